@@ -1,0 +1,1 @@
+"""switchboard: a voice front door for operations teams (the hosted-agent container)."""

@@ -1,0 +1,172 @@
+"""One settings object for the whole container, read from the environment.
+
+Every variable is documented in README.md ("Configuration"). Nothing else in the
+code base reads ``os.environ`` for switchboard settings: take a ``Settings``.
+With no variable set at all, everything runs embedded on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: The platform proxy caps WebSocket frames at 1 MiB; we enforce the same.
+MAX_FRAME_BYTES = 1024 * 1024
+SUPPORTED_SAMPLE_RATES = (8000, 16000, 24000)
+
+
+class ConfigError(ValueError):
+    """A configuration variable has a value we cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name) or default
+    if raw not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
+    return raw
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- container and sessions -------------------------------------------------
+    port: int = 8088
+    host: str = "0.0.0.0"
+    data_dir: Path = Path("data")
+    redis_url: str | None = None
+    session_idle_timeout_s: float = 900.0
+    replay_buffer_events: int = 512
+    ws_keepalive_interval_s: float = 0.0
+    platform_session_id: str | None = None  # FOUNDRY_AGENT_SESSION_ID
+    shutdown_grace_s: float = 3.0
+    log_level: str = "INFO"
+
+    # --- speech -----------------------------------------------------------------
+    speech_engine: str = "local"  # local | voicelive | none
+    vad: str = "webrtc"  # webrtc | silero
+    endpoint_silence_ms: int = 500
+    endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
+    barge_in_ms: int = 280
+    tts_enabled: bool = True
+
+    # --- coordinator and knowledge -----------------------------------------------
+    knowledge_dir: Path = REPO_ROOT / "samples" / "knowledge"
+    policy_file: Path = REPO_ROOT / "agent" / "coordinator" / "policy.yaml"
+    azure_search_endpoint: str | None = None
+    azure_search_index: str = "switchboard-knowledge"
+    azure_search_api_key: str | None = None
+
+    # --- domain agents and MCP ----------------------------------------------------
+    mcp_field_ops_url: str | None = None  # remote streamable-HTTP MCP URL; else a local stdio process
+    mcp_it_ops_url: str | None = None
+    tool_timeout_s: float = 5.0
+    holding_phrase_ms: int = 700
+    azure_openai_endpoint: str | None = None
+    azure_openai_deployment: str | None = None
+    azure_openai_api_version: str = "2024-10-21"
+
+    # --- human hand-over ------------------------------------------------------------
+    cases_token: str | None = None  # bearer token for GET /cases/{id}
+
+    # --- Voice Live (cloud speech) -------------------------------------------------
+    voicelive_endpoint: str | None = None
+    voicelive_model: str = "gpt-4o-realtime-preview"
+    voicelive_api_key: str | None = field(default=None, repr=False)
+    voicelive_voice: str = "en-US-Ava:DragonHDLatestNeural"
+    voicelive_fallback_local: bool = True
+
+    # --- telemetry ------------------------------------------------------------------
+    otlp_endpoint: str | None = None
+    appinsights_connection_string: str | None = field(default=None, repr=False)
+    price_file: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        """Build settings from ``env`` (default ``os.environ``); raises ConfigError on bad values."""
+        e = os.environ if env is None else env
+        d = cls()
+        return cls(
+            port=_int(e, "PORT", d.port),
+            host=e.get("SWITCHBOARD_HOST") or d.host,
+            data_dir=Path(e.get("SWITCHBOARD_DATA_DIR") or d.data_dir),
+            redis_url=e.get("SWITCHBOARD_REDIS_URL") or None,
+            session_idle_timeout_s=_float(e, "SWITCHBOARD_SESSION_IDLE_TIMEOUT_S", d.session_idle_timeout_s),
+            replay_buffer_events=_int(e, "SWITCHBOARD_REPLAY_BUFFER_EVENTS", d.replay_buffer_events),
+            ws_keepalive_interval_s=_float(e, "WS_KEEPALIVE_INTERVAL", d.ws_keepalive_interval_s),
+            platform_session_id=e.get("FOUNDRY_AGENT_SESSION_ID") or None,
+            shutdown_grace_s=_float(e, "SWITCHBOARD_SHUTDOWN_GRACE_S", d.shutdown_grace_s),
+            log_level=e.get("SWITCHBOARD_LOG_LEVEL") or d.log_level,
+            speech_engine=_choice(e, "SWITCHBOARD_SPEECH", d.speech_engine, ("local", "voicelive", "none")),
+            vad=_choice(e, "SWITCHBOARD_VAD", d.vad, ("webrtc", "silero")),
+            endpoint_silence_ms=_int(e, "SWITCHBOARD_ENDPOINT_SILENCE_MS", d.endpoint_silence_ms),
+            endpoint_hold_ms=_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
+            barge_in_ms=_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
+            tts_enabled=_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
+            knowledge_dir=Path(e.get("SWITCHBOARD_KNOWLEDGE_DIR") or d.knowledge_dir),
+            policy_file=Path(e.get("SWITCHBOARD_POLICY_FILE") or d.policy_file),
+            azure_search_endpoint=e.get("AZURE_SEARCH_ENDPOINT") or None,
+            azure_search_index=e.get("AZURE_SEARCH_INDEX") or d.azure_search_index,
+            azure_search_api_key=e.get("AZURE_SEARCH_API_KEY") or None,
+            mcp_field_ops_url=e.get("SWITCHBOARD_MCP_FIELD_OPS_URL") or None,
+            mcp_it_ops_url=e.get("SWITCHBOARD_MCP_IT_OPS_URL") or None,
+            tool_timeout_s=_float(e, "SWITCHBOARD_TOOL_TIMEOUT_S", d.tool_timeout_s),
+            holding_phrase_ms=_int(e, "SWITCHBOARD_HOLDING_PHRASE_MS", d.holding_phrase_ms),
+            azure_openai_endpoint=e.get("AZURE_OPENAI_ENDPOINT") or None,
+            azure_openai_deployment=e.get("AZURE_OPENAI_DEPLOYMENT") or None,
+            azure_openai_api_version=e.get("AZURE_OPENAI_API_VERSION") or d.azure_openai_api_version,
+            cases_token=e.get("SWITCHBOARD_CASES_TOKEN") or None,
+            voicelive_endpoint=e.get("AZURE_VOICELIVE_ENDPOINT") or None,
+            voicelive_model=e.get("AZURE_VOICELIVE_MODEL") or d.voicelive_model,
+            voicelive_api_key=e.get("AZURE_VOICELIVE_API_KEY") or None,
+            voicelive_voice=e.get("AZURE_VOICELIVE_VOICE") or d.voicelive_voice,
+            voicelive_fallback_local=_bool(e, "SWITCHBOARD_VOICELIVE_FALLBACK", d.voicelive_fallback_local),
+            otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
+            appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
+            price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,
+        )
+
+    def with_(self, **changes: object) -> "Settings":
+        """A copy with some fields changed (tests and commands use this)."""
+        known = {f.name for f in fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def ensure_data_dir(self) -> Path:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return self.data_dir
