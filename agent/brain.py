@@ -32,6 +32,9 @@ class Brain(Protocol):
     def handoff_result(self, ok: bool, reason: str, state: CallState) -> AsyncIterator[Action]:
         """The bridge reports whether the transfer to a human worked."""
 
+    async def end(self, state: CallState) -> None:
+        """The call is over (hang-up, ``session.end`` or expiry): set the outcome, capture for review."""
+
 
 class PlaceholderResponder:
     """Echoes the caller. Stands in for the real brain in transport-only set-ups."""
@@ -50,3 +53,6 @@ class PlaceholderResponder:
 
     async def handoff_result(self, ok: bool, reason: str, state: CallState) -> AsyncIterator[Action]:
         yield Say("Transfer complete." if ok else "The transfer did not go through.")
+
+    async def end(self, state: CallState) -> None:
+        return None
