@@ -1,0 +1,436 @@
+"""Parse what callers say into typed values: numbers, codes, sites, dates, yes/no, e-mails.
+
+Pure functions over transcript text (speech recogniser output, typed text or DTMF
+digits). Speech spells things out ("W O one oh two three four", "forty five twelve",
+"tomorrow morning"), so every parser accepts both the written and the spoken form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Mapping
+
+UNITS = {
+    "zero": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9,
+}
+TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}
+SCALES = {"hundred": 100, "thousand": 1000}
+#: Homophones recognisers produce for digits.
+ALIASES = {"to": None, "too": 2, "for": None, "won": 1, "ate": 8, "tree": 3, "fower": 4, "niner": 9}
+ZERO_WORDS = {"oh", "o"}
+
+#: Spoken letter names and the NATO alphabet.
+LETTER_NAMES = {
+    "bee": "B", "see": "C", "sea": "C", "cee": "C", "dee": "D", "eff": "F", "gee": "G",
+    "aitch": "H", "jay": "J", "kay": "K", "el": "L", "em": "M", "en": "N", "pee": "P",
+    "cue": "Q", "queue": "Q", "ess": "S", "tee": "T", "vee": "V", "ex": "X", "zed": "Z", "zee": "Z",
+    "alpha": "A", "alfa": "A", "bravo": "B", "charlie": "C", "delta": "D", "echo": "E",
+    "foxtrot": "F", "golf": "G", "hotel": "H", "india": "I", "juliet": "J", "kilo": "K",
+    "lima": "L", "mike": "M", "november": "N", "oscar": "O", "papa": "P", "quebec": "Q",
+    "romeo": "R", "sierra": "S", "tango": "T", "uniform": "U", "victor": "V",
+    "whiskey": "W", "whisky": "W", "xray": "X", "yankee": "Y", "zulu": "Z",
+}
+DASH_WORDS = {"dash", "hyphen", "-", "minus"}
+
+_TOKEN = re.compile(r"[a-z]+|\d+|-|[.,;:!?]")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word, digit-run, dash and punctuation tokens; x-ray becomes xray."""
+    return _TOKEN.findall(text.lower().replace("x-ray", "xray").replace("double-u", "doubleu"))
+
+
+def _is_num_word(tok: str) -> bool:
+    return tok.isdigit() or tok in UNITS or tok in TEENS or tok in TENS or tok in SCALES
+
+
+class _Chunker:
+    """Builds one compositional number ("one hundred and four") at a time."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.value: int | None = None
+        self.last = ""  # kind of the last token: unit | teen | tens | scale | digits
+
+    def flush(self) -> None:
+        if self.value is not None:
+            self.chunks.append(str(self.value))
+        self.value, self.last = None, ""
+
+    def push(self, tok: str) -> None:
+        if tok.isdigit():
+            self.flush()
+            self.chunks.append(tok)
+            return
+        if tok in SCALES:
+            scale = SCALES[tok]
+            if self.value is None:
+                self.value = 1
+            if self.value % scale == 0 and self.value >= scale:
+                self.flush()
+                self.value = scale
+            else:
+                self.value *= scale
+            self.last = "scale"
+            return
+        n = UNITS.get(tok, TEENS.get(tok, TENS.get(tok)))
+        assert n is not None
+        kind = "unit" if tok in UNITS else "teen" if tok in TEENS else "tens"
+        v = self.value
+        if v is not None and self.last == "tens" and kind == "unit" and n > 0:
+            self.value = v + n
+        elif v is not None and self.last == "scale" and n < (100 if v % 1000 else 1000):
+            self.value = v + n
+            self.last = "tens" if kind == "tens" else kind
+            return
+        else:
+            self.flush()
+            self.value = n
+        self.last = kind
+
+
+@dataclass(frozen=True)
+class NumberRun:
+    """A run of number words/digits in the text, as the digit string it spells."""
+
+    digits: str
+    start: int  # token index
+    end: int  # token index, exclusive
+
+
+def number_runs(text: str) -> list[NumberRun]:
+    """Every spoken or written number in ``text``, in order.
+
+    "four five one two" -> "4512"; "one hundred and four" -> "104"; "forty five twelve"
+    -> "4512"; "double four" -> "44"; "oh" is zero inside a run ("one oh two").
+    """
+    toks = tokens(text)
+    runs: list[NumberRun] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if not (_is_num_word(tok) or (tok in ("a",) and i + 1 < len(toks) and toks[i + 1] in SCALES)
+                or (tok in ("double", "triple") and i + 1 < len(toks) and _is_num_word(toks[i + 1]))):
+            i += 1
+            continue
+        chunker, start = _Chunker(), i
+        while i < len(toks):
+            tok = toks[i]
+            if tok == "a" and i + 1 < len(toks) and toks[i + 1] in SCALES and chunker.value is None:
+                i += 1
+                continue
+            if tok in ("double", "triple") and i + 1 < len(toks) and toks[i + 1] in UNITS:
+                chunker.flush()
+                chunker.chunks.append(str(UNITS[toks[i + 1]]) * (2 if tok == "double" else 3))
+                i += 2
+                continue
+            if tok == "and" and chunker.last == "scale" and i + 1 < len(toks) and _is_num_word(toks[i + 1]):
+                i += 1
+                continue
+            if tok in ZERO_WORDS and (chunker.value is not None or chunker.chunks):
+                chunker.flush()
+                chunker.chunks.append("0")
+                i += 1
+                continue
+            if tok in ALIASES and ALIASES[tok] is not None and (chunker.value is not None or chunker.chunks):
+                chunker.flush()
+                chunker.chunks.append(str(ALIASES[tok]))
+                i += 1
+                continue
+            if not _is_num_word(tok):
+                break
+            chunker.push(tok)
+            i += 1
+        chunker.flush()
+        if chunker.chunks:
+            runs.append(NumberRun("".join(chunker.chunks), start, i))
+    return runs
+
+
+def numbers(text: str) -> list[int]:
+    """Every number in ``text`` as an int (see ``number_runs``)."""
+    return [int(r.digits) for r in number_runs(text)]
+
+
+def first_number(text: str) -> int | None:
+    found = numbers(text)
+    return found[0] if found else None
+
+
+def dtmf_digits(text: str) -> str:
+    """The digits of a DTMF string ("4512#" -> "4512"); '*' and '#' are terminators."""
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _letter(tok: str, original_upper: set[str]) -> str | None:
+    if len(tok) == 1 and tok.isalpha():
+        return tok.upper()
+    if tok in LETTER_NAMES:
+        return LETTER_NAMES[tok]
+    if tok == "doubleu":
+        return "W"
+    if tok in original_upper and len(tok) <= 5:
+        return tok.upper()
+    return None
+
+
+def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
+    """Letter-then-number codes said or written in ``text``: asset tags, ticket numbers.
+
+    "A one two three" -> "A123"; "P dash forty five twelve" -> "P-4512";
+    "W O one oh two three four" -> "WO10234"; "WO-10234" -> "WO-10234".
+    A dash is kept only when it was said or written; callers match against their own
+    pattern with ``match_code``. ``prefixes`` are multi-letter prefixes we expect
+    ("WO", "INC") so that "wo 10234" in lower case is recognised too.
+    """
+    upper_words = {w.lower() for w in re.findall(r"\b[A-Z]{2,5}(?=\d|-|\b)", text)}
+    upper_words |= {p.lower() for p in prefixes}
+    toks = tokens(text)
+    runs = {r.start: r for r in number_runs(text)}
+    found: list[str] = []
+    i = 0
+    while i < len(toks):
+        letters: list[str] = []
+        j = i
+        while j < len(toks) and j not in runs:
+            letter = _letter(toks[j], upper_words)
+            if letter is None:
+                break
+            # "a" and "i" are words unless a number follows the letter group directly.
+            letters.append(letter)
+            j += 1
+        dash = False
+        if letters and j < len(toks) and toks[j] in DASH_WORDS:
+            dash, j = True, j + 1
+        if letters and j in runs:
+            run = runs[j]
+            found.append("".join(letters) + ("-" if dash else "") + run.digits)
+            i = run.end
+            continue
+        i = max(i + 1, j if letters else i + 1)
+    return found
+
+
+def match_code(candidate: str, pattern: str | None) -> str | None:
+    """``candidate`` in the form ``pattern`` wants (adds or drops the dash), or None."""
+    if not pattern:
+        return candidate
+    plain = candidate.replace("-", "")
+    m = re.match(r"([A-Z]+)(\d+)$", plain)
+    forms = [candidate, plain]
+    if m:
+        forms.append(f"{m.group(1)}-{m.group(2)}")
+    for form in forms:
+        if re.fullmatch(pattern.strip("^$"), form):
+            return form
+    return None
+
+
+def pattern_prefixes(pattern: str | None) -> list[str]:
+    """Literal letter prefixes a code pattern starts with: "^WO-\\d+$" -> ["WO"]."""
+    if not pattern:
+        return []
+    body = pattern.lstrip("^")
+    alts = re.match(r"\(\?:([A-Z|]+)\)|\(([A-Z|]+)\)|([A-Z]{2,})", body)
+    if not alts:
+        return []
+    return [p for p in (alts.group(1) or alts.group(2) or alts.group(3)).split("|") if p]
+
+
+# --- sites -------------------------------------------------------------------------
+
+def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
+    """A site number: "site fourteen" -> 14, or a known site name -> its number.
+
+    ``names`` maps site names ("Riverside pumping station") to numbers; the best
+    match needs every distinctive word of the name, or most of them.
+    """
+    toks = tokens(text)
+    for run in number_runs(text):
+        before = toks[max(0, run.start - 2):run.start]
+        if "site" in before or "sites" in before:
+            return int(run.digits)
+    if names:
+        said = set(toks)
+        best, best_score = None, 0.0
+        for name, number in names.items():
+            words = [w for w in tokens(name) if w not in _STOP and len(w) > 2]
+            if not words:
+                continue
+            score = sum(w in said for w in words) / len(words)
+            if score > best_score:
+                best, best_score = number, score
+        if best is not None and best_score >= 0.5:
+            return best
+    return None
+
+
+_STOP = {"the", "site", "station", "plant", "and", "of", "at"}
+
+
+# --- yes / no / corrections ----------------------------------------------------------
+
+_YES = re.compile(
+    r"^(yes|yeah|yep|yup|ya|correct|right|that'?s right|that is right|sure|ok|okay|please do|"
+    r"go ahead|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine)\b"
+)
+_NO = re.compile(r"^(no|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A yes/no reply and whatever came after it ("no, site fourteen" -> no + "site fourteen")."""
+
+    yes: bool | None
+    rest: str
+
+
+def yes_no(text: str) -> Answer:
+    clean = text.strip().lower()
+    clean = re.sub(r"^(uh|um|er|erm|well|oh)[,\s]+", "", clean)
+    for regex, value in ((_NO, False), (_YES, True)):
+        m = regex.match(clean)
+        if m:
+            rest = clean[m.end():].lstrip(" ,.!;:-")
+            rest = re.sub(r"^(it'?s|it is|i said|i meant|make that|make it)\s+", "", rest)
+            return Answer(value, rest)
+    return Answer(None, clean)
+
+
+# --- dates and times ------------------------------------------------------------------
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+PARTS_OF_DAY = {"morning": 9, "afternoon": 14, "evening": 18, "noon": 12, "midday": 12, "lunchtime": 12, "tonight": 19}
+
+
+def when(text: str, now: datetime) -> datetime | None:
+    """A date/time relative to ``now``: "tomorrow morning", "next Tuesday afternoon", "at 3 pm".
+
+    Returns None when nothing in the text names a day or a time. A time without a day
+    that is already past today means tomorrow.
+    """
+    low = text.lower()
+    toks = tokens(low)
+    day: datetime | None = None
+    if "today" in toks or "tonight" in toks:
+        day = now
+    if "tomorrow" in toks:
+        day = now + timedelta(days=2 if "after tomorrow" in low else 1)
+    for idx, name in enumerate(WEEKDAYS):
+        if name in toks:
+            ahead = (idx - now.weekday()) % 7 or 7
+            if "next week" in low:
+                ahead += 7
+            day = now + timedelta(days=ahead)
+    m = re.search(r"in (\w+) (hour|hours|minute|minutes|day|days)\b", low)
+    if m:
+        n = first_number(m.group(1)) or (1 if m.group(1) in ("a", "an") else None)
+        if n is not None:
+            unit = m.group(2).rstrip("s")
+            delta = {"hour": timedelta(hours=n), "minute": timedelta(minutes=n), "day": timedelta(days=n)}[unit]
+            return (now + delta).replace(second=0, microsecond=0)
+    hour, minute = _clock(low)
+    if hour is None:
+        for part, h in PARTS_OF_DAY.items():
+            if part in toks:
+                hour, minute = h, 0
+    if day is None and hour is None:
+        return None
+    base = day or now
+    if hour is None:
+        hour, minute = 9, 0
+    result = base.replace(hour=hour, minute=minute or 0, second=0, microsecond=0)
+    if day is None and result <= now:
+        result += timedelta(days=1)
+    return result
+
+
+def _clock(low: str) -> tuple[int | None, int | None]:
+    m = re.search(r"\b(\d{1,2})(?::(\d{2}))?\s*(a\.?m\.?|p\.?m\.?)?\b", low)
+    spoken = re.search(
+        r"\bat ((?:[a-z]+|\d+)(?: (?:thirty|fifteen|forty five|o'?clock|[a-z]+ five))?)\s*(a\.?m\.?|p\.?m\.?|in the morning|in the afternoon|in the evening)?",
+        low,
+    )
+    hour = minute = None
+    suffix = ""
+    if m and (m.group(2) or m.group(3) or re.search(rf"\bat {m.group(1)}\b", low)):
+        hour, minute, suffix = int(m.group(1)), int(m.group(2) or 0), m.group(3) or ""
+    elif spoken:
+        parts = numbers(spoken.group(1))
+        if parts:
+            digits = str(parts[0])
+            if parts[0] > 24 and len(digits) in (3, 4):  # "three thirty" is chunked as 330
+                hour, minute = int(digits[:-2]), int(digits[-2:])
+            else:
+                hour, minute = parts[0], parts[1] if len(parts) > 1 else 0
+            suffix = spoken.group(2) or ""
+    if hour is None:
+        return None, None
+    if "p" in suffix or "afternoon" in suffix or "evening" in suffix or (
+        not suffix and 1 <= hour <= 6 and "morning" not in low
+    ):
+        hour = hour + 12 if hour < 12 else hour
+    if ("a" in suffix and "afternoon" not in suffix or "morning" in suffix) and hour == 12:
+        hour = 0
+    if hour > 23 or (minute or 0) > 59:
+        return None, None
+    return hour, minute
+
+
+# --- e-mail and user ids ---------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def email(text: str) -> str | None:
+    """An e-mail address, written or spoken ("j dot smith at contoso dot com")."""
+    m = _EMAIL.search(text)
+    if m:
+        return m.group(0).lower()
+    spoken = text.lower()
+    spoken = re.sub(r"\s+(dot|period)\s+", ".", spoken)
+    spoken = re.sub(r"\s+(at)\s+", "@", spoken)
+    spoken = re.sub(r"\s+(underscore)\s+", "_", spoken)
+    m = _EMAIL.search(spoken.replace(" ", " "))
+    if m:
+        local, _, domain = m.group(0).partition("@")
+        return f"{local.split()[-1]}@{domain}"
+    return None
+
+
+def user_id(text: str) -> str | None:
+    """A login name: an e-mail's local part, "user id jsmith", or a spelled-out name."""
+    address = email(text)
+    if address:
+        return address.split("@")[0]
+    m = re.search(r"\b(?:user ?(?:id|name)|username|login)\s+(?:is\s+)?([a-z][\w.-]{1,63})", text.lower())
+    if m:
+        return m.group(1)
+    letters = [_letter(t, set()) for t in tokens(text)]
+    if len(letters) >= 3 and all(letters):
+        return "".join(letters).lower()  # spelled out: "j s m i t h"
+    return None
+
+
+# --- reading back --------------------------------------------------------------------
+
+DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+
+
+def spell_out(code: str) -> str:
+    """A code for text-to-speech, one character at a time: "WO-10234" -> "W O, one zero two three four"."""
+    letters = " ".join(ch for ch in code if ch.isalpha())
+    digits = " ".join(DIGIT_WORDS[int(ch)] for ch in code if ch.isdigit())
+    if letters and digits:
+        return f"{letters}, {digits}"
+    return letters or digits or code
