@@ -240,7 +240,8 @@ def pattern_prefixes(pattern: str | None) -> list[str]:
     """Literal letter prefixes a code pattern starts with: "^WO-\\d+$" -> ["WO"]."""
     if not pattern:
         return []
-    body = pattern.lstrip("^")
+    # "[Ww][Oo]" (a case-insensitive letter) counts as the letter itself.
+    body = re.sub(r"\[([A-Za-z])([A-Za-z])\]", lambda m: m.group(1).upper(), pattern.lstrip("^"))
     alts = re.match(r"\(\?:([A-Z|]+)\)|\(([A-Z|]+)\)|([A-Z]{2,})", body)
     if not alts:
         return []

@@ -1,0 +1,349 @@
+"""Slot filling driven by a tool's JSON input schema.
+
+Pure: no I/O. The task in progress is a plain dict kept in ``CallState.task`` so a
+call can resume on another container:
+``{"tool", "server", "intent", "args", "asking", "confirming", "key", "opening"}``.
+
+Required fields become questions (the field's description is the question), fields
+the caller mentions are taken whenever they are heard, in any order and several per
+sentence, answers are parsed with ``entities`` according to the field's type and
+pattern and validated against the schema, and every write is confirmed first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Mapping
+
+from jsonschema import Draft202012Validator
+
+from agent.agents import entities
+
+Kind = Literal["key", "enum", "boolean", "datetime", "email", "user", "site", "integer", "number", "code", "text"]
+
+#: Longest free-text answer we pass on; the server has its own limit, this one keeps a
+#: pasted megabyte out of the confirmation sentence and the call state.
+MAX_SPOKEN_TEXT = 2000
+
+#: Read-only tools run without confirmation; recognised by MCP annotations or by name.
+READ_PREFIXES = ("get_", "lookup_", "list_", "search_", "find_", "check_")
+
+_ENUM_SYNONYMS = {
+    "urgent": ("urgent", "critical", "emergency", "asap", "right away"),
+    "high": ("high", "important", "quickly", "soon as possible"),
+    "medium": ("medium", "normal", "moderate", "standard"),
+    "low": ("low", "whenever", "no rush", "not urgent"),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What parsing needs besides the words: the time now and known site names."""
+
+    now: datetime
+    site_names: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    schema: dict[str, Any]
+    required: bool
+
+    @property
+    def kind(self) -> Kind:
+        s, name = self.schema, self.name.lower()
+        if name == "idempotency_key":
+            return "key"
+        if "enum" in s or "const" in s:
+            return "enum"
+        typ = s.get("type")
+        if typ == "boolean":
+            return "boolean"
+        if s.get("format") in ("date-time", "date") or re.search(r"(^|_)(when|date|time|window|start|at)($|_)", name):
+            return "datetime"
+        if s.get("format") == "email" or "email" in name:
+            return "email"
+        if re.search(r"user(_?name|_?id)?$|login", name):
+            return "user"
+        if "site" in name and typ in ("integer", "number"):
+            return "site"
+        if typ in ("integer", "number"):
+            return "integer" if typ == "integer" else "number"
+        if s.get("pattern") or re.search(r"(tag|_id|number|code)$", name):
+            return "code"
+        return "text"
+
+    @property
+    def label(self) -> str:
+        words = self.name.replace("_", " ")
+        return re.sub(r"\bid\b", "number", words)
+
+    @property
+    def question(self) -> str:
+        desc = (self.schema.get("description") or "").strip()
+        first = re.split(r"(?<=[.?!])\s", desc, maxsplit=1)[0] if desc else ""
+        if first.lower().startswith("optional"):
+            first = ""
+        if first.endswith("?"):
+            return first
+        if first:
+            return f"What's {first[0].lower()}{first[1:].rstrip('.')}?"
+        return f"What's the {self.label}?"
+
+
+def slots_of(schema: Mapping[str, Any]) -> list[Slot]:
+    """The fields of a tool's input schema, in schema order, with nullable unions unwrapped."""
+    required = set(schema.get("required") or [])
+    out = []
+    for name, prop in (schema.get("properties") or {}).items():
+        out.append(Slot(name, _unwrap(prop), name in required))
+    return out
+
+
+def _unwrap(prop: Mapping[str, Any]) -> dict[str, Any]:
+    """``anyOf: [X, {"type": "null"}]`` (an Optional field) -> X, keeping the description."""
+    variants = [v for v in prop.get("anyOf", []) if v.get("type") != "null"]
+    if len(variants) == 1:
+        merged = {**variants[0], **{k: v for k, v in prop.items() if k != "anyOf"}}
+        return merged
+    return dict(prop)
+
+
+def is_write(tool_name: str, annotations: Mapping[str, Any] | None = None) -> bool:
+    """Does calling the tool change something (so the caller must confirm first)?"""
+    if annotations and annotations.get("readOnlyHint") is not None:
+        return not annotations["readOnlyHint"]
+    return not tool_name.startswith(READ_PREFIXES)
+
+
+# --- parsing one value ------------------------------------------------------------------
+
+def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
+    """The value for ``slot`` in ``text``, or None.
+
+    ``asked`` is True when the caller is answering this slot's question: then a bare
+    number or free text counts; otherwise a value must be recognisable on its own
+    (a site needs the word "site", a code must match the pattern).
+    """
+    kind, s = slot.kind, slot.schema
+    if kind == "key":
+        return None
+    if kind == "enum":
+        return _enum(s, text)
+    if kind == "boolean":
+        return entities.yes_no(text).yes if asked else None
+    if kind == "datetime":
+        moment = entities.when(text, ctx.now)
+        if moment is None:
+            return None
+        return moment.date().isoformat() if s.get("format") == "date" else moment.isoformat(timespec="minutes")
+    if kind == "email":
+        return entities.email(text)
+    if kind == "user":
+        return entities.user_id(text) if asked or "user" in text.lower() or "@" in text else None
+    if kind == "site":
+        found = entities.site(text, ctx.site_names)
+        if found is None and asked:
+            found = entities.first_number(text)
+        return found
+    if kind in ("integer", "number"):
+        return entities.first_number(text) if asked else None
+    if kind == "code":
+        return _code(s, text, asked=asked)
+    if asked:
+        clean = text.strip()
+        return clean or None
+    return None
+
+
+def _enum(schema: Mapping[str, Any], text: str) -> Any:
+    options = schema.get("enum") or [schema.get("const")]
+    low = text.lower()
+    for option in options:
+        if isinstance(option, str) and re.search(rf"\b{re.escape(option.lower())}\b", low):
+            return option
+    for option in options:
+        for word in _ENUM_SYNONYMS.get(str(option).lower(), ()):
+            if re.search(rf"\b{re.escape(word)}\b", low):
+                return option
+    return None
+
+
+def _code(schema: Mapping[str, Any], text: str, *, asked: bool) -> str | None:
+    pattern = schema.get("pattern")
+    prefixes = entities.pattern_prefixes(pattern)
+    for candidate in entities.codes(text, prefixes):
+        matched = entities.match_code(candidate, pattern)
+        if matched:
+            return matched
+    # Only the digits said ("one oh two three four") for a kind with one known prefix.
+    if asked and len(prefixes) == 1:
+        for run in entities.number_runs(text):
+            matched = entities.match_code(prefixes[0] + run.digits, pattern)
+            if matched:
+                return matched
+    if asked and not pattern:
+        clean = text.strip()
+        return clean if clean and len(clean) <= 64 and " " not in clean else None
+    return None
+
+
+def validate(slot: Slot, value: Any) -> str | None:
+    """None when ``value`` fits the slot's schema, else a short reason for the caller."""
+    errors = list(Draft202012Validator(slot.schema).iter_errors(value))
+    if not errors:
+        return None
+    err = errors[0]
+    if err.validator == "maxLength":
+        return f"that is too long for the {slot.label}"
+    if err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"that is not a valid {slot.label}"
+    if err.validator == "pattern":
+        return f"that doesn't look like a {slot.label}"
+    return f"I couldn't use that as the {slot.label}"
+
+
+# --- one turn of the dialogue ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """What to do after a caller turn: ask, confirm, run the tool, or drop the task."""
+
+    action: Literal["ask", "confirm", "execute", "cancel"]
+    say: str = ""
+    #: Values taken from this turn (for ``CallState.entities``).
+    heard: dict[str, Any] = field(default_factory=dict)
+
+
+def new_task(tool: str, server: str, intent: str, opening: str, key: str) -> dict[str, Any]:
+    return {"tool": tool, "server": server, "intent": intent, "args": {}, "asking": None,
+            "confirming": False, "key": key, "opening": opening[:MAX_SPOKEN_TEXT]}
+
+
+def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: Context) -> bool:
+    """Does ``text`` answer the task's open question (so it must not be routed afresh)?"""
+    slots = {s.name: s for s in slots_of(schema)}
+    reply = entities.yes_no(text)
+    if task.get("confirming"):
+        return reply.yes is not None or bool(_mentioned(slots.values(), text, ctx))
+    asking = slots.get(task.get("asking") or "")
+    if asking is not None and asking.kind != "text":
+        return parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None
+    return bool(_mentioned(slots.values(), text, ctx))
+
+
+def _mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:
+    """Values the caller named without being asked ("site fourteen", "asset A123")."""
+    found = {}
+    for slot in slots:
+        if slot.kind in ("key", "text", "integer", "number", "boolean"):
+            continue
+        value = parse(slot, text, ctx, asked=False)
+        if value is not None and validate(slot, value) is None:
+            found[slot.name] = value
+    return found
+
+
+def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """Fill slots from the opening utterance and from entities heard earlier in the call."""
+    slots = slots_of(schema)
+    heard = _mentioned(slots, task["opening"], ctx)
+    for slot in slots:
+        if slot.name not in heard and slot.name in known and slot.kind not in ("key", "text"):
+            if validate(slot, known[slot.name]) is None:
+                heard[slot.name] = known[slot.name]
+    # The opening sentence describes the problem; use it for a required free-text field.
+    for slot in slots:
+        if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
+            if validate(slot, task["opening"]) is None:
+                heard.setdefault(slot.name, task["opening"])
+            break
+    task["args"].update(heard)
+    return heard
+
+
+def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx: Context,
+         *, write: bool) -> Step:
+    """Advance ``task`` (mutated in place) with the caller's ``text`` (None: just look at it)."""
+    slots = slots_of(schema)
+    by_name = {s.name: s for s in slots}
+    heard: dict[str, Any] = {}
+    problem = ""
+    if text is not None:
+        reply = entities.yes_no(text)
+        if task.get("confirming"):
+            if reply.yes is True and not reply.rest.strip(" .!"):
+                return Step("execute")
+            changed = _mentioned(slots, reply.rest if reply.yes is not None else text, ctx)
+            if reply.yes is True and not changed:
+                return Step("execute")
+            if not changed:
+                if re.search(r"\b(cancel|forget it|never ?mind|don'?t bother|stop)\b", text.lower()):
+                    return Step("cancel", "Okay, I won't do that.")
+                task["confirming"] = False
+                task["asking"] = None
+                return Step("ask", "What should I change?")
+            heard.update(changed)
+        else:
+            asking = by_name.get(task.get("asking") or "")
+            body = reply.rest if reply.yes is False else text
+            heard.update(_mentioned(slots, body, ctx))
+            if asking is not None and asking.name not in heard:
+                value = parse(asking, body, ctx, asked=True)
+                if isinstance(value, str) and len(value) > MAX_SPOKEN_TEXT:
+                    problem = f"Sorry, that is too long for the {asking.label}."
+                elif value is not None:
+                    reason = validate(asking, value)
+                    if reason:
+                        problem = f"Sorry, {reason}."
+                    else:
+                        heard[asking.name] = value
+                else:
+                    problem = f"Sorry, I didn't catch the {asking.label}."
+        task["args"].update(heard)
+        task["confirming"] = False
+    missing = [s for s in slots if s.required and s.kind != "key" and s.name not in task["args"]]
+    if missing:
+        task["asking"] = missing[0].name
+        return Step("ask", f"{problem} {missing[0].question}".strip(), heard)
+    task["asking"] = None
+    if not write:
+        return Step("execute", heard=heard)
+    task["confirming"] = True
+    return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
+
+
+def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
+    """"I'll open a work order for asset A, one two three, site 12, priority high. Is that right?"""
+    parts = []
+    for slot in slots:
+        if slot.name not in args or slot.kind == "key":
+            continue
+        value = args[slot.name]
+        if slot.kind == "code":
+            shown = entities.spell_out(str(value))
+        elif slot.kind == "text":
+            text = str(value)
+            shown = f'"{text[:80]}{"..." if len(text) > 80 else ""}"'
+        else:
+            shown = str(value)
+        parts.append(f"{slot.label} {shown}")
+    detail = f": {', '.join(parts)}" if parts else ""
+    return f"I'll {describe_tool(tool)}{detail}. Is that right?"
+
+
+_VERBS = {"create": "open a", "open": "open a", "cancel": "cancel the", "request": "submit a",
+          "escalate": "escalate the", "schedule": "schedule a", "update": "update the", "add": "add a",
+          "close": "close the", "reset": "reset the"}
+
+
+def describe_tool(tool: str) -> str:
+    """A spoken phrase for what a write tool does: create_work_order -> "open a work order"."""
+    verb, _, noun = tool.partition("_")
+    noun = noun.replace("_", " ") or verb
+    if verb == "request":
+        return f"submit a {noun} request"
+    return f"{_VERBS.get(verb, verb)} {noun}"
