@@ -88,12 +88,14 @@ _ADDRESS = re.compile(
     r"(?:,\s*[a-z][a-z .'-]{1,30},\s*[a-z]{2}\.?(?:\s+\d{5}(?:-\d{4})?)?)?",
     _I,
 )
+# Cheap gate: the address pattern is the costliest, and it cannot match without a suffix.
+_HAS_STREET_SUFFIX = re.compile(rf"\b{_STREET_SUFFIX}\b", _I)
 _PO_BOX = re.compile(r"\bp\.?\s?o\.?\s+box\s+\d{1,8}\b", _I)
 _UK_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}\b")
 
 # --- phone numbers -----------------------------------------------------------------
 _WRITTEN_PHONE = re.compile(
-    r"(?<![\w+$€£.-])(?:\+\s?\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]\d{2,5}){0,4}"
+    r"(?<![\w+$€£.-])(?:\+\s?\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,15}(?:[\s.-]\d{2,8}){0,4}"
     r"(?![\w:/-]|[.,]\d)"
 )
 _DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4}")
@@ -245,7 +247,15 @@ def _redact_names(text: str, names: Iterable[str]) -> str:
         parts.update(p for p in name.split() if len(p) > 1 and p.lower() not in _NAME_STOP)
     for part in sorted(parts, key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(part)}(?![\w-])", NAME, text, flags=_I)
-    return text
+    # A capitalised word right after a name is its surname ("Ana. Ana Lima.").
+    return _NAME_THEN_SURNAME.sub(_merge_surname, text)
+
+
+_NAME_THEN_SURNAME = re.compile(r"\[NAME\]\s+(?P<next>[A-Z][a-z'’-]{1,30})(?![\w-])")
+
+
+def _merge_surname(m: re.Match[str]) -> str:
+    return m.group(0) if m.group("next").lower() in _NAME_STOP else NAME
 
 
 def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
@@ -264,7 +274,8 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
     text = _CARD_DIGITS.sub(_card_digits, text)
     text = _SSN.sub(NATIONAL_ID, text)
     text = _NINO.sub(NATIONAL_ID, text)
-    text = _ADDRESS.sub(ADDRESS, text)
+    if _HAS_STREET_SUFFIX.search(text):
+        text = _ADDRESS.sub(ADDRESS, text)
     text = _PO_BOX.sub(ADDRESS, text)
     text = _UK_POSTCODE.sub(ADDRESS, text)
     text = _WRITTEN_PHONE.sub(_written_phone, text)
