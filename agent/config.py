@@ -101,6 +101,7 @@ class Settings:
 
     # --- human hand-over ------------------------------------------------------------
     cases_token: str | None = None  # bearer token for GET /cases/{id}
+    handoff_targets_file: Path = REPO_ROOT / "agent" / "handoff" / "targets.yaml"
 
     # --- Voice Live (cloud speech) -------------------------------------------------
     voicelive_endpoint: str | None = None
@@ -149,6 +150,7 @@ class Settings:
             azure_openai_deployment=e.get("AZURE_OPENAI_DEPLOYMENT") or None,
             azure_openai_api_version=e.get("AZURE_OPENAI_API_VERSION") or d.azure_openai_api_version,
             cases_token=e.get("SWITCHBOARD_CASES_TOKEN") or None,
+            handoff_targets_file=Path(e.get("SWITCHBOARD_HANDOFF_TARGETS_FILE") or d.handoff_targets_file),
             voicelive_endpoint=e.get("AZURE_VOICELIVE_ENDPOINT") or None,
             voicelive_model=e.get("AZURE_VOICELIVE_MODEL") or d.voicelive_model,
             voicelive_api_key=e.get("AZURE_VOICELIVE_API_KEY") or None,
