@@ -1,0 +1,47 @@
+"""``switchboard mcp field-ops|it-ops``: run one MCP server on its own.
+
+stdio is the default (what the container spawns); ``--http PORT`` serves streamable
+HTTP at ``http://HOST:PORT/mcp`` instead. The store defaults to
+``$SWITCHBOARD_DATA_DIR/mcp/<server>.sqlite`` and is created and seeded on first start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+#: server name -> (module with build_server(db_path), store file under <data_dir>/mcp/)
+SERVERS = {
+    "field-ops": ("agent.mcp_servers.field_ops.server", "field_ops.sqlite"),
+    "it-ops": ("agent.mcp_servers.it_ops.server", "it_ops.sqlite"),
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("mcp", help="run the field-ops or it-ops MCP server (stdio or streamable HTTP)")
+    parser.add_argument("server", choices=sorted(SERVERS), help="which server to run")
+    parser.add_argument("--http", type=int, metavar="PORT", help="serve streamable HTTP on PORT (path /mcp)")
+    parser.add_argument("--host", default="127.0.0.1", help="interface for --http (default 127.0.0.1)")
+    parser.add_argument("--db", type=Path, help="SQLite store (default <data dir>/mcp/<server>.sqlite)")
+    parser.set_defaults(func=run)
+
+
+def default_db_path(server: str, data_dir: Path) -> Path:
+    return data_dir / "mcp" / SERVERS[server][1]
+
+
+def run(args: argparse.Namespace) -> int:
+    from agent.config import Settings
+
+    module_name, _ = SERVERS[args.server]
+    db_path = args.db or default_db_path(args.server, Settings.from_env().data_dir)
+    server = importlib.import_module(module_name).build_server(db_path)
+    if args.http is None:
+        server.run()
+        return 0
+    # stdout is the protocol channel only under stdio; under HTTP a start-up line is useful.
+    print(f"{args.server} MCP server on http://{args.host}:{args.http}/mcp (store {db_path})", file=sys.stderr)
+    server.run("streamable-http", host=args.host, port=args.http)
+    return 0

@@ -1,0 +1,375 @@
+"""Field-ops data: SQL for work orders, assets and technician visits.
+
+Arguments arrive already shape-checked by the tool schemas; this module checks
+them against the data (does the asset exist, is it at that site, is the work order
+still open) and raises ``RequestError`` with a sentence a caller can act on.
+Every statement is parameterised.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+
+from agent.mcp_servers import idempotency
+from agent.mcp_servers.database import Database
+from agent.mcp_servers.errors import RequestError
+from agent.mcp_servers.ticket_ids import VISIT, WORK_ORDER
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sites (
+    number INTEGER PRIMARY KEY, name TEXT NOT NULL, address TEXT NOT NULL, region TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS assets (
+    tag TEXT PRIMARY KEY, site INTEGER NOT NULL REFERENCES sites(number), type TEXT NOT NULL,
+    make TEXT NOT NULL, model TEXT NOT NULL, description TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS technicians (
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL, phone TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS work_orders (
+    number INTEGER PRIMARY KEY AUTOINCREMENT,
+    asset_tag TEXT NOT NULL REFERENCES assets(tag), site INTEGER NOT NULL REFERENCES sites(number),
+    summary TEXT NOT NULL, priority TEXT NOT NULL, status TEXT NOT NULL,
+    reported_by TEXT, callback_number TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS work_orders_asset ON work_orders(asset_tag);
+CREATE INDEX IF NOT EXISTS work_orders_site ON work_orders(site);
+CREATE TABLE IF NOT EXISTS work_order_notes (
+    id INTEGER PRIMARY KEY, work_order INTEGER NOT NULL REFERENCES work_orders(number),
+    author TEXT NOT NULL, text TEXT NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS visits (
+    number INTEGER PRIMARY KEY AUTOINCREMENT, work_order INTEGER NOT NULL REFERENCES work_orders(number),
+    technician INTEGER NOT NULL REFERENCES technicians(id), date TEXT NOT NULL, time_window TEXT NOT NULL,
+    status TEXT NOT NULL, created_at TEXT NOT NULL
+);
+"""
+
+ASSET_TYPES = ("pump", "compressor", "generator", "hvac", "valve", "transformer")
+WORK_ORDER_STATUSES = ("open", "scheduled", "in_progress", "on_hold", "completed", "cancelled")
+CLOSED_STATUSES = ("completed", "cancelled")
+#: Visit windows in site-local time (the demo treats every site as UTC).
+TIME_WINDOWS = {"morning": (time(8), time(12)), "afternoon": (time(12), time(17)), "evening": (time(17), time(20))}
+#: How far ahead a visit may be booked.
+MAX_BOOKING_DAYS = 60
+#: Assumed drive time once a technician's window has started.
+TRAVEL = timedelta(minutes=30)
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class FieldOpsStore:
+    def __init__(self, database: Database, clock: Clock = _utcnow) -> None:
+        self.db = database
+        self._now = clock
+
+    # --- work orders -------------------------------------------------------------
+    def create_work_order(
+        self,
+        site: int,
+        asset_tag: str,
+        summary: str,
+        priority: str,
+        reported_by: str | None,
+        callback_number: str | None,
+        idempotency_key: str | None,
+    ) -> dict[str, Any]:
+        tag = asset_tag.upper()
+        payload = {"site": site, "asset_tag": tag, "summary": summary, "priority": priority,
+                   "reported_by": reported_by, "callback_number": callback_number}
+
+        def insert() -> str:
+            self._asset_at_site(conn, tag, site)
+            stamp = self._stamp()
+            cursor = conn.execute(
+                "INSERT INTO work_orders (asset_tag, site, summary, priority, status, reported_by,"
+                " callback_number, created_at, updated_at) VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)",
+                (tag, site, summary, priority, reported_by, callback_number, stamp, stamp),
+            )
+            return WORK_ORDER.format(cursor.lastrowid)
+
+        with self.db.write() as conn:
+            ticket, replayed = idempotency.create_once(conn, idempotency_key, "create_work_order", payload, insert)
+            order = self._work_order(conn, WORK_ORDER.parse(ticket))
+        order["idempotent_replay"] = replayed
+        order["message"] = (
+            f"Work order {ticket} is {order['status']} for the {order['asset']['type']} "
+            f"{order['asset']['tag']} at site {order['site']['number']}, priority {order['priority']}."
+        )
+        return order
+
+    def get_work_order(self, work_order_id: str) -> dict[str, Any]:
+        number = WORK_ORDER.parse(work_order_id)
+        with self.db.read() as conn:
+            order = self._work_order(conn, number)
+        order["message"] = _status_sentence(order)
+        return order
+
+    def update_work_order(
+        self, work_order_id: str, status: str | None, priority: str | None, note: str | None, author: str | None
+    ) -> dict[str, Any]:
+        number = WORK_ORDER.parse(work_order_id)
+        if status is None and priority is None and note is None:
+            raise RequestError("Nothing to change: give a new status, a new priority or a note.")
+        with self.db.write() as conn:
+            order = self._open_work_order(conn, number)
+            stamp = self._stamp()
+            conn.execute(
+                "UPDATE work_orders SET status = ?, priority = ?, updated_at = ? WHERE number = ?",
+                (status or order["status"], priority or order["priority"], stamp, number),
+            )
+            if note is not None:
+                self._add_note(conn, number, author, note)
+            order = self._work_order(conn, number)
+        order["message"] = _status_sentence(order)
+        return order
+
+    def add_work_order_note(self, work_order_id: str, note: str, author: str | None) -> dict[str, Any]:
+        number = WORK_ORDER.parse(work_order_id)
+        with self.db.write() as conn:
+            self._open_work_order(conn, number)
+            self._add_note(conn, number, author, note)
+            conn.execute("UPDATE work_orders SET updated_at = ? WHERE number = ?", (self._stamp(), number))
+            order = self._work_order(conn, number)
+        order["message"] = f"Note added to work order {order['work_order_id']}."
+        return order
+
+    def list_work_orders(
+        self, site: int | None, asset_tag: str | None, status: str | None, limit: int
+    ) -> dict[str, Any]:
+        if site is None and asset_tag is None:
+            raise RequestError("Give a site number or an asset tag to list work orders for.")
+        tag = asset_tag.upper() if asset_tag is not None else None
+        with self.db.read() as conn:
+            if site is not None:
+                self._site(conn, site)
+            if tag is not None:
+                self._asset(conn, tag)
+            rows = conn.execute(
+                "SELECT number FROM work_orders WHERE (? IS NULL OR site = ?) AND (? IS NULL OR asset_tag = ?)"
+                " AND (? IS NULL OR status = ?) ORDER BY created_at DESC, number DESC LIMIT ?",
+                (site, site, tag, tag, status, status, limit),
+            ).fetchall()
+            orders = [self._work_order(conn, row["number"], detail=False) for row in rows]
+        return {"count": len(orders), "work_orders": orders}
+
+    # --- assets ------------------------------------------------------------------
+    def lookup_asset(self, asset_tag: str) -> dict[str, Any]:
+        with self.db.read() as conn:
+            asset = self._asset(conn, asset_tag.upper())
+            rows = conn.execute(
+                "SELECT number FROM work_orders WHERE asset_tag = ? ORDER BY created_at DESC LIMIT 5",
+                (asset["tag"],),
+            ).fetchall()
+            asset["recent_work_orders"] = [self._work_order(conn, r["number"], detail=False) for r in rows]
+        return asset
+
+    def list_assets(self, site: int, asset_type: str | None) -> dict[str, Any]:
+        with self.db.read() as conn:
+            site_row = self._site(conn, site)
+            rows = conn.execute(
+                "SELECT tag FROM assets WHERE site = ? AND (? IS NULL OR type = ?) ORDER BY tag",
+                (site, asset_type, asset_type),
+            ).fetchall()
+            assets = [self._asset(conn, r["tag"], with_site=False) for r in rows]
+        return {"site": site_row, "count": len(assets), "assets": assets}
+
+    # --- visits ------------------------------------------------------------------
+    def schedule_visit(
+        self, work_order_id: str, visit_date: date, time_window: str, idempotency_key: str | None
+    ) -> dict[str, Any]:
+        number = WORK_ORDER.parse(work_order_id)
+        today = self._now().date()
+        if visit_date < today:
+            raise RequestError(f"{visit_date.isoformat()} is in the past; pick today or a later date.")
+        if visit_date > today + timedelta(days=MAX_BOOKING_DAYS):
+            raise RequestError(f"Visits can be booked up to {MAX_BOOKING_DAYS} days ahead.")
+        payload = {"work_order_id": WORK_ORDER.format(number), "date": visit_date.isoformat(),
+                   "time_window": time_window}
+
+        def book() -> str:
+            order = self._open_work_order(conn, number)
+            technician = conn.execute(
+                "SELECT t.id FROM technicians t JOIN sites s ON s.region = t.region WHERE s.number = ?"
+                " ORDER BY t.id LIMIT 1",
+                (order["site"]["number"],),
+            ).fetchone()
+            # A new booking replaces any earlier one for the same work order.
+            conn.execute(
+                "UPDATE visits SET status = 'rescheduled' WHERE work_order = ? AND status = 'booked'", (number,)
+            )
+            cursor = conn.execute(
+                "INSERT INTO visits (work_order, technician, date, time_window, status, created_at)"
+                " VALUES (?, ?, ?, ?, 'booked', ?)",
+                (number, technician["id"], visit_date.isoformat(), time_window, self._stamp()),
+            )
+            conn.execute(
+                "UPDATE work_orders SET status = 'scheduled', updated_at = ? WHERE number = ?"
+                " AND status IN ('open', 'on_hold')",
+                (self._stamp(), number),
+            )
+            return VISIT.format(cursor.lastrowid)
+
+        with self.db.write() as conn:
+            ticket, replayed = idempotency.create_once(conn, idempotency_key, "schedule_visit", payload, book)
+            visit = self._visit(conn, VISIT.parse(ticket))
+        visit["idempotent_replay"] = replayed
+        start, end = TIME_WINDOWS[visit["time_window"]]
+        visit["message"] = (
+            f"Visit {ticket} booked: {visit['technician']['name']} will come on {visit['date']} "
+            f"between {start:%H:%M} and {end:%H:%M} for work order {visit['work_order_id']}."
+        )
+        return visit
+
+    def get_visit_eta(self, work_order_id: str) -> dict[str, Any]:
+        number = WORK_ORDER.parse(work_order_id)
+        with self.db.read() as conn:
+            order = self._work_order(conn, number, detail=False)
+            row = conn.execute(
+                "SELECT number FROM visits WHERE work_order = ? AND status = 'booked' ORDER BY number DESC LIMIT 1",
+                (number,),
+            ).fetchone()
+            if row is None:
+                return {
+                    "work_order_id": order["work_order_id"],
+                    "visit": None,
+                    "message": f"No technician visit is booked for work order {order['work_order_id']} yet.",
+                }
+            visit = self._visit(conn, row["number"])
+        return {"work_order_id": order["work_order_id"], "visit": visit, **_eta(visit, self._now())}
+
+    # --- row helpers -------------------------------------------------------------
+    def _stamp(self) -> str:
+        return self._now().isoformat(timespec="seconds")
+
+    def _site(self, conn: sqlite3.Connection, number: int) -> dict[str, Any]:
+        row = conn.execute("SELECT number, name, address FROM sites WHERE number = ?", (number,)).fetchone()
+        if row is None:
+            known = ", ".join(str(r[0]) for r in conn.execute("SELECT number FROM sites ORDER BY number"))
+            raise RequestError(f"There is no site {number}. Northwind sites are {known}.")
+        return dict(row)
+
+    def _asset(self, conn: sqlite3.Connection, tag: str, with_site: bool = True) -> dict[str, Any]:
+        row = conn.execute(
+            "SELECT tag, site, type, make, model, description FROM assets WHERE tag = ?", (tag,)
+        ).fetchone()
+        if row is None:
+            raise RequestError(f"No asset with tag {tag}. Tags look like A123 or P-4512.")
+        asset = dict(row)
+        if with_site:
+            asset["site"] = self._site(conn, row["site"])
+        return asset
+
+    def _asset_at_site(self, conn: sqlite3.Connection, tag: str, site: int) -> None:
+        self._site(conn, site)
+        asset = self._asset(conn, tag)
+        if asset["site"]["number"] != site:
+            raise RequestError(
+                f"Asset {tag} is at site {asset['site']['number']} ({asset['site']['name']}), not site {site}."
+            )
+
+    def _work_order(self, conn: sqlite3.Connection, number: int, detail: bool = True) -> dict[str, Any]:
+        row = conn.execute("SELECT * FROM work_orders WHERE number = ?", (number,)).fetchone()
+        if row is None:
+            raise RequestError(f"There is no work order {WORK_ORDER.format(number)}.")
+        asset = self._asset(conn, row["asset_tag"], with_site=False)
+        order: dict[str, Any] = {
+            "work_order_id": WORK_ORDER.format(number),
+            "status": row["status"],
+            "priority": row["priority"],
+            "summary": row["summary"],
+            "asset": {"tag": asset["tag"], "type": asset["type"], "description": asset["description"]},
+            "site": self._site(conn, row["site"]),
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+        }
+        if detail:
+            order["reported_by"] = row["reported_by"]
+            order["callback_number"] = row["callback_number"]
+            order["notes"] = [
+                dict(n)
+                for n in conn.execute(
+                    "SELECT author, text, created_at FROM work_order_notes WHERE work_order = ? ORDER BY id",
+                    (number,),
+                )
+            ]
+            order["visits"] = [
+                self._visit(conn, v["number"])
+                for v in conn.execute("SELECT number FROM visits WHERE work_order = ? ORDER BY number", (number,))
+            ]
+        return order
+
+    def _open_work_order(self, conn: sqlite3.Connection, number: int) -> dict[str, Any]:
+        order = self._work_order(conn, number, detail=False)
+        if order["status"] in CLOSED_STATUSES:
+            raise RequestError(
+                f"Work order {order['work_order_id']} is already {order['status']} and cannot be changed; "
+                "open a new work order instead."
+            )
+        return order
+
+    def _add_note(self, conn: sqlite3.Connection, number: int, author: str | None, text: str) -> None:
+        conn.execute(
+            "INSERT INTO work_order_notes (work_order, author, text, created_at) VALUES (?, ?, ?, ?)",
+            (number, author or "caller", text, self._stamp()),
+        )
+
+    def _visit(self, conn: sqlite3.Connection, number: int) -> dict[str, Any]:
+        row = conn.execute(
+            "SELECT v.*, t.name AS technician_name, t.phone AS technician_phone FROM visits v"
+            " JOIN technicians t ON t.id = v.technician WHERE v.number = ?",
+            (number,),
+        ).fetchone()
+        start, end = TIME_WINDOWS[row["time_window"]]
+        return {
+            "visit_id": VISIT.format(number),
+            "work_order_id": WORK_ORDER.format(row["work_order"]),
+            "date": row["date"],
+            "time_window": row["time_window"],
+            "window_start": f"{start:%H:%M}",
+            "window_end": f"{end:%H:%M}",
+            "status": row["status"],
+            "technician": {"name": row["technician_name"], "phone": row["technician_phone"]},
+        }
+
+
+def _status_sentence(order: dict[str, Any]) -> str:
+    return (
+        f"Work order {order['work_order_id']} for the {order['asset']['type']} {order['asset']['tag']} "
+        f"at site {order['site']['number']} is {order['status'].replace('_', ' ')}, priority {order['priority']}."
+    )
+
+
+def _eta(visit: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Where a booked visit stands at ``now``: pure, so it is tested without a clock."""
+    start_t, end_t = TIME_WINDOWS[visit["time_window"]]
+    day = date.fromisoformat(visit["date"])
+    start = datetime.combine(day, start_t, tzinfo=now.tzinfo)
+    end = datetime.combine(day, end_t, tzinfo=now.tzinfo)
+    name = visit["technician"]["name"]
+    if now < start:
+        return {
+            "eta_status": "booked",
+            "eta": None,
+            "message": f"{name} is booked for {visit['date']} between {start_t:%H:%M} and {end_t:%H:%M}.",
+        }
+    if now < end:
+        eta = min(now + TRAVEL, end)
+        return {
+            "eta_status": "en_route",
+            "eta": eta.isoformat(timespec="minutes"),
+            "message": f"{name} is on the way and should arrive by about {eta:%H:%M}.",
+        }
+    return {
+        "eta_status": "window_passed",
+        "eta": None,
+        "message": f"The {visit['time_window']} window on {visit['date']} has passed; "
+        "the dispatcher will call to rebook.",
+    }
