@@ -83,6 +83,9 @@ class Settings:
     barge_in_ms: int = 280
     tts_enabled: bool = True
 
+    # --- brain ------------------------------------------------------------------------
+    brain: str = "switchboard"  # switchboard | placeholder (echo; transport tests and benchmarks)
+
     # --- coordinator and knowledge -----------------------------------------------
     knowledge_dir: Path = REPO_ROOT / "samples" / "knowledge"
     policy_file: Path = REPO_ROOT / "agent" / "coordinator" / "policy.yaml"
@@ -137,6 +140,7 @@ class Settings:
             endpoint_hold_ms=_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
             barge_in_ms=_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             tts_enabled=_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
+            brain=_choice(e, "SWITCHBOARD_BRAIN", d.brain, ("switchboard", "placeholder")),
             knowledge_dir=Path(e.get("SWITCHBOARD_KNOWLEDGE_DIR") or d.knowledge_dir),
             policy_file=Path(e.get("SWITCHBOARD_POLICY_FILE") or d.policy_file),
             azure_search_endpoint=e.get("AZURE_SEARCH_ENDPOINT") or None,

@@ -1,0 +1,146 @@
+"""The hosted-agent container: ``InvocationAgentServerHost`` wiring only.
+
+``/invocations_ws`` is the voice/text WebSocket (see ``docs/protocol.md``);
+``POST /invocations`` runs one typed caller turn over HTTP with the same semantics
+as ``input.text``; ``/readiness`` comes from the host. ``serve`` runs it under
+Hypercorn exactly as the Dockerfile does, with the platform's 1 MiB frame limit and
+a SIGTERM path that persists every live session before closing sockets with 1001.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocket
+
+from azure.ai.agentserver.invocations import InvocationAgentServerHost
+
+from agent import protocol
+from agent.brain import Brain
+from agent.config import MAX_FRAME_BYTES, Settings
+from agent.session import SessionHub
+from agent.speech.engine import SpeechEngine
+from agent.store import SessionStore, open_store
+
+log = logging.getLogger("switchboard.app")
+
+
+def build_brain(settings: Settings) -> Brain:
+    if settings.brain == "placeholder":
+        from agent.brain import PlaceholderResponder
+
+        return PlaceholderResponder()
+    from agent.agents.brain import SwitchboardBrain
+
+    return SwitchboardBrain.from_settings(settings)
+
+
+def build_speech(settings: Settings) -> SpeechEngine | None:
+    if settings.speech_engine == "none":
+        return None
+    if settings.speech_engine == "voicelive":
+        from agent.speech.voicelive import VoiceLiveEngine
+
+        return VoiceLiveEngine(settings)
+    from agent.speech.local import LocalSpeechEngine
+
+    return LocalSpeechEngine(settings)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    brain: Brain | None = None,
+    speech: SpeechEngine | None | str = "auto",
+    store: SessionStore | None = None,
+) -> tuple[InvocationAgentServerHost, SessionHub]:
+    """Build the host and its session hub. Call ``hub.start()`` before serving."""
+    hub = SessionHub(
+        settings,
+        store or open_store(settings),
+        brain or build_brain(settings),
+        build_speech(settings) if speech == "auto" else speech,  # type: ignore[arg-type]
+    )
+    # The host's own observability prints OTel log records to stdout; ours is configured in agent.telemetry.
+    app = InvocationAgentServerHost(configure_observability=None, routes=_extra_routes(settings))
+
+    @app.ws_handler
+    async def invocations_ws(websocket: WebSocket) -> None:
+        await hub.handle(websocket)
+
+    @app.invoke_handler
+    async def invocations(request: Request) -> Response:
+        return await _text_turn(hub, request)
+
+    return app, hub
+
+
+def _extra_routes(settings: Settings) -> list[Any]:
+    try:
+        from agent.handoff.routes import case_routes
+    except ModuleNotFoundError:
+        return []
+    return case_routes(settings)
+
+
+async def _text_turn(hub: SessionHub, request: Request) -> Response:
+    body = await request.body()
+    if len(body) > MAX_FRAME_BYTES:
+        return _problem(413, "too_large", f"body larger than {MAX_FRAME_BYTES} bytes")
+    try:
+        payload = json.loads(body or b"{}")
+    except ValueError as exc:
+        return _problem(400, protocol.Code.BAD_JSON, f"body must be a JSON object: {exc}")
+    if not isinstance(payload, dict):
+        return _problem(400, protocol.Code.BAD_MESSAGE, "body must be a JSON object like {\"text\": \"...\"}")
+    parsed = protocol.parse_text(json.dumps({**payload, "type": "input.text"}))
+    if isinstance(parsed, protocol.ProtocolError):
+        return _problem(400, parsed.code, parsed.message)
+    session_id = hub.settings.platform_session_id or payload.get("session_id") or request.query_params.get(
+        "agent_session_id")
+    if session_id is not None:
+        problem = protocol.check_session_id(session_id) if isinstance(session_id, str) else "must be a string"
+        if problem:
+            return _problem(400, "bad_session_id", f"invalid session id: {problem}")
+    assert isinstance(parsed, protocol.InputText)
+    try:
+        session_id, events = await hub.text_turn(session_id, parsed.text)
+    except LookupError as exc:
+        return _problem(409, "session_connected", str(exc))
+    return JSONResponse({"session_id": session_id, "events": events})
+
+
+def _problem(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
+    """Run the container until SIGTERM/SIGINT."""
+    from hypercorn.asyncio import serve as hypercorn_serve
+
+    app, hub = create_app(settings)
+    await hub.start()
+    config = app._build_hypercorn_config(settings.host, settings.port)  # the host's own HTTP/1.1 + keep-alive set-up
+    config.websocket_max_message_size = MAX_FRAME_BYTES  # type: ignore[attr-defined]  # -> close 1009
+    config.graceful_timeout = settings.shutdown_grace_s  # type: ignore[attr-defined]
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    async def shutdown_trigger() -> None:
+        await stop.wait()
+        log.info("shutting down: persisting %d live session(s)", len(hub.live))
+        await hub.shutdown()
+
+    log.info("switchboard listening on %s:%s", settings.host, settings.port)
+    if ready is not None:
+        ready.set()
+    await hypercorn_serve(app, config, shutdown_trigger=shutdown_trigger)  # type: ignore[arg-type]

@@ -1,0 +1,28 @@
+"""``switchboard serve``: run the container (what the Dockerfile starts)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the hosted-agent container (port from $PORT, else 8088)")
+    p.add_argument("--port", type=int, help="override $PORT")
+    p.add_argument("--host", help="interface to bind (default 0.0.0.0)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from agent.app import serve
+    from agent.config import Settings
+    from agent.logs import setup_logging
+
+    settings = Settings.from_env()
+    if args.port is not None:
+        settings = settings.with_(port=args.port)
+    if args.host:
+        settings = settings.with_(host=args.host)
+    setup_logging(settings)
+    asyncio.run(serve(settings))
+    return 0

@@ -1,0 +1,326 @@
+"""One call's conversation loop: caller turns in, agent speech and events out.
+
+Sits between the session (transport, seq, persistence) and the brain. Caller turns
+(typed, keyed or spoken) are queued and handled one at a time; each ``Action`` the
+brain yields becomes wire events at once, and each ``Say`` is also synthesised and
+streamed as audio by a separate speaker task, so the first sentence plays while the
+brain is still working on the rest. Barge-in stops the speaker, clears the client's
+buffer and keeps in the conversation only what the caller heard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from agent import protocol
+from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
+from agent.brain import Brain
+from agent.speech.engine import BargeIn, FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted
+from agent.state import CallState
+
+log = logging.getLogger("switchboard.conversation")
+
+Emit = Callable[[dict[str, Any]], Awaitable[None]]
+SendAudio = Callable[[bytes], Awaitable[None]]
+
+#: Audio is sent at most this far ahead of real-time playback, so that a barge-in
+#: leaves little unplayed audio in the client's buffer and "heard" stays accurate.
+AUDIO_LEAD_S = 0.3
+AUDIO_CHUNK_MS = 100
+
+
+@dataclass
+class _Reply:
+    """Agent audio of one reply being played."""
+
+    item_id: str
+    turn_index: int  # position of the agent turn entry in state.turns
+    started_at: float = 0.0
+    sent_ms: float = 0.0
+    #: (text, start_ms, end_ms) of every sentence sent so far, in audio time
+    spans: list[list[Any]] = field(default_factory=list)
+    played_ms: float | None = None  # from playback.progress, when the client sends it
+    interrupted: bool = False
+
+
+@dataclass
+class _TurnClock:
+    origin: float  # time.monotonic() of end of caller speech (or text received)
+    stt_ms: float | None = None
+    stt_rtf: float | None = None
+    decision_ms: float | None = None
+    first_say_ms: float | None = None
+    first_audio_ms: float | None = None
+    barge_in: bool = False
+
+    def since(self) -> float:
+        return round((time.monotonic() - self.origin) * 1000, 1)
+
+
+class Conversation:
+    def __init__(
+        self,
+        *,
+        state: CallState,
+        brain: Brain,
+        emit: Emit,
+        send_audio: SendAudio,
+        speech: SpeechChannel | None,
+        on_turn_done: Callable[[], Awaitable[None]],
+        sample_rate: int,
+    ) -> None:
+        self.state = state
+        self._brain = brain
+        self._emit = emit
+        self._send_audio = send_audio
+        self._speech = speech
+        self._on_turn_done = on_turn_done
+        self._rate = sample_rate
+        self._inputs: asyncio.Queue[tuple[CallerInput, _TurnClock] | None] = asyncio.Queue()
+        self._says: asyncio.Queue[tuple[Say, _TurnClock] | None] = asyncio.Queue()
+        self._reply: _Reply | None = None
+        self._items = itertools.count(1)
+        self._worker: asyncio.Task[None] | None = None
+        self._speaker: asyncio.Task[None] | None = None
+        self.ended = asyncio.Event()
+
+    # --- lifecycle ------------------------------------------------------------------
+    async def start(self, *, greet: bool) -> None:
+        self._worker = asyncio.create_task(self._work(), name=f"turns:{self.state.session_id}")
+        if self._speech is not None:
+            self._speaker = asyncio.create_task(self._speak_loop(), name=f"speaker:{self.state.session_id}")
+        if greet:
+            clock = _TurnClock(time.monotonic())
+            await self._run_actions(self._brain.greet(self.state), clock)
+            await self._on_turn_done()
+
+    async def close(self, *, drain_timeout: float = 10.0) -> None:
+        """Stop after the turns already received are handled (the caller said them; keep them)."""
+        if self._speech is not None:
+            with contextlib.suppress(Exception):
+                await self._speech.flush()
+        await self._inputs.put(None)
+        if self._worker is not None:
+            try:
+                await asyncio.wait_for(self._worker, drain_timeout)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                log.warning("session %s: turn still running at close; cancelled", self.state.session_id)
+        if self._speaker is not None:
+            self._speaker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._speaker
+        if self._speech is not None:
+            await self._speech.close()
+
+    async def end_call(self) -> None:
+        await self._brain.end(self.state)
+
+    # --- caller input ---------------------------------------------------------------
+    async def text(self, text: str) -> None:
+        await self._inputs.put((CallerInput(text, "text"), _TurnClock(time.monotonic())))
+
+    async def dtmf(self, digits: str) -> None:
+        await self._inputs.put((CallerInput(digits, "dtmf"), _TurnClock(time.monotonic())))
+
+    async def audio(self, pcm: bytes) -> None:
+        if self._speech is not None:
+            self.state.count("audio_in_s", len(pcm) / 2 / self._rate)
+            await self._speech.feed(pcm)
+
+    def playback_progress(self, item_id: str, played_ms: int) -> None:
+        if self._reply is not None and self._reply.item_id == item_id:
+            self._reply.played_ms = float(played_ms)
+
+    async def handoff_result(self, ok: bool, reason: str) -> None:
+        await self._run_actions(self._brain.handoff_result(ok, reason, self.state), _TurnClock(time.monotonic()))
+        await self._on_turn_done()
+
+    async def on_speech(self, ev: SpeechEvent) -> None:
+        """Callback for the speech channel."""
+        if isinstance(ev, FinalTranscript):
+            if ev.text.strip():
+                clock = _TurnClock(ev.speech_end_at, stt_ms=round(ev.stt_ms, 1), stt_rtf=round(ev.rtf, 3))
+                await self._inputs.put((CallerInput(ev.text, "speech"), clock))
+        elif isinstance(ev, PartialTranscript):
+            await self._emit(protocol.event("transcript", role="caller", text=ev.text, final=False))
+        elif isinstance(ev, BargeIn):
+            await self.barge_in()
+        elif isinstance(ev, SpeechStarted):
+            pass
+
+    # --- turns ----------------------------------------------------------------------
+    async def _work(self) -> None:
+        while True:
+            item = await self._inputs.get()
+            if item is None:
+                return
+            turn, clock = item
+            try:
+                await self._turn(turn, clock)
+            except Exception:
+                log.exception("session %s: turn failed", self.state.session_id)
+                await self._emit(protocol.event("error", code=protocol.Code.INTERNAL,
+                                                message="Something went wrong handling that turn."))
+            await self._on_turn_done()
+
+    async def _turn(self, turn: CallerInput, clock: _TurnClock) -> None:
+        self.state.turn_count += 1
+        turn = CallerInput(turn.text, turn.kind, self.state.turn_count)
+        self.state.add_turn("caller", turn.text, kind=turn.kind)
+        await self._emit(protocol.event("transcript", role="caller", text=turn.text, final=True, kind=turn.kind))
+        await self._run_actions(self._brain.respond(turn, self.state), clock)
+        if self._speech is not None:
+            await self._says.join()
+        await self._emit(protocol.event(
+            "turn.metrics", turn=turn.turn, stt_ms=clock.stt_ms, stt_rtf=clock.stt_rtf,
+            decision_ms=clock.decision_ms, first_say_ms=clock.first_say_ms,
+            first_audio_ms=clock.first_audio_ms, total_ms=clock.since(), barge_in=clock.barge_in,
+        ))
+
+    async def _run_actions(self, actions: Any, clock: _TurnClock) -> None:
+        async for action in actions:
+            await self._act(action, clock)
+
+    async def _act(self, action: Action, clock: _TurnClock) -> None:
+        if isinstance(action, Say):
+            if clock.first_say_ms is None:
+                clock.first_say_ms = clock.since()
+            if self._speech is None:
+                self.state.add_turn("agent", action.text, filler=action.filler)
+                await self._emit(protocol.event("transcript", role="agent", text=action.text, final=True))
+            else:
+                # Recorded when it is actually spoken (see _speak), so a barge-in can truncate it.
+                await self._says.put((action, clock))
+        elif isinstance(action, RouteEvent):
+            if clock.decision_ms is None:
+                clock.decision_ms = clock.since()
+            await self._emit(protocol.event(
+                "route", target=action.target, intent=action.intent, confidence=round(action.confidence, 3),
+                reason=action.reason, alternatives=action.alternatives, action=action.action))
+        elif isinstance(action, ToolEvent):
+            await self._emit(protocol.event(
+                "tool", name=action.name, status=action.status, arguments=action.arguments,
+                result=action.result, error=action.error, latency_ms=action.latency_ms))
+        elif isinstance(action, HandoffEvent):
+            if self._speech is not None:
+                await self._says.join()  # the caller hears what happens next before the transfer
+            await self._emit(protocol.event("handoff", target=action.target, case_id=action.case_id,
+                                            reason=action.reason, priority=action.priority))
+        elif isinstance(action, EndCall):
+            if self._speech is not None:
+                await self._says.join()
+            await self._emit(protocol.event("session.ended", reason=action.reason))
+            self.ended.set()
+
+    # --- speaking -------------------------------------------------------------------
+    async def _speak_loop(self) -> None:
+        while True:
+            item = await self._says.get()
+            try:
+                if item is not None:
+                    await self._speak(*item)
+            finally:
+                self._says.task_done()
+                if self._says.empty():
+                    await self._finish_reply()
+
+    async def _speak(self, say: Say, clock: _TurnClock) -> None:
+        assert self._speech is not None
+        if self._reply is None:
+            entry = self.state.add_turn("agent", "", filler=say.filler)
+            self._reply = _Reply(f"a{next(self._items)}", self.state.turns.index(entry))
+        reply = self._reply
+        if reply.interrupted:
+            return
+        entry = self.state.turns[reply.turn_index]
+        entry["text"] = (entry["text"] + " " + say.text).strip()
+        await self._emit(protocol.event("transcript", role="agent", text=say.text, final=True, item_id=reply.item_id))
+        span = [say.text, reply.sent_ms, reply.sent_ms]
+        reply.spans.append(span)
+        async for pcm in self._speech.synthesize(say.text):
+            span[2] += len(pcm) / 2 / self._rate * 1000  # the whole piece is known before it plays
+            for chunk in _chunks(pcm, self._rate * 2 * AUDIO_CHUNK_MS // 1000):
+                if reply.interrupted:
+                    return
+                if reply.started_at == 0.0:
+                    reply.started_at = time.monotonic()
+                    self._speech.set_agent_speaking(True)
+                    await self._emit(protocol.event("audio.start", item_id=reply.item_id))
+                    if clock.first_audio_ms is None:
+                        clock.first_audio_ms = clock.since()
+                # Pace: stay at most AUDIO_LEAD_S ahead of what the caller has heard.
+                ahead = reply.sent_ms / 1000 - (time.monotonic() - reply.started_at)
+                if ahead > AUDIO_LEAD_S:
+                    await asyncio.sleep(ahead - AUDIO_LEAD_S)
+                    if reply.interrupted:
+                        return
+                await self._send_audio(chunk)
+                reply.sent_ms += len(chunk) / 2 / self._rate * 1000
+                self.state.count("audio_out_s", len(chunk) / 2 / self._rate)
+
+    async def _finish_reply(self) -> None:
+        reply, self._reply = self._reply, None
+        if reply is None or self._speech is None:
+            return
+        if reply.started_at:
+            # Let the client's buffer play out before barge-in disarms.
+            remaining = reply.sent_ms / 1000 - (time.monotonic() - reply.started_at)
+            if remaining > 0 and not reply.interrupted:
+                await asyncio.sleep(remaining)
+            self._speech.set_agent_speaking(False)
+            if not reply.interrupted:
+                await self._emit(protocol.event("audio.end", item_id=reply.item_id))
+
+    async def barge_in(self) -> None:
+        reply = self._reply
+        if reply is None or reply.interrupted or not reply.started_at:
+            return
+        reply.interrupted = True
+        await self._emit(protocol.event("audio.clear", item_id=reply.item_id))
+        if self._speech is not None:
+            self._speech.set_agent_speaking(False)
+        heard = reply.played_ms
+        if heard is None:
+            heard = min(reply.sent_ms, (time.monotonic() - reply.started_at) * 1000)
+        entry = self.state.turns[reply.turn_index]
+        entry["text"] = heard_text(reply.spans, heard)
+        entry["interrupted"] = True
+        entry["heard_ms"] = round(heard)
+        # Drop what the brain queued for this reply: the caller never heard it.
+        while not self._says.empty():
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self._says.get_nowait()
+                self._says.task_done()
+
+
+def heard_text(spans: list[list[Any]], heard_ms: float) -> str:
+    """The part of a reply the caller heard, from sentence timings (pure).
+
+    Sentences that finished playing are kept whole; the one playing is cut at the
+    word reached in proportion to its playing time, and marked with an ellipsis.
+    """
+    if not spans:
+        return ""
+    kept: list[str] = []
+    for text, start, end in spans:
+        if heard_ms >= end:
+            kept.append(text)
+            continue
+        if heard_ms > start and end > start:
+            words = text.split()
+            n = int(len(words) * (heard_ms - start) / (end - start))
+            if n:
+                kept.append(" ".join(words[:n]) + "…")
+        break
+    return " ".join(kept)
+
+
+def _chunks(data: bytes, size: int) -> list[bytes]:
+    size = max(2, size - size % 2)
+    return [data[i : i + size] for i in range(0, len(data), size)]

@@ -1,0 +1,271 @@
+"""The ``invocations_ws`` wire protocol: typed messages, parsed and serialised here only.
+
+Binary frames carry raw PCM16 little-endian mono audio at the session's sample rate,
+both ways. Text frames are JSON objects with a ``type``. ``docs/protocol.md`` is the
+human-readable contract; this module is its single implementation.
+
+Parsing never raises on client input: it returns a ``ProtocolError`` with a stable
+``code`` that the session sends back as an ``error`` event.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+from agent.config import MAX_FRAME_BYTES, SUPPORTED_SAMPLE_RATES
+
+MAX_TEXT_CHARS = 4000
+MAX_DTMF_DIGITS = 64
+DTMF_CHARS = frozenset("0123456789*#ABCD")
+CHANNELS = ("phone", "web", "test", "api")
+
+
+# --- error codes (stable: clients switch on them) ---------------------------------
+class Code:
+    BAD_JSON = "bad_json"
+    BAD_MESSAGE = "bad_message"
+    UNKNOWN_TYPE = "unknown_type"
+    NOT_STARTED = "not_started"
+    ALREADY_STARTED = "already_started"
+    UNSUPPORTED_ENCODING = "unsupported_encoding"
+    UNSUPPORTED_SAMPLE_RATE = "unsupported_sample_rate"
+    ODD_AUDIO_LENGTH = "odd_audio_length"
+    TEXT_TOO_LONG = "text_too_long"
+    BAD_DTMF = "bad_dtmf"
+    REPLAY_GAP = "replay_gap"
+    SPEECH_UNAVAILABLE = "speech_unavailable"
+    INTERNAL = "internal_error"
+
+
+@dataclass(frozen=True)
+class ProtocolError:
+    code: str
+    message: str
+
+
+# --- client -> agent ---------------------------------------------------------------
+@dataclass(frozen=True)
+class AudioFormat:
+    encoding: str = "pcm16"
+    sample_rate: int = 16000
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"encoding": self.encoding, "sample_rate": self.sample_rate}
+
+
+@dataclass(frozen=True)
+class SessionStart:
+    audio: AudioFormat = field(default_factory=AudioFormat)
+    channel: str = "test"
+    last_seq: int | None = None
+    call_id: str | None = None
+    caller: str | None = None  # caller number, from the bridge
+
+
+@dataclass(frozen=True)
+class InputText:
+    text: str
+
+
+@dataclass(frozen=True)
+class InputDtmf:
+    digits: str
+
+
+@dataclass(frozen=True)
+class PlaybackProgress:
+    item_id: str
+    played_ms: int
+
+
+@dataclass(frozen=True)
+class HandoffResult:
+    ok: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SessionEnd:
+    reason: str = "caller"
+
+
+@dataclass(frozen=True)
+class Ping:
+    """Application-level ping; answered with ``pong`` after every earlier frame was handled."""
+
+    id: str
+
+
+ClientMessage = Union[SessionStart, InputText, InputDtmf, PlaybackProgress, HandoffResult, SessionEnd, Ping]
+
+
+def _str(obj: dict[str, Any], key: str, *, required: bool = True, limit: int = 256) -> str | None:
+    value = obj.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise _Bad(f"'{key}' must be a string")
+    if len(value) > limit:
+        raise _Bad(f"'{key}' is longer than {limit} characters", Code.TEXT_TOO_LONG)
+    return value
+
+
+class _Bad(Exception):
+    def __init__(self, message: str, code: str = Code.BAD_MESSAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _session_start(obj: dict[str, Any]) -> SessionStart:
+    audio = obj.get("audio", {})
+    if not isinstance(audio, dict):
+        raise _Bad("'audio' must be an object like {\"encoding\": \"pcm16\", \"sample_rate\": 16000}")
+    encoding = audio.get("encoding", "pcm16")
+    if encoding != "pcm16":
+        raise _Bad(f"audio encoding {encoding!r} is not supported; use 'pcm16'", Code.UNSUPPORTED_ENCODING)
+    rate = audio.get("sample_rate", 16000)
+    if not isinstance(rate, int) or isinstance(rate, bool) or rate not in SUPPORTED_SAMPLE_RATES:
+        rates = ", ".join(str(r) for r in SUPPORTED_SAMPLE_RATES)
+        raise _Bad(f"sample_rate {rate!r} is not supported; use one of {rates}", Code.UNSUPPORTED_SAMPLE_RATE)
+    channel = obj.get("channel", "test")
+    if channel not in CHANNELS:
+        raise _Bad(f"channel must be one of {', '.join(CHANNELS)}")
+    last_seq = obj.get("last_seq")
+    if last_seq is not None and (not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0):
+        raise _Bad("'last_seq' must be a non-negative integer")
+    return SessionStart(
+        audio=AudioFormat(encoding, rate),
+        channel=channel,
+        last_seq=last_seq,
+        call_id=_str(obj, "call_id", required=False, limit=128),
+        caller=_str(obj, "caller", required=False, limit=64),
+    )
+
+
+def _input_text(obj: dict[str, Any]) -> InputText:
+    text = _str(obj, "text", limit=MAX_TEXT_CHARS)
+    assert text is not None
+    if not text.strip():
+        raise _Bad("'text' is empty")
+    return InputText(text)
+
+
+def _input_dtmf(obj: dict[str, Any]) -> InputDtmf:
+    digits = _str(obj, "digits", limit=MAX_DTMF_DIGITS)
+    assert digits is not None
+    if not digits or set(digits) - DTMF_CHARS:
+        raise _Bad("'digits' must be DTMF characters 0-9 * # A-D", Code.BAD_DTMF)
+    return InputDtmf(digits)
+
+
+def _playback(obj: dict[str, Any]) -> PlaybackProgress:
+    item_id = _str(obj, "item_id", limit=64)
+    played = obj.get("played_ms")
+    if not isinstance(played, (int, float)) or isinstance(played, bool) or played < 0:
+        raise _Bad("'played_ms' must be a non-negative number")
+    assert item_id is not None
+    return PlaybackProgress(item_id, int(played))
+
+
+def _handoff_result(obj: dict[str, Any]) -> HandoffResult:
+    ok = obj.get("ok")
+    if not isinstance(ok, bool):
+        raise _Bad("'ok' must be true or false")
+    return HandoffResult(ok, _str(obj, "reason", required=False, limit=512) or "")
+
+
+def _session_end(obj: dict[str, Any]) -> SessionEnd:
+    return SessionEnd(_str(obj, "reason", required=False, limit=128) or "caller")
+
+
+def _ping(obj: dict[str, Any]) -> Ping:
+    value = obj.get("id", "")
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _Bad("'id' must be a string or a number")
+    text = str(value)
+    if len(text) > 64:
+        raise _Bad("'id' is longer than 64 characters")
+    return Ping(text)
+
+
+_PARSERS = {
+    "session.start": _session_start,
+    "input.text": _input_text,
+    "input.dtmf": _input_dtmf,
+    "playback.progress": _playback,
+    "handoff.result": _handoff_result,
+    "session.end": _session_end,
+    "ping": _ping,
+}
+CLIENT_TYPES = tuple(_PARSERS)
+
+
+def parse_text(frame: str) -> ClientMessage | ProtocolError:
+    """Parse one text frame from the client."""
+    try:
+        obj = json.loads(frame)
+    except (ValueError, RecursionError) as exc:
+        return ProtocolError(Code.BAD_JSON, f"text frames must be JSON objects: {exc}")
+    if not isinstance(obj, dict):
+        return ProtocolError(Code.BAD_MESSAGE, "text frames must be JSON objects with a 'type'")
+    kind = obj.get("type")
+    if not isinstance(kind, str):
+        return ProtocolError(Code.BAD_MESSAGE, "message has no 'type' string")
+    parser = _PARSERS.get(kind)
+    if parser is None:
+        shown = kind[:64]
+        return ProtocolError(Code.UNKNOWN_TYPE, f"unknown message type {shown!r}; known: {', '.join(CLIENT_TYPES)}")
+    try:
+        return parser(obj)
+    except _Bad as exc:
+        return ProtocolError(exc.code, f"{kind}: {exc}")
+
+
+def check_audio(frame: bytes) -> ProtocolError | None:
+    """Audio frames are PCM16: an even number of bytes, within the frame limit."""
+    if len(frame) > MAX_FRAME_BYTES:
+        return ProtocolError(Code.BAD_MESSAGE, f"audio frame of {len(frame)} bytes exceeds {MAX_FRAME_BYTES}")
+    if len(frame) % 2:
+        return ProtocolError(Code.ODD_AUDIO_LENGTH, f"PCM16 audio needs an even byte count, got {len(frame)}")
+    return None
+
+
+# --- agent -> client ---------------------------------------------------------------
+Role = Literal["caller", "agent"]
+
+
+def event(type_: str, /, **fields: Any) -> dict[str, Any]:
+    """An agent event body; the session adds ``seq`` when it sends it. ``None`` fields are left out."""
+    return {"type": type_, **{k: v for k, v in fields.items() if v is not None}}
+
+
+def encode(body: dict[str, Any], seq: int) -> str:
+    return json.dumps({**body, "seq": seq}, separators=(",", ":"), ensure_ascii=False)
+
+
+def error(err: ProtocolError) -> dict[str, Any]:
+    return event("error", code=err.code, message=err.message)
+
+
+# --- session ids -------------------------------------------------------------------
+_SESSION_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+MAX_SESSION_ID = 128
+
+
+def check_session_id(value: str) -> str | None:
+    """Return why ``value`` is not an acceptable session id, or None when it is.
+
+    Ids reach file names and store keys, so only a conservative charset is allowed
+    and ``.``-only names (``..``) are refused outright.
+    """
+    if not value:
+        return "session id is empty"
+    if len(value) > MAX_SESSION_ID:
+        return f"session id is longer than {MAX_SESSION_ID} characters"
+    if set(value) - _SESSION_ID_CHARS:
+        return "session id may only contain letters, digits and - _ . :"
+    if set(value) == {"."}:
+        return "session id may not be only dots"
+    return None
