@@ -223,16 +223,22 @@ def new_task(tool: str, server: str, intent: str, opening: str, key: str) -> dic
             "confirming": False, "key": key, "opening": opening[:MAX_SPOKEN_TEXT]}
 
 
-def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: Context) -> bool:
-    """Does ``text`` answer the task's open question (so it must not be routed afresh)?"""
+def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: Context) -> str | None:
+    """Does ``text`` answer the task's open question (so it must not be routed afresh)?
+
+    "value": a typed value, a yes/no or a correction was heard; "free": the open question
+    takes free text, so anything fits (a clear change of topic should still win); None: no.
+    """
     slots = {s.name: s for s in slots_of(schema)}
     reply = entities.yes_no(text)
     if task.get("confirming"):
-        return reply.yes is not None or bool(_mentioned(slots.values(), text, ctx))
+        return "value" if reply.yes is not None or _mentioned(slots.values(), text, ctx) else None
     asking = slots.get(task.get("asking") or "")
-    if asking is not None and asking.kind != "text":
-        return parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None
-    return bool(_mentioned(slots.values(), text, ctx))
+    if asking is not None and asking.kind == "text":
+        return "free" if text.strip() else None
+    if asking is not None and parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None:
+        return "value"
+    return "value" if _mentioned(slots.values(), text, ctx) else None
 
 
 def _mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:

@@ -1,0 +1,235 @@
+"""The domain agents, field_ops and it_ops, in embedded (no LLM) mode.
+
+A routed intent picks a discovered tool; the tool's input schema drives slot filling
+(``slots``); the call goes through the shared ``ToolManager``; the result is spoken.
+All progress lives in ``CallState.task`` so the next turn can run on another container.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import time
+from datetime import datetime
+from typing import Any, AsyncIterator, Callable, Mapping
+
+from agent.actions import Action, Say, ToolEvent
+from agent.agents import entities, slots
+from agent.agents.mcp_client import ToolError, ToolManager, ToolSpec
+from agent.state import CallState
+
+#: Coordinator intents and the tool that serves each (names as the servers publish them).
+INTENT_TOOLS: dict[str, tuple[str, str]] = {
+    "work_order.create": ("field_ops", "create_work_order"),
+    "work_order.status": ("field_ops", "get_work_order"),
+    "asset.lookup": ("field_ops", "lookup_asset"),
+    "incident.create": ("it_ops", "create_incident"),
+    "incident.status": ("it_ops", "get_incident"),
+    "incident.escalate": ("it_ops", "escalate_incident"),
+    "service_request.create": ("it_ops", "create_service_request"),
+    "service_request.cancel": ("it_ops", "cancel_service_request"),
+    "password.reset": ("it_ops", "request_password_reset"),
+    "access.request": ("it_ops", "request_access"),
+}
+
+SYSTEM_NAMES = {"field_ops": "field service system", "it_ops": "IT service desk system"}
+_TICKET = re.compile(r"\b[A-Z]{2,4}-\d{4,6}\b")
+
+
+def spoken(text: str) -> str:
+    """Ticket numbers in a sentence read out one character at a time."""
+    return _TICKET.sub(lambda m: entities.spell_out(m.group(0)), text)
+
+
+def idempotency_key(state: CallState, tool: str) -> str:
+    """Stable per call, task and tool, so a retry (even from another container) reuses it."""
+    seed = f"{state.session_id}:{len(state.tool_attempts)}:{tool}:{state.turn_count}"
+    return "sb-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+def load_site_names() -> dict[str, int]:
+    """Site names from the field-ops demo data, when that package is installed here."""
+    try:
+        from agent.mcp_servers.field_ops.seed import SITES
+    except ImportError:
+        return {}
+    return {row[1]: int(row[0]) for row in SITES}
+
+
+def howto_answer(passages: list[Mapping[str, Any]]) -> str | None:
+    """A sentence or two from the best retrieved article (labelled examples are not answers)."""
+    for passage in passages:
+        if passage.get("kind", "article") != "article":
+            continue
+        text = re.sub(r"^#+ .*$", "", str(passage.get("text", "")), flags=re.M)
+        text = re.sub(r"\s+", " ", re.sub(r"[*_`>#]|^\s*[-\d.]+\s", " ", text)).strip()
+        sentences = re.split(r"(?<=[.!?])\s+", text)
+        answer = " ".join(sentences[:2]).strip()
+        if answer:
+            return answer
+    return None
+
+
+def result_sentence(spec: ToolSpec, data: Any, write: bool) -> str:
+    """What to tell the caller after a tool succeeded."""
+    message = data.get("message") if isinstance(data, dict) else None
+    ticket = _ticket_of(data)
+    if write and ticket:
+        lead = f"Done. Your reference is {entities.spell_out(ticket)}."
+        return f"{lead} {spoken(message)}" if message else lead
+    if message:
+        return spoken(str(message))
+    if isinstance(data, str) and data:
+        return spoken(data[:300])
+    return "Done." if write else "I found it, but there is nothing to read out."
+
+
+def _ticket_of(data: Any) -> str | None:
+    if not isinstance(data, dict):
+        return None
+    for key, value in data.items():
+        if (key == "id" or key.endswith("_id") or key == "number") and isinstance(value, str) and _TICKET.fullmatch(value):
+            return value
+    return None
+
+
+class DomainAgent:
+    """Embedded dialogue for one domain: slot filling, confirmation, tool call, spoken result."""
+
+    def __init__(self, tools: ToolManager, *, holding_phrase_ms: int = 700,
+                 clock: Callable[[], datetime] = datetime.now,
+                 site_names: Mapping[str, int] | None = None, failure_limit: int = 2) -> None:
+        self.tools = tools
+        self.failure_limit = failure_limit
+        self.holding_s = holding_phrase_ms / 1000.0
+        self.clock = clock
+        self.site_names = dict(site_names) if site_names is not None else load_site_names()
+
+    def context(self) -> slots.Context:
+        return slots.Context(now=self.clock(), site_names=self.site_names)
+
+    def spec_for(self, task: Mapping[str, Any]) -> ToolSpec | None:
+        return self.tools.tool(task["server"], task["tool"])
+
+    def answers(self, text: str, state: CallState) -> str | None:
+        """Does ``text`` answer the open question of the task in progress? (see ``slots.answers``)"""
+        if not state.task:
+            return None
+        spec = self.spec_for(state.task)
+        return slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
+
+    async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
+        """Begin work on a freshly routed intent."""
+        if intent == "knowledge.howto":
+            answer = howto_answer(state.passages)
+            yield Say(answer or "I don't have an article on that. I can put you through to someone who knows.")
+            if answer:
+                state.entities["answered_howto"] = True
+            return
+        server, tool = INTENT_TOOLS.get(intent, ("", ""))
+        spec = self.tools.tool(server, tool) if tool else None
+        if spec is None:
+            yield Say("I can't do that over the phone yet. I can put you through to a person if you like.")
+            return
+        state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
+        heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context())
+        async for action in self._advance(spec, None, state, heard):
+            yield action
+
+    async def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]:
+        """The caller answered the task's question (a value, a yes/no, a correction)."""
+        assert state.task is not None
+        spec = self.spec_for(state.task)
+        if spec is None:
+            state.task = None
+            yield Say("Sorry, that system is not available right now. I can put you through to a person.")
+            return
+        async for action in self._advance(spec, text, state, {}):
+            yield action
+
+    async def _advance(self, spec: ToolSpec, text: str | None, state: CallState,
+                       heard: dict[str, Any]) -> AsyncIterator[Action]:
+        assert state.task is not None
+        write = slots.is_write(spec.name, spec.annotations)
+        result = slots.step(state.task, spec.input_schema, text, self.context(), write=write)
+        state.entities.update({**heard, **result.heard})
+        if result.action == "cancel":
+            state.task = None
+            yield Say(result.say)
+        elif result.action in ("ask", "confirm"):
+            yield Say(result.say)
+        else:
+            async for action in self._execute(spec, state, write):
+                yield action
+
+    async def _execute(self, spec: ToolSpec, state: CallState, write: bool) -> AsyncIterator[Action]:
+        task = state.task
+        assert task is not None
+        args = {k: v for k, v in task["args"].items() if k != "idempotency_key"}
+        key = task["key"] if "idempotency_key" in spec.input_schema.get("properties", {}) else None
+        shown = {**args, **({"idempotency_key": key} if key else {})}
+        yield ToolEvent(spec.name, "started", arguments=shown)
+        started = time.perf_counter()
+        call = asyncio.ensure_future(self.tools.call(spec.server, spec.name, args, idempotency_key=key))
+        try:
+            done, _ = await asyncio.wait({call}, timeout=self.holding_s)
+            if not done:
+                yield Say("One moment while I " + ("set that up." if write else "look that up."), filler=True)
+            data = await call
+        except ToolError as exc:
+            latency = (time.perf_counter() - started) * 1000.0
+            state.tool_failures += 1
+            state.tool_attempts.append(_attempt(spec, shown, latency, ok=False, error=f"{exc.kind}: {exc.message}"))
+            yield ToolEvent(spec.name, "error", arguments=shown, error=exc.message, latency_ms=latency)
+            yield Say(self._failure_sentence(exc, spec, state))
+            return
+        finally:
+            if not call.done():
+                call.cancel()  # the caller hung up or barged in; the idempotency key makes a later retry safe
+        latency = (time.perf_counter() - started) * 1000.0
+        state.tool_attempts.append(_attempt(spec, shown, latency, ok=True, result=data))
+        yield ToolEvent(spec.name, "ok", arguments=shown, result=data, latency_ms=latency)
+        ticket = _ticket_of(data)
+        if ticket:
+            noun = spec.name.partition("_")[2] or spec.name
+            state.entities[f"{noun}_id"] = ticket
+        state.task = None
+        yield Say(result_sentence(spec, data, write))
+        yield Say("Is there anything else I can help with?")
+
+    def _failure_sentence(self, exc: ToolError, spec: ToolSpec, state: CallState) -> str:
+        task = state.task
+        assert task is not None
+        if exc.kind == "rejected":
+            # The server's reason is written for a person; ask again for what it named.
+            dropped = [k for k, v in task["args"].items() if k != "idempotency_key"
+                       and (str(v) and str(v).lower() in exc.message.lower())]
+            for name in dropped:
+                task["args"].pop(name)
+            task["confirming"] = False
+            step = slots.step(task, spec.input_schema, None, self.context(),
+                              write=slots.is_write(spec.name, spec.annotations))
+            reason = spoken(exc.message[:300])
+            if dropped and step.action == "ask":
+                return f"Sorry, that didn't work: {reason} {step.say}"
+            state.task = None
+            return f"Sorry, that didn't work: {reason} I can put you through to a person if you like."
+        system = SYSTEM_NAMES.get(spec.server, "system")
+        if state.tool_failures >= self.failure_limit:
+            return f"Sorry, the {system} still isn't responding."  # the brain hands over next
+        # Keep the task confirmed so "yes, try again" retries it with the same idempotency key.
+        task["confirming"] = True
+        return (f"Sorry, the {system} isn't responding right now. "
+                "Shall I try again, or would you like me to put you through to a person?")
+
+
+def _attempt(spec: ToolSpec, arguments: dict[str, Any], latency_ms: float, *, ok: bool,
+             result: Any = None, error: str | None = None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"tool": spec.name, "server": spec.server, "arguments": arguments, "ok": ok,
+                             "latency_ms": round(latency_ms, 1), "ts": time.time()}
+    if ok:
+        entry["result"] = result
+    else:
+        entry["error"] = error
+    return entry
