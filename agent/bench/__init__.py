@@ -1,0 +1,1 @@
+"""Benchmarks behind `switchboard bench ...`: each prints its figures."""

@@ -1,0 +1,30 @@
+"""``switchboard bench transport|latency|bridge``: benchmarks that print figures.
+
+Each benchmark module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+
+BENCHMARKS = {
+    "transport": ("agent.bench.transport", "concurrent sessions streaming real-time audio frames"),
+    "latency": ("agent.bench.latency", "spoken turns: end of caller speech -> first agent audio"),
+    "bridge": ("agent.bench.bridge", "added latency through the ACS bridge and the gap at a recycle"),
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="run a benchmark and print its figures")
+    kinds = p.add_subparsers(dest="bench", metavar="BENCH", required=True)
+    for name, (module_name, help_text) in BENCHMARKS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and module_name.startswith(exc.name):
+                continue  # not written yet
+            raise
+        bp = kinds.add_parser(name, help=help_text)
+        module.add_arguments(bp)
+        bp.set_defaults(func=module.run)
