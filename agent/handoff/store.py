@@ -1,0 +1,177 @@
+"""Where cases and review records live: SQLite by default, Redis when shared.
+
+A case must survive the call dropping the instant after it is written, so every
+write returns only after the store has committed it: SQLite in WAL mode with
+``synchronous=FULL`` (the commit fsyncs the log), Redis with a MULTI/EXEC
+transaction (durable as far as the server's ``appendfsync`` allows; see
+docs/handoff.md). Review records are the redacted learning-loop captures; they sit
+beside the cases so a shared deployment shares them too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Protocol, TypeVar
+
+from agent.config import Settings
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cases (
+  case_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, created_at TEXT NOT NULL, body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_created ON cases(created_at);
+CREATE TABLE IF NOT EXISTS review (
+  record_id TEXT PRIMARY KEY, captured_at TEXT NOT NULL, body TEXT NOT NULL
+);
+"""
+
+
+class CaseStore(Protocol):
+    async def create(self, case: dict[str, Any]) -> bool:
+        """Store a new case durably; False (nothing written) when the case id is taken."""
+
+    async def save(self, case: dict[str, Any]) -> None:
+        """Replace a stored case durably (status and history changes)."""
+
+    async def get(self, case_id: str) -> dict[str, Any] | None: ...
+
+    async def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        """Newest cases first."""
+
+    async def capture(self, record: dict[str, Any]) -> None:
+        """Store a (redacted) review record; a second capture of the same ``id`` replaces it."""
+
+    async def captured(self) -> list[dict[str, Any]]:
+        """Every review record, oldest first."""
+
+    async def close(self) -> None: ...
+
+
+def _dump(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+class SqliteCaseStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        def locked() -> T:
+            with self._lock:
+                return fn(self._db)
+
+        return await asyncio.to_thread(locked)
+
+    async def create(self, case: dict[str, Any]) -> bool:
+        row = (case["case_id"], case["session_id"], case["created_at"], _dump(case))
+        cursor = await self._run(lambda db: db.execute(
+            "INSERT OR IGNORE INTO cases(case_id, session_id, created_at, body) VALUES (?, ?, ?, ?)", row))
+        return cursor.rowcount == 1
+
+    async def save(self, case: dict[str, Any]) -> None:
+        row = (case["case_id"], case["session_id"], case["created_at"], _dump(case))
+        await self._run(lambda db: db.execute(
+            "INSERT INTO cases(case_id, session_id, created_at, body) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(case_id) DO UPDATE SET body = excluded.body", row))
+
+    async def get(self, case_id: str) -> dict[str, Any] | None:
+        row = await self._run(lambda db: db.execute(
+            "SELECT body FROM cases WHERE case_id = ?", (case_id,)).fetchone())
+        return json.loads(row[0]) if row else None
+
+    async def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = await self._run(lambda db: db.execute(
+            "SELECT body FROM cases ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)).fetchall())
+        return [json.loads(r[0]) for r in rows]
+
+    async def capture(self, record: dict[str, Any]) -> None:
+        row = (record["id"], record["captured_at"], _dump(record))
+        await self._run(lambda db: db.execute(
+            "INSERT INTO review(record_id, captured_at, body) VALUES (?, ?, ?) "
+            "ON CONFLICT(record_id) DO UPDATE SET captured_at = excluded.captured_at, body = excluded.body", row))
+
+    async def captured(self) -> list[dict[str, Any]]:
+        rows = await self._run(lambda db: db.execute(
+            "SELECT body FROM review ORDER BY captured_at, rowid").fetchall())
+        return [json.loads(r[0]) for r in rows]
+
+    async def close(self) -> None:
+        await self._run(lambda db: db.close())
+
+
+_PREFIX = "switchboard:"
+
+
+class RedisCaseStore:
+    """Cases as JSON strings under ``switchboard:case:<id>``, indexed by a sorted set of creation times."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        self._r = aioredis.from_url(url, decode_responses=True)
+
+    async def create(self, case: dict[str, Any]) -> bool:
+        key = f"{_PREFIX}case:{case['case_id']}"
+        async with self._r.pipeline(transaction=True) as p:
+            p.set(key, _dump(case), nx=True)
+            p.zadd(f"{_PREFIX}cases", {case["case_id"]: _score(case)}, nx=True)
+            created, _ = await p.execute()
+        return bool(created)
+
+    async def save(self, case: dict[str, Any]) -> None:
+        async with self._r.pipeline(transaction=True) as p:
+            p.set(f"{_PREFIX}case:{case['case_id']}", _dump(case))
+            p.zadd(f"{_PREFIX}cases", {case["case_id"]: _score(case)})
+            await p.execute()
+
+    async def get(self, case_id: str) -> dict[str, Any] | None:
+        body = await self._r.get(f"{_PREFIX}case:{case_id}")
+        return json.loads(body) if body else None
+
+    async def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        ids = await self._r.zrevrange(f"{_PREFIX}cases", 0, max(0, limit - 1))
+        if not ids:
+            return []
+        bodies = await self._r.mget([f"{_PREFIX}case:{i}" for i in ids])
+        return [json.loads(b) for b in bodies if b]
+
+    async def capture(self, record: dict[str, Any]) -> None:
+        async with self._r.pipeline(transaction=True) as p:
+            p.hset(f"{_PREFIX}review", record["id"], _dump(record))
+            p.zadd(f"{_PREFIX}review:order", {record["id"]: _score({"created_at": record["captured_at"]})})
+            await p.execute()
+
+    async def captured(self) -> list[dict[str, Any]]:
+        ids = await self._r.zrange(f"{_PREFIX}review:order", 0, -1)
+        if not ids:
+            return []
+        bodies = await self._r.hmget(f"{_PREFIX}review", ids)
+        return [json.loads(b) for b in bodies if b]
+
+    async def close(self) -> None:
+        await self._r.aclose()
+
+
+def _score(case: dict[str, Any]) -> float:
+    """Sort key: the ISO creation time as epoch seconds."""
+    return datetime.fromisoformat(str(case["created_at"]).replace("Z", "+00:00")).timestamp()
+
+
+def open_case_store(settings: Settings) -> CaseStore:
+    """Redis when ``redis_url`` is set, else ``<data_dir>/cases.sqlite``."""
+    if settings.redis_url:
+        return RedisCaseStore(settings.redis_url)
+    return SqliteCaseStore(settings.ensure_data_dir() / "cases.sqlite")
