@@ -113,6 +113,22 @@ class Settings:
     voicelive_voice: str = "en-US-Ava:DragonHDLatestNeural"
     voicelive_fallback_local: bool = True
 
+    # --- ACS bridge (bridge/) --------------------------------------------------------
+    bridge_port: int = 8089
+    bridge_agent_url: str = "ws://127.0.0.1:8088/invocations_ws"  # locally; the Foundry endpoint in Azure
+    bridge_agent_auth: str = "none"  # none | entra (DefaultAzureCredential bearer token on the upgrade)
+    bridge_public_url: str | None = None  # https://... base ACS reaches the bridge at (callback + media URLs)
+    bridge_secret: str | None = field(default=None, repr=False)  # signs URL tokens; Event Grid webhook secret
+    bridge_acs_connection_string: str | None = field(default=None, repr=False)
+    bridge_acs_endpoint: str | None = None  # with managed identity instead of a connection string
+    bridge_jwks_file: Path | None = None  # ACS/Event Grid JWT signing keys (JWKS); validate when set
+    bridge_jwt_audience: str | None = None
+    bridge_fallback_target: str | None = None  # "+15551234567" or an ACS raw id: where calls go if the agent is down
+    bridge_sample_rate: int = 16000  # 16000 | 24000
+    bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
+    bridge_agent_outage_s: float = 8.0  # longer than this unreachable -> apology + fallback transfer
+    bridge_rate_limit_per_s: float = 20.0  # per client IP, on the HTTP endpoints
+
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None
     appinsights_connection_string: str | None = field(default=None, repr=False)
@@ -160,6 +176,20 @@ class Settings:
             voicelive_api_key=e.get("AZURE_VOICELIVE_API_KEY") or None,
             voicelive_voice=e.get("AZURE_VOICELIVE_VOICE") or d.voicelive_voice,
             voicelive_fallback_local=_bool(e, "SWITCHBOARD_VOICELIVE_FALLBACK", d.voicelive_fallback_local),
+            bridge_port=_int(e, "SWITCHBOARD_BRIDGE_PORT", d.bridge_port),
+            bridge_agent_url=e.get("SWITCHBOARD_BRIDGE_AGENT_URL") or d.bridge_agent_url,
+            bridge_agent_auth=_choice(e, "SWITCHBOARD_BRIDGE_AGENT_AUTH", d.bridge_agent_auth, ("none", "entra")),
+            bridge_public_url=e.get("SWITCHBOARD_BRIDGE_PUBLIC_URL") or None,
+            bridge_secret=e.get("SWITCHBOARD_BRIDGE_SECRET") or None,
+            bridge_acs_connection_string=e.get("SWITCHBOARD_BRIDGE_ACS_CONNECTION_STRING") or None,
+            bridge_acs_endpoint=e.get("SWITCHBOARD_BRIDGE_ACS_ENDPOINT") or None,
+            bridge_jwks_file=Path(e["SWITCHBOARD_BRIDGE_JWKS_FILE"]) if e.get("SWITCHBOARD_BRIDGE_JWKS_FILE") else None,
+            bridge_jwt_audience=e.get("SWITCHBOARD_BRIDGE_JWT_AUDIENCE") or None,
+            bridge_fallback_target=e.get("SWITCHBOARD_BRIDGE_FALLBACK_TARGET") or None,
+            bridge_sample_rate=int(_choice(e, "SWITCHBOARD_BRIDGE_SAMPLE_RATE", str(d.bridge_sample_rate), ("16000", "24000"))),
+            bridge_gap_buffer_s=_float(e, "SWITCHBOARD_BRIDGE_GAP_BUFFER_S", d.bridge_gap_buffer_s),
+            bridge_agent_outage_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_OUTAGE_S", d.bridge_agent_outage_s),
+            bridge_rate_limit_per_s=_float(e, "SWITCHBOARD_BRIDGE_RATE_LIMIT_PER_S", d.bridge_rate_limit_per_s),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,
