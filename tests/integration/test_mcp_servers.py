@@ -1,0 +1,251 @@
+"""The field-ops and it-ops MCP servers as real processes over stdio, with real SQLite stores."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.integration.mcp_servers_harness import (
+    audit_rows,
+    call_error,
+    call_ok,
+    rows,
+    snapshot,
+    stdio_session,
+)
+
+FIELD_OPS_TOOLS = {
+    "create_work_order", "get_work_order", "update_work_order", "add_work_order_note", "list_work_orders",
+    "lookup_asset", "list_assets", "schedule_visit", "get_visit_eta",
+}
+IT_OPS_TOOLS = {
+    "create_incident", "get_incident", "update_incident", "escalate_incident", "add_incident_comment",
+    "create_service_request", "get_service_request", "cancel_service_request", "request_password_reset",
+    "request_access",
+}
+
+
+@pytest.fixture
+def field_db(tmp_path: Path) -> Path:
+    return tmp_path / "mcp" / "field_ops.sqlite"
+
+
+@pytest.fixture
+def it_db(tmp_path: Path) -> Path:
+    return tmp_path / "mcp" / "it_ops.sqlite"
+
+
+@pytest.mark.parametrize("server,expected", [("field-ops", FIELD_OPS_TOOLS), ("it-ops", IT_OPS_TOOLS)])
+async def test_tools_are_listed_with_described_schemas(tmp_path: Path, server: str, expected: set[str]) -> None:
+    async with stdio_session(server, tmp_path / "store.sqlite") as session:
+        tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+    assert set(tools) == expected
+    for tool in tools.values():
+        assert tool.description and "\n" not in tool.description.strip(), tool.name
+        properties = tool.input_schema["properties"]
+        undescribed = [name for name, prop in properties.items() if not prop.get("description")]
+        assert undescribed == [], f"{tool.name}: {undescribed}"
+        if tool.name.startswith(("create_", "request_", "schedule_")):
+            assert "idempotency_key" in properties, tool.name
+            assert "idempotency_key" not in tool.input_schema.get("required", [])
+
+
+async def test_field_ops_schema_constraints(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        tools = {tool.name: tool.input_schema for tool in (await session.list_tools()).tools}
+    create = tools["create_work_order"]
+    assert sorted(create["required"]) == ["asset_tag", "site", "summary"]
+    props = create["properties"]
+    assert (props["site"]["minimum"], props["site"]["maximum"], props["site"]["type"]) == (1, 999, "integer")
+    assert props["priority"]["enum"] == ["low", "medium", "high", "urgent"]
+    assert props["summary"]["maxLength"] == 2000
+    assert props["asset_tag"]["pattern"] and props["asset_tag"]["examples"] == ["A123", "P-4512"]
+    assert props["site"]["description"].startswith("Which site")
+    assert tools["get_work_order"]["properties"]["work_order_id"]["pattern"] == "^[Ww][Oo]-[0-9]{5}$"
+    assert sorted(tools["schedule_visit"]["required"]) == ["date", "time_window", "work_order_id"]
+    assert tools["schedule_visit"]["properties"]["time_window"]["enum"] == ["morning", "afternoon", "evening"]
+
+
+async def test_it_ops_schema_constraints(it_db: Path) -> None:
+    async with stdio_session("it-ops", it_db) as session:
+        tools = {tool.name: tool.input_schema for tool in (await session.list_tools()).tools}
+    assert sorted(tools["request_access"]["required"]) == ["access_level", "justification", "system", "user"]
+    assert tools["request_password_reset"]["required"] == ["user"]
+    assert tools["get_incident"]["properties"]["incident_id"]["pattern"] == "^[Ii][Nn][Cc]-[0-9]{5}$"
+    assert tools["cancel_service_request"]["properties"]["request_id"]["pattern"] == "^[Ss][Rr]-[0-9]{5}$"
+    assert "urgent" in tools["create_incident"]["properties"]["priority"]["enum"]
+
+
+async def test_work_order_created_read_back_and_stored(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        created = await call_ok(
+            session, "create_work_order", site=12, asset_tag="a123", summary="Pump is leaking at the seal",
+            priority="high", reported_by="Dana from Riverside",
+        )
+        read = await call_ok(session, "get_work_order", work_order_id=created["work_order_id"])
+    assert created["work_order_id"] == "WO-10013"  # seeded WO-10001..WO-10012
+    assert read["status"] == "open" and read["priority"] == "high"
+    assert read["asset"]["tag"] == "A123" and read["site"]["number"] == 12
+    assert "WO-10013" in read["message"]
+    [row] = rows(field_db, "SELECT asset_tag, site, summary, status FROM work_orders WHERE number = 10013")
+    assert tuple(row) == ("A123", 12, "Pump is leaking at the seal", "open")
+
+
+async def test_work_order_lifecycle_notes_lists_and_visits(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        await call_ok(session, "add_work_order_note", work_order_id="WO-10001", note="Standby pump started")
+        updated = await call_ok(session, "update_work_order", work_order_id="wo-10001", priority="urgent")
+        by_asset = await call_ok(session, "list_work_orders", asset_tag="A123")
+        by_site = await call_ok(session, "list_work_orders", site=14, status="scheduled")
+        asset = await call_ok(session, "lookup_asset", asset_tag="P-4512")
+        pumps = await call_ok(session, "list_assets", site=12, asset_type="pump")
+        eta_before = await call_ok(session, "get_visit_eta", work_order_id="WO-10001")
+        visit = await call_ok(session, "schedule_visit", work_order_id="WO-10001", date=_days_ahead(2),
+                              time_window="afternoon")
+        eta_after = await call_ok(session, "get_visit_eta", work_order_id="WO-10001")
+        order = await call_ok(session, "get_work_order", work_order_id="WO-10001")
+    assert updated["priority"] == "urgent"
+    assert [n["text"] for n in order["notes"]][-1] == "Standby pump started"
+    assert {o["work_order_id"] for o in by_asset["work_orders"]} >= {"WO-10001", "WO-10007"}
+    assert [o["work_order_id"] for o in by_site["work_orders"]] == ["WO-10002"]
+    assert asset["site"]["number"] == 14 and asset["type"] == "pump" and asset["recent_work_orders"]
+    assert [a["tag"] for a in pumps["assets"]] == ["A123", "A124"]
+    assert eta_before["visit"] is None
+    assert visit["visit_id"].startswith("VIS-") and visit["technician"]["name"] == "Maria Lopez"
+    assert eta_after["visit"]["visit_id"] == visit["visit_id"] and eta_after["eta_status"] == "booked"
+    assert order["status"] == "scheduled"
+
+
+async def test_idempotent_retry_returns_the_original_ticket(field_db: Path, it_db: Path) -> None:
+    args = {"site": 14, "asset_tag": "P-4512", "summary": "Oil pump tripped again", "idempotency_key": "call-7f3a"}
+    async with stdio_session("field-ops", field_db) as session:
+        first = await call_ok(session, "create_work_order", **args)
+        again = await call_ok(session, "create_work_order", **args)
+        clash = await call_error(session, "create_work_order", **{**args, "summary": "Something else"})
+    assert first["work_order_id"] == again["work_order_id"]
+    assert (first["idempotent_replay"], again["idempotent_replay"]) == (False, True)
+    assert "already used for a different request" in clash and first["work_order_id"] in clash
+    assert rows(field_db, "SELECT COUNT(*) FROM work_orders WHERE summary = ?", args["summary"])[0][0] == 1
+
+    async with stdio_session("it-ops", it_db) as session:
+        one = await call_ok(session, "request_password_reset", user="E10482", idempotency_key="reset-1")
+        two = await call_ok(session, "request_password_reset", user="e10482", idempotency_key="reset-1")
+    assert one["request_id"] == two["request_id"] and two["idempotent_replay"] is True
+    assert rows(it_db, "SELECT COUNT(*) FROM service_requests WHERE request_type = 'password_reset'")[0][0] == 2
+
+
+async def test_every_call_is_audited(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        await call_ok(session, "lookup_asset", asset_tag="A123")
+        await call_error(session, "get_work_order", work_order_id="WO-99999")
+        await call_error(session, "lookup_asset", asset_tag="not a tag")
+    audit = audit_rows(field_db)
+    assert [(a["tool"], a["ok"]) for a in audit] == [
+        ("lookup_asset", 1), ("get_work_order", 0), ("lookup_asset", 0),
+    ]
+    assert audit[0]["arguments"] == {"asset_tag": "A123"} and audit[0]["error"] is None
+    assert audit[1]["error"] == "There is no work order WO-99999."
+    assert all(a["latency_ms"] >= 0 for a in audit)
+
+
+async def test_validation_errors_are_clear_tool_errors(field_db: Path, it_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        unknown_tag = await call_error(session, "create_work_order", site=12, asset_tag="A999", summary="Noise")
+        wrong_site = await call_error(session, "create_work_order", site=14, asset_tag="A123", summary="Noise")
+        no_site = await call_error(session, "list_assets", site=500)
+        bad_id = await call_error(session, "get_work_order", work_order_id="10234")
+        missing = await call_error(session, "create_work_order", site=12)
+        out_of_range = await call_error(session, "list_assets", site=1000)
+        closed = await call_error(session, "update_work_order", work_order_id="WO-10007", status="open")
+        nothing = await call_error(session, "update_work_order", work_order_id="WO-10001")
+        past = await call_error(session, "schedule_visit", work_order_id="WO-10001", date="2020-01-01",
+                                time_window="morning")
+    assert unknown_tag == "No asset with tag A999. Tags look like A123 or P-4512."
+    assert wrong_site == "Asset A123 is at site 12 (Riverside Pumping Station), not site 14."
+    assert no_site.startswith("There is no site 500.") and "12, 14" in no_site
+    assert bad_id == ("Invalid arguments: work_order_id '10234' is not in the right format; "
+                      "it looks like WO-10234.")
+    assert "asset_tag is required (What is the asset tag" in missing and "summary is required" in missing
+    assert out_of_range == "Invalid arguments: site must be a whole number from 1 to 999; got 1000."
+    assert closed.startswith("Work order WO-10007 is already completed and cannot be changed")
+    assert nothing.startswith("Nothing to change")
+    assert "in the past" in past
+
+    async with stdio_session("it-ops", it_db) as session:
+        fulfilled = await call_error(session, "cancel_service_request", request_id="SR-30001", reason="Not needed")
+        cancelled = await call_ok(session, "cancel_service_request", request_id="SR-30002", reason="Not needed")
+        twice = await call_error(session, "cancel_service_request", request_id="SR-30002", reason="Not needed")
+        no_user = await call_error(session, "request_password_reset", user="E99999")
+        bad_system = await call_error(session, "request_access", user="E10482", system="mainframe",
+                                      access_level="read", justification="Reports")
+    assert fulfilled == "Service request SR-30001 is already fulfilled and cannot be cancelled."
+    assert cancelled["status"] == "cancelled"
+    assert twice == "Service request SR-30002 is already cancelled and cannot be cancelled."
+    assert no_user == "No user with employee ID E99999. Employee IDs look like E10482."
+    assert bad_system.startswith("Invalid arguments: system must be one of: 'sap', 'maximo'")
+
+
+async def test_hostile_arguments_are_refused_and_nothing_changes(field_db: Path) -> None:
+    megabyte = "x" * (1024 * 1024)
+    async with stdio_session("field-ops", field_db) as session:
+        await call_ok(session, "lookup_asset", asset_tag="A123")  # store created and seeded
+        before = snapshot(field_db)
+        huge = await call_error(session, "create_work_order", site=12, asset_tag="A123", summary=megabyte)
+        injected_tag = await call_error(session, "create_work_order", site=12, asset_tag="A1' OR 1",
+                                        summary="Noise")
+        injected_id = await call_error(session, "get_work_order", work_order_id="WO-1; DROP TABLE work_orders")
+        nul = await call_error(session, "add_work_order_note", work_order_id="WO-10001", note="a\x00b")
+        extra = await call_error(session, "get_work_order", work_order_id="WO-10001", sql="DELETE FROM assets")
+        huge_key = await call_error(session, "create_work_order", site=12, asset_tag="A123", summary="Noise",
+                                    idempotency_key=megabyte)
+        after = snapshot(field_db)
+        # SQL in free text is just text: stored verbatim, every table intact.
+        text = "Robert'); DROP TABLE work_orders;--"
+        stored = await call_ok(session, "create_work_order", site=12, asset_tag="A123", summary=text)
+    assert before == after
+    assert huge == "Invalid arguments: summary is too long (1048576 characters); the limit is 2000."
+    assert injected_tag.startswith("Invalid arguments: asset_tag \"A1' OR 1\" is not in the right format")
+    assert injected_id == "Invalid arguments: work_order_id is too long (28 characters); the limit is 8."
+    assert nul == "Invalid arguments: note must not contain control characters."
+    assert extra.startswith("Unknown argument(s): sql.")
+    assert "idempotency_key is too long" in huge_key
+    assert rows(field_db, "SELECT summary FROM work_orders WHERE number = ?", int(stored["work_order_id"][3:]))[0][0] == text
+    assert rows(field_db, "SELECT COUNT(*) FROM assets")[0][0] == 41
+    logged = [a["arguments"].get("summary") for a in audit_rows(field_db) if a["tool"] == "create_work_order"]
+    assert logged[0].endswith("...[1048576 characters]") and len(logged[0]) < 200
+
+
+async def test_store_survives_a_restart_without_reseeding(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        created = await call_ok(session, "create_work_order", site=3, asset_tag="G-0320", summary="Will not start",
+                                idempotency_key="restart-1")
+    async with stdio_session("field-ops", field_db) as session:
+        read = await call_ok(session, "get_work_order", work_order_id=created["work_order_id"])
+        replay = await call_ok(session, "create_work_order", site=3, asset_tag="G-0320", summary="Will not start",
+                               idempotency_key="restart-1")
+    assert read["summary"] == "Will not start" and replay["work_order_id"] == created["work_order_id"]
+    assert rows(field_db, "SELECT COUNT(*) FROM work_orders")[0][0] == 13
+    assert rows(field_db, "SELECT COUNT(*) FROM sites")[0][0] == 10
+
+
+async def test_two_server_processes_share_one_store(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as a, stdio_session("field-ops", field_db) as b:
+        def create(session, n: int, key: str):
+            return call_ok(session, "create_work_order", site=21, asset_tag="C-2101", summary=f"Check {n}",
+                           idempotency_key=key)
+
+        results = await asyncio.gather(
+            *(create(a if n % 2 else b, n, f"k{n}") for n in range(10)),
+            create(a, 99, "shared"), create(b, 99, "shared"),
+        )
+    ids = [r["work_order_id"] for r in results]
+    assert len(set(ids[:10])) == 10 and ids[10] == ids[11]
+    assert rows(field_db, "SELECT COUNT(*) FROM work_orders")[0][0] == 12 + 11
+
+
+def _days_ahead(days: int) -> str:
+    from datetime import datetime, timedelta, timezone
+
+    return (datetime.now(timezone.utc) + timedelta(days=days)).date().isoformat()
