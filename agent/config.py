@@ -134,6 +134,9 @@ class Settings:
     appinsights_connection_string: str | None = field(default=None, repr=False)
     price_file: Path | None = None
 
+    # --- deployment (switchboard deploy / samples web) -------------------------------
+    foundry_project_endpoint: str | None = None
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
         """Build settings from ``env`` (default ``os.environ``); raises ConfigError on bad values."""
@@ -193,6 +196,7 @@ class Settings:
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,
+            foundry_project_endpoint=e.get("AZURE_AI_PROJECT_ENDPOINT") or None,
         )
 
     def with_(self, **changes: object) -> "Settings":
