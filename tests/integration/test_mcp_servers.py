@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.mcp_servers_harness import (
+from mcp_servers_harness import (
     audit_rows,
     call_error,
     call_ok,

@@ -12,7 +12,7 @@ import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from tests.integration.mcp_servers_harness import REPO, rows, server_command
+from mcp_servers_harness import REPO, rows, server_command
 
 
 def _free_port() -> int:
