@@ -1,0 +1,176 @@
+"""The coordinator: retrieve, classify, apply the policy, and record the decision.
+
+``decide`` is a pure function of the utterance, the call state and the clock (it
+reads the index but changes nothing); ``record`` commits a decision to the call
+state and the decision log. Keeping them apart lets the brain decide, act, and
+only then record, and lets the evaluation run ``decide`` alone.
+
+Order of the rules, first match wins: safety words -> explicit request for a
+person -> too many failed tools -> low confidence (clarify once, then a person)
+-> classifier says emergency -> route (noting a topic switch).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from agent.config import Settings
+from agent.coordinator.decision import Decision
+from agent.coordinator.decision_log import DecisionLog, log_entry
+from agent.coordinator.index import KnowledgeIndex
+from agent.coordinator.indexes import open_index
+from agent.coordinator.knowledge import DOMAINS, Passage
+from agent.coordinator.policy import Policy, find, load_policy, spoken_forms
+from agent.coordinator.router import Calibration, Router, Scored
+from agent.state import CallState
+
+PASSAGES_KEPT = 3
+
+
+class Coordinator:
+    def __init__(self, index: KnowledgeIndex, policy: Policy, log: DecisionLog | None) -> None:
+        self.index = index
+        self.policy = policy
+        self.log = log
+        self.router = Router(index, Calibration.from_dict(index.get_meta("calibration")))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Coordinator":
+        """Open (or build on first use) the configured index and load the policy file."""
+        policy = load_policy(settings.policy_file)
+        index = open_index(settings)
+        return cls(index, policy, DecisionLog(settings.data_dir / "decisions.jsonl"))
+
+    # --- deciding ---------------------------------------------------------------------
+    def decide(self, utterance: str, state: CallState, *, now: datetime | None = None) -> Decision:
+        """Where this turn should go. Reads ``state``; does not change it."""
+        started = time.perf_counter()
+        now = now or datetime.now(timezone.utc)
+        forms = spoken_forms(utterance)
+        fields = self._decide(forms, state, now)
+        return Decision(**fields, latency_ms=(time.perf_counter() - started) * 1000.0, utterance=utterance)
+
+    def _decide(self, forms: tuple[str, str], state: CallState, now: datetime) -> dict[str, Any]:
+        p = self.policy
+        current = state.current or {}
+        word = p.safety_hit(forms)
+        if word:
+            return _fields(
+                "human", "safety.emergency", 1.0, [], "handoff", p.safety_priority,
+                [f"safety:{word}", f"queue:{p.hours.on_call_queue}"],
+                f'The caller mentioned "{word}": safety calls go straight to a person, day or night.',
+                self.index.search(forms[1], k=PASSAGES_KEPT) if forms[1] else [],
+            )
+        normalised = forms[1]
+        if not normalised:
+            return self._unclear(state, current, "Nothing recognisable was said.", p.empty_question, [], [])
+
+        tail = p.switch_tail(normalised)
+        query = tail or normalised  # the words after "also ..." are the new request
+        scored = self.router.classify(query)
+        top = scored[0]
+        alternatives = [s.to_dict() for s in scored[1:4]]
+        target = top.target
+        if top.intent == "smalltalk.goodbye":
+            # Saying goodbye is not a new destination: it stays with whoever has the call.
+            target = current.get("target", "human")
+        passages = self._passages(query, target)
+        priority = p.priority_for(top.intent, forms)
+
+        phrase = find(p.person_request, forms)
+        if phrase or (top.intent == "human.request" and top.confidence >= p.low_confidence_threshold):
+            why = f'The caller asked for a person ("{phrase}").' if phrase else "The caller asked for a person."
+            return self._to_person("human.request", 1.0 if phrase else top.confidence, alternatives, priority,
+                                   ["person_request"], why, passages, now)
+        if state.tool_failures >= p.tool_failure_limit:
+            return self._to_person(top.intent, top.confidence, alternatives, priority, ["tool_failures"],
+                                   f"{state.tool_failures} tool attempts failed in this call (limit {p.tool_failure_limit}).",
+                                   passages, now)
+        if top.confidence < p.low_confidence_threshold:
+            second = scored[1] if len(scored) > 1 else top
+            question = p.clarify_question.format(first=p.name_of(top.intent), second=p.name_of(second.intent))
+            why = f"Unsure between {p.name_of(top.intent)} and {p.name_of(second.intent)} ({top.confidence:.0%})."
+            return self._unclear(state, {"target": target, "intent": top.intent}, why, question, alternatives,
+                                 passages, confidence=top.confidence, priority=priority)
+        if top.intent == "safety.emergency":
+            return _fields("human", top.intent, top.confidence, alternatives, "handoff", p.safety_priority,
+                           ["safety:classifier", f"queue:{p.hours.on_call_queue}"],
+                           "This sounds like a safety emergency: straight to a person.", passages)
+
+        hits: list[str] = []
+        reason = f"Sounds like {p.name_of(top.intent)} ({top.confidence:.0%} sure)."
+        if _switched(current, top, tail is not None):
+            hits.append("topic_switch")
+            reason += f" Topic switch from {current.get('target')}/{current.get('intent')}."
+        return _fields(target, top.intent, top.confidence, alternatives, "route", priority, hits, reason, passages)
+
+    def _passages(self, query: str, target: str) -> list[Passage]:
+        found = self.index.search(query, k=PASSAGES_KEPT * 2)
+        if target in DOMAINS:
+            found = [x for x in found if x.domain == target] or found
+        return found[:PASSAGES_KEPT]
+
+    def _to_person(self, intent: str, confidence: float, alternatives: list[dict[str, Any]], priority: str,
+                   hits: list[str], reason: str, passages: list[Passage], now: datetime) -> dict[str, Any]:
+        if not self.policy.hours.is_open(now):
+            hits = hits + ["after_hours", f"queue:{self.policy.hours.after_hours_queue}"]
+            reason += f" Outside business hours: a callback is booked in the {self.policy.hours.after_hours_queue} queue."
+        return _fields("human", intent, confidence, alternatives, "handoff", priority, hits, reason, passages)
+
+    def _unclear(self, state: CallState, guess: dict[str, Any], reason: str, question: str,
+                 alternatives: list[dict[str, Any]], passages: list[Passage], *, confidence: float = 0.0,
+                 priority: str | None = None) -> dict[str, Any]:
+        p = self.policy
+        target = guess.get("target", "human")
+        intent = guess.get("intent", "human.request")
+        priority = priority or p.default_priority
+        if state.low_confidence_turns >= p.max_clarifications:
+            return _fields("human", intent, confidence, alternatives, "handoff", priority, ["low_confidence_repeat"],
+                           reason + " Still unclear after a clarifying question: a person takes over.", passages)
+        return _fields(target, intent, confidence, alternatives, "clarify", priority, ["low_confidence"],
+                       reason, passages, clarify_question=question)
+
+    # --- recording ----------------------------------------------------------------------
+    def record(self, decision: Decision, state: CallState) -> None:
+        """Commit ``decision`` to the call state and the decision log."""
+        state.routes.append({
+            "turn": state.turn_count,
+            "target": decision.target,
+            "intent": decision.intent,
+            "confidence": round(decision.confidence, 4),
+            "alternatives": decision.alternatives,
+            "reason": decision.reason,
+            "policy_hits": decision.policy_hits,
+            "action": decision.action,
+            "priority": decision.priority,
+        })
+        if decision.action == "clarify":
+            state.low_confidence_turns += 1
+        elif decision.action == "route":
+            state.low_confidence_turns = 0
+            if decision.intent != "smalltalk.goodbye":
+                state.current = {"target": decision.target, "intent": decision.intent}
+        state.passages = [x.to_dict() for x in decision.passages]
+        if self.log is not None:
+            self.log.write(log_entry(decision, state.session_id, state.turn_count))
+
+    def close(self) -> None:
+        self.index.close()
+
+
+def _switched(current: dict[str, Any], top: Scored, marker: bool) -> bool:
+    if not current or top.intent == "smalltalk.goodbye":
+        return False
+    return current.get("target") != top.target or (marker and current.get("intent") != top.intent)
+
+
+def _fields(target: str, intent: str, confidence: float, alternatives: list[dict[str, Any]], action: str,
+            priority: str, hits: list[str], reason: str, passages: list[Passage],
+            clarify_question: str | None = None) -> dict[str, Any]:
+    return {
+        "target": target, "intent": intent, "confidence": float(min(max(confidence, 0.0), 1.0)),
+        "alternatives": alternatives, "reason": reason, "action": action, "priority": priority,
+        "policy_hits": hits, "passages": passages, "clarify_question": clarify_question,
+    }

@@ -1,0 +1,249 @@
+"""Embedded knowledge index: SQLite FTS5 (BM25) plus hashed TF-IDF vectors in numpy.
+
+One SQLite file holds documents, their hashed term counts, the FTS5 table and a
+small JSON meta table (calibration, vectoriser state). At open, the vectors are
+rebuilt in memory as one float32 matrix, so a query is one matrix-vector product
+plus one FTS5 query. A build writes a new file next to the old one and renames
+it into place, so a failed build never leaves a half-written index behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+from agent.coordinator.index import ExampleHits, LabelCentroids, example_id, rrf_fuse
+from agent.coordinator.knowledge import Example, Passage
+from agent.coordinator.text import Features, HashedTfidf, Lexicon, normalise, terms
+
+SCHEMA_VERSION = 1
+#: Longest full-text query we send: more terms only slow BM25 without helping.
+MAX_QUERY_TERMS = 32
+
+_SCHEMA = """
+CREATE TABLE docs (
+  id INTEGER PRIMARY KEY,
+  doc_id TEXT UNIQUE NOT NULL,
+  kind TEXT NOT NULL,
+  title TEXT NOT NULL,
+  text TEXT NOT NULL,
+  domain TEXT,
+  target TEXT,
+  intent TEXT,
+  feat_idx BLOB NOT NULL,
+  feat_val BLOB NOT NULL
+);
+CREATE VIRTUAL TABLE docs_fts USING fts5(body, tokenize='unicode61');
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def fts_query(text: str, lexicon: Lexicon) -> str | None:
+    """A safe FTS5 OR-query from free text: every term quoted, no operators pass through."""
+    seen: list[str] = []
+    for t in terms(normalise(text), lexicon):
+        if t not in seen:
+            seen.append(t)
+    # terms() yields only [a-z0-9] words, so quoting cannot be broken out of.
+    return " OR ".join(f'"{t}"' for t in seen[:MAX_QUERY_TERMS]) or None
+
+
+class EmbeddedIndex:
+    """The default knowledge index; see the module docstring."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self._conn = conn
+        self._lock = threading.Lock()
+        dim = int(self.get_meta("dim") or 4096)
+        self.vectoriser = HashedTfidf(dim=dim, lexicon=Lexicon(self.get_meta("lexicon")))
+        self._load()
+
+    # --- opening and building -------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path) -> "EmbeddedIndex":
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no knowledge index (run `switchboard index build`)")
+        conn = sqlite3.connect(str(path), check_same_thread=False)
+        version = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if version is None or json.loads(version[0]) != SCHEMA_VERSION:
+            conn.close()
+            raise ValueError(f"{path}: index schema is not version {SCHEMA_VERSION}; rebuild it")
+        return cls(path, conn)
+
+    @classmethod
+    def build(cls, path: Path, passages: list[Passage], examples: list[Example],
+              lexicon: dict[str, list[str]] | None = None, dim: int = 4096) -> "EmbeddedIndex":
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".building-{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(str(tmp))
+        try:
+            conn.executescript(_SCHEMA)
+            vec = HashedTfidf(dim=dim, lexicon=Lexicon(lexicon))
+            rows = [(p.id, p.kind, p.title, p.text, p.domain, None, None) for p in passages]
+            rows += [(example_id(e), "example", e.text, e.text, None, e.target, e.intent) for e in examples]
+            _insert(conn, vec, rows)
+            _put_meta(conn, {"schema": SCHEMA_VERSION, "dim": dim, "lexicon": lexicon or {}})
+            conn.commit()
+        except BaseException:
+            conn.close()
+            tmp.unlink(missing_ok=True)
+            raise
+        conn.close()
+        os.replace(tmp, path)
+        return cls.open(path)
+
+    def _load(self) -> None:
+        rows = self._conn.execute(
+            "SELECT id, doc_id, kind, title, text, domain, target, intent, feat_idx, feat_val FROM docs ORDER BY id"
+        ).fetchall()
+        self._rowids = [r[0] for r in rows]
+        self._docs = [
+            {"doc_id": r[1], "kind": r[2], "title": r[3], "text": r[4], "domain": r[5], "target": r[6], "intent": r[7]}
+            for r in rows
+        ]
+        feats = [Features(np.frombuffer(r[8], dtype=np.int32), np.frombuffer(r[9], dtype=np.float32)) for r in rows]
+        self.vectoriser.df[:] = 0
+        self.vectoriser.n_docs = 0
+        for f in feats:
+            self.vectoriser.observe(f)
+        self._feats = feats
+        self._matrix = self.vectoriser.matrix(feats)
+        self._idf = self.vectoriser.idf()
+        self._by_rowid = {rowid: i for i, rowid in enumerate(self._rowids)}
+        self._by_doc_id = {d["doc_id"]: i for i, d in enumerate(self._docs)}
+        kinds = np.array([d["kind"] for d in self._docs])
+        self._kind_rows = {k: np.flatnonzero(kinds == k) for k in ("article", "example")}
+        self._kind_rows[None] = np.arange(len(self._docs))  # type: ignore[index]
+        # Contiguous per-kind copies: slicing the big matrix on every query costs more than the product.
+        self._kind_matrix = {k: self._matrix[rows] for k, rows in self._kind_rows.items()}
+        self._example_rows = self._kind_rows["example"]
+        self._last_query: tuple[str, np.ndarray] | None = None
+        self._labels = [f"{d['target']}/{d['intent']}" if d["kind"] == "example" else "" for d in self._docs]
+        self._centroids = LabelCentroids(self._matrix[self._example_rows], [self._labels[i] for i in self._example_rows])
+        self._centroid_row = {int(r): n for n, r in enumerate(self._example_rows)}
+
+    # --- queries ----------------------------------------------------------------------
+    def query_vector(self, query: str) -> np.ndarray:
+        last = self._last_query  # search() and example_hits() usually see the same query in a row
+        if last is not None and last[0] == query:
+            return last[1]
+        v = self.vectoriser.vector(self.vectoriser.features(normalise(query)), self._idf)
+        self._last_query = (query, v)
+        return v
+
+    def _text_hits(self, query: str, kind: str | None, limit: int) -> list[tuple[int, float]]:
+        match = fts_query(query, self.vectoriser.lexicon)
+        if match is None:
+            return []
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT rowid, bm25(docs_fts) FROM docs_fts WHERE docs_fts MATCH ? ORDER BY bm25(docs_fts) LIMIT ?",
+                (match, limit * 4 if kind else limit),
+            ).fetchall()
+        out = []
+        for rowid, score in rows:
+            i = self._by_rowid.get(rowid)
+            if i is not None and (kind is None or self._docs[i]["kind"] == kind):
+                out.append((i, -float(score)))  # FTS5 bm25 is "lower is better"
+        return out[:limit]
+
+    def _vector_hits(self, qv: np.ndarray, kind: str | None, limit: int, exclude: int | None = None) -> list[tuple[int, float]]:
+        rows = self._kind_rows[kind]  # type: ignore[index]
+        if rows.size == 0 or not qv.any():
+            return []
+        sims = self._kind_matrix[kind] @ qv  # type: ignore[index]
+        if exclude is not None:
+            sims[rows == exclude] = -1.0
+        if limit < sims.size:
+            top = np.argpartition(-sims, limit)[:limit]
+            top = top[np.argsort(-sims[top], kind="stable")]
+        else:
+            top = np.argsort(-sims, kind="stable")
+        return [(int(rows[t]), float(sims[t])) for t in top if sims[t] > 0]
+
+    def search(self, query: str, k: int = 5, kind: str | None = "article") -> list[Passage]:
+        if not self._docs or kind not in self._kind_rows:
+            return []
+        depth = max(k * 5, 20)
+        by_vector = self._vector_hits(self.query_vector(query), kind, depth)
+        by_text = self._text_hits(query, kind, depth)
+        fused = rrf_fuse([[self._docs[i]["doc_id"] for i, _ in by_vector], [self._docs[i]["doc_id"] for i, _ in by_text]], k)
+        out = []
+        for doc_id, score in fused:
+            d = self._docs[self._by_doc_id[doc_id]]
+            out.append(Passage(id=doc_id, title=d["title"], text=d["text"], score=round(score, 6), kind=d["kind"], domain=d["domain"] or d["target"]))
+        return out
+
+    def example_hits(self, query: str, k: int = 30, exclude: str | None = None) -> ExampleHits:
+        left_out = self._by_doc_id.get(exclude) if exclude is not None else None
+        qv = self.query_vector(query)
+        vector = [(self._labels[i], s) for i, s in self._vector_hits(qv, "example", k, left_out)]
+        text = [
+            (self._labels[i], s)
+            for i, s in self._text_hits(query, "example", k + 1)
+            if exclude is None or self._docs[i]["doc_id"] != exclude
+        ][:k]
+        centroid = self._centroids.sims(qv, None if left_out is None else self._centroid_row.get(left_out))
+        return ExampleHits(vector=vector, text=text, centroid=centroid)
+
+    # --- updates ------------------------------------------------------------------------
+    def add_examples(self, examples: list[Example]) -> int:
+        rows = [(example_id(e), "example", e.text, e.text, None, e.target, e.intent) for e in examples if example_id(e) not in self._by_doc_id]
+        rows = list({r[0]: r for r in rows}.values())
+        if rows:
+            with self._lock:
+                _insert(self._conn, self.vectoriser, rows)
+                self._conn.commit()
+            self._load()
+        return len(rows)
+
+    def examples(self) -> list[tuple[str, Example]]:
+        return [
+            (d["doc_id"], Example(text=d["text"], target=d["target"], intent=d["intent"]))
+            for d in self._docs
+            if d["kind"] == "example"
+        ]
+
+    def get_meta(self, key: str) -> Any:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self._lock:
+            _put_meta(self._conn, {key: value})
+            self._conn.commit()
+
+    def count(self, kind: str | None = None) -> int:
+        return sum(1 for d in self._docs if kind is None or d["kind"] == kind)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _insert(conn: sqlite3.Connection, vec: HashedTfidf, rows: Iterable[tuple[Any, ...]]) -> None:
+    for doc_id, kind, title, text, domain, target, intent in rows:
+        norm = normalise(f"{title}\n{text}" if kind == "article" else text)
+        f = vec.features(norm)
+        cur = conn.execute(
+            "INSERT INTO docs (doc_id, kind, title, text, domain, target, intent, feat_idx, feat_val) VALUES (?,?,?,?,?,?,?,?,?)",
+            (doc_id, kind, title, text, domain, target, intent, f.indices.tobytes(), f.values.tobytes()),
+        )
+        conn.execute("INSERT INTO docs_fts (rowid, body) VALUES (?, ?)", (cur.lastrowid, " ".join(terms(norm, vec.lexicon))))
+
+
+def _put_meta(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
+    conn.executemany(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+        [(k, json.dumps(v)) for k, v in values.items()],
+    )

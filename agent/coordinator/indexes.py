@@ -1,0 +1,57 @@
+"""Choosing, opening and building the configured knowledge index.
+
+Embedded (default): one SQLite file under ``settings.data_dir``, built from
+``settings.knowledge_dir`` the first time it is needed. Azure AI Search: used
+when ``settings.azure_search_endpoint`` is set. Either way a build ends with a
+calibration fit whose result is stored in the index itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agent.config import Settings
+from agent.coordinator import calibration
+from agent.coordinator.embedded import EmbeddedIndex
+from agent.coordinator.index import KnowledgeIndex
+from agent.coordinator.knowledge import load_folder
+
+INDEX_FILE = "knowledge.sqlite"
+
+
+def embedded_path(settings: Settings) -> Path:
+    return settings.data_dir / INDEX_FILE
+
+
+def build_index(settings: Settings, folder: Path | None = None) -> tuple[KnowledgeIndex, dict[str, Any]]:
+    """(Re)build the configured index from a knowledge folder; returns it with its calibration report."""
+    knowledge = load_folder(Path(folder or settings.knowledge_dir))
+    if settings.azure_search_endpoint:
+        from agent.coordinator.azure_search import AzureSearchIndex
+
+        index: KnowledgeIndex = AzureSearchIndex.from_settings(settings)
+        index.rebuild(knowledge)  # type: ignore[attr-defined]
+    else:
+        index = EmbeddedIndex.build(embedded_path(settings), knowledge.passages, knowledge.examples, knowledge.lexicon)
+    report = calibration.fit(index)
+    report["source"] = str(Path(folder or settings.knowledge_dir).resolve())
+    index.set_meta("calibration", report)
+    return index, report
+
+
+def open_index(settings: Settings) -> KnowledgeIndex:
+    """The configured index, built from ``settings.knowledge_dir`` if it does not exist yet."""
+    if settings.azure_search_endpoint:
+        from agent.coordinator.azure_search import AzureSearchIndex
+
+        index = AzureSearchIndex.from_settings(settings)
+        if index.get_meta("calibration") is None:
+            index.close()
+            index, _ = build_index(settings)
+        return index
+    path = embedded_path(settings)
+    if path.exists():
+        return EmbeddedIndex.open(path)
+    index, _ = build_index(settings)
+    return index

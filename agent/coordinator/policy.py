@@ -1,0 +1,187 @@
+"""The routing policy file (YAML, edited by the operations team) and its pure checks.
+
+``load_policy`` validates the file and raises ``PolicyError`` naming the key that
+is wrong, so a typo fails at start-up rather than mid-call. Phrase lists become
+whole-word regular expressions matched on both the raw words and the normalised
+text (fillers out, spoken numbers as digits).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from agent.coordinator.text import clean, compile_phrases, normalise
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_PRIORITIES = ("emergency", "high", "normal", "low")
+
+
+class PolicyError(ValueError):
+    """The policy file holds something we cannot use."""
+
+
+def spoken_forms(text: str) -> tuple[str, str]:
+    """The raw words and the normalised words of an utterance, both lower-case."""
+    return " ".join(re.findall(r"[a-z0-9]+", clean(text))), normalise(text)
+
+
+def find(pattern: re.Pattern[str] | None, forms: tuple[str, str]) -> str | None:
+    if pattern is None:
+        return None
+    for form in forms:
+        m = pattern.search(form)
+        if m:
+            return m.group(0)
+    return None
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    timezone: ZoneInfo
+    days: frozenset[int]
+    open: time
+    close: time
+    after_hours_queue: str
+    on_call_queue: str
+
+    def is_open(self, now: datetime) -> bool:
+        local = (now if now.tzinfo else now.replace(tzinfo=ZoneInfo("UTC"))).astimezone(self.timezone)
+        return local.weekday() in self.days and self.open <= local.time() < self.close
+
+
+@dataclass(frozen=True)
+class Policy:
+    low_confidence_threshold: float
+    max_clarifications: int
+    tool_failure_limit: int
+    safety_priority: str
+    safety: re.Pattern[str] | None
+    safety_except: re.Pattern[str] | None
+    person_request: re.Pattern[str] | None
+    hours: BusinessHours
+    default_priority: str
+    priority_by_intent: dict[str, str]
+    high_priority: re.Pattern[str] | None
+    topic_switch: re.Pattern[str] | None
+    clarify_question: str
+    empty_question: str
+    intent_names: dict[str, str] = field(default_factory=dict)
+
+    def safety_hit(self, forms: tuple[str, str]) -> str | None:
+        hit = find(self.safety, forms)
+        if hit is None:
+            return None
+        # Routine phrases that merely contain a safety word ("smoke detector") do not count,
+        # unless another safety word is present too.
+        masked = tuple(self.safety_except.sub(" ", f) if self.safety_except else f for f in forms)
+        return find(self.safety, masked)  # type: ignore[arg-type]
+
+    def priority_for(self, intent: str, forms: tuple[str, str]) -> str:
+        if find(self.high_priority, forms):
+            return "high"
+        return self.priority_by_intent.get(intent, self.default_priority)
+
+    def switch_tail(self, normalised: str) -> str | None:
+        """The words after the last topic-switch marker, if there are at least two."""
+        if self.topic_switch is None:
+            return None
+        last = None
+        for m in self.topic_switch.finditer(normalised):
+            last = m
+        if last is None:
+            return None
+        tail = normalised[last.end():].strip()
+        return tail if len(tail.split()) >= 2 else None
+
+    def name_of(self, intent: str) -> str:
+        return self.intent_names.get(intent, intent.replace(".", " ").replace("_", " "))
+
+
+def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+    value = data.get(key, default)
+    if value is None or not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise PolicyError(f"policy: '{key}' must be {getattr(kind, '__name__', kind)}, got {value!r}")
+    return value
+
+
+def _phrases(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PolicyError(f"policy: '{key}' must be a list of phrases")
+    return value
+
+
+def _clock(value: Any, key: str) -> time:
+    try:
+        return datetime.strptime(str(value), "%H:%M").time()
+    except ValueError:
+        raise PolicyError(f"policy: business_hours.{key} must be HH:MM, got {value!r}") from None
+
+
+def parse_policy(data: Any) -> Policy:
+    if not isinstance(data, dict):
+        raise PolicyError("policy: the file must be a mapping of settings")
+    threshold = float(_get(data, "low_confidence_threshold", (int, float)))
+    if not 0.0 <= threshold <= 1.0:
+        raise PolicyError("policy: 'low_confidence_threshold' must be between 0 and 1")
+    safety = _get(data, "safety", dict, {})
+    person = _get(data, "person_request", dict, {})
+    hours = _get(data, "business_hours", dict)
+    prio = _get(data, "priority", dict, {})
+    try:
+        tz = ZoneInfo(str(hours.get("timezone", "UTC")))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PolicyError(f"policy: unknown business_hours.timezone {hours.get('timezone')!r}") from None
+    days = hours.get("days", list(_DAYS[:5]))
+    if not isinstance(days, list) or any(str(d).lower()[:3] not in _DAYS for d in days):
+        raise PolicyError(f"policy: business_hours.days must list days like mon, tue; got {days!r}")
+    by_intent = prio.get("by_intent", {}) or {}
+    for level in [safety.get("priority", "emergency"), prio.get("default", "normal"), *by_intent.values()]:
+        if level not in _PRIORITIES:
+            raise PolicyError(f"policy: priority {level!r} is not one of {', '.join(_PRIORITIES)}")
+    names = data.get("intent_names", {}) or {}
+    if not isinstance(names, dict):
+        raise PolicyError("policy: 'intent_names' must map intents to names")
+    return Policy(
+        low_confidence_threshold=threshold,
+        max_clarifications=int(_get(data, "max_clarifications", int, 1)),
+        tool_failure_limit=int(_get(data, "tool_failure_limit", int, 2)),
+        safety_priority=safety.get("priority", "emergency"),
+        safety=compile_phrases(_phrases(safety, "phrases")),
+        safety_except=compile_phrases(_phrases(safety, "except")),
+        person_request=compile_phrases(_phrases(person, "phrases")),
+        hours=BusinessHours(
+            timezone=tz,
+            days=frozenset(_DAYS.index(str(d).lower()[:3]) for d in days),
+            open=_clock(hours.get("open", "00:00"), "open"),
+            close=_clock(hours.get("close", "23:59"), "close"),
+            after_hours_queue=str(hours.get("after_hours_queue", "callback")),
+            on_call_queue=str(hours.get("on_call_queue", "on-call")),
+        ),
+        default_priority=prio.get("default", "normal"),
+        priority_by_intent={str(k): str(v) for k, v in by_intent.items()},
+        high_priority=compile_phrases(_phrases(prio, "high_phrases")),
+        topic_switch=compile_phrases(_phrases(data, "topic_switch_markers")),
+        clarify_question=str(data.get("clarify_question", "Is it about {first}, or {second}?")),
+        empty_question=str(data.get("empty_question", "Sorry, I didn't catch that. What do you need help with?")),
+        intent_names={str(k): str(v) for k, v in names.items()},
+    )
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path}: not valid YAML ({exc})") from None
+    return parse_policy(data)

@@ -1,0 +1,108 @@
+"""Score the coordinator on the labelled evaluation set (tests/eval/routing_eval.jsonl).
+
+The set was written separately from samples/knowledge/examples and is never
+indexed: it measures how routing carries over to phrasings nobody trained on.
+Each line: {"text", "target", "intent"} and optionally "current" (the route the
+call is already on, for topic switches and goodbyes).
+
+Run: ``.venv/bin/python -m tests.eval.score`` (builds a fresh index in a temp dir).
+Prints target and intent accuracy, a calibration table with the ECE, and
+decision latency p50/p95.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from agent.config import Settings
+from agent.coordinator import Coordinator
+from agent.coordinator.calibration import Bin, reliability
+from agent.state import CallState
+
+EVAL_FILE = Path(__file__).with_name("routing_eval.jsonl")
+#: A Wednesday mid-morning in the policy's time zone: business-hours rules stay out of the way.
+EVAL_NOW = datetime(2026, 11, 18, 10, 30, tzinfo=timezone.utc)
+
+
+@dataclass
+class Report:
+    n: int
+    target_accuracy: float
+    intent_accuracy: float
+    clarify_rate: float
+    ece: float
+    table: list[Bin]
+    latency_p50_ms: float
+    latency_p95_ms: float
+    errors: list[dict[str, object]]
+
+
+def load_rows(path: Path = EVAL_FILE) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
+    target_ok, intent_ok, conf, latencies, errors = [], [], [], [], []
+    clarified = 0
+    coordinator.decide("warm up", CallState(session_id="eval"), now=EVAL_NOW)
+    for n, row in enumerate(rows):
+        state = CallState(session_id=f"eval-{n}", current=row.get("current"))  # type: ignore[arg-type]
+        d = coordinator.decide(str(row["text"]), state, now=EVAL_NOW)
+        t, i = d.target == row["target"], d.intent == row["intent"]
+        target_ok.append(t)
+        intent_ok.append(i)
+        conf.append(d.confidence)
+        latencies.append(d.latency_ms)
+        clarified += d.action == "clarify"
+        if not (t and i):
+            errors.append({"text": row["text"], "want": f"{row['target']}/{row['intent']}",
+                           "got": f"{d.target}/{d.intent}", "confidence": round(d.confidence, 3), "action": d.action})
+    table, ece = reliability(conf, intent_ok)
+    q = statistics.quantiles(latencies, n=100)
+    return Report(
+        n=len(rows),
+        target_accuracy=sum(target_ok) / len(rows),
+        intent_accuracy=sum(intent_ok) / len(rows),
+        clarify_rate=clarified / len(rows),
+        ece=ece,
+        table=table,
+        latency_p50_ms=statistics.median(latencies),
+        latency_p95_ms=q[94],
+        errors=errors,
+    )
+
+
+def format_report(r: Report) -> str:
+    lines = [
+        f"utterances        {r.n}",
+        f"target accuracy   {r.target_accuracy:.3f}",
+        f"intent accuracy   {r.intent_accuracy:.3f}",
+        f"clarify rate      {r.clarify_rate:.3f}",
+        f"ECE (10 bins)     {r.ece:.3f}",
+        f"latency p50/p95   {r.latency_p50_ms:.2f} / {r.latency_p95_ms:.2f} ms",
+        "",
+        "confidence bin   n    mean conf  accuracy",
+    ]
+    for b in r.table:
+        lines.append(f"  {b.low:.1f}-{b.high:.1f}     {b.count:4d}   {b.confidence:.3f}      {b.accuracy:.3f}")
+    if r.errors:
+        lines += ["", "errors:"] + [f"  {e}" for e in r.errors]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        coordinator = Coordinator.from_settings(Settings(data_dir=Path(tmp)))
+        print(format_report(evaluate(coordinator, load_rows())))
+        coordinator.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
