@@ -20,7 +20,8 @@ def unknown_arguments(arguments: Mapping[str, Any], schema: Mapping[str, Any]) -
     unknown = sorted(str(name)[:40] for name in arguments if name not in known)
     if not unknown:
         return None
-    return f"Unknown argument(s): {', '.join(unknown)}. This tool takes: {', '.join(known) or 'nothing'}."
+    shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+    return f"Unknown argument(s): {shown}. This tool takes: {', '.join(known) or 'nothing'}."
 
 
 def describe(errors: Sequence[Mapping[str, Any]], schema: Mapping[str, Any]) -> str:

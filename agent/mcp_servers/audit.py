@@ -44,11 +44,13 @@ def record(
     )
 
 
-def _shorten(value: Any) -> Any:
+def _shorten(value: Any, depth: int = 0) -> Any:
     if isinstance(value, str) and len(value) > MAX_LOGGED_STRING:
         return f"{value[:100]}...[{len(value)} characters]"
+    if isinstance(value, (dict, list)) and depth >= 4:
+        return f"...[nested {type(value).__name__}]"
     if isinstance(value, dict):
-        return {str(k)[:100]: _shorten(v) for k, v in list(value.items())[:50]}
+        return {str(k)[:100]: _shorten(v, depth + 1) for k, v in list(value.items())[:50]}
     if isinstance(value, list):
-        return [_shorten(v) for v in value[:50]]
+        return [_shorten(v, depth + 1) for v in value[:50]]
     return value

@@ -243,7 +243,7 @@ class FieldOpsStore:
                     "message": f"No technician visit is booked for work order {order['work_order_id']} yet.",
                 }
             visit = self._visit(conn, row["number"])
-        return {"work_order_id": order["work_order_id"], "visit": visit, **_eta(visit, self._now())}
+        return {"work_order_id": order["work_order_id"], "visit": visit, **visit_eta(visit, self._now())}
 
     # --- row helpers -------------------------------------------------------------
     def _stamp(self) -> str:
@@ -347,7 +347,7 @@ def _status_sentence(order: dict[str, Any]) -> str:
     )
 
 
-def _eta(visit: dict[str, Any], now: datetime) -> dict[str, Any]:
+def visit_eta(visit: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Where a booked visit stands at ``now``: pure, so it is tested without a clock."""
     start_t, end_t = TIME_WINDOWS[visit["time_window"]]
     day = date.fromisoformat(visit["date"])
