@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,7 +18,15 @@ from agent.config import Settings
 from agent.handoff.bundle import build_case
 from agent.handoff.store import CaseStore, RedisCaseStore, SqliteCaseStore, open_case_store
 from agent.state import CallState
-from tests.conftest import REPO, free_port
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
 
 REDIS_SERVER = shutil.which("redis-server") or ("/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
 
