@@ -15,6 +15,7 @@ Brain usage::
     await handoff.transfer_result(state, ok=False, reason="busy")
     yield Say(handoff.message_after_failed_transfer(state))
     await handoff.request_callback(state)          # the caller said yes
+    await handoff.decline_callback(state)          # ... or no
     ...  # call ends
     await handoff.capture_for_review(state)
 """
@@ -133,6 +134,12 @@ class HandoffService:
                           reason=note, callback_number=mask_number(state.caller_number))
         await self.store.save(case)
         state.handoff = {**(state.handoff or {}), "status": "callback_requested"}
+
+    async def decline_callback(self, state: CallState) -> None:
+        """The caller said no to the callback: the case stays open as ``transfer_failed``."""
+        case = await self._require_case(state)
+        await self.store.save(with_event(case, event="callback_declined", now=self._clock()))
+        state.handoff = {**(state.handoff or {}), "status": "callback_declined"}
 
     # --- what the caller hears --------------------------------------------------------------
     def message_for_caller(self, event: HandoffEvent) -> str:

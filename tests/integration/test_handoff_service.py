@@ -99,6 +99,16 @@ async def test_failed_transfer_then_callback_is_recorded(service: HandoffService
     assert case["history"][1]["reason"] == "target busy" and case["history"][2]["callback_number"] == "*******0123"
 
 
+async def test_declined_callback_keeps_the_case_open(service: HandoffService) -> None:
+    state = field_call()
+    event = await service.escalate(state, reason="r", trigger="t", priority="normal")
+    await service.transfer_result(state, ok=False, reason="no answer")
+    await service.decline_callback(state)
+    case = await service.store.get(event.case_id)
+    assert case["status"] == "transfer_failed" and case["history"][-1]["event"] == "callback_declined"
+    assert state.handoff["status"] == "callback_declined"
+
+
 async def test_successful_transfer_is_recorded(service: HandoffService) -> None:
     state = field_call()
     event = await service.escalate(state, reason="r", trigger="t", priority="normal")
