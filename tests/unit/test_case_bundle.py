@@ -192,3 +192,30 @@ def test_case_id_is_spelled_one_symbol_at_a_time() -> None:
     from agent.handoff.service import spell_case_id
 
     assert spell_case_id("CASE-7F3K2Q") == "C A S E, seven F three K two Q"
+
+
+def _doc_blocks() -> list[dict]:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "case-bundle.md").read_text(encoding="utf-8")
+    return [json.loads(b) for b in re.findall(r"```json\n(.*?)```", doc, re.S)]
+
+
+def test_bundles_match_the_documented_schema_and_example() -> None:
+    import jsonschema
+
+    schema, example = _doc_blocks()
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    case = build_case(realistic_state(), case_id="CASE-7F3K2Q", reason="r", trigger="t", priority="high",
+                      target="pstn:+14255550100", now=NOW)
+    later = with_event(with_event(case, event="transfer_failed", now=NOW + 8, status="transfer_failed",
+                                  reason="busy", callback_offered=True),
+                       event="callback_requested", now=NOW + 12, status="callback_requested", reason="yes",
+                       callback_number="*******0123")
+    for doc in (case, later, example, build_case(CallState(session_id="s"), case_id="CASE-222222", reason="r",
+                                                 trigger="t", priority="low", target="queue:x", now=NOW)):
+        errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(doc)]
+        assert errors == []
+    broken = {**case, "priority": "urgent", "caller_number": "+14255550123"}
+    assert len(list(validator.iter_errors(broken))) == 2
