@@ -211,7 +211,8 @@ async def test_hostile_arguments_are_refused_and_nothing_changes(field_db: Path)
     assert nul == "Invalid arguments: note must not contain control characters."
     assert extra.startswith("Unknown argument(s): sql.")
     assert "idempotency_key is too long" in huge_key
-    assert rows(field_db, "SELECT summary FROM work_orders WHERE number = ?", int(stored["work_order_id"][3:]))[0][0] == text
+    number = int(stored["work_order_id"].removeprefix("WO-"))
+    assert rows(field_db, "SELECT summary FROM work_orders WHERE number = ?", number)[0][0] == text
     assert rows(field_db, "SELECT COUNT(*) FROM assets")[0][0] == 41
     logged = [a["arguments"].get("summary") for a in audit_rows(field_db) if a["tool"] == "create_work_order"]
     assert logged[0].endswith("...[1048576 characters]") and len(logged[0]) < 200

@@ -50,7 +50,8 @@ async def test_password_reset_and_cancel_over_streamable_http(it_ops_http: tuple
             info = await session.initialize()
             names = {tool.name for tool in (await session.list_tools()).tools}
             reset = await session.call_tool("request_password_reset", {"user": "maria.lopez@northwind.example"})
-            status = await session.call_tool("get_service_request", {"request_id": reset.structured_content["request_id"]})
+            reference = reset.structured_content["request_id"]
+            status = await session.call_tool("get_service_request", {"request_id": reference})
             refused = await session.call_tool("cancel_service_request", {"request_id": "SR-30001", "reason": "Done"})
     assert info.server_info.name == "it-ops" and "request_access" in names
     assert reset.structured_content["request_id"] == "SR-30007"

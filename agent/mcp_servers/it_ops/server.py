@@ -89,7 +89,9 @@ def build_server(db_path: Path) -> AuditedServer:
         priority: Annotated[
             Priority | None, Field(description="Optional. What should the priority be: low, medium, high or urgent?")
         ] = None,
-        comment: Annotated[FreeText | None, Field(description="Optional. Why is it changing? Added as a comment.")] = None,
+        comment: Annotated[
+            FreeText | None, Field(description="Optional. Why is it changing? Added as a comment.")
+        ] = None,
         author: Annotated[ShortText | None, Field(description="Optional. Who is making the change?")] = None,
     ) -> dict[str, Any]:
         """Change the status and/or priority of an open incident, optionally with a comment."""
