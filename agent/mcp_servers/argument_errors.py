@@ -62,6 +62,8 @@ def _describe_one(field: str, error: Mapping[str, Any], prop: Mapping[str, Any])
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         low, high = _bounds(prop)
         return f"{field} must be a whole number from {low} to {high}; got {_preview(value)}."
+    if kind.startswith(("date_", "datetime_")):
+        return f"{field} must be a date like 2026-12-01; got {_preview(value)}."
     if kind.startswith("int_"):
         return f"{field} must be a whole number; got {_preview(value)}."
     if kind == "value_error":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -37,7 +38,12 @@ def run(args: argparse.Namespace) -> int:
 
     module_name, _ = SERVERS[args.server]
     db_path = args.db or default_db_path(args.server, Settings.from_env().data_dir)
-    server = importlib.import_module(module_name).build_server(db_path)
+    try:
+        server = importlib.import_module(module_name).build_server(db_path)
+    except (sqlite3.Error, OSError) as exc:
+        # A corrupt or unwritable store is an operator problem: say which file, touch nothing.
+        print(f"switchboard mcp {args.server}: cannot use store {db_path}: {exc}", file=sys.stderr)
+        return 1
     if args.http is None:
         server.run()
         return 0

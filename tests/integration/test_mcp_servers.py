@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from mcp_servers_harness import (
+    REPO,
     audit_rows,
     call_error,
     call_ok,
     rows,
+    server_command,
     snapshot,
     stdio_session,
 )
@@ -162,6 +165,8 @@ async def test_validation_errors_are_clear_tool_errors(field_db: Path, it_db: Pa
         nothing = await call_error(session, "update_work_order", work_order_id="WO-10001")
         past = await call_error(session, "schedule_visit", work_order_id="WO-10001", date="2020-01-01",
                                 time_window="morning")
+        spoken_date = await call_error(session, "schedule_visit", work_order_id="WO-10001", date="tomorrow",
+                                       time_window="morning")
     assert unknown_tag == "No asset with tag A999. Tags look like A123 or P-4512."
     assert wrong_site == "Asset A123 is at site 12 (Riverside Pumping Station), not site 14."
     assert no_site.startswith("There is no site 500.") and "12, 14" in no_site
@@ -172,6 +177,7 @@ async def test_validation_errors_are_clear_tool_errors(field_db: Path, it_db: Pa
     assert closed.startswith("Work order WO-10007 is already completed and cannot be changed")
     assert nothing.startswith("Nothing to change")
     assert "in the past" in past
+    assert spoken_date == "Invalid arguments: date must be a date like 2026-12-01; got 'tomorrow'."
 
     async with stdio_session("it-ops", it_db) as session:
         fulfilled = await call_error(session, "cancel_service_request", request_id="SR-30001", reason="Not needed")
@@ -250,3 +256,21 @@ def _days_ahead(days: int) -> str:
     from datetime import datetime, timedelta, timezone
 
     return (datetime.now(timezone.utc) + timedelta(days=days)).date().isoformat()
+
+
+@pytest.mark.parametrize("problem", ["corrupt", "unwritable"])
+def test_an_unusable_store_stops_the_server_with_a_clear_error(tmp_path: Path, problem: str) -> None:
+    if problem == "corrupt":
+        db = tmp_path / "field_ops.sqlite"
+        db.write_bytes(b"not a database " * 100)
+    else:
+        blocker = tmp_path / "a-file"
+        blocker.write_text("x")
+        db = blocker / "field_ops.sqlite"  # its parent is a file, so nothing can be created there
+    before = db.read_bytes() if db.exists() else None
+    done = subprocess.run(server_command("field-ops", db), cwd=REPO, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith(f"switchboard mcp field-ops: cannot use store {db}: ")
+    assert "Traceback" not in done.stderr
+    assert (db.read_bytes() if db.exists() else None) == before
