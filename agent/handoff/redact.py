@@ -125,7 +125,9 @@ _NAME_STOP = frozenset(
     having trying looking getting going waiting working standing stuck locked unable afraid
     sure fine good glad happy new back done currently outside inside out up down off ready
     phoning ringing reporting regarding re who that this what when where why how can could
-    would will need want have has had like calling. site ticket asset the""".split()
+    would will need want have has had like site ticket asset switchboard morning afternoon evening
+    today tonight tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday january
+    february march april may june july august september october november december""".split()
 )
 _NAME_TOKEN = r"[A-Za-z][A-Za-z'’-]{0,30}"
 _NAME_RUN = rf"(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,2}})(?![\w-])"

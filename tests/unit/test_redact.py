@@ -109,6 +109,11 @@ OPS_SET: list[str] = [
     "asset tag P-4512 and A-9981",
     "it happened at 2026-11-23T14:38:38Z",
     "please escalate SR-30005 to tier 2",
+    "It's Monday here, the night shift starts at 10 pm",
+    "Your case number is C A S E, seven F three K two Q. Again, that's C A S E, seven F three K two Q.",
+    "Would you like us to call you back on the number ending zero one two three?",
+    "I'm Calling about the VPN, I'm Sorry it's late",
+    "Hello, this is switchboard. How can I help?",
 ]
 
 
