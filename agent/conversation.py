@@ -47,6 +47,7 @@ class _Reply:
     spans: list[list[Any]] = field(default_factory=list)
     played_ms: float | None = None  # from playback.progress, when the client sends it
     interrupted: bool = False
+    clock: "_TurnClock | None" = None  # the turn this reply answers (its metrics record a barge-in)
 
 
 @dataclass
@@ -126,6 +127,7 @@ class Conversation:
         await self._inputs.put((CallerInput(text, "text"), _TurnClock(time.monotonic())))
 
     async def dtmf(self, digits: str) -> None:
+        await self.barge_in()  # keying digits is the caller acting: stop talking over them
         await self._inputs.put((CallerInput(digits, "dtmf"), _TurnClock(time.monotonic())))
 
     async def audio(self, pcm: bytes) -> None:
@@ -234,7 +236,7 @@ class Conversation:
         assert self._speech is not None
         if self._reply is None:
             entry = self.state.add_turn("agent", "", filler=say.filler)
-            self._reply = _Reply(f"a{next(self._items)}", self.state.turns.index(entry))
+            self._reply = _Reply(f"a{next(self._items)}", self.state.turns.index(entry), clock=clock)
         reply = self._reply
         if reply.interrupted:
             return
@@ -243,26 +245,28 @@ class Conversation:
         await self._emit(protocol.event("transcript", role="agent", text=say.text, final=True, item_id=reply.item_id))
         span = [say.text, reply.sent_ms, reply.sent_ms]
         reply.spans.append(span)
-        async for pcm in self._speech.synthesize(say.text):
-            span[2] += len(pcm) / 2 / self._rate * 1000  # the whole piece is known before it plays
-            for chunk in _chunks(pcm, self._rate * 2 * AUDIO_CHUNK_MS // 1000):
-                if reply.interrupted:
-                    return
-                if reply.started_at == 0.0:
-                    reply.started_at = time.monotonic()
-                    self._speech.set_agent_speaking(True)
-                    await self._emit(protocol.event("audio.start", item_id=reply.item_id))
-                    if clock.first_audio_ms is None:
-                        clock.first_audio_ms = clock.since()
-                # Pace: stay at most AUDIO_LEAD_S ahead of what the caller has heard.
-                ahead = reply.sent_ms / 1000 - (time.monotonic() - reply.started_at)
-                if ahead > AUDIO_LEAD_S:
-                    await asyncio.sleep(ahead - AUDIO_LEAD_S)
+        # aclosing: on barge-in the synthesiser stops at once instead of when garbage-collected.
+        async with contextlib.aclosing(self._speech.synthesize(say.text)) as pieces:
+            async for pcm in pieces:
+                span[2] += len(pcm) / 2 / self._rate * 1000  # the whole piece is known before it plays
+                for chunk in _chunks(pcm, self._rate * 2 * AUDIO_CHUNK_MS // 1000):
                     if reply.interrupted:
                         return
-                await self._send_audio(chunk)
-                reply.sent_ms += len(chunk) / 2 / self._rate * 1000
-                self.state.count("audio_out_s", len(chunk) / 2 / self._rate)
+                    if reply.started_at == 0.0:
+                        reply.started_at = time.monotonic()
+                        self._speech.set_agent_speaking(True)
+                        await self._emit(protocol.event("audio.start", item_id=reply.item_id))
+                        if clock.first_audio_ms is None:
+                            clock.first_audio_ms = clock.since()
+                    # Pace: stay at most AUDIO_LEAD_S ahead of what the caller has heard.
+                    ahead = reply.sent_ms / 1000 - (time.monotonic() - reply.started_at)
+                    if ahead > AUDIO_LEAD_S:
+                        await asyncio.sleep(ahead - AUDIO_LEAD_S)
+                        if reply.interrupted:
+                            return
+                    await self._send_audio(chunk)
+                    reply.sent_ms += len(chunk) / 2 / self._rate * 1000
+                    self.state.count("audio_out_s", len(chunk) / 2 / self._rate)
 
     async def _finish_reply(self) -> None:
         reply, self._reply = self._reply, None
@@ -282,6 +286,8 @@ class Conversation:
         if reply is None or reply.interrupted or not reply.started_at:
             return
         reply.interrupted = True
+        if reply.clock is not None:
+            reply.clock.barge_in = True
         await self._emit(protocol.event("audio.clear", item_id=reply.item_id))
         if self._speech is not None:
             self._speech.set_agent_speaking(False)

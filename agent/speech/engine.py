@@ -35,7 +35,8 @@ class FinalTranscript:
     speech_end_ms: float
     #: ``time.monotonic()`` when the audio at ``speech_end_ms`` arrived: the origin of turn latency
     speech_end_at: float
-    #: wall-clock ms from end of turn (endpoint) to this transcript being ready
+    #: wall-clock ms from ``speech_end_at`` to this transcript being ready (includes the
+    #: end-of-turn silence; recognition itself starts speculatively when silence begins)
     stt_ms: float
     #: seconds of audio recognised / seconds of compute
     rtf: float

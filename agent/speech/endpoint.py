@@ -1,0 +1,160 @@
+"""Turn-taking as a pure state machine over per-frame speech decisions.
+
+``Endpointer.step`` takes one 20 ms frame's verdict (speech or not, agent speaking
+or not) and returns what happened: an utterance started (with pre-roll so first
+words are not clipped), recognition can start speculatively (silence began), the
+caller barged in (sustained speech while the agent talks), the turn ended (enough
+silence; longer when the words so far sound unfinished), or the sound was too
+short to be speech (a cough, a click). No audio and no clocks: frame counts only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Union
+
+#: Last words after which a speaker is usually mid-sentence ("my laptop is ...").
+_UNFINISHED_WORDS = frozenset(
+    "a an the and or but so because if then that which who to of at in on for with from by about into "
+    "is are was were am be my our your their his her its it's i'm i've there's um uh er like number".split()
+)
+#: Two-word endings that announce a value still to come ("... at site", "work order").
+_UNFINISHED_PAIRS = frozenset({("at", "site"), ("work", "order"), ("order", "number"), ("asset", "tag"),
+                               ("ticket", "number"), ("site", "number"), ("it", "says")})
+_WORD = re.compile(r"[a-z0-9']+")
+
+
+def sounds_unfinished(text: str) -> bool:
+    """True if ``text`` (a partial transcript) reads like the speaker has not finished."""
+    t = text.strip().lower()
+    if not t:
+        return False
+    if t.endswith(("...", "…", ",", "-", "—")):
+        return True
+    words = _WORD.findall(t)
+    if not words:
+        return False
+    return words[-1] in _UNFINISHED_WORDS or tuple(words[-2:]) in _UNFINISHED_PAIRS
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    frame_ms: int = 20
+    silence_ms: int = 500  # silence that ends a turn
+    hold_ms: int = 1100  # silence that ends a turn which sounds unfinished
+    preroll_ms: int = 300  # audio kept from before the detected onset
+    onset_frames: int = 2  # speech frames among the last three that start an utterance
+    speculate_ms: int = 100  # silence after which recognition starts speculatively
+    min_speech_ms: int = 200  # utterances with less speech are noise
+    barge_in_ms: int = 280  # sustained speech while the agent talks that interrupts it
+    barge_gap_ms: int = 80  # pauses up to this long do not break "sustained"
+
+
+@dataclass(frozen=True)
+class Onset:
+    at_ms: float  # first speech frame, caller-audio time
+
+
+@dataclass(frozen=True)
+class Speculate:
+    end_ms: float  # recognise the utterance up to here now; the turn may end at this point
+
+
+@dataclass(frozen=True)
+class Barge:
+    at_ms: float
+
+
+@dataclass(frozen=True)
+class TurnEnd:
+    end_ms: float  # end of the last speech frame
+
+
+@dataclass(frozen=True)
+class Dropped:
+    voiced_ms: float
+
+
+Signal = Union[Onset, Speculate, Barge, TurnEnd, Dropped]
+
+
+class Endpointer:
+    def __init__(self, config: EndpointConfig | None = None) -> None:
+        self.config = config or EndpointConfig()
+        self.frames = 0  # frames seen; frame i spans [i, i+1) * frame_ms
+        self._recent: list[bool] = []
+        self._reset()
+
+    @property
+    def in_utterance(self) -> bool:
+        return self._start_ms is not None
+
+    def _reset(self) -> None:
+        self._start_ms: float | None = None
+        self._last_voiced_end = 0.0
+        self._voiced_ms = 0.0
+        self._run_start = 0.0
+        self._barged = False
+        self._speculated_at: float | None = None
+        self._hint: str | None = None
+
+    def set_hint(self, end_ms: float, text: str) -> None:
+        """The speculative transcript for the utterance up to ``end_ms`` (ignored if speech resumed since)."""
+        if self.in_utterance and end_ms == self._last_voiced_end:
+            self._hint = text
+
+    def step(self, speech: bool, agent_speaking: bool = False) -> list[Signal]:
+        c = self.config
+        start, end = self.frames * c.frame_ms, (self.frames + 1) * c.frame_ms
+        self.frames += 1
+        self._recent = (self._recent + [speech])[-3:]
+        out: list[Signal] = []
+        if self._start_ms is None:
+            if speech and sum(self._recent) >= c.onset_frames:
+                first = start - c.frame_ms * (len(self._recent) - 1 - self._recent.index(True))
+                self._start_ms = first
+                self._run_start = first
+                self._voiced_ms = c.frame_ms * sum(self._recent)
+                self._last_voiced_end = end
+                out.append(Onset(first))
+                out.extend(self._maybe_barge(agent_speaking))
+            return out
+        if speech:
+            if start - self._last_voiced_end > c.barge_gap_ms:
+                self._run_start = start
+            self._hint = None  # new speech: any speculation is stale
+            self._last_voiced_end = end
+            self._voiced_ms += c.frame_ms
+            out.extend(self._maybe_barge(agent_speaking))
+            return out
+        silence = end - self._last_voiced_end
+        if self._voiced_ms < c.min_speech_ms:
+            if silence >= c.silence_ms:
+                out.append(Dropped(self._voiced_ms))
+                self._reset()
+            return out
+        if silence >= c.speculate_ms and self._speculated_at != self._last_voiced_end:
+            self._speculated_at = self._last_voiced_end
+            out.append(Speculate(self._last_voiced_end))
+        if silence >= c.silence_ms:
+            waiting = self._hint is None or sounds_unfinished(self._hint)
+            if not waiting or silence >= c.hold_ms:
+                out.append(TurnEnd(self._last_voiced_end))
+                self._reset()
+        return out
+
+    def _maybe_barge(self, agent_speaking: bool) -> list[Signal]:
+        if agent_speaking and not self._barged and self._last_voiced_end - self._run_start >= self.config.barge_in_ms:
+            self._barged = True
+            return [Barge(self._last_voiced_end)]
+        return []
+
+    def flush(self) -> TurnEnd | None:
+        """End the utterance in progress now (the connection dropped)."""
+        if self._start_ms is None or self._voiced_ms < self.config.min_speech_ms:
+            self._reset()
+            return None
+        end = TurnEnd(self._last_voiced_end)
+        self._reset()
+        return end

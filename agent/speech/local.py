@@ -1,0 +1,242 @@
+"""The embedded speech engine: webrtc/Silero VAD, Whisper tiny.en and Piper on this CPU.
+
+``LocalSpeechEngine.start`` loads every model once per process; channels share them.
+Recognition and synthesis run in a small thread pool (CTranslate2 and onnxruntime
+release the GIL), so one session's recognition never stalls another's audio. Per
+channel: caller audio is resampled to 16 kHz, cut into 20 ms frames, gated against
+the agent's own echo, judged by the VAD and fed to the ``Endpointer``; its signals
+become recognition jobs and ``SpeechEvent``s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+import numpy as np
+
+from agent.config import Settings
+from agent.speech.echo import EchoGate
+from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Onset, Speculate, TurnEnd
+from agent.speech.engine import BargeIn, FinalTranscript, OnSpeechEvent, PartialTranscript, SpeechStarted
+from agent.speech.resample import StreamResampler
+from agent.speech.stt import Recognition, WhisperRecognizer
+from agent.speech.tts import PiperSynth, split_for_speech
+from agent.speech.vad import FRAME_SAMPLES, RATE, FrameVad, SileroVad, WebRtcVad, load_silero_session
+
+log = logging.getLogger("switchboard.speech")
+
+#: Trailing silence kept after the last speech frame: Whisper ends words more cleanly with a little.
+TAIL_MS = 120
+#: Utterances are cut at this length so one caller cannot grow a buffer without bound.
+MAX_UTTERANCE_S = 30
+
+
+class LocalSpeechEngine:
+    name = "local"
+
+    def __init__(self, settings: Settings, *, stt_workers: int = 2, tts_workers: int = 2) -> None:
+        self.settings = settings
+        self._stt_workers = stt_workers
+        self._tts_workers = tts_workers
+        self.stt: WhisperRecognizer | None = None
+        self.tts: PiperSynth | None = None
+        self._silero: Any = None
+        self.stt_pool: ThreadPoolExecutor | None = None
+        self.tts_pool: ThreadPoolExecutor | None = None
+
+    async def start(self) -> None:
+        """Load models (a few seconds) off the event loop; warm them so the first call is not slow."""
+        if self.stt is not None:
+            return
+        self.stt_pool = ThreadPoolExecutor(self._stt_workers, thread_name_prefix="stt")
+        self.tts_pool = ThreadPoolExecutor(self._tts_workers, thread_name_prefix="tts")
+        loop = asyncio.get_running_loop()
+        t0 = time.perf_counter()
+        stt = loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(workers=self._stt_workers))
+        tts = loop.run_in_executor(self.tts_pool, PiperSynth)
+        if self.settings.vad == "silero":
+            self._silero = await loop.run_in_executor(self.tts_pool, load_silero_session)
+        self.stt, self.tts = await stt, await tts
+        warm = self.tts.synth("Ready.", RATE)
+        await loop.run_in_executor(self.stt_pool, self.stt.transcribe, warm)
+        log.info("local speech engine ready in %.1fs (vad=%s)", time.perf_counter() - t0, self.settings.vad)
+
+    async def close(self) -> None:
+        for pool in (self.stt_pool, self.tts_pool):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def new_vad(self) -> FrameVad:
+        return SileroVad(self._silero) if self.settings.vad == "silero" else WebRtcVad(3)
+
+    def endpoint_config(self) -> EndpointConfig:
+        s = self.settings
+        return EndpointConfig(silence_ms=s.endpoint_silence_ms, hold_ms=max(s.endpoint_hold_ms, s.endpoint_silence_ms),
+                              barge_in_ms=s.barge_in_ms)
+
+    def open(self, sample_rate: int, on_event: OnSpeechEvent) -> "LocalChannel":
+        if self.stt is None or self.tts is None:
+            raise RuntimeError("LocalSpeechEngine.start() must run before open()")
+        return LocalChannel(self, sample_rate, on_event)
+
+
+@dataclass
+class _Pending:
+    """A turn whose transcript is being (or was speculatively) recognised."""
+
+    job: "asyncio.Future[Recognition]"
+    end_ms: float
+    speech_end_at: float
+
+
+class LocalChannel:
+    def __init__(self, engine: LocalSpeechEngine, sample_rate: int, on_event: OnSpeechEvent) -> None:
+        self.sample_rate = sample_rate
+        self._engine = engine
+        self._on_event = on_event
+        self._resampler = StreamResampler(sample_rate, RATE)
+        self._vad = engine.new_vad()
+        self._endpointer = Endpointer(engine.endpoint_config())
+        self._echo = EchoGate()
+        self._buffer = np.zeros(0, dtype=np.int16)  # 16 kHz samples not yet framed
+        c = self._endpointer.config
+        self._preroll: deque[np.ndarray] = deque(maxlen=c.preroll_ms // c.frame_ms + 3)
+        self._utterance: list[np.ndarray] = []  # frames of the current utterance (pre-roll included)
+        self._utterance_start_ms = 0.0
+        self._last_speech_at = 0.0
+        self._speculation: tuple[float, asyncio.Future[Recognition]] | None = None
+        self._turns: asyncio.Queue[_Pending | None] = asyncio.Queue()
+        self._finisher = asyncio.get_running_loop().create_task(self._finish_turns(), name="speech-turns")
+        self._closed = False
+
+    # --- caller audio -------------------------------------------------------------------
+    async def feed(self, pcm: bytes) -> None:
+        if self._closed or not pcm:
+            return
+        samples = self._resampler.process(np.frombuffer(pcm[: len(pcm) - len(pcm) % 2], dtype=np.int16))
+        self._buffer = np.concatenate([self._buffer, samples]) if self._buffer.size else samples
+        n = self._buffer.size // FRAME_SAMPLES
+        frames, self._buffer = self._buffer[: n * FRAME_SAMPLES], self._buffer[n * FRAME_SAMPLES :]
+        for frame in frames.reshape(n, FRAME_SAMPLES):
+            await self._frame(frame)
+
+    async def _frame(self, frame: np.ndarray) -> None:
+        now = time.monotonic()
+        speech = self._vad.is_speech(frame) and self._echo.passes(frame, now)
+        ep = self._endpointer
+        if ep.in_utterance:
+            self._utterance.append(frame)
+        else:
+            self._preroll.append(frame)
+        if speech:
+            self._last_speech_at = now
+        for sig in ep.step(speech, self._echo.speaking):
+            if isinstance(sig, Onset):
+                self._utterance = list(self._preroll)
+                self._preroll.clear()
+                self._utterance_start_ms = ep.frames * ep.config.frame_ms - len(self._utterance) * ep.config.frame_ms
+                await self._on_event(SpeechStarted(sig.at_ms))
+            elif isinstance(sig, Speculate):
+                job = self._recognise(sig.end_ms)
+                self._speculation = (sig.end_ms, job)
+                job.add_done_callback(lambda j, end=sig.end_ms: self._speculated(end, j))
+            elif isinstance(sig, Barge):
+                await self._on_event(BargeIn(sig.at_ms))
+            elif isinstance(sig, TurnEnd):
+                self._end_turn(sig.end_ms)
+            elif isinstance(sig, Dropped):
+                self._utterance = []
+        if ep.in_utterance and len(self._utterance) * ep.config.frame_ms >= MAX_UTTERANCE_S * 1000:
+            end = ep.flush()
+            if end is not None:
+                self._end_turn(end.end_ms)
+
+    def _recognise(self, end_ms: float) -> "asyncio.Future[Recognition]":
+        """Recognise the current utterance up to ``end_ms`` (+ a short tail) in the STT pool."""
+        frame_ms = self._endpointer.config.frame_ms
+        keep = int((end_ms + TAIL_MS - self._utterance_start_ms) // frame_ms)
+        audio = np.concatenate(self._utterance[:keep]) if self._utterance else np.zeros(0, dtype=np.int16)
+        engine = self._engine
+        assert engine.stt is not None
+        return asyncio.get_running_loop().run_in_executor(engine.stt_pool, engine.stt.transcribe, audio)
+
+    def _speculated(self, end_ms: float, job: "asyncio.Future[Recognition]") -> None:
+        if job.cancelled() or job.exception() is not None:
+            return
+        text = job.result().text
+        self._endpointer.set_hint(end_ms, text)
+        if text and not self._closed:
+            asyncio.get_running_loop().create_task(self._on_event(PartialTranscript(text)))
+
+    def _end_turn(self, end_ms: float) -> None:
+        spec = self._speculation
+        job = spec[1] if spec is not None and spec[0] == end_ms else self._recognise(end_ms)
+        self._turns.put_nowait(_Pending(job, end_ms, self._last_speech_at))
+        self._speculation = None
+        self._utterance = []
+
+    async def _finish_turns(self) -> None:
+        """Emit final transcripts in the order the turns ended."""
+        while True:
+            pending = await self._turns.get()
+            if pending is None:
+                return
+            try:
+                rec = await pending.job
+            except Exception:
+                log.exception("recognition failed; turn lost")
+                continue
+            await self._on_event(FinalTranscript(
+                text=rec.text, speech_end_ms=pending.end_ms, speech_end_at=pending.speech_end_at,
+                stt_ms=(time.monotonic() - pending.speech_end_at) * 1000, rtf=rec.rtf, audio_ms=rec.audio_s * 1000))
+
+    # --- agent audio ----------------------------------------------------------------------
+    def set_agent_speaking(self, speaking: bool) -> None:
+        self._echo.set_speaking(speaking, time.monotonic())
+
+    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
+        """Piece by piece; the next piece is synthesised while the current one is being sent."""
+        engine = self._engine
+        if not engine.settings.tts_enabled or engine.tts is None:
+            return
+        loop = asyncio.get_running_loop()
+        pieces = split_for_speech(text)
+
+        def submit(piece: str) -> "asyncio.Future[np.ndarray]":
+            assert engine.tts is not None
+            return loop.run_in_executor(engine.tts_pool, engine.tts.synth, piece, self.sample_rate)
+
+        upcoming = submit(pieces[0]) if pieces else None
+        try:
+            for i in range(len(pieces)):
+                assert upcoming is not None
+                current, upcoming = upcoming, (submit(pieces[i + 1]) if i + 1 < len(pieces) else None)
+                pcm = await current
+                self._echo.note_output(pcm, self.sample_rate)
+                yield pcm.tobytes()
+        finally:
+            if upcoming is not None:
+                upcoming.cancel()  # barge-in: the rest will not be heard
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    async def flush(self) -> None:
+        end = self._endpointer.flush()
+        if end is not None:
+            self._end_turn(end.end_ms)
+        await self._turns.put(None)
+        with contextlib.suppress(Exception):
+            await self._finisher
+
+    async def close(self) -> None:
+        self._closed = True
+        if not self._finisher.done():
+            self._finisher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._finisher

