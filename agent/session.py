@@ -20,8 +20,9 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketState
 
-from agent import protocol
+from agent import protocol, telemetry
 from agent.brain import Brain
+from agent.callrecords import CallRecorder
 from agent.config import MAX_FRAME_BYTES, Settings
 from agent.conversation import Conversation
 from agent.protocol import Code, ProtocolError
@@ -99,6 +100,7 @@ class SessionHub:
         self._closing = False
         self._sweeper: asyncio.Task[None] | None = None
         self._http_locks: dict[str, asyncio.Lock] = {}
+        self.calls = CallRecorder.from_settings(settings)  # a record per finished call in calls.jsonl
 
     # --- process lifecycle ------------------------------------------------------------
     async def start(self) -> None:
@@ -151,6 +153,7 @@ class SessionHub:
                     state.ended_at = time.time()
                     with contextlib.suppress(Exception):
                         await self.brain.end(state)
+                    self.calls.finish(state)
             await self.store.delete(session_id)
             expired.append(session_id)
         return expired
@@ -159,6 +162,7 @@ class SessionHub:
     async def text_turn(self, session_id: str | None, text: str) -> tuple[str, list[dict[str, Any]]]:
         """Run one typed caller turn outside any WebSocket; return the events it produced."""
         session_id = session_id or str(uuid.uuid4())
+        telemetry.bind_session(session_id)
         if session_id in self.live:
             raise LookupError(f"session {session_id} is connected over /invocations_ws; send input.text there")
         lock = self._http_locks.setdefault(session_id, asyncio.Lock())
@@ -205,6 +209,7 @@ class SessionHub:
         if problem:
             await ws.close(CLOSE_POLICY, _reason(f"invalid agent_session_id: {problem}"))
             return
+        telemetry.bind_session(session_id)
 
         start = await self._await_start(ws)
         if start is None:
@@ -350,6 +355,7 @@ class SessionHub:
         await conversation.close()
         live.state.ended_at = time.time()
         await conversation.end_call()
+        self.calls.finish(live.state)
         await live.emit(protocol.event("session.ended", reason=reason, frames_in=live.frames_in,
                                        bytes_in=live.bytes_in))
         await live.persist()
