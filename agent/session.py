@@ -69,6 +69,23 @@ class LiveSession:
             await self._send(text=frame)
             await self.hub.store.append_events(self.id, [(self.seq, frame)], self.hub.settings.replay_buffer_events)
 
+    async def connect(self, ws: WebSocket, ready: dict[str, Any], last_seq: int | None) -> bool:
+        """Attach ``ws``: send ``ready``, then every stored event after ``last_seq``.
+
+        Done under the send lock so that no new event can slip between the replay and
+        the live stream. Returns False when events after ``last_seq`` were already dropped.
+        """
+        async with self._send_lock:
+            missed = await self.hub.store.events_after(self.id, last_seq) if last_seq is not None else []
+            self.ws = ws
+            self.seq += 1
+            frame = protocol.encode({**ready, "last_seq": self.seq - 1}, self.seq)
+            await self._send(text=frame)
+            await self.hub.store.append_events(self.id, [(self.seq, frame)], self.hub.settings.replay_buffer_events)
+            for old in missed or []:
+                await self._send(text=old)
+        return missed is not None
+
     async def send_audio(self, pcm: bytes) -> None:
         async with self._send_lock:
             await self._send(data=pcm)
@@ -214,23 +231,20 @@ class SessionHub:
         start = await self._await_start(ws)
         if start is None:
             return
-        live, resumed, missed = await self._attach(ws, session_id, start)
+        live, resumed = await self._attach(ws, session_id, start)
         try:
-            await live.emit(protocol.event(
-                "session.ready", session_id=session_id, resumed=resumed, audio=start.audio.to_dict(),
-                speech=self.speech is not None, last_seq=live.seq))
-            if missed is None:
+            ready = protocol.event("session.ready", session_id=session_id, resumed=resumed,
+                                   audio=start.audio.to_dict(), speech=self.speech is not None)
+            if not await live.connect(ws, ready, start.last_seq):
                 await live.emit(protocol.error(ProtocolError(
                     Code.REPLAY_GAP, f"events after seq {start.last_seq} are no longer kept; the transcript so far "
                     "is in the next events")))
                 for turn in live.state.turns[-20:]:
                     await live.emit(protocol.event("transcript", role=turn["role"], text=turn["text"], final=True,
                                                    replayed=True))
-            else:
-                async with live._send_lock:  # replay before anything new goes out
-                    for frame in missed:
-                        await ws.send_text(frame)
             assert live.conversation is not None
+            log.info("session %s %s (seq %d)", session_id, "resumed" if resumed else "started", live.seq,
+                     extra={"session_id": session_id})
             if not resumed:
                 await live.conversation.start(greet=True)
             await self._receive_loop(ws, live)
@@ -261,7 +275,7 @@ class SessionHub:
 
     async def _attach(
         self, ws: WebSocket, session_id: str, start: protocol.SessionStart
-    ) -> tuple[LiveSession, bool, list[str] | None]:
+    ) -> tuple[LiveSession, bool]:
         previous = self.live.get(session_id)
         if previous is not None and previous.ws is not None:
             # One socket per session: the newest wins (the old one is usually a half-dead link).
@@ -271,7 +285,6 @@ class SessionHub:
                 await old.close(CLOSE_REPLACED, "replaced by a newer connection for this session")
         if previous is not None:
             live, resumed = previous, True
-            missed = await self.store.events_after(session_id, start.last_seq) if start.last_seq is not None else []
         else:
             record = await self.store.load(session_id)
             if record is not None:
@@ -279,15 +292,13 @@ class SessionHub:
                 tail = await self.store.events_after(session_id, record.last_seq) or []
                 live = LiveSession(self, state, record.last_seq + len(tail), start.audio.sample_rate)
                 resumed = True
-                missed = await self.store.events_after(session_id, start.last_seq) if start.last_seq is not None else []
             else:
                 state = CallState(session_id=session_id, channel=start.channel, call_id=start.call_id,
                                   caller_number=start.caller)
                 live = LiveSession(self, state, 0, start.audio.sample_rate)
-                resumed, missed = False, []
+                resumed = False
                 await live.persist()
             self.live[session_id] = live
-        live.ws = ws
         live.sample_rate = start.audio.sample_rate
         if live.conversation is None:
             conversation: Conversation | None = None
@@ -303,7 +314,7 @@ class SessionHub:
             live.conversation = conversation
             if resumed:
                 await conversation.start(greet=False)
-        return live, resumed, missed
+        return live, resumed
 
     async def _receive_loop(self, ws: WebSocket, live: LiveSession) -> None:
         conversation = live.conversation
@@ -374,3 +385,4 @@ class SessionHub:
         await live.persist()
         if live.ws is None:
             self.live.pop(live.id, None)
+        log.info("session %s detached (seq %d)", live.id, live.seq, extra={"session_id": live.id})

@@ -22,7 +22,12 @@ class SessionRecord:
 class SessionStore(Protocol):
     async def load(self, session_id: str) -> SessionRecord | None: ...
 
-    async def save(self, session_id: str, state: dict[str, Any], last_seq: int) -> None: ...
+    async def save(self, session_id: str, state: dict[str, Any], last_seq: int) -> None:
+        """Store the state, unless a newer one (higher ``last_seq``) is already stored.
+
+        That fence matters with several containers: a container that lost the session
+        to another must not overwrite the newer state when it finally lets go.
+        """
 
     async def append_events(self, session_id: str, events: list[tuple[int, str]], keep: int) -> None:
         """Add encoded events; keep only the newest ``keep``."""

@@ -34,14 +34,19 @@ class RedisSessionStore:
             return None
         return SessionRecord(session_id, json.loads(data["state"]), int(data["last_seq"]), float(data["updated_at"]))
 
+    # Compare-and-set on last_seq in one round trip (see SessionStore.save).
+    _SAVE = """
+    local current = redis.call('HGET', KEYS[1], 'last_seq')
+    if current and tonumber(current) > tonumber(ARGV[2]) then return 0 end
+    redis.call('HSET', KEYS[1], 'state', ARGV[1], 'last_seq', ARGV[2], 'updated_at', ARGV[3])
+    redis.call('EXPIRE', KEYS[1], ARGV[4])
+    redis.call('ZADD', KEYS[2], ARGV[3], ARGV[5])
+    return 1
+    """
+
     async def save(self, session_id: str, state: dict[str, Any], last_seq: int) -> None:
-        now = time.time()
-        key = self._k("session", session_id)
-        async with self._r.pipeline(transaction=True) as p:
-            p.hset(key, mapping={"state": json.dumps(state, ensure_ascii=False), "last_seq": last_seq, "updated_at": now})
-            p.expire(key, self._ttl)
-            p.zadd(f"{_PREFIX}updated", {session_id: now})
-            await p.execute()
+        await self._r.eval(self._SAVE, 2, self._k("session", session_id), f"{_PREFIX}updated",
+                           json.dumps(state, ensure_ascii=False), last_seq, time.time(), self._ttl, session_id)
 
     async def append_events(self, session_id: str, events: list[tuple[int, str]], keep: int) -> None:
         if not events:

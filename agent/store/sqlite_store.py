@@ -57,7 +57,7 @@ class SqliteSessionStore:
         await self._run(lambda db: db.execute(
             "INSERT INTO sessions(id, state, last_seq, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET state = excluded.state, last_seq = excluded.last_seq, "
-            "updated_at = excluded.updated_at",
+            "updated_at = excluded.updated_at WHERE excluded.last_seq >= sessions.last_seq",
             (session_id, body, last_seq, time.time())))
 
     async def append_events(self, session_id: str, events: list[tuple[int, str]], keep: int) -> None:

@@ -1,0 +1,19 @@
+"""What the caller heard of an interrupted reply (pure)."""
+
+from agent.conversation import heard_text
+
+SPANS = [["Your work order is open.", 0.0, 1500.0], ["A technician will call you before noon today.", 1500.0, 4000.0]]
+
+
+def test_whole_sentences_before_the_interruption_are_kept():
+    assert heard_text(SPANS, 1600) == "Your work order is open."
+
+
+def test_the_sentence_being_played_is_cut_in_proportion():
+    assert heard_text(SPANS, 2750) == "Your work order is open. A technician will call…"
+
+
+def test_nothing_heard_and_everything_heard():
+    assert heard_text(SPANS, 0) == ""
+    assert heard_text(SPANS, 5000) == " ".join(s[0] for s in SPANS)
+    assert heard_text([], 100) == ""
