@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 import threading
 from datetime import datetime
@@ -21,6 +22,10 @@ from typing import Any, Callable, Protocol, TypeVar
 from agent.config import Settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+#: A shared store that does not answer within this many seconds counts as down.
+REDIS_TIMEOUT_S = 2.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cases (
@@ -121,7 +126,8 @@ class RedisCaseStore:
     def __init__(self, url: str) -> None:
         import redis.asyncio as aioredis
 
-        self._r = aioredis.from_url(url, decode_responses=True)
+        self._r = aioredis.from_url(url, decode_responses=True, socket_connect_timeout=REDIS_TIMEOUT_S,
+                                    socket_timeout=REDIS_TIMEOUT_S)
 
     async def create(self, case: dict[str, Any]) -> bool:
         key = f"{_PREFIX}case:{case['case_id']}"
@@ -170,8 +176,77 @@ def _score(case: dict[str, Any]) -> float:
     return datetime.fromisoformat(str(case["created_at"]).replace("Z", "+00:00")).timestamp()
 
 
+class FallbackCaseStore:
+    """The shared store, with a local one that takes the writes while the shared one is down.
+
+    A hand-over must not wait on Redis: if it cannot take a case, the case goes to
+    the local SQLite file and the transfer proceeds. Reads look in both.
+    """
+
+    def __init__(self, primary: CaseStore, local: CaseStore) -> None:
+        self.primary = primary
+        self.local = local
+
+    async def _write(self, what: str, key: str, primary: Callable[[], Any], local: Callable[[], Any]) -> Any:
+        try:
+            return await primary()
+        except (OSError, ConnectionError, TimeoutError, _redis_error()) as exc:
+            log.warning("shared case store unavailable (%s: %s); %s %s kept locally",
+                        type(exc).__name__, exc, what, key)
+            return await local()
+
+    async def create(self, case: dict[str, Any]) -> bool:
+        if await self._read(lambda s: s.get(case["case_id"])) is not None:
+            return False
+        return bool(await self._write("case", case["case_id"], lambda: self.primary.create(case),
+                                      lambda: self.local.create(case)))
+
+    async def save(self, case: dict[str, Any]) -> None:
+        await self._write("case", case["case_id"], lambda: self.primary.save(case), lambda: self.local.save(case))
+
+    async def _read(self, fn: Callable[[CaseStore], Any]) -> Any:
+        try:
+            found = await fn(self.primary)
+        except (OSError, ConnectionError, TimeoutError, _redis_error()):
+            found = None
+        return found if found is not None else await fn(self.local)
+
+    async def get(self, case_id: str) -> dict[str, Any] | None:
+        return await self._read(lambda s: s.get(case_id))
+
+    async def _both(self, fn: Callable[[CaseStore], Any]) -> list[dict[str, Any]]:
+        try:
+            shared = await fn(self.primary)
+        except (OSError, ConnectionError, TimeoutError, _redis_error()):
+            shared = []
+        return [*shared, *await fn(self.local)]
+
+    async def recent(self, limit: int = 50) -> list[dict[str, Any]]:
+        merged = {c["case_id"]: c for c in await self._both(lambda s: s.recent(limit))}
+        return sorted(merged.values(), key=lambda c: c["created_at"], reverse=True)[:limit]
+
+    async def capture(self, record: dict[str, Any]) -> None:
+        await self._write("review record", record["id"], lambda: self.primary.capture(record),
+                          lambda: self.local.capture(record))
+
+    async def captured(self) -> list[dict[str, Any]]:
+        merged = {r["id"]: r for r in await self._both(lambda s: s.captured())}
+        return sorted(merged.values(), key=lambda r: r["captured_at"])
+
+    async def close(self) -> None:
+        await self.primary.close()
+        await self.local.close()
+
+
+def _redis_error() -> type[Exception]:
+    import redis.exceptions
+
+    return redis.exceptions.RedisError
+
+
 def open_case_store(settings: Settings) -> CaseStore:
-    """Redis when ``redis_url`` is set, else ``<data_dir>/cases.sqlite``."""
+    """``<data_dir>/cases.sqlite``; with ``redis_url`` set, Redis first and that file as the fallback."""
+    local = SqliteCaseStore(settings.ensure_data_dir() / "cases.sqlite")
     if settings.redis_url:
-        return RedisCaseStore(settings.redis_url)
-    return SqliteCaseStore(settings.ensure_data_dir() / "cases.sqlite")
+        return FallbackCaseStore(RedisCaseStore(settings.redis_url), local)
+    return local

@@ -16,7 +16,7 @@ import pytest
 
 from agent.config import Settings
 from agent.handoff.bundle import build_case
-from agent.handoff.store import CaseStore, RedisCaseStore, SqliteCaseStore, open_case_store
+from agent.handoff.store import CaseStore, FallbackCaseStore, RedisCaseStore, SqliteCaseStore, open_case_store
 from agent.state import CallState
 
 REPO = Path(__file__).resolve().parents[2]
@@ -115,9 +115,49 @@ async def test_settings_pick_the_store(tmp_path: Path, redis_url: str) -> None:
     sqlite_store = open_case_store(Settings(data_dir=tmp_path))
     assert isinstance(sqlite_store, SqliteCaseStore) and sqlite_store.path == tmp_path / "cases.sqlite"
     await sqlite_store.close()
-    redis_store = open_case_store(Settings(data_dir=tmp_path, redis_url=redis_url))
-    assert isinstance(redis_store, RedisCaseStore)
-    await redis_store.close()
+    shared = open_case_store(Settings(data_dir=tmp_path, redis_url=redis_url))
+    assert isinstance(shared, FallbackCaseStore) and isinstance(shared.primary, RedisCaseStore)
+    await shared.close()
+
+
+async def test_dead_redis_does_not_block_a_hand_over(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from agent.handoff.service import HandoffService
+
+    settings = Settings(data_dir=tmp_path, redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
+    service = HandoffService(settings)
+    state = CallState(session_id="s", caller_number="+14255550100")
+    state.add_turn("caller", "my name is Dana, there is smoke in the server room")
+    event = await service.escalate(state, reason="safety phrase", trigger="safety:smoke", priority="emergency")
+    await service.transfer_result(state, ok=False, reason="busy")
+    await service.capture_for_review(state)
+    await service.close()
+    assert "kept locally" in caplog.text and "Dana" not in caplog.text
+
+    reader = open_case_store(settings)
+    try:
+        case = await reader.get(event.case_id)
+        assert case is not None and case["status"] == "transfer_failed"
+        assert [c["case_id"] for c in await reader.recent(5)] == [event.case_id]
+        assert [r["id"] for r in await reader.captured()] == ["s"]
+    finally:
+        await reader.close()
+
+
+async def test_cases_from_both_stores_are_listed_together(tmp_path: Path, redis_url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    local = SqliteCaseStore(tmp_path / "cases.sqlite")
+    await local.create(_case("CASE-222222", 1_795_000_000.0))  # written while Redis was down
+    await local.close()
+    store = open_case_store(Settings(data_dir=tmp_path, redis_url=redis_url))
+    try:
+        assert await store.create(_case("CASE-333333", 1_795_000_100.0))
+        assert await store.create(_case("CASE-222222", 1_795_000_200.0)) is False  # id taken locally
+        assert [c["case_id"] for c in await store.recent(10)] == ["CASE-333333", "CASE-222222"]
+        assert (await store.get("CASE-222222"))["created_at"] == "2026-11-18T11:06:40Z"
+    finally:
+        await store.close()
 
 
 _CHILD = """
