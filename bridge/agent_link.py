@@ -1,0 +1,269 @@
+"""The bridge's client for the agent's ``/invocations_ws``, surviving recycles without losing caller audio.
+
+One ``AgentLink`` per call. It connects with ``?agent_session_id=``, sends ``session.start``
+(with ``last_seq`` when resuming), and keeps going when the platform recycles the socket
+(1001) or it drops (1006): reconnect with exponential backoff and jitter, same session id.
+
+Caller audio is never lost across a gap: every frame stays in ``_unacked`` until the agent
+confirms it. The link sends ``ping {id: "a<N>"}`` every few frames; the agent answers
+``pong`` only after handling every earlier frame, so the pong acknowledges frames 1..N.
+On reconnect everything unacknowledged is sent again, in order. The window is bounded
+(``gap_buffer_s`` of audio); beyond it the oldest frames are dropped and counted. A frame
+handled by the old container after its last pong is sent twice (at most one ping period, 200 ms).
+
+Agent audio is never duplicated (the agent does not replay audio) and replayed text events
+whose ``seq`` was already seen are skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Protocol
+from urllib.parse import urlencode
+
+import websockets
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from agent.config import MAX_FRAME_BYTES
+
+log = logging.getLogger("switchboard.bridge.link")
+
+PING_EVERY_FRAMES = 10  # 200 ms of 20 ms packets: bounds re-sent audio after a recycle (each pong is a stored event)
+FOUNDRY_SCOPE = "https://ai.azure.com/.default"
+#: Close codes after which reconnecting is wrong: the session ended, was taken over, or was refused.
+FINAL_CLOSE_CODES = {1000, 1008, 4000}
+
+
+class TokenProvider(Protocol):
+    async def headers(self) -> dict[str, str]:
+        """Headers for the WebSocket upgrade (empty when the agent needs no auth)."""
+        ...
+
+
+class NoAuth:
+    async def headers(self) -> dict[str, str]:
+        return {}
+
+
+class EntraTokenProvider:
+    """A Microsoft Entra bearer token for the Foundry endpoint, from any azure-identity async credential."""
+
+    def __init__(self, credential: Any = None, scope: str = FOUNDRY_SCOPE) -> None:
+        if credential is None:
+            from azure.identity.aio import DefaultAzureCredential
+
+            credential = DefaultAzureCredential()
+        self._credential = credential
+        self._scope = scope
+
+    async def headers(self) -> dict[str, str]:
+        token = await self._credential.get_token(self._scope)  # cached and refreshed by azure-identity
+        return {"Authorization": f"Bearer {token.token}"}
+
+
+class AgentUnavailable(Exception):
+    """The agent could not be reached for longer than the outage limit."""
+
+
+@dataclass
+class LinkStats:
+    frames_sent: int = 0  # distinct caller frames offered by the bridge
+    frames_acked: int = 0  # confirmed handled by the agent (pong)
+    frames_resent: int = 0
+    frames_dropped: int = 0  # fell out of the bounded window during a long gap
+    reconnects: int = 0
+    events_skipped: int = 0  # replayed events already seen
+    last_gap_s: float = 0.0  # time between losing and regaining the agent
+
+
+EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
+AudioHandler = Callable[[bytes], Awaitable[None]]
+
+
+class AgentLink:
+    def __init__(
+        self,
+        url: str,
+        session_id: str,
+        *,
+        sample_rate: int,
+        on_event: EventHandler,
+        on_audio: AudioHandler,
+        tokens: TokenProvider | None = None,
+        call_id: str | None = None,
+        caller: str | None = None,
+        gap_buffer_s: float = 5.0,
+        outage_s: float = 8.0,
+        backoff_base_s: float = 0.05,
+        backoff_cap_s: float = 2.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._url = f"{url}?{urlencode({'agent_session_id': session_id})}"
+        self._sample_rate = sample_rate
+        self._on_event, self._on_audio = on_event, on_audio
+        self._tokens = tokens or NoAuth()
+        self._start_fields = {k: v for k, v in (("call_id", call_id), ("caller", caller)) if v}
+        self._max_unacked_bytes = int(gap_buffer_s * sample_rate * 2)
+        self._outage_s = outage_s
+        self._backoff = (backoff_base_s, backoff_cap_s)
+        self._rng = rng or random.Random()
+        self.stats = LinkStats()
+        self.last_seq = 0
+        self._ws: websockets.ClientConnection | None = None
+        self._send_lock = asyncio.Lock()
+        self._unacked: deque[tuple[int, bytes]] = deque()
+        self._unacked_bytes = 0
+        self._control: deque[str] = deque()  # text messages not yet sent (dtmf, handoff.result, session.end)
+        self._ending = False
+        self._closed = asyncio.Event()
+
+    @property
+    def connected(self) -> bool:
+        return self._ws is not None
+
+    # --- what the call sends ---------------------------------------------------------
+    async def send_audio(self, pcm: bytes) -> None:
+        self.stats.frames_sent += 1
+        index = self.stats.frames_sent
+        self._unacked.append((index, pcm))
+        self._unacked_bytes += len(pcm)
+        while self._unacked_bytes > self._max_unacked_bytes and len(self._unacked) > 1:
+            _, old = self._unacked.popleft()
+            self._unacked_bytes -= len(old)
+            self.stats.frames_dropped += 1
+        ws = self._ws
+        if ws is None:
+            return  # buffered; delivered on reconnect
+        try:
+            async with self._send_lock:
+                await ws.send(pcm)
+                if index % PING_EVERY_FRAMES == 0:
+                    await ws.send(json.dumps({"type": "ping", "id": f"a{index}"}))
+        except ConnectionClosed:
+            pass  # still in _unacked; the run loop reconnects and re-sends
+
+    async def send_event(self, kind: str, **fields: Any) -> None:
+        self._control.append(json.dumps({"type": kind, **fields}))
+        await self._flush_control()
+
+    async def end(self, reason: str, timeout_s: float = 5.0) -> None:
+        """The caller hung up: ask the agent to end the session and wait for it to close."""
+        self._ending = True
+        await self.send_event("session.end", reason=reason)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._closed.wait(), timeout_s)
+
+    # --- the connection loop ---------------------------------------------------------------
+    async def run(self) -> None:
+        """Connect and keep connected until the session ends; raises AgentUnavailable after the outage limit."""
+        attempt = 0
+        down_since = time.monotonic()
+        try:
+            while True:
+                try:
+                    ws = await self._connect(timeout_s=max(0.5, self._outage_s - (time.monotonic() - down_since)))
+                except (OSError, InvalidHandshake, asyncio.TimeoutError, ConnectionClosed) as exc:
+                    log.info("agent unreachable (%s); attempt %d", type(exc).__name__, attempt + 1)
+                    ws = None
+                if ws is not None:
+                    self.stats.last_gap_s = time.monotonic() - down_since
+                    attempt = 0
+                    code = await self._pump(ws)
+                    if code in FINAL_CLOSE_CODES or self._ending:
+                        return
+                    log.info("agent socket closed with %s; resuming after seq %d", code, self.last_seq)
+                    down_since = time.monotonic()
+                    self.stats.reconnects += 1
+                if time.monotonic() - down_since >= self._outage_s:
+                    raise AgentUnavailable(f"agent unreachable for {self._outage_s:.1f}s")
+                base, cap = self._backoff
+                delay = self._rng.uniform(base, min(cap, base * 2 ** attempt))
+                attempt += 1
+                await asyncio.sleep(min(delay, max(0.0, self._outage_s - (time.monotonic() - down_since))))
+        finally:
+            self._closed.set()
+
+    async def _connect(self, timeout_s: float) -> websockets.ClientConnection:
+        ws = await websockets.connect(self._url, additional_headers=await self._tokens.headers(),
+                                      max_size=MAX_FRAME_BYTES, open_timeout=timeout_s, compression=None)
+        try:
+            start: dict[str, Any] = {"type": "session.start", "audio": {"encoding": "pcm16",
+                                     "sample_rate": self._sample_rate}, "channel": "phone", **self._start_fields}
+            if self.last_seq:
+                start["last_seq"] = self.last_seq
+            await ws.send(json.dumps(start))
+            while True:  # up to session.ready; replayed events follow it and go through _pump
+                frame = await asyncio.wait_for(ws.recv(), timeout_s)
+                if isinstance(frame, str):
+                    event = json.loads(frame)
+                    if event.get("type") == "session.ready":
+                        # Not counted in last_seq: the replayed events after it carry older seqs.
+                        break
+                    await self._dispatch(event)
+            async with self._send_lock:  # re-send what the agent has not confirmed, in order, before new audio
+                for _, pcm in list(self._unacked):
+                    await ws.send(pcm)
+                resent = len(self._unacked)
+                if resent:
+                    await ws.send(json.dumps({"type": "ping", "id": f"a{self._unacked[-1][0]}"}))
+                if self.stats.reconnects:
+                    self.stats.frames_resent += resent
+                self._ws = ws
+        except BaseException:
+            await ws.close()
+            raise
+        await self._flush_control()
+        return ws
+
+    async def _pump(self, ws: websockets.ClientConnection) -> int | None:
+        try:
+            async for frame in ws:
+                if isinstance(frame, bytes):
+                    await self._on_audio(frame)
+                else:
+                    await self._dispatch(json.loads(frame))
+        except ConnectionClosed:
+            pass
+        finally:
+            self._ws = None
+        return ws.close_code if ws.close_code is not None else 1006
+
+    async def _dispatch(self, event: dict[str, Any]) -> None:
+        seq = event.get("seq")
+        if isinstance(seq, int) and seq > 0:
+            if seq <= self.last_seq:
+                self.stats.events_skipped += 1
+                return
+            self.last_seq = seq
+        if event.get("type") == "pong":
+            self._ack(event.get("id"))  # replayed pongs from a recycled container acknowledge too
+            return
+        await self._on_event(event)
+
+    def _ack(self, ping_id: Any) -> None:
+        if not (isinstance(ping_id, str) and ping_id.startswith("a") and ping_id[1:].isdigit()):
+            return
+        upto = int(ping_id[1:])
+        while self._unacked and self._unacked[0][0] <= upto:
+            _, pcm = self._unacked.popleft()
+            self._unacked_bytes -= len(pcm)
+        self.stats.frames_acked = max(self.stats.frames_acked, upto)
+
+    async def _flush_control(self) -> None:
+        ws = self._ws
+        if ws is None:
+            return
+        try:
+            async with self._send_lock:
+                while self._control:
+                    await ws.send(self._control[0])
+                    self._control.popleft()
+        except ConnectionClosed:
+            pass  # kept; sent after reconnect

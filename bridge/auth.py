@@ -1,0 +1,115 @@
+"""What the bridge trusts: signed URL tokens, the webhook secret, ACS JWTs, and a per-IP rate limit.
+
+All pure (clock injected) except ``JwtValidator`` loading its key file once.
+
+- A *URL token* binds one call id to an expiry with HMAC-SHA256 over the per-deployment
+  secret: ``<expiry>.<base64url signature>``. It goes into the callback and media URLs
+  we hand to ACS, so only ACS (who got the URL from us) can post events for that call.
+- The Event Grid webhook is protected by the same secret as a query parameter
+  (``?secret=``) or ``X-Switchboard-Secret`` header, compared in constant time.
+- When a JWKS file is configured, an ``Authorization: Bearer`` JWT (what ACS and Event Grid
+  send with Entra delivery) must also verify against those keys and the audience.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import jwt
+
+DEFAULT_TOKEN_TTL_S = 4 * 3600  # a call's URLs live as long as a long call
+
+
+class AuthError(Exception):
+    """Refused; ``status`` is 401 (nothing usable presented) or 403 (presented but wrong)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _sign(secret: str, call_id: str, expiry: int) -> str:
+    mac = hmac.new(secret.encode(), f"{call_id}\n{expiry}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def make_token(secret: str, call_id: str, *, ttl_s: int = DEFAULT_TOKEN_TTL_S, now: float | None = None) -> str:
+    expiry = int((time.time() if now is None else now) + ttl_s)
+    return f"{expiry}.{_sign(secret, call_id, expiry)}"
+
+
+def check_token(secret: str, call_id: str, token: str | None, *, now: float | None = None) -> None:
+    """Raise AuthError unless ``token`` was made by ``make_token`` for this call and has not expired."""
+    if not token:
+        raise AuthError(401, "missing token")
+    expiry_text, _, signature = token.partition(".")
+    if not expiry_text.isdigit() or len(expiry_text) > 12 or not signature:
+        raise AuthError(403, "malformed token")
+    if not hmac.compare_digest(signature, _sign(secret, call_id, int(expiry_text))):
+        raise AuthError(403, "bad token")
+    if int(expiry_text) < (time.time() if now is None else now):
+        raise AuthError(403, "expired token")
+
+
+def check_secret(secret: str, presented: str | None) -> None:
+    if not presented:
+        raise AuthError(401, "missing secret")
+    if not hmac.compare_digest(presented.encode(), secret.encode()):
+        raise AuthError(403, "wrong secret")
+
+
+class JwtValidator:
+    """Verifies bearer JWTs against a JWKS file (RS256/ES256) and an audience."""
+
+    def __init__(self, jwks_file: Path, audience: str | None) -> None:
+        keys = json.loads(Path(jwks_file).read_text())
+        self._keys = {k.get("kid"): jwt.PyJWK(k) for k in keys.get("keys", [])}
+        if not self._keys:
+            raise ValueError(f"{jwks_file} holds no keys")
+        self._audience = audience
+
+    def check(self, authorization: str | None) -> dict:
+        if not authorization or not authorization.lower().startswith("bearer "):
+            raise AuthError(401, "missing bearer token")
+        token = authorization[7:].strip()
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+            key = self._keys.get(kid) or (next(iter(self._keys.values())) if len(self._keys) == 1 else None)
+            if key is None:
+                raise AuthError(403, "unknown signing key")
+            return jwt.decode(token, key.key, algorithms=["RS256", "ES256"], audience=self._audience,
+                              options={"verify_aud": self._audience is not None, "require": ["exp"]})
+        except jwt.PyJWTError as exc:
+            raise AuthError(403, f"invalid JWT: {type(exc).__name__}") from None
+
+
+@dataclass
+class RateLimiter:
+    """Token bucket per client address: ``rate`` requests a second, bursts up to ``burst``."""
+
+    rate: float
+    burst: float
+    clock: Callable[[], float] = time.monotonic
+    max_clients: int = 10_000
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+    def allow(self, client: str) -> bool:
+        now = self.clock()
+        tokens, last = self._buckets.get(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        if len(self._buckets) >= self.max_clients and client not in self._buckets:
+            # Bound memory under address spraying: forget the idlest half.
+            for key, _ in sorted(self._buckets.items(), key=lambda kv: kv[1][1])[: self.max_clients // 2]:
+                del self._buckets[key]
+        if tokens < 1:
+            self._buckets[client] = (tokens, now)
+            return False
+        self._buckets[client] = (tokens - 1, now)
+        return True

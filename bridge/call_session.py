@@ -1,0 +1,223 @@
+"""One phone call in flight: ACS media WebSocket <-> agent link, playback pacing, transfer, fallback.
+
+``CallSession.run`` returns when the call is over for this bridge (caller hung up, the
+agent ended the session, or the call was handed to the fallback target).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from typing import Any, Awaitable, Callable
+
+from bridge import media
+from bridge.agent_link import AgentLink, AgentUnavailable
+from bridge.call_control import CallControl, TargetError
+from bridge.calls import CallRecord, CallStore, update
+
+log = logging.getLogger("switchboard.bridge.call")
+
+PACKET_S = 0.02
+MAX_LATE_S = 0.06  # behind schedule by more than this (a stall): restart the clock rather than burst
+TRANSFER_WAIT_S = 60.0
+TRANSFER_POLL_S = 0.1
+_TRANSFER_DONE = {"transferred", "transfer_failed", "ended"}
+
+
+class Player:
+    """Agent audio to ACS as 20 ms ``AudioData`` packets at real-time pace; ``clear`` stops it at once."""
+
+    def __init__(self, send: Callable[[str], Awaitable[None]], sample_rate: int) -> None:
+        self._send = send
+        self._packets: deque[bytes] = deque()
+        self._packetizer = media.Packetizer(sample_rate)
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.packets_sent = 0
+        self.stops_sent = 0
+
+    def add(self, pcm: bytes) -> None:
+        self._packets.extend(self._packetizer.feed(pcm))
+        self._kick()
+
+    def end_item(self) -> None:
+        self._packets.extend(self._packetizer.flush())
+        self._kick()
+
+    async def clear(self) -> None:
+        self._packets.clear()
+        self._packetizer.clear()
+        self._idle.set()
+        self.stops_sent += 1
+        await self._send(media.STOP_AUDIO)
+
+    async def drained(self) -> None:
+        await self._idle.wait()
+
+    def _kick(self) -> None:
+        if self._packets:
+            self._idle.clear()
+            self._wake.set()
+
+    async def run(self) -> None:
+        due: float | None = None
+        while True:
+            if not self._packets:
+                self._idle.set()
+                self._wake.clear()
+                await self._wake.wait()
+                due = None
+            now = time.monotonic()
+            if due is None or due < now - MAX_LATE_S:
+                due = now
+            if due > now:
+                await asyncio.sleep(due - now)
+                if not self._packets:  # cleared while waiting
+                    continue
+            await self._send(media.encode_audio(self._packets.popleft()))
+            self.packets_sent += 1
+            due += PACKET_S
+
+
+class CallSession:
+    def __init__(
+        self,
+        record: CallRecord,
+        *,
+        receive: Callable[[], Awaitable[dict[str, Any]]],
+        send_text: Callable[[str], Awaitable[None]],
+        link_factory: Callable[..., AgentLink],
+        store: CallStore,
+        control: CallControl,
+        sample_rate: int,
+        apology: bytes,
+        fallback_target: str | None,
+    ) -> None:
+        self.record = record
+        self._receive = receive
+        self._send_lock = asyncio.Lock()
+        self._send_text = send_text
+        self.player = Player(self._send, sample_rate)
+        self.link = link_factory(on_event=self._on_agent_event, on_audio=self._on_agent_audio)
+        self._store, self._control = store, control
+        self._sample_rate = sample_rate
+        self._apology, self._fallback = apology, fallback_target
+        self._hung_up = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.bad_frames = 0
+
+    async def _send(self, text: str) -> None:
+        async with self._send_lock:  # StopAudio may race a paced packet
+            await self._send_text(text)
+
+    def hang_up(self) -> None:
+        """CallDisconnected arrived on the callback: end as if the media socket closed."""
+        self._hung_up.set()
+
+    async def run(self) -> None:
+        player = asyncio.create_task(self.player.run(), name=f"player-{self.record.call_id}")
+        link = asyncio.create_task(self.link.run(), name=f"link-{self.record.call_id}")
+        caller = asyncio.create_task(self._read_caller(), name=f"acs-{self.record.call_id}")
+        hung_up = asyncio.create_task(self._hung_up.wait())
+        try:
+            await asyncio.wait({link, caller, hung_up}, return_when=asyncio.FIRST_COMPLETED)
+            if caller.done() or hung_up.done():
+                await self.link.end("caller hung up")
+            elif isinstance(link.exception(), AgentUnavailable):
+                log.warning("call %s: agent unreachable too long; apologising and transferring", self.record.call_id)
+                await self._fallback_transfer()
+            elif link.exception() is not None:
+                log.error("call %s: agent link failed: %r", self.record.call_id, link.exception())
+        finally:
+            for task in (player, link, caller, hung_up, *self._tasks):
+                task.cancel()
+            await asyncio.gather(player, link, caller, hung_up, *self._tasks, return_exceptions=True)
+
+    # --- caller -> agent ---------------------------------------------------------------
+    async def _read_caller(self) -> None:
+        while True:
+            message = await self._receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                text = (message.get("bytes") or b"").decode("utf-8", "replace")
+            try:
+                frame = media.parse(text)
+            except media.MediaError as exc:
+                self.bad_frames += 1
+                if self.bad_frames <= 3 or self.bad_frames % 1000 == 0:
+                    log.warning("call %s: bad ACS frame #%d: %s", self.record.call_id, self.bad_frames, exc)
+                continue
+            if isinstance(frame, media.AudioIn):
+                await self.link.send_audio(frame.pcm)
+            elif isinstance(frame, media.DtmfIn):
+                await self.link.send_event("input.dtmf", digits=frame.digits)
+            elif frame.sample_rate != self._sample_rate:
+                log.warning("call %s: ACS streams %d Hz, bridge expects %d Hz", self.record.call_id,
+                            frame.sample_rate, self._sample_rate)
+
+    # --- agent -> caller -------------------------------------------------------------------
+    async def _on_agent_audio(self, pcm: bytes) -> None:
+        self.player.add(pcm)
+
+    async def _on_agent_event(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        if kind == "audio.clear":
+            await self.player.clear()
+        elif kind == "audio.end":
+            self.player.end_item()
+        elif kind == "handoff":
+            task = asyncio.create_task(self._transfer_for_agent(str(event.get("target")), str(event.get("case_id"))))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        elif kind == "error":
+            log.warning("call %s: agent error %s", self.record.call_id, event.get("code"))
+
+    # --- transfers -----------------------------------------------------------------------
+    async def _transfer_for_agent(self, target: str, case_id: str) -> None:
+        ok, reason = await self.transfer(target, case_id)
+        await self.link.send_event("handoff.result", ok=ok, **({} if ok else {"reason": reason}))
+
+    async def transfer(self, target: str, case_id: str) -> tuple[bool, str]:
+        """Blind-transfer the call and wait for ACS to accept or refuse it (via the callback, on any replica)."""
+        record = await self._store.get(self.record.call_id)
+        if record is None or not record.call_connection_id:
+            return False, "the call is not connected yet"
+        await update(self._store, record.call_id, state="transferring", case_id=case_id, transfer_target=target)
+        try:
+            await self._control.transfer(record.call_connection_id, target, case_id)
+        except TargetError as exc:
+            await update(self._store, record.call_id, state="transfer_failed", reason=str(exc))
+            return False, str(exc)
+        except Exception as exc:  # ACS refused the request (HttpResponseError) or was unreachable
+            reason = f"transfer request failed: {type(exc).__name__}"
+            await update(self._store, record.call_id, state="transfer_failed", reason=reason)
+            return False, reason
+        deadline = time.monotonic() + TRANSFER_WAIT_S
+        while time.monotonic() < deadline:
+            current = await self._store.get(record.call_id)
+            if current is not None and current.state in _TRANSFER_DONE:
+                if current.state == "transferred":
+                    return True, ""
+                return False, current.reason or current.state
+            await asyncio.sleep(TRANSFER_POLL_S)
+        return False, "no transfer outcome from ACS in time"
+
+    async def _fallback_transfer(self) -> None:
+        self.player.add(self._apology)
+        self.player.end_item()
+        await self.player.drained()
+        if self._fallback:
+            ok, reason = await self.transfer(self._fallback, f"bridge-fallback-{self.record.call_id}")
+            if ok:
+                return
+            log.error("call %s: fallback transfer failed: %s", self.record.call_id, reason)
+        record = await self._store.get(self.record.call_id)
+        if record and record.call_connection_id:
+            with contextlib.suppress(Exception):
+                await self._control.hang_up(record.call_connection_id)

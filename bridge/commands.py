@@ -1,0 +1,27 @@
+"""``switchboard bridge serve``: run the ACS bridge (settings from ``SWITCHBOARD_BRIDGE_*``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bridge", help="the ACS phone bridge")
+    cmds = p.add_subparsers(dest="bridge_command", metavar="CMD", required=True)
+    s = cmds.add_parser("serve", help="serve the Event Grid webhook, ACS callbacks and media WebSocket")
+    s.add_argument("--port", type=int, help="override SWITCHBOARD_BRIDGE_PORT (default 8089)")
+    s.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from agent.config import Settings
+    from agent.logs import setup_logging
+    from bridge.app import serve
+
+    settings = Settings.from_env()
+    if args.port is not None:
+        settings = settings.with_(bridge_port=args.port)
+    setup_logging(settings)
+    asyncio.run(serve(settings))
+    return 0
