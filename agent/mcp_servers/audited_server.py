@@ -9,6 +9,7 @@ and (3) every call, good or bad, leaves an ``audit_log`` row with its latency.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from typing import Any
 
@@ -71,6 +72,9 @@ def _reworded(exc: ToolError, schema: dict[str, Any]) -> ToolError:
         return ToolError(str(cause))
     if isinstance(cause, ValidationError):
         return ToolError(describe(cause.errors(include_url=False), schema))
+    if isinstance(cause, sqlite3.OperationalError) and "locked" in str(cause):
+        # Another process held the write lock past the busy timeout: transient, safe to retry.
+        return ToolError("The store is busy; try the same request again in a moment (same idempotency key).")
     if isinstance(exc, UnexpectedToolError):
         return exc  # the SDK's generic text: internal details stay in the server log
     return ToolError(str(exc))

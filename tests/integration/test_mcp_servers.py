@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -274,3 +275,27 @@ def test_an_unusable_store_stops_the_server_with_a_clear_error(tmp_path: Path, p
     assert done.stderr.startswith(f"switchboard mcp field-ops: cannot use store {db}: ")
     assert "Traceback" not in done.stderr
     assert (db.read_bytes() if db.exists() else None) == before
+
+
+async def test_a_store_locked_by_another_process_gives_a_retryable_error(
+    field_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In-process server, real SQLite; a short busy timeout keeps the test quick.
+    from agent.mcp_servers import database
+    from agent.mcp_servers.field_ops.server import build_server
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_MS", 200)
+    server = build_server(field_db)
+    holder = sqlite3.connect(field_db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer sits on the lock
+    try:
+        with pytest.raises(ToolError, match=r"^The store is busy; try the same request again"):
+            await server.call_tool("create_work_order", {"site": 12, "asset_tag": "A123", "summary": "Leak"})
+        read = await server.call_tool("get_work_order", {"work_order_id": "WO-10001"})  # WAL: readers go on
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert read.structured_content["work_order_id"] == "WO-10001"
+    created = await server.call_tool("create_work_order", {"site": 12, "asset_tag": "A123", "summary": "Leak"})
+    assert created.structured_content["work_order_id"] == "WO-10013"
