@@ -83,6 +83,10 @@ class Policy:
         masked = tuple(self.safety_except.sub(" ", f) if self.safety_except else f for f in forms)
         return find(self.safety, masked)  # type: ignore[arg-type]
 
+    def safety_exempted(self, forms: tuple[str, str]) -> bool:
+        """A safety word was said, but only inside a routine phrase from the except list."""
+        return find(self.safety, forms) is not None and self.safety_hit(forms) is None
+
     def priority_for(self, intent: str, forms: tuple[str, str]) -> str:
         if find(self.high_priority, forms):
             return "high"

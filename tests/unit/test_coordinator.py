@@ -1,0 +1,278 @@
+"""Coordinator behaviour: policies, topic switches, recording, the decision log, bad input.
+
+A real embedded index is built once from samples/knowledge into a temp dir.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from agent.config import Settings
+from agent.coordinator import Coordinator
+from agent.coordinator.decision_log import DecisionLog
+from agent.coordinator.policy import PolicyError, load_policy, parse_policy
+from agent.state import CallState
+
+#: Wednesday 10:30 in London (business hours) and Saturday 23:00 (closed).
+OPEN = datetime(2026, 11, 18, 10, 30, tzinfo=timezone.utc)
+CLOSED = datetime(2026, 11, 21, 23, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(data_dir=tmp_path_factory.mktemp("coordinator"))
+
+
+@pytest.fixture(scope="module")
+def shared(settings: Settings) -> Coordinator:
+    coordinator = Coordinator.from_settings(settings)  # builds the index on first use
+    yield coordinator
+    coordinator.close()
+
+
+def with_policy(shared: Coordinator, log_dir: Path, **changes: Any) -> Coordinator:
+    """A coordinator on the same index with an edited policy file and its own decision log."""
+    data = yaml.safe_load(Settings().policy_file.read_text())
+    data.update(changes)
+    return Coordinator(shared.index, parse_policy(data), DecisionLog(log_dir / "decisions.jsonl"))
+
+
+@pytest.fixture
+def coordinator(shared: Coordinator, tmp_path: Path) -> Coordinator:
+    return with_policy(shared, tmp_path)
+
+
+def call(**fields: Any) -> CallState:
+    return CallState(session_id="call-1", **fields)
+
+
+# --- routing ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("utterance,target,intent", [
+    ("um the pump at site fourteen is uh leaking", "field_ops", "work_order.create"),
+    ("what's the status of work order w o one oh two three four", "field_ops", "work_order.status"),
+    ("my lap top won't turn on", "it_ops", "incident.create"),
+    ("I've forgotten my pass word", "it_ops", "password.reset"),
+    ("how do I reset my vee pee en token", "it_ops", "knowledge.howto"),
+])
+def test_routes_spoken_style_requests(coordinator: Coordinator, utterance: str, target: str, intent: str):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert (d.target, d.intent, d.action) == (target, intent, "route")
+    assert 0.5 <= d.confidence <= 1.0
+    assert len(d.alternatives) == 3 and all(a["confidence"] <= d.confidence for a in d.alternatives)
+    assert d.reason and d.latency_ms > 0
+
+
+def test_howto_keeps_the_article_that_answers_it(coordinator: Coordinator):
+    d = coordinator.decide("how do I reset my VPN token", call(), now=OPEN)
+    assert d.passages[0].id == "vpn#1"
+    assert "resync" in d.passages[0].text
+    assert all(p.domain == "it_ops" for p in d.passages)
+
+
+def test_decide_does_not_change_the_state(coordinator: Coordinator):
+    state = call(current={"target": "field_ops", "intent": "work_order.create"}, low_confidence_turns=1)
+    before = state.to_dict()
+    coordinator.decide("also my laptop is broken", state, now=OPEN)
+    assert state.to_dict() == before
+
+
+# --- policies ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("utterance,word", [
+    ("I can smell gas in the control building", "smell gas"),
+    ("uh there's, um, smoke coming out of the generator", "smoke"),
+    ("someone's been injured at site seven", "injured"),
+    ("there are sparks coming from the panel", "sparks"),
+    ("the pump house is flooding", "flooding"),
+])
+def test_safety_words_go_to_a_person_at_emergency_priority_even_at_night(coordinator, utterance, word):
+    d = coordinator.decide(utterance, call(current={"target": "it_ops", "intent": "incident.create"}), now=CLOSED)
+    assert (d.target, d.intent, d.action, d.priority) == ("human", "safety.emergency", "handoff", "emergency")
+    assert f"safety:{word}" in d.policy_hits and "queue:on-call" in d.policy_hits
+    assert "after_hours" not in d.policy_hits
+
+
+def test_routine_phrases_with_a_safety_word_are_not_emergencies(coordinator: Coordinator):
+    d = coordinator.decide("the smoke detector in the depot office needs a new battery", call(), now=OPEN)
+    assert d.intent != "safety.emergency" and d.priority != "emergency"
+
+
+def test_an_explicit_request_for_a_person_goes_to_a_human(coordinator: Coordinator):
+    d = coordinator.decide("can I just speak to a real person please", call(), now=OPEN)
+    assert (d.target, d.intent, d.action) == ("human", "human.request", "handoff")
+    assert d.policy_hits == ["person_request"]
+
+
+def test_outside_business_hours_a_person_request_becomes_a_callback(coordinator: Coordinator):
+    d = coordinator.decide("put me through to an operator", call(), now=CLOSED)
+    assert (d.target, d.action) == ("human", "handoff")
+    assert "after_hours" in d.policy_hits and "queue:callback" in d.policy_hits
+    assert "callback" in d.reason
+
+
+def test_business_hours_follow_the_configured_timezone(shared: Coordinator, tmp_path: Path):
+    hours = {"timezone": "America/New_York", "days": ["mon", "tue", "wed", "thu", "fri"], "open": "08:00",
+             "close": "17:00", "after_hours_queue": "ny-callback"}
+    c = with_policy(shared, tmp_path, business_hours=hours)
+    # 10:30 UTC is 05:30 in New York: closed there, open in London.
+    d = c.decide("talk to a human", call(), now=OPEN)
+    assert "queue:ny-callback" in d.policy_hits
+    d = c.decide("talk to a human", call(), now=datetime(2026, 11, 18, 15, 0, tzinfo=timezone.utc))
+    assert "after_hours" not in d.policy_hits
+
+
+def test_low_confidence_asks_once_then_hands_over(coordinator: Coordinator):
+    state = call()
+    first = coordinator.decide("the thing with the stuff", state, now=OPEN)
+    assert first.action == "clarify" and first.policy_hits == ["low_confidence"]
+    assert first.confidence < coordinator.policy.low_confidence_threshold
+    assert first.clarify_question and first.clarify_question.endswith("?")
+    coordinator.record(first, state)
+    assert state.low_confidence_turns == 1
+
+    second = coordinator.decide("you know, the other thing", state, now=OPEN)
+    assert (second.target, second.action) == ("human", "handoff")
+    assert "low_confidence_repeat" in second.policy_hits
+
+
+def test_a_clear_turn_after_a_clarification_resets_the_count(coordinator: Coordinator):
+    state = call()
+    coordinator.record(coordinator.decide("the thing with the stuff", state, now=OPEN), state)
+    clear = coordinator.decide("my laptop screen is cracked", state, now=OPEN)
+    assert clear.action == "route"
+    coordinator.record(clear, state)
+    assert state.low_confidence_turns == 0
+
+
+def test_tool_failures_at_the_limit_go_to_a_person(coordinator: Coordinator):
+    assert coordinator.policy.tool_failure_limit == 2
+    below = coordinator.decide("the pump at site 7 is leaking", call(tool_failures=1), now=OPEN)
+    assert below.action == "route"
+    at = coordinator.decide("the pump at site 7 is leaking", call(tool_failures=2), now=OPEN)
+    assert (at.target, at.action, at.intent) == ("human", "handoff", "work_order.create")
+    assert "tool_failures" in at.policy_hits
+
+
+def test_threshold_comes_from_the_policy_file(shared: Coordinator, tmp_path: Path):
+    strict = with_policy(shared, tmp_path, low_confidence_threshold=1.0)
+    assert strict.decide("my laptop screen is cracked", call(), now=OPEN).action == "clarify"
+
+
+# --- topic switches -------------------------------------------------------------------------------
+def test_switching_topic_mid_call_is_routed_again_and_marked(coordinator: Coordinator):
+    state = call()
+    first = coordinator.decide("the pump at site seven is leaking", state, now=OPEN)
+    coordinator.record(first, state)
+    assert state.current == {"target": "field_ops", "intent": "work_order.create"}
+
+    switch = coordinator.decide("oh and also my laptop is broken", state, now=OPEN)
+    assert (switch.target, switch.intent, switch.action) == ("it_ops", "incident.create", "route")
+    assert "topic_switch" in switch.policy_hits and "field_ops" in switch.reason
+    coordinator.record(switch, state)
+    assert state.current == {"target": "it_ops", "intent": "incident.create"}
+    assert [r["target"] for r in state.routes] == ["field_ops", "it_ops"]
+
+
+def test_the_request_after_also_wins_over_the_one_before(coordinator: Coordinator):
+    state = call(current={"target": "field_ops", "intent": "work_order.create"})
+    d = coordinator.decide("the compressor is fine now, but also I forgot my password", state, now=OPEN)
+    assert (d.target, d.intent) == ("it_ops", "password.reset")
+
+
+def test_goodbye_stays_with_the_current_domain(coordinator: Coordinator):
+    state = call(current={"target": "it_ops", "intent": "password.reset"})
+    d = coordinator.decide("brilliant, thanks, bye", state, now=OPEN)
+    assert (d.target, d.intent, d.action) == ("it_ops", "smalltalk.goodbye", "route")
+    assert "topic_switch" not in d.policy_hits
+
+
+# --- recording and the decision log --------------------------------------------------------------
+def test_record_commits_state_and_writes_a_redacted_log_line(coordinator: Coordinator, tmp_path: Path):
+    state = call(turn_count=3)
+    d = coordinator.decide("hi it's john smith, call me on 07700 900123, pump P-4512 at site 14 is leaking",
+                           state, now=OPEN)
+    coordinator.record(d, state)
+
+    assert state.routes[-1]["turn"] == 3 and state.routes[-1]["intent"] == "work_order.create"
+    assert state.passages and state.passages[0]["id"] == d.passages[0].id
+    lines = (tmp_path / "decisions.jsonl").read_text().splitlines()
+    assert len(lines) == 1
+    entry = json.loads(lines[0])
+    assert entry["session"] == "call-1" and entry["turn"] == 3
+    assert entry["target"] == "field_ops" and entry["intent"] == "work_order.create"
+    assert entry["confidence"] == round(d.confidence, 4)
+    assert entry["alternatives"] == d.alternatives and entry["policy_hits"] == d.policy_hits
+    assert entry["retrieval_ids"] == [p.id for p in d.passages]
+    assert entry["latency_ms"] > 0
+    assert "07700" not in entry["utterance"] and "[PHONE]" in entry["utterance"]
+    assert "P-4512" in entry["utterance"]  # asset tags are not personal data
+
+
+# --- bad input -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("utterance", ["", "   ", "\x00\x01\x1b[31m\x7f", "um uh er", "..."])
+def test_empty_or_unintelligible_input_asks_again(coordinator: Coordinator, utterance: str):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert d.action == "clarify" and d.confidence < 0.5 and d.clarify_question
+
+
+@pytest.mark.parametrize("utterance", [
+    '"OR* NEAR(', "pump AND NOT leak*", "'; DROP TABLE docs; --", "title:vpn OR body:*", "^^^ {} [] ::",
+])
+def test_query_syntax_is_treated_as_words(coordinator: Coordinator, utterance: str):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert d.target in ("field_ops", "it_ops", "human")
+    assert coordinator.index.count() > 0  # nothing was dropped
+
+
+def test_a_one_megabyte_utterance_is_decided_quickly_and_logged_truncated(coordinator: Coordinator, tmp_path: Path):
+    huge = "my laptop is broken " + "x" * (1024 * 1024)
+    state = call()
+    d = coordinator.decide(huge, state, now=OPEN)
+    assert (d.target, d.intent) == ("it_ops", "incident.create")
+    coordinator.record(d, state)
+    entry = json.loads((tmp_path / "decisions.jsonl").read_text())
+    assert len(entry["utterance"]) < 3000 and entry["utterance"].endswith(f"[{len(huge)} chars]")
+
+
+def test_control_characters_do_not_reach_the_log(coordinator: Coordinator, tmp_path: Path):
+    state = call()
+    coordinator.record(coordinator.decide("my printer\x00 is\x1b jammed\n", state, now=OPEN), state)
+    line = (tmp_path / "decisions.jsonl").read_text()
+    assert line.count("\n") == 1  # one line per decision, whatever the caller said
+    assert json.loads(line)["intent"] == "incident.create"
+
+
+# --- the policy file -------------------------------------------------------------------------------
+def test_the_shipped_policy_file_loads():
+    policy = load_policy(Settings().policy_file)
+    assert policy.tool_failure_limit == 2 and 0 < policy.low_confidence_threshold < 1
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"low_confidence_threshold": 2}, "between 0 and 1"),
+    ({"low_confidence_threshold": "high"}, "low_confidence_threshold"),
+    ({"business_hours": {"timezone": "Mars/Olympus"}}, "timezone"),
+    ({"business_hours": {"open": "7am"}}, "HH:MM"),
+    ({"business_hours": {"days": ["funday"]}}, "days"),
+    ({"priority": {"default": "whenever"}}, "priority"),
+    ({"safety": {"phrases": "fire"}}, "phrases"),
+])
+def test_a_bad_policy_file_fails_with_the_key_named(change: dict[str, Any], message: str):
+    data = yaml.safe_load(Settings().policy_file.read_text())
+    data.update(change)
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(data)
+
+
+def test_unreadable_or_invalid_policy_files(tmp_path: Path):
+    with pytest.raises(PolicyError, match="cannot read"):
+        load_policy(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("safety: [unclosed\n")
+    with pytest.raises(PolicyError, match="not valid YAML"):
+        load_policy(bad)
