@@ -81,7 +81,8 @@ class JwtValidator:
         token = authorization[7:].strip()
         try:
             kid = jwt.get_unverified_header(token).get("kid")
-            key = self._keys.get(kid) or (next(iter(self._keys.values())) if len(self._keys) == 1 else None)
+            # A token without a kid is only accepted when there is exactly one key to try.
+            key = self._keys.get(kid) if kid else (next(iter(self._keys.values())) if len(self._keys) == 1 else None)
             if key is None:
                 raise AuthError(403, "unknown signing key")
             return jwt.decode(token, key.key, algorithms=["RS256", "ES256"], audience=self._audience,
