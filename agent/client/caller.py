@@ -1,0 +1,230 @@
+"""``Caller``: one call over ``/invocations_ws``, the way a phone bridge would place it.
+
+A microphone pump sends 20 ms PCM16 frames in real time for the whole call (caller speech
+when there is some, silence otherwise), because the agent's end-of-turn detection needs the
+silence after speech, just as on a phone line. Turns are driven with ``say_audio``,
+``type_text`` and ``dtmf``; each waits until the agent has answered (``turn.metrics``) and
+its audio has finished. A dropped connection (anything but a normal close) is resumed with
+the same session id and ``last_seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from typing import Any, Callable
+from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
+
+import websockets
+from websockets.exceptions import ConnectionClosed
+
+from agent.client.audio import FRAME_MS, frame_bytes, frames
+from agent.client.render import CallLog
+
+log = logging.getLogger("switchboard.client")
+
+#: Close codes after which reconnecting is pointless (see docs/protocol.md).
+FINAL_CLOSE_CODES = {1000, 1008, 1009, 4000}
+
+
+class CallError(RuntimeError):
+    """The call could not go on (refused, closed for good, or the agent stopped answering)."""
+
+
+class Caller:
+    def __init__(
+        self,
+        url: str,
+        *,
+        sample_rate: int = 16000,
+        session_id: str | None = None,
+        headers: dict[str, str] | None = None,
+        channel: str = "test",
+        on_line: Callable[[str], None] = print,
+        turn_timeout_s: float = 90.0,
+        reconnects: int = 3,
+    ) -> None:
+        self.url = url
+        self.rate = sample_rate
+        self.session_id = session_id or f"call-{uuid.uuid4().hex[:12]}"
+        self.headers = headers or {}
+        self.channel = channel
+        self.on_line = on_line
+        self.turn_timeout_s = turn_timeout_s
+        self.reconnects = reconnects
+        self.log = CallLog()
+        self.agent_audio = bytearray()
+        self.speech = False
+        self.last_seq = 0
+        self._conn: websockets.ClientConnection | None = None
+        self._mic: asyncio.Queue[bytes] = asyncio.Queue()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._changed = asyncio.Condition()
+        self._open_items: set[str] = set()
+        self._metrics_seen = 0
+        self._closed: ConnectionClosed | None = None
+        self._ended = False
+        self._ready: dict[str, Any] = {}
+
+    # --- connection ------------------------------------------------------------------
+    def ws_url(self) -> str:
+        parts = urlsplit(self.url)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "agent_session_id"]
+        query.append(("agent_session_id", self.session_id))
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+    async def connect(self) -> dict[str, Any]:
+        """Open the socket and start the session; returns ``session.ready``."""
+        await self._open(resume=False)
+        self._tasks.append(asyncio.create_task(self._pump_mic()))
+        return self._ready
+
+    async def _open(self, *, resume: bool) -> None:
+        try:
+            self._conn = await websockets.connect(self.ws_url(), additional_headers=self.headers, max_size=None,
+                                                  open_timeout=15)
+        except (OSError, websockets.InvalidHandshake, asyncio.TimeoutError) as exc:
+            raise CallError(f"cannot connect to {self.url}: {exc}") from None
+        start: dict[str, Any] = {"type": "session.start", "audio": {"encoding": "pcm16", "sample_rate": self.rate},
+                                 "channel": self.channel}
+        if resume:
+            start["last_seq"] = self.last_seq
+        self._ready = {}
+        self._closed = None
+        await self._conn.send(json.dumps(start))
+        self._tasks.append(asyncio.create_task(self._receive(self._conn)))
+        await self._wait(lambda: bool(self._ready) or self._closed is not None, 30.0, "session.ready")
+        if not self._ready:
+            raise CallError(f"the agent closed the connection before session.ready ({self._close_text()})")
+        self.speech = bool(self._ready.get("speech"))
+
+    async def _receive(self, conn: websockets.ClientConnection) -> None:
+        try:
+            async for frame in conn:
+                if isinstance(frame, bytes):
+                    self.agent_audio.extend(frame)
+                    continue
+                self._handle(json.loads(frame))
+                async with self._changed:
+                    self._changed.notify_all()
+        except ConnectionClosed as exc:
+            self._closed = exc
+        else:
+            self._closed = ConnectionClosed(conn.close_rcvd, conn.close_sent)
+        async with self._changed:
+            self._changed.notify_all()
+        if not self._ended and self._closed.rcvd and self._closed.rcvd.code in FINAL_CLOSE_CODES:
+            self._ended = True
+        if not self._ended and self.reconnects > 0:
+            self.reconnects -= 1
+            self.on_line(f"   (connection dropped: {self._close_text()}; resuming from seq {self.last_seq})")
+            with contextlib.suppress(CallError):
+                await self._open(resume=True)
+
+    def _handle(self, ev: dict[str, Any]) -> None:
+        if isinstance(ev.get("seq"), int) and ev["seq"] > 0:
+            self.last_seq = max(self.last_seq, ev["seq"])
+        kind = ev.get("type")
+        if kind == "session.ready":
+            self._ready = ev
+        elif kind == "audio.start":
+            self._open_items.add(str(ev.get("item_id")))
+        elif kind in ("audio.end", "audio.clear"):
+            self._open_items.discard(str(ev.get("item_id")))
+        elif kind == "turn.metrics":
+            self._metrics_seen += 1
+        elif kind == "session.ended":
+            self._ended = True
+        line = self.log.add(ev)
+        if line:
+            self.on_line(line)
+
+    def _close_text(self) -> str:
+        rcvd = self._closed.rcvd if self._closed else None
+        return f"close {rcvd.code} {rcvd.reason}".strip() if rcvd else "no close frame"
+
+    async def _wait(self, done: Callable[[], bool], timeout: float, what: str) -> None:
+        async with self._changed:
+            try:
+                await asyncio.wait_for(self._changed.wait_for(done), timeout)
+            except asyncio.TimeoutError:
+                raise CallError(f"no {what} from the agent within {timeout:.0f}s") from None
+
+    # --- microphone ------------------------------------------------------------------
+    async def _pump_mic(self) -> None:
+        """Real-time 20 ms frames: queued caller audio first, silence otherwise (audio sessions only)."""
+        loop = asyncio.get_running_loop()
+        silence = bytes(frame_bytes(self.rate))
+        next_at = loop.time()
+        while not self._ended:
+            frame = self._mic.get_nowait() if not self._mic.empty() else silence
+            conn = self._conn
+            if self.speech and conn is not None and self._closed is None:
+                with contextlib.suppress(ConnectionClosed):
+                    await conn.send(frame)
+            next_at += FRAME_MS / 1000
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+
+    # --- turns -----------------------------------------------------------------------
+    async def wait_quiet(self, quiet_s: float = 0.6, timeout: float | None = None) -> None:
+        """Until the agent has said something, its audio has ended and no event came for ``quiet_s``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (timeout or self.turn_timeout_s)
+        await self._wait(lambda: bool(self.log.current.agent) or self._ended, timeout or self.turn_timeout_s,
+                         "greeting")
+        while not self._ended:
+            count = len(self.agent_audio), self.last_seq
+            await asyncio.sleep(quiet_s)
+            if (len(self.agent_audio), self.last_seq) == count and not self._open_items:
+                return
+            if loop.time() > deadline:
+                raise CallError("the agent kept talking past the turn timeout")
+
+    async def _turn(self, send: Callable[[], Any]) -> None:
+        seen = self._metrics_seen
+        await send()
+        await self._wait(lambda: self._metrics_seen > seen or self._ended, self.turn_timeout_s, "answer")
+        await self.wait_quiet()
+
+    async def say_audio(self, pcm: bytes) -> None:
+        """Speak ``pcm`` (PCM16 at the session rate) in real time and wait for the answer."""
+        if not self.speech:
+            raise CallError("this endpoint does not understand audio (session.ready speech=false); "
+                            "use typed turns")
+
+        async def send() -> None:
+            for frame in frames(pcm, self.rate):
+                self._mic.put_nowait(frame)
+        await self._turn(send)
+
+    async def type_text(self, text: str) -> None:
+        await self._turn(lambda: self._send({"type": "input.text", "text": text}))
+
+    async def dtmf(self, digits: str) -> None:
+        await self._turn(lambda: self._send({"type": "input.dtmf", "digits": digits}))
+
+    async def _send(self, body: dict[str, Any]) -> None:
+        if self._conn is None or self._closed is not None:
+            raise CallError(f"the connection is closed ({self._close_text()})")
+        await self._conn.send(json.dumps(body))
+
+    async def hangup(self, reason: str = "caller hung up") -> None:
+        if not self._ended and self._closed is None:
+            with contextlib.suppress(ConnectionClosed, CallError):
+                await self._send({"type": "session.end", "reason": reason})
+                await self._wait(lambda: self._ended or self._closed is not None, 10.0, "session.ended")
+        await self.close()
+
+    async def close(self) -> None:
+        self._ended = True
+        if self._conn is not None:
+            await self._conn.close()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
