@@ -1,0 +1,145 @@
+"""A spoken caller on ``/invocations_ws``: streams audio at real-time pace, records what comes back.
+
+Like a phone line, it sends 20 ms frames continuously (silence when the caller is not
+talking) so the agent's VAD sees real silence. Caller-audio time (``audio_ms``, ms of
+audio sent so far) stamps every received event, so tests and benchmarks measure in
+audio time as well as wall time. Optionally it plays the agent's audio back into its
+own input at a given attenuation (an echo path).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import websockets
+
+FRAME_MS = 20
+
+
+@dataclass
+class Received:
+    body: dict[str, Any]
+    audio_ms: float  # caller audio sent when it arrived
+    at: float  # time.monotonic()
+
+
+@dataclass
+class SpokenCall:
+    url: str
+    sample_rate: int = 16000
+    echo_db: float | None = None  # feed agent audio back at this gain (e.g. -20), as a phone echo would
+    events: list[Received] = field(default_factory=list)
+    agent_audio: bytearray = field(default_factory=bytearray)
+    audio_ms: float = 0.0
+    late_frames: int = 0  # frames the sender could not send on time (its own lateness: dropped audio)
+    _queue: deque = field(default_factory=deque)  # caller speech frames waiting to be sent
+    _echo: deque = field(default_factory=deque)  # agent audio frames to feed back
+    _conn: Any = None
+    _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+    _sent_at: list[float] = field(default_factory=list)  # time.monotonic() each frame went out
+
+    @property
+    def frame_samples(self) -> int:
+        return self.sample_rate * FRAME_MS // 1000
+
+    async def connect(self, session_id: str | None = None) -> dict[str, Any]:
+        url = self.url if session_id is None else f"{self.url}?agent_session_id={session_id}"
+        self._conn = await websockets.connect(url, max_size=None)
+        await self.send("session.start", audio={"encoding": "pcm16", "sample_rate": self.sample_rate}, channel="test")
+        self._tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._stream())]
+        return (await self.wait_for("session.ready")).body
+
+    async def send(self, kind: str, **fields: Any) -> None:
+        await self._conn.send(json.dumps({"type": kind, **fields}))
+
+    def say(self, pcm: np.ndarray) -> float:
+        """Queue caller speech; returns the caller-audio time at which it will start."""
+        start = self.audio_ms + len(self._queue) * FRAME_MS
+        n = self.frame_samples
+        pcm = np.asarray(pcm, dtype=np.int16)
+        pcm = np.concatenate([pcm, np.zeros(-pcm.size % n, dtype=np.int16)])
+        self._queue.extend(pcm.reshape(-1, n))
+        return start
+
+    async def _stream(self) -> None:
+        n = self.frame_samples
+        t0 = time.monotonic()
+        sent = 0
+        while True:
+            frame = self._queue.popleft() if self._queue else np.zeros(n, dtype=np.int16)
+            if self._echo:
+                frame = np.clip(frame.astype(np.int32) + self._echo.popleft(), -32768, 32767).astype(np.int16)
+            await self._conn.send(frame.tobytes())
+            sent += 1
+            self._sent_at.append(time.monotonic())
+            self.audio_ms = sent * FRAME_MS
+            delay = t0 + sent * FRAME_MS / 1000 - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            elif delay < -0.1:
+                self.late_frames += 1
+
+    async def _receive(self) -> None:
+        n = self.frame_samples
+        async for frame in self._conn:
+            if isinstance(frame, bytes):
+                self.agent_audio.extend(frame)
+                if self.echo_db is not None:
+                    pcm = np.frombuffer(frame, dtype=np.int16).astype(np.float64) * 10 ** (self.echo_db / 20)
+                    pcm = np.concatenate([pcm, np.zeros(-pcm.size % n)]).astype(np.int16)
+                    self._echo.extend(pcm.reshape(-1, n))
+                continue
+            body = json.loads(frame)
+            if body.get("type") == "audio.clear":
+                self._echo.clear()  # the client drops its buffered agent audio, so no more echo of it
+            self.events.append(Received(body, self.audio_ms, time.monotonic()))
+            self._changed.set()
+
+    def speaking(self) -> bool:
+        return bool(self._queue)
+
+    def sent_at(self, audio_ms: float) -> float | None:
+        """``time.monotonic()`` when the caller audio up to ``audio_ms`` had been sent, if it has."""
+        i = int(round(audio_ms / FRAME_MS)) - 1
+        return self._sent_at[i] if 0 <= i < len(self._sent_at) else None
+
+    def of(self, kind: str, **match: Any) -> list[Received]:
+        return [r for r in self.events if r.body.get("type") == kind
+                and all(r.body.get(k) == v for k, v in match.items())]
+
+    async def wait_for(self, kind: str, timeout: float = 30.0, after: int = 0, **match: Any) -> Received:
+        """The first event of ``kind`` (matching fields) among events[after:]."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for r in self.events[after:]:
+                if r.body.get("type") == kind and all(r.body.get(k) == v for k, v in match.items()):
+                    return r
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no {kind} {match or ''} within {timeout}s; got "
+                                   f"{[r.body.get('type') for r in self.events[after:]]}")
+            self._changed.clear()
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+
+    async def close(self, end: bool = True) -> None:
+        if end and self._conn is not None:
+            try:
+                await self.send("session.end", reason="caller hung up")
+                await self.wait_for("session.ended", timeout=15)
+            except Exception:
+                pass
+        for t in self._tasks:
+            t.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._conn is not None:
+            await self._conn.close()

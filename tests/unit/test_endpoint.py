@@ -1,0 +1,110 @@
+"""Turn-taking without audio: the endpointer over per-frame speech verdicts."""
+
+import pytest
+
+from agent.speech.endpoint import (Barge, Dropped, EndpointConfig, Endpointer, Onset, Speculate, TurnEnd,
+                                   sounds_unfinished)
+
+CFG = EndpointConfig(silence_ms=500, hold_ms=1100, speculate_ms=100, barge_in_ms=280, min_speech_ms=200)
+
+
+def run(ep: Endpointer, pattern: list[tuple[bool, int]], agent: bool = False, hint: str | None = None):
+    """Feed (speech, ms) runs; return (signal, frame-end ms) pairs. ``hint`` answers every Speculate."""
+    out = []
+    for speech, ms in pattern:
+        for _ in range(ms // 20):
+            for sig in ep.step(speech, agent):
+                out.append((sig, ep.frames * 20))
+                if isinstance(sig, Speculate) and hint is not None:
+                    ep.set_hint(sig.end_ms, hint)
+    return out
+
+
+def kinds(signals):
+    return [type(s).__name__ for s, _ in signals]
+
+
+def test_silence_alone_never_starts_a_turn():
+    assert run(Endpointer(CFG), [(False, 10_000)]) == []
+
+
+def test_a_phrase_then_silence_is_one_turn_ended_after_the_silence():
+    out = run(Endpointer(CFG), [(False, 400), (True, 1500), (False, 1000)], hint="My laptop will not start.")
+    assert kinds(out) == ["Onset", "Speculate", "TurnEnd"]
+    (onset, _), (spec, spec_at), (end, end_at) = out
+    assert onset == Onset(400)
+    assert spec == Speculate(1900) and spec_at == 2000  # recognition starts 100 ms into the silence
+    assert end == TurnEnd(1900) and end_at == 2400  # turn ends after 500 ms of silence
+
+
+def test_an_unfinished_phrase_waits_for_the_longer_hold():
+    out = run(Endpointer(CFG), [(True, 1000), (False, 1500)], hint="my laptop is")
+    end, end_at = out[-1]
+    assert end == TurnEnd(1000) and end_at == 1000 + 1100
+
+
+def test_without_a_speculative_transcript_yet_the_turn_waits_up_to_the_hold():
+    out = run(Endpointer(CFG), [(True, 1000), (False, 1500)], hint=None)
+    assert out[-1] == (TurnEnd(1000), 2100)
+
+
+def test_speech_resuming_in_the_pause_continues_the_same_turn_and_respeculates():
+    ep = Endpointer(CFG)
+    out = run(ep, [(True, 800), (False, 300), (True, 600), (False, 700)], hint="and then the screen went black.")
+    assert kinds(out) == ["Onset", "Speculate", "Speculate", "TurnEnd"]
+    assert out[-1][0] == TurnEnd(1700)
+
+
+def test_a_stale_hint_for_earlier_audio_is_ignored():
+    ep = Endpointer(CFG)
+    run(ep, [(True, 600), (False, 120)])
+    ep.set_hint(600, "done.")
+    run(ep, [(True, 400)])  # more speech: the hint described less than was said
+    ep.set_hint(600, "done.")
+    out = run(ep, [(False, 600)])
+    assert out[-1][0].__class__ is Speculate  # still waiting: no hint for the new end
+
+
+def test_a_cough_is_dropped_and_never_barges_in():
+    out = run(Endpointer(CFG), [(False, 200), (True, 160), (False, 700)], agent=True)
+    assert kinds(out) == ["Onset", "Dropped"]
+
+
+def test_sustained_speech_while_the_agent_talks_barges_in_once_at_the_threshold():
+    out = run(Endpointer(CFG), [(True, 1200), (False, 700)], agent=True, hint="stop, wrong site.")
+    assert kinds(out) == ["Onset", "Barge", "Speculate", "TurnEnd"]
+    barge, at = out[1]
+    assert barge == Barge(280) and at == 280
+
+
+def test_short_pauses_keep_speech_sustained_but_long_ones_restart_the_count():
+    out = run(Endpointer(CFG), [(True, 160), (False, 60), (True, 200)], agent=True)
+    assert Barge(280) in [s for s, _ in out]  # the 60 ms gap is bridged: 280 ms after the first frame
+    out = run(Endpointer(CFG), [(True, 160), (False, 200), (True, 200)], agent=True)
+    assert not any(isinstance(s, Barge) for s, _ in out)  # 200 ms gap: two short bursts
+
+
+def test_no_barge_in_when_the_agent_is_silent():
+    out = run(Endpointer(CFG), [(True, 2000), (False, 600)], agent=False, hint="hello.")
+    assert "Barge" not in kinds(out)
+
+
+def test_flush_ends_an_utterance_in_progress_and_ignores_noise():
+    ep = Endpointer(CFG)
+    run(ep, [(True, 800)])
+    assert ep.flush() == TurnEnd(800)
+    assert ep.flush() is None
+    run(ep, [(True, 100)])
+    assert ep.flush() is None
+
+
+@pytest.mark.parametrize("text", ["my laptop is", "My laptop is...", "I'm calling about the", "the pump at site",
+                                  "work order", "it stopped and", "The printer on floor two,"])
+def test_unfinished(text):
+    assert sounds_unfinished(text)
+
+
+@pytest.mark.parametrize("text", ["My laptop is broken.", "Reset my password please.", "", "   ", "...x",
+                                  "The outage is at the main site.", "'; DROP TABLE turns; -- " * 50_000 + "done."])
+def test_finished(text):
+    assert not sounds_unfinished(text)
