@@ -39,18 +39,21 @@ class AuditedServer(MCPServer):
         error: str | None = None
         try:
             schema = (await self._input_schemas()).get(name)
-            if schema is not None and (problem := unknown_arguments(arguments, schema)):
+            if schema is None:
+                raise ToolError(f"There is no tool named {name[:40]!r} on the {self.name} server.")
+            if problem := unknown_arguments(arguments, schema):
                 raise ToolError(problem)
             try:
                 return await super().call_tool(name, arguments, context)
             except ToolError as exc:
-                raise _reworded(exc, schema or {}) from exc.__cause__
+                raise _reworded(exc, schema) from exc.__cause__
         except Exception as exc:
             error = str(exc) or type(exc).__name__
             raise
         finally:
             latency_ms = (time.perf_counter() - started) * 1000
-            await anyio.to_thread.run_sync(self._audit, name, arguments, error, latency_ms)
+            with anyio.CancelScope(shield=True):  # a cancelled call is still audited
+                await anyio.to_thread.run_sync(self._audit, name, arguments, error, latency_ms)
 
     async def _input_schemas(self) -> dict[str, dict[str, Any]]:
         # Tools are registered before the server runs and never change afterwards.

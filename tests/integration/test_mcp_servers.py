@@ -145,10 +145,12 @@ async def test_every_call_is_audited(field_db: Path) -> None:
         await call_ok(session, "lookup_asset", asset_tag="A123")
         await call_error(session, "get_work_order", work_order_id="WO-99999")
         await call_error(session, "lookup_asset", asset_tag="not a tag")
+        no_tool = await call_error(session, "drop_everything" * 1000)
     audit = audit_rows(field_db)
     assert [(a["tool"], a["ok"]) for a in audit] == [
-        ("lookup_asset", 1), ("get_work_order", 0), ("lookup_asset", 0),
+        ("lookup_asset", 1), ("get_work_order", 0), ("lookup_asset", 0), (("drop_everything" * 7)[:100], 0),
     ]
+    assert no_tool == f"There is no tool named {('drop_everything' * 3)[:40]!r} on the field-ops server."
     assert audit[0]["arguments"] == {"asset_tag": "A123"} and audit[0]["error"] is None
     assert audit[1]["error"] == "There is no work order WO-99999."
     assert all(a["latency_ms"] >= 0 for a in audit)
