@@ -434,6 +434,9 @@ async def synthesis(chunks: AsyncIterator[bytes], text: str, sample_rate: int, s
     finally:
         if audio_s > 0:
             _current.tts_rtf.record(compute_s / audio_s)
+        aclose = getattr(chunks, "aclose", None)
+        if aclose is not None:  # closing us (barge-in) must stop the synthesiser at once too
+            await aclose()
 
 
 # --- tools ------------------------------------------------------------------------------
