@@ -21,7 +21,7 @@ from starlette.websockets import WebSocket
 
 from azure.ai.agentserver.invocations import InvocationAgentServerHost
 
-from agent import protocol
+from agent import protocol, telemetry
 from agent.brain import Brain
 from agent.config import MAX_FRAME_BYTES, Settings
 from agent.session import SessionHub
@@ -69,6 +69,7 @@ def create_app(
     )
     # The host's own observability prints OTel log records to stdout; ours is configured in agent.telemetry.
     app = InvocationAgentServerHost(configure_observability=None, routes=_extra_routes(settings))
+    app.add_middleware(telemetry.ConnectionTelemetry)  # span + websocket.* metrics per connection
 
     @app.ws_handler
     async def invocations_ws(websocket: WebSocket) -> None:
@@ -124,6 +125,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
     """Run the container until SIGTERM/SIGINT."""
     from hypercorn.asyncio import serve as hypercorn_serve
 
+    exporters = telemetry.configure(settings)
     app, hub = create_app(settings)
     await hub.start()
     config = app._build_hypercorn_config(settings.host, settings.port)  # the host's own HTTP/1.1 + keep-alive set-up
@@ -144,3 +146,4 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
     if ready is not None:
         ready.set()
     await hypercorn_serve(app, config, shutdown_trigger=shutdown_trigger)  # type: ignore[arg-type]
+    exporters.shutdown()  # flush what is still buffered

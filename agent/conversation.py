@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-from agent import protocol
+from agent import protocol, telemetry
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import Brain
 from agent.speech.engine import BargeIn, FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted
@@ -164,7 +164,8 @@ class Conversation:
                 return
             turn, clock = item
             try:
-                await self._turn(turn, clock)
+                with telemetry.turn(self.state, clock):
+                    await self._turn(turn, clock)
             except Exception:
                 log.exception("session %s: turn failed", self.state.session_id)
                 await self._emit(protocol.event("error", code=protocol.Code.INTERNAL,
@@ -202,6 +203,7 @@ class Conversation:
         elif isinstance(action, RouteEvent):
             if clock.decision_ms is None:
                 clock.decision_ms = clock.since()
+            telemetry.route(action.target, action.action)
             await self._emit(protocol.event(
                 "route", target=action.target, intent=action.intent, confidence=round(action.confidence, 3),
                 reason=action.reason, alternatives=action.alternatives, action=action.action))
@@ -246,7 +248,8 @@ class Conversation:
         span = [say.text, reply.sent_ms, reply.sent_ms]
         reply.spans.append(span)
         # aclosing: on barge-in the synthesiser stops at once instead of when garbage-collected.
-        async with contextlib.aclosing(self._speech.synthesize(say.text)) as pieces:
+        synthesis = telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
+        async with contextlib.aclosing(synthesis) as pieces:
             async for pcm in pieces:
                 span[2] += len(pcm) / 2 / self._rate * 1000  # the whole piece is known before it plays
                 for chunk in _chunks(pcm, self._rate * 2 * AUDIO_CHUNK_MS // 1000):
@@ -286,6 +289,7 @@ class Conversation:
         if reply is None or reply.interrupted or not reply.started_at:
             return
         reply.interrupted = True
+        telemetry.barge_in()
         if reply.clock is not None:
             reply.clock.barge_in = True
         await self._emit(protocol.event("audio.clear", item_id=reply.item_id))

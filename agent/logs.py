@@ -12,6 +12,7 @@ import sys
 import time
 
 from agent.config import Settings
+from agent.telemetry import LogContext
 
 
 class JsonFormatter(logging.Formatter):
@@ -27,13 +28,14 @@ class JsonFormatter(logging.Formatter):
             if value:
                 body[key] = value
         if record.exc_info:
-            body["exc"] = self.formatException(record.exc_info)
+            body["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(body, ensure_ascii=False)
 
 
 def setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(LogContext())  # session id, trace id, redaction
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())

@@ -24,6 +24,7 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+from agent import telemetry
 from agent.config import Settings
 
 log = logging.getLogger(__name__)
@@ -251,7 +252,8 @@ class ToolManager:
                 raise ToolError(server, tool, "unknown_tool", f"{server} has no tool {tool}")
             seen = conn.generation
             try:
-                return await conn.call_once(tool, args, self.timeout_s)
+                with telemetry.tool_call(server, tool):
+                    return await conn.call_once(tool, args, self.timeout_s)
             except ToolError as exc:
                 log.warning("tool %s.%s attempt %d failed: %s", server, tool, attempt + 1, exc.message)
                 if exc.kind == "timeout" and attempt == 0:
