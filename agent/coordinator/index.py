@@ -42,9 +42,11 @@ class LabelCentroids:
         self._sums = np.zeros((len(self.labels), vectors.shape[1]), dtype=np.float64)
         np.add.at(self._sums, self._row_label, vectors)
         self._sq = (self._sums**2).sum(axis=1)
+        self._sums_t = np.ascontiguousarray(self._sums.T)  # term-major: see EmbeddedIndex
 
     def sims(self, qv: np.ndarray, exclude_row: int | None = None) -> list[tuple[str, float]]:
-        dots = self._sums @ qv
+        nz = np.flatnonzero(qv)
+        dots = qv[nz].astype(np.float64) @ self._sums_t[nz]
         sq = self._sq.copy()
         if exclude_row is not None:
             x, label = self._vectors[exclude_row], self._row_label[exclude_row]

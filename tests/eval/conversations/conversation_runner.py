@@ -26,6 +26,7 @@ import yaml
 
 from agent.actions import CallerInput, EndCall, HandoffEvent, Say, ToolEvent
 from agent.agents.brain import SwitchboardBrain
+from agent.agents.domain import ticket_of
 from agent.config import Settings
 from agent.state import CallState
 
@@ -141,8 +142,7 @@ def _check(expect: dict[str, Any], state: CallState, result: Result, data_dir: P
     for key, value in expect.get("entities", {}).items():
         if state.entities.get(key) != value:
             fail(f"entity {key}={state.entities.get(key)!r} != {value!r}")
-    tickets = [re.sub(r"\D", "", str(a["result"].get("id") or a["result"].get("number") or ""))
-               for a in state.tool_attempts if a["ok"] and isinstance(a.get("result"), dict)]
+    tickets = [re.sub(r"\D", "", ticket_of(a["result"]) or "") for a in state.tool_attempts if a["ok"]]
     for check in expect.get("sql", []):
         query = check["query"]
         if "{ticket_number}" in query:

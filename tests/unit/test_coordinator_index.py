@@ -1,0 +1,197 @@
+"""The knowledge folder, the embedded index (build, search, add_examples), text normalisation,
+calibration maths and the `switchboard route` / `index build` commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agent.config import REPO_ROOT, Settings
+from agent.coordinator import Coordinator
+from agent.coordinator.calibration import reliability
+from agent.coordinator.embedded import EmbeddedIndex, fts_query
+from agent.coordinator.indexes import build_index, embedded_path
+from agent.coordinator.knowledge import Example, KnowledgeError, load_folder, parse_article, parse_examples
+from agent.coordinator.text import Lexicon, normalise
+from agent.state import CallState
+
+SAMPLES = REPO_ROOT / "samples" / "knowledge"
+
+
+# --- text ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("spoken,plain", [
+    ("um the pump at site, uh, fourteen is like leaking", "the pump at site 14 is leaking"),
+    ("I'd like to reset my pass word on the v p n", "id like to reset my password on the vpn"),
+    ("work order one oh two three four", "work order 10234"),
+    ("pump p forty five twelve", "pump p 4512"),
+    ("ticket two double oh one seven", "ticket 20017"),
+    ("twelve hundred and five", "1205"),
+    ("the the printer, you know, is jammed", "the printer is jammed"),
+    ("oh no the wi fi", "oh no the wifi"),
+])
+def test_spoken_style_is_normalised(spoken: str, plain: str):
+    assert normalise(spoken) == plain
+
+
+def test_lexicon_concepts_become_terms():
+    lex = Lexicon({"fault": ["broken", "not working", "crash*"]})
+    assert lex.terms("my laptop keeps crashing") == ["kfault"]
+    assert lex.terms("outlook is not working") == ["kfault"]
+    assert lex.terms("all good") == []
+
+
+@pytest.mark.parametrize("hostile", ['"OR* NEAR(', "a AND NOT b", "col:val ^2", "x\" OR \"y", "NEAR/3 (a b)"])
+def test_fts_queries_quote_every_term(hostile: str):
+    q = fts_query(hostile, Lexicon())
+    assert q is None or all(part.startswith('"') and part.endswith('"') and part.count('"') == 2
+                            for part in q.split(" OR "))
+
+
+# --- knowledge folder -----------------------------------------------------------------------------
+def test_sample_knowledge_base_is_complete():
+    kb = load_folder(SAMPLES)
+    articles = {p.id.split("#")[0] for p in kb.passages}
+    assert len(articles) >= 15
+    intents = {e.intent for e in kb.examples}
+    assert {"work_order.create", "incident.create", "password.reset", "safety.emergency", "knowledge.howto"} <= intents
+    assert {p.domain for p in kb.passages} == {"field_ops", "it_ops"}
+    assert kb.lexicon
+
+
+def test_eval_utterances_are_not_training_examples():
+    training = {normalise(e.text) for e in load_folder(SAMPLES).examples}
+    rows = [json.loads(line) for line in (REPO_ROOT / "tests" / "eval" / "routing_eval.jsonl").read_text().splitlines()]
+    assert len(rows) >= 200
+    assert not [r["text"] for r in rows if normalise(r["text"]) in training]
+
+
+def test_article_sections_become_passages():
+    passages = parse_article("---\ntitle: VPN\ndomain: it_ops\n---\nIntro text.\n\n## Reset\nDo this.\n", "vpn")
+    assert [(p.id, p.title, p.text) for p in passages] == [("vpn#0", "VPN", "Intro text."), ("vpn#1", "VPN: Reset", "Do this.")]
+    heading = parse_article("---\ndomain: field_ops\n---\n# Pumps\nBody.\n", "pumps")
+    assert heading[0].title == "Pumps" and heading[0].domain == "field_ops"
+
+
+@pytest.mark.parametrize("content,message", [
+    ("# Title only\nno domain\n", "domain"),
+    ("---\ndomain: it_ops\n---\nno title\n", "no title"),
+    ("---\ntitle: x\ndomain: finance\n---\nbody\n", "domain"),
+    ("---\ntitle: [unclosed\n---\nbody\n", "front matter"),
+])
+def test_bad_articles_are_refused(content: str, message: str):
+    with pytest.raises(KnowledgeError, match=message):
+        parse_article(content, "bad")
+
+
+@pytest.mark.parametrize("line,message", [
+    ("{not json", r"x.jsonl:2: not valid JSON"),
+    ('["a list"]', "JSON object"),
+    ('{"text": "", "target": "it_ops", "intent": "incident.create"}', "non-empty"),
+    ('{"text": "hi", "target": "finance", "intent": "incident.create"}', "target"),
+    ('{"text": "hi", "target": "it_ops", "intent": "coffee.order"}', "unknown intent"),
+    ('{"text": "' + "x" * 2000 + '", "target": "it_ops", "intent": "incident.create"}', "longer than"),
+])
+def test_bad_example_lines_are_refused_with_file_and_line(line: str, message: str):
+    good = '{"text": "my laptop is broken", "target": "it_ops", "intent": "incident.create"}'
+    with pytest.raises(KnowledgeError, match=message):
+        parse_examples(good + "\n" + line + "\n", "x.jsonl")
+
+
+# --- embedded index ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("index"))
+    index, report = build_index(settings, SAMPLES)
+    index.close()
+    return settings, report
+
+
+def test_build_stores_a_calibration_fitted_on_held_out_examples(built):
+    settings, report = built
+    assert report["examples"] == len(load_folder(SAMPLES).examples)
+    assert 0.7 < report["loo_accuracy"] <= 1.0 and 0 <= report["loo_ece"] < 0.15
+    index = EmbeddedIndex.open(embedded_path(settings))
+    assert index.get_meta("calibration")["inv_temperature"] == report["inv_temperature"]
+    index.close()
+
+
+def test_search_fuses_text_and_vectors_over_articles(built):
+    index = EmbeddedIndex.open(embedded_path(built[0]))
+    hits = index.search("compressor knocking noise", k=3)
+    assert hits[0].id.startswith("compressors#") and hits[0].kind == "article"
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    examples = index.search("forgot my password", k=3, kind="example")
+    assert examples and all(h.kind == "example" for h in examples)
+    index.close()
+
+
+def test_add_examples_without_rebuild_changes_routing_and_survives_reopen(built, tmp_path: Path):
+    settings = built[0].with_(data_dir=tmp_path)
+    (tmp_path / "knowledge.sqlite").write_bytes(embedded_path(built[0]).read_bytes())
+    coordinator = Coordinator.from_settings(settings)
+    phrase = "the flibbertigibbet on the zorbulator is wonky"
+    assert coordinator.decide(phrase, CallState(session_id="a")).confidence < 0.5
+    new = [Example(f"the flibbertigibbet on the zorbulator is {w}", "field_ops", "work_order.create")
+           for w in ("wonky", "rattling", "stuck", "off")]
+    before = coordinator.index.count("example")
+    assert coordinator.index.add_examples(new) == 4
+    assert coordinator.index.add_examples(new) == 0  # the same example twice is a no-op
+    coordinator.close()
+
+    reopened = Coordinator.from_settings(settings)
+    assert reopened.index.count("example") == before + 4
+    d = reopened.decide(phrase, CallState(session_id="b"))
+    assert (d.target, d.intent) == ("field_ops", "work_order.create")
+    reopened.close()
+
+
+def test_a_failed_build_leaves_the_old_index_in_place(built, tmp_path: Path):
+    settings = built[0].with_(data_dir=tmp_path)
+    (tmp_path / "knowledge.sqlite").write_bytes(embedded_path(built[0]).read_bytes())
+    broken = tmp_path / "broken"
+    (broken / "examples").mkdir(parents=True)
+    (broken / "examples" / "x.jsonl").write_text('{"text": "ok", "target": "it_ops", "intent": "incident.create"}\n{oops\n')
+    with pytest.raises(KnowledgeError, match="x.jsonl:2"):
+        build_index(settings, broken)
+    index = EmbeddedIndex.open(tmp_path / "knowledge.sqlite")
+    assert index.count("example") == len(load_folder(SAMPLES).examples)
+    assert not list(tmp_path.glob("*.building-*"))
+    index.close()
+
+
+def test_reliability_table_and_ece():
+    table, ece = reliability([0.95, 0.95, 0.55, 0.55], [True, True, True, False])
+    assert [(b.count, b.accuracy) for b in table] == [(2, 0.5), (2, 1.0)]
+    assert ece == pytest.approx(0.5 * 0.05 + 0.5 * 0.05)
+
+
+# --- commands ----------------------------------------------------------------------------------------
+def _run(args: list[str], data_dir: Path, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "SWITCHBOARD_DATA_DIR": str(data_dir)}
+    return subprocess.run([sys.executable, "-m", "agent.cli", *args], input=stdin, env=env,
+                          capture_output=True, timeout=120, cwd=REPO_ROOT)
+
+
+def test_route_command_prints_one_decision_per_line_with_no_server(built, tmp_path: Path):
+    (tmp_path / "knowledge.sqlite").write_bytes(embedded_path(built[0]).read_bytes())
+    lines = "um the pump at site fourteen is leaking\nI smell gas\n\n\"OR* NEAR(\n\xff\xfe broken bytes\n"
+    out = _run(["route"], tmp_path, lines.encode("utf-8") + b"\xff\n")
+    assert out.returncode == 0, out.stderr.decode()
+    decisions = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert len(decisions) == 6
+    assert all({"target", "intent", "confidence", "action", "alternatives", "reason"} <= d.keys() for d in decisions)
+    assert (decisions[0]["target"], decisions[0]["intent"]) == ("field_ops", "work_order.create")
+    assert (decisions[1]["target"], decisions[1]["priority"]) == ("human", "emergency")
+    assert decisions[2]["action"] == "clarify"
+    log = (tmp_path / "decisions.jsonl").read_text().splitlines()
+    assert len(log) == 6
+
+
+def test_index_build_command_reports_and_refuses_bad_folders(tmp_path: Path):
+    out = _run(["index", "build", str(tmp_path / "nowhere")], tmp_path)
+    assert out.returncode == 2 and b"knowledge folder not found" in out.stderr
