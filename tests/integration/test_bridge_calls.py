@@ -1,0 +1,128 @@
+"""Phone calls through the real bridge to the real container, with ACS simulated at its wire shapes.
+
+The container runs as a subprocess (placeholder brain, no speech: it counts caller audio
+frames and answers typed and keyed turns); the bridge runs in-process under Hypercorn with
+the real Call Automation SDK over a fake transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+import websockets
+
+from agent.config import Settings
+from bridge.apology import tones
+from bridge.simulator import FAKE_CONNECTION_STRING, LocalBridge
+from agent.localserver import free_port
+
+FRAME = b"\x10\x00" * 320  # 20 ms of 16 kHz PCM16
+
+
+def bridge_settings(tmp_path, agent_ws: str, **changes) -> Settings:
+    port = free_port()
+    return Settings(data_dir=tmp_path / "bridge", host="127.0.0.1", bridge_port=port, bridge_agent_url=agent_ws,
+                    bridge_secret="test-deployment-secret", bridge_acs_connection_string=FAKE_CONNECTION_STRING,
+                    bridge_public_url=f"http://127.0.0.1:{port}").with_(**changes)
+
+
+async def replay(agent_ws: str, session_id: str) -> list[dict]:
+    """Every event the container kept for a session, read back by resuming it from seq 0."""
+    async with websockets.connect(f"{agent_ws}?agent_session_id={session_id}") as ws:
+        await ws.send(json.dumps({"type": "session.start", "audio": {"encoding": "pcm16", "sample_rate": 16000},
+                                  "channel": "test", "last_seq": 0}))
+        events = []
+        with pytest.raises(asyncio.TimeoutError):
+            while True:  # until the replay has gone quiet
+                frame = await asyncio.wait_for(ws.recv(), 1.0)
+                if isinstance(frame, str):
+                    events.append(json.loads(frame))
+        return events[1:]  # the first is this connection's own session.ready; the replay follows in seq order
+
+
+async def stream(peer, frames: int, start: int = 0) -> None:
+    """Caller audio at real-time pace, as ACS sends it."""
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    for i in range(frames):
+        await peer.send_audio(FRAME)
+        await asyncio.sleep(max(0.0, t0 + (i + 1) * 0.02 - loop.time()))
+
+
+async def test_call_with_dtmf_then_hang_up(server, tmp_path):
+    async with LocalBridge(bridge_settings(tmp_path, server.ws), apology=tones(16000)) as bridge:
+        call = await bridge.place_call()
+        answer = bridge.fake.bodies("callConnections:answer")[0]
+        media = answer["mediaStreamingOptions"]
+        assert media == {"transportType": "websocket", "audioChannelType": "mixed", "contentType": "audio",
+                         "transportUrl": media["transportUrl"], "startMediaStreaming": True,
+                         "enableBidirectional": True, "audioFormat": "pcm16KMono", "enableDtmfTones": True}
+        assert media["transportUrl"].startswith(f"ws://127.0.0.1:{bridge.settings.bridge_port}/acs/media/")
+        assert "token=" in media["transportUrl"] and "token=" in answer["callbackUri"]
+
+        await stream(call.peer, 50)
+        await call.peer.send_dtmf("5")
+        await call.peer.send_dtmf("#")
+        await stream(call.peer, 10)
+        await asyncio.sleep(0.5)
+        await call.hang_up()
+        await asyncio.sleep(0.3)
+
+    events = await replay(server.ws, call.agent_session_id)
+    keyed = [e["text"] for e in events if e["type"] == "transcript" and e.get("kind") == "dtmf"]
+    assert keyed == ["5", "#"]
+    ended = [e for e in events if e["type"] == "session.ended"]
+    assert ended and ended[0]["reason"] == "caller hung up" and ended[0]["frames_in"] == 60
+
+
+async def test_recycle_mid_utterance_loses_no_caller_audio(server_factory, tmp_path):
+    first = server_factory()
+    settings = bridge_settings(tmp_path, first.ws, bridge_gap_buffer_s=30.0, bridge_agent_outage_s=60.0)
+    total = 150
+    async with LocalBridge(settings, apology=tones(16000)) as bridge:
+        call = await bridge.place_call()
+
+        async def recycle() -> None:
+            await asyncio.sleep(1.0)  # mid-utterance: ~50 frames in
+            code = await asyncio.to_thread(first.stop, 15)  # SIGTERM: the container closes sockets with 1001
+            assert code == 0
+            await asyncio.to_thread(server_factory, port=first.port, data_dir=first.data_dir)
+
+        await asyncio.gather(stream(call.peer, total), recycle())
+        link = bridge.app.state.bridge.live[call.call_id].link
+        await call.peer.wait_until(lambda: link.stats.frames_acked >= total, timeout=30)
+        stats = link.stats
+        await call.hang_up()
+        await asyncio.sleep(0.3)
+
+    assert stats.reconnects == 1 and stats.frames_dropped == 0
+    events = await replay(first.ws, call.agent_session_id)
+    ready = [e for e in events if e["type"] == "session.ready"]
+    assert len(ready) >= 2 and ready[1]["resumed"] is True
+    # Pongs before the second session.ready came from the recycled container: its last one is what it handled.
+    old_acked = max(int(e["id"][1:]) for e in events if e["type"] == "pong" and e["seq"] < ready[1]["seq"])
+    new_frames = next(e for e in events if e["type"] == "session.ended")["frames_in"]
+    assert old_acked + new_frames >= total  # every caller frame reached a container
+    assert old_acked + new_frames - total <= 10  # re-sent at most one ping period
+
+
+async def test_agent_outage_plays_apology_then_transfers_to_fallback(tmp_path):
+    dead = f"ws://127.0.0.1:{free_port()}/invocations_ws"  # nothing listens here
+    apology = tones(16000)
+    settings = bridge_settings(tmp_path, dead, bridge_agent_outage_s=0.6, bridge_fallback_target="pstn:+14255550199")
+    async with LocalBridge(settings, apology=apology) as bridge:
+        call = await bridge.place_call()
+        await stream(call.peer, 20)
+        await call.peer.wait_until(lambda: bridge.fake.bodies(":transferToParticipant"), timeout=15)
+        played = b"".join(pcm for _, pcm in call.peer.played)
+        assert played[:len(apology)] == apology and set(played[len(apology):]) <= {0}
+        times = [t for t, _ in call.peer.played]
+        assert times[-1] - times[0] >= 0.9 * (len(times) - 1) * 0.02  # paced at real time, not a burst
+        [transfer] = bridge.fake.bodies(":transferToParticipant")
+        assert transfer["targetParticipant"]["phoneNumber"]["value"] == "+14255550199"
+        assert transfer["customCallingContext"]["sipHeaders"]["X-MS-Custom-CaseId"].startswith("bridge-fallback-")
+        assert await call.callback("CallTransferAccepted") == 200
+        await call.callback("CallDisconnected")
+        await call.hang_up()
