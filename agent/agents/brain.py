@@ -24,6 +24,10 @@ GREETING = "Hello, you've reached the operations help line. How can I help you t
 ANYTHING_ELSE = "Is there anything else I can help with?"
 #: Hand-overs that skip everything else, even a task half done.
 URGENT_HITS = ("safety", "person_request", "tool_failures")
+#: How sure the coordinator must be that a non-answer mid-task is a new request.
+SWITCH_CONFIDENCE = 0.8
+#: Longer than anyone says in one turn: refused before parsing, so a pasted megabyte costs nothing.
+MAX_TURN_CHARS = 4000
 _GOODBYE = re.compile(r"\b(bye|goodbye|that'?s all|that is all|nothing else|no thanks|no thank you|i'?m done)\b")
 
 
@@ -33,6 +37,7 @@ class Agent(Protocol):
     def answers(self, text: str, state: CallState) -> str | None: ...
     def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]: ...
     def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]: ...
+    def reprompt(self, state: CallState) -> str: ...
 
 
 class SwitchboardBrain:
@@ -67,6 +72,7 @@ class SwitchboardBrain:
 
     async def close(self) -> None:
         await self.tools.close()
+        await self.handoff.close()
         self.coordinator.close()
 
     async def greet(self, state: CallState) -> AsyncIterator[Action]:
@@ -74,9 +80,17 @@ class SwitchboardBrain:
 
     async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
         text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else turn.text
+        if len(text) > MAX_TURN_CHARS:
+            yield Say("Sorry, that was far too long for me to take in.")
+            yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
+            return
         decision = self.coordinator.decide(text, state)
         if decision.action == "handoff" and any(h.startswith(URGENT_HITS) for h in decision.policy_hits):
             async for action in self._record_and_hand_over(decision, state):
+                yield action
+            return
+        if (state.handoff or {}).get("status") == "transfer_failed" and entities.yes_no(text).yes is not None:
+            async for action in self._callback_answer(entities.yes_no(text).yes, state):
                 yield action
             return
         if self._is_goodbye(decision, text, state):
@@ -105,12 +119,13 @@ class SwitchboardBrain:
         task = state.task or {}
         fit = self.agent.answers(text, state)
         new_request = decision.action == "route" and decision.intent != task.get("intent")
+        switch = new_request and "topic_switch" in decision.policy_hits
         if fit == "value":
             return True
         if fit == "free":
-            return not (new_request and "topic_switch" in decision.policy_hits)
+            return not switch
         # Not an answer: a clear new request re-routes; anything else re-asks the question.
-        return not new_request
+        return not (switch or (new_request and decision.confidence >= SWITCH_CONFIDENCE))
 
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
         said_bye = bool(_GOODBYE.search(text.lower()))
@@ -157,9 +172,16 @@ class SwitchboardBrain:
         if ok:
             yield Say("You're being connected now.")
             return
-        yield Say("I'm sorry, I couldn't connect you to a person just now. "
-                  "Your case is saved with everything you told me, and someone will call you back as soon as possible.")
-        yield Say("You can stay on the line and tell me anything else they should know, or hang up and wait for the call.")
+        yield Say(self.handoff.message_after_failed_transfer(state))
+
+    async def _callback_answer(self, accepted: bool, state: CallState) -> AsyncIterator[Action]:
+        """The caller's answer to the callback offered after a failed transfer."""
+        if accepted:
+            await self.handoff.request_callback(state)
+            yield Say("Thank you. Someone will call you back as soon as possible. Is there anything else they should know?")
+            return
+        state.handoff = {**(state.handoff or {}), "status": "callback_declined"}
+        yield Say("Okay, no callback. Your case stays open, so you can call back any time and quote the case number.")
 
     async def end(self, state: CallState) -> None:
         if state.outcome is None:

@@ -74,7 +74,7 @@ def howto_answer(passages: list[Mapping[str, Any]]) -> str | None:
 def result_sentence(spec: ToolSpec, data: Any, write: bool) -> str:
     """What to tell the caller after a tool succeeded."""
     message = data.get("message") if isinstance(data, dict) else None
-    ticket = _ticket_of(data)
+    ticket = ticket_of(data)
     if write and ticket:
         lead = f"Done. Your reference is {entities.spell_out(ticket)}."
         return f"{lead} {spoken(message)}" if message else lead
@@ -85,7 +85,7 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool) -> str:
     return "Done." if write else "I found it, but there is nothing to read out."
 
 
-def _ticket_of(data: Any) -> str | None:
+def ticket_of(data: Any) -> str | None:
     if not isinstance(data, dict):
         return None
     for key, value in data.items():
@@ -136,6 +136,11 @@ class DomainAgent:
         heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context())
         async for action in self._advance(spec, None, state, heard):
             yield action
+
+    def reprompt(self, state: CallState) -> str:
+        """The open question of the task in progress, asked again."""
+        spec = self.spec_for(state.task) if state.task else None
+        return slots.reprompt(state.task, spec.input_schema) if spec and state.task else "How can I help?"
 
     async def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]:
         """The caller answered the task's question (a value, a yes/no, a correction)."""
@@ -190,7 +195,7 @@ class DomainAgent:
         latency = (time.perf_counter() - started) * 1000.0
         state.tool_attempts.append(_attempt(spec, shown, latency, ok=True, result=data))
         yield ToolEvent(spec.name, "ok", arguments=shown, result=data, latency_ms=latency)
-        ticket = _ticket_of(data)
+        ticket = ticket_of(data)
         if ticket:
             noun = spec.name.partition("_")[2] or spec.name
             state.entities[f"{noun}_id"] = ticket
@@ -207,6 +212,7 @@ class DomainAgent:
                        and (str(v) and str(v).lower() in exc.message.lower())]
             for name in dropped:
                 task["args"].pop(name)
+                state.entities.pop(name, None)
             task["confirming"] = False
             step = slots.step(task, spec.input_schema, None, self.context(),
                               write=slots.is_write(spec.name, spec.annotations))

@@ -42,7 +42,7 @@ LETTER_NAMES = {
 }
 DASH_WORDS = {"dash", "hyphen", "-", "minus"}
 
-_TOKEN = re.compile(r"[a-z]+|\d+|-|[.,;:!?]")
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|-|[.,;:!?]")
 
 
 def tokens(text: str) -> list[str]:
@@ -119,11 +119,19 @@ def number_runs(text: str) -> list[NumberRun]:
     i = 0
     while i < len(toks):
         tok = toks[i]
-        if not (_is_num_word(tok) or (tok in ("a",) and i + 1 < len(toks) and toks[i + 1] in SCALES)
+        nxt = toks[i + 1] if i + 1 < len(toks) else ""
+        leading_zero = tok in ZERO_WORDS and (nxt in UNITS or nxt.isdigit() or nxt in ZERO_WORDS)
+        if leading_zero:
+            # "oh three two oh": a run may start with "oh" when digits follow it directly.
+            chunker, start = _Chunker(), i
+            chunker.chunks.append("0")
+            i += 1
+        elif not (_is_num_word(tok) or (tok in ("a",) and i + 1 < len(toks) and toks[i + 1] in SCALES)
                 or (tok in ("double", "triple") and i + 1 < len(toks) and _is_num_word(toks[i + 1]))):
             i += 1
             continue
-        chunker, start = _Chunker(), i
+        else:
+            chunker, start = _Chunker(), i
         while i < len(toks):
             tok = toks[i]
             if tok == "a" and i + 1 < len(toks) and toks[i + 1] in SCALES and chunker.value is None:
@@ -206,7 +214,6 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
             letter = _letter(toks[j], upper_words)
             if letter is None:
                 break
-            # "a" and "i" are words unless a number follows the letter group directly.
             letters.append(letter)
             j += 1
         dash = False
@@ -214,7 +221,14 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
             dash, j = True, j + 1
         if letters and j in runs:
             run = runs[j]
-            found.append("".join(letters) + ("-" if dash else "") + run.digits)
+            readings = [("".join(letters), run.digits)]
+            if toks[j] in ZERO_WORDS and not dash:
+                # "W O one two": the O may be a letter rather than a zero.
+                readings.append(("".join(letters) + "O", run.digits[1:]))
+            # Longest prefix first, then shorter ones: "s A one two three" may mean A123.
+            for head, digits in readings:
+                for k in range(len(head)):
+                    found.append(head[k:] + ("-" if dash else "") + digits)
             i = run.end
             continue
         i = max(i + 1, j if letters else i + 1)
@@ -242,10 +256,12 @@ def pattern_prefixes(pattern: str | None) -> list[str]:
         return []
     # "[Ww][Oo]" (a case-insensitive letter) counts as the letter itself.
     body = re.sub(r"\[([A-Za-z])([A-Za-z])\]", lambda m: m.group(1).upper(), pattern.lstrip("^"))
-    alts = re.match(r"\(\?:([A-Z|]+)\)|\(([A-Z|]+)\)|([A-Z]{2,})", body)
-    if not alts:
-        return []
-    return [p for p in (alts.group(1) or alts.group(2) or alts.group(3)).split("|") if p]
+    alts = re.match(r"\(\?:([A-Z|]+)\)|\(([A-Z|]+)\)", body)
+    if alts:
+        return [p for p in (alts.group(1) or alts.group(2)).split("|") if p]
+    # Literal letters right before the digits: "WO-[0-9]{5}", "(?:E[0-9]{5}|...)".
+    found = re.findall(r"(?<![A-Za-z\\])([A-Z]+)-?(?:\[0-9\]|\\d)", body)
+    return list(dict.fromkeys(found))
 
 
 # --- sites -------------------------------------------------------------------------
@@ -390,7 +406,8 @@ def _clock(low: str) -> tuple[int | None, int | None]:
 
 # --- e-mail and user ids ---------------------------------------------------------------
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+#: Bounded repeats: an unbounded pattern backtracks quadratically on a long run of letters.
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 
 
 def email(text: str) -> str | None:

@@ -66,7 +66,7 @@ class Slot:
             return "datetime"
         if s.get("format") == "email" or "email" in name:
             return "email"
-        if re.search(r"user(_?name|_?id)?$|login", name):
+        if re.search(r"(^|_)user(_?name|_?id)?$|login", name):
             return "user"
         if "site" in name and typ in ("integer", "number"):
             return "site"
@@ -140,10 +140,8 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
         if moment is None:
             return None
         return moment.date().isoformat() if s.get("format") == "date" else moment.isoformat(timespec="minutes")
-    if kind == "email":
-        return entities.email(text)
-    if kind == "user":
-        return entities.user_id(text) if asked or "user" in text.lower() or "@" in text else None
+    if kind in ("email", "user", "code"):
+        return _patterned(slot, text, asked=asked)
     if kind == "site":
         found = entities.site(text, ctx.site_names)
         if found is None and asked:
@@ -172,23 +170,38 @@ def _enum(schema: Mapping[str, Any], text: str) -> Any:
     return None
 
 
-def _code(schema: Mapping[str, Any], text: str, *, asked: bool) -> str | None:
-    pattern = schema.get("pattern")
+def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
+    """A code, id or address: every reading of ``text`` that could be one, first that fits the pattern.
+
+    Unasked, only self-evident forms count (an e-mail address, a code with its letters);
+    asked, digits alone take the pattern's one prefix ("one oh two three four" -> WO-10234)
+    and a bare word may be a login name.
+    """
+    pattern = slot.schema.get("pattern")
     prefixes = entities.pattern_prefixes(pattern)
-    for candidate in entities.codes(text, prefixes):
-        matched = entities.match_code(candidate, pattern)
-        if matched:
-            return matched
-    # Only the digits said ("one oh two three four") for a kind with one known prefix.
-    if asked and len(prefixes) == 1:
-        for run in entities.number_runs(text):
-            matched = entities.match_code(prefixes[0] + run.digits, pattern)
+    candidates: list[str | None] = [entities.email(text), *entities.codes(text, prefixes)]
+    if asked:
+        if len(prefixes) == 1:
+            candidates += [prefixes[0] + run.digits for run in entities.number_runs(text)]
+        if slot.kind == "user" or not pattern:
+            candidates.append(entities.user_id(text))
+    for candidate in candidates:
+        if candidate:
+            matched = entities.match_code(candidate, pattern)
             if matched:
-                return matched
-    if asked and not pattern:
-        clean = text.strip()
-        return clean if clean and len(clean) <= 64 and " " not in clean else None
+                return _like_examples(matched, slot.schema.get("examples") or [], pattern)
     return None
+
+
+def _like_examples(code: str, examples: list[Any], pattern: str | None) -> str:
+    """Write a code the way the schema's examples do: "P4512" -> "P-4512" when P-4512 is one."""
+    letters = re.match(r"[A-Za-z]+", code)
+    for example in examples:
+        if letters and isinstance(example, str) and example.upper().startswith(letters.group(0).upper()):
+            plain = code.replace("-", "")
+            styled = f"{plain[:letters.end()]}-{plain[letters.end():]}" if "-" in example else plain
+            return styled if entities.match_code(styled, pattern) == styled else code
+    return code
 
 
 def validate(slot: Slot, value: Any) -> str | None:
@@ -261,14 +274,25 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         if slot.name not in heard and slot.name in known and slot.kind not in ("key", "text"):
             if validate(slot, known[slot.name]) is None:
                 heard[slot.name] = known[slot.name]
-    # The opening sentence describes the problem; use it for a required free-text field.
+    # The opening sentence describes the problem: use it for the first required free-text
+    # field, unless that field asks why (a reason is never in the opening request).
     for slot in slots:
         if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
+            if slot.question.lower().startswith("why"):
+                break
             if validate(slot, task["opening"]) is None:
                 heard.setdefault(slot.name, task["opening"])
             break
     task["args"].update(heard)
     return heard
+
+
+def reprompt(task: Mapping[str, Any], schema: Mapping[str, Any]) -> str:
+    """The task's open question again (after a turn that could not be used at all)."""
+    if task.get("confirming"):
+        return confirmation(task["tool"], slots_of(schema), task["args"])
+    asking = {s.name: s for s in slots_of(schema)}.get(task.get("asking") or "")
+    return asking.question if asking else "Could you say that again?"
 
 
 def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx: Context,
@@ -351,5 +375,7 @@ def describe_tool(tool: str) -> str:
     verb, _, noun = tool.partition("_")
     noun = noun.replace("_", " ") or verb
     if verb == "request":
-        return f"submit a {noun} request"
-    return f"{_VERBS.get(verb, verb)} {noun}"
+        phrase = f"submit a {noun} request"
+    else:
+        phrase = f"{_VERBS.get(verb, verb)} {noun}"
+    return re.sub(r"\ba (?=[aeiou])", "an ", phrase)
