@@ -1,9 +1,11 @@
 """Choosing, opening and building the configured knowledge index.
 
 Embedded (default): one SQLite file under ``settings.data_dir``, built from
-``settings.knowledge_dir`` the first time it is needed. Azure AI Search: used
-when ``settings.azure_search_endpoint`` is set. Either way a build ends with a
-calibration fit whose result is stored in the index itself.
+``settings.knowledge_dir`` the first time it is needed, and rebuilt at open when
+that folder's content changed since the build. Azure AI Search: used when
+``settings.azure_search_endpoint`` is set. A build also takes the examples the
+review loop learned (``<data_dir>/learned_examples.jsonl``), so a rebuild never
+forgets them, and ends with a calibration fit stored in the index itself.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from agent.config import Settings
 from agent.coordinator import calibration
 from agent.coordinator.embedded import EmbeddedIndex
 from agent.coordinator.index import KnowledgeIndex
-from agent.coordinator.knowledge import load_folder
+from agent.coordinator.knowledge import fingerprint, load_folder
 
 INDEX_FILE = "knowledge.sqlite"
 
@@ -26,7 +28,10 @@ def embedded_path(settings: Settings) -> Path:
 
 def build_index(settings: Settings, folder: Path | None = None) -> tuple[KnowledgeIndex, dict[str, Any]]:
     """(Re)build the configured index from a knowledge folder; returns it with its calibration report."""
-    knowledge = load_folder(Path(folder or settings.knowledge_dir))
+    from agent.handoff.learned import LEARNED_FILE  # late: the review loop imports the coordinator
+
+    source = Path(folder or settings.knowledge_dir)
+    knowledge = load_folder(source, [settings.data_dir / LEARNED_FILE])
     if settings.azure_search_endpoint:
         from agent.coordinator.azure_search import AzureSearchIndex
 
@@ -35,7 +40,8 @@ def build_index(settings: Settings, folder: Path | None = None) -> tuple[Knowled
     else:
         index = EmbeddedIndex.build(embedded_path(settings), knowledge.passages, knowledge.examples, knowledge.lexicon)
     report = calibration.fit(index)
-    report["source"] = str(Path(folder or settings.knowledge_dir).resolve())
+    report["source"] = str(source.resolve())
+    report["fingerprint"] = fingerprint(source)
     index.set_meta("calibration", report)
     return index, report
 
@@ -52,6 +58,18 @@ def open_index(settings: Settings) -> KnowledgeIndex:
         return index
     path = embedded_path(settings)
     if path.exists():
-        return EmbeddedIndex.open(path)
+        index = EmbeddedIndex.open(path)
+        if not _stale(index, settings.knowledge_dir):
+            return index
+        index.close()
     index, _ = build_index(settings)
     return index
+
+
+def _stale(index: KnowledgeIndex, folder: Path) -> bool:
+    """Built from ``folder``, and the folder has changed since (an index built from elsewhere is kept)."""
+    built = index.get_meta("calibration") or {}
+    if built.get("source") != str(Path(folder).resolve()):
+        return False
+    now = fingerprint(folder)
+    return now is not None and built.get("fingerprint") != now

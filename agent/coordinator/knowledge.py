@@ -14,11 +14,12 @@ half-loaded.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 
@@ -162,8 +163,24 @@ class Knowledge:
     lexicon: dict[str, list[str]]
 
 
-def load_folder(path: Path) -> Knowledge:
-    """Read every article, example file and the lexicon under ``path``."""
+def _source_files(path: Path) -> list[Path]:
+    files = sorted((path / "articles").glob("*.md")) + sorted((path / "examples").glob("*.jsonl"))
+    return files + [f for f in [path / "lexicon.yaml"] if f.exists()]
+
+
+def fingerprint(path: Path) -> str | None:
+    """A hash of everything ``load_folder`` reads (None when the folder is missing)."""
+    path = Path(path)
+    if not path.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for f in _source_files(path):
+        digest.update(str(f.relative_to(path)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_folder(path: Path, extra_examples: Sequence[Path] = ()) -> Knowledge:
+    """Read every article, example file and the lexicon under ``path``, plus ``extra_examples`` files."""
     path = Path(path)
     if not path.is_dir():
         raise KnowledgeError(f"{path}: knowledge folder not found")
@@ -173,6 +190,9 @@ def load_folder(path: Path) -> Knowledge:
     examples: list[Example] = []
     for f in sorted((path / "examples").glob("*.jsonl")):
         examples.extend(parse_examples(f.read_text(encoding="utf-8"), str(f.relative_to(path))))
+    for f in extra_examples:
+        if f.exists():
+            examples.extend(parse_examples(f.read_text(encoding="utf-8"), str(f)))
     if not examples:
         raise KnowledgeError(f"{path}: no labelled examples under examples/*.jsonl")
     lexicon_file = path / "lexicon.yaml"

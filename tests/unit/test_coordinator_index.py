@@ -195,3 +195,29 @@ def test_route_command_prints_one_decision_per_line_with_no_server(built, tmp_pa
 def test_index_build_command_reports_and_refuses_bad_folders(tmp_path: Path):
     out = _run(["index", "build", str(tmp_path / "nowhere")], tmp_path)
     assert out.returncode == 2 and b"knowledge folder not found" in out.stderr
+
+
+def test_an_edited_knowledge_folder_is_rebuilt_at_open_and_learned_examples_are_kept(tmp_path: Path):
+    import shutil
+
+    kb = tmp_path / "kb"
+    shutil.copytree(SAMPLES, kb)
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=kb)
+    settings.ensure_data_dir()
+    learned = {"text": "the quux valve is wobbling", "target": "field_ops", "intent": "work_order.create"}
+    (settings.data_dir / "learned_examples.jsonl").write_text(json.dumps(learned) + "\n")
+    c = Coordinator.from_settings(settings)
+    count = c.index.count("example")
+    assert any(e.text == learned["text"] for _, e in c.index.examples())
+    c.close()
+
+    # Unchanged folder: the same index file is opened, not rebuilt.
+    stamp = embedded_path(settings).stat().st_mtime_ns
+    Coordinator.from_settings(settings).close()
+    assert embedded_path(settings).stat().st_mtime_ns == stamp
+
+    extra = {"text": "the blorp meter is blinking red", "target": "field_ops", "intent": "work_order.create"}
+    (kb / "examples" / "extra.jsonl").write_text(json.dumps(extra) + "\n")
+    c = Coordinator.from_settings(settings)
+    assert c.index.count("example") == count + 1
+    c.close()
