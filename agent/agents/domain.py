@@ -7,16 +7,15 @@ All progress lives in ``CallState.task`` so the next turn can run on another con
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import re
-import time
 from datetime import datetime
 from typing import Any, AsyncIterator, Callable, Mapping
 
-from agent.actions import Action, Say, ToolEvent
+from agent.actions import Action, Say
 from agent.agents import entities, slots
 from agent.agents.mcp_client import ToolError, ToolManager, ToolSpec
+from agent.agents.toolrun import ToolOutcome, run_tool, ticket_of
 from agent.state import CallState
 
 #: Coordinator intents and the tool that serves each (names as the servers publish them).
@@ -83,15 +82,6 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool) -> str:
     if isinstance(data, str) and data:
         return spoken(data[:300])
     return "Done." if write else "I found it, but there is nothing to read out."
-
-
-def ticket_of(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return None
-    for key, value in data.items():
-        if (key == "id" or key.endswith("_id") or key == "number") and isinstance(value, str) and _TICKET.fullmatch(value):
-            return value
-    return None
 
 
 class DomainAgent:
@@ -173,34 +163,15 @@ class DomainAgent:
         assert task is not None
         args = {k: v for k, v in task["args"].items() if k != "idempotency_key"}
         key = task["key"] if "idempotency_key" in spec.input_schema.get("properties", {}) else None
-        shown = {**args, **({"idempotency_key": key} if key else {})}
-        yield ToolEvent(spec.name, "started", arguments=shown)
-        started = time.perf_counter()
-        call = asyncio.ensure_future(self.tools.call(spec.server, spec.name, args, idempotency_key=key))
-        try:
-            done, _ = await asyncio.wait({call}, timeout=self.holding_s)
-            if not done:
-                yield Say("One moment while I " + ("set that up." if write else "look that up."), filler=True)
-            data = await call
-        except ToolError as exc:
-            latency = (time.perf_counter() - started) * 1000.0
-            state.tool_failures += 1
-            state.tool_attempts.append(_attempt(spec, shown, latency, ok=False, error=f"{exc.kind}: {exc.message}"))
-            yield ToolEvent(spec.name, "error", arguments=shown, error=exc.message, latency_ms=latency)
-            yield Say(self._failure_sentence(exc, spec, state))
+        outcome = ToolOutcome()
+        async for action in run_tool(self.tools, spec, args, state, outcome, key=key,
+                                     holding_s=self.holding_s, write=write):
+            yield action
+        if outcome.error is not None:
+            yield Say(self._failure_sentence(outcome.error, spec, state))
             return
-        finally:
-            if not call.done():
-                call.cancel()  # the caller hung up or barged in; the idempotency key makes a later retry safe
-        latency = (time.perf_counter() - started) * 1000.0
-        state.tool_attempts.append(_attempt(spec, shown, latency, ok=True, result=data))
-        yield ToolEvent(spec.name, "ok", arguments=shown, result=data, latency_ms=latency)
-        ticket = ticket_of(data)
-        if ticket:
-            noun = spec.name.partition("_")[2] or spec.name
-            state.entities[f"{noun}_id"] = ticket
         state.task = None
-        yield Say(result_sentence(spec, data, write))
+        yield Say(result_sentence(spec, outcome.data, write))
         yield Say("Is there anything else I can help with?")
 
     def _failure_sentence(self, exc: ToolError, spec: ToolSpec, state: CallState) -> str:
@@ -229,13 +200,3 @@ class DomainAgent:
         return (f"Sorry, the {system} isn't responding right now. "
                 "Shall I try again, or would you like me to put you through to a person?")
 
-
-def _attempt(spec: ToolSpec, arguments: dict[str, Any], latency_ms: float, *, ok: bool,
-             result: Any = None, error: str | None = None) -> dict[str, Any]:
-    entry: dict[str, Any] = {"tool": spec.name, "server": spec.server, "arguments": arguments, "ok": ok,
-                             "latency_ms": round(latency_ms, 1), "ts": time.time()}
-    if ok:
-        entry["result"] = result
-    else:
-        entry["error"] = error
-    return entry

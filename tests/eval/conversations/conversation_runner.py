@@ -26,7 +26,7 @@ import yaml
 
 from agent.actions import CallerInput, EndCall, HandoffEvent, Say, ToolEvent
 from agent.agents.brain import SwitchboardBrain
-from agent.agents.domain import ticket_of
+from agent.agents.toolrun import ticket_of
 from agent.config import Settings
 from agent.state import CallState
 
