@@ -33,13 +33,13 @@ MAX_LINE_BYTES = 1024 * 1024
 
 
 def escalation_trigger(state: CallState) -> str:
-    """A short, low-cardinality reason for a hand-over: the policy that fired (pure)."""
+    """A short, low-cardinality reason for a hand-over (pure): the first policy hit of the
+    latest hand-over decision (``safety``, ``person_request``, ...), else its intent, else
+    ``tool_failures`` when tools kept failing (the brain hands over without a decision)."""
     for decision in reversed(state.routes):
-        hits = decision.get("policy_hits") or []
-        if hits:
-            return str(hits[0]).split(":")[0]
-        if decision.get("target") == "human":
-            return str(decision.get("intent") or "human_requested")
+        if decision.get("action") == "handoff" or decision.get("target") == "human":
+            hits = [h for h in decision.get("policy_hits") or [] if not str(h).startswith("queue:")]
+            return str(hits[0]).split(":")[0] if hits else str(decision.get("intent") or "human_requested")
     return "tool_failures" if state.tool_failures else "other"
 
 
