@@ -34,6 +34,9 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from agent.config import MAX_FRAME_BYTES
 
 log = logging.getLogger("switchboard.bridge.link")
+#: websockets logs the upgrade's headers (the Entra bearer token) at DEBUG: never below INFO here.
+_ws_log = logging.getLogger("switchboard.bridge.agent_ws")
+_ws_log.setLevel(logging.INFO)
 
 PING_EVERY_FRAMES = 10  # 200 ms of 20 ms packets: bounds re-sent audio after a recycle (each pong is a stored event)
 FOUNDRY_SCOPE = "https://ai.azure.com/.default"
@@ -192,7 +195,8 @@ class AgentLink:
 
     async def _connect(self, timeout_s: float) -> websockets.ClientConnection:
         ws = await websockets.connect(self._url, additional_headers=await self._tokens.headers(),
-                                      max_size=MAX_FRAME_BYTES, open_timeout=timeout_s, compression=None)
+                                      max_size=MAX_FRAME_BYTES, open_timeout=timeout_s, compression=None,
+                                      logger=_ws_log)
         try:
             start: dict[str, Any] = {"type": "session.start", "audio": {"encoding": "pcm16",
                                      "sample_rate": self._sample_rate}, "channel": "phone", **self._start_fields}

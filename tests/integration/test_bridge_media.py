@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -221,7 +222,8 @@ class FakeCredential:
         return AccessToken("fake-entra-token", 4_000_000_000)
 
 
-async def test_entra_bearer_token_reaches_the_agent_on_the_upgrade():
+async def test_entra_bearer_token_reaches_the_agent_on_the_upgrade(caplog):
+    caplog.set_level(logging.DEBUG)
     credential = FakeCredential()
     async with ScriptedAgent(greeting_chunks=0) as agent:
         async def ignore(_):
@@ -237,3 +239,5 @@ async def test_entra_bearer_token_reaches_the_agent_on_the_upgrade():
     assert agent.headers[0]["authorization"] == "Bearer fake-entra-token"
     assert credential.scopes == [("https://ai.azure.com/.default",)]
     assert agent.received[0]["type"] == "session.start"
+    bridge_side = [r.getMessage() for r in caplog.records if not r.name.startswith("websockets.server")]
+    assert not any("fake-entra-token" in m for m in bridge_side)  # the bearer never reaches the logs
