@@ -6,6 +6,11 @@ brain yields becomes wire events at once, and each ``Say`` is also synthesised a
 streamed as audio by a separate speaker task, so the first sentence plays while the
 brain is still working on the rest. Barge-in stops the speaker, clears the client's
 buffer and keeps in the conversation only what the caller heard.
+
+With a speech-to-speech channel (``drives_dialog``, Voice Live) the engine answers
+by itself: its audio is queued to the same speaker (so pacing, ``audio.start``/
+``audio.end`` and barge-in truncation are shared), its function calls arrive as
+``DialogAction``s, and typed or keyed turns are passed to it instead of the brain.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from typing import Any, Awaitable, Callable
 from agent import protocol, telemetry
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import Brain
-from agent.speech.engine import BargeIn, FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted
+from agent.speech.engine import (AgentAudio, AgentAudioDone, AgentTranscript, BargeIn, DialogAction, EngineFallback,
+                                 FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted,
+                                 drives_dialog)
 from agent.state import CallState
 
 log = logging.getLogger("switchboard.conversation")
@@ -48,6 +55,23 @@ class _Reply:
     played_ms: float | None = None  # from playback.progress, when the client sends it
     interrupted: bool = False
     clock: "_TurnClock | None" = None  # the turn this reply answers (its metrics record a barge-in)
+    engine: "_EngineSpeech | None" = None  # the engine item playing now (speech-to-speech channels)
+
+
+@dataclass
+class _EngineSpeech:
+    """One item of agent speech produced by a speech-to-speech engine, queued to the speaker."""
+
+    item_id: str
+    pcm: "asyncio.Queue[bytes | None]" = field(default_factory=asyncio.Queue)
+    text: str = ""
+    final: bool = False
+    span: list[Any] | None = None  # its [text, start_ms, end_ms] in the reply, once playing
+    dropped: bool = False
+
+    async def pieces(self) -> Any:
+        while (pcm := await self.pcm.get()) is not None:
+            yield pcm
 
 
 @dataclass
@@ -86,6 +110,8 @@ class Conversation:
         self._inputs: asyncio.Queue[tuple[CallerInput, _TurnClock] | None] = asyncio.Queue()
         self._says: asyncio.Queue[tuple[Say, _TurnClock] | None] = asyncio.Queue()
         self._reply: _Reply | None = None
+        self._engine_items: dict[str, _EngineSpeech] = {}
+        self._engine_clock = _TurnClock(time.monotonic())  # the caller turn engine speech answers
         self._items = itertools.count(1)
         self._worker: asyncio.Task[None] | None = None
         self._speaker: asyncio.Task[None] | None = None
@@ -96,7 +122,9 @@ class Conversation:
         self._worker = asyncio.create_task(self._work(), name=f"turns:{self.state.session_id}")
         if self._speech is not None:
             self._speaker = asyncio.create_task(self._speak_loop(), name=f"speaker:{self.state.session_id}")
-        if greet:
+        if drives_dialog(self._speech):
+            await self._speech.start_dialog(self._brain, self.state, greet=greet)  # type: ignore[union-attr]
+        elif greet:
             clock = _TurnClock(time.monotonic())
             await self._run_actions(self._brain.greet(self.state), clock)
             await self._on_turn_done()
@@ -148,6 +176,7 @@ class Conversation:
         if isinstance(ev, FinalTranscript):
             if ev.text.strip():
                 clock = _TurnClock(ev.speech_end_at, stt_ms=round(ev.stt_ms, 1), stt_rtf=round(ev.rtf, 3))
+                self._engine_clock = clock
                 await self._inputs.put((CallerInput(ev.text, "speech"), clock))
         elif isinstance(ev, PartialTranscript):
             await self._emit(protocol.event("transcript", role="caller", text=ev.text, final=False))
@@ -155,6 +184,47 @@ class Conversation:
             await self.barge_in()
         elif isinstance(ev, SpeechStarted):
             pass
+        elif isinstance(ev, AgentAudio):
+            await self._engine_audio(ev)
+        elif isinstance(ev, AgentTranscript):
+            await self._engine_transcript(ev)
+        elif isinstance(ev, AgentAudioDone):
+            speech = self._engine_items.pop(ev.item_id, None)
+            if speech is not None:
+                speech.pcm.put_nowait(None)
+        elif isinstance(ev, DialogAction):
+            await self._act(ev.action, self._engine_clock)
+        elif isinstance(ev, EngineFallback):
+            # The channel now behaves like an embedded one: this Say goes through synthesize.
+            await self._emit(protocol.event("error", code=protocol.Code.SPEECH_UNAVAILABLE,
+                                            message=f"voice service unavailable ({ev.kind}); embedded speech from now"))
+            await self._act(Say(ev.message), _TurnClock(time.monotonic()))
+
+    # --- speech-to-speech engines ---------------------------------------------------------
+    async def _engine_audio(self, ev: AgentAudio) -> None:
+        speech = self._engine_items.get(ev.item_id)
+        if speech is None:
+            speech = self._engine_items[ev.item_id] = _EngineSpeech(ev.item_id)
+            await self._says.put((speech, self._engine_clock))
+        if not speech.dropped:
+            speech.pcm.put_nowait(ev.pcm)
+
+    async def _engine_transcript(self, ev: AgentTranscript) -> None:
+        speech = self._engine_items.get(ev.item_id)
+        reply = self._reply
+        if speech is None or speech.dropped:
+            # Its audio already finished: a late final transcript still names what was said.
+            if ev.final and reply is not None and reply.engine is not None and reply.engine.item_id == ev.item_id:
+                speech = reply.engine
+            else:
+                return
+        speech.text, speech.final = ev.text, ev.final
+        if speech.span is not None and reply is not None and not reply.interrupted:
+            speech.span[0] = ev.text
+            self.state.turns[reply.turn_index]["text"] = " ".join(s[0] for s in reply.spans if s[0]).strip()
+            if ev.final:
+                await self._emit(protocol.event("transcript", role="agent", text=ev.text, final=True,
+                                                item_id=reply.item_id))
 
     # --- turns ----------------------------------------------------------------------
     async def _work(self) -> None:
@@ -177,6 +247,11 @@ class Conversation:
         turn = CallerInput(turn.text, turn.kind, self.state.turn_count)
         self.state.add_turn("caller", turn.text, kind=turn.kind)
         await self._emit(protocol.event("transcript", role="caller", text=turn.text, final=True, kind=turn.kind))
+        if drives_dialog(self._speech):
+            # The engine heard spoken turns itself and answers them; typed or keyed ones are passed on.
+            if turn.kind != "speech":
+                await self._speech.user_text(turn.text if turn.kind == "text" else f"(keyed digits) {turn.text}")  # type: ignore[union-attr]
+            return
         await self._run_actions(self._brain.respond(turn, self.state), clock)
         if self._speech is not None:
             await self._says.join()
@@ -234,7 +309,7 @@ class Conversation:
                 if self._says.empty():
                     await self._finish_reply()
 
-    async def _speak(self, say: Say, clock: _TurnClock) -> None:
+    async def _speak(self, say: "Say | _EngineSpeech", clock: _TurnClock) -> None:
         assert self._speech is not None
         if self._reply is None:
             entry = self.state.add_turn("agent", "", filler=say.filler)
@@ -243,12 +318,17 @@ class Conversation:
         if reply.interrupted:
             return
         entry = self.state.turns[reply.turn_index]
-        entry["text"] = (entry["text"] + " " + say.text).strip()
-        await self._emit(protocol.event("transcript", role="agent", text=say.text, final=True, item_id=reply.item_id))
         span = [say.text, reply.sent_ms, reply.sent_ms]
         reply.spans.append(span)
-        # aclosing: on barge-in the synthesiser stops at once instead of when garbage-collected.
-        synthesis = telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
+        if isinstance(say, _EngineSpeech):
+            say.span, reply.engine = span, say
+            synthesis: Any = say.pieces()  # text arrives alongside (see _engine_transcript)
+        else:
+            entry["text"] = (entry["text"] + " " + say.text).strip()
+            await self._emit(protocol.event("transcript", role="agent", text=say.text, final=True,
+                                            item_id=reply.item_id))
+            # aclosing: on barge-in the synthesiser stops at once instead of when garbage-collected.
+            synthesis = telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
         async with contextlib.aclosing(synthesis) as pieces:
             async for pcm in pieces:
                 span[2] += len(pcm) / 2 / self._rate * 1000  # the whole piece is known before it plays
@@ -307,6 +387,14 @@ class Conversation:
             with contextlib.suppress(asyncio.QueueEmpty):
                 self._says.get_nowait()
                 self._says.task_done()
+        engine = reply.engine
+        if engine is not None and engine.span is not None and drives_dialog(self._speech):
+            for speech in self._engine_items.values():
+                speech.dropped = True
+            engine.dropped = True
+            engine.pcm.put_nowait(None)
+            played = max(0.0, min(heard, engine.span[2]) - engine.span[1])
+            await self._speech.interrupted(engine.item_id, played)  # type: ignore[union-attr]
 
 
 def heard_text(spans: list[list[Any]], heard_ms: float) -> str:

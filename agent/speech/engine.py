@@ -6,12 +6,25 @@ recognition results and barge-in come out as ``SpeechEvent``s through the
 callback given to ``open``; ``synthesize`` turns reply text into PCM at the
 session rate. The local engine (VAD + STT + TTS on this CPU) and Voice Live both
 implement this.
+
+Speech-to-speech engines (Voice Live) also run the dialogue: their channel has
+``drives_dialog = True`` and, besides caller transcripts, emits the agent's own
+audio and transcript (``AgentAudio``, ``AgentTranscript``, ``AgentAudioDone``) and
+the actions its function calls took (``DialogAction``). The conversation then plays
+that audio instead of asking the brain and synthesising. ``EngineFallback`` says the
+engine gave up and the channel now behaves like an embedded one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import AsyncIterator, Awaitable, Callable, Protocol, Union
+from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Protocol, Union
+
+from agent.actions import Action
+
+if TYPE_CHECKING:
+    from agent.brain import Brain
+    from agent.state import CallState
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,50 @@ class BargeIn:
     at_ms: float
 
 
-SpeechEvent = Union[SpeechStarted, PartialTranscript, FinalTranscript, BargeIn]
+@dataclass(frozen=True)
+class AgentAudio:
+    """A piece of agent speech made by the engine (PCM16 at the channel rate)."""
+
+    item_id: str
+    pcm: bytes
+
+
+@dataclass(frozen=True)
+class AgentAudioDone:
+    """The engine has sent all audio of ``item_id``."""
+
+    item_id: str
+
+
+@dataclass(frozen=True)
+class AgentTranscript:
+    """What the engine is saying in ``item_id``: the text so far, ``final`` once complete."""
+
+    item_id: str
+    text: str
+    final: bool
+
+
+@dataclass(frozen=True)
+class DialogAction:
+    """A route, tool or hand-over action taken by the engine's dialogue (a function call)."""
+
+    action: Action
+
+
+@dataclass(frozen=True)
+class EngineFallback:
+    """The engine stopped (``kind``: auth, quota, network, config); ``message`` is for the caller.
+
+    From now on the channel no longer drives the dialogue: the brain answers and
+    ``synthesize`` speaks (embedded TTS, or a short tone when none is loaded)."""
+
+    kind: str
+    message: str
+
+
+SpeechEvent = Union[SpeechStarted, PartialTranscript, FinalTranscript, BargeIn,
+                    AgentAudio, AgentAudioDone, AgentTranscript, DialogAction, EngineFallback]
 OnSpeechEvent = Callable[[SpeechEvent], Awaitable[None]]
 
 
@@ -70,6 +126,26 @@ class SpeechChannel(Protocol):
         """End any caller utterance in progress now (connection dropped): emit its transcript."""
 
     async def close(self) -> None: ...
+
+
+class DialogChannel(SpeechChannel, Protocol):
+    """A channel whose engine runs the dialogue itself (``drives_dialog`` is True)."""
+
+    drives_dialog: bool
+
+    async def start_dialog(self, brain: "Brain", state: "CallState", *, greet: bool) -> None:
+        """Begin: the engine may call the brain's coordinator and tools for this call's ``state``."""
+
+    async def interrupted(self, item_id: str, heard_ms: float) -> None:
+        """Barge-in: stop ``item_id`` and keep in the engine's context only the ``heard_ms`` played."""
+
+    async def user_text(self, text: str) -> None:
+        """A typed (or keyed) caller turn, for the engine to answer."""
+
+
+def drives_dialog(channel: Any) -> bool:
+    """True when ``channel`` currently runs the dialogue itself (embedded channels never do)."""
+    return bool(getattr(channel, "drives_dialog", False))
 
 
 class SpeechEngine(Protocol):
