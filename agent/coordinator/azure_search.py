@@ -15,7 +15,7 @@ Uses azure-search-documents 12.0.0 (``SearchClient``, ``SearchIndexClient``).
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Collection
 
 import numpy as np
 from azure.core.credentials import AzureKeyCredential
@@ -182,9 +182,9 @@ class AzureSearchIndex:
             for r in results
         ]
 
-    def example_hits(self, query: str, k: int = 30, exclude: str | None = None) -> ExampleHits:
+    def example_hits(self, query: str, k: int = 30, exclude: Collection[str] = ()) -> ExampleHits:
         text, vector = self._analyse(query)
-        flt = "kind eq 'example'" + (f" and id ne {_quote(exclude)}" if exclude else "")
+        flt = " and ".join(["kind eq 'example'"] + [f"id ne {_quote(e)}" for e in sorted(exclude)])
         by_text = []
         if text:
             for r in self._search.search(search_text=text, search_fields=["body"], filter=flt,
@@ -197,8 +197,8 @@ class AzureSearchIndex:
         self._ensure_examples()
         assert self._centroids is not None
         qv = np.asarray(vector, dtype=np.float32)
-        row = self._example_row.get(exclude) if exclude else None
-        return ExampleHits(vector=by_vector, text=by_text, centroid=self._centroids.sims(qv, row))
+        rows = [self._example_row[e] for e in exclude if e in self._example_row]
+        return ExampleHits(vector=by_vector, text=by_text, centroid=self._centroids.sims(qv, rows))
 
     def _ensure_examples(self) -> None:
         if self._examples is not None:

@@ -1,7 +1,9 @@
 """Confidence calibration: fit the router's combination, and measure reliability.
 
-``fit`` scores every labelled example with that example left out of the index
-(leave-one-out), then grid-searches the evidence weights, inverse temperature and
+``fit`` scores every labelled example with that example, and its near-duplicates
+in the same label, left out of the index (grouped leave-one-out: a caller's words
+are rarely a near-copy of an example, so scoring against near-copies would make
+the fit over-confident), then grid-searches the evidence weights, inverse temperature and
 background score that minimise the negative log-likelihood of the true labels.
 ``reliability`` bins confidences and compares each bin's mean confidence with its
 accuracy; the expected calibration error (ECE) is the count-weighted mean gap.
@@ -17,10 +19,13 @@ import numpy as np
 
 from agent.coordinator.index import KnowledgeIndex
 from agent.coordinator.router import Calibration, evidence
+from agent.coordinator.text import HashedTfidf, normalise
 
 INV_TEMPERATURE_GRID = np.geomspace(2.0, 80.0, 48)
 BACKGROUND_GRID = np.linspace(0.0, 0.5, 11)
 WEIGHT_STEP = 0.1
+#: Same-label examples at least this similar to the held-out one are held out with it.
+NEAR_DUPLICATE = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,29 @@ def _weight_grid() -> list[tuple[float, float, float]]:
     return [(float(a), float(b), float(round(1.0 - a - b, 2))) for a, b in itertools.product(steps, steps) if a + b <= 1.0 + 1e-9]
 
 
+def held_out_groups(examples: list[tuple[str, Any]]) -> list[list[str]]:
+    """For each example, its id plus the ids of same-label near-duplicates (surface similarity)."""
+    vec = HashedTfidf()
+    feats = [vec.features(normalise(e.text)) for _, e in examples]
+    for f in feats:
+        vec.observe(f)
+    m = vec.matrix(feats)
+    sims = m @ m.T
+    labels = np.array([e.label for _, e in examples])
+    groups = []
+    for i in range(len(examples)):
+        near = np.flatnonzero((sims[i] >= NEAR_DUPLICATE) & (labels == labels[i]))
+        groups.append(sorted({examples[i][0]} | {examples[j][0] for j in near}))
+    return groups
+
+
 def fit(index: KnowledgeIndex) -> dict[str, Any]:
-    """Leave-one-out fit over the index's labelled examples; returns the calibration and its report."""
+    """Grouped leave-one-out fit over the index's labelled examples; returns the calibration and its report."""
     examples = index.examples()
     labels = sorted({e.label for _, e in examples})
     pos = {label: i for i, label in enumerate(labels)}
-    ev = np.array([evidence(index.example_hits(e.text, exclude=doc_id), labels) for doc_id, e in examples])  # N,3,L
+    groups = held_out_groups(examples)
+    ev = np.array([evidence(index.example_hits(e.text, exclude=g), labels) for (_, e), g in zip(examples, groups)])  # N,3,L
     truth = np.array([pos[e.label] for _, e in examples])
     rows = np.arange(len(truth))
     best: tuple[float, Calibration] = (float("inf"), Calibration((0.5, 0.3, 0.2), 12.0, 0.2))

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 import numpy as np
 
@@ -158,14 +158,14 @@ class EmbeddedIndex:
                 out.append((i, -float(score)))  # FTS5 bm25 is "lower is better"
         return out[:limit]
 
-    def _vector_hits(self, qv: np.ndarray, kind: str | None, limit: int, exclude: int | None = None) -> list[tuple[int, float]]:
+    def _vector_hits(self, qv: np.ndarray, kind: str | None, limit: int, exclude: Collection[int] = ()) -> list[tuple[int, float]]:
         rows = self._kind_rows[kind]  # type: ignore[index]
         if rows.size == 0 or not qv.any():
             return []
         nz = np.flatnonzero(qv)
         sims = qv[nz] @ self._kind_terms[kind][nz]  # type: ignore[index]
-        if exclude is not None:
-            sims[rows == exclude] = -1.0
+        if exclude:
+            sims[np.isin(rows, list(exclude))] = -1.0
         if limit < sims.size:
             top = np.argpartition(-sims, limit)[:limit]
             top = top[np.argsort(-sims[top], kind="stable")]
@@ -186,16 +186,13 @@ class EmbeddedIndex:
             out.append(Passage(id=doc_id, title=d["title"], text=d["text"], score=round(score, 6), kind=d["kind"], domain=d["domain"] or d["target"]))
         return out
 
-    def example_hits(self, query: str, k: int = 30, exclude: str | None = None) -> ExampleHits:
-        left_out = self._by_doc_id.get(exclude) if exclude is not None else None
+    def example_hits(self, query: str, k: int = 30, exclude: Collection[str] = ()) -> ExampleHits:
+        left_out = [self._by_doc_id[e] for e in exclude if e in self._by_doc_id]
         qv = self.query_vector(query)
         vector = [(self._labels[i], s) for i, s in self._vector_hits(qv, "example", k, left_out)]
-        text = [
-            (self._labels[i], s)
-            for i, s in self._text_hits(query, "example", k + 1)
-            if exclude is None or self._docs[i]["doc_id"] != exclude
-        ][:k]
-        centroid = self._centroids.sims(qv, None if left_out is None else self._centroid_row.get(left_out))
+        skip = set(left_out)
+        text = [(self._labels[i], s) for i, s in self._text_hits(query, "example", k + len(skip)) if i not in skip][:k]
+        centroid = self._centroids.sims(qv, [self._centroid_row[i] for i in left_out])
         return ExampleHits(vector=vector, text=text, centroid=centroid)
 
     # --- updates ------------------------------------------------------------------------

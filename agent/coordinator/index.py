@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Collection, Protocol, Sequence
 
 import numpy as np
 
@@ -44,14 +44,14 @@ class LabelCentroids:
         self._sq = (self._sums**2).sum(axis=1)
         self._sums_t = np.ascontiguousarray(self._sums.T)  # term-major: see EmbeddedIndex
 
-    def sims(self, qv: np.ndarray, exclude_row: int | None = None) -> list[tuple[str, float]]:
+    def sims(self, qv: np.ndarray, exclude_rows: Sequence[int] = ()) -> list[tuple[str, float]]:
         nz = np.flatnonzero(qv)
         dots = qv[nz].astype(np.float64) @ self._sums_t[nz]
         sq = self._sq.copy()
-        if exclude_row is not None:
-            x, label = self._vectors[exclude_row], self._row_label[exclude_row]
-            dots[label] -= float(x @ qv)
-            sq[label] += float(x @ x) - 2.0 * float(self._sums[label] @ x)
+        for label in {int(self._row_label[r]) for r in exclude_rows}:
+            rows = [r for r in exclude_rows if self._row_label[r] == label]
+            rest = self._sums[label] - self._vectors[rows].sum(axis=0)
+            dots[label], sq[label] = float(rest @ qv), float(rest @ rest)
         norms = np.sqrt(np.clip(sq, 1e-12, None))
         return [(label, float(d / n)) for label, d, n in zip(self.labels, dots, norms)]
 
@@ -60,8 +60,8 @@ class KnowledgeIndex(Protocol):
     def search(self, query: str, k: int = 5, kind: str | None = "article") -> list[Passage]:
         """Hybrid (full-text + vector) retrieval, fused by reciprocal rank."""
 
-    def example_hits(self, query: str, k: int = 30, exclude: str | None = None) -> ExampleHits:
-        """Nearest labelled examples; ``exclude`` leaves one example id out (calibration)."""
+    def example_hits(self, query: str, k: int = 30, exclude: Collection[str] = ()) -> ExampleHits:
+        """Nearest labelled examples; ``exclude`` leaves those example ids out (calibration)."""
 
     def add_examples(self, examples: list[Example]) -> int:
         """Add labelled examples to a built index without a rebuild; returns how many were new."""

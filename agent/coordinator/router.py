@@ -13,7 +13,7 @@ so that a confidence of 0.8 means right about 80 % of the time.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Collection
 
 import numpy as np
 
@@ -100,7 +100,7 @@ class Router:
         """Re-read the label set (after examples were added)."""
         self.labels = sorted({e.label for _, e in self.index.examples()})
 
-    def classify(self, text: str, exclude: str | None = None) -> list[Scored]:
+    def classify(self, text: str, exclude: Collection[str] = ()) -> list[Scored]:
         """Every label with its calibrated probability, most likely first."""
         if not self.labels:
             return []
