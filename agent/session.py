@@ -86,6 +86,12 @@ class LiveSession:
                 await self._send(text=old)
         return missed is not None
 
+    async def pong(self, ping_id: str) -> None:
+        """Answer a ping. Transient: not numbered, not stored, never replayed."""
+        body = protocol.event("pong", id=ping_id, frames_in=self.frames_in, last_seq=self.seq)
+        async with self._send_lock:
+            await self._send(text=json.dumps(body, separators=(",", ":")))
+
     async def send_audio(self, pcm: bytes) -> None:
         async with self._send_lock:
             await self._send(data=pcm)
@@ -353,7 +359,7 @@ class SessionHub:
             elif isinstance(parsed, protocol.HandoffResult):
                 await conversation.handoff_result(parsed.ok, parsed.reason)
             elif isinstance(parsed, protocol.Ping):
-                await live.emit(protocol.event("pong", id=parsed.id, frames_in=live.frames_in))
+                await live.pong(parsed.id)
             elif isinstance(parsed, protocol.SessionStart):
                 await live.emit(protocol.error(ProtocolError(Code.ALREADY_STARTED, "session.start was already received")))
             elif isinstance(parsed, protocol.SessionEnd):

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from tests.support.servers import Server
+from agent.localserver import LocalServer as Server
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import urllib.request
 import pytest
 import websockets
 
-from tests.support.servers import free_port
+from agent.localserver import free_port
 from tests.support.wsclient import Client
 
 pytestmark = pytest.mark.timeout(120)

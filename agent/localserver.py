@@ -1,4 +1,8 @@
-"""Real switchboard servers on loopback, started as subprocesses (used by fixtures and benchmarks in tests)."""
+"""A local container as a subprocess: started, awaited until ready, stopped.
+
+Used by the benchmarks, the demo and the tests, so that all of them exercise the
+real ``switchboard serve`` process rather than an in-process imitation.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent.parent
+REPO = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -19,8 +23,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class Server:
-    """A ``switchboard serve`` process on 127.0.0.1."""
+class LocalServer:
+    """A ``switchboard serve`` process on 127.0.0.1 (placeholder brain and no speech unless ``env`` says)."""
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> None:
         self.port = port or free_port()
@@ -45,7 +49,7 @@ class Server:
     def ws(self) -> str:
         return f"ws://127.0.0.1:{self.port}/invocations_ws"
 
-    def start(self, timeout: float = 120.0) -> "Server":
+    def start(self, timeout: float = 120.0) -> "LocalServer":
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve"], cwd=REPO, env=self.env,

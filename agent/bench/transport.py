@@ -1,0 +1,179 @@
+"""``switchboard bench transport``: many concurrent sessions streaming real-time audio.
+
+Each session sends 20 ms PCM16 frames on an absolute real-time schedule and, every
+``--ping-every`` frames, a ``ping``; the server answers ``pong`` only after it has
+handled every earlier frame, so ping -> pong is the server's per-frame latency
+including any queueing. Dropped frames = frames sent - frames the server counted
+(reported in ``session.ended``). Server CPU and RSS are sampled with psutil.
+The speech pipeline is disabled (SWITCHBOARD_SPEECH=none) unless --url points at
+a server configured otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import websockets
+
+FRAME_MS = 20
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--sessions", type=int, default=100)
+    p.add_argument("--seconds", type=float, default=20.0)
+    p.add_argument("--sample-rate", type=int, default=16000, choices=(8000, 16000, 24000))
+    p.add_argument("--ping-every", type=int, default=10, help="frames between latency probes")
+    p.add_argument("--ramp", type=float, default=5.0, help="seconds over which sessions are opened")
+    p.add_argument("--url", help="an already running container's ws URL (else one is started)")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+@dataclass
+class SessionResult:
+    sent: int = 0
+    received: int | None = None
+    latencies_ms: list[float] = field(default_factory=list)
+    late_sends: int = 0
+    error: str | None = None
+
+
+async def _session(url: str, index: int, args: argparse.Namespace, start_at: float) -> SessionResult:
+    res = SessionResult()
+    frame = b"\x00\x01" * (args.sample_rate * FRAME_MS // 1000)
+    pings: dict[str, float] = {}
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    try:
+        async with websockets.connect(f"{url}?agent_session_id=bench-{index}-{int(time.time())}",
+                                      max_size=None, ping_interval=None, compression=None) as ws:
+            await ws.send(json.dumps({"type": "session.start", "channel": "test",
+                                      "audio": {"encoding": "pcm16", "sample_rate": args.sample_rate}}))
+            done = asyncio.Event()
+
+            async def reader() -> None:
+                async for message in ws:
+                    if isinstance(message, bytes):
+                        continue
+                    ev = json.loads(message)
+                    if ev["type"] == "pong" and ev["id"] in pings:
+                        res.latencies_ms.append((time.monotonic() - pings.pop(ev["id"])) * 1000)
+                    elif ev["type"] == "session.ended":
+                        res.received = ev.get("frames_in")
+                        done.set()
+
+            read_task = asyncio.create_task(reader())
+            t0 = time.monotonic()
+            total = int(args.seconds * 1000 / FRAME_MS)
+            for n in range(total):
+                due = t0 + n * FRAME_MS / 1000
+                delay = due - time.monotonic()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                elif delay < -FRAME_MS / 1000:
+                    res.late_sends += 1  # the load generator itself fell behind
+                await ws.send(frame)
+                res.sent += 1
+                if n % args.ping_every == args.ping_every - 1:
+                    pid = f"{n}"
+                    pings[pid] = time.monotonic()
+                    await ws.send(json.dumps({"type": "ping", "id": pid}))
+            await ws.send(json.dumps({"type": "session.end", "reason": "bench"}))
+            await asyncio.wait_for(done.wait(), 30)
+            read_task.cancel()
+    except Exception as exc:  # a failed session is a figure, not a crash of the benchmark
+        res.error = f"{type(exc).__name__}: {exc}"
+    return res
+
+
+class _Sampler:
+    """CPU and RSS of the server process, once a second."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.proc = psutil.Process(pid) if pid else None
+        self.cpu: list[float] = []
+        self.rss_mb: list[float] = []
+        self.cpu_seconds = 0.0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        if self.proc is None:
+            return
+        self.proc.cpu_percent(None)
+        before = self.proc.cpu_times()
+        while not stop.is_set():
+            await asyncio.sleep(1.0)
+            self.cpu.append(self.proc.cpu_percent(None))
+            self.rss_mb.append(self.proc.memory_info().rss / 2**20)
+        after = self.proc.cpu_times()
+        self.cpu_seconds = (after.user + after.system) - (before.user + before.system)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def _bench(args: argparse.Namespace, url: str, pid: int | None) -> dict[str, object]:
+    sampler = _Sampler(pid)
+    stop = asyncio.Event()
+    sampling = asyncio.create_task(sampler.run(stop))
+    t0 = time.monotonic() + 0.5
+    results = await asyncio.gather(*[
+        _session(url, i, args, t0 + args.ramp * i / max(1, args.sessions)) for i in range(args.sessions)])
+    stop.set()
+    await sampling
+    lat = [x for r in results for x in r.latencies_ms]
+    sent = sum(r.sent for r in results)
+    counted = [r for r in results if r.received is not None]
+    dropped = sum(r.sent - (r.received or 0) for r in counted)
+    return {
+        "sessions": args.sessions,
+        "seconds": args.seconds,
+        "frames_sent": sent,
+        "frames_per_s": round(sent / args.seconds, 1),
+        "dropped_frames": dropped,
+        "failed_sessions": sum(1 for r in results if r.error or r.received is None),
+        "errors": sorted({r.error for r in results if r.error})[:3],
+        "latency_p50_ms": round(_pct(lat, 0.50), 2),
+        "latency_p99_ms": round(_pct(lat, 0.99), 2),
+        "latency_max_ms": round(max(lat), 2) if lat else None,
+        "probes": len(lat),
+        "client_late_sends": sum(r.late_sends for r in results),
+        "server_cpu_pct_mean": round(statistics.mean(sampler.cpu), 1) if sampler.cpu else None,
+        "server_cpu_pct_max": round(max(sampler.cpu), 1) if sampler.cpu else None,
+        "server_cpu_us_per_frame": round(sampler.cpu_seconds / sent * 1e6, 1) if sent and sampler.proc else None,
+        "server_rss_mb_max": round(max(sampler.rss_mb), 1) if sampler.rss_mb else None,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from agent.localserver import LocalServer
+
+    server = None
+    if args.url:
+        url, pid = args.url, None
+    else:
+        data = Path(tempfile.mkdtemp(prefix="sb-bench-"))
+        server = LocalServer(data, {"SWITCHBOARD_SPEECH": "none", "SWITCHBOARD_BRAIN": "placeholder",
+                                    "SWITCHBOARD_LOG_LEVEL": "WARNING"}).start()
+        url, pid = server.ws, server.proc.pid if server.proc else None
+    try:
+        figures = asyncio.run(_bench(args, url, pid))
+    finally:
+        if server is not None:
+            server.stop()
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print(f"transport: {figures['sessions']} sessions x {figures['seconds']} s of 20 ms frames")
+        for key, value in figures.items():
+            print(f"  {key:22} {value}")
+    return 0 if figures["failed_sessions"] == 0 else 1
