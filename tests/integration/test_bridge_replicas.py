@@ -1,0 +1,74 @@
+"""Several bridge replicas share call state and seen-event ids through Redis (real redis-server)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from agent.config import Settings
+from agent.localserver import free_port
+from bridge.apology import tones
+from bridge.calls import CallRecord, SqliteCallStore
+from bridge.simulator import FAKE_CONNECTION_STRING, AcsPeer, LocalBridge, callback_event, event_grid_incoming_call
+
+
+@pytest.fixture
+def redis_url():
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL)
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.kill()
+    proc.wait()
+
+
+def replica(tmp_path, name: str, redis_url: str, agent_ws: str) -> Settings:
+    port = free_port()
+    return Settings(data_dir=tmp_path / name, host="127.0.0.1", bridge_port=port, bridge_agent_url=agent_ws,
+                    bridge_secret="shared-secret", bridge_acs_connection_string=FAKE_CONNECTION_STRING,
+                    bridge_public_url=f"http://127.0.0.1:{port}", redis_url=redis_url)
+
+
+async def test_a_call_answered_by_one_replica_is_served_by_another(tmp_path, redis_url, server):
+    async with LocalBridge(replica(tmp_path, "a", redis_url, server.ws), apology=tones(16000)) as a, \
+            LocalBridge(replica(tmp_path, "b", redis_url, server.ws), apology=tones(16000)) as b:
+        incoming = event_grid_incoming_call()
+        assert (await a.post_event(incoming)).status_code == 200
+        assert (await b.post_event(incoming)).status_code == 409  # Event Grid redelivery to the other replica
+        answer = a.fake.bodies("callConnections:answer")[0]
+        on_b = lambda url: url.replace(f":{a.settings.bridge_port}/", f":{b.settings.bridge_port}/")  # noqa: E731
+        status = (await b.http.post(on_b(answer["callbackUri"]), json=callback_event("CallConnected", "conn-1"))).status_code
+        assert status == 200
+        peer = await AcsPeer.connect(on_b(answer["mediaStreamingOptions"]["transportUrl"]))
+        for _ in range(5):
+            await peer.send_audio(b"\x01\x00" * 320)
+        await peer.send_dtmf("7")
+        call_id = answer["callbackUri"].split("?")[0].rsplit("/", 1)[-1]
+        record = await b.app.state.bridge.store.get(call_id)
+        assert record.state == "connected" and record.call_connection_id == "conn-1"
+        assert record.caller == "4:+14255550123"
+        await peer.wait_until(lambda: call_id in b.app.state.bridge.live)
+        await peer.hang_up()
+
+
+async def test_sqlite_store_round_trip_and_replay_memory(tmp_path):
+    store = SqliteCallStore(tmp_path / "calls.sqlite")
+    await store.put(CallRecord("c1", "acs:c1", caller="4:+1"))
+    again = SqliteCallStore(tmp_path / "calls.sqlite")  # a restarted bridge on the same disk
+    assert (await again.get("c1")) == CallRecord("c1", "acs:c1", caller="4:+1")
+    assert await again.get("'; DROP TABLE calls; --") is None
+    assert await store.first_seen("e1") and not await again.first_seen("e1")
+    await store.close()
+    await again.close()
