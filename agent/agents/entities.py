@@ -42,6 +42,9 @@ LETTER_NAMES = {
 }
 DASH_WORDS = {"dash", "hyphen", "-", "minus"}
 
+#: Longer digit runs are not numbers anyone says (and int() refuses > 4300 digits).
+MAX_DIGITS = 30
+
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|-|[.,;:!?]")
 
 
@@ -142,6 +145,9 @@ def number_runs(text: str) -> list[NumberRun]:
                 chunker.chunks.append(str(UNITS[toks[i + 1]]) * (2 if tok == "double" else 3))
                 i += 2
                 continue
+            if tok == "-" and chunker.last == "tens" and i + 1 < len(toks) and toks[i + 1] in UNITS:
+                i += 1  # "forty-five"
+                continue
             if tok == "and" and chunker.last == "scale" and i + 1 < len(toks) and _is_num_word(toks[i + 1]):
                 i += 1
                 continue
@@ -166,8 +172,8 @@ def number_runs(text: str) -> list[NumberRun]:
 
 
 def numbers(text: str) -> list[int]:
-    """Every number in ``text`` as an int (see ``number_runs``)."""
-    return [int(r.digits) for r in number_runs(text)]
+    """Every number in ``text`` as an int (see ``number_runs``); absurdly long digit runs are skipped."""
+    return [int(r.digits) for r in number_runs(text) if len(r.digits) <= MAX_DIGITS]
 
 
 def first_number(text: str) -> int | None:

@@ -1,0 +1,169 @@
+"""Spoken-answer parsing: numbers, codes, sites, dates, yes/no, e-mails, DTMF."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from agent.agents import entities as e
+
+NOW = datetime(2026, 11, 23, 14, 39)  # a Monday afternoon
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("four five one two", [4512]),
+    ("twelve", [12]),
+    ("one hundred and four", [104]),
+    ("one hundred four", [104]),
+    ("a hundred", [100]),
+    ("forty five twelve", [4512]),
+    ("forty-five", [45]),
+    ("one oh two three four", [10234]),
+    ("double four seven", [447]),
+    ("triple nine", [999]),
+    ("two thousand and five", [2005]),
+    ("three hundred twenty one", [321]),
+    ("twenty twenty six", [2026]),
+    ("site 14", [14]),
+    ("4 5 1 2", [4512]),
+    ("site twelve and priority three", [12, 3]),
+    ("nothing numeric here", []),
+    ("oh, I see", []),
+])
+def test_numbers_said_as_words_or_digits(said: str, expected: list[int]) -> None:
+    assert e.numbers(said) == expected
+
+
+@pytest.mark.parametrize("said, code", [
+    ("A one two three", "A123"),
+    ("a one two three", "A123"),
+    ("it's A one two three", "A123"),
+    ("P dash forty five twelve", "P-4512"),
+    ("P hyphen four five one two", "P-4512"),
+    ("papa four five one two", "P4512"),
+    ("G dash oh three two oh", "G-0320"),
+    ("A123", "A123"),
+    ("asset C-2101 please", "C-2101"),
+])
+def test_codes_spelled_or_written(said: str, code: str) -> None:
+    assert code in e.codes(said)
+
+
+@pytest.mark.parametrize("said, pattern, expected", [
+    ("W O one oh two three four", "^[Ww][Oo]-[0-9]{5}$", "WO-10234"),
+    ("WO-10234", "^[Ww][Oo]-[0-9]{5}$", "WO-10234"),
+    ("wo 10234", "^[Ww][Oo]-[0-9]{5}$", "WO-10234"),
+    ("I N C two zero zero zero one", "^[Ii][Nn][Cc]-[0-9]{5}$", "INC-20001"),
+    ("S R three zero zero zero two", "^[Ss][Rr]-[0-9]{5}$", "SR-30002"),
+])
+def test_ticket_ids_said_aloud_match_the_schema_pattern(said: str, pattern: str, expected: str) -> None:
+    prefixes = e.pattern_prefixes(pattern)
+    matches = [m for m in (e.match_code(c, pattern) for c in e.codes(said, prefixes)) if m]
+    assert matches and matches[0] == expected
+
+
+def test_a_code_that_breaks_the_pattern_is_not_matched() -> None:
+    assert e.match_code("WO1023", "^[Ww][Oo]-[0-9]{5}$") is None
+
+
+@pytest.mark.parametrize("pattern, prefixes", [
+    (r"^[Ww][Oo]-[0-9]{5}$", ["WO"]),
+    (r"^(?:[Ee][0-9]{5}|[^@\s]{1,64}@[^@\s]{1,190})$", ["E"]),
+    (r"^(INC|SR)\d+$", ["INC", "SR"]),
+    (r"^[A-Za-z]-?[0-9]{3,5}$", []),
+    (None, []),
+])
+def test_pattern_prefixes(pattern: str | None, prefixes: list[str]) -> None:
+    assert e.pattern_prefixes(pattern) == prefixes
+
+
+NAMES = {"Riverside Pumping Station": 12, "North Ridge Substation": 14, "Westfield Depot": 42}
+
+
+@pytest.mark.parametrize("said, site", [
+    ("site fourteen", 14),
+    ("it's at site 12", 12),
+    ("the Riverside pumping station", 12),
+    ("over at north ridge", 14),
+    ("westfield", 42),
+    ("somewhere else", None),
+    ("the pump A123", None),
+])
+def test_sites_by_number_or_name(said: str, site: int | None) -> None:
+    assert e.site(said, NAMES) == site
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("tomorrow morning", datetime(2026, 11, 24, 9, 0)),
+    ("tomorrow afternoon", datetime(2026, 11, 24, 14, 0)),
+    ("next Tuesday afternoon", datetime(2026, 11, 24, 14, 0)),
+    ("Tuesday next week", datetime(2026, 12, 1, 9, 0)),
+    ("on friday at nine am", datetime(2026, 11, 27, 9, 0)),
+    ("at 3 pm", datetime(2026, 11, 23, 15, 0)),
+    ("at three thirty", datetime(2026, 11, 23, 15, 30)),
+    ("today at 4:30 pm", datetime(2026, 11, 23, 16, 30)),
+    ("at 10", datetime(2026, 11, 24, 10, 0)),  # already past today -> tomorrow
+    ("in two hours", datetime(2026, 11, 23, 16, 39)),
+    ("the day after tomorrow", datetime(2026, 11, 25, 9, 0)),
+    ("whenever suits", None),
+])
+def test_dates_and_times_relative_to_now(said: str, expected: datetime | None) -> None:
+    assert e.when(said, NOW) == expected
+
+
+@pytest.mark.parametrize("said, yes, rest", [
+    ("yes", True, ""),
+    ("Yeah, that's right", True, "that's right"),
+    ("yep", True, ""),
+    ("correct", True, ""),
+    ("go ahead", True, ""),
+    ("no", False, ""),
+    ("nope", False, ""),
+    ("no, site fourteen", False, "site fourteen"),
+    ("No it's site 14", False, "site 14"),
+    ("actually make it urgent", False, "urgent"),
+    ("um, no, A one two four", False, "a one two four"),
+    ("site fourteen", None, "site fourteen"),
+])
+def test_yes_no_and_corrections(said: str, yes: bool | None, rest: str) -> None:
+    answer = e.yes_no(said)
+    assert (answer.yes, answer.rest) == (yes, rest)
+
+
+@pytest.mark.parametrize("said, address", [
+    ("maria.lopez@northwind.example", "maria.lopez@northwind.example"),
+    ("it's Maria.Lopez@Northwind.Example", "maria.lopez@northwind.example"),
+    ("maria dot lopez at northwind dot example", "maria.lopez@northwind.example"),
+    ("my email is j underscore smith at contoso dot com", "j_smith@contoso.com"),
+    ("no address here", None),
+])
+def test_email_written_or_spoken(said: str, address: str | None) -> None:
+    assert e.email(said) == address
+
+
+@pytest.mark.parametrize("said, login", [
+    ("my user id is jsmith", "jsmith"),
+    ("j s m i t h", "jsmith"),
+    ("maria dot lopez at northwind dot example", "maria.lopez"),
+    ("I don't know", None),
+])
+def test_user_ids(said: str, login: str | None) -> None:
+    assert e.user_id(said) == login
+
+
+def test_dtmf_digits() -> None:
+    assert e.dtmf_digits("4512#") == "4512"
+    assert e.dtmf_digits("*12") == "12"
+
+
+def test_ticket_read_back_digit_by_digit() -> None:
+    assert e.spell_out("WO-10234") == "W O, one zero two three four"
+    assert e.spell_out("A123") == "A, one two three"
+
+
+def test_a_megabyte_of_text_parses_quickly_to_nothing() -> None:
+    text = "x" * (1024 * 1024)
+    assert e.email(text) is None
+    assert e.codes(text) == []
+    assert e.numbers("1" * 100_000) == []  # not a number anyone says; no ValueError either

@@ -1,0 +1,204 @@
+"""Slot filling from a tool's JSON input schema (the shapes the MCP SDK publishes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from agent.agents import slots as s
+
+CTX = s.Context(now=datetime(2026, 11, 23, 14, 0), site_names={"Riverside Pumping Station": 12,
+                                                               "North Ridge Substation": 14})
+NULLABLE_KEY = {"anyOf": [{"type": "string", "pattern": "^[A-Za-z0-9._:-]+$", "maxLength": 128},
+                          {"type": "null"}], "default": None,
+                "description": "Optional. A unique key for this request."}
+CREATE_WORK_ORDER = {
+    "type": "object",
+    "properties": {
+        "site": {"type": "integer", "minimum": 1, "maximum": 999,
+                 "description": "Which site is the asset at? Site number 1 to 999."},
+        "asset_tag": {"type": "string", "pattern": "^[A-Za-z]-?[0-9]{3,5}$", "maxLength": 8,
+                      "examples": ["A123", "P-4512"],
+                      "description": "What is the asset tag on the equipment? It looks like A123 or P-4512."},
+        "summary": {"type": "string", "minLength": 1, "maxLength": 2000,
+                    "description": "What is wrong with it? Describe the problem briefly."},
+        "priority": {"type": "string", "enum": ["low", "medium", "high", "urgent"],
+                     "description": "How urgent is it: low, medium, high or urgent?"},
+        "reported_by": {"anyOf": [{"type": "string", "maxLength": 200}, {"type": "null"}], "default": None,
+                        "description": "Optional. Who is reporting the problem?"},
+        "idempotency_key": NULLABLE_KEY,
+    },
+    "required": ["site", "asset_tag", "summary", "priority"],
+}
+GET_WORK_ORDER = {
+    "type": "object",
+    "properties": {"work_order_id": {"type": "string", "pattern": "^[Ww][Oo]-[0-9]{5}$",
+                                     "examples": ["WO-10234"],
+                                     "description": "What is the work order number? It looks like WO-10234."}},
+    "required": ["work_order_id"],
+}
+VISIT = {
+    "type": "object",
+    "properties": {
+        "date": {"type": "string", "format": "date", "description": "What day should the technician come?"},
+        "user": {"type": "string", "pattern": r"^(?:[Ee][0-9]{5}|[^@\s]{1,64}@[^@\s]{1,190})$",
+                 "description": "What is your employee ID or your work email address?"},
+    },
+    "required": ["date", "user"],
+}
+
+
+def talk(schema: dict, opening: str, *answers: str, write: bool = True) -> tuple[dict, list[s.Step]]:
+    task = s.new_task("create_work_order", "field_ops", "work_order.create", opening, "key-1")
+    s.prefill(task, schema, {}, CTX)
+    steps = [s.step(task, schema, None, CTX, write=write)]
+    for answer in answers:
+        steps.append(s.step(task, schema, answer, CTX, write=write))
+    return task, steps
+
+
+def test_required_fields_become_the_schema_questions_in_order() -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "work order please")
+    assert steps[-1].action == "ask"
+    assert steps[-1].say == "Which site is the asset at?"
+    assert task["asking"] == "site"
+
+
+def test_question_from_a_description_that_is_not_a_question() -> None:
+    slot = s.Slot("serial", {"type": "string", "description": "The serial number on the label."}, True)
+    assert slot.question == "What's the serial number on the label?"
+    assert s.Slot("badge_id", {"type": "string"}, True).question == "What's the badge number?"
+
+
+def test_step_by_step_then_confirmation_then_execute() -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "my pump is leaking water everywhere",
+                       "site twelve", "it's A one two three", "high")
+    assert [st.action for st in steps] == ["ask", "ask", "ask", "confirm"]
+    assert task["args"] == {"summary": "my pump is leaking water everywhere", "site": 12,
+                            "asset_tag": "A123", "priority": "high"}
+    assert "open a work order" in steps[-1].say and "A, one two three" in steps[-1].say
+    assert steps[-1].say.endswith("Is that right?")
+    assert s.step(task, CREATE_WORK_ORDER, "yes", CTX, write=True).action == "execute"
+
+
+def test_several_slots_in_one_sentence_and_out_of_order() -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "the pump P dash forty five twelve at site fourteen is tripping, it's urgent")
+    assert steps[-1].action == "confirm"
+    assert task["args"]["asset_tag"] == "P-4512"
+    assert task["args"]["site"] == 14
+    assert task["args"]["priority"] == "urgent"
+
+
+def test_answer_for_another_slot_while_one_is_asked() -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "a fault with some equipment that keeps overheating",
+                       "it's urgent, at site fourteen")
+    assert task["args"]["site"] == 14 and task["args"]["priority"] == "urgent"
+    assert task["asking"] == "asset_tag"
+
+
+def test_correction_at_confirmation() -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "pump P-4512 is grinding, site twelve", "medium", "no, site fourteen")
+    assert steps[-1].action == "confirm"
+    assert task["args"]["site"] == 14
+    assert "site 14" in steps[-1].say
+
+
+def test_plain_no_asks_what_to_change_and_cancel_drops_it() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
+    assert s.step(task, CREATE_WORK_ORDER, "no", CTX, write=True).say == "What should I change?"
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
+    assert s.step(task, CREATE_WORK_ORDER, "no, cancel that", CTX, write=True).action == "cancel"
+
+
+def test_site_by_name() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at the Riverside pumping station is vibrating")
+    assert task["args"]["site"] == 12
+
+
+def test_bare_number_only_counts_when_the_site_was_asked() -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "pump A123 is vibrating badly today", "fourteen")
+    assert task["args"]["site"] == 14
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 is broken for the twelve time")
+    assert "site" not in task["args"]
+
+
+@pytest.mark.parametrize("said", ["W O one oh two three four", "WO-10234", "one oh two three four",
+                                  "it's work order W O 10234", "wo 10234"])
+def test_ticket_numbers_in_many_spoken_forms(said: str) -> None:
+    task, steps = talk(GET_WORK_ORDER, "status please", said, write=False)
+    assert steps[-1].action == "execute"
+    assert task["args"]["work_order_id"] == "WO-10234"
+
+
+def test_out_of_range_value_is_refused_and_asked_again() -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "work order please", "site one thousand two hundred")
+    assert steps[-1].action == "ask"
+    assert "not a valid site" in steps[-1].say
+    assert "site" not in task["args"]
+
+
+def test_unparseable_answer_is_asked_again() -> None:
+    _, steps = talk(GET_WORK_ORDER, "status please", "I'm not sure", write=False)
+    assert steps[-1].action == "ask"
+    assert steps[-1].say.startswith("Sorry, I didn't catch the work order number.")
+
+
+def test_too_long_free_text_is_refused() -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "work order please", "site 12", "A123", "x" * 5000)
+    assert "too long" in steps[-1].say
+    assert "summary" not in task["args"]
+
+
+def test_sql_fragment_is_just_text() -> None:
+    fragment = "'); DROP TABLE work_orders; --"
+    task, _ = talk(CREATE_WORK_ORDER, "work order please", "site 12", "A123", fragment)
+    assert task["args"]["summary"] == fragment
+
+
+def test_dates_and_patterned_ids() -> None:
+    task, steps = talk(VISIT, "book a visit", "tomorrow morning", "E one oh four eight two")
+    assert task["args"] == {"date": "2026-11-24", "user": "E10482"}
+    assert steps[-1].action == "confirm"
+
+
+def test_email_spoken_for_a_user_field() -> None:
+    task, _ = talk(VISIT, "book a visit", "friday", "maria dot lopez at northwind dot example")
+    assert task["args"]["user"] == "maria.lopez@northwind.example"
+
+
+def test_read_only_tools_run_without_confirmation() -> None:
+    assert not s.is_write("get_work_order")
+    assert s.is_write("create_work_order")
+    assert not s.is_write("create_report", {"readOnlyHint": True})
+
+
+def test_prefill_from_entities_heard_earlier() -> None:
+    task = s.new_task("get_work_order", "field_ops", "work_order.status", "what's the status", "k")
+    s.prefill(task, GET_WORK_ORDER, {"work_order_id": "WO-10007"}, CTX)
+    assert s.step(task, GET_WORK_ORDER, None, CTX, write=False).action == "execute"
+
+
+def test_reasons_are_not_taken_from_the_opening_request() -> None:
+    schema = {"type": "object", "properties": {
+        "request_id": {"type": "string", "pattern": "^[Ss][Rr]-[0-9]{5}$"},
+        "reason": {"type": "string", "description": "Why are you cancelling it?"}},
+        "required": ["request_id", "reason"]}
+    task = s.new_task("cancel_service_request", "it_ops", "service_request.cancel",
+                      "I would like to cancel a service request", "k")
+    s.prefill(task, schema, {}, CTX)
+    assert "reason" not in task["args"]
+
+
+def test_answers_tells_the_brain_whether_to_continue() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "work order please")
+    assert s.answers(task, CREATE_WORK_ORDER, "site fourteen", CTX) == "value"
+    assert s.answers(task, CREATE_WORK_ORDER, "my laptop is broken", CTX) is None
+    task["asking"] = "summary"
+    assert s.answers(task, CREATE_WORK_ORDER, "it's making a noise", CTX) == "free"
+
+
+def test_describe_tool() -> None:
+    assert s.describe_tool("create_work_order") == "open a work order"
+    assert s.describe_tool("create_incident") == "open an incident"
+    assert s.describe_tool("request_password_reset") == "submit a password reset request"
