@@ -80,7 +80,7 @@ class Settings:
     vad: str = "webrtc"  # webrtc | silero
     endpoint_silence_ms: int = 500
     endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
-    barge_in_ms: int = 280
+    barge_in_ms: int = 200  # a cough is ~150 ms; 200 + detection stays inside the 300 ms stop budget
     tts_enabled: bool = True
 
     # --- brain ------------------------------------------------------------------------
