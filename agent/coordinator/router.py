@@ -94,19 +94,18 @@ class Router:
     def __init__(self, index: KnowledgeIndex, calibration: Calibration = DEFAULT_CALIBRATION) -> None:
         self.index = index
         self.calibration = calibration
-        self.refresh_labels()
-
-    def refresh_labels(self) -> None:
-        """Re-read the label set (after examples were added)."""
-        self.labels = sorted({e.label for _, e in self.index.examples()})
 
     def classify(self, text: str, exclude: Collection[str] = ()) -> list[Scored]:
         """Every label with its calibrated probability, most likely first."""
-        if not self.labels:
+        hits = self.index.example_hits(text, exclude=exclude)
+        # The centroid evidence names every label in the index, including ones that
+        # arrived through add_examples after this router was made.
+        labels = [label for label, _ in hits.centroid]
+        if not labels:
             return []
-        probs = probabilities(evidence(self.index.example_hits(text, exclude=exclude), self.labels), self.calibration)
+        probs = probabilities(evidence(hits, labels), self.calibration)
         out = []
         for i in np.argsort(-probs, kind="stable"):
-            target, intent = self.labels[i].split("/", 1)
+            target, intent = labels[i].split("/", 1)
             out.append(Scored(target=target, intent=intent, confidence=float(probs[i])))
         return out

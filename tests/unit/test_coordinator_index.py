@@ -221,3 +221,27 @@ def test_an_edited_knowledge_folder_is_rebuilt_at_open_and_learned_examples_are_
     c = Coordinator.from_settings(settings)
     assert c.index.count("example") == count + 1
     c.close()
+
+
+def test_a_label_first_seen_through_add_examples_can_be_routed(tmp_path: Path):
+    kb = tmp_path / "kb"
+    (kb / "examples").mkdir(parents=True)
+    (kb / "examples" / "a.jsonl").write_text("\n".join(json.dumps({"text": t, "target": "it_ops", "intent": "incident.create"})
+                                                        for t in ("my laptop is broken", "outlook crashed", "vpn is down")) + "\n")
+    c = Coordinator.from_settings(Settings(data_dir=tmp_path / "data", knowledge_dir=kb))
+    c.index.add_examples([Example(t, "it_ops", "password.reset")
+                          for t in ("I forgot my password", "reset my password", "my password expired")])
+    d = c.decide("I forgot my password again", CallState(session_id="x"))
+    assert d.intent == "password.reset"
+    c.close()
+
+
+@pytest.mark.parametrize("misheard,intent", [
+    ("my pasword has expird and I cant log in", "password.reset"),
+    ("the compresser at site twelve is nocking really bad", "work_order.create"),
+    ("the printa on floor too is jamd", "incident.create"),
+])
+def test_recogniser_misspellings_still_route(built, misheard: str, intent: str):
+    c = Coordinator.from_settings(built[0])
+    assert c.decide(misheard, CallState(session_id="asr")).intent == intent
+    c.close()
