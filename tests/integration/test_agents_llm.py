@@ -1,0 +1,132 @@
+"""LLM mode: the chat-completions tool loop against a scripted model and real MCP servers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agent.actions import Say, ToolEvent
+from agent.agents.llm import LlmAgent, ModelReply, ToolCall, function_tools
+from agent.agents.mcp_client import ToolManager
+from agent.config import Settings
+from agent.state import CallState
+
+
+class ScriptedModel:
+    """Plays back replies in order and keeps every request it was sent."""
+
+    def __init__(self, replies: list[ModelReply]) -> None:
+        self.replies = list(replies)
+        self.requests: list[list[dict[str, Any]]] = []
+        self.tools: list[dict[str, Any]] = []
+
+    async def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> ModelReply:
+        self.requests.append(json.loads(json.dumps(messages)))
+        self.tools = tools
+        return self.replies.pop(0)
+
+
+def call(name: str, args: Any, call_id: str = "c1") -> ModelReply:
+    raw = args if isinstance(args, str) else json.dumps(args)
+    return ModelReply(None, [ToolCall(call_id, name, raw)], tokens=50)
+
+
+@pytest.fixture
+async def tools(tmp_path: Path):
+    manager = ToolManager.from_settings(Settings(data_dir=tmp_path))
+    await manager.start()
+    yield manager
+    await manager.close()
+
+
+def _state(target: str = "field_ops") -> CallState:
+    state = CallState("llm-1")
+    state.current = {"target": target, "intent": "work_order.create"}
+    return state
+
+
+async def _turn(agent: LlmAgent, state: CallState, text: str, first: bool = False) -> list[Any]:
+    gen = agent.start("work_order.create", text, state) if first else agent.continue_task(text, state)
+    actions = [a async for a in gen]
+    state.to_dict()  # everything the loop keeps must stay JSON-serialisable for the session store
+    json.dumps(state.to_dict())
+    return actions
+
+
+async def test_write_tool_waits_for_yes_then_runs(tools: ToolManager, tmp_path: Path) -> None:
+    args = {"site": 12, "asset_tag": "A123", "summary": "pump leaking", "priority": "high"}
+    model = ScriptedModel([call("create_work_order", args),
+                           ModelReply("Your work order is WO-10016.")])
+    agent = LlmAgent(tools, model, holding_phrase_ms=700)
+    state = _state()
+    first = await _turn(agent, state, "pump A123 at site 12 is leaking, high priority", first=True)
+    assert not [a for a in first if isinstance(a, ToolEvent)]  # nothing written yet
+    assert "Is that right?" in first[-1].text and "A, one two three" in first[-1].text
+    second = await _turn(agent, state, "yes")
+    events = [a for a in second if isinstance(a, ToolEvent)]
+    assert [e.status for e in events] == ["started", "ok"]
+    assert second[-1] == Say("Your work order is W O, one zero zero one six.")
+    tool_message = model.requests[-1][-1]
+    assert tool_message["role"] == "tool" and "work_order_id" in tool_message["content"]
+    with sqlite3.connect(tmp_path / "mcp" / "field_ops.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM work_orders WHERE summary='pump leaking'").fetchone()[0] == 1
+    assert state.usage["llm_tokens"] == 50
+
+
+async def test_no_means_the_tool_never_runs_and_the_model_hears_why(tools: ToolManager, tmp_path: Path) -> None:
+    args = {"site": 12, "asset_tag": "A123", "summary": "declined leak", "priority": "low"}
+    model = ScriptedModel([call("create_work_order", args), ModelReply("What should I change?")])
+    agent = LlmAgent(tools, model)
+    state = _state()
+    await _turn(agent, state, "pump leaking", first=True)
+    reply = await _turn(agent, state, "no, site fourteen")
+    assert reply == [Say("What should I change?")]
+    assert "did not confirm" in model.requests[-1][-1]["content"]
+    assert "site fourteen" in model.requests[-1][-1]["content"]
+    with sqlite3.connect(tmp_path / "mcp" / "field_ops.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM work_orders WHERE summary='declined leak'").fetchone()[0] == 0
+
+
+async def test_read_tools_run_straight_away_and_results_go_back_to_the_model(tools: ToolManager) -> None:
+    model = ScriptedModel([call("get_work_order", {"work_order_id": "WO-10001"}),
+                           ModelReply("It's open.")])
+    agent = LlmAgent(tools, model)
+    actions = await _turn(agent, _state(), "status of WO-10001", first=True)
+    assert [a.status for a in actions if isinstance(a, ToolEvent)] == ["started", "ok"]
+    assert "WO-10001" in model.requests[-1][-1]["content"]
+    assert actions[-1] == Say("It's open.")
+
+
+async def test_bad_model_output_and_server_errors_are_fed_back(tools: ToolManager) -> None:
+    model = ScriptedModel([
+        call("no_such_tool", {}, "a"),
+        call("get_work_order", "{not json", "b"),
+        call("get_work_order", {"work_order_id": "WO-99999"}, "c"),
+        ModelReply("I couldn't find that work order."),
+    ])
+    agent = LlmAgent(tools, model)
+    state = _state()
+    actions = await _turn(agent, state, "status of 99999", first=True)
+    contents = [m["content"] for m in model.requests[-1] if m["role"] == "tool"]
+    assert "unknown tool" in contents[0] and "not a JSON object" in contents[1] and "WO-99999" in contents[2]
+    assert state.tool_failures == 1 and not state.tool_attempts[-1]["ok"]
+    assert actions[-1] == Say("I couldn't find that work order.")
+
+
+async def test_a_model_that_loops_is_stopped(tools: ToolManager) -> None:
+    model = ScriptedModel([call("get_work_order", {"work_order_id": "WO-10001"}, f"c{i}") for i in range(10)])
+    agent = LlmAgent(tools, model)
+    actions = await _turn(agent, _state(), "status", first=True)
+    assert len(model.requests) == 5
+    assert "put you through to a person" in actions[-1].text
+
+
+async def test_tools_are_exposed_without_idempotency_keys(tools: ToolManager) -> None:
+    exposed = {t["function"]["name"]: t["function"]["parameters"] for t in function_tools(tools.tools("it_ops"))}
+    assert "request_password_reset" in exposed
+    assert "idempotency_key" not in exposed["request_password_reset"]["properties"]
+    assert exposed["request_password_reset"]["required"] == ["user"]
