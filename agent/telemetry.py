@@ -33,7 +33,7 @@ from opentelemetry import propagate, trace
 from opentelemetry.metrics import MeterProvider, NoOpMeterProvider
 from opentelemetry.trace import NoOpTracerProvider, Span, SpanKind, Status, StatusCode, TracerProvider
 
-from agent.config import Settings
+from agent.config import ConfigError, Settings
 
 log = logging.getLogger("switchboard.telemetry")
 
@@ -84,6 +84,8 @@ STAGES = ("endpoint", "stt", "route", "agent", "tts")
 FLUSH_EVERY = 256
 #: A connection that ended without a close frame (the peer vanished), as browsers report it.
 CLOSE_ABNORMAL = 1006
+#: An export (with its retries) gives up after this long: a dead collector never holds up shutdown for long.
+EXPORT_TIMEOUT_S = 3.0
 
 _session_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("switchboard_session_id", default=None)
 
@@ -148,6 +150,7 @@ def configure(settings: Settings) -> Telemetry:
 
     With neither an OTLP endpoint nor an Application Insights connection string, the
     no-op providers stay: nothing is exported and no exporter is even constructed.
+    A malformed connection string raises ``ConfigError``.
     """
     if not settings.otlp_endpoint and not settings.appinsights_connection_string:
         install(Telemetry())
@@ -166,14 +169,20 @@ def configure(settings: Settings) -> Telemetry:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         base = settings.otlp_endpoint.rstrip("/")
-        tracer_provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{base}/v1/traces")))
-        readers.append(PeriodicExportingMetricReader(OTLPMetricExporter(endpoint=f"{base}/v1/metrics")))
+        span_exporter = OTLPSpanExporter(endpoint=f"{base}/v1/traces", timeout=EXPORT_TIMEOUT_S)
+        tracer_provider.add_span_processor(BatchSpanProcessor(span_exporter))
+        metric_exporter = OTLPMetricExporter(endpoint=f"{base}/v1/metrics", timeout=EXPORT_TIMEOUT_S)
+        readers.append(PeriodicExportingMetricReader(metric_exporter))
     if settings.appinsights_connection_string:
         from azure.monitor.opentelemetry.exporter import AzureMonitorMetricExporter, AzureMonitorTraceExporter
 
         cs = settings.appinsights_connection_string
-        tracer_provider.add_span_processor(BatchSpanProcessor(AzureMonitorTraceExporter(connection_string=cs)))
-        readers.append(PeriodicExportingMetricReader(AzureMonitorMetricExporter(connection_string=cs)))
+        try:
+            trace_exporter = AzureMonitorTraceExporter(connection_string=cs)
+            readers.append(PeriodicExportingMetricReader(AzureMonitorMetricExporter(connection_string=cs)))
+        except ValueError as exc:
+            raise ConfigError(f"APPLICATIONINSIGHTS_CONNECTION_STRING is not usable: {exc}") from None
+        tracer_provider.add_span_processor(BatchSpanProcessor(trace_exporter))
     install(Telemetry(tracer_provider, SdkMeterProvider(resource=resource, metric_readers=readers)))
     log.info("telemetry export: %s", ", ".join(
         n for n, on in (("otlp", settings.otlp_endpoint), ("azure_monitor", settings.appinsights_connection_string)) if on))
