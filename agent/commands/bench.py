@@ -12,6 +12,7 @@ BENCHMARKS = {
     "transport": ("agent.bench.transport", "concurrent sessions streaming real-time audio frames"),
     "latency": ("agent.bench.latency", "spoken turns: end of caller speech -> first agent audio"),
     "bridge": ("agent.bench.bridge", "added latency through the ACS bridge and the gap at a recycle"),
+    "telemetry": ("agent.bench.telemetry", "cost per WebSocket frame of the connection metrics"),
 }
 
 
