@@ -112,8 +112,8 @@ class Caller:
                     self._changed.notify_all()
         except ConnectionClosed as exc:
             self._closed = exc
-        else:
-            self._closed = ConnectionClosed(conn.close_rcvd, conn.close_sent)
+        else:  # a clean close (1000/1001) ends the iteration without raising
+            self._closed = conn.protocol.close_exc
         async with self._changed:
             self._changed.notify_all()
         if not self._ended and self._closed.rcvd and self._closed.rcvd.code in FINAL_CLOSE_CODES:
