@@ -83,10 +83,8 @@ def create_app(
 
 
 def _extra_routes(settings: Settings) -> list[Any]:
-    try:
-        from agent.handoff.routes import case_routes
-    except ModuleNotFoundError:
-        return []
+    from agent.handoff.routes import case_routes  # GET /cases for the human agent's desktop
+
     return case_routes(settings)
 
 
