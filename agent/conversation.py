@@ -323,6 +323,8 @@ class Conversation:
         if isinstance(say, _EngineSpeech):
             say.span, reply.engine = span, say
             synthesis: Any = say.pieces()  # text arrives alongside (see _engine_transcript)
+            if say.text:  # it arrived while this item waited behind another
+                await self._engine_transcript(AgentTranscript(say.item_id, say.text, say.final))
         else:
             entry["text"] = (entry["text"] + " " + say.text).strip()
             await self._emit(protocol.event("transcript", role="agent", text=say.text, final=True,
