@@ -27,6 +27,7 @@ class Received:
     body: dict[str, Any]
     audio_ms: float  # caller audio sent when it arrived
     at: float  # time.monotonic()
+    audio_in: int  # bytes of agent audio received before it
 
 
 @dataclass
@@ -99,7 +100,7 @@ class SpokenCall:
             body = json.loads(frame)
             if body.get("type") == "audio.clear":
                 self._echo.clear()  # the client drops its buffered agent audio, so no more echo of it
-            self.events.append(Received(body, self.audio_ms, time.monotonic()))
+            self.events.append(Received(body, self.audio_ms, time.monotonic(), len(self.agent_audio)))
             self._changed.set()
 
     def speaking(self) -> bool:
@@ -110,20 +111,20 @@ class SpokenCall:
         i = int(round(audio_ms / FRAME_MS)) - 1
         return self._sent_at[i] if 0 <= i < len(self._sent_at) else None
 
-    def of(self, kind: str, **match: Any) -> list[Received]:
-        return [r for r in self.events if r.body.get("type") == kind
+    def of(self, event_type: str, **match: Any) -> list[Received]:
+        return [r for r in self.events if r.body.get("type") == event_type
                 and all(r.body.get(k) == v for k, v in match.items())]
 
-    async def wait_for(self, kind: str, timeout: float = 30.0, after: int = 0, **match: Any) -> Received:
-        """The first event of ``kind`` (matching fields) among events[after:]."""
+    async def wait_for(self, event_type: str, timeout: float = 30.0, after: int = 0, **match: Any) -> Received:
+        """The first event of ``event_type`` (matching fields) among events[after:]."""
         deadline = time.monotonic() + timeout
         while True:
             for r in self.events[after:]:
-                if r.body.get("type") == kind and all(r.body.get(k) == v for k, v in match.items()):
+                if r.body.get("type") == event_type and all(r.body.get(k) == v for k, v in match.items()):
                     return r
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"no {kind} {match or ''} within {timeout}s; got "
+                raise TimeoutError(f"no {event_type} {match or ''} within {timeout}s; got "
                                    f"{[r.body.get('type') for r in self.events[after:]]}")
             self._changed.clear()
             try:

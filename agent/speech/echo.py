@@ -18,7 +18,7 @@ def frame_rms(frame: np.ndarray) -> float:
 
 
 class EchoGate:
-    def __init__(self, *, margin_db: float = 14.0, frame_samples: int = 320, tail_s: float = 0.3) -> None:
+    def __init__(self, *, margin_db: float = 17.0, frame_samples: int = 320, tail_s: float = 0.3) -> None:
         self._factor = 10 ** (-margin_db / 20)
         self._frame = frame_samples
         self._tail_s = tail_s
@@ -27,13 +27,13 @@ class EchoGate:
         self.speaking = False
 
     def note_output(self, pcm: np.ndarray, rate: int) -> None:
-        """Agent audio about to be sent: its loud frames set the reference level."""
+        """Agent audio about to be sent: its loudest frame sets the reference level."""
         n = max(1, rate // 50)  # 20 ms frames at the output rate
         x = np.asarray(pcm, dtype=np.int16)
         usable = x[: x.size - x.size % n].reshape(-1, n).astype(np.float64)
         if usable.size:
             rms = np.sqrt(np.mean(usable * usable, axis=1))
-            self._ref = max(self._ref, float(np.percentile(rms, 95)))
+            self._ref = max(self._ref, float(rms.max()))
 
     def set_speaking(self, speaking: bool, now: float) -> None:
         self.speaking = speaking

@@ -47,8 +47,8 @@ class EndpointConfig:
     onset_frames: int = 2  # speech frames among the last three that start an utterance
     speculate_ms: int = 100  # silence after which recognition starts speculatively
     min_speech_ms: int = 200  # utterances with less speech are noise
-    barge_in_ms: int = 280  # sustained speech while the agent talks that interrupts it
-    barge_gap_ms: int = 80  # pauses up to this long do not break "sustained"
+    barge_in_ms: int = 200  # speech while the agent talks that interrupts it (a cough is ~150 ms)
+    barge_gap_ms: int = 100  # pauses up to this long do not break "sustained" (gated frames inside words)
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class Endpointer:
         self._start_ms: float | None = None
         self._last_voiced_end = 0.0
         self._voiced_ms = 0.0
-        self._run_start = 0.0
+        self._run_ms = 0.0  # speech in the current sustained run (gaps not counted)
         self._barged = False
         self._speculated_at: float | None = None
         self._hint: str | None = None
@@ -114,15 +114,15 @@ class Endpointer:
             if speech and sum(self._recent) >= c.onset_frames:
                 first = start - c.frame_ms * (len(self._recent) - 1 - self._recent.index(True))
                 self._start_ms = first
-                self._run_start = first
-                self._voiced_ms = c.frame_ms * sum(self._recent)
+                self._voiced_ms = self._run_ms = c.frame_ms * sum(self._recent)
                 self._last_voiced_end = end
                 out.append(Onset(first))
                 out.extend(self._maybe_barge(agent_speaking))
             return out
         if speech:
             if start - self._last_voiced_end > c.barge_gap_ms:
-                self._run_start = start
+                self._run_ms = 0.0
+            self._run_ms += c.frame_ms
             self._hint = None  # new speech: any speculation is stale
             self._last_voiced_end = end
             self._voiced_ms += c.frame_ms
@@ -145,7 +145,7 @@ class Endpointer:
         return out
 
     def _maybe_barge(self, agent_speaking: bool) -> list[Signal]:
-        if agent_speaking and not self._barged and self._last_voiced_end - self._run_start >= self.config.barge_in_ms:
+        if agent_speaking and not self._barged and self._run_ms >= self.config.barge_in_ms:
             self._barged = True
             return [Barge(self._last_voiced_end)]
         return []

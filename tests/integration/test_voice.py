@@ -1,0 +1,140 @@
+"""The embedded voice pipeline end to end, through a real ``switchboard serve`` on loopback.
+
+Caller audio is synthesised (Piper, espeak-ng) and streamed at real-time pace as a
+phone would, silence included; the placeholder brain answers "You said: ...".
+One server (models loaded once) serves every test in this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from agent.bench.caller import SpokenCall
+from agent.bench.voices import cough
+from agent.bench.wer import normalise, wer
+from agent.config import Settings
+from agent.store import open_store
+from tests.conftest import Server
+from tests.fixtures.speech import clip
+
+pytestmark = pytest.mark.slow
+
+LONG_REQUEST = ("The wireless network in the warehouse keeps dropping, and the scanners lose their "
+                "connection every few minutes.")
+
+
+@pytest.fixture(scope="module")
+def voice_server(tmp_path_factory):
+    server = Server(tmp_path_factory.mktemp("voice"), {"SWITCHBOARD_SPEECH": "local"}).start(timeout=180)
+    yield server
+    server.stop()
+
+
+async def open_call(server: Server, rate: int = 16000, echo_db: float | None = None) -> SpokenCall:
+    call = SpokenCall(server.ws, rate, echo_db=echo_db)
+    ready = await call.connect()
+    assert ready["speech"] is True and ready["audio"]["sample_rate"] == rate
+    await call.wait_for("audio.end")  # the greeting has played
+    return call
+
+
+async def agent_turns(server: Server, session_id: str) -> list[dict]:
+    """The agent's turns as the server persisted them (its own session store)."""
+    store = open_store(Settings(data_dir=server.data_dir))
+    try:
+        record = await store.load(session_id)
+    finally:
+        await store.close()
+    assert record is not None, f"session {session_id} not stored"
+    return [t for t in record.state["turns"] if t["role"] == "agent"]
+
+
+@pytest.mark.parametrize("rate", [16000, 8000, 24000])
+async def test_a_spoken_request_is_transcribed_and_answered_with_audio(voice_server, rate):
+    call = await open_call(voice_server, rate)
+    try:
+        n, audio_before = len(call.events), len(call.agent_audio)
+        phrase = "Please check the status of work order four five six seven."
+        call.say(clip(phrase, rate))
+        heard = await call.wait_for("transcript", after=n, role="caller", final=True)
+        assert heard.body["kind"] == "speech"
+        assert wer([(phrase, heard.body["text"])]) <= 0.1, heard.body["text"]
+        end = await call.wait_for("audio.end", after=n)
+        metrics = (await call.wait_for("turn.metrics", after=n)).body
+        # "You said: <11 words>": Piper speaks ~2.5-3 words a second.
+        seconds = (end.audio_in - audio_before) / 2 / rate
+        assert 2.5 < seconds < 8, seconds
+        assert metrics["barge_in"] is False
+        assert metrics["stt_rtf"] > 1  # faster than real time
+        assert 0 < metrics["stt_ms"] <= metrics["first_audio_ms"] <= metrics["total_ms"]
+    finally:
+        await call.close()
+
+
+async def test_barge_in_stops_playback_within_300_ms_and_truncates_the_agent_turn(voice_server):
+    call = await open_call(voice_server)
+    try:
+        n = len(call.events)
+        call.say(clip(LONG_REQUEST))
+        await call.wait_for("audio.start", after=n, timeout=30)
+        await asyncio.sleep(1.5)
+        onset = call.say(clip("Hold on, I need to add something."))
+        clear = await call.wait_for("audio.clear", after=n, timeout=10)
+        assert clear.audio_ms - onset <= 300, f"audio.clear {clear.audio_ms - onset:.0f} ms of caller audio after onset"
+        await asyncio.sleep(1.0)
+        assert len(call.agent_audio) - clear.audio_in <= 2 * 16000 * 0.1  # at most an in-flight chunk
+        metrics = await call.wait_for("turn.metrics", after=n)
+        assert metrics.body["barge_in"] is True
+        interruption = await call.wait_for("transcript", after=call.events.index(clear), role="caller", final=True)
+        assert normalise(interruption.body["text"])[:4] == ["hold", "on", "i", "need"]
+    finally:
+        await call.close()
+    session = [r.body for r in call.events if r.body.get("type") == "session.ready"][0]["session_id"]
+    reply = [t for t in await agent_turns(voice_server, session) if t.get("interrupted")]
+    assert len(reply) == 1
+    full = "You said: " + LONG_REQUEST
+    assert 0 < len(reply[0]["text"]) < len(full) and 500 < reply[0]["heard_ms"] < 4000
+    assert full.startswith(reply[0]["text"].rstrip("…"))
+
+
+async def test_echo_at_minus_20_db_and_a_cough_do_not_interrupt(voice_server):
+    call = await open_call(voice_server, echo_db=-20)
+    try:
+        n = len(call.events)
+        call.say(clip(LONG_REQUEST))
+        await call.wait_for("audio.start", after=n, timeout=30)
+        await asyncio.sleep(1.0)
+        call.say(cough(16000))
+        await call.wait_for("audio.end", after=n, timeout=30)
+        await asyncio.sleep(1.5)  # any turn made of echo would have ended by now
+        assert call.of("audio.clear") == []
+        assert len(call.of("transcript", role="caller", final=True)) == 1
+        assert (await call.wait_for("turn.metrics", after=n)).body["barge_in"] is False
+    finally:
+        await call.close()
+
+
+async def test_silence_only_produces_no_turns(voice_server):
+    call = await open_call(voice_server)
+    try:
+        await asyncio.sleep(3.0)
+        assert call.of("transcript", role="caller") == []
+        assert call.of("turn.metrics") == []
+    finally:
+        await call.close()
+
+
+async def test_keyed_digits_during_agent_speech_stop_it_and_become_the_turn(voice_server):
+    call = await open_call(voice_server)
+    try:
+        n = len(call.events)
+        call.say(clip(LONG_REQUEST))
+        await call.wait_for("audio.start", after=n, timeout=30)
+        await asyncio.sleep(0.8)
+        await call.send("input.dtmf", digits="4567")
+        await call.wait_for("audio.clear", after=n, timeout=5)
+        await call.wait_for("transcript", after=n, role="caller", kind="dtmf", text="4567")
+    finally:
+        await call.close()
