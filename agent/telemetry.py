@@ -16,7 +16,8 @@ touches OpenTelemetry directly:
 
 Export is by configuration only (``configure``): OTLP/HTTP when ``Settings.otlp_endpoint``
 is set, Azure Monitor when ``Settings.appinsights_connection_string`` is set, otherwise
-the OpenTelemetry no-op providers (nothing is exported, nothing is buffered).
+nothing is exported: spans are still made (log lines need their trace ids) and dropped,
+and metrics go to the no-op meter.
 """
 
 from __future__ import annotations
@@ -148,21 +149,23 @@ def install(telemetry: Telemetry) -> Telemetry:
 def configure(settings: Settings) -> Telemetry:
     """Build providers with the exporters ``settings`` asks for, install them and return them.
 
-    With neither an OTLP endpoint nor an Application Insights connection string, the
-    no-op providers stay: nothing is exported and no exporter is even constructed.
+    With neither an OTLP endpoint nor an Application Insights connection string, spans are
+    still made (so every log line of a call has a trace id) but no exporter is built and
+    nothing leaves the process; metrics use the no-op meter.
     A malformed connection string raises ``ConfigError``.
     """
-    if not settings.otlp_endpoint and not settings.appinsights_connection_string:
-        install(Telemetry())
-        return current()
-    from opentelemetry.sdk.metrics import MeterProvider as SdkMeterProvider
-    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     resource = Resource.create({"service.name": "switchboard-agent"})
     tracer_provider = SdkTracerProvider(resource=resource)
+    if not settings.otlp_endpoint and not settings.appinsights_connection_string:
+        install(Telemetry(tracer_provider))
+        return current()
+    from opentelemetry.sdk.metrics import MeterProvider as SdkMeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
     readers = []
     if settings.otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
