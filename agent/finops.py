@@ -8,7 +8,8 @@ with a ``PriceError`` that names the problem. ``usage_of(state)`` and
 Usage keys a call accumulates in ``CallState.usage`` (``state.count(key, amount)``):
 ``audio_in_s`` / ``audio_out_s`` (caller / agent audio seconds, the conversation),
 ``tts_chars`` (characters synthesised, ``agent.telemetry.synthesis``),
-``llm_input_tokens`` / ``llm_output_tokens`` (an LLM-backed agent counts these).
+``llm_tokens`` (the LLM agent, per model call; token counts by type also go to the
+``gen_ai.client.token.usage`` metric).
 ``call_s`` (the call's duration) is derived here.
 """
 

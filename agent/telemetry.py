@@ -11,6 +11,7 @@ touches OpenTelemetry directly:
 - ``turn(state, clock)``: a span per caller turn, stage spans (endpoint, stt, route, agent,
   tts) reconstructed from the turn clock when it ends, and the latency histograms.
 - ``tool_call(server, tool)``: a GenAI ``execute_tool`` span per MCP tool call; failures count.
+- ``chat(provider, model)`` + ``chat_usage(...)``: a GenAI ``chat`` span and token metrics per model call.
 - ``synthesis(...)``, ``route(...)``, ``barge_in()``, ``call_finished(record)``: voice/FinOps metrics.
 - ``inject_headers(headers)``: for the bridge, so its upgrade request carries its trace.
 
@@ -46,6 +47,7 @@ SPAN_CONNECTION = "GET /invocations_ws"
 SPAN_TURN = "voice.turn"
 SPAN_STAGE = "voice.stage.{stage}"  # endpoint | stt | route | agent | tts
 SPAN_TOOL = "execute_tool {tool}"  # GenAI semantic conventions: "{gen_ai.operation.name} {gen_ai.tool.name}"
+SPAN_CHAT = "chat {model}"
 
 WS_DURATION = "websocket.connection.duration_ms"
 WS_CLOSE_CODE = "websocket.connection.close_code"
@@ -68,6 +70,8 @@ TTS_RTF = "voice.tts.rtf"
 AUDIO_IN_S = "finops.audio.input_s"
 AUDIO_OUT_S = "finops.audio.output_s"
 CALL_COST = "finops.call.cost"  # attributes voice.call.outcome, finops.currency
+GENAI_TOKENS = "gen_ai.client.token.usage"  # semconv: attributes gen_ai.token.type, gen_ai.request.model
+GENAI_DURATION = "gen_ai.client.operation.duration"  # semconv, seconds
 
 # attribute keys
 A_STAGE = "voice.stage"
@@ -122,6 +126,8 @@ class Telemetry:
         self.audio_in_s = m.create_counter(AUDIO_IN_S, unit="s")
         self.audio_out_s = m.create_counter(AUDIO_OUT_S, unit="s")
         self.call_cost = m.create_histogram(CALL_COST, unit="{currency}", description="Estimated cost per call")
+        self.genai_tokens = m.create_histogram(GENAI_TOKENS, unit="{token}", description="Tokens per model call")
+        self.genai_duration = m.create_histogram(GENAI_DURATION, unit="s", description="Model call duration")
 
     def shutdown(self) -> None:
         """Flush and stop SDK providers (no-op providers have nothing to flush)."""
@@ -472,6 +478,34 @@ def tool_call(server: str, tool: str) -> Iterator[Span]:
             span.set_status(Status(StatusCode.ERROR, kind))
             t.tool_errors.add(1, {A_TOOL: tool, A_ERROR: kind})
             raise
+
+
+@contextlib.contextmanager
+def chat(provider: str, model: str) -> Iterator[Span]:
+    """A GenAI ``chat`` span around one model call; pass the response's usage to ``chat_usage``."""
+    t = _current
+    attributes = {A_OP: "chat", "gen_ai.provider.name": provider, "gen_ai.request.model": model}
+    begin = time.perf_counter()
+    with t.tracer.start_as_current_span(SPAN_CHAT.format(model=model), kind=SpanKind.CLIENT,
+                                        attributes=attributes) as span:
+        try:
+            yield span
+        except Exception as exc:
+            span.set_attribute(A_ERROR, type(exc).__name__)
+            raise
+        finally:
+            t.genai_duration.record(time.perf_counter() - begin, attributes)
+
+
+def chat_usage(span: Span, model: str, usage: Any) -> None:
+    """Token counts of a model call (an OpenAI-style ``usage`` with ``prompt_tokens`` and
+    ``completion_tokens``, or None) on its span and in ``gen_ai.client.token.usage``."""
+    t = _current
+    for kind, field_name in (("input", "prompt_tokens"), ("output", "completion_tokens")):
+        n = getattr(usage, field_name, None)
+        if isinstance(n, int):
+            span.set_attribute(f"gen_ai.usage.{kind}_tokens", n)
+            t.genai_tokens.record(n, {A_OP: "chat", "gen_ai.request.model": model, "gen_ai.token.type": kind})
 
 
 # --- calls ------------------------------------------------------------------------------
