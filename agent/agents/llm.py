@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Mapping, Protocol
 
+from agent import telemetry
 from agent.actions import Action, Say
 from agent.agents import entities, slots
 from agent.agents.domain import INTENT_TOOLS, idempotency_key, spoken
@@ -76,7 +77,9 @@ class AzureModelClient:
         kwargs: dict[str, Any] = {"model": self.deployment, "messages": messages}
         if tools:
             kwargs["tools"] = tools
-        response = await self.client.chat.completions.create(**kwargs)
+        with telemetry.chat("azure.ai.openai", self.deployment) as span:
+            response = await self.client.chat.completions.create(**kwargs)
+            telemetry.chat_usage(span, self.deployment, response.usage)
         message = response.choices[0].message
         calls = [ToolCall(c.id, c.function.name, c.function.arguments or "{}") for c in (message.tool_calls or [])]
         tokens = response.usage.total_tokens if response.usage else 0
