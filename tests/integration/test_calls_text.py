@@ -1,0 +1,110 @@
+"""Full calls through a real ``switchboard serve`` process over /invocations_ws with ``input.text``.
+
+The container runs the real brain: coordinator, domain agents, spawned MCP servers and
+the hand-over store; the checks read the field-ops and it-ops SQLite stores afterwards.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Iterator
+
+import psutil
+import pytest
+
+from agent.localserver import LocalServer
+from tests.support.wsclient import Client
+
+pytestmark = pytest.mark.timeout(180)
+
+
+@pytest.fixture(scope="module")
+def brain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    server = LocalServer(tmp_path_factory.mktemp("calls"), {"SWITCHBOARD_BRAIN": "switchboard"}).start()
+    yield server
+    server.stop()
+
+
+async def _call(server: LocalServer, session: str) -> Client:
+    c = await Client.connect(server.ws, session)
+    await c.start(channel="test")
+    await c.wait_for("transcript", role="agent")  # greeting
+    return c
+
+
+async def _turn(c: Client, text: str) -> list[dict]:
+    start = len(c.events)
+    await c.send("input.text", text=text)
+    await c.wait_for("turn.metrics")
+    return c.events[start:]
+
+
+def _said(events: list[dict]) -> str:
+    return " ".join(e["text"] for e in events if e.get("type") == "transcript" and e.get("role") == "agent")
+
+
+async def test_create_work_order_then_ask_its_status(brain_server: LocalServer) -> None:
+    c = await _call(brain_server, "text-wo-1")
+    first = await _turn(c, "the pump at site fourteen keeps tripping")
+    route = next(e for e in first if e["type"] == "route")
+    assert (route["target"], route["intent"]) == ("field_ops", "work_order.create")
+    await _turn(c, "P dash forty five twelve")
+    confirm = await _turn(c, "urgent")
+    assert "Is that right?" in _said(confirm)
+    done = await _turn(c, "yes")
+    tools = [e for e in done if e["type"] == "tool"]
+    assert [t["status"] for t in tools] == ["started", "ok"]
+    ticket = tools[-1]["result"]["work_order_id"]
+    assert "W O, one zero" in _said(done)
+    with sqlite3.connect(brain_server.data_dir / "mcp" / "field_ops.sqlite") as db:
+        row = db.execute("SELECT asset_tag, site, priority FROM work_orders WHERE number = ?",
+                         (int(ticket.split("-")[1]),)).fetchone()
+    assert row == ("P-4512", 14, "urgent")
+    status = await _turn(c, "what's the status of that work order?")
+    assert [t["status"] for t in status if t["type"] == "tool"] == ["started", "ok"]
+    bye = await _turn(c, "no that's all, goodbye")
+    assert any(e["type"] == "session.ended" for e in bye)
+    await c.close()
+
+
+async def test_incident_then_password_reset_in_one_call(brain_server: LocalServer) -> None:
+    c = await _call(brain_server, "text-it-1")
+    await _turn(c, "my laptop won't connect to the wifi at all")
+    await _turn(c, "E one oh four eight two")
+    done = await _turn(c, "yes")
+    assert "I N C, two" in _said(done)
+    switch = await _turn(c, "also I forgot my password")
+    assert any(e["type"] == "route" and e["intent"] == "password.reset" for e in switch)
+    # The employee id heard for the incident is reused: straight to confirmation.
+    assert "Is that right?" in _said(switch)
+    reset = await _turn(c, "yes")
+    assert [t["status"] for t in reset if t["type"] == "tool"] == ["started", "ok"]
+    await c.close()
+
+
+async def test_mcp_server_killed_mid_call(brain_server: LocalServer) -> None:
+    c = await _call(brain_server, "text-kill-1")
+    await _turn(c, "pump A one two five at site twelve has failed, priority high")
+    assert brain_server.proc is not None
+    servers = [p for p in psutil.Process(brain_server.proc.pid).children(recursive=True)
+               if "field-ops" in p.cmdline()]
+    assert len(servers) == 1
+    servers[0].kill()
+    failed = await _turn(c, "yes")
+    assert [t["status"] for t in failed if t["type"] == "tool"] == ["started", "error"]
+    assert "isn't responding" in _said(failed) and "person" in _said(failed)
+    retried = await _turn(c, "yes, try again")
+    assert [t["status"] for t in retried if t["type"] == "tool"] == ["started", "ok"]
+    await c.close()
+
+
+async def test_safety_hand_over_and_failed_transfer(brain_server: LocalServer) -> None:
+    c = await _call(brain_server, "text-safety-1")
+    events = await _turn(c, "there's a strong smell of gas at site fourteen")
+    handoff = next(e for e in events if e["type"] == "handoff")
+    assert handoff["priority"] == "emergency" and handoff["case_id"]
+    await c.send("handoff.result", ok=False, reason="no answer")
+    apology = await c.wait_for("transcript", role="agent")
+    assert "call you back" in apology["text"]
+    await c.close()
