@@ -1,0 +1,118 @@
+"""The local speech engine in-process: caller clips through a channel (VAD, endpointing, Whisper), Piper out."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from agent.bench.phrases import PHRASES
+from agent.bench.wer import wer
+from agent.config import Settings
+from agent.speech.engine import FinalTranscript, SpeechEvent
+from agent.speech.local import LocalSpeechEngine
+from tests.fixtures.speech import clip, silence
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def engines():
+    """Engines load once per module (models are process-wide in production too)."""
+    made: dict[str, LocalSpeechEngine] = {}
+
+    async def get(vad: str = "webrtc") -> LocalSpeechEngine:
+        if vad not in made:
+            made[vad] = LocalSpeechEngine(Settings(vad=vad))
+            await made[vad].start()
+        return made[vad]
+
+    yield get
+    for engine in made.values():
+        asyncio.run(engine.close())
+
+
+async def transcribe(engine: LocalSpeechEngine, audio: np.ndarray, rate: int = 16000,
+                     realtime: bool = False) -> list[FinalTranscript]:
+    """Feed ``audio`` in 20 ms frames (as fast as the channel takes them, or at real-time pace, which
+    turn-taking needs: the speculative transcript must arrive while the silence lasts); return the turns."""
+    got: list[FinalTranscript] = []
+
+    async def on_event(ev: SpeechEvent) -> None:
+        if isinstance(ev, FinalTranscript):
+            got.append(ev)
+
+    channel = engine.open(rate, on_event)
+    step = rate // 50
+    for i in range(0, audio.size, step):
+        await channel.feed(audio[i : i + step].tobytes())
+        await asyncio.sleep(0.02 if realtime else 0)
+    await channel.flush()
+    await channel.close()
+    return got
+
+
+def padded(pcm: np.ndarray, rate: int = 16000) -> np.ndarray:
+    return np.concatenate([silence(400, rate), pcm, silence(1500, rate)])
+
+
+async def test_operations_phrases_are_recognised_with_low_word_error_rate(engines):
+    engine = await engines()
+    pairs: dict[str, list[tuple[str, str]]] = {"piper": [], "espeak": []}
+    for i, phrase in enumerate(PHRASES):
+        for voice in ("piper", "espeak") if i % 2 else ("piper",):
+            turns = await transcribe(engine, padded(clip(phrase, 16000, voice)))
+            pairs[voice].append((phrase, " ".join(t.text for t in turns)))
+            assert len(turns) == 1, (phrase, voice, [t.text for t in turns])
+    everything = pairs["piper"] + pairs["espeak"]
+    print(f"\nWER piper {wer(pairs['piper']):.1%} ({len(pairs['piper'])} phrases), "
+          f"espeak-ng {wer(pairs['espeak']):.1%} ({len(pairs['espeak'])}), all {wer(everything):.1%}")
+    assert len(PHRASES) >= 30
+    assert wer(everything) <= 0.10
+
+
+async def test_two_sentences_with_a_pause_are_two_turns_and_a_held_breath_is_one(engines):
+    engine = await engines()
+    a, b = clip("My laptop will not start."), clip("I need to reset my password.")
+    two = await transcribe(engine, np.concatenate([silence(300), a, silence(900), b, silence(1500)]), realtime=True)
+    assert [wer([(x, t.text)]) for x, t in zip(["My laptop will not start.", "I need to reset my password."], two)] \
+        == [0.0, 0.0]
+    first, second = two
+    assert second.speech_end_ms - first.speech_end_ms > 1500
+    # "My laptop is ..." then 700 ms of silence: unfinished, so the turn waits for the rest.
+    held = await transcribe(engine, np.concatenate([silence(300), clip("My laptop is"), silence(700),
+                                                    clip("making a strange noise."), silence(1500)]), realtime=True)
+    assert len(held) == 1 and wer([("my laptop is making a strange noise", held[0].text)]) <= 0.15
+
+
+@pytest.mark.parametrize("rate", [8000, 24000])
+async def test_narrow_and_wide_band_input(engines, rate):
+    phrase = "The backup job failed last night."
+    turns = await transcribe(await engines(), padded(clip(phrase, rate), rate), rate)
+    assert len(turns) == 1 and wer([(phrase, turns[0].text)]) <= 0.15
+
+
+async def test_silero_vad_option_hears_speech_and_ignores_silence(engines):
+    engine = await engines("silero")
+    phrase = "Please send someone to fix the broken window."
+    turns = await transcribe(engine, padded(clip(phrase)))
+    assert len(turns) == 1 and wer([(phrase, turns[0].text)]) <= 0.15
+    assert await transcribe(engine, silence(3000)) == []
+
+
+async def test_silence_and_a_cough_make_no_turns(engines):
+    from agent.bench.voices import cough
+
+    assert await transcribe(await engines(), np.concatenate([silence(2000), cough(16000), silence(2000)])) == []
+
+
+async def test_synthesis_streams_pieces_at_the_session_rate(engines):
+    channel = (await engines()).open(8000, lambda ev: asyncio.sleep(0))
+    text = ("I have opened work order 4567 for the pump at the north depot, a technician will call you "
+            "within the hour, and you will get a text message when they are on the way.")
+    pieces = [p async for p in channel.synthesize(text)]
+    assert len(pieces) == 3  # clause by clause: the first plays while the rest is made
+    seconds = sum(len(p) for p in pieces) / 2 / 8000
+    assert 6 < seconds < 14, seconds
+    await channel.close()
