@@ -81,7 +81,7 @@ async def serve_app(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
 
     stops: list[tuple[asyncio.Event, asyncio.Task[None], Any]] = []
 
-    async def start(**kw: Any) -> str:
+    async def start(**kw: Any) -> tuple[str, Any]:
         settings = Settings(data_dir=tmp_path / "data", brain="placeholder", speech_engine="none")
         app, hub = create_app(settings, **kw)
         await hub.start()
@@ -97,7 +97,7 @@ async def serve_app(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
             except OSError:
                 await asyncio.sleep(0.02)
         stops.append((stop, task, hub))
-        return f"ws://127.0.0.1:{port}/invocations_ws"
+        return f"ws://127.0.0.1:{port}/invocations_ws", hub
 
     yield start
     for stop, task, hub in stops:
@@ -154,7 +154,7 @@ async def _until_closed(otel: Otel, connections: int = 1) -> None:
 
 
 async def test_text_call_traces_and_counts_every_frame(otel: Otel, serve_app: Any, tmp_path: Path) -> None:
-    url = await serve_app(speech=None)
+    url, _ = await serve_app(speech=None)
     headers = {"traceparent": f"00-{TRACE_ID}-{PARENT_SPAN}-01", "baggage": "tenant=contoso"}
     conn = await websockets.connect(f"{url}?agent_session_id=tel-1", additional_headers=headers)
     c = Wire(conn)
@@ -204,7 +204,7 @@ async def test_text_call_traces_and_counts_every_frame(otel: Otel, serve_app: An
 
 
 async def test_refused_and_dropped_connections_record_their_close_codes(otel: Otel, serve_app: Any) -> None:
-    url = await serve_app(speech=None)
+    url, _ = await serve_app(speech=None)
     bad = await websockets.connect(f"{url}?agent_session_id=..")
     with pytest.raises(websockets.ConnectionClosed) as closed:
         await asyncio.wait_for(bad.recv(), 10)
@@ -217,6 +217,27 @@ async def test_refused_and_dropped_connections_record_their_close_codes(otel: Ot
     assert otel.total(telemetry.WS_CLOSE_CODE, **{telemetry.A_CLOSE_CODE: 1008}) == 1
     assert otel.total(telemetry.WS_CLOSE_CODE, **{telemetry.A_CLOSE_CODE: 1006}) == 1
     assert otel.total(telemetry.WS_ACTIVE) == 0
+
+
+async def test_a_dropped_call_gets_its_record_when_it_expires(otel: Otel, serve_app: Any, tmp_path: Path) -> None:
+    url, hub = await serve_app(speech=None)
+    c = Wire(await websockets.connect(f"{url}?agent_session_id=tel-gone"))
+    await c.json("session.start", audio={"encoding": "pcm16", "sample_rate": 16000})
+    await c.json("input.text", text="hello")
+    await c.until("turn.metrics")
+    await c.conn.close()  # the caller's link dropped: no session.end, the session waits for a resume
+    await _until_closed(otel)
+    records = tmp_path / "data" / "calls.jsonl"
+    assert not records.exists()
+    later = time.time() + hub.settings.session_idle_timeout_s + 1
+    assert await hub.expire_idle(now=later) == ["tel-gone"]
+    assert await hub.expire_idle(now=later) == []
+    [record] = [json.loads(line) for line in records.read_text().splitlines()]
+    assert record["session_id"] == "tel-gone" and record["outcome"] == "abandoned" and len(record["turns"]) == 1
+    assert otel.total(telemetry.CALLS_ENDED) == 1
+    # Hypercorn hands the app 1006 for any close the client starts (it drops the client's code):
+    # on the agent's side a close without session.end is a drop, whatever the client sent.
+    assert otel.total(telemetry.WS_CLOSE_CODE, **{telemetry.A_CLOSE_CODE: 1006}) == 1
 
 
 # --- a spoken turn: every stage -------------------------------------------------------
@@ -293,7 +314,7 @@ class RoutingBrain:
 
 
 async def test_spoken_turn_records_every_stage(otel: Otel, serve_app: Any, tmp_path: Path) -> None:
-    url = await serve_app(speech=ScriptedSpeech(), brain=RoutingBrain())
+    url, _ = await serve_app(speech=ScriptedSpeech(), brain=RoutingBrain())
     c = Wire(await websockets.connect(f"{url}?agent_session_id=tel-voice"))
     await c.json("session.start", audio={"encoding": "pcm16", "sample_rate": 16000}, channel="phone")
     await c.until("session.ready")
