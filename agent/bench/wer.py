@@ -10,7 +10,8 @@ _DIGITS["oh"] = "0"
 _TEENS = {w: str(10 + i) for i, w in enumerate(
     "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split())}
 _SPELLINGS = {"cannot": "can not", "can't": "can not", "won't": "will not", "don't": "do not", "i'd": "i would",
-              "okay": "ok", "e-mail": "email", "wifi": "wireless"}
+              "okay": "ok", "e-mail": "email", "wifi": "wireless", "there's": "there is", "it's": "it is",
+              "into": "in to", "i'm": "i am"}
 
 
 def normalise(text: str) -> list[str]:

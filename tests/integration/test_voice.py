@@ -16,7 +16,7 @@ from agent.bench.voices import cough
 from agent.bench.wer import normalise, wer
 from agent.config import Settings
 from agent.store import open_store
-from tests.conftest import Server
+from agent.localserver import LocalServer as Server
 from tests.fixtures.speech import clip
 
 pytestmark = pytest.mark.slow
