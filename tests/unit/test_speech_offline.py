@@ -79,4 +79,4 @@ def test_engine_loads_recognises_and_speaks_with_the_network_unreachable():
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["attempts"] == []
     assert [normalise(t) for t in result["heard"]] == [["reset", "my", "password", "please"]]
-    assert result["audio_bytes"] > 16000  # "Done." is a few hundred ms at 16 kHz
+    assert result["audio_bytes"] > 8000  # "Done." is about 0.4 s: over 0.25 s at 16 kHz
