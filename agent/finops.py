@@ -22,13 +22,13 @@ from typing import Any, Mapping
 
 import yaml
 
-from agent.config import REPO_ROOT, Settings
+from agent.config import REPO_ROOT, ConfigError, Settings
 
 DEFAULT_PRICE_FILE = REPO_ROOT / "agent" / "prices.yaml"
 MAX_PRICE_FILE_BYTES = 1024 * 1024
 
 
-class PriceError(ValueError):
+class PriceError(ConfigError):
     """The price table cannot be used; the message says which entry and why."""
 
 

@@ -193,8 +193,8 @@ def configure(settings: Settings) -> Telemetry:
             raise ConfigError(f"APPLICATIONINSIGHTS_CONNECTION_STRING is not usable: {exc}") from None
         tracer_provider.add_span_processor(BatchSpanProcessor(trace_exporter))
     install(Telemetry(tracer_provider, SdkMeterProvider(resource=resource, metric_readers=readers)))
-    log.info("telemetry export: %s", ", ".join(
-        n for n, on in (("otlp", settings.otlp_endpoint), ("azure_monitor", settings.appinsights_connection_string)) if on))
+    targets = (("otlp", settings.otlp_endpoint), ("azure_monitor", settings.appinsights_connection_string))
+    log.info("telemetry export: %s", ", ".join(name for name, on in targets if on))
     return current()
 
 
@@ -291,7 +291,8 @@ class ConnectionTelemetry:
             t.ws_duration.record((time.monotonic() - started) * 1000)
             t.ws_close_code.add(1, {A_CLOSE_CODE: code})
             span.set_attributes({
-                A_CLOSE_CODE: code, "websocket.frames.received": conn.frames_in, "websocket.frames.sent": conn.frames_out,
+                A_CLOSE_CODE: code,
+                "websocket.frames.received": conn.frames_in, "websocket.frames.sent": conn.frames_out,
                 "websocket.frames.bytes_received": conn.bytes_in, "websocket.frames.bytes_sent": conn.bytes_out})
             if code == 1011:
                 span.set_status(Status(StatusCode.ERROR, "closed with 1011"))

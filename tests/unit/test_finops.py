@@ -116,7 +116,8 @@ def test_reader_skips_bad_lines_and_keeps_every_good_one(tmp_path: Path) -> None
     recorder = CallRecorder(path, PriceTable.parse(TABLE))
     recorder.finish(_state())
     with path.open("a") as f:
-        f.write("not json\n[1,2]\n{\"no_session\": 1}\n\n" + json.dumps({"session_id": "x" * 10, "pad": "y" * 2_000_000}) + "\n")
+        f.write("not json\n[1,2]\n{\"no_session\": 1}\n\n")
+        f.write(json.dumps({"session_id": "x" * 10, "pad": "y" * 2_000_000}) + "\n")  # over the line limit
     recorder.finish(_state("web"))
     result = read_records(path)
     assert [r["channel"] for r in result.records] == ["phone", "web"]
@@ -124,7 +125,8 @@ def test_reader_skips_bad_lines_and_keeps_every_good_one(tmp_path: Path) -> None
     assert read_records(tmp_path / "none.jsonl").records == []
 
 
-def test_recorder_logs_instead_of_raising_when_the_disk_refuses(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_recorder_logs_instead_of_raising_when_the_disk_refuses(tmp_path: Path,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
     (tmp_path / "calls.jsonl").mkdir()  # a directory where the file should be
     record = CallRecorder(tmp_path / "calls.jsonl", PriceTable.parse(TABLE)).finish(_state())
     assert record["session_id"] == "c1" and "could not write the call record" in caplog.text

@@ -37,8 +37,9 @@ def otel() -> Any:
 
 
 def _client(handler: Any) -> AsyncAzureOpenAI:
+    transport = httpx.MockTransport(handler)
     return AsyncAzureOpenAI(azure_endpoint="https://example.openai.azure.com", api_version="2024-10-21",
-                            api_key="k", max_retries=0, http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
+                            api_key="k", max_retries=0, http_client=httpx.AsyncClient(transport=transport))
 
 
 async def test_model_call_gets_a_chat_span_with_token_usage(otel: Any) -> None:
