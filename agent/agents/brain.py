@@ -15,13 +15,12 @@ from typing import Any, AsyncIterator, Protocol
 
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
 from agent.agents import entities
-from agent.agents.domain import DomainAgent
+from agent.agents.domain import ANYTHING_ELSE, DomainAgent
 from agent.agents.mcp_client import ToolManager
 from agent.config import Settings
 from agent.state import CallState
 
 GREETING = "Hello, you've reached the operations help line. How can I help you today?"
-ANYTHING_ELSE = "Is there anything else I can help with?"
 #: Hand-overs that skip everything else, even a task half done.
 URGENT_HITS = ("safety", "person_request", "tool_failures")
 #: How sure the coordinator must be that a non-answer mid-task is a new request.
@@ -187,7 +186,7 @@ class SwitchboardBrain:
         if state.outcome is None:
             if state.handoff:
                 state.outcome = "escalated"
-            elif any(a.get("ok") for a in state.tool_attempts) or state.entities.get("answered_howto"):
+            elif any(a.get("ok") for a in state.tool_attempts) or state.entities.get("knowledge_article"):
                 state.outcome = "resolved"
             else:
                 state.outcome = "abandoned"

@@ -32,6 +32,7 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
     "access.request": ("it_ops", "request_access"),
 }
 
+ANYTHING_ELSE = "Is there anything else I can help with?"
 SYSTEM_NAMES = {"field_ops": "field service system", "it_ops": "IT service desk system"}
 _TICKET = re.compile(r"\b[A-Z]{2,4}-\d{4,6}\b")
 
@@ -56,8 +57,8 @@ def load_site_names() -> dict[str, int]:
     return {row[1]: int(row[0]) for row in SITES}
 
 
-def howto_answer(passages: list[Mapping[str, Any]]) -> str | None:
-    """A sentence or two from the best retrieved article (labelled examples are not answers)."""
+def howto_answer(passages: list[Mapping[str, Any]]) -> tuple[str, str] | None:
+    """(answer, article id): a sentence or two from the best retrieved article (examples are not answers)."""
     for passage in passages:
         if passage.get("kind", "article") != "article":
             continue
@@ -66,7 +67,7 @@ def howto_answer(passages: list[Mapping[str, Any]]) -> str | None:
         sentences = re.split(r"(?<=[.!?])\s+", text)
         answer = " ".join(sentences[:2]).strip()
         if answer:
-            return answer
+            return answer, str(passage.get("id", ""))
     return None
 
 
@@ -112,10 +113,13 @@ class DomainAgent:
     async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
         """Begin work on a freshly routed intent."""
         if intent == "knowledge.howto":
-            answer = howto_answer(state.passages)
-            yield Say(answer or "I don't have an article on that. I can put you through to someone who knows.")
-            if answer:
-                state.entities["answered_howto"] = True
+            found = howto_answer(state.passages)
+            if found is None:
+                yield Say("I don't have an article on that. I can put you through to someone who knows.")
+                return
+            state.entities["knowledge_article"] = found[1]  # which article answered, for the case and outcome
+            yield Say(found[0])
+            yield Say(ANYTHING_ELSE)
             return
         server, tool = INTENT_TOOLS.get(intent, ("", ""))
         spec = self.tools.tool(server, tool) if tool else None
@@ -172,7 +176,7 @@ class DomainAgent:
             return
         state.task = None
         yield Say(result_sentence(spec, outcome.data, write))
-        yield Say("Is there anything else I can help with?")
+        yield Say(ANYTHING_ELSE)
 
     def _failure_sentence(self, exc: ToolError, spec: ToolSpec, state: CallState) -> str:
         task = state.task

@@ -130,3 +130,49 @@ async def test_tools_are_exposed_without_idempotency_keys(tools: ToolManager) ->
     assert "request_password_reset" in exposed
     assert "idempotency_key" not in exposed["request_password_reset"]["properties"]
     assert exposed["request_password_reset"]["required"] == ["user"]
+
+
+async def test_azure_client_at_the_wire_with_a_fake_transport() -> None:
+    """The real ``openai`` SDK against an httpx mock transport: URL, token, tools out; tool calls back."""
+    import httpx
+    from openai import AsyncAzureOpenAI
+
+    from agent.agents.llm import AzureModelClient
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={
+            "id": "x", "object": "chat.completion", "created": 0, "model": "gpt-4o",
+            "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+                "role": "assistant", "content": None,
+                "tool_calls": [{"id": "call_1", "type": "function",
+                                "function": {"name": "get_work_order", "arguments": "{\"work_order_id\": \"WO-10001\"}"}}]}}],
+            "usage": {"prompt_tokens": 30, "completion_tokens": 12, "total_tokens": 42},
+        })
+
+    client = AsyncAzureOpenAI(azure_endpoint="https://example.openai.azure.com", api_version="2024-10-21",
+                              azure_ad_token_provider=lambda: "entra-token",
+                              http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
+    model = AzureModelClient(client, "ops-gpt")
+    tools = [{"type": "function", "function": {"name": "get_work_order", "description": "d",
+                                               "parameters": {"type": "object", "properties": {}}}}]
+    reply = await model.complete([{"role": "user", "content": "status of WO-10001"}], tools)
+    assert reply.tool_calls == [ToolCall("call_1", "get_work_order", "{\"work_order_id\": \"WO-10001\"}")]
+    assert reply.tokens == 42
+    request = seen[0]
+    assert request.url.path == "/openai/deployments/ops-gpt/chat/completions"
+    assert request.headers["authorization"] == "Bearer entra-token"
+    body = json.loads(request.content)
+    assert body["tools"] == tools and body["messages"][0]["content"] == "status of WO-10001"
+
+
+def test_brain_uses_the_model_when_a_deployment_is_configured(tmp_path: Path) -> None:
+    from agent.agents.brain import SwitchboardBrain
+    from agent.agents.domain import DomainAgent
+
+    llm = SwitchboardBrain.from_settings(Settings(data_dir=tmp_path, azure_openai_endpoint="https://example.openai.azure.com",
+                                                  azure_openai_deployment="ops-gpt"))
+    embedded = SwitchboardBrain.from_settings(Settings(data_dir=tmp_path))
+    assert isinstance(llm.agent, LlmAgent) and isinstance(embedded.agent, DomainAgent)
