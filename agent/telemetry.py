@@ -395,7 +395,8 @@ def turn(state: Any, clock: Any) -> Iterator[Span]:
     """
     t = _current
     started_ms = (time.monotonic() - clock.origin) * 1000
-    with t.tracer.start_as_current_span(SPAN_TURN, start_time=_epoch_ns(clock.origin)) as span:
+    origin_ns = _epoch_ns(clock.origin)  # once: the turn and its stages share one time base
+    with t.tracer.start_as_current_span(SPAN_TURN, start_time=origin_ns) as span:
         yield span
         total_ms = round((time.monotonic() - clock.origin) * 1000, 1)
         found = stages(started_ms=started_ms, stt_ms=clock.stt_ms, decision_ms=clock.decision_ms,
@@ -403,7 +404,6 @@ def turn(state: Any, clock: Any) -> Iterator[Span]:
         entry = next((e for e in reversed(state.turns) if e.get("role") == "caller"), None)
         kind = (entry or {}).get("kind", "text")
         parent = trace.set_span_in_context(span)
-        origin_ns = _epoch_ns(clock.origin)
         for stage in found:
             t.stage_ms.record(stage.ms, {A_STAGE: stage.name})
             t.tracer.start_span(SPAN_STAGE.format(stage=stage.name), context=parent,

@@ -155,7 +155,8 @@ async def _until_closed(otel: Otel, connections: int = 1) -> None:
 
 async def test_text_call_traces_and_counts_every_frame(otel: Otel, serve_app: Any, tmp_path: Path) -> None:
     url, _ = await serve_app(speech=None)
-    headers = {"traceparent": f"00-{TRACE_ID}-{PARENT_SPAN}-01", "baggage": "tenant=contoso"}
+    headers = {"traceparent": f"00-{TRACE_ID}-{PARENT_SPAN}-01", "tracestate": "bridge=acs1",
+               "baggage": "tenant=contoso"}
     conn = await websockets.connect(f"{url}?agent_session_id=tel-1", additional_headers=headers)
     c = Wire(conn)
     await c.json("session.start", audio={"encoding": "pcm16", "sample_rate": 16000}, channel="test")
@@ -182,6 +183,7 @@ async def test_text_call_traces_and_counts_every_frame(otel: Otel, serve_app: An
     [conn_span] = otel.named(telemetry.SPAN_CONNECTION)
     assert format(conn_span.context.trace_id, "032x") == TRACE_ID
     assert format(conn_span.parent.span_id, "016x") == PARENT_SPAN
+    assert conn_span.context.trace_state.get("bridge") == "acs1"
     assert conn_span.attributes["session.id"] == "tel-1"
     assert conn_span.attributes[telemetry.A_CLOSE_CODE] == 1000
     [turn] = otel.named(telemetry.SPAN_TURN)
