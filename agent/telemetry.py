@@ -332,7 +332,7 @@ class LogContext(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         from agent.handoff.redact import redact
 
-        record.session_id = _session_id.get()
+        record.session_id = getattr(record, "session_id", None) or _session_id.get()  # an explicit extra= wins
         ctx = trace.get_current_span().get_span_context()
         if ctx.is_valid:
             record.trace_id = format(ctx.trace_id, "032x")

@@ -194,6 +194,8 @@ def test_every_log_line_has_session_and_trace_ids_and_no_personal_data(otel: Ote
 def test_lines_outside_a_call_have_no_ids_and_a_1mb_message_is_handled() -> None:
     logger, out = _logger()
     contextvars.copy_context().run(logger.warning, "x" * 1_000_000 + " 555-867-5309")
-    line = json.loads(out.getvalue())
-    assert "session_id" not in line and "trace_id" not in line
-    assert line["msg"].endswith("[PHONE]")
+    contextvars.copy_context().run(logger.info, "swept", extra={"session_id": "from-extra"})
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert "session_id" not in first and "trace_id" not in first
+    assert first["msg"].endswith("[PHONE]")
+    assert second["session_id"] == "from-extra"
