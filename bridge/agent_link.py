@@ -10,6 +10,7 @@ confirms it. The link sends ``ping {id: "a<N>"}`` every few frames; the agent an
 On reconnect everything unacknowledged is sent again, in order. The window is bounded
 (``gap_buffer_s`` of audio); beyond it the oldest frames are dropped and counted. A frame
 handled by the old container after its last pong is sent twice (at most one ping period, 200 ms).
+Pongs are transient on the agent (never stored or replayed), so they cost it no disk I/O.
 
 Agent audio is never duplicated (the agent does not replay audio) and replayed text events
 whose ``seq`` was already seen are skipped.
@@ -24,7 +25,7 @@ import logging
 import random
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
 from urllib.parse import urlencode
 
@@ -38,7 +39,7 @@ log = logging.getLogger("switchboard.bridge.link")
 _ws_log = logging.getLogger("switchboard.bridge.agent_ws")
 _ws_log.setLevel(logging.INFO)
 
-PING_EVERY_FRAMES = 10  # 200 ms of 20 ms packets: bounds re-sent audio after a recycle (each pong is a stored event)
+PING_EVERY_FRAMES = 10  # 200 ms of 20 ms packets: bounds the audio re-sent after a recycle
 FOUNDRY_SCOPE = "https://ai.azure.com/.default"
 #: Close codes after which reconnecting is wrong: the session ended, was taken over, or was refused.
 FINAL_CLOSE_CODES = {1000, 1008, 4000}
@@ -84,6 +85,7 @@ class LinkStats:
     reconnects: int = 0
     events_skipped: int = 0  # replayed events already seen
     last_gap_s: float = 0.0  # time between losing and regaining the agent
+    acked_at_drops: list[int] = field(default_factory=list)  # frames confirmed when each connection was lost
 
 
 EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
@@ -181,7 +183,9 @@ class AgentLink:
                     code = await self._pump(ws)
                     if code in FINAL_CLOSE_CODES or self._ending:
                         return
-                    log.info("agent socket closed with %s; resuming after seq %d", code, self.last_seq)
+                    log.info("agent socket closed with %s; resuming after seq %d, re-sending %d unconfirmed frames",
+                             code, self.last_seq, len(self._unacked))
+                    self.stats.acked_at_drops.append(self.stats.frames_acked)
                     down_since = time.monotonic()
                     self.stats.reconnects += 1
                 if time.monotonic() - down_since >= self._outage_s:
@@ -247,7 +251,7 @@ class AgentLink:
                 return
             self.last_seq = seq
         if event.get("type") == "pong":
-            self._ack(event.get("id"))  # replayed pongs from a recycled container acknowledge too
+            self._ack(event.get("id"))
             return
         await self._on_event(event)
 

@@ -100,12 +100,12 @@ async def test_recycle_mid_utterance_loses_no_caller_audio(server_factory, tmp_p
     assert stats.reconnects == 1 and stats.frames_dropped == 0
     events = await replay(first.ws, call.agent_session_id)
     ready = [e for e in events if e["type"] == "session.ready"]
-    assert len(ready) >= 2 and ready[1]["resumed"] is True
-    # Pongs before the second session.ready came from the recycled container: its last one is what it handled.
-    old_acked = max(int(e["id"][1:]) for e in events if e["type"] == "pong" and e["seq"] < ready[1]["seq"])
+    assert len(ready) == 2 and ready[1]["resumed"] is True  # the same session, resumed on the new container
+    # What the recycled container confirmed (its pongs) plus what the new one counted covers every frame.
+    [old_acked] = stats.acked_at_drops
+    assert 0 < old_acked < total  # the recycle really came mid-stream
     new_frames = next(e for e in events if e["type"] == "session.ended")["frames_in"]
-    assert old_acked + new_frames >= total  # every caller frame reached a container
-    assert old_acked + new_frames - total <= 10  # re-sent at most one ping period
+    assert old_acked + new_frames == total
 
 
 async def test_agent_outage_plays_apology_then_transfers_to_fallback(tmp_path):
