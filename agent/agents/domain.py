@@ -182,9 +182,9 @@ class DomainAgent:
         task = state.task
         assert task is not None
         if exc.kind == "rejected":
-            # The server's reason is written for a person; ask again for what it named.
-            dropped = [k for k, v in task["args"].items() if k != "idempotency_key"
-                       and (str(v) and str(v).lower() in exc.message.lower())]
+            # The server's reason is written for a person; ask again for the value it names
+            # last ("Asset A123 is at site 12, not site 14." -> the site).
+            dropped = _named_last(task["args"], exc.message)
             for name in dropped:
                 task["args"].pop(name)
                 state.entities.pop(name, None)
@@ -204,3 +204,15 @@ class DomainAgent:
         return (f"Sorry, the {system} isn't responding right now. "
                 "Shall I try again, or would you like me to put you through to a person?")
 
+
+def _named_last(args: Mapping[str, Any], message: str) -> list[str]:
+    """The argument whose value the error message mentions last (as a whole word), if any."""
+    found = []
+    for name, value in args.items():
+        text = str(value)
+        if name == "idempotency_key" or not text or len(text) > 80:
+            continue
+        hits = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(text)}(?!\w)", message, flags=re.I)]
+        if hits:
+            found.append((hits[-1], name))
+    return [max(found)[1]] if found else []

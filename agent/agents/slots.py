@@ -271,7 +271,9 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     slots = slots_of(schema)
     heard = _mentioned(slots, task["opening"], ctx)
     for slot in slots:
-        if slot.name not in heard and slot.name in known and slot.kind not in ("key", "text"):
+        # Only identities carry over between tasks (who, where, which ticket); a priority or
+        # a date belongs to the request it was said for.
+        if slot.name not in heard and slot.name in known and slot.kind in ("code", "site", "user", "email"):
             if validate(slot, known[slot.name]) is None:
                 heard[slot.name] = known[slot.name]
     # The opening sentence describes the problem: use it for the first required free-text
