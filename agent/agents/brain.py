@@ -137,7 +137,8 @@ class SwitchboardBrain:
 
     async def _route(self, decision: Any, text: str, state: CallState) -> AsyncIterator[Action]:
         if state.task and decision.action == "route":
-            yield Say(f"Okay, I'll leave the {state.task['tool'].partition('_')[2].replace('_', ' ')} for now.")
+            topic = str(state.task.get("intent", "request")).split(".")[0].replace("_", " ")
+            yield Say(f"Okay, I'll leave the {topic} for now.")
             state.task = None
         if decision.action == "handoff":
             async for action in self._record_and_hand_over(decision, state):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from datetime import datetime
 from typing import Any, AsyncIterator, Callable, Mapping
 
@@ -122,6 +123,14 @@ class DomainAgent:
             yield Say(ANYTHING_ELSE)
             return
         server, tool = INTENT_TOOLS.get(intent, ("", ""))
+        if tool and not await self.tools.ensure(server):
+            state.tool_failures += 1
+            state.tool_attempts.append({"tool": tool, "server": server, "arguments": {}, "ok": False,
+                                        "error": "unavailable: the server is not running", "latency_ms": 0.0,
+                                        "ts": time.time()})
+            yield Say(f"Sorry, the {SYSTEM_NAMES.get(server, 'system')} isn't available right now. "
+                      "I can put you through to a person, or you can try again in a few minutes.")
+            return
         spec = self.tools.tool(server, tool) if tool else None
         if spec is None:
             yield Say("I can't do that over the phone yet. I can put you through to a person if you like.")

@@ -224,6 +224,18 @@ class ToolManager:
     async def close(self) -> None:
         await asyncio.gather(*(c.close() for c in self.connections.values()), return_exceptions=True)
 
+    async def ensure(self, server: str) -> bool:
+        """Is ``server`` up? Restarts it if it is not (say it failed at start-up)."""
+        conn = self.connections.get(server)
+        if conn is None:
+            return False
+        if not conn.alive:
+            try:
+                await conn.restart(conn.generation)
+            except ToolError as exc:
+                log.error("MCP server %s still unavailable: %s", server, exc.message)
+        return conn.alive
+
     def tools(self, server: str) -> dict[str, ToolSpec]:
         conn = self.connections.get(server)
         return dict(conn.tools) if conn else {}

@@ -168,3 +168,17 @@ async def test_holding_phrase_when_a_tool_is_slow(tmp_path: Path) -> None:
         assert state.tool_attempts[-1]["ok"] and state.task is None
     finally:
         await tools.close()
+
+
+async def test_a_server_that_never_started_is_reported_to_the_caller(tmp_path: Path) -> None:
+    tools = ToolManager([ServerSpec("field_ops", command=[sys.executable, "-c", "raise SystemExit(3)"])], timeout_s=1)
+    await tools.start()
+    try:
+        agent = DomainAgent(tools, site_names={})
+        state = CallState("down")
+        actions = [a async for a in agent.start("work_order.create", "my pump is leaking", state)]
+        assert "isn't available" in actions[-1].text and "person" in actions[-1].text
+        assert state.tool_failures == 1 and state.tool_attempts[-1]["ok"] is False
+        assert state.task is None
+    finally:
+        await tools.close()
