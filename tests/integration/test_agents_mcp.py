@@ -182,3 +182,32 @@ async def test_a_server_that_never_started_is_reported_to_the_caller(tmp_path: P
         assert state.task is None
     finally:
         await tools.close()
+
+
+async def test_remote_server_over_streamable_http(tmp_path: Path) -> None:
+    import subprocess
+
+    from agent.localserver import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "mcp", "field-ops", "--http", str(port),
+                             "--db", str(tmp_path / "fo.sqlite")], stderr=subprocess.DEVNULL)
+    try:
+        settings = Settings(data_dir=tmp_path, mcp_field_ops_url=f"http://127.0.0.1:{port}/mcp")
+        tools = ToolManager.from_settings(settings)
+        assert tools.connections["field_ops"].spec.url
+        for _ in range(100):  # the server needs a moment to bind
+            await tools.start()
+            if tools.connections["field_ops"].alive:
+                break
+            await tools.close()
+            await asyncio.sleep(0.2)
+        try:
+            assert "create_work_order" in tools.tools("field_ops")
+            result = await tools.call("field_ops", "get_work_order", {"work_order_id": "WO-10001"})
+            assert result["work_order_id"] == "WO-10001"
+        finally:
+            await tools.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)

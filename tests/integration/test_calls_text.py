@@ -7,7 +7,6 @@ the hand-over store; the checks read the field-ops and it-ops SQLite stores afte
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 from typing import Iterator
 
 import psutil
