@@ -15,13 +15,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from agent.config import Settings
-    from agent.logs import setup_logging
-    from bridge.app import serve
+    import sys
 
-    settings = Settings.from_env()
-    if args.port is not None:
-        settings = settings.with_(bridge_port=args.port)
-    setup_logging(settings)
-    asyncio.run(serve(settings))
+    from agent.config import ConfigError, Settings
+    from agent.logs import setup_logging
+    from bridge.app import create_app, serve
+
+    try:
+        settings = Settings.from_env()
+        if args.port is not None:
+            settings = settings.with_(bridge_port=args.port)
+        setup_logging(settings)
+        app = create_app(settings)
+    except (ConfigError, ValueError) as exc:
+        print(f"switchboard bridge: {exc}", file=sys.stderr)
+        return 2
+    asyncio.run(serve(settings, app))
     return 0
