@@ -130,7 +130,10 @@ class Caller:
         kind = ev.get("type")
         if kind == "session.ready":
             self._ready = ev
-        elif kind == "audio.start":
+        elif kind == "audio.start" or (kind == "transcript" and ev.get("role") == "agent" and ev.get("item_id")
+                                       and self.speech and not ev.get("replayed")):
+            # An agent line with an item id will be spoken: the turn is not over until its audio ends,
+            # even if synthesis is slow to start.
             self._open_items.add(str(ev.get("item_id")))
         elif kind in ("audio.end", "audio.clear"):
             self._open_items.discard(str(ev.get("item_id")))
