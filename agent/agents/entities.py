@@ -217,6 +217,9 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
         letters: list[str] = []
         j = i
         while j < len(toks) and j not in runs:
+            if toks[j] == "." and letters:
+                j += 1  # "w.o. 10001"
+                continue
             letter = _letter(toks[j], upper_words)
             if letter is None:
                 break
@@ -279,10 +282,9 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
     match needs every distinctive word of the name, or most of them.
     """
     toks = tokens(text)
-    for run in number_runs(text):
-        before = toks[max(0, run.start - 2):run.start]
-        if "site" in before or "sites" in before:
-            return int(run.digits)
+    said = [run for run in number_runs(text) if {"site", "sites"} & set(toks[max(0, run.start - 2):run.start])]
+    if said and len(said[-1].digits) <= MAX_DIGITS:
+        return int(said[-1].digits)  # the last one: "site fourteen, no wait, site twelve" -> 12
     if names:
         said = set(toks)
         best, best_score = None, 0.0

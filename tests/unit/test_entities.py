@@ -45,6 +45,10 @@ def test_numbers_said_as_words_or_digits(said: str, expected: list[int]) -> None
     ("G dash oh three two oh", "G-0320"),
     ("A123", "A123"),
     ("asset C-2101 please", "C-2101"),
+    ("it is a one too three", "A123"),  # recogniser homophone
+    ("pee four five one two", "P4512"),
+    ("um it's uh A1 23", "A123"),
+    ("w.o. 10001", "WO10001"),
 ])
 def test_codes_spelled_or_written(said: str, code: str) -> None:
     assert code in e.codes(said)
@@ -83,6 +87,7 @@ NAMES = {"Riverside Pumping Station": 12, "North Ridge Substation": 14, "Westfie
 
 @pytest.mark.parametrize("said, site", [
     ("site fourteen", 14),
+    ("site fourteen, no wait, site twelve", 12),
     ("it's at site 12", 12),
     ("the Riverside pumping station", 12),
     ("over at north ridge", 14),
