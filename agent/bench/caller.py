@@ -39,6 +39,10 @@ class SpokenCall:
     agent_audio: bytearray = field(default_factory=bytearray)
     audio_ms: float = 0.0
     late_frames: int = 0  # frames the sender could not send on time (its own lateness: dropped audio)
+    frames_sent: int = 0
+    underruns: int = 0  # times agent audio arrived after a playing client's buffer had run dry
+    underrun_ms: float = 0.0
+    _buffered_until: float | None = None  # when the simulated client playout buffer runs dry
     _queue: deque = field(default_factory=deque)  # caller speech frames waiting to be sent
     _echo: deque = field(default_factory=deque)  # agent audio frames to feed back
     _conn: Any = None
@@ -79,6 +83,7 @@ class SpokenCall:
                 frame = np.clip(frame.astype(np.int32) + self._echo.popleft(), -32768, 32767).astype(np.int16)
             await self._conn.send(frame.tobytes())
             sent += 1
+            self.frames_sent = sent
             self._sent_at.append(time.monotonic())
             self.audio_ms = sent * FRAME_MS
             delay = t0 + sent * FRAME_MS / 1000 - time.monotonic()
@@ -92,6 +97,7 @@ class SpokenCall:
         async for frame in self._conn:
             if isinstance(frame, bytes):
                 self.agent_audio.extend(frame)
+                self._playout(len(frame) / 2 / self.sample_rate)
                 if self.echo_db is not None:
                     pcm = np.frombuffer(frame, dtype=np.int16).astype(np.float64) * 10 ** (self.echo_db / 20)
                     pcm = np.concatenate([pcm, np.zeros(-pcm.size % n)]).astype(np.int16)
@@ -100,8 +106,17 @@ class SpokenCall:
             body = json.loads(frame)
             if body.get("type") == "audio.clear":
                 self._echo.clear()  # the client drops its buffered agent audio, so no more echo of it
+            if body.get("type") in ("audio.start", "audio.end", "audio.clear"):
+                self._buffered_until = None  # a new item starts (or playing stops): no underrun across items
             self.events.append(Received(body, self.audio_ms, time.monotonic(), len(self.agent_audio)))
             self._changed.set()
+
+    def _playout(self, seconds: float) -> None:
+        now = time.monotonic()
+        if self._buffered_until is not None and now > self._buffered_until + 0.02:
+            self.underruns += 1
+            self.underrun_ms += (now - self._buffered_until) * 1000
+        self._buffered_until = max(now, self._buffered_until or now) + seconds
 
     def speaking(self) -> bool:
         return bool(self._queue)

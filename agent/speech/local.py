@@ -202,7 +202,7 @@ class LocalChannel:
         self._echo.set_speaking(speaking, time.monotonic())
 
     async def synthesize(self, text: str) -> AsyncIterator[bytes]:
-        """Piece by piece; the next piece is synthesised while the current one is being sent."""
+        """Piece by piece (``split_for_speech``), each resampled to the session rate."""
         engine = self._engine
         if not engine.settings.tts_enabled or engine.tts is None:
             return
@@ -213,12 +213,14 @@ class LocalChannel:
             assert engine.tts is not None
             return loop.run_in_executor(engine.tts_pool, engine.tts.synth, piece, self.sample_rate)
 
+        # One piece in flight at a time: piece n+1 is made while piece n plays, and never
+        # competes with piece n for the CPU (that would delay the first audio).
         upcoming = submit(pieces[0]) if pieces else None
         try:
             for i in range(len(pieces)):
                 assert upcoming is not None
-                current, upcoming = upcoming, (submit(pieces[i + 1]) if i + 1 < len(pieces) else None)
-                pcm = await current
+                pcm = await upcoming
+                upcoming = submit(pieces[i + 1]) if i + 1 < len(pieces) else None
                 self._echo.note_output(pcm, self.sample_rate)
                 yield pcm.tobytes()
         finally:

