@@ -25,6 +25,8 @@ GREETING = "Hello, you've reached the operations help line. How can I help you t
 URGENT_HITS = ("safety", "person_request", "tool_failures")
 #: How sure the coordinator must be that a non-answer mid-task is a new request.
 SWITCH_CONFIDENCE = 0.8
+#: ... and that an answer to a free-text question is really a change of topic.
+FREE_SWITCH_CONFIDENCE = 0.6
 #: Longer than anyone says in one turn: refused before parsing, so a pasted megabyte costs nothing.
 MAX_TURN_CHARS = 4000
 _GOODBYE = re.compile(r"\b(bye|goodbye|that'?s all|that is all|nothing else|no thanks|no thank you|i'?m done)\b")
@@ -118,7 +120,7 @@ class SwitchboardBrain:
         task = state.task or {}
         fit = self.agent.answers(text, state)
         new_request = decision.action == "route" and decision.intent != task.get("intent")
-        switch = new_request and "topic_switch" in decision.policy_hits
+        switch = new_request and "topic_switch" in decision.policy_hits and decision.confidence >= FREE_SWITCH_CONFIDENCE
         if fit == "value":
             return True
         if fit == "free":

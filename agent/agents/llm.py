@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, AsyncIterator, Mapping, Protocol
 
 from agent import telemetry
 from agent.actions import Action, Say
 from agent.agents import entities, slots
-from agent.agents.domain import INTENT_TOOLS, idempotency_key, spoken
+from agent.agents.domain import INTENT_TOOLS, idempotency_key, load_site_names, spoken
 from agent.agents.mcp_client import ToolManager, ToolSpec
 from agent.agents.toolrun import ToolOutcome, run_tool
 from agent.config import Settings
@@ -103,8 +104,9 @@ class LlmAgent:
     """Same interface as ``DomainAgent``; the conversation so far lives in ``state.task["messages"]``."""
 
     def __init__(self, tools: ToolManager, model: ModelClient, *, holding_phrase_ms: int = 700,
-                 failure_limit: int = 2) -> None:
+                 failure_limit: int = 2, site_names: Mapping[str, int] | None = None) -> None:
         self.tools = tools
+        self.site_names = dict(site_names) if site_names is not None else load_site_names()
         self.model = model
         self.holding_s = holding_phrase_ms / 1000.0
         self.failure_limit = failure_limit
@@ -115,6 +117,11 @@ class LlmAgent:
             return None
         if task.get("pending") and entities.yes_no(text).yes is not None:
             return "value"
+        # An asset tag, site, ticket or user id that one of this server's tools takes is an answer.
+        ctx = slots.Context(now=datetime.now(), site_names=self.site_names)
+        for spec in self.tools.tools(task["server"]).values():
+            if slots.mentioned(slots.slots_of(spec.input_schema), text, ctx):
+                return "value"
         return "free"  # the model decides what the words mean; a clear topic switch still re-routes
 
     def reprompt(self, state: CallState) -> str:

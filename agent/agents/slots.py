@@ -245,16 +245,16 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
     slots = {s.name: s for s in slots_of(schema)}
     reply = entities.yes_no(text)
     if task.get("confirming"):
-        return "value" if reply.yes is not None or _mentioned(slots.values(), text, ctx) else None
+        return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) else None
     asking = slots.get(task.get("asking") or "")
     if asking is not None and asking.kind == "text":
         return "free" if text.strip() else None
     if asking is not None and parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None:
         return "value"
-    return "value" if _mentioned(slots.values(), text, ctx) else None
+    return "value" if mentioned(slots.values(), text, ctx) else None
 
 
-def _mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:
+def mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:
     """Values the caller named without being asked ("site fourteen", "asset A123")."""
     found = {}
     for slot in slots:
@@ -269,7 +269,7 @@ def _mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:
 def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     """Fill slots from the opening utterance and from entities heard earlier in the call."""
     slots = slots_of(schema)
-    heard = _mentioned(slots, task["opening"], ctx)
+    heard = mentioned(slots, task["opening"], ctx)
     for slot in slots:
         # Only identities carry over between tasks (who, where, which ticket); a priority or
         # a date belongs to the request it was said for.
@@ -309,7 +309,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         if task.get("confirming"):
             if reply.yes is True and not reply.rest.strip(" .!"):
                 return Step("execute")
-            changed = _mentioned(slots, reply.rest if reply.yes is not None else text, ctx)
+            changed = mentioned(slots, reply.rest if reply.yes is not None else text, ctx)
             if reply.yes is True and not changed:
                 return Step("execute")
             if not changed:
@@ -322,7 +322,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         else:
             asking = by_name.get(task.get("asking") or "")
             body = reply.rest if reply.yes is False else text
-            heard.update(_mentioned(slots, body, ctx))
+            heard.update(mentioned(slots, body, ctx))
             if asking is not None and asking.name not in heard:
                 value = parse(asking, body, ctx, asked=True)
                 if isinstance(value, str) and len(value) > MAX_SPOKEN_TEXT:

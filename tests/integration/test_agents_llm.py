@@ -176,3 +176,37 @@ def test_brain_uses_the_model_when_a_deployment_is_configured(tmp_path: Path) ->
                                                   azure_openai_deployment="ops-gpt"))
     embedded = SwitchboardBrain.from_settings(Settings(data_dir=tmp_path))
     assert isinstance(llm.agent, LlmAgent) and isinstance(embedded.agent, DomainAgent)
+
+
+async def test_brain_in_llm_mode_confirms_writes_and_reroutes(tools: ToolManager, tmp_path: Path) -> None:
+    import sys
+
+    from agent.agents.brain import SwitchboardBrain
+    from agent.coordinator.coordinator import Coordinator
+    from agent.handoff.service import HandoffService
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval" / "conversations"))
+    from conversation_runner import say
+
+    settings = Settings(data_dir=tmp_path)
+    args = {"site": 14, "asset_tag": "P-4512", "summary": "oil pump tripping", "priority": "urgent"}
+    model = ScriptedModel([
+        ModelReply("Which asset is it?"),
+        call("create_work_order", args),
+        ModelReply("Done, it's WO-10016."),
+        ModelReply("Which laptop is it, and what's your employee ID?"),
+    ])
+    brain = SwitchboardBrain(Coordinator.from_settings(settings), tools, HandoffService(settings),
+                             LlmAgent(tools, model))
+    state = CallState("llm-brain")
+    first = await say(brain, state, "the oil pump at site fourteen keeps tripping")
+    assert first[-1] == Say("Which asset is it?")
+    confirm = await say(brain, state, "P dash forty five twelve, urgent")
+    assert "Is that right?" in confirm[-1].text and not [a for a in confirm if isinstance(a, ToolEvent)]
+    done = await say(brain, state, "yes")
+    assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
+    switched = await say(brain, state, "also my laptop is broken, the screen is cracked")
+    assert state.current["target"] == "it_ops" and state.task["server"] == "it_ops"
+    assert switched[-1] == Say("Which laptop is it, and what's your employee ID?")
+    assert model.requests[-1][0]["role"] == "system" and "IT operations" in model.requests[-1][0]["content"]
+    await brain.handoff.close()
