@@ -1,0 +1,54 @@
+"""A spoken phone call end to end: simulated ACS -> real bridge -> real container with embedded
+speech and the real brain (coordinator, domain agent, MCP tool). Slow: loads Whisper and Piper."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from bridge.apology import tones
+from bridge.simulator import LocalBridge
+from tests.fixtures.speech import clip, silence
+from tests.integration.test_bridge_calls import bridge_settings, replay
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+
+
+async def speak(peer, pcm: np.ndarray) -> None:
+    """Stream int16 speech as ACS does: 20 ms packets at real-time pace."""
+    data = pcm.astype("<i2").tobytes()
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    for i, offset in enumerate(range(0, len(data) - 639, 640)):
+        await peer.send_audio(data[offset:offset + 640])
+        await asyncio.sleep(max(0.0, t0 + (i + 1) * 0.02 - loop.time()))
+
+
+async def test_spoken_call_is_heard_answered_aloud_and_does_a_tool_action(server_factory, tmp_path):
+    server = server_factory({"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "switchboard"})
+    async with LocalBridge(bridge_settings(tmp_path, server.ws), apology=tones(16000)) as bridge:
+        call = await bridge.place_call()
+        await call.peer.wait_until(lambda: len(call.peer.played) > 25, timeout=60)  # the greeting, spoken
+        greeting_packets = len(call.peer.played)
+        await asyncio.sleep(1.0)
+        phrase = "Please check the status of work order one zero zero zero one."  # seeded: WO-10001
+        await speak(call.peer, np.concatenate([clip(phrase), silence(1500)]))
+        await call.peer.wait_until(lambda: len(call.peer.played) > greeting_packets + 25, timeout=60)
+        await asyncio.sleep(2.5)  # the agent asks which work order
+        await speak(call.peer, np.concatenate([clip("one zero zero zero one."), silence(1500)]))
+        await asyncio.sleep(4.0)
+        played = list(call.peer.played)
+        assert all(len(pcm) == 640 for _, pcm in played)
+        await call.hang_up()
+        await asyncio.sleep(0.5)
+
+    events = await replay(server.ws, call.agent_session_id)
+    heard = [e["text"].lower() for e in events if e["type"] == "transcript" and e["role"] == "caller"]
+    assert any("status of work order 10001" in h for h in heard), heard
+    tools = [e for e in events if e["type"] == "tool"]
+    assert [(t["name"], t["status"]) for t in tools] == [("get_work_order", "started"), ("get_work_order", "ok")]
+    said = " ".join(e["text"] for e in events if e["type"] == "transcript" and e["role"] == "agent")
+    assert "W O, one zero zero zero one" in said  # the tool's answer, spoken back over ACS
+    assert len(played) > greeting_packets + 100  # the answers were heard as audio, not only as text
