@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,7 @@ from agent.actions import EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.agents.brain import SwitchboardBrain
 from agent.config import Settings
 from agent.state import CallState
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval" / "conversations"))
-from conversation_runner import kill_server, say  # noqa: E402
+from tests.eval.conversations.conversation_runner import kill_server, say
 
 
 #: One brain for the module, like one container serving many calls (building the index is slow).

@@ -179,14 +179,10 @@ def test_brain_uses_the_model_when_a_deployment_is_configured(tmp_path: Path) ->
 
 
 async def test_brain_in_llm_mode_confirms_writes_and_reroutes(tools: ToolManager, tmp_path: Path) -> None:
-    import sys
-
     from agent.agents.brain import SwitchboardBrain
     from agent.coordinator.coordinator import Coordinator
     from agent.handoff.service import HandoffService
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "eval" / "conversations"))
-    from conversation_runner import say
+    from tests.eval.conversations.conversation_runner import say
 
     settings = Settings(data_dir=tmp_path)
     args = {"site": 14, "asset_tag": "P-4512", "summary": "oil pump tripping", "priority": "urgent"}

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conversation_runner import load_conversations, report, run_all  # noqa: E402
+from tests.eval.conversations.conversation_runner import load_conversations, report, run_all
 
 TARGET = 0.90
 
