@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import uuid
 from typing import Any, Callable
 from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
@@ -23,8 +22,6 @@ from websockets.exceptions import ConnectionClosed
 
 from agent.client.audio import FRAME_MS, frame_bytes, frames
 from agent.client.render import CallLog
-
-log = logging.getLogger("switchboard.client")
 
 #: Close codes after which reconnecting is pointless (see docs/protocol.md).
 FINAL_CLOSE_CODES = {1000, 1008, 1009, 4000}
@@ -45,7 +42,7 @@ class Caller:
         channel: str = "test",
         on_line: Callable[[str], None] = print,
         turn_timeout_s: float = 90.0,
-        reconnects: int = 3,
+        reconnects: int = 5,
     ) -> None:
         self.url = url
         self.rate = sample_rate
@@ -118,11 +115,23 @@ class Caller:
             self._changed.notify_all()
         if not self._ended and self._closed.rcvd and self._closed.rcvd.code in FINAL_CLOSE_CODES:
             self._ended = True
-        if not self._ended and self.reconnects > 0:
-            self.reconnects -= 1
-            self.on_line(f"   (connection dropped: {self._close_text()}; resuming from seq {self.last_seq})")
-            with contextlib.suppress(CallError):
+        if not self._ended and self._ready:  # a socket that never got ready is retried by _resume itself
+            await self._resume()
+
+    async def _resume(self) -> None:
+        """Reconnect with the same session id and ``last_seq``, backing off 0.5 s, 1 s, 2 s, …"""
+        self.on_line(f"   (connection dropped: {self._close_text()}; resuming from seq {self.last_seq})")
+        for attempt in range(self.reconnects):
+            await asyncio.sleep(min(8.0, 0.5 * 2 ** attempt))
+            try:
                 await self._open(resume=True)
+                return
+            except CallError as exc:
+                self.on_line(f"   (resume attempt {attempt + 1} failed: {exc})")
+        self.on_line("   (could not resume the call)")
+        self._ended = True
+        async with self._changed:
+            self._changed.notify_all()
 
     def _handle(self, ev: dict[str, Any]) -> None:
         if isinstance(ev.get("seq"), int) and ev["seq"] > 0:
@@ -210,7 +219,10 @@ class Caller:
         await self._turn(lambda: self._send({"type": "input.dtmf", "digits": digits}))
 
     async def _send(self, body: dict[str, Any]) -> None:
-        if self._conn is None or self._closed is not None:
+        if self._closed is not None and not self._ended:
+            # Dropped: a resume is under way; the turn goes out on the new connection.
+            await self._wait(lambda: self._closed is None or self._ended, 30.0, "reconnection")
+        if self._conn is None or self._closed is not None or self._ended:
             raise CallError(f"the connection is closed ({self._close_text()})")
         await self._conn.send(json.dumps(body))
 
