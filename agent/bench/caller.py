@@ -148,14 +148,18 @@ class SpokenCall:
                 pass
 
     async def close(self, end: bool = True) -> None:
+        receiver, sender = self._tasks or (None, None)
+        if sender is not None:
+            sender.cancel()  # hang up: no audio after session.end, so frames_sent == the server's frames_in
+            await asyncio.gather(sender, return_exceptions=True)
         if end and self._conn is not None:
             try:
                 await self.send("session.end", reason="caller hung up")
                 await self.wait_for("session.ended", timeout=15)
             except Exception:
                 pass
-        for t in self._tasks:
-            t.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if receiver is not None:
+            receiver.cancel()
+            await asyncio.gather(receiver, return_exceptions=True)
         if self._conn is not None:
             await self._conn.close()

@@ -16,11 +16,13 @@ import asyncio
 import random
 import statistics
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psutil
 
 from agent.bench.caller import SpokenCall
 from agent.bench.phrases import PHRASES
@@ -97,7 +99,7 @@ def _fmt(v: float | None) -> str:
     return "-" if v is None else f"{v:.0f}"
 
 
-def report(sessions: int, results: list[SessionResult]) -> bool:
+def report(sessions: int, results: list[SessionResult], cpu: tuple[float, float, float] | None = None) -> bool:
     turns = [t for r in results for t in r.turns]
     lat = [t.latency_ms for t in turns if t.latency_ms is not None]
     p50, p95 = _pct(lat, 50), _pct(lat, 95)
@@ -116,6 +118,10 @@ def report(sessions: int, results: list[SessionResult]) -> bool:
           f"caller frames not counted by the server {missing}, agent playout underruns "
           f"{sum(r.underruns for r in results)} ({sum(r.underrun_ms for r in results):.0f} ms)")
     print(f"WER on the phrase set: {wer([(t.phrase, t.heard) for t in turns]):.1%}")
+    if cpu is not None:
+        print(f"server CPU: {cpu[0]:.0f} s over {cpu[1]:.0f} s wall = {cpu[0] / cpu[1]:.2f} cores on average; "
+              f"this client {cpu[2]:.2f} cores (the machine has {psutil.cpu_count()}; "
+              f"load average {psutil.getloadavg()[0]:.1f} at the end)")
     for t in [t for t in turns if wer([(t.phrase, t.heard)]) > 0][:5]:
         print(f"  said {t.phrase!r}\n  heard {t.heard!r}")
     want50, want95 = TARGETS.get(sessions, (None, None))
@@ -126,7 +132,8 @@ def report(sessions: int, results: list[SessionResult]) -> bool:
     return ok
 
 
-async def _run(url: str, sessions_list: list[int], turns: int, rate: int, seed: int) -> bool:
+async def _run(url: str, sessions_list: list[int], turns: int, rate: int, seed: int,
+               server_pid: int | None = None) -> bool:
     rng = random.Random(seed)
     print(f"synthesising {len(PHRASES)} caller phrases (Piper) ...", flush=True)
     clips = [(p, speech(p, rate, "piper")) for p in PHRASES]
@@ -135,8 +142,12 @@ async def _run(url: str, sessions_list: list[int], turns: int, rate: int, seed: 
         # Stagger session starts across one turn's length, as independent callers would be.
         jobs = [_session(url, clips, turns, rate, offset=i * 3, delay=rng.uniform(0, 3.0) if sessions > 1 else 0,
                          rng=random.Random(seed + i)) for i in range(sessions)]
+        proc, me = (psutil.Process(server_pid) if server_pid else None), psutil.Process()
+        cpu0, mine0, t0 = (sum(proc.cpu_times()[:2]) if proc else 0.0), sum(me.cpu_times()[:2]), time.monotonic()
         results = await asyncio.gather(*jobs)
-        all_ok = report(sessions, list(results)) and all_ok
+        wall = time.monotonic() - t0
+        cpu = (sum(proc.cpu_times()[:2]) - cpu0, wall, (sum(me.cpu_times()[:2]) - mine0) / wall) if proc else None
+        all_ok = report(sessions, list(results), cpu) and all_ok
     return all_ok
 
 
@@ -151,7 +162,8 @@ def run(args: argparse.Namespace) -> int:
         server.start(timeout=180)
         try:
             print(f"server on {server.ws} (local speech, placeholder brain)")
-            ok = asyncio.run(_run(server.ws, sessions_list, args.turns, args.rate, args.seed))
+            assert server.proc is not None
+            ok = asyncio.run(_run(server.ws, sessions_list, args.turns, args.rate, args.seed, server.proc.pid))
         finally:
             server.stop()
     return 0 if ok else 1

