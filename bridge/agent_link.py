@@ -166,8 +166,10 @@ class AgentLink:
             await asyncio.wait_for(self._closed.wait(), timeout_s)
 
     # --- the connection loop ---------------------------------------------------------------
-    async def run(self) -> None:
-        """Connect and keep connected until the session ends; raises AgentUnavailable after the outage limit."""
+    async def run(self) -> int:
+        """Connect and keep connected until the session ends; returns the final close code
+        (1000 ended, 4000 taken over, 1008 refused, or the code seen after ``end``).
+        Raises AgentUnavailable after the outage limit."""
         attempt = 0
         down_since = time.monotonic()
         try:
@@ -182,7 +184,7 @@ class AgentLink:
                     attempt = 0
                     code = await self._pump(ws)
                     if code in FINAL_CLOSE_CODES or self._ending:
-                        return
+                        return code
                     log.info("agent socket closed with %s; resuming after seq %d, re-sending %d unconfirmed frames",
                              code, self.last_seq, len(self._unacked))
                     self.stats.acked_at_drops.append(self.stats.frames_acked)
@@ -230,7 +232,7 @@ class AgentLink:
         await self._flush_control()
         return ws
 
-    async def _pump(self, ws: websockets.ClientConnection) -> int | None:
+    async def _pump(self, ws: websockets.ClientConnection) -> int:
         try:
             async for frame in ws:
                 if isinstance(frame, bytes):

@@ -24,6 +24,8 @@ PACKET_S = 0.02
 MAX_LATE_S = 0.06  # behind schedule by more than this (a stall): restart the clock rather than burst
 TRANSFER_WAIT_S = 60.0
 TRANSFER_POLL_S = 0.1
+PLAYOUT_LIMIT_S = 30.0  # the agent's goodbye is played before hanging up, but not forever
+CLOSE_NORMAL = 1000
 _TRANSFER_DONE = {"transferred", "transfer_failed", "ended"}
 
 
@@ -126,12 +128,18 @@ class CallSession:
         try:
             await asyncio.wait({link, caller, hung_up}, return_when=asyncio.FIRST_COMPLETED)
             if caller.done() or hung_up.done():
-                await self.link.end("caller hung up")
+                record = await self._store.get(self.record.call_id)
+                transferred = record is not None and record.state == "transferred"
+                await self.link.end("transferred" if transferred else "caller hung up")
             elif isinstance(link.exception(), AgentUnavailable):
                 log.warning("call %s: agent unreachable too long; apologising and transferring", self.record.call_id)
                 await self._fallback_transfer()
             elif link.exception() is not None:
                 log.error("call %s: agent link failed: %r", self.record.call_id, link.exception())
+                await self._fallback_transfer()
+            elif link.result() == CLOSE_NORMAL:
+                await self._agent_ended()
+            # 4000: a newer connection (another replica) owns the session now: just let go.
         finally:
             for task in (player, link, caller, hung_up, *self._tasks):
                 task.cancel()
@@ -208,6 +216,20 @@ class CallSession:
             await asyncio.sleep(TRANSFER_POLL_S)
         return False, "no transfer outcome from ACS in time"
 
+    async def _agent_ended(self) -> None:
+        """The agent ended the session (the caller said goodbye): finish playing, then hang up."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.player.drained(), PLAYOUT_LIMIT_S)
+        await self._hang_up_call()
+
+    async def _hang_up_call(self) -> None:
+        record = await self._store.get(self.record.call_id)
+        if record and record.call_connection_id and record.state not in ("transferred", "ended"):
+            try:
+                await self._control.hang_up(record.call_connection_id)
+            except Exception as exc:  # the call may already be gone
+                log.warning("call %s: hang-up failed: %s", self.record.call_id, type(exc).__name__)
+
     async def _fallback_transfer(self) -> None:
         self.player.add(self._apology)
         self.player.end_item()
@@ -217,7 +239,4 @@ class CallSession:
             if ok:
                 return
             log.error("call %s: fallback transfer failed: %s", self.record.call_id, reason)
-        record = await self._store.get(self.record.call_id)
-        if record and record.call_connection_id:
-            with contextlib.suppress(Exception):
-                await self._control.hang_up(record.call_connection_id)
+        await self._hang_up_call()

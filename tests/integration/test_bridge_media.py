@@ -23,6 +23,7 @@ from bridge.apology import tones
 from bridge.simulator import FAKE_CONNECTION_STRING, FakeAcs, LocalBridge
 
 CHUNK = b"\x22\x01" * 1600  # the agent's 100 ms at 16 kHz
+BYE = b"\x33\x02" * 1600
 
 
 class ScriptedAgent:
@@ -67,6 +68,13 @@ class ScriptedAgent:
                 await self._event(ws, "audio.end", item_id="greet")
             elif kind == "input.dtmf" and msg["digits"] == "9":
                 await self._event(ws, "audio.clear", item_id="greet")
+            elif kind == "input.dtmf" and msg["digits"] == "*":  # goodbye: the agent ends the call
+                await self._event(ws, "audio.start", item_id="bye")
+                for _ in range(5):
+                    await ws.send(BYE)
+                await self._event(ws, "audio.end", item_id="bye")
+                await self._event(ws, "session.ended", reason="caller said goodbye")
+                await ws.close(1000)
             elif kind == "input.dtmf" and msg["digits"] in self.TARGETS:
                 await self._event(ws, "handoff", target=self.TARGETS[msg["digits"]], case_id="CASE-42",
                                   reason="caller asked", priority="normal")
@@ -158,6 +166,19 @@ async def test_transfer_failed_callback_reaches_the_agent(tmp_path):
         await call.peer.wait_until(lambda: agent.results())
         assert agent.results() == [{"type": "handoff.result", "ok": False, "reason": "Target busy"}]
         await call.hang_up()
+
+
+async def test_agent_ending_the_call_plays_the_goodbye_then_hangs_up(tmp_path):
+    async with ScriptedAgent(greeting_chunks=1) as agent, \
+            LocalBridge(settings_for(tmp_path, agent.url), apology=tones(16000)) as bridge:
+        call = await bridge.place_call()
+        await call.peer.wait_until(lambda: len(call.peer.played) >= 5)
+        await call.peer.send_dtmf("*")
+        await call.peer.wait_until(lambda: any(":terminate" in url for _, url, _, _ in bridge.fake.requests))
+        played_at_hang_up = b"".join(pcm for _, pcm in call.peer.played)
+        assert played_at_hang_up.endswith(BYE * 5)  # the whole goodbye was heard first
+        await call.hang_up()
+    assert not [m for m in agent.received if m["type"] == "session.end"]  # the agent ended it, not the caller
 
 
 class ResumingAgent:
