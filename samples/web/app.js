@@ -78,6 +78,7 @@ function onEvent(ev) {
       sb.connected = true; sb.speech = !!ev.speech; sb.reconnects = 0;
       setStatus(`connected · session ${ev.session_id}${ev.resumed ? " (resumed)" : ""}` +
                 (ev.speech ? "" : " · text only"), "on");
+      if (ev.resumed) addLine("system", "(reconnected: the call carries on where it was)");
       $("mic").disabled = !ev.speech;
       if (ev.speech && params.get("mic") === "1") startMic();
       break;
@@ -193,11 +194,11 @@ function addTranscript(ev) {
   }
   if (partial && ev.role === "caller") { partial.remove(); partial = null; }
   sb.transcript.push({ role: ev.role, text: ev.text, kind: ev.kind || null });
-  const tag = ev.role === "caller" && ev.kind && ev.kind !== "speech" ? ` [${ev.kind}]` : "";
-  addLine(ev.role + (ev.replayed ? " replayed" : ""), ev.text + tag);
+  const tag = ev.role === "caller" && ev.kind && ev.kind !== "speech" ? ev.kind : "";
+  addLine(ev.role + (ev.replayed ? " replayed" : ""), ev.text, tag);
 }
 
-function addLine(cls, text) {
+function addLine(cls, text, tag = "") {
   const row = document.createElement("div");
   row.className = "line " + cls;
   const who = document.createElement("span");
@@ -206,6 +207,7 @@ function addLine(cls, text) {
   const body = document.createElement("span");
   body.className = "text";
   body.textContent = text;                    // textContent: agent text is never parsed as HTML
+  if (tag) body.append(el("span", "tag", tag));   // typed / keyed turns are marked
   row.append(who, body);
   $("transcript").append(row);
   $("transcript").scrollTop = $("transcript").scrollHeight;
@@ -228,8 +230,12 @@ function addTool(ev) {
   const detail = ev.status === "ok" ? ev.result : ev.status === "error" ? ev.error : ev.arguments;
   $("tools").classList.remove("muted");
   if ($("tools").dataset.filled !== "1") { $("tools").replaceChildren(); $("tools").dataset.filled = "1"; }
-  $("tools").append(el("li", "tool " + ev.status, `${ev.name} — ${ev.status}${took}`,
-    detail ? [el("div", "muted small", JSON.stringify(detail).slice(0, 160))] : []));
+  const row = el("li", "tool " + ev.status, `${ev.name} — ${ev.status}${took}`,
+    detail ? [el("div", "muted small", JSON.stringify(detail).slice(0, 160))] : []);
+  row.dataset.name = ev.name;
+  // The result replaces its own "started" line, so each call shows once.
+  const started = [...$("tools").querySelectorAll("li.tool.started")].reverse().find((li) => li.dataset.name === ev.name);
+  if (started && ev.status !== "started") started.replaceWith(row); else $("tools").append(row);
 }
 
 function showHandoff(ev) {

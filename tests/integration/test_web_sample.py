@@ -201,6 +201,37 @@ async def test_page_resumes_the_same_session_after_the_container_restarts(server
     assert "You said: second typed turn" in texts
 
 
+async def test_tools_and_hand_over_are_shown(server_factory, tmp_path: Path) -> None:
+    server = server_factory({"SWITCHBOARD_BRAIN": "switchboard"})  # the real brain, typed turns
+    web, url = start_web_sample(server.ws, tmp_path)
+
+    async def type_turn(page: Page, text: str, turns: int) -> dict[str, Any]:
+        await page.eval(f"document.getElementById('text').value = {json.dumps(text)};"
+                        "document.getElementById('typed').requestSubmit(); true")
+        return await page.until(f"an answer to {text!r}", lambda s: len(s.get("metrics", [])) >= turns, 60)
+
+    try:
+        async with open_chromium(f"{url}?autoconnect=1", tmp_path) as page:
+            await page.until("session.ready", lambda s: s.get("connected"))
+            await type_turn(page, "I forgot my password and I'm locked out", 1)
+            await type_turn(page, "my employee ID is E10517", 2)
+            await type_turn(page, "yes", 3)
+            state = await type_turn(page, "there's a strong smell of gas in the boiler room", 4)
+            await asyncio.sleep(0.5)
+            await page.screenshot(tmp_path / "web-tools-handoff.png")
+            panels = await page.eval("['tools', 'handoff', 'route'].map(id => document.getElementById(id)"
+                                     ".textContent).join(' | ')")
+    finally:
+        web.terminate()
+        web.wait(10)
+
+    assert [t["status"] for t in state["tools"] if t["name"] == "request_password_reset"][-1] == "ok"
+    case_id = state["handoffs"][0]["case_id"]
+    assert f"Case {case_id}" in panels and "request_password_reset — ok" in panels
+    assert state["routes"][-1]["target"] == "human"
+    assert "human" in panels.split(" | ")[2]
+
+
 async def test_relay_reports_an_unreachable_agent(tmp_path: Path) -> None:
     web, url = start_web_sample(f"ws://127.0.0.1:{free_port()}/invocations_ws", tmp_path)
     try:
