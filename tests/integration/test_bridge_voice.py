@@ -87,3 +87,28 @@ async def test_recycle_mid_utterance_keeps_every_word(server_factory, tmp_path):
     words = [w.strip(",.").lower() for w in sentence.split()]
     missing = [w for w in words if w not in heard]
     assert len(missing) <= 1, (missing, finals)  # a word cut in two by the recycle may blur; no more
+
+
+async def test_spoken_emergency_is_transferred_with_the_case_id(server_factory, tmp_path):
+    server = server_factory({"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "switchboard"})
+    async with LocalBridge(bridge_settings(tmp_path, server.ws), apology=tones(16000)) as bridge:
+        call = await bridge.place_call()
+        await call.peer.wait_until(lambda: len(call.peer.played) > 25, timeout=60)
+        await asyncio.sleep(1.0)
+        phrase = "There is a gas leak at site twelve. I need to talk to a person right now."
+        await speak(call.peer, np.concatenate([clip(phrase), silence(1500)]))
+        await call.peer.wait_until(lambda: bridge.fake.bodies(":transferToParticipant"), timeout=60)
+        [transfer] = bridge.fake.bodies(":transferToParticipant")
+        await call.callback("CallTransferAccepted")
+        await asyncio.sleep(2.0)
+        await call.hang_up()
+        await asyncio.sleep(0.5)
+
+    events = await replay(server.ws, call.agent_session_id)
+    [handoff] = [e for e in events if e["type"] == "handoff"]
+    assert transfer["operationContext"] == handoff["case_id"]
+    sip = transfer["customCallingContext"]["sipHeaders"]
+    assert sip == {"X-MS-Custom-CaseId": handoff["case_id"]}
+    assert transfer["targetParticipant"]["rawId"] == "4:" + handoff["target"].removeprefix("pstn:")
+    ended = [e for e in events if e["type"] == "session.ended"]
+    assert ended and ended[-1]["reason"] == "transferred"
