@@ -113,6 +113,7 @@ class LocalChannel:
         self._last_speech_at = 0.0
         self._speculation: tuple[float, asyncio.Future[Recognition]] | None = None
         self._turns: asyncio.Queue[_Pending | None] = asyncio.Queue()
+        self._partials: set[asyncio.Task[None]] = set()
         self._finisher = asyncio.get_running_loop().create_task(self._finish_turns(), name="speech-turns")
         self._closed = False
 
@@ -172,8 +173,10 @@ class LocalChannel:
             return
         text = job.result().text
         self._endpointer.set_hint(end_ms, text)
-        if text and not self._closed:
-            asyncio.get_running_loop().create_task(self._on_event(PartialTranscript(text)))
+        if text and not self._closed and self._endpointer.in_utterance:  # a partial after the final would confuse
+            task = asyncio.get_running_loop().create_task(self._on_event(PartialTranscript(text)))
+            self._partials.add(task)  # keep a reference until it is done
+            task.add_done_callback(self._partials.discard)
 
     def _end_turn(self, end_ms: float) -> None:
         spec = self._speculation
