@@ -114,5 +114,5 @@ def _assert_no_secrets(caplog, bridge: LocalBridge) -> None:
     text = "\n".join(f"{r.getMessage()} {r.args!r}" for r in records)
     assert any(r.name.startswith("switchboard.bridge") for r in records)  # the bridge did log...
     access_key = FAKE_CONNECTION_STRING.split("accesskey=")[1]
-    for secret in (SECRET, access_key, "token="):  # ...without the secret, the ACS key or any URL token
+    for secret in (SECRET, access_key, "token=1", "token=nope"):  # ...without the secret, the ACS key or a URL token
         assert secret not in text
