@@ -130,3 +130,13 @@ def test_save_audio_writes_a_playable_wav(tmp_path: Path) -> None:
     write_wav(out, (np.arange(1600, dtype=np.int16) * 10).astype("<i2").tobytes(), 16000)
     with wave.open(str(out)) as w:
         assert (w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()) == (1, 2, 16000, 1600)
+
+
+@pytest.mark.slow
+def test_say_synthesises_the_callers_words(server_factory) -> None:
+    server = server_factory({"SWITCHBOARD_SPEECH": "local"})  # placeholder brain: it echoes what it heard
+    done = call("--url", server.ws, "--say", "Please reset my password.")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(caller speaks" in done.stdout
+    echoed = next(line for line in done.stdout.splitlines() if line.startswith("agent   <  You said:"))
+    assert "password" in echoed.lower()
