@@ -25,6 +25,7 @@ from agent.config import Settings
 from agent.speech.echo import EchoGate
 from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Onset, Speculate, TurnEnd
 from agent.speech.engine import BargeIn, FinalTranscript, OnSpeechEvent, PartialTranscript, SpeechStarted
+from agent.speech.pool import LATER, URGENT, PriorityPool
 from agent.speech.resample import StreamResampler
 from agent.speech.stt import Recognition, WhisperRecognizer
 from agent.speech.tts import PiperSynth, split_for_speech
@@ -49,29 +50,30 @@ class LocalSpeechEngine:
         self.tts: PiperSynth | None = None
         self._silero: Any = None
         self.stt_pool: ThreadPoolExecutor | None = None
-        self.tts_pool: ThreadPoolExecutor | None = None
+        self.tts_pool: PriorityPool | None = None
 
     async def start(self) -> None:
         """Load models (a few seconds) off the event loop; warm them so the first call is not slow."""
         if self.stt is not None:
             return
         self.stt_pool = ThreadPoolExecutor(self._stt_workers, thread_name_prefix="stt")
-        self.tts_pool = ThreadPoolExecutor(self._tts_workers, thread_name_prefix="tts")
+        self.tts_pool = PriorityPool(self._tts_workers, "tts")
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
         stt = loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(workers=self._stt_workers))
-        tts = loop.run_in_executor(self.tts_pool, PiperSynth)
+        tts = asyncio.ensure_future(self.tts_pool.run(URGENT, PiperSynth))
         if self.settings.vad == "silero":
-            self._silero = await loop.run_in_executor(self.tts_pool, load_silero_session)
+            self._silero = await loop.run_in_executor(self.stt_pool, load_silero_session)
         self.stt, self.tts = await stt, await tts
         warm = self.tts.synth("Ready.", RATE)
         await loop.run_in_executor(self.stt_pool, self.stt.transcribe, warm)
         log.info("local speech engine ready in %.1fs (vad=%s)", time.perf_counter() - t0, self.settings.vad)
 
     async def close(self) -> None:
-        for pool in (self.stt_pool, self.tts_pool):
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
+        if self.stt_pool is not None:
+            self.stt_pool.shutdown(wait=False, cancel_futures=True)
+        if self.tts_pool is not None:
+            self.tts_pool.shutdown()
 
     def new_vad(self) -> FrameVad:
         return SileroVad(self._silero) if self.settings.vad == "silero" else WebRtcVad(3)
@@ -209,21 +211,22 @@ class LocalChannel:
         engine = self._engine
         if not engine.settings.tts_enabled or engine.tts is None:
             return
-        loop = asyncio.get_running_loop()
         pieces = split_for_speech(text)
+        pool, tts = engine.tts_pool, engine.tts
+        assert pool is not None
 
-        def submit(piece: str) -> "asyncio.Future[np.ndarray]":
-            assert engine.tts is not None
-            return loop.run_in_executor(engine.tts_pool, engine.tts.synth, piece, self.sample_rate)
+        def submit(piece: str, priority: int) -> "asyncio.Task[np.ndarray]":
+            return asyncio.ensure_future(pool.run(priority, tts.synth, piece, self.sample_rate))
 
         # One piece in flight at a time: piece n+1 is made while piece n plays, and never
         # competes with piece n for the CPU (that would delay the first audio).
-        upcoming = submit(pieces[0]) if pieces else None
+        # The first piece is what the caller waits for: it goes ahead of other sessions' later pieces.
+        upcoming = submit(pieces[0], URGENT) if pieces else None
         try:
             for i in range(len(pieces)):
                 assert upcoming is not None
                 pcm = await upcoming
-                upcoming = submit(pieces[i + 1]) if i + 1 < len(pieces) else None
+                upcoming = submit(pieces[i + 1], LATER) if i + 1 < len(pieces) else None
                 self._echo.note_output(pcm, self.sample_rate)
                 yield pcm.tobytes()
         finally:
