@@ -67,9 +67,13 @@ class Coordinator:
         if not normalised:
             return self._unclear(state, current, "Nothing recognisable was said.", p.empty_question, [], [])
 
+        # The words after a switch cue ("also ...", "and my ...") are the new request,
+        # unless they are not a recognisable request on their own ("... and my id is E10482").
         tail = p.switch_tail(normalised)
-        query = tail or normalised  # the words after "also ..." are the new request
-        scored = self.router.classify(query)
+        scored = self.router.classify(tail) if tail else []
+        if not scored or scored[0].confidence < p.low_confidence_threshold:
+            tail, scored = None, self.router.classify(normalised)
+        query = tail or normalised
         if p.safety_exempted(forms):
             # The operations team listed this phrase as routine ("smoke detector"): the
             # classifier must not turn it back into an emergency.
@@ -105,7 +109,7 @@ class Coordinator:
 
         hits: list[str] = []
         reason = f"Sounds like {p.name_of(top.intent)} ({top.confidence:.0%} sure)."
-        if _switched(current, top, tail is not None):
+        if _switched(current, top, cue=tail is not None, sure=top.confidence >= p.topic_switch_confidence):
             hits.append("topic_switch")
             reason += f" Topic switch from {current.get('target')}/{current.get('intent')}."
         return _fields(target, top.intent, top.confidence, alternatives, "route", priority, hits, reason, passages)
@@ -164,10 +168,15 @@ class Coordinator:
         self.index.close()
 
 
-def _switched(current: dict[str, Any], top: Scored, marker: bool) -> bool:
+def _switched(current: dict[str, Any], top: Scored, *, cue: bool, sure: bool) -> bool:
+    """A topic switch needs evidence: a switch cue before a different request, or a confident
+    decision for another domain. A short answer mid-task ("P dash forty five twelve, urgent")
+    that the classifier half-guesses as another domain is not one."""
     if not current or top.intent == "smalltalk.goodbye":
         return False
-    return current.get("target") != top.target or (marker and current.get("intent") != top.intent)
+    if cue:
+        return (current.get("target"), current.get("intent")) != (top.target, top.intent)
+    return sure and current.get("target") != top.target
 
 
 def _fields(target: str, intent: str, confidence: float, alternatives: list[dict[str, Any]], action: str,

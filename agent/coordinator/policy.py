@@ -70,6 +70,7 @@ class Policy:
     priority_by_intent: dict[str, str]
     high_priority: re.Pattern[str] | None
     topic_switch: re.Pattern[str] | None
+    topic_switch_confidence: float
     clarify_question: str
     empty_question: str
     intent_names: dict[str, str] = field(default_factory=dict)
@@ -135,6 +136,9 @@ def parse_policy(data: Any) -> Policy:
     threshold = float(_get(data, "low_confidence_threshold", (int, float)))
     if not 0.0 <= threshold <= 1.0:
         raise PolicyError("policy: 'low_confidence_threshold' must be between 0 and 1")
+    switch_confidence = float(_get(data, "topic_switch_confidence", (int, float), 0.8))
+    if not 0.0 <= switch_confidence <= 1.0:
+        raise PolicyError("policy: 'topic_switch_confidence' must be between 0 and 1")
     safety = _get(data, "safety", dict, {})
     person = _get(data, "person_request", dict, {})
     hours = _get(data, "business_hours", dict)
@@ -173,6 +177,7 @@ def parse_policy(data: Any) -> Policy:
         priority_by_intent={str(k): str(v) for k, v in by_intent.items()},
         high_priority=compile_phrases(_phrases(prio, "high_phrases")),
         topic_switch=compile_phrases(_phrases(data, "topic_switch_markers")),
+        topic_switch_confidence=switch_confidence,
         clarify_question=str(data.get("clarify_question", "Is it about {first}, or {second}?")),
         empty_question=str(data.get("empty_question", "Sorry, I didn't catch that. What do you need help with?")),
         intent_names={str(k): str(v) for k, v in names.items()},

@@ -3,11 +3,14 @@
 The set was written separately from samples/knowledge/examples and is never
 indexed: it measures how routing carries over to phrasings nobody trained on.
 Each line: {"text", "target", "intent"} and optionally "current" (the route the
-call is already on, for topic switches and goodbyes).
+call is already on, for topic switches and goodbyes). On those lines the decision
+should carry ``topic_switch`` exactly when the expected label differs from
+"current" (a goodbye never switches); the report counts how often it does.
 
 Run: ``.venv/bin/python -m tests.eval.score`` (builds a fresh index in a temp dir).
-Prints target and intent accuracy, a calibration table with the ECE, and
-decision latency p50/p95.
+Prints target and intent accuracy, topic-switch flags, a calibration table with
+the ECE, and decision latency p50/p95. ``python -m tests.eval.score FILE...``
+scores other files in the same format.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Report:
     target_accuracy: float
     intent_accuracy: float
     clarify_rate: float
+    switch_right: int
+    switch_rows: int
     ece: float
     table: list[Bin]
     latency_p50_ms: float
@@ -50,6 +55,7 @@ def load_rows(path: Path = EVAL_FILE) -> list[dict[str, object]]:
 def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
     target_ok, intent_ok, conf, latencies, errors = [], [], [], [], []
     clarified = 0
+    switch_right = switch_rows = 0
     coordinator.decide("warm up", CallState(session_id="eval"), now=EVAL_NOW)
     for n, row in enumerate(rows):
         state = CallState(session_id=f"eval-{n}", current=row.get("current"))  # type: ignore[arg-type]
@@ -60,6 +66,12 @@ def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
         conf.append(d.confidence)
         latencies.append(d.latency_ms)
         clarified += d.action == "clarify"
+        if row.get("current"):
+            current = row["current"]
+            want_switch = row["intent"] != "smalltalk.goodbye" and \
+                (current["target"], current["intent"]) != (row["target"], row["intent"])  # type: ignore[index]
+            switch_rows += 1
+            switch_right += want_switch == ("topic_switch" in d.policy_hits)
         if not (t and i):
             errors.append({"text": row["text"], "want": f"{row['target']}/{row['intent']}",
                            "got": f"{d.target}/{d.intent}", "confidence": round(d.confidence, 3), "action": d.action})
@@ -70,6 +82,8 @@ def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
         target_accuracy=sum(target_ok) / len(rows),
         intent_accuracy=sum(intent_ok) / len(rows),
         clarify_rate=clarified / len(rows),
+        switch_right=switch_right,
+        switch_rows=switch_rows,
         ece=ece,
         table=table,
         latency_p50_ms=statistics.median(latencies),
@@ -84,6 +98,7 @@ def format_report(r: Report) -> str:
         f"target accuracy   {r.target_accuracy:.3f}",
         f"intent accuracy   {r.intent_accuracy:.3f}",
         f"clarify rate      {r.clarify_rate:.3f}",
+        f"switch flags      {r.switch_right}/{r.switch_rows} right",
         f"ECE (10 bins)     {r.ece:.3f}",
         f"latency p50/p95   {r.latency_p50_ms:.2f} / {r.latency_p95_ms:.2f} ms",
         "",
@@ -96,13 +111,14 @@ def format_report(r: Report) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         coordinator = Coordinator.from_settings(Settings(data_dir=Path(tmp)))
-        print(format_report(evaluate(coordinator, load_rows())))
+        for path in [Path(a) for a in argv] or [EVAL_FILE]:
+            print(f"== {path}\n{format_report(evaluate(coordinator, load_rows(path)))}\n")
         coordinator.close()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

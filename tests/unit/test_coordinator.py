@@ -59,6 +59,8 @@ def call(**fields: Any) -> CallState:
     ("my lap top won't turn on", "it_ops", "incident.create"),
     ("I've forgotten my pass word", "it_ops", "password.reset"),
     ("how do I reset my vee pee en token", "it_ops", "knowledge.howto"),
+    # "open" also marks status ("is it still open"): asking to open one is a new work order.
+    ("please open a work order, the generator won't start", "field_ops", "work_order.create"),
 ])
 def test_routes_spoken_style_requests(coordinator: Coordinator, utterance: str, target: str, intent: str):
     d = coordinator.decide(utterance, call(), now=OPEN)
@@ -184,6 +186,39 @@ def test_the_request_after_also_wins_over_the_one_before(coordinator: Coordinato
     assert (d.target, d.intent) == ("it_ops", "password.reset")
 
 
+@pytest.mark.parametrize("answer,current", [
+    ("P dash forty five twelve, urgent", ("field_ops", "work_order.create")),
+    ("site fourteen, asap", ("field_ops", "work_order.create")),
+    ("E one zero four eight two", ("it_ops", "password.reset")),
+    ("no, site fourteen", ("field_ops", "work_order.create")),
+])
+def test_a_short_answer_mid_task_is_not_a_topic_switch(coordinator: Coordinator, answer: str, current: tuple[str, str]):
+    state = call(current={"target": current[0], "intent": current[1]})
+    d = coordinator.decide(answer, state, now=OPEN)
+    assert "topic_switch" not in d.policy_hits, d.reason
+
+
+def test_a_weak_guess_for_another_domain_becomes_a_switch_only_when_the_policy_allows(shared: Coordinator, tmp_path: Path):
+    state = call(current={"target": "field_ops", "intent": "work_order.create"})
+    lenient = with_policy(shared, tmp_path, topic_switch_confidence=0.0)
+    d = lenient.decide("P dash forty five twelve, urgent", state, now=OPEN)
+    assert d.target == "it_ops" and "topic_switch" in d.policy_hits  # the guess the default threshold ignores
+
+
+def test_a_confident_request_for_another_domain_is_a_switch_without_a_cue(coordinator: Coordinator):
+    state = call(current={"target": "field_ops", "intent": "work_order.create"})
+    d = coordinator.decide("I've forgotten my password", state, now=OPEN)
+    assert (d.target, d.intent) == ("it_ops", "password.reset") and "topic_switch" in d.policy_hits
+
+
+def test_and_my_starts_a_new_request_only_when_a_request_follows(coordinator: Coordinator):
+    on_pump = call(current={"target": "field_ops", "intent": "work_order.create"})
+    d = coordinator.decide("the pump at site fourteen is leaking and my laptop won't start", on_pump, now=OPEN)
+    assert (d.target, d.intent) == ("it_ops", "incident.create") and "topic_switch" in d.policy_hits
+    d = coordinator.decide("I need to reset my password and my employee id is E10482", call(), now=OPEN)
+    assert (d.target, d.intent, d.action) == ("it_ops", "password.reset", "route")
+
+
 def test_goodbye_stays_with_the_current_domain(coordinator: Coordinator):
     state = call(current={"target": "it_ops", "intent": "password.reset"})
     d = coordinator.decide("brilliant, thanks, bye", state, now=OPEN)
@@ -256,6 +291,7 @@ def test_the_shipped_policy_file_loads():
 @pytest.mark.parametrize("change,message", [
     ({"low_confidence_threshold": 2}, "between 0 and 1"),
     ({"low_confidence_threshold": "high"}, "low_confidence_threshold"),
+    ({"topic_switch_confidence": 1.5}, "topic_switch_confidence"),
     ({"business_hours": {"timezone": "Mars/Olympus"}}, "timezone"),
     ({"business_hours": {"open": "7am"}}, "HH:MM"),
     ({"business_hours": {"days": ["funday"]}}, "days"),
