@@ -58,7 +58,7 @@ def test_cases_list_and_show_through_the_installed_command(data_dir: Path) -> No
     assert listing.returncode == 0, listing.stderr
     lines = listing.stdout.splitlines()
     assert lines[0].startswith("CASE") and second in lines[1] and first in lines[2]
-    assert "queue:it-service-desk" in lines[2] and "low confidence twice" in lines[2]
+    assert "pstn:+14255550130" in lines[2] and "low confidence twice" in lines[2]
 
     shown = subprocess.run([sys.executable, "-m", "agent.cli", "cases", "show", first.lower()], cwd=REPO, env=env,
                            capture_output=True, text=True, timeout=60)
@@ -93,7 +93,7 @@ def test_review_export_then_import_adds_routing_examples(data_dir: Path, tmp_pat
     assert all(r["label"] == {"target": "", "intent": ""} for r in records)
 
     # A person labels the first record and leaves the second for later.
-    records[0]["text"] = "the VPN keeps dropping"
+    records[0]["text"] = "my tunnel to the office falls over whenever the docking station wakes up"
     records[0]["label"] = {"target": "it_ops", "intent": "incident.create"}
     labelled = tmp_path / "labelled.jsonl"
     labelled.write_text("".join(json.dumps(r) + "\n" for r in records))
@@ -103,12 +103,12 @@ def test_review_export_then_import_adds_routing_examples(data_dir: Path, tmp_pat
     assert "1 labelled, 1 left unlabelled, 1 new in" in report and "1 new in the index" in report
 
     learned = [json.loads(line) for line in (data_dir / "learned_examples.jsonl").read_text().splitlines()]
-    assert learned == [{"text": "the VPN keeps dropping", "target": "it_ops", "intent": "incident.create"}]
+    assert learned == [{"text": "my tunnel to the office falls over whenever the docking station wakes up", "target": "it_ops", "intent": "incident.create"}]
     from agent.coordinator import Coordinator
 
     coordinator = Coordinator.from_settings(Settings.from_env())
     try:
-        assert any(e.text == "the VPN keeps dropping" and e.target == "it_ops" for _, e in coordinator.index.examples())
+        assert any(e.text == "my tunnel to the office falls over whenever the docking station wakes up" and e.target == "it_ops" for _, e in coordinator.index.examples())
     finally:
         coordinator.close()
 

@@ -40,9 +40,9 @@ async def test_escalate_writes_the_case_then_marks_the_call(service: HandoffServ
     event = await service.escalate(state, reason="the caller asked for a person", trigger="policy:human.request",
                                    priority="normal")
     assert CASE_ID_RE.fullmatch(event.case_id)
-    assert (event.target, event.reason, event.priority) == ("queue:field-dispatch", "the caller asked for a person",
+    assert (event.target, event.reason, event.priority) == ("pstn:+14255550120", "the caller asked for a person",
                                                             "normal")
-    assert state.handoff == {"case_id": event.case_id, "target": "queue:field-dispatch",
+    assert state.handoff == {"case_id": event.case_id, "target": "pstn:+14255550120",
                              "reason": "the caller asked for a person", "priority": "normal", "status": "pending"}
     assert state.outcome == "escalated"
     stored = await service.store.get(event.case_id)
@@ -55,8 +55,8 @@ async def test_escalate_writes_the_case_then_marks_the_call(service: HandoffServ
     [
         ({"target": "field_ops"}, "high", "pstn:+14255550100"),
         ({"target": "it_ops"}, "high", "teams:8:orgid:6f1c2d7e-3b0a-4c55-9e21-5a7d0c8b9f10"),
-        ({"target": "it_ops"}, "low", "queue:it-service-desk"),
-        (None, "normal", "queue:general-service-desk"),
+        ({"target": "it_ops"}, "low", "pstn:+14255550130"),
+        (None, "normal", "pstn:+14255550110"),
         ({"target": "it_ops"}, "emergency", "pstn:+14255550199"),
     ],
 )
@@ -79,7 +79,7 @@ async def test_emergency_message_is_short_and_reads_the_case_id(service: Handoff
 async def test_normal_message_reassures_and_repeats_the_case_id(service: HandoffService) -> None:
     event = await service.escalate(field_call(), reason="r", trigger="t", priority="normal")
     message = service.message_for_caller(event)
-    assert message.startswith("I'm passing you to field dispatch now")
+    assert message.startswith("I'm connecting you to field dispatch now")
     assert "won't need to repeat it" in message
     spelled = message.split("Your case number is ")[1].split(".")[0]
     assert message.count(spelled) == 2
