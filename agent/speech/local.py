@@ -25,7 +25,7 @@ from agent.config import Settings
 from agent.speech.echo import EchoGate
 from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Onset, Speculate, TurnEnd
 from agent.speech.engine import BargeIn, FinalTranscript, OnSpeechEvent, PartialTranscript, SpeechStarted
-from agent.speech.pool import LATER, URGENT, PriorityPool
+from agent.speech.pool import PriorityPool
 from agent.speech.resample import StreamResampler
 from agent.speech.stt import Recognition, WhisperRecognizer
 from agent.speech.tts import PiperSynth, split_for_speech
@@ -61,7 +61,7 @@ class LocalSpeechEngine:
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
         stt = loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(workers=self._stt_workers))
-        tts = asyncio.ensure_future(self.tts_pool.run(URGENT, PiperSynth))
+        tts = asyncio.ensure_future(self.tts_pool.run(time.monotonic(), PiperSynth))
         if self.settings.vad == "silero":
             self._silero = await loop.run_in_executor(self.stt_pool, load_silero_session)
         self.stt, self.tts = await stt, await tts
@@ -215,18 +215,19 @@ class LocalChannel:
         pool, tts = engine.tts_pool, engine.tts
         assert pool is not None
 
-        def submit(piece: str, priority: int) -> "asyncio.Task[np.ndarray]":
-            return asyncio.ensure_future(pool.run(priority, tts.synth, piece, self.sample_rate))
+        def submit(piece: str, deadline: float) -> "asyncio.Task[np.ndarray]":
+            return asyncio.ensure_future(pool.run(deadline, tts.synth, piece, self.sample_rate))
 
         # One piece in flight at a time: piece n+1 is made while piece n plays, and never
         # competes with piece n for the CPU (that would delay the first audio).
-        # The first piece is what the caller waits for: it goes ahead of other sessions' later pieces.
-        upcoming = submit(pieces[0], URGENT) if pieces else None
+        # The first piece is needed now; the next one only once this one has played.
+        upcoming = submit(pieces[0], time.monotonic()) if pieces else None
         try:
             for i in range(len(pieces)):
                 assert upcoming is not None
                 pcm = await upcoming
-                upcoming = submit(pieces[i + 1], LATER) if i + 1 < len(pieces) else None
+                due = time.monotonic() + pcm.size / self.sample_rate
+                upcoming = submit(pieces[i + 1], due) if i + 1 < len(pieces) else None
                 self._echo.note_output(pcm, self.sample_rate)
                 yield pcm.tobytes()
         finally:

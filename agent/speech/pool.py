@@ -1,10 +1,10 @@
-"""A thread pool whose waiting jobs start in priority order.
+"""A thread pool whose waiting jobs start earliest deadline first.
 
 Many sessions share two synthesis threads. The first piece of a reply is what the
-caller is waiting for; later pieces have slack (the previous piece is still playing).
-So waiting jobs start lowest priority first (FIFO within a priority), and at most
-``workers`` run at once, counted until the thread really finishes (a cancelled
-await does not free a slot early).
+caller is waiting for (deadline: now); a later piece is needed only when the piece
+before it has played (deadline: later). So waiting jobs start in deadline order
+(FIFO for equal deadlines), and at most ``workers`` run at once, counted until the
+thread really finishes (a cancelled await does not free a slot early).
 """
 
 from __future__ import annotations
@@ -17,27 +17,24 @@ from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
-URGENT = 0
-LATER = 1
-
-
 class PriorityPool:
     def __init__(self, workers: int, name: str) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix=name)
         self._free = workers
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._waiting: list[tuple[float, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def run(self, priority: int, fn: Callable[..., T], *args: Any) -> T:
+    async def run(self, deadline: float, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(*args)`` in a thread; ``deadline`` (``time.monotonic()`` seconds) orders waiting jobs."""
         self._loop = asyncio.get_running_loop()
         if self._free > 0 and not self._waiting:
             self._free -= 1
         else:
             turn: asyncio.Future[None] = self._loop.create_future()
-            heapq.heappush(self._waiting, (priority, next(self._order), turn))
+            heapq.heappush(self._waiting, (deadline, next(self._order), turn))
             try:
                 await turn
             except asyncio.CancelledError:

@@ -1,4 +1,4 @@
-"""The synthesis pool: urgent jobs first, never more than ``workers`` threads busy."""
+"""The synthesis pool: earliest deadline first, never more than ``workers`` threads busy."""
 
 import asyncio
 import threading
@@ -6,21 +6,21 @@ import time
 
 import pytest
 
-from agent.speech.pool import LATER, URGENT, PriorityPool
+from agent.speech.pool import PriorityPool
 
 
-async def test_waiting_jobs_start_urgent_first_then_in_arrival_order():
+async def test_waiting_jobs_start_earliest_deadline_first_then_in_arrival_order():
     pool = PriorityPool(1, "t")
     gate, order = threading.Event(), []
-    blocker = asyncio.ensure_future(pool.run(LATER, gate.wait))
+    blocker = asyncio.ensure_future(pool.run(0.0, gate.wait))
     await asyncio.sleep(0.05)
     jobs = [asyncio.ensure_future(pool.run(p, order.append, name)) for p, name in
-            [(LATER, "rest-1"), (LATER, "rest-2"), (URGENT, "first")]]
+            [(5.0, "rest-1"), (9.0, "later"), (5.0, "rest-2"), (1.0, "first")]]
     await asyncio.sleep(0.05)
     assert order == []  # all waiting behind the blocker
     gate.set()
     await asyncio.gather(blocker, *jobs)
-    assert order == ["first", "rest-1", "rest-2"]
+    assert order == ["first", "rest-1", "rest-2", "later"]
     pool.shutdown()
 
 
@@ -38,14 +38,14 @@ async def test_cancelled_jobs_neither_run_nor_leak_slots_and_concurrency_is_capp
         ran.append(name)
         return name
 
-    jobs = [asyncio.ensure_future(pool.run(LATER, work, f"j{i}")) for i in range(8)]
+    jobs = [asyncio.ensure_future(pool.run(1.0, work, f"j{i}")) for i in range(8)]
     await asyncio.sleep(0.005)
     jobs[5].cancel()
     jobs[0].cancel()  # already running in a thread: it finishes, its slot is freed only then
     results = await asyncio.gather(*jobs, return_exceptions=True)
     assert isinstance(results[5], asyncio.CancelledError) and "j5" not in ran
     assert peak[0] <= 2
-    assert await pool.run(URGENT, work, "after") == "after"  # no slot was lost
+    assert await pool.run(0.0, work, "after") == "after"  # no slot was lost
     pool.shutdown()
 
 
