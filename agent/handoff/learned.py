@@ -56,12 +56,14 @@ def import_labelled(settings: Settings, content: str, source: str) -> ImportRepo
 
     examples, unlabelled = parse_labelled(content, source)
     path = settings.data_dir / LEARNED_FILE
-    new_in_file = append_examples(path, examples)
     new_in_index = 0
     if examples:
+        # Open (and if need be build) the index before the file gains the new lines:
+        # a build reads the learned file, and the count below must say what this import added.
         coordinator = Coordinator.from_settings(settings)
         try:
             new_in_index = coordinator.index.add_examples(examples)
         finally:
             coordinator.close()
+    new_in_file = append_examples(path, examples)
     return ImportReport(len(examples), unlabelled, new_in_file, new_in_index, path)
