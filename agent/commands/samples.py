@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_web(args: argparse.Namespace) -> int:
+    import socket
     import sys
     from urllib.parse import urlsplit
 
@@ -37,6 +38,14 @@ def run_web(args: argparse.Namespace) -> int:
     if urlsplit(args.agent).scheme not in ("ws", "wss"):
         print(f"samples: --agent must be a ws:// or wss:// URL, got {args.agent[:100]!r}", file=sys.stderr)
         return 2
+    # Check the port first: Hypercorn reports a busy port as a page of lifespan tracebacks.
+    try:
+        with socket.create_server((args.host, args.port)):
+            pass
+    except OSError as exc:
+        print(f"samples: cannot listen on {args.host}:{args.port}: {exc.strerror or exc} (try --port)",
+              file=sys.stderr)
+        return 1
     config = Config()
     config.bind = [f"{args.host}:{args.port}"]
     config.accesslog = None

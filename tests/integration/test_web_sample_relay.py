@@ -70,3 +70,21 @@ async def test_relay_passes_text_audio_and_the_close_code(server) -> None:
     finally:
         stop.set()
         await task
+
+
+def test_samples_web_refuses_a_busy_port_and_a_non_websocket_agent() -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from agent.localserver import REPO
+
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "agent.cli", "samples", "web", "--port", str(port)],
+                              cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = subprocess.run([sys.executable, "-m", "agent.cli", "samples", "web", "--agent", "http://example.com"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "must be a ws:// or wss:// URL" in done.stderr
