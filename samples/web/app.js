@@ -10,7 +10,7 @@ const sb = window.sb = {
   sessionId: params.get("session") || ("web-" + Math.random().toString(36).slice(2, 12)),
   lastSeq: 0, connected: false, speech: false, ended: false,
   events: [], transcript: [], routes: [], tools: [], handoffs: [], metrics: [],
-  audioIn: 0, framesOut: 0, reconnects: 0, playedMs: 0,
+  audioIn: 0, framesOut: 0, reconnects: 0, playedMs: 0, queuedMs: 0, progressSent: 0, clears: [],
 };
 
 const $ = (id) => document.getElementById(id);
@@ -128,6 +128,7 @@ function reportProgress() {
   const ms = Math.max(0, Math.round((played - item.start) * 1000 / (ctx ? ctx.sampleRate : RATE)));
   sb.playedMs = ms;
   send({ type: "playback.progress", item_id: item.id, played_ms: ms });
+  sb.progressSent++;
   if (played >= pushed && sb.events.some((e) => e.type === "audio.end" && e.item_id === item.id)) {
     item = null; clearInterval(progressTimer);
   }
@@ -141,7 +142,12 @@ async function ensureAudio() {
   await ctx.audioWorklet.addModule("mic-worklet.js");
   await ctx.audioWorklet.addModule("player-worklet.js");
   player = new AudioWorkletNode(ctx, "player", { outputChannelCount: [1] });
-  player.port.onmessage = (e) => { if (e.data.type === "played") played = e.data.played; };
+  player.port.onmessage = (e) => {
+    if (e.data.type !== "played") return;
+    played = e.data.played;
+    sb.queuedMs = Math.round(e.data.queued * 1000 / ctx.sampleRate);
+    if (e.data.cleared) sb.clears.push({ queuedMs: sb.queuedMs, atPlayedMs: Math.round(played * 1000 / ctx.sampleRate) });
+  };
   player.connect(ctx.destination);
   if (ctx.state === "suspended") await ctx.resume();
 }
@@ -203,7 +209,7 @@ function addLine(cls, text, tag = "") {
   row.className = "line " + cls;
   const who = document.createElement("span");
   who.className = "who";
-  who.textContent = cls.startsWith("caller") ? "You" : cls.startsWith("agent") ? "Agent" : "·";
+  who.textContent = cls.startsWith("caller") ? "You" : cls.startsWith("agent") ? "Agent" : "";
   const body = document.createElement("span");
   body.className = "text";
   body.textContent = text;                    // textContent: agent text is never parsed as HTML
@@ -275,4 +281,6 @@ $("typed").onsubmit = (e) => {
 };
 $("session").textContent = sb.sessionId;
 
+// Browsers start an AudioContext made without a click suspended: any click wakes it.
+document.addEventListener("click", () => ctx && ctx.state === "suspended" && ctx.resume());
 if (params.get("autoconnect") === "1") ensureAudio().then(connect);

@@ -25,7 +25,7 @@ class Player extends AudioWorkletProcessor {
         this.draining = true;
       } else if (m.type === "clear") {
         this.chunks = []; this.offset = 0; this.queued = 0; this.playing = false; this.draining = false;
-        this.port.postMessage({ type: "played", played: this.played, queued: 0 });
+        this.port.postMessage({ type: "played", played: this.played, queued: this.queued, cleared: true });
       }
     };
   }

@@ -95,9 +95,9 @@ def caller_wav(tmp_path: Path) -> Path:
     from agent.speech.tts import PiperSynth
 
     speech = PiperSynth().synth(CALLER_WORDS, 48000)
-    # Silence first so the greeting plays out, and after the words so the agent answers
-    # before Chromium loops the file.
-    pcm = np.concatenate([np.zeros(48000 * 5, np.int16), speech, np.zeros(48000 * 12, np.int16)])
+    # The caller starts talking 1 s into the agent's greeting (a barge-in), then stays silent
+    # long enough for the answer before Chromium loops the file.
+    pcm = np.concatenate([np.zeros(48000, np.int16), speech, np.zeros(48000 * 12, np.int16)])
     path = tmp_path / "caller.wav"
     write_wav(path, pcm.astype("<i2").tobytes(), 48000)
     return path
@@ -167,6 +167,11 @@ async def test_browser_call_with_fake_microphone(server_factory, caller_wav: Pat
     assert any(t["role"] == "agent" for t in state["transcript"])
     assert state["metrics"][0]["total_ms"] > 0
     assert "it_ops" in dom and "password" in dom.lower()
+    # Barge-in: the agent said audio.clear and the page dropped its buffered audio at once.
+    assert any(e["type"] == "audio.clear" for e in state["events"])
+    assert state["clears"] and state["clears"][0]["queuedMs"] == 0
+    assert "you interrupted" in dom
+    assert state["progressSent"] > 0  # playback.progress went back to the agent
 
 
 async def test_page_resumes_the_same_session_after_the_container_restarts(server_factory, tmp_path: Path) -> None:
