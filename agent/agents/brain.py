@@ -15,7 +15,7 @@ from typing import Any, AsyncIterator, Protocol
 
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
 from agent.agents import entities
-from agent.agents.domain import ANYTHING_ELSE, DomainAgent
+from agent.agents.domain import ANYTHING_ELSE, DomainAgent, fetch_site_names
 from agent.agents.mcp_client import ToolManager
 from agent.config import Settings
 from agent.state import CallState
@@ -35,6 +35,7 @@ _GOODBYE = re.compile(r"\b(bye|goodbye|that'?s all|that is all|nothing else|no t
 class Agent(Protocol):
     """What the brain needs from a domain agent (embedded ``DomainAgent`` or ``LlmAgent``)."""
 
+    site_names: dict[str, int]  # site name -> number, read from the field-ops server at start-up
     def answers(self, text: str, state: CallState) -> str | None: ...
     def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]: ...
     def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]: ...
@@ -70,6 +71,7 @@ class SwitchboardBrain:
 
     async def start(self) -> None:
         await self.tools.start()
+        self.agent.site_names.update(await fetch_site_names(self.tools))
 
     async def close(self) -> None:
         await self.tools.close()

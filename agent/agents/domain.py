@@ -8,6 +8,7 @@ All progress lives in ``CallState.task`` so the next turn can run on another con
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from datetime import datetime
@@ -19,6 +20,7 @@ from agent.agents.mcp_client import ToolError, ToolManager, ToolSpec
 from agent.agents.toolrun import ToolOutcome, run_tool, ticket_of
 from agent.state import CallState
 
+log = logging.getLogger(__name__)
 #: Coordinator intents and the tool that serves each (names as the servers publish them).
 INTENT_TOOLS: dict[str, tuple[str, str]] = {
     "work_order.create": ("field_ops", "create_work_order"),
@@ -49,13 +51,23 @@ def idempotency_key(state: CallState, tool: str) -> str:
     return "sb-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
 
 
-def load_site_names() -> dict[str, int]:
-    """Site names from the field-ops demo data, when that package is installed here."""
-    try:
-        from agent.mcp_servers.field_ops.seed import SITES
-    except ImportError:
+async def fetch_site_names(tools: ToolManager) -> dict[str, int]:
+    """Site names from the field-ops server's ``list_sites`` (local or remote), so callers can say
+    "Riverside Pumping Station" for site 12. Empty, with a warning, when the server cannot tell."""
+    if tools.tool("field_ops", "list_sites") is None:
+        log.warning("field_ops has no list_sites tool: sites are understood by number only")
         return {}
-    return {row[1]: int(row[0]) for row in SITES}
+    try:
+        data = await tools.call("field_ops", "list_sites", {})
+    except ToolError as exc:
+        log.warning("could not read site names from field_ops: %s", exc.message)
+        return {}
+    sites = data.get("sites") if isinstance(data, dict) else None
+    names: dict[str, int] = {}
+    for site in sites if isinstance(sites, list) else []:
+        if isinstance(site, dict) and isinstance(site.get("name"), str) and isinstance(site.get("number"), int):
+            names[site["name"][:200]] = site["number"]
+    return names
 
 
 def howto_answer(passages: list[Mapping[str, Any]]) -> tuple[str, str] | None:
@@ -96,7 +108,7 @@ class DomainAgent:
         self.failure_limit = failure_limit
         self.holding_s = holding_phrase_ms / 1000.0
         self.clock = clock
-        self.site_names = dict(site_names) if site_names is not None else load_site_names()
+        self.site_names = dict(site_names or {})  # filled from the server at start-up (``fetch_site_names``)
 
     def context(self) -> slots.Context:
         return slots.Context(now=self.clock(), site_names=self.site_names)

@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Mapping, Protocol
 from agent import telemetry
 from agent.actions import Action, Say
 from agent.agents import entities, slots
-from agent.agents.domain import INTENT_TOOLS, idempotency_key, load_site_names, spoken
+from agent.agents.domain import INTENT_TOOLS, idempotency_key, spoken
 from agent.agents.mcp_client import ToolManager, ToolSpec
 from agent.agents.toolrun import ToolOutcome, run_tool
 from agent.config import Settings
@@ -106,7 +106,7 @@ class LlmAgent:
     def __init__(self, tools: ToolManager, model: ModelClient, *, holding_phrase_ms: int = 700,
                  failure_limit: int = 2, site_names: Mapping[str, int] | None = None) -> None:
         self.tools = tools
-        self.site_names = dict(site_names) if site_names is not None else load_site_names()
+        self.site_names = dict(site_names or {})  # filled from the server at start-up
         self.model = model
         self.holding_s = holding_phrase_ms / 1000.0
         self.failure_limit = failure_limit

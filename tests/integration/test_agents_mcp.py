@@ -5,16 +5,23 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import subprocess
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 import psutil
 import pytest
 
 from agent.actions import Say, ToolEvent
-from agent.agents.domain import DomainAgent
+from agent.agents.domain import DomainAgent, fetch_site_names
 from agent.agents.mcp_client import ServerSpec, ToolError, ToolManager
 from agent.config import Settings
+from agent.localserver import free_port
+from agent.mcp_servers.database import Database
+from agent.mcp_servers.field_ops.seed import seed
+from agent.mcp_servers.field_ops.store import SCHEMA
 from agent.state import CallState
 
 #: A tiny MCP server with the failure modes the real ones should never show on purpose.
@@ -174,6 +181,7 @@ async def test_a_server_that_never_started_is_reported_to_the_caller(tmp_path: P
     tools = ToolManager([ServerSpec("field_ops", command=[sys.executable, "-c", "raise SystemExit(3)"])], timeout_s=1)
     await tools.start()
     try:
+        assert await fetch_site_names(tools) == {}  # sites by number only; nothing raised at start-up
         agent = DomainAgent(tools, site_names={})
         state = CallState("down")
         actions = [a async for a in agent.start("work_order.create", "my pump is leaking", state)]
@@ -184,14 +192,12 @@ async def test_a_server_that_never_started_is_reported_to_the_caller(tmp_path: P
         await tools.close()
 
 
-async def test_remote_server_over_streamable_http(tmp_path: Path) -> None:
-    import subprocess
-
-    from agent.localserver import free_port
-
+@asynccontextmanager
+async def remote_field_ops(tmp_path: Path, db: Path) -> AsyncIterator[ToolManager]:
+    """A ToolManager whose field_ops is ``switchboard mcp field-ops --http`` over ``db`` on loopback."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "mcp", "field-ops", "--http", str(port),
-                             "--db", str(tmp_path / "fo.sqlite")], stderr=subprocess.DEVNULL)
+                             "--db", str(db)], stderr=subprocess.DEVNULL)
     try:
         settings = Settings(data_dir=tmp_path, mcp_field_ops_url=f"http://127.0.0.1:{port}/mcp")
         tools = ToolManager.from_settings(settings)
@@ -203,11 +209,39 @@ async def test_remote_server_over_streamable_http(tmp_path: Path) -> None:
             await tools.close()
             await asyncio.sleep(0.2)
         try:
-            assert "create_work_order" in tools.tools("field_ops")
-            result = await tools.call("field_ops", "get_work_order", {"work_order_id": "WO-10001"})
-            assert result["work_order_id"] == "WO-10001"
+            yield tools
         finally:
             await tools.close()
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+async def test_remote_server_over_streamable_http(tmp_path: Path) -> None:
+    async with remote_field_ops(tmp_path, tmp_path / "fo.sqlite") as tools:
+        assert "create_work_order" in tools.tools("field_ops")
+        result = await tools.call("field_ops", "get_work_order", {"work_order_id": "WO-10001"})
+        assert result["work_order_id"] == "WO-10001"
+
+
+async def test_site_names_come_from_the_server_not_from_this_container(tmp_path: Path) -> None:
+    """A remote field-ops whose sites this container has never seen: callers can still name them."""
+    db = tmp_path / "remote" / "fo.sqlite"
+    with Database(db, SCHEMA, seed).open().write() as conn:
+        conn.execute("INSERT INTO sites VALUES (77, 'Quarry Lane Booster Station', '7 Quarry Lane', 'east')")
+        conn.execute("INSERT INTO assets VALUES ('K-7701', 77, 'pump', 'KSB', 'Etanorm', 'Booster pump')")
+    async with remote_field_ops(tmp_path, db) as tools:
+        names = await fetch_site_names(tools)
+        assert names["Quarry Lane Booster Station"] == 77 and names["Riverside Pumping Station"] == 12
+        agent = DomainAgent(tools, site_names=names)
+        state = CallState("remote-sites")
+        said = [a.text async for a in agent.start(
+            "work_order.create", "pump K seventy seven oh one at quarry lane booster station is leaking", state)
+            if isinstance(a, Say)]
+        assert state.task is not None and state.task["args"]["site"] == 77, said
+        assert "Is that right?" in said[-1]
+        [a async for a in agent.continue_task("yes", state)]
+    # The agent passed the tag as heard ("K7701"); the server stored it in its own form.
+    assert state.tool_attempts[-1]["ok"], state.tool_attempts[-1]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT asset_tag, site FROM work_orders ORDER BY number DESC").fetchone() == ("K-7701", 77)

@@ -22,7 +22,7 @@ from mcp_servers_harness import (
 
 FIELD_OPS_TOOLS = {
     "create_work_order", "get_work_order", "update_work_order", "add_work_order_note", "list_work_orders",
-    "lookup_asset", "list_assets", "schedule_visit", "get_visit_eta",
+    "lookup_asset", "list_sites", "list_assets", "schedule_visit", "get_visit_eta",
 }
 IT_OPS_TOOLS = {
     "create_incident", "get_incident", "update_incident", "escalate_incident", "add_incident_comment",
@@ -120,6 +120,40 @@ async def test_work_order_lifecycle_notes_lists_and_visits(field_db: Path) -> No
     assert visit["visit_id"].startswith("VIS-") and visit["technician"]["name"] == "Maria Lopez"
     assert eta_after["visit"]["visit_id"] == visit["visit_id"] and eta_after["eta_status"] == "booked"
     assert order["status"] == "scheduled"
+
+
+async def test_asset_tags_are_found_whatever_the_dash_or_case(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        p = await call_ok(session, "create_work_order", site=14, asset_tag="P4512", summary="Oil pump tripped")
+        a = await call_ok(session, "create_work_order", site=12, asset_tag="a-123", summary="Seal leaking")
+        looked_up = [(await call_ok(session, "lookup_asset", asset_tag=t))["tag"] for t in ("p-4512", "A 123", "g0320")]
+        listed = await call_ok(session, "list_work_orders", asset_tag="p4512")
+        keyed = {"site": 14, "summary": "Pump tripped twice", "idempotency_key": "tag-forms"}
+        first = await call_ok(session, "create_work_order", asset_tag="P-4512", **keyed)
+        retry = await call_ok(session, "create_work_order", asset_tag="p4512", **keyed)
+        wrong_site = await call_error(session, "create_work_order", site=12, asset_tag="p4512", summary="Noise")
+        unknown = await call_error(session, "lookup_asset", asset_tag="z-999")
+        double_dash = await call_error(session, "lookup_asset", asset_tag="P--4512")
+    assert (p["asset"]["tag"], a["asset"]["tag"]) == ("P-4512", "A123")
+    assert looked_up == ["P-4512", "A123", "G-0320"]
+    assert p["work_order_id"] in {o["work_order_id"] for o in listed["work_orders"]}
+    assert retry["idempotent_replay"] is True and retry["work_order_id"] == first["work_order_id"]
+    assert wrong_site == "Asset P-4512 is at site 14 (North Ridge Substation), not site 12."
+    assert unknown == "No asset with tag Z-999. Tags look like A123 or P-4512."
+    assert double_dash.startswith("Invalid arguments: asset_tag 'P--4512' is not in the right format")
+    stored = rows(field_db, "SELECT asset_tag, site FROM work_orders WHERE number > 10012 ORDER BY number")
+    assert [tuple(r) for r in stored] == [("P-4512", 14), ("A123", 12), ("P-4512", 14)]
+
+
+async def test_sites_are_listed_by_number_and_name(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        listed = await call_ok(session, "list_sites")
+        extra = await call_error(session, "list_sites", region="north")
+    assert listed["count"] == len(listed["sites"]) == 10
+    assert {"number": 12, "name": "Riverside Pumping Station"} in listed["sites"]
+    assert all(set(site) == {"number", "name"} for site in listed["sites"])  # no addresses or regions
+    assert [s["number"] for s in listed["sites"]] == sorted(s["number"] for s in listed["sites"])
+    assert extra.startswith("Unknown argument(s): region.")
 
 
 async def test_idempotent_retry_returns_the_original_ticket(field_db: Path, it_db: Path) -> None:

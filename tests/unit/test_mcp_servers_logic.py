@@ -11,7 +11,7 @@ import pytest
 from agent.mcp_servers import audit, idempotency
 from agent.mcp_servers.argument_errors import describe, unknown_arguments
 from agent.mcp_servers.errors import RequestError
-from agent.mcp_servers.field_ops.store import visit_eta
+from agent.mcp_servers.field_ops.store import tag_key, visit_eta
 from agent.mcp_servers.ticket_ids import INCIDENT, SERVICE_REQUEST, WORK_ORDER
 
 
@@ -23,6 +23,13 @@ def test_ticket_ids_round_trip_and_refuse_other_kinds() -> None:
         SERVICE_REQUEST.parse("INC-20017")
     with pytest.raises(RequestError, match=r"'xxxxxxxxxxxxxxxxxxxxxxxx\.\.\.'"):
         WORK_ORDER.parse("x" * 100_000)
+
+
+@pytest.mark.parametrize("written,key", [
+    ("P-4512", "P4512"), ("p4512", "P4512"), (" p - 4512 ", "P4512"), ("A-123", "A123"), ("a123", "A123"),
+])
+def test_asset_tags_compare_without_case_dashes_or_spaces(written: str, key: str) -> None:
+    assert tag_key(written) == key
 
 
 SCHEMA = {

@@ -20,7 +20,8 @@ from agent.mcp_servers.field_ops.store import SCHEMA, FieldOpsStore
 from agent.mcp_servers.fields import FreeText, IdempotencyKey, Limit, Priority, ShortText
 from agent.mcp_servers.ticket_ids import WORK_ORDER
 
-AssetTag = Annotated[str, Field(pattern=r"^[A-Za-z]-?[0-9]{3,5}$", max_length=8, examples=["A123", "P-4512"])]
+#: Any case, with or without the dash (or a space): the store finds "p4512" and "A-123" as P-4512 and A123.
+AssetTag = Annotated[str, Field(pattern=r"^[A-Za-z][- ]?[0-9]{3,5}$", max_length=8, examples=["A123", "P-4512"])]
 SiteNumber = Annotated[int, Field(ge=1, le=999, examples=[12, 14])]
 WorkOrderId = Annotated[str, Field(pattern=WORK_ORDER.pattern, max_length=8, examples=[WORK_ORDER.example])]
 WorkOrderStatus = Literal["open", "scheduled", "in_progress", "on_hold", "completed", "cancelled"]
@@ -124,6 +125,11 @@ def build_server(db_path: Path) -> AuditedServer:
     ) -> dict[str, Any]:
         """Look up an asset by its tag: type, model, site and its five most recent work orders."""
         return store.lookup_asset(asset_tag)
+
+    @server.tool()
+    def list_sites() -> dict[str, Any]:
+        """List every site: its number and name (so callers can name a site instead of its number)."""
+        return store.list_sites()
 
     @server.tool()
     def list_assets(

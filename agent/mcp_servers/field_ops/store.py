@@ -8,6 +8,7 @@ Every statement is parameterised.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
@@ -35,6 +36,8 @@ CREATE TABLE IF NOT EXISTS work_orders (
     summary TEXT NOT NULL, priority TEXT NOT NULL, status TEXT NOT NULL,
     reported_by TEXT, callback_number TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL
 );
+-- Tags are looked up ignoring case and dashes ("p4512" finds P-4512), so they must be unique that way.
+CREATE UNIQUE INDEX IF NOT EXISTS assets_tag_key ON assets(upper(replace(tag, '-', '')));
 CREATE INDEX IF NOT EXISTS work_orders_asset ON work_orders(asset_tag);
 CREATE INDEX IF NOT EXISTS work_orders_site ON work_orders(site);
 CREATE TABLE IF NOT EXISTS work_order_notes (
@@ -65,6 +68,11 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def tag_key(tag: str) -> str:
+    """The form tags are compared in: upper case, no dash or space ("p-4512", "P 4512" -> "P4512")."""
+    return re.sub(r"[\s-]", "", tag).upper()
+
+
 class FieldOpsStore:
     def __init__(self, database: Database, clock: Clock = _utcnow) -> None:
         self.db = database
@@ -81,12 +89,12 @@ class FieldOpsStore:
         callback_number: str | None,
         idempotency_key: str | None,
     ) -> dict[str, Any]:
-        tag = asset_tag.upper()
-        payload = {"site": site, "asset_tag": tag, "summary": summary, "priority": priority,
+        # The key form, so a retry that writes the tag differently is still the same request.
+        payload = {"site": site, "asset_tag": tag_key(asset_tag), "summary": summary, "priority": priority,
                    "reported_by": reported_by, "callback_number": callback_number}
 
         def insert() -> str:
-            self._asset_at_site(conn, tag, site)
+            tag = self._asset_at_site(conn, asset_tag, site)
             stamp = self._stamp()
             cursor = conn.execute(
                 "INSERT INTO work_orders (asset_tag, site, summary, priority, status, reported_by,"
@@ -146,12 +154,10 @@ class FieldOpsStore:
     ) -> dict[str, Any]:
         if site is None and asset_tag is None:
             raise RequestError("Give a site number or an asset tag to list work orders for.")
-        tag = asset_tag.upper() if asset_tag is not None else None
         with self.db.read() as conn:
             if site is not None:
                 self._site(conn, site)
-            if tag is not None:
-                self._asset(conn, tag)
+            tag = self._asset(conn, asset_tag)["tag"] if asset_tag is not None else None
             rows = conn.execute(
                 "SELECT number FROM work_orders WHERE (? IS NULL OR site = ?) AND (? IS NULL OR asset_tag = ?)"
                 " AND (? IS NULL OR status = ?) ORDER BY created_at DESC, number DESC LIMIT ?",
@@ -163,13 +169,18 @@ class FieldOpsStore:
     # --- assets ------------------------------------------------------------------
     def lookup_asset(self, asset_tag: str) -> dict[str, Any]:
         with self.db.read() as conn:
-            asset = self._asset(conn, asset_tag.upper())
+            asset = self._asset(conn, asset_tag)
             rows = conn.execute(
                 "SELECT number FROM work_orders WHERE asset_tag = ? ORDER BY created_at DESC LIMIT 5",
                 (asset["tag"],),
             ).fetchall()
             asset["recent_work_orders"] = [self._work_order(conn, r["number"], detail=False) for r in rows]
         return asset
+
+    def list_sites(self) -> dict[str, Any]:
+        with self.db.read() as conn:
+            sites = [dict(r) for r in conn.execute("SELECT number, name FROM sites ORDER BY number")]
+        return {"count": len(sites), "sites": sites}
 
     def list_assets(self, site: int, asset_type: str | None) -> dict[str, Any]:
         with self.db.read() as conn:
@@ -257,23 +268,28 @@ class FieldOpsStore:
         return dict(row)
 
     def _asset(self, conn: sqlite3.Connection, tag: str, with_site: bool = True) -> dict[str, Any]:
+        """The asset with ``tag`` written any way ("p4512", "A-123"); its ``tag`` is the stored form."""
         row = conn.execute(
-            "SELECT tag, site, type, make, model, description FROM assets WHERE tag = ?", (tag,)
+            "SELECT tag, site, type, make, model, description FROM assets WHERE upper(replace(tag, '-', '')) = ?",
+            (tag_key(tag),),
         ).fetchone()
         if row is None:
-            raise RequestError(f"No asset with tag {tag}. Tags look like A123 or P-4512.")
+            raise RequestError(f"No asset with tag {tag.strip().upper()}. Tags look like A123 or P-4512.")
         asset = dict(row)
         if with_site:
             asset["site"] = self._site(conn, row["site"])
         return asset
 
-    def _asset_at_site(self, conn: sqlite3.Connection, tag: str, site: int) -> None:
+    def _asset_at_site(self, conn: sqlite3.Connection, tag: str, site: int) -> str:
+        """The stored form of ``tag``, once it is known to be at ``site``."""
         self._site(conn, site)
         asset = self._asset(conn, tag)
         if asset["site"]["number"] != site:
             raise RequestError(
-                f"Asset {tag} is at site {asset['site']['number']} ({asset['site']['name']}), not site {site}."
+                f"Asset {asset['tag']} is at site {asset['site']['number']} ({asset['site']['name']}), "
+                f"not site {site}."
             )
+        return str(asset["tag"])
 
     def _work_order(self, conn: sqlite3.Connection, number: int, detail: bool = True) -> dict[str, Any]:
         row = conn.execute("SELECT * FROM work_orders WHERE number = ?", (number,)).fetchone()
