@@ -311,8 +311,14 @@ class Conversation:
 
     async def _speak(self, say: "Say | _EngineSpeech", clock: _TurnClock) -> None:
         assert self._speech is not None
+        if isinstance(say, _EngineSpeech):
+            if say.dropped:
+                return
+            if self._reply is not None and self._reply.interrupted:
+                # Queued after the barge-in (which dropped everything queued before): a new answer.
+                await self._finish_reply()
         if self._reply is None:
-            entry = self.state.add_turn("agent", "", filler=say.filler)
+            entry = self.state.add_turn("agent", "", filler=isinstance(say, Say) and say.filler)
             self._reply = _Reply(f"a{next(self._items)}", self.state.turns.index(entry), clock=clock)
         reply = self._reply
         if reply.interrupted:
