@@ -64,6 +64,10 @@ async def emulator_factory():
         await emulator.close()
 
 
+def upgrades(emulator: VoiceLiveEmulator) -> list[dict[str, Any]]:
+    return [r for r in emulator.requests if r["path"].startswith("/voice-live/realtime")]
+
+
 def outputs(emulator: VoiceLiveEmulator) -> list[dict[str, Any]]:
     """Function results switchboard sent back, parsed."""
     return [json.loads(e["item"]["output"]) for e in emulator.of("conversation.item.create")
@@ -162,7 +166,7 @@ async def test_full_call_routes_confirms_and_creates_a_work_order(server_factory
     assert state["tool_attempts"][-1]["ok"] is True and state["routes"][-1]["intent"] == "work_order.create"
 
     # The key went only into the upgrade header: never to the client, the log, or any event.
-    assert all(r["headers"].get("api-key") == KEY for r in emulator.requests)
+    assert all(r["headers"].get("api-key") == KEY for r in upgrades(emulator))
     assert KEY not in server.log()
     assert not any(KEY in json.dumps(e) for e in c.events)
     assert not any(KEY in json.dumps(e) for e in emulator.received)
@@ -221,7 +225,7 @@ async def test_auth_failure_is_told_apart_spoken_and_logged_and_the_call_goes_on
         await asyncio.sleep(0.1)
     line = next(ln for ln in server.log().splitlines() if "voicelive auth failure" in ln)
     assert "HTTP 401" in line and "AZURE_VOICELIVE_API_KEY" in line and KEY not in server.log()
-    assert len(emulator.requests) == 1  # a refused key is not retried
+    assert len(upgrades(emulator)) == 1  # a refused key is not retried
 
     await c.send("input.text", text="I want to speak to a person")
     handoff = await c.wait_for("handoff")
@@ -247,7 +251,7 @@ async def test_quota_and_configuration_failures_are_told_apart(server_factory, e
             break
         await asyncio.sleep(0.1)
     assert f"voicelive {kind} failure" in server.log()
-    assert len(emulator.requests) == 1
+    assert len(upgrades(emulator)) == 1  # not retried
 
 
 async def test_a_dropped_connection_reconnects_and_resumes_with_the_conversation(
@@ -349,3 +353,51 @@ async def test_a_tool_result_after_hang_up_is_recorded_not_spoken(server_factory
     await asyncio.sleep(0.5)
     assert [o["status"] for o in outputs(emulator)] == ["needs_confirmation"]  # the result was never sent to speak
     assert "recorded, not spoken" in server.log()
+
+
+async def test_hostile_function_calls_get_clear_errors_and_the_call_goes_on(server_factory, emulator_factory, tmp_path):
+    hostile_id = "WO-1'; DROP TABLE work_orders; --"
+    emulator = await emulator_factory([Turn("do something strange", [
+        Call("drop_all_tables", {}),
+        Call("create_work_order", "{not json"),
+        Call("create_work_order", "x" * 1_000_000),
+        Call("get_work_order", {"work_order_id": hostile_id}),
+        Say("Sorry, I couldn't do that.", 500)])])
+    server = server_factory(env(emulator))
+    c = await Client.connect(server.ws, "vl-hostile")
+    await c.start(sample_rate=RATE)
+    await c.wait_for("audio.end")
+    await talk(c)
+    await said(c, "agent", "Sorry, I couldn't do that.")
+    results = outputs(emulator)
+    assert results[0] == {"status": "error", "message": "there is no function named 'drop_all_tables'"}
+    assert "not valid JSON" in results[1]["message"] and "longer than" in results[2]["message"]
+    assert results[3]["status"] == "error" and results[3]["kind"] == "rejected"
+    failed = await seen(c, "tool", status="error")
+    assert failed["name"] == "get_work_order" and failed["arguments"]["work_order_id"] == hostile_id
+    with sqlite3.connect(tmp_path / "data" / "mcp" / "field_ops.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM work_orders").fetchone()[0] > 0  # the table is still there
+    assert not c.of("error")
+
+
+@pytest.mark.slow
+async def test_a_failure_falls_back_to_the_embedded_engine_which_speaks_and_listens(server_factory, emulator_factory):
+    from tests.fixtures.speech import clip, silence
+
+    emulator = await emulator_factory([], fail_status=429)
+    server = server_factory(env(emulator, SWITCHBOARD_VOICELIVE_FALLBACK="true"))
+    c = await Client.connect(server.ws, "vl-fallback")
+    await c.start(sample_rate=RATE)
+    assert "quota" in (await c.wait_for("error"))["message"]
+    message = await c.wait_for("transcript", role="agent")
+    assert message["text"].startswith("Sorry, my voice service is very busy right now. I'll carry on with my built-in")
+    await c.wait_for("audio.end", timeout=60)
+    assert len(c.audio) > RATE * 2 * 3  # seconds of Piper speech, not a tone
+    speech_in = np.concatenate([clip("I want to speak to a person"), silence(1500)]).tobytes()
+    for i in range(0, len(speech_in), 640):
+        await c.conn.send(speech_in[i : i + 640])
+        await asyncio.sleep(0.004)
+    heard = await c.wait_for("transcript", role="caller", timeout=60)
+    assert "person" in heard["text"].lower() and heard["kind"] == "speech"
+    assert (await c.wait_for("handoff", timeout=60))["case_id"]
+    assert "voicelive quota failure" in server.log()

@@ -45,7 +45,7 @@ class Say:
 @dataclass
 class Call:
     name: str
-    arguments: dict[str, Any]
+    arguments: dict[str, Any] | str  # a str is sent exactly as given (malformed JSON, huge payloads)
 
 
 @dataclass
@@ -250,7 +250,7 @@ class VoiceLiveEmulator:
         try:
             await self._send({"type": "response.created", "response": {"id": rid, "status": "in_progress"}})
             if isinstance(step, Call):
-                args = json.dumps(step.arguments)
+                args = step.arguments if isinstance(step.arguments, str) else json.dumps(step.arguments)
                 call_id = f"call_{next(self._ids)}"
                 await self._send({"type": "response.output_item.added", "response_id": rid, "output_index": 0,
                                   "item": {"id": item, "type": "function_call", "name": step.name, "call_id": call_id}})
