@@ -145,7 +145,12 @@ class SessionHub:
                 with contextlib.suppress(Exception):
                     await ws.close(CLOSE_GOING_AWAY, "server shutting down; reconnect to resume")
         if self._handlers:
-            await asyncio.wait(self._handlers, timeout=self.settings.shutdown_grace_s)
+            _, late = await asyncio.wait(self._handlers, timeout=self.settings.shutdown_grace_s)
+            # Sessions were persisted above; a handler still draining a turn is cut short
+            # here, before the store closes under it.
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.brain.close()
         if self.speech is not None:

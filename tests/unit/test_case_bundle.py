@@ -185,7 +185,7 @@ def test_shipped_targets_file_is_valid() -> None:
     from agent.handoff.targets import load_targets
 
     t = load_targets(Settings().handoff_targets_file)
-    assert t.pick("it_ops", "normal").startswith("queue:") and t.emergency.startswith("pstn:+")
+    assert t.pick("it_ops", "normal").startswith("pstn:+") and t.emergency.startswith("pstn:+")
 
 
 def test_case_id_is_spelled_one_symbol_at_a_time() -> None:
