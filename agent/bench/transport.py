@@ -32,6 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sample-rate", type=int, default=16000, choices=(8000, 16000, 24000))
     p.add_argument("--ping-every", type=int, default=10, help="frames between latency probes")
     p.add_argument("--ramp", type=float, default=5.0, help="seconds over which sessions are opened")
+    p.add_argument("--clients", type=int, default=2,
+                   help="load-generator processes (one Python process cannot drive hundreds of sessions)")
     p.add_argument("--url", help="an already running container's ws URL (else one is started)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
@@ -121,21 +123,41 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _client_slice(url: str, args: argparse.Namespace, indexes: list[int], t0_wall: float) -> list[SessionResult]:
+    """One load-generator process: its share of the sessions, on its own event loop."""
+
+    async def go() -> list[SessionResult]:
+        t0 = time.monotonic() + (t0_wall - time.time())
+        return await asyncio.gather(*[
+            _session(url, i, args, t0 + args.ramp * i / max(1, args.sessions)) for i in indexes])
+
+    return asyncio.run(go())
+
+
 async def _bench(args: argparse.Namespace, url: str, pid: int | None) -> dict[str, object]:
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
     sampler = _Sampler(pid)
     stop = asyncio.Event()
     sampling = asyncio.create_task(sampler.run(stop))
-    t0 = time.monotonic() + 0.5
-    results = await asyncio.gather(*[
-        _session(url, i, args, t0 + args.ramp * i / max(1, args.sessions)) for i in range(args.sessions)])
+    clients = max(1, min(args.clients, args.sessions))
+    slices = [list(range(k, args.sessions, clients)) for k in range(clients)]
+    t0_wall = time.time() + 1.5  # every client process starts its schedule at the same moment
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(clients, mp_context=multiprocessing.get_context("spawn")) as pool:
+        parts = await asyncio.gather(*[
+            loop.run_in_executor(pool, _client_slice, url, args, part, t0_wall) for part in slices])
     stop.set()
     await sampling
+    results = [r for part in parts for r in part]
     lat = [x for r in results for x in r.latencies_ms]
     sent = sum(r.sent for r in results)
     counted = [r for r in results if r.received is not None]
     dropped = sum(r.sent - (r.received or 0) for r in counted)
     return {
         "sessions": args.sessions,
+        "client_processes": clients,
         "seconds": args.seconds,
         "frames_sent": sent,
         "frames_per_s": round(sent / args.seconds, 1),
