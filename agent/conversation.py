@@ -194,6 +194,7 @@ class Conversation:
                 speech.pcm.put_nowait(None)
         elif isinstance(ev, DialogAction):
             await self._act(ev.action, self._engine_clock)
+            await self._on_turn_done()  # a function call changed the state: keep it durable now
         elif isinstance(ev, EngineFallback):
             # The channel now behaves like an embedded one: this Say goes through synthesize.
             await self._emit(protocol.event("error", code=protocol.Code.SPEECH_UNAVAILABLE,
