@@ -1,4 +1,4 @@
-"""``switchboard bench transport|latency|bridge``: benchmarks that print figures.
+"""``switchboard bench transport|latency|bridge|telemetry``: benchmarks that print figures.
 
 Each benchmark module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
 """
@@ -20,12 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="run a benchmark and print its figures")
     kinds = p.add_subparsers(dest="bench", metavar="BENCH", required=True)
     for name, (module_name, help_text) in BENCHMARKS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and module_name.startswith(exc.name):
-                continue  # not written yet
-            raise
+        module = importlib.import_module(module_name)
         bp = kinds.add_parser(name, help=help_text)
         module.add_arguments(bp)
         bp.set_defaults(func=module.run)
