@@ -27,6 +27,7 @@ class LocalServer:
     """A ``switchboard serve`` process on 127.0.0.1 (placeholder brain and no speech unless ``env`` says)."""
 
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> None:
+        self._port_was_picked = port is None
         self.port = port or free_port()
         self.data_dir = data_dir
         self.env = {
@@ -50,20 +51,38 @@ class LocalServer:
         return f"ws://127.0.0.1:{self.port}/invocations_ws"
 
     def start(self, timeout: float = 120.0) -> "LocalServer":
+        """Start and wait for ``/readiness``; a port taken meanwhile by another process is re-picked."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve"], cwd=REPO, env=self.env,
-                                     stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(3):
+            offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+            with open(self.log_path, "ab") as log:
+                self.proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve"], cwd=REPO, env=self.env,
+                                             stdout=log, stderr=subprocess.STDOUT)
+            if self._wait_ready(timeout):
+                return self
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                attempt_log = f.read().decode(errors="replace")
+            if not (self._port_was_picked and "Address already in use" in attempt_log):
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+            self.port = free_port()  # free_port() races with anything else binding port 0
+            self.env["PORT"] = str(self.port)
+        raise RuntimeError(f"no free port after 3 tries:\n{self.log()}")
+
+    def _wait_ready(self, timeout: float) -> bool:
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+                return False
             try:
                 with urllib.request.urlopen(f"{self.http}/readiness", timeout=1) as r:
-                    if r.status == 200:
-                        return self
+                    # Check the body too: another server on a recycled port must not pass for ours.
+                    if r.status == 200 and b"healthy" in r.read():
+                        return True
             except OSError:
                 time.sleep(0.1)
+        self.stop(9)
         raise RuntimeError(f"server did not become ready in {timeout}s:\n{self.log()}")
 
     def log(self) -> str:

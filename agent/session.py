@@ -378,9 +378,9 @@ class SessionHub:
         live.state.ended_at = time.time()
         await conversation.end_call()
         self.calls.finish(live.state)
+        await live.persist()  # before session.ended: a client that sees it can rely on the stored state
         await live.emit(protocol.event("session.ended", reason=reason, frames_in=live.frames_in,
                                        bytes_in=live.bytes_in))
-        await live.persist()
         live.conversation = None
         with contextlib.suppress(Exception):
             await ws.close(CLOSE_NORMAL, "session ended")
