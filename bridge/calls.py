@@ -8,7 +8,6 @@ replica. Redis when ``Settings.redis_url`` is set, else SQLite under ``data_dir`
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import sqlite3
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from agent.config import Settings
+from agent.sqlite_async import SqliteFile
 
 EVENT_MEMORY_S = 24 * 3600  # Event Grid retries for up to 24 h
 _UNSAFE = re.compile(r"[^A-Za-z0-9\-_.:]")
@@ -71,21 +71,19 @@ class SqliteCallStore:
     """One file under the data dir; calls run in a worker thread so the loop never blocks on disk."""
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS calls (call_id TEXT PRIMARY KEY, body TEXT NOT NULL)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, at REAL NOT NULL)")
-        self._lock = asyncio.Lock()
+        self._file = SqliteFile(path, schema=(
+            "CREATE TABLE IF NOT EXISTS calls (call_id TEXT PRIMARY KEY, body TEXT NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS seen_events (event_id TEXT PRIMARY KEY, at REAL NOT NULL);"))
 
     async def _run(self, sql: str, args: tuple) -> sqlite3.Cursor:
-        async with self._lock:
-            return await asyncio.to_thread(self._db.execute, sql, args)
+        return await self._file.run(lambda db: db.execute(sql, args))
 
     async def put(self, record: CallRecord) -> None:
         await self._run("INSERT OR REPLACE INTO calls VALUES (?, ?)", (record.call_id, record.to_json()))
 
     async def get(self, call_id: str) -> CallRecord | None:
-        row = (await self._run("SELECT body FROM calls WHERE call_id = ?", (call_id,))).fetchone()
+        row = await self._file.run(
+            lambda db: db.execute("SELECT body FROM calls WHERE call_id = ?", (call_id,)).fetchone())
         return CallRecord.from_json(row[0]) if row else None
 
     async def first_seen(self, event_id: str) -> bool:
@@ -95,7 +93,7 @@ class SqliteCallStore:
         return cur.rowcount == 1
 
     async def close(self) -> None:
-        self._db.close()
+        await self._file.close()
 
 
 class RedisCallStore:

@@ -10,18 +10,15 @@ beside the cases so a shared deployment shares them too.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import sqlite3
-import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Callable, Protocol
 
 from agent.config import Settings
+from agent.sqlite_async import SqliteFile
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 #: A shared store that does not answer within this many seconds counts as down.
@@ -65,20 +62,10 @@ def _dump(obj: dict[str, Any]) -> str:
 
 class SqliteCaseStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        def locked() -> T:
-            with self._lock:
-                return fn(self._db)
-
-        return await asyncio.to_thread(locked)
+        # FULL: a case is on disk before the transfer is signalled, even across a power cut.
+        self._file = SqliteFile(path, schema=_SCHEMA, synchronous="FULL")
+        self._run = self._file.run
 
     async def create(self, case: dict[str, Any]) -> bool:
         row = (case["case_id"], case["session_id"], case["created_at"], _dump(case))
@@ -114,7 +101,7 @@ class SqliteCaseStore:
         return [json.loads(r[0]) for r in rows]
 
     async def close(self) -> None:
-        await self._run(lambda db: db.close())
+        await self._file.close()
 
 
 _PREFIX = "switchboard:"

@@ -1,22 +1,15 @@
-"""SQLite session store: one file under the data directory, WAL mode.
-
-Calls run in a worker thread so the event loop never waits on the disk; one
-connection guarded by a lock is plenty for one container.
-"""
+"""SQLite session store: one file under the data directory (see ``agent.sqlite_async``)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any
 
+from agent.sqlite_async import SqliteFile
 from agent.store.base import SessionRecord
-
-T = TypeVar("T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -31,19 +24,8 @@ CREATE INDEX IF NOT EXISTS sessions_updated ON sessions(updated_at);
 
 class SqliteSessionStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._lock = threading.Lock()
-
-    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        def locked() -> T:
-            with self._lock:
-                return fn(self._db)
-
-        return await asyncio.to_thread(locked)
+        self._file = SqliteFile(path, schema=_SCHEMA)
+        self._run = self._file.run
 
     async def load(self, session_id: str) -> SessionRecord | None:
         row = await self._run(lambda db: db.execute(
@@ -97,4 +79,4 @@ class SqliteSessionStore:
         return [r[0] for r in rows]
 
     async def close(self) -> None:
-        await self._run(lambda db: db.close())
+        await self._file.close()
