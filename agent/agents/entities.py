@@ -207,6 +207,8 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
     pattern with ``match_code``. ``prefixes`` are multi-letter prefixes we expect
     ("WO", "INC") so that "wo 10234" in lower case is recognised too.
     """
+    prefixes = list(prefixes)
+    text = _kind_names_to_prefixes(text, prefixes)
     upper_words = {w.lower() for w in re.findall(r"\b[A-Z]{2,5}(?=\d|-|\b)", text)}
     upper_words |= {p.lower() for p in prefixes}
     toks = tokens(text)
@@ -242,6 +244,25 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
             continue
         i = max(i + 1, j if letters else i + 1)
     return found
+
+
+#: What callers call a ticket kind instead of its letters ("work order 10001" is WO-10001).
+KIND_NAMES = {
+    "WO": ("work order", "work-order", "job"),
+    "INC": ("incident", "ticket"),
+    "SR": ("service request", "request"),
+    "VIS": ("visit",),
+}
+_NUMBER_START = r"(?=\d|(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)\b)"
+
+
+def _kind_names_to_prefixes(text: str, prefixes: list[str]) -> str:
+    """Say the expected prefix where the caller named the kind: "work order number 10001" -> "WO 10001"."""
+    for prefix in prefixes:
+        for name in KIND_NAMES.get(prefix.upper(), ()):
+            text = re.sub(rf"\b{re.escape(name)}(?:\s+(?:number|no\.?|num|#))?\s+{_NUMBER_START}",
+                          f"{prefix} ", text, flags=re.IGNORECASE)
+    return text
 
 
 def match_code(candidate: str, pattern: str | None) -> str | None:

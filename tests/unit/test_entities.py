@@ -172,3 +172,20 @@ def test_a_megabyte_of_text_parses_quickly_to_nothing() -> None:
     assert e.email(text) is None
     assert e.codes(text) == []
     assert e.numbers("1" * 100_000) == []  # not a number anyone says; no ValueError either
+
+
+@pytest.mark.parametrize(
+    "text, prefixes, expected",
+    [
+        ("check the status of work order 10001", ["WO"], "WO10001"),
+        ("work order number one zero zero zero two", ["WO"], "WO10002"),
+        ("what happened to incident two zero zero one seven", ["INC"], "INC20017"),
+        ("cancel service request number 30002", ["SR"], "SR30002"),
+    ],
+)
+def test_a_ticket_named_by_its_kind_reads_as_its_code(text, prefixes, expected):
+    assert e.codes(text, prefixes)[0] == expected
+
+
+def test_kind_names_only_count_for_the_prefixes_a_field_expects():
+    assert e.codes("work order 10001", ["INC"]) == []
