@@ -116,6 +116,7 @@ class Conversation:
         self._worker: asyncio.Task[None] | None = None
         self._speaker: asyncio.Task[None] | None = None
         self.ended = asyncio.Event()
+        self._muted = False
 
     # --- lifecycle ------------------------------------------------------------------
     async def start(self, *, greet: bool) -> None:
@@ -130,7 +131,12 @@ class Conversation:
             await self._on_turn_done()
 
     async def close(self, *, drain_timeout: float = 10.0) -> None:
-        """Stop after the turns already received are handled (the caller said them; keep them)."""
+        """Stop after the turns already received are handled (the caller said them; keep them).
+
+        Nobody is listening any more (hang-up or dropped link), so speech stops at once:
+        what the brain still says is recorded and sent as text events, not synthesised.
+        """
+        self._mute()
         if self._speech is not None:
             with contextlib.suppress(Exception):
                 await self._speech.flush()
@@ -146,6 +152,18 @@ class Conversation:
                 await self._speaker
         if self._speech is not None:
             await self._speech.close()
+
+    def _mute(self) -> None:
+        self._muted = True
+        if self._reply is not None:
+            self._reply.interrupted = True
+        self._drop_queued_speech()
+
+    def _drop_queued_speech(self) -> None:
+        while not self._says.empty():
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self._says.get_nowait()
+                self._says.task_done()
 
     async def end_call(self) -> None:
         await self._brain.end(self.state)
@@ -270,7 +288,7 @@ class Conversation:
         if isinstance(action, Say):
             if clock.first_say_ms is None:
                 clock.first_say_ms = clock.since()
-            if self._speech is None:
+            if self._speech is None or self._muted:
                 self.state.add_turn("agent", action.text, filler=action.filler)
                 await self._emit(protocol.event("transcript", role="agent", text=action.text, final=True))
             else:
@@ -392,10 +410,7 @@ class Conversation:
         entry["interrupted"] = True
         entry["heard_ms"] = round(heard)
         # Drop what the brain queued for this reply: the caller never heard it.
-        while not self._says.empty():
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self._says.get_nowait()
-                self._says.task_done()
+        self._drop_queued_speech()
         engine = reply.engine
         if engine is not None and engine.span is not None and drives_dialog(self._speech):
             for speech in self._engine_items.values():

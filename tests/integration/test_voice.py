@@ -138,3 +138,19 @@ async def test_keyed_digits_during_agent_speech_stop_it_and_become_the_turn(voic
         await call.wait_for("transcript", after=n, role="caller", kind="dtmf", text="4567")
     finally:
         await call.close()
+
+
+async def test_hanging_up_while_the_agent_speaks_ends_the_call_at_once(voice_server):
+    call = await open_call(voice_server)
+    try:
+        n = len(call.events)
+        call.say(clip(LONG_REQUEST, 16000))
+        await call.wait_for("audio.start", after=n)  # the long echo reply has begun
+        t0 = asyncio.get_running_loop().time()
+        await call.send("session.end")
+        ended = await call.wait_for("session.ended", after=n)
+        # The reply would play for several seconds more; nobody is listening, so it stops.
+        assert asyncio.get_running_loop().time() - t0 < 4.0
+        assert ended.body["reason"] == "caller"
+    finally:
+        await call.close()
