@@ -63,7 +63,7 @@ class LocalServer:
             with open(self.log_path, "rb") as f:
                 f.seek(offset)
                 attempt_log = f.read().decode(errors="replace")
-            if not (self._port_was_picked and "Address already in use" in attempt_log):
+            if not (self._port_was_picked and "address already in use" in attempt_log.lower()):
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
             self.port = free_port()  # free_port() races with anything else binding port 0
             self.env["PORT"] = str(self.port)

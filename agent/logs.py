@@ -41,4 +41,6 @@ def setup_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level.upper())
     # The agentserver host logs every request at INFO; keep it for warnings only.
     logging.getLogger("azure").setLevel(logging.WARNING)
-    logging.getLogger("hypercorn.access").setLevel(logging.WARNING)
+    # uvicorn logs every connection and request line at INFO: noise, and hostile URLs in the log.
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

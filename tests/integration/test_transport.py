@@ -132,6 +132,12 @@ async def test_hostile_session_ids_are_refused_with_1008(server, session_id):
     assert leftovers == []
 
 
+async def test_a_request_line_too_long_for_any_id_is_refused_promptly(server):
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await websockets.connect(f"{server.ws}?agent_session_id={'a' * 100_000}", open_timeout=10)
+    assert refused.value.response.status_code == 414
+
+
 async def test_abrupt_drop_then_resume_replays_what_was_missed(server):
     c = await Client.connect(server.ws, "drop-1")
     await c.start()
