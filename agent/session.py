@@ -16,6 +16,7 @@ import json
 import logging
 import time
 import uuid
+import weakref
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketState
@@ -123,6 +124,8 @@ class SessionHub:
         self._closing = False
         self._sweeper: asyncio.Task[None] | None = None
         self._http_locks: dict[str, asyncio.Lock] = {}
+        # Weak: a session's lock lives only while some handler holds or awaits it.
+        self._lifecycle_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.calls = CallRecorder.from_settings(settings)  # a record per finished call in calls.jsonl
 
     # --- process lifecycle ------------------------------------------------------------
@@ -242,7 +245,8 @@ class SessionHub:
         start = await self._await_start(ws)
         if start is None:
             return
-        live, resumed = await self._attach(ws, session_id, start)
+        async with self._lifecycle(session_id):
+            live, resumed = await self._attach(ws, session_id, start)
         try:
             ready = protocol.event("session.ready", session_id=session_id, resumed=resumed,
                                    audio=start.audio.to_dict(), speech=self.speech is not None)
@@ -260,7 +264,8 @@ class SessionHub:
                 await live.conversation.start(greet=True)
             await self._receive_loop(ws, live)
         finally:
-            await self._detach(ws, live)
+            async with self._lifecycle(session_id):
+                await self._detach(ws, live)
 
     async def _await_start(self, ws: WebSocket) -> protocol.SessionStart | None:
         """Read frames until ``session.start``; everything before it gets an error event."""
@@ -283,6 +288,17 @@ class SessionHub:
     async def _send_error(self, ws: WebSocket, err: ProtocolError) -> None:
         # Before session.start there is no session yet, so these errors carry seq 0.
         await ws.send_text(protocol.encode(protocol.error(err), 0))
+
+    def _lifecycle(self, session_id: str) -> asyncio.Lock:
+        """Attach and detach of one session never interleave.
+
+        A caller that reconnects while its old connection is still being wound down
+        (turn drained, state persisted) waits for that, then resumes from the store.
+        """
+        lock = self._lifecycle_locks.get(session_id)
+        if lock is None:
+            lock = self._lifecycle_locks[session_id] = asyncio.Lock()
+        return lock
 
     async def _attach(
         self, ws: WebSocket, session_id: str, start: protocol.SessionStart
