@@ -1,7 +1,8 @@
 """``switchboard bench latency``: spoken turns through a real server, end of caller speech -> first agent audio.
 
-Starts ``switchboard serve`` on loopback with the local speech engine and the placeholder
-brain (unless ``--url`` points at a running server), then drives sessions that stream
+Starts ``switchboard serve`` on loopback with the local speech engine and the real brain
+(coordinator, domain agents, MCP tool servers; ``--brain placeholder`` isolates the speech
+path) unless ``--url`` points at a running server, then drives sessions that stream
 synthesised caller phrases at real-time pace, silence included, like a phone line. For
 each turn it measures, on the client, the time from the last caller speech frame sent to
 the first agent audio frame received, and collects the server's ``turn.metrics`` stages.
@@ -39,6 +40,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--turns", type=int, default=8, help="spoken turns per session (default 8)")
     p.add_argument("--rate", type=int, default=16000, choices=(8000, 16000, 24000))
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--brain", choices=("switchboard", "placeholder"), default="switchboard",
+                   help="the server's brain: the real one, or the echoing placeholder (speech path only)")
 
 
 @dataclass
@@ -158,10 +161,10 @@ def run(args: argparse.Namespace) -> int:
     from agent.localserver import LocalServer
 
     with tempfile.TemporaryDirectory(prefix="switchboard-bench-") as tmp:
-        server = LocalServer(Path(tmp), {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "placeholder"})
+        server = LocalServer(Path(tmp), {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": args.brain})
         server.start(timeout=180)
         try:
-            print(f"server on {server.ws} (local speech, placeholder brain)")
+            print(f"server on {server.ws} (local speech, {args.brain} brain)")
             assert server.proc is not None
             ok = asyncio.run(_run(server.ws, sessions_list, args.turns, args.rate, args.seed, server.proc.pid))
         finally:
