@@ -261,7 +261,9 @@ async def serve(settings: Settings, app: Starlette | None = None, *, stop: async
     server_log.setLevel(logging.INFO)
     if not any(isinstance(f, RedactUrlSecrets) for f in server_log.filters):
         server_log.addFilter(RedactUrlSecrets())
-    config = uvicorn.Config(app, host=settings.host, port=settings.bridge_port, ws="websockets-sansio",
+    from agent.wsserver import WebSocketProtocol  # uvicorn's sans-I/O protocol, refused handshakes answered
+
+    config = uvicorn.Config(app, host=settings.host, port=settings.bridge_port, ws=WebSocketProtocol, http="httptools",
                             ws_max_size=1024 * 1024, ws_ping_interval=None, access_log=False,  # access lines
                             log_config=None, lifespan="off")  # would carry URL tokens and the webhook secret
     server = uvicorn.Server(config)  # without ``stop``, uvicorn's own SIGTERM/SIGINT handling shuts it down

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,6 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import sys
+
+    import uvloop
 
     from agent.config import ConfigError, Settings
     from agent.logs import setup_logging
@@ -30,5 +31,5 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"switchboard bridge: {exc}", file=sys.stderr)
         return 2
-    asyncio.run(serve(settings, app))
+    uvloop.run(serve(settings, app))  # less CPU per media message than the default loop
     return 0

@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import uvloop
+
 FRAME_S = 0.02
 
 
@@ -167,7 +169,7 @@ async def _load(port: int, calls: int, seconds: float, recycle_at: float, inbox:
 
 
 def _load_process(port: int, calls: int, seconds: float, recycle_at: float, inbox: Any, outbox: Any) -> None:
-    asyncio.run(_load(port, calls, seconds, recycle_at, inbox, outbox))
+    uvloop.run(_load(port, calls, seconds, recycle_at, inbox, outbox))
 
 
 # --- the bridge side (this process) -------------------------------------------------------------
@@ -211,7 +213,7 @@ async def _bench(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     started = time.time()
-    raw = asyncio.run(_bench(args))
+    raw = uvloop.run(_bench(args))  # as `bridge serve` runs
     direct, bridged = raw["direct_ms"], raw["bridge_ms"]
     figures = {
         "calls": args.calls,
