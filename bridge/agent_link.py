@@ -40,6 +40,7 @@ _ws_log = logging.getLogger("switchboard.bridge.agent_ws")
 _ws_log.setLevel(logging.INFO)
 
 PING_EVERY_FRAMES = 10  # 200 ms of 20 ms packets: bounds the audio re-sent after a recycle
+IDLE_PING_S = 0.2  # audio that stops between two pings is confirmed this long after the last frame
 FOUNDRY_SCOPE = "https://ai.azure.com/.default"
 #: Close codes after which reconnecting is wrong: the session ended, was taken over, or was refused.
 FINAL_CLOSE_CODES = {1000, 1008, 4000}
@@ -123,6 +124,7 @@ class AgentLink:
         self.last_seq = 0
         self._ws: websockets.ClientConnection | None = None
         self._send_lock = asyncio.Lock()
+        self._idle_ping: asyncio.TimerHandle | None = None
         self._unacked: deque[tuple[int, bytes]] = deque()
         self._unacked_bytes = 0
         self._control: deque[str] = deque()  # text messages not yet sent (dtmf, handoff.result, session.end)
@@ -153,6 +155,19 @@ class AgentLink:
                     await ws.send(json.dumps({"type": "ping", "id": f"a{index}"}))
         except ConnectionClosed:
             pass  # still in _unacked; the run loop reconnects and re-sends
+        # If the audio pauses before the next ping is due, confirm what was sent anyway.
+        if self._idle_ping is not None:
+            self._idle_ping.cancel()
+        self._idle_ping = asyncio.get_running_loop().call_later(
+            IDLE_PING_S, lambda: asyncio.ensure_future(self._ping_unconfirmed()))
+
+    async def _ping_unconfirmed(self) -> None:
+        ws = self._ws
+        if ws is None or not self._unacked:
+            return
+        with contextlib.suppress(ConnectionClosed):
+            async with self._send_lock:
+                await ws.send(json.dumps({"type": "ping", "id": f"a{self._unacked[-1][0]}"}))
 
     async def send_event(self, kind: str, **fields: Any) -> None:
         self._control.append(json.dumps({"type": kind, **fields}))

@@ -48,9 +48,14 @@ MAX_DIGITS = 30
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|-|[.,;:!?]")
 
 
+#: Recognisers write digits said one by one as "1-2-3": that is 123, not a range.
+_SPELLED_DIGITS = re.compile(r"\b\d(?:-\d)+\b")
+
+
 def tokens(text: str) -> list[str]:
-    """Lower-case word, digit-run, dash and punctuation tokens; x-ray becomes xray."""
-    return _TOKEN.findall(text.lower().replace("x-ray", "xray").replace("double-u", "doubleu"))
+    """Lower-case word, digit-run, dash and punctuation tokens; x-ray becomes xray; 1-2-3 becomes 123."""
+    text = _SPELLED_DIGITS.sub(lambda m: m.group(0).replace("-", ""), text.lower())
+    return _TOKEN.findall(text.replace("x-ray", "xray").replace("double-u", "doubleu"))
 
 
 def _is_num_word(tok: str) -> bool:

@@ -189,3 +189,16 @@ def test_a_ticket_named_by_its_kind_reads_as_its_code(text, prefixes, expected):
 
 def test_kind_names_only_count_for_the_prefixes_a_field_expects():
     assert e.codes("work order 10001", ["INC"]) == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("The pump, asset a 1-2-3, at site 12, is leaking.", "A123"), ("p dash 4-5-1-2", "P-4512"),
+     ("my id is E 1-0-4-8-2", "E10482")],
+)
+def test_digits_a_recogniser_wrote_one_by_one_with_dashes_are_one_number(text, expected):
+    assert e.codes(text)[0] == expected
+
+
+def test_a_range_of_two_multi_digit_numbers_is_not_joined():
+    assert e.numbers("between 10-15 minutes") == [10, 15]
