@@ -20,7 +20,6 @@ import asyncio
 import base64
 import json
 import multiprocessing as mp
-import statistics
 import struct
 import tempfile
 import time
