@@ -13,7 +13,9 @@ from bridge.simulator import LocalBridge
 from tests.fixtures.speech import clip, silence
 from tests.integration.test_bridge_calls import bridge_settings, replay
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+# Whisper tiny's output varies with timing under load ("A" heard as "of", digits as "1001.001"):
+# a spoken test gets two more tries before it fails; every assertion stays as it is.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240), pytest.mark.flaky(reruns=2)]
 
 
 async def speak(peer, pcm: np.ndarray) -> None:
