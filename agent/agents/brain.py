@@ -127,7 +127,10 @@ class SwitchboardBrain:
             return True
         if fit == "free":
             return not switch
-        # Not an answer: a clear new request re-routes; anything else re-asks the question.
+        # Not an answer: a clear new request re-routes; anything else re-asks the question. A bare
+        # identifier is a misheard answer, never a new request, however sure the router is.
+        if entities.only_codes(text):
+            return True
         return not (switch or (new_request and decision.confidence >= SWITCH_CONFIDENCE))
 
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:

@@ -238,6 +238,11 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
         if letters and j in runs:
             run = runs[j]
             readings = [("".join(letters), run.digits)]
+            joined, end = _dash_chain(toks, runs, run)
+            if end > run.end:
+                # "E10-482": recognisers group digits said one by one; the whole chain may be one number.
+                readings.insert(0, ("".join(letters), joined))
+                run = NumberRun(joined, run.start, end)
             if toks[j] in ZERO_WORDS and not dash:
                 # "W O one two": the O may be a letter rather than a zero.
                 readings.append(("".join(letters) + "O", run.digits[1:]))
@@ -249,6 +254,29 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
             continue
         i = max(i + 1, j if letters else i + 1)
     return found
+
+
+def _dash_chain(toks: list[str], runs: Mapping[int, NumberRun], run: NumberRun) -> tuple[str, int]:
+    """The digits of ``run`` and of the written digit groups dash-joined after it ("10-482"), and where they end."""
+    digits, end = run.digits, run.end
+    while end + 1 < len(toks) and toks[end] == "-" and toks[end + 1].isdigit() and end + 1 in runs:
+        nxt = runs[end + 1]
+        digits, end = digits + nxt.digits, nxt.end
+    return digits, end
+
+
+_CODE_WORDS = re.compile(r"[a-z]|\d+|-|[.,;:!?]")
+
+
+def only_codes(text: str) -> bool:
+    """Is ``text`` nothing but letters, digits and number words ("E10-482", "A one two three")?
+
+    Such a turn states an identifier and asks for nothing, so mid-task it is an attempt
+    at an answer, however much it resembles an asset tag to the router.
+    """
+    toks = tokens(text)
+    return bool(toks) and all(_CODE_WORDS.fullmatch(t) or t in LETTER_NAMES or _is_num_word(t)
+                              or t in ZERO_WORDS or t in DASH_WORDS for t in toks)
 
 
 #: What callers call a ticket kind instead of its letters ("work order 10001" is WO-10001).

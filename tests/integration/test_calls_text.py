@@ -82,6 +82,21 @@ async def test_incident_then_password_reset_in_one_call(brain_server: LocalServe
     await c.close()
 
 
+async def test_a_misheard_identifier_mid_task_is_asked_again_not_routed_afresh(brain_server: LocalServer) -> None:
+    c = await _call(brain_server, "text-pw-heard-1")
+    await _turn(c, "I need to reset my password")
+    # Alone, "E10-48" sounds like an asset tag to the router (86 % sure); mid-task it is a bad answer.
+    partial = await _turn(c, "E10-48")
+    assert not any(e["type"] == "route" for e in partial) and "leave the" not in _said(partial)
+    assert _said(partial).endswith("?"), _said(partial)
+    grouped = await _turn(c, "E10-482.")  # how the recogniser writes "E one zero four eight two"
+    assert "Is that right?" in _said(grouped) and "E10482" in _said(grouped).replace(" ", "").replace(",", "")
+    done = await _turn(c, "yes")
+    tools = [e for e in done if e["type"] == "tool"]
+    assert [t["status"] for t in tools] == ["started", "ok"] and tools[-1]["arguments"]["user"] == "E10482"
+    await c.close()
+
+
 async def test_mcp_server_killed_mid_call(brain_server: LocalServer) -> None:
     c = await _call(brain_server, "text-kill-1")
     await _turn(c, "pump A one two five at site twelve has failed, priority high")

@@ -49,6 +49,9 @@ def test_numbers_said_as_words_or_digits(said: str, expected: list[int]) -> None
     ("pee four five one two", "P4512"),
     ("um it's uh A1 23", "A123"),
     ("w.o. 10001", "WO10001"),
+    ("E10-482", "E10482"),  # Whisper groups digits said one by one
+    ("E1-0-4-8-2", "E10482"),
+    ("E10 482", "E10482"),
 ])
 def test_codes_spelled_or_written(said: str, code: str) -> None:
     assert code in e.codes(said)
@@ -65,6 +68,14 @@ def test_ticket_ids_said_aloud_match_the_schema_pattern(said: str, pattern: str,
     prefixes = e.pattern_prefixes(pattern)
     matches = [m for m in (e.match_code(c, pattern) for c in e.codes(said, prefixes)) if m]
     assert matches and matches[0] == expected
+
+
+@pytest.mark.parametrize("said, bare", [
+    ("E10-482", True), ("E one zero four eight two.", True), ("papa dash four five", True), ("10001", True),
+    ("asset A123", False), ("I need to reset my password", False), ("", False), ("what is E10", False),
+])
+def test_only_codes_tells_a_bare_identifier_from_a_request(said: str, bare: bool) -> None:
+    assert e.only_codes(said) is bare
 
 
 def test_a_code_that_breaks_the_pattern_is_not_matched() -> None:
