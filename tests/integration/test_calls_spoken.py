@@ -29,9 +29,7 @@ from agent.localserver import LocalServer
 from tests.fixtures.speech import clip, silence
 from tests.support.wsclient import Client
 
-# Whisper tiny's output varies with timing under load ("A" heard as "of", digits as "1001.001"):
-# a spoken test gets two more tries before it fails; every assertion stays as it is.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240), pytest.mark.flaky(reruns=2)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 RATE = 16000
 FRAME = RATE // 50  # 20 ms

@@ -19,9 +19,7 @@ from agent.store import open_store
 from agent.localserver import LocalServer as Server
 from tests.fixtures.speech import clip
 
-# Whisper tiny's output varies with timing under load ("A" heard as "of", digits as "1001.001"):
-# a spoken test gets two more tries before it fails; every assertion stays as it is.
-pytestmark = [pytest.mark.slow, pytest.mark.flaky(reruns=2)]
+pytestmark = pytest.mark.slow
 
 LONG_REQUEST = ("The wireless network in the warehouse keeps dropping, and the scanners lose their "
                 "connection every few minutes.")
