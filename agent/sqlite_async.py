@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Literal, TypeVar
 
@@ -21,9 +22,7 @@ class SqliteFile:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"PRAGMA synchronous={synchronous}")
-        self._db.executescript(schema)
+        _setup(self._db, schema, synchronous)
         self._lock = threading.Lock()
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -37,3 +36,27 @@ class SqliteFile:
 
     async def close(self) -> None:
         await self.run(lambda db: db.close())
+
+
+#: How long start-up waits for another process that is creating the same file.
+SETUP_WAIT_S = 10.0
+
+
+def _setup(db: sqlite3.Connection, schema: str, synchronous: str) -> None:
+    """WAL mode and the schema, retried while another process holds the lock.
+
+    Several processes (``serve --workers``, replicas on one volume) may open a new file at
+    the same moment; switching it to WAL takes a lock for which SQLite's busy timeout does
+    not wait, so "database is locked" here means "try again shortly".
+    """
+    deadline = time.monotonic() + SETUP_WAIT_S
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA synchronous={synchronous}")
+            db.executescript(schema)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
