@@ -10,6 +10,7 @@ persists every live session before closing sockets with 1001.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import signal
@@ -131,6 +132,11 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
     exporters = telemetry.configure(settings)
     app, hub = create_app(settings)
     await hub.start()
+    # Everything loaded so far (models, modules, indexes) lives as long as the process:
+    # move it out of the collector's reach, so full collections stay short and do not
+    # stall every session's audio while they walk a few hundred thousand objects.
+    gc.collect()
+    gc.freeze()
     from agent.wsserver import WebSocketProtocol
 
     config = uvicorn.Config(
