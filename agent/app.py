@@ -13,6 +13,7 @@ import asyncio
 import gc
 import json
 import logging
+import os
 import signal
 from typing import Any
 
@@ -120,8 +121,11 @@ def _problem(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> None:
+async def serve(settings: Settings, *, ready: asyncio.Event | None = None, link_fd: int | None = None) -> None:
     """Run the container until SIGTERM/SIGINT.
+
+    With ``link_fd`` this process is one of ``switchboard serve --workers N``: it binds no
+    port and serves the connections its dispatcher passes over that socket (agent/workers.py).
 
     Served by uvicorn with the sans-I/O ``websockets`` protocol and httptools: HTTP/1.1
     only, as the platform requires, and on this 2-core machine about a third less CPU
@@ -161,11 +165,24 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None) -> No
         server.should_exit = True
 
     watcher = asyncio.create_task(stop_on_signal())
-    log.info("switchboard listening on %s:%s", settings.host, settings.port)
+    taking = asyncio.create_task(_take_connections(server, link_fd)) if link_fd is not None else None
+    if link_fd is None:
+        log.info("switchboard listening on %s:%s", settings.host, settings.port)
     if ready is not None:
         ready.set()
     try:
-        await server.serve()
+        await server.serve(sockets=[] if link_fd is not None else None)
     finally:
         watcher.cancel()
+        if taking is not None:
+            taking.cancel()
         exporters.shutdown()  # flush what is still buffered
+
+
+async def _take_connections(server: Any, link_fd: int) -> None:
+    from agent.workers import take_connections
+
+    while not server.started:
+        await asyncio.sleep(0.01)
+    await take_connections(server, link_fd)
+    os.kill(os.getpid(), signal.SIGTERM)  # the dispatcher has gone: persist and close, as on SIGTERM

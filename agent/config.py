@@ -74,6 +74,7 @@ class Settings:
     platform_session_id: str | None = None  # FOUNDRY_AGENT_SESSION_ID
     shutdown_grace_s: float = 3.0
     log_level: str = "INFO"
+    workers: int = 1  # container processes behind the port (agent/workers.py); 1 = no dispatcher
 
     # --- speech -----------------------------------------------------------------
     speech_engine: str = "local"  # local | voicelive | none
@@ -153,6 +154,7 @@ class Settings:
             platform_session_id=e.get("FOUNDRY_AGENT_SESSION_ID") or None,
             shutdown_grace_s=_float(e, "SWITCHBOARD_SHUTDOWN_GRACE_S", d.shutdown_grace_s),
             log_level=e.get("SWITCHBOARD_LOG_LEVEL") or d.log_level,
+            workers=_int(e, "SWITCHBOARD_WORKERS", d.workers),
             speech_engine=_choice(e, "SWITCHBOARD_SPEECH", d.speech_engine, ("local", "voicelive", "none")),
             vad=_choice(e, "SWITCHBOARD_VAD", d.vad, ("webrtc", "silero")),
             endpoint_silence_ms=_int(e, "SWITCHBOARD_ENDPOINT_SILENCE_MS", d.endpoint_silence_ms),

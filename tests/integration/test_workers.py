@@ -1,0 +1,132 @@
+"""``switchboard serve --workers 2``: one port, two container processes, each session on one of them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import sqlite3
+
+import psutil
+import pytest
+import websockets
+
+from agent.localserver import LocalServer
+from agent.workers import pick_worker
+from tests.support.wsclient import Client
+
+pytestmark = pytest.mark.timeout(180)
+
+SESSIONS = [f"multi-{i}" for i in range(8)]
+assert {pick_worker(s, 2, 0) for s in SESSIONS[::2]} == {0, 1}  # every test below uses both workers
+
+
+
+@pytest.fixture
+def workers_server(server_factory) -> LocalServer:
+    return server_factory({"SWITCHBOARD_WORKERS": "2"})
+
+
+def worker_procs(server: LocalServer) -> list[psutil.Process]:
+    assert server.proc is not None
+    return [p for p in psutil.Process(server.proc.pid).children() if "--worker-fd" in p.cmdline()]
+
+
+def served_by(server: LocalServer) -> dict[int, int]:
+    """Established client connections on the server port, per worker pid."""
+    return {p.pid: sum(1 for c in p.net_connections("tcp") if c.laddr and c.laddr.port == server.port
+                       and c.status == psutil.CONN_ESTABLISHED) for p in worker_procs(server)}
+
+
+async def talk(c: Client, text: str) -> dict:
+    await c.send("input.text", text=text)
+    return await c.wait_for("transcript", role="agent", text=f"You said: {text}")
+
+
+async def closed_with(c: Client) -> int | None:
+    with pytest.raises(websockets.ConnectionClosed):
+        while True:
+            await c.recv(15)
+    return c.conn.close_code
+
+
+async def test_sessions_spread_over_the_workers_and_every_reconnect_finds_its_session(workers_server) -> None:
+    first = {}
+    for sid in SESSIONS:
+        c = await Client.connect(workers_server.ws, sid)
+        await c.start()
+        await talk(c, f"hello from {sid}")
+        first[sid] = c
+    assert len(worker_procs(workers_server)) == 2
+    assert all(n >= 1 for n in served_by(workers_server).values()), served_by(workers_server)
+    # A second connection for each session takes it over: only the worker holding it can do that.
+    for sid, c1 in first.items():
+        c2 = await Client.connect(workers_server.ws, sid)
+        ready = await c2.start()
+        assert ready["resumed"] is True
+        assert await closed_with(c1) == 4000
+        reply = await talk(c2, f"again from {sid}")
+        assert reply["seq"] > ready["seq"]
+        await c2.send("session.end")
+        await c2.wait_for("session.ended")
+    with sqlite3.connect(workers_server.data_dir / "sessions.sqlite") as db:
+        for sid in SESSIONS:
+            state = json.loads(db.execute("SELECT state FROM sessions WHERE id = ?", (sid,)).fetchone()[0])
+            assert [t["text"] for t in state["turns"] if t["role"] == "caller"] == [f"hello from {sid}",
+                                                                                   f"again from {sid}"]
+
+
+async def test_sigterm_reaches_every_worker_which_persists_and_closes_with_1001(workers_server) -> None:
+    clients = []
+    for sid in SESSIONS[::2]:
+        c = await Client.connect(workers_server.ws, sid)
+        await c.start()
+        await talk(c, f"before the recycle {sid}")
+        clients.append(c)
+    assert all(n >= 1 for n in served_by(workers_server).values())
+    assert workers_server.proc is not None
+    workers_server.proc.send_signal(signal.SIGTERM)
+    assert [await closed_with(c) for c in clients] == [1001] * 4
+    assert workers_server.proc.wait(20) == 0
+    with sqlite3.connect(workers_server.data_dir / "sessions.sqlite") as db:
+        assert db.execute("SELECT COUNT(*) FROM sessions WHERE id LIKE 'multi-%'").fetchone()[0] == 4
+
+
+async def test_a_dead_worker_is_started_again_and_its_sessions_resume_there(workers_server) -> None:
+    c = await Client.connect(workers_server.ws, "multi-crash")
+    await c.start()
+    await talk(c, "before the crash")
+    last = c.events[-1]["seq"]
+    victim = next(p for p, n in served_by(workers_server).items() if n == 1)
+    psutil.Process(victim).kill()
+    await closed_with(c)
+    for _ in range(200):  # the dispatcher starts a new worker in its place
+        if len(worker_procs(workers_server)) == 2 and victim not in [p.pid for p in worker_procs(workers_server)]:
+            break
+        await asyncio.sleep(0.1)
+    c2 = await Client.connect(workers_server.ws, "multi-crash", open_timeout=30)
+    ready = await c2.start(last_seq=last)
+    assert ready["resumed"] is True and ready["seq"] > last
+    assert (await talk(c2, "after the crash"))["seq"] > ready["seq"]
+    await c2.close()
+
+
+async def test_a_silent_or_hostile_connection_does_not_hold_up_the_others(workers_server) -> None:
+    silent = socket.create_connection(("127.0.0.1", workers_server.port))  # never sends a request line
+    try:
+        c = await Client.connect(workers_server.ws, "multi-after-silent", open_timeout=3)
+        await c.start()
+        await talk(c, "still served")
+        await c.close()
+        # Past the dispatcher's peek window, and not HTTP at all: a worker still answers each.
+        for raw in (b"GET /invocations_ws?agent_session_id=" + b"x" * 17000 + b" HTTP/1.1\r\n\r\n",
+                    b"\x16\x03\x01garbage\r\n\r\n"):
+            reader, writer = await asyncio.open_connection("127.0.0.1", workers_server.port)
+            writer.write(raw)
+            await writer.drain()
+            status_line = (await asyncio.wait_for(reader.read(200), 10)).split(b"\r\n")[0]
+            assert status_line.startswith(b"HTTP/1.1 4"), status_line
+            writer.close()
+    finally:
+        silent.close()
