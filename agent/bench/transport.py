@@ -34,6 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ramp", type=float, default=5.0, help="seconds over which sessions are opened")
     p.add_argument("--clients", type=int, default=2,
                    help="load-generator processes (one Python process cannot drive hundreds of sessions)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="container processes behind the port of the container started (serve --workers)")
     p.add_argument("--url", help="an already running container's ws URL (else one is started)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
@@ -95,7 +97,7 @@ async def _session(url: str, index: int, args: argparse.Namespace, start_at: flo
 
 
 class _Sampler:
-    """CPU and RSS of the server process, once a second."""
+    """CPU and RSS of the server (its dispatcher and workers together), once a second."""
 
     def __init__(self, pid: int | None) -> None:
         self.proc = psutil.Process(pid) if pid else None
@@ -103,17 +105,32 @@ class _Sampler:
         self.rss_mb: list[float] = []
         self.cpu_seconds = 0.0
 
+    def _tree(self) -> list[psutil.Process]:
+        assert self.proc is not None
+        return [self.proc, *self.proc.children(recursive=True)]
+
+    def _cpu_s(self) -> float:
+        total = 0.0
+        for p in self._tree():
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
     async def run(self, stop: asyncio.Event) -> None:
         if self.proc is None:
             return
-        self.proc.cpu_percent(None)
-        before = self.proc.cpu_times()
+        start = last = self._cpu_s()
+        t_last = time.monotonic()
         while not stop.is_set():
             await asyncio.sleep(1.0)
-            self.cpu.append(self.proc.cpu_percent(None))
-            self.rss_mb.append(self.proc.memory_info().rss / 2**20)
-        after = self.proc.cpu_times()
-        self.cpu_seconds = (after.user + after.system) - (before.user + before.system)
+            now, t_now = self._cpu_s(), time.monotonic()
+            self.cpu.append(100 * (now - last) / (t_now - t_last))
+            last, t_last = now, t_now
+            self.rss_mb.append(sum(p.memory_info().rss for p in self._tree()) / 2**20)
+        self.cpu_seconds = self._cpu_s() - start
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -160,6 +177,7 @@ async def _bench(args: argparse.Namespace, url: str, pid: int | None) -> dict[st
     return {
         "sessions": args.sessions,
         "client_processes": clients,
+        "server_workers": args.workers if not args.url else None,
         "seconds": args.seconds,
         "frames_sent": sent,
         "frames_per_s": round(sent / args.seconds, 1),
@@ -187,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         data = Path(tempfile.mkdtemp(prefix="sb-bench-"))
         server = LocalServer(data, {"SWITCHBOARD_SPEECH": "none", "SWITCHBOARD_BRAIN": "placeholder",
-                                    "SWITCHBOARD_LOG_LEVEL": "WARNING"}).start()
+                                    "SWITCHBOARD_LOG_LEVEL": "WARNING", "SWITCHBOARD_WORKERS": str(args.workers)}).start()
         url, pid = server.ws, server.proc.pid if server.proc else None
     try:
         figures = asyncio.run(_bench(args, url, pid))
