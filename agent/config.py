@@ -128,7 +128,7 @@ class Settings:
     bridge_sample_rate: int = 16000  # 16000 | 24000
     bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
     bridge_agent_outage_s: float = 8.0  # longer than this unreachable -> apology + fallback transfer
-    bridge_rate_limit_per_s: float = 20.0  # per client IP, on the HTTP endpoints
+    bridge_rate_limit_per_s: float = 20.0  # refused requests per client IP, on every endpoint
 
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None

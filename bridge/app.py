@@ -113,12 +113,14 @@ async def _authorise(bridge: Bridge, conn: Request | WebSocket, call_id: str | N
 
 async def _guard(bridge: Bridge, request: Request, call_id: str | None) -> tuple[bytes, JSONResponse | None]:
     """Rate limit, authenticate and read the body; a response when the request is refused."""
-    if not bridge.limiter.allow(_client(request)):
-        return b"", _problem(429, "rate limited")
+    client = _client(request)
+    if bridge.limiter.blocked(client):
+        return b"", _problem(429, "rate limited: too many refused requests from this address")
     try:
         await _authorise(bridge, request, call_id)
     except auth.AuthError as exc:
-        log.warning("refused %s from %s: %s", request.url.path, _client(request), exc)
+        bridge.limiter.charge(client)
+        log.warning("refused %s from %s: %s", request.url.path, client, exc)
         return b"", _problem(exc.status, str(exc))
     body = await request.body()
     return body, None
@@ -193,7 +195,8 @@ async def callbacks(bridge: Bridge, request: Request) -> JSONResponse:
 
 async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
     call_id = websocket.path_params["call"]
-    if not bridge.limiter.allow(_client(websocket)):
+    client = _client(websocket)
+    if bridge.limiter.blocked(client):
         await websocket.close(1008)
         return
     try:
@@ -201,7 +204,8 @@ async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
             raise auth.AuthError(403, "bad call id")
         await _authorise(bridge, websocket, call_id)
     except auth.AuthError as exc:
-        log.warning("refused media socket from %s: %s", _client(websocket), exc)
+        bridge.limiter.charge(client)
+        log.warning("refused media socket from %s: %s", client, exc)
         await websocket.close(1008)
         return
     record = await bridge.store.get(call_id)

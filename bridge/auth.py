@@ -93,7 +93,14 @@ class JwtValidator:
 
 @dataclass
 class RateLimiter:
-    """Token bucket per client address: ``rate`` requests a second, bursts up to ``burst``."""
+    """Token bucket per client address for refused requests: ``rate`` a second, bursts up to ``burst``.
+
+    Only requests that fail authentication are charged (``charge``); an address whose
+    bucket is empty is refused before anything else (``blocked``). ACS sends every
+    call's events, callbacks and media sockets from a few addresses, so counting its
+    authenticated traffic would refuse a burst of real calls; counting failures stops
+    token guessing and floods of junk all the same.
+    """
 
     rate: float
     burst: float
@@ -101,16 +108,18 @@ class RateLimiter:
     max_clients: int = 10_000
     _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
-    def allow(self, client: str) -> bool:
-        now = self.clock()
+    def _tokens(self, client: str, now: float) -> float:
         tokens, last = self._buckets.get(client, (self.burst, now))
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        return min(self.burst, tokens + (now - last) * self.rate)
+
+    def blocked(self, client: str) -> bool:
+        return client in self._buckets and self._tokens(client, self.clock()) < 1
+
+    def charge(self, client: str) -> None:
+        now = self.clock()
+        tokens = self._tokens(client, now)
         if len(self._buckets) >= self.max_clients and client not in self._buckets:
             # Bound memory under address spraying: forget the idlest half.
             for key, _ in sorted(self._buckets.items(), key=lambda kv: kv[1][1])[: self.max_clients // 2]:
                 del self._buckets[key]
-        if tokens < 1:
-            self._buckets[client] = (tokens, now)
-            return False
-        self._buckets[client] = (tokens - 1, now)
-        return True
+        self._buckets[client] = (max(0.0, tokens - 1), now)

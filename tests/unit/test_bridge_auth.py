@@ -76,17 +76,22 @@ def test_jwt_validation_with_a_local_key(jwks):
         assert err.value.status == status
 
 
-def test_rate_limiter_per_client():
+def test_rate_limiter_counts_refusals_per_client():
     now = [0.0]
     limiter = auth.RateLimiter(rate=2, burst=2, clock=lambda: now[0])
-    assert [limiter.allow("a") for _ in range(3)] == [True, True, False]
-    assert limiter.allow("b")  # another address has its own bucket
-    now[0] += 0.5
-    assert limiter.allow("a") and not limiter.allow("a")
+    assert not limiter.blocked("a")
+    limiter.charge("a")
+    assert not limiter.blocked("a")
+    limiter.charge("a")
+    assert limiter.blocked("a") and not limiter.blocked("b")  # another address has its own bucket
+    now[0] += 0.5  # one refusal's worth of tokens back
+    assert not limiter.blocked("a")
+    limiter.charge("a")
+    assert limiter.blocked("a")
 
 
 def test_rate_limiter_memory_is_bounded():
     limiter = auth.RateLimiter(rate=1, burst=1, max_clients=100)
     for i in range(1000):
-        limiter.allow(f"10.0.{i // 256}.{i % 256}")
+        limiter.charge(f"10.0.{i // 256}.{i % 256}")
     assert len(limiter._buckets) <= 100
