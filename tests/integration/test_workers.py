@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import socket
@@ -29,14 +30,24 @@ def workers_server(server_factory) -> LocalServer:
 
 
 def worker_procs(server: LocalServer) -> list[psutil.Process]:
+    """The live workers (a killed one stays a zombie until the dispatcher reaps it)."""
     assert server.proc is not None
-    return [p for p in psutil.Process(server.proc.pid).children() if "--worker-fd" in p.cmdline()]
+    found = []
+    for p in psutil.Process(server.proc.pid).children():
+        with contextlib.suppress(psutil.Error):
+            if p.status() != psutil.STATUS_ZOMBIE and "--worker-fd" in p.cmdline():
+                found.append(p)
+    return found
 
 
 def served_by(server: LocalServer) -> dict[int, int]:
     """Established client connections on the server port, per worker pid."""
-    return {p.pid: sum(1 for c in p.net_connections("tcp") if c.laddr and c.laddr.port == server.port
-                       and c.status == psutil.CONN_ESTABLISHED) for p in worker_procs(server)}
+    counts = {}
+    for p in worker_procs(server):
+        with contextlib.suppress(psutil.Error):
+            counts[p.pid] = sum(1 for c in p.net_connections("tcp") if c.laddr and c.laddr.port == server.port
+                                and c.status == psutil.CONN_ESTABLISHED)
+    return counts
 
 
 async def talk(c: Client, text: str) -> dict:
