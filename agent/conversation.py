@@ -83,9 +83,17 @@ class _TurnClock:
     first_say_ms: float | None = None
     first_audio_ms: float | None = None
     barge_in: bool = False
+    #: Set for a spoken turn a speech-to-speech engine answers: its metrics go out when the reply ends.
+    engine_turn: int | None = None
 
     def since(self) -> float:
         return round((time.monotonic() - self.origin) * 1000, 1)
+
+    def metrics(self, turn: int) -> dict[str, Any]:
+        return protocol.event(
+            "turn.metrics", turn=turn, stt_ms=self.stt_ms, stt_rtf=self.stt_rtf, decision_ms=self.decision_ms,
+            first_say_ms=self.first_say_ms, first_audio_ms=self.first_audio_ms, total_ms=self.since(),
+            barge_in=self.barge_in)
 
 
 class Conversation:
@@ -270,15 +278,13 @@ class Conversation:
             # The engine heard spoken turns itself and answers them; typed or keyed ones are passed on.
             if turn.kind != "speech":
                 await self._speech.user_text(turn.text if turn.kind == "text" else f"(keyed digits) {turn.text}")  # type: ignore[union-attr]
+            else:
+                clock.engine_turn = turn.turn  # measured when the engine's spoken reply ends (_finish_reply)
             return
         await self._run_actions(self._brain.respond(turn, self.state), clock)
         if self._speech is not None:
             await self._says.join()
-        await self._emit(protocol.event(
-            "turn.metrics", turn=turn.turn, stt_ms=clock.stt_ms, stt_rtf=clock.stt_rtf,
-            decision_ms=clock.decision_ms, first_say_ms=clock.first_say_ms,
-            first_audio_ms=clock.first_audio_ms, total_ms=clock.since(), barge_in=clock.barge_in,
-        ))
+        await self._emit(clock.metrics(turn.turn))
 
     async def _run_actions(self, actions: Any, clock: _TurnClock) -> None:
         async for action in actions:
@@ -390,6 +396,11 @@ class Conversation:
             self._speech.set_agent_speaking(False)
             if not reply.interrupted:
                 await self._emit(protocol.event("audio.end", item_id=reply.item_id))
+        clock = reply.clock
+        if clock is not None and clock.engine_turn is not None:
+            # The first reply to an engine-answered turn closes it (a later one, after a tool, has its own audio).
+            turn, clock.engine_turn = clock.engine_turn, None
+            await self._emit(clock.metrics(turn))
 
     async def barge_in(self) -> None:
         reply = self._reply

@@ -135,14 +135,18 @@ async def test_full_call_routes_confirms_and_creates_a_work_order(server_factory
     assert caller["kind"] == "speech"
     route = await seen(c, "route")
     assert route["target"] == "field_ops" and route["intent"] == "work_order.create"
-    await said(c, "agent", "A high priority work order for pump P 4512 at site 14, leaking. Shall I go ahead?")
+    answer = await said(c, "agent", "A high priority work order for pump P 4512 at site 14, leaking. Shall I go ahead?")
+    # The spoken turn is measured once its spoken reply has been played out.
+    metrics = await seen(c, "turn.metrics", turn=1)
+    assert metrics["decision_ms"] >= 0 and metrics["stt_ms"] >= 0
+    assert 0 < metrics["first_audio_ms"] < metrics["total_ms"], metrics
+    assert [e["seq"] for e in c.of("audio.end") if e["item_id"] == answer["item_id"]][0] < metrics["seq"]
     first = outputs(emulator)
     assert first[0]["action"] == "route" and "create_work_order" in first[0]["tools"]
     assert first[1]["status"] == "needs_confirmation"  # the model asked before the caller said yes
     assert not c.of("tool")
 
-    await c.wait_for("audio.end")
-    await talk(c)
+    await talk(c)  # the answer has been heard out (its metrics came after its audio.end)
     await said(c, "caller", "yes please")
     started = await seen(c, "tool", status="started")
     ok = await seen(c, "tool", status="ok")
@@ -153,6 +157,7 @@ async def test_full_call_routes_confirms_and_creates_a_work_order(server_factory
     done = outputs(emulator)[-1]
     assert done["status"] == "ok" and done["result"]["work_order_id"] == work_order
     await said(c, "agent", "Done. Your reference is on its way.")
+    assert (await seen(c, "turn.metrics", turn=2))["first_audio_ms"] > 0
 
     with sqlite3.connect(tmp_path / "data" / "mcp" / "field_ops.sqlite") as db:
         row = db.execute("SELECT site, asset_tag, priority FROM work_orders WHERE number = ?",
