@@ -262,7 +262,10 @@ class SessionHub:
                      extra={"session_id": session_id})
             if not resumed:
                 await live.conversation.start(greet=True)
-            await self._receive_loop(ws, live)
+            # The loop runs in a task of its own: awaited here, every frame's wake-up would be
+            # sent down the two dozen coroutines of the host's ASGI middleware stack and back,
+            # which was most of the per-frame CPU. Cancelling this handler cancels the loop.
+            await asyncio.create_task(self._receive_loop(ws, live), name=f"frames-{session_id}")
         finally:
             async with self._lifecycle(session_id):
                 await self._detach(ws, live)
