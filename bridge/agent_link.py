@@ -33,6 +33,8 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from agent.config import MAX_FRAME_BYTES
+from agent.wsclient import write_now
+from agent.wsframes import MaskKeys, encode_client_messages
 
 log = logging.getLogger("switchboard.bridge.link")
 #: websockets logs the upgrade's headers (the Entra bearer token) at DEBUG: never below INFO here.
@@ -125,6 +127,8 @@ class AgentLink:
         self._ws: websockets.ClientConnection | None = None
         self._send_lock = asyncio.Lock()
         self._idle_ping: asyncio.TimerHandle | None = None
+        self._last_audio_at = 0.0
+        self._masks = MaskKeys()
         self._unacked: deque[tuple[int, bytes]] = deque()
         self._unacked_bytes = 0
         self._control: deque[str] = deque()  # text messages not yet sent (dtmf, handoff.result, session.end)
@@ -148,18 +152,33 @@ class AgentLink:
         ws = self._ws
         if ws is None:
             return  # buffered; delivered on reconnect
-        try:
-            async with self._send_lock:
-                await ws.send(pcm)
-                if index % PING_EVERY_FRAMES == 0:
-                    await ws.send(json.dumps({"type": "ping", "id": f"a{index}"}))
-        except ConnectionClosed:
-            pass  # still in _unacked; the run loop reconnects and re-sends
+        ping = json.dumps({"type": "ping", "id": f"a{index}"}) if index % PING_EVERY_FRAMES == 0 else None
+        frames = encode_client_messages((pcm,) if ping is None else (pcm, ping), self._masks)
+        # The common case costs one socket write; the lock is held only while a reconnect
+        # re-sends or control messages go out, and those must stay in order before this frame.
+        if self._send_lock.locked() or not write_now(ws, frames):
+            try:
+                async with self._send_lock:
+                    await ws.send(pcm)
+                    if ping is not None:
+                        await ws.send(ping)
+            except ConnectionClosed:
+                pass  # still in _unacked; the run loop reconnects and re-sends
         # If the audio pauses before the next ping is due, confirm what was sent anyway.
-        if self._idle_ping is not None:
-            self._idle_ping.cancel()
-        self._idle_ping = asyncio.get_running_loop().call_later(
-            IDLE_PING_S, lambda: asyncio.ensure_future(self._ping_unconfirmed()))
+        loop = asyncio.get_running_loop()
+        self._last_audio_at = loop.time()
+        if self._idle_ping is None:
+            self._idle_ping = loop.call_later(IDLE_PING_S, self._idle_check)
+
+    def _idle_check(self) -> None:
+        # One timer per call, moved on while audio flows (not one made and cancelled per frame).
+        loop = asyncio.get_running_loop()
+        wait = self._last_audio_at + IDLE_PING_S - loop.time()
+        if wait > 0:
+            self._idle_ping = loop.call_later(wait, self._idle_check)
+            return
+        self._idle_ping = None
+        asyncio.ensure_future(self._ping_unconfirmed())
 
     async def _ping_unconfirmed(self) -> None:
         ws = self._ws

@@ -232,3 +232,28 @@ def test_oversize_frame_closes_1009_before_its_payload_arrives() -> None:
     received, transport = _serve(header, len(header), max_size=1024)
     assert received[0]["type"] == "websocket.disconnect" and received[0]["code"] == 1009
     assert b"\x03\xf1" in bytes(transport.out)  # 1009 in the close frame sent
+
+
+@pytest.mark.parametrize("payload", [b"", b"x" * 125, b"\x01\x02" * 320, os.urandom(126), os.urandom(70_000)],
+                         ids=len)
+@pytest.mark.parametrize("text", [False, True])
+def test_encoded_client_frames_parse_back_with_both_parsers(payload: bytes, text: bool) -> None:
+    from agent.wsframes import MaskKeys, encode_client_frame
+
+    mask = MaskKeys().next()
+    wire = encode_client_frame(payload, text=text, mask=mask)
+    assert wire[(2 if len(payload) < 126 else 4 if len(payload) < 65536 else 10):][:4] == mask
+    expected = Frame(Opcode.TEXT if text else Opcode.BINARY, payload)
+    assert _websockets_parse(wire, None) == expected
+    reader = FrameReader()
+    reader.feed(wire)
+    assert reader.next_frame(None) == expected
+
+
+def test_mask_keys_are_fresh_four_byte_keys() -> None:
+    from agent.wsframes import MaskKeys
+
+    masks = MaskKeys()
+    keys = [masks.next() for _ in range(3 * MaskKeys.BATCH)]  # across refills
+    assert all(len(k) == 4 for k in keys)
+    assert len(set(keys)) > 0.99 * len(keys)
