@@ -10,6 +10,7 @@ Routes
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import uuid
@@ -278,6 +279,10 @@ async def serve(settings: Settings, app: Starlette | None = None, *, stop: async
             server.should_exit = True
 
     watcher = asyncio.create_task(stopper())
+    # As the container does: what start-up loaded lives as long as the process, so full
+    # collections need not walk it and stall every call's media while they do.
+    gc.collect()
+    gc.freeze()
     log.info("bridge listening on %s:%s", settings.host, settings.bridge_port)
     try:
         await server.serve()
