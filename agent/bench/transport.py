@@ -23,6 +23,9 @@ from pathlib import Path
 import psutil
 import websockets
 
+from agent.wsclient import write_now
+from agent.wsframes import MaskKeys, encode_client_messages
+
 FRAME_MS = 20
 
 
@@ -53,6 +56,7 @@ async def _session(url: str, index: int, args: argparse.Namespace, start_at: flo
     res = SessionResult()
     frame = b"\x00\x01" * (args.sample_rate * FRAME_MS // 1000)
     pings: dict[str, float] = {}
+    masks = MaskKeys()
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     try:
         async with websockets.connect(f"{url}?agent_session_id=bench-{index}-{int(time.time())}",
@@ -82,12 +86,17 @@ async def _session(url: str, index: int, args: argparse.Namespace, start_at: flo
                     await asyncio.sleep(delay)
                 elif delay < -FRAME_MS / 1000:
                     res.late_sends += 1  # the load generator itself fell behind
-                await ws.send(frame)
-                res.sent += 1
+                messages: list[bytes | str] = [frame]
                 if n % args.ping_every == args.ping_every - 1:
                     pid = f"{n}"
                     pings[pid] = time.monotonic()
-                    await ws.send(json.dumps({"type": "ping", "id": pid}))
+                    messages.append(json.dumps({"type": "ping", "id": pid}))
+                # One socket write per tick, as the bridge sends: the load generator's CPU is
+                # taken from the server under test on this shared 2-core machine.
+                if not write_now(ws, encode_client_messages(messages, masks)):
+                    for message in messages:
+                        await ws.send(message)
+                res.sent += 1
             await ws.send(json.dumps({"type": "session.end", "reason": "bench"}))
             await asyncio.wait_for(done.wait(), 30)
             read_task.cancel()
@@ -140,8 +149,9 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def _client_slice(url: str, args: argparse.Namespace, indexes: list[int], t0_wall: float) -> list[SessionResult]:
-    """One load-generator process: its share of the sessions, on its own event loop."""
+def _client_slice(url: str, args: argparse.Namespace, indexes: list[int],
+                  t0_wall: float) -> tuple[list[SessionResult], float]:
+    """One load-generator process: its share of the sessions, on its own event loop (and its CPU seconds)."""
 
     async def go() -> list[SessionResult]:
         t0 = time.monotonic() + (t0_wall - time.time())
@@ -150,7 +160,9 @@ def _client_slice(url: str, args: argparse.Namespace, indexes: list[int], t0_wal
 
     import uvloop  # the load generator must not be the bottleneck
 
-    return uvloop.run(go())
+    cpu0 = time.process_time()
+    results = uvloop.run(go())
+    return results, time.process_time() - cpu0
 
 
 async def _bench(args: argparse.Namespace, url: str, pid: int | None) -> dict[str, object]:
@@ -169,7 +181,8 @@ async def _bench(args: argparse.Namespace, url: str, pid: int | None) -> dict[st
             loop.run_in_executor(pool, _client_slice, url, args, part, t0_wall) for part in slices])
     stop.set()
     await sampling
-    results = [r for part in parts for r in part]
+    results = [r for part, _ in parts for r in part]
+    client_cpu_s = sum(cpu for _, cpu in parts)
     lat = [x for r in results for x in r.latencies_ms]
     sent = sum(r.sent for r in results)
     counted = [r for r in results if r.received is not None]
@@ -192,6 +205,7 @@ async def _bench(args: argparse.Namespace, url: str, pid: int | None) -> dict[st
         "server_cpu_pct_mean": round(statistics.mean(sampler.cpu), 1) if sampler.cpu else None,
         "server_cpu_pct_max": round(max(sampler.cpu), 1) if sampler.cpu else None,
         "server_cpu_us_per_frame": round(sampler.cpu_seconds / sent * 1e6, 1) if sent and sampler.proc else None,
+        "client_cpu_us_per_frame": round(client_cpu_s / sent * 1e6, 1) if sent else None,
         "server_rss_mb_max": round(max(sampler.rss_mb), 1) if sampler.rss_mb else None,
     }
 
