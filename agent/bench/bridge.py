@@ -28,6 +28,9 @@ from typing import Any
 
 import uvloop
 
+from agent.wsclient import write_now
+from agent.wsframes import MaskKeys, encode_client_messages
+
 FRAME_S = 0.02
 
 
@@ -87,16 +90,23 @@ def _frame(call: int, index: int, size: int) -> bytes:
     return struct.pack("<II", call, index) + b"\x00" * (size - 8)
 
 
+async def _send(ws: Any, message: bytes | str, masks: MaskKeys) -> None:
+    # One plain socket write, as the bridge's own link does: the load process shares the
+    # 2 cores with the bridge under test, and websockets' send costs it twice the CPU.
+    if not write_now(ws, encode_client_messages((message,), masks)):
+        await ws.send(message)
+
+
 async def _stream_direct(url: str, call: int, frames: int, size: int, sent: dict) -> None:
     import websockets
 
     async with websockets.connect(f"{url}?agent_session_id=direct-{call}", compression=None) as ws:
         await ws.send(json.dumps({"type": "session.start", "channel": "test",
                                   "audio": {"encoding": "pcm16", "sample_rate": 16000}}))
-        t0 = time.monotonic()
+        t0, masks = time.monotonic(), MaskKeys()
         for i in range(frames):
             sent[(call, i)] = time.monotonic()
-            await ws.send(_frame(call, i, size))
+            await _send(ws, _frame(call, i, size), masks)
             await asyncio.sleep(max(0.0, t0 + (i + 1) * FRAME_S - time.monotonic()))
         await ws.send(json.dumps({"type": "session.end"}))
 
@@ -105,13 +115,13 @@ async def _stream_acs(media_url: str, call: int, frames: int, size: int, sent: d
     import websockets
 
     async with websockets.connect(media_url, compression=None) as ws:
-        t0 = time.monotonic()
+        t0, masks = time.monotonic(), MaskKeys()
         for i in range(frames):
             frame = json.dumps({"kind": "AudioData", "audioData": {
                 "data": base64.b64encode(_frame(call, i, size)).decode(), "timestamp": "2026-11-23T10:00:00Z",
                 "participantRawID": "4:+14255550123", "silent": False}})
             sent[(call, i)] = time.monotonic()
-            await ws.send(frame)
+            await _send(ws, frame, masks)
             await asyncio.sleep(max(0.0, t0 + (i + 1) * FRAME_S - time.monotonic()))
         await asyncio.sleep(1.0)  # let re-sent frames land before hanging up
 
