@@ -9,8 +9,12 @@ straight to the socket instead, whenever websockets itself would have nothing to
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import websockets
 from websockets.protocol import State
+
+from agent.wsframes import MaskKeys, encode_client_messages
 
 
 def write_now(ws: websockets.ClientConnection, frames: bytes) -> bool:
@@ -25,3 +29,10 @@ def write_now(ws: websockets.ClientConnection, frames: bytes) -> bool:
         return False
     ws.transport.write(frames)
     return True
+
+
+async def send_messages(ws: websockets.ClientConnection, messages: Sequence[bytes | str], masks: MaskKeys) -> None:
+    """Send ``messages`` in order (bytes binary, str text): one socket write when it can, else ``ws.send`` each."""
+    if not write_now(ws, encode_client_messages(messages, masks)):
+        for message in messages:
+            await ws.send(message)

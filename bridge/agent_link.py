@@ -33,8 +33,8 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from agent.config import MAX_FRAME_BYTES
-from agent.wsclient import write_now
-from agent.wsframes import MaskKeys, encode_client_messages
+from agent.wsclient import send_messages
+from agent.wsframes import MaskKeys
 
 log = logging.getLogger("switchboard.bridge.link")
 #: websockets logs the upgrade's headers (the Entra bearer token) at DEBUG: never below INFO here.
@@ -152,18 +152,14 @@ class AgentLink:
         ws = self._ws
         if ws is None:
             return  # buffered; delivered on reconnect
-        ping = json.dumps({"type": "ping", "id": f"a{index}"}) if index % PING_EVERY_FRAMES == 0 else None
-        frames = encode_client_messages((pcm,) if ping is None else (pcm, ping), self._masks)
-        # The common case costs one socket write; the lock is held only while a reconnect
-        # re-sends or control messages go out, and those must stay in order before this frame.
-        if self._send_lock.locked() or not write_now(ws, frames):
-            try:
-                async with self._send_lock:
-                    await ws.send(pcm)
-                    if ping is not None:
-                        await ws.send(ping)
-            except ConnectionClosed:
-                pass  # still in _unacked; the run loop reconnects and re-sends
+        messages: tuple[bytes | str, ...] = (pcm,)
+        if index % PING_EVERY_FRAMES == 0:
+            messages = (pcm, json.dumps({"type": "ping", "id": f"a{index}"}))
+        try:
+            async with self._send_lock:  # in order with control messages; one socket write when the way is clear
+                await send_messages(ws, messages, self._masks)
+        except ConnectionClosed:
+            pass  # still in _unacked; the run loop reconnects and re-sends
         # If the audio pauses before the next ping is due, confirm what was sent anyway.
         loop = asyncio.get_running_loop()
         self._last_audio_at = loop.time()

@@ -28,8 +28,8 @@ from typing import Any
 
 import uvloop
 
-from agent.wsclient import write_now
-from agent.wsframes import MaskKeys, encode_client_messages
+from agent.wsclient import send_messages
+from agent.wsframes import MaskKeys
 
 FRAME_S = 0.02
 
@@ -90,13 +90,6 @@ def _frame(call: int, index: int, size: int) -> bytes:
     return struct.pack("<II", call, index) + b"\x00" * (size - 8)
 
 
-async def _send(ws: Any, message: bytes | str, masks: MaskKeys) -> None:
-    # One plain socket write, as the bridge's own link does: the load process shares the
-    # 2 cores with the bridge under test, and websockets' send costs it twice the CPU.
-    if not write_now(ws, encode_client_messages((message,), masks)):
-        await ws.send(message)
-
-
 async def _stream_direct(url: str, call: int, frames: int, size: int, sent: dict) -> None:
     import websockets
 
@@ -106,7 +99,7 @@ async def _stream_direct(url: str, call: int, frames: int, size: int, sent: dict
         t0, masks = time.monotonic(), MaskKeys()
         for i in range(frames):
             sent[(call, i)] = time.monotonic()
-            await _send(ws, _frame(call, i, size), masks)
+            await send_messages(ws, (_frame(call, i, size),), masks)  # as the bridge's link sends: less load-process CPU
             await asyncio.sleep(max(0.0, t0 + (i + 1) * FRAME_S - time.monotonic()))
         await ws.send(json.dumps({"type": "session.end"}))
 
@@ -121,7 +114,7 @@ async def _stream_acs(media_url: str, call: int, frames: int, size: int, sent: d
                 "data": base64.b64encode(_frame(call, i, size)).decode(), "timestamp": "2026-11-23T10:00:00Z",
                 "participantRawID": "4:+14255550123", "silent": False}})
             sent[(call, i)] = time.monotonic()
-            await _send(ws, frame, masks)
+            await send_messages(ws, (frame,), masks)
             await asyncio.sleep(max(0.0, t0 + (i + 1) * FRAME_S - time.monotonic()))
         await asyncio.sleep(1.0)  # let re-sent frames land before hanging up
 

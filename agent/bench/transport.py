@@ -23,8 +23,8 @@ from pathlib import Path
 import psutil
 import websockets
 
-from agent.wsclient import write_now
-from agent.wsframes import MaskKeys, encode_client_messages
+from agent.wsclient import send_messages
+from agent.wsframes import MaskKeys
 
 FRAME_MS = 20
 
@@ -93,9 +93,7 @@ async def _session(url: str, index: int, args: argparse.Namespace, start_at: flo
                     messages.append(json.dumps({"type": "ping", "id": pid}))
                 # One socket write per tick, as the bridge sends: the load generator's CPU is
                 # taken from the server under test on this shared 2-core machine.
-                if not write_now(ws, encode_client_messages(messages, masks)):
-                    for message in messages:
-                        await ws.send(message)
+                await send_messages(ws, messages, masks)
                 res.sent += 1
             await ws.send(json.dumps({"type": "session.end", "reason": "bench"}))
             await asyncio.wait_for(done.wait(), 30)

@@ -7,7 +7,7 @@ import json
 
 import websockets
 
-from agent.wsclient import write_now
+from agent.wsclient import send_messages, write_now
 from agent.wsframes import MaskKeys, encode_client_messages
 
 
@@ -34,12 +34,13 @@ def test_written_frames_arrive_in_order_and_writing_yields_to_websockets_when_it
                 ws.paused = True  # back-pressure: the caller must go through ws.send (and drain)
                 assert not write_now(ws, b"\x82\x80\0\0\0\0")
                 ws.paused = False
+                await send_messages(ws, (b"last", "end"), masks)
             assert not write_now(ws, b"\x82\x80\0\0\0\0")  # closed: nothing written
             await asyncio.wait_for(closed.wait(), 5)
         audio = [m for m in got if isinstance(m, bytes)]
-        assert audio == [bytes([i]) * 640 for i in range(50)]
+        assert audio == [bytes([i]) * 640 for i in range(50)] + [b"last"]
         texts = [m for m in got if isinstance(m, str)]
-        assert texts == [json.dumps({"type": "ping", "id": str(i)}) for i in range(9, 50, 10)] + ["via websockets"]
+        assert texts == [json.dumps({"type": "ping", "id": str(i)}) for i in range(9, 50, 10)] + ["via websockets", "end"]
         assert got[10] == texts[0]  # the ping right after the frame it follows
 
     asyncio.run(go())
