@@ -111,6 +111,8 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         conn = self.conn
         if not self.handshake_complete or conn.state is not State.OPEN or conn.reader.buffer:
             return False
+        if conn.extensions:
+            return False  # permessage-deflate was negotiated (the servers here turn it off): websockets decodes
         parser = conn.parser
         while parser.gi_yieldfrom is not None:
             parser = parser.gi_yieldfrom

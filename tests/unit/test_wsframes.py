@@ -151,11 +151,13 @@ class _Transport(asyncio.Transport):
         return {"peername": ("127.0.0.1", 5000), "sockname": ("127.0.0.1", 8088)}.get(name, default)
 
 
+DEFLATE_OFFER = b"Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
 UPGRADE = (b"GET /invocations_ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
            b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
 
 
-def _serve(frames_wire: bytes, chunk: int, max_size: int = 1 << 20) -> tuple[list[dict], _Transport]:
+def _serve(frames_wire: bytes, chunk: int, max_size: int = 1 << 20,
+           deflate: bool = False) -> tuple[list[dict], _Transport]:
     """Run one connection through WebSocketProtocol; the app accepts and records what it receives."""
     from uvicorn.config import Config
     from uvicorn.server import ServerState
@@ -176,12 +178,12 @@ def _serve(frames_wire: bytes, chunk: int, max_size: int = 1 << 20) -> tuple[lis
                     done.set()
                     return
 
-        config = Config(app, ws_max_size=max_size, ws_per_message_deflate=False, lifespan="off", log_config=None)
+        config = Config(app, ws_max_size=max_size, ws_per_message_deflate=deflate, lifespan="off", log_config=None)
         config.load()
         protocol = WebSocketProtocol(config, ServerState(), {}, _loop=asyncio.get_running_loop())
         transport = _Transport()
         protocol.connection_made(transport)
-        protocol.data_received(UPGRADE)
+        protocol.data_received(UPGRADE[:-2] + DEFLATE_OFFER + b"\r\n" if deflate else UPGRADE)
         for _ in range(20):
             await asyncio.sleep(0)  # the app accepts: 101 written, frames are ours from here
         assert transport.out.startswith(b"HTTP/1.1 101")
@@ -189,7 +191,8 @@ def _serve(frames_wire: bytes, chunk: int, max_size: int = 1 << 20) -> tuple[lis
             protocol.data_received(frames_wire[i:i + chunk])
             await asyncio.sleep(0)
         await asyncio.wait_for(done.wait(), 2)
-        assert protocol._frames is not None  # the fast reader took over after the handshake
+        # The fast reader takes over after the handshake, unless an extension must decode the frames.
+        assert (protocol._frames is None) is deflate
         return received, transport
 
     return asyncio.run(go())
@@ -257,3 +260,14 @@ def test_mask_keys_are_fresh_four_byte_keys() -> None:
     keys = [masks.next() for _ in range(3 * MaskKeys.BATCH)]  # across refills
     assert all(len(k) == 4 for k in keys)
     assert len(set(keys)) > 0.99 * len(keys)
+
+
+def test_permessage_deflate_frames_are_left_to_websockets() -> None:
+    from websockets.extensions.permessage_deflate import PerMessageDeflate
+
+    deflate = PerMessageDeflate(False, False, 12, 12)  # as uvicorn's server offer negotiates it
+    wire = Frame(Opcode.TEXT, b'{"type":"ping","id":"1"}' * 20).serialize(mask=True, extensions=[deflate])
+    assert wire[0] & 0b01000000  # RSV1: compressed
+    received, _ = _serve(wire + _wire(Frame(Opcode.CLOSE, b"\x03\xe8")), 64, deflate=True)
+    assert received[0] == {"type": "websocket.receive", "text": '{"type":"ping","id":"1"}' * 20}
+    assert received[1]["code"] == 1000
