@@ -53,6 +53,10 @@ class LiveSession:
         self.seq = seq
         self.sample_rate = sample_rate
         self.ws: WebSocket | None = None
+        # The connection that attached last. It owns the session from _attach on, before
+        # ``ws`` is set in ``connect``: an older connection winding down in that window
+        # must not take the conversation away from it.
+        self.owner: WebSocket | None = None
         self.frames_in = 0
         self.bytes_in = 0
         self._send_lock = asyncio.Lock()
@@ -329,6 +333,7 @@ class SessionHub:
                 resumed = False
                 await live.persist()
             self.live[session_id] = live
+        live.owner = ws
         live.sample_rate = start.audio.sample_rate
         if live.conversation is None:
             conversation: Conversation | None = None
@@ -405,7 +410,7 @@ class SessionHub:
             await ws.close(CLOSE_NORMAL, "session ended")
 
     async def _detach(self, ws: WebSocket, live: LiveSession) -> None:
-        if live.ws is not ws and live.ws is not None:
+        if live.owner is not ws:
             return  # replaced by a newer connection, which now owns the session
         live.ws = None
         if live.conversation is not None:
