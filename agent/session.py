@@ -418,6 +418,5 @@ class SessionHub:
             await live.conversation.close()
             live.conversation = None
         await live.persist()
-        if live.ws is None:
-            self.live.pop(live.id, None)
+        self.live.pop(live.id, None)  # no newer connection can attach meanwhile: the lifecycle lock is held
         log.info("session %s detached (seq %d)", live.id, live.seq, extra={"session_id": live.id})
