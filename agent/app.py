@@ -25,7 +25,8 @@ from azure.ai.agentserver.invocations import InvocationAgentServerHost
 
 from agent import protocol, telemetry
 from agent.brain import Brain
-from agent.config import MAX_FRAME_BYTES, Settings
+from agent.config import Settings
+from agent.protocol import MAX_FRAME_BYTES
 from agent.session import SessionHub
 from agent.speech.engine import SpeechEngine
 from agent.store import SessionStore, open_store

@@ -14,10 +14,6 @@ from typing import Mapping
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-#: The platform proxy caps WebSocket frames at 1 MiB; we enforce the same.
-MAX_FRAME_BYTES = 1024 * 1024
-SUPPORTED_SAMPLE_RATES = (8000, 16000, 24000)
-
 
 class ConfigError(ValueError):
     """A configuration variable has a value we cannot use."""

@@ -33,7 +33,7 @@ from agent.state import CallState
 
 log = logging.getLogger("switchboard.conversation")
 
-Emit = Callable[[dict[str, Any]], Awaitable[None]]
+Emit = Callable[[protocol.ServerEvent], Awaitable[None]]
 SendAudio = Callable[[bytes], Awaitable[None]]
 
 #: Audio is sent at most this far ahead of real-time playback, so that a barge-in
@@ -89,9 +89,9 @@ class _TurnClock:
     def since(self) -> float:
         return round((time.monotonic() - self.origin) * 1000, 1)
 
-    def metrics(self, turn: int) -> dict[str, Any]:
-        return protocol.event(
-            "turn.metrics", turn=turn, stt_ms=self.stt_ms, stt_rtf=self.stt_rtf, decision_ms=self.decision_ms,
+    def metrics(self, turn: int) -> protocol.TurnMetrics:
+        return protocol.TurnMetrics(
+            turn=turn, stt_ms=self.stt_ms, stt_rtf=self.stt_rtf, decision_ms=self.decision_ms,
             first_say_ms=self.first_say_ms, first_audio_ms=self.first_audio_ms, total_ms=self.since(),
             barge_in=self.barge_in)
 
@@ -205,7 +205,7 @@ class Conversation:
                 self._engine_clock = clock
                 await self._inputs.put((CallerInput(ev.text, "speech"), clock))
         elif isinstance(ev, PartialTranscript):
-            await self._emit(protocol.event("transcript", role="caller", text=ev.text, final=False))
+            await self._emit(protocol.Transcript(role="caller", text=ev.text, final=False))
         elif isinstance(ev, BargeIn):
             await self.barge_in()
         elif isinstance(ev, SpeechStarted):
@@ -223,7 +223,7 @@ class Conversation:
             await self._on_turn_done()  # a function call changed the state: keep it durable now
         elif isinstance(ev, EngineFallback):
             # The channel now behaves like an embedded one: this Say goes through synthesize.
-            await self._emit(protocol.event("error", code=protocol.Code.SPEECH_UNAVAILABLE,
+            await self._emit(protocol.Error(code=protocol.Code.SPEECH_UNAVAILABLE,
                                             message=f"voice service unavailable ({ev.kind}); embedded speech from now"))
             await self._act(Say(ev.message), _TurnClock(time.monotonic()))
 
@@ -250,8 +250,8 @@ class Conversation:
             speech.span[0] = ev.text
             self.state.turns[reply.turn_index]["text"] = " ".join(s[0] for s in reply.spans if s[0]).strip()
             if ev.final:
-                await self._emit(protocol.event("transcript", role="agent", text=ev.text, final=True,
-                                                item_id=reply.item_id))
+                await self._emit(protocol.Transcript(role="agent", text=ev.text, final=True,
+                                                     item_id=reply.item_id))
 
     # --- turns ----------------------------------------------------------------------
     async def _work(self) -> None:
@@ -265,7 +265,7 @@ class Conversation:
                     await self._turn(turn, clock)
             except Exception:
                 log.exception("session %s: turn failed", self.state.session_id)
-                await self._emit(protocol.event("error", code=protocol.Code.INTERNAL,
+                await self._emit(protocol.Error(code=protocol.Code.INTERNAL,
                                                 message="Something went wrong handling that turn."))
             await self._on_turn_done()
 
@@ -273,7 +273,7 @@ class Conversation:
         self.state.turn_count += 1
         turn = CallerInput(turn.text, turn.kind, self.state.turn_count)
         self.state.add_turn("caller", turn.text, kind=turn.kind)
-        await self._emit(protocol.event("transcript", role="caller", text=turn.text, final=True, kind=turn.kind))
+        await self._emit(protocol.Transcript(role="caller", text=turn.text, final=True, kind=turn.kind))
         if drives_dialog(self._speech):
             # The engine heard spoken turns itself and answers them; typed or keyed ones are passed on.
             if turn.kind != "speech":
@@ -296,7 +296,7 @@ class Conversation:
                 clock.first_say_ms = clock.since()
             if self._speech is None or self._muted:
                 self.state.add_turn("agent", action.text, filler=action.filler)
-                await self._emit(protocol.event("transcript", role="agent", text=action.text, final=True))
+                await self._emit(protocol.Transcript(role="agent", text=action.text, final=True))
             else:
                 # Recorded when it is actually spoken (see _speak), so a barge-in can truncate it.
                 await self._says.put((action, clock))
@@ -304,22 +304,22 @@ class Conversation:
             if clock.decision_ms is None:
                 clock.decision_ms = clock.since()
             telemetry.route(action.target, action.action)
-            await self._emit(protocol.event(
-                "route", target=action.target, intent=action.intent, confidence=round(action.confidence, 3),
+            await self._emit(protocol.Route(
+                target=action.target, intent=action.intent, confidence=round(action.confidence, 3),
                 reason=action.reason, alternatives=action.alternatives, action=action.action))
         elif isinstance(action, ToolEvent):
-            await self._emit(protocol.event(
-                "tool", name=action.name, status=action.status, arguments=action.arguments,
+            await self._emit(protocol.Tool(
+                name=action.name, status=action.status, arguments=action.arguments,
                 result=action.result, error=action.error, latency_ms=action.latency_ms))
         elif isinstance(action, HandoffEvent):
             if self._speech is not None:
                 await self._says.join()  # the caller hears what happens next before the transfer
-            await self._emit(protocol.event("handoff", target=action.target, case_id=action.case_id,
-                                            reason=action.reason, priority=action.priority))
+            await self._emit(protocol.Handoff(target=action.target, case_id=action.case_id,
+                                              reason=action.reason, priority=action.priority))
         elif isinstance(action, EndCall):
             if self._speech is not None:
                 await self._says.join()
-            await self._emit(protocol.event("session.ended", reason=action.reason))
+            await self._emit(protocol.SessionEnded(reason=action.reason))
             self.ended.set()
 
     # --- speaking -------------------------------------------------------------------
@@ -358,8 +358,8 @@ class Conversation:
                 await self._engine_transcript(AgentTranscript(say.item_id, say.text, say.final))
         else:
             entry["text"] = (entry["text"] + " " + say.text).strip()
-            await self._emit(protocol.event("transcript", role="agent", text=say.text, final=True,
-                                            item_id=reply.item_id))
+            await self._emit(protocol.Transcript(role="agent", text=say.text, final=True,
+                                                 item_id=reply.item_id))
             # aclosing: on barge-in the synthesiser stops at once instead of when garbage-collected.
             synthesis = telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
         async with contextlib.aclosing(synthesis) as pieces:
@@ -371,7 +371,7 @@ class Conversation:
                     if reply.started_at == 0.0:
                         reply.started_at = time.monotonic()
                         self._speech.set_agent_speaking(True)
-                        await self._emit(protocol.event("audio.start", item_id=reply.item_id))
+                        await self._emit(protocol.AudioStart(item_id=reply.item_id))
                         if clock.first_audio_ms is None:
                             clock.first_audio_ms = clock.since()
                     # Pace: stay at most AUDIO_LEAD_S ahead of what the caller has heard.
@@ -395,7 +395,7 @@ class Conversation:
                 await asyncio.sleep(remaining)
             self._speech.set_agent_speaking(False)
             if not reply.interrupted:
-                await self._emit(protocol.event("audio.end", item_id=reply.item_id))
+                await self._emit(protocol.AudioEnd(item_id=reply.item_id))
         clock = reply.clock
         if clock is not None and clock.engine_turn is not None:
             # The first reply to an engine-answered turn closes it (a later one, after a tool, has its own audio).
@@ -410,7 +410,7 @@ class Conversation:
         telemetry.barge_in()
         if reply.clock is not None:
             reply.clock.barge_in = True
-        await self._emit(protocol.event("audio.clear", item_id=reply.item_id))
+        await self._emit(protocol.AudioClear(item_id=reply.item_id))
         if self._speech is not None:
             self._speech.set_agent_speaking(False)
         heard = reply.played_ms

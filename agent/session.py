@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -24,22 +25,14 @@ from starlette.websockets import WebSocket, WebSocketState
 from agent import protocol, telemetry
 from agent.brain import Brain
 from agent.callrecords import CallRecorder
-from agent.config import MAX_FRAME_BYTES, Settings
+from agent.config import Settings
 from agent.conversation import Conversation
-from agent.protocol import Code, ProtocolError
+from agent.protocol import MAX_FRAME_BYTES, Close, Code, ProtocolError
 from agent.speech.engine import SpeechEngine
 from agent.state import CallState
 from agent.store import SessionStore
 
 log = logging.getLogger("switchboard.session")
-
-CLOSE_NORMAL = 1000
-CLOSE_GOING_AWAY = 1001
-CLOSE_UNSUPPORTED = 1003
-CLOSE_POLICY = 1008
-CLOSE_TOO_BIG = 1009
-CLOSE_REPLACED = 4000  # a newer connection took this session over
-
 
 def _reason(text: str) -> str:
     # Close reasons must fit in a control frame (123 bytes of UTF-8).
@@ -67,14 +60,14 @@ class LiveSession:
     def id(self) -> str:
         return self.state.session_id
 
-    async def emit(self, body: dict[str, Any]) -> None:
+    async def emit(self, event: protocol.ServerEvent) -> None:
         async with self._send_lock:
             self.seq += 1
-            frame = protocol.encode(body, self.seq)
+            frame = protocol.encode(event, self.seq)
             await self._send(text=frame)
             await self.hub.store.append_events(self.id, [(self.seq, frame)], self.hub.settings.replay_buffer_events)
 
-    async def connect(self, ws: WebSocket, ready: dict[str, Any], last_seq: int | None) -> bool:
+    async def connect(self, ws: WebSocket, ready: protocol.SessionReady, last_seq: int | None) -> bool:
         """Attach ``ws``: send ``ready``, then every stored event after ``last_seq``.
 
         Done under the send lock so that no new event can slip between the replay and
@@ -84,7 +77,7 @@ class LiveSession:
             missed = await self.hub.store.events_after(self.id, last_seq) if last_seq is not None else []
             self.ws = ws
             self.seq += 1
-            frame = protocol.encode({**ready, "last_seq": self.seq - 1}, self.seq)
+            frame = protocol.encode(dataclasses.replace(ready, last_seq=self.seq - 1), self.seq)
             await self._send(text=frame)
             await self.hub.store.append_events(self.id, [(self.seq, frame)], self.hub.settings.replay_buffer_events)
             for old in missed or []:
@@ -93,9 +86,9 @@ class LiveSession:
 
     async def pong(self, ping_id: str) -> None:
         """Answer a ping. Transient: not numbered, not stored, never replayed."""
-        body = protocol.event("pong", id=ping_id, frames_in=self.frames_in, last_seq=self.seq)
+        frame = protocol.encode(protocol.Pong(ping_id, self.frames_in, self.seq), None)
         async with self._send_lock:
-            await self._send(text=json.dumps(body, separators=(",", ":")))
+            await self._send(text=frame)
 
     async def send_audio(self, pcm: bytes) -> None:
         async with self._send_lock:
@@ -150,7 +143,7 @@ class SessionHub:
             ws = live.ws
             if ws is not None and ws.application_state == WebSocketState.CONNECTED:
                 with contextlib.suppress(Exception):
-                    await ws.close(CLOSE_GOING_AWAY, "server shutting down; reconnect to resume")
+                    await ws.close(Close.GOING_AWAY, "server shutting down; reconnect to resume")
         if self._handlers:
             _, late = await asyncio.wait(self._handlers, timeout=self.settings.shutdown_grace_s)
             # Sessions were persisted above; a handler still draining a turn is cut short
@@ -237,12 +230,12 @@ class SessionHub:
 
     async def _handle(self, ws: WebSocket) -> None:
         if self._closing:
-            await ws.close(CLOSE_GOING_AWAY, "server shutting down; reconnect to resume")
+            await ws.close(Close.GOING_AWAY, "server shutting down; reconnect to resume")
             return
         session_id = self.session_id_for(ws)
         problem = protocol.check_session_id(session_id)
         if problem:
-            await ws.close(CLOSE_POLICY, _reason(f"invalid agent_session_id: {problem}"))
+            await ws.close(Close.POLICY, _reason(f"invalid agent_session_id: {problem}"))
             return
         telemetry.bind_session(session_id)
 
@@ -252,15 +245,15 @@ class SessionHub:
         async with self._lifecycle(session_id):
             live, resumed = await self._attach(ws, session_id, start)
         try:
-            ready = protocol.event("session.ready", session_id=session_id, resumed=resumed,
-                                   audio=start.audio.to_dict(), speech=self.speech is not None)
+            ready = protocol.SessionReady(session_id=session_id, resumed=resumed, audio=start.audio,
+                                          speech=self.speech is not None)
             if not await live.connect(ws, ready, start.last_seq):
                 await live.emit(protocol.error(ProtocolError(
                     Code.REPLAY_GAP, f"events after seq {start.last_seq} are no longer kept; the transcript so far "
                     "is in the next events")))
                 for turn in live.state.turns[-20:]:
-                    await live.emit(protocol.event("transcript", role=turn["role"], text=turn["text"], final=True,
-                                                   replayed=True))
+                    await live.emit(protocol.Transcript(role=turn["role"], text=turn["text"], final=True,
+                                                        replayed=True))
             assert live.conversation is not None
             log.info("session %s %s (seq %d)", session_id, "resumed" if resumed else "started", live.seq,
                      extra={"session_id": session_id})
@@ -316,7 +309,7 @@ class SessionHub:
             old = previous.ws
             previous.ws = None
             with contextlib.suppress(Exception):
-                await old.close(CLOSE_REPLACED, "replaced by a newer connection for this session")
+                await old.close(Close.REPLACED, "replaced by a newer connection for this session")
         if previous is not None:
             live, resumed = previous, True
         else:
@@ -362,7 +355,7 @@ class SessionHub:
             data = message.get("bytes")
             if data is not None:
                 if len(data) > MAX_FRAME_BYTES:
-                    await ws.close(CLOSE_TOO_BIG, f"frame larger than {MAX_FRAME_BYTES} bytes")
+                    await ws.close(Close.TOO_BIG, f"frame larger than {MAX_FRAME_BYTES} bytes")
                     return
                 live.frames_in += 1
                 live.bytes_in += len(data)
@@ -374,7 +367,7 @@ class SessionHub:
                 continue
             text = message.get("text") or ""
             if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
-                await ws.close(CLOSE_TOO_BIG, f"frame larger than {MAX_FRAME_BYTES} bytes")
+                await ws.close(Close.TOO_BIG, f"frame larger than {MAX_FRAME_BYTES} bytes")
                 return
             parsed = protocol.parse_text(text)
             if isinstance(parsed, ProtocolError):
@@ -403,11 +396,10 @@ class SessionHub:
         await conversation.end_call()
         self.calls.finish(live.state)
         await live.persist()  # before session.ended: a client that sees it can rely on the stored state
-        await live.emit(protocol.event("session.ended", reason=reason, frames_in=live.frames_in,
-                                       bytes_in=live.bytes_in))
+        await live.emit(protocol.SessionEnded(reason=reason, frames_in=live.frames_in, bytes_in=live.bytes_in))
         live.conversation = None
         with contextlib.suppress(Exception):
-            await ws.close(CLOSE_NORMAL, "session ended")
+            await ws.close(Close.NORMAL, "session ended")
 
     async def _detach(self, ws: WebSocket, live: LiveSession) -> None:
         if live.owner is not ws:

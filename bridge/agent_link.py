@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from agent.config import MAX_FRAME_BYTES
+from agent.protocol import MAX_FRAME_BYTES
 from agent.wsclient import send_messages
 from agent.wsframes import MaskKeys
 

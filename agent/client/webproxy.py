@@ -22,7 +22,7 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from agent.config import MAX_FRAME_BYTES
+from agent.protocol import MAX_FRAME_BYTES
 
 log = logging.getLogger("switchboard.samples")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.agents.mcp_client import ToolSpec
-from agent.config import SUPPORTED_SAMPLE_RATES
+from agent.protocol import SUPPORTED_SAMPLE_RATES
 from agent.speech import voicelive_errors as errors
 from agent.speech.voicelive import OUTPUT_FORMATS, tone
 from agent.speech.voicelive_tools import MAX_ARGUMENT_CHARS, confirmed, parse_arguments
