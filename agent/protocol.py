@@ -61,6 +61,7 @@ class AudioFormat:
 
 @dataclass(frozen=True)
 class SessionStart:
+    TYPE: ClassVar[str] = "session.start"
     audio: AudioFormat = field(default_factory=AudioFormat)
     channel: str = "test"
     last_seq: int | None = None
@@ -70,28 +71,33 @@ class SessionStart:
 
 @dataclass(frozen=True)
 class InputText:
+    TYPE: ClassVar[str] = "input.text"
     text: str
 
 
 @dataclass(frozen=True)
 class InputDtmf:
+    TYPE: ClassVar[str] = "input.dtmf"
     digits: str
 
 
 @dataclass(frozen=True)
 class PlaybackProgress:
+    TYPE: ClassVar[str] = "playback.progress"
     item_id: str
     played_ms: int
 
 
 @dataclass(frozen=True)
 class HandoffResult:
+    TYPE: ClassVar[str] = "handoff.result"
     ok: bool
-    reason: str = ""
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
 class SessionEnd:
+    TYPE: ClassVar[str] = "session.end"
     reason: str = "caller"
 
 
@@ -99,6 +105,7 @@ class SessionEnd:
 class Ping:
     """Application-level ping; answered with ``pong`` after every earlier frame was handled."""
 
+    TYPE: ClassVar[str] = "ping"
     id: str
 
 
@@ -177,7 +184,7 @@ def _handoff_result(obj: dict[str, Any]) -> HandoffResult:
     ok = obj.get("ok")
     if not isinstance(ok, bool):
         raise _Bad("'ok' must be true or false")
-    return HandoffResult(ok, _str(obj, "reason", required=False, limit=512) or "")
+    return HandoffResult(ok, _str(obj, "reason", required=False, limit=512))
 
 
 def _session_end(obj: dict[str, Any]) -> SessionEnd:
@@ -355,11 +362,11 @@ ServerEvent = Union[SessionReady, Transcript, Route, Tool, AudioStart, AudioEnd,
 SERVER_EVENTS: dict[str, type[ServerEvent]] = {cls.TYPE: cls for cls in ServerEvent.__args__}  # type: ignore[attr-defined]
 
 
-def body(ev: ServerEvent) -> dict[str, Any]:
-    """The JSON object of an agent event, without ``seq``. ``None`` fields are left out."""
-    out: dict[str, Any] = {"type": ev.TYPE}
-    for f in fields(ev):
-        value = getattr(ev, f.name)
+def body(message: ServerEvent | ClientMessage) -> dict[str, Any]:
+    """The JSON object of a message either way (agent events without ``seq``). ``None`` fields are left out."""
+    out: dict[str, Any] = {"type": message.TYPE}
+    for f in fields(message):
+        value = getattr(message, f.name)
         if value is not None:
             out[f.name] = value.to_dict() if is_dataclass(value) else value
     return out

@@ -379,7 +379,7 @@ class SessionHub:
             elif isinstance(parsed, protocol.PlaybackProgress):
                 conversation.playback_progress(parsed.item_id, parsed.played_ms)
             elif isinstance(parsed, protocol.HandoffResult):
-                await conversation.handoff_result(parsed.ok, parsed.reason)
+                await conversation.handoff_result(parsed.ok, parsed.reason or "")
             elif isinstance(parsed, protocol.Ping):
                 await live.pong(parsed.id)
             elif isinstance(parsed, protocol.SessionStart):

@@ -20,19 +20,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
-from urllib.parse import urlencode
 
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from agent.protocol import MAX_FRAME_BYTES
+from agent import protocol_client as codec
+from agent.protocol import (MAX_FRAME_BYTES, AudioFormat, ClientMessage, Ping, Pong, ServerEvent, SessionEnd,
+                            SessionReady, SessionStart)
+from agent.protocol_client import UnknownEvent
 from agent.wsclient import send_messages
 from agent.wsframes import MaskKeys
 
@@ -44,8 +45,6 @@ _ws_log.setLevel(logging.INFO)
 PING_EVERY_FRAMES = 10  # 200 ms of 20 ms packets: bounds the audio re-sent after a recycle
 IDLE_PING_S = 0.2  # audio that stops between two pings is confirmed this long after the last frame
 FOUNDRY_SCOPE = "https://ai.azure.com/.default"
-#: Close codes after which reconnecting is wrong: the session ended, was taken over, or was refused.
-FINAL_CLOSE_CODES = {1000, 1008, 4000}
 
 
 class TokenProvider(Protocol):
@@ -91,7 +90,7 @@ class LinkStats:
     acked_at_drops: list[int] = field(default_factory=list)  # frames confirmed when each connection was lost
 
 
-EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
+EventHandler = Callable[[ServerEvent | UnknownEvent], Awaitable[None]]
 AudioHandler = Callable[[bytes], Awaitable[None]]
 
 
@@ -113,11 +112,11 @@ class AgentLink:
         backoff_cap_s: float = 2.0,
         rng: random.Random | None = None,
     ) -> None:
-        self._url = f"{url}?{urlencode({'agent_session_id': session_id})}"
+        self._url = codec.session_url(url, session_id)
         self._sample_rate = sample_rate
         self._on_event, self._on_audio = on_event, on_audio
         self._tokens = tokens or NoAuth()
-        self._start_fields = {k: v for k, v in (("call_id", call_id), ("caller", caller)) if v}
+        self._call_id, self._caller = call_id or None, caller or None
         self._max_unacked_bytes = int(gap_buffer_s * sample_rate * 2)
         self._outage_s = outage_s
         self._backoff = (backoff_base_s, backoff_cap_s)
@@ -154,7 +153,7 @@ class AgentLink:
             return  # buffered; delivered on reconnect
         messages: tuple[bytes | str, ...] = (pcm,)
         if index % PING_EVERY_FRAMES == 0:
-            messages = (pcm, json.dumps({"type": "ping", "id": f"a{index}"}))
+            messages = (pcm, codec.encode(Ping(f"a{index}")))
         try:
             async with self._send_lock:  # in order with control messages; one socket write when the way is clear
                 await send_messages(ws, messages, self._masks)
@@ -182,16 +181,16 @@ class AgentLink:
             return
         with contextlib.suppress(ConnectionClosed):
             async with self._send_lock:
-                await ws.send(json.dumps({"type": "ping", "id": f"a{self._unacked[-1][0]}"}))
+                await ws.send(codec.encode(Ping(f"a{self._unacked[-1][0]}")))
 
-    async def send_event(self, kind: str, **fields: Any) -> None:
-        self._control.append(json.dumps({"type": kind, **fields}))
+    async def send(self, message: ClientMessage) -> None:
+        self._control.append(codec.encode(message))
         await self._flush_control()
 
     async def end(self, reason: str, timeout_s: float = 5.0) -> None:
         """The caller hung up: ask the agent to end the session and wait for it to close."""
         self._ending = True
-        await self.send_event("session.end", reason=reason)
+        await self.send(SessionEnd(reason))
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._closed.wait(), timeout_s)
 
@@ -213,7 +212,7 @@ class AgentLink:
                     self.stats.last_gap_s = time.monotonic() - down_since
                     attempt = 0
                     code = await self._pump(ws)
-                    if code in FINAL_CLOSE_CODES or self._ending:
+                    if codec.ends_session(code) or self._ending:
                         return code
                     log.info("agent socket closed with %s; resuming after seq %d, re-sending %d unconfirmed frames",
                              code, self.last_seq, len(self._unacked))
@@ -234,25 +233,25 @@ class AgentLink:
                                       max_size=MAX_FRAME_BYTES, open_timeout=timeout_s, compression=None,
                                       logger=_ws_log)
         try:
-            start: dict[str, Any] = {"type": "session.start", "audio": {"encoding": "pcm16",
-                                     "sample_rate": self._sample_rate}, "channel": "phone", **self._start_fields}
-            if self.last_seq:
-                start["last_seq"] = self.last_seq
-            await ws.send(json.dumps(start))
+            await ws.send(codec.encode(SessionStart(AudioFormat("pcm16", self._sample_rate), "phone",
+                                                    last_seq=self.last_seq or None, call_id=self._call_id,
+                                                    caller=self._caller)))
             while True:  # up to session.ready; replayed events follow it and go through _pump
                 frame = await asyncio.wait_for(ws.recv(), timeout_s)
                 if isinstance(frame, str):
-                    event = json.loads(frame)
-                    if event.get("type") == "session.ready":
+                    incoming = _decode(frame)
+                    if incoming is None:
+                        continue
+                    if isinstance(incoming.event, SessionReady):
                         # Not counted in last_seq: the replayed events after it carry older seqs.
                         break
-                    await self._dispatch(event)
+                    await self._dispatch(incoming)
             async with self._send_lock:  # re-send what the agent has not confirmed, in order, before new audio
                 for _, pcm in list(self._unacked):
                     await ws.send(pcm)
                 resent = len(self._unacked)
                 if resent:
-                    await ws.send(json.dumps({"type": "ping", "id": f"a{self._unacked[-1][0]}"}))
+                    await ws.send(codec.encode(Ping(f"a{self._unacked[-1][0]}")))
                 if self.stats.reconnects:
                     self.stats.frames_resent += resent
                 self._ws = ws
@@ -267,25 +266,25 @@ class AgentLink:
             async for frame in ws:
                 if isinstance(frame, bytes):
                     await self._on_audio(frame)
-                else:
-                    await self._dispatch(json.loads(frame))
+                elif (incoming := _decode(frame)) is not None:
+                    await self._dispatch(incoming)
         except ConnectionClosed:
             pass
         finally:
             self._ws = None
         return ws.close_code if ws.close_code is not None else 1006
 
-    async def _dispatch(self, event: dict[str, Any]) -> None:
-        seq = event.get("seq")
-        if isinstance(seq, int) and seq > 0:
+    async def _dispatch(self, incoming: codec.Incoming) -> None:
+        seq = incoming.seq
+        if seq is not None and seq > 0:
             if seq <= self.last_seq:
                 self.stats.events_skipped += 1
                 return
             self.last_seq = seq
-        if event.get("type") == "pong":
-            self._ack(event.get("id"))
+        if isinstance(incoming.event, Pong):
+            self._ack(incoming.event.id)
             return
-        await self._on_event(event)
+        await self._on_event(incoming.event)
 
     def _ack(self, ping_id: Any) -> None:
         if not (isinstance(ping_id, str) and ping_id.startswith("a") and ping_id[1:].isdigit()):
@@ -307,3 +306,12 @@ class AgentLink:
                     self._control.popleft()
         except ConnectionClosed:
             pass  # kept; sent after reconnect
+
+
+def _decode(frame: str) -> codec.Incoming | None:
+    # One bad event from the agent is logged and skipped: it must not drop the caller.
+    try:
+        return codec.decode(frame)
+    except codec.DecodeError as exc:
+        log.warning("skipped an agent event: %s", exc)
+        return None

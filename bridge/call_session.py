@@ -13,6 +13,8 @@ import time
 from collections import deque
 from typing import Any, Awaitable, Callable
 
+from agent.protocol import AudioClear, AudioEnd, Close, Error, Handoff, HandoffResult, InputDtmf, ServerEvent
+from agent.protocol_client import UnknownEvent
 from bridge import media
 from bridge.agent_link import AgentLink, AgentUnavailable
 from bridge.call_control import CallControl, TargetError
@@ -25,7 +27,6 @@ MAX_LATE_S = 0.06  # behind schedule by more than this (a stall): restart the cl
 TRANSFER_WAIT_S = 60.0
 TRANSFER_POLL_S = 0.1
 PLAYOUT_LIMIT_S = 30.0  # the agent's goodbye is played before hanging up, but not forever
-CLOSE_NORMAL = 1000
 _TRANSFER_DONE = {"transferred", "transfer_failed", "ended"}
 
 
@@ -137,7 +138,7 @@ class CallSession:
             elif link.exception() is not None:
                 log.error("call %s: agent link failed: %r", self.record.call_id, link.exception())
                 await self._fallback_transfer()
-            elif link.result() == CLOSE_NORMAL:
+            elif link.result() == Close.NORMAL:
                 await self._agent_ended()
             # 4000: a newer connection (another replica) owns the session now: just let go.
         finally:
@@ -164,7 +165,7 @@ class CallSession:
             if isinstance(frame, media.AudioIn):
                 await self.link.send_audio(frame.pcm)
             elif isinstance(frame, media.DtmfIn):
-                await self.link.send_event("input.dtmf", digits=frame.digits)
+                await self.link.send(InputDtmf(frame.digits))
             elif frame.sample_rate != self._sample_rate:
                 log.warning("call %s: ACS streams %d Hz, bridge expects %d Hz", self.record.call_id,
                             frame.sample_rate, self._sample_rate)
@@ -173,23 +174,22 @@ class CallSession:
     async def _on_agent_audio(self, pcm: bytes) -> None:
         self.player.add(pcm)
 
-    async def _on_agent_event(self, event: dict[str, Any]) -> None:
-        kind = event.get("type")
-        if kind == "audio.clear":
+    async def _on_agent_event(self, event: ServerEvent | UnknownEvent) -> None:
+        if isinstance(event, AudioClear):
             await self.player.clear()
-        elif kind == "audio.end":
+        elif isinstance(event, AudioEnd):
             self.player.end_item()
-        elif kind == "handoff":
-            task = asyncio.create_task(self._transfer_for_agent(str(event.get("target")), str(event.get("case_id"))))
+        elif isinstance(event, Handoff):
+            task = asyncio.create_task(self._transfer_for_agent(event.target, event.case_id))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        elif kind == "error":
-            log.warning("call %s: agent error %s", self.record.call_id, event.get("code"))
+        elif isinstance(event, Error):
+            log.warning("call %s: agent error %s", self.record.call_id, event.code)
 
     # --- transfers -----------------------------------------------------------------------
     async def _transfer_for_agent(self, target: str, case_id: str) -> None:
         ok, reason = await self.transfer(target, case_id)
-        await self.link.send_event("handoff.result", ok=ok, **({} if ok else {"reason": reason}))
+        await self.link.send(HandoffResult(ok, None if ok else reason))
 
     async def transfer(self, target: str, case_id: str) -> tuple[bool, str]:
         """Blind-transfer the call and wait for ACS to accept or refuse it (via the callback, on any replica)."""

@@ -15,6 +15,7 @@ from agent.bench.caller import SpokenCall
 from agent.bench.voices import cough
 from agent.bench.wer import normalise, wer
 from agent.config import Settings
+from agent.protocol import InputDtmf, SessionEnd
 from agent.store import open_store
 from agent.localserver import LocalServer as Server
 from tests.fixtures.speech import clip
@@ -135,7 +136,7 @@ async def test_keyed_digits_during_agent_speech_stop_it_and_become_the_turn(voic
         call.say(clip(LONG_REQUEST))
         await call.wait_for("audio.start", after=n, timeout=30)
         await asyncio.sleep(0.8)
-        await call.send("input.dtmf", digits="4567")
+        await call.send(InputDtmf("4567"))
         await call.wait_for("audio.clear", after=n, timeout=5)
         await call.wait_for("transcript", after=n, role="caller", kind="dtmf", text="4567")
     finally:
@@ -149,7 +150,7 @@ async def test_hanging_up_while_the_agent_speaks_ends_the_call_at_once(voice_ser
         call.say(clip(LONG_REQUEST, 16000))
         await call.wait_for("audio.start", after=n)  # the long echo reply has begun
         t0 = asyncio.get_running_loop().time()
-        await call.send("session.end")
+        await call.send(SessionEnd())
         ended = await call.wait_for("session.ended", after=n)
         # The reply would play for several seconds more; nobody is listening, so it stops.
         assert asyncio.get_running_loop().time() - t0 < 4.0
