@@ -1,64 +1,27 @@
 """One settings object for the whole container, read from the environment.
 
 Every variable is documented in README.md ("Configuration"). Nothing else in the
-code base reads ``os.environ`` for switchboard settings: take a ``Settings``.
+agent reads ``os.environ`` for switchboard settings: take a ``Settings``. The ACS
+bridge, deployed on its own, has its own (``bridge/config.py``, ``SWITCHBOARD_BRIDGE_*``).
 With no variable set at all, everything runs embedded on this machine.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
+
+from agent.envparse import ConfigError, SettingsBase, env_bool, env_choice, env_float, env_int
+
+__all__ = ["ConfigError", "REPO_ROOT", "Settings"]  # ConfigError: raised by from_env, caught by its callers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ConfigError(ValueError):
-    """A configuration variable has a value we cannot use."""
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-
-
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() in ("1", "true", "yes", "on"):
-        return True
-    if raw.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
-
-
-def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
-    raw = env.get(name) or default
-    if raw not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
-    return raw
-
-
 @dataclass(frozen=True)
-class Settings:
+class Settings(SettingsBase):
     # --- container and sessions -------------------------------------------------
     port: int = 8088
     host: str = "0.0.0.0"
@@ -110,22 +73,6 @@ class Settings:
     voicelive_voice: str = "en-US-Ava:DragonHDLatestNeural"
     voicelive_fallback_local: bool = True
 
-    # --- ACS bridge (bridge/) --------------------------------------------------------
-    bridge_port: int = 8089
-    bridge_agent_url: str = "ws://127.0.0.1:8088/invocations_ws"  # locally; the Foundry endpoint in Azure
-    bridge_agent_auth: str = "none"  # none | entra (DefaultAzureCredential bearer token on the upgrade)
-    bridge_public_url: str | None = None  # https://... base ACS reaches the bridge at (callback + media URLs)
-    bridge_secret: str | None = field(default=None, repr=False)  # signs URL tokens; Event Grid webhook secret
-    bridge_acs_connection_string: str | None = field(default=None, repr=False)
-    bridge_acs_endpoint: str | None = None  # with managed identity instead of a connection string
-    bridge_jwks_file: Path | None = None  # ACS/Event Grid JWT signing keys (JWKS); validate when set
-    bridge_jwt_audience: str | None = None
-    bridge_fallback_target: str | None = None  # "+15551234567" or an ACS raw id: where calls go if the agent is down
-    bridge_sample_rate: int = 16000  # 16000 | 24000
-    bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
-    bridge_agent_outage_s: float = 8.0  # longer than this unreachable -> apology + fallback transfer
-    bridge_rate_limit_per_s: float = 20.0  # refused requests per client IP, on every endpoint
-
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None
     appinsights_connection_string: str | None = field(default=None, repr=False)
@@ -140,24 +87,24 @@ class Settings:
         e = os.environ if env is None else env
         d = cls()
         return cls(
-            port=_int(e, "PORT", d.port),
+            port=env_int(e, "PORT", d.port),
             host=e.get("SWITCHBOARD_HOST") or d.host,
             data_dir=Path(e.get("SWITCHBOARD_DATA_DIR") or d.data_dir),
             redis_url=e.get("SWITCHBOARD_REDIS_URL") or None,
-            session_idle_timeout_s=_float(e, "SWITCHBOARD_SESSION_IDLE_TIMEOUT_S", d.session_idle_timeout_s),
-            replay_buffer_events=_int(e, "SWITCHBOARD_REPLAY_BUFFER_EVENTS", d.replay_buffer_events),
-            ws_keepalive_interval_s=_float(e, "WS_KEEPALIVE_INTERVAL", d.ws_keepalive_interval_s),
+            session_idle_timeout_s=env_float(e, "SWITCHBOARD_SESSION_IDLE_TIMEOUT_S", d.session_idle_timeout_s),
+            replay_buffer_events=env_int(e, "SWITCHBOARD_REPLAY_BUFFER_EVENTS", d.replay_buffer_events),
+            ws_keepalive_interval_s=env_float(e, "WS_KEEPALIVE_INTERVAL", d.ws_keepalive_interval_s),
             platform_session_id=e.get("FOUNDRY_AGENT_SESSION_ID") or None,
-            shutdown_grace_s=_float(e, "SWITCHBOARD_SHUTDOWN_GRACE_S", d.shutdown_grace_s),
+            shutdown_grace_s=env_float(e, "SWITCHBOARD_SHUTDOWN_GRACE_S", d.shutdown_grace_s),
             log_level=e.get("SWITCHBOARD_LOG_LEVEL") or d.log_level,
-            workers=_int(e, "SWITCHBOARD_WORKERS", d.workers),
-            speech_engine=_choice(e, "SWITCHBOARD_SPEECH", d.speech_engine, ("local", "voicelive", "none")),
-            vad=_choice(e, "SWITCHBOARD_VAD", d.vad, ("webrtc", "silero")),
-            endpoint_silence_ms=_int(e, "SWITCHBOARD_ENDPOINT_SILENCE_MS", d.endpoint_silence_ms),
-            endpoint_hold_ms=_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
-            barge_in_ms=_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
-            tts_enabled=_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
-            brain=_choice(e, "SWITCHBOARD_BRAIN", d.brain, ("switchboard", "placeholder")),
+            workers=env_int(e, "SWITCHBOARD_WORKERS", d.workers),
+            speech_engine=env_choice(e, "SWITCHBOARD_SPEECH", d.speech_engine, ("local", "voicelive", "none")),
+            vad=env_choice(e, "SWITCHBOARD_VAD", d.vad, ("webrtc", "silero")),
+            endpoint_silence_ms=env_int(e, "SWITCHBOARD_ENDPOINT_SILENCE_MS", d.endpoint_silence_ms),
+            endpoint_hold_ms=env_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
+            barge_in_ms=env_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
+            tts_enabled=env_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
+            brain=env_choice(e, "SWITCHBOARD_BRAIN", d.brain, ("switchboard", "placeholder")),
             knowledge_dir=Path(e.get("SWITCHBOARD_KNOWLEDGE_DIR") or d.knowledge_dir),
             policy_file=Path(e.get("SWITCHBOARD_POLICY_FILE") or d.policy_file),
             azure_search_endpoint=e.get("AZURE_SEARCH_ENDPOINT") or None,
@@ -165,8 +112,8 @@ class Settings:
             azure_search_api_key=e.get("AZURE_SEARCH_API_KEY") or None,
             mcp_field_ops_url=e.get("SWITCHBOARD_MCP_FIELD_OPS_URL") or None,
             mcp_it_ops_url=e.get("SWITCHBOARD_MCP_IT_OPS_URL") or None,
-            tool_timeout_s=_float(e, "SWITCHBOARD_TOOL_TIMEOUT_S", d.tool_timeout_s),
-            holding_phrase_ms=_int(e, "SWITCHBOARD_HOLDING_PHRASE_MS", d.holding_phrase_ms),
+            tool_timeout_s=env_float(e, "SWITCHBOARD_TOOL_TIMEOUT_S", d.tool_timeout_s),
+            holding_phrase_ms=env_int(e, "SWITCHBOARD_HOLDING_PHRASE_MS", d.holding_phrase_ms),
             azure_openai_endpoint=e.get("AZURE_OPENAI_ENDPOINT") or None,
             azure_openai_deployment=e.get("AZURE_OPENAI_DEPLOYMENT") or None,
             azure_openai_api_version=e.get("AZURE_OPENAI_API_VERSION") or d.azure_openai_api_version,
@@ -176,35 +123,9 @@ class Settings:
             voicelive_model=e.get("AZURE_VOICELIVE_MODEL") or d.voicelive_model,
             voicelive_api_key=e.get("AZURE_VOICELIVE_API_KEY") or None,
             voicelive_voice=e.get("AZURE_VOICELIVE_VOICE") or d.voicelive_voice,
-            voicelive_fallback_local=_bool(e, "SWITCHBOARD_VOICELIVE_FALLBACK", d.voicelive_fallback_local),
-            bridge_port=_int(e, "SWITCHBOARD_BRIDGE_PORT", d.bridge_port),
-            bridge_agent_url=e.get("SWITCHBOARD_BRIDGE_AGENT_URL") or d.bridge_agent_url,
-            bridge_agent_auth=_choice(e, "SWITCHBOARD_BRIDGE_AGENT_AUTH", d.bridge_agent_auth, ("none", "entra")),
-            bridge_public_url=e.get("SWITCHBOARD_BRIDGE_PUBLIC_URL") or None,
-            bridge_secret=e.get("SWITCHBOARD_BRIDGE_SECRET") or None,
-            bridge_acs_connection_string=e.get("SWITCHBOARD_BRIDGE_ACS_CONNECTION_STRING") or None,
-            bridge_acs_endpoint=e.get("SWITCHBOARD_BRIDGE_ACS_ENDPOINT") or None,
-            bridge_jwks_file=Path(e["SWITCHBOARD_BRIDGE_JWKS_FILE"]) if e.get("SWITCHBOARD_BRIDGE_JWKS_FILE") else None,
-            bridge_jwt_audience=e.get("SWITCHBOARD_BRIDGE_JWT_AUDIENCE") or None,
-            bridge_fallback_target=e.get("SWITCHBOARD_BRIDGE_FALLBACK_TARGET") or None,
-            bridge_sample_rate=int(_choice(e, "SWITCHBOARD_BRIDGE_SAMPLE_RATE", str(d.bridge_sample_rate), ("16000", "24000"))),
-            bridge_gap_buffer_s=_float(e, "SWITCHBOARD_BRIDGE_GAP_BUFFER_S", d.bridge_gap_buffer_s),
-            bridge_agent_outage_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_OUTAGE_S", d.bridge_agent_outage_s),
-            bridge_rate_limit_per_s=_float(e, "SWITCHBOARD_BRIDGE_RATE_LIMIT_PER_S", d.bridge_rate_limit_per_s),
+            voicelive_fallback_local=env_bool(e, "SWITCHBOARD_VOICELIVE_FALLBACK", d.voicelive_fallback_local),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,
             foundry_project_endpoint=e.get("AZURE_AI_PROJECT_ENDPOINT") or None,
         )
-
-    def with_(self, **changes: object) -> "Settings":
-        """A copy with some fields changed (tests and commands use this)."""
-        known = {f.name for f in fields(self)}
-        unknown = set(changes) - known
-        if unknown:
-            raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
-        return replace(self, **changes)  # type: ignore[arg-type]
-
-    def ensure_data_dir(self) -> Path:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        return self.data_dir

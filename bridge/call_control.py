@@ -21,7 +21,7 @@ from azure.communication.callautomation import (
     StreamingTransportType,
 )
 
-from agent.config import Settings
+from bridge.config import BridgeSettings
 
 #: ACS only forwards custom SIP headers whose names start with this prefix.
 CASE_ID_HEADER = "X-MS-Custom-CaseId"
@@ -64,19 +64,19 @@ class CallControl(Protocol):
 
 
 class AcsCallControl:
-    def __init__(self, settings: Settings, **client_kwargs: Any) -> None:
+    def __init__(self, settings: BridgeSettings, **client_kwargs: Any) -> None:
         from azure.communication.callautomation.aio import CallAutomationClient
 
-        if settings.bridge_acs_connection_string:
+        if settings.acs_connection_string:
             self._client = CallAutomationClient.from_connection_string(
-                settings.bridge_acs_connection_string, **client_kwargs)
-        elif settings.bridge_acs_endpoint:
+                settings.acs_connection_string, **client_kwargs)
+        elif settings.acs_endpoint:
             from azure.identity.aio import DefaultAzureCredential
 
-            self._client = CallAutomationClient(settings.bridge_acs_endpoint, DefaultAzureCredential(), **client_kwargs)
+            self._client = CallAutomationClient(settings.acs_endpoint, DefaultAzureCredential(), **client_kwargs)
         else:
             raise ValueError("set SWITCHBOARD_BRIDGE_ACS_CONNECTION_STRING or SWITCHBOARD_BRIDGE_ACS_ENDPOINT")
-        self._format = AudioFormat.PCM24_K_MONO if settings.bridge_sample_rate == 24000 else AudioFormat.PCM16_K_MONO
+        self._format = AudioFormat.PCM24_K_MONO if settings.sample_rate == 24000 else AudioFormat.PCM16_K_MONO
 
     async def answer(self, incoming_call_context: str, callback_url: str, media_url: str) -> str:
         result = await self._client.answer_call(

@@ -3,7 +3,7 @@
 A call is known by *our* call id (chosen when ACS offers the call; it is in the callback
 and media URLs), mapped to the ACS call connection id and the agent session id. The
 store also remembers event ids already handled, so a replayed webhook is refused on any
-replica. Redis when ``Settings.redis_url`` is set, else SQLite under ``data_dir``.
+replica. Redis when ``BridgeSettings.redis_url`` is set, else SQLite under ``data_dir``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from agent.config import Settings
+from bridge.config import BridgeSettings
 from agent.sqlite_async import SqliteFile
 
 EVENT_MEMORY_S = 24 * 3600  # Event Grid retries for up to 24 h
@@ -119,7 +119,7 @@ class RedisCallStore:
         await self._r.aclose()
 
 
-def open_call_store(settings: Settings) -> CallStore:
+def open_call_store(settings: BridgeSettings) -> CallStore:
     if settings.redis_url:
         return RedisCallStore(settings.redis_url)
     return SqliteCallStore(settings.ensure_data_dir() / "bridge_calls.sqlite")

@@ -179,7 +179,7 @@ class SimCall:
         return response.status_code
 
     async def connect_media(self) -> AcsPeer:
-        self.peer = await AcsPeer.connect(self.media_url, self.bridge.settings.bridge_sample_rate)
+        self.peer = await AcsPeer.connect(self.media_url, self.bridge.settings.sample_rate)
         self._listener = asyncio.create_task(self.peer.listen())
         return self.peer
 
@@ -205,7 +205,7 @@ class LocalBridge:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.settings.bridge_port}"
+        return f"http://127.0.0.1:{self.settings.port}"
 
     async def __aenter__(self) -> "LocalBridge":
         import httpx
@@ -234,7 +234,7 @@ class LocalBridge:
             await asyncio.wait_for(self._task, 10)
 
     async def post_event(self, body: Any, *, secret: str | None = None, headers: dict[str, str] | None = None) -> Any:
-        params = {"secret": self.settings.bridge_secret if secret is None else secret}
+        params = {"secret": self.settings.secret if secret is None else secret}
         return await self.http.post(f"{self.base}/acs/events", params=params, json=body, headers=headers or {})
 
     async def place_call(self, *, connect_media: bool = True) -> SimCall:

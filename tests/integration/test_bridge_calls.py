@@ -13,7 +13,7 @@ import json
 import pytest
 import websockets
 
-from agent.config import Settings
+from bridge.config import BridgeSettings
 from bridge.apology import tones
 from bridge.simulator import FAKE_CONNECTION_STRING, LocalBridge
 from agent.localserver import free_port
@@ -21,11 +21,11 @@ from agent.localserver import free_port
 FRAME = b"\x10\x00" * 320  # 20 ms of 16 kHz PCM16
 
 
-def bridge_settings(tmp_path, agent_ws: str, **changes) -> Settings:
+def bridge_settings(tmp_path, agent_ws: str, **changes) -> BridgeSettings:
     port = free_port()
-    return Settings(data_dir=tmp_path / "bridge", host="127.0.0.1", bridge_port=port, bridge_agent_url=agent_ws,
-                    bridge_secret="test-deployment-secret", bridge_acs_connection_string=FAKE_CONNECTION_STRING,
-                    bridge_public_url=f"http://127.0.0.1:{port}").with_(**changes)
+    return BridgeSettings(data_dir=tmp_path / "bridge", host="127.0.0.1", port=port, agent_url=agent_ws,
+                    secret="test-deployment-secret", acs_connection_string=FAKE_CONNECTION_STRING,
+                    public_url=f"http://127.0.0.1:{port}").with_(**changes)
 
 
 async def replay(agent_ws: str, session_id: str) -> list[dict]:
@@ -59,7 +59,7 @@ async def test_call_with_dtmf_then_hang_up(server, tmp_path):
         assert media == {"transportType": "websocket", "audioChannelType": "mixed", "contentType": "audio",
                          "transportUrl": media["transportUrl"], "startMediaStreaming": True,
                          "enableBidirectional": True, "audioFormat": "pcm16KMono", "enableDtmfTones": True}
-        assert media["transportUrl"].startswith(f"ws://127.0.0.1:{bridge.settings.bridge_port}/acs/media/")
+        assert media["transportUrl"].startswith(f"ws://127.0.0.1:{bridge.settings.port}/acs/media/")
         assert "token=" in media["transportUrl"] and "token=" in answer["callbackUri"]
 
         await stream(call.peer, 50)
@@ -79,7 +79,7 @@ async def test_call_with_dtmf_then_hang_up(server, tmp_path):
 
 async def test_recycle_mid_utterance_loses_no_caller_audio(server_factory, tmp_path):
     first = server_factory()
-    settings = bridge_settings(tmp_path, first.ws, bridge_gap_buffer_s=30.0, bridge_agent_outage_s=60.0)
+    settings = bridge_settings(tmp_path, first.ws, gap_buffer_s=30.0, agent_outage_s=60.0)
     total = 150
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
         call = await bridge.place_call()
@@ -111,7 +111,7 @@ async def test_recycle_mid_utterance_loses_no_caller_audio(server_factory, tmp_p
 async def test_agent_outage_plays_apology_then_transfers_to_fallback(tmp_path):
     dead = f"ws://127.0.0.1:{free_port()}/invocations_ws"  # nothing listens here
     apology = tones(16000)
-    settings = bridge_settings(tmp_path, dead, bridge_agent_outage_s=0.6, bridge_fallback_target="pstn:+14255550199")
+    settings = bridge_settings(tmp_path, dead, agent_outage_s=0.6, fallback_target="pstn:+14255550199")
     async with LocalBridge(settings, apology=apology) as bridge:
         call = await bridge.place_call()
         await stream(call.peer, 20)

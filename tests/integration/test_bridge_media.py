@@ -17,7 +17,7 @@ import pytest
 import websockets
 
 from agent import protocol
-from agent.config import Settings
+from bridge.config import BridgeSettings
 from agent.localserver import free_port
 from bridge.agent_link import AgentLink, EntraTokenProvider
 from bridge.apology import tones
@@ -88,11 +88,11 @@ class ScriptedAgent:
         return [m for m in self.received if m["type"] == "handoff.result"]
 
 
-def settings_for(tmp_path, agent_url: str) -> Settings:
+def settings_for(tmp_path, agent_url: str) -> BridgeSettings:
     port = free_port()
-    return Settings(data_dir=tmp_path / "bridge", host="127.0.0.1", bridge_port=port, bridge_agent_url=agent_url,
-                    bridge_secret="media-secret", bridge_acs_connection_string=FAKE_CONNECTION_STRING,
-                    bridge_public_url=f"http://127.0.0.1:{port}")
+    return BridgeSettings(data_dir=tmp_path / "bridge", host="127.0.0.1", port=port, agent_url=agent_url,
+                    secret="media-secret", acs_connection_string=FAKE_CONNECTION_STRING,
+                    public_url=f"http://127.0.0.1:{port}")
 
 
 async def test_agent_audio_is_played_in_20ms_packets_at_real_time_pace(tmp_path):

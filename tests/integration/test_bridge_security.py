@@ -14,7 +14,7 @@ import pytest
 import websockets
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from agent.config import Settings
+from bridge.config import BridgeSettings
 from agent.localserver import free_port
 from bridge import auth
 from bridge.apology import tones
@@ -23,12 +23,12 @@ from bridge.simulator import FAKE_CONNECTION_STRING, LocalBridge, callback_event
 SECRET = "s3cret-for-this-deployment-only"
 
 
-def settings_for(tmp_path, **changes) -> Settings:
+def settings_for(tmp_path, **changes) -> BridgeSettings:
     port = free_port()
-    return Settings(data_dir=tmp_path / "bridge", host="127.0.0.1", bridge_port=port,
-                    bridge_agent_url=f"ws://127.0.0.1:{free_port()}/invocations_ws", bridge_secret=SECRET,
-                    bridge_acs_connection_string=FAKE_CONNECTION_STRING, bridge_public_url=f"http://127.0.0.1:{port}",
-                    bridge_agent_outage_s=30).with_(**changes)
+    return BridgeSettings(data_dir=tmp_path / "bridge", host="127.0.0.1", port=port,
+                    agent_url=f"ws://127.0.0.1:{free_port()}/invocations_ws", secret=SECRET,
+                    acs_connection_string=FAKE_CONNECTION_STRING, public_url=f"http://127.0.0.1:{port}",
+                    agent_outage_s=30).with_(**changes)
 
 
 def validation(code="code-1"):
@@ -87,7 +87,7 @@ async def test_callback_and_media_refusals(tmp_path, caplog):
 
 
 async def test_refused_requests_are_rate_limited_per_client_and_acs_bursts_are_not(tmp_path):
-    async with LocalBridge(settings_for(tmp_path, bridge_rate_limit_per_s=2.0), apology=tones(16000)) as bridge:
+    async with LocalBridge(settings_for(tmp_path, rate_limit_per_s=2.0), apology=tones(16000)) as bridge:
         # ACS sends every call's requests from a few addresses: 30 good ones at once all pass.
         statuses = [(await bridge.post_event(validation(f"ok{i}"))).status_code for i in range(30)]
         assert statuses == [200] * 30
@@ -105,7 +105,7 @@ async def test_acs_jwt_is_required_when_configured(tmp_path):
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     jwks = tmp_path / "jwks.json"
     jwks.write_text(json.dumps({"keys": [{**jwk, "kid": "acs-1"}]}))
-    settings = settings_for(tmp_path, bridge_jwks_file=jwks, bridge_jwt_audience="my-acs-resource")
+    settings = settings_for(tmp_path, jwks_file=jwks, jwt_audience="my-acs-resource")
 
     def bearer(aud: str) -> dict[str, str]:
         token = jwt.encode({"aud": aud, "exp": int(time.time()) + 60}, key, algorithm="RS256",

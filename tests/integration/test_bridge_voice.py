@@ -58,7 +58,7 @@ async def test_recycle_mid_utterance_keeps_every_word(server_factory, tmp_path):
     The words before the cut are recognised by the old container, the rest by the new one."""
     env = {"SWITCHBOARD_SPEECH": "local"}  # placeholder brain: echoes what it heard
     first = server_factory(env)
-    settings = bridge_settings(tmp_path, first.ws, bridge_gap_buffer_s=90.0, bridge_agent_outage_s=120.0)
+    settings = bridge_settings(tmp_path, first.ws, gap_buffer_s=90.0, agent_outage_s=120.0)
     sentence = ("The wireless network in the warehouse keeps dropping, and the scanners lose their "
                 "connection every few minutes.")
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
