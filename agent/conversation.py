@@ -29,6 +29,7 @@ from agent.brain import Brain
 from agent.speech.engine import (AgentAudio, AgentAudioDone, AgentTranscript, BargeIn, DialogAction, EngineFallback,
                                  FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted,
                                  drives_dialog)
+from agent.speech.voicelive_tools import DialogFunctions
 from agent.state import CallState
 
 log = logging.getLogger("switchboard.conversation")
@@ -107,6 +108,7 @@ class Conversation:
         speech: SpeechChannel | None,
         on_turn_done: Callable[[], Awaitable[None]],
         sample_rate: int,
+        dialog: DialogFunctions | None = None,
     ) -> None:
         self.state = state
         self._brain = brain
@@ -115,6 +117,7 @@ class Conversation:
         self._speech = speech
         self._on_turn_done = on_turn_done
         self._rate = sample_rate
+        self._dialog = dialog
         self._inputs: asyncio.Queue[tuple[CallerInput, _TurnClock] | None] = asyncio.Queue()
         self._says: asyncio.Queue[tuple[Say, _TurnClock] | None] = asyncio.Queue()
         self._reply: _Reply | None = None
@@ -132,7 +135,9 @@ class Conversation:
         if self._speech is not None:
             self._speaker = asyncio.create_task(self._speak_loop(), name=f"speaker:{self.state.session_id}")
         if drives_dialog(self._speech):
-            await self._speech.start_dialog(self._brain, self.state, greet=greet)  # type: ignore[union-attr]
+            said = [a.text async for a in self._brain.greet(self.state) if isinstance(a, Say)] if greet else []
+            await self._speech.start_dialog(self._dialog, self.state,  # type: ignore[union-attr]
+                                            greeting=" ".join(said) or None)
         elif greet:
             clock = _TurnClock(time.monotonic())
             await self._run_actions(self._brain.greet(self.state), clock)

@@ -29,6 +29,7 @@ from agent.config import Settings
 from agent.conversation import Conversation
 from agent.protocol import MAX_FRAME_BYTES, Close, Code, ProtocolError
 from agent.speech.engine import SpeechEngine
+from agent.speech.voicelive_tools import DialogFunctions
 from agent.state import CallState
 from agent.store import SessionStore
 
@@ -111,11 +112,13 @@ class LiveSession:
 
 
 class SessionHub:
-    def __init__(self, settings: Settings, store: SessionStore, brain: Brain, speech: SpeechEngine | None) -> None:
+    def __init__(self, settings: Settings, store: SessionStore, brain: Brain, speech: SpeechEngine | None,
+                 dialog: DialogFunctions | None = None) -> None:
         self.settings = settings
         self.store = store
         self.brain = brain
         self.speech = speech
+        self.dialog = dialog  # what a speech-to-speech engine may call (the brain's, wired by the app)
         self.live: dict[str, LiveSession] = {}
         self._handlers: set[asyncio.Task[Any]] = set()
         self._closing = False
@@ -338,7 +341,7 @@ class SessionHub:
             channel = self.speech.open(live.sample_rate, on_speech) if self.speech is not None else None
             conversation = Conversation(
                 state=live.state, brain=self.brain, emit=live.emit, send_audio=live.send_audio,
-                speech=channel, on_turn_done=live.persist, sample_rate=live.sample_rate)
+                speech=channel, on_turn_done=live.persist, sample_rate=live.sample_rate, dialog=self.dialog)
             live.conversation = conversation
             if resumed:
                 await conversation.start(greet=False)

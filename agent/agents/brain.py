@@ -98,7 +98,7 @@ class SwitchboardBrain:
             return
         if self._is_goodbye(decision, text, state):
             self.coordinator.record(decision, state)
-            yield _route_event(decision)
+            yield route_event(decision)
             state.task = None
             yield Say("Thank you for calling. Goodbye.")
             yield EndCall("caller said goodbye")
@@ -152,7 +152,7 @@ class SwitchboardBrain:
                 yield action
             return
         self.coordinator.record(decision, state)
-        yield _route_event(decision)
+        yield route_event(decision)
         if decision.action == "clarify":
             yield Say(decision.clarify_question or "Could you tell me a bit more about what you need?")
             return
@@ -161,7 +161,7 @@ class SwitchboardBrain:
 
     async def _record_and_hand_over(self, decision: Any, state: CallState) -> AsyncIterator[Action]:
         self.coordinator.record(decision, state)
-        yield _route_event(decision)
+        yield route_event(decision)
         state.task = None
         trigger = decision.policy_hits[0] if decision.policy_hits else decision.intent
         async for action in self._hand_over(state, reason=decision.reason, trigger=trigger,
@@ -201,6 +201,6 @@ class SwitchboardBrain:
         await self.handoff.capture_for_review(state)
 
 
-def _route_event(decision: Any) -> RouteEvent:
+def route_event(decision: Any) -> RouteEvent:
     return RouteEvent(target=decision.target, intent=decision.intent, confidence=decision.confidence,
                       reason=decision.reason, alternatives=list(decision.alternatives), action=decision.action)

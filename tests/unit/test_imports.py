@@ -4,6 +4,7 @@ including those inside functions, because a late import only hides a dependency.
 - The bridge is deployed on its own: it may use only the wire protocol, the client codec,
   the shared transport pieces and a few standard-library-only helpers, and those may not
   pull in anything else of the agent.
+- The speech layer does not import the brain (nor the call core above it).
 - No module imports itself back through others (a cycle).
 """
 
@@ -84,6 +85,19 @@ def test_what_the_bridge_uses_of_the_agent_needs_nothing_more_of_it():
     allowed = BRIDGE_MAY_USE | {p for m in BRIDGE_MAY_USE for p in _packages_of(m)}
     wrong = sorted(f"{m} imports {t}" for m in allowed for t in g[m] if t not in allowed)
     assert not wrong, "a module the bridge ships with pulls in more of the agent:\n" + "\n".join(wrong)
+
+
+#: The speech layer hears and speaks; what is said and done is the brain's, reached only through
+#: interfaces the speech side defines (``agent/speech/voicelive_tools.py``) and the app wires.
+SPEECH_MUST_NOT_USE = ("agent.brain", "agent.agents", "agent.coordinator", "agent.handoff", "agent.mcp_servers",
+                       "agent.session", "agent.conversation", "agent.app")
+
+
+def test_the_speech_layer_does_not_import_the_brain():
+    g = graph()
+    wrong = sorted(f"{m} imports {t}" for m, targets in g.items() if m.startswith("agent.speech")
+                   for t in targets if t.startswith(SPEECH_MUST_NOT_USE))
+    assert not wrong, "\n".join(wrong)
 
 
 def _cycles(g: dict[str, set[str]]) -> list[list[str]]:
