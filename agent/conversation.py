@@ -7,10 +7,12 @@ streamed as audio by a separate speaker task, so the first sentence plays while 
 brain is still working on the rest. Barge-in stops the speaker, clears the client's
 buffer and keeps in the conversation only what the caller heard.
 
-With a speech-to-speech channel (``drives_dialog``, Voice Live) the engine answers
-by itself: its audio is queued to the same speaker (so pacing, ``audio.start``/
-``audio.end`` and barge-in truncation are shared), its function calls arrive as
-``DialogAction``s, and typed or keyed turns are passed to it instead of the brain.
+This class is the embedded pipeline: the brain answers every turn and the channel
+synthesises what it says. With a speech-to-speech channel (``drives_dialog``, Voice
+Live) the engine answers by itself: ``DialogConversation`` (agent/dialog_conversation.py)
+extends this one through its ``_begin``, ``_answer``, ``_synthesis``, ``_reply_finished``
+and ``_interrupted`` steps, so pacing, ``audio.start``/``audio.end`` and barge-in
+truncation stay shared, and it behaves as this class once the engine falls back.
 """
 
 from __future__ import annotations
@@ -21,15 +23,12 @@ import itertools
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from agent import protocol, telemetry
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import Brain
-from agent.speech.engine import (AgentAudio, AgentAudioDone, AgentTranscript, BargeIn, DialogAction, EngineFallback,
-                                 FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted,
-                                 drives_dialog)
-from agent.speech.voicelive_tools import DialogFunctions
+from agent.speech.engine import BargeIn, FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted
 from agent.state import CallState
 
 log = logging.getLogger("switchboard.conversation")
@@ -55,28 +54,12 @@ class _Reply:
     spans: list[list[Any]] = field(default_factory=list)
     played_ms: float | None = None  # from playback.progress, when the client sends it
     interrupted: bool = False
-    clock: "_TurnClock | None" = None  # the turn this reply answers (its metrics record a barge-in)
-    engine: "_EngineSpeech | None" = None  # the engine item playing now (speech-to-speech channels)
+    clock: "TurnClock | None" = None  # the turn this reply answers (its metrics record a barge-in)
+    engine: Any = None  # the engine's speech item playing now (DialogConversation)
 
 
 @dataclass
-class _EngineSpeech:
-    """One item of agent speech produced by a speech-to-speech engine, queued to the speaker."""
-
-    item_id: str
-    pcm: "asyncio.Queue[bytes | None]" = field(default_factory=asyncio.Queue)
-    text: str = ""
-    final: bool = False
-    span: list[Any] | None = None  # its [text, start_ms, end_ms] in the reply, once playing
-    dropped: bool = False
-
-    async def pieces(self) -> Any:
-        while (pcm := await self.pcm.get()) is not None:
-            yield pcm
-
-
-@dataclass
-class _TurnClock:
+class TurnClock:
     origin: float  # time.monotonic() of end of caller speech (or text received)
     stt_ms: float | None = None
     stt_rtf: float | None = None
@@ -108,7 +91,6 @@ class Conversation:
         speech: SpeechChannel | None,
         on_turn_done: Callable[[], Awaitable[None]],
         sample_rate: int,
-        dialog: DialogFunctions | None = None,
     ) -> None:
         self.state = state
         self._brain = brain
@@ -117,12 +99,9 @@ class Conversation:
         self._speech = speech
         self._on_turn_done = on_turn_done
         self._rate = sample_rate
-        self._dialog = dialog
-        self._inputs: asyncio.Queue[tuple[CallerInput, _TurnClock] | None] = asyncio.Queue()
-        self._says: asyncio.Queue[tuple[Say, _TurnClock] | None] = asyncio.Queue()
+        self._inputs: asyncio.Queue[tuple[CallerInput, TurnClock] | None] = asyncio.Queue()
+        self._says: asyncio.Queue[tuple[Any, TurnClock] | None] = asyncio.Queue()  # Says (or engine speech)
         self._reply: _Reply | None = None
-        self._engine_items: dict[str, _EngineSpeech] = {}
-        self._engine_clock = _TurnClock(time.monotonic())  # the caller turn engine speech answers
         self._items = itertools.count(1)
         self._worker: asyncio.Task[None] | None = None
         self._speaker: asyncio.Task[None] | None = None
@@ -134,13 +113,11 @@ class Conversation:
         self._worker = asyncio.create_task(self._work(), name=f"turns:{self.state.session_id}")
         if self._speech is not None:
             self._speaker = asyncio.create_task(self._speak_loop(), name=f"speaker:{self.state.session_id}")
-        if drives_dialog(self._speech):
-            said = [a.text async for a in self._brain.greet(self.state) if isinstance(a, Say)] if greet else []
-            await self._speech.start_dialog(self._dialog, self.state,  # type: ignore[union-attr]
-                                            greeting=" ".join(said) or None)
-        elif greet:
-            clock = _TurnClock(time.monotonic())
-            await self._run_actions(self._brain.greet(self.state), clock)
+        await self._begin(greet=greet)
+
+    async def _begin(self, *, greet: bool) -> None:
+        if greet:
+            await self._run_actions(self._brain.greet(self.state), TurnClock(time.monotonic()))
             await self._on_turn_done()
 
     async def close(self, *, drain_timeout: float = 10.0) -> None:
@@ -183,11 +160,11 @@ class Conversation:
 
     # --- caller input ---------------------------------------------------------------
     async def text(self, text: str) -> None:
-        await self._inputs.put((CallerInput(text, "text"), _TurnClock(time.monotonic())))
+        await self._inputs.put((CallerInput(text, "text"), TurnClock(time.monotonic())))
 
     async def dtmf(self, digits: str) -> None:
         await self.barge_in()  # keying digits is the caller acting: stop talking over them
-        await self._inputs.put((CallerInput(digits, "dtmf"), _TurnClock(time.monotonic())))
+        await self._inputs.put((CallerInput(digits, "dtmf"), TurnClock(time.monotonic())))
 
     async def audio(self, pcm: bytes) -> None:
         if self._speech is not None:
@@ -199,64 +176,26 @@ class Conversation:
             self._reply.played_ms = float(played_ms)
 
     async def handoff_result(self, ok: bool, reason: str) -> None:
-        await self._run_actions(self._brain.handoff_result(ok, reason, self.state), _TurnClock(time.monotonic()))
+        await self._run_actions(self._brain.handoff_result(ok, reason, self.state), TurnClock(time.monotonic()))
         await self._on_turn_done()
 
     async def on_speech(self, ev: SpeechEvent) -> None:
         """Callback for the speech channel."""
         if isinstance(ev, FinalTranscript):
             if ev.text.strip():
-                clock = _TurnClock(ev.speech_end_at, stt_ms=round(ev.stt_ms, 1), stt_rtf=round(ev.rtf, 3))
-                self._engine_clock = clock
-                await self._inputs.put((CallerInput(ev.text, "speech"), clock))
+                await self._heard(ev)
         elif isinstance(ev, PartialTranscript):
             await self._emit(protocol.Transcript(role="caller", text=ev.text, final=False))
         elif isinstance(ev, BargeIn):
             await self.barge_in()
         elif isinstance(ev, SpeechStarted):
             pass
-        elif isinstance(ev, AgentAudio):
-            await self._engine_audio(ev)
-        elif isinstance(ev, AgentTranscript):
-            await self._engine_transcript(ev)
-        elif isinstance(ev, AgentAudioDone):
-            speech = self._engine_items.pop(ev.item_id, None)
-            if speech is not None:
-                speech.pcm.put_nowait(None)
-        elif isinstance(ev, DialogAction):
-            await self._act(ev.action, self._engine_clock)
-            await self._on_turn_done()  # a function call changed the state: keep it durable now
-        elif isinstance(ev, EngineFallback):
-            # The channel now behaves like an embedded one: this Say goes through synthesize.
-            await self._emit(protocol.Error(code=protocol.Code.SPEECH_UNAVAILABLE,
-                                            message=f"voice service unavailable ({ev.kind}); embedded speech from now"))
-            await self._act(Say(ev.message), _TurnClock(time.monotonic()))
 
-    # --- speech-to-speech engines ---------------------------------------------------------
-    async def _engine_audio(self, ev: AgentAudio) -> None:
-        speech = self._engine_items.get(ev.item_id)
-        if speech is None:
-            speech = self._engine_items[ev.item_id] = _EngineSpeech(ev.item_id)
-            await self._says.put((speech, self._engine_clock))
-        if not speech.dropped:
-            speech.pcm.put_nowait(ev.pcm)
-
-    async def _engine_transcript(self, ev: AgentTranscript) -> None:
-        speech = self._engine_items.get(ev.item_id)
-        reply = self._reply
-        if speech is None or speech.dropped:
-            # Its audio already finished: a late final transcript still names what was said.
-            if ev.final and reply is not None and reply.engine is not None and reply.engine.item_id == ev.item_id:
-                speech = reply.engine
-            else:
-                return
-        speech.text, speech.final = ev.text, ev.final
-        if speech.span is not None and reply is not None and not reply.interrupted:
-            speech.span[0] = ev.text
-            self.state.turns[reply.turn_index]["text"] = " ".join(s[0] for s in reply.spans if s[0]).strip()
-            if ev.final:
-                await self._emit(protocol.Transcript(role="agent", text=ev.text, final=True,
-                                                     item_id=reply.item_id))
+    async def _heard(self, ev: FinalTranscript) -> TurnClock:
+        """Queue a spoken caller turn; its clock starts at the end of the speech."""
+        clock = TurnClock(ev.speech_end_at, stt_ms=round(ev.stt_ms, 1), stt_rtf=round(ev.rtf, 3))
+        await self._inputs.put((CallerInput(ev.text, "speech"), clock))
+        return clock
 
     # --- turns ----------------------------------------------------------------------
     async def _work(self) -> None:
@@ -274,28 +213,24 @@ class Conversation:
                                                 message="Something went wrong handling that turn."))
             await self._on_turn_done()
 
-    async def _turn(self, turn: CallerInput, clock: _TurnClock) -> None:
+    async def _turn(self, turn: CallerInput, clock: TurnClock) -> None:
         self.state.turn_count += 1
         turn = CallerInput(turn.text, turn.kind, self.state.turn_count)
         self.state.add_turn("caller", turn.text, kind=turn.kind)
         await self._emit(protocol.Transcript(role="caller", text=turn.text, final=True, kind=turn.kind))
-        if drives_dialog(self._speech):
-            # The engine heard spoken turns itself and answers them; typed or keyed ones are passed on.
-            if turn.kind != "speech":
-                await self._speech.user_text(turn.text if turn.kind == "text" else f"(keyed digits) {turn.text}")  # type: ignore[union-attr]
-            else:
-                clock.engine_turn = turn.turn  # measured when the engine's spoken reply ends (_finish_reply)
-            return
+        await self._answer(turn, clock)
+
+    async def _answer(self, turn: CallerInput, clock: TurnClock) -> None:
         await self._run_actions(self._brain.respond(turn, self.state), clock)
         if self._speech is not None:
             await self._says.join()
         await self._emit(clock.metrics(turn.turn))
 
-    async def _run_actions(self, actions: Any, clock: _TurnClock) -> None:
+    async def _run_actions(self, actions: Any, clock: TurnClock) -> None:
         async for action in actions:
             await self._act(action, clock)
 
-    async def _act(self, action: Action, clock: _TurnClock) -> None:
+    async def _act(self, action: Action, clock: TurnClock) -> None:
         if isinstance(action, Say):
             if clock.first_say_ms is None:
                 clock.first_say_ms = clock.since()
@@ -339,34 +274,19 @@ class Conversation:
                 if self._says.empty():
                     await self._finish_reply()
 
-    async def _speak(self, say: "Say | _EngineSpeech", clock: _TurnClock) -> None:
+    async def _speak(self, say: Any, clock: TurnClock) -> None:
+        """Play one item of agent speech (a ``Say``, or an engine's) as part of the current reply."""
         assert self._speech is not None
-        if isinstance(say, _EngineSpeech):
-            if say.dropped:
-                return
-            if self._reply is not None and self._reply.interrupted:
-                # Queued after the barge-in (which dropped everything queued before): a new answer.
-                await self._finish_reply()
         if self._reply is None:
-            entry = self.state.add_turn("agent", "", filler=isinstance(say, Say) and say.filler)
+            entry = self.state.add_turn("agent", "", filler=bool(getattr(say, "filler", False)))
             self._reply = _Reply(f"a{next(self._items)}", self.state.turns.index(entry), clock=clock)
         reply = self._reply
         if reply.interrupted:
             return
-        entry = self.state.turns[reply.turn_index]
         span = [say.text, reply.sent_ms, reply.sent_ms]
         reply.spans.append(span)
-        if isinstance(say, _EngineSpeech):
-            say.span, reply.engine = span, say
-            synthesis: Any = say.pieces()  # text arrives alongside (see _engine_transcript)
-            if say.text:  # it arrived while this item waited behind another
-                await self._engine_transcript(AgentTranscript(say.item_id, say.text, say.final))
-        else:
-            entry["text"] = (entry["text"] + " " + say.text).strip()
-            await self._emit(protocol.Transcript(role="agent", text=say.text, final=True,
-                                                 item_id=reply.item_id))
-            # aclosing: on barge-in the synthesiser stops at once instead of when garbage-collected.
-            synthesis = telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
+        synthesis = await self._synthesis(say, reply, span)
+        # aclosing: on barge-in the synthesiser stops at once instead of when garbage-collected.
         async with contextlib.aclosing(synthesis) as pieces:
             async for pcm in pieces:
                 span[2] += len(pcm) / 2 / self._rate * 1000  # the whole piece is known before it plays
@@ -389,6 +309,14 @@ class Conversation:
                     reply.sent_ms += len(chunk) / 2 / self._rate * 1000
                     self.state.count("audio_out_s", len(chunk) / 2 / self._rate)
 
+    async def _synthesis(self, say: Any, reply: _Reply, span: list[Any]) -> AsyncIterator[bytes]:
+        """The audio of ``say``: its text is recorded and sent now, then synthesised."""
+        assert self._speech is not None
+        entry = self.state.turns[reply.turn_index]
+        entry["text"] = (entry["text"] + " " + say.text).strip()
+        await self._emit(protocol.Transcript(role="agent", text=say.text, final=True, item_id=reply.item_id))
+        return telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
+
     async def _finish_reply(self) -> None:
         reply, self._reply = self._reply, None
         if reply is None or self._speech is None:
@@ -401,11 +329,10 @@ class Conversation:
             self._speech.set_agent_speaking(False)
             if not reply.interrupted:
                 await self._emit(protocol.AudioEnd(item_id=reply.item_id))
-        clock = reply.clock
-        if clock is not None and clock.engine_turn is not None:
-            # The first reply to an engine-answered turn closes it (a later one, after a tool, has its own audio).
-            turn, clock.engine_turn = clock.engine_turn, None
-            await self._emit(clock.metrics(turn))
+        await self._reply_finished(reply)
+
+    async def _reply_finished(self, reply: _Reply) -> None:
+        """A reply has played out (or was interrupted); the embedded turn already sent its metrics."""
 
     async def barge_in(self) -> None:
         reply = self._reply
@@ -427,14 +354,10 @@ class Conversation:
         entry["heard_ms"] = round(heard)
         # Drop what the brain queued for this reply: the caller never heard it.
         self._drop_queued_speech()
-        engine = reply.engine
-        if engine is not None and engine.span is not None and drives_dialog(self._speech):
-            for speech in self._engine_items.values():
-                speech.dropped = True
-            engine.dropped = True
-            engine.pcm.put_nowait(None)
-            played = max(0.0, min(heard, engine.span[2]) - engine.span[1])
-            await self._speech.interrupted(engine.item_id, played)  # type: ignore[union-attr]
+        await self._interrupted(reply, heard)
+
+    async def _interrupted(self, reply: _Reply, heard_ms: float) -> None:
+        """The caller barged in after ``heard_ms`` of ``reply``; the embedded brain needs nothing more."""
 
 
 def heard_text(spans: list[list[Any]], heard_ms: float) -> str:

@@ -27,8 +27,9 @@ from agent.brain import Brain
 from agent.callrecords import CallRecorder
 from agent.config import Settings
 from agent.conversation import Conversation
+from agent.dialog_conversation import DialogConversation
 from agent.protocol import MAX_FRAME_BYTES, Close, Code, ProtocolError
-from agent.speech.engine import SpeechEngine
+from agent.speech.engine import SpeechEngine, drives_dialog
 from agent.speech.voicelive_tools import DialogFunctions
 from agent.state import CallState
 from agent.store import SessionStore
@@ -339,9 +340,11 @@ class SessionHub:
                     await conversation.on_speech(ev)
 
             channel = self.speech.open(live.sample_rate, on_speech) if self.speech is not None else None
-            conversation = Conversation(
-                state=live.state, brain=self.brain, emit=live.emit, send_audio=live.send_audio,
-                speech=channel, on_turn_done=live.persist, sample_rate=live.sample_rate, dialog=self.dialog)
+            common: dict[str, Any] = dict(state=live.state, brain=self.brain, emit=live.emit,
+                                          send_audio=live.send_audio, speech=channel, on_turn_done=live.persist,
+                                          sample_rate=live.sample_rate)
+            conversation = (DialogConversation(dialog=self.dialog, **common) if drives_dialog(channel)
+                            else Conversation(**common))
             live.conversation = conversation
             if resumed:
                 await conversation.start(greet=False)
