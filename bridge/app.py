@@ -24,6 +24,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from agent.client.agent_url import AgentUrlError, check_agent_url
 from agent.config import ConfigError, Settings
 from bridge import auth, webhooks
 from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvider
@@ -72,6 +73,10 @@ def create_app(
 ) -> Starlette:
     if not settings.bridge_secret:
         raise ConfigError("SWITCHBOARD_BRIDGE_SECRET must be set: it signs the URLs ACS calls back on")
+    try:
+        check_agent_url(settings.bridge_agent_url)
+    except AgentUrlError as exc:
+        raise ConfigError(f"SWITCHBOARD_BRIDGE_AGENT_URL: {exc}") from None
     if tokens is None:
         tokens = EntraTokenProvider() if settings.bridge_agent_auth == "entra" else NoAuth()
     bridge = Bridge(
