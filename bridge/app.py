@@ -1,7 +1,10 @@
 """The bridge service: Starlette routes wiring webhooks, auth, the call store and call sessions.
 
 Routes
-- ``POST /acs/events``: Event Grid (subscription validation, IncomingCall -> answer with media streaming).
+- ``POST /acs/events``: Event Grid (subscription validation, IncomingCall -> answer with media streaming);
+  ``OPTIONS /acs/events``: the CloudEvents webhook validation handshake.
+  A redelivered event gets 200 and does nothing; an event is recorded as handled only once it was,
+  so a failure (non-2xx) leaves it to Event Grid's retry.
 - ``POST /acs/callbacks/{call}?token=``: Call Automation events drive the call's state.
 - ``WS /acs/media/{call}?token=``: ACS bidirectional media streaming for one call.
 - ``GET /healthz``.
@@ -20,7 +23,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -31,7 +34,7 @@ from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvid
 from bridge.apology import load_apology
 from bridge.call_control import AcsCallControl, CallControl
 from bridge.call_session import CallSession
-from bridge.calls import CallRecord, CallStore, agent_session_id, open_call_store, update
+from bridge.calls import BUSY, DONE, CallRecord, CallStore, agent_session_id, open_call_store, update
 
 log = logging.getLogger("switchboard.bridge")
 
@@ -90,6 +93,7 @@ def create_app(
     )
     app = Starlette(routes=[
         Route("/acs/events", partial(events, bridge), methods=["POST"]),
+        Route("/acs/events", partial(events_handshake, bridge), methods=["OPTIONS"]),
         Route("/acs/callbacks/{call}", partial(callbacks, bridge), methods=["POST"]),
         WebSocketRoute("/acs/media/{call}", partial(media_socket, bridge)),
         Route("/healthz", partial(health, bridge)),
@@ -132,10 +136,6 @@ async def _guard(bridge: Bridge, request: Request, call_id: str | None) -> tuple
     return body, None
 
 
-async def _fresh(bridge: Bridge, events: list[Any]) -> list[Any]:
-    return [e for e in events if await bridge.store.first_seen(e.event_id)]
-
-
 async def events(bridge: Bridge, request: Request) -> JSONResponse:
     body, refused = await _guard(bridge, request, None)
     if refused:
@@ -144,20 +144,42 @@ async def events(bridge: Bridge, request: Request) -> JSONResponse:
         parsed = webhooks.parse_event_grid(body)
     except webhooks.WebhookError as exc:
         return _problem(400, str(exc))
-    fresh = await _fresh(bridge, parsed)
-    if parsed and not fresh:
-        return _problem(409, "event already handled")
     answer: dict[str, Any] = {}
-    for event in fresh:
+    busy = False
+    for event in parsed:
         if isinstance(event, webhooks.Validation):
-            answer = {"validationResponse": event.code}
-        else:
-            try:
-                await _answer(bridge, event)
-            except Exception as exc:  # ACS refused (e.g. the call was already answered elsewhere)
-                log.error("answering a call failed: %s", type(exc).__name__)
-                return _problem(502, "could not answer the call")
+            answer = {"validationResponse": event.code}  # idempotent: answered on every delivery
+            continue
+        state = await bridge.store.claim_event(event.event_id)
+        if state == DONE:
+            continue  # a redelivery of a call already answered: 200, so Event Grid stops retrying
+        if state == BUSY:
+            busy = True  # another delivery (maybe on another replica) is answering it right now
+            continue
+        try:
+            await _answer(bridge, event)
+        except Exception as exc:  # ACS refused (e.g. the call was already answered elsewhere)
+            await bridge.store.release_event(event.event_id)  # Event Grid's retry tries again
+            log.error("answering a call failed: %s", type(exc).__name__)
+            return _problem(502, "could not answer the call")
+        await bridge.store.finish_event(event.event_id)
+    if busy:
+        # Not 2xx: if the other delivery fails, this event must still be retried; once it succeeded,
+        # the retry is a duplicate and gets 200.
+        return JSONResponse({"error": "event is being handled; retry"}, status_code=503, headers={"Retry-After": "1"})
     return JSONResponse(answer)
+
+
+async def events_handshake(bridge: Bridge, request: Request) -> Response:
+    """The CloudEvents webhook validation handshake (HTTP OPTIONS) Event Grid sends to a subscription
+    using the CloudEvents schema: allow the origin that asked, at any rate."""
+    _, refused = await _guard(bridge, request, None)
+    if refused:
+        return refused
+    origin = request.headers.get("webhook-request-origin")
+    if not origin or len(origin) > 255:
+        return _problem(400, "WebHook-Request-Origin header required")
+    return Response(status_code=200, headers={"WebHook-Allowed-Origin": origin, "WebHook-Allowed-Rate": "*"})
 
 
 async def _answer(bridge: Bridge, event: webhooks.IncomingCall) -> None:
@@ -183,20 +205,36 @@ async def callbacks(bridge: Bridge, request: Request) -> JSONResponse:
         parsed = webhooks.parse_callbacks(body)
     except webhooks.WebhookError as exc:
         return _problem(400, str(exc))
-    fresh = await _fresh(bridge, parsed)
-    if not fresh:
-        return _problem(409, "event already handled")
-    for event in fresh:
-        changes = webhooks.state_change(event)
-        if changes:
-            record = await update(bridge.store, call_id, **changes)
-            log.info("call %s: %s -> %s", call_id, event.kind, record.state if record else "?")
-        live = bridge.live.get(call_id)
-        if event.kind == "CallDisconnected" and live is not None:
-            live.hang_up()
-        if event.kind == "MediaStreamingFailed" and event.call_connection_id:
-            await bridge.control.hang_up(event.call_connection_id)  # a call without media is a silent call
+    busy = False
+    for event in parsed:
+        state = await bridge.store.claim_event(event.event_id)
+        if state == DONE:
+            continue  # a redelivery: 200, nothing done twice
+        if state == BUSY:
+            busy = True
+            continue
+        try:
+            await _apply(bridge, call_id, event)
+        except Exception as exc:
+            await bridge.store.release_event(event.event_id)  # ACS retries; the next delivery applies it
+            log.error("call %s: handling %s failed: %s", call_id, event.kind, type(exc).__name__)
+            return _problem(500, "could not handle the event")
+        await bridge.store.finish_event(event.event_id)
+    if busy:
+        return JSONResponse({"error": "event is being handled; retry"}, status_code=503, headers={"Retry-After": "1"})
     return JSONResponse({})
+
+
+async def _apply(bridge: Bridge, call_id: str, event: webhooks.CallEvent) -> None:
+    changes = webhooks.state_change(event)
+    if changes:
+        record = await update(bridge.store, call_id, **changes)
+        log.info("call %s: %s -> %s", call_id, event.kind, record.state if record else "?")
+    live = bridge.live.get(call_id)
+    if event.kind == "CallDisconnected" and live is not None:
+        live.hang_up()
+    if event.kind == "MediaStreamingFailed" and event.call_connection_id:
+        await bridge.control.hang_up(event.call_connection_id)  # a call without media is a silent call
 
 
 async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:

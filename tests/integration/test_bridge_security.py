@@ -18,7 +18,7 @@ from agent.config import Settings
 from agent.localserver import free_port
 from bridge import auth
 from bridge.apology import tones
-from bridge.simulator import FAKE_CONNECTION_STRING, LocalBridge, callback_event, event_grid_incoming_call
+from bridge.simulator import FAKE_CONNECTION_STRING, FakeAcs, LocalBridge, callback_event, event_grid_incoming_call
 
 SECRET = "s3cret-for-this-deployment-only"
 
@@ -45,15 +45,17 @@ async def test_event_grid_webhook_refusals(tmp_path, caplog):
         assert (await bridge.post_event(validation(), secret=SECRET[:-1])).status_code == 403
         ok = await bridge.http.post(url, json=validation(), headers={"X-Switchboard-Secret": SECRET})
         assert ok.status_code == 200 and ok.json() == {"validationResponse": "code-1"}
-        assert (await bridge.post_event(validation())).status_code == 409  # same event id again
+        again = await bridge.post_event(validation())  # the same event again: answered again (idempotent)
+        assert again.status_code == 200 and again.json() == {"validationResponse": "code-1"}
         for body in (b"{not json", b"[]", json.dumps([{"id": "x", "eventType": "y"}]).encode(),
                      b'"' + b"x" * (1024 * 1024) + b'"'):
             response = await bridge.http.post(url, params={"secret": SECRET}, content=body)
             assert response.status_code == 400, body[:40]
         incoming = event_grid_incoming_call()
         assert (await bridge.post_event(incoming)).status_code == 200
-        assert (await bridge.post_event(incoming)).status_code == 409
-        assert len(bridge.fake.bodies("callConnections:answer")) == 1  # the replay answered nothing
+        # A redelivery is a success to Event Grid (only 200-204 stop its retries) and answers nothing.
+        assert (await bridge.post_event(incoming)).status_code == 200
+        assert len(bridge.fake.bodies("callConnections:answer")) == 1
     _assert_no_secrets(caplog, bridge)
 
 
@@ -73,7 +75,7 @@ async def test_callback_and_media_refusals(tmp_path, caplog):
         assert (await bridge.http.post(call.callback_url, content=b"[{]")).status_code == 400
         assert (await bridge.http.post(call.callback_url, json=[{"id": "i", "type": "Evil", "data": {}}])).status_code == 400
         assert (await bridge.http.post(call.callback_url, json=event)).status_code == 200
-        assert (await bridge.http.post(call.callback_url, json=event)).status_code == 409
+        assert (await bridge.http.post(call.callback_url, json=event)).status_code == 200  # duplicate: no-op
 
         media_base = call.media_url.split("?")[0]
         for bad in (media_base, f"{media_base}?token=nope", f"{media_base}?token={other}"):
@@ -84,6 +86,31 @@ async def test_callback_and_media_refusals(tmp_path, caplog):
         await peer.send_audio(b"\x00" * 640)
         await call.hang_up()
     _assert_no_secrets(caplog, bridge)
+
+
+async def test_a_failed_answer_leaves_the_event_to_event_grids_retry(tmp_path):
+    fake = FakeAcs(fail_answers=1)
+    async with LocalBridge(settings_for(tmp_path), fake=fake, apology=tones(16000)) as bridge:
+        incoming = event_grid_incoming_call()
+        assert (await bridge.post_event(incoming)).status_code == 502  # not 2xx: Event Grid retries
+        assert (await bridge.post_event(incoming)).status_code == 200  # the retry answers the call
+        assert (await bridge.post_event(incoming)).status_code == 200  # and a duplicate after it does nothing
+        assert len(fake.bodies("callConnections:answer")) == 2  # the refused attempt and the one that worked
+        call_id = fake.bodies("callConnections:answer")[1]["callbackUri"].split("?")[0].rsplit("/", 1)[-1]
+        record = await bridge.app.state.bridge.store.get(call_id)
+        assert record is not None and record.call_connection_id == "conn-1"
+
+
+async def test_cloudevents_webhook_validation_handshake(tmp_path):
+    async with LocalBridge(settings_for(tmp_path), apology=tones(16000)) as bridge:
+        url = f"{bridge.base}/acs/events"
+        origin = {"WebHook-Request-Origin": "eventgrid.azure.net"}
+        ok = await bridge.http.options(url, params={"secret": SECRET}, headers=origin)
+        assert ok.status_code == 200 and ok.headers["WebHook-Allowed-Origin"] == "eventgrid.azure.net"
+        assert ok.headers["WebHook-Allowed-Rate"] == "*"
+        assert (await bridge.http.options(url, params={"secret": SECRET})).status_code == 400  # no origin
+        assert (await bridge.http.options(url, headers=origin)).status_code == 401  # the secret is still required
+        assert (await bridge.http.options(url, params={"secret": "x"}, headers=origin)).status_code == 403
 
 
 async def test_refused_requests_are_rate_limited_per_client_and_acs_bursts_are_not(tmp_path):
