@@ -34,6 +34,7 @@ from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvid
 from bridge.apology import load_apology
 from bridge.call_control import AcsCallControl, CallControl
 from bridge.call_session import CallSession
+from bridge.openid import JwtChecker, OpenIdKeys
 from bridge.calls import BUSY, DONE, CallRecord, CallStore, agent_session_id, open_call_store, update
 
 log = logging.getLogger("switchboard.bridge")
@@ -50,7 +51,8 @@ class Bridge:
     tokens: TokenProvider
     apology: bytes
     limiter: auth.RateLimiter
-    jwt: auth.JwtValidator | None
+    acs_jwt: JwtChecker | None  # callbacks and the media upgrade
+    events_jwt: JwtChecker | None  # the Event Grid webhook
     live: dict[str, CallSession] = field(default_factory=dict)
 
     @property
@@ -89,7 +91,10 @@ def create_app(
         tokens=tokens,
         apology=apology if apology is not None else load_apology(settings.bridge_sample_rate, settings.data_dir),
         limiter=auth.RateLimiter(rate=settings.bridge_rate_limit_per_s, burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
-        jwt=auth.JwtValidator(settings.bridge_jwks_file, settings.bridge_jwt_audience) if settings.bridge_jwks_file else None,
+        acs_jwt=_jwt_checker(settings.bridge_acs_openid_url, settings.bridge_acs_audience, settings.bridge_acs_issuer,
+                             "SWITCHBOARD_BRIDGE_ACS_OPENID_URL"),
+        events_jwt=_jwt_checker(settings.bridge_eventgrid_openid_url, settings.bridge_eventgrid_audience, None,
+                                "SWITCHBOARD_BRIDGE_EVENTGRID_OPENID_URL"),
     )
     app = Starlette(routes=[
         Route("/acs/events", partial(events, bridge), methods=["POST"]),
@@ -102,6 +107,18 @@ def create_app(
     return app
 
 
+def _jwt_checker(config_url: str | None, audience: str | None, issuer: str | None, name: str) -> JwtChecker | None:
+    """A JWT check for an endpoint when its audience is configured."""
+    if not audience:
+        return None
+    if not config_url:
+        raise ConfigError(f"{name} must be set when its audience is")
+    try:
+        return JwtChecker(OpenIdKeys(config_url), audience, issuer)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
 def _problem(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
@@ -111,14 +128,17 @@ def _client(conn: Request | WebSocket) -> str:
 
 
 async def _authorise(bridge: Bridge, conn: Request | WebSocket, call_id: str | None) -> None:
-    """Raises AuthError: the webhook secret (events) or the call's URL token (callbacks, media), then any JWT."""
+    """Raises AuthError: the webhook secret (events) or the call's URL token (callbacks, media), then the
+    endpoint's JWT when one is configured (ACS signs callbacks and the media upgrade; Event Grid the events)."""
     if call_id is None:
         presented = conn.query_params.get("secret") or conn.headers.get(SECRET_HEADER)
         auth.check_secret(bridge.secret, presented)
+        checker = bridge.events_jwt
     else:
         auth.check_token(bridge.secret, call_id, conn.query_params.get("token"))
-    if bridge.jwt is not None and not isinstance(conn, WebSocket):
-        bridge.jwt.check(conn.headers.get("authorization"))
+        checker = bridge.acs_jwt
+    if checker is not None:
+        await checker.check(conn.headers.get("authorization"))
 
 
 async def _guard(bridge: Bridge, request: Request, call_id: str | None) -> tuple[bytes, JSONResponse | None]:
@@ -129,7 +149,8 @@ async def _guard(bridge: Bridge, request: Request, call_id: str | None) -> tuple
     try:
         await _authorise(bridge, request, call_id)
     except auth.AuthError as exc:
-        bridge.limiter.charge(client)
+        if exc.status < 500:  # not when the bridge itself cannot fetch keys: that is no fault of the sender
+            bridge.limiter.charge(client)
         log.warning("refused %s from %s: %s", request.url.path, client, exc)
         return b"", _problem(exc.status, str(exc))
     body = await request.body()
@@ -248,7 +269,8 @@ async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
             raise auth.AuthError(403, "bad call id")
         await _authorise(bridge, websocket, call_id)
     except auth.AuthError as exc:
-        bridge.limiter.charge(client)
+        if exc.status < 500:
+            bridge.limiter.charge(client)
         log.warning("refused media socket from %s: %s", client, exc)
         await websocket.close(1008)
         return
