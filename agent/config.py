@@ -122,8 +122,14 @@ class Settings:
     bridge_secret: str | None = field(default=None, repr=False)  # signs URL tokens; Event Grid webhook secret
     bridge_acs_connection_string: str | None = field(default=None, repr=False)
     bridge_acs_endpoint: str | None = None  # with managed identity instead of a connection string
-    bridge_jwks_file: Path | None = None  # ACS/Event Grid JWT signing keys (JWKS); validate when set
-    bridge_jwt_audience: str | None = None
+    # ACS-signed JWTs on callbacks and the media upgrade are required when the audience (the ACS
+    # resource's immutable id) is set; keys and issuer come from ACS's OpenID configuration.
+    bridge_acs_audience: str | None = None
+    bridge_acs_openid_url: str = "https://acscallautomation.communication.azure.com/calling/.well-known/acsopenidconfiguration"
+    bridge_acs_issuer: str | None = None  # default: the issuer the OpenID configuration names
+    # Event Grid with Entra delivery: a JWT for this audience from this (Entra) OpenID configuration.
+    bridge_eventgrid_audience: str | None = None
+    bridge_eventgrid_openid_url: str | None = None
     bridge_fallback_target: str | None = None  # "+15551234567" or an ACS raw id: where calls go if the agent is down
     bridge_sample_rate: int = 16000  # 16000 | 24000
     bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
@@ -188,8 +194,11 @@ class Settings:
             bridge_secret=e.get("SWITCHBOARD_BRIDGE_SECRET") or None,
             bridge_acs_connection_string=e.get("SWITCHBOARD_BRIDGE_ACS_CONNECTION_STRING") or None,
             bridge_acs_endpoint=e.get("SWITCHBOARD_BRIDGE_ACS_ENDPOINT") or None,
-            bridge_jwks_file=Path(e["SWITCHBOARD_BRIDGE_JWKS_FILE"]) if e.get("SWITCHBOARD_BRIDGE_JWKS_FILE") else None,
-            bridge_jwt_audience=e.get("SWITCHBOARD_BRIDGE_JWT_AUDIENCE") or None,
+            bridge_acs_audience=e.get("SWITCHBOARD_BRIDGE_ACS_AUDIENCE") or None,
+            bridge_acs_openid_url=e.get("SWITCHBOARD_BRIDGE_ACS_OPENID_URL") or d.bridge_acs_openid_url,
+            bridge_acs_issuer=e.get("SWITCHBOARD_BRIDGE_ACS_ISSUER") or None,
+            bridge_eventgrid_audience=e.get("SWITCHBOARD_BRIDGE_EVENTGRID_AUDIENCE") or None,
+            bridge_eventgrid_openid_url=e.get("SWITCHBOARD_BRIDGE_EVENTGRID_OPENID_URL") or None,
             bridge_fallback_target=e.get("SWITCHBOARD_BRIDGE_FALLBACK_TARGET") or None,
             bridge_sample_rate=int(_choice(e, "SWITCHBOARD_BRIDGE_SAMPLE_RATE", str(d.bridge_sample_rate), ("16000", "24000"))),
             bridge_gap_buffer_s=_float(e, "SWITCHBOARD_BRIDGE_GAP_BUFFER_S", d.bridge_gap_buffer_s),
