@@ -43,6 +43,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if not 0 <= value <= 1e6:  # also refuses nan and inf
+        raise ConfigError(f"{name} must be between 0 and 1000000 seconds (0 turns it off), got {env.get(name)!r}")
+    return value
+
+
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -83,6 +90,12 @@ class Settings:
     endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
     barge_in_ms: int = 200  # a cough is ~150 ms; 200 + detection stays inside the 300 ms stop budget
     tts_enabled: bool = True
+    #: Spoken calls: "are you still there?" after this much caller silence, goodbye this long after that,
+    #: a maximum call length and a warning before it (agent/limits.py). 0 turns each off.
+    silence_prompt_s: float = 10.0
+    silence_close_s: float = 10.0
+    max_call_s: float = 1800.0
+    call_warning_s: float = 60.0
 
     # --- brain ------------------------------------------------------------------------
     brain: str = "switchboard"  # switchboard | placeholder (echo; transport tests and benchmarks)
@@ -167,6 +180,10 @@ class Settings:
             endpoint_hold_ms=_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
             barge_in_ms=_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             tts_enabled=_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
+            silence_prompt_s=_seconds(e, "SWITCHBOARD_SILENCE_PROMPT_S", d.silence_prompt_s),
+            silence_close_s=_seconds(e, "SWITCHBOARD_SILENCE_CLOSE_S", d.silence_close_s),
+            max_call_s=_seconds(e, "SWITCHBOARD_MAX_CALL_S", d.max_call_s),
+            call_warning_s=_seconds(e, "SWITCHBOARD_CALL_WARNING_S", d.call_warning_s),
             brain=_choice(e, "SWITCHBOARD_BRAIN", d.brain, ("switchboard", "placeholder")),
             knowledge_dir=Path(e.get("SWITCHBOARD_KNOWLEDGE_DIR") or d.knowledge_dir),
             policy_file=Path(e.get("SWITCHBOARD_POLICY_FILE") or d.policy_file),
