@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import os
 import signal
@@ -94,13 +93,12 @@ async def _text_turn(hub: SessionHub, request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_FRAME_BYTES:
         return _problem(413, "too_large", f"body larger than {MAX_FRAME_BYTES} bytes")
-    try:
-        payload = json.loads(body or b"{}")
-    except ValueError as exc:
-        return _problem(400, protocol.Code.BAD_JSON, f"body must be a JSON object: {exc}")
+    payload = protocol.load_json(body or b"{}")
+    if isinstance(payload, protocol.ProtocolError):
+        return _problem(400, payload.code, payload.message)
     if not isinstance(payload, dict):
         return _problem(400, protocol.Code.BAD_MESSAGE, "body must be a JSON object like {\"text\": \"...\"}")
-    parsed = protocol.parse_text(json.dumps({**payload, "type": "input.text"}))
+    parsed = protocol.parse_object({**payload, "type": "input.text"})
     if isinstance(parsed, protocol.ProtocolError):
         return _problem(400, parsed.code, parsed.message)
     session_id = hub.settings.platform_session_id or payload.get("session_id") or request.query_params.get(
