@@ -148,7 +148,8 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None, link_
         ws_per_message_deflate=False,  # PCM does not compress; deflate would only cost CPU
         lifespan="off",  # start-up (models, tool servers) is done above, before the port opens
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) or 1,
-        log_config=None, access_log=False, server_header=False)
+        log_config=None, access_log=False, server_header=False,
+        proxy_headers=False)  # X-Forwarded-For is read by agent.peers, from trusted proxies only
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours persist sessions first
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
+from agent.peers import parse_networks
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: The platform proxy caps WebSocket frames at 1 MiB; we enforce the same.
@@ -52,6 +54,15 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw.lower() in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    values = tuple(v.strip() for v in (env.get(name) or "").split(",") if v.strip())
+    try:
+        parse_networks(values)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+    return values
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -129,6 +140,8 @@ class Settings:
     bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
     bridge_agent_outage_s: float = 8.0  # longer than this unreachable -> apology + fallback transfer
     bridge_rate_limit_per_s: float = 20.0  # refused requests per client IP, on every endpoint
+    #: Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default: the TCP peer counts.
+    trusted_proxies: tuple[str, ...] = ()
 
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None
@@ -195,6 +208,7 @@ class Settings:
             bridge_gap_buffer_s=_float(e, "SWITCHBOARD_BRIDGE_GAP_BUFFER_S", d.bridge_gap_buffer_s),
             bridge_agent_outage_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_OUTAGE_S", d.bridge_agent_outage_s),
             bridge_rate_limit_per_s=_float(e, "SWITCHBOARD_BRIDGE_RATE_LIMIT_PER_S", d.bridge_rate_limit_per_s),
+            trusted_proxies=_networks(e, "SWITCHBOARD_TRUSTED_PROXIES"),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,

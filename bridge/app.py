@@ -25,6 +25,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from agent.config import ConfigError, Settings
+from agent.peers import Network, RateLimiter, parse_networks, real_peer
 from bridge import auth, webhooks
 from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvider
 from bridge.apology import load_apology
@@ -45,8 +46,9 @@ class Bridge:
     control: CallControl
     tokens: TokenProvider
     apology: bytes
-    limiter: auth.RateLimiter
+    limiter: RateLimiter
     jwt: auth.JwtValidator | None
+    trusted_proxies: tuple[Network, ...] = ()
     live: dict[str, CallSession] = field(default_factory=dict)
 
     @property
@@ -80,8 +82,9 @@ def create_app(
         control=control or AcsCallControl(settings),
         tokens=tokens,
         apology=apology if apology is not None else load_apology(settings.bridge_sample_rate, settings.data_dir),
-        limiter=auth.RateLimiter(rate=settings.bridge_rate_limit_per_s, burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
+        limiter=RateLimiter(rate=settings.bridge_rate_limit_per_s, burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
         jwt=auth.JwtValidator(settings.bridge_jwks_file, settings.bridge_jwt_audience) if settings.bridge_jwks_file else None,
+        trusted_proxies=parse_networks(settings.trusted_proxies),
     )
     app = Starlette(routes=[
         Route("/acs/events", partial(events, bridge), methods=["POST"]),
@@ -97,8 +100,9 @@ def _problem(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _client(conn: Request | WebSocket) -> str:
-    return conn.client.host if conn.client else "unknown"
+def _client(bridge: Bridge, conn: Request | WebSocket) -> str:
+    return real_peer(conn.client.host if conn.client else None, conn.headers.get("x-forwarded-for"),
+                     bridge.trusted_proxies)
 
 
 async def _authorise(bridge: Bridge, conn: Request | WebSocket, call_id: str | None) -> None:
@@ -114,13 +118,12 @@ async def _authorise(bridge: Bridge, conn: Request | WebSocket, call_id: str | N
 
 async def _guard(bridge: Bridge, request: Request, call_id: str | None) -> tuple[bytes, JSONResponse | None]:
     """Rate limit, authenticate and read the body; a response when the request is refused."""
-    client = _client(request)
-    if bridge.limiter.blocked(client):
-        return b"", _problem(429, "rate limited: too many refused requests from this address")
     try:
         await _authorise(bridge, request, call_id)
     except auth.AuthError as exc:
-        bridge.limiter.charge(client)
+        client = _client(bridge, request)
+        if bridge.limiter.refuse(client):
+            return b"", _problem(429, "rate limited: too many refused requests from this address")
         log.warning("refused %s from %s: %s", request.url.path, client, exc)
         return b"", _problem(exc.status, str(exc))
     body = await request.body()
@@ -196,17 +199,14 @@ async def callbacks(bridge: Bridge, request: Request) -> JSONResponse:
 
 async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
     call_id = websocket.path_params["call"]
-    client = _client(websocket)
-    if bridge.limiter.blocked(client):
-        await websocket.close(1008)
-        return
     try:
         if not _CALL_ID.match(call_id):
             raise auth.AuthError(403, "bad call id")
         await _authorise(bridge, websocket, call_id)
     except auth.AuthError as exc:
-        bridge.limiter.charge(client)
-        log.warning("refused media socket from %s: %s", client, exc)
+        client = _client(bridge, websocket)
+        if not bridge.limiter.refuse(client):  # past the budget: refused without a log line each
+            log.warning("refused media socket from %s: %s", client, exc)
         await websocket.close(1008)
         return
     record = await bridge.store.get(call_id)
@@ -270,7 +270,8 @@ async def serve(settings: Settings, app: Starlette | None = None, *, stop: async
 
     config = uvicorn.Config(app, host=settings.host, port=settings.bridge_port, ws=WebSocketProtocol, http="httptools",
                             ws_max_size=1024 * 1024, ws_ping_interval=None, access_log=False,  # access lines
-                            log_config=None, lifespan="off")  # would carry URL tokens and the webhook secret
+                            log_config=None, lifespan="off",  # would carry URL tokens and the webhook secret
+                            proxy_headers=False)  # X-Forwarded-For is read by agent.peers, from trusted proxies only
     server = uvicorn.Server(config)  # without ``stop``, uvicorn's own SIGTERM/SIGINT handling shuts it down
 
     async def stopper() -> None:
