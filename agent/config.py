@@ -110,6 +110,7 @@ class Settings:
     mcp_it_ops_url: str | None = None
     tool_timeout_s: float = 5.0
     holding_phrase_ms: int = 700
+    duplicate_window_s: float = 600.0  # a request repeated within this in one call is confirmed, not redone
     azure_openai_endpoint: str | None = None
     azure_openai_deployment: str | None = None
     azure_openai_api_version: str = "2024-10-21"
@@ -184,6 +185,7 @@ class Settings:
             mcp_it_ops_url=e.get("SWITCHBOARD_MCP_IT_OPS_URL") or None,
             tool_timeout_s=_float(e, "SWITCHBOARD_TOOL_TIMEOUT_S", d.tool_timeout_s),
             holding_phrase_ms=_int(e, "SWITCHBOARD_HOLDING_PHRASE_MS", d.holding_phrase_ms),
+            duplicate_window_s=_float(e, "SWITCHBOARD_DUPLICATE_WINDOW_S", d.duplicate_window_s),
             azure_openai_endpoint=e.get("AZURE_OPENAI_ENDPOINT") or None,
             azure_openai_deployment=e.get("AZURE_OPENAI_DEPLOYMENT") or None,
             azure_openai_api_version=e.get("AZURE_OPENAI_API_VERSION") or d.azure_openai_api_version,

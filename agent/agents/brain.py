@@ -66,7 +66,8 @@ class SwitchboardBrain:
             agent = LlmAgent(tools, AzureModelClient.from_settings(settings),
                              holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit)
         else:
-            agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit)
+            agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
+                                duplicate_window_s=settings.duplicate_window_s)
         return cls(coordinator, tools, HandoffService(settings), agent)
 
     async def start(self) -> None:
