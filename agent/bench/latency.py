@@ -71,12 +71,18 @@ class SessionResult:
     underrun_ms: float
 
 
+async def _greeted_call(url: str, rate: int) -> SpokenCall:
+    """A spoken call whose greeting has played."""
+    call = SpokenCall(url, rate)
+    await call.connect()
+    await call.wait_for("audio.end", timeout=60)
+    return call
+
+
 async def _session(url: str, clips: list[tuple[str, np.ndarray]], turns: int, rate: int, offset: int,
                    delay: float, rng: random.Random) -> SessionResult:
     await asyncio.sleep(delay)
-    call = SpokenCall(url, rate)
-    await call.connect()
-    await call.wait_for("audio.end", timeout=60)  # greeting
+    call = await _greeted_call(url, rate)
     done: list[Turn] = []
     try:
         for i in range(turns):
@@ -104,9 +110,7 @@ async def _session(url: str, clips: list[tuple[str, np.ndarray]], turns: int, ra
 async def _barge_ins(url: str, rate: int, count: int) -> list[float]:
     """Caller-audio ms from the onset of an interruption to the ``audio.clear``, one per trial."""
     request, interruption = speech(LONG_REQUEST, rate, "piper-lively"), speech(INTERRUPTION, rate, "piper-lively")
-    call = SpokenCall(url, rate)
-    await call.connect()
-    await call.wait_for("audio.end", timeout=60)  # greeting
+    call = await _greeted_call(url, rate)
     reactions: list[float] = []
     try:
         for _ in range(count):
