@@ -277,11 +277,11 @@ def _spoken_digits(text: str) -> str:
             repeat = 1
         number = "".join(digits)
         before = text[max(0, m.start() - 60) : m.start()]
+        if len(number) < 4 or _OPS_KEYWORD_BEFORE.search(before):
+            return m.group(0)
         if len(number) < 7:
             # Four to six digits are an id only when named as one ("the last four of my social").
-            return NATIONAL_ID if len(number) >= 4 and _ID_BEFORE.search(before) else m.group(0)
-        if _OPS_KEYWORD_BEFORE.search(before):
-            return m.group(0)
+            return NATIONAL_ID if _ID_BEFORE.search(before) else m.group(0)
         if _CARD_BEFORE.search(before):
             return CARD
         if _ID_BEFORE.search(before) or len(number) == 9:
