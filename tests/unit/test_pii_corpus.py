@@ -12,6 +12,7 @@ import json
 
 import pytest
 
+from agent.handoff.redact import redact
 from agent.handoff.review import parse_labelled
 from tests.unit.pii_score import DEV, TEST, leaked, load, report, score
 
@@ -52,3 +53,14 @@ def test_a_labeller_typing_pii_before_import_is_redacted_too(path) -> None:
                 assert not leaked(item["value"], imported[row["text"]]), (row["text"], imported[row["text"]])
         for keep in row["keep"]:
             assert keep in imported[row["text"]]
+
+
+def test_operations_utterances_pass_through_unchanged() -> None:
+    """Every routing-eval utterance and knowledge example is ops talk with no personal data:
+    work orders, assets, sites, dates and times. Not one may be touched."""
+    root = DEV.parent.parent.parent
+    files = [root / "tests" / "eval" / "routing_eval.jsonl", *sorted((root / "samples" / "knowledge").rglob("*.jsonl"))]
+    texts = [json.loads(line)["text"] for f in files for line in f.read_text().splitlines() if line.strip()]
+    assert len(texts) > 500
+    changed = [(t, redact(t)) for t in texts if redact(t) != t]
+    assert changed == []
