@@ -59,8 +59,8 @@ def test_operations_utterances_pass_through_unchanged() -> None:
     """Every routing-eval utterance and knowledge example is ops talk with no personal data:
     work orders, assets, sites, dates and times. Not one may be touched."""
     root = DEV.parent.parent.parent
-    files = [root / "tests" / "eval" / "routing_eval.jsonl", *sorted((root / "samples" / "knowledge").rglob("*.jsonl"))]
-    texts = [json.loads(line)["text"] for f in files for line in f.read_text().splitlines() if line.strip()]
+    files = [*sorted((root / "tests" / "eval").glob("routing*.jsonl")), *sorted((root / "samples" / "knowledge").rglob("*.jsonl"))]
+    texts = {json.loads(line)["text"] for f in files for line in f.read_text().splitlines() if line.strip()}
     assert len(texts) > 500
     changed = [(t, redact(t)) for t in texts if redact(t) != t]
     assert changed == []
