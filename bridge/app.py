@@ -82,7 +82,8 @@ def create_app(
         control=control or AcsCallControl(settings),
         tokens=tokens,
         apology=apology if apology is not None else load_apology(settings.bridge_sample_rate, settings.data_dir),
-        limiter=RateLimiter(rate=settings.bridge_rate_limit_per_s, burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
+        limiter=RateLimiter(rate=settings.bridge_rate_limit_per_s,
+                            burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
         jwt=auth.JwtValidator(settings.bridge_jwks_file, settings.bridge_jwt_audience) if settings.bridge_jwks_file else None,
         trusted_proxies=parse_networks(settings.trusted_proxies),
     )

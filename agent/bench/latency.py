@@ -9,8 +9,9 @@ the first agent audio frame received, and collects the server's ``turn.metrics``
 ``--barge-ins N`` also interrupts N long agent replies and prints the barge-in reaction:
 caller audio sent between the onset of the interruption and the ``audio.clear`` (target
 300 ms; a figure of the machine's load, so the tests assert only that the clear comes
-on the onset, before the interruption is a finished turn). It also reports dropped audio (caller frames sent late, frames the server did not count,
-client playout underruns) and the WER of the caller transcripts.
+on the onset, before the interruption is a finished turn). It also reports dropped
+audio (caller frames sent late, frames the server did not count, client playout
+underruns) and the WER of the caller transcripts.
 """
 
 from __future__ import annotations

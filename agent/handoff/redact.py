@@ -201,7 +201,8 @@ _NAME_WITH_FOLLOWER = re.compile(
 _CAP = r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*"
 _PARTICLE = r"(?:de|van|von|da|del|der|den|la|le|du|dos|bin|al|ter)"
 _NAME_CAPITALISED = re.compile(
-    rf"\b(?:[Ii]'m|[Ii]’m|I am|[Tt]his is|[Tt]his’s)\s+(?P<name>{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,2}})(?![\w'’-])"
+    rf"\b(?:[Ii]'m|[Ii]’m|I am|[Tt]his is|[Tt]his’s)\s+"
+    rf"(?P<name>{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{0,2}})(?![\w'’-])"
 )
 # After a greeting, whatever follows "this is" / "it's" is the caller's name, in any case
 # (recognisers do not always capitalise): "hey this is ravi kumar", "hi it's Noor".

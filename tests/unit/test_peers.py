@@ -32,7 +32,8 @@ def test_without_trusted_proxies_the_tcp_peer_always_counts():
 
 
 def test_trusted_proxies_setting_is_validated():
-    assert Settings.from_env({"SWITCHBOARD_TRUSTED_PROXIES": " 10.0.0.0/8, ::1 "}).trusted_proxies == ("10.0.0.0/8", "::1")
+    configured = Settings.from_env({"SWITCHBOARD_TRUSTED_PROXIES": " 10.0.0.0/8, ::1 "})
+    assert configured.trusted_proxies == ("10.0.0.0/8", "::1")
     assert Settings.from_env({}).trusted_proxies == ()
     with pytest.raises(ConfigError, match="SWITCHBOARD_TRUSTED_PROXIES"):
         Settings.from_env({"SWITCHBOARD_TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"})

@@ -40,8 +40,8 @@ def test_held_out_corpus_keeps_every_ops_id_and_its_recall(capsys: pytest.Captur
 @pytest.mark.parametrize("path", [DEV, TEST], ids=["dev", "test"])
 def test_a_labeller_typing_pii_before_import_is_redacted_too(path) -> None:
     rows = load(path)
-    lines = [json.dumps({"id": f"r{i}", "text": row["text"], "label": {"target": "it_ops", "intent": "incident.create"}})
-             for i, row in enumerate(rows)]
+    label = {"target": "it_ops", "intent": "incident.create"}
+    lines = [json.dumps({"id": f"r{i}", "text": row["text"], "label": label}) for i, row in enumerate(rows)]
     examples, _ = parse_labelled("\n".join(lines), "labels.jsonl")
     assert len(examples) == len(rows)
     imported = {row["text"]: ex.text for row, ex in zip(rows, examples)}
@@ -59,7 +59,8 @@ def test_operations_utterances_pass_through_unchanged() -> None:
     """Every routing-eval utterance and knowledge example is ops talk with no personal data:
     work orders, assets, sites, dates and times. Not one may be touched."""
     root = DEV.parent.parent.parent
-    files = [*sorted((root / "tests" / "eval").glob("routing*.jsonl")), *sorted((root / "samples" / "knowledge").rglob("*.jsonl"))]
+    files = [*sorted((root / "tests" / "eval").glob("routing*.jsonl")),
+             *sorted((root / "samples" / "knowledge").rglob("*.jsonl"))]
     texts = {json.loads(line)["text"] for f in files for line in f.read_text().splitlines() if line.strip()}
     assert len(texts) > 500
     changed = [(t, redact(t)) for t in texts if redact(t) != t]
