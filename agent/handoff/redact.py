@@ -191,9 +191,13 @@ _NAME_ALWAYS = re.compile(
     _I,
 )
 # Triggers that need corroboration: "this is X from ...", "I'm X calling", "it's X here".
+# "with", "at" and "of" follow feelings as often as names ("I'm sick of", "I'm done with"),
+# so after them only a capitalised word counts as a name.
 _NAME_WITH_FOLLOWER = re.compile(
-    rf"\b(?:this\s+is|i'm|i’m|i\s+am|it's|it’s|its)\s+{_NAME_RUN}"
-    r"(?=\s*,?\s*(?:from|calling|speaking|here|with|at|of)\b)",
+    rf"\b(?:this\s+is|i'm|i’m|i\s+am|it's|it’s|its)\s+"
+    rf"(?:{_NAME_RUN}(?=\s*,?\s*(?:from|calling|speaking|here)\b)"
+    rf"|(?P<capname>(?-i:[A-Z][A-Za-z'’-]{{0,30}}(?:\s+[A-Z][A-Za-z'’-]{{0,30}}){{0,2}}))(?![\w-])"
+    r"(?=\s*,?\s*(?:with|at|of)\b))",
     _I,
 )
 # "I'm Dana", "this is Grace O'Neill", "this is Anneke de Vries": capitalised words (with the
@@ -310,7 +314,8 @@ def names_in(text: str) -> set[str]:
     for pattern in (_NAME_ALWAYS, _NAME_WITH_FOLLOWER, _NAME_CAPITALISED, _NAME_GREETED, _NAME_ADDRESSED,
                     _NAME_LEADING):
         for m in pattern.finditer(text):
-            name = _clean_name(m.group("name"))
+            groups = m.groupdict()
+            name = _clean_name(groups.get("name") or groups.get("capname") or "")
             if name:
                 found.add(name)
     return found
