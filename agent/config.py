@@ -129,6 +129,13 @@ class Settings:
     bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
     bridge_agent_outage_s: float = 8.0  # longer than this unreachable -> apology + fallback transfer
     bridge_rate_limit_per_s: float = 20.0  # refused requests per client IP, on every endpoint
+    # warm hand-over (docs/handoff.md)
+    bridge_cognitive_services_endpoint: str | None = None  # Azure AI services ACS speaks hold prompt and briefing with
+    bridge_tts_voice: str = "en-US-JennyNeural"
+    bridge_hold_prompt: str = "Please hold while I brief a colleague on your call."
+    bridge_hold_music_url: str | None = None  # a WAV ACS plays on hold instead of the prompt
+    bridge_caller_id: str | None = None  # E.164 number of the ACS resource, shown to phone targets
+    bridge_ring_s: float = 30.0  # how long a target may ring before the next one is tried
 
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None
@@ -195,6 +202,12 @@ class Settings:
             bridge_gap_buffer_s=_float(e, "SWITCHBOARD_BRIDGE_GAP_BUFFER_S", d.bridge_gap_buffer_s),
             bridge_agent_outage_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_OUTAGE_S", d.bridge_agent_outage_s),
             bridge_rate_limit_per_s=_float(e, "SWITCHBOARD_BRIDGE_RATE_LIMIT_PER_S", d.bridge_rate_limit_per_s),
+            bridge_cognitive_services_endpoint=e.get("SWITCHBOARD_BRIDGE_COGNITIVE_SERVICES_ENDPOINT") or None,
+            bridge_tts_voice=e.get("SWITCHBOARD_BRIDGE_TTS_VOICE") or d.bridge_tts_voice,
+            bridge_hold_prompt=e.get("SWITCHBOARD_BRIDGE_HOLD_PROMPT") or d.bridge_hold_prompt,
+            bridge_hold_music_url=e.get("SWITCHBOARD_BRIDGE_HOLD_MUSIC_URL") or None,
+            bridge_caller_id=e.get("SWITCHBOARD_BRIDGE_CALLER_ID") or None,
+            bridge_ring_s=_float(e, "SWITCHBOARD_BRIDGE_RING_S", d.bridge_ring_s),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,

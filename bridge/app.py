@@ -187,6 +187,8 @@ async def callbacks(bridge: Bridge, request: Request) -> JSONResponse:
             record = await update(bridge.store, call_id, **changes)
             log.info("call %s: %s -> %s", call_id, event.kind, record.state if record else "?")
         live = bridge.live.get(call_id)
+        if live is not None:
+            live.call_event(event)
         if event.kind == "CallDisconnected" and live is not None:
             live.hang_up()
         if event.kind == "MediaStreamingFailed" and event.call_connection_id:

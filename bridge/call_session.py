@@ -15,8 +15,11 @@ from typing import Any, Awaitable, Callable
 
 from bridge import media
 from bridge.agent_link import AgentLink, AgentUnavailable
+from bridge import transfer as consult
 from bridge.call_control import CallControl, TargetError
 from bridge.calls import CallRecord, CallStore, update
+from bridge.transfer_run import TransferRun
+from bridge.webhooks import CallEvent
 
 log = logging.getLogger("switchboard.bridge.call")
 
@@ -111,6 +114,8 @@ class CallSession:
         self._hung_up = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.bad_frames = 0
+        self.transfer_run: TransferRun | None = None  # the consultative transfer in progress, if any
+        self._handed_over = False
 
     async def _send(self, text: str) -> None:
         async with self._send_lock:  # StopAudio may race a paced packet
@@ -119,6 +124,11 @@ class CallSession:
     def hang_up(self) -> None:
         """CallDisconnected arrived on the callback: end as if the media socket closed."""
         self._hung_up.set()
+
+    def call_event(self, event: CallEvent) -> None:
+        """A Call Automation callback for this call: the transfer in progress may be waiting for it."""
+        if self.transfer_run is not None:
+            self.transfer_run.deliver(event)
 
     async def run(self) -> None:
         player = asyncio.create_task(self.player.run(), name=f"player-{self.record.call_id}")
@@ -129,7 +139,9 @@ class CallSession:
             await asyncio.wait({link, caller, hung_up}, return_when=asyncio.FIRST_COMPLETED)
             if caller.done() or hung_up.done():
                 record = await self._store.get(self.record.call_id)
-                transferred = record is not None and record.state == "transferred"
+                transferred = self._handed_over or (record is not None and record.state == "transferred")
+                if self.transfer_run is not None and not transferred:
+                    self.transfer_run.caller_gone()
                 await self.link.end("transferred" if transferred else "caller hung up")
             elif isinstance(link.exception(), AgentUnavailable):
                 log.warning("call %s: agent unreachable too long; apologising and transferring", self.record.call_id)
@@ -180,7 +192,11 @@ class CallSession:
         elif kind == "audio.end":
             self.player.end_item()
         elif kind == "handoff":
-            task = asyncio.create_task(self._transfer_for_agent(str(event.get("target")), str(event.get("case_id"))))
+            if isinstance(event.get("legs"), list) and event["legs"]:
+                work = self._consult_for_agent(event)
+            else:
+                work = self._transfer_for_agent(str(event.get("target")), str(event.get("case_id")))
+            task = asyncio.create_task(work)
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         elif kind == "error":
@@ -190,6 +206,41 @@ class CallSession:
     async def _transfer_for_agent(self, target: str, case_id: str) -> None:
         ok, reason = await self.transfer(target, case_id)
         await self.link.send_event("handoff.result", ok=ok, **({} if ok else {"reason": reason}))
+
+    async def _consult_for_agent(self, event: dict[str, Any]) -> None:
+        ok, reason, target = await self.consult(event)
+        await self.link.send_event("handoff.result", ok=ok, target=target, **({} if ok else {"reason": reason}))
+
+    async def consult(self, event: dict[str, Any]) -> tuple[bool, str, str | None]:
+        """Warm transfer over the legs the agent sent: caller held, person invited and briefed, then connected."""
+        case_id = str(event.get("case_id"))
+        try:
+            legs = [consult.Leg(target=str(leg["target"]), name=str(leg.get("name") or ""),
+                                mode=str(leg.get("mode") or "consult"), ring_s=float(leg.get("ring_s") or 30.0))
+                    for leg in event["legs"]]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return False, f"bad hand-over legs: {exc}", None
+        record = await self._store.get(self.record.call_id)
+        if record is None or not record.call_connection_id:
+            return False, "the call is not connected yet", None
+        if self.transfer_run is not None and not self.transfer_run.machine.done:
+            return False, "a transfer is already in progress", None
+        await update(self._store, record.call_id, state="transferring", case_id=case_id, transfer_target=legs[0].target)
+        machine = consult.ConsultTransfer(case_id, legs, str(event.get("briefing") or event.get("reason") or ""))
+        run = self.transfer_run = TransferRun(self._control, record.call_connection_id, record.caller, machine)
+        result = await run.run()
+        log.info("call %s: hand-over %s (%s) in %.0f ms to briefing", self.record.call_id,
+                 "connected" if result.ok else "returned", result.reason,
+                 1000 * (run.timings.get("briefing", run.timings["decided"]) - run.timings["decided"]))
+        if result.ok:
+            self._handed_over = True
+            await update(self._store, record.call_id, state="transferred", transfer_target=result.target)
+        else:
+            await update(self._store, record.call_id, state="transfer_failed", reason=result.reason)
+            linger = asyncio.create_task(run.linger())
+            self._tasks.add(linger)
+            linger.add_done_callback(self._tasks.discard)
+        return result.ok, result.reason, result.target
 
     async def transfer(self, target: str, case_id: str) -> tuple[bool, str]:
         """Blind-transfer the call and wait for ACS to accept or refuse it (via the callback, on any replica)."""

@@ -2,7 +2,9 @@
 
 - ``FakeAcs``: the Call Automation REST service as an azure-core async transport. The real
   SDK builds and serialises every request; this records them and answers as the service
-  would, so callers can assert the exact bodies and headers.
+  would, so callers can assert the exact bodies and headers. With ``people`` it also plays
+  the people a transfer invites: each answers, declines or lets it ring, and ACS's
+  callback events (AddParticipantSucceeded/Failed, PlayCompleted) are posted to the call.
 - ``AcsPeer``: the ACS side of one call's media WebSocket, speaking ACS's exact frame shapes.
 - ``event_grid`` / ``callback_event``: webhook bodies as Event Grid and Call Automation post them.
 """
@@ -12,8 +14,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import websockets
@@ -42,10 +46,38 @@ class _Response(AsyncHttpResponseImpl):
         return self._content.decode()
 
 
+@dataclass(frozen=True)
+class Person:
+    """How a simulated person answers an invitation: ``answer`` / ``decline`` after ``after_s``, or ``ring`` forever."""
+
+    does: str = "answer"
+    after_s: float = 0.0
+
+
+_PARTICIPANT_PATH = re.compile(r"/calling/callConnections/([^/:?]+)")
+
+
+def _raw_id(identifier: dict[str, Any]) -> str:
+    """The raw id of a serialised CommunicationIdentifierModel, as ACS echoes it back."""
+    if identifier.get("rawId"):
+        return str(identifier["rawId"])
+    if "phoneNumber" in identifier:
+        return "4:" + identifier["phoneNumber"]["value"]
+    if "microsoftTeamsUser" in identifier:
+        return "8:orgid:" + identifier["microsoftTeamsUser"]["userId"]
+    return str(identifier.get("communicationUser", {}).get("id", ""))
+
+
 class FakeAcs(AsyncHttpTransport):
-    def __init__(self, *, refuse_transfer: bool = False) -> None:
+    def __init__(self, *, refuse_transfer: bool = False, people: dict[str, Person] | None = None,
+                 play_s: float = 0.0) -> None:
         self.requests: list[tuple[str, str, dict[str, str], dict[str, Any]]] = []
+        self.times: list[tuple[float, str]] = []  # (monotonic time, url) of each request, for hand-over figures
         self.refuse_transfer = refuse_transfer
+        self.people = people or {}  # participant raw id -> how they answer
+        self.play_s = play_s  # how long a played briefing lasts before PlayCompleted
+        self._callbacks: dict[str, str] = {}  # call connection id -> callback URL
+        self._pending: set[asyncio.Task[None]] = set()
         self._n = 0
 
     def bodies(self, path_part: str) -> list[dict[str, Any]]:
@@ -57,8 +89,11 @@ class FakeAcs(AsyncHttpTransport):
     async def send(self, request: HttpRequest, **kwargs: Any) -> _Response:  # type: ignore[override]
         body = json.loads(request.content) if request.content else {}
         self.requests.append((request.method, request.url, dict(request.headers), body))
-        if request.url.split("?")[0].endswith("/calling/callConnections:answer"):
+        self.times.append((time.monotonic(), request.url))
+        path = request.url.split("?")[0]
+        if path.endswith("/calling/callConnections:answer"):
             self._n += 1
+            self._callbacks[f"conn-{self._n}"] = body.get("callbackUri")
             return _Response(request, 200, {
                 "callConnectionId": f"conn-{self._n}", "serverCallId": "server-1",
                 "callbackUri": body.get("callbackUri"), "callConnectionState": "connecting",
@@ -70,21 +105,83 @@ class FakeAcs(AsyncHttpTransport):
             if self.refuse_transfer:
                 return _Response(request, 400, {"error": {"code": "8523", "message": "Invalid target"}})
             return _Response(request, 202, {"operationContext": body.get("operationContext")})
-        if request.url.split("?")[0].endswith(":terminate") or request.method == "DELETE":
+        if path.endswith(":terminate") or request.method == "DELETE":
             return _Response(request, 204, {})
+        match = _PARTICIPANT_PATH.search(path)
+        conn = match.group(1) if match else ""
+        if path.endswith(":hold") or path.endswith(":unhold"):
+            if not body.get("targetParticipant"):
+                return _bad(request, "targetParticipant is required")
+            return _Response(request, 200, {})
+        if path.endswith("/participants:add"):
+            if not body.get("participantToAdd"):
+                return _bad(request, "participantToAdd is required")
+            raw = _raw_id(body["participantToAdd"])
+            invitation = str(uuid.uuid4())
+            self._ring(conn, raw, body.get("operationContext"))
+            return _Response(request, 202, {
+                "participant": {"identifier": {**body["participantToAdd"], "rawId": raw}, "isMuted": False,
+                                "isOnHold": False},
+                "operationContext": body.get("operationContext"), "invitationId": invitation})
+        if path.endswith("/participants:remove") or path.endswith("/participants:cancelAddParticipant"):
+            return _Response(request, 202, {"operationContext": body.get("operationContext"),
+                                            **({"invitationId": body["invitationId"]} if "invitationId" in body else {})})
+        if path.endswith(":play"):
+            if not body.get("playSources"):
+                return _bad(request, "playSources is required")
+            self._later(self.play_s, conn, "PlayCompleted", operationContext=body.get("operationContext"),
+                        resultInformation={"code": 200, "subCode": 0, "message": "Action completed successfully."})
+            return _Response(request, 202, {})
         return _Response(request, 404, {"error": {"code": "NotFound", "message": request.url}})
+
+    def first(self, path_part: str) -> float | None:
+        """When the first request whose URL contains ``path_part`` arrived (monotonic), if any."""
+        return next((at for at, url in self.times if path_part in url), None)
+
+    def _ring(self, conn: str, raw: str, context: str | None) -> None:
+        person = self.people.get(raw)
+        if person is None or person.does == "ring":  # nobody picks up: only the bridge's ring timer ends it
+            return
+        if person.does == "answer":
+            self._later(person.after_s, conn, "AddParticipantSucceeded", operationContext=context,
+                        participant={"rawId": raw})
+        else:
+            self._later(person.after_s, conn, "AddParticipantFailed", operationContext=context,
+                        participant={"rawId": raw},
+                        resultInformation={"code": 408, "subCode": 10004, "message": "Call declined by the callee."})
+
+    def _later(self, after_s: float, conn: str, kind: str, **data: Any) -> None:
+        url = self._callbacks.get(conn)
+        if url is None:
+            return
+
+        async def post() -> None:
+            import httpx
+
+            await asyncio.sleep(after_s)
+            async with httpx.AsyncClient(timeout=10) as http:
+                await http.post(url, json=callback_event(kind, conn, **data))
+
+        task = asyncio.get_running_loop().create_task(post())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def open(self) -> None:
         return None
 
     async def close(self) -> None:
-        return None
+        for task in list(self._pending):
+            task.cancel()
 
     async def __aenter__(self) -> "FakeAcs":
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
         return None
+
+
+def _bad(request: HttpRequest, message: str) -> _Response:
+    return _Response(request, 400, {"error": {"code": "BadRequest", "message": message}})
 
 
 def event_grid_incoming_call(caller: str = "4:+14255550123", correlation_id: str | None = None) -> list[dict[str, Any]]:
