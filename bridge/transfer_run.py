@@ -45,10 +45,10 @@ def event_for(call_event: CallEvent) -> t.Event | None:
 
 class TransferRun:
     def __init__(self, control: CallControl, call_connection_id: str, caller: str | None,
-                 machine: t.ConsultTransfer, *, grace_s: float = RING_GRACE_S) -> None:
+                 machine: t.ConsultTransfer, *, grace_s: float | None = None) -> None:
         self._control, self._conn, self._caller = control, call_connection_id, caller
         self.machine = machine
-        self._grace_s = grace_s
+        self._grace_s = RING_GRACE_S if grace_s is None else grace_s
         self._events: asyncio.Queue[t.Event] = asyncio.Queue()
         self._invitations: dict[str, str] = {}
         self._timers: list[asyncio.Task[None]] = []
