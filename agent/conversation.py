@@ -315,7 +315,8 @@ class Conversation:
             if self._speech is not None:
                 await self._says.join()  # the caller hears what happens next before the transfer
             await self._emit(protocol.event("handoff", target=action.target, case_id=action.case_id,
-                                            reason=action.reason, priority=action.priority))
+                                            reason=action.reason, priority=action.priority,
+                                            legs=action.legs or None, briefing=action.briefing or None))
         elif isinstance(action, EndCall):
             if self._speech is not None:
                 await self._says.join()
