@@ -135,7 +135,6 @@ class Settings:
     bridge_hold_prompt: str = "Please hold while I brief a colleague on your call."
     bridge_hold_music_url: str | None = None  # a WAV ACS plays on hold instead of the prompt
     bridge_caller_id: str | None = None  # E.164 number of the ACS resource, shown to phone targets
-    bridge_ring_s: float = 30.0  # how long a target may ring before the next one is tried
 
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None
@@ -207,7 +206,6 @@ class Settings:
             bridge_hold_prompt=e.get("SWITCHBOARD_BRIDGE_HOLD_PROMPT") or d.bridge_hold_prompt,
             bridge_hold_music_url=e.get("SWITCHBOARD_BRIDGE_HOLD_MUSIC_URL") or None,
             bridge_caller_id=e.get("SWITCHBOARD_BRIDGE_CALLER_ID") or None,
-            bridge_ring_s=_float(e, "SWITCHBOARD_BRIDGE_RING_S", d.bridge_ring_s),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,
