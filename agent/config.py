@@ -135,6 +135,12 @@ class Settings:
     bridge_hold_prompt: str = "Please hold while I brief a colleague on your call."
     bridge_hold_music_url: str | None = None  # a WAV ACS plays on hold instead of the prompt
     bridge_caller_id: str | None = None  # E.164 number of the ACS resource, shown to phone targets
+    # recording (bridge/consent.py): off, or on after the consent prompt unless the caller opts out
+    bridge_recording: str = "off"  # off | on
+    bridge_consent_prompt: str = ("This call is recorded so we can help you and improve our service. "
+                                  "To continue without recording, press 2 now.")
+    bridge_consent_opt_out_digit: str = "2"
+    bridge_consent_window_s: float = 4.0  # after the prompt was sent, how long the opt-out key is awaited
 
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None
@@ -206,6 +212,11 @@ class Settings:
             bridge_hold_prompt=e.get("SWITCHBOARD_BRIDGE_HOLD_PROMPT") or d.bridge_hold_prompt,
             bridge_hold_music_url=e.get("SWITCHBOARD_BRIDGE_HOLD_MUSIC_URL") or None,
             bridge_caller_id=e.get("SWITCHBOARD_BRIDGE_CALLER_ID") or None,
+            bridge_recording=_choice(e, "SWITCHBOARD_BRIDGE_RECORDING", d.bridge_recording, ("off", "on")),
+            bridge_consent_prompt=e.get("SWITCHBOARD_BRIDGE_CONSENT_PROMPT") or d.bridge_consent_prompt,
+            bridge_consent_opt_out_digit=_choice(e, "SWITCHBOARD_BRIDGE_CONSENT_OPT_OUT_DIGIT",
+                                                 d.bridge_consent_opt_out_digit, tuple("0123456789*#")),
+            bridge_consent_window_s=_float(e, "SWITCHBOARD_BRIDGE_CONSENT_WINDOW_S", d.bridge_consent_window_s),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,

@@ -30,6 +30,7 @@ from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvid
 from bridge.apology import load_apology
 from bridge.call_control import AcsCallControl, CallControl
 from bridge.call_session import CallSession
+from bridge.consent import ConsentPolicy
 from bridge.calls import CallRecord, CallStore, agent_session_id, open_call_store, update
 
 log = logging.getLogger("switchboard.bridge")
@@ -229,6 +230,9 @@ async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
         sample_rate=s.bridge_sample_rate,
         apology=bridge.apology,
         fallback_target=s.bridge_fallback_target,
+        consent=ConsentPolicy(s.bridge_consent_prompt, s.bridge_consent_opt_out_digit, s.bridge_consent_window_s)
+        if s.bridge_recording == "on" else None,
+        recording_callback=bridge.urls(call_id)[0],
     )
     bridge.live[call_id] = session
     try:

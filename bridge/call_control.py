@@ -102,12 +102,16 @@ class CallControl(Protocol):
 
     async def remove_participant(self, call_connection_id: str, target: str, context: str) -> None: ...
 
-    async def play_text(self, call_connection_id: str, target: str, text: str, context: str) -> None:
-        """Speak ``text`` to ``target`` only (the caller on hold does not hear it)."""
+    async def play_text(self, call_connection_id: str, target: str | None, text: str, context: str) -> None:
+        """Speak ``text`` to ``target`` only (the caller on hold does not hear it), or to everyone (None)."""
         ...
 
     async def leave(self, call_connection_id: str) -> None:
         """The agent leg hangs up; everyone else stays connected."""
+        ...
+
+    async def start_recording(self, call_connection_id: str, callback_url: str | None) -> str:
+        """Start Call Automation recording of the whole call; returns the recording id."""
         ...
 
     async def close(self) -> None: ...
@@ -188,12 +192,20 @@ class AcsCallControl:
     async def remove_participant(self, call_connection_id: str, target: str, context: str) -> None:
         await self._connection(call_connection_id).remove_participant(parse_target(target), operation_context=context)
 
-    async def play_text(self, call_connection_id: str, target: str, text: str, context: str) -> None:
+    async def play_text(self, call_connection_id: str, target: str | None, text: str, context: str) -> None:
         await self._connection(call_connection_id).play_media(
-            self._speech(text), play_to=[parse_target(target)], operation_context=context)
+            self._speech(text), play_to=[parse_target(target)] if target else "all", operation_context=context)
 
     async def leave(self, call_connection_id: str) -> None:
         await self._connection(call_connection_id).hang_up(is_for_everyone=False)
+
+    async def start_recording(self, call_connection_id: str, callback_url: str | None) -> str:
+        # The server call id locates the call; asked of ACS so any replica can start it.
+        properties = await self._connection(call_connection_id).get_call_properties()
+        result = await self._client.start_recording(
+            server_call_id=properties.server_call_id, recording_state_callback_url=callback_url,
+            recording_content_type="audio", recording_channel_type="mixed", recording_format_type="wav")
+        return result.recording_id
 
     async def hang_up(self, call_connection_id: str) -> None:
         await self._client.get_call_connection(call_connection_id).hang_up(is_for_everyone=True)

@@ -16,6 +16,7 @@ from typing import Any, Awaitable, Callable
 from bridge import media
 from bridge.agent_link import AgentLink, AgentUnavailable
 from bridge import transfer as consult
+from bridge.consent import PROMPT_LIMIT_S, ConsentGate, ConsentPolicy
 from bridge.call_control import CallControl, TargetError
 from bridge.calls import CallRecord, CallStore, update
 from bridge.transfer_run import TransferRun
@@ -101,6 +102,8 @@ class CallSession:
         sample_rate: int,
         apology: bytes,
         fallback_target: str | None,
+        consent: ConsentPolicy | None = None,
+        recording_callback: str | None = None,
     ) -> None:
         self.record = record
         self._receive = receive
@@ -115,6 +118,10 @@ class CallSession:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.bad_frames = 0
         self.transfer_run: TransferRun | None = None  # the consultative transfer in progress, if any
+        self._consent_policy, self._recording_callback = consent, recording_callback
+        self.consent: ConsentGate | None = None
+        self._consent_heard = asyncio.Event()  # the prompt finished playing (or could not play)
+        self._consent_declined = asyncio.Event()
         self._handed_over = False
 
     async def _send(self, text: str) -> None:
@@ -129,12 +136,16 @@ class CallSession:
         """A Call Automation callback for this call: the transfer in progress may be waiting for it."""
         if self.transfer_run is not None:
             self.transfer_run.deliver(event)
+        if event.kind in ("PlayCompleted", "PlayFailed") and event.operation_context == "consent":
+            self._consent_heard.set()
 
     async def run(self) -> None:
         player = asyncio.create_task(self.player.run(), name=f"player-{self.record.call_id}")
         link = asyncio.create_task(self.link.run(), name=f"link-{self.record.call_id}")
         caller = asyncio.create_task(self._read_caller(), name=f"acs-{self.record.call_id}")
         hung_up = asyncio.create_task(self._hung_up.wait())
+        if self._consent_policy is not None and self.record.caller:  # phone calls only
+            self._spawn(self._ask_consent(self._consent_policy))
         try:
             await asyncio.wait({link, caller, hung_up}, return_when=asyncio.FIRST_COMPLETED)
             if caller.done() or hung_up.done():
@@ -176,6 +187,9 @@ class CallSession:
             if isinstance(frame, media.AudioIn):
                 await self.link.send_audio(frame.pcm)
             elif isinstance(frame, media.DtmfIn):
+                if self.consent is not None and self.consent.key(frame.digits):
+                    self._consent_declined.set()  # the opt-out key answers the prompt; it is not a caller turn
+                    continue
                 await self.link.send_event("input.dtmf", digits=frame.digits)
             elif frame.sample_rate != self._sample_rate:
                 log.warning("call %s: ACS streams %d Hz, bridge expects %d Hz", self.record.call_id,
@@ -196,11 +210,45 @@ class CallSession:
                 work = self._consult_for_agent(event)
             else:
                 work = self._transfer_for_agent(str(event.get("target")), str(event.get("case_id")))
-            task = asyncio.create_task(work)
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(work)
         elif kind == "error":
             log.warning("call %s: agent error %s", self.record.call_id, event.get("code"))
+
+    def _spawn(self, work: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- recording consent -------------------------------------------------------------------
+    async def _ask_consent(self, policy: ConsentPolicy) -> None:
+        """Prompt, wait for the opt-out key, then record (or not) and tell the agent, for the case."""
+        self.consent = ConsentGate(policy.opt_out_digit)
+        record = await update(self._store, self.record.call_id, recording="asking")
+        if record is None or not record.call_connection_id:
+            return
+        try:
+            await self._control.play_text(record.call_connection_id, None, policy.prompt, "consent")
+        except Exception as exc:  # no prompt, no consent: never record a caller who was not told
+            log.warning("call %s: consent prompt failed (%s): not recording", self.record.call_id, type(exc).__name__)
+            self.consent.key(policy.opt_out_digit)
+        else:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._consent_heard.wait(), PROMPT_LIMIT_S)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._consent_declined.wait(), policy.window_s)
+        if self.consent.window_over() == "declined":
+            await update(self._store, self.record.call_id, recording="declined")
+            await self.link.send_event("call.recording", state="declined")
+            return
+        try:
+            recording_id = await self._control.start_recording(record.call_connection_id, self._recording_callback)
+        except Exception as exc:
+            log.warning("call %s: recording did not start: %s", self.record.call_id, type(exc).__name__)
+            await update(self._store, self.record.call_id, recording="off", reason="recording did not start")
+            await self.link.send_event("call.recording", state="off")
+            return
+        await update(self._store, self.record.call_id, recording="recording", recording_id=recording_id)
+        await self.link.send_event("call.recording", state="recording", recording_id=recording_id)
 
     # --- transfers -----------------------------------------------------------------------
     async def _transfer_for_agent(self, target: str, case_id: str) -> None:
@@ -237,9 +285,7 @@ class CallSession:
             await update(self._store, record.call_id, state="transferred", transfer_target=result.target)
         else:
             await update(self._store, record.call_id, state="transfer_failed", reason=result.reason)
-            linger = asyncio.create_task(run.linger())
-            self._tasks.add(linger)
-            linger.add_done_callback(self._tasks.discard)
+            self._spawn(run.linger())
         return result.ok, result.reason, result.target
 
     async def transfer(self, target: str, case_id: str) -> tuple[bool, str]:

@@ -38,6 +38,8 @@ class CallRecord:
     case_id: str | None = None
     transfer_target: str | None = None
     reason: str | None = None  # why a transfer failed / the call ended
+    recording: str = "off"  # off | asking | recording | declined
+    recording_id: str | None = None
     updated: float = 0.0
 
     def to_json(self) -> str:

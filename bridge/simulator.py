@@ -107,8 +107,17 @@ class FakeAcs(AsyncHttpTransport):
             return _Response(request, 202, {"operationContext": body.get("operationContext")})
         if path.endswith(":terminate") or request.method == "DELETE":
             return _Response(request, 204, {})
+        if path.endswith("/calling/recordings") and request.method == "POST":
+            locator = body.get("callLocator") or {}
+            if locator.get("kind") != "serverCallLocator" or not locator.get("serverCallId"):
+                return _bad(request, "callLocator with a serverCallId is required")
+            return _Response(request, 200, {"recordingId": f"rec-{uuid.uuid4().hex[:12]}", "recordingState": "active",
+                                            "recordingKind": "azureCommunicationServices"})
         match = _PARTICIPANT_PATH.search(path)
         conn = match.group(1) if match else ""
+        if request.method == "GET" and match and path.endswith(f"/callConnections/{conn}"):
+            return _Response(request, 200, {"callConnectionId": conn, "serverCallId": f"server-{conn}",
+                                            "callbackUri": self._callbacks.get(conn), "callConnectionState": "connected"})
         if path.endswith(":hold") or path.endswith(":unhold"):
             if not body.get("targetParticipant"):
                 return _bad(request, "targetParticipant is required")

@@ -31,6 +31,7 @@ class ScriptedAgent:
     def __init__(self, handoffs: list[dict]) -> None:
         self.handoffs = list(handoffs)  # one handoff event per keyed 0
         self.results: list[dict] = []
+        self.received: list[dict] = []  # every text message from the bridge except pings
         self.got_result = asyncio.Event()
         self.port = free_port()
         self._seq = 0
@@ -50,6 +51,8 @@ class ScriptedAgent:
             if isinstance(frame, bytes):
                 continue
             body = json.loads(frame)
+            if body["type"] != "ping":
+                self.received.append(body)
             if body["type"] == "ping":
                 await ws.send(json.dumps({"type": "pong", "id": body["id"]}))
             elif body["type"] == "input.dtmf" and body["digits"] == "0" and self.handoffs:
