@@ -7,6 +7,7 @@
   callback events (AddParticipantSucceeded/Failed, PlayCompleted) are posted to the call.
 - ``AcsPeer``: the ACS side of one call's media WebSocket, speaking ACS's exact frame shapes.
 - ``event_grid`` / ``callback_event``: webhook bodies as Event Grid and Call Automation post them.
+- ``ScriptedAgent``: an agent endpoint that hands the call over when the caller keys 0.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import websockets
 from azure.core.pipeline.transport import AsyncHttpTransport
 from azure.core.rest import HttpRequest
 from azure.core.rest._http_response_impl_async import AsyncHttpResponseImpl
+
+from agent.localserver import free_port
 
 FAKE_CONNECTION_STRING = "endpoint=https://acs.example.test/;accesskey=" + "QUNTZmFrZWtleQ=="
 
@@ -360,3 +363,56 @@ class LocalBridge:
             await call.connect_media()
             await call.callback("MediaStreamingStarted")
         return call
+
+
+class ScriptedAgent:
+    """An agent endpoint speaking the container's protocol to the bridge, scripted: a keyed 0 sends the next hand-over."""
+
+    def __init__(self, handoffs: list[dict[str, Any]]) -> None:
+        self.handoffs = list(handoffs)  # one handoff event per keyed 0
+        self.results: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []  # every text message from the bridge except pings
+        self.got_result = asyncio.Event()
+        self.port = free_port()
+        self._seq = 0
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/invocations_ws"
+
+    async def _send(self, ws: Any, body: dict[str, Any]) -> None:
+        self._seq += 1
+        await ws.send(json.dumps({**body, "seq": self._seq}))
+
+    async def handler(self, ws: Any) -> None:
+        json.loads(await ws.recv())  # session.start
+        await ws.send(json.dumps({"type": "session.ready", "session_id": "s", "resumed": False}))
+        async for frame in ws:
+            if isinstance(frame, bytes):
+                continue
+            body = json.loads(frame)
+            if body["type"] != "ping":
+                self.received.append(body)
+            if body["type"] == "ping":
+                await ws.send(json.dumps({"type": "pong", "id": body["id"]}))
+            elif body["type"] == "input.dtmf" and body["digits"] == "0" and self.handoffs:
+                await self._send(ws, self.handoffs.pop(0))
+            elif body["type"] == "handoff.result":
+                self.results.append(body)
+                self.got_result.set()
+            elif body["type"] == "session.end":
+                await ws.close(1000)
+                return
+
+    async def __aenter__(self) -> "ScriptedAgent":
+        self._server = await websockets.serve(self.handler, "127.0.0.1", self.port)
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def result(self, timeout: float = 30) -> dict[str, Any]:
+        await asyncio.wait_for(self.got_result.wait(), timeout)
+        self.got_result.clear()
+        return self.results[-1]

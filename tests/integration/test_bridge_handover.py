@@ -1,81 +1,24 @@
 """Warm hand-over through the real bridge, the real Call Automation SDK and the ACS simulator.
 
-The agent side is a scripted ``invocations_ws`` peer on loopback: it answers the bridge's
-handshake and pings, and when the caller keys 0 it sends the ``handoff`` event the
-container sends (case id, legs, briefing), then records the ``handoff.result``. The
-people invited are simulated by ``FakeAcs(people=...)``, which posts the callbacks ACS posts.
+The agent side is ``ScriptedAgent``, an ``invocations_ws`` peer on loopback: it answers the
+bridge's handshake and pings, and when the caller keys 0 it sends the ``handoff`` event the
+container sends (case id, legs, briefing; the container's own side is
+test_handoff_warm.py), then records the ``handoff.result``. The people invited are
+simulated by ``FakeAcs(people=...)``, which posts the callbacks ACS posts.
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
 
-import websockets
-
-from agent.localserver import free_port
 from bridge.apology import tones
-from bridge.simulator import FakeAcs, LocalBridge, Person
+from bridge.simulator import FakeAcs, LocalBridge, Person, ScriptedAgent
 from tests.integration.test_bridge_calls import bridge_settings, stream
 
 CASE = "CASE-7F3K2Q"
 BRIEFING = ("Handing over CASE-7F3K2Q, high priority: the caller at Harbor Point reports pump P-101 tripped twice; "
             "restarting it failed. They want an engineer on site today.")
 SUPERVISOR, MANAGER = "pstn:+14255550100", "teams:8:orgid:6f1c2d7e-3b0a-4c55-9e21-5a7d0c8b9f10"
-
-
-class ScriptedAgent:
-    """A minimal agent endpoint speaking the container's protocol to the bridge."""
-
-    def __init__(self, handoffs: list[dict]) -> None:
-        self.handoffs = list(handoffs)  # one handoff event per keyed 0
-        self.results: list[dict] = []
-        self.received: list[dict] = []  # every text message from the bridge except pings
-        self.got_result = asyncio.Event()
-        self.port = free_port()
-        self._seq = 0
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/invocations_ws"
-
-    async def _send(self, ws, body: dict) -> None:
-        self._seq += 1
-        await ws.send(json.dumps({**body, "seq": self._seq}))
-
-    async def handler(self, ws) -> None:
-        json.loads(await ws.recv())  # session.start
-        await ws.send(json.dumps({"type": "session.ready", "session_id": "s", "resumed": False}))
-        async for frame in ws:
-            if isinstance(frame, bytes):
-                continue
-            body = json.loads(frame)
-            if body["type"] != "ping":
-                self.received.append(body)
-            if body["type"] == "ping":
-                await ws.send(json.dumps({"type": "pong", "id": body["id"]}))
-            elif body["type"] == "input.dtmf" and body["digits"] == "0" and self.handoffs:
-                await self._send(ws, self.handoffs.pop(0))
-            elif body["type"] == "handoff.result":
-                self.results.append(body)
-                self.got_result.set()
-            elif body["type"] == "session.end":
-                await ws.close(1000)
-                return
-
-    async def __aenter__(self) -> "ScriptedAgent":
-        self._server = await websockets.serve(self.handler, "127.0.0.1", self.port)
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        self._server.close()
-        await self._server.wait_closed()
-
-    async def result(self, timeout: float = 30) -> dict:
-        await asyncio.wait_for(self.got_result.wait(), timeout)
-        self.got_result.clear()
-        return self.results[-1]
 
 
 def handoff(*legs: dict) -> dict:
@@ -183,3 +126,14 @@ async def test_queue_members_ring_in_order_while_the_caller_stays_on_hold(tmp_pa
             assert fake.bodies("cancelAddParticipant")[0]["operationContext"] == f"{CASE}#0"
             await call.callback("CallDisconnected")
             await call.hang_up()
+
+
+async def test_handover_bench_reports_each_step_in_order():
+    import argparse
+
+    from agent.bench.handover import STEPS, _run
+
+    figures = await _run(argparse.Namespace(calls=2, answer_after=0.05))
+    p50 = [figures[step]["p50_ms"] for step in STEPS]
+    assert p50 == sorted(p50)  # hold, invite, answer, briefing, connected: in that order on every call
+    assert figures["answered"]["p50_ms"] >= 50  # the simulated person's answer delay is part of the figure

@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 
 from bridge.apology import tones
-from bridge.simulator import FakeAcs, LocalBridge
+from bridge.simulator import FakeAcs, LocalBridge, ScriptedAgent
 from tests.integration.test_bridge_calls import bridge_settings
-from tests.integration.test_bridge_handover import ScriptedAgent
 
 PROMPT = "This call is recorded. Press 2 to continue without recording."
 
