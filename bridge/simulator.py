@@ -72,11 +72,13 @@ def _raw_id(identifier: dict[str, Any]) -> str:
 
 
 class FakeAcs(AsyncHttpTransport):
-    def __init__(self, *, refuse_transfer: bool = False, people: dict[str, Person] | None = None,
-                 play_s: float = 0.0) -> None:
+    def __init__(self, *, refuse_transfer: bool = False, fail_answers: int = 0, answer_delay_s: float = 0.0,
+                 people: dict[str, Person] | None = None, play_s: float = 0.0) -> None:
         self.requests: list[tuple[str, str, dict[str, str], dict[str, Any]]] = []
         self.times: list[tuple[float, str]] = []  # (monotonic time, url) of each request, for hand-over figures
         self.refuse_transfer = refuse_transfer
+        self.fail_answers = fail_answers  # the next N answer_call requests are refused (400: the SDK does not retry it)
+        self.answer_delay_s = answer_delay_s  # how long ACS takes to answer (lets deliveries overlap)
         self.people = people or {}  # participant raw id -> how they answer
         self.play_s = play_s  # how long a played briefing lasts before PlayCompleted
         self._callbacks: dict[str, str] = {}  # call connection id -> callback URL
@@ -95,6 +97,10 @@ class FakeAcs(AsyncHttpTransport):
         self.times.append((time.monotonic(), request.url))
         path = request.url.split("?")[0]
         if path.endswith("/calling/callConnections:answer"):
+            await asyncio.sleep(self.answer_delay_s)
+            if self.fail_answers > 0:
+                self.fail_answers -= 1
+                return _Response(request, 400, {"error": {"code": "8501", "message": "simulated refusal"}})
             self._n += 1
             self._callbacks[f"conn-{self._n}"] = body.get("callbackUri")
             return _Response(request, 200, {

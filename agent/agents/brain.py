@@ -87,7 +87,7 @@ class SwitchboardBrain:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
             return
-        decision = self.coordinator.decide(text, state)
+        decision = await self.coordinator.decide_async(text, state)
         if decision.action == "handoff" and any(h.startswith(URGENT_HITS) for h in decision.policy_hits):
             async for action in self._record_and_hand_over(decision, state):
                 yield action
