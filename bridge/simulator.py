@@ -75,7 +75,6 @@ class FakeAcs(AsyncHttpTransport):
     def __init__(self, *, refuse_transfer: bool = False, fail_answers: int = 0, answer_delay_s: float = 0.0,
                  people: dict[str, Person] | None = None, play_s: float = 0.0) -> None:
         self.requests: list[tuple[str, str, dict[str, str], dict[str, Any]]] = []
-        self.times: list[tuple[float, str]] = []  # (monotonic time, url) of each request, for hand-over figures
         self.refuse_transfer = refuse_transfer
         self.fail_answers = fail_answers  # the next N answer_call requests are refused (400: the SDK does not retry it)
         self.answer_delay_s = answer_delay_s  # how long ACS takes to answer (lets deliveries overlap)
@@ -94,7 +93,6 @@ class FakeAcs(AsyncHttpTransport):
     async def send(self, request: HttpRequest, **kwargs: Any) -> _Response:  # type: ignore[override]
         body = json.loads(request.content) if request.content else {}
         self.requests.append((request.method, request.url, dict(request.headers), body))
-        self.times.append((time.monotonic(), request.url))
         path = request.url.split("?")[0]
         if path.endswith("/calling/callConnections:answer"):
             await asyncio.sleep(self.answer_delay_s)
@@ -151,10 +149,6 @@ class FakeAcs(AsyncHttpTransport):
                         resultInformation={"code": 200, "subCode": 0, "message": "Action completed successfully."})
             return _Response(request, 202, {})
         return _Response(request, 404, {"error": {"code": "NotFound", "message": request.url}})
-
-    def first(self, path_part: str) -> float | None:
-        """When the first request whose URL contains ``path_part`` arrived (monotonic), if any."""
-        return next((at for at, url in self.times if path_part in url), None)
 
     def _ring(self, conn: str, raw: str, context: str | None) -> None:
         person = self.people.get(raw)
