@@ -13,7 +13,9 @@ Routes
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
+import json
 import logging
 import re
 import uuid
@@ -35,6 +37,7 @@ from bridge.apology import load_apology
 from bridge.call_control import AcsCallControl, CallControl
 from bridge.call_session import CallSession
 from bridge.consent import ConsentPolicy
+from bridge.transfer_run import AWAITED_KINDS
 from bridge.openid import JwtChecker, OpenIdKeys
 from bridge.calls import BUSY, DONE, CallRecord, CallStore, agent_session_id, open_call_store, update
 
@@ -255,6 +258,8 @@ async def _apply(bridge: Bridge, call_id: str, event: webhooks.CallEvent) -> Non
     live = bridge.live.get(call_id)
     if live is not None:
         live.call_event(event)
+    elif event.kind in AWAITED_KINDS:  # the call's media socket (and its transfer) is on another replica
+        await bridge.store.relay(call_id, json.dumps(dataclasses.asdict(event)))
     if event.kind == "CallDisconnected" and live is not None:
         live.hang_up()
     if event.kind == "MediaStreamingFailed" and event.call_connection_id:

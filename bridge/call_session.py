@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+import uuid
 from collections import deque
 from typing import Any, Awaitable, Callable
 
@@ -28,6 +30,7 @@ PACKET_S = 0.02
 MAX_LATE_S = 0.06  # behind schedule by more than this (a stall): restart the clock rather than burst
 TRANSFER_WAIT_S = 60.0
 TRANSFER_POLL_S = 0.1
+RELAY_POLL_S = 0.05  # while a transfer or the consent prompt awaits callbacks that reached another replica
 PLAYOUT_LIMIT_S = 30.0  # the agent's goodbye is played before hanging up, but not forever
 CLOSE_NORMAL = 1000
 _TRANSFER_DONE = {"transferred", "transfer_failed", "ended"}
@@ -122,6 +125,7 @@ class CallSession:
         self.consent: ConsentGate | None = None
         self._consent_heard = asyncio.Event()  # the prompt finished playing (or could not play)
         self._consent_declined = asyncio.Event()
+        self._awaiting = 0  # transfers and consent prompts waiting for callback events
         self._handed_over = False
 
     async def _send(self, text: str) -> None:
@@ -144,6 +148,7 @@ class CallSession:
         link = asyncio.create_task(self.link.run(), name=f"link-{self.record.call_id}")
         caller = asyncio.create_task(self._read_caller(), name=f"acs-{self.record.call_id}")
         hung_up = asyncio.create_task(self._hung_up.wait())
+        self._spawn(self._take_relayed())
         if self._consent_policy is not None and self.record.caller:  # phone calls only
             self._spawn(self._ask_consent(self._consent_policy))
         try:
@@ -214,6 +219,22 @@ class CallSession:
         elif kind == "error":
             log.warning("call %s: agent error %s", self.record.call_id, event.get("code"))
 
+    async def _take_relayed(self) -> None:
+        """Callback events another replica received for this call, while something here awaits them."""
+        while True:
+            await asyncio.sleep(RELAY_POLL_S)
+            if self._awaiting:
+                for body in await self._store.take_relayed(self.record.call_id):
+                    self.call_event(CallEvent(**json.loads(body)))
+
+    @contextlib.asynccontextmanager
+    async def _awaiting_callbacks(self) -> Any:
+        self._awaiting += 1
+        try:
+            yield
+        finally:
+            self._awaiting -= 1
+
     def _spawn(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
@@ -232,8 +253,9 @@ class CallSession:
             log.warning("call %s: consent prompt failed (%s): not recording", self.record.call_id, type(exc).__name__)
             self.consent.key(policy.opt_out_digit)
         else:
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._consent_heard.wait(), PROMPT_LIMIT_S)
+            async with self._awaiting_callbacks():
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._consent_heard.wait(), PROMPT_LIMIT_S)
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._consent_declined.wait(), policy.window_s)
         if self.consent.window_over() == "declined":
@@ -274,9 +296,11 @@ class CallSession:
         if self.transfer_run is not None and not self.transfer_run.machine.done:
             return False, "a transfer is already in progress", None
         await update(self._store, record.call_id, state="transferring", case_id=case_id, transfer_target=legs[0].target)
-        machine = consult.ConsultTransfer(case_id, legs, str(event.get("briefing") or event.get("reason") or ""))
+        machine = consult.ConsultTransfer(case_id, legs, str(event.get("briefing") or event.get("reason") or ""),
+                                          attempt=uuid.uuid4().hex[:8])
         run = self.transfer_run = TransferRun(self._control, record.call_connection_id, record.caller, machine)
-        result = await run.run()
+        async with self._awaiting_callbacks():
+            result = await run.run()
         log.info("call %s: hand-over %s (%s) in %.0f ms to briefing", self.record.call_id,
                  "connected" if result.ok else "returned", result.reason,
                  1000 * (run.timings.get("briefing", run.timings["decided"]) - run.timings["decided"]))

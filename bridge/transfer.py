@@ -7,8 +7,9 @@ caller is taken off hold and the agent reports the failure, so it can say so and
 next target or a callback. A ``blind`` leg is handed the call with a plain transfer.
 
 No I/O here: ``bridge.transfer_run.TransferRun`` executes the commands against ACS and
-feeds back the Call Automation events. Operation contexts carry ``<case>#<leg>`` so an
-event for an earlier leg (a late answer after its ring timer gave up) is told apart.
+feeds back the Call Automation events. Operation contexts carry ``<case>/<attempt>#<leg>``
+so an event for an earlier leg (a late answer after its ring timer gave up), or for an
+earlier attempt on the same case, is told apart.
 """
 
 from __future__ import annotations
@@ -145,10 +146,11 @@ Event = Union[Answered, NotAnswered, RingTimeout, BriefingDone, TransferOutcome,
 class ConsultTransfer:
     """One hand-over attempt over ``legs``; ``start()`` then ``on(event)`` until ``done``."""
 
-    def __init__(self, case_id: str, legs: list[Leg], briefing: str) -> None:
+    def __init__(self, case_id: str, legs: list[Leg], briefing: str, attempt: str = "") -> None:
         if not legs:
             raise ValueError("a transfer needs at least one target")
         self.case_id, self.legs, self.briefing = case_id, list(legs), briefing
+        self.key = f"{case_id}/{attempt}" if attempt else case_id
         self.state = "idle"  # idle | ringing | briefing | blind | connected | returned | abandoned
         self.index = -1
         self.held = False
@@ -163,11 +165,11 @@ class ConsultTransfer:
         return self.legs[self.index]
 
     def context(self, index: int | None = None) -> str:
-        return f"{self.case_id}#{self.index if index is None else index}"
+        return f"{self.key}#{self.index if index is None else index}"
 
     def _leg_of(self, context: str) -> int | None:
         case, _, n = context.rpartition("#")
-        return int(n) if case == self.case_id and n.isdigit() and int(n) < len(self.legs) else None
+        return int(n) if case == self.key and n.isdigit() and int(n) < len(self.legs) else None
 
     def start(self) -> list[Command]:
         if self.state != "idle":

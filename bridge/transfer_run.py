@@ -21,6 +21,10 @@ from bridge.webhooks import CallEvent
 log = logging.getLogger("switchboard.bridge.transfer")
 
 RING_GRACE_S = 5.0  # ACS's invitation timeout should fire first; ours only covers a lost event
+#: Callbacks a transfer or the consent prompt waits for: relayed through the call store when they
+#: reach a replica that does not hold the call's media socket.
+AWAITED_KINDS = frozenset({"AddParticipantSucceeded", "AddParticipantFailed", "PlayCompleted", "PlayFailed",
+                           "CallTransferAccepted", "CallTransferFailed"})
 
 
 def event_for(call_event: CallEvent) -> t.Event | None:

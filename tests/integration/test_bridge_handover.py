@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bridge.apology import tones
 from bridge.simulator import FakeAcs, LocalBridge, Person, ScriptedAgent
 from tests.integration.test_bridge_calls import bridge_settings, stream
+from tests.integration.test_bridge_replicas import redis_url, replica  # noqa: F401 (redis_url is a fixture)
 
 CASE = "CASE-7F3K2Q"
 BRIEFING = ("Handing over CASE-7F3K2Q, high priority: the caller at Harbor Point reports pump P-101 tripped twice; "
@@ -54,7 +57,7 @@ async def test_consultative_transfer_briefs_the_person_then_connects_the_caller(
                 assert body["targetParticipant"]["phoneNumber"]["value"] == "+14255550123"
             assert hold["playSourceInfo"]["kind"] == "text" and hold["playSourceInfo"]["text"]["text"]
             assert add["participantToAdd"]["phoneNumber"]["value"] == "+14255550100"
-            assert add["invitationTimeoutInSeconds"] == 20 and add["operationContext"] == f"{CASE}#0"
+            assert add["invitationTimeoutInSeconds"] == 20 and re.fullmatch(rf"{CASE}/\w+#0", add["operationContext"])
             assert add["sourceCallerIdNumber"]["value"] == "+18005550100"
             assert add["customCallingContext"]["sipHeaders"] == {"X-MS-Custom-CaseId": CASE}
             # The briefing goes to the person only, never to the caller on hold.
@@ -123,7 +126,8 @@ async def test_queue_members_ring_in_order_while_the_caller_stays_on_hold(tmp_pa
             ops = paths(fake)
             assert ops == ["POST :hold", "POST participants:add", "POST participants:cancelAddParticipant",
                            "POST participants:add", "POST :play", "POST :unhold", "DELETE (call)"]
-            assert fake.bodies("cancelAddParticipant")[0]["operationContext"] == f"{CASE}#0"
+            cancelled = fake.bodies("cancelAddParticipant")[0]["operationContext"]
+            assert cancelled == fake.bodies("participants:add")[0]["operationContext"] and cancelled.endswith("#0")
             await call.callback("CallDisconnected")
             await call.hang_up()
 
@@ -137,3 +141,41 @@ async def test_handover_bench_reports_each_step_in_order():
     p50 = [figures[step]["p50_ms"] for step in STEPS]
     assert p50 == sorted(p50)  # hold, invite, answer, briefing, connected: in that order on every call
     assert figures["answered"]["p50_ms"] >= 50  # the simulated person's answer delay is part of the figure
+
+
+async def test_callbacks_reaching_another_replica_still_drive_the_transfer(tmp_path, redis_url):
+    # Replica A answered the call, so ACS posts every callback to A; the media socket (and so the
+    # transfer) is on replica B. A relays what B awaits through the shared store.
+    fake = FakeAcs(people={"4:+14255550100": Person("answer", 0.05)}, play_s=0.05)
+    async with ScriptedAgent([handoff({"target": SUPERVISOR, "name": "the supervisor", "ring_s": 20})]) as agent:
+        async with LocalBridge(replica(tmp_path, "a", redis_url, agent.url), fake=fake, apology=tones(16000)) as a, \
+                LocalBridge(replica(tmp_path, "b", redis_url, agent.url), fake=fake, apology=tones(16000)) as b:
+            call = await a.place_call(connect_media=False)
+            call.media_url = call.media_url.replace(f":{a.settings.bridge_port}/", f":{b.settings.bridge_port}/")
+            await call.connect_media()
+            await call.callback("MediaStreamingStarted")
+            await call.peer.send_dtmf("0")
+            result = await agent.result()
+            assert result["ok"] is True and result["target"] == SUPERVISOR
+            assert call.call_id in b.app.state.bridge.live and call.call_id not in a.app.state.bridge.live
+            assert paths(fake)[-5:] == ["POST :hold", "POST participants:add", "POST :play", "POST :unhold",
+                                        "DELETE (call)"]
+            await call.callback("CallDisconnected")
+            await call.hang_up()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "redis"])
+async def test_relayed_events_are_taken_once_in_order_per_call(tmp_path, request, kind):
+    from bridge.calls import RedisCallStore, SqliteCallStore
+
+    store = SqliteCallStore(tmp_path / "calls.sqlite") if kind == "sqlite" else \
+        RedisCallStore(request.getfixturevalue("redis_url"))
+    try:
+        for call, body in (("c1", "a"), ("c2", "x"), ("c1", "b")):
+            await store.relay(call, body)
+        assert await store.take_relayed("c1") == ["a", "b"]
+        assert await store.take_relayed("c1") == []
+        await store.relay("c1", "c")
+        assert await store.take_relayed("c1") == ["c"] and await store.take_relayed("c2") == ["x"]
+    finally:
+        await store.close()

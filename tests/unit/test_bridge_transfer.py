@@ -61,6 +61,15 @@ def test_a_late_answer_after_the_leg_was_given_up_is_let_go():
     assert m.on(t.Answered(f"{CASE}#1")) == [t.RemoveParticipant(BOB.target, f"{CASE}#1")]
 
 
+def test_events_of_an_earlier_attempt_on_the_same_case_are_ignored():
+    first = t.ConsultTransfer(CASE, [ALICE], "b", attempt="a1")
+    second = t.ConsultTransfer(CASE, [ALICE], "b", attempt="b2")
+    assert first.start()[-1].context == f"{CASE}/a1#0"
+    second.start()
+    assert second.on(t.Answered(f"{CASE}/a1#0")) == [] and second.state == "ringing"
+    assert second.on(t.Answered(f"{CASE}/b2#0"))[0] == t.PlayBriefing(ALICE.target, "b", f"{CASE}/b2#0")
+
+
 def test_events_of_other_cases_or_unknown_contexts_are_ignored():
     m = machine(ALICE)
     m.start()
