@@ -179,3 +179,21 @@ async def test_relayed_events_are_taken_once_in_order_per_call(tmp_path, request
         assert await store.take_relayed("c1") == ["c"] and await store.take_relayed("c2") == ["x"]
     finally:
         await store.close()
+
+
+async def test_a_blind_leg_is_a_plain_transfer_without_hold_or_briefing(tmp_path):
+    fake = FakeAcs()
+    async with ScriptedAgent([handoff({"target": "pstn:+14255550110", "name": "the desk", "mode": "blind"})]) as agent:
+        async with LocalBridge(bridge_settings(tmp_path, agent.url), fake=fake, apology=tones(16000)) as bridge:
+            call = await bridge.place_call()
+            await call.peer.send_dtmf("0")
+            await call.peer.wait_until(lambda: fake.bodies(":transferToParticipant"))
+            [transfer] = fake.bodies(":transferToParticipant")
+            assert transfer["targetParticipant"]["phoneNumber"]["value"] == "+14255550110"
+            assert transfer["customCallingContext"]["sipHeaders"] == {"X-MS-Custom-CaseId": CASE}
+            assert await call.callback("CallTransferAccepted", operationContext=transfer["operationContext"]) == 200
+            result = await agent.result()
+            assert result["ok"] is True and result["target"] == "pstn:+14255550110"
+            assert paths(fake) == ["POST :transferToParticipant"]  # no hold, no invitation, no briefing
+            await call.callback("CallDisconnected")
+            await call.hang_up()
