@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
+from agent.peers import parse_networks
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: The platform proxy caps WebSocket frames at 1 MiB; we enforce the same.
@@ -59,6 +61,15 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if raw.lower() in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    values = tuple(v.strip() for v in (env.get(name) or "").split(",") if v.strip())
+    try:
+        parse_networks(values)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+    return values
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -112,6 +123,7 @@ class Settings:
     mcp_it_ops_url: str | None = None
     tool_timeout_s: float = 5.0
     holding_phrase_ms: int = 700
+    duplicate_window_s: float = 600.0  # a request repeated within this in one call is confirmed, not redone
     azure_openai_endpoint: str | None = None
     azure_openai_deployment: str | None = None
     azure_openai_api_version: str = "2024-10-21"
@@ -160,6 +172,8 @@ class Settings:
                                   "To continue without recording, press 2 now.")
     bridge_consent_opt_out_digit: str = "2"
     bridge_consent_window_s: float = 4.0  # after the prompt was sent, how long the opt-out key is awaited
+    #: Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default: the TCP peer counts.
+    trusted_proxies: tuple[str, ...] = ()
 
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None
@@ -206,6 +220,7 @@ class Settings:
             mcp_it_ops_url=e.get("SWITCHBOARD_MCP_IT_OPS_URL") or None,
             tool_timeout_s=_float(e, "SWITCHBOARD_TOOL_TIMEOUT_S", d.tool_timeout_s),
             holding_phrase_ms=_int(e, "SWITCHBOARD_HOLDING_PHRASE_MS", d.holding_phrase_ms),
+            duplicate_window_s=_float(e, "SWITCHBOARD_DUPLICATE_WINDOW_S", d.duplicate_window_s),
             azure_openai_endpoint=e.get("AZURE_OPENAI_ENDPOINT") or None,
             azure_openai_deployment=e.get("AZURE_OPENAI_DEPLOYMENT") or None,
             azure_openai_api_version=e.get("AZURE_OPENAI_API_VERSION") or d.azure_openai_api_version,
@@ -243,6 +258,7 @@ class Settings:
             bridge_consent_opt_out_digit=_choice(e, "SWITCHBOARD_BRIDGE_CONSENT_OPT_OUT_DIGIT",
                                                  d.bridge_consent_opt_out_digit, tuple("0123456789*#")),
             bridge_consent_window_s=_float(e, "SWITCHBOARD_BRIDGE_CONSENT_WINDOW_S", d.bridge_consent_window_s),
+            trusted_proxies=_networks(e, "SWITCHBOARD_TRUSTED_PROXIES"),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,

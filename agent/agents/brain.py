@@ -64,9 +64,11 @@ class SwitchboardBrain:
             from agent.agents.llm import AzureModelClient, LlmAgent
 
             agent = LlmAgent(tools, AzureModelClient.from_settings(settings),
-                             holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit)
+                             holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
+                             duplicate_window_s=settings.duplicate_window_s)
         else:
-            agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit)
+            agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
+                                duplicate_window_s=settings.duplicate_window_s)
         return cls(coordinator, tools, HandoffService(settings), agent)
 
     async def start(self) -> None:
