@@ -185,7 +185,7 @@ class SwitchboardBrain:
         yield Say(self.handoff.message_after_failed_transfer(state))
 
     async def _callback_answer(self, accepted: bool, state: CallState) -> AsyncIterator[Action]:
-        """The caller's answer to the next target (when one is left) or to the callback offered after a failed transfer."""
+        """The caller's answer, after a failed transfer, to the next target (when one is left) or to the callback."""
         h = state.handoff or {}
         if h.get("next"):
             state.handoff = {**h, "next": None}

@@ -79,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"hand-over in the ACS simulator: {figures['calls']} calls, person answers after "
           f"{figures['answer_after_ms']:.0f} ms; ms from the decision reaching the bridge")
     labels = {"held": "caller on hold", "invited": "invitation sent", "answered": "person answered",
-              "briefing": "briefing playing (ACS accepted the play request)", "finished": "caller connected, agent left"}
+              "briefing": "briefing playing (ACS accepted the play request)",
+              "finished": "caller connected, agent left"}
     for step in STEPS:
         f = figures[step]
         print(f"  {labels[step]:<52} p50 {f['p50_ms']:7.1f}  p95 {f['p95_ms']:7.1f}  max {f['max_ms']:7.1f}")
