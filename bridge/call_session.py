@@ -46,6 +46,8 @@ class Player:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        self.open = asyncio.Event()  # cleared: agent audio waits (the consent prompt is playing)
+        self.open.set()
         self.packets_sent = 0
         self.stops_sent = 0
 
@@ -80,6 +82,11 @@ class Player:
                 self._wake.clear()
                 await self._wake.wait()
                 due = None
+            if not self.open.is_set():
+                await self.open.wait()
+                due = None
+                if not self._packets:
+                    continue
             now = time.monotonic()
             if due is None or due < now - MAX_LATE_S:
                 due = now
@@ -150,6 +157,7 @@ class CallSession:
         hung_up = asyncio.create_task(self._hung_up.wait())
         self._spawn(self._take_relayed())
         if self._consent_policy is not None and self.record.caller:  # phone calls only
+            self.player.open.clear()  # before any agent audio can arrive: the caller hears the prompt first, alone
             self._spawn(self._ask_consent(self._consent_policy))
         try:
             await asyncio.wait({link, caller, hung_up}, return_when=asyncio.FIRST_COMPLETED)
@@ -244,11 +252,17 @@ class CallSession:
     async def _ask_consent(self, policy: ConsentPolicy) -> None:
         """Prompt, wait for the opt-out key, then record (or not) and tell the agent, for the case."""
         self.consent = ConsentGate(policy.opt_out_digit)
-        record = await update(self._store, self.record.call_id, recording="asking")
-        if record is None or not record.call_connection_id:
-            return
         try:
-            await self._control.play_text(record.call_connection_id, None, policy.prompt, "consent")
+            record = await update(self._store, self.record.call_id, recording="asking")
+            if record is not None and record.call_connection_id:
+                await self._consent_decision(policy, record.call_connection_id)
+        finally:
+            self.player.open.set()
+
+    async def _consent_decision(self, policy: ConsentPolicy, call_connection_id: str) -> None:
+        assert self.consent is not None
+        try:
+            await self._control.play_text(call_connection_id, None, policy.prompt, "consent")
         except Exception as exc:  # no prompt, no consent: never record a caller who was not told
             log.warning("call %s: consent prompt failed (%s): not recording", self.record.call_id, type(exc).__name__)
             self.consent.key(policy.opt_out_digit)
@@ -263,7 +277,7 @@ class CallSession:
             await self.link.send_event("call.recording", state="declined")
             return
         try:
-            recording_id = await self._control.start_recording(record.call_connection_id, self._recording_callback)
+            recording_id = await self._control.start_recording(call_connection_id, self._recording_callback)
         except Exception as exc:
             log.warning("call %s: recording did not start: %s", self.record.call_id, type(exc).__name__)
             await update(self._store, self.record.call_id, recording="off", reason="recording did not start")

@@ -368,8 +368,9 @@ class LocalBridge:
 class ScriptedAgent:
     """An agent endpoint speaking the container's protocol to the bridge, scripted: a keyed 0 sends the next hand-over."""
 
-    def __init__(self, handoffs: list[dict[str, Any]]) -> None:
+    def __init__(self, handoffs: list[dict[str, Any]], greeting: bytes = b"") -> None:
         self.handoffs = list(handoffs)  # one handoff event per keyed 0
+        self.greeting = greeting  # agent audio (PCM16) sent as soon as the session is ready
         self.results: list[dict[str, Any]] = []
         self.received: list[dict[str, Any]] = []  # every text message from the bridge except pings
         self.got_result = asyncio.Event()
@@ -387,6 +388,9 @@ class ScriptedAgent:
     async def handler(self, ws: Any) -> None:
         json.loads(await ws.recv())  # session.start
         await ws.send(json.dumps({"type": "session.ready", "session_id": "s", "resumed": False}))
+        if self.greeting:
+            await ws.send(self.greeting)
+            await self._send(ws, {"type": "audio.end", "item_id": "greeting"})
         async for frame in ws:
             if isinstance(frame, bytes):
                 continue

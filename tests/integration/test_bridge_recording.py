@@ -29,7 +29,8 @@ def reports(agent: ScriptedAgent) -> list[dict]:
 
 async def test_consent_prompt_then_recording_with_its_id_reported(tmp_path):
     fake = FakeAcs()
-    async with ScriptedAgent([]) as agent:
+    greeting = b"\x11\x00" * 1600  # 100 ms of agent speech, sent the moment the session is ready
+    async with ScriptedAgent([], greeting=greeting) as agent:
         settings = bridge_settings(tmp_path, agent.url, bridge_recording="on", bridge_consent_prompt=PROMPT,
                                    bridge_consent_window_s=0.3)
         async with LocalBridge(settings, fake=fake, apology=tones(16000)) as bridge:
@@ -38,8 +39,12 @@ async def test_consent_prompt_then_recording_with_its_id_reported(tmp_path):
             [prompt] = fake.bodies(":play")
             assert prompt["playSources"][0]["text"]["text"] == PROMPT and prompt["playTo"] == []  # everyone
             assert prompt["operationContext"] == "consent" and not fake.bodies("/calling/recordings")
+            await asyncio.sleep(0.3)
+            assert call.peer.played == []  # the greeting waits: the caller hears the prompt alone
             await call.callback("PlayCompleted", operationContext="consent")
             await until(lambda: reports(agent))
+            await until(lambda: sum(len(pcm) for _, pcm in call.peer.played) >= len(greeting))
+            assert b"".join(pcm for _, pcm in call.peer.played)[:len(greeting)] == greeting
             [start] = fake.bodies("/calling/recordings")
             assert start["callLocator"] == {"serverCallId": "server-conn-1", "kind": "serverCallLocator"}
             assert start["recordingStateCallbackUri"] == call.callback_url
