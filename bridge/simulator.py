@@ -124,7 +124,8 @@ class FakeAcs(AsyncHttpTransport):
         conn = match.group(1) if match else ""
         if request.method == "GET" and match and path.endswith(f"/callConnections/{conn}"):
             return _Response(request, 200, {"callConnectionId": conn, "serverCallId": f"server-{conn}",
-                                            "callbackUri": self._callbacks.get(conn), "callConnectionState": "connected"})
+                                            "callbackUri": self._callbacks.get(conn),
+                                            "callConnectionState": "connected"})
         if path.endswith(":hold") or path.endswith(":unhold"):
             if not body.get("targetParticipant"):
                 return _bad(request, "targetParticipant is required")
@@ -140,8 +141,8 @@ class FakeAcs(AsyncHttpTransport):
                                 "isOnHold": False},
                 "operationContext": body.get("operationContext"), "invitationId": invitation})
         if path.endswith("/participants:remove") or path.endswith("/participants:cancelAddParticipant"):
-            return _Response(request, 202, {"operationContext": body.get("operationContext"),
-                                            **({"invitationId": body["invitationId"]} if "invitationId" in body else {})})
+            invitation = {"invitationId": body["invitationId"]} if "invitationId" in body else {}
+            return _Response(request, 202, {"operationContext": body.get("operationContext"), **invitation})
         if path.endswith(":play"):
             if not body.get("playSources"):
                 return _bad(request, "playSources is required")
@@ -366,7 +367,7 @@ class LocalBridge:
 
 
 class ScriptedAgent:
-    """An agent endpoint speaking the container's protocol to the bridge, scripted: a keyed 0 sends the next hand-over."""
+    """An agent endpoint speaking the container's protocol to the bridge; a keyed 0 sends the next hand-over."""
 
     def __init__(self, handoffs: list[dict[str, Any]], greeting: bytes = b"") -> None:
         self.handoffs = list(handoffs)  # one handoff event per keyed 0

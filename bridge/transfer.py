@@ -92,7 +92,8 @@ class Finished:
     target: str | None  # who took the call, or the last leg tried
 
 
-Command = Union[Hold, Unhold, AddParticipant, CancelAdd, RemoveParticipant, PlayBriefing, Leave, BlindTransfer, Finished]
+Command = Union[Hold, Unhold, AddParticipant, CancelAdd, RemoveParticipant, PlayBriefing, Leave, BlindTransfer,
+                Finished]
 
 
 # --- events (what ACS reported) -----------------------------------------------------------

@@ -23,9 +23,9 @@ def desk_routes() -> list[Route]:
 
     async def desk(request: Request) -> HTMLResponse:
         # No caching and no framing: the shell is harmless, but the token lives in the page's storage.
-        return HTMLResponse(html, headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
-                                           "Referrer-Policy": "no-referrer",
-                                           "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; "
-                                                                      "script-src 'unsafe-inline'; frame-ancestors 'none'"})
+        return HTMLResponse(html, headers={
+            "Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
+            "Content-Security-Policy": "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+                                       "frame-ancestors 'none'"})
 
     return [Route("/desk", desk, methods=["GET"])]

@@ -18,7 +18,8 @@ import yaml
 from agent.config import ConfigError
 from agent.handoff.bundle import PRIORITIES
 
-_TARGET_RE = re.compile(r"pstn:\+\d{7,15}|teams:\S{3,200}|acs:8:acs:\S{3,200}|sip:\S{3,200}|queue:[A-Za-z0-9][\w.-]{0,99}")
+_TARGET_RE = re.compile(
+    r"pstn:\+\d{7,15}|teams:\S{3,200}|acs:8:acs:\S{3,200}|sip:\S{3,200}|queue:[A-Za-z0-9][\w.-]{0,99}")
 _ROUTE_KEYS = (*PRIORITIES, "default")
 _HOURS_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -75,7 +76,7 @@ class Targets:
                  "ring_s": self.rings.get(m, DEFAULT_RING_S)} for m in members]
 
     def next_after(self, route: str | None, priority: str, tried: list[str]) -> str | None:
-        """The next target to offer once ``tried`` failed: the route's own, its default, the service desk, the fallback."""
+        """The next target to offer once ``tried`` failed: the route's, its default, the service desk, the fallback."""
         table = self.routes.get(route or "human") or {}
         human = self.routes.get("human") or {}
         order = [self.pick(route, priority), table.get("default"), human.get("default"), self.fallback]

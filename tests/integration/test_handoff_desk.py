@@ -64,8 +64,9 @@ async def test_desk_shows_a_new_case_before_the_transfer_completes(server_factor
 
             state = field_call()
             state.add_turn("agent", "I'll raise a work order for pump P-4512.")
-            state.tool_attempts = [{"tool": "create_work_order", "server": "field_ops", "arguments": {"asset": "P-4512"},
-                                    "ok": False, "error": "timeout after 5.0 s", "latency_ms": 5001.0}]
+            state.tool_attempts = [{"tool": "create_work_order", "server": "field_ops",
+                                    "arguments": {"asset": "P-4512"}, "ok": False, "error": "timeout after 5.0 s",
+                                    "latency_ms": 5001.0}]
             event = await service.escalate(state, reason="two tool failures", trigger="tool_failures", priority="high")
             shown = await until(page, "the new case", lambda s: event.case_id in s.get("order", []))
             assert shown["cases"][event.case_id]["status"] == "pending"  # the person's phone is still ringing

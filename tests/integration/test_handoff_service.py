@@ -96,7 +96,8 @@ async def test_failed_transfer_then_callback_is_recorded(service: HandoffService
     assert state.handoff["status"] == "transfer_failed" and state.handoff["callback_offered"] is True
     apology = service.message_after_failed_transfer(state)
     assert apology.startswith("I'm sorry, the field dispatch supervisor didn't pick up")
-    assert "Shall I try field dispatch now? If not, we can call you back on the number ending zero one two three." in apology
+    assert ("Shall I try field dispatch now? If not, we can call you back on the number ending zero one two three."
+            in apology)
     await service.request_callback(state)
     case = await service.store.get(event.case_id)
     assert case["status"] == "callback_requested"

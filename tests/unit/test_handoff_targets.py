@@ -41,7 +41,8 @@ def test_queue_by_hours_offers_only_who_is_on_duty_in_the_files_timezone():
 
 def test_queue_in_order_tries_every_member_and_plain_targets_are_one_leg():
     t = parse_targets(QUEUES)
-    assert [leg["target"] for leg in t.legs("queue:it", SUNDAY_NOON_PARIS)] == ["pstn:+14255550130", "pstn:+14255550131"]
+    members = [leg["target"] for leg in t.legs("queue:it", SUNDAY_NOON_PARIS)]
+    assert members == ["pstn:+14255550130", "pstn:+14255550131"]
     assert t.legs("pstn:+14255550110", SUNDAY_NOON_PARIS) == [
         {"target": "pstn:+14255550110", "name": "the service desk", "mode": "consult", "ring_s": 30.0}]
 
@@ -97,7 +98,8 @@ STATES = [
            entities={"system": "SAP"}, tool_attempts=[{"tool": "reset_password", "ok": False, "error": "locked"}] * 3),
     _state(turns=[("caller", "pump P-1 leaks")], current={"target": "field_ops", "intent": "work_order.create"},
            entities={"asset": "P-1", "site": "12", "tickets": ["WO-1"]},
-           tool_attempts=[{"tool": "lookup_asset", "ok": True}, {"tool": "create_work_order", "ok": False, "error": "timeout"}]),
+           tool_attempts=[{"tool": "lookup_asset", "ok": True},
+                          {"tool": "create_work_order", "ok": False, "error": "timeout"}]),
 ]
 
 
