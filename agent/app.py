@@ -84,9 +84,10 @@ def create_app(
 
 
 def _extra_routes(settings: Settings) -> list[Any]:
+    from agent.handoff.desk import desk_routes  # GET /desk: the page that shows them live
     from agent.handoff.routes import case_routes  # GET /cases for the human agent's desktop
 
-    return case_routes(settings)
+    return [*case_routes(settings), *desk_routes()]
 
 
 async def _text_turn(hub: SessionHub, request: Request) -> Response:

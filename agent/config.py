@@ -160,6 +160,18 @@ class Settings:
     bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
     bridge_agent_outage_s: float = 8.0  # longer than this unreachable -> apology + fallback transfer
     bridge_rate_limit_per_s: float = 20.0  # refused requests per client IP, on every endpoint
+    # warm hand-over (docs/handoff.md)
+    bridge_cognitive_services_endpoint: str | None = None  # Azure AI services ACS speaks hold prompt and briefing with
+    bridge_tts_voice: str = "en-US-JennyNeural"
+    bridge_hold_prompt: str = "Please hold while I brief a colleague on your call."
+    bridge_hold_music_url: str | None = None  # a WAV ACS plays on hold instead of the prompt
+    bridge_caller_id: str | None = None  # E.164 number of the ACS resource, shown to phone targets
+    # recording (bridge/consent.py): off, or on after the consent prompt unless the caller opts out
+    bridge_recording: str = "off"  # off | on
+    bridge_consent_prompt: str = ("This call is recorded so we can help you and improve our service. "
+                                  "To continue without recording, press 2 now.")
+    bridge_consent_opt_out_digit: str = "2"
+    bridge_consent_window_s: float = 4.0  # after the prompt was sent, how long the opt-out key is awaited
     #: Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default: the TCP peer counts.
     trusted_proxies: tuple[str, ...] = ()
 
@@ -236,6 +248,16 @@ class Settings:
             bridge_gap_buffer_s=_float(e, "SWITCHBOARD_BRIDGE_GAP_BUFFER_S", d.bridge_gap_buffer_s),
             bridge_agent_outage_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_OUTAGE_S", d.bridge_agent_outage_s),
             bridge_rate_limit_per_s=_float(e, "SWITCHBOARD_BRIDGE_RATE_LIMIT_PER_S", d.bridge_rate_limit_per_s),
+            bridge_cognitive_services_endpoint=e.get("SWITCHBOARD_BRIDGE_COGNITIVE_SERVICES_ENDPOINT") or None,
+            bridge_tts_voice=e.get("SWITCHBOARD_BRIDGE_TTS_VOICE") or d.bridge_tts_voice,
+            bridge_hold_prompt=e.get("SWITCHBOARD_BRIDGE_HOLD_PROMPT") or d.bridge_hold_prompt,
+            bridge_hold_music_url=e.get("SWITCHBOARD_BRIDGE_HOLD_MUSIC_URL") or None,
+            bridge_caller_id=e.get("SWITCHBOARD_BRIDGE_CALLER_ID") or None,
+            bridge_recording=_choice(e, "SWITCHBOARD_BRIDGE_RECORDING", d.bridge_recording, ("off", "on")),
+            bridge_consent_prompt=e.get("SWITCHBOARD_BRIDGE_CONSENT_PROMPT") or d.bridge_consent_prompt,
+            bridge_consent_opt_out_digit=_choice(e, "SWITCHBOARD_BRIDGE_CONSENT_OPT_OUT_DIGIT",
+                                                 d.bridge_consent_opt_out_digit, tuple("0123456789*#")),
+            bridge_consent_window_s=_float(e, "SWITCHBOARD_BRIDGE_CONSENT_WINDOW_S", d.bridge_consent_window_s),
             trusted_proxies=_networks(e, "SWITCHBOARD_TRUSTED_PROXIES"),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,

@@ -363,7 +363,8 @@ class Conversation:
             if self._speech is not None:
                 await self._says.join()  # the caller hears what happens next before the transfer
             await self._emit(protocol.event("handoff", target=action.target, case_id=action.case_id,
-                                            reason=action.reason, priority=action.priority))
+                                            reason=action.reason, priority=action.priority,
+                                            legs=action.legs or None, briefing=action.briefing or None))
             if not self._handoff_pending:
                 self._handoff_pending = True
                 self._hold()

@@ -93,6 +93,17 @@ class HandoffResult:
 
 
 @dataclass(frozen=True)
+class CallRecording:
+    """The bridge reports the call's recording: ``recording`` (with consent), ``declined`` or ``off``."""
+
+    state: str
+    recording_id: str | None = None
+
+
+RECORDING_STATES = ("recording", "declined", "off")
+
+
+@dataclass(frozen=True)
 class SessionEnd:
     reason: str = "caller"
 
@@ -104,7 +115,8 @@ class Ping:
     id: str
 
 
-ClientMessage = Union[SessionStart, InputText, InputDtmf, PlaybackProgress, HandoffResult, SessionEnd, Ping]
+ClientMessage = Union[SessionStart, InputText, InputDtmf, PlaybackProgress, HandoffResult, CallRecording, SessionEnd,
+                      Ping]
 
 
 def _str(obj: dict[str, Any], key: str, *, required: bool = True, limit: int = 256) -> str | None:
@@ -199,6 +211,16 @@ def _handoff_result(obj: dict[str, Any]) -> HandoffResult:
     return HandoffResult(ok, _str(obj, "reason", required=False, limit=512) or "")
 
 
+def _call_recording(obj: dict[str, Any]) -> CallRecording:
+    state = obj.get("state")
+    if state not in RECORDING_STATES:
+        raise _Bad(f"'state' must be one of {', '.join(RECORDING_STATES)}")
+    recording_id = _str(obj, "recording_id", required=False, limit=256)
+    if (state == "recording") != bool(recording_id):
+        raise _Bad("'recording_id' is required with state recording, and only then")
+    return CallRecording(state, recording_id)
+
+
 def _session_end(obj: dict[str, Any]) -> SessionEnd:
     return SessionEnd(_str(obj, "reason", required=False, limit=128) or "caller")
 
@@ -219,6 +241,7 @@ _PARSERS = {
     "input.dtmf": _input_dtmf,
     "playback.progress": _playback,
     "handoff.result": _handoff_result,
+    "call.recording": _call_recording,
     "session.end": _session_end,
     "ping": _ping,
 }

@@ -390,6 +390,9 @@ class SessionHub:
                 conversation.playback_progress(parsed.item_id, parsed.played_ms)
             elif isinstance(parsed, protocol.HandoffResult):
                 await conversation.handoff_result(parsed.ok, parsed.reason)
+            elif isinstance(parsed, protocol.CallRecording):
+                conversation.state.recording = {"state": parsed.state, **(
+                    {"id": parsed.recording_id} if parsed.recording_id else {})}
             elif isinstance(parsed, protocol.Ping):
                 await live.pong(parsed.id)
             elif isinstance(parsed, protocol.SessionStart):

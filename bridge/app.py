@@ -13,7 +13,9 @@ Routes
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
+import json
 import logging
 import re
 import uuid
@@ -35,6 +37,8 @@ from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvid
 from bridge.apology import load_apology
 from bridge.call_control import AcsCallControl, CallControl
 from bridge.call_session import CallSession
+from bridge.consent import ConsentPolicy
+from bridge.transfer_run import AWAITED_KINDS
 from bridge.openid import JwtChecker, OpenIdKeys
 from bridge.calls import BUSY, DONE, CallRecord, CallStore, agent_session_id, open_call_store, update
 
@@ -256,6 +260,10 @@ async def _apply(bridge: Bridge, call_id: str, event: webhooks.CallEvent) -> Non
         record = await update(bridge.store, call_id, **changes)
         log.info("call %s: %s -> %s", call_id, event.kind, record.state if record else "?")
     live = bridge.live.get(call_id)
+    if live is not None:
+        live.call_event(event)
+    elif event.kind in AWAITED_KINDS:  # the call's media socket (and its transfer) is on another replica
+        await bridge.store.relay(call_id, json.dumps(dataclasses.asdict(event)))
     if event.kind == "CallDisconnected" and live is not None:
         live.hang_up()
     if event.kind == "MediaStreamingFailed" and event.call_connection_id:
@@ -293,6 +301,9 @@ async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
         sample_rate=s.bridge_sample_rate,
         apology=bridge.apology,
         fallback_target=s.bridge_fallback_target,
+        consent=ConsentPolicy(s.bridge_consent_prompt, s.bridge_consent_opt_out_digit, s.bridge_consent_window_s)
+        if s.bridge_recording == "on" else None,
+        recording_callback=bridge.urls(call_id)[0],
     )
     bridge.live[call_id] = session
     try:

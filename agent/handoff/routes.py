@@ -63,7 +63,9 @@ def case_routes(settings: Settings) -> list[Route]:
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST:
             return _problem(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_LIST}")
         cases = await _store().recent(int(raw))
-        return JSONResponse({"cases": [{k: c.get(k) for k in _LIST_FIELDS} for c in cases]})
+        # revision: grows with every history entry, so a change within the same second is still seen.
+        return JSONResponse({"cases": [{**{k: c.get(k) for k in _LIST_FIELDS}, "revision": len(c.get("history", []))}
+                                       for c in cases]})
 
     async def get_case(request: Request) -> JSONResponse:
         denied = _denied(request)
