@@ -41,7 +41,7 @@ COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY bridge/ bridge/
 COPY agent/__init__.py agent/protocol.py agent/protocol_client.py agent/wsclient.py agent/wsframes.py \
-     agent/wsserver.py agent/envparse.py agent/sqlite_async.py agent/logs.py agent/
+     agent/wsserver.py agent/envparse.py agent/peers.py agent/sqlite_async.py agent/logs.py agent/
 COPY agent/handoff/__init__.py agent/handoff/redact.py agent/handoff/
 USER switchboard
 ENV SWITCHBOARD_BRIDGE_PORT=8089

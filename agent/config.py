@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from agent.envparse import ConfigError, SettingsBase, env_bool, env_choice, env_float, env_int
+from agent.envparse import (ConfigError, SettingsBase, env_bool, env_choice, env_float, env_int, env_networks,
+                            env_seconds)
 
 __all__ = ["ConfigError", "REPO_ROOT", "Settings"]  # ConfigError: raised by from_env, caught by its callers
 
@@ -42,6 +43,12 @@ class Settings(SettingsBase):
     endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
     barge_in_ms: int = 200  # a cough is ~150 ms; 200 + detection stays inside the 300 ms stop budget
     tts_enabled: bool = True
+    #: Spoken calls: "are you still there?" after this much caller silence, goodbye this long after that,
+    #: a maximum call length and a warning before it (agent/limits.py). 0 turns each off.
+    silence_prompt_s: float = 10.0
+    silence_close_s: float = 10.0
+    max_call_s: float = 1800.0
+    call_warning_s: float = 60.0
 
     # --- brain ------------------------------------------------------------------------
     brain: str = "switchboard"  # switchboard | placeholder (echo; transport tests and benchmarks)
@@ -58,6 +65,7 @@ class Settings(SettingsBase):
     mcp_it_ops_url: str | None = None
     tool_timeout_s: float = 5.0
     holding_phrase_ms: int = 700
+    duplicate_window_s: float = 600.0  # a request repeated within this in one call is confirmed, not redone
     azure_openai_endpoint: str | None = None
     azure_openai_deployment: str | None = None
     azure_openai_api_version: str = "2024-10-21"
@@ -72,6 +80,10 @@ class Settings(SettingsBase):
     voicelive_api_key: str | None = field(default=None, repr=False)
     voicelive_voice: str = "en-US-Ava:DragonHDLatestNeural"
     voicelive_fallback_local: bool = True
+
+    #: Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default: the TCP peer counts.
+    #: The bridge reads the same variable into its own settings (bridge/config.py).
+    trusted_proxies: tuple[str, ...] = ()
 
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None
@@ -104,6 +116,10 @@ class Settings(SettingsBase):
             endpoint_hold_ms=env_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
             barge_in_ms=env_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             tts_enabled=env_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
+            silence_prompt_s=env_seconds(e, "SWITCHBOARD_SILENCE_PROMPT_S", d.silence_prompt_s),
+            silence_close_s=env_seconds(e, "SWITCHBOARD_SILENCE_CLOSE_S", d.silence_close_s),
+            max_call_s=env_seconds(e, "SWITCHBOARD_MAX_CALL_S", d.max_call_s),
+            call_warning_s=env_seconds(e, "SWITCHBOARD_CALL_WARNING_S", d.call_warning_s),
             brain=env_choice(e, "SWITCHBOARD_BRAIN", d.brain, ("switchboard", "placeholder")),
             knowledge_dir=Path(e.get("SWITCHBOARD_KNOWLEDGE_DIR") or d.knowledge_dir),
             policy_file=Path(e.get("SWITCHBOARD_POLICY_FILE") or d.policy_file),
@@ -114,6 +130,7 @@ class Settings(SettingsBase):
             mcp_it_ops_url=e.get("SWITCHBOARD_MCP_IT_OPS_URL") or None,
             tool_timeout_s=env_float(e, "SWITCHBOARD_TOOL_TIMEOUT_S", d.tool_timeout_s),
             holding_phrase_ms=env_int(e, "SWITCHBOARD_HOLDING_PHRASE_MS", d.holding_phrase_ms),
+            duplicate_window_s=env_float(e, "SWITCHBOARD_DUPLICATE_WINDOW_S", d.duplicate_window_s),
             azure_openai_endpoint=e.get("AZURE_OPENAI_ENDPOINT") or None,
             azure_openai_deployment=e.get("AZURE_OPENAI_DEPLOYMENT") or None,
             azure_openai_api_version=e.get("AZURE_OPENAI_API_VERSION") or d.azure_openai_api_version,
@@ -124,6 +141,7 @@ class Settings(SettingsBase):
             voicelive_api_key=e.get("AZURE_VOICELIVE_API_KEY") or None,
             voicelive_voice=e.get("AZURE_VOICELIVE_VOICE") or d.voicelive_voice,
             voicelive_fallback_local=env_bool(e, "SWITCHBOARD_VOICELIVE_FALLBACK", d.voicelive_fallback_local),
+            trusted_proxies=env_networks(e, "SWITCHBOARD_TRUSTED_PROXIES"),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,

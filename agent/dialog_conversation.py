@@ -46,6 +46,9 @@ class _EngineSpeech:
 
 
 class DialogConversation(Conversation):
+    # The engine runs its own turn-taking, so the line's silences are its to handle: no limit prompts.
+    _watches_silence = False
+
     def __init__(self, *, dialog: DialogFunctions | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._dialog = dialog

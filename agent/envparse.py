@@ -10,6 +10,8 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Mapping, TypeVar
 
+from agent.peers import parse_networks
+
 _S = TypeVar("_S", bound="SettingsBase")
 
 
@@ -37,6 +39,13 @@ def env_float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
+def env_seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    value = env_float(env, name, default)
+    if not 0 <= value <= 1e6:  # also refuses nan and inf
+        raise ConfigError(f"{name} must be between 0 and 1000000 seconds (0 turns it off), got {env.get(name)!r}")
+    return value
+
+
 def env_bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -53,6 +62,16 @@ def env_choice(env: Mapping[str, str], name: str, default: str, choices: tuple[s
     if raw not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {raw!r}")
     return raw
+
+
+def env_networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list of IPs or CIDRs, each checked (kept as text: settings stay plain values)."""
+    values = tuple(v.strip() for v in (env.get(name) or "").split(",") if v.strip())
+    try:
+        parse_networks(values)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+    return values
 
 
 class SettingsBase:

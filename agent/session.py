@@ -28,6 +28,7 @@ from agent.callrecords import CallRecorder
 from agent.config import Settings
 from agent.conversation import Conversation
 from agent.dialog_conversation import DialogConversation
+from agent.limits import CallLimits
 from agent.protocol import MAX_FRAME_BYTES, Close, Code, ProtocolError
 from agent.speech.engine import SpeechEngine, drives_dialog
 from agent.speech.voicelive_tools import DialogFunctions
@@ -120,6 +121,8 @@ class SessionHub:
         self.brain = brain
         self.speech = speech
         self.dialog = dialog  # what a speech-to-speech engine may call (the brain's, wired by the app)
+        self.limits = CallLimits(settings.silence_prompt_s, settings.silence_close_s, settings.max_call_s,
+                                 settings.call_warning_s)
         self.live: dict[str, LiveSession] = {}
         self._handlers: set[asyncio.Task[Any]] = set()
         self._closing = False
@@ -342,7 +345,7 @@ class SessionHub:
             channel = self.speech.open(live.sample_rate, on_speech) if self.speech is not None else None
             common: dict[str, Any] = dict(state=live.state, brain=self.brain, emit=live.emit,
                                           send_audio=live.send_audio, speech=channel, on_turn_done=live.persist,
-                                          sample_rate=live.sample_rate)
+                                          sample_rate=live.sample_rate, limits=self.limits)
             conversation = (DialogConversation(dialog=self.dialog, **common) if drives_dialog(channel)
                             else Conversation(**common))
             live.conversation = conversation
@@ -386,6 +389,9 @@ class SessionHub:
                 conversation.playback_progress(parsed.item_id, parsed.played_ms)
             elif isinstance(parsed, protocol.HandoffResult):
                 await conversation.handoff_result(parsed.ok, parsed.reason or "")
+            elif isinstance(parsed, protocol.CallRecording):
+                conversation.state.recording = {"state": parsed.state, **(
+                    {"id": parsed.recording_id} if parsed.recording_id else {})}
             elif isinstance(parsed, protocol.Ping):
                 await live.pong(parsed.id)
             elif isinstance(parsed, protocol.SessionStart):

@@ -58,7 +58,7 @@ class SpokenCall:
         return codec.frame_bytes(self.sample_rate) // 2
 
     async def connect(self, session_id: str | None = None) -> dict[str, Any]:
-        url = self.url if session_id is None else codec.session_url(self.url, session_id)
+        url = codec.session_url(self.url, session_id)  # merged: the URL may carry a query of its own
         self._conn = await websockets.connect(url, max_size=None)
         await self.send(SessionStart(AudioFormat("pcm16", self.sample_rate), "test"))
         self._tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._stream())]

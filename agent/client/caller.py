@@ -77,9 +77,9 @@ class Caller:
 
     async def _open(self, *, resume: bool) -> None:
         try:
-            self._conn = await websockets.connect(self.ws_url(), additional_headers=self.headers, max_size=None,
-                                                  open_timeout=15)
-        except (OSError, websockets.InvalidHandshake, asyncio.TimeoutError) as exc:
+            self._conn = await websockets.connect(self.ws_url(), additional_headers=codec.upgrade_headers(self.headers),
+                                                  max_size=None, open_timeout=15)
+        except (OSError, ValueError, websockets.InvalidHandshake, asyncio.TimeoutError) as exc:
             raise CallError(f"cannot connect to {self.url}: {exc}") from None
         start = SessionStart(AudioFormat("pcm16", self.rate), self.channel, last_seq=self.last_seq if resume else None)
         self._ready = None

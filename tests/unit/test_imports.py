@@ -22,6 +22,7 @@ BRIDGE_MAY_USE = {
     "agent.protocol_client",  # the client codec
     "agent.wsclient", "agent.wsframes", "agent.wsserver",  # shared WebSocket transport
     "agent.envparse",  # typed environment variables
+    "agent.peers",  # the rate limiter and the real client address (trusted proxies)
     "agent.sqlite_async",  # the call store's SQLite access
     "agent.logs", "agent.handoff.redact",  # JSON log lines with personal data redacted
 }
