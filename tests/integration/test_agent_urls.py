@@ -13,6 +13,7 @@ import websockets
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
+from agent import protocol
 from agent.protocol_client import (AgentUrlError, check_agent_url, foundry_ws_url, merge_query, session_url,
                                     upgrade_headers)
 from agent.client.caller import Caller, CallError
@@ -76,7 +77,7 @@ class Capture:
     async def handler(self, ws: websockets.ServerConnection) -> None:
         self.upgrades.append((ws.request.path, {k.lower(): v for k, v in ws.request.headers.raw_items()}))
         await ws.recv()  # session.start
-        await ws.send(json.dumps({"type": "session.ready", "session_id": "x", "speech": False}))
+        await ws.send(protocol.encode(protocol.SessionReady("x", False, protocol.AudioFormat(), False), 1))
         await ws.close(1000)
 
     def only(self) -> tuple[dict[str, list[str]], dict[str, str]]:
