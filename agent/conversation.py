@@ -491,6 +491,9 @@ class Conversation:
         entry["text"] = heard_text(reply.spans, heard)
         entry["interrupted"] = True
         entry["heard_ms"] = round(heard)
+        # The agent transcript already sent carried whole sentences: say what was actually heard.
+        await self._emit(protocol.event("transcript.truncated", item_id=reply.item_id, text=entry["text"],
+                                        heard_ms=entry["heard_ms"]))
         # Drop what the brain queued for this reply: the caller never heard it.
         self._drop_queued_speech()
         engine = reply.engine
