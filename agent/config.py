@@ -88,7 +88,7 @@ class Settings:
     vad: str = "webrtc"  # webrtc | silero
     endpoint_silence_ms: int = 500
     endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
-    turn_model: str = "smart-turn"  # smart-turn | silence (agent/speech/turn.py)
+    turn_model: str = "silence"  # silence | smart-turn (agent/speech/turn.py; measured in docs/speech.md)
     barge_in_ms: int = 200  # a cough is ~150 ms; 200 + detection stays inside the 300 ms stop budget
     tts_enabled: bool = True
     #: Spoken calls: "are you still there?" after this much caller silence, goodbye this long after that,
@@ -179,7 +179,7 @@ class Settings:
             vad=_choice(e, "SWITCHBOARD_VAD", d.vad, ("webrtc", "silero")),
             endpoint_silence_ms=_int(e, "SWITCHBOARD_ENDPOINT_SILENCE_MS", d.endpoint_silence_ms),
             endpoint_hold_ms=_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
-            turn_model=_choice(e, "SWITCHBOARD_TURN_MODEL", d.turn_model, ("smart-turn", "silence")),
+            turn_model=_choice(e, "SWITCHBOARD_TURN_MODEL", d.turn_model, ("silence", "smart-turn")),
             barge_in_ms=_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             tts_enabled=_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
             silence_prompt_s=_seconds(e, "SWITCHBOARD_SILENCE_PROMPT_S", d.silence_prompt_s),
