@@ -9,7 +9,7 @@ from importlib.metadata import PackageNotFoundError
 import numpy as np
 import pytest
 
-from agent.config import Settings
+from agent.config import ConfigError, Settings
 from agent.speech import turn
 from agent.speech.engine import FinalTranscript, SpeechEvent
 from agent.speech.local import LocalSpeechEngine
@@ -51,6 +51,13 @@ def test_a_missing_wheel_is_a_clear_error(monkeypatch):
 def test_no_audio_is_refused():
     with pytest.raises(ValueError):
         turn.SmartTurn().probability(np.zeros(0, dtype=np.int16))
+
+
+def test_the_turn_model_setting_is_checked():
+    assert Settings.from_env({}).turn_model == "silence"
+    assert Settings.from_env({"SWITCHBOARD_TURN_MODEL": "smart-turn"}).turn_model == "smart-turn"
+    with pytest.raises(ConfigError, match="SWITCHBOARD_TURN_MODEL must be one of silence, smart-turn"):
+        Settings.from_env({"SWITCHBOARD_TURN_MODEL": "smart"})
 
 
 # --- through a channel: VAD, Whisper, Smart Turn, endpointer; real-time pace ---------------------------
@@ -95,6 +102,7 @@ async def test_a_pause_mid_sentence_does_not_end_the_turn(engine):
 @pytest.mark.slow
 async def test_a_short_finished_request_ends_before_the_cap(engine):
     hold = engine.endpoint_config().hold_ms
+    assert engine.turn is not None and engine.endpoint_config().judge_ms is not None  # the model is in the loop
     for text in ("My email account is locked.", "The backup job failed last night."):
         speech = clip(text)
         audio = np.concatenate([silence(300), speech, silence(2000)])
