@@ -8,6 +8,7 @@ import json
 import signal
 import socket
 import sqlite3
+from pathlib import Path
 
 import psutil
 import pytest
@@ -141,3 +142,36 @@ async def test_a_silent_or_hostile_connection_does_not_hold_up_the_others(worker
             writer.close()
     finally:
         silent.close()
+
+
+def processes_of(data_dir: Path) -> list[psutil.Process]:
+    """Every live process started for ``data_dir``: dispatcher, workers and their MCP servers."""
+    found = []
+    for p in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if p.environ().get("SWITCHBOARD_DATA_DIR") == str(data_dir) and p.status() != psutil.STATUS_ZOMBIE:
+                found.append(p)
+    return found
+
+
+def test_cold_starts_on_an_empty_data_dir_build_shared_files_once_and_leave_no_orphans(tmp_path) -> None:
+    # The real brain: each worker opens the knowledge index (built on first use) and spawns
+    # its MCP servers. Both workers start at once, so each cold start races for the build.
+    for attempt in range(5):
+        data_dir = tmp_path / f"cold-{attempt}"
+        server = LocalServer(data_dir, {"SWITCHBOARD_WORKERS": "2", "SWITCHBOARD_BRAIN": "switchboard"})
+        try:
+            server.start()
+            family = processes_of(data_dir)
+            assert len(worker_procs(server)) == 2
+            assert any("mcp" in p.cmdline() for p in family), [p.cmdline() for p in family]
+            assert server.proc is not None
+            server.proc.kill()  # kill -9: no clean-up runs in the dispatcher
+            server.proc.wait(10)
+            gone, alive = psutil.wait_procs([p for p in family if p.pid != server.proc.pid], timeout=30)
+            assert not alive, [p.cmdline() for p in alive]
+        finally:
+            server.stop(9)
+            for p in processes_of(data_dir):  # never leave them behind for the next test, even failing
+                with contextlib.suppress(psutil.Error):
+                    p.kill()
