@@ -11,6 +11,7 @@ Parsing never raises on client input: it returns a ``ProtocolError`` with a stab
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
@@ -36,6 +37,7 @@ class Code:
     BAD_DTMF = "bad_dtmf"
     REPLAY_GAP = "replay_gap"
     SPEECH_UNAVAILABLE = "speech_unavailable"
+    STORE_UNAVAILABLE = "store_unavailable"
     INTERNAL = "internal_error"
 
 
@@ -269,3 +271,18 @@ def check_session_id(value: str) -> str | None:
     if set(value) == {"."}:
         return "session id may not be only dots"
     return None
+
+
+SESSION_ID_PARAM = "agent_session_id"
+
+
+def session_id_in_query(query: str) -> tuple[str | None, str | None]:
+    """(the ``agent_session_id`` a URL query names, why it cannot be used): the one reading
+    of it for every layer (the ``serve --workers`` dispatcher routes on it, the container
+    serves it), so they can never pick different values. A repeated parameter is refused:
+    one layer taking the first and another the last put one session on two owners.
+    """
+    values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == SESSION_ID_PARAM]
+    if len(values) > 1:
+        return None, f"{SESSION_ID_PARAM} is given {len(values)} times"
+    return (values[0], None) if values else (None, None)

@@ -8,6 +8,8 @@ import json
 import signal
 import socket
 import sqlite3
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -143,6 +145,30 @@ async def test_a_silent_or_hostile_connection_does_not_hold_up_the_others(worker
     finally:
         silent.close()
 
+
+
+@pytest.mark.parametrize("query", [
+    "agent_session_id=multi-0&agent_session_id=multi-1",  # the two land on different workers by either value
+    "agent_session_id=multi-1&x=1&agent%5Fsession%5Fid=multi-0",
+])
+async def test_a_repeated_session_parameter_is_refused_by_every_layer(workers_server, query) -> None:
+    owner = await Client.connect(workers_server.ws, "multi-0")
+    await owner.start()
+    await talk(owner, "the real owner")
+    async with websockets.connect(f"{workers_server.ws}?{query}") as conn:
+        with contextlib.suppress(websockets.ConnectionClosed):  # refused before session.start, maybe before this
+            await conn.send(json.dumps({"type": "session.start"}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(conn.recv(), 15)
+        assert conn.close_code == 1008 and "2 times" in conn.close_reason
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        await asyncio.to_thread(urllib.request.urlopen, urllib.request.Request(
+            f"{workers_server.http}/invocations?{query}", data=json.dumps({"text": "hi"}).encode(),
+            headers={"Content-Type": "application/json"}), timeout=15)
+    assert refused.value.code == 400 and json.loads(refused.value.read())["error"]["code"] == "bad_session_id"
+    # The session named twice was never touched: its owner is still connected and answered.
+    assert (await talk(owner, "still mine"))["seq"] > 0
+    await owner.close()
 
 def processes_of(data_dir: Path) -> list[psutil.Process]:
     """Every live process started for ``data_dir``: dispatcher, workers and their MCP servers."""

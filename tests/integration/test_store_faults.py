@@ -1,0 +1,206 @@
+"""Real ``switchboard serve`` containers on a real redis-server: Redis restarts mid-call, and
+two containers that both think they hold one session (split brain)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+
+import pytest
+import redis
+import websockets
+
+from tests.support.redis_server import RedisServer
+from tests.support.wsclient import Client
+
+pytestmark = [pytest.mark.timeout(180), pytest.mark.redis]
+
+
+async def talk(c: Client, text: str) -> dict:
+    await c.send("input.text", text=text)
+    reply = await c.wait_for("transcript", role="agent", text=f"You said: {text}", timeout=60)
+    await c.wait_for("turn.metrics", timeout=60)
+    return reply
+
+
+async def replay_from_start(ws_url: str, session_id: str) -> list[dict]:
+    """Everything the store kept for the session, by reconnecting with ``last_seq`` 0."""
+    c = await Client.connect(ws_url, session_id)
+    ready = await c.start(last_seq=0)
+    await c.send("ping", id="end-of-replay")
+    await c.wait_for("pong", id="end-of-replay")
+    await c.close()
+    return [e for e in c.events if e.get("type") != "pong" and e["seq"] < ready["seq"]]
+
+
+def numbered(events: list[dict]) -> list[dict]:
+    return [e for e in events if e.get("type") != "pong"]  # pongs are transient: neither numbered nor stored
+
+
+async def closed_with(c: Client) -> int | None:
+    with pytest.raises(websockets.ConnectionClosed):
+        while True:
+            await c.recv(30)
+    return c.conn.close_code
+
+
+async def test_a_redis_restart_mid_call_loses_nothing_and_the_session_keeps_answering(server_factory, tmp_path):
+    redis_server = RedisServer(tmp_path / "redis", durable=True).start()
+    try:
+        server = server_factory({"SWITCHBOARD_REDIS_URL": redis_server.url, "SWITCHBOARD_STORE_RETRY_S": "3"},
+                                data_dir=tmp_path / "container")
+        c = await Client.connect(server.ws, "blip-1")
+        await c.start()
+        await talk(c, "before the outage")
+
+        # A blip shorter than the retry budget: the turn is answered late, and nothing else shows.
+        redis_server.kill()
+        await c.send("input.text", text="during a short blip")
+        await asyncio.sleep(1.0)
+        redis_server.start()
+        await c.wait_for("transcript", role="agent", text="You said: during a short blip", timeout=60)
+        await talk(c, "right after the blip")
+        assert not c.of("error"), c.of("error")
+
+        # An outage longer than the budget: one clear error event, the call goes on from memory.
+        redis_server.kill()
+        await c.send("input.text", text="during a long outage")
+        error = await c.wait_for("error", timeout=60)
+        assert error["code"] == "store_unavailable"
+        await c.wait_for("transcript", role="agent", text="You said: during a long outage", timeout=60)
+        await talk(c, "still during the outage")
+        redis_server.start()
+        await talk(c, "after the store is back")
+        assert [e["code"] for e in c.of("error")] == ["store_unavailable"]
+        await c.send("ping", id="p")
+        await c.wait_for("pong", id="p")
+        seen = numbered(c.events)
+        assert [e["seq"] for e in seen] == list(range(1, len(seen) + 1))
+        await c.close()
+
+        # Everything the caller was sent is in the replay log, in order, exactly as sent.
+        await asyncio.sleep(0.5)  # the detached session's last state is written
+        replayed = await replay_from_start(server.ws, "blip-1")
+        assert [e for e in replayed if e["type"] != "session.ready"] == [e for e in seen if e["type"] != "session.ready"]
+        # And the stored state has every turn (acknowledged to the caller by its transcript event).
+        state = json.loads(redis.Redis(port=redis_server.port).hget("switchboard:session:blip-1", "state"))
+        said = [t["text"] for t in state["turns"] if t["role"] == "caller"]
+        assert said == ["before the outage", "during a short blip", "right after the blip", "during a long outage",
+                        "still during the outage", "after the store is back"]
+    finally:
+        redis_server.stop()
+
+
+async def test_connecting_while_the_store_is_down_is_refused_with_1013_then_resumes(server_factory, tmp_path):
+    redis_server = RedisServer(tmp_path / "redis", durable=True).start()
+    try:
+        server = server_factory({"SWITCHBOARD_REDIS_URL": redis_server.url, "SWITCHBOARD_STORE_RETRY_S": "1"},
+                                data_dir=tmp_path / "container")
+        c = await Client.connect(server.ws, "down-1")
+        await c.start()
+        await talk(c, "stored before")
+        last = c.events[-1]["seq"]
+        await c.close()
+        await asyncio.sleep(0.5)
+        redis_server.kill()
+        c2 = await Client.connect(server.ws, "down-1")
+        await c2.send("session.start", audio={"encoding": "pcm16", "sample_rate": 16000}, last_seq=last)
+        assert await closed_with(c2) == 1013
+        redis_server.start()
+        c3 = await Client.connect(server.ws, "down-1")
+        ready = await c3.start(last_seq=last)
+        assert ready["resumed"] is True and ready["seq"] == last + 1
+        reply = await talk(c3, "after the outage")
+        assert reply["seq"] > ready["seq"]
+        await c3.close()
+    finally:
+        redis_server.stop()
+
+
+
+async def test_a_caller_who_leaves_during_an_outage_resumes_elsewhere_once_it_is_over(server_factory, tmp_path):
+    redis_server = RedisServer(tmp_path / "redis", durable=True).start()
+    try:
+        env = {"SWITCHBOARD_REDIS_URL": redis_server.url, "SWITCHBOARD_STORE_RETRY_S": "1"}
+        a = server_factory(env, data_dir=tmp_path / "a")
+        b = server_factory(env, data_dir=tmp_path / "b")
+        c = await Client.connect(a.ws, "gone-1")
+        await c.start()
+        await talk(c, "before")
+        redis_server.kill()
+        await talk(c, "said while the store is down")
+        seen = numbered(c.events)
+        c.conn.transport.abort()  # the link drops too: A holds what it could not store
+        await asyncio.sleep(1.5)
+        redis_server.start()
+        # A writes it in the background once the store answers; B then has all of it.
+        r = redis.Redis(port=redis_server.port)
+        for _ in range(200):
+            stored = await asyncio.to_thread(r.hget, "switchboard:session:gone-1", "last_seq")
+            if stored is not None and int(stored) >= seen[-1]["seq"]:
+                break
+            await asyncio.sleep(0.1)
+        replayed = await replay_from_start(b.ws, "gone-1")
+        assert [e for e in replayed if e["seq"] <= seen[-1]["seq"]] == seen
+    finally:
+        redis_server.stop()
+
+async def test_two_containers_never_both_own_a_session(server_factory, tmp_path):
+    redis_server = RedisServer(tmp_path / "redis").start()
+    try:
+        env = {"SWITCHBOARD_REDIS_URL": redis_server.url}
+        a = server_factory(env, data_dir=tmp_path / "a")
+        b = server_factory(env, data_dir=tmp_path / "b")
+        on_b = await Client.connect(b.ws, "split-1")
+        await on_b.start()
+        await talk(on_b, "said to b")
+
+        # The caller reaches A while B still holds the session (a half-dead link B has not noticed).
+        on_a = await Client.connect(a.ws, "split-1")
+        ready = await on_a.start(last_seq=on_b.events[-1]["seq"])
+        assert ready["resumed"] is True and ready["seq"] == on_b.events[-1]["seq"] + 1
+        # B learns it lost the session from the store, though nothing happened on its socket...
+        assert await closed_with(on_b) == 4000
+        await talk(on_a, "said to a")
+
+        # ...and a late turn that still reached B is never written over A's log.
+        late = await Client.connect(b.ws, "split-2")
+        await late.start()
+        await talk(late, "b keeps serving other sessions")
+        await late.close()
+
+        replayed = await replay_from_start(a.ws, "split-1")
+        seqs = [e["seq"] for e in replayed]
+        assert seqs == list(range(1, len(seqs) + 1)), seqs
+        texts = [e["text"] for e in replayed if e["type"] == "transcript" and e["role"] == "caller"]
+        assert texts == ["said to b", "said to a"]
+    finally:
+        redis_server.stop()
+
+
+async def test_a_turn_on_the_losing_container_is_refused_not_written(server_factory, tmp_path):
+    redis_server = RedisServer(tmp_path / "redis").start()
+    try:
+        env = {"SWITCHBOARD_REDIS_URL": redis_server.url}
+        a = server_factory(env, data_dir=tmp_path / "a")
+        b = server_factory(env, data_dir=tmp_path / "b")
+        on_b = await Client.connect(b.ws, "split-3")
+        await on_b.start()
+        await talk(on_b, "first on b")
+        on_a = await Client.connect(a.ws, "split-3")
+        await on_a.start()
+        # Sent to B after A claimed the session: B may still echo it on its own socket, but its
+        # first write is refused (stale token), so it closes with 4000 and stores nothing.
+        with contextlib.suppress(websockets.ConnectionClosed):  # B may have learnt it already
+            await on_b.send("input.text", text="late on b")
+        assert await closed_with(on_b) == 4000
+        await talk(on_a, "on a")
+        await on_a.close()
+        replayed = await replay_from_start(a.ws, "split-3")
+        seqs = [e["seq"] for e in replayed]
+        assert seqs == list(range(1, len(seqs) + 1)), seqs
+        texts = [e["text"] for e in replayed if e["type"] == "transcript" and e["role"] == "caller"]
+        assert texts == ["first on b", "on a"]
+    finally:
+        redis_server.stop()
