@@ -46,16 +46,19 @@ class RedisSessionStore:
                                              self._ttl)
         return int(token), int(previous)
 
-    # KEYS: owner, session, events of each session; ARGV: the ttl, then each session's token.
-    # A connected caller may stay quiet past the ttl: while its owner holds it, nothing expires.
+    # KEYS: the updated set, then owner, session, events of each session; ARGV: the ttl, the time,
+    # then each session's id and token. A connected caller may stay quiet past the ttl and the
+    # idle timeout: while its owner holds the session, nothing expires and no sweep ends it.
     _RENEW = """
     local lost = {}
-    for i = 2, #ARGV do
-      local base = (i - 2) * 3
-      if redis.call('GET', KEYS[base + 1]) == ARGV[i] then
+    for i = 3, #ARGV, 2 do
+      local n = (i - 3) / 2
+      local base = 1 + n * 3
+      if redis.call('GET', KEYS[base + 1]) == ARGV[i + 1] then
         for j = 1, 3 do redis.call('EXPIRE', KEYS[base + j], ARGV[1]) end
+        if redis.call('EXISTS', KEYS[base + 2]) == 1 then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i]) end
       else
-        table.insert(lost, i - 1)
+        table.insert(lost, n + 1)
       end
     end
     return lost
@@ -66,7 +69,9 @@ class RedisSessionStore:
             return set()
         ids = list(tokens)
         keys = [k for sid in ids for k in (self._k("owner", sid), self._k("session", sid), self._k("events", sid))]
-        lost = await self._r.eval(self._RENEW, len(keys), *keys, self._ttl, *(str(tokens[sid]) for sid in ids))
+        args = [x for sid in ids for x in (sid, str(tokens[sid]))]
+        lost = await self._r.eval(self._RENEW, len(keys) + 1, f"{_PREFIX}updated", *keys, self._ttl, time.time(),
+                                  *args)
         return {ids[int(i) - 1] for i in lost}
 
     async def load(self, session_id: str) -> SessionRecord | None:

@@ -70,10 +70,16 @@ class SqliteSessionStore:
         if not tokens:
             return set()
         ids = list(tokens)
-        rows = await self._run(lambda db: db.execute(
-            f"SELECT id, token FROM owners WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall())
-        owned = dict(rows)
-        return {sid for sid in ids if owned.get(sid) != tokens[sid]}
+
+        def renew(db: sqlite3.Connection) -> set[str]:
+            rows = db.execute(f"SELECT id, token FROM owners WHERE id IN ({','.join('?' * len(ids))})", ids).fetchall()
+            owned = dict(rows)
+            held = [sid for sid in ids if owned.get(sid) == tokens[sid]]
+            # A held session is active however quiet its caller: no idle sweep (of any process) ends it.
+            db.executemany("UPDATE sessions SET updated_at = ? WHERE id = ?", [(time.time(), sid) for sid in held])
+            return set(ids) - set(held)
+
+        return await self._run(lambda db: _transaction(db, renew))
 
     async def load(self, session_id: str) -> SessionRecord | None:
         row = await self._run(lambda db: db.execute(

@@ -52,6 +52,11 @@ async def test_only_the_last_claimant_may_write_across_processes_sharing_the_fil
         with pytest.raises(StaleOwner):
             await write()
     assert await a.renew({"s1": token_a}) == {"s1"} and await b.renew({"s1": token_b}) == set()
+    # The owner's renewal keeps a quiet session out of every process's idle sweep.
+    await b.save("s1", {"by": "b"}, 1, token_b)
+    before_renewal = time.time()
+    await b.renew({"s1": token_b})
+    assert "s1" not in await a.idle_sessions(before_renewal)
     await b.save("s1", {"by": "b"}, 2, token_b)
     record = await a.load("s1")
     assert record is not None and record.state == {"by": "b"} and await a.events_after("s1", 1) == []
