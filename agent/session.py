@@ -293,11 +293,12 @@ class SessionHub:
         """Keep this process's sessions owned; close (4000) the ones another connection has claimed."""
         held = {sid: live.token for sid, live in self.live.items() if not live.fenced}
         for session_id in await self.store.renew(held):
-            # Under the lifecycle lock: an attach here may have just claimed it anew (a newer token).
-            async with self._lifecycle(session_id):
-                live = self.live.get(session_id)
-                if live is not None and live.token == held[session_id]:
-                    await live._lose()
+            live = self.live.get(session_id)
+            if live is None or live.token != held[session_id] or self._lifecycle(session_id).locked():
+                # An attach here may be claiming it anew (its token is not set yet), or a detach is
+                # writing it (and finds out itself): the next renewal looks again.
+                continue
+            await live._lose()
 
     def _keep_unsaved(self, live: LiveSession) -> None:
         """Hold a detached session whose data the store has not taken; write it as soon as it answers."""
