@@ -11,9 +11,9 @@ Parsing never raises on client input: it returns a ``ProtocolError`` with a stab
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
+from urllib.parse import parse_qsl
 
 from agent.config import MAX_FRAME_BYTES, SUPPORTED_SAMPLE_RATES
 
@@ -37,8 +37,8 @@ class Code:
     BAD_DTMF = "bad_dtmf"
     REPLAY_GAP = "replay_gap"
     SPEECH_UNAVAILABLE = "speech_unavailable"
-    STORE_UNAVAILABLE = "store_unavailable"
     INTERNAL = "internal_error"
+    STORE_UNAVAILABLE = "store_unavailable"
 
 
 @dataclass(frozen=True)
