@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,25 @@ def embedded_path(settings: Settings) -> Path:
     return settings.data_dir / INDEX_FILE
 
 
+_held = threading.local()  # the lock files this thread holds: taking one again must not wait on itself
+
+
 @contextlib.contextmanager
 def _building(settings: Settings) -> Iterator[None]:
-    """Hold the data directory's index lock (one builder at a time across processes)."""
+    """Hold the data directory's index lock (one builder at a time across processes; re-entrant)."""
     path = embedded_path(settings).with_name(INDEX_FILE + ".lock")
+    held: set[Path] = _held.__dict__.setdefault("paths", set())
+    if path in held:
+        yield
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, also if this process dies
-        yield
+        held.add(path)
+        try:
+            yield
+        finally:
+            held.discard(path)
 
 
 def build_index(settings: Settings, folder: Path | None = None) -> tuple[KnowledgeIndex, dict[str, Any]]:
@@ -80,15 +92,19 @@ def open_index(settings: Settings) -> KnowledgeIndex:
             index.close()
             index, _ = build_index(settings)
         return index
+    with _building(settings):  # checked and (re)built by one process at a time
+        return _open_embedded(settings)
+
+
+def _open_embedded(settings: Settings) -> KnowledgeIndex:
     path = embedded_path(settings)
-    with _building(settings):
-        if path.exists():
-            index = EmbeddedIndex.open(path)
-            if not _stale(index, settings.knowledge_dir):
-                return index
-            index.close()
-        index, _ = _build(settings, None)
-        return index
+    if path.exists():
+        index = EmbeddedIndex.open(path)
+        if not _stale(index, settings.knowledge_dir):
+            return index
+        index.close()
+    index, _ = build_index(settings)
+    return index
 
 
 def _stale(index: KnowledgeIndex, folder: Path) -> bool:
