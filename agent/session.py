@@ -230,7 +230,6 @@ class SessionHub:
         self._handlers: set[asyncio.Task[Any]] = set()
         self._closing = False
         self._sweeper: asyncio.Task[None] | None = None
-        self._http_locks: dict[str, asyncio.Lock] = {}
         # Weak: a session's lock lives only while some handler holds or awaits it.
         self._lifecycle_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.calls = CallRecorder.from_settings(settings)  # a record per finished call in calls.jsonl
@@ -342,24 +341,20 @@ class SessionHub:
         telemetry.bind_session(session_id)
         if session_id in self.live:
             raise LookupError(f"session {session_id} is connected over /invocations_ws; send input.text there")
-        lock = self._http_locks.setdefault(session_id, asyncio.Lock())
-        try:
-            async with lock, self._lifecycle(session_id):
-                # Raises StoreUnavailable before anything is done: the caller may simply send it again.
-                live, _ = await self._claim(session_id, self.unsaved.get(session_id),
-                                            lambda: CallState(session_id=session_id, channel="api"), 16000)
-                live.record = []
-                conversation = Conversation(state=live.state, brain=self.brain, emit=live.emit,
-                                            send_audio=live.send_audio, speech=None, on_turn_done=live.persist,
-                                            sample_rate=16000)
-                await conversation.start(greet=False)
-                await conversation.text(text)
-                await conversation.close()
-                frames, live.record = live.record, None
-                if not await live.persist() and not live.fenced:
-                    self._keep_unsaved(live)  # the turn happened: answer it, store it when the store is back
-        finally:
-            self._http_locks.pop(session_id, None)
+        async with self._lifecycle(session_id):  # one turn at a time, and never beside an attach
+            # Raises StoreUnavailable before anything is done: the caller may simply send it again.
+            live, _ = await self._claim(session_id, self.unsaved.get(session_id),
+                                        lambda: CallState(session_id=session_id, channel="api"), 16000)
+            live.record = []
+            conversation = Conversation(state=live.state, brain=self.brain, emit=live.emit,
+                                        send_audio=live.send_audio, speech=None, on_turn_done=live.persist,
+                                        sample_rate=16000)
+            await conversation.start(greet=False)
+            await conversation.text(text)
+            await conversation.close()
+            frames, live.record = live.record, None
+            if not await live.persist() and not live.fenced:
+                self._keep_unsaved(live)  # the turn happened: answer it, store it when the store is back
         return session_id, [json.loads(f) for f in frames]
 
     async def _claim(self, session_id: str, previous: LiveSession | None,
