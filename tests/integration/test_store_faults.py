@@ -7,6 +7,8 @@ import asyncio
 import contextlib
 import json
 import time
+import urllib.error
+import urllib.request
 from typing import Callable, Iterator
 
 import pytest
@@ -55,6 +57,16 @@ async def replay_from_start(ws_url: str, session_id: str) -> list[dict]:
 
 def numbered(events: list[dict]) -> list[dict]:
     return [e for e in events if e.get("type") != "pong"]  # pongs are transient: neither numbered nor stored
+
+
+def post_turn(server: LocalServer, session_id: str, text: str) -> tuple[int, dict]:
+    request = urllib.request.Request(f"{server.http}/invocations?agent_session_id={session_id}",
+                                     data=json.dumps({"text": text}).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
 
 
 async def closed_with(c: Client) -> int | None:
@@ -118,6 +130,8 @@ async def test_connecting_while_the_store_is_down_is_refused_with_1013_then_resu
     c2 = await Client.connect(server.ws, "down-1")
     await c2.send("session.start", audio={"encoding": "pcm16", "sample_rate": 16000}, last_seq=last)
     assert await closed_with(c2) == 1013
+    status, body = await asyncio.to_thread(post_turn, server, "down-1", "typed while the store is down")
+    assert status == 503 and body["error"]["code"] == "store_unavailable"  # refused before the turn ran
     redis_server.start()
     c3 = await Client.connect(server.ws, "down-1")
     ready = await c3.start(last_seq=last)
@@ -125,6 +139,15 @@ async def test_connecting_while_the_store_is_down_is_refused_with_1013_then_resu
     reply = await talk(c3, "after the outage")
     assert reply["seq"] > ready["seq"]
     await c3.close()
+    for _ in range(100):  # 409 until the container has let go of the WebSocket session
+        status, body = await asyncio.to_thread(post_turn, server, "down-1", "typed once it is back")
+        if status != 409:
+            break
+        await asyncio.sleep(0.1)
+    assert status == 200 and body["events"][0]["seq"] > reply["seq"]
+    state = json.loads(redis.Redis(port=redis_server.port).hget("switchboard:session:down-1", "state"))
+    assert [t["text"] for t in state["turns"] if t["role"] == "caller"] == [
+        "stored before", "after the outage", "typed once it is back"]
 
 
 async def test_a_caller_who_leaves_during_an_outage_resumes_elsewhere_once_it_is_over(redis_server, containers):
