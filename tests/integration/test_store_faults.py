@@ -1,11 +1,12 @@
-"""Real ``switchboard serve`` containers on a real redis-server: Redis restarts mid-call, and
-two containers that both think they hold one session (split brain)."""
+"""Real ``switchboard serve`` containers on a real store: Redis restarted and SQLite locked
+mid-call, and two containers that both think they hold one session (split brain)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import json
+import sqlite3
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +20,7 @@ from agent.localserver import LocalServer
 from tests.support.redis_server import RedisServer
 from tests.support.wsclient import Client
 
-pytestmark = [pytest.mark.timeout(180), pytest.mark.redis]
+pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture
@@ -76,6 +77,7 @@ async def closed_with(c: Client) -> int | None:
     return c.conn.close_code
 
 
+@pytest.mark.redis
 async def test_a_redis_restart_mid_call_loses_nothing_and_the_session_keeps_answering(redis_server, containers):
     [server] = containers(1, SWITCHBOARD_STORE_RETRY_S="3")
     c = await Client.connect(server.ws, "blip-1")
@@ -118,6 +120,7 @@ async def test_a_redis_restart_mid_call_loses_nothing_and_the_session_keeps_answ
                     "still during the outage", "after the store is back"]
 
 
+@pytest.mark.redis
 async def test_connecting_while_the_store_is_down_is_refused_with_1013_then_resumes(redis_server, containers):
     [server] = containers(1, SWITCHBOARD_STORE_RETRY_S="1")
     c = await Client.connect(server.ws, "down-1")
@@ -150,6 +153,7 @@ async def test_connecting_while_the_store_is_down_is_refused_with_1013_then_resu
         "stored before", "after the outage", "typed once it is back"]
 
 
+@pytest.mark.redis
 async def test_a_caller_who_leaves_during_an_outage_resumes_elsewhere_once_it_is_over(redis_server, containers):
     a, b = containers(2, SWITCHBOARD_STORE_RETRY_S="1")
     c = await Client.connect(a.ws, "gone-1")
@@ -190,6 +194,7 @@ async def callers_turns_in_the_log(server: LocalServer, session_id: str) -> list
     return [e["text"] for e in replayed if e["type"] == "transcript" and e["role"] == "caller"]
 
 
+@pytest.mark.redis
 async def test_two_containers_never_both_own_a_session(containers):
     a, b = containers(2)
     on_b, on_a = await caller_moves_from_b_to_a(a, b, "split-1")
@@ -204,6 +209,7 @@ async def test_two_containers_never_both_own_a_session(containers):
     assert await callers_turns_in_the_log(a, "split-1") == ["said to b on split-1", "said to a"]
 
 
+@pytest.mark.redis
 async def test_a_turn_on_the_losing_container_is_refused_not_written(containers):
     a, b = containers(2)
     on_b, on_a = await caller_moves_from_b_to_a(a, b, "split-3")
@@ -217,6 +223,7 @@ async def test_a_turn_on_the_losing_container_is_refused_not_written(containers)
     assert await callers_turns_in_the_log(a, "split-3") == ["said to b on split-3", "on a"]
 
 
+@pytest.mark.redis
 async def test_the_redis_store_fences_stale_owners_and_renewal_keeps_a_held_session(redis_server):
     from agent.store import StaleOwner
     from agent.store.redis_store import RedisSessionStore
@@ -243,3 +250,28 @@ async def test_the_redis_store_fences_stale_owners_and_renewal_keeps_a_held_sess
     assert (await a.claim("r1"))[0] not in (token_a, token_b)  # never handed out twice
     await a.close()
     await b.close()
+
+
+
+async def test_a_session_file_locked_by_another_process_mid_call_only_delays_the_turn(server_factory):
+    # A budget longer than the lock: each attempt already waits SQLite's own 5 s busy timeout.
+    server = server_factory({"SWITCHBOARD_STORE_RETRY_S": "30"})
+    c = await Client.connect(server.ws, "locked-1")
+    await c.start()
+    await talk(c, "before the lock")
+    other = sqlite3.connect(server.data_dir / "sessions.sqlite", isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")  # longer than SQLite's own busy wait: "database is locked"
+    try:
+        await c.send("input.text", text="while the file is locked")
+        await asyncio.sleep(6.5)
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await c.wait_for("transcript", role="agent", text="You said: while the file is locked", timeout=60)
+    await talk(c, "after the lock")
+    assert not c.of("error"), c.of("error")
+    await c.close()
+    await asyncio.sleep(0.5)
+    replayed = await replay_from_start(server.ws, "locked-1")
+    assert [e for e in replayed if e["type"] != "session.ready"] == [
+        e for e in numbered(c.events) if e["type"] != "session.ready"]
