@@ -88,6 +88,7 @@ class Settings:
     redis_url: str | None = None
     session_idle_timeout_s: float = 900.0
     replay_buffer_events: int = 512
+    store_retry_s: float = 5.0  # how long one store call retries transient errors (agent/store/retry.py)
     ws_keepalive_interval_s: float = 0.0
     platform_session_id: str | None = None  # FOUNDRY_AGENT_SESSION_ID
     shutdown_grace_s: float = 3.0
@@ -195,6 +196,7 @@ class Settings:
             redis_url=e.get("SWITCHBOARD_REDIS_URL") or None,
             session_idle_timeout_s=_float(e, "SWITCHBOARD_SESSION_IDLE_TIMEOUT_S", d.session_idle_timeout_s),
             replay_buffer_events=_int(e, "SWITCHBOARD_REPLAY_BUFFER_EVENTS", d.replay_buffer_events),
+            store_retry_s=_float(e, "SWITCHBOARD_STORE_RETRY_S", d.store_retry_s),
             ws_keepalive_interval_s=_float(e, "WS_KEEPALIVE_INTERVAL", d.ws_keepalive_interval_s),
             platform_session_id=e.get("FOUNDRY_AGENT_SESSION_ID") or None,
             shutdown_grace_s=_float(e, "SWITCHBOARD_SHUTDOWN_GRACE_S", d.shutdown_grace_s),
