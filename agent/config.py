@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Mapping
 
+from agent.peers import parse_networks
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: The platform proxy caps WebSocket frames at 1 MiB; we enforce the same.
@@ -61,6 +63,15 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    values = tuple(v.strip() for v in (env.get(name) or "").split(",") if v.strip())
+    try:
+        parse_networks(values)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+    return values
+
+
 def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = env.get(name) or default
     if raw not in choices:
@@ -77,6 +88,7 @@ class Settings:
     redis_url: str | None = None
     session_idle_timeout_s: float = 900.0
     replay_buffer_events: int = 512
+    store_retry_s: float = 5.0  # how long one store call retries transient errors (agent/store/retry.py)
     ws_keepalive_interval_s: float = 0.0
     platform_session_id: str | None = None  # FOUNDRY_AGENT_SESSION_ID
     shutdown_grace_s: float = 3.0
@@ -113,6 +125,7 @@ class Settings:
     mcp_it_ops_url: str | None = None
     tool_timeout_s: float = 5.0
     holding_phrase_ms: int = 700
+    duplicate_window_s: float = 600.0  # a request repeated within this in one call is confirmed, not redone
     azure_openai_endpoint: str | None = None
     azure_openai_deployment: str | None = None
     azure_openai_api_version: str = "2024-10-21"
@@ -149,6 +162,20 @@ class Settings:
     bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
     bridge_agent_outage_s: float = 8.0  # longer than this unreachable -> apology + fallback transfer
     bridge_rate_limit_per_s: float = 20.0  # refused requests per client IP, on every endpoint
+    # warm hand-over (docs/handoff.md)
+    bridge_cognitive_services_endpoint: str | None = None  # Azure AI services ACS speaks hold prompt and briefing with
+    bridge_tts_voice: str = "en-US-JennyNeural"
+    bridge_hold_prompt: str = "Please hold while I brief a colleague on your call."
+    bridge_hold_music_url: str | None = None  # a WAV ACS plays on hold instead of the prompt
+    bridge_caller_id: str | None = None  # E.164 number of the ACS resource, shown to phone targets
+    # recording (bridge/consent.py): off, or on after the consent prompt unless the caller opts out
+    bridge_recording: str = "off"  # off | on
+    bridge_consent_prompt: str = ("This call is recorded so we can help you and improve our service. "
+                                  "To continue without recording, press 2 now.")
+    bridge_consent_opt_out_digit: str = "2"
+    bridge_consent_window_s: float = 4.0  # after the prompt was sent, how long the opt-out key is awaited
+    #: Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default: the TCP peer counts.
+    trusted_proxies: tuple[str, ...] = ()
 
     # --- telemetry ------------------------------------------------------------------
     otlp_endpoint: str | None = None
@@ -170,6 +197,7 @@ class Settings:
             redis_url=e.get("SWITCHBOARD_REDIS_URL") or None,
             session_idle_timeout_s=_float(e, "SWITCHBOARD_SESSION_IDLE_TIMEOUT_S", d.session_idle_timeout_s),
             replay_buffer_events=_int(e, "SWITCHBOARD_REPLAY_BUFFER_EVENTS", d.replay_buffer_events),
+            store_retry_s=_float(e, "SWITCHBOARD_STORE_RETRY_S", d.store_retry_s),
             ws_keepalive_interval_s=_float(e, "WS_KEEPALIVE_INTERVAL", d.ws_keepalive_interval_s),
             platform_session_id=e.get("FOUNDRY_AGENT_SESSION_ID") or None,
             shutdown_grace_s=_float(e, "SWITCHBOARD_SHUTDOWN_GRACE_S", d.shutdown_grace_s),
@@ -196,6 +224,7 @@ class Settings:
             mcp_it_ops_url=e.get("SWITCHBOARD_MCP_IT_OPS_URL") or None,
             tool_timeout_s=_float(e, "SWITCHBOARD_TOOL_TIMEOUT_S", d.tool_timeout_s),
             holding_phrase_ms=_int(e, "SWITCHBOARD_HOLDING_PHRASE_MS", d.holding_phrase_ms),
+            duplicate_window_s=_float(e, "SWITCHBOARD_DUPLICATE_WINDOW_S", d.duplicate_window_s),
             azure_openai_endpoint=e.get("AZURE_OPENAI_ENDPOINT") or None,
             azure_openai_deployment=e.get("AZURE_OPENAI_DEPLOYMENT") or None,
             azure_openai_api_version=e.get("AZURE_OPENAI_API_VERSION") or d.azure_openai_api_version,
@@ -223,6 +252,17 @@ class Settings:
             bridge_gap_buffer_s=_float(e, "SWITCHBOARD_BRIDGE_GAP_BUFFER_S", d.bridge_gap_buffer_s),
             bridge_agent_outage_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_OUTAGE_S", d.bridge_agent_outage_s),
             bridge_rate_limit_per_s=_float(e, "SWITCHBOARD_BRIDGE_RATE_LIMIT_PER_S", d.bridge_rate_limit_per_s),
+            bridge_cognitive_services_endpoint=e.get("SWITCHBOARD_BRIDGE_COGNITIVE_SERVICES_ENDPOINT") or None,
+            bridge_tts_voice=e.get("SWITCHBOARD_BRIDGE_TTS_VOICE") or d.bridge_tts_voice,
+            bridge_hold_prompt=e.get("SWITCHBOARD_BRIDGE_HOLD_PROMPT") or d.bridge_hold_prompt,
+            bridge_hold_music_url=e.get("SWITCHBOARD_BRIDGE_HOLD_MUSIC_URL") or None,
+            bridge_caller_id=e.get("SWITCHBOARD_BRIDGE_CALLER_ID") or None,
+            bridge_recording=_choice(e, "SWITCHBOARD_BRIDGE_RECORDING", d.bridge_recording, ("off", "on")),
+            bridge_consent_prompt=e.get("SWITCHBOARD_BRIDGE_CONSENT_PROMPT") or d.bridge_consent_prompt,
+            bridge_consent_opt_out_digit=_choice(e, "SWITCHBOARD_BRIDGE_CONSENT_OPT_OUT_DIGIT",
+                                                 d.bridge_consent_opt_out_digit, tuple("0123456789*#")),
+            bridge_consent_window_s=_float(e, "SWITCHBOARD_BRIDGE_CONSENT_WINDOW_S", d.bridge_consent_window_s),
+            trusted_proxies=_networks(e, "SWITCHBOARD_TRUSTED_PROXIES"),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
             price_file=Path(e["SWITCHBOARD_PRICE_FILE"]) if e.get("SWITCHBOARD_PRICE_FILE") else None,

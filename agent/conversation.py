@@ -228,6 +228,12 @@ class Conversation:
             self._reply.played_ms = float(played_ms)
 
     async def handoff_result(self, ok: bool, reason: str) -> None:
+        # Only a hand-over signalled to the client and not yet reported on can have a result;
+        # any other report is the client's mistake, answered, never acted on.
+        if (self.state.handoff or {}).get("status") != "pending":
+            await self._emit(protocol.error(protocol.ProtocolError(
+                protocol.Code.NO_HANDOFF, "handoff.result: no hand-over is pending on this session")))
+            return
         if self._handoff_pending:
             self._handoff_pending = False
             self._release()
@@ -357,7 +363,8 @@ class Conversation:
             if self._speech is not None:
                 await self._says.join()  # the caller hears what happens next before the transfer
             await self._emit(protocol.event("handoff", target=action.target, case_id=action.case_id,
-                                            reason=action.reason, priority=action.priority))
+                                            reason=action.reason, priority=action.priority,
+                                            legs=action.legs or None, briefing=action.briefing or None))
             if not self._handoff_pending:
                 self._handoff_pending = True
                 self._hold()

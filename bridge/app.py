@@ -13,7 +13,9 @@ Routes
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
+import json
 import logging
 import re
 import uuid
@@ -29,11 +31,14 @@ from starlette.websockets import WebSocket
 
 from agent.client.agent_url import AgentUrlError, check_agent_url
 from agent.config import ConfigError, Settings
+from agent.peers import Network, RateLimiter, parse_networks, real_peer
 from bridge import auth, webhooks
 from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvider
 from bridge.apology import load_apology
 from bridge.call_control import AcsCallControl, CallControl
 from bridge.call_session import CallSession
+from bridge.consent import ConsentPolicy
+from bridge.transfer_run import AWAITED_KINDS
 from bridge.openid import JwtChecker, OpenIdKeys
 from bridge.calls import BUSY, DONE, CallRecord, CallStore, agent_session_id, open_call_store, update
 
@@ -50,9 +55,10 @@ class Bridge:
     control: CallControl
     tokens: TokenProvider
     apology: bytes
-    limiter: auth.RateLimiter
+    limiter: RateLimiter
     acs_jwt: JwtChecker | None  # callbacks and the media upgrade
     events_jwt: JwtChecker | None  # the Event Grid webhook
+    trusted_proxies: tuple[Network, ...] = ()
     live: dict[str, CallSession] = field(default_factory=dict)
 
     @property
@@ -90,11 +96,13 @@ def create_app(
         control=control or AcsCallControl(settings),
         tokens=tokens,
         apology=apology if apology is not None else load_apology(settings.bridge_sample_rate, settings.data_dir),
-        limiter=auth.RateLimiter(rate=settings.bridge_rate_limit_per_s, burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
+        limiter=RateLimiter(rate=settings.bridge_rate_limit_per_s,
+                            burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
         acs_jwt=_jwt_checker(settings.bridge_acs_openid_url, settings.bridge_acs_audience, settings.bridge_acs_issuer,
                              "SWITCHBOARD_BRIDGE_ACS_OPENID_URL"),
         events_jwt=_jwt_checker(settings.bridge_eventgrid_openid_url, settings.bridge_eventgrid_audience, None,
                                 "SWITCHBOARD_BRIDGE_EVENTGRID_OPENID_URL"),
+        trusted_proxies=parse_networks(settings.trusted_proxies),
     )
     app = Starlette(routes=[
         Route("/acs/events", partial(events, bridge), methods=["POST"]),
@@ -123,8 +131,9 @@ def _problem(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _client(conn: Request | WebSocket) -> str:
-    return conn.client.host if conn.client else "unknown"
+def _client(bridge: Bridge, conn: Request | WebSocket) -> str:
+    return real_peer(conn.client.host if conn.client else None, conn.headers.get("x-forwarded-for"),
+                     bridge.trusted_proxies)
 
 
 async def _authorise(bridge: Bridge, conn: Request | WebSocket, call_id: str | None) -> None:
@@ -143,14 +152,13 @@ async def _authorise(bridge: Bridge, conn: Request | WebSocket, call_id: str | N
 
 async def _guard(bridge: Bridge, request: Request, call_id: str | None) -> tuple[bytes, JSONResponse | None]:
     """Rate limit, authenticate and read the body; a response when the request is refused."""
-    client = _client(request)
-    if bridge.limiter.blocked(client):
-        return b"", _problem(429, "rate limited: too many refused requests from this address")
     try:
         await _authorise(bridge, request, call_id)
     except auth.AuthError as exc:
-        if exc.status < 500:  # not when the bridge itself cannot fetch keys: that is no fault of the sender
-            bridge.limiter.charge(client)
+        client = _client(bridge, request)
+        # Only the sender's failures count, not the bridge's own (5xx: it could not fetch the keys).
+        if exc.status < 500 and bridge.limiter.refuse(client):
+            return b"", _problem(429, "rate limited: too many refused requests from this address")
         log.warning("refused %s from %s: %s", request.url.path, client, exc)
         return b"", _problem(exc.status, str(exc))
     body = await request.body()
@@ -252,6 +260,10 @@ async def _apply(bridge: Bridge, call_id: str, event: webhooks.CallEvent) -> Non
         record = await update(bridge.store, call_id, **changes)
         log.info("call %s: %s -> %s", call_id, event.kind, record.state if record else "?")
     live = bridge.live.get(call_id)
+    if live is not None:
+        live.call_event(event)
+    elif event.kind in AWAITED_KINDS:  # the call's media socket (and its transfer) is on another replica
+        await bridge.store.relay(call_id, json.dumps(dataclasses.asdict(event)))
     if event.kind == "CallDisconnected" and live is not None:
         live.hang_up()
     if event.kind == "MediaStreamingFailed" and event.call_connection_id:
@@ -260,18 +272,15 @@ async def _apply(bridge: Bridge, call_id: str, event: webhooks.CallEvent) -> Non
 
 async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
     call_id = websocket.path_params["call"]
-    client = _client(websocket)
-    if bridge.limiter.blocked(client):
-        await websocket.close(1008)
-        return
     try:
         if not _CALL_ID.match(call_id):
             raise auth.AuthError(403, "bad call id")
         await _authorise(bridge, websocket, call_id)
     except auth.AuthError as exc:
-        if exc.status < 500:
-            bridge.limiter.charge(client)
-        log.warning("refused media socket from %s: %s", client, exc)
+        client = _client(bridge, websocket)
+        # Past the budget a sender is refused without a log line each; the bridge's own faults always log.
+        if exc.status >= 500 or not bridge.limiter.refuse(client):
+            log.warning("refused media socket from %s: %s", client, exc)
         await websocket.close(1008)
         return
     record = await bridge.store.get(call_id)
@@ -292,6 +301,9 @@ async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
         sample_rate=s.bridge_sample_rate,
         apology=bridge.apology,
         fallback_target=s.bridge_fallback_target,
+        consent=ConsentPolicy(s.bridge_consent_prompt, s.bridge_consent_opt_out_digit, s.bridge_consent_window_s)
+        if s.bridge_recording == "on" else None,
+        recording_callback=bridge.urls(call_id)[0],
     )
     bridge.live[call_id] = session
     try:
@@ -335,7 +347,8 @@ async def serve(settings: Settings, app: Starlette | None = None, *, stop: async
 
     config = uvicorn.Config(app, host=settings.host, port=settings.bridge_port, ws=WebSocketProtocol, http="httptools",
                             ws_max_size=1024 * 1024, ws_ping_interval=None, access_log=False,  # access lines
-                            log_config=None, lifespan="off")  # would carry URL tokens and the webhook secret
+                            log_config=None, lifespan="off",  # would carry URL tokens and the webhook secret
+                            proxy_headers=False)  # X-Forwarded-For is read by agent.peers, from trusted proxies only
     server = uvicorn.Server(config)  # without ``stop``, uvicorn's own SIGTERM/SIGINT handling shuts it down
 
     async def stopper() -> None:

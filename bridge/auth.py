@@ -1,4 +1,5 @@
-"""What the bridge trusts: signed URL tokens, the webhook secret, ACS JWTs, and a per-IP rate limit.
+"""What the bridge trusts: signed URL tokens, the webhook secret, ACS JWTs (the per-address
+rate limit of refusals is ``agent.peers.RateLimiter``, shared with the container's ``/cases``).
 
 All pure (clock injected); fetching the keys ACS signs with is ``bridge.openid``.
 
@@ -18,8 +19,6 @@ import base64
 import hashlib
 import hmac
 import time
-from dataclasses import dataclass, field
-from typing import Callable
 
 import jwt
 
@@ -96,37 +95,3 @@ def check_jwt(authorization: str | None, keys: dict[str, jwt.PyJWK], *, issuer: 
                           leeway=LEEWAY_S, options={"require": ["exp", "iss", "aud"]})
     except jwt.PyJWTError as exc:
         raise AuthError(403, f"invalid JWT: {type(exc).__name__}") from None
-
-
-@dataclass
-class RateLimiter:
-    """Token bucket per client address for refused requests: ``rate`` a second, bursts up to ``burst``.
-
-    Only requests that fail authentication are charged (``charge``); an address whose
-    bucket is empty is refused before anything else (``blocked``). ACS sends every
-    call's events, callbacks and media sockets from a few addresses, so counting its
-    authenticated traffic would refuse a burst of real calls; counting failures stops
-    token guessing and floods of junk all the same.
-    """
-
-    rate: float
-    burst: float
-    clock: Callable[[], float] = time.monotonic
-    max_clients: int = 10_000
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    def _tokens(self, client: str, now: float) -> float:
-        tokens, last = self._buckets.get(client, (self.burst, now))
-        return min(self.burst, tokens + (now - last) * self.rate)
-
-    def blocked(self, client: str) -> bool:
-        return client in self._buckets and self._tokens(client, self.clock()) < 1
-
-    def charge(self, client: str) -> None:
-        now = self.clock()
-        tokens = self._tokens(client, now)
-        if len(self._buckets) >= self.max_clients and client not in self._buckets:
-            # Bound memory under address spraying: forget the idlest half.
-            for key, _ in sorted(self._buckets.items(), key=lambda kv: kv[1][1])[: self.max_clients // 2]:
-                del self._buckets[key]
-        self._buckets[client] = (max(0.0, tokens - 1), now)

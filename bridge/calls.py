@@ -20,7 +20,8 @@ from typing import Protocol
 from agent.config import Settings
 from agent.sqlite_async import SqliteFile
 
-EVENT_MEMORY_S = 24 * 3600  # Event Grid retries for up to 24 h
+EVENT_MEMORY_S = 24 * 3600
+RELAY_MEMORY_S = 600  # a relayed callback nobody took in this time is for a call that is gone  # Event Grid retries for up to 24 h
 #: A claim not finished or released within this is taken over: its replica died while handling it.
 CLAIM_TTL_S = 60.0
 #: What ``claim_event`` says: handle it now / another delivery is handling it / it was handled.
@@ -43,6 +44,8 @@ class CallRecord:
     case_id: str | None = None
     transfer_target: str | None = None
     reason: str | None = None  # why a transfer failed / the call ended
+    recording: str = "off"  # off | asking | recording | declined
+    recording_id: str | None = None
     updated: float = 0.0
 
     def to_json(self) -> str:
@@ -66,6 +69,12 @@ class CallStore(Protocol):
     async def release_event(self, event_id: str) -> None:
         """Handling failed: the next delivery (Event Grid's retry) handles it again."""
         ...
+    async def relay(self, call_id: str, body: str) -> None:
+        """Leave a callback event for the replica holding the call's media socket."""
+        ...
+    async def take_relayed(self, call_id: str) -> list[str]:
+        """The events left for this call, oldest first; each is returned once."""
+        ...
     async def close(self) -> None: ...
 
 
@@ -86,7 +95,9 @@ class SqliteCallStore:
         self._file = SqliteFile(path, schema=(
             "CREATE TABLE IF NOT EXISTS calls (call_id TEXT PRIMARY KEY, body TEXT NOT NULL);"
             "CREATE TABLE IF NOT EXISTS handled_events (event_id TEXT PRIMARY KEY, at REAL NOT NULL,"
-            " done INTEGER NOT NULL);"))
+            " done INTEGER NOT NULL);"
+            "CREATE TABLE IF NOT EXISTS relayed (n INTEGER PRIMARY KEY AUTOINCREMENT, call_id TEXT NOT NULL,"
+            " at REAL NOT NULL, body TEXT NOT NULL);"))
 
     async def _run(self, sql: str, args: tuple) -> sqlite3.Cursor:
         return await self._file.run(lambda db: db.execute(sql, args))
@@ -119,6 +130,21 @@ class SqliteCallStore:
 
     async def release_event(self, event_id: str) -> None:
         await self._run("DELETE FROM handled_events WHERE event_id = ? AND done = 0", (event_id,))
+
+    async def relay(self, call_id: str, body: str) -> None:
+        now = time.time()
+        await self._run("DELETE FROM relayed WHERE at < ?", (now - RELAY_MEMORY_S,))
+        await self._run("INSERT INTO relayed (call_id, at, body) VALUES (?, ?, ?)", (call_id, now, body))
+
+    async def take_relayed(self, call_id: str) -> list[str]:
+        def take(db: sqlite3.Connection) -> list[str]:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                rows = db.execute("SELECT n, body FROM relayed WHERE call_id = ? ORDER BY n", (call_id,)).fetchall()
+                db.execute("DELETE FROM relayed WHERE call_id = ? AND n <= ?", (call_id, rows[-1][0] if rows else -1))
+                return [body for _, body in rows]
+
+        return await self._file.run(take)
 
     async def close(self) -> None:
         await self._file.close()
@@ -155,6 +181,17 @@ class RedisCallStore:
 
     async def release_event(self, event_id: str) -> None:
         await self._r.delete(f"{self._prefix}event:{event_id}")
+
+    async def relay(self, call_id: str, body: str) -> None:
+        key = f"{self._prefix}relay:{call_id}"
+        async with self._r.pipeline(transaction=True) as pipe:
+            await pipe.rpush(key, body).expire(key, int(RELAY_MEMORY_S)).execute()
+
+    async def take_relayed(self, call_id: str) -> list[str]:
+        key = f"{self._prefix}relay:{call_id}"
+        async with self._r.pipeline(transaction=True) as pipe:
+            items, _ = await pipe.lrange(key, 0, -1).delete(key).execute()
+        return [item.decode() if isinstance(item, bytes) else item for item in items]
 
     async def close(self) -> None:
         await self._r.aclose()

@@ -121,10 +121,39 @@ async def test_refused_requests_are_rate_limited_per_client_and_acs_bursts_are_n
         # Guessing the secret: a burst of 2 x rate refusals, then the address is shut out...
         statuses = [(await bridge.post_event(validation(f"bad{i}"), secret="guess")).status_code for i in range(8)]
         assert statuses[:4] == [403] * 4 and statuses[4:] == [429] * 4
-        # ... even with the right secret, until its bucket refills.
-        assert (await bridge.post_event(validation("after"))).status_code == 429
-        await asyncio.sleep(0.6)
-        assert (await bridge.post_event(validation("later"))).status_code == 200
+        # ... but its signed events still pass: junk from an address ACS shares must not shut ACS out.
+        assert (await bridge.post_event(validation("after"))).status_code == 200
+        assert (await bridge.post_event(validation("bad-again"), secret="guess")).status_code == 429
+        await asyncio.sleep(0.6)  # one refusal's worth of tokens back
+        assert (await bridge.post_event(validation("bad-later"), secret="guess")).status_code == 403
+
+
+@pytest.mark.parametrize("spoof", [
+    lambda i: {"X-Forwarded-For": f"198.51.100.{i}"},
+    lambda i: {"X-Forwarded-For": f"198.51.100.{i}, 127.0.0.1"},
+    lambda i: {"Forwarded": f"for=198.51.100.{i}", "X-Real-IP": f"198.51.100.{i}"},
+])
+async def test_forwarded_headers_from_an_untrusted_peer_do_not_reset_the_limit(tmp_path, spoof):
+    async with LocalBridge(settings_for(tmp_path, bridge_rate_limit_per_s=2.0), apology=tones(16000)) as bridge:
+        statuses = [(await bridge.post_event(validation(f"bad{i}"), secret="guess", headers=spoof(i))).status_code
+                    for i in range(8)]
+        assert statuses[:4] == [403] * 4 and statuses[4:] == [429] * 4  # all counted under the real peer
+
+
+async def test_forwarded_for_is_believed_from_a_configured_proxy_and_counted_per_client(tmp_path):
+    settings = settings_for(tmp_path, bridge_rate_limit_per_s=2.0, trusted_proxies=("127.0.0.0/8", "10.0.0.0/8"))
+    async with LocalBridge(settings, apology=tones(16000)) as bridge:
+        async def junk(chain: str) -> int:
+            return (await bridge.post_event(validation(chain + str(time.monotonic())), secret="guess",
+                                            headers={"X-Forwarded-For": chain})).status_code
+
+        assert [await junk("203.0.113.7") for _ in range(5)] == [403] * 4 + [429]
+        assert await junk("203.0.113.8") == 403  # another client behind the same proxy has its own budget
+        # A client that writes its own X-Forwarded-For is counted at the address the proxy saw.
+        assert await junk("192.0.2.1, 203.0.113.7") == 429
+        assert await junk("192.0.2.2, 203.0.113.7, 10.1.2.3") == 429  # a second trusted hop is skipped
+        assert (await bridge.post_event(validation("signed"), headers={"X-Forwarded-For": "203.0.113.7"})
+                ).status_code == 200
 
 
 ACS_ISSUER = "https://acscallautomation.communication.azure.com"

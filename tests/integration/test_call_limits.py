@@ -62,6 +62,7 @@ class TransferringBrain(PlaceholderResponder):
     """Hands every caller turn over to a person."""
 
     async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Any]:
+        state.handoff = {"case_id": "CASE-TEST", "status": "pending"}  # as the hand-over service records it
         yield Say("Putting you through.")
         yield HandoffEvent(target="+14255550100", case_id="CASE-TEST", reason="asked", priority="normal")
 

@@ -139,24 +139,3 @@ def test_keys_come_over_https_only():
     with pytest.raises(ValueError, match="https"):
         OpenIdKeys("http://acs.example/config")
     assert OpenIdKeys("http://127.0.0.1:9/config").config_url  # a local emulator
-
-
-def test_rate_limiter_counts_refusals_per_client():
-    now = [0.0]
-    limiter = auth.RateLimiter(rate=2, burst=2, clock=lambda: now[0])
-    assert not limiter.blocked("a")
-    limiter.charge("a")
-    assert not limiter.blocked("a")
-    limiter.charge("a")
-    assert limiter.blocked("a") and not limiter.blocked("b")  # another address has its own bucket
-    now[0] += 0.5  # one refusal's worth of tokens back
-    assert not limiter.blocked("a")
-    limiter.charge("a")
-    assert limiter.blocked("a")
-
-
-def test_rate_limiter_memory_is_bounded():
-    limiter = auth.RateLimiter(rate=1, burst=1, max_clients=100)
-    for i in range(1000):
-        limiter.charge(f"10.0.{i // 256}.{i % 256}")
-    assert len(limiter._buckets) <= 100
