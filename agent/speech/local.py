@@ -36,7 +36,7 @@ log = logging.getLogger("switchboard.speech")
 
 #: Trailing silence kept after the last speech frame: Whisper ends words more cleanly with a little.
 TAIL_MS = 120
-#: Silence after which Smart Turn is asked whether the caller has finished (what it was trained with).
+#: Silence after which Smart Turn is asked whether the caller has finished (Pipecat pairs it with a 0.2 s VAD stop).
 JUDGE_MS = 200
 #: Utterances are cut at this length so one caller cannot grow a buffer without bound.
 MAX_UTTERANCE_S = 30
