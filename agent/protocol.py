@@ -17,6 +17,7 @@ import json
 import math
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, ClassVar, Literal, Union
+from urllib.parse import parse_qsl
 
 #: The platform proxy caps WebSocket frames at 1 MiB; we enforce the same.
 MAX_FRAME_BYTES = 1024 * 1024
@@ -47,6 +48,7 @@ class Code:
     NO_HANDOFF = "no_handoff_pending"
     SPEECH_UNAVAILABLE = "speech_unavailable"
     INTERNAL = "internal_error"
+    STORE_UNAVAILABLE = "store_unavailable"
 
 
 @dataclass(frozen=True)
@@ -330,6 +332,16 @@ class Transcript:
 
 
 @dataclass(frozen=True)
+class TranscriptTruncated:
+    """After a barge-in: what the caller heard of an agent item; replaces its ``transcript`` events."""
+
+    TYPE: ClassVar[str] = "transcript.truncated"
+    item_id: str
+    text: str
+    heard_ms: int
+
+
+@dataclass(frozen=True)
 class Route:
     TYPE: ClassVar[str] = "route"
     target: str
@@ -420,8 +432,8 @@ class Error:
     message: str
 
 
-ServerEvent = Union[SessionReady, Transcript, Route, Tool, AudioStart, AudioEnd, AudioClear, Handoff, TurnMetrics,
-                    Pong, SessionEnded, Error]
+ServerEvent = Union[SessionReady, Transcript, TranscriptTruncated, Route, Tool, AudioStart, AudioEnd, AudioClear,
+                    Handoff, TurnMetrics, Pong, SessionEnded, Error]
 SERVER_EVENTS: dict[str, type[ServerEvent]] = {cls.TYPE: cls for cls in ServerEvent.__args__}  # type: ignore[attr-defined]
 
 
@@ -454,6 +466,7 @@ class Close:
     UNSUPPORTED = 1003
     POLICY = 1008  # invalid session id
     TOO_BIG = 1009  # a frame over MAX_FRAME_BYTES
+    TRY_AGAIN = 1013  # the session store is unavailable: nothing was changed, reconnect shortly
     REPLACED = 4000  # a newer connection took this session over
 
 
@@ -482,3 +495,18 @@ def check_session_id(value: str) -> str | None:
     if set(value) == {"."}:
         return "session id may not be only dots"
     return None
+
+
+SESSION_ID_PARAM = "agent_session_id"
+
+
+def session_id_in_query(query: str) -> tuple[str | None, str | None]:
+    """(the ``agent_session_id`` a URL query names, why it cannot be used): the one reading
+    of it for every layer (the ``serve --workers`` dispatcher routes on it, the container
+    serves it), so they can never pick different values. A repeated parameter is refused:
+    one layer taking the first and another the last put one session on two owners.
+    """
+    values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == SESSION_ID_PARAM]
+    if len(values) > 1:
+        return None, f"{SESSION_ID_PARAM} is given {len(values)} times"
+    return (values[0], None) if values else (None, None)
