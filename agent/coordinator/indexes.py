@@ -2,7 +2,8 @@
 
 Embedded (default): one SQLite file under ``settings.data_dir``, built from
 ``settings.knowledge_dir`` the first time it is needed, and rebuilt at open when
-that folder's content changed since the build. Azure AI Search: used when
+that folder's content changed since the build or when it was built by an older
+schema or embedding model. Azure AI Search: used when
 ``settings.azure_search_endpoint`` is set. A build also takes the examples the
 review loop learned (``<data_dir>/learned_examples.jsonl``), so a rebuild never
 forgets them, and ends with a calibration fit stored in the index itself.
@@ -15,7 +16,7 @@ from typing import Any
 
 from agent.config import Settings
 from agent.coordinator import calibration
-from agent.coordinator.embedded import EmbeddedIndex
+from agent.coordinator.embedded import EmbeddedIndex, IndexOutdated
 from agent.coordinator.index import KnowledgeIndex
 from agent.coordinator.knowledge import fingerprint, load_folder
 
@@ -58,7 +59,10 @@ def open_index(settings: Settings) -> KnowledgeIndex:
         return index
     path = embedded_path(settings)
     if path.exists():
-        index = EmbeddedIndex.open(path)
+        try:
+            index = EmbeddedIndex.open(path)
+        except IndexOutdated:
+            return build_index(settings)[0]  # built by an older version: rebuilt from the same folder
         if not _stale(index, settings.knowledge_dir):
             return index
         index.close()

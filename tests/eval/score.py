@@ -8,9 +8,12 @@ should carry ``topic_switch`` exactly when the expected label differs from
 "current" (a goodbye never switches); the report counts how often it does.
 
 Run: ``.venv/bin/python -m tests.eval.score`` (builds a fresh index in a temp dir).
-Prints target and intent accuracy, topic-switch flags, a calibration table with
-the ECE, and decision latency p50/p95. ``python -m tests.eval.score FILE...``
-scores other files in the same format.
+Prints the index build time, target and intent accuracy (also per expected
+target), topic-switch flags, a calibration table with the ECE, and decision
+latency p50/p95. ``python -m tests.eval.score FILE...`` scores other files in the
+same format; ``--ablation`` refits the evidence blend without each kind of
+evidence in turn and prints accuracy and ECE for each (``--no-errors`` leaves the
+error lines out, for a test part that must not be read line by line).
 """
 
 from __future__ import annotations
@@ -19,13 +22,15 @@ import json
 import statistics
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from agent.config import Settings
 from agent.coordinator import Coordinator
-from agent.coordinator.calibration import Bin, reliability
+from agent.coordinator.calibration import Bin, fit_blend, loo_evidence, reliability
+from agent.coordinator.router import FEATURES
 from agent.state import CallState
 
 EVAL_FILE = Path(__file__).with_name("routing_eval.jsonl")
@@ -38,6 +43,7 @@ class Report:
     n: int
     target_accuracy: float
     intent_accuracy: float
+    per_target: dict[str, tuple[int, int]]  # expected target -> (right, rows)
     clarify_rate: float
     switch_right: int
     switch_rows: int
@@ -55,12 +61,15 @@ def load_rows(path: Path = EVAL_FILE) -> list[dict[str, object]]:
 def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
     target_ok, intent_ok, conf, latencies, errors = [], [], [], [], []
     clarified = 0
+    per_target: dict[str, tuple[int, int]] = {}
     switch_right = switch_rows = 0
     coordinator.decide("warm up", CallState(session_id="eval"), now=EVAL_NOW)
     for n, row in enumerate(rows):
         state = CallState(session_id=f"eval-{n}", current=row.get("current"))  # type: ignore[arg-type]
         d = coordinator.decide(str(row["text"]), state, now=EVAL_NOW)
         t, i = d.target == row["target"], d.intent == row["intent"]
+        right, seen = per_target.get(str(row["target"]), (0, 0))
+        per_target[str(row["target"])] = (right + t, seen + 1)
         target_ok.append(t)
         intent_ok.append(i)
         conf.append(d.confidence)
@@ -81,6 +90,7 @@ def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
         n=len(rows),
         target_accuracy=sum(target_ok) / len(rows),
         intent_accuracy=sum(intent_ok) / len(rows),
+        per_target=dict(sorted(per_target.items())),
         clarify_rate=clarified / len(rows),
         switch_right=switch_right,
         switch_rows=switch_rows,
@@ -92,10 +102,11 @@ def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
     )
 
 
-def format_report(r: Report) -> str:
+def format_report(r: Report, errors: bool = True) -> str:
     lines = [
         f"utterances        {r.n}",
         f"target accuracy   {r.target_accuracy:.3f}",
+        *[f"  {t:<15} {right / n:.3f}  ({right}/{n})" for t, (right, n) in r.per_target.items()],
         f"intent accuracy   {r.intent_accuracy:.3f}",
         f"clarify rate      {r.clarify_rate:.3f}",
         f"switch flags      {r.switch_right}/{r.switch_rows} right",
@@ -106,16 +117,40 @@ def format_report(r: Report) -> str:
     ]
     for b in r.table:
         lines.append(f"  {b.low:.1f}-{b.high:.1f}     {b.count:4d}   {b.confidence:.3f}      {b.accuracy:.3f}")
-    if r.errors:
+    if r.errors and errors:
         lines += ["", "errors:"] + [f"  {e}" for e in r.errors]
     return "\n".join(lines)
 
 
+def ablation(coordinator: Coordinator, rows: list[dict[str, object]]) -> list[tuple[str, Report]]:
+    """The blend refitted with all evidence, then without each kind in turn, scored on ``rows``."""
+    ev, truth, _ = loo_evidence(coordinator.index)
+    fitted = coordinator.router.calibration
+    out = []
+    try:
+        for name, use in [("all", [True] * len(FEATURES))] + [(f"without {f}", [g != f for g in FEATURES]) for f in FEATURES] + \
+                [("without hashed tf-idf", [not f in ("knn", "centroid") for f in FEATURES])]:
+            coordinator.router.calibration = fit_blend(ev, truth, use)[0]
+            out.append((name, evaluate(coordinator, rows)))
+    finally:
+        coordinator.router.calibration = fitted
+    return out
+
+
 def main(argv: list[str]) -> int:
+    flags = {a for a in argv if a.startswith("--")}
+    paths = [Path(a) for a in argv if not a.startswith("--")] or [EVAL_FILE]
     with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
         coordinator = Coordinator.from_settings(Settings(data_dir=Path(tmp)))
-        for path in [Path(a) for a in argv] or [EVAL_FILE]:
-            print(f"== {path}\n{format_report(evaluate(coordinator, load_rows(path)))}\n")
+        print(f"index build       {time.perf_counter() - started:.2f} s (embedded, with calibration fit)\n")
+        for path in paths:
+            rows = load_rows(path)
+            if "--ablation" in flags:
+                for name, r in ablation(coordinator, rows):
+                    print(f"{path.name:<24} {name:<28} target {r.target_accuracy:.3f}  intent {r.intent_accuracy:.3f}  ECE {r.ece:.3f}")
+                continue
+            print(f"== {path}\n{format_report(evaluate(coordinator, rows), errors='--no-errors' not in flags)}\n")
         coordinator.close()
     return 0
 
