@@ -16,6 +16,7 @@ from typing import Any
 
 from agent.config import Settings
 from agent.coordinator import calibration
+from agent.coordinator.embeddings import MODEL_ID
 from agent.coordinator.embedded import EmbeddedIndex, IndexOutdated
 from agent.coordinator.index import KnowledgeIndex
 from agent.coordinator.knowledge import fingerprint, load_folder
@@ -53,7 +54,8 @@ def open_index(settings: Settings) -> KnowledgeIndex:
         from agent.coordinator.azure_search import AzureSearchIndex
 
         index = AzureSearchIndex.from_settings(settings)
-        if index.get_meta("calibration") is None:
+        built_with = (index.get_meta("vectoriser") or {}).get("embedding_model")
+        if index.get_meta("calibration") is None or built_with != MODEL_ID:  # unbuilt, or an older version's vectors
             index.close()
             index, _ = build_index(settings)
         return index
