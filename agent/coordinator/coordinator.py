@@ -66,12 +66,18 @@ class Coordinator:
             return self._unclear(state, current, "Nothing recognisable was said.", p.empty_question, [], [])
 
         # The words after a switch cue ("also ...", "and my ...") are the new request,
-        # unless they are not a recognisable request on their own ("... and my id is E10482").
-        tail = p.switch_tail(normalised)
+        # unless they are not a recognisable request on their own ("... and my id is E10482"),
+        # or the call has no request yet and the words before the cue are one: then that first
+        # request is served first (the dialogue offers the second once it is done).
+        head, tail = p.switch_split(normalised) or ("", None)
         scored = self.router.classify(tail) if tail else []
-        if not scored or scored[0].confidence < p.low_confidence_threshold:
-            tail, scored = None, self.router.classify(normalised)
         query = tail or normalised
+        if scored and not current and scored[0].confidence >= p.low_confidence_threshold and len(head.split()) >= 3:
+            first = self.router.classify(head)
+            if first[0].confidence >= p.low_confidence_threshold and first[0].label != scored[0].label:
+                tail, scored, query = None, first, head
+        if not scored or scored[0].confidence < p.low_confidence_threshold:
+            tail, scored, query = None, self.router.classify(normalised), normalised
         if in_name:
             # "fire door", "won't fire": a safety word that may name a thing or an action. The
             # classifier judges the turn; when the word only names a thing, what is said about the
@@ -95,8 +101,8 @@ class Coordinator:
         top = scored[0]
         alternatives = [s.to_dict() for s in scored[1:4]]
         target = top.target
-        if top.intent == "smalltalk.goodbye":
-            # Saying goodbye is not a new destination: it stays with whoever has the call.
+        if top.intent.startswith("smalltalk."):
+            # Saying goodbye or chatting off topic is not a new destination: it stays with whoever has the call.
             target = current.get("target", "human")
         passages = self._passages(query, target)
         priority = p.priority_for(top.intent, forms)
@@ -178,7 +184,7 @@ class Coordinator:
             state.low_confidence_turns += 1
         elif decision.action == "route":
             state.low_confidence_turns = 0
-            if decision.intent != "smalltalk.goodbye":
+            if not decision.intent.startswith("smalltalk."):
                 state.current = {"target": decision.target, "intent": decision.intent}
         state.passages = [x.to_dict() for x in decision.passages]
         if self.log is not None:
@@ -192,7 +198,7 @@ def _switched(current: dict[str, Any], top: Scored, *, cue: bool, sure: bool) ->
     """A topic switch needs evidence: a switch cue before a different request, or a confident
     decision for another domain. A short answer mid-task ("P dash forty five twelve, urgent")
     that the classifier half-guesses as another domain is not one."""
-    if not current or top.intent == "smalltalk.goodbye":
+    if not current or top.intent.startswith("smalltalk."):
         return False
     if cue:
         return (current.get("target"), current.get("intent")) != (top.target, top.intent)

@@ -82,7 +82,7 @@ def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
         clarified += d.action == "clarify"
         if row.get("current"):
             current = row["current"]
-            want_switch = row["intent"] != "smalltalk.goodbye" and \
+            want_switch = not str(row["intent"]).startswith("smalltalk.") and \
                 (current["target"], current["intent"]) != (row["target"], row["intent"])  # type: ignore[index]
             switch_rows += 1
             switch_right += want_switch == ("topic_switch" in d.policy_hits)
