@@ -160,6 +160,17 @@ def test_safety_words_are_told_apart_by_the_words_around_them(said, judged):
     assert load_policy(Settings().policy_file).safety_words((said, said)) == judged
 
 
+@pytest.mark.parametrize("utterance,priority", [
+    ("the pressure reading on the booster pump is high", "normal"),  # a symptom, not a priority
+    ("the chiller at site twelve is running low on refrigerant", "normal"),
+    ("the booster pump at site twelve has tripped, it's urgent", "high"),  # said as a priority
+    ("the booster pump has tripped and the whole site has no water", "high"),  # the policy's impact words
+])
+def test_priority_comes_from_explicit_priority_words_or_the_policy_never_symptoms(coordinator, utterance, priority):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert d.target == "field_ops" and d.priority == priority, d.reason
+
+
 def test_an_explicit_request_for_a_person_goes_to_a_human(coordinator: Coordinator):
     d = coordinator.decide("can I just speak to a real person please", call(), now=OPEN)
     assert (d.target, d.intent, d.action) == ("human", "human.request", "handoff")
