@@ -50,6 +50,16 @@ UPLOAD_BATCH = 500
 _SELECT = ["id", "kind", "title", "text", "domain", "target", "intent"]
 
 
+def _vector_field(name: str, dim: int) -> SearchField:
+    return SearchField(
+        name=name,
+        type=SearchFieldDataType.Collection(SearchFieldDataType.SINGLE),
+        searchable=True,
+        vector_search_dimensions=dim,
+        vector_search_profile_name="switchboard-vector",
+    )
+
+
 def index_definition(name: str, dim: int = AZURE_DIM) -> SearchIndex:
     return SearchIndex(
         name=name,
@@ -62,20 +72,8 @@ def index_definition(name: str, dim: int = AZURE_DIM) -> SearchIndex:
             SimpleField(name="domain", type=SearchFieldDataType.STRING, filterable=True),
             SimpleField(name="target", type=SearchFieldDataType.STRING, filterable=True),
             SimpleField(name="intent", type=SearchFieldDataType.STRING, filterable=True),
-            SearchField(
-                name="embedding",
-                type=SearchFieldDataType.Collection(SearchFieldDataType.SINGLE),
-                searchable=True,
-                vector_search_dimensions=dim,
-                vector_search_profile_name="switchboard-vector",
-            ),
-            SearchField(
-                name="dense",
-                type=SearchFieldDataType.Collection(SearchFieldDataType.SINGLE),
-                searchable=True,
-                vector_search_dimensions=DENSE_DIM,
-                vector_search_profile_name="switchboard-vector",
-            ),
+            _vector_field("embedding", dim),
+            _vector_field("dense", DENSE_DIM),
         ],
         vector_search=VectorSearch(
             algorithms=[HnswAlgorithmConfiguration(name="switchboard-hnsw", parameters=HnswParameters(metric="cosine"))],
