@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,9 @@ DIM = 384
 MAX_TOKENS = 128
 #: Batch size at index build: padded batches are several times faster than one text per run.
 BUILD_BATCH = 32
+#: Texts whose vectors a process keeps: a rebuild, or another index over the same examples
+#: (tests, the review loop), re-embeds only what is new.
+MEMO_SIZE = 8192
 
 
 class EmbeddingModelMissing(RuntimeError):
@@ -47,6 +51,7 @@ class Encoder:
         self._lock = threading.Lock()
         self._session = None
         self._tokenizer = None
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _load(self) -> None:
         import onnxruntime as ort
@@ -70,15 +75,29 @@ class Encoder:
         """A (len(texts), DIM) float32 matrix of unit vectors (an empty text gives a zero row)."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
         with self._lock:
-            if self._session is None:
+            missing = []
+            for i, text in enumerate(texts):
+                known = self._memo.get(text)
+                if known is None:
+                    missing.append(i)
+                else:
+                    out[i] = known
+                    self._memo.move_to_end(text)
+            if missing and self._session is None:
                 self._load()
-            # Similar lengths batched together: a batch is padded to its longest text.
-            order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-            out = np.zeros((len(texts), DIM), dtype=np.float32)
-            for start in range(0, len(order), BUILD_BATCH):
-                chunk = order[start : start + BUILD_BATCH]
+            # Similar lengths batched together: a batch is padded to its longest text, and the
+            # attention mask keeps padding out of the result, so a text's vector does not depend
+            # on its batch (which is what makes the memo exact).
+            missing.sort(key=lambda i: len(texts[i]))
+            for start in range(0, len(missing), BUILD_BATCH):
+                chunk = missing[start : start + BUILD_BATCH]
                 out[chunk] = self._run([texts[i] for i in chunk])
+                for i in chunk:
+                    self._memo[texts[i]] = out[i].copy()
+            while len(self._memo) > MEMO_SIZE:
+                self._memo.popitem(last=False)
         return out
 
     def _run(self, texts: list[str]) -> np.ndarray:

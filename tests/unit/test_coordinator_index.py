@@ -17,7 +17,7 @@ from agent.coordinator import Coordinator
 from agent.coordinator.calibration import fit_blend, reliability
 from agent.coordinator.embedded import SCHEMA_VERSION, EmbeddedIndex, IndexOutdated, fts_query
 from agent.coordinator.indexes import build_index, embedded_path
-from agent.coordinator.embeddings import DIM, shared_encoder
+from agent.coordinator.embeddings import DIM, EmbeddingModelMissing, Encoder, _package_file, shared_encoder
 from agent.coordinator.knowledge import Example, KnowledgeError, load_folder, parse_article, parse_examples
 from agent.coordinator.router import FEATURES
 from agent.coordinator.text import Lexicon, normalise
@@ -177,6 +177,25 @@ def test_the_encoder_gives_unit_vectors_that_put_paraphrases_together():
     assert not v[3].any()  # nothing said: no direction at all
     # No word in common, same meaning: closer than a different request.
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_a_text_gets_the_same_vector_in_any_batch_and_the_memo_reuses_it():
+    texts = ["pump", "the compressor at the north yard trips every time it starts under load", "vpn down"]
+    batched = Encoder().encode(texts)
+    alone = np.vstack([Encoder().encode([t]) for t in texts])
+    assert np.array_equal(batched, alone)  # padding never leaks into a vector
+    encoder = Encoder()
+    encoder.encode(texts)
+    runs: list[int] = []
+    real_run = encoder._run
+    encoder._run = lambda batch: runs.append(len(batch)) or real_run(batch)  # type: ignore[method-assign]
+    again = encoder.encode(texts[::-1] + ["something new"])
+    assert runs == [1] and np.array_equal(again[:3], batched[::-1])
+
+
+def test_missing_model_wheels_fail_with_the_install_command():
+    with pytest.raises(EmbeddingModelMissing, match="requirements/models.txt"):
+        _package_file("no_such_model_package", "model.onnx")
 
 
 def test_dense_evidence_routes_requests_that_share_no_word_with_any_example(tmp_path: Path):
