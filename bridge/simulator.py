@@ -43,9 +43,11 @@ class _Response(AsyncHttpResponseImpl):
 
 
 class FakeAcs(AsyncHttpTransport):
-    def __init__(self, *, refuse_transfer: bool = False) -> None:
+    def __init__(self, *, refuse_transfer: bool = False, fail_answers: int = 0, answer_delay_s: float = 0.0) -> None:
         self.requests: list[tuple[str, str, dict[str, str], dict[str, Any]]] = []
         self.refuse_transfer = refuse_transfer
+        self.fail_answers = fail_answers  # the next N answer_call requests are refused (400: the SDK does not retry it)
+        self.answer_delay_s = answer_delay_s  # how long ACS takes to answer (lets deliveries overlap)
         self._n = 0
 
     def bodies(self, path_part: str) -> list[dict[str, Any]]:
@@ -58,6 +60,10 @@ class FakeAcs(AsyncHttpTransport):
         body = json.loads(request.content) if request.content else {}
         self.requests.append((request.method, request.url, dict(request.headers), body))
         if request.url.split("?")[0].endswith("/calling/callConnections:answer"):
+            await asyncio.sleep(self.answer_delay_s)
+            if self.fail_answers > 0:
+                self.fail_answers -= 1
+                return _Response(request, 400, {"error": {"code": "8501", "message": "simulated refusal"}})
             self._n += 1
             return _Response(request, 200, {
                 "callConnectionId": f"conn-{self._n}", "serverCallId": "server-1",

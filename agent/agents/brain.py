@@ -64,9 +64,11 @@ class SwitchboardBrain:
             from agent.agents.llm import AzureModelClient, LlmAgent
 
             agent = LlmAgent(tools, AzureModelClient.from_settings(settings),
-                             holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit)
+                             holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
+                             duplicate_window_s=settings.duplicate_window_s)
         else:
-            agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit)
+            agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
+                                duplicate_window_s=settings.duplicate_window_s)
         return cls(coordinator, tools, HandoffService(settings), agent)
 
     async def start(self) -> None:
@@ -87,7 +89,7 @@ class SwitchboardBrain:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
             return
-        decision = self.coordinator.decide(text, state)
+        decision = await self.coordinator.decide_async(text, state)
         if decision.action == "handoff" and any(h.startswith(URGENT_HITS) for h in decision.policy_hits):
             async for action in self._record_and_hand_over(decision, state):
                 yield action

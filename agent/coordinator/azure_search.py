@@ -93,6 +93,9 @@ def cosine_from_score(score: float) -> float:
 
 
 class AzureSearchIndex:
+    #: Every query is a synchronous HTTP request: async callers go through ``Coordinator.decide_async``.
+    blocking_io = True
+
     def __init__(self, search: SearchClient, admin: SearchIndexClient, name: str, encoder: Encoder | None = None) -> None:
         self._search = search
         self._admin = admin
@@ -232,16 +235,19 @@ class AzureSearchIndex:
             return
         found = list(self._search.search(search_text="*", filter="kind eq 'example'",
                                          select=["id", "text", "target", "intent", "dense"]))
-        self._examples = [(r["id"], Example(text=r["text"], target=r["target"], intent=r["intent"])) for r in found]
-        dense = np.asarray([r["dense"] for r in found], dtype=np.float32).reshape(len(found), DENSE_DIM)
-        self._dense_centroids = LabelCentroids(dense, [e.label for _, e in self._examples])
-        self._dense_by_text = {normalise(e.text): r["dense"] for (_, e), r in zip(self._examples, found)}
+        examples = [(r["id"], Example(text=r["text"], target=r["target"], intent=r["intent"])) for r in found]
         vec = self.vectoriser
         idf = vec.idf()
-        matrix = np.vstack([vec.vector(vec.features(normalise(e.text)), idf) for _, e in self._examples]) if self._examples \
+        matrix = np.vstack([vec.vector(vec.features(normalise(e.text)), idf) for _, e in examples]) if examples \
             else np.zeros((0, vec.dim), dtype=np.float32)
-        self._centroids = LabelCentroids(matrix, [e.label for _, e in self._examples])
-        self._example_row = {doc_id: i for i, (doc_id, _) in enumerate(self._examples)}
+        # Queries run in worker threads (Coordinator.decide_async): ``_examples`` is set last, so a
+        # concurrent query never sees it without the centroids built from it.
+        self._centroids = LabelCentroids(matrix, [e.label for _, e in examples])
+        self._example_row = {doc_id: i for i, (doc_id, _) in enumerate(examples)}
+        dense = np.asarray([r["dense"] for r in found], dtype=np.float32).reshape(len(found), DENSE_DIM)
+        self._dense_centroids = LabelCentroids(dense, [e.label for _, e in examples])
+        self._dense_by_text = {normalise(e.text): r["dense"] for (_, e), r in zip(examples, found)}
+        self._examples = examples
 
     def examples(self) -> list[tuple[str, Example]]:
         self._ensure_examples()

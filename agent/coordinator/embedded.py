@@ -65,6 +65,10 @@ class IndexOutdated(ValueError):
 class EmbeddedIndex:
     """The default knowledge index; see the module docstring."""
 
+    #: A new query costs a model run (about 5 ms of CPU, more on a busy machine; onnxruntime
+    #: releases the GIL): async callers decide from a worker thread, off the audio loop.
+    blocking_io = True
+
     def __init__(self, path: Path, conn: sqlite3.Connection, encoder: Encoder | None = None) -> None:
         self.path = path
         self._conn = conn
