@@ -59,8 +59,8 @@ class Coordinator:
         return Decision(**fields, latency_ms=(time.perf_counter() - started) * 1000.0, utterance=utterance)
 
     async def decide_async(self, utterance: str, state: CallState, *, now: datetime | None = None) -> Decision:
-        """``decide`` for the event loop: off the loop when the index does blocking network I/O
-        (the embedded index answers in about a millisecond of CPU, cheaper inline than a thread hop)."""
+        """``decide`` for the event loop: off the loop when the index blocks (network I/O on Azure AI
+        Search, a sentence-embedding model run on the embedded index); inline for one that does not."""
         if getattr(self.index, "blocking_io", False):
             return await asyncio.to_thread(self.decide, utterance, state, now=now)
         return self.decide(utterance, state, now=now)
