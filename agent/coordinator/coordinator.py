@@ -77,18 +77,13 @@ class Coordinator:
             return self._unclear(state, current, "Nothing recognisable was said.", p.empty_question, [], [])
 
         # The words after a switch cue ("also ...", "and my ...") are the new request,
-        # unless they are not a recognisable request on their own ("... and my id is E10482"),
-        # or the call has no request yet and the words before the cue are one: then that first
-        # request is served first (the dialogue offers the second once it is done).
-        head, tail = p.switch_split(normalised) or ("", None)
+        # unless they are not a recognisable request on their own ("... and my id is E10482").
+        # (Two requests in one turn: the dialogue keeps the one before the cue and offers it next.)
+        tail = p.switch_tail(normalised)
         scored = self.router.classify(tail) if tail else []
-        query = tail or normalised
-        if scored and not current and scored[0].confidence >= p.low_confidence_threshold and len(head.split()) >= 3:
-            first = self.router.classify(head)
-            if first[0].confidence >= p.low_confidence_threshold and first[0].label != scored[0].label:
-                tail, scored, query = None, first, head
         if not scored or scored[0].confidence < p.low_confidence_threshold:
-            tail, scored, query = None, self.router.classify(normalised), normalised
+            tail, scored = None, self.router.classify(normalised)
+        query = tail or normalised
         if in_name:
             # "fire door", "won't fire": a safety word that may name a thing or an action. The
             # classifier judges the turn; when the word only names a thing, what is said about the

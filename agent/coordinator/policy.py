@@ -135,8 +135,8 @@ class Policy:
             return "high"
         return self.priority_by_intent.get(intent, self.default_priority)
 
-    def switch_split(self, normalised: str) -> tuple[str, str] | None:
-        """The words before and after the last topic-switch marker, if at least two follow it."""
+    def switch_tail(self, normalised: str) -> str | None:
+        """The words after the last topic-switch marker, if there are at least two."""
         if self.topic_switch is None:
             return None
         last = None
@@ -145,7 +145,7 @@ class Policy:
         if last is None:
             return None
         tail = normalised[last.end():].strip()
-        return (normalised[: last.start()].strip(), tail) if len(tail.split()) >= 2 else None
+        return tail if len(tail.split()) >= 2 else None
 
     def name_of(self, intent: str) -> str:
         return self.intent_names.get(intent, intent.replace(".", " ").replace("_", " "))
