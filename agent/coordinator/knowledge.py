@@ -29,7 +29,7 @@ INTENTS = (
     "work_order.create", "work_order.status", "asset.lookup",
     "incident.create", "incident.status", "incident.escalate",
     "service_request.create", "service_request.cancel", "password.reset", "access.request",
-    "human.request", "safety.emergency", "smalltalk.goodbye", "knowledge.howto",
+    "human.request", "safety.emergency", "smalltalk.goodbye", "smalltalk.offtopic", "knowledge.howto",
 )
 MAX_EXAMPLE_CHARS = 1000
 
