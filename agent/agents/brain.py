@@ -10,17 +10,22 @@ server connections), so a call can continue on another container.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, AsyncIterator, Protocol
 
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
-from agent.agents import entities
-from agent.agents.domain import ANYTHING_ELSE, DomainAgent, fetch_site_names
+from agent.agents import entities, moves
+from agent.agents.domain import ANYTHING_ELSE, DomainAgent, fetch_site_names, latest_reference
 from agent.agents.mcp_client import ToolManager
 from agent.config import Settings
 from agent.state import CallState
 
 GREETING = "Hello, you've reached the operations help line. How can I help you today?"
+#: What the line can do, said for "help" and when a turn is not something it handles.
+CAPABILITIES = ("I can report equipment faults, check work orders and IT tickets, look up assets, "
+                "reset passwords, or get you a person.")
+OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
 #: Hand-overs that skip everything else, even a task half done.
 URGENT_HITS = ("safety", "person_request", "tool_failures")
 #: How sure the coordinator must be that a non-answer mid-task is a new request.
@@ -40,6 +45,7 @@ class Agent(Protocol):
     def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]: ...
     def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]: ...
     def reprompt(self, state: CallState) -> str: ...
+    def alternative(self, state: CallState) -> AsyncIterator[Action]: ...
 
 
 class SwitchboardBrain:
@@ -96,27 +102,116 @@ class SwitchboardBrain:
             async for action in self._callback_answer(entities.yes_no(text).yes, state):
                 yield action
             return
+        move = moves.classify(text, in_task=bool(state.task), offer=state.dialogue.get("offer"),
+                              topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "))
+        state.dialogue["offer"] = None
+        if move is not None:
+            async for action in self._apply(move, state):
+                yield action
+            return
         if self._is_goodbye(decision, text, state):
+            if state.task and entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value":
+                # "Yes, that's all, bye" at a read-back: submit first, then close.
+                async for action in self.agent.continue_task(text, state):
+                    if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
+                        yield action
             self.coordinator.record(decision, state)
             yield _route_event(decision)
             state.task = None
             yield Say("Thank you for calling. Goodbye.")
             yield EndCall("caller said goodbye")
             return
+        handed_over = False
         if state.task and self._continues_task(decision, text, state):
-            async for action in self.agent.continue_task(text, state):
-                yield action
+            replies = self.agent.continue_task(text, state)
         else:
-            async for action in self._route(decision, text, state):
-                yield action
-                if isinstance(action, HandoffEvent):
-                    return
+            replies = self._route(decision, text, state)
+        async for action in self._guarded(replies, state):
+            yield action
+            handed_over = handed_over or isinstance(action, HandoffEvent)
+        if handed_over:
+            return
         if state.tool_failures >= self.coordinator.policy.tool_failure_limit and not state.handoff:
             async for action in self._hand_over(
                 state, reason=f"{state.tool_failures} tool attempts failed", trigger="tool_failures",
                 priority=(state.routes[-1]["priority"] if state.routes else "normal"),
             ):
                 yield action
+
+    async def _guarded(self, actions: AsyncIterator[Action], state: CallState) -> AsyncIterator[Action]:
+        """The turn's replies as they come, unless they end on a question already asked
+        ``STRIKE_LIMIT`` times in a row: then the agent's other way to get the answer, or a
+        person, is offered instead of asking again. Only the last sentence is held back."""
+        held: Say | None = None
+        async for action in actions:
+            if held is not None:
+                yield held
+                held = None
+            if isinstance(action, Say) and not action.filler:
+                held = action
+            else:
+                yield action
+            if isinstance(action, HandoffEvent):
+                return
+        # The same question with nothing learnt since is a strike; a read-back that changed is not.
+        question = moves.question_of([held.text] if held else [])
+        question += " " + json.dumps((state.task or {}).get("args", {}), sort_keys=True, default=str) if question else ""
+        count = moves.strikes(state.dialogue.get("question", ""), int(state.dialogue.get("strikes", 0)), question)
+        state.dialogue.update(question=question, strikes=count)
+        if count <= moves.STRIKE_LIMIT:
+            if held is not None:
+                yield held
+            return
+        async for action in self._another_way(state):
+            yield action
+
+    async def _another_way(self, state: CallState) -> AsyncIterator[Action]:
+        offered = False
+        if state.task:
+            async for action in self.agent.alternative(state):
+                offered = True
+                yield action
+        if not offered:
+            state.dialogue.update(offer="person", question="", strikes=0)
+            yield Say(OFFER_PERSON)
+
+    async def _apply(self, move: moves.Move, state: CallState) -> AsyncIterator[Action]:
+        """A universal move: the same in every state and in both agent modes."""
+        if move.kind == "accept":
+            async for action in self._hand_over(state, reason="The caller accepted a person when the call could not go on.",
+                                                trigger="person_request",
+                                                priority=(state.routes[-1]["priority"] if state.routes else "normal")):
+                yield action
+        elif move.kind == "repeat":
+            yield Say(self._last_said(state, move.about))
+        elif move.kind == "restart":
+            state.task = None
+            yield Say("Okay, let's start again. How can I help?")
+        elif move.kind == "help":
+            yield Say(CAPABILITIES)
+            yield Say(self.agent.reprompt(state) if state.task else "What do you need?")
+        elif move.kind in ("cancel", "decline"):
+            dropped = state.task is not None
+            state.task = None
+            yield Say("Okay, I won't do that. Nothing was sent." if dropped else "Okay.")
+            yield Say(ANYTHING_ELSE)
+        elif move.kind == "dont_know":
+            async for action in self._another_way(state):
+                yield action
+        if move.kind != "repeat":  # hearing a question again is not another try at answering it
+            state.dialogue.update(question="", strikes=0)
+
+    @staticmethod
+    def _last_said(state: CallState, about: str) -> str:
+        """What the agent said last (everything since the caller's previous turn), or the reference."""
+        reference = latest_reference(state)
+        if about == "reference" and reference:
+            return reference
+        caller_turns = [i for i, t in enumerate(state.turns) if t.get("role") == "caller"]
+        start = caller_turns[-2] if len(caller_turns) >= 2 else (caller_turns[-1] if caller_turns else 0)
+        end = caller_turns[-1] if caller_turns else len(state.turns)
+        said = [t["text"] for t in state.turns[start:end] if t.get("role") == "agent" and not t.get("filler")]
+        return " ".join(said) or GREETING
 
     def _continues_task(self, decision: Any, text: str, state: CallState) -> bool:
         task = state.task or {}

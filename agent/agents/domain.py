@@ -85,17 +85,47 @@ def howto_answer(passages: list[Mapping[str, Any]]) -> tuple[str, str] | None:
 
 
 def result_sentence(spec: ToolSpec, data: Any, write: bool) -> str:
-    """What to tell the caller after a tool succeeded."""
+    """What to tell the caller after a tool succeeded: the reference once, grouped for writing down."""
     message = data.get("message") if isinstance(data, dict) else None
     ticket = ticket_of(data)
     if write and ticket:
         lead = f"Done. Your reference is {entities.spell_out(ticket)}."
-        return f"{lead} {spoken(message)}" if message else lead
+        # The server's message names the ticket again: once is enough, "say that again" repeats it.
+        rest = spoken(re.sub(rf"^[^.]*\b{re.escape(ticket)}\b[^.]*\.\s*", "", message)) if message else ""
+        return f"{lead} {rest}".strip()
     if message:
         return spoken(str(message))
     if isinstance(data, str) and data:
         return spoken(data[:300])
     return "Done." if write else "I found it, but there is nothing to read out."
+
+
+def latest_reference(state: CallState) -> str:
+    """The last reference the caller was given (a ticket or the hand-over case), as a sentence."""
+    for attempt in reversed(state.tool_attempts):
+        ticket = ticket_of(attempt.get("result")) if attempt.get("ok") else None
+        if ticket:
+            return f"Your reference is {entities.spell_out(ticket)}."
+    case_id = (state.handoff or {}).get("case_id")
+    return f"Your case number is {entities.spell_case_id(case_id)}." if case_id else ""
+
+
+def _lookup_candidates(data: Any, field: str) -> list[dict[str, Any]]:
+    """Items of a list result that carry ``field`` (or its last word: asset_tag -> tag)."""
+    lists = [v for v in data.values() if isinstance(v, list)] if isinstance(data, dict) else []
+    out = []
+    for items in lists:
+        for item in items:
+            if isinstance(item, dict):
+                key = next((k for k in (field, field.rpartition("_")[2]) if isinstance(item.get(k), str)), None)
+                if key:
+                    out.append({**item, "_value": item[key]})
+    return out
+
+
+def _overlap(item: Mapping[str, Any], words: set[str]) -> int:
+    text = " ".join(str(v) for k, v in item.items() if isinstance(v, str) and not k.startswith("_"))
+    return len(words & {w for w in entities.tokens(text) if len(w) > 2})
 
 
 class DomainAgent:
@@ -156,6 +186,39 @@ class DomainAgent:
         """The open question of the task in progress, asked again."""
         spec = self.spec_for(state.task) if state.task else None
         return slots.reprompt(state.task, spec.input_schema) if spec and state.task else "How can I help?"
+
+    async def alternative(self, state: CallState) -> AsyncIterator[Action]:
+        """Another way to the value the task is asking for, when the caller does not know it or it
+        was missed twice: a list tool of the same server that needs only what is already known
+        ("list_assets" for the site) is searched with the caller's words, and a single match is
+        offered for a yes. Yields nothing when there is no such way (the brain offers a person)."""
+        task = state.task
+        spec = self.spec_for(task) if task else None
+        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        if task is None or asking is None or asking.kind not in ("code", "user"):
+            return
+        words = {w for w in entities.tokens(" ".join([task["opening"], *map(str, task["args"].values())]))
+                 if len(w) > 2}
+        for lister in self.tools.tools(task["server"]).values():
+            schema = lister.input_schema
+            needed = set(schema.get("required") or [])
+            if slots.is_write(lister.name, lister.annotations) or lister.name == spec.name or not needed \
+                    or not needed <= set(task["args"]):
+                continue
+            args = {k: task["args"][k] for k in schema.get("properties", {}) if k in task["args"]}
+            try:
+                data = await self.tools.call(lister.server, lister.name, args)
+            except ToolError:
+                continue
+            ranked = sorted(((_overlap(c, words), c) for c in _lookup_candidates(data, asking.name)),
+                            key=lambda pair: -pair[0])
+            if ranked and ranked[0][0] > 0 and (len(ranked) == 1 or ranked[1][0] < ranked[0][0]):
+                best = ranked[0][1]
+                if slots.validate(asking, best["_value"]) is None:
+                    task["proposed"] = {asking.name: best["_value"]}
+                    what = best.get("description") or best.get("summary") or best.get("name") or ""
+                    yield Say(f"No problem. Is it the {str(what)[:60].lower()}, {entities.spell_out(best['_value'])}?")
+                    return
 
     async def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]:
         """The caller answered the task's question (a value, a yes/no, a correction)."""

@@ -508,9 +508,30 @@ DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "e
 
 
 def spell_out(code: str) -> str:
-    """A code for text-to-speech, one character at a time: "WO-10234" -> "W O, one zero two three four"."""
+    """A code for text-to-speech, grouped for writing down: "WO-10013" -> "W O, one zero zero, one three"."""
     letters = " ".join(ch for ch in code if ch.isalpha())
-    digits = " ".join(DIGIT_WORDS[int(ch)] for ch in code if ch.isdigit())
+    digits = ", ".join(" ".join(DIGIT_WORDS[int(ch)] for ch in group) for group in digit_groups(
+        "".join(ch for ch in code if ch.isdigit())))
     if letters and digits:
         return f"{letters}, {digits}"
     return letters or digits or code
+
+
+def digit_groups(digits: str) -> list[str]:
+    """Threes, as people write numbers down, never a lone digit at the end: 5 -> 3+2, 4 -> 2+2, 7 -> 3+2+2."""
+    if len(digits) <= 3:
+        return [digits] if digits else []
+    if len(digits) == 4:
+        return [digits[:2], digits[2:]]
+    return [digits[:3], *digit_groups(digits[3:])]
+
+
+def spell_grouped(symbols: str) -> str:
+    """Letters and digits in threes for writing down: "7F3K2Q" -> "seven F three, K two Q"."""
+    groups = [symbols[i:i + 3] for i in range(0, len(symbols), 3)]
+    return ", ".join(" ".join(DIGIT_WORDS[int(c)] if c.isdigit() else c.upper() for c in g) for g in groups)
+
+
+def spell_case_id(case_id: str) -> str:
+    """``CASE-7F3K2Q`` -> ``seven F three, K two Q``: the code a caller writes down, without the word CASE."""
+    return spell_grouped(case_id.partition("-")[2] or case_id)

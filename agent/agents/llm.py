@@ -130,6 +130,11 @@ class LlmAgent:
             return self._confirmation(pending, state.task["server"])
         return "Could you say that again, in a sentence or two?"
 
+    async def alternative(self, state: CallState) -> AsyncIterator[Action]:
+        """The model finds no other way than its own questions: the brain offers a person."""
+        return
+        yield
+
     async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
         routed = (state.current or {}).get("target")
         target = routed if routed in DOMAIN_NAMES else INTENT_TOOLS.get(intent, ("field_ops", ""))[0]

@@ -69,7 +69,7 @@ async def test_write_tool_waits_for_yes_then_runs(tools: ToolManager, tmp_path: 
     second = await _turn(agent, state, "yes")
     events = [a for a in second if isinstance(a, ToolEvent)]
     assert [e.status for e in events] == ["started", "ok"]
-    assert second[-1] == Say("Your work order is W O, one zero zero one six.")
+    assert second[-1] == Say("Your work order is W O, one zero zero, one six.")
     tool_message = model.requests[-1][-1]
     assert tool_message["role"] == "tool" and "work_order_id" in tool_message["content"]
     with sqlite3.connect(tmp_path / "mcp" / "field_ops.sqlite") as db:

@@ -174,7 +174,10 @@ def test_dtmf_digits() -> None:
 
 
 def test_ticket_read_back_digit_by_digit() -> None:
-    assert e.spell_out("WO-10234") == "W O, one zero two three four"
+    assert e.spell_out("WO-10234") == "W O, one zero two, three four"
+    assert e.spell_out("WO-10013") == "W O, one zero zero, one three"
+    assert e.spell_out("E1048") == "E, one zero, four eight"
+    assert e.spell_out("INC-2000173") == "I N C, two zero zero, zero one, seven three"
     assert e.spell_out("A123") == "A, one two three"
 
 
