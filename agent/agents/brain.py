@@ -134,7 +134,7 @@ class SwitchboardBrain:
         if state.tool_failures >= self.coordinator.policy.tool_failure_limit and not state.handoff:
             async for action in self._hand_over(
                 state, reason=f"{state.tool_failures} tool attempts failed", trigger="tool_failures",
-                priority=(state.routes[-1]["priority"] if state.routes else "normal"),
+                priority=_last_priority(state),
             ):
                 yield action
 
@@ -162,6 +162,13 @@ class SwitchboardBrain:
             if held is not None:
                 yield held
             return
+        if state.dialogue.get("offered") == question:
+            # Another way was offered for this very question and the answers still miss: a person.
+            async for action in self._hand_over(state, reason=f"The caller could not answer: {held.text if held else ''}"[:200],
+                                                trigger="strikes", priority=_last_priority(state)):
+                yield action
+            return
+        state.dialogue["offered"] = question
         async for action in self._another_way(state):
             yield action
 
@@ -172,15 +179,14 @@ class SwitchboardBrain:
                 offered = True
                 yield action
         if not offered:
-            state.dialogue.update(offer="person", question="", strikes=0)
+            state.dialogue["offer"] = "person"
             yield Say(OFFER_PERSON)
 
     async def _apply(self, move: moves.Move, state: CallState) -> AsyncIterator[Action]:
         """A universal move: the same in every state and in both agent modes."""
         if move.kind == "accept":
             async for action in self._hand_over(state, reason="The caller accepted a person when the call could not go on.",
-                                                trigger="person_request",
-                                                priority=(state.routes[-1]["priority"] if state.routes else "normal")):
+                                                trigger="person_request", priority=_last_priority(state)):
                 yield action
         elif move.kind == "repeat":
             yield Say(self._last_said(state, move.about))
@@ -190,16 +196,20 @@ class SwitchboardBrain:
         elif move.kind == "help":
             yield Say(CAPABILITIES)
             yield Say(self.agent.reprompt(state) if state.task else "What do you need?")
-        elif move.kind in ("cancel", "decline"):
+        elif move.kind == "cancel":
             dropped = state.task is not None
             state.task = None
             yield Say("Okay, I won't do that. Nothing was sent." if dropped else "Okay.")
             yield Say(ANYTHING_ELSE)
+        elif move.kind == "decline":
+            state.task = None
+            yield Say("Okay, I'll leave that for now.")
+            yield Say(ANYTHING_ELSE)
         elif move.kind == "dont_know":
             async for action in self._another_way(state):
                 yield action
-        if move.kind != "repeat":  # hearing a question again is not another try at answering it
-            state.dialogue.update(question="", strikes=0)
+        if move.kind in ("restart", "cancel", "decline"):  # a new start; hearing a question again is not one
+            state.dialogue.update(question="", strikes=0, offered=None)
 
     @staticmethod
     def _last_said(state: CallState, about: str) -> str:
@@ -294,6 +304,10 @@ class SwitchboardBrain:
             else:
                 state.outcome = "abandoned"
         await self.handoff.capture_for_review(state)
+
+
+def _last_priority(state: CallState) -> str:
+    return state.routes[-1]["priority"] if state.routes else "normal"
 
 
 def _route_event(decision: Any) -> RouteEvent:
