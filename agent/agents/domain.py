@@ -26,6 +26,9 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
     "work_order.create": ("field_ops", "create_work_order"),
     "work_order.status": ("field_ops", "get_work_order"),
     "asset.lookup": ("field_ops", "lookup_asset"),
+    "visit.schedule": ("field_ops", "schedule_visit"),
+    "visit.reschedule": ("field_ops", "reschedule_visit"),
+    "visit.cancel": ("field_ops", "cancel_visit"),
     "incident.create": ("it_ops", "create_incident"),
     "incident.status": ("it_ops", "get_incident"),
     "incident.escalate": ("it_ops", "escalate_incident"),
@@ -35,7 +38,7 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
     "access.request": ("it_ops", "request_access"),
 }
 
-ANYTHING_ELSE = "Is there anything else I can help with?"
+ANYTHING_ELSE = "Anything else I can help with?"
 SYSTEM_NAMES = {"field_ops": "field service system", "it_ops": "IT service desk system"}
 _TICKET = re.compile(r"\b[A-Z]{2,4}-\d{4,6}\b")
 
@@ -91,7 +94,7 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool) -> str:
     if write and ticket:
         lead = f"Done. Your reference is {entities.spell_out(ticket)}."
         # The server's message names the ticket again: once is enough, "say that again" repeats it.
-        rest = spoken(re.sub(rf"^[^.]*\b{re.escape(ticket)}\b[^.]*\.\s*", "", message)) if message else ""
+        rest = spoken(re.sub(rf"\s*\b{re.escape(ticket)}\b", "", message)) if message else ""
         return f"{lead} {rest}".strip()
     if message:
         return spoken(str(message))

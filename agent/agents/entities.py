@@ -361,9 +361,9 @@ _STOP = {"the", "site", "station", "plant", "and", "of", "at"}
 
 _YES = re.compile(
     r"^(yes|yeah|yep|yup|ya|correct|right|that'?s right|that is right|sure|ok|okay|please do|"
-    r"go ahead|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine)\b"
+    r"go ahead|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine|no problem|no worries)\b"
 )
-_NO = re.compile(r"^(no|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
+_NO = re.compile(r"^(no(?! problem| worries)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
 
 
 @dataclass(frozen=True)
@@ -432,6 +432,23 @@ def when(text: str, now: datetime) -> datetime | None:
     if day is None and result <= now:
         result += timedelta(days=1)
     return result
+
+
+def names_day(text: str) -> bool:
+    """Does ``text`` name a day ("tomorrow", "Friday", "in three days"), not only a time of day?"""
+    toks = set(tokens(text))
+    return bool(toks & {"today", "tonight", "tomorrow", *WEEKDAYS}) or bool(re.search(r"\bin \w+ days?\b", text.lower()))
+
+
+def spoken_moment(iso: str) -> str:
+    """An ISO date or date-time as people say it: "2026-12-04" -> "Friday 4 December",
+    "2026-12-04T14:00" -> "Friday 4 December at 14:00". Anything else is returned as it is."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    day = f"{moment:%A} {moment.day} {moment:%B}"
+    return day if len(iso) <= 10 else f"{day} at {moment:%H:%M}"
 
 
 def _clock(low: str) -> tuple[int | None, int | None]:

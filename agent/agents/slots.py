@@ -141,6 +141,8 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
     if kind == "boolean":
         return entities.yes_no(text).yes if asked else None
     if kind == "datetime":
+        if s.get("format") == "date" and not asked and not entities.names_day(text):
+            return None  # "morning" answers a time window, it does not move the day
         moment = entities.when(text, ctx.now)
         if moment is None:
             return None
@@ -402,6 +404,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     by_name = {s.name: s for s in slots}
     heard: dict[str, Any] = {}
     problem = ""
+    read_back = bool(task.get("confirming"))  # the caller has heard the whole read-back
     if text is not None:
         body = moves.without_negated(text) if moves.negates(text) else text
         reply = entities.yes_no(body)
@@ -456,6 +459,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     if not write:
         return Step("execute", heard=heard)
     task["confirming"] = True
+    if read_back and heard and problem.endswith(" then."):
+        # A correction at the read-back: the new value said back is the read-back ("Critical then.").
+        return Step("confirm", f"{problem} Shall I go ahead?", heard)
     return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
 
 
@@ -477,7 +483,8 @@ def _acknowledge(slot: Slot, value: Any) -> str:
     """"Site 14 then.": a corrected value said back, so the caller knows it was taken."""
     if slot.kind == "text":
         return "Got it."
-    shown = entities.spell_out(str(value)) if slot.kind == "code" else str(value)
+    shown = entities.spell_out(str(value)) if slot.kind == "code" else \
+        entities.spoken_moment(str(value)) if slot.kind == "datetime" else str(value)
     if slot.kind in ("site", "integer", "number"):
         shown = f"{slot.label} {shown}"
     return f"{shown[0].upper()}{shown[1:]} then."
@@ -489,9 +496,11 @@ def _named_slot(slots: list[Slot], text: str) -> Slot | None:
     for slot in slots:
         if slot.kind != "key" and set(slot.label.split()) <= words:
             return slot
-    for slot in slots:  # the nouns of its question ("describe the problem" names the summary)
-        nouns = {w for w in re.findall(r"[a-z]+", (slot.schema.get("description") or "").lower()) if len(w) >= 6}
-        if slot.kind != "key" and nouns & words and not (slot.schema.get("description") or "").lower().startswith("optional"):
+    stems = {w[:6] for w in words if len(w) >= 6}
+    for slot in slots:  # the long words of its question, by stem ("describe the problem" -> "the description")
+        asked = (slot.schema.get("description") or "").lower()
+        if slot.kind != "key" and not asked.startswith("optional") and \
+                stems & {w[:6] for w in re.findall(r"[a-z]+", asked) if len(w) >= 6}:
             return slot
     return None
 
@@ -529,6 +538,8 @@ def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
         value = args[slot.name]
         if slot.kind == "code":
             shown = entities.spell_out(str(value))
+        elif slot.kind == "datetime":
+            shown = entities.spoken_moment(str(value))
         elif slot.kind == "text":
             words = str(value).split()
             shown = " ".join(words[:SUMMARY_WORDS]) + (" and so on" if len(words) > SUMMARY_WORDS else "")

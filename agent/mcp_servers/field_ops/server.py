@@ -159,6 +159,31 @@ def build_server(db_path: Path) -> AuditedServer:
         return store.schedule_visit(work_order_id, date, time_window, idempotency_key)
 
     @server.tool()
+    def reschedule_visit(
+        work_order_id: Annotated[
+            WorkOrderId, Field(description="Which work order's visit should move? It looks like WO-10234.")
+        ],
+        date: Annotated[dt.date, Field(description="Which day should the technician come instead? A date like 2026-12-01.")],
+        time_window: Annotated[
+            TimeWindow,
+            Field(description="Which time window: morning (8 to 12), afternoon (12 to 5) or evening (5 to 8)?"),
+        ],
+        idempotency_key: IdempotencyKey = None,
+    ) -> dict[str, Any]:
+        """Move the booked technician visit of a work order to another date and time window."""
+        return store.schedule_visit(work_order_id, date, time_window, idempotency_key, moving=True)
+
+    @server.tool()
+    def cancel_visit(
+        work_order_id: Annotated[
+            WorkOrderId, Field(description="Which work order's visit should be cancelled? It looks like WO-10234.")
+        ],
+        idempotency_key: IdempotencyKey = None,
+    ) -> dict[str, Any]:
+        """Cancel the booked technician visit of a work order; the work order stays open."""
+        return store.cancel_visit(work_order_id, idempotency_key)
+
+    @server.tool()
     def get_visit_eta(
         work_order_id: Annotated[
             WorkOrderId, Field(description="Which work order is the visit for? It looks like WO-10234.")

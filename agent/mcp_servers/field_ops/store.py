@@ -175,6 +175,16 @@ class FieldOpsStore:
                 (asset["tag"],),
             ).fetchall()
             asset["recent_work_orders"] = [self._work_order(conn, r["number"], detail=False) for r in rows]
+            last = conn.execute(
+                "SELECT max(updated_at) FROM work_orders WHERE asset_tag = ? AND status = 'completed'", (asset["tag"],)
+            ).fetchone()[0]
+            open_count = conn.execute(
+                "SELECT count(*) FROM work_orders WHERE asset_tag = ? AND status NOT IN ('completed', 'cancelled')",
+                (asset["tag"],),
+            ).fetchone()[0]
+        asset["last_service"] = last[:10] if last else None
+        asset["open_work_orders"] = open_count
+        asset["message"] = _asset_sentence(asset)
         return asset
 
     def list_sites(self) -> dict[str, Any]:
@@ -194,8 +204,10 @@ class FieldOpsStore:
 
     # --- visits ------------------------------------------------------------------
     def schedule_visit(
-        self, work_order_id: str, visit_date: date, time_window: str, idempotency_key: str | None
+        self, work_order_id: str, visit_date: date, time_window: str, idempotency_key: str | None,
+        *, moving: bool = False,
     ) -> dict[str, Any]:
+        """Book a visit; a new booking replaces an earlier one. ``moving``: there must be one to move."""
         number = WORK_ORDER.parse(work_order_id)
         today = self._now().date()
         if visit_date < today:
@@ -207,6 +219,11 @@ class FieldOpsStore:
 
         def book() -> str:
             order = self._open_work_order(conn, number)
+            if moving and conn.execute(
+                "SELECT 1 FROM visits WHERE work_order = ? AND status = 'booked'", (number,)
+            ).fetchone() is None:
+                raise RequestError(f"No technician visit is booked for work order {WORK_ORDER.format(number)}"
+                                   " to move; book one instead.")
             technician = conn.execute(
                 "SELECT t.id FROM technicians t JOIN sites s ON s.region = t.region WHERE s.number = ?"
                 " ORDER BY t.id LIMIT 1",
@@ -229,14 +246,44 @@ class FieldOpsStore:
             return VISIT.format(cursor.lastrowid)
 
         with self.db.write() as conn:
-            ticket, replayed = idempotency.create_once(conn, idempotency_key, "schedule_visit", payload, book)
+            tool = "reschedule_visit" if moving else "schedule_visit"
+            ticket, replayed = idempotency.create_once(conn, idempotency_key, tool, payload, book)
             visit = self._visit(conn, VISIT.parse(ticket))
         visit["idempotent_replay"] = replayed
         start, end = TIME_WINDOWS[visit["time_window"]]
         visit["message"] = (
-            f"Visit {ticket} booked: {visit['technician']['name']} will come on {visit['date']} "
-            f"between {start:%H:%M} and {end:%H:%M} for work order {visit['work_order_id']}."
+            f"Visit {ticket} booked: {visit['technician']['name']} will come on {spoken_day(visit['date'])}, "
+            f"between {start:%H:%M} and {end:%H:%M}."
         )
+        return visit
+
+    def cancel_visit(self, work_order_id: str, idempotency_key: str | None) -> dict[str, Any]:
+        """Cancel the booked visit of a work order; the work order goes back to open. A retry with the
+        same key returns the same cancelled visit instead of refusing (nothing is booked any more)."""
+        number = WORK_ORDER.parse(work_order_id)
+        payload = {"work_order_id": WORK_ORDER.format(number)}
+
+        def cancel() -> str:
+            self._open_work_order(conn, number)
+            row = conn.execute(
+                "SELECT number FROM visits WHERE work_order = ? AND status = 'booked' ORDER BY number DESC LIMIT 1",
+                (number,),
+            ).fetchone()
+            if row is None:
+                raise RequestError(f"No technician visit is booked for work order {WORK_ORDER.format(number)}.")
+            conn.execute("UPDATE visits SET status = 'cancelled' WHERE number = ?", (row["number"],))
+            conn.execute(
+                "UPDATE work_orders SET status = 'open', updated_at = ? WHERE number = ? AND status = 'scheduled'",
+                (self._stamp(), number),
+            )
+            return VISIT.format(row["number"])
+
+        with self.db.write() as conn:
+            ticket, replayed = idempotency.create_once(conn, idempotency_key, "cancel_visit", payload, cancel)
+            visit = self._visit(conn, VISIT.parse(ticket))
+        visit["idempotent_replay"] = replayed
+        visit["message"] = (f"The visit on {spoken_day(visit['date'])} is cancelled. "
+                            f"Work order {visit['work_order_id']} stays open.")
         return visit
 
     def get_visit_eta(self, work_order_id: str) -> dict[str, Any]:
@@ -357,10 +404,35 @@ class FieldOpsStore:
 
 
 def _status_sentence(order: dict[str, Any]) -> str:
-    return (
+    """Status first, then when the technician comes: what a caller asking after a job wants to hear."""
+    status = (
         f"Work order {order['work_order_id']} for the {order['asset']['type']} {order['asset']['tag']} "
-        f"at site {order['site']['number']} is {order['status'].replace('_', ' ')}, priority {order['priority']}."
+        f"is {order['status'].replace('_', ' ')}, priority {order['priority']}."
     )
+    booked = [v for v in order.get("visits", []) if v["status"] == "booked"]
+    if booked:
+        visit = booked[-1]
+        status += (f" {visit['technician']['name']} is booked for {spoken_day(visit['date'])}, "
+                   f"between {visit['window_start']} and {visit['window_end']}.")
+    elif order["status"] not in CLOSED_STATUSES and "visits" in order:
+        status += " No technician visit is booked yet."
+    return status
+
+
+def _asset_sentence(asset: dict[str, Any]) -> str:
+    """What it is, where it is, how it stands and when it was last serviced, one idea per sentence."""
+    site = asset["site"]
+    count = asset["open_work_orders"]
+    state = "no open work orders" if count == 0 else "1 open work order" if count == 1 else f"{count} open work orders"
+    last = f"Last serviced on {spoken_day(asset['last_service'])}." if asset["last_service"] else "No service on record."
+    return (f"{asset['tag']} is the {asset['description'].lower()}, a {asset['make']} {asset['type']}. "
+            f"It's at site {site['number']}, {site['name']}. It has {state}. {last}")
+
+
+def spoken_day(iso_date: str) -> str:
+    """"2026-12-03" -> "Thursday 3 December": a date as people say it."""
+    day = date.fromisoformat(iso_date[:10])
+    return f"{day:%A} {day.day} {day:%B}"
 
 
 def visit_eta(visit: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -374,7 +446,7 @@ def visit_eta(visit: dict[str, Any], now: datetime) -> dict[str, Any]:
         return {
             "eta_status": "booked",
             "eta": None,
-            "message": f"{name} is booked for {visit['date']} between {start_t:%H:%M} and {end_t:%H:%M}.",
+            "message": f"{name} is booked for {spoken_day(visit['date'])}, between {start_t:%H:%M} and {end_t:%H:%M}.",
         }
     if now < end:
         eta = min(now + TRAVEL, end)
