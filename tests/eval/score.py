@@ -8,6 +8,9 @@ should carry ``topic_switch`` exactly when the expected label differs from
 "current" (a goodbye never switches); the report counts how often it does.
 
 Run: ``.venv/bin/python -m tests.eval.score`` (builds a fresh index in a temp dir).
+The split for issue 18: ``routing_test.jsonl`` is the fixed test part, never used for tuning
+lexicons, thresholds or examples; ``routing_dev.jsonl`` may be. Score both with
+``python -m tests.eval.score tests/eval/routing_test.jsonl tests/eval/routing_dev.jsonl``.
 Prints target and intent accuracy, topic-switch flags, a calibration table with
 the ECE, and decision latency p50/p95. ``python -m tests.eval.score FILE...``
 scores other files in the same format.
@@ -46,6 +49,8 @@ class Report:
     latency_p50_ms: float
     latency_p95_ms: float
     errors: list[dict[str, object]]
+    #: expected target -> (rows routed to it, rows expecting it)
+    per_target: dict[str, tuple[int, int]]
 
 
 def load_rows(path: Path = EVAL_FILE) -> list[dict[str, object]]:
@@ -55,6 +60,7 @@ def load_rows(path: Path = EVAL_FILE) -> list[dict[str, object]]:
 def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
     target_ok, intent_ok, conf, latencies, errors = [], [], [], [], []
     clarified = 0
+    per_target: dict[str, list[int]] = {}
     switch_right = switch_rows = 0
     coordinator.decide("warm up", CallState(session_id="eval"), now=EVAL_NOW)
     for n, row in enumerate(rows):
@@ -64,6 +70,9 @@ def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
         target_ok.append(t)
         intent_ok.append(i)
         conf.append(d.confidence)
+        counts = per_target.setdefault(str(row["target"]), [0, 0])
+        counts[0] += t
+        counts[1] += 1
         latencies.append(d.latency_ms)
         clarified += d.action == "clarify"
         if row.get("current"):
@@ -89,6 +98,7 @@ def evaluate(coordinator: Coordinator, rows: list[dict[str, object]]) -> Report:
         latency_p50_ms=statistics.median(latencies),
         latency_p95_ms=q[94],
         errors=errors,
+        per_target={k: (v[0], v[1]) for k, v in sorted(per_target.items())},
     )
 
 
@@ -102,6 +112,9 @@ def format_report(r: Report) -> str:
         f"ECE (10 bins)     {r.ece:.3f}",
         f"latency p50/p95   {r.latency_p50_ms:.2f} / {r.latency_p95_ms:.2f} ms",
         "",
+        "target accuracy per expected target",
+        *(f"  {t:<10} {ok:4d}/{n:<4d} {ok / n:.3f}" for t, (ok, n) in r.per_target.items()),
+        "",
         "confidence bin   n    mean conf  accuracy",
     ]
     for b in r.table:
@@ -111,12 +124,27 @@ def format_report(r: Report) -> str:
     return "\n".join(lines)
 
 
+def format_comparison(reports: list[tuple[Path, Report]]) -> str:
+    """One line per file and each file's difference from the first (e.g. test part, then dev part)."""
+    first = reports[0][1]
+    lines = ["file                              n    target  intent  ECE    (difference from the first file)"]
+    for path, r in reports:
+        lines.append(f"{path.name:<32} {r.n:4d}   {r.target_accuracy:.3f}   {r.intent_accuracy:.3f}   {r.ece:.3f}"
+                     f"  ({r.target_accuracy - first.target_accuracy:+.3f} {r.intent_accuracy - first.intent_accuracy:+.3f}"
+                     f" {r.ece - first.ece:+.3f})")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         coordinator = Coordinator.from_settings(Settings(data_dir=Path(tmp)))
+        reports = []
         for path in [Path(a) for a in argv] or [EVAL_FILE]:
-            print(f"== {path}\n{format_report(evaluate(coordinator, load_rows(path)))}\n")
+            reports.append((path, evaluate(coordinator, load_rows(path))))
+            print(f"== {path}\n{format_report(reports[-1][1])}\n")
         coordinator.close()
+    if len(reports) > 1:
+        print(format_comparison(reports))
     return 0
 
 
