@@ -10,13 +10,14 @@ server connections), so a call can continue on another container.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from typing import Any, AsyncIterator, Protocol
 
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
 from agent.agents import entities, moves
-from agent.agents.domain import ANYTHING_ELSE, DomainAgent, fetch_site_names, latest_reference
+from agent.agents.domain import ANYTHING_ELSE, INTENT_TOOLS, DomainAgent, fetch_site_names, latest_reference
 from agent.agents.mcp_client import ToolManager
 from agent.config import Settings
 from agent.state import CallState
@@ -26,6 +27,8 @@ GREETING = "Hello, you've reached the operations help line. How can I help you t
 CAPABILITIES = ("I can report equipment faults, check work orders and IT tickets, look up assets, "
                 "reset passwords, or get you a person.")
 OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
+#: ... and when the caller does not have what was asked for.
+OFFER_PERSON_UNKNOWN = "No problem. A person can help you find it. Shall I put you through?"
 #: Hand-overs that skip everything else, even a task half done.
 URGENT_HITS = ("safety", "person_request", "tool_failures")
 #: How sure the coordinator must be that a non-answer mid-task is a new request.
@@ -102,14 +105,20 @@ class SwitchboardBrain:
             async for action in self._callback_answer(entities.yes_no(text).yes, state):
                 yield action
             return
-        move = moves.classify(text, in_task=bool(state.task), offer=state.dialogue.get("offer"),
-                              topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "))
-        state.dialogue["offer"] = None
+        offer = state.dialogue.pop("offer", None)
+        move = moves.classify(text, in_task=bool(state.task), offer=offer,
+                              topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
+                              free_text=bool(state.task) and self.agent.answers(text, state) == "free")
         if move is not None:
-            async for action in self._apply(move, state):
+            async for action in self._apply(move, state, offer):
                 yield action
             return
-        if self._is_goodbye(decision, text, state):
+        chosen = self._clarified(text, state) if not state.task else None
+        if chosen is not None:
+            decision = dataclasses.replace(self.coordinator.decide(chosen["text"], state), action="route",
+                                           target=chosen["target"], intent=chosen["intent"])
+            text = chosen["text"]
+        elif self._is_goodbye(decision, text, state):
             if state.task and entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value":
                 # "Yes, that's all, bye" at a read-back: submit first, then close.
                 async for action in self.agent.continue_task(text, state):
@@ -147,6 +156,8 @@ class SwitchboardBrain:
             if held is not None:
                 yield held
                 held = None
+            if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
+                action = Say(self._offer_later(state))  # the first request is done: offer the second
             if isinstance(action, Say) and not action.filler:
                 held = action
             else:
@@ -154,6 +165,8 @@ class SwitchboardBrain:
             if isinstance(action, HandoffEvent):
                 return
         # The same question with nothing learnt since is a strike; a read-back that changed is not.
+        if held is not None and moves.question_of([held.text]):
+            state.dialogue["asked"] = re.split(r"(?<=[.!?])\s+", held.text.strip())[-1]
         question = moves.question_of([held.text] if held else [])
         question += " " + json.dumps((state.task or {}).get("args", {}), sort_keys=True, default=str) if question else ""
         count = moves.strikes(state.dialogue.get("question", ""), int(state.dialogue.get("strikes", 0)), question)
@@ -172,7 +185,7 @@ class SwitchboardBrain:
         async for action in self._another_way(state):
             yield action
 
-    async def _another_way(self, state: CallState) -> AsyncIterator[Action]:
+    async def _another_way(self, state: CallState, offer: str = OFFER_PERSON) -> AsyncIterator[Action]:
         offered = False
         if state.task:
             async for action in self.agent.alternative(state):
@@ -180,11 +193,17 @@ class SwitchboardBrain:
                 yield action
         if not offered:
             state.dialogue["offer"] = "person"
-            yield Say(OFFER_PERSON)
+            yield Say(offer)
 
-    async def _apply(self, move: moves.Move, state: CallState) -> AsyncIterator[Action]:
+    async def _apply(self, move: moves.Move, state: CallState, offer: str | None) -> AsyncIterator[Action]:
         """A universal move: the same in every state and in both agent modes."""
-        if move.kind == "accept":
+        if move.kind == "accept" and offer == "later":
+            later = state.dialogue.pop("later")
+            decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
+                                           target=later["target"], intent=later["intent"])
+            async for action in self._guarded(self._route(decision, later["text"], state), state):
+                yield action
+        elif move.kind == "accept":
             async for action in self._hand_over(state, reason="The caller accepted a person when the call could not go on.",
                                                 trigger="person_request", priority=_last_priority(state)):
                 yield action
@@ -195,7 +214,7 @@ class SwitchboardBrain:
             yield Say("Okay, let's start again. How can I help?")
         elif move.kind == "help":
             yield Say(CAPABILITIES)
-            yield Say(self.agent.reprompt(state) if state.task else "What do you need?")
+            yield Say(self.agent.reprompt(state) if state.task else state.dialogue.get("asked") or "What do you need?")
         elif move.kind == "cancel":
             dropped = state.task is not None
             state.task = None
@@ -203,10 +222,11 @@ class SwitchboardBrain:
             yield Say(ANYTHING_ELSE)
         elif move.kind == "decline":
             state.task = None
+            state.dialogue.pop("later", None)
             yield Say("Okay, I'll leave that for now.")
             yield Say(ANYTHING_ELSE)
         elif move.kind == "dont_know":
-            async for action in self._another_way(state):
+            async for action in self._another_way(state, OFFER_PERSON_UNKNOWN):
                 yield action
         if move.kind in ("restart", "cancel", "decline"):  # a new start; hearing a question again is not one
             state.dialogue.update(question="", strikes=0, offered=None)
@@ -259,10 +279,49 @@ class SwitchboardBrain:
         self.coordinator.record(decision, state)
         yield _route_event(decision)
         if decision.action == "clarify":
+            options = [{"target": decision.target, "intent": decision.intent}, *decision.alternatives[:1]]
+            state.dialogue["clarify"] = {"text": text, "options": [{"target": o["target"], "intent": o["intent"]}
+                                                                   for o in options]}
             yield Say(decision.clarify_question or "Could you tell me a bit more about what you need?")
             return
+        self._keep_second_request(decision, text, state)
         async for action in self.agent.start(decision.intent, text, state):
             yield action
+
+    def _keep_second_request(self, decision: Any, text: str, state: CallState) -> None:
+        """Two requests in one turn ("... leaking, and also where is my work order"): the router took
+        the one after the switch cue; the one before it is kept to offer when this one is done."""
+        cues = list(self.coordinator.policy.topic_switch.finditer(text.lower())) if \
+            self.coordinator.policy.topic_switch is not None else []
+        head = text[:cues[-1].start()].strip(" ,.;") if cues else ""
+        if len(head.split()) < 3:
+            return
+        first = self.coordinator.decide(head, state)
+        if first.action == "route" and first.intent != decision.intent and first.intent in INTENT_TOOLS:
+            state.dialogue["later"] = {"text": head, "target": first.target, "intent": first.intent}
+
+    def _offer_later(self, state: CallState) -> str:
+        later = state.dialogue["later"]
+        state.dialogue["offer"] = "later"
+        return f"You also mentioned {self.coordinator.policy.name_of(later['intent'])}. Shall we do that now?"
+
+    def _clarified(self, text: str, state: CallState) -> dict[str, Any] | None:
+        """The option the caller chose after "is it about X, or Y?": a plain yes is the first, a
+        turn that names one option's words more than the other's is that one."""
+        clarify = state.dialogue.pop("clarify", None)
+        if not clarify:
+            return None
+        reply = entities.yes_no(text)
+        options = clarify["options"]
+        said = {w for w in entities.tokens(reply.rest) if len(w) > 2}
+        overlaps = [len(said & {w for w in entities.tokens(self.coordinator.policy.name_of(o["intent"]))
+                                if len(w) > 2}) for o in options]
+        if max(overlaps, default=0) > 0 and overlaps.count(max(overlaps)) == 1:
+            # The answer may carry details too ("the fault, at site twelve"): both turns make the request.
+            return {**options[overlaps.index(max(overlaps))], "text": f"{clarify['text']}. {reply.rest}"}
+        if reply.yes is True and len(reply.rest.split()) <= 3:
+            return {**options[0], "text": clarify["text"]}
+        return None
 
     async def _record_and_hand_over(self, decision: Any, state: CallState) -> AsyncIterator[Action]:
         self.coordinator.record(decision, state)

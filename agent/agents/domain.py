@@ -87,17 +87,32 @@ def howto_answer(passages: list[Mapping[str, Any]]) -> tuple[str, str] | None:
     return None
 
 
+#: Words of a tool's answer read out before the caller can speak again ("say that again" repeats it).
+REPLY_WORDS = 32
+
+
+def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
+    """Whole sentences of ``text`` up to about ``budget`` words (always the first one)."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if out and len(" ".join([*out, sentence]).split()) > budget:
+            break
+        out.append(sentence)
+    return " ".join(out)
+
+
 def result_sentence(spec: ToolSpec, data: Any, write: bool) -> str:
-    """What to tell the caller after a tool succeeded: the reference once, grouped for writing down."""
+    """What to tell the caller after a tool succeeded: the reference once, grouped for writing down,
+    then as much of the server's message as the ear takes in one go."""
     message = data.get("message") if isinstance(data, dict) else None
     ticket = ticket_of(data)
     if write and ticket:
         lead = f"Done. Your reference is {entities.spell_out(ticket)}."
         # The server's message names the ticket again: once is enough, "say that again" repeats it.
         rest = spoken(re.sub(rf"\s*\b{re.escape(ticket)}\b", "", message)) if message else ""
-        return f"{lead} {rest}".strip()
+        return for_the_ear(f"{lead} {rest}".strip())
     if message:
-        return spoken(str(message))
+        return for_the_ear(spoken(str(message)))
     if isinstance(data, str) and data:
         return spoken(data[:300])
     return "Done." if write else "I found it, but there is nothing to read out."
@@ -111,6 +126,23 @@ def latest_reference(state: CallState) -> str:
             return f"Your reference is {entities.spell_out(ticket)}."
     case_id = (state.handoff or {}).get("case_id")
     return f"Your case number is {entities.spell_case_id(case_id)}." if case_id else ""
+
+
+def _field(data: Any, name: str, depth: int = 0) -> Any:
+    """``name`` in a tool result, at the top or one level down; a nested record gives its number
+    ({"site": {"number": 12, ...}} -> 12)."""
+    if not isinstance(data, dict) or depth > 1:
+        return None
+    value = data.get(name)
+    if isinstance(value, dict):
+        value = value.get("number", value.get("id"))
+    if value is not None and not isinstance(value, (dict, list)):
+        return value
+    for nested in data.values():
+        found = _field(nested, name, depth + 1) if isinstance(nested, dict) else None
+        if found is not None:
+            return found
+    return None
 
 
 def _lookup_candidates(data: Any, field: str) -> list[dict[str, Any]]:
@@ -190,6 +222,31 @@ class DomainAgent:
         spec = self.spec_for(state.task) if state.task else None
         return slots.reprompt(state.task, spec.input_schema) if spec and state.task else "How can I help?"
 
+    async def _derive(self, spec: ToolSpec, task: dict[str, Any]) -> bool:
+        """Fill the slot being asked from a read tool of the same server that needs only what is
+        known and returns that field (lookup_asset gives an asset's site; get_visit_eta a booked
+        visit's date). Each slot is looked up once per task."""
+        name = task["asking"]
+        tried = task.setdefault("derived", [])
+        if name in tried:
+            return False
+        tried.append(name)
+        slot = {s.name: s for s in slots.slots_of(spec.input_schema)}[name]
+        for reader in self.tools.tools(task["server"]).values():
+            needed = set(reader.input_schema.get("required") or [])
+            if reader.name == spec.name or slots.is_write(reader.name, reader.annotations) or not needed \
+                    or not needed <= set(task["args"]) or set(reader.input_schema.get("properties", {})) - needed:
+                continue
+            try:
+                data = await self.tools.call(reader.server, reader.name, {k: task["args"][k] for k in needed})
+            except ToolError:
+                continue
+            value = _field(data, name)
+            if value is not None and slots.validate(slot, value) is None:
+                task["args"][name] = value
+                return True
+        return False
+
     async def alternative(self, state: CallState) -> AsyncIterator[Action]:
         """Another way to the value the task is asking for, when the caller does not know it or it
         was missed twice: a list tool of the same server that needs only what is already known
@@ -239,6 +296,10 @@ class DomainAgent:
         assert state.task is not None
         write = slots.is_write(spec.name, spec.annotations)
         result = slots.step(state.task, spec.input_schema, text, self.context(), write=write)
+        while result.action == "ask" and state.task.get("asking") and await self._derive(spec, state.task):
+            # A value the data already holds is not asked for (the site of a known asset).
+            result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
+            result = slots.Step(result.action, result.say, {**heard, **result.heard})
         state.entities.update({**heard, **result.heard})
         if result.action == "cancel":
             state.task = None

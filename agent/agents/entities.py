@@ -135,7 +135,8 @@ def number_runs(text: str) -> list[NumberRun]:
             chunker.chunks.append("0")
             i += 1
         elif not (_is_num_word(tok) or (tok in ("a",) and i + 1 < len(toks) and toks[i + 1] in SCALES)
-                or (tok in ("double", "triple") and i + 1 < len(toks) and _is_num_word(toks[i + 1]))):
+                or (tok in ("double", "triple") and i + 1 < len(toks)
+                    and (_is_num_word(toks[i + 1]) or toks[i + 1] in ZERO_WORDS))):
             i += 1
             continue
         else:
@@ -145,9 +146,9 @@ def number_runs(text: str) -> list[NumberRun]:
             if tok == "a" and i + 1 < len(toks) and toks[i + 1] in SCALES and chunker.value is None:
                 i += 1
                 continue
-            if tok in ("double", "triple") and i + 1 < len(toks) and toks[i + 1] in UNITS:
+            if tok in ("double", "triple") and i + 1 < len(toks) and (toks[i + 1] in UNITS or toks[i + 1] in ZERO_WORDS):
                 chunker.flush()
-                chunker.chunks.append(str(UNITS[toks[i + 1]]) * (2 if tok == "double" else 3))
+                chunker.chunks.append(str(UNITS.get(toks[i + 1], 0)) * (2 if tok == "double" else 3))
                 i += 2
                 continue
             if tok == "-" and chunker.last == "tens" and i + 1 < len(toks) and toks[i + 1] in UNITS:

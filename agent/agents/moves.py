@@ -49,7 +49,8 @@ _DONT_KNOW = re.compile(
     r"(?:can'?t|cannot|could not|couldn'?t) (?:find|see|read|remember|recall|tell)(?: it| that| one| the \w+)?|"
     r"(?:no|not) (?:tag|number|label)(?: on it)?|(?:i )?forgot(?: it)?)\b")
 _HELP = re.compile(r"\b(?:help|what can (?:you|i) (?:do|say|ask)|what (?:are )?(?:my|the) options|"
-                   r"how does (?:this|it) work|what do i (?:say|do)|i'?m (?:confused|lost))\b")
+                   r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
+                   r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need))\b")
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,17 @@ def leftover(text: str, *patterns: re.Pattern[str]) -> str:
     return re.sub(r"\s+", " ", _FILLER_RE.sub(" ", rest)).strip()
 
 
-def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str = "") -> Move | None:
+def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str = "",
+             free_text: bool = True) -> Move | None:
     """The universal move ``text`` makes, or None when it is an answer or a request.
 
     ``in_task``: a question of a task is open (cancel and "I don't know" only mean
     something then); ``offer``: what the agent last offered ("person"), so a bare yes
     or no answers the offer; ``topic``: words naming the task in progress ("work order
     create"), which a cancel may name ("cancel the work order") where any other noun
-    makes it a new request ("cancel my service request").
+    makes it a new request ("cancel my service request"); ``free_text``: the open question
+    takes any words, so "I don't know" must be short to be a move ("it stops and I don't
+    know why" is an answer), where a question for an id takes it at any length.
     """
     plain = _plain(text)
     if not plain:
@@ -103,7 +107,7 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)
     # A short admission, not a description that happens to contain one ("it stops and I don't know why").
-    if _DONT_KNOW.search(plain) and not entities.number_runs(rest) and len(rest.split()) <= 3:
+    if _DONT_KNOW.search(plain) and not entities.number_runs(rest) and (len(rest.split()) <= 3 or not free_text):
         return Move("dont_know")
     return None
 
@@ -117,7 +121,12 @@ _NEGATED_LEAD = {"the", "a", "an", "site", "priority", "number", "tag", "asset",
 
 def without_negated(text: str) -> str:
     """``text`` without the values the caller said it is NOT: "critical, not medium" -> "critical";
-    "not thirty, thirteen" -> "thirteen"; "site fourteen not twelve" -> "site fourteen".
+    "not thirty, thirteen" -> "thirteen"; "site fourteen not twelve" -> "site fourteen"."""
+    return split_negated(text)[0]
+
+
+def split_negated(text: str) -> tuple[str, list[str]]:
+    """(what the caller means, the values they said it is not).
 
     After a negation word the first value is dropped: a number, a code (letters then a
     number) or one word. "rather than X" / "instead of X" count as negations too.
@@ -125,6 +134,7 @@ def without_negated(text: str) -> str:
     toks = entities.tokens(text)
     runs = {r.start: r for r in entities.number_runs(text)}
     keep: list[str] = []
+    negated: list[str] = []
     i = 0
     while i < len(toks):
         tok = toks[i]
@@ -134,6 +144,7 @@ def without_negated(text: str) -> str:
             i += 1
             continue
         i += 2 if tok == "rather" or (tok == "instead" and i + 1 < len(toks) and toks[i + 1] == "of") else 1
+        start = i
         while i < len(toks) and toks[i] in _NEGATED_LEAD and i not in runs:
             i += 1
         j = i
@@ -145,7 +156,8 @@ def without_negated(text: str) -> str:
             i = runs[i].end
         elif i < len(toks) and toks[i] not in ",;.":
             i += 1
-    return " ".join(keep)
+        negated.append(" ".join(toks[start:i]))
+    return " ".join(keep), negated
 
 
 def negates(text: str) -> bool:

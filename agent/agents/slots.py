@@ -168,7 +168,7 @@ def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
     """The option ``text`` names; the last one named wins ("high, no, urgent"), a negated one never
     does ("critical, not medium"). Unasked, a word counts only when it can mean nothing but this
     slot: a phrase that only names the slot ("urgent", "no rush"), a word next to the slot's own
-    label ("high priority"), or a turn that is little but the value ("make it high"). So a symptom
+    label ("high priority"), or a clause that is little but the value ("..., make it high"). So a symptom
     ("the pressure reading is high") never sets the priority."""
     s = slot.schema
     options = s.get("enum") or [s.get("const")]
@@ -189,8 +189,10 @@ def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
         if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
             continue  # the value the caller does not mean
         if not asked and phrase in _ENUM_WORDS and not (label & {*before, *after}):
-            rest = moves.leftover(low[:start] + " " + low[end:])
-            if len(rest.split()) > 1:
+            # Its own clause: ", medium" or "make it high", not "the reading is high".
+            head = re.split(r"[,.;!?]", low[:start])[-1]
+            tail = re.split(r"[,.;!?]", low[end:])[0]
+            if len(moves.leftover(f"{head} {tail}").split()) > 1:
                 continue
         kept.append((start, option))
     return max(kept)[1] if kept else None
@@ -297,6 +299,15 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     slots = slots_of(schema)
     heard = mentioned(slots, task["opening"], ctx)
     for slot in slots:
+        if slot.kind == "code" and slot.name not in heard and len(entities.pattern_prefixes(slot.schema.get("pattern"))) == 1:
+            # "the job ten thousand and two": an opener's number in exactly the shape of a
+            # one-prefix id is that id; one said in another shape is reported with the question.
+            value = _patterned(slot, task["opening"], asked=True)
+            if value is not None and validate(slot, value) is None:
+                heard[slot.name] = value
+            elif re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", task["opening"], flags=re.I):
+                task["misheard"] = {"slot": slot.name, "say": wrong_shape(slot, task["opening"]) or ""}
+    for slot in slots:
         # Only identities carry over between tasks (who, where, which ticket); a priority or
         # a date belongs to the request it was said for.
         if slot.name not in heard and slot.name in known and slot.kind in ("code", "site", "user", "email"):
@@ -327,8 +338,10 @@ _PREAMBLE = re.compile(
     r"(?:new )?(?:work order|ticket|job)|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent))\b")
 _VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
 _PLACE_LEAD = {"at", "on", "in", "for", "the"}
+_DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "is", "since", "with", "at", "to", "in", "for",
+             "from", "but", "so", "it", "its", "my", "our", "very", "really", "which"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
-SUMMARY_WORDS = 12
+SUMMARY_WORDS = 10
 
 
 def paraphrase(opening: str, ctx: Context) -> str:
@@ -349,7 +362,10 @@ def paraphrase(opening: str, ctx: Context) -> str:
         if out and len(out) + len(words) > SUMMARY_WORDS:
             break
         out += (["and"] if out else []) + words
-    return " ".join(out[:SUMMARY_WORDS])
+    out = out[:SUMMARY_WORDS]
+    while out and out[-1] in _DANGLING:  # "... is high since this" reads as cut off
+        out.pop()
+    return " ".join(out)
 
 
 def _without_values(clause: str, site_words: set[str]) -> list[str]:
@@ -406,12 +422,13 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     problem = ""
     read_back = bool(task.get("confirming"))  # the caller has heard the whole read-back
     if text is not None:
-        body = moves.without_negated(text) if moves.negates(text) else text
+        body, negated = moves.split_negated(text) if moves.negates(text) else (text, [])
+        heard.update(_replacing(slots, task["args"], body, negated, ctx))
         reply = entities.yes_no(body)
         if task.get("confirming"):
-            if reply.yes is True and not reply.rest.strip(" .!"):
+            if reply.yes is True and not reply.rest.strip(" .!") and not heard:
                 return Step("execute")
-            changed = mentioned(slots, reply.rest if reply.yes is not None else body, ctx)
+            changed = {**mentioned(slots, reply.rest if reply.yes is not None else body, ctx), **heard}
             if reply.yes is True and not changed:
                 return Step("execute")
             if not changed:
@@ -434,7 +451,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                     return _change(task, named, body, slots)
             body = reply.rest if reply.yes is False else body
             heard.update(mentioned(slots, body, ctx))
-            if asking is not None and asking.name not in heard:
+            # A code heard for another slot ("A one two four") is not also a bare number for this one.
+            if asking is not None and asking.name not in heard and not (heard and asking.kind in ("site", "integer", "number")):
                 value = parse(asking, body, ctx, asked=True)
                 if isinstance(value, str) and len(value) > MAX_SPOKEN_TEXT:
                     problem = f"Sorry, that is too long for the {asking.label}."
@@ -452,6 +470,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         task["args"].update(heard)
         task["confirming"] = False
     missing = [s for s in slots if s.required and s.kind != "key" and s.name not in task["args"]]
+    misheard = task.pop("misheard", None) if text is None else None
+    if misheard and missing and missing[0].name == misheard["slot"]:
+        problem = f"{problem} {misheard['say']}".strip()
     if missing:
         task["asking"] = missing[0].name
         return Step("ask", f"{problem} {missing[0].question}".strip(), heard)
@@ -477,6 +498,21 @@ def wrong_shape(slot: Slot, text: str) -> str | None:
     example = next((e for e in slot.schema.get("examples") or [] if isinstance(e, str)), None)
     like = f" looks like {entities.spell_out(example)}" if example else " has a different shape"
     return f"I heard {heard}, but a {slot.label}{like}."
+
+
+def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: list[str],
+               ctx: Context) -> dict[str, Any]:
+    """"Not three, thirty": the negated value names the slot it is in now, so the rest of the turn
+    is that slot's new value even when it could not be recognised on its own (a bare number)."""
+    found: dict[str, Any] = {}
+    for part in negated:
+        for slot in slots:
+            if slot.name in args and slot.kind != "text" and parse(slot, part, ctx, asked=True) == args[slot.name]:
+                value = parse(slot, body, ctx, asked=True)
+                if value is not None and value != args[slot.name] and validate(slot, value) is None:
+                    found[slot.name] = value
+                break
+    return found
 
 
 def _acknowledge(slot: Slot, value: Any) -> str:

@@ -143,7 +143,7 @@ async def test_visits_are_booked_moved_and_cancelled_once_each(field_db: Path) -
     assert cancelled["visit_id"] == moved["visit_id"] and "is cancelled" in cancelled["message"]
     # The status read-out says when the technician comes, as a day people say.
     from agent.mcp_servers.field_ops.store import spoken_day
-    assert f"is booked for {spoken_day(_days_ahead(4))}, between 08:00 and 12:00" in status["message"]
+    assert f"is booked for {spoken_day(_days_ahead(4))} morning, between 08:00 and 12:00" in status["message"]
     assert "No technician visit is booked" in nothing_left
     assert after["status"] == "open" and "No technician visit is booked yet." in after["message"]
     visits = rows(field_db, "SELECT status FROM visits WHERE work_order = 10001 ORDER BY number")

@@ -20,6 +20,8 @@ NOW = datetime(2026, 11, 23, 14, 39)  # a Monday afternoon
     ("forty five twelve", [4512]),
     ("forty-five", [45]),
     ("one oh two three four", [10234]),
+    ("ten double oh two", [10002]),
+    ("double oh seven", [7]),
     ("double four seven", [447]),
     ("triple nine", [999]),
     ("two thousand and five", [2005]),

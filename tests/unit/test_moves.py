@@ -109,3 +109,9 @@ def test_strikes_count_the_same_question_in_a_row() -> None:
         count = moves.strikes(q if count else "", count, q)
     assert count == 3 > moves.STRIKE_LIMIT
     assert moves.strikes(q, 2, "what is the asset tag on the equipment") == 1
+
+
+def test_a_long_dont_know_counts_when_an_id_is_asked_not_when_free_text_is() -> None:
+    said = "I really don't know what it's called or the number"
+    assert moves.classify(said, in_task=True, free_text=False) == moves.Move("dont_know")
+    assert moves.classify(said, in_task=True, free_text=True) is None

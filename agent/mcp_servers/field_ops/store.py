@@ -117,7 +117,7 @@ class FieldOpsStore:
         number = WORK_ORDER.parse(work_order_id)
         with self.db.read() as conn:
             order = self._work_order(conn, number)
-        order["message"] = _status_sentence(order)
+        order["message"] = _status_sentence(order, self._now().date())
         return order
 
     def update_work_order(
@@ -136,7 +136,7 @@ class FieldOpsStore:
             if note is not None:
                 self._add_note(conn, number, author, note)
             order = self._work_order(conn, number)
-        order["message"] = _status_sentence(order)
+        order["message"] = _status_sentence(order, self._now().date())
         return order
 
     def add_work_order_note(self, work_order_id: str, note: str, author: str | None) -> dict[str, Any]:
@@ -252,7 +252,7 @@ class FieldOpsStore:
         visit["idempotent_replay"] = replayed
         start, end = TIME_WINDOWS[visit["time_window"]]
         visit["message"] = (
-            f"Visit {ticket} booked: {visit['technician']['name']} will come on {spoken_day(visit['date'])}, "
+            f"Visit {ticket} booked: {visit['technician']['name']} will come {spoken_day(visit['date'], today, on=True)}, "
             f"between {start:%H:%M} and {end:%H:%M}."
         )
         return visit
@@ -282,7 +282,7 @@ class FieldOpsStore:
             ticket, replayed = idempotency.create_once(conn, idempotency_key, "cancel_visit", payload, cancel)
             visit = self._visit(conn, VISIT.parse(ticket))
         visit["idempotent_replay"] = replayed
-        visit["message"] = (f"The visit on {spoken_day(visit['date'])} is cancelled. "
+        visit["message"] = (f"The visit {spoken_day(visit['date'], self._now().date(), on=True)} is cancelled. "
                             f"Work order {visit['work_order_id']} stays open.")
         return visit
 
@@ -403,7 +403,7 @@ class FieldOpsStore:
         }
 
 
-def _status_sentence(order: dict[str, Any]) -> str:
+def _status_sentence(order: dict[str, Any], today: date) -> str:
     """Status first, then when the technician comes: what a caller asking after a job wants to hear."""
     status = (
         f"Work order {order['work_order_id']} for the {order['asset']['type']} {order['asset']['tag']} "
@@ -412,7 +412,8 @@ def _status_sentence(order: dict[str, Any]) -> str:
     booked = [v for v in order.get("visits", []) if v["status"] == "booked"]
     if booked:
         visit = booked[-1]
-        status += (f" {visit['technician']['name']} is booked for {spoken_day(visit['date'])}, "
+        status += (f" {visit['technician']['name']} is booked for {spoken_day(visit['date'], today)} "
+                   f"{visit['time_window']}, "
                    f"between {visit['window_start']} and {visit['window_end']}.")
     elif order["status"] not in CLOSED_STATUSES and "visits" in order:
         status += " No technician visit is booked yet."
@@ -429,10 +430,13 @@ def _asset_sentence(asset: dict[str, Any]) -> str:
             f"It's at site {site['number']}, {site['name']}. It has {state}. {last}")
 
 
-def spoken_day(iso_date: str) -> str:
-    """"2026-12-03" -> "Thursday 3 December": a date as people say it."""
+def spoken_day(iso_date: str, today: date | None = None, *, on: bool = False) -> str:
+    """"2026-12-03" -> "Thursday 3 December", or "tomorrow" / "today" when it is: a date as people say it.
+    ``on``: with its preposition ("on Thursday 3 December", "tomorrow")."""
     day = date.fromisoformat(iso_date[:10])
-    return f"{day:%A} {day.day} {day:%B}"
+    if today is not None and day - today in (timedelta(0), timedelta(days=1)):
+        return "today" if day == today else "tomorrow"
+    return f"{'on ' if on else ''}{day:%A} {day.day} {day:%B}"
 
 
 def visit_eta(visit: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -446,7 +450,8 @@ def visit_eta(visit: dict[str, Any], now: datetime) -> dict[str, Any]:
         return {
             "eta_status": "booked",
             "eta": None,
-            "message": f"{name} is booked for {spoken_day(visit['date'])}, between {start_t:%H:%M} and {end_t:%H:%M}.",
+            "message": f"{name} is booked for {spoken_day(visit['date'], now.date())} {visit['time_window']}, "
+                       f"between {start_t:%H:%M} and {end_t:%H:%M}.",
         }
     if now < end:
         eta = min(now + TRAVEL, end)
