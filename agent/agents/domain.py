@@ -38,7 +38,7 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
     "access.request": ("it_ops", "request_access"),
 }
 
-ANYTHING_ELSE = "Anything else I can help with?"
+ANYTHING_ELSE = "Anything else?"
 SYSTEM_NAMES = {"field_ops": "field service system", "it_ops": "IT service desk system"}
 _TICKET = re.compile(r"\b[A-Z]{2,4}-\d{4,6}\b")
 
@@ -101,16 +101,26 @@ def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
     return " ".join(out)
 
 
-def result_sentence(spec: ToolSpec, data: Any, write: bool) -> str:
+def _only_confirmed(sentence: str, confirmed: Mapping[str, Any]) -> bool:
+    """Does ``sentence`` name values (codes, numbers, times) and all of them ones the caller confirmed?"""
+    named = {re.sub(r"\W", "", v).upper() for v in re.findall(r"\b[A-Za-z]*-?\d+(?::\d+)?\b", sentence)}
+    known = {re.sub(r"\W", "", str(v)).upper() for v in confirmed.values()}
+    return bool(named) and named <= known
+
+
+def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[str, Any] | None = None) -> str:
     """What to tell the caller after a tool succeeded: the reference once, grouped for writing down,
     then as much of the server's message as the ear takes in one go."""
     message = data.get("message") if isinstance(data, dict) else None
     ticket = ticket_of(data)
+    confirmed = confirmed or {}
     if write and ticket:
         lead = f"Done. Your reference is {entities.spell_out(ticket)}."
         # The server's message names the ticket again: once is enough, "say that again" repeats it.
-        rest = spoken(re.sub(rf"\s*\b{re.escape(ticket)}\b", "", message)) if message else ""
-        return for_the_ear(f"{lead} {rest}".strip())
+        rest = re.sub(rf"\s*\b{re.escape(ticket)}\b", "", message) if message else ""
+        # Sentences that only repeat what the caller just confirmed are left out.
+        rest = " ".join(x for x in re.split(r"(?<=[.!?])\s+", rest) if not _only_confirmed(x, confirmed))
+        return for_the_ear(f"{lead} {spoken(rest)}".strip())
     if message:
         return for_the_ear(spoken(str(message)))
     if isinstance(data, str) and data:
@@ -323,7 +333,7 @@ class DomainAgent:
             yield Say(self._failure_sentence(outcome.error, spec, state))
             return
         state.task = None
-        yield Say(result_sentence(spec, outcome.data, write))
+        yield Say(result_sentence(spec, outcome.data, write, args))
         yield Say(ANYTHING_ELSE)
 
     def _failure_sentence(self, exc: ToolError, spec: ToolSpec, state: CallState) -> str:

@@ -420,7 +420,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     by_name = {s.name: s for s in slots}
     heard: dict[str, Any] = {}
     problem = ""
-    read_back = bool(task.get("confirming"))  # the caller has heard the whole read-back
+    before = dict(task["args"])
     if text is not None:
         body, negated = moves.split_negated(text) if moves.negates(text) else (text, [])
         heard.update(_replacing(slots, task["args"], body, negated, ctx))
@@ -480,9 +480,11 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     if not write:
         return Step("execute", heard=heard)
     task["confirming"] = True
-    if read_back and heard and problem.endswith(" then."):
-        # A correction at the read-back: the new value said back is the read-back ("Critical then.").
-        return Step("confirm", f"{problem} Shall I go ahead?", heard)
+    if task.get("read_back") and heard:
+        # The caller has heard the whole read-back once: after that only what changed is said back.
+        said = " ".join(_acknowledge(by_name[k], v, added=k not in before) for k, v in heard.items() if k in by_name)
+        return Step("confirm", f"{said} Shall I go ahead?", heard)
+    task["read_back"] = True
     return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
 
 
@@ -515,13 +517,14 @@ def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: l
     return found
 
 
-def _acknowledge(slot: Slot, value: Any) -> str:
-    """"Site 14 then.": a corrected value said back, so the caller knows it was taken."""
+def _acknowledge(slot: Slot, value: Any, *, added: bool = False) -> str:
+    """"Site 14 then.": a corrected value said back, so the caller knows it was taken ("Critical,
+    not medium" -> "Urgent then."); a value added to the read-back says what it is ("Priority high then.")."""
     if slot.kind == "text":
         return "Got it."
     shown = entities.spell_out(str(value)) if slot.kind == "code" else \
         entities.spoken_moment(str(value)) if slot.kind == "datetime" else str(value)
-    if slot.kind in ("site", "integer", "number"):
+    if slot.kind in ("site", "integer", "number") or added:
         shown = f"{slot.label} {shown}"
     return f"{shown[0].upper()}{shown[1:]} then."
 

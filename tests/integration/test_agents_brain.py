@@ -61,8 +61,8 @@ async def test_state_survives_a_move_to_another_container(brain: SwitchboardBrai
     other = SwitchboardBrain.from_settings(Settings(data_dir=data_dir))
     await other.start()
     try:
-        confirm = await say(other, moved, "high")
-        assert "Is that right?" in spoken(confirm)
+        confirm = await say(other, moved, "high")  # the read-back was heard before the move: only the change now
+        assert spoken(confirm) == "Priority high then. Shall I go ahead?"
         done = await say(other, moved, "yes")
         assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
     finally:

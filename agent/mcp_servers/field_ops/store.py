@@ -421,13 +421,14 @@ def _status_sentence(order: dict[str, Any], today: date) -> str:
 
 
 def _asset_sentence(asset: dict[str, Any]) -> str:
-    """What it is, where it is, how it stands and when it was last serviced, one idea per sentence."""
+    """What it is and where, how it stands, when it was last serviced: one idea per sentence (make and
+    model are in the result for whoever asks)."""
     site = asset["site"]
     count = asset["open_work_orders"]
     state = "no open work orders" if count == 0 else "1 open work order" if count == 1 else f"{count} open work orders"
     last = f"Last serviced on {spoken_day(asset['last_service'])}." if asset["last_service"] else "No service on record."
-    return (f"{asset['tag']} is the {asset['description'].lower()}, a {asset['make']} {asset['type']}. "
-            f"It's at site {site['number']}, {site['name']}. It has {state}. {last}")
+    return (f"{asset['tag']} is the {asset['description'].lower()}, at site {site['number']}, {site['name']}. "
+            f"It has {state}. {last}")
 
 
 def spoken_day(iso_date: str, today: date | None = None, *, on: bool = False) -> str:
