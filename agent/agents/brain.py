@@ -23,9 +23,10 @@ from agent.config import Settings
 from agent.state import CallState
 
 GREETING = "Hello, you've reached the operations help line. How can I help you today?"
+#: Below this calibrated confidence an unclear turn is off-topic: no either/or question, the line's purpose.
+OFF_TOPIC_CONFIDENCE = 0.35
 #: What the line can do, said for "help" and when a turn is not something it handles.
-CAPABILITIES = ("I can report equipment faults, check work orders and IT tickets, look up assets, "
-                "reset passwords, or get you a person.")
+CAPABILITIES = "I can log faults, check jobs and IT tickets, reset passwords, or find you a person."
 OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
 #: ... and when the caller does not have what was asked for.
 OFFER_PERSON_UNKNOWN = "No problem. A person can help you find it. Shall I put you through?"
@@ -278,6 +279,11 @@ class SwitchboardBrain:
             return
         self.coordinator.record(decision, state)
         yield _route_event(decision)
+        if decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE:
+            # Nothing this line does comes close: say what it does instead of guessing between two.
+            yield Say(f"Sorry, I can't help with that. {CAPABILITIES}")
+            yield Say("What do you need?")
+            return
         if decision.action == "clarify":
             options = [{"target": decision.target, "intent": decision.intent}, *decision.alternatives[:1]]
             state.dialogue["clarify"] = {"text": text, "options": [{"target": o["target"], "intent": o["intent"]}

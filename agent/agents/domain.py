@@ -73,17 +73,27 @@ async def fetch_site_names(tools: ToolManager) -> dict[str, int]:
     return names
 
 
-def howto_answer(passages: list[Mapping[str, Any]]) -> tuple[str, str] | None:
-    """(answer, article id): a sentence or two from the best retrieved article (examples are not answers)."""
+#: Words a how-to answer may use before the caller can speak again.
+HOWTO_WORDS = 30
+_STOP = {"the", "and", "for", "you", "your", "with", "how", "what", "can", "does", "that", "this", "from", "are",
+         "have", "has", "was", "will", "would", "should", "could", "into", "when", "there", "then", "them"}
+
+
+def howto_answer(passages: list[Mapping[str, Any]], question: str = "") -> tuple[str, str] | None:
+    """(answer, article id): from the best retrieved article section (examples are not answers), the
+    sentence that shares most words with the question, and the next one if the ear has room."""
+    asked = {w for w in entities.tokens(question) if len(w) > 2 and w not in _STOP}
     for passage in passages:
         if passage.get("kind", "article") != "article":
             continue
         text = re.sub(r"^#+ .*$", "", str(passage.get("text", "")), flags=re.M)
         text = re.sub(r"\s+", " ", re.sub(r"[*_`>#]|^\s*[-\d.]+\s", " ", text)).strip()
-        sentences = re.split(r"(?<=[.!?])\s+", text)
-        answer = " ".join(sentences[:2]).strip()
-        if answer:
-            return answer, str(passage.get("id", ""))
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x]
+        if not sentences:
+            continue
+        scores = [len(asked & set(entities.tokens(x))) for x in sentences]
+        best = scores.index(max(scores))
+        return for_the_ear(" ".join(sentences[best:best + 2]), HOWTO_WORDS), str(passage.get("id", ""))
     return None
 
 
@@ -201,7 +211,7 @@ class DomainAgent:
     async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
         """Begin work on a freshly routed intent."""
         if intent == "knowledge.howto":
-            found = howto_answer(state.passages)
+            found = howto_answer(state.passages, text)
             if found is None:
                 yield Say("I don't have an article on that. I can put you through to someone who knows.")
                 return

@@ -48,7 +48,7 @@ _DONT_KNOW = re.compile(
     r"(?:don'?t|do not) (?:have|remember|recall)(?: it| that| one| the \w+)?|haven'?t got(?: it| one| that)?|"
     r"(?:can'?t|cannot|could not|couldn'?t) (?:find|see|read|remember|recall|tell)(?: it| that| one| the \w+)?|"
     r"(?:no|not) (?:tag|number|label)(?: on it)?|(?:i )?forgot(?: it)?)\b")
-_HELP = re.compile(r"\b(?:help|what can (?:you|i) (?:do|say|ask)|what (?:are )?(?:my|the) options|"
+_HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i) (?:do|say|ask)(?: you| for| about)?|what (?:are )?(?:my|the) options|"
                    r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
                    r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need))\b")
 

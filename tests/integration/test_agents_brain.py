@@ -230,6 +230,33 @@ async def test_help_and_start_over(brain: SwitchboardBrain) -> None:
     state = CallState("help")
     await say(brain, state, "the pump at site twelve is leaking badly")
     reply = spoken(await say(brain, state, "what can you do?"))
-    assert "work orders" in reply and reply.endswith("What is the asset tag on the equipment?")
+    assert "log faults" in reply and reply.endswith("What is the asset tag on the equipment?")
     reply = spoken(await say(brain, state, "let's start over"))
     assert state.task is None and reply.endswith("How can I help?")
+
+
+async def test_off_topic_gets_what_the_line_does_not_an_article(brain: SwitchboardBrain, monkeypatch) -> None:
+    # Whatever the router makes of the words: an unclear turn far below the clarify threshold is off-topic.
+    import dataclasses
+
+    from agent.agents.brain import OFF_TOPIC_CONFIDENCE
+
+    real = brain.coordinator.decide
+    monkeypatch.setattr(brain.coordinator, "decide", lambda text, state, **kw: dataclasses.replace(
+        real(text, state, **kw), action="clarify", confidence=OFF_TOPIC_CONFIDENCE / 2, clarify_question="X or Y?"))
+    state = CallState("off-topic")
+    reply = spoken(await say(brain, state, "what's the weather going to be like for the cricket on saturday"))
+    assert reply.startswith("Sorry, I can't help with that.") and "log faults" in reply and "X or Y" not in reply
+    assert not state.entities.get("knowledge_article") and not state.handoff and len(reply.split()) <= 25
+
+
+async def test_two_requests_in_one_turn_the_second_is_offered_when_the_first_is_done(brain: SwitchboardBrain) -> None:
+    state = CallState("two-requests")
+    first = spoken(await say(brain, state, "the valve A one two six at site twelve is stuck shut, and also I've "
+                                           "forgotten my password"))
+    assert "password" in first.lower()
+    await say(brain, state, "E one oh four eight two")
+    done = spoken(await say(brain, state, "yes"))
+    assert done.endswith("You also mentioned reporting a fault with equipment at a site. Shall we do that now?")
+    again = spoken(await say(brain, state, "yes please"))
+    assert "open a work order" in again and state.task["args"]["asset_tag"] == "A126"
