@@ -281,7 +281,7 @@ class SwitchboardBrain:
         yield _route_event(decision)
         if decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE:
             # Nothing this line does comes close: say what it does instead of guessing between two.
-            yield Say(f"Sorry, I can't help with that. {CAPABILITIES}")
+            yield Say(f"Sorry, I can't help there. {CAPABILITIES}")
             yield Say("What do you need?")
             return
         if decision.action == "clarify":

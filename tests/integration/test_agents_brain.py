@@ -246,7 +246,7 @@ async def test_off_topic_gets_what_the_line_does_not_an_article(brain: Switchboa
         real(text, state, **kw), action="clarify", confidence=OFF_TOPIC_CONFIDENCE / 2, clarify_question="X or Y?"))
     state = CallState("off-topic")
     reply = spoken(await say(brain, state, "what's the weather going to be like for the cricket on saturday"))
-    assert reply.startswith("Sorry, I can't help with that.") and "log faults" in reply and "X or Y" not in reply
+    assert reply.startswith("Sorry, I can't help there.") and "log faults" in reply and "X or Y" not in reply
     assert not state.entities.get("knowledge_article") and not state.handoff and len(reply.split()) <= 25
 
 
