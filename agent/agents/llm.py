@@ -31,7 +31,8 @@ SYSTEM_PROMPT = (
     "Answer in one or two short spoken sentences, no lists or markdown. Use the tools to act; "
     "ask for any required detail you do not have, one question at a time. The system reads every "
     "change back to the caller for confirmation before it runs, so call the tool as soon as you "
-    "have the details. Read ticket numbers as they are.\n\nKnowledge that may help:\n{knowledge}"
+    "have the details. Read ticket numbers as they are. The caller's request was understood as: {intent}."
+    "\n\nKnowledge that may help:\n{knowledge}"
 )
 DOMAIN_NAMES = {"field_ops": "field operations", "it_ops": "IT operations"}
 
@@ -143,7 +144,7 @@ class LlmAgent:
             "mode": "llm", "server": target, "intent": intent, "pending": None,
             "key": idempotency_key(state, intent),
             "messages": [{"role": "system", "content": SYSTEM_PROMPT.format(domain=DOMAIN_NAMES.get(target, target),
-                                                                             knowledge=knowledge)}],
+                                                                             intent=intent, knowledge=knowledge)}],
         }
         async for action in self.continue_task(text, state):
             yield action
@@ -155,6 +156,13 @@ class LlmAgent:
         if pending:
             task["pending"] = None
             reply = entities.yes_no(text)
+            revised = self._revise(pending, task["server"], text)
+            if revised is not None:
+                # A correction of the read-back ("urgent, not high") is applied here, as in embedded
+                # mode, and said back; the model is not asked to re-read what the caller just fixed.
+                task["pending"] = {**pending, "arguments": revised.heard_args}
+                yield Say(revised.say)
+                return
             if reply.yes is True and not reply.rest.strip(" .!"):
                 async for action in self._run(pending, state):
                     yield action
@@ -225,10 +233,30 @@ class LlmAgent:
             if state.tool_failures >= self.failure_limit:
                 yield Say("Sorry, that system still isn't working.")
 
+    def _revise(self, pending: Mapping[str, Any], server: str, text: str) -> "_Revision | None":
+        """New argument values in the caller's answer to a read-back, through the same slot logic
+        as embedded mode (negated values, acknowledgement); None when the turn changes nothing."""
+        spec = self.tools.tool(server, pending["name"])
+        if spec is None:
+            return None
+        task = {"tool": pending["name"], "args": dict(pending["arguments"]), "asking": None, "confirming": True,
+                "read_back": True}
+        ctx = slots.Context(now=datetime.now(), site_names=self.site_names)
+        step = slots.step(task, spec.input_schema, text, ctx, write=True)
+        if step.action != "confirm" or not step.heard:
+            return None
+        return _Revision(task["args"], step.say)
+
     def _confirmation(self, pending: Mapping[str, Any], server: str) -> str:
         spec = self.tools.tool(server, pending["name"])
         fields = slots.slots_of(spec.input_schema) if spec else []
         return slots.confirmation(pending["name"], fields, pending["arguments"])
+
+
+@dataclass(frozen=True)
+class _Revision:
+    heard_args: dict[str, Any]
+    say: str
 
 
 def _arguments(raw: str) -> dict[str, Any] | None:
