@@ -155,15 +155,14 @@ class LlmAgent:
         pending = task.get("pending")
         if pending:
             task["pending"] = None
-            reply = entities.yes_no(text)
-            revised = self._revise(pending, task["server"], text)
-            if revised is not None:
+            answer = self._read_back_answer(pending, task["server"], text)
+            if answer is not None and answer.step.action == "confirm":
                 # A correction of the read-back ("urgent, not high") is applied here, as in embedded
                 # mode, and said back; the model is not asked to re-read what the caller just fixed.
-                task["pending"] = {**pending, "arguments": revised.heard_args}
-                yield Say(revised.say)
+                task["pending"] = {**pending, "arguments": answer.arguments}
+                yield Say(answer.step.say)
                 return
-            if reply.yes is True and not reply.rest.strip(" .!"):
+            if answer is not None and answer.step.action == "execute":  # "yes", "yes, that's right"
                 async for action in self._run(pending, state):
                     yield action
             else:
@@ -233,9 +232,10 @@ class LlmAgent:
             if state.tool_failures >= self.failure_limit:
                 yield Say("Sorry, that system still isn't working.")
 
-    def _revise(self, pending: Mapping[str, Any], server: str, text: str) -> "_Revision | None":
-        """New argument values in the caller's answer to a read-back, through the same slot logic
-        as embedded mode (negated values, acknowledgement); None when the turn changes nothing."""
+    def _read_back_answer(self, pending: Mapping[str, Any], server: str, text: str) -> "_Answer | None":
+        """The caller's answer to the read-back of a held call, through the same slot logic as embedded
+        mode: a yes (with or without more words) executes, new values (negated ones dropped) are a
+        correction said back; None for anything else, which goes to the model."""
         spec = self.tools.tool(server, pending["name"])
         if spec is None:
             return None
@@ -243,9 +243,9 @@ class LlmAgent:
                 "read_back": True}
         ctx = slots.Context(now=datetime.now(), site_names=self.site_names)
         step = slots.step(task, spec.input_schema, text, ctx, write=True)
-        if step.action != "confirm" or not step.heard:
-            return None
-        return _Revision(task["args"], step.say)
+        if step.action == "execute" or (step.action == "confirm" and step.heard):
+            return _Answer(step, task["args"])
+        return None
 
     def _confirmation(self, pending: Mapping[str, Any], server: str) -> str:
         spec = self.tools.tool(server, pending["name"])
@@ -254,9 +254,9 @@ class LlmAgent:
 
 
 @dataclass(frozen=True)
-class _Revision:
-    heard_args: dict[str, Any]
-    say: str
+class _Answer:
+    step: slots.Step
+    arguments: dict[str, Any]
 
 
 def _arguments(raw: str) -> dict[str, Any] | None:
