@@ -49,8 +49,8 @@ async def test_create_work_order_then_ask_its_status(brain_server: LocalServer) 
     route = next(e for e in first if e["type"] == "route")
     assert (route["target"], route["intent"]) == ("field_ops", "work_order.create")
     await _turn(c, "P dash forty five twelve")
-    confirm = await _turn(c, "urgent")
-    assert "Is that right?" in _said(confirm)
+    confirm = await _turn(c, "urgent")  # added after the read-back: only the change is said back
+    assert _said(confirm) == "Priority urgent then. Shall I go ahead?"
     done = await _turn(c, "yes")
     tools = [e for e in done if e["type"] == "tool"]
     assert [t["status"] for t in tools] == ["started", "ok"]
