@@ -22,7 +22,8 @@ Kind = Literal["repeat", "cancel", "restart", "dont_know", "help", "accept", "de
 _FILLER = (r"um+|uh+|er+|erm|hm+|well|oh|okay|ok|so|look|just|please|sorry|then|now|actually|"
            r"can you|could you|would you|will you|can i|could i|you|for me|again|thanks|thank you|"
            r"no|nah|hey|right|mate|the|that|it|this|all|whole|thing|one|lets|let's|let us|i|i'm|i am|"
-           r"we|we're|we'll|to|a|and|but|still|really|honestly|afraid|mean|me|my|about|with|for|of")
+           r"we|we're|we'll|to|a|and|but|still|really|honestly|afraid|mean|me|my|about|with|for|of|"
+           r"put|make|set|mark|keep|as|at|down")
 _FILLER_RE = re.compile(rf"\b(?:{_FILLER})\b")
 
 #: Move phrases, matched on whole words after punctuation is dropped. Each family is a

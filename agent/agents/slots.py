@@ -464,8 +464,10 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                         heard[asking.name] = value
                 else:
                     problem = wrong_shape(asking, body) or f"Sorry, I didn't catch the {asking.label}."
-        ack = " ".join(_acknowledge(by_name[k], v) for k, v in heard.items()
-                       if k in task["args"] and task["args"][k] != v and k in by_name)
+        # A changed value is said back; so is any value in a correction ("urgent, not low"),
+        # even one the call had not taken before.
+        ack = " ".join(_acknowledge(by_name[k], v, added=k not in task["args"]) for k, v in heard.items()
+                       if k in by_name and (negated or k in task["args"]) and task["args"].get(k) != v)
         problem = f"{ack} {problem}".strip()
         task["args"].update(heard)
         task["confirming"] = False

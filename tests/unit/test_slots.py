@@ -278,3 +278,11 @@ def test_free_text_can_be_corrected_at_the_read_back() -> None:
     assert task["args"]["summary"] == "oil leaking from the seal" and step.action == "confirm"
     step = s.step(task, CREATE_WORK_ORDER, "change the description", CTX, write=True)
     assert step.action == "ask" and task["asking"] == "summary"
+
+
+def test_a_correction_is_said_back_even_for_a_value_not_taken_before() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "the historian has frozen again, put it as low")
+    assert task["args"]["priority"] == "low"
+    task, _ = talk(CREATE_WORK_ORDER, "the historian screen has frozen again")
+    step = s.step(task, CREATE_WORK_ORDER, "sorry, urgent, not low", CTX, write=True)
+    assert task["args"]["priority"] == "urgent" and step.say.startswith("Priority urgent then.")
