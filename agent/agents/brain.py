@@ -132,7 +132,10 @@ class SwitchboardBrain:
             yield EndCall("caller said goodbye")
             return
         handed_over = False
-        if state.task and self._continues_task(decision, text, state):
+        if state.task and self._off_topic(decision, text, state):
+            # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
+            replies = self._say(f"Sorry, I can't help there. {self.agent.reprompt(state)}")
+        elif state.task and self._continues_task(decision, text, state):
             replies = self.agent.continue_task(text, state)
         else:
             replies = self._route(decision, text, state)
@@ -243,6 +246,14 @@ class SwitchboardBrain:
         end = caller_turns[-1] if caller_turns else len(state.turns)
         said = [t["text"] for t in state.turns[start:end] if t.get("role") == "agent" and not t.get("filler")]
         return " ".join(said) or GREETING
+
+    def _off_topic(self, decision: Any, text: str, state: CallState) -> bool:
+        return decision.action != "route" and decision.confidence < OFF_TOPIC_CONFIDENCE \
+            and self.agent.answers(text, state) is None and not entities.only_codes(text)
+
+    @staticmethod
+    async def _say(text: str) -> AsyncIterator[Action]:
+        yield Say(text)
 
     def _continues_task(self, decision: Any, text: str, state: CallState) -> bool:
         task = state.task or {}

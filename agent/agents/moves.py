@@ -35,9 +35,18 @@ _REPEAT = re.compile(
     r"what was (?:that|it)|(?:didn'?t|did not|couldn'?t|could not|can'?t|cannot) (?:catch|hear|get|understand) "
     r"(?:that|you|it|what you said|the \w+)|(?:one more|once more) time|once more|missed (?:that|it)|"
     r"what was the (?:question|number|reference)|where were we)\b")
+#: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
+#: number again", "what was the reference again?", "could you go over that once more".
+_REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'s| is| was))\b(?:\s+\S+){0,5}?\s+"
+                           r"(?:again|back|once more)\b")
 #: A whole turn of one of these words is a request to hear it again ("sorry?", "what?").
 _REPEAT_ALONE = re.compile(r"^(?:sorry|what|pardon|huh|eh|again|repeat)$")
 _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
+#: A cancel phrase that opens the turn as a sentence of its own ("no, leave it, we still need it"):
+#: what follows is a reason, not a request ("cancel my service request" runs on, so it is not one).
+_CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry)\W+)*"
+                           r"(?:leave it|forget it|forget that|never ?mind|don'?t bother|scrap that|drop it|"
+                           r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now)\s*(?:[,.;!?-]|$)")
 _CANCEL = re.compile(
     r"\b(?:cancel(?: it| that| this)?|leave it|leave that|forget (?:it|that|about it)|never ?mind|"
     r"don'?t (?:bother|worry|do (?:it|that))|do not (?:bother|do (?:it|that))|drop (?:it|that)|"
@@ -94,7 +103,7 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
             return Move("accept" if reply.yes else "decline")
     if _REPEAT_ALONE.match(plain):
         return Move("repeat")
-    if _REPEAT.search(plain):
+    if _REPEAT.search(plain) or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = "reference" if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
     if _RESTART.search(plain) and len(leftover(plain, _RESTART).split()) <= 2:
@@ -104,7 +113,7 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if not in_task:
         return None
     if _CANCEL_ALONE.match(plain) or (_CANCEL.search(plain) and set(leftover(plain, _CANCEL).split()) <= set(
-            _plain(topic).split())):
+            _plain(topic).split())) or (_CANCEL_FIRST.match(text.lower()) and not entities.number_runs(text)):
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)
     # A short admission, not a description that happens to contain one ("it stops and I don't know why").

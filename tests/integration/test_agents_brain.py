@@ -260,3 +260,28 @@ async def test_two_requests_in_one_turn_the_second_is_offered_when_the_first_is_
     assert done.endswith("You also mentioned reporting a fault with equipment at a site. Shall we do that now?")
     again = spoken(await say(brain, state, "yes please"))
     assert "open a work order" in again and state.task["args"]["asset_tag"] == "A126"
+
+
+async def test_leave_it_is_not_swallowed_by_a_free_text_question(brain: SwitchboardBrain) -> None:
+    state = CallState("leave-free-text")
+    asked = spoken(await say(brain, state, "I'd like to cancel service request S R three zero zero zero three"))
+    assert asked.endswith("Why are you cancelling it?")
+    reply = spoken(await say(brain, state, "no, leave it, we still need it"))
+    assert state.task is None and "Nothing was sent" in reply and not state.tool_attempts
+
+
+async def test_off_topic_mid_task_says_so_and_the_task_goes_on(brain: SwitchboardBrain, monkeypatch) -> None:
+    import dataclasses
+
+    from agent.agents.brain import OFF_TOPIC_CONFIDENCE
+
+    state = CallState("off-topic-mid-task")
+    await say(brain, state, "the pump at site twelve is leaking badly")
+    real = brain.coordinator.decide
+    monkeypatch.setattr(brain.coordinator, "decide", lambda text, state, **kw: dataclasses.replace(
+        real(text, state, **kw), action="clarify", confidence=OFF_TOPIC_CONFIDENCE / 2))
+    reply = spoken(await say(brain, state, "who won the match last night by the way"))
+    assert reply == "Sorry, I can't help there. What is the asset tag on the equipment?"
+    monkeypatch.setattr(brain.coordinator, "decide", real)
+    await say(brain, state, "A one two three")
+    assert state.task["confirming"] and state.task["args"]["asset_tag"] == "A123"

@@ -13,6 +13,7 @@ TOPIC = "work order create"
     "say that again", "Sorry?", "come again?", "pardon?", "pardon me", "what?", "huh", "sorry, what was that?",
     "could you repeat that please", "can you say it again", "I didn't catch that", "I couldn't hear you",
     "one more time please", "what did you say", "repeat yourself please", "I beg your pardon", "I missed that",
+    "could you go over that once more", "read that back to me", "run that by me again",
 ])
 def test_repeat_in_many_phrasings(said: str) -> None:
     for in_task in (True, False):
@@ -20,7 +21,9 @@ def test_repeat_in_many_phrasings(said: str) -> None:
 
 
 @pytest.mark.parametrize("said", ["could you repeat the reference number", "what was the number again?",
-                                  "can you say the case number again", "sorry, I didn't catch the reference"])
+                                  "can you say the case number again", "sorry, I didn't catch the reference",
+                                  "tell me the reference again", "what's the ticket number again",
+                                  "can you read the reference back to me"])
 def test_repeat_of_the_reference(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("repeat", "reference")
 
@@ -28,6 +31,7 @@ def test_repeat_of_the_reference(said: str) -> None:
 @pytest.mark.parametrize("said", [
     "no, leave it", "forget it", "never mind", "oh just cancel it", "nevermind then", "don't bother",
     "stop", "no, stop", "drop it", "scrap that", "cancel the work order", "please don't do that", "leave it for now",
+    "no, leave it, we still need it", "forget it. I'll call back later", "never mind, it's started working again",
 ])
 def test_cancel_in_a_task(said: str) -> None:
     assert moves.classify(said, in_task=True, topic=TOPIC) == moves.Move("cancel")
