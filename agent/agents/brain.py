@@ -248,7 +248,9 @@ class SwitchboardBrain:
         return " ".join(said) or GREETING
 
     def _off_topic(self, decision: Any, text: str, state: CallState) -> bool:
+        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes."""
         return decision.action != "route" and decision.confidence < OFF_TOPIC_CONFIDENCE \
+            and entities.yes_no(text).yes is None and len(text.split()) >= 3 \
             and self.agent.answers(text, state) is None and not entities.only_codes(text)
 
     @staticmethod

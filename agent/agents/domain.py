@@ -269,36 +269,45 @@ class DomainAgent:
 
     async def alternative(self, state: CallState) -> AsyncIterator[Action]:
         """Another way to the value the task is asking for, when the caller does not know it or it
-        was missed twice: a list tool of the same server that needs only what is already known
-        ("list_assets" for the site) is searched with the caller's words, and a single match is
-        offered for a yes. Yields nothing when there is no such way (the brain offers a person)."""
-        task = state.task
-        spec = self.spec_for(task) if task else None
+        was missed twice (see ``_propose``). Yields nothing when there is none (the brain offers a person)."""
+        question = await self._propose(state.task) if state.task else None
+        if question:
+            yield Say(f"No problem. {question}")
+
+    async def _propose(self, task: dict[str, Any]) -> str | None:
+        """A lookup for the id being asked: a list tool of the same server whose filters are known
+        (taken from the task or from what the caller said: "list_assets" for the site, "list_work_orders"
+        for an asset or site) is searched with the caller's words; a single best match is offered
+        ("Is it the standby diesel generator, A, one two five?") and taken on a yes."""
+        spec = self.spec_for(task)
         asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
-        if task is None or asking is None or asking.kind not in ("code", "user"):
-            return
-        words = {w for w in entities.tokens(" ".join([task["opening"], *map(str, task["args"].values())]))
-                 if len(w) > 2}
+        if spec is None or asking is None or asking.kind not in ("code", "user"):
+            return None
+        said = " ".join([task["opening"], *map(str, task["args"].values())])
+        words = {w for w in entities.tokens(said) if len(w) > 2}
         for lister in self.tools.tools(task["server"]).values():
             schema = lister.input_schema
             needed = set(schema.get("required") or [])
-            if slots.is_write(lister.name, lister.annotations) or lister.name == spec.name or not needed \
-                    or not needed <= set(task["args"]):
+            if slots.is_write(lister.name, lister.annotations) or lister.name == spec.name \
+                    or not lister.name.startswith("list_"):
                 continue
-            args = {k: task["args"][k] for k in schema.get("properties", {}) if k in task["args"]}
+            filters = slots.mentioned(slots.slots_of(schema), said, self.context())
+            args = {**filters, **{k: task["args"][k] for k in schema.get("properties", {}) if k in task["args"]}}
+            if not args or not needed <= set(args):
+                continue
             try:
                 data = await self.tools.call(lister.server, lister.name, args)
             except ToolError:
                 continue
             ranked = sorted(((_overlap(c, words), c) for c in _lookup_candidates(data, asking.name)),
                             key=lambda pair: -pair[0])
-            if ranked and ranked[0][0] > 0 and (len(ranked) == 1 or ranked[1][0] < ranked[0][0]):
+            unique = len(ranked) == 1 or (ranked and ranked[0][0] > 0 and ranked[1][0] < ranked[0][0])
+            if unique and slots.validate(asking, ranked[0][1]["_value"]) is None:
                 best = ranked[0][1]
-                if slots.validate(asking, best["_value"]) is None:
-                    task["proposed"] = {asking.name: best["_value"]}
-                    what = best.get("description") or best.get("summary") or best.get("name") or ""
-                    yield Say(f"No problem. Is it the {str(what)[:60].lower()}, {entities.spell_out(best['_value'])}?")
-                    return
+                task["proposed"] = {asking.name: best["_value"]}
+                what = best.get("description") or best.get("summary") or best.get("name") or ""
+                return f"Is it the {str(what)[:60].lower().rstrip('.')}, {entities.spell_out(best['_value'])}?"
+        return None
 
     async def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]:
         """The caller answered the task's question (a value, a yes/no, a correction)."""
@@ -320,6 +329,10 @@ class DomainAgent:
             # A value the data already holds is not asked for (the site of a known asset).
             result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
             result = slots.Step(result.action, result.say, {**heard, **result.heard})
+        if result.action == "ask" and text is None:
+            # Before asking for an id, look for it with what the caller said ("the job for pump A123").
+            proposal = await self._propose(state.task)
+            result = slots.Step("ask", proposal, result.heard) if proposal else result
         state.entities.update({**heard, **result.heard})
         if result.action == "cancel":
             state.task = None
