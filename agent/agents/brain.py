@@ -207,7 +207,7 @@ class SwitchboardBrain:
                                            target=later["target"], intent=later["intent"])
             async for action in self._guarded(self._route(decision, later["text"], state), state):
                 yield action
-        elif move.kind == "accept":
+        elif move.kind in ("accept", "person"):
             async for action in self._hand_over(state, reason="The caller accepted a person when the call could not go on.",
                                                 trigger="person_request", priority=_last_priority(state)):
                 yield action

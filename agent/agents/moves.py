@@ -16,7 +16,7 @@ from typing import Literal, Sequence
 
 from agent.agents import entities
 
-Kind = Literal["repeat", "cancel", "restart", "dont_know", "help", "accept", "decline"]
+Kind = Literal["repeat", "cancel", "restart", "dont_know", "help", "person", "accept", "decline"]
 
 #: Words that carry no request of their own ("um, okay, could you just ...").
 _FILLER = (r"um+|uh+|er+|erm|hm+|well|oh|okay|ok|so|look|just|please|sorry|then|now|actually|"
@@ -35,6 +35,15 @@ _REPEAT = re.compile(
     r"what was (?:that|it)|(?:didn'?t|did not|couldn'?t|could not|can'?t|cannot) (?:catch|hear|get|understand) "
     r"(?:that|you|it|what you said|the \w+)|(?:one more|once more) time|once more|missed (?:that|it)|"
     r"what was the (?:question|number|reference)|where were we)\b")
+#: Asking for a person, in any state: a verb of being put through and someone to be put through to
+#: ("let me talk to a human", "get me your supervisor", "I want the manager"). "Someone to come and
+#: fix it" is a request for a technician, not for a person on the line.
+_PEOPLE = r"(?:person|human|human being|manager|supervisor|boss|someone|somebody|operator|agent|representative)"
+_PERSON = re.compile(
+    rf"\b(?:speak|talk|put me through|transfer me|connect me|pass me|get me through)\b(?:\s+\w+){{0,3}}?\s+"
+    rf"(?:to|with)\s+(?:a |an |the |your |some |a real |an actual |a real live )?{_PEOPLE}\b(?! to (?:come|fix|look|check|send))|"
+    rf"\b(?:get|want|need|give)\s+(?:me\s+)?(?:a |an |the |your )?(?:manager|supervisor|boss|human|real person|"
+    rf"actual person|operator)\b")
 #: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
 #: number again", "what was the reference again?", "could you go over that once more".
 _REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'s| is| was))\b(?:\s+\S+){0,5}?\s+"
@@ -106,6 +115,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if _REPEAT.search(plain) or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = "reference" if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
+    if _PERSON.search(plain):
+        return Move("person")
     if _RESTART.search(plain) and len(leftover(plain, _RESTART).split()) <= 2:
         return Move("restart")
     if _HELP.search(plain) and not leftover(plain, _HELP):

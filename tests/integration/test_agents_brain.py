@@ -285,3 +285,10 @@ async def test_off_topic_mid_task_says_so_and_the_task_goes_on(brain: Switchboar
     monkeypatch.setattr(brain.coordinator, "decide", real)
     await say(brain, state, "A one two three")
     assert state.task["confirming"] and state.task["args"]["asset_tag"] == "A123"
+
+
+async def test_a_person_on_request_mid_task_is_handed_over(brain: SwitchboardBrain) -> None:
+    state = CallState("person-mid-task")
+    await say(brain, state, "the pump at site twelve is leaking badly")
+    handed = await say(brain, state, "this is going nowhere, get me your supervisor")
+    assert [a for a in handed if isinstance(a, HandoffEvent)] and state.task is None

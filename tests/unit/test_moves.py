@@ -119,3 +119,18 @@ def test_a_long_dont_know_counts_when_an_id_is_asked_not_when_free_text_is() -> 
     said = "I really don't know what it's called or the number"
     assert moves.classify(said, in_task=True, free_text=False) == moves.Move("dont_know")
     assert moves.classify(said, in_task=True, free_text=True) is None
+
+
+@pytest.mark.parametrize("said", [
+    "let me talk to a human", "get me your supervisor", "I want the manager, now", "put me through to someone",
+    "this is useless, I need to speak to a real person", "can I talk with somebody please", "give me an operator",
+])
+def test_a_person_on_request_in_any_state(said: str) -> None:
+    for in_task in (True, False):
+        assert moves.classify(said, in_task=in_task) == moves.Move("person")
+
+
+@pytest.mark.parametrize("said", ["I need someone to come and fix the pump", "the manager asked me to report a leak",
+                                  "can you send someone to look at it", "my supervisor's laptop is broken"])
+def test_asking_for_a_technician_or_naming_a_person_is_not_a_hand_over(said: str) -> None:
+    assert moves.classify(said, in_task=False) is None
