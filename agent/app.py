@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import os
 import signal
@@ -85,22 +84,22 @@ def create_app(
 
 
 def _extra_routes(settings: Settings) -> list[Any]:
+    from agent.handoff.desk import desk_routes  # GET /desk: the page that shows them live
     from agent.handoff.routes import case_routes  # GET /cases for the human agent's desktop
 
-    return case_routes(settings)
+    return [*case_routes(settings), *desk_routes()]
 
 
 async def _text_turn(hub: SessionHub, request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_FRAME_BYTES:
         return _problem(413, "too_large", f"body larger than {MAX_FRAME_BYTES} bytes")
-    try:
-        payload = json.loads(body or b"{}")
-    except ValueError as exc:
-        return _problem(400, protocol.Code.BAD_JSON, f"body must be a JSON object: {exc}")
+    payload = protocol.load_json(body or b"{}")
+    if isinstance(payload, protocol.ProtocolError):
+        return _problem(400, payload.code, payload.message)
     if not isinstance(payload, dict):
         return _problem(400, protocol.Code.BAD_MESSAGE, "body must be a JSON object like {\"text\": \"...\"}")
-    parsed = protocol.parse_text(json.dumps({**payload, "type": "input.text"}))
+    parsed = protocol.parse_object({**payload, "type": "input.text"})
     if isinstance(parsed, protocol.ProtocolError):
         return _problem(400, parsed.code, parsed.message)
     session_id = hub.settings.platform_session_id or payload.get("session_id") or request.query_params.get(
@@ -150,7 +149,8 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None, link_
         ws_per_message_deflate=False,  # PCM does not compress; deflate would only cost CPU
         lifespan="off",  # start-up (models, tool servers) is done above, before the port opens
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) or 1,
-        log_config=None, access_log=False, server_header=False)
+        log_config=None, access_log=False, server_header=False,
+        proxy_headers=False)  # X-Forwarded-For is read by agent.peers, from trusted proxies only
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours persist sessions first
 

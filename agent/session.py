@@ -26,6 +26,7 @@ from agent.brain import Brain
 from agent.callrecords import CallRecorder
 from agent.config import MAX_FRAME_BYTES, Settings
 from agent.conversation import Conversation
+from agent.limits import CallLimits
 from agent.protocol import Code, ProtocolError
 from agent.speech.engine import SpeechEngine
 from agent.state import CallState
@@ -123,6 +124,8 @@ class SessionHub:
         self.store = store
         self.brain = brain
         self.speech = speech
+        self.limits = CallLimits(settings.silence_prompt_s, settings.silence_close_s, settings.max_call_s,
+                                 settings.call_warning_s)
         self.live: dict[str, LiveSession] = {}
         self._handlers: set[asyncio.Task[Any]] = set()
         self._closing = False
@@ -345,7 +348,7 @@ class SessionHub:
             channel = self.speech.open(live.sample_rate, on_speech) if self.speech is not None else None
             conversation = Conversation(
                 state=live.state, brain=self.brain, emit=live.emit, send_audio=live.send_audio,
-                speech=channel, on_turn_done=live.persist, sample_rate=live.sample_rate)
+                speech=channel, on_turn_done=live.persist, sample_rate=live.sample_rate, limits=self.limits)
             live.conversation = conversation
             if resumed:
                 await conversation.start(greet=False)
@@ -387,6 +390,9 @@ class SessionHub:
                 conversation.playback_progress(parsed.item_id, parsed.played_ms)
             elif isinstance(parsed, protocol.HandoffResult):
                 await conversation.handoff_result(parsed.ok, parsed.reason)
+            elif isinstance(parsed, protocol.CallRecording):
+                conversation.state.recording = {"state": parsed.state, **(
+                    {"id": parsed.recording_id} if parsed.recording_id else {})}
             elif isinstance(parsed, protocol.Ping):
                 await live.pong(parsed.id)
             elif isinstance(parsed, protocol.SessionStart):

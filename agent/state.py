@@ -46,6 +46,8 @@ class CallState:
 
     #: Pending or completed hand-over: {"case_id", "target", "reason", "priority", "status"}.
     handoff: dict[str, Any] | None = None
+    #: The call's recording as the bridge reported it: {"state": recording|declined|off, "id"?}; None: not recorded.
+    recording: dict[str, Any] | None = None
     #: resolved | escalated | abandoned | None (still going)
     outcome: str | None = None
 

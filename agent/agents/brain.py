@@ -74,9 +74,11 @@ class SwitchboardBrain:
             from agent.agents.llm import AzureModelClient, LlmAgent
 
             agent = LlmAgent(tools, AzureModelClient.from_settings(settings),
-                             holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit)
+                             holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
+                             duplicate_window_s=settings.duplicate_window_s)
         else:
-            agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit)
+            agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
+                                duplicate_window_s=settings.duplicate_window_s)
         return cls(coordinator, tools, HandoffService(settings), agent)
 
     async def start(self) -> None:
@@ -97,7 +99,7 @@ class SwitchboardBrain:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
             return
-        decision = self.coordinator.decide(text, state)
+        decision = await self.coordinator.decide_async(text, state)
         if decision.action == "handoff" and any(h.startswith(URGENT_HITS) for h in decision.policy_hits):
             async for action in self._record_and_hand_over(decision, state):
                 yield action
@@ -351,9 +353,10 @@ class SwitchboardBrain:
                                             priority=decision.priority):
             yield action
 
-    async def _hand_over(self, state: CallState, *, reason: str, trigger: str, priority: str) -> AsyncIterator[Action]:
+    async def _hand_over(self, state: CallState, *, reason: str, trigger: str, priority: str,
+                         target: str | None = None) -> AsyncIterator[Action]:
         state.task = None
-        event = await self.handoff.escalate(state, reason=reason, trigger=trigger, priority=priority)
+        event = await self.handoff.escalate(state, reason=reason, trigger=trigger, priority=priority, target=target)
         yield Say(self.handoff.message_for_caller(event))
         yield event
 
@@ -365,7 +368,18 @@ class SwitchboardBrain:
         yield Say(self.handoff.message_after_failed_transfer(state))
 
     async def _callback_answer(self, accepted: bool, state: CallState) -> AsyncIterator[Action]:
-        """The caller's answer to the callback offered after a failed transfer."""
+        """The caller's answer, after a failed transfer, to the next target (when one is left) or to the callback."""
+        h = state.handoff or {}
+        if h.get("next"):
+            state.handoff = {**h, "next": None}
+            if accepted:
+                async for action in self._hand_over(state, reason=h.get("reason") or "the caller asked for a person",
+                                                    trigger="handoff:next_target", priority=h.get("priority", "normal"),
+                                                    target=h["next"]):
+                    yield action
+                return
+            yield Say("All right. Would you like us to call you back instead?")
+            return
         if accepted:
             await self.handoff.request_callback(state)
             yield Say("Thank you. Someone will call you back as soon as possible. Is there anything else they should know?")

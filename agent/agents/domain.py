@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator, Callable, Mapping
 from agent.actions import Action, Say
 from agent.agents import entities, slots
 from agent.agents.mcp_client import ToolError, ToolManager, ToolSpec
-from agent.agents.toolrun import ToolOutcome, run_tool, ticket_of
+from agent.agents.toolrun import ToolOutcome, recent_duplicate, run_tool, ticket_of
 from agent.state import CallState
 
 log = logging.getLogger(__name__)
@@ -188,8 +188,10 @@ class DomainAgent:
 
     def __init__(self, tools: ToolManager, *, holding_phrase_ms: int = 700,
                  clock: Callable[[], datetime] = datetime.now,
-                 site_names: Mapping[str, int] | None = None, failure_limit: int = 2) -> None:
+                 site_names: Mapping[str, int] | None = None, failure_limit: int = 2,
+                 duplicate_window_s: float = 600.0) -> None:
         self.tools = tools
+        self.duplicate_window_s = duplicate_window_s
         self.failure_limit = failure_limit
         self.holding_s = holding_phrase_ms / 1000.0
         self.clock = clock
@@ -324,6 +326,12 @@ class DomainAgent:
                        heard: dict[str, Any]) -> AsyncIterator[Action]:
         assert state.task is not None
         write = slots.is_write(spec.name, spec.annotations)
+        earlier = state.task.pop("duplicate_of", None)
+        if earlier and text is not None and entities.yes_no(text).yes is False:
+            state.task = None
+            yield Say(f"Okay, I won't log another. Your reference is still {entities.spell_out(earlier)}.")
+            yield Say(ANYTHING_ELSE)
+            return
         result = slots.step(state.task, spec.input_schema, text, self.context(), write=write)
         while result.action == "ask" and state.task.get("asking") and await self._derive(spec, state.task):
             # A value the data already holds is not asked for (the site of a known asset).
@@ -337,11 +345,22 @@ class DomainAgent:
         if result.action == "cancel":
             state.task = None
             yield Say(result.say)
+        elif result.action == "confirm" and not earlier and (ticket := self._logged_already(spec, state)):
+            # Asked instead of the usual confirmation: a yes makes another one, a no keeps the first.
+            state.task["duplicate_of"] = ticket
+            yield Say(f"That's already logged as {entities.spell_out(ticket)}. Do you want another one?")
         elif result.action in ("ask", "confirm"):
             yield Say(result.say)
         else:
             async for action in self._execute(spec, state, write):
                 yield action
+
+    def _logged_already(self, spec: ToolSpec, state: CallState) -> str | None:
+        """The ticket of an identical request completed in this call within the window, if any."""
+        assert state.task is not None
+        args = {k: v for k, v in state.task["args"].items() if k != "idempotency_key"}
+        earlier = recent_duplicate(state, spec.name, args, window_s=self.duplicate_window_s, now=time.time())
+        return ticket_of(earlier.get("result")) if earlier else None
 
     async def _execute(self, spec: ToolSpec, state: CallState, write: bool) -> AsyncIterator[Action]:
         task = state.task

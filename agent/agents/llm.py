@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, AsyncIterator, Mapping, Protocol
@@ -19,7 +20,7 @@ from agent.actions import Action, Say
 from agent.agents import entities, slots
 from agent.agents.domain import INTENT_TOOLS, idempotency_key, spoken
 from agent.agents.mcp_client import ToolManager, ToolSpec
-from agent.agents.toolrun import ToolOutcome, run_tool
+from agent.agents.toolrun import ToolOutcome, recent_duplicate, run_tool, ticket_of
 from agent.config import Settings
 from agent.state import CallState
 
@@ -105,8 +106,10 @@ class LlmAgent:
     """Same interface as ``DomainAgent``; the conversation so far lives in ``state.task["messages"]``."""
 
     def __init__(self, tools: ToolManager, model: ModelClient, *, holding_phrase_ms: int = 700,
-                 failure_limit: int = 2, site_names: Mapping[str, int] | None = None) -> None:
+                 failure_limit: int = 2, site_names: Mapping[str, int] | None = None,
+                 duplicate_window_s: float = 600.0) -> None:
         self.tools = tools
+        self.duplicate_window_s = duplicate_window_s
         self.site_names = dict(site_names or {})  # filled from the server at start-up
         self.model = model
         self.holding_s = holding_phrase_ms / 1000.0
@@ -165,6 +168,10 @@ class LlmAgent:
             if answer is not None and answer.step.action == "execute":  # "yes", "yes, that's right"
                 async for action in self._run(pending, state):
                     yield action
+            elif pending.get("duplicate_of"):
+                task["messages"].append(_tool_message(pending["id"], {
+                    "error": f"Not done: this call already logged {pending['duplicate_of']} for the same request, "
+                             f"and the caller does not want another. They said: {text}"}))
             else:
                 # Declined or changed: the model hears why and asks again.
                 task["messages"].append(_tool_message(pending["id"], {"error": f"The caller did not confirm. They said: {text}"}))
@@ -202,7 +209,15 @@ class LlmAgent:
                     for later in reply.tool_calls[number + 1:]:
                         task["messages"].append(_tool_message(later.id, {"error": "skipped: waiting for the caller"}))
                     task["pending"] = pending
-                    yield Say(self._confirmation(pending, task["server"]))
+                    earlier = recent_duplicate(state, spec.name, args, window_s=self.duplicate_window_s,
+                                               now=time.time())
+                    ticket = ticket_of(earlier.get("result")) if earlier else None
+                    if ticket:
+                        # The same request done earlier in this call (a caller repeating it after a drop).
+                        pending["duplicate_of"] = ticket
+                        yield Say(f"That's already logged as {entities.spell_out(ticket)}. Do you want another one?")
+                    else:
+                        yield Say(self._confirmation(pending, task["server"]))
                     return
                 async for action in self._run(pending, state, speak=False):
                     yield action

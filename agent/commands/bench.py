@@ -1,4 +1,4 @@
-"""``switchboard bench transport|latency|bridge|telemetry``: benchmarks that print figures.
+"""``switchboard bench transport|latency|bridge|telemetry|handover``: benchmarks that print figures.
 
 Each benchmark module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
 """
@@ -13,6 +13,7 @@ BENCHMARKS = {
     "latency": ("agent.bench.latency", "spoken turns: end of caller speech -> first agent audio"),
     "bridge": ("agent.bench.bridge", "added latency through the ACS bridge and the gap at a recycle"),
     "telemetry": ("agent.bench.telemetry", "cost per WebSocket frame of the connection metrics"),
+    "handover": ("agent.bench.handover", "warm hand-over in the ACS simulator: decision -> briefing heard"),
 }
 
 

@@ -84,6 +84,9 @@ def cosine_from_score(score: float) -> float:
 
 
 class AzureSearchIndex:
+    #: Every query is a synchronous HTTP request: async callers go through ``Coordinator.decide_async``.
+    blocking_io = True
+
     def __init__(self, search: SearchClient, admin: SearchIndexClient, name: str) -> None:
         self._search = search
         self._admin = admin
@@ -204,13 +207,16 @@ class AzureSearchIndex:
         if self._examples is not None:
             return
         found = self._search.search(search_text="*", filter="kind eq 'example'", select=["id", "text", "target", "intent"])
-        self._examples = [(r["id"], Example(text=r["text"], target=r["target"], intent=r["intent"])) for r in found]
+        examples = [(r["id"], Example(text=r["text"], target=r["target"], intent=r["intent"])) for r in found]
         vec = self.vectoriser
         idf = vec.idf()
-        matrix = np.vstack([vec.vector(vec.features(normalise(e.text)), idf) for _, e in self._examples]) if self._examples \
+        matrix = np.vstack([vec.vector(vec.features(normalise(e.text)), idf) for _, e in examples]) if examples \
             else np.zeros((0, vec.dim), dtype=np.float32)
-        self._centroids = LabelCentroids(matrix, [e.label for _, e in self._examples])
-        self._example_row = {doc_id: i for i, (doc_id, _) in enumerate(self._examples)}
+        # Queries run in worker threads (Coordinator.decide_async): ``_examples`` is set last, so a
+        # concurrent query never sees it without the centroids built from it.
+        self._centroids = LabelCentroids(matrix, [e.label for _, e in examples])
+        self._example_row = {doc_id: i for i, (doc_id, _) in enumerate(examples)}
+        self._examples = examples
 
     def examples(self) -> list[tuple[str, Example]]:
         self._ensure_examples()

@@ -57,6 +57,9 @@ class LabelCentroids:
 
 
 class KnowledgeIndex(Protocol):
+    #: True when queries wait on the network (then async callers query from a worker thread).
+    blocking_io: bool
+
     def search(self, query: str, k: int = 5, kind: str | None = "article") -> list[Passage]:
         """Hybrid (full-text + vector) retrieval, fused by reciprocal rank."""
 

@@ -205,6 +205,8 @@ def build_case(
         "transcript_total_turns": len(state.turns),
         "routes": [_route(r) for r in state.routes],
         "tool_attempts": [_tool(a) for a in state.tool_attempts],
+        # Said explicitly, so nobody goes looking for a recording that was never made.
+        "recording": dict(state.recording) if state.recording else {"state": "off"},
         "history": [{"at": at, "event": "escalated", "target": target, "reason": reason, "priority": priority}],
     }
 

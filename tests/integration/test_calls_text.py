@@ -12,6 +12,7 @@ from typing import Iterator
 import psutil
 import pytest
 
+from agent.agents.entities import spell_out
 from agent.localserver import LocalServer
 from tests.support.wsclient import Client
 
@@ -121,4 +122,47 @@ async def test_safety_hand_over_and_failed_transfer(brain_server: LocalServer) -
     await c.send("handoff.result", ok=False, reason="no answer")
     apology = await c.wait_for("transcript", role="agent")
     assert "call you back" in apology["text"]
+    await c.close()
+
+
+REPEATED = ["the pump at site fourteen keeps tripping", "P dash forty five twelve", "urgent"]
+
+
+def _work_orders(server: LocalServer) -> list[tuple[int, str]]:
+    with sqlite3.connect(server.data_dir / "mcp" / "field_ops.sqlite") as db:
+        return db.execute("SELECT number, asset_tag FROM work_orders ORDER BY number").fetchall()
+
+
+async def test_a_request_repeated_after_a_reconnect_is_confirmed_not_duplicated(brain_server: LocalServer) -> None:
+    seeded = _work_orders(brain_server)
+    c = await _call(brain_server, "text-repeat-1")
+    said = [_said(await _turn(c, text)) for text in REPEATED]
+    assert "Is that right?" in said[-1], said
+    assert "W O, one zero" in _said(await _turn(c, "yes"))
+    tickets = _work_orders(brain_server)
+    assert len(tickets) == len(seeded) + 1
+    last_seq = c.events[-1]["seq"]
+    await c.conn.close(code=1001)  # the line drops
+
+    # The caller comes back on the same session and says the whole request again.
+    c = await Client.connect(brain_server.ws, "text-repeat-1")
+    assert (await c.start(last_seq=last_seq))["resumed"] is True
+    said = [_said(await _turn(c, text)) for text in REPEATED]
+    logged = spell_out(f"WO-{max(tickets)[0]}")
+    assert f"already logged as {logged}" in said[-1] and "another" in said[-1], said
+    assert "won't log another" in _said(await _turn(c, "no"))
+    assert _work_orders(brain_server) == tickets  # no second ticket
+    await c.close()
+
+
+async def test_a_caller_who_wants_another_gets_another(brain_server: LocalServer) -> None:
+    c = await _call(brain_server, "text-repeat-2")
+    for text in REPEATED:
+        await _turn(c, text)
+    await _turn(c, "yes")
+    before = _work_orders(brain_server)
+    said = [_said(await _turn(c, text)) for text in REPEATED]
+    assert "already logged" in said[-1], said
+    await _turn(c, "yes")
+    assert len(_work_orders(brain_server)) == len(before) + 1  # asked for on purpose: a new ticket, a new key
     await c.close()

@@ -196,7 +196,8 @@ async def test_barge_in_clears_cancels_and_truncates_to_what_was_heard(server_fa
     clear = await c.wait_for("audio.clear")
     assert clear["item_id"] == start["item_id"]
     truncate = (await emulator.wait_for("conversation.item.truncate"))[0]
-    assert 700 <= truncate["audio_end_ms"] <= 2500, truncate  # what had been played, not what was sent
+    # What had been played (about a second, more on a busy machine), not the whole 4 s item that was sent.
+    assert 700 <= truncate["audio_end_ms"] < 4000, truncate
     assert emulator.of("response.cancel")
     await talk(c)
     await said(c, "caller", "stop there")

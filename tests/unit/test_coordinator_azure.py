@@ -7,8 +7,10 @@ uploads, meta documents) and feed back response bodies in the service's JSON sha
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import threading
 import re
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from agent.coordinator.policy import load_policy
 from agent.state import CallState
 
 ENDPOINT = "https://northwind.search.windows.net"
+GATE_TIMEOUT_S = 10.0
 INDEX = "switchboard-knowledge"
 
 
@@ -38,6 +41,10 @@ class FakeSearchService(HttpTransport):
         self.requests: list[tuple[str, str, dict[str, Any] | None]] = []
         self.index: dict[str, Any] | None = None
         self.docs: dict[str, dict[str, Any]] = {}
+        # A slow service: when set, each search blocks its calling thread until the gate opens.
+        self.gate: threading.Event | None = None
+        self.gated = 0  # searches that had to wait for the gate
+        self.timed_out = 0  # searches whose gate never opened: nothing else ran meanwhile
 
     # azure-core plumbing
     def open(self) -> None: ...
@@ -48,6 +55,10 @@ class FakeSearchService(HttpTransport):
         path = request.url.split("?", 1)[0].removeprefix(ENDPOINT)
         body = json.loads(request.content) if request.content else None
         self.requests.append((request.method, path, body))
+        if self.gate is not None and path.endswith("/docs/search.post.search") and not self.gate.is_set():
+            self.gated += 1
+            if not self.gate.wait(GATE_TIMEOUT_S):
+                self.timed_out += 1
         status, reply = self._handle(request.method, path, body)
         raw = requests.Response()
         raw.status_code = status
@@ -234,3 +245,38 @@ def test_opening_an_unbuilt_azure_index_builds_it(service, settings, monkeypatch
 def test_cosine_is_recovered_from_the_service_score():
     for cos in (1.0, 0.5, 0.0, -0.5):
         assert cosine_from_score(1.0 / (1.0 + (1.0 - cos))) == pytest.approx(cos)
+
+
+async def test_a_slow_search_leaves_the_event_loop_free_for_other_sessions(service, settings, monkeypatch):
+    """While one caller's turn waits on a slow Azure AI Search, another session's audio keeps flowing.
+
+    The fake service holds every search until a coroutine on the event loop (standing in for another
+    call's media: 20 ms frames) has run; if the search blocked the loop, that coroutine could not run,
+    the gate would time out, and ``timed_out`` would count it.
+    """
+    real = AzureSearchIndex.from_settings
+    monkeypatch.setattr(AzureSearchIndex, "from_settings", classmethod(lambda cls, s: real(s, transport=service)))
+    build_index(settings)[0].close()
+    coordinator = Coordinator.from_settings(settings)
+    assert coordinator.index.blocking_io
+    service.gate = threading.Event()
+    frames = 0
+
+    async def other_session() -> None:
+        nonlocal frames
+        while service.gated < 2:  # both turns are inside a slow search...
+            await asyncio.sleep(0.02)
+            frames += 1
+        for _ in range(5):  # ...and this session's frames are still handled meanwhile
+            await asyncio.sleep(0.02)
+            frames += 1
+        service.gate.set()
+
+    first, second, _ = await asyncio.wait_for(asyncio.gather(
+        coordinator.decide_async("uh my lap top is broke", CallState(session_id="a")),
+        coordinator.decide_async("the pump at site 7 is leaking", CallState(session_id="b")),
+        other_session()), 3 * GATE_TIMEOUT_S)
+    assert service.gated >= 2 and service.timed_out == 0 and frames >= 5
+    assert (first.target, first.intent) == ("it_ops", "incident.create")
+    assert (second.target, second.intent) == ("field_ops", "work_order.create")
+    coordinator.close()
