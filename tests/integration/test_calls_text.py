@@ -137,7 +137,7 @@ async def test_a_request_repeated_after_a_reconnect_is_confirmed_not_duplicated(
     seeded = _work_orders(brain_server)
     c = await _call(brain_server, "text-repeat-1")
     said = [_said(await _turn(c, text)) for text in REPEATED]
-    assert "Is that right?" in said[-1], said
+    assert said[-1].endswith(("Is that right?", "Shall I go ahead?")), said  # the read-back, or only its change
     assert "W O, one zero" in _said(await _turn(c, "yes"))
     tickets = _work_orders(brain_server)
     assert len(tickets) == len(seeded) + 1
