@@ -272,6 +272,10 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
     """
     slots = {s.name: s for s in slots_of(schema)}
     reply = entities.yes_no(text)
+    if moves.negates(text):
+        body, negated = moves.split_negated(text)
+        if _replacing(list(slots.values()), task["args"], body, negated, ctx):
+            return "value"  # "not three, thirty": a correction of a value the task holds
     if task.get("confirming") or task.get("proposed"):
         return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) else None
     asking = slots.get(task.get("asking") or "")

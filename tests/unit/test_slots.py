@@ -286,3 +286,9 @@ def test_a_correction_is_said_back_even_for_a_value_not_taken_before() -> None:
     task, _ = talk(CREATE_WORK_ORDER, "the historian screen has frozen again")
     step = s.step(task, CREATE_WORK_ORDER, "sorry, urgent, not low", CTX, write=True)
     assert task["args"]["priority"] == "urgent" and step.say.startswith("Priority urgent then.")
+
+
+def test_a_negated_correction_is_an_answer_for_the_brain() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 3 is leaking, priority low")
+    assert s.answers(task, CREATE_WORK_ORDER, "not three, thirty", CTX) == "value"
+    assert s.answers(task, CREATE_WORK_ORDER, "not today, thanks", CTX) is None
