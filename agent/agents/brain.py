@@ -16,7 +16,7 @@ import re
 from typing import Any, AsyncIterator, Protocol
 
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
-from agent.agents import entities, moves
+from agent.agents import entities, moves, slots
 from agent.agents.domain import ANYTHING_ELSE, INTENT_TOOLS, DomainAgent, fetch_site_names, latest_reference
 from agent.agents.mcp_client import ToolManager
 from agent.config import Settings
@@ -220,7 +220,11 @@ class SwitchboardBrain:
             yield Say("Okay, let's start again. How can I help?")
         elif move.kind == "help":
             yield Say(CAPABILITIES)
-            yield Say(self.agent.reprompt(state) if state.task else state.dialogue.get("asked") or "What do you need?")
+            task = state.task or {}
+            if task.get("confirming") and task.get("tool"):  # the read-back was just heard: not all of it again
+                yield Say(f"Shall I go ahead and {slots.describe_tool(task['tool'])}?")
+            else:
+                yield Say(self.agent.reprompt(state) if task else state.dialogue.get("asked") or "What do you need?")
         elif move.kind == "cancel":
             dropped = state.task is not None
             state.task = None
@@ -324,7 +328,7 @@ class SwitchboardBrain:
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]
         state.dialogue["offer"] = "later"
-        return f"You also mentioned {self.coordinator.policy.name_of(later['intent'])}. Shall we do that now?"
+        return f"You also mentioned the {later['intent'].split('.')[0].replace('_', ' ')}. Shall we do that now?"
 
     def _clarified(self, text: str, state: CallState) -> dict[str, Any] | None:
         """The option the caller chose after "is it about X, or Y?": a plain yes is the first, a

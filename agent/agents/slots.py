@@ -343,7 +343,8 @@ _PREAMBLE = re.compile(
 _VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
 _PLACE_LEAD = {"at", "on", "in", "for", "the"}
 _DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "is", "since", "with", "at", "to", "in", "for",
-             "from", "but", "so", "it", "its", "my", "our", "very", "really", "which"}
+             "from", "but", "so", "it", "its", "my", "our", "very", "really", "which", "can", "could", "would",
+             "will", "you", "please", "also", "i", "we"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
 SUMMARY_WORDS = 10
 

@@ -257,7 +257,7 @@ async def test_two_requests_in_one_turn_the_second_is_offered_when_the_first_is_
     assert "password" in first.lower()
     await say(brain, state, "E one oh four eight two")
     done = spoken(await say(brain, state, "yes"))
-    assert done.endswith("You also mentioned reporting a fault with equipment at a site. Shall we do that now?")
+    assert done.endswith("You also mentioned the work order. Shall we do that now?")
     again = spoken(await say(brain, state, "yes please"))
     assert "open a work order" in again and state.task["args"]["asset_tag"] == "A126"
 
