@@ -34,7 +34,8 @@ _REPEAT = re.compile(
     r"come again|pardon(?: me)?|beg your pardon|what (?:did|was) (?:you|that)(?: just)?(?: say| said)?|"
     r"what was (?:that|it)|(?:didn'?t|did not|couldn'?t|could not|can'?t|cannot) (?:catch|hear|get|understand) "
     r"(?:that|you|it|what you said|the \w+)|(?:one more|once more) time|once more|missed (?:that|it)|"
-    r"what was the (?:question|number|reference)|where were we)\b")
+    r"what was the (?:question|number|reference)|where were we|what were (?:we|you) (?:doing|saying|asking|on)|"
+    r"are you (?:still )?there|did you get (?:that|it|all that|me)|what (?:do|did) you need again)\b")
 #: Asking for a person, in any state: a verb of being put through and someone to be put through to
 #: ("let me talk to a human", "get me your supervisor", "I want the manager"). "Someone to come and
 #: fix it" is a request for a technician, not for a person on the line.

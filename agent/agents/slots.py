@@ -182,6 +182,10 @@ def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
             if not any(a < m.end() and m.start() < b for a, b, _, _ in taken):
                 taken.append((m.start(), m.end(), option, phrase))
     label = {w for w in re.findall(r"[a-z]+", slot.label.lower()) if len(w) > 2}
+    if asked and not taken:
+        ordinal = _ordinal(low, len(options))
+        if ordinal is not None:
+            return options[ordinal]  # "the second one": options in the order the question lists them
     kept = []
     for start, end, option, phrase in taken:
         before = re.findall(r"[a-z']+", low[:start])[-2:]
@@ -196,6 +200,21 @@ def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
                 continue
         kept.append((start, option))
     return max(kept)[1] if kept else None
+
+
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+             "fifth": 4, "5th": 4}
+
+
+def _ordinal(low: str, count: int) -> int | None:
+    """The option a caller picks by its place in the list read to them ("the second one", "the last")."""
+    words = re.findall(r"[a-z0-9]+", low)
+    if len(words) > 4:
+        return None  # a sentence ("it's the first time it has happened") is not a pick from a list
+    if "last" in words:
+        return count - 1
+    found = [_ORDINALS[w] for w in words if w in _ORDINALS]
+    return found[0] if len(found) == 1 and found[0] < count else None
 
 
 def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:

@@ -13,7 +13,8 @@ TOPIC = "work order create"
     "say that again", "Sorry?", "come again?", "pardon?", "pardon me", "what?", "huh", "sorry, what was that?",
     "could you repeat that please", "can you say it again", "I didn't catch that", "I couldn't hear you",
     "one more time please", "what did you say", "repeat yourself please", "I beg your pardon", "I missed that",
-    "could you go over that once more", "read that back to me", "run that by me again",
+    "could you go over that once more", "read that back to me", "run that by me again", "sorry, where were we?",
+    "are you still there?", "did you get that?",
 ])
 def test_repeat_in_many_phrasings(said: str) -> None:
     for in_task in (True, False):

@@ -292,3 +292,11 @@ def test_a_negated_correction_is_an_answer_for_the_brain() -> None:
     task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 3 is leaking, priority low")
     assert s.answers(task, CREATE_WORK_ORDER, "not three, thirty", CTX) == "value"
     assert s.answers(task, CREATE_WORK_ORDER, "not today, thanks", CTX) is None
+
+
+@pytest.mark.parametrize("said, priority", [("the first one", "low"), ("second", "medium"), ("the last one", "urgent"),
+                                            ("um, the third", "high")])
+def test_an_offered_option_can_be_picked_by_its_place(said: str, priority: str) -> None:
+    slot = {x.name: x for x in s.slots_of(CREATE_WORK_ORDER)}["priority"]
+    assert s.parse(slot, said, CTX, asked=True) == priority
+    assert s.parse(slot, said, CTX, asked=False) is None
