@@ -157,7 +157,10 @@ async def test_asset_lookup_reads_out_what_where_status_and_last_service(field_d
         asset = await call_ok(session, "lookup_asset", asset_tag="A123")
     message = asset["message"]
     assert "main raw-water intake pump 1" in message and "site 12, Riverside Pumping Station" in message
-    assert "1 open work order" in message and "Last serviced on" in message
+    # Seeded: WO-10001 (open, "Pump vibrating and running hot, ...") and WO-10007 (completed seal replacement).
+    assert "Open: pump vibrating and running hot." in message
+    assert "Last service: replace mechanical seal, " in message
+    assert len(message.split()) <= 30
     assert all(len(sentence.split()) <= 15 for sentence in message.split(". "))
 
 

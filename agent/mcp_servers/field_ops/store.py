@@ -176,14 +176,17 @@ class FieldOpsStore:
             ).fetchall()
             asset["recent_work_orders"] = [self._work_order(conn, r["number"], detail=False) for r in rows]
             last = conn.execute(
-                "SELECT max(updated_at) FROM work_orders WHERE asset_tag = ? AND status = 'completed'", (asset["tag"],)
-            ).fetchone()[0]
-            open_count = conn.execute(
-                "SELECT count(*) FROM work_orders WHERE asset_tag = ? AND status NOT IN ('completed', 'cancelled')",
-                (asset["tag"],),
-            ).fetchone()[0]
-        asset["last_service"] = last[:10] if last else None
-        asset["open_work_orders"] = open_count
+                "SELECT updated_at, summary FROM work_orders WHERE asset_tag = ? AND status = 'completed'"
+                " ORDER BY updated_at DESC LIMIT 1", (asset["tag"],)
+            ).fetchone()
+            open_rows = conn.execute(
+                "SELECT summary FROM work_orders WHERE asset_tag = ? AND status NOT IN ('completed', 'cancelled')"
+                " ORDER BY created_at DESC", (asset["tag"],),
+            ).fetchall()
+        asset["last_service"] = last["updated_at"][:10] if last else None
+        asset["last_service_summary"] = last["summary"] if last else None
+        asset["open_work_orders"] = len(open_rows)
+        asset["open_summary"] = open_rows[0]["summary"] if open_rows else None
         asset["message"] = _asset_sentence(asset)
         return asset
 
@@ -425,10 +428,19 @@ def _asset_sentence(asset: dict[str, Any]) -> str:
     model are in the result for whoever asks)."""
     site = asset["site"]
     count = asset["open_work_orders"]
-    state = "no open work orders" if count == 0 else "1 open work order" if count == 1 else f"{count} open work orders"
-    last = f"Last serviced on {spoken_day(asset['last_service'])}." if asset["last_service"] else "No service on record."
+    state = ("No open work orders." if count == 0 else
+             f"Open: {_gist(asset['open_summary'])}." if count == 1 else
+             f"{count} open work orders, the latest: {_gist(asset['open_summary'])}.")
+    last = (f"Last service: {_gist(asset['last_service_summary'])}, {spoken_day(asset['last_service'])}."
+            if asset["last_service"] else "No service on record.")
     return (f"{asset['tag']} is the {asset['description'].lower()}, at site {site['number']}, {site['name']}. "
-            f"It has {state}. {last}")
+            f"{state} {last}")
+
+
+def _gist(summary: str) -> str:
+    """A work order's summary up to its first clause, lower case, for a sentence that names it."""
+    first = re.split(r"[,;(]", summary, maxsplit=1)[0].strip().rstrip(".")
+    return first[:1].lower() + first[1:]
 
 
 def spoken_day(iso_date: str, today: date | None = None, *, on: bool = False) -> str:
