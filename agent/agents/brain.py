@@ -38,7 +38,8 @@ SWITCH_CONFIDENCE = 0.8
 FREE_SWITCH_CONFIDENCE = 0.6
 #: Longer than anyone says in one turn: refused before parsing, so a pasted megabyte costs nothing.
 MAX_TURN_CHARS = 4000
-_GOODBYE = re.compile(r"\b(bye|goodbye|that'?s all|that is all|nothing else|no thanks|no thank you|i'?m done)\b")
+_GOODBYE = re.compile(r"\b(bye|goodbye|bye bye|cheerio|ta ta|that'?s all|that is all|nothing else|no thanks|no thank you|"
+                      r"i'?m done|that'?s everything)\b")
 
 
 class Agent(Protocol):
@@ -121,7 +122,7 @@ class SwitchboardBrain:
             decision = dataclasses.replace(self.coordinator.decide(chosen["text"], state), action="route",
                                            target=chosen["target"], intent=chosen["intent"])
             text = chosen["text"]
-        elif self._is_goodbye(decision, text, state):
+        elif self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state):
             if state.task and entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value":
                 # "Yes, that's all, bye" at a read-back: submit first, then close.
                 async for action in self.agent.continue_task(text, state):
@@ -277,6 +278,13 @@ class SwitchboardBrain:
         if entities.only_codes(text):
             return True
         return not (switch or (new_request and decision.confidence >= SWITCH_CONFIDENCE))
+
+    @staticmethod
+    def _yes_and_goodbye(text: str, state: CallState) -> bool:
+        """"Yes, that's it, bye" to a read-back, however the router heard it: submit, then close."""
+        task = state.task or {}
+        return bool(task.get("confirming") or task.get("pending")) and entities.yes_no(text).yes is True \
+            and bool(_GOODBYE.search(text.lower()))
 
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
         said_bye = bool(_GOODBYE.search(text.lower()))

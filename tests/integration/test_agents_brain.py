@@ -292,3 +292,13 @@ async def test_a_person_on_request_mid_task_is_handed_over(brain: SwitchboardBra
     await say(brain, state, "the pump at site twelve is leaking badly")
     handed = await say(brain, state, "this is going nowhere, get me your supervisor")
     assert [a for a in handed if isinstance(a, HandoffEvent)] and state.task is None
+
+
+@pytest.mark.parametrize("said", ["yes that's right, thanks, bye", "yep, that's everything, cheerio",
+                                  "yes please, that's all, goodbye"])
+async def test_yes_with_a_goodbye_at_the_read_back_submits_then_ends(brain: SwitchboardBrain, said: str) -> None:
+    state = CallState(f"yes-bye-{said}")
+    await say(brain, state, "the valve A one two six at site twelve is stuck shut")
+    done = await say(brain, state, said)
+    assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
+    assert isinstance(done[-1], EndCall) and "Anything else?" not in spoken(done)
