@@ -27,7 +27,7 @@ from agent.brain import Brain
 from agent.config import MAX_FRAME_BYTES, Settings
 from agent.session import SessionHub
 from agent.speech.engine import SpeechEngine
-from agent.store import SessionStore, open_store
+from agent.store import SessionStore, StoreUnavailable, open_store
 
 log = logging.getLogger("switchboard.app")
 
@@ -102,8 +102,10 @@ async def _text_turn(hub: SessionHub, request: Request) -> Response:
     parsed = protocol.parse_object({**payload, "type": "input.text"})
     if isinstance(parsed, protocol.ProtocolError):
         return _problem(400, parsed.code, parsed.message)
-    session_id = hub.settings.platform_session_id or payload.get("session_id") or request.query_params.get(
-        "agent_session_id")
+    query_session_id, repeated = protocol.session_id_in_query(request.scope.get("query_string", b"").decode("latin-1"))
+    if repeated:
+        return _problem(400, "bad_session_id", f"invalid session id: {repeated}")
+    session_id = hub.settings.platform_session_id or payload.get("session_id") or query_session_id
     if session_id is not None:
         problem = protocol.check_session_id(session_id) if isinstance(session_id, str) else "must be a string"
         if problem:
@@ -113,6 +115,8 @@ async def _text_turn(hub: SessionHub, request: Request) -> Response:
         session_id, events = await hub.text_turn(session_id, parsed.text)
     except LookupError as exc:
         return _problem(409, "session_connected", str(exc))
+    except StoreUnavailable as exc:  # raised before the turn ran: sending it again is safe
+        return _problem(503, protocol.Code.STORE_UNAVAILABLE, f"session store unavailable; retry shortly ({exc})")
     return JSONResponse({"session_id": session_id, "events": events})
 
 

@@ -88,6 +88,7 @@ class Settings:
     redis_url: str | None = None
     session_idle_timeout_s: float = 900.0
     replay_buffer_events: int = 512
+    store_retry_s: float = 5.0  # how long one store call retries transient errors (agent/store/retry.py)
     ws_keepalive_interval_s: float = 0.0
     platform_session_id: str | None = None  # FOUNDRY_AGENT_SESSION_ID
     shutdown_grace_s: float = 3.0
@@ -99,6 +100,7 @@ class Settings:
     vad: str = "webrtc"  # webrtc | silero
     endpoint_silence_ms: int = 500
     endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
+    turn_model: str = "silence"  # silence | smart-turn (agent/speech/turn.py; measured in docs/speech.md)
     barge_in_ms: int = 200  # a cough is ~150 ms; 200 + detection stays inside the 300 ms stop budget
     tts_enabled: bool = True
     #: Spoken calls: "are you still there?" after this much caller silence, goodbye this long after that,
@@ -195,6 +197,7 @@ class Settings:
             redis_url=e.get("SWITCHBOARD_REDIS_URL") or None,
             session_idle_timeout_s=_float(e, "SWITCHBOARD_SESSION_IDLE_TIMEOUT_S", d.session_idle_timeout_s),
             replay_buffer_events=_int(e, "SWITCHBOARD_REPLAY_BUFFER_EVENTS", d.replay_buffer_events),
+            store_retry_s=_float(e, "SWITCHBOARD_STORE_RETRY_S", d.store_retry_s),
             ws_keepalive_interval_s=_float(e, "WS_KEEPALIVE_INTERVAL", d.ws_keepalive_interval_s),
             platform_session_id=e.get("FOUNDRY_AGENT_SESSION_ID") or None,
             shutdown_grace_s=_float(e, "SWITCHBOARD_SHUTDOWN_GRACE_S", d.shutdown_grace_s),
@@ -204,6 +207,7 @@ class Settings:
             vad=_choice(e, "SWITCHBOARD_VAD", d.vad, ("webrtc", "silero")),
             endpoint_silence_ms=_int(e, "SWITCHBOARD_ENDPOINT_SILENCE_MS", d.endpoint_silence_ms),
             endpoint_hold_ms=_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
+            turn_model=_choice(e, "SWITCHBOARD_TURN_MODEL", d.turn_model, ("silence", "smart-turn")),
             barge_in_ms=_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             tts_enabled=_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
             silence_prompt_s=_seconds(e, "SWITCHBOARD_SILENCE_PROMPT_S", d.silence_prompt_s),

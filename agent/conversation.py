@@ -498,6 +498,9 @@ class Conversation:
         entry["text"] = heard_text(reply.spans, heard)
         entry["interrupted"] = True
         entry["heard_ms"] = round(heard)
+        # The agent transcript already sent carried whole sentences: say what was actually heard.
+        await self._emit(protocol.event("transcript.truncated", item_id=reply.item_id, text=entry["text"],
+                                        heard_ms=entry["heard_ms"]))
         # Drop what the brain queued for this reply: the caller never heard it.
         self._drop_queued_speech()
         engine = reply.engine
@@ -514,12 +517,16 @@ def heard_text(spans: list[list[Any]], heard_ms: float) -> str:
     """The part of a reply the caller heard, from sentence timings (pure).
 
     Sentences that finished playing are kept whole; the one playing is cut at the
-    word reached in proportion to its playing time, and marked with an ellipsis.
+    word reached in proportion to its playing time, and marked with an ellipsis. A
+    sentence with no audio yet (``end == start``: still being synthesised when the
+    caller spoke) was not heard, however late the interruption.
     """
     if not spans:
         return ""
     kept: list[str] = []
     for text, start, end in spans:
+        if end <= start:
+            break
         if heard_ms >= end:
             kept.append(text)
             continue

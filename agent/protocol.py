@@ -14,6 +14,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
+from urllib.parse import parse_qsl
 
 from agent.config import MAX_FRAME_BYTES, SUPPORTED_SAMPLE_RATES
 
@@ -43,6 +44,7 @@ class Code:
     NO_HANDOFF = "no_handoff_pending"
     SPEECH_UNAVAILABLE = "speech_unavailable"
     INTERNAL = "internal_error"
+    STORE_UNAVAILABLE = "store_unavailable"
 
 
 @dataclass(frozen=True)
@@ -327,3 +329,18 @@ def check_session_id(value: str) -> str | None:
     if set(value) == {"."}:
         return "session id may not be only dots"
     return None
+
+
+SESSION_ID_PARAM = "agent_session_id"
+
+
+def session_id_in_query(query: str) -> tuple[str | None, str | None]:
+    """(the ``agent_session_id`` a URL query names, why it cannot be used): the one reading
+    of it for every layer (the ``serve --workers`` dispatcher routes on it, the container
+    serves it), so they can never pick different values. A repeated parameter is refused:
+    one layer taking the first and another the last put one session on two owners.
+    """
+    values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == SESSION_ID_PARAM]
+    if len(values) > 1:
+        return None, f"{SESSION_ID_PARAM} is given {len(values)} times"
+    return (values[0], None) if values else (None, None)

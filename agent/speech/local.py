@@ -1,11 +1,11 @@
-"""The embedded speech engine: webrtc/Silero VAD, Whisper tiny.en and Piper on this CPU.
+"""The embedded speech engine: webrtc/Silero VAD, Whisper tiny.en, Smart Turn and Piper on this CPU.
 
 ``LocalSpeechEngine.start`` loads every model once per process; channels share them.
 Recognition and synthesis run in a small thread pool (CTranslate2 and onnxruntime
 release the GIL), so one session's recognition never stalls another's audio. Per
 channel: caller audio is resampled to 16 kHz, cut into 20 ms frames, gated against
 the agent's own echo, judged by the VAD and fed to the ``Endpointer``; its signals
-become recognition jobs and ``SpeechEvent``s.
+become recognition and turn-model jobs and ``SpeechEvent``s.
 """
 
 from __future__ import annotations
@@ -23,18 +23,21 @@ import numpy as np
 
 from agent.config import Settings
 from agent.speech.echo import EchoGate
-from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Onset, Speculate, TurnEnd
+from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd
 from agent.speech.engine import BargeIn, FinalTranscript, OnSpeechEvent, PartialTranscript, SpeechStarted
 from agent.speech.pool import PriorityPool
 from agent.speech.resample import StreamResampler
 from agent.speech.stt import Recognition, WhisperRecognizer
 from agent.speech.tts import PiperSynth, split_for_speech
+from agent.speech.turn import THRESHOLD, SmartTurn
 from agent.speech.vad import FRAME_SAMPLES, RATE, FrameVad, SileroVad, WebRtcVad, load_silero_session
 
 log = logging.getLogger("switchboard.speech")
 
 #: Trailing silence kept after the last speech frame: Whisper ends words more cleanly with a little.
 TAIL_MS = 120
+#: Silence after which Smart Turn is asked whether the caller has finished (Pipecat pairs it with a 0.2 s VAD stop).
+JUDGE_MS = 200
 #: Utterances are cut at this length so one caller cannot grow a buffer without bound.
 MAX_UTTERANCE_S = 30
 
@@ -48,6 +51,7 @@ class LocalSpeechEngine:
         self._tts_workers = tts_workers
         self.stt: WhisperRecognizer | None = None
         self.tts: PiperSynth | None = None
+        self.turn: SmartTurn | None = None
         self._silero: Any = None
         self.stt_pool: ThreadPoolExecutor | None = None
         self.tts_pool: PriorityPool | None = None
@@ -64,10 +68,15 @@ class LocalSpeechEngine:
         tts = asyncio.ensure_future(self.tts_pool.run(time.monotonic(), PiperSynth))
         if self.settings.vad == "silero":
             self._silero = await loop.run_in_executor(self.stt_pool, load_silero_session)
+        if self.settings.turn_model == "smart-turn":
+            self.turn = await loop.run_in_executor(self.stt_pool, SmartTurn)
         self.stt, self.tts = await stt, await tts
         warm = self.tts.synth("Ready.", RATE)
         await loop.run_in_executor(self.stt_pool, self.stt.transcribe, warm)
-        log.info("local speech engine ready in %.1fs (vad=%s)", time.perf_counter() - t0, self.settings.vad)
+        if self.turn is not None:
+            await loop.run_in_executor(self.stt_pool, self.turn.probability, warm)
+        log.info("local speech engine ready in %.1fs (vad=%s, turn=%s)", time.perf_counter() - t0,
+                 self.settings.vad, self.settings.turn_model)
 
     async def close(self) -> None:
         if self.stt_pool is not None:
@@ -81,7 +90,7 @@ class LocalSpeechEngine:
     def endpoint_config(self) -> EndpointConfig:
         s = self.settings
         return EndpointConfig(silence_ms=s.endpoint_silence_ms, hold_ms=max(s.endpoint_hold_ms, s.endpoint_silence_ms),
-                              barge_in_ms=s.barge_in_ms)
+                              barge_in_ms=s.barge_in_ms, judge_ms=JUDGE_MS if self.turn is not None else None)
 
     def open(self, sample_rate: int, on_event: OnSpeechEvent) -> "LocalChannel":
         if self.stt is None or self.tts is None:
@@ -150,6 +159,8 @@ class LocalChannel:
                 job = self._recognise(sig.end_ms)
                 self._speculation = (sig.end_ms, job)
                 job.add_done_callback(lambda j, end=sig.end_ms: self._speculated(end, j))
+            elif isinstance(sig, Judge):
+                self._judge(sig.end_ms)
             elif isinstance(sig, Barge):
                 await self._on_event(BargeIn(sig.at_ms))
             elif isinstance(sig, TurnEnd):
@@ -169,6 +180,21 @@ class LocalChannel:
         engine = self._engine
         assert engine.stt is not None
         return asyncio.get_running_loop().run_in_executor(engine.stt_pool, engine.stt.transcribe, audio)
+
+    def _judge(self, end_ms: float) -> None:
+        """Ask Smart Turn (in the STT pool) about the utterance and the silence after it so far."""
+        engine = self._engine
+        assert engine.turn is not None
+        audio = np.concatenate(self._utterance)
+        job = asyncio.get_running_loop().run_in_executor(engine.stt_pool, engine.turn.probability, audio)
+        job.add_done_callback(lambda j: self._judged(end_ms, j))
+
+    def _judged(self, end_ms: float, job: "asyncio.Future[float]") -> None:
+        if job.cancelled() or job.exception() is not None:
+            if not job.cancelled():
+                log.warning("turn model failed; the silence rules decide", exc_info=job.exception())
+            return
+        self._endpointer.set_verdict(end_ms, job.result() > THRESHOLD)
 
     def _speculated(self, end_ms: float, job: "asyncio.Future[Recognition]") -> None:
         if job.cancelled() or job.exception() is not None:

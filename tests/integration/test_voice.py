@@ -105,6 +105,11 @@ async def test_barge_in_stops_playback_on_speech_onset_and_truncates_the_agent_t
     session = [r.body for r in call.events if r.body.get("type") == "session.ready"][0]["session_id"]
     reply = [t for t in await agent_turns(voice_server, session) if t.get("interrupted")]
     assert len(reply) == 1
+    # The wire corrects the agent transcript it sent to what was heard, once, for the interrupted item.
+    truncated = [r.body for r in call.events if r.body.get("type") == "transcript.truncated"]
+    assert [(t["item_id"], t["text"], t["heard_ms"]) for t in truncated] == [
+        (clear.body["item_id"], reply[0]["text"], reply[0]["heard_ms"])]
+    assert call.of("transcript", role="agent", item_id=clear.body["item_id"])
     full = "You said: " + request  # the echo of what the recogniser heard, not of the script
     assert 0 < len(reply[0]["text"]) < len(full) and reply[0]["heard_ms"] > 0
     assert full.startswith(reply[0]["text"].rstrip("…"))
