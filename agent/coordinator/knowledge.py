@@ -26,7 +26,7 @@ import yaml
 TARGETS = ("field_ops", "it_ops", "human")
 DOMAINS = ("field_ops", "it_ops")
 INTENTS = (
-    "work_order.create", "work_order.status", "asset.lookup",
+    "work_order.create", "work_order.status", "asset.lookup", "visit.schedule", "visit.reschedule", "visit.cancel",
     "incident.create", "incident.status", "incident.escalate",
     "service_request.create", "service_request.cancel", "password.reset", "access.request",
     "human.request", "safety.emergency", "smalltalk.goodbye", "smalltalk.offtopic", "knowledge.howto",
