@@ -36,6 +36,9 @@ class CallState:
     task: dict[str, Any] | None = None
     #: Entities heard so far in the call (asset, site, ticket numbers, ...).
     entities: dict[str, Any] = field(default_factory=dict)
+    #: Dialogue moves' memory: {"offer": "person"|None, "question": last question asked (normalised),
+    #: "strikes": times in a row it was asked}.
+    dialogue: dict[str, Any] = field(default_factory=dict)
     low_confidence_turns: int = 0
     tool_failures: int = 0
     #: Every tool call: {"tool", "server", "arguments", "ok", "result"|"error", "latency_ms", "ts"}.

@@ -32,7 +32,8 @@ SYSTEM_PROMPT = (
     "Answer in one or two short spoken sentences, no lists or markdown. Use the tools to act; "
     "ask for any required detail you do not have, one question at a time. The system reads every "
     "change back to the caller for confirmation before it runs, so call the tool as soon as you "
-    "have the details. Read ticket numbers as they are.\n\nKnowledge that may help:\n{knowledge}"
+    "have the details. Read ticket numbers as they are. The caller's request was understood as: {intent}."
+    "\n\nKnowledge that may help:\n{knowledge}"
 )
 DOMAIN_NAMES = {"field_ops": "field operations", "it_ops": "IT operations"}
 
@@ -133,6 +134,11 @@ class LlmAgent:
             return self._confirmation(pending, state.task["server"])
         return "Could you say that again, in a sentence or two?"
 
+    async def alternative(self, state: CallState) -> AsyncIterator[Action]:
+        """The model finds no other way than its own questions: the brain offers a person."""
+        return
+        yield
+
     async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
         routed = (state.current or {}).get("target")
         target = routed if routed in DOMAIN_NAMES else INTENT_TOOLS.get(intent, ("field_ops", ""))[0]
@@ -141,7 +147,7 @@ class LlmAgent:
             "mode": "llm", "server": target, "intent": intent, "pending": None,
             "key": idempotency_key(state, intent),
             "messages": [{"role": "system", "content": SYSTEM_PROMPT.format(domain=DOMAIN_NAMES.get(target, target),
-                                                                             knowledge=knowledge)}],
+                                                                             intent=intent, knowledge=knowledge)}],
         }
         async for action in self.continue_task(text, state):
             yield action
@@ -152,8 +158,14 @@ class LlmAgent:
         pending = task.get("pending")
         if pending:
             task["pending"] = None
-            reply = entities.yes_no(text)
-            if reply.yes is True and not reply.rest.strip(" .!"):
+            answer = self._read_back_answer(pending, task["server"], text)
+            if answer is not None and answer.step.action == "confirm":
+                # A correction of the read-back ("urgent, not high") is applied here, as in embedded
+                # mode, and said back; the model is not asked to re-read what the caller just fixed.
+                task["pending"] = {**pending, "arguments": answer.arguments}
+                yield Say(answer.step.say)
+                return
+            if answer is not None and answer.step.action == "execute":  # "yes", "yes, that's right"
                 async for action in self._run(pending, state):
                     yield action
             elif pending.get("duplicate_of"):
@@ -235,10 +247,31 @@ class LlmAgent:
             if state.tool_failures >= self.failure_limit:
                 yield Say("Sorry, that system still isn't working.")
 
+    def _read_back_answer(self, pending: Mapping[str, Any], server: str, text: str) -> "_Answer | None":
+        """The caller's answer to the read-back of a held call, through the same slot logic as embedded
+        mode: a yes (with or without more words) executes, new values (negated ones dropped) are a
+        correction said back; None for anything else, which goes to the model."""
+        spec = self.tools.tool(server, pending["name"])
+        if spec is None:
+            return None
+        task = {"tool": pending["name"], "args": dict(pending["arguments"]), "asking": None, "confirming": True,
+                "read_back": True}
+        ctx = slots.Context(now=datetime.now(), site_names=self.site_names)
+        step = slots.step(task, spec.input_schema, text, ctx, write=True)
+        if step.action == "execute" or (step.action == "confirm" and step.heard):
+            return _Answer(step, task["args"])
+        return None
+
     def _confirmation(self, pending: Mapping[str, Any], server: str) -> str:
         spec = self.tools.tool(server, pending["name"])
         fields = slots.slots_of(spec.input_schema) if spec else []
         return slots.confirmation(pending["name"], fields, pending["arguments"])
+
+
+@dataclass(frozen=True)
+class _Answer:
+    step: slots.Step
+    arguments: dict[str, Any]
 
 
 def _arguments(raw: str) -> dict[str, Any] | None:

@@ -2,7 +2,8 @@
 
 Embedded (default): one SQLite file under ``settings.data_dir``, built from
 ``settings.knowledge_dir`` the first time it is needed, and rebuilt at open when
-that folder's content changed since the build. Azure AI Search: used when
+that folder's content changed since the build or when it was built by an older
+schema or embedding model. Azure AI Search: used when
 ``settings.azure_search_endpoint`` is set. A build also takes the examples the
 review loop learned (``<data_dir>/learned_examples.jsonl``), so a rebuild never
 forgets them, and ends with a calibration fit stored in the index itself.
@@ -25,7 +26,8 @@ from typing import Any
 
 from agent.config import Settings
 from agent.coordinator import calibration
-from agent.coordinator.embedded import EmbeddedIndex
+from agent.coordinator.embeddings import MODEL_ID
+from agent.coordinator.embedded import EmbeddedIndex, IndexOutdated
 from agent.coordinator.index import KnowledgeIndex
 from agent.coordinator.knowledge import fingerprint, load_folder
 
@@ -92,7 +94,8 @@ def open_index(settings: Settings) -> KnowledgeIndex:
         from agent.coordinator.azure_search import AzureSearchIndex
 
         index = AzureSearchIndex.from_settings(settings)
-        if index.get_meta("calibration") is None:
+        built_with = (index.get_meta("vectoriser") or {}).get("embedding_model")
+        if index.get_meta("calibration") is None or built_with != MODEL_ID:  # unbuilt, or an older version's vectors
             index.close()
             index, _ = build_index(settings)
         return index
@@ -103,7 +106,10 @@ def open_index(settings: Settings) -> KnowledgeIndex:
 def _open_embedded(settings: Settings) -> KnowledgeIndex:
     path = embedded_path(settings)
     if path.exists():
-        index = EmbeddedIndex.open(path)
+        try:
+            index = EmbeddedIndex.open(path)
+        except IndexOutdated:
+            return build_index(settings)[0]  # built by an older version: rebuilt from the same folder
         if not _stale(index, settings.knowledge_dir):
             return index
         index.close()

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from agent.actions import HandoffEvent
+from agent.agents.entities import spell_case_id
 from agent.config import Settings
 from agent.handoff.bundle import (
     CaseError,
@@ -44,12 +45,6 @@ from agent.state import CallState
 
 _DIGIT_WORDS = dict(zip("0123456789", "zero one two three four five six seven eight nine".split()))
 _ID_ATTEMPTS = 8
-
-
-def spell_case_id(case_id: str) -> str:
-    """``CASE-7F3K2Q`` -> ``C A S E, seven F three K two Q``: one symbol at a time for text-to-speech."""
-    prefix, _, code = case_id.partition("-")
-    return " ".join(prefix) + ", " + spell(code)
 
 
 def spell(symbols: str) -> str:
@@ -159,7 +154,7 @@ class HandoffService:
 
     # --- what the caller hears --------------------------------------------------------------
     def message_for_caller(self, event: HandoffEvent) -> str:
-        """Said just before the transfer is signalled; the case id is read one symbol at a time."""
+        """Said just before the transfer is signalled; the case id is read in groups of three."""
         name = self.targets.name_for(event.target)
         spelled = spell_case_id(event.case_id)
         if event.priority == "emergency":
@@ -168,8 +163,8 @@ class HandoffService:
             lead = f"I'm passing you to {name} now; you may wait briefly for the next person."
         else:
             lead = f"I'm connecting you to {name} now."
-        return (f"{lead} They will see what you've told me, so you won't need to repeat it. "
-                f"Your case number is {spelled}. Again, that's {spelled}.")
+        # Read once, grouped for writing down; "say that again" reads it again (agent.agents.moves).
+        return f"{lead} They'll see what you told me. Your case number is {spelled}."
 
     def message_after_failed_transfer(self, state: CallState) -> str:
         """Said when the bridge reports the transfer failed: apology, case id, callback offer."""

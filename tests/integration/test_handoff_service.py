@@ -76,17 +76,20 @@ async def test_emergency_message_is_short_and_reads_the_case_id(service: Handoff
     event = await service.escalate(state, reason="safety phrase", trigger="safety:collapsed", priority="emergency")
     message = service.message_for_caller(event)
     assert message.startswith("I'm connecting you to our emergency desk now.")
-    assert "Your case number is C A S E, " in message and event.case_id not in message
+    code = event.case_id.partition("-")[2]
+    assert "Your case number is " in message and event.case_id not in message and "C A S E" not in message
+    from agent.agents.entities import spell_grouped
+    assert message.endswith(f"Your case number is {spell_grouped(code)}.")
     assert "repeat" not in message  # no extra words before an emergency transfer
 
 
-async def test_normal_message_reassures_and_repeats_the_case_id(service: HandoffService) -> None:
+async def test_normal_message_reassures_and_reads_the_case_id_once(service: HandoffService) -> None:
     event = await service.escalate(field_call(), reason="r", trigger="t", priority="normal")
     message = service.message_for_caller(event)
     assert message.startswith("I'm connecting you to field dispatch now")
-    assert "won't need to repeat it" in message
+    assert "They'll see what you told me" in message
     spelled = message.split("Your case number is ")[1].split(".")[0]
-    assert message.count(spelled) == 2
+    assert message.count(spelled) == 1 and len(message.split()) <= 25
 
 
 async def test_failed_transfer_then_callback_is_recorded(service: HandoffService) -> None:

@@ -15,7 +15,8 @@ asked three times).
 
 Issue 18's split: ``test/`` is the fixed test part, never used for tuning; ``dev/`` may be.
 Run on its own for the figures: ``.venv/bin/python tests/eval/conversations/conversation_runner.py
-[FOLDER...]`` (default: this folder; e.g. ``.../conversations/test .../conversations/dev``).
+[--llm] [FOLDER...]`` (default: this folder; e.g. ``.../conversations/test .../conversations/dev``);
+``--llm`` runs the brain in LLM mode with the scripted model of ``slot_model.py``.
 """
 
 from __future__ import annotations
@@ -237,9 +238,19 @@ def _check(expect: dict[str, Any], state: CallState, result: Result, data_dir: P
             fail(f"SQL {query!r} gave {row} != {check['equals']}")
 
 
-async def run_all(data_dir: Path, conversations: list[dict[str, Any]] | None = None) -> list[Result]:
+async def run_all(data_dir: Path, conversations: list[dict[str, Any]] | None = None, *,
+                  llm: bool = False) -> list[Result]:
+    """``llm``: the brain in LLM mode with the scripted ``SlotFillingModel`` (``slot_model.py``)."""
     settings = Settings(data_dir=data_dir)
     brain = SwitchboardBrain.from_settings(settings)
+    if llm:
+        from agent.agents.llm import LlmAgent
+        from tests.eval.conversations.slot_model import SlotFillingModel
+
+        site_names: dict[str, int] = {}
+        brain.agent = LlmAgent(brain.tools, SlotFillingModel(site_names),
+                               failure_limit=brain.coordinator.policy.tool_failure_limit)
+        brain.agent.site_names = site_names  # one dict: filled by start(), read by the model
     await brain.start()
     try:
         todo = load_conversations() if conversations is None else conversations
@@ -269,16 +280,17 @@ def report(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def main(folders: list[Path]) -> int:
+def main(folders: list[Path], *, llm: bool = False) -> int:
     """Score each folder in a fresh data directory (so seeded stores start equal); exit 1 under 90 %."""
     rates = []
     for folder in folders:
         with tempfile.TemporaryDirectory() as tmp:
-            outcome = asyncio.run(run_all(Path(tmp), load_conversations(folder)))
-        print(f"== {folder}\n{report(outcome)}\n")
+            outcome = asyncio.run(run_all(Path(tmp), load_conversations(folder), llm=llm))
+        print(f"== {folder}{' (LLM mode, scripted model)' if llm else ''}\n{report(outcome)}\n")
         rates.append(sum(r.ok for r in outcome) / max(len(outcome), 1))
     return 0 if min(rates) >= 0.9 else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main([Path(a) for a in sys.argv[1:]] or [HERE]))
+    args = [a for a in sys.argv[1:] if a != "--llm"]
+    sys.exit(main([Path(a) for a in args] or [HERE], llm="--llm" in sys.argv[1:]))
