@@ -89,6 +89,11 @@ def test_encode_adds_seq_and_drops_none_fields():
      '{"type":"tool","name":"create_ticket","status":"ok","arguments":{"a":1},"result":{"id":"T-1"},'
      '"latency_ms":12.5,"seq":1}'),
     (protocol.AudioClear("i2"), '{"type":"audio.clear","item_id":"i2","seq":1}'),
+    (protocol.TranscriptTruncated("i2", "The pump at site…", 850),
+     '{"type":"transcript.truncated","item_id":"i2","text":"The pump at site…","heard_ms":850,"seq":1}'),
+    (protocol.Handoff("pstn:+1", "C-2", "leak", "high", [{"target": "pstn:+1", "mode": "consult"}], "Brief."),
+     '{"type":"handoff","target":"pstn:+1","case_id":"C-2","reason":"leak","priority":"high",'
+     '"legs":[{"target":"pstn:+1","mode":"consult"}],"briefing":"Brief.","seq":1}'),
     (protocol.Handoff("human", "C-1", "asked", "high"),
      '{"type":"handoff","target":"human","case_id":"C-1","reason":"asked","priority":"high","seq":1}'),
     (protocol.TurnMetrics(3, decision_ms=4.0, total_ms=9.5, barge_in=False),
