@@ -107,7 +107,8 @@ async def test_spoken_emergency_is_transferred_with_the_case_id(server_factory, 
 
     events = await replay(server.ws, call.agent_session_id)
     [handoff] = [e for e in events if e["type"] == "handoff"]
-    assert transfer["operationContext"] == handoff["case_id"]
+    # The operation context names the case and the attempt (each transfer attempt is told apart).
+    assert transfer["operationContext"].startswith(handoff["case_id"] + "/")
     sip = transfer["customCallingContext"]["sipHeaders"]
     assert sip == {"X-MS-Custom-CaseId": handoff["case_id"]}
     assert transfer["targetParticipant"]["rawId"] == "4:" + handoff["target"].removeprefix("pstn:")
