@@ -108,3 +108,20 @@ def test_mu_law_keeps_256_levels_and_small_error() -> None:
     y = mu_law(x)
     assert len(np.unique(y)) <= 256
     assert np.max(np.abs(y.astype(np.float64) - x) / (np.abs(x) + 256)) < 0.06
+
+
+def test_seed_vocabulary_names_every_seeded_site_and_asset_kind() -> None:
+    from agent.mcp_servers.field_ops.seed import ASSETS, SITES
+    from agent.speech.local import seed_vocabulary
+
+    vocabulary = seed_vocabulary()
+    assert all(name in vocabulary for _, name, _, _ in SITES)
+    assert all(kind in vocabulary for _, _, kind, *_ in ASSETS)
+
+
+@pytest.mark.parametrize("voice", ["espeak:en-gb", "espeak:en-gb:fast:40", "espeak::150", "festival"])
+def test_a_malformed_voice_is_a_clear_error(voice: str) -> None:
+    from agent.bench.voices import speech
+
+    with pytest.raises(ValueError, match="voice"):
+        speech("hello", 16000, voice)
