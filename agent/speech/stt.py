@@ -4,8 +4,9 @@ The model is loaded from the wheel's directory, never by name (a name means a hu
 download). Decoding is tuned for latency: greedy, no timestamps, no conditioning; an
 optional ``vocabulary`` (site names, asset kinds) is given to the decoder as previous
 text, the way faster-whisper's ``hotwords`` does, and the engine's builder decides
-what goes in it (see docs/speech.md for what it does to WER). The encoder gets a shortened audio context: Whisper pads every input to 30 s,
-and encoding that padding is most of the cost, so a caller turn is padded only to
+what goes in it (see docs/speech.md for what it does to WER). The encoder gets a
+shortened audio context: Whisper pads every input to 30 s, and encoding that padding
+is most of the cost, so a caller turn is padded only to
 ``MIN_CONTEXT_S`` (or its own length). On the phrase set that cut compute from ~440 to
 ~100 ms per turn with the same WER (see docs/speech.md). ``transcribe`` blocks: call it
 from a worker thread (CTranslate2 releases the GIL).
@@ -28,6 +29,7 @@ MIN_CONTEXT_S = 10
 #: A result is dropped as non-speech when Whisper is this sure there was none (and unsure of the words).
 NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
+#: Above this no-speech probability the text is dropped however confident the words (see is_non_speech).
 SURE_NO_SPEECH_PROB = 0.7
 #: Whisper's own fallback threshold: text that gzips this well is a loop, not speech.
 MAX_COMPRESSION_RATIO = 2.4
