@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.bench.latency import _fmt as fmt_ms, _pct as pct
+from agent.bench import speech_wer
 from agent.bench.phrases import PHRASES
 from agent.bench.voices import speech, with_pause
 from agent.config import Settings
@@ -47,6 +48,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--voice", action="append", choices=("piper-lively", "espeak", "piper"),
                    help="caller voice (repeatable; default: piper-lively and espeak)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--wer", action="store_true",
+                   help="measure recognition instead: WER per voice and channel condition (agent.bench.speech_wer)")
+    speech_wer.add_arguments(p)
 
 
 @dataclass
@@ -170,6 +174,8 @@ def _rate(v: float | None, n: int) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.wer:
+        return speech_wer.run(args)
     models = args.turn_model or ["silence", "smart-turn"]
     voices = args.voice or ["piper-lively", "espeak"]
     return asyncio.run(_run(models, voices, args.seed))

