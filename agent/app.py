@@ -54,13 +54,17 @@ def build_dialog(brain: Brain, settings: Settings) -> DialogFunctions | None:
 def build_speech(settings: Settings) -> SpeechEngine | None:
     if settings.speech_engine == "none":
         return None
+    from agent.mcp_servers.field_ops.seed import vocabulary
+    from agent.speech.local import LocalSpeechEngine
+
+    # The recogniser is prompted with the names callers use for sites and assets: the speech
+    # layer does not know the tool servers, so the vocabulary is handed to it here.
     if settings.speech_engine == "voicelive":
         from agent.speech.voicelive import VoiceLiveEngine
 
-        return VoiceLiveEngine(settings)
-    from agent.speech.local import LocalSpeechEngine
-
-    return LocalSpeechEngine(settings)
+        fallback = LocalSpeechEngine(settings, vocabulary=vocabulary()) if settings.voicelive_fallback_local else None
+        return VoiceLiveEngine(settings, fallback=fallback)
+    return LocalSpeechEngine(settings, vocabulary=vocabulary())
 
 
 def create_app(

@@ -116,7 +116,7 @@ class Cell:
 
 
 def _run(voices: list[str], texts: list[str], sites: set[str], seed: int) -> int:
-    from agent.speech.local import seed_vocabulary
+    from agent.mcp_servers.field_ops.seed import vocabulary as seed_vocabulary
     from agent.speech.stt import WhisperRecognizer
 
     recognisers = {"none": WhisperRecognizer(workers=1), "domain": WhisperRecognizer(workers=1, vocabulary=seed_vocabulary())}

@@ -42,26 +42,17 @@ JUDGE_MS = 200
 MAX_UTTERANCE_S = 30
 
 
-def seed_vocabulary() -> str:
-    """The site names and asset kinds of the field-ops catalogue, for Whisper's decoder prompt."""
-    from agent.mcp_servers.field_ops.seed import ASSETS, SITES
-
-    kinds = sorted({row[2] for row in ASSETS})
-    return ", ".join([name for _, name, _, _ in SITES] + kinds) + "."
-
-
 class LocalSpeechEngine:
     name = "local"
 
     def __init__(self, settings: Settings, *, stt_workers: int = 2, tts_workers: int = 2,
-                 vocabulary: str | None = None) -> None:
-        """``vocabulary``: domain words for the recogniser's prompt; None: ``seed_vocabulary()``, "": no prompt.
-
-        The seeded names are the default because they lowered WER on every condition of
-        ``bench speech --wer`` (docs/speech.md), requests not naming a site included.
+                 vocabulary: str = "") -> None:
+        """``vocabulary``: domain words for the recogniser's prompt ("": none). The container passes
+        the tool servers' site names and asset kinds (``agent.app.build_speech``): they lowered WER
+        on every condition of ``bench speech --wer`` (docs/speech.md), requests not naming a site included.
         """
         self.settings = settings
-        self._vocabulary = seed_vocabulary() if vocabulary is None else vocabulary
+        self._vocabulary = vocabulary
         self._stt_workers = stt_workers
         self._tts_workers = tts_workers
         self.stt: WhisperRecognizer | None = None

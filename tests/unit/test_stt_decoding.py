@@ -7,7 +7,7 @@ import pytest
 
 from agent.bench.speech_wer import condition, pink_noise
 from agent.bench.wer import normalise
-from agent.speech.local import seed_vocabulary
+from agent.mcp_servers.field_ops.seed import vocabulary as seed_vocabulary
 from agent.speech.stt import WhisperRecognizer
 from tests.fixtures.speech import clip
 

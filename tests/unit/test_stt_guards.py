@@ -112,7 +112,7 @@ def test_mu_law_keeps_256_levels_and_small_error() -> None:
 
 def test_seed_vocabulary_names_every_seeded_site_and_asset_kind() -> None:
     from agent.mcp_servers.field_ops.seed import ASSETS, SITES
-    from agent.speech.local import seed_vocabulary
+    from agent.mcp_servers.field_ops.seed import vocabulary as seed_vocabulary
 
     vocabulary = seed_vocabulary()
     assert all(name in vocabulary for _, name, _, _ in SITES)

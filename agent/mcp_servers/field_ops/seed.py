@@ -134,3 +134,9 @@ def seed(conn: sqlite3.Connection) -> None:
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+def vocabulary() -> str:
+    """The catalogue's site names and asset kinds, for a recogniser's decoder prompt."""
+    kinds = sorted({row[2] for row in ASSETS})
+    return ", ".join([name for _, name, _, _ in SITES] + kinds) + "."
