@@ -54,6 +54,19 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def on_platform(env: Mapping[str, str]) -> bool:
+    """Running as a Foundry hosted agent: the variables the platform sets (as the agentserver SDK checks)."""
+    return bool(env.get("FOUNDRY_HOSTING_ENVIRONMENT") or env.get("FOUNDRY_AGENT_SESSION_ID"))
+
+
+def _default_data_dir(env: Mapping[str, str], default: Path) -> Path:
+    # The platform keeps a session's $HOME across idle deprovisioning, and nothing else:
+    # there, SQLite state (sessions, cases, call records) must live under it to survive.
+    if on_platform(env):
+        return (Path(env["HOME"]) if env.get("HOME") else Path.home()) / "data"
+    return default
+
+
 def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
     raw = env.get(name) or default
     if raw not in choices:
@@ -127,7 +140,8 @@ class Settings:
     bridge_fallback_target: str | None = None  # "+15551234567" or an ACS raw id: where calls go if the agent is down
     bridge_sample_rate: int = 16000  # 16000 | 24000
     bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
-    bridge_agent_outage_s: float = 8.0  # longer than this unreachable -> apology + fallback transfer
+    bridge_agent_outage_s: float = 8.0  # reconnecting longer than this -> apology + fallback transfer
+    bridge_agent_first_connect_s: float = 20.0  # the same for a call's first connection (a sandbox may be starting)
     bridge_rate_limit_per_s: float = 20.0  # refused requests per client IP, on every endpoint
 
     # --- telemetry ------------------------------------------------------------------
@@ -146,7 +160,7 @@ class Settings:
         return cls(
             port=_int(e, "PORT", d.port),
             host=e.get("SWITCHBOARD_HOST") or d.host,
-            data_dir=Path(e.get("SWITCHBOARD_DATA_DIR") or d.data_dir),
+            data_dir=Path(e.get("SWITCHBOARD_DATA_DIR") or _default_data_dir(e, d.data_dir)),
             redis_url=e.get("SWITCHBOARD_REDIS_URL") or None,
             session_idle_timeout_s=_float(e, "SWITCHBOARD_SESSION_IDLE_TIMEOUT_S", d.session_idle_timeout_s),
             replay_buffer_events=_int(e, "SWITCHBOARD_REPLAY_BUFFER_EVENTS", d.replay_buffer_events),
@@ -194,6 +208,8 @@ class Settings:
             bridge_sample_rate=int(_choice(e, "SWITCHBOARD_BRIDGE_SAMPLE_RATE", str(d.bridge_sample_rate), ("16000", "24000"))),
             bridge_gap_buffer_s=_float(e, "SWITCHBOARD_BRIDGE_GAP_BUFFER_S", d.bridge_gap_buffer_s),
             bridge_agent_outage_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_OUTAGE_S", d.bridge_agent_outage_s),
+            bridge_agent_first_connect_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_FIRST_CONNECT_S",
+                                                d.bridge_agent_first_connect_s),
             bridge_rate_limit_per_s=_float(e, "SWITCHBOARD_BRIDGE_RATE_LIMIT_PER_S", d.bridge_rate_limit_per_s),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,

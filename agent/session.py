@@ -22,7 +22,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketState
 
 from agent import protocol, telemetry
-from agent.brain import Brain
+from agent.brain import Brain, StartingBrain
 from agent.callrecords import CallRecorder
 from agent.config import MAX_FRAME_BYTES, Settings
 from agent.conversation import Conversation
@@ -121,7 +121,7 @@ class SessionHub:
     def __init__(self, settings: Settings, store: SessionStore, brain: Brain, speech: SpeechEngine | None) -> None:
         self.settings = settings
         self.store = store
-        self.brain = brain
+        self.brain = StartingBrain(brain)
         self.speech = speech
         self.live: dict[str, LiveSession] = {}
         self._handlers: set[asyncio.Task[Any]] = set()
@@ -134,10 +134,18 @@ class SessionHub:
 
     # --- process lifecycle ------------------------------------------------------------
     async def start(self) -> None:
+        """Return once a new call can be greeted: speech can speak. The brain's tool servers and
+        speech recognition go on loading in the background (``ready``); turns wait for them."""
         await self.brain.start()
         if self.speech is not None:
             await self.speech.start()
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="session-sweeper")
+
+    async def ready(self) -> None:
+        """Wait until everything ``start`` left loading has loaded (raises if any of it failed)."""
+        await self.brain.started()
+        if self.speech is not None:
+            await self.speech.ready()
 
     async def shutdown(self) -> None:
         """SIGTERM: persist every live session, close its socket with 1001, then stop."""

@@ -109,6 +109,7 @@ class AgentLink:
         caller: str | None = None,
         gap_buffer_s: float = 5.0,
         outage_s: float = 8.0,
+        first_connect_s: float = 20.0,
         backoff_base_s: float = 0.05,
         backoff_cap_s: float = 2.0,
         rng: random.Random | None = None,
@@ -120,6 +121,8 @@ class AgentLink:
         self._start_fields = {k: v for k, v in (("call_id", call_id), ("caller", caller)) if v}
         self._max_unacked_bytes = int(gap_buffer_s * sample_rate * 2)
         self._outage_s = outage_s
+        self._first_connect_s = first_connect_s
+        self.first_ready = asyncio.Event()  # set at the first session.ready: the agent has answered
         self._backoff = (backoff_base_s, backoff_cap_s)
         self._rng = rng or random.Random()
         self.stats = LinkStats()
@@ -199,13 +202,17 @@ class AgentLink:
     async def run(self) -> int:
         """Connect and keep connected until the session ends; returns the final close code
         (1000 ended, 4000 taken over, 1008 refused, or the code seen after ``end``).
-        Raises AgentUnavailable after the outage limit."""
+
+        Raises AgentUnavailable when the agent stays unreachable past its patience: the
+        first connection gets ``first_connect_s`` (a new session may be a sandbox that is
+        still starting), a reconnect ``outage_s`` (the session's container was running)."""
         attempt = 0
         down_since = time.monotonic()
         try:
             while True:
+                limit = self._outage_s if self.first_ready.is_set() else self._first_connect_s
                 try:
-                    ws = await self._connect(timeout_s=max(0.5, self._outage_s - (time.monotonic() - down_since)))
+                    ws = await self._connect(timeout_s=max(0.5, limit - (time.monotonic() - down_since)))
                 except (OSError, InvalidHandshake, asyncio.TimeoutError, ConnectionClosed) as exc:
                     log.info("agent unreachable (%s); attempt %d", type(exc).__name__, attempt + 1)
                     ws = None
@@ -220,12 +227,13 @@ class AgentLink:
                     self.stats.acked_at_drops.append(self.stats.frames_acked)
                     down_since = time.monotonic()
                     self.stats.reconnects += 1
-                if time.monotonic() - down_since >= self._outage_s:
-                    raise AgentUnavailable(f"agent unreachable for {self._outage_s:.1f}s")
+                if time.monotonic() - down_since >= limit:
+                    what = "reconnecting" if self.first_ready.is_set() else "on the first connection"
+                    raise AgentUnavailable(f"agent unreachable for {limit:.1f}s {what}")
                 base, cap = self._backoff
                 delay = self._rng.uniform(base, min(cap, base * 2 ** attempt))
                 attempt += 1
-                await asyncio.sleep(min(delay, max(0.0, self._outage_s - (time.monotonic() - down_since))))
+                await asyncio.sleep(min(delay, max(0.0, limit - (time.monotonic() - down_since))))
         finally:
             self._closed.set()
 
@@ -256,6 +264,7 @@ class AgentLink:
                 if self.stats.reconnects:
                     self.stats.frames_resent += resent
                 self._ws = ws
+                self.first_ready.set()
         except BaseException:
             await ws.close()
             raise

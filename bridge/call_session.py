@@ -14,6 +14,7 @@ from collections import deque
 from typing import Any, Awaitable, Callable
 
 from bridge import media
+from bridge.apology import ringback
 from bridge.agent_link import AgentLink, AgentUnavailable
 from bridge.call_control import CallControl, TargetError
 from bridge.calls import CallRecord, CallStore, update
@@ -25,6 +26,9 @@ MAX_LATE_S = 0.06  # behind schedule by more than this (a stall): restart the cl
 TRANSFER_WAIT_S = 60.0
 TRANSFER_POLL_S = 0.1
 PLAYOUT_LIMIT_S = 30.0  # the agent's goodbye is played before hanging up, but not forever
+#: The agent has not answered a new call this long after the media socket opened (a cold sandbox,
+#: most likely): play ringback until it does, rather than leave the caller in silence.
+RING_AFTER_S = 0.5
 CLOSE_NORMAL = 1000
 _TRANSFER_DONE = {"transferred", "transfer_failed", "ended"}
 
@@ -111,6 +115,9 @@ class CallSession:
         self._hung_up = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.bad_frames = 0
+        self._ring = ringback(sample_rate)
+        self.ringing = False
+        self.rings = 0  # ring cycles played while waiting for the agent's first answer
 
     async def _send(self, text: str) -> None:
         async with self._send_lock:  # StopAudio may race a paced packet
@@ -125,6 +132,7 @@ class CallSession:
         link = asyncio.create_task(self.link.run(), name=f"link-{self.record.call_id}")
         caller = asyncio.create_task(self._read_caller(), name=f"acs-{self.record.call_id}")
         hung_up = asyncio.create_task(self._hung_up.wait())
+        ring = asyncio.create_task(self._ring_until_answered(), name=f"ring-{self.record.call_id}")
         try:
             await asyncio.wait({link, caller, hung_up}, return_when=asyncio.FIRST_COMPLETED)
             if caller.done() or hung_up.done():
@@ -141,9 +149,33 @@ class CallSession:
                 await self._agent_ended()
             # 4000: a newer connection (another replica) owns the session now: just let go.
         finally:
-            for task in (player, link, caller, hung_up, *self._tasks):
+            for task in (player, link, caller, hung_up, ring, *self._tasks):
                 task.cancel()
-            await asyncio.gather(player, link, caller, hung_up, *self._tasks, return_exceptions=True)
+            await asyncio.gather(player, link, caller, hung_up, ring, *self._tasks, return_exceptions=True)
+
+    async def _ring_until_answered(self) -> None:
+        answered = self.link.first_ready
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(answered.wait(), RING_AFTER_S)
+            return
+        self.ringing = True
+        log.info("call %s: agent not answering yet (starting?); ringing", self.record.call_id)
+        while self.ringing and not answered.is_set():
+            self.player.add(self._ring)
+            self.player.end_item()
+            self.rings += 1
+            cycle = asyncio.ensure_future(self.player.drained())
+            wait = asyncio.ensure_future(answered.wait())
+            await asyncio.wait({cycle, wait}, return_when=asyncio.FIRST_COMPLETED)
+            cycle.cancel()
+            wait.cancel()
+        await self._stop_ringing()
+
+    async def _stop_ringing(self) -> None:
+        # Cut the ring at once: the agent's greeting (or the apology) must not queue behind it.
+        if self.ringing:
+            self.ringing = False
+            await self.player.clear()
 
     # --- caller -> agent ---------------------------------------------------------------
     async def _read_caller(self) -> None:
@@ -171,6 +203,7 @@ class CallSession:
 
     # --- agent -> caller -------------------------------------------------------------------
     async def _on_agent_audio(self, pcm: bytes) -> None:
+        await self._stop_ringing()
         self.player.add(pcm)
 
     async def _on_agent_event(self, event: dict[str, Any]) -> None:
@@ -231,6 +264,7 @@ class CallSession:
                 log.warning("call %s: hang-up failed: %s", self.record.call_id, type(exc).__name__)
 
     async def _fallback_transfer(self) -> None:
+        await self._stop_ringing()
         self.player.add(self._apology)
         self.player.end_item()
         await self.player.drained()

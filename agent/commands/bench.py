@@ -1,4 +1,4 @@
-"""``switchboard bench transport|latency|bridge|telemetry``: benchmarks that print figures.
+"""``switchboard bench transport|latency|bridge|coldstart|telemetry``: benchmarks that print figures.
 
 Each benchmark module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
 """
@@ -12,6 +12,7 @@ BENCHMARKS = {
     "transport": ("agent.bench.transport", "concurrent sessions streaming real-time audio frames"),
     "latency": ("agent.bench.latency", "spoken turns: end of caller speech -> first agent audio"),
     "bridge": ("agent.bench.bridge", "added latency through the ACS bridge and the gap at a recycle"),
+    "coldstart": ("agent.bench.coldstart", "a new container: process start -> readiness, session.ready, greeting audio"),
     "telemetry": ("agent.bench.telemetry", "cost per WebSocket frame of the connection metrics"),
 }
 

@@ -152,7 +152,12 @@ class SpeechEngine(Protocol):
     name: str
 
     async def start(self) -> None:
-        """Load models; called once per process before the first call."""
+        """Load what a call's greeting needs; called before the first call (again: no effect).
+
+        Models only needed once the caller has spoken may go on loading in the background."""
+
+    async def ready(self) -> None:
+        """Wait until everything is loaded (raises if loading failed)."""
 
     async def close(self) -> None: ...
 

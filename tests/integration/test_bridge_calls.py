@@ -14,7 +14,7 @@ import pytest
 import websockets
 
 from agent.config import Settings
-from bridge.apology import tones
+from bridge.apology import ringback, tones
 from bridge.simulator import FAKE_CONNECTION_STRING, LocalBridge
 from agent.localserver import free_port
 
@@ -111,18 +111,65 @@ async def test_recycle_mid_utterance_loses_no_caller_audio(server_factory, tmp_p
 async def test_agent_outage_plays_apology_then_transfers_to_fallback(tmp_path):
     dead = f"ws://127.0.0.1:{free_port()}/invocations_ws"  # nothing listens here
     apology = tones(16000)
-    settings = bridge_settings(tmp_path, dead, bridge_agent_outage_s=0.6, bridge_fallback_target="pstn:+14255550199")
+    settings = bridge_settings(tmp_path, dead, bridge_agent_first_connect_s=1.2,
+                               bridge_fallback_target="pstn:+14255550199")
     async with LocalBridge(settings, apology=apology) as bridge:
         call = await bridge.place_call()
         await stream(call.peer, 20)
         await call.peer.wait_until(lambda: bridge.fake.bodies(":transferToParticipant"), timeout=15)
         played = b"".join(pcm for _, pcm in call.peer.played)
-        assert played[:len(apology)] == apology and set(played[len(apology):]) <= {0}
+        # Ringback while the first connection waited (cut off at once), then the whole apology.
+        cut = played.index(apology)
+        assert cut > 0 and played[:cut] == ringback(16000)[:cut] and call.peer.stops
+        assert set(played[cut + len(apology):]) <= {0}
         times = [t for t, _ in call.peer.played]
+        times = times[cut // 640:]  # the apology's packets
         assert times[-1] - times[0] >= 0.9 * (len(times) - 1) * 0.02  # paced at real time, not a burst
         [transfer] = bridge.fake.bodies(":transferToParticipant")
         assert transfer["targetParticipant"]["phoneNumber"]["value"] == "+14255550199"
         assert transfer["customCallingContext"]["sipHeaders"]["X-MS-Custom-CaseId"].startswith("bridge-fallback-")
         assert await call.callback("CallTransferAccepted") == 200
+        await call.callback("CallDisconnected")
+        await call.hang_up()
+
+
+async def test_a_new_session_gets_first_connect_patience_and_the_caller_hears_ringing(server_factory, tmp_path):
+    """The agent starts (a cold sandbox) well after the call: longer than the reconnect limit, within the first."""
+    port = free_port()
+    settings = bridge_settings(tmp_path, f"ws://127.0.0.1:{port}/invocations_ws", bridge_agent_outage_s=0.3,
+                               bridge_agent_first_connect_s=60.0, bridge_gap_buffer_s=60.0,
+                               bridge_fallback_target="pstn:+14255550199")
+    async with LocalBridge(settings, apology=tones(16000)) as bridge:
+        call = await bridge.place_call()
+        await stream(call.peer, 75)  # 1.5 s of caller audio with no agent at all
+        session = bridge.app.state.bridge.live[call.call_id]
+        assert session.ringing and session.rings >= 1 and not session.link.first_ready.is_set()
+        played = b"".join(pcm for _, pcm in call.peer.played)
+        assert played and played == ringback(16000)[:len(played)]  # ringing, not silence
+        agent = await asyncio.to_thread(server_factory, port=port)
+        await asyncio.wait_for(session.link.first_ready.wait(), 30)
+        await stream(call.peer, 25)
+        link = session.link
+        await call.peer.wait_until(lambda: link.stats.frames_acked >= 100, timeout=30)
+        assert not session.ringing and call.peer.stops  # the ring was cut when the agent answered
+        assert not bridge.fake.bodies(":transferToParticipant")  # no apology, no fallback
+        await call.hang_up()
+        await asyncio.sleep(0.3)
+
+    events = await replay(agent.ws, call.agent_session_id)
+    assert next(e for e in events if e["type"] == "session.ended")["frames_in"] == 100  # the early audio too
+
+
+async def test_a_reconnect_gets_the_outage_limit_not_the_first_connect_patience(server_factory, tmp_path):
+    agent = server_factory()
+    settings = bridge_settings(tmp_path, agent.ws, bridge_agent_outage_s=0.6, bridge_agent_first_connect_s=60.0,
+                               bridge_fallback_target="pstn:+14255550199")
+    async with LocalBridge(settings, apology=tones(16000)) as bridge:
+        call = await bridge.place_call()
+        link = bridge.app.state.bridge.live[call.call_id].link
+        await asyncio.wait_for(link.first_ready.wait(), 15)
+        await asyncio.to_thread(agent.stop, 15)  # gone for good
+        await call.peer.wait_until(lambda: bridge.fake.bodies(":transferToParticipant"), timeout=15)
+        assert link.stats.reconnects == 1
         await call.callback("CallDisconnected")
         await call.hang_up()

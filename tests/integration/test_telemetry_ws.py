@@ -284,6 +284,9 @@ class ScriptedSpeech:
     async def start(self) -> None:
         pass
 
+    async def ready(self) -> None:
+        pass
+
     async def close(self) -> None:
         pass
 
