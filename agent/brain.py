@@ -33,6 +33,9 @@ class Brain(Protocol):
     def handoff_result(self, ok: bool, reason: str, state: CallState) -> AsyncIterator[Action]:
         """The bridge reports whether the transfer to a human worked."""
 
+    def keypad_length(self, state: CallState) -> int | None:
+        """How many keys answer the question the caller is being asked, when that is fixed (else None)."""
+
     async def end(self, state: CallState) -> None:
         """The call is over (hang-up, ``session.end`` or expiry): set the outcome, capture for review."""
 
@@ -54,6 +57,9 @@ class PlaceholderResponder:
 
     async def handoff_result(self, ok: bool, reason: str, state: CallState) -> AsyncIterator[Action]:
         yield Say("Transfer complete." if ok else "The transfer did not go through.")
+
+    def keypad_length(self, state: CallState) -> int | None:
+        return None
 
     async def end(self, state: CallState) -> None:
         return None
@@ -101,6 +107,9 @@ class StartingBrain:
         await self.started()
         async for action in self.inner.handoff_result(ok, reason, state):
             yield action
+
+    def keypad_length(self, state: CallState) -> int | None:
+        return self.inner.keypad_length(state)
 
     async def end(self, state: CallState) -> None:
         await self.started()

@@ -96,6 +96,8 @@ class Settings:
     endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
     barge_in_ms: int = 200  # a cough is ~150 ms; 200 + detection stays inside the 300 ms stop budget
     tts_enabled: bool = True
+    dtmf_inter_digit_s: float = 3.0  # keyed digits pause longer than this -> they are one caller turn
+    dtmf_max_digits: int = 16
 
     # --- brain ------------------------------------------------------------------------
     brain: str = "switchboard"  # switchboard | placeholder (echo; transport tests and benchmarks)
@@ -157,6 +159,10 @@ class Settings:
         """Build settings from ``env`` (default ``os.environ``); raises ConfigError on bad values."""
         e = os.environ if env is None else env
         d = cls()
+        if _float(e, "SWITCHBOARD_DTMF_INTER_DIGIT_S", d.dtmf_inter_digit_s) <= 0:
+            raise ConfigError("SWITCHBOARD_DTMF_INTER_DIGIT_S must be more than 0")
+        if _int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits) < 1:
+            raise ConfigError("SWITCHBOARD_DTMF_MAX_DIGITS must be at least 1")
         return cls(
             port=_int(e, "PORT", d.port),
             host=e.get("SWITCHBOARD_HOST") or d.host,
@@ -175,6 +181,8 @@ class Settings:
             endpoint_hold_ms=_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
             barge_in_ms=_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             tts_enabled=_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
+            dtmf_inter_digit_s=_float(e, "SWITCHBOARD_DTMF_INTER_DIGIT_S", d.dtmf_inter_digit_s),
+            dtmf_max_digits=_int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits),
             brain=_choice(e, "SWITCHBOARD_BRAIN", d.brain, ("switchboard", "placeholder")),
             knowledge_dir=Path(e.get("SWITCHBOARD_KNOWLEDGE_DIR") or d.knowledge_dir),
             policy_file=Path(e.get("SWITCHBOARD_POLICY_FILE") or d.policy_file),

@@ -25,7 +25,8 @@ from typing import Any, Awaitable, Callable
 
 from agent import protocol, telemetry
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
-from agent.brain import Brain
+from agent.brain import Brain, StartingBrain
+from agent.keypad import DigitCollector, KeypadConfig
 from agent.speech.engine import (AgentAudio, AgentAudioDone, AgentTranscript, BargeIn, DialogAction, EngineFallback,
                                  FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted,
                                  drives_dialog)
@@ -107,6 +108,7 @@ class Conversation:
         speech: SpeechChannel | None,
         on_turn_done: Callable[[], Awaitable[None]],
         sample_rate: int,
+        keypad: KeypadConfig = KeypadConfig(),
     ) -> None:
         self.state = state
         self._brain = brain
@@ -125,6 +127,8 @@ class Conversation:
         self._speaker: asyncio.Task[None] | None = None
         self.ended = asyncio.Event()
         self._muted = False
+        self._keys = DigitCollector(keypad)
+        self._keys_timer: asyncio.TimerHandle | None = None
 
     # --- lifecycle ------------------------------------------------------------------
     async def start(self, *, greet: bool) -> None:
@@ -132,6 +136,8 @@ class Conversation:
         if self._speech is not None:
             self._speaker = asyncio.create_task(self._speak_loop(), name=f"speaker:{self.state.session_id}")
         if drives_dialog(self._speech):
+            if isinstance(self._brain, StartingBrain):
+                await self._brain.started()  # the engine's session lists the brain's tools: they must be up
             await self._speech.start_dialog(self._brain, self.state, greet=greet)  # type: ignore[union-attr]
         elif greet:
             clock = _TurnClock(time.monotonic())
@@ -148,6 +154,7 @@ class Conversation:
         if self._speech is not None:
             with contextlib.suppress(Exception):
                 await self._speech.flush()
+        self._keys_due(force=True)  # keys pressed before the hang-up are caller input too
         await self._inputs.put(None)
         if self._worker is not None:
             try:
@@ -181,8 +188,28 @@ class Conversation:
         await self._inputs.put((CallerInput(text, "text"), _TurnClock(time.monotonic())))
 
     async def dtmf(self, digits: str) -> None:
+        """Key presses: collected into one caller turn (``agent/keypad.py``), as long as the
+        question being asked expects when the brain knows it."""
         await self.barge_in()  # keying digits is the caller acting: stop talking over them
-        await self._inputs.put((CallerInput(digits, "dtmf"), _TurnClock(time.monotonic())))
+        now = time.monotonic()
+        for keys in self._keys.press(digits, now, self._brain.keypad_length(self.state)):
+            await self._inputs.put((CallerInput(keys, "dtmf"), _TurnClock(now)))
+        if self._keys_timer is not None:
+            self._keys_timer.cancel()
+            self._keys_timer = None
+        if self._keys.deadline is not None:
+            self._keys_timer = asyncio.get_running_loop().call_later(
+                max(0.0, self._keys.deadline - now), self._keys_due)
+
+    def _keys_due(self, force: bool = False) -> None:
+        """The pause after the last key has passed (or the call is closing): the keys so far are a turn."""
+        if self._keys_timer is not None:
+            self._keys_timer.cancel()
+            self._keys_timer = None
+        deadline = self._keys.deadline
+        keys = self._keys.expire(deadline if force and deadline is not None else time.monotonic())
+        if keys:
+            self._inputs.put_nowait((CallerInput(keys, "dtmf"), _TurnClock(time.monotonic())))
 
     async def audio(self, pcm: bytes) -> None:
         if self._speech is not None:

@@ -26,6 +26,7 @@ from agent.brain import Brain, StartingBrain
 from agent.callrecords import CallRecorder
 from agent.config import MAX_FRAME_BYTES, Settings
 from agent.conversation import Conversation
+from agent.keypad import KeypadConfig
 from agent.protocol import Code, ProtocolError
 from agent.speech.engine import SpeechEngine
 from agent.state import CallState
@@ -130,6 +131,7 @@ class SessionHub:
         self._http_locks: dict[str, asyncio.Lock] = {}
         # Weak: a session's lock lives only while some handler holds or awaits it.
         self._lifecycle_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.keypad = KeypadConfig(settings.dtmf_inter_digit_s, settings.dtmf_max_digits)
         self.calls = CallRecorder.from_settings(settings)  # a record per finished call in calls.jsonl
 
     # --- process lifecycle ------------------------------------------------------------
@@ -219,7 +221,7 @@ class SessionHub:
             first_seq = live.seq
             conversation = Conversation(state=live.state, brain=self.brain, emit=live.emit,
                                         send_audio=live.send_audio, speech=None, on_turn_done=live.persist,
-                                        sample_rate=16000)
+                                        sample_rate=16000, keypad=self.keypad)
             await conversation.start(greet=False)
             await conversation.text(text)
             await conversation.close()
@@ -353,7 +355,7 @@ class SessionHub:
             channel = self.speech.open(live.sample_rate, on_speech) if self.speech is not None else None
             conversation = Conversation(
                 state=live.state, brain=self.brain, emit=live.emit, send_audio=live.send_audio,
-                speech=channel, on_turn_done=live.persist, sample_rate=live.sample_rate)
+                speech=channel, on_turn_done=live.persist, sample_rate=live.sample_rate, keypad=self.keypad)
             live.conversation = conversation
             if resumed:
                 await conversation.start(greet=False)

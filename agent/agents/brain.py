@@ -17,7 +17,9 @@ from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent
 from agent.agents import entities
 from agent.agents.domain import ANYTHING_ELSE, DomainAgent, fetch_site_names
 from agent.agents.mcp_client import ToolManager
+from agent.agents.slots import slots_of
 from agent.config import Settings
+from agent.keypad import digits_expected
 from agent.state import CallState
 
 GREETING = "Hello, you've reached the operations help line. How can I help you today?"
@@ -80,6 +82,15 @@ class SwitchboardBrain:
 
     async def greet(self, state: CallState) -> AsyncIterator[Action]:
         yield Say(GREETING)
+
+    def keypad_length(self, state: CallState) -> int | None:
+        """The digits the slot being asked for takes (a work-order number: five), if fixed."""
+        task = state.task
+        spec = self.tools.tool(task["server"], task["tool"]) if task and task.get("asking") else None
+        if spec is None:
+            return None
+        asked = next((s for s in slots_of(spec.input_schema) if s.name == task["asking"]), None)  # type: ignore[index]
+        return digits_expected(asked.schema) if asked is not None else None
 
     async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
         text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else turn.text
