@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from agent import telemetry
 from agent.config import MAX_FRAME_BYTES
 from agent.wsclient import send_messages
 from agent.wsframes import MaskKeys
@@ -115,6 +116,7 @@ class AgentLink:
         rng: random.Random | None = None,
     ) -> None:
         self._url = f"{url}?{urlencode({'agent_session_id': session_id})}"
+        self.session_id = session_id
         self._sample_rate = sample_rate
         self._on_event, self._on_audio = on_event, on_audio
         self._tokens = tokens or NoAuth()
@@ -211,15 +213,20 @@ class AgentLink:
         try:
             while True:
                 limit = self._outage_s if self.first_ready.is_set() else self._first_connect_s
-                try:
-                    ws = await self._connect(timeout_s=max(0.5, limit - (time.monotonic() - down_since)))
-                except (OSError, InvalidHandshake, asyncio.TimeoutError, ConnectionClosed) as exc:
-                    log.info("agent unreachable (%s); attempt %d", type(exc).__name__, attempt + 1)
-                    ws = None
-                if ws is not None:
-                    self.stats.last_gap_s = time.monotonic() - down_since
-                    attempt = 0
-                    code = await self._pump(ws)
+                code: int | None = None
+                with telemetry.agent_connection(self.session_id, self.stats.reconnects) as span:
+                    try:
+                        ws = await self._connect(timeout_s=max(0.5, limit - (time.monotonic() - down_since)))
+                    except (OSError, InvalidHandshake, asyncio.TimeoutError, ConnectionClosed) as exc:
+                        log.info("agent unreachable (%s); attempt %d", type(exc).__name__, attempt + 1)
+                        telemetry.connection_failed(span, exc)
+                        ws = None
+                    if ws is not None:
+                        self.stats.last_gap_s = time.monotonic() - down_since
+                        attempt = 0
+                        code = await self._pump(ws)
+                        telemetry.connection_closed(span, code)
+                if code is not None:
                     if code in FINAL_CLOSE_CODES or self._ending:
                         return code
                     log.info("agent socket closed with %s; resuming after seq %d, re-sending %d unconfirmed frames",
@@ -227,6 +234,7 @@ class AgentLink:
                     self.stats.acked_at_drops.append(self.stats.frames_acked)
                     down_since = time.monotonic()
                     self.stats.reconnects += 1
+                    telemetry.agent_reconnecting()
                 if time.monotonic() - down_since >= limit:
                     what = "reconnecting" if self.first_ready.is_set() else "on the first connection"
                     raise AgentUnavailable(f"agent unreachable for {limit:.1f}s {what}")
@@ -238,7 +246,9 @@ class AgentLink:
             self._closed.set()
 
     async def _connect(self, timeout_s: float) -> websockets.ClientConnection:
-        ws = await websockets.connect(self._url, additional_headers=await self._tokens.headers(),
+        # The traceparent of this connection's span goes on the upgrade: the agent's span continues the call's trace.
+        headers = telemetry.inject_headers(await self._tokens.headers())
+        ws = await websockets.connect(self._url, additional_headers=headers,
                                       max_size=MAX_FRAME_BYTES, open_timeout=timeout_s, compression=None,
                                       logger=_ws_log)
         try:

@@ -13,6 +13,7 @@ import time
 from collections import deque
 from typing import Any, Awaitable, Callable
 
+from agent import telemetry
 from bridge import media
 from bridge.apology import ringback
 from bridge.agent_link import AgentLink, AgentUnavailable
@@ -118,6 +119,7 @@ class CallSession:
         self._ring = ringback(sample_rate)
         self.ringing = False
         self.rings = 0  # ring cycles played while waiting for the agent's first answer
+        self._tel: telemetry.BridgeCall | None = None
 
     async def _send(self, text: str) -> None:
         async with self._send_lock:  # StopAudio may race a paced packet
@@ -128,6 +130,15 @@ class CallSession:
         self._hung_up.set()
 
     async def run(self) -> None:
+        # The call's span is current before the tasks are made, so the agent connections hang under it.
+        with telemetry.bridge_call(self.record.call_id, self.record.agent_session_id) as tel:
+            self._tel = tel
+            try:
+                await self._run()
+            finally:
+                tel.frames_sent(self.player.packets_sent)
+
+    async def _run(self) -> None:
         player = asyncio.create_task(self.player.run(), name=f"player-{self.record.call_id}")
         link = asyncio.create_task(self.link.run(), name=f"link-{self.record.call_id}")
         caller = asyncio.create_task(self._read_caller(), name=f"acs-{self.record.call_id}")
@@ -141,6 +152,8 @@ class CallSession:
                 await self.link.end("transferred" if transferred else "caller hung up")
             elif isinstance(link.exception(), AgentUnavailable):
                 log.warning("call %s: agent unreachable too long; apologising and transferring", self.record.call_id)
+                if self._tel is not None:
+                    self._tel.outage(first_connection=not self.link.first_ready.is_set())
                 await self._fallback_transfer()
             elif link.exception() is not None:
                 log.error("call %s: agent link failed: %r", self.record.call_id, link.exception())
@@ -181,6 +194,7 @@ class CallSession:
     async def _read_caller(self) -> None:
         while True:
             message = await self._receive()
+            received = time.perf_counter()
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text")
@@ -195,6 +209,9 @@ class CallSession:
                 continue
             if isinstance(frame, media.AudioIn):
                 await self.link.send_audio(frame.pcm)
+                if self._tel is not None:
+                    self._tel.frames_sent(self.player.packets_sent)
+                    self._tel.frame_in(received)
             elif isinstance(frame, media.DtmfIn):
                 await self.link.send_event("input.dtmf", digits=frame.digits)
             elif frame.sample_rate != self._sample_rate:
@@ -226,6 +243,12 @@ class CallSession:
 
     async def transfer(self, target: str, case_id: str) -> tuple[bool, str]:
         """Blind-transfer the call and wait for ACS to accept or refuse it (via the callback, on any replica)."""
+        ok, reason = await self._transfer(target, case_id)
+        if self._tel is not None:
+            self._tel.transfer(ok)
+        return ok, reason
+
+    async def _transfer(self, target: str, case_id: str) -> tuple[bool, str]:
         record = await self._store.get(self.record.call_id)
         if record is None or not record.call_connection_id:
             return False, "the call is not connected yet"

@@ -18,6 +18,7 @@ def run(args: argparse.Namespace) -> int:
 
     import uvloop
 
+    from agent import telemetry
     from agent.config import ConfigError, Settings
     from agent.logs import setup_logging
     from bridge.app import create_app, serve
@@ -27,9 +28,13 @@ def run(args: argparse.Namespace) -> int:
         if args.port is not None:
             settings = settings.with_(bridge_port=args.port)
         setup_logging(settings)
+        exporters = telemetry.configure(settings, service="switchboard-bridge")
         app = create_app(settings)
     except (ConfigError, ValueError) as exc:
         print(f"switchboard bridge: {exc}", file=sys.stderr)
         return 2
-    uvloop.run(serve(settings, app))  # less CPU per media message than the default loop
+    try:
+        uvloop.run(serve(settings, app))  # less CPU per media message than the default loop
+    finally:
+        exporters.shutdown()  # flush what is still buffered
     return 0

@@ -72,7 +72,7 @@ async def test_call_with_dtmf_then_hang_up(server, tmp_path):
 
     events = await replay(server.ws, call.agent_session_id)
     keyed = [e["text"] for e in events if e["type"] == "transcript" and e.get("kind") == "dtmf"]
-    assert keyed == ["5", "#"]
+    assert keyed == ["5"]  # the keys are one turn; "#" ended it
     ended = [e for e in events if e["type"] == "session.ended"]
     assert ended and ended[0]["reason"] == "caller hung up" and ended[0]["frames_in"] == 60
 
