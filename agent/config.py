@@ -144,6 +144,7 @@ class Settings:
     bridge_gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
     bridge_agent_outage_s: float = 8.0  # reconnecting longer than this -> apology + fallback transfer
     bridge_agent_first_connect_s: float = 20.0  # the same for a call's first connection (a sandbox may be starting)
+    bridge_session_pool: int = 0  # N > 0: calls share N long-lived agent sessions (pool-<k>); 0: a session per call
     bridge_rate_limit_per_s: float = 20.0  # refused requests per client IP, on every endpoint
 
     # --- telemetry ------------------------------------------------------------------
@@ -163,6 +164,8 @@ class Settings:
             raise ConfigError("SWITCHBOARD_DTMF_INTER_DIGIT_S must be more than 0")
         if _int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits) < 1:
             raise ConfigError("SWITCHBOARD_DTMF_MAX_DIGITS must be at least 1")
+        if _int(e, "SWITCHBOARD_BRIDGE_SESSION_POOL", d.bridge_session_pool) < 0:
+            raise ConfigError("SWITCHBOARD_BRIDGE_SESSION_POOL must be 0 (a session per call) or more")
         return cls(
             port=_int(e, "PORT", d.port),
             host=e.get("SWITCHBOARD_HOST") or d.host,
@@ -218,6 +221,7 @@ class Settings:
             bridge_agent_outage_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_OUTAGE_S", d.bridge_agent_outage_s),
             bridge_agent_first_connect_s=_float(e, "SWITCHBOARD_BRIDGE_AGENT_FIRST_CONNECT_S",
                                                 d.bridge_agent_first_connect_s),
+            bridge_session_pool=_int(e, "SWITCHBOARD_BRIDGE_SESSION_POOL", d.bridge_session_pool),
             bridge_rate_limit_per_s=_float(e, "SWITCHBOARD_BRIDGE_RATE_LIMIT_PER_S", d.bridge_rate_limit_per_s),
             otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
             appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,

@@ -232,7 +232,12 @@ class SessionHub:
 
     # --- one connection ---------------------------------------------------------------
     def session_id_for(self, ws: WebSocket) -> str:
-        return self.settings.platform_session_id or ws.query_params.get("agent_session_id") or str(uuid.uuid4())
+        """The platform's session id (else ``?agent_session_id=``, else a new one); with ``?call_id=``,
+        that call's conversation within it: several calls share one pooled session (sandbox),
+        each its own conversation, resumed by the same pair after a recycle."""
+        base = self.settings.platform_session_id or ws.query_params.get("agent_session_id") or str(uuid.uuid4())
+        call = ws.query_params.get("call_id")
+        return f"{base}:{call}" if call else base
 
     async def handle(self, ws: WebSocket) -> None:
         """The ``/invocations_ws`` handler body (the host has already accepted)."""

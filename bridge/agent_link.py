@@ -111,11 +111,13 @@ class AgentLink:
         gap_buffer_s: float = 5.0,
         outage_s: float = 8.0,
         first_connect_s: float = 20.0,
+        pool: bool = False,
         backoff_base_s: float = 0.05,
         backoff_cap_s: float = 2.0,
         rng: random.Random | None = None,
     ) -> None:
-        self._url = f"{url}?{urlencode({'agent_session_id': session_id})}"
+        # Pooled (``pool`` given): the call's conversation is ``call_id`` within the shared session.
+        self._url = f"{url}?{urlencode({'agent_session_id': session_id, **({'call_id': call_id} if pool else {})})}"
         self.session_id = session_id
         self._sample_rate = sample_rate
         self._on_event, self._on_audio = on_event, on_audio

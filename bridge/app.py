@@ -30,7 +30,7 @@ from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvid
 from bridge.apology import load_apology
 from bridge.call_control import AcsCallControl, CallControl
 from bridge.call_session import CallSession
-from bridge.calls import CallRecord, CallStore, agent_session_id, open_call_store, update
+from bridge.calls import CallRecord, CallStore, agent_session_id, open_call_store, pooled_session_id, update
 
 log = logging.getLogger("switchboard.bridge")
 
@@ -155,6 +155,13 @@ async def events(bridge: Bridge, request: Request) -> JSONResponse:
     return JSONResponse(answer)
 
 
+def _agent_session(settings: Settings, record: CallRecord) -> str:
+    """The session the call's link opens: its own (one sandbox per call) or one of the pool's."""
+    if settings.bridge_session_pool > 0:
+        return pooled_session_id(record.call_id, settings.bridge_session_pool)
+    return record.agent_session_id
+
+
 async def _answer(bridge: Bridge, event: webhooks.IncomingCall) -> None:
     raw = event.correlation_id or uuid.uuid4().hex
     call_id = re.sub(r"[^A-Za-z0-9\-_.]", "_", raw)[:128]
@@ -219,10 +226,10 @@ async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
         record,
         receive=websocket.receive,
         send_text=websocket.send_text,
-        link_factory=partial(AgentLink, s.bridge_agent_url, record.agent_session_id, sample_rate=s.bridge_sample_rate,
+        link_factory=partial(AgentLink, s.bridge_agent_url, _agent_session(s, record), sample_rate=s.bridge_sample_rate,
                              tokens=bridge.tokens, call_id=call_id, caller=record.caller,
                              gap_buffer_s=s.bridge_gap_buffer_s, outage_s=s.bridge_agent_outage_s,
-                             first_connect_s=s.bridge_agent_first_connect_s),
+                             first_connect_s=s.bridge_agent_first_connect_s, pool=s.bridge_session_pool > 0),
         store=bridge.store,
         control=bridge.control,
         sample_rate=s.bridge_sample_rate,

@@ -131,7 +131,7 @@ class CallSession:
 
     async def run(self) -> None:
         # The call's span is current before the tasks are made, so the agent connections hang under it.
-        with telemetry.bridge_call(self.record.call_id, self.record.agent_session_id) as tel:
+        with telemetry.bridge_call(self.record.call_id, self.link.session_id) as tel:
             self._tel = tel
             try:
                 await self._run()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from urllib.parse import urlencode
 
 import pytest
 import websockets
@@ -28,9 +29,11 @@ def bridge_settings(tmp_path, agent_ws: str, **changes) -> Settings:
                     bridge_public_url=f"http://127.0.0.1:{port}").with_(**changes)
 
 
-async def replay(agent_ws: str, session_id: str) -> list[dict]:
-    """Every event the container kept for a session, read back by resuming it from seq 0."""
-    async with websockets.connect(f"{agent_ws}?agent_session_id={session_id}") as ws:
+async def replay(agent_ws: str, session_id: str, call_id: str | None = None) -> list[dict]:
+    """Every event the container kept for a session (a call's conversation in a pooled one), read back
+    by resuming it from seq 0."""
+    query = {"agent_session_id": session_id, **({"call_id": call_id} if call_id else {})}
+    async with websockets.connect(f"{agent_ws}?{urlencode(query)}") as ws:
         await ws.send(json.dumps({"type": "session.start", "audio": {"encoding": "pcm16", "sample_rate": 16000},
                                   "channel": "test", "last_seq": 0}))
         events = []
@@ -173,3 +176,43 @@ async def test_a_reconnect_gets_the_outage_limit_not_the_first_connect_patience(
         assert link.stats.reconnects == 1
         await call.callback("CallDisconnected")
         await call.hang_up()
+
+
+async def test_pooled_calls_share_one_session_each_its_own_conversation_across_a_recycle(server_factory, tmp_path):
+    """The platform runs one sandbox per pooled session and sets FOUNDRY_AGENT_SESSION_ID in it."""
+    first = server_factory({"FOUNDRY_AGENT_SESSION_ID": "pool-0"})
+    settings = bridge_settings(tmp_path, first.ws, bridge_session_pool=1, bridge_gap_buffer_s=30.0,
+                               bridge_agent_outage_s=60.0)
+    async with LocalBridge(settings, apology=tones(16000)) as bridge:
+        calls = [await bridge.place_call() for _ in range(3)]
+        live = bridge.app.state.bridge.live
+        links = [live[c.call_id].link for c in calls]
+        assert {link.session_id for link in links} == {"pool-0"}
+        for link in links:
+            await asyncio.wait_for(link.first_ready.wait(), 15)
+        for i, call in enumerate(calls):
+            await call.peer.send_dtmf(str(i + 1))
+            await call.peer.send_dtmf("#")
+
+        async def recycle() -> None:
+            await asyncio.sleep(0.6)
+            assert await asyncio.to_thread(first.stop, 15) == 0  # 1001 to every call in the sandbox
+            await asyncio.to_thread(server_factory, {"FOUNDRY_AGENT_SESSION_ID": "pool-0"}, port=first.port,
+                                    data_dir=first.data_dir)
+
+        await asyncio.gather(*(stream(c.peer, 75) for c in calls), recycle())
+        for call, link in zip(calls, links):
+            await call.peer.wait_until(lambda link=link: link.stats.frames_acked >= 75, timeout=30)
+            assert link.stats.reconnects == 1 and link.stats.frames_dropped == 0
+        for call in calls:
+            await call.hang_up()
+        await asyncio.sleep(0.3)
+
+    for i, call in enumerate(calls):
+        events = await replay(first.ws, "pool-0", call.call_id)
+        ready = [e for e in events if e["type"] == "session.ready"]
+        assert {e["session_id"] for e in ready} == {f"pool-0:{call.call_id}"}
+        assert [e["resumed"] for e in ready] == [False, True]  # the same conversation, resumed after the recycle
+        keyed = [e["text"] for e in events if e["type"] == "transcript" and e.get("kind") == "dtmf"]
+        assert keyed == [str(i + 1)]  # its own keys only: the calls did not share a conversation
+        assert next(e for e in events if e["type"] == "session.ended")["reason"] == "caller hung up"

@@ -8,19 +8,17 @@ including the reconnect after a 1001 recycle.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-import uvicorn
 from opentelemetry.trace import StatusCode
 
 from agent import telemetry
 from agent.app import create_app
 from agent.config import Settings
 from agent.localserver import free_port
-from agent.wsserver import WebSocketProtocol
 from bridge.apology import tones
 from bridge.simulator import LocalBridge
 from tests.integration.test_bridge_calls import bridge_settings, stream
+from tests.support.inproc import served
 from tests.support.otel import Otel, otel  # noqa: F401 - the fixture
 
 
@@ -28,14 +26,7 @@ async def test_a_call_is_one_trace_from_the_bridge_into_the_agent_across_a_recyc
     settings = Settings(data_dir=tmp_path / "agent", brain="placeholder", speech_engine="none")
     app, hub = create_app(settings)
     await hub.start()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws=WebSocketProtocol, http="httptools",
-                                           lifespan="off", log_config=None))
-    serving = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        agent_url = f"ws://127.0.0.1:{port}/invocations_ws"
+    async with served(app, hub) as agent_url:
         async with LocalBridge(bridge_settings(tmp_path, agent_url), apology=tones(16000)) as bridge:
             call = await bridge.place_call()
             link = bridge.app.state.bridge.live[call.call_id].link
@@ -48,10 +39,6 @@ async def test_a_call_is_one_trace_from_the_bridge_into_the_agent_across_a_recyc
             await call.peer.wait_until(lambda: link.stats.frames_acked >= 100, timeout=15)
             await call.hang_up()
             await call.peer.wait_until(lambda: otel.named(telemetry.SPAN_BRIDGE_CALL), timeout=15)
-    finally:
-        await hub.shutdown()
-        server.should_exit = True
-        await asyncio.wait_for(serving, 10)
 
     [call_span] = otel.named(telemetry.SPAN_BRIDGE_CALL)
     assert call_span.attributes[telemetry.A_CALL] == call.call_id

@@ -1,6 +1,6 @@
 """A new container greets before everything has loaded, and loses no turn to what is still loading.
 
-Served in-process (uvicorn with the container's WebSocket protocol) with a brain whose
+Served in-process (``tests.support.inproc``) with a brain whose
 ``start`` (tool servers, in production) is held back by the test, so the order is exact:
 the greeting plays while the brain is starting, and a typed turn sent meanwhile is
 answered as soon as the start completes.
@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from agent.app import create_app
 from agent.brain import PlaceholderResponder, StartingBrain
 from agent.config import Settings
-from agent.localserver import free_port
-from agent.wsserver import WebSocketProtocol
+from tests.support.inproc import served
 from tests.support.wsclient import Client
 
 
@@ -45,32 +43,24 @@ async def test_greeting_plays_while_the_brain_starts_and_an_early_turn_is_answer
     brain = HeldBrain()
     app, hub = create_app(settings, brain=brain)
     await hub.start()  # returns although the brain is still starting
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws=WebSocketProtocol, http="httptools",
-                                           lifespan="off", log_config=None))
-    serving = asyncio.create_task(server.serve())
     try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        client = await Client.connect(f"ws://127.0.0.1:{port}/invocations_ws", "cold-1")
-        await client.start()
-        greeting = await client.wait_for("transcript", role="agent")
-        assert greeting["text"] == "Hello, this is switchboard." and not brain.started
-        await client.send("input.text", text="are you there")
-        await client.wait_for("transcript", role="caller")
-        waiting = asyncio.ensure_future(client.wait_for("transcript", role="agent", text="You said: are you there"))
-        await asyncio.sleep(0.2)
-        assert not waiting.done()  # the turn waits for the brain; it is not dropped or answered half-started
-        brain.release.set()
-        await asyncio.wait_for(waiting, 10)
-        await asyncio.wait_for(hub.ready(), 5)
-        assert brain.started
-        await client.close()
+        async with served(app, hub) as url:
+            client = await Client.connect(url, "cold-1")
+            await client.start()
+            greeting = await client.wait_for("transcript", role="agent")
+            assert greeting["text"] == "Hello, this is switchboard." and not brain.started
+            await client.send("input.text", text="are you there")
+            await client.wait_for("transcript", role="caller")
+            waiting = asyncio.ensure_future(client.wait_for("transcript", role="agent", text="You said: are you there"))
+            await asyncio.sleep(0.2)
+            assert not waiting.done()  # the turn waits for the brain; it is not dropped or answered half-started
+            brain.release.set()
+            await asyncio.wait_for(waiting, 10)
+            await asyncio.wait_for(hub.ready(), 5)
+            assert brain.started
+            await client.close()
     finally:
         brain.release.set()
-        await hub.shutdown()
-        server.should_exit = True
-        await asyncio.wait_for(serving, 10)
 
 
 async def test_a_brain_that_fails_to_start_fails_readiness_and_the_turns_waiting_for_it() -> None:

@@ -17,10 +17,10 @@ from agent import telemetry
 class Otel:
     def __init__(self) -> None:
         self.spans = InMemorySpanExporter()
-        tp = TracerProvider()
-        tp.add_span_processor(SimpleSpanProcessor(self.spans))
+        self.tracer_provider = TracerProvider()
+        self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
         self.reader = InMemoryMetricReader()
-        self.telemetry = telemetry.Telemetry(tp, MeterProvider(metric_readers=[self.reader]))
+        self.telemetry = telemetry.Telemetry(self.tracer_provider, MeterProvider(metric_readers=[self.reader]))
 
     def points(self, name: str) -> list[Any]:
         data = self.reader.get_metrics_data()
