@@ -195,6 +195,7 @@ def _warmed(warming: "asyncio.Task[None]") -> None:
         log.error("start-up failed in the background: %r; shutting down", warming.exception())
         os.kill(os.getpid(), signal.SIGTERM)
     else:
+        gc.freeze()  # what loaded in the background lives as long as the process too (see serve)
         log.info("everything loaded")  # bench coldstart waits for this line
 
 

@@ -135,7 +135,7 @@ async def test_keyed_digits_during_agent_speech_stop_it_and_become_the_turn(voic
         call.say(clip(LONG_REQUEST))
         await call.wait_for("audio.start", after=n, timeout=30)
         await asyncio.sleep(0.8)
-        await call.send("input.dtmf", digits="4567")
+        await call.send("input.dtmf", digits="4567#")  # "#" ends the keyed number at once (agent/keypad.py)
         await call.wait_for("audio.clear", after=n, timeout=5)
         await call.wait_for("transcript", after=n, role="caller", kind="dtmf", text="4567")
     finally:
