@@ -68,9 +68,9 @@ class PlaceholderResponder:
 class StartingBrain:
     """A brain whose ``start`` runs in the background, so a new process greets its first caller sooner.
 
-    The greeting needs nothing ``start`` loads (tool servers, site names), so it is spoken at
-    once; a caller turn, a hand-over result or the end of a call waits for ``start`` first.
-    A turn that arrives early is therefore answered late, never lost.
+    The greeting needs nothing ``start`` loads (index, tool servers, site names), so it is spoken
+    at once; a caller turn, a hand-over result or the end of a call waits for ``start`` first
+    (beginning it if nobody has). A turn that arrives early is answered late, never lost.
     """
 
     def __init__(self, inner: Brain) -> None:
@@ -85,9 +85,9 @@ class StartingBrain:
             self._starting = asyncio.ensure_future(self.inner.start())
 
     async def started(self) -> None:
-        """Wait for the inner brain's start (raises what it raised)."""
-        if self._starting is None:
-            raise RuntimeError("start() must run before the brain is used")
+        """Wait for the inner brain's start, beginning it if need be (raises what it raised)."""
+        await self.start()
+        assert self._starting is not None
         await asyncio.shield(self._starting)
 
     async def close(self) -> None:

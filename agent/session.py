@@ -40,6 +40,8 @@ CLOSE_UNSUPPORTED = 1003
 CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_REPLACED = 4000  # a newer connection took this session over
+#: Start loading what only turns need this long after start-up if no greeting has gone out by then.
+WARM_AFTER_S = 1.0
 
 
 def _reason(text: str) -> str:
@@ -99,6 +101,8 @@ class LiveSession:
             await self._send(text=json.dumps(body, separators=(",", ":")))
 
     async def send_audio(self, pcm: bytes) -> None:
+        if not self.hub.greeting_heard.is_set():
+            self.hub.greeting_heard.set()
         async with self._send_lock:
             await self._send(data=pcm)
 
@@ -132,28 +136,40 @@ class SessionHub:
         # Weak: a session's lock lives only while some handler holds or awaits it.
         self._lifecycle_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.keypad = KeypadConfig(settings.dtmf_inter_digit_s, settings.dtmf_max_digits)
+        self.greeting_heard = asyncio.Event()  # the first agent audio of this process went out
+        self._warming: asyncio.Task[None] | None = None
         self.calls = CallRecorder.from_settings(settings)  # a record per finished call in calls.jsonl
 
     # --- process lifecycle ------------------------------------------------------------
     async def start(self) -> None:
-        """Return once a new call can be greeted: speech can speak. The brain's tool servers and
-        speech recognition go on loading in the background (``ready``); turns wait for them."""
-        await self.brain.start()
+        """Return once a new call can be greeted: speech can speak. The brain (index, tool servers)
+        and speech recognition load in the background (``ready``); turns wait for them."""
         if self.speech is not None:
             await self.speech.start()
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="session-sweeper")
+        self._warming = asyncio.create_task(self._warm(), name="warming")
+
+    async def _warm(self) -> None:
+        # What only turns need loads once the first greeting is being heard (its audio is going
+        # out), or after WARM_AFTER_S without a call: it never competes with that greeting for
+        # the CPU, and it is ready by the time the caller has listened and answered.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.greeting_heard.wait(), WARM_AFTER_S)
+        await asyncio.gather(self.brain.started(), self.speech.ready() if self.speech is not None else asyncio.sleep(0))
 
     async def ready(self) -> None:
-        """Wait until everything ``start`` left loading has loaded (raises if any of it failed)."""
-        await self.brain.started()
-        if self.speech is not None:
-            await self.speech.ready()
+        """Wait until everything ``start`` left to load has loaded (raises if any of it failed)."""
+        if self._warming is None:
+            raise RuntimeError("start() must run before ready()")
+        await asyncio.shield(self._warming)
 
     async def shutdown(self) -> None:
         """SIGTERM: persist every live session, close its socket with 1001, then stop."""
         self._closing = True
         if self._sweeper:
             self._sweeper.cancel()
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()
         for live in list(self.live.values()):
             with contextlib.suppress(Exception):
                 await live.persist()

@@ -154,10 +154,10 @@ class SpeechEngine(Protocol):
     async def start(self) -> None:
         """Load what a call's greeting needs; called before the first call (again: no effect).
 
-        Models only needed once the caller has spoken may go on loading in the background."""
+        Models only needed once the caller has spoken may load later (``ready``), or when first needed."""
 
     async def ready(self) -> None:
-        """Wait until everything is loaded (raises if loading failed)."""
+        """Load the rest, if not begun yet, and wait until everything is loaded (raises if loading failed)."""
 
     async def close(self) -> None: ...
 

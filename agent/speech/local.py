@@ -51,15 +51,16 @@ class LocalSpeechEngine:
         self.tts: PiperSynth | None = None
         self._silero: Any = None
         self._stt_loading: asyncio.Future[WhisperRecognizer] | None = None
+        self._warm_audio = np.zeros(0, dtype=np.int16)  # "Ready." spoken at start: warms Whisper when it loads
         self.stt_pool: ThreadPoolExecutor | None = None
         self.tts_pool: PriorityPool | None = None
 
     async def start(self) -> None:
         """Load what a call's greeting needs (TTS, VAD), warm it, and return.
 
-        Recognition (Whisper) goes on loading in the background: the caller hears the
-        greeting meanwhile, and a turn that ends before Whisper is ready waits for it
-        (``transcribe``) rather than being lost. ``ready`` waits for everything.
+        Recognition (Whisper) loads on ``ready`` (the container calls it once the first
+        greeting is under way) or on the first turn that needs it, which waits for it
+        (``transcribe``) rather than being lost.
         """
         if self.tts is not None:
             return
@@ -73,12 +74,19 @@ class LocalSpeechEngine:
         tts_synth = await tts
         warm = await self.tts_pool.run(time.monotonic(), tts_synth.synth, "Ready.", RATE)
         self.tts = tts_synth
-        log.info("local speech can speak after %.1fs (vad=%s); loading recognition", time.perf_counter() - t0,
-                 self.settings.vad)
-        self._stt_loading = asyncio.ensure_future(self._load_stt(warm, t0))
+        self._warm_audio = warm
+        log.info("local speech can speak after %.1fs (vad=%s)", time.perf_counter() - t0, self.settings.vad)
 
-    async def _load_stt(self, warm: np.ndarray, t0: float) -> WhisperRecognizer:
+    def _recogniser(self) -> "asyncio.Future[WhisperRecognizer]":
+        if self._stt_loading is None:
+            if self.tts is None:
+                raise RuntimeError("LocalSpeechEngine.start() must run first")
+            self._stt_loading = asyncio.ensure_future(self._load_stt(self._warm_audio))
+        return self._stt_loading
+
+    async def _load_stt(self, warm: np.ndarray) -> WhisperRecognizer:
         loop = asyncio.get_running_loop()
+        t0 = time.perf_counter()
         try:
             stt = await loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(workers=self._stt_workers))
             await loop.run_in_executor(self.stt_pool, stt.transcribe, warm)
@@ -86,22 +94,16 @@ class LocalSpeechEngine:
             log.exception("loading the speech recogniser failed")
             raise
         self.stt = stt
-        log.info("local speech engine ready in %.1fs", time.perf_counter() - t0)
+        log.info("speech recognition loaded in %.1fs", time.perf_counter() - t0)
         return stt
 
     async def ready(self) -> None:
-        """Wait until recognition is loaded too (raises if loading failed)."""
-        if self._stt_loading is None:
-            raise RuntimeError("LocalSpeechEngine.start() must run before ready()")
-        await asyncio.shield(self._stt_loading)
+        """Load recognition if not yet begun, and wait until it is loaded (raises if loading failed)."""
+        await asyncio.shield(self._recogniser())
 
     async def transcribe(self, audio: np.ndarray) -> Recognition:
-        """Recognise ``audio`` in the STT pool, first waiting for Whisper if it is still loading."""
-        stt = self.stt
-        if stt is None:
-            if self._stt_loading is None:
-                raise RuntimeError("LocalSpeechEngine.start() must run before transcribe()")
-            stt = await asyncio.shield(self._stt_loading)
+        """Recognise ``audio`` in the STT pool, first waiting for Whisper if it is not loaded yet."""
+        stt = self.stt or await asyncio.shield(self._recogniser())
         return await asyncio.get_running_loop().run_in_executor(self.stt_pool, stt.transcribe, audio)
 
     async def close(self) -> None:

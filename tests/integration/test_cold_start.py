@@ -74,12 +74,17 @@ async def test_a_brain_that_fails_to_start_fails_readiness_and_the_turns_waiting
         _ = [a async for a in brain.respond(None, None)]  # type: ignore[arg-type]
 
 
-async def test_using_the_brain_before_start_is_an_error_not_a_hang() -> None:
-    brain = StartingBrain(PlaceholderResponder())
-    with pytest.raises(RuntimeError, match="start"):
-        await asyncio.wait_for(brain.started(), 1)
-    await brain.start()
-    await brain.started()
-    replies: list[Any] = [a async for a in brain.handoff_result(True, "", None)]  # type: ignore[arg-type]
-    assert replies[0].text == "Transfer complete."
+async def test_a_turn_before_the_background_start_begins_it_rather_than_waiting_forever() -> None:
+    inner = HeldBrain()
+    brain = StartingBrain(inner)
+    replying = asyncio.ensure_future(_collect(brain.handoff_result(True, "", None)))  # type: ignore[arg-type]
+    await asyncio.sleep(0.1)
+    assert not replying.done()  # it began the start and waits for it
+    inner.release.set()
+    replies: list[Any] = await asyncio.wait_for(replying, 5)
+    assert inner.started and replies[0].text == "Transfer complete."
     await brain.close()
+
+
+async def _collect(actions: Any) -> list[Any]:
+    return [a async for a in actions]
