@@ -241,7 +241,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(figures, indent=2))
     else:
         sessions = f"over {args.pool} pooled sessions" if args.pool else "a session per call"
-        print(f"bridge bench: {args.calls} concurrent calls ({sessions}), {args.seconds:.0f} s of 20 ms frames per phase")
+        print(f"bridge bench: {args.calls} concurrent calls ({sessions}), "
+              f"{args.seconds:.0f} s of 20 ms frames per phase")
         print(f"  direct  ACS-less hop     p50 {figures['direct_ms']['p50']:.2f} ms  p99 {figures['direct_ms']['p99']:.2f} ms")
         print(f"  through the bridge       p50 {figures['bridge_ms']['p50']:.2f} ms  p99 {figures['bridge_ms']['p99']:.2f} ms")
         print(f"  added by the bridge      p50 {figures['added_ms']['p50']:.2f} ms  p99 {figures['added_ms']['p99']:.2f} ms"

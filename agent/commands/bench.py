@@ -12,7 +12,7 @@ BENCHMARKS = {
     "transport": ("agent.bench.transport", "concurrent sessions streaming real-time audio frames"),
     "latency": ("agent.bench.latency", "spoken turns: end of caller speech -> first agent audio"),
     "bridge": ("agent.bench.bridge", "added latency through the ACS bridge and the gap at a recycle"),
-    "coldstart": ("agent.bench.coldstart", "a new container: process start -> readiness, session.ready, greeting audio"),
+    "coldstart": ("agent.bench.coldstart", "a new container: start -> readiness, session.ready, greeting audio"),
     "telemetry": ("agent.bench.telemetry", "cost per WebSocket frame of the connection metrics"),
 }
 

@@ -17,7 +17,7 @@ from agent import telemetry
 from agent.agents.mcp_client import ToolError
 from agent.logs import JsonFormatter
 from agent.telemetry import Stage, stages
-from tests.support.otel import otel  # noqa: F401 - the fixture
+from tests.support.otel import Otel, otel  # noqa: F401 - the fixture
 
 
 # --- stages ---------------------------------------------------------------------------
