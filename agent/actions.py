@@ -57,6 +57,10 @@ class HandoffEvent:
     case_id: str
     reason: str
     priority: str = "normal"  # emergency | high | normal | low
+    #: What the bridge dials, in order: [{"target", "name", "mode", "ring_s"}] (a queue's members, or the target).
+    legs: list[dict[str, Any]] = field(default_factory=list)
+    #: Spoken to the person before the caller is connected (agent/handoff/summary.py).
+    briefing: str = ""
 
 
 @dataclass(frozen=True)

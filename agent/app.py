@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 import os
 import signal
@@ -28,7 +27,7 @@ from agent.brain import Brain
 from agent.config import MAX_FRAME_BYTES, Settings
 from agent.session import SessionHub
 from agent.speech.engine import SpeechEngine
-from agent.store import SessionStore, open_store
+from agent.store import SessionStore, StoreUnavailable, open_store
 
 log = logging.getLogger("switchboard.app")
 
@@ -85,26 +84,28 @@ def create_app(
 
 
 def _extra_routes(settings: Settings) -> list[Any]:
+    from agent.handoff.desk import desk_routes  # GET /desk: the page that shows them live
     from agent.handoff.routes import case_routes  # GET /cases for the human agent's desktop
 
-    return case_routes(settings)
+    return [*case_routes(settings), *desk_routes()]
 
 
 async def _text_turn(hub: SessionHub, request: Request) -> Response:
     body = await request.body()
     if len(body) > MAX_FRAME_BYTES:
         return _problem(413, "too_large", f"body larger than {MAX_FRAME_BYTES} bytes")
-    try:
-        payload = json.loads(body or b"{}")
-    except ValueError as exc:
-        return _problem(400, protocol.Code.BAD_JSON, f"body must be a JSON object: {exc}")
+    payload = protocol.load_json(body or b"{}")
+    if isinstance(payload, protocol.ProtocolError):
+        return _problem(400, payload.code, payload.message)
     if not isinstance(payload, dict):
         return _problem(400, protocol.Code.BAD_MESSAGE, "body must be a JSON object like {\"text\": \"...\"}")
-    parsed = protocol.parse_text(json.dumps({**payload, "type": "input.text"}))
+    parsed = protocol.parse_object({**payload, "type": "input.text"})
     if isinstance(parsed, protocol.ProtocolError):
         return _problem(400, parsed.code, parsed.message)
-    session_id = hub.settings.platform_session_id or payload.get("session_id") or request.query_params.get(
-        "agent_session_id")
+    query_session_id, repeated = protocol.session_id_in_query(request.scope.get("query_string", b"").decode("latin-1"))
+    if repeated:
+        return _problem(400, "bad_session_id", f"invalid session id: {repeated}")
+    session_id = hub.settings.platform_session_id or payload.get("session_id") or query_session_id
     if session_id is not None:
         problem = protocol.check_session_id(session_id) if isinstance(session_id, str) else "must be a string"
         if problem:
@@ -114,6 +115,8 @@ async def _text_turn(hub: SessionHub, request: Request) -> Response:
         session_id, events = await hub.text_turn(session_id, parsed.text)
     except LookupError as exc:
         return _problem(409, "session_connected", str(exc))
+    except StoreUnavailable as exc:  # raised before the turn ran: sending it again is safe
+        return _problem(503, protocol.Code.STORE_UNAVAILABLE, f"session store unavailable; retry shortly ({exc})")
     return JSONResponse({"session_id": session_id, "events": events})
 
 
@@ -158,7 +161,8 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None, link_
         ws_per_message_deflate=False,  # PCM does not compress; deflate would only cost CPU
         lifespan="off",  # start-up (models, tool servers) is done above, before the port opens
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) or 1,
-        log_config=None, access_log=False, server_header=False)
+        log_config=None, access_log=False, server_header=False,
+        proxy_headers=False)  # X-Forwarded-For is read by agent.peers, from trusted proxies only
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours persist sessions first
 

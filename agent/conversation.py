@@ -27,6 +27,7 @@ from agent import protocol, telemetry
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import Brain, StartingBrain
 from agent.keypad import DigitCollector, KeypadConfig
+from agent.limits import ENDS, SAY, CallLimits, Watch
 from agent.speech.engine import (AgentAudio, AgentAudioDone, AgentTranscript, BargeIn, DialogAction, EngineFallback,
                                  FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted,
                                  drives_dialog)
@@ -109,6 +110,7 @@ class Conversation:
         on_turn_done: Callable[[], Awaitable[None]],
         sample_rate: int,
         keypad: KeypadConfig = KeypadConfig(),
+        limits: CallLimits | None = None,
     ) -> None:
         self.state = state
         self._brain = brain
@@ -129,12 +131,23 @@ class Conversation:
         self._muted = False
         self._keys = DigitCollector(keypad)
         self._keys_timer: asyncio.TimerHandle | None = None
+        self._limits = limits
+        self._handoff_pending = False  # a transfer is under way: silence on the line is expected
+        self._watch: Watch | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._watch_changed = asyncio.Event()  # wakes the watcher: its next deadline may have moved
 
     # --- lifecycle ------------------------------------------------------------------
     async def start(self, *, greet: bool) -> None:
         self._worker = asyncio.create_task(self._work(), name=f"turns:{self.state.session_id}")
         if self._speech is not None:
             self._speaker = asyncio.create_task(self._speak_loop(), name=f"speaker:{self.state.session_id}")
+            if self._limits is not None and not drives_dialog(self._speech):
+                # A spoken call only: a typed session has no line to go quiet on. Speech-to-speech
+                # engines run their own turn-taking, so their silences are theirs to handle.
+                now = time.monotonic()
+                self._watch = Watch(self._limits, now=now, call_started=now - (time.time() - self.state.started_at))
+                self._watcher = asyncio.create_task(self._watch_loop(), name=f"limits:{self.state.session_id}")
         if drives_dialog(self._speech):
             if isinstance(self._brain, StartingBrain):
                 await self._brain.started()  # the engine's session lists the brain's tools: they must be up
@@ -151,6 +164,10 @@ class Conversation:
         what the brain still says is recorded and sent as text events, not synthesised.
         """
         self._mute()
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
         if self._speech is not None:
             with contextlib.suppress(Exception):
                 await self._speech.flush()
@@ -184,12 +201,29 @@ class Conversation:
         await self._brain.end(self.state)
 
     # --- caller input ---------------------------------------------------------------
+    def _caller_active(self) -> None:
+        if self._watch is not None:
+            self._watch.activity(time.monotonic())
+            self._watch_changed.set()
+
+    def _hold(self) -> None:
+        if self._watch is not None:
+            self._watch.hold(time.monotonic())
+            self._watch_changed.set()
+
+    def _release(self) -> None:
+        if self._watch is not None:
+            self._watch.release(time.monotonic())
+            self._watch_changed.set()
+
     async def text(self, text: str) -> None:
+        self._caller_active()
         await self._inputs.put((CallerInput(text, "text"), _TurnClock(time.monotonic())))
 
     async def dtmf(self, digits: str) -> None:
         """Key presses: collected into one caller turn (``agent/keypad.py``), as long as the
         question being asked expects when the brain knows it."""
+        self._caller_active()
         await self.barge_in()  # keying digits is the caller acting: stop talking over them
         now = time.monotonic()
         for keys in self._keys.press(digits, now, self._brain.keypad_length(self.state)):
@@ -221,11 +255,22 @@ class Conversation:
             self._reply.played_ms = float(played_ms)
 
     async def handoff_result(self, ok: bool, reason: str) -> None:
+        # Only a hand-over signalled to the client and not yet reported on can have a result;
+        # any other report is the client's mistake, answered, never acted on.
+        if (self.state.handoff or {}).get("status") != "pending":
+            await self._emit(protocol.error(protocol.ProtocolError(
+                protocol.Code.NO_HANDOFF, "handoff.result: no hand-over is pending on this session")))
+            return
+        if self._handoff_pending:
+            self._handoff_pending = False
+            self._release()
         await self._run_actions(self._brain.handoff_result(ok, reason, self.state), _TurnClock(time.monotonic()))
         await self._on_turn_done()
 
     async def on_speech(self, ev: SpeechEvent) -> None:
         """Callback for the speech channel."""
+        if isinstance(ev, (SpeechStarted, PartialTranscript, FinalTranscript)):
+            self._caller_active()
         if isinstance(ev, FinalTranscript):
             if ev.text.strip():
                 clock = _TurnClock(ev.speech_end_at, stt_ms=round(ev.stt_ms, 1), stt_rtf=round(ev.rtf, 3))
@@ -287,6 +332,7 @@ class Conversation:
             if item is None:
                 return
             turn, clock = item
+            self._hold()
             try:
                 with telemetry.turn(self.state, clock):
                     await self._turn(turn, clock)
@@ -294,6 +340,8 @@ class Conversation:
                 log.exception("session %s: turn failed", self.state.session_id)
                 await self._emit(protocol.event("error", code=protocol.Code.INTERNAL,
                                                 message="Something went wrong handling that turn."))
+            finally:
+                self._release()
             await self._on_turn_done()
 
     async def _turn(self, turn: CallerInput, clock: _TurnClock) -> None:
@@ -342,12 +390,34 @@ class Conversation:
             if self._speech is not None:
                 await self._says.join()  # the caller hears what happens next before the transfer
             await self._emit(protocol.event("handoff", target=action.target, case_id=action.case_id,
-                                            reason=action.reason, priority=action.priority))
+                                            reason=action.reason, priority=action.priority,
+                                            legs=action.legs or None, briefing=action.briefing or None))
+            if not self._handoff_pending:
+                self._handoff_pending = True
+                self._hold()
         elif isinstance(action, EndCall):
             if self._speech is not None:
                 await self._says.join()
             await self._emit(protocol.event("session.ended", reason=action.reason))
             self.ended.set()
+
+    # --- limits ---------------------------------------------------------------------
+    async def _watch_loop(self) -> None:
+        watch = self._watch
+        assert watch is not None
+        while not self.ended.is_set():
+            self._watch_changed.clear()
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._watch_changed.wait(), watch.next_check(time.monotonic()))
+            due = watch.due(time.monotonic())
+            if due is None or self.ended.is_set():
+                continue
+            log.info("session %s: %s (call limits)", self.state.session_id, due)
+            clock = _TurnClock(time.monotonic())
+            await self._act(Say(SAY[due]), clock)
+            if due in ENDS:
+                await self._act(EndCall(ENDS[due]), clock)
+                return
 
     # --- speaking -------------------------------------------------------------------
     async def _speak_loop(self) -> None:
@@ -372,6 +442,7 @@ class Conversation:
         if self._reply is None:
             entry = self.state.add_turn("agent", "", filler=isinstance(say, Say) and say.filler)
             self._reply = _Reply(f"a{next(self._items)}", self.state.turns.index(entry), clock=clock)
+            self._hold()  # the agent is speaking: not the caller's silence
         reply = self._reply
         if reply.interrupted:
             return
@@ -415,6 +486,13 @@ class Conversation:
         reply, self._reply = self._reply, None
         if reply is None or self._speech is None:
             return
+        try:
+            await self._play_out(reply)
+        finally:
+            self._release()
+
+    async def _play_out(self, reply: _Reply) -> None:
+        assert self._speech is not None
         if reply.started_at:
             # Let the client's buffer play out before barge-in disarms.
             remaining = reply.sent_ms / 1000 - (time.monotonic() - reply.started_at)
@@ -447,6 +525,9 @@ class Conversation:
         entry["text"] = heard_text(reply.spans, heard)
         entry["interrupted"] = True
         entry["heard_ms"] = round(heard)
+        # The agent transcript already sent carried whole sentences: say what was actually heard.
+        await self._emit(protocol.event("transcript.truncated", item_id=reply.item_id, text=entry["text"],
+                                        heard_ms=entry["heard_ms"]))
         # Drop what the brain queued for this reply: the caller never heard it.
         self._drop_queued_speech()
         engine = reply.engine
@@ -463,12 +544,16 @@ def heard_text(spans: list[list[Any]], heard_ms: float) -> str:
     """The part of a reply the caller heard, from sentence timings (pure).
 
     Sentences that finished playing are kept whole; the one playing is cut at the
-    word reached in proportion to its playing time, and marked with an ellipsis.
+    word reached in proportion to its playing time, and marked with an ellipsis. A
+    sentence with no audio yet (``end == start``: still being synthesised when the
+    caller spoke) was not heard, however late the interruption.
     """
     if not spans:
         return ""
     kept: list[str] = []
     for text, start, end in spans:
+        if end <= start:
+            break
         if heard_ms >= end:
             kept.append(text)
             continue

@@ -11,13 +11,19 @@ Parsing never raises on client input: it returns a ``ProtocolError`` with a stab
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
+from urllib.parse import parse_qsl
 
 from agent.config import MAX_FRAME_BYTES, SUPPORTED_SAMPLE_RATES
 
 MAX_TEXT_CHARS = 4000
 MAX_DTMF_DIGITS = 64
+#: Sequence numbers are stored as signed 64-bit integers (SQLite INTEGER, Redis).
+MAX_SEQ = 2**63 - 1
+#: A playback position beyond a day is not a position in one reply.
+MAX_PLAYED_MS = 24 * 3600 * 1000
 DTMF_CHARS = frozenset("0123456789*#ABCD")
 CHANNELS = ("phone", "web", "test", "api")
 
@@ -35,8 +41,10 @@ class Code:
     TEXT_TOO_LONG = "text_too_long"
     BAD_DTMF = "bad_dtmf"
     REPLAY_GAP = "replay_gap"
+    NO_HANDOFF = "no_handoff_pending"
     SPEECH_UNAVAILABLE = "speech_unavailable"
     INTERNAL = "internal_error"
+    STORE_UNAVAILABLE = "store_unavailable"
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,17 @@ class HandoffResult:
 
 
 @dataclass(frozen=True)
+class CallRecording:
+    """The bridge reports the call's recording: ``recording`` (with consent), ``declined`` or ``off``."""
+
+    state: str
+    recording_id: str | None = None
+
+
+RECORDING_STATES = ("recording", "declined", "off")
+
+
+@dataclass(frozen=True)
 class SessionEnd:
     reason: str = "caller"
 
@@ -98,7 +117,8 @@ class Ping:
     id: str
 
 
-ClientMessage = Union[SessionStart, InputText, InputDtmf, PlaybackProgress, HandoffResult, SessionEnd, Ping]
+ClientMessage = Union[SessionStart, InputText, InputDtmf, PlaybackProgress, HandoffResult, CallRecording, SessionEnd,
+                      Ping]
 
 
 def _str(obj: dict[str, Any], key: str, *, required: bool = True, limit: int = 256) -> str | None:
@@ -110,6 +130,22 @@ def _str(obj: dict[str, Any], key: str, *, required: bool = True, limit: int = 2
     if len(value) > limit:
         raise _Bad(f"'{key}' is longer than {limit} characters", Code.TEXT_TOO_LONG)
     return value
+
+
+def _int(value: Any, key: str, low: int, high: int) -> int:
+    """An integer in [low, high]; a whole float (``1.0``) counts, NaN and infinities do not."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise _Bad(f"'{key}' must be an integer from {low} to {high}")
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A client value quoted in an error message: scalars only, cut short (never a deep repr)."""
+    if isinstance(value, (dict, list)):
+        return f"of type {type(value).__name__}"
+    return repr(value)[:64]
 
 
 class _Bad(Exception):
@@ -124,17 +160,17 @@ def _session_start(obj: dict[str, Any]) -> SessionStart:
         raise _Bad("'audio' must be an object like {\"encoding\": \"pcm16\", \"sample_rate\": 16000}")
     encoding = audio.get("encoding", "pcm16")
     if encoding != "pcm16":
-        raise _Bad(f"audio encoding {encoding!r} is not supported; use 'pcm16'", Code.UNSUPPORTED_ENCODING)
+        raise _Bad(f"audio encoding {_shown(encoding)} is not supported; use 'pcm16'", Code.UNSUPPORTED_ENCODING)
     rate = audio.get("sample_rate", 16000)
     if not isinstance(rate, int) or isinstance(rate, bool) or rate not in SUPPORTED_SAMPLE_RATES:
         rates = ", ".join(str(r) for r in SUPPORTED_SAMPLE_RATES)
-        raise _Bad(f"sample_rate {rate!r} is not supported; use one of {rates}", Code.UNSUPPORTED_SAMPLE_RATE)
+        raise _Bad(f"sample_rate {_shown(rate)} is not supported; use one of {rates}", Code.UNSUPPORTED_SAMPLE_RATE)
     channel = obj.get("channel", "test")
     if channel not in CHANNELS:
         raise _Bad(f"channel must be one of {', '.join(CHANNELS)}")
     last_seq = obj.get("last_seq")
-    if last_seq is not None and (not isinstance(last_seq, int) or isinstance(last_seq, bool) or last_seq < 0):
-        raise _Bad("'last_seq' must be a non-negative integer")
+    if last_seq is not None:
+        last_seq = _int(last_seq, "last_seq", 0, MAX_SEQ)
     return SessionStart(
         audio=AudioFormat(encoding, rate),
         channel=channel,
@@ -163,10 +199,11 @@ def _input_dtmf(obj: dict[str, Any]) -> InputDtmf:
 def _playback(obj: dict[str, Any]) -> PlaybackProgress:
     item_id = _str(obj, "item_id", limit=64)
     played = obj.get("played_ms")
-    if not isinstance(played, (int, float)) or isinstance(played, bool) or played < 0:
-        raise _Bad("'played_ms' must be a non-negative number")
+    # Fractions are rounded down; NaN and infinities (JSON extensions json.loads accepts) are refused.
+    if isinstance(played, float) and math.isfinite(played):
+        played = math.floor(played)
     assert item_id is not None
-    return PlaybackProgress(item_id, int(played))
+    return PlaybackProgress(item_id, _int(played, "played_ms", 0, MAX_PLAYED_MS))
 
 
 def _handoff_result(obj: dict[str, Any]) -> HandoffResult:
@@ -174,6 +211,16 @@ def _handoff_result(obj: dict[str, Any]) -> HandoffResult:
     if not isinstance(ok, bool):
         raise _Bad("'ok' must be true or false")
     return HandoffResult(ok, _str(obj, "reason", required=False, limit=512) or "")
+
+
+def _call_recording(obj: dict[str, Any]) -> CallRecording:
+    state = obj.get("state")
+    if state not in RECORDING_STATES:
+        raise _Bad(f"'state' must be one of {', '.join(RECORDING_STATES)}")
+    recording_id = _str(obj, "recording_id", required=False, limit=256)
+    if (state == "recording") != bool(recording_id):
+        raise _Bad("'recording_id' is required with state recording, and only then")
+    return CallRecording(state, recording_id)
 
 
 def _session_end(obj: dict[str, Any]) -> SessionEnd:
@@ -196,6 +243,7 @@ _PARSERS = {
     "input.dtmf": _input_dtmf,
     "playback.progress": _playback,
     "handoff.result": _handoff_result,
+    "call.recording": _call_recording,
     "session.end": _session_end,
     "ping": _ping,
 }
@@ -204,10 +252,22 @@ CLIENT_TYPES = tuple(_PARSERS)
 
 def parse_text(frame: str) -> ClientMessage | ProtocolError:
     """Parse one text frame from the client."""
+    obj = load_json(frame)
+    if isinstance(obj, ProtocolError):
+        return obj
+    return parse_object(obj)
+
+
+def load_json(text: str | bytes) -> Any:
+    """JSON from a client, or a ``bad_json`` error; nesting too deep for the decoder is bad JSON too."""
     try:
-        obj = json.loads(frame)
-    except (ValueError, RecursionError) as exc:
-        return ProtocolError(Code.BAD_JSON, f"text frames must be JSON objects: {exc}")
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        return ProtocolError(Code.BAD_JSON, f"text frames must be JSON objects: {str(exc)[:200]}")
+
+
+def parse_object(obj: Any) -> ClientMessage | ProtocolError:
+    """Parse one decoded client message."""
     if not isinstance(obj, dict):
         return ProtocolError(Code.BAD_MESSAGE, "text frames must be JSON objects with a 'type'")
     kind = obj.get("type")
@@ -269,3 +329,29 @@ def check_session_id(value: str) -> str | None:
     if set(value) == {"."}:
         return "session id may not be only dots"
     return None
+
+
+SESSION_ID_PARAM = "agent_session_id"
+CALL_ID_PARAM = "call_id"  # a pooled session: which call's conversation within it (docs/protocol.md)
+
+
+def session_id_in_query(query: str) -> tuple[str | None, str | None]:
+    """(the ``agent_session_id`` a URL query names, why it cannot be used): the one reading
+    of it for every layer (the ``serve --workers`` dispatcher routes on it, the container
+    serves it), so they can never pick different values. A repeated parameter is refused:
+    one layer taking the first and another the last put one session on two owners.
+    """
+    return _single_param(query, SESSION_ID_PARAM)
+
+
+def call_id_in_query(query: str) -> tuple[str | None, str | None]:
+    """(the ``call_id`` a pooled session's connection names, why it cannot be used): read,
+    and a repeat refused, as ``session_id_in_query`` does."""
+    return _single_param(query, CALL_ID_PARAM)
+
+
+def _single_param(query: str, name: str) -> tuple[str | None, str | None]:
+    values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == name]
+    if len(values) > 1:
+        return None, f"{name} is given {len(values)} times"
+    return (values[0], None) if values else (None, None)

@@ -36,6 +36,9 @@ class CallState:
     task: dict[str, Any] | None = None
     #: Entities heard so far in the call (asset, site, ticket numbers, ...).
     entities: dict[str, Any] = field(default_factory=dict)
+    #: Dialogue moves' memory: {"offer": "person"|None, "question": last question asked (normalised),
+    #: "strikes": times in a row it was asked}.
+    dialogue: dict[str, Any] = field(default_factory=dict)
     low_confidence_turns: int = 0
     tool_failures: int = 0
     #: Every tool call: {"tool", "server", "arguments", "ok", "result"|"error", "latency_ms", "ts"}.
@@ -43,6 +46,8 @@ class CallState:
 
     #: Pending or completed hand-over: {"case_id", "target", "reason", "priority", "status"}.
     handoff: dict[str, Any] | None = None
+    #: The call's recording as the bridge reported it: {"state": recording|declined|off, "id"?}; None: not recorded.
+    recording: dict[str, Any] | None = None
     #: resolved | escalated | abandoned | None (still going)
     outcome: str | None = None
 

@@ -11,8 +11,10 @@ so take-over (4000), resume and replay behave exactly as with one process, and t
 dispatcher never touches a frame.
 
 The session id routed on is ``FOUNDRY_AGENT_SESSION_ID`` if set, else the
-``agent_session_id`` query parameter of the connection's first request line; a
-connection without one goes to the next worker in turn. An HTTP keep-alive connection
+``agent_session_id`` query parameter of the connection's first request line, read by the
+same function as the container reads it (``protocol.session_id_in_query``); a connection
+without one, or with the parameter repeated (which the worker refuses), goes to the next
+worker in turn. An HTTP keep-alive connection
 is routed once, on its first request: a text turn for a session that is live over
 WebSocket must name it in the query (``POST /invocations?agent_session_id=...``) to
 reach the worker that holds it.
@@ -33,9 +35,10 @@ import socket
 import sys
 import zlib
 from dataclasses import dataclass
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from agent.config import Settings
+from agent.protocol import session_id_in_query
 from agent.wsserver import MAX_REQUEST_LINE
 
 log = logging.getLogger("switchboard.workers")
@@ -63,9 +66,10 @@ def route_key(head: bytes, platform_session_id: str | None = None) -> str | None
     parts = line.split(b" ")
     if len(parts) != 3:
         return None
-    query = urlsplit(parts[1].decode("latin-1")).query
-    values = parse_qs(query, keep_blank_values=True, max_num_fields=64).get("agent_session_id") if query else None
-    return values[0] if values else None
+    # Decoded as the container decodes it (Starlette: the raw query string as latin-1), and
+    # read by the same function: a repeated parameter is refused there, so it routes nowhere in particular.
+    session_id, _ = session_id_in_query(urlsplit(parts[1].decode("latin-1")).query)
+    return session_id
 
 
 def pick_worker(key: str | None, workers: int, turn: int) -> int:

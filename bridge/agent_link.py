@@ -1,6 +1,7 @@
 """The bridge's client for the agent's ``/invocations_ws``, surviving recycles without losing caller audio.
 
-One ``AgentLink`` per call. It connects with ``?agent_session_id=``, sends ``session.start``
+One ``AgentLink`` per call. It connects with ``agent_session_id=`` merged into the agent URL's query
+(and the Foundry preview header), sends ``session.start``
 (with ``last_seq`` when resuming), and keeps going when the platform recycles the socket
 (1001) or it drops (1006): reconnect with exponential backoff and jitter, same session id.
 
@@ -27,12 +28,11 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
-from urllib.parse import urlencode
-
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from agent import telemetry
+from agent.client.agent_url import session_url, upgrade_headers
 from agent.config import MAX_FRAME_BYTES
 from agent.wsclient import send_messages
 from agent.wsframes import MaskKeys
@@ -116,8 +116,9 @@ class AgentLink:
         backoff_cap_s: float = 2.0,
         rng: random.Random | None = None,
     ) -> None:
-        # Pooled (``pool`` given): the call's conversation is ``call_id`` within the shared session.
-        self._url = f"{url}?{urlencode({'agent_session_id': session_id, **({'call_id': call_id} if pool else {})})}"
+        # Merged: the configured URL may carry a query. Pooled (``pool`` given): the call's
+        # conversation is ``call_id`` within the shared session.
+        self._url = session_url(url, session_id, call_id if pool else None)
         self.session_id = session_id
         self._sample_rate = sample_rate
         self._on_event, self._on_audio = on_event, on_audio
@@ -249,7 +250,7 @@ class AgentLink:
 
     async def _connect(self, timeout_s: float) -> websockets.ClientConnection:
         # The traceparent of this connection's span goes on the upgrade: the agent's span continues the call's trace.
-        headers = telemetry.inject_headers(await self._tokens.headers())
+        headers = telemetry.inject_headers(upgrade_headers(await self._tokens.headers()))
         ws = await websockets.connect(self._url, additional_headers=headers,
                                       max_size=MAX_FRAME_BYTES, open_timeout=timeout_s, compression=None,
                                       logger=_ws_log)

@@ -1,7 +1,10 @@
 """The bridge service: Starlette routes wiring webhooks, auth, the call store and call sessions.
 
 Routes
-- ``POST /acs/events``: Event Grid (subscription validation, IncomingCall -> answer with media streaming).
+- ``POST /acs/events``: Event Grid (subscription validation, IncomingCall -> answer with media streaming);
+  ``OPTIONS /acs/events``: the CloudEvents webhook validation handshake.
+  A redelivered event gets 200 and does nothing; an event is recorded as handled only once it was,
+  so a failure (non-2xx) leaves it to Event Grid's retry.
 - ``POST /acs/callbacks/{call}?token=``: Call Automation events drive the call's state.
 - ``WS /acs/media/{call}?token=``: ACS bidirectional media streaming for one call.
 - ``GET /healthz``.
@@ -10,7 +13,9 @@ Routes
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
+import json
 import logging
 import re
 import uuid
@@ -20,17 +25,23 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
+from agent.client.agent_url import AgentUrlError, check_agent_url
 from agent.config import ConfigError, Settings
+from agent.peers import Network, RateLimiter, parse_networks, real_peer
 from bridge import auth, webhooks
 from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvider
 from bridge.apology import load_apology
 from bridge.call_control import AcsCallControl, CallControl
 from bridge.call_session import CallSession
-from bridge.calls import CallRecord, CallStore, agent_session_id, open_call_store, pooled_session_id, update
+from bridge.consent import ConsentPolicy
+from bridge.transfer_run import AWAITED_KINDS
+from bridge.openid import JwtChecker, OpenIdKeys
+from bridge.calls import (BUSY, DONE, CallRecord, CallStore, agent_session_id, open_call_store, pooled_session_id,
+                          update)
 
 log = logging.getLogger("switchboard.bridge")
 
@@ -45,8 +56,10 @@ class Bridge:
     control: CallControl
     tokens: TokenProvider
     apology: bytes
-    limiter: auth.RateLimiter
-    jwt: auth.JwtValidator | None
+    limiter: RateLimiter
+    acs_jwt: JwtChecker | None  # callbacks and the media upgrade
+    events_jwt: JwtChecker | None  # the Event Grid webhook
+    trusted_proxies: tuple[Network, ...] = ()
     live: dict[str, CallSession] = field(default_factory=dict)
 
     @property
@@ -72,6 +85,10 @@ def create_app(
 ) -> Starlette:
     if not settings.bridge_secret:
         raise ConfigError("SWITCHBOARD_BRIDGE_SECRET must be set: it signs the URLs ACS calls back on")
+    try:
+        check_agent_url(settings.bridge_agent_url)
+    except AgentUrlError as exc:
+        raise ConfigError(f"SWITCHBOARD_BRIDGE_AGENT_URL: {exc}") from None
     if tokens is None:
         tokens = EntraTokenProvider() if settings.bridge_agent_auth == "entra" else NoAuth()
     bridge = Bridge(
@@ -80,11 +97,17 @@ def create_app(
         control=control or AcsCallControl(settings),
         tokens=tokens,
         apology=apology if apology is not None else load_apology(settings.bridge_sample_rate, settings.data_dir),
-        limiter=auth.RateLimiter(rate=settings.bridge_rate_limit_per_s, burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
-        jwt=auth.JwtValidator(settings.bridge_jwks_file, settings.bridge_jwt_audience) if settings.bridge_jwks_file else None,
+        limiter=RateLimiter(rate=settings.bridge_rate_limit_per_s,
+                            burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
+        acs_jwt=_jwt_checker(settings.bridge_acs_openid_url, settings.bridge_acs_audience, settings.bridge_acs_issuer,
+                             "SWITCHBOARD_BRIDGE_ACS_OPENID_URL"),
+        events_jwt=_jwt_checker(settings.bridge_eventgrid_openid_url, settings.bridge_eventgrid_audience, None,
+                                "SWITCHBOARD_BRIDGE_EVENTGRID_OPENID_URL"),
+        trusted_proxies=parse_networks(settings.trusted_proxies),
     )
     app = Starlette(routes=[
         Route("/acs/events", partial(events, bridge), methods=["POST"]),
+        Route("/acs/events", partial(events_handshake, bridge), methods=["OPTIONS"]),
         Route("/acs/callbacks/{call}", partial(callbacks, bridge), methods=["POST"]),
         WebSocketRoute("/acs/media/{call}", partial(media_socket, bridge)),
         Route("/healthz", partial(health, bridge)),
@@ -93,42 +116,54 @@ def create_app(
     return app
 
 
+def _jwt_checker(config_url: str | None, audience: str | None, issuer: str | None, name: str) -> JwtChecker | None:
+    """A JWT check for an endpoint when its audience is configured."""
+    if not audience:
+        return None
+    if not config_url:
+        raise ConfigError(f"{name} must be set when its audience is")
+    try:
+        return JwtChecker(OpenIdKeys(config_url), audience, issuer)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
 def _problem(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _client(conn: Request | WebSocket) -> str:
-    return conn.client.host if conn.client else "unknown"
+def _client(bridge: Bridge, conn: Request | WebSocket) -> str:
+    return real_peer(conn.client.host if conn.client else None, conn.headers.get("x-forwarded-for"),
+                     bridge.trusted_proxies)
 
 
 async def _authorise(bridge: Bridge, conn: Request | WebSocket, call_id: str | None) -> None:
-    """Raises AuthError: the webhook secret (events) or the call's URL token (callbacks, media), then any JWT."""
+    """Raises AuthError: the webhook secret (events) or the call's URL token (callbacks, media), then the
+    endpoint's JWT when one is configured (ACS signs callbacks and the media upgrade; Event Grid the events)."""
     if call_id is None:
         presented = conn.query_params.get("secret") or conn.headers.get(SECRET_HEADER)
         auth.check_secret(bridge.secret, presented)
+        checker = bridge.events_jwt
     else:
         auth.check_token(bridge.secret, call_id, conn.query_params.get("token"))
-    if bridge.jwt is not None and not isinstance(conn, WebSocket):
-        bridge.jwt.check(conn.headers.get("authorization"))
+        checker = bridge.acs_jwt
+    if checker is not None:
+        await checker.check(conn.headers.get("authorization"))
 
 
 async def _guard(bridge: Bridge, request: Request, call_id: str | None) -> tuple[bytes, JSONResponse | None]:
     """Rate limit, authenticate and read the body; a response when the request is refused."""
-    client = _client(request)
-    if bridge.limiter.blocked(client):
-        return b"", _problem(429, "rate limited: too many refused requests from this address")
     try:
         await _authorise(bridge, request, call_id)
     except auth.AuthError as exc:
-        bridge.limiter.charge(client)
+        client = _client(bridge, request)
+        # Only the sender's failures count, not the bridge's own (5xx: it could not fetch the keys).
+        if exc.status < 500 and bridge.limiter.refuse(client):
+            return b"", _problem(429, "rate limited: too many refused requests from this address")
         log.warning("refused %s from %s: %s", request.url.path, client, exc)
         return b"", _problem(exc.status, str(exc))
     body = await request.body()
     return body, None
-
-
-async def _fresh(bridge: Bridge, events: list[Any]) -> list[Any]:
-    return [e for e in events if await bridge.store.first_seen(e.event_id)]
 
 
 async def events(bridge: Bridge, request: Request) -> JSONResponse:
@@ -139,19 +174,29 @@ async def events(bridge: Bridge, request: Request) -> JSONResponse:
         parsed = webhooks.parse_event_grid(body)
     except webhooks.WebhookError as exc:
         return _problem(400, str(exc))
-    fresh = await _fresh(bridge, parsed)
-    if parsed and not fresh:
-        return _problem(409, "event already handled")
     answer: dict[str, Any] = {}
-    for event in fresh:
+    busy = False
+    for event in parsed:
         if isinstance(event, webhooks.Validation):
-            answer = {"validationResponse": event.code}
-        else:
-            try:
-                await _answer(bridge, event)
-            except Exception as exc:  # ACS refused (e.g. the call was already answered elsewhere)
-                log.error("answering a call failed: %s", type(exc).__name__)
-                return _problem(502, "could not answer the call")
+            answer = {"validationResponse": event.code}  # idempotent: answered on every delivery
+            continue
+        state = await bridge.store.claim_event(event.event_id)
+        if state == DONE:
+            continue  # a redelivery of a call already answered: 200, so Event Grid stops retrying
+        if state == BUSY:
+            busy = True  # another delivery (maybe on another replica) is answering it right now
+            continue
+        try:
+            await _answer(bridge, event)
+        except Exception as exc:  # ACS refused (e.g. the call was already answered elsewhere)
+            await bridge.store.release_event(event.event_id)  # Event Grid's retry tries again
+            log.error("answering a call failed: %s", type(exc).__name__)
+            return _problem(502, "could not answer the call")
+        await bridge.store.finish_event(event.event_id)
+    if busy:
+        # Not 2xx: if the other delivery fails, this event must still be retried; once it succeeded,
+        # the retry is a duplicate and gets 200.
+        return JSONResponse({"error": "event is being handled; retry"}, status_code=503, headers={"Retry-After": "1"})
     return JSONResponse(answer)
 
 
@@ -160,6 +205,18 @@ def _agent_session(settings: Settings, record: CallRecord) -> str:
     if settings.bridge_session_pool > 0:
         return pooled_session_id(record.call_id, settings.bridge_session_pool)
     return record.agent_session_id
+
+
+async def events_handshake(bridge: Bridge, request: Request) -> Response:
+    """The CloudEvents webhook validation handshake (HTTP OPTIONS) Event Grid sends to a subscription
+    using the CloudEvents schema: allow the origin that asked, at any rate."""
+    _, refused = await _guard(bridge, request, None)
+    if refused:
+        return refused
+    origin = request.headers.get("webhook-request-origin")
+    if not origin or len(origin) > 255:
+        return _problem(400, "WebHook-Request-Origin header required")
+    return Response(status_code=200, headers={"WebHook-Allowed-Origin": origin, "WebHook-Allowed-Rate": "*"})
 
 
 async def _answer(bridge: Bridge, event: webhooks.IncomingCall) -> None:
@@ -185,35 +242,53 @@ async def callbacks(bridge: Bridge, request: Request) -> JSONResponse:
         parsed = webhooks.parse_callbacks(body)
     except webhooks.WebhookError as exc:
         return _problem(400, str(exc))
-    fresh = await _fresh(bridge, parsed)
-    if not fresh:
-        return _problem(409, "event already handled")
-    for event in fresh:
-        changes = webhooks.state_change(event)
-        if changes:
-            record = await update(bridge.store, call_id, **changes)
-            log.info("call %s: %s -> %s", call_id, event.kind, record.state if record else "?")
-        live = bridge.live.get(call_id)
-        if event.kind == "CallDisconnected" and live is not None:
-            live.hang_up()
-        if event.kind == "MediaStreamingFailed" and event.call_connection_id:
-            await bridge.control.hang_up(event.call_connection_id)  # a call without media is a silent call
+    busy = False
+    for event in parsed:
+        state = await bridge.store.claim_event(event.event_id)
+        if state == DONE:
+            continue  # a redelivery: 200, nothing done twice
+        if state == BUSY:
+            busy = True
+            continue
+        try:
+            await _apply(bridge, call_id, event)
+        except Exception as exc:
+            await bridge.store.release_event(event.event_id)  # ACS retries; the next delivery applies it
+            log.error("call %s: handling %s failed: %s", call_id, event.kind, type(exc).__name__)
+            return _problem(500, "could not handle the event")
+        await bridge.store.finish_event(event.event_id)
+    if busy:
+        return JSONResponse({"error": "event is being handled; retry"}, status_code=503, headers={"Retry-After": "1"})
     return JSONResponse({})
+
+
+async def _apply(bridge: Bridge, call_id: str, event: webhooks.CallEvent) -> None:
+    changes = webhooks.state_change(event)
+    if changes:
+        record = await update(bridge.store, call_id, **changes)
+        log.info("call %s: %s -> %s", call_id, event.kind, record.state if record else "?")
+    live = bridge.live.get(call_id)
+    if live is not None:
+        live.call_event(event)
+    elif event.kind in AWAITED_KINDS:  # the call's media socket (and its transfer) is on another replica
+        await bridge.store.relay(call_id, json.dumps(dataclasses.asdict(event)))
+    if event.kind == "CallDisconnected" and live is not None:
+        live.hang_up()
+    if event.kind == "MediaStreamingFailed" and event.call_connection_id:
+        await bridge.control.hang_up(event.call_connection_id)  # a call without media is a silent call
 
 
 async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
     call_id = websocket.path_params["call"]
-    client = _client(websocket)
-    if bridge.limiter.blocked(client):
-        await websocket.close(1008)
-        return
     try:
         if not _CALL_ID.match(call_id):
             raise auth.AuthError(403, "bad call id")
         await _authorise(bridge, websocket, call_id)
     except auth.AuthError as exc:
-        bridge.limiter.charge(client)
-        log.warning("refused media socket from %s: %s", client, exc)
+        client = _client(bridge, websocket)
+        # Past the budget a sender is refused without a log line each; the bridge's own faults always log.
+        if exc.status >= 500 or not bridge.limiter.refuse(client):
+            log.warning("refused media socket from %s: %s", client, exc)
         await websocket.close(1008)
         return
     record = await bridge.store.get(call_id)
@@ -235,6 +310,9 @@ async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
         sample_rate=s.bridge_sample_rate,
         apology=bridge.apology,
         fallback_target=s.bridge_fallback_target,
+        consent=ConsentPolicy(s.bridge_consent_prompt, s.bridge_consent_opt_out_digit, s.bridge_consent_window_s)
+        if s.bridge_recording == "on" else None,
+        recording_callback=bridge.urls(call_id)[0],
     )
     bridge.live[call_id] = session
     try:
@@ -278,7 +356,8 @@ async def serve(settings: Settings, app: Starlette | None = None, *, stop: async
 
     config = uvicorn.Config(app, host=settings.host, port=settings.bridge_port, ws=WebSocketProtocol, http="httptools",
                             ws_max_size=1024 * 1024, ws_ping_interval=None, access_log=False,  # access lines
-                            log_config=None, lifespan="off")  # would carry URL tokens and the webhook secret
+                            log_config=None, lifespan="off",  # would carry URL tokens and the webhook secret
+                            proxy_headers=False)  # X-Forwarded-For is read by agent.peers, from trusted proxies only
     server = uvicorn.Server(config)  # without ``stop``, uvicorn's own SIGTERM/SIGINT handling shuts it down
 
     async def stopper() -> None:

@@ -1,14 +1,16 @@
-"""What the bridge trusts: signed URL tokens, the webhook secret, ACS JWTs, and a per-IP rate limit.
+"""What the bridge trusts: signed URL tokens, the webhook secret, ACS JWTs (the per-address
+rate limit of refusals is ``agent.peers.RateLimiter``, shared with the container's ``/cases``).
 
-All pure (clock injected) except ``JwtValidator`` loading its key file once.
+All pure (clock injected); fetching the keys ACS signs with is ``bridge.openid``.
 
 - A *URL token* binds one call id to an expiry with HMAC-SHA256 over the per-deployment
   secret: ``<expiry>.<base64url signature>``. It goes into the callback and media URLs
   we hand to ACS, so only ACS (who got the URL from us) can post events for that call.
 - The Event Grid webhook is protected by the same secret as a query parameter
   (``?secret=``) or ``X-Switchboard-Secret`` header, compared in constant time.
-- When a JWKS file is configured, an ``Authorization: Bearer`` JWT (what ACS and Event Grid
-  send with Entra delivery) must also verify against those keys and the audience.
+- ACS signs every callback and the media WebSocket upgrade with an ``Authorization: Bearer``
+  JWT; ``check_jwt`` verifies one against the keys of an OpenID configuration, an issuer and
+  an audience (per endpoint, see ``bridge.openid``). The URL token stays the second factor.
 """
 
 from __future__ import annotations
@@ -16,11 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
 
 import jwt
 
@@ -65,61 +63,35 @@ def check_secret(secret: str, presented: str | None) -> None:
         raise AuthError(403, "wrong secret")
 
 
-class JwtValidator:
-    """Verifies bearer JWTs against a JWKS file (RS256/ES256) and an audience."""
+class UnknownSigningKey(AuthError):
+    """The token names a key the current key set does not hold (refresh the keys, then retry)."""
 
-    def __init__(self, jwks_file: Path, audience: str | None) -> None:
-        keys = json.loads(Path(jwks_file).read_text())
-        self._keys = {k.get("kid"): jwt.PyJWK(k) for k in keys.get("keys", [])}
-        if not self._keys:
-            raise ValueError(f"{jwks_file} holds no keys")
-        self._audience = audience
-
-    def check(self, authorization: str | None) -> dict:
-        if not authorization or not authorization.lower().startswith("bearer "):
-            raise AuthError(401, "missing bearer token")
-        token = authorization[7:].strip()
-        try:
-            kid = jwt.get_unverified_header(token).get("kid")
-            # A token without a kid is only accepted when there is exactly one key to try.
-            key = self._keys.get(kid) if kid else (next(iter(self._keys.values())) if len(self._keys) == 1 else None)
-            if key is None:
-                raise AuthError(403, "unknown signing key")
-            return jwt.decode(token, key.key, algorithms=["RS256", "ES256"], audience=self._audience,
-                              options={"verify_aud": self._audience is not None, "require": ["exp"]})
-        except jwt.PyJWTError as exc:
-            raise AuthError(403, f"invalid JWT: {type(exc).__name__}") from None
+    def __init__(self) -> None:
+        super().__init__(403, "unknown signing key")
 
 
-@dataclass
-class RateLimiter:
-    """Token bucket per client address for refused requests: ``rate`` a second, bursts up to ``burst``.
+#: ACS signs with RS256 (its OpenID configuration says so); nothing else is accepted, never "none".
+ALGORITHMS = ("RS256",)
+#: Clock skew allowed between ACS and the bridge when checking ``exp`` and ``nbf``.
+LEEWAY_S = 30
 
-    Only requests that fail authentication are charged (``charge``); an address whose
-    bucket is empty is refused before anything else (``blocked``). ACS sends every
-    call's events, callbacks and media sockets from a few addresses, so counting its
-    authenticated traffic would refuse a burst of real calls; counting failures stops
-    token guessing and floods of junk all the same.
-    """
 
-    rate: float
-    burst: float
-    clock: Callable[[], float] = time.monotonic
-    max_clients: int = 10_000
-    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-
-    def _tokens(self, client: str, now: float) -> float:
-        tokens, last = self._buckets.get(client, (self.burst, now))
-        return min(self.burst, tokens + (now - last) * self.rate)
-
-    def blocked(self, client: str) -> bool:
-        return client in self._buckets and self._tokens(client, self.clock()) < 1
-
-    def charge(self, client: str) -> None:
-        now = self.clock()
-        tokens = self._tokens(client, now)
-        if len(self._buckets) >= self.max_clients and client not in self._buckets:
-            # Bound memory under address spraying: forget the idlest half.
-            for key, _ in sorted(self._buckets.items(), key=lambda kv: kv[1][1])[: self.max_clients // 2]:
-                del self._buckets[key]
-        self._buckets[client] = (max(0.0, tokens - 1), now)
+def check_jwt(authorization: str | None, keys: dict[str, jwt.PyJWK], *, issuer: str, audience: str) -> dict:
+    """The claims of the ``Authorization: Bearer`` JWT, verified against ``keys`` (by ``kid``),
+    the issuer, the audience and its expiry; AuthError (401 absent, 403 wrong) otherwise."""
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise AuthError(401, "missing bearer token")
+    token = authorization[7:].strip()
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError as exc:
+        raise AuthError(403, f"invalid JWT: {type(exc).__name__}") from None
+    # A token without a kid is only accepted when there is exactly one key to try.
+    key = keys.get(kid) if isinstance(kid, str) else (next(iter(keys.values())) if len(keys) == 1 else None)
+    if key is None:
+        raise UnknownSigningKey()
+    try:
+        return jwt.decode(token, key.key, algorithms=list(ALGORITHMS), audience=audience, issuer=issuer,
+                          leeway=LEEWAY_S, options={"require": ["exp", "iss", "aud"]})
+    except jwt.PyJWTError as exc:
+        raise AuthError(403, f"invalid JWT: {type(exc).__name__}") from None

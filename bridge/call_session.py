@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+import uuid
 from collections import deque
 from typing import Any, Awaitable, Callable
 
@@ -17,8 +19,12 @@ from agent import telemetry
 from bridge import media
 from bridge.apology import ringback
 from bridge.agent_link import AgentLink, AgentUnavailable
+from bridge import transfer as consult
+from bridge.consent import PROMPT_LIMIT_S, ConsentGate, ConsentPolicy
 from bridge.call_control import CallControl, TargetError
 from bridge.calls import CallRecord, CallStore, update
+from bridge.transfer_run import TransferRun
+from bridge.webhooks import CallEvent
 
 log = logging.getLogger("switchboard.bridge.call")
 
@@ -26,6 +32,7 @@ PACKET_S = 0.02
 MAX_LATE_S = 0.06  # behind schedule by more than this (a stall): restart the clock rather than burst
 TRANSFER_WAIT_S = 60.0
 TRANSFER_POLL_S = 0.1
+RELAY_POLL_S = 0.05  # while a transfer or the consent prompt awaits callbacks that reached another replica
 PLAYOUT_LIMIT_S = 30.0  # the agent's goodbye is played before hanging up, but not forever
 #: The agent has not answered a new call this long after the media socket opened (a cold sandbox,
 #: most likely): play ringback until it does, rather than leave the caller in silence.
@@ -44,6 +51,8 @@ class Player:
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
+        self.open = asyncio.Event()  # cleared: agent audio waits (the consent prompt is playing)
+        self.open.set()
         self.packets_sent = 0
         self.stops_sent = 0
 
@@ -78,6 +87,11 @@ class Player:
                 self._wake.clear()
                 await self._wake.wait()
                 due = None
+            if not self.open.is_set():
+                await self.open.wait()
+                due = None
+                if not self._packets:
+                    continue
             now = time.monotonic()
             if due is None or due < now - MAX_LATE_S:
                 due = now
@@ -103,6 +117,8 @@ class CallSession:
         sample_rate: int,
         apology: bytes,
         fallback_target: str | None,
+        consent: ConsentPolicy | None = None,
+        recording_callback: str | None = None,
     ) -> None:
         self.record = record
         self._receive = receive
@@ -120,6 +136,13 @@ class CallSession:
         self.ringing = False
         self.rings = 0  # ring cycles played while waiting for the agent's first answer
         self._tel: telemetry.BridgeCall | None = None
+        self.transfer_run: TransferRun | None = None  # the consultative transfer in progress, if any
+        self._consent_policy, self._recording_callback = consent, recording_callback
+        self.consent: ConsentGate | None = None
+        self._consent_heard = asyncio.Event()  # the prompt finished playing (or could not play)
+        self._consent_declined = asyncio.Event()
+        self._awaiting = 0  # transfers and consent prompts waiting for callback events
+        self._handed_over = False
 
     async def _send(self, text: str) -> None:
         async with self._send_lock:  # StopAudio may race a paced packet
@@ -128,6 +151,13 @@ class CallSession:
     def hang_up(self) -> None:
         """CallDisconnected arrived on the callback: end as if the media socket closed."""
         self._hung_up.set()
+
+    def call_event(self, event: CallEvent) -> None:
+        """A Call Automation callback for this call: the transfer in progress may be waiting for it."""
+        if self.transfer_run is not None:
+            self.transfer_run.deliver(event)
+        if event.kind in ("PlayCompleted", "PlayFailed") and event.operation_context == "consent":
+            self._consent_heard.set()
 
     async def run(self) -> None:
         # The call's span is current before the tasks are made, so the agent connections hang under it.
@@ -143,12 +173,19 @@ class CallSession:
         link = asyncio.create_task(self.link.run(), name=f"link-{self.record.call_id}")
         caller = asyncio.create_task(self._read_caller(), name=f"acs-{self.record.call_id}")
         hung_up = asyncio.create_task(self._hung_up.wait())
+        self._spawn(self._take_relayed())
+        if self._consent_policy is not None and self.record.caller:  # phone calls only
+            self.player.open.clear()  # before any agent audio can arrive: the caller hears the prompt first, alone
+            self._spawn(self._ask_consent(self._consent_policy))
+        # Held, like agent audio, while the consent prompt plays.
         ring = asyncio.create_task(self._ring_until_answered(), name=f"ring-{self.record.call_id}")
         try:
             await asyncio.wait({link, caller, hung_up}, return_when=asyncio.FIRST_COMPLETED)
             if caller.done() or hung_up.done():
                 record = await self._store.get(self.record.call_id)
-                transferred = record is not None and record.state == "transferred"
+                transferred = self._handed_over or (record is not None and record.state == "transferred")
+                if self.transfer_run is not None and not transferred:
+                    self.transfer_run.caller_gone()
                 await self.link.end("transferred" if transferred else "caller hung up")
             elif isinstance(link.exception(), AgentUnavailable):
                 log.warning("call %s: agent unreachable too long; apologising and transferring", self.record.call_id)
@@ -213,6 +250,9 @@ class CallSession:
                     self._tel.frames_sent(self.player.packets_sent)
                     self._tel.frame_in(received)
             elif isinstance(frame, media.DtmfIn):
+                if self.consent is not None and self.consent.key(frame.digits):
+                    self._consent_declined.set()  # the opt-out key answers the prompt; it is not a caller turn
+                    continue
                 await self.link.send_event("input.dtmf", digits=frame.digits)
             elif frame.sample_rate != self._sample_rate:
                 log.warning("call %s: ACS streams %d Hz, bridge expects %d Hz", self.record.call_id,
@@ -230,16 +270,114 @@ class CallSession:
         elif kind == "audio.end":
             self.player.end_item()
         elif kind == "handoff":
-            task = asyncio.create_task(self._transfer_for_agent(str(event.get("target")), str(event.get("case_id"))))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            if isinstance(event.get("legs"), list) and event["legs"]:
+                work = self._consult_for_agent(event)
+            else:
+                work = self._transfer_for_agent(str(event.get("target")), str(event.get("case_id")))
+            self._spawn(work)
         elif kind == "error":
             log.warning("call %s: agent error %s", self.record.call_id, event.get("code"))
+
+    async def _take_relayed(self) -> None:
+        """Callback events another replica received for this call, while something here awaits them."""
+        while True:
+            await asyncio.sleep(RELAY_POLL_S)
+            if self._awaiting:
+                for body in await self._store.take_relayed(self.record.call_id):
+                    self.call_event(CallEvent(**json.loads(body)))
+
+    @contextlib.asynccontextmanager
+    async def _awaiting_callbacks(self) -> Any:
+        self._awaiting += 1
+        try:
+            yield
+        finally:
+            self._awaiting -= 1
+
+    def _spawn(self, work: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- recording consent -------------------------------------------------------------------
+    async def _ask_consent(self, policy: ConsentPolicy) -> None:
+        """Prompt, wait for the opt-out key, then record (or not) and tell the agent, for the case."""
+        self.consent = ConsentGate(policy.opt_out_digit)
+        try:
+            record = await update(self._store, self.record.call_id, recording="asking")
+            if record is not None and record.call_connection_id:
+                await self._consent_decision(policy, record.call_connection_id)
+        finally:
+            self.player.open.set()
+
+    async def _consent_decision(self, policy: ConsentPolicy, call_connection_id: str) -> None:
+        assert self.consent is not None
+        try:
+            await self._control.play_text(call_connection_id, None, policy.prompt, "consent")
+        except Exception as exc:  # no prompt, no consent: never record a caller who was not told
+            log.warning("call %s: consent prompt failed (%s): not recording", self.record.call_id, type(exc).__name__)
+            self.consent.key(policy.opt_out_digit)
+        else:
+            async with self._awaiting_callbacks():
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._consent_heard.wait(), PROMPT_LIMIT_S)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._consent_declined.wait(), policy.window_s)
+        if self.consent.window_over() == "declined":
+            await update(self._store, self.record.call_id, recording="declined")
+            await self.link.send_event("call.recording", state="declined")
+            return
+        try:
+            recording_id = await self._control.start_recording(call_connection_id, self._recording_callback)
+        except Exception as exc:
+            log.warning("call %s: recording did not start: %s", self.record.call_id, type(exc).__name__)
+            await update(self._store, self.record.call_id, recording="off", reason="recording did not start")
+            await self.link.send_event("call.recording", state="off")
+            return
+        await update(self._store, self.record.call_id, recording="recording", recording_id=recording_id)
+        await self.link.send_event("call.recording", state="recording", recording_id=recording_id)
 
     # --- transfers -----------------------------------------------------------------------
     async def _transfer_for_agent(self, target: str, case_id: str) -> None:
         ok, reason = await self.transfer(target, case_id)
         await self.link.send_event("handoff.result", ok=ok, **({} if ok else {"reason": reason}))
+
+    async def _consult_for_agent(self, event: dict[str, Any]) -> None:
+        ok, reason, target = await self.consult(event)
+        await self.link.send_event("handoff.result", ok=ok, target=target, **({} if ok else {"reason": reason}))
+
+    async def consult(self, event: dict[str, Any]) -> tuple[bool, str, str | None]:
+        """Warm transfer over the legs the agent sent: caller held, person invited and briefed, then connected."""
+        case_id = str(event.get("case_id"))
+        try:
+            legs = [consult.Leg(target=str(leg["target"]), name=str(leg.get("name") or ""),
+                                mode=str(leg.get("mode") or "consult"), ring_s=float(leg.get("ring_s") or 30.0))
+                    for leg in event["legs"]]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return False, f"bad hand-over legs: {exc}", None
+        record = await self._store.get(self.record.call_id)
+        if record is None or not record.call_connection_id:
+            return False, "the call is not connected yet", None
+        if self.transfer_run is not None and not self.transfer_run.machine.done:
+            return False, "a transfer is already in progress", None
+        await update(self._store, record.call_id, state="transferring", case_id=case_id, transfer_target=legs[0].target)
+        machine = consult.ConsultTransfer(case_id, legs, str(event.get("briefing") or event.get("reason") or ""),
+                                          attempt=uuid.uuid4().hex[:8])
+        run = self.transfer_run = TransferRun(self._control, record.call_connection_id, record.caller, machine)
+        async with self._awaiting_callbacks():
+            result = await run.run()
+        if self._tel is not None:
+            self._tel.transfer(result.ok)
+        log.info("call %s: hand-over %s (%s) in %.0f ms to briefing", self.record.call_id,
+                 "connected" if result.ok else "returned", result.reason,
+                 1000 * (run.timings.get("briefing", run.timings["decided"]) - run.timings["decided"]))
+        if result.ok:
+            self._handed_over = True
+            await update(self._store, record.call_id, state="transferred", transfer_target=result.target)
+        else:
+            await update(self._store, record.call_id, state="transfer_failed", reason=result.reason)
+            self._spawn(run.linger())
+        return result.ok, result.reason, result.target
 
     async def transfer(self, target: str, case_id: str) -> tuple[bool, str]:
         """Blind-transfer the call and wait for ACS to accept or refuse it (via the callback, on any replica)."""

@@ -2,9 +2,12 @@
 
 - ``FakeAcs``: the Call Automation REST service as an azure-core async transport. The real
   SDK builds and serialises every request; this records them and answers as the service
-  would, so callers can assert the exact bodies and headers.
+  would, so callers can assert the exact bodies and headers. With ``people`` it also plays
+  the people a transfer invites: each answers, declines or lets it ring, and ACS's
+  callback events (AddParticipantSucceeded/Failed, PlayCompleted) are posted to the call.
 - ``AcsPeer``: the ACS side of one call's media WebSocket, speaking ACS's exact frame shapes.
 - ``event_grid`` / ``callback_event``: webhook bodies as Event Grid and Call Automation post them.
+- ``ScriptedAgent``: an agent endpoint that hands the call over when the caller keys 0.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import re
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import websockets
@@ -21,6 +26,8 @@ import websockets
 from azure.core.pipeline.transport import AsyncHttpTransport
 from azure.core.rest import HttpRequest
 from azure.core.rest._http_response_impl_async import AsyncHttpResponseImpl
+
+from agent.localserver import free_port
 
 FAKE_CONNECTION_STRING = "endpoint=https://acs.example.test/;accesskey=" + "QUNTZmFrZWtleQ=="
 
@@ -42,10 +49,39 @@ class _Response(AsyncHttpResponseImpl):
         return self._content.decode()
 
 
+@dataclass(frozen=True)
+class Person:
+    """How a simulated person answers an invitation: ``answer`` / ``decline`` after ``after_s``, or ``ring`` forever."""
+
+    does: str = "answer"
+    after_s: float = 0.0
+
+
+_PARTICIPANT_PATH = re.compile(r"/calling/callConnections/([^/:?]+)")
+
+
+def _raw_id(identifier: dict[str, Any]) -> str:
+    """The raw id of a serialised CommunicationIdentifierModel, as ACS echoes it back."""
+    if identifier.get("rawId"):
+        return str(identifier["rawId"])
+    if "phoneNumber" in identifier:
+        return "4:" + identifier["phoneNumber"]["value"]
+    if "microsoftTeamsUser" in identifier:
+        return "8:orgid:" + identifier["microsoftTeamsUser"]["userId"]
+    return str(identifier.get("communicationUser", {}).get("id", ""))
+
+
 class FakeAcs(AsyncHttpTransport):
-    def __init__(self, *, refuse_transfer: bool = False) -> None:
+    def __init__(self, *, refuse_transfer: bool = False, fail_answers: int = 0, answer_delay_s: float = 0.0,
+                 people: dict[str, Person] | None = None, play_s: float = 0.0) -> None:
         self.requests: list[tuple[str, str, dict[str, str], dict[str, Any]]] = []
         self.refuse_transfer = refuse_transfer
+        self.fail_answers = fail_answers  # the next N answer_call requests are refused (400: the SDK does not retry it)
+        self.answer_delay_s = answer_delay_s  # how long ACS takes to answer (lets deliveries overlap)
+        self.people = people or {}  # participant raw id -> how they answer
+        self.play_s = play_s  # how long a played briefing lasts before PlayCompleted
+        self._callbacks: dict[str, str] = {}  # call connection id -> callback URL
+        self._pending: set[asyncio.Task[None]] = set()
         self._n = 0
 
     def bodies(self, path_part: str) -> list[dict[str, Any]]:
@@ -57,8 +93,14 @@ class FakeAcs(AsyncHttpTransport):
     async def send(self, request: HttpRequest, **kwargs: Any) -> _Response:  # type: ignore[override]
         body = json.loads(request.content) if request.content else {}
         self.requests.append((request.method, request.url, dict(request.headers), body))
-        if request.url.split("?")[0].endswith("/calling/callConnections:answer"):
+        path = request.url.split("?")[0]
+        if path.endswith("/calling/callConnections:answer"):
+            await asyncio.sleep(self.answer_delay_s)
+            if self.fail_answers > 0:
+                self.fail_answers -= 1
+                return _Response(request, 400, {"error": {"code": "8501", "message": "simulated refusal"}})
             self._n += 1
+            self._callbacks[f"conn-{self._n}"] = body.get("callbackUri")
             return _Response(request, 200, {
                 "callConnectionId": f"conn-{self._n}", "serverCallId": "server-1",
                 "callbackUri": body.get("callbackUri"), "callConnectionState": "connecting",
@@ -70,21 +112,89 @@ class FakeAcs(AsyncHttpTransport):
             if self.refuse_transfer:
                 return _Response(request, 400, {"error": {"code": "8523", "message": "Invalid target"}})
             return _Response(request, 202, {"operationContext": body.get("operationContext")})
-        if request.url.split("?")[0].endswith(":terminate") or request.method == "DELETE":
+        if path.endswith(":terminate") or request.method == "DELETE":
             return _Response(request, 204, {})
+        if path.endswith("/calling/recordings") and request.method == "POST":
+            locator = body.get("callLocator") or {}
+            if locator.get("kind") != "serverCallLocator" or not locator.get("serverCallId"):
+                return _bad(request, "callLocator with a serverCallId is required")
+            return _Response(request, 200, {"recordingId": f"rec-{uuid.uuid4().hex[:12]}", "recordingState": "active",
+                                            "recordingKind": "azureCommunicationServices"})
+        match = _PARTICIPANT_PATH.search(path)
+        conn = match.group(1) if match else ""
+        if request.method == "GET" and match and path.endswith(f"/callConnections/{conn}"):
+            return _Response(request, 200, {"callConnectionId": conn, "serverCallId": f"server-{conn}",
+                                            "callbackUri": self._callbacks.get(conn),
+                                            "callConnectionState": "connected"})
+        if path.endswith(":hold") or path.endswith(":unhold"):
+            if not body.get("targetParticipant"):
+                return _bad(request, "targetParticipant is required")
+            return _Response(request, 200, {})
+        if path.endswith("/participants:add"):
+            if not body.get("participantToAdd"):
+                return _bad(request, "participantToAdd is required")
+            raw = _raw_id(body["participantToAdd"])
+            invitation = str(uuid.uuid4())
+            self._ring(conn, raw, body.get("operationContext"))
+            return _Response(request, 202, {
+                "participant": {"identifier": {**body["participantToAdd"], "rawId": raw}, "isMuted": False,
+                                "isOnHold": False},
+                "operationContext": body.get("operationContext"), "invitationId": invitation})
+        if path.endswith("/participants:remove") or path.endswith("/participants:cancelAddParticipant"):
+            invitation = {"invitationId": body["invitationId"]} if "invitationId" in body else {}
+            return _Response(request, 202, {"operationContext": body.get("operationContext"), **invitation})
+        if path.endswith(":play"):
+            if not body.get("playSources"):
+                return _bad(request, "playSources is required")
+            self._later(self.play_s, conn, "PlayCompleted", operationContext=body.get("operationContext"),
+                        resultInformation={"code": 200, "subCode": 0, "message": "Action completed successfully."})
+            return _Response(request, 202, {})
         return _Response(request, 404, {"error": {"code": "NotFound", "message": request.url}})
+
+    def _ring(self, conn: str, raw: str, context: str | None) -> None:
+        person = self.people.get(raw)
+        if person is None or person.does == "ring":  # nobody picks up: only the bridge's ring timer ends it
+            return
+        if person.does == "answer":
+            self._later(person.after_s, conn, "AddParticipantSucceeded", operationContext=context,
+                        participant={"rawId": raw})
+        else:
+            self._later(person.after_s, conn, "AddParticipantFailed", operationContext=context,
+                        participant={"rawId": raw},
+                        resultInformation={"code": 408, "subCode": 10004, "message": "Call declined by the callee."})
+
+    def _later(self, after_s: float, conn: str, kind: str, **data: Any) -> None:
+        url = self._callbacks.get(conn)
+        if url is None:
+            return
+
+        async def post() -> None:
+            import httpx
+
+            await asyncio.sleep(after_s)
+            async with httpx.AsyncClient(timeout=10) as http:
+                await http.post(url, json=callback_event(kind, conn, **data))
+
+        task = asyncio.get_running_loop().create_task(post())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def open(self) -> None:
         return None
 
     async def close(self) -> None:
-        return None
+        for task in list(self._pending):
+            task.cancel()
 
     async def __aenter__(self) -> "FakeAcs":
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
         return None
+
+
+def _bad(request: HttpRequest, message: str) -> _Response:
+    return _Response(request, 400, {"error": {"code": "BadRequest", "message": message}})
 
 
 def event_grid_incoming_call(caller: str = "4:+14255550123", correlation_id: str | None = None) -> list[dict[str, Any]]:
@@ -254,3 +364,60 @@ class LocalBridge:
             await call.connect_media()
             await call.callback("MediaStreamingStarted")
         return call
+
+
+class ScriptedAgent:
+    """An agent endpoint speaking the container's protocol to the bridge; a keyed 0 sends the next hand-over."""
+
+    def __init__(self, handoffs: list[dict[str, Any]], greeting: bytes = b"") -> None:
+        self.handoffs = list(handoffs)  # one handoff event per keyed 0
+        self.greeting = greeting  # agent audio (PCM16) sent as soon as the session is ready
+        self.results: list[dict[str, Any]] = []
+        self.received: list[dict[str, Any]] = []  # every text message from the bridge except pings
+        self.got_result = asyncio.Event()
+        self.port = free_port()
+        self._seq = 0
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/invocations_ws"
+
+    async def _send(self, ws: Any, body: dict[str, Any]) -> None:
+        self._seq += 1
+        await ws.send(json.dumps({**body, "seq": self._seq}))
+
+    async def handler(self, ws: Any) -> None:
+        json.loads(await ws.recv())  # session.start
+        await ws.send(json.dumps({"type": "session.ready", "session_id": "s", "resumed": False}))
+        if self.greeting:
+            await ws.send(self.greeting)
+            await self._send(ws, {"type": "audio.end", "item_id": "greeting"})
+        async for frame in ws:
+            if isinstance(frame, bytes):
+                continue
+            body = json.loads(frame)
+            if body["type"] != "ping":
+                self.received.append(body)
+            if body["type"] == "ping":
+                await ws.send(json.dumps({"type": "pong", "id": body["id"]}))
+            elif body["type"] == "input.dtmf" and body["digits"] == "0" and self.handoffs:
+                await self._send(ws, self.handoffs.pop(0))
+            elif body["type"] == "handoff.result":
+                self.results.append(body)
+                self.got_result.set()
+            elif body["type"] == "session.end":
+                await ws.close(1000)
+                return
+
+    async def __aenter__(self) -> "ScriptedAgent":
+        self._server = await websockets.serve(self.handler, "127.0.0.1", self.port)
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def result(self, timeout: float = 30) -> dict[str, Any]:
+        await asyncio.wait_for(self.got_result.wait(), timeout)
+        self.got_result.clear()
+        return self.results[-1]

@@ -1,7 +1,8 @@
 """Event Grid and Call Automation webhook bodies: parse them, and what each does to a call's state.
 
 Pure: bytes in, typed events out (``WebhookError`` -> HTTP 400). Both the Event Grid schema
-(``eventType``) and the CloudEvents schema (``type``) are accepted, as ACS can deliver either.
+(``eventType``) and the CloudEvents schema (``type``) are accepted, as ACS can deliver either
+(the CloudEvents subscription handshake, HTTP OPTIONS, is answered in ``bridge.app``).
 """
 
 from __future__ import annotations

@@ -35,11 +35,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     agent.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for 'active' (default 900)")
     agent.add_argument("--no-wait", action="store_true", help="return after create_version")
     _common(agent)
+    _shape(agent)
     agent.set_defaults(func=run_agent)
 
     status = dsub.add_parser("status", help="show the agent's state and a version's provisioning status")
     status.add_argument("--version", help="a version (default: the latest)")
     _common(status)
+    _shape(status)
     status.set_defaults(func=run_status)
 
     disable = dsub.add_parser("disable", help="stop the agent accepting new sessions (existing ones drain)")
@@ -54,6 +56,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", default=DEFAULT_NAME, help=f"agent name (default {DEFAULT_NAME})")
     p.add_argument("--endpoint", help="Foundry project endpoint (default $AZURE_AI_PROJECT_ENDPOINT)")
+
+
+def _shape(p: argparse.ArgumentParser) -> None:
+    from agent.client.agent_url import SHAPES
+
+    p.add_argument("--endpoint-shape", choices=SHAPES, default=SHAPES[0],
+                   help="which documented invocations_ws URL to print: 'project' (one path, project_name and "
+                        "agent_name in the query; default) or 'agent' (per-agent path with api-version=v1)")
 
 
 def open_client(endpoint: str) -> Any:
@@ -120,8 +130,9 @@ def run_agent(args: argparse.Namespace, client_factory: ClientFactory = open_cli
         if not args.no_wait:
             foundry.wait_until_active(client, spec.name, created.version, timeout_s=args.timeout,
                                       on_status=lambda s: print(f"  status: {s}", flush=True))
-        print(f"endpoint: {foundry.websocket_url(endpoint, spec.name)}")
-        print(f"try it:   switchboard samples web --agent {foundry.websocket_url(endpoint, spec.name)}")
+        url = foundry.websocket_url(endpoint, spec.name, args.endpoint_shape)
+        print(f"endpoint: {url}")
+        print(f"try it:   switchboard samples web --agent '{url}'")
         return 0
 
     return _guarded(act)
@@ -140,7 +151,7 @@ def run_status(args: argparse.Namespace, client_factory: ClientFactory = open_cl
         image = (dict(version.definition).get("container_configuration") or {}).get("image", "?")
         print(f"agent:    {agent.name} ({getattr(agent.state, 'value', agent.state)})")
         print(f"version:  {version.version} ({foundry.status_of(version)}) image {image}; latest is {latest.version}")
-        print(f"endpoint: {foundry.websocket_url(endpoint, name)}")
+        print(f"endpoint: {foundry.websocket_url(endpoint, name, args.endpoint_shape)}")
         return 0
 
     return _guarded(act)

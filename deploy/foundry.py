@@ -12,7 +12,6 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from azure.ai.projects.models import (
     AgentEndpointProtocol,
@@ -23,7 +22,7 @@ from azure.ai.projects.models import (
 
 #: The only protocol the container speaks (see docs/protocol.md).
 PROTOCOL_VERSION = "1.0.0"
-#: What the SDK sends as ``api-version`` and what the WebSocket route also requires.
+#: What the SDK sends as ``api-version`` (and what the per-agent WebSocket path also requires).
 API_VERSION = "v1"
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -108,12 +107,15 @@ def parse_env(pairs: Iterable[str]) -> tuple[tuple[str, str], ...]:
     return tuple(env.items())
 
 
-def websocket_url(project_endpoint: str, agent_name: str) -> str:
-    """The public ``invocations_ws`` endpoint of a hosted agent (needs an Entra bearer token)."""
-    parts = urlsplit(project_endpoint.rstrip("/"))
-    scheme = "wss" if parts.scheme == "https" else "ws"
-    path = f"{parts.path}/agents/{quote(agent_name, safe='')}/endpoint/protocols/invocations_ws"
-    return urlunsplit((scheme, parts.netloc, path, f"api-version={API_VERSION}", ""))
+def websocket_url(project_endpoint: str, agent_name: str, shape: str = "project") -> str:
+    """The public ``invocations_ws`` endpoint of a hosted agent (needs an Entra bearer token and,
+    on the upgrade, the preview header; see ``agent.client.agent_url``)."""
+    from agent.client.agent_url import AgentUrlError, foundry_ws_url
+
+    try:
+        return foundry_ws_url(project_endpoint, agent_name, shape)
+    except AgentUrlError as exc:
+        raise DeployError(str(exc)) from None
 
 
 def create_version(client: Any, spec: AgentSpec) -> Any:

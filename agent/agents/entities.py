@@ -135,7 +135,8 @@ def number_runs(text: str) -> list[NumberRun]:
             chunker.chunks.append("0")
             i += 1
         elif not (_is_num_word(tok) or (tok in ("a",) and i + 1 < len(toks) and toks[i + 1] in SCALES)
-                or (tok in ("double", "triple") and i + 1 < len(toks) and _is_num_word(toks[i + 1]))):
+                or (tok in ("double", "triple") and i + 1 < len(toks)
+                    and (_is_num_word(toks[i + 1]) or toks[i + 1] in ZERO_WORDS))):
             i += 1
             continue
         else:
@@ -145,9 +146,9 @@ def number_runs(text: str) -> list[NumberRun]:
             if tok == "a" and i + 1 < len(toks) and toks[i + 1] in SCALES and chunker.value is None:
                 i += 1
                 continue
-            if tok in ("double", "triple") and i + 1 < len(toks) and toks[i + 1] in UNITS:
+            if tok in ("double", "triple") and i + 1 < len(toks) and (toks[i + 1] in UNITS or toks[i + 1] in ZERO_WORDS):
                 chunker.flush()
-                chunker.chunks.append(str(UNITS[toks[i + 1]]) * (2 if tok == "double" else 3))
+                chunker.chunks.append(str(UNITS.get(toks[i + 1], 0)) * (2 if tok == "double" else 3))
                 i += 2
                 continue
             if tok == "-" and chunker.last == "tens" and i + 1 < len(toks) and toks[i + 1] in UNITS:
@@ -361,9 +362,9 @@ _STOP = {"the", "site", "station", "plant", "and", "of", "at"}
 
 _YES = re.compile(
     r"^(yes|yeah|yep|yup|ya|correct|right|that'?s right|that is right|sure|ok|okay|please do|"
-    r"go ahead|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine)\b"
+    r"go ahead|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine|no problem|no worries)\b"
 )
-_NO = re.compile(r"^(no|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
+_NO = re.compile(r"^(no(?! problem| worries)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
 
 
 @dataclass(frozen=True)
@@ -432,6 +433,23 @@ def when(text: str, now: datetime) -> datetime | None:
     if day is None and result <= now:
         result += timedelta(days=1)
     return result
+
+
+def names_day(text: str) -> bool:
+    """Does ``text`` name a day ("tomorrow", "Friday", "in three days"), not only a time of day?"""
+    toks = set(tokens(text))
+    return bool(toks & {"today", "tonight", "tomorrow", *WEEKDAYS}) or bool(re.search(r"\bin \w+ days?\b", text.lower()))
+
+
+def spoken_moment(iso: str) -> str:
+    """An ISO date or date-time as people say it: "2026-12-04" -> "Friday 4 December",
+    "2026-12-04T14:00" -> "Friday 4 December at 14:00". Anything else is returned as it is."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    day = f"{moment:%A} {moment.day} {moment:%B}"
+    return day if len(iso) <= 10 else f"{day} at {moment:%H:%M}"
 
 
 def _clock(low: str) -> tuple[int | None, int | None]:
@@ -508,9 +526,30 @@ DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "e
 
 
 def spell_out(code: str) -> str:
-    """A code for text-to-speech, one character at a time: "WO-10234" -> "W O, one zero two three four"."""
+    """A code for text-to-speech, grouped for writing down: "WO-10013" -> "W O, one zero zero, one three"."""
     letters = " ".join(ch for ch in code if ch.isalpha())
-    digits = " ".join(DIGIT_WORDS[int(ch)] for ch in code if ch.isdigit())
+    digits = ", ".join(" ".join(DIGIT_WORDS[int(ch)] for ch in group) for group in digit_groups(
+        "".join(ch for ch in code if ch.isdigit())))
     if letters and digits:
         return f"{letters}, {digits}"
     return letters or digits or code
+
+
+def digit_groups(digits: str) -> list[str]:
+    """Threes, as people write numbers down, never a lone digit at the end: 5 -> 3+2, 4 -> 2+2, 7 -> 3+2+2."""
+    if len(digits) <= 3:
+        return [digits] if digits else []
+    if len(digits) == 4:
+        return [digits[:2], digits[2:]]
+    return [digits[:3], *digit_groups(digits[3:])]
+
+
+def spell_grouped(symbols: str) -> str:
+    """Letters and digits in threes for writing down: "7F3K2Q" -> "seven F three, K two Q"."""
+    groups = [symbols[i:i + 3] for i in range(0, len(symbols), 3)]
+    return ", ".join(" ".join(DIGIT_WORDS[int(c)] if c.isdigit() else c.upper() for c in g) for g in groups)
+
+
+def spell_case_id(case_id: str) -> str:
+    """``CASE-7F3K2Q`` -> ``seven F three, K two Q``: the code a caller writes down, without the word CASE."""
+    return spell_grouped(case_id.partition("-")[2] or case_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, AsyncIterator, Mapping, Protocol
@@ -19,7 +20,7 @@ from agent.actions import Action, Say
 from agent.agents import entities, slots
 from agent.agents.domain import INTENT_TOOLS, idempotency_key, spoken
 from agent.agents.mcp_client import ToolManager, ToolSpec
-from agent.agents.toolrun import ToolOutcome, run_tool
+from agent.agents.toolrun import ToolOutcome, recent_duplicate, run_tool, ticket_of
 from agent.config import Settings
 from agent.state import CallState
 
@@ -31,7 +32,8 @@ SYSTEM_PROMPT = (
     "Answer in one or two short spoken sentences, no lists or markdown. Use the tools to act; "
     "ask for any required detail you do not have, one question at a time. The system reads every "
     "change back to the caller for confirmation before it runs, so call the tool as soon as you "
-    "have the details. Read ticket numbers as they are.\n\nKnowledge that may help:\n{knowledge}"
+    "have the details. Read ticket numbers as they are. The caller's request was understood as: {intent}."
+    "\n\nKnowledge that may help:\n{knowledge}"
 )
 DOMAIN_NAMES = {"field_ops": "field operations", "it_ops": "IT operations"}
 
@@ -104,8 +106,10 @@ class LlmAgent:
     """Same interface as ``DomainAgent``; the conversation so far lives in ``state.task["messages"]``."""
 
     def __init__(self, tools: ToolManager, model: ModelClient, *, holding_phrase_ms: int = 700,
-                 failure_limit: int = 2, site_names: Mapping[str, int] | None = None) -> None:
+                 failure_limit: int = 2, site_names: Mapping[str, int] | None = None,
+                 duplicate_window_s: float = 600.0) -> None:
         self.tools = tools
+        self.duplicate_window_s = duplicate_window_s
         self.site_names = dict(site_names or {})  # filled from the server at start-up
         self.model = model
         self.holding_s = holding_phrase_ms / 1000.0
@@ -130,6 +134,11 @@ class LlmAgent:
             return self._confirmation(pending, state.task["server"])
         return "Could you say that again, in a sentence or two?"
 
+    async def alternative(self, state: CallState) -> AsyncIterator[Action]:
+        """The model finds no other way than its own questions: the brain offers a person."""
+        return
+        yield
+
     async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
         routed = (state.current or {}).get("target")
         target = routed if routed in DOMAIN_NAMES else INTENT_TOOLS.get(intent, ("field_ops", ""))[0]
@@ -138,7 +147,7 @@ class LlmAgent:
             "mode": "llm", "server": target, "intent": intent, "pending": None,
             "key": idempotency_key(state, intent),
             "messages": [{"role": "system", "content": SYSTEM_PROMPT.format(domain=DOMAIN_NAMES.get(target, target),
-                                                                             knowledge=knowledge)}],
+                                                                             intent=intent, knowledge=knowledge)}],
         }
         async for action in self.continue_task(text, state):
             yield action
@@ -149,10 +158,20 @@ class LlmAgent:
         pending = task.get("pending")
         if pending:
             task["pending"] = None
-            reply = entities.yes_no(text)
-            if reply.yes is True and not reply.rest.strip(" .!"):
+            answer = self._read_back_answer(pending, task["server"], text)
+            if answer is not None and answer.step.action == "confirm":
+                # A correction of the read-back ("urgent, not high") is applied here, as in embedded
+                # mode, and said back; the model is not asked to re-read what the caller just fixed.
+                task["pending"] = {**pending, "arguments": answer.arguments}
+                yield Say(answer.step.say)
+                return
+            if answer is not None and answer.step.action == "execute":  # "yes", "yes, that's right"
                 async for action in self._run(pending, state):
                     yield action
+            elif pending.get("duplicate_of"):
+                task["messages"].append(_tool_message(pending["id"], {
+                    "error": f"Not done: this call already logged {pending['duplicate_of']} for the same request, "
+                             f"and the caller does not want another. They said: {text}"}))
             else:
                 # Declined or changed: the model hears why and asks again.
                 task["messages"].append(_tool_message(pending["id"], {"error": f"The caller did not confirm. They said: {text}"}))
@@ -190,7 +209,15 @@ class LlmAgent:
                     for later in reply.tool_calls[number + 1:]:
                         task["messages"].append(_tool_message(later.id, {"error": "skipped: waiting for the caller"}))
                     task["pending"] = pending
-                    yield Say(self._confirmation(pending, task["server"]))
+                    earlier = recent_duplicate(state, spec.name, args, window_s=self.duplicate_window_s,
+                                               now=time.time())
+                    ticket = ticket_of(earlier.get("result")) if earlier else None
+                    if ticket:
+                        # The same request done earlier in this call (a caller repeating it after a drop).
+                        pending["duplicate_of"] = ticket
+                        yield Say(f"That's already logged as {entities.spell_out(ticket)}. Do you want another one?")
+                    else:
+                        yield Say(self._confirmation(pending, task["server"]))
                     return
                 async for action in self._run(pending, state, speak=False):
                     yield action
@@ -220,10 +247,31 @@ class LlmAgent:
             if state.tool_failures >= self.failure_limit:
                 yield Say("Sorry, that system still isn't working.")
 
+    def _read_back_answer(self, pending: Mapping[str, Any], server: str, text: str) -> "_Answer | None":
+        """The caller's answer to the read-back of a held call, through the same slot logic as embedded
+        mode: a yes (with or without more words) executes, new values (negated ones dropped) are a
+        correction said back; None for anything else, which goes to the model."""
+        spec = self.tools.tool(server, pending["name"])
+        if spec is None:
+            return None
+        task = {"tool": pending["name"], "args": dict(pending["arguments"]), "asking": None, "confirming": True,
+                "read_back": True}
+        ctx = slots.Context(now=datetime.now(), site_names=self.site_names)
+        step = slots.step(task, spec.input_schema, text, ctx, write=True)
+        if step.action == "execute" or (step.action == "confirm" and step.heard):
+            return _Answer(step, task["args"])
+        return None
+
     def _confirmation(self, pending: Mapping[str, Any], server: str) -> str:
         spec = self.tools.tool(server, pending["name"])
         fields = slots.slots_of(spec.input_schema) if spec else []
         return slots.confirmation(pending["name"], fields, pending["arguments"])
+
+
+@dataclass(frozen=True)
+class _Answer:
+    step: slots.Step
+    arguments: dict[str, Any]
 
 
 def _arguments(raw: str) -> dict[str, Any] | None:

@@ -40,6 +40,34 @@ def ticket_of(data: Any) -> str | None:
     return None
 
 
+def _normalised(value: Any) -> Any:
+    """Arguments as compared for repeats: case, punctuation and spacing of text do not count."""
+    if isinstance(value, str):
+        return " ".join(re.sub(r"[^\w\s]", " ", value.lower()).split())
+    if isinstance(value, dict):
+        return {k: _normalised(v) for k, v in value.items() if k != "idempotency_key"}
+    if isinstance(value, list):
+        return [_normalised(v) for v in value]
+    return value
+
+
+def recent_duplicate(state: CallState, tool: str, args: dict[str, Any], *, window_s: float,
+                     now: float) -> dict[str, Any] | None:
+    """The successful call of ``tool`` with the same arguments in this call within ``window_s``, if any.
+
+    A caller who reconnects and repeats the whole request gets a new task (and a new
+    idempotency key, rightly: asking twice on purpose is allowed), so the server cannot
+    tell the repeat from a second request; the call's own record of what it did can.
+    """
+    want = _normalised(args)
+    for attempt in reversed(state.tool_attempts):
+        if now - float(attempt.get("ts", 0.0)) > window_s:
+            break  # attempts are appended in order: everything earlier is older still
+        if attempt.get("ok") and attempt.get("tool") == tool and _normalised(attempt.get("arguments", {})) == want:
+            return attempt
+    return None
+
+
 async def run_tool(tools: ToolManager, spec: ToolSpec, args: dict[str, Any], state: CallState, outcome: ToolOutcome,
                    *, key: str | None, holding_s: float, write: bool) -> AsyncIterator[Action]:
     shown = {**args, **({"idempotency_key": key} if key else {})}

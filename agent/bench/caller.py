@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import websockets
 
+from agent.client.agent_url import session_url
+
 FRAME_MS = 20
 
 
@@ -55,7 +57,7 @@ class SpokenCall:
         return self.sample_rate * FRAME_MS // 1000
 
     async def connect(self, session_id: str | None = None) -> dict[str, Any]:
-        url = self.url if session_id is None else f"{self.url}?agent_session_id={session_id}"
+        url = session_url(self.url, session_id)  # merged: the URL may carry a query of its own
         self._conn = await websockets.connect(url, max_size=None)
         await self.send("session.start", audio={"encoding": "pcm16", "sample_rate": self.sample_rate}, channel="test")
         self._tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._stream())]

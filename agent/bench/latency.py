@@ -6,8 +6,12 @@ path) unless ``--url`` points at a running server, then drives sessions that str
 synthesised caller phrases at real-time pace, silence included, like a phone line. For
 each turn it measures, on the client, the time from the last caller speech frame sent to
 the first agent audio frame received, and collects the server's ``turn.metrics`` stages.
-It also reports dropped audio (caller frames sent late, frames the server did not count,
-client playout underruns) and the WER of the caller transcripts.
+``--barge-ins N`` also interrupts N long agent replies and prints the barge-in reaction:
+caller audio sent between the onset of the interruption and the ``audio.clear`` (target
+300 ms; a figure of the machine's load, so the tests assert only that the clear comes
+on the onset, before the interruption is a finished turn). It also reports dropped
+audio (caller frames sent late, frames the server did not count, client playout
+underruns) and the WER of the caller transcripts.
 """
 
 from __future__ import annotations
@@ -31,6 +35,10 @@ from agent.bench.voices import speech
 from agent.bench.wer import wer
 
 TARGETS = {1: (800, 1200), 10: (None, 2000)}  # sessions -> (p50, p95) ms
+BARGE_IN_TARGET_MS = 300
+LONG_REQUEST = ("The wireless network in the warehouse keeps dropping, the scanners lose their connection "
+                "every few minutes, and the pickers have to restart them by hand.")
+INTERRUPTION = "Hold on, I need to add something."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -42,6 +50,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--brain", choices=("switchboard", "placeholder"), default="switchboard",
                    help="the server's brain: the real one, or the echoing placeholder (speech path only)")
+    p.add_argument("--barge-ins", type=int, default=3,
+                   help="long replies to interrupt for the barge-in reaction figure (default 3; 0 skips)")
 
 
 @dataclass
@@ -62,12 +72,18 @@ class SessionResult:
     underrun_ms: float
 
 
+async def _greeted_call(url: str, rate: int) -> SpokenCall:
+    """A spoken call whose greeting has played."""
+    call = SpokenCall(url, rate)
+    await call.connect()
+    await call.wait_for("audio.end", timeout=60)
+    return call
+
+
 async def _session(url: str, clips: list[tuple[str, np.ndarray]], turns: int, rate: int, offset: int,
                    delay: float, rng: random.Random) -> SessionResult:
     await asyncio.sleep(delay)
-    call = SpokenCall(url, rate)
-    await call.connect()
-    await call.wait_for("audio.end", timeout=60)  # greeting
+    call = await _greeted_call(url, rate)
     done: list[Turn] = []
     try:
         for i in range(turns):
@@ -90,6 +106,36 @@ async def _session(url: str, clips: list[tuple[str, np.ndarray]], turns: int, ra
     ended = call.of("session.ended")
     frames_in = ended[-1].body.get("frames_in") if ended else None
     return SessionResult(done, call.late_frames, call.frames_sent, frames_in, call.underruns, call.underrun_ms)
+
+
+async def _barge_ins(url: str, rate: int, count: int) -> list[float]:
+    """Caller-audio ms from the onset of an interruption to the ``audio.clear``, one per trial."""
+    request, interruption = speech(LONG_REQUEST, rate, "piper-lively"), speech(INTERRUPTION, rate, "piper-lively")
+    call = await _greeted_call(url, rate)
+    reactions: list[float] = []
+    try:
+        for _ in range(count):
+            n = len(call.events)
+            call.say(request)
+            await call.wait_for("audio.start", after=n, timeout=60)
+            await asyncio.sleep(1.0)  # let part of the reply play
+            onset = call.say(interruption)
+            clear = await call.wait_for("audio.clear", after=n, timeout=30)
+            reactions.append(clear.audio_ms - onset)
+            await call.wait_for("audio.end", after=call.events.index(clear), timeout=60)  # the answer to it
+            await asyncio.sleep(0.5)
+    finally:
+        await call.close()
+    return reactions
+
+
+def report_barge_ins(reactions: list[float]) -> bool:
+    worst = max(reactions) if reactions else None
+    print(f"\n== barge-in reaction, {len(reactions)} interruptions ==")
+    print(f"caller audio from onset to audio.clear: p50 {_fmt(_pct(reactions, 50))} ms  max {_fmt(worst)} ms")
+    ok = worst is not None and worst <= BARGE_IN_TARGET_MS
+    print(f"target max <= {BARGE_IN_TARGET_MS} ms: {'met' if ok else 'NOT met'}")
+    return ok
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -136,7 +182,7 @@ def report(sessions: int, results: list[SessionResult], cpu: tuple[float, float,
 
 
 async def _run(url: str, sessions_list: list[int], turns: int, rate: int, seed: int,
-               server_pid: int | None = None) -> bool:
+               server_pid: int | None = None, barge_ins: int = 0) -> bool:
     rng = random.Random(seed)
     print(f"synthesising {len(PHRASES)} caller phrases (Piper) ...", flush=True)
     clips = [(p, speech(p, rate, "piper-lively")) for p in PHRASES]
@@ -151,13 +197,16 @@ async def _run(url: str, sessions_list: list[int], turns: int, rate: int, seed: 
         wall = time.monotonic() - t0
         cpu = (sum(proc.cpu_times()[:2]) - cpu0, wall, (sum(me.cpu_times()[:2]) - mine0) / wall) if proc else None
         all_ok = report(sessions, list(results), cpu) and all_ok
+    if barge_ins > 0:
+        all_ok = report_barge_ins(await _barge_ins(url, rate, barge_ins)) and all_ok
     return all_ok
 
 
 def run(args: argparse.Namespace) -> int:
     sessions_list = args.sessions or [1, 10]
     if args.url:
-        return 0 if asyncio.run(_run(args.url, sessions_list, args.turns, args.rate, args.seed)) else 1
+        return 0 if asyncio.run(_run(args.url, sessions_list, args.turns, args.rate, args.seed,
+                                     barge_ins=args.barge_ins)) else 1
     from agent.localserver import LocalServer
 
     with tempfile.TemporaryDirectory(prefix="switchboard-bench-") as tmp:
@@ -166,7 +215,8 @@ def run(args: argparse.Namespace) -> int:
         try:
             print(f"server on {server.ws} (local speech, {args.brain} brain)")
             assert server.proc is not None
-            ok = asyncio.run(_run(server.ws, sessions_list, args.turns, args.rate, args.seed, server.proc.pid))
+            ok = asyncio.run(_run(server.ws, sessions_list, args.turns, args.rate, args.seed, server.proc.pid,
+                                  args.barge_ins))
         finally:
             server.stop()
     return 0 if ok else 1

@@ -23,6 +23,7 @@ from pathlib import Path
 import psutil
 import websockets
 
+from agent.client.agent_url import session_url
 from agent.wsclient import send_messages
 from agent.wsframes import MaskKeys
 
@@ -59,7 +60,7 @@ async def _session(url: str, index: int, args: argparse.Namespace, start_at: flo
     masks = MaskKeys()
     await asyncio.sleep(max(0.0, start_at - time.monotonic()))
     try:
-        async with websockets.connect(f"{url}?agent_session_id=bench-{index}-{int(time.time())}",
+        async with websockets.connect(session_url(url, f"bench-{index}-{int(time.time())}"),
                                       max_size=None, ping_interval=None, compression=None) as ws:
             await ws.send(json.dumps({"type": "session.start", "channel": "test",
                                       "audio": {"encoding": "pcm16", "sample_rate": args.sample_rate}}))

@@ -83,3 +83,20 @@ def cough(rate: int, ms: int = 150, seed: int = 7) -> np.ndarray:
     noise = np.convolve(noise, np.ones(4) / 4, mode="same")  # take the hiss off
     env = np.minimum(1.0, np.linspace(0, 8, n)) * np.exp(-np.linspace(0, 4, n))
     return (noise * env * 9000).clip(-32768, 32767).astype(np.int16)
+
+
+def with_pause(pcm: np.ndarray, rate: int, pause_ms: int) -> tuple[np.ndarray, int]:
+    """``pcm`` with ``pause_ms`` of silence inserted mid-sentence, and the sample where the pause starts.
+
+    The pause goes at the quietest 20 ms of the middle third (a gap between words), so the
+    words before it keep the level intonation of a sentence that goes on, as when a caller
+    stops to think ("the printer on the second floor ... is jammed again").
+    """
+    n = rate // 50
+    lo, hi = pcm.size // 3 // n, 2 * pcm.size // 3 // n
+    if hi <= lo:
+        raise ValueError("clip too short to pause inside")
+    x = pcm[lo * n : hi * n].astype(np.float64).reshape(-1, n)
+    cut = (lo + int(np.argmin(np.mean(x * x, axis=1)))) * n + n // 2
+    gap = np.zeros(rate * pause_ms // 1000, dtype=np.int16)
+    return np.concatenate([pcm[:cut], gap, pcm[cut:]]), cut

@@ -15,11 +15,11 @@ import contextlib
 import json
 import uuid
 from typing import Any, Callable
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
 import websockets
 from websockets.exceptions import ConnectionClosed
 
+from agent.client.agent_url import session_url, upgrade_headers
 from agent.client.audio import FRAME_MS, frame_bytes, frames
 from agent.client.render import CallLog
 
@@ -68,10 +68,7 @@ class Caller:
 
     # --- connection ------------------------------------------------------------------
     def ws_url(self) -> str:
-        parts = urlsplit(self.url)
-        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "agent_session_id"]
-        query.append(("agent_session_id", self.session_id))
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+        return session_url(self.url, self.session_id)
 
     async def connect(self) -> dict[str, Any]:
         """Open the socket and start the session; returns ``session.ready``."""
@@ -81,9 +78,9 @@ class Caller:
 
     async def _open(self, *, resume: bool) -> None:
         try:
-            self._conn = await websockets.connect(self.ws_url(), additional_headers=self.headers, max_size=None,
-                                                  open_timeout=15)
-        except (OSError, websockets.InvalidHandshake, asyncio.TimeoutError) as exc:
+            self._conn = await websockets.connect(self.ws_url(), additional_headers=upgrade_headers(self.headers),
+                                                  max_size=None, open_timeout=15)
+        except (OSError, ValueError, websockets.InvalidHandshake, asyncio.TimeoutError) as exc:
             raise CallError(f"cannot connect to {self.url}: {exc}") from None
         start: dict[str, Any] = {"type": "session.start", "audio": {"encoding": "pcm16", "sample_rate": self.rate},
                                  "channel": self.channel}

@@ -14,7 +14,6 @@ import contextlib
 import logging
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlencode, urlsplit, urlunsplit, parse_qsl
 
 import websockets
 from starlette.applications import Starlette
@@ -22,6 +21,7 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from agent.client.agent_url import session_url, upgrade_headers
 from agent.config import MAX_FRAME_BYTES
 
 log = logging.getLogger("switchboard.samples")
@@ -33,11 +33,7 @@ DROPPED = 1012
 
 def upstream_url(agent_url: str, session_id: str | None) -> str:
     """``agent_url`` with the page's ``agent_session_id`` (other query parameters kept)."""
-    parts = urlsplit(agent_url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "agent_session_id"]
-    if session_id:
-        query.append(("agent_session_id", session_id))
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+    return session_url(agent_url, session_id or None)
 
 
 def close_code_for_page(code: int | None) -> int:
@@ -54,7 +50,7 @@ def create_app(agent_url: str, headers: Callable[[str], dict[str, str]]) -> Star
         await page.accept()
         url = upstream_url(agent_url, page.query_params.get("agent_session_id"))
         try:
-            extra = await asyncio.to_thread(headers, url)
+            extra = upgrade_headers(await asyncio.to_thread(headers, url))
             agent = await websockets.connect(url, additional_headers=extra, max_size=MAX_FRAME_BYTES, open_timeout=15)
         except Exception as exc:  # noqa: BLE001 - any failure to reach the agent is reported to the page
             log.warning("cannot reach the agent at %s: %s", agent_url, exc)

@@ -1,4 +1,4 @@
-"""``switchboard bench transport|latency|bridge|coldstart|telemetry``: benchmarks that print figures.
+"""``switchboard bench transport|latency|speech|bridge|coldstart|telemetry|handover``: benchmarks that print figures.
 
 Each benchmark module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
 """
@@ -11,9 +11,11 @@ import importlib
 BENCHMARKS = {
     "transport": ("agent.bench.transport", "concurrent sessions streaming real-time audio frames"),
     "latency": ("agent.bench.latency", "spoken turns: end of caller speech -> first agent audio"),
+    "speech": ("agent.bench.speech", "end of turn: false cut-offs, false holds, end-of-turn delay"),
     "bridge": ("agent.bench.bridge", "added latency through the ACS bridge and the gap at a recycle"),
     "coldstart": ("agent.bench.coldstart", "a new container: start -> readiness, session.ready, greeting audio"),
     "telemetry": ("agent.bench.telemetry", "cost per WebSocket frame of the connection metrics"),
+    "handover": ("agent.bench.handover", "warm hand-over in the ACS simulator: decision -> briefing heard"),
 }
 
 

@@ -2,7 +2,7 @@
 
 Open the printed URL, press Call, allow the microphone. ``--agent`` is a local container
 (``ws://127.0.0.1:8088/invocations_ws``, the default) or a Foundry endpoint
-(``wss://...services.ai.azure.com/api/projects/P/agents/NAME/endpoint/protocols/invocations_ws?api-version=v1``;
+(``wss://...services.ai.azure.com/api/projects/agents/endpoint/protocols/invocations_ws?project_name=P&agent_name=NAME``;
 ``switchboard deploy agent`` prints it), for which the relay adds an Entra bearer token.
 """
 
@@ -27,16 +27,18 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_web(args: argparse.Namespace) -> int:
     import socket
     import sys
-    from urllib.parse import urlsplit
 
     from hypercorn.asyncio import serve
     from hypercorn.config import Config
 
+    from agent.client.agent_url import AgentUrlError, check_agent_url
     from agent.client.auth import bearer_headers, needs_token
     from agent.client.webproxy import create_app
 
-    if urlsplit(args.agent).scheme not in ("ws", "wss"):
-        print(f"samples: --agent must be a ws:// or wss:// URL, got {args.agent[:100]!r}", file=sys.stderr)
+    try:
+        check_agent_url(args.agent)
+    except AgentUrlError as exc:
+        print(f"samples: --agent: {exc}", file=sys.stderr)
         return 2
     # Check the port first: Hypercorn reports a busy port as a page of lifespan tracebacks.
     try:

@@ -36,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
 
         run_dispatcher(settings, settings.workers)
         return 0
+    if args.worker_fd is not None:
+        from agent.lifeline import die_with_parent
+
+        die_with_parent()  # a dispatcher killed outright takes its workers with it
     # uvloop: about a fifth less CPU per audio frame than the default loop (bench transport).
     uvloop.run(serve(settings, link_fd=args.worker_fd))
     return 0

@@ -3,15 +3,21 @@
 ``decide`` is a pure function of the utterance, the call state and the clock (it
 reads the index but changes nothing); ``record`` commits a decision to the call
 state and the decision log. Keeping them apart lets the brain decide, act, and
-only then record, and lets the evaluation run ``decide`` alone.
+only then record, and lets the evaluation run ``decide`` alone. Async callers (the brain, the
+Voice Live tools) use ``decide_async``: an index that waits on the network (Azure AI Search)
+is queried from a worker thread, so one caller's search never stalls the event loop that
+carries every session's audio.
 
-Order of the rules, first match wins: safety words -> explicit request for a
-person -> too many failed tools -> low confidence (clarify once, then a person)
--> classifier says emergency -> route (noting a topic switch).
+Order of the rules, first match wins: safety words used on their own -> a safety
+word inside a name ("fire door") that the classifier still judges a safety call
+-> explicit request for a person -> too many failed tools -> low confidence
+(clarify once, then a person) -> classifier says emergency -> route (noting a
+topic switch).
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timezone
 from typing import Any
@@ -52,37 +58,57 @@ class Coordinator:
         fields = self._decide(forms, state, now)
         return Decision(**fields, latency_ms=(time.perf_counter() - started) * 1000.0, utterance=utterance)
 
+    async def decide_async(self, utterance: str, state: CallState, *, now: datetime | None = None) -> Decision:
+        """``decide`` for the event loop: off the loop when the index blocks (network I/O on Azure AI
+        Search, a sentence-embedding model run on the embedded index); inline for one that does not."""
+        if getattr(self.index, "blocking_io", False):
+            return await asyncio.to_thread(self.decide, utterance, state, now=now)
+        return self.decide(utterance, state, now=now)
+
     def _decide(self, forms: tuple[str, str], state: CallState, now: datetime) -> dict[str, Any]:
         p = self.policy
         current = state.current or {}
-        word = p.safety_hit(forms)
+        word, in_name, named = p.safety_words(forms)
         if word:
-            return _fields(
-                "human", "safety.emergency", 1.0, [], "handoff", p.safety_priority,
-                [f"safety:{word}", f"queue:{p.hours.on_call_queue}"],
-                f'The caller mentioned "{word}": safety calls go straight to a person, day or night.',
-                self.index.search(forms[1], k=PASSAGES_KEPT) if forms[1] else [],
-            )
+            return self._emergency(1.0, [], [f"safety:{word}"],
+                                   f'The caller mentioned "{word}": safety calls go straight to a person, day or night.', forms[1])
         normalised = forms[1]
         if not normalised:
             return self._unclear(state, current, "Nothing recognisable was said.", p.empty_question, [], [])
 
         # The words after a switch cue ("also ...", "and my ...") are the new request,
         # unless they are not a recognisable request on their own ("... and my id is E10482").
+        # (Two requests in one turn: the dialogue keeps the one before the cue and offers it next.)
         tail = p.switch_tail(normalised)
         scored = self.router.classify(tail) if tail else []
         if not scored or scored[0].confidence < p.low_confidence_threshold:
             tail, scored = None, self.router.classify(normalised)
         query = tail or normalised
-        if p.safety_exempted(forms):
-            # The operations team listed this phrase as routine ("smoke detector"): the
-            # classifier must not turn it back into an emergency.
-            scored = [s for s in scored if s.intent != "safety.emergency"]
+        if in_name:
+            # "fire door", "won't fire": a safety word that may name a thing or an action. The
+            # classifier judges the turn; when the word only names a thing, what is said about the
+            # thing decides, without the name's safety word (which would otherwise pull every such
+            # turn towards the safety examples). The policy sets how sure it must be.
+            rest = p.without_safety_words(query) if named else query
+            judged = self.router.classify(rest) if rest else []
+            safety = next((s.confidence for s in judged if s.intent == "safety.emergency"), 0.0)
+            if safety >= p.safety_in_name_confidence:
+                return self._emergency(safety, [x.to_dict() for x in scored if x.intent != "safety.emergency"][:3],
+                                       [f"safety:{in_name}", "safety:context"],
+                                       f'"{in_name}" with words that sound like a safety call ({safety:.0%}): straight to a person.',
+                                       normalised)
+        if in_name or p.safety_exempted(forms):
+            # A routine phrase the operations team listed ("smoke detector"), or a name the
+            # classifier judged routine: it must not turn back into an emergency below, and the
+            # other labels' probabilities are now conditional on "not a safety call".
+            rest_mass = 1.0 - next((s.confidence for s in scored if s.intent == "safety.emergency"), 0.0)
+            scored = [Scored(s.target, s.intent, s.confidence / max(rest_mass, 1e-9))
+                      for s in scored if s.intent != "safety.emergency"]
         top = scored[0]
         alternatives = [s.to_dict() for s in scored[1:4]]
         target = top.target
-        if top.intent == "smalltalk.goodbye":
-            # Saying goodbye is not a new destination: it stays with whoever has the call.
+        if top.intent.startswith("smalltalk."):
+            # Saying goodbye or chatting off topic is not a new destination: it stays with whoever has the call.
             target = current.get("target", "human")
         passages = self._passages(query, target)
         priority = p.priority_for(top.intent, forms)
@@ -113,6 +139,12 @@ class Coordinator:
             hits.append("topic_switch")
             reason += f" Topic switch from {current.get('target')}/{current.get('intent')}."
         return _fields(target, top.intent, top.confidence, alternatives, "route", priority, hits, reason, passages)
+
+    def _emergency(self, confidence: float, alternatives: list[dict[str, Any]], hits: list[str], reason: str,
+                   query: str) -> dict[str, Any]:
+        return _fields("human", "safety.emergency", confidence, alternatives, "handoff", self.policy.safety_priority,
+                       hits + [f"queue:{self.policy.hours.on_call_queue}"], reason,
+                       self.index.search(query, k=PASSAGES_KEPT) if query else [])
 
     def _passages(self, query: str, target: str) -> list[Passage]:
         found = self.index.search(query, k=PASSAGES_KEPT * 2)
@@ -158,7 +190,7 @@ class Coordinator:
             state.low_confidence_turns += 1
         elif decision.action == "route":
             state.low_confidence_turns = 0
-            if decision.intent != "smalltalk.goodbye":
+            if not decision.intent.startswith("smalltalk."):
                 state.current = {"target": decision.target, "intent": decision.intent}
         state.passages = [x.to_dict() for x in decision.passages]
         if self.log is not None:
@@ -172,7 +204,7 @@ def _switched(current: dict[str, Any], top: Scored, *, cue: bool, sure: bool) ->
     """A topic switch needs evidence: a switch cue before a different request, or a confident
     decision for another domain. A short answer mid-task ("P dash forty five twelve, urgent")
     that the classifier half-guesses as another domain is not one."""
-    if not current or top.intent == "smalltalk.goodbye":
+    if not current or top.intent.startswith("smalltalk."):
         return False
     if cue:
         return (current.get("target"), current.get("intent")) != (top.target, top.intent)

@@ -2,7 +2,8 @@
 
 Two kinds of documents live in one index: article passages (answers for the
 domain agents) and labelled examples (evidence for routing). ``search`` returns
-passages by hybrid retrieval; ``example_hits`` returns the raw vector and
+passages by hybrid retrieval (BM25, dense sentence embeddings and hashed TF-IDF
+vectors, fused by reciprocal rank); ``example_hits`` returns the raw vector and
 full-text evidence the router turns into a decision, so the router is the same
 code whichever backend holds the documents.
 """
@@ -10,7 +11,7 @@ code whichever backend holds the documents.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Collection, Protocol, Sequence
 
 import numpy as np
@@ -23,12 +24,15 @@ RRF_K = 60
 
 @dataclass(frozen=True)
 class ExampleHits:
-    """Evidence for routing a query: nearest labelled examples by vector (label, cosine) and by
-    text (label, bm25), best first, and the cosine to every label's centroid."""
+    """Evidence for routing a query: nearest labelled examples by hashed TF-IDF vector (label,
+    cosine), by text (label, bm25) and by dense embedding (label, cosine), best first, and the
+    cosine to every label's centroid in both vector spaces."""
 
     vector: list[tuple[str, float]]
     text: list[tuple[str, float]]
     centroid: list[tuple[str, float]]
+    dense: list[tuple[str, float]] = field(default_factory=list)
+    dense_centroid: list[tuple[str, float]] = field(default_factory=list)
 
 
 class LabelCentroids:
@@ -57,6 +61,9 @@ class LabelCentroids:
 
 
 class KnowledgeIndex(Protocol):
+    #: True when queries wait on the network (then async callers query from a worker thread).
+    blocking_io: bool
+
     def search(self, query: str, k: int = 5, kind: str | None = "article") -> list[Passage]:
         """Hybrid (full-text + vector) retrieval, fused by reciprocal rank."""
 

@@ -26,10 +26,10 @@ import yaml
 TARGETS = ("field_ops", "it_ops", "human")
 DOMAINS = ("field_ops", "it_ops")
 INTENTS = (
-    "work_order.create", "work_order.status", "asset.lookup",
+    "work_order.create", "work_order.status", "asset.lookup", "visit.schedule", "visit.reschedule", "visit.cancel",
     "incident.create", "incident.status", "incident.escalate",
     "service_request.create", "service_request.cancel", "password.reset", "access.request",
-    "human.request", "safety.emergency", "smalltalk.goodbye", "knowledge.howto",
+    "human.request", "safety.emergency", "smalltalk.goodbye", "smalltalk.offtopic", "knowledge.howto",
 )
 MAX_EXAMPLE_CHARS = 1000
 

@@ -17,10 +17,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from agent.coordinator.text import clean, compile_phrases, normalise
+from agent.coordinator.text import STOPWORDS, clean, compile_phrases, normalise
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _PRIORITIES = ("emergency", "high", "normal", "low")
+#: Words after a safety word that show it is used on its own ("smoke everywhere", "sparks and
+#: smoke", "fire in the plant room"), not as the first part of a thing's name ("fire door").
+_GRAMMAR_WORDS = STOPWORDS | frozenset(
+    "out off over around everywhere all again now here too not no nt dont cant wont isnt arent its thats "
+    "near under behind inside outside through across beside next above below underneath where when "
+    "he she they him her his hers them their theirs someone somebody everyone everybody "
+    "coming going gone getting got".split()
+)
+#: Words before a safety word that make it a verb ("won't fire", "to spark"), not a hazard.
+_VERB_BEFORE = frozenset("to not wont dont doesnt didnt cant cannot will would wouldnt should".split())
 
 
 class PolicyError(ValueError):
@@ -64,6 +74,7 @@ class Policy:
     safety_priority: str
     safety: re.Pattern[str] | None
     safety_except: re.Pattern[str] | None
+    safety_in_name_confidence: float
     person_request: re.Pattern[str] | None
     hours: BusinessHours
     default_priority: str
@@ -76,13 +87,44 @@ class Policy:
     intent_names: dict[str, str] = field(default_factory=dict)
 
     def safety_hit(self, forms: tuple[str, str]) -> str | None:
-        hit = find(self.safety, forms)
-        if hit is None:
+        """A safety phrase said outside the routine phrases of the except list, if any."""
+        if find(self.safety, forms) is None:
             return None
         # Routine phrases that merely contain a safety word ("smoke detector") do not count,
         # unless another safety word is present too.
         masked = tuple(self.safety_except.sub(" ", f) if self.safety_except else f for f in forms)
         return find(self.safety, masked)  # type: ignore[arg-type]
+
+    def safety_words(self, forms: tuple[str, str]) -> tuple[str | None, str | None, bool]:
+        """(hazard, judged, named): a safety phrase used on its own ("smell of gas", "smoke is
+        coming", "a fire in the plant room"), else one whose meaning the classifier judges,
+        and whether that one only names a thing ("fire door", "emergency lighting").
+
+        A phrase names a thing when a content word follows it directly (not a grammar word,
+        not another safety phrase, not a word ending like a verb, not the end of the turn).
+        When a verb-like word follows ("smoke pouring", "emergency lighting") or a modal or
+        negation comes before ("won't fire"), its use cannot be told from the words: judged.
+        """
+        if self.safety_hit(forms) is None:
+            return None, None, False
+        judged, named = None, True
+        for form in forms:
+            text = self.safety_except.sub(" ", form) if self.safety_except else form
+            for m in self.safety.finditer(text):  # type: ignore[union-attr]
+                before, after = text[: m.start()].split()[-1:], text[m.end():].split()
+                verb_use = bool(before) and before[0] in _VERB_BEFORE
+                if not after or after[0] in _GRAMMAR_WORDS or self.safety.match(" ".join(after)):  # type: ignore[union-attr]
+                    if not verb_use:
+                        return m.group(0), None, False
+                    named = False
+                elif verb_use or after[0].endswith(("ing", "ed")):
+                    named = False
+                judged = judged or m.group(0)
+        return None, judged, named
+
+    def without_safety_words(self, normalised: str) -> str:
+        """The turn with its safety phrases taken out: what is said about a thing whose name has one."""
+        return " ".join((self.safety.sub(" ", normalised) if self.safety else normalised).split())
 
     def safety_exempted(self, forms: tuple[str, str]) -> bool:
         """A safety word was said, but only inside a routine phrase from the except list."""
@@ -140,6 +182,9 @@ def parse_policy(data: Any) -> Policy:
     if not 0.0 <= switch_confidence <= 1.0:
         raise PolicyError("policy: 'topic_switch_confidence' must be between 0 and 1")
     safety = _get(data, "safety", dict, {})
+    in_name = float(_get(safety, "in_name_confidence", (int, float), 0.0))
+    if not 0.0 <= in_name <= 1.0:
+        raise PolicyError("policy: 'safety.in_name_confidence' must be between 0 and 1")
     person = _get(data, "person_request", dict, {})
     hours = _get(data, "business_hours", dict)
     prio = _get(data, "priority", dict, {})
@@ -164,6 +209,7 @@ def parse_policy(data: Any) -> Policy:
         safety_priority=safety.get("priority", "emergency"),
         safety=compile_phrases(_phrases(safety, "phrases")),
         safety_except=compile_phrases(_phrases(safety, "except")),
+        safety_in_name_confidence=in_name,
         person_request=compile_phrases(_phrases(person, "phrases")),
         hours=BusinessHours(
             timezone=tz,

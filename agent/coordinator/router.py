@@ -1,13 +1,15 @@
 """Routing: labelled-example evidence -> a probability for every (target, intent) label.
 
-Three kinds of evidence per label, each in [0, 1]: kNN (a rank-weighted mean of
-its best vector similarities), centroid (cosine to the label's mean example),
-and full text (its best BM25 score relative to the best overall). A weighted sum
-of the three goes through a softmax that also holds a "none of these" option with
-a fixed score, so an utterance unlike every example gets a low confidence instead
-of a confident guess. The weights, the inverse temperature and the background
-score are fitted at build time on leave-one-out predictions (``calibration.fit``),
-so that a confidence of 0.8 means right about 80 % of the time.
+Five kinds of evidence per label (``FEATURES``), each in [0, 1]: in two vector
+spaces, dense sentence embeddings (meaning) and hashed TF-IDF (surface words and
+misspellings), a kNN score (a rank-weighted mean of the label's best example
+similarities) and a centroid score (cosine to the label's mean example); and full
+text (its best BM25 score relative to the best overall). A weighted sum of the five
+is a logit; a softmax over the labels also holds a "none of these" option with a
+fixed logit, so an utterance unlike every example gets a low confidence instead of
+a confident guess. The weights and the background logit are a linear blend fitted
+at build time on grouped leave-one-out predictions (``calibration.fit``), so that
+a confidence of 0.8 means right about 80 % of the time.
 """
 
 from __future__ import annotations
@@ -21,25 +23,26 @@ from agent.coordinator.index import ExampleHits, KnowledgeIndex
 
 #: How much each of a label's best three neighbours counts.
 KNN_WEIGHTS = (1.0, 0.6, 0.3)
+#: The evidence rows, in order.
+FEATURES = ("knn", "centroid", "text", "dense_knn", "dense_centroid")
 
 
 @dataclass(frozen=True)
 class Calibration:
-    weights: tuple[float, float, float]  # knn, centroid, text; they sum to 1
-    inv_temperature: float
-    background: float  # evidence score of "none of these"
+    weights: tuple[float, ...]  # logit per unit of evidence, one per FEATURES entry
+    background: float  # logit of "none of these"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "Calibration":
-        if not data or "weights" not in data:
+        if not data or len(data.get("weights") or ()) != len(FEATURES) or "background" not in data:
             return DEFAULT_CALIBRATION
-        return cls(tuple(float(w) for w in data["weights"]), float(data["inv_temperature"]), float(data["background"]))  # type: ignore[arg-type]
+        return cls(tuple(float(w) for w in data["weights"]), float(data["background"]))
 
 
-DEFAULT_CALIBRATION = Calibration((0.5, 0.3, 0.2), 12.0, 0.2)
+DEFAULT_CALIBRATION = Calibration((3.0, 2.0, 2.0, 3.0, 2.0), 6.0)
 
 
 @dataclass(frozen=True)
@@ -56,21 +59,33 @@ class Scored:
         return {"target": self.target, "intent": self.intent, "confidence": round(self.confidence, 4)}
 
 
-def evidence(hits: ExampleHits, labels: list[str]) -> np.ndarray:
-    """A (3, len(labels)) array: kNN, centroid and text evidence per label."""
-    pos = {label: i for i, label in enumerate(labels)}
-    knn = np.zeros((len(labels), len(KNN_WEIGHTS)), dtype=np.float64)
-    filled = np.zeros(len(labels), dtype=np.int64)
-    for label, sim in hits.vector:  # best first
+def _knn(neighbours: list[tuple[str, float]], pos: dict[str, int]) -> np.ndarray:
+    knn = np.zeros((len(pos), len(KNN_WEIGHTS)), dtype=np.float64)
+    filled = np.zeros(len(pos), dtype=np.int64)
+    for label, sim in neighbours:  # best first
         i = pos.get(label)
         if i is not None and filled[i] < len(KNN_WEIGHTS):
-            knn[i, filled[i]] = sim
+            knn[i, filled[i]] = max(sim, 0.0)
             filled[i] += 1
-    out = np.zeros((3, len(labels)), dtype=np.float64)
-    out[0] = knn @ np.array(KNN_WEIGHTS) / sum(KNN_WEIGHTS)
-    for label, sim in hits.centroid:
+    return knn @ np.array(KNN_WEIGHTS) / sum(KNN_WEIGHTS)
+
+
+def _centroid(sims: list[tuple[str, float]], pos: dict[str, int]) -> np.ndarray:
+    out = np.zeros(len(pos), dtype=np.float64)
+    for label, sim in sims:
         if label in pos:
-            out[1, pos[label]] = max(sim, 0.0)
+            out[pos[label]] = max(sim, 0.0)
+    return out
+
+
+def evidence(hits: ExampleHits, labels: list[str]) -> np.ndarray:
+    """A (len(FEATURES), len(labels)) array of evidence per label."""
+    pos = {label: i for i, label in enumerate(labels)}
+    out = np.zeros((len(FEATURES), len(labels)), dtype=np.float64)
+    out[0] = _knn(hits.vector, pos)
+    out[1] = _centroid(hits.centroid, pos)
+    out[3] = _knn(hits.dense, pos)
+    out[4] = _centroid(hits.dense_centroid, pos)
     best = hits.text[0][1] if hits.text else 0.0
     if best > 0:
         for label, score in hits.text:
@@ -83,7 +98,7 @@ def evidence(hits: ExampleHits, labels: list[str]) -> np.ndarray:
 def probabilities(ev: np.ndarray, cal: Calibration) -> np.ndarray:
     """Probability per label (they sum to less than 1: the rest is "none of these")."""
     scores = np.asarray(cal.weights) @ ev
-    z = np.append(scores, cal.background) * cal.inv_temperature
+    z = np.append(scores, cal.background)
     e = np.exp(z - z.max())
     return (e / e.sum())[:-1]
 

@@ -28,6 +28,9 @@ _INTENT_WORDS = {
     "work_order.create": "raise a work order",
     "work_order.status": "check on a work order",
     "asset.lookup": "look up an asset",
+    "visit.schedule": "book a technician visit",
+    "visit.reschedule": "move a technician visit",
+    "visit.cancel": "cancel a technician visit",
     "incident.create": "report an incident",
     "incident.status": "check on an incident",
     "incident.escalate": "escalate an incident",
@@ -202,6 +205,8 @@ def build_case(
         "transcript_total_turns": len(state.turns),
         "routes": [_route(r) for r in state.routes],
         "tool_attempts": [_tool(a) for a in state.tool_attempts],
+        # Said explicitly, so nobody goes looking for a recording that was never made.
+        "recording": dict(state.recording) if state.recording else {"state": "off"},
         "history": [{"at": at, "event": "escalated", "target": target, "reason": reason, "priority": priority}],
     }
 

@@ -2,8 +2,10 @@
 
 ``GET /cases`` (newest first, ``?limit=`` up to 200) and ``GET /cases/{case_id}``,
 both behind ``Authorization: Bearer <SWITCHBOARD_CASES_TOKEN>``. With no token
-configured the endpoints answer 503 rather than serve cases to anyone. Errors are
-``application/problem+json``-style bodies ``{"error", "message"}``.
+configured the endpoints answer 503 rather than serve cases to anyone. Wrong tokens are
+counted per client address (``agent.peers``): past ``REFUSALS_PER_S`` (burst ``REFUSAL_BURST``)
+they are answered 429, so the token cannot be guessed at line rate; the right token is
+always served. Errors are ``application/problem+json``-style bodies ``{"error", "message"}``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,11 @@ from starlette.routing import Route
 from agent.config import Settings
 from agent.handoff.bundle import CaseError, normalise_case_id
 from agent.handoff.store import CaseStore, open_case_store
+from agent.peers import RateLimiter, parse_networks, real_peer
 
 MAX_LIST = 200
+REFUSALS_PER_S = 1.0  # a desktop that mistypes its token is not a guessing attack
+REFUSAL_BURST = 10.0
 _LIST_FIELDS = ("case_id", "created_at", "updated_at", "status", "priority", "target", "reason", "summary", "channel")
 
 
@@ -30,6 +35,8 @@ def case_routes(settings: Settings) -> list[Route]:
     """The routes to mount on the container app; the store opens on the first authorised request."""
     token = settings.cases_token
     store: list[CaseStore] = []  # opened lazily, inside the serving event loop
+    limiter = RateLimiter(rate=REFUSALS_PER_S, burst=REFUSAL_BURST)
+    proxies = parse_networks(settings.trusted_proxies)
 
     def _store() -> CaseStore:
         if not store:
@@ -41,6 +48,10 @@ def case_routes(settings: Settings) -> list[Route]:
             return _problem(503, "not_configured", "case access is disabled: set SWITCHBOARD_CASES_TOKEN")
         scheme, _, presented = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), token.encode()):
+            peer = real_peer(request.client.host if request.client else None,
+                             request.headers.get("x-forwarded-for"), proxies)
+            if limiter.refuse(peer):
+                return _problem(429, "rate_limited", "too many refused requests from this address")
             return _problem(401, "unauthorized", "send Authorization: Bearer <cases token>")
         return None
 
@@ -52,7 +63,9 @@ def case_routes(settings: Settings) -> list[Route]:
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIST:
             return _problem(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_LIST}")
         cases = await _store().recent(int(raw))
-        return JSONResponse({"cases": [{k: c.get(k) for k in _LIST_FIELDS} for c in cases]})
+        # revision: grows with every history entry, so a change within the same second is still seen.
+        return JSONResponse({"cases": [{**{k: c.get(k) for k in _LIST_FIELDS}, "revision": len(c.get("history", []))}
+                                       for c in cases]})
 
     async def get_case(request: Request) -> JSONResponse:
         denied = _denied(request)

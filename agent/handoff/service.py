@@ -23,9 +23,11 @@ Brain usage::
 from __future__ import annotations
 
 import time
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from agent.actions import HandoffEvent
+from agent.agents.entities import spell_case_id
 from agent.config import Settings
 from agent.handoff.bundle import (
     CaseError,
@@ -37,17 +39,12 @@ from agent.handoff.bundle import (
 )
 from agent.handoff.review import needs_review, review_record
 from agent.handoff.store import CaseStore, open_case_store
+from agent.handoff.summary import brief, spoken_briefing
 from agent.handoff.targets import Targets, load_targets
 from agent.state import CallState
 
 _DIGIT_WORDS = dict(zip("0123456789", "zero one two three four five six seven eight nine".split()))
 _ID_ATTEMPTS = 8
-
-
-def spell_case_id(case_id: str) -> str:
-    """``CASE-7F3K2Q`` -> ``C A S E, seven F three K two Q``: one symbol at a time for text-to-speech."""
-    prefix, _, code = case_id.partition("-")
-    return " ".join(prefix) + ", " + spell(code)
 
 
 def spell(symbols: str) -> str:
@@ -72,33 +69,46 @@ class HandoffService:
         await self.store.close()
 
     # --- hand-over ----------------------------------------------------------------------
-    async def escalate(self, state: CallState, *, reason: str, trigger: str, priority: str) -> HandoffEvent:
+    async def escalate(self, state: CallState, *, reason: str, trigger: str, priority: str,
+                       target: str | None = None) -> HandoffEvent:
         """Write the case durably, mark the call escalated, and return the event to emit.
 
         A second escalation in the same call (say after a failed transfer) reuses the
-        case: same id, history kept, bundle refreshed with what was said since.
+        case: same id, history kept, bundle refreshed with what was said since. ``target``
+        overrides the targets file (the next target the caller accepted).
         """
         check_priority(priority)
         route = (state.current or {}).get("target") or "human"
-        target = self.targets.pick(route, priority)
+        target = target or self.targets.pick(route, priority)
         now = self._clock()
         previous = await self._current_case(state)
         if previous is not None:
             case = build_case(state, case_id=previous["case_id"], reason=reason, trigger=trigger,
                               priority=priority, target=target, now=now)
+            case["brief"] = brief(state, reason)
             case["created_at"] = previous["created_at"]
             case["history"] = [*previous.get("history", []), *case["history"]]
             await self.store.save(case)
         else:
             case = await self._create(state, reason=reason, trigger=trigger, priority=priority, target=target, now=now)
-        state.handoff = {"case_id": case["case_id"], "target": target, "reason": reason,
-                         "priority": priority, "status": "pending"}
+        tried = [*(state.handoff or {}).get("tried", []), target]
+        state.handoff = {"case_id": case["case_id"], "target": target, "reason": reason, "priority": priority,
+                         "status": "pending", "route": route, "tried": tried}
         state.outcome = "escalated"
-        return HandoffEvent(target=target, case_id=case["case_id"], reason=reason, priority=priority)
+        when = datetime.fromtimestamp(now, timezone.utc)
+        return HandoffEvent(target=target, case_id=case["case_id"], reason=reason, priority=priority,
+                            legs=self.targets.legs(target, when),
+                            briefing=spoken_briefing(state, case_id=case["case_id"], priority=priority, reason=reason))
+
+    def next_target(self, state: CallState) -> str | None:
+        """After a failed transfer: the next target to offer the caller (None: only a callback is left)."""
+        h = state.handoff or {}
+        return self.targets.next_after(h.get("route"), h.get("priority", "normal"), list(h.get("tried", [])))
 
     async def _create(self, state: CallState, **fields: Any) -> dict[str, Any]:
         for _ in range(_ID_ATTEMPTS):
             case = build_case(state, case_id=new_case_id(), **fields)
+            case["brief"] = brief(state, fields["reason"])
             if await self.store.create(case):
                 return case
         raise CaseError(f"could not find a free case id in {_ID_ATTEMPTS} attempts")
@@ -126,6 +136,7 @@ class HandoffService:
         state.handoff = {**(state.handoff or {}), "status": case["status"]}
         if not ok:
             state.handoff["callback_offered"] = True
+            state.handoff["next"] = self.next_target(state)
 
     async def request_callback(self, state: CallState, *, note: str = "caller accepted a callback") -> None:
         """The caller accepted the callback offered after a failed transfer."""
@@ -143,7 +154,7 @@ class HandoffService:
 
     # --- what the caller hears --------------------------------------------------------------
     def message_for_caller(self, event: HandoffEvent) -> str:
-        """Said just before the transfer is signalled; the case id is read one symbol at a time."""
+        """Said just before the transfer is signalled; the case id is read in groups of three."""
         name = self.targets.name_for(event.target)
         spelled = spell_case_id(event.case_id)
         if event.priority == "emergency":
@@ -152,8 +163,8 @@ class HandoffService:
             lead = f"I'm passing you to {name} now; you may wait briefly for the next person."
         else:
             lead = f"I'm connecting you to {name} now."
-        return (f"{lead} They will see what you've told me, so you won't need to repeat it. "
-                f"Your case number is {spelled}. Again, that's {spelled}.")
+        # Read once, grouped for writing down; "say that again" reads it again (agent.agents.moves).
+        return f"{lead} They'll see what you told me. Your case number is {spelled}."
 
     def message_after_failed_transfer(self, state: CallState) -> str:
         """Said when the bridge reports the transfer failed: apology, case id, callback offer."""
@@ -161,6 +172,11 @@ class HandoffService:
         masked = mask_number(state.caller_number)
         number = f" on the number ending {spell(masked.lstrip('*'))}" if masked else ""
         case = f" Your case number is {spell_case_id(case_id)}, and everything you told me is saved." if case_id else ""
+        nxt = (state.handoff or {}).get("next")
+        if nxt:
+            who = self.targets.name_for((state.handoff or {}).get("target", ""))
+            return (f"I'm sorry, {who} didn't pick up.{case} Shall I try {self.targets.name_for(nxt)} now? "
+                    f"If not, we can call you back{number}.")
         return (f"I'm sorry, I couldn't get you through to someone just now.{case} "
                 f"Would you like us to call you back{number}?")
 

@@ -45,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"switchboard mcp {args.server}: cannot use store {db_path}: {exc}", file=sys.stderr)
         return 1
     if args.http is None:
+        from agent.lifeline import die_with_parent
+
+        die_with_parent()  # spawned by a container over stdio: never outlive it
         server.run()
         return 0
     # stdout is the protocol channel only under stdio; under HTTP a start-up line is useful.

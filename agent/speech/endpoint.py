@@ -3,9 +3,24 @@
 ``Endpointer.step`` takes one 20 ms frame's verdict (speech or not, agent speaking
 or not) and returns what happened: an utterance started (with pre-roll so first
 words are not clipped), recognition can start speculatively (silence began), the
-caller barged in (sustained speech while the agent talks), the turn ended (enough
-silence; longer when the words so far sound unfinished), or the sound was too
-short to be speech (a cough, a click). No audio and no clocks: frame counts only.
+caller barged in (sustained speech while the agent talks), a turn model should judge
+the audio (a short silence began), the turn ended, or the sound was too short to be
+speech (a cough, a click). No audio and no clocks: frame counts only.
+
+When the turn ends, from two opinions that arrive during the silence (both optional):
+the speculative transcript (``set_hint``: do the words sound unfinished?) and the turn
+model's verdict on the audio (``set_verdict``: does the voice sound finished?).
+
+- words unfinished ("... at site") or the voice unfinished: wait for ``hold_ms``, the cap;
+- words sound finished and the model agrees: end now (it is asked once the words are
+  in and ``judge_ms`` of silence has passed);
+- words sound finished, the model not asked or not back yet: end after ``silence_ms``;
+- no words yet: end after ``hold_ms``.
+
+Either opinion can hold the turn, but ending early needs both: on synthetic callers the
+model hears most mid-sentence pauses as finished (``switchboard bench speech``), so on
+its own it would cut callers off; and nothing waits beyond ``hold_ms``, so a hesitant
+model costs a finished request at most the cap, never Pipecat's 3 s fallback.
 """
 
 from __future__ import annotations
@@ -49,6 +64,7 @@ class EndpointConfig:
     min_speech_ms: int = 200  # utterances with less speech are noise
     barge_in_ms: int = 200  # speech while the agent talks that interrupts it (a cough is ~150 ms)
     barge_gap_ms: int = 100  # pauses up to this long do not break "sustained" (gated frames inside words)
+    judge_ms: int | None = None  # silence after which a turn model judges the audio (None: no model)
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,11 @@ class Onset:
 @dataclass(frozen=True)
 class Speculate:
     end_ms: float  # recognise the utterance up to here now; the turn may end at this point
+
+
+@dataclass(frozen=True)
+class Judge:
+    end_ms: float  # ask the turn model about the utterance so far (speech ended here)
 
 
 @dataclass(frozen=True)
@@ -76,7 +97,7 @@ class Dropped:
     voiced_ms: float
 
 
-Signal = Union[Onset, Speculate, Barge, TurnEnd, Dropped]
+Signal = Union[Onset, Speculate, Judge, Barge, TurnEnd, Dropped]
 
 
 class Endpointer:
@@ -97,12 +118,19 @@ class Endpointer:
         self._run_ms = 0.0  # speech in the current sustained run (gaps not counted)
         self._barged = False
         self._speculated_at: float | None = None
+        self._judged_at: float | None = None
         self._hint: str | None = None
+        self._finished: bool | None = None  # the turn model's verdict on the current pause
 
     def set_hint(self, end_ms: float, text: str) -> None:
         """The speculative transcript for the utterance up to ``end_ms`` (ignored if speech resumed since)."""
         if self.in_utterance and end_ms == self._last_voiced_end:
             self._hint = text
+
+    def set_verdict(self, end_ms: float, finished: bool) -> None:
+        """The turn model's verdict for the utterance up to ``end_ms`` (ignored if speech resumed since)."""
+        if self.in_utterance and end_ms == self._last_voiced_end:
+            self._finished = finished
 
     def step(self, speech: bool, agent_speaking: bool = False) -> list[Signal]:
         c = self.config
@@ -123,7 +151,7 @@ class Endpointer:
             if start - self._last_voiced_end > c.barge_gap_ms:
                 self._run_ms = 0.0
             self._run_ms += c.frame_ms
-            self._hint = None  # new speech: any speculation is stale
+            self._hint = self._finished = None  # new speech: any speculation is stale
             self._last_voiced_end = end
             self._voiced_ms += c.frame_ms
             out.extend(self._maybe_barge(agent_speaking))
@@ -137,12 +165,24 @@ class Endpointer:
         if silence >= c.speculate_ms and self._speculated_at != self._last_voiced_end:
             self._speculated_at = self._last_voiced_end
             out.append(Speculate(self._last_voiced_end))
-        if silence >= c.silence_ms:
-            waiting = self._hint is None or sounds_unfinished(self._hint)
-            if not waiting or silence >= c.hold_ms:
-                out.append(TurnEnd(self._last_voiced_end))
-                self._reset()
+        if self._ends(silence):
+            out.append(TurnEnd(self._last_voiced_end))
+            self._reset()
+        elif (c.judge_ms is not None and silence >= c.judge_ms and self._judged_at != self._last_voiced_end
+              and self._hint is not None and not sounds_unfinished(self._hint)):
+            # Only finished-sounding words can end the turn early, so only they are worth a model call;
+            # asked after the transcript, the model does not compete with the recogniser for the CPU.
+            self._judged_at = self._last_voiced_end
+            out.append(Judge(self._last_voiced_end))
         return out
+
+    def _ends(self, silence: float) -> bool:
+        c = self.config
+        if silence >= c.hold_ms:
+            return True
+        if self._hint is None or sounds_unfinished(self._hint) or self._finished is False:
+            return False
+        return self._finished is True or silence >= c.silence_ms
 
     def _maybe_barge(self, agent_speaking: bool) -> list[Signal]:
         if agent_speaking and not self._barged and self._run_ms >= self.config.barge_in_ms:

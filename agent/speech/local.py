@@ -1,4 +1,4 @@
-"""The embedded speech engine: webrtc/Silero VAD, Whisper tiny.en and Piper on this CPU.
+"""The embedded speech engine: webrtc/Silero VAD, Whisper tiny.en, Smart Turn and Piper on this CPU.
 
 ``LocalSpeechEngine.start`` loads every model once per process (what the greeting needs
 first, recognition in the background); channels share them.
@@ -6,7 +6,7 @@ Recognition and synthesis run in a small thread pool (CTranslate2 and onnxruntim
 release the GIL), so one session's recognition never stalls another's audio. Per
 channel: caller audio is resampled to 16 kHz, cut into 20 ms frames, gated against
 the agent's own echo, judged by the VAD and fed to the ``Endpointer``; its signals
-become recognition jobs and ``SpeechEvent``s.
+become recognition and turn-model jobs and ``SpeechEvent``s.
 """
 
 from __future__ import annotations
@@ -24,18 +24,21 @@ import numpy as np
 
 from agent.config import Settings
 from agent.speech.echo import EchoGate
-from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Onset, Speculate, TurnEnd
+from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd
 from agent.speech.engine import BargeIn, FinalTranscript, OnSpeechEvent, PartialTranscript, SpeechStarted
 from agent.speech.pool import PriorityPool
 from agent.speech.resample import StreamResampler
 from agent.speech.stt import Recognition, WhisperRecognizer
 from agent.speech.tts import PiperSynth, split_for_speech
+from agent.speech.turn import THRESHOLD, SmartTurn
 from agent.speech.vad import FRAME_SAMPLES, RATE, FrameVad, SileroVad, WebRtcVad, load_silero_session
 
 log = logging.getLogger("switchboard.speech")
 
 #: Trailing silence kept after the last speech frame: Whisper ends words more cleanly with a little.
 TAIL_MS = 120
+#: Silence after which Smart Turn is asked whether the caller has finished (Pipecat pairs it with a 0.2 s VAD stop).
+JUDGE_MS = 200
 #: Utterances are cut at this length so one caller cannot grow a buffer without bound.
 MAX_UTTERANCE_S = 30
 
@@ -49,6 +52,7 @@ class LocalSpeechEngine:
         self._tts_workers = tts_workers
         self.stt: WhisperRecognizer | None = None
         self.tts: PiperSynth | None = None
+        self.turn: SmartTurn | None = None
         self._silero: Any = None
         self._stt_loading: asyncio.Future[WhisperRecognizer] | None = None
         self._warm_audio = np.zeros(0, dtype=np.int16)  # "Ready." spoken at start: warms Whisper when it loads
@@ -71,11 +75,18 @@ class LocalSpeechEngine:
         tts = asyncio.ensure_future(self.tts_pool.run(time.monotonic(), PiperSynth))
         if self.settings.vad == "silero":
             self._silero = await loop.run_in_executor(self.stt_pool, load_silero_session)
+        if self.settings.turn_model == "smart-turn":
+            # Loaded here, not with Whisper: a channel's endpointing is set when it opens, and
+            # the model is small (tens of ms to warm).
+            self.turn = await loop.run_in_executor(self.stt_pool, SmartTurn)
         tts_synth = await tts
         warm = await self.tts_pool.run(time.monotonic(), tts_synth.synth, "Ready.", RATE)
+        if self.turn is not None:
+            await loop.run_in_executor(self.stt_pool, self.turn.probability, warm)
         self.tts = tts_synth
         self._warm_audio = warm
-        log.info("local speech can speak after %.1fs (vad=%s)", time.perf_counter() - t0, self.settings.vad)
+        log.info("local speech can speak after %.1fs (vad=%s, turn=%s)", time.perf_counter() - t0,
+                 self.settings.vad, self.settings.turn_model)
 
     def _recogniser(self) -> "asyncio.Future[WhisperRecognizer]":
         if self._stt_loading is None:
@@ -120,7 +131,7 @@ class LocalSpeechEngine:
     def endpoint_config(self) -> EndpointConfig:
         s = self.settings
         return EndpointConfig(silence_ms=s.endpoint_silence_ms, hold_ms=max(s.endpoint_hold_ms, s.endpoint_silence_ms),
-                              barge_in_ms=s.barge_in_ms)
+                              barge_in_ms=s.barge_in_ms, judge_ms=JUDGE_MS if self.turn is not None else None)
 
     def open(self, sample_rate: int, on_event: OnSpeechEvent) -> "LocalChannel":
         if self.tts is None:
@@ -189,6 +200,8 @@ class LocalChannel:
                 job = self._recognise(sig.end_ms)
                 self._speculation = (sig.end_ms, job)
                 job.add_done_callback(lambda j, end=sig.end_ms: self._speculated(end, j))
+            elif isinstance(sig, Judge):
+                self._judge(sig.end_ms)
             elif isinstance(sig, Barge):
                 await self._on_event(BargeIn(sig.at_ms))
             elif isinstance(sig, TurnEnd):
@@ -206,6 +219,21 @@ class LocalChannel:
         keep = int((end_ms + TAIL_MS - self._utterance_start_ms) // frame_ms)
         audio = np.concatenate(self._utterance[:keep]) if self._utterance else np.zeros(0, dtype=np.int16)
         return asyncio.ensure_future(self._engine.transcribe(audio))
+
+    def _judge(self, end_ms: float) -> None:
+        """Ask Smart Turn (in the STT pool) about the utterance and the silence after it so far."""
+        engine = self._engine
+        assert engine.turn is not None
+        audio = np.concatenate(self._utterance)
+        job = asyncio.get_running_loop().run_in_executor(engine.stt_pool, engine.turn.probability, audio)
+        job.add_done_callback(lambda j: self._judged(end_ms, j))
+
+    def _judged(self, end_ms: float, job: "asyncio.Future[float]") -> None:
+        if job.cancelled() or job.exception() is not None:
+            if not job.cancelled():
+                log.warning("turn model failed; the silence rules decide", exc_info=job.exception())
+            return
+        self._endpointer.set_verdict(end_ms, job.result() > THRESHOLD)
 
     def _speculated(self, end_ms: float, job: "asyncio.Future[Recognition]") -> None:
         if job.cancelled() or job.exception() is not None:

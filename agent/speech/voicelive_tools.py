@@ -122,7 +122,7 @@ class DialogTools:
                 yield item
 
     async def _route(self, utterance: str, state: CallState) -> AsyncIterator[Action | FunctionResult]:
-        decision = self.coordinator.decide(utterance, state)
+        decision = await self.coordinator.decide_async(utterance, state)
         if decision.action == "handoff":
             self.coordinator.record(decision, state)
             yield _route_event(decision)

@@ -7,7 +7,7 @@
 #
 #   RESOURCE_GROUP=ops-rg ACS_NAME=ops-acs REGISTRY=opsacr.azurecr.io \
 #   IMAGE=opsacr.azurecr.io/switchboard-bridge:1.0 \
-#   AGENT_URL='wss://...services.ai.azure.com/api/projects/ops/agents/switchboard/endpoint/protocols/invocations_ws?api-version=v1' \
+#   AGENT_URL='wss://...services.ai.azure.com/api/projects/agents/endpoint/protocols/invocations_ws?project_name=ops&agent_name=switchboard' \
 #   FOUNDRY_SCOPE=/subscriptions/.../resourceGroups/.../providers/Microsoft.CognitiveServices/accounts/<account> \
 #   deploy/bridge/deploy.sh
 set -euo pipefail

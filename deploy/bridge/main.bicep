@@ -94,6 +94,8 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'SWITCHBOARD_BRIDGE_FALLBACK_TARGET', value: fallbackTarget }
             { name: 'SWITCHBOARD_BRIDGE_ACS_CONNECTION_STRING', secretRef: 'acs-connection-string' }
             { name: 'SWITCHBOARD_BRIDGE_SECRET', secretRef: 'bridge-secret' }
+            // ACS signs callbacks and the media upgrade with a JWT for this audience: require it.
+            { name: 'SWITCHBOARD_BRIDGE_ACS_AUDIENCE', value: acs.properties.immutableResourceId }
           ]
           probes: [
             { type: 'Liveness', httpGet: { path: '/healthz', port: 8089 }, periodSeconds: 15 }

@@ -95,6 +95,7 @@ function onEvent(ev) {
       reportProgress(); item = null; pushed = played;
       addLine("system", "(agent stopped: you interrupted)");
       break;
+    case "transcript.truncated": addLine("system", `(heard before the interruption: ${ev.text || "nothing"})`); break;
     case "error": addLine("error", `${ev.code}: ${ev.message}`); break;
     case "session.ended": sb.ended = true; addLine("system", `call ended: ${ev.reason || ""}`); stopMic(); break;
   }

@@ -61,8 +61,8 @@ async def test_state_survives_a_move_to_another_container(brain: SwitchboardBrai
     other = SwitchboardBrain.from_settings(Settings(data_dir=data_dir))
     await other.start()
     try:
-        confirm = await say(other, moved, "high")
-        assert "Is that right?" in spoken(confirm)
+        confirm = await say(other, moved, "high")  # the read-back was heard before the move: only the change now
+        assert spoken(confirm) == "Priority high then. Shall I go ahead?"
         done = await say(other, moved, "yes")
         assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
     finally:
@@ -140,3 +140,165 @@ async def test_dtmf_answer(brain: SwitchboardBrain) -> None:
     await say(brain, state, "I'd like to check on a work order")
     actions = await say(brain, state, "10002#", kind="dtmf")
     assert [a.status for a in actions if isinstance(a, ToolEvent)] == ["started", "ok"]
+
+
+# --- universal dialogue moves, through the whole brain with the real field-ops server ---------------
+
+async def test_say_that_again_repeats_instead_of_opening_a_ticket(brain: SwitchboardBrain) -> None:
+    state = CallState("repeat")
+    first = spoken(await say(brain, state, "the pump at site twelve is leaking badly"))
+    again = await say(brain, state, "sorry, say that again?")
+    assert spoken(again) == first.split(". ")[-1] or first.endswith(spoken(again))
+    assert not [a for a in again if isinstance(a, (RouteEvent, ToolEvent))]
+    await say(brain, state, "A one two three")
+    done = await say(brain, state, "yes")
+    reference = spoken(done).split("Your reference is ")[1].split(".")[0]
+    assert spoken(done).count(reference) == 1  # read once ...
+    assert reference in spoken(await say(brain, state, "can you repeat the reference number?"))  # ... and on request
+
+
+async def test_negated_correction_is_taken_and_acknowledged(brain: SwitchboardBrain) -> None:
+    state = CallState("negated")
+    await say(brain, state, "the valve A one two six at site twelve is stuck shut, high priority")
+    reply = spoken(await say(brain, state, "urgent, not high"))
+    assert reply.startswith("Urgent then.") and state.task["args"]["priority"] == "urgent"
+    await say(brain, state, "yes")
+    assert [a["arguments"]["priority"] for a in state.tool_attempts if a["ok"]] == ["urgent"]
+
+
+async def test_symptom_adjective_is_not_a_priority(brain: SwitchboardBrain) -> None:
+    state = CallState("symptom")
+    await say(brain, state, "the pump A one two three at site twelve has a discharge pressure reading that is high")
+    assert "priority" not in state.task["args"]
+    state = CallState("explicit")
+    await say(brain, state, "pump A one two three at site twelve shows a low flow reading, it's high priority")
+    assert state.task["args"]["priority"] == "high"
+
+
+async def test_leave_it_cancels_the_task(brain: SwitchboardBrain) -> None:
+    state = CallState("leave")
+    await say(brain, state, "the pump at site twelve is leaking badly")
+    reply = spoken(await say(brain, state, "no, leave it"))
+    assert state.task is None and "Nothing was sent" in reply and not state.tool_attempts
+
+
+async def test_dont_know_finds_the_asset_by_what_it_is(brain: SwitchboardBrain) -> None:
+    state = CallState("unknown-tag")
+    await say(brain, state, "the standby diesel generator at site twelve won't start")
+    offer = spoken(await say(brain, state, "I don't know the tag"))
+    assert "A, one two five" in offer and offer.endswith("?")  # A125 is the standby generator at site 12
+    await say(brain, state, "yes")
+    assert state.task["args"]["asset_tag"] == "A125" and state.task["confirming"]
+
+
+async def test_no_question_is_asked_a_third_time(brain: SwitchboardBrain) -> None:
+    state = CallState("strikes")
+    asked = [spoken(await say(brain, state, "what's the status of my work order"))]
+    asked += [spoken(await say(brain, state, nonsense)) for nonsense in ("banana", "purple elephant")]
+    assert sum("What is the work order number?" in a for a in asked) == 2
+    assert "put you through to a person" in asked[-1]
+    handed = await say(brain, state, "yes please")
+    assert [a for a in handed if isinstance(a, HandoffEvent)]
+
+
+async def test_offer_ignored_and_still_no_answer_goes_to_a_person(brain: SwitchboardBrain) -> None:
+    state = CallState("strikes-ignored")
+    for line in ("what's the status of my work order", "banana", "purple elephant"):
+        await say(brain, state, line)
+    last = await say(brain, state, "the moon")
+    assert [a for a in last if isinstance(a, HandoffEvent)]
+    asked = [t["text"] for t in state.turns if t["role"] == "agent"]
+    assert sum("What is the work order number?" in a for a in asked) == 2
+
+
+async def test_wrong_shape_says_what_was_heard(brain: SwitchboardBrain) -> None:
+    state = CallState("shape")
+    await say(brain, state, "what's the status of my work order")
+    reply = spoken(await say(brain, state, "one zero zero one"))
+    assert "I heard one zero, zero one" in reply and "W O, one zero two, three four" in reply
+
+
+async def test_yes_and_goodbye_at_the_read_back_submits_then_ends(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-bye")
+    await say(brain, state, "the valve A one two six at site twelve is stuck shut")
+    done = await say(brain, state, "yes that's right, thanks, bye")
+    assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
+    assert isinstance(done[-1], EndCall)
+
+
+async def test_help_and_start_over(brain: SwitchboardBrain) -> None:
+    state = CallState("help")
+    await say(brain, state, "the pump at site twelve is leaking badly")
+    reply = spoken(await say(brain, state, "what can you do?"))
+    assert "log faults" in reply and reply.endswith("What is the asset tag on the equipment?")
+    reply = spoken(await say(brain, state, "let's start over"))
+    assert state.task is None and reply.endswith("How can I help?")
+
+
+async def test_off_topic_gets_what_the_line_does_not_an_article(brain: SwitchboardBrain, monkeypatch) -> None:
+    # Whatever the router makes of the words: an unclear turn far below the clarify threshold is off-topic.
+    import dataclasses
+
+    from agent.agents.brain import OFF_TOPIC_CONFIDENCE
+
+    real = brain.coordinator.decide
+    monkeypatch.setattr(brain.coordinator, "decide", lambda text, state, **kw: dataclasses.replace(
+        real(text, state, **kw), action="clarify", confidence=OFF_TOPIC_CONFIDENCE / 2, clarify_question="X or Y?"))
+    state = CallState("off-topic")
+    reply = spoken(await say(brain, state, "what's the weather going to be like for the cricket on saturday"))
+    assert reply.startswith("Sorry, I can't help there.") and "log faults" in reply and "X or Y" not in reply
+    assert not state.entities.get("knowledge_article") and not state.handoff and len(reply.split()) <= 25
+
+
+async def test_two_requests_in_one_turn_the_second_is_offered_when_the_first_is_done(brain: SwitchboardBrain) -> None:
+    state = CallState("two-requests")
+    first = spoken(await say(brain, state, "the valve A one two six at site twelve is stuck shut, and also I've "
+                                           "forgotten my password"))
+    assert "password" in first.lower()
+    await say(brain, state, "E one oh four eight two")
+    done = spoken(await say(brain, state, "yes"))
+    assert done.endswith("You also mentioned the work order. Shall we do that now?")
+    again = spoken(await say(brain, state, "yes please"))
+    assert "open a work order" in again and state.task["args"]["asset_tag"] == "A126"
+
+
+async def test_leave_it_is_not_swallowed_by_a_free_text_question(brain: SwitchboardBrain) -> None:
+    state = CallState("leave-free-text")
+    asked = spoken(await say(brain, state, "I'd like to cancel service request S R three zero zero zero three"))
+    assert asked.endswith("Why are you cancelling it?")
+    reply = spoken(await say(brain, state, "no, leave it, we still need it"))
+    assert state.task is None and "Nothing was sent" in reply and not state.tool_attempts
+
+
+async def test_off_topic_mid_task_says_so_and_the_task_goes_on(brain: SwitchboardBrain, monkeypatch) -> None:
+    import dataclasses
+
+    from agent.agents.brain import OFF_TOPIC_CONFIDENCE
+
+    state = CallState("off-topic-mid-task")
+    await say(brain, state, "the pump at site twelve is leaking badly")
+    real = brain.coordinator.decide
+    monkeypatch.setattr(brain.coordinator, "decide", lambda text, state, **kw: dataclasses.replace(
+        real(text, state, **kw), action="clarify", confidence=OFF_TOPIC_CONFIDENCE / 2))
+    reply = spoken(await say(brain, state, "who won the match last night by the way"))
+    assert reply == "Sorry, I can't help there. What is the asset tag on the equipment?"
+    monkeypatch.setattr(brain.coordinator, "decide", real)
+    await say(brain, state, "A one two three")
+    assert state.task["confirming"] and state.task["args"]["asset_tag"] == "A123"
+
+
+async def test_a_person_on_request_mid_task_is_handed_over(brain: SwitchboardBrain) -> None:
+    state = CallState("person-mid-task")
+    await say(brain, state, "the pump at site twelve is leaking badly")
+    handed = await say(brain, state, "this is going nowhere, get me your supervisor")
+    assert [a for a in handed if isinstance(a, HandoffEvent)] and state.task is None
+
+
+@pytest.mark.parametrize("said", ["yes that's right, thanks, bye", "yep, that's everything, cheerio",
+                                  "yes please, that's all, goodbye"])
+async def test_yes_with_a_goodbye_at_the_read_back_submits_then_ends(brain: SwitchboardBrain, said: str) -> None:
+    state = CallState(f"yes-bye-{said}")
+    await say(brain, state, "the valve A one two six at site twelve is stuck shut")
+    done = await say(brain, state, said)
+    assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
+    assert isinstance(done[-1], EndCall) and "Anything else?" not in spoken(done)

@@ -69,7 +69,7 @@ async def test_write_tool_waits_for_yes_then_runs(tools: ToolManager, tmp_path: 
     second = await _turn(agent, state, "yes")
     events = [a for a in second if isinstance(a, ToolEvent)]
     assert [e.status for e in events] == ["started", "ok"]
-    assert second[-1] == Say("Your work order is W O, one zero zero one six.")
+    assert second[-1] == Say("Your work order is W O, one zero zero, one six.")
     tool_message = model.requests[-1][-1]
     assert tool_message["role"] == "tool" and "work_order_id" in tool_message["content"]
     with sqlite3.connect(tmp_path / "mcp" / "field_ops.sqlite") as db:
@@ -83,10 +83,12 @@ async def test_no_means_the_tool_never_runs_and_the_model_hears_why(tools: ToolM
     agent = LlmAgent(tools, model)
     state = _state()
     await _turn(agent, state, "pump leaking", first=True)
-    reply = await _turn(agent, state, "no, site fourteen")
+    # A no that names no new value goes to the model (one that does is applied at once: see
+    # test_llm_mode_shares_the_dialogue_moves).
+    reply = await _turn(agent, state, "no, that's not what I'm after")
     assert reply == [Say("What should I change?")]
     assert "did not confirm" in model.requests[-1][-1]["content"]
-    assert "site fourteen" in model.requests[-1][-1]["content"]
+    assert "not what I'm after" in model.requests[-1][-1]["content"]
     with sqlite3.connect(tmp_path / "mcp" / "field_ops.sqlite") as db:
         assert db.execute("SELECT count(*) FROM work_orders WHERE summary='declined leak'").fetchone()[0] == 0
 
@@ -205,4 +207,35 @@ async def test_brain_in_llm_mode_confirms_writes_and_reroutes(tools: ToolManager
     assert state.current["target"] == "it_ops" and state.task["server"] == "it_ops"
     assert switched[-1] == Say("Which laptop is it, and what's your employee ID?")
     assert model.requests[-1][0]["role"] == "system" and "IT operations" in model.requests[-1][0]["content"]
+    await brain.handoff.close()
+
+
+async def test_llm_mode_shares_the_dialogue_moves(tools: ToolManager, tmp_path: Path) -> None:
+    """Repeat, a negated correction at the read-back and 'leave it' are handled by the shared move layer:
+    the model is not called for them, and the corrected value is what runs."""
+    from agent.agents.brain import SwitchboardBrain
+    from agent.coordinator.coordinator import Coordinator
+    from agent.handoff.service import HandoffService
+    from tests.eval.conversations.conversation_runner import say
+
+    settings = Settings(data_dir=tmp_path)
+    args = {"site": 14, "asset_tag": "P-4512", "summary": "oil pump tripping", "priority": "high"}
+    model = ScriptedModel([call("create_work_order", args), ModelReply("Done."), call("create_work_order", args)])
+    brain = SwitchboardBrain(Coordinator.from_settings(settings), tools, HandoffService(settings),
+                             LlmAgent(tools, model))
+    state = CallState("llm-moves")
+    confirm = await say(brain, state, "the oil pump P-4512 at site fourteen keeps tripping, high priority")
+    assert confirm[-1].text.endswith("Is that right?")
+    calls = len(model.requests)
+    again = await say(brain, state, "sorry, say that again?")
+    assert again[-1].text == confirm[-1].text and len(model.requests) == calls
+    fixed = await say(brain, state, "urgent, not high")
+    assert fixed[-1] == Say("Urgent then. Shall I go ahead?") and len(model.requests) == calls
+    done = await say(brain, state, "yes")
+    assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
+    assert [a["arguments"]["priority"] for a in state.tool_attempts if a["ok"]] == ["urgent"]
+    await say(brain, state, "the pump P-4512 at site fourteen tripped again, high priority")
+    left = await say(brain, state, "no, leave it")
+    assert state.task is None and "Nothing was sent" in left[0].text
+    assert sum(a["ok"] for a in state.tool_attempts) == 1
     await brain.handoff.close()

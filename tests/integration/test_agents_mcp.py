@@ -171,7 +171,7 @@ async def test_holding_phrase_when_a_tool_is_slow(tmp_path: Path) -> None:
         assert kinds[:3] == [("ToolEvent", "started"), ("Say", True), ("ToolEvent", "ok")]
         ok = actions[2]
         assert isinstance(ok, ToolEvent) and ok.latency_ms is not None and ok.latency_ms >= 400
-        assert any(isinstance(a, Say) and "T H, one zero zero zero one" in a.text for a in actions)
+        assert any(isinstance(a, Say) and "T H, one zero zero, zero one" in a.text for a in actions)
         assert state.tool_attempts[-1]["ok"] and state.task is None
     finally:
         await tools.close()

@@ -82,7 +82,10 @@ async def test_call_with_dtmf_then_hang_up(server, tmp_path):
 
 async def test_recycle_mid_utterance_loses_no_caller_audio(server_factory, tmp_path):
     first = server_factory()
-    settings = bridge_settings(tmp_path, first.ws, bridge_gap_buffer_s=30.0, bridge_agent_outage_s=60.0)
+    # The agent URL carries a query of its own, as a Foundry endpoint does: the session id must still
+    # reach the container (merged, not appended as a second '?'), or nothing resumes after the 1001.
+    queried = f"{first.ws}?api-version=v1&tag=a&tag=b"
+    settings = bridge_settings(tmp_path, queried, bridge_gap_buffer_s=30.0, bridge_agent_outage_s=60.0)
     total = 150
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
         call = await bridge.place_call()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import subprocess
@@ -12,8 +13,9 @@ import pytest
 from agent.config import Settings
 from agent.localserver import free_port
 from bridge.apology import tones
-from bridge.calls import CallRecord, SqliteCallStore
-from bridge.simulator import FAKE_CONNECTION_STRING, AcsPeer, LocalBridge, callback_event, event_grid_incoming_call
+from bridge.calls import BUSY, DONE, NEW, CallRecord, SqliteCallStore
+from bridge.simulator import (FAKE_CONNECTION_STRING, AcsPeer, FakeAcs, LocalBridge, callback_event,
+                              event_grid_incoming_call)
 
 
 @pytest.fixture
@@ -46,7 +48,8 @@ async def test_a_call_answered_by_one_replica_is_served_by_another(tmp_path, red
             LocalBridge(replica(tmp_path, "b", redis_url, server.ws), apology=tones(16000)) as b:
         incoming = event_grid_incoming_call()
         assert (await a.post_event(incoming)).status_code == 200
-        assert (await b.post_event(incoming)).status_code == 409  # Event Grid redelivery to the other replica
+        assert (await b.post_event(incoming)).status_code == 200  # Event Grid redelivery to the other replica: a no-op
+        assert len(a.fake.bodies("callConnections:answer")) + len(b.fake.bodies("callConnections:answer")) == 1
         answer = a.fake.bodies("callConnections:answer")[0]
         on_b = lambda url: url.replace(f":{a.settings.bridge_port}/", f":{b.settings.bridge_port}/")  # noqa: E731
         status = (await b.http.post(on_b(answer["callbackUri"]), json=callback_event("CallConnected", "conn-1"))).status_code
@@ -69,6 +72,39 @@ async def test_sqlite_store_round_trip_and_replay_memory(tmp_path):
     again = SqliteCallStore(tmp_path / "calls.sqlite")  # a restarted bridge on the same disk
     assert (await again.get("c1")) == CallRecord("c1", "acs:c1", caller="4:+1")
     assert await again.get("'; DROP TABLE calls; --") is None
-    assert await store.first_seen("e1") and not await again.first_seen("e1")
+    assert await store.claim_event("e1") == NEW
+    assert await again.claim_event("e1") == BUSY  # being handled by the other process
+    await store.release_event("e1")  # handling failed: the next delivery handles it
+    assert await again.claim_event("e1") == NEW
+    await again.finish_event("e1")
+    assert await store.claim_event("e1") == DONE
     await store.close()
     await again.close()
+
+
+async def test_an_abandoned_claim_is_taken_over(tmp_path, monkeypatch):
+    import bridge.calls as calls
+
+    store = SqliteCallStore(tmp_path / "calls.sqlite")
+    assert await store.claim_event("e1") == NEW  # and then this replica dies mid-answer
+    monkeypatch.setattr(calls, "CLAIM_TTL_S", -1.0)
+    assert await store.claim_event("e1") == NEW
+    await store.close()
+
+
+async def test_concurrent_duplicate_deliveries_answer_once(tmp_path, redis_url, server):
+    """Event Grid delivers the same IncomingCall to two replicas at once; ACS takes a while to answer."""
+    fakes = [FakeAcs(answer_delay_s=0.3), FakeAcs(answer_delay_s=0.3)]
+    async with LocalBridge(replica(tmp_path, "a", redis_url, server.ws), fake=fakes[0], apology=tones(16000)) as a, \
+            LocalBridge(replica(tmp_path, "b", redis_url, server.ws), fake=fakes[1], apology=tones(16000)) as b:
+        incoming = event_grid_incoming_call()
+        first = await asyncio.gather(a.post_event(incoming), b.post_event(incoming))
+        statuses = sorted(r.status_code for r in first)
+        assert statuses == [200, 503]  # one answers; the other is told to retry (not 2xx: the first might fail)
+        assert sum(len(f.bodies("callConnections:answer")) for f in fakes) == 1
+        busy = next(r for r in first if r.status_code == 503)
+        assert busy.headers["Retry-After"] == "1"
+        # Event Grid's retry, on either replica, is now a duplicate: 200 and nothing answered twice.
+        assert (await a.post_event(incoming)).status_code == 200
+        assert (await b.post_event(incoming)).status_code == 200
+        assert sum(len(f.bodies("callConnections:answer")) for f in fakes) == 1

@@ -49,7 +49,7 @@ async def test_spoken_call_is_heard_answered_aloud_and_does_a_tool_action(server
     tools = [e for e in events if e["type"] == "tool"]
     assert [(t["name"], t["status"]) for t in tools] == [("get_work_order", "started"), ("get_work_order", "ok")]
     said = " ".join(e["text"] for e in events if e["type"] == "transcript" and e["role"] == "agent")
-    assert "W O, one zero zero zero one" in said  # the tool's answer, spoken back over ACS
+    assert "W O, one zero zero, zero one" in said  # the tool's answer, spoken back over ACS
     assert len(played) > greeting_packets + 100  # the answers were heard as audio, not only as text
 
 

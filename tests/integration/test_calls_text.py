@@ -12,6 +12,7 @@ from typing import Iterator
 import psutil
 import pytest
 
+from agent.agents.entities import spell_out
 from agent.localserver import LocalServer
 from tests.support.wsclient import Client
 
@@ -49,8 +50,8 @@ async def test_create_work_order_then_ask_its_status(brain_server: LocalServer) 
     route = next(e for e in first if e["type"] == "route")
     assert (route["target"], route["intent"]) == ("field_ops", "work_order.create")
     await _turn(c, "P dash forty five twelve")
-    confirm = await _turn(c, "urgent")
-    assert "Is that right?" in _said(confirm)
+    confirm = await _turn(c, "urgent")  # added after the read-back: only the change is said back
+    assert _said(confirm) == "Priority urgent then. Shall I go ahead?"
     done = await _turn(c, "yes")
     tools = [e for e in done if e["type"] == "tool"]
     assert [t["status"] for t in tools] == ["started", "ok"]
@@ -145,4 +146,47 @@ async def test_keyed_numbers_are_one_turn_ended_by_the_slots_length_or_the_termi
     # No slot open now: digits collect until '#', which ends the turn and is not part of it.
     keyed = await _keys(c, "4512#")
     assert [e["text"] for e in keyed if e["type"] == "transcript" and e["role"] == "caller"] == ["4512"]
+    await c.close()
+
+
+REPEATED = ["the pump at site fourteen keeps tripping", "P dash forty five twelve", "urgent"]
+
+
+def _work_orders(server: LocalServer) -> list[tuple[int, str]]:
+    with sqlite3.connect(server.data_dir / "mcp" / "field_ops.sqlite") as db:
+        return db.execute("SELECT number, asset_tag FROM work_orders ORDER BY number").fetchall()
+
+
+async def test_a_request_repeated_after_a_reconnect_is_confirmed_not_duplicated(brain_server: LocalServer) -> None:
+    seeded = _work_orders(brain_server)
+    c = await _call(brain_server, "text-repeat-1")
+    said = [_said(await _turn(c, text)) for text in REPEATED]
+    assert said[-1].endswith(("Is that right?", "Shall I go ahead?")), said  # the read-back, or only its change
+    assert "W O, one zero" in _said(await _turn(c, "yes"))
+    tickets = _work_orders(brain_server)
+    assert len(tickets) == len(seeded) + 1
+    last_seq = c.events[-1]["seq"]
+    await c.conn.close(code=1001)  # the line drops
+
+    # The caller comes back on the same session and says the whole request again.
+    c = await Client.connect(brain_server.ws, "text-repeat-1")
+    assert (await c.start(last_seq=last_seq))["resumed"] is True
+    said = [_said(await _turn(c, text)) for text in REPEATED]
+    logged = spell_out(f"WO-{max(tickets)[0]}")
+    assert f"already logged as {logged}" in said[-1] and "another" in said[-1], said
+    assert "won't log another" in _said(await _turn(c, "no"))
+    assert _work_orders(brain_server) == tickets  # no second ticket
+    await c.close()
+
+
+async def test_a_caller_who_wants_another_gets_another(brain_server: LocalServer) -> None:
+    c = await _call(brain_server, "text-repeat-2")
+    for text in REPEATED:
+        await _turn(c, text)
+    await _turn(c, "yes")
+    before = _work_orders(brain_server)
+    said = [_said(await _turn(c, text)) for text in REPEATED]
+    assert "already logged" in said[-1], said
+    await _turn(c, "yes")
+    assert len(_work_orders(brain_server)) == len(before) + 1  # asked for on purpose: a new ticket, a new key
     await c.close()

@@ -48,6 +48,7 @@ def test_authorised_desk_reads_list_and_case(seeded: tuple[Settings, list[str]])
         assert [c["case_id"] for c in listing.json()["cases"]] == [newer, older]
         assert listing.json()["cases"][0]["summary"].startswith('They first said: "gas smell at site 4"')
         assert "transcript" not in listing.json()["cases"][0]  # the list is an overview
+        assert listing.json()["cases"][0]["revision"] == 1  # one history entry: escalated
         assert len(client.get("/cases?limit=1", headers=AUTH).json()["cases"]) == 1
 
         one = client.get(f"/cases/{older.lower()}", headers=AUTH)  # ids are read out, so case-insensitive

@@ -43,7 +43,11 @@ async def test_escalate_writes_the_case_then_marks_the_call(service: HandoffServ
     assert (event.target, event.reason, event.priority) == ("pstn:+14255550120", "the caller asked for a person",
                                                             "normal")
     assert state.handoff == {"case_id": event.case_id, "target": "pstn:+14255550120",
-                             "reason": "the caller asked for a person", "priority": "normal", "status": "pending"}
+                             "reason": "the caller asked for a person", "priority": "normal", "status": "pending",
+                             "route": "field_ops", "tried": ["pstn:+14255550120"]}
+    assert event.legs == [{"target": "pstn:+14255550120", "name": "field dispatch", "mode": "consult", "ring_s": 30.0}]
+    assert event.briefing.startswith(f"Switchboard hand-over, normal priority, case {' '.join(event.case_id[5:])}.")
+    assert "P-4512 at site 12" in event.briefing and "Nothing was tried" in event.briefing
     assert state.outcome == "escalated"
     stored = await service.store.get(event.case_id)
     assert stored is not None and stored["entities"] == {"asset": "P-4512", "site": "12"}
@@ -72,17 +76,20 @@ async def test_emergency_message_is_short_and_reads_the_case_id(service: Handoff
     event = await service.escalate(state, reason="safety phrase", trigger="safety:collapsed", priority="emergency")
     message = service.message_for_caller(event)
     assert message.startswith("I'm connecting you to our emergency desk now.")
-    assert "Your case number is C A S E, " in message and event.case_id not in message
+    code = event.case_id.partition("-")[2]
+    assert "Your case number is " in message and event.case_id not in message and "C A S E" not in message
+    from agent.agents.entities import spell_grouped
+    assert message.endswith(f"Your case number is {spell_grouped(code)}.")
     assert "repeat" not in message  # no extra words before an emergency transfer
 
 
-async def test_normal_message_reassures_and_repeats_the_case_id(service: HandoffService) -> None:
+async def test_normal_message_reassures_and_reads_the_case_id_once(service: HandoffService) -> None:
     event = await service.escalate(field_call(), reason="r", trigger="t", priority="normal")
     message = service.message_for_caller(event)
     assert message.startswith("I'm connecting you to field dispatch now")
-    assert "won't need to repeat it" in message
+    assert "They'll see what you told me" in message
     spelled = message.split("Your case number is ")[1].split(".")[0]
-    assert message.count(spelled) == 2
+    assert message.count(spelled) == 1 and len(message.split()) <= 25
 
 
 async def test_failed_transfer_then_callback_is_recorded(service: HandoffService) -> None:
@@ -91,7 +98,9 @@ async def test_failed_transfer_then_callback_is_recorded(service: HandoffService
     await service.transfer_result(state, ok=False, reason="target busy")
     assert state.handoff["status"] == "transfer_failed" and state.handoff["callback_offered"] is True
     apology = service.message_after_failed_transfer(state)
-    assert apology.startswith("I'm sorry") and "call you back on the number ending zero one two three?" in apology
+    assert apology.startswith("I'm sorry, the field dispatch supervisor didn't pick up")
+    assert ("Shall I try field dispatch now? If not, we can call you back on the number ending zero one two three."
+            in apology)
     await service.request_callback(state)
     case = await service.store.get(event.case_id)
     assert case["status"] == "callback_requested"
@@ -174,3 +183,24 @@ async def test_learning_store_holds_nothing_unredacted(service: HandoffService, 
     rows = " ".join(r[0] for r in db.execute("SELECT body FROM review"))
     db.close()
     assert [p for p in RAW_PII if p in rows] == []
+
+
+async def test_each_failed_target_offers_the_next_until_only_a_callback_is_left(service: HandoffService) -> None:
+    state = field_call()
+    offered = []
+    event = await service.escalate(state, reason="r", trigger="t", priority="high")
+    while True:
+        await service.transfer_result(state, ok=False, reason="no answer")
+        nxt = state.handoff["next"]
+        if nxt is None:
+            break
+        offered.append(nxt)
+        again = await service.escalate(state, reason="r", trigger="next", priority="high", target=nxt)
+        assert again.case_id == event.case_id and again.target == nxt
+    # supervisor -> field dispatch -> service desk (the human route and the fallback are the same desk)
+    assert offered == ["pstn:+14255550120", "pstn:+14255550110"]
+    assert service.message_after_failed_transfer(state).endswith("Would you like us to call you back on the number "
+                                                                  "ending zero one two three?")
+    case = await service.store.get(event.case_id)
+    assert [h["event"] for h in case["history"]].count("transfer_failed") == 3
+    assert case["brief"].count(".") <= 4 and "P-4512" in case["brief"]

@@ -22,7 +22,7 @@ from mcp_servers_harness import (
 
 FIELD_OPS_TOOLS = {
     "create_work_order", "get_work_order", "update_work_order", "add_work_order_note", "list_work_orders",
-    "lookup_asset", "list_sites", "list_assets", "schedule_visit", "get_visit_eta",
+    "lookup_asset", "list_sites", "list_assets", "schedule_visit", "reschedule_visit", "cancel_visit", "get_visit_eta",
 }
 IT_OPS_TOOLS = {
     "create_incident", "get_incident", "update_incident", "escalate_incident", "add_incident_comment",
@@ -120,6 +120,48 @@ async def test_work_order_lifecycle_notes_lists_and_visits(field_db: Path) -> No
     assert visit["visit_id"].startswith("VIS-") and visit["technician"]["name"] == "Maria Lopez"
     assert eta_after["visit"]["visit_id"] == visit["visit_id"] and eta_after["eta_status"] == "booked"
     assert order["status"] == "scheduled"
+
+
+async def test_visits_are_booked_moved_and_cancelled_once_each(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        no_visit = await call_error(session, "reschedule_visit", work_order_id="WO-10001", date=_days_ahead(3),
+                                    time_window="morning")
+        booked = await call_ok(session, "schedule_visit", work_order_id="WO-10001", date=_days_ahead(2),
+                               time_window="afternoon", idempotency_key="book-1")
+        moved = await call_ok(session, "reschedule_visit", work_order_id="WO-10001", date=_days_ahead(4),
+                              time_window="morning", idempotency_key="move-1")
+        moved_again = await call_ok(session, "reschedule_visit", work_order_id="WO-10001", date=_days_ahead(4),
+                                    time_window="morning", idempotency_key="move-1")
+        status = await call_ok(session, "get_work_order", work_order_id="WO-10001")
+        cancelled = await call_ok(session, "cancel_visit", work_order_id="WO-10001", idempotency_key="cancel-1")
+        cancelled_again = await call_ok(session, "cancel_visit", work_order_id="WO-10001", idempotency_key="cancel-1")
+        nothing_left = await call_error(session, "cancel_visit", work_order_id="WO-10001", idempotency_key="cancel-2")
+        after = await call_ok(session, "get_work_order", work_order_id="WO-10001")
+    assert "No technician visit is booked for work order WO-10001 to move" in no_visit
+    assert moved["visit_id"] != booked["visit_id"] and moved_again["visit_id"] == moved["visit_id"]
+    assert moved_again["idempotent_replay"] is True and cancelled_again["idempotent_replay"] is True
+    assert cancelled["visit_id"] == moved["visit_id"] and "is cancelled" in cancelled["message"]
+    # The status read-out says when the technician comes, as a day people say.
+    from agent.mcp_servers.field_ops.store import spoken_day
+    assert f"is booked for {spoken_day(_days_ahead(4))} morning, between 08:00 and 12:00" in status["message"]
+    assert "No technician visit is booked" in nothing_left
+    assert after["status"] == "open" and "No technician visit is booked yet." in after["message"]
+    visits = rows(field_db, "SELECT status FROM visits WHERE work_order = 10001 ORDER BY number")
+    assert [v[0] for v in visits] == ["rescheduled", "cancelled"]
+    audited = [(a["tool"], a["ok"]) for a in audit_rows(field_db)]
+    assert ("reschedule_visit", 1) in audited and ("cancel_visit", 1) in audited and ("cancel_visit", 0) in audited
+
+
+async def test_asset_lookup_reads_out_what_where_status_and_last_service(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        asset = await call_ok(session, "lookup_asset", asset_tag="A123")
+    message = asset["message"]
+    assert "main raw-water intake pump 1" in message and "site 12, Riverside Pumping Station" in message
+    # Seeded: WO-10001 (open, "Pump vibrating and running hot, ...") and WO-10007 (completed seal replacement).
+    assert "Open: pump vibrating and running hot." in message
+    assert "Last service: replace mechanical seal, " in message
+    assert len(message.split()) <= 30
+    assert all(len(sentence.split()) <= 15 for sentence in message.split(". "))
 
 
 async def test_asset_tags_are_found_whatever_the_dash_or_case(field_db: Path) -> None:

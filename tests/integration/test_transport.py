@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
-import socket
 import sqlite3
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -17,7 +14,7 @@ import urllib.request
 import pytest
 import websockets
 
-from agent.localserver import free_port
+from tests.support.redis_server import RedisServer
 from tests.support.wsclient import Client
 
 pytestmark = pytest.mark.timeout(120)
@@ -268,19 +265,9 @@ async def test_keepalive_pings_when_configured(server_factory):
 
 @pytest.mark.redis
 async def test_two_containers_sharing_redis_resume_each_others_sessions(server_factory, tmp_path):
-    redis_server = shutil.which("redis-server")
-    if redis_server is None:
-        pytest.skip("redis-server is not installed (the test command installs it)")
-    port = free_port()
-    redis = subprocess.Popen([redis_server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                              "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    redis = RedisServer(tmp_path / "redis").start()
     try:
-        for _ in range(100):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        env = {"SWITCHBOARD_REDIS_URL": f"redis://127.0.0.1:{port}/0"}
+        env = {"SWITCHBOARD_REDIS_URL": redis.url}
         a = server_factory(env, data_dir=tmp_path / "a")
         b = server_factory(env, data_dir=tmp_path / "b")
         c = await Client.connect(a.ws, "scale-1")
@@ -309,5 +296,4 @@ async def test_two_containers_sharing_redis_resume_each_others_sessions(server_f
         assert metrics["turn"] == 4
         await c3.close()
     finally:
-        redis.terminate()
-        redis.wait(5)
+        redis.stop()

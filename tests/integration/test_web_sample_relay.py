@@ -46,7 +46,8 @@ async def test_relay_passes_text_audio_and_the_close_code(server) -> None:
     config = Config()
     config.bind = [f"127.0.0.1:{port}"]
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(create_app(server.ws, headers), config, shutdown_trigger=stop.wait))
+    agent_url = f"{server.ws}?api-version=v1"  # a query of its own, as a Foundry URL has: the session id is merged
+    task = asyncio.create_task(serve(create_app(agent_url, headers), config, shutdown_trigger=stop.wait))
     try:
         for _ in range(100):
             try:
@@ -66,7 +67,7 @@ async def test_relay_passes_text_audio_and_the_close_code(server) -> None:
             while True:
                 await asyncio.wait_for(conn.recv(), 10)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
-        assert seen == [f"{server.ws}?agent_session_id=relay-1"]
+        assert seen == [f"{server.ws}?api-version=v1&agent_session_id=relay-1"]
     finally:
         stop.set()
         await task
@@ -87,4 +88,8 @@ def test_samples_web_refuses_a_busy_port_and_a_non_websocket_agent() -> None:
     assert "Traceback" not in done.stderr
     done = subprocess.run([sys.executable, "-m", "agent.cli", "samples", "web", "--agent", "http://example.com"],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2 and "must be a ws:// or wss:// URL" in done.stderr
+    assert done.returncode == 2 and "must be ws:// or wss://" in done.stderr
+    done = subprocess.run([sys.executable, "-m", "agent.cli", "samples", "web", "--agent",
+                           "wss://a.services.ai.azure.com/x?authorization=Bearer%20t"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "must not carry an authorization parameter" in done.stderr

@@ -8,6 +8,12 @@ import json
 import signal
 import socket
 import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
 
 import psutil
 import pytest
@@ -141,3 +147,70 @@ async def test_a_silent_or_hostile_connection_does_not_hold_up_the_others(worker
             writer.close()
     finally:
         silent.close()
+
+
+
+@pytest.mark.parametrize("query", [
+    "agent_session_id=multi-0&agent_session_id=multi-1",  # the two land on different workers by either value
+    "agent_session_id=multi-1&x=1&agent%5Fsession%5Fid=multi-0",
+])
+async def test_a_repeated_session_parameter_is_refused_by_every_layer(workers_server, query) -> None:
+    owner = await Client.connect(workers_server.ws, "multi-0")
+    await owner.start()
+    await talk(owner, "the real owner")
+    async with websockets.connect(f"{workers_server.ws}?{query}") as conn:
+        with contextlib.suppress(websockets.ConnectionClosed):  # refused before session.start, maybe before this
+            await conn.send(json.dumps({"type": "session.start"}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(conn.recv(), 15)
+        assert conn.close_code == 1008 and "2 times" in conn.close_reason
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        await asyncio.to_thread(urllib.request.urlopen, urllib.request.Request(
+            f"{workers_server.http}/invocations?{query}", data=json.dumps({"text": "hi"}).encode(),
+            headers={"Content-Type": "application/json"}), timeout=15)
+    assert refused.value.code == 400 and json.loads(refused.value.read())["error"]["code"] == "bad_session_id"
+    # The session named twice was never touched: its owner is still connected and answered.
+    assert (await talk(owner, "still mine"))["seq"] > 0
+    await owner.close()
+
+def processes_of(data_dir: Path) -> list[psutil.Process]:
+    """Every live process started for ``data_dir``: dispatcher, workers and their MCP servers."""
+    found = []
+    for p in psutil.process_iter():
+        with contextlib.suppress(psutil.Error):
+            if p.environ().get("SWITCHBOARD_DATA_DIR") == str(data_dir) and p.status() != psutil.STATUS_ZOMBIE:
+                found.append(p)
+    return found
+
+
+@pytest.fixture
+def busy_core() -> Iterator[None]:
+    """A process spinning on one core beside the test, as other work on a shared machine would."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    yield
+    spinner.kill()
+    spinner.wait()
+
+
+@pytest.mark.timeout(900)  # five cold starts of the real brain on a loaded machine
+def test_cold_starts_on_an_empty_data_dir_build_shared_files_once_and_leave_no_orphans(tmp_path, busy_core) -> None:
+    # The real brain: each worker opens the knowledge index (built on first use) and spawns
+    # its MCP servers. Both workers start at once, so each cold start races for the build.
+    for attempt in range(5):
+        data_dir = tmp_path / f"cold-{attempt}"
+        server = LocalServer(data_dir, {"SWITCHBOARD_WORKERS": "2", "SWITCHBOARD_BRAIN": "switchboard"})
+        try:
+            server.start()
+            family = processes_of(data_dir)
+            assert len(worker_procs(server)) == 2
+            assert any("mcp" in p.cmdline() for p in family), [p.cmdline() for p in family]
+            assert server.proc is not None
+            server.proc.kill()  # kill -9: no clean-up runs in the dispatcher
+            server.proc.wait(10)
+            gone, alive = psutil.wait_procs([p for p in family if p.pid != server.proc.pid], timeout=60)
+            assert not alive, [p.cmdline() for p in alive]
+        finally:
+            server.stop(9)
+            for p in processes_of(data_dir):  # never leave them behind for the next test, even failing
+                with contextlib.suppress(psutil.Error):
+                    p.kill()

@@ -188,10 +188,10 @@ def test_shipped_targets_file_is_valid() -> None:
     assert t.pick("it_ops", "normal").startswith("pstn:+") and t.emergency.startswith("pstn:+")
 
 
-def test_case_id_is_spelled_one_symbol_at_a_time() -> None:
+def test_case_id_is_read_in_groups_without_the_word_case() -> None:
     from agent.handoff.service import spell_case_id
 
-    assert spell_case_id("CASE-7F3K2Q") == "C A S E, seven F three K two Q"
+    assert spell_case_id("CASE-7F3K2Q") == "seven F three, K two Q"
 
 
 def _doc_blocks() -> list[dict]:

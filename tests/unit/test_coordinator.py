@@ -104,6 +104,73 @@ def test_routine_phrases_with_a_safety_word_are_not_emergencies(coordinator: Coo
     assert d.intent != "safety.emergency" and d.priority != "emergency"
 
 
+@pytest.mark.parametrize("utterance", [
+    "the emergency lighting failed its monthly test",
+    "the fire door closer is loose",
+    "the spark plug on the mower needs replacing",
+    "the boiler won't fire after the power cut",
+])
+def test_a_routine_fault_on_a_thing_whose_name_has_a_safety_word_is_not_an_emergency(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=CLOSED)
+    assert d.intent != "safety.emergency" and d.priority != "emergency", d.reason
+    assert (d.target, d.intent) == ("field_ops", "work_order.create")
+    assert not any(h.startswith("safety") for h in d.policy_hits)
+
+
+@pytest.mark.parametrize("utterance,hit", [
+    ("there's a smell of gas in the boiler room", "safety:smell of gas"),
+    ("sparks and smoke from the panel", "safety:sparks"),
+    ("someone got a shock off the kettle", "safety:got a shock"),
+    ("fire! in the bin store", "safety:fire"),
+    ("the emergency generator is on fire", "safety:on fire"),
+    ("the fire door is jammed and there's smoke in the corridor", "safety:smoke"),
+])
+def test_a_safety_word_used_on_its_own_is_an_emergency_even_beside_a_name(coordinator, utterance, hit):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert (d.target, d.intent, d.priority) == ("human", "safety.emergency", "emergency")
+    assert hit in d.policy_hits
+
+
+def test_a_name_with_a_safety_word_is_an_emergency_when_the_rest_sounds_like_one(coordinator):
+    d = coordinator.decide("the fire alarm is going off and people are running out of the building", call(), now=OPEN)
+    assert (d.intent, d.priority) == ("safety.emergency", "emergency")
+    assert {"safety:fire", "safety:context"} <= set(d.policy_hits)
+
+
+def test_the_policy_decides_how_sure_the_classifier_must_be_about_a_name(shared: Coordinator, tmp_path: Path):
+    data = yaml.safe_load(Settings().policy_file.read_text())
+    every_word = with_policy(shared, tmp_path, safety={**data["safety"], "in_name_confidence": 0.0})
+    d = every_word.decide("the fire door closer is loose", call(), now=OPEN)
+    assert (d.intent, d.priority) == ("safety.emergency", "emergency")  # 0: any safety word is a safety call
+
+
+@pytest.mark.parametrize("said,judged", [
+    ("the fire door is stuck", (None, "fire", True)),
+    ("fire in the plant room", ("fire", None, False)),
+    ("he has hurt his arm", ("hurt", None, False)),
+    ("the boiler wont fire", (None, "fire", False)),
+    ("smokes pouring out of the vent", (None, "smokes", False)),
+    ("the emergency lighting is out", (None, "emergency", False)),
+    ("smoke everywhere", ("smoke", None, False)),
+    ("smoke", ("smoke", None, False)),
+    ("the smoke detector beeps", (None, None, False)),  # the except list
+    ("the printer is jammed", (None, None, False)),
+])
+def test_safety_words_are_told_apart_by_the_words_around_them(said, judged):
+    assert load_policy(Settings().policy_file).safety_words((said, said)) == judged
+
+
+@pytest.mark.parametrize("utterance,priority", [
+    ("the pressure reading on the booster pump is high", "normal"),  # a symptom, not a priority
+    ("the chiller at site twelve is running low on refrigerant", "normal"),
+    ("the booster pump at site twelve has tripped, it's urgent", "high"),  # said as a priority
+    ("the booster pump has tripped and the whole site has no water", "high"),  # the policy's impact words
+])
+def test_priority_comes_from_explicit_priority_words_or_the_policy_never_symptoms(coordinator, utterance, priority):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert d.target == "field_ops" and d.priority == priority, d.reason
+
+
 def test_an_explicit_request_for_a_person_goes_to_a_human(coordinator: Coordinator):
     d = coordinator.decide("can I just speak to a real person please", call(), now=OPEN)
     assert (d.target, d.intent, d.action) == ("human", "human.request", "handoff")
@@ -199,10 +266,16 @@ def test_a_short_answer_mid_task_is_not_a_topic_switch(coordinator: Coordinator,
 
 
 def test_a_weak_guess_for_another_domain_becomes_a_switch_only_when_the_policy_allows(shared: Coordinator, tmp_path: Path):
-    state = call(current={"target": "field_ops", "intent": "work_order.create"})
-    lenient = with_policy(shared, tmp_path, topic_switch_confidence=0.0)
-    d = lenient.decide("P dash forty five twelve, urgent", state, now=OPEN)
-    assert d.target == "it_ops" and "topic_switch" in d.policy_hits  # the guess the default threshold ignores
+    lenient = with_policy(shared, tmp_path, topic_switch_confidence=0.0, low_confidence_threshold=0.0)
+    answer = "P dash forty five twelve, urgent"
+    guess = lenient.decide(answer, call(), now=OPEN)
+    assert guess.target in ("field_ops", "it_ops") and guess.confidence < 0.8
+    other = {"field_ops": {"target": "it_ops", "intent": "incident.create"},
+             "it_ops": {"target": "field_ops", "intent": "work_order.create"}}[guess.target]
+    d = lenient.decide(answer, call(current=other), now=OPEN)
+    assert d.target == guess.target and "topic_switch" in d.policy_hits  # the guess the default threshold ignores
+    strict = with_policy(shared, tmp_path, low_confidence_threshold=0.0)
+    assert "topic_switch" not in strict.decide(answer, call(current=other), now=OPEN).policy_hits
 
 
 def test_a_confident_request_for_another_domain_is_a_switch_without_a_cue(coordinator: Coordinator):
@@ -297,6 +370,8 @@ def test_the_shipped_policy_file_loads():
     ({"business_hours": {"days": ["funday"]}}, "days"),
     ({"priority": {"default": "whenever"}}, "priority"),
     ({"safety": {"phrases": "fire"}}, "phrases"),
+    ({"safety": {"phrases": ["fire"], "in_name_confidence": 1.5}}, "in_name_confidence"),
+    ({"safety": {"phrases": ["fire"], "in_name_confidence": "sure"}}, "in_name_confidence"),
 ])
 def test_a_bad_policy_file_fails_with_the_key_named(change: dict[str, Any], message: str):
     data = yaml.safe_load(Settings().policy_file.read_text())

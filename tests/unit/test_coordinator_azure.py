@@ -7,8 +7,10 @@ uploads, meta documents) and feed back response bodies in the service's JSON sha
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import threading
 import re
 from pathlib import Path
 from typing import Any
@@ -22,12 +24,15 @@ from azure.core.rest._requests_basic import RestRequestsTransportResponse
 from agent.config import Settings
 from agent.coordinator import Coordinator
 from agent.coordinator.azure_search import AZURE_DIM, AzureSearchIndex, cosine_from_score
+from agent.coordinator.embedded import EmbeddedIndex
+from agent.coordinator.embeddings import DIM as DENSE_DIM
 from agent.coordinator.indexes import build_index
 from agent.coordinator.knowledge import Example
 from agent.coordinator.policy import load_policy
 from agent.state import CallState
 
 ENDPOINT = "https://northwind.search.windows.net"
+GATE_TIMEOUT_S = 10.0
 INDEX = "switchboard-knowledge"
 
 
@@ -38,6 +43,10 @@ class FakeSearchService(HttpTransport):
         self.requests: list[tuple[str, str, dict[str, Any] | None]] = []
         self.index: dict[str, Any] | None = None
         self.docs: dict[str, dict[str, Any]] = {}
+        # A slow service: when set, each search blocks its calling thread until the gate opens.
+        self.gate: threading.Event | None = None
+        self.gated = 0  # searches that had to wait for the gate
+        self.timed_out = 0  # searches whose gate never opened: nothing else ran meanwhile
 
     # azure-core plumbing
     def open(self) -> None: ...
@@ -48,6 +57,10 @@ class FakeSearchService(HttpTransport):
         path = request.url.split("?", 1)[0].removeprefix(ENDPOINT)
         body = json.loads(request.content) if request.content else None
         self.requests.append((request.method, path, body))
+        if self.gate is not None and path.endswith("/docs/search.post.search") and not self.gate.is_set():
+            self.gated += 1
+            if not self.gate.wait(GATE_TIMEOUT_S):
+                self.timed_out += 1
         status, reply = self._handle(request.method, path, body)
         raw = requests.Response()
         raw.status_code = status
@@ -91,7 +104,7 @@ class FakeSearchService(HttpTransport):
             rankings.append(sorted([s for s in scored if s[1] > 0], key=lambda s: -s[1]))
         for vq in body.get("vectorQueries", []):
             q = np.asarray(vq["vector"])
-            scored = [(d["id"], 1.0 / (2.0 - float(np.dot(q, d["embedding"])))) for d in docs]
+            scored = [(d["id"], 1.0 / (2.0 - float(np.dot(q, d[vq["fields"]])))) for d in docs]
             rankings.append(sorted(scored, key=lambda s: -s[1])[: vq["k"]])
         if not rankings:
             ranked = [(d["id"], 1.0) for d in docs]
@@ -176,8 +189,10 @@ def test_build_creates_the_index_with_a_vector_profile_and_uploads_every_documen
     kinds = [d["kind"] for d in service.docs.values()]
     assert kinds.count("example") == 12 and kinds.count("article") == 2
     assert {"meta-vectoriser", "meta-calibration"} <= set(service.docs)
-    assert report["examples"] == 12 and 0.0 < report["inv_temperature"]
+    assert fields["dense"]["dimensions"] == DENSE_DIM and fields["dense"]["vectorSearchProfile"] == "switchboard-vector"
+    assert report["examples"] == 12 and max(report["weights"]) > 0.0
     assert all(len(d["embedding"]) == AZURE_DIM for d in service.docs.values() if d["kind"] != "meta")
+    assert all(abs(np.linalg.norm(d["dense"]) - 1.0) < 1e-3 for d in service.docs.values() if d["kind"] != "meta")
     index.close()
 
 
@@ -194,9 +209,11 @@ def test_hybrid_query_sends_text_and_vector_and_parses_the_service_reply(service
     assert body["searchFields"] == "body"
     assert body["filter"] == "kind eq 'article'"
     assert body["top"] == 2
-    vq = body["vectorQueries"][0]
+    vq, dq = body["vectorQueries"]
     assert vq["kind"] == "vector" and vq["fields"] == "embedding" and vq["k"] == 20
     assert len(vq["vector"]) == AZURE_DIM and abs(np.linalg.norm(vq["vector"]) - 1.0) < 1e-4
+    assert dq["kind"] == "vector" and dq["fields"] == "dense" and dq["k"] == 20
+    assert len(dq["vector"]) == DENSE_DIM and abs(np.linalg.norm(dq["vector"]) - 1.0) < 1e-3
     assert passages[0].id == "vpn#1" and passages[0].title == "VPN tokens: Resetting a VPN token"
     assert passages[0].kind == "article" and passages[0].domain == "it_ops" and passages[0].score > 0
     index.close()
@@ -222,6 +239,31 @@ def test_coordinator_routes_through_azure_and_add_examples_uploads_only_new_ones
     coordinator.close()
 
 
+def test_both_backends_find_the_same_evidence_and_route_alike(service, settings, monkeypatch, tmp_path: Path):
+    real = AzureSearchIndex.from_settings
+    monkeypatch.setattr(AzureSearchIndex, "from_settings", classmethod(lambda cls, s: real(s, transport=service)))
+    azure, azure_report = build_index(settings)
+    embedded, embedded_report = build_index(settings.with_(azure_search_endpoint=None))
+    assert isinstance(embedded, EmbeddedIndex)
+    assert azure_report["weights"] == pytest.approx(embedded_report["weights"], abs=1e-3)
+    # Worded unlike any example: only the dense vectors can tell.
+    for query in ("the refrigerator stopped cooling overnight", "cannot remember how to sign on", "email app freezes at startup"):
+        a, e = azure.example_hits(query), embedded.example_hits(query)
+        assert [label for label, _ in a.dense] == [label for label, _ in e.dense]
+        assert [s for _, s in a.dense] == pytest.approx([s for _, s in e.dense], abs=1e-4)
+        assert dict(a.dense_centroid) == pytest.approx(dict(e.dense_centroid), abs=1e-4)
+    searched = service.searches()[-3:]
+    assert {vq["fields"] for body in searched for vq in body.get("vectorQueries", [])} == {"embedding", "dense"}
+    azure_route = Coordinator(azure, load_policy(settings.policy_file), None)
+    embedded_route = Coordinator(embedded, load_policy(settings.policy_file), None)
+    for query in ("the refrigerator stopped cooling overnight", "cannot remember how to sign on"):
+        a, e = (c.decide(query, CallState(session_id="same")) for c in (azure_route, embedded_route))
+        assert (a.target, a.intent, a.action) == (e.target, e.intent, e.action)
+        assert a.confidence == pytest.approx(e.confidence, abs=0.02)
+    azure.close()
+    embedded.close()
+
+
 def test_opening_an_unbuilt_azure_index_builds_it(service, settings, monkeypatch):
     real = AzureSearchIndex.from_settings
     monkeypatch.setattr(AzureSearchIndex, "from_settings", classmethod(lambda cls, s: real(s, transport=service)))
@@ -234,3 +276,53 @@ def test_opening_an_unbuilt_azure_index_builds_it(service, settings, monkeypatch
 def test_cosine_is_recovered_from_the_service_score():
     for cos in (1.0, 0.5, 0.0, -0.5):
         assert cosine_from_score(1.0 / (1.0 + (1.0 - cos))) == pytest.approx(cos)
+
+
+def test_an_azure_index_built_with_other_vectors_is_rebuilt_at_open(service, settings, monkeypatch):
+    real = AzureSearchIndex.from_settings
+    monkeypatch.setattr(AzureSearchIndex, "from_settings", classmethod(lambda cls, s: real(s, transport=service)))
+    index, _ = build_index(settings)
+    state = index.get_meta("vectoriser")
+    index.set_meta("vectoriser", {**state, "embedding_model": "an-older-model"})
+    for doc in service.docs.values():
+        doc.pop("dense", None)  # as an index built before dense vectors existed
+    index.close()
+    coordinator = Coordinator.from_settings(settings)
+    assert all(len(d["dense"]) == DENSE_DIM for d in service.docs.values() if d["kind"] != "meta")
+    assert coordinator.decide("my laptop is broken", CallState(session_id="re")).intent == "incident.create"
+    coordinator.close()
+
+
+async def test_a_slow_search_leaves_the_event_loop_free_for_other_sessions(service, settings, monkeypatch):
+    """While one caller's turn waits on a slow Azure AI Search, another session's audio keeps flowing.
+
+    The fake service holds every search until a coroutine on the event loop (standing in for another
+    call's media: 20 ms frames) has run; if the search blocked the loop, that coroutine could not run,
+    the gate would time out, and ``timed_out`` would count it.
+    """
+    real = AzureSearchIndex.from_settings
+    monkeypatch.setattr(AzureSearchIndex, "from_settings", classmethod(lambda cls, s: real(s, transport=service)))
+    build_index(settings)[0].close()
+    coordinator = Coordinator.from_settings(settings)
+    assert coordinator.index.blocking_io
+    service.gate = threading.Event()
+    frames = 0
+
+    async def other_session() -> None:
+        nonlocal frames
+        while service.gated < 2:  # both turns are inside a slow search...
+            await asyncio.sleep(0.02)
+            frames += 1
+        for _ in range(5):  # ...and this session's frames are still handled meanwhile
+            await asyncio.sleep(0.02)
+            frames += 1
+        service.gate.set()
+
+    first, second, _ = await asyncio.wait_for(asyncio.gather(
+        coordinator.decide_async("uh my lap top is broke", CallState(session_id="a")),
+        coordinator.decide_async("the pump at site 7 is leaking", CallState(session_id="b")),
+        other_session()), 3 * GATE_TIMEOUT_S)
+    assert service.gated >= 2 and service.timed_out == 0 and frames >= 5
+    assert (first.target, first.intent) == ("it_ops", "incident.create")
+    assert (second.target, second.intent) == ("field_ops", "work_order.create")
+    coordinator.close()

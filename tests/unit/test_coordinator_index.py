@@ -9,14 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from agent.config import REPO_ROOT, Settings
 from agent.coordinator import Coordinator
-from agent.coordinator.calibration import reliability
-from agent.coordinator.embedded import EmbeddedIndex, fts_query
+from agent.coordinator.calibration import fit_blend, reliability
+from agent.coordinator.embedded import SCHEMA_VERSION, EmbeddedIndex, IndexOutdated, fts_query
 from agent.coordinator.indexes import build_index, embedded_path
+from agent.coordinator.embeddings import DIM, EmbeddingModelMissing, Encoder, _package_file, shared_encoder
 from agent.coordinator.knowledge import Example, KnowledgeError, load_folder, parse_article, parse_examples
+from agent.coordinator.router import FEATURES
 from agent.coordinator.text import Lexicon, normalise
 from agent.state import CallState
 
@@ -116,7 +119,9 @@ def test_build_stores_a_calibration_fitted_on_held_out_examples(built):
     assert report["examples"] == len(load_folder(SAMPLES).examples)
     assert 0.7 < report["loo_accuracy"] <= 1.0 and 0 <= report["loo_ece"] < 0.15
     index = EmbeddedIndex.open(embedded_path(settings))
-    assert index.get_meta("calibration")["inv_temperature"] == report["inv_temperature"]
+    stored = index.get_meta("calibration")
+    assert stored["weights"] == list(report["weights"]) and stored["background"] == report["background"]
+    assert len(stored["weights"]) == len(FEATURES) and min(stored["weights"]) >= 0 and max(stored["weights"]) > 0
     index.close()
 
 
@@ -162,6 +167,92 @@ def test_a_failed_build_leaves_the_old_index_in_place(built, tmp_path: Path):
     assert index.count("example") == len(load_folder(SAMPLES).examples)
     assert not list(tmp_path.glob("*.building-*"))
     index.close()
+
+
+# --- dense embeddings and the fitted blend ------------------------------------------------------------
+def test_the_encoder_gives_unit_vectors_that_put_paraphrases_together():
+    v = shared_encoder().encode(["the walk in freezer is not keeping things cold",
+                                 "our cold room is warming up", "i need to reset my password", ""])
+    assert v.shape == (4, DIM) and np.allclose(np.linalg.norm(v[:3], axis=1), 1.0, atol=1e-4)
+    assert not v[3].any()  # nothing said: no direction at all
+    # No word in common, same meaning: closer than a different request.
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.2
+
+
+def test_a_text_gets_the_same_vector_in_any_batch_and_the_memo_reuses_it():
+    texts = ["pump", "the compressor at the north yard trips every time it starts under load", "vpn down"]
+    batched = Encoder().encode(texts)
+    alone = np.vstack([Encoder().encode([t]) for t in texts])
+    assert np.array_equal(batched, alone)  # padding never leaks into a vector
+    encoder = Encoder()
+    encoder.encode(texts)
+    runs: list[int] = []
+    real_run = encoder._run
+    encoder._run = lambda batch: runs.append(len(batch)) or real_run(batch)  # type: ignore[method-assign]
+    again = encoder.encode(texts[::-1] + ["something new"])
+    assert runs == [1] and np.array_equal(again[:3], batched[::-1])
+
+
+def test_missing_model_wheels_fail_with_the_install_command():
+    with pytest.raises(EmbeddingModelMissing, match="requirements/models.txt"):
+        _package_file("no_such_model_package", "model.onnx")
+
+
+def test_dense_evidence_routes_requests_that_share_no_word_with_any_example(tmp_path: Path):
+    field = ["the boiler is making a banging noise", "a pump at the depot is leaking oil",
+             "the lift is stuck between floors", "the freezer in the warehouse is too warm"]
+    it = ["my laptop will not turn on", "outlook keeps crashing when I open it",
+          "the vpn disconnects every few minutes", "i cannot print to the office printer"]
+    examples = [Example(t, "field_ops", "work_order.create") for t in field] + [Example(t, "it_ops", "incident.create") for t in it]
+    index = EmbeddedIndex.build(tmp_path / "k.sqlite", [], examples)
+    for query, label in [("our refrigerator stopped cooling overnight", "field_ops/work_order.create"),
+                         ("the elevator doors will not close", "field_ops/work_order.create"),
+                         ("a pipe burst in the plant room", "field_ops/work_order.create"),
+                         ("email app freezes on startup", "it_ops/incident.create")]:
+        hits = index.example_hits(query)
+        assert hits.dense[0][0] == label, query
+        assert max(hits.dense_centroid, key=lambda h: h[1])[0] == label, query
+    assert not index.example_hits("our refrigerator stopped cooling overnight").text  # BM25 has nothing to say
+    index.close()
+
+
+def test_opening_an_index_reads_stored_vectors_and_an_older_index_is_rebuilt(built, tmp_path: Path):
+    settings = built[0].with_(data_dir=tmp_path)
+    (tmp_path / "knowledge.sqlite").write_bytes(embedded_path(built[0]).read_bytes())
+    runs: list[int] = []
+
+    class Counting:  # the real encoder, counting the texts it embeds
+        def encode(self, texts: list[str]) -> np.ndarray:
+            runs.append(len(texts))
+            return shared_encoder().encode(texts)
+
+    index = EmbeddedIndex.open(tmp_path / "knowledge.sqlite", encoder=Counting())  # type: ignore[arg-type]
+    assert runs == []  # nothing re-embedded at open
+    index.example_hits("the chiller is tripping")
+    index.search("the chiller is tripping")
+    assert runs == [1]  # one query, embedded once for routing and retrieval
+    index.set_meta("schema", SCHEMA_VERSION - 1)
+    index.close()
+    with pytest.raises(IndexOutdated, match="rebuild"):
+        EmbeddedIndex.open(tmp_path / "knowledge.sqlite")
+    coordinator = Coordinator.from_settings(settings)  # rebuilt from the knowledge folder
+    assert coordinator.index.get_meta("schema") == SCHEMA_VERSION
+    coordinator.close()
+
+
+def test_the_blend_fit_recovers_the_evidence_that_predicts_and_drops_the_rest():
+    rng = np.random.default_rng(7)
+    n, labels = 400, 5
+    ev = rng.uniform(0, 1, size=(n, len(FEATURES), labels))
+    logits = 6.0 * ev[:, 3] + 2.0 * ev[:, 1]  # only two kinds of evidence matter
+    truth = np.array([rng.choice(labels, p=np.exp(z) / np.exp(z).sum()) for z in logits])
+    ev[:, 2] = 1.0 - ev[:, 3]  # a kind that only points the wrong way
+    cal, nll = fit_blend(ev, truth)
+    w = dict(zip(FEATURES, cal.weights))
+    assert w["text"] == 0.0 and all(x >= 0 for x in cal.weights)
+    assert 4.5 < w["dense_knn"] < 7.5 and 1.0 < w["centroid"] < 3.0
+    ablated, worse = fit_blend(ev, truth, [f != "dense_knn" for f in FEATURES])
+    assert dict(zip(FEATURES, ablated.weights))["dense_knn"] == 0.0 and worse > nll
 
 
 def test_reliability_table_and_ece():

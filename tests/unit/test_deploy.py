@@ -121,8 +121,24 @@ def test_create_version_sends_the_hosted_definition_and_polls_until_active(capsy
         ("GET", f"{ENDPOINT}/agents/switchboard/versions/3")] * 3
     out = capsys.readouterr().out
     assert "status: creating" in out and "status: active" in out
+    # The documented public endpoint: one literal path, project and agent in the query.
+    assert ("endpoint: wss://acct.services.ai.azure.com/api/projects/agents/endpoint/protocols/invocations_ws"
+            "?project_name=ops&agent_name=switchboard\n") in out
+
+
+def test_the_per_agent_endpoint_shape_is_an_option(capsys: pytest.CaptureFixture[str]) -> None:
+    transport = FakeTransport(polling_script(["active"]))
+    args = parse("agent", "--image", "acr.io/sb:1", "--endpoint-shape", "agent")
+    assert commands.run_agent(args, client_with(transport)) == 0
     assert ("endpoint: wss://acct.services.ai.azure.com/api/projects/ops/agents/switchboard/endpoint/"
-            "protocols/invocations_ws?api-version=v1") in out
+            "protocols/invocations_ws?api-version=v1\n") in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        parse("agent", "--image", "acr.io/sb:1", "--endpoint-shape", "other")
+
+
+def test_a_project_endpoint_that_is_not_one_is_a_clear_error() -> None:
+    with pytest.raises(foundry.DeployError, match="project endpoint must look like"):
+        foundry.websocket_url("https://acct.services.ai.azure.com/", "switchboard")
 
 
 def test_failed_version_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from agent.speech.endpoint import (Barge, Dropped, EndpointConfig, Endpointer, Onset, Speculate, TurnEnd,
+from agent.speech.endpoint import (Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd,
                                    sounds_unfinished)
 
 CFG = EndpointConfig(silence_ms=500, hold_ms=1100, speculate_ms=100, barge_in_ms=200, barge_gap_ms=100,
@@ -109,3 +109,80 @@ def test_unfinished(text):
                                   "The outage is at the main site.", "'; DROP TABLE turns; -- " * 50_000 + "done."])
 def test_finished(text):
     assert not sounds_unfinished(text)
+
+
+# --- with a turn model (Smart Turn): the rules in endpoint.py's docstring --------------------------
+MODEL = EndpointConfig(silence_ms=500, hold_ms=1100, speculate_ms=100, barge_in_ms=200, barge_gap_ms=100,
+                       min_speech_ms=200, judge_ms=200)
+
+
+def run_model(pattern, hint: str | None, finished: bool | None, verdict_delay_ms: int = 100):
+    """Like ``run``; each Judge is answered ``finished`` ``verdict_delay_ms`` later (None: never)."""
+    ep, out, due = Endpointer(MODEL), [], []
+    for speech, ms in pattern:
+        for _ in range(ms // 20):
+            for end_ms, at in [d for d in due if d[1] <= ep.frames * 20]:
+                ep.set_verdict(end_ms, finished)
+                due.remove((end_ms, at))
+            for sig in ep.step(speech):
+                out.append((sig, ep.frames * 20))
+                if isinstance(sig, Speculate) and hint is not None:
+                    ep.set_hint(sig.end_ms, hint)
+                if isinstance(sig, Judge) and finished is not None:
+                    due.append((sig.end_ms, ep.frames * 20 + verdict_delay_ms))
+    return out
+
+
+def test_the_model_is_asked_once_per_pause_after_the_judge_silence_about_finished_words():
+    out = run_model([(True, 1000), (False, 300), (True, 500), (False, 1500)], hint="my monitor keeps flickering",
+                    finished=None)
+    judges = [(s, at) for s, at in out if isinstance(s, Judge)]
+    assert judges == [(Judge(1000), 1200), (Judge(1800), 2000)]
+
+
+def test_the_model_is_not_asked_about_unfinished_words_or_before_any_words():
+    for hint in ("my laptop is", None):
+        out = run_model([(True, 1000), (False, 1500)], hint=hint, finished=True)
+        assert "Judge" not in kinds(out) and out[-1] == (TurnEnd(1000), 1000 + 1100)
+
+
+def test_a_finished_voice_ends_the_turn_as_soon_as_the_model_says_so():
+    out = run_model([(True, 1000), (False, 1500)], hint="my email account is locked", finished=True)
+    assert out[-1] == (TurnEnd(1000), 1000 + 200 + 100 + 20)  # the next frame after the verdict
+
+
+def test_a_mid_sentence_pause_after_unfinished_words_keeps_listening_whatever_the_model_says():
+    for finished in (True, False):
+        out = run_model([(True, 1200), (False, 800), (True, 900), (False, 1500)], hint="the printer on the",
+                        finished=finished)
+        assert kinds(out).count("TurnEnd") == 1 and out[-1][0] == TurnEnd(2900)
+
+
+def test_unfinished_words_overrule_a_finished_voice_until_the_cap():
+    out = run_model([(True, 1000), (False, 1500)], hint="I want to report an outage at", finished=True)
+    assert out[-1] == (TurnEnd(1000), 1000 + 1100)
+
+
+def test_an_unfinished_voice_holds_finished_words_but_only_up_to_the_cap():
+    out = run_model([(True, 1000), (False, 1500)], hint="my monitor keeps flickering", finished=False)
+    assert out[-1] == (TurnEnd(1000), 1000 + 1100)
+
+
+def test_finished_words_end_after_the_silence_stop_while_the_model_is_still_working():
+    out = run_model([(True, 1000), (False, 1500)], hint="my monitor keeps flickering", finished=True,
+                    verdict_delay_ms=700)
+    assert out[-1] == (TurnEnd(1000), 1000 + 500)
+
+
+def test_nothing_waits_beyond_the_cap_when_the_model_never_answers():
+    out = run_model([(True, 1000), (False, 1500)], hint=None, finished=None)
+    assert out[-1] == (TurnEnd(1000), 1000 + 1100)
+
+
+def test_a_verdict_for_audio_before_speech_resumed_is_ignored():
+    ep = Endpointer(MODEL)
+    run(ep, [(True, 600), (False, 200)])
+    run(ep, [(True, 400)])
+    ep.set_verdict(600, True)  # about the first pause: stale now
+    out = run(ep, [(False, 300)])
+    assert "TurnEnd" not in kinds(out)

@@ -20,6 +20,8 @@ NOW = datetime(2026, 11, 23, 14, 39)  # a Monday afternoon
     ("forty five twelve", [4512]),
     ("forty-five", [45]),
     ("one oh two three four", [10234]),
+    ("ten double oh two", [10002]),
+    ("double oh seven", [7]),
     ("double four seven", [447]),
     ("triple nine", [999]),
     ("two thousand and five", [2005]),
@@ -174,7 +176,10 @@ def test_dtmf_digits() -> None:
 
 
 def test_ticket_read_back_digit_by_digit() -> None:
-    assert e.spell_out("WO-10234") == "W O, one zero two three four"
+    assert e.spell_out("WO-10234") == "W O, one zero two, three four"
+    assert e.spell_out("WO-10013") == "W O, one zero zero, one three"
+    assert e.spell_out("E1048") == "E, one zero, four eight"
+    assert e.spell_out("INC-2000173") == "I N C, two zero zero, zero one, seven three"
     assert e.spell_out("A123") == "A, one two three"
 
 

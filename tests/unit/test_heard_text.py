@@ -17,3 +17,10 @@ def test_nothing_heard_and_everything_heard():
     assert heard_text(SPANS, 0) == ""
     assert heard_text(SPANS, 5000) == " ".join(s[0] for s in SPANS)
     assert heard_text([], 100) == ""
+
+
+def test_a_sentence_still_being_synthesised_was_not_heard():
+    """The caller heard the first sentence out and spoke while the second had no audio yet."""
+    waiting = [SPANS[0], ["A technician will call you before noon today.", 1500.0, 1500.0]]
+    assert heard_text(waiting, 1500) == "Your work order is open."
+    assert heard_text(waiting, 9000) == "Your work order is open."

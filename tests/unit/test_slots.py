@@ -101,14 +101,16 @@ def test_correction_at_confirmation() -> None:
     task, steps = talk(CREATE_WORK_ORDER, "pump P-4512 is grinding, site twelve", "medium", "no, site fourteen")
     assert steps[-1].action == "confirm"
     assert task["args"]["site"] == 14
-    assert "site 14" in steps[-1].say
+    assert steps[-1].say == "Site 14 then. Shall I go ahead?"  # the correction said back is the read-back
 
 
-def test_plain_no_asks_what_to_change_and_cancel_drops_it() -> None:
+def test_plain_no_asks_what_to_change_naming_the_fields() -> None:
     task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
-    assert s.step(task, CREATE_WORK_ORDER, "no", CTX, write=True).say == "What should I change?"
-    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
-    assert s.step(task, CREATE_WORK_ORDER, "no, cancel that", CTX, write=True).action == "cancel"
+    step = s.step(task, CREATE_WORK_ORDER, "no", CTX, write=True)
+    assert step.say == "What should I change: site, asset tag, summary or priority?"
+    # Naming a field asks for it again (cancel is a universal move: see test_moves.py).
+    step = s.step(task, CREATE_WORK_ORDER, "the site", CTX, write=True)
+    assert step.action == "ask" and task["asking"] == "site" and "site" not in task["args"]
 
 
 def test_site_by_name() -> None:
@@ -202,3 +204,99 @@ def test_describe_tool() -> None:
     assert s.describe_tool("create_work_order") == "open a work order"
     assert s.describe_tool("create_incident") == "open an incident"
     assert s.describe_tool("request_password_reset") == "submit a password reset request"
+
+
+@pytest.mark.parametrize("opening", [
+    "pump A123 at site 12 shows a discharge pressure reading that is high",
+    "the flow on pump A123 at site 12 is low and the level is low",
+    "pump A123 at site 12 is running at medium speed but making a critical alarm noise",
+])
+def test_symptom_adjectives_never_set_the_priority(opening: str) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, opening)
+    assert "priority" not in task["args"]
+
+
+@pytest.mark.parametrize("opening, priority", [
+    ("pump A123 at site 12 has a high pressure reading, it's low priority", "low"),
+    ("pump A123 at site 12 reads low, priority high please", "high"),
+    ("pump A123 at site 12 is leaking, it's urgent", "urgent"),
+    ("pump A123 at site 12 is leaking, no rush though", "low"),
+    ("pump A123 at site 12 is leaking but it's not urgent", "low"),
+])
+def test_explicit_priority_wins(opening: str, priority: str) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, opening)
+    assert task["args"]["priority"] == priority
+
+
+@pytest.mark.parametrize("said, priority", [("critical, not medium", "urgent"), ("not high, medium", "medium"),
+                                            ("high rather than low", "high"), ("make it low", "low")])
+def test_priority_correction_with_the_old_value_named(said: str, priority: str) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
+    step = s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
+    assert task["args"]["priority"] == priority
+    if priority != "high":
+        assert step.say.startswith(f"{priority.capitalize()} then.")
+
+
+@pytest.mark.parametrize("said, site", [("not thirty, thirteen", 13), ("site fourteen, not twelve", 14),
+                                        ("no, it's not site twelve, it's site three", 3)])
+def test_site_correction_with_the_old_value_named(said: str, site: int) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
+    task["confirming"], task["asking"] = False, "site"
+    s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
+    assert task["args"]["site"] == site
+
+
+@pytest.mark.parametrize("opening, summary", [
+    ("Hi, the pump at site twelve is leaking water everywhere", "the pump is leaking water everywhere"),
+    ("I need a technician, pump P dash forty five twelve at site fourteen is tripping, it's urgent",
+     "pump is tripping"),
+    ("please open a work order, the generator won't start", "the generator won't start"),
+    ("pump A123 at the Riverside pumping station is vibrating badly", "pump is vibrating badly"),
+])
+def test_summary_is_a_short_paraphrase_of_the_problem(opening: str, summary: str) -> None:
+    ctx = s.Context(now=CTX.now, site_names={"Riverside Pumping Station": 12})
+    assert s.paraphrase(opening, ctx) == summary
+
+
+def test_long_opener_is_cut_between_clauses_never_mid_word() -> None:
+    opening = ("the compressor keeps tripping on high temperature, the operators have reset it four times today, "
+               "and the backup unit is also showing an alarm on the panel")
+    summary = s.paraphrase(opening, CTX)
+    assert len(summary.split()) <= s.SUMMARY_WORDS and opening.replace(",", "").startswith(summary.split(" and ")[0])
+    assert all(word in opening for word in summary.split())
+
+
+def test_a_code_in_the_wrong_shape_says_what_was_heard_and_what_is_expected() -> None:
+    _, steps = talk(GET_WORK_ORDER, "status please", "one zero zero one", write=False)
+    assert steps[-1].say.startswith("I heard one zero, zero one, but a work order number looks like W O")
+
+
+def test_free_text_can_be_corrected_at_the_read_back() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
+    step = s.step(task, CREATE_WORK_ORDER, "no, the summary should be oil leaking from the seal", CTX, write=True)
+    assert task["args"]["summary"] == "oil leaking from the seal" and step.action == "confirm"
+    step = s.step(task, CREATE_WORK_ORDER, "change the description", CTX, write=True)
+    assert step.action == "ask" and task["asking"] == "summary"
+
+
+def test_a_correction_is_said_back_even_for_a_value_not_taken_before() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "the historian has frozen again, put it as low")
+    assert task["args"]["priority"] == "low"
+    task, _ = talk(CREATE_WORK_ORDER, "the historian screen has frozen again")
+    step = s.step(task, CREATE_WORK_ORDER, "sorry, urgent, not low", CTX, write=True)
+    assert task["args"]["priority"] == "urgent" and step.say.startswith("Priority urgent then.")
+
+
+def test_a_negated_correction_is_an_answer_for_the_brain() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 3 is leaking, priority low")
+    assert s.answers(task, CREATE_WORK_ORDER, "not three, thirty", CTX) == "value"
+    assert s.answers(task, CREATE_WORK_ORDER, "not today, thanks", CTX) is None
+
+
+@pytest.mark.parametrize("said, priority", [("the first one", "low"), ("second", "medium"), ("the last one", "urgent"),
+                                            ("um, the third", "high")])
+def test_an_offered_option_can_be_picked_by_its_place(said: str, priority: str) -> None:
+    slot = {x.name: x for x in s.slots_of(CREATE_WORK_ORDER)}["priority"]
+    assert s.parse(slot, said, CTX, asked=True) == priority
+    assert s.parse(slot, said, CTX, asked=False) is None

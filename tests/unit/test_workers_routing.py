@@ -17,6 +17,9 @@ from agent.workers import pick_worker, route_key
     (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n", None),  # a TLS hello, not HTTP
     (b"GET /a?agent_session_id=" + b"x" * 20000 + b" HTTP/1.1\r\n", "x" * 20000),  # the worker refuses it
     (b"GET /a?agent_session_id=%00%ff HTTP/1.1\r\n", "\x00\ufffd"),
+    # Repeated, also under another spelling of the name: no session (the worker closes it with 1008).
+    (b"GET /a?agent_session_id=a&agent_session_id=b HTTP/1.1\r\n", None),
+    (b"GET /a?agent%5Fsession%5Fid=a&x=1&agent_session_id=b HTTP/1.1\r\n", None),
 ])
 def test_route_key_reads_the_session_from_the_request_line(head: bytes, key: str | None) -> None:
     assert route_key(head) == key
@@ -35,3 +38,24 @@ def test_the_same_session_always_gets_the_same_worker_and_sessions_spread() -> N
 
 def test_connections_without_a_session_take_turns() -> None:
     assert [pick_worker(None, 3, turn=t) for t in range(6)] == [0, 1, 2, 0, 1, 2]
+
+
+@pytest.mark.parametrize("target", [
+    "/invocations_ws?agent_session_id=a&agent_session_id=b",
+    "/invocations_ws?agent_session_id=caf%C3%A9&x=%26agent_session_id%3Dz",
+    "/invocations_ws?x=1&agent_session_id=t%2D1;agent_session_id=t2",
+    "/invocations_ws?agent%5Fsession%5Fid=one",
+    "/invocations_ws?agent_session_id=%ff%fe",
+])
+def test_the_dispatcher_and_the_container_read_the_same_session(target: str) -> None:
+    from starlette.datastructures import QueryParams
+
+    from agent.protocol import session_id_in_query
+
+    query = target.partition("?")[2]  # what the container reads: the raw query string (SessionHub.session_id_for)
+    container_view, problem = session_id_in_query(query)
+    assert route_key(f"GET {target} HTTP/1.1\r\n".encode("latin-1")) == container_view
+    if problem is None:  # where it is served, it is also the value the host's own request state sees
+        assert QueryParams(query).get("agent_session_id") == container_view
+    else:
+        assert container_view is None and "2 times" in problem

@@ -27,6 +27,9 @@ WorkOrderId = Annotated[str, Field(pattern=WORK_ORDER.pattern, max_length=8, exa
 WorkOrderStatus = Literal["open", "scheduled", "in_progress", "on_hold", "completed", "cancelled"]
 AssetType = Literal["pump", "compressor", "generator", "hvac", "valve", "transformer"]
 TimeWindow = Literal["morning", "afternoon", "evening"]
+VisitWindow = Annotated[
+    TimeWindow, Field(description="Which time window: morning (8 to 12), afternoon (12 to 5) or evening (5 to 8)?")
+]
 PhoneNumber = Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()-]{5,19}$", examples=["+1 555 0142"])]
 
 INSTRUCTIONS = (
@@ -149,14 +152,33 @@ def build_server(db_path: Path) -> AuditedServer:
             WorkOrderId, Field(description="Which work order is the visit for? It looks like WO-10234.")
         ],
         date: Annotated[dt.date, Field(description="What day should the technician come? A date like 2026-12-01.")],
-        time_window: Annotated[
-            TimeWindow,
-            Field(description="Which time window: morning (8 to 12), afternoon (12 to 5) or evening (5 to 8)?"),
-        ],
+        time_window: VisitWindow,
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
         """Book a technician visit for an open work order on a date and time window."""
         return store.schedule_visit(work_order_id, date, time_window, idempotency_key)
+
+    @server.tool()
+    def reschedule_visit(
+        work_order_id: Annotated[
+            WorkOrderId, Field(description="Which work order's visit should move? It looks like WO-10234.")
+        ],
+        date: Annotated[dt.date, Field(description="Which day should the technician come instead? A date like 2026-12-01.")],
+        time_window: VisitWindow,
+        idempotency_key: IdempotencyKey = None,
+    ) -> dict[str, Any]:
+        """Move the booked technician visit of a work order to another date and time window."""
+        return store.schedule_visit(work_order_id, date, time_window, idempotency_key, moving=True)
+
+    @server.tool()
+    def cancel_visit(
+        work_order_id: Annotated[
+            WorkOrderId, Field(description="Which work order's visit should be cancelled? It looks like WO-10234.")
+        ],
+        idempotency_key: IdempotencyKey = None,
+    ) -> dict[str, Any]:
+        """Cancel the booked technician visit of a work order; the work order stays open."""
+        return store.cancel_visit(work_order_id, idempotency_key)
 
     @server.tool()
     def get_visit_eta(

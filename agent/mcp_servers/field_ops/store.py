@@ -117,7 +117,7 @@ class FieldOpsStore:
         number = WORK_ORDER.parse(work_order_id)
         with self.db.read() as conn:
             order = self._work_order(conn, number)
-        order["message"] = _status_sentence(order)
+        order["message"] = _status_sentence(order, self._now().date())
         return order
 
     def update_work_order(
@@ -136,7 +136,7 @@ class FieldOpsStore:
             if note is not None:
                 self._add_note(conn, number, author, note)
             order = self._work_order(conn, number)
-        order["message"] = _status_sentence(order)
+        order["message"] = _status_sentence(order, self._now().date())
         return order
 
     def add_work_order_note(self, work_order_id: str, note: str, author: str | None) -> dict[str, Any]:
@@ -175,6 +175,19 @@ class FieldOpsStore:
                 (asset["tag"],),
             ).fetchall()
             asset["recent_work_orders"] = [self._work_order(conn, r["number"], detail=False) for r in rows]
+            last = conn.execute(
+                "SELECT updated_at, summary FROM work_orders WHERE asset_tag = ? AND status = 'completed'"
+                " ORDER BY updated_at DESC LIMIT 1", (asset["tag"],)
+            ).fetchone()
+            open_rows = conn.execute(
+                "SELECT summary FROM work_orders WHERE asset_tag = ? AND status NOT IN ('completed', 'cancelled')"
+                " ORDER BY created_at DESC", (asset["tag"],),
+            ).fetchall()
+        asset["last_service"] = last["updated_at"][:10] if last else None
+        asset["last_service_summary"] = last["summary"] if last else None
+        asset["open_work_orders"] = len(open_rows)
+        asset["open_summary"] = open_rows[0]["summary"] if open_rows else None
+        asset["message"] = _asset_sentence(asset)
         return asset
 
     def list_sites(self) -> dict[str, Any]:
@@ -194,8 +207,10 @@ class FieldOpsStore:
 
     # --- visits ------------------------------------------------------------------
     def schedule_visit(
-        self, work_order_id: str, visit_date: date, time_window: str, idempotency_key: str | None
+        self, work_order_id: str, visit_date: date, time_window: str, idempotency_key: str | None,
+        *, moving: bool = False,
     ) -> dict[str, Any]:
+        """Book a visit; a new booking replaces an earlier one. ``moving``: there must be one to move."""
         number = WORK_ORDER.parse(work_order_id)
         today = self._now().date()
         if visit_date < today:
@@ -207,6 +222,11 @@ class FieldOpsStore:
 
         def book() -> str:
             order = self._open_work_order(conn, number)
+            if moving and conn.execute(
+                "SELECT 1 FROM visits WHERE work_order = ? AND status = 'booked'", (number,)
+            ).fetchone() is None:
+                raise RequestError(f"No technician visit is booked for work order {WORK_ORDER.format(number)}"
+                                   " to move; book one instead.")
             technician = conn.execute(
                 "SELECT t.id FROM technicians t JOIN sites s ON s.region = t.region WHERE s.number = ?"
                 " ORDER BY t.id LIMIT 1",
@@ -229,14 +249,44 @@ class FieldOpsStore:
             return VISIT.format(cursor.lastrowid)
 
         with self.db.write() as conn:
-            ticket, replayed = idempotency.create_once(conn, idempotency_key, "schedule_visit", payload, book)
+            tool = "reschedule_visit" if moving else "schedule_visit"
+            ticket, replayed = idempotency.create_once(conn, idempotency_key, tool, payload, book)
             visit = self._visit(conn, VISIT.parse(ticket))
         visit["idempotent_replay"] = replayed
         start, end = TIME_WINDOWS[visit["time_window"]]
         visit["message"] = (
-            f"Visit {ticket} booked: {visit['technician']['name']} will come on {visit['date']} "
-            f"between {start:%H:%M} and {end:%H:%M} for work order {visit['work_order_id']}."
+            f"Visit {ticket} booked: {visit['technician']['name']} will come {spoken_day(visit['date'], today, on=True)}, "
+            f"between {start:%H:%M} and {end:%H:%M}."
         )
+        return visit
+
+    def cancel_visit(self, work_order_id: str, idempotency_key: str | None) -> dict[str, Any]:
+        """Cancel the booked visit of a work order; the work order goes back to open. A retry with the
+        same key returns the same cancelled visit instead of refusing (nothing is booked any more)."""
+        number = WORK_ORDER.parse(work_order_id)
+        payload = {"work_order_id": WORK_ORDER.format(number)}
+
+        def cancel() -> str:
+            self._open_work_order(conn, number)
+            row = conn.execute(
+                "SELECT number FROM visits WHERE work_order = ? AND status = 'booked' ORDER BY number DESC LIMIT 1",
+                (number,),
+            ).fetchone()
+            if row is None:
+                raise RequestError(f"No technician visit is booked for work order {WORK_ORDER.format(number)}.")
+            conn.execute("UPDATE visits SET status = 'cancelled' WHERE number = ?", (row["number"],))
+            conn.execute(
+                "UPDATE work_orders SET status = 'open', updated_at = ? WHERE number = ? AND status = 'scheduled'",
+                (self._stamp(), number),
+            )
+            return VISIT.format(row["number"])
+
+        with self.db.write() as conn:
+            ticket, replayed = idempotency.create_once(conn, idempotency_key, "cancel_visit", payload, cancel)
+            visit = self._visit(conn, VISIT.parse(ticket))
+        visit["idempotent_replay"] = replayed
+        visit["message"] = (f"The visit {spoken_day(visit['date'], self._now().date(), on=True)} is cancelled. "
+                            f"Work order {visit['work_order_id']} stays open.")
         return visit
 
     def get_visit_eta(self, work_order_id: str) -> dict[str, Any]:
@@ -356,11 +406,50 @@ class FieldOpsStore:
         }
 
 
-def _status_sentence(order: dict[str, Any]) -> str:
-    return (
+def _status_sentence(order: dict[str, Any], today: date) -> str:
+    """Status first, then when the technician comes: what a caller asking after a job wants to hear."""
+    status = (
         f"Work order {order['work_order_id']} for the {order['asset']['type']} {order['asset']['tag']} "
-        f"at site {order['site']['number']} is {order['status'].replace('_', ' ')}, priority {order['priority']}."
+        f"is {order['status'].replace('_', ' ')}, priority {order['priority']}."
     )
+    booked = [v for v in order.get("visits", []) if v["status"] == "booked"]
+    if booked:
+        visit = booked[-1]
+        status += (f" {visit['technician']['name']} is booked for {spoken_day(visit['date'], today)} "
+                   f"{visit['time_window']}, "
+                   f"between {visit['window_start']} and {visit['window_end']}.")
+    elif order["status"] not in CLOSED_STATUSES and "visits" in order:
+        status += " No technician visit is booked yet."
+    return status
+
+
+def _asset_sentence(asset: dict[str, Any]) -> str:
+    """What it is and where, how it stands, when it was last serviced: one idea per sentence (make and
+    model are in the result for whoever asks)."""
+    site = asset["site"]
+    count = asset["open_work_orders"]
+    state = ("No open work orders." if count == 0 else
+             f"Open: {_gist(asset['open_summary'])}." if count == 1 else
+             f"{count} open work orders, the latest: {_gist(asset['open_summary'])}.")
+    last = (f"Last service: {_gist(asset['last_service_summary'])}, {spoken_day(asset['last_service'])}."
+            if asset["last_service"] else "No service on record.")
+    return (f"{asset['tag']} is the {asset['description'].lower()}, at site {site['number']}, {site['name']}. "
+            f"{state} {last}")
+
+
+def _gist(summary: str) -> str:
+    """A work order's summary up to its first clause, lower case, for a sentence that names it."""
+    first = re.split(r"[,;(]", summary, maxsplit=1)[0].strip().rstrip(".")
+    return first[:1].lower() + first[1:]
+
+
+def spoken_day(iso_date: str, today: date | None = None, *, on: bool = False) -> str:
+    """"2026-12-03" -> "Thursday 3 December", or "tomorrow" / "today" when it is: a date as people say it.
+    ``on``: with its preposition ("on Thursday 3 December", "tomorrow")."""
+    day = date.fromisoformat(iso_date[:10])
+    if today is not None and day - today in (timedelta(0), timedelta(days=1)):
+        return "today" if day == today else "tomorrow"
+    return f"{'on ' if on else ''}{day:%A} {day.day} {day:%B}"
 
 
 def visit_eta(visit: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -374,7 +463,8 @@ def visit_eta(visit: dict[str, Any], now: datetime) -> dict[str, Any]:
         return {
             "eta_status": "booked",
             "eta": None,
-            "message": f"{name} is booked for {visit['date']} between {start_t:%H:%M} and {end_t:%H:%M}.",
+            "message": f"{name} is booked for {spoken_day(visit['date'], now.date())} {visit['time_window']}, "
+                       f"between {start_t:%H:%M} and {end_t:%H:%M}.",
         }
     if now < end:
         eta = min(now + TRAVEL, end)

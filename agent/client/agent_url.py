@@ -1,0 +1,93 @@
+"""The agent's ``invocations_ws`` URL: build it, add the session id, and the upgrade's preview header.
+
+Every client of the agent (the bridge's link, ``switchboard call``, the web relay) builds its
+upgrade URL here, by merging query parameters: a configured URL may already carry a query
+(``?api-version=v1``, ``?project_name=..&agent_name=..``), and appending ``?agent_session_id=``
+to it would hide the session id inside another parameter's value.
+
+Foundry's public endpoint has two documented shapes:
+
+- ``project`` (the default; the voice-agent how-to and the preview contract): one literal path,
+  project and agent in the query, which the platform consumes; other parameters are forwarded:
+  ``wss://<account>.services.ai.azure.com/api/projects/agents/endpoint/protocols/invocations_ws``
+  ``?project_name=<p>&agent_name=<a>&agent_session_id=<id>``
+- ``agent`` (the REST reference): the per-agent path under the project endpoint with ``api-version=v1``:
+  ``wss://<account>.services.ai.azure.com/api/projects/<p>/agents/<a>/endpoint/protocols/invocations_ws?api-version=v1``
+
+The preview flag goes on every upgrade as the ``Foundry-Features`` header (a local container
+ignores it). The bearer token only ever goes in the ``Authorization`` header: a URL carrying an
+``authorization`` parameter is refused, since URLs end up in logs.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+FEATURES_HEADER = "Foundry-Features"
+PREVIEW_FEATURES = "HostedAgents=V1Preview"
+#: The ``api-version`` the per-agent path requires.
+API_VERSION = "v1"
+SHAPES = ("project", "agent")
+_PROJECT_PATH = "/api/projects/agents/endpoint/protocols/invocations_ws"
+
+
+class AgentUrlError(ValueError):
+    """An agent URL the clients refuse to use; the message says why."""
+
+
+def merge_query(url: str, params: dict[str, str | None]) -> str:
+    """``url`` with each of ``params`` set (replacing every earlier value of that key; None removes it).
+
+    Everything else is kept as it was: other parameters (repeated keys and blank values
+    included, in order) and the fragment.
+    """
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    kept += [(k, v) for k, v in params.items() if v is not None]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
+
+
+def check_agent_url(url: str) -> str:
+    """Refuse what cannot work or must not be sent; returns ``url``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise AgentUrlError(f"agent URL must be ws:// or wss:// with a host, not {url[:80]!r}")
+    keys = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if "authorization" in keys:
+        raise AgentUrlError("agent URL must not carry an authorization parameter: the token goes in the header")
+    if parts.path.rstrip("/") == _PROJECT_PATH and not {"project_name", "agent_name"} <= keys:
+        raise AgentUrlError("the project-level invocations_ws endpoint needs project_name and agent_name "
+                            "in its query (as `switchboard deploy agent` prints it)")
+    return url
+
+
+def session_url(url: str, session_id: str | None, call_id: str | None = None) -> str:
+    """The upgrade URL for one session: ``url`` with ``agent_session_id`` (and, for a pooled
+    session, the ``call_id`` of the call's conversation in it) merged in. A fragment is
+    dropped: it never reaches a server, and websockets refuses a URI that has one."""
+    params = {"agent_session_id": session_id, **({"call_id": call_id} if call_id is not None else {})}
+    merged = urlsplit(merge_query(check_agent_url(url), params))
+    return urlunsplit(merged._replace(fragment=""))
+
+
+def upgrade_headers(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Headers for an upgrade: the preview flag, then ``extra`` (the bearer token)."""
+    return {FEATURES_HEADER: PREVIEW_FEATURES, **(extra or {})}
+
+
+def foundry_ws_url(project_endpoint: str, agent_name: str, shape: str = "project") -> str:
+    """The public ``invocations_ws`` endpoint of a hosted agent, from its project endpoint
+    (``https://<account>.services.ai.azure.com/api/projects/<project>``)."""
+    if shape not in SHAPES:
+        raise AgentUrlError(f"endpoint shape must be one of {', '.join(SHAPES)}, not {shape!r}")
+    parts = urlsplit(project_endpoint.rstrip("/"))
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    project = parts.path.rsplit("/", 1)[-1]
+    if not parts.netloc or not project or "/api/projects/" not in parts.path + "/":
+        raise AgentUrlError(f"project endpoint must look like https://<account>.services.ai.azure.com/api/projects/"
+                            f"<project>, not {project_endpoint[:80]!r}")
+    if shape == "agent":
+        path = f"{parts.path}/agents/{quote(agent_name, safe='')}/endpoint/protocols/invocations_ws"
+        return urlunsplit((scheme, parts.netloc, path, urlencode({"api-version": API_VERSION}), ""))
+    query = urlencode({"project_name": project, "agent_name": agent_name})
+    return urlunsplit((scheme, parts.netloc, _PROJECT_PATH, query, ""))

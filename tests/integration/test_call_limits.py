@@ -1,0 +1,162 @@
+"""Silence and call-length limits through a real container: a quiet caller is asked, then the call closes
+politely; a caller who answers is not cut off; a transfer in progress and a typed session are never prompted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable
+
+import pytest
+import uvicorn
+
+from agent.actions import CallerInput, HandoffEvent, Say
+from agent.app import create_app
+from agent.brain import PlaceholderResponder
+from agent.config import Settings
+from agent.limits import CLOSE, LIMIT, PROMPT, WARN
+from agent.localserver import free_port
+from agent.state import CallState
+from agent.store import open_store
+from agent.wsserver import WebSocketProtocol
+from tests.support.wsclient import Client
+
+
+class QuietChannel:
+    """A speech channel that hears nothing and speaks 100 ms of silence per sentence."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self.sample_rate = sample_rate
+
+    async def feed(self, pcm: bytes) -> None:
+        pass
+
+    def set_agent_speaking(self, speaking: bool) -> None:
+        pass
+
+    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
+        yield b"\x00\x00" * (self.sample_rate // 10)
+
+    async def flush(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+class QuietSpeech:
+    name = "quiet"
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+    def open(self, sample_rate: int, on_event: Any) -> QuietChannel:
+        return QuietChannel(sample_rate)
+
+
+class TransferringBrain(PlaceholderResponder):
+    """Hands every caller turn over to a person."""
+
+    async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Any]:
+        state.handoff = {"case_id": "CASE-TEST", "status": "pending"}  # as the hand-over service records it
+        yield Say("Putting you through.")
+        yield HandoffEvent(target="+14255550100", case_id="CASE-TEST", reason="asked", priority="normal")
+
+
+@pytest.fixture
+async def serve(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
+    servers: list[tuple[uvicorn.Server, asyncio.Task[None], Any]] = []
+
+    async def start(speech: Any = None, brain: Any = None, **limits: float) -> tuple[str, Settings]:
+        settings = Settings(data_dir=tmp_path / f"data{len(servers)}", brain="placeholder", speech_engine="none",
+                            **limits)
+        app, hub = create_app(settings, speech=speech, brain=brain)
+        await hub.start()
+        port = free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws=WebSocketProtocol,
+                                               http="httptools", lifespan="off", log_config=None))
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.01)
+        servers.append((server, task, hub))
+        return f"ws://127.0.0.1:{port}/invocations_ws", settings
+
+    yield start
+    for server, task, hub in servers:
+        await hub.shutdown()
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, 10)
+
+
+def said(c: Client) -> list[str]:
+    return [e["text"] for e in c.of("transcript") if e["role"] == "agent"]
+
+
+async def test_a_silent_caller_is_asked_then_the_call_closes_politely_and_is_kept(serve: Any) -> None:
+    url, settings = await serve(QuietSpeech(), silence_prompt_s=0.6, silence_close_s=0.6, max_call_s=0)
+    c = await Client.connect(url, "quiet-caller")
+    await c.start(channel="phone")
+    ended = await c.wait_for("session.ended", timeout=30)
+    assert ended["reason"] == "silence"
+    assert said(c) == ["Hello, this is switchboard.", PROMPT, CLOSE]
+    # The agent's words were spoken (audio), not only sent as text.
+    assert len(c.of("audio.start")) == 3
+    await c.send("session.end")  # what the bridge does on session.ended: hang up
+    await c.conn.wait_closed()
+    record = await open_store(settings).load("quiet-caller")
+    assert record is not None
+    assert [t["text"] for t in record.state["turns"] if t["role"] == "agent"][-2:] == [PROMPT, CLOSE]
+
+
+async def test_a_caller_who_answers_the_prompt_is_not_cut_off(serve: Any) -> None:
+    url, _ = await serve(QuietSpeech(), silence_prompt_s=0.8, silence_close_s=0.8, max_call_s=0)
+    c = await Client.connect(url, "answers")
+    await c.start(channel="phone")
+    await c.wait_for("transcript", role="agent", text=PROMPT, timeout=30)
+    await c.send("input.text", text="yes I'm here")
+    await c.wait_for("transcript", role="agent", text="You said: yes I'm here", timeout=30)
+    # Silence starts again after the answer: a fresh prompt, not the goodbye.
+    await c.wait_for("transcript", role="agent", text=PROMPT, timeout=30)
+    assert CLOSE not in said(c)
+    assert not c.of("session.ended")
+    await c.close()
+
+
+async def test_a_long_call_is_warned_then_ended(serve: Any) -> None:
+    url, _ = await serve(QuietSpeech(), silence_prompt_s=0, max_call_s=2.0, call_warning_s=1.0)
+    c = await Client.connect(url, "long-call")
+    await c.start(channel="phone")
+    ended = await c.wait_for("session.ended", timeout=30)
+    assert ended["reason"] == "max_duration"
+    assert said(c)[-2:] == [WARN, LIMIT]
+    await c.close()
+
+
+async def test_no_prompt_while_a_transfer_is_pending_and_again_after_it_failed(serve: Any) -> None:
+    url, _ = await serve(QuietSpeech(), TransferringBrain(), silence_prompt_s=0.5, silence_close_s=5, max_call_s=0)
+    c = await Client.connect(url, "transfer")
+    await c.start(channel="phone")
+    await c.send("input.text", text="a person please")
+    await c.wait_for("handoff", timeout=30)
+    await asyncio.sleep(2.0)  # four prompt periods with the transfer under way
+    assert PROMPT not in said(c)
+    await c.send("handoff.result", ok=False, reason="no answer")
+    await c.wait_for("transcript", role="agent", text=PROMPT, timeout=30)
+    await c.close()
+
+
+async def test_a_typed_session_is_never_prompted(serve: Any) -> None:
+    url, _ = await serve(None, silence_prompt_s=0.3, silence_close_s=0.3, max_call_s=1.0, call_warning_s=0.5)
+    c = await Client.connect(url, "typed")
+    await c.start(channel="web")
+    await asyncio.sleep(2.0)
+    await c.send("input.text", text="still here")
+    await c.wait_for("transcript", role="agent", text="You said: still here", timeout=30)
+    assert said(c) == ["Hello, this is switchboard.", "You said: still here"]
+    assert not c.of("session.ended")
+    await c.close()

@@ -1,0 +1,137 @@
+"""The universal dialogue moves: each move class in many phrasings, and what must NOT be a move."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.agents import moves
+
+TOPIC = "work order create"
+
+
+@pytest.mark.parametrize("said", [
+    "say that again", "Sorry?", "come again?", "pardon?", "pardon me", "what?", "huh", "sorry, what was that?",
+    "could you repeat that please", "can you say it again", "I didn't catch that", "I couldn't hear you",
+    "one more time please", "what did you say", "repeat yourself please", "I beg your pardon", "I missed that",
+    "could you go over that once more", "read that back to me", "run that by me again", "sorry, where were we?",
+    "are you still there?", "did you get that?",
+])
+def test_repeat_in_many_phrasings(said: str) -> None:
+    for in_task in (True, False):
+        assert moves.classify(said, in_task=in_task) == moves.Move("repeat")
+
+
+@pytest.mark.parametrize("said", ["could you repeat the reference number", "what was the number again?",
+                                  "can you say the case number again", "sorry, I didn't catch the reference",
+                                  "tell me the reference again", "what's the ticket number again",
+                                  "can you read the reference back to me"])
+def test_repeat_of_the_reference(said: str) -> None:
+    assert moves.classify(said, in_task=False) == moves.Move("repeat", "reference")
+
+
+@pytest.mark.parametrize("said", [
+    "no, leave it", "forget it", "never mind", "oh just cancel it", "nevermind then", "don't bother",
+    "stop", "no, stop", "drop it", "scrap that", "cancel the work order", "please don't do that", "leave it for now",
+    "no, leave it, we still need it", "forget it. I'll call back later", "never mind, it's started working again",
+])
+def test_cancel_in_a_task(said: str) -> None:
+    assert moves.classify(said, in_task=True, topic=TOPIC) == moves.Move("cancel")
+
+
+@pytest.mark.parametrize("said", ["cancel my service request", "it won't stop leaking", "the pump stopped",
+                                  "I want to cancel the visit for WO-10002"])
+def test_a_request_or_a_description_is_not_a_cancel(said: str) -> None:
+    assert moves.classify(said, in_task=True, topic=TOPIC) is None
+
+
+def test_cancel_means_nothing_without_a_task() -> None:
+    assert moves.classify("forget it", in_task=False) is None
+
+
+@pytest.mark.parametrize("said", ["start over", "can we start again please", "let's begin again",
+                                  "from the top", "go back to the start"])
+def test_restart(said: str) -> None:
+    assert moves.classify(said, in_task=True, topic=TOPIC) == moves.Move("restart")
+
+
+@pytest.mark.parametrize("said", [
+    "I don't know", "no idea", "I'm not sure", "dunno", "I don't have the tag", "I can't find it",
+    "I can't read the label", "there's no tag on it", "I don't remember", "not sure, sorry", "I forgot",
+])
+def test_dont_know(said: str) -> None:
+    assert moves.classify(said, in_task=True, topic=TOPIC) == moves.Move("dont_know")
+
+
+@pytest.mark.parametrize("said", ["I don't know, maybe site twelve", "not sure but I think it's A one two three",
+                                  "it trips and I don't know why it keeps doing that every morning"])
+def test_an_answer_with_doubt_is_still_an_answer(said: str) -> None:
+    assert moves.classify(said, in_task=True, topic=TOPIC) is None
+
+
+@pytest.mark.parametrize("said", ["help", "help me please", "what can you do?", "what are my options",
+                                  "how does this work", "I'm confused", "what can I say?"])
+def test_help(said: str) -> None:
+    assert moves.classify(said, in_task=False) == moves.Move("help")
+
+
+@pytest.mark.parametrize("said", ["I need help with my laptop", "can you help me reset my password",
+                                  "the pump at site twelve is leaking", "site fourteen", "A one two three", "yes"])
+def test_requests_and_answers_are_not_moves(said: str) -> None:
+    assert moves.classify(said, in_task=True, topic=TOPIC) is None
+
+
+@pytest.mark.parametrize("said, kind", [("yes", "accept"), ("yes please", "accept"), ("okay, go ahead", "accept"),
+                                        ("no", "decline"), ("no thanks", "decline"), ("nope", "decline")])
+def test_yes_or_no_answers_an_offer(said: str, kind: str) -> None:
+    assert moves.classify(said, in_task=True, offer="person") == moves.Move(kind)  # type: ignore[arg-type]
+    assert moves.classify(said, in_task=True) is None
+
+
+@pytest.mark.parametrize("said, meant", [
+    ("critical, not medium", "critical"), ("not thirty, thirteen", "thirteen"), ("thirteen, not thirty", "thirteen"),
+    ("site fourteen not twelve", "site fourteen"), ("high rather than low", "high"),
+    ("make it urgent instead of medium", "make it urgent"), ("no it's not site twelve, it's site fourteen", "site fourteen"),
+    ("not A one two three, A one two four", "a one two four"),
+])
+def test_negated_values_are_dropped(said: str, meant: str) -> None:
+    assert moves.negates(said)
+    kept = moves.without_negated(said)
+    assert meant in kept
+    dropped = {"medium", "thirty", "twelve", "low", "three"} & set(said.lower().replace(",", "").split())
+    assert not dropped & set(kept.replace(",", " ").split()) - set(meant.split())
+
+
+def test_no_negation_leaves_the_words() -> None:
+    assert not moves.negates("site fourteen, urgent")
+
+
+def test_strikes_count_the_same_question_in_a_row() -> None:
+    q = moves.question_of(["Sorry, I didn't catch the site. Which site is the asset at?"])
+    assert q == "which site is the asset at"
+    assert moves.question_of(["Done. Your reference is W O, one zero zero, one three."]) == ""
+    count = 0
+    for _ in range(3):
+        count = moves.strikes(q if count else "", count, q)
+    assert count == 3 > moves.STRIKE_LIMIT
+    assert moves.strikes(q, 2, "what is the asset tag on the equipment") == 1
+
+
+def test_a_long_dont_know_counts_when_an_id_is_asked_not_when_free_text_is() -> None:
+    said = "I really don't know what it's called or the number"
+    assert moves.classify(said, in_task=True, free_text=False) == moves.Move("dont_know")
+    assert moves.classify(said, in_task=True, free_text=True) is None
+
+
+@pytest.mark.parametrize("said", [
+    "let me talk to a human", "get me your supervisor", "I want the manager, now", "put me through to someone",
+    "this is useless, I need to speak to a real person", "can I talk with somebody please", "give me an operator",
+])
+def test_a_person_on_request_in_any_state(said: str) -> None:
+    for in_task in (True, False):
+        assert moves.classify(said, in_task=in_task) == moves.Move("person")
+
+
+@pytest.mark.parametrize("said", ["I need someone to come and fix the pump", "the manager asked me to report a leak",
+                                  "can you send someone to look at it", "my supervisor's laptop is broken"])
+def test_asking_for_a_technician_or_naming_a_person_is_not_a_hand_over(said: str) -> None:
+    assert moves.classify(said, in_task=False) is None
