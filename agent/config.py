@@ -74,6 +74,8 @@ def _default_data_dir(env: Mapping[str, str], default: Path) -> Path:
     if on_platform(env):
         return (Path(env["HOME"]) if env.get("HOME") else Path.home()) / "data"
     return default
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     values = tuple(v.strip() for v in (env.get(name) or "").split(",") if v.strip())
     try:
