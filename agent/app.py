@@ -23,10 +23,12 @@ from starlette.websockets import WebSocket
 from azure.ai.agentserver.invocations import InvocationAgentServerHost
 
 from agent import protocol, telemetry
-from agent.brain import Brain
-from agent.config import MAX_FRAME_BYTES, Settings
+from agent.brain import Brain, PlaceholderResponder
+from agent.config import Settings
+from agent.protocol import MAX_FRAME_BYTES
 from agent.session import SessionHub
 from agent.speech.engine import SpeechEngine
+from agent.speech.voicelive_tools import DialogFunctions
 from agent.store import SessionStore, StoreUnavailable, open_store
 
 log = logging.getLogger("switchboard.app")
@@ -34,12 +36,19 @@ log = logging.getLogger("switchboard.app")
 
 def build_brain(settings: Settings) -> Brain:
     if settings.brain == "placeholder":
-        from agent.brain import PlaceholderResponder
-
         return PlaceholderResponder()
     from agent.agents.brain import SwitchboardBrain
 
     return SwitchboardBrain.from_settings(settings)
+
+
+def build_dialog(brain: Brain, settings: Settings) -> DialogFunctions | None:
+    """Voice Live's function tools: the brain's coordinator, MCP tools and hand-over (None when it has none)."""
+    if isinstance(brain, PlaceholderResponder):
+        return None  # nothing to offer, and agent.agents stays unimported
+    from agent.agents.dialog_tools import DialogTools
+
+    return DialogTools.for_brain(brain, holding_s=settings.holding_phrase_ms / 1000)
 
 
 def build_speech(settings: Settings) -> SpeechEngine | None:
@@ -62,11 +71,13 @@ def create_app(
     store: SessionStore | None = None,
 ) -> tuple[InvocationAgentServerHost, SessionHub]:
     """Build the host and its session hub. Call ``hub.start()`` before serving."""
+    brain = brain or build_brain(settings)
     hub = SessionHub(
         settings,
         store or open_store(settings),
-        brain or build_brain(settings),
+        brain,
         build_speech(settings) if speech == "auto" else speech,  # type: ignore[arg-type]
+        build_dialog(brain, settings),
     )
     # The host's own observability prints OTel log records to stdout; ours is configured in agent.telemetry.
     app = InvocationAgentServerHost(configure_observability=None, routes=_extra_routes(settings))

@@ -7,10 +7,12 @@ streamed as audio by a separate speaker task, so the first sentence plays while 
 brain is still working on the rest. Barge-in stops the speaker, clears the client's
 buffer and keeps in the conversation only what the caller heard.
 
-With a speech-to-speech channel (``drives_dialog``, Voice Live) the engine answers
-by itself: its audio is queued to the same speaker (so pacing, ``audio.start``/
-``audio.end`` and barge-in truncation are shared), its function calls arrive as
-``DialogAction``s, and typed or keyed turns are passed to it instead of the brain.
+This class is the embedded pipeline: the brain answers every turn and the channel
+synthesises what it says. With a speech-to-speech channel (``drives_dialog``, Voice
+Live) the engine answers by itself: ``DialogConversation`` (agent/dialog_conversation.py)
+extends this one through its ``_begin``, ``_answer``, ``_synthesis``, ``_reply_finished``
+and ``_interrupted`` steps, so pacing, ``audio.start``/``audio.end`` and barge-in
+truncation stay shared, and it behaves as this class once the engine falls back.
 """
 
 from __future__ import annotations
@@ -21,21 +23,19 @@ import itertools
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from agent import protocol, telemetry
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
-from agent.brain import Brain, StartingBrain
+from agent.brain import Brain
 from agent.keypad import DigitCollector, KeypadConfig
 from agent.limits import ENDS, SAY, CallLimits, Watch
-from agent.speech.engine import (AgentAudio, AgentAudioDone, AgentTranscript, BargeIn, DialogAction, EngineFallback,
-                                 FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted,
-                                 drives_dialog)
+from agent.speech.engine import BargeIn, FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted
 from agent.state import CallState
 
 log = logging.getLogger("switchboard.conversation")
 
-Emit = Callable[[dict[str, Any]], Awaitable[None]]
+Emit = Callable[[protocol.ServerEvent], Awaitable[None]]
 SendAudio = Callable[[bytes], Awaitable[None]]
 
 #: Audio is sent at most this far ahead of real-time playback, so that a barge-in
@@ -56,28 +56,12 @@ class _Reply:
     spans: list[list[Any]] = field(default_factory=list)
     played_ms: float | None = None  # from playback.progress, when the client sends it
     interrupted: bool = False
-    clock: "_TurnClock | None" = None  # the turn this reply answers (its metrics record a barge-in)
-    engine: "_EngineSpeech | None" = None  # the engine item playing now (speech-to-speech channels)
+    clock: "TurnClock | None" = None  # the turn this reply answers (its metrics record a barge-in)
+    engine: Any = None  # the engine's speech item playing now (DialogConversation)
 
 
 @dataclass
-class _EngineSpeech:
-    """One item of agent speech produced by a speech-to-speech engine, queued to the speaker."""
-
-    item_id: str
-    pcm: "asyncio.Queue[bytes | None]" = field(default_factory=asyncio.Queue)
-    text: str = ""
-    final: bool = False
-    span: list[Any] | None = None  # its [text, start_ms, end_ms] in the reply, once playing
-    dropped: bool = False
-
-    async def pieces(self) -> Any:
-        while (pcm := await self.pcm.get()) is not None:
-            yield pcm
-
-
-@dataclass
-class _TurnClock:
+class TurnClock:
     origin: float  # time.monotonic() of end of caller speech (or text received)
     stt_ms: float | None = None
     stt_rtf: float | None = None
@@ -91,14 +75,17 @@ class _TurnClock:
     def since(self) -> float:
         return round((time.monotonic() - self.origin) * 1000, 1)
 
-    def metrics(self, turn: int) -> dict[str, Any]:
-        return protocol.event(
-            "turn.metrics", turn=turn, stt_ms=self.stt_ms, stt_rtf=self.stt_rtf, decision_ms=self.decision_ms,
+    def metrics(self, turn: int) -> protocol.TurnMetrics:
+        return protocol.TurnMetrics(
+            turn=turn, stt_ms=self.stt_ms, stt_rtf=self.stt_rtf, decision_ms=self.decision_ms,
             first_say_ms=self.first_say_ms, first_audio_ms=self.first_audio_ms, total_ms=self.since(),
             barge_in=self.barge_in)
 
 
 class Conversation:
+    #: Call limits (agent/limits.py) apply: silence prompts, then close, and the longest call.
+    _watches_silence = True
+
     def __init__(
         self,
         *,
@@ -119,11 +106,9 @@ class Conversation:
         self._speech = speech
         self._on_turn_done = on_turn_done
         self._rate = sample_rate
-        self._inputs: asyncio.Queue[tuple[CallerInput, _TurnClock] | None] = asyncio.Queue()
-        self._says: asyncio.Queue[tuple[Say, _TurnClock] | None] = asyncio.Queue()
+        self._inputs: asyncio.Queue[tuple[CallerInput, TurnClock] | None] = asyncio.Queue()
+        self._says: asyncio.Queue[tuple[Any, TurnClock] | None] = asyncio.Queue()  # Says (or engine speech)
         self._reply: _Reply | None = None
-        self._engine_items: dict[str, _EngineSpeech] = {}
-        self._engine_clock = _TurnClock(time.monotonic())  # the caller turn engine speech answers
         self._items = itertools.count(1)
         self._worker: asyncio.Task[None] | None = None
         self._speaker: asyncio.Task[None] | None = None
@@ -142,19 +127,16 @@ class Conversation:
         self._worker = asyncio.create_task(self._work(), name=f"turns:{self.state.session_id}")
         if self._speech is not None:
             self._speaker = asyncio.create_task(self._speak_loop(), name=f"speaker:{self.state.session_id}")
-            if self._limits is not None and not drives_dialog(self._speech):
-                # A spoken call only: a typed session has no line to go quiet on. Speech-to-speech
-                # engines run their own turn-taking, so their silences are theirs to handle.
+            if self._limits is not None and self._watches_silence:
+                # A spoken call only: a typed session has no line to go quiet on.
                 now = time.monotonic()
                 self._watch = Watch(self._limits, now=now, call_started=now - (time.time() - self.state.started_at))
                 self._watcher = asyncio.create_task(self._watch_loop(), name=f"limits:{self.state.session_id}")
-        if drives_dialog(self._speech):
-            if isinstance(self._brain, StartingBrain):
-                await self._brain.started()  # the engine's session lists the brain's tools: they must be up
-            await self._speech.start_dialog(self._brain, self.state, greet=greet)  # type: ignore[union-attr]
-        elif greet:
-            clock = _TurnClock(time.monotonic())
-            await self._run_actions(self._brain.greet(self.state), clock)
+        await self._begin(greet=greet)
+
+    async def _begin(self, *, greet: bool) -> None:
+        if greet:
+            await self._run_actions(self._brain.greet(self.state), TurnClock(time.monotonic()))
             await self._on_turn_done()
 
     async def close(self, *, drain_timeout: float = 10.0) -> None:
@@ -218,7 +200,7 @@ class Conversation:
 
     async def text(self, text: str) -> None:
         self._caller_active()
-        await self._inputs.put((CallerInput(text, "text"), _TurnClock(time.monotonic())))
+        await self._inputs.put((CallerInput(text, "text"), TurnClock(time.monotonic())))
 
     async def dtmf(self, digits: str) -> None:
         """Key presses: collected into one caller turn (``agent/keypad.py``), as long as the
@@ -227,7 +209,7 @@ class Conversation:
         await self.barge_in()  # keying digits is the caller acting: stop talking over them
         now = time.monotonic()
         for keys in self._keys.press(digits, now, self._brain.keypad_length(self.state)):
-            await self._inputs.put((CallerInput(keys, "dtmf"), _TurnClock(now)))
+            await self._inputs.put((CallerInput(keys, "dtmf"), TurnClock(now)))
         if self._keys_timer is not None:
             self._keys_timer.cancel()
             self._keys_timer = None
@@ -243,7 +225,7 @@ class Conversation:
         deadline = self._keys.deadline
         keys = self._keys.expire(deadline if force and deadline is not None else time.monotonic())
         if keys:
-            self._inputs.put_nowait((CallerInput(keys, "dtmf"), _TurnClock(time.monotonic())))
+            self._inputs.put_nowait((CallerInput(keys, "dtmf"), TurnClock(time.monotonic())))
 
     async def audio(self, pcm: bytes) -> None:
         if self._speech is not None:
@@ -264,7 +246,7 @@ class Conversation:
         if self._handoff_pending:
             self._handoff_pending = False
             self._release()
-        await self._run_actions(self._brain.handoff_result(ok, reason, self.state), _TurnClock(time.monotonic()))
+        await self._run_actions(self._brain.handoff_result(ok, reason, self.state), TurnClock(time.monotonic()))
         await self._on_turn_done()
 
     async def on_speech(self, ev: SpeechEvent) -> None:
@@ -273,57 +255,19 @@ class Conversation:
             self._caller_active()
         if isinstance(ev, FinalTranscript):
             if ev.text.strip():
-                clock = _TurnClock(ev.speech_end_at, stt_ms=round(ev.stt_ms, 1), stt_rtf=round(ev.rtf, 3))
-                self._engine_clock = clock
-                await self._inputs.put((CallerInput(ev.text, "speech"), clock))
+                await self._heard(ev)
         elif isinstance(ev, PartialTranscript):
-            await self._emit(protocol.event("transcript", role="caller", text=ev.text, final=False))
+            await self._emit(protocol.Transcript(role="caller", text=ev.text, final=False))
         elif isinstance(ev, BargeIn):
             await self.barge_in()
         elif isinstance(ev, SpeechStarted):
             pass
-        elif isinstance(ev, AgentAudio):
-            await self._engine_audio(ev)
-        elif isinstance(ev, AgentTranscript):
-            await self._engine_transcript(ev)
-        elif isinstance(ev, AgentAudioDone):
-            speech = self._engine_items.pop(ev.item_id, None)
-            if speech is not None:
-                speech.pcm.put_nowait(None)
-        elif isinstance(ev, DialogAction):
-            await self._act(ev.action, self._engine_clock)
-            await self._on_turn_done()  # a function call changed the state: keep it durable now
-        elif isinstance(ev, EngineFallback):
-            # The channel now behaves like an embedded one: this Say goes through synthesize.
-            await self._emit(protocol.event("error", code=protocol.Code.SPEECH_UNAVAILABLE,
-                                            message=f"voice service unavailable ({ev.kind}); embedded speech from now"))
-            await self._act(Say(ev.message), _TurnClock(time.monotonic()))
 
-    # --- speech-to-speech engines ---------------------------------------------------------
-    async def _engine_audio(self, ev: AgentAudio) -> None:
-        speech = self._engine_items.get(ev.item_id)
-        if speech is None:
-            speech = self._engine_items[ev.item_id] = _EngineSpeech(ev.item_id)
-            await self._says.put((speech, self._engine_clock))
-        if not speech.dropped:
-            speech.pcm.put_nowait(ev.pcm)
-
-    async def _engine_transcript(self, ev: AgentTranscript) -> None:
-        speech = self._engine_items.get(ev.item_id)
-        reply = self._reply
-        if speech is None or speech.dropped:
-            # Its audio already finished: a late final transcript still names what was said.
-            if ev.final and reply is not None and reply.engine is not None and reply.engine.item_id == ev.item_id:
-                speech = reply.engine
-            else:
-                return
-        speech.text, speech.final = ev.text, ev.final
-        if speech.span is not None and reply is not None and not reply.interrupted:
-            speech.span[0] = ev.text
-            self.state.turns[reply.turn_index]["text"] = " ".join(s[0] for s in reply.spans if s[0]).strip()
-            if ev.final:
-                await self._emit(protocol.event("transcript", role="agent", text=ev.text, final=True,
-                                                item_id=reply.item_id))
+    async def _heard(self, ev: FinalTranscript) -> TurnClock:
+        """Queue a spoken caller turn; its clock starts at the end of the speech."""
+        clock = TurnClock(ev.speech_end_at, stt_ms=round(ev.stt_ms, 1), stt_rtf=round(ev.rtf, 3))
+        await self._inputs.put((CallerInput(ev.text, "speech"), clock))
+        return clock
 
     # --- turns ----------------------------------------------------------------------
     async def _work(self) -> None:
@@ -338,40 +282,36 @@ class Conversation:
                     await self._turn(turn, clock)
             except Exception:
                 log.exception("session %s: turn failed", self.state.session_id)
-                await self._emit(protocol.event("error", code=protocol.Code.INTERNAL,
+                await self._emit(protocol.Error(code=protocol.Code.INTERNAL,
                                                 message="Something went wrong handling that turn."))
             finally:
                 self._release()
             await self._on_turn_done()
 
-    async def _turn(self, turn: CallerInput, clock: _TurnClock) -> None:
+    async def _turn(self, turn: CallerInput, clock: TurnClock) -> None:
         self.state.turn_count += 1
         turn = CallerInput(turn.text, turn.kind, self.state.turn_count)
         self.state.add_turn("caller", turn.text, kind=turn.kind)
-        await self._emit(protocol.event("transcript", role="caller", text=turn.text, final=True, kind=turn.kind))
-        if drives_dialog(self._speech):
-            # The engine heard spoken turns itself and answers them; typed or keyed ones are passed on.
-            if turn.kind != "speech":
-                await self._speech.user_text(turn.text if turn.kind == "text" else f"(keyed digits) {turn.text}")  # type: ignore[union-attr]
-            else:
-                clock.engine_turn = turn.turn  # measured when the engine's spoken reply ends (_finish_reply)
-            return
+        await self._emit(protocol.Transcript(role="caller", text=turn.text, final=True, kind=turn.kind))
+        await self._answer(turn, clock)
+
+    async def _answer(self, turn: CallerInput, clock: TurnClock) -> None:
         await self._run_actions(self._brain.respond(turn, self.state), clock)
         if self._speech is not None:
             await self._says.join()
         await self._emit(clock.metrics(turn.turn))
 
-    async def _run_actions(self, actions: Any, clock: _TurnClock) -> None:
+    async def _run_actions(self, actions: Any, clock: TurnClock) -> None:
         async for action in actions:
             await self._act(action, clock)
 
-    async def _act(self, action: Action, clock: _TurnClock) -> None:
+    async def _act(self, action: Action, clock: TurnClock) -> None:
         if isinstance(action, Say):
             if clock.first_say_ms is None:
                 clock.first_say_ms = clock.since()
             if self._speech is None or self._muted:
                 self.state.add_turn("agent", action.text, filler=action.filler)
-                await self._emit(protocol.event("transcript", role="agent", text=action.text, final=True))
+                await self._emit(protocol.Transcript(role="agent", text=action.text, final=True))
             else:
                 # Recorded when it is actually spoken (see _speak), so a barge-in can truncate it.
                 await self._says.put((action, clock))
@@ -379,26 +319,26 @@ class Conversation:
             if clock.decision_ms is None:
                 clock.decision_ms = clock.since()
             telemetry.route(action.target, action.action)
-            await self._emit(protocol.event(
-                "route", target=action.target, intent=action.intent, confidence=round(action.confidence, 3),
+            await self._emit(protocol.Route(
+                target=action.target, intent=action.intent, confidence=round(action.confidence, 3),
                 reason=action.reason, alternatives=action.alternatives, action=action.action))
         elif isinstance(action, ToolEvent):
-            await self._emit(protocol.event(
-                "tool", name=action.name, status=action.status, arguments=action.arguments,
+            await self._emit(protocol.Tool(
+                name=action.name, status=action.status, arguments=action.arguments,
                 result=action.result, error=action.error, latency_ms=action.latency_ms))
         elif isinstance(action, HandoffEvent):
             if self._speech is not None:
                 await self._says.join()  # the caller hears what happens next before the transfer
-            await self._emit(protocol.event("handoff", target=action.target, case_id=action.case_id,
-                                            reason=action.reason, priority=action.priority,
-                                            legs=action.legs or None, briefing=action.briefing or None))
+            await self._emit(protocol.Handoff(target=action.target, case_id=action.case_id,
+                                              reason=action.reason, priority=action.priority,
+                                              legs=action.legs or None, briefing=action.briefing or None))
             if not self._handoff_pending:
                 self._handoff_pending = True
                 self._hold()
         elif isinstance(action, EndCall):
             if self._speech is not None:
                 await self._says.join()
-            await self._emit(protocol.event("session.ended", reason=action.reason))
+            await self._emit(protocol.SessionEnded(reason=action.reason))
             self.ended.set()
 
     # --- limits ---------------------------------------------------------------------
@@ -413,7 +353,7 @@ class Conversation:
             if due is None or self.ended.is_set():
                 continue
             log.info("session %s: %s (call limits)", self.state.session_id, due)
-            clock = _TurnClock(time.monotonic())
+            clock = TurnClock(time.monotonic())
             await self._act(Say(SAY[due]), clock)
             if due in ENDS:
                 await self._act(EndCall(ENDS[due]), clock)
@@ -431,35 +371,20 @@ class Conversation:
                 if self._says.empty():
                     await self._finish_reply()
 
-    async def _speak(self, say: "Say | _EngineSpeech", clock: _TurnClock) -> None:
+    async def _speak(self, say: Any, clock: TurnClock) -> None:
+        """Play one item of agent speech (a ``Say``, or an engine's) as part of the current reply."""
         assert self._speech is not None
-        if isinstance(say, _EngineSpeech):
-            if say.dropped:
-                return
-            if self._reply is not None and self._reply.interrupted:
-                # Queued after the barge-in (which dropped everything queued before): a new answer.
-                await self._finish_reply()
         if self._reply is None:
-            entry = self.state.add_turn("agent", "", filler=isinstance(say, Say) and say.filler)
+            entry = self.state.add_turn("agent", "", filler=bool(getattr(say, "filler", False)))
             self._reply = _Reply(f"a{next(self._items)}", self.state.turns.index(entry), clock=clock)
             self._hold()  # the agent is speaking: not the caller's silence
         reply = self._reply
         if reply.interrupted:
             return
-        entry = self.state.turns[reply.turn_index]
         span = [say.text, reply.sent_ms, reply.sent_ms]
         reply.spans.append(span)
-        if isinstance(say, _EngineSpeech):
-            say.span, reply.engine = span, say
-            synthesis: Any = say.pieces()  # text arrives alongside (see _engine_transcript)
-            if say.text:  # it arrived while this item waited behind another
-                await self._engine_transcript(AgentTranscript(say.item_id, say.text, say.final))
-        else:
-            entry["text"] = (entry["text"] + " " + say.text).strip()
-            await self._emit(protocol.event("transcript", role="agent", text=say.text, final=True,
-                                            item_id=reply.item_id))
-            # aclosing: on barge-in the synthesiser stops at once instead of when garbage-collected.
-            synthesis = telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
+        synthesis = await self._synthesis(say, reply, span)
+        # aclosing: on barge-in the synthesiser stops at once instead of when garbage-collected.
         async with contextlib.aclosing(synthesis) as pieces:
             async for pcm in pieces:
                 span[2] += len(pcm) / 2 / self._rate * 1000  # the whole piece is known before it plays
@@ -469,7 +394,7 @@ class Conversation:
                     if reply.started_at == 0.0:
                         reply.started_at = time.monotonic()
                         self._speech.set_agent_speaking(True)
-                        await self._emit(protocol.event("audio.start", item_id=reply.item_id))
+                        await self._emit(protocol.AudioStart(item_id=reply.item_id))
                         if clock.first_audio_ms is None:
                             clock.first_audio_ms = clock.since()
                     # Pace: stay at most AUDIO_LEAD_S ahead of what the caller has heard.
@@ -481,6 +406,14 @@ class Conversation:
                     await self._send_audio(chunk)
                     reply.sent_ms += len(chunk) / 2 / self._rate * 1000
                     self.state.count("audio_out_s", len(chunk) / 2 / self._rate)
+
+    async def _synthesis(self, say: Any, reply: _Reply, span: list[Any]) -> AsyncIterator[bytes]:
+        """The audio of ``say``: its text is recorded and sent now, then synthesised."""
+        assert self._speech is not None
+        entry = self.state.turns[reply.turn_index]
+        entry["text"] = (entry["text"] + " " + say.text).strip()
+        await self._emit(protocol.Transcript(role="agent", text=say.text, final=True, item_id=reply.item_id))
+        return telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
 
     async def _finish_reply(self) -> None:
         reply, self._reply = self._reply, None
@@ -500,12 +433,11 @@ class Conversation:
                 await asyncio.sleep(remaining)
             self._speech.set_agent_speaking(False)
             if not reply.interrupted:
-                await self._emit(protocol.event("audio.end", item_id=reply.item_id))
-        clock = reply.clock
-        if clock is not None and clock.engine_turn is not None:
-            # The first reply to an engine-answered turn closes it (a later one, after a tool, has its own audio).
-            turn, clock.engine_turn = clock.engine_turn, None
-            await self._emit(clock.metrics(turn))
+                await self._emit(protocol.AudioEnd(item_id=reply.item_id))
+        await self._reply_finished(reply)
+
+    async def _reply_finished(self, reply: _Reply) -> None:
+        """A reply has played out (or was interrupted); the embedded turn already sent its metrics."""
 
     async def barge_in(self) -> None:
         reply = self._reply
@@ -515,7 +447,7 @@ class Conversation:
         telemetry.barge_in()
         if reply.clock is not None:
             reply.clock.barge_in = True
-        await self._emit(protocol.event("audio.clear", item_id=reply.item_id))
+        await self._emit(protocol.AudioClear(item_id=reply.item_id))
         if self._speech is not None:
             self._speech.set_agent_speaking(False)
         heard = reply.played_ms
@@ -526,18 +458,14 @@ class Conversation:
         entry["interrupted"] = True
         entry["heard_ms"] = round(heard)
         # The agent transcript already sent carried whole sentences: say what was actually heard.
-        await self._emit(protocol.event("transcript.truncated", item_id=reply.item_id, text=entry["text"],
-                                        heard_ms=entry["heard_ms"]))
+        await self._emit(protocol.TranscriptTruncated(item_id=reply.item_id, text=entry["text"],
+                                                      heard_ms=entry["heard_ms"]))
         # Drop what the brain queued for this reply: the caller never heard it.
         self._drop_queued_speech()
-        engine = reply.engine
-        if engine is not None and engine.span is not None and drives_dialog(self._speech):
-            for speech in self._engine_items.values():
-                speech.dropped = True
-            engine.dropped = True
-            engine.pcm.put_nowait(None)
-            played = max(0.0, min(heard, engine.span[2]) - engine.span[1])
-            await self._speech.interrupted(engine.item_id, played)  # type: ignore[union-attr]
+        await self._interrupted(reply, heard)
+
+    async def _interrupted(self, reply: _Reply, heard_ms: float) -> None:
+        """The caller barged in after ``heard_ms`` of ``reply``; the embedded brain needs nothing more."""
 
 
 def heard_text(spans: list[list[Any]], heard_ms: float) -> str:

@@ -1,7 +1,8 @@
 """Logging set-up: one JSON object per line on stderr.
 
-The telemetry module extends the records with trace ids and redaction; this is the
-minimal structured set-up every command shares.
+Personal data is redacted from every record (``Redact``); the agent's telemetry extends
+that filter with session and trace ids (``telemetry.LogContext``). Standard library only,
+so the separately deployed bridge shares it.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import logging
 import sys
 import time
 
-from agent.config import Settings
-from agent.telemetry import LogContext
+from agent.handoff.redact import redact
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,13 +32,26 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(body, ensure_ascii=False)
 
 
-def setup_logging(settings: Settings) -> None:
+class Redact(logging.Filter):
+    """Formats the message and passes it through ``agent.handoff.redact.redact``, and so the
+    traceback, which is pre-formatted into ``exc_text``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def setup_logging(level: str, context: logging.Filter | None = None) -> None:
+    """JSON lines on stderr at ``level``; ``context`` (default ``Redact``) fills and cleans each record."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
-    handler.addFilter(LogContext())  # session id, trace id, redaction
+    handler.addFilter(context or Redact())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.log_level.upper())
+    root.setLevel(level.upper())
     # The agentserver host logs every request at INFO; keep it for warnings only.
     logging.getLogger("azure").setLevel(logging.WARNING)
     # uvicorn logs every connection and request line at INFO: noise, and hostile URLs in the log.

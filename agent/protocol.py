@@ -5,19 +5,23 @@ both ways. Text frames are JSON objects with a ``type``. ``docs/protocol.md`` is
 human-readable contract; this module is its single implementation.
 
 Parsing never raises on client input: it returns a ``ProtocolError`` with a stable
-``code`` that the session sends back as an ``error`` event.
+``code`` that the session sends back as an ``error`` event. Agent events are one frozen
+dataclass per ``type``, turned into JSON by ``encode`` only; ``agent/protocol_client.py``
+reads them back into the same classes for every client. This module imports nothing
+but the standard library, so a client (the bridge) can ship it without the agent.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any, ClassVar, Literal, Union
 from urllib.parse import parse_qsl
 
-from agent.config import MAX_FRAME_BYTES, SUPPORTED_SAMPLE_RATES
-
+#: The platform proxy caps WebSocket frames at 1 MiB; we enforce the same.
+MAX_FRAME_BYTES = 1024 * 1024
+SUPPORTED_SAMPLE_RATES = (8000, 16000, 24000)
 MAX_TEXT_CHARS = 4000
 MAX_DTMF_DIGITS = 64
 #: Sequence numbers are stored as signed 64-bit integers (SQLite INTEGER, Redis).
@@ -65,6 +69,7 @@ class AudioFormat:
 
 @dataclass(frozen=True)
 class SessionStart:
+    TYPE: ClassVar[str] = "session.start"
     audio: AudioFormat = field(default_factory=AudioFormat)
     channel: str = "test"
     last_seq: int | None = None
@@ -74,30 +79,36 @@ class SessionStart:
 
 @dataclass(frozen=True)
 class InputText:
+    TYPE: ClassVar[str] = "input.text"
     text: str
 
 
 @dataclass(frozen=True)
 class InputDtmf:
+    TYPE: ClassVar[str] = "input.dtmf"
     digits: str
 
 
 @dataclass(frozen=True)
 class PlaybackProgress:
+    TYPE: ClassVar[str] = "playback.progress"
     item_id: str
     played_ms: int
 
 
 @dataclass(frozen=True)
 class HandoffResult:
+    TYPE: ClassVar[str] = "handoff.result"
     ok: bool
-    reason: str = ""
+    reason: str | None = None
+    target: str | None = None  # who took the call, after a warm transfer
 
 
 @dataclass(frozen=True)
 class CallRecording:
     """The bridge reports the call's recording: ``recording`` (with consent), ``declined`` or ``off``."""
 
+    TYPE: ClassVar[str] = "call.recording"
     state: str
     recording_id: str | None = None
 
@@ -107,6 +118,7 @@ RECORDING_STATES = ("recording", "declined", "off")
 
 @dataclass(frozen=True)
 class SessionEnd:
+    TYPE: ClassVar[str] = "session.end"
     reason: str = "caller"
 
 
@@ -114,6 +126,7 @@ class SessionEnd:
 class Ping:
     """Application-level ping; answered with ``pong`` after every earlier frame was handled."""
 
+    TYPE: ClassVar[str] = "ping"
     id: str
 
 
@@ -210,7 +223,8 @@ def _handoff_result(obj: dict[str, Any]) -> HandoffResult:
     ok = obj.get("ok")
     if not isinstance(ok, bool):
         raise _Bad("'ok' must be true or false")
-    return HandoffResult(ok, _str(obj, "reason", required=False, limit=512) or "")
+    return HandoffResult(ok, _str(obj, "reason", required=False, limit=512),
+                         _str(obj, "target", required=False, limit=256))
 
 
 def _call_recording(obj: dict[str, Any]) -> CallRecording:
@@ -296,17 +310,169 @@ def check_audio(frame: bytes) -> ProtocolError | None:
 Role = Literal["caller", "agent"]
 
 
-def event(type_: str, /, **fields: Any) -> dict[str, Any]:
-    """An agent event body; the session adds ``seq`` when it sends it. ``None`` fields are left out."""
-    return {"type": type_, **{k: v for k, v in fields.items() if v is not None}}
+@dataclass(frozen=True)
+class SessionReady:
+    TYPE: ClassVar[str] = "session.ready"
+    session_id: str
+    resumed: bool
+    audio: AudioFormat
+    speech: bool
+    last_seq: int | None = None  # set by the session when it sends it
 
 
-def encode(body: dict[str, Any], seq: int) -> str:
-    return json.dumps({**body, "seq": seq}, separators=(",", ":"), ensure_ascii=False)
+@dataclass(frozen=True)
+class Transcript:
+    TYPE: ClassVar[str] = "transcript"
+    role: Role
+    text: str
+    final: bool
+    kind: str | None = None  # caller turns: speech | text | dtmf
+    item_id: str | None = None  # agent lines that are spoken: their audio item
+    replayed: bool | None = None
 
 
-def error(err: ProtocolError) -> dict[str, Any]:
-    return event("error", code=err.code, message=err.message)
+@dataclass(frozen=True)
+class TranscriptTruncated:
+    """After a barge-in: what the caller heard of an agent item; replaces its ``transcript`` events."""
+
+    TYPE: ClassVar[str] = "transcript.truncated"
+    item_id: str
+    text: str
+    heard_ms: int
+
+
+@dataclass(frozen=True)
+class Route:
+    TYPE: ClassVar[str] = "route"
+    target: str
+    intent: str
+    confidence: float
+    reason: str | None = None
+    alternatives: list[dict[str, Any]] | None = None
+    action: str | None = None  # route | clarify | handoff
+
+
+@dataclass(frozen=True)
+class Tool:
+    TYPE: ClassVar[str] = "tool"
+    name: str
+    status: str  # started | ok | error
+    arguments: dict[str, Any] | None = None
+    result: Any = None
+    error: str | None = None
+    latency_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class AudioStart:
+    TYPE: ClassVar[str] = "audio.start"
+    item_id: str
+
+
+@dataclass(frozen=True)
+class AudioEnd:
+    TYPE: ClassVar[str] = "audio.end"
+    item_id: str
+
+
+@dataclass(frozen=True)
+class AudioClear:
+    """Stop playback now and drop buffered agent audio (barge-in)."""
+
+    TYPE: ClassVar[str] = "audio.clear"
+    item_id: str
+
+
+@dataclass(frozen=True)
+class Handoff:
+    TYPE: ClassVar[str] = "handoff"
+    target: str
+    case_id: str
+    reason: str | None = None
+    priority: str | None = None
+    legs: list[dict[str, Any]] | None = None  # warm transfer: [{target, name, mode, ring_s}], tried in order
+    briefing: str | None = None  # spoken to the person before the caller is connected
+
+
+@dataclass(frozen=True)
+class TurnMetrics:
+    TYPE: ClassVar[str] = "turn.metrics"
+    turn: int
+    stt_ms: float | None = None
+    stt_rtf: float | None = None
+    decision_ms: float | None = None
+    first_say_ms: float | None = None
+    first_audio_ms: float | None = None
+    total_ms: float | None = None
+    barge_in: bool | None = None
+
+
+@dataclass(frozen=True)
+class Pong:
+    """Transient: not numbered (it carries the session's ``last_seq``), never stored or replayed."""
+
+    TYPE: ClassVar[str] = "pong"
+    id: str
+    frames_in: int
+    last_seq: int
+
+
+@dataclass(frozen=True)
+class SessionEnded:
+    TYPE: ClassVar[str] = "session.ended"
+    reason: str
+    frames_in: int | None = None
+    bytes_in: int | None = None
+
+
+@dataclass(frozen=True)
+class Error:
+    TYPE: ClassVar[str] = "error"
+    code: str
+    message: str
+
+
+ServerEvent = Union[SessionReady, Transcript, TranscriptTruncated, Route, Tool, AudioStart, AudioEnd, AudioClear,
+                    Handoff, TurnMetrics, Pong, SessionEnded, Error]
+SERVER_EVENTS: dict[str, type[ServerEvent]] = {cls.TYPE: cls for cls in ServerEvent.__args__}  # type: ignore[attr-defined]
+
+
+def body(message: ServerEvent | ClientMessage) -> dict[str, Any]:
+    """The JSON object of a message either way (agent events without ``seq``). ``None`` fields are left out."""
+    out: dict[str, Any] = {"type": message.TYPE}
+    for f in fields(message):
+        value = getattr(message, f.name)
+        if value is not None:
+            out[f.name] = value.to_dict() if is_dataclass(value) else value
+    return out
+
+
+def encode(ev: ServerEvent, seq: int | None) -> str:
+    """One text frame; ``seq`` None for transient events (``pong``)."""
+    obj = body(ev)
+    if seq is not None:
+        obj["seq"] = seq
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def error(err: ProtocolError) -> Error:
+    return Error(err.code, err.message)
+
+
+# --- close codes ---------------------------------------------------------------------
+class Close:
+    NORMAL = 1000  # session.end handled
+    GOING_AWAY = 1001  # shutting down or recycled: resume
+    UNSUPPORTED = 1003
+    POLICY = 1008  # invalid session id
+    TOO_BIG = 1009  # a frame over MAX_FRAME_BYTES
+    TRY_AGAIN = 1013  # the session store is unavailable: nothing was changed, reconnect shortly
+    REPLACED = 4000  # a newer connection took this session over
+
+
+#: After these the session is over (or will be refused again): a client must not resume.
+#: Anything else (1001 recycle, 1006 drop, 1011) is resumed with the same id and ``last_seq``.
+FINAL_CLOSE_CODES = frozenset({Close.NORMAL, Close.POLICY, Close.TOO_BIG, Close.REPLACED})
 
 
 # --- session ids -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import time
@@ -36,24 +37,19 @@ from starlette.websockets import WebSocket, WebSocketState
 from agent import protocol, telemetry
 from agent.brain import Brain, StartingBrain
 from agent.callrecords import CallRecorder
-from agent.config import MAX_FRAME_BYTES, Settings
+from agent.config import Settings
 from agent.conversation import Conversation
+from agent.dialog_conversation import DialogConversation
 from agent.keypad import KeypadConfig
 from agent.limits import CallLimits
-from agent.protocol import Code, ProtocolError
-from agent.speech.engine import SpeechEngine
+from agent.protocol import MAX_FRAME_BYTES, Close, Code, ProtocolError
+from agent.speech.engine import SpeechEngine, drives_dialog
+from agent.speech.voicelive_tools import DialogFunctions
 from agent.state import CallState
 from agent.store import SessionStore, StaleOwner, StoreUnavailable
 
 log = logging.getLogger("switchboard.session")
 
-CLOSE_NORMAL = 1000
-CLOSE_GOING_AWAY = 1001
-CLOSE_UNSUPPORTED = 1003
-CLOSE_POLICY = 1008
-CLOSE_TOO_BIG = 1009
-CLOSE_TRY_AGAIN = 1013  # the session store is unavailable: nothing was changed, reconnect shortly
-CLOSE_REPLACED = 4000  # a newer connection took this session over
 #: Start loading what only turns need this long after start-up if no greeting has gone out by then.
 WARM_AFTER_S = 1.0
 #: How often each process renews its sessions' ownership, which is also how soon a
@@ -92,19 +88,19 @@ class LiveSession:
     def id(self) -> str:
         return self.state.session_id
 
-    async def emit(self, body: dict[str, Any]) -> None:
+    async def emit(self, event: protocol.ServerEvent) -> None:
         async with self._send_lock:
-            frame = self._number(body)
+            frame = self._number(event)
             if frame:
                 await self._send(text=frame)
                 await self._store_events()
 
-    def _number(self, body: dict[str, Any]) -> str:
-        """Number and encode ``body`` and queue it for the store (send lock held); "" once fenced."""
+    def _number(self, event: protocol.ServerEvent) -> str:
+        """Number and encode ``event`` and queue it for the store (send lock held); "" once fenced."""
         if self.fenced:
             return ""
         self.seq += 1
-        frame = protocol.encode(body, self.seq)
+        frame = protocol.encode(event, self.seq)
         if self.record is not None:
             self.record.append(frame)
         self._unsaved.append((self.seq, frame))
@@ -146,9 +142,9 @@ class LiveSession:
         ws, self.ws = self.ws, None
         if ws is not None and ws.application_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):
-                await ws.close(CLOSE_REPLACED, "replaced by a newer connection for this session")
+                await ws.close(Close.REPLACED, "replaced by a newer connection for this session")
 
-    async def connect(self, ws: WebSocket, ready: dict[str, Any], last_seq: int | None) -> bool:
+    async def connect(self, ws: WebSocket, ready: protocol.SessionReady, last_seq: int | None) -> bool:
         """Attach ``ws``: send ``ready``, then every stored event after ``last_seq``.
 
         Done under the send lock so that no new event can slip between the replay and
@@ -163,7 +159,7 @@ class LiveSession:
             else:
                 missed = []
             self.ws = ws
-            await self._send(text=self._number({**ready, "last_seq": self.seq}))
+            await self._send(text=self._number(dataclasses.replace(ready, last_seq=self.seq)))
             for old in missed or []:
                 await self._send(text=old)
             await self._store_events()
@@ -171,9 +167,9 @@ class LiveSession:
 
     async def pong(self, ping_id: str) -> None:
         """Answer a ping. Transient: not numbered, not stored, never replayed."""
-        body = protocol.event("pong", id=ping_id, frames_in=self.frames_in, last_seq=self.seq)
+        frame = protocol.encode(protocol.Pong(ping_id, self.frames_in, self.seq), None)
         async with self._send_lock:
-            await self._send(text=json.dumps(body, separators=(",", ":")))
+            await self._send(text=frame)
 
     async def send_audio(self, pcm: bytes) -> None:
         if not self.hub.greeting_heard.is_set():
@@ -223,11 +219,13 @@ class LiveSession:
 
 
 class SessionHub:
-    def __init__(self, settings: Settings, store: SessionStore, brain: Brain, speech: SpeechEngine | None) -> None:
+    def __init__(self, settings: Settings, store: SessionStore, brain: Brain, speech: SpeechEngine | None,
+                 dialog: DialogFunctions | None = None) -> None:
         self.settings = settings
         self.store = store
         self.brain = StartingBrain(brain)
         self.speech = speech
+        self.dialog = dialog  # what a speech-to-speech engine may call (the brain's, wired by the app)
         self.limits = CallLimits(settings.silence_prompt_s, settings.silence_close_s, settings.max_call_s,
                                  settings.call_warning_s)
         self.live: dict[str, LiveSession] = {}
@@ -283,7 +281,7 @@ class SessionHub:
             ws = live.ws
             if ws is not None and ws.application_state == WebSocketState.CONNECTED:
                 with contextlib.suppress(Exception):
-                    await ws.close(CLOSE_GOING_AWAY, "server shutting down; reconnect to resume")
+                    await ws.close(Close.GOING_AWAY, "server shutting down; reconnect to resume")
         if self._handlers:
             _, late = await asyncio.wait(self._handlers, timeout=self.settings.shutdown_grace_s)
             # Sessions were persisted above; a handler still draining a turn is cut short
@@ -445,12 +443,12 @@ class SessionHub:
 
     async def _handle(self, ws: WebSocket) -> None:
         if self._closing:
-            await ws.close(CLOSE_GOING_AWAY, "server shutting down; reconnect to resume")
+            await ws.close(Close.GOING_AWAY, "server shutting down; reconnect to resume")
             return
         session_id, problem = self.session_id_for(ws)
         problem = problem or protocol.check_session_id(session_id)
         if problem:
-            await ws.close(CLOSE_POLICY, _reason(f"invalid agent_session_id: {problem}"))
+            await ws.close(Close.POLICY, _reason(f"invalid agent_session_id: {problem}"))
             return
         telemetry.bind_session(session_id)
 
@@ -461,23 +459,23 @@ class SessionHub:
             async with self._lifecycle(session_id):
                 live, resumed = await self._attach(ws, session_id, start)
         except StoreUnavailable:
-            await ws.close(CLOSE_TRY_AGAIN, "session store unavailable; reconnect shortly")
+            await ws.close(Close.TRY_AGAIN, "session store unavailable; reconnect shortly")
             return
         try:
-            ready = protocol.event("session.ready", session_id=session_id, resumed=resumed,
-                                   audio=start.audio.to_dict(), speech=self.speech is not None)
+            ready = protocol.SessionReady(session_id=session_id, resumed=resumed, audio=start.audio,
+                                          speech=self.speech is not None)
             try:
                 complete = await live.connect(ws, ready, start.last_seq)
             except StoreUnavailable:
-                await ws.close(CLOSE_TRY_AGAIN, "session store unavailable; reconnect shortly")
+                await ws.close(Close.TRY_AGAIN, "session store unavailable; reconnect shortly")
                 return
             if not complete:
                 await live.emit(protocol.error(ProtocolError(
                     Code.REPLAY_GAP, f"events after seq {start.last_seq} are no longer kept; the transcript so far "
                     "is in the next events")))
                 for turn in live.state.turns[-20:]:
-                    await live.emit(protocol.event("transcript", role=turn["role"], text=turn["text"], final=True,
-                                                   replayed=True))
+                    await live.emit(protocol.Transcript(role=turn["role"], text=turn["text"], final=True,
+                                                        replayed=True))
             assert live.conversation is not None
             log.info("session %s %s (seq %d)", session_id, "resumed" if resumed else "started", live.seq,
                      extra={"session_id": session_id})
@@ -537,7 +535,7 @@ class SessionHub:
             old = previous.ws
             previous.ws = None
             with contextlib.suppress(Exception):
-                await old.close(CLOSE_REPLACED, "replaced by a newer connection for this session")
+                await old.close(Close.REPLACED, "replaced by a newer connection for this session")
         self.live[session_id] = live
         live.owner = ws
         live.sample_rate = start.audio.sample_rate
@@ -549,10 +547,11 @@ class SessionHub:
                     await conversation.on_speech(ev)
 
             channel = self.speech.open(live.sample_rate, on_speech) if self.speech is not None else None
-            conversation = Conversation(
-                state=live.state, brain=self.brain, emit=live.emit, send_audio=live.send_audio,
-                speech=channel, on_turn_done=live.persist, sample_rate=live.sample_rate, keypad=self.keypad,
-                limits=self.limits)
+            common: dict[str, Any] = dict(state=live.state, brain=self.brain, emit=live.emit,
+                                          send_audio=live.send_audio, speech=channel, on_turn_done=live.persist,
+                                          sample_rate=live.sample_rate, keypad=self.keypad, limits=self.limits)
+            conversation = (DialogConversation(dialog=self.dialog, **common) if drives_dialog(channel)
+                            else Conversation(**common))
             live.conversation = conversation
             if resumed:
                 await conversation.start(greet=False)
@@ -569,7 +568,7 @@ class SessionHub:
             data = message.get("bytes")
             if data is not None:
                 if len(data) > MAX_FRAME_BYTES:
-                    await ws.close(CLOSE_TOO_BIG, f"frame larger than {MAX_FRAME_BYTES} bytes")
+                    await ws.close(Close.TOO_BIG, f"frame larger than {MAX_FRAME_BYTES} bytes")
                     return
                 live.frames_in += 1
                 live.bytes_in += len(data)
@@ -581,7 +580,7 @@ class SessionHub:
                 continue
             text = message.get("text") or ""
             if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
-                await ws.close(CLOSE_TOO_BIG, f"frame larger than {MAX_FRAME_BYTES} bytes")
+                await ws.close(Close.TOO_BIG, f"frame larger than {MAX_FRAME_BYTES} bytes")
                 return
             parsed = protocol.parse_text(text)
             if isinstance(parsed, ProtocolError):
@@ -593,7 +592,7 @@ class SessionHub:
             elif isinstance(parsed, protocol.PlaybackProgress):
                 conversation.playback_progress(parsed.item_id, parsed.played_ms)
             elif isinstance(parsed, protocol.HandoffResult):
-                await conversation.handoff_result(parsed.ok, parsed.reason)
+                await conversation.handoff_result(parsed.ok, parsed.reason or "")
             elif isinstance(parsed, protocol.CallRecording):
                 conversation.state.recording = {"state": parsed.state, **(
                     {"id": parsed.recording_id} if parsed.recording_id else {})}
@@ -613,11 +612,10 @@ class SessionHub:
         await conversation.end_call()
         self.calls.finish(live.state)
         await live.persist()  # before session.ended: a client that sees it can rely on the stored state
-        await live.emit(protocol.event("session.ended", reason=reason, frames_in=live.frames_in,
-                                       bytes_in=live.bytes_in))
+        await live.emit(protocol.SessionEnded(reason=reason, frames_in=live.frames_in, bytes_in=live.bytes_in))
         live.conversation = None
         with contextlib.suppress(Exception):
-            await ws.close(CLOSE_NORMAL, "session ended")
+            await ws.close(Close.NORMAL, "session ended")
 
     async def _detach(self, ws: WebSocket, live: LiveSession) -> None:
         if live.owner is not ws:

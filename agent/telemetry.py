@@ -32,14 +32,15 @@ import contextvars
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Iterator, Mapping
+from typing import Any, AsyncIterator, Iterator, Mapping, Protocol
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.metrics import MeterProvider, NoOpMeterProvider
 from opentelemetry.trace import NoOpTracerProvider, Span, SpanKind, Status, StatusCode, TracerProvider
 
-from agent.config import ConfigError, Settings
+from agent.envparse import ConfigError
+from agent.logs import Redact
 
 log = logging.getLogger("switchboard.telemetry")
 
@@ -177,7 +178,14 @@ def install(telemetry: Telemetry) -> Telemetry:
     return previous
 
 
-def configure(settings: Settings, service: str = "switchboard-agent") -> Telemetry:
+class ExportSettings(Protocol):
+    """Where telemetry goes: the agent's ``Settings`` and the bridge's ``BridgeSettings`` both have these."""
+
+    otlp_endpoint: str | None
+    appinsights_connection_string: str | None
+
+
+def configure(settings: ExportSettings, service: str = "switchboard-agent") -> Telemetry:
     """Build providers with the exporters ``settings`` asks for, install them and return them.
 
     With neither an OTLP endpoint nor an Application Insights connection string, spans are
@@ -428,27 +436,19 @@ def connection_closed(span: Span, code: int) -> None:
     span.set_attribute(A_CLOSE_CODE, code)
 
 
-class LogContext(logging.Filter):
-    """Adds ``session_id``, ``trace_id`` and ``span_id`` to every record and redacts personal data.
+class LogContext(Redact):
+    """Adds ``session_id``, ``trace_id`` and ``span_id`` to every record, then redacts personal data.
 
-    Install on the log handler (``agent.logs.setup_logging`` does). The message is
-    formatted and passed through ``agent.handoff.redact.redact``, and so is the
-    traceback, which is pre-formatted into ``exc_text``.
+    Install on the log handler (``agent serve`` passes it to ``agent.logs.setup_logging``).
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        from agent.handoff.redact import redact
-
         record.session_id = getattr(record, "session_id", None) or _session_id.get()  # an explicit extra= wins
         ctx = trace.get_current_span().get_span_context()
         if ctx.is_valid:
             record.trace_id = format(ctx.trace_id, "032x")
             record.span_id = format(ctx.span_id, "016x")
-        record.msg = redact(record.getMessage())
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
-        return True
+        return super().filter(record)
 
 
 # --- turns ------------------------------------------------------------------------------

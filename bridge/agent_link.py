@@ -21,19 +21,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Protocol
+
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from agent import protocol_client as codec
 from agent import telemetry
-from agent.client.agent_url import session_url, upgrade_headers
-from agent.config import MAX_FRAME_BYTES
+from agent.protocol import (MAX_FRAME_BYTES, AudioFormat, ClientMessage, Ping, Pong, ServerEvent, SessionEnd,
+                            SessionReady, SessionStart)
+from agent.protocol_client import UnknownEvent
 from agent.wsclient import send_messages
 from agent.wsframes import MaskKeys
 
@@ -45,8 +47,6 @@ _ws_log.setLevel(logging.INFO)
 PING_EVERY_FRAMES = 10  # 200 ms of 20 ms packets: bounds the audio re-sent after a recycle
 IDLE_PING_S = 0.2  # audio that stops between two pings is confirmed this long after the last frame
 FOUNDRY_SCOPE = "https://ai.azure.com/.default"
-#: Close codes after which reconnecting is wrong: the session ended, was taken over, or was refused.
-FINAL_CLOSE_CODES = {1000, 1008, 4000}
 
 
 class TokenProvider(Protocol):
@@ -92,7 +92,7 @@ class LinkStats:
     acked_at_drops: list[int] = field(default_factory=list)  # frames confirmed when each connection was lost
 
 
-EventHandler = Callable[[dict[str, Any]], Awaitable[None]]
+EventHandler = Callable[[ServerEvent | UnknownEvent], Awaitable[None]]
 AudioHandler = Callable[[bytes], Awaitable[None]]
 
 
@@ -118,12 +118,12 @@ class AgentLink:
     ) -> None:
         # Merged: the configured URL may carry a query. Pooled (``pool`` given): the call's
         # conversation is ``call_id`` within the shared session.
-        self._url = session_url(url, session_id, call_id if pool else None)
+        self._url = codec.session_url(url, session_id, call_id if pool else None)
         self.session_id = session_id
         self._sample_rate = sample_rate
         self._on_event, self._on_audio = on_event, on_audio
         self._tokens = tokens or NoAuth()
-        self._start_fields = {k: v for k, v in (("call_id", call_id), ("caller", caller)) if v}
+        self._call_id, self._caller = call_id or None, caller or None
         self._max_unacked_bytes = int(gap_buffer_s * sample_rate * 2)
         self._outage_s = outage_s
         self._first_connect_s = first_connect_s
@@ -162,7 +162,7 @@ class AgentLink:
             return  # buffered; delivered on reconnect
         messages: tuple[bytes | str, ...] = (pcm,)
         if index % PING_EVERY_FRAMES == 0:
-            messages = (pcm, json.dumps({"type": "ping", "id": f"a{index}"}))
+            messages = (pcm, codec.encode(Ping(f"a{index}")))
         try:
             async with self._send_lock:  # in order with control messages; one socket write when the way is clear
                 await send_messages(ws, messages, self._masks)
@@ -190,16 +190,16 @@ class AgentLink:
             return
         with contextlib.suppress(ConnectionClosed):
             async with self._send_lock:
-                await ws.send(json.dumps({"type": "ping", "id": f"a{self._unacked[-1][0]}"}))
+                await ws.send(codec.encode(Ping(f"a{self._unacked[-1][0]}")))
 
-    async def send_event(self, kind: str, **fields: Any) -> None:
-        self._control.append(json.dumps({"type": kind, **fields}))
+    async def send(self, message: ClientMessage) -> None:
+        self._control.append(codec.encode(message))
         await self._flush_control()
 
     async def end(self, reason: str, timeout_s: float = 5.0) -> None:
         """The caller hung up: ask the agent to end the session and wait for it to close."""
         self._ending = True
-        await self.send_event("session.end", reason=reason)
+        await self.send(SessionEnd(reason))
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._closed.wait(), timeout_s)
 
@@ -230,7 +230,7 @@ class AgentLink:
                         code = await self._pump(ws)
                         telemetry.connection_closed(span, code)
                 if code is not None:
-                    if code in FINAL_CLOSE_CODES or self._ending:
+                    if codec.ends_session(code) or self._ending:
                         return code
                     log.info("agent socket closed with %s; resuming after seq %d, re-sending %d unconfirmed frames",
                              code, self.last_seq, len(self._unacked))
@@ -250,30 +250,30 @@ class AgentLink:
 
     async def _connect(self, timeout_s: float) -> websockets.ClientConnection:
         # The traceparent of this connection's span goes on the upgrade: the agent's span continues the call's trace.
-        headers = telemetry.inject_headers(upgrade_headers(await self._tokens.headers()))
+        headers = telemetry.inject_headers(codec.upgrade_headers(await self._tokens.headers()))
         ws = await websockets.connect(self._url, additional_headers=headers,
                                       max_size=MAX_FRAME_BYTES, open_timeout=timeout_s, compression=None,
                                       logger=_ws_log)
         try:
-            start: dict[str, Any] = {"type": "session.start", "audio": {"encoding": "pcm16",
-                                     "sample_rate": self._sample_rate}, "channel": "phone", **self._start_fields}
-            if self.last_seq:
-                start["last_seq"] = self.last_seq
-            await ws.send(json.dumps(start))
+            await ws.send(codec.encode(SessionStart(AudioFormat("pcm16", self._sample_rate), "phone",
+                                                    last_seq=self.last_seq or None, call_id=self._call_id,
+                                                    caller=self._caller)))
             while True:  # up to session.ready; replayed events follow it and go through _pump
                 frame = await asyncio.wait_for(ws.recv(), timeout_s)
                 if isinstance(frame, str):
-                    event = json.loads(frame)
-                    if event.get("type") == "session.ready":
+                    incoming = _decode(frame)
+                    if incoming is None:
+                        continue
+                    if isinstance(incoming.event, SessionReady):
                         # Not counted in last_seq: the replayed events after it carry older seqs.
                         break
-                    await self._dispatch(event)
+                    await self._dispatch(incoming)
             async with self._send_lock:  # re-send what the agent has not confirmed, in order, before new audio
                 for _, pcm in list(self._unacked):
                     await ws.send(pcm)
                 resent = len(self._unacked)
                 if resent:
-                    await ws.send(json.dumps({"type": "ping", "id": f"a{self._unacked[-1][0]}"}))
+                    await ws.send(codec.encode(Ping(f"a{self._unacked[-1][0]}")))
                 if self.stats.reconnects:
                     self.stats.frames_resent += resent
                 self._ws = ws
@@ -289,25 +289,25 @@ class AgentLink:
             async for frame in ws:
                 if isinstance(frame, bytes):
                     await self._on_audio(frame)
-                else:
-                    await self._dispatch(json.loads(frame))
+                elif (incoming := _decode(frame)) is not None:
+                    await self._dispatch(incoming)
         except ConnectionClosed:
             pass
         finally:
             self._ws = None
         return ws.close_code if ws.close_code is not None else 1006
 
-    async def _dispatch(self, event: dict[str, Any]) -> None:
-        seq = event.get("seq")
-        if isinstance(seq, int) and seq > 0:
+    async def _dispatch(self, incoming: codec.Incoming) -> None:
+        seq = incoming.seq
+        if seq is not None and seq > 0:
             if seq <= self.last_seq:
                 self.stats.events_skipped += 1
                 return
             self.last_seq = seq
-        if event.get("type") == "pong":
-            self._ack(event.get("id"))
+        if isinstance(incoming.event, Pong):
+            self._ack(incoming.event.id)
             return
-        await self._on_event(event)
+        await self._on_event(incoming.event)
 
     def _ack(self, ping_id: Any) -> None:
         if not (isinstance(ping_id, str) and ping_id.startswith("a") and ping_id[1:].isdigit()):
@@ -329,3 +329,12 @@ class AgentLink:
                     self._control.popleft()
         except ConnectionClosed:
             pass  # kept; sent after reconnect
+
+
+def _decode(frame: str) -> codec.Incoming | None:
+    # One bad event from the agent is logged and skipped: it must not drop the caller.
+    try:
+        return codec.decode(frame)
+    except codec.DecodeError as exc:
+        log.warning("skipped an agent event: %s", exc)
+        return None

@@ -29,9 +29,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from agent.client.agent_url import AgentUrlError, check_agent_url
-from agent.config import ConfigError, Settings
 from agent.peers import Network, RateLimiter, parse_networks, real_peer
+from agent.protocol_client import AgentUrlError, check_agent_url
+from bridge.config import BridgeSettings, ConfigError
 from bridge import auth, webhooks
 from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvider
 from bridge.apology import load_apology
@@ -51,7 +51,7 @@ _CALL_ID = re.compile(r"^[A-Za-z0-9\-_.]{1,128}$")
 
 @dataclass
 class Bridge:
-    settings: Settings
+    settings: BridgeSettings
     store: CallStore
     control: CallControl
     tokens: TokenProvider
@@ -64,44 +64,43 @@ class Bridge:
 
     @property
     def secret(self) -> str:
-        assert self.settings.bridge_secret
-        return self.settings.bridge_secret
+        assert self.settings.secret
+        return self.settings.secret
 
     def urls(self, call_id: str) -> tuple[str, str]:
         """(callback URL, media URL) for a call, each carrying its signed token."""
-        base = (self.settings.bridge_public_url or f"http://127.0.0.1:{self.settings.bridge_port}").rstrip("/")
+        base = (self.settings.public_url or f"http://127.0.0.1:{self.settings.port}").rstrip("/")
         token = auth.make_token(self.secret, call_id)
         ws_base = "wss://" + base[8:] if base.startswith("https://") else "ws://" + base.removeprefix("http://")
         return f"{base}/acs/callbacks/{call_id}?token={token}", f"{ws_base}/acs/media/{call_id}?token={token}"
 
 
 def create_app(
-    settings: Settings,
+    settings: BridgeSettings,
     *,
     control: CallControl | None = None,
     store: CallStore | None = None,
     tokens: TokenProvider | None = None,
     apology: bytes | None = None,
 ) -> Starlette:
-    if not settings.bridge_secret:
+    if not settings.secret:
         raise ConfigError("SWITCHBOARD_BRIDGE_SECRET must be set: it signs the URLs ACS calls back on")
     try:
-        check_agent_url(settings.bridge_agent_url)
+        check_agent_url(settings.agent_url)
     except AgentUrlError as exc:
         raise ConfigError(f"SWITCHBOARD_BRIDGE_AGENT_URL: {exc}") from None
     if tokens is None:
-        tokens = EntraTokenProvider() if settings.bridge_agent_auth == "entra" else NoAuth()
+        tokens = EntraTokenProvider() if settings.agent_auth == "entra" else NoAuth()
     bridge = Bridge(
         settings=settings,
         store=store or open_call_store(settings),
         control=control or AcsCallControl(settings),
         tokens=tokens,
-        apology=apology if apology is not None else load_apology(settings.bridge_sample_rate, settings.data_dir),
-        limiter=RateLimiter(rate=settings.bridge_rate_limit_per_s,
-                            burst=max(1.0, 2 * settings.bridge_rate_limit_per_s)),
-        acs_jwt=_jwt_checker(settings.bridge_acs_openid_url, settings.bridge_acs_audience, settings.bridge_acs_issuer,
+        apology=apology if apology is not None else load_apology(settings.sample_rate, settings.data_dir),
+        limiter=RateLimiter(rate=settings.rate_limit_per_s, burst=max(1.0, 2 * settings.rate_limit_per_s)),
+        acs_jwt=_jwt_checker(settings.acs_openid_url, settings.acs_audience, settings.acs_issuer,
                              "SWITCHBOARD_BRIDGE_ACS_OPENID_URL"),
-        events_jwt=_jwt_checker(settings.bridge_eventgrid_openid_url, settings.bridge_eventgrid_audience, None,
+        events_jwt=_jwt_checker(settings.eventgrid_openid_url, settings.eventgrid_audience, None,
                                 "SWITCHBOARD_BRIDGE_EVENTGRID_OPENID_URL"),
         trusted_proxies=parse_networks(settings.trusted_proxies),
     )
@@ -200,10 +199,10 @@ async def events(bridge: Bridge, request: Request) -> JSONResponse:
     return JSONResponse(answer)
 
 
-def _agent_session(settings: Settings, record: CallRecord) -> str:
+def _agent_session(settings: BridgeSettings, record: CallRecord) -> str:
     """The session the call's link opens: its own (one sandbox per call) or one of the pool's."""
-    if settings.bridge_session_pool > 0:
-        return pooled_session_id(record.call_id, settings.bridge_session_pool)
+    if settings.session_pool > 0:
+        return pooled_session_id(record.call_id, settings.session_pool)
     return record.agent_session_id
 
 
@@ -301,17 +300,17 @@ async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
         record,
         receive=websocket.receive,
         send_text=websocket.send_text,
-        link_factory=partial(AgentLink, s.bridge_agent_url, _agent_session(s, record), sample_rate=s.bridge_sample_rate,
+        link_factory=partial(AgentLink, s.agent_url, _agent_session(s, record), sample_rate=s.sample_rate,
                              tokens=bridge.tokens, call_id=call_id, caller=record.caller,
-                             gap_buffer_s=s.bridge_gap_buffer_s, outage_s=s.bridge_agent_outage_s,
-                             first_connect_s=s.bridge_agent_first_connect_s, pool=s.bridge_session_pool > 0),
+                             gap_buffer_s=s.gap_buffer_s, outage_s=s.agent_outage_s,
+                             first_connect_s=s.agent_first_connect_s, pool=s.session_pool > 0),
         store=bridge.store,
         control=bridge.control,
-        sample_rate=s.bridge_sample_rate,
+        sample_rate=s.sample_rate,
         apology=bridge.apology,
-        fallback_target=s.bridge_fallback_target,
-        consent=ConsentPolicy(s.bridge_consent_prompt, s.bridge_consent_opt_out_digit, s.bridge_consent_window_s)
-        if s.bridge_recording == "on" else None,
+        fallback_target=s.fallback_target,
+        consent=ConsentPolicy(s.consent_prompt, s.consent_opt_out_digit, s.consent_window_s)
+        if s.recording == "on" else None,
         recording_callback=bridge.urls(call_id)[0],
     )
     bridge.live[call_id] = session
@@ -338,7 +337,7 @@ class RedactUrlSecrets(logging.Filter):
         return True
 
 
-async def serve(settings: Settings, app: Starlette | None = None, *, stop: asyncio.Event | None = None) -> None:
+async def serve(settings: BridgeSettings, app: Starlette | None = None, *, stop: asyncio.Event | None = None) -> None:
     """Serve under uvicorn until ``stop`` is set (or SIGTERM/SIGINT when no event is given).
 
     uvicorn rather than Hypercorn: its ``websockets-sansio`` protocol costs a fraction of
@@ -354,7 +353,7 @@ async def serve(settings: Settings, app: Starlette | None = None, *, stop: async
         server_log.addFilter(RedactUrlSecrets())
     from agent.wsserver import WebSocketProtocol  # uvicorn's sans-I/O protocol, refused handshakes answered
 
-    config = uvicorn.Config(app, host=settings.host, port=settings.bridge_port, ws=WebSocketProtocol, http="httptools",
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, ws=WebSocketProtocol, http="httptools",
                             ws_max_size=1024 * 1024, ws_ping_interval=None, access_log=False,  # access lines
                             log_config=None, lifespan="off",  # would carry URL tokens and the webhook secret
                             proxy_headers=False)  # X-Forwarded-For is read by agent.peers, from trusted proxies only
@@ -370,7 +369,7 @@ async def serve(settings: Settings, app: Starlette | None = None, *, stop: async
     # collections need not walk it and stall every call's media while they do.
     gc.collect()
     gc.freeze()
-    log.info("bridge listening on %s:%s", settings.host, settings.bridge_port)
+    log.info("bridge listening on %s:%s", settings.host, settings.port)
     try:
         await server.serve()
     finally:

@@ -27,7 +27,7 @@ from azure.communication.callautomation import (
     TextSource,
 )
 
-from agent.config import Settings
+from bridge.config import BridgeSettings
 
 #: ACS only forwards custom SIP headers whose names start with this prefix.
 CASE_ID_HEADER = "X-MS-Custom-CaseId"
@@ -118,19 +118,19 @@ class CallControl(Protocol):
 
 
 class AcsCallControl:
-    def __init__(self, settings: Settings, **client_kwargs: Any) -> None:
+    def __init__(self, settings: BridgeSettings, **client_kwargs: Any) -> None:
         from azure.communication.callautomation.aio import CallAutomationClient
 
-        if settings.bridge_acs_connection_string:
+        if settings.acs_connection_string:
             self._client = CallAutomationClient.from_connection_string(
-                settings.bridge_acs_connection_string, **client_kwargs)
-        elif settings.bridge_acs_endpoint:
+                settings.acs_connection_string, **client_kwargs)
+        elif settings.acs_endpoint:
             from azure.identity.aio import DefaultAzureCredential
 
-            self._client = CallAutomationClient(settings.bridge_acs_endpoint, DefaultAzureCredential(), **client_kwargs)
+            self._client = CallAutomationClient(settings.acs_endpoint, DefaultAzureCredential(), **client_kwargs)
         else:
             raise ValueError("set SWITCHBOARD_BRIDGE_ACS_CONNECTION_STRING or SWITCHBOARD_BRIDGE_ACS_ENDPOINT")
-        self._format = AudioFormat.PCM24_K_MONO if settings.bridge_sample_rate == 24000 else AudioFormat.PCM16_K_MONO
+        self._format = AudioFormat.PCM24_K_MONO if settings.sample_rate == 24000 else AudioFormat.PCM16_K_MONO
         self._settings = settings
 
     async def answer(self, incoming_call_context: str, callback_url: str, media_url: str) -> str:
@@ -148,7 +148,7 @@ class AcsCallControl:
                 enable_dtmf_tones=True,
             ),
             # ACS speaks TextSource prompts (hold prompt, briefing) through this Azure AI services resource.
-            cognitive_services_endpoint=self._settings.bridge_cognitive_services_endpoint,
+            cognitive_services_endpoint=self._settings.cognitive_services_endpoint,
         )
         return result.call_connection_id
 
@@ -161,13 +161,13 @@ class AcsCallControl:
         return self._client.get_call_connection(call_connection_id)
 
     def _speech(self, text: str) -> TextSource:
-        return TextSource(text=text, voice_name=self._settings.bridge_tts_voice)
+        return TextSource(text=text, voice_name=self._settings.tts_voice)
 
     async def hold(self, call_connection_id: str, participant: str) -> None:
         s = self._settings
-        music = FileSource(url=s.bridge_hold_music_url) if s.bridge_hold_music_url else None
+        music = FileSource(url=s.hold_music_url) if s.hold_music_url else None
         await self._connection(call_connection_id).hold(
-            participant_identifier(participant), play_source=music or self._speech(s.bridge_hold_prompt),
+            participant_identifier(participant), play_source=music or self._speech(s.hold_prompt),
             operation_context="hold")
 
     async def unhold(self, call_connection_id: str, participant: str) -> None:
@@ -177,7 +177,7 @@ class AcsCallControl:
     async def add_participant(self, call_connection_id: str, target: str, *, ring_s: float, context: str,
                               case_id: str) -> str | None:
         identifier = parse_target(target)
-        caller_id = self._settings.bridge_caller_id
+        caller_id = self._settings.caller_id
         result = await self._connection(call_connection_id).add_participant(
             identifier, invitation_timeout=int(ring_s), operation_context=context,
             # A PSTN invitation must show one of the resource's own numbers.

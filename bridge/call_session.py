@@ -16,6 +16,9 @@ from collections import deque
 from typing import Any, Awaitable, Callable
 
 from agent import telemetry
+from agent.protocol import (AudioClear, AudioEnd, CallRecording, Close, Error, Handoff, HandoffResult, InputDtmf,
+                            ServerEvent)
+from agent.protocol_client import UnknownEvent
 from bridge import media
 from bridge.apology import ringback
 from bridge.agent_link import AgentLink, AgentUnavailable
@@ -37,7 +40,6 @@ PLAYOUT_LIMIT_S = 30.0  # the agent's goodbye is played before hanging up, but n
 #: The agent has not answered a new call this long after the media socket opened (a cold sandbox,
 #: most likely): play ringback until it does, rather than leave the caller in silence.
 RING_AFTER_S = 0.5
-CLOSE_NORMAL = 1000
 _TRANSFER_DONE = {"transferred", "transfer_failed", "ended"}
 
 
@@ -195,7 +197,7 @@ class CallSession:
             elif link.exception() is not None:
                 log.error("call %s: agent link failed: %r", self.record.call_id, link.exception())
                 await self._fallback_transfer()
-            elif link.result() == CLOSE_NORMAL:
+            elif link.result() == Close.NORMAL:
                 await self._agent_ended()
             # 4000: a newer connection (another replica) owns the session now: just let go.
         finally:
@@ -253,7 +255,7 @@ class CallSession:
                 if self.consent is not None and self.consent.key(frame.digits):
                     self._consent_declined.set()  # the opt-out key answers the prompt; it is not a caller turn
                     continue
-                await self.link.send_event("input.dtmf", digits=frame.digits)
+                await self.link.send(InputDtmf(frame.digits))
             elif frame.sample_rate != self._sample_rate:
                 log.warning("call %s: ACS streams %d Hz, bridge expects %d Hz", self.record.call_id,
                             frame.sample_rate, self._sample_rate)
@@ -263,20 +265,19 @@ class CallSession:
         await self._stop_ringing()
         self.player.add(pcm)
 
-    async def _on_agent_event(self, event: dict[str, Any]) -> None:
-        kind = event.get("type")
-        if kind == "audio.clear":
+    async def _on_agent_event(self, event: ServerEvent | UnknownEvent) -> None:
+        if isinstance(event, AudioClear):
             await self.player.clear()
-        elif kind == "audio.end":
+        elif isinstance(event, AudioEnd):
             self.player.end_item()
-        elif kind == "handoff":
-            if isinstance(event.get("legs"), list) and event["legs"]:
+        elif isinstance(event, Handoff):
+            if event.legs:
                 work = self._consult_for_agent(event)
             else:
-                work = self._transfer_for_agent(str(event.get("target")), str(event.get("case_id")))
+                work = self._transfer_for_agent(event.target, event.case_id)
             self._spawn(work)
-        elif kind == "error":
-            log.warning("call %s: agent error %s", self.record.call_id, event.get("code"))
+        elif isinstance(event, Error):
+            log.warning("call %s: agent error %s", self.record.call_id, event.code)
 
     async def _take_relayed(self) -> None:
         """Callback events another replica received for this call, while something here awaits them."""
@@ -325,34 +326,34 @@ class CallSession:
                 await asyncio.wait_for(self._consent_declined.wait(), policy.window_s)
         if self.consent.window_over() == "declined":
             await update(self._store, self.record.call_id, recording="declined")
-            await self.link.send_event("call.recording", state="declined")
+            await self.link.send(CallRecording("declined"))
             return
         try:
             recording_id = await self._control.start_recording(call_connection_id, self._recording_callback)
         except Exception as exc:
             log.warning("call %s: recording did not start: %s", self.record.call_id, type(exc).__name__)
             await update(self._store, self.record.call_id, recording="off", reason="recording did not start")
-            await self.link.send_event("call.recording", state="off")
+            await self.link.send(CallRecording("off"))
             return
         await update(self._store, self.record.call_id, recording="recording", recording_id=recording_id)
-        await self.link.send_event("call.recording", state="recording", recording_id=recording_id)
+        await self.link.send(CallRecording("recording", recording_id))
 
     # --- transfers -----------------------------------------------------------------------
     async def _transfer_for_agent(self, target: str, case_id: str) -> None:
         ok, reason = await self.transfer(target, case_id)
-        await self.link.send_event("handoff.result", ok=ok, **({} if ok else {"reason": reason}))
+        await self.link.send(HandoffResult(ok, None if ok else reason))
 
-    async def _consult_for_agent(self, event: dict[str, Any]) -> None:
+    async def _consult_for_agent(self, event: Handoff) -> None:
         ok, reason, target = await self.consult(event)
-        await self.link.send_event("handoff.result", ok=ok, target=target, **({} if ok else {"reason": reason}))
+        await self.link.send(HandoffResult(ok, None if ok else reason, target))
 
-    async def consult(self, event: dict[str, Any]) -> tuple[bool, str, str | None]:
+    async def consult(self, event: Handoff) -> tuple[bool, str, str | None]:
         """Warm transfer over the legs the agent sent: caller held, person invited and briefed, then connected."""
-        case_id = str(event.get("case_id"))
+        case_id = event.case_id
         try:
             legs = [consult.Leg(target=str(leg["target"]), name=str(leg.get("name") or ""),
                                 mode=str(leg.get("mode") or "consult"), ring_s=float(leg.get("ring_s") or 30.0))
-                    for leg in event["legs"]]
+                    for leg in event.legs or ()]
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             return False, f"bad hand-over legs: {exc}", None
         record = await self._store.get(self.record.call_id)
@@ -361,7 +362,7 @@ class CallSession:
         if self.transfer_run is not None and not self.transfer_run.machine.done:
             return False, "a transfer is already in progress", None
         await update(self._store, record.call_id, state="transferring", case_id=case_id, transfer_target=legs[0].target)
-        machine = consult.ConsultTransfer(case_id, legs, str(event.get("briefing") or event.get("reason") or ""),
+        machine = consult.ConsultTransfer(case_id, legs, event.briefing or event.reason or "",
                                           attempt=uuid.uuid4().hex[:8])
         run = self.transfer_run = TransferRun(self._control, record.call_connection_id, record.caller, machine)
         async with self._awaiting_callbacks():

@@ -4,7 +4,7 @@ A call is known by *our* call id (chosen when ACS offers the call; it is in the 
 and media URLs), mapped to the ACS call connection id and the agent session id. The
 store also remembers which event ids are being handled and which were, so a redelivered webhook
 does nothing twice on any replica (``claim_event`` / ``finish_event`` / ``release_event``).
-Redis when ``Settings.redis_url`` is set, else SQLite under ``data_dir``.
+Redis when ``BridgeSettings.redis_url`` is set, else SQLite under ``data_dir``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from agent.config import Settings
+from bridge.config import BridgeSettings
 from agent.sqlite_async import SqliteFile
 
 EVENT_MEMORY_S = 24 * 3600
@@ -207,7 +207,7 @@ class RedisCallStore:
         await self._r.aclose()
 
 
-def open_call_store(settings: Settings) -> CallStore:
+def open_call_store(settings: BridgeSettings) -> CallStore:
     if settings.redis_url:
         return RedisCallStore(settings.redis_url)
     return SqliteCallStore(settings.ensure_data_dir() / "bridge_calls.sqlite")

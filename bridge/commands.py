@@ -1,4 +1,5 @@
-"""``switchboard bridge serve``: run the ACS bridge (settings from ``SWITCHBOARD_BRIDGE_*``)."""
+"""``switchboard bridge serve`` (and ``python -m bridge serve`` in the bridge's own image): run the
+ACS bridge (settings from ``SWITCHBOARD_BRIDGE_*``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import argparse
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bridge", help="the ACS phone bridge")
     cmds = p.add_subparsers(dest="bridge_command", metavar="CMD", required=True)
-    s = cmds.add_parser("serve", help="serve the Event Grid webhook, ACS callbacks and media WebSocket")
+    add_serve(cmds)
+
+
+def add_serve(sub: argparse._SubParsersAction) -> None:
+    s = sub.add_parser("serve", help="serve the Event Grid webhook, ACS callbacks and media WebSocket")
     s.add_argument("--port", type=int, help="override SWITCHBOARD_BRIDGE_PORT (default 8089)")
     s.set_defaults(func=run)
 
@@ -19,15 +24,15 @@ def run(args: argparse.Namespace) -> int:
     import uvloop
 
     from agent import telemetry
-    from agent.config import ConfigError, Settings
     from agent.logs import setup_logging
     from bridge.app import create_app, serve
+    from bridge.config import BridgeSettings, ConfigError
 
     try:
-        settings = Settings.from_env()
+        settings = BridgeSettings.from_env()
         if args.port is not None:
-            settings = settings.with_(bridge_port=args.port)
-        setup_logging(settings)
+            settings = settings.with_(port=args.port)
+        setup_logging(settings.log_level, telemetry.LogContext())  # trace ids on log lines, personal data redacted
         exporters = telemetry.configure(settings, service="switchboard-bridge")
         app = create_app(settings)
     except (ConfigError, ValueError) as exc:

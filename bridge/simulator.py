@@ -27,7 +27,7 @@ from azure.core.pipeline.transport import AsyncHttpTransport
 from azure.core.rest import HttpRequest
 from azure.core.rest._http_response_impl_async import AsyncHttpResponseImpl
 
-from agent.localserver import free_port
+from agent import protocol
 
 FAKE_CONNECTION_STRING = "endpoint=https://acs.example.test/;accesskey=" + "QUNTZmFrZWtleQ=="
 
@@ -289,7 +289,7 @@ class SimCall:
         return response.status_code
 
     async def connect_media(self) -> AcsPeer:
-        self.peer = await AcsPeer.connect(self.media_url, self.bridge.settings.bridge_sample_rate)
+        self.peer = await AcsPeer.connect(self.media_url, self.bridge.settings.sample_rate)
         self._listener = asyncio.create_task(self.peer.listen())
         return self.peer
 
@@ -315,7 +315,7 @@ class LocalBridge:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.settings.bridge_port}"
+        return f"http://127.0.0.1:{self.settings.port}"
 
     async def __aenter__(self) -> "LocalBridge":
         import httpx
@@ -344,7 +344,7 @@ class LocalBridge:
             await asyncio.wait_for(self._task, 10)
 
     async def post_event(self, body: Any, *, secret: str | None = None, headers: dict[str, str] | None = None) -> Any:
-        params = {"secret": self.settings.bridge_secret if secret is None else secret}
+        params = {"secret": self.settings.secret if secret is None else secret}
         return await self.http.post(f"{self.base}/acs/events", params=params, json=body, headers=headers or {})
 
     async def place_call(self, *, connect_media: bool = True) -> SimCall:
@@ -369,29 +369,28 @@ class LocalBridge:
 class ScriptedAgent:
     """An agent endpoint speaking the container's protocol to the bridge; a keyed 0 sends the next hand-over."""
 
-    def __init__(self, handoffs: list[dict[str, Any]], greeting: bytes = b"") -> None:
+    def __init__(self, handoffs: list[protocol.Handoff], greeting: bytes = b"") -> None:
         self.handoffs = list(handoffs)  # one handoff event per keyed 0
         self.greeting = greeting  # agent audio (PCM16) sent as soon as the session is ready
         self.results: list[dict[str, Any]] = []
         self.received: list[dict[str, Any]] = []  # every text message from the bridge except pings
         self.got_result = asyncio.Event()
-        self.port = free_port()
         self._seq = 0
 
     @property
     def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/invocations_ws"
+        return f"ws://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/invocations_ws"
 
-    async def _send(self, ws: Any, body: dict[str, Any]) -> None:
+    async def _send(self, ws: Any, event: protocol.ServerEvent) -> None:
         self._seq += 1
-        await ws.send(json.dumps({**body, "seq": self._seq}))
+        await ws.send(protocol.encode(event, self._seq))
 
     async def handler(self, ws: Any) -> None:
         json.loads(await ws.recv())  # session.start
-        await ws.send(json.dumps({"type": "session.ready", "session_id": "s", "resumed": False}))
+        await self._send(ws, protocol.SessionReady("s", False, protocol.AudioFormat(), True))
         if self.greeting:
             await ws.send(self.greeting)
-            await self._send(ws, {"type": "audio.end", "item_id": "greeting"})
+            await self._send(ws, protocol.AudioEnd("greeting"))
         async for frame in ws:
             if isinstance(frame, bytes):
                 continue
@@ -399,7 +398,7 @@ class ScriptedAgent:
             if body["type"] != "ping":
                 self.received.append(body)
             if body["type"] == "ping":
-                await ws.send(json.dumps({"type": "pong", "id": body["id"]}))
+                await ws.send(protocol.encode(protocol.Pong(body["id"], 0, self._seq), None))
             elif body["type"] == "input.dtmf" and body["digits"] == "0" and self.handoffs:
                 await self._send(ws, self.handoffs.pop(0))
             elif body["type"] == "handoff.result":
@@ -410,7 +409,7 @@ class ScriptedAgent:
                 return
 
     async def __aenter__(self) -> "ScriptedAgent":
-        self._server = await websockets.serve(self.handler, "127.0.0.1", self.port)
+        self._server = await websockets.serve(self.handler, "127.0.0.1", 0)  # any free port
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -150,7 +150,7 @@ class SwitchboardBrain:
                     if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
                         yield action
             self.coordinator.record(decision, state)
-            yield _route_event(decision)
+            yield route_event(decision)
             state.task = None
             yield Say("Thank you for calling. Goodbye.")
             yield EndCall("caller said goodbye")
@@ -326,7 +326,7 @@ class SwitchboardBrain:
                 yield action
             return
         self.coordinator.record(decision, state)
-        yield _route_event(decision)
+        yield route_event(decision)
         if decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE:
             # Nothing this line does comes close: say what it does instead of guessing between two.
             yield Say(f"Sorry, I can't help there. {CAPABILITIES}")
@@ -379,7 +379,7 @@ class SwitchboardBrain:
 
     async def _record_and_hand_over(self, decision: Any, state: CallState) -> AsyncIterator[Action]:
         self.coordinator.record(decision, state)
-        yield _route_event(decision)
+        yield route_event(decision)
         state.task = None
         trigger = decision.policy_hits[0] if decision.policy_hits else decision.intent
         async for action in self._hand_over(state, reason=decision.reason, trigger=trigger,
@@ -435,6 +435,6 @@ def _last_priority(state: CallState) -> str:
     return state.routes[-1]["priority"] if state.routes else "normal"
 
 
-def _route_event(decision: Any) -> RouteEvent:
+def route_event(decision: Any) -> RouteEvent:
     return RouteEvent(target=decision.target, intent=decision.intent, confidence=decision.confidence,
                       reason=decision.reason, alternatives=list(decision.alternatives), action=decision.action)

@@ -26,16 +26,18 @@ import multiprocessing as mp
 import struct
 import tempfile
 import time
-from urllib.parse import parse_qs, urlsplit
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import uvloop
 
+from agent import protocol, protocol_client as codec
+from agent.protocol import AudioFormat, Pong, SessionEnd, SessionReady, SessionStart
 from agent.wsclient import send_messages
 from agent.wsframes import MaskKeys
 
-FRAME_S = 0.02
+FRAME_S = codec.FRAME_MS / 1000
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -69,16 +71,19 @@ class TimingAgent:
             # A call's conversation: its own session, or (pool mode) its call id within a pooled one.
             query = parse_qs(urlsplit(ws.request.path).query)
             session = ":".join(query.get("agent_session_id", []) + query.get("call_id", []))
+            frames_in = 0
             async for frame in ws:
                 if isinstance(frame, bytes):
+                    frames_in += 1
                     call, index = struct.unpack_from("<II", frame)
                     self.arrivals.setdefault((call, index), []).append(time.monotonic())
                     continue
                 msg = json.loads(frame)
                 if msg["type"] == "session.start":
-                    await self._event(ws, session, "session.ready", resumed="last_seq" in msg)
-                elif msg["type"] == "ping":
-                    await self._event(ws, session, "pong", id=msg["id"])
+                    await self._event(ws, session, SessionReady(session, "last_seq" in msg, AudioFormat(), True,
+                                                                self.seq.get(session, 0)))
+                elif msg["type"] == "ping":  # transient: not numbered
+                    await ws.send(protocol.encode(Pong(msg["id"], frames_in, self.seq.get(session, 0)), None))
                 elif msg["type"] == "session.end":
                     await ws.close(1000)
         except Exception:  # a recycled socket mid-frame: the bridge reconnects
@@ -86,9 +91,9 @@ class TimingAgent:
         finally:
             self.sockets.discard(ws)
 
-    async def _event(self, ws: Any, session: str, kind: str, **fields: Any) -> None:
+    async def _event(self, ws: Any, session: str, event: protocol.ServerEvent) -> None:
         self.seq[session] = self.seq.get(session, 0) + 1
-        await ws.send(json.dumps({"type": kind, "seq": self.seq[session], **fields}))
+        await ws.send(protocol.encode(event, self.seq[session]))
 
     async def recycle(self) -> None:
         await asyncio.gather(*(ws.close(1001, "recycle") for ws in list(self.sockets)), return_exceptions=True)
@@ -101,15 +106,14 @@ def _frame(call: int, index: int, size: int) -> bytes:
 async def _stream_direct(url: str, call: int, frames: int, size: int, sent: dict) -> None:
     import websockets
 
-    async with websockets.connect(f"{url}?agent_session_id=direct-{call}", compression=None) as ws:
-        await ws.send(json.dumps({"type": "session.start", "channel": "test",
-                                  "audio": {"encoding": "pcm16", "sample_rate": 16000}}))
+    async with websockets.connect(codec.session_url(url, f"direct-{call}"), compression=None) as ws:
+        await ws.send(codec.encode(SessionStart(AudioFormat("pcm16", 16000), "test")))
         t0, masks = time.monotonic(), MaskKeys()
         for i in range(frames):
             sent[(call, i)] = time.monotonic()
             await send_messages(ws, (_frame(call, i, size),), masks)  # as the bridge's link sends: less load-process CPU
             await asyncio.sleep(max(0.0, t0 + (i + 1) * FRAME_S - time.monotonic()))
-        await ws.send(json.dumps({"type": "session.end"}))
+        await ws.send(codec.encode(SessionEnd()))
 
 
 async def _stream_acs(media_url: str, call: int, frames: int, size: int, sent: dict) -> None:
@@ -184,7 +188,7 @@ def _load_process(port: int, calls: int, seconds: float, recycle_at: float, inbo
 
 # --- the bridge side (this process) -------------------------------------------------------------
 async def _bench(args: argparse.Namespace) -> dict[str, Any]:
-    from agent.config import Settings
+    from bridge.config import BridgeSettings
     from agent.localserver import free_port
     from bridge.apology import tones
     from bridge.simulator import FAKE_CONNECTION_STRING, LocalBridge
@@ -198,11 +202,11 @@ async def _bench(args: argparse.Namespace) -> dict[str, Any]:
         assert await asyncio.to_thread(outbox.get, True, 60) == "ready"
         with tempfile.TemporaryDirectory() as tmp:
             port = free_port()
-            settings = Settings(data_dir=Path(tmp), host="127.0.0.1", bridge_port=port,
-                                bridge_agent_url=f"ws://127.0.0.1:{agent_port}/invocations_ws",
-                                bridge_secret="bench", bridge_acs_connection_string=FAKE_CONNECTION_STRING,
-                                bridge_public_url=f"http://127.0.0.1:{port}", bridge_agent_outage_s=30,
-                                bridge_rate_limit_per_s=10_000, bridge_session_pool=args.pool)
+            settings = BridgeSettings(data_dir=Path(tmp), host="127.0.0.1", port=port,
+                                      agent_url=f"ws://127.0.0.1:{agent_port}/invocations_ws",
+                                      secret="bench", acs_connection_string=FAKE_CONNECTION_STRING,
+                                      public_url=f"http://127.0.0.1:{port}", agent_outage_s=30,
+                                      rate_limit_per_s=10_000, session_pool=args.pool)
             async with LocalBridge(settings, apology=tones(16000)) as bridge:
                 wait_s = 60 + 4 * args.seconds + args.calls
                 calls = [await bridge.place_call(connect_media=False) for _ in range(args.calls)]

@@ -10,7 +10,6 @@ own input at a given attenuation (an echo path).
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -19,14 +18,16 @@ from typing import Any
 import numpy as np
 import websockets
 
-from agent.client.agent_url import session_url
-
-FRAME_MS = 20
+from agent import protocol_client as codec
+from agent.protocol import (AudioClear, AudioEnd, AudioFormat, AudioStart, ClientMessage, ServerEvent, SessionEnd,
+                            SessionStart)
+from agent.protocol_client import FRAME_MS
 
 
 @dataclass
 class Received:
-    body: dict[str, Any]
+    event: ServerEvent | codec.UnknownEvent
+    body: dict[str, Any]  # as received: what tests assert on
     audio_ms: float  # caller audio sent when it arrived
     at: float  # time.monotonic()
     audio_in: int  # bytes of agent audio received before it
@@ -54,17 +55,17 @@ class SpokenCall:
 
     @property
     def frame_samples(self) -> int:
-        return self.sample_rate * FRAME_MS // 1000
+        return codec.frame_bytes(self.sample_rate) // 2
 
     async def connect(self, session_id: str | None = None) -> dict[str, Any]:
-        url = session_url(self.url, session_id)  # merged: the URL may carry a query of its own
+        url = codec.session_url(self.url, session_id)  # merged: the URL may carry a query of its own
         self._conn = await websockets.connect(url, max_size=None)
-        await self.send("session.start", audio={"encoding": "pcm16", "sample_rate": self.sample_rate}, channel="test")
+        await self.send(SessionStart(AudioFormat("pcm16", self.sample_rate), "test"))
         self._tasks = [asyncio.create_task(self._receive()), asyncio.create_task(self._stream())]
         return (await self.wait_for("session.ready")).body
 
-    async def send(self, kind: str, **fields: Any) -> None:
-        await self._conn.send(json.dumps({"type": kind, **fields}))
+    async def send(self, message: ClientMessage) -> None:
+        await self._conn.send(codec.encode(message))
 
     def say(self, pcm: np.ndarray) -> float:
         """Queue caller speech; returns the caller-audio time at which it will start."""
@@ -105,12 +106,13 @@ class SpokenCall:
                     pcm = np.concatenate([pcm, np.zeros(-pcm.size % n)]).astype(np.int16)
                     self._echo.extend(pcm.reshape(-1, n))
                 continue
-            body = json.loads(frame)
-            if body.get("type") == "audio.clear":
+            incoming = codec.decode(frame)  # a malformed event fails the benchmark: the contract is broken
+            if isinstance(incoming.event, AudioClear):
                 self._echo.clear()  # the client drops its buffered agent audio, so no more echo of it
-            if body.get("type") in ("audio.start", "audio.end", "audio.clear"):
+            if isinstance(incoming.event, (AudioStart, AudioEnd, AudioClear)):
                 self._buffered_until = None  # a new item starts (or playing stops): no underrun across items
-            self.events.append(Received(body, self.audio_ms, time.monotonic(), len(self.agent_audio)))
+            self.events.append(Received(incoming.event, incoming.raw, self.audio_ms, time.monotonic(),
+                                        len(self.agent_audio)))
             self._changed.set()
 
     def _playout(self, seconds: float) -> None:
@@ -156,7 +158,7 @@ class SpokenCall:
             await asyncio.gather(sender, return_exceptions=True)
         if end and self._conn is not None:
             try:
-                await self.send("session.end", reason="caller hung up")
+                await self.send(SessionEnd("caller hung up"))
                 await self.wait_for("session.ended", timeout=15)
             except Exception:
                 pass

@@ -28,20 +28,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 async def _one(data_dir: Path, answer_after: float) -> dict[str, float]:
-    from agent.config import Settings
+    from agent import protocol
     from agent.localserver import free_port
     from bridge.apology import tones
+    from bridge.config import BridgeSettings
     from bridge.simulator import FAKE_CONNECTION_STRING, FakeAcs, LocalBridge, Person, ScriptedAgent
 
     legs = [{"target": "pstn:+14255550100", "name": "the supervisor", "mode": "consult", "ring_s": 30}]
-    event = {"type": "handoff", "target": legs[0]["target"], "case_id": "CASE-BENCH2", "reason": "bench",
-             "priority": "high", "legs": legs, "briefing": "Switchboard hand-over, high priority."}
+    event = protocol.Handoff(legs[0]["target"], "CASE-BENCH2", "bench", "high", legs,
+                             "Switchboard hand-over, high priority.")
     fake = FakeAcs(people={"4:+14255550100": Person("answer", answer_after)})
     async with ScriptedAgent([event]) as agent:
         port = free_port()
-        settings = Settings(data_dir=data_dir, host="127.0.0.1", bridge_port=port, bridge_agent_url=agent.url,
-                            bridge_secret="bench-secret", bridge_acs_connection_string=FAKE_CONNECTION_STRING,
-                            bridge_public_url=f"http://127.0.0.1:{port}")
+        settings = BridgeSettings(data_dir=data_dir, host="127.0.0.1", port=port, agent_url=agent.url,
+                                  secret="bench-secret", acs_connection_string=FAKE_CONNECTION_STRING,
+                                  public_url=f"http://127.0.0.1:{port}")
         async with LocalBridge(settings, fake=fake, apology=tones(16000)) as bridge:
             call = await bridge.place_call()
             await call.peer.send_dtmf("0")

@@ -23,11 +23,9 @@ from pathlib import Path
 import psutil
 import websockets
 
-from agent.client.agent_url import session_url
+from agent.protocol_client import FRAME_MS, session_url
 from agent.wsclient import send_messages
 from agent.wsframes import MaskKeys
-
-FRAME_MS = 20
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from agent.protocol_client import FRAME_MS, frame_bytes
 from agent.speech.resample import resample
-
-FRAME_MS = 20
 
 
 class AudioFileError(ValueError):
@@ -41,10 +40,6 @@ def write_wav(path: Path, pcm: bytes, rate: int) -> None:
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes(pcm)
-
-
-def frame_bytes(rate: int, ms: int = FRAME_MS) -> int:
-    return rate * ms // 1000 * 2
 
 
 def frames(pcm: bytes, rate: int, ms: int = FRAME_MS) -> list[bytes]:

@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import uuid
 from typing import Any, Callable
 
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from agent.client.agent_url import session_url, upgrade_headers
-from agent.client.audio import FRAME_MS, frame_bytes, frames
+from agent import protocol_client as codec
+from agent.client.audio import frames
 from agent.client.render import CallLog
-
-#: Close codes after which reconnecting is pointless (see docs/protocol.md).
-FINAL_CLOSE_CODES = {1000, 1008, 1009, 4000}
+from agent.protocol import (AudioClear, AudioEnd, AudioFormat, AudioStart, ClientMessage, InputDtmf, InputText,
+                            SessionEnd, SessionEnded, SessionReady, SessionStart, Transcript, TurnMetrics)
 
 
 class CallError(RuntimeError):
@@ -64,36 +62,34 @@ class Caller:
         self._metrics_seen = 0
         self._closed: ConnectionClosed | None = None
         self._ended = False
-        self._ready: dict[str, Any] = {}
+        self._ready: SessionReady | None = None
 
     # --- connection ------------------------------------------------------------------
     def ws_url(self) -> str:
-        return session_url(self.url, self.session_id)
+        return codec.session_url(self.url, self.session_id)
 
-    async def connect(self) -> dict[str, Any]:
+    async def connect(self) -> SessionReady:
         """Open the socket and start the session; returns ``session.ready``."""
         await self._open(resume=False)
         self._tasks.append(asyncio.create_task(self._pump_mic()))
+        assert self._ready is not None
         return self._ready
 
     async def _open(self, *, resume: bool) -> None:
         try:
-            self._conn = await websockets.connect(self.ws_url(), additional_headers=upgrade_headers(self.headers),
+            self._conn = await websockets.connect(self.ws_url(), additional_headers=codec.upgrade_headers(self.headers),
                                                   max_size=None, open_timeout=15)
         except (OSError, ValueError, websockets.InvalidHandshake, asyncio.TimeoutError) as exc:
             raise CallError(f"cannot connect to {self.url}: {exc}") from None
-        start: dict[str, Any] = {"type": "session.start", "audio": {"encoding": "pcm16", "sample_rate": self.rate},
-                                 "channel": self.channel}
-        if resume:
-            start["last_seq"] = self.last_seq
-        self._ready = {}
+        start = SessionStart(AudioFormat("pcm16", self.rate), self.channel, last_seq=self.last_seq if resume else None)
+        self._ready = None
         self._closed = None
-        await self._conn.send(json.dumps(start))
+        await self._conn.send(codec.encode(start))
         self._tasks.append(asyncio.create_task(self._receive(self._conn)))
-        await self._wait(lambda: bool(self._ready) or self._closed is not None, 30.0, "session.ready")
-        if not self._ready:
+        await self._wait(lambda: self._ready is not None or self._closed is not None, 30.0, "session.ready")
+        if self._ready is None:
             raise CallError(f"the agent closed the connection before session.ready ({self._close_text()})")
-        self.speech = bool(self._ready.get("speech"))
+        self.speech = bool(self._ready.speech)
 
     async def _receive(self, conn: websockets.ClientConnection) -> None:
         try:
@@ -101,7 +97,10 @@ class Caller:
                 if isinstance(frame, bytes):
                     self.agent_audio.extend(frame)
                     continue
-                self._handle(json.loads(frame))
+                try:
+                    self._handle(codec.decode(frame))
+                except codec.DecodeError as exc:
+                    self.on_line(f"   (ignored a bad event: {exc})")
                 async with self._changed:
                     self._changed.notify_all()
         except ConnectionClosed as exc:
@@ -110,9 +109,9 @@ class Caller:
             self._closed = conn.protocol.close_exc
         async with self._changed:
             self._changed.notify_all()
-        if not self._ended and self._closed.rcvd and self._closed.rcvd.code in FINAL_CLOSE_CODES:
+        if not self._ended and self._closed.rcvd and codec.ends_session(self._closed.rcvd.code):
             self._ended = True
-        if not self._ended and self._ready:  # a socket that never got ready is retried by _resume itself
+        if not self._ended and self._ready is not None:  # a socket that never got ready is retried by _resume itself
             await self._resume()
 
     async def _resume(self) -> None:
@@ -130,24 +129,24 @@ class Caller:
         async with self._changed:
             self._changed.notify_all()
 
-    def _handle(self, ev: dict[str, Any]) -> None:
-        if isinstance(ev.get("seq"), int) and ev["seq"] > 0:
-            self.last_seq = max(self.last_seq, ev["seq"])
-        kind = ev.get("type")
-        if kind == "session.ready":
+    def _handle(self, incoming: codec.Incoming) -> None:
+        if incoming.seq is not None and incoming.seq > 0:
+            self.last_seq = max(self.last_seq, incoming.seq)
+        ev = incoming.event
+        if isinstance(ev, SessionReady):
             self._ready = ev
-        elif kind == "audio.start" or (kind == "transcript" and ev.get("role") == "agent" and ev.get("item_id")
-                                       and self.speech and not ev.get("replayed")):
+        elif isinstance(ev, AudioStart) or (isinstance(ev, Transcript) and ev.role == "agent" and ev.item_id
+                                            and self.speech and not ev.replayed):
             # An agent line with an item id will be spoken: the turn is not over until its audio ends,
             # even if synthesis is slow to start.
-            self._open_items.add(str(ev.get("item_id")))
-        elif kind in ("audio.end", "audio.clear"):
-            self._open_items.discard(str(ev.get("item_id")))
-        elif kind == "turn.metrics":
+            self._open_items.add(str(ev.item_id))
+        elif isinstance(ev, (AudioEnd, AudioClear)):
+            self._open_items.discard(ev.item_id)
+        elif isinstance(ev, TurnMetrics):
             self._metrics_seen += 1
-        elif kind == "session.ended":
+        elif isinstance(ev, SessionEnded):
             self._ended = True
-        line = self.log.add(ev)
+        line = self.log.add(incoming.raw)
         if line:
             self.on_line(line)
 
@@ -166,7 +165,7 @@ class Caller:
     async def _pump_mic(self) -> None:
         """Real-time 20 ms frames: queued caller audio first, silence otherwise (audio sessions only)."""
         loop = asyncio.get_running_loop()
-        silence = bytes(frame_bytes(self.rate))
+        silence = bytes(codec.frame_bytes(self.rate))
         next_at = loop.time()
         while not self._ended:
             frame = self._mic.get_nowait() if not self._mic.empty() else silence
@@ -174,7 +173,7 @@ class Caller:
             if self.speech and conn is not None and self._closed is None:
                 with contextlib.suppress(ConnectionClosed):
                     await conn.send(frame)
-            next_at += FRAME_MS / 1000
+            next_at += codec.FRAME_MS / 1000
             await asyncio.sleep(max(0.0, next_at - loop.time()))
 
     # --- turns -----------------------------------------------------------------------
@@ -210,23 +209,23 @@ class Caller:
         await self._turn(send)
 
     async def type_text(self, text: str) -> None:
-        await self._turn(lambda: self._send({"type": "input.text", "text": text}))
+        await self._turn(lambda: self._send(InputText(text)))
 
     async def dtmf(self, digits: str) -> None:
-        await self._turn(lambda: self._send({"type": "input.dtmf", "digits": digits}))
+        await self._turn(lambda: self._send(InputDtmf(digits)))
 
-    async def _send(self, body: dict[str, Any]) -> None:
+    async def _send(self, message: ClientMessage) -> None:
         if self._closed is not None and not self._ended:
             # Dropped: a resume is under way; the turn goes out on the new connection.
             await self._wait(lambda: self._closed is None or self._ended, 30.0, "reconnection")
         if self._conn is None or self._closed is not None or self._ended:
             raise CallError(f"the connection is closed ({self._close_text()})")
-        await self._conn.send(json.dumps(body))
+        await self._conn.send(codec.encode(message))
 
     async def hangup(self, reason: str = "caller hung up") -> None:
         if not self._ended and self._closed is None:
             with contextlib.suppress(ConnectionClosed, CallError):
-                await self._send({"type": "session.end", "reason": reason})
+                await self._send(SessionEnd(reason))
                 await self._wait(lambda: self._ended or self._closed is not None, 10.0, "session.ended")
         await self.close()
 

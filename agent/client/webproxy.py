@@ -21,8 +21,8 @@ from starlette.routing import Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from agent.client.agent_url import session_url, upgrade_headers
-from agent.config import MAX_FRAME_BYTES
+from agent.protocol import MAX_FRAME_BYTES
+from agent.protocol_client import session_url, upgrade_headers
 
 log = logging.getLogger("switchboard.samples")
 

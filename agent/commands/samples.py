@@ -31,7 +31,7 @@ def run_web(args: argparse.Namespace) -> int:
     from hypercorn.asyncio import serve
     from hypercorn.config import Config
 
-    from agent.client.agent_url import AgentUrlError, check_agent_url
+    from agent.protocol_client import AgentUrlError, check_agent_url
     from agent.client.auth import bearer_headers, needs_token
     from agent.client.webproxy import create_app
 

@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from agent.app import serve
     from agent.config import Settings
     from agent.logs import setup_logging
+    from agent.telemetry import LogContext
 
     settings = Settings.from_env()
     if args.port is not None:
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         settings = settings.with_(workers=args.workers)
     if settings.workers < 1:
         raise SystemExit(f"--workers / SWITCHBOARD_WORKERS must be at least 1, got {settings.workers}")
-    setup_logging(settings)
+    setup_logging(settings.log_level, LogContext())
     if settings.workers > 1 and args.worker_fd is None:
         from agent.workers import run_dispatcher
 

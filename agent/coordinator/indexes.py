@@ -32,10 +32,16 @@ from agent.coordinator.index import KnowledgeIndex
 from agent.coordinator.knowledge import fingerprint, load_folder
 
 INDEX_FILE = "knowledge.sqlite"
+#: Examples learned from reviewed calls (``agent/handoff/learned.py`` appends them): part of every build.
+LEARNED_FILE = "learned_examples.jsonl"
 
 
 def embedded_path(settings: Settings) -> Path:
     return settings.data_dir / INDEX_FILE
+
+
+def learned_path(settings: Settings) -> Path:
+    return settings.data_dir / LEARNED_FILE
 
 
 _held = threading.local()  # the lock files this thread holds: taking one again must not wait on itself
@@ -66,10 +72,8 @@ def build_index(settings: Settings, folder: Path | None = None) -> tuple[Knowled
 
 
 def _build(settings: Settings, folder: Path | None) -> tuple[KnowledgeIndex, dict[str, Any]]:
-    from agent.handoff.learned import LEARNED_FILE  # late: the review loop imports the coordinator
-
     source = Path(folder or settings.knowledge_dir)
-    knowledge = load_folder(source, [settings.data_dir / LEARNED_FILE])
+    knowledge = load_folder(source, [learned_path(settings)])
     if settings.azure_search_endpoint:
         from agent.coordinator.azure_search import AzureSearchIndex
 

@@ -14,12 +14,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from agent.config import Settings
+from agent.coordinator.coordinator import Coordinator
 from agent.coordinator.index import example_id
+from agent.coordinator.indexes import learned_path
 from agent.coordinator.knowledge import Example, parse_examples
 from agent.handoff.review import parse_labelled
-
-LEARNED_FILE = "learned_examples.jsonl"
-
 
 @dataclass(frozen=True)
 class ImportReport:
@@ -52,10 +51,8 @@ def append_examples(path: Path, examples: list[Example]) -> int:
 
 def import_labelled(settings: Settings, content: str, source: str) -> ImportReport:
     """Parse labelled lines (all or nothing), record them, and add them to the knowledge index."""
-    from agent.coordinator import Coordinator
-
     examples, unlabelled = parse_labelled(content, source)
-    path = settings.data_dir / LEARNED_FILE
+    path = learned_path(settings)
     new_in_index = 0
     if examples:
         # Open (and if need be build) the index before the file gains the new lines:

@@ -8,15 +8,29 @@ HTTP at ``http://HOST:PORT/mcp`` instead. The store defaults to
 from __future__ import annotations
 
 import argparse
-import importlib
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
-#: server name -> (module with build_server(db_path), store file under <data_dir>/mcp/)
-SERVERS = {
-    "field-ops": ("agent.mcp_servers.field_ops.server", "field_ops.sqlite"),
-    "it-ops": ("agent.mcp_servers.it_ops.server", "it_ops.sqlite"),
+
+# The servers import mcp (slow): only the one being run is imported, when it runs.
+def _field_ops(db_path: Path) -> Any:
+    from agent.mcp_servers.field_ops.server import build_server
+
+    return build_server(db_path)
+
+
+def _it_ops(db_path: Path) -> Any:
+    from agent.mcp_servers.it_ops.server import build_server
+
+    return build_server(db_path)
+
+
+#: server name -> (build_server(db_path), store file under <data_dir>/mcp/)
+SERVERS: dict[str, tuple[Callable[[Path], Any], str]] = {
+    "field-ops": (_field_ops, "field_ops.sqlite"),
+    "it-ops": (_it_ops, "it_ops.sqlite"),
 }
 
 
@@ -36,10 +50,10 @@ def default_db_path(server: str, data_dir: Path) -> Path:
 def run(args: argparse.Namespace) -> int:
     from agent.config import Settings
 
-    module_name, _ = SERVERS[args.server]
+    build_server, _ = SERVERS[args.server]
     db_path = args.db or default_db_path(args.server, Settings.from_env().data_dir)
     try:
-        server = importlib.import_module(module_name).build_server(db_path)
+        server = build_server(db_path)
     except (sqlite3.Error, OSError) as exc:
         # A corrupt or unwritable store is an operator problem: say which file, touch nothing.
         print(f"switchboard mcp {args.server}: cannot use store {db_path}: {exc}", file=sys.stderr)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Proto
 from agent.actions import Action
 
 if TYPE_CHECKING:
-    from agent.brain import Brain
+    from agent.speech.voicelive_tools import DialogFunctions
     from agent.state import CallState
 
 
@@ -133,8 +133,10 @@ class DialogChannel(SpeechChannel, Protocol):
 
     drives_dialog: bool
 
-    async def start_dialog(self, brain: "Brain", state: "CallState", *, greet: bool) -> None:
-        """Begin: the engine may call the brain's coordinator and tools for this call's ``state``."""
+    async def start_dialog(self, functions: "DialogFunctions | None", state: "CallState", *,
+                           greeting: str | None) -> None:
+        """Begin: the engine may call ``functions`` for this call's ``state``; it says ``greeting`` first
+        (None on a resumed call). Without functions it only talks."""
 
     async def interrupted(self, item_id: str, heard_ms: float) -> None:
         """Barge-in: stop ``item_id`` and keep in the engine's context only the ``heard_ms`` played."""

@@ -13,8 +13,9 @@ and translates between it and the conversation loop:
   client's buffer and calls ``interrupted``, which cancels the response and truncates
   the item to what was played;
 - caller transcription -> ``FinalTranscript``;
-- ``response.function_call_arguments.done`` -> ``DialogTools.run`` (coordinator, MCP
-  tools, hand-over), whose actions become the usual route/tool/handoff events.
+- ``response.function_call_arguments.done`` -> ``DialogFunctions.run`` (the brain's
+  coordinator, MCP tools and hand-over, handed in by the conversation), whose actions
+  become the usual route/tool/handoff events.
 
 Failures are told apart (``voicelive_errors``): a dropped link reconnects with backoff,
 re-configures the session and re-sends the conversation so far; authentication, quota
@@ -53,10 +54,12 @@ from agent.speech.engine import (
     OnSpeechEvent, SpeechChannel, SpeechEngine,
 )
 from agent.speech.voicelive_errors import Failure
-from agent.speech.voicelive_tools import INSTRUCTIONS, DialogTools, FunctionResult
+from agent.speech.voicelive_tools import DialogFunctions, FunctionResult
 from agent.state import CallState
 
 log = logging.getLogger("switchboard.voicelive")
+#: Without functions (a brain with no coordinator) the model only talks.
+PLAIN_INSTRUCTIONS = "You are a help line on the phone. Keep every reply to one or two short spoken sentences."
 
 #: Voice Live output format for each session rate (input is ``pcm16`` + ``input_audio_sampling_rate``).
 OUTPUT_FORMATS = {8000: "pcm16_8000hz", 16000: "pcm16_16000hz", 24000: "pcm16"}
@@ -140,7 +143,7 @@ class VoiceLiveChannel:
         self._settings = engine.settings
         self._on_event = on_event
         self._state: CallState | None = None
-        self._tools: DialogTools | None = None
+        self._tools: DialogFunctions | None = None
         self._greeting: str | None = None
         self._conn: Any = None
         self._connected = asyncio.Event()
@@ -160,11 +163,11 @@ class VoiceLiveChannel:
         self._closed = False
 
     # --- DialogChannel ------------------------------------------------------------------
-    async def start_dialog(self, brain: Any, state: CallState, *, greet: bool) -> None:
+    async def start_dialog(self, functions: DialogFunctions | None, state: CallState, *,
+                           greeting: str | None) -> None:
         self._state = state
-        self._tools = DialogTools.for_brain(brain, holding_s=self._settings.holding_phrase_ms / 1000)
-        if greet:
-            self._greeting = " ".join([a.text async for a in brain.greet(state) if isinstance(a, Say)]) or None
+        self._tools = functions
+        self._greeting = greeting
         self._runner = asyncio.create_task(self._run(), name=f"voicelive:{state.session_id}")
 
     async def interrupted(self, item_id: str, heard_ms: float) -> None:
@@ -297,7 +300,7 @@ class VoiceLiveChannel:
                  for d in (self._tools.definitions() if self._tools is not None else [])]
         return RequestSession(
             modalities=["text", "audio"],
-            instructions=INSTRUCTIONS,
+            instructions=self._tools.instructions if self._tools is not None else PLAIN_INSTRUCTIONS,
             voice=AzureStandardVoice(name=self._settings.voicelive_voice),
             input_audio_format="pcm16",
             input_audio_sampling_rate=self.sample_rate,

@@ -20,16 +20,20 @@ APP_NAME="${APP_NAME:-switchboard-bridge}"
 SAMPLE_RATE="${SAMPLE_RATE:-16000}"
 FALLBACK_TARGET="${FALLBACK_TARGET:-}"
 EXISTING_SYSTEM_TOPIC="${EXISTING_SYSTEM_TOPIC:-}"
+RECORDING="${RECORDING:-off}"
+COGNITIVE_SERVICES_ENDPOINT="${COGNITIVE_SERVICES_ENDPOINT:-}"
 BRIDGE_SECRET="${BRIDGE_SECRET:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')}"
 ACS_CONNECTION_STRING="${ACS_CONNECTION_STRING:-$(az communication list-key -g "$RESOURCE_GROUP" -n "$ACS_NAME" --query primaryConnectionString -o tsv)}"
 
 # 1) Container app without the Event Grid subscription, so the identity exists and can be granted
 #    AcrPull before the first image pull; the second pass adds the subscription once it answers.
 echo "deploying $APP_NAME …"
+params=(appName="$APP_NAME" image="$IMAGE" registryServer="$REGISTRY" acsName="$ACS_NAME"
+        acsConnectionString="$ACS_CONNECTION_STRING" agentUrl="$AGENT_URL" bridgeSecret="$BRIDGE_SECRET"
+        fallbackTarget="$FALLBACK_TARGET" sampleRate="$SAMPLE_RATE" existingSystemTopicName="$EXISTING_SYSTEM_TOPIC"
+        recording="$RECORDING" cognitiveServicesEndpoint="$COGNITIVE_SERVICES_ENDPOINT")
 out=$(az deployment group create -g "$RESOURCE_GROUP" -f main.bicep --query properties.outputs -o json \
-  -p appName="$APP_NAME" image="$IMAGE" registryServer="$REGISTRY" acsName="$ACS_NAME" \
-     acsConnectionString="$ACS_CONNECTION_STRING" agentUrl="$AGENT_URL" bridgeSecret="$BRIDGE_SECRET" \
-     fallbackTarget="$FALLBACK_TARGET" sampleRate="$SAMPLE_RATE" existingSystemTopicName="$EXISTING_SYSTEM_TOPIC") || {
+  -p "${params[@]}") || {
   echo "first pass failed (usually: the image pull before AcrPull was granted, or webhook validation); granting roles and retrying" >&2
   out=""
 }
@@ -46,9 +50,7 @@ if [[ -z "$out" ]]; then
   echo "waiting 60 s for role assignments to propagate …"
   sleep 60
   out=$(az deployment group create -g "$RESOURCE_GROUP" -f main.bicep --query properties.outputs -o json \
-    -p appName="$APP_NAME" image="$IMAGE" registryServer="$REGISTRY" acsName="$ACS_NAME" \
-       acsConnectionString="$ACS_CONNECTION_STRING" agentUrl="$AGENT_URL" bridgeSecret="$BRIDGE_SECRET" \
-       fallbackTarget="$FALLBACK_TARGET" sampleRate="$SAMPLE_RATE" existingSystemTopicName="$EXISTING_SYSTEM_TOPIC")
+    -p "${params[@]}")
 fi
 url=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["bridgeUrl"]["value"])' <<<"$out")
 curl -fsS "$url/healthz" >/dev/null && echo "bridge healthy at $url"

@@ -35,6 +35,13 @@ param fallbackTarget string = ''
 @allowed(['16000', '24000'])
 param sampleRate string = '16000'
 
+@description('Record phone calls after a consent prompt (Call Automation recording): on or off. docs/handoff.md.')
+@allowed(['on', 'off'])
+param recording string = 'off'
+
+@description('Azure AI services endpoint connected to the ACS resource: speaks hold prompts, consent and the warm-transfer briefing. Empty: transfers still connect, without a spoken briefing.')
+param cognitiveServicesEndpoint string = ''
+
 @description('Create the ACS Event Grid system topic (false if the ACS resource already has one: give its name).')
 param existingSystemTopicName string = ''
 
@@ -96,6 +103,8 @@ resource app 'Microsoft.App/containerApps@2024-03-01' = {
             { name: 'SWITCHBOARD_BRIDGE_SECRET', secretRef: 'bridge-secret' }
             // ACS signs callbacks and the media upgrade with a JWT for this audience: require it.
             { name: 'SWITCHBOARD_BRIDGE_ACS_AUDIENCE', value: acs.properties.immutableResourceId }
+            { name: 'SWITCHBOARD_BRIDGE_RECORDING', value: recording }
+            { name: 'SWITCHBOARD_BRIDGE_COGNITIVE_SERVICES_ENDPOINT', value: cognitiveServicesEndpoint }
           ]
           probes: [
             { type: 'Liveness', httpGet: { path: '/healthz', port: 8089 }, periodSeconds: 15 }

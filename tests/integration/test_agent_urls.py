@@ -13,7 +13,8 @@ import websockets
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
-from agent.client.agent_url import (AgentUrlError, check_agent_url, foundry_ws_url, merge_query, session_url,
+from agent import protocol
+from agent.protocol_client import (AgentUrlError, check_agent_url, foundry_ws_url, merge_query, session_url,
                                     upgrade_headers)
 from agent.client.caller import Caller, CallError
 from agent.client.webproxy import create_app
@@ -76,7 +77,7 @@ class Capture:
     async def handler(self, ws: websockets.ServerConnection) -> None:
         self.upgrades.append((ws.request.path, {k.lower(): v for k, v in ws.request.headers.raw_items()}))
         await ws.recv()  # session.start
-        await ws.send(json.dumps({"type": "session.ready", "session_id": "x", "speech": False}))
+        await ws.send(protocol.encode(protocol.SessionReady("x", False, protocol.AudioFormat(), False), 1))
         await ws.close(1000)
 
     def only(self) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -153,10 +154,10 @@ async def test_web_relay_upgrade(capture: Capture) -> None:
 
 
 def test_the_bridge_refuses_to_start_with_an_unusable_agent_url(tmp_path) -> None:
-    from agent.config import ConfigError, Settings
     from bridge.app import create_app as create_bridge
+    from bridge.config import BridgeSettings, ConfigError
 
-    settings = Settings(data_dir=tmp_path, bridge_secret="s", bridge_acs_connection_string="endpoint=https://x/;accesskey=eA==",
-                        bridge_agent_url="wss://a.services.ai.azure.com/x?authorization=t")
+    settings = BridgeSettings(data_dir=tmp_path, secret="s", acs_connection_string="endpoint=https://x/;accesskey=eA==",
+                              agent_url="wss://a.services.ai.azure.com/x?authorization=t")
     with pytest.raises(ConfigError, match="SWITCHBOARD_BRIDGE_AGENT_URL: .*authorization"):
         create_bridge(settings, apology=b"")

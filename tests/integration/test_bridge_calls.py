@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import pytest
 import websockets
 
-from agent.config import Settings
+from bridge.config import BridgeSettings
 from bridge.apology import ringback, tones
 from bridge.simulator import FAKE_CONNECTION_STRING, LocalBridge
 from agent.localserver import free_port
@@ -22,11 +22,11 @@ from agent.localserver import free_port
 FRAME = b"\x10\x00" * 320  # 20 ms of 16 kHz PCM16
 
 
-def bridge_settings(tmp_path, agent_ws: str, **changes) -> Settings:
+def bridge_settings(tmp_path, agent_ws: str, **changes) -> BridgeSettings:
     port = free_port()
-    return Settings(data_dir=tmp_path / "bridge", host="127.0.0.1", bridge_port=port, bridge_agent_url=agent_ws,
-                    bridge_secret="test-deployment-secret", bridge_acs_connection_string=FAKE_CONNECTION_STRING,
-                    bridge_public_url=f"http://127.0.0.1:{port}").with_(**changes)
+    return BridgeSettings(data_dir=tmp_path / "bridge", host="127.0.0.1", port=port, agent_url=agent_ws,
+                    secret="test-deployment-secret", acs_connection_string=FAKE_CONNECTION_STRING,
+                    public_url=f"http://127.0.0.1:{port}").with_(**changes)
 
 
 async def replay(agent_ws: str, session_id: str, call_id: str | None = None) -> list[dict]:
@@ -62,7 +62,7 @@ async def test_call_with_dtmf_then_hang_up(server, tmp_path):
         assert media == {"transportType": "websocket", "audioChannelType": "mixed", "contentType": "audio",
                          "transportUrl": media["transportUrl"], "startMediaStreaming": True,
                          "enableBidirectional": True, "audioFormat": "pcm16KMono", "enableDtmfTones": True}
-        assert media["transportUrl"].startswith(f"ws://127.0.0.1:{bridge.settings.bridge_port}/acs/media/")
+        assert media["transportUrl"].startswith(f"ws://127.0.0.1:{bridge.settings.port}/acs/media/")
         assert "token=" in media["transportUrl"] and "token=" in answer["callbackUri"]
 
         await stream(call.peer, 50)
@@ -85,7 +85,7 @@ async def test_recycle_mid_utterance_loses_no_caller_audio(server_factory, tmp_p
     # The agent URL carries a query of its own, as a Foundry endpoint does: the session id must still
     # reach the container (merged, not appended as a second '?'), or nothing resumes after the 1001.
     queried = f"{first.ws}?api-version=v1&tag=a&tag=b"
-    settings = bridge_settings(tmp_path, queried, bridge_gap_buffer_s=30.0, bridge_agent_outage_s=60.0)
+    settings = bridge_settings(tmp_path, queried, gap_buffer_s=30.0, agent_outage_s=60.0)
     total = 150
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
         call = await bridge.place_call()
@@ -117,8 +117,7 @@ async def test_recycle_mid_utterance_loses_no_caller_audio(server_factory, tmp_p
 async def test_agent_outage_plays_apology_then_transfers_to_fallback(tmp_path):
     dead = f"ws://127.0.0.1:{free_port()}/invocations_ws"  # nothing listens here
     apology = tones(16000)
-    settings = bridge_settings(tmp_path, dead, bridge_agent_first_connect_s=1.2,
-                               bridge_fallback_target="pstn:+14255550199")
+    settings = bridge_settings(tmp_path, dead, agent_first_connect_s=1.2, fallback_target="pstn:+14255550199")
     async with LocalBridge(settings, apology=apology) as bridge:
         call = await bridge.place_call()
         await stream(call.peer, 20)
@@ -142,9 +141,9 @@ async def test_agent_outage_plays_apology_then_transfers_to_fallback(tmp_path):
 async def test_a_new_session_gets_first_connect_patience_and_the_caller_hears_ringing(server_factory, tmp_path):
     """The agent starts (a cold sandbox) well after the call: longer than the reconnect limit, within the first."""
     port = free_port()
-    settings = bridge_settings(tmp_path, f"ws://127.0.0.1:{port}/invocations_ws", bridge_agent_outage_s=0.3,
-                               bridge_agent_first_connect_s=60.0, bridge_gap_buffer_s=60.0,
-                               bridge_fallback_target="pstn:+14255550199")
+    settings = bridge_settings(tmp_path, f"ws://127.0.0.1:{port}/invocations_ws", agent_outage_s=0.3,
+                               agent_first_connect_s=60.0, gap_buffer_s=60.0,
+                               fallback_target="pstn:+14255550199")
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
         call = await bridge.place_call()
         await stream(call.peer, 75)  # 1.5 s of caller audio with no agent at all
@@ -168,8 +167,8 @@ async def test_a_new_session_gets_first_connect_patience_and_the_caller_hears_ri
 
 async def test_a_reconnect_gets_the_outage_limit_not_the_first_connect_patience(server_factory, tmp_path):
     agent = server_factory()
-    settings = bridge_settings(tmp_path, agent.ws, bridge_agent_outage_s=0.6, bridge_agent_first_connect_s=60.0,
-                               bridge_fallback_target="pstn:+14255550199")
+    settings = bridge_settings(tmp_path, agent.ws, agent_outage_s=0.6, agent_first_connect_s=60.0,
+                               fallback_target="pstn:+14255550199")
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
         call = await bridge.place_call()
         link = bridge.app.state.bridge.live[call.call_id].link
@@ -184,8 +183,8 @@ async def test_a_reconnect_gets_the_outage_limit_not_the_first_connect_patience(
 async def test_pooled_calls_share_one_session_each_its_own_conversation_across_a_recycle(server_factory, tmp_path):
     """The platform runs one sandbox per pooled session and sets FOUNDRY_AGENT_SESSION_ID in it."""
     first = server_factory({"FOUNDRY_AGENT_SESSION_ID": "pool-0"})
-    settings = bridge_settings(tmp_path, first.ws, bridge_session_pool=1, bridge_gap_buffer_s=30.0,
-                               bridge_agent_outage_s=60.0)
+    settings = bridge_settings(tmp_path, first.ws, session_pool=1, gap_buffer_s=30.0,
+                               agent_outage_s=60.0)
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
         calls = [await bridge.place_call() for _ in range(3)]
         live = bridge.app.state.bridge.live

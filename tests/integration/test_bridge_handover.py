@@ -13,6 +13,7 @@ import re
 
 import pytest
 
+from agent import protocol
 from bridge.apology import tones
 from bridge.simulator import FakeAcs, LocalBridge, Person, ScriptedAgent
 from tests.integration.test_bridge_calls import bridge_settings, stream
@@ -24,9 +25,8 @@ BRIEFING = ("Handing over CASE-7F3K2Q, high priority: the caller at Harbor Point
 SUPERVISOR, MANAGER = "pstn:+14255550100", "teams:8:orgid:6f1c2d7e-3b0a-4c55-9e21-5a7d0c8b9f10"
 
 
-def handoff(*legs: dict) -> dict:
-    return {"type": "handoff", "target": legs[0]["target"], "case_id": CASE, "reason": "the pump keeps tripping",
-            "priority": "high", "legs": list(legs), "briefing": BRIEFING}
+def handoff(*legs: dict) -> protocol.Handoff:
+    return protocol.Handoff(legs[0]["target"], CASE, "the pump keeps tripping", "high", list(legs), BRIEFING)
 
 
 def paths(fake: FakeAcs) -> list[str]:
@@ -43,7 +43,7 @@ async def test_consultative_transfer_briefs_the_person_then_connects_the_caller(
     fake = FakeAcs(people={"4:+14255550100": Person("answer", 0.05)}, play_s=0.05)
     async with ScriptedAgent([handoff({"target": SUPERVISOR, "name": "the field dispatch supervisor",
                                        "mode": "consult", "ring_s": 20})]) as agent:
-        settings = bridge_settings(tmp_path, agent.url, bridge_caller_id="+18005550100")
+        settings = bridge_settings(tmp_path, agent.url, caller_id="+18005550100")
         async with LocalBridge(settings, fake=fake, apology=tones(16000)) as bridge:
             call = await bridge.place_call()
             await stream(call.peer, 10)
@@ -154,7 +154,7 @@ async def test_callbacks_reaching_another_replica_still_drive_the_transfer(tmp_p
         async with LocalBridge(replica(tmp_path, "a", redis_url, agent.url), fake=fake, apology=tones(16000)) as a, \
                 LocalBridge(replica(tmp_path, "b", redis_url, agent.url), fake=fake, apology=tones(16000)) as b:
             call = await a.place_call(connect_media=False)
-            call.media_url = call.media_url.replace(f":{a.settings.bridge_port}/", f":{b.settings.bridge_port}/")
+            call.media_url = call.media_url.replace(f":{a.settings.port}/", f":{b.settings.port}/")
             await call.connect_media()
             await call.callback("MediaStreamingStarted")
             await call.peer.send_dtmf("0")

@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import websockets
 
-from agent.config import Settings
+from agent import protocol
+from bridge.config import BridgeSettings
 from agent.localserver import free_port
 from bridge.agent_link import AgentLink, EntraTokenProvider
 from bridge.apology import tones
@@ -47,9 +48,9 @@ class ScriptedAgent:
         self._server.close()
         await self._server.wait_closed()
 
-    async def _event(self, ws, kind: str, **fields: Any) -> None:
+    async def _event(self, ws, event: protocol.ServerEvent) -> None:
         self.seq += 1
-        await ws.send(json.dumps({"type": kind, "seq": self.seq, **fields}))
+        await ws.send(protocol.encode(event, self.seq))
 
     async def _handle(self, ws) -> None:
         self.headers.append(dict(ws.request.headers))
@@ -61,38 +62,37 @@ class ScriptedAgent:
             self.received.append(msg)
             kind = msg["type"]
             if kind == "session.start":
-                await self._event(ws, "session.ready", session_id="s", resumed=False, last_seq=self.seq)
-                await self._event(ws, "audio.start", item_id="greet")
+                await self._event(ws, protocol.SessionReady("s", False, protocol.AudioFormat(), True, self.seq))
+                await self._event(ws, protocol.AudioStart("greet"))
                 for _ in range(self.greeting_chunks):
                     await ws.send(CHUNK)
-                await self._event(ws, "audio.end", item_id="greet")
+                await self._event(ws, protocol.AudioEnd("greet"))
             elif kind == "input.dtmf" and msg["digits"] == "9":
-                await self._event(ws, "audio.clear", item_id="greet")
+                await self._event(ws, protocol.AudioClear("greet"))
             elif kind == "input.dtmf" and msg["digits"] == "*":  # goodbye: the agent ends the call
-                await self._event(ws, "audio.start", item_id="bye")
+                await self._event(ws, protocol.AudioStart("bye"))
                 for _ in range(5):
                     await ws.send(BYE)
-                await self._event(ws, "audio.end", item_id="bye")
-                await self._event(ws, "session.ended", reason="caller said goodbye")
+                await self._event(ws, protocol.AudioEnd("bye"))
+                await self._event(ws, protocol.SessionEnded("caller said goodbye"))
                 await ws.close(1000)
             elif kind == "input.dtmf" and msg["digits"] in self.TARGETS:
-                await self._event(ws, "handoff", target=self.TARGETS[msg["digits"]], case_id="CASE-42",
-                                  reason="caller asked", priority="normal")
-            elif kind == "ping":
-                await self._event(ws, "pong", id=msg["id"], frames_in=self.audio_in)
+                await self._event(ws, protocol.Handoff(self.TARGETS[msg["digits"]], "CASE-42", "caller asked", "normal"))
+            elif kind == "ping":  # transient: not numbered
+                await ws.send(protocol.encode(protocol.Pong(msg["id"], self.audio_in, self.seq), None))
             elif kind == "session.end":
-                await self._event(ws, "session.ended", reason=msg.get("reason"))
+                await self._event(ws, protocol.SessionEnded(msg.get("reason") or "caller"))
                 await ws.close(1000)
 
     def results(self) -> list[dict[str, Any]]:
         return [m for m in self.received if m["type"] == "handoff.result"]
 
 
-def settings_for(tmp_path, agent_url: str) -> Settings:
+def settings_for(tmp_path, agent_url: str) -> BridgeSettings:
     port = free_port()
-    return Settings(data_dir=tmp_path / "bridge", host="127.0.0.1", bridge_port=port, bridge_agent_url=agent_url,
-                    bridge_secret="media-secret", bridge_acs_connection_string=FAKE_CONNECTION_STRING,
-                    bridge_public_url=f"http://127.0.0.1:{port}")
+    return BridgeSettings(data_dir=tmp_path / "bridge", host="127.0.0.1", port=port, agent_url=agent_url,
+                    secret="media-secret", acs_connection_string=FAKE_CONNECTION_STRING,
+                    public_url=f"http://127.0.0.1:{port}")
 
 
 async def test_agent_audio_is_played_in_20ms_packets_at_real_time_pace(tmp_path):
@@ -190,21 +190,21 @@ class ResumingAgent:
 
     async def _transcripts(self, ws, seqs) -> None:
         for seq in seqs:
-            await ws.send(json.dumps({"type": "transcript", "seq": seq, "role": "agent", "text": f"t{seq}"}))
+            await ws.send(protocol.encode(protocol.Transcript("agent", f"t{seq}", True), seq))
 
     async def handle(self, ws) -> None:
         start = json.loads(await ws.recv())
         self.starts.append(start)
         if len(self.starts) == 1:
-            await ws.send(json.dumps({"type": "session.ready", "seq": 1, "resumed": False}))
+            await ws.send(protocol.encode(protocol.SessionReady("acs:resume", False, protocol.AudioFormat(), True, 0), 1))
             await self._transcripts(ws, (2, 3, 4))
             await ws.send(CHUNK)
             await asyncio.sleep(0.1)
             await ws.close(1001, "recycle")
             return
-        await ws.send(json.dumps({"type": "session.ready", "seq": 6, "resumed": True}))
+        await ws.send(protocol.encode(protocol.SessionReady("acs:resume", True, protocol.AudioFormat(), True, 5), 6))
         await self._transcripts(ws, (3, 4, 5))
-        await ws.send(json.dumps({"type": "session.ended", "seq": 7}))
+        await ws.send(protocol.encode(protocol.SessionEnded("agent"), 7))
         await ws.close(1000)
 
 
@@ -226,7 +226,7 @@ async def test_resume_sends_last_seq_and_skips_replayed_events():
         await asyncio.wait_for(link.run(), 10)
     assert [s.get("last_seq") for s in agent.starts] == [None, 4]
     assert agent.starts[0]["channel"] == "phone" and agent.starts[0]["call_id"] == "c1"
-    assert [e["text"] for e in events if e["type"] == "transcript"] == ["t2", "t3", "t4", "t5"]
+    assert [e.text for e in events if isinstance(e, protocol.Transcript)] == ["t2", "t3", "t4", "t5"]
     assert audio == [CHUNK] and link.stats.events_skipped == 2 and link.stats.reconnects == 1
 
 

@@ -31,8 +31,8 @@ async def test_consent_prompt_then_recording_with_its_id_reported(tmp_path):
     fake = FakeAcs()
     greeting = b"\x11\x00" * 1600  # 100 ms of agent speech, sent the moment the session is ready
     async with ScriptedAgent([], greeting=greeting) as agent:
-        settings = bridge_settings(tmp_path, agent.url, bridge_recording="on", bridge_consent_prompt=PROMPT,
-                                   bridge_consent_window_s=0.3)
+        settings = bridge_settings(tmp_path, agent.url, recording="on", consent_prompt=PROMPT,
+                                   consent_window_s=0.3)
         async with LocalBridge(settings, fake=fake, apology=tones(16000)) as bridge:
             call = await bridge.place_call()
             await until(lambda: fake.bodies(":play"))
@@ -60,7 +60,7 @@ async def test_consent_prompt_then_recording_with_its_id_reported(tmp_path):
 async def test_opt_out_key_records_nothing_and_is_not_a_caller_turn(tmp_path):
     fake = FakeAcs()
     async with ScriptedAgent([]) as agent:
-        settings = bridge_settings(tmp_path, agent.url, bridge_recording="on", bridge_consent_window_s=5.0)
+        settings = bridge_settings(tmp_path, agent.url, recording="on", consent_window_s=5.0)
         async with LocalBridge(settings, fake=fake, apology=tones(16000)) as bridge:
             call = await bridge.place_call()
             await until(lambda: fake.bodies(":play"))

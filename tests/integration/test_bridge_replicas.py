@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from agent.config import Settings
+from bridge.config import BridgeSettings
 from agent.localserver import free_port
 from bridge.apology import tones
 from bridge.calls import BUSY, DONE, NEW, CallRecord, SqliteCallStore
@@ -36,11 +36,11 @@ def redis_url():
     proc.wait()
 
 
-def replica(tmp_path, name: str, redis_url: str, agent_ws: str) -> Settings:
+def replica(tmp_path, name: str, redis_url: str, agent_ws: str) -> BridgeSettings:
     port = free_port()
-    return Settings(data_dir=tmp_path / name, host="127.0.0.1", bridge_port=port, bridge_agent_url=agent_ws,
-                    bridge_secret="shared-secret", bridge_acs_connection_string=FAKE_CONNECTION_STRING,
-                    bridge_public_url=f"http://127.0.0.1:{port}", redis_url=redis_url)
+    return BridgeSettings(data_dir=tmp_path / name, host="127.0.0.1", port=port, agent_url=agent_ws,
+                    secret="shared-secret", acs_connection_string=FAKE_CONNECTION_STRING,
+                    public_url=f"http://127.0.0.1:{port}", redis_url=redis_url)
 
 
 async def test_a_call_answered_by_one_replica_is_served_by_another(tmp_path, redis_url, server):
@@ -51,7 +51,7 @@ async def test_a_call_answered_by_one_replica_is_served_by_another(tmp_path, red
         assert (await b.post_event(incoming)).status_code == 200  # Event Grid redelivery to the other replica: a no-op
         assert len(a.fake.bodies("callConnections:answer")) + len(b.fake.bodies("callConnections:answer")) == 1
         answer = a.fake.bodies("callConnections:answer")[0]
-        on_b = lambda url: url.replace(f":{a.settings.bridge_port}/", f":{b.settings.bridge_port}/")  # noqa: E731
+        on_b = lambda url: url.replace(f":{a.settings.port}/", f":{b.settings.port}/")  # noqa: E731
         status = (await b.http.post(on_b(answer["callbackUri"]), json=callback_event("CallConnected", "conn-1"))).status_code
         assert status == 200
         peer = await AcsPeer.connect(on_b(answer["mediaStreamingOptions"]["transportUrl"]))

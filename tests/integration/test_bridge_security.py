@@ -14,7 +14,7 @@ import pytest
 import websockets
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from agent.config import Settings
+from bridge.config import BridgeSettings
 from agent.localserver import free_port
 from bridge import auth
 from bridge.apology import tones
@@ -23,12 +23,12 @@ from bridge.simulator import FAKE_CONNECTION_STRING, FakeAcs, LocalBridge, callb
 SECRET = "s3cret-for-this-deployment-only"
 
 
-def settings_for(tmp_path, **changes) -> Settings:
+def settings_for(tmp_path, **changes) -> BridgeSettings:
     port = free_port()
-    return Settings(data_dir=tmp_path / "bridge", host="127.0.0.1", bridge_port=port,
-                    bridge_agent_url=f"ws://127.0.0.1:{free_port()}/invocations_ws", bridge_secret=SECRET,
-                    bridge_acs_connection_string=FAKE_CONNECTION_STRING, bridge_public_url=f"http://127.0.0.1:{port}",
-                    bridge_agent_outage_s=30).with_(**changes)
+    return BridgeSettings(data_dir=tmp_path / "bridge", host="127.0.0.1", port=port,
+                    agent_url=f"ws://127.0.0.1:{free_port()}/invocations_ws", secret=SECRET,
+                    acs_connection_string=FAKE_CONNECTION_STRING, public_url=f"http://127.0.0.1:{port}",
+                    agent_outage_s=30).with_(**changes)
 
 
 def validation(code="code-1"):
@@ -114,7 +114,7 @@ async def test_cloudevents_webhook_validation_handshake(tmp_path):
 
 
 async def test_refused_requests_are_rate_limited_per_client_and_acs_bursts_are_not(tmp_path):
-    async with LocalBridge(settings_for(tmp_path, bridge_rate_limit_per_s=2.0), apology=tones(16000)) as bridge:
+    async with LocalBridge(settings_for(tmp_path, rate_limit_per_s=2.0), apology=tones(16000)) as bridge:
         # ACS sends every call's requests from a few addresses: 30 good ones at once all pass.
         statuses = [(await bridge.post_event(validation(f"ok{i}"))).status_code for i in range(30)]
         assert statuses == [200] * 30
@@ -134,14 +134,14 @@ async def test_refused_requests_are_rate_limited_per_client_and_acs_bursts_are_n
     lambda i: {"Forwarded": f"for=198.51.100.{i}", "X-Real-IP": f"198.51.100.{i}"},
 ])
 async def test_forwarded_headers_from_an_untrusted_peer_do_not_reset_the_limit(tmp_path, spoof):
-    async with LocalBridge(settings_for(tmp_path, bridge_rate_limit_per_s=2.0), apology=tones(16000)) as bridge:
+    async with LocalBridge(settings_for(tmp_path, rate_limit_per_s=2.0), apology=tones(16000)) as bridge:
         statuses = [(await bridge.post_event(validation(f"bad{i}"), secret="guess", headers=spoof(i))).status_code
                     for i in range(8)]
         assert statuses[:4] == [403] * 4 and statuses[4:] == [429] * 4  # all counted under the real peer
 
 
 async def test_forwarded_for_is_believed_from_a_configured_proxy_and_counted_per_client(tmp_path):
-    settings = settings_for(tmp_path, bridge_rate_limit_per_s=2.0, trusted_proxies=("127.0.0.0/8", "10.0.0.0/8"))
+    settings = settings_for(tmp_path, rate_limit_per_s=2.0, trusted_proxies=("127.0.0.0/8", "10.0.0.0/8"))
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
         async def junk(chain: str) -> int:
             return (await bridge.post_event(validation(chain + str(time.monotonic())), secret="guess",
@@ -212,7 +212,7 @@ async def test_acs_jwts_are_checked_on_callbacks_and_the_media_upgrade(tmp_path)
 
     async with OpenIdServer(ACS_ISSUER) as acs:
         acs.new_key("k1")
-        settings = settings_for(tmp_path, bridge_acs_audience=ACS_RESOURCE, bridge_acs_openid_url=acs.config_url)
+        settings = settings_for(tmp_path, acs_audience=ACS_RESOURCE, acs_openid_url=acs.config_url)
         async with LocalBridge(settings, apology=tones(16000)) as bridge:
             answered = await bridge.post_event(event_grid_incoming_call())  # Event Grid: the secret, no ACS JWT
             assert answered.status_code == 200
@@ -257,9 +257,9 @@ async def test_entra_protected_event_grid_delivery_has_its_own_issuer_and_audien
     async with OpenIdServer(ACS_ISSUER) as acs, OpenIdServer("https://login.microsoftonline.com/t1/v2.0") as entra:
         acs.new_key("k1")
         entra.new_key("e1")
-        settings = settings_for(tmp_path, bridge_acs_audience=ACS_RESOURCE, bridge_acs_openid_url=acs.config_url,
-                                bridge_eventgrid_audience="api://switchboard-bridge",
-                                bridge_eventgrid_openid_url=entra.config_url)
+        settings = settings_for(tmp_path, acs_audience=ACS_RESOURCE, acs_openid_url=acs.config_url,
+                                eventgrid_audience="api://switchboard-bridge",
+                                eventgrid_openid_url=entra.config_url)
         async with LocalBridge(settings, apology=tones(16000)) as bridge:
             assert (await bridge.post_event(validation("a"))).status_code == 401
             acs_token = bearer(acs.token(aud="api://switchboard-bridge"))  # right audience, ACS's issuer and keys
@@ -272,8 +272,8 @@ async def test_entra_protected_event_grid_delivery_has_its_own_issuer_and_audien
 
 async def test_unreachable_acs_keys_refuse_with_503_and_do_not_rate_limit_acs(tmp_path):
     dead = f"http://127.0.0.1:{free_port()}/calling/.well-known/acsopenidconfiguration"
-    settings = settings_for(tmp_path, bridge_acs_audience=ACS_RESOURCE, bridge_acs_openid_url=dead,
-                            bridge_rate_limit_per_s=1.0)
+    settings = settings_for(tmp_path, acs_audience=ACS_RESOURCE, acs_openid_url=dead,
+                            rate_limit_per_s=1.0)
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
         call = await bridge.post_event(event_grid_incoming_call())
         callback_url = bridge.fake.bodies("callConnections:answer")[0]["callbackUri"]

@@ -61,8 +61,8 @@ async def test_a_call_is_one_trace_from_the_bridge_into_the_agent_across_a_recyc
 
 async def test_an_outage_and_the_fallback_transfer_are_recorded(otel: Otel, tmp_path: Path):
     dead = f"ws://127.0.0.1:{free_port()}/invocations_ws"
-    settings = bridge_settings(tmp_path, dead, bridge_agent_first_connect_s=0.6,
-                               bridge_fallback_target="pstn:+14255550199")
+    settings = bridge_settings(tmp_path, dead, agent_first_connect_s=0.6,
+                               fallback_target="pstn:+14255550199")
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
         call = await bridge.place_call()
         await call.peer.wait_until(lambda: bridge.fake.bodies(":transferToParticipant"), timeout=15)

@@ -58,7 +58,7 @@ async def test_recycle_mid_utterance_keeps_every_word(server_factory, tmp_path):
     The words before the cut are recognised by the old container, the rest by the new one."""
     env = {"SWITCHBOARD_SPEECH": "local"}  # placeholder brain: echoes what it heard
     first = server_factory(env)
-    settings = bridge_settings(tmp_path, first.ws, bridge_gap_buffer_s=90.0, bridge_agent_outage_s=120.0)
+    settings = bridge_settings(tmp_path, first.ws, gap_buffer_s=90.0, agent_outage_s=120.0)
     sentence = ("The wireless network in the warehouse keeps dropping, and the scanners lose their "
                 "connection every few minutes.")
     async with LocalBridge(settings, apology=tones(16000)) as bridge:
@@ -107,7 +107,8 @@ async def test_spoken_emergency_is_transferred_with_the_case_id(server_factory, 
 
     events = await replay(server.ws, call.agent_session_id)
     [handoff] = [e for e in events if e["type"] == "handoff"]
-    assert transfer["operationContext"] == handoff["case_id"]
+    # The operation context names the case and the attempt (each transfer attempt is told apart).
+    assert transfer["operationContext"].startswith(handoff["case_id"] + "/")
     sip = transfer["customCallingContext"]["sipHeaders"]
     assert sip == {"X-MS-Custom-CaseId": handoff["case_id"]}
     assert transfer["targetParticipant"]["rawId"] == "4:" + handoff["target"].removeprefix("pstn:")

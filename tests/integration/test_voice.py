@@ -16,6 +16,7 @@ from agent.bench.latency import INTERRUPTION, LONG_REQUEST
 from agent.bench.voices import cough
 from agent.bench.wer import normalise, wer
 from agent.config import Settings
+from agent.protocol import InputDtmf, SessionEnd
 from agent.store import open_store
 from agent.localserver import LocalServer as Server
 from tests.fixtures.speech import clip
@@ -149,7 +150,7 @@ async def test_keyed_digits_during_agent_speech_stop_it_and_become_the_turn(voic
         call.say(clip(LONG_REQUEST))
         start = await call.wait_for("audio.start", after=n, timeout=30)
         await asyncio.sleep(0.8)
-        await call.send("input.dtmf", digits="4567#")  # "#" ends the keyed number at once (agent/keypad.py)
+        await call.send(InputDtmf("4567#"))  # "#" ends the keyed number at once (agent/keypad.py)
         clear = await call.wait_for("audio.clear", after=n, timeout=30)
         assert clear.body["item_id"] == start.body["item_id"]
         assert not _ended(call, start, before=clear)  # stopped, not played out
@@ -164,7 +165,7 @@ async def test_hanging_up_while_the_agent_speaks_ends_the_call_at_once(voice_ser
         n = len(call.events)
         call.say(clip(LONG_REQUEST, 16000))
         start = await call.wait_for("audio.start", after=n)  # the long echo reply has begun
-        await call.send("session.end")
+        await call.send(SessionEnd())
         ended = await call.wait_for("session.ended", after=n)
         # The reply would play for several seconds more; nobody is listening, so it stops:
         # the call ends before the reply does (a behaviour, whatever the machine's load).

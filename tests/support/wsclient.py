@@ -1,4 +1,10 @@
-"""A small test client for /invocations_ws built on the ``websockets`` library."""
+"""A small test client for /invocations_ws built on the ``websockets`` library.
+
+It reads every agent event through the shared client codec (``agent/protocol_client.py``),
+so a test fails when the agent sends an event its clients cannot decode; the events are
+kept as the JSON received, which is what the tests assert on. ``send`` writes any message,
+malformed ones included (the agent's refusals are under test).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,9 @@ import json
 from typing import Any
 
 import websockets
+
+from agent import protocol_client as codec
+from agent.protocol import AudioFormat, SessionStart
 
 
 class Client:
@@ -18,14 +27,14 @@ class Client:
     @classmethod
     async def connect(cls, url: str, session_id: str | None = None, **kw: Any) -> "Client":
         if session_id is not None:
-            url = f"{url}?agent_session_id={session_id}"
+            url = codec.session_url(url, session_id)
         return cls(await websockets.connect(url, max_size=None, **kw))
 
     async def send(self, kind: str, **fields: Any) -> None:
         await self.conn.send(json.dumps({"type": kind, **fields}))
 
     async def start(self, sample_rate: int = 16000, **fields: Any) -> dict[str, Any]:
-        await self.send("session.start", audio={"encoding": "pcm16", "sample_rate": sample_rate}, **fields)
+        await self.conn.send(codec.encode(SessionStart(AudioFormat("pcm16", sample_rate), **fields)))
         return await self.wait_for("session.ready")
 
     async def recv(self, timeout: float = 10.0) -> dict[str, Any] | bytes:
@@ -33,7 +42,7 @@ class Client:
         if isinstance(frame, bytes):
             self.audio.extend(frame)
             return frame
-        body = json.loads(frame)
+        body = codec.decode(frame).raw  # raises DecodeError: the agent broke its contract
         self.events.append(body)
         return body
 

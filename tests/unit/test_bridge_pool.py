@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.config import ConfigError, Settings
+from bridge.config import BridgeSettings, ConfigError
 from bridge.calls import pooled_session_id
 
 
@@ -24,7 +24,7 @@ def test_a_pool_needs_a_session(pool):
 
 
 def test_pool_size_setting():
-    assert Settings.from_env({}).bridge_session_pool == 0  # one session (sandbox) per call by default
-    assert Settings.from_env({"SWITCHBOARD_BRIDGE_SESSION_POOL": "10"}).bridge_session_pool == 10
+    assert BridgeSettings.from_env({}).session_pool == 0  # one session (sandbox) per call by default
+    assert BridgeSettings.from_env({"SWITCHBOARD_BRIDGE_SESSION_POOL": "10"}).session_pool == 10
     with pytest.raises(ConfigError, match="SESSION_POOL"):
-        Settings.from_env({"SWITCHBOARD_BRIDGE_SESSION_POOL": "-1"})
+        BridgeSettings.from_env({"SWITCHBOARD_BRIDGE_SESSION_POOL": "-1"})

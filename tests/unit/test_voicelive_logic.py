@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from agent.agents.mcp_client import ToolSpec
-from agent.config import SUPPORTED_SAMPLE_RATES
+from agent.protocol import SUPPORTED_SAMPLE_RATES
 from agent.speech import voicelive_errors as errors
 from agent.speech.voicelive import OUTPUT_FORMATS, tone
-from agent.speech.voicelive_tools import MAX_ARGUMENT_CHARS, confirmed, parse_arguments
+from agent.agents.dialog_tools import MAX_ARGUMENT_CHARS, confirmed, parse_arguments
 from agent.state import CallState
 
 SPEC = ToolSpec("field_ops", "create_work_order", "Open a work order", {"type": "object", "properties": {}})

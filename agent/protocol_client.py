@@ -1,9 +1,16 @@
-"""The agent's ``invocations_ws`` URL: build it, add the session id, and the upgrade's preview header.
+"""The client side of ``/invocations_ws``: what every client of the agent shares.
 
-Every client of the agent (the bridge's link, ``switchboard call``, the web relay) builds its
-upgrade URL here, by merging query parameters: a configured URL may already carry a query
-(``?api-version=v1``, ``?project_name=..&agent_name=..``), and appending ``?agent_session_id=``
-to it would hide the session id inside another parameter's value.
+The CLI caller (``agent/client/caller.py``), the spoken benchmark caller
+(``agent/bench/caller.py``), the test client (``tests/support/wsclient.py``) and the
+bridge's agent link (``bridge/agent_link.py``) all read agent events into the typed
+classes of ``agent/protocol.py`` here, send their messages through ``encode``, cut audio
+into the same frames and agree on which close codes end a session. Like ``protocol``
+it imports only the standard library, so the bridge ships it without the agent.
+
+The agent's URL: every client builds its upgrade URL here (``session_url``), by merging
+query parameters: a configured URL may already carry a query (``?api-version=v1``,
+``?project_name=..&agent_name=..``), and appending ``?agent_session_id=`` to it would hide
+the session id inside another parameter's value.
 
 Foundry's public endpoint has two documented shapes:
 
@@ -21,8 +28,29 @@ ignores it). The bearer token only ever goes in the ``Authorization`` header: a 
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any, Union
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
+from agent.protocol import FINAL_CLOSE_CODES, SERVER_EVENTS, AudioFormat, ClientMessage, ServerEvent, body
+
+#: Caller audio goes out in 20 ms frames, as a phone line delivers it.
+FRAME_MS = 20
+
+
+def frame_bytes(rate: int, ms: int = FRAME_MS) -> int:
+    """Bytes of one PCM16 mono frame of ``ms`` at ``rate``."""
+    return rate * ms // 1000 * 2
+
+
+def ends_session(close_code: int | None) -> bool:
+    """True when the agent closed for good; any other close (or none: 1006) is resumed."""
+    return close_code in FINAL_CLOSE_CODES
+
+
+# --- the agent's URL -----------------------------------------------------------------------
 FEATURES_HEADER = "Foundry-Features"
 PREVIEW_FEATURES = "HostedAgents=V1Preview"
 #: The ``api-version`` the per-agent path requires.
@@ -91,3 +119,60 @@ def foundry_ws_url(project_endpoint: str, agent_name: str, shape: str = "project
         return urlunsplit((scheme, parts.netloc, path, urlencode({"api-version": API_VERSION}), ""))
     query = urlencode({"project_name": project, "agent_name": agent_name})
     return urlunsplit((scheme, parts.netloc, _PROJECT_PATH, query, ""))
+
+
+# --- client -> agent -----------------------------------------------------------------------
+def encode(message: ClientMessage) -> str:
+    """One text frame. ``None`` fields are left out, so defaults stay the agent's."""
+    return json.dumps(body(message), separators=(",", ":"), ensure_ascii=False)
+
+
+# --- agent -> client -----------------------------------------------------------------------
+class DecodeError(ValueError):
+    """A text frame from the agent that is not a valid event of its ``type``."""
+
+
+@dataclass(frozen=True)
+class UnknownEvent:
+    """An event type this client does not know (a newer agent): passed on, never an error."""
+
+    type: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    event: Union[ServerEvent, UnknownEvent]
+    seq: int | None  # None for transient events (pong)
+    raw: dict[str, Any]  # the JSON object as received (tests and logs show the wire)
+
+
+def decode(frame: str) -> Incoming:
+    """Parse one text frame from the agent; raises DecodeError when it breaks the contract."""
+    try:
+        obj = json.loads(frame)
+    except (ValueError, RecursionError) as exc:
+        raise DecodeError(f"agent sent a text frame that is not JSON: {exc}") from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
+        raise DecodeError("agent sent a text frame that is not an object with a 'type'")
+    kind = obj["type"]
+    seq = obj.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        seq = None
+    cls = SERVER_EVENTS.get(kind)
+    if cls is None:
+        return Incoming(UnknownEvent(kind), seq, obj)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name in obj:
+            values[f.name] = obj[f.name]
+        elif f.default is dataclasses.MISSING:
+            raise DecodeError(f"agent sent {kind} without '{f.name}'")
+    if "audio" in values:
+        audio = values["audio"]
+        if not isinstance(audio, dict):
+            raise DecodeError(f"agent sent {kind} with 'audio' that is not an object")
+        rate = audio.get("sample_rate")
+        if not isinstance(rate, int) or isinstance(rate, bool):
+            raise DecodeError(f"agent sent {kind} without an integer audio sample_rate")
+        values["audio"] = AudioFormat(str(audio.get("encoding", "pcm16")), rate)
+    return Incoming(cls(**values), seq, obj)
