@@ -31,7 +31,7 @@ COPY --from=deps /app /app
 WORKDIR /app
 
 # The bridge ships without the agent: bridge/ and only the agent modules it imports (the wire
-# protocol, the client codec, the WebSocket transport and three standard-library helpers).
+# protocol, the client codec, the WebSocket transport, telemetry and a few standard-library helpers).
 # tests/unit/test_imports.py fails when the bridge needs a module not copied here.
 FROM python:3.11-slim-bookworm AS bridge
 ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 \
@@ -41,7 +41,7 @@ COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY bridge/ bridge/
 COPY agent/__init__.py agent/protocol.py agent/protocol_client.py agent/wsclient.py agent/wsframes.py \
-     agent/wsserver.py agent/envparse.py agent/peers.py agent/sqlite_async.py agent/logs.py agent/
+     agent/wsserver.py agent/envparse.py agent/peers.py agent/sqlite_async.py agent/logs.py agent/telemetry.py agent/
 COPY agent/handoff/__init__.py agent/handoff/redact.py agent/handoff/
 USER switchboard
 ENV SWITCHBOARD_BRIDGE_PORT=8089

@@ -152,8 +152,16 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None, link_
     import uvicorn
 
     exporters = telemetry.configure(settings)
-    app, hub = create_app(settings)
-    await hub.start()
+    # The brain's imports and index load in a thread while the speech models load: both are
+    # on the way to the first greeting, and each mostly waits on C code and disk.
+    brain = asyncio.ensure_future(asyncio.to_thread(build_brain, settings))
+    speech = build_speech(settings)
+    if speech is not None:
+        await speech.start()
+    app, hub = create_app(settings, brain=await brain, speech=speech)
+    await hub.start()  # the speech engine's start is idempotent
+    warming = asyncio.create_task(hub.ready(), name="warming")
+    warming.add_done_callback(_warmed)
     # Everything loaded so far (models, modules, indexes) lives as long as the process:
     # move it out of the collector's reach, so full collections stay short and do not
     # stall every session's audio while they walk a few hundred thousand objects.
@@ -196,6 +204,18 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None, link_
         if taking is not None:
             taking.cancel()
         exporters.shutdown()  # flush what is still buffered
+
+
+def _warmed(warming: "asyncio.Task[None]") -> None:
+    if warming.cancelled():
+        return
+    if warming.exception() is not None:
+        # What loads in the background (tool servers, recognition) failed: stop as a failed start-up would.
+        log.error("start-up failed in the background: %r; shutting down", warming.exception())
+        os.kill(os.getpid(), signal.SIGTERM)
+    else:
+        gc.freeze()  # what loaded in the background lives as long as the process too (see serve)
+        log.info("everything loaded")  # bench coldstart waits for this line
 
 
 async def _take_connections(server: Any, link_fd: int) -> None:

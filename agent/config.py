@@ -21,6 +21,19 @@ __all__ = ["ConfigError", "REPO_ROOT", "Settings"]  # ConfigError: raised by fro
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+def on_platform(env: Mapping[str, str]) -> bool:
+    """Running as a Foundry hosted agent: the variables the platform sets (as the agentserver SDK checks)."""
+    return bool(env.get("FOUNDRY_HOSTING_ENVIRONMENT") or env.get("FOUNDRY_AGENT_SESSION_ID"))
+
+
+def _default_data_dir(env: Mapping[str, str], default: Path) -> Path:
+    # The platform keeps a session's $HOME across idle deprovisioning, and nothing else:
+    # there, SQLite state (sessions, cases, call records) must live under it to survive.
+    if on_platform(env):
+        return (Path(env["HOME"]) if env.get("HOME") else Path.home()) / "data"
+    return default
+
+
 @dataclass(frozen=True)
 class Settings(SettingsBase):
     # --- container and sessions -------------------------------------------------
@@ -45,6 +58,8 @@ class Settings(SettingsBase):
     turn_model: str = "silence"  # silence | smart-turn (agent/speech/turn.py; measured in docs/speech.md)
     barge_in_ms: int = 200  # a cough is ~150 ms; 200 + detection stays inside the 300 ms stop budget
     tts_enabled: bool = True
+    dtmf_inter_digit_s: float = 3.0  # keyed digits pause longer than this -> they are one caller turn
+    dtmf_max_digits: int = 16
     #: Spoken calls: "are you still there?" after this much caller silence, goodbye this long after that,
     #: a maximum call length and a warning before it (agent/limits.py). 0 turns each off.
     silence_prompt_s: float = 10.0
@@ -100,10 +115,14 @@ class Settings(SettingsBase):
         """Build settings from ``env`` (default ``os.environ``); raises ConfigError on bad values."""
         e = os.environ if env is None else env
         d = cls()
+        if env_float(e, "SWITCHBOARD_DTMF_INTER_DIGIT_S", d.dtmf_inter_digit_s) <= 0:
+            raise ConfigError("SWITCHBOARD_DTMF_INTER_DIGIT_S must be more than 0")
+        if env_int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits) < 1:
+            raise ConfigError("SWITCHBOARD_DTMF_MAX_DIGITS must be at least 1")
         return cls(
             port=env_int(e, "PORT", d.port),
             host=e.get("SWITCHBOARD_HOST") or d.host,
-            data_dir=Path(e.get("SWITCHBOARD_DATA_DIR") or d.data_dir),
+            data_dir=Path(e.get("SWITCHBOARD_DATA_DIR") or _default_data_dir(e, d.data_dir)),
             redis_url=e.get("SWITCHBOARD_REDIS_URL") or None,
             session_idle_timeout_s=env_float(e, "SWITCHBOARD_SESSION_IDLE_TIMEOUT_S", d.session_idle_timeout_s),
             replay_buffer_events=env_int(e, "SWITCHBOARD_REPLAY_BUFFER_EVENTS", d.replay_buffer_events),
@@ -120,6 +139,8 @@ class Settings(SettingsBase):
             turn_model=env_choice(e, "SWITCHBOARD_TURN_MODEL", d.turn_model, ("silence", "smart-turn")),
             barge_in_ms=env_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             tts_enabled=env_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
+            dtmf_inter_digit_s=env_float(e, "SWITCHBOARD_DTMF_INTER_DIGIT_S", d.dtmf_inter_digit_s),
+            dtmf_max_digits=env_int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits),
             silence_prompt_s=env_seconds(e, "SWITCHBOARD_SILENCE_PROMPT_S", d.silence_prompt_s),
             silence_close_s=env_seconds(e, "SWITCHBOARD_SILENCE_CLOSE_S", d.silence_close_s),
             max_call_s=env_seconds(e, "SWITCHBOARD_MAX_CALL_S", d.max_call_s),

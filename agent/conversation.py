@@ -28,6 +28,7 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 from agent import protocol, telemetry
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import Brain
+from agent.keypad import DigitCollector, KeypadConfig
 from agent.limits import ENDS, SAY, CallLimits, Watch
 from agent.speech.engine import BargeIn, FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted
 from agent.state import CallState
@@ -95,6 +96,7 @@ class Conversation:
         speech: SpeechChannel | None,
         on_turn_done: Callable[[], Awaitable[None]],
         sample_rate: int,
+        keypad: KeypadConfig = KeypadConfig(),
         limits: CallLimits | None = None,
     ) -> None:
         self.state = state
@@ -112,6 +114,8 @@ class Conversation:
         self._speaker: asyncio.Task[None] | None = None
         self.ended = asyncio.Event()
         self._muted = False
+        self._keys = DigitCollector(keypad)
+        self._keys_timer: asyncio.TimerHandle | None = None
         self._limits = limits
         self._handoff_pending = False  # a transfer is under way: silence on the line is expected
         self._watch: Watch | None = None
@@ -149,6 +153,7 @@ class Conversation:
         if self._speech is not None:
             with contextlib.suppress(Exception):
                 await self._speech.flush()
+        self._keys_due(force=True)  # keys pressed before the hang-up are caller input too
         await self._inputs.put(None)
         if self._worker is not None:
             try:
@@ -198,9 +203,29 @@ class Conversation:
         await self._inputs.put((CallerInput(text, "text"), TurnClock(time.monotonic())))
 
     async def dtmf(self, digits: str) -> None:
+        """Key presses: collected into one caller turn (``agent/keypad.py``), as long as the
+        question being asked expects when the brain knows it."""
         self._caller_active()
         await self.barge_in()  # keying digits is the caller acting: stop talking over them
-        await self._inputs.put((CallerInput(digits, "dtmf"), TurnClock(time.monotonic())))
+        now = time.monotonic()
+        for keys in self._keys.press(digits, now, self._brain.keypad_length(self.state)):
+            await self._inputs.put((CallerInput(keys, "dtmf"), TurnClock(now)))
+        if self._keys_timer is not None:
+            self._keys_timer.cancel()
+            self._keys_timer = None
+        if self._keys.deadline is not None:
+            self._keys_timer = asyncio.get_running_loop().call_later(
+                max(0.0, self._keys.deadline - now), self._keys_due)
+
+    def _keys_due(self, force: bool = False) -> None:
+        """The pause after the last key has passed (or the call is closing): the keys so far are a turn."""
+        if self._keys_timer is not None:
+            self._keys_timer.cancel()
+            self._keys_timer = None
+        deadline = self._keys.deadline
+        keys = self._keys.expire(deadline if force and deadline is not None else time.monotonic())
+        if keys:
+            self._inputs.put_nowait((CallerInput(keys, "dtmf"), TurnClock(time.monotonic())))
 
     async def audio(self, pcm: bytes) -> None:
         if self._speech is not None:

@@ -23,6 +23,7 @@ from typing import Any, AsyncIterator
 
 from agent import protocol
 from agent.actions import CallerInput, Say
+from agent.brain import StartingBrain
 from agent.conversation import Conversation, TurnClock
 from agent.speech.engine import (AgentAudio, AgentAudioDone, AgentTranscript, DialogAction, EngineFallback,
                                  FinalTranscript, SpeechEvent, drives_dialog)
@@ -60,6 +61,8 @@ class DialogConversation(Conversation):
         return drives_dialog(self._speech)
 
     async def _begin(self, *, greet: bool) -> None:
+        if isinstance(self._brain, StartingBrain):
+            await self._brain.started()  # the engine's session lists the brain's tools: they must be up
         said = [a.text async for a in self._brain.greet(self.state) if isinstance(a, Say)] if greet else []
         await self._speech.start_dialog(self._dialog, self.state,  # type: ignore[union-attr]
                                         greeting=" ".join(said) or None)

@@ -498,6 +498,7 @@ def check_session_id(value: str) -> str | None:
 
 
 SESSION_ID_PARAM = "agent_session_id"
+CALL_ID_PARAM = "call_id"  # a pooled session: which call's conversation within it (docs/protocol.md)
 
 
 def session_id_in_query(query: str) -> tuple[str | None, str | None]:
@@ -506,7 +507,17 @@ def session_id_in_query(query: str) -> tuple[str | None, str | None]:
     serves it), so they can never pick different values. A repeated parameter is refused:
     one layer taking the first and another the last put one session on two owners.
     """
-    values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == SESSION_ID_PARAM]
+    return _single_param(query, SESSION_ID_PARAM)
+
+
+def call_id_in_query(query: str) -> tuple[str | None, str | None]:
+    """(the ``call_id`` a pooled session's connection names, why it cannot be used): read,
+    and a repeat refused, as ``session_id_in_query`` does."""
+    return _single_param(query, CALL_ID_PARAM)
+
+
+def _single_param(query: str, name: str) -> tuple[str | None, str | None]:
+    values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == name]
     if len(values) > 1:
-        return None, f"{SESSION_ID_PARAM} is given {len(values)} times"
+        return None, f"{name} is given {len(values)} times"
     return (values[0], None) if values else (None, None)

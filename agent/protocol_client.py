@@ -89,10 +89,12 @@ def check_agent_url(url: str) -> str:
     return url
 
 
-def session_url(url: str, session_id: str | None) -> str:
-    """The upgrade URL for one session: ``url`` with ``agent_session_id`` merged in. A fragment is
+def session_url(url: str, session_id: str | None, call_id: str | None = None) -> str:
+    """The upgrade URL for one session: ``url`` with ``agent_session_id`` (and, for a pooled
+    session, the ``call_id`` of the call's conversation in it) merged in. A fragment is
     dropped: it never reaches a server, and websockets refuses a URI that has one."""
-    merged = urlsplit(merge_query(check_agent_url(url), {"agent_session_id": session_id}))
+    params = {"agent_session_id": session_id, **({"call_id": call_id} if call_id is not None else {})}
+    merged = urlsplit(merge_query(check_agent_url(url), params))
     return urlunsplit(merged._replace(fragment=""))
 
 

@@ -35,11 +35,12 @@ from typing import Any, Awaitable, Callable
 from starlette.websockets import WebSocket, WebSocketState
 
 from agent import protocol, telemetry
-from agent.brain import Brain
+from agent.brain import Brain, StartingBrain
 from agent.callrecords import CallRecorder
 from agent.config import Settings
 from agent.conversation import Conversation
 from agent.dialog_conversation import DialogConversation
+from agent.keypad import KeypadConfig
 from agent.limits import CallLimits
 from agent.protocol import MAX_FRAME_BYTES, Close, Code, ProtocolError
 from agent.speech.engine import SpeechEngine, drives_dialog
@@ -49,6 +50,8 @@ from agent.store import SessionStore, StaleOwner, StoreUnavailable
 
 log = logging.getLogger("switchboard.session")
 
+#: Start loading what only turns need this long after start-up if no greeting has gone out by then.
+WARM_AFTER_S = 1.0
 #: How often each process renews its sessions' ownership, which is also how soon a
 #: container that lost a session to another one learns it (and closes with 4000).
 LEASE_RENEW_S = 1.0
@@ -169,6 +172,8 @@ class LiveSession:
             await self._send(text=frame)
 
     async def send_audio(self, pcm: bytes) -> None:
+        if not self.hub.greeting_heard.is_set():
+            self.hub.greeting_heard.set()
         async with self._send_lock:
             await self._send(data=pcm)
 
@@ -218,7 +223,7 @@ class SessionHub:
                  dialog: DialogFunctions | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.brain = brain
+        self.brain = StartingBrain(brain)
         self.speech = speech
         self.dialog = dialog  # what a speech-to-speech engine may call (the brain's, wired by the app)
         self.limits = CallLimits(settings.silence_prompt_s, settings.silence_close_s, settings.max_call_s,
@@ -233,15 +238,34 @@ class SessionHub:
         self._sweeper: asyncio.Task[None] | None = None
         # Weak: a session's lock lives only while some handler holds or awaits it.
         self._lifecycle_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.keypad = KeypadConfig(settings.dtmf_inter_digit_s, settings.dtmf_max_digits)
+        self.greeting_heard = asyncio.Event()  # the first agent audio of this process went out
+        self._warming: asyncio.Task[None] | None = None
         self.calls = CallRecorder.from_settings(settings)  # a record per finished call in calls.jsonl
 
     # --- process lifecycle ------------------------------------------------------------
     async def start(self) -> None:
-        await self.brain.start()
+        """Return once a new call can be greeted: speech can speak. The brain (index, tool servers)
+        and speech recognition load in the background (``ready``); turns wait for them."""
         if self.speech is not None:
             await self.speech.start()
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="session-sweeper")
         self._renewer = asyncio.create_task(self._renew_forever(), name="session-leases")
+        self._warming = asyncio.create_task(self._warm(), name="warming")
+
+    async def _warm(self) -> None:
+        # What only turns need loads once the first greeting is being heard (its audio is going
+        # out), or after WARM_AFTER_S without a call: it never competes with that greeting for
+        # the CPU, and it is ready by the time the caller has listened and answered.
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.greeting_heard.wait(), WARM_AFTER_S)
+        await asyncio.gather(self.brain.started(), self.speech.ready() if self.speech is not None else asyncio.sleep(0))
+
+    async def ready(self) -> None:
+        """Wait until everything ``start`` left to load has loaded (raises if any of it failed)."""
+        if self._warming is None:
+            raise RuntimeError("start() must run before ready()")
+        await asyncio.shield(self._warming)
 
     async def shutdown(self) -> None:
         """SIGTERM: persist every live session, close its socket with 1001, then stop."""
@@ -249,6 +273,8 @@ class SessionHub:
         for task in (self._sweeper, self._renewer, self._flusher):
             if task is not None:
                 task.cancel()
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()
         for live in [*self.live.values(), *self.unsaved.values()]:
             with contextlib.suppress(Exception):
                 await live.persist()
@@ -349,7 +375,7 @@ class SessionHub:
             live.record = []
             conversation = Conversation(state=live.state, brain=self.brain, emit=live.emit,
                                         send_audio=live.send_audio, speech=None, on_turn_done=live.persist,
-                                        sample_rate=16000)
+                                        sample_rate=16000, keypad=self.keypad)
             await conversation.start(greet=False)
             await conversation.text(text)
             await conversation.close()
@@ -388,11 +414,21 @@ class SessionHub:
 
     # --- one connection ---------------------------------------------------------------
     def session_id_for(self, ws: WebSocket) -> tuple[str, str | None]:
-        """(the session this connection is for, why it cannot be served or None)."""
+        """(the session this connection is for, why it cannot be served or None).
+
+        The platform's session id, else ``?agent_session_id=``, else a new one; with ``?call_id=``,
+        that call's conversation within it: several calls share one pooled session (sandbox),
+        each its own conversation, resumed by the same pair after a recycle.
+        """
+        query = ws.scope.get("query_string", b"").decode("latin-1")
+        call, problem = protocol.call_id_in_query(query)
         if self.settings.platform_session_id:
-            return self.settings.platform_session_id, None
-        session_id, problem = protocol.session_id_in_query(ws.scope.get("query_string", b"").decode("latin-1"))
-        return session_id or str(uuid.uuid4()), problem
+            base: str | None = self.settings.platform_session_id
+        else:
+            base, repeated = protocol.session_id_in_query(query)
+            problem = repeated or problem
+        base = base or str(uuid.uuid4())
+        return (f"{base}:{call}" if call else base), problem
 
     async def handle(self, ws: WebSocket) -> None:
         """The ``/invocations_ws`` handler body (the host has already accepted)."""
@@ -513,7 +549,7 @@ class SessionHub:
             channel = self.speech.open(live.sample_rate, on_speech) if self.speech is not None else None
             common: dict[str, Any] = dict(state=live.state, brain=self.brain, emit=live.emit,
                                           send_audio=live.send_audio, speech=channel, on_turn_done=live.persist,
-                                          sample_rate=live.sample_rate, limits=self.limits)
+                                          sample_rate=live.sample_rate, keypad=self.keypad, limits=self.limits)
             conversation = (DialogConversation(dialog=self.dialog, **common) if drives_dialog(channel)
                             else Conversation(**common))
             live.conversation = conversation

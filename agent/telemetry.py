@@ -14,6 +14,10 @@ touches OpenTelemetry directly:
 - ``chat(provider, model)`` + ``chat_usage(...)``: a GenAI ``chat`` span and token metrics per model call.
 - ``synthesis(...)``, ``route(...)``, ``barge_in()``, ``call_finished(record)``: voice/FinOps metrics.
 - ``inject_headers(headers)``: for the bridge, so its upgrade request carries its trace.
+- The bridge's own: ``bridge_call(call_id, session_id)`` (a span per phone call and its
+  ``bridge.*`` metrics: media frames in and out, added latency, reconnects, outages, transfers)
+  and ``agent_connection(session_id, reconnect)`` (a CLIENT span per agent connection, inside
+  which ``inject_headers`` gives the upgrade its ``traceparent``).
 
 Export is by configuration only (``configure``): OTLP/HTTP when ``Settings.otlp_endpoint``
 is set, Azure Monitor when ``Settings.appinsights_connection_string`` is set, otherwise
@@ -28,14 +32,14 @@ import contextvars
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Iterator, Mapping
+from typing import Any, AsyncIterator, Iterator, Mapping, Protocol
 
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.metrics import MeterProvider, NoOpMeterProvider
 from opentelemetry.trace import NoOpTracerProvider, Span, SpanKind, Status, StatusCode, TracerProvider
 
-from agent.config import ConfigError, Settings
+from agent.envparse import ConfigError
 from agent.logs import Redact
 
 log = logging.getLogger("switchboard.telemetry")
@@ -73,6 +77,15 @@ AUDIO_OUT_S = "finops.audio.output_s"
 CALL_COST = "finops.call.cost"  # attributes voice.call.outcome, finops.currency
 GENAI_TOKENS = "gen_ai.client.token.usage"  # semconv: attributes gen_ai.token.type, gen_ai.request.model
 GENAI_DURATION = "gen_ai.client.operation.duration"  # semconv, seconds
+# the bridge
+SPAN_BRIDGE_CALL = "acs.call"
+SPAN_AGENT_CONNECTION = "invocations_ws connect"
+BRIDGE_FRAMES_IN = "bridge.media.frames_in"  # caller audio frames from ACS
+BRIDGE_FRAMES_OUT = "bridge.media.frames_out"  # agent audio packets to ACS
+BRIDGE_ADDED_MS = "bridge.media.added_latency_ms"  # ACS frame received -> handed to the agent socket (sampled)
+BRIDGE_RECONNECTS = "bridge.agent.reconnects"
+BRIDGE_OUTAGES = "bridge.agent.outages"  # attribute bridge.agent.connection: first | reconnect
+BRIDGE_TRANSFERS = "bridge.transfers"  # attribute bridge.transfer.outcome: ok | failed
 
 # attribute keys
 A_STAGE = "voice.stage"
@@ -84,6 +97,10 @@ A_OP = "gen_ai.operation.name"
 A_TOOL = "gen_ai.tool.name"
 A_TOOL_TYPE = "gen_ai.tool.type"
 A_ERROR = "error.type"
+A_CALL = "acs.call.id"
+A_RECONNECT = "bridge.agent.reconnect"
+A_CONNECTION = "bridge.agent.connection"
+A_TRANSFER = "bridge.transfer.outcome"
 
 STAGES = ("endpoint", "stt", "route", "agent", "tts")
 #: Frames counted before the integer tallies are added to the counters: ~5 s of 20 ms audio.
@@ -129,6 +146,14 @@ class Telemetry:
         self.call_cost = m.create_histogram(CALL_COST, unit="{currency}", description="Estimated cost per call")
         self.genai_tokens = m.create_histogram(GENAI_TOKENS, unit="{token}", description="Tokens per model call")
         self.genai_duration = m.create_histogram(GENAI_DURATION, unit="s", description="Model call duration")
+        self.bridge_frames_in = m.create_counter(BRIDGE_FRAMES_IN, unit="{frame}")
+        self.bridge_frames_out = m.create_counter(BRIDGE_FRAMES_OUT, unit="{frame}")
+        self.bridge_added_ms = m.create_histogram(BRIDGE_ADDED_MS, unit="ms",
+                                                  description="Time a caller frame spends in the bridge")
+        self.bridge_reconnects = m.create_counter(BRIDGE_RECONNECTS, unit="{reconnect}")
+        self.bridge_outages = m.create_counter(BRIDGE_OUTAGES, unit="{outage}",
+                                               description="Calls given up on: the agent unreachable too long")
+        self.bridge_transfers = m.create_counter(BRIDGE_TRANSFERS, unit="{transfer}")
 
     def shutdown(self) -> None:
         """Flush and stop SDK providers (no-op providers have nothing to flush)."""
@@ -153,7 +178,14 @@ def install(telemetry: Telemetry) -> Telemetry:
     return previous
 
 
-def configure(settings: Settings) -> Telemetry:
+class ExportSettings(Protocol):
+    """Where telemetry goes: the agent's ``Settings`` and the bridge's ``BridgeSettings`` both have these."""
+
+    otlp_endpoint: str | None
+    appinsights_connection_string: str | None
+
+
+def configure(settings: ExportSettings, service: str = "switchboard-agent") -> Telemetry:
     """Build providers with the exporters ``settings`` asks for, install them and return them.
 
     With neither an OTLP endpoint nor an Application Insights connection string, spans are
@@ -164,7 +196,7 @@ def configure(settings: Settings) -> Telemetry:
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
 
-    resource = Resource.create({"service.name": "switchboard-agent"})
+    resource = Resource.create({"service.name": service})
     tracer_provider = SdkTracerProvider(resource=resource)
     if not settings.otlp_endpoint and not settings.appinsights_connection_string:
         install(Telemetry(tracer_provider))
@@ -320,6 +352,88 @@ def inject_headers(headers: dict[str, str] | None = None) -> dict[str, str]:
     out = dict(headers or {})
     propagate.inject(out)
     return out
+
+
+# --- the bridge -------------------------------------------------------------------------
+#: One caller frame in this many is timed for ``bridge.media.added_latency_ms`` (once a second
+#: per call): a histogram record per frame would cost more than the bridge's own work on it.
+SAMPLE_EVERY = 50
+
+
+class BridgeCall:
+    """Tallies of one phone call through the bridge; added to the counters every FLUSH_EVERY frames and at the end."""
+
+    __slots__ = ("t", "span", "frames_in", "frames_out", "_flushed")
+
+    def __init__(self, t: Telemetry, span: Span) -> None:
+        self.t, self.span = t, span
+        self.frames_in = self.frames_out = 0
+        self._flushed = (0, 0)
+
+    def frame_in(self, received_at: float) -> None:
+        """A caller frame was handed to the agent link; ``received_at``: ``time.perf_counter()`` on arrival."""
+        self.frames_in += 1
+        if self.frames_in % SAMPLE_EVERY == 1:
+            self.t.bridge_added_ms.record((time.perf_counter() - received_at) * 1000)
+        if self.frames_in - self._flushed[0] >= FLUSH_EVERY:
+            self.flush()
+
+    def frames_sent(self, total: int) -> None:
+        """Agent audio packets sent to ACS so far (the player's running count)."""
+        self.frames_out = total
+
+    def transfer(self, ok: bool) -> None:
+        self.t.bridge_transfers.add(1, {A_TRANSFER: "ok" if ok else "failed"})
+        self.span.add_event("transfer", {A_TRANSFER: "ok" if ok else "failed"})
+
+    def outage(self, first_connection: bool) -> None:
+        kind = "first" if first_connection else "reconnect"
+        self.t.bridge_outages.add(1, {A_CONNECTION: kind})
+        self.span.set_status(Status(StatusCode.ERROR, f"agent unreachable ({kind} connection)"))
+
+    def flush(self) -> None:
+        d_in, d_out = self.frames_in - self._flushed[0], self.frames_out - self._flushed[1]
+        self._flushed = (self.frames_in, self.frames_out)
+        if d_in:
+            self.t.bridge_frames_in.add(d_in)
+        if d_out:
+            self.t.bridge_frames_out.add(d_out)
+
+
+@contextlib.contextmanager
+def bridge_call(call_id: str, session_id: str) -> Iterator[BridgeCall]:
+    """The span of one phone call (current while it runs, so the agent connections hang under it)."""
+    t = _current
+    with t.tracer.start_as_current_span(SPAN_BRIDGE_CALL, kind=SpanKind.SERVER,
+                                        attributes={A_CALL: call_id, A_SESSION: session_id}) as span:
+        call = BridgeCall(t, span)
+        try:
+            yield call
+        finally:
+            call.flush()
+            span.set_attributes({BRIDGE_FRAMES_IN: call.frames_in, BRIDGE_FRAMES_OUT: call.frames_out})
+
+
+@contextlib.contextmanager
+def agent_connection(session_id: str, reconnect: int) -> Iterator[Span]:
+    """A CLIENT span per connection attempt to the agent (``reconnect``: reconnects before it)."""
+    t = _current
+    with t.tracer.start_as_current_span(SPAN_AGENT_CONNECTION, kind=SpanKind.CLIENT, record_exception=False,
+                                        set_status_on_exception=False,
+                                        attributes={A_SESSION: session_id, A_RECONNECT: reconnect}) as span:
+        yield span
+
+
+def agent_reconnecting() -> None:
+    _current.bridge_reconnects.add(1)
+
+
+def connection_failed(span: Span, error: BaseException) -> None:
+    span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+
+
+def connection_closed(span: Span, code: int) -> None:
+    span.set_attribute(A_CLOSE_CODE, code)
 
 
 class LogContext(Redact):

@@ -32,6 +32,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from agent import protocol_client as codec
+from agent import telemetry
 from agent.protocol import (MAX_FRAME_BYTES, AudioFormat, ClientMessage, Ping, Pong, ServerEvent, SessionEnd,
                             SessionReady, SessionStart)
 from agent.protocol_client import UnknownEvent
@@ -109,17 +110,24 @@ class AgentLink:
         caller: str | None = None,
         gap_buffer_s: float = 5.0,
         outage_s: float = 8.0,
+        first_connect_s: float = 20.0,
+        pool: bool = False,
         backoff_base_s: float = 0.05,
         backoff_cap_s: float = 2.0,
         rng: random.Random | None = None,
     ) -> None:
-        self._url = codec.session_url(url, session_id)  # merged: the configured URL may carry a query
+        # Merged: the configured URL may carry a query. Pooled (``pool`` given): the call's
+        # conversation is ``call_id`` within the shared session.
+        self._url = codec.session_url(url, session_id, call_id if pool else None)
+        self.session_id = session_id
         self._sample_rate = sample_rate
         self._on_event, self._on_audio = on_event, on_audio
         self._tokens = tokens or NoAuth()
         self._call_id, self._caller = call_id or None, caller or None
         self._max_unacked_bytes = int(gap_buffer_s * sample_rate * 2)
         self._outage_s = outage_s
+        self._first_connect_s = first_connect_s
+        self.first_ready = asyncio.Event()  # set at the first session.ready: the agent has answered
         self._backoff = (backoff_base_s, backoff_cap_s)
         self._rng = rng or random.Random()
         self.stats = LinkStats()
@@ -199,20 +207,29 @@ class AgentLink:
     async def run(self) -> int:
         """Connect and keep connected until the session ends; returns the final close code
         (1000 ended, 4000 taken over, 1008 refused, or the code seen after ``end``).
-        Raises AgentUnavailable after the outage limit."""
+
+        Raises AgentUnavailable when the agent stays unreachable past its patience: the
+        first connection gets ``first_connect_s`` (a new session may be a sandbox that is
+        still starting), a reconnect ``outage_s`` (the session's container was running)."""
         attempt = 0
         down_since = time.monotonic()
         try:
             while True:
-                try:
-                    ws = await self._connect(timeout_s=max(0.5, self._outage_s - (time.monotonic() - down_since)))
-                except (OSError, InvalidHandshake, asyncio.TimeoutError, ConnectionClosed) as exc:
-                    log.info("agent unreachable (%s); attempt %d", type(exc).__name__, attempt + 1)
-                    ws = None
-                if ws is not None:
-                    self.stats.last_gap_s = time.monotonic() - down_since
-                    attempt = 0
-                    code = await self._pump(ws)
+                limit = self._outage_s if self.first_ready.is_set() else self._first_connect_s
+                code: int | None = None
+                with telemetry.agent_connection(self.session_id, self.stats.reconnects) as span:
+                    try:
+                        ws = await self._connect(timeout_s=max(0.5, limit - (time.monotonic() - down_since)))
+                    except (OSError, InvalidHandshake, asyncio.TimeoutError, ConnectionClosed) as exc:
+                        log.info("agent unreachable (%s); attempt %d", type(exc).__name__, attempt + 1)
+                        telemetry.connection_failed(span, exc)
+                        ws = None
+                    if ws is not None:
+                        self.stats.last_gap_s = time.monotonic() - down_since
+                        attempt = 0
+                        code = await self._pump(ws)
+                        telemetry.connection_closed(span, code)
+                if code is not None:
                     if codec.ends_session(code) or self._ending:
                         return code
                     log.info("agent socket closed with %s; resuming after seq %d, re-sending %d unconfirmed frames",
@@ -220,17 +237,21 @@ class AgentLink:
                     self.stats.acked_at_drops.append(self.stats.frames_acked)
                     down_since = time.monotonic()
                     self.stats.reconnects += 1
-                if time.monotonic() - down_since >= self._outage_s:
-                    raise AgentUnavailable(f"agent unreachable for {self._outage_s:.1f}s")
+                    telemetry.agent_reconnecting()
+                if time.monotonic() - down_since >= limit:
+                    what = "reconnecting" if self.first_ready.is_set() else "on the first connection"
+                    raise AgentUnavailable(f"agent unreachable for {limit:.1f}s {what}")
                 base, cap = self._backoff
                 delay = self._rng.uniform(base, min(cap, base * 2 ** attempt))
                 attempt += 1
-                await asyncio.sleep(min(delay, max(0.0, self._outage_s - (time.monotonic() - down_since))))
+                await asyncio.sleep(min(delay, max(0.0, limit - (time.monotonic() - down_since))))
         finally:
             self._closed.set()
 
     async def _connect(self, timeout_s: float) -> websockets.ClientConnection:
-        ws = await websockets.connect(self._url, additional_headers=codec.upgrade_headers(await self._tokens.headers()),
+        # The traceparent of this connection's span goes on the upgrade: the agent's span continues the call's trace.
+        headers = telemetry.inject_headers(codec.upgrade_headers(await self._tokens.headers()))
+        ws = await websockets.connect(self._url, additional_headers=headers,
                                       max_size=MAX_FRAME_BYTES, open_timeout=timeout_s, compression=None,
                                       logger=_ws_log)
         try:
@@ -256,6 +277,7 @@ class AgentLink:
                 if self.stats.reconnects:
                     self.stats.frames_resent += resent
                 self._ws = ws
+                self.first_ready.set()
         except BaseException:
             await ws.close()
             raise

@@ -1,4 +1,7 @@
-"""The words a caller hears when the agent is down: made once at start-up, never over the network.
+"""What a caller hears when the agent is down, or still starting: made locally, never over the network.
+
+``ringback`` is the ring played while a call's first connection to the agent waits (a new
+session's sandbox may be starting); the apology is played when the agent is unreachable.
 
 Spoken with the embedded Piper voice when it is installed (cached as raw PCM under the data
 dir so later starts are instant), otherwise a three-tone "sorry" sequence from numpy.
@@ -25,6 +28,14 @@ def tones(sample_rate: int) -> bytes:
         out.append(0.3 * np.sin(2 * np.pi * freq * t) * ramp)
         out.append(np.zeros(int(0.08 * sample_rate)))
     return (np.concatenate(out) * 32767).astype("<i2").tobytes()
+
+
+def ringback(sample_rate: int) -> bytes:
+    """One ring cycle, PCM16 mono: 1 s of the 440 + 480 Hz ringback tone, then 2 s of silence."""
+    t = np.arange(sample_rate) / sample_rate
+    ramp = np.minimum(1.0, np.minimum(t, t[::-1]) / 0.01)  # soft edges: no clicks
+    tone = 0.15 * (np.sin(2 * np.pi * 440.0 * t) + np.sin(2 * np.pi * 480.0 * t)) * ramp
+    return (np.concatenate([tone, np.zeros(2 * sample_rate)]) * 32767).astype("<i2").tobytes()
 
 
 def spoken(sample_rate: int, text: str = APOLOGY_TEXT) -> bytes:

@@ -40,7 +40,8 @@ from bridge.call_session import CallSession
 from bridge.consent import ConsentPolicy
 from bridge.transfer_run import AWAITED_KINDS
 from bridge.openid import JwtChecker, OpenIdKeys
-from bridge.calls import BUSY, DONE, CallRecord, CallStore, agent_session_id, open_call_store, update
+from bridge.calls import (BUSY, DONE, CallRecord, CallStore, agent_session_id, open_call_store, pooled_session_id,
+                          update)
 
 log = logging.getLogger("switchboard.bridge")
 
@@ -198,6 +199,13 @@ async def events(bridge: Bridge, request: Request) -> JSONResponse:
     return JSONResponse(answer)
 
 
+def _agent_session(settings: BridgeSettings, record: CallRecord) -> str:
+    """The session the call's link opens: its own (one sandbox per call) or one of the pool's."""
+    if settings.session_pool > 0:
+        return pooled_session_id(record.call_id, settings.session_pool)
+    return record.agent_session_id
+
+
 async def events_handshake(bridge: Bridge, request: Request) -> Response:
     """The CloudEvents webhook validation handshake (HTTP OPTIONS) Event Grid sends to a subscription
     using the CloudEvents schema: allow the origin that asked, at any rate."""
@@ -292,9 +300,10 @@ async def media_socket(bridge: Bridge, websocket: WebSocket) -> None:
         record,
         receive=websocket.receive,
         send_text=websocket.send_text,
-        link_factory=partial(AgentLink, s.agent_url, record.agent_session_id, sample_rate=s.sample_rate,
+        link_factory=partial(AgentLink, s.agent_url, _agent_session(s, record), sample_rate=s.sample_rate,
                              tokens=bridge.tokens, call_id=call_id, caller=record.caller,
-                             gap_buffer_s=s.gap_buffer_s, outage_s=s.agent_outage_s),
+                             gap_buffer_s=s.gap_buffer_s, outage_s=s.agent_outage_s,
+                             first_connect_s=s.agent_first_connect_s, pool=s.session_pool > 0),
         store=bridge.store,
         control=bridge.control,
         sample_rate=s.sample_rate,

@@ -15,10 +15,12 @@ import uuid
 from collections import deque
 from typing import Any, Awaitable, Callable
 
+from agent import telemetry
 from agent.protocol import (AudioClear, AudioEnd, CallRecording, Close, Error, Handoff, HandoffResult, InputDtmf,
                             ServerEvent)
 from agent.protocol_client import UnknownEvent
 from bridge import media
+from bridge.apology import ringback
 from bridge.agent_link import AgentLink, AgentUnavailable
 from bridge import transfer as consult
 from bridge.consent import PROMPT_LIMIT_S, ConsentGate, ConsentPolicy
@@ -35,6 +37,9 @@ TRANSFER_WAIT_S = 60.0
 TRANSFER_POLL_S = 0.1
 RELAY_POLL_S = 0.05  # while a transfer or the consent prompt awaits callbacks that reached another replica
 PLAYOUT_LIMIT_S = 30.0  # the agent's goodbye is played before hanging up, but not forever
+#: The agent has not answered a new call this long after the media socket opened (a cold sandbox,
+#: most likely): play ringback until it does, rather than leave the caller in silence.
+RING_AFTER_S = 0.5
 _TRANSFER_DONE = {"transferred", "transfer_failed", "ended"}
 
 
@@ -129,6 +134,10 @@ class CallSession:
         self._hung_up = asyncio.Event()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.bad_frames = 0
+        self._ring = ringback(sample_rate)
+        self.ringing = False
+        self.rings = 0  # ring cycles played while waiting for the agent's first answer
+        self._tel: telemetry.BridgeCall | None = None
         self.transfer_run: TransferRun | None = None  # the consultative transfer in progress, if any
         self._consent_policy, self._recording_callback = consent, recording_callback
         self.consent: ConsentGate | None = None
@@ -153,6 +162,15 @@ class CallSession:
             self._consent_heard.set()
 
     async def run(self) -> None:
+        # The call's span is current before the tasks are made, so the agent connections hang under it.
+        with telemetry.bridge_call(self.record.call_id, self.link.session_id) as tel:
+            self._tel = tel
+            try:
+                await self._run()
+            finally:
+                tel.frames_sent(self.player.packets_sent)
+
+    async def _run(self) -> None:
         player = asyncio.create_task(self.player.run(), name=f"player-{self.record.call_id}")
         link = asyncio.create_task(self.link.run(), name=f"link-{self.record.call_id}")
         caller = asyncio.create_task(self._read_caller(), name=f"acs-{self.record.call_id}")
@@ -161,6 +179,8 @@ class CallSession:
         if self._consent_policy is not None and self.record.caller:  # phone calls only
             self.player.open.clear()  # before any agent audio can arrive: the caller hears the prompt first, alone
             self._spawn(self._ask_consent(self._consent_policy))
+        # Held, like agent audio, while the consent prompt plays.
+        ring = asyncio.create_task(self._ring_until_answered(), name=f"ring-{self.record.call_id}")
         try:
             await asyncio.wait({link, caller, hung_up}, return_when=asyncio.FIRST_COMPLETED)
             if caller.done() or hung_up.done():
@@ -171,6 +191,8 @@ class CallSession:
                 await self.link.end("transferred" if transferred else "caller hung up")
             elif isinstance(link.exception(), AgentUnavailable):
                 log.warning("call %s: agent unreachable too long; apologising and transferring", self.record.call_id)
+                if self._tel is not None:
+                    self._tel.outage(first_connection=not self.link.first_ready.is_set())
                 await self._fallback_transfer()
             elif link.exception() is not None:
                 log.error("call %s: agent link failed: %r", self.record.call_id, link.exception())
@@ -179,14 +201,39 @@ class CallSession:
                 await self._agent_ended()
             # 4000: a newer connection (another replica) owns the session now: just let go.
         finally:
-            for task in (player, link, caller, hung_up, *self._tasks):
+            for task in (player, link, caller, hung_up, ring, *self._tasks):
                 task.cancel()
-            await asyncio.gather(player, link, caller, hung_up, *self._tasks, return_exceptions=True)
+            await asyncio.gather(player, link, caller, hung_up, ring, *self._tasks, return_exceptions=True)
+
+    async def _ring_until_answered(self) -> None:
+        answered = self.link.first_ready
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(answered.wait(), RING_AFTER_S)
+            return
+        self.ringing = True
+        log.info("call %s: agent not answering yet (starting?); ringing", self.record.call_id)
+        while self.ringing and not answered.is_set():
+            self.player.add(self._ring)
+            self.player.end_item()
+            self.rings += 1
+            cycle = asyncio.ensure_future(self.player.drained())
+            wait = asyncio.ensure_future(answered.wait())
+            await asyncio.wait({cycle, wait}, return_when=asyncio.FIRST_COMPLETED)
+            cycle.cancel()
+            wait.cancel()
+        await self._stop_ringing()
+
+    async def _stop_ringing(self) -> None:
+        # Cut the ring at once: the agent's greeting (or the apology) must not queue behind it.
+        if self.ringing:
+            self.ringing = False
+            await self.player.clear()
 
     # --- caller -> agent ---------------------------------------------------------------
     async def _read_caller(self) -> None:
         while True:
             message = await self._receive()
+            received = time.perf_counter()
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text")
@@ -201,6 +248,9 @@ class CallSession:
                 continue
             if isinstance(frame, media.AudioIn):
                 await self.link.send_audio(frame.pcm)
+                if self._tel is not None:
+                    self._tel.frames_sent(self.player.packets_sent)
+                    self._tel.frame_in(received)
             elif isinstance(frame, media.DtmfIn):
                 if self.consent is not None and self.consent.key(frame.digits):
                     self._consent_declined.set()  # the opt-out key answers the prompt; it is not a caller turn
@@ -212,6 +262,7 @@ class CallSession:
 
     # --- agent -> caller -------------------------------------------------------------------
     async def _on_agent_audio(self, pcm: bytes) -> None:
+        await self._stop_ringing()
         self.player.add(pcm)
 
     async def _on_agent_event(self, event: ServerEvent | UnknownEvent) -> None:
@@ -316,6 +367,8 @@ class CallSession:
         run = self.transfer_run = TransferRun(self._control, record.call_connection_id, record.caller, machine)
         async with self._awaiting_callbacks():
             result = await run.run()
+        if self._tel is not None:
+            self._tel.transfer(result.ok)
         log.info("call %s: hand-over %s (%s) in %.0f ms to briefing", self.record.call_id,
                  "connected" if result.ok else "returned", result.reason,
                  1000 * (run.timings.get("briefing", run.timings["decided"]) - run.timings["decided"]))
@@ -329,6 +382,12 @@ class CallSession:
 
     async def transfer(self, target: str, case_id: str) -> tuple[bool, str]:
         """Blind-transfer the call and wait for ACS to accept or refuse it (via the callback, on any replica)."""
+        ok, reason = await self._transfer(target, case_id)
+        if self._tel is not None:
+            self._tel.transfer(ok)
+        return ok, reason
+
+    async def _transfer(self, target: str, case_id: str) -> tuple[bool, str]:
         record = await self._store.get(self.record.call_id)
         if record is None or not record.call_connection_id:
             return False, "the call is not connected yet"
@@ -367,6 +426,7 @@ class CallSession:
                 log.warning("call %s: hang-up failed: %s", self.record.call_id, type(exc).__name__)
 
     async def _fallback_transfer(self) -> None:
+        await self._stop_ringing()
         self.player.add(self._apology)
         self.player.end_item()
         await self.player.drained()

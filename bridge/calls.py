@@ -9,6 +9,7 @@ Redis when ``BridgeSettings.redis_url`` is set, else SQLite under ``data_dir``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -32,6 +33,15 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9\-_.:]")
 def agent_session_id(call_id: str) -> str:
     """The agent session id for a call: ``acs:`` + the id reduced to the container's charset, <= 128."""
     return ("acs:" + _UNSAFE.sub("_", call_id))[:128]
+
+
+def pooled_session_id(call_id: str, pool: int) -> str:
+    """The pooled agent session a call goes to (``pool-<k>``, k < ``pool``): a hash of the call id,
+    so every replica and every reconnect after a recycle picks the same one without asking."""
+    if pool < 1:
+        raise ValueError(f"a session pool needs at least one session, got {pool}")
+    digest = hashlib.sha256(call_id.encode("utf-8")).digest()
+    return f"pool-{int.from_bytes(digest[:8], 'big') % pool}"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
     import uvloop
 
+    from agent import telemetry
     from agent.logs import setup_logging
     from bridge.app import create_app, serve
     from bridge.config import BridgeSettings, ConfigError
@@ -31,10 +32,14 @@ def run(args: argparse.Namespace) -> int:
         settings = BridgeSettings.from_env()
         if args.port is not None:
             settings = settings.with_(port=args.port)
-        setup_logging(settings.log_level)
+        setup_logging(settings.log_level, telemetry.LogContext())  # trace ids on log lines, personal data redacted
+        exporters = telemetry.configure(settings, service="switchboard-bridge")
         app = create_app(settings)
     except (ConfigError, ValueError) as exc:
         print(f"switchboard bridge: {exc}", file=sys.stderr)
         return 2
-    uvloop.run(serve(settings, app))  # less CPU per media message than the default loop
+    try:
+        uvloop.run(serve(settings, app))  # less CPU per media message than the default loop
+    finally:
+        exporters.shutdown()  # flush what is still buffered
     return 0

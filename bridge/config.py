@@ -42,6 +42,8 @@ class BridgeSettings(SettingsBase):
     sample_rate: int = 16000  # 16000 | 24000
     gap_buffer_s: float = 5.0  # caller audio kept while the agent link is down
     agent_outage_s: float = 8.0  # longer than this unreachable -> apology + fallback transfer
+    agent_first_connect_s: float = 20.0  # the same for a call's first connection (a sandbox may be starting)
+    session_pool: int = 0  # N > 0: calls share N long-lived agent sessions (pool-<k>); 0: a session per call
     rate_limit_per_s: float = 20.0  # refused requests per client IP, on every endpoint
     #: Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default: the TCP peer counts.
     trusted_proxies: tuple[str, ...] = ()
@@ -57,12 +59,17 @@ class BridgeSettings(SettingsBase):
                            "To continue without recording, press 2 now.")
     consent_opt_out_digit: str = "2"
     consent_window_s: float = 4.0  # after the prompt was sent, how long the opt-out key is awaited
+    # telemetry export (agent/telemetry.py), the same variables as the agent's
+    otlp_endpoint: str | None = None
+    appinsights_connection_string: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "BridgeSettings":
         """Build settings from ``env`` (default ``os.environ``); raises ConfigError on bad values."""
         e = os.environ if env is None else env
         d = cls()
+        if env_int(e, "SWITCHBOARD_BRIDGE_SESSION_POOL", d.session_pool) < 0:
+            raise ConfigError("SWITCHBOARD_BRIDGE_SESSION_POOL must be 0 (a session per call) or more")
         return cls(
             port=env_int(e, "SWITCHBOARD_BRIDGE_PORT", d.port),
             host=e.get("SWITCHBOARD_HOST") or d.host,
@@ -84,6 +91,8 @@ class BridgeSettings(SettingsBase):
             sample_rate=int(env_choice(e, "SWITCHBOARD_BRIDGE_SAMPLE_RATE", str(d.sample_rate), ("16000", "24000"))),
             gap_buffer_s=env_float(e, "SWITCHBOARD_BRIDGE_GAP_BUFFER_S", d.gap_buffer_s),
             agent_outage_s=env_float(e, "SWITCHBOARD_BRIDGE_AGENT_OUTAGE_S", d.agent_outage_s),
+            agent_first_connect_s=env_float(e, "SWITCHBOARD_BRIDGE_AGENT_FIRST_CONNECT_S", d.agent_first_connect_s),
+            session_pool=env_int(e, "SWITCHBOARD_BRIDGE_SESSION_POOL", d.session_pool),
             rate_limit_per_s=env_float(e, "SWITCHBOARD_BRIDGE_RATE_LIMIT_PER_S", d.rate_limit_per_s),
             trusted_proxies=env_networks(e, "SWITCHBOARD_TRUSTED_PROXIES"),
             cognitive_services_endpoint=e.get("SWITCHBOARD_BRIDGE_COGNITIVE_SERVICES_ENDPOINT") or None,
@@ -96,4 +105,6 @@ class BridgeSettings(SettingsBase):
             consent_opt_out_digit=env_choice(e, "SWITCHBOARD_BRIDGE_CONSENT_OPT_OUT_DIGIT",
                                              d.consent_opt_out_digit, tuple("0123456789*#")),
             consent_window_s=env_float(e, "SWITCHBOARD_BRIDGE_CONSENT_WINDOW_S", d.consent_window_s),
+            otlp_endpoint=e.get("OTEL_EXPORTER_OTLP_ENDPOINT") or None,
+            appinsights_connection_string=e.get("APPLICATIONINSIGHTS_CONNECTION_STRING") or None,
         )

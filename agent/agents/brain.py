@@ -10,16 +10,19 @@ server connections), so a call can continue on another container.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import re
-from typing import Any, AsyncIterator, Protocol
+from functools import partial
+from typing import Any, AsyncIterator, Callable, Protocol
 
 from agent.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
 from agent.agents import entities, moves, slots
 from agent.agents.domain import ANYTHING_ELSE, INTENT_TOOLS, DomainAgent, fetch_site_names, latest_reference
 from agent.agents.mcp_client import ToolManager
 from agent.config import Settings
+from agent.keypad import digits_expected
 from agent.state import CallState
 
 GREETING = "Hello, you've reached the operations help line. How can I help you today?"
@@ -56,8 +59,10 @@ class Agent(Protocol):
 class SwitchboardBrain:
     """Implements ``agent.brain.Brain``."""
 
-    def __init__(self, coordinator: Any, tools: ToolManager, handoff: Any, agent: Agent) -> None:
-        self.coordinator = coordinator
+    def __init__(self, coordinator: Any, tools: ToolManager, handoff: Any, agent: Agent,
+                 *, open_coordinator: Callable[[], Any] | None = None) -> None:
+        self.coordinator = coordinator  # None until start() when ``open_coordinator`` is given
+        self._open_coordinator = open_coordinator
         self.tools = tools
         self.handoff = handoff
         self.agent = agent
@@ -65,11 +70,11 @@ class SwitchboardBrain:
     @classmethod
     def from_settings(cls, settings: Settings) -> "SwitchboardBrain":
         from agent.coordinator.coordinator import Coordinator
+        from agent.coordinator.policy import load_policy
         from agent.handoff.service import HandoffService
 
-        coordinator = Coordinator.from_settings(settings)
         tools = ToolManager.from_settings(settings)
-        limit = coordinator.policy.tool_failure_limit
+        limit = load_policy(settings.policy_file).tool_failure_limit
         agent: Agent
         if settings.azure_openai_endpoint and settings.azure_openai_deployment:
             from agent.agents.llm import AzureModelClient, LlmAgent
@@ -80,19 +85,35 @@ class SwitchboardBrain:
         else:
             agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
                                 duplicate_window_s=settings.duplicate_window_s)
-        return cls(coordinator, tools, HandoffService(settings), agent)
+        # The knowledge index is opened in start(), not here: on a new sandbox's first start it is
+        # built (seconds of CPU), and nothing on the way to the greeting needs it.
+        return cls(None, tools, HandoffService(settings), agent,
+                   open_coordinator=partial(Coordinator.from_settings, settings))
 
     async def start(self) -> None:
-        await self.tools.start()
+        if self.coordinator is None and self._open_coordinator is not None:
+            self.coordinator, _ = await asyncio.gather(asyncio.to_thread(self._open_coordinator), self.tools.start())
+        else:
+            await self.tools.start()
         self.agent.site_names.update(await fetch_site_names(self.tools))
 
     async def close(self) -> None:
         await self.tools.close()
         await self.handoff.close()
-        self.coordinator.close()
+        if self.coordinator is not None:
+            self.coordinator.close()
 
     async def greet(self, state: CallState) -> AsyncIterator[Action]:
         yield Say(GREETING)
+
+    def keypad_length(self, state: CallState) -> int | None:
+        """The digits the slot being asked for takes (a work-order number: five), if fixed."""
+        task = state.task
+        spec = self.tools.tool(task["server"], task["tool"]) if task and task.get("asking") else None
+        if spec is None:
+            return None
+        asked = next((s for s in slots.slots_of(spec.input_schema) if s.name == task["asking"]), None)  # type: ignore[index]
+        return digits_expected(asked.schema) if asked is not None else None
 
     async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
         text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else turn.text

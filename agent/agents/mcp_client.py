@@ -16,16 +16,15 @@ import sys
 import uuid
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 import anyio
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.exceptions import MCPError
 
 from agent import telemetry
 from agent.config import Settings
+
+if TYPE_CHECKING:
+    from mcp import ClientSession
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +130,12 @@ class ServerConnection:
         self.generation += 1
 
     async def _supervise(self) -> None:
+        # The SDK is imported here, not at module level: it takes most of a second, and the
+        # container starts tool servers in the background after it can greet (docs/deploy.md).
+        from mcp import ClientSession, StdioServerParameters
+        from mcp.client.stdio import stdio_client
+        from mcp.client.streamable_http import streamable_http_client
+
         try:
             async with AsyncExitStack() as stack:
                 if self.spec.url:
@@ -185,6 +190,8 @@ class ServerConnection:
         return self._session is not None and self._task is not None and not self._task.done()
 
     async def call_once(self, tool: str, arguments: dict[str, Any], timeout_s: float) -> Any:
+        from mcp.shared.exceptions import MCPError  # loaded by _supervise already
+
         session = self._session
         if session is None:
             raise ToolError(self.spec.name, tool, "unavailable", "the server is not running")

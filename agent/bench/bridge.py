@@ -11,6 +11,9 @@ process measures send -> arrival on one clock.
 3. **recycle**: mid-stream the timing agent closes every socket with 1001, as the platform does
    about every 10 minutes, and accepts the reconnects at once. Reported: caller frames lost
    (never arrived), frames delivered twice, and the longest arrival gap around the recycle.
+
+With ``--pool N`` the bridge spreads the calls over N pooled agent sessions (``pool-<k>`` plus
+the call's id); the timing agent keeps each call's conversation apart, as the container does.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import uvloop
 
@@ -40,6 +44,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--calls", type=int, default=100, help="concurrent calls")
     p.add_argument("--seconds", type=float, default=10.0, help="audio streamed per call and phase")
     p.add_argument("--recycle-at", type=float, default=0.5, help="fraction of the recycle phase at which to recycle")
+    p.add_argument("--pool", type=int, default=0,
+                   help="spread the calls over this many pooled agent sessions (default 0: a session per call)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
@@ -62,7 +68,9 @@ class TimingAgent:
     async def handle(self, ws: Any) -> None:
         self.sockets.add(ws)
         try:
-            session = ws.request.path.split("agent_session_id=")[-1]
+            # A call's conversation: its own session, or (pool mode) its call id within a pooled one.
+            query = parse_qs(urlsplit(ws.request.path).query)
+            session = ":".join(query.get("agent_session_id", []) + query.get("call_id", []))
             frames_in = 0
             async for frame in ws:
                 if isinstance(frame, bytes):
@@ -195,10 +203,10 @@ async def _bench(args: argparse.Namespace) -> dict[str, Any]:
         with tempfile.TemporaryDirectory() as tmp:
             port = free_port()
             settings = BridgeSettings(data_dir=Path(tmp), host="127.0.0.1", port=port,
-                                agent_url=f"ws://127.0.0.1:{agent_port}/invocations_ws",
-                                secret="bench", acs_connection_string=FAKE_CONNECTION_STRING,
-                                public_url=f"http://127.0.0.1:{port}", agent_outage_s=30,
-                                rate_limit_per_s=10_000)
+                                      agent_url=f"ws://127.0.0.1:{agent_port}/invocations_ws",
+                                      secret="bench", acs_connection_string=FAKE_CONNECTION_STRING,
+                                      public_url=f"http://127.0.0.1:{port}", agent_outage_s=30,
+                                      rate_limit_per_s=10_000, session_pool=args.pool)
             async with LocalBridge(settings, apology=tones(16000)) as bridge:
                 wait_s = 60 + 4 * args.seconds + args.calls
                 calls = [await bridge.place_call(connect_media=False) for _ in range(args.calls)]
@@ -223,6 +231,7 @@ def run(args: argparse.Namespace) -> int:
     direct, bridged = raw["direct_ms"], raw["bridge_ms"]
     figures = {
         "calls": args.calls,
+        "pool": args.pool,
         "seconds": args.seconds,
         "frames_per_phase": len(bridged),
         "direct_ms": {"p50": _pct(direct, 0.5), "p99": _pct(direct, 0.99)},
@@ -235,7 +244,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
-        print(f"bridge bench: {args.calls} concurrent calls, {args.seconds:.0f} s of 20 ms frames per phase")
+        sessions = f"over {args.pool} pooled sessions" if args.pool else "a session per call"
+        print(f"bridge bench: {args.calls} concurrent calls ({sessions}), "
+              f"{args.seconds:.0f} s of 20 ms frames per phase")
         print(f"  direct  ACS-less hop     p50 {figures['direct_ms']['p50']:.2f} ms  p99 {figures['direct_ms']['p99']:.2f} ms")
         print(f"  through the bridge       p50 {figures['bridge_ms']['p50']:.2f} ms  p99 {figures['bridge_ms']['p99']:.2f} ms")
         print(f"  added by the bridge      p50 {figures['added_ms']['p50']:.2f} ms  p99 {figures['added_ms']['p99']:.2f} ms"

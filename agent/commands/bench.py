@@ -1,4 +1,4 @@
-"""``switchboard bench transport|latency|speech|bridge|telemetry|handover``: benchmarks that print figures.
+"""``switchboard bench transport|latency|speech|bridge|coldstart|telemetry|handover``: benchmarks that print figures.
 
 Each benchmark module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
 """
@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 
-from agent.bench import bridge, handover, latency, speech, telemetry, transport
+from agent.bench import bridge, coldstart, handover, latency, speech, telemetry, transport
 
 BENCHMARKS = {
     "transport": (transport, "concurrent sessions streaming real-time audio frames"),
     "latency": (latency, "spoken turns: end of caller speech -> first agent audio"),
     "speech": (speech, "end of turn: false cut-offs, false holds, end-of-turn delay"),
     "bridge": (bridge, "added latency through the ACS bridge and the gap at a recycle"),
+    "coldstart": (coldstart, "a new container: start -> readiness, session.ready, greeting audio"),
     "telemetry": (telemetry, "cost per WebSocket frame of the connection metrics"),
     "handover": (handover, "warm hand-over in the ACS simulator: decision -> briefing heard"),
 }

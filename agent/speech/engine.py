@@ -154,7 +154,12 @@ class SpeechEngine(Protocol):
     name: str
 
     async def start(self) -> None:
-        """Load models; called once per process before the first call."""
+        """Load what a call's greeting needs; called before the first call (again: no effect).
+
+        Models only needed once the caller has spoken may load later (``ready``), or when first needed."""
+
+    async def ready(self) -> None:
+        """Load the rest, if not begun yet, and wait until everything is loaded (raises if loading failed)."""
 
     async def close(self) -> None: ...
 

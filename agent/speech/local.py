@@ -1,6 +1,7 @@
 """The embedded speech engine: webrtc/Silero VAD, Whisper tiny.en, Smart Turn and Piper on this CPU.
 
-``LocalSpeechEngine.start`` loads every model once per process; channels share them.
+``LocalSpeechEngine.start`` loads every model once per process (what the greeting needs
+first, recognition in the background); channels share them.
 Recognition and synthesis run in a small thread pool (CTranslate2 and onnxruntime
 release the GIL), so one session's recognition never stalls another's audio. Per
 channel: caller audio is resampled to 16 kHz, cut into 20 ms frames, gated against
@@ -59,33 +60,73 @@ class LocalSpeechEngine:
         self.tts: PiperSynth | None = None
         self.turn: SmartTurn | None = None
         self._silero: Any = None
+        self._stt_loading: asyncio.Future[WhisperRecognizer] | None = None
+        self._warm_audio = np.zeros(0, dtype=np.int16)  # "Ready." spoken at start: warms Whisper when it loads
         self.stt_pool: ThreadPoolExecutor | None = None
         self.tts_pool: PriorityPool | None = None
 
     async def start(self) -> None:
-        """Load models (a few seconds) off the event loop; warm them so the first call is not slow."""
-        if self.stt is not None:
+        """Load what a call's greeting needs (TTS, VAD), warm it, and return.
+
+        Recognition (Whisper) loads on ``ready`` (the container calls it once the first
+        greeting is under way) or on the first turn that needs it, which waits for it
+        (``transcribe``) rather than being lost.
+        """
+        if self.tts is not None:
             return
         self.stt_pool = ThreadPoolExecutor(self._stt_workers, thread_name_prefix="stt")
         self.tts_pool = PriorityPool(self._tts_workers, "tts")
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
-        stt = loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(workers=self._stt_workers,
-                                                                            vocabulary=self._vocabulary))
         tts = asyncio.ensure_future(self.tts_pool.run(time.monotonic(), PiperSynth))
         if self.settings.vad == "silero":
             self._silero = await loop.run_in_executor(self.stt_pool, load_silero_session)
         if self.settings.turn_model == "smart-turn":
+            # Loaded here, not with Whisper: a channel's endpointing is set when it opens, and
+            # the model is small (tens of ms to warm).
             self.turn = await loop.run_in_executor(self.stt_pool, SmartTurn)
-        self.stt, self.tts = await stt, await tts
-        warm = self.tts.synth("Ready.", RATE)
-        await loop.run_in_executor(self.stt_pool, self.stt.transcribe, warm)
+        tts_synth = await tts
+        warm = await self.tts_pool.run(time.monotonic(), tts_synth.synth, "Ready.", RATE)
         if self.turn is not None:
             await loop.run_in_executor(self.stt_pool, self.turn.probability, warm)
-        log.info("local speech engine ready in %.1fs (vad=%s, turn=%s)", time.perf_counter() - t0,
+        self.tts = tts_synth
+        self._warm_audio = warm
+        log.info("local speech can speak after %.1fs (vad=%s, turn=%s)", time.perf_counter() - t0,
                  self.settings.vad, self.settings.turn_model)
 
+    def _recogniser(self) -> "asyncio.Future[WhisperRecognizer]":
+        if self._stt_loading is None:
+            if self.tts is None:
+                raise RuntimeError("LocalSpeechEngine.start() must run first")
+            self._stt_loading = asyncio.ensure_future(self._load_stt(self._warm_audio))
+        return self._stt_loading
+
+    async def _load_stt(self, warm: np.ndarray) -> WhisperRecognizer:
+        loop = asyncio.get_running_loop()
+        t0 = time.perf_counter()
+        try:
+            stt = await loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(workers=self._stt_workers,
+                                                                                  vocabulary=self._vocabulary))
+            await loop.run_in_executor(self.stt_pool, stt.transcribe, warm)
+        except Exception:
+            log.exception("loading the speech recogniser failed")
+            raise
+        self.stt = stt
+        log.info("speech recognition loaded in %.1fs", time.perf_counter() - t0)
+        return stt
+
+    async def ready(self) -> None:
+        """Load recognition if not yet begun, and wait until it is loaded (raises if loading failed)."""
+        await asyncio.shield(self._recogniser())
+
+    async def transcribe(self, audio: np.ndarray) -> Recognition:
+        """Recognise ``audio`` in the STT pool, first waiting for Whisper if it is not loaded yet."""
+        stt = self.stt or await asyncio.shield(self._recogniser())
+        return await asyncio.get_running_loop().run_in_executor(self.stt_pool, stt.transcribe, audio)
+
     async def close(self) -> None:
+        if self._stt_loading is not None:
+            self._stt_loading.cancel()
         if self.stt_pool is not None:
             self.stt_pool.shutdown(wait=False, cancel_futures=True)
         if self.tts_pool is not None:
@@ -100,7 +141,7 @@ class LocalSpeechEngine:
                               barge_in_ms=s.barge_in_ms, judge_ms=JUDGE_MS if self.turn is not None else None)
 
     def open(self, sample_rate: int, on_event: OnSpeechEvent) -> "LocalChannel":
-        if self.stt is None or self.tts is None:
+        if self.tts is None:
             raise RuntimeError("LocalSpeechEngine.start() must run before open()")
         return LocalChannel(self, sample_rate, on_event)
 
@@ -184,9 +225,7 @@ class LocalChannel:
         frame_ms = self._endpointer.config.frame_ms
         keep = int((end_ms + TAIL_MS - self._utterance_start_ms) // frame_ms)
         audio = np.concatenate(self._utterance[:keep]) if self._utterance else np.zeros(0, dtype=np.int16)
-        engine = self._engine
-        assert engine.stt is not None
-        return asyncio.get_running_loop().run_in_executor(engine.stt_pool, engine.stt.transcribe, audio)
+        return asyncio.ensure_future(self._engine.transcribe(audio))
 
     def _judge(self, end_ms: float) -> None:
         """Ask Smart Turn (in the STT pool) about the utterance and the silence after it so far."""

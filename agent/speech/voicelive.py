@@ -87,6 +87,8 @@ class VoiceLiveEngine:
         self.fallback = fallback
 
     async def start(self) -> None:
+        if self.credential is not None:
+            return  # started already
         if self.settings.voicelive_api_key:
             self.credential = AzureKeyCredential(self.settings.voicelive_api_key)
         else:
@@ -102,6 +104,10 @@ class VoiceLiveEngine:
         log.info("voicelive engine ready: endpoint %s, model %s, voice %s, fallback %s",
                  self.settings.voicelive_endpoint, self.settings.voicelive_model, self.settings.voicelive_voice,
                  self.fallback.name if self.fallback is not None else "none")
+
+    async def ready(self) -> None:
+        if self.fallback is not None:
+            await self.fallback.ready()
 
     async def close(self) -> None:
         if self.fallback is not None:

@@ -31,7 +31,7 @@ def test_scripted_call_prints_every_turn(server, tmp_path: Path) -> None:
     assert lines[0].startswith("connected  session call-") and "text only" in lines[0]
     assert "agent   <  Hello, this is switchboard." in lines
     assert "caller  >  reset my password   [text]" in lines
-    assert "agent   <  You said: 12#" in lines
+    assert "agent   <  You said: 12" in lines  # the keys are one turn; "#" ended it and is not part of it
     # On an endpoint that does not understand audio, 'say' falls back to typing the same words.
     assert "agent   <  You said: spoken words on a text-only line" in lines
     assert "never sent" not in done.stdout

@@ -51,6 +51,9 @@ class QuietSpeech:
     async def start(self) -> None:
         pass
 
+    async def ready(self) -> None:
+        pass
+
     async def close(self) -> None:
         pass
 

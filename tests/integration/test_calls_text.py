@@ -125,6 +125,30 @@ async def test_safety_hand_over_and_failed_transfer(brain_server: LocalServer) -
     await c.close()
 
 
+async def _keys(c: Client, keys: str) -> list[dict]:
+    """Each key its own ``input.dtmf``, as a phone sends them; returns what followed until the reply."""
+    start = len(c.events)
+    for key in keys:
+        await c.send("input.dtmf", digits=key)
+    await c.wait_for("turn.metrics")
+    return c.events[start:]
+
+
+async def test_keyed_numbers_are_one_turn_ended_by_the_slots_length_or_the_terminator(brain_server) -> None:
+    c = await _call(brain_server, "dtmf-wo-1")
+    asked = await _turn(c, "I'd like to check on a work order")
+    assert "work order" in _said(asked).lower() and "?" in _said(asked)
+    # Five keys for a five-digit work-order number: the fifth ends the turn, no '#' needed.
+    keyed = await _keys(c, "10002")
+    caller = [e for e in keyed if e["type"] == "transcript" and e["role"] == "caller"]
+    assert [(e["text"], e["kind"]) for e in caller] == [("10002", "dtmf")]
+    assert [e["status"] for e in keyed if e["type"] == "tool"] == ["started", "ok"]
+    # No slot open now: digits collect until '#', which ends the turn and is not part of it.
+    keyed = await _keys(c, "4512#")
+    assert [e["text"] for e in keyed if e["type"] == "transcript" and e["role"] == "caller"] == ["4512"]
+    await c.close()
+
+
 REPEATED = ["the pump at site fourteen keeps tripping", "P dash forty five twelve", "urgent"]
 
 

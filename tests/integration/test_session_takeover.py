@@ -1,6 +1,6 @@
 """A newer connection taking a session over while the old one winds down keeps the conversation.
 
-Served in-process (uvicorn with the container's WebSocket protocol) so that the store can
+Served in-process (``tests.support.inproc``) so that the store can
 be slowed: replaying missed events is what the new connection waits on between claiming
 the session and holding its socket, the window in which the old connection's clean-up
 once closed the conversation under it (the new connection then failed with 1011).
@@ -12,13 +12,10 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from agent.app import create_app
 from agent.config import Settings
-from agent.localserver import free_port
 from agent.store import open_store
-from agent.wsserver import WebSocketProtocol
+from tests.support.inproc import served
 from tests.support.wsclient import Client
 
 
@@ -40,14 +37,7 @@ async def test_takeover_while_the_old_connection_winds_down_keeps_the_conversati
     settings = Settings(data_dir=tmp_path / "data", brain="placeholder", speech_engine="none")
     app, hub = create_app(settings, store=SlowReplay(open_store(settings)))  # type: ignore[arg-type]
     await hub.start()
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws=WebSocketProtocol, http="httptools",
-                                           lifespan="off", log_config=None))
-    serving = asyncio.create_task(server.serve())
-    try:
-        while not server.started:
-            await asyncio.sleep(0.01)
-        url = f"ws://127.0.0.1:{port}/invocations_ws"
+    async with served(app, hub) as url:
         old = await Client.connect(url, "takeover-1")
         await old.start()
         greeting = await old.wait_for("transcript", role="agent")
@@ -65,7 +55,3 @@ async def test_takeover_while_the_old_connection_winds_down_keeps_the_conversati
         assert old.conn.close_code == 4000
         assert hub.live["takeover-1"].conversation is not None  # still the new connection's
         await new.close()
-    finally:
-        await hub.shutdown()
-        server.should_exit = True
-        await asyncio.wait_for(serving, 10)

@@ -17,11 +17,6 @@ from typing import Any, AsyncIterator, Callable
 
 import pytest
 import websockets
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agent import telemetry
 from agent.actions import CallerInput, RouteEvent, Say
@@ -29,6 +24,7 @@ from agent.app import create_app
 from agent.config import Settings
 from agent.speech.engine import FinalTranscript
 from agent.state import CallState
+from tests.support.otel import Otel, otel  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -40,39 +36,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-class Otel:
-    def __init__(self) -> None:
-        self.spans = InMemorySpanExporter()
-        tp = TracerProvider()
-        tp.add_span_processor(SimpleSpanProcessor(self.spans))
-        self.reader = InMemoryMetricReader()
-        self.telemetry = telemetry.Telemetry(tp, MeterProvider(metric_readers=[self.reader]))
-
-    def points(self, name: str) -> list[Any]:
-        data = self.reader.get_metrics_data()
-        out = []
-        for rm in data.resource_metrics if data else []:
-            for sm in rm.scope_metrics:
-                for m in sm.metrics:
-                    if m.name == name:
-                        out.extend(m.data.data_points)
-        return out
-
-    def total(self, name: str, **attrs: Any) -> float:
-        return sum(p.value for p in self.points(name) if all(p.attributes.get(k) == v for k, v in attrs.items()))
-
-    def named(self, name: str) -> list[Any]:
-        return [s for s in self.spans.get_finished_spans() if s.name == name]
-
-
-@pytest.fixture
-def otel() -> Any:
-    o = Otel()
-    previous = telemetry.install(o.telemetry)
-    yield o
-    telemetry.install(previous)
 
 
 @pytest.fixture
@@ -282,6 +245,9 @@ class ScriptedSpeech:
     name = "scripted"
 
     async def start(self) -> None:
+        pass
+
+    async def ready(self) -> None:
         pass
 
     async def close(self) -> None:

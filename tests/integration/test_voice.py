@@ -150,7 +150,7 @@ async def test_keyed_digits_during_agent_speech_stop_it_and_become_the_turn(voic
         call.say(clip(LONG_REQUEST))
         start = await call.wait_for("audio.start", after=n, timeout=30)
         await asyncio.sleep(0.8)
-        await call.send(InputDtmf("4567"))
+        await call.send(InputDtmf("4567#"))  # "#" ends the keyed number at once (agent/keypad.py)
         clear = await call.wait_for("audio.clear", after=n, timeout=30)
         assert clear.body["item_id"] == start.body["item_id"]
         assert not _ended(call, start, before=clear)  # stopped, not played out

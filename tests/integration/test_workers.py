@@ -173,6 +173,21 @@ async def test_a_repeated_session_parameter_is_refused_by_every_layer(workers_se
     assert (await talk(owner, "still mine"))["seq"] > 0
     await owner.close()
 
+
+async def test_a_repeated_call_id_is_refused_and_one_call_id_is_its_own_conversation(workers_server) -> None:
+    # A pooled session (the bridge's SWITCHBOARD_BRIDGE_SESSION_POOL) names each call's conversation
+    # with call_id; named twice, the container cannot tell which conversation is meant.
+    async with websockets.connect(f"{workers_server.ws}?agent_session_id=pool-0&call_id=a&call_id=b") as conn:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await conn.send(json.dumps({"type": "session.start"}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(conn.recv(), 15)
+        assert conn.close_code == 1008 and "call_id is given 2 times" in conn.close_reason
+    async with websockets.connect(f"{workers_server.ws}?agent_session_id=pool-0&call_id=a") as conn:
+        await conn.send(json.dumps({"type": "session.start"}))
+        ready = json.loads(await asyncio.wait_for(conn.recv(), 15))
+        assert ready["type"] == "session.ready" and ready["session_id"] == "pool-0:a"
+
 def processes_of(data_dir: Path) -> list[psutil.Process]:
     """Every live process started for ``data_dir``: dispatcher, workers and their MCP servers."""
     found = []

@@ -25,6 +25,7 @@ BRIDGE_MAY_USE = {
     "agent.peers",  # the rate limiter and the real client address (trusted proxies)
     "agent.sqlite_async",  # the call store's SQLite access
     "agent.logs", "agent.handoff.redact",  # JSON log lines with personal data redacted
+    "agent.telemetry",  # OpenTelemetry export; the bridge's call and agent-connection spans and metrics
 }
 
 

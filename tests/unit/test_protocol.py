@@ -78,6 +78,16 @@ def test_encode_adds_seq_and_drops_none_fields():
         "type": "route", "target": "it_ops", "intent": "password.reset", "confidence": 0.9, "seq": 12}
 
 
+@pytest.mark.parametrize("query, expected", [
+    ("agent_session_id=pool-1&call_id=c-1", ("c-1", None)),
+    ("agent_session_id=pool-1", (None, None)),
+    ("call_id=c-1&call_id=c-1", (None, "call_id is given 2 times")),  # even the same value twice
+    ("call_id=c-1&x=1&call%5Fid=c-2", (None, "call_id is given 2 times")),
+])
+def test_call_id_is_read_once_like_the_session_id(query, expected):
+    assert protocol.call_id_in_query(query) == expected
+
+
 @pytest.mark.parametrize("ev, frame", [
     # The exact bytes clients have always received: type first, fields in documented order, seq last.
     (protocol.SessionReady("s1", False, protocol.AudioFormat("pcm16", 16000), True, 0),

@@ -86,5 +86,12 @@ def test_session_url_sets_the_id_once():
     assert url == "wss://h/invocations_ws?api-version=1&agent_session_id=acs%3A1"
 
 
+def test_a_pooled_session_url_names_the_call_once():
+    # The pool's session plus the call's conversation in it; a call_id already in the configured URL is replaced.
+    url = codec.session_url("wss://h/invocations_ws?call_id=stale#frag", "pool-3", "c-7")
+    assert url == "wss://h/invocations_ws?agent_session_id=pool-3&call_id=c-7"
+    assert "call_id" not in codec.session_url("wss://h/invocations_ws", "acs:1")
+
+
 def test_frame_size():
     assert codec.frame_bytes(16000) == 640 and codec.frame_bytes(8000) == 320 and codec.frame_bytes(24000, 100) == 4800

@@ -26,6 +26,7 @@ def engines():
         if vad not in made:
             made[vad] = LocalSpeechEngine(Settings(vad=vad))
             await made[vad].start()
+            await made[vad].ready()  # recognition loads in the background; tests share it across loops
         return made[vad]
 
     yield get
@@ -118,3 +119,46 @@ async def test_synthesis_streams_pieces_at_the_session_rate(engines):
     seconds = sum(len(p) for p in pieces) / 2 / 8000
     assert 6 < seconds < 14, seconds
     await channel.close()
+
+
+async def test_a_turn_that_ends_before_recognition_has_loaded_is_recognised_once_it_has(monkeypatch):
+    """``start`` returns when the engine can speak; Whisper loads behind it, held here by the test."""
+    import threading
+
+    from agent.speech import local
+
+    gate = threading.Event()
+
+    class HeldWhisper(local.WhisperRecognizer):
+        def __init__(self, **kw):
+            assert gate.wait(60), "the test never released the recogniser"
+            super().__init__(**kw)
+
+    monkeypatch.setattr(local, "WhisperRecognizer", HeldWhisper)
+    engine = LocalSpeechEngine(Settings())
+    try:
+        await engine.start()
+        assert engine.tts is not None and engine.stt is None  # can greet; cannot recognise yet
+        got: list[FinalTranscript] = []
+        done = asyncio.Event()
+
+        async def on_event(ev: SpeechEvent) -> None:
+            if isinstance(ev, FinalTranscript):
+                got.append(ev)
+                done.set()
+
+        channel = engine.open(16000, on_event)
+        phrase = "Please check the status of work order four five six seven."
+        audio = padded(clip(phrase))
+        for i in range(0, audio.size, 320):
+            await channel.feed(audio[i : i + 320].tobytes())
+        await asyncio.sleep(0.3)
+        assert got == [] and engine.stt is None  # the turn ended; it waits for the recogniser
+        gate.set()
+        await asyncio.wait_for(done.wait(), 60)
+        await engine.ready()
+        assert len(got) == 1 and wer([(phrase, got[0].text)]) <= 0.15
+        await channel.close()
+    finally:
+        gate.set()
+        await engine.close()

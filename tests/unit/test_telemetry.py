@@ -12,39 +12,12 @@ from typing import Any
 
 import pytest
 from opentelemetry import propagate, trace
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agent import telemetry
 from agent.agents.mcp_client import ToolError
 from agent.logs import JsonFormatter
 from agent.telemetry import Stage, stages
-
-
-class Otel:
-    def __init__(self) -> None:
-        self.spans = InMemorySpanExporter()
-        self.tracer_provider = TracerProvider()
-        self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.spans))
-        self.reader = InMemoryMetricReader()
-        self.telemetry = telemetry.Telemetry(self.tracer_provider, MeterProvider(metric_readers=[self.reader]))
-
-    def total(self, name: str, **attrs: Any) -> float:
-        data = self.reader.get_metrics_data()
-        return sum(p.value for rm in (data.resource_metrics if data else []) for sm in rm.scope_metrics
-                   for m in sm.metrics if m.name == name for p in m.data.data_points
-                   if all(p.attributes.get(k) == v for k, v in attrs.items()))
-
-
-@pytest.fixture
-def otel() -> Any:
-    o = Otel()
-    previous = telemetry.install(o.telemetry)
-    yield o
-    telemetry.install(previous)
+from tests.support.otel import Otel, otel  # noqa: F401 - the fixture
 
 
 # --- stages ---------------------------------------------------------------------------
