@@ -40,9 +40,12 @@ RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin switchboard
 COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY bridge/ bridge/
-COPY agent/__init__.py agent/protocol.py agent/protocol_client.py agent/wsclient.py agent/wsframes.py \
-     agent/wsserver.py agent/envparse.py agent/peers.py agent/sqlite_async.py agent/logs.py agent/telemetry.py agent/
-COPY agent/handoff/__init__.py agent/handoff/redact.py agent/handoff/
+COPY agent/__init__.py agent/envparse.py agent/sqlite_async.py agent/
+COPY agent/wire/ agent/wire/
+COPY agent/transport/__init__.py agent/transport/wsclient.py agent/transport/wsframes.py agent/transport/wsserver.py \
+     agent/transport/peers.py agent/transport/
+COPY agent/observability/__init__.py agent/observability/logs.py agent/observability/telemetry.py agent/observability/
+COPY agent/privacy/ agent/privacy/
 USER switchboard
 ENV SWITCHBOARD_BRIDGE_PORT=8089
 EXPOSE 8089

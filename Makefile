@@ -1,5 +1,5 @@
 # make test : bootstrap (.venv, Debian packages) then the whole test suite.
-# make demo : bootstrap then three spoken calls against a local container (agent/demo.py).
+# make demo : bootstrap then three spoken calls against a local container (agent/dev/demo.py).
 .PHONY: test demo bootstrap
 
 VENV ?= .venv
@@ -11,7 +11,7 @@ test:
 
 demo:
 	@scripts/bootstrap.sh demo
-	$(VENV)/bin/python -m agent.demo
+	$(VENV)/bin/python -m agent.dev.demo
 
 bootstrap:
 	@scripts/bootstrap.sh test

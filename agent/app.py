@@ -22,13 +22,14 @@ from starlette.websockets import WebSocket
 
 from azure.ai.agentserver.invocations import InvocationAgentServerHost
 
-from agent import protocol, telemetry
-from agent.brain import Brain, PlaceholderResponder
+from agent.wire import protocol
+from agent.observability import telemetry
+from agent.contracts.brain import Brain, PlaceholderResponder
 from agent.config import Settings
-from agent.protocol import MAX_FRAME_BYTES
-from agent.session import SessionHub
+from agent.wire.protocol import MAX_FRAME_BYTES
+from agent.call.session import SessionHub
 from agent.speech.engine import SpeechEngine
-from agent.speech.voicelive_tools import DialogFunctions
+from agent.realtime.voicelive_tools import DialogFunctions
 from agent.store import SessionStore, StoreUnavailable, open_store
 
 log = logging.getLogger("switchboard.app")
@@ -37,7 +38,7 @@ log = logging.getLogger("switchboard.app")
 def build_brain(settings: Settings) -> Brain:
     if settings.brain == "placeholder":
         return PlaceholderResponder()
-    from agent.agents.brain import SwitchboardBrain
+    from agent.brain.switchboard import SwitchboardBrain
 
     return SwitchboardBrain.from_settings(settings)
 
@@ -45,8 +46,8 @@ def build_brain(settings: Settings) -> Brain:
 def build_dialog(brain: Brain, settings: Settings) -> DialogFunctions | None:
     """Voice Live's function tools: the brain's coordinator, MCP tools and hand-over (None when it has none)."""
     if isinstance(brain, PlaceholderResponder):
-        return None  # nothing to offer, and agent.agents stays unimported
-    from agent.agents.dialog_tools import DialogTools
+        return None  # nothing to offer, and agent.brain stays unimported
+    from agent.brain.dialog_tools import DialogTools
 
     return DialogTools.for_brain(brain, holding_s=settings.holding_phrase_ms / 1000)
 
@@ -60,7 +61,7 @@ def build_speech(settings: Settings) -> SpeechEngine | None:
     # The recogniser is prompted with the names callers use for sites and assets: the speech
     # layer does not know the tool servers, so the vocabulary is handed to it here.
     if settings.speech_engine == "voicelive":
-        from agent.speech.voicelive import VoiceLiveEngine
+        from agent.realtime.voicelive import VoiceLiveEngine
 
         fallback = LocalSpeechEngine(settings, vocabulary=vocabulary()) if settings.voicelive_fallback_local else None
         return VoiceLiveEngine(settings, fallback=fallback)
@@ -83,7 +84,7 @@ def create_app(
         build_speech(settings) if speech == "auto" else speech,  # type: ignore[arg-type]
         build_dialog(brain, settings),
     )
-    # The host's own observability prints OTel log records to stdout; ours is configured in agent.telemetry.
+    # The host's own observability prints OTel log records to stdout; ours is configured in agent.observability.telemetry.
     app = InvocationAgentServerHost(configure_observability=None, routes=_extra_routes(settings))
     app.add_middleware(telemetry.ConnectionTelemetry)  # span + websocket.* metrics per connection
 
@@ -143,7 +144,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None, link_
     """Run the container until SIGTERM/SIGINT.
 
     With ``link_fd`` this process is one of ``switchboard serve --workers N``: it binds no
-    port and serves the connections its dispatcher passes over that socket (agent/workers.py).
+    port and serves the connections its dispatcher passes over that socket (agent/transport/workers.py).
 
     Served by uvicorn with the sans-I/O ``websockets`` protocol and httptools: HTTP/1.1
     only, as the platform requires, and on this 2-core machine about a third less CPU
@@ -167,7 +168,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None, link_
     # stall every session's audio while they walk a few hundred thousand objects.
     gc.collect()
     gc.freeze()
-    from agent.wsserver import WebSocketProtocol
+    from agent.transport.wsserver import WebSocketProtocol
 
     config = uvicorn.Config(
         app, host=settings.host, port=settings.port, http="httptools", ws=WebSocketProtocol,
@@ -177,7 +178,7 @@ async def serve(settings: Settings, *, ready: asyncio.Event | None = None, link_
         lifespan="off",  # start-up (models, tool servers) is done above, before the port opens
         timeout_graceful_shutdown=int(settings.shutdown_grace_s) or 1,
         log_config=None, access_log=False, server_header=False,
-        proxy_headers=False)  # X-Forwarded-For is read by agent.peers, from trusted proxies only
+        proxy_headers=False)  # X-Forwarded-For is read by agent.transport.peers, from trusted proxies only
     server = uvicorn.Server(config)
     server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # ours persist sessions first
 
@@ -219,7 +220,7 @@ def _warmed(warming: "asyncio.Task[None]") -> None:
 
 
 async def _take_connections(server: Any, link_fd: int) -> None:
-    from agent.workers import take_connections
+    from agent.transport.workers import take_connections
 
     while not server.started:
         await asyncio.sleep(0.01)

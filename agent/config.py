@@ -48,7 +48,7 @@ class Settings(SettingsBase):
     platform_session_id: str | None = None  # FOUNDRY_AGENT_SESSION_ID
     shutdown_grace_s: float = 3.0
     log_level: str = "INFO"
-    workers: int = 1  # container processes behind the port (agent/workers.py); 1 = no dispatcher
+    workers: int = 1  # container processes behind the port (agent/transport/workers.py); 1 = no dispatcher
 
     # --- speech -----------------------------------------------------------------
     speech_engine: str = "local"  # local | voicelive | none
@@ -61,7 +61,7 @@ class Settings(SettingsBase):
     dtmf_inter_digit_s: float = 3.0  # keyed digits pause longer than this -> they are one caller turn
     dtmf_max_digits: int = 16
     #: Spoken calls: "are you still there?" after this much caller silence, goodbye this long after that,
-    #: a maximum call length and a warning before it (agent/limits.py). 0 turns each off.
+    #: a maximum call length and a warning before it (agent/call/limits.py). 0 turns each off.
     silence_prompt_s: float = 10.0
     silence_close_s: float = 10.0
     max_call_s: float = 1800.0
@@ -72,7 +72,7 @@ class Settings(SettingsBase):
 
     # --- coordinator and knowledge -----------------------------------------------
     knowledge_dir: Path = REPO_ROOT / "samples" / "knowledge"
-    policy_file: Path = REPO_ROOT / "agent" / "coordinator" / "policy.yaml"
+    policy_file: Path = REPO_ROOT / "agent" / "routing" / "policy.yaml"
     azure_search_endpoint: str | None = None
     azure_search_index: str = "switchboard-knowledge"
     azure_search_api_key: str | None = None

@@ -10,7 +10,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Mapping, TypeVar
 
-from agent.peers import parse_networks
+from agent.transport.peers import parse_networks
 
 _S = TypeVar("_S", bound="SettingsBase")
 

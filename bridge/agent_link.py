@@ -31,13 +31,13 @@ from typing import Any, Awaitable, Callable, Protocol
 import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from agent import protocol_client as codec
-from agent import telemetry
-from agent.protocol import (MAX_FRAME_BYTES, AudioFormat, ClientMessage, Ping, Pong, ServerEvent, SessionEnd,
+from agent.wire import client as codec
+from agent.observability import telemetry
+from agent.wire.protocol import (MAX_FRAME_BYTES, AudioFormat, ClientMessage, Ping, Pong, ServerEvent, SessionEnd,
                             SessionReady, SessionStart)
-from agent.protocol_client import UnknownEvent
-from agent.wsclient import send_messages
-from agent.wsframes import MaskKeys
+from agent.wire.client import UnknownEvent
+from agent.transport.wsclient import send_messages
+from agent.transport.wsframes import MaskKeys
 
 log = logging.getLogger("switchboard.bridge.link")
 #: websockets logs the upgrade's headers (the Entra bearer token) at DEBUG: never below INFO here.

@@ -29,8 +29,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from agent.peers import Network, RateLimiter, parse_networks, real_peer
-from agent.protocol_client import AgentUrlError, check_agent_url
+from agent.transport.peers import Network, RateLimiter, parse_networks, real_peer
+from agent.wire.client import AgentUrlError, check_agent_url
 from bridge.config import BridgeSettings, ConfigError
 from bridge import auth, webhooks
 from bridge.agent_link import AgentLink, EntraTokenProvider, NoAuth, TokenProvider
@@ -351,12 +351,12 @@ async def serve(settings: BridgeSettings, app: Starlette | None = None, *, stop:
     server_log.setLevel(logging.INFO)
     if not any(isinstance(f, RedactUrlSecrets) for f in server_log.filters):
         server_log.addFilter(RedactUrlSecrets())
-    from agent.wsserver import WebSocketProtocol  # uvicorn's sans-I/O protocol, refused handshakes answered
+    from agent.transport.wsserver import WebSocketProtocol  # uvicorn's sans-I/O protocol, refused handshakes answered
 
     config = uvicorn.Config(app, host=settings.host, port=settings.port, ws=WebSocketProtocol, http="httptools",
                             ws_max_size=1024 * 1024, ws_ping_interval=None, access_log=False,  # access lines
                             log_config=None, lifespan="off",  # would carry URL tokens and the webhook secret
-                            proxy_headers=False)  # X-Forwarded-For is read by agent.peers, from trusted proxies only
+                            proxy_headers=False)  # X-Forwarded-For is read by agent.transport.peers, from trusted proxies only
     server = uvicorn.Server(config)  # without ``stop``, uvicorn's own SIGTERM/SIGINT handling shuts it down
 
     async def stopper() -> None:

@@ -1,5 +1,5 @@
 """What the bridge trusts: signed URL tokens, the webhook secret, ACS JWTs (the per-address
-rate limit of refusals is ``agent.peers.RateLimiter``, shared with the container's ``/cases``).
+rate limit of refusals is ``agent.transport.peers.RateLimiter``, shared with the container's ``/cases``).
 
 All pure (clock injected); fetching the keys ACS signs with is ``bridge.openid``.
 

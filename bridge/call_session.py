@@ -15,10 +15,10 @@ import uuid
 from collections import deque
 from typing import Any, Awaitable, Callable
 
-from agent import telemetry
-from agent.protocol import (AudioClear, AudioEnd, CallRecording, Close, Error, Handoff, HandoffResult, InputDtmf,
+from agent.observability import telemetry
+from agent.wire.protocol import (AudioClear, AudioEnd, CallRecording, Close, Error, Handoff, HandoffResult, InputDtmf,
                             ServerEvent)
-from agent.protocol_client import UnknownEvent
+from agent.wire.client import UnknownEvent
 from bridge import media
 from bridge.apology import ringback
 from bridge.agent_link import AgentLink, AgentUnavailable

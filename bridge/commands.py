@@ -23,8 +23,8 @@ def run(args: argparse.Namespace) -> int:
 
     import uvloop
 
-    from agent import telemetry
-    from agent.logs import setup_logging
+    from agent.observability import telemetry
+    from agent.observability.logs import setup_logging
     from bridge.app import create_app, serve
     from bridge.config import BridgeSettings, ConfigError
 

@@ -59,7 +59,7 @@ class BridgeSettings(SettingsBase):
                            "To continue without recording, press 2 now.")
     consent_opt_out_digit: str = "2"
     consent_window_s: float = 4.0  # after the prompt was sent, how long the opt-out key is awaited
-    # telemetry export (agent/telemetry.py), the same variables as the agent's
+    # telemetry export (agent/observability/telemetry.py), the same variables as the agent's
     otlp_endpoint: str | None = None
     appinsights_connection_string: str | None = field(default=None, repr=False)
 

@@ -59,7 +59,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _shape(p: argparse.ArgumentParser) -> None:
-    from agent.protocol_client import SHAPES
+    from agent.wire.client import SHAPES
 
     p.add_argument("--endpoint-shape", choices=SHAPES, default=SHAPES[0],
                    help="which documented invocations_ws URL to print: 'project' (one path, project_name and "

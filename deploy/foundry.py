@@ -109,8 +109,8 @@ def parse_env(pairs: Iterable[str]) -> tuple[tuple[str, str], ...]:
 
 def websocket_url(project_endpoint: str, agent_name: str, shape: str = "project") -> str:
     """The public ``invocations_ws`` endpoint of a hosted agent (needs an Entra bearer token and,
-    on the upgrade, the preview header; see ``agent.protocol_client``)."""
-    from agent.protocol_client import AgentUrlError, foundry_ws_url
+    on the upgrade, the preview header; see ``agent.wire.client``)."""
+    from agent.wire.client import AgentUrlError, foundry_ws_url
 
     try:
         return foundry_ws_url(project_endpoint, agent_name, shape)

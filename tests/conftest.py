@@ -7,7 +7,7 @@ from typing import Iterator
 
 import pytest
 
-from agent.localserver import LocalServer as Server
+from agent.dev.localserver import LocalServer as Server
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timezone
 from typing import Any
 
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 SCHEMA_ID = "switchboard.case/1"
 PRIORITIES = ("emergency", "high", "normal", "low")

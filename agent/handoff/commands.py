@@ -87,7 +87,7 @@ def cases_show(args: argparse.Namespace) -> int:
 
 
 def review_export(args: argparse.Namespace) -> int:
-    from agent.handoff.review import export_record
+    from agent.learning.review import export_record
 
     records = asyncio.run(_with_store(lambda s: s.captured()))
     lines = "".join(json.dumps(export_record(r), ensure_ascii=False) + "\n" for r in records)
@@ -101,8 +101,8 @@ def review_export(args: argparse.Namespace) -> int:
 
 
 def review_import(args: argparse.Namespace) -> int:
-    from agent.coordinator.knowledge import KnowledgeError
-    from agent.handoff.learned import import_labelled
+    from agent.routing.knowledge import KnowledgeError
+    from agent.learning.learned import import_labelled
 
     try:
         content = args.file.read_text(encoding="utf-8")

@@ -3,7 +3,7 @@
 ``GET /cases`` (newest first, ``?limit=`` up to 200) and ``GET /cases/{case_id}``,
 both behind ``Authorization: Bearer <SWITCHBOARD_CASES_TOKEN>``. With no token
 configured the endpoints answer 503 rather than serve cases to anyone. Wrong tokens are
-counted per client address (``agent.peers``): past ``REFUSALS_PER_S`` (burst ``REFUSAL_BURST``)
+counted per client address (``agent.transport.peers``): past ``REFUSALS_PER_S`` (burst ``REFUSAL_BURST``)
 they are answered 429, so the token cannot be guessed at line rate; the right token is
 always served. Errors are ``application/problem+json``-style bodies ``{"error", "message"}``.
 """
@@ -19,7 +19,7 @@ from starlette.routing import Route
 from agent.config import Settings
 from agent.handoff.bundle import CaseError, normalise_case_id
 from agent.handoff.store import CaseStore, open_case_store
-from agent.peers import RateLimiter, parse_networks, real_peer
+from agent.transport.peers import RateLimiter, parse_networks, real_peer
 
 MAX_LIST = 200
 REFUSALS_PER_S = 1.0  # a desktop that mistypes its token is not a guessing attack

@@ -26,8 +26,8 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from agent.actions import HandoffEvent
-from agent.agents.entities import spell_case_id
+from agent.contracts.actions import HandoffEvent
+from agent.brain.entities import spell_case_id
 from agent.config import Settings
 from agent.handoff.bundle import (
     CaseError,
@@ -37,11 +37,11 @@ from agent.handoff.bundle import (
     new_case_id,
     with_event,
 )
-from agent.handoff.review import needs_review, review_record
+from agent.learning.review import needs_review, review_record
 from agent.handoff.store import CaseStore, open_case_store
 from agent.handoff.summary import brief, spoken_briefing
 from agent.handoff.targets import Targets, load_targets
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 _DIGIT_WORDS = dict(zip("0123456789", "zero one two three four five six seven eight nine".split()))
 _ID_ATTEMPTS = 8
@@ -163,7 +163,7 @@ class HandoffService:
             lead = f"I'm passing you to {name} now; you may wait briefly for the next person."
         else:
             lead = f"I'm connecting you to {name} now."
-        # Read once, grouped for writing down; "say that again" reads it again (agent.agents.moves).
+        # Read once, grouped for writing down; "say that again" reads it again (agent.brain.moves).
         return f"{lead} They'll see what you told me. Your case number is {spelled}."
 
     def message_after_failed_transfer(self, state: CallState) -> str:

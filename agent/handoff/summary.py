@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.handoff.bundle import _intent_words
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 _QUOTE_WORDS = 24
 _PLACE_KEYS = ("site", "location", "building", "room", "depot")

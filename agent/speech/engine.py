@@ -20,11 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, AsyncIterator, Awaitable, Callable, Protocol, Union
 
-from agent.actions import Action
+from agent.contracts.actions import Action
 
 if TYPE_CHECKING:
-    from agent.speech.voicelive_tools import DialogFunctions
-    from agent.state import CallState
+    from agent.realtime.voicelive_tools import DialogFunctions
+    from agent.contracts.state import CallState
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A Redis restart, a failover or a network blip, and SQLite's "database is locked"
 writer in another process, are the same thing to a session: the store will answer again
 shortly. Each call is retried with exponential backoff for at most ``budget_s``; then
 ``StoreUnavailable`` is raised and the session carries on with what it has not stored
-kept in memory (agent/session.py). While the store is known to be down, calls get one
+kept in memory (agent/call/session.py). While the store is known to be down, calls get one
 attempt each (no waiting), so an outage does not stall every turn by the whole budget;
 the first call that succeeds ends that state. Every store write is idempotent (same
 ``seq`` and body, same state), so a write repeated after a lost reply does no harm.

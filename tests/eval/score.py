@@ -31,10 +31,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from agent.config import Settings
-from agent.coordinator import Coordinator
-from agent.coordinator.calibration import Bin, fit_blend, loo_evidence, reliability
-from agent.coordinator.router import FEATURES
-from agent.state import CallState
+from agent.routing import Coordinator
+from agent.routing.calibration import Bin, fit_blend, loo_evidence, reliability
+from agent.routing.router import FEATURES
+from agent.contracts.state import CallState
 
 EVAL_FILE = Path(__file__).with_name("routing_eval.jsonl")
 #: A Wednesday mid-morning in the policy's time zone: business-hours rules stay out of the way.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.config import Settings
-from agent.coordinator import Coordinator
+from agent.routing import Coordinator
 from tests.eval.score import evaluate, format_report, load_rows
 
 

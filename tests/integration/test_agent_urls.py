@@ -13,12 +13,12 @@ import websockets
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
-from agent import protocol
-from agent.protocol_client import (AgentUrlError, check_agent_url, foundry_ws_url, merge_query, session_url,
+from agent.wire import protocol
+from agent.wire.client import (AgentUrlError, check_agent_url, foundry_ws_url, merge_query, session_url,
                                     upgrade_headers)
-from agent.client.caller import Caller, CallError
-from agent.client.webproxy import create_app
-from agent.localserver import free_port
+from agent.dev.client.caller import Caller, CallError
+from agent.dev.client.webproxy import create_app
+from agent.dev.localserver import free_port
 from bridge.agent_link import AgentLink
 
 #: What a configured agent URL may already carry: a version, repeated keys, a blank value, a fragment.

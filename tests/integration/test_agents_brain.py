@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from agent.actions import EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
-from agent.agents.brain import SwitchboardBrain
+from agent.contracts.actions import EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
+from agent.brain.switchboard import SwitchboardBrain
 from agent.config import Settings
-from agent.state import CallState
+from agent.contracts.state import CallState
 from tests.eval.conversations.conversation_runner import kill_server, say
 
 
@@ -239,7 +239,7 @@ async def test_off_topic_gets_what_the_line_does_not_an_article(brain: Switchboa
     # Whatever the router makes of the words: an unclear turn far below the clarify threshold is off-topic.
     import dataclasses
 
-    from agent.agents.brain import OFF_TOPIC_CONFIDENCE
+    from agent.brain.switchboard import OFF_TOPIC_CONFIDENCE
 
     real = brain.coordinator.decide
     monkeypatch.setattr(brain.coordinator, "decide", lambda text, state, **kw: dataclasses.replace(
@@ -273,7 +273,7 @@ async def test_leave_it_is_not_swallowed_by_a_free_text_question(brain: Switchbo
 async def test_off_topic_mid_task_says_so_and_the_task_goes_on(brain: SwitchboardBrain, monkeypatch) -> None:
     import dataclasses
 
-    from agent.agents.brain import OFF_TOPIC_CONFIDENCE
+    from agent.brain.switchboard import OFF_TOPIC_CONFIDENCE
 
     state = CallState("off-topic-mid-task")
     await say(brain, state, "the pump at site twelve is leaking badly")

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from agent.actions import Say, ToolEvent
-from agent.agents.llm import LlmAgent, ModelReply, ToolCall, function_tools
-from agent.agents.mcp_client import ToolManager
+from agent.contracts.actions import Say, ToolEvent
+from agent.brain.llm import LlmAgent, ModelReply, ToolCall, function_tools
+from agent.brain.mcp_client import ToolManager
 from agent.config import Settings
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 
 class ScriptedModel:
@@ -139,7 +139,7 @@ async def test_azure_client_at_the_wire_with_a_fake_transport() -> None:
     import httpx
     from openai import AsyncAzureOpenAI
 
-    from agent.agents.llm import AzureModelClient
+    from agent.brain.llm import AzureModelClient
 
     seen: list[httpx.Request] = []
 
@@ -171,8 +171,8 @@ async def test_azure_client_at_the_wire_with_a_fake_transport() -> None:
 
 
 def test_brain_uses_the_model_when_a_deployment_is_configured(tmp_path: Path) -> None:
-    from agent.agents.brain import SwitchboardBrain
-    from agent.agents.domain import DomainAgent
+    from agent.brain.switchboard import SwitchboardBrain
+    from agent.brain.domain import DomainAgent
 
     llm = SwitchboardBrain.from_settings(Settings(data_dir=tmp_path, azure_openai_endpoint="https://example.openai.azure.com",
                                                   azure_openai_deployment="ops-gpt"))
@@ -181,8 +181,8 @@ def test_brain_uses_the_model_when_a_deployment_is_configured(tmp_path: Path) ->
 
 
 async def test_brain_in_llm_mode_confirms_writes_and_reroutes(tools: ToolManager, tmp_path: Path) -> None:
-    from agent.agents.brain import SwitchboardBrain
-    from agent.coordinator.coordinator import Coordinator
+    from agent.brain.switchboard import SwitchboardBrain
+    from agent.routing.coordinator import Coordinator
     from agent.handoff.service import HandoffService
     from tests.eval.conversations.conversation_runner import say
 
@@ -213,8 +213,8 @@ async def test_brain_in_llm_mode_confirms_writes_and_reroutes(tools: ToolManager
 async def test_llm_mode_shares_the_dialogue_moves(tools: ToolManager, tmp_path: Path) -> None:
     """Repeat, a negated correction at the read-back and 'leave it' are handled by the shared move layer:
     the model is not called for them, and the corrected value is what runs."""
-    from agent.agents.brain import SwitchboardBrain
-    from agent.coordinator.coordinator import Coordinator
+    from agent.brain.switchboard import SwitchboardBrain
+    from agent.routing.coordinator import Coordinator
     from agent.handoff.service import HandoffService
     from tests.eval.conversations.conversation_runner import say
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from agent.actions import ToolEvent
-from agent.agents.llm import LlmAgent, ModelReply
+from agent.contracts.actions import ToolEvent
+from agent.brain.llm import LlmAgent, ModelReply
 from tests.integration.test_agents_llm import ScriptedModel, _state, _turn, call, tools  # noqa: F401 (fixture)
 
 ARGS = {"site": 12, "asset_tag": "A123", "summary": "pump leaking again", "priority": "high"}

@@ -14,15 +14,15 @@ from typing import AsyncIterator
 import psutil
 import pytest
 
-from agent.actions import Say, ToolEvent
-from agent.agents.domain import DomainAgent, fetch_site_names
-from agent.agents.mcp_client import ServerSpec, ToolError, ToolManager
+from agent.contracts.actions import Say, ToolEvent
+from agent.brain.domain import DomainAgent, fetch_site_names
+from agent.brain.mcp_client import ServerSpec, ToolError, ToolManager
 from agent.config import Settings
-from agent.localserver import free_port
+from agent.dev.localserver import free_port
 from agent.mcp_servers.database import Database
 from agent.mcp_servers.field_ops.seed import seed
 from agent.mcp_servers.field_ops.store import SCHEMA
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 #: A tiny MCP server with the failure modes the real ones should never show on purpose.
 FLAKY_SERVER = '''

@@ -17,7 +17,7 @@ import websockets
 from bridge.config import BridgeSettings
 from bridge.apology import ringback, tones
 from bridge.simulator import FAKE_CONNECTION_STRING, LocalBridge
-from agent.localserver import free_port
+from agent.dev.localserver import free_port
 
 FRAME = b"\x10\x00" * 320  # 20 ms of 16 kHz PCM16
 

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from agent import protocol
+from agent.wire import protocol
 from bridge.apology import tones
 from bridge.simulator import FakeAcs, LocalBridge, Person, ScriptedAgent
 from tests.integration.test_bridge_calls import bridge_settings, stream
@@ -138,7 +138,7 @@ async def test_queue_members_ring_in_order_while_the_caller_stays_on_hold(tmp_pa
 async def test_handover_bench_reports_each_step_in_order():
     import argparse
 
-    from agent.bench.handover import STEPS, _run
+    from agent.dev.bench.handover import STEPS, _run
 
     figures = await _run(argparse.Namespace(calls=2, answer_after=0.05))
     p50 = [figures[step]["p50_ms"] for step in STEPS]

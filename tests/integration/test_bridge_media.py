@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import websockets
 
-from agent import protocol
+from agent.wire import protocol
 from bridge.config import BridgeSettings
-from agent.localserver import free_port
+from agent.dev.localserver import free_port
 from bridge.agent_link import AgentLink, EntraTokenProvider
 from bridge.apology import tones
 from bridge.simulator import FAKE_CONNECTION_STRING, FakeAcs, LocalBridge

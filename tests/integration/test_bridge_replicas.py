@@ -11,7 +11,7 @@ import time
 import pytest
 
 from bridge.config import BridgeSettings
-from agent.localserver import free_port
+from agent.dev.localserver import free_port
 from bridge.apology import tones
 from bridge.calls import BUSY, DONE, NEW, CallRecord, SqliteCallStore
 from bridge.simulator import (FAKE_CONNECTION_STRING, AcsPeer, FakeAcs, LocalBridge, callback_event,

@@ -15,7 +15,7 @@ import websockets
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bridge.config import BridgeSettings
-from agent.localserver import free_port
+from agent.dev.localserver import free_port
 from bridge import auth
 from bridge.apology import tones
 from bridge.simulator import FAKE_CONNECTION_STRING, FakeAcs, LocalBridge, callback_event, event_grid_incoming_call

@@ -11,10 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from opentelemetry.trace import StatusCode
 
-from agent import telemetry
+from agent.observability import telemetry
 from agent.app import create_app
 from agent.config import Settings
-from agent.localserver import free_port
+from agent.dev.localserver import free_port
 from bridge.apology import tones
 from bridge.simulator import LocalBridge
 from tests.integration.test_bridge_calls import bridge_settings, stream

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agent.client.audio import write_wav
-from agent.client.caller import Caller, CallError
-from agent.localserver import REPO, free_port
+from agent.dev.client.audio import write_wav
+from agent.dev.client.caller import Caller, CallError
+from agent.dev.localserver import REPO, free_port
 
 
 def call(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

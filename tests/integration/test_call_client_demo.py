@@ -1,4 +1,4 @@
-"""The demo runner (``python -m agent.demo``) against a running container, and its summary table."""
+"""The demo runner (``python -m agent.dev.demo``) against a running container, and its summary table."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from agent.client.render import CallLog
-from agent.client.runner import CallResult
-from agent.demo import SCRIPTS, progress_line, summary_table
-from agent.client.script import load_script
-from agent.localserver import REPO
+from agent.dev.client.render import CallLog
+from agent.dev.client.runner import CallResult
+from agent.dev.demo import SCRIPTS, progress_line, summary_table
+from agent.dev.client.script import load_script
+from agent.dev.localserver import REPO
 
 
 def test_demo_runs_scripts_against_an_endpoint_and_summarises(server, tmp_path: Path) -> None:
@@ -19,7 +19,7 @@ def test_demo_runs_scripts_against_an_endpoint_and_summarises(server, tmp_path: 
     one.write_text("name: First call\nsteps:\n  - type: hello\n")
     two = tmp_path / "two.yaml"
     two.write_text("name: Second call\nsteps:\n  - type: one\n  - dtmf: '5'\n")
-    done = subprocess.run([sys.executable, "-m", "agent.demo", "--url", server.ws, "--scripts", str(one), str(two)],
+    done = subprocess.run([sys.executable, "-m", "agent.dev.demo", "--url", server.ws, "--scripts", str(one), str(two)],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     out = done.stdout

@@ -11,15 +11,15 @@ from typing import Any, AsyncIterator, Callable
 import pytest
 import uvicorn
 
-from agent.actions import CallerInput, HandoffEvent, Say
+from agent.contracts.actions import CallerInput, HandoffEvent, Say
 from agent.app import create_app
-from agent.brain import PlaceholderResponder
+from agent.contracts.brain import PlaceholderResponder
 from agent.config import Settings
-from agent.limits import CLOSE, LIMIT, PROMPT, WARN
-from agent.localserver import free_port
-from agent.state import CallState
+from agent.call.limits import CLOSE, LIMIT, PROMPT, WARN
+from agent.dev.localserver import free_port
+from agent.contracts.state import CallState
 from agent.store import open_store
-from agent.wsserver import WebSocketProtocol
+from agent.transport.wsserver import WebSocketProtocol
 from tests.support.wsclient import Client
 
 

@@ -19,13 +19,12 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
 import pytest
 
-from agent.localserver import LocalServer
+from agent.dev.localserver import LocalServer
 from tests.fixtures.speech import clip, silence
 from tests.support.wsclient import Client
 

@@ -12,8 +12,8 @@ from typing import Iterator
 import psutil
 import pytest
 
-from agent.agents.entities import spell_out
-from agent.localserver import LocalServer
+from agent.brain.entities import spell_out
+from agent.dev.localserver import LocalServer
 from tests.support.wsclient import Client
 
 pytestmark = pytest.mark.timeout(180)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from agent.app import create_app
-from agent.brain import PlaceholderResponder, StartingBrain
+from agent.contracts.brain import PlaceholderResponder, StartingBrain
 from agent.config import Settings
 from tests.support.inproc import served
 from tests.support.wsclient import Client

@@ -14,7 +14,7 @@ import pytest
 from agent.cli import main
 from agent.config import Settings
 from agent.handoff.service import HandoffService
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -104,7 +104,7 @@ def test_review_export_then_import_adds_routing_examples(data_dir: Path, tmp_pat
 
     learned = [json.loads(line) for line in (data_dir / "learned_examples.jsonl").read_text().splitlines()]
     assert learned == [{"text": "my tunnel to the office falls over whenever the docking station wakes up", "target": "it_ops", "intent": "incident.create"}]
-    from agent.coordinator import Coordinator
+    from agent.routing import Coordinator
 
     coordinator = Coordinator.from_settings(Settings.from_env())
     try:

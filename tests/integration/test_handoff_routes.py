@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from agent.config import Settings
 from agent.handoff.service import HandoffService
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 TOKEN = "s3cret-token-for-tests"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -12,7 +12,7 @@ from agent.config import Settings
 from agent.handoff.bundle import CASE_ID_RE, CaseError
 from agent.handoff.service import HandoffService
 from agent.handoff.targets import TargetsError
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 RAW_PII = ["Dana", "Reyes", "4255550123", "425-555-0123", "dana.reyes@contoso.com", "42 Elm Street",
            "4111 1111 1111 1111", "123-45-6789", "five five five one two three four"]
@@ -78,7 +78,7 @@ async def test_emergency_message_is_short_and_reads_the_case_id(service: Handoff
     assert message.startswith("I'm connecting you to our emergency desk now.")
     code = event.case_id.partition("-")[2]
     assert "Your case number is " in message and event.case_id not in message and "C A S E" not in message
-    from agent.agents.entities import spell_grouped
+    from agent.brain.entities import spell_grouped
     assert message.endswith(f"Your case number is {spell_grouped(code)}.")
     assert "repeat" not in message  # no extra words before an emergency transfer
 

@@ -17,7 +17,7 @@ import pytest
 from agent.config import Settings
 from agent.handoff.bundle import build_case
 from agent.handoff.store import CaseStore, FallbackCaseStore, RedisCaseStore, SqliteCaseStore, open_case_store
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -165,7 +165,7 @@ import asyncio, os, signal, sys
 from pathlib import Path
 from agent.config import Settings
 from agent.handoff.service import HandoffService
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 async def main():
     settings = Settings(data_dir=Path(sys.argv[1]), redis_url=sys.argv[2] or None)

@@ -13,7 +13,7 @@ from typing import Iterator
 
 import pytest
 
-from agent.localserver import LocalServer
+from agent.dev.localserver import LocalServer
 from tests.support.wsclient import Client
 
 pytestmark = pytest.mark.timeout(180)

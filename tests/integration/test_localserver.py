@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from agent.localserver import LocalServer
+from agent.dev.localserver import LocalServer
 
 
 def test_a_port_taken_before_the_server_binds_is_picked_again(tmp_path):

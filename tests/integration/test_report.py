@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.callrecords import FILE_NAME, CallRecorder
-from agent.finops import DEFAULT_PRICE_FILE, PriceTable
-from agent.state import CallState
+from agent.observability.callrecords import FILE_NAME, CallRecorder
+from agent.observability.finops import DEFAULT_PRICE_FILE, PriceTable
+from agent.contracts.state import CallState
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -16,7 +16,7 @@ import pytest
 import redis
 import websockets
 
-from agent.localserver import LocalServer
+from agent.dev.localserver import LocalServer
 from tests.support.redis_server import RedisServer
 from tests.support.wsclient import Client
 

@@ -13,7 +13,7 @@ import pytest
 from opentelemetry.metrics import NoOpMeterProvider
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from agent import telemetry
+from agent.observability import telemetry
 from agent.config import ConfigError, Settings
 
 pytestmark = pytest.mark.timeout(60)

@@ -14,8 +14,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from agent import telemetry
-from agent.agents.mcp_client import ServerSpec, ToolError, ToolManager
+from agent.observability import telemetry
+from agent.brain.mcp_client import ServerSpec, ToolError, ToolManager
 
 pytestmark = pytest.mark.timeout(60)
 REPO = Path(__file__).resolve().parents[2]

@@ -18,12 +18,12 @@ from typing import Any, AsyncIterator, Callable
 import pytest
 import websockets
 
-from agent import telemetry
-from agent.actions import CallerInput, RouteEvent, Say
+from agent.observability import telemetry
+from agent.contracts.actions import CallerInput, RouteEvent, Say
 from agent.app import create_app
 from agent.config import Settings
 from agent.speech.engine import FinalTranscript
-from agent.state import CallState
+from agent.contracts.state import CallState
 from tests.support.otel import Otel, otel  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.timeout(60)

@@ -11,14 +11,14 @@ import asyncio
 
 import pytest
 
-from agent.bench.caller import Received, SpokenCall
-from agent.bench.latency import INTERRUPTION, LONG_REQUEST
-from agent.bench.voices import cough
-from agent.bench.wer import normalise, wer
+from agent.dev.bench.caller import Received, SpokenCall
+from agent.dev.bench.latency import INTERRUPTION, LONG_REQUEST
+from agent.dev.bench.voices import cough
+from agent.dev.bench.wer import normalise, wer
 from agent.config import Settings
-from agent.protocol import InputDtmf, SessionEnd
+from agent.wire.protocol import InputDtmf, SessionEnd
 from agent.store import open_store
-from agent.localserver import LocalServer as Server
+from agent.dev.localserver import LocalServer as Server
 from tests.fixtures.speech import clip
 
 pytestmark = pytest.mark.slow
@@ -150,7 +150,7 @@ async def test_keyed_digits_during_agent_speech_stop_it_and_become_the_turn(voic
         call.say(clip(LONG_REQUEST))
         start = await call.wait_for("audio.start", after=n, timeout=30)
         await asyncio.sleep(0.8)
-        await call.send(InputDtmf("4567#"))  # "#" ends the keyed number at once (agent/keypad.py)
+        await call.send(InputDtmf("4567#"))  # "#" ends the keyed number at once (agent/call/keypad.py)
         clear = await call.wait_for("audio.clear", after=n, timeout=30)
         assert clear.body["item_id"] == start.body["item_id"]
         assert not _ended(call, start, before=clear)  # stopped, not played out

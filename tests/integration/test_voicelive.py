@@ -5,7 +5,6 @@ processes and the real SQLite stores."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import sqlite3
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from agent.agents.brain import GREETING
+from agent.brain.switchboard import GREETING
 from agent.config import Settings
 from agent.store import open_store
 from tests.support.voicelive_emulator import Call, Say, Turn, VoiceLiveEmulator

@@ -22,8 +22,8 @@ import numpy as np
 import pytest
 import websockets
 
-from agent.client.audio import write_wav
-from agent.localserver import REPO, free_port
+from agent.dev.client.audio import write_wav
+from agent.dev.localserver import REPO, free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [

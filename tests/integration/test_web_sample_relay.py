@@ -10,9 +10,9 @@ import websockets
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
-from agent.client.auth import needs_token
-from agent.client.webproxy import DROPPED, close_code_for_page, create_app, upstream_url
-from agent.localserver import free_port
+from agent.dev.client.auth import needs_token
+from agent.dev.client.webproxy import DROPPED, close_code_for_page, create_app, upstream_url
+from agent.dev.localserver import free_port
 
 
 def test_upstream_url_carries_the_page_session_and_keeps_other_parameters() -> None:
@@ -78,7 +78,7 @@ def test_samples_web_refuses_a_busy_port_and_a_non_websocket_agent() -> None:
     import subprocess
     import sys
 
-    from agent.localserver import REPO
+    from agent.dev.localserver import REPO
 
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]

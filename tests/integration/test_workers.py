@@ -19,8 +19,8 @@ import psutil
 import pytest
 import websockets
 
-from agent.localserver import LocalServer
-from agent.workers import pick_worker
+from agent.dev.localserver import LocalServer
+from agent.transport.workers import pick_worker
 from tests.support.wsclient import Client
 
 pytestmark = pytest.mark.timeout(180)

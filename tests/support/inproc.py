@@ -12,8 +12,8 @@ from typing import Any, AsyncIterator
 
 import uvicorn
 
-from agent.localserver import free_port
-from agent.wsserver import WebSocketProtocol
+from agent.dev.localserver import free_port
+from agent.transport.wsserver import WebSocketProtocol
 
 
 @contextlib.asynccontextmanager

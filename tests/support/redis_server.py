@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.localserver import free_port
+from agent.dev.localserver import free_port
 
 
 class RedisServer:

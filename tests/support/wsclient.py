@@ -1,6 +1,6 @@
 """A small test client for /invocations_ws built on the ``websockets`` library.
 
-It reads every agent event through the shared client codec (``agent/protocol_client.py``),
+It reads every agent event through the shared client codec (``agent/wire/client.py``),
 so a test fails when the agent sends an event its clients cannot decode; the events are
 kept as the JSON received, which is what the tests assert on. ``send`` writes any message,
 malformed ones included (the agent's refusals are under test).
@@ -14,8 +14,8 @@ from typing import Any
 
 import websockets
 
-from agent import protocol_client as codec
-from agent.protocol import AudioFormat, SessionStart
+from agent.wire import client as codec
+from agent.wire.protocol import AudioFormat, SessionStart
 
 
 class Client:

@@ -1,4 +1,4 @@
-"""Scoring of ``agent.handoff.redact`` on a labelled PII corpus (JSON lines).
+"""Scoring of ``agent.privacy.redact`` on a labelled PII corpus (JSON lines).
 
 Each line: ``{"text", "pii": [{"category", "value"}], "keep": [ops ids]}``. A PII value is
 *caught* when none of its identifying tokens survives redaction (a half-removed address
@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from agent.handoff.redact import redact
+from agent.privacy.redact import redact
 
 HERE = Path(__file__).parent
 DEV = HERE / "pii_corpus_dev.jsonl"

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from agent.bench.speech import Outcome, summary
-from agent.bench.voices import with_pause
+from agent.dev.bench.speech import Outcome, summary
+from agent.dev.bench.voices import with_pause
 
 
 def test_the_pause_goes_into_the_quiet_gap_between_words():

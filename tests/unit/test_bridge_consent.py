@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent import protocol
+from agent.wire import protocol
 from agent.handoff.bundle import build_case
-from agent.state import CallState
+from agent.contracts.state import CallState
 from bridge.consent import ConsentGate
 
 

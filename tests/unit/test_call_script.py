@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agent.client.audio import frames
-from agent.client.render import CallLog, format_metrics
-from agent.client.script import ScriptError, Step, load_script, parse_script
+from agent.dev.client.audio import frames
+from agent.dev.client.render import CallLog, format_metrics
+from agent.dev.client.script import ScriptError, Step, load_script, parse_script
 
 
 def test_parse_every_step_kind(tmp_path: Path) -> None:

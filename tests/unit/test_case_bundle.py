@@ -16,7 +16,7 @@ from agent.handoff.bundle import (
     with_event,
 )
 from agent.handoff.targets import TargetsError, parse_targets
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 NOW = 1_795_000_000.0  # 2026-11-18T...Z
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from agent.coordinator.knowledge import Example, KnowledgeError
-from agent.handoff.review import export_record, needs_review, parse_labelled, review_record
-from agent.state import CallState
+from agent.routing.knowledge import Example, KnowledgeError
+from agent.learning.review import export_record, needs_review, parse_labelled, review_record
+from agent.contracts.state import CallState
 
 PII = ["Dana", "Reyes", "425-555-0123", "dana.reyes@contoso.com", "42 Elm Street", "4111 1111 1111 1111"]
 

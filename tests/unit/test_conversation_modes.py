@@ -8,12 +8,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any, AsyncIterator
 
-from agent import protocol
-from agent.brain import PlaceholderResponder
-from agent.conversation import Conversation
-from agent.dialog_conversation import DialogConversation
-from agent.limits import PROMPT, CallLimits
-from agent.state import CallState
+from agent.wire import protocol
+from agent.contracts.brain import PlaceholderResponder
+from agent.call.conversation import Conversation
+from agent.call.dialog_conversation import DialogConversation
+from agent.call.limits import PROMPT, CallLimits
+from agent.contracts.state import CallState
 
 RATE = 16000
 #: Short enough for a unit test: the prompt is due 50 ms into a silent call.

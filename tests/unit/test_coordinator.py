@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from agent.config import Settings
-from agent.coordinator import Coordinator
-from agent.coordinator.decision_log import DecisionLog
-from agent.coordinator.policy import PolicyError, load_policy, parse_policy
-from agent.state import CallState
+from agent.routing import Coordinator
+from agent.routing.decision_log import DecisionLog
+from agent.routing.policy import PolicyError, load_policy, parse_policy
+from agent.contracts.state import CallState
 
 #: Wednesday 10:30 in London (business hours) and Saturday 23:00 (closed).
 OPEN = datetime(2026, 11, 18, 10, 30, tzinfo=timezone.utc)

@@ -22,14 +22,14 @@ from azure.core.pipeline.transport import HttpTransport
 from azure.core.rest._requests_basic import RestRequestsTransportResponse
 
 from agent.config import Settings
-from agent.coordinator import Coordinator
-from agent.coordinator.azure_search import AZURE_DIM, AzureSearchIndex, cosine_from_score
-from agent.coordinator.embedded import EmbeddedIndex
-from agent.coordinator.embeddings import DIM as DENSE_DIM
-from agent.coordinator.indexes import build_index
-from agent.coordinator.knowledge import Example
-from agent.coordinator.policy import load_policy
-from agent.state import CallState
+from agent.routing import Coordinator
+from agent.routing.azure_search import AZURE_DIM, AzureSearchIndex, cosine_from_score
+from agent.routing.embedded import EmbeddedIndex
+from agent.routing.embeddings import DIM as DENSE_DIM
+from agent.routing.indexes import build_index
+from agent.routing.knowledge import Example
+from agent.routing.policy import load_policy
+from agent.contracts.state import CallState
 
 ENDPOINT = "https://northwind.search.windows.net"
 GATE_TIMEOUT_S = 10.0

@@ -13,15 +13,15 @@ import numpy as np
 import pytest
 
 from agent.config import REPO_ROOT, Settings
-from agent.coordinator import Coordinator
-from agent.coordinator.calibration import fit_blend, reliability
-from agent.coordinator.embedded import SCHEMA_VERSION, EmbeddedIndex, IndexOutdated, fts_query
-from agent.coordinator.indexes import build_index, embedded_path
-from agent.coordinator.embeddings import DIM, EmbeddingModelMissing, Encoder, _package_file, shared_encoder
-from agent.coordinator.knowledge import Example, KnowledgeError, load_folder, parse_article, parse_examples
-from agent.coordinator.router import FEATURES
-from agent.coordinator.text import Lexicon, normalise
-from agent.state import CallState
+from agent.routing import Coordinator
+from agent.routing.calibration import fit_blend, reliability
+from agent.routing.embedded import SCHEMA_VERSION, EmbeddedIndex, IndexOutdated, fts_query
+from agent.routing.indexes import build_index, embedded_path
+from agent.routing.embeddings import DIM, EmbeddingModelMissing, Encoder, _package_file, shared_encoder
+from agent.routing.knowledge import Example, KnowledgeError, load_folder, parse_article, parse_examples
+from agent.routing.router import FEATURES
+from agent.routing.text import Lexicon, normalise
+from agent.contracts.state import CallState
 
 SAMPLES = REPO_ROOT / "samples" / "knowledge"
 

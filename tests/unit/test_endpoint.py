@@ -2,7 +2,7 @@
 
 import pytest
 
-from agent.speech.endpoint import (Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd,
+from agent.speech.endpoint import (Barge, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd,
                                    sounds_unfinished)
 
 CFG = EndpointConfig(silence_ms=500, hold_ms=1100, speculate_ms=100, barge_in_ms=200, barge_gap_ms=100,

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from agent.agents import entities as e
+from agent.brain import entities as e
 
 NOW = datetime(2026, 11, 23, 14, 39)  # a Monday afternoon
 

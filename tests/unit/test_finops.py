@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from agent.callrecords import CallRecorder, build_record, escalation_trigger, read_records
+from agent.observability.callrecords import CallRecorder, build_record, escalation_trigger, read_records
 from agent.config import Settings
-from agent.finops import DEFAULT_PRICE_FILE, PriceError, PriceTable, usage_of
-from agent.report import svg
-from agent.report.page import render_html, render_text
-from agent.report.summary import percentile, summarize
-from agent.state import CallState
+from agent.observability.finops import DEFAULT_PRICE_FILE, PriceError, PriceTable, usage_of
+from agent.observability.report import svg
+from agent.observability.report.page import render_html, render_text
+from agent.observability.report.summary import percentile, summarize
+from agent.contracts.state import CallState
 
 TABLE = {"currency": "EUR", "items": {
     "stt": {"usage": "audio_in_s", "price": 1.0, "per": 3600},

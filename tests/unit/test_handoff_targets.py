@@ -8,7 +8,7 @@ import pytest
 
 from agent.handoff.summary import brief, spoken_briefing
 from agent.handoff.targets import TargetsError, parse_targets
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 BASE = {"emergency": "pstn:+14255550199", "fallback": {"target": "pstn:+14255550110", "name": "the service desk"}}
 QUEUES = {

@@ -1,6 +1,6 @@
 """What the caller heard of an interrupted reply (pure)."""
 
-from agent.conversation import heard_text
+from agent.call.conversation import heard_text
 
 SPANS = [["Your work order is open.", 0.0, 1500.0], ["A technician will call you before noon today.", 1500.0, 4000.0]]
 

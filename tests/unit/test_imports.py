@@ -18,14 +18,14 @@ PACKAGES = ("agent", "bridge")
 
 #: What bridge/ may import from agent/ (deploy/bridge ships these files with it).
 BRIDGE_MAY_USE = {
-    "agent.protocol",  # the wire contract
-    "agent.protocol_client",  # the client codec
-    "agent.wsclient", "agent.wsframes", "agent.wsserver",  # shared WebSocket transport
+    "agent.wire.protocol",  # the wire contract
+    "agent.wire.client",  # the client codec
+    "agent.transport.wsclient", "agent.transport.wsframes", "agent.transport.wsserver",  # shared WebSocket transport
     "agent.envparse",  # typed environment variables
-    "agent.peers",  # the rate limiter and the real client address (trusted proxies)
+    "agent.transport.peers",  # the rate limiter and the real client address (trusted proxies)
     "agent.sqlite_async",  # the call store's SQLite access
-    "agent.logs", "agent.handoff.redact",  # JSON log lines with personal data redacted
-    "agent.telemetry",  # OpenTelemetry export; the bridge's call and agent-connection spans and metrics
+    "agent.observability.logs", "agent.privacy.redact",  # JSON log lines with personal data redacted
+    "agent.observability.telemetry",  # OpenTelemetry export; the bridge's call and agent-connection spans and metrics
 }
 
 
@@ -90,9 +90,9 @@ def test_what_the_bridge_uses_of_the_agent_needs_nothing_more_of_it():
 
 
 #: The speech layer hears and speaks; what is said and done is the brain's, reached only through
-#: interfaces the speech side defines (``agent/speech/voicelive_tools.py``) and the app wires.
-SPEECH_MUST_NOT_USE = ("agent.brain", "agent.agents", "agent.coordinator", "agent.handoff", "agent.mcp_servers",
-                       "agent.session", "agent.conversation", "agent.app")
+#: interfaces the speech side defines (``agent/realtime/voicelive_tools.py``) and the app wires.
+SPEECH_MUST_NOT_USE = ("agent.contracts.brain", "agent.brain", "agent.routing", "agent.handoff", "agent.mcp_servers",
+                       "agent.call.session", "agent.call.conversation", "agent.app")
 
 
 def test_the_speech_layer_does_not_import_the_brain():

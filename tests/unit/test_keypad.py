@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.config import ConfigError, Settings
-from agent.keypad import DigitCollector, KeypadConfig, digits_expected
+from agent.call.keypad import DigitCollector, KeypadConfig, digits_expected
 
 
 def collector(inter: float = 3.0, most: int = 16) -> DigitCollector:

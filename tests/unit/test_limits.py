@@ -1,11 +1,11 @@
-"""Silence and call-length limits (agent/limits.py): pure decisions on an injected clock."""
+"""Silence and call-length limits (agent/call/limits.py): pure decisions on an injected clock."""
 
 from __future__ import annotations
 
 import pytest
 
 from agent.config import ConfigError, Settings
-from agent.limits import CallLimits, Watch
+from agent.call.limits import CallLimits, Watch
 
 LIMITS = CallLimits(silence_prompt_s=10, silence_close_s=8, max_call_s=600, call_warning_s=60)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.agents import moves
+from agent.brain import moves
 
 TOPIC = "work order create"
 

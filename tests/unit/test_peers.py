@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.config import ConfigError, Settings
-from agent.peers import RateLimiter, parse_networks, real_peer
+from agent.transport.peers import RateLimiter, parse_networks, real_peer
 
 PROXIES = parse_networks(["10.0.0.0/8", "192.168.1.5", "fd00::/8"])
 

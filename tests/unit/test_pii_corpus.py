@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from agent.handoff.redact import redact
-from agent.handoff.review import parse_labelled
+from agent.privacy.redact import redact
+from agent.learning.review import parse_labelled
 from tests.unit.pii_score import DEV, TEST, leaked, load, report, score
 
 #: Held-out recall as measured when the redactor was last changed; a drop is a regression.

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from agent import protocol
-from agent.protocol import Code, ProtocolError
+from agent.wire import protocol
+from agent.wire.protocol import Code, ProtocolError
 
 
 def parse(obj: object) -> object:

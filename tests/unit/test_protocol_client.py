@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent import protocol, protocol_client as codec
+from agent.wire import protocol, client as codec
 
 EVENTS = [
     protocol.SessionReady("s1", True, protocol.AudioFormat("pcm16", 24000), False, 9),

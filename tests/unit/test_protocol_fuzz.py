@@ -14,8 +14,8 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agent import protocol
-from agent.protocol import ProtocolError
+from agent.wire import protocol
+from agent.wire.protocol import ProtocolError
 
 FIELDS = {
     "session.start": ["audio", "channel", "last_seq", "call_id", "caller"],

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from agent.handoff.redact import names_in, redact, redact_obj
+from agent.privacy.redact import names_in, redact, redact_obj
 
 # (text, personal data that must disappear, placeholder that must appear)
 PII_SET: list[tuple[str, list[str], str]] = [

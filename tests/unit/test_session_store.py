@@ -9,10 +9,10 @@ import time
 import pytest
 import redis.exceptions
 
-from agent.brain import PlaceholderResponder
+from agent.contracts.brain import PlaceholderResponder
 from agent.config import Settings
-from agent.session import SessionHub
-from agent.state import CallState
+from agent.call.session import SessionHub
+from agent.contracts.state import CallState
 from agent.store import StaleOwner, StoreUnavailable
 from agent.store.retry import RetryingStore, transient
 from agent.store.sqlite_store import SqliteSessionStore

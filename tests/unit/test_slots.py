@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from agent.agents import slots as s
+from agent.brain import slots as s
 
 CTX = s.Context(now=datetime(2026, 11, 23, 14, 0), site_names={"Riverside Pumping Station": 12,
                                                                "North Ridge Substation": 14})

@@ -13,7 +13,7 @@ from agent.config import ConfigError, Settings
 from agent.speech import turn
 from agent.speech.engine import FinalTranscript, SpeechEvent
 from agent.speech.local import LocalSpeechEngine
-from agent.bench.wer import wer
+from agent.dev.bench.wer import wer
 from tests.fixtures.speech import clip, silence
 
 

@@ -7,8 +7,8 @@ import asyncio
 import numpy as np
 import pytest
 
-from agent.bench.phrases import PHRASES
-from agent.bench.wer import wer
+from agent.dev.bench.phrases import PHRASES
+from agent.dev.bench.wer import wer
 from agent.config import Settings
 from agent.speech.engine import FinalTranscript, SpeechEvent
 from agent.speech.local import LocalSpeechEngine
@@ -105,7 +105,7 @@ async def test_silero_vad_option_hears_speech_and_ignores_silence(engines):
 
 
 async def test_silence_and_a_cough_make_no_turns(engines):
-    from agent.bench.voices import cough
+    from agent.dev.bench.voices import cough
 
     assert await transcribe(await engines(), np.concatenate([silence(2000), cough(16000), silence(2000)])) == []
 

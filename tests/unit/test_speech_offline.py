@@ -14,8 +14,8 @@ import textwrap
 
 import pytest
 
-from agent.bench.wer import normalise
-from agent.localserver import REPO
+from agent.dev.bench.wer import normalise
+from agent.dev.localserver import REPO
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from agent.bench.wer import normalise, wer
+from agent.dev.bench.wer import normalise, wer
 from agent.speech.echo import EchoGate
 from agent.speech.tts import split_for_speech
 

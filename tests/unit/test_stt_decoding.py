@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agent.bench.speech_wer import condition, pink_noise
-from agent.bench.wer import normalise
+from agent.dev.bench.speech_wer import condition, pink_noise
+from agent.dev.bench.wer import normalise
 from agent.mcp_servers.field_ops.seed import vocabulary as seed_vocabulary
 from agent.speech.stt import WhisperRecognizer
 from tests.fixtures.speech import clip

@@ -12,8 +12,8 @@ import string
 import numpy as np
 import pytest
 
-from agent.bench.phrases import PHRASES
-from agent.bench.speech_wer import add_noise, band_pass, mu_law, pink_noise, site_phrases, telephone
+from agent.dev.bench.phrases import PHRASES
+from agent.dev.bench.speech_wer import add_noise, band_pass, mu_law, pink_noise, site_phrases, telephone
 from agent.speech.stt import MAX_COMPRESSION_RATIO, compression_ratio, guard_text, is_non_speech
 
 #: Ordinary transcripts, as Whisper writes them (digits, ids, punctuation), which must pass untouched.
@@ -121,7 +121,7 @@ def test_seed_vocabulary_names_every_seeded_site_and_asset_kind() -> None:
 
 @pytest.mark.parametrize("voice", ["espeak:en-gb", "espeak:en-gb:fast:40", "espeak::150", "festival"])
 def test_a_malformed_voice_is_a_clear_error(voice: str) -> None:
-    from agent.bench.voices import speech
+    from agent.dev.bench.voices import speech
 
     with pytest.raises(ValueError, match="voice"):
         speech("hello", 16000, voice)

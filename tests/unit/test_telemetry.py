@@ -1,4 +1,4 @@
-"""agent.telemetry without a server: stage maths, the connection middleware's batching,
+"""agent.observability.telemetry without a server: stage maths, the connection middleware's batching,
 tool spans, header injection and the log context (session, trace id, redaction)."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from opentelemetry import propagate, trace
 
-from agent import telemetry
-from agent.agents.mcp_client import ToolError
-from agent.logs import JsonFormatter
-from agent.telemetry import Stage, stages
+from agent.observability import telemetry
+from agent.brain.mcp_client import ToolError
+from agent.observability.logs import JsonFormatter
+from agent.observability.telemetry import Stage, stages
 from tests.support.otel import Otel, otel  # noqa: F401 - the fixture
 
 

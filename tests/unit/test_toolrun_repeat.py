@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent.agents.toolrun import recent_duplicate
-from agent.state import CallState
+from agent.brain.toolrun import recent_duplicate
+from agent.contracts.state import CallState
 
 ARGS = {"asset_tag": "P-4512", "site": 14, "priority": "urgent", "description": "The pump keeps tripping."}
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from agent.agents.mcp_client import ToolSpec
-from agent.protocol import SUPPORTED_SAMPLE_RATES
-from agent.speech import voicelive_errors as errors
-from agent.speech.voicelive import OUTPUT_FORMATS, tone
-from agent.agents.dialog_tools import MAX_ARGUMENT_CHARS, confirmed, parse_arguments
-from agent.state import CallState
+from agent.brain.mcp_client import ToolSpec
+from agent.wire.protocol import SUPPORTED_SAMPLE_RATES
+from agent.realtime import voicelive_errors as errors
+from agent.realtime.voicelive import OUTPUT_FORMATS, tone
+from agent.brain.dialog_tools import MAX_ARGUMENT_CHARS, confirmed, parse_arguments
+from agent.contracts.state import CallState
 
 SPEC = ToolSpec("field_ops", "create_work_order", "Open a work order", {"type": "object", "properties": {}})
 ARGS = {"site": 14, "asset_tag": "P-4512", "summary": "leak"}

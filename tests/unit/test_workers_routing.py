@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.workers import pick_worker, route_key
+from agent.transport.workers import pick_worker, route_key
 
 
 @pytest.mark.parametrize("head, key", [
@@ -50,7 +50,7 @@ def test_connections_without_a_session_take_turns() -> None:
 def test_the_dispatcher_and_the_container_read_the_same_session(target: str) -> None:
     from starlette.datastructures import QueryParams
 
-    from agent.protocol import session_id_in_query
+    from agent.wire.protocol import session_id_in_query
 
     query = target.partition("?")[2]  # what the container reads: the raw query string (SessionHub.session_id_for)
     container_view, problem = session_id_in_query(query)

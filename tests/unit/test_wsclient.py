@@ -7,8 +7,8 @@ import json
 
 import websockets
 
-from agent.wsclient import send_messages, write_now
-from agent.wsframes import MaskKeys, encode_client_messages
+from agent.transport.wsclient import send_messages, write_now
+from agent.transport.wsframes import MaskKeys, encode_client_messages
 
 
 def test_written_frames_arrive_in_order_and_writing_yields_to_websockets_when_it_must() -> None:

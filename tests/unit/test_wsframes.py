@@ -10,8 +10,8 @@ from websockets.exceptions import PayloadTooBig, ProtocolError
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
-from agent.wsframes import FrameReader
-from agent.wsserver import Inbox
+from agent.transport.wsframes import FrameReader
+from agent.transport.wsserver import Inbox
 
 
 def _wire(frame: Frame) -> bytes:
@@ -162,7 +162,7 @@ def _serve(frames_wire: bytes, chunk: int, max_size: int = 1 << 20,
     from uvicorn.config import Config
     from uvicorn.server import ServerState
 
-    from agent.wsserver import WebSocketProtocol
+    from agent.transport.wsserver import WebSocketProtocol
 
     async def go() -> tuple[list[dict], _Transport]:
         received: list[dict] = []
@@ -241,7 +241,7 @@ def test_oversize_frame_closes_1009_before_its_payload_arrives() -> None:
                          ids=len)
 @pytest.mark.parametrize("text", [False, True])
 def test_encoded_client_frames_parse_back_with_both_parsers(payload: bytes, text: bool) -> None:
-    from agent.wsframes import MaskKeys, encode_client_frame
+    from agent.transport.wsframes import MaskKeys, encode_client_frame
 
     mask = MaskKeys().next()
     wire = encode_client_frame(payload, text=text, mask=mask)
@@ -254,7 +254,7 @@ def test_encoded_client_frames_parse_back_with_both_parsers(payload: bytes, text
 
 
 def test_mask_keys_are_fresh_four_byte_keys() -> None:
-    from agent.wsframes import MaskKeys
+    from agent.transport.wsframes import MaskKeys
 
     masks = MaskKeys()
     keys = [masks.next() for _ in range(3 * MaskKeys.BATCH)]  # across refills

@@ -35,11 +35,11 @@ from typing import Any
 import psutil
 import yaml
 
-from agent.actions import CallerInput, EndCall, HandoffEvent, Say, ToolEvent
-from agent.agents.brain import SwitchboardBrain
-from agent.agents.toolrun import ticket_of
+from agent.contracts.actions import CallerInput, EndCall, HandoffEvent, Say, ToolEvent
+from agent.brain.switchboard import SwitchboardBrain
+from agent.brain.toolrun import ticket_of
 from agent.config import Settings
-from agent.state import CallState
+from agent.contracts.state import CallState
 
 HERE = Path(__file__).resolve().parent
 
@@ -243,15 +243,15 @@ async def run_all(data_dir: Path, conversations: list[dict[str, Any]] | None = N
     """``llm``: the brain in LLM mode with the scripted ``SlotFillingModel`` (``slot_model.py``)."""
     settings = Settings(data_dir=data_dir)
     brain = SwitchboardBrain.from_settings(settings)
+    await brain.start()  # opens the coordinator (its policy) and fetches the site names
     if llm:
-        from agent.agents.llm import LlmAgent
+        from agent.brain.llm import LlmAgent
         from tests.eval.conversations.slot_model import SlotFillingModel
 
-        site_names: dict[str, int] = {}
+        site_names = dict(brain.agent.site_names)
         brain.agent = LlmAgent(brain.tools, SlotFillingModel(site_names),
                                failure_limit=brain.coordinator.policy.tool_failure_limit)
-        brain.agent.site_names = site_names  # one dict: filled by start(), read by the model
-    await brain.start()
+        brain.agent.site_names = site_names  # one dict: read by the model and the agent
     try:
         todo = load_conversations() if conversations is None else conversations
         return [await run_one(brain, conv, data_dir) for conv in todo]

@@ -15,10 +15,10 @@ import re
 from datetime import datetime
 from typing import Any, Mapping
 
-from agent.agents import slots
-from agent.agents.domain import INTENT_TOOLS, result_sentence
-from agent.agents.llm import ModelReply, ToolCall
-from agent.agents.mcp_client import ToolSpec
+from agent.brain import slots
+from agent.brain.domain import INTENT_TOOLS, result_sentence
+from agent.brain.llm import ModelReply, ToolCall
+from agent.brain.mcp_client import ToolSpec
 
 _INTENT = re.compile(r"understood as: ([\w.]+)\.")
 _DECLINED = re.compile(r"The caller did not confirm\. They said: (.*)$", re.S)

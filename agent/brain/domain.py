@@ -1,0 +1,418 @@
+"""The domain agents, field_ops and it_ops, in embedded (no LLM) mode.
+
+A routed intent picks a discovered tool; the tool's input schema drives slot filling
+(``slots``); the call goes through the shared ``ToolManager``; the result is spoken.
+All progress lives in ``CallState.task`` so the next turn can run on another container.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from datetime import datetime
+from typing import Any, AsyncIterator, Callable, Mapping
+
+from agent.contracts.actions import Action, Say
+from agent.brain import entities, slots
+from agent.brain.mcp_client import ToolError, ToolManager, ToolSpec
+from agent.brain.toolrun import ToolOutcome, recent_duplicate, run_tool, ticket_of
+from agent.contracts.state import CallState
+
+log = logging.getLogger(__name__)
+#: Coordinator intents and the tool that serves each (names as the servers publish them).
+INTENT_TOOLS: dict[str, tuple[str, str]] = {
+    "work_order.create": ("field_ops", "create_work_order"),
+    "work_order.status": ("field_ops", "get_work_order"),
+    "asset.lookup": ("field_ops", "lookup_asset"),
+    "visit.schedule": ("field_ops", "schedule_visit"),
+    "visit.reschedule": ("field_ops", "reschedule_visit"),
+    "visit.cancel": ("field_ops", "cancel_visit"),
+    "incident.create": ("it_ops", "create_incident"),
+    "incident.status": ("it_ops", "get_incident"),
+    "incident.escalate": ("it_ops", "escalate_incident"),
+    "service_request.create": ("it_ops", "create_service_request"),
+    "service_request.cancel": ("it_ops", "cancel_service_request"),
+    "password.reset": ("it_ops", "request_password_reset"),
+    "access.request": ("it_ops", "request_access"),
+}
+
+ANYTHING_ELSE = "Anything else?"
+SYSTEM_NAMES = {"field_ops": "field service system", "it_ops": "IT service desk system"}
+_TICKET = re.compile(r"\b[A-Z]{2,4}-\d{4,6}\b")
+
+
+def spoken(text: str) -> str:
+    """Ticket numbers in a sentence read out one character at a time."""
+    return _TICKET.sub(lambda m: entities.spell_out(m.group(0)), text)
+
+
+def idempotency_key(state: CallState, tool: str) -> str:
+    """Stable per call, task and tool, so a retry (even from another container) reuses it."""
+    seed = f"{state.session_id}:{len(state.tool_attempts)}:{tool}:{state.turn_count}"
+    return "sb-" + hashlib.sha256(seed.encode()).hexdigest()[:32]
+
+
+async def fetch_site_names(tools: ToolManager) -> dict[str, int]:
+    """Site names from the field-ops server's ``list_sites`` (local or remote), so callers can say
+    "Riverside Pumping Station" for site 12. Empty, with a warning, when the server cannot tell."""
+    if tools.tool("field_ops", "list_sites") is None:
+        log.warning("field_ops has no list_sites tool: sites are understood by number only")
+        return {}
+    try:
+        data = await tools.call("field_ops", "list_sites", {})
+    except ToolError as exc:
+        log.warning("could not read site names from field_ops: %s", exc.message)
+        return {}
+    sites = data.get("sites") if isinstance(data, dict) else None
+    names: dict[str, int] = {}
+    for site in sites if isinstance(sites, list) else []:
+        if isinstance(site, dict) and isinstance(site.get("name"), str) and isinstance(site.get("number"), int):
+            names[site["name"][:200]] = site["number"]
+    return names
+
+
+#: Words a how-to answer may use before the caller can speak again.
+HOWTO_WORDS = 30
+_STOP = {"the", "and", "for", "you", "your", "with", "how", "what", "can", "does", "that", "this", "from", "are",
+         "have", "has", "was", "will", "would", "should", "could", "into", "when", "there", "then", "them"}
+
+
+def howto_answer(passages: list[Mapping[str, Any]], question: str = "") -> tuple[str, str] | None:
+    """(answer, article id): from the best retrieved article section (examples are not answers), the
+    sentence that shares most words with the question, and the next one if the ear has room."""
+    asked = {w for w in entities.tokens(question) if len(w) > 2 and w not in _STOP}
+    for passage in passages:
+        if passage.get("kind", "article") != "article":
+            continue
+        text = re.sub(r"^#+ .*$", "", str(passage.get("text", "")), flags=re.M)
+        text = re.sub(r"\s+", " ", re.sub(r"[*_`>#]|^\s*[-\d.]+\s", " ", text)).strip()
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x]
+        if not sentences:
+            continue
+        scores = [len(asked & set(entities.tokens(x))) for x in sentences]
+        best = scores.index(max(scores))
+        return for_the_ear(" ".join(sentences[best:best + 2]), HOWTO_WORDS), str(passage.get("id", ""))
+    return None
+
+
+#: Words of a tool's answer read out before the caller can speak again ("say that again" repeats it).
+REPLY_WORDS = 32
+
+
+def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
+    """Whole sentences of ``text`` up to about ``budget`` words (always the first one)."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if out and len(" ".join([*out, sentence]).split()) > budget:
+            break
+        out.append(sentence)
+    return " ".join(out)
+
+
+def _only_confirmed(sentence: str, confirmed: Mapping[str, Any]) -> bool:
+    """Does ``sentence`` name values (codes, numbers, times) and all of them ones the caller confirmed?"""
+    named = {re.sub(r"\W", "", v).upper() for v in re.findall(r"\b[A-Za-z]*-?\d+(?::\d+)?\b", sentence)}
+    known = {re.sub(r"\W", "", str(v)).upper() for v in confirmed.values()}
+    return bool(named) and named <= known
+
+
+def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[str, Any] | None = None) -> str:
+    """What to tell the caller after a tool succeeded: the reference once, grouped for writing down,
+    then as much of the server's message as the ear takes in one go."""
+    message = data.get("message") if isinstance(data, dict) else None
+    ticket = ticket_of(data)
+    confirmed = confirmed or {}
+    if write and ticket:
+        lead = f"Done. Your reference is {entities.spell_out(ticket)}."
+        # The server's message names the ticket again: once is enough, "say that again" repeats it.
+        rest = re.sub(rf"\s*\b{re.escape(ticket)}\b", "", message) if message else ""
+        # Sentences that only repeat what the caller just confirmed are left out.
+        rest = " ".join(x for x in re.split(r"(?<=[.!?])\s+", rest) if not _only_confirmed(x, confirmed))
+        return for_the_ear(f"{lead} {spoken(rest)}".strip())
+    if message:
+        return for_the_ear(spoken(str(message)))
+    if isinstance(data, str) and data:
+        return spoken(data[:300])
+    return "Done." if write else "I found it, but there is nothing to read out."
+
+
+def latest_reference(state: CallState) -> str:
+    """The last reference the caller was given (a ticket or the hand-over case), as a sentence."""
+    for attempt in reversed(state.tool_attempts):
+        ticket = ticket_of(attempt.get("result")) if attempt.get("ok") else None
+        if ticket:
+            return f"Your reference is {entities.spell_out(ticket)}."
+    case_id = (state.handoff or {}).get("case_id")
+    return f"Your case number is {entities.spell_case_id(case_id)}." if case_id else ""
+
+
+def _field(data: Any, name: str, depth: int = 0) -> Any:
+    """``name`` in a tool result, at the top or one level down; a nested record gives its number
+    ({"site": {"number": 12, ...}} -> 12)."""
+    if not isinstance(data, dict) or depth > 1:
+        return None
+    value = data.get(name)
+    if isinstance(value, dict):
+        value = value.get("number", value.get("id"))
+    if value is not None and not isinstance(value, (dict, list)):
+        return value
+    for nested in data.values():
+        found = _field(nested, name, depth + 1) if isinstance(nested, dict) else None
+        if found is not None:
+            return found
+    return None
+
+
+def _lookup_candidates(data: Any, field: str) -> list[dict[str, Any]]:
+    """Items of a list result that carry ``field`` (or its last word: asset_tag -> tag)."""
+    lists = [v for v in data.values() if isinstance(v, list)] if isinstance(data, dict) else []
+    out = []
+    for items in lists:
+        for item in items:
+            if isinstance(item, dict):
+                key = next((k for k in (field, field.rpartition("_")[2]) if isinstance(item.get(k), str)), None)
+                if key:
+                    out.append({**item, "_value": item[key]})
+    return out
+
+
+def _overlap(item: Mapping[str, Any], words: set[str]) -> int:
+    text = " ".join(str(v) for k, v in item.items() if isinstance(v, str) and not k.startswith("_"))
+    return len(words & {w for w in entities.tokens(text) if len(w) > 2})
+
+
+class DomainAgent:
+    """Embedded dialogue for one domain: slot filling, confirmation, tool call, spoken result."""
+
+    def __init__(self, tools: ToolManager, *, holding_phrase_ms: int = 700,
+                 clock: Callable[[], datetime] = datetime.now,
+                 site_names: Mapping[str, int] | None = None, failure_limit: int = 2,
+                 duplicate_window_s: float = 600.0) -> None:
+        self.tools = tools
+        self.duplicate_window_s = duplicate_window_s
+        self.failure_limit = failure_limit
+        self.holding_s = holding_phrase_ms / 1000.0
+        self.clock = clock
+        self.site_names = dict(site_names or {})  # filled from the server at start-up (``fetch_site_names``)
+
+    def context(self) -> slots.Context:
+        return slots.Context(now=self.clock(), site_names=self.site_names)
+
+    def spec_for(self, task: Mapping[str, Any]) -> ToolSpec | None:
+        return self.tools.tool(task["server"], task["tool"])
+
+    def answers(self, text: str, state: CallState) -> str | None:
+        """Does ``text`` answer the open question of the task in progress? (see ``slots.answers``)"""
+        if not state.task:
+            return None
+        spec = self.spec_for(state.task)
+        return slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
+
+    async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
+        """Begin work on a freshly routed intent."""
+        if intent == "knowledge.howto":
+            found = howto_answer(state.passages, text)
+            if found is None:
+                yield Say("I don't have an article on that. I can put you through to someone who knows.")
+                return
+            state.entities["knowledge_article"] = found[1]  # which article answered, for the case and outcome
+            yield Say(found[0])
+            yield Say(ANYTHING_ELSE)
+            return
+        server, tool = INTENT_TOOLS.get(intent, ("", ""))
+        if tool and not await self.tools.ensure(server):
+            state.tool_failures += 1
+            state.tool_attempts.append({"tool": tool, "server": server, "arguments": {}, "ok": False,
+                                        "error": "unavailable: the server is not running", "latency_ms": 0.0,
+                                        "ts": time.time()})
+            yield Say(f"Sorry, the {SYSTEM_NAMES.get(server, 'system')} isn't available right now. "
+                      "I can put you through to a person, or you can try again in a few minutes.")
+            return
+        spec = self.tools.tool(server, tool) if tool else None
+        if spec is None:
+            yield Say("I can't do that over the phone yet. I can put you through to a person if you like.")
+            return
+        state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
+        heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context())
+        async for action in self._advance(spec, None, state, heard):
+            yield action
+
+    def reprompt(self, state: CallState) -> str:
+        """The open question of the task in progress, asked again."""
+        spec = self.spec_for(state.task) if state.task else None
+        return slots.reprompt(state.task, spec.input_schema) if spec and state.task else "How can I help?"
+
+    async def _derive(self, spec: ToolSpec, task: dict[str, Any]) -> bool:
+        """Fill the slot being asked from a read tool of the same server that needs only what is
+        known and returns that field (lookup_asset gives an asset's site; get_visit_eta a booked
+        visit's date). Each slot is looked up once per task."""
+        name = task["asking"]
+        tried = task.setdefault("derived", [])
+        if name in tried:
+            return False
+        tried.append(name)
+        slot = {s.name: s for s in slots.slots_of(spec.input_schema)}[name]
+        for reader in self.tools.tools(task["server"]).values():
+            needed = set(reader.input_schema.get("required") or [])
+            if reader.name == spec.name or slots.is_write(reader.name, reader.annotations) or not needed \
+                    or not needed <= set(task["args"]) or set(reader.input_schema.get("properties", {})) - needed:
+                continue
+            try:
+                data = await self.tools.call(reader.server, reader.name, {k: task["args"][k] for k in needed})
+            except ToolError:
+                continue
+            value = _field(data, name)
+            if value is not None and slots.validate(slot, value) is None:
+                task["args"][name] = value
+                return True
+        return False
+
+    async def alternative(self, state: CallState) -> AsyncIterator[Action]:
+        """Another way to the value the task is asking for, when the caller does not know it or it
+        was missed twice (see ``_propose``). Yields nothing when there is none (the brain offers a person)."""
+        question = await self._propose(state.task) if state.task else None
+        if question:
+            yield Say(f"No problem. {question}")
+
+    async def _propose(self, task: dict[str, Any]) -> str | None:
+        """A lookup for the id being asked: a list tool of the same server whose filters are known
+        (taken from the task or from what the caller said: "list_assets" for the site, "list_work_orders"
+        for an asset or site) is searched with the caller's words; a single best match is offered
+        ("Is it the standby diesel generator, A, one two five?") and taken on a yes."""
+        spec = self.spec_for(task)
+        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        if spec is None or asking is None or asking.kind not in ("code", "user"):
+            return None
+        said = " ".join([task["opening"], *map(str, task["args"].values())])
+        words = {w for w in entities.tokens(said) if len(w) > 2}
+        for lister in self.tools.tools(task["server"]).values():
+            schema = lister.input_schema
+            needed = set(schema.get("required") or [])
+            if slots.is_write(lister.name, lister.annotations) or lister.name == spec.name \
+                    or not lister.name.startswith("list_"):
+                continue
+            filters = slots.mentioned(slots.slots_of(schema), said, self.context())
+            args = {**filters, **{k: task["args"][k] for k in schema.get("properties", {}) if k in task["args"]}}
+            if not args or not needed <= set(args):
+                continue
+            try:
+                data = await self.tools.call(lister.server, lister.name, args)
+            except ToolError:
+                continue
+            ranked = sorted(((_overlap(c, words), c) for c in _lookup_candidates(data, asking.name)),
+                            key=lambda pair: -pair[0])
+            unique = len(ranked) == 1 or (ranked and ranked[0][0] > 0 and ranked[1][0] < ranked[0][0])
+            if unique and slots.validate(asking, ranked[0][1]["_value"]) is None:
+                best = ranked[0][1]
+                task["proposed"] = {asking.name: best["_value"]}
+                what = best.get("description") or best.get("summary") or best.get("name") or ""
+                return f"Is it the {str(what)[:60].lower().rstrip('.')}, {entities.spell_out(best['_value'])}?"
+        return None
+
+    async def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]:
+        """The caller answered the task's question (a value, a yes/no, a correction)."""
+        assert state.task is not None
+        spec = self.spec_for(state.task)
+        if spec is None:
+            state.task = None
+            yield Say("Sorry, that system is not available right now. I can put you through to a person.")
+            return
+        async for action in self._advance(spec, text, state, {}):
+            yield action
+
+    async def _advance(self, spec: ToolSpec, text: str | None, state: CallState,
+                       heard: dict[str, Any]) -> AsyncIterator[Action]:
+        assert state.task is not None
+        write = slots.is_write(spec.name, spec.annotations)
+        earlier = state.task.pop("duplicate_of", None)
+        if earlier and text is not None and entities.yes_no(text).yes is False:
+            state.task = None
+            yield Say(f"Okay, I won't log another. Your reference is still {entities.spell_out(earlier)}.")
+            yield Say(ANYTHING_ELSE)
+            return
+        result = slots.step(state.task, spec.input_schema, text, self.context(), write=write)
+        while result.action == "ask" and state.task.get("asking") and await self._derive(spec, state.task):
+            # A value the data already holds is not asked for (the site of a known asset).
+            result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
+            result = slots.Step(result.action, result.say, {**heard, **result.heard})
+        if result.action == "ask" and text is None:
+            # Before asking for an id, look for it with what the caller said ("the job for pump A123").
+            proposal = await self._propose(state.task)
+            result = slots.Step("ask", proposal, result.heard) if proposal else result
+        state.entities.update({**heard, **result.heard})
+        if result.action == "cancel":
+            state.task = None
+            yield Say(result.say)
+        elif result.action == "confirm" and not earlier and (ticket := self._logged_already(spec, state)):
+            # Asked instead of the usual confirmation: a yes makes another one, a no keeps the first.
+            state.task["duplicate_of"] = ticket
+            yield Say(f"That's already logged as {entities.spell_out(ticket)}. Do you want another one?")
+        elif result.action in ("ask", "confirm"):
+            yield Say(result.say)
+        else:
+            async for action in self._execute(spec, state, write):
+                yield action
+
+    def _logged_already(self, spec: ToolSpec, state: CallState) -> str | None:
+        """The ticket of an identical request completed in this call within the window, if any."""
+        assert state.task is not None
+        args = {k: v for k, v in state.task["args"].items() if k != "idempotency_key"}
+        earlier = recent_duplicate(state, spec.name, args, window_s=self.duplicate_window_s, now=time.time())
+        return ticket_of(earlier.get("result")) if earlier else None
+
+    async def _execute(self, spec: ToolSpec, state: CallState, write: bool) -> AsyncIterator[Action]:
+        task = state.task
+        assert task is not None
+        args = {k: v for k, v in task["args"].items() if k != "idempotency_key"}
+        key = task["key"] if "idempotency_key" in spec.input_schema.get("properties", {}) else None
+        outcome = ToolOutcome()
+        async for action in run_tool(self.tools, spec, args, state, outcome, key=key,
+                                     holding_s=self.holding_s, write=write):
+            yield action
+        if outcome.error is not None:
+            yield Say(self._failure_sentence(outcome.error, spec, state))
+            return
+        state.task = None
+        yield Say(result_sentence(spec, outcome.data, write, args))
+        yield Say(ANYTHING_ELSE)
+
+    def _failure_sentence(self, exc: ToolError, spec: ToolSpec, state: CallState) -> str:
+        task = state.task
+        assert task is not None
+        if exc.kind == "rejected":
+            # The server's reason is written for a person; ask again for the value it names
+            # last ("Asset A123 is at site 12, not site 14." -> the site).
+            dropped = _named_last(task["args"], exc.message)
+            for name in dropped:
+                task["args"].pop(name)
+                state.entities.pop(name, None)
+            task["confirming"] = False
+            step = slots.step(task, spec.input_schema, None, self.context(),
+                              write=slots.is_write(spec.name, spec.annotations))
+            reason = spoken(exc.message[:300])
+            if dropped and step.action == "ask":
+                return f"Sorry, that didn't work: {reason} {step.say}"
+            state.task = None
+            return f"Sorry, that didn't work: {reason} I can put you through to a person if you like."
+        system = SYSTEM_NAMES.get(spec.server, "system")
+        if state.tool_failures >= self.failure_limit:
+            return f"Sorry, the {system} still isn't responding."  # the brain hands over next
+        # Keep the task confirmed so "yes, try again" retries it with the same idempotency key.
+        task["confirming"] = True
+        return (f"Sorry, the {system} isn't responding right now. "
+                "Shall I try again, or would you like me to put you through to a person?")
+
+
+def _named_last(args: Mapping[str, Any], message: str) -> list[str]:
+    """The argument whose value the error message mentions last (as a whole word), if any."""
+    found = []
+    for name, value in args.items():
+        text = str(value)
+        if name == "idempotency_key" or not text or len(text) > 80:
+            continue
+        hits = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(text)}(?!\w)", message, flags=re.I)]
+        if hits:
+            found.append((hits[-1], name))
+    return [max(found)[1]] if found else []

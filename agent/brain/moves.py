@@ -1,0 +1,208 @@
+"""Universal dialogue moves: what a caller turn does to the conversation, whatever was asked.
+
+Pure: ``classify`` looks at the words and the dialogue state and names the move; the
+brain applies it before the turn reaches a domain agent, so the embedded agent and the
+LLM agent handle "say that again", "leave it", "I don't know", "help" and corrections
+alike. ``without_negated`` and ``loop_guard`` are the other two pure pieces the agents
+share: the value a caller meant when they also named the one they did not mean, and
+the strike count that stops a question being asked a third time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+from agent.brain import entities
+
+Kind = Literal["repeat", "cancel", "restart", "dont_know", "help", "person", "accept", "decline"]
+
+#: Words that carry no request of their own ("um, okay, could you just ...").
+_FILLER = (r"um+|uh+|er+|erm|hm+|well|oh|okay|ok|so|look|just|please|sorry|then|now|actually|"
+           r"can you|could you|would you|will you|can i|could i|you|for me|again|thanks|thank you|"
+           r"no|nah|hey|right|mate|the|that|it|this|all|whole|thing|one|lets|let's|let us|i|i'm|i am|"
+           r"we|we're|we'll|to|a|and|but|still|really|honestly|afraid|mean|me|my|about|with|for|of|"
+           r"put|make|set|mark|keep|as|at|down")
+_FILLER_RE = re.compile(rf"\b(?:{_FILLER})\b")
+
+#: Move phrases, matched on whole words after punctuation is dropped. Each family is a
+#: kind of move, not a list of test sentences: a phrase joins when it means the move in
+#: any state, and never names a request of its own.
+_REPEAT = re.compile(
+    r"\b(?:say (?:that|it|this|what you said)? ?again|(?:say|read|give me) (?:the|that|my) \w+(?: \w+)? again|repeat(?: that| it| yourself| the \w+| what you said)?|"
+    r"come again|pardon(?: me)?|beg your pardon|what (?:did|was) (?:you|that)(?: just)?(?: say| said)?|"
+    r"what was (?:that|it)|(?:didn'?t|did not|couldn'?t|could not|can'?t|cannot) (?:catch|hear|get|understand) "
+    r"(?:that|you|it|what you said|the \w+)|(?:one more|once more) time|once more|missed (?:that|it)|"
+    r"what was the (?:question|number|reference)|where were we|what were (?:we|you) (?:doing|saying|asking|on)|"
+    r"are you (?:still )?there|did you get (?:that|it|all that|me)|what (?:do|did) you need again)\b")
+#: Asking for a person, in any state: a verb of being put through and someone to be put through to
+#: ("let me talk to a human", "get me your supervisor", "I want the manager"). "Someone to come and
+#: fix it" is a request for a technician, not for a person on the line.
+_PEOPLE = r"(?:person|human|human being|manager|supervisor|boss|someone|somebody|operator|agent|representative)"
+_PERSON = re.compile(
+    rf"\b(?:speak|talk|put me through|transfer me|connect me|pass me|get me through)\b(?:\s+\w+){{0,3}}?\s+"
+    rf"(?:to|with)\s+(?:a |an |the |your |some |a real |an actual |a real live )?{_PEOPLE}\b(?! to (?:come|fix|look|check|send))|"
+    rf"\b(?:get|want|need|give)\s+(?:me\s+)?(?:a |an |the |your )?(?:manager|supervisor|boss|human|real person|"
+    rf"actual person|operator)\b")
+#: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
+#: number again", "what was the reference again?", "could you go over that once more".
+_REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'s| is| was))\b(?:\s+\S+){0,5}?\s+"
+                           r"(?:again|back|once more)\b")
+#: A whole turn of one of these words is a request to hear it again ("sorry?", "what?").
+_REPEAT_ALONE = re.compile(r"^(?:sorry|what|pardon|huh|eh|again|repeat)$")
+_CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
+#: A cancel phrase that opens the turn as a sentence of its own ("no, leave it, we still need it"):
+#: what follows is a reason, not a request ("cancel my service request" runs on, so it is not one).
+_CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry)\W+)*"
+                           r"(?:leave it|forget it|forget that|never ?mind|don'?t bother|scrap that|drop it|"
+                           r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now)\s*(?:[,.;!?-]|$)")
+_CANCEL = re.compile(
+    r"\b(?:cancel(?: it| that| this)?|leave it|leave that|forget (?:it|that|about it)|never ?mind|"
+    r"don'?t (?:bother|worry|do (?:it|that))|do not (?:bother|do (?:it|that))|drop (?:it|that)|"
+    r"scrap (?:it|that)|stop (?:it|that|there)|skip it|not now|abandon (?:it|that)|don'?t want (?:it|that|to))\b")
+_RESTART = re.compile(r"\b(?:start (?:over|again|afresh)|begin again|from the (?:top|beginning|start)|"
+                      r"(?:restart|reset) (?:this|the call|everything)|go back to the start)\b")
+_DONT_KNOW = re.compile(
+    r"\b(?:(?:i )?(?:don'?t|do not|dont) know|dunno|no idea|not sure|unsure|no clue|"
+    r"(?:don'?t|do not) (?:have|remember|recall)(?: it| that| one| the \w+)?|haven'?t got(?: it| one| that)?|"
+    r"(?:can'?t|cannot|could not|couldn'?t) (?:find|see|read|remember|recall|tell)(?: it| that| one| the \w+)?|"
+    r"(?:no|not) (?:tag|number|label)(?: on it)?|(?:i )?forgot(?: it)?)\b")
+_HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i) (?:do|say|ask)(?: you| for| about)?|what (?:are )?(?:my|the) options|"
+                   r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
+                   r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need))\b")
+
+
+@dataclass(frozen=True)
+class Move:
+    kind: Kind
+    #: For ``repeat``: "reference" when the caller asked for the reference or number again.
+    about: str = ""
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w' ]", " ", text.lower())).strip()
+
+
+def leftover(text: str, *patterns: re.Pattern[str]) -> str:
+    """What is left of ``text`` once the move phrases and fillers are removed."""
+    rest = text
+    for pattern in patterns:
+        rest = pattern.sub(" ", rest)
+    return re.sub(r"\s+", " ", _FILLER_RE.sub(" ", rest)).strip()
+
+
+def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str = "",
+             free_text: bool = True) -> Move | None:
+    """The universal move ``text`` makes, or None when it is an answer or a request.
+
+    ``in_task``: a question of a task is open (cancel and "I don't know" only mean
+    something then); ``offer``: what the agent last offered ("person"), so a bare yes
+    or no answers the offer; ``topic``: words naming the task in progress ("work order
+    create"), which a cancel may name ("cancel the work order") where any other noun
+    makes it a new request ("cancel my service request"); ``free_text``: the open question
+    takes any words, so "I don't know" must be short to be a move ("it stops and I don't
+    know why" is an answer), where a question for an id takes it at any length.
+    """
+    plain = _plain(text)
+    if not plain:
+        return None
+    if offer:
+        reply = entities.yes_no(plain)
+        if reply.yes is not None and len(reply.rest.split()) <= 3:
+            return Move("accept" if reply.yes else "decline")
+    if _REPEAT_ALONE.match(plain):
+        return Move("repeat")
+    if _REPEAT.search(plain) or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
+        about = "reference" if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
+        return Move("repeat", about)
+    if _PERSON.search(plain):
+        return Move("person")
+    if _RESTART.search(plain) and len(leftover(plain, _RESTART).split()) <= 2:
+        return Move("restart")
+    if _HELP.search(plain) and not leftover(plain, _HELP):
+        return Move("help")
+    if not in_task:
+        return None
+    if _CANCEL_ALONE.match(plain) or (_CANCEL.search(plain) and set(leftover(plain, _CANCEL).split()) <= set(
+            _plain(topic).split())) or (_CANCEL_FIRST.match(text.lower()) and not entities.number_runs(text)):
+        return Move("cancel")
+    rest = leftover(plain, _DONT_KNOW)
+    # A short admission, not a description that happens to contain one ("it stops and I don't know why").
+    if _DONT_KNOW.search(plain) and not entities.number_runs(rest) and (len(rest.split()) <= 3 or not free_text):
+        return Move("dont_know")
+    return None
+
+
+# --- corrections ---------------------------------------------------------------------
+
+_NEGATION = {"not", "isn't", "isnt", "wasn't", "wasnt", "instead"}
+#: Words between "not" and the value it negates ("not the site twelve", "not priority medium").
+_NEGATED_LEAD = {"the", "a", "an", "site", "priority", "number", "tag", "asset", "it", "that", "its", "it's", "of"}
+
+
+def without_negated(text: str) -> str:
+    """``text`` without the values the caller said it is NOT: "critical, not medium" -> "critical";
+    "not thirty, thirteen" -> "thirteen"; "site fourteen not twelve" -> "site fourteen"."""
+    return split_negated(text)[0]
+
+
+def split_negated(text: str) -> tuple[str, list[str]]:
+    """(what the caller means, the values they said it is not).
+
+    After a negation word the first value is dropped: a number, a code (letters then a
+    number) or one word. "rather than X" / "instead of X" count as negations too.
+    """
+    toks = entities.tokens(text)
+    runs = {r.start: r for r in entities.number_runs(text)}
+    keep: list[str] = []
+    negated: list[str] = []
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        negation = tok in _NEGATION or (tok == "rather" and i + 1 < len(toks) and toks[i + 1] == "than")
+        if not negation:
+            keep.append(tok)
+            i += 1
+            continue
+        i += 2 if tok == "rather" or (tok == "instead" and i + 1 < len(toks) and toks[i + 1] == "of") else 1
+        start = i
+        while i < len(toks) and toks[i] in _NEGATED_LEAD and i not in runs:
+            i += 1
+        j = i
+        while j < len(toks) and j not in runs and len(toks[j]) <= 2 and toks[j].isalpha() and j - i < 3:
+            j += 1  # the letters of a code ("A one two three", "W O ...")
+        if j in runs and j > i:
+            i = runs[j].end
+        elif i in runs:
+            i = runs[i].end
+        elif i < len(toks) and toks[i] not in ",;.":
+            i += 1
+        negated.append(" ".join(toks[start:i]))
+    return " ".join(keep), negated
+
+
+def negates(text: str) -> bool:
+    """Does the turn name a value it does not mean ("not medium")?"""
+    return bool(set(entities.tokens(text)) & _NEGATION) or "rather than" in text.lower()
+
+
+# --- loops ---------------------------------------------------------------------------
+
+#: Times the same question may be asked in a row before the caller is offered another way.
+STRIKE_LIMIT = 2
+
+
+def question_of(replies: Sequence[str]) -> str:
+    """The question a reply ends on (its last sentence, normalised), or "" when it asks nothing."""
+    if not replies:
+        return ""
+    last = re.split(r"(?<=[.!?])\s+", replies[-1].strip())[-1]
+    return _plain(last) if last.endswith("?") else ""
+
+
+def strikes(previous: str, previous_count: int, current: str) -> int:
+    """How many times in a row ``current`` has now been asked (1 for a new question)."""
+    if not current:
+        return 0
+    return previous_count + 1 if current == previous else 1

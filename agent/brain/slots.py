@@ -1,0 +1,629 @@
+"""Slot filling driven by a tool's JSON input schema.
+
+Pure: no I/O. The task in progress is a plain dict kept in ``CallState.task`` so a
+call can resume on another container:
+``{"tool", "server", "intent", "args", "asking", "confirming", "key", "opening"}``.
+
+Required fields become questions (the field's description is the question), fields
+the caller mentions are taken whenever they are heard, in any order and several per
+sentence, answers are parsed with ``entities`` according to the field's type and
+pattern and validated against the schema, and every write is confirmed first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Mapping
+
+from jsonschema import Draft202012Validator
+
+from agent.brain import entities
+from agent.brain import moves
+
+Kind = Literal["key", "enum", "boolean", "datetime", "email", "user", "site", "integer", "number", "code", "text"]
+
+#: Longest free-text answer we pass on; the server has its own limit, this one keeps a
+#: pasted megabyte out of the confirmation sentence and the call state.
+MAX_SPOKEN_TEXT = 2000
+
+#: Read-only tools run without confirmation; recognised by MCP annotations or by name.
+READ_PREFIXES = ("get_", "lookup_", "list_", "search_", "find_", "check_")
+
+_ENUM_SYNONYMS = {
+    "urgent": ("urgent", "critical", "emergency", "asap", "right away"),
+    "high": ("high", "important", "quickly", "soon as possible"),
+    "medium": ("medium", "normal", "moderate", "standard"),
+    "low": ("low", "whenever", "no rush", "not urgent"),
+}
+#: Option words that also describe things other than the slot ("a high reading", "low pressure"):
+#: said unasked they count only next to the slot's label or on their own.
+_ENUM_WORDS = {"high", "low", "medium", "normal", "moderate", "standard", "important", "quickly", "soon as possible",
+               "critical", "emergency"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What parsing needs besides the words: the time now and known site names."""
+
+    now: datetime
+    site_names: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    schema: dict[str, Any]
+    required: bool
+
+    @property
+    def kind(self) -> Kind:
+        s, name = self.schema, self.name.lower()
+        if name == "idempotency_key":
+            return "key"
+        if "enum" in s or "const" in s:
+            return "enum"
+        typ = s.get("type")
+        if typ == "boolean":
+            return "boolean"
+        if s.get("format") in ("date-time", "date") or re.search(r"(^|_)(when|date|time|window|start|at)($|_)", name):
+            return "datetime"
+        if s.get("format") == "email" or "email" in name:
+            return "email"
+        if re.search(r"(^|_)user(_?name|_?id)?$|login", name):
+            return "user"
+        if "site" in name and typ in ("integer", "number"):
+            return "site"
+        if typ in ("integer", "number"):
+            return "integer" if typ == "integer" else "number"
+        if s.get("pattern") or re.search(r"(tag|_id|number|code)$", name):
+            return "code"
+        return "text"
+
+    @property
+    def label(self) -> str:
+        words = self.name.replace("_", " ")
+        return re.sub(r"\bid\b", "number", words)
+
+    @property
+    def question(self) -> str:
+        desc = (self.schema.get("description") or "").strip()
+        first = re.split(r"(?<=[.?!])\s", desc, maxsplit=1)[0] if desc else ""
+        if first.lower().startswith("optional"):
+            first = ""
+        if first.endswith("?"):
+            return first
+        if first:
+            return f"What's {first[0].lower()}{first[1:].rstrip('.')}?"
+        return f"What's the {self.label}?"
+
+
+def slots_of(schema: Mapping[str, Any]) -> list[Slot]:
+    """The fields of a tool's input schema, in schema order, with nullable unions unwrapped."""
+    required = set(schema.get("required") or [])
+    out = []
+    for name, prop in (schema.get("properties") or {}).items():
+        out.append(Slot(name, _unwrap(prop), name in required))
+    return out
+
+
+def _unwrap(prop: Mapping[str, Any]) -> dict[str, Any]:
+    """``anyOf: [X, {"type": "null"}]`` (an Optional field) -> X, keeping the description."""
+    variants = [v for v in prop.get("anyOf", []) if v.get("type") != "null"]
+    if len(variants) == 1:
+        merged = {**variants[0], **{k: v for k, v in prop.items() if k != "anyOf"}}
+        return merged
+    return dict(prop)
+
+
+def is_write(tool_name: str, annotations: Mapping[str, Any] | None = None) -> bool:
+    """Does calling the tool change something (so the caller must confirm first)?"""
+    if annotations and annotations.get("readOnlyHint") is not None:
+        return not annotations["readOnlyHint"]
+    return not tool_name.startswith(READ_PREFIXES)
+
+
+# --- parsing one value ------------------------------------------------------------------
+
+def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
+    """The value for ``slot`` in ``text``, or None.
+
+    ``asked`` is True when the caller is answering this slot's question: then a bare
+    number or free text counts; otherwise a value must be recognisable on its own
+    (a site needs the word "site", a code must match the pattern).
+    """
+    kind, s = slot.kind, slot.schema
+    if kind == "key":
+        return None
+    if kind == "enum":
+        return _enum(slot, text, asked=asked)
+    if kind == "boolean":
+        return entities.yes_no(text).yes if asked else None
+    if kind == "datetime":
+        if s.get("format") == "date" and not asked and not entities.names_day(text):
+            return None  # "morning" answers a time window, it does not move the day
+        moment = entities.when(text, ctx.now)
+        if moment is None:
+            return None
+        return moment.date().isoformat() if s.get("format") == "date" else moment.isoformat(timespec="minutes")
+    if kind in ("email", "user", "code"):
+        return _patterned(slot, text, asked=asked)
+    if kind == "site":
+        found = entities.site(text, ctx.site_names)
+        if found is None and asked:
+            found = entities.first_number(text)
+        return found
+    if kind in ("integer", "number"):
+        return entities.first_number(text) if asked else None
+    if asked:
+        clean = text.strip()
+        return clean or None
+    return None
+
+
+def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
+    """The option ``text`` names; the last one named wins ("high, no, urgent"), a negated one never
+    does ("critical, not medium"). Unasked, a word counts only when it can mean nothing but this
+    slot: a phrase that only names the slot ("urgent", "no rush"), a word next to the slot's own
+    label ("high priority"), or a clause that is little but the value ("..., make it high"). So a symptom
+    ("the pressure reading is high") never sets the priority."""
+    s = slot.schema
+    options = s.get("enum") or [s.get("const")]
+    low = text.lower()
+    phrases = [(str(o).lower(), o) for o in options if isinstance(o, str)]
+    phrases += [(w, o) for o in options for w in _ENUM_SYNONYMS.get(str(o).lower(), ())]
+    # Longest first, each span used once: "not urgent" is low before "urgent" can be urgent.
+    taken: list[tuple[int, int, Any, str]] = []
+    for phrase, option in sorted(phrases, key=lambda p: -len(p[0])):
+        for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
+            if not any(a < m.end() and m.start() < b for a, b, _, _ in taken):
+                taken.append((m.start(), m.end(), option, phrase))
+    label = {w for w in re.findall(r"[a-z]+", slot.label.lower()) if len(w) > 2}
+    if asked and not taken:
+        ordinal = _ordinal(low, len(options))
+        if ordinal is not None:
+            return options[ordinal]  # "the second one": options in the order the question lists them
+    kept = []
+    for start, end, option, phrase in taken:
+        before = re.findall(r"[a-z']+", low[:start])[-2:]
+        after = re.findall(r"[a-z']+", low[end:])[:2]
+        if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
+            continue  # the value the caller does not mean
+        if not asked and phrase in _ENUM_WORDS and not (label & {*before, *after}):
+            # Its own clause: ", medium" or "make it high", not "the reading is high".
+            head = re.split(r"[,.;!?]", low[:start])[-1]
+            tail = re.split(r"[,.;!?]", low[end:])[0]
+            if len(moves.leftover(f"{head} {tail}").split()) > 1:
+                continue
+        kept.append((start, option))
+    return max(kept)[1] if kept else None
+
+
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
+             "fifth": 4, "5th": 4}
+
+
+def _ordinal(low: str, count: int) -> int | None:
+    """The option a caller picks by its place in the list read to them ("the second one", "the last")."""
+    words = re.findall(r"[a-z0-9]+", low)
+    if len(words) > 4:
+        return None  # a sentence ("it's the first time it has happened") is not a pick from a list
+    if "last" in words:
+        return count - 1
+    found = [_ORDINALS[w] for w in words if w in _ORDINALS]
+    return found[0] if len(found) == 1 and found[0] < count else None
+
+
+def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
+    """A code, id or address: every reading of ``text`` that could be one, first that fits the pattern.
+
+    Unasked, only self-evident forms count (an e-mail address, a code with its letters);
+    asked, digits alone take the pattern's one prefix ("one oh two three four" -> WO-10234)
+    and a bare word may be a login name.
+    """
+    pattern = slot.schema.get("pattern")
+    prefixes = entities.pattern_prefixes(pattern)
+    candidates: list[str | None] = [entities.email(text), *entities.codes(text, prefixes)]
+    if asked:
+        if len(prefixes) == 1:
+            candidates += [prefixes[0] + run.digits for run in entities.number_runs(text)]
+        if slot.kind == "user" or not pattern:
+            candidates.append(entities.user_id(text))
+    for candidate in candidates:
+        if candidate:
+            matched = entities.match_code(candidate, pattern)
+            if matched:
+                return _like_examples(matched, slot.schema.get("examples") or [], pattern)
+    return None
+
+
+def _like_examples(code: str, examples: list[Any], pattern: str | None) -> str:
+    """Write a code the way the schema's examples do: "P4512" -> "P-4512" when P-4512 is one."""
+    letters = re.match(r"[A-Za-z]+", code)
+    for example in examples:
+        if letters and isinstance(example, str) and example.upper().startswith(letters.group(0).upper()):
+            plain = code.replace("-", "")
+            styled = f"{plain[:letters.end()]}-{plain[letters.end():]}" if "-" in example else plain
+            return styled if entities.match_code(styled, pattern) == styled else code
+    return code
+
+
+def validate(slot: Slot, value: Any) -> str | None:
+    """None when ``value`` fits the slot's schema, else a short reason for the caller."""
+    errors = list(Draft202012Validator(slot.schema).iter_errors(value))
+    if not errors:
+        return None
+    err = errors[0]
+    if err.validator == "maxLength":
+        return f"that is too long for the {slot.label}"
+    if err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return f"that is not a valid {slot.label}"
+    if err.validator == "pattern":
+        return f"that doesn't look like a {slot.label}"
+    return f"I couldn't use that as the {slot.label}"
+
+
+# --- one turn of the dialogue ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """What to do after a caller turn: ask, confirm, run the tool, or drop the task."""
+
+    action: Literal["ask", "confirm", "execute", "cancel"]
+    say: str = ""
+    #: Values taken from this turn (for ``CallState.entities``).
+    heard: dict[str, Any] = field(default_factory=dict)
+
+
+def new_task(tool: str, server: str, intent: str, opening: str, key: str) -> dict[str, Any]:
+    return {"tool": tool, "server": server, "intent": intent, "args": {}, "asking": None,
+            "confirming": False, "key": key, "opening": opening[:MAX_SPOKEN_TEXT]}
+
+
+def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: Context) -> str | None:
+    """Does ``text`` answer the task's open question (so it must not be routed afresh)?
+
+    "value": a typed value, a yes/no or a correction was heard; "free": the open question
+    takes free text, so anything fits (a clear change of topic should still win); None: no.
+    """
+    slots = {s.name: s for s in slots_of(schema)}
+    reply = entities.yes_no(text)
+    if moves.negates(text):
+        body, negated = moves.split_negated(text)
+        if _replacing(list(slots.values()), task["args"], body, negated, ctx):
+            return "value"  # "not three, thirty": a correction of a value the task holds
+    if task.get("confirming") or task.get("proposed"):
+        return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) else None
+    asking = slots.get(task.get("asking") or "")
+    if asking is not None and asking.kind == "text":
+        return "free" if text.strip() else None
+    if asking is not None and parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None:
+        return "value"
+    return "value" if mentioned(slots.values(), text, ctx) else None
+
+
+def mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:
+    """Values the caller named without being asked ("site fourteen", "asset A123")."""
+    found = {}
+    for slot in slots:
+        if slot.kind in ("key", "text", "integer", "number", "boolean"):
+            continue
+        value = parse(slot, text, ctx, asked=False)
+        if value is not None and validate(slot, value) is None:
+            found[slot.name] = value
+    return found
+
+
+def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    """Fill slots from the opening utterance and from entities heard earlier in the call."""
+    slots = slots_of(schema)
+    heard = mentioned(slots, task["opening"], ctx)
+    for slot in slots:
+        if slot.kind == "code" and slot.name not in heard and len(entities.pattern_prefixes(slot.schema.get("pattern"))) == 1:
+            # "the job ten thousand and two": an opener's number in exactly the shape of a
+            # one-prefix id is that id; one said in another shape is reported with the question.
+            value = _patterned(slot, task["opening"], asked=True)
+            if value is not None and validate(slot, value) is None:
+                heard[slot.name] = value
+            elif re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", task["opening"], flags=re.I):
+                task["misheard"] = {"slot": slot.name, "say": wrong_shape(slot, task["opening"]) or ""}
+    for slot in slots:
+        # Only identities carry over between tasks (who, where, which ticket); a priority or
+        # a date belongs to the request it was said for.
+        if slot.name not in heard and slot.name in known and slot.kind in ("code", "site", "user", "email"):
+            if validate(slot, known[slot.name]) is None:
+                heard[slot.name] = known[slot.name]
+    # The opening sentence describes the problem: use it for the first required free-text
+    # field, unless that field asks why (a reason is never in the opening request).
+    for slot in slots:
+        if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
+            if slot.question.lower().startswith("why"):
+                break
+            summary = paraphrase(task["opening"], ctx)
+            if summary and validate(slot, summary) is None:
+                heard.setdefault(slot.name, summary)
+            break
+    task["args"].update(heard)
+    return heard
+
+
+#: Clauses that only ask for something or greet; what is left of the opener is the problem.
+_PREAMBLE = re.compile(
+    r"\b(?:hi|hello|hey|good (?:morning|afternoon|evening)|yes|yeah|please|thanks|"
+    r"i'?m (?:calling|ringing|phoning)(?: about| because| to)?|(?:i|we) (?:need|want|would like|'?d like) to "
+    r"(?:report|log|raise|open|create|book|tell you about)|(?:can|could|would) you (?:open|log|raise|create|send)|"
+    r"(?:i|we) need (?:a|an|someone)|(?:open|log|raise|create|report) (?:a|an)|"
+    r"(?:a|an) (?:work order|ticket|job|technician|engineer|fault|problem|issue)(?: with| on| for)?|"
+    r"someone to (?:come|look)(?: out| at it)?|there'?s (?:a problem|an issue|a fault)(?: with)?|"
+    r"(?:new )?(?:work order|ticket|job)|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent))\b")
+_VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
+_PLACE_LEAD = {"at", "on", "in", "for", "the"}
+_DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "is", "since", "with", "at", "to", "in", "for",
+             "from", "but", "so", "it", "its", "my", "our", "very", "really", "which", "can", "could", "would",
+             "will", "you", "please", "also", "i", "we"}
+#: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
+SUMMARY_WORDS = 10
+
+
+def paraphrase(opening: str, ctx: Context) -> str:
+    """The problem in the caller's opener, short: greetings and requests ("I need a technician")
+    and the values that have slots of their own (asset tag, site, priority) are left out, and
+    whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
+    site_words = {w for name in ctx.site_names for w in entities.tokens(name) if len(w) > 2}
+    clauses = []
+    for clause in re.split(r"[,;.!?]+", opening.lower()):
+        words = _without_values(_PREAMBLE.sub(" ", clause), site_words)
+        words = [w for w in words if w not in (",",)]
+        while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
+            words = words[1:]
+        if len(words) >= 2:
+            clauses.append(words)
+    out: list[str] = []
+    for words in clauses:
+        if out and len(out) + len(words) > SUMMARY_WORDS:
+            break
+        out += (["and"] if out else []) + words
+    out = out[:SUMMARY_WORDS]
+    while out and out[-1] in _DANGLING:  # "... is high since this" reads as cut off
+        out.pop()
+    return " ".join(out)
+
+
+def _without_values(clause: str, site_words: set[str]) -> list[str]:
+    """``clause`` as words, without the codes, site numbers and site names in it."""
+    toks = entities.tokens(clause)
+    runs = {r.start: r for r in entities.number_runs(clause)}
+    drop: set[int] = set()
+    for start, run in runs.items():
+        j = start
+        while j > 0 and (toks[j - 1] in _VALUE_LEAD or (len(toks[j - 1]) <= 2 and toks[j - 1].isalpha()
+                                                         and toks[j - 1] not in ("is", "it", "at", "on", "to", "in"))):
+            j -= 1
+        if j == start:
+            continue  # a plain number ("12 bar") is part of the description
+        while j > 0 and toks[j - 1] in _PLACE_LEAD:
+            j -= 1
+        drop.update(range(j, run.end))
+    i = 0
+    while i < len(toks):
+        if toks[i] in site_words and toks[i] not in ("pump", "pumps"):
+            j, k = i, i
+            while k < len(toks) and (toks[k] in site_words or toks[k] in ("station", "works", "plant")):
+                k += 1
+            while j > 0 and toks[j - 1] in _PLACE_LEAD:
+                j -= 1
+            if k - i >= 1 and (j < i or k - i >= 2):
+                drop.update(range(j, k))
+            i = k
+        else:
+            i += 1
+    return [t for n, t in enumerate(toks) if n not in drop]
+
+
+def reprompt(task: Mapping[str, Any], schema: Mapping[str, Any]) -> str:
+    """The task's open question again (after a turn that could not be used at all)."""
+    if task.get("confirming"):
+        return confirmation(task["tool"], slots_of(schema), task["args"])
+    asking = {s.name: s for s in slots_of(schema)}.get(task.get("asking") or "")
+    return asking.question if asking else "Could you say that again?"
+
+
+def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx: Context,
+         *, write: bool) -> Step:
+    """Advance ``task`` (mutated in place) with the caller's ``text`` (None: just look at it).
+
+    A value said with the one it replaces negated ("critical, not medium") counts as the
+    first; a value that replaces one already taken is acknowledged ("Site 14 then.");
+    an answer that cannot be used says what was heard when that helps. (A question
+    asked a third time in a row is replaced by another way in ``brain``.)
+    """
+    slots = slots_of(schema)
+    by_name = {s.name: s for s in slots}
+    heard: dict[str, Any] = {}
+    problem = ""
+    before = dict(task["args"])
+    if text is not None:
+        body, negated = moves.split_negated(text) if moves.negates(text) else (text, [])
+        heard.update(_replacing(slots, task["args"], body, negated, ctx))
+        reply = entities.yes_no(body)
+        if task.get("confirming"):
+            if reply.yes is True and not reply.rest.strip(" .!") and not heard:
+                return Step("execute")
+            changed = {**mentioned(slots, reply.rest if reply.yes is not None else body, ctx), **heard}
+            if reply.yes is True and not changed:
+                return Step("execute")
+            if not changed:
+                named = _named_slot(slots, body)
+                if named is not None:
+                    return _change(task, named, body, slots)
+                task["confirming"] = False
+                task["asking"] = None
+                names = [s.label for s in slots if s.name in task["args"] and s.kind != "key"]
+                return Step("ask", f"What should I change: {_or_list(names)}?" if names else "What should I change?")
+            heard.update(changed)
+        else:
+            asking = by_name.get(task.get("asking") or "")
+            proposed = task.pop("proposed", None)  # a value the agent found and offered ("Is it A123?")
+            if proposed and reply.yes is True:
+                heard.update(proposed)
+            if asking is None and task["args"]:
+                named = _named_slot(slots, body)  # the answer to "What should I change?"
+                if named is not None:
+                    return _change(task, named, body, slots)
+            body = reply.rest if reply.yes is False else body
+            heard.update(mentioned(slots, body, ctx))
+            # A code heard for another slot ("A one two four") is not also a bare number for this one.
+            if asking is not None and asking.name not in heard and not (heard and asking.kind in ("site", "integer", "number")):
+                value = parse(asking, body, ctx, asked=True)
+                if isinstance(value, str) and len(value) > MAX_SPOKEN_TEXT:
+                    problem = f"Sorry, that is too long for the {asking.label}."
+                elif value is not None:
+                    reason = validate(asking, value)
+                    if reason:
+                        problem = f"Sorry, {reason}."
+                    else:
+                        heard[asking.name] = value
+                else:
+                    problem = wrong_shape(asking, body) or f"Sorry, I didn't catch the {asking.label}."
+        # A changed value is said back; so is any value in a correction ("urgent, not low"),
+        # even one the call had not taken before.
+        ack = " ".join(_acknowledge(by_name[k], v, added=k not in task["args"]) for k, v in heard.items()
+                       if k in by_name and (negated or k in task["args"]) and task["args"].get(k) != v)
+        problem = f"{ack} {problem}".strip()
+        task["args"].update(heard)
+        task["confirming"] = False
+    missing = [s for s in slots if s.required and s.kind != "key" and s.name not in task["args"]]
+    misheard = task.pop("misheard", None) if text is None else None
+    if misheard and missing and missing[0].name == misheard["slot"]:
+        problem = f"{problem} {misheard['say']}".strip()
+    if missing:
+        task["asking"] = missing[0].name
+        return Step("ask", f"{problem} {missing[0].question}".strip(), heard)
+    task["asking"] = None
+    if not write:
+        return Step("execute", heard=heard)
+    task["confirming"] = True
+    if task.get("read_back") and heard:
+        # The caller has heard the whole read-back once: after that only what changed is said back.
+        said = " ".join(_acknowledge(by_name[k], v, added=k not in before) for k, v in heard.items() if k in by_name)
+        return Step("confirm", f"{said} Shall I go ahead?", heard)
+    task["read_back"] = True
+    return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
+
+
+def wrong_shape(slot: Slot, text: str) -> str | None:
+    """What was heard and the shape expected, when a code was heard but does not fit its pattern:
+    "I heard one zero zero one, but a work order number looks like W O, one zero two three four."."""
+    if slot.kind not in ("code", "user"):
+        return None
+    runs = entities.number_runs(text)
+    if not runs or len(runs[-1].digits) > entities.MAX_DIGITS:
+        return None
+    heard = entities.spell_out(runs[-1].digits)
+    example = next((e for e in slot.schema.get("examples") or [] if isinstance(e, str)), None)
+    like = f" looks like {entities.spell_out(example)}" if example else " has a different shape"
+    return f"I heard {heard}, but a {slot.label}{like}."
+
+
+def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: list[str],
+               ctx: Context) -> dict[str, Any]:
+    """"Not three, thirty": the negated value names the slot it is in now, so the rest of the turn
+    is that slot's new value even when it could not be recognised on its own (a bare number)."""
+    found: dict[str, Any] = {}
+    for part in negated:
+        for slot in slots:
+            if slot.name in args and slot.kind != "text" and parse(slot, part, ctx, asked=True) == args[slot.name]:
+                value = parse(slot, body, ctx, asked=True)
+                if value is not None and value != args[slot.name] and validate(slot, value) is None:
+                    found[slot.name] = value
+                break
+    return found
+
+
+def _acknowledge(slot: Slot, value: Any, *, added: bool = False) -> str:
+    """"Site 14 then.": a corrected value said back, so the caller knows it was taken ("Critical,
+    not medium" -> "Urgent then."); a value added to the read-back says what it is ("Priority high then.")."""
+    if slot.kind == "text":
+        return "Got it."
+    shown = entities.spell_out(str(value)) if slot.kind == "code" else \
+        entities.spoken_moment(str(value)) if slot.kind == "datetime" else str(value)
+    if slot.kind in ("site", "integer", "number") or added:
+        shown = f"{slot.label} {shown}"
+    return f"{shown[0].upper()}{shown[1:]} then."
+
+
+def _named_slot(slots: list[Slot], text: str) -> Slot | None:
+    """The slot a caller names to change it ("the summary", "change the description", "the site")."""
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    for slot in slots:
+        if slot.kind != "key" and set(slot.label.split()) <= words:
+            return slot
+    stems = {w[:6] for w in words if len(w) >= 6}
+    for slot in slots:  # the long words of its question, by stem ("describe the problem" -> "the description")
+        asked = (slot.schema.get("description") or "").lower()
+        if slot.kind != "key" and not asked.startswith("optional") and \
+                stems & {w[:6] for w in re.findall(r"[a-z]+", asked) if len(w) >= 6}:
+            return slot
+    return None
+
+
+def _change(task: dict[str, Any], slot: Slot, text: str, slots: list[Slot]) -> Step:
+    """The caller named a slot to change: take the new free text when they said it, else ask for it."""
+    if slot.kind == "text":
+        m = re.search(r"\b(?:is|be|say|says|to|as|should read)\b\s+(.+)$", text, flags=re.I)
+        value = m.group(1).strip(" .") if m else ""
+        if len(value.split()) >= 2 and validate(slot, value) is None:
+            task["args"][slot.name] = value
+            task["confirming"] = True
+            task["asking"] = None
+            return Step("confirm", f"Got it. {confirmation(task['tool'], slots, task['args'])}", {slot.name: value})
+    task["args"].pop(slot.name, None)
+    task["confirming"] = False
+    task["asking"] = slot.name
+    return Step("ask", slot.question)
+
+
+def _or_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
+def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
+    """"I'll open a work order: site 12, asset tag A, one two three, priority high. Is that right?"
+
+    Free text is read back whole when it is short and by its first words when not, cut
+    between words.
+    """
+    parts = []
+    for slot in slots:
+        if slot.name not in args or slot.kind == "key":
+            continue
+        value = args[slot.name]
+        if slot.kind == "code":
+            shown = entities.spell_out(str(value))
+        elif slot.kind == "datetime":
+            shown = entities.spoken_moment(str(value))
+        elif slot.kind == "text":
+            words = str(value).split()
+            shown = " ".join(words[:SUMMARY_WORDS]) + (" and so on" if len(words) > SUMMARY_WORDS else "")
+        else:
+            shown = str(value)
+        parts.append(f"{slot.label} {shown}")
+    detail = f": {', '.join(parts)}" if parts else ""
+    return f"I'll {describe_tool(tool)}{detail}. Is that right?"
+
+
+_VERBS = {"create": "open a", "open": "open a", "cancel": "cancel the", "request": "submit a",
+          "escalate": "escalate the", "schedule": "schedule a", "update": "update the", "add": "add a",
+          "close": "close the", "reset": "reset the"}
+
+
+def describe_tool(tool: str) -> str:
+    """A spoken phrase for what a write tool does: create_work_order -> "open a work order"."""
+    verb, _, noun = tool.partition("_")
+    noun = noun.replace("_", " ") or verb
+    if verb == "request":
+        phrase = f"submit a {noun} request"
+    else:
+        phrase = f"{_VERBS.get(verb, verb)} {noun}"
+    return re.sub(r"\ba (?=[aeiou])", "an ", phrase)

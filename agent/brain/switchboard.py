@@ -1,0 +1,440 @@
+"""SwitchboardBrain: the coordinator, the domain agents and the human hand-over, wired together.
+
+Per caller turn: the coordinator decides; a safety word, a request for a person or too
+many failed tools hand over at once; a turn that answers the task in progress continues
+it (so "site fourteen" is never routed afresh); anything else is recorded and routed,
+which is also how a caller switches topic mid-call. Every piece of per-call state lives
+in ``CallState``; the brain itself holds only shared, per-process things (index, tool
+server connections), so a call can continue on another container.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import re
+from functools import partial
+from typing import Any, AsyncIterator, Callable, Protocol
+
+from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
+from agent.brain import entities, moves, slots
+from agent.brain.domain import ANYTHING_ELSE, INTENT_TOOLS, DomainAgent, fetch_site_names, latest_reference
+from agent.brain.mcp_client import ToolManager
+from agent.config import Settings
+from agent.call.keypad import digits_expected
+from agent.contracts.state import CallState
+
+GREETING = "Hello, you've reached the operations help line. How can I help you today?"
+#: Below this calibrated confidence an unclear turn is off-topic: no either/or question, the line's purpose.
+OFF_TOPIC_CONFIDENCE = 0.35
+#: What the line can do, said for "help" and when a turn is not something it handles.
+CAPABILITIES = "I can log faults, check jobs and IT tickets, reset passwords, or find you a person."
+OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
+#: ... and when the caller does not have what was asked for.
+OFFER_PERSON_UNKNOWN = "No problem. A person can help you find it. Shall I put you through?"
+#: Hand-overs that skip everything else, even a task half done.
+URGENT_HITS = ("safety", "person_request", "tool_failures")
+#: How sure the coordinator must be that a non-answer mid-task is a new request.
+SWITCH_CONFIDENCE = 0.8
+#: ... and that an answer to a free-text question is really a change of topic.
+FREE_SWITCH_CONFIDENCE = 0.6
+#: Longer than anyone says in one turn: refused before parsing, so a pasted megabyte costs nothing.
+MAX_TURN_CHARS = 4000
+_GOODBYE = re.compile(r"\b(bye|goodbye|bye bye|cheerio|ta ta|that'?s all|that is all|nothing else|no thanks|no thank you|"
+                      r"i'?m done|that'?s everything)\b")
+
+
+class Agent(Protocol):
+    """What the brain needs from a domain agent (embedded ``DomainAgent`` or ``LlmAgent``)."""
+
+    site_names: dict[str, int]  # site name -> number, read from the field-ops server at start-up
+    def answers(self, text: str, state: CallState) -> str | None: ...
+    def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]: ...
+    def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]: ...
+    def reprompt(self, state: CallState) -> str: ...
+    def alternative(self, state: CallState) -> AsyncIterator[Action]: ...
+
+
+class SwitchboardBrain:
+    """Implements ``agent.contracts.brain.Brain``."""
+
+    def __init__(self, coordinator: Any, tools: ToolManager, handoff: Any, agent: Agent,
+                 *, open_coordinator: Callable[[], Any] | None = None) -> None:
+        self.coordinator = coordinator  # None until start() when ``open_coordinator`` is given
+        self._open_coordinator = open_coordinator
+        self.tools = tools
+        self.handoff = handoff
+        self.agent = agent
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "SwitchboardBrain":
+        from agent.routing.coordinator import Coordinator
+        from agent.routing.policy import load_policy
+        from agent.handoff.service import HandoffService
+
+        tools = ToolManager.from_settings(settings)
+        limit = load_policy(settings.policy_file).tool_failure_limit
+        agent: Agent
+        if settings.azure_openai_endpoint and settings.azure_openai_deployment:
+            from agent.brain.llm import AzureModelClient, LlmAgent
+
+            agent = LlmAgent(tools, AzureModelClient.from_settings(settings),
+                             holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
+                             duplicate_window_s=settings.duplicate_window_s)
+        else:
+            agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
+                                duplicate_window_s=settings.duplicate_window_s)
+        # The knowledge index is opened in start(), not here: on a new sandbox's first start it is
+        # built (seconds of CPU), and nothing on the way to the greeting needs it.
+        return cls(None, tools, HandoffService(settings), agent,
+                   open_coordinator=partial(Coordinator.from_settings, settings))
+
+    async def start(self) -> None:
+        if self.coordinator is None and self._open_coordinator is not None:
+            self.coordinator, _ = await asyncio.gather(asyncio.to_thread(self._open_coordinator), self.tools.start())
+        else:
+            await self.tools.start()
+        self.agent.site_names.update(await fetch_site_names(self.tools))
+
+    async def close(self) -> None:
+        await self.tools.close()
+        await self.handoff.close()
+        if self.coordinator is not None:
+            self.coordinator.close()
+
+    async def greet(self, state: CallState) -> AsyncIterator[Action]:
+        yield Say(GREETING)
+
+    def keypad_length(self, state: CallState) -> int | None:
+        """The digits the slot being asked for takes (a work-order number: five), if fixed."""
+        task = state.task
+        spec = self.tools.tool(task["server"], task["tool"]) if task and task.get("asking") else None
+        if spec is None:
+            return None
+        asked = next((s for s in slots.slots_of(spec.input_schema) if s.name == task["asking"]), None)  # type: ignore[index]
+        return digits_expected(asked.schema) if asked is not None else None
+
+    async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
+        text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else turn.text
+        if len(text) > MAX_TURN_CHARS:
+            yield Say("Sorry, that was far too long for me to take in.")
+            yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
+            return
+        decision = await self.coordinator.decide_async(text, state)
+        if decision.action == "handoff" and any(h.startswith(URGENT_HITS) for h in decision.policy_hits):
+            async for action in self._record_and_hand_over(decision, state):
+                yield action
+            return
+        if (state.handoff or {}).get("status") == "transfer_failed" and entities.yes_no(text).yes is not None:
+            async for action in self._callback_answer(entities.yes_no(text).yes, state):
+                yield action
+            return
+        offer = state.dialogue.pop("offer", None)
+        move = moves.classify(text, in_task=bool(state.task), offer=offer,
+                              topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
+                              free_text=bool(state.task) and self.agent.answers(text, state) == "free")
+        if move is not None:
+            async for action in self._apply(move, state, offer):
+                yield action
+            return
+        chosen = self._clarified(text, state) if not state.task else None
+        if chosen is not None:
+            decision = dataclasses.replace(self.coordinator.decide(chosen["text"], state), action="route",
+                                           target=chosen["target"], intent=chosen["intent"])
+            text = chosen["text"]
+        elif self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state):
+            if state.task and entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value":
+                # "Yes, that's all, bye" at a read-back: submit first, then close.
+                async for action in self.agent.continue_task(text, state):
+                    if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
+                        yield action
+            self.coordinator.record(decision, state)
+            yield route_event(decision)
+            state.task = None
+            yield Say("Thank you for calling. Goodbye.")
+            yield EndCall("caller said goodbye")
+            return
+        handed_over = False
+        if state.task and self._off_topic(decision, text, state):
+            # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
+            replies = self._say(f"Sorry, I can't help there. {self.agent.reprompt(state)}")
+        elif state.task and self._continues_task(decision, text, state):
+            replies = self.agent.continue_task(text, state)
+        else:
+            replies = self._route(decision, text, state)
+        async for action in self._guarded(replies, state):
+            yield action
+            handed_over = handed_over or isinstance(action, HandoffEvent)
+        if handed_over:
+            return
+        if state.tool_failures >= self.coordinator.policy.tool_failure_limit and not state.handoff:
+            async for action in self._hand_over(
+                state, reason=f"{state.tool_failures} tool attempts failed", trigger="tool_failures",
+                priority=_last_priority(state),
+            ):
+                yield action
+
+    async def _guarded(self, actions: AsyncIterator[Action], state: CallState) -> AsyncIterator[Action]:
+        """The turn's replies as they come, unless they end on a question already asked
+        ``STRIKE_LIMIT`` times in a row: then the agent's other way to get the answer, or a
+        person, is offered instead of asking again. Only the last sentence is held back."""
+        held: Say | None = None
+        async for action in actions:
+            if held is not None:
+                yield held
+                held = None
+            if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
+                action = Say(self._offer_later(state))  # the first request is done: offer the second
+            if isinstance(action, Say) and not action.filler:
+                held = action
+            else:
+                yield action
+            if isinstance(action, HandoffEvent):
+                return
+        # The same question with nothing learnt since is a strike; a read-back that changed is not.
+        if held is not None and moves.question_of([held.text]):
+            state.dialogue["asked"] = re.split(r"(?<=[.!?])\s+", held.text.strip())[-1]
+        question = moves.question_of([held.text] if held else [])
+        question += " " + json.dumps((state.task or {}).get("args", {}), sort_keys=True, default=str) if question else ""
+        count = moves.strikes(state.dialogue.get("question", ""), int(state.dialogue.get("strikes", 0)), question)
+        state.dialogue.update(question=question, strikes=count)
+        if count <= moves.STRIKE_LIMIT:
+            if held is not None:
+                yield held
+            return
+        if state.dialogue.get("offered") == question:
+            # Another way was offered for this very question and the answers still miss: a person.
+            async for action in self._hand_over(state, reason=f"The caller could not answer: {held.text if held else ''}"[:200],
+                                                trigger="strikes", priority=_last_priority(state)):
+                yield action
+            return
+        state.dialogue["offered"] = question
+        async for action in self._another_way(state):
+            yield action
+
+    async def _another_way(self, state: CallState, offer: str = OFFER_PERSON) -> AsyncIterator[Action]:
+        offered = False
+        if state.task:
+            async for action in self.agent.alternative(state):
+                offered = True
+                yield action
+        if not offered:
+            state.dialogue["offer"] = "person"
+            yield Say(offer)
+
+    async def _apply(self, move: moves.Move, state: CallState, offer: str | None) -> AsyncIterator[Action]:
+        """A universal move: the same in every state and in both agent modes."""
+        if move.kind == "accept" and offer == "later":
+            later = state.dialogue.pop("later")
+            decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
+                                           target=later["target"], intent=later["intent"])
+            async for action in self._guarded(self._route(decision, later["text"], state), state):
+                yield action
+        elif move.kind in ("accept", "person"):
+            async for action in self._hand_over(state, reason="The caller accepted a person when the call could not go on.",
+                                                trigger="person_request", priority=_last_priority(state)):
+                yield action
+        elif move.kind == "repeat":
+            yield Say(self._last_said(state, move.about))
+        elif move.kind == "restart":
+            state.task = None
+            yield Say("Okay, let's start again. How can I help?")
+        elif move.kind == "help":
+            yield Say(CAPABILITIES)
+            task = state.task or {}
+            if task.get("confirming") and task.get("tool"):  # the read-back was just heard: not all of it again
+                yield Say(f"Shall I go ahead and {slots.describe_tool(task['tool'])}?")
+            else:
+                yield Say(self.agent.reprompt(state) if task else state.dialogue.get("asked") or "What do you need?")
+        elif move.kind == "cancel":
+            dropped = state.task is not None
+            state.task = None
+            yield Say("Okay, I won't do that. Nothing was sent." if dropped else "Okay.")
+            yield Say(ANYTHING_ELSE)
+        elif move.kind == "decline":
+            state.task = None
+            state.dialogue.pop("later", None)
+            yield Say("Okay, I'll leave that for now.")
+            yield Say(ANYTHING_ELSE)
+        elif move.kind == "dont_know":
+            async for action in self._another_way(state, OFFER_PERSON_UNKNOWN):
+                yield action
+        if move.kind in ("restart", "cancel", "decline"):  # a new start; hearing a question again is not one
+            state.dialogue.update(question="", strikes=0, offered=None)
+
+    @staticmethod
+    def _last_said(state: CallState, about: str) -> str:
+        """What the agent said last (everything since the caller's previous turn), or the reference."""
+        reference = latest_reference(state)
+        if about == "reference" and reference:
+            return reference
+        caller_turns = [i for i, t in enumerate(state.turns) if t.get("role") == "caller"]
+        start = caller_turns[-2] if len(caller_turns) >= 2 else (caller_turns[-1] if caller_turns else 0)
+        end = caller_turns[-1] if caller_turns else len(state.turns)
+        said = [t["text"] for t in state.turns[start:end] if t.get("role") == "agent" and not t.get("filler")]
+        return " ".join(said) or GREETING
+
+    def _off_topic(self, decision: Any, text: str, state: CallState) -> bool:
+        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes."""
+        return decision.action != "route" and decision.confidence < OFF_TOPIC_CONFIDENCE \
+            and entities.yes_no(text).yes is None and len(text.split()) >= 3 \
+            and self.agent.answers(text, state) is None and not entities.only_codes(text)
+
+    @staticmethod
+    async def _say(text: str) -> AsyncIterator[Action]:
+        yield Say(text)
+
+    def _continues_task(self, decision: Any, text: str, state: CallState) -> bool:
+        task = state.task or {}
+        fit = self.agent.answers(text, state)
+        new_request = decision.action == "route" and decision.intent != task.get("intent")
+        switch = new_request and "topic_switch" in decision.policy_hits and decision.confidence >= FREE_SWITCH_CONFIDENCE
+        if fit == "value":
+            return True
+        if fit == "free":
+            return not switch
+        # Not an answer: a clear new request re-routes; anything else re-asks the question. A bare
+        # identifier is a misheard answer, never a new request, however sure the router is.
+        if entities.only_codes(text):
+            return True
+        return not (switch or (new_request and decision.confidence >= SWITCH_CONFIDENCE))
+
+    @staticmethod
+    def _yes_and_goodbye(text: str, state: CallState) -> bool:
+        """"Yes, that's it, bye" to a read-back, however the router heard it: submit, then close."""
+        task = state.task or {}
+        return bool(task.get("confirming") or task.get("pending")) and entities.yes_no(text).yes is True \
+            and bool(_GOODBYE.search(text.lower()))
+
+    def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
+        said_bye = bool(_GOODBYE.search(text.lower()))
+        if decision.intent == "smalltalk.goodbye" and decision.action == "route":
+            return said_bye or not state.task
+        last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
+        # "No" to "anything else?" ends the call.
+        return not state.task and last.endswith(ANYTHING_ELSE) and entities.yes_no(text).yes is False \
+            and len(entities.yes_no(text).rest.split()) <= 3
+
+    async def _route(self, decision: Any, text: str, state: CallState) -> AsyncIterator[Action]:
+        if state.task and decision.action == "route":
+            topic = str(state.task.get("intent", "request")).split(".")[0].replace("_", " ")
+            yield Say(f"Okay, I'll leave the {topic} for now.")
+            state.task = None
+        if decision.action == "handoff":
+            async for action in self._record_and_hand_over(decision, state):
+                yield action
+            return
+        self.coordinator.record(decision, state)
+        yield route_event(decision)
+        if decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE:
+            # Nothing this line does comes close: say what it does instead of guessing between two.
+            yield Say(f"Sorry, I can't help there. {CAPABILITIES}")
+            yield Say("What do you need?")
+            return
+        if decision.action == "clarify":
+            options = [{"target": decision.target, "intent": decision.intent}, *decision.alternatives[:1]]
+            state.dialogue["clarify"] = {"text": text, "options": [{"target": o["target"], "intent": o["intent"]}
+                                                                   for o in options]}
+            yield Say(decision.clarify_question or "Could you tell me a bit more about what you need?")
+            return
+        self._keep_second_request(decision, text, state)
+        async for action in self.agent.start(decision.intent, text, state):
+            yield action
+
+    def _keep_second_request(self, decision: Any, text: str, state: CallState) -> None:
+        """Two requests in one turn ("... leaking, and also where is my work order"): the router took
+        the one after the switch cue; the one before it is kept to offer when this one is done."""
+        cues = list(self.coordinator.policy.topic_switch.finditer(text.lower())) if \
+            self.coordinator.policy.topic_switch is not None else []
+        head = text[:cues[-1].start()].strip(" ,.;") if cues else ""
+        if len(head.split()) < 3:
+            return
+        first = self.coordinator.decide(head, state)
+        if first.action == "route" and first.intent != decision.intent and first.intent in INTENT_TOOLS:
+            state.dialogue["later"] = {"text": head, "target": first.target, "intent": first.intent}
+
+    def _offer_later(self, state: CallState) -> str:
+        later = state.dialogue["later"]
+        state.dialogue["offer"] = "later"
+        return f"You also mentioned the {later['intent'].split('.')[0].replace('_', ' ')}. Shall we do that now?"
+
+    def _clarified(self, text: str, state: CallState) -> dict[str, Any] | None:
+        """The option the caller chose after "is it about X, or Y?": a plain yes is the first, a
+        turn that names one option's words more than the other's is that one."""
+        clarify = state.dialogue.pop("clarify", None)
+        if not clarify:
+            return None
+        reply = entities.yes_no(text)
+        options = clarify["options"]
+        said = {w for w in entities.tokens(reply.rest) if len(w) > 2}
+        overlaps = [len(said & {w for w in entities.tokens(self.coordinator.policy.name_of(o["intent"]))
+                                if len(w) > 2}) for o in options]
+        if max(overlaps, default=0) > 0 and overlaps.count(max(overlaps)) == 1:
+            # The answer may carry details too ("the fault, at site twelve"): both turns make the request.
+            return {**options[overlaps.index(max(overlaps))], "text": f"{clarify['text']}. {reply.rest}"}
+        if reply.yes is True and len(reply.rest.split()) <= 3:
+            return {**options[0], "text": clarify["text"]}
+        return None
+
+    async def _record_and_hand_over(self, decision: Any, state: CallState) -> AsyncIterator[Action]:
+        self.coordinator.record(decision, state)
+        yield route_event(decision)
+        state.task = None
+        trigger = decision.policy_hits[0] if decision.policy_hits else decision.intent
+        async for action in self._hand_over(state, reason=decision.reason, trigger=trigger,
+                                            priority=decision.priority):
+            yield action
+
+    async def _hand_over(self, state: CallState, *, reason: str, trigger: str, priority: str,
+                         target: str | None = None) -> AsyncIterator[Action]:
+        state.task = None
+        event = await self.handoff.escalate(state, reason=reason, trigger=trigger, priority=priority, target=target)
+        yield Say(self.handoff.message_for_caller(event))
+        yield event
+
+    async def handoff_result(self, ok: bool, reason: str, state: CallState) -> AsyncIterator[Action]:
+        await self.handoff.transfer_result(state, ok=ok, reason=reason)
+        if ok:
+            yield Say("You're being connected now.")
+            return
+        yield Say(self.handoff.message_after_failed_transfer(state))
+
+    async def _callback_answer(self, accepted: bool, state: CallState) -> AsyncIterator[Action]:
+        """The caller's answer, after a failed transfer, to the next target (when one is left) or to the callback."""
+        h = state.handoff or {}
+        if h.get("next"):
+            state.handoff = {**h, "next": None}
+            if accepted:
+                async for action in self._hand_over(state, reason=h.get("reason") or "the caller asked for a person",
+                                                    trigger="handoff:next_target", priority=h.get("priority", "normal"),
+                                                    target=h["next"]):
+                    yield action
+                return
+            yield Say("All right. Would you like us to call you back instead?")
+            return
+        if accepted:
+            await self.handoff.request_callback(state)
+            yield Say("Thank you. Someone will call you back as soon as possible. Is there anything else they should know?")
+            return
+        state.handoff = {**(state.handoff or {}), "status": "callback_declined"}
+        yield Say("Okay, no callback. Your case stays open, so you can call back any time and quote the case number.")
+
+    async def end(self, state: CallState) -> None:
+        if state.outcome is None:
+            if state.handoff:
+                state.outcome = "escalated"
+            elif any(a.get("ok") for a in state.tool_attempts) or state.entities.get("knowledge_article"):
+                state.outcome = "resolved"
+            else:
+                state.outcome = "abandoned"
+        await self.handoff.capture_for_review(state)
+
+
+def _last_priority(state: CallState) -> str:
+    return state.routes[-1]["priority"] if state.routes else "normal"
+
+
+def route_event(decision: Any) -> RouteEvent:
+    return RouteEvent(target=decision.target, intent=decision.intent, confidence=decision.confidence,
+                      reason=decision.reason, alternatives=list(decision.alternatives), action=decision.action)

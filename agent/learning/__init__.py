@@ -1,0 +1,1 @@
+"""The learning loop: capture of unresolved calls, export for labelling, import of labelled examples."""

@@ -1,0 +1,1 @@
+"""Redaction of personal data before anything is logged, captured for learning or exported."""

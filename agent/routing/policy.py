@@ -1,0 +1,242 @@
+"""The routing policy file (YAML, edited by the operations team) and its pure checks.
+
+``load_policy`` validates the file and raises ``PolicyError`` naming the key that
+is wrong, so a typo fails at start-up rather than mid-call. Phrase lists become
+whole-word regular expressions matched on both the raw words and the normalised
+text (fillers out, spoken numbers as digits).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from agent.routing.text import STOPWORDS, clean, compile_phrases, normalise
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_PRIORITIES = ("emergency", "high", "normal", "low")
+#: Words after a safety word that show it is used on its own ("smoke everywhere", "sparks and
+#: smoke", "fire in the plant room"), not as the first part of a thing's name ("fire door").
+_GRAMMAR_WORDS = STOPWORDS | frozenset(
+    "out off over around everywhere all again now here too not no nt dont cant wont isnt arent its thats "
+    "near under behind inside outside through across beside next above below underneath where when "
+    "he she they him her his hers them their theirs someone somebody everyone everybody "
+    "coming going gone getting got".split()
+)
+#: Words before a safety word that make it a verb ("won't fire", "to spark"), not a hazard.
+_VERB_BEFORE = frozenset("to not wont dont doesnt didnt cant cannot will would wouldnt should".split())
+
+
+class PolicyError(ValueError):
+    """The policy file holds something we cannot use."""
+
+
+def spoken_forms(text: str) -> tuple[str, str]:
+    """The raw words and the normalised words of an utterance, both lower-case."""
+    return " ".join(re.findall(r"[a-z0-9]+", clean(text))), normalise(text)
+
+
+def find(pattern: re.Pattern[str] | None, forms: tuple[str, str]) -> str | None:
+    if pattern is None:
+        return None
+    for form in forms:
+        m = pattern.search(form)
+        if m:
+            return m.group(0)
+    return None
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    timezone: ZoneInfo
+    days: frozenset[int]
+    open: time
+    close: time
+    after_hours_queue: str
+    on_call_queue: str
+
+    def is_open(self, now: datetime) -> bool:
+        local = (now if now.tzinfo else now.replace(tzinfo=ZoneInfo("UTC"))).astimezone(self.timezone)
+        return local.weekday() in self.days and self.open <= local.time() < self.close
+
+
+@dataclass(frozen=True)
+class Policy:
+    low_confidence_threshold: float
+    max_clarifications: int
+    tool_failure_limit: int
+    safety_priority: str
+    safety: re.Pattern[str] | None
+    safety_except: re.Pattern[str] | None
+    safety_in_name_confidence: float
+    person_request: re.Pattern[str] | None
+    hours: BusinessHours
+    default_priority: str
+    priority_by_intent: dict[str, str]
+    high_priority: re.Pattern[str] | None
+    topic_switch: re.Pattern[str] | None
+    topic_switch_confidence: float
+    clarify_question: str
+    empty_question: str
+    intent_names: dict[str, str] = field(default_factory=dict)
+
+    def safety_hit(self, forms: tuple[str, str]) -> str | None:
+        """A safety phrase said outside the routine phrases of the except list, if any."""
+        if find(self.safety, forms) is None:
+            return None
+        # Routine phrases that merely contain a safety word ("smoke detector") do not count,
+        # unless another safety word is present too.
+        masked = tuple(self.safety_except.sub(" ", f) if self.safety_except else f for f in forms)
+        return find(self.safety, masked)  # type: ignore[arg-type]
+
+    def safety_words(self, forms: tuple[str, str]) -> tuple[str | None, str | None, bool]:
+        """(hazard, judged, named): a safety phrase used on its own ("smell of gas", "smoke is
+        coming", "a fire in the plant room"), else one whose meaning the classifier judges,
+        and whether that one only names a thing ("fire door", "emergency lighting").
+
+        A phrase names a thing when a content word follows it directly (not a grammar word,
+        not another safety phrase, not a word ending like a verb, not the end of the turn).
+        When a verb-like word follows ("smoke pouring", "emergency lighting") or a modal or
+        negation comes before ("won't fire"), its use cannot be told from the words: judged.
+        """
+        if self.safety_hit(forms) is None:
+            return None, None, False
+        judged, named = None, True
+        for form in forms:
+            text = self.safety_except.sub(" ", form) if self.safety_except else form
+            for m in self.safety.finditer(text):  # type: ignore[union-attr]
+                before, after = text[: m.start()].split()[-1:], text[m.end():].split()
+                verb_use = bool(before) and before[0] in _VERB_BEFORE
+                if not after or after[0] in _GRAMMAR_WORDS or self.safety.match(" ".join(after)):  # type: ignore[union-attr]
+                    if not verb_use:
+                        return m.group(0), None, False
+                    named = False
+                elif verb_use or after[0].endswith(("ing", "ed")):
+                    named = False
+                judged = judged or m.group(0)
+        return None, judged, named
+
+    def without_safety_words(self, normalised: str) -> str:
+        """The turn with its safety phrases taken out: what is said about a thing whose name has one."""
+        return " ".join((self.safety.sub(" ", normalised) if self.safety else normalised).split())
+
+    def safety_exempted(self, forms: tuple[str, str]) -> bool:
+        """A safety word was said, but only inside a routine phrase from the except list."""
+        return find(self.safety, forms) is not None and self.safety_hit(forms) is None
+
+    def priority_for(self, intent: str, forms: tuple[str, str]) -> str:
+        if find(self.high_priority, forms):
+            return "high"
+        return self.priority_by_intent.get(intent, self.default_priority)
+
+    def switch_tail(self, normalised: str) -> str | None:
+        """The words after the last topic-switch marker, if there are at least two."""
+        if self.topic_switch is None:
+            return None
+        last = None
+        for m in self.topic_switch.finditer(normalised):
+            last = m
+        if last is None:
+            return None
+        tail = normalised[last.end():].strip()
+        return tail if len(tail.split()) >= 2 else None
+
+    def name_of(self, intent: str) -> str:
+        return self.intent_names.get(intent, intent.replace(".", " ").replace("_", " "))
+
+
+def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+    value = data.get(key, default)
+    if value is None or not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise PolicyError(f"policy: '{key}' must be {getattr(kind, '__name__', kind)}, got {value!r}")
+    return value
+
+
+def _phrases(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PolicyError(f"policy: '{key}' must be a list of phrases")
+    return value
+
+
+def _clock(value: Any, key: str) -> time:
+    try:
+        return datetime.strptime(str(value), "%H:%M").time()
+    except ValueError:
+        raise PolicyError(f"policy: business_hours.{key} must be HH:MM, got {value!r}") from None
+
+
+def parse_policy(data: Any) -> Policy:
+    if not isinstance(data, dict):
+        raise PolicyError("policy: the file must be a mapping of settings")
+    threshold = float(_get(data, "low_confidence_threshold", (int, float)))
+    if not 0.0 <= threshold <= 1.0:
+        raise PolicyError("policy: 'low_confidence_threshold' must be between 0 and 1")
+    switch_confidence = float(_get(data, "topic_switch_confidence", (int, float), 0.8))
+    if not 0.0 <= switch_confidence <= 1.0:
+        raise PolicyError("policy: 'topic_switch_confidence' must be between 0 and 1")
+    safety = _get(data, "safety", dict, {})
+    in_name = float(_get(safety, "in_name_confidence", (int, float), 0.0))
+    if not 0.0 <= in_name <= 1.0:
+        raise PolicyError("policy: 'safety.in_name_confidence' must be between 0 and 1")
+    person = _get(data, "person_request", dict, {})
+    hours = _get(data, "business_hours", dict)
+    prio = _get(data, "priority", dict, {})
+    try:
+        tz = ZoneInfo(str(hours.get("timezone", "UTC")))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PolicyError(f"policy: unknown business_hours.timezone {hours.get('timezone')!r}") from None
+    days = hours.get("days", list(_DAYS[:5]))
+    if not isinstance(days, list) or any(str(d).lower()[:3] not in _DAYS for d in days):
+        raise PolicyError(f"policy: business_hours.days must list days like mon, tue; got {days!r}")
+    by_intent = prio.get("by_intent", {}) or {}
+    for level in [safety.get("priority", "emergency"), prio.get("default", "normal"), *by_intent.values()]:
+        if level not in _PRIORITIES:
+            raise PolicyError(f"policy: priority {level!r} is not one of {', '.join(_PRIORITIES)}")
+    names = data.get("intent_names", {}) or {}
+    if not isinstance(names, dict):
+        raise PolicyError("policy: 'intent_names' must map intents to names")
+    return Policy(
+        low_confidence_threshold=threshold,
+        max_clarifications=int(_get(data, "max_clarifications", int, 1)),
+        tool_failure_limit=int(_get(data, "tool_failure_limit", int, 2)),
+        safety_priority=safety.get("priority", "emergency"),
+        safety=compile_phrases(_phrases(safety, "phrases")),
+        safety_except=compile_phrases(_phrases(safety, "except")),
+        safety_in_name_confidence=in_name,
+        person_request=compile_phrases(_phrases(person, "phrases")),
+        hours=BusinessHours(
+            timezone=tz,
+            days=frozenset(_DAYS.index(str(d).lower()[:3]) for d in days),
+            open=_clock(hours.get("open", "00:00"), "open"),
+            close=_clock(hours.get("close", "23:59"), "close"),
+            after_hours_queue=str(hours.get("after_hours_queue", "callback")),
+            on_call_queue=str(hours.get("on_call_queue", "on-call")),
+        ),
+        default_priority=prio.get("default", "normal"),
+        priority_by_intent={str(k): str(v) for k, v in by_intent.items()},
+        high_priority=compile_phrases(_phrases(prio, "high_phrases")),
+        topic_switch=compile_phrases(_phrases(data, "topic_switch_markers")),
+        topic_switch_confidence=switch_confidence,
+        clarify_question=str(data.get("clarify_question", "Is it about {first}, or {second}?")),
+        empty_question=str(data.get("empty_question", "Sorry, I didn't catch that. What do you need help with?")),
+        intent_names={str(k): str(v) for k, v in names.items()},
+    )
+
+
+def load_policy(path: Path) -> Policy:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path}: not valid YAML ({exc})") from None
+    return parse_policy(data)

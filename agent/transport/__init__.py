@@ -1,0 +1,1 @@
+"""The WebSocket hot path under uvicorn and the worker dispatcher: where audio frames enter the container."""
