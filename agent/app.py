@@ -55,17 +55,21 @@ def build_dialog(brain: Brain, settings: Settings) -> DialogFunctions | None:
 def build_speech(settings: Settings) -> SpeechEngine | None:
     if settings.speech_engine == "none":
         return None
-    from agent.mcp_servers.field_ops.seed import vocabulary
     from agent.speech.local import LocalSpeechEngine
 
-    # The recogniser is prompted with the names callers use for sites and assets: the speech
-    # layer does not know the tool servers, so the vocabulary is handed to it here.
+    # The speech layer does not know the tool servers: the names callers use for sites and assets
+    # are handed to it here, when the prompt is on (SWITCHBOARD_STT_VOCABULARY_PROMPT, docs/speech.md).
+    prompt = ""
+    if settings.stt_vocabulary_prompt:
+        from agent.mcp_servers.field_ops.seed import vocabulary
+
+        prompt = vocabulary()
     if settings.speech_engine == "voicelive":
         from agent.realtime.voicelive import VoiceLiveEngine
 
-        fallback = LocalSpeechEngine(settings, vocabulary=vocabulary()) if settings.voicelive_fallback_local else None
+        fallback = LocalSpeechEngine(settings, vocabulary=prompt) if settings.voicelive_fallback_local else None
         return VoiceLiveEngine(settings, fallback=fallback)
-    return LocalSpeechEngine(settings, vocabulary=vocabulary())
+    return LocalSpeechEngine(settings, vocabulary=prompt)
 
 
 def create_app(

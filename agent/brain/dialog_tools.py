@@ -57,10 +57,15 @@ class DialogTools:
     instructions = INSTRUCTIONS
 
     def __init__(self, brain: Any, *, holding_s: float) -> None:
-        self.coordinator = brain.coordinator
+        self._brain = brain
         self.tools = brain.tools
         self.handoff = brain.handoff
         self.holding_s = holding_s
+
+    @property
+    def coordinator(self) -> Any:
+        # Read at call time: the brain opens its knowledge index in start(), after the tools are built.
+        return self._brain.coordinator
 
     @classmethod
     def for_brain(cls, brain: Any, *, holding_s: float) -> "DialogTools | None":

@@ -10,6 +10,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -216,8 +217,13 @@ def test_cold_starts_on_an_empty_data_dir_build_shared_files_once_and_leave_no_o
         server = LocalServer(data_dir, {"SWITCHBOARD_WORKERS": "2", "SWITCHBOARD_BRAIN": "switchboard"})
         try:
             server.start()
-            family = processes_of(data_dir)
             assert len(worker_procs(server)) == 2
+            # The tool servers start in the background once the workers can greet (cold start, issue 15).
+            deadline = time.monotonic() + 120
+            family = processes_of(data_dir)
+            while not any("mcp" in p.cmdline() for p in family) and time.monotonic() < deadline:
+                time.sleep(0.5)
+                family = processes_of(data_dir)
             assert any("mcp" in p.cmdline() for p in family), [p.cmdline() for p in family]
             assert server.proc is not None
             server.proc.kill()  # kill -9: no clean-up runs in the dispatcher
