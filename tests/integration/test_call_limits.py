@@ -9,56 +9,17 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Callable
 
 import pytest
-import uvicorn
 
-from agent.contracts.actions import CallerInput, HandoffEvent, Say
 from agent.app import create_app
-from agent.contracts.brain import PlaceholderResponder
-from agent.config import Settings
 from agent.call.limits import CLOSE, LIMIT, PROMPT, WARN
-from agent.dev.localserver import free_port
+from agent.config import Settings
+from agent.contracts.actions import CallerInput, HandoffEvent, Say
+from agent.contracts.brain import PlaceholderResponder
 from agent.contracts.state import CallState
 from agent.store import open_store
-from agent.transport.wsserver import WebSocketProtocol
+from tests.support.inproc import served
+from tests.support.speech_fakes import QuietSpeech
 from tests.support.wsclient import Client
-
-
-class QuietChannel:
-    """A speech channel that hears nothing and speaks 100 ms of silence per sentence."""
-
-    def __init__(self, sample_rate: int) -> None:
-        self.sample_rate = sample_rate
-
-    async def feed(self, pcm: bytes) -> None:
-        pass
-
-    def set_agent_speaking(self, speaking: bool) -> None:
-        pass
-
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
-        yield b"\x00\x00" * (self.sample_rate // 10)
-
-    async def flush(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-
-class QuietSpeech:
-    name = "quiet"
-
-    async def start(self) -> None:
-        pass
-
-    async def ready(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-    def open(self, sample_rate: int, on_event: Any) -> QuietChannel:
-        return QuietChannel(sample_rate)
 
 
 class TransferringBrain(PlaceholderResponder):
@@ -72,28 +33,16 @@ class TransferringBrain(PlaceholderResponder):
 
 @pytest.fixture
 async def serve(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
-    servers: list[tuple[uvicorn.Server, asyncio.Task[None], Any]] = []
+    count = iter(range(100))
+    async with contextlib.AsyncExitStack() as stack:
+        async def start(speech: Any = None, brain: Any = None, **limits: float) -> tuple[str, Settings]:
+            settings = Settings(data_dir=tmp_path / f"data{next(count)}", brain="placeholder", speech_engine="none",
+                                **limits)
+            app, hub = create_app(settings, speech=speech, brain=brain)
+            await hub.start()
+            return await stack.enter_async_context(served(app, hub)), settings
 
-    async def start(speech: Any = None, brain: Any = None, **limits: float) -> tuple[str, Settings]:
-        settings = Settings(data_dir=tmp_path / f"data{len(servers)}", brain="placeholder", speech_engine="none",
-                            **limits)
-        app, hub = create_app(settings, speech=speech, brain=brain)
-        await hub.start()
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, ws=WebSocketProtocol,
-                                               http="httptools", lifespan="off", log_config=None))
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.01)
-        servers.append((server, task, hub))
-        return f"ws://127.0.0.1:{port}/invocations_ws", settings
-
-    yield start
-    for server, task, hub in servers:
-        await hub.shutdown()
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 10)
+        yield start
 
 
 def said(c: Client) -> list[str]:

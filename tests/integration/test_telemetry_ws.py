@@ -25,6 +25,7 @@ from agent.config import Settings
 from agent.speech.engine import FinalTranscript
 from agent.contracts.state import CallState
 from tests.support.otel import Otel, otel  # noqa: F401 - the fixture
+from tests.support.speech_fakes import QuietChannel, QuietSpeech
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -210,14 +211,11 @@ STT_MS = 120.0
 SPEECH_ENDED_S_AGO = 0.4
 
 
-class ScriptedChannel:
-    """A speech channel whose recogniser result is scripted: the first audio frame ends a
-    caller utterance that finished SPEECH_ENDED_S_AGO ago and took STT_MS to recognise."""
+class ScriptedChannel(QuietChannel):
+    """The recogniser's result is scripted: the first audio frame ends a caller utterance that
+    finished SPEECH_ENDED_S_AGO ago and took STT_MS to recognise."""
 
-    def __init__(self, sample_rate: int, on_event: Any) -> None:
-        self.sample_rate = sample_rate
-        self._on_event = on_event
-        self._heard = False
+    _heard = False
 
     async def feed(self, pcm: bytes) -> None:
         if not self._heard:
@@ -227,34 +225,10 @@ class ScriptedChannel:
                                                  speech_end_at=now - SPEECH_ENDED_S_AGO, stt_ms=STT_MS,
                                                  rtf=4.0, audio_ms=1000.0))
 
-    def set_agent_speaking(self, speaking: bool) -> None:
-        pass
 
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
-        await asyncio.sleep(0.01)
-        yield b"\x00\x00" * 1600  # 100 ms at 16 kHz
-
-    async def flush(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-
-class ScriptedSpeech:
+class ScriptedSpeech(QuietSpeech):
     name = "scripted"
-
-    async def start(self) -> None:
-        pass
-
-    async def ready(self) -> None:
-        pass
-
-    async def close(self) -> None:
-        pass
-
-    def open(self, sample_rate: int, on_event: Any) -> ScriptedChannel:
-        return ScriptedChannel(sample_rate, on_event)
+    channel = ScriptedChannel
 
 
 class RoutingBrain:
