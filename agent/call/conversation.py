@@ -215,11 +215,14 @@ class Conversation:
             self._keys_timer.cancel()
             self._keys_timer = None
         if self._keys.deadline is not None:
+            # The timer is re-armed on every key, so when it fires the pause is over: it expires the keys
+            # at their deadline, not at "now" (uvloop's millisecond timers can fire a hair early).
             self._keys_timer = asyncio.get_running_loop().call_later(
-                max(0.0, self._keys.deadline - now), self._keys_due)
+                max(0.0, self._keys.deadline - now), self._keys_due, True)
 
     def _keys_due(self, force: bool = False) -> None:
-        """The pause after the last key has passed (or the call is closing): the keys so far are a turn."""
+        """The pause after the last key has passed (``force``: its timer fired, or the call is closing):
+        the keys so far are a turn."""
         if self._keys_timer is not None:
             self._keys_timer.cancel()
             self._keys_timer = None
