@@ -55,6 +55,10 @@ _SPOKEN_EMAIL = re.compile(
     _I,
 )
 
+# Words that introduce an address rather than spell it: never part of a spoken local part.
+_EMAIL_CUE = frozenset("email e-mail mail address addresses inbox account contact reach send write".split())
+_SPOKEN_LOCAL_PART = re.compile(r"(?P<words>(?:\b[a-z][a-z'-]{0,30}\s+){1,2})\[EMAIL\]", _I)
+
 # --- payment cards and national ids -----------------------------------------------
 _CARD_DIGITS = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?!\d)")
 _CARD_CONTEXT = r"(?:card|visa|mastercard|master card|amex|american express|discover|credit|debit)"
@@ -298,6 +302,17 @@ def _spoken_digits(text: str) -> str:
     return _SPOKEN_DIGITS.sub(sub, text)
 
 
+def _spoken_local_part(m: re.Match[str]) -> str:
+    """Words said before a spoken e-mail's "at" that belong to its local part ("li wei underscore
+    ops at ..."): the pattern keeps only the last word before a separator, so up to two more
+    name-like words are taken back to the nearest connecting or cue word."""
+    words = m.group("words").split()
+    keep = 0
+    while keep < len(words) and words[keep].lower() in _NAME_STOP | _EMAIL_CUE:
+        keep += 1
+    return " ".join([*words[:keep], EMAIL])
+
+
 def _clean_name(raw: str) -> str | None:
     """Trim a candidate name at the first stop word; None when nothing name-like is left."""
     kept: list[str] = []
@@ -351,6 +366,7 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
     names = names_in(text) | set(known_names)
     text = _WRITTEN_EMAIL.sub(EMAIL, text)
     text = _SPOKEN_EMAIL.sub(EMAIL, text)
+    text = _SPOKEN_LOCAL_PART.sub(_spoken_local_part, text)
     text = _replace_group(_DOB, text, "val", DOB)  # before digits: a date is not a phone number
     text = _replace_group(_KEYED_CARD, text, "val", CARD)
     text = _replace_group(_KEYED_ID, text, "val", NATIONAL_ID)

@@ -17,7 +17,7 @@ from agent.learning.review import parse_labelled
 from tests.unit.pii_score import DEV, TEST, leaked, load, report, score
 
 #: Held-out recall as measured when the redactor was last changed; a drop is a regression.
-TEST_RECALL_FLOOR = {"address": 1.0, "dob": 1.0, "email": 0.9, "name": 1.0, "phone": 1.0, "ssn": 1.0}
+TEST_RECALL_FLOOR = {"address": 1.0, "dob": 1.0, "email": 1.0, "name": 1.0, "phone": 1.0, "ssn": 1.0}
 
 
 def test_dev_corpus_full_recall_and_no_false_redactions(capsys: pytest.CaptureFixture[str]) -> None:
