@@ -41,9 +41,9 @@ _I = re.IGNORECASE
 # --- e-mail ---------------------------------------------------------------------
 _TLD = (
     r"(?:com|org|net|edu|gov|mil|int|io|co|us|uk|ca|de|fr|nl|be|au|nz|ie|in|info|biz|"
-    r"me|app|dev|ai|eu|ch|se|no|dk|fi|es|it|pt|pl|jp|cn|br|mx|za|online|cloud)"
+    r"app|dev|online|cloud|shop|tech|[a-z]{2})"  # and any two-letter country code
 )
-_WRITTEN_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
+_WRITTEN_EMAIL = re.compile(r"(?<![\w.+'’-])[\w.+'’-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
 _WORD = r"[a-z0-9][a-z0-9_]{0,63}"
 # A spoken address is found by its domain ("at contoso dot com"); its local part is then
 # taken word by word back from the "at" (``_spoken_emails``), because recognisers write
@@ -124,7 +124,7 @@ _HOUSE_NUMBER = (
 )
 # A flat or unit, before or after the street ("apartment 7, 412 ...", "flat two b", "#14C").
 _UNIT = (
-    rf"(?:(?:apt|apartment|suite|ste|unit|flat)\.?\s*#?\s*(?:\w{{1,6}}|{_NUMBER_WORD}(?:\s+[a-z])?)(?![\w-])"
+    rf"(?:(?:apt|apartment|suite|ste|unit|flat)\.?\s*#?\s*(?:{_NUMBER_WORD}(?:\s+[a-z](?![\w-]))?|\w{{1,6}})(?![\w-])"
     r"|#\s?\w{1,6})"
 )
 # Words that cannot be part of a street name: keeps "2 laptops at the Main St office" intact.
@@ -148,6 +148,14 @@ _ADDRESS = re.compile(
     r"(?:\s+(?-i:NE|NW|SE|SW|N|S|E|W)\b)?"
     rf"(?:,?\s*{_UNIT})?"
     + _ADDRESS_TAIL,
+    _I,
+)
+# Typed streets without a suffix word ("19 Railway Cuttings", "4417 N Broadway"): capitalised
+# words after a house number count only when a postcode ends the address.
+_ADDRESS_NO_SUFFIX = re.compile(
+    rf"(?<![\w-]){_HOUSE_NUMBER}\s+(?:(?:north|south|east|west|[nsew])\.?\s+)?"
+    r"(?-i:[A-ZÀ-Þ][a-zß-ÿ'’.-]+\s*){1,3}(?:,?\s*" + _UNIT + r")?"
+    rf",?\s+(?:in\s+)?(?:{_CITY_WORD},?\s+){{0,3}}(?:{_STATE}\.?,?\s+|\d{{1,2}},?\s+)?{_POSTCODE}",
     _I,
 )
 # Continental forms: the street word before the name ("17 rue des Lilas, 75011 Paris"), or a
@@ -188,7 +196,7 @@ _DATE_TOKEN = (
 _DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.-]\s*)"
 _DOB = re.compile(
     r"(?<![\w.])(?:date\s+of\s+birth|birth\s?date|birth\s?day|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
-    r"(?:'s|’s)?(?:\s*(?:is|was|on|in|the|:|,|-)(?![a-z]))*\s*"
+    r"(?:'s|’s)?(?:\s*(?:is|was|would\s+be|will\s+be|it's|it’s|it\s+is|that's|that’s|on|in|the|:|,|-)(?![a-z]))*\s*"
     rf"(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})",
     _I,
 )
@@ -261,7 +269,9 @@ _NOT_A_NAME = frozenset(
     facilities facility maintenance security reception operations ops it hr engineering helpdesk
     desk team shift night day office warehouse kitchen front main control plant tech support service
     admin management manager supervisor engineer technician contractor caretaker porter guard cleaner
-    staff crew department dept customer caller tenant resident colleague coworker boss""".split()
+    staff crew department dept customer caller tenant resident colleague coworker boss
+    said says told asked asks wants needs thinks knows called rang mentioned left went came got
+    dot underscore dash hyphen room floor building gate bay block wing lab dock yard depot""".split()
 )
 _NAME_STOP = _CONNECTING | _NOT_A_NAME
 _LETTER = r"[^\W\d_]"
@@ -272,22 +282,28 @@ _PARTICLES = frozenset("de del della der den di da dos das du la le van von ter 
 # Endings of adjectives and participles ("freezing", "lovely", "hopeless"): after a weak cue in
 # lower case ("i'm freezing, ..."), a word ending so is not a name.
 _NOT_NAME_ENDING = re.compile(r"(?:ing|ly|ful|ous|ive|able|ible|less|ness|ed)$")
+_CAP = r"(?-i:[A-ZÀ-Þ])[^\W\d_]*(?:['’-][^\W\d_]+)*"
+_RELATION = (
+    r"(?:colleague|co-?worker|manager|boss|supervisor|husband|wife|partner|son|daughter|mother|father|"
+    r"mum|mom|dad|brother|sister|friend|neighbou?r|landlord|landlady|tenant|assistant)"
+)
 # Triggers after which whatever name-like words follow are a name.
 _NAME_ALWAYS = re.compile(
     rf"\b(?:my\s+name(?:'s|’s|\s+is)|(?:my\s+)?(?:first|last|sur|full|given|family|christian)\s?name"
     rf"(?:'s|’s|\s+is|\s*:)?|name\s+is|name's|name’s|call\s+me|"
     # Titles: "Mrs Adebayo", "doctor amara okafor", "Dr. Ní Bhriain".
     rf"(?:mr|mrs|ms|miss|mx|dr|doctor|prof|professor)\.?|"
-    # Someone else's name: "calling for my colleague jorge alvarez", "on behalf of Mrs ...".
-    rf"calling\s+(?:for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+[a-z]+)?)\s+{_NAME_RUN}",
+    # Someone else's name: "calling for jorge alvarez", "on behalf of my colleague Ingrid".
+    rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?)\s+{_NAME_RUN}",
     _I,
 )
+# "my colleague Ingrid Sørensen": after a relation only a capitalised name, since "my colleague
+# collapsed" is as likely.
+_NAME_RELATION = re.compile(rf"\b(?:my|our|his|her|your)\s+{_RELATION},?\s+(?P<name>{_CAP}(?:\s+{_CAP}){{0,3}})(?![\w'’-])", _I)
 # Typed record fields: "Caller: Zoë van der Berg", "Requester: ...".
-_NAME_FIELD = re.compile(
-    rf"(?:^|(?<=[\n|;,]))\s*(?:name|caller|requester|requested\s+by|reported\s+by|speaking|contact|"
-    rf"contact\s+name|customer|tenant|resident|from)\s*:\s*{_NAME_RUN}",
-    _I,
-)
+_FIELD = r"(?:name|caller|requester|requested\s+by|reported\s+by|speaking|contact|contact\s+name|customer|tenant|resident)"
+_NAME_FIELD = re.compile(rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from)\s*:\s*{_NAME_RUN}", _I)
+
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
 # "X here", "X speaking". The whole run must be name-like (see ``_strict_name``).
 _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of)"
@@ -299,6 +315,8 @@ _NAME_WITH_FOLLOWER = re.compile(
     rf"(?=\s*(?:,|\s{_FOLLOWER}\b|(?(intro)(?:[.;!?]|$)|(?!))))",
     _I,
 )
+# Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
+_NAME_FIELD_SAID = re.compile(rf"\b{_FIELD}\s+is\s+{_WEAK_RUN}", _I)
 _NAME_HERE = re.compile(
     rf"(?:^|(?<=[.,;:!?\n])|\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah|ok|okay)\b[,.!]?)"
     rf"\s*{_WEAK_RUN}\s*,?\s+(?:here|speaking)\b",
@@ -306,7 +324,6 @@ _NAME_HERE = re.compile(
 )
 # "I'm Dana", "this is Grace O'Neill", "this is Anneke de Vries": capitalised words (with the
 # lower-case particles of surnames); lower-case "i'm stuck", "this is broken" are not names.
-_CAP = r"(?-i:[A-ZÀ-Þ])[^\W\d_]*(?:['’-][^\W\d_]+)*"
 _PARTICLE = rf"(?:{'|'.join(sorted(_PARTICLES))})"
 _NAME_CAPITALISED = re.compile(
     rf"\b(?:[Ii]'m|[Ii]’m|I am|[Tt]his is|[Tt]his’s)\s+"
@@ -329,7 +346,7 @@ _SPELLED_RUN = (
 )
 _SPELLED_AFTER = re.compile(
     r"(?P<head>\[(?:NAME|EMAIL)\][\s,:;.-]*(?:(?:that's|that’s|that\s+is|thats|it's|it’s|spelled|spelt|spelling|"
-    r"as\s+in|i\.e\.|so|with)[\s,:-]*)*)"
+    r"as\s+in|i\.e\.|so|with|here|speaking)[\s,:-]*)*)"
     rf"(?P<run>(?>{_SPELLED_RUN}))(?![\w'’-])(?!\s*,?\s*(?:{_DIGIT})(?!\w))",
     _I,
 )
@@ -468,17 +485,18 @@ def _spoken_emails(text: str) -> str:
     return text
 
 
-def _clean_name(raw: str, *, strict: bool = False) -> str | None:
+def _clean_name(raw: str, *, strict: str = "") -> str | None:
     """Trim a candidate name at the first stop word; None when nothing name-like is left.
 
-    ``strict`` (after a weak cue such as "X here" or "i'm X,"): every word must be name-like,
-    and a lower-case first word must not read as an adjective or a participle ("i'm freezing,").
+    ``strict`` after a weak cue ("i'm X,", "X here"; see ``_NAME_PATTERNS``): the first or every
+    word must be name-like, and a lower-case first word must not read as an adjective or a
+    participle ("i'm freezing,").
     """
     kept: list[str] = []
     for i, token in enumerate(raw.split()):
         low = token.lower()
         if low in _NAME_STOP or (strict and i == 0 and token.islower() and _NOT_NAME_ENDING.search(low)):
-            if strict:
+            if strict == "all" or (strict and i == 0):
                 return None
             break
         kept.append(token)
@@ -487,9 +505,11 @@ def _clean_name(raw: str, *, strict: bool = False) -> str | None:
     return " ".join(kept) or None
 
 
-_NAME_PATTERNS: tuple[tuple[re.Pattern[str], bool], ...] = (
-    (_NAME_ALWAYS, False), (_NAME_FIELD, False), (_NAME_CAPITALISED, False), (_NAME_GREETED, False),
-    (_NAME_ADDRESSED, False), (_NAME_WITH_FOLLOWER, True), (_NAME_HERE, True),
+# How sure each cue is: "" takes the name-like words up to a stop word; "first" also wants the
+# first word name-like; "all" wants every word of the run name-like (the cue is a guess).
+_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_NAME_ALWAYS, ""), (_NAME_FIELD, ""), (_NAME_CAPITALISED, ""), (_NAME_GREETED, ""), (_NAME_ADDRESSED, ""),
+    (_NAME_RELATION, ""), (_NAME_FIELD_SAID, "first"), (_NAME_WITH_FOLLOWER, "all"), (_NAME_HERE, "all"),
 )  # fmt: skip
 _TITLE_DR = re.compile(r"dr\.?\s", _I)
 _WORD_BEFORE = re.compile(r"(?-i:[A-Z])[\w'’-]*\s+$")
@@ -517,15 +537,15 @@ def _redact_names(text: str, names: Iterable[str]) -> str:
         parts.update(p for p in name.split() if len(p) > 1 and p.lower() not in _NAME_STOP | _PARTICLES)
     for part in sorted(parts, key=len, reverse=True):
         text = re.sub(rf"(?<![\w-]){re.escape(part)}(?![\w-])", NAME, text, flags=_I)
-    # A capitalised word right after a name is its surname ("Ana. Ana Lima.").
     return _NAME_THEN_SURNAME.sub(_merge_surname, text)
 
 
-_NAME_THEN_SURNAME = re.compile(r"\[NAME\]\s+(?P<next>(?-i:[A-ZÀ-Þ])[^\W\d_'’-]{1,30})(?![\w'’-])")
+_NAME_THEN_SURNAME = re.compile(r"\[NAME\]\s+(?P<next>[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_])){1,30})(?![\w'’-])")
 
 
 def _merge_surname(m: re.Match[str]) -> str:
-    return m.group(0) if m.group("next").lower() in _NAME_STOP else NAME
+    """A name-like word right after a name is its surname ("Ana. Ana Lima.", "dave, dave mcallister")."""
+    return NAME if _clean_name(m.group("next"), strict="all") else m.group(0)
 
 
 def _spelled_after(m: re.Match[str]) -> str:
@@ -552,8 +572,9 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
     text = _NINO.sub(NATIONAL_ID, text)
     if _HAS_STREET_SUFFIX.search(text):
         text = _ADDRESS.sub(ADDRESS, text)
-    text = _ADDRESS_CONTINENTAL.sub(ADDRESS, text)
     text = _PO_BOX.sub(ADDRESS, text)
+    text = _ADDRESS_NO_SUFFIX.sub(ADDRESS, text)
+    text = _ADDRESS_CONTINENTAL.sub(ADDRESS, text)
     text = _UK_POSTCODE.sub(ADDRESS, text)
     text = _replace_group(_NAMED_POSTCODE, text, "val", ADDRESS)
     text = _ZIP_PLUS_4.sub(ADDRESS, text)  # not a phone number
