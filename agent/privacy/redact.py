@@ -89,11 +89,12 @@ _NUMBER_WORD = (
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
     r"eighty|ninety|hundred|thousand)"
 )
-_STREET_SUFFIX = (
-    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
-    r"terrace|ter|parkway|pkwy|circle|cir|highway|hwy|square|sq|crescent|close|grove|row|"
-    r"trail|trl|alley|walk|mews|gardens)"
+_STREET_SUFFIXES = frozenset(
+    """street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace ter
+    parkway pkwy circle cir highway hwy square sq crescent close grove row trail trl alley walk mews
+    gardens""".split()
 )
+_STREET_SUFFIX = rf"(?:{'|'.join(sorted(_STREET_SUFFIXES))})"
 _STATE = (
     r"(?:alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|"
     r"idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|"
@@ -167,8 +168,6 @@ _ADDRESS_CONTINENTAL = re.compile(
     r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})",
     _I,
 )
-# Cheap gate: the address pattern is the costliest, and it cannot match without a suffix.
-_HAS_STREET_SUFFIX = re.compile(rf"\b{_STREET_SUFFIX}\b", _I)
 _PO_BOX = re.compile(
     rf"\bp\.?\s?o\.?\s+box\s+(?:\d{{1,8}}|{_ZIP_DIGIT}(?:\s+{_ZIP_DIGIT}){{0,7}})(?![\w-])" + _ADDRESS_TAIL, _I
 )
@@ -231,7 +230,7 @@ _NUM_GAP = r"(?:[\s,.]*\s(?:(?:uh|um|er|erm|ah|then|and\s+then|dash|hyphen)[\s,.
 _SPOKEN_NUMBER = re.compile(rf"(?<![\w'-])(?:plus\s+)?{_NUM_TOKEN}(?:{_NUM_GAP}{_NUM_TOKEN})*(?![\w'-])", _I)
 _NUMBER_PIECE = re.compile(rf"double|triple|{_NUM_WORD}|\d+", _I)
 _HAS_NUMBER_WORD = re.compile(rf"\b{_NUM_WORD}\b", _I)
-_LAST_NUMBER = re.compile(rf".*(?:\d|\]|\b{_NUM_WORD}\b)", _I | re.S)
+_NUMBER_OR_PLACEHOLDER = re.compile(rf"\d|\]|\b{_NUM_WORD}\b", _I)
 _OPS_KEYWORD_BEFORE = re.compile(
     r"\b(?:ticket|work order|incident|request|asset|case|order|reference|ref|wo|inc|sr|site|"
     r"serial|version|build|model|part|room|floor|building|unit|error|extension|ext)\s*"
@@ -351,6 +350,17 @@ _SPELLED_AFTER = re.compile(
     _I,
 )
 
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_ANY_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = frozenset([*_DIGIT_WORDS, *_TEENS, *_TENS, "hundred", "thousand"])
+_DOB_WORDS = frozenset("birth born birthday birthdate bday b dob".split())  # "d o b", "b-day"
+_POSTCODE_WORDS = frozenset("postcode post postal zip eircode".split())
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD_RE.findall(text.lower()))
+
+
 def _luhn_ok(digits: str) -> bool:
     total = 0
     for i, ch in enumerate(reversed(digits)):
@@ -437,9 +447,10 @@ def _spoken_numbers(text: str) -> str:
         number = _number_digits(spoken)
         before = text[max(0, m.start() - 60) : m.start()]
         # Only the nearest cue counts: "SSN ..., work order W O one zero ..." is not a second SSN.
-        last = _LAST_NUMBER.match(before)
-        if last:
-            before = before[last.end() :]
+        cut = 0
+        for last in _NUMBER_OR_PLACEHOLDER.finditer(before):
+            cut = last.end()
+        before = before[cut:]
         if len(number) < 4:
             return spoken
         if _ID_BEFORE.search(before):
@@ -507,18 +518,39 @@ def _clean_name(raw: str, *, strict: str = "") -> str | None:
 
 # How sure each cue is: "" takes the name-like words up to a stop word; "first" also wants the
 # first word name-like; "all" wants every word of the run name-like (the cue is a guess).
-_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_NAME_ALWAYS, ""), (_NAME_FIELD, ""), (_NAME_CAPITALISED, ""), (_NAME_GREETED, ""), (_NAME_ADDRESSED, ""),
-    (_NAME_RELATION, ""), (_NAME_FIELD_SAID, "first"), (_NAME_WITH_FOLLOWER, "all"), (_NAME_HERE, "all"),
+# Each with the words one of which its cue needs (a gate; see ``names_in``).
+_GREETINGS = frozenset("hi hello hey hiya morning afternoon evening yes yeah ok okay".split())
+_FIELD_WORDS = frozenset("name caller requester requested reported speaking contact customer tenant resident".split())
+_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
+    (_NAME_ALWAYS, "", frozenset(
+        """name surname firstname lastname fullname givenname familyname christianname call calling behalf
+        mr mrs ms miss mx dr doctor prof professor""".split())),
+    (_NAME_FIELD, "", _FIELD_WORDS | {"from"}),
+    (_NAME_CAPITALISED, "", frozenset({"i", "this"})),
+    (_NAME_GREETED, "", _GREETINGS),
+    (_NAME_ADDRESSED, "", frozenset({"speaking", "talking"})),
+    (_NAME_RELATION, "", frozenset(
+        """colleague co worker coworker manager boss supervisor husband wife partner son daughter mother father
+        mum mom dad brother sister friend neighbour neighbor landlord landlady tenant assistant""".split())),
+    (_NAME_FIELD_SAID, "first", _FIELD_WORDS),
+    (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it"})),
+    (_NAME_HERE, "all", frozenset({"here", "speaking"})),
 )  # fmt: skip
 _TITLE_DR = re.compile(r"dr\.?\s", _I)
 _WORD_BEFORE = re.compile(r"(?-i:[A-Z])[\w'’-]*\s+$")
 
 
-def names_in(text: str) -> set[str]:
-    """The names a caller gave in ``text`` ("my name is Dana Reyes" -> {"Dana Reyes"})."""
+def names_in(text: str, words: frozenset[str] | None = None) -> set[str]:
+    """The names a caller gave in ``text`` ("my name is Dana Reyes" -> {"Dana Reyes"}).
+
+    ``words`` are the lower-case words of ``text`` (see ``_words``), when the caller has them.
+    """
+    words = _words(text) if words is None else words
     found: set[str] = set()
-    for pattern, strict in _NAME_PATTERNS:
+    for pattern, strict, cue_words in _NAME_PATTERNS:
+        # Skip a pattern none of whose cue words is in the text: most log lines have no name.
+        if words.isdisjoint(cue_words):
+            continue
         for m in pattern.finditer(text):
             # "Harbor View Dr San Diego": "Dr" after a capitalised word ends a street, it is no title.
             if _TITLE_DR.match(m.group(0)) and _WORD_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
@@ -560,26 +592,42 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
     """
     if not text:
         return text
-    names = names_in(text) | set(known_names)
-    text = _WRITTEN_EMAIL.sub(EMAIL, text)
-    text = _spoken_emails(text)
-    text = _replace_group(_DOB, text, "val", DOB)  # before digits: a date is not a phone number
-    text = _replace_group(_KEYED_CARD, text, "val", CARD)
-    text = _replace_group(_KEYED_ID, text, "val", NATIONAL_ID)
-    text = _CARD_DIGITS.sub(_card_digits, text)
-    text = _SSN.sub(NATIONAL_ID, text)
-    text = _NINE_DIGITS.sub(lambda m: _unless_ops(m, text, NATIONAL_ID), text)
-    text = _NINO.sub(NATIONAL_ID, text)
-    if _HAS_STREET_SUFFIX.search(text):
-        text = _ADDRESS.sub(ADDRESS, text)
-    text = _PO_BOX.sub(ADDRESS, text)
-    text = _ADDRESS_NO_SUFFIX.sub(ADDRESS, text)
-    text = _ADDRESS_CONTINENTAL.sub(ADDRESS, text)
-    text = _UK_POSTCODE.sub(ADDRESS, text)
-    text = _replace_group(_NAMED_POSTCODE, text, "val", ADDRESS)
-    text = _ZIP_PLUS_4.sub(ADDRESS, text)  # not a phone number
-    text = _WRITTEN_PHONE.sub(_written_phone, text)
-    text = _spoken_numbers(text)
+    # Each pass runs only when the words or digits it needs are there (redact runs on every log
+    # line); the gates are taken on the input, and a pass can only remove words, not add them.
+    words = _words(text)
+    digits = _ANY_DIGIT.search(text) is not None
+    numeric = digits or not words.isdisjoint(_NUMBER_WORDS)
+    names = names_in(text, words) | set(known_names)
+    if "@" in text:
+        text = _WRITTEN_EMAIL.sub(EMAIL, text)
+    if "at" in words or "@" in text:
+        text = _spoken_emails(text)
+    if not words.isdisjoint(_DOB_WORDS):
+        text = _replace_group(_DOB, text, "val", DOB)  # before digits: a date is not a phone number
+    if digits:
+        text = _replace_group(_KEYED_CARD, text, "val", CARD)
+        text = _replace_group(_KEYED_ID, text, "val", NATIONAL_ID)
+        text = _CARD_DIGITS.sub(_card_digits, text)
+        text = _SSN.sub(NATIONAL_ID, text)
+        text = _NINE_DIGITS.sub(lambda m: _unless_ops(m, text, NATIONAL_ID), text)
+        text = _NINO.sub(NATIONAL_ID, text)
+    if numeric:
+        if not words.isdisjoint(_STREET_SUFFIXES):
+            text = _ADDRESS.sub(ADDRESS, text)
+        if "box" in words:
+            text = _PO_BOX.sub(ADDRESS, text)
+        if not text.islower():  # capitalised street words
+            text = _ADDRESS_NO_SUFFIX.sub(ADDRESS, text)
+    if digits:
+        text = _ADDRESS_CONTINENTAL.sub(ADDRESS, text)
+        text = _UK_POSTCODE.sub(ADDRESS, text)
+        text = _ZIP_PLUS_4.sub(ADDRESS, text)  # not a phone number
+    if not words.isdisjoint(_POSTCODE_WORDS):
+        text = _replace_group(_NAMED_POSTCODE, text, "val", ADDRESS)
+    if digits:
+        text = _WRITTEN_PHONE.sub(_written_phone, text)
+    if numeric:
+        text = _spoken_numbers(text)
     if names:
         text = _redact_names(text, names)
     if "[" in text:
