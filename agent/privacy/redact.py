@@ -165,7 +165,7 @@ _ADDRESS_CONTINENTAL = re.compile(
     r"(?<![\w-])(?:\d{1,5}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|"
     r"place|via|viale|piazza|corso|calle|avenida|plaza|rua|carrer)\s+(?:[^\W\d_][\w'’.-]{0,30}\s*){1,4}"
     r"|(?-i:(?:[A-ZÀ-Þ][\w'’.-]{1,30}\s+){1,3})\d{1,4}[a-z]?)"
-    r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})",
+    r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}-\d{3}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})",
     _I,
 )
 _PO_BOX = re.compile(
@@ -225,10 +225,10 @@ _TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6",
          "ninety": "9"}  # fmt: skip
 _NUM_WORD = rf"(?:{'|'.join(sorted([*_DIGIT_WORDS, *_TEENS, *_TENS, 'hundred'], key=len, reverse=True))})"
 _DIGIT = r"(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|\d)"
-_NUM_TOKEN = rf"(?:(?:double|triple)\s+)?(?:{_NUM_WORD}|\d{{1,4}})"
+_NUM_TOKEN = rf"(?:(?:double|triple)\s+)?(?:hundred\s+and\b|{_NUM_WORD}|\d{{1,4}})"
 _NUM_GAP = r"(?:[\s,.]*\s(?:(?:uh|um|er|erm|ah|then|and\s+then|dash|hyphen)[\s,.]*\s)*|[\s,.]*-[\s,.]*)"
 _SPOKEN_NUMBER = re.compile(rf"(?<![\w'-])(?:plus\s+)?{_NUM_TOKEN}(?:{_NUM_GAP}{_NUM_TOKEN})*(?![\w'-])", _I)
-_NUMBER_PIECE = re.compile(rf"double|triple|{_NUM_WORD}|\d+", _I)
+_NUMBER_PIECE = re.compile(rf"double|triple|\band\b|{_NUM_WORD}|\d+", _I)
 _HAS_NUMBER_WORD = re.compile(rf"\b{_NUM_WORD}\b", _I)
 _NUMBER_OR_PLACEHOLDER = re.compile(rf"\d|\]|\b{_NUM_WORD}\b", _I)
 _OPS_KEYWORD_BEFORE = re.compile(
@@ -270,6 +270,7 @@ _NOT_A_NAME = frozenset(
     admin management manager supervisor engineer technician contractor caretaker porter guard cleaner
     staff crew department dept customer caller tenant resident colleague coworker boss
     said says told asked asks wants needs thinks knows called rang mentioned left went came got
+    help later soon asap update advice assistance information info details confirmation human person
     dot underscore dash hyphen room floor building gate bay block wing lab dock yard depot""".split()
 )
 _NAME_STOP = _CONNECTING | _NOT_A_NAME
@@ -288,7 +289,7 @@ _RELATION = (
 )
 # Triggers after which whatever name-like words follow are a name.
 _NAME_ALWAYS = re.compile(
-    rf"\b(?:my\s+name(?:'s|’s|\s+is)|(?:my\s+)?(?:first|last|sur|full|given|family|christian)\s?name"
+    rf"\b(?:my\s+name(?:'s|’s|\s+is|\s*[,:])|(?:my\s+)?(?:first|last|sur|full|given|family|christian)\s?name"
     rf"(?:'s|’s|\s+is|\s*:)?|name\s+is|name's|name’s|call\s+me|"
     # Titles: "Mrs Adebayo", "doctor amara okafor", "Dr. Ní Bhriain".
     rf"(?:mr|mrs|ms|miss|mx|dr|doctor|prof|professor)\.?|"
@@ -305,13 +306,20 @@ _NAME_FIELD = re.compile(rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from)\s*:\s*{_NAME_
 
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
 # "X here", "X speaking". The whole run must be name-like (see ``_strict_name``).
-_FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of)"
+_FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
 _WEAK_TOKEN = rf"(?!{_FOLLOWER}\b){_NAME_TOKEN}"
 _WEAK_RUN = rf"(?P<name>{_WEAK_TOKEN}(?:\s+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
 _NAME_WITH_FOLLOWER = re.compile(
     rf"\b(?:(?P<intro>this\s+is|i'm|i’m|i\s+am)|it's|it’s|it\s+is)\s+{_WEAK_RUN}"
     # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").
     rf"(?=\s*(?:,|\s{_FOLLOWER}\b|(?(intro)(?:[.;!?]|$)|(?!))))",
+    _I,
+)
+# Someone to reach: "call back nadia haddad", "ask for Dana", "ring liam back". Weak cues:
+# "ask for help" and "speak to the engineer" are as likely.
+_NAME_REACH = re.compile(
+    rf"\b(?:(?:call|ring|phone)\s+back|(?:speak|talk)\s+(?:to|with)|ask\s+for|(?:put\s+me\s+through|transfer\s+me)\s+to"
+    rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b))\s+{_WEAK_RUN}",
     _I,
 )
 # Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
@@ -408,53 +416,69 @@ def _unless_ops(m: re.Match[str], text: str, placeholder: str) -> str:
 
 
 def _number_digits(spoken: str) -> str:
-    """The digits a spoken number stands for: "double five" 55, "forty one" 41, "twelve" 12."""
+    """The digits a spoken number stands for: "double five" 55, "forty one" 41, "twelve" 12,
+    "five hundred twelve" 512, "six hundred and one" 601, but "eight hundred five five" 80055."""
     digits: list[str] = []
     repeat = 1
     tens = ""
+    hundred = ""  # "bare" right after "hundred", "and" after "hundred and"
+
+    def put(value: str, word: bool) -> None:
+        nonlocal hundred
+        if hundred and word and (hundred == "and" or len(value) == 2):
+            digits[-1] = value.zfill(2)
+        else:
+            digits.append(value)
+        hundred = ""
+
     for piece in _NUMBER_PIECE.findall(spoken):
         w = piece.lower()
         if w in ("double", "triple"):
             repeat = 2 if w == "double" else 3
             continue
+        if w == "and":
+            hundred = "and" if hundred else ""
+            continue
         unit = _DIGIT_WORDS.get(w)
         if tens and unit and unit != "0" and repeat == 1:
-            digits.append(tens + unit)  # "forty one"
+            put(tens + unit, True)  # "forty one"
             tens = ""
             continue
         if tens:
-            digits.append(tens + "0")
+            put(tens + "0", True)
             tens = ""
         if w in _TENS:
             tens = _TENS[w]
         elif w == "hundred":
             digits.append("00")
+            hundred = "bare"
+        elif w.isdigit():
+            put(w, False)
         else:
-            digits.append((unit or _TEENS.get(w) or w) * repeat)
+            put((unit or _TEENS[w]) * repeat, repeat == 1)
         repeat = 1
     if tens:
-        digits.append(tens + "0")
+        put(tens + "0", True)
     return "".join(digits)
 
 
 def _spoken_numbers(text: str) -> str:
     def sub(m: re.Match[str]) -> str:
         spoken = m.group(0)
-        has_word = _HAS_NUMBER_WORD.search(spoken)
-        # Digit groups alone ("10 23", "2026-02-03") are the written passes' business.
-        if not has_word and any(len(g) > 1 for g in re.findall(r"\d+", spoken)):
-            return spoken
         number = _number_digits(spoken)
+        if len(number) < 4:
+            return spoken
         before = text[max(0, m.start() - 60) : m.start()]
         # Only the nearest cue counts: "SSN ..., work order W O one zero ..." is not a second SSN.
         cut = 0
         for last in _NUMBER_OR_PLACEHOLDER.finditer(before):
             cut = last.end()
         before = before[cut:]
-        if len(number) < 4:
-            return spoken
         if _ID_BEFORE.search(before):
             return NATIONAL_ID
+        # Other digit groups without a number word ("10 23", "2026-02-03") are the written passes' business.
+        if not _HAS_NUMBER_WORD.search(spoken) and any(len(g) > 1 for g in re.findall(r"\d+", spoken)):
+            return spoken
         if _OPS_KEYWORD_BEFORE.search(before) or _LETTER_PREFIX.search(before):
             return spoken
         if len(number) < 7:
@@ -535,6 +559,7 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
     (_NAME_FIELD_SAID, "first", _FIELD_WORDS),
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
+    (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer".split())),
 )  # fmt: skip
 _TITLE_DR = re.compile(r"dr\.?\s", _I)
 _WORD_BEFORE = re.compile(r"(?-i:[A-Z])[\w'’-]*\s+$")
