@@ -105,7 +105,8 @@ _STATE = (
     r"ontario|quebec|saskatchewan|"
     # Postal codes only in capitals: "in", "or", "me", "ok" are words.
     r"(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
-    r"NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AB|BC|MB|NB|NL|NS|ON|PE|QC|SK))"
+    r"NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AB|BC|MB|NB|NL|NS|ON|PE|QC|SK|"
+    r"NSW|VIC|QLD|SA|TAS|ACT|NT))"
 )
 _ZIP_DIGIT = r"(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|\d)"
 _SPOKEN_POSTCODE_DIGIT = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|\d)"
@@ -118,14 +119,15 @@ _UK_POSTCODE_SPOKEN = (
 )
 _POSTCODE = (
     rf"(?:\d{{5}}(?:-\d{{4}})?|{_ZIP_DIGIT}(?:\s+{_ZIP_DIGIT}){{4}}|{_UK_POSTCODE_TYPED}|{_UK_POSTCODE_SPOKEN}|"
-    r"(?-i:[A-Z]\d{2} ?[A-Z\d]{4})|(?-i:[A-Z]\d[A-Z] ?\d[A-Z]\d))(?![\w-])"
+    r"(?-i:[A-Z]\d{2} ?[A-Z\d]{4})|(?-i:[A-Z]\d[A-Z] ?\d[A-Z]\d)|"
+    rf"[a-z]\s+{_SPOKEN_POSTCODE_DIGIT}\s+[a-z]\s+{_SPOKEN_POSTCODE_DIGIT}\s+[a-z]\s+{_SPOKEN_POSTCODE_DIGIT})(?![\w-])"
 )
 _HOUSE_NUMBER = (
-    rf"(?:\d{{1,6}}[a-z]?|{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD}){{0,4}}|{_ZIP_DIGIT}(?:\s+{_ZIP_DIGIT}){{1,5}})"
+    rf"(?:\d{{1,5}}[a-z]?(?:/\d{{1,5}}[a-z]?)?|{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD}){{0,4}}|{_ZIP_DIGIT}(?:\s+{_ZIP_DIGIT}){{1,5}})"
 )
 # A flat or unit, before or after the street ("apartment 7, 412 ...", "flat two b", "#14C").
 _UNIT = (
-    rf"(?:(?:apt|apartment|suite|ste|unit|flat)\.?\s*#?\s*(?:{_NUMBER_WORD}(?:\s+[a-z](?![\w-]))?|\w{{1,6}})(?![\w-])"
+    rf"(?:(?:apt|apartment|suite|ste|unit|flat)\.?(?:\s+(?:number|no\.?))?\s*#?\s*(?:{_NUMBER_WORD}(?:\s+[a-z](?![\w-]))?|\w{{1,6}})(?![\w-])"
     r"|#\s?\w{1,6})"
 )
 # Words that cannot be part of a street name: keeps "2 laptops at the Main St office" intact.
@@ -137,9 +139,12 @@ _CITY_WORD = r"(?!(?:is|the|and|at|to|for|on|please|tomorrow|today)\b)[^\W\d_][\
 # City, state or province and postcode after the street, with or without commas ("Springfield
 # IL 62704", "in Denver Colorado", "London n w one six x e", "Dublin 2, D02 X285"): a city
 # counts only when a state or a postcode follows it.
+_CAPITALISED_CITY = r"(?-i:[A-ZÀ-Þ][a-zß-ÿ'’-]+(?:\s+[A-ZÀ-Þ][a-zß-ÿ'’-]+)?)"
 _ADDRESS_TAIL = (
     rf"(?:,?\s+(?:in\s+)?(?:{_CITY_WORD},?\s+){{0,3}}"
-    rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE})?|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-]))?"
+    rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE}|\s+\d{{4}})?|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-])"
+    # Typed, a capitalised city alone after a comma ends the address ("14 Canal Street, Manchester").
+    rf"|,\s+{_CAPITALISED_CITY}(?=\s*(?:$|[.,;!?\n])))?"
 )
 _ADDRESS = re.compile(
     rf"(?<![\w-])(?:{_UNIT},?\s+)?{_HOUSE_NUMBER}\s+"
@@ -194,8 +199,8 @@ _DATE_TOKEN = (
 )
 _DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.-]\s*)"
 _DOB = re.compile(
-    r"(?<![\w.])(?:date\s+of\s+birth|birth\s?date|birth\s?day|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
-    r"(?:'s|’s)?(?:\s*(?:is|was|would\s+be|will\s+be|it's|it’s|it\s+is|that's|that’s|on|in|the|:|,|-)(?![a-z]))*\s*"
+    r"(?<![\w.])(?:date\s+of\s+birth|birth\s?(?:date|day|year)|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
+    r"(?:'s|’s)?(?:\s*(?:is|was|would\s+be|will\s+be|it's|it’s|it\s+is|that's|that’s|on|in|the|year|:|,|-)(?![a-z]))*\s*"
     rf"(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})",
     _I,
 )
@@ -270,13 +275,15 @@ _NOT_A_NAME = frozenset(
     admin management manager supervisor engineer technician contractor caretaker porter guard cleaner
     staff crew department dept customer caller tenant resident colleague coworker boss
     said says told asked asks wants needs thinks knows called rang mentioned left went came got
+    mr mrs ms miss mx dr doctor prof professor
     help later soon asap update advice assistance information info details confirmation human person
     dot underscore dash hyphen room floor building gate bay block wing lab dock yard depot""".split()
 )
 _NAME_STOP = _CONNECTING | _NOT_A_NAME
 _LETTER = r"[^\W\d_]"
 _NAME_TOKEN = rf"{_LETTER}(?:{_LETTER}|['’-](?={_LETTER})){{0,30}}"
-_NAME_RUN = rf"(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})(?![\w'’-])"
+_TITLE = r"(?:mr|mrs|ms|miss|mx|dr|doctor|prof|professor)"
+_NAME_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})(?![\w'’-])"
 # Surname particles: part of a name inside a run, never a name on their own.
 _PARTICLES = frozenset("de del della der den di da dos das du la le van von ter ten te mac mc bin binti al el ní ni nic ó st y".split())
 # Endings of adjectives and participles ("freezing", "lovely", "hopeless"): after a weak cue in
@@ -292,7 +299,7 @@ _NAME_ALWAYS = re.compile(
     rf"\b(?:my\s+name(?:'s|’s|\s+is|\s*[,:])|(?:my\s+)?(?:first|last|sur|full|given|family|christian)\s?name"
     rf"(?:'s|’s|\s+is|\s*:)?|name\s+is|name's|name’s|call\s+me|"
     # Titles: "Mrs Adebayo", "doctor amara okafor", "Dr. Ní Bhriain".
-    rf"(?:mr|mrs|ms|miss|mx|dr|doctor|prof|professor)\.?|"
+    rf"{_TITLE}\.?|"
     # Someone else's name: "calling for jorge alvarez", "on behalf of my colleague Ingrid".
     rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?)\s+{_NAME_RUN}",
     _I,
@@ -308,7 +315,7 @@ _NAME_FIELD = re.compile(rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from)\s*:\s*{_NAME_
 # "X here", "X speaking". The whole run must be name-like (see ``_strict_name``).
 _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
 _WEAK_TOKEN = rf"(?!{_FOLLOWER}\b){_NAME_TOKEN}"
-_WEAK_RUN = rf"(?P<name>{_WEAK_TOKEN}(?:\s+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
+_WEAK_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:\s+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
 _NAME_WITH_FOLLOWER = re.compile(
     rf"\b(?:(?P<intro>this\s+is|i'm|i’m|i\s+am)|it's|it’s|it\s+is)\s+{_WEAK_RUN}"
     # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").
@@ -323,7 +330,7 @@ _NAME_REACH = re.compile(
     _I,
 )
 # Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
-_NAME_FIELD_SAID = re.compile(rf"\b{_FIELD}\s+is\s+{_WEAK_RUN}", _I)
+_NAME_FIELD_SAID = re.compile(rf"\b{_FIELD}(?:\s+(?:is|was)|'s|’s)\s+{_WEAK_RUN}", _I)
 _NAME_HERE = re.compile(
     rf"(?:^|(?<=[.,;:!?\n])|\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah|ok|okay)\b[,.!]?)"
     rf"\s*{_WEAK_RUN}\s*,?\s+(?:here|speaking)\b",
@@ -351,6 +358,12 @@ _SPELLED_RUN = (
     r"(?:(?:double|triple)\s+)?[a-z](?:(?:\s*[-_.'’]\s*|\s+(?:apostrophe|hyphen|dash|underscore|dot|space)\s+|\s+)"
     r"(?:(?:double|triple)\s+)?[a-z]){1,40}"
 )
+_SPELLED_ANYWHERE = re.compile(
+    r"(?P<cue>\b(?:that's|that’s|that\s+is|spelled|spelt|spelling)[\s,:-]+)?"
+    rf"(?<![\w'’])(?P<run>(?>{_SPELLED_RUN}))(?![\w'’-])(?!\s*,?\s*(?:{_DIGIT})(?!\w))",
+    _I,
+)
+_SPELLED_LETTER = re.compile(r"(?<![a-z])[a-z](?![a-z])", _I)
 _SPELLED_AFTER = re.compile(
     r"(?P<head>\[(?:NAME|EMAIL)\][\s,:;.-]*(?:(?:that's|that’s|that\s+is|thats|it's|it’s|spelled|spelt|spelling|"
     r"as\s+in|i\.e\.|so|with|here|speaking)[\s,:-]*)*)"
@@ -576,13 +589,17 @@ def names_in(text: str, words: frozenset[str] | None = None) -> set[str]:
         # Skip a pattern none of whose cue words is in the text: most log lines have no name.
         if words.isdisjoint(cue_words):
             continue
-        for m in pattern.finditer(text):
+        pos = 0
+        while m := pattern.search(text, pos):
+            pos = m.end()
             # "Harbor View Dr San Diego": "Dr" after a capitalised word ends a street, it is no title.
             if _TITLE_DR.match(m.group(0)) and _WORD_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
                 continue
             name = _clean_name(m.group("name"), strict=strict)
             if name:
                 found.add(name)
+                # Go on right after the name: "first name's Saoirse and my surname is Mac Aodha".
+                pos = m.start("name") + len(name)
     return found
 
 
@@ -592,17 +609,41 @@ def _redact_names(text: str, names: Iterable[str]) -> str:
     for name in names:
         parts.add(name)
         parts.update(p for p in name.split() if len(p) > 1 and p.lower() not in _NAME_STOP | _PARTICLES)
-    for part in sorted(parts, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w-]){re.escape(part)}(?![\w-])", NAME, text, flags=_I)
-    return _NAME_THEN_SURNAME.sub(_merge_surname, text)
+    text = _replace_words(text, parts)
+    # A name-like word right after a name is its surname ("Ana. Ana Lima.", "ruth, ruth abernathy"),
+    # and is then removed wherever else it is said.
+    surnames: set[str] = set()
+
+    def merge(m: re.Match[str]) -> str:
+        if not _clean_name(m.group("next"), strict="all"):
+            return m.group(0)
+        surnames.add(m.group("next"))
+        return NAME
+
+    text = _NAME_THEN_SURNAME.sub(merge, text)
+    return _replace_words(text, surnames) if surnames else text
+
+
+def _replace_words(text: str, words: Iterable[str]) -> str:
+    for word in sorted(words, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", NAME, text, flags=_I)
+    return text
 
 
 _NAME_THEN_SURNAME = re.compile(r"\[NAME\]\s+(?P<next>[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_])){1,30})(?![\w'’-])")
 
 
-def _merge_surname(m: re.Match[str]) -> str:
-    """A name-like word right after a name is its surname ("Ana. Ana Lima.", "dave, dave mcallister")."""
-    return NAME if _clean_name(m.group("next"), strict="all") else m.group(0)
+
+def _spelled_names(text: str, names: Iterable[str]) -> str:
+    """A name spelled out anywhere in the text ("that's F O U R N I E R"): a run of single letters
+    that spells a name given, or that follows "that's" / "spelled" once a name is known."""
+    spelled = {re.sub(r"[^\w]", "", n).lower() for name in names for n in (name, *name.split())}
+
+    def sub(m: re.Match[str]) -> str:
+        letters = "".join(_SPELLED_LETTER.findall(m.group("run"))).lower()
+        return m.group("cue") + NAME if m.group("cue") or letters in spelled else m.group(0)
+
+    return _SPELLED_ANYWHERE.sub(sub, text)
 
 
 def _spelled_after(m: re.Match[str]) -> str:
@@ -657,6 +698,8 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
         text = _redact_names(text, names)
     if "[" in text:
         text = _SPELLED_AFTER.sub(_spelled_after, text)
+    if names:
+        text = _spelled_names(text, names)
     return text
 
 
