@@ -143,8 +143,8 @@ _CAPITALISED_CITY = r"(?-i:[A-ZÀ-Þ][a-zß-ÿ'’-]+(?:\s+[A-ZÀ-Þ][a-zß-ÿ'�
 _ADDRESS_TAIL = (
     rf"(?:,?\s+(?:in\s+)?(?:{_CITY_WORD},?\s+){{0,3}}"
     rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE}|\s+\d{{4}})?|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-])"
-    # Typed, a capitalised city alone after a comma ends the address ("14 Canal Street, Manchester").
-    rf"|,\s+{_CAPITALISED_CITY}(?=\s*(?:$|[.,;!?\n])))?"
+    # Typed, a capitalised city alone ends the address ("14 Canal Street, Manchester.").
+    rf"|,?\s+{_CAPITALISED_CITY}(?=\s*(?:$|[.,;!?\n])))?"
 )
 _ADDRESS = re.compile(
     rf"(?<![\w-])(?:{_UNIT},?\s+)?{_HOUSE_NUMBER}\s+"
@@ -317,7 +317,7 @@ _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
 _WEAK_TOKEN = rf"(?!{_FOLLOWER}\b){_NAME_TOKEN}"
 _WEAK_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:\s+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
 _NAME_WITH_FOLLOWER = re.compile(
-    rf"\b(?:(?P<intro>this\s+is|i'm|i’m|i\s+am)|it's|it’s|it\s+is)\s+{_WEAK_RUN}"
+    rf"\b(?:(?P<intro>this\s+is|i'm|i’m|im|i\s+am)|it's|it’s|it\s+is)\s+{_WEAK_RUN}"
     # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").
     rf"(?=\s*(?:,|\s{_FOLLOWER}\b|(?(intro)(?:[.;!?]|$)|(?!))))",
     _I,
@@ -330,7 +330,9 @@ _NAME_REACH = re.compile(
     _I,
 )
 # Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
-_NAME_FIELD_SAID = re.compile(rf"\b{_FIELD}(?:\s+(?:is|was)|'s|’s)\s+{_WEAK_RUN}", _I)
+_NAME_FIELD_SAID = re.compile(
+    rf"\b(?:{_FIELD}(?:\s+(?:is|was)|'s|’s)|(?:requested|reported|raised|logged|submitted|opened)\s+by)\s+{_WEAK_RUN}", _I
+)
 _NAME_HERE = re.compile(
     rf"(?:^|(?<=[.,;:!?\n])|\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah|ok|okay)\b[,.!]?)"
     rf"\s*{_WEAK_RUN}\s*,?\s+(?:here|speaking)\b",
@@ -347,16 +349,18 @@ _NAME_CAPITALISED = re.compile(
 # (recognisers do not always capitalise): "hey this is ravi kumar", "hi it's Noor".
 _NAME_GREETED = re.compile(
     rf"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah)[,.!]?\s+(?:there[,.!]?\s+)?"
-    rf"(?:this\s+is|it's|it’s|its|it\s+is)\s+{_NAME_RUN}",
+    rf"(?:this\s+is|it's|it’s|its|it\s+is|i'm|i’m|im|i\s+am)\s+{_NAME_RUN}",
     _I,
 )
 # The caller telling who the agent is speaking with.
-_NAME_ADDRESSED = re.compile(rf"\b(?:you're|you’re|you\s+are)\s+(?:speaking|talking)\s+(?:to|with)\s+{_NAME_RUN}", _I)
+_NAME_ADDRESSED = re.compile(
+    rf"\b(?:you're|you’re|you\s+are)\s+(?:(?:speaking|talking)\s+(?:to|with)|through\s+to)\s+{_NAME_RUN}", _I
+)
 # A name spelled out after it is given ("[NAME], that's F I T Z ...", "o apostrophe s u l l i v a n"),
 # or an address spelled again after it: the letters are the same personal data.
 _SPELLED_RUN = (
-    r"(?:(?:double|triple)\s+)?[a-z](?:(?:\s*[-_.'’]\s*|\s+(?:apostrophe|hyphen|dash|underscore|dot|space)\s+|\s+)"
-    r"(?:(?:double|triple)\s+)?[a-z]){1,40}"
+    r"(?:(?:double|triple)\s+)?[a-z](?![\w'’])(?:(?:\s*[-_.'’]\s*|\s+(?:apostrophe|hyphen|dash|underscore|dot|space)\s+|\s+)"
+    r"(?:(?:double|triple)\s+)?[a-z](?![\w'’])){1,40}"
 )
 _SPELLED_ANYWHERE = re.compile(
     r"(?P<cue>\b(?:that's|that’s|that\s+is|spelled|spelt|spelling)[\s,:-]+)?"
@@ -564,13 +568,13 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
         mr mrs ms miss mx dr doctor prof professor""".split())),
     (_NAME_FIELD, "", _FIELD_WORDS | {"from"}),
     (_NAME_CAPITALISED, "", frozenset({"i", "this"})),
-    (_NAME_GREETED, "", _GREETINGS),
-    (_NAME_ADDRESSED, "", frozenset({"speaking", "talking"})),
+    (_NAME_GREETED, "first", _GREETINGS),
+    (_NAME_ADDRESSED, "", frozenset({"speaking", "talking", "through"})),
     (_NAME_RELATION, "", frozenset(
         """colleague co worker coworker manager boss supervisor husband wife partner son daughter mother father
         mum mom dad brother sister friend neighbour neighbor landlord landlady tenant assistant""".split())),
-    (_NAME_FIELD_SAID, "first", _FIELD_WORDS),
-    (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it"})),
+    (_NAME_FIELD_SAID, "first", _FIELD_WORDS | {"raised", "logged", "submitted", "opened"}),
+    (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
     (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer".split())),
 )  # fmt: skip
