@@ -276,10 +276,20 @@ _NOT_A_NAME = frozenset(
     staff crew department dept customer caller tenant resident colleague coworker boss
     said says told asked asks wants needs thinks knows called rang mentioned left went came got
     mr mrs ms miss mx dr doctor prof professor
+    stores canteen dispatch logistics accounts payroll finance procurement purchasing transport fleet
+    cleaning catering estates housekeeping pharmacy ward theatre production quality
     help later soon asap update advice assistance information info details confirmation human person
     dot underscore dash hyphen room floor building gate bay block wing lab dock yard depot""".split()
 )
-_NAME_STOP = _CONNECTING | _NOT_A_NAME
+# The things operations calls are about: never a name, and after "this is X" / "i'm X" they
+# show X was a name ("this is kemal boiler two at site 9 is leaking").
+_OPS_NOUNS = frozenset(
+    """pump chiller boiler generator compressor freezer fridge lift elevator door valve fan sensor alarm
+    panel meter printer laptop server router badge reader heater heating cooling ahu hvac model serial
+    part order work incident job request case error code temperature pressure site asset ticket room
+    floor building gate bay block wing lab dock yard depot truck forklift""".split()
+)
+_NAME_STOP = _CONNECTING | _NOT_A_NAME | _OPS_NOUNS
 _LETTER = r"[^\W\d_]"
 _NAME_TOKEN = rf"{_LETTER}(?:{_LETTER}|['’-](?={_LETTER})){{0,30}}"
 _TITLE = r"(?:mr|mrs|ms|miss|mx|dr|doctor|prof|professor)"
@@ -313,13 +323,14 @@ _NAME_FIELD = re.compile(rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from)\s*:\s*{_NAME_
 
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
 # "X here", "X speaking". The whole run must be name-like (see ``_strict_name``).
+_OPS_NOUN = rf"(?:{'|'.join(sorted(_OPS_NOUNS))})"
 _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
-_WEAK_TOKEN = rf"(?!{_FOLLOWER}\b){_NAME_TOKEN}"
+_WEAK_TOKEN = rf"(?!(?:{_FOLLOWER}|{_OPS_NOUN})\b){_NAME_TOKEN}"
 _WEAK_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:\s+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
 _NAME_WITH_FOLLOWER = re.compile(
     rf"\b(?:(?P<intro>this\s+is|i'm|i’m|im|i\s+am)|it's|it’s|it\s+is)\s+{_WEAK_RUN}"
     # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").
-    rf"(?=\s*(?:,|\s{_FOLLOWER}\b|(?(intro)(?:[.;!?]|$)|(?!))))",
+    rf"(?=\s*(?:,|\s{_FOLLOWER}\b|(?(intro)(?:[.;!?]|$|\s{_OPS_NOUN}\b)|(?!))))",
     _I,
 )
 # Someone to reach: "call back nadia haddad", "ask for Dana", "ring liam back". Weak cues:
@@ -634,7 +645,12 @@ def _replace_words(text: str, words: Iterable[str]) -> str:
     return text
 
 
-_NAME_THEN_SURNAME = re.compile(r"\[NAME\]\s+(?P<next>[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_])){1,30})(?![\w'’-])")
+# Not when an identifier follows the word ("dana pump P-4701", "dana site twelve"): that word names the thing.
+_NAME_THEN_SURNAME = re.compile(
+    r"\[NAME\]\s+(?P<next>[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_])){1,30})(?![\w'’-])"
+    rf"(?!\s+(?:[a-z]{{0,5}}-?\d|(?:[a-z]\s+){{0,3}}{_DIGIT}\b))",
+    _I,
+)
 
 
 
