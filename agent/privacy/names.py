@@ -47,6 +47,7 @@ _NOT_A_NAME = frozenset(
     mr mrs ms miss mx dr doctor prof professor
     stores canteen dispatch logistics accounts payroll finance procurement purchasing transport fleet
     cleaning catering estates housekeeping pharmacy ward theatre production quality
+    onsite offsite unhappy away absent present
     help later soon asap update advice assistance information info details confirmation human person
     dot underscore dash hyphen room floor building gate bay block wing lab dock yard depot""".split()
 )
@@ -89,8 +90,14 @@ _NAME_ALWAYS = re.compile(
 # collapsed" is as likely.
 _NAME_RELATION = re.compile(rf"\b(?:my|our|his|her|your)\s+{_RELATION},?\s+(?P<name>{_CAP}(?:\s+{_CAP}){{0,3}})(?![\w'’-])", _I)
 # Typed record fields: "Caller: Zoë van der Berg", "Requester: ...".
-_FIELD = r"(?:name|caller|requester|requested\s+by|reported\s+by|speaking|contact|contact\s+name|customer|tenant|resident)"
-_NAME_FIELD = re.compile(rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from)\s*:\s*{_NAME_RUN}", _I)
+# People a record names: the caller and the roles a form or a report asks for.
+_FIELD_WORDS = frozenset(
+    """name caller requester requestor reporter speaking contact customer tenant resident employee user
+    submitter occupant visitor guest patient client owner technician engineer applicant""".split()
+)
+_FIELD = rf"(?:(?:contact\s+)?(?:{'|'.join(sorted(_FIELD_WORDS))})|requested\s+by|reported\s+by)"
+# Typed, any "<who> by:" / "<who> to:" too ("Submitted by:", "Assigned to:").
+_NAME_FIELD = re.compile(rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from|[a-z]+\s+(?:by|to))\s*:\s*{_NAME_RUN}", _I)
 
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
 # "X here", "X speaking". The whole run must be name-like (see ``_strict_name``).
@@ -113,7 +120,8 @@ _NAME_REACH = re.compile(
 )
 # Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
 _NAME_FIELD_SAID = re.compile(
-    rf"\b(?:{_FIELD}(?:\s+(?:is|was)|'s|’s)|(?:requested|reported|raised|logged|submitted|opened)\s+by)\s+{_WEAK_RUN}", _I
+    # "is"/"was" only: "the engineer's appointment" is a possessive.
+    rf"\b(?:{_FIELD}\s+(?:is|was)|(?:requested|reported|raised|logged|submitted|opened)\s+by)\s+{_WEAK_RUN}", _I
 )
 _NAME_HERE = re.compile(
     rf"(?:^|(?<=[.,;:!?\n])|\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah|ok|okay)\b[,.!]?)"
@@ -188,19 +196,18 @@ def _clean_name(raw: str, *, strict: str = "") -> str | None:
 # first word name-like; "all" wants every word of the run name-like (the cue is a guess).
 # Each with the words one of which its cue needs (a gate; see ``names_in``).
 _GREETINGS = frozenset("hi hello hey hiya morning afternoon evening yes yeah ok okay".split())
-_FIELD_WORDS = frozenset("name caller requester requested reported speaking contact customer tenant resident".split())
 _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
     (_NAME_ALWAYS, "", frozenset(
         """name surname firstname lastname fullname givenname familyname christianname call calling behalf
         mr mrs ms miss mx dr doctor prof professor""".split())),
-    (_NAME_FIELD, "", _FIELD_WORDS | {"from"}),
+    (_NAME_FIELD, "", _FIELD_WORDS | {"from", "by", "to"}),
     (_NAME_CAPITALISED, "", frozenset({"i", "this"})),
     (_NAME_GREETED, "first", _GREETINGS),
     (_NAME_ADDRESSED, "", frozenset({"speaking", "talking", "through"})),
     (_NAME_RELATION, "", frozenset(
         """colleague co worker coworker manager boss supervisor husband wife partner son daughter mother father
         mum mom dad brother sister friend neighbour neighbor landlord landlady tenant assistant""".split())),
-    (_NAME_FIELD_SAID, "first", _FIELD_WORDS | {"raised", "logged", "submitted", "opened"}),
+    (_NAME_FIELD_SAID, "first", _FIELD_WORDS | {"requested", "reported", "raised", "logged", "submitted", "opened"}),
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
     (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer".split())),
