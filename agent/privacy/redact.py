@@ -66,7 +66,8 @@ _WORD = r"[a-z0-9][a-z0-9_]{0,63}"
 # separators said as words ("dot", "underscore", "hyphen") and several plain words.
 _EMAIL_DOMAIN = re.compile(
     rf"(?:\s+at\s+|\s*\(at\)\s*|\s*@\s*)"
-    rf"{_WORD}(?:\s+{_WORD}){{0,2}}(?:(?:\s+dot\s+|\s*\(dot\)\s*|\.){_WORD}){{0,4}}"
+    # A domain word is never "at": "email me at dana at contoso dot com" has its domain after the second.
+    rf"(?!at\b){_WORD}(?:\s+(?!at\b){_WORD}){{0,2}}(?:(?:\s+dot\s+|\s*\(dot\)\s*|\.){_WORD}){{0,4}}"
     rf"(?:\s+dot\s+|\s*\(dot\)\s*|\.){_TLD}\b",
     _I,
 )
