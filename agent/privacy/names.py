@@ -47,7 +47,8 @@ _NOT_A_NAME = frozenset(
     mr mrs ms miss mx dr doctor prof professor
     stores canteen dispatch logistics accounts payroll finance procurement purchasing transport fleet
     cleaning catering estates housekeeping pharmacy ward theatre production quality
-    onsite offsite unhappy away absent present
+    given taken seen shown sent made put set kept
+    onsite offsite unhappy away absent present mate guys folks everybody both bye goodbye cheerio ta
     help later soon asap update advice assistance information info details confirmation human person
     dot underscore dash hyphen room floor building gate bay block wing lab dock yard depot""".split()
 )
@@ -81,7 +82,8 @@ _NAME_ALWAYS = re.compile(
     rf"\b(?:my\s+name(?:'s|’s|\s+is|\s*[,:])|(?:my\s+)?(?:first|last|sur|full|given|family|christian)\s?name"
     rf"(?:'s|’s|\s+is|\s*:)?|name\s+is|name's|name’s|call\s+me|"
     # Titles: "Mrs Adebayo", "doctor amara okafor", "Dr. Ní Bhriain".
-    rf"{_TITLE}\.?|"
+    # Not after a number: "20 ms frames" are milliseconds.
+    rf"(?<!\d)(?<!\d\s){_TITLE}\.?|"
     # Someone else's name: "calling for jorge alvarez", "on behalf of my colleague Ingrid".
     rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?)\s+{_NAME_RUN}",
     _I,
@@ -117,6 +119,14 @@ _NAME_REACH = re.compile(
     rf"\b(?:(?:call|ring|phone)\s+back|(?:speak|talk)\s+(?:to|with)|ask\s+for|(?:put\s+me\s+through|transfer\s+me)\s+to"
     rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b))\s+{_WEAK_RUN}",
     _I,
+)
+# Typed messages: the writer signs off ("Thanks, Moira Campbell", "cheers\ntom") and greets the
+# reader ("Hi Dana,", "Dear Mr Okafor,"); "thanks, that fixed it" and "Hi all," are no names.
+_NAME_SIGNOFF = re.compile(
+    rf"\b(?:thanks|thank\s+you|cheers|regards|best|sincerely|yours)[,.!]?\s+{_WEAK_RUN}(?=\s*(?:$|[,.;!(\n]))", _I
+)
+_NAME_SALUTATION = re.compile(
+    rf"(?:^|(?<=[\n.!?]))\s*(?:hi|hello|hey|dear|morning|good\s+morning|afternoon|evening)\s+{_WEAK_RUN}(?=\s*[,!:\n])", _I
 )
 # Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
 _NAME_FIELD_SAID = re.compile(
@@ -211,6 +221,8 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
     (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer".split())),
+    (_NAME_SIGNOFF, "all", frozenset("thanks thank cheers regards best sincerely yours".split())),
+    (_NAME_SALUTATION, "all", _GREETINGS | {"dear"}),
 )  # fmt: skip
 _TITLE_DR = re.compile(r"dr\.?\s", _I)
 _WORD_BEFORE = re.compile(r"(?-i:[A-Z])[\w'’-]*\s+$")
