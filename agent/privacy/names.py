@@ -47,7 +47,8 @@ _NOT_A_NAME = frozenset(
     mr mrs ms miss mx dr doctor prof professor
     stores canteen dispatch logistics accounts payroll finance procurement purchasing transport fleet
     cleaning catering estates housekeeping pharmacy ward theatre production quality
-    given taken seen shown sent made put set kept
+    given taken seen shown sent made put set kept home upstairs downstairs odd
+    angry asleep awake calm certain close far great hungry hurt ill nearby next safe unsafe unwell scared
     onsite offsite unhappy away absent present mate guys folks everybody both bye goodbye cheerio ta
     help later soon asap update advice assistance information info details confirmation human person
     dot underscore dash hyphen room floor building gate bay block wing lab dock yard depot""".split()
@@ -103,14 +104,16 @@ _NAME_FIELD = re.compile(rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from|[a-z]+\s+(?:by
 
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
 # "X here", "X speaking". The whole run must be name-like (see ``_strict_name``).
+_CLAUSE_START = r"(?:i|we|and|so|but|my|the|can|could|please)"
 _OPS_NOUN = rf"(?:{'|'.join(sorted(_OPS_NOUNS))})"
 _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
-_WEAK_TOKEN = rf"(?!(?:{_FOLLOWER}|{_OPS_NOUN})\b){_NAME_TOKEN}"
+_WEAK_TOKEN = rf"(?!(?:{_FOLLOWER}|{_OPS_NOUN}|{_CLAUSE_START})\b){_NAME_TOKEN}"
 _WEAK_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:\s+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
 _NAME_WITH_FOLLOWER = re.compile(
     rf"\b(?:(?P<intro>this\s+is|i'm|i’m|im|i\s+am)|it's|it’s|it\s+is)\s+{_WEAK_RUN}"
     # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").
-    rf"(?=\s*(?:,|\s{_FOLLOWER}\b|(?(intro)(?:[.;!?]|$|\s{_OPS_NOUN}\b)|(?!))))",
+    # After "this is X" / "i'm X" the next clause may start at once ("this is maria i need ...").
+    rf"(?=\s*(?:,|\s{_FOLLOWER}\b|(?(intro)(?:[.;!?]|$|\s(?:{_OPS_NOUN}|{_CLAUSE_START})\b)|(?!))))",
     _I,
 )
 # Someone to reach: "call back nadia haddad", "ask for Dana", "ring liam back". Weak cues:

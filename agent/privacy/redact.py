@@ -67,8 +67,10 @@ _WORD = r"[a-z0-9][a-z0-9_]{0,63}"
 _EMAIL_DOMAIN = re.compile(
     rf"(?:\s+at\s+|\s*\(at\)\s*|\s*@\s*)"
     # A domain word is never "at": "email me at dana at contoso dot com" has its domain after the second.
-    rf"(?!at\b){_WORD}(?:\s+(?!at\b){_WORD}){{0,2}}(?:(?:\s+dot\s+|\s*\(dot\)\s*|\.){_WORD}){{0,4}}"
-    rf"(?:\s+dot\s+|\s*\(dot\)\s*|\.){_TLD}\b",
+    rf"(?:(?!at\b){_WORD}(?:\s+(?!at\b){_WORD}){{0,2}}(?:(?:\s+dot\s+|\s*\(dot\)\s*|\.){_WORD}){{0,4}}"
+    rf"(?:\s+dot\s+|\s*\(dot\)\s*|\.){_TLD}\b"
+    # The big mail services are a whole domain when "dot com" is dropped ("dana dot cole at gmail").
+    r"|(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|aol|protonmail)\b)",
     _I,
 )
 _LOCAL_TOKEN = re.compile(r"[\w'’.+-]+|[^\w\s]")
@@ -377,7 +379,8 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
         text = _NINO.sub(NATIONAL_ID, text)
     if numeric:
         if not words.isdisjoint(_STREET_SUFFIXES):
-            text = _ADDRESS.sub(ADDRESS, text)
+            # Never a number an ops word names: "the gate at site 9 won't close".
+            text = _ADDRESS.sub(lambda m: _unless_ops(m, text, ADDRESS), text)
         if "box" in words:
             text = _PO_BOX.sub(ADDRESS, text)
         if not text.islower():  # capitalised street words
