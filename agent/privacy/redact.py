@@ -132,7 +132,10 @@ _UK_POSTCODE_SPOKEN = (
 _POSTCODE = (
     rf"(?:\d{{5}}(?:-\d{{4}})?|{DIGIT}(?:\s+{DIGIT}){{4}}|{_UK_POSTCODE_TYPED}|{_UK_POSTCODE_SPOKEN}|"
     r"(?-i:[A-Z]\d{2} ?[A-Z\d]{4})|(?-i:[A-Z]\d[A-Z] ?\d[A-Z]\d)|"
-    rf"[a-z]\s+{_SPOKEN_POSTCODE_DIGIT}\s+[a-z]\s+{_SPOKEN_POSTCODE_DIGIT}\s+[a-z]\s+{_SPOKEN_POSTCODE_DIGIT})(?![\w-])"
+    rf"[a-z]\s+{_SPOKEN_POSTCODE_DIGIT}\s+[a-z]\s+{_SPOKEN_POSTCODE_DIGIT}\s+[a-z]\s+{_SPOKEN_POSTCODE_DIGIT}|"
+    # Eircode, spoken: a letter, two digits ("one two" or "twelve"), four letters or digits.
+    rf"[a-z]\s+(?:{_SPOKEN_POSTCODE_DIGIT}\s+{_SPOKEN_POSTCODE_DIGIT}|{NUM_WORD})(?:\s+(?:[a-z]|{_SPOKEN_POSTCODE_DIGIT})){{4}})"
+    r"(?![\w-])"
 )
 _HOUSE_NUMBER = (
     rf"(?:\d{{1,5}}[a-z]?(?:/\d{{1,5}}[a-z]?)?|{CARDINAL_WORD}(?:[\s-]+{CARDINAL_WORD}){{0,4}}|{DIGIT}(?:\s+{DIGIT}){{1,5}})"
