@@ -348,9 +348,12 @@ def _spoken_emails(text: str) -> str:
         if start < m.start():
             spans.append((start, m.end()))
             floor = m.end()
-    for s, e in reversed(spans):
-        text = text[:s] + EMAIL + text[e:]
-    return text
+    out: list[str] = []
+    last = 0
+    for s, e in spans:  # one pass: a line of many addresses stays linear
+        out += [text[last:s], EMAIL]
+        last = e
+    return "".join([*out, text[last:]])
 
 
 def redact(text: str, *, known_names: Iterable[str] = ()) -> str:

@@ -194,10 +194,13 @@ def test_redact_obj_carries_a_name_across_strings_and_keeps_structure() -> None:
         "my name is " * 90_000,
         "five " * 200_000,
         "x@" * 500_000,
+        "x at y dot com " * 60_000,
+        "this is maria " * 70_000,
         "'; DROP TABLE cases; -- 425-555-0100",
         "\x00\udcff 425-555-0100 \u202e",
     ],
-    ids=["empty", "letters", "digits", "spaced-digits", "name-trigger", "spoken-digits", "ats", "sql", "control"],
+    ids=["empty", "letters", "digits", "spaced-digits", "name-trigger", "spoken-digits", "ats", "spoken-emails",
+         "weak-name-cue", "sql", "control"],
 )
 def test_hostile_input_is_handled_in_bounded_time(hostile: str, capsys: pytest.CaptureFixture[str]) -> None:
     start = time.perf_counter()
