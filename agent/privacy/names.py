@@ -257,11 +257,16 @@ def names_in(text: str, words: frozenset[str] | None = None) -> set[str]:
 
 
 def redact_names(text: str, names: Iterable[str]) -> str:
-    # Full names first, then each part, so a later "Dana" alone is caught as well.
-    parts: set[str] = set()
-    for name in names:
-        parts.add(name)
-        parts.update(p for p in name.split() if len(p) > 1 and p.lower() not in _NAME_STOP | _PARTICLES)
+    """``text`` with every name given, and every word of it, replaced wherever it recurs."""
+    names = set(names)
+    # Full names first (with their particles: "Zoë van der Berg"), then each word, so a later
+    # "Dana" alone is caught as well. Phrases are few in a real call; a hostile line with
+    # thousands of them keeps its particles, never its names.
+    phrases = sorted((n for n in names if " " in n), key=len, reverse=True)[:_MAX_NAME_PHRASES]
+    if phrases:
+        alternation = "|".join(re.escape(n) for n in phrases)
+        text = re.sub(rf"(?<![\w-])(?:{alternation})(?![\w-])", NAME, text, flags=_I)
+    parts = {p.lower() for n in names for p in n.split() if len(p) > 1 and p.lower() not in _NAME_STOP | _PARTICLES}
     text = _replace_words(text, parts)
     # A name-like word right after a name is its surname ("Ana. Ana Lima.", "ruth, ruth abernathy"),
     # and is then removed wherever else it is said.
@@ -270,17 +275,35 @@ def redact_names(text: str, names: Iterable[str]) -> str:
     def merge(m: re.Match[str]) -> str:
         if not _clean_name(m.group("next"), strict="all"):
             return m.group(0)
-        surnames.add(m.group("next"))
+        surnames.add(m.group("next").lower())
         return NAME
 
     text = _NAME_THEN_SURNAME.sub(merge, text)
     return _replace_words(text, surnames) if surnames else text
 
 
-def _replace_words(text: str, words: Iterable[str]) -> str:
-    for word in sorted(words, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w-]){re.escape(word)}(?![\w-])", NAME, text, flags=_I)
-    return text
+_MAX_NAME_PHRASES = 64
+_WORD_TOKEN = re.compile(r"(?<![\w-])[^\W\d_][\w'’-]*")
+
+
+def _replace_words(text: str, words: set[str]) -> str:
+    """Each word in ``words`` (lower case) replaced, in one pass over the text's words: linear
+    however many names a line holds. "Dana's" loses the name and keeps the possessive."""
+    if not words:
+        return text
+
+    def sub(m: re.Match[str]) -> str:
+        token = m.group(0).rstrip("-")
+        low = token.lower()
+        if low in words:
+            return NAME + m.group(0)[len(token) :]
+        for quote in "'’":
+            head, found, tail = token.partition(quote)
+            if found and head.lower() in words:
+                return NAME + found + tail + m.group(0)[len(token) :]
+        return m.group(0)
+
+    return _WORD_TOKEN.sub(sub, text)
 
 
 # Not when an identifier follows the word ("dana pump P-4701", "dana site twelve"): that word names the thing.
