@@ -210,7 +210,7 @@ _ORDINAL_WORD = (
     r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)"
 )
 _DATE_TOKEN = (
-    rf"(?:\d{{1,4}}(?:[/.-]\d{{1,4}}){{0,2}}|\d{{1,2}}(?:st|nd|rd|th)|{_MONTH}|{_ORDINAL_WORD}|{CARDINAL_WORD}|"
+    rf"(?:\d{{1,4}}(?:[/.-]\d{{1,4}}){{0,2}}|['’]\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)|{_MONTH}|{_ORDINAL_WORD}|{CARDINAL_WORD}|"
     r"zero|oh|o|nought|naught)(?!\w)"
 )
 _DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.-]\s*)"
@@ -241,6 +241,7 @@ _OPS_KEYWORD_BEFORE = re.compile(
 # Letters right before the digits ("W O one zero two", "H four two oh one", "AHU 12"): an
 # identifier read out, not a phone number or an SSN.
 _LETTER_PREFIX = re.compile(r"(?:(?<![\w'’])[a-z]\s+){1,4}$|(?-i:\b[A-Z]{2,5})[\s-]*$", _I)
+_AREA_CODE_BEFORE = re.compile(r"\barea\s+code\s*(?:is\s*)?[:#]?\s*$", _I)
 _CARD_BEFORE = re.compile(rf"\b{_CARD_CONTEXT}\b[^.?!]*$", _I)
 _ID_BEFORE = re.compile(rf"(?:\b{_ID_CONTEXT}\b|\bs\.?\s?s\.?\s?n\b)[^.?!]*$", _I)
 
@@ -299,7 +300,7 @@ def _spoken_numbers(text: str) -> str:
     def sub(m: re.Match[str]) -> str:
         spoken = m.group(0)
         number = number_digits(spoken)
-        if len(number) < 4:
+        if len(number) < 3:
             return spoken
         before = text[max(0, m.start() - 60) : m.start()]
         # Only the nearest cue counts: "SSN ..., work order W O one zero ..." is not a second SSN.
@@ -307,6 +308,10 @@ def _spoken_numbers(text: str) -> str:
         for last in _NUMBER_OR_PLACEHOLDER.finditer(before):
             cut = last.end()
         before = before[cut:]
+        if _AREA_CODE_BEFORE.search(before):
+            return PHONE  # "..., area code six one seven"
+        if len(number) < 4:
+            return spoken
         if _ID_BEFORE.search(before):
             return NATIONAL_ID
         # Other digit groups without a number word ("10 23", "2026-02-03") are the written passes' business.
