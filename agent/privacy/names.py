@@ -322,7 +322,7 @@ def redact_spelled_names(text: str, names: Iterable[str]) -> str:
 
     def sub(m: re.Match[str]) -> str:
         letters = "".join(_SPELLED_LETTER.findall(m.group("run"))).lower()
-        return m.group("cue") + NAME if m.group("cue") or letters in spelled else m.group(0)
+        return (m.group("cue") or "") + NAME if m.group("cue") or letters in spelled else m.group(0)
 
     return _SPELLED_ANYWHERE.sub(sub, text)
 

@@ -217,3 +217,15 @@ def test_hostile_input_is_handled_in_bounded_time(hostile: str, capsys: pytest.C
     assert "425-555-0100" not in out
     if "five " in hostile:
         assert "five" not in out  # a long spoken digit run is one phone-like number
+
+
+def test_a_name_spelled_out_in_another_turn_is_removed_too() -> None:
+    """The letters spell a name given elsewhere in the call, with no "that's" before them."""
+    out = redact_obj({"turns": ["my surname is fournier", "F O U R N I E R", "ok fournier again, W O one zero"]})
+    assert out["turns"] == ["my surname is [NAME]", "[NAME]", "ok [NAME] again, W O one zero"]
+
+
+def test_an_ops_id_read_out_after_personal_data_is_kept() -> None:
+    """Only the nearest cue classifies a spoken number: after an SSN, a work order is a work order."""
+    out = redact("ssn four four five, uh, six one, uh, two two nine one, then W O three three eight seven zero")
+    assert out == "ssn [NATIONAL_ID], then W O three three eight seven zero"
