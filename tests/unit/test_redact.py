@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agent.privacy.redact import names_in, redact, redact_obj
 
@@ -229,3 +231,24 @@ def test_an_ops_id_read_out_after_personal_data_is_kept() -> None:
     """Only the nearest cue classifies a spoken number: after an SSN, a work order is a work order."""
     out = redact("ssn four four five, uh, six one, uh, two two nine one, then W O three three eight seven zero")
     assert out == "ssn [NATIONAL_ID], then W O three three eight seven zero"
+
+
+_VOCABULARY = (
+    "my name is this i'm it's here speaking calling for mrs dr caller: that's spelled surname first "
+    "again from thanks hi dear at dot underscore hyphen apostrophe com gmail email ssn social born date of "
+    "birth dob phone number area code plus uh then and hundred double oh o zero one two five nine twelve "
+    "forty seventeen March the second street st road apt flat unit p o box site ticket W O INC AHU-12 "
+    "Dana Fournier o'brien van der berg Zoë a b c s n m x e 1 12 123 4567 98101-4417 NW1 6XE , . : ; - ' \n"
+).split(" ")
+
+
+@given(
+    st.lists(st.sampled_from(_VOCABULARY), max_size=40),
+    st.lists(st.sampled_from(_VOCABULARY), max_size=3),
+)
+@settings(max_examples=400, deadline=None)
+def test_redact_never_raises_on_any_mix_of_cues_and_data(words: list[str], known: list[str]) -> None:
+    """Every cue next to every kind of data, in any order: redaction returns text, never raises."""
+    text = " ".join(words)
+    assert isinstance(redact(text, known_names=[k for k in known if k.strip()]), str)
+    assert isinstance(redact_obj({"a": text, "b": [" ".join(reversed(words))]}), dict)
