@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from agent.privacy.numbers import DIGIT
+from agent.privacy.numbers import DIGIT, NUMBER_WORDS
 
 NAME = "[NAME]"
 _I = re.IGNORECASE
@@ -61,7 +61,7 @@ _OPS_NOUNS = frozenset(
     part order work incident job request case error code temperature pressure site asset ticket room
     floor building gate bay block wing lab dock yard depot truck forklift""".split()
 )
-_NAME_STOP = CONNECTING | _NOT_A_NAME | _OPS_NOUNS
+_NAME_STOP = CONNECTING | _NOT_A_NAME | _OPS_NOUNS | NUMBER_WORDS | {"number", "no"}
 _LETTER = r"[^\W\d_]"
 _NAME_TOKEN = rf"{_LETTER}(?:{_LETTER}|['’-](?={_LETTER})){{0,30}}"
 _TITLE = r"(?:mr|mrs|ms|miss|mx|dr|doctor|prof|professor)"

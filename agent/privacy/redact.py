@@ -138,7 +138,9 @@ _POSTCODE = (
     r"(?![\w-])"
 )
 _HOUSE_NUMBER = (
-    rf"(?:\d{{1,5}}[a-z]?(?:/\d{{1,5}}[a-z]?)?|{CARDINAL_WORD}(?:[\s-]+{CARDINAL_WORD}){{0,4}}|{DIGIT}(?:\s+{DIGIT}){{1,5}})"
+    # Written ("221b", "3/12") or spoken ("one hundred and five", "fourteen b", "seven eight three oh").
+    rf"(?:\d{{1,5}}[a-z]?(?:/\d{{1,5}}[a-z]?)?|"
+    rf"(?:{CARDINAL_WORD}(?:(?:[\s-]+|\s+and\s+){CARDINAL_WORD}){{0,4}}|{DIGIT}(?:\s+{DIGIT}){{1,5}})(?:\s+[a-z](?![\w'’]))?)"
 )
 # A flat or unit, before or after the street ("apartment 7, 412 ...", "flat two b", "#14C").
 _UNIT = (
@@ -155,15 +157,21 @@ _CITY_WORD = r"(?!(?:is|the|and|at|to|for|on|please|tomorrow|today)\b)[^\W\d_][\
 # City, state or province and postcode after the street, with or without commas ("Springfield
 # IL 62704", "in Denver Colorado", "London n w one six x e", "Dublin 2, D02 X285"): a city
 # counts only when a state or a postcode follows it.
+_LETTERS = r"[^\W\d_]{2,20}"
 _CAPITALISED_CITY = r"(?-i:[A-ZÀ-Þ][a-zß-ÿ'’-]+(?:\s+[A-ZÀ-Þ][a-zß-ÿ'’-]+)?)"
 _ADDRESS_TAIL = (
     rf"(?:,?\s+(?:in\s+)?(?:{_CITY_WORD},?\s+){{0,3}}"
     rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE}|\s+\d{{4}})?|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-])"
-    # Typed, a capitalised city alone ends the address ("14 Canal Street, Manchester.").
-    rf"|,?\s+{_CAPITALISED_CITY}(?=\s*(?:$|[.,;!?\n])))?"
+    # Typed, a capitalised city alone ends the address ("14 Canal Street, Manchester.", "Dublin 1"),
+    # and so does a city after "in" ("15 sycamore drive in columbus").
+    rf"|,?\s+{_CAPITALISED_CITY}(?:\s+\d{{1,2}})?(?=\s*(?:$|[.,;!?\n]))"
+    rf"|\s+in\s+{_CITY_WORD}(?:\s+{_CITY_WORD})?(?=\s*(?:$|[.,;!?\n]))"
+    # Spoken, a city after a comma at the end of the sentence ("..., acacia avenue, london.").
+    rf"|,\s+(?!(?:{_NOT_STREET}|please|thanks|thank|now|today|tomorrow|asap)\b){_LETTERS}(?:\s+{_LETTERS})?"
+    r"(?=\s*(?:$|[.;!?\n])))?"
 )
 _ADDRESS = re.compile(
-    rf"(?<![\w-])(?:{_UNIT},?\s+)?{_HOUSE_NUMBER}\s+"
+    rf"(?<![\w-])(?:{_UNIT},?\s+)?(?:number\s+)?{_HOUSE_NUMBER},?\s+"
     rf"(?:(?:north|south|east|west|[nsew]|(?-i:NE|NW|SE|SW))\.?\s+)?"
     rf"(?:(?!{_NOT_STREET}\b)(?:[^\W\d_][\w'.’-]{{0,30}}|\d{{1,3}}(?:st|nd|rd|th))\s+){{1,4}}?"
     rf"{_STREET_SUFFIX}\b\.?"
@@ -185,7 +193,7 @@ _ADDRESS_NO_SUFFIX = re.compile(
 _ADDRESS_CONTINENTAL = re.compile(
     r"(?<![\w-])(?:\d{1,5}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|"
     r"place|via|viale|piazza|corso|calle|avenida|plaza|rua|carrer)\s+(?:[^\W\d_][\w'’.-]{0,30}\s*){1,4}"
-    r"|(?-i:(?:[A-ZÀ-Þ][\w'’.-]{1,30}\s+){1,3})\d{1,4}[a-z]?)"
+    r"|(?-i:(?:[A-ZÀ-Þ][\w'’.-]{1,30}\s+(?:(?:de|del|la|le|des|di|da|van|von|der)\s+)?){1,3})\d{1,4}[a-z]?)"
     r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}-\d{3}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})",
     _I,
 )
