@@ -48,6 +48,7 @@ _NOT_A_NAME = frozenset(
     stores canteen dispatch logistics accounts payroll finance procurement purchasing transport fleet
     cleaning catering estates housekeeping pharmacy ward theatre production quality
     given taken seen shown sent made put set kept home upstairs downstairs odd
+    tell ask text email message ping
     angry asleep awake calm certain close far great hungry hurt ill nearby next safe unsafe unwell scared
     onsite offsite unhappy away absent present mate guys folks everybody both bye goodbye cheerio ta
     help later soon asap update advice assistance information info details confirmation human person
@@ -65,7 +66,10 @@ _NAME_STOP = CONNECTING | _NOT_A_NAME | _OPS_NOUNS | NUMBER_WORDS | {"number", "
 _LETTER = r"[^\W\d_]"
 _NAME_TOKEN = rf"{_LETTER}(?:{_LETTER}|['’-](?={_LETTER})){{0,30}}"
 _TITLE = r"(?:mr|mrs|ms|miss|mx|dr|doctor|prof|professor)"
-_NAME_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})(?![\w'’-])"
+# A run stays on its line: "Kind regards\nLuca Moretti\nFacilities Supervisor".
+_NAME_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,3}})(?![\w'’-])"
+# Between a cue and the name: a comma, and the fillers people say ("my name is, er, Radhika").
+_GAP = r"[,.]?\s+(?:(?:uh|um|er|erm|ah)[,.]?\s+)*"
 # Surname particles: part of a name inside a run, never a name on their own.
 _PARTICLES = frozenset(
     "de del della der den di da dos das du la le van von ter ten te mac mc bin binti al el ní ni nic ó st y".split()
@@ -86,7 +90,7 @@ _NAME_ALWAYS = re.compile(
     # Not after a number: "20 ms frames" are milliseconds.
     rf"(?<!\d)(?<!\d\s){_TITLE}\.?|"
     # Someone else's name: "calling for jorge alvarez", "on behalf of my colleague Ingrid".
-    rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?)\s+{_NAME_RUN}",
+    rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?){_GAP}{_NAME_RUN}",
     _I,
 )
 # "my colleague Ingrid Sørensen": after a relation only a capitalised name, since "my colleague
@@ -108,9 +112,9 @@ _CLAUSE_START = r"(?:i|we|and|so|but|my|the|can|could|please)"
 _OPS_NOUN = rf"(?:{'|'.join(sorted(_OPS_NOUNS))})"
 _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
 _WEAK_TOKEN = rf"(?!(?:{_FOLLOWER}|{_OPS_NOUN}|{_CLAUSE_START})\b){_NAME_TOKEN}"
-_WEAK_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:\s+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
+_WEAK_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:[ \t]+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
 _NAME_WITH_FOLLOWER = re.compile(
-    rf"\b(?:(?P<intro>this\s+is|i'm|i’m|im|i\s+am)|it's|it’s|it\s+is)\s+{_WEAK_RUN}"
+    rf"\b(?:(?P<intro>this\s+is|i'm|i’m|im|i\s+am)|it's|it’s|it\s+is){_GAP}{_WEAK_RUN}"
     # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").
     # After "this is X" / "i'm X" the next clause may start at once ("this is maria i need ...").
     rf"(?=\s*(?:,|\s{_FOLLOWER}\b|(?(intro)(?:[.;!?]|$|\s(?:{_OPS_NOUN}|{_CLAUSE_START})\b)|(?!))))",
@@ -120,21 +124,21 @@ _NAME_WITH_FOLLOWER = re.compile(
 # "ask for help" and "speak to the engineer" are as likely.
 _NAME_REACH = re.compile(
     rf"\b(?:(?:call|ring|phone)\s+back|(?:speak|talk)\s+(?:to|with)|ask\s+for|(?:put\s+me\s+through|transfer\s+me)\s+to"
-    rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b))\s+{_WEAK_RUN}",
+    rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b)){_GAP}{_WEAK_RUN}",
     _I,
 )
 # Typed messages: the writer signs off ("Thanks, Moira Campbell", "cheers\ntom") and greets the
 # reader ("Hi Dana,", "Dear Mr Okafor,"); "thanks, that fixed it" and "Hi all," are no names.
 _NAME_SIGNOFF = re.compile(
-    rf"\b(?:thanks|thank\s+you|cheers|regards|best|sincerely|yours)[,.!]?\s+{_WEAK_RUN}(?=\s*(?:$|[,.;!(\n]))", _I
+    rf"\b(?:thanks|thank\s+you|cheers|regards|best|sincerely|yours)[,.!]?{_GAP}{_WEAK_RUN}(?=\s*(?:$|[,.;!(\n]))", _I
 )
 _NAME_SALUTATION = re.compile(
-    rf"(?:^|(?<=[\n.!?]))\s*(?:hi|hello|hey|dear|morning|good\s+morning|afternoon|evening)\s+{_WEAK_RUN}(?=\s*[,!:\n])", _I
+    rf"(?:^|(?<=[\n.!?]))\s*(?:hi|hello|hey|dear|morning|good\s+morning|afternoon|evening){_GAP}{_WEAK_RUN}(?=\s*[,!:\n])", _I
 )
 # Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
 _NAME_FIELD_SAID = re.compile(
     # "is"/"was" only: "the engineer's appointment" is a possessive.
-    rf"\b(?:{_FIELD}\s+(?:is|was)|(?:requested|reported|raised|logged|submitted|opened)\s+by)\s+{_WEAK_RUN}", _I
+    rf"\b(?:{_FIELD}\s+(?:is|was)|(?:requested|reported|raised|logged|submitted|opened)\s+by){_GAP}{_WEAK_RUN}", _I
 )
 _NAME_HERE = re.compile(
     rf"(?:^|(?<=[.,;:!?\n])|\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah|ok|okay)\b[,.!]?)"
@@ -146,18 +150,18 @@ _NAME_HERE = re.compile(
 _PARTICLE = rf"(?:{'|'.join(sorted(_PARTICLES))})"
 _NAME_CAPITALISED = re.compile(
     rf"\b(?:[Ii]'m|[Ii]’m|I am|[Tt]his is|[Tt]his’s)\s+"
-    rf"(?P<name>{_CAP}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_CAP}){{0,3}})(?![\w'’-])"
+    rf"(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})(?![\w'’-])"
 )
 # After a greeting, whatever follows "this is" / "it's" is the caller's name, in any case
 # (recognisers do not always capitalise): "hey this is ravi kumar", "hi it's Noor".
 _NAME_GREETED = re.compile(
     rf"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah)[,.!]?\s+(?:there[,.!]?\s+)?"
-    rf"(?:this\s+is|it's|it’s|its|it\s+is|i'm|i’m|im|i\s+am)\s+{_NAME_RUN}",
+    rf"(?:this\s+is|it's|it’s|its|it\s+is|i'm|i’m|im|i\s+am){_GAP}{_NAME_RUN}",
     _I,
 )
 # The caller telling who the agent is speaking with.
 _NAME_ADDRESSED = re.compile(
-    rf"\b(?:you're|you’re|you\s+are)\s+(?:(?:speaking|talking)\s+(?:to|with)|through\s+to)\s+{_NAME_RUN}", _I
+    rf"\b(?:you're|you’re|you\s+are)\s+(?:(?:speaking|talking)\s+(?:to|with)|through\s+to){_GAP}{_NAME_RUN}", _I
 )
 # A name spelled out after it is given ("[NAME], that's F I T Z ...", "o apostrophe s u l l i v a n"),
 # or an address spelled again after it: the letters are the same personal data.
@@ -269,7 +273,8 @@ def redact_names(text: str, names: Iterable[str]) -> str:
     parts = {p.lower() for n in names for p in n.split() if len(p) > 1 and p.lower() not in _NAME_STOP | _PARTICLES}
     text = _replace_words(text, parts)
     # A name-like word right after a name is its surname ("Ana. Ana Lima.", "ruth, ruth abernathy"),
-    # and is then removed wherever else it is said.
+    # one at the start of a clause right before it its first name ("bond, james bond"); either is
+    # then removed wherever else it is said.
     surnames: set[str] = set()
 
     def merge(m: re.Match[str]) -> str:
@@ -279,9 +284,13 @@ def redact_names(text: str, names: Iterable[str]) -> str:
         return NAME
 
     text = _NAME_THEN_SURNAME.sub(merge, text)
+    text = _FIRST_NAME_BEFORE.sub(merge, text)
     return _replace_words(text, surnames) if surnames else text
 
 
+_FIRST_NAME_BEFORE = re.compile(
+    r"(?:^|(?<=[,.;:!?\n]\s))(?P<next>[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_])){1,30})(?=\s+\[NAME\])"
+)
 _MAX_NAME_PHRASES = 64
 _WORD_TOKEN = re.compile(r"(?<![\w-])[^\W\d_][\w'’-]*")
 
