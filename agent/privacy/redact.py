@@ -299,9 +299,13 @@ def _written_phone(m: re.Match[str]) -> str:
     return PHONE
 
 
+def _ops_named(m: re.Match[str], text: str) -> bool:
+    """An ops keyword ("serial", "ticket", "site") names the number ``m`` found in ``text``."""
+    return _OPS_KEYWORD_BEFORE.search(text[max(0, m.start() - 60) : m.start()]) is not None
+
+
 def _unless_ops(m: re.Match[str], text: str, placeholder: str) -> str:
-    """``placeholder``, unless an ops keyword ("serial", "ticket", "site") names the number."""
-    return m.group(0) if _OPS_KEYWORD_BEFORE.search(text[max(0, m.start() - 60) : m.start()]) else placeholder
+    return m.group(0) if _ops_named(m, text) else placeholder
 
 
 def _spoken_numbers(text: str) -> str:
@@ -407,11 +411,11 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
     if digits:
         text = _ADDRESS_CONTINENTAL.sub(ADDRESS, text)
         text = _UK_POSTCODE.sub(ADDRESS, text)
-        text = _ZIP_PLUS_4.sub(ADDRESS, text)  # not a phone number
+        text = _ZIP_PLUS_4.sub(lambda m: _unless_ops(m, text, ADDRESS), text)  # not a phone number
     if not words.isdisjoint(_POSTCODE_WORDS):
         text = _replace_group(_NAMED_POSTCODE, text, "val", ADDRESS)
     if digits:
-        text = _WRITTEN_PHONE.sub(_written_phone, text)
+        text = _WRITTEN_PHONE.sub(lambda m: m.group(0) if _ops_named(m, text) else _written_phone(m), text)
     if numeric:
         text = _spoken_numbers(text)
     if names:
