@@ -104,7 +104,13 @@ _FIELD_WORDS = frozenset(
 )
 _FIELD = rf"(?:(?:contact\s+)?(?:{'|'.join(sorted(_FIELD_WORDS))})|requested\s+by|reported\s+by)"
 # Typed, any "<who> by:" / "<who> to:" too ("Submitted by:", "Assigned to:").
-_NAME_FIELD = re.compile(rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from|[a-z]+\s+(?:by|to))\s*:\s*{_NAME_RUN}", _I)
+# A typed field holds the name as the form wants it, surname first when a comma ends the field
+# ("Caller: st. john-smythe, fiona", but "Reported by: Ewa Nowak, ext 4410").
+_FIELD_TOKEN = rf"{_NAME_TOKEN}\.?"
+_FIELD_VALUE = rf"(?P<name>{_FIELD_TOKEN}(?:[ \t]+{_FIELD_TOKEN}){{0,3}}(?:,[ \t]*{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}(?=[ \t]*(?:$|[\n|;(])))?)"
+_NAME_FIELD = re.compile(
+    rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from|[a-z]+\s+(?:by|to))\s*:\s*(?:{_TITLE}\.?\s+)?{_FIELD_VALUE}(?![\w'’-])", _I
+)
 
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
 # "X here", "X speaking". The whole run must be name-like (see ``_strict_name``).
@@ -197,7 +203,7 @@ def _clean_name(raw: str, *, strict: str = "") -> str | None:
     participle ("i'm freezing,").
     """
     kept: list[str] = []
-    for i, token in enumerate(raw.split()):
+    for i, token in enumerate(t.strip(",.") for t in raw.split()):
         low = token.lower()
         if low in _NAME_STOP or (strict and i == 0 and token.islower() and _NOT_NAME_ENDING.search(low)):
             if strict == "all" or (strict and i == 0):
