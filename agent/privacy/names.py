@@ -95,17 +95,19 @@ _NAME_ALWAYS = re.compile(
 )
 # "my colleague Ingrid Sørensen": after a relation only a capitalised name, since "my colleague
 # collapsed" is as likely.
-_NAME_RELATION = re.compile(rf"\b(?:my|our|his|her|your)\s+{_RELATION},?\s+(?P<name>{_CAP}(?:\s+{_CAP}){{0,3}})(?![\w'’-])", _I)
-# Typed record fields: "Caller: Zoë van der Berg", "Requester: ...".
-# People a record names: the caller and the roles a form or a report asks for.
+_NAME_RELATION = re.compile(
+    rf"\b(?:my|our|his|her|your)\s+{_RELATION},?\s+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})(?![\w'’-])", _I
+)
+# Record fields, typed ("Caller: Zoë van der Berg") or said ("the requester is ..."): the caller
+# and the roles a form or a report asks for.
 _FIELD_WORDS = frozenset(
     """name caller requester requestor reporter speaking contact customer tenant resident employee user
     submitter occupant visitor guest patient client owner technician engineer applicant""".split()
 )
 _FIELD = rf"(?:(?:contact\s+)?(?:{'|'.join(sorted(_FIELD_WORDS))})|requested\s+by|reported\s+by)"
-# Typed, any "<who> by:" / "<who> to:" too ("Submitted by:", "Assigned to:").
-# A typed field holds the name as the form wants it, surname first when a comma ends the field
-# ("Caller: st. john-smythe, fiona", but "Reported by: Ewa Nowak, ext 4410").
+# Typed, any "<who> by:" / "<who> to:" too ("Submitted by:", "Assigned to:"); the field holds the
+# name as the form wants it, surname first when a comma ends the field ("Caller: st. john-smythe,
+# fiona", but "Reported by: Ewa Nowak, ext 4410").
 _FIELD_TOKEN = rf"{_NAME_TOKEN}\.?"
 _FIELD_VALUE = rf"(?P<name>{_FIELD_TOKEN}(?:[ \t]+{_FIELD_TOKEN}){{0,3}}(?:,[ \t]*{_NAME_TOKEN}(?:[ \t]+{_NAME_TOKEN}){{0,2}}(?=[ \t]*(?:$|[\n|;(])))?)"
 _NAME_FIELD = re.compile(
@@ -113,7 +115,7 @@ _NAME_FIELD = re.compile(
 )
 
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
-# "X here", "X speaking". The whole run must be name-like (see ``_strict_name``).
+# "X here", "X speaking". The run must be name-like (see ``_NAME_PATTERNS`` and ``_clean_name``).
 _CLAUSE_START = r"(?:i|we|and|so|but|my|the|can|could|please)"
 _OPS_NOUN = rf"(?:{'|'.join(sorted(_OPS_NOUNS))})"
 _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
