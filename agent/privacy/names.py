@@ -146,7 +146,10 @@ _NAME_SALUTATION = re.compile(
 # Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
 _NAME_FIELD_SAID = re.compile(
     # "is"/"was" only: "the engineer's appointment" is a possessive.
-    rf"\b(?:{_FIELD}\s+(?:is|was)|(?:requested|reported|raised|logged|submitted|opened)\s+by){_GAP}{_WEAK_RUN}", _I
+    rf"(?:\b(?:{_FIELD}\s+(?:is|was)|(?:requested|reported|raised|logged|submitted|opened)\s+by)"
+    # Dictated, a field name starts the sentence or clause ("name tomasz wojcik phone ...").
+    rf"|(?:^|(?<=[,.;:!?\n]\s))(?:caller|name)){_GAP}{_WEAK_RUN}",
+    _I,
 )
 _NAME_HERE = re.compile(
     rf"(?:^|(?<=[.,;:!?\n])|\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah|ok|okay)\b[,.!]?)"
