@@ -364,7 +364,7 @@ def _spoken_emails(text: str) -> str:
             start = tok.start()
         if start < m.start():
             spans.append((start, m.end()))
-            floor = m.end()
+        floor = m.end()  # the next local part starts after this domain: linear
     out: list[str] = []
     last = 0
     for s, e in spans:  # one pass: a line of many addresses stays linear
