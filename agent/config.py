@@ -15,10 +15,14 @@ from typing import Mapping
 
 from agent.envparse import (ConfigError, SettingsBase, env_bool, env_choice, env_float, env_int, env_networks,
                             env_seconds)
+from agent.speech.denoise import DENOISERS
+from agent.speech.models import STT_MODELS
 
 __all__ = ["ConfigError", "REPO_ROOT", "Settings"]  # ConfigError: raised by from_env, caught by its callers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Whisper's own default beam is 5; wider beams cost time for nothing measurable on short turns.
+MAX_BEAM_SIZE = 8
 
 
 def on_platform(env: Mapping[str, str]) -> bool:
@@ -61,6 +65,11 @@ class Settings(SettingsBase):
     #: Prompt Whisper with the seeded site names and asset kinds. Off: it lowered WER on average
     #: (bench speech --wer) but made up digits after an id said digit by digit (E10482 -> E10-482-822).
     stt_vocabulary_prompt: bool = False
+    #: The Whisper model (agent/speech/models.py), its beam size (1: greedy) and the noise suppression
+    #: in front of it (agent/speech/denoise.py); chosen by WER and latency in docs/speech.md.
+    stt_model: str = "base"
+    stt_beam_size: int = 1
+    stt_denoise: str = "off"
     dtmf_inter_digit_s: float = 3.0  # keyed digits pause longer than this -> they are one caller turn
     dtmf_max_digits: int = 16
     #: Spoken calls: "are you still there?" after this much caller silence, goodbye this long after that,
@@ -120,6 +129,8 @@ class Settings(SettingsBase):
         d = cls()
         if env_float(e, "SWITCHBOARD_DTMF_INTER_DIGIT_S", d.dtmf_inter_digit_s) <= 0:
             raise ConfigError("SWITCHBOARD_DTMF_INTER_DIGIT_S must be more than 0")
+        if not 1 <= env_int(e, "SWITCHBOARD_STT_BEAM_SIZE", d.stt_beam_size) <= MAX_BEAM_SIZE:
+            raise ConfigError(f"SWITCHBOARD_STT_BEAM_SIZE must be 1 (greedy) to {MAX_BEAM_SIZE}")
         if env_int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits) < 1:
             raise ConfigError("SWITCHBOARD_DTMF_MAX_DIGITS must be at least 1")
         return cls(
@@ -143,6 +154,9 @@ class Settings(SettingsBase):
             barge_in_ms=env_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             tts_enabled=env_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
             stt_vocabulary_prompt=env_bool(e, "SWITCHBOARD_STT_VOCABULARY_PROMPT", d.stt_vocabulary_prompt),
+            stt_model=env_choice(e, "SWITCHBOARD_STT_MODEL", d.stt_model, STT_MODELS),
+            stt_beam_size=env_int(e, "SWITCHBOARD_STT_BEAM_SIZE", d.stt_beam_size),
+            stt_denoise=env_choice(e, "SWITCHBOARD_STT_DENOISE", d.stt_denoise, DENOISERS),
             dtmf_inter_digit_s=env_float(e, "SWITCHBOARD_DTMF_INTER_DIGIT_S", d.dtmf_inter_digit_s),
             dtmf_max_digits=env_int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits),
             silence_prompt_s=env_seconds(e, "SWITCHBOARD_SILENCE_PROMPT_S", d.silence_prompt_s),

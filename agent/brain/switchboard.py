@@ -18,7 +18,7 @@ from functools import partial
 from typing import Any, AsyncIterator, Callable, Protocol
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
-from agent.brain import entities, moves, slots
+from agent.brain import entities, languages, moves, slots
 from agent.brain.domain import ANYTHING_ELSE, INTENT_TOOLS, DomainAgent, fetch_site_names, latest_reference
 from agent.brain.mcp_client import ToolManager
 from agent.config import Settings
@@ -117,6 +117,10 @@ class SwitchboardBrain:
 
     async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
         text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else turn.text
+        if languages.foreign(turn.language, turn.turn) and not state.task:
+            async for action in self._other_language(str(turn.language), state):
+                yield action
+            return
         if len(text) > MAX_TURN_CHARS:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
@@ -391,6 +395,17 @@ class SwitchboardBrain:
         state.task = None
         event = await self.handoff.escalate(state, reason=reason, trigger=trigger, priority=priority, target=target)
         yield Say(self.handoff.message_for_caller(event))
+        yield event
+
+    async def _other_language(self, language: str, state: CallState) -> AsyncIterator[Action]:
+        """A caller who does not speak English: told so in their language, and passed to a person
+        with the language on the case (the routing would only guess from a mistranscription)."""
+        state.language = language
+        state.task = None
+        event = await self.handoff.escalate(state, reason=f"the caller speaks {languages.name(language)}, not English",
+                                            trigger="language", priority="normal")
+        for sentence, spoken_in in languages.passing_on(language):
+            yield Say(sentence, language=spoken_in)
         yield event
 
     async def handoff_result(self, ok: bool, reason: str, state: CallState) -> AsyncIterator[Action]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
 import time
@@ -270,7 +271,7 @@ class Conversation:
     async def _heard(self, ev: FinalTranscript) -> TurnClock:
         """Queue a spoken caller turn; its clock starts at the end of the speech."""
         clock = TurnClock(ev.speech_end_at, stt_ms=round(ev.stt_ms, 1), stt_rtf=round(ev.rtf, 3))
-        await self._inputs.put((CallerInput(ev.text, "speech"), clock))
+        await self._inputs.put((CallerInput(ev.text, "speech", language=ev.language), clock))
         return clock
 
     # --- turns ----------------------------------------------------------------------
@@ -294,8 +295,10 @@ class Conversation:
 
     async def _turn(self, turn: CallerInput, clock: TurnClock) -> None:
         self.state.turn_count += 1
-        turn = CallerInput(turn.text, turn.kind, self.state.turn_count)
-        self.state.add_turn("caller", turn.text, kind=turn.kind)
+        turn = dataclasses.replace(turn, turn=self.state.turn_count)
+        # The language is noted on a turn only when it is not English (the exception worth reading).
+        self.state.add_turn("caller", turn.text, kind=turn.kind,
+                            **({"language": turn.language} if turn.language not in (None, "en") else {}))
         await self._emit(protocol.Transcript(role="caller", text=turn.text, final=True, kind=turn.kind))
         await self._answer(turn, clock)
 
@@ -417,7 +420,8 @@ class Conversation:
         entry = self.state.turns[reply.turn_index]
         entry["text"] = (entry["text"] + " " + say.text).strip()
         await self._emit(protocol.Transcript(role="agent", text=say.text, final=True, item_id=reply.item_id))
-        return telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
+        speech = self._speech.synthesize(say.text, say.language)
+        return telemetry.synthesis(speech, say.text, self._rate, self.state)
 
     async def _finish_reply(self) -> None:
         reply, self._reply = self._reply, None

@@ -54,6 +54,8 @@ class FinalTranscript:
     #: seconds of audio recognised / seconds of compute
     rtf: float
     audio_ms: float
+    #: language heard (ISO 639-1); None when the recogniser cannot tell
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,8 @@ class SpeechChannel(Protocol):
     def set_agent_speaking(self, speaking: bool) -> None:
         """Barge-in detection only arms while agent audio is playing."""
 
-    def synthesize(self, text: str) -> AsyncIterator[bytes]:
-        """Agent speech for ``text`` as PCM16 at ``sample_rate``, in chunks as they are ready."""
+    def synthesize(self, text: str, language: str = "en") -> AsyncIterator[bytes]:
+        """Agent speech for ``text`` (in ``language``) as PCM16 at ``sample_rate``, in chunks as they are ready."""
 
     async def flush(self) -> None:
         """End any caller utterance in progress now (connection dropped): emit its transcript."""

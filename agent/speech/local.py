@@ -26,6 +26,7 @@ from agent.config import Settings
 from agent.speech.echo import EchoGate
 from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd
 from agent.speech.engine import BargeIn, FinalTranscript, OnSpeechEvent, PartialTranscript, SpeechStarted
+from agent.speech.models import model_dir
 from agent.speech.pool import PriorityPool
 from agent.speech.resample import StreamResampler
 from agent.speech.stt import Recognition, WhisperRecognizer
@@ -74,6 +75,8 @@ class LocalSpeechEngine:
         """
         if self.tts is not None:
             return
+        # Whisper loads later, but a model that is not installed is a start-up error, not a lost first turn.
+        model_dir(self.settings.stt_model)
         self.stt_pool = ThreadPoolExecutor(self._stt_workers, thread_name_prefix="stt")
         self.tts_pool = PriorityPool(self._tts_workers, "tts")
         loop = asyncio.get_running_loop()
@@ -105,8 +108,10 @@ class LocalSpeechEngine:
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
         try:
-            stt = await loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(workers=self._stt_workers,
-                                                                                  vocabulary=self._vocabulary))
+            s = self.settings
+            stt = await loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(
+                model=s.stt_model, beam_size=s.stt_beam_size, denoise=s.stt_denoise, workers=self._stt_workers,
+                vocabulary=self._vocabulary))
             await loop.run_in_executor(self.stt_pool, stt.transcribe, warm)
         except Exception:
             log.exception("loading the speech recogniser failed")
@@ -272,13 +277,14 @@ class LocalChannel:
                 continue
             await self._on_event(FinalTranscript(
                 text=rec.text, speech_end_ms=pending.end_ms, speech_end_at=pending.speech_end_at,
-                stt_ms=(time.monotonic() - pending.speech_end_at) * 1000, rtf=rec.rtf, audio_ms=rec.audio_s * 1000))
+                stt_ms=(time.monotonic() - pending.speech_end_at) * 1000, rtf=rec.rtf, audio_ms=rec.audio_s * 1000,
+                language=rec.language))
 
     # --- agent audio ----------------------------------------------------------------------
     def set_agent_speaking(self, speaking: bool) -> None:
         self._echo.set_speaking(speaking, time.monotonic())
 
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
+    async def synthesize(self, text: str, language: str = "en") -> AsyncIterator[bytes]:
         """Piece by piece (``split_for_speech``), each resampled to the session rate."""
         engine = self._engine
         if not engine.settings.tts_enabled or engine.tts is None:
@@ -288,7 +294,7 @@ class LocalChannel:
         assert pool is not None
 
         def submit(piece: str, deadline: float) -> "asyncio.Task[np.ndarray]":
-            return asyncio.ensure_future(pool.run(deadline, tts.synth, piece, self.sample_rate))
+            return asyncio.ensure_future(pool.run(deadline, tts.synth, piece, self.sample_rate, language))
 
         # One piece in flight at a time: piece n+1 is made while piece n plays, and never
         # competes with piece n for the CPU (that would delay the first audio).

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from agent.contracts.actions import EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
+from agent.contracts.actions import CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain.switchboard import SwitchboardBrain
 from agent.config import Settings
 from agent.contracts.state import CallState
@@ -302,3 +302,28 @@ async def test_yes_with_a_goodbye_at_the_read_back_submits_then_ends(brain: Swit
     done = await say(brain, state, said)
     assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
     assert isinstance(done[-1], EndCall) and "Anything else?" not in spoken(done)
+
+
+async def test_a_caller_opening_in_another_language_is_told_in_it_and_handed_over(brain: SwitchboardBrain) -> None:
+    state = CallState("spanish")
+    state.turn_count = 1
+    opener = CallerInput("Hola, tengo un problema con la bomba de agua.", "speech", 1, language="es")
+    actions = [a async for a in brain.respond(opener, state)]
+    says = [a for a in actions if isinstance(a, Say)]
+    assert [s.language for s in says] == ["es", "en"] and "persona" in says[0].text  # Spanish first, then English
+    handoff = actions[-1]
+    assert isinstance(handoff, HandoffEvent) and "Spanish" in handoff.reason and "Spanish" in handoff.briefing
+    assert state.language == "es" and state.task is None
+    case = await brain.handoff.store.get(handoff.case_id)
+    assert case is not None and case["language"] == "es" and case["trigger"] == "language"
+
+
+async def test_another_language_heard_mid_task_is_not_a_hand_over(brain: SwitchboardBrain) -> None:
+    # Once the call is under way in English, a turn heard as another language is a misheard English one.
+    state = CallState("mid-task")
+    await say(brain, state, "the pump at site twelve is leaking badly")
+    state.turn_count += 1
+    actions = [a async for a in brain.respond(CallerInput("A one two three", "speech", state.turn_count,
+                                                          language="cy"), state)]
+    assert not any(isinstance(a, HandoffEvent) for a in actions) and state.language is None
+    assert state.entities["asset_tag"] == "A123"

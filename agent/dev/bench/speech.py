@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.dev.bench.latency import _fmt as fmt_ms, _pct as pct
-from agent.dev.bench import speech_wer
+from agent.dev.bench import languages, speech_wer
 from agent.dev.bench.phrases import PHRASES
 from agent.dev.bench.voices import speech, with_pause
 from agent.config import Settings
@@ -175,7 +175,7 @@ def _rate(v: float | None, n: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     if args.wer:
-        return speech_wer.run(args)
+        return languages.run(args) if args.languages else speech_wer.run(args)
     models = args.turn_model or ["silence", "smart-turn"]
     voices = args.voice or ["piper-lively", "espeak"]
     return asyncio.run(_run(models, voices, args.seed))
