@@ -273,8 +273,20 @@ class DomainAgent:
         """Another way to the value the task is asking for, when the caller does not know it or it
         was missed twice (see ``_propose``). Yields nothing when there is none (the brain offers a person)."""
         question = await self._propose(state.task) if state.task else None
+        question = question or (self._other_shape(state.task) if state.task else None)
         if question:
             yield Say(f"No problem. {question}")
+
+    def _other_shape(self, task: dict[str, Any]) -> str | None:
+        """The slot takes an e-mail address as well as an id (a person's employee number or address):
+        a caller who does not know the one is asked, once, for the other."""
+        spec = self.spec_for(task)
+        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        if asking is None or asking.kind not in ("user", "code") or task.get("other_shape") == asking.name \
+                or slots.validate(asking, "someone@example.com") is not None:
+            return None
+        task["other_shape"] = asking.name
+        return "What is your work e-mail address instead?"
 
     async def _propose(self, task: dict[str, Any]) -> str | None:
         """A lookup for the id being asked: a list tool of the same server whose filters are known

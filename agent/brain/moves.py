@@ -16,7 +16,7 @@ from typing import Literal, Sequence
 
 from agent.brain import entities
 
-Kind = Literal["repeat", "cancel", "restart", "dont_know", "help", "person", "accept", "decline"]
+Kind = Literal["repeat", "cancel", "restart", "dont_know", "help", "person", "accept", "decline", "identity"]
 
 #: Words that carry no request of their own ("um, okay, could you just ...").
 _FILLER = (r"um+|uh+|er+|erm|hm+|well|oh|okay|ok|so|look|just|please|sorry|then|now|actually|"
@@ -45,6 +45,12 @@ _PERSON = re.compile(
     rf"(?:to|with)\s+(?:a |an |the |your |some |a real |an actual |a real live )?{_PEOPLE}\b(?! to (?:come|fix|look|check|send))|"
     rf"\b(?:get|want|need|give)\s+(?:me\s+)?(?:a |an |the |your )?(?:manager|supervisor|boss|human|real person|"
     rf"actual person|operator)\b")
+#: Asking what is on the line ("am I talking to a real person?", "is this a recording?", "are you a
+#: robot?"): a question about the call, answered, not a request to be put through.
+_IDENTITY = re.compile(
+    r"\b(?:(?:who|what) am i (?:talking|speaking) (?:to|with)|(?:am i (?:talking|speaking) (?:to|with)|is (?:this|that|it)|"
+    r"are you)(?: \w+){0,2}? (?:a |an )?(?:real |actual |live )?(?:person|human|human being|robot|bot|machine|"
+    r"computer|recording|ai|automated)(?: or (?:a |an )?\w+)?)\b")
 #: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
 #: number again", "what was the reference again?", "could you go over that once more".
 _REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'s| is| was))\b(?:\s+\S+){0,5}?\s+"
@@ -116,6 +122,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if _REPEAT.search(plain) or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = "reference" if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
+    if _IDENTITY.search(plain) and len(leftover(plain, _IDENTITY).split()) <= 1:
+        return Move("identity")
     if _PERSON.search(plain):
         return Move("person")
     if _RESTART.search(plain) and len(leftover(plain, _RESTART).split()) <= 2:

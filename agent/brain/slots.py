@@ -158,7 +158,9 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
         return entities.first_number(text) if asked else None
     if asked:
         clean = text.strip()
-        return clean or None
+        reply = entities.yes_no(clean)
+        # A bare "yes" or "no" is no description (the question was open): ask again, never store "yes".
+        return clean if clean and not (reply.yes is not None and not reply.rest.strip(" .!?")) else None
     return None
 
 
@@ -171,7 +173,8 @@ def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
     s = slot.schema
     options = s.get("enum") or [s.get("const")]
     low = text.lower()
-    phrases = [(str(o).lower(), o) for o in options if isinstance(o, str)]
+    # An option written as an identifier ("power_bi") is said as words ("power bi").
+    phrases = [(str(o).lower().replace("_", " "), o) for o in options if isinstance(o, str)]
     phrases += [(w, o) for o in options for w in _ENUM_SYNONYMS.get(str(o).lower(), ())]
     # Longest first, each span used once: "not urgent" is low before "urgent" can be urgent.
     taken: list[tuple[int, int, Any, str]] = []
@@ -457,6 +460,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 named = _named_slot(slots, body)
                 if named is not None:
                     return _change(task, named, body, slots)
+                if reply.yes is None:
+                    # Neither a yes, a no nor a value: the read-back still stands, ask about it again, briefly.
+                    return Step("confirm", f"Sorry, I didn't follow. Shall I go ahead and {describe_tool(task['tool'])}?")
                 task["confirming"] = False
                 task["asking"] = None
                 names = [s.label for s in slots if s.name in task["args"] and s.kind != "key"]
@@ -533,12 +539,32 @@ def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: l
     found: dict[str, Any] = {}
     for part in negated:
         for slot in slots:
-            if slot.name in args and slot.kind != "text" and parse(slot, part, ctx, asked=True) == args[slot.name]:
+            if slot.name in args and slot.kind != "text" and (parse(slot, part, ctx, asked=True) == args[slot.name]
+                                                             or _same_digits(slot, part, args[slot.name])):
                 value = parse(slot, body, ctx, asked=True)
+                if value is None and _same_digits(slot, part, args[slot.name]):
+                    value = _with_digits(slot, args[slot.name], body)
                 if value is not None and value != args[slot.name] and validate(slot, value) is None:
                     found[slot.name] = value
                 break
     return found
+
+
+def _same_digits(slot: Slot, said: str, held: Any) -> bool:
+    """A code named by its digits alone ("not four five oh three" for P-4503): callers drop the letters."""
+    runs = entities.number_runs(said)
+    digits = re.sub(r"\D", "", str(held))
+    return slot.kind in ("code", "user") and len(runs) == 1 and bool(digits) and runs[0].digits == digits
+
+
+def _with_digits(slot: Slot, held: Any, body: str) -> str | None:
+    """The held code with the digits of ``body`` in place of its own ("..., four five three oh" -> P-4530)."""
+    runs = entities.number_runs(body)
+    if len(runs) != 1:
+        return None
+    letters = re.match(r"[A-Za-z]+-?", str(held))
+    candidate = (letters.group(0) if letters else "") + runs[0].digits
+    return _like_examples(candidate, slot.schema.get("examples") or [], slot.schema.get("pattern"))
 
 
 def _acknowledge(slot: Slot, value: Any, *, added: bool = False) -> str:

@@ -14,6 +14,7 @@ import asyncio
 import dataclasses
 import json
 import re
+from datetime import datetime
 from functools import partial
 from typing import Any, AsyncIterator, Callable, Protocol
 
@@ -30,6 +31,8 @@ GREETING = "Hello, you've reached the operations help line. How can I help you t
 OFF_TOPIC_CONFIDENCE = 0.35
 #: What the line can do, said for "help" and when a turn is not something it handles.
 CAPABILITIES = "I can log faults, check jobs and IT tickets, reset passwords, or find you a person."
+#: What the caller is talking to, said when they ask ("is this a robot?").
+IDENTITY = "I'm the help line's automated assistant. Ask for a person at any time and I'll put you through."
 OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
 #: ... and when the caller does not have what was asked for.
 OFFER_PERSON_UNKNOWN = "No problem. A person can help you find it. Shall I put you through?"
@@ -122,7 +125,15 @@ class SwitchboardBrain:
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
             return
         decision = await self.coordinator.decide_async(text, state)
-        if decision.action == "handoff" and any(h.startswith(URGENT_HITS) for h in decision.policy_hits):
+        offer = state.dialogue.get("offer")
+        move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")), offer=offer,
+                              topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
+                              free_text=bool(state.task) and self.agent.answers(text, state) == "free")
+        urgent = [h for h in decision.policy_hits if h.startswith(URGENT_HITS)]
+        # A person-request the router heard gives way to a move the words make plainly ("I don't know my
+        # employee number", "am I talking to a real person?"): safety and failed tools never do.
+        if decision.action == "handoff" and urgent and not (
+                move is not None and move.kind != "person" and all(h.startswith("person_request") for h in urgent)):
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
@@ -130,11 +141,9 @@ class SwitchboardBrain:
             async for action in self._callback_answer(entities.yes_no(text).yes, state):
                 yield action
             return
-        offer = state.dialogue.pop("offer", None)
-        move = moves.classify(text, in_task=bool(state.task), offer=offer,
-                              topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
-                              free_text=bool(state.task) and self.agent.answers(text, state) == "free")
+        state.dialogue.pop("offer", None)
         if move is not None:
+            state.dialogue.pop("clarify", None)  # a move answers the either/or question too ("no, leave it")
             async for action in self._apply(move, state, offer):
                 yield action
             return
@@ -149,6 +158,8 @@ class SwitchboardBrain:
                 async for action in self.agent.continue_task(text, state):
                     if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
                         yield action
+                if state.task:  # not done (the server refused a value, or it failed): the call goes on
+                    return
             self.coordinator.record(decision, state)
             yield route_event(decision)
             state.task = None
@@ -158,7 +169,7 @@ class SwitchboardBrain:
         handed_over = False
         if state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
-            replies = self._say(f"Sorry, I can't help there. {self.agent.reprompt(state)}")
+            replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
         elif state.task and self._continues_task(decision, text, state):
             replies = self.agent.continue_task(text, state)
         else:
@@ -240,17 +251,13 @@ class SwitchboardBrain:
         elif move.kind == "restart":
             state.task = None
             yield Say("Okay, let's start again. How can I help?")
-        elif move.kind == "help":
-            yield Say(CAPABILITIES)
-            task = state.task or {}
-            if task.get("confirming") and task.get("tool"):  # the read-back was just heard: not all of it again
-                yield Say(f"Shall I go ahead and {slots.describe_tool(task['tool'])}?")
-            else:
-                yield Say(self.agent.reprompt(state) if task else state.dialogue.get("asked") or "What do you need?")
+        elif move.kind in ("help", "identity"):
+            yield Say(CAPABILITIES if move.kind == "help" else IDENTITY)
+            yield Say(self._resume(state))
         elif move.kind == "cancel":
             dropped = state.task is not None
             state.task = None
-            yield Say("Okay, I won't do that. Nothing was sent." if dropped else "Okay.")
+            yield Say("Okay, I won't do that. Nothing was sent." if dropped else "Okay, I'll leave it.")
             yield Say(ANYTHING_ELSE)
         elif move.kind == "decline":
             state.task = None
@@ -262,6 +269,13 @@ class SwitchboardBrain:
                 yield action
         if move.kind in ("restart", "cancel", "decline"):  # a new start; hearing a question again is not one
             state.dialogue.update(question="", strikes=0, offered=None)
+
+    def _resume(self, state: CallState) -> str:
+        """The open question again after an aside, short: a read-back just heard is not read again."""
+        task = state.task or {}
+        if task.get("confirming") and task.get("tool"):
+            return f"Shall I go ahead and {slots.describe_tool(task['tool'])}?"
+        return self.agent.reprompt(state) if task else state.dialogue.get("asked") or "What do you need?"
 
     @staticmethod
     def _last_said(state: CallState, about: str) -> str:
@@ -276,8 +290,10 @@ class SwitchboardBrain:
         return " ".join(said) or GREETING
 
     def _off_topic(self, decision: Any, text: str, state: CallState) -> bool:
-        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes."""
-        return decision.action != "route" and decision.confidence < OFF_TOPIC_CONFIDENCE \
+        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes. At a
+        read-back only a yes, a no or a change is expected, so there any turn the router cannot place is one."""
+        unsure = decision.confidence < OFF_TOPIC_CONFIDENCE or bool((state.task or {}).get("confirming"))
+        return decision.action != "route" and unsure \
             and entities.yes_no(text).yes is None and len(text.split()) >= 3 \
             and self.agent.answers(text, state) is None and not entities.only_codes(text)
 
@@ -325,6 +341,10 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
+        if decision.action == "clarify":
+            named = self._named_by_id(decision, text)
+            if named is not None:
+                decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
         self.coordinator.record(decision, state)
         yield route_event(decision)
         if decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE:
@@ -341,6 +361,26 @@ class SwitchboardBrain:
         self._keep_second_request(decision, text, state)
         async for action in self.agent.start(decision.intent, text, state):
             yield action
+
+    def _named_by_id(self, decision: Any, text: str) -> dict[str, Any] | None:
+        """Of the options the router is unsure between, the one whose tool needs an identifier the caller
+        named ("incident two zero zero zero three, any progress"): an id of that shape, with its letters
+        or its name said, settles the request. None unless exactly one option takes it."""
+        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        named = []
+        for option in [{"target": decision.target, "intent": decision.intent}, *decision.alternatives]:
+            server, tool = INTENT_TOOLS.get(option["intent"], ("", ""))
+            spec = self.tools.tool(server, tool) if tool else None
+            for slot in slots.slots_of(spec.input_schema) if spec else []:
+                if not (slot.required and slot.kind == "code"):
+                    continue
+                value = slots.parse(slot, text, ctx, asked=True)
+                said = slots.parse(slot, text, ctx, asked=False) is not None or \
+                    re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", text, flags=re.I)
+                if value is not None and said and slots.validate(slot, value) is None:
+                    named.append(option)
+                    break
+        return named[0] if len(named) == 1 else None
 
     def _keep_second_request(self, decision: Any, text: str, state: CallState) -> None:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took

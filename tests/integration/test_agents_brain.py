@@ -302,3 +302,46 @@ async def test_yes_with_a_goodbye_at_the_read_back_submits_then_ends(brain: Swit
     done = await say(brain, state, said)
     assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
     assert isinstance(done[-1], EndCall) and "Anything else?" not in spoken(done)
+
+
+async def test_a_plain_move_beats_a_person_request_the_router_guessed(brain: SwitchboardBrain) -> None:
+    state = CallState("dont-know-id")
+    await say(brain, state, "I'm locked out of my account")
+    actions = await say(brain, state, "I don't know my employee number")
+    assert not [a for a in actions if isinstance(a, HandoffEvent)] and state.task is not None
+    assert "e-mail" in spoken(actions)  # the slot takes an address too: asked for, once
+    await say(brain, state, "it's jonas dot berg at northwind dot example")
+    done = await say(brain, state, "yes")
+    assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
+
+
+async def test_asking_whether_it_is_a_person_keeps_the_task(brain: SwitchboardBrain) -> None:
+    state = CallState("identity")
+    await say(brain, state, "the portable dewatering pump P-4204 won't prime")
+    actions = await say(brain, state, "am I talking to a real person here")
+    assert not [a for a in actions if isinstance(a, HandoffEvent)]
+    assert "automated" in spoken(actions) and spoken(actions).endswith("Shall I go ahead and open a work order?")
+    assert state.task is not None and state.task["confirming"]
+
+
+async def test_yes_and_bye_with_a_refused_value_does_not_end_the_call(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-bye-refused")
+    await say(brain, state, "pump A123 at site fourteen is leaking, low priority")  # A123 is at site 12
+    actions = await say(brain, state, "yes that's everything, bye")
+    assert not [a for a in actions if isinstance(a, EndCall)] and state.task is not None
+    assert spoken(actions).endswith("Which site is the asset at?")
+
+
+async def test_leave_it_answers_an_either_or_question(brain: SwitchboardBrain) -> None:
+    state = CallState("clarify-leave")
+    # As left by "is it about reporting a fault, or checking on a work order?" (however the router hears an opener).
+    state.dialogue["clarify"] = {"text": "I want to report a fault at Stonebridge", "options": [
+        {"target": "field_ops", "intent": "work_order.create"}, {"target": "field_ops", "intent": "work_order.status"}]}
+    actions = await say(brain, state, "no, leave it, I'll get the tag and ring back")
+    assert not [a for a in actions if isinstance(a, HandoffEvent)] and spoken(actions).startswith("Okay")
+
+
+async def test_an_identifier_settles_a_request_the_router_was_unsure_of(brain: SwitchboardBrain) -> None:
+    state = CallState("clarify-id")
+    actions = await say(brain, state, "I rang yesterday about outlook asking for my password, incident two zero zero zero three, any progress")
+    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"]

@@ -135,3 +135,17 @@ def test_a_person_on_request_in_any_state(said: str) -> None:
                                   "can you send someone to look at it", "my supervisor's laptop is broken"])
 def test_asking_for_a_technician_or_naming_a_person_is_not_a_hand_over(said: str) -> None:
     assert moves.classify(said, in_task=False) is None
+
+
+@pytest.mark.parametrize("said", ["am I talking to a real person here", "are you a robot", "is this a recording?",
+                                  "is this a real person or a machine", "who am I talking to",
+                                  "am I speaking to a human"])
+def test_asking_what_is_on_the_line_is_a_question_not_a_request(said: str) -> None:
+    for in_task in (True, False):
+        assert moves.classify(said, in_task=in_task) == moves.Move("identity")
+
+
+@pytest.mark.parametrize("said", ["I want to talk to a real person", "are you a real person? I want to speak to one",
+                                  "is it a person I need to speak to about the pump"])
+def test_asking_for_a_person_is_not_asking_what_is_on_the_line(said: str) -> None:
+    assert moves.classify(said, in_task=True) != moves.Move("identity")

@@ -300,3 +300,34 @@ def test_an_offered_option_can_be_picked_by_its_place(said: str, priority: str) 
     slot = {x.name: x for x in s.slots_of(CREATE_WORK_ORDER)}["priority"]
     assert s.parse(slot, said, CTX, asked=True) == priority
     assert s.parse(slot, said, CTX, asked=False) is None
+
+
+@pytest.mark.parametrize("said, tag", [("not four five oh three, four five three oh", "P-4530"),
+                                       ("it's four five three zero not four five zero three", "P-4530")])
+def test_a_code_corrected_by_its_digits_alone_keeps_its_letters(said: str, tag: str) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "transfer pump P-4503 at site 30 is cavitating, priority medium")
+    step = s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
+    assert task["args"]["asset_tag"] == tag
+    assert step.say.startswith("P, four five, three zero then.")
+
+
+@pytest.mark.parametrize("said", ["yes", "no", "yeah."])
+def test_a_bare_yes_or_no_is_not_a_description(said: str) -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "asset A123", "site 12", said)
+    assert "summary" not in task["args"] and steps[-1].action == "ask"
+    assert steps[-1].say.endswith("What is wrong with it?")
+
+
+def test_an_aside_at_the_read_back_keeps_the_read_back() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
+    step = s.step(task, CREATE_WORK_ORDER, "oh by the way what time does the canteen close", CTX, write=True)
+    assert step.action == "confirm" and task["confirming"] and task["args"]["site"] == 12
+    assert step.say == "Sorry, I didn't follow. Shall I go ahead and open a work order?"
+    plain_no = s.step(task, CREATE_WORK_ORDER, "no", CTX, write=True)
+    assert plain_no.say.startswith("What should I change")  # a no still asks what to change
+
+
+def test_an_option_written_as_an_identifier_is_heard_as_words() -> None:
+    slot = s.Slot("system", {"type": "string", "enum": ["sap", "scada_historian", "power_bi"]}, True)
+    assert s.parse(slot, "I need access to power bi for the monthly reports", CTX, asked=False) == "power_bi"
+    assert s.parse(slot, "the scada historian", CTX, asked=True) == "scada_historian"
