@@ -235,7 +235,8 @@ class DomainAgent:
             yield Say("I can't do that over the phone yet. I can put you through to a person if you like.")
             return
         state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
-        heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context())
+        said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
+        heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context(), turn=said)
         async for action in self._advance(spec, None, state, heard):
             yield action
 

@@ -318,10 +318,16 @@ def mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:
     return found
 
 
-def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
-    """Fill slots from the opening utterance and from entities heard earlier in the call."""
+def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str, Any], ctx: Context,
+            *, turn: str = "") -> dict[str, Any]:
+    """Fill slots from the opening utterance and from entities heard earlier in the call. ``turn``: the
+    whole caller turn when the opening is one of two requests in it; who is calling and where ("..., I'm
+    E10533") belong to both."""
     slots = slots_of(schema)
     heard = mentioned(slots, task["opening"], ctx)
+    if turn and turn != task["opening"]:
+        identities = [s for s in slots if s.kind in ("site", "user", "email") and s.name not in heard]
+        heard.update(mentioned(identities, turn, ctx))
     for slot in slots:
         if slot.kind == "code" and slot.name not in heard and len(entities.pattern_prefixes(slot.schema.get("pattern"))) == 1:
             # "the job ten thousand and two": an opener's number in exactly the shape of a

@@ -20,7 +20,8 @@ from typing import Any, AsyncIterator, Callable, Protocol
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
 from agent.brain import entities, moves, slots
-from agent.brain.domain import ANYTHING_ELSE, INTENT_TOOLS, DomainAgent, fetch_site_names, latest_reference
+from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear,
+                                latest_reference)
 from agent.brain.mcp_client import ToolManager
 from agent.config import Settings
 from agent.call.keypad import digits_expected
@@ -192,11 +193,13 @@ class SwitchboardBrain:
         person, is offered instead of asking again. Only the last sentence is held back."""
         held: Say | None = None
         async for action in actions:
+            if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
+                action = Say(self._offer_later(state))  # the first request is done: offer the second
+                if held is not None:  # ... and the result before it is cut to leave the ear room for the offer
+                    held = dataclasses.replace(held, text=for_the_ear(held.text, REPLY_WORDS - len(action.text.split())))
             if held is not None:
                 yield held
                 held = None
-            if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
-                action = Say(self._offer_later(state))  # the first request is done: offer the second
             if isinstance(action, Say) and not action.filler:
                 held = action
             else:
@@ -341,6 +344,8 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
+        if decision.action == "route":
+            decision, text = self._first_of_two(decision, text, state)
         if decision.action == "clarify":
             named = self._named_by_id(decision, text)
             if named is not None:
@@ -358,7 +363,6 @@ class SwitchboardBrain:
                                                                    for o in options]}
             yield Say(decision.clarify_question or "Could you tell me a bit more about what you need?")
             return
-        self._keep_second_request(decision, text, state)
         async for action in self.agent.start(decision.intent, text, state):
             yield action
 
@@ -382,17 +386,21 @@ class SwitchboardBrain:
                     break
         return named[0] if len(named) == 1 else None
 
-    def _keep_second_request(self, decision: Any, text: str, state: CallState) -> None:
-        """Two requests in one turn ("... leaking, and also where is my work order"): the router took
-        the one after the switch cue; the one before it is kept to offer when this one is done."""
+    def _first_of_two(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
+        """Two requests in one turn ("my mouse is broken, and I'm also locked out"): the router took the one
+        after the switch cue. They are done in the order said: the first now, on its own words, and the
+        second kept, on its own words, to offer when the first is done."""
         cues = list(self.coordinator.policy.topic_switch.finditer(text.lower())) if \
             self.coordinator.policy.topic_switch is not None else []
         head = text[:cues[-1].start()].strip(" ,.;") if cues else ""
         if len(head.split()) < 3:
-            return
+            return decision, text
         first = self.coordinator.decide(head, state)
-        if first.action == "route" and first.intent != decision.intent and first.intent in INTENT_TOOLS:
-            state.dialogue["later"] = {"text": head, "target": first.target, "intent": first.intent}
+        if first.action != "route" or first.intent == decision.intent or first.intent not in INTENT_TOOLS:
+            return decision, text
+        tail = text[cues[-1].start():].strip(" ,.;")
+        state.dialogue["later"] = {"text": tail, "target": decision.target, "intent": decision.intent}
+        return first, head
 
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]

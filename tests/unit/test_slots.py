@@ -331,3 +331,10 @@ def test_an_option_written_as_an_identifier_is_heard_as_words() -> None:
     slot = s.Slot("system", {"type": "string", "enum": ["sap", "scada_historian", "power_bi"]}, True)
     assert s.parse(slot, "I need access to power bi for the monthly reports", CTX, asked=False) == "power_bi"
     assert s.parse(slot, "the scada historian", CTX, asked=True) == "scada_historian"
+
+
+def test_who_and_where_said_anywhere_in_the_turn_fill_both_requests() -> None:
+    turn = "I need my password reset and also a new keyboard, I'm E10533"
+    task = s.new_task("request_password_reset", "it_ops", "password.reset", "I need my password reset", "k")
+    heard = s.prefill(task, VISIT, {}, CTX, turn=turn)
+    assert heard == {"user": "E10533"} and "date" not in task["args"]  # an identity, not the other request's values
