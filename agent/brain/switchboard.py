@@ -127,9 +127,11 @@ class SwitchboardBrain:
             return
         decision = await self.coordinator.decide_async(text, state)
         offer = state.dialogue.get("offer")
-        move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")), offer=offer,
+        fit = self.agent.answers(text, state) if state.task else None
+        move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")),
+                              offer=None if offer == "lookup" and fit == "value" else offer,  # "yes, it's P-4512"
                               topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
-                              free_text=bool(state.task) and self.agent.answers(text, state) == "free")
+                              free_text=fit == "free")
         urgent = [h for h in decision.policy_hits if h.startswith(URGENT_HITS)]
         # A person-request the router heard gives way to a move the words make plainly ("I don't know my
         # employee number", "am I talking to a real person?"): safety and failed tools never do.
@@ -206,12 +208,18 @@ class SwitchboardBrain:
                 yield action
             if isinstance(action, HandoffEvent):
                 return
-        # The same question with nothing learnt since is a strike; a read-back that changed is not.
+        # The same question is a strike, whatever else was said in between; a read-back that changed is not.
         if held is not None and moves.question_of([held.text]):
             state.dialogue["asked"] = re.split(r"(?<=[.!?])\s+", held.text.strip())[-1]
         question = moves.question_of([held.text] if held else [])
-        question += " " + json.dumps((state.task or {}).get("args", {}), sort_keys=True, default=str) if question else ""
+        if question and (state.task or {}).get("confirming"):  # a read-back that changed is a new question
+            question += " " + json.dumps(state.task["args"], sort_keys=True, default=str)  # type: ignore[index]
         count = moves.strikes(state.dialogue.get("question", ""), int(state.dialogue.get("strikes", 0)), question)
+        if state.task is not None and question:
+            # Within a task a question counts every time it is asked, in a row or not: an aside or a lookup
+            # in between does not make a third "What is the work order number?" any less a loop.
+            tally = state.task.setdefault("asked_times", {})
+            tally[question] = count = max(count, int(tally.get(question, 0)) + 1)
         state.dialogue.update(question=question, strikes=count)
         if count <= moves.STRIKE_LIMIT:
             if held is not None:
@@ -244,6 +252,12 @@ class SwitchboardBrain:
             decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
                                            target=later["target"], intent=later["intent"])
             async for action in self._guarded(self._route(decision, later["text"], state), state):
+                yield action
+        elif move.kind == "accept" and offer == "lookup":
+            state.dialogue["offer"] = "lookup"
+            yield Say("Go ahead.")
+        elif move.kind == "decline" and offer == "lookup":
+            async for action in self._another_way(state, OFFER_PERSON_UNKNOWN):  # no other identifier either
                 yield action
         elif move.kind in ("accept", "person"):
             async for action in self._hand_over(state, reason="The caller accepted a person when the call could not go on.",

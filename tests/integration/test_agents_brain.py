@@ -196,7 +196,8 @@ async def test_no_question_is_asked_a_third_time(brain: SwitchboardBrain) -> Non
     asked = [spoken(await say(brain, state, "what's the status of my work order"))]
     asked += [spoken(await say(brain, state, nonsense)) for nonsense in ("banana", "purple elephant")]
     assert sum("What is the work order number?" in a for a in asked) == 2
-    assert "put you through to a person" in asked[-1]
+    assert asked[-1].endswith("I can look it up.")  # another way: the id looked up by what the caller knows
+    assert "put you through" in spoken(await say(brain, state, "no"))  # not that either: a person
     handed = await say(brain, state, "yes please")
     assert [a for a in handed if isinstance(a, HandoffEvent)]
 
@@ -345,3 +346,32 @@ async def test_an_identifier_settles_a_request_the_router_was_unsure_of(brain: S
     state = CallState("clarify-id")
     actions = await say(brain, state, "I rang yesterday about outlook asking for my password, incident two zero zero zero three, any progress")
     assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"]
+
+
+async def test_an_unknown_id_is_looked_up_by_another_identifier(brain: SwitchboardBrain) -> None:
+    state = CallState("lookup-by-tag")
+    await say(brain, state, "what's the status of my work order, the oil pump keeps tripping")
+    asked = spoken(await say(brain, state, "I don't have the work order number"))
+    assert asked.endswith("Do you know the site or the asset tag? I can look it up.")
+    offered = spoken(await say(brain, state, "the pump is P-4512"))
+    assert offered.startswith("Is it W O, one zero zero, zero two")  # the open order for that pump
+    done = await say(brain, state, "yes")
+    assert [a.name for a in done if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"]
+
+
+async def test_no_other_identifier_either_offers_a_person(brain: SwitchboardBrain) -> None:
+    state = CallState("lookup-none")
+    await say(brain, state, "what's happening with my work order")
+    await say(brain, state, "no idea what the number is")
+    reply = spoken(await say(brain, state, "no"))
+    assert "put you through" in reply and state.dialogue.get("offer") == "person"
+
+
+async def test_a_question_counts_every_time_it_is_asked_in_a_task(brain: SwitchboardBrain) -> None:
+    state = CallState("strikes-apart")
+    await say(brain, state, "what's the status of my work order")  # asked once
+    await say(brain, state, "banana")  # twice
+    between = spoken(await say(brain, state, "it's for the pump A one two four"))  # no order for that pump
+    assert between.endswith("Shall I put you through?")  # another question in between ...
+    third = spoken(await say(brain, state, "purple elephant"))  # ... does not reset the count
+    assert "What is the work order number?" not in third
