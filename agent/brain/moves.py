@@ -55,6 +55,9 @@ _IDENTITY = re.compile(
 #: number again", "what was the reference again?", "could you go over that once more".
 _REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'s| is| was))\b(?:\s+\S+){0,5}?\s+"
                            r"(?:again|back|once more)\b")
+#: Asking for the reference already given ("what was my reference number?", "what's that number?"): a
+#: whole turn of it; "what's the work order number for pump A123" names the thing and is a request.
+_REFERENCE_AGAIN = re.compile(r"\bwhat(?:'s| is| was) (?:my|that|the|our) (?:reference|ticket|case)?(?: ?number)?\b")
 #: A whole turn of one of these words is a request to hear it again ("sorry?", "what?").
 _REPEAT_ALONE = re.compile(r"^(?:sorry|what|pardon|huh|eh|again|repeat)$")
 _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
@@ -119,6 +122,9 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
             return Move("accept" if reply.yes else "decline")
     if _REPEAT_ALONE.match(plain):
         return Move("repeat")
+    if _REFERENCE_AGAIN.search(plain) and not leftover(plain, _REFERENCE_AGAIN) and \
+            re.search(r"\b(?:reference|ticket|case|number)\b", plain):
+        return Move("repeat", "reference")
     if _REPEAT.search(plain) or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = "reference" if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)

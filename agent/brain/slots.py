@@ -329,14 +329,18 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         identities = [s for s in slots if s.kind in ("site", "user", "email") and s.name not in heard]
         heard.update(mentioned(identities, turn, ctx))
     for slot in slots:
-        if slot.kind == "code" and slot.name not in heard and len(entities.pattern_prefixes(slot.schema.get("pattern"))) == 1:
-            # "the job ten thousand and two": an opener's number in exactly the shape of a
-            # one-prefix id is that id; one said in another shape is reported with the question.
-            value = _patterned(slot, task["opening"], asked=True)
-            if value is not None and validate(slot, value) is None:
-                heard[slot.name] = value
-            elif re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", task["opening"], flags=re.I):
-                task["misheard"] = {"slot": slot.name, "say": wrong_shape(slot, task["opening"]) or ""}
+        prefixes = entities.pattern_prefixes(slot.schema.get("pattern"))
+        if slot.kind not in ("code", "user") or slot.name in heard or len(prefixes) != 1:
+            continue
+        # "the job ten thousand and two": an opener's number in exactly the shape of a
+        # one-prefix id is that id; one said in another shape ("my ID is E1048", "work order
+        # 104") is reported with the question.
+        value = _patterned(slot, task["opening"], asked=True) if slot.kind == "code" else None
+        if value is not None and validate(slot, value) is None:
+            heard[slot.name] = value
+        elif re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", task["opening"], flags=re.I) \
+                or _lettered(task["opening"], prefixes):
+            task["misheard"] = {"slot": slot.name, "say": wrong_shape(slot, task["opening"]) or ""}
     for slot in slots:
         # Only identities carry over between tasks (who, where, which ticket); a priority or
         # a date belongs to the request it was said for.
@@ -379,10 +383,9 @@ def paraphrase(opening: str, ctx: Context) -> str:
     """The problem in the caller's opener, short: greetings and requests ("I need a technician")
     and the values that have slots of their own (asset tag, site, priority) are left out, and
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
-    site_words = {w for name in ctx.site_names for w in entities.tokens(name) if len(w) > 2}
     clauses = []
     for clause in re.split(r"[,;.!?]+", opening.lower()):
-        words = _without_values(_PREAMBLE.sub(" ", clause), site_words)
+        words = _without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
         words = [w for w in words if w not in (",",)]
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
             words = words[1:]
@@ -399,8 +402,13 @@ def paraphrase(opening: str, ctx: Context) -> str:
     return " ".join(out)
 
 
-def _without_values(clause: str, site_words: set[str]) -> list[str]:
-    """``clause`` as words, without the codes, site numbers and site names in it."""
+def _without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:
+    """``clause`` as words, without the codes, site numbers and site names in it. A site name is a run
+    of its words that holds its own first word or two of its words: "the compressor" describes the
+    equipment, it is not Eastgate Compressor Station."""
+    names = [[w for w in entities.tokens(name) if len(w) > 2] for name in site_names]
+    site_words = {w for words in names for w in words}
+    heads = {words[0] for words in names if words}
     toks = entities.tokens(clause)
     runs = {r.start: r for r in entities.number_runs(clause)}
     drop: set[int] = set()
@@ -422,7 +430,8 @@ def _without_values(clause: str, site_words: set[str]) -> list[str]:
                 k += 1
             while j > 0 and toks[j - 1] in _PLACE_LEAD:
                 j -= 1
-            if k - i >= 1 and (j < i or k - i >= 2):
+            named = heads & set(toks[i:k]) or len({t for t in toks[i:k] if t in site_words}) >= 2
+            if named and (j < i or k - i >= 2):
                 drop.update(range(j, k))
             i = k
         else:
@@ -532,10 +541,20 @@ def wrong_shape(slot: Slot, text: str) -> str | None:
     runs = entities.number_runs(text)
     if not runs or len(runs[-1].digits) > entities.MAX_DIGITS:
         return None
-    heard = entities.spell_out(runs[-1].digits)
+    lettered = _lettered(text, entities.pattern_prefixes(slot.schema.get("pattern")))
+    heard = entities.spell_out(lettered[0] if lettered else runs[-1].digits)
     example = next((e for e in slot.schema.get("examples") or [] if isinstance(e, str)), None)
+    if example is None and slot.kind == "user":
+        example = next(iter(re.findall(r"\b[A-Z]\d{3,6}\b", slot.schema.get("description") or "")), None)
     like = f" looks like {entities.spell_out(example)}" if example else " has a different shape"
-    return f"I heard {heard}, but a {slot.label}{like}."
+    noun = "ID" if slot.kind == "user" else slot.label  # "user" names the field, not what is said for it
+    article = "an" if noun[:1].lower() in "aeio" or noun == "ID" else "a"
+    return f"I heard {heard}, but {article} {noun}{like}."
+
+
+def _lettered(text: str, prefixes: list[str]) -> list[str]:
+    """Codes in ``text`` that start with one of the id's own letters ("E1048" for an E10482-style id)."""
+    return [c for c in entities.codes(text, prefixes) if prefixes and c.upper().startswith(tuple(prefixes))]
 
 
 def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: list[str],

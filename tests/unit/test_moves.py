@@ -24,7 +24,8 @@ def test_repeat_in_many_phrasings(said: str) -> None:
 @pytest.mark.parametrize("said", ["could you repeat the reference number", "what was the number again?",
                                   "can you say the case number again", "sorry, I didn't catch the reference",
                                   "tell me the reference again", "what's the ticket number again",
-                                  "can you read the reference back to me"])
+                                  "can you read the reference back to me", "sorry, what was my reference number?",
+                                  "what's that number?", "what is my ticket number"])
 def test_repeat_of_the_reference(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("repeat", "reference")
 
@@ -149,3 +150,8 @@ def test_asking_what_is_on_the_line_is_a_question_not_a_request(said: str) -> No
                                   "is it a person I need to speak to about the pump"])
 def test_asking_for_a_person_is_not_asking_what_is_on_the_line(said: str) -> None:
     assert moves.classify(said, in_task=True) != moves.Move("identity")
+
+
+@pytest.mark.parametrize("said", ["what's the work order number for pump A123", "what's the status of my ticket"])
+def test_asking_about_a_named_thing_is_not_asking_for_the_reference_again(said: str) -> None:
+    assert moves.classify(said, in_task=False) is None

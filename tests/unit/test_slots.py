@@ -338,3 +338,20 @@ def test_who_and_where_said_anywhere_in_the_turn_fill_both_requests() -> None:
     task = s.new_task("request_password_reset", "it_ops", "password.reset", "I need my password reset", "k")
     heard = s.prefill(task, VISIT, {}, CTX, turn=turn)
     assert heard == {"user": "E10533"} and "date" not in task["args"]  # an identity, not the other request's values
+
+
+def test_a_word_of_a_site_name_that_describes_the_equipment_stays_in_the_summary() -> None:
+    ctx = s.Context(now=CTX.now, site_names={"Eastgate Compressor Station": 21, "Riverside Pumping Station": 12})
+    assert s.paraphrase("the compressor C-2101 at Eastgate has low discharge pressure again", ctx) == \
+        "the compressor has low discharge pressure again"
+    assert s.paraphrase("the pump at Riverside pumping station is leaking", ctx) == "the pump is leaking"
+
+
+def test_an_id_in_the_wrong_shape_in_the_opener_is_said_back_with_the_shape_expected() -> None:
+    schema = {"type": "object", "required": ["user"], "properties": {"user": {
+        **VISIT["properties"]["user"], "description": "What is your employee ID (like E10482) or your work email address?"}}}
+    task = s.new_task("request_password_reset", "it_ops", "password.reset", "password reset please, my ID is E1048", "k")
+    s.prefill(task, schema, {}, CTX)
+    step = s.step(task, schema, None, CTX, write=True)
+    assert "user" not in task["args"]
+    assert "I heard E, one zero, four eight, but an ID looks like E, one zero four, eight two." in step.say
