@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, AsyncIterator, Callable, Protocol
 
-from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
+from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import entities, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear,
                                 latest_reference)
@@ -158,10 +158,12 @@ class SwitchboardBrain:
         elif self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state):
             if state.task and entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value":
                 # "Yes, that's all, bye" at a read-back: submit first, then close.
+                done = False
                 async for action in self.agent.continue_task(text, state):
+                    done = done or (isinstance(action, ToolEvent) and action.status == "ok")
                     if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
                         yield action
-                if state.task:  # not done (the server refused a value, or it failed): the call goes on
+                if not done:  # not submitted (the server refused a value, or it failed): the call goes on
                     return
             self.coordinator.record(decision, state)
             yield route_event(decision)
