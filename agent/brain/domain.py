@@ -285,7 +285,7 @@ class DomainAgent:
         was missed twice (see ``_propose``). Yields nothing when there is none (the brain offers a person)."""
         task = state.task
         question = await self._propose(task) if task else None
-        question = question or (self._other_shape(task) if task else None)
+        question = question or (self._other_shape(task) or self._propose_option(task) if task else None)
         if not question and task and (question := self._ask_lookup(task)):
             state.dialogue["offer"] = "lookup"  # a plain yes or no answers it
         if question:
@@ -321,6 +321,18 @@ class DomainAgent:
     def lookup_hints(self, task: Mapping[str, Any], text: str) -> dict[str, Any]:
         """Identifiers the caller gave that the missing id can be looked up by ("the pump is P-4512")."""
         return slots.mentioned(self._lookup_slots(task), text, self.context())
+
+    def _propose_option(self, task: dict[str, Any]) -> str | None:
+        """A choice the caller cannot or need not make ("I don't mind"): the schema's default, else the
+        first option, offered to take on a yes."""
+        spec = self.spec_for(task)
+        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        options = (asking.schema.get("enum") or []) if asking is not None and asking.kind == "enum" else []
+        if not options:
+            return None
+        choice = asking.schema.get("default") if asking.schema.get("default") in options else options[0]  # type: ignore[union-attr]
+        task["proposed"] = {asking.name: choice}  # type: ignore[union-attr]
+        return f"Shall I put {str(choice).replace('_', ' ')}?"
 
     def _other_shape(self, task: dict[str, Any]) -> str | None:
         """The slot takes an e-mail address as well as an id (a person's employee number or address):

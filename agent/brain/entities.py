@@ -370,7 +370,7 @@ _YES = re.compile(
     r"go ahead|go on|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine|no problem|no worries|"
     r"aye|spot on|that'?s the one|lovely|great|brilliant|grand)\b"
 )
-_NO = re.compile(r"^(no(?! problem| worries)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
+_NO = re.compile(r"^(no(?! problem| worries| idea| clue| preference)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
 
 
 @dataclass(frozen=True)

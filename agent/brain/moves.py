@@ -76,7 +76,9 @@ _DONT_KNOW = re.compile(
     r"\b(?:(?:i )?(?:don'?t|do not|dont) know|dunno|no idea|not sure|unsure|no clue|"
     r"(?:don'?t|do not) (?:have|remember|recall)(?: it| that| one| the \w+)?|haven'?t got(?: it| one| that)?|"
     r"(?:can'?t|cannot|could not|couldn'?t) (?:find|see|read|remember|recall|tell)(?: it| that| one| the \w+)?|"
-    r"(?:no|not) (?:tag|number|label)(?: on it)?|(?:i )?forgot(?: it)?)\b")
+    r"(?:no|not) (?:tag|number|label)(?: on it)?|(?:i )?forgot(?: it)?|"
+    # No preference is the same move for a choice: the caller leaves it to us.
+    r"(?:i )?(?:don'?t|do not) mind|no preference|(?:it )?(?:doesn'?t|does not) matter|up to you|you (?:choose|decide|pick))\b")
 _HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i) (?:do|say|ask)(?: you| for| about)?|what (?:are )?(?:my|the) options|"
                    r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
                    r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need))\b")
@@ -102,7 +104,7 @@ def leftover(text: str, *patterns: re.Pattern[str]) -> str:
 
 
 def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str = "",
-             free_text: bool = True) -> Move | None:
+             free_text: bool = True, answered: bool = False) -> Move | None:
     """The universal move ``text`` makes, or None when it is an answer or a request.
 
     ``in_task``: a question of a task is open (cancel and "I don't know" only mean
@@ -111,7 +113,9 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     create"), which a cancel may name ("cancel the work order") where any other noun
     makes it a new request ("cancel my service request"); ``free_text``: the open question
     takes any words, so "I don't know" must be short to be a move ("it stops and I don't
-    know why" is an answer), where a question for an id takes it at any length.
+    know why" is an answer), where a question for an id takes it at any length; ``answered``:
+    the turn gives a value the task takes ("make it high, the crews can't see the network"),
+    so it is no admission of not knowing.
     """
     plain = _plain(text)
     if not plain:
@@ -143,7 +147,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)
     # A short admission, not a description that happens to contain one ("it stops and I don't know why").
-    if _DONT_KNOW.search(plain) and not entities.number_runs(rest) and (len(rest.split()) <= 3 or not free_text):
+    if _DONT_KNOW.search(plain) and not answered and not entities.number_runs(rest) \
+            and (len(rest.split()) <= 3 or not free_text):
         return Move("dont_know")
     return None
 

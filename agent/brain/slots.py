@@ -164,12 +164,14 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
     return None
 
 
-def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
+def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
     """The option ``text`` names; the last one named wins ("high, no, urgent"), a negated one never
     does ("critical, not medium"). Unasked, a word counts only when it can mean nothing but this
     slot: a phrase that only names the slot ("urgent", "no rush"), a word next to the slot's own
     label ("high priority"), or a clause that is little but the value ("..., make it high"). So a symptom
-    ("the pressure reading is high") never sets the priority."""
+    ("the pressure reading is high") never sets the priority. ``strict``: every option word needs that
+    (a value the call holds already is not changed by a word in a description: "..., the crews can't
+    see the network" keeps the category)."""
     s = slot.schema
     options = s.get("enum") or [s.get("const")]
     low = text.lower()
@@ -193,7 +195,7 @@ def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
         after = re.findall(r"[a-z']+", low[end:])[:2]
         if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
             continue  # the value the caller does not mean
-        if not asked and phrase in _ENUM_WORDS and not (label & {*before, *after}):
+        if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}):
             # Its own clause: ", medium" or "make it high", not "the reading is high".
             head = re.split(r"[,.;!?]", low[:start])[-1]
             tail = re.split(r"[,.;!?]", low[end:])[0]
@@ -468,7 +470,12 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         if task.get("confirming"):
             if reply.yes is True and not reply.rest.strip(" .!") and not heard:
                 return Step("execute")
-            changed = {**mentioned(slots, reply.rest if reply.yes is not None else body, ctx), **heard}
+            said = reply.rest if reply.yes is not None else body
+            changed = {**mentioned(slots, said, ctx), **heard}
+            for slot in slots:  # a held choice changes only when the new one is said as a value, not in passing
+                if slot.kind == "enum" and slot.name in changed and slot.name in task["args"] and slot.name not in heard \
+                        and _enum(slot, said, asked=False, strict=True) is None:
+                    changed.pop(slot.name)
             if reply.yes is True and not changed:
                 return Step("execute")
             if not changed:

@@ -131,7 +131,7 @@ class SwitchboardBrain:
         move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")),
                               offer=None if offer == "lookup" and fit == "value" else offer,  # "yes, it's P-4512"
                               topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
-                              free_text=fit == "free")
+                              free_text=fit == "free", answered=fit == "value")
         urgent = [h for h in decision.policy_hits if h.startswith(URGENT_HITS)]
         # A person-request the router heard gives way to a move the words make plainly ("I don't know my
         # employee number", "am I talking to a real person?"): safety and failed tools never do.
@@ -283,6 +283,8 @@ class SwitchboardBrain:
             state.dialogue.pop("later", None)
             yield Say("Okay, I'll leave that for now.")
             yield Say(ANYTHING_ELSE)
+        elif move.kind == "dont_know" and (state.task or {}).get("confirming"):
+            yield Say(f"No problem. {self._resume(state)}")  # nothing is being asked but the read-back
         elif move.kind == "dont_know":
             async for action in self._another_way(state, OFFER_PERSON_UNKNOWN):
                 yield action

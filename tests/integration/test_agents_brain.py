@@ -403,3 +403,13 @@ async def test_a_question_counts_every_time_it_is_asked_in_a_task(brain: Switchb
     assert between.endswith("Shall I put you through?")  # another question in between ...
     third = spoken(await say(brain, state, "purple elephant"))  # ... does not reset the count
     assert "What is the work order number?" not in third
+
+
+async def test_no_preference_for_a_choice_is_offered_one(brain: SwitchboardBrain) -> None:
+    state = CallState("no-preference")
+    asked = spoken(await say(brain, state, "book a visit for W O one zero zero zero three tomorrow"))
+    assert asked.endswith("evening (5 to 8)?")
+    offered = spoken(await say(brain, state, "I don't mind, whenever"))
+    assert offered == "No problem. Shall I put morning?"
+    confirm = spoken(await say(brain, state, "yes"))
+    assert state.task["args"]["time_window"] == "morning" and "schedule a visit" in confirm

@@ -155,3 +155,14 @@ def test_asking_for_a_person_is_not_asking_what_is_on_the_line(said: str) -> Non
 @pytest.mark.parametrize("said", ["what's the work order number for pump A123", "what's the status of my ticket"])
 def test_asking_about_a_named_thing_is_not_asking_for_the_reference_again(said: str) -> None:
     assert moves.classify(said, in_task=False) is None
+
+
+@pytest.mark.parametrize("said", ["I don't mind", "no preference", "it doesn't matter", "up to you", "you choose"])
+def test_no_preference_is_not_knowing_for_a_choice(said: str) -> None:
+    assert moves.classify(said, in_task=True, free_text=False) == moves.Move("dont_know")
+
+
+def test_a_turn_that_gives_a_value_is_no_admission() -> None:
+    said = "make it high, not medium, the crews can't see the network"
+    assert moves.classify(said, in_task=True, free_text=False) == moves.Move("dont_know")  # the words alone ...
+    assert moves.classify(said, in_task=True, free_text=False, answered=True) is None  # ... but a value was given

@@ -355,3 +355,32 @@ def test_an_id_in_the_wrong_shape_in_the_opener_is_said_back_with_the_shape_expe
     step = s.step(task, schema, None, CTX, write=True)
     assert "user" not in task["args"]
     assert "I heard E, one zero, four eight, but an ID looks like E, one zero four, eight two." in step.say
+
+
+INCIDENT = {
+    "type": "object",
+    "required": ["summary", "category"],
+    "properties": {
+        "summary": {"type": "string", "description": "What is not working?"},
+        "category": {"type": "string", "enum": ["network", "email", "hardware", "software"],
+                     "description": "What kind of problem is it: network, email, hardware or software?"},
+        "priority": {"type": "string", "enum": ["low", "medium", "high", "urgent"], "default": "medium",
+                     "description": "How badly does it affect your work: low, medium, high or urgent?"},
+    },
+}
+
+
+def test_a_held_choice_is_not_changed_by_a_word_in_passing() -> None:
+    task, _ = talk(INCIDENT, "the GIS viewer won't load any maps, it's software, medium")
+    assert task["confirming"] and task["args"]["category"] == "software"
+    step = s.step(task, INCIDENT, "make it high, not medium, the crews can't see the network", CTX, write=True)
+    assert task["args"]["category"] == "software" and task["args"]["priority"] == "high"
+    assert step.say == "High then. Shall I go ahead?"
+    s.step(task, INCIDENT, "no, the category is network", CTX, write=True)  # said as a value: changed
+    assert task["args"]["category"] == "network"
+
+
+def test_no_idea_is_not_a_no() -> None:
+    from agent.brain import entities
+
+    assert entities.yes_no("no idea, you tell me").yes is None and entities.yes_no("no, site twelve").yes is False
