@@ -153,6 +153,20 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     return None
 
 
+#: A turn in the form of a question or a request ("where's my work order", "can you reset ...", "I need
+#: a new ..."), after any lead-in words; an answer to "why?" or "what is wrong?" is a statement.
+_ASKS = re.compile(
+    r"^(?:(?:and|also|oh|um|uh|er|erm|sorry|actually|so|well|ok|okay|wait|hang on|by the way|btw|another thing|"
+    r"one more thing|while i have you|while i'?ve got you)\s+)*"
+    r"(?:what|what'?s|where|where'?s|when|when'?s|who|who'?s|how|how'?s|which|can|could|would|will|is|are|do|does|"
+    r"did|have|has|i need|i want|i'?d like|i would like|please)\b")
+
+
+def asks(text: str) -> bool:
+    """Is ``text`` put as a question or a request (so mid-answer it may be a new one)?"""
+    return bool(_ASKS.match(_plain(text)))
+
+
 # --- corrections ---------------------------------------------------------------------
 
 _NEGATION = {"not", "isn't", "isnt", "wasn't", "wasnt", "instead"}

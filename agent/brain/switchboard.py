@@ -330,7 +330,10 @@ class SwitchboardBrain:
         if fit == "value":
             return True
         if fit == "free":
-            return not switch
+            # An open question takes statements; a new request there is put as one, or cued ("also ...").
+            policy = self.coordinator.policy
+            cued = policy.topic_switch is not None and bool(policy.topic_switch.search(text.lower()))
+            return not (switch and (cued or moves.asks(text)))
         # Not an answer: a clear new request re-routes; anything else re-asks the question. A bare
         # identifier is a misheard answer, never a new request, however sure the router is.
         if entities.only_codes(text):

@@ -413,3 +413,26 @@ async def test_no_preference_for_a_choice_is_offered_one(brain: SwitchboardBrain
     assert offered == "No problem. Shall I put morning?"
     confirm = spoken(await say(brain, state, "yes"))
     assert state.task["args"]["time_window"] == "morning" and "schedule a visit" in confirm
+
+
+async def test_a_statement_answers_an_open_question_however_the_router_hears_it(brain: SwitchboardBrain, monkeypatch) -> None:
+    import dataclasses
+
+    real = brain.coordinator.decide
+    state = CallState("free-statement")
+    await say(brain, state, "I'd like to cancel service request S R three zero zero zero three")
+    assert state.task["asking"] == "reason"
+
+    def elsewhere(text: str, st: CallState, **kw):  # the router sure it is a work-order request, cued or not
+        return dataclasses.replace(real(text, st, **kw), action="route", target="field_ops", intent="work_order.status",
+                                   confidence=0.9, policy_hits=["topic_switch"])
+
+    monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, st, **kw: _done(elsewhere(text, st)))
+    reply = spoken(await say(brain, state, "I plan the maintenance jobs myself now"))
+    assert state.task and state.task["intent"] == "service_request.cancel" and "cancel the service request" in reply
+    other = CallState("free-question")
+    monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, st, **kw: _done(real(text, st, **kw)))
+    await say(brain, other, "I'd like to cancel service request S R three zero zero zero three")
+    monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, st, **kw: _done(elsewhere(text, st)))
+    switched = await say(brain, other, "where's my work order up to")  # put as a question: a new request
+    assert [a for a in switched if isinstance(a, RouteEvent)] and (other.task or {}).get("intent") != "service_request.cancel"

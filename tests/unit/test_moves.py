@@ -166,3 +166,13 @@ def test_a_turn_that_gives_a_value_is_no_admission() -> None:
     said = "make it high, not medium, the crews can't see the network"
     assert moves.classify(said, in_task=True, free_text=False) == moves.Move("dont_know")  # the words alone ...
     assert moves.classify(said, in_task=True, free_text=False, answered=True) is None  # ... but a value was given
+
+
+@pytest.mark.parametrize("said, asked", [
+    ("where's my work order up to", True), ("oh and can you reset my password", True),
+    ("I need a new keyboard as well", True), ("by the way, what time is it", True),
+    ("I plan the maintenance jobs", False), ("because the crews can't see the maps", False),
+    ("it keeps tripping on overload", False), ("we don't need it any more", False),
+])
+def test_a_question_or_request_is_told_from_a_statement(said: str, asked: bool) -> None:
+    assert moves.asks(said) is asked
