@@ -276,8 +276,10 @@ class SwitchboardBrain:
         return " ".join(said) or GREETING
 
     def _off_topic(self, decision: Any, text: str, state: CallState) -> bool:
-        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes."""
-        return decision.action != "route" and decision.confidence < OFF_TOPIC_CONFIDENCE \
+        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes,
+        or that the router knows as off-topic."""
+        unroutable = decision.action != "route" and decision.confidence < OFF_TOPIC_CONFIDENCE
+        return (unroutable or decision.intent == "smalltalk.offtopic") \
             and entities.yes_no(text).yes is None and len(text.split()) >= 3 \
             and self.agent.answers(text, state) is None and not entities.only_codes(text)
 
@@ -344,15 +346,20 @@ class SwitchboardBrain:
 
     def _keep_second_request(self, decision: Any, text: str, state: CallState) -> None:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took
-        the one after the switch cue; the one before it is kept to offer when this one is done."""
+        the first (``first_of_two``) or, mid-call, the one after the switch cue; the other one is kept
+        to offer when this one is done. The routed request starts from the whole turn: an id or a
+        site said in either part is the caller's for both."""
         cues = list(self.coordinator.policy.topic_switch.finditer(text.lower())) if \
             self.coordinator.policy.topic_switch is not None else []
-        head = text[:cues[-1].start()].strip(" ,.;") if cues else ""
-        if len(head.split()) < 3:
+        if not cues:
             return
-        first = self.coordinator.decide(head, state)
-        if first.action == "route" and first.intent != decision.intent and first.intent in INTENT_TOOLS:
-            state.dialogue["later"] = {"text": head, "target": first.target, "intent": first.intent}
+        first = "first_of_two" in decision.policy_hits
+        before, after = text[:cues[-1].start()].strip(" ,.;"), text[cues[-1].end():].strip(" ,.;")
+        other = after if first else before
+        if len(other.split()) >= 3:
+            second = self.coordinator.decide(other, state)
+            if second.action == "route" and second.intent != decision.intent and second.intent in INTENT_TOOLS:
+                state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
 
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]
