@@ -315,10 +315,11 @@ class SwitchboardBrain:
         return " ".join(said) or GREETING
 
     def _off_topic(self, decision: Any, text: str, state: CallState) -> bool:
-        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes. At a
-        read-back only a yes, a no or a change is expected, so there any turn the router cannot place is one."""
+        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes, or that
+        the router knows as off-topic. At a read-back only a yes, a no or a change is expected, so there
+        any turn the router cannot place is one."""
         unsure = decision.confidence < OFF_TOPIC_CONFIDENCE or bool((state.task or {}).get("confirming"))
-        return decision.action != "route" and unsure \
+        return ((decision.action != "route" and unsure) or decision.intent == "smalltalk.offtopic") \
             and entities.yes_no(text).yes is None and len(text.split()) >= 3 \
             and self.agent.answers(text, state) is None and not entities.only_codes(text)
 
