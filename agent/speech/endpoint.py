@@ -3,7 +3,8 @@
 ``Endpointer.step`` takes one 20 ms frame's verdict (speech or not, agent speaking
 or not) and returns what happened: an utterance started (with pre-roll so first
 words are not clipped), recognition can start speculatively (silence began), the
-caller barged in (sustained speech while the agent talks), a turn model should judge
+caller may be barging in (sustained voice while the agent talks: a candidate, which
+the channel confirms from the words, ``agent/speech/bargein.py``), a turn model should judge
 the audio (a short silence began), the turn ended, or the sound was too short to be
 speech (a cough, a click). No audio and no clocks: frame counts only.
 
@@ -62,7 +63,7 @@ class EndpointConfig:
     onset_frames: int = 2  # speech frames among the last three that start an utterance
     speculate_ms: int = 100  # silence after which recognition starts speculatively
     min_speech_ms: int = 200  # utterances with less speech are noise
-    barge_in_ms: int = 200  # speech while the agent talks that interrupts it (a cough is ~150 ms)
+    barge_in_ms: int = 200  # voice while the agent talks that may interrupt it (a cough is ~150 ms)
     barge_gap_ms: int = 100  # pauses up to this long do not break "sustained" (gated frames inside words)
     judge_ms: int | None = None  # silence after which a turn model judges the audio (None: no model)
 
@@ -115,7 +116,8 @@ class Endpointer:
         self._start_ms: float | None = None
         self._last_voiced_end = 0.0
         self._voiced_ms = 0.0
-        self._run_ms = 0.0  # speech in the current sustained run (gaps not counted)
+        self._run_ms = 0.0  # voice in the current sustained run (gaps not counted)
+        self._last_voice_end = 0.0
         self._barged = False
         self._speculated_at: float | None = None
         self._judged_at: float | None = None
@@ -132,8 +134,16 @@ class Endpointer:
         if self.in_utterance and end_ms == self._last_voiced_end:
             self._finished = finished
 
-    def step(self, speech: bool, agent_speaking: bool = False) -> list[Signal]:
+    @property
+    def voiced_ms(self) -> float:
+        """Speech in the current utterance so far (0 outside one)."""
+        return self._voiced_ms if self.in_utterance else 0.0
+
+    def step(self, speech: bool, agent_speaking: bool = False, voice: bool | None = None) -> list[Signal]:
+        """``voice``: a second opinion that a speech frame is a human voice (not noise); only frames
+        both call speech count towards a barge-in (None: ``speech`` alone)."""
         c = self.config
+        voice = speech if voice is None else speech and voice
         start, end = self.frames * c.frame_ms, (self.frames + 1) * c.frame_ms
         self.frames += 1
         self._recent = (self._recent + [speech])[-3:]
@@ -142,15 +152,19 @@ class Endpointer:
             if speech and sum(self._recent) >= c.onset_frames:
                 first = start - c.frame_ms * (len(self._recent) - 1 - self._recent.index(True))
                 self._start_ms = first
-                self._voiced_ms = self._run_ms = c.frame_ms * sum(self._recent)
+                self._voiced_ms = c.frame_ms * sum(self._recent)
+                self._run_ms = self._voiced_ms if voice else 0.0
                 self._last_voiced_end = end
+                self._last_voice_end = end if voice else start
                 out.append(Onset(first))
                 out.extend(self._maybe_barge(agent_speaking))
             return out
-        if speech:
-            if start - self._last_voiced_end > c.barge_gap_ms:
+        if voice:
+            if start - self._last_voice_end > c.barge_gap_ms:
                 self._run_ms = 0.0
             self._run_ms += c.frame_ms
+            self._last_voice_end = end
+        if speech:
             self._hint = self._finished = None  # new speech: any speculation is stale
             self._last_voiced_end = end
             self._voiced_ms += c.frame_ms
