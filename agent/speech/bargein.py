@@ -18,16 +18,17 @@ import re
 #: ("yeah, okay, sure, right" is as long as a backchannel gets; a single one is 300-900 ms).
 BACKCHANNEL_MAX_MS = 1200
 
-#: Listener responses and fillers: a category of English, not a list of test phrases.
+#: Listener responses: a category of English, not a list of test phrases (hums are ``_HUM``).
 _BACKCHANNEL_WORDS = frozenset(
-    "mm mmm mhm hm hmm uh um ah oh aha huh uh-huh mm-hm mm-hmm mhmm hmm-mm ok okay k yeah yep yup yes ya "
+    "aha huh ok okay k yeah yep yup yes ya "
     "right alright sure fine cool great good nice perfect lovely exactly true indeed totally absolutely gotcha "
     "thanks".split()
 )
 #: Two-word backchannels whose words alone are not ("i", "go", "got" start real requests).
 _BACKCHANNEL_PAIRS = frozenset({("i", "see"), ("got", "it"), ("go", "on"), ("all", "right"), ("thank", "you"),
-                                ("that's", "right"), ("of", "course"), ("makes", "sense"), ("sounds", "good"),
-                                ("uh", "huh"), ("mm", "hm"), ("mm", "hmm")})
+                                ("that's", "right"), ("of", "course"), ("makes", "sense"), ("sounds", "good")})
+#: Hums and hesitations however the recogniser spells them: "mmmm", "hmm", "mhm", "uhm", "ahh", "ohh", "erm".
+_HUM = re.compile(r"[mhn]+|u+[hm]+|a+h+|o+h+|e+[hmr]+")
 #: What the recogniser writes for sounds that are not words: "(coughs)", "[BLANK_AUDIO]", "*sigh*".
 _ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*")
 _WORD = re.compile(r"[a-z0-9']+(?:-[a-z0-9']+)*")
@@ -39,7 +40,7 @@ def words(text: str) -> list[str]:
 
 
 def _is_backchannel_word(word: str) -> bool:
-    return word in _BACKCHANNEL_WORDS or ("-" in word and all(p in _BACKCHANNEL_WORDS for p in word.split("-")))
+    return all(p in _BACKCHANNEL_WORDS or _HUM.fullmatch(p) for p in word.split("-"))  # "mm-hm", "uh-huh"
 
 
 def is_backchannel(text: str) -> bool:

@@ -116,8 +116,8 @@ class Endpointer:
         self._start_ms: float | None = None
         self._last_voiced_end = 0.0
         self._voiced_ms = 0.0
-        self._run_ms = 0.0  # voice in the current sustained run (gaps not counted)
-        self._last_voice_end = 0.0
+        self._run_ms = 0.0  # speech in the current sustained run (gaps not counted)
+        self._run_voice = False  # the voice model confirmed a frame of that run
         self._barged = False
         self._speculated_at: float | None = None
         self._judged_at: float | None = None
@@ -140,8 +140,8 @@ class Endpointer:
         return self._voiced_ms if self.in_utterance else 0.0
 
     def step(self, speech: bool, agent_speaking: bool = False, voice: bool | None = None) -> list[Signal]:
-        """``voice``: a second opinion that a speech frame is a human voice (not noise); only frames
-        both call speech count towards a barge-in (None: ``speech`` alone)."""
+        """``voice``: a second opinion that a speech frame is a human voice (not noise): a run of
+        speech is a barge-in candidate only once it has confirmed one of its frames (None: ``speech``)."""
         c = self.config
         voice = speech if voice is None else speech and voice
         start, end = self.frames * c.frame_ms, (self.frames + 1) * c.frame_ms
@@ -152,19 +152,17 @@ class Endpointer:
             if speech and sum(self._recent) >= c.onset_frames:
                 first = start - c.frame_ms * (len(self._recent) - 1 - self._recent.index(True))
                 self._start_ms = first
-                self._voiced_ms = c.frame_ms * sum(self._recent)
-                self._run_ms = self._voiced_ms if voice else 0.0
+                self._voiced_ms = self._run_ms = c.frame_ms * sum(self._recent)
+                self._run_voice = voice
                 self._last_voiced_end = end
-                self._last_voice_end = end if voice else start
                 out.append(Onset(first))
                 out.extend(self._maybe_barge(agent_speaking))
             return out
-        if voice:
-            if start - self._last_voice_end > c.barge_gap_ms:
-                self._run_ms = 0.0
-            self._run_ms += c.frame_ms
-            self._last_voice_end = end
         if speech:
+            if start - self._last_voiced_end > c.barge_gap_ms:
+                self._run_ms, self._run_voice = 0.0, False
+            self._run_ms += c.frame_ms
+            self._run_voice = self._run_voice or voice
             self._hint = self._finished = None  # new speech: any speculation is stale
             self._last_voiced_end = end
             self._voiced_ms += c.frame_ms
@@ -199,7 +197,7 @@ class Endpointer:
         return self._finished is True or silence >= c.silence_ms
 
     def _maybe_barge(self, agent_speaking: bool) -> list[Signal]:
-        if agent_speaking and not self._barged and self._run_ms >= self.config.barge_in_ms:
+        if agent_speaking and not self._barged and self._run_voice and self._run_ms >= self.config.barge_in_ms:
             self._barged = True
             return [Barge(self._last_voiced_end)]
         return []

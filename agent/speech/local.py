@@ -12,6 +12,8 @@ Barge-in: while the agent speaks, Silero also judges each frame (a voice, not a 
 steady noise: the webrtc VAD takes hum and hiss for speech); sustained voice is a
 candidate, and the speculative transcript of it so far decides (``bargein.interrupts``):
 backchannel words keep the agent talking and are checked again as the caller goes on.
+The words get ``DECIDE_MS`` of caller audio: if recognition is slower (a loaded CPU) the
+agent stops anyway, and the words decide afterwards whether it resumes.
 An utterance heard over the agent that ends as a backchannel, or with no words, is a
 ``NoTurn``, not a caller turn; if it had stopped the agent, the conversation resumes.
 """
@@ -51,6 +53,9 @@ JUDGE_MS = 200
 MAX_UTTERANCE_S = 30
 #: A caller heard as a backchannel so far is judged again after this much more speech.
 RECHECK_MS = 200
+#: Caller audio a barge-in candidate waits for its words before the agent stops regardless:
+#: recognition takes ~60 ms on an idle core, and the stop must come within 300 ms of the onset.
+DECIDE_MS = 80
 
 
 class LocalSpeechEngine:
@@ -169,6 +174,7 @@ class _Utterance:
     checked_ms: float | None = None  # voiced speech when its words were last judged
     barged: bool = False  # a BargeIn was emitted for it
     checking: bool = False  # a barge-in check (recognition) is in flight
+    decide_by: int | None = None  # frame count by which the first check must have answered
 
 
 @dataclass
@@ -249,7 +255,12 @@ class LocalChannel:
         utt = self._utt
         if utt is not None and ep.in_utterance:
             utt.voiced_ms = ep.voiced_ms
-            if (speech and utt.checked_ms is not None and not utt.barged and self._echo.speaking
+            if utt.checking and utt.decide_by is not None and ep.frames >= utt.decide_by and not utt.barged:
+                # The words are late: stop now; if they turn out a backchannel the agent resumes.
+                utt.barged = True
+                if self._echo.speaking:
+                    await self._on_event(BargeIn(ep.frames * ep.config.frame_ms))
+            elif (speech and utt.checked_ms is not None and not utt.barged and self._echo.speaking
                     and utt.voiced_ms - utt.checked_ms >= RECHECK_MS):
                 self._check_barge(ep.frames * ep.config.frame_ms)
         if ep.in_utterance and len(self._utterance) * ep.config.frame_ms >= MAX_UTTERANCE_S * 1000:
@@ -270,6 +281,8 @@ class LocalChannel:
         if utt is None or utt.barged or utt.checking:
             return
         utt.checking = True
+        if utt.checked_ms is None:
+            utt.decide_by = self._endpointer.frames + DECIDE_MS // self._endpointer.config.frame_ms
         utt.checked_ms = voiced = self._endpointer.voiced_ms
         job = self._recognise(end_ms)
         job.add_done_callback(lambda j: self._barge_checked(utt, voiced, end_ms, j))

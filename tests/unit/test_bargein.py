@@ -10,7 +10,7 @@ CFG = EndpointConfig(silence_ms=500, hold_ms=1100, speculate_ms=100, barge_in_ms
 
 
 @pytest.mark.parametrize("text", ["Mm-hm.", "Okay.", "ok", "Yeah.", "Yeah, okay.", "Uh huh.", "Uh-huh", "Right.",
-                                  "I see.", "Got it, thanks.", "Mhm", "Sure, go on."])
+                                  "I see.", "Got it, thanks.", "Mhm", "Sure, go on.", "Mmmm, mm", "Emm...", "Hmm, okay."])
 def test_backchannels_do_not_interrupt(text):
     assert is_backchannel(text)
     assert not interrupts(text, 600)
@@ -18,7 +18,7 @@ def test_backchannels_do_not_interrupt(text):
 
 @pytest.mark.parametrize("text", ["Stop.", "Wait, no.", "No.", "Hold on, I need to add something.",
                                   "Okay, but that's the wrong site.", "Yeah, the pump at Riverside.", "I",
-                                  "Go back."])
+                                  "Go back.", "I am", "Or the other one."])
 def test_words_beyond_a_backchannel_interrupt(text):
     assert not is_backchannel(text)
     assert interrupts(text, 300)
@@ -44,12 +44,14 @@ def _run(ep, frames):
     return out
 
 
-def test_only_frames_the_voice_model_confirms_make_a_barge_in_candidate():
+def test_a_speech_run_is_a_candidate_only_once_the_voice_model_confirms_it():
     # Steady noise the VAD calls speech but the voice model does not: no candidate however long.
     assert not any(isinstance(s, Barge) for s in _run(Endpointer(CFG), [(True, False)] * 100))
-    # A voice: a candidate once 200 ms of it are sustained.
-    out = _run(Endpointer(CFG), [(True, True)] * 15)
+    # A voice: a candidate at 200 ms of sustained speech, once one of its frames is confirmed.
+    out = _run(Endpointer(CFG), [(True, False)] * 3 + [(True, True)] + [(True, False)] * 11)
     assert [s for s in out if isinstance(s, Barge)] == [Barge(200)]
-    # Voice frames broken by noise frames (a gap over 100 ms) restart the count.
-    pattern = ([(True, True)] * 8 + [(True, False)] * 7) * 4
-    assert not any(isinstance(s, Barge) for s in _run(Endpointer(CFG), pattern))
+    out = _run(Endpointer(CFG), [(True, False)] * 12 + [(True, True)] * 3)
+    assert [s for s in out if isinstance(s, Barge)] == [Barge(260)]
+    # A confirmed frame before a gap of over 100 ms does not carry over to the next run.
+    out = _run(Endpointer(CFG), [(True, True)] * 5 + [(False, False)] * 6 + [(True, False)] * 20)
+    assert not any(isinstance(s, Barge) for s in out)
