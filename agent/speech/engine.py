@@ -2,7 +2,7 @@
 
 An engine is process-wide (models load once, at start-up). Each call opens a
 ``SpeechChannel`` at its session sample rate: caller PCM goes in through ``feed``;
-recognition results and barge-in come out as ``SpeechEvent``s through the
+recognition results, barge-in and backchannels come out as ``SpeechEvent``s through the
 callback given to ``open``; ``synthesize`` turns reply text into PCM at the
 session rate. The local engine (VAD + STT + TTS on this CPU) and Voice Live both
 implement this.
@@ -60,9 +60,17 @@ class FinalTranscript:
 
 @dataclass(frozen=True)
 class BargeIn:
-    """Sustained caller speech while the agent was speaking."""
+    """The caller is taking the turn while the agent speaks: stop it (a backchannel or noise is not this)."""
 
     at_ms: float
+
+
+@dataclass(frozen=True)
+class NoTurn:
+    """Caller sound heard over the agent ended without forming a turn: ``text`` is a backchannel
+    ("mm-hm", "okay") or empty. If it stopped the agent, the agent should carry on."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,7 @@ class EngineFallback:
     message: str
 
 
-SpeechEvent = Union[SpeechStarted, PartialTranscript, FinalTranscript, BargeIn,
+SpeechEvent = Union[SpeechStarted, PartialTranscript, FinalTranscript, BargeIn, NoTurn,
                     AgentAudio, AgentAudioDone, AgentTranscript, DialogAction, EngineFallback]
 OnSpeechEvent = Callable[[SpeechEvent], Awaitable[None]]
 
