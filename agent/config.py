@@ -70,9 +70,12 @@ class Settings(SettingsBase):
     stt_vocabulary_prompt: bool = False
     #: The Whisper model (agent/speech/models.py), its beam size (1: greedy) and the noise suppression
     #: in front of it (agent/speech/denoise.py); chosen by WER and latency in docs/speech.md.
-    stt_model: str = "base"
-    stt_beam_size: int = 1
+    stt_model: str = "tiny.en"
+    stt_beam_size: int = 5
     stt_denoise: str = "off"
+    #: Identify the caller's language on the first turns (Whisper base; loaded beside an English-only
+    #: recogniser): a caller in another language is told so in it and passed to a person.
+    stt_language_id: bool = True
     dtmf_inter_digit_s: float = 3.0  # keyed digits pause longer than this -> they are one caller turn
     dtmf_max_digits: int = 16
     #: Spoken calls: "are you still there?" after this much caller silence, goodbye this long after that,
@@ -160,6 +163,7 @@ class Settings(SettingsBase):
             stt_model=env_choice(e, "SWITCHBOARD_STT_MODEL", d.stt_model, STT_MODELS),
             stt_beam_size=env_int(e, "SWITCHBOARD_STT_BEAM_SIZE", d.stt_beam_size),
             stt_denoise=env_choice(e, "SWITCHBOARD_STT_DENOISE", d.stt_denoise, DENOISERS),
+            stt_language_id=env_bool(e, "SWITCHBOARD_STT_LANGUAGE_ID", d.stt_language_id),
             dtmf_inter_digit_s=env_float(e, "SWITCHBOARD_DTMF_INTER_DIGIT_S", d.dtmf_inter_digit_s),
             dtmf_max_digits=env_int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits),
             silence_prompt_s=env_seconds(e, "SWITCHBOARD_SILENCE_PROMPT_S", d.silence_prompt_s),

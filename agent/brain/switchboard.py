@@ -475,8 +475,8 @@ class SwitchboardBrain:
         with the language on the case (the routing would only guess from a mistranscription)."""
         state.language = language
         state.task = None
-        event = await self.handoff.escalate(state, reason=f"the caller speaks {languages.name(language)}, not English",
-                                            trigger="language", priority="normal")
+        reason = f"the caller does not speak English (heard as {languages.name(language)})"
+        event = await self.handoff.escalate(state, reason=reason, trigger="language", priority="normal")
         for sentence, spoken_in in languages.passing_on(language):
             yield Say(sentence, language=spoken_in)
         yield event

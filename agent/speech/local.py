@@ -1,4 +1,4 @@
-"""The embedded speech engine: webrtc/Silero VAD, Whisper tiny.en, Smart Turn and Piper on this CPU.
+"""The embedded speech engine: webrtc/Silero VAD, Whisper (tiny.en, base to name languages), Smart Turn and Piper on this CPU.
 
 ``LocalSpeechEngine.start`` loads every model once per process (what the greeting needs
 first, recognition in the background); channels share them.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections import deque
@@ -36,7 +37,7 @@ from agent.speech.bargein import interrupts, words
 from agent.speech.echo import EchoGate
 from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd
 from agent.speech.engine import BargeIn, FinalTranscript, NoTurn, OnSpeechEvent, PartialTranscript, SpeechStarted
-from agent.speech.models import model_dir
+from agent.speech.models import LANGUAGE_MODEL, model_dir
 from agent.speech.pool import PriorityPool
 from agent.speech.resample import StreamResampler
 from agent.speech.stt import Recognition, WhisperRecognizer
@@ -57,6 +58,9 @@ RECHECK_MS = 200
 #: Caller audio a barge-in candidate waits for its words before the agent stops regardless:
 #: recognition takes ~60 ms on an idle core, and the stop must come within 300 ms of the onset.
 DECIDE_MS = 80
+#: With an English-only recogniser, the language is identified (by ``LANGUAGE_MODEL``) on this many
+#: first turns of a call: the brain acts on it only there (agent/brain/languages.py).
+LANGUAGE_ID_TURNS = 2
 
 
 class LocalSpeechEngine:
@@ -73,6 +77,8 @@ class LocalSpeechEngine:
         self._stt_workers = stt_workers
         self._tts_workers = tts_workers
         self.stt: WhisperRecognizer | None = None
+        #: A multilingual model used only to identify the language when ``stt`` knows only English.
+        self.language_id: WhisperRecognizer | None = None
         self.tts: PiperSynth | None = None
         self.turn: SmartTurn | None = None
         self._silero: Any = None
@@ -92,6 +98,8 @@ class LocalSpeechEngine:
             return
         # Whisper loads later, but a model that is not installed is a start-up error, not a lost first turn.
         model_dir(self.settings.stt_model)
+        if self.settings.stt_language_id:
+            model_dir(LANGUAGE_MODEL)
         self.stt_pool = ThreadPoolExecutor(self._stt_workers, thread_name_prefix="stt")
         self.tts_pool = PriorityPool(self._tts_workers, "tts")
         loop = asyncio.get_running_loop()
@@ -122,12 +130,20 @@ class LocalSpeechEngine:
     async def _load_stt(self, warm: np.ndarray) -> WhisperRecognizer:
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
+        s = self.settings
+
+        def load(model: str, vocabulary: str) -> WhisperRecognizer:
+            return WhisperRecognizer(model=model, beam_size=s.stt_beam_size, denoise=s.stt_denoise,
+                                     workers=self._stt_workers, vocabulary=vocabulary,
+                                     detect_language=s.stt_language_id)
+
         try:
-            s = self.settings
-            stt = await loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(
-                model=s.stt_model, beam_size=s.stt_beam_size, denoise=s.stt_denoise, workers=self._stt_workers,
-                vocabulary=self._vocabulary))
+            stt = await loop.run_in_executor(self.stt_pool, load, s.stt_model, self._vocabulary)
             await loop.run_in_executor(self.stt_pool, stt.transcribe, warm)
+            if s.stt_language_id and not stt.multilingual:
+                spotter = await loop.run_in_executor(self.stt_pool, load, LANGUAGE_MODEL, "")
+                await loop.run_in_executor(self.stt_pool, spotter.identify, warm)
+                self.language_id = spotter
         except Exception:
             log.exception("loading the speech recogniser failed")
             raise
@@ -139,10 +155,23 @@ class LocalSpeechEngine:
         """Load recognition if not yet begun, and wait until it is loaded (raises if loading failed)."""
         await asyncio.shield(self._recogniser())
 
-    async def transcribe(self, audio: np.ndarray) -> Recognition:
-        """Recognise ``audio`` in the STT pool, first waiting for Whisper if it is not loaded yet."""
+    async def transcribe(self, audio: np.ndarray, *, identify: bool = False) -> Recognition:
+        """Recognise ``audio`` in the STT pool, first waiting for Whisper if it is not loaded yet.
+
+        ``identify``: also name its language, with the language model if the recogniser knows only
+        English (in parallel with recognition); a turn in another language is then decoded by that
+        model in it, so the case holds what the caller said.
+        """
         stt = self.stt or await asyncio.shield(self._recogniser())
-        return await asyncio.get_running_loop().run_in_executor(self.stt_pool, stt.transcribe, audio)
+        loop = asyncio.get_running_loop()
+        spotter = self.language_id
+        if not identify or spotter is None:
+            return await loop.run_in_executor(self.stt_pool, stt.transcribe, audio)
+        rec, (language, english) = await asyncio.gather(loop.run_in_executor(self.stt_pool, stt.transcribe, audio),
+                                                        loop.run_in_executor(self.stt_pool, spotter.identify, audio))
+        if language != "en":
+            rec = await loop.run_in_executor(self.stt_pool, spotter.transcribe, audio, language)
+        return dataclasses.replace(rec, language=language, english_prob=english)
 
     async def close(self) -> None:
         if self._stt_loading is not None:
@@ -210,6 +239,7 @@ class LocalChannel:
         self._utterance_start_ms = 0.0
         self._last_speech_at = 0.0
         self._speculation: tuple[float, asyncio.Future[Recognition]] | None = None
+        self._turns_ended = 0
         self._turns: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._partials: set[asyncio.Task[None]] = set()
         self._finisher = asyncio.get_running_loop().create_task(self._finish_turns(), name="speech-turns")
@@ -278,7 +308,7 @@ class LocalChannel:
         frame_ms = self._endpointer.config.frame_ms
         keep = int((end_ms + TAIL_MS - self._utterance_start_ms) // frame_ms)
         audio = np.concatenate(self._utterance[:keep]) if self._utterance else np.zeros(0, dtype=np.int16)
-        return asyncio.ensure_future(self._engine.transcribe(audio))
+        return asyncio.ensure_future(self._engine.transcribe(audio, identify=self._turns_ended < LANGUAGE_ID_TURNS))
 
     def _check_barge(self, end_ms: float) -> None:
         """Recognise the utterance so far and stop the agent unless its words are a backchannel."""
@@ -334,6 +364,7 @@ class LocalChannel:
         spec = self._speculation
         job = spec[1] if spec is not None and spec[0] == end_ms else self._recognise(end_ms)
         self._turns.put_nowait(_Pending(job, end_ms, self._last_speech_at, self._utt))
+        self._turns_ended += 1
         self._speculation = None
         self._utterance = []
         self._utt = None

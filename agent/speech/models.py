@@ -45,6 +45,8 @@ MODELS: dict[str, WhisperModelSpec] = {
                     for f in ("config.json", "tokenizer.json", "vocabulary.json"))),
 }
 STT_MODELS = tuple(MODELS)
+#: Identifies the caller's language on the first turns when the recogniser itself knows only English.
+LANGUAGE_MODEL = "base"
 
 
 class ModelMissing(RuntimeError):

@@ -163,25 +163,39 @@ class WhisperRecognizer:
             return "en", english
         return next(code for code, _ in ranked if code != "en"), english
 
-    def transcribe(self, audio: np.ndarray) -> Recognition:
-        """``audio``: int16 mono at 16 kHz (at most 30 s are used)."""
-        t0 = time.perf_counter()
+    def _encode(self, audio: np.ndarray) -> tuple[Any, int]:
+        """The encoder's output for ``audio`` (int16, 16 kHz; at most 30 s), and the samples used."""
         clip = self._denoise(np.asarray(audio, dtype=np.int16)[: MAX_FRAMES * RATE // FRAMES_PER_S])
         samples = clip.astype(np.float32) / 32768.0
         features = self._model.feature_extractor(samples)[:, :MAX_FRAMES]
         context = min(MAX_FRAMES, max(MIN_CONTEXT_S * FRAMES_PER_S, math.ceil(features.shape[1] / 100) * 100))
         features = np.pad(features, ((0, 0), (0, context - features.shape[1])))
-        encoded = self._model.encode(features)
-        language, english_prob = self._language(encoded) if self._detect else ("en", 1.0)
+        return self._model.encode(features), samples.size
+
+    def identify(self, audio: np.ndarray) -> tuple[str, float]:
+        """The language of ``audio`` and Whisper's probability that it is English (multilingual models)."""
+        if not self.multilingual:
+            raise RuntimeError(f"Whisper {self.model_name} knows only English: it cannot identify languages")
+        return self._language(self._encode(audio)[0])
+
+    def transcribe(self, audio: np.ndarray, language: str | None = None) -> Recognition:
+        """``audio``: int16 mono at 16 kHz (at most 30 s are used); ``language``: decode in it (multilingual
+        models; None: identified here when ``detect_language`` is on, else English)."""
+        t0 = time.perf_counter()
+        encoded, n = self._encode(audio)
+        if language is not None and self.multilingual:
+            english_prob = 1.0 if language == "en" else 0.0
+        else:
+            language, english_prob = self._language(encoded) if self._detect else ("en", 1.0)
         prompt = self._prompt_for(language)
         result = self._model.model.generate(
             encoded, [prompt], beam_size=self._beam_size, return_scores=True, return_no_speech_prob=True,
-            max_length=len(prompt) + min(MAX_NEW_TOKENS, MIN_TOKENS + math.ceil(TOKENS_PER_S * samples.size / RATE)),
+            max_length=len(prompt) + min(MAX_NEW_TOKENS, MIN_TOKENS + math.ceil(TOKENS_PER_S * n / RATE)),
             suppress_blank=True)[0]
         tokens = result.sequences_ids[0]
         logprob = result.scores[0] if result.scores else 0.0
         # Whisper invents words for noise; it says so through these two numbers.
         text = "" if is_non_speech(result.no_speech_prob, logprob) else guard_text(
             self._language_tokenizer(language).decode(tokens).strip())
-        return Recognition(text, samples.size / RATE, time.perf_counter() - t0,
+        return Recognition(text, n / RATE, time.perf_counter() - t0,
                            language=language if self.multilingual else None, english_prob=english_prob)

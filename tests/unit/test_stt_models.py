@@ -26,6 +26,7 @@ from tests.fixtures.speech import clip
     ({"SWITCHBOARD_STT_BEAM_SIZE": "0"}, "SWITCHBOARD_STT_BEAM_SIZE must be 1"),
     ({"SWITCHBOARD_STT_BEAM_SIZE": "five"}, "SWITCHBOARD_STT_BEAM_SIZE must be a whole number"),
     ({"SWITCHBOARD_STT_DENOISE": "yes"}, "SWITCHBOARD_STT_DENOISE must be one of off, webrtc, rnnoise"),
+    ({"SWITCHBOARD_STT_LANGUAGE_ID": "base"}, "SWITCHBOARD_STT_LANGUAGE_ID must be true or false"),
 ])
 def test_a_bad_recogniser_setting_is_a_clear_error(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):

@@ -56,7 +56,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, default=0, help="with --wer: use only the first N requests")
     p.add_argument("--model", action="append", choices=STT_MODELS,
                    help="with --wer: Whisper model, repeatable (default: tiny.en and base)")
-    p.add_argument("--beam", action="append", type=int, help="with --wer: beam size, repeatable (default: 1)")
+    p.add_argument("--beam", action="append", type=int, help="with --wer: beam size, repeatable (default: 1 and 5)")
     p.add_argument("--denoise", action="append", choices=DENOISERS,
                    help="with --wer: noise suppression, repeatable (default: off)")
     p.add_argument("--prompt", action="append", choices=("none", "domain"),
@@ -151,7 +151,7 @@ class Cell:
 
 
 def settings_of(args: argparse.Namespace) -> list[Setting]:
-    return [Setting(m, b, d, p) for m in args.model or ["tiny.en", "base"] for b in args.beam or [1]
+    return [Setting(m, b, d, p) for m in args.model or ["tiny.en", "base"] for b in args.beam or [1, 5]
             for d in args.denoise or ["off"] for p in args.prompt or ["none"]]
 
 
