@@ -1,4 +1,4 @@
-"""``switchboard bench transport|latency|speech|bridge|coldstart|telemetry|handover``: benchmarks that print figures.
+"""``switchboard bench transport|latency|speech|bridge|coldstart|telemetry|handover|redact``: benchmarks that print figures.
 
 Each benchmark module exposes ``add_arguments(parser)`` and ``run(args) -> int``.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from agent.dev.bench import bridge, coldstart, handover, latency, speech, telemetry, transport
+from agent.dev.bench import bridge, coldstart, handover, latency, redact, speech, telemetry, transport
 
 BENCHMARKS = {
     "transport": (transport, "concurrent sessions streaming real-time audio frames"),
@@ -17,6 +17,7 @@ BENCHMARKS = {
     "coldstart": (coldstart, "a new container: start -> readiness, session.ready, greeting audio"),
     "telemetry": (telemetry, "cost per WebSocket frame of the connection metrics"),
     "handover": (handover, "warm hand-over in the ACS simulator: decision -> briefing heard"),
+    "redact": (redact, "cost per call of PII redaction on log lines"),
 }
 
 

@@ -9,18 +9,23 @@ smith at contoso dot com", "born on the fourth of July nineteen eighty", an SSN 
 as nine digits).
 
 One mechanism per category rather than rules per phrase: a date grammar (digits,
-separators, month names, ordinals and number words) applied after a birth trigger; a
-street address followed by city, state and ZIP with or without commas; a run of digits,
-written or spoken ("double five", "oh"), classified by its length and the words before it
-(an SSN-shaped nine digits, a phone number, a card that passes Luhn; never after a ticket,
-asset, site or serial keyword); a name after the ways callers introduce themselves.
+separators, month names, ordinals, number words) after a birth cue; a street address
+(house number written or spoken, units before or after, numbered and directional streets)
+with its tail of city, state or province and postcode (US, UK, Irish, Canadian, typed or
+spoken), continental forms and P.O. boxes; spoken numbers (``agent.privacy.numbers``)
+classified by their digit count and the *nearest* cue before them (an SSN-shaped nine digits,
+a phone number, a card that passes Luhn; never after an ops keyword or letters read out as
+an id prefix, "W O one zero two"); spoken e-mail local parts walked back from the domain;
+names by a name-run grammar after the ways people introduce themselves and others
+(``agent.privacy.names``), removed wherever they recur and wherever they are spelled out.
 
 Operations identifiers are not personal data and must survive: ticket numbers
 (WO-10234, INC-20017), asset tags (A123, P-4512), site numbers, dates, times,
 amounts, IP addresses and versions.
 
 Pure and linear-time: every pattern either starts at a run boundary or has a bounded
-repeat, so a 1 MB hostile string costs milliseconds, not minutes.
+repeat, so a 1 MB hostile string costs about a second, not minutes; and each pass runs only
+when the words or digits it needs are in the line (``switchboard bench redact``).
 """
 
 from __future__ import annotations
@@ -28,12 +33,22 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+from agent.privacy.names import (
+    CONNECTING,
+    NAME,
+    names_in,
+    redact_names,
+    redact_spelled_after,
+    redact_spelled_names,
+    word_set,
+)
+from agent.privacy.numbers import CARDINAL_WORD, DIGIT, HAS_NUMBER_WORD, NUM_WORD, NUMBER_WORDS, SPOKEN_NUMBER, number_digits
+
 PHONE = "[PHONE]"
 EMAIL = "[EMAIL]"
 CARD = "[CARD]"
 NATIONAL_ID = "[NATIONAL_ID]"
 ADDRESS = "[ADDRESS]"
-NAME = "[NAME]"
 DOB = "[DOB]"
 
 _I = re.IGNORECASE
@@ -84,16 +99,12 @@ _NINE_DIGITS = re.compile(r"(?<![\w.+/-])\d{9}(?![\w/-]|[.,]\d)")
 _NINO = re.compile(r"\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
 
 # --- postal addresses ------------------------------------------------------------
-_NUMBER_WORD = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|hundred|thousand)"
+_STREET_SUFFIXES = frozenset(
+    """street st avenue ave road rd boulevard blvd lane ln drive dr court ct way place pl terrace ter
+    parkway pkwy circle cir highway hwy square sq crescent close grove row trail trl alley walk mews
+    gardens""".split()
 )
-_STREET_SUFFIX = (
-    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
-    r"terrace|ter|parkway|pkwy|circle|cir|highway|hwy|square|sq|crescent|close|grove|row|"
-    r"trail|trl|alley|walk|mews|gardens)"
-)
+_STREET_SUFFIX = rf"(?:{'|'.join(sorted(_STREET_SUFFIXES))})"
 _STATE = (
     r"(?:alabama|alaska|arizona|arkansas|california|colorado|connecticut|delaware|florida|georgia|hawaii|"
     r"idaho|illinois|indiana|iowa|kansas|kentucky|louisiana|maine|maryland|massachusetts|michigan|"
@@ -104,9 +115,9 @@ _STATE = (
     r"ontario|quebec|saskatchewan|"
     # Postal codes only in capitals: "in", "or", "me", "ok" are words.
     r"(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
-    r"NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AB|BC|MB|NB|NL|NS|ON|PE|QC|SK))"
+    r"NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AB|BC|MB|NB|NL|NS|ON|PE|QC|SK|"
+    r"NSW|VIC|QLD|SA|TAS|ACT|NT))"
 )
-_ZIP_DIGIT = r"(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|\d)"
 _SPOKEN_POSTCODE_DIGIT = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|\d)"
 # Postcodes, typed and spoken: US ZIP(+4), UK ("SW1A 1AA", "n w one six x e"), Irish Eircode
 # ("D02 X285"), Canadian ("T2G 0P5").
@@ -116,15 +127,17 @@ _UK_POSTCODE_SPOKEN = (
     rf"\s+{_SPOKEN_POSTCODE_DIGIT}\s+[a-z]\s+[a-z]"
 )
 _POSTCODE = (
-    rf"(?:\d{{5}}(?:-\d{{4}})?|{_ZIP_DIGIT}(?:\s+{_ZIP_DIGIT}){{4}}|{_UK_POSTCODE_TYPED}|{_UK_POSTCODE_SPOKEN}|"
-    r"(?-i:[A-Z]\d{2} ?[A-Z\d]{4})|(?-i:[A-Z]\d[A-Z] ?\d[A-Z]\d))(?![\w-])"
+    rf"(?:\d{{5}}(?:-\d{{4}})?|{DIGIT}(?:\s+{DIGIT}){{4}}|{_UK_POSTCODE_TYPED}|{_UK_POSTCODE_SPOKEN}|"
+    r"(?-i:[A-Z]\d{2} ?[A-Z\d]{4})|(?-i:[A-Z]\d[A-Z] ?\d[A-Z]\d)|"
+    rf"[a-z]\s+{_SPOKEN_POSTCODE_DIGIT}\s+[a-z]\s+{_SPOKEN_POSTCODE_DIGIT}\s+[a-z]\s+{_SPOKEN_POSTCODE_DIGIT})(?![\w-])"
 )
 _HOUSE_NUMBER = (
-    rf"(?:\d{{1,6}}[a-z]?|{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD}){{0,4}}|{_ZIP_DIGIT}(?:\s+{_ZIP_DIGIT}){{1,5}})"
+    rf"(?:\d{{1,5}}[a-z]?(?:/\d{{1,5}}[a-z]?)?|{CARDINAL_WORD}(?:[\s-]+{CARDINAL_WORD}){{0,4}}|{DIGIT}(?:\s+{DIGIT}){{1,5}})"
 )
 # A flat or unit, before or after the street ("apartment 7, 412 ...", "flat two b", "#14C").
 _UNIT = (
-    rf"(?:(?:apt|apartment|suite|ste|unit|flat)\.?\s*#?\s*(?:{_NUMBER_WORD}(?:\s+[a-z](?![\w-]))?|\w{{1,6}})(?![\w-])"
+    r"(?:(?:apt|apartment|suite|ste|unit|flat)\.?(?:\s+(?:number|no\.?))?\s*#?\s*"
+    rf"(?:{CARDINAL_WORD}(?:\s+[a-z](?![\w-]))?|\w{{1,6}})(?![\w-])"
     r"|#\s?\w{1,6})"
 )
 # Words that cannot be part of a street name: keeps "2 laptops at the Main St office" intact.
@@ -136,9 +149,12 @@ _CITY_WORD = r"(?!(?:is|the|and|at|to|for|on|please|tomorrow|today)\b)[^\W\d_][\
 # City, state or province and postcode after the street, with or without commas ("Springfield
 # IL 62704", "in Denver Colorado", "London n w one six x e", "Dublin 2, D02 X285"): a city
 # counts only when a state or a postcode follows it.
+_CAPITALISED_CITY = r"(?-i:[A-ZÀ-Þ][a-zß-ÿ'’-]+(?:\s+[A-ZÀ-Þ][a-zß-ÿ'’-]+)?)"
 _ADDRESS_TAIL = (
     rf"(?:,?\s+(?:in\s+)?(?:{_CITY_WORD},?\s+){{0,3}}"
-    rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE})?|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-]))?"
+    rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE}|\s+\d{{4}})?|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-])"
+    # Typed, a capitalised city alone ends the address ("14 Canal Street, Manchester.").
+    rf"|,?\s+{_CAPITALISED_CITY}(?=\s*(?:$|[.,;!?\n])))?"
 )
 _ADDRESS = re.compile(
     rf"(?<![\w-])(?:{_UNIT},?\s+)?{_HOUSE_NUMBER}\s+"
@@ -164,13 +180,11 @@ _ADDRESS_CONTINENTAL = re.compile(
     r"(?<![\w-])(?:\d{1,5}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|"
     r"place|via|viale|piazza|corso|calle|avenida|plaza|rua|carrer)\s+(?:[^\W\d_][\w'’.-]{0,30}\s*){1,4}"
     r"|(?-i:(?:[A-ZÀ-Þ][\w'’.-]{1,30}\s+){1,3})\d{1,4}[a-z]?)"
-    r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})",
+    r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}-\d{3}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})",
     _I,
 )
-# Cheap gate: the address pattern is the costliest, and it cannot match without a suffix.
-_HAS_STREET_SUFFIX = re.compile(rf"\b{_STREET_SUFFIX}\b", _I)
 _PO_BOX = re.compile(
-    rf"\bp\.?\s?o\.?\s+box\s+(?:\d{{1,8}}|{_ZIP_DIGIT}(?:\s+{_ZIP_DIGIT}){{0,7}})(?![\w-])" + _ADDRESS_TAIL, _I
+    rf"\bp\.?\s?o\.?\s+box\s+(?:\d{{1,8}}|{DIGIT}(?:\s+{DIGIT}){{0,7}})(?![\w-])" + _ADDRESS_TAIL, _I
 )
 _UK_POSTCODE = re.compile(rf"(?<![\w-]){_UK_POSTCODE_TYPED}(?![\w-])")
 _NAMED_POSTCODE = re.compile(
@@ -190,13 +204,13 @@ _ORDINAL_WORD = (
     r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)"
 )
 _DATE_TOKEN = (
-    rf"(?:\d{{1,4}}(?:[/.-]\d{{1,4}}){{0,2}}|\d{{1,2}}(?:st|nd|rd|th)|{_MONTH}|{_ORDINAL_WORD}|{_NUMBER_WORD}|"
+    rf"(?:\d{{1,4}}(?:[/.-]\d{{1,4}}){{0,2}}|\d{{1,2}}(?:st|nd|rd|th)|{_MONTH}|{_ORDINAL_WORD}|{CARDINAL_WORD}|"
     r"zero|oh|o|nought|naught)(?!\w)"
 )
 _DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.-]\s*)"
 _DOB = re.compile(
-    r"(?<![\w.])(?:date\s+of\s+birth|birth\s?date|birth\s?day|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
-    r"(?:'s|’s)?(?:\s*(?:is|was|would\s+be|will\s+be|it's|it’s|it\s+is|that's|that’s|on|in|the|:|,|-)(?![a-z]))*\s*"
+    r"(?<![\w.])(?:date\s+of\s+birth|birth\s?(?:date|day|year)|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
+    r"(?:'s|’s)?(?:\s*(?:is|was|would\s+be|will\s+be|it's|it’s|it\s+is|that's|that’s|on|in|the|year|:|,|-)(?![a-z]))*\s*"
     rf"(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})",
     _I,
 )
@@ -211,27 +225,7 @@ _WRITTEN_PHONE = re.compile(
 _DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4}")
 _IPV4_SHAPE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 
-# A spoken number: digit words, teens and tens ("forty one"), "double"/"triple", digit groups
-# mixed in ("276 forty one 0093"), a leading "plus", and the fillers people put between
-# groups ("uh", "then"). Its digits are then classified by count and by the nearest cue.
-_DIGIT_WORDS = {
-    "zero": "0", "oh": "0", "o": "0", "nought": "0", "naught": "0", "one": "1", "two": "2", "three": "3",
-    "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
-}  # fmt: skip
-_TEENS = {
-    "ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
-    "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19",
-}  # fmt: skip
-_TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
-         "ninety": "9"}  # fmt: skip
-_NUM_WORD = rf"(?:{'|'.join(sorted([*_DIGIT_WORDS, *_TEENS, *_TENS, 'hundred'], key=len, reverse=True))})"
-_DIGIT = r"(?:zero|oh|o|nought|one|two|three|four|five|six|seven|eight|nine|\d)"
-_NUM_TOKEN = rf"(?:(?:double|triple)\s+)?(?:{_NUM_WORD}|\d{{1,4}})"
-_NUM_GAP = r"(?:[\s,.]*\s(?:(?:uh|um|er|erm|ah|then|and\s+then|dash|hyphen)[\s,.]*\s)*|[\s,.]*-[\s,.]*)"
-_SPOKEN_NUMBER = re.compile(rf"(?<![\w'-])(?:plus\s+)?{_NUM_TOKEN}(?:{_NUM_GAP}{_NUM_TOKEN})*(?![\w'-])", _I)
-_NUMBER_PIECE = re.compile(rf"double|triple|{_NUM_WORD}|\d+", _I)
-_HAS_NUMBER_WORD = re.compile(rf"\b{_NUM_WORD}\b", _I)
-_LAST_NUMBER = re.compile(rf".*(?:\d|\]|\b{_NUM_WORD}\b)", _I | re.S)
+_NUMBER_OR_PLACEHOLDER = re.compile(rf"\d|\]|\b{NUM_WORD}\b", _I)
 _OPS_KEYWORD_BEFORE = re.compile(
     r"\b(?:ticket|work order|incident|request|asset|case|order|reference|ref|wo|inc|sr|site|"
     r"serial|version|build|model|part|room|floor|building|unit|error|extension|ext)\s*"
@@ -244,112 +238,10 @@ _LETTER_PREFIX = re.compile(r"(?:(?<![\w'’])[a-z]\s+){1,4}$|(?-i:\b[A-Z]{2,5})
 _CARD_BEFORE = re.compile(rf"\b{_CARD_CONTEXT}\b[^.?!]*$", _I)
 _ID_BEFORE = re.compile(rf"(?:\b{_ID_CONTEXT}\b|\bs\.?\s?s\.?\s?n\b)[^.?!]*$", _I)
 
-# --- names the caller gave ---------------------------------------------------------
-_CONNECTING = frozenset(
-    """a an the and or but so i i'm im my me we our you your it its it's is was are be been
-    from calling calling, speaking here there with at on in of for to about over just still
-    not no yes ok okay sorry please thanks thank hi hello hey um uh er erm ah well also really very
-    having trying looking getting going waiting working standing stuck locked unable afraid
-    sure fine good glad happy new back done currently outside inside out up down off ready
-    phoning ringing reporting regarding re who that this what when where why how can could
-    urgent important serious critical broken bad weird strange annoying impossible terrible awful
-    would will need want have has had like site ticket asset switchboard morning afternoon evening
-    today tonight tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday january
-    february march april may june july august september october november december
-    again now already always only even then than as if because since until after before""".split()
-)
-# Words that are not names though they may follow "i'm", "it's" or precede "here": pronouns,
-# adjectives, roles and teams ("facilities here", "i'm freezing, ...").
-_NOT_A_NAME = frozenset(
-    """he she they them him her his hers us all any anyone someone somebody everyone nobody one
-    spelled spelt spelling that's thats surname name first last
-    cold hot warm wet dry dark noisy loud quiet empty full late early slow fast dead open closed shut
-    jammed blocked flooded frozen leaking lost confused worried tired sick busy free available alone
-    frustrated annoyed upset crazy ridiculous mad sad right wrong true correct same other another
-    facilities facility maintenance security reception operations ops it hr engineering helpdesk
-    desk team shift night day office warehouse kitchen front main control plant tech support service
-    admin management manager supervisor engineer technician contractor caretaker porter guard cleaner
-    staff crew department dept customer caller tenant resident colleague coworker boss
-    said says told asked asks wants needs thinks knows called rang mentioned left went came got
-    dot underscore dash hyphen room floor building gate bay block wing lab dock yard depot""".split()
-)
-_NAME_STOP = _CONNECTING | _NOT_A_NAME
-_LETTER = r"[^\W\d_]"
-_NAME_TOKEN = rf"{_LETTER}(?:{_LETTER}|['’-](?={_LETTER})){{0,30}}"
-_NAME_RUN = rf"(?P<name>{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}})(?![\w'’-])"
-# Surname particles: part of a name inside a run, never a name on their own.
-_PARTICLES = frozenset("de del della der den di da dos das du la le van von ter ten te mac mc bin binti al el ní ni nic ó st y".split())
-# Endings of adjectives and participles ("freezing", "lovely", "hopeless"): after a weak cue in
-# lower case ("i'm freezing, ..."), a word ending so is not a name.
-_NOT_NAME_ENDING = re.compile(r"(?:ing|ly|ful|ous|ive|able|ible|less|ness|ed)$")
-_CAP = r"(?-i:[A-ZÀ-Þ])[^\W\d_]*(?:['’-][^\W\d_]+)*"
-_RELATION = (
-    r"(?:colleague|co-?worker|manager|boss|supervisor|husband|wife|partner|son|daughter|mother|father|"
-    r"mum|mom|dad|brother|sister|friend|neighbou?r|landlord|landlady|tenant|assistant)"
-)
-# Triggers after which whatever name-like words follow are a name.
-_NAME_ALWAYS = re.compile(
-    rf"\b(?:my\s+name(?:'s|’s|\s+is)|(?:my\s+)?(?:first|last|sur|full|given|family|christian)\s?name"
-    rf"(?:'s|’s|\s+is|\s*:)?|name\s+is|name's|name’s|call\s+me|"
-    # Titles: "Mrs Adebayo", "doctor amara okafor", "Dr. Ní Bhriain".
-    rf"(?:mr|mrs|ms|miss|mx|dr|doctor|prof|professor)\.?|"
-    # Someone else's name: "calling for jorge alvarez", "on behalf of my colleague Ingrid".
-    rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?)\s+{_NAME_RUN}",
-    _I,
-)
-# "my colleague Ingrid Sørensen": after a relation only a capitalised name, since "my colleague
-# collapsed" is as likely.
-_NAME_RELATION = re.compile(rf"\b(?:my|our|his|her|your)\s+{_RELATION},?\s+(?P<name>{_CAP}(?:\s+{_CAP}){{0,3}})(?![\w'’-])", _I)
-# Typed record fields: "Caller: Zoë van der Berg", "Requester: ...".
-_FIELD = r"(?:name|caller|requester|requested\s+by|reported\s+by|speaking|contact|contact\s+name|customer|tenant|resident)"
-_NAME_FIELD = re.compile(rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from)\s*:\s*{_NAME_RUN}", _I)
+_ANY_DIGIT = re.compile(r"\d")
+_DOB_WORDS = frozenset("birth born birthday birthdate bday b dob".split())  # "d o b", "b-day"
+_POSTCODE_WORDS = frozenset("postcode post postal zip eircode".split())
 
-# Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
-# "X here", "X speaking". The whole run must be name-like (see ``_strict_name``).
-_FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of)"
-_WEAK_TOKEN = rf"(?!{_FOLLOWER}\b){_NAME_TOKEN}"
-_WEAK_RUN = rf"(?P<name>{_WEAK_TOKEN}(?:\s+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
-_NAME_WITH_FOLLOWER = re.compile(
-    rf"\b(?:(?P<intro>this\s+is|i'm|i’m|i\s+am)|it's|it’s|it\s+is)\s+{_WEAK_RUN}"
-    # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").
-    rf"(?=\s*(?:,|\s{_FOLLOWER}\b|(?(intro)(?:[.;!?]|$)|(?!))))",
-    _I,
-)
-# Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
-_NAME_FIELD_SAID = re.compile(rf"\b{_FIELD}\s+is\s+{_WEAK_RUN}", _I)
-_NAME_HERE = re.compile(
-    rf"(?:^|(?<=[.,;:!?\n])|\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah|ok|okay)\b[,.!]?)"
-    rf"\s*{_WEAK_RUN}\s*,?\s+(?:here|speaking)\b",
-    _I,
-)
-# "I'm Dana", "this is Grace O'Neill", "this is Anneke de Vries": capitalised words (with the
-# lower-case particles of surnames); lower-case "i'm stuck", "this is broken" are not names.
-_PARTICLE = rf"(?:{'|'.join(sorted(_PARTICLES))})"
-_NAME_CAPITALISED = re.compile(
-    rf"\b(?:[Ii]'m|[Ii]’m|I am|[Tt]his is|[Tt]his’s)\s+"
-    rf"(?P<name>{_CAP}(?:\s+(?:{_PARTICLE}\s+){{0,2}}{_CAP}){{0,3}})(?![\w'’-])"
-)
-# After a greeting, whatever follows "this is" / "it's" is the caller's name, in any case
-# (recognisers do not always capitalise): "hey this is ravi kumar", "hi it's Noor".
-_NAME_GREETED = re.compile(
-    rf"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|yes|yeah)[,.!]?\s+(?:there[,.!]?\s+)?"
-    rf"(?:this\s+is|it's|it’s|its|it\s+is)\s+{_NAME_RUN}",
-    _I,
-)
-# The caller telling who the agent is speaking with.
-_NAME_ADDRESSED = re.compile(rf"\b(?:you're|you’re|you\s+are)\s+(?:speaking|talking)\s+(?:to|with)\s+{_NAME_RUN}", _I)
-# A name spelled out after it is given ("[NAME], that's F I T Z ...", "o apostrophe s u l l i v a n"),
-# or an address spelled again after it: the letters are the same personal data.
-_SPELLED_RUN = (
-    r"(?:(?:double|triple)\s+)?[a-z](?:(?:\s*[-_.'’]\s*|\s+(?:apostrophe|hyphen|dash|underscore|dot|space)\s+|\s+)"
-    r"(?:(?:double|triple)\s+)?[a-z]){1,40}"
-)
-_SPELLED_AFTER = re.compile(
-    r"(?P<head>\[(?:NAME|EMAIL)\][\s,:;.-]*(?:(?:that's|that’s|that\s+is|thats|it's|it’s|spelled|spelt|spelling|"
-    r"as\s+in|i\.e\.|so|with|here|speaking)[\s,:-]*)*)"
-    rf"(?P<run>(?>{_SPELLED_RUN}))(?![\w'’-])(?!\s*,?\s*(?:{_DIGIT})(?!\w))",
-    _I,
-)
 
 def _luhn_ok(digits: str) -> bool:
     total = 0
@@ -397,53 +289,23 @@ def _unless_ops(m: re.Match[str], text: str, placeholder: str) -> str:
     return m.group(0) if _OPS_KEYWORD_BEFORE.search(text[max(0, m.start() - 60) : m.start()]) else placeholder
 
 
-def _number_digits(spoken: str) -> str:
-    """The digits a spoken number stands for: "double five" 55, "forty one" 41, "twelve" 12."""
-    digits: list[str] = []
-    repeat = 1
-    tens = ""
-    for piece in _NUMBER_PIECE.findall(spoken):
-        w = piece.lower()
-        if w in ("double", "triple"):
-            repeat = 2 if w == "double" else 3
-            continue
-        unit = _DIGIT_WORDS.get(w)
-        if tens and unit and unit != "0" and repeat == 1:
-            digits.append(tens + unit)  # "forty one"
-            tens = ""
-            continue
-        if tens:
-            digits.append(tens + "0")
-            tens = ""
-        if w in _TENS:
-            tens = _TENS[w]
-        elif w == "hundred":
-            digits.append("00")
-        else:
-            digits.append((unit or _TEENS.get(w) or w) * repeat)
-        repeat = 1
-    if tens:
-        digits.append(tens + "0")
-    return "".join(digits)
-
-
 def _spoken_numbers(text: str) -> str:
     def sub(m: re.Match[str]) -> str:
         spoken = m.group(0)
-        has_word = _HAS_NUMBER_WORD.search(spoken)
-        # Digit groups alone ("10 23", "2026-02-03") are the written passes' business.
-        if not has_word and any(len(g) > 1 for g in re.findall(r"\d+", spoken)):
-            return spoken
-        number = _number_digits(spoken)
-        before = text[max(0, m.start() - 60) : m.start()]
-        # Only the nearest cue counts: "SSN ..., work order W O one zero ..." is not a second SSN.
-        last = _LAST_NUMBER.match(before)
-        if last:
-            before = before[last.end() :]
+        number = number_digits(spoken)
         if len(number) < 4:
             return spoken
+        before = text[max(0, m.start() - 60) : m.start()]
+        # Only the nearest cue counts: "SSN ..., work order W O one zero ..." is not a second SSN.
+        cut = 0
+        for last in _NUMBER_OR_PLACEHOLDER.finditer(before):
+            cut = last.end()
+        before = before[cut:]
         if _ID_BEFORE.search(before):
             return NATIONAL_ID
+        # Other digit groups without a number word ("10 23", "2026-02-03") are the written passes' business.
+        if not HAS_NUMBER_WORD.search(spoken) and any(len(g) > 1 for g in re.findall(r"\d+", spoken)):
+            return spoken
         if _OPS_KEYWORD_BEFORE.search(before) or _LETTER_PREFIX.search(before):
             return spoken
         if len(number) < 7:
@@ -456,7 +318,7 @@ def _spoken_numbers(text: str) -> str:
             return CARD
         return PHONE
 
-    return _SPOKEN_NUMBER.sub(sub, text)
+    return SPOKEN_NUMBER.sub(sub, text)
 
 
 def _spoken_emails(text: str) -> str:
@@ -472,8 +334,8 @@ def _spoken_emails(text: str) -> str:
             w = tok.group(0).lower()
             if not re.match(r"[\w'’]", w):
                 break
-            spelled = len(w) == 1 or w in _EMAIL_SEPARATOR_WORDS or w.isdigit() or _HAS_NUMBER_WORD.fullmatch(w)
-            if not spelled and (w in _CONNECTING or w in _EMAIL_CUE or words == _MAX_LOCAL_WORDS):
+            spelled = len(w) == 1 or w in _EMAIL_SEPARATOR_WORDS or w.isdigit() or HAS_NUMBER_WORD.fullmatch(w)
+            if not spelled and (w in CONNECTING or w in _EMAIL_CUE or words == _MAX_LOCAL_WORDS):
                 break
             words += not spelled
             start = tok.start()
@@ -485,73 +347,6 @@ def _spoken_emails(text: str) -> str:
     return text
 
 
-def _clean_name(raw: str, *, strict: str = "") -> str | None:
-    """Trim a candidate name at the first stop word; None when nothing name-like is left.
-
-    ``strict`` after a weak cue ("i'm X,", "X here"; see ``_NAME_PATTERNS``): the first or every
-    word must be name-like, and a lower-case first word must not read as an adjective or a
-    participle ("i'm freezing,").
-    """
-    kept: list[str] = []
-    for i, token in enumerate(raw.split()):
-        low = token.lower()
-        if low in _NAME_STOP or (strict and i == 0 and token.islower() and _NOT_NAME_ENDING.search(low)):
-            if strict == "all" or (strict and i == 0):
-                return None
-            break
-        kept.append(token)
-    while kept and kept[-1].lower() in _PARTICLES:
-        kept.pop()
-    return " ".join(kept) or None
-
-
-# How sure each cue is: "" takes the name-like words up to a stop word; "first" also wants the
-# first word name-like; "all" wants every word of the run name-like (the cue is a guess).
-_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (_NAME_ALWAYS, ""), (_NAME_FIELD, ""), (_NAME_CAPITALISED, ""), (_NAME_GREETED, ""), (_NAME_ADDRESSED, ""),
-    (_NAME_RELATION, ""), (_NAME_FIELD_SAID, "first"), (_NAME_WITH_FOLLOWER, "all"), (_NAME_HERE, "all"),
-)  # fmt: skip
-_TITLE_DR = re.compile(r"dr\.?\s", _I)
-_WORD_BEFORE = re.compile(r"(?-i:[A-Z])[\w'’-]*\s+$")
-
-
-def names_in(text: str) -> set[str]:
-    """The names a caller gave in ``text`` ("my name is Dana Reyes" -> {"Dana Reyes"})."""
-    found: set[str] = set()
-    for pattern, strict in _NAME_PATTERNS:
-        for m in pattern.finditer(text):
-            # "Harbor View Dr San Diego": "Dr" after a capitalised word ends a street, it is no title.
-            if _TITLE_DR.match(m.group(0)) and _WORD_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
-                continue
-            name = _clean_name(m.group("name"), strict=strict)
-            if name:
-                found.add(name)
-    return found
-
-
-def _redact_names(text: str, names: Iterable[str]) -> str:
-    # Full names first, then each part, so a later "Dana" alone is caught as well.
-    parts: set[str] = set()
-    for name in names:
-        parts.add(name)
-        parts.update(p for p in name.split() if len(p) > 1 and p.lower() not in _NAME_STOP | _PARTICLES)
-    for part in sorted(parts, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w-]){re.escape(part)}(?![\w-])", NAME, text, flags=_I)
-    return _NAME_THEN_SURNAME.sub(_merge_surname, text)
-
-
-_NAME_THEN_SURNAME = re.compile(r"\[NAME\]\s+(?P<next>[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_])){1,30})(?![\w'’-])")
-
-
-def _merge_surname(m: re.Match[str]) -> str:
-    """A name-like word right after a name is its surname ("Ana. Ana Lima.", "dave, dave mcallister")."""
-    return NAME if _clean_name(m.group("next"), strict="all") else m.group(0)
-
-
-def _spelled_after(m: re.Match[str]) -> str:
-    return m.group("head") + m.group("head")[:m.group("head").index("]") + 1]
-
-
 def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
     """``text`` with personal data replaced by typed placeholders.
 
@@ -560,30 +355,48 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
     """
     if not text:
         return text
-    names = names_in(text) | set(known_names)
-    text = _WRITTEN_EMAIL.sub(EMAIL, text)
-    text = _spoken_emails(text)
-    text = _replace_group(_DOB, text, "val", DOB)  # before digits: a date is not a phone number
-    text = _replace_group(_KEYED_CARD, text, "val", CARD)
-    text = _replace_group(_KEYED_ID, text, "val", NATIONAL_ID)
-    text = _CARD_DIGITS.sub(_card_digits, text)
-    text = _SSN.sub(NATIONAL_ID, text)
-    text = _NINE_DIGITS.sub(lambda m: _unless_ops(m, text, NATIONAL_ID), text)
-    text = _NINO.sub(NATIONAL_ID, text)
-    if _HAS_STREET_SUFFIX.search(text):
-        text = _ADDRESS.sub(ADDRESS, text)
-    text = _PO_BOX.sub(ADDRESS, text)
-    text = _ADDRESS_NO_SUFFIX.sub(ADDRESS, text)
-    text = _ADDRESS_CONTINENTAL.sub(ADDRESS, text)
-    text = _UK_POSTCODE.sub(ADDRESS, text)
-    text = _replace_group(_NAMED_POSTCODE, text, "val", ADDRESS)
-    text = _ZIP_PLUS_4.sub(ADDRESS, text)  # not a phone number
-    text = _WRITTEN_PHONE.sub(_written_phone, text)
-    text = _spoken_numbers(text)
+    # Each pass runs only when the words or digits it needs are there (redact runs on every log
+    # line); the gates are taken on the input, and a pass can only remove words, not add them.
+    words = word_set(text)
+    digits = _ANY_DIGIT.search(text) is not None
+    numeric = digits or not words.isdisjoint(NUMBER_WORDS)
+    names = names_in(text, words) | set(known_names)
+    if "@" in text:
+        text = _WRITTEN_EMAIL.sub(EMAIL, text)
+    if "at" in words or "@" in text:
+        text = _spoken_emails(text)
+    if not words.isdisjoint(_DOB_WORDS):
+        text = _replace_group(_DOB, text, "val", DOB)  # before digits: a date is not a phone number
+    if digits:
+        text = _replace_group(_KEYED_CARD, text, "val", CARD)
+        text = _replace_group(_KEYED_ID, text, "val", NATIONAL_ID)
+        text = _CARD_DIGITS.sub(_card_digits, text)
+        text = _SSN.sub(NATIONAL_ID, text)
+        text = _NINE_DIGITS.sub(lambda m: _unless_ops(m, text, NATIONAL_ID), text)
+        text = _NINO.sub(NATIONAL_ID, text)
+    if numeric:
+        if not words.isdisjoint(_STREET_SUFFIXES):
+            text = _ADDRESS.sub(ADDRESS, text)
+        if "box" in words:
+            text = _PO_BOX.sub(ADDRESS, text)
+        if not text.islower():  # capitalised street words
+            text = _ADDRESS_NO_SUFFIX.sub(ADDRESS, text)
+    if digits:
+        text = _ADDRESS_CONTINENTAL.sub(ADDRESS, text)
+        text = _UK_POSTCODE.sub(ADDRESS, text)
+        text = _ZIP_PLUS_4.sub(ADDRESS, text)  # not a phone number
+    if not words.isdisjoint(_POSTCODE_WORDS):
+        text = _replace_group(_NAMED_POSTCODE, text, "val", ADDRESS)
+    if digits:
+        text = _WRITTEN_PHONE.sub(_written_phone, text)
+    if numeric:
+        text = _spoken_numbers(text)
     if names:
-        text = _redact_names(text, names)
+        text = redact_names(text, names)
     if "[" in text:
-        text = _SPELLED_AFTER.sub(_spelled_after, text)
+        text = redact_spelled_after(text)
+    if names:
+        text = redact_spelled_names(text, names)
     return text
 
 

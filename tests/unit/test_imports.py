@@ -25,6 +25,7 @@ BRIDGE_MAY_USE = {
     "agent.transport.peers",  # the rate limiter and the real client address (trusted proxies)
     "agent.sqlite_async",  # the call store's SQLite access
     "agent.observability.logs", "agent.privacy.redact",  # JSON log lines with personal data redacted
+    "agent.privacy.names", "agent.privacy.numbers",  # the redactor's name grammar and spoken numbers
     "agent.observability.telemetry",  # OpenTelemetry export; the bridge's call and agent-connection spans and metrics
 }
 
