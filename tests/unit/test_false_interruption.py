@@ -47,7 +47,7 @@ class Channel:
     def set_agent_speaking(self, speaking: bool) -> None:
         self.speaking.append(speaking)
 
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
+    async def synthesize(self, text: str, language: str = "en") -> AsyncIterator[bytes]:
         await asyncio.sleep(0)
         yield b"\x00\x00" * RATE
 
