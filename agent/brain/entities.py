@@ -333,8 +333,10 @@ def pattern_prefixes(pattern: str | None) -> list[str]:
 def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
     """A site number: "site fourteen" -> 14, or a known site name -> its number.
 
-    ``names`` maps site names ("Riverside pumping station") to numbers; the best
-    match needs every distinctive word of the name, or most of them.
+    ``names`` maps site names ("Riverside pumping station") to numbers; a name counts when its
+    own first word is said ("Riverside") or two of its words are ("operations centre"): a name's
+    other words are often what the caller describes ("the air compressor" is not "Eastgate
+    Compressor Station").
     """
     toks = tokens(text)
     said = [run for run in number_runs(text) if {"site", "sites"} & set(toks[max(0, run.start - 2):run.start])]
@@ -347,7 +349,10 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
             words = [w for w in tokens(name) if w not in _STOP and len(w) > 2]
             if not words:
                 continue
-            score = sum(w in said for w in words) / len(words)
+            hits = sum(w in said for w in words)
+            if words[0] not in said and hits < min(2, len(words)):
+                continue
+            score = hits / len(words)
             if score > best_score:
                 best, best_score = number, score
         if best is not None and best_score >= 0.5:
@@ -362,9 +367,10 @@ _STOP = {"the", "site", "station", "plant", "and", "of", "at"}
 
 _YES = re.compile(
     r"^(yes|yeah|yep|yup|ya|correct|right|that'?s right|that is right|sure|ok|okay|please do|"
-    r"go ahead|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine|no problem|no worries)\b"
+    r"go ahead|go on|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine|no problem|no worries|"
+    r"aye|spot on|that'?s the one|lovely|great|brilliant|grand)\b"
 )
-_NO = re.compile(r"^(no(?! problem| worries)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
+_NO = re.compile(r"^(no(?! problem| worries| idea| clue| preference)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Literal, Sequence
 
 from agent.brain import entities
 
-Kind = Literal["repeat", "cancel", "restart", "dont_know", "help", "person", "accept", "decline"]
+Kind = Literal["repeat", "cancel", "restart", "dont_know", "help", "person", "accept", "decline", "identity"]
 
 #: Words that carry no request of their own ("um, okay, could you just ...").
 _FILLER = (r"um+|uh+|er+|erm|hm+|well|oh|okay|ok|so|look|just|please|sorry|then|now|actually|"
@@ -45,10 +45,19 @@ _PERSON = re.compile(
     rf"(?:to|with)\s+(?:a |an |the |your |some |a real |an actual |a real live )?{_PEOPLE}\b(?! to (?:come|fix|look|check|send))|"
     rf"\b(?:get|want|need|give)\s+(?:me\s+)?(?:a |an |the |your )?(?:manager|supervisor|boss|human|real person|"
     rf"actual person|operator)\b")
+#: Asking what is on the line ("am I talking to a real person?", "is this a recording?", "are you a
+#: robot?"): a question about the call, answered, not a request to be put through.
+_IDENTITY = re.compile(
+    r"\b(?:(?:who|what) am i (?:talking|speaking) (?:to|with)|(?:am i (?:talking|speaking) (?:to|with)|is (?:this|that|it)|"
+    r"are you)(?: \w+){0,2}? (?:a |an )?(?:real |actual |live )?(?:person|human|human being|robot|bot|machine|"
+    r"computer|recording|ai|automated)(?: or (?:a |an )?\w+)?)\b")
 #: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
 #: number again", "what was the reference again?", "could you go over that once more".
 _REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'s| is| was))\b(?:\s+\S+){0,5}?\s+"
                            r"(?:again|back|once more)\b")
+#: Asking for the reference already given ("what was my reference number?", "what's that number?"): a
+#: whole turn of it; "what's the work order number for pump A123" names the thing and is a request.
+_REFERENCE_AGAIN = re.compile(r"\bwhat(?:'s| is| was) (?:my|that|the|our) (?:reference|ticket|case)?(?: ?number)?\b")
 #: A whole turn of one of these words is a request to hear it again ("sorry?", "what?").
 _REPEAT_ALONE = re.compile(r"^(?:sorry|what|pardon|huh|eh|again|repeat)$")
 _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
@@ -67,7 +76,9 @@ _DONT_KNOW = re.compile(
     r"\b(?:(?:i )?(?:don'?t|do not|dont) know|dunno|no idea|not sure|unsure|no clue|"
     r"(?:don'?t|do not) (?:have|remember|recall)(?: it| that| one| the \w+)?|haven'?t got(?: it| one| that)?|"
     r"(?:can'?t|cannot|could not|couldn'?t) (?:find|see|read|remember|recall|tell)(?: it| that| one| the \w+)?|"
-    r"(?:no|not) (?:tag|number|label)(?: on it)?|(?:i )?forgot(?: it)?)\b")
+    r"(?:no|not) (?:tag|number|label)(?: on it)?|(?:i )?forgot(?: it)?|"
+    # No preference is the same move for a choice: the caller leaves it to us.
+    r"(?:i )?(?:don'?t|do not) mind|no preference|(?:it )?(?:doesn'?t|does not) matter|up to you|you (?:choose|decide|pick))\b")
 _HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i) (?:do|say|ask)(?: you| for| about)?|what (?:are )?(?:my|the) options|"
                    r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
                    r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need))\b")
@@ -93,7 +104,7 @@ def leftover(text: str, *patterns: re.Pattern[str]) -> str:
 
 
 def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str = "",
-             free_text: bool = True) -> Move | None:
+             free_text: bool = True, answered: bool = False) -> Move | None:
     """The universal move ``text`` makes, or None when it is an answer or a request.
 
     ``in_task``: a question of a task is open (cancel and "I don't know" only mean
@@ -102,7 +113,9 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     create"), which a cancel may name ("cancel the work order") where any other noun
     makes it a new request ("cancel my service request"); ``free_text``: the open question
     takes any words, so "I don't know" must be short to be a move ("it stops and I don't
-    know why" is an answer), where a question for an id takes it at any length.
+    know why" is an answer), where a question for an id takes it at any length; ``answered``:
+    the turn gives a value the task takes ("make it high, the crews can't see the network"),
+    so it is no admission of not knowing.
     """
     plain = _plain(text)
     if not plain:
@@ -113,9 +126,14 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
             return Move("accept" if reply.yes else "decline")
     if _REPEAT_ALONE.match(plain):
         return Move("repeat")
+    if _REFERENCE_AGAIN.search(plain) and not leftover(plain, _REFERENCE_AGAIN) and \
+            re.search(r"\b(?:reference|ticket|case|number)\b", plain):
+        return Move("repeat", "reference")
     if _REPEAT.search(plain) or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = "reference" if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
+    if _IDENTITY.search(plain) and len(leftover(plain, _IDENTITY).split()) <= 1:
+        return Move("identity")
     if _PERSON.search(plain):
         return Move("person")
     if _RESTART.search(plain) and len(leftover(plain, _RESTART).split()) <= 2:
@@ -129,9 +147,24 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)
     # A short admission, not a description that happens to contain one ("it stops and I don't know why").
-    if _DONT_KNOW.search(plain) and not entities.number_runs(rest) and (len(rest.split()) <= 3 or not free_text):
+    if _DONT_KNOW.search(plain) and not answered and not entities.number_runs(rest) \
+            and (len(rest.split()) <= 3 or not free_text):
         return Move("dont_know")
     return None
+
+
+#: A turn in the form of a question or a request ("where's my work order", "can you reset ...", "I need
+#: a new ..."), after any lead-in words; an answer to "why?" or "what is wrong?" is a statement.
+_ASKS = re.compile(
+    r"^(?:(?:and|also|oh|um|uh|er|erm|sorry|actually|so|well|ok|okay|wait|hang on|by the way|btw|another thing|"
+    r"one more thing|while i have you|while i'?ve got you)\s+)*"
+    r"(?:what|what'?s|where|where'?s|when|when'?s|who|who'?s|how|how'?s|which|can|could|would|will|is|are|do|does|"
+    r"did|have|has|i need|i want|i'?d like|i would like|please)\b")
+
+
+def asks(text: str) -> bool:
+    """Is ``text`` put as a question or a request (so mid-answer it may be a new one)?"""
+    return bool(_ASKS.match(_plain(text)))
 
 
 # --- corrections ---------------------------------------------------------------------

@@ -158,20 +158,25 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
         return entities.first_number(text) if asked else None
     if asked:
         clean = text.strip()
-        return clean or None
+        reply = entities.yes_no(clean)
+        # A bare "yes" or "no" is no description (the question was open): ask again, never store "yes".
+        return clean if clean and not (reply.yes is not None and not reply.rest.strip(" .!?")) else None
     return None
 
 
-def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
+def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
     """The option ``text`` names; the last one named wins ("high, no, urgent"), a negated one never
     does ("critical, not medium"). Unasked, a word counts only when it can mean nothing but this
     slot: a phrase that only names the slot ("urgent", "no rush"), a word next to the slot's own
     label ("high priority"), or a clause that is little but the value ("..., make it high"). So a symptom
-    ("the pressure reading is high") never sets the priority."""
+    ("the pressure reading is high") never sets the priority. ``strict``: every option word needs that
+    (a value the call holds already is not changed by a word in a description: "..., the crews can't
+    see the network" keeps the category)."""
     s = slot.schema
     options = s.get("enum") or [s.get("const")]
     low = text.lower()
-    phrases = [(str(o).lower(), o) for o in options if isinstance(o, str)]
+    # An option written as an identifier ("power_bi") is said as words ("power bi").
+    phrases = [(str(o).lower().replace("_", " "), o) for o in options if isinstance(o, str)]
     phrases += [(w, o) for o in options for w in _ENUM_SYNONYMS.get(str(o).lower(), ())]
     # Longest first, each span used once: "not urgent" is low before "urgent" can be urgent.
     taken: list[tuple[int, int, Any, str]] = []
@@ -190,7 +195,7 @@ def _enum(slot: Slot, text: str, *, asked: bool) -> Any:
         after = re.findall(r"[a-z']+", low[end:])[:2]
         if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
             continue  # the value the caller does not mean
-        if not asked and phrase in _ENUM_WORDS and not (label & {*before, *after}):
+        if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}):
             # Its own clause: ", medium" or "make it high", not "the reading is high".
             head = re.split(r"[,.;!?]", low[:start])[-1]
             tail = re.split(r"[,.;!?]", low[end:])[0]
@@ -315,19 +320,29 @@ def mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:
     return found
 
 
-def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
-    """Fill slots from the opening utterance and from entities heard earlier in the call."""
+def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str, Any], ctx: Context,
+            *, turn: str = "") -> dict[str, Any]:
+    """Fill slots from the opening utterance and from entities heard earlier in the call. ``turn``: the
+    whole caller turn when the opening is one of two requests in it; who is calling and where ("..., I'm
+    E10533") belong to both."""
     slots = slots_of(schema)
     heard = mentioned(slots, task["opening"], ctx)
+    if turn and turn != task["opening"]:
+        identities = [s for s in slots if s.kind in ("site", "user", "email") and s.name not in heard]
+        heard.update(mentioned(identities, turn, ctx))
     for slot in slots:
-        if slot.kind == "code" and slot.name not in heard and len(entities.pattern_prefixes(slot.schema.get("pattern"))) == 1:
-            # "the job ten thousand and two": an opener's number in exactly the shape of a
-            # one-prefix id is that id; one said in another shape is reported with the question.
-            value = _patterned(slot, task["opening"], asked=True)
-            if value is not None and validate(slot, value) is None:
-                heard[slot.name] = value
-            elif re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", task["opening"], flags=re.I):
-                task["misheard"] = {"slot": slot.name, "say": wrong_shape(slot, task["opening"]) or ""}
+        prefixes = entities.pattern_prefixes(slot.schema.get("pattern"))
+        if slot.kind not in ("code", "user") or slot.name in heard or len(prefixes) != 1:
+            continue
+        # "the job ten thousand and two": an opener's number in exactly the shape of a
+        # one-prefix id is that id; one said in another shape ("my ID is E1048", "work order
+        # 104") is reported with the question.
+        value = _patterned(slot, task["opening"], asked=True) if slot.kind == "code" else None
+        if value is not None and validate(slot, value) is None:
+            heard[slot.name] = value
+        elif re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", task["opening"], flags=re.I) \
+                or _lettered(task["opening"], prefixes):
+            task["misheard"] = {"slot": slot.name, "say": wrong_shape(slot, task["opening"]) or ""}
     for slot in slots:
         # Only identities carry over between tasks (who, where, which ticket); a priority or
         # a date belongs to the request it was said for.
@@ -370,10 +385,9 @@ def paraphrase(opening: str, ctx: Context) -> str:
     """The problem in the caller's opener, short: greetings and requests ("I need a technician")
     and the values that have slots of their own (asset tag, site, priority) are left out, and
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
-    site_words = {w for name in ctx.site_names for w in entities.tokens(name) if len(w) > 2}
     clauses = []
     for clause in re.split(r"[,;.!?]+", opening.lower()):
-        words = _without_values(_PREAMBLE.sub(" ", clause), site_words)
+        words = _without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
         words = [w for w in words if w not in (",",)]
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
             words = words[1:]
@@ -390,8 +404,13 @@ def paraphrase(opening: str, ctx: Context) -> str:
     return " ".join(out)
 
 
-def _without_values(clause: str, site_words: set[str]) -> list[str]:
-    """``clause`` as words, without the codes, site numbers and site names in it."""
+def _without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:
+    """``clause`` as words, without the codes, site numbers and site names in it. A site name is a run
+    of its words that holds its own first word or two of its words: "the compressor" describes the
+    equipment, it is not Eastgate Compressor Station."""
+    names = [[w for w in entities.tokens(name) if len(w) > 2] for name in site_names]
+    site_words = {w for words in names for w in words}
+    heads = {words[0] for words in names if words}
     toks = entities.tokens(clause)
     runs = {r.start: r for r in entities.number_runs(clause)}
     drop: set[int] = set()
@@ -413,7 +432,8 @@ def _without_values(clause: str, site_words: set[str]) -> list[str]:
                 k += 1
             while j > 0 and toks[j - 1] in _PLACE_LEAD:
                 j -= 1
-            if k - i >= 1 and (j < i or k - i >= 2):
+            named = heads & set(toks[i:k]) or len({t for t in toks[i:k] if t in site_words}) >= 2
+            if named and (j < i or k - i >= 2):
                 drop.update(range(j, k))
             i = k
         else:
@@ -450,13 +470,21 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         if task.get("confirming"):
             if reply.yes is True and not reply.rest.strip(" .!") and not heard:
                 return Step("execute")
-            changed = {**mentioned(slots, reply.rest if reply.yes is not None else body, ctx), **heard}
+            said = reply.rest if reply.yes is not None else body
+            changed = {**mentioned(slots, said, ctx), **heard}
+            for slot in slots:  # a held choice changes only when the new one is said as a value, not in passing
+                if slot.kind == "enum" and slot.name in changed and slot.name in task["args"] and slot.name not in heard \
+                        and _enum(slot, said, asked=False, strict=True) is None:
+                    changed.pop(slot.name)
             if reply.yes is True and not changed:
                 return Step("execute")
             if not changed:
                 named = _named_slot(slots, body)
                 if named is not None:
                     return _change(task, named, body, slots)
+                if reply.yes is None:
+                    # Neither a yes, a no nor a value: the read-back still stands, ask about it again, briefly.
+                    return Step("confirm", f"Sorry, I didn't follow. Shall I go ahead and {describe_tool(task['tool'])}?")
                 task["confirming"] = False
                 task["asking"] = None
                 names = [s.label for s in slots if s.name in task["args"] and s.kind != "key"]
@@ -520,10 +548,20 @@ def wrong_shape(slot: Slot, text: str) -> str | None:
     runs = entities.number_runs(text)
     if not runs or len(runs[-1].digits) > entities.MAX_DIGITS:
         return None
-    heard = entities.spell_out(runs[-1].digits)
+    lettered = _lettered(text, entities.pattern_prefixes(slot.schema.get("pattern")))
+    heard = entities.spell_out(lettered[0] if lettered else runs[-1].digits)
     example = next((e for e in slot.schema.get("examples") or [] if isinstance(e, str)), None)
+    if example is None and slot.kind == "user":
+        example = next(iter(re.findall(r"\b[A-Z]\d{3,6}\b", slot.schema.get("description") or "")), None)
     like = f" looks like {entities.spell_out(example)}" if example else " has a different shape"
-    return f"I heard {heard}, but a {slot.label}{like}."
+    noun = "ID" if slot.kind == "user" else slot.label  # "user" names the field, not what is said for it
+    article = "an" if noun[:1].lower() in "aeio" or noun == "ID" else "a"
+    return f"I heard {heard}, but {article} {noun}{like}."
+
+
+def _lettered(text: str, prefixes: list[str]) -> list[str]:
+    """Codes in ``text`` that start with one of the id's own letters ("E1048" for an E10482-style id)."""
+    return [c for c in entities.codes(text, prefixes) if prefixes and c.upper().startswith(tuple(prefixes))]
 
 
 def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: list[str],
@@ -533,12 +571,32 @@ def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: l
     found: dict[str, Any] = {}
     for part in negated:
         for slot in slots:
-            if slot.name in args and slot.kind != "text" and parse(slot, part, ctx, asked=True) == args[slot.name]:
+            if slot.name in args and slot.kind != "text" and (parse(slot, part, ctx, asked=True) == args[slot.name]
+                                                             or _same_digits(slot, part, args[slot.name])):
                 value = parse(slot, body, ctx, asked=True)
+                if value is None and _same_digits(slot, part, args[slot.name]):
+                    value = _with_digits(slot, args[slot.name], body)
                 if value is not None and value != args[slot.name] and validate(slot, value) is None:
                     found[slot.name] = value
                 break
     return found
+
+
+def _same_digits(slot: Slot, said: str, held: Any) -> bool:
+    """A code named by its digits alone ("not four five oh three" for P-4503): callers drop the letters."""
+    runs = entities.number_runs(said)
+    digits = re.sub(r"\D", "", str(held))
+    return slot.kind in ("code", "user") and len(runs) == 1 and bool(digits) and runs[0].digits == digits
+
+
+def _with_digits(slot: Slot, held: Any, body: str) -> str | None:
+    """The held code with the digits of ``body`` in place of its own ("..., four five three oh" -> P-4530)."""
+    runs = entities.number_runs(body)
+    if len(runs) != 1:
+        return None
+    letters = re.match(r"[A-Za-z]+-?", str(held))
+    candidate = (letters.group(0) if letters else "") + runs[0].digits
+    return _like_examples(candidate, slot.schema.get("examples") or [], slot.schema.get("pattern"))
 
 
 def _acknowledge(slot: Slot, value: Any, *, added: bool = False) -> str:

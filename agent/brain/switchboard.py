@@ -14,12 +14,14 @@ import asyncio
 import dataclasses
 import json
 import re
+from datetime import datetime
 from functools import partial
 from typing import Any, AsyncIterator, Callable, Protocol
 
-from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say
-from agent.brain import entities, moves, slots
-from agent.brain.domain import ANYTHING_ELSE, INTENT_TOOLS, DomainAgent, fetch_site_names, latest_reference
+from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
+from agent.brain import entities, languages, moves, slots
+from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear,
+                                latest_reference)
 from agent.brain.mcp_client import ToolManager
 from agent.config import Settings
 from agent.call.keypad import digits_expected
@@ -30,6 +32,8 @@ GREETING = "Hello, you've reached the operations help line. How can I help you t
 OFF_TOPIC_CONFIDENCE = 0.35
 #: What the line can do, said for "help" and when a turn is not something it handles.
 CAPABILITIES = "I can log faults, check jobs and IT tickets, reset passwords, or find you a person."
+#: What the caller is talking to, said when they ask ("is this a robot?").
+IDENTITY = "I'm the help line's automated assistant. Ask for a person at any time and I'll put you through."
 OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
 #: ... and when the caller does not have what was asked for.
 OFFER_PERSON_UNKNOWN = "No problem. A person can help you find it. Shall I put you through?"
@@ -117,12 +121,26 @@ class SwitchboardBrain:
 
     async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
         text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else turn.text
+        if languages.foreign(turn.language, turn.turn) and not state.task:
+            async for action in self._other_language(str(turn.language), state):
+                yield action
+            return
         if len(text) > MAX_TURN_CHARS:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
             return
         decision = await self.coordinator.decide_async(text, state)
-        if decision.action == "handoff" and any(h.startswith(URGENT_HITS) for h in decision.policy_hits):
+        offer = state.dialogue.get("offer")
+        fit = self.agent.answers(text, state) if state.task else None
+        move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")),
+                              offer=None if offer == "lookup" and fit == "value" else offer,  # "yes, it's P-4512"
+                              topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
+                              free_text=fit == "free", answered=fit == "value")
+        urgent = [h for h in decision.policy_hits if h.startswith(URGENT_HITS)]
+        # A person-request the router heard gives way to a move the words make plainly ("I don't know my
+        # employee number", "am I talking to a real person?"): safety and failed tools never do.
+        if decision.action == "handoff" and urgent and not (
+                move is not None and move.kind != "person" and all(h.startswith("person_request") for h in urgent)):
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
@@ -130,11 +148,9 @@ class SwitchboardBrain:
             async for action in self._callback_answer(entities.yes_no(text).yes, state):
                 yield action
             return
-        offer = state.dialogue.pop("offer", None)
-        move = moves.classify(text, in_task=bool(state.task), offer=offer,
-                              topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
-                              free_text=bool(state.task) and self.agent.answers(text, state) == "free")
+        state.dialogue.pop("offer", None)
         if move is not None:
+            state.dialogue.pop("clarify", None)  # a move answers the either/or question too ("no, leave it")
             async for action in self._apply(move, state, offer):
                 yield action
             return
@@ -146,9 +162,13 @@ class SwitchboardBrain:
         elif self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state):
             if state.task and entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value":
                 # "Yes, that's all, bye" at a read-back: submit first, then close.
+                done = False
                 async for action in self.agent.continue_task(text, state):
+                    done = done or (isinstance(action, ToolEvent) and action.status == "ok")
                     if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
                         yield action
+                if not done:  # not submitted (the server refused a value, or it failed): the call goes on
+                    return
             self.coordinator.record(decision, state)
             yield route_event(decision)
             state.task = None
@@ -158,7 +178,7 @@ class SwitchboardBrain:
         handed_over = False
         if state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
-            replies = self._say(f"Sorry, I can't help there. {self.agent.reprompt(state)}")
+            replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
         elif state.task and self._continues_task(decision, text, state):
             replies = self.agent.continue_task(text, state)
         else:
@@ -181,23 +201,31 @@ class SwitchboardBrain:
         person, is offered instead of asking again. Only the last sentence is held back."""
         held: Say | None = None
         async for action in actions:
+            if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
+                action = Say(self._offer_later(state))  # the first request is done: offer the second
+                if held is not None:  # ... and the result before it is cut to leave the ear room for the offer
+                    held = dataclasses.replace(held, text=for_the_ear(held.text, REPLY_WORDS - len(action.text.split())))
             if held is not None:
                 yield held
                 held = None
-            if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
-                action = Say(self._offer_later(state))  # the first request is done: offer the second
             if isinstance(action, Say) and not action.filler:
                 held = action
             else:
                 yield action
             if isinstance(action, HandoffEvent):
                 return
-        # The same question with nothing learnt since is a strike; a read-back that changed is not.
+        # The same question is a strike, whatever else was said in between; a read-back that changed is not.
         if held is not None and moves.question_of([held.text]):
             state.dialogue["asked"] = re.split(r"(?<=[.!?])\s+", held.text.strip())[-1]
         question = moves.question_of([held.text] if held else [])
-        question += " " + json.dumps((state.task or {}).get("args", {}), sort_keys=True, default=str) if question else ""
+        if question and (state.task or {}).get("confirming"):  # a read-back that changed is a new question
+            question += " " + json.dumps(state.task["args"], sort_keys=True, default=str)  # type: ignore[index]
         count = moves.strikes(state.dialogue.get("question", ""), int(state.dialogue.get("strikes", 0)), question)
+        if state.task is not None and question:
+            # Within a task a question counts every time it is asked, in a row or not: an aside or a lookup
+            # in between does not make a third "What is the work order number?" any less a loop.
+            tally = state.task.setdefault("asked_times", {})
+            tally[question] = count = max(count, int(tally.get(question, 0)) + 1)
         state.dialogue.update(question=question, strikes=count)
         if count <= moves.STRIKE_LIMIT:
             if held is not None:
@@ -231,6 +259,12 @@ class SwitchboardBrain:
                                            target=later["target"], intent=later["intent"])
             async for action in self._guarded(self._route(decision, later["text"], state), state):
                 yield action
+        elif move.kind == "accept" and offer == "lookup":
+            state.dialogue["offer"] = "lookup"
+            yield Say("Go ahead.")
+        elif move.kind == "decline" and offer == "lookup":
+            async for action in self._another_way(state, OFFER_PERSON_UNKNOWN):  # no other identifier either
+                yield action
         elif move.kind in ("accept", "person"):
             async for action in self._hand_over(state, reason="The caller accepted a person when the call could not go on.",
                                                 trigger="person_request", priority=_last_priority(state)):
@@ -240,28 +274,33 @@ class SwitchboardBrain:
         elif move.kind == "restart":
             state.task = None
             yield Say("Okay, let's start again. How can I help?")
-        elif move.kind == "help":
-            yield Say(CAPABILITIES)
-            task = state.task or {}
-            if task.get("confirming") and task.get("tool"):  # the read-back was just heard: not all of it again
-                yield Say(f"Shall I go ahead and {slots.describe_tool(task['tool'])}?")
-            else:
-                yield Say(self.agent.reprompt(state) if task else state.dialogue.get("asked") or "What do you need?")
+        elif move.kind in ("help", "identity"):
+            yield Say(CAPABILITIES if move.kind == "help" else IDENTITY)
+            yield Say(self._resume(state))
         elif move.kind == "cancel":
             dropped = state.task is not None
             state.task = None
-            yield Say("Okay, I won't do that. Nothing was sent." if dropped else "Okay.")
+            yield Say("Okay, I won't do that. Nothing was sent." if dropped else "Okay, I'll leave it.")
             yield Say(ANYTHING_ELSE)
         elif move.kind == "decline":
             state.task = None
             state.dialogue.pop("later", None)
             yield Say("Okay, I'll leave that for now.")
             yield Say(ANYTHING_ELSE)
+        elif move.kind == "dont_know" and (state.task or {}).get("confirming"):
+            yield Say(f"No problem. {self._resume(state)}")  # nothing is being asked but the read-back
         elif move.kind == "dont_know":
             async for action in self._another_way(state, OFFER_PERSON_UNKNOWN):
                 yield action
         if move.kind in ("restart", "cancel", "decline"):  # a new start; hearing a question again is not one
             state.dialogue.update(question="", strikes=0, offered=None)
+
+    def _resume(self, state: CallState) -> str:
+        """The open question again after an aside, short: a read-back just heard is not read again."""
+        task = state.task or {}
+        if task.get("confirming") and task.get("tool"):
+            return f"Shall I go ahead and {slots.describe_tool(task['tool'])}?"
+        return self.agent.reprompt(state) if task else state.dialogue.get("asked") or "What do you need?"
 
     @staticmethod
     def _last_said(state: CallState, about: str) -> str:
@@ -276,8 +315,11 @@ class SwitchboardBrain:
         return " ".join(said) or GREETING
 
     def _off_topic(self, decision: Any, text: str, state: CallState) -> bool:
-        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes."""
-        return decision.action != "route" and decision.confidence < OFF_TOPIC_CONFIDENCE \
+        """A sentence of its own (not a yes, a no or a stray code) that neither answers nor routes, or that
+        the router knows as off-topic. At a read-back only a yes, a no or a change is expected, so there
+        any turn the router cannot place is one."""
+        unsure = decision.confidence < OFF_TOPIC_CONFIDENCE or bool((state.task or {}).get("confirming"))
+        return ((decision.action != "route" and unsure) or decision.intent == "smalltalk.offtopic") \
             and entities.yes_no(text).yes is None and len(text.split()) >= 3 \
             and self.agent.answers(text, state) is None and not entities.only_codes(text)
 
@@ -293,7 +335,10 @@ class SwitchboardBrain:
         if fit == "value":
             return True
         if fit == "free":
-            return not switch
+            # An open question takes statements; a new request there is put as one, or cued ("also ...").
+            policy = self.coordinator.policy
+            cued = policy.topic_switch is not None and bool(policy.topic_switch.search(text.lower()))
+            return not (switch and (cued or moves.asks(text)))
         # Not an answer: a clear new request re-routes; anything else re-asks the question. A bare
         # identifier is a misheard answer, never a new request, however sure the router is.
         if entities.only_codes(text):
@@ -325,6 +370,12 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
+        if decision.action == "route":
+            text = self._keep_second_request(decision, text, state)
+        if decision.action == "clarify":
+            named = self._named_by_id(decision, text)
+            if named is not None:
+                decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
         self.coordinator.record(decision, state)
         yield route_event(decision)
         if decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE:
@@ -338,21 +389,47 @@ class SwitchboardBrain:
                                                                    for o in options]}
             yield Say(decision.clarify_question or "Could you tell me a bit more about what you need?")
             return
-        self._keep_second_request(decision, text, state)
         async for action in self.agent.start(decision.intent, text, state):
             yield action
 
-    def _keep_second_request(self, decision: Any, text: str, state: CallState) -> None:
+    def _named_by_id(self, decision: Any, text: str) -> dict[str, Any] | None:
+        """Of the options the router is unsure between, the one whose tool needs an identifier the caller
+        named ("incident two zero zero zero three, any progress"): an id of that shape, with its letters
+        or its name said, settles the request. None unless exactly one option takes it."""
+        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        named = []
+        for option in [{"target": decision.target, "intent": decision.intent}, *decision.alternatives]:
+            server, tool = INTENT_TOOLS.get(option["intent"], ("", ""))
+            spec = self.tools.tool(server, tool) if tool else None
+            for slot in slots.slots_of(spec.input_schema) if spec else []:
+                if not (slot.required and slot.kind == "code"):
+                    continue
+                value = slots.parse(slot, text, ctx, asked=True)
+                said = slots.parse(slot, text, ctx, asked=False) is not None or \
+                    re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", text, flags=re.I)
+                if value is not None and said and slots.validate(slot, value) is None:
+                    named.append(option)
+                    break
+        return named[0] if len(named) == 1 else None
+
+    def _keep_second_request(self, decision: Any, text: str, state: CallState) -> str:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took
-        the one after the switch cue; the one before it is kept to offer when this one is done."""
+        the first (``first_of_two``) or, mid-call, the one after the switch cue; the other one is kept
+        to offer when this one is done. Returns the words of the routed one: each request starts on its
+        own words (an id or a site said anywhere in the turn is the caller's for both, see ``prefill``)."""
         cues = list(self.coordinator.policy.topic_switch.finditer(text.lower())) if \
             self.coordinator.policy.topic_switch is not None else []
-        head = text[:cues[-1].start()].strip(" ,.;") if cues else ""
-        if len(head.split()) < 3:
-            return
-        first = self.coordinator.decide(head, state)
-        if first.action == "route" and first.intent != decision.intent and first.intent in INTENT_TOOLS:
-            state.dialogue["later"] = {"text": head, "target": first.target, "intent": first.intent}
+        if not cues:
+            return text
+        first = "first_of_two" in decision.policy_hits
+        before, after = text[:cues[-1].start()].strip(" ,.;"), text[cues[-1].end():].strip(" ,.;")
+        other = after if first else before
+        if len(other.split()) >= 3:
+            second = self.coordinator.decide(other, state)
+            if second.action == "route" and second.intent != decision.intent and second.intent in INTENT_TOOLS:
+                state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
+                return before if first else after
+        return text
 
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]
@@ -391,6 +468,17 @@ class SwitchboardBrain:
         state.task = None
         event = await self.handoff.escalate(state, reason=reason, trigger=trigger, priority=priority, target=target)
         yield Say(self.handoff.message_for_caller(event))
+        yield event
+
+    async def _other_language(self, language: str, state: CallState) -> AsyncIterator[Action]:
+        """A caller who does not speak English: told so in their language, and passed to a person
+        with the language on the case (the routing would only guess from a mistranscription)."""
+        state.language = language
+        state.task = None
+        reason = f"the caller does not speak English (heard as {languages.name(language)})"
+        event = await self.handoff.escalate(state, reason=reason, trigger="language", priority="normal")
+        for sentence, spoken_in in languages.passing_on(language):
+            yield Say(sentence, language=spoken_in)
         yield event
 
     async def handoff_result(self, ok: bool, reason: str, state: CallState) -> AsyncIterator[Action]:

@@ -5,7 +5,10 @@ Sits between the session (transport, seq, persistence) and the brain. Caller tur
 brain yields becomes wire events at once, and each ``Say`` is also synthesised and
 streamed as audio by a separate speaker task, so the first sentence plays while the
 brain is still working on the rest. Barge-in stops the speaker, clears the client's
-buffer and keeps in the conversation only what the caller heard.
+buffer and keeps in the conversation only what the caller heard. If the sound that
+stopped it forms no caller turn (a backchannel, a noise: ``NoTurn`` or an empty
+transcript, or nothing at all within ``RESUME_AFTER_S``), the agent carries on from the
+start of the sentence that was cut, so a false interruption never leaves the caller in silence.
 
 This class is the embedded pipeline: the brain answers every turn and the channel
 synthesises what it says. With a speech-to-speech channel (``drives_dialog``, Voice
@@ -19,8 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import itertools
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterator, Awaitable, Callable
@@ -31,7 +36,8 @@ from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, 
 from agent.contracts.brain import Brain
 from agent.call.keypad import DigitCollector, KeypadConfig
 from agent.call.limits import ENDS, SAY, CallLimits, Watch
-from agent.speech.engine import BargeIn, FinalTranscript, PartialTranscript, SpeechChannel, SpeechEvent, SpeechStarted
+from agent.speech.engine import (BargeIn, FinalTranscript, NoTurn, PartialTranscript, SpeechChannel, SpeechEvent,
+                                 SpeechStarted, drives_dialog)
 from agent.contracts.state import CallState
 
 log = logging.getLogger("switchboard.conversation")
@@ -43,6 +49,8 @@ SendAudio = Callable[[bytes], Awaitable[None]]
 #: leaves little unplayed audio in the client's buffer and "heard" stays accurate.
 AUDIO_LEAD_S = 0.3
 AUDIO_CHUNK_MS = 100
+#: After a barge-in, a caller who has said no words by now did not want the turn: the agent resumes.
+RESUME_AFTER_S = 3.0
 
 
 @dataclass
@@ -59,6 +67,11 @@ class _Reply:
     interrupted: bool = False
     clock: "TurnClock | None" = None  # the turn this reply answers (its metrics record a barge-in)
     engine: Any = None  # the engine's speech item playing now (DialogConversation)
+
+
+@dataclass(frozen=True)
+class _Resumed(Say):
+    """The rest of an interrupted reply, said after a false interruption: a reply of its own."""
 
 
 @dataclass
@@ -122,6 +135,9 @@ class Conversation:
         self._watch: Watch | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._watch_changed = asyncio.Event()  # wakes the watcher: its next deadline may have moved
+        self._resume: str | None = None  # what an interrupted reply still had to say, until a caller turn forms
+        self._resume_timer: asyncio.TimerHandle | None = None
+        self._resuming: set[asyncio.Task[None]] = set()
 
     # --- lifecycle ------------------------------------------------------------------
     async def start(self, *, greet: bool) -> None:
@@ -170,15 +186,21 @@ class Conversation:
 
     def _mute(self) -> None:
         self._muted = True
+        self._forget_resume()
         if self._reply is not None:
             self._reply.interrupted = True
         self._drop_queued_speech()
 
-    def _drop_queued_speech(self) -> None:
+    def _drop_queued_speech(self) -> list[Any]:
+        """Empty the speech queue; returns what it held (``Say``s or engine speech)."""
+        dropped = []
         while not self._says.empty():
             with contextlib.suppress(asyncio.QueueEmpty):
-                self._says.get_nowait()
+                item = self._says.get_nowait()
                 self._says.task_done()
+                if item is not None:
+                    dropped.append(item[0])
+        return dropped
 
     async def end_call(self) -> None:
         await self._brain.end(self.state)
@@ -201,6 +223,7 @@ class Conversation:
 
     async def text(self, text: str) -> None:
         self._caller_active()
+        self._forget_resume()
         await self._inputs.put((CallerInput(text, "text"), TurnClock(time.monotonic())))
 
     async def dtmf(self, digits: str) -> None:
@@ -208,6 +231,7 @@ class Conversation:
         question being asked expects when the brain knows it."""
         self._caller_active()
         await self.barge_in()  # keying digits is the caller acting: stop talking over them
+        self._forget_resume()
         now = time.monotonic()
         for keys in self._keys.press(digits, now, self._brain.keypad_length(self.state)):
             await self._inputs.put((CallerInput(keys, "dtmf"), TurnClock(now)))
@@ -259,8 +283,16 @@ class Conversation:
             self._caller_active()
         if isinstance(ev, FinalTranscript):
             if ev.text.strip():
+                self._forget_resume()
                 await self._heard(ev)
+            else:
+                await self._carry_on()
+        elif isinstance(ev, NoTurn):
+            await self._carry_on()
         elif isinstance(ev, PartialTranscript):
+            if self._resume_timer is not None:  # words: a turn is forming, its end decides
+                self._resume_timer.cancel()
+                self._resume_timer = None
             await self._emit(protocol.Transcript(role="caller", text=ev.text, final=False))
         elif isinstance(ev, BargeIn):
             await self.barge_in()
@@ -270,7 +302,7 @@ class Conversation:
     async def _heard(self, ev: FinalTranscript) -> TurnClock:
         """Queue a spoken caller turn; its clock starts at the end of the speech."""
         clock = TurnClock(ev.speech_end_at, stt_ms=round(ev.stt_ms, 1), stt_rtf=round(ev.rtf, 3))
-        await self._inputs.put((CallerInput(ev.text, "speech"), clock))
+        await self._inputs.put((CallerInput(ev.text, "speech", language=ev.language), clock))
         return clock
 
     # --- turns ----------------------------------------------------------------------
@@ -294,8 +326,10 @@ class Conversation:
 
     async def _turn(self, turn: CallerInput, clock: TurnClock) -> None:
         self.state.turn_count += 1
-        turn = CallerInput(turn.text, turn.kind, self.state.turn_count)
-        self.state.add_turn("caller", turn.text, kind=turn.kind)
+        turn = dataclasses.replace(turn, turn=self.state.turn_count)
+        # The language is noted on a turn only when it is not English (the exception worth reading).
+        self.state.add_turn("caller", turn.text, kind=turn.kind,
+                            **({"language": turn.language} if turn.language not in (None, "en") else {}))
         await self._emit(protocol.Transcript(role="caller", text=turn.text, final=True, kind=turn.kind))
         await self._answer(turn, clock)
 
@@ -378,6 +412,8 @@ class Conversation:
     async def _speak(self, say: Any, clock: TurnClock) -> None:
         """Play one item of agent speech (a ``Say``, or an engine's) as part of the current reply."""
         assert self._speech is not None
+        if isinstance(say, _Resumed) and self._reply is not None and self._reply.interrupted:
+            await self._finish_reply()  # the interrupted reply may still be winding down
         if self._reply is None:
             entry = self.state.add_turn("agent", "", filler=bool(getattr(say, "filler", False)))
             self._reply = _Reply(f"a{next(self._items)}", self.state.turns.index(entry), clock=clock)
@@ -417,7 +453,8 @@ class Conversation:
         entry = self.state.turns[reply.turn_index]
         entry["text"] = (entry["text"] + " " + say.text).strip()
         await self._emit(protocol.Transcript(role="agent", text=say.text, final=True, item_id=reply.item_id))
-        return telemetry.synthesis(self._speech.synthesize(say.text), say.text, self._rate, self.state)
+        speech = self._speech.synthesize(say.text, say.language)
+        return telemetry.synthesis(speech, say.text, self._rate, self.state)
 
     async def _finish_reply(self) -> None:
         reply, self._reply = self._reply, None
@@ -464,9 +501,37 @@ class Conversation:
         # The agent transcript already sent carried whole sentences: say what was actually heard.
         await self._emit(protocol.TranscriptTruncated(item_id=reply.item_id, text=entry["text"],
                                                       heard_ms=entry["heard_ms"]))
-        # Drop what the brain queued for this reply: the caller never heard it.
-        self._drop_queued_speech()
+        # Drop what the brain queued for this reply: the caller never heard it (kept to resume with).
+        queued = self._drop_queued_speech()
+        if not drives_dialog(self._speech):
+            rest = " ".join([resume_text(reply.spans, heard)] + [s.text for s in queued if isinstance(s, Say)]).strip()
+            self._forget_resume()
+            if rest:
+                self._resume = rest
+                self._resume_timer = asyncio.get_running_loop().call_later(RESUME_AFTER_S, self._resume_due)
         await self._interrupted(reply, heard)
+
+    def _forget_resume(self) -> None:
+        self._resume = None
+        if self._resume_timer is not None:
+            self._resume_timer.cancel()
+            self._resume_timer = None
+
+    def _resume_due(self) -> None:
+        self._resume_timer = None
+        task = asyncio.get_running_loop().create_task(self._carry_on())
+        self._resuming.add(task)
+        task.add_done_callback(self._resuming.discard)
+
+    async def _carry_on(self) -> None:
+        """No caller turn formed after an interruption: say the rest of the interrupted reply."""
+        rest = self._resume
+        self._forget_resume()
+        if rest is None or self._muted or self.ended.is_set():
+            return
+        log.info("session %s: false interruption; resuming the reply", self.state.session_id)
+        telemetry.barge_in_resumed()
+        await self._act(_Resumed(rest), TurnClock(time.monotonic()))
 
     async def _interrupted(self, reply: _Reply, heard_ms: float) -> None:
         """The caller barged in after ``heard_ms`` of ``reply``; the embedded brain needs nothing more."""
@@ -496,6 +561,33 @@ def heard_text(spans: list[list[Any]], heard_ms: float) -> str:
                 kept.append(" ".join(words[:n]) + "…")
         break
     return " ".join(kept)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def resume_text(spans: list[list[Any]], heard_ms: float) -> str:
+    """What a reply cut at ``heard_ms`` had left to say, from the start of the sentence that was cut (pure).
+
+    The counterpart of ``heard_text``: sentences heard whole are dropped; the one playing
+    (located the same way) is said again from its start, the rest follow.
+    """
+    rest: list[str] = []
+    for text, start, end in spans:
+        if end > start and heard_ms >= end:
+            continue
+        if end > start and heard_ms > start:
+            n = int(len(text.split()) * (heard_ms - start) / (end - start))  # words heard
+            sentences = _SENTENCE_END.split(text.strip())
+            seen = 0
+            for i, sentence in enumerate(sentences):
+                seen += len(sentence.split())
+                if n < seen:
+                    break
+            rest.append(" ".join(sentences[i:]))
+        else:
+            rest.append(text)
+    return " ".join(rest)
 
 
 def _chunks(data: bytes, size: int) -> list[bytes]:

@@ -12,7 +12,7 @@ from agent.dev.bench import bridge, coldstart, handover, latency, redact, speech
 BENCHMARKS = {
     "transport": (transport, "concurrent sessions streaming real-time audio frames"),
     "latency": (latency, "spoken turns: end of caller speech -> first agent audio"),
-    "speech": (speech, "end of turn: false cut-offs, false holds, end-of-turn delay"),
+    "speech": (speech, "end of turn: false cut-offs, false holds, end-of-turn delay; --wer; --barge-in"),
     "bridge": (bridge, "added latency through the ACS bridge and the gap at a recycle"),
     "coldstart": (coldstart, "a new container: start -> readiness, session.ready, greeting audio"),
     "telemetry": (telemetry, "cost per WebSocket frame of the connection metrics"),

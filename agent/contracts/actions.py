@@ -20,6 +20,8 @@ class CallerInput:
     text: str
     kind: InputKind = "text"
     turn: int = 0
+    #: Language the recogniser heard (ISO 639-1); None when it cannot tell (typed, keyed, English-only model).
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class Say:
     text: str
     #: A holding phrase ("one moment...") is spoken but is not part of the answer.
     filler: bool = False
+    #: Language of ``text`` (ISO 639-1): the synthesiser pronounces it as that language.
+    language: str = "en"
 
 
 @dataclass(frozen=True)

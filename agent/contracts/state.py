@@ -48,6 +48,8 @@ class CallState:
     handoff: dict[str, Any] | None = None
     #: The call's recording as the bridge reported it: {"state": recording|declined|off, "id"?}; None: not recorded.
     recording: dict[str, Any] | None = None
+    #: The caller's language when it is not English (ISO 639-1, from the recogniser); None: English.
+    language: str | None = None
     #: resolved | escalated | abandoned | None (still going)
     outcome: str | None = None
 

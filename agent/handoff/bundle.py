@@ -151,7 +151,7 @@ def summarise(state: CallState, reason: str) -> str:
 
 
 def _turn(t: dict[str, Any]) -> dict[str, Any]:
-    kept = {k: t[k] for k in ("role", "text", "turn", "kind", "interrupted") if k in t}
+    kept = {k: t[k] for k in ("role", "text", "turn", "kind", "interrupted", "language") if k in t}
     if "ts" in t:
         kept["at"] = iso(float(t["ts"]))
     return kept
@@ -198,6 +198,8 @@ def build_case(
         "target": target,
         "reason": reason,
         "trigger": trigger,
+        # The caller's language as the recogniser heard it: who can take the call depends on it.
+        "language": state.language or "en",
         "summary": summarise(state, reason),
         "current": dict(state.current) if state.current else None,
         "entities": dict(state.entities),

@@ -66,6 +66,7 @@ TURN_STAGE_MS = "voice.turn.stage.duration_ms"  # attribute voice.stage
 TURN_LATENCY_MS = "voice.turn.latency_ms"  # end of caller speech -> first agent audio (or text)
 TURN_DURATION_MS = "voice.turn.duration_ms"  # end of caller speech -> turn done
 BARGE_INS = "voice.barge_ins"
+BARGE_IN_RESUMES = "voice.barge_in_resumes"
 ROUTES = "voice.routes"  # attributes voice.route.target, voice.route.action
 ESCALATIONS = "voice.escalations"  # attribute voice.escalation.reason
 CALLS_ENDED = "voice.calls.ended"  # attribute voice.call.outcome: resolved | escalated | abandoned
@@ -134,6 +135,7 @@ class Telemetry:
                                              description="End of caller speech to first agent audio (text if no audio)")
         self.turn_ms = m.create_histogram(TURN_DURATION_MS, unit="ms", description="End of caller speech to turn done")
         self.barge_ins = m.create_counter(BARGE_INS, unit="{barge_in}")
+        self.barge_in_resumes = m.create_counter(BARGE_IN_RESUMES, unit="{barge_in}")
         self.routes = m.create_counter(ROUTES, unit="{route}")
         self.escalations = m.create_counter(ESCALATIONS, unit="{call}")
         self.calls_ended = m.create_counter(CALLS_ENDED, unit="{call}",
@@ -538,6 +540,12 @@ def route(target: str, action: str) -> None:
 def barge_in() -> None:
     _current.barge_ins.add(1)
     trace.get_current_span().add_event("barge_in")
+
+
+def barge_in_resumed() -> None:
+    """A barge-in formed no caller turn and the agent carried on (a false interruption)."""
+    _current.barge_in_resumes.add(1)
+    trace.get_current_span().add_event("barge_in_resumed")
 
 
 async def synthesis(chunks: AsyncIterator[bytes], text: str, sample_rate: int, state: Any) -> AsyncIterator[bytes]:

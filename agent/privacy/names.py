@@ -35,6 +35,7 @@ CONNECTING = frozenset(
 # adjectives, roles and teams ("facilities here", "i'm freezing, ...").
 _NOT_A_NAME = frozenset(
     """he she they them him her his hers us all any anyone someone somebody everyone nobody one
+    who whoever whom whomever whichever whatever whose anybody everybody none
     spelled spelt spelling that's thats surname name first last
     cold hot warm wet dry dark noisy loud quiet empty full late early slow fast dead open closed shut
     jammed blocked flooded frozen leaking lost confused worried tired sick busy free available alone

@@ -209,10 +209,10 @@ class VoiceLiveChannel:
         if self._local is not None:
             self._local.set_agent_speaking(speaking)
 
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
+    async def synthesize(self, text: str, language: str = "en") -> AsyncIterator[bytes]:
         """Only used once Voice Live has given up: embedded TTS, or a short tone without one."""
         if self._local is not None:
-            async for pcm in self._local.synthesize(text):
+            async for pcm in self._local.synthesize(text, language):
                 yield pcm
             return
         yield tone(self.sample_rate)

@@ -76,14 +76,24 @@ class Coordinator:
         if not normalised:
             return self._unclear(state, current, "Nothing recognisable was said.", p.empty_question, [], [])
 
-        # The words after a switch cue ("also ...", "and my ...") are the new request,
-        # unless they are not a recognisable request on their own ("... and my id is E10482").
-        # (Two requests in one turn: the dialogue keeps the one before the cue and offers it next.)
-        tail = p.switch_tail(normalised)
-        scored = self.router.classify(tail) if tail else []
-        if not scored or scored[0].confidence < p.low_confidence_threshold:
-            tail, scored = None, self.router.classify(normalised)
-        query = tail or normalised
+        # Words on both sides of a switch cue ("..., and also ...", "and my ..."). Mid-call the words
+        # after the cue are the new request (those before it usually answer or close the current
+        # one), unless they are no recognisable request on their own ("... and my id is E10482").
+        # When no request is under way yet and both sides are clear, different requests, they are
+        # handled in the order said: the first is routed, and the dialogue offers the second next.
+        query, scored, cue, first_of_two = normalised, [], False, False
+        parts = p.split_at_switch(normalised)
+        if parts:
+            head, tail = parts
+            after = self.router.classify(tail)
+            if after and after[0].confidence >= p.low_confidence_threshold:
+                before = self.router.classify(head) if head and not current else []
+                if _clear_request(before, p.low_confidence_threshold) and before[0].label != after[0].label:
+                    query, scored, first_of_two = head, before, True
+                else:
+                    query, scored, cue = tail, after, True
+        if not scored:
+            scored = self.router.classify(normalised)
         if in_name:
             # "fire door", "won't fire": a safety word that may name a thing or an action. The
             # classifier judges the turn; when the word only names a thing, what is said about the
@@ -133,9 +143,11 @@ class Coordinator:
                            ["safety:classifier", f"queue:{p.hours.on_call_queue}"],
                            "This sounds like a safety emergency: straight to a person.", passages)
 
-        hits: list[str] = []
+        hits = ["first_of_two"] if first_of_two else []
         reason = f"Sounds like {p.name_of(top.intent)} ({top.confidence:.0%} sure)."
-        if _switched(current, top, cue=tail is not None, sure=top.confidence >= p.topic_switch_confidence):
+        if first_of_two:
+            reason += " The first of two requests in this turn."
+        if _switched(current, top, cue=cue, sure=top.confidence >= p.topic_switch_confidence):
             hits.append("topic_switch")
             reason += f" Topic switch from {current.get('target')}/{current.get('intent')}."
         return _fields(target, top.intent, top.confidence, alternatives, "route", priority, hits, reason, passages)
@@ -198,6 +210,11 @@ class Coordinator:
 
     def close(self) -> None:
         self.index.close()
+
+
+def _clear_request(scored: list[Scored], threshold: float) -> bool:
+    """A confident label for something the line does (a goodbye or chat before a cue is not a request)."""
+    return bool(scored) and scored[0].confidence >= threshold and not scored[0].intent.startswith("smalltalk.")
 
 
 def _switched(current: dict[str, Any], top: Scored, *, cue: bool, sure: bool) -> bool:

@@ -135,8 +135,8 @@ class Policy:
             return "high"
         return self.priority_by_intent.get(intent, self.default_priority)
 
-    def switch_tail(self, normalised: str) -> str | None:
-        """The words after the last topic-switch marker, if there are at least two."""
+    def split_at_switch(self, normalised: str) -> tuple[str, str] | None:
+        """The words before and after the last topic-switch marker, if at least two come after it."""
         if self.topic_switch is None:
             return None
         last = None
@@ -144,8 +144,8 @@ class Policy:
             last = m
         if last is None:
             return None
-        tail = normalised[last.end():].strip()
-        return tail if len(tail.split()) >= 2 else None
+        head, tail = normalised[:last.start()].strip(" ,.;"), normalised[last.end():].strip()
+        return (head, tail) if len(tail.split()) >= 2 else None
 
     def name_of(self, intent: str) -> str:
         return self.intent_names.get(intent, intent.replace(".", " ").replace("_", " "))

@@ -175,12 +175,14 @@ def normalise(text: str) -> str:
 
 
 #: Words that carry no routing signal. Question words and negations stay: "how do I"
-#: marks a how-to question, "won't" marks a fault.
+#: marks a how-to question, "won't" marks a fault. Placeholder nouns ("the thing", "stuff") stand
+#: for anything, so a vague turn must not match the few examples that happen to use them.
 STOPWORDS = frozenset("""
 a an the i im id ive ill me my mine myself we were our ours us you youre your yours it its itself
 is are was be been being am to of in on at by for from with about into and or but so just
 please can could would will shall should do does did have has had this these those there theres
 yeah yes yep ok okay hi hello hey right well then really very some any
+thing things stuff something
 """.split())
 
 

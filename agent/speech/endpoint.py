@@ -3,7 +3,8 @@
 ``Endpointer.step`` takes one 20 ms frame's verdict (speech or not, agent speaking
 or not) and returns what happened: an utterance started (with pre-roll so first
 words are not clipped), recognition can start speculatively (silence began), the
-caller barged in (sustained speech while the agent talks), a turn model should judge
+caller may be barging in (sustained voice while the agent talks: a candidate, which
+the channel confirms from the words, ``agent/speech/bargein.py``), a turn model should judge
 the audio (a short silence began), the turn ended, or the sound was too short to be
 speech (a cough, a click). No audio and no clocks: frame counts only.
 
@@ -62,7 +63,7 @@ class EndpointConfig:
     onset_frames: int = 2  # speech frames among the last three that start an utterance
     speculate_ms: int = 100  # silence after which recognition starts speculatively
     min_speech_ms: int = 200  # utterances with less speech are noise
-    barge_in_ms: int = 200  # speech while the agent talks that interrupts it (a cough is ~150 ms)
+    barge_in_ms: int = 200  # voice while the agent talks that may interrupt it (a cough is ~150 ms)
     barge_gap_ms: int = 100  # pauses up to this long do not break "sustained" (gated frames inside words)
     judge_ms: int | None = None  # silence after which a turn model judges the audio (None: no model)
 
@@ -116,6 +117,7 @@ class Endpointer:
         self._last_voiced_end = 0.0
         self._voiced_ms = 0.0
         self._run_ms = 0.0  # speech in the current sustained run (gaps not counted)
+        self._run_voice = False  # the voice model confirmed a frame of that run
         self._barged = False
         self._speculated_at: float | None = None
         self._judged_at: float | None = None
@@ -132,8 +134,16 @@ class Endpointer:
         if self.in_utterance and end_ms == self._last_voiced_end:
             self._finished = finished
 
-    def step(self, speech: bool, agent_speaking: bool = False) -> list[Signal]:
+    @property
+    def voiced_ms(self) -> float:
+        """Speech in the current utterance so far (0 outside one)."""
+        return self._voiced_ms if self.in_utterance else 0.0
+
+    def step(self, speech: bool, agent_speaking: bool = False, voice: bool | None = None) -> list[Signal]:
+        """``voice``: a second opinion that a speech frame is a human voice (not noise): a run of
+        speech is a barge-in candidate only once it has confirmed one of its frames (None: ``speech``)."""
         c = self.config
+        voice = speech if voice is None else speech and voice
         start, end = self.frames * c.frame_ms, (self.frames + 1) * c.frame_ms
         self.frames += 1
         self._recent = (self._recent + [speech])[-3:]
@@ -143,14 +153,16 @@ class Endpointer:
                 first = start - c.frame_ms * (len(self._recent) - 1 - self._recent.index(True))
                 self._start_ms = first
                 self._voiced_ms = self._run_ms = c.frame_ms * sum(self._recent)
+                self._run_voice = voice
                 self._last_voiced_end = end
                 out.append(Onset(first))
                 out.extend(self._maybe_barge(agent_speaking))
             return out
         if speech:
             if start - self._last_voiced_end > c.barge_gap_ms:
-                self._run_ms = 0.0
+                self._run_ms, self._run_voice = 0.0, False
             self._run_ms += c.frame_ms
+            self._run_voice = self._run_voice or voice
             self._hint = self._finished = None  # new speech: any speculation is stale
             self._last_voiced_end = end
             self._voiced_ms += c.frame_ms
@@ -185,7 +197,7 @@ class Endpointer:
         return self._finished is True or silence >= c.silence_ms
 
     def _maybe_barge(self, agent_speaking: bool) -> list[Signal]:
-        if agent_speaking and not self._barged and self._run_ms >= self.config.barge_in_ms:
+        if agent_speaking and not self._barged and self._run_voice and self._run_ms >= self.config.barge_in_ms:
             self._barged = True
             return [Barge(self._last_voiced_end)]
         return []

@@ -2,7 +2,7 @@
 
 An engine is process-wide (models load once, at start-up). Each call opens a
 ``SpeechChannel`` at its session sample rate: caller PCM goes in through ``feed``;
-recognition results and barge-in come out as ``SpeechEvent``s through the
+recognition results, barge-in and backchannels come out as ``SpeechEvent``s through the
 callback given to ``open``; ``synthesize`` turns reply text into PCM at the
 session rate. The local engine (VAD + STT + TTS on this CPU) and Voice Live both
 implement this.
@@ -54,13 +54,23 @@ class FinalTranscript:
     #: seconds of audio recognised / seconds of compute
     rtf: float
     audio_ms: float
+    #: language heard (ISO 639-1); None when the recogniser cannot tell
+    language: str | None = None
 
 
 @dataclass(frozen=True)
 class BargeIn:
-    """Sustained caller speech while the agent was speaking."""
+    """The caller is taking the turn while the agent speaks: stop it (a backchannel or noise is not this)."""
 
     at_ms: float
+
+
+@dataclass(frozen=True)
+class NoTurn:
+    """Caller sound heard over the agent ended without forming a turn: ``text`` is a backchannel
+    ("mm-hm", "okay") or empty. If it stopped the agent, the agent should carry on."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ class EngineFallback:
     message: str
 
 
-SpeechEvent = Union[SpeechStarted, PartialTranscript, FinalTranscript, BargeIn,
+SpeechEvent = Union[SpeechStarted, PartialTranscript, FinalTranscript, BargeIn, NoTurn,
                     AgentAudio, AgentAudioDone, AgentTranscript, DialogAction, EngineFallback]
 OnSpeechEvent = Callable[[SpeechEvent], Awaitable[None]]
 
@@ -119,8 +129,8 @@ class SpeechChannel(Protocol):
     def set_agent_speaking(self, speaking: bool) -> None:
         """Barge-in detection only arms while agent audio is playing."""
 
-    def synthesize(self, text: str) -> AsyncIterator[bytes]:
-        """Agent speech for ``text`` as PCM16 at ``sample_rate``, in chunks as they are ready."""
+    def synthesize(self, text: str, language: str = "en") -> AsyncIterator[bytes]:
+        """Agent speech for ``text`` (in ``language``) as PCM16 at ``sample_rate``, in chunks as they are ready."""
 
     async def flush(self) -> None:
         """End any caller utterance in progress now (connection dropped): emit its transcript."""

@@ -1,4 +1,4 @@
-"""The embedded speech engine: webrtc/Silero VAD, Whisper tiny.en, Smart Turn and Piper on this CPU.
+"""The embedded speech engine: webrtc/Silero VAD, Whisper (tiny.en, base to name languages), Smart Turn and Piper on this CPU.
 
 ``LocalSpeechEngine.start`` loads every model once per process (what the greeting needs
 first, recognition in the background); channels share them.
@@ -7,12 +7,22 @@ release the GIL), so one session's recognition never stalls another's audio. Per
 channel: caller audio is resampled to 16 kHz, cut into 20 ms frames, gated against
 the agent's own echo, judged by the VAD and fed to the ``Endpointer``; its signals
 become recognition and turn-model jobs and ``SpeechEvent``s.
+
+Barge-in: while the agent speaks, Silero also judges each frame (a voice, not a cough or
+steady noise: the webrtc VAD takes hum and hiss for speech); sustained voice is a
+candidate, and the speculative transcript of it so far decides (``bargein.interrupts``):
+backchannel words keep the agent talking and are checked again as the caller goes on.
+The words get ``DECIDE_MS`` of caller audio: if recognition is slower (a loaded CPU) the
+agent stops anyway, and the words decide afterwards whether it resumes.
+An utterance heard over the agent that ends as a backchannel, or with no words, is a
+``NoTurn``, not a caller turn; if it had stopped the agent, the conversation resumes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections import deque
@@ -23,9 +33,11 @@ from typing import Any, AsyncIterator
 import numpy as np
 
 from agent.config import Settings
+from agent.speech.bargein import interrupts, words
 from agent.speech.echo import EchoGate
 from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd
-from agent.speech.engine import BargeIn, FinalTranscript, OnSpeechEvent, PartialTranscript, SpeechStarted
+from agent.speech.engine import BargeIn, FinalTranscript, NoTurn, OnSpeechEvent, PartialTranscript, SpeechStarted
+from agent.speech.models import LANGUAGE_MODEL, model_dir
 from agent.speech.pool import PriorityPool
 from agent.speech.resample import StreamResampler
 from agent.speech.stt import Recognition, WhisperRecognizer
@@ -41,6 +53,14 @@ TAIL_MS = 120
 JUDGE_MS = 200
 #: Utterances are cut at this length so one caller cannot grow a buffer without bound.
 MAX_UTTERANCE_S = 30
+#: A caller heard as a backchannel so far is judged again after this much more speech.
+RECHECK_MS = 200
+#: Caller audio a barge-in candidate waits for its words before the agent stops regardless:
+#: recognition takes ~60 ms on an idle core, and the stop must come within 300 ms of the onset.
+DECIDE_MS = 80
+#: With an English-only recogniser, the language is identified (by ``LANGUAGE_MODEL``) on this many
+#: first turns of a call: the brain acts on it only there (agent/brain/languages.py).
+LANGUAGE_ID_TURNS = 2
 
 
 class LocalSpeechEngine:
@@ -57,6 +77,8 @@ class LocalSpeechEngine:
         self._stt_workers = stt_workers
         self._tts_workers = tts_workers
         self.stt: WhisperRecognizer | None = None
+        #: A multilingual model used only to identify the language when ``stt`` knows only English.
+        self.language_id: WhisperRecognizer | None = None
         self.tts: PiperSynth | None = None
         self.turn: SmartTurn | None = None
         self._silero: Any = None
@@ -74,13 +96,17 @@ class LocalSpeechEngine:
         """
         if self.tts is not None:
             return
+        # Whisper loads later, but a model that is not installed is a start-up error, not a lost first turn.
+        model_dir(self.settings.stt_model)
+        if self.settings.stt_language_id:
+            model_dir(LANGUAGE_MODEL)
         self.stt_pool = ThreadPoolExecutor(self._stt_workers, thread_name_prefix="stt")
         self.tts_pool = PriorityPool(self._tts_workers, "tts")
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
         tts = asyncio.ensure_future(self.tts_pool.run(time.monotonic(), PiperSynth))
-        if self.settings.vad == "silero":
-            self._silero = await loop.run_in_executor(self.stt_pool, load_silero_session)
+        # Always: besides being the VAD when chosen, Silero tells a voice from noise for barge-in.
+        self._silero = await loop.run_in_executor(self.stt_pool, load_silero_session)
         if self.settings.turn_model == "smart-turn":
             # Loaded here, not with Whisper: a channel's endpointing is set when it opens, and
             # the model is small (tens of ms to warm).
@@ -104,10 +130,20 @@ class LocalSpeechEngine:
     async def _load_stt(self, warm: np.ndarray) -> WhisperRecognizer:
         loop = asyncio.get_running_loop()
         t0 = time.perf_counter()
+        s = self.settings
+
+        def load(model: str, vocabulary: str) -> WhisperRecognizer:
+            return WhisperRecognizer(model=model, beam_size=s.stt_beam_size, denoise=s.stt_denoise,
+                                     workers=self._stt_workers, vocabulary=vocabulary,
+                                     detect_language=s.stt_language_id)
+
         try:
-            stt = await loop.run_in_executor(self.stt_pool, lambda: WhisperRecognizer(workers=self._stt_workers,
-                                                                                  vocabulary=self._vocabulary))
+            stt = await loop.run_in_executor(self.stt_pool, load, s.stt_model, self._vocabulary)
             await loop.run_in_executor(self.stt_pool, stt.transcribe, warm)
+            if s.stt_language_id and not stt.multilingual:
+                spotter = await loop.run_in_executor(self.stt_pool, load, LANGUAGE_MODEL, "")
+                await loop.run_in_executor(self.stt_pool, spotter.identify, warm)
+                self.language_id = spotter
         except Exception:
             log.exception("loading the speech recogniser failed")
             raise
@@ -119,10 +155,23 @@ class LocalSpeechEngine:
         """Load recognition if not yet begun, and wait until it is loaded (raises if loading failed)."""
         await asyncio.shield(self._recogniser())
 
-    async def transcribe(self, audio: np.ndarray) -> Recognition:
-        """Recognise ``audio`` in the STT pool, first waiting for Whisper if it is not loaded yet."""
+    async def transcribe(self, audio: np.ndarray, *, identify: bool = False) -> Recognition:
+        """Recognise ``audio`` in the STT pool, first waiting for Whisper if it is not loaded yet.
+
+        ``identify``: also name its language, with the language model if the recogniser knows only
+        English (in parallel with recognition); a turn in another language is then decoded by that
+        model in it, so the case holds what the caller said.
+        """
         stt = self.stt or await asyncio.shield(self._recogniser())
-        return await asyncio.get_running_loop().run_in_executor(self.stt_pool, stt.transcribe, audio)
+        loop = asyncio.get_running_loop()
+        spotter = self.language_id
+        if not identify or spotter is None:
+            return await loop.run_in_executor(self.stt_pool, stt.transcribe, audio)
+        rec, (language, english) = await asyncio.gather(loop.run_in_executor(self.stt_pool, stt.transcribe, audio),
+                                                        loop.run_in_executor(self.stt_pool, spotter.identify, audio))
+        if language != "en":
+            rec = await loop.run_in_executor(self.stt_pool, spotter.transcribe, audio, language)
+        return dataclasses.replace(rec, language=language, english_prob=english)
 
     async def close(self) -> None:
         if self._stt_loading is not None:
@@ -134,6 +183,10 @@ class LocalSpeechEngine:
 
     def new_vad(self) -> FrameVad:
         return SileroVad(self._silero) if self.settings.vad == "silero" else WebRtcVad(3)
+
+    def new_voice_check(self) -> FrameVad | None:
+        """The second opinion barge-in needs (None: the VAD is Silero already)."""
+        return None if self.settings.vad == "silero" else SileroVad(self._silero)
 
     def endpoint_config(self) -> EndpointConfig:
         s = self.settings
@@ -147,12 +200,25 @@ class LocalSpeechEngine:
 
 
 @dataclass
+class _Utterance:
+    """What barge-in knows about the caller utterance in progress."""
+
+    over_agent: bool  # it began while the agent was speaking
+    voiced_ms: float = 0.0
+    checked_ms: float | None = None  # voiced speech when its words were last judged
+    barged: bool = False  # a BargeIn was emitted for it
+    checking: bool = False  # a barge-in check (recognition) is in flight
+    decide_by: int | None = None  # frame count by which the first check must have answered
+
+
+@dataclass
 class _Pending:
     """A turn whose transcript is being (or was speculatively) recognised."""
 
     job: "asyncio.Future[Recognition]"
     end_ms: float
     speech_end_at: float
+    utterance: _Utterance | None = None
 
 
 class LocalChannel:
@@ -162,6 +228,8 @@ class LocalChannel:
         self._on_event = on_event
         self._resampler = StreamResampler(sample_rate, RATE)
         self._vad = engine.new_vad()
+        self._voice = engine.new_voice_check()
+        self._utt: _Utterance | None = None
         self._endpointer = Endpointer(engine.endpoint_config())
         self._echo = EchoGate()
         self._buffer = np.zeros(0, dtype=np.int16)  # 16 kHz samples not yet framed
@@ -171,6 +239,7 @@ class LocalChannel:
         self._utterance_start_ms = 0.0
         self._last_speech_at = 0.0
         self._speculation: tuple[float, asyncio.Future[Recognition]] | None = None
+        self._turns_ended = 0
         self._turns: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._partials: set[asyncio.Task[None]] = set()
         self._finisher = asyncio.get_running_loop().create_task(self._finish_turns(), name="speech-turns")
@@ -190,6 +259,7 @@ class LocalChannel:
     async def _frame(self, frame: np.ndarray) -> None:
         now = time.monotonic()
         speech = self._vad.is_speech(frame) and self._echo.passes(frame, now)
+        voice = self._voice.is_speech(frame) if self._voice is not None and self._echo.speaking else None
         ep = self._endpointer
         if ep.in_utterance:
             self._utterance.append(frame)
@@ -197,8 +267,9 @@ class LocalChannel:
             self._preroll.append(frame)
         if speech:
             self._last_speech_at = now
-        for sig in ep.step(speech, self._echo.speaking):
+        for sig in ep.step(speech, self._echo.speaking, voice):
             if isinstance(sig, Onset):
+                self._utt = _Utterance(over_agent=self._echo.speaking)
                 self._utterance = list(self._preroll)
                 self._preroll.clear()
                 self._utterance_start_ms = ep.frames * ep.config.frame_ms - len(self._utterance) * ep.config.frame_ms
@@ -210,11 +281,23 @@ class LocalChannel:
             elif isinstance(sig, Judge):
                 self._judge(sig.end_ms)
             elif isinstance(sig, Barge):
-                await self._on_event(BargeIn(sig.at_ms))
+                self._check_barge(sig.at_ms)
             elif isinstance(sig, TurnEnd):
                 self._end_turn(sig.end_ms)
             elif isinstance(sig, Dropped):
                 self._utterance = []
+                self._utt = None
+        utt = self._utt
+        if utt is not None and ep.in_utterance:
+            utt.voiced_ms = ep.voiced_ms
+            if utt.checking and utt.decide_by is not None and ep.frames >= utt.decide_by and not utt.barged:
+                # The words are late: stop now; if they turn out a backchannel the agent resumes.
+                utt.barged = True
+                if self._echo.speaking:
+                    await self._on_event(BargeIn(ep.frames * ep.config.frame_ms))
+            elif (speech and utt.checked_ms is not None and not utt.barged and self._echo.speaking
+                    and utt.voiced_ms - utt.checked_ms >= RECHECK_MS):
+                self._check_barge(ep.frames * ep.config.frame_ms)
         if ep.in_utterance and len(self._utterance) * ep.config.frame_ms >= MAX_UTTERANCE_S * 1000:
             end = ep.flush()
             if end is not None:
@@ -225,7 +308,34 @@ class LocalChannel:
         frame_ms = self._endpointer.config.frame_ms
         keep = int((end_ms + TAIL_MS - self._utterance_start_ms) // frame_ms)
         audio = np.concatenate(self._utterance[:keep]) if self._utterance else np.zeros(0, dtype=np.int16)
-        return asyncio.ensure_future(self._engine.transcribe(audio))
+        return asyncio.ensure_future(self._engine.transcribe(audio, identify=self._turns_ended < LANGUAGE_ID_TURNS))
+
+    def _check_barge(self, end_ms: float) -> None:
+        """Recognise the utterance so far and stop the agent unless its words are a backchannel."""
+        utt = self._utt
+        if utt is None or utt.barged or utt.checking:
+            return
+        utt.checking = True
+        if utt.checked_ms is None:
+            utt.decide_by = self._endpointer.frames + DECIDE_MS // self._endpointer.config.frame_ms
+        utt.checked_ms = voiced = self._endpointer.voiced_ms
+        job = self._recognise(end_ms)
+        job.add_done_callback(lambda j: self._barge_checked(utt, voiced, end_ms, j))
+
+    def _barge_checked(self, utt: _Utterance, voiced_ms: float, at_ms: float,
+                       job: "asyncio.Future[Recognition]") -> None:
+        utt.checking = False
+        if job.cancelled() or job.exception() is not None or self._closed:
+            return
+        # Once the utterance has ended its final transcript decides (_finish_turns).
+        if utt is self._utt and not utt.barged and self._echo.speaking and interrupts(job.result().text, voiced_ms):
+            utt.barged = True
+            self._spawn(self._on_event(BargeIn(at_ms)))
+
+    def _spawn(self, event: Any) -> None:
+        task = asyncio.get_running_loop().create_task(event)
+        self._partials.add(task)  # keep a reference until it is done
+        task.add_done_callback(self._partials.discard)
 
     def _judge(self, end_ms: float) -> None:
         """Ask Smart Turn (in the STT pool) about the utterance and the silence after it so far."""
@@ -248,16 +358,16 @@ class LocalChannel:
         text = job.result().text
         self._endpointer.set_hint(end_ms, text)
         if text and not self._closed and self._endpointer.in_utterance:  # a partial after the final would confuse
-            task = asyncio.get_running_loop().create_task(self._on_event(PartialTranscript(text)))
-            self._partials.add(task)  # keep a reference until it is done
-            task.add_done_callback(self._partials.discard)
+            self._spawn(self._on_event(PartialTranscript(text)))
 
     def _end_turn(self, end_ms: float) -> None:
         spec = self._speculation
         job = spec[1] if spec is not None and spec[0] == end_ms else self._recognise(end_ms)
-        self._turns.put_nowait(_Pending(job, end_ms, self._last_speech_at))
+        self._turns.put_nowait(_Pending(job, end_ms, self._last_speech_at, self._utt))
+        self._turns_ended += 1
         self._speculation = None
         self._utterance = []
+        self._utt = None
 
     async def _finish_turns(self) -> None:
         """Emit final transcripts in the order the turns ended."""
@@ -270,15 +380,27 @@ class LocalChannel:
             except Exception:
                 log.exception("recognition failed; turn lost")
                 continue
+            utt = pending.utterance
+            if utt is not None and (utt.over_agent or utt.barged):
+                agent_speaking = self._echo.speaking
+                if (utt.barged or agent_speaking) and (not words(rec.text) or not interrupts(rec.text, utt.voiced_ms)):
+                    # A backchannel or a sound under the agent's speech: not the caller's turn.
+                    await self._on_event(NoTurn(rec.text))
+                    continue
+                if agent_speaking and not utt.barged:
+                    # The checks missed it (words only came with the whole utterance): stop the agent now.
+                    utt.barged = True
+                    await self._on_event(BargeIn(pending.end_ms))
             await self._on_event(FinalTranscript(
                 text=rec.text, speech_end_ms=pending.end_ms, speech_end_at=pending.speech_end_at,
-                stt_ms=(time.monotonic() - pending.speech_end_at) * 1000, rtf=rec.rtf, audio_ms=rec.audio_s * 1000))
+                stt_ms=(time.monotonic() - pending.speech_end_at) * 1000, rtf=rec.rtf, audio_ms=rec.audio_s * 1000,
+                language=rec.language))
 
     # --- agent audio ----------------------------------------------------------------------
     def set_agent_speaking(self, speaking: bool) -> None:
         self._echo.set_speaking(speaking, time.monotonic())
 
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
+    async def synthesize(self, text: str, language: str = "en") -> AsyncIterator[bytes]:
         """Piece by piece (``split_for_speech``), each resampled to the session rate."""
         engine = self._engine
         if not engine.settings.tts_enabled or engine.tts is None:
@@ -288,7 +410,7 @@ class LocalChannel:
         assert pool is not None
 
         def submit(piece: str, deadline: float) -> "asyncio.Task[np.ndarray]":
-            return asyncio.ensure_future(pool.run(deadline, tts.synth, piece, self.sample_rate))
+            return asyncio.ensure_future(pool.run(deadline, tts.synth, piece, self.sample_rate, language))
 
         # One piece in flight at a time: piece n+1 is made while piece n plays, and never
         # competes with piece n for the CPU (that would delay the first audio).

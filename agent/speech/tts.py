@@ -7,8 +7,10 @@ synthesised. ``PiperSynth.synth`` blocks: call it from a worker thread.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -72,11 +74,28 @@ class PiperSynth:
             config=PiperConfig.from_dict(config),
             session=onnxruntime.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"]),
             espeak_data_dir=Path(ESPEAK_DATA_DIR), download_dir=Path.cwd())
+        self._voices = {"en": self._voice}
         self.sample_rate = int(self._voice.config.sample_rate)
 
-    def synth(self, text: str, rate: int | None = None) -> np.ndarray:
-        """Int16 mono speech for ``text`` at ``rate`` (default the voice's own 22 050 Hz)."""
+    def _voice_for(self, language: str) -> Any:
+        """The voice reading ``language``: the same model and session, with that language's phonemes.
+
+        The only voice is English, but Piper phonemises with espeak-ng, which knows the
+        other languages; their phonemes (IPA, mostly shared with English) give an English
+        speaker's accent instead of English spelling rules read over foreign words.
+        """
+        if language not in self._voices:
+            from piper import PiperVoice
+
+            v = self._voice
+            self._voices[language] = PiperVoice(config=dataclasses.replace(v.config, espeak_voice=language),
+                                                session=v.session, espeak_data_dir=v.espeak_data_dir,
+                                                download_dir=v.download_dir)
+        return self._voices[language]
+
+    def synth(self, text: str, rate: int | None = None, language: str = "en") -> np.ndarray:
+        """Int16 mono speech for ``text`` (in ``language``) at ``rate`` (default the voice's own 22 050 Hz)."""
         text = text[:MAX_TEXT_CHARS]
-        chunks = [c.audio_int16_array for c in self._voice.synthesize(text)]
+        chunks = [c.audio_int16_array for c in self._voice_for(language).synthesize(text)]
         pcm = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
         return resample(pcm, self.sample_rate, rate or self.sample_rate)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from agent.contracts.actions import EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
+from agent.contracts.actions import CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain.switchboard import SwitchboardBrain
 from agent.config import Settings
 from agent.contracts.state import CallState
@@ -196,7 +196,8 @@ async def test_no_question_is_asked_a_third_time(brain: SwitchboardBrain) -> Non
     asked = [spoken(await say(brain, state, "what's the status of my work order"))]
     asked += [spoken(await say(brain, state, nonsense)) for nonsense in ("banana", "purple elephant")]
     assert sum("What is the work order number?" in a for a in asked) == 2
-    assert "put you through to a person" in asked[-1]
+    assert asked[-1].endswith("I can look it up.")  # another way: the id looked up by what the caller knows
+    assert "put you through" in spoken(await say(brain, state, "no"))  # not that either: a person
     handed = await say(brain, state, "yes please")
     assert [a for a in handed if isinstance(a, HandoffEvent)]
 
@@ -254,12 +255,41 @@ async def test_two_requests_in_one_turn_the_second_is_offered_when_the_first_is_
     state = CallState("two-requests")
     first = spoken(await say(brain, state, "the valve A one two six at site twelve is stuck shut, and also I've "
                                            "forgotten my password"))
-    assert "password" in first.lower()
-    await say(brain, state, "E one oh four eight two")
+    # The first request said is handled first.
+    assert first.startswith("I'll open a work order") and state.task["intent"] == "work_order.create"
     done = spoken(await say(brain, state, "yes"))
-    assert done.endswith("You also mentioned the work order. Shall we do that now?")
+    assert done.endswith("You also mentioned the password. Shall we do that now?")
+    assert [a["arguments"]["asset_tag"] for a in state.tool_attempts if a["ok"]] == ["A126"]
     again = spoken(await say(brain, state, "yes please"))
-    assert "open a work order" in again and state.task["args"]["asset_tag"] == "A126"
+    assert state.task["intent"] == "password.reset" and "password" in again.lower()
+
+
+async def test_each_of_two_requests_starts_on_its_own_words(brain: SwitchboardBrain, monkeypatch) -> None:
+    import dataclasses
+
+    real = brain.coordinator.decide
+    turn = "the valve A one two six at site twelve is stuck shut, priority low, and also I've forgotten my password, I'm E one oh four eight two"
+
+    def first_of_two(text: str, state: CallState, **kw):  # as the router marks the first of two at a call's start
+        decision = real(text, state, **kw)
+        if text != turn:
+            return decision
+        return dataclasses.replace(decision, action="route", target="field_ops", intent="work_order.create",
+                                   policy_hits=["first_of_two"])
+
+    monkeypatch.setattr(brain.coordinator, "decide", first_of_two)
+    monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, state, **kw: _done(first_of_two(text, state)))
+    state = CallState("two-requests-own-words")
+    first = spoken(await say(brain, state, turn))
+    assert "open a work order" in first and "password" not in state.task["args"]["summary"]
+    done = spoken(await say(brain, state, "yes"))
+    assert done.endswith("You also mentioned the password. Shall we do that now?") and len(done.split()) <= 40
+    again = spoken(await say(brain, state, "yes please"))
+    assert "password reset" in again and state.task["args"]["user"] == "E10482"  # who called: for both
+
+
+async def _done(value):
+    return value
 
 
 async def test_leave_it_is_not_swallowed_by_a_free_text_question(brain: SwitchboardBrain) -> None:
@@ -302,3 +332,132 @@ async def test_yes_with_a_goodbye_at_the_read_back_submits_then_ends(brain: Swit
     done = await say(brain, state, said)
     assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
     assert isinstance(done[-1], EndCall) and "Anything else?" not in spoken(done)
+
+
+async def test_a_caller_opening_in_another_language_is_told_in_it_and_handed_over(brain: SwitchboardBrain) -> None:
+    state = CallState("spanish")
+    state.turn_count = 1
+    opener = CallerInput("Hola, tengo un problema con la bomba de agua.", "speech", 1, language="es")
+    actions = [a async for a in brain.respond(opener, state)]
+    says = [a for a in actions if isinstance(a, Say)]
+    assert [s.language for s in says] == ["es", "en"] and "persona" in says[0].text  # Spanish first, then English
+    handoff = actions[-1]
+    assert isinstance(handoff, HandoffEvent) and "Spanish" in handoff.reason and "Spanish" in handoff.briefing
+    assert state.language == "es" and state.task is None
+    case = await brain.handoff.store.get(handoff.case_id)
+    assert case is not None and case["language"] == "es" and case["trigger"] == "language"
+
+
+async def test_another_language_heard_mid_task_is_not_a_hand_over(brain: SwitchboardBrain) -> None:
+    # Once the call is under way in English, a turn heard as another language is a misheard English one.
+    state = CallState("mid-task")
+    await say(brain, state, "the pump at site twelve is leaking badly")
+    state.turn_count += 1
+    actions = [a async for a in brain.respond(CallerInput("A one two three", "speech", state.turn_count,
+                                                          language="cy"), state)]
+    assert not any(isinstance(a, HandoffEvent) for a in actions) and state.language is None
+    assert state.entities["asset_tag"] == "A123"
+
+async def test_a_plain_move_beats_a_person_request_the_router_guessed(brain: SwitchboardBrain) -> None:
+    state = CallState("dont-know-id")
+    await say(brain, state, "I'm locked out of my account")
+    actions = await say(brain, state, "I don't know my employee number")
+    assert not [a for a in actions if isinstance(a, HandoffEvent)] and state.task is not None
+    assert "e-mail" in spoken(actions)  # the slot takes an address too: asked for, once
+    await say(brain, state, "it's jonas dot berg at northwind dot example")
+    done = await say(brain, state, "yes")
+    assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
+
+
+async def test_asking_whether_it_is_a_person_keeps_the_task(brain: SwitchboardBrain) -> None:
+    state = CallState("identity")
+    await say(brain, state, "the portable dewatering pump P-4204 won't prime")
+    actions = await say(brain, state, "am I talking to a real person here")
+    assert not [a for a in actions if isinstance(a, HandoffEvent)]
+    assert "automated" in spoken(actions) and spoken(actions).endswith("Shall I go ahead and open a work order?")
+    assert state.task is not None and state.task["confirming"]
+
+
+async def test_yes_and_bye_with_a_refused_value_does_not_end_the_call(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-bye-refused")
+    await say(brain, state, "pump A123 at site fourteen is leaking, low priority")  # A123 is at site 12
+    actions = await say(brain, state, "yes that's everything, bye")
+    assert not [a for a in actions if isinstance(a, EndCall)] and state.task is not None
+    assert spoken(actions).endswith("Which site is the asset at?")
+
+
+async def test_leave_it_answers_an_either_or_question(brain: SwitchboardBrain) -> None:
+    state = CallState("clarify-leave")
+    # As left by "is it about reporting a fault, or checking on a work order?" (however the router hears an opener).
+    state.dialogue["clarify"] = {"text": "I want to report a fault at Stonebridge", "options": [
+        {"target": "field_ops", "intent": "work_order.create"}, {"target": "field_ops", "intent": "work_order.status"}]}
+    actions = await say(brain, state, "no, leave it, I'll get the tag and ring back")
+    assert not [a for a in actions if isinstance(a, HandoffEvent)] and spoken(actions).startswith("Okay")
+
+
+async def test_an_identifier_settles_a_request_the_router_was_unsure_of(brain: SwitchboardBrain) -> None:
+    state = CallState("clarify-id")
+    actions = await say(brain, state, "I rang yesterday about outlook asking for my password, incident two zero zero zero three, any progress")
+    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"]
+
+
+async def test_an_unknown_id_is_looked_up_by_another_identifier(brain: SwitchboardBrain) -> None:
+    state = CallState("lookup-by-tag")
+    await say(brain, state, "what's the status of my work order, the oil pump keeps tripping")
+    asked = spoken(await say(brain, state, "I don't have the work order number"))
+    assert asked.endswith("Do you know the site or the asset tag? I can look it up.")
+    offered = spoken(await say(brain, state, "the pump is P-4512"))
+    assert offered.startswith("Is it W O, one zero zero, zero two")  # the open order for that pump
+    done = await say(brain, state, "yes")
+    assert [a.name for a in done if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"]
+
+
+async def test_no_other_identifier_either_offers_a_person(brain: SwitchboardBrain) -> None:
+    state = CallState("lookup-none")
+    await say(brain, state, "what's happening with my work order")
+    await say(brain, state, "no idea what the number is")
+    reply = spoken(await say(brain, state, "no"))
+    assert "put you through" in reply and state.dialogue.get("offer") == "person"
+
+
+async def test_a_question_counts_every_time_it_is_asked_in_a_task(brain: SwitchboardBrain) -> None:
+    state = CallState("strikes-apart")
+    await say(brain, state, "what's the status of my work order")  # asked once
+    await say(brain, state, "banana")  # twice
+    between = spoken(await say(brain, state, "it's for the pump A one two four"))  # no order for that pump
+    assert between.endswith("Shall I put you through?")  # another question in between ...
+    third = spoken(await say(brain, state, "purple elephant"))  # ... does not reset the count
+    assert "What is the work order number?" not in third
+
+
+async def test_no_preference_for_a_choice_is_offered_one(brain: SwitchboardBrain) -> None:
+    state = CallState("no-preference")
+    asked = spoken(await say(brain, state, "book a visit for W O one zero zero zero three tomorrow"))
+    assert asked.endswith("evening (5 to 8)?")
+    offered = spoken(await say(brain, state, "I don't mind, whenever"))
+    assert offered == "No problem. Shall I put morning?"
+    confirm = spoken(await say(brain, state, "yes"))
+    assert state.task["args"]["time_window"] == "morning" and "schedule a visit" in confirm
+
+
+async def test_a_statement_answers_an_open_question_however_the_router_hears_it(brain: SwitchboardBrain, monkeypatch) -> None:
+    import dataclasses
+
+    real = brain.coordinator.decide
+    state = CallState("free-statement")
+    await say(brain, state, "I'd like to cancel service request S R three zero zero zero three")
+    assert state.task["asking"] == "reason"
+
+    def elsewhere(text: str, st: CallState, **kw):  # the router sure it is a work-order request, cued or not
+        return dataclasses.replace(real(text, st, **kw), action="route", target="field_ops", intent="work_order.status",
+                                   confidence=0.9, policy_hits=["topic_switch"])
+
+    monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, st, **kw: _done(elsewhere(text, st)))
+    reply = spoken(await say(brain, state, "I plan the maintenance jobs myself now"))
+    assert state.task and state.task["intent"] == "service_request.cancel" and "cancel the service request" in reply
+    other = CallState("free-question")
+    monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, st, **kw: _done(real(text, st, **kw)))
+    await say(brain, other, "I'd like to cancel service request S R three zero zero zero three")
+    monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, st, **kw: _done(elsewhere(text, st)))
+    switched = await say(brain, other, "where's my work order up to")  # put as a question: a new request
+    assert [a for a in switched if isinstance(a, RouteEvent)] and (other.task or {}).get("intent") != "service_request.cancel"

@@ -77,8 +77,13 @@ async def open_call(server: LocalServer, session: str) -> Client:
 
 async def speak(c: Client, text: str) -> int:
     """Say ``text`` then fall silent; returns where this turn's events start in ``c.events``."""
+    return await speak_with(c, text, "piper")
+
+
+async def speak_with(c: Client, text: str, voice: str) -> int:
+    """``speak`` in ``voice`` (tests/fixtures/speech.py)."""
     start = len(c.events)
-    pcm = np.concatenate([silence(200, RATE), clip(text, RATE), silence(TRAILING_SILENCE_MS, RATE)])
+    pcm = np.concatenate([silence(200, RATE), clip(text, RATE, voice), silence(TRAILING_SILENCE_MS, RATE)])
     loop = asyncio.get_running_loop()
     t0 = loop.time()
     for n, i in enumerate(range(0, pcm.size, FRAME), start=1):

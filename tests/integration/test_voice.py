@@ -133,6 +133,47 @@ async def test_echo_at_minus_20_db_and_a_cough_do_not_interrupt(voice_server):
         await call.close()
 
 
+async def test_a_backchannel_over_the_agent_forms_no_turn_and_the_reply_is_said_to_its_end(voice_server):
+    # Whether the agent keeps playing or pauses and resumes depends on how fast the words come
+    # (a loaded machine pauses first); either way it says the whole reply and nothing answers "okay".
+    call = await open_call(voice_server)
+    try:
+        n = len(call.events)
+        call.say(clip(LONG_REQUEST))
+        start = await call.wait_for("audio.start", after=n, timeout=30)
+        await asyncio.sleep(1.0)
+        call.say(clip("Okay."))
+        end = await call.wait_for("audio.end", after=call.events.index(start), timeout=60)
+        await asyncio.sleep(1.5)  # any turn made of the backchannel would have been transcribed by now
+        finals = call.of("transcript", role="caller", final=True)
+        assert len(finals) == 1 and normalise(finals[0].body["text"])[:3] == ["the", "wireless", "network"]
+        said = " ".join(r.body["text"] for r in call.of("transcript", role="agent", item_id=end.body["item_id"]))
+        assert normalise(said)[-3:] == normalise(finals[0].body["text"])[-3:]  # "You said: <request>" to its end
+        if end.body["item_id"] != start.body["item_id"]:  # it paused: the reply resumed, after a clear
+            assert [r.body["item_id"] for r in call.of("audio.clear")] == [start.body["item_id"]]
+    finally:
+        await call.close()
+
+
+async def test_stop_over_the_agent_stops_it_and_is_the_callers_turn(voice_server):
+    call = await open_call(voice_server)
+    try:
+        n = len(call.events)
+        call.say(clip(LONG_REQUEST))
+        start = await call.wait_for("audio.start", after=n, timeout=30)
+        await asyncio.sleep(1.0)
+        onset = call.say(clip("Stop."))
+        clear = await call.wait_for("audio.clear", after=n, timeout=10)
+        assert clear.body["item_id"] == start.body["item_id"] and clear.audio_ms > onset
+        heard = await call.wait_for("transcript", after=call.events.index(clear), role="caller", final=True)
+        assert normalise(heard.body["text"]) == ["stop"]
+        answer = await call.wait_for("audio.end", after=call.events.index(heard), timeout=30)
+        said = " ".join(r.body["text"] for r in call.of("transcript", role="agent", item_id=answer.body["item_id"]))
+        assert normalise(said) == ["you", "said", "stop"]  # answered, and the cut reply not resumed
+    finally:
+        await call.close()
+
+
 async def test_silence_only_produces_no_turns(voice_server):
     call = await open_call(voice_server)
     try:

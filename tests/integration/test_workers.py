@@ -208,11 +208,13 @@ def busy_core() -> Iterator[None]:
     spinner.wait()
 
 
-@pytest.mark.timeout(900)  # five cold starts of the real brain on a loaded machine
+@pytest.mark.timeout(900)  # three cold starts of the real brain on a loaded machine
 def test_cold_starts_on_an_empty_data_dir_build_shared_files_once_and_leave_no_orphans(tmp_path, busy_core) -> None:
     # The real brain: each worker opens the knowledge index (built on first use) and spawns
     # its MCP servers. Both workers start at once, so each cold start races for the build.
-    for attempt in range(5):
+    # Three rounds, each about 30 s of CI on a loaded machine: the index is built under a file lock
+    # (agent/routing/indexes.py), so the race is closed by construction; the rounds check it stays so.
+    for attempt in range(3):
         data_dir = tmp_path / f"cold-{attempt}"
         server = LocalServer(data_dir, {"SWITCHBOARD_WORKERS": "2", "SWITCHBOARD_BRAIN": "switchboard"})
         try:

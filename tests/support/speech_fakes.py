@@ -21,7 +21,7 @@ class QuietChannel:
     def set_agent_speaking(self, speaking: bool) -> None:
         pass
 
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
+    async def synthesize(self, text: str, language: str = "en") -> AsyncIterator[bytes]:
         await asyncio.sleep(0.01)
         yield b"\x00\x00" * (self.sample_rate // 10)
 

@@ -29,7 +29,7 @@ class EmbeddedChannel:
     def set_agent_speaking(self, speaking: bool) -> None:
         return None
 
-    async def synthesize(self, text: str) -> AsyncIterator[bytes]:
+    async def synthesize(self, text: str, language: str = "en") -> AsyncIterator[bytes]:
         yield b"\x00\x00" * (RATE // 100)  # 10 ms
 
     async def flush(self) -> None:

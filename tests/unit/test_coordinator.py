@@ -253,6 +253,15 @@ def test_the_request_after_also_wins_over_the_one_before(coordinator: Coordinato
     assert (d.target, d.intent) == ("it_ops", "password.reset")
 
 
+def test_two_requests_at_the_start_of_a_call_are_taken_in_the_order_said(coordinator: Coordinator):
+    d = coordinator.decide("my laptop screen is cracked, and also the pump at site seven is leaking", call(), now=OPEN)
+    assert (d.target, d.intent, d.action) == ("it_ops", "incident.create", "route")
+    assert "first_of_two" in d.policy_hits and "topic_switch" not in d.policy_hits
+    # Words before the cue that are no request of their own leave the request after it.
+    d = coordinator.decide("hello there, and also the pump at site seven is leaking", call(), now=OPEN)
+    assert (d.target, d.intent) == ("field_ops", "work_order.create") and "first_of_two" not in d.policy_hits
+
+
 @pytest.mark.parametrize("answer,current", [
     ("P dash forty five twelve, urgent", ("field_ops", "work_order.create")),
     ("site fourteen, asap", ("field_ops", "work_order.create")),

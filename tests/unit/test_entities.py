@@ -218,3 +218,19 @@ def test_digits_a_recogniser_wrote_one_by_one_with_dashes_are_one_number(text, e
 
 def test_a_range_of_two_multi_digit_numbers_is_not_joined():
     assert e.numbers("between 10-15 minutes") == [10, 15]
+
+
+CATALOGUE = {"Eastgate Compressor Station": 21, "Westfield Depot": 42, "Lakeside Water Treatment Plant": 55,
+             "Harbor Road Treatment Works": 3, "Northwind Operations Centre": 101}
+
+
+@pytest.mark.parametrize("said, site", [
+    ("the workshop air compressor C-4202 at Westfield", 42),  # "compressor" describes, "Westfield" names
+    ("the air compressor is leaking", None),
+    ("down at the water treatment plant by the lake", 55),
+    ("in the operations centre", 101),
+    ("eastgate", 21),
+    ("the treatment is not working", None),
+])
+def test_a_site_name_needs_its_own_name_word_or_two_of_its_words(said: str, site: int | None) -> None:
+    assert e.site(said, CATALOGUE) == site

@@ -24,7 +24,8 @@ def test_repeat_in_many_phrasings(said: str) -> None:
 @pytest.mark.parametrize("said", ["could you repeat the reference number", "what was the number again?",
                                   "can you say the case number again", "sorry, I didn't catch the reference",
                                   "tell me the reference again", "what's the ticket number again",
-                                  "can you read the reference back to me"])
+                                  "can you read the reference back to me", "sorry, what was my reference number?",
+                                  "what's that number?", "what is my ticket number"])
 def test_repeat_of_the_reference(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("repeat", "reference")
 
@@ -135,3 +136,43 @@ def test_a_person_on_request_in_any_state(said: str) -> None:
                                   "can you send someone to look at it", "my supervisor's laptop is broken"])
 def test_asking_for_a_technician_or_naming_a_person_is_not_a_hand_over(said: str) -> None:
     assert moves.classify(said, in_task=False) is None
+
+
+@pytest.mark.parametrize("said", ["am I talking to a real person here", "are you a robot", "is this a recording?",
+                                  "is this a real person or a machine", "who am I talking to",
+                                  "am I speaking to a human"])
+def test_asking_what_is_on_the_line_is_a_question_not_a_request(said: str) -> None:
+    for in_task in (True, False):
+        assert moves.classify(said, in_task=in_task) == moves.Move("identity")
+
+
+@pytest.mark.parametrize("said", ["I want to talk to a real person", "are you a real person? I want to speak to one",
+                                  "is it a person I need to speak to about the pump"])
+def test_asking_for_a_person_is_not_asking_what_is_on_the_line(said: str) -> None:
+    assert moves.classify(said, in_task=True) != moves.Move("identity")
+
+
+@pytest.mark.parametrize("said", ["what's the work order number for pump A123", "what's the status of my ticket"])
+def test_asking_about_a_named_thing_is_not_asking_for_the_reference_again(said: str) -> None:
+    assert moves.classify(said, in_task=False) is None
+
+
+@pytest.mark.parametrize("said", ["I don't mind", "no preference", "it doesn't matter", "up to you", "you choose"])
+def test_no_preference_is_not_knowing_for_a_choice(said: str) -> None:
+    assert moves.classify(said, in_task=True, free_text=False) == moves.Move("dont_know")
+
+
+def test_a_turn_that_gives_a_value_is_no_admission() -> None:
+    said = "make it high, not medium, the crews can't see the network"
+    assert moves.classify(said, in_task=True, free_text=False) == moves.Move("dont_know")  # the words alone ...
+    assert moves.classify(said, in_task=True, free_text=False, answered=True) is None  # ... but a value was given
+
+
+@pytest.mark.parametrize("said, asked", [
+    ("where's my work order up to", True), ("oh and can you reset my password", True),
+    ("I need a new keyboard as well", True), ("by the way, what time is it", True),
+    ("I plan the maintenance jobs", False), ("because the crews can't see the maps", False),
+    ("it keeps tripping on overload", False), ("we don't need it any more", False),
+])
+def test_a_question_or_request_is_told_from_a_statement(said: str, asked: bool) -> None:
+    assert moves.asks(said) is asked

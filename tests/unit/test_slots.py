@@ -300,3 +300,87 @@ def test_an_offered_option_can_be_picked_by_its_place(said: str, priority: str) 
     slot = {x.name: x for x in s.slots_of(CREATE_WORK_ORDER)}["priority"]
     assert s.parse(slot, said, CTX, asked=True) == priority
     assert s.parse(slot, said, CTX, asked=False) is None
+
+
+@pytest.mark.parametrize("said, tag", [("not four five oh three, four five three oh", "P-4530"),
+                                       ("it's four five three zero not four five zero three", "P-4530")])
+def test_a_code_corrected_by_its_digits_alone_keeps_its_letters(said: str, tag: str) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "transfer pump P-4503 at site 30 is cavitating, priority medium")
+    step = s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
+    assert task["args"]["asset_tag"] == tag
+    assert step.say.startswith("P, four five, three zero then.")
+
+
+@pytest.mark.parametrize("said", ["yes", "no", "yeah."])
+def test_a_bare_yes_or_no_is_not_a_description(said: str) -> None:
+    task, steps = talk(CREATE_WORK_ORDER, "asset A123", "site 12", said)
+    assert "summary" not in task["args"] and steps[-1].action == "ask"
+    assert steps[-1].say.endswith("What is wrong with it?")
+
+
+def test_an_aside_at_the_read_back_keeps_the_read_back() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
+    step = s.step(task, CREATE_WORK_ORDER, "oh by the way what time does the canteen close", CTX, write=True)
+    assert step.action == "confirm" and task["confirming"] and task["args"]["site"] == 12
+    assert step.say == "Sorry, I didn't follow. Shall I go ahead and open a work order?"
+    plain_no = s.step(task, CREATE_WORK_ORDER, "no", CTX, write=True)
+    assert plain_no.say.startswith("What should I change")  # a no still asks what to change
+
+
+def test_an_option_written_as_an_identifier_is_heard_as_words() -> None:
+    slot = s.Slot("system", {"type": "string", "enum": ["sap", "scada_historian", "power_bi"]}, True)
+    assert s.parse(slot, "I need access to power bi for the monthly reports", CTX, asked=False) == "power_bi"
+    assert s.parse(slot, "the scada historian", CTX, asked=True) == "scada_historian"
+
+
+def test_who_and_where_said_anywhere_in_the_turn_fill_both_requests() -> None:
+    turn = "I need my password reset and also a new keyboard, I'm E10533"
+    task = s.new_task("request_password_reset", "it_ops", "password.reset", "I need my password reset", "k")
+    heard = s.prefill(task, VISIT, {}, CTX, turn=turn)
+    assert heard == {"user": "E10533"} and "date" not in task["args"]  # an identity, not the other request's values
+
+
+def test_a_word_of_a_site_name_that_describes_the_equipment_stays_in_the_summary() -> None:
+    ctx = s.Context(now=CTX.now, site_names={"Eastgate Compressor Station": 21, "Riverside Pumping Station": 12})
+    assert s.paraphrase("the compressor C-2101 at Eastgate has low discharge pressure again", ctx) == \
+        "the compressor has low discharge pressure again"
+    assert s.paraphrase("the pump at Riverside pumping station is leaking", ctx) == "the pump is leaking"
+
+
+def test_an_id_in_the_wrong_shape_in_the_opener_is_said_back_with_the_shape_expected() -> None:
+    schema = {"type": "object", "required": ["user"], "properties": {"user": {
+        **VISIT["properties"]["user"], "description": "What is your employee ID (like E10482) or your work email address?"}}}
+    task = s.new_task("request_password_reset", "it_ops", "password.reset", "password reset please, my ID is E1048", "k")
+    s.prefill(task, schema, {}, CTX)
+    step = s.step(task, schema, None, CTX, write=True)
+    assert "user" not in task["args"]
+    assert "I heard E, one zero, four eight, but an ID looks like E, one zero four, eight two." in step.say
+
+
+INCIDENT = {
+    "type": "object",
+    "required": ["summary", "category"],
+    "properties": {
+        "summary": {"type": "string", "description": "What is not working?"},
+        "category": {"type": "string", "enum": ["network", "email", "hardware", "software"],
+                     "description": "What kind of problem is it: network, email, hardware or software?"},
+        "priority": {"type": "string", "enum": ["low", "medium", "high", "urgent"], "default": "medium",
+                     "description": "How badly does it affect your work: low, medium, high or urgent?"},
+    },
+}
+
+
+def test_a_held_choice_is_not_changed_by_a_word_in_passing() -> None:
+    task, _ = talk(INCIDENT, "the GIS viewer won't load any maps, it's software, medium")
+    assert task["confirming"] and task["args"]["category"] == "software"
+    step = s.step(task, INCIDENT, "make it high, not medium, the crews can't see the network", CTX, write=True)
+    assert task["args"]["category"] == "software" and task["args"]["priority"] == "high"
+    assert step.say == "High then. Shall I go ahead?"
+    s.step(task, INCIDENT, "no, the category is network", CTX, write=True)  # said as a value: changed
+    assert task["args"]["category"] == "network"
+
+
+def test_no_idea_is_not_a_no() -> None:
+    from agent.brain import entities
+
+    assert entities.yes_no("no idea, you tell me").yes is None and entities.yes_no("no, site twelve").yes is False

@@ -13,6 +13,10 @@ It prints, per turn model (``silence`` and ``smart-turn``) and voice, the false 
 and false hold rates, and the end-of-turn delay (end of the caller's last speech ->
 final transcript ready, which includes recognition) p50/p95; and the compute time of
 one Smart Turn call.
+
+``--wer`` measures recognition instead (``speech_wer``); ``--barge-in`` measures what stops
+the agent while it speaks (``speech_barge``): reaction to interruptions, and false
+interruptions on backchannels, coughs and noise.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.dev.bench.latency import _fmt as fmt_ms, _pct as pct
-from agent.dev.bench import speech_wer
+from agent.dev.bench import languages, speech_barge, speech_wer
 from agent.dev.bench.phrases import PHRASES
 from agent.dev.bench.voices import speech, with_pause
 from agent.config import Settings
@@ -50,6 +54,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--wer", action="store_true",
                    help="measure recognition instead: WER per voice and channel condition (agent.dev.bench.speech_wer)")
+    p.add_argument("--barge-in", action="store_true",
+                   help="measure barge-in instead: reaction and false interruptions (agent.dev.bench.speech_barge)")
     speech_wer.add_arguments(p)
 
 
@@ -175,7 +181,9 @@ def _rate(v: float | None, n: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     if args.wer:
-        return speech_wer.run(args)
+        return languages.run(args) if args.languages else speech_wer.run(args)
+    if args.barge_in:
+        return speech_barge.run(args.seed)
     models = args.turn_model or ["silence", "smart-turn"]
     voices = args.voice or ["piper-lively", "espeak"]
     return asyncio.run(_run(models, voices, args.seed))
