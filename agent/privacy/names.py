@@ -51,7 +51,7 @@ _NOT_A_NAME = frozenset(
     given taken seen shown sent made put set kept home upstairs downstairs odd
     tell ask text email message ping
     angry asleep awake calm certain close far great hungry hurt ill nearby next safe unsafe unwell scared
-    onsite offsite unhappy away absent present mate guys folks everybody both bye goodbye cheerio ta
+    onsite offsite unhappy away absent present mate guys folks everybody both bye goodbye cheerio ta ta-ra tata ciao cya laters
     help later soon asap update advice assistance information info details confirmation human person
     dot underscore dash hyphen room floor building gate bay block wing lab dock yard depot""".split()
 )
@@ -147,7 +147,8 @@ _NAME_SALUTATION = re.compile(
 # Said rather than typed ("the requester is Gunnhild Åberg"): a weak cue.
 _NAME_FIELD_SAID = re.compile(
     # "is"/"was" only: "the engineer's appointment" is a possessive.
-    rf"(?:\b(?:{_FIELD}\s+(?:is|was)|(?:requested|reported|raised|logged|submitted|opened)\s+by)"
+    # Only the fields whose value is a name: "the technician was rude" describes one.
+    rf"(?:\b(?:(?:name|caller|requester|requestor|reporter|contact)\s+(?:is|was)|(?:requested|reported|raised|logged|submitted|opened)\s+by)"
     # Dictated, a field name starts the sentence or clause ("name tomasz wojcik phone ...").
     rf"|(?:^|(?<=[,.;:!?\n]\s))(?:caller|name)){_GAP}{_WEAK_RUN}",
     _I,
@@ -236,7 +237,8 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
     (_NAME_RELATION, "", frozenset(
         """colleague co worker coworker manager boss supervisor husband wife partner son daughter mother father
         mum mom dad brother sister friend neighbour neighbor landlord landlady tenant assistant""".split())),
-    (_NAME_FIELD_SAID, "first", _FIELD_WORDS | {"requested", "reported", "raised", "logged", "submitted", "opened"}),
+    (_NAME_FIELD_SAID, "first", frozenset(
+        "name caller requester requestor reporter contact requested reported raised logged submitted opened".split())),
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
     (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer".split())),
