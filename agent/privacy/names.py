@@ -85,7 +85,7 @@ _RELATION = (
 )
 # Triggers after which whatever name-like words follow are a name.
 _NAME_ALWAYS = re.compile(
-    rf"\b(?:my\s+name(?:'s|’s|\s+is|\s*[,:])|(?:my\s+)?(?:first|last|sur|full|given|family|christian)\s?name"
+    rf"\b(?:my\s+name(?:'s|’s|\s+is|\s*[,:])|(?:by\s+the\s+)?name\s+of|(?:my\s+)?(?:first|last|sur|full|given|family|christian)\s?name"
     rf"(?:'s|’s|\s+is|\s*:)?|name\s+is|name's|name’s|call\s+me|"
     # Titles: "Mrs Adebayo", "doctor amara okafor", "Dr. Ní Bhriain".
     # Not after a number: "20 ms frames" are milliseconds.
@@ -117,11 +117,13 @@ _NAME_FIELD = re.compile(
 
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
 # "X here", "X speaking". The run must be name-like (see ``_NAME_PATTERNS`` and ``_clean_name``).
-_CLAUSE_START = r"(?:i|we|and|so|but|my|the|can|could|please)"
+_CLAUSE_START = r"(?:i|we|and|so|but|my|the|can|could|please|on|in)"
 _OPS_NOUN = rf"(?:{'|'.join(sorted(_OPS_NOUNS))})"
 _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
 _WEAK_TOKEN = rf"(?!(?:{_FOLLOWER}|{_OPS_NOUN}|{_CLAUSE_START})\b){_NAME_TOKEN}"
-_WEAK_RUN = rf"(?:{_TITLE}\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:[ \t]+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
+# After a weak cue a job title may stand before the name too ("this is nurse okafor on ward 6").
+_JOB_TITLE = r"(?:nurse|sister|matron|officer|sergeant|sgt|captain|capt|father|reverend|rev|pastor|mister|missus)"
+_WEAK_RUN = rf"(?:(?:{_TITLE}|{_JOB_TITLE})\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:[ \t]+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
 _NAME_WITH_FOLLOWER = re.compile(
     rf"\b(?:(?P<intro>this\s+is|i'm|i’m|im|i\s+am)|it's|it’s|it\s+is){_GAP}{_WEAK_RUN}"
     # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").

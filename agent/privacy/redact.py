@@ -89,9 +89,10 @@ _ID_CONTEXT = (
 _KEYED_CARD = re.compile(
     rf"\b{_CARD_CONTEXT}(?:\s+(?:card|number|no\.?|#))*(?:\s+is)?[\s:#]*(?P<val>\d[\d -]{{10,24}}\d)", _I
 )
+# Read digit by digit with spaces, a nine-digit id runs to 21 characters ("5 1 2 - 3 0 - 4 4 4 4").
 _KEYED_ID = re.compile(
     rf"\b{_ID_CONTEXT}(?:\s+(?:card|number|no\.?|#))*(?:\s+(?:is|are|was))?[\s:#]*"
-    r"(?P<val>(?:[a-z]{1,2}[ -]?)?\d[\d -]{2,18}\d(?:[ -]?[a-z]\b)?)",
+    r"(?P<val>(?:[a-z]{1,2}[ -]?)?\d[\d -]{2,28}\d(?:[ -]?[a-z]\b)?)",
     _I,
 )
 _SSN = re.compile(r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])")
