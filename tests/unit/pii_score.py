@@ -19,6 +19,10 @@ from agent.privacy.redact import redact
 HERE = Path(__file__).parent
 DEV = HERE / "pii_corpus_dev.jsonl"
 TEST = HERE / "pii_corpus_test.jsonl"  # held out: written before any tuning, never tuned on
+# Written blind (by someone who saw neither the redactor nor the other corpora). The misses of the
+# first were described by category to whoever generalised the redactor next, so it is half-seen;
+# the second has only ever been scored. Neither is tuned on.
+BLIND = (HERE / "pii_corpus_blind1.jsonl", HERE / "pii_corpus_blind2.jsonl")
 _FILLER = frozenset("of the at dot on in is and th st nd rd slash dash underscore a an to".split())
 
 
@@ -31,8 +35,19 @@ def tokens(value: str) -> list[str]:
     return [t for t in re.findall(r"[A-Za-z0-9']+", value) if t.lower() not in _FILLER]
 
 
+def _present(token: str, redacted: str) -> bool:
+    return re.search(rf"(?<![\w']){re.escape(token)}(?![\w'])", redacted, re.I) is not None
+
+
 def leaked(value: str, redacted: str) -> list[str]:
-    return [t for t in tokens(value) if re.search(rf"(?<![\w]){re.escape(t)}(?![\w])", redacted, re.I)]
+    """The identifying tokens of ``value`` still in ``redacted``. A single spelled letter on its own
+    identifies nobody (and "I" is a word): letters count only as two in a row, as they were spelled."""
+    parts = tokens(value)
+    left = [t for t in parts if len(t) > 1 and _present(t, redacted)]
+    for a, b in zip(parts, parts[1:]):
+        if len(a) == len(b) == 1 and _present(f"{a} {b}", redacted):
+            left += [t for t in (a, b) if t not in left]
+    return left
 
 
 @dataclass
@@ -77,6 +92,7 @@ def report(name: str, s: Score) -> str:
 
 
 if __name__ == "__main__":
-    for name, path in (("dev", DEV), ("test (held out)", TEST)):
+    for name, path in (("dev", DEV), ("test (held out)", TEST), ("blind 1 (misses described by category)", BLIND[0]),
+                       ("blind 2 (only ever scored)", BLIND[1])):
         if path.exists():
             print(report(name, score(load(path))))

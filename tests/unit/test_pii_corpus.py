@@ -14,7 +14,7 @@ import pytest
 
 from agent.privacy.redact import redact
 from agent.learning.review import parse_labelled
-from tests.unit.pii_score import DEV, TEST, leaked, load, report, score
+from tests.unit.pii_score import BLIND, DEV, TEST, leaked, load, report, score
 
 #: Held-out recall as measured when the redactor was last changed; a drop is a regression.
 TEST_RECALL_FLOOR = {"address": 1.0, "dob": 1.0, "email": 1.0, "name": 1.0, "phone": 1.0, "ssn": 1.0}
@@ -34,6 +34,24 @@ def test_held_out_corpus_keeps_every_ops_id_and_its_recall(capsys: pytest.Captur
     assert not s.false  # no work-order, incident, asset, site number, visit date or time redacted
     assert set(s.total) == set(TEST_RECALL_FLOOR)
     for category, floor in TEST_RECALL_FLOOR.items():
+        assert s.recall(category) >= floor, category
+
+
+#: Recall on the two blind corpora when they were added (2026-12-02): far from the 100 % of the corpora
+#: written beside the redactor, which is the honest picture of callers nobody wrote a rule for.
+BLIND_RECALL_FLOOR = (
+    {"address": 0.81, "dob": 0.91, "email": 0.95, "name": 0.92, "phone": 0.95, "ssn": 0.86},
+    {"address": 0.63, "dob": 0.63, "email": 0.81, "name": 0.61, "phone": 0.85, "ssn": 0.85},
+)
+
+
+@pytest.mark.parametrize("which", [0, 1], ids=["blind1", "blind2"])
+def test_blind_corpora_keep_every_ops_id_and_do_not_lose_recall(which: int, capsys: pytest.CaptureFixture[str]) -> None:
+    s = score(load(BLIND[which]))
+    with capsys.disabled():
+        print("\n" + report(f"blind {which + 1}", s).splitlines()[0])
+    assert not s.false
+    for category, floor in BLIND_RECALL_FLOOR[which].items():
         assert s.recall(category) >= floor, category
 
 
