@@ -37,10 +37,11 @@ LOW_LOGPROB = -1.0
 #: Above this no-speech probability the text is dropped however confident the words (see is_non_speech).
 SURE_NO_SPEECH_PROB = 0.7
 #: A turn is taken as another language than English when Whisper gives English less than this.
-#: On synthetic voices, English clips (accented, noisy, by telephone) fell under it 3 times in 120,
-#: and requests in four other languages stayed above it 5 times in 48 (docs/speech.md): a wrong
-#: "not English" passes an English caller to a person, so the bar is low.
-NOT_ENGLISH_PROB = 0.1
+#: On synthetic voices, English clips (accented, noisy, by telephone) fell under it 23 times in 920
+#: (0.1 would have been 61), and requests in four other languages 38 times in 48 (0.1: 43; see
+#: docs/speech.md): a wrong "not English" passes an English caller to a person, while a caller
+#: missed on the first turn is heard again on the second, so the bar is low.
+NOT_ENGLISH_PROB = 0.05
 #: Whisper's own fallback threshold: text that gzips this well is a loop, not speech.
 MAX_COMPRESSION_RATIO = 2.4
 #: Tokens the decoder may emit per second of audio (plus a floor): ids read digit by digit

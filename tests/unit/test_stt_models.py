@@ -146,3 +146,17 @@ def test_base_keeps_the_guards_on_noise_alone(base) -> None:  # type: ignore[no-
     rng = np.random.default_rng(4)
     for audio in (np.zeros(32000), rng.normal(0, 1500, 32000)):
         assert base.transcribe(audio.astype(np.int16)).text == ""
+
+
+@pytest.mark.slow
+def test_a_sentence_in_another_language_is_spoken_with_that_languages_sounds() -> None:
+    from agent.speech.tts import PiperSynth
+
+    tts = PiperSynth()
+    assert tts.synth(languages.PASSING_ON["es"], 16000, "es").size > 16000  # said, over a second
+
+    def sounds(language: str) -> str:
+        return "".join(p for sentence in tts._voice_for(language).phonemize("Por favor.") for p in sentence)
+
+    assert "ɾ" in sounds("es") and "ɹ" not in sounds("es")  # Spanish tapped r, not English spelling rules
+    assert "ɹ" in sounds("en")
