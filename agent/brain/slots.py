@@ -371,12 +371,21 @@ _PREAMBLE = re.compile(
     r"(?:i|we) need (?:a|an|someone)|(?:open|log|raise|create|report) (?:a|an)|"
     r"(?:a|an) (?:work order|ticket|job|technician|engineer|fault|problem|issue)(?: with| on| for)?|"
     r"someone to (?:come|look)(?: out| at it)?|there'?s (?:a problem|an issue|a fault)(?: with)?|"
-    r"(?:new )?(?:work order|ticket|job)|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent))\b")
+    r"(?:new )?(?:work order|ticket|job)|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent)|"
+    # Story lead-ins: what the caller saw is the problem, not that they saw it.
+    r"right so|so basically|basically|anyway|(?:i|we)(?: just)? (?:noticed|saw|found|heard|spotted|think|reckon)(?: that)?|"
+    r"can you get someone to (?:look at|check|fix) it|not urgent)\b")
+#: A clause about what the caller was doing ("I was doing my rounds this morning"): no part of the problem.
+_NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b")
 _VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
 _PLACE_LEAD = {"at", "on", "in", "for", "the"}
-_DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "is", "since", "with", "at", "to", "in", "for",
+_DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "is", "since", "with", "at", "to", "in", "for", "when",
+             "where", "because", "while", "as",
              "from", "but", "so", "it", "its", "my", "our", "very", "really", "which", "can", "could", "would",
              "will", "you", "please", "also", "i", "we"}
+#: Words that make a clause the predicate of the one before ("the booster pump, ..., was making a noise").
+_AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept", "won't", "isn't", "wasn't",
+                "can't", "doesn't", "didn't", "will", "started", "stopped"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
 SUMMARY_WORDS = 10
 
@@ -386,18 +395,26 @@ def paraphrase(opening: str, ctx: Context) -> str:
     and the values that have slots of their own (asset tag, site, priority) are left out, and
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
     clauses = []
-    for clause in re.split(r"[,;.!?]+", opening.lower()):
+    # Clauses end at punctuation and where "and" starts a new subject ("... this morning and I noticed ...").
+    for clause in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening.lower()):
+        if _NARRATIVE.match(_PREAMBLE.sub(" ", clause).strip()):
+            continue
         words = _without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
         words = [w for w in words if w not in (",",)]
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
             words = words[1:]
+        while words and words[-1] in _DANGLING | _VALUE_LEAD:  # "the tag is" once the tag is taken out
+            words = words[:-1]
         if len(words) >= 2:
             clauses.append(words)
     out: list[str] = []
     for words in clauses:
-        if out and len(out) + len(words) > SUMMARY_WORDS:
+        verb = words[0] in _AUXILIARIES
+        if out and not verb and len(words) <= 3 and not set(words) & _AUXILIARIES:
+            continue  # an aside after the subject ("the pump, the first one, was ...")
+        if out and len(out) + len(words) > SUMMARY_WORDS and not (verb and len(out) < SUMMARY_WORDS // 2):
             break
-        out += (["and"] if out else []) + words
+        out += ([] if verb or not out else ["and"]) + words  # "the pump, was making a noise" is one sentence
     out = out[:SUMMARY_WORDS]
     while out and out[-1] in _DANGLING:  # "... is high since this" reads as cut off
         out.pop()

@@ -384,3 +384,16 @@ def test_no_idea_is_not_a_no() -> None:
     from agent.brain import entities
 
     assert entities.yes_no("no idea, you tell me").yes is None and entities.yes_no("no, site twelve").yes is False
+
+
+@pytest.mark.parametrize("opening, summary", [
+    ("right so I was doing my rounds this morning and I noticed the booster pump at North Ridge, the first one, "
+     "was making a grinding sort of noise when it started up, the tag is A701, not urgent, low",
+     "the booster pump was making a grinding sort of noise"),
+    ("I was walking past and the pump A701 is leaking", "the pump is leaking"),
+    ("gas turbine generator 1, G-6801, is throwing a flame detector alarm, high priority",
+     "gas turbine generator 1 is throwing a flame detector alarm"),
+    ("the pump and the motor are both hot", "the pump and the motor are both hot"),
+])
+def test_summary_of_a_story_keeps_the_thing_and_what_is_wrong(opening: str, summary: str) -> None:
+    assert s.paraphrase(opening, CTX) == summary
