@@ -32,6 +32,9 @@ GREETING = "Hello, you've reached the operations help line. How can I help you t
 OFF_TOPIC_CONFIDENCE = 0.35
 #: What the line can do, said for "help" and when a turn is not something it handles.
 CAPABILITIES = "I can log faults, check jobs and IT tickets, reset passwords, or find you a person."
+#: Help at a read-back and at a question of a task: what the caller can say there.
+HELP_CONFIRMING = "You can say yes to send it, or tell me what to change. You can also ask for a person."
+HELP_ASKING = "You can answer, say you don't know, or ask for a person."
 #: What the caller is talking to, said when they ask ("is this a robot?").
 IDENTITY = "I'm the help line's automated assistant. Ask for a person at any time and I'll put you through."
 OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
@@ -271,7 +274,11 @@ class SwitchboardBrain:
             state.task = None
             yield Say("Okay, let's start again. How can I help?")
         elif move.kind in ("help", "identity"):
-            yield Say(CAPABILITIES if move.kind == "help" else IDENTITY)
+            # Help in a task says what can be said to the question open now; outside one, what the line does.
+            task = state.task or {}
+            helps = (HELP_CONFIRMING if task.get("confirming") else HELP_ASKING) if task and not move.about \
+                else CAPABILITIES
+            yield Say(helps if move.kind == "help" else IDENTITY)
             yield Say(self._resume(state))
         elif move.kind == "cancel":
             dropped = state.task is not None

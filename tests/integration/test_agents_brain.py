@@ -232,6 +232,8 @@ async def test_help_and_start_over(brain: SwitchboardBrain) -> None:
     await say(brain, state, "the pump at site twelve is leaking badly")
     reply = spoken(await say(brain, state, "what can you do?"))
     assert "log faults" in reply and reply.endswith("What is the asset tag on the equipment?")
+    help_now = spoken(await say(brain, state, "sorry, I don't understand"))  # about the question open now
+    assert help_now.startswith("You can answer") and help_now.endswith("What is the asset tag on the equipment?")
     reply = spoken(await say(brain, state, "let's start over"))
     assert state.task is None and reply.endswith("How can I help?")
 

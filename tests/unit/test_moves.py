@@ -69,10 +69,16 @@ def test_an_answer_with_doubt_is_still_an_answer(said: str) -> None:
     assert moves.classify(said, in_task=True, topic=TOPIC) is None
 
 
-@pytest.mark.parametrize("said", ["help", "help me please", "what can you do?", "what are my options",
-                                  "how does this work", "I'm confused", "what can I say?"])
+@pytest.mark.parametrize("said", ["help", "help me please", "what are my options", "how does this work", "I'm confused",
+                                  "what can I say?", "hi, I need some help", "I don't understand", "what do I say here?",
+                                  "what does that mean?"])
 def test_help(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("help")
+
+
+@pytest.mark.parametrize("said", ["what can you do?", "what is this line for", "hello, what can I use this number for"])
+def test_asking_what_the_line_does(said: str) -> None:
+    assert moves.classify(said, in_task=True) == moves.Move("help", "line")
 
 
 @pytest.mark.parametrize("said", ["I need help with my laptop", "can you help me reset my password",
