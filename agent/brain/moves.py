@@ -82,7 +82,7 @@ _DONT_KNOW = re.compile(
 _HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i) (?:do|say|ask)(?: you| for| about)?|what (?:are )?(?:my|the) options|"
                    r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
                    r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need)|"
-                   r"(?:i )?(?:don'?t|do not) (?:understand|get it|follow)(?: the question| what you mean)?|what does that mean|"
+                   r"(?:i )?(?:don'?t|do not) (?:understand|get it|follow)(?: the question| what you (?:mean|want|need|are asking)(?: from me)?)?|what does that mean|"
                    r"what (?:is|'s) this (?:line|number|service)(?: for)?|what (?:can|do) (?:i|we) use (?:this|the|you)(?: line| number| service)? for|"
                    r"what (?:do|can) you do)\b")
 #: Help phrases that ask what the line does, not what to say to the question open now.
