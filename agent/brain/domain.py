@@ -178,6 +178,15 @@ def _lookup_candidates(data: Any, field: str) -> list[dict[str, Any]]:
     return out
 
 
+def _named_kind(item: Mapping[str, Any], words: set[str]) -> bool:
+    """Does the caller name what ``item`` is: its type, or the last noun of its description ("Switch room
+    chiller" -> chiller)? Records without either (work orders) always may be offered."""
+    what = re.sub(r"\(.*?\)|\d+", " ", str(item.get("description") or item.get("name") or "")).split()
+    kinds = {str(item["type"]).lower()} if item.get("type") else set()
+    kinds |= {what[-1].lower()} if what else set()
+    return not kinds or bool(kinds & words)
+
+
 _CLOSED = {"completed", "cancelled", "canceled", "closed", "resolved", "fulfilled", "rejected"}
 
 
@@ -371,9 +380,11 @@ class DomainAgent:
                 data = await self.tools.call(lister.server, lister.name, args)
             except ToolError:
                 continue
-            # A caller chasing something means one still open: closed ones rank after every open one.
+            # A caller chasing something means one still open: closed ones rank after every open one. A thing
+            # is only offered when the caller named what it is ("the generator"), not on a shared "room".
             ranked = sorted(((_overlap(c, words) + (0 if _closed(c) else 100), c)
-                             for c in _lookup_candidates(data, asking.name)), key=lambda pair: -pair[0])
+                             for c in _lookup_candidates(data, asking.name) if _named_kind(c, words)),
+                            key=lambda pair: -pair[0])
             unique = len(ranked) == 1 or (ranked and ranked[0][0] > 0 and ranked[1][0] < ranked[0][0])
             if unique and slots.validate(asking, ranked[0][1]["_value"]) is None:
                 best = ranked[0][1]

@@ -355,8 +355,7 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
             score = hits / len(words)
             if score > best_score:
                 best, best_score = number, score
-        if best is not None and best_score >= 0.5:
-            return best
+        return best  # a name's own word, or two of its words: enough ("Lakeside" for Lakeside Water Treatment Plant)
     return None
 
 

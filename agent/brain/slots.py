@@ -373,10 +373,12 @@ _PREAMBLE = re.compile(
     r"someone to (?:come|look)(?: out| at it)?|there'?s (?:a problem|an issue|a fault)(?: with)?|"
     r"(?:new )?(?:work order|ticket|job)|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent)|"
     # Story lead-ins: what the caller saw is the problem, not that they saw it.
-    r"right so|so basically|basically|anyway|(?:i|we)(?: just)? (?:noticed|saw|found|heard|spotted|think|reckon)(?: that)?|"
+    r"right so|so basically|basically|anyway|(?:i|we) (?:was|were) (?:reporting|calling about|ringing about|telling you about)|"
+    r"i'?m (?:calling|ringing) back(?: about)?|(?:i|we) (?:called|rang|phoned)(?: you)?(?: earlier| before| yesterday)?(?: about)?|(?:i|we)(?: just)? (?:noticed|saw|found|heard|spotted|think|reckon)(?: that)?|"
     r"can you get someone to (?:look at|check|fix) it|not urgent)\b")
 #: A clause about what the caller was doing ("I was doing my rounds this morning"): no part of the problem.
-_NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b")
+_NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b|"
+                        r".*\b(?:on the phone|cut off|got disconnected|line dropped|it'?s me again)\b")
 _VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
 _PLACE_LEAD = {"at", "on", "in", "for", "the"}
 _DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "is", "since", "with", "at", "to", "in", "for", "when",
@@ -529,7 +531,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                         problem = f"Sorry, {reason}."
                     else:
                         heard[asking.name] = value
-                else:
+                elif proposed and reply.yes is False and not body.strip(" .!"):
+                    problem = "Okay."  # "no" to the value offered: nothing was misheard
+                elif not heard:  # a number taken for another slot ("not thirty, thirteen") is no misheard tag
                     problem = wrong_shape(asking, body) or f"Sorry, I didn't catch the {asking.label}."
         # A changed value is said back; so is any value in a correction ("urgent, not low"),
         # even one the call had not taken before.

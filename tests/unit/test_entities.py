@@ -234,3 +234,8 @@ CATALOGUE = {"Eastgate Compressor Station": 21, "Westfield Depot": 42, "Lakeside
 ])
 def test_a_site_name_needs_its_own_name_word_or_two_of_its_words(said: str, site: int | None) -> None:
     assert e.site(said, CATALOGUE) == site
+
+
+def test_a_site_is_named_by_its_own_first_word_alone() -> None:
+    assert e.site("the backwash valve at Lakeside is slow to close", CATALOGUE) == 55
+    assert e.site("the harbor road works", {"Harbor Road Treatment Works": 3}) == 3

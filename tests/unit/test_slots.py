@@ -397,3 +397,16 @@ def test_no_idea_is_not_a_no() -> None:
 ])
 def test_summary_of_a_story_keeps_the_thing_and_what_is_wrong(opening: str, summary: str) -> None:
     assert s.paraphrase(opening, CTX) == summary
+
+
+def test_a_declined_offer_and_a_number_for_another_slot_are_not_misheard() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "the pump at site 30 is leaking")
+    task["proposed"] = {"asset_tag": "P-4530"}  # "Is it the reservoir transfer pump, P-4530?"
+    assert s.step(task, CREATE_WORK_ORDER, "no", CTX, write=True).say == "Okay. What is the asset tag on the equipment?"
+    step = s.step(task, CREATE_WORK_ORDER, "not thirty, thirteen", CTX, write=True)
+    assert task["args"]["site"] == 13 and step.say == "Site 13 then. What is the asset tag on the equipment?"
+
+
+def test_summary_leaves_out_the_call_itself() -> None:
+    said = "I was on the phone a minute ago and got cut off, I was reporting the pump A123 at site 12 leaking"
+    assert s.paraphrase(said, CTX) == "the pump leaking"
