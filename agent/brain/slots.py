@@ -232,7 +232,9 @@ def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
     candidates: list[str | None] = [entities.email(text), *entities.codes(text, prefixes)]
     if asked:
         if len(prefixes) == 1:
-            candidates += [prefixes[0] + run.digits for run in entities.number_runs(text)]
+            # Digits said with other letters are another kind of id ("SR-30005" is no incident number).
+            other = {re.sub(r"\D", "", c) for c in entities.codes(text) if not c.upper().startswith(prefixes[0])}
+            candidates += [prefixes[0] + run.digits for run in entities.number_runs(text) if run.digits not in other]
         if slot.kind == "user" or not pattern:
             candidates.append(entities.user_id(text))
     for candidate in candidates:
@@ -570,6 +572,8 @@ def wrong_shape(slot: Slot, text: str) -> str | None:
     if not runs or len(runs[-1].digits) > entities.MAX_DIGITS:
         return None
     lettered = _lettered(text, entities.pattern_prefixes(slot.schema.get("pattern")))
+    if not lettered and len(runs[-1].digits) < 3 and not entities.codes(text):
+        return None  # "it's been two days": a small number on its own is no attempt at an id
     heard = entities.spell_out(lettered[0] if lettered else runs[-1].digits)
     example = next((e for e in slot.schema.get("examples") or [] if isinstance(e, str)), None)
     if example is None and slot.kind == "user":

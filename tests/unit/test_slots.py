@@ -410,3 +410,11 @@ def test_a_declined_offer_and_a_number_for_another_slot_are_not_misheard() -> No
 def test_summary_leaves_out_the_call_itself() -> None:
     said = "I was on the phone a minute ago and got cut off, I was reporting the pump A123 at site 12 leaking"
     assert s.paraphrase(said, CTX) == "the pump leaking"
+
+
+def test_digits_said_with_other_letters_are_not_taken_for_this_id() -> None:
+    slot = s.Slot("incident_id", {"type": "string", "pattern": "^INC-[0-9]{5}$", "examples": ["INC-20234"]}, True)
+    assert s.parse(slot, "what's happening with SR-30005", CTX, asked=True) is None
+    assert s.parse(slot, "my ID is E10620 and it's incident 20001", CTX, asked=True) == "INC-20001"
+    assert s.wrong_shape(slot, "can you escalate my incident, it's been two days") is None
+    assert s.wrong_shape(slot, "incident 2001").startswith("I heard I N C, two zero, zero one, but an incident number")
