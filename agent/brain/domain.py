@@ -196,7 +196,8 @@ def _closed(item: Mapping[str, Any]) -> bool:
 
 def _overlap(item: Mapping[str, Any], words: set[str]) -> int:
     text = " ".join(str(v) for k, v in item.items() if isinstance(v, str) and not k.startswith("_"))
-    return len(words & {w for w in entities.tokens(text) if len(w) > 2})
+    said = {w for w in entities.tokens(text) if len(w) > 2 or w.isdigit()}
+    return len(words & said)
 
 
 class DomainAgent:
@@ -286,8 +287,21 @@ class DomainAgent:
             value = _field(data, name)
             if value is not None and slots.validate(slot, value) is None:
                 task["args"][name] = value
+                task.setdefault("derived_from", {})[name] = {k: task["args"][k] for k in needed}
                 return True
         return False
+
+    @staticmethod
+    def _underived(task: dict[str, Any]) -> bool:
+        """Drop values looked up from ones the caller has since changed ("actually it's the other pump,
+        P-4530": the site came from P-4512), so they are looked up again. True when any was dropped."""
+        stale = [name for name, source in task.get("derived_from", {}).items()
+                 if any(task["args"].get(k) != v for k, v in source.items())]
+        for name in stale:
+            task["args"].pop(name, None)
+            task["derived_from"].pop(name)
+            task["derived"].remove(name)
+        return bool(stale)
 
     async def alternative(self, state: CallState) -> AsyncIterator[Action]:
         """Another way to the value the task is asking for, when the caller does not know it or it
@@ -363,8 +377,11 @@ class DomainAgent:
         asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
         if spec is None or asking is None or asking.kind not in ("code", "user"):
             return None
-        said = " ".join([task["opening"], *map(str, task["args"].values()), *map(str, task.get("hints", {}).values())])
-        words = {w for w in entities.tokens(said) if len(w) > 2}
+        parts = [task["opening"], task.get("described", ""), *map(str, task["args"].values()),
+                 *map(str, task.get("hints", {}).values())]
+        said = " ".join(parts)
+        # Numbers count as digits on both sides ("unit two" is "unit 2"), each part's own (not run together).
+        words = {w for w in entities.tokens(said) if len(w) > 2} | {r.digits for p in parts for r in entities.number_runs(p)}
         for lister in self.tools.tools(task["server"]).values():
             schema = lister.input_schema
             needed = set(schema.get("required") or [])
@@ -457,12 +474,22 @@ class DomainAgent:
             yield Say(f"Okay, I won't log another. Your reference is still {entities.spell_out(earlier)}.")
             yield Say(ANYTHING_ELSE)
             return
+        asking = state.task.get("asking")
         result = slots.step(state.task, spec.input_schema, text, self.context(), write=write)
+        if self._underived(state.task):
+            heard = {**heard, **result.heard}
+            state.task["confirming"] = False
+            state.task.pop("read_back", None)  # what was read back has changed underneath: all of it again
+            result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
         while result.action == "ask" and state.task.get("asking") and await self._derive(spec, state.task):
             # A value the data already holds is not asked for (the site of a known asset).
             result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
             result = slots.Step(result.action, result.say, {**heard, **result.heard})
-        if result.action == "ask" and text is None:
+        asked_again = text is not None and not result.heard and state.task.get("asking") == asking
+        if asked_again and text is not None:
+            # An answer that is no id may describe the thing ("it's unit two"): search with that too.
+            state.task["described"] = f"{state.task.get('described', '')} {text}".strip()[:slots.MAX_SPOKEN_TEXT]
+        if result.action == "ask" and (text is None or asked_again):
             # Before asking for an id, look for it with what the caller said ("the job for pump A123").
             proposal = await self._propose(state.task)
             result = slots.Step("ask", proposal, result.heard) if proposal else result

@@ -65,7 +65,8 @@ _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
 #: what follows is a reason, not a request ("cancel my service request" runs on, so it is not one).
 _CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry)\W+)*"
                            r"(?:leave it|forget it|forget that|never ?mind|don'?t bother|scrap that|drop it|"
-                           r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now)\s*(?:[,.;!?-]|$)")
+                           r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now|"
+                           r"don'?t worry(?: about (?:it|that))?|no need(?: for (?:it|that))?)\s*(?:[,.;!?-]|$)")
 _CANCEL = re.compile(
     r"\b(?:cancel(?: it| that| this)?|leave it|leave that|forget (?:it|that|about it)|never ?mind|"
     r"don'?t (?:bother|worry|do (?:it|that))|do not (?:bother|do (?:it|that))|drop (?:it|that)|"

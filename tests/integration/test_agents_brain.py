@@ -438,3 +438,19 @@ async def test_a_statement_answers_an_open_question_however_the_router_hears_it(
     monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, st, **kw: _done(elsewhere(text, st)))
     switched = await say(brain, other, "where's my work order up to")  # put as a question: a new request
     assert [a for a in switched if isinstance(a, RouteEvent)] and (other.task or {}).get("intent") != "service_request.cancel"
+
+
+async def test_a_value_looked_up_from_a_changed_one_is_looked_up_again(brain: SwitchboardBrain) -> None:
+    state = CallState("rederive")
+    await say(brain, state, "the pump P-4512 is leaking again, low")
+    assert state.task["args"]["site"] == 14  # from the asset
+    reply = spoken(await say(brain, state, "actually it's the other pump, P-4530"))
+    assert state.task["args"]["site"] == 30 and "site 30" in reply  # P-4530 is at Cedar Falls
+
+
+async def test_an_answer_that_describes_the_thing_finds_it(brain: SwitchboardBrain) -> None:
+    state = CallState("described")
+    asked = spoken(await say(brain, state, "the compressor at Eastgate keeps tripping"))
+    assert asked.endswith("What is the asset tag on the equipment?")  # three compressors there
+    offered = spoken(await say(brain, state, "it's unit two"))
+    assert offered == "Is it the gas compressor unit 2, C, two one, zero two?"

@@ -34,6 +34,7 @@ def test_repeat_of_the_reference(said: str) -> None:
     "no, leave it", "forget it", "never mind", "oh just cancel it", "nevermind then", "don't bother",
     "stop", "no, stop", "drop it", "scrap that", "cancel the work order", "please don't do that", "leave it for now",
     "no, leave it, we still need it", "forget it. I'll call back later", "never mind, it's started working again",
+    "don't worry about it, it's working now", "no need, it's sorted",
 ])
 def test_cancel_in_a_task(said: str) -> None:
     assert moves.classify(said, in_task=True, topic=TOPIC) == moves.Move("cancel")
