@@ -375,7 +375,7 @@ class SwitchboardBrain:
         if decision.action == "route":
             text = self._keep_second_request(decision, text, state)
         if decision.action == "clarify":
-            named = self._named_by_id(decision, text)
+            named = self._named_by_id(decision, text, state)
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
         self.coordinator.record(decision, state)
@@ -394,20 +394,26 @@ class SwitchboardBrain:
         async for action in self.agent.start(decision.intent, text, state):
             yield action
 
-    def _named_by_id(self, decision: Any, text: str) -> dict[str, Any] | None:
+    def _named_by_id(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """Of the options the router is unsure between, the one whose tool needs an identifier the caller
         named ("incident two zero zero zero three, any progress"): an id of that shape, with its letters
-        or its name said, settles the request. None unless exactly one option takes it."""
+        or its name said, settles the request. The request just done is an option too, and there the
+        number alone will do ("and the other one, 10003" after a work order's status). None unless
+        exactly one option takes it."""
         ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        done = [r for r in state.routes if r.get("action") == "route"][-1:] if not state.task and not state.handoff else []
+        last = {"target": done[0]["target"], "intent": done[0]["intent"]} if done else None
         named = []
-        for option in [{"target": decision.target, "intent": decision.intent}, *decision.alternatives]:
+        options = [o for o in [last, {"target": decision.target, "intent": decision.intent}, *decision.alternatives] if o]
+        for option in [o for i, o in enumerate(options) if o["intent"] not in [p["intent"] for p in options[:i]]]:
+            option = {"target": option["target"], "intent": option["intent"]}
             server, tool = INTENT_TOOLS.get(option["intent"], ("", ""))
             spec = self.tools.tool(server, tool) if tool else None
             for slot in slots.slots_of(spec.input_schema) if spec else []:
                 if not (slot.required and slot.kind == "code"):
                     continue
                 value = slots.parse(slot, text, ctx, asked=True)
-                said = slots.parse(slot, text, ctx, asked=False) is not None or \
+                said = option == last or slots.parse(slot, text, ctx, asked=False) is not None or \
                     re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", text, flags=re.I)
                 if value is not None and said and slots.validate(slot, value) is None:
                     named.append(option)

@@ -454,3 +454,20 @@ async def test_an_answer_that_describes_the_thing_finds_it(brain: SwitchboardBra
     assert asked.endswith("What is the asset tag on the equipment?")  # three compressors there
     offered = spoken(await say(brain, state, "it's unit two"))
     assert offered == "Is it the gas compressor unit 2, C, two one, zero two?"
+
+
+async def test_a_follow_up_number_is_the_request_just_done_again(brain: SwitchboardBrain, monkeypatch) -> None:
+    import dataclasses
+
+    real = brain.coordinator.decide_async
+    state = CallState("follow-up")
+    await say(brain, state, "what's the status of WO-10002")
+
+    async def unsure(text: str, st: CallState, **kw):  # however unsure the router is of a bare number
+        return dataclasses.replace(await real(text, st, **kw), action="clarify", target="field_ops",
+                                   intent="asset.lookup", confidence=0.3, alternatives=[], policy_hits=["low_confidence"])
+
+    monkeypatch.setattr(brain.coordinator, "decide_async", unsure)
+    actions = await say(brain, state, "and the other one, 10003")
+    ok = [a for a in actions if isinstance(a, ToolEvent) and a.status == "ok"]
+    assert [a.name for a in ok] == ["get_work_order"] and "one zero zero, zero three" in spoken(actions)
