@@ -488,6 +488,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         body, negated = moves.split_negated(text) if moves.negates(text) else (text, [])
         heard.update(_replacing(slots, task["args"], body, negated, ctx))
         reply = entities.yes_no(body)
+        if task.get("confirming") and reply.yes is True and _QUALIFIED.match(reply.rest):
+            reply = entities.Answer(False, reply.rest)  # "yes, but the site's wrong" is no yes to send it
         if task.get("confirming"):
             if reply.yes is True and not reply.rest.strip(" .!") and not heard:
                 return Step("execute")
@@ -561,6 +563,10 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         return Step("confirm", f"{said} Shall I go ahead?", heard)
     task["read_back"] = True
     return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
+
+
+#: After a yes, words that take it back in part: a change is coming, nothing is to be sent yet.
+_QUALIFIED = re.compile(r"(?:but|except|apart from|although|though|however|only thing|one thing)\b")
 
 
 def wrong_shape(slot: Slot, text: str) -> str | None:

@@ -418,3 +418,16 @@ def test_digits_said_with_other_letters_are_not_taken_for_this_id() -> None:
     assert s.parse(slot, "my ID is E10620 and it's incident 20001", CTX, asked=True) == "INC-20001"
     assert s.wrong_shape(slot, "can you escalate my incident, it's been two days") is None
     assert s.wrong_shape(slot, "incident 2001").startswith("I heard I N C, two zero, zero one, but an incident number")
+
+
+@pytest.mark.parametrize("said", ["yes, but the site's wrong", "great, but the site is wrong", "yeah except the site"])
+def test_a_yes_with_a_but_sends_nothing(said: str) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
+    step = s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
+    assert step.action == "ask" and task["asking"] == "site"  # the field named is asked again
+
+
+def test_a_yes_with_a_value_after_but_changes_it() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
+    step = s.step(task, CREATE_WORK_ORDER, "yes, but make it site fourteen", CTX, write=True)
+    assert step.action == "confirm" and task["args"]["site"] == 14
