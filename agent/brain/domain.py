@@ -345,23 +345,26 @@ class DomainAgent:
         """Identifiers the caller gave that the missing id can be looked up by ("the pump is P-4512")."""
         return slots.mentioned(self._lookup_slots(task), text, self.context())
 
+    def _asking(self, task: Mapping[str, Any]) -> slots.Slot | None:
+        """The slot the task is asking for, if any."""
+        spec = self.spec_for(task)
+        return {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+
     def _propose_option(self, task: dict[str, Any]) -> str | None:
         """A choice the caller cannot or need not make ("I don't mind"): the schema's default, else the
         first option, offered to take on a yes."""
-        spec = self.spec_for(task)
-        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        asking = self._asking(task)
         options = (asking.schema.get("enum") or []) if asking is not None and asking.kind == "enum" else []
-        if not options:
+        if asking is None or not options:
             return None
-        choice = asking.schema.get("default") if asking.schema.get("default") in options else options[0]  # type: ignore[union-attr]
-        task["proposed"] = {asking.name: choice}  # type: ignore[union-attr]
+        choice = asking.schema.get("default") if asking.schema.get("default") in options else options[0]
+        task["proposed"] = {asking.name: choice}
         return f"Shall I put {str(choice).replace('_', ' ')}?"
 
     def _other_shape(self, task: dict[str, Any]) -> str | None:
         """The slot takes an e-mail address as well as an id (a person's employee number or address):
         a caller who does not know the one is asked, once, for the other."""
-        spec = self.spec_for(task)
-        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        asking = self._asking(task)
         if asking is None or asking.kind not in ("user", "code") or task.get("other_shape") == asking.name \
                 or slots.validate(asking, "someone@example.com") is not None:
             return None
@@ -374,7 +377,7 @@ class DomainAgent:
         for an asset or site) is searched with the caller's words; a single best match is offered
         ("Is it the standby diesel generator, A, one two five?") and taken on a yes."""
         spec = self.spec_for(task)
-        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        asking = self._asking(task)
         if spec is None or asking is None or asking.kind not in ("code", "user"):
             return None
         parts = [task["opening"], task.get("described", ""), *map(str, task["args"].values()),
@@ -486,7 +489,7 @@ class DomainAgent:
             result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
             result = slots.Step(result.action, result.say, {**heard, **result.heard})
         asked_again = text is not None and not result.heard and state.task.get("asking") == asking
-        if asked_again and text is not None:
+        if asked_again:
             # An answer that is no id may describe the thing ("it's unit two"): search with that too.
             state.task["described"] = f"{state.task.get('described', '')} {text}".strip()[:slots.MAX_SPOKEN_TEXT]
         if result.action == "ask" and (text is None or asked_again):
