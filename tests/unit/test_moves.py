@@ -25,7 +25,8 @@ def test_repeat_in_many_phrasings(said: str) -> None:
                                   "can you say the case number again", "sorry, I didn't catch the reference",
                                   "tell me the reference again", "what's the ticket number again",
                                   "can you read the reference back to me", "sorry, what was my reference number?",
-                                  "what's that number?", "what is my ticket number"])
+                                  "what's that number?", "what is my ticket number",
+                                  "sorry, can you say the reference slowly", "read me the number more slowly"])
 def test_repeat_of_the_reference(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("repeat", "reference")
 
