@@ -458,9 +458,20 @@ class SwitchboardBrain:
         if max(overlaps, default=0) > 0 and overlaps.count(max(overlaps)) == 1:
             # The answer may carry details too ("the fault, at site twelve"): both turns make the request.
             return {**options[overlaps.index(max(overlaps))], "text": f"{clarify['text']}. {reply.rest}"}
+        # An answer with a value only one option's tool takes ("morning" for a visit's time window) is that one.
+        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        filled = [o for o in options if self._takes(o["intent"], reply.rest or text, ctx)]
+        if len(filled) == 1:
+            return {**filled[0], "text": f"{clarify['text']}. {reply.rest or text}"}
         if reply.yes is True and len(reply.rest.split()) <= 3:
             return {**options[0], "text": clarify["text"]}
         return None
+
+    def _takes(self, intent: str, text: str, ctx: slots.Context) -> bool:
+        """Does ``text`` hold a value for a field of the tool that serves ``intent``?"""
+        server, tool = INTENT_TOOLS.get(intent, ("", ""))
+        spec = self.tools.tool(server, tool) if tool else None
+        return bool(spec and slots.mentioned(slots.slots_of(spec.input_schema), text, ctx))
 
     async def _record_and_hand_over(self, decision: Any, state: CallState) -> AsyncIterator[Action]:
         self.coordinator.record(decision, state)

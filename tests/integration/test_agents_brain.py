@@ -471,3 +471,13 @@ async def test_a_follow_up_number_is_the_request_just_done_again(brain: Switchbo
     actions = await say(brain, state, "and the other one, 10003")
     ok = [a for a in actions if isinstance(a, ToolEvent) and a.status == "ok"]
     assert [a.name for a in ok] == ["get_work_order"] and "one zero zero, zero three" in spoken(actions)
+
+
+async def test_an_either_or_question_answered_with_a_value_of_one(brain: SwitchboardBrain) -> None:
+    state = CallState("clarify-value")
+    # As left by "is it about checking on a work order, or booking a technician visit?".
+    state.dialogue["clarify"] = {"text": "I need an engineer for work order 10003 on the 11th", "options": [
+        {"target": "field_ops", "intent": "work_order.status"}, {"target": "field_ops", "intent": "visit.schedule"}]}
+    reply = spoken(await say(brain, state, "morning"))
+    assert state.task["intent"] == "visit.schedule" and state.task["args"]["time_window"] == "morning"
+    assert "schedule a visit" in reply
