@@ -178,6 +178,15 @@ def _lookup_candidates(data: Any, field: str) -> list[dict[str, Any]]:
     return out
 
 
+def _named_kind(item: Mapping[str, Any], words: set[str]) -> bool:
+    """Does the caller name what ``item`` is: its type, or the last noun of its description ("Switch room
+    chiller" -> chiller)? Records without either (work orders) always may be offered."""
+    what = re.sub(r"\(.*?\)|\d+", " ", str(item.get("description") or item.get("name") or "")).split()
+    kinds = {str(item["type"]).lower()} if item.get("type") else set()
+    kinds |= {what[-1].lower()} if what else set()
+    return not kinds or bool(kinds & words)
+
+
 _CLOSED = {"completed", "cancelled", "canceled", "closed", "resolved", "fulfilled", "rejected"}
 
 
@@ -187,7 +196,8 @@ def _closed(item: Mapping[str, Any]) -> bool:
 
 def _overlap(item: Mapping[str, Any], words: set[str]) -> int:
     text = " ".join(str(v) for k, v in item.items() if isinstance(v, str) and not k.startswith("_"))
-    return len(words & {w for w in entities.tokens(text) if len(w) > 2})
+    said = {w for w in entities.tokens(text) if len(w) > 2 or w.isdigit()}
+    return len(words & said)
 
 
 class DomainAgent:
@@ -277,8 +287,21 @@ class DomainAgent:
             value = _field(data, name)
             if value is not None and slots.validate(slot, value) is None:
                 task["args"][name] = value
+                task.setdefault("derived_from", {})[name] = {k: task["args"][k] for k in needed}
                 return True
         return False
+
+    @staticmethod
+    def _underived(task: dict[str, Any]) -> bool:
+        """Drop values looked up from ones the caller has since changed ("actually it's the other pump,
+        P-4530": the site came from P-4512), so they are looked up again. True when any was dropped."""
+        stale = [name for name, source in task.get("derived_from", {}).items()
+                 if any(task["args"].get(k) != v for k, v in source.items())]
+        for name in stale:
+            task["args"].pop(name, None)
+            task["derived_from"].pop(name)
+            task["derived"].remove(name)
+        return bool(stale)
 
     async def alternative(self, state: CallState) -> AsyncIterator[Action]:
         """Another way to the value the task is asking for, when the caller does not know it or it
@@ -322,23 +345,26 @@ class DomainAgent:
         """Identifiers the caller gave that the missing id can be looked up by ("the pump is P-4512")."""
         return slots.mentioned(self._lookup_slots(task), text, self.context())
 
+    def _asking(self, task: Mapping[str, Any]) -> slots.Slot | None:
+        """The slot the task is asking for, if any."""
+        spec = self.spec_for(task)
+        return {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+
     def _propose_option(self, task: dict[str, Any]) -> str | None:
         """A choice the caller cannot or need not make ("I don't mind"): the schema's default, else the
         first option, offered to take on a yes."""
-        spec = self.spec_for(task)
-        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        asking = self._asking(task)
         options = (asking.schema.get("enum") or []) if asking is not None and asking.kind == "enum" else []
-        if not options:
+        if asking is None or not options:
             return None
-        choice = asking.schema.get("default") if asking.schema.get("default") in options else options[0]  # type: ignore[union-attr]
-        task["proposed"] = {asking.name: choice}  # type: ignore[union-attr]
+        choice = asking.schema.get("default") if asking.schema.get("default") in options else options[0]
+        task["proposed"] = {asking.name: choice}
         return f"Shall I put {str(choice).replace('_', ' ')}?"
 
     def _other_shape(self, task: dict[str, Any]) -> str | None:
         """The slot takes an e-mail address as well as an id (a person's employee number or address):
         a caller who does not know the one is asked, once, for the other."""
-        spec = self.spec_for(task)
-        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        asking = self._asking(task)
         if asking is None or asking.kind not in ("user", "code") or task.get("other_shape") == asking.name \
                 or slots.validate(asking, "someone@example.com") is not None:
             return None
@@ -351,11 +377,14 @@ class DomainAgent:
         for an asset or site) is searched with the caller's words; a single best match is offered
         ("Is it the standby diesel generator, A, one two five?") and taken on a yes."""
         spec = self.spec_for(task)
-        asking = {s.name: s for s in slots.slots_of(spec.input_schema)}.get(task.get("asking") or "") if spec else None
+        asking = self._asking(task)
         if spec is None or asking is None or asking.kind not in ("code", "user"):
             return None
-        said = " ".join([task["opening"], *map(str, task["args"].values()), *map(str, task.get("hints", {}).values())])
-        words = {w for w in entities.tokens(said) if len(w) > 2}
+        parts = [task["opening"], task.get("described", ""), *map(str, task["args"].values()),
+                 *map(str, task.get("hints", {}).values())]
+        said = " ".join(parts)
+        # Numbers count as digits on both sides ("unit two" is "unit 2"), each part's own (not run together).
+        words = {w for w in entities.tokens(said) if len(w) > 2} | {r.digits for p in parts for r in entities.number_runs(p)}
         for lister in self.tools.tools(task["server"]).values():
             schema = lister.input_schema
             needed = set(schema.get("required") or [])
@@ -371,9 +400,11 @@ class DomainAgent:
                 data = await self.tools.call(lister.server, lister.name, args)
             except ToolError:
                 continue
-            # A caller chasing something means one still open: closed ones rank after every open one.
+            # A caller chasing something means one still open: closed ones rank after every open one. A thing
+            # is only offered when the caller named what it is ("the generator"), not on a shared "room".
             ranked = sorted(((_overlap(c, words) + (0 if _closed(c) else 100), c)
-                             for c in _lookup_candidates(data, asking.name)), key=lambda pair: -pair[0])
+                             for c in _lookup_candidates(data, asking.name) if _named_kind(c, words)),
+                            key=lambda pair: -pair[0])
             unique = len(ranked) == 1 or (ranked and ranked[0][0] > 0 and ranked[1][0] < ranked[0][0])
             if unique and slots.validate(asking, ranked[0][1]["_value"]) is None:
                 best = ranked[0][1]
@@ -446,12 +477,22 @@ class DomainAgent:
             yield Say(f"Okay, I won't log another. Your reference is still {entities.spell_out(earlier)}.")
             yield Say(ANYTHING_ELSE)
             return
+        asking = state.task.get("asking")
         result = slots.step(state.task, spec.input_schema, text, self.context(), write=write)
+        if self._underived(state.task):
+            heard = {**heard, **result.heard}
+            state.task["confirming"] = False
+            state.task.pop("read_back", None)  # what was read back has changed underneath: all of it again
+            result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
         while result.action == "ask" and state.task.get("asking") and await self._derive(spec, state.task):
             # A value the data already holds is not asked for (the site of a known asset).
             result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
             result = slots.Step(result.action, result.say, {**heard, **result.heard})
-        if result.action == "ask" and text is None:
+        asked_again = text is not None and not result.heard and state.task.get("asking") == asking
+        if asked_again:
+            # An answer that is no id may describe the thing ("it's unit two"): search with that too.
+            state.task["described"] = f"{state.task.get('described', '')} {text}".strip()[:slots.MAX_SPOKEN_TEXT]
+        if result.action == "ask" and (text is None or asked_again):
             # Before asking for an id, look for it with what the caller said ("the job for pump A123").
             proposal = await self._propose(state.task)
             result = slots.Step("ask", proposal, result.heard) if proposal else result

@@ -355,8 +355,7 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
             score = hits / len(words)
             if score > best_score:
                 best, best_score = number, score
-        if best is not None and best_score >= 0.5:
-            return best
+        return best  # a name's own word, or two of its words: enough ("Lakeside" for Lakeside Water Treatment Plant)
     return None
 
 
@@ -418,6 +417,8 @@ def when(text: str, now: datetime) -> datetime | None:
             if "next week" in low:
                 ahead += 7
             day = now + timedelta(days=ahead)
+    dated = _day_of_month(low, now)
+    day = dated or day
     m = re.search(r"in (\w+) (hour|hours|minute|minutes|day|days)\b", low)
     if m:
         n = first_number(m.group(1)) or (1 if m.group(1) in ("a", "an") else None)
@@ -442,9 +443,56 @@ def when(text: str, now: datetime) -> datetime | None:
 
 
 def names_day(text: str) -> bool:
-    """Does ``text`` name a day ("tomorrow", "Friday", "in three days"), not only a time of day?"""
+    """Does ``text`` name a day ("tomorrow", "Friday", "in three days", "the 10th"), not only a time of day?"""
     toks = set(tokens(text))
-    return bool(toks & {"today", "tonight", "tomorrow", *WEEKDAYS}) or bool(re.search(r"\bin \w+ days?\b", text.lower()))
+    return bool(toks & {"today", "tonight", "tomorrow", *WEEKDAYS}) or bool(re.search(r"\bin \w+ days?\b", text.lower())) \
+        or _day_of_month(text.lower(), datetime(2000, 1, 1)) is not None
+
+
+MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december"]
+_ORDINAL_WORDS = {w: n for n, w in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth "
+    "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), start=1)}
+_DAY_OF_MONTH = re.compile(
+    r"\b(?:the )?(?:(\d{1,2})(?:st|nd|rd|th)|(?:(twenty|thirty)[ -])?(" + "|".join(_ORDINAL_WORDS) + r")|(thirtieth))\b"
+    r"(?: of (" + "|".join(MONTHS) + r"))?")
+
+
+#: Words that may follow a day of the month ("the 10th in the morning"); any other word makes the
+#: ordinal describe it ("the first time", "the second pump").
+_AFTER_A_DATE = {"at", "in", "on", "please", "then", "if", "or", "and", "would", "will", "works", "is", "for", "morning",
+                 "afternoon", "evening", "between", "around", "after", "before", "thanks", "that", "maybe", "ok", "okay"}
+
+
+def _day_of_month(low: str, now: datetime) -> datetime | None:
+    """"the 10th", "on the tenth", "the twenty-first of December", "December 3rd": the next such date
+    (this month when it is still to come, else the next month that has it)."""
+    m = _DAY_OF_MONTH.search(low)
+    if not m:
+        return None
+    tens = {"twenty": 20, "thirty": 30}.get(m.group(2) or "", 0)
+    number = int(m.group(1)) if m.group(1) else 30 if m.group(4) else tens + _ORDINAL_WORDS[m.group(3)]
+    before = re.search(r"\b(" + "|".join(MONTHS) + r") $", low[:m.start()])
+    month_name = m.group(5) or (before.group(1) if before else None)
+    follows = re.findall(r"[a-z]+", low[m.end():])[:1]
+    if not 1 <= number <= 31 or (not month_name and follows and follows[0] not in _AFTER_A_DATE) or \
+            (not m.group(1) and not month_name and not m.group(0).startswith("the ")):
+        return None  # "a second", "the second one", "the first time" are no dates; "the second" is
+    year, month = now.year, now.month
+    if month_name:
+        month = MONTHS.index(month_name) + 1
+        if (month, number) < (now.month, now.day):
+            year += 1
+    for _ in range(13):
+        try:
+            candidate = now.replace(year=year, month=month, day=number)
+        except ValueError:
+            candidate = None
+        if candidate is not None and (month_name or candidate.date() >= now.date()):
+            return candidate
+        month, year = (1, year + 1) if month == 12 else (month + 1, year)
+    return None
 
 
 def spoken_moment(iso: str) -> str:

@@ -54,7 +54,7 @@ _IDENTITY = re.compile(
 #: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
 #: number again", "what was the reference again?", "could you go over that once more".
 _REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'s| is| was))\b(?:\s+\S+){0,5}?\s+"
-                           r"(?:again|back|once more)\b")
+                           r"(?:again|back|once more|(?:more )?slowly|slower)\b")
 #: Asking for the reference already given ("what was my reference number?", "what's that number?"): a
 #: whole turn of it; "what's the work order number for pump A123" names the thing and is a request.
 _REFERENCE_AGAIN = re.compile(r"\bwhat(?:'s| is| was) (?:my|that|the|our) (?:reference|ticket|case)?(?: ?number)?\b")
@@ -65,7 +65,8 @@ _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
 #: what follows is a reason, not a request ("cancel my service request" runs on, so it is not one).
 _CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry)\W+)*"
                            r"(?:leave it|forget it|forget that|never ?mind|don'?t bother|scrap that|drop it|"
-                           r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now)\s*(?:[,.;!?-]|$)")
+                           r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now|"
+                           r"don'?t worry(?: about (?:it|that))?|no need(?: for (?:it|that))?)\s*(?:[,.;!?-]|$)")
 _CANCEL = re.compile(
     r"\b(?:cancel(?: it| that| this)?|leave it|leave that|forget (?:it|that|about it)|never ?mind|"
     r"don'?t (?:bother|worry|do (?:it|that))|do not (?:bother|do (?:it|that))|drop (?:it|that)|"
@@ -81,13 +82,22 @@ _DONT_KNOW = re.compile(
     r"(?:i )?(?:don'?t|do not) mind|no preference|(?:it )?(?:doesn'?t|does not) matter|up to you|you (?:choose|decide|pick))\b")
 _HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i) (?:do|say|ask)(?: you| for| about)?|what (?:are )?(?:my|the) options|"
                    r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
-                   r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need))\b")
+                   r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need)|"
+                   r"(?:i )?(?:don'?t|do not) (?:understand|get it|follow)(?: the question| what you (?:mean|want|need|are asking)(?: from me)?)?|what does that mean|"
+                   r"what (?:is|'s) this (?:line|number|service)(?: for)?|what (?:can|do) (?:i|we) use (?:this|the|you)(?: line| number| service)? for|"
+                   r"what (?:do|can) you do)\b")
+#: Help phrases that ask what the line does, not what to say to the question open now.
+_CAPABILITY = re.compile(r"\bwhat (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i) (?:do|ask)|what (?:do|can) you do|"
+                         r"what (?:is|'s) this (?:line|number|service)|what (?:can|do) (?:i|we) use\b")
+#: Words a help request may carry besides its phrase ("hi, I need some help here").
+_HELP_LEFTOVER = {"hi", "hello", "hey", "need", "some", "bit", "little", "want", "get", "can", "here", "now", "please", "bit of"}
 
 
 @dataclass(frozen=True)
 class Move:
     kind: Kind
-    #: For ``repeat``: "reference" when the caller asked for the reference or number again.
+    #: For ``repeat``: "reference" when the caller asked for the reference or number again; for
+    #: ``help``: "line" when the caller asked what the line does rather than what to say now.
     about: str = ""
 
 
@@ -138,8 +148,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
         return Move("person")
     if _RESTART.search(plain) and len(leftover(plain, _RESTART).split()) <= 2:
         return Move("restart")
-    if _HELP.search(plain) and not leftover(plain, _HELP):
-        return Move("help")
+    if _HELP.search(plain) and set(leftover(plain, _HELP).split()) <= _HELP_LEFTOVER:
+        return Move("help", "line" if _CAPABILITY.search(plain) else "")
     if not in_task:
         return None
     if _CANCEL_ALONE.match(plain) or (_CANCEL.search(plain) and set(leftover(plain, _CANCEL).split()) <= set(

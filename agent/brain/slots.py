@@ -232,7 +232,9 @@ def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
     candidates: list[str | None] = [entities.email(text), *entities.codes(text, prefixes)]
     if asked:
         if len(prefixes) == 1:
-            candidates += [prefixes[0] + run.digits for run in entities.number_runs(text)]
+            # Digits said with other letters are another kind of id ("SR-30005" is no incident number).
+            other = {re.sub(r"\D", "", c) for c in entities.codes(text) if not c.upper().startswith(prefixes[0])}
+            candidates += [prefixes[0] + run.digits for run in entities.number_runs(text) if run.digits not in other]
         if slot.kind == "user" or not pattern:
             candidates.append(entities.user_id(text))
     for candidate in candidates:
@@ -371,12 +373,23 @@ _PREAMBLE = re.compile(
     r"(?:i|we) need (?:a|an|someone)|(?:open|log|raise|create|report) (?:a|an)|"
     r"(?:a|an) (?:work order|ticket|job|technician|engineer|fault|problem|issue)(?: with| on| for)?|"
     r"someone to (?:come|look)(?: out| at it)?|there'?s (?:a problem|an issue|a fault)(?: with)?|"
-    r"(?:new )?(?:work order|ticket|job)|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent))\b")
+    r"(?:new )?(?:work order|ticket|job)|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent)|"
+    # Story lead-ins: what the caller saw is the problem, not that they saw it.
+    r"right so|so basically|basically|anyway|(?:i|we) (?:was|were) (?:reporting|calling about|ringing about|telling you about)|"
+    r"i'?m (?:calling|ringing) back(?: about)?|(?:i|we) (?:called|rang|phoned)(?: you)?(?: earlier| before| yesterday)?(?: about)?|(?:i|we)(?: just)? (?:noticed|saw|found|heard|spotted|think|reckon)(?: that)?|"
+    r"can you get someone to (?:look at|check|fix) it|not urgent)\b")
+#: A clause about what the caller was doing ("I was doing my rounds this morning"): no part of the problem.
+_NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b|"
+                        r".*\b(?:on the phone|cut off|got disconnected|line dropped|it'?s me again)\b")
 _VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
 _PLACE_LEAD = {"at", "on", "in", "for", "the"}
-_DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "is", "since", "with", "at", "to", "in", "for",
+_DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "is", "since", "with", "at", "to", "in", "for", "when",
+             "where", "because", "while", "as",
              "from", "but", "so", "it", "its", "my", "our", "very", "really", "which", "can", "could", "would",
              "will", "you", "please", "also", "i", "we"}
+#: Words that make a clause the predicate of the one before ("the booster pump, ..., was making a noise").
+_AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept", "won't", "isn't", "wasn't",
+                "can't", "doesn't", "didn't", "will", "started", "stopped"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
 SUMMARY_WORDS = 10
 
@@ -386,18 +399,26 @@ def paraphrase(opening: str, ctx: Context) -> str:
     and the values that have slots of their own (asset tag, site, priority) are left out, and
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
     clauses = []
-    for clause in re.split(r"[,;.!?]+", opening.lower()):
+    # Clauses end at punctuation and where "and" starts a new subject ("... this morning and I noticed ...").
+    for clause in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening.lower()):
+        if _NARRATIVE.match(_PREAMBLE.sub(" ", clause).strip()):
+            continue
         words = _without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
         words = [w for w in words if w not in (",",)]
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
             words = words[1:]
+        while words and words[-1] in _DANGLING | _VALUE_LEAD:  # "the tag is" once the tag is taken out
+            words = words[:-1]
         if len(words) >= 2:
             clauses.append(words)
     out: list[str] = []
     for words in clauses:
-        if out and len(out) + len(words) > SUMMARY_WORDS:
+        verb = words[0] in _AUXILIARIES
+        if out and not verb and len(words) <= 3 and not set(words) & _AUXILIARIES:
+            continue  # an aside after the subject ("the pump, the first one, was ...")
+        if out and len(out) + len(words) > SUMMARY_WORDS and not (verb and len(out) < SUMMARY_WORDS // 2):
             break
-        out += (["and"] if out else []) + words
+        out += ([] if verb or not out else ["and"]) + words  # "the pump, was making a noise" is one sentence
     out = out[:SUMMARY_WORDS]
     while out and out[-1] in _DANGLING:  # "... is high since this" reads as cut off
         out.pop()
@@ -467,6 +488,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         body, negated = moves.split_negated(text) if moves.negates(text) else (text, [])
         heard.update(_replacing(slots, task["args"], body, negated, ctx))
         reply = entities.yes_no(body)
+        if task.get("confirming") and reply.yes is True and _QUALIFIED.match(reply.rest):
+            reply = entities.Answer(False, reply.rest)  # "yes, but the site's wrong" is no yes to send it
         if task.get("confirming"):
             if reply.yes is True and not reply.rest.strip(" .!") and not heard:
                 return Step("execute")
@@ -512,7 +535,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                         problem = f"Sorry, {reason}."
                     else:
                         heard[asking.name] = value
-                else:
+                elif proposed and reply.yes is False and not body.strip(" .!"):
+                    problem = "Okay."  # "no" to the value offered: nothing was misheard
+                elif not heard:  # a number taken for another slot ("not thirty, thirteen") is no misheard tag
                     problem = wrong_shape(asking, body) or f"Sorry, I didn't catch the {asking.label}."
         # A changed value is said back; so is any value in a correction ("urgent, not low"),
         # even one the call had not taken before.
@@ -540,6 +565,10 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
 
 
+#: After a yes, words that take it back in part: a change is coming, nothing is to be sent yet.
+_QUALIFIED = re.compile(r"(?:but|except|apart from|although|though|however|only thing|one thing)\b")
+
+
 def wrong_shape(slot: Slot, text: str) -> str | None:
     """What was heard and the shape expected, when a code was heard but does not fit its pattern:
     "I heard one zero zero one, but a work order number looks like W O, one zero two three four."."""
@@ -549,6 +578,8 @@ def wrong_shape(slot: Slot, text: str) -> str | None:
     if not runs or len(runs[-1].digits) > entities.MAX_DIGITS:
         return None
     lettered = _lettered(text, entities.pattern_prefixes(slot.schema.get("pattern")))
+    if not lettered and len(runs[-1].digits) < 3 and not entities.codes(text):
+        return None  # "it's been two days": a small number on its own is no attempt at an id
     heard = entities.spell_out(lettered[0] if lettered else runs[-1].digits)
     example = next((e for e in slot.schema.get("examples") or [] if isinstance(e, str)), None)
     if example is None and slot.kind == "user":

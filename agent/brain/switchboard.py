@@ -32,6 +32,9 @@ GREETING = "Hello, you've reached the operations help line. How can I help you t
 OFF_TOPIC_CONFIDENCE = 0.35
 #: What the line can do, said for "help" and when a turn is not something it handles.
 CAPABILITIES = "I can log faults, check jobs and IT tickets, reset passwords, or find you a person."
+#: Help at a read-back and at a question of a task: what the caller can say there.
+HELP_CONFIRMING = "You can say yes to send it, or tell me what to change. You can also ask for a person."
+HELP_ASKING = "You can answer, say you don't know, or ask for a person."
 #: What the caller is talking to, said when they ask ("is this a robot?").
 IDENTITY = "I'm the help line's automated assistant. Ask for a person at any time and I'll put you through."
 OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
@@ -275,7 +278,11 @@ class SwitchboardBrain:
             state.task = None
             yield Say("Okay, let's start again. How can I help?")
         elif move.kind in ("help", "identity"):
-            yield Say(CAPABILITIES if move.kind == "help" else IDENTITY)
+            # Help in a task says what can be said to the question open now; outside one, what the line does.
+            task = state.task or {}
+            helps = (HELP_CONFIRMING if task.get("confirming") else HELP_ASKING) if task and not move.about \
+                else CAPABILITIES
+            yield Say(helps if move.kind == "help" else IDENTITY)
             yield Say(self._resume(state))
         elif move.kind == "cancel":
             dropped = state.task is not None
@@ -373,7 +380,7 @@ class SwitchboardBrain:
         if decision.action == "route":
             text = self._keep_second_request(decision, text, state)
         if decision.action == "clarify":
-            named = self._named_by_id(decision, text)
+            named = self._named_by_id(decision, text, state)
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
         self.coordinator.record(decision, state)
@@ -392,20 +399,26 @@ class SwitchboardBrain:
         async for action in self.agent.start(decision.intent, text, state):
             yield action
 
-    def _named_by_id(self, decision: Any, text: str) -> dict[str, Any] | None:
+    def _named_by_id(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """Of the options the router is unsure between, the one whose tool needs an identifier the caller
         named ("incident two zero zero zero three, any progress"): an id of that shape, with its letters
-        or its name said, settles the request. None unless exactly one option takes it."""
+        or its name said, settles the request. The request just done is an option too, and there the
+        number alone will do ("and the other one, 10003" after a work order's status). None unless
+        exactly one option takes it."""
         ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        done = [r for r in state.routes if r.get("action") == "route"][-1:] if not state.task and not state.handoff else []
+        last = {"target": done[0]["target"], "intent": done[0]["intent"]} if done else None
         named = []
-        for option in [{"target": decision.target, "intent": decision.intent}, *decision.alternatives]:
+        options = [o for o in [last, {"target": decision.target, "intent": decision.intent}, *decision.alternatives] if o]
+        for option in [o for i, o in enumerate(options) if o["intent"] not in [p["intent"] for p in options[:i]]]:
+            option = {"target": option["target"], "intent": option["intent"]}
             server, tool = INTENT_TOOLS.get(option["intent"], ("", ""))
             spec = self.tools.tool(server, tool) if tool else None
             for slot in slots.slots_of(spec.input_schema) if spec else []:
                 if not (slot.required and slot.kind == "code"):
                     continue
                 value = slots.parse(slot, text, ctx, asked=True)
-                said = slots.parse(slot, text, ctx, asked=False) is not None or \
+                said = option == last or slots.parse(slot, text, ctx, asked=False) is not None or \
                     re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", text, flags=re.I)
                 if value is not None and said and slots.validate(slot, value) is None:
                     named.append(option)
@@ -450,9 +463,20 @@ class SwitchboardBrain:
         if max(overlaps, default=0) > 0 and overlaps.count(max(overlaps)) == 1:
             # The answer may carry details too ("the fault, at site twelve"): both turns make the request.
             return {**options[overlaps.index(max(overlaps))], "text": f"{clarify['text']}. {reply.rest}"}
+        # An answer with a value only one option's tool takes ("morning" for a visit's time window) is that one.
+        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        filled = [o for o in options if self._takes(o["intent"], reply.rest or text, ctx)]
+        if len(filled) == 1:
+            return {**filled[0], "text": f"{clarify['text']}. {reply.rest or text}"}
         if reply.yes is True and len(reply.rest.split()) <= 3:
             return {**options[0], "text": clarify["text"]}
         return None
+
+    def _takes(self, intent: str, text: str, ctx: slots.Context) -> bool:
+        """Does ``text`` hold a value for a field of the tool that serves ``intent``?"""
+        server, tool = INTENT_TOOLS.get(intent, ("", ""))
+        spec = self.tools.tool(server, tool) if tool else None
+        return bool(spec and slots.mentioned(slots.slots_of(spec.input_schema), text, ctx))
 
     async def _record_and_hand_over(self, decision: Any, state: CallState) -> AsyncIterator[Action]:
         self.coordinator.record(decision, state)

@@ -232,6 +232,8 @@ async def test_help_and_start_over(brain: SwitchboardBrain) -> None:
     await say(brain, state, "the pump at site twelve is leaking badly")
     reply = spoken(await say(brain, state, "what can you do?"))
     assert "log faults" in reply and reply.endswith("What is the asset tag on the equipment?")
+    help_now = spoken(await say(brain, state, "sorry, I don't understand"))  # about the question open now
+    assert help_now.startswith("You can answer") and help_now.endswith("What is the asset tag on the equipment?")
     reply = spoken(await say(brain, state, "let's start over"))
     assert state.task is None and reply.endswith("How can I help?")
 
@@ -461,3 +463,46 @@ async def test_a_statement_answers_an_open_question_however_the_router_hears_it(
     monkeypatch.setattr(brain.coordinator, "decide_async", lambda text, st, **kw: _done(elsewhere(text, st)))
     switched = await say(brain, other, "where's my work order up to")  # put as a question: a new request
     assert [a for a in switched if isinstance(a, RouteEvent)] and (other.task or {}).get("intent") != "service_request.cancel"
+
+
+async def test_a_value_looked_up_from_a_changed_one_is_looked_up_again(brain: SwitchboardBrain) -> None:
+    state = CallState("rederive")
+    await say(brain, state, "the pump P-4512 is leaking again, low")
+    assert state.task["args"]["site"] == 14  # from the asset
+    reply = spoken(await say(brain, state, "actually it's the other pump, P-4530"))
+    assert state.task["args"]["site"] == 30 and "site 30" in reply  # P-4530 is at Cedar Falls
+
+
+async def test_an_answer_that_describes_the_thing_finds_it(brain: SwitchboardBrain) -> None:
+    state = CallState("described")
+    asked = spoken(await say(brain, state, "the compressor at Eastgate keeps tripping"))
+    assert asked.endswith("What is the asset tag on the equipment?")  # three compressors there
+    offered = spoken(await say(brain, state, "it's unit two"))
+    assert offered == "Is it the gas compressor unit 2, C, two one, zero two?"
+
+
+async def test_a_follow_up_number_is_the_request_just_done_again(brain: SwitchboardBrain, monkeypatch) -> None:
+    import dataclasses
+
+    real = brain.coordinator.decide_async
+    state = CallState("follow-up")
+    await say(brain, state, "what's the status of WO-10002")
+
+    async def unsure(text: str, st: CallState, **kw):  # however unsure the router is of a bare number
+        return dataclasses.replace(await real(text, st, **kw), action="clarify", target="field_ops",
+                                   intent="asset.lookup", confidence=0.3, alternatives=[], policy_hits=["low_confidence"])
+
+    monkeypatch.setattr(brain.coordinator, "decide_async", unsure)
+    actions = await say(brain, state, "and the other one, 10003")
+    ok = [a for a in actions if isinstance(a, ToolEvent) and a.status == "ok"]
+    assert [a.name for a in ok] == ["get_work_order"] and "one zero zero, zero three" in spoken(actions)
+
+
+async def test_an_either_or_question_answered_with_a_value_of_one(brain: SwitchboardBrain) -> None:
+    state = CallState("clarify-value")
+    # As left by "is it about checking on a work order, or booking a technician visit?".
+    state.dialogue["clarify"] = {"text": "I need an engineer for work order 10003 on the 11th", "options": [
+        {"target": "field_ops", "intent": "work_order.status"}, {"target": "field_ops", "intent": "visit.schedule"}]}
+    reply = spoken(await say(brain, state, "morning"))
+    assert state.task["intent"] == "visit.schedule" and state.task["args"]["time_window"] == "morning"
+    assert "schedule a visit" in reply

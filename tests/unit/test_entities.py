@@ -234,3 +234,25 @@ CATALOGUE = {"Eastgate Compressor Station": 21, "Westfield Depot": 42, "Lakeside
 ])
 def test_a_site_name_needs_its_own_name_word_or_two_of_its_words(said: str, site: int | None) -> None:
     assert e.site(said, CATALOGUE) == site
+
+
+def test_a_site_is_named_by_its_own_first_word_alone() -> None:
+    assert e.site("the backwash valve at Lakeside is slow to close", CATALOGUE) == 55
+    assert e.site("the harbor road works", {"Harbor Road Treatment Works": 3}) == 3
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("can they come on the 10th", datetime(2026, 12, 10, 9, 0)),
+    ("the tenth please", datetime(2026, 12, 10, 9, 0)),
+    ("the twenty-first of December", datetime(2026, 12, 21, 9, 0)),
+    ("December 3rd in the afternoon", datetime(2026, 12, 3, 14, 0)),
+    ("on the 1st", datetime(2027, 1, 1, 9, 0)),  # the 1st of this month has passed
+    ("the fifth of january", datetime(2027, 1, 5, 9, 0)),
+])
+def test_a_day_of_the_month(said: str, expected: datetime) -> None:
+    assert e.when(said, datetime(2026, 12, 2, 8, 0)) == expected and e.names_day(said)
+
+
+@pytest.mark.parametrize("said", ["the second one", "it stopped for a second", "the first time it happened"])
+def test_an_ordinal_that_is_no_date(said: str) -> None:
+    assert not e.names_day(said)

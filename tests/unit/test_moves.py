@@ -25,7 +25,8 @@ def test_repeat_in_many_phrasings(said: str) -> None:
                                   "can you say the case number again", "sorry, I didn't catch the reference",
                                   "tell me the reference again", "what's the ticket number again",
                                   "can you read the reference back to me", "sorry, what was my reference number?",
-                                  "what's that number?", "what is my ticket number"])
+                                  "what's that number?", "what is my ticket number",
+                                  "sorry, can you say the reference slowly", "read me the number more slowly"])
 def test_repeat_of_the_reference(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("repeat", "reference")
 
@@ -34,6 +35,7 @@ def test_repeat_of_the_reference(said: str) -> None:
     "no, leave it", "forget it", "never mind", "oh just cancel it", "nevermind then", "don't bother",
     "stop", "no, stop", "drop it", "scrap that", "cancel the work order", "please don't do that", "leave it for now",
     "no, leave it, we still need it", "forget it. I'll call back later", "never mind, it's started working again",
+    "don't worry about it, it's working now", "no need, it's sorted",
 ])
 def test_cancel_in_a_task(said: str) -> None:
     assert moves.classify(said, in_task=True, topic=TOPIC) == moves.Move("cancel")
@@ -69,10 +71,16 @@ def test_an_answer_with_doubt_is_still_an_answer(said: str) -> None:
     assert moves.classify(said, in_task=True, topic=TOPIC) is None
 
 
-@pytest.mark.parametrize("said", ["help", "help me please", "what can you do?", "what are my options",
-                                  "how does this work", "I'm confused", "what can I say?"])
+@pytest.mark.parametrize("said", ["help", "help me please", "what are my options", "how does this work", "I'm confused",
+                                  "what can I say?", "hi, I need some help", "I don't understand", "what do I say here?",
+                                  "what does that mean?"])
 def test_help(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("help")
+
+
+@pytest.mark.parametrize("said", ["what can you do?", "what is this line for", "hello, what can I use this number for"])
+def test_asking_what_the_line_does(said: str) -> None:
+    assert moves.classify(said, in_task=True) == moves.Move("help", "line")
 
 
 @pytest.mark.parametrize("said", ["I need help with my laptop", "can you help me reset my password",

@@ -384,3 +384,50 @@ def test_no_idea_is_not_a_no() -> None:
     from agent.brain import entities
 
     assert entities.yes_no("no idea, you tell me").yes is None and entities.yes_no("no, site twelve").yes is False
+
+
+@pytest.mark.parametrize("opening, summary", [
+    ("right so I was doing my rounds this morning and I noticed the booster pump at North Ridge, the first one, "
+     "was making a grinding sort of noise when it started up, the tag is A701, not urgent, low",
+     "the booster pump was making a grinding sort of noise"),
+    ("I was walking past and the pump A701 is leaking", "the pump is leaking"),
+    ("gas turbine generator 1, G-6801, is throwing a flame detector alarm, high priority",
+     "gas turbine generator 1 is throwing a flame detector alarm"),
+    ("the pump and the motor are both hot", "the pump and the motor are both hot"),
+])
+def test_summary_of_a_story_keeps_the_thing_and_what_is_wrong(opening: str, summary: str) -> None:
+    assert s.paraphrase(opening, CTX) == summary
+
+
+def test_a_declined_offer_and_a_number_for_another_slot_are_not_misheard() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "the pump at site 30 is leaking")
+    task["proposed"] = {"asset_tag": "P-4530"}  # "Is it the reservoir transfer pump, P-4530?"
+    assert s.step(task, CREATE_WORK_ORDER, "no", CTX, write=True).say == "Okay. What is the asset tag on the equipment?"
+    step = s.step(task, CREATE_WORK_ORDER, "not thirty, thirteen", CTX, write=True)
+    assert task["args"]["site"] == 13 and step.say == "Site 13 then. What is the asset tag on the equipment?"
+
+
+def test_summary_leaves_out_the_call_itself() -> None:
+    said = "I was on the phone a minute ago and got cut off, I was reporting the pump A123 at site 12 leaking"
+    assert s.paraphrase(said, CTX) == "the pump leaking"
+
+
+def test_digits_said_with_other_letters_are_not_taken_for_this_id() -> None:
+    slot = s.Slot("incident_id", {"type": "string", "pattern": "^INC-[0-9]{5}$", "examples": ["INC-20234"]}, True)
+    assert s.parse(slot, "what's happening with SR-30005", CTX, asked=True) is None
+    assert s.parse(slot, "my ID is E10620 and it's incident 20001", CTX, asked=True) == "INC-20001"
+    assert s.wrong_shape(slot, "can you escalate my incident, it's been two days") is None
+    assert s.wrong_shape(slot, "incident 2001").startswith("I heard I N C, two zero, zero one, but an incident number")
+
+
+@pytest.mark.parametrize("said", ["yes, but the site's wrong", "great, but the site is wrong", "yeah except the site"])
+def test_a_yes_with_a_but_sends_nothing(said: str) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
+    step = s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
+    assert step.action == "ask" and task["asking"] == "site"  # the field named is asked again
+
+
+def test_a_yes_with_a_value_after_but_changes_it() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
+    step = s.step(task, CREATE_WORK_ORDER, "yes, but make it site fourteen", CTX, write=True)
+    assert step.action == "confirm" and task["args"]["site"] == 14

@@ -35,6 +35,10 @@ from typing import Any
 import psutil
 import yaml
 
+# Run as a script from any checkout (a git worktree too): the brain scored is this tree's, not whichever
+# one the virtualenv happens to have installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
 from agent.contracts.actions import CallerInput, EndCall, HandoffEvent, Say, ToolEvent
 from agent.brain.switchboard import SwitchboardBrain
 from agent.brain.toolrun import ticket_of

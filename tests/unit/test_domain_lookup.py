@@ -1,0 +1,19 @@
+"""What the embedded agent offers when it looks an id up: a thing only when the caller named what it is."""
+
+from __future__ import annotations
+
+from agent.brain.domain import _named_kind
+
+GENERATOR = {"tag": "G-1012", "type": "generator", "description": "Data room standby generator"}
+CHILLER = {"tag": "H-1420", "type": "hvac", "description": "Switch room chiller"}
+FLEET = {"tag": "G-4203", "type": "generator", "description": "Portable generator (fleet)"}
+
+
+def test_a_thing_is_offered_only_when_the_caller_named_what_it_is() -> None:
+    assert not _named_kind(GENERATOR, {"water", "ceiling", "server", "room"})  # a shared "room" is not enough
+    assert _named_kind(GENERATOR, {"standby", "generator"}) and _named_kind(CHILLER, {"the", "chiller"})
+    assert _named_kind(CHILLER, {"hvac"}) and _named_kind(FLEET, {"generator"})
+
+
+def test_a_record_without_a_kind_may_always_be_offered() -> None:
+    assert _named_kind({"work_order_id": "WO-10002", "summary": "Oil pump tripping"}, {"status"})
