@@ -257,8 +257,9 @@ class LocalChannel:
             utt.voiced_ms = ep.voiced_ms
             if utt.checking and utt.decide_by is not None and ep.frames >= utt.decide_by and not utt.barged:
                 # The words are late: stop now; if they turn out a backchannel the agent resumes.
-                utt.barged = True
+                utt.decide_by = None
                 if self._echo.speaking:
+                    utt.barged = True
                     await self._on_event(BargeIn(ep.frames * ep.config.frame_ms))
             elif (speech and utt.checked_ms is not None and not utt.barged and self._echo.speaking
                     and utt.voiced_ms - utt.checked_ms >= RECHECK_MS):
