@@ -53,9 +53,10 @@ JUDGE_MS = 200
 MAX_UTTERANCE_S = 30
 #: A caller heard as a backchannel so far is judged again after this much more speech.
 RECHECK_MS = 200
-#: Caller audio a barge-in candidate waits for its words before the agent stops regardless:
-#: recognition takes ~60 ms on an idle core, and the stop must come within 300 ms of the onset.
-DECIDE_MS = 80
+#: Caller audio a barge-in candidate waits for its words before the agent stops regardless: the
+#: stop should come ~200 ms into the caller's speech (``barge_in_ms`` 140 + this), and recognition
+#: takes ~60 ms on an idle core, so on a loaded one the words mostly decide afterwards (resume or not).
+DECIDE_MS = 60
 
 
 class LocalSpeechEngine:
