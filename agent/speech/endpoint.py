@@ -202,6 +202,13 @@ class Endpointer:
             return [Barge(self._last_voiced_end)]
         return []
 
+    def drop(self, end_ms: float) -> bool:
+        """Forget the utterance if its speech ended at ``end_ms`` (none since): it is not a turn."""
+        if not self.in_utterance or end_ms != self._last_voiced_end:
+            return False
+        self._reset()
+        return True
+
     def flush(self) -> TurnEnd | None:
         """End the utterance in progress now (the connection dropped)."""
         if self._start_ms is None or self._voiced_ms < self.config.min_speech_ms:

@@ -15,7 +15,8 @@ backchannel words keep the agent talking and are checked again as the caller goe
 The words get ``DECIDE_MS`` of caller audio: if recognition is slower (a loaded CPU) the
 agent stops anyway, and the words decide afterwards whether it resumes.
 An utterance heard over the agent that ends as a backchannel, or with no words, is a
-``NoTurn``, not a caller turn; if it had stopped the agent, the conversation resumes.
+``NoTurn``, not a caller turn; if it had stopped the agent, the conversation resumes (a
+backchannel that stopped it is let go at its first pause, with the speculative transcript).
 """
 
 from __future__ import annotations
@@ -323,6 +324,13 @@ class LocalChannel:
         if job.cancelled() or job.exception() is not None:
             return
         text = job.result().text
+        utt = self._utt
+        if (utt is not None and utt.barged and words(text) and not interrupts(text, utt.voiced_ms)
+                and not self._closed and self._endpointer.drop(end_ms)):
+            # A backchannel stopped the agent: say so at the first pause, not after the end-of-turn silence.
+            self._utterance, self._utt, self._speculation = [], None, None
+            self._spawn(self._on_event(NoTurn(text)))
+            return
         self._endpointer.set_hint(end_ms, text)
         if text and not self._closed and self._endpointer.in_utterance:  # a partial after the final would confuse
             self._spawn(self._on_event(PartialTranscript(text)))
