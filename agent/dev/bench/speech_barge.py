@@ -114,8 +114,8 @@ async def _trial(call: SpokenCall, clip: Clip) -> Trial:
     again = None if clear is None or turn else next(
         (r for r in heard[heard.index(clear):] if r.body.get("type") == "audio.start"), None)
     await _quiet(call, n)
-    return Trial(clip, None if clear is None else clear.audio_ms - onset, again is not None, turn,
-                 None if again is None or clear is None else again.audio_ms - clear.audio_ms)
+    return Trial(clip, reaction_ms=None if clear is None else clear.audio_ms - onset, resumed=again is not None,
+                 gap_ms=None if again is None or clear is None else again.audio_ms - clear.audio_ms, turn=turn)
 
 
 def report(trials: list[Trial]) -> bool:
