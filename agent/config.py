@@ -60,10 +60,10 @@ class Settings(SettingsBase):
     endpoint_silence_ms: int = 500
     endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
     turn_model: str = "silence"  # silence | smart-turn (agent/speech/turn.py; measured in docs/speech.md)
-    #: Sustained voice over the agent that may interrupt it; its words then get 80 ms (agent/speech/local.py):
-    #: 180 + 80 + onset detection stays inside the 300 ms stop budget. Coughs and noise are told apart by
-    #: the voice model, not by this length.
-    barge_in_ms: int = 180
+    #: Sustained voice over the agent that may interrupt it; its words then get 60 ms (agent/speech/local.py):
+    #: 140 + 60 + onset detection keeps the stop near 200 ms of caller audio. Coughs and noise are told
+    #: apart by the voice model (Silero), not by this length.
+    barge_in_ms: int = 140
     tts_enabled: bool = True
     #: Prompt Whisper with the seeded site names and asset kinds. Off: it lowered WER on average
     #: (bench speech --wer) but made up digits after an id said digit by digit (E10482 -> E10-482-822).

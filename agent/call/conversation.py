@@ -420,6 +420,8 @@ class Conversation:
             self._hold()  # the agent is speaking: not the caller's silence
         reply = self._reply
         if reply.interrupted:
+            if self._resume is not None and type(say) is Say:
+                self._resume = f"{self._resume} {say.text}"  # the brain went on: heard if the agent resumes
             return
         span = [say.text, reply.sent_ms, reply.sent_ms]
         reply.spans.append(span)

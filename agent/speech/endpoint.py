@@ -63,7 +63,7 @@ class EndpointConfig:
     onset_frames: int = 2  # speech frames among the last three that start an utterance
     speculate_ms: int = 100  # silence after which recognition starts speculatively
     min_speech_ms: int = 200  # utterances with less speech are noise
-    barge_in_ms: int = 200  # voice while the agent talks that may interrupt it (a cough is ~150 ms)
+    barge_in_ms: int = 140  # voice while the agent talks that may interrupt it (its words are then judged)
     barge_gap_ms: int = 100  # pauses up to this long do not break "sustained" (gated frames inside words)
     judge_ms: int | None = None  # silence after which a turn model judges the audio (None: no model)
 
@@ -201,6 +201,13 @@ class Endpointer:
             self._barged = True
             return [Barge(self._last_voiced_end)]
         return []
+
+    def drop(self, end_ms: float) -> bool:
+        """Forget the utterance if its speech ended at ``end_ms`` (none since): it is not a turn."""
+        if not self.in_utterance or end_ms != self._last_voiced_end:
+            return False
+        self._reset()
+        return True
 
     def flush(self) -> TurnEnd | None:
         """End the utterance in progress now (the connection dropped)."""

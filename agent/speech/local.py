@@ -15,7 +15,8 @@ backchannel words keep the agent talking and are checked again as the caller goe
 The words get ``DECIDE_MS`` of caller audio: if recognition is slower (a loaded CPU) the
 agent stops anyway, and the words decide afterwards whether it resumes.
 An utterance heard over the agent that ends as a backchannel, or with no words, is a
-``NoTurn``, not a caller turn; if it had stopped the agent, the conversation resumes.
+``NoTurn``, not a caller turn; if it had stopped the agent, the conversation resumes (a
+backchannel that stopped it is let go at its first pause, with the speculative transcript).
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ JUDGE_MS = 200
 MAX_UTTERANCE_S = 30
 #: A caller heard as a backchannel so far is judged again after this much more speech.
 RECHECK_MS = 200
-#: Caller audio a barge-in candidate waits for its words before the agent stops regardless:
-#: recognition takes ~60 ms on an idle core, and the stop must come within 300 ms of the onset.
-DECIDE_MS = 80
+#: Caller audio a barge-in candidate waits for its words before the agent stops regardless: the
+#: stop should come ~200 ms into the caller's speech (``barge_in_ms`` 140 + this), and recognition
+#: takes ~60 ms on an idle core, so on a loaded one the words mostly decide afterwards (resume or not).
+DECIDE_MS = 60
 #: With an English-only recogniser, the language is identified (by ``LANGUAGE_MODEL``) on this many
 #: first turns of a call: the brain acts on it only there (agent/brain/languages.py).
 LANGUAGE_ID_TURNS = 2
@@ -292,8 +294,9 @@ class LocalChannel:
             utt.voiced_ms = ep.voiced_ms
             if utt.checking and utt.decide_by is not None and ep.frames >= utt.decide_by and not utt.barged:
                 # The words are late: stop now; if they turn out a backchannel the agent resumes.
-                utt.barged = True
+                utt.decide_by = None
                 if self._echo.speaking:
+                    utt.barged = True
                     await self._on_event(BargeIn(ep.frames * ep.config.frame_ms))
             elif (speech and utt.checked_ms is not None and not utt.barged and self._echo.speaking
                     and utt.voiced_ms - utt.checked_ms >= RECHECK_MS):
@@ -356,6 +359,13 @@ class LocalChannel:
         if job.cancelled() or job.exception() is not None:
             return
         text = job.result().text
+        utt = self._utt
+        if (utt is not None and utt.barged and words(text) and not interrupts(text, utt.voiced_ms)
+                and not self._closed and self._endpointer.drop(end_ms)):
+            # A backchannel stopped the agent: say so at the first pause, not after the end-of-turn silence.
+            self._utterance, self._utt, self._speculation = [], None, None
+            self._spawn(self._on_event(NoTurn(text)))
+            return
         self._endpointer.set_hint(end_ms, text)
         if text and not self._closed and self._endpointer.in_utterance:  # a partial after the final would confuse
             self._spawn(self._on_event(PartialTranscript(text)))

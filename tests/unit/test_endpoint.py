@@ -186,3 +186,11 @@ def test_a_verdict_for_audio_before_speech_resumed_is_ignored():
     ep.set_verdict(600, True)  # about the first pause: stale now
     out = run(ep, [(False, 300)])
     assert "TurnEnd" not in kinds(out)
+
+
+def test_drop_forgets_an_utterance_only_if_nothing_was_said_since():
+    ep = Endpointer(CFG)
+    run(ep, [(True, 400), (False, 120)])
+    assert not ep.drop(200)  # not where its speech ended
+    assert ep.drop(400) and not ep.in_utterance
+    assert not ep.drop(400)

@@ -25,9 +25,14 @@ REPLY = ["Your work order is open.", "A technician will call you before noon tod
 
 
 class ReadsReply(PlaceholderResponder):
+    def __init__(self) -> None:
+        self.more = asyncio.Event()  # "slow": the last sentence comes once this is set
+
     async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Any]:
-        if turn.text == "status":
+        if turn.text in ("status", "slow"):
             for sentence in REPLY:
+                if sentence == REPLY[-1] and turn.text == "slow":
+                    await self.more.wait()
                 yield Say(sentence)
         else:
             yield Say(f"You said: {turn.text}")
@@ -62,7 +67,8 @@ class Call:
     def __init__(self) -> None:
         self.events: list[Any] = []
         self.changed = asyncio.Event()
-        self.conversation = Conversation(state=CallState(session_id="s1"), brain=ReadsReply(), emit=self._emit,
+        self.brain = ReadsReply()
+        self.conversation = Conversation(state=CallState(session_id="s1"), brain=self.brain, emit=self._emit,
                                          send_audio=self._audio, speech=Channel(), on_turn_done=self._done,
                                          sample_rate=RATE)
 
@@ -91,10 +97,10 @@ class Call:
                         if isinstance(e, protocol.Transcript) and e.role == "agent" and e.item_id == item_id)
 
 
-async def _interrupted_reply(call: Call) -> tuple[str, int]:
+async def _interrupted_reply(call: Call, ask: str = "status") -> tuple[str, int]:
     """Ask for the three-sentence reply and barge in once its audio has started; (item id, events so far)."""
     await call.conversation.start(greet=False)
-    await call.conversation.text("status")
+    await call.conversation.text(ask)
     start = await call.wait(protocol.AudioStart)
     await call.conversation.on_speech(BargeIn(0.0))
     await call.wait(protocol.AudioClear, item_id=start.item_id)
@@ -149,5 +155,20 @@ async def test_a_real_interruption_is_answered_and_the_old_reply_is_not_resumed(
         await asyncio.sleep(0.4)  # past RESUME_AFTER_S: a pending resume would have started by now
         starts = [e for e in call.events[n:] if isinstance(e, protocol.AudioStart)]
         assert [call.agent_text(s.item_id) for s in starts] == ["You said: Stop."]
+    finally:
+        await call.conversation.close()
+
+
+async def test_what_the_brain_says_after_a_false_interruption_is_part_of_the_resumed_reply():
+    call = Call()
+    try:
+        first, n = await _interrupted_reply(call, "slow")
+        call.brain.more.set()  # the last sentence arrives while the agent is stopped
+        await call.wait(protocol.TurnMetrics, after=n)  # the turn is done: that sentence went to the speaker
+        assert not [e for e in call.events[n:] if isinstance(e, protocol.AudioStart)]  # not on its own
+        await call.conversation.on_speech(NoTurn("Mm-hm."))
+        resumed = await call.wait(protocol.AudioStart, after=n)
+        await call.wait(protocol.AudioEnd, after=n, item_id=resumed.item_id)
+        assert call.agent_text(resumed.item_id).endswith(REPLY[-1])
     finally:
         await call.conversation.close()

@@ -10,7 +10,7 @@ import pytest
 from agent.dev.bench.phrases import PHRASES
 from agent.dev.bench.wer import wer
 from agent.config import Settings
-from agent.speech.engine import FinalTranscript, SpeechEvent
+from agent.speech.engine import BargeIn, FinalTranscript, NoTurn, SpeechEvent
 from agent.speech.local import LocalSpeechEngine
 from tests.fixtures.speech import clip, silence
 
@@ -162,3 +162,40 @@ async def test_a_turn_that_ends_before_recognition_has_loaded_is_recognised_once
     finally:
         gate.set()
         await engine.close()
+
+
+async def _over_agent(engine: LocalSpeechEngine, audio: np.ndarray) -> list[SpeechEvent]:
+    """Every event for ``audio`` heard at real-time pace while the agent is speaking throughout."""
+    got: list[SpeechEvent] = []
+
+    async def on_event(ev: SpeechEvent) -> None:
+        got.append(ev)
+
+    channel = engine.open(16000, on_event)
+    channel.set_agent_speaking(True)
+    for i in range(0, audio.size, 320):
+        await channel.feed(audio[i : i + 320].tobytes())
+        await asyncio.sleep(0.02)
+    await channel.flush()
+    await channel.close()
+    return got
+
+
+async def test_over_the_agent_noise_and_coughs_do_not_barge_in_a_backchannel_is_no_turn_and_stop_is(engines):
+    from agent.dev.bench.speech_barge import _noise
+    from agent.dev.bench.voices import cough
+
+    engine = await engines()
+    rng = np.random.default_rng(5)
+    for sound in (_noise("white", rng), _noise("pink", rng), cough(16000, ms=350, seed=2)):
+        events = await _over_agent(engine, padded(sound))
+        assert not [e for e in events if isinstance(e, BargeIn)]
+        assert not [e for e in events if isinstance(e, FinalTranscript) and e.text]
+    # "Okay." may pause the agent (when its words come late) but is never the caller's turn.
+    events = await _over_agent(engine, padded(clip("Okay.")))
+    assert not [e for e in events if isinstance(e, FinalTranscript)]
+    assert [type(e) for e in events if isinstance(e, NoTurn)] == [NoTurn]
+    events = await _over_agent(engine, padded(clip("Stop.")))
+    kinds = [type(e) for e in events if isinstance(e, (BargeIn, FinalTranscript, NoTurn))]
+    assert kinds == [BargeIn, FinalTranscript]
+    assert [e.text for e in events if isinstance(e, FinalTranscript)] == ["Stop."]

@@ -54,6 +54,7 @@ class Trial:
     clip: Clip
     reaction_ms: float | None  # onset -> audio.clear, caller audio
     resumed: bool  # a new agent item started after the clear without a caller turn
+    gap_ms: float | None  # resumed: caller audio from the audio.clear to the resumed audio.start
     turn: bool  # a caller transcript formed
 
 
@@ -110,10 +111,11 @@ async def _trial(call: SpokenCall, clip: Clip) -> Trial:
     clear = next((r for r in heard if r.body.get("type") == "audio.clear"), None)
     turn = any(r.body.get("type") == "transcript" and r.body.get("role") == "caller" and r.body.get("final")
                for r in heard)
-    resumed = clear is not None and not turn and any(
-        r.body.get("type") == "audio.start" for r in heard[heard.index(clear):])
+    again = None if clear is None or turn else next(
+        (r for r in heard[heard.index(clear):] if r.body.get("type") == "audio.start"), None)
     await _quiet(call, n)
-    return Trial(clip, None if clear is None else clear.audio_ms - onset, resumed, turn)
+    return Trial(clip, reaction_ms=None if clear is None else clear.audio_ms - onset, resumed=again is not None,
+                 gap_ms=None if again is None or clear is None else again.audio_ms - clear.audio_ms, turn=turn)
 
 
 def report(trials: list[Trial]) -> bool:
@@ -131,6 +133,9 @@ def report(trials: list[Trial]) -> bool:
         print(f"{kind:<12} {len(group):>5} {len(stopped):>8} {sum(t.resumed for t in stopped):>8} "
               f"{sum(t.turn for t in group):>5} {len(silent):>7}")
         ok = ok and not silent
+    gaps = [t.gap_ms for t in trials if t.gap_ms is not None]
+    print(f"false interruptions resumed after (caller audio, audio.clear -> audio.start): "
+          f"p50 {fmt_ms(pct(gaps, 50))} ms, max {fmt_ms(max(gaps) if gaps else None)} ms")
     false = [t for t in trials if t.clip.kind != "interruption"]
     stopped = [t for t in false if t.reaction_ms is not None or t.turn]
     print(f"false interruptions (stopped the agent or formed a turn): {len(stopped)}/{len(false)} "
@@ -157,7 +162,8 @@ async def _run(url: str, seed: int) -> bool:
             trials.append(await _trial(call, clip))
             t = trials[-1]
             print(f"  {clip.kind:<12} {clip.name:<45} clear {fmt_ms(t.reaction_ms):>5} ms"
-                  f"{'  resumed' if t.resumed else ''}{'  turn' if t.turn else ''}", flush=True)
+                  f"{f'  resumed after {t.gap_ms:.0f} ms' if t.gap_ms is not None else ''}"
+                  f"{'  turn' if t.turn else ''}", flush=True)
     finally:
         await call.close()
     return report(trials)
