@@ -102,7 +102,10 @@ class Coordinator:
             rest = p.without_safety_words(query) if named else query
             judged = self.router.classify(rest) if rest else []
             safety = next((s.confidence for s in judged if s.intent == "safety.emergency"), 0.0)
-            if safety >= p.safety_in_name_confidence:
+            # A caller who denies a hazard ("nothing's on fire") has said it is not one: the rest
+            # of the turn must sound more surely like a safety call to outweigh that.
+            needed = p.safety_denied_confidence if p.safety_denied(forms) else p.safety_in_name_confidence
+            if safety >= needed:
                 return self._emergency(safety, [x.to_dict() for x in scored if x.intent != "safety.emergency"][:3],
                                        [f"safety:{in_name}", "safety:context"],
                                        f'"{in_name}" with words that sound like a safety call ({safety:.0%}): straight to a person.',
