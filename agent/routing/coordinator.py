@@ -130,7 +130,7 @@ class Coordinator:
         if phrase or (top.intent == "human.request" and top.confidence >= p.low_confidence_threshold):
             why = f'The caller asked for a person ("{phrase}").' if phrase else "The caller asked for a person."
             return self._to_person("human.request", 1.0 if phrase else top.confidence, alternatives, priority,
-                                   ["person_request"], why, passages, now)
+                                   ["person_request" if phrase else "person_request:classifier"], why, passages, now)
         if state.tool_failures >= p.tool_failure_limit:
             return self._to_person(top.intent, top.confidence, alternatives, priority, ["tool_failures"],
                                    f"{state.tool_failures} tool attempts failed in this call (limit {p.tool_failure_limit}).",

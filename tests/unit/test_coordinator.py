@@ -205,6 +205,13 @@ def test_an_explicit_request_for_a_person_goes_to_a_human(coordinator: Coordinat
     assert d.policy_hits == ["person_request"]
 
 
+def test_a_person_request_only_the_classifier_heard_says_so(coordinator: Coordinator):
+    # The dialogue lets a guess give way to a free-text answer; an explicit phrase never does.
+    d = coordinator.decide("could you transfer me please", call(), now=OPEN)
+    assert (d.target, d.intent, d.action) == ("human", "human.request", "handoff")
+    assert d.policy_hits == ["person_request:classifier"]
+
+
 def test_outside_business_hours_a_person_request_becomes_a_callback(coordinator: Coordinator):
     d = coordinator.decide("put me through to an operator", call(), now=CLOSED)
     assert (d.target, d.action) == ("human", "handoff")
