@@ -45,12 +45,13 @@ _NEGATION_REACH = frozenset(
 )
 
 
-def _negated(words_before: list[str]) -> bool:
-    """Whether the words just before a safety phrase deny it."""
+def _negated(words_before: list[str], safety: re.Pattern[str]) -> bool:
+    """Whether the words just before a safety phrase deny it. A denial reaches over a list of
+    hazards joined by "or" ("no smoke or sparks"), not over "and" ("no power and smoke")."""
     for word in reversed(words_before):
         if word in _NEGATIONS:
             return True
-        if word not in _NEGATION_REACH:
+        if word not in _NEGATION_REACH and word not in ("or", "nor") and not safety.fullmatch(word):
             return False
     return False
 
@@ -135,7 +136,7 @@ class Policy:
         judged, named = None, True
         for phrase, preceding, after in self._safety_uses(forms):
             judged = judged or phrase
-            if _negated(preceding):
+            if _negated(preceding, self.safety):  # type: ignore[arg-type]
                 continue
             verb_use = bool(preceding) and preceding[-1] in _VERB_BEFORE
             if not after or after[0] in _GRAMMAR_WORDS or self.safety.match(" ".join(after)):  # type: ignore[union-attr]
@@ -148,7 +149,7 @@ class Policy:
 
     def safety_denied(self, forms: tuple[str, str]) -> bool:
         """The caller denies a safety phrase ("nothing's on fire", "no smell of gas")."""
-        return any(_negated(preceding) for _, preceding, _ in self._safety_uses(forms))
+        return any(_negated(preceding, self.safety) for _, preceding, _ in self._safety_uses(forms))  # type: ignore[arg-type]
 
     def _safety_uses(self, forms: tuple[str, str]) -> Iterator[tuple[str, list[str], list[str]]]:
         """Each safety phrase outside the except list, with the words before and after it."""

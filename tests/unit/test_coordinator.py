@@ -177,6 +177,9 @@ def test_a_safety_word_said_without_denial_is_still_an_emergency(coordinator, ut
     ("there isnt any smoke", (None, "smoke", True)),
     ("it will spark", (None, "spark", False)),
     ("cant stop the sparks", ("sparks", None, False)),
+    ("no smoke or sparks", (None, "smoke", True)),  # the denial reaches over "or"
+    ("no power and sparks", ("sparks", None, False)),  # ... not over "and"
+    ("no idea if its smoke or fire", ("smoke", None, False)),
     ("smokes pouring out of the vent", (None, "smokes", False)),
     ("the emergency lighting is out", (None, "emergency", False)),
     ("smoke everywhere", ("smoke", None, False)),
