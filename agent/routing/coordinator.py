@@ -28,7 +28,7 @@ from agent.routing.decision_log import DecisionLog, log_entry
 from agent.routing.index import KnowledgeIndex
 from agent.routing.indexes import open_index
 from agent.routing.knowledge import DOMAINS, Passage
-from agent.routing.policy import Policy, find, load_policy, spoken_forms
+from agent.routing.policy import Policy, load_policy, spoken_forms
 from agent.routing.router import Calibration, Router, Scored
 from agent.contracts.state import CallState
 
@@ -126,7 +126,7 @@ class Coordinator:
         passages = self._passages(query, target)
         priority = p.priority_for(top.intent, forms)
 
-        phrase = find(p.person_request, forms)
+        phrase = p.person_asked(forms)
         if phrase or (top.intent == "human.request" and top.confidence >= p.low_confidence_threshold):
             why = f'The caller asked for a person ("{phrase}").' if phrase else "The caller asked for a person."
             return self._to_person("human.request", 1.0 if phrase else top.confidence, alternatives, priority,

@@ -160,6 +160,19 @@ class Policy:
             for m in self.safety.finditer(text):
                 yield m.group(0), text[: m.start()].split(), text[m.end():].split()
 
+    def person_asked(self, forms: tuple[str, str]) -> str | None:
+        """A request-for-a-person phrase, unless it is only the first part of a thing's name (a content
+        word follows it directly: "the operator workstation", "a representative sample"); an adverb
+        after it ("speak to someone urgently") keeps it a request."""
+        if self.person_request is None:
+            return None
+        for form in forms:
+            for m in self.person_request.finditer(form):
+                after = form[m.end():].split()
+                if not after or after[0] in _GRAMMAR_WORDS or after[0].endswith("ly"):
+                    return m.group(0)
+        return None
+
     def without_safety_words(self, normalised: str) -> str:
         """The turn with its safety phrases taken out: what is said about a thing whose name has one."""
         return " ".join((self.safety.sub(" ", normalised) if self.safety else normalised).split())

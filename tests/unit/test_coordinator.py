@@ -208,6 +208,20 @@ def test_an_explicit_request_for_a_person_goes_to_a_human(coordinator: Coordinat
     assert d.policy_hits == ["person_request"]
 
 
+@pytest.mark.parametrize("utterance", [
+    "the operator workstation in the pump hall won't boot",  # a thing named after a person phrase
+    "the representative sample tap on the clarifier is stuck open",
+])
+def test_a_person_phrase_that_starts_a_things_name_is_no_request_for_a_person(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert d.intent != "human.request" and "person_request" not in d.policy_hits, d.reason
+
+
+def test_a_person_phrase_followed_by_an_adverb_is_still_a_request(coordinator: Coordinator):
+    d = coordinator.decide("can I talk to an operator urgently", call(), now=OPEN)
+    assert (d.intent, d.action, d.policy_hits) == ("human.request", "handoff", ["person_request"])
+
+
 def test_a_person_request_only_the_classifier_heard_says_so(coordinator: Coordinator):
     # The dialogue lets a guess give way to a free-text answer; an explicit phrase never does.
     d = coordinator.decide("could you transfer me please", call(), now=OPEN)
