@@ -141,9 +141,15 @@ class SwitchboardBrain:
                               free_text=fit == "free", answered=fit == "value")
         urgent = [h for h in decision.policy_hits if h.startswith(URGENT_HITS)]
         # A person-request the router heard gives way to a move the words make plainly ("I don't know my
-        # employee number", "am I talking to a real person?"): safety and failed tools never do.
-        if decision.action == "handoff" and urgent and not (
-                move is not None and move.kind != "person" and all(h.startswith("person_request") for h in urgent)):
+        # employee number", "am I talking to a real person?"), and one only the classifier guessed, less
+        # surely than a topic switch needs, gives way to a free-text answer to the question asked ("I maintain
+        # the handover page"): safety and failed tools never do.
+        not_person = move is None or move.kind != "person"
+        guessed = decision.confidence < self.coordinator.policy.topic_switch_confidence and all(
+            h == "person_request:classifier" for h in urgent)
+        gives_way = (move is not None and not_person and all(h.startswith("person_request") for h in urgent)) or (
+            fit == "free" and not_person and guessed)
+        if decision.action == "handoff" and urgent and not gives_way:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return

@@ -28,7 +28,7 @@ from agent.routing.decision_log import DecisionLog, log_entry
 from agent.routing.index import KnowledgeIndex
 from agent.routing.indexes import open_index
 from agent.routing.knowledge import DOMAINS, Passage
-from agent.routing.policy import Policy, find, load_policy, spoken_forms
+from agent.routing.policy import Policy, load_policy, spoken_forms
 from agent.routing.router import Calibration, Router, Scored
 from agent.contracts.state import CallState
 
@@ -102,7 +102,10 @@ class Coordinator:
             rest = p.without_safety_words(query) if named else query
             judged = self.router.classify(rest) if rest else []
             safety = next((s.confidence for s in judged if s.intent == "safety.emergency"), 0.0)
-            if safety >= p.safety_in_name_confidence:
+            # A caller who denies a hazard ("nothing's on fire") has said it is not one: the rest
+            # of the turn must sound more surely like a safety call to outweigh that.
+            needed = p.safety_denied_confidence if p.safety_denied(forms) else p.safety_in_name_confidence
+            if safety >= needed:
                 return self._emergency(safety, [x.to_dict() for x in scored if x.intent != "safety.emergency"][:3],
                                        [f"safety:{in_name}", "safety:context"],
                                        f'"{in_name}" with words that sound like a safety call ({safety:.0%}): straight to a person.',
@@ -123,11 +126,11 @@ class Coordinator:
         passages = self._passages(query, target)
         priority = p.priority_for(top.intent, forms)
 
-        phrase = find(p.person_request, forms)
+        phrase = p.person_asked(forms)
         if phrase or (top.intent == "human.request" and top.confidence >= p.low_confidence_threshold):
             why = f'The caller asked for a person ("{phrase}").' if phrase else "The caller asked for a person."
             return self._to_person("human.request", 1.0 if phrase else top.confidence, alternatives, priority,
-                                   ["person_request"], why, passages, now)
+                                   ["person_request" if phrase else "person_request:classifier"], why, passages, now)
         if state.tool_failures >= p.tool_failure_limit:
             return self._to_person(top.intent, top.confidence, alternatives, priority, ["tool_failures"],
                                    f"{state.tool_failures} tool attempts failed in this call (limit {p.tool_failure_limit}).",

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -31,6 +31,29 @@ _GRAMMAR_WORDS = STOPWORDS | frozenset(
 )
 #: Words before a safety word that make it a verb ("won't fire", "to spark"), not a hazard.
 _VERB_BEFORE = frozenset("to not wont dont doesnt didnt cant cannot will would wouldnt should".split())
+#: Words that deny what follows them ("nothing's on fire", "no smell of gas", "it isn't sparking").
+_NEGATIONS = frozenset(
+    "no not nothing nothings never without none nobody nobodys noone isnt arent wasnt werent aint "
+    "hasnt havent hadnt dont doesnt didnt wont cant cannot couldnt neither nor".split()
+)
+#: Words that may stand between a negation and the safety word it denies ("there isn't any smoke",
+#: "no sign of sparks", "no one got hurt"); any other word ends the negation's reach ("can't stop
+#: the sparks", "not sure, I think it's on fire").
+_NEGATION_REACH = frozenset(
+    "a an the any sign signs trace of is are was were be been being its it s there theres thats "
+    "one 1 got get getting actually really currently at all even".split()  # "one" is "1" once normalised
+)
+
+
+def _negated(words_before: list[str], safety: re.Pattern[str]) -> bool:
+    """Whether the words just before a safety phrase deny it. A denial reaches over a list of
+    hazards joined by "or" ("no smoke or sparks"), not over "and" ("no power and smoke")."""
+    for word in reversed(words_before):
+        if word in _NEGATIONS:
+            return True
+        if word not in _NEGATION_REACH and word not in ("or", "nor") and not safety.fullmatch(word):
+            return False
+    return False
 
 
 class PolicyError(ValueError):
@@ -75,6 +98,7 @@ class Policy:
     safety: re.Pattern[str] | None
     safety_except: re.Pattern[str] | None
     safety_in_name_confidence: float
+    safety_denied_confidence: float
     person_request: re.Pattern[str] | None
     hours: BusinessHours
     default_priority: str
@@ -102,25 +126,52 @@ class Policy:
 
         A phrase names a thing when a content word follows it directly (not a grammar word,
         not another safety phrase, not a word ending like a verb, not the end of the turn).
-        When a verb-like word follows ("smoke pouring", "emergency lighting") or a modal or
-        negation comes before ("won't fire"), its use cannot be told from the words: judged.
+        A denied phrase ("nothing's on fire", "no smell of gas", "won't fire") is no hazard
+        either: the rest of the turn is judged without it, like a name. When a verb-like word
+        follows ("smoke pouring", "emergency lighting") or a modal comes before ("will spark"),
+        its use cannot be told from the words: judged with it.
         """
         if self.safety_hit(forms) is None:
             return None, None, False
         judged, named = None, True
+        for phrase, preceding, after in self._safety_uses(forms):
+            judged = judged or phrase
+            if _negated(preceding, self.safety):  # type: ignore[arg-type]
+                continue
+            verb_use = bool(preceding) and preceding[-1] in _VERB_BEFORE
+            if not after or after[0] in _GRAMMAR_WORDS or self.safety.match(" ".join(after)):  # type: ignore[union-attr]
+                if not verb_use:
+                    return phrase, None, False
+                named = False
+            elif verb_use or after[0].endswith(("ing", "ed")):
+                named = False
+        return None, judged, named
+
+    def safety_denied(self, forms: tuple[str, str]) -> bool:
+        """The caller denies a safety phrase ("nothing's on fire", "no smell of gas")."""
+        return any(_negated(preceding, self.safety) for _, preceding, _ in self._safety_uses(forms))  # type: ignore[arg-type]
+
+    def _safety_uses(self, forms: tuple[str, str]) -> Iterator[tuple[str, list[str], list[str]]]:
+        """Each safety phrase outside the except list, with the words before and after it."""
+        if self.safety is None:
+            return
         for form in forms:
             text = self.safety_except.sub(" ", form) if self.safety_except else form
-            for m in self.safety.finditer(text):  # type: ignore[union-attr]
-                before, after = text[: m.start()].split()[-1:], text[m.end():].split()
-                verb_use = bool(before) and before[0] in _VERB_BEFORE
-                if not after or after[0] in _GRAMMAR_WORDS or self.safety.match(" ".join(after)):  # type: ignore[union-attr]
-                    if not verb_use:
-                        return m.group(0), None, False
-                    named = False
-                elif verb_use or after[0].endswith(("ing", "ed")):
-                    named = False
-                judged = judged or m.group(0)
-        return None, judged, named
+            for m in self.safety.finditer(text):
+                yield m.group(0), text[: m.start()].split(), text[m.end():].split()
+
+    def person_asked(self, forms: tuple[str, str]) -> str | None:
+        """A request-for-a-person phrase, unless it is only the first part of a thing's name (a content
+        word follows it directly: "the operator workstation", "a representative sample"); an adverb
+        after it ("speak to someone urgently") keeps it a request."""
+        if self.person_request is None:
+            return None
+        for form in forms:
+            for m in self.person_request.finditer(form):
+                after = form[m.end():].split()
+                if not after or after[0] in _GRAMMAR_WORDS or after[0].endswith("ly"):
+                    return m.group(0)
+        return None
 
     def without_safety_words(self, normalised: str) -> str:
         """The turn with its safety phrases taken out: what is said about a thing whose name has one."""
@@ -185,6 +236,9 @@ def parse_policy(data: Any) -> Policy:
     in_name = float(_get(safety, "in_name_confidence", (int, float), 0.0))
     if not 0.0 <= in_name <= 1.0:
         raise PolicyError("policy: 'safety.in_name_confidence' must be between 0 and 1")
+    denied = float(_get(safety, "denied_confidence", (int, float), max(in_name, 0.5)))
+    if not 0.0 <= denied <= 1.0:
+        raise PolicyError("policy: 'safety.denied_confidence' must be between 0 and 1")
     person = _get(data, "person_request", dict, {})
     hours = _get(data, "business_hours", dict)
     prio = _get(data, "priority", dict, {})
@@ -210,6 +264,7 @@ def parse_policy(data: Any) -> Policy:
         safety=compile_phrases(_phrases(safety, "phrases")),
         safety_except=compile_phrases(_phrases(safety, "except")),
         safety_in_name_confidence=in_name,
+        safety_denied_confidence=denied,
         person_request=compile_phrases(_phrases(person, "phrases")),
         hours=BusinessHours(
             timezone=tz,

@@ -371,6 +371,23 @@ async def test_a_plain_move_beats_a_person_request_the_router_guessed(brain: Swi
     assert [a.status for a in done if isinstance(a, ToolEvent)] == ["started", "ok"]
 
 
+@pytest.mark.parametrize("reason,handed_over", [
+    ("I'm covering for a colleague on the rota", False),  # the classifier half-guesses a person: the reason
+    ("I'd rather speak to someone about it", True),  # said plainly: a person
+])
+async def test_a_free_text_answer_is_not_taken_for_a_person_request_the_router_guessed(
+        brain: SwitchboardBrain, reason: str, handed_over: bool) -> None:
+    state = CallState(f"free-text-{handed_over}")
+    await say(brain, state, "I need to edit pages on the shift sharepoint site")
+    await say(brain, state, "E11402")
+    asked = await say(brain, state, "write")
+    assert "why" in spoken(asked).lower()
+    actions = await say(brain, state, reason)
+    assert bool([a for a in actions if isinstance(a, HandoffEvent)]) is handed_over
+    if not handed_over:
+        assert "Is that right" in spoken(actions) or "go ahead" in spoken(actions).lower()
+
+
 async def test_asking_whether_it_is_a_person_keeps_the_task(brain: SwitchboardBrain) -> None:
     state = CallState("identity")
     await say(brain, state, "the portable dewatering pump P-4204 won't prime")

@@ -144,11 +144,42 @@ def test_the_policy_decides_how_sure_the_classifier_must_be_about_a_name(shared:
     assert (d.intent, d.priority) == ("safety.emergency", "emergency")  # 0: any safety word is a safety call
 
 
+@pytest.mark.parametrize("utterance", [
+    "the pressure alarm on the chiller keeps showing a fault, nothing is on fire though",
+    "no smell of gas at all, the water heater just keeps going out",
+    "the breaker at the pump station trips every hour, it isn't sparking or anything",
+    "nobody got hurt, but the loading bay shutter has come off its runners",
+])
+def test_a_denied_safety_word_is_no_emergency(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=CLOSED)
+    assert (d.target, d.intent) == ("field_ops", "work_order.create"), d.reason
+    assert d.priority != "emergency" and not any(h.startswith("safety") for h in d.policy_hits)
+
+
+@pytest.mark.parametrize("utterance", [
+    "there's no power and smoke is coming out of the switch room",  # the denial is about something else
+    "I can't stop the sparks from the panel",  # a verb between: no denial
+    "I'm not sure, but I think the bin store is on fire",
+    "no flames but smoke everywhere in the corridor",
+])
+def test_a_safety_word_said_without_denial_is_still_an_emergency(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert (d.intent, d.priority) == ("safety.emergency", "emergency"), d.reason
+
+
 @pytest.mark.parametrize("said,judged", [
     ("the fire door is stuck", (None, "fire", True)),
     ("fire in the plant room", ("fire", None, False)),
     ("he has hurt his arm", ("hurt", None, False)),
-    ("the boiler wont fire", (None, "fire", False)),
+    ("the boiler wont fire", (None, "fire", True)),  # denied: judged without it
+    ("nothings on fire", (None, "on fire", True)),
+    ("no one got hurt", (None, "hurt", True)),  # "one" is also normalised to "1"
+    ("there isnt any smoke", (None, "smoke", True)),
+    ("it will spark", (None, "spark", False)),
+    ("cant stop the sparks", ("sparks", None, False)),
+    ("no smoke or sparks", (None, "smoke", True)),  # the denial reaches over "or"
+    ("no power and sparks", ("sparks", None, False)),  # ... not over "and"
+    ("no idea if its smoke or fire", ("smoke", None, False)),
     ("smokes pouring out of the vent", (None, "smokes", False)),
     ("the emergency lighting is out", (None, "emergency", False)),
     ("smoke everywhere", ("smoke", None, False)),
@@ -175,6 +206,27 @@ def test_an_explicit_request_for_a_person_goes_to_a_human(coordinator: Coordinat
     d = coordinator.decide("can I just speak to a real person please", call(), now=OPEN)
     assert (d.target, d.intent, d.action) == ("human", "human.request", "handoff")
     assert d.policy_hits == ["person_request"]
+
+
+@pytest.mark.parametrize("utterance", [
+    "the operator workstation in the pump hall won't boot",  # a thing named after a person phrase
+    "the representative sample tap on the clarifier is stuck open",
+])
+def test_a_person_phrase_that_starts_a_things_name_is_no_request_for_a_person(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert d.intent != "human.request" and "person_request" not in d.policy_hits, d.reason
+
+
+def test_a_person_phrase_followed_by_an_adverb_is_still_a_request(coordinator: Coordinator):
+    d = coordinator.decide("can I talk to an operator urgently", call(), now=OPEN)
+    assert (d.intent, d.action, d.policy_hits) == ("human.request", "handoff", ["person_request"])
+
+
+def test_a_person_request_only_the_classifier_heard_says_so(coordinator: Coordinator):
+    # The dialogue lets a guess give way to a free-text answer; an explicit phrase never does.
+    d = coordinator.decide("could you transfer me please", call(), now=OPEN)
+    assert (d.target, d.intent, d.action) == ("human", "human.request", "handoff")
+    assert d.policy_hits == ["person_request:classifier"]
 
 
 def test_outside_business_hours_a_person_request_becomes_a_callback(coordinator: Coordinator):
@@ -381,6 +433,7 @@ def test_the_shipped_policy_file_loads():
     ({"safety": {"phrases": "fire"}}, "phrases"),
     ({"safety": {"phrases": ["fire"], "in_name_confidence": 1.5}}, "in_name_confidence"),
     ({"safety": {"phrases": ["fire"], "in_name_confidence": "sure"}}, "in_name_confidence"),
+    ({"safety": {"phrases": ["fire"], "denied_confidence": -0.1}}, "denied_confidence"),
 ])
 def test_a_bad_policy_file_fails_with_the_key_named(change: dict[str, Any], message: str):
     data = yaml.safe_load(Settings().policy_file.read_text())
