@@ -345,6 +345,14 @@ class DomainAgent:
         """Identifiers the caller gave that the missing id can be looked up by ("the pump is P-4512")."""
         return slots.mentioned(self._lookup_slots(task), text, self.context())
 
+    def about_the_asked(self, intent: str, state: CallState) -> bool:
+        """Is ``intent`` about the kind of thing the open question asks an identifier for? Asked for the
+        asset tag, "it's unit two" sounds to the router like an asset lookup: it is the caller describing
+        the asset, an answer to search with, not a new request."""
+        slot = self._asking(state.task) if state.task else None
+        noun = intent.split(".")[0]
+        return slot is not None and slot.kind == "code" and bool(noun) and slot.name.startswith(noun)
+
     def _asking(self, task: Mapping[str, Any]) -> slots.Slot | None:
         """The slot the task is asking for, if any."""
         spec = self.spec_for(task)

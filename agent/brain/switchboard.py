@@ -354,7 +354,7 @@ class SwitchboardBrain:
             return not (switch and (cued or moves.asks(text)))
         # Not an answer: a clear new request re-routes; anything else re-asks the question. A bare
         # identifier is a misheard answer, never a new request, however sure the router is.
-        if entities.only_codes(text):
+        if entities.only_codes(text) or (new_request and not switch and self.agent.about_the_asked(decision.intent, state)):
             return True
         return not (switch or (new_request and decision.confidence >= SWITCH_CONFIDENCE))
 
