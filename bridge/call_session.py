@@ -144,6 +144,7 @@ class CallSession:
         self._consent_heard = asyncio.Event()  # the prompt finished playing (or could not play)
         self._consent_declined = asyncio.Event()
         self._awaiting = 0  # transfers and consent prompts waiting for callback events
+        self._awaiting_some = asyncio.Event()  # set while _awaiting > 0: only then is the relay polled
         self._handed_over = False
 
     async def _send(self, text: str) -> None:
@@ -282,6 +283,8 @@ class CallSession:
     async def _take_relayed(self) -> None:
         """Callback events another replica received for this call, while something here awaits them."""
         while True:
+            # Idle calls wait here rather than waking every 50 ms for nothing (100 calls: 2000 wake-ups a second).
+            await self._awaiting_some.wait()
             await asyncio.sleep(RELAY_POLL_S)
             if self._awaiting:
                 for body in await self._store.take_relayed(self.record.call_id):
@@ -290,10 +293,13 @@ class CallSession:
     @contextlib.asynccontextmanager
     async def _awaiting_callbacks(self) -> Any:
         self._awaiting += 1
+        self._awaiting_some.set()
         try:
             yield
         finally:
             self._awaiting -= 1
+            if not self._awaiting:
+                self._awaiting_some.clear()
 
     def _spawn(self, work: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(work)
