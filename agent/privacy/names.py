@@ -75,6 +75,7 @@ _GAP = r"[,.]?\s+(?:(?:uh|um|er|erm|ah)[,.]?\s+)*"
 _PARTICLES = frozenset(
     "de del della der den di da dos das du la le van von ter ten te mac mc bin binti al el ní ni nic ó st y".split()
 )
+_PARTICLE = rf"(?:{'|'.join(sorted(_PARTICLES))})"
 # Endings of adjectives and participles ("freezing", "lovely", "hopeless"): after a weak cue in
 # lower case ("i'm freezing, ..."), a word ending so is not a name.
 _NOT_NAME_ENDING = re.compile(r"(?:ing|ly|ful|ous|ive|able|ible|less|ness|ed)$")
@@ -135,9 +136,27 @@ _NAME_WITH_FOLLOWER = re.compile(
 # "ask for help" and "speak to the engineer" are as likely.
 _NAME_REACH = re.compile(
     rf"\b(?:(?:call|ring|phone)\s+back|(?:speak|talk)\s+(?:to|with)|ask\s+for|(?:put\s+me\s+through|transfer\s+me)\s+to"
-    rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b)){_GAP}{_WEAK_RUN}",
+    rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b)"
+    # Someone to pass word to: "tell Oluwaseun that ...", "let Tremaine know".
+    rf"|tell(?=\s+\S+(?:\s+\S+)?\s+(?:that|about|to)\b)|let(?=\s+\S+(?:\s+\S+)?\s+know\b)){_GAP}{_WEAK_RUN}",
     _I,
 )
+# A capitalised name described by the team or role it belongs to: "Priya from accounts says ...",
+# "Kenji Watanabe, the site manager, ...", "Mariana Costa, our duty engineer". Every word must be
+# name-like, and the role must be one a person holds (``_ROLE_WORDS``).
+_ROLE_WORDS = frozenset(
+    """accounts payroll finance procurement purchasing logistics dispatch security reception facilities
+    maintenance operations ops hr engineering helpdesk estates housekeeping catering cleaning transport fleet
+    stores quality production it manager supervisor engineer technician contractor caretaker porter guard
+    cleaner coordinator director lead foreman officer administrator analyst receptionist nurse""".split()
+)
+_ROLE = rf"(?:{'|'.join(sorted(_ROLE_WORDS))})"
+_NAME_ROLE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})"
+    rf"(?:\s+from\s+(?:the\s+)?{_ROLE}|,\s+(?:the|our|my|your|a|an)\s+(?:[a-z]+\s+){{0,2}}{_ROLE})\b",
+)
+# A typed signature on its own line after a dash: "...\n-- Agnieszka".
+_NAME_DASH_SIGNATURE = re.compile(rf"(?:^|\n)[ \t]*(?:--?|—|–)[ \t]*{_WEAK_RUN}[ \t]*(?=$|\n)")
 # Typed messages: the writer signs off ("Thanks, Moira Campbell", "cheers\ntom") and greets the
 # reader ("Hi Dana,", "Dear Mr Okafor,"); "thanks, that fixed it" and "Hi all," are no names.
 _NAME_SIGNOFF = re.compile(
@@ -162,7 +181,6 @@ _NAME_HERE = re.compile(
 )
 # "I'm Dana", "this is Grace O'Neill", "this is Anneke de Vries": capitalised words (with the
 # lower-case particles of surnames); lower-case "i'm stuck", "this is broken" are not names.
-_PARTICLE = rf"(?:{'|'.join(sorted(_PARTICLES))})"
 _NAME_CAPITALISED = re.compile(
     rf"\b(?:[Ii]'m|[Ii]’m|I am|[Tt]his is|[Tt]his’s)\s+"
     rf"(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})(?![\w'’-])"
@@ -228,7 +246,7 @@ def _clean_name(raw: str, *, strict: str = "") -> str | None:
 # first word name-like; "all" wants every word of the run name-like (the cue is a guess).
 # Each with the words one of which its cue needs (a gate; see ``names_in``).
 _GREETINGS = frozenset("hi hello hey hiya morning afternoon evening yes yeah ok okay".split())
-_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
+_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | None], ...] = (
     (_NAME_ALWAYS, "", frozenset(
         """name surname firstname lastname fullname givenname familyname christianname call calling behalf
         mr mrs ms miss mx dr doctor prof professor""".split())),
@@ -243,9 +261,11 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
         "name caller requester requestor reporter contact requested reported raised logged submitted opened".split())),
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
-    (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer".split())),
+    (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer tell let".split())),
     (_NAME_SIGNOFF, "all", frozenset("thanks thank cheers regards best sincerely yours".split())),
     (_NAME_SALUTATION, "all", _GREETINGS | {"dear"}),
+    (_NAME_ROLE, "all", _ROLE_WORDS),
+    (_NAME_DASH_SIGNATURE, "all", None),
 )  # fmt: skip
 _TITLE_DR = re.compile(r"dr\.?\s", _I)
 _WORD_BEFORE = re.compile(r"(?-i:[A-Z])[\w'’-]*\s+$")
@@ -260,7 +280,8 @@ def names_in(text: str, words: frozenset[str] | None = None) -> set[str]:
     found: set[str] = set()
     for pattern, strict, cue_words in _NAME_PATTERNS:
         # Skip a pattern none of whose cue words is in the text: most log lines have no name.
-        if words.isdisjoint(cue_words):
+        # A cue that is punctuation, not a word ("-- Agnieszka"), is gated on nothing.
+        if cue_words is not None and words.isdisjoint(cue_words):
             continue
         pos = 0
         while m := pattern.search(text, pos):

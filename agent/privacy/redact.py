@@ -83,7 +83,7 @@ _MAX_LOCAL_WORDS = 4  # plain words in one local part (letters, numbers and sepa
 _CARD_DIGITS = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?!\d)")
 _CARD_CONTEXT = r"(?:card|visa|mastercard|master card|amex|american express|discover|credit|debit)"
 _ID_CONTEXT = (
-    r"(?:social security|social|ssn|social insurance|sin|national insurance|national id(?:entity)?|"
+    r"(?:social security|social|ssn|social insurance|sin|national insurance|n\.?\s?i\.?(?=\s+(?:number|no\b))|national id(?:entity)?|"
     r"tax id|taxpayer id|passport|driver'?s licen[cs]e|driving licen[cs]e)"
 )
 _KEYED_CARD = re.compile(
@@ -165,7 +165,7 @@ _ADDRESS_TAIL = (
     rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE}|\s+\d{{4}})?|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-])"
     # Typed, a capitalised city alone ends the address ("14 Canal Street, Manchester.", "Dublin 1"),
     # and so does a city after "in" ("15 sycamore drive in columbus").
-    rf"|,?\s+{_CAPITALISED_CITY}(?:\s+\d{{1,2}})?(?=\s*(?:$|[.,;!?\n]))"
+    rf"|,?\s+{_CAPITALISED_CITY}(?:\s+\d{{1,2}}|\s+\d{{4}})?(?=\s*(?:$|[.,;!?\n]))"
     rf"|\s+in\s+{_CITY_WORD}(?:\s+{_CITY_WORD})?(?=\s*(?:$|[.,;!?\n]))"
     # Spoken, a city after a comma at the end of the sentence ("..., acacia avenue, london.").
     rf"|,\s+(?!(?:{_NOT_STREET}|please|thanks|thank|now|today|tomorrow|asap)\b){_LETTERS}(?:\s+{_LETTERS})?"
@@ -191,11 +191,16 @@ _ADDRESS_NO_SUFFIX = re.compile(
 )
 # Continental forms: the street word before the name ("17 rue des Lilas, 75011 Paris"), or a
 # street and number followed by a postcode and a city ("Hauptstraße 12, 10115 Berlin").
-_ADDRESS_CONTINENTAL = re.compile(
-    r"(?<![\w-])(?:\d{1,5}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|"
+_STREET_WORD_FIRST = (
+    r"\d{1,5}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|"
     r"place|via|viale|piazza|corso|calle|avenida|plaza|rua|carrer)\s+(?:[^\W\d_][\w'’.-]{0,30}\s*){1,4}"
+)
+_ADDRESS_CONTINENTAL = re.compile(
+    rf"(?<![\w-])(?:(?:{_STREET_WORD_FIRST}"
     r"|(?-i:(?:[A-ZÀ-Þ][\w'’.-]{1,30}\s+(?:(?:de|del|la|le|des|di|da|van|von|der)\s+)?){1,3})\d{1,4}[a-z]?)"
-    r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}-\d{3}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})",
+    r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}-\d{3}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})"
+    # The street word first, then a city with a province or a postcode ("250 rue X, Montréal QC H2X 3K9").
+    rf"|{_STREET_WORD_FIRST},?\s+(?:{_CITY_WORD},?\s+){{0,3}}(?:{_STATE}\.?(?:,?\s+{_POSTCODE})?|{_POSTCODE})(?![\w-]))",
     _I,
 )
 _PO_BOX = re.compile(
@@ -225,7 +230,7 @@ _DATE_TOKEN = (
 _DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.-]\s*)"
 _DOB = re.compile(
     r"(?<![\w.])(?:date\s+of\s+birth|birth\s?(?:date|day|year)|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
-    r"(?:'s|’s)?(?:\s*(?:is|was|would\s+be|will\s+be|it's|it’s|it\s+is|that's|that’s|on|in|the|year|:|,|-)(?![a-z]))*\s*"
+    r"(?:'s|’s)?(?:\s*(?:is|was|would\s+be|will\s+be|it's|it’s|it\s+is|that's|that’s|on|in|the|year|:|,|-|\?)(?![a-z]))*\s*"
     rf"(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})",
     _I,
 )
