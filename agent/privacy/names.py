@@ -92,8 +92,15 @@ _NAME_ALWAYS = re.compile(
     # Not after a number: "20 ms frames" are milliseconds.
     rf"(?<!\d)(?<!\d\s){_TITLE}\.?|"
     # Someone else's name: "calling for jorge alvarez", "on behalf of my colleague Ingrid".
-    rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?){_GAP}{_NAME_RUN}",
+    rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?|"
+    # The name one answers to, and a typed addressee: "i go by Tunde", "Attn: ...", "cc Thandiwe Nkosi".
+    rf"go(?:es)?\s+by|known\s+as|attn\.?:?|attention\s+of|(?<!\d)(?<!\d\s)cc:?){_GAP}{_NAME_RUN}",
     _I,
+)
+# "a contractor named Kofi Boateng", "he's called Arjun Mehta": only a capitalised run, since things are
+# named and called too ("a file named config", "it's called the east wing").
+_NAME_NAMED = re.compile(
+    rf"\b(?:named|(?:he|she|they)(?:'s|’s|\s+is|\s+was|\s+are)\s+called)\s+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})(?![\w'’-])", _I
 )
 # "my colleague Ingrid Sørensen": after a relation only a capitalised name, since "my colleague
 # collapsed" is as likely.
@@ -124,7 +131,10 @@ _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
 _WEAK_TOKEN = rf"(?!(?:{_FOLLOWER}|{_OPS_NOUN}|{_CLAUSE_START})\b){_NAME_TOKEN}"
 # After a weak cue a job title may stand before the name too ("this is nurse okafor on ward 6").
 _JOB_TITLE = r"(?:nurse|sister|matron|officer|sergeant|sgt|captain|capt|father|reverend|rev|pastor|mister|missus)"
-_WEAK_RUN = rf"(?:(?:{_TITLE}|{_JOB_TITLE})\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:[ \t]+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
+_WEAK_RUN = (
+    rf"(?:(?:{_TITLE}|{_JOB_TITLE})\.?\s+)?"
+    rf"(?P<name>{_WEAK_TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
+)
 _NAME_WITH_FOLLOWER = re.compile(
     rf"\b(?:(?P<intro>this\s+is|i'm|i’m|im|i\s+am)|it's|it’s|it\s+is){_GAP}{_WEAK_RUN}"
     # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").
@@ -160,7 +170,7 @@ _NAME_DASH_SIGNATURE = re.compile(rf"(?:^|\n)[ \t]*(?:--?|—|–)[ \t]*{_WEAK_R
 # Typed messages: the writer signs off ("Thanks, Moira Campbell", "cheers\ntom") and greets the
 # reader ("Hi Dana,", "Dear Mr Okafor,"); "thanks, that fixed it" and "Hi all," are no names.
 _NAME_SIGNOFF = re.compile(
-    rf"\b(?:thanks|thank\s+you|cheers|regards|best|sincerely|yours)[,.!]?{_GAP}{_WEAK_RUN}(?=\s*(?:$|[,.;!(\n]))", _I
+    rf"\b(?:thanks|thank\s+you|cheers|regards|best|sincerely|yours|signed)[,.!]?{_GAP}{_WEAK_RUN}(?=\s*(?:$|[,.;!(\n]))", _I
 )
 _NAME_SALUTATION = re.compile(
     rf"(?:^|(?<=[\n.!?]))\s*(?:hi|hello|hey|dear|morning|good\s+morning|afternoon|evening){_GAP}{_WEAK_RUN}(?=\s*[,!:\n])", _I
@@ -248,7 +258,8 @@ def _clean_name(raw: str, *, strict: str = "") -> str | None:
 _GREETINGS = frozenset("hi hello hey hiya morning afternoon evening yes yeah ok okay".split())
 _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | None], ...] = (
     (_NAME_ALWAYS, "", frozenset(
-        """name surname firstname lastname fullname givenname familyname christianname call calling behalf
+        """name surname firstname lastname fullname givenname familyname christianname call calling behalf go goes known
+        attn attention cc
         mr mrs ms miss mx dr doctor prof professor""".split())),
     (_NAME_FIELD, "", _FIELD_WORDS | {"from", "by", "to"}),
     (_NAME_CAPITALISED, "", frozenset({"i", "this"})),
@@ -262,9 +273,10 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | None], ...] =
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
     (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer tell let".split())),
-    (_NAME_SIGNOFF, "all", frozenset("thanks thank cheers regards best sincerely yours".split())),
+    (_NAME_SIGNOFF, "all", frozenset("thanks thank cheers regards best sincerely yours signed".split())),
     (_NAME_SALUTATION, "all", _GREETINGS | {"dear"}),
     (_NAME_ROLE, "all", _ROLE_WORDS),
+    (_NAME_NAMED, "all", frozenset({"named", "called"})),
     (_NAME_DASH_SIGNATURE, "all", None),
 )  # fmt: skip
 _TITLE_DR = re.compile(r"dr\.?\s", _I)

@@ -83,7 +83,8 @@ _MAX_LOCAL_WORDS = 4  # plain words in one local part (letters, numbers and sepa
 _CARD_DIGITS = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?!\d)")
 _CARD_CONTEXT = r"(?:card|visa|mastercard|master card|amex|american express|discover|credit|debit)"
 _ID_CONTEXT = (
-    r"(?:social security|social|ssn|social insurance|sin|national insurance|n\.?\s?i\.?(?=\s+(?:number|no\b))|national id(?:entity)?|"
+    r"(?:social security|social|ssn|social insurance|sin|national insurance|insurance number|nino|ppsn?|bsn|tfn|"
+    r"tax file number|aadhaa?r|n\.?\s?i\.?(?=\s+(?:number|no\b))|national id(?:entity)?|"
     r"tax id|taxpayer id|passport|driver'?s licen[cs]e|driving licen[cs]e)"
 )
 _KEYED_CARD = re.compile(
@@ -203,6 +204,12 @@ _ADDRESS_CONTINENTAL = re.compile(
     rf"|{_STREET_WORD_FIRST},?\s+(?:{_CITY_WORD},?\s+){{0,3}}(?:{_STATE}\.?(?:,?\s+{_POSTCODE})?|{_POSTCODE})(?![\w-]))",
     _I,
 )
+# The street first and its number after ("on Birch Street, number 22, Boston"), as said when giving directions.
+_ADDRESS_NUMBER_AFTER = re.compile(
+    rf"(?<![\w-])(?:(?!{_NOT_STREET}\b)[^\W\d_][\w'.’-]{{0,30}}\s+){{1,3}}{_STREET_SUFFIX}\b\.?,?\s+"
+    rf"(?:number|no\.?|#)\s*{_HOUSE_NUMBER}(?![\w-])" + _ADDRESS_TAIL,
+    _I,
+)
 _PO_BOX = re.compile(
     rf"\bp\.?\s?o\.?\s+box\s+(?:\d{{1,8}}|{DIGIT}(?:\s+{DIGIT}){{0,7}})(?![\w-])" + _ADDRESS_TAIL, _I
 )
@@ -224,13 +231,13 @@ _ORDINAL_WORD = (
     r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)"
 )
 _DATE_TOKEN = (
-    rf"(?:\d{{1,4}}(?:[/.-]\d{{1,4}}){{0,2}}|['’]\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)|{_MONTH}|{_ORDINAL_WORD}|{CARDINAL_WORD}|"
+    rf"(?:\d{{8}}|\d{{6}}|\d{{1,4}}(?:[/.-]\d{{1,4}}){{0,2}}|['’]\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)|{_MONTH}|{_ORDINAL_WORD}|{CARDINAL_WORD}|"
     r"zero|oh|o|nought|naught)(?!\w)"
 )
 _DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.-]\s*)"
 _DOB = re.compile(
     r"(?<![\w.])(?:date\s+of\s+birth|birth\s?(?:date|day|year)|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
-    r"(?:'s|’s)?(?:\s*(?:is|was|would\s+be|will\s+be|it's|it’s|it\s+is|that's|that’s|on|in|the|year|:|,|-|\?)(?![a-z]))*\s*"
+    r"(?:'s|’s)?(?:\s*(?:(?:(?:it|that|mine)\s*)?(?:is|was|would\s+be|will\s+be|['’]s)|on|in|the|year|:|,|-|\?)(?![a-z]))*\s*"
     rf"(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})",
     _I,
 )
@@ -259,6 +266,10 @@ _AREA_CODE_BEFORE = re.compile(r"\barea\s+code\s*(?:is\s*)?[:#]?\s*$", _I)
 _CARD_BEFORE = re.compile(rf"\b{_CARD_CONTEXT}\b[^.?!]*$", _I)
 _ID_BEFORE = re.compile(rf"(?:\b{_ID_CONTEXT}\b|\bs\.?\s?s\.?\s?n\b)[^.?!]*$", _I)
 
+# Letters read out around an id the spoken pass found (a UK NI number, "J G one zero ... A"): part of it.
+_ID_LETTERS = re.compile(
+    r"(?:(?<![\w'’])[a-z]\s+){1,2}\[NATIONAL_ID\](?:\s+[a-d](?![\w'’]))?|\[NATIONAL_ID\]\s+[a-d](?![\w'’])", _I
+)
 _ANY_DIGIT = re.compile(r"\d")
 _DOB_WORDS = frozenset("birth born birthday birthdate bday b dob".split())  # "d o b", "b-day"
 _POSTCODE_WORDS = frozenset("postcode post postal zip eircode".split())
@@ -410,6 +421,7 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
         if not words.isdisjoint(_STREET_SUFFIXES):
             # Never a number an ops word names: "the gate at site 9 won't close".
             text = _ADDRESS.sub(lambda m: _unless_ops(m, text, ADDRESS), text)
+            text = _ADDRESS_NUMBER_AFTER.sub(ADDRESS, text)
         if "box" in words:
             text = _PO_BOX.sub(ADDRESS, text)
         if not text.islower():  # capitalised street words
@@ -424,6 +436,8 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
         text = _WRITTEN_PHONE.sub(lambda m: m.group(0) if _ops_named(m, text) else _written_phone(m), text)
     if numeric:
         text = _spoken_numbers(text)
+        if NATIONAL_ID in text:
+            text = _ID_LETTERS.sub(NATIONAL_ID, text)
     if names:
         text = redact_names(text, names)
     if "[" in text:
