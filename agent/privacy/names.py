@@ -102,10 +102,17 @@ _NAME_ALWAYS = re.compile(
 _NAME_NAMED = re.compile(
     rf"\b(?:named|(?:he|she|they)(?:'s|’s|\s+is|\s+was|\s+are)\s+called)\s+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})(?![\w'’-])", _I
 )
-# "my colleague Ingrid Sørensen": after a relation only a capitalised name, since "my colleague
-# collapsed" is as likely.
+# People's roles: "the site manager, Ewa Nowakowska", "Priya from accounts" (with ``_TEAMS``).
+_PERSON_ROLES = frozenset(
+    """manager supervisor engineer technician contractor caretaker porter guard cleaner coordinator director lead
+    foreman officer administrator analyst receptionist nurse tenant resident landlord landlady""".split()
+)
+# "my colleague Ingrid Sørensen", "our caretaker Seamus Doyle", "the tenant, Mei Ling Chan,": after a
+# relation or a role only a capitalised name, since "my colleague collapsed" is as likely.
 _NAME_RELATION = re.compile(
-    rf"\b(?:my|our|his|her|your)\s+{_RELATION},?\s+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})(?![\w'’-])", _I
+    rf"\b(?:my|our|his|her|your|their|the|a|an)\s+(?:[a-z]+\s+){{0,2}}(?:{_RELATION}|{'|'.join(sorted(_PERSON_ROLES))}),?\s+"
+    rf"(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})(?![\w'’-])",
+    _I,
 )
 # Record fields, typed ("Caller: Zoë van der Berg") or said ("the requester is ..."): the caller
 # and the roles a form or a report asks for.
@@ -148,17 +155,20 @@ _NAME_REACH = re.compile(
     rf"\b(?:(?:call|ring|phone)\s+back|(?:speak|talk)\s+(?:to|with)|ask\s+for|(?:put\s+me\s+through|transfer\s+me)\s+to"
     rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b)"
     # Someone to pass word to: "tell Oluwaseun that ...", "let Tremaine know".
-    rf"|tell(?=\s+\S+(?:\s+\S+)?\s+(?:that|about|to)\b)|let(?=\s+\S+(?:\s+\S+)?\s+know\b)){_GAP}{_WEAK_RUN}",
+    rf"|tell(?=\s+\S+(?:\s+\S+)?\s+(?:that|about|to)\b)|let(?=\s+\S+(?:\s+\S+)?\s+know\b)"
+    # Someone asked to act: "ask Precious to call", "get Ifeoma to check", "have Rahul ring ..."; after
+    # "get" and "have" only a capitalised word ("get access to", "have a look").
+    rf"|ask(?=\s+\S+(?:\s+\S+)?\s+to\b)|get(?=\s+(?-i:[A-Z])\S*(?:\s+\S+)?\s+to\b)"
+    rf"|have(?=\s+(?-i:[A-Z])\S*(?:\s+\S+)?\s+(?:call|ring|phone|email|text|contact|come|check|look)\b)){_GAP}{_WEAK_RUN}",
     _I,
 )
 # A capitalised name described by the team or role it belongs to: "Priya from accounts says ...",
 # "Kenji Watanabe, the site manager, ...", "Mariana Costa, our duty engineer". Every word must be
 # name-like, and the role must be one a person holds (``_ROLE_WORDS``).
-_ROLE_WORDS = frozenset(
+_ROLE_WORDS = _PERSON_ROLES | frozenset(
     """accounts payroll finance procurement purchasing logistics dispatch security reception facilities
     maintenance operations ops hr engineering helpdesk estates housekeeping catering cleaning transport fleet
-    stores quality production it manager supervisor engineer technician contractor caretaker porter guard
-    cleaner coordinator director lead foreman officer administrator analyst receptionist nurse""".split()
+    stores quality production it""".split()
 )
 _ROLE = rf"(?:{'|'.join(sorted(_ROLE_WORDS))})"
 _NAME_ROLE = re.compile(
@@ -267,12 +277,12 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | None], ...] =
     (_NAME_ADDRESSED, "", frozenset({"speaking", "talking", "through"})),
     (_NAME_RELATION, "", frozenset(
         """colleague co worker coworker manager boss supervisor husband wife partner son daughter mother father
-        mum mom dad brother sister friend neighbour neighbor landlord landlady tenant assistant""".split())),
+        mum mom dad brother sister friend neighbour neighbor landlord landlady tenant assistant""".split()) | _PERSON_ROLES),
     (_NAME_FIELD_SAID, "first", frozenset(
         "name caller requester requestor reporter contact requested reported raised logged submitted opened".split())),
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
-    (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer tell let".split())),
+    (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer tell let get have".split())),
     (_NAME_SIGNOFF, "all", frozenset("thanks thank cheers regards best sincerely yours signed".split())),
     (_NAME_SALUTATION, "all", _GREETINGS | {"dear"}),
     (_NAME_ROLE, "all", _ROLE_WORDS),

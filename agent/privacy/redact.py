@@ -64,11 +64,11 @@ _WORD = r"[a-z0-9][a-z0-9_]{0,63}"
 # taken word by word back from the "at" (``_spoken_emails``), because recognisers write
 # what they hear: spelled letters ("k w a b e n a"), number words ("seventy seven"),
 # separators said as words ("dot", "underscore", "hyphen") and several plain words.
+_DOT = r"(?:\s+dot\s+|\s*[\[({<]dot[\])}>]\s*|\.)"
 _EMAIL_DOMAIN = re.compile(
-    rf"(?:\s+at\s+|\s*\(at\)\s*|\s*@\s*)"
+    rf"(?:\s+at\s+(?:the\s+rate\s+(?:of\s+)?)?|\s*[\[({{<]at[\])}}>]\s*|\s*@\s*)"
     # A domain word is never "at": "email me at dana at contoso dot com" has its domain after the second.
-    rf"(?:(?!at\b){_WORD}(?:\s+(?!at\b){_WORD}){{0,2}}(?:(?:\s+dot\s+|\s*\(dot\)\s*|\.){_WORD}){{0,4}}"
-    rf"(?:\s+dot\s+|\s*\(dot\)\s*|\.){_TLD}\b"
+    rf"(?:(?!at\b){_WORD}(?:\s+(?!at\b){_WORD}){{0,2}}(?:{_DOT}{_WORD}){{0,4}}{_DOT}{_TLD}\b"
     # The big mail services are a whole domain when "dot com" is dropped ("dana dot cole at gmail").
     r"|(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|aol|protonmail)\b)",
     _I,
@@ -117,7 +117,8 @@ _STATE = (
     r"new\s+york|north\s+carolina|north\s+dakota|ohio|oklahoma|oregon|pennsylvania|rhode\s+island|"
     r"south\s+carolina|south\s+dakota|tennessee|texas|utah|vermont|virginia|washington|west\s+virginia|"
     r"wisconsin|wyoming|alberta|british\s+columbia|manitoba|new\s+brunswick|newfoundland|nova\s+scotia|"
-    r"ontario|quebec|saskatchewan|"
+    r"ontario|quebec|saskatchewan|new\s+south\s+wales|victoria|queensland|tasmania|western\s+australia|"
+    r"south\s+australia|northern\s+territory|county\s+[^\W\d_]{3,20}|"
     # Postal codes only in capitals: "in", "or", "me", "ok" are words.
     r"(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
     r"NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AB|BC|MB|NB|NL|NS|ON|PE|QC|SK|"
@@ -147,7 +148,7 @@ _HOUSE_NUMBER = (
 # A flat or unit, before or after the street ("apartment 7, 412 ...", "flat two b", "#14C").
 _UNIT = (
     r"(?:(?:apt|apartment|suite|ste|unit|flat)\.?(?:\s+(?:number|no\.?))?\s*#?\s*"
-    rf"(?:{CARDINAL_WORD}(?:\s+[a-z](?![\w-]))?|\w{{1,6}})(?![\w-])"
+    rf"(?:{CARDINAL_WORD}(?:\s+[a-z](?![\w-]))?|(?!(?:is|was|at|in|on|of)\b)\w{{1,6}})(?![\w-])"
     r"|#\s?\w{1,6})"
 )
 # Words that cannot be part of a street name: keeps "2 laptops at the Main St office" intact.
@@ -163,13 +164,15 @@ _LETTERS = r"[^\W\d_]{2,20}"
 _CAPITALISED_CITY = r"(?-i:[A-ZÀ-Þ][a-zß-ÿ'’-]+(?:\s+[A-ZÀ-Þ][a-zß-ÿ'’-]+)?)"
 _ADDRESS_TAIL = (
     rf"(?:,?\s+(?:in\s+)?(?:{_CITY_WORD},?\s+){{0,3}}"
-    rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE}|\s+\d{{4}})?|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-])"
+    rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE}|\s+\d{{4}}|\s+{CARDINAL_WORD}(?:[\s-]+{CARDINAL_WORD}){{0,3}})?"
+    rf"|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-])"
     # Typed, a capitalised city alone ends the address ("14 Canal Street, Manchester.", "Dublin 1"),
     # and so does a city after "in" ("15 sycamore drive in columbus").
     rf"|,?\s+{_CAPITALISED_CITY}(?:\s+\d{{1,2}}|\s+\d{{4}})?(?=\s*(?:$|[.,;!?\n]))"
     rf"|\s+in\s+{_CITY_WORD}(?:\s+{_CITY_WORD})?(?=\s*(?:$|[.,;!?\n]))"
     # Spoken, a city after a comma at the end of the sentence ("..., acacia avenue, london.").
-    rf"|,\s+(?!(?:{_NOT_STREET}|please|thanks|thank|now|today|tomorrow|asap)\b){_LETTERS}(?:\s+{_LETTERS})?"
+    rf"|,?\s+(?!(?:{_NOT_STREET}|please|thanks|thank|now|today|tomorrow|tonight|asap|again|too|also|here|there|"
+    rf"upstairs|downstairs|right|anymore|ok|okay)\b){_LETTERS}(?:\s+{_LETTERS})?"
     r"(?=\s*(?:$|[.;!?\n])))?"
 )
 _ADDRESS = re.compile(
@@ -234,7 +237,7 @@ _DATE_TOKEN = (
     rf"(?:\d{{8}}|\d{{6}}|\d{{1,4}}(?:[/.-]\d{{1,4}}){{0,2}}|['’]\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)|{_MONTH}|{_ORDINAL_WORD}|{CARDINAL_WORD}|"
     r"zero|oh|o|nought|naught)(?!\w)"
 )
-_DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.-]\s*)"
+_DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.\-–—]\s*)"
 _DOB = re.compile(
     r"(?<![\w.])(?:date\s+of\s+birth|birth\s?(?:date|day|year)|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
     r"(?:'s|’s)?(?:\s*(?:(?:(?:it|that|mine)\s*)?(?:is|was|would\s+be|will\s+be|['’]s)|on|in|the|year|:|,|-|\?)(?![a-z]))*\s*"
@@ -242,9 +245,17 @@ _DOB = re.compile(
     _I,
 )
 
+# The date first and its cue after: "12 March 1980 is my date of birth", "it's 04/11/1975, my birthday".
+_DOB_BEFORE = re.compile(
+    rf"(?<![\w.])(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})\s*[,;:–—-]?\s*"
+    r"(?:(?:that's|that’s|that\s+is|it's|it’s|it\s+is|is|was|being)\s+)?(?:my|his|her|their|the)\s+"
+    r"(?:date\s+of\s+birth|birth\s?(?:date|day)|dob|d\.o\.b\.?)(?![a-z])",
+    _I,
+)
+
 # --- phone numbers -----------------------------------------------------------------
 _WRITTEN_PHONE = re.compile(
-    r"(?<![\w+$€£.-])(?:\+\s?\d{1,3}[\s.-]?|1\s?(?=\())?(?:\(\d{1,4}\)[\s.-]?)?\d{1,15}"
+    r"(?<![\w+$€£.-])(?:\+\s?\d{1,3}[\s.-]?|00\d{1,3}[\s.-]|1\s?(?=\())?(?:\(\d{1,4}\)[\s.-]?)?\d{1,15}"
     # Later groups of one digit only after a space ("+33 6 12 34 56 78"): "10.0.19045" is a version.
     r"(?:[\s.-]\d{2,8}|\s\d){0,6}"
     r"(?![\w:/-]|[.,]\d)"
@@ -410,6 +421,7 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
         text = _spoken_emails(text)
     if not words.isdisjoint(_DOB_WORDS):
         text = _replace_group(_DOB, text, "val", DOB)  # before digits: a date is not a phone number
+        text = _replace_group(_DOB_BEFORE, text, "val", DOB)
     if digits:
         text = _replace_group(_KEYED_CARD, text, "val", CARD)
         text = _replace_group(_KEYED_ID, text, "val", NATIONAL_ID)
