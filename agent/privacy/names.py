@@ -156,9 +156,14 @@ _NAME_REACH = re.compile(
     rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b)"
     # Someone to pass word to: "tell Oluwaseun that ...", "let Tremaine know".
     rf"|tell(?=\s+\S+(?:\s+\S+)?\s+(?:that|about|to)\b)|let(?=\s+\S+(?:\s+\S+)?\s+know\b)"
-    # Someone asked to act: "ask Precious to call", "get Ifeoma to check", "have Rahul ring ..."; after
-    # "get" and "have" only a capitalised word ("get access to", "have a look").
-    rf"|ask(?=\s+\S+(?:\s+\S+)?\s+to\b)|get(?=\s+(?-i:[A-Z])\S*(?:\s+\S+)?\s+to\b)"
+    # Someone asked to act: "ask Precious to call".
+    rf"|ask(?=\s+\S+(?:\s+\S+)?\s+to\b)){_GAP}{_WEAK_RUN}",
+    _I,
+)
+# "get Ifeoma to check", "have Rahul ring ...": only a capitalised word ("get access to", "have a look").
+# Its own pattern: "get" and "have" are in most lines, and this one is cheap to search.
+_NAME_GET = re.compile(
+    rf"\b(?:get(?=\s+(?-i:[A-Z])\S*(?:\s+\S+)?\s+to\b)"
     rf"|have(?=\s+(?-i:[A-Z])\S*(?:\s+\S+)?\s+(?:call|ring|phone|email|text|contact|come|check|look)\b)){_GAP}{_WEAK_RUN}",
     _I,
 )
@@ -175,8 +180,8 @@ _NAME_ROLE = re.compile(
     rf"(?<![\w'’-])(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})"
     rf"(?:\s+from\s+(?:the\s+)?{_ROLE}|,\s+(?:the|our|my|your|a|an)\s+(?:[a-z]+\s+){{0,2}}{_ROLE})\b",
 )
-# A typed signature on its own line after a dash: "...\n-- Agnieszka".
-_NAME_DASH_SIGNATURE = re.compile(rf"(?:^|\n)[ \t]*(?:--?|—|–)[ \t]*{_WEAK_RUN}[ \t]*(?=$|\n)")
+# A typed signature on its own line, after the message, after a dash: "...\n-- Agnieszka".
+_NAME_DASH_SIGNATURE = re.compile(rf"\n[ \t]*(?:--?|—|–)[ \t]*{_WEAK_RUN}[ \t]*(?=$|\n)")
 # Typed messages: the writer signs off ("Thanks, Moira Campbell", "cheers\ntom") and greets the
 # reader ("Hi Dana,", "Dear Mr Okafor,"); "thanks, that fixed it" and "Hi all," are no names.
 _NAME_SIGNOFF = re.compile(
@@ -264,9 +269,9 @@ def _clean_name(raw: str, *, strict: str = "") -> str | None:
 
 # How sure each cue is: "" takes the name-like words up to a stop word; "first" also wants the
 # first word name-like; "all" wants every word of the run name-like (the cue is a guess).
-# Each with the words one of which its cue needs (a gate; see ``names_in``).
+# Each with the words one of which its cue needs, or a string it needs (a gate; see ``names_in``).
 _GREETINGS = frozenset("hi hello hey hiya morning afternoon evening yes yeah ok okay".split())
-_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | None], ...] = (
+_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | str], ...] = (
     (_NAME_ALWAYS, "", frozenset(
         """name surname firstname lastname fullname givenname familyname christianname call calling behalf go goes known
         attn attention cc
@@ -282,12 +287,13 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | None], ...] =
         "name caller requester requestor reporter contact requested reported raised logged submitted opened".split())),
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
-    (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer tell let get have".split())),
+    (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer tell let".split())),
+    (_NAME_GET, "first", frozenset({"get", "have"})),
     (_NAME_SIGNOFF, "all", frozenset("thanks thank cheers regards best sincerely yours signed".split())),
     (_NAME_SALUTATION, "all", _GREETINGS | {"dear"}),
     (_NAME_ROLE, "all", _ROLE_WORDS),
     (_NAME_NAMED, "all", frozenset({"named", "called"})),
-    (_NAME_DASH_SIGNATURE, "all", None),
+    (_NAME_DASH_SIGNATURE, "all", "\n"),
 )  # fmt: skip
 _TITLE_DR = re.compile(r"dr\.?\s", _I)
 _WORD_BEFORE = re.compile(r"(?-i:[A-Z])[\w'’-]*\s+$")
@@ -302,8 +308,8 @@ def names_in(text: str, words: frozenset[str] | None = None) -> set[str]:
     found: set[str] = set()
     for pattern, strict, cue_words in _NAME_PATTERNS:
         # Skip a pattern none of whose cue words is in the text: most log lines have no name.
-        # A cue that is punctuation, not a word ("-- Agnieszka"), is gated on nothing.
-        if cue_words is not None and words.isdisjoint(cue_words):
+        # A cue that is punctuation, not a word ("\n-- Agnieszka"), is gated on a string the text must hold.
+        if words.isdisjoint(cue_words) if isinstance(cue_words, frozenset) else cue_words not in text:
             continue
         pos = 0
         while m := pattern.search(text, pos):
