@@ -130,6 +130,14 @@ _NAME_FIELD = re.compile(
     rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from|[a-z]+\s+(?:by|to))\s*:\s*(?:{_TITLE}\.?\s+)?{_FIELD_VALUE}(?![\w'’-])", _I
 )
 
+# Keys of structured lines ("caller_name=Dana Reyes", {"name": "Oyelaran Bisi"}, firstName: Wei): the
+# plain field words, or a person's kind of name ("requester_name"; not "filename", "hostname").
+_NAME_KEY = re.compile(
+    rf"(?<![\w-])[\"']?(?:(?:{_FIELD}|first|last|full|given|family|sur|display|middle)[_-]?name|{_FIELD})[\"']?\s*[:=]\s*[\"']?"
+    rf"(?:{_TITLE}\.?\s+)?(?P<name>{_NAME_TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_NAME_TOKEN}){{0,3}})(?![\w'’-])",
+    _I,
+)
+
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
 # "X here", "X speaking". The run must be name-like (see ``_NAME_PATTERNS`` and ``_clean_name``).
 _CLAUSE_START = r"(?:i|we|and|so|but|my|the|can|could|please|on|in)"
@@ -277,6 +285,8 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | str], ...] = 
         attn attention cc
         mr mrs ms miss mx dr doctor prof professor""".split())),
     (_NAME_FIELD, "", _FIELD_WORDS | {"from", "by", "to"}),
+    (_NAME_KEY, "first", _FIELD_WORDS | frozenset(
+        """firstname lastname fullname givenname familyname surname displayname middlename""".split())),
     (_NAME_CAPITALISED, "", frozenset({"i", "this"})),
     (_NAME_GREETED, "first", _GREETINGS),
     (_NAME_ADDRESSED, "", frozenset({"speaking", "talking", "through"})),

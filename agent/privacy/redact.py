@@ -239,8 +239,9 @@ _DATE_TOKEN = (
 )
 _DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.\-–—]\s*)"
 _DOB = re.compile(
-    r"(?<![\w.])(?:date\s+of\s+birth|birth\s?(?:date|day|year)|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
-    r"(?:'s|’s)?(?:\s*(?:(?:(?:it|that|mine)\s*)?(?:is|was|would\s+be|will\s+be|['’]s)|on|in|the|year|:|,|-|\?)(?![a-z]))*\s*"
+    # Keys of structured lines too: "patient_dob: ...", "date_of_birth=", "birthDate":"...".
+    r"(?<![a-z0-9.])(?:date[\s_-]+of[\s_-]+birth|birth[\s_-]?(?:date|day|year)|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
+    r"(?:'s|’s)?(?:\s*(?:(?:(?:it|that|mine)\s*)?(?:is|was|would\s+be|will\s+be|['’]s)|on|in|the|year|:|,|-|\?|=|\"|')(?![a-z]))*\s*"
     rf"(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})",
     _I,
 )

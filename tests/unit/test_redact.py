@@ -123,6 +123,7 @@ OPS_SET: list[str] = [
     "the request from accounts is about site 7",
     "23 November 2026 is the visit date, the flat is on floor 3",
     "the gateway is at 00441 in the rack, port 12 of 48",
+    "filename=report.pdf hostname=gateway site_name: Riverside depot=4",
 ]
 
 
