@@ -56,15 +56,17 @@ _I = re.IGNORECASE
 # --- e-mail ---------------------------------------------------------------------
 _TLD = (
     r"(?:com|org|net|edu|gov|mil|int|io|co|us|uk|ca|de|fr|nl|be|au|nz|ie|in|info|biz|"
-    r"app|dev|online|cloud|shop|tech|[a-z]{2})"  # and any two-letter country code
+    r"app|dev|online|cloud|shop|tech|[a-z]{2}|(?:[a-z]\s+){1,2}[a-z])"  # any two-letter country code; spelled ("c o m")
 )
 _WRITTEN_EMAIL = re.compile(r"(?<![\w.+'’-])[\w.+'’-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
-_WORD = r"[a-z0-9][a-z0-9_]{0,63}"
+_WORD = r"[a-z0-9][a-z0-9_-]{0,63}"
 # A spoken address is found by its domain ("at contoso dot com"); its local part is then
 # taken word by word back from the "at" (``_spoken_emails``), because recognisers write
 # what they hear: spelled letters ("k w a b e n a"), number words ("seventy seven"),
 # separators said as words ("dot", "underscore", "hyphen") and several plain words.
-_DOT = r"(?:\s+dot\s+|\s*[\[({<]dot[\])}>]\s*|\.)"
+# "dot", "period", "[dot]", a full stop, or one typed between spaces before a common ending ("contoso
+# . com"; not "at the depot . it was shut").
+_DOT = r"(?:\s+(?:dot|period)\s+|\s*[\[({<]dot[\])}>]\s*|\.|\s+\.\s+(?=(?:com|org|net|edu|gov|io|co)\b))"
 _EMAIL_DOMAIN = re.compile(
     rf"(?:\s+at\s+(?:the\s+rate\s+(?:of\s+)?)?|\s*[\[({{<]at[\])}}>]\s*|\s*@\s*)"
     # A domain word is never "at": "email me at dana at contoso dot com" has its domain after the second.
@@ -93,7 +95,8 @@ _KEYED_CARD = re.compile(
 # Read digit by digit with spaces, a nine-digit id runs to 21 characters ("5 1 2 - 3 0 - 4 4 4 4").
 _KEYED_ID = re.compile(
     rf"\b{_ID_CONTEXT}(?:\s+(?:card|number|no\.?|#))*(?:\s+(?:is|are|was))?[\s:#]*"
-    r"(?P<val>(?:[a-z]{1,2}[ -]?)?\d[\d -]{2,28}\d(?:[ -]?[a-z]\b)?)",
+    # Masked but for its last digits too ("xxx-xx-6789").
+    r"(?P<val>(?:[a-z]{1,2}[ -]?)?\d[\d -]{2,28}\d(?:[ -]?[a-z]\b)?|(?:[x*•]{1,3}[ -]?){1,3}\d{4}\b)",
     _I,
 )
 _SSN = re.compile(r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])")
@@ -258,7 +261,7 @@ _DOB_BEFORE = re.compile(
 _WRITTEN_PHONE = re.compile(
     r"(?<![\w+$€£.-])(?:\+\s?\d{1,3}[\s.-]?|00\d{1,3}[\s.-]|1\s?(?=\())?(?:\(\d{1,4}\)[\s.-]?)?\d{1,15}"
     # Later groups of one digit only after a space ("+33 6 12 34 56 78"): "10.0.19045" is a version.
-    r"(?:[\s.-]\d{2,8}|\s\d){0,6}"
+    r"(?:[\s.-]\d{2,8}|\s\d){0,14}"
     r"(?![\w:/-]|[.,]\d)"
 )
 _DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4}")

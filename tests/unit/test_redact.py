@@ -124,6 +124,7 @@ OPS_SET: list[str] = [
     "23 November 2026 is the visit date, the flat is on floor 3",
     "the gateway is at 00441 in the rack, port 12 of 48",
     "filename=report.pdf hostname=gateway site_name: Riverside depot=4",
+    "we met at the depot . it was shut, the pressure at pump 3 is 2 point 5 bar",
 ]
 
 
