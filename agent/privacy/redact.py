@@ -216,6 +216,23 @@ _ADDRESS_NUMBER_AFTER = re.compile(
     rf"(?:number|no\.?|#)\s*{_HOUSE_NUMBER}(?![\w-])" + _ADDRESS_TAIL,
     _I,
 )
+# After a cue that says an address follows ("my address is", "I live at", "home address:"), whatever
+# follows is one, to the end of the clause: addresses without a house number or a street word
+# ("the Old Rectory, Little Snoring"), or in forms no grammar here knows ("3-14-1 Shibuya, Tokyo").
+# Not when an ops place follows ("my address is site 9", "I live at the depot").
+_ADDRESS_CUED = re.compile(
+    r"\b(?:(?:my|his|her|their|our|your)\s+(?:(?:home|postal|mailing|street|residential|delivery|billing)\s+)?address"
+    r"(?:\s+is|['’]s|\s*:)|(?:home|postal|mailing|residential)\s+address(?:\s+is|\s*:)?|"
+    r"(?:i|he|she|they|we)\s+(?:live|lives|living|reside|resides)\s+(?:at|on|in))\s*(?:the\s+)?"
+    rf"(?!(?:{_NOT_STREET}|office|depot|plant|warehouse|hospital|school|campus|[A-Z]{{2,5}}-?\d)\b)"
+    # The clause ends at punctuation, a field separator, a connecting word, or an ops reference after it
+    # ("..., re INC-22871", "| Asset: ...").
+    r"(?P<val>[^\s.;!?\n|][^.;!?\n|]{0,80}?)"
+    r"(?=\s*(?:$|[.;!?\n|]|,?\s+(?:and|but|so|because|since|where|which|the|my|it|i|we|can|could|please|thanks|"
+    r"re|ref|regarding|about|for|ticket|asset|site|case|incident|order)\b|,?\s+(?-i:[A-Z]{1,5})-?\d))",
+    _I,
+)
+_ADDRESS_CUE_WORDS = frozenset("address live lives living reside resides".split())
 _PO_BOX = re.compile(
     rf"\bp\.?\s?o\.?\s+box\s+(?:\d{{1,8}}|{DIGIT}(?:\s+{DIGIT}){{0,7}})(?![\w-])" + _ADDRESS_TAIL, _I
 )
@@ -243,8 +260,9 @@ _DATE_TOKEN = (
 _DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.\-–—]\s*)"
 _DOB = re.compile(
     # Keys of structured lines too: "patient_dob: ...", "date_of_birth=", "birthDate":"...".
-    r"(?<![a-z0-9.])(?:date[\s_-]+of[\s_-]+birth|birth[\s_-]?(?:date|day|year)|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
-    r"(?:'s|’s)?(?:\s*(?:(?:(?:it|that|mine)\s*)?(?:is|was|would\s+be|will\s+be|['’]s)|on|in|the|year|:|,|-|\?|=|\"|')(?![a-z]))*\s*"
+    r"(?<![a-z0-9.])(?:(?:date|year)(?:[\s_-]+and[\s_-]+place)?[\s_-]+of[\s_-]+birth|birth[\s_-]?(?:date|day|year)|b-?day|"
+    r"d[./]?\s?o[./]?\s?b\.?|born)(?![a-z])"
+    r"(?:'s|’s)?(?:\s*(?:(?:(?:it|that|mine)\s*)?(?:is|was|would\s+be|will\s+be|['’]s)|on|in|the|year|please|:|,|-|\?|=|\"|')(?![a-z]))*\s*"
     rf"(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})",
     _I,
 )
@@ -446,6 +464,8 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
         text = _ADDRESS_CONTINENTAL.sub(ADDRESS, text)
         text = _UK_POSTCODE.sub(ADDRESS, text)
         text = _ZIP_PLUS_4.sub(lambda m: _unless_ops(m, text, ADDRESS), text)  # not a phone number
+    if not words.isdisjoint(_ADDRESS_CUE_WORDS):
+        text = _replace_group(_ADDRESS_CUED, text, "val", ADDRESS)
     if not words.isdisjoint(_POSTCODE_WORDS):
         text = _replace_group(_NAMED_POSTCODE, text, "val", ADDRESS)
     if digits:
