@@ -35,6 +35,7 @@ CONNECTING = frozenset(
 # adjectives, roles and teams ("facilities here", "i'm freezing, ...").
 _NOT_A_NAME = frozenset(
     """he she they them him her his hers us all any anyone someone somebody everyone nobody one
+    i've i'd i'll we've we're we'd we'll they've they're they'd you've you'd he's she's he'd she'd
     who whoever whom whomever whichever whatever whose anybody everybody none
     spelled spelt spelling that's thats surname name first last
     cold hot warm wet dry dark noisy loud quiet empty full late early slow fast dead open closed shut
@@ -160,13 +161,29 @@ _NAME_WITH_FOLLOWER = re.compile(
 # Someone to reach: "call back nadia haddad", "ask for Dana", "ring liam back". Weak cues:
 # "ask for help" and "speak to the engineer" are as likely.
 _NAME_REACH = re.compile(
-    rf"\b(?:(?:call|ring|phone)\s+back|(?:speak|talk)\s+(?:to|with)|ask\s+for|(?:put\s+me\s+through|transfer\s+me)\s+to"
+    rf"\b(?:(?:call|ring|phone)\s+back|(?:speak|spoke|spoken|talk|talked)\s+(?:to|with)|message\s+(?:for|from)|ask\s+for|(?:put\s+me\s+through|transfer\s+me)\s+to"
     rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b)"
     # Someone to pass word to: "tell Oluwaseun that ...", "let Tremaine know".
     rf"|tell(?=\s+\S+(?:\s+\S+)?\s+(?:that|about|to)\b)|let(?=\s+\S+(?:\s+\S+)?\s+know\b)"
     # Someone asked to act: "ask Precious to call".
     rf"|ask(?=\s+\S+(?:\s+\S+)?\s+to\b)){_GAP}{_WEAK_RUN}",
     _I,
+)
+# Someone reached, or who reached out: "I've emailed Giulia Romano", "please contact Björn Eriksson",
+# "Tariq rang earlier". Only capitalised words ("called the office", "Security rang"), every one name-like.
+_CONTACT_VERBS = frozenset(
+    "emailed e-mailed texted messaged called rang phoned contacted contact met told asked said says".split()
+)
+_NAME_CONTACTED = re.compile(
+    rf"\b(?:e-?mailed|texted|messaged|called|rang|phoned|contacted|contact|met|told|asked)\s+"
+    rf"(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})(?![\w'’-])"
+    # Not a product or a service desk: "called Maximo support", "contact Zebra printer support".
+    rf"(?!\s+(?:support|team|desk|helpdesk|service|services|portal|app|system|{_OPS_NOUN})\b)",
+    _I,
+)
+_NAME_WHO_CALLED = re.compile(
+    rf"(?:^|(?<=[.!?]\s))(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})"
+    r"\s+(?:rang|called|phoned|e-?mailed|texted|messaged|said|says|asked)\b"
 )
 # "get Ifeoma to check", "have Rahul ring ...": only a capitalised word ("get access to", "have a look").
 # Its own pattern: "get" and "have" are in most lines, and this one is cheap to search.
@@ -264,7 +281,7 @@ def _clean_name(raw: str, *, strict: str = "") -> str | None:
     """
     kept: list[str] = []
     for i, token in enumerate(t.strip(",.") for t in raw.split()):
-        low = token.lower()
+        low = token.lower().replace("’", "'")
         if low in _NAME_STOP or (strict and i == 0 and token.islower() and _NOT_NAME_ENDING.search(low)):
             if strict == "all" or (strict and i == 0):
                 return None
@@ -297,7 +314,9 @@ _NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | str], ...] = 
         "name caller requester requestor reporter contact requested reported raised logged submitted opened".split())),
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
-    (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer tell let".split())),
+    (_NAME_REACH, "first", frozenset("call ring phone speak spoke spoken talk talked message ask put transfer tell let".split())),
+    (_NAME_CONTACTED, "all", _CONTACT_VERBS),
+    (_NAME_WHO_CALLED, "all", _CONTACT_VERBS),
     (_NAME_GET, "first", frozenset({"get", "have"})),
     (_NAME_SIGNOFF, "all", frozenset("thanks thank cheers regards best sincerely yours signed".split())),
     (_NAME_SALUTATION, "all", _GREETINGS | {"dear"}),

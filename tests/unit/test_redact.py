@@ -125,6 +125,7 @@ OPS_SET: list[str] = [
     "the gateway is at 00441 in the rack, port 12 of 48",
     "filename=report.pdf hostname=gateway site_name: Riverside depot=4",
     "we met at the depot . it was shut, the pressure at pump 3 is 2 point 5 bar",
+    "I’ve called Maximo support twice. We’ve emailed the helpdesk about WO-10234",
 ]
 
 
