@@ -267,11 +267,14 @@ _DOB = re.compile(
     _I,
 )
 
-# The date first and its cue after: "12 March 1980 is my date of birth", "it's 04/11/1975, my birthday".
+# The date first and its cue after: "12 March 1980 is my date of birth", "it's 04/11/1975, my birthday",
+# "on 4/3/85 I was born".
 _DOB_BEFORE = re.compile(
     rf"(?<![\w.])(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})\s*[,;:–—-]?\s*"
-    r"(?:(?:that's|that’s|that\s+is|it's|it’s|it\s+is|is|was|being)\s+)?(?:my|his|her|their|the)\s+"
-    r"(?:date\s+of\s+birth|birth\s?(?:date|day)|dob|d\.o\.b\.?)(?![a-z])",
+    r"(?:(?:(?:that's|that’s|that\s+is|it's|it’s|it\s+is|is|was|being)\s+)?(?:my|his|her|their|the)\s+"
+    r"(?:date\s+of\s+birth|birth\s?(?:date|day)|dob|d\.o\.b\.?)"
+    # "on 4/3/85 I was born", "12 May 1990 is when she was born".
+    r"|(?:is\s+when\s+)?(?:i|he|she|they|we)\s+(?:was|were)\s+born)(?![a-z])",
     _I,
 )
 
