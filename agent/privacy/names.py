@@ -2,9 +2,10 @@
 
 A name is a run of up to four words (letters in any script, with apostrophes, hyphens and
 surname particles: "Ruairí mac Giolla Phádraig", "jean-luc de la fontaine") after a cue:
-"my name is", a title ("Mrs", "doctor"), a typed field ("Caller:"), "calling for", a
-relation ("my colleague Ingrid"), or weaker cues that need corroboration ("X here",
-"i'm X, ...", "it's X again"). Once given, a name is removed wherever it recurs, with the
+"my name is", a title ("Mrs", "doctor"), a typed field ("Caller:") or a log key ("caller_name="),
+"calling for", a relation or a role ("my colleague Ingrid", "the site manager, Ewa", "Priya from
+accounts"), or weaker cues that need corroboration ("X here", "i'm X, ...", "it's X again", "ask X to",
+"emailed X", a signature). Once given, a name is removed wherever it recurs, with the
 surname said after it and the name spelled out letter by letter.
 """
 
