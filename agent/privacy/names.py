@@ -2,9 +2,10 @@
 
 A name is a run of up to four words (letters in any script, with apostrophes, hyphens and
 surname particles: "Ruairí mac Giolla Phádraig", "jean-luc de la fontaine") after a cue:
-"my name is", a title ("Mrs", "doctor"), a typed field ("Caller:"), "calling for", a
-relation ("my colleague Ingrid"), or weaker cues that need corroboration ("X here",
-"i'm X, ...", "it's X again"). Once given, a name is removed wherever it recurs, with the
+"my name is", a title ("Mrs", "doctor"), a typed field ("Caller:") or a log key ("caller_name="),
+"calling for", a relation or a role ("my colleague Ingrid", "the site manager, Ewa", "Priya from
+accounts"), or weaker cues that need corroboration ("X here", "i'm X, ...", "it's X again", "ask X to",
+"emailed X", a signature). Once given, a name is removed wherever it recurs, with the
 surname said after it and the name spelled out letter by letter.
 """
 
@@ -35,6 +36,7 @@ CONNECTING = frozenset(
 # adjectives, roles and teams ("facilities here", "i'm freezing, ...").
 _NOT_A_NAME = frozenset(
     """he she they them him her his hers us all any anyone someone somebody everyone nobody one
+    i've i'd i'll we've we're we'd we'll they've they're they'd you've you'd he's she's he'd she'd
     who whoever whom whomever whichever whatever whose anybody everybody none
     spelled spelt spelling that's thats surname name first last
     cold hot warm wet dry dark noisy loud quiet empty full late early slow fast dead open closed shut
@@ -75,6 +77,7 @@ _GAP = r"[,.]?\s+(?:(?:uh|um|er|erm|ah)[,.]?\s+)*"
 _PARTICLES = frozenset(
     "de del della der den di da dos das du la le van von ter ten te mac mc bin binti al el ní ni nic ó st y".split()
 )
+_PARTICLE = rf"(?:{'|'.join(sorted(_PARTICLES))})"
 # Endings of adjectives and participles ("freezing", "lovely", "hopeless"): after a weak cue in
 # lower case ("i'm freezing, ..."), a word ending so is not a name.
 _NOT_NAME_ENDING = re.compile(r"(?:ing|ly|ful|ous|ive|able|ible|less|ness|ed)$")
@@ -91,13 +94,27 @@ _NAME_ALWAYS = re.compile(
     # Not after a number: "20 ms frames" are milliseconds.
     rf"(?<!\d)(?<!\d\s){_TITLE}\.?|"
     # Someone else's name: "calling for jorge alvarez", "on behalf of my colleague Ingrid".
-    rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?){_GAP}{_NAME_RUN}",
+    rf"(?:calling\s+for|on\s+behalf\s+of)(?:\s+(?:my|our|his|her)\s+{_RELATION})?|"
+    # The name one answers to, and a typed addressee: "i go by Tunde", "Attn: ...", "cc Thandiwe Nkosi".
+    rf"go(?:es)?\s+by|known\s+as|attn\.?:?|attention\s+of|(?<!\d)(?<!\d\s)cc:?){_GAP}{_NAME_RUN}",
     _I,
 )
-# "my colleague Ingrid Sørensen": after a relation only a capitalised name, since "my colleague
-# collapsed" is as likely.
+# "a contractor named Kofi Boateng", "he's called Arjun Mehta": only a capitalised run, since things are
+# named and called too ("a file named config", "it's called the east wing").
+_NAME_NAMED = re.compile(
+    rf"\b(?:named|(?:he|she|they)(?:'s|’s|\s+is|\s+was|\s+are)\s+called)\s+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})(?![\w'’-])", _I
+)
+# People's roles: "the site manager, Ewa Nowakowska", "Priya from accounts" (with ``_TEAMS``).
+_PERSON_ROLES = frozenset(
+    """manager supervisor engineer technician contractor caretaker porter guard cleaner coordinator director lead
+    foreman officer administrator analyst receptionist nurse tenant resident landlord landlady""".split()
+)
+# "my colleague Ingrid Sørensen", "our caretaker Seamus Doyle", "the tenant, Mei Ling Chan,": after a
+# relation or a role only a capitalised name, since "my colleague collapsed" is as likely.
 _NAME_RELATION = re.compile(
-    rf"\b(?:my|our|his|her|your)\s+{_RELATION},?\s+(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})(?![\w'’-])", _I
+    rf"\b(?:my|our|his|her|your|their|the|a|an)\s+(?:[a-z]+\s+){{0,2}}(?:{_RELATION}|{'|'.join(sorted(_PERSON_ROLES))}),?\s+"
+    rf"(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,3}})(?![\w'’-])",
+    _I,
 )
 # Record fields, typed ("Caller: Zoë van der Berg") or said ("the requester is ..."): the caller
 # and the roles a form or a report asks for.
@@ -115,6 +132,14 @@ _NAME_FIELD = re.compile(
     rf"(?:^|(?<=[\n|;,]))\s*(?:{_FIELD}|from|[a-z]+\s+(?:by|to))\s*:\s*(?:{_TITLE}\.?\s+)?{_FIELD_VALUE}(?![\w'’-])", _I
 )
 
+# Keys of structured lines ("caller_name=Dana Reyes", {"name": "Oyelaran Bisi"}, firstName: Wei): the
+# plain field words, or a person's kind of name ("requester_name"; not "filename", "hostname").
+_NAME_KEY = re.compile(
+    rf"(?<![\w-])[\"']?(?:(?:{_FIELD}|first|last|full|given|family|sur|display|middle)[_-]?name|{_FIELD})[\"']?\s*[:=]\s*[\"']?"
+    rf"(?:{_TITLE}\.?\s+)?(?P<name>{_NAME_TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_NAME_TOKEN}){{0,3}})(?![\w'’-])",
+    _I,
+)
+
 # Weak cues that need corroboration: "this is X from ...", "i'm X, ...", "it's X again",
 # "X here", "X speaking". The run must be name-like (see ``_NAME_PATTERNS`` and ``_clean_name``).
 _CLAUSE_START = r"(?:i|we|and|so|but|my|the|can|could|please|on|in)"
@@ -123,7 +148,10 @@ _FOLLOWER = r"(?:from|calling|speaking|here|again|with|at|of|back)"
 _WEAK_TOKEN = rf"(?!(?:{_FOLLOWER}|{_OPS_NOUN}|{_CLAUSE_START})\b){_NAME_TOKEN}"
 # After a weak cue a job title may stand before the name too ("this is nurse okafor on ward 6").
 _JOB_TITLE = r"(?:nurse|sister|matron|officer|sergeant|sgt|captain|capt|father|reverend|rev|pastor|mister|missus)"
-_WEAK_RUN = rf"(?:(?:{_TITLE}|{_JOB_TITLE})\.?\s+)?(?P<name>{_WEAK_TOKEN}(?:[ \t]+{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
+_WEAK_RUN = (
+    rf"(?:(?:{_TITLE}|{_JOB_TITLE})\.?\s+)?"
+    rf"(?P<name>{_WEAK_TOKEN}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_WEAK_TOKEN}){{0,3}})(?![\w'’-])"
+)
 _NAME_WITH_FOLLOWER = re.compile(
     rf"\b(?:(?P<intro>this\s+is|i'm|i’m|im|i\s+am)|it's|it’s|it\s+is){_GAP}{_WEAK_RUN}"
     # A sentence may end after "this is X" / "i'm X", not after "it's X" ("it's overdue.").
@@ -134,14 +162,56 @@ _NAME_WITH_FOLLOWER = re.compile(
 # Someone to reach: "call back nadia haddad", "ask for Dana", "ring liam back". Weak cues:
 # "ask for help" and "speak to the engineer" are as likely.
 _NAME_REACH = re.compile(
-    rf"\b(?:(?:call|ring|phone)\s+back|(?:speak|talk)\s+(?:to|with)|ask\s+for|(?:put\s+me\s+through|transfer\s+me)\s+to"
-    rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b)){_GAP}{_WEAK_RUN}",
+    rf"\b(?:(?:call|ring|phone)\s+back|(?:speak|spoke|spoken|talk|talked)\s+(?:to|with)|message\s+(?:for|from)|ask\s+for|(?:put\s+me\s+through|transfer\s+me)\s+to"
+    rf"|(?:call|ring|phone)(?=(?:\s+\S+){{1,2}}\s+back\b)"
+    # Someone to pass word to: "tell Oluwaseun that ...", "let Tremaine know".
+    rf"|tell(?=\s+\S+(?:\s+\S+)?\s+(?:that|about|to)\b)|let(?=\s+\S+(?:\s+\S+)?\s+know\b)"
+    # Someone asked to act: "ask Precious to call".
+    rf"|ask(?=\s+\S+(?:\s+\S+)?\s+to\b)){_GAP}{_WEAK_RUN}",
     _I,
 )
+# Someone reached, or who reached out: "I've emailed Giulia Romano", "please contact Björn Eriksson",
+# "Tariq rang earlier". Only capitalised words ("called the office", "Security rang"), every one name-like.
+_CONTACT_VERBS = frozenset(
+    "emailed e-mailed texted messaged called rang phoned contacted contact met told asked said says".split()
+)
+_NAME_CONTACTED = re.compile(
+    rf"\b(?:e-?mailed|texted|messaged|called|rang|phoned|contacted|contact|met|told|asked)\s+"
+    rf"(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})(?![\w'’-])"
+    # Not a product or a service desk: "called Maximo support", "contact Zebra printer support".
+    rf"(?!\s+(?:support|team|desk|helpdesk|service|services|portal|app|system|{_OPS_NOUN})\b)",
+    _I,
+)
+_NAME_WHO_CALLED = re.compile(
+    rf"(?:^|(?<=[.!?]\s))(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})"
+    r"\s+(?:rang|called|phoned|e-?mailed|texted|messaged|said|says|asked)\b"
+)
+# "get Ifeoma to check", "have Rahul ring ...": only a capitalised word ("get access to", "have a look").
+# Its own pattern: "get" and "have" are in most lines, and this one is cheap to search.
+_NAME_GET = re.compile(
+    rf"\b(?:get(?=\s+(?-i:[A-Z])\S*(?:\s+\S+)?\s+to\b)"
+    rf"|have(?=\s+(?-i:[A-Z])\S*(?:\s+\S+)?\s+(?:call|ring|phone|email|text|contact|come|check|look)\b)){_GAP}{_WEAK_RUN}",
+    _I,
+)
+# A capitalised name described by the team or role it belongs to: "Priya from accounts says ...",
+# "Kenji Watanabe, the site manager, ...", "Mariana Costa, our duty engineer". Every word must be
+# name-like, and the role must be one a person holds (``_ROLE_WORDS``).
+_ROLE_WORDS = _PERSON_ROLES | frozenset(
+    """accounts payroll finance procurement purchasing logistics dispatch security reception facilities
+    maintenance operations ops hr engineering helpdesk estates housekeeping catering cleaning transport fleet
+    stores quality production it""".split()
+)
+_ROLE = rf"(?:{'|'.join(sorted(_ROLE_WORDS))})"
+_NAME_ROLE = re.compile(
+    rf"(?<![\w'’-])(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})"
+    rf"(?:\s+from\s+(?:the\s+)?{_ROLE}|,\s+(?:the|our|my|your|a|an)\s+(?:[a-z]+\s+){{0,2}}{_ROLE})\b",
+)
+# A typed signature on its own line, after the message, after a dash: "...\n-- Agnieszka".
+_NAME_DASH_SIGNATURE = re.compile(rf"\n[ \t]*(?:--?|—|–)[ \t]*{_WEAK_RUN}[ \t]*(?=$|\n)")
 # Typed messages: the writer signs off ("Thanks, Moira Campbell", "cheers\ntom") and greets the
 # reader ("Hi Dana,", "Dear Mr Okafor,"); "thanks, that fixed it" and "Hi all," are no names.
 _NAME_SIGNOFF = re.compile(
-    rf"\b(?:thanks|thank\s+you|cheers|regards|best|sincerely|yours)[,.!]?{_GAP}{_WEAK_RUN}(?=\s*(?:$|[,.;!(\n]))", _I
+    rf"\b(?:thanks|thank\s+you|cheers|regards|best|sincerely|yours|signed)[,.!]?{_GAP}{_WEAK_RUN}(?=\s*(?:$|[,.;!(\n]))", _I
 )
 _NAME_SALUTATION = re.compile(
     rf"(?:^|(?<=[\n.!?]))\s*(?:hi|hello|hey|dear|morning|good\s+morning|afternoon|evening){_GAP}{_WEAK_RUN}(?=\s*[,!:\n])", _I
@@ -162,7 +232,6 @@ _NAME_HERE = re.compile(
 )
 # "I'm Dana", "this is Grace O'Neill", "this is Anneke de Vries": capitalised words (with the
 # lower-case particles of surnames); lower-case "i'm stuck", "this is broken" are not names.
-_PARTICLE = rf"(?:{'|'.join(sorted(_PARTICLES))})"
 _NAME_CAPITALISED = re.compile(
     rf"\b(?:[Ii]'m|[Ii]’m|I am|[Tt]his is|[Tt]his’s)\s+"
     rf"(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+){{0,2}}{_CAP}){{0,3}})(?![\w'’-])"
@@ -213,7 +282,7 @@ def _clean_name(raw: str, *, strict: str = "") -> str | None:
     """
     kept: list[str] = []
     for i, token in enumerate(t.strip(",.") for t in raw.split()):
-        low = token.lower()
+        low = token.lower().replace("’", "'")
         if low in _NAME_STOP or (strict and i == 0 and token.islower() and _NOT_NAME_ENDING.search(low)):
             if strict == "all" or (strict and i == 0):
                 return None
@@ -226,26 +295,35 @@ def _clean_name(raw: str, *, strict: str = "") -> str | None:
 
 # How sure each cue is: "" takes the name-like words up to a stop word; "first" also wants the
 # first word name-like; "all" wants every word of the run name-like (the cue is a guess).
-# Each with the words one of which its cue needs (a gate; see ``names_in``).
+# Each with the words one of which its cue needs, or a string it needs (a gate; see ``names_in``).
 _GREETINGS = frozenset("hi hello hey hiya morning afternoon evening yes yeah ok okay".split())
-_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str]], ...] = (
+_NAME_PATTERNS: tuple[tuple[re.Pattern[str], str, frozenset[str] | str], ...] = (
     (_NAME_ALWAYS, "", frozenset(
-        """name surname firstname lastname fullname givenname familyname christianname call calling behalf
+        """name surname firstname lastname fullname givenname familyname christianname call calling behalf go goes known
+        attn attention cc
         mr mrs ms miss mx dr doctor prof professor""".split())),
     (_NAME_FIELD, "", _FIELD_WORDS | {"from", "by", "to"}),
+    (_NAME_KEY, "first", _FIELD_WORDS | frozenset(
+        """firstname lastname fullname givenname familyname surname displayname middlename""".split())),
     (_NAME_CAPITALISED, "", frozenset({"i", "this"})),
     (_NAME_GREETED, "first", _GREETINGS),
     (_NAME_ADDRESSED, "", frozenset({"speaking", "talking", "through"})),
     (_NAME_RELATION, "", frozenset(
         """colleague co worker coworker manager boss supervisor husband wife partner son daughter mother father
-        mum mom dad brother sister friend neighbour neighbor landlord landlady tenant assistant""".split())),
+        mum mom dad brother sister friend neighbour neighbor landlord landlady tenant assistant""".split()) | _PERSON_ROLES),
     (_NAME_FIELD_SAID, "first", frozenset(
         "name caller requester requestor reporter contact requested reported raised logged submitted opened".split())),
     (_NAME_WITH_FOLLOWER, "all", frozenset({"this", "i", "it", "im"})),
     (_NAME_HERE, "all", frozenset({"here", "speaking"})),
-    (_NAME_REACH, "first", frozenset("call ring phone speak talk ask put transfer".split())),
-    (_NAME_SIGNOFF, "all", frozenset("thanks thank cheers regards best sincerely yours".split())),
+    (_NAME_REACH, "first", frozenset("call ring phone speak spoke spoken talk talked message ask put transfer tell let".split())),
+    (_NAME_CONTACTED, "all", _CONTACT_VERBS),
+    (_NAME_WHO_CALLED, "all", _CONTACT_VERBS),
+    (_NAME_GET, "first", frozenset({"get", "have"})),
+    (_NAME_SIGNOFF, "all", frozenset("thanks thank cheers regards best sincerely yours signed".split())),
     (_NAME_SALUTATION, "all", _GREETINGS | {"dear"}),
+    (_NAME_ROLE, "all", _ROLE_WORDS),
+    (_NAME_NAMED, "all", frozenset({"named", "called"})),
+    (_NAME_DASH_SIGNATURE, "all", "\n"),
 )  # fmt: skip
 _TITLE_DR = re.compile(r"dr\.?\s", _I)
 _WORD_BEFORE = re.compile(r"(?-i:[A-Z])[\w'’-]*\s+$")
@@ -260,7 +338,8 @@ def names_in(text: str, words: frozenset[str] | None = None) -> set[str]:
     found: set[str] = set()
     for pattern, strict, cue_words in _NAME_PATTERNS:
         # Skip a pattern none of whose cue words is in the text: most log lines have no name.
-        if words.isdisjoint(cue_words):
+        # A cue that is punctuation, not a word ("\n-- Agnieszka"), is gated on a string the text must hold.
+        if words.isdisjoint(cue_words) if isinstance(cue_words, frozenset) else cue_words not in text:
             continue
         pos = 0
         while m := pattern.search(text, pos):

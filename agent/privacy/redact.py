@@ -56,19 +56,21 @@ _I = re.IGNORECASE
 # --- e-mail ---------------------------------------------------------------------
 _TLD = (
     r"(?:com|org|net|edu|gov|mil|int|io|co|us|uk|ca|de|fr|nl|be|au|nz|ie|in|info|biz|"
-    r"app|dev|online|cloud|shop|tech|[a-z]{2})"  # and any two-letter country code
+    r"app|dev|online|cloud|shop|tech|[a-z]{2}|(?:[a-z]\s+){1,2}[a-z])"  # any two-letter country code; spelled ("c o m")
 )
 _WRITTEN_EMAIL = re.compile(r"(?<![\w.+'’-])[\w.+'’-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
-_WORD = r"[a-z0-9][a-z0-9_]{0,63}"
+_WORD = r"[a-z0-9][a-z0-9_-]{0,63}"
 # A spoken address is found by its domain ("at contoso dot com"); its local part is then
 # taken word by word back from the "at" (``_spoken_emails``), because recognisers write
 # what they hear: spelled letters ("k w a b e n a"), number words ("seventy seven"),
 # separators said as words ("dot", "underscore", "hyphen") and several plain words.
+# "dot", "period", "[dot]", a full stop, or one typed between spaces before a common ending ("contoso
+# . com"; not "at the depot . it was shut").
+_DOT = r"(?:\s+(?:dot|period)\s+|\s*[\[({<]dot[\])}>]\s*|\.|\s+\.\s+(?=(?:com|org|net|edu|gov|io|co)\b))"
 _EMAIL_DOMAIN = re.compile(
-    rf"(?:\s+at\s+|\s*\(at\)\s*|\s*@\s*)"
+    rf"(?:\s+at\s+(?:the\s+rate\s+(?:of\s+)?)?|\s*[\[({{<]at[\])}}>]\s*|\s*@\s*)"
     # A domain word is never "at": "email me at dana at contoso dot com" has its domain after the second.
-    rf"(?:(?!at\b){_WORD}(?:\s+(?!at\b){_WORD}){{0,2}}(?:(?:\s+dot\s+|\s*\(dot\)\s*|\.){_WORD}){{0,4}}"
-    rf"(?:\s+dot\s+|\s*\(dot\)\s*|\.){_TLD}\b"
+    rf"(?:(?!at\b){_WORD}(?:\s+(?!at\b){_WORD}){{0,2}}(?:{_DOT}{_WORD}){{0,4}}{_DOT}{_TLD}\b"
     # The big mail services are a whole domain when "dot com" is dropped ("dana dot cole at gmail").
     r"|(?:gmail|googlemail|hotmail|outlook|yahoo|icloud|aol|protonmail)\b)",
     _I,
@@ -83,7 +85,8 @@ _MAX_LOCAL_WORDS = 4  # plain words in one local part (letters, numbers and sepa
 _CARD_DIGITS = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?!\d)")
 _CARD_CONTEXT = r"(?:card|visa|mastercard|master card|amex|american express|discover|credit|debit)"
 _ID_CONTEXT = (
-    r"(?:social security|social|ssn|social insurance|sin|national insurance|national id(?:entity)?|"
+    r"(?:social security|social|ssn|social insurance|sin|national insurance|insurance number|nino|ppsn?|bsn|tfn|"
+    r"tax file number|aadhaa?r|n\.?\s?i\.?(?=\s+(?:number|no\b))|national id(?:entity)?|"
     r"tax id|taxpayer id|passport|driver'?s licen[cs]e|driving licen[cs]e)"
 )
 _KEYED_CARD = re.compile(
@@ -92,7 +95,8 @@ _KEYED_CARD = re.compile(
 # Read digit by digit with spaces, a nine-digit id runs to 21 characters ("5 1 2 - 3 0 - 4 4 4 4").
 _KEYED_ID = re.compile(
     rf"\b{_ID_CONTEXT}(?:\s+(?:card|number|no\.?|#))*(?:\s+(?:is|are|was))?[\s:#]*"
-    r"(?P<val>(?:[a-z]{1,2}[ -]?)?\d[\d -]{2,28}\d(?:[ -]?[a-z]\b)?)",
+    # Masked but for its last digits too ("xxx-xx-6789").
+    r"(?P<val>(?:[a-z]{1,2}[ -]?)?\d[\d -]{2,28}\d(?:[ -]?[a-z]\b)?|(?:[x*•]{1,3}[ -]?){1,3}\d{4}\b)",
     _I,
 )
 _SSN = re.compile(r"(?<![\w-])\d{3}([- ])\d{2}\1\d{4}(?![\w-])")
@@ -116,7 +120,8 @@ _STATE = (
     r"new\s+york|north\s+carolina|north\s+dakota|ohio|oklahoma|oregon|pennsylvania|rhode\s+island|"
     r"south\s+carolina|south\s+dakota|tennessee|texas|utah|vermont|virginia|washington|west\s+virginia|"
     r"wisconsin|wyoming|alberta|british\s+columbia|manitoba|new\s+brunswick|newfoundland|nova\s+scotia|"
-    r"ontario|quebec|saskatchewan|"
+    r"ontario|quebec|saskatchewan|new\s+south\s+wales|victoria|queensland|tasmania|western\s+australia|"
+    r"south\s+australia|northern\s+territory|county\s+[^\W\d_]{3,20}|"
     # Postal codes only in capitals: "in", "or", "me", "ok" are words.
     r"(?-i:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
     r"NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|AB|BC|MB|NB|NL|NS|ON|PE|QC|SK|"
@@ -146,7 +151,7 @@ _HOUSE_NUMBER = (
 # A flat or unit, before or after the street ("apartment 7, 412 ...", "flat two b", "#14C").
 _UNIT = (
     r"(?:(?:apt|apartment|suite|ste|unit|flat)\.?(?:\s+(?:number|no\.?))?\s*#?\s*"
-    rf"(?:{CARDINAL_WORD}(?:\s+[a-z](?![\w-]))?|\w{{1,6}})(?![\w-])"
+    rf"(?:{CARDINAL_WORD}(?:\s+[a-z](?![\w-]))?|(?!(?:is|was|at|in|on|of)\b)\w{{1,6}})(?![\w-])"
     r"|#\s?\w{1,6})"
 )
 # Words that cannot be part of a street name: keeps "2 laptops at the Main St office" intact.
@@ -162,13 +167,15 @@ _LETTERS = r"[^\W\d_]{2,20}"
 _CAPITALISED_CITY = r"(?-i:[A-ZÀ-Þ][a-zß-ÿ'’-]+(?:\s+[A-ZÀ-Þ][a-zß-ÿ'’-]+)?)"
 _ADDRESS_TAIL = (
     rf"(?:,?\s+(?:in\s+)?(?:{_CITY_WORD},?\s+){{0,3}}"
-    rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE}|\s+\d{{4}})?|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-])"
+    rf"(?:{_STATE}\.?(?:,?\s+{_POSTCODE}|\s+\d{{4}}|\s+{CARDINAL_WORD}(?:[\s-]+{CARDINAL_WORD}){{0,3}})?"
+    rf"|(?:\d{{1,2}},?\s+)?{_POSTCODE})(?![\w-])"
     # Typed, a capitalised city alone ends the address ("14 Canal Street, Manchester.", "Dublin 1"),
     # and so does a city after "in" ("15 sycamore drive in columbus").
-    rf"|,?\s+{_CAPITALISED_CITY}(?:\s+\d{{1,2}})?(?=\s*(?:$|[.,;!?\n]))"
+    rf"|,?\s+{_CAPITALISED_CITY}(?:\s+\d{{1,2}}|\s+\d{{4}})?(?=\s*(?:$|[.,;!?\n]))"
     rf"|\s+in\s+{_CITY_WORD}(?:\s+{_CITY_WORD})?(?=\s*(?:$|[.,;!?\n]))"
     # Spoken, a city after a comma at the end of the sentence ("..., acacia avenue, london.").
-    rf"|,\s+(?!(?:{_NOT_STREET}|please|thanks|thank|now|today|tomorrow|asap)\b){_LETTERS}(?:\s+{_LETTERS})?"
+    rf"|,?\s+(?!(?:{_NOT_STREET}|please|thanks|thank|now|today|tomorrow|tonight|asap|again|too|also|here|there|"
+    rf"upstairs|downstairs|right|anymore|ok|okay)\b){_LETTERS}(?:\s+{_LETTERS})?"
     r"(?=\s*(?:$|[.;!?\n])))?"
 )
 _ADDRESS = re.compile(
@@ -191,13 +198,41 @@ _ADDRESS_NO_SUFFIX = re.compile(
 )
 # Continental forms: the street word before the name ("17 rue des Lilas, 75011 Paris"), or a
 # street and number followed by a postcode and a city ("Hauptstraße 12, 10115 Berlin").
-_ADDRESS_CONTINENTAL = re.compile(
-    r"(?<![\w-])(?:\d{1,5}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|"
+_STREET_WORD_FIRST = (
+    r"\d{1,5}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|chemin|allée|impasse|quai|"
     r"place|via|viale|piazza|corso|calle|avenida|plaza|rua|carrer)\s+(?:[^\W\d_][\w'’.-]{0,30}\s*){1,4}"
+)
+_ADDRESS_CONTINENTAL = re.compile(
+    rf"(?<![\w-])(?:(?:{_STREET_WORD_FIRST}"
     r"|(?-i:(?:[A-ZÀ-Þ][\w'’.-]{1,30}\s+(?:(?:de|del|la|le|des|di|da|van|von|der)\s+)?){1,3})\d{1,4}[a-z]?)"
-    r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}-\d{3}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})",
+    r",?\s+(?:\d{5}|\d{3}\s\d{2}|\d{4}-\d{3}|\d{4}(?:\s?(?-i:[A-Z]{2}))?)\s+(?-i:[A-ZÀ-Þ][\w'’-]{1,30})"
+    # The street word first, then a city with a province or a postcode ("250 rue X, Montréal QC H2X 3K9").
+    rf"|{_STREET_WORD_FIRST},?\s+(?:{_CITY_WORD},?\s+){{0,3}}(?:{_STATE}\.?(?:,?\s+{_POSTCODE})?|{_POSTCODE})(?![\w-]))",
     _I,
 )
+# The street first and its number after ("on Birch Street, number 22, Boston"), as said when giving directions.
+_ADDRESS_NUMBER_AFTER = re.compile(
+    rf"(?<![\w-])(?:(?!{_NOT_STREET}\b)[^\W\d_][\w'.’-]{{0,30}}\s+){{1,3}}{_STREET_SUFFIX}\b\.?,?\s+"
+    rf"(?:number|no\.?|#)\s*{_HOUSE_NUMBER}(?![\w-])" + _ADDRESS_TAIL,
+    _I,
+)
+# After a cue that says an address follows ("my address is", "I live at", "home address:"), whatever
+# follows is one, to the end of the clause: addresses without a house number or a street word
+# ("the Old Rectory, Little Snoring"), or in forms no grammar here knows ("3-14-1 Shibuya, Tokyo").
+# Not when an ops place follows ("my address is site 9", "I live at the depot").
+_ADDRESS_CUED = re.compile(
+    r"\b(?:(?:my|his|her|their|our|your)\s+(?:(?:home|postal|mailing|street|residential|delivery|billing)\s+)?address"
+    r"(?:\s+is|['’]s|\s*:)|(?:home|postal|mailing|residential)\s+address(?:\s+is|\s*:)?|"
+    r"(?:i|he|she|they|we)\s+(?:live|lives|living|reside|resides)\s+(?:at|on|in))\s*(?:the\s+)?"
+    rf"(?!(?:{_NOT_STREET}|office|depot|plant|warehouse|hospital|school|campus|[A-Z]{{2,5}}-?\d)\b)"
+    # The clause ends at punctuation, a field separator, a connecting word, or an ops reference after it
+    # ("..., re INC-22871", "| Asset: ...").
+    r"(?P<val>[^\s.;!?\n|][^.;!?\n|]{0,80}?)"
+    r"(?=\s*(?:$|[.;!?\n|]|,?\s+(?:and|but|so|because|since|where|which|the|my|it|i|we|can|could|please|thanks|"
+    r"re|ref|regarding|about|for|ticket|asset|site|case|incident|order)\b|,?\s+(?-i:[A-Z]{1,5})-?\d))",
+    _I,
+)
+_ADDRESS_CUE_WORDS = frozenset("address live lives living reside resides".split())
 _PO_BOX = re.compile(
     rf"\bp\.?\s?o\.?\s+box\s+(?:\d{{1,8}}|{DIGIT}(?:\s+{DIGIT}){{0,7}})(?![\w-])" + _ADDRESS_TAIL, _I
 )
@@ -219,22 +254,35 @@ _ORDINAL_WORD = (
     r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)"
 )
 _DATE_TOKEN = (
-    rf"(?:\d{{1,4}}(?:[/.-]\d{{1,4}}){{0,2}}|['’]\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)|{_MONTH}|{_ORDINAL_WORD}|{CARDINAL_WORD}|"
+    rf"(?:\d{{8}}|\d{{6}}|\d{{1,4}}(?:[/.-]\d{{1,4}}){{0,2}}|['’]\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)|{_MONTH}|{_ORDINAL_WORD}|{CARDINAL_WORD}|"
     r"zero|oh|o|nought|naught)(?!\w)"
 )
-_DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.-]\s*)"
+_DATE_JOIN = r"(?:\s*,?\s*(?:(?:the|of|on|in|and|slash|dash)\s+)*|\s*[/.\-–—]\s*)"
 _DOB = re.compile(
-    r"(?<![\w.])(?:date\s+of\s+birth|birth\s?(?:date|day|year)|b-?day|d\.?\s?o\.?\s?b\.?|born)(?![a-z])"
-    r"(?:'s|’s)?(?:\s*(?:is|was|would\s+be|will\s+be|it's|it’s|it\s+is|that's|that’s|on|in|the|year|:|,|-)(?![a-z]))*\s*"
+    # Keys of structured lines too: "patient_dob: ...", "date_of_birth=", "birthDate":"...".
+    r"(?<![a-z0-9.])(?:(?:date|year)(?:[\s_-]+and[\s_-]+place)?[\s_-]+of[\s_-]+birth|birth[\s_-]?(?:date|day|year)|b-?day|"
+    r"d[./]?\s?o[./]?\s?b\.?|born)(?![a-z])"
+    r"(?:'s|’s)?(?:\s*(?:(?:(?:it|that|mine)\s*)?(?:is|was|would\s+be|will\s+be|['’]s)|on|in|the|year|please|:|,|-|\?|=|\"|')(?![a-z]))*\s*"
     rf"(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})",
+    _I,
+)
+
+# The date first and its cue after: "12 March 1980 is my date of birth", "it's 04/11/1975, my birthday",
+# "on 4/3/85 I was born".
+_DOB_BEFORE = re.compile(
+    rf"(?<![\w.])(?P<val>{_DATE_TOKEN}(?:{_DATE_JOIN}{_DATE_TOKEN}){{0,13}})\s*[,;:–—-]?\s*"
+    r"(?:(?:(?:that's|that’s|that\s+is|it's|it’s|it\s+is|is|was|being)\s+)?(?:my|his|her|their|the)\s+"
+    r"(?:date\s+of\s+birth|birth\s?(?:date|day)|dob|d\.o\.b\.?)"
+    # "on 4/3/85 I was born", "12 May 1990 is when she was born".
+    r"|(?:is\s+when\s+)?(?:i|he|she|they|we)\s+(?:was|were)\s+born)(?![a-z])",
     _I,
 )
 
 # --- phone numbers -----------------------------------------------------------------
 _WRITTEN_PHONE = re.compile(
-    r"(?<![\w+$€£.-])(?:\+\s?\d{1,3}[\s.-]?|1\s?(?=\())?(?:\(\d{1,4}\)[\s.-]?)?\d{1,15}"
+    r"(?<![\w+$€£.-])(?:\+\s?\d{1,3}[\s.-]?|00\d{1,3}[\s.-]|1\s?(?=\())?(?:\(\d{1,4}\)[\s.-]?)?\d{1,15}"
     # Later groups of one digit only after a space ("+33 6 12 34 56 78"): "10.0.19045" is a version.
-    r"(?:[\s.-]\d{2,8}|\s\d){0,6}"
+    r"(?:[\s.-]\d{2,8}|\s\d){0,14}"
     r"(?![\w:/-]|[.,]\d)"
 )
 _DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[.-]\d{1,2}[.-]\d{2,4}")
@@ -254,6 +302,10 @@ _AREA_CODE_BEFORE = re.compile(r"\barea\s+code\s*(?:is\s*)?[:#]?\s*$", _I)
 _CARD_BEFORE = re.compile(rf"\b{_CARD_CONTEXT}\b[^.?!]*$", _I)
 _ID_BEFORE = re.compile(rf"(?:\b{_ID_CONTEXT}\b|\bs\.?\s?s\.?\s?n\b)[^.?!]*$", _I)
 
+# Letters read out around an id the spoken pass found (a UK NI number, "J G one zero ... A"): part of it.
+_ID_LETTERS = re.compile(
+    r"(?:(?<![\w'’])[a-z]\s+){1,2}\[NATIONAL_ID\](?:\s+[a-d](?![\w'’]))?|\[NATIONAL_ID\]\s+[a-d](?![\w'’])", _I
+)
 _ANY_DIGIT = re.compile(r"\d")
 _DOB_WORDS = frozenset("birth born birthday birthdate bday b dob".split())  # "d o b", "b-day"
 _POSTCODE_WORDS = frozenset("postcode post postal zip eircode".split())
@@ -394,6 +446,7 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
         text = _spoken_emails(text)
     if not words.isdisjoint(_DOB_WORDS):
         text = _replace_group(_DOB, text, "val", DOB)  # before digits: a date is not a phone number
+        text = _replace_group(_DOB_BEFORE, text, "val", DOB)
     if digits:
         text = _replace_group(_KEYED_CARD, text, "val", CARD)
         text = _replace_group(_KEYED_ID, text, "val", NATIONAL_ID)
@@ -405,6 +458,7 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
         if not words.isdisjoint(_STREET_SUFFIXES):
             # Never a number an ops word names: "the gate at site 9 won't close".
             text = _ADDRESS.sub(lambda m: _unless_ops(m, text, ADDRESS), text)
+            text = _ADDRESS_NUMBER_AFTER.sub(ADDRESS, text)
         if "box" in words:
             text = _PO_BOX.sub(ADDRESS, text)
         if not text.islower():  # capitalised street words
@@ -413,12 +467,16 @@ def redact(text: str, *, known_names: Iterable[str] = ()) -> str:
         text = _ADDRESS_CONTINENTAL.sub(ADDRESS, text)
         text = _UK_POSTCODE.sub(ADDRESS, text)
         text = _ZIP_PLUS_4.sub(lambda m: _unless_ops(m, text, ADDRESS), text)  # not a phone number
+    if not words.isdisjoint(_ADDRESS_CUE_WORDS):
+        text = _replace_group(_ADDRESS_CUED, text, "val", ADDRESS)
     if not words.isdisjoint(_POSTCODE_WORDS):
         text = _replace_group(_NAMED_POSTCODE, text, "val", ADDRESS)
     if digits:
         text = _WRITTEN_PHONE.sub(lambda m: m.group(0) if _ops_named(m, text) else _written_phone(m), text)
     if numeric:
         text = _spoken_numbers(text)
+        if NATIONAL_ID in text:
+            text = _ID_LETTERS.sub(NATIONAL_ID, text)
     if names:
         text = redact_names(text, names)
     if "[" in text:

@@ -37,11 +37,12 @@ def test_held_out_corpus_keeps_every_ops_id_and_its_recall(capsys: pytest.Captur
         assert s.recall(category) >= floor, category
 
 
-#: Recall on the two blind corpora when they were added (2026-12-02): far from the 100 % of the corpora
-#: written beside the redactor, which is the honest picture of callers nobody wrote a rule for.
+#: Recall on the two blind corpora as last measured (2026-12-02, after the dev batches in other writers'
+#: styles): far from the 100 % of the corpora written beside the redactor, which is the honest picture of
+#: callers nobody wrote a rule for. Raised as the redactor improves; never lowered.
 BLIND_RECALL_FLOOR = (
-    {"address": 0.81, "dob": 0.91, "email": 0.95, "name": 0.92, "phone": 0.95, "ssn": 0.86},
-    {"address": 0.63, "dob": 0.63, "email": 0.81, "name": 0.61, "phone": 0.85, "ssn": 0.85},
+    {"address": 0.81, "dob": 0.95, "email": 0.95, "name": 0.92, "phone": 1.0, "ssn": 0.91},
+    {"address": 0.72, "dob": 0.68, "email": 0.86, "name": 0.69, "phone": 0.85, "ssn": 0.90},
 )
 
 

@@ -116,6 +116,16 @@ OPS_SET: list[str] = [
     "Would you like us to call you back on the number ending zero one two three?",
     "I'm Calling about the VPN, I'm Sorry it's late",
     "Hello, this is switchboard. How can I help?",
+    # Cues that also introduce things, not people: only a capitalised name, or a role a person holds.
+    "it's called the east wing and a file named config is missing",
+    "can I get access to the SCADA historian and have a look at WO-10234",
+    "ask facilities to check pump P-4410, tell the engineer that INC-20017 is done",
+    "the request from accounts is about site 7",
+    "23 November 2026 is the visit date, the flat is on floor 3",
+    "the gateway is at 00441 in the rack, port 12 of 48",
+    "filename=report.pdf hostname=gateway site_name: Riverside depot=4",
+    "we met at the depot . it was shut, the pressure at pump 3 is 2 point 5 bar",
+    "I’ve called Maximo support twice. We’ve emailed the helpdesk about WO-10234",
 ]
 
 
