@@ -523,3 +523,23 @@ async def test_an_either_or_question_answered_with_a_value_of_one(brain: Switchb
     reply = spoken(await say(brain, state, "morning"))
     assert state.task["intent"] == "visit.schedule" and state.task["args"]["time_window"] == "morning"
     assert "schedule a visit" in reply
+
+
+async def test_a_tag_given_after_the_site_was_asked_for_still_gives_the_site(brain: SwitchboardBrain) -> None:
+    # The site could not be looked up when it was first asked (no tag yet); the tag makes it known.
+    state = CallState("tag-after-site")
+    asked = await say(brain, state, "the dewatering pump from the depot fleet has seized up")
+    assert spoken(asked).endswith("Which site is the asset at?")
+    read_back = await say(brain, state, "P-4204")
+    assert state.task["args"]["site"] == 42 and "Is that right?" in spoken(read_back)
+
+
+async def test_a_status_question_goes_to_the_kind_of_thing_its_id_names(brain: SwitchboardBrain) -> None:
+    # Routed as an incident's status, an SR- number is still a service request's.
+    state = CallState("id-names-kind")
+    text = "what's happening with S R three double oh oh five, the monitor"
+    actions = [a async for a in brain.agent.start("incident.status", text, state)]
+    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_service_request"]
+    assert "in progress" in spoken(actions)
+    routed = [a async for a in brain.agent.start("incident.status", "any news on INC-20004", CallState("as-routed"))]
+    assert [a.name for a in routed if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"]
