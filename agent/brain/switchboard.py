@@ -385,6 +385,9 @@ class SwitchboardBrain:
             return
         if decision.action == "route":
             text = self._keep_second_request(decision, text, state)
+            logged = self._write_by_its_values(decision, text)
+            if logged is not None:
+                decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
         if decision.action == "clarify":
             named = self._named_by_id(decision, text, state)
             if named is not None:
@@ -404,6 +407,26 @@ class SwitchboardBrain:
             return
         async for action in self.agent.start(decision.intent, text, state):
             yield action
+
+    def _write_by_its_values(self, decision: Any, text: str) -> dict[str, Any] | None:
+        """A look-up routed for a turn that states a choice only a write of the same system takes
+        ("compressor C-2101 is surging, medium priority": a priority is given to a fault being logged,
+        never to a look-up): the write the router had among its alternatives. None otherwise."""
+        server, tool = INTENT_TOOLS.get(decision.intent, ("", ""))
+        spec = self.tools.tool(server, tool) if tool else None
+        if spec is None or slots.is_write(spec.name, spec.annotations):
+            return None
+        own = {s.name for s in slots.slots_of(spec.input_schema)}
+        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        for option in decision.alternatives:
+            other_server, other_tool = INTENT_TOOLS.get(option["intent"], ("", ""))
+            other = self.tools.tool(other_server, other_tool) if other_tool and other_server == server else None
+            if other is None or not slots.is_write(other.name, other.annotations):
+                continue
+            choices = [s for s in slots.slots_of(other.input_schema) if s.kind == "enum" and s.name not in own]
+            if slots.mentioned(choices, text, ctx):
+                return {"target": option["target"], "intent": option["intent"]}
+        return None
 
     def _named_by_id(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """Of the options the router is unsure between, the one whose tool needs an identifier the caller

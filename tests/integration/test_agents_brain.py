@@ -543,3 +543,14 @@ async def test_a_status_question_goes_to_the_kind_of_thing_its_id_names(brain: S
     assert "in progress" in spoken(actions)
     routed = [a async for a in brain.agent.start("incident.status", "any news on INC-20004", CallState("as-routed"))]
     assert [a.name for a in routed if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"]
+
+
+async def test_a_priority_in_the_turn_makes_a_look_up_a_fault_to_log(brain: SwitchboardBrain) -> None:
+    # The router hears a tag and a machine as a look-up; a priority is only ever given to something logged.
+    text = "gas compressor unit one at Eastgate is surging, C-2101"
+    looked_up = await say(brain, CallState("lookup-kept"), text)
+    assert [a.name for a in looked_up if isinstance(a, ToolEvent) and a.status == "ok"] == ["lookup_asset"]
+    state = CallState("priority-logs")
+    logged = await say(brain, state, f"{text}, medium priority")
+    assert state.task["tool"] == "create_work_order" and state.task["args"]["priority"] == "medium"
+    assert "Is that right?" in spoken(logged)
