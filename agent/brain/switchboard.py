@@ -385,11 +385,14 @@ class SwitchboardBrain:
             return
         if decision.action == "route":
             text = self._keep_second_request(decision, text, state)
-            logged = self._write_by_its_values(decision, text)
+            logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
             if logged is not None:
                 decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
         if decision.action == "clarify":
-            named = self._named_by_id(decision, text, state)
+            # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
+            named = self._named_by_id(decision, text, state) or self._write_by_its_values(
+                decision.alternatives[0]["intent"] if decision.alternatives else "",
+                [{"target": decision.target, "intent": decision.intent}], text)
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
         self.coordinator.record(decision, state)
@@ -408,17 +411,17 @@ class SwitchboardBrain:
         async for action in self.agent.start(decision.intent, text, state):
             yield action
 
-    def _write_by_its_values(self, decision: Any, text: str) -> dict[str, Any] | None:
-        """A look-up routed for a turn that states a choice only a write of the same system takes
-        ("compressor C-2101 is surging, medium priority": a priority is given to a fault being logged,
-        never to a look-up): the write the router had among its alternatives. None otherwise."""
-        server, tool = INTENT_TOOLS.get(decision.intent, ("", ""))
+    def _write_by_its_values(self, read_intent: str, options: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
+        """A look-up (``read_intent``) heard in a turn that states a choice only a write of the same system
+        takes ("compressor C-2101 is surging, medium priority": a priority is given to a fault being logged,
+        never to a look-up): the first such write among ``options``. None otherwise."""
+        server, tool = INTENT_TOOLS.get(read_intent, ("", ""))
         spec = self.tools.tool(server, tool) if tool else None
         if spec is None or slots.is_write(spec.name, spec.annotations):
             return None
         own = {s.name for s in slots.slots_of(spec.input_schema)}
         ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
-        for option in decision.alternatives:
+        for option in options:
             other_server, other_tool = INTENT_TOOLS.get(option["intent"], ("", ""))
             other = self.tools.tool(other_server, other_tool) if other_tool and other_server == server else None
             if other is None or not slots.is_write(other.name, other.annotations):

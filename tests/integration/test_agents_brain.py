@@ -554,3 +554,12 @@ async def test_a_priority_in_the_turn_makes_a_look_up_a_fault_to_log(brain: Swit
     logged = await say(brain, state, f"{text}, medium priority")
     assert state.task["tool"] == "create_work_order" and state.task["args"]["priority"] == "medium"
     assert "Is that right?" in spoken(logged)
+
+
+async def test_unsure_between_a_look_up_and_a_fault_a_priority_settles_it(brain: SwitchboardBrain) -> None:
+    text = "station inlet ball valve V-2110 at Eastgate is passing"
+    unsure = await say(brain, CallState("unsure-kept"), text)
+    assert "or looking up an asset" in spoken(unsure)
+    state = CallState("unsure-priority")
+    settled = await say(brain, state, f"{text}, medium")
+    assert state.task["tool"] == "create_work_order" and "Is that right?" in spoken(settled)
