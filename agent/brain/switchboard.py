@@ -390,9 +390,12 @@ class SwitchboardBrain:
                 decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
         if decision.action == "clarify":
             # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
-            named = self._named_by_id(decision, text, state) or self._write_by_its_values(
-                decision.alternatives[0]["intent"] if decision.alternatives else "",
-                [{"target": decision.target, "intent": decision.intent}], text)
+            named = self._named_by_id(decision, text, state)
+            if named is None and decision.alternatives:
+                top = {"target": decision.target, "intent": decision.intent}
+                other = {"target": decision.alternatives[0]["target"], "intent": decision.alternatives[0]["intent"]}
+                named = self._write_by_its_values(top["intent"], [other], text) \
+                    or self._write_by_its_values(other["intent"], [top], text)
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
         self.coordinator.record(decision, state)

@@ -563,3 +563,7 @@ async def test_unsure_between_a_look_up_and_a_fault_a_priority_settles_it(brain:
     state = CallState("unsure-priority")
     settled = await say(brain, state, f"{text}, medium")
     assert state.task["tool"] == "create_work_order" and "Is that right?" in spoken(settled)
+    # Whichever of the two the router put first.
+    first_read = CallState("unsure-read-first")
+    await say(brain, first_read, "the aeration blower A302 at Harbor Road is making a din, medium")
+    assert first_read.task["tool"] == "create_work_order"
