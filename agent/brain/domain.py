@@ -254,11 +254,29 @@ class DomainAgent:
         if spec is None:
             yield Say("I can't do that over the phone yet. I can put you through to a person if you like.")
             return
+        spec = self._reader_named_by_id(spec, text)
         state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
         heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context(), turn=said)
         async for action in self._advance(spec, None, state, heard):
             yield action
+
+    def _reader_named_by_id(self, spec: ToolSpec, text: str) -> ToolSpec:
+        """For a look-up, the read tool the caller's identifier belongs to: "what's happening with
+        SR-30005" heard as an incident's status is the service request's status, since the id's shape
+        says which kind of thing it is. A write, or a turn that fits the routed tool, stays as routed."""
+        ctx = self.context()
+
+        def named(tool: ToolSpec) -> bool:  # every input it needs is an id of a set shape, and was said
+            needed = [s for s in slots.slots_of(tool.input_schema) if s.required]
+            return bool(needed) and all(s.kind == "code" for s in needed) \
+                and {s.name for s in needed} <= set(slots.mentioned(needed, text, ctx))
+
+        if slots.is_write(spec.name, spec.annotations) or named(spec):
+            return spec
+        readers = [t for t in self.tools.tools(spec.server).values()
+                   if t.name != spec.name and not slots.is_write(t.name, t.annotations) and named(t)]
+        return readers[0] if len(readers) == 1 else spec
 
     def reprompt(self, state: CallState) -> str:
         """The open question of the task in progress, asked again."""
@@ -268,18 +286,20 @@ class DomainAgent:
     async def _derive(self, spec: ToolSpec, task: dict[str, Any]) -> bool:
         """Fill the slot being asked from a read tool of the same server that needs only what is
         known and returns that field (lookup_asset gives an asset's site; get_visit_eta a booked
-        visit's date). Each slot is looked up once per task."""
+        visit's date). Each slot is looked up once per task, once a reader has what it needs (a tag
+        given only after the site was asked for still gives the site)."""
         name = task["asking"]
         tried = task.setdefault("derived", [])
         if name in tried:
             return False
-        tried.append(name)
         slot = {s.name: s for s in slots.slots_of(spec.input_schema)}[name]
         for reader in self.tools.tools(task["server"]).values():
             needed = set(reader.input_schema.get("required") or [])
             if reader.name == spec.name or slots.is_write(reader.name, reader.annotations) or not needed \
                     or not needed <= set(task["args"]) or set(reader.input_schema.get("properties", {})) - needed:
                 continue
+            if name not in tried:
+                tried.append(name)
             try:
                 data = await self.tools.call(reader.server, reader.name, {k: task["args"][k] for k in needed})
             except ToolError:

@@ -380,15 +380,20 @@ class Answer:
     rest: str
 
 
+#: "That is correct", "it's fine", "that would be wrong": the yes or no said as a verdict on what was read back.
+_VERDICT = re.compile(r"^(?:that|it|this)(?:'s| is| was| would be|'d be| sounds| looks)\s+(?=\w)")
+
+
 def yes_no(text: str) -> Answer:
     clean = text.strip().lower()
     clean = re.sub(r"^(uh|um|er|erm|well|oh)[,\s]+", "", clean)
-    for regex, value in ((_NO, False), (_YES, True)):
-        m = regex.match(clean)
-        if m:
-            rest = clean[m.end():].lstrip(" ,.!;:-")
-            rest = re.sub(r"^(it'?s|it is|i said|i meant|make that|make it)\s+", "", rest)
-            return Answer(value, rest)
+    for said in dict.fromkeys((clean, _VERDICT.sub("", clean))):
+        for regex, value in ((_NO, False), (_YES, True)):
+            m = regex.match(said)
+            if m:
+                rest = said[m.end():].lstrip(" ,.!;:-")
+                rest = re.sub(r"^(it'?s|it is|i said|i meant|make that|make it)\s+", "", rest)
+                return Answer(value, rest)
     return Answer(None, clean)
 
 

@@ -385,8 +385,17 @@ class SwitchboardBrain:
             return
         if decision.action == "route":
             text = self._keep_second_request(decision, text, state)
+            logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
+            if logged is not None:
+                decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
         if decision.action == "clarify":
+            # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
             named = self._named_by_id(decision, text, state)
+            if named is None and decision.alternatives:
+                top = {"target": decision.target, "intent": decision.intent}
+                other = {"target": decision.alternatives[0]["target"], "intent": decision.alternatives[0]["intent"]}
+                named = self._write_by_its_values(top["intent"], [other], text) \
+                    or self._write_by_its_values(other["intent"], [top], text)
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
         self.coordinator.record(decision, state)
@@ -404,6 +413,26 @@ class SwitchboardBrain:
             return
         async for action in self.agent.start(decision.intent, text, state):
             yield action
+
+    def _write_by_its_values(self, read_intent: str, options: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
+        """A look-up (``read_intent``) heard in a turn that states a choice only a write of the same system
+        takes ("compressor C-2101 is surging, medium priority": a priority is given to a fault being logged,
+        never to a look-up): the first such write among ``options``. None otherwise."""
+        server, tool = INTENT_TOOLS.get(read_intent, ("", ""))
+        spec = self.tools.tool(server, tool) if tool else None
+        if spec is None or slots.is_write(spec.name, spec.annotations):
+            return None
+        own = {s.name for s in slots.slots_of(spec.input_schema)}
+        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        for option in options:
+            other_server, other_tool = INTENT_TOOLS.get(option["intent"], ("", ""))
+            other = self.tools.tool(other_server, other_tool) if other_tool and other_server == server else None
+            if other is None or not slots.is_write(other.name, other.annotations):
+                continue
+            choices = [s for s in slots.slots_of(other.input_schema) if s.kind == "enum" and s.name not in own]
+            if slots.mentioned(choices, text, ctx):
+                return {"target": option["target"], "intent": option["intent"]}
+        return None
 
     def _named_by_id(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """Of the options the router is unsure between, the one whose tool needs an identifier the caller

@@ -523,3 +523,47 @@ async def test_an_either_or_question_answered_with_a_value_of_one(brain: Switchb
     reply = spoken(await say(brain, state, "morning"))
     assert state.task["intent"] == "visit.schedule" and state.task["args"]["time_window"] == "morning"
     assert "schedule a visit" in reply
+
+
+async def test_a_tag_given_after_the_site_was_asked_for_still_gives_the_site(brain: SwitchboardBrain) -> None:
+    # The site could not be looked up when it was first asked (no tag yet); the tag makes it known.
+    state = CallState("tag-after-site")
+    asked = await say(brain, state, "the dewatering pump from the depot fleet has seized up")
+    assert spoken(asked).endswith("Which site is the asset at?")
+    read_back = await say(brain, state, "P-4204")
+    assert state.task["args"]["site"] == 42 and "Is that right?" in spoken(read_back)
+
+
+async def test_a_status_question_goes_to_the_kind_of_thing_its_id_names(brain: SwitchboardBrain) -> None:
+    # Routed as an incident's status, an SR- number is still a service request's.
+    state = CallState("id-names-kind")
+    text = "what's happening with S R three double oh oh five, the monitor"
+    actions = [a async for a in brain.agent.start("incident.status", text, state)]
+    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_service_request"]
+    assert "in progress" in spoken(actions)
+    routed = [a async for a in brain.agent.start("incident.status", "any news on INC-20004", CallState("as-routed"))]
+    assert [a.name for a in routed if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"]
+
+
+async def test_a_priority_in_the_turn_makes_a_look_up_a_fault_to_log(brain: SwitchboardBrain) -> None:
+    # The router hears a tag and a machine as a look-up; a priority is only ever given to something logged.
+    text = "gas compressor unit one at Eastgate is surging, C-2101"
+    looked_up = await say(brain, CallState("lookup-kept"), text)
+    assert [a.name for a in looked_up if isinstance(a, ToolEvent) and a.status == "ok"] == ["lookup_asset"]
+    state = CallState("priority-logs")
+    logged = await say(brain, state, f"{text}, medium priority")
+    assert state.task["tool"] == "create_work_order" and state.task["args"]["priority"] == "medium"
+    assert "Is that right?" in spoken(logged)
+
+
+async def test_unsure_between_a_look_up_and_a_fault_a_priority_settles_it(brain: SwitchboardBrain) -> None:
+    text = "station inlet ball valve V-2110 at Eastgate is passing"
+    unsure = await say(brain, CallState("unsure-kept"), text)
+    assert "or looking up an asset" in spoken(unsure)
+    state = CallState("unsure-priority")
+    settled = await say(brain, state, f"{text}, medium")
+    assert state.task["tool"] == "create_work_order" and "Is that right?" in spoken(settled)
+    # Whichever of the two the router put first.
+    first_read = CallState("unsure-read-first")
+    await say(brain, first_read, "the aeration blower A302 at Harbor Road is making a din, medium")
+    assert first_read.task["tool"] == "create_work_order"

@@ -143,6 +143,12 @@ def test_dates_and_times_relative_to_now(said: str, expected: datetime | None) -
     ("actually make it urgent", False, "urgent"),
     ("um, no, A one two four", False, "a one two four"),
     ("site fourteen", None, "site fourteen"),
+    # A verdict on the read-back: "that is correct" is a yes, "that's wrong" a no, "it's A302" neither.
+    ("That is correct, thank you.", True, "thank you."),
+    ("that would be fine", True, ""),
+    ("that's wrong, site 14", False, "site 14"),
+    ("it's A302", None, "it's a302"),
+    ("that's all", None, "that's all"),
 ])
 def test_yes_no_and_corrections(said: str, yes: bool | None, rest: str) -> None:
     answer = e.yes_no(said)

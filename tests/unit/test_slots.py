@@ -222,6 +222,9 @@ def test_symptom_adjectives_never_set_the_priority(opening: str) -> None:
     ("pump A123 at site 12 is leaking, it's urgent", "urgent"),
     ("pump A123 at site 12 is leaking, no rush though", "low"),
     ("pump A123 at site 12 is leaking but it's not urgent", "low"),
+    # A hedge is no description: "I'd say high", "I'm thinking medium" are the value in a clause of its own.
+    ("pump A123 at site 12 is leaking, and I'd say high", "high"),
+    ("pump A123 at site 12 is leaking, I would say medium", "medium"),
 ])
 def test_explicit_priority_wins(opening: str, priority: str) -> None:
     task, _ = talk(CREATE_WORK_ORDER, opening)
