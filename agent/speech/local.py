@@ -306,12 +306,13 @@ class LocalChannel:
             if end is not None:
                 self._end_turn(end.end_ms)
 
-    def _recognise(self, end_ms: float) -> "asyncio.Future[Recognition]":
-        """Recognise the current utterance up to ``end_ms`` (+ a short tail) in the STT pool."""
+    def _recognise(self, end_ms: float, *, turn: bool = True) -> "asyncio.Future[Recognition]":
+        """Recognise the current utterance up to ``end_ms`` (+ a short tail) in the STT pool. Only a
+        recognition that may become the turn names the language: a barge-in check needs the words alone."""
         frame_ms = self._endpointer.config.frame_ms
         keep = int((end_ms + TAIL_MS - self._utterance_start_ms) // frame_ms)
         audio = np.concatenate(self._utterance[:keep]) if self._utterance else np.zeros(0, dtype=np.int16)
-        return asyncio.ensure_future(self._engine.transcribe(audio, identify=self._turns_ended < LANGUAGE_ID_TURNS))
+        return asyncio.ensure_future(self._engine.transcribe(audio, identify=turn and self._turns_ended < LANGUAGE_ID_TURNS))
 
     def _check_barge(self, end_ms: float) -> None:
         """Recognise the utterance so far and stop the agent unless its words are a backchannel."""
@@ -322,7 +323,7 @@ class LocalChannel:
         if utt.checked_ms is None:
             utt.decide_by = self._endpointer.frames + DECIDE_MS // self._endpointer.config.frame_ms
         utt.checked_ms = voiced = self._endpointer.voiced_ms
-        job = self._recognise(end_ms)
+        job = self._recognise(end_ms, turn=False)
         job.add_done_callback(lambda j: self._barge_checked(utt, voiced, end_ms, j))
 
     def _barge_checked(self, utt: _Utterance, voiced_ms: float, at_ms: float,
