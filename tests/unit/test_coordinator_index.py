@@ -17,7 +17,8 @@ from agent.routing import Coordinator
 from agent.routing.calibration import fit_blend, reliability
 from agent.routing.embedded import SCHEMA_VERSION, EmbeddedIndex, IndexOutdated, fts_query
 from agent.routing.indexes import build_index, embedded_path
-from agent.routing.embeddings import DIM, EmbeddingModelMissing, Encoder, _package_file, shared_encoder
+from agent.routing.embeddings import DIM, EmbeddingModelMissing, Encoder, shared_encoder
+from agent.wheelfiles import package_file
 from agent.routing.knowledge import Example, KnowledgeError, load_folder, parse_article, parse_examples
 from agent.routing.router import FEATURES
 from agent.routing.text import Lexicon, normalise
@@ -195,7 +196,7 @@ def test_a_text_gets_the_same_vector_in_any_batch_and_the_memo_reuses_it():
 
 def test_missing_model_wheels_fail_with_the_install_command():
     with pytest.raises(EmbeddingModelMissing, match="requirements/models.txt"):
-        _package_file("no_such_model_package", "model.onnx")
+        package_file("no_such_model_package", "model.onnx", EmbeddingModelMissing)
 
 
 def test_dense_evidence_routes_requests_that_share_no_word_with_any_example(tmp_path: Path):
