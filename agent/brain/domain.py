@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from datetime import datetime
-from typing import Any, AsyncIterator, Callable, Mapping
+from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 from agent.contracts.actions import Action, Say
 from agent.brain import entities, slots
@@ -206,8 +206,10 @@ class DomainAgent:
     def __init__(self, tools: ToolManager, *, holding_phrase_ms: int = 700,
                  clock: Callable[[], datetime] = datetime.now,
                  site_names: Mapping[str, int] | None = None, failure_limit: int = 2,
-                 duplicate_window_s: float = 600.0) -> None:
+                 duplicate_window_s: float = 600.0,
+                 similar: Callable[[str, Sequence[str]], Sequence[float]] | None = None) -> None:
         self.tools = tools
+        self.similar = similar  # sentence meaning, for choices named in the caller's own words
         self.duplicate_window_s = duplicate_window_s
         self.failure_limit = failure_limit
         self.holding_s = holding_phrase_ms / 1000.0
@@ -215,7 +217,7 @@ class DomainAgent:
         self.site_names = dict(site_names or {})  # filled from the server at start-up (``fetch_site_names``)
 
     def context(self) -> slots.Context:
-        return slots.Context(now=self.clock(), site_names=self.site_names)
+        return slots.Context(now=self.clock(), site_names=self.site_names, similar=self.similar)
 
     def spec_for(self, task: Mapping[str, Any]) -> ToolSpec | None:
         return self.tools.tool(task["server"], task["tool"])
@@ -228,6 +230,11 @@ class DomainAgent:
         fit = slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
         if fit is None and spec is not None and self._lookup_turn(spec, state.task, text):
             return "value"  # another identifier to look the asked one up by
+        if fit is None and spec is not None and self._reader_of_other_id(spec, state.task, text) is not None:
+            return "value"  # the id of another kind of record, to look that up instead
+        asking = self._asking(state.task) if fit is None and spec is not None else None
+        if asking is not None and not state.task.get("confirming") and slots.wrong_shape(asking, text):
+            return "value"  # an attempt at the id in the wrong shape: say what was heard, not "can't help"
         return fit
 
     async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
@@ -277,6 +284,32 @@ class DomainAgent:
         readers = [t for t in self.tools.tools(spec.server).values()
                    if t.name != spec.name and not slots.is_write(t.name, t.annotations) and named(t)]
         return readers[0] if len(readers) == 1 else spec
+
+    def _reader_of_other_id(self, spec: ToolSpec, task: Mapping[str, Any], text: str) -> ToolSpec | None:
+        """Asked for one kind of id in a look-up, the caller gave another ("the asset tag?" - "it was
+        one double oh oh three", a work-order number): the one other read tool of the same server
+        whose ids, all of them, the answer gives. A write keeps its question (a job number is no tag
+        for a new fault), and so does an answer that fits what was asked."""
+        asking = self._asking(task)
+        if slots.is_write(spec.name, spec.annotations) or asking is None or asking.kind not in ("code", "user") \
+                or task.get("confirming") or slots.parse(asking, text, self.context(), asked=True) is not None \
+                or self.lookup_hints(task, text):  # an id the asked one is looked up by ("the pump is P-4512")
+            return None
+        ctx = self.context()
+
+        def gives(tool: ToolSpec) -> bool:
+            needed = [s for s in slots.slots_of(tool.input_schema) if s.required]
+            return bool(needed) and all(s.kind == "code" for s in needed) and all(
+                (v := slots.parse(s, text, ctx, asked=True)) is not None and slots.validate(s, v) is None
+                for s in needed)
+
+        readers = [t for t in self.tools.tools(spec.server).values()
+                   if t.name != spec.name and not slots.is_write(t.name, t.annotations) and gives(t)]
+        # Several read the same id (a work order, its visit's time): the one named after it reads the record.
+        own = [t for t in readers if all(re.sub(r"_(id|number|tag)$", "", s.name) in t.name
+                                         for s in slots.slots_of(t.input_schema) if s.required)]
+        found = own if len(readers) > 1 else readers
+        return found[0] if len(found) == 1 else None
 
     def reprompt(self, state: CallState) -> str:
         """The open question of the task in progress, asked again."""
@@ -451,6 +484,18 @@ class DomainAgent:
         if spec is None:
             state.task = None
             yield Say("Sorry, that system is not available right now. I can put you through to a person.")
+            return
+        other = self._reader_of_other_id(spec, state.task, text)
+        if other is not None:
+            # Start afresh on the record the id names; the words said so far describe it too.
+            intent = next((i for i, (server, tool) in INTENT_TOOLS.items()
+                           if (server, tool) == (other.server, other.name)), state.task["intent"])
+            state.task = slots.new_task(other.name, other.server, intent, state.task["opening"],
+                                        idempotency_key(state, other.name))
+            # Its id is what the caller was answering: asked for, so the bare number counts.
+            state.task["asking"] = next(s.name for s in slots.slots_of(other.input_schema) if s.required)
+            async for action in self._advance(other, text, state, {}):
+                yield action
             return
         looked_up = False
         async for action in self._look_up(spec, text, state):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 from jsonschema import Draft202012Validator
 
@@ -49,6 +49,9 @@ class Context:
 
     now: datetime
     site_names: Mapping[str, int] = field(default_factory=dict)
+    #: Meaning-similarity of a text to each of several phrases (cosine, -1..1), for an answer that names
+    #: a choice in its own words ("the microphone on my headset died" is hardware). None: words only.
+    similar: Callable[[str, Sequence[str]], Sequence[float]] | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,8 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
     if kind == "key":
         return None
     if kind == "enum":
-        return _enum(slot, text, asked=asked)
+        chosen = _enum(slot, text, asked=asked)
+        return _nearest_option(slot, text, ctx) if chosen is None and asked else chosen
     if kind == "boolean":
         return entities.yes_no(text).yes if asked else None
     if kind == "datetime":
@@ -203,6 +207,27 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
                 continue
         kept.append((start, option))
     return max(kept)[1] if kept else None
+
+
+#: How much nearer in meaning than the next option an answer must be to one, and how near at least,
+#: before it is taken as that option; the read-back still lets the caller change it.
+NEAREST_MARGIN = 0.03
+NEAREST_FLOOR = 0.15
+
+
+def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
+    """The option an answer in the caller's own words means ("a new headset" for hardware), by
+    sentence meaning. Never for a scale (a priority is said, not guessed from a description:
+    issue 18), nor for an answer with no content words ("yes", "hmm")."""
+    options = [o for o in slot.schema.get("enum") or [] if isinstance(o, str)]
+    content = [w for w in re.findall(r"[a-z]+", entities.yes_no(text).rest.lower()) if len(w) > 2]
+    if ctx.similar is None or len(options) < 2 or not content \
+            or any(o.lower() in _ENUM_SYNONYMS for o in options):
+        return None
+    scores = list(ctx.similar(text, [o.replace("_", " ") for o in options]))
+    ranked = sorted(range(len(options)), key=lambda i: -scores[i])
+    best, second = scores[ranked[0]], scores[ranked[1]]
+    return options[ranked[0]] if best >= NEAREST_FLOOR and best - second >= NEAREST_MARGIN else None
 
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,

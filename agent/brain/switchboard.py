@@ -90,8 +90,11 @@ class SwitchboardBrain:
                              holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
                              duplicate_window_s=settings.duplicate_window_s)
         else:
+            from agent.routing.embeddings import shared_encoder
+
+            # The router's sentence encoder (one per process) also reads choices said in the caller's words.
             agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
-                                duplicate_window_s=settings.duplicate_window_s)
+                                duplicate_window_s=settings.duplicate_window_s, similar=shared_encoder().similarity)
         # The knowledge index is opened in start(), not here: on a new sandbox's first start it is
         # built (seconds of CPU), and nothing on the way to the greeting needs it.
         return cls(None, tools, HandoffService(settings), agent,
@@ -400,10 +403,11 @@ class SwitchboardBrain:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
         self.coordinator.record(decision, state)
         yield route_event(decision)
-        if decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE:
+        if (decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE) or \
+                decision.intent == "smalltalk.offtopic":
             # Nothing this line does comes close: say what it does instead of guessing between two.
-            yield Say(f"Sorry, I can't help there. {CAPABILITIES}")
-            yield Say("What do you need?")
+            # One reply, so a third time round it is replaced whole by another way (see ``_guarded``).
+            yield Say(f"Sorry, I can't help there. {CAPABILITIES} What do you need?")
             return
         if decision.action == "clarify":
             options = [{"target": decision.target, "intent": decision.intent}, *decision.alternatives[:1]]

@@ -90,6 +90,11 @@ class Encoder:
                 self._memo.popitem(last=False)
         return out
 
+    def similarity(self, text: str, phrases: list[str] | tuple[str, ...]) -> list[float]:
+        """Cosine similarity of ``text`` to each phrase (the dialogue's choices said in the caller's words)."""
+        vectors = self.encode([text, *phrases])
+        return [float(x) for x in vectors[1:] @ vectors[0]]
+
     def _run(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)  # type: ignore[union-attr]
         ids = np.array([e.ids for e in encodings], dtype=np.int64)

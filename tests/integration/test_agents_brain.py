@@ -567,3 +567,58 @@ async def test_unsure_between_a_look_up_and_a_fault_a_priority_settles_it(brain:
     first_read = CallState("unsure-read-first")
     await say(brain, first_read, "the aeration blower A302 at Harbor Road is making a din, medium")
     assert first_read.task["tool"] == "create_work_order"
+
+
+async def _start(brain: SwitchboardBrain, state: CallState, intent: str, text: str) -> str:
+    """Begin ``intent`` directly (the router is tested elsewhere): the agent's first question."""
+    state.add_turn("caller", text)
+    return spoken([a async for a in brain.agent.start(intent, text, state)])
+
+
+async def test_an_id_of_another_kind_looks_that_record_up(brain: SwitchboardBrain) -> None:
+    # Asked for an asset tag in a look-up, the caller gives a work-order number: that record is read.
+    state = CallState("other-id")
+    assert (await _start(brain, state, "asset.lookup", "where are we with the compressor")).endswith("asset tag on the equipment?")
+    actions = await say(brain, state, "I think it was one double oh oh three")
+    assert [(a.name, a.status) for a in actions if isinstance(a, ToolEvent)][-1] == ("get_work_order", "ok")
+    assert "in progress" in spoken(actions) and "can't help" not in spoken(actions)
+
+
+async def test_an_id_in_the_wrong_shape_is_said_back_with_the_shape_expected(brain: SwitchboardBrain) -> None:
+    # A new fault keeps asking for its tag, but says what was heard and what a tag looks like.
+    state = CallState("wrong-shape")
+    assert (await _start(brain, state, "work_order.create", "the pump at site twelve is leaking badly")
+            ).endswith("asset tag on the equipment?")
+    for attempt in ("I think it's one zero zero zero three", "it should be four four five six one"):
+        reply = spoken(await say(brain, state, attempt))
+        assert reply.startswith("I heard") and "asset tag looks like" in reply and "can't help" not in reply
+    assert not [a for a in state.tool_attempts if a["tool"] == "create_work_order"]
+
+
+async def test_a_choice_said_in_the_callers_own_words_is_taken_by_its_meaning(brain: SwitchboardBrain) -> None:
+    state = CallState("own-words")
+    question = await _start(brain, state, "service_request.create", "I need to request something, I'm E10482")
+    assert "hardware, software, access" in question
+    reply = spoken(await say(brain, state, "a replacement for my headset, the microphone packed in"))
+    assert state.task["args"]["request_type"] == "hardware", reply
+    state = CallState("own-words-2")
+    await _start(brain, state, "service_request.create", "I need to request something, I'm E10482")
+    await say(brain, state, "I need adobe acrobat installed on my machine")
+    assert state.task["args"]["request_type"] == "software"
+
+
+async def test_a_choice_is_never_guessed_from_a_yes_or_a_scale(brain: SwitchboardBrain) -> None:
+    state = CallState("no-guess")
+    await _start(brain, state, "service_request.create", "I need to request something, I'm E10482")
+    await say(brain, state, "yes")
+    assert "request_type" not in state.task["args"]
+    # Priority is a scale: a description is never turned into one (only explicit words count).
+    from agent.brain import slots
+    priority = slots.Slot("priority", {"enum": ["low", "medium", "high", "urgent"]}, True)
+    assert slots.parse(priority, "it's making a terrible noise", brain.agent.context(), asked=True) is None
+
+
+async def test_an_off_topic_request_hears_what_the_line_can_do(brain: SwitchboardBrain) -> None:
+    for question in ("what's the weather going to be like tomorrow", "what is on the canteen menu today"):
+        reply = spoken(await say(brain, CallState("off-topic"), question))
+        assert "I can log faults" in reply and "over the phone yet" not in reply
