@@ -58,6 +58,24 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text.replace("x-ray", "xray").replace("double-u", "doubleu"))
 
 
+def _single_digit(tok: str) -> bool:
+    return (tok.isdigit() and len(tok) == 1) or (tok in UNITS and UNITS[tok] < 10) or tok in ZERO_WORDS
+
+
+def _digit_chain(toks: list[str], comma: int) -> int:
+    """How many single digits the comma-separated chain through ``toks[comma]`` holds ("three, zero,
+    two" is 3); 0 when the comma does not sit between two. Short chains are lists ("4, 5 and 6")."""
+    if not (_single_digit(toks[comma - 1]) and comma + 1 < len(toks) and _single_digit(toks[comma + 1])):
+        return 0
+    count, j = 2, comma - 2
+    while j >= 1 and toks[j] == "," and _single_digit(toks[j - 1]):
+        count, j = count + 1, j - 2
+    j = comma + 2
+    while j + 1 < len(toks) and toks[j] == "," and _single_digit(toks[j + 1]):
+        count, j = count + 1, j + 2
+    return count
+
+
 def _is_num_word(tok: str) -> bool:
     return tok.isdigit() or tok in UNITS or tok in TEENS or tok in TENS or tok in SCALES
 
@@ -151,6 +169,9 @@ def number_runs(text: str) -> list[NumberRun]:
                 chunker.chunks.append(str(UNITS.get(toks[i + 1], 0)) * (2 if tok == "double" else 3))
                 i += 2
                 continue
+            if tok == "," and _digit_chain(toks, i) >= 3:
+                i += 1  # "three, zero, two, zero": an id read out digit by digit, with a pause after each
+                continue
             if tok == "-" and chunker.last == "tens" and i + 1 < len(toks) and toks[i + 1] in UNITS:
                 i += 1  # "forty-five"
                 continue
@@ -225,8 +246,8 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
         letters: list[str] = []
         j = i
         while j < len(toks) and j not in runs:
-            if toks[j] == "." and letters:
-                j += 1  # "w.o. 10001"
+            if (toks[j] == "." and letters) or (toks[j] == "," and letters and j + 1 in runs):
+                j += 1  # "w.o. 10001"; "g, three, zero, two, zero" read out with a pause after each
                 continue
             letter = _letter(toks[j], upper_words)
             if letter is None:

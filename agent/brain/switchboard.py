@@ -144,14 +144,16 @@ class SwitchboardBrain:
                               free_text=fit == "free", answered=fit == "value")
         urgent = [h for h in decision.policy_hits if h.startswith(URGENT_HITS)]
         # A person-request the router heard gives way to a move the words make plainly ("I don't know my
-        # employee number", "am I talking to a real person?"), and one only the classifier guessed, less
-        # surely than a topic switch needs, gives way to a free-text answer to the question asked ("I maintain
-        # the handover page"): safety and failed tools never do.
+        # employee number", "am I talking to a real person?"); one only the classifier guessed gives way to a
+        # value the task takes ("high. name's Carl, shift operator") and, when less sure than a topic switch
+        # needs, to a free-text answer to the question asked ("I maintain the handover page"): safety and
+        # failed tools never do.
         not_person = move is None or move.kind != "person"
         guessed = decision.confidence < self.coordinator.policy.topic_switch_confidence and all(
             h == "person_request:classifier" for h in urgent)
+        only_classifier = all(h == "person_request:classifier" for h in urgent)
         gives_way = (move is not None and not_person and all(h.startswith("person_request") for h in urgent)) or (
-            fit == "free" and not_person and guessed)
+            fit == "free" and not_person and guessed) or (fit == "value" and not_person and only_classifier)
         if decision.action == "handoff" and urgent and not gives_way:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
@@ -191,6 +193,9 @@ class SwitchboardBrain:
         if state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
+        elif state.task and decision.intent.startswith("smalltalk.") and self.agent.answers(text, state) is None:
+            # "Thank you", "great" mid-task: no answer and no new request, so the open question stands.
+            replies = self._say(self._resume(state))
         elif state.task and self._continues_task(decision, text, state):
             replies = self.agent.continue_task(text, state)
         else:

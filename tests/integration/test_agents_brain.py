@@ -622,3 +622,33 @@ async def test_an_off_topic_request_hears_what_the_line_can_do(brain: Switchboar
     for question in ("what's the weather going to be like tomorrow", "what is on the canteen menu today"):
         reply = spoken(await say(brain, CallState("off-topic"), question))
         assert "I can log faults" in reply and "over the phone yet" not in reply
+
+
+async def test_a_value_at_the_read_back_is_never_taken_for_a_request_for_a_person(brain: SwitchboardBrain) -> None:
+    # The classifier may hear "operator" or "put it" as asking for a person; a value the task takes wins.
+    for change in ("high. name's carl, shift operator.", "put it as high"):
+        state = CallState("readback-value")
+        await say(brain, state, "the pump A one two three at site twelve is leaking, priority medium")
+        assert state.task and state.task["confirming"]
+        actions = await say(brain, state, change)
+        assert not [a for a in actions if isinstance(a, HandoffEvent)], change
+        assert state.task["args"]["priority"] == "high" and "Shall I go ahead?" in spoken(actions)
+
+
+async def test_a_yes_that_repeats_a_value_already_read_back_sends_it(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-same")
+    await say(brain, state, "the pump A one two three at site twelve is leaking, log it as urgent")
+    assert state.task["args"]["priority"] == "urgent" and state.task["confirming"]
+    actions = await say(brain, state, "yes urgent, that's right, go ahead")
+    assert [(a.name, a.status) for a in actions if isinstance(a, ToolEvent)][-1] == ("create_work_order", "ok")
+
+
+async def test_thanks_in_the_middle_of_a_task_keeps_it(brain: SwitchboardBrain) -> None:
+    state = CallState("thanks-mid-task")
+    await say(brain, state, "the pump A one two three at site twelve is leaking, priority medium")
+    for aside in ("thank you", "cheers"):
+        actions = await say(brain, state, aside)
+        assert state.task is not None and state.task["intent"] == "work_order.create", aside
+        assert spoken(actions).endswith("?") and "over the phone" not in spoken(actions)
+    done = await say(brain, state, "yes")
+    assert [(a.name, a.status) for a in done if isinstance(a, ToolEvent)][-1] == ("create_work_order", "ok")

@@ -262,3 +262,23 @@ def test_a_day_of_the_month(said: str, expected: datetime) -> None:
 @pytest.mark.parametrize("said", ["the second one", "it stopped for a second", "the first time it happened"])
 def test_an_ordinal_that_is_no_date(said: str) -> None:
     assert not e.names_day(said)
+
+
+@pytest.mark.parametrize(("said", "code", "digits"), [
+    ("the number on it is g, three, zero, two, zero", "G3020", ["3020"]),
+    ("G, 3, 0, 2, 0", "G3020", ["3020"]),
+    ("e, one, oh, four, eight, two", "E10482", ["10482"]),
+    ("it's one, zero, zero, one, three", None, ["10013"]),
+])
+def test_an_id_read_out_digit_by_digit_with_pauses_is_one_number(said: str, code: str | None, digits: list[str]) -> None:
+    assert [r.digits for r in e.number_runs(said)] == digits
+    assert e.codes(said) == ([code] if code else [])
+
+
+@pytest.mark.parametrize(("said", "digits"), [
+    ("pump 4, 5 and 6 are down", ["4", "5", "6"]),  # a short list stays a list
+    ("site twelve, three pumps", ["12", "3"]),
+    ("one, two", ["1", "2"]),
+])
+def test_a_short_list_of_numbers_is_not_joined(said: str, digits: list[str]) -> None:
+    assert [r.digits for r in e.number_runs(said)] == digits
