@@ -203,6 +203,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
             # Its own clause: ", medium" or "make it high", not "the reading is high".
             head = re.split(r"[,.;!?]", low[:start])[-1]
             tail = re.split(r"[,.;!?]", low[end:])[0]
+            if not moves.leftover(head) and re.match(r"\s*for\b", tail):
+                tail = ""  # "low for the docking station": the value, then what it is for
             if len(moves.leftover(f"{head} {tail}").split()) > 1:
                 continue
         kept.append((start, option))

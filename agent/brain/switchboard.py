@@ -48,6 +48,13 @@ SWITCH_CONFIDENCE = 0.8
 FREE_SWITCH_CONFIDENCE = 0.6
 #: Longer than anyone says in one turn: refused before parsing, so a pasted megabyte costs nothing.
 MAX_TURN_CHARS = 4000
+#: The caller asks for both of two requests at once ("log both of them", "medium for both").
+_BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
+#: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
+_CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
+#: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
+MAX_SPLITS = 4
+MIN_CLAUSE_WORDS = 4
 _GOODBYE = re.compile(r"\b(bye|goodbye|bye bye|cheerio|ta ta|that'?s all|that is all|nothing else|no thanks|no thank you|"
                       r"i'?m done|that'?s everything)\b")
 
@@ -135,6 +142,10 @@ class SwitchboardBrain:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
             return
+        later = state.dialogue.get("later")
+        if later and state.task and _BOTH.search(text.lower()):
+            # "Yes, log both", "medium for both": the second request is accepted now, with what was said for both.
+            state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}", "accepted": True}
         decision = await self.coordinator.decide_async(text, state)
         offer = state.dialogue.get("offer")
         fit = self.agent.answers(text, state) if state.task else None
@@ -190,7 +201,12 @@ class SwitchboardBrain:
             yield EndCall("caller said goodbye")
             return
         handed_over = False
-        if state.task and self._off_topic(decision, text, state):
+        if later and state.task and "accepted" not in later and _about(text, later["text"]) \
+                and not _about(text, state.task.get("opening", "")) and self.agent.answers(text, state) != "value":
+            # "Medium for the docking station" while the first request is open: kept for the second one.
+            state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}"}
+            replies = self._say(f"I'll keep that for the other request. {self._resume(state)}")
+        elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
         elif state.task and decision.intent.startswith("smalltalk.") and self.agent.answers(text, state) is None:
@@ -205,6 +221,9 @@ class SwitchboardBrain:
             handed_over = handed_over or isinstance(action, HandoffEvent)
         if handed_over:
             return
+        if state.dialogue.pop("start_later", False):
+            async for action in self._apply(moves.Move("accept"), state, "later"):
+                yield action
         if state.tool_failures >= self.coordinator.policy.tool_failure_limit and not state.handoff:
             async for action in self._hand_over(
                 state, reason=f"{state.tool_failures} tool attempts failed", trigger="tool_failures",
@@ -218,6 +237,9 @@ class SwitchboardBrain:
         person, is offered instead of asking again. Only the last sentence is held back."""
         held: Say | None = None
         async for action in actions:
+            if isinstance(action, Say) and action.text == ANYTHING_ELSE and (state.dialogue.get("later") or {}).get("accepted"):
+                state.dialogue["start_later"] = True  # the caller asked for both: the second one starts now
+                continue
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
                 action = Say(self._offer_later(state))  # the first request is done: offer the second
                 if held is not None:  # ... and the result before it is cut to leave the ear room for the offer
@@ -392,7 +414,7 @@ class SwitchboardBrain:
                 yield action
             return
         if decision.action == "route":
-            text = self._keep_second_request(decision, text, state)
+            decision, text = self._keep_second_request(decision, text, state)
             logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
             if logged is not None:
                 decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
@@ -469,15 +491,18 @@ class SwitchboardBrain:
                     break
         return named[0] if len(named) == 1 else None
 
-    def _keep_second_request(self, decision: Any, text: str, state: CallState) -> str:
+    def _keep_second_request(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took
         the first (``first_of_two``) or, mid-call, the one after the switch cue; the other one is kept
-        to offer when this one is done. Returns the words of the routed one: each request starts on its
-        own words (an id or a site said anywhere in the turn is the caller's for both, see ``prefill``)."""
+        to offer when this one is done. Without a cue, the turn is tried at its clause boundaries
+        ("the pump is leaking at the seal, and the transformer is humming"): two parts that each route
+        clearly to something the line does, for different desks or the same request for different
+        things, are two requests in the order said. Returns the decision and the words of the one to do now
+        (an id or a site said anywhere in the turn is the caller's for both, see ``prefill``)."""
         cues = list(self.coordinator.policy.topic_switch.finditer(text.lower())) if \
             self.coordinator.policy.topic_switch is not None else []
         if not cues:
-            return text
+            return self._split_two(decision, text, state) if not state.task else (decision, text)
         first = "first_of_two" in decision.policy_hits
         before, after = text[:cues[-1].start()].strip(" ,.;"), text[cues[-1].end():].strip(" ,.;")
         other = after if first else before
@@ -485,8 +510,47 @@ class SwitchboardBrain:
             second = self.coordinator.decide(other, state)
             if second.action == "route" and second.intent != decision.intent and second.intent in INTENT_TOOLS:
                 state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
-                return before if first else after
-        return text
+                return decision, before if first else after
+        return decision, text
+
+    def _split_two(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
+        """See ``_keep_second_request``: the first clause boundary that leaves two clear requests."""
+        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        threshold = self.coordinator.policy.low_confidence_threshold
+        for boundary in list(_CLAUSE_BOUNDARY.finditer(text))[:MAX_SPLITS]:
+            before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
+            if len(before.split()) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS:
+                continue
+            head, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
+            clear = all(d.action == "route" and d.intent in INTENT_TOOLS and d.confidence >= threshold
+                        for d in (head, tail))
+            if not clear or not self._names_its_ids(tail.intent, after, ctx) \
+                    or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
+                continue
+            if head.intent != tail.intent and head.target == tail.target:
+                # Without a cue, two clauses for one desk are one request told in two ("my password ran
+                # out and I can't get onto anything", "my headset has died, I'd like a replacement").
+                continue
+            state.dialogue["later"] = {"text": after, "target": tail.target, "intent": tail.intent}
+            return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before
+        return decision, text
+
+    def _names_its_ids(self, intent: str, text: str, ctx: slots.Context) -> bool:
+        """Does ``text`` name every id the tool for ``intent`` needs? A clause about a record it does not
+        name ("what's happening with it?", "make it urgent", "I'm on site tomorrow") is about the first
+        request, not a second one."""
+        server, tool = INTENT_TOOLS.get(intent, ("", ""))
+        spec = self.tools.tool(server, tool) if tool else None
+        needed = [s for s in slots.slots_of(spec.input_schema) if s.required and s.kind == "code"] if spec else []
+        return {s.name for s in needed} <= set(slots.mentioned(needed, text, ctx))
+
+    def _different_things(self, intent: str, one: str, other: str, ctx: slots.Context) -> bool:
+        """Do two requests for the same tool name different ids ("A702 is leaking, and T-0730 hums")?"""
+        server, tool = INTENT_TOOLS.get(intent, ("", ""))
+        spec = self.tools.tool(server, tool) if tool else None
+        codes = [s for s in slots.slots_of(spec.input_schema) if s.kind == "code"] if spec else []
+        first, second = slots.mentioned(codes, one, ctx), slots.mentioned(codes, other, ctx)
+        return any(k in second and second[k] != v for k, v in first.items())
 
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]
@@ -585,6 +649,15 @@ class SwitchboardBrain:
             else:
                 state.outcome = "abandoned"
         await self.handoff.capture_for_review(state)
+
+
+def _about(text: str, request: str) -> bool:
+    """Does ``text`` name something ``request`` is about (a content word of four letters or more)?"""
+    def words(said: str) -> set[str]:  # numbers are values, not things ("four two zero two")
+        return {w for w in entities.tokens(said) if len(w) > 3 and w.isalpha()} - {
+            w for r in entities.number_runs(said) for w in entities.tokens(said)[r.start:r.end]}
+
+    return bool(words(text) & words(request))
 
 
 def _last_priority(state: CallState) -> str:

@@ -652,3 +652,48 @@ async def test_thanks_in_the_middle_of_a_task_keeps_it(brain: SwitchboardBrain) 
         assert spoken(actions).endswith("?") and "over the phone" not in spoken(actions)
     done = await say(brain, state, "yes")
     assert [(a.name, a.status) for a in done if isinstance(a, ToolEvent)][-1] == ("create_work_order", "ok")
+
+
+async def test_two_requests_for_two_desks_without_a_cue_are_both_kept(brain: SwitchboardBrain) -> None:
+    state = CallState("two-no-cue")
+    first = await say(brain, state, "the workshop rooftop unit at westfield depot, H four two oh one, is blowing "
+                                    "cold air only, and while I'm on, my laptop won't join the wifi, I'm E10533")
+    assert state.task["intent"] == "work_order.create" and "rooftop unit" in spoken(first)
+    assert state.dialogue["later"]["intent"] == "incident.create"
+    done = spoken(await say(brain, state, "yes"))
+    assert "You also mentioned" in done
+
+
+async def test_the_same_request_for_two_things_is_two_requests_and_both_takes_them(brain: SwitchboardBrain) -> None:
+    state = CallState("two-same")
+    await say(brain, state, "at millbrook, booster pump two, A seven oh two, is leaking at the seal, and the "
+                            "station supply transformer, T zero seven three zero, is humming much louder than usual")
+    assert state.task["args"]["asset_tag"] == "A702" and state.dialogue["later"]["intent"] == "work_order.create"
+    await say(brain, state, "medium for both")
+    second = await say(brain, state, "yes, log both of them")
+    # The first is sent and the second read back at once, with the priority said for both.
+    assert [(a.name, a.status) for a in second if isinstance(a, ToolEvent)][-1] == ("create_work_order", "ok")
+    assert state.task["args"]["asset_tag"] == "T0730" and state.task["args"]["priority"] == "medium"
+    assert "Is that right?" in spoken(second)
+
+
+async def test_one_request_told_in_two_clauses_is_not_split(brain: SwitchboardBrain) -> None:
+    for said in ("my password ran out over the weekend and I can't get onto anything",
+                 "I've typed my password in wrong too many times and now it won't let me in at all",
+                 "the compressor at site twelve, C two one oh one, is overheating. make it urgent"):
+        state = CallState("one-request")
+        await say(brain, state, said)
+        assert "later" not in state.dialogue, said
+
+
+async def test_a_value_for_the_other_request_is_kept_for_it(brain: SwitchboardBrain) -> None:
+    state = CallState("keep-for-later")
+    await say(brain, state, "I need read access to power bi for the monthly dashboards, and my outlook crashes "
+                            "every time I open an attachment. employee E one one two three four")
+    assert state.dialogue["later"]["intent"] == "incident.create"
+    await say(brain, state, "it's for the service reporting I've taken over")
+    reply = spoken(await say(brain, state, "medium for outlook"))
+    assert reply.startswith("I'll keep that for the other request.") and state.task["intent"] == "access.request"
+    await say(brain, state, "yes")
+    started = await say(brain, state, "yes")  # "Shall we do that now?"
+    assert state.task["intent"] == "incident.create" and state.task["args"].get("priority") == "medium", spoken(started)
