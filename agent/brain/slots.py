@@ -21,6 +21,7 @@ from jsonschema import Draft202012Validator
 
 from agent.brain import entities
 from agent.brain import moves
+from agent.privacy.names import names_in
 
 Kind = Literal["key", "enum", "boolean", "datetime", "email", "user", "site", "integer", "number", "code", "text"]
 
@@ -407,10 +408,14 @@ _PREAMBLE = re.compile(
     r"can you get someone to (?:look at|check|fix) it|not urgent)\b")
 #: A clause about what the caller was doing ("I was doing my rounds this morning"): no part of the problem.
 _NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b|"
+                        r"^(?:i'?ve got |there are |i have )?(?:a few|a couple(?: of)?|two|three|several) "
+                        r"(?:things|questions|issues|problems)$|"
                         r".*\b(?:on the phone|cut off|got disconnected|line dropped|it'?s me again)\b")
+#: Who is calling ("this is Maria Lopez", "name's Carl"): with a name in it, no part of the problem.
+_INTRODUCTION = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'?s)\b")
 _VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
 _PLACE_LEAD = {"at", "on", "in", "for", "the"}
-_DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "is", "since", "with", "at", "to", "in", "for", "when",
+_DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "or", "is", "since", "with", "at", "to", "in", "for", "when",
              "where", "because", "while", "as",
              "from", "but", "so", "it", "its", "my", "our", "very", "really", "which", "can", "could", "would",
              "will", "you", "please", "also", "i", "we"}
@@ -428,8 +433,10 @@ def paraphrase(opening: str, ctx: Context) -> str:
     clauses = []
     # Clauses end at punctuation and where "and" starts a new subject ("... this morning and I noticed ...").
     for clause in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening.lower()):
-        if _NARRATIVE.match(_PREAMBLE.sub(" ", clause).strip()):
-            continue
+        plain = _PREAMBLE.sub(" ", clause).strip()
+        if _NARRATIVE.match(plain) or (names_in(plain) and (_INTRODUCTION.match(plain)
+                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
+            continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
         words = _without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
         words = [w for w in words if w not in (",",)]
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):

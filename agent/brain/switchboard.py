@@ -215,7 +215,7 @@ class SwitchboardBrain:
         elif state.task and self._continues_task(decision, text, state):
             replies = self.agent.continue_task(text, state)
         else:
-            replies = self._route(decision, text, state)
+            replies = self._route(decision, text, state, one_request=chosen is not None)
         async for action in self._guarded(replies, state):
             yield action
             handed_over = handed_over or isinstance(action, HandoffEvent)
@@ -296,7 +296,7 @@ class SwitchboardBrain:
             later = state.dialogue.pop("later")
             decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
                                            target=later["target"], intent=later["intent"])
-            async for action in self._guarded(self._route(decision, later["text"], state), state):
+            async for action in self._guarded(self._route(decision, later["text"], state, one_request=True), state):
                 yield action
         elif move.kind == "accept" and offer == "lookup":
             state.dialogue["offer"] = "lookup"
@@ -404,7 +404,10 @@ class SwitchboardBrain:
         return not state.task and last.endswith(ANYTHING_ELSE) and entities.yes_no(text).yes is False \
             and len(entities.yes_no(text).rest.split()) <= 3
 
-    async def _route(self, decision: Any, text: str, state: CallState) -> AsyncIterator[Action]:
+    async def _route(self, decision: Any, text: str, state: CallState, *,
+                     one_request: bool = False) -> AsyncIterator[Action]:
+        """``one_request``: the words are known to be one request (an answer to "is it X or Y?" with
+        what came before it, or the second of two kept for later), never split in two."""
         if state.task and decision.action == "route":
             topic = str(state.task.get("intent", "request")).split(".")[0].replace("_", " ")
             yield Say(f"Okay, I'll leave the {topic} for now.")
@@ -414,7 +417,8 @@ class SwitchboardBrain:
                 yield action
             return
         if decision.action == "route":
-            decision, text = self._keep_second_request(decision, text, state)
+            if not one_request:
+                decision, text = self._keep_second_request(decision, text, state)
             logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
             if logged is not None:
                 decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
@@ -524,24 +528,29 @@ class SwitchboardBrain:
             head, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and d.confidence >= threshold
                         for d in (head, tail))
-            if not clear or not self._names_its_ids(tail.intent, after, ctx) \
+            if not clear or not self._names_its_ids(tail.intent, after, ctx) or len(_content_words(after)) < 2 \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue
-            if head.intent != tail.intent and head.target == tail.target:
+            if head.intent != tail.intent and head.target == tail.target and not self._ids_of(tail.intent):
                 # Without a cue, two clauses for one desk are one request told in two ("my password ran
-                # out and I can't get onto anything", "my headset has died, I'd like a replacement").
+                # out and I can't get onto anything", "my headset has died, I'd like a replacement"),
+                # unless the second names a record of its own ("..., and when is work order 10002 due").
                 continue
             state.dialogue["later"] = {"text": after, "target": tail.target, "intent": tail.intent}
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before
         return decision, text
 
+    def _ids_of(self, intent: str) -> list[slots.Slot]:
+        """The ids (codes) the tool for ``intent`` needs: a work order's number, an asset's tag."""
+        server, tool = INTENT_TOOLS.get(intent, ("", ""))
+        spec = self.tools.tool(server, tool) if tool else None
+        return [s for s in slots.slots_of(spec.input_schema) if s.required and s.kind == "code"] if spec else []
+
     def _names_its_ids(self, intent: str, text: str, ctx: slots.Context) -> bool:
         """Does ``text`` name every id the tool for ``intent`` needs? A clause about a record it does not
         name ("what's happening with it?", "make it urgent", "I'm on site tomorrow") is about the first
         request, not a second one."""
-        server, tool = INTENT_TOOLS.get(intent, ("", ""))
-        spec = self.tools.tool(server, tool) if tool else None
-        needed = [s for s in slots.slots_of(spec.input_schema) if s.required and s.kind == "code"] if spec else []
+        needed = self._ids_of(intent)
         return {s.name for s in needed} <= set(slots.mentioned(needed, text, ctx))
 
     def _different_things(self, intent: str, one: str, other: str, ctx: slots.Context) -> bool:
@@ -555,7 +564,8 @@ class SwitchboardBrain:
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]
         state.dialogue["offer"] = "later"
-        return f"You also mentioned the {later['intent'].split('.')[0].replace('_', ' ')}. Shall we do that now?"
+        # Named as the router names it ("reporting an IT problem", "checking on a work order").
+        return f"You also mentioned {self.coordinator.policy.name_of(later['intent'])}. Shall we do that now?"
 
     def _clarified(self, text: str, state: CallState) -> dict[str, Any] | None:
         """The option the caller chose after "is it about X, or Y?": a plain yes is the first, a
@@ -564,6 +574,11 @@ class SwitchboardBrain:
         if not clarify:
             return None
         reply = entities.yes_no(text)
+        if moves.negates(reply.rest):
+            # "It's not C2101, it's C2102": the value taken back leaves the request it was said in.
+            body, negated = moves.split_negated(reply.rest)
+            clarify = {**clarify, "text": _without_clauses_naming(clarify["text"], negated)}
+            reply = entities.Answer(reply.yes, body)
         options = clarify["options"]
         said = {w for w in entities.tokens(reply.rest) if len(w) > 2}
         overlaps = [len(said & {w for w in entities.tokens(self.coordinator.policy.name_of(o["intent"]))
@@ -651,13 +666,25 @@ class SwitchboardBrain:
         await self.handoff.capture_for_review(state)
 
 
-def _about(text: str, request: str) -> bool:
-    """Does ``text`` name something ``request`` is about (a content word of four letters or more)?"""
-    def words(said: str) -> set[str]:  # numbers are values, not things ("four two zero two")
-        return {w for w in entities.tokens(said) if len(w) > 3 and w.isalpha()} - {
-            w for r in entities.number_runs(said) for w in entities.tokens(said)[r.start:r.end]}
+def _without_clauses_naming(text: str, values: list[str]) -> str:
+    """``text`` without the clauses that name one of ``values`` (as an id or a number)."""
+    named = {c.replace("-", "") for v in values for c in entities.codes(v)} | \
+        {r.digits for v in values for r in entities.number_runs(v)}
+    kept = [c for c in re.split(r"(?<=[,.;])\s+", text)
+            if not named & ({x.replace("-", "") for x in entities.codes(c)} | {r.digits for r in entities.number_runs(c)})]
+    return " ".join(kept).strip(" ,")
 
-    return bool(words(text) & words(request))
+
+def _content_words(said: str) -> set[str]:
+    """Words of four letters or more that are not numbers ("four two zero two" is a value, not a thing)."""
+    toks = entities.tokens(said)
+    return {w for w in toks if len(w) > 3 and w.isalpha()} - {
+        w for r in entities.number_runs(said) for w in toks[r.start:r.end]}
+
+
+def _about(text: str, request: str) -> bool:
+    """Does ``text`` name something ``request`` is about?"""
+    return bool(_content_words(text) & _content_words(request))
 
 
 def _last_priority(state: CallState) -> str:

@@ -260,7 +260,7 @@ async def test_two_requests_in_one_turn_the_second_is_offered_when_the_first_is_
     # The first request said is handled first.
     assert first.startswith("I'll open a work order") and state.task["intent"] == "work_order.create"
     done = spoken(await say(brain, state, "yes"))
-    assert done.endswith("You also mentioned the password. Shall we do that now?")
+    assert done.endswith("You also mentioned resetting a password. Shall we do that now?")
     assert [a["arguments"]["asset_tag"] for a in state.tool_attempts if a["ok"]] == ["A126"]
     again = spoken(await say(brain, state, "yes please"))
     assert state.task["intent"] == "password.reset" and "password" in again.lower()
@@ -285,7 +285,7 @@ async def test_each_of_two_requests_starts_on_its_own_words(brain: SwitchboardBr
     first = spoken(await say(brain, state, turn))
     assert "open a work order" in first and "password" not in state.task["args"]["summary"]
     done = spoken(await say(brain, state, "yes"))
-    assert done.endswith("You also mentioned the password. Shall we do that now?") and len(done.split()) <= 40
+    assert done.endswith("You also mentioned resetting a password. Shall we do that now?") and len(done.split()) <= 40
     again = spoken(await say(brain, state, "yes please"))
     assert "password reset" in again and state.task["args"]["user"] == "E10482"  # who called: for both
 
@@ -697,3 +697,21 @@ async def test_a_value_for_the_other_request_is_kept_for_it(brain: SwitchboardBr
     await say(brain, state, "yes")
     started = await say(brain, state, "yes")  # "Shall we do that now?"
     assert state.task["intent"] == "incident.create" and state.task["args"].get("priority") == "medium", spoken(started)
+
+
+async def test_a_correction_in_the_answer_to_an_either_or_question_replaces_the_value(brain: SwitchboardBrain) -> None:
+    state = CallState("clarify-correction")
+    state.dialogue["clarify"] = {"text": "gas compressor unit one at eastgate, c two one oh one, is leaking oil, medium priority",
+                                 "options": [{"target": "field_ops", "intent": "work_order.create"},
+                                             {"target": "field_ops", "intent": "knowledge.howto"}]}
+    await say(brain, state, "hang on, wrong one. it's not c two one oh one, it's c two one oh two, unit two")
+    assert state.task["intent"] == "work_order.create" and state.task["args"]["asset_tag"].replace("-", "") == "C2102"
+
+
+async def test_a_fault_and_a_status_check_for_one_desk_are_two_requests(brain: SwitchboardBrain) -> None:
+    state = CallState("fault-and-status")
+    await say(brain, state, "two things. borehole pump one at lakeside, A five five one, is tripping on low flow, "
+                            "and can you tell me when the technician's coming for work order one zero zero zero two")
+    assert state.task["intent"] == "work_order.create" and state.dialogue["later"]["intent"] == "work_order.status"
+    # Neither the count of requests nor the caller's name is the problem.
+    assert state.task["args"]["summary"] == "borehole pump one is tripping on low flow"

@@ -434,3 +434,12 @@ def test_a_yes_with_a_value_after_but_changes_it() -> None:
     task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
     step = s.step(task, CREATE_WORK_ORDER, "yes, but make it site fourteen", CTX, write=True)
     assert step.action == "confirm" and task["args"]["site"] == 14
+
+
+@pytest.mark.parametrize(("opening", "summary"), [
+    ("hi it's ben carter from the control room. the vpn keeps dropping every ten minutes or so", "the vpn keeps dropping every ten minutes"),
+    ("this is maria lopez, my laptop is dead", "my laptop is dead"),
+    ("a couple of things. the gate at the depot is stuck open", "the gate at the depot is stuck open"),
+])
+def test_the_summary_leaves_out_who_is_calling_and_how_many_things(opening: str, summary: str) -> None:
+    assert s.paraphrase(opening, s.Context(now=datetime(2026, 12, 2))) == summary
