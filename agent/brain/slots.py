@@ -379,6 +379,13 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         if slot.name not in heard and slot.name in known and slot.kind in ("code", "site", "user", "email"):
             if validate(slot, known[slot.name]) is None:
                 heard[slot.name] = known[slot.name]
+    for slot in slots:
+        # An optional choice nobody names (an incident's category) is read from what the problem is
+        # about ("the VPN keeps dropping": network); the read-back lets the caller change it.
+        if slot.kind == "enum" and not slot.required and slot.name not in heard:
+            value = _nearest_option(slot, task["opening"], ctx)
+            if value is not None:
+                heard[slot.name] = value
     # The opening sentence describes the problem: use it for the first required free-text
     # field, unless that field asks why (a reason is never in the opening request).
     for slot in slots:
@@ -439,6 +446,9 @@ def paraphrase(opening: str, ctx: Context) -> str:
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
         words = _without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
         words = [w for w in words if w not in (",",)]
+        for i in range(len(words) - 2, 0, -1):  # "six - monthly" is one word again
+            if words[i] == "-" and words[i - 1].isalnum() and words[i + 1].isalnum():
+                words[i - 1:i + 2] = [f"{words[i - 1]}-{words[i + 1]}"]
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
             words = words[1:]
         while words and words[-1] in _DANGLING | _VALUE_LEAD:  # "the tag is" once the tag is taken out

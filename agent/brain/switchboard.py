@@ -416,7 +416,10 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
-        if decision.action == "route":
+        follow = self._write_after_read(decision, text, state) if decision.action in ("route", "clarify") else None
+        if follow is not None:
+            decision, text = follow
+        elif decision.action == "route":
             if not one_request:
                 decision, text = self._keep_second_request(decision, text, state)
             logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
@@ -448,6 +451,26 @@ class SwitchboardBrain:
             return
         async for action in self.agent.start(decision.intent, text, state):
             yield action
+
+    def _write_after_read(self, decision: Any, text: str, state: CallState) -> tuple[Any, str] | None:
+        """Right after a look-up ("A125 is the standby generator ..."), a turn that is no request of its
+        own but a choice only a write of the same system takes ("low priority, it's just its service"):
+        that write, about the thing just looked up (its words and this turn's). None otherwise."""
+        done = [r for r in state.routes if r.get("action") == "route"][-1:]
+        server, tool = INTENT_TOOLS.get(done[0]["intent"], ("", "")) if done and not state.task else ("", "")
+        spec = self.tools.tool(server, tool) if tool else None
+        if spec is None or slots.is_write(spec.name, spec.annotations):
+            return None
+        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        own_request = decision.action == "route" and decision.intent in INTENT_TOOLS and \
+            bool(self._ids_of(decision.intent)) and self._names_its_ids(decision.intent, text, ctx)
+        writes = [{"target": done[0]["target"], "intent": i} for i, (srv, _) in INTENT_TOOLS.items() if srv == server]
+        chosen = None if own_request else self._write_by_its_values(done[0]["intent"], writes, text)
+        if chosen is None:
+            return None
+        before = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
+        return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), \
+            f"{before}. {text}".strip(". ")
 
     def _write_by_its_values(self, read_intent: str, options: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
         """A look-up (``read_intent``) heard in a turn that states a choice only a write of the same system

@@ -715,3 +715,21 @@ async def test_a_fault_and_a_status_check_for_one_desk_are_two_requests(brain: S
     assert state.task["intent"] == "work_order.create" and state.dialogue["later"]["intent"] == "work_order.status"
     # Neither the count of requests nor the caller's name is the problem.
     assert state.task["args"]["summary"] == "borehole pump one is tripping on low flow"
+
+
+async def test_a_choice_only_a_write_takes_after_a_look_up_logs_the_thing_looked_up(brain: SwitchboardBrain) -> None:
+    state = CallState("write-after-read")
+    looked = await say(brain, state, "can you look up asset A one two five for me, the standby generator at riverside")
+    assert [a.intent for a in looked if isinstance(a, RouteEvent)] == ["asset.lookup"] and state.task is None
+    reply = spoken(await say(brain, state, "low priority"))
+    assert state.task["intent"] == "work_order.create" and state.task["args"]["asset_tag"] == "A125", reply
+    assert state.task["args"]["priority"] == "low" and "Is that right?" in reply
+
+
+async def test_an_optional_category_is_read_from_what_the_problem_is_about(brain: SwitchboardBrain) -> None:
+    state = CallState("category")
+    await _start(brain, state, "incident.create", "the vpn keeps dropping every ten minutes, I'm E11402")
+    assert state.task["args"]["category"] == "network"
+    state = CallState("category-unknown")
+    await _start(brain, state, "incident.create", "the historian trends have frozen again, I'm E11402")
+    assert "category" not in state.task["args"]  # nothing near enough: left to the default
