@@ -48,6 +48,13 @@ SWITCH_CONFIDENCE = 0.8
 FREE_SWITCH_CONFIDENCE = 0.6
 #: Longer than anyone says in one turn: refused before parsing, so a pasted megabyte costs nothing.
 MAX_TURN_CHARS = 4000
+#: How sure the router must be of what a caller wants done with a record they named, else it is read out.
+WANTED_CONFIDENCE = 0.2
+#: Tools that make a new record (the servers' naming convention, like ``slots.READ_PREFIXES``).
+NEW_RECORD_PREFIXES = ("create_", "request_")
+#: Sentences of a turn, and one that asks (for a status question said without a question mark).
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+_QUESTION = re.compile(r"(?:when|what|where|why|how|has|have|is|was|were|did|does|any)\b")
 #: The caller asks for both of two requests at once ("log both of them", "medium for both").
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
@@ -425,6 +432,8 @@ class SwitchboardBrain:
             logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
             if logged is not None:
                 decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
+        if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
+            decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
         if decision.action == "clarify":
             # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
             named = self._named_by_id(decision, text, state)
@@ -451,6 +460,42 @@ class SwitchboardBrain:
             return
         async for action in self.agent.start(decision.intent, text, state):
             yield action
+
+    def _status_asked(self, decision: Any, text: str, state: CallState) -> Any | None:
+        """A turn that describes a problem and asks how it is going ("I called about the oil pump at North
+        Ridge tripping. When is somebody coming out?", "... SR-30003, has it been approved yet?"): what the
+        caller asks decides, so the record's status is read, not a new one opened. Taken when the question
+        on its own sounds like a status check and the whole turn like a new request of one desk: then that
+        desk's status check. None otherwise."""
+        if decision.intent not in INTENT_TOOLS or decision.intent.endswith(".status"):
+            return None
+        server, tool = INTENT_TOOLS[decision.intent]
+        spec = self.tools.tool(server, tool)
+        if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES):
+            return None  # only a request that makes something new (a cancel or an escalation names its record)
+        status = next((i for i, (srv, _) in INTENT_TOOLS.items() if srv == server and i.endswith(".status")), None)
+        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        # A new request never names a record that exists already ("my request SR-30001, is that done?"):
+        # the caller is asking about it; what they want done with it, if the router heard it, else its status.
+        own = set(spec.input_schema.get("properties", {}))
+        named = [i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == server and self._ids_of(i) and i != decision.intent
+                 and all(s.name not in own and _ticket_number(s) for s in self._ids_of(i))
+                 and self._names_its_ids(i, text, ctx)]
+        if named:
+            wanted = [a["intent"] for a in decision.alternatives if a["intent"] in named and a["confidence"] >= WANTED_CONFIDENCE]
+            intent = wanted[0] if wanted else (status if status in named or status else named[0])
+            return dataclasses.replace(decision, action="route", intent=intent,
+                                       reason=f"{decision.reason} Names a record that exists: {self.coordinator.policy.name_of(intent)}.")
+        sentences = [q.strip() for q in _SENTENCE.split(text) if q.strip()]
+        asked = [c.strip() for c in re.split(r",\s*", sentences[-1])] if sentences and sentences[-1].endswith("?") else []
+        questions = [c for c in asked if _QUESTION.match(c.lower())]
+        if status is None or not questions:
+            return None
+        alone = self.coordinator.decide(questions[-1], state)
+        if not alone.intent.endswith(".status") or alone.confidence < OFF_TOPIC_CONFIDENCE:
+            return None
+        return dataclasses.replace(decision, action="route", intent=status, confidence=alone.confidence,
+                                   reason=f"{decision.reason} Asked how it is going: {self.coordinator.policy.name_of(status)}.")
 
     def _write_after_read(self, decision: Any, text: str, state: CallState) -> tuple[Any, str] | None:
         """Right after a look-up ("A125 is the standby generator ..."), a turn that is no request of its
@@ -696,6 +741,11 @@ def _without_clauses_naming(text: str, values: list[str]) -> str:
     kept = [c for c in re.split(r"(?<=[,.;])\s+", text)
             if not named & ({x.replace("-", "") for x in entities.codes(c)} | {r.digits for r in entities.number_runs(c)})]
     return " ".join(kept).strip(" ,")
+
+
+def _ticket_number(slot: slots.Slot) -> bool:
+    """Is ``slot`` a ticket's number (WO-10234, INC-20001: a prefix of two letters or more), not a tag?"""
+    return any(len(p) >= 2 for p in entities.pattern_prefixes(slot.schema.get("pattern")))
 
 
 def _content_words(said: str) -> set[str]:

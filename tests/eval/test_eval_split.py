@@ -86,8 +86,9 @@ def test_both_parts_have_the_same_label_mix() -> None:
 def test_no_sentence_is_shared_between_parts(left: str, right: str) -> None:
     texts = {
         "test": [r["text"] for r in _rows(TEST)] + _conversation_openers("test"),
-        # dev_blind: dev conversations written blind, scored on fresh stores of their own.
-        "dev": [r["text"] for r in _rows(DEV)] + _conversation_openers("dev") + _conversation_openers("dev_blind"),
+        # dev_round*: dev conversations written blind, each folder scored on fresh stores of its own.
+        "dev": [r["text"] for r in _rows(DEV)] + [t for part in ("dev", "dev_round4", "dev_round5")
+                                                   for t in _conversation_openers(part)],
         "examples": _example_texts(),
         "routing_eval": [r["text"] for r in _rows(HERE / "routing_eval.jsonl")],
     }

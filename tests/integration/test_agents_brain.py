@@ -733,3 +733,23 @@ async def test_an_optional_category_is_read_from_what_the_problem_is_about(brain
     state = CallState("category-unknown")
     await _start(brain, state, "incident.create", "the historian trends have frozen again, I'm E11402")
     assert "category" not in state.task["args"]  # nothing near enough: left to the default
+
+
+async def test_a_returning_caller_asking_how_it_is_going_hears_the_status(brain: SwitchboardBrain) -> None:
+    # The problem is described as if new, but the question asks after it: no new ticket is opened.
+    state = CallState("returning")
+    actions = await say(brain, state, "I rang last week about the cooling oil pump at north ridge tripping. "
+                                      "when is somebody coming out?")
+    assert [a.intent for a in actions if isinstance(a, RouteEvent)] == ["work_order.status"]
+    state = CallState("returning-id")
+    actions = await say(brain, state, "my request for a new tablet charger, S R thirty thousand and one, is that done?")
+    assert [a.name for a in actions if isinstance(a, ToolEvent)][-1:] == ["get_service_request"], spoken(actions)
+    assert not [a for a in state.tool_attempts if a["tool"].startswith(("create_", "request_"))]
+
+
+async def test_a_new_fault_with_a_question_stays_a_new_fault(brain: SwitchboardBrain) -> None:
+    for said in ("the pump A one two three at site twelve is leaking, can you send someone?",
+                 "pump P four five one two won't start at all, what should I do?"):
+        state = CallState("new-with-question")
+        actions = await say(brain, state, said)
+        assert [a.intent for a in actions if isinstance(a, RouteEvent)][-1] != "work_order.status", said
