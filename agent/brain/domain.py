@@ -561,7 +561,9 @@ class DomainAgent:
             # A value the data already holds is not asked for (the site of a known asset).
             result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
             result = slots.Step(result.action, result.say, {**heard, **result.heard})
-        asked_again = text is not None and not result.heard and state.task.get("asking") == asking
+        # Still asking for the same id: an answer that gave other values ("it's booster pump two, medium
+        # priority") may describe the thing all the same, so it is searched with too.
+        asked_again = text is not None and state.task.get("asking") == asking and asking not in result.heard
         if asked_again:
             # An answer that is no id may describe the thing ("it's unit two"): search with that too.
             state.task["described"] = f"{state.task.get('described', '')} {text}".strip()[:slots.MAX_SPOKEN_TEXT]

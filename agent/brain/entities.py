@@ -193,9 +193,21 @@ def number_runs(text: str) -> list[NumberRun]:
             chunker.push(tok)
             i += 1
         chunker.flush()
-        if chunker.chunks:
+        if chunker.chunks and not _pronoun_one(toks, start, i):
             runs.append(NumberRun("".join(chunker.chunks), start, i))
     return runs
+
+
+#: Words before a lone "one" that make it a pronoun ("the second one", "that one"), not a number.
+_ONE_AFTER = {"the", "that", "this", "which", "each", "every", "any", "no", "other", "another", "new", "old",
+              "first", "second", "third", "last", "next", "same", "right", "wrong", "big", "small", "little"}
+
+
+def _pronoun_one(toks: list[str], start: int, end: int) -> bool:
+    """A lone "one" that stands for a thing ("the second one", "one of the pumps"), not a number."""
+    if toks[start:end] != ["one"]:
+        return False
+    return (start > 0 and toks[start - 1] in _ONE_AFTER) or (end < len(toks) and toks[end] == "of")
 
 
 def numbers(text: str) -> list[int]:
@@ -279,9 +291,12 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
 
 
 def _dash_chain(toks: list[str], runs: Mapping[int, NumberRun], run: NumberRun) -> tuple[str, int]:
-    """The digits of ``run`` and of the written digit groups dash-joined after it ("10-482"), and where they end."""
+    """The digits of ``run`` and of the digit groups joined after it ("10-482", "ten, six twenty"), and where they end."""
     digits, end = run.digits, run.end
-    while end + 1 < len(toks) and toks[end] == "-" and toks[end + 1].isdigit() and end + 1 in runs:
+    while end + 1 < len(toks) and end + 1 in runs and (
+            (toks[end] == "-" and toks[end + 1].isdigit())
+            # "E, ten, six twenty": groups said with a pause, while what came before is too short to be an id
+            or (toks[end] == "," and len(digits) < 3)):
         nxt = runs[end + 1]
         digits, end = digits + nxt.digits, nxt.end
     return digits, end

@@ -633,7 +633,17 @@ def wrong_shape(slot: Slot, text: str) -> str | None:
     like = f" looks like {entities.spell_out(example)}" if example else " has a different shape"
     noun = "ID" if slot.kind == "user" else slot.label  # "user" names the field, not what is said for it
     article = "an" if noun[:1].lower() in "aeio" or noun == "ID" else "a"
+    said = len(re.sub(r"\D", "", lettered[0] if lettered else runs[-1].digits))
+    fixed = re.search(r"(?:\[0-9\]|\\d)\{(\d+)\}", slot.schema.get("pattern") or "")  # "[0-9]{5}": always five
+    needed = int(fixed.group(1)) if fixed else said
+    if example and said != needed:
+        # A digit missed or one too many is the usual slip: the count says which.
+        return (f"I heard {heard}. That's {_COUNTS.get(said, said)} digits; {article} {noun} has "
+                f"{_COUNTS.get(needed, needed)}, like {entities.spell_out(example)}.")
     return f"I heard {heard}, but {article} {noun}{like}."
+
+
+_COUNTS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
 
 
 def _lettered(text: str, prefixes: list[str]) -> list[str]:

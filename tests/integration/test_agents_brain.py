@@ -216,7 +216,7 @@ async def test_wrong_shape_says_what_was_heard(brain: SwitchboardBrain) -> None:
     state = CallState("shape")
     await say(brain, state, "what's the status of my work order")
     reply = spoken(await say(brain, state, "one zero zero one"))
-    assert "I heard one zero, zero one" in reply and "W O, one zero two, three four" in reply
+    assert "I heard one zero, zero one. That's four digits" in reply and "W O, one zero two, three four" in reply
 
 
 async def test_yes_and_goodbye_at_the_read_back_submits_then_ends(brain: SwitchboardBrain) -> None:
@@ -753,3 +753,10 @@ async def test_a_new_fault_with_a_question_stays_a_new_fault(brain: SwitchboardB
         state = CallState("new-with-question")
         actions = await say(brain, state, said)
         assert [a.intent for a in actions if isinstance(a, RouteEvent)][-1] != "work_order.status", said
+
+
+async def test_a_description_with_another_value_still_searches_for_the_missing_id(brain: SwitchboardBrain) -> None:
+    state = CallState("describe-with-value")
+    await _start(brain, state, "work_order.create", "one of the booster pumps at millbrook pumping station is grinding")
+    reply = spoken(await say(brain, state, "no idea what the tag is. it's booster pump two, the second one. medium priority"))
+    assert "A, seven zero two" in reply and state.task["args"]["priority"] == "medium", reply

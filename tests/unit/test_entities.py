@@ -282,3 +282,8 @@ def test_an_id_read_out_digit_by_digit_with_pauses_is_one_number(said: str, code
 ])
 def test_a_short_list_of_numbers_is_not_joined(said: str, digits: list[str]) -> None:
     assert [r.digits for r in e.number_runs(said)] == digits
+
+
+def test_an_id_said_in_groups_with_pauses_is_joined_while_too_short_to_be_one() -> None:
+    assert e.codes("my id is E, ten, six twenty")[0] == "E10620"
+    assert e.codes("pump A one two three, two of them are down") == ["A123"]  # complete: the next number is not part

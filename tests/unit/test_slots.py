@@ -272,7 +272,7 @@ def test_long_opener_is_cut_between_clauses_never_mid_word() -> None:
 
 def test_a_code_in_the_wrong_shape_says_what_was_heard_and_what_is_expected() -> None:
     _, steps = talk(GET_WORK_ORDER, "status please", "one zero zero one", write=False)
-    assert steps[-1].say.startswith("I heard one zero, zero one, but a work order number looks like W O")
+    assert steps[-1].say.startswith("I heard one zero, zero one. That's four digits; a work order number has five, like W O")
 
 
 def test_free_text_can_be_corrected_at_the_read_back() -> None:
@@ -357,7 +357,7 @@ def test_an_id_in_the_wrong_shape_in_the_opener_is_said_back_with_the_shape_expe
     s.prefill(task, schema, {}, CTX)
     step = s.step(task, schema, None, CTX, write=True)
     assert "user" not in task["args"]
-    assert "I heard E, one zero, four eight, but an ID looks like E, one zero four, eight two." in step.say
+    assert "I heard E, one zero, four eight. That's four digits; an ID has five, like E, one zero four, eight two." in step.say
 
 
 INCIDENT = {
@@ -420,7 +420,7 @@ def test_digits_said_with_other_letters_are_not_taken_for_this_id() -> None:
     assert s.parse(slot, "what's happening with SR-30005", CTX, asked=True) is None
     assert s.parse(slot, "my ID is E10620 and it's incident 20001", CTX, asked=True) == "INC-20001"
     assert s.wrong_shape(slot, "can you escalate my incident, it's been two days") is None
-    assert s.wrong_shape(slot, "incident 2001").startswith("I heard I N C, two zero, zero one, but an incident number")
+    assert s.wrong_shape(slot, "incident 2001").startswith("I heard I N C, two zero, zero one. That's four digits; an incident number has five")
 
 
 @pytest.mark.parametrize("said", ["yes, but the site's wrong", "great, but the site is wrong", "yeah except the site"])
