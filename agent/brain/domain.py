@@ -335,7 +335,9 @@ class DomainAgent:
                 tried.append(name)
             try:
                 data = await self.tools.call(reader.server, reader.name, {k: task["args"][k] for k in needed})
-            except ToolError:
+            except ToolError as exc:
+                if self._not_found(task, needed, exc):
+                    return True  # the task changed (the id is asked for again): the caller hears why
                 continue
             value = _field(data, name)
             if value is not None and slots.validate(slot, value) is None:
@@ -343,6 +345,22 @@ class DomainAgent:
                 task.setdefault("derived_from", {})[name] = {k: task["args"][k] for k in needed}
                 return True
         return False
+
+    @staticmethod
+    def _not_found(task: dict[str, Any], needed: set[str], exc: ToolError) -> bool:
+        """The caller's id names nothing the system knows ("No asset with tag V9999"): said back once and
+        asked again, since a slip is likelier than new equipment; the same id said again is kept."""
+        if exc.kind != "rejected" or len(needed) != 1:
+            return False
+        name = next(iter(needed))
+        value = task["args"].get(name)
+        if value is None or value in task.setdefault("unfound", []):
+            return False
+        task["unfound"].append(value)
+        task["args"].pop(name)
+        task["derived"] = [d for d in task.get("derived", []) if d != name]
+        task["misheard"] = {"slot": name, "say": f"I couldn't find {entities.spell_out(str(value))}."}
+        return True
 
     @staticmethod
     def _underived(task: dict[str, Any]) -> bool:
@@ -564,11 +582,13 @@ class DomainAgent:
         # Still asking for the same id: an answer that gave other values ("it's booster pump two, medium
         # priority") may describe the thing all the same, so it is searched with too.
         asked_again = text is not None and state.task.get("asking") == asking and asking not in result.heard
-        if asked_again:
-            # An answer that is no id may describe the thing ("it's unit two"): search with that too.
+        if text is not None and result.action == "ask" and state.task.get("asking") not in result.heard:
+            # An answer that is no id may describe the thing ("it's unit two", "it's the outlet valve at
+            # Cedar Falls" when asked for the site): search with that too.
             state.task["described"] = f"{state.task.get('described', '')} {text}".strip()[:slots.MAX_SPOKEN_TEXT]
-        if result.action == "ask" and (text is None or asked_again):
-            # Before asking for an id, look for it with what the caller said ("the job for pump A123").
+        if result.action == "ask" and (text is None or asked_again or state.task.get("asking") != asking):
+            # Before asking for an id (first time, or again), look for it with what the caller said
+            # ("the job for pump A123", "it's the outlet valve at Cedar Falls").
             proposal = await self._propose(state.task)
             result = slots.Step("ask", proposal, result.heard) if proposal else result
         state.entities.update({**heard, **result.heard})

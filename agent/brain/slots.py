@@ -481,7 +481,8 @@ def _without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:
     drop: set[int] = set()
     for start, run in runs.items():
         j = start
-        while j > 0 and (toks[j - 1] in _VALUE_LEAD or (len(toks[j - 1]) <= 2 and toks[j - 1].isalpha()
+        while j > 0 and (toks[j - 1] in _VALUE_LEAD or toks[j - 1] in entities.LETTER_NAMES
+                         or (len(toks[j - 1]) <= 2 and toks[j - 1].isalpha()
                                                          and toks[j - 1] not in ("is", "it", "at", "on", "to", "in"))):
             j -= 1
         if j == start:
@@ -594,7 +595,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         task["confirming"] = False
     missing = [s for s in slots if s.required and s.kind != "key" and s.name not in task["args"]]
     misheard = task.pop("misheard", None) if text is None else None
-    if misheard and missing and missing[0].name == misheard["slot"]:
+    if misheard and any(m.name == misheard["slot"] for m in missing):
         problem = f"{problem} {misheard['say']}".strip()
     if missing:
         task["asking"] = missing[0].name

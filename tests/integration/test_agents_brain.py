@@ -760,3 +760,13 @@ async def test_a_description_with_another_value_still_searches_for_the_missing_i
     await _start(brain, state, "work_order.create", "one of the booster pumps at millbrook pumping station is grinding")
     reply = spoken(await say(brain, state, "no idea what the tag is. it's booster pump two, the second one. medium priority"))
     assert "A, seven zero two" in reply and state.task["args"]["priority"] == "medium", reply
+
+
+async def test_an_id_that_names_nothing_is_said_back_and_the_thing_is_found_by_description(brain: SwitchboardBrain) -> None:
+    state = CallState("unknown-id")
+    first = spoken(await say(brain, state, "I want to raise a fault on asset zulu nine nine nine, it's jammed half open, medium priority"))
+    assert first.startswith("I couldn't find Z, nine nine nine.") and "asset_tag" not in state.task["args"]
+    second = spoken(await say(brain, state, "sorry, I read it wrong. it's the outlet valve at cedar falls reservoir"))
+    assert second == "Is it the reservoir outlet valve, A, three zero, zero one?"
+    third = await say(brain, state, "yes")
+    assert state.task["args"]["asset_tag"] == "A3001" and "Is that right?" in spoken(third)
