@@ -294,8 +294,10 @@ class Conversation:
                 self._forget_resume()
                 await self._heard(ev)
             else:
+                await self._drop_ahead()
                 await self._carry_on()
         elif isinstance(ev, NoTurn):
+            await self._drop_ahead()
             await self._carry_on()
         elif isinstance(ev, PartialTranscript):
             if self._resume_timer is not None:  # words: a turn is forming, its end decides

@@ -227,6 +227,20 @@ async def test_a_prepared_reply_is_discarded_without_a_trace_when_the_caller_goe
         await call.conversation.close()
 
 
+async def test_a_prepared_reply_is_not_adopted_when_the_call_changed_meanwhile() -> None:
+    call = Call()
+    try:
+        await call.conversation.start(greet=False)
+        await call.pause(ASK, 900.0)
+        await call.settle()
+        call.state.recording = {"state": "recording"}  # the bridge reported the recording in the silence
+        got = await call.turn(ASK, 900.0)
+        assert call.brain.runs == 2 and got[-1].speculative is None  # answered again, on the state as it is
+        assert call.state.recording == {"state": "recording"} and call.brain.log == [f"turn 1: {ASK}"]
+    finally:
+        await call.conversation.close()
+
+
 async def test_a_turn_whose_reply_calls_a_tool_is_never_answered_ahead() -> None:
     call = Call()
     try:
