@@ -12,7 +12,7 @@ one. Outside a speculation both simply let the effect happen.
 from __future__ import annotations
 
 import functools
-from contextvars import ContextVar
+from contextvars import Context, ContextVar, copy_context
 from typing import Awaitable, Callable, ParamSpec, TypeVar
 
 P = ParamSpec("P")
@@ -31,6 +31,14 @@ def speculating() -> list[Callable[[], None]]:
     held: list[Callable[[], None]] = []
     _deferred.set(held)
     return held
+
+
+def unguarded() -> Context:
+    """The current context outside any speculation: for work a turn begins on behalf of the whole
+    process (loading the brain), which must not inherit a speculative turn's guard."""
+    context = copy_context()
+    context.run(_deferred.set, None)
+    return context
 
 
 def forbid(what: str) -> None:

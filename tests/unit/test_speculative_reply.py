@@ -15,7 +15,7 @@ import pytest
 
 from agent.call.conversation import Conversation
 from agent.contracts.actions import CallerInput, RouteEvent, Say, ToolEvent
-from agent.contracts.brain import PlaceholderResponder
+from agent.contracts.brain import PlaceholderResponder, StartingBrain
 from agent.contracts.speculation import defer, forbidding
 from agent.contracts.state import CallState
 from agent.speech.engine import FinalTranscript, PartialTranscript, SpeechStarted
@@ -42,10 +42,15 @@ class Brain(PlaceholderResponder):
 
     def __init__(self) -> None:
         self.tools = Tools()
+        self.started = False
         self.log: list[str] = []  # the decision log on disk
         self.runs = 0
         self.hold = asyncio.Event()  # the reply's last sentence waits for this
         self.hold.set()
+
+    async def start(self) -> None:
+        await self.tools.call("field_ops", "list_sites", {})  # as the real brain reads the site names
+        self.started = True
 
     async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Any]:
         self.runs += 1
@@ -93,13 +98,14 @@ class Channel:
 
 
 class Call:
-    def __init__(self, *, speculate: bool = True, state: CallState | None = None) -> None:
+    def __init__(self, *, speculate: bool = True, state: CallState | None = None, starting: bool = False) -> None:
         self.events: list[Any] = []
         self.changed = asyncio.Event()
         self.brain = Brain()
         self.channel = Channel()
         self.audio = 0
-        self.conversation = Conversation(state=state or CallState(session_id="s1"), brain=self.brain,
+        brain = StartingBrain(self.brain) if starting else self.brain
+        self.conversation = Conversation(state=state or CallState(session_id="s1"), brain=brain,
                                          emit=self._emit, send_audio=self._audio, speech=self.channel,
                                          on_turn_done=self._done, sample_rate=RATE, speculate=speculate)
 
@@ -296,3 +302,17 @@ async def test_a_resumed_call_answers_ahead_from_its_stored_state() -> None:
         assert resumed.state.turn_count == 2 and resumed.state.task is None
     finally:
         await resumed.conversation.close()
+
+
+async def test_a_brain_first_started_by_a_speculative_turn_starts_as_usual() -> None:
+    """A new container whose first call is a resumed one: nothing started the brain before the caller
+    spoke. Its start (which calls a tool) is the process's, not under the speculation's guard."""
+    call = Call(starting=True)
+    try:
+        await call.conversation.start(greet=False)
+        await call.pause(ASK, 900.0)
+        got = await call.turn(ASK, 900.0)
+        assert call.brain.started and call.brain.tools.tickets == [{}]
+        assert got[-1].speculative is True and call.state.task == {"summary": ASK}
+    finally:
+        await call.conversation.close()
