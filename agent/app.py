@@ -25,6 +25,7 @@ from azure.ai.agentserver.invocations import InvocationAgentServerHost
 from agent.wire import protocol
 from agent.observability import telemetry
 from agent.contracts.brain import Brain, PlaceholderResponder
+from agent.contracts.speculation import forbidding
 from agent.config import Settings
 from agent.wire.protocol import MAX_FRAME_BYTES
 from agent.call.session import SessionHub
@@ -40,7 +41,11 @@ def build_brain(settings: Settings) -> Brain:
         return PlaceholderResponder()
     from agent.brain.switchboard import SwitchboardBrain
 
-    return SwitchboardBrain.from_settings(settings)
+    brain = SwitchboardBrain.from_settings(settings)
+    # A tool call is a side effect a speculative reply must not make (agent/call/speculation.py): every
+    # call of the brain and its agents goes through this one shared ToolManager.
+    brain.tools.call = forbidding(brain.tools.call, "a tool call")  # type: ignore[method-assign]
+    return brain
 
 
 def build_dialog(brain: Brain, settings: Settings) -> DialogFunctions | None:

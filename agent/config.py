@@ -64,6 +64,9 @@ class Settings(SettingsBase):
     #: 140 + 60 + onset detection keeps the stop near 200 ms of caller audio. Coughs and noise are told
     #: apart by the voice model (Silero), not by this length.
     barge_in_ms: int = 140
+    #: Answer a spoken turn that sounds finished during its end-of-turn silence, on a copy of the call's
+    #: state; played only if the turn ends with those words (agent/call/speculation.py).
+    speculative_reply: bool = True
     tts_enabled: bool = True
     #: Prompt Whisper with the seeded site names and asset kinds. Off: it lowered WER on average
     #: (bench speech --wer) but made up digits after an id said digit by digit (E10482 -> E10-482-822).
@@ -158,6 +161,7 @@ class Settings(SettingsBase):
             endpoint_hold_ms=env_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
             turn_model=env_choice(e, "SWITCHBOARD_TURN_MODEL", d.turn_model, ("silence", "smart-turn")),
             barge_in_ms=env_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
+            speculative_reply=env_bool(e, "SWITCHBOARD_SPECULATIVE_REPLY", d.speculative_reply),
             tts_enabled=env_bool(e, "SWITCHBOARD_TTS", d.tts_enabled),
             stt_vocabulary_prompt=env_bool(e, "SWITCHBOARD_STT_VOCABULARY_PROMPT", d.stt_vocabulary_prompt),
             stt_model=env_choice(e, "SWITCHBOARD_STT_MODEL", d.stt_model, STT_MODELS),

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import itertools
 import logging
 import re
@@ -36,6 +35,7 @@ from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, 
 from agent.contracts.brain import Brain
 from agent.call.keypad import DigitCollector, KeypadConfig
 from agent.call.limits import ENDS, SAY, CallLimits, Watch
+from agent.call.speculation import Ready, Speculation, begin_turn
 from agent.speech.engine import (BargeIn, FinalTranscript, NoTurn, PartialTranscript, SpeechChannel, SpeechEvent,
                                  SpeechStarted, drives_dialog)
 from agent.contracts.state import CallState
@@ -83,6 +83,7 @@ class TurnClock:
     first_say_ms: float | None = None
     first_audio_ms: float | None = None
     barge_in: bool = False
+    speculative: bool | None = None  # True: the reply was prepared ahead and adopted
     #: Set for a spoken turn a speech-to-speech engine answers: its metrics go out when the reply ends.
     engine_turn: int | None = None
 
@@ -93,7 +94,7 @@ class TurnClock:
         return protocol.TurnMetrics(
             turn=turn, stt_ms=self.stt_ms, stt_rtf=self.stt_rtf, decision_ms=self.decision_ms,
             first_say_ms=self.first_say_ms, first_audio_ms=self.first_audio_ms, total_ms=self.since(),
-            barge_in=self.barge_in)
+            barge_in=self.barge_in, speculative=self.speculative)
 
 
 class Conversation:
@@ -112,7 +113,10 @@ class Conversation:
         sample_rate: int,
         keypad: KeypadConfig = KeypadConfig(),
         limits: CallLimits | None = None,
+        speculate: bool = False,
     ) -> None:
+        """``speculate``: answer a spoken turn that sounds finished during its end-of-turn silence
+        (agent/call/speculation.py), played only if the turn ends with those words."""
         self.state = state
         self._brain = brain
         self._emit = emit
@@ -138,6 +142,9 @@ class Conversation:
         self._resume: str | None = None  # what an interrupted reply still had to say, until a caller turn forms
         self._resume_timer: asyncio.TimerHandle | None = None
         self._resuming: set[asyncio.Task[None]] = set()
+        self._speculates = speculate
+        self._ahead: Speculation | None = None  # the turn being answered ahead, if any
+        self._busy = False  # a turn is being handled
 
     # --- lifecycle ------------------------------------------------------------------
     async def start(self, *, greet: bool) -> None:
@@ -163,6 +170,7 @@ class Conversation:
         what the brain still says is recorded and sent as text events, not synthesised.
         """
         self._mute()
+        await self._drop_ahead()
         if self._watcher is not None:
             self._watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -286,18 +294,46 @@ class Conversation:
                 self._forget_resume()
                 await self._heard(ev)
             else:
+                await self._drop_ahead()
                 await self._carry_on()
         elif isinstance(ev, NoTurn):
+            await self._drop_ahead()
             await self._carry_on()
         elif isinstance(ev, PartialTranscript):
             if self._resume_timer is not None:  # words: a turn is forming, its end decides
                 self._resume_timer.cancel()
                 self._resume_timer = None
             await self._emit(protocol.Transcript(role="caller", text=ev.text, final=False))
+            await self._speculate(ev)
         elif isinstance(ev, BargeIn):
+            await self._drop_ahead()
             await self.barge_in()
         elif isinstance(ev, SpeechStarted):
-            pass
+            await self._drop_ahead()  # a new utterance: what was answered ahead was not the turn
+
+    async def _speculate(self, ev: PartialTranscript) -> None:
+        """Answer the words so far ahead, if they sound finished and the call is waiting for them only."""
+        await self._drop_ahead()  # an answer to fewer words: the caller went on
+        if ev.end_ms is None or not self._speculates or not self._waiting():
+            return
+        self._ahead = Speculation(self._brain, CallerInput(ev.text, "speech", language=ev.language), self.state,
+                                  self._synthesize_ahead)
+
+    def _waiting(self) -> bool:
+        """Nothing but the caller's turn can happen next: no turn handled or queued, the agent silent,
+        no reply to resume, no keys being collected."""
+        return not (self._busy or not self._inputs.empty() or self._reply is not None or not self._says.empty()
+                    or self._resume is not None or self._keys.deadline is not None or self._muted
+                    or self.ended.is_set() or drives_dialog(self._speech))
+
+    def _synthesize_ahead(self, say: Say) -> AsyncIterator[bytes]:
+        assert self._speech is not None
+        return self._speech.synthesize(say.text, say.language)
+
+    async def _drop_ahead(self) -> None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            await ahead.discard()
 
     async def _heard(self, ev: FinalTranscript) -> TurnClock:
         """Queue a spoken caller turn; its clock starts at the end of the speech."""
@@ -313,6 +349,7 @@ class Conversation:
                 return
             turn, clock = item
             self._hold()
+            self._busy = True
             try:
                 with telemetry.turn(self.state, clock):
                     await self._turn(turn, clock)
@@ -321,20 +358,28 @@ class Conversation:
                 await self._emit(protocol.Error(code=protocol.Code.INTERNAL,
                                                 message="Something went wrong handling that turn."))
             finally:
+                self._busy = False
                 self._release()
             await self._on_turn_done()
 
     async def _turn(self, turn: CallerInput, clock: TurnClock) -> None:
-        self.state.turn_count += 1
-        turn = dataclasses.replace(turn, turn=self.state.turn_count)
-        # The language is noted on a turn only when it is not English (the exception worth reading).
-        self.state.add_turn("caller", turn.text, kind=turn.kind,
-                            **({"language": turn.language} if turn.language not in (None, "en") else {}))
+        ahead, self._ahead = self._ahead, None
+        adopted = await ahead.adopt(turn, self.state) if ahead is not None else None
+        if adopted is None:
+            turn = begin_turn(self.state, turn)
+        else:
+            turn, clock.speculative = adopted[0], True
         await self._emit(protocol.Transcript(role="caller", text=turn.text, final=True, kind=turn.kind))
-        await self._answer(turn, clock)
+        if adopted is None:
+            await self._answer(turn, clock)
+        else:
+            await self._reply_with(_replay(adopted[1]), turn, clock)
 
     async def _answer(self, turn: CallerInput, clock: TurnClock) -> None:
-        await self._run_actions(self._brain.respond(turn, self.state), clock)
+        await self._reply_with(self._brain.respond(turn, self.state), turn, clock)
+
+    async def _reply_with(self, actions: AsyncIterator[Action], turn: CallerInput, clock: TurnClock) -> None:
+        await self._run_actions(actions, clock)
         if self._speech is not None:
             await self._says.join()
         await self._emit(clock.metrics(turn.turn))
@@ -420,7 +465,7 @@ class Conversation:
             self._hold()  # the agent is speaking: not the caller's silence
         reply = self._reply
         if reply.interrupted:
-            if self._resume is not None and type(say) is Say:
+            if self._resume is not None and type(say) in (Say, Ready):
                 self._resume = f"{self._resume} {say.text}"  # the brain went on: heard if the agent resumes
             return
         span = [say.text, reply.sent_ms, reply.sent_ms]
@@ -455,7 +500,7 @@ class Conversation:
         entry = self.state.turns[reply.turn_index]
         entry["text"] = (entry["text"] + " " + say.text).strip()
         await self._emit(protocol.Transcript(role="agent", text=say.text, final=True, item_id=reply.item_id))
-        speech = self._speech.synthesize(say.text, say.language)
+        speech = say.audio if isinstance(say, Ready) else self._speech.synthesize(say.text, say.language)
         return telemetry.synthesis(speech, say.text, self._rate, self.state)
 
     async def _finish_reply(self) -> None:
@@ -590,6 +635,11 @@ def resume_text(spans: list[list[Any]], heard_ms: float) -> str:
         else:
             rest.append(text)
     return " ".join(rest)
+
+
+async def _replay(actions: list[Action]) -> AsyncIterator[Action]:
+    for action in actions:
+        yield action
 
 
 def _chunks(data: bytes, size: int) -> list[bytes]:

@@ -240,6 +240,9 @@ class SessionHub:
         # Weak: a session's lock lives only while some handler holds or awaits it.
         self._lifecycle_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.keypad = KeypadConfig(settings.dtmf_inter_digit_s, settings.dtmf_max_digits)
+        # Not with a language model's agent: a discarded speculation would still be a model call paid for.
+        self.speculate = settings.speculative_reply and not (settings.azure_openai_endpoint
+                                                             and settings.azure_openai_deployment)
         self.greeting_heard = asyncio.Event()  # the first agent audio of this process went out
         self._warming: asyncio.Task[None] | None = None
         self.calls = CallRecorder.from_settings(settings)  # a record per finished call in calls.jsonl
@@ -550,7 +553,8 @@ class SessionHub:
             channel = self.speech.open(live.sample_rate, on_speech) if self.speech is not None else None
             common: dict[str, Any] = dict(state=live.state, brain=self.brain, emit=live.emit,
                                           send_audio=live.send_audio, speech=channel, on_turn_done=live.persist,
-                                          sample_rate=live.sample_rate, keypad=self.keypad, limits=self.limits)
+                                          sample_rate=live.sample_rate, keypad=self.keypad, limits=self.limits,
+                                          speculate=self.speculate)
             conversation = (DialogConversation(dialog=self.dialog, **common) if drives_dialog(channel)
                             else Conversation(**common))
             live.conversation = conversation

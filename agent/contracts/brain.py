@@ -14,6 +14,7 @@ import asyncio
 from typing import Any, AsyncIterator, Protocol
 
 from agent.contracts.actions import Action, CallerInput, Say
+from agent.contracts.speculation import unguarded
 from agent.contracts.state import CallState
 
 
@@ -82,7 +83,8 @@ class StartingBrain:
 
     async def start(self) -> None:
         if self._starting is None:
-            self._starting = asyncio.ensure_future(self.inner.start())
+            # The process's start, whichever turn asks first: a speculative one's guard stays with it.
+            self._starting = asyncio.get_running_loop().create_task(self.inner.start(), context=unguarded())
 
     async def started(self) -> None:
         """Wait for the inner brain's start, beginning it if need be (raises what it raised)."""

@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from agent.contracts.actions import HandoffEvent
+from agent.contracts.speculation import forbid
 from agent.brain.entities import spell_case_id
 from agent.config import Settings
 from agent.handoff.bundle import (
@@ -77,6 +78,7 @@ class HandoffService:
         case: same id, history kept, bundle refreshed with what was said since. ``target``
         overrides the targets file (the next target the caller accepted).
         """
+        forbid("a hand-over case")
         check_priority(priority)
         route = (state.current or {}).get("target") or "human"
         target = target or self.targets.pick(route, priority)
@@ -125,6 +127,7 @@ class HandoffService:
 
     async def transfer_result(self, state: CallState, *, ok: bool, reason: str) -> None:
         """Record what the bridge reported: ``transferred``, or ``transfer_failed`` with a callback offered."""
+        forbid("a hand-over case")
         case = await self._require_case(state)
         now = self._clock()
         if ok:
@@ -140,6 +143,7 @@ class HandoffService:
 
     async def request_callback(self, state: CallState, *, note: str = "caller accepted a callback") -> None:
         """The caller accepted the callback offered after a failed transfer."""
+        forbid("a hand-over case")
         case = await self._require_case(state)
         case = with_event(case, event="callback_requested", now=self._clock(), status="callback_requested",
                           reason=note, callback_number=mask_number(state.caller_number))
@@ -148,6 +152,7 @@ class HandoffService:
 
     async def decline_callback(self, state: CallState) -> None:
         """The caller said no to the callback: the case stays open as ``transfer_failed``."""
+        forbid("a hand-over case")
         case = await self._require_case(state)
         await self.store.save(with_event(case, event="callback_declined", now=self._clock()))
         state.handoff = {**(state.handoff or {}), "status": "callback_declined"}
@@ -183,5 +188,6 @@ class HandoffService:
     # --- learning loop ------------------------------------------------------------------
     async def capture_for_review(self, state: CallState) -> None:
         """At call end: keep a redacted record of calls that were not resolved."""
+        forbid("a hand-over case")
         if needs_review(state):
             await self.store.capture(review_record(state, self._clock()))

@@ -30,6 +30,7 @@ from agent.routing.indexes import open_index
 from agent.routing.knowledge import DOMAINS, Passage
 from agent.routing.policy import Policy, load_policy, spoken_forms
 from agent.routing.router import Calibration, Router, Scored
+from agent.contracts.speculation import defer
 from agent.contracts.state import CallState
 
 PASSAGES_KEPT = 3
@@ -209,7 +210,9 @@ class Coordinator:
                 state.current = {"target": decision.target, "intent": decision.intent}
         state.passages = [x.to_dict() for x in decision.passages]
         if self.log is not None:
-            self.log.write(log_entry(decision, state.session_id, state.turn_count))
+            # A speculative reply (agent/call/speculation.py) is logged only once it is adopted.
+            write, entry = self.log.write, log_entry(decision, state.session_id, state.turn_count)
+            defer(lambda: write(entry))
 
     def close(self) -> None:
         self.index.close()

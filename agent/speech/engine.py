@@ -37,6 +37,10 @@ class SpeechStarted:
 @dataclass(frozen=True)
 class PartialTranscript:
     text: str
+    #: Set when ``text`` is the speculative transcript of the utterance up to ``end_ms`` (caller-audio
+    #: time) and it sounds finished: if the turn ends there, its ``FinalTranscript`` has these words.
+    end_ms: float | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,8 @@ import numpy as np
 from agent.config import Settings
 from agent.speech.bargein import interrupts, words
 from agent.speech.echo import EchoGate
-from agent.speech.endpoint import Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd
+from agent.speech.endpoint import (Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd,
+                                   sounds_unfinished)
 from agent.speech.engine import BargeIn, FinalTranscript, NoTurn, OnSpeechEvent, PartialTranscript, SpeechStarted
 from agent.speech.models import LANGUAGE_MODEL, model_dir
 from agent.speech.pool import PriorityPool
@@ -369,7 +370,10 @@ class LocalChannel:
             return
         self._endpointer.set_hint(end_ms, text)
         if text and not self._closed and self._endpointer.in_utterance:  # a partial after the final would confuse
-            self._spawn(self._on_event(PartialTranscript(text)))
+            # A finished-sounding turn not heard over the agent may be answered ahead (agent/call/speculation.py).
+            ahead = not sounds_unfinished(text) and not (utt is not None and (utt.over_agent or utt.barged))
+            self._spawn(self._on_event(PartialTranscript(text, end_ms if ahead else None,
+                                                         job.result().language if ahead else None)))
 
     def _end_turn(self, end_ms: float) -> None:
         spec = self._speculation

@@ -405,6 +405,8 @@ class TurnMetrics:
     first_audio_ms: float | None = None
     total_ms: float | None = None
     barge_in: bool | None = None
+    #: The reply was prepared during the end-of-turn silence and adopted (agent/call/speculation.py).
+    speculative: bool | None = None
 
 
 @dataclass(frozen=True)

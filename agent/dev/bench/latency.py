@@ -12,6 +12,10 @@ caller audio sent between the onset of the interruption and the ``audio.clear`` 
 on the onset, before the interruption is a finished turn). It also reports dropped
 audio (caller frames sent late, frames the server did not count, client playout
 underruns) and the WER of the caller transcripts.
+
+``--speculative-reply both`` starts two servers, one answering ahead during the end-of-turn
+silence (agent/call/speculation.py) and one not, and alternates sessions between them, so
+both see the same load: the figures come side by side with their ratio.
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--brain", choices=("switchboard", "placeholder"), default="switchboard",
                    help="the server's brain: the real one, or the echoing placeholder (speech path only)")
+    p.add_argument("--speculative-reply", choices=("on", "off", "both"),
+                   help="SWITCHBOARD_SPECULATIVE_REPLY of the server(s) started; both: one of each, compared "
+                        "(default: as configured)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="with --speculative-reply both: sessions run on each server, alternating (default 3)")
     p.add_argument("--barge-ins", type=int, default=3,
                    help="long replies to interrupt for the barge-in reaction figure (default 3; 0 skips)")
 
@@ -148,11 +157,12 @@ def _fmt(v: float | None) -> str:
     return "-" if v is None else f"{v:.0f}"
 
 
-def report(sessions: int, results: list[SessionResult], cpu: tuple[float, float, float] | None = None) -> bool:
+def report(sessions: int, results: list[SessionResult], cpu: tuple[float, float, float] | None = None,
+           label: str = "") -> bool:
     turns = [t for r in results for t in r.turns]
     lat = [t.latency_ms for t in turns if t.latency_ms is not None]
     p50, p95 = _pct(lat, 50), _pct(lat, 95)
-    print(f"\n== {sessions} concurrent session(s), {len(turns)} spoken turns ==")
+    print(f"\n== {sessions} concurrent session(s), {len(turns)} spoken turns{label} ==")
     print(f"end of caller speech -> first agent audio (client): p50 {_fmt(p50)} ms  p95 {_fmt(p95)} ms  "
           f"max {_fmt(max(lat) if lat else None)} ms")
     print("server stages, ms from end of caller speech (p50 / p95):")
@@ -167,6 +177,8 @@ def report(sessions: int, results: list[SessionResult], cpu: tuple[float, float,
           f"caller frames not counted by the server {missing}, agent playout underruns "
           f"{sum(r.underruns for r in results)} ({sum(r.underrun_ms for r in results):.0f} ms)")
     print(f"WER on the phrase set: {wer([(t.phrase, t.heard) for t in turns]):.1%}")
+    ahead = sum(1 for t in turns if t.metrics.get("speculative"))
+    print(f"replies prepared during the end-of-turn silence and played: {ahead} of {len(turns)}")
     if cpu is not None:
         print(f"server CPU: {cpu[0]:.0f} s over {cpu[1]:.0f} s wall = {cpu[0] / cpu[1]:.2f} cores on average; "
               f"this client {cpu[2]:.2f} cores (the machine has {psutil.cpu_count()}; "
@@ -202,15 +214,67 @@ async def _run(url: str, sessions_list: list[int], turns: int, rate: int, seed: 
     return all_ok
 
 
+async def _compare(urls: dict[str, str], sessions: int, turns: int, rate: int, seed: int, rounds: int) -> bool:
+    """Speculative replies off and on: ``rounds`` of ``sessions`` concurrent sessions on each server, alternating."""
+    print(f"synthesising {len(PHRASES)} caller phrases (Piper) ...", flush=True)
+    clips = [(p, speech(p, rate, "piper-lively")) for p in PHRASES]
+    results: dict[str, list[SessionResult]] = {mode: [] for mode in urls}
+    for r in range(rounds):
+        for mode, url in urls.items():
+            rng = random.Random(seed + r)  # the same phrases and pauses for both
+            jobs = [_session(url, clips, turns, rate, offset=(r * sessions + i) * 3,
+                             delay=rng.uniform(0, 3.0) if sessions > 1 else 0, rng=random.Random(seed + r * 100 + i))
+                    for i in range(sessions)]
+            results[mode].extend(await asyncio.gather(*jobs))
+    figures = {}
+    for mode, done in results.items():
+        report(sessions, done, label=f", speculative reply {mode}")
+        lat = [t.latency_ms for d in done for t in d.turns if t.latency_ms is not None]
+        figures[mode] = (_pct(lat, 50), _pct(lat, 95))
+    (off50, off95), (on50, on95) = figures["off"], figures["on"]
+    if None not in (off50, off95, on50, on95):
+        print(f"\nspeculative reply on / off, end of caller speech -> first agent audio: "
+              f"p50 {on50:.0f} / {off50:.0f} ms ({on50 / off50:.2f}x), p95 {on95:.0f} / {off95:.0f} ms "
+              f"({on95 / off95:.2f}x); load average {psutil.getloadavg()[0]:.1f}")
+    return True
+
+
+def _compare_locally(args: argparse.Namespace) -> int:
+    from agent.dev.localserver import LocalServer
+
+    with tempfile.TemporaryDirectory(prefix="switchboard-bench-") as tmp:
+        servers = {mode: LocalServer(Path(tmp) / mode, {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": args.brain,
+                                                        "SWITCHBOARD_SPECULATIVE_REPLY": str(mode == "on").lower()})
+                   for mode in ("off", "on")}
+        try:
+            for server in servers.values():
+                server.start(timeout=300)
+            print(f"servers: speculative reply off {servers['off'].ws}, on {servers['on'].ws} "
+                  f"(local speech, {args.brain} brain)")
+            ok = all(asyncio.run(_compare({m: s.ws for m, s in servers.items()}, n, args.turns, args.rate,
+                                          args.seed, args.rounds)) for n in (args.sessions or [1]))
+        finally:
+            for server in servers.values():
+                server.stop()
+    return 0 if ok else 1
+
+
 def run(args: argparse.Namespace) -> int:
     sessions_list = args.sessions or [1, 10]
+    if args.speculative_reply == "both":
+        if args.url:
+            raise SystemExit("--speculative-reply both starts its own two servers: leave out --url")
+        return _compare_locally(args)
     if args.url:
         return 0 if asyncio.run(_run(args.url, sessions_list, args.turns, args.rate, args.seed,
                                      barge_ins=args.barge_ins)) else 1
     from agent.dev.localserver import LocalServer
 
     with tempfile.TemporaryDirectory(prefix="switchboard-bench-") as tmp:
-        server = LocalServer(Path(tmp), {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": args.brain})
+        env = {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": args.brain}
+        if args.speculative_reply:
+            env["SWITCHBOARD_SPECULATIVE_REPLY"] = str(args.speculative_reply == "on").lower()
+        server = LocalServer(Path(tmp), env)
         server.start(timeout=180)
         try:
             print(f"server on {server.ws} (local speech, {args.brain} brain)")
