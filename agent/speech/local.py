@@ -48,6 +48,8 @@ from agent.speech.turn import THRESHOLD, SmartTurn
 from agent.speech.vad import FRAME_SAMPLES, RATE, FrameVad, SileroVad, WebRtcVad, load_silero_session
 
 log = logging.getLogger("switchboard.speech")
+#: Shortest audio given to the recogniser (16 kHz samples, 1 s); shorter utterances are led in with silence.
+MIN_AUDIO_SAMPLES = RATE
 
 #: Trailing silence kept after the last speech frame: Whisper ends words more cleanly with a little.
 TAIL_MS = 120
@@ -313,6 +315,10 @@ class LocalChannel:
         frame_ms = self._endpointer.config.frame_ms
         keep = int((end_ms + TAIL_MS - self._utterance_start_ms) // frame_ms)
         audio = np.concatenate(self._utterance[:keep]) if self._utterance else np.zeros(0, dtype=np.int16)
+        if 0 < audio.size < MIN_AUDIO_SAMPLES:
+            # Whisper hears a short answer with little lead-in ("Yes." as the first words on a new
+            # connection, whose pre-roll is not yet full) as nothing: lead it in with silence.
+            audio = np.concatenate([np.zeros(MIN_AUDIO_SAMPLES - audio.size, dtype=np.int16), audio])
         return asyncio.ensure_future(self._engine.transcribe(audio, identify=turn and self._turns_ended < LANGUAGE_ID_TURNS))
 
     def _check_barge(self, end_ms: float) -> None:
