@@ -488,6 +488,7 @@ class DomainAgent:
             if unique and slots.validate(asking, ranked[0][1]["_value"]) is None:
                 best = ranked[0][1]
                 task["proposed"] = {asking.name: best["_value"]}
+                task["proposed_name"] = str(best.get("description") or best.get("name") or best.get("summary") or "")[:80]
                 ref = entities.spell_out(best["_value"])
                 if best.get("description") or best.get("name"):  # a thing: "Is it the standby generator, A, one two five?"
                     return f"Is it the {str(best.get('description') or best['name'])[:60].lower().rstrip('.')}, {ref}?"

@@ -329,13 +329,25 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
         if _replacing(list(slots.values()), task["args"], body, negated, ctx):
             return "value"  # "not three, thirty": a correction of a value the task holds
     if task.get("confirming") or task.get("proposed"):
-        return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) else None
+        return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) \
+            or (task.get("proposed") and names_proposal(task, text)) else None
     asking = slots.get(task.get("asking") or "")
     if asking is not None and asking.kind == "text":
         return "free" if text.strip() else None
     if asking is not None and parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None:
         return "value"
     return "value" if mentioned(slots.values(), text, ctx) else None
+
+
+def names_proposal(task: Mapping[str, Any], text: str) -> bool:
+    """Does ``text`` name the thing the agent offered (every word of its name, its numbers too), without
+    a no? "It's the standby generator, there's only the one" answers "Is it the standby generator, G-2120?"."""
+    name = str(task.get("proposed_name") or "")
+    words = {w for w in entities.tokens(name) if len(w) > 3 and w.isalpha()}
+    numbers = {r.digits for r in entities.number_runs(name)}
+    body = moves.split_negated(text)[0] if moves.negates(text) else text  # "not the standby one" names it not
+    return bool(words) and words <= set(entities.tokens(body)) \
+        and numbers <= {r.digits for r in entities.number_runs(body)} and entities.yes_no(text).yes is not False
 
 
 def mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:
@@ -563,8 +575,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         else:
             asking = by_name.get(task.get("asking") or "")
             proposed = task.pop("proposed", None)  # a value the agent found and offered ("Is it A123?")
-            if proposed and reply.yes is True:
-                heard.update(proposed)
+            if proposed and (reply.yes is True or (reply.yes is None and names_proposal(task, body))):
+                heard.update(proposed)  # "yes", or the thing offered named back ("it's the standby generator")
+            task.pop("proposed_name", None)
             if asking is None and task["args"]:
                 named = _named_slot(slots, body)  # the answer to "What should I change?"
                 if named is not None:

@@ -770,3 +770,24 @@ async def test_an_id_that_names_nothing_is_said_back_and_the_thing_is_found_by_d
     assert second == "Is it the reservoir outlet valve, A, three zero, zero one?"
     third = await say(brain, state, "yes")
     assert state.task["args"]["asset_tag"] == "A3001" and "Is that right?" in spoken(third)
+
+
+async def test_naming_the_thing_offered_accepts_it(brain: SwitchboardBrain) -> None:
+    state = CallState("named-back")
+    first = spoken(await say(brain, state, "the standby generator at eastgate compressor station is showing a low coolant alarm"))
+    assert first == "Is it the standby generator, G, two one, two zero?"
+    await say(brain, state, "I don't know the tag, I'm not on site. it's the standby generator, there's only the one there")
+    assert state.task["args"]["asset_tag"] == "G-2120" and state.task["confirming"]
+    state = CallState("named-back-no")
+    await say(brain, state, "the standby generator at eastgate compressor station is showing a low coolant alarm")
+    await say(brain, state, "no, not the standby generator, the portable one")
+    assert "asset_tag" not in state.task["args"]
+
+
+async def test_the_second_of_both_requests_keeps_the_reply_short(brain: SwitchboardBrain) -> None:
+    state = CallState("both-short")
+    await say(brain, state, "at millbrook, booster pump two, A seven oh two, is leaking at the seal, and the "
+                            "station supply transformer, T zero seven three zero, is humming much louder than usual")
+    await say(brain, state, "medium for both")
+    reply = spoken(await say(brain, state, "yes, log both of them"))
+    assert reply.startswith("Done. Your reference is") and "Is that right?" in reply and len(reply.split()) <= 40, reply
