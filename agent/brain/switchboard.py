@@ -55,7 +55,7 @@ NEW_RECORD_PREFIXES = ("create_", "request_")
 #: Sentences of a turn, and one that asks (for a status question said without a question mark).
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 _QUESTION = re.compile(r"(?:when|what|where|why|how|has|have|is|was|were|did|does|any)\b")
-#: Words of a finished request's result said before the next one's read-back ("Done. Your reference is ...").
+#: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
 LATER_RESULT_WORDS = 10
 #: The caller asks for both of two requests at once ("log both of them", "medium for both").
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
@@ -249,7 +249,8 @@ class SwitchboardBrain:
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and (state.dialogue.get("later") or {}).get("accepted"):
                 state.dialogue["start_later"] = True  # the caller asked for both: the second one starts now
                 if held is not None:  # its read-back follows at once: of this result, the reference is enough
-                    held = dataclasses.replace(held, text=for_the_ear(held.text, LATER_RESULT_WORDS))
+                    ref = next((x for x in re.split(r"(?<=[.!?])\s+", held.text) if "reference" in x.lower()), None)
+                    held = dataclasses.replace(held, text=ref or for_the_ear(held.text, LATER_RESULT_WORDS))
                 continue
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
                 action = Say(self._offer_later(state))  # the first request is done: offer the second

@@ -790,4 +790,4 @@ async def test_the_second_of_both_requests_keeps_the_reply_short(brain: Switchbo
                             "station supply transformer, T zero seven three zero, is humming much louder than usual")
     await say(brain, state, "medium for both")
     reply = spoken(await say(brain, state, "yes, log both of them"))
-    assert reply.startswith("Done. Your reference is") and "Is that right?" in reply and len(reply.split()) <= 40, reply
+    assert reply.startswith("Your reference is W O") and "Is that right?" in reply and len(reply.split()) <= 40, reply
