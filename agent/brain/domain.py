@@ -592,6 +592,12 @@ class DomainAgent:
             # ("the job for pump A123", "it's the outlet valve at Cedar Falls").
             proposal = await self._propose(state.task)
             result = slots.Step("ask", proposal, result.heard) if proposal else result
+            if proposal and not write and state.task.get("proposed"):
+                # A look-up changes nothing: the one record the caller described is read out at once,
+                # by its number and what it is about, so a wrong match is heard and corrected.
+                state.task["args"].update(state.task.pop("proposed"))
+                state.task.pop("proposed_name", None)
+                result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
         state.entities.update({**heard, **result.heard})
         if result.action == "cancel":
             state.task = None

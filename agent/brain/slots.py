@@ -164,8 +164,8 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
     if asked:
         clean = text.strip()
         reply = entities.yes_no(clean)
-        # A bare "yes" or "no" is no description (the question was open): ask again, never store "yes".
-        return clean if clean and not (reply.yes is not None and not reply.rest.strip(" .!?")) else None
+        # A bare "yes" or "no" ("yes, please") is no description (the question was open): ask again, never store "yes".
+        return clean if clean and not (reply.yes is not None and not moves.leftover(reply.rest).strip(" .!?,")) else None
     return None
 
 

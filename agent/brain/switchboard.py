@@ -59,6 +59,8 @@ _QUESTION = re.compile(r"(?:when|what|where|why|how|has|have|is|was|were|did|doe
 LATER_RESULT_WORDS = 10
 #: The caller asks for both of two requests at once ("log both of them", "medium for both").
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
+#: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
+_EARLIER_CALL = re.compile(r"^(?:\S+\s+){0,6}?(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|asked for)\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
@@ -596,7 +598,9 @@ class SwitchboardBrain:
         threshold = self.coordinator.policy.low_confidence_threshold
         for boundary in list(_CLAUSE_BOUNDARY.finditer(text))[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
-            if len(before.split()) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS:
+            if len(before.split()) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
+                    or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()):
+                # "over and over" joins no clauses; "I rang last week about ..." is no request of its own
                 continue
             head, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and d.confidence >= threshold

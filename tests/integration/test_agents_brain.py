@@ -791,3 +791,21 @@ async def test_the_second_of_both_requests_keeps_the_reply_short(brain: Switchbo
     await say(brain, state, "medium for both")
     reply = spoken(await say(brain, state, "yes, log both of them"))
     assert reply.startswith("Your reference is W O") and "Is that right?" in reply and len(reply.split()) <= 40, reply
+
+
+async def test_an_earlier_call_told_before_a_request_is_not_a_request_of_its_own(brain: SwitchboardBrain) -> None:
+    state = CallState("earlier-call")
+    actions = await say(brain, state, "i called two days ago about outlook asking for my password over and over, "
+                                      "incident twenty thousand and three. nobody's been in touch. escalate it")
+    assert "later" not in state.dialogue and state.task["intent"] == "incident.escalate"
+    assert state.task["args"]["incident_id"] == "INC-20003", spoken(actions)
+    await say(brain, state, "yes, please")  # no reason: asked again, never stored as one
+    assert "reason" not in state.task["args"]
+
+
+async def test_a_look_up_reads_the_one_record_described_at_once(brain: SwitchboardBrain) -> None:
+    state = CallState("read-at-once")
+    actions = await say(brain, state, "i rang on monday about the backwash valve at the lakeside treatment plant "
+                                      "being slow to close. what's the hold-up?")
+    assert [(a.name, a.status) for a in actions if isinstance(a, ToolEvent)][-1] == ("get_work_order", "ok")
+    assert "W O, one zero zero, zero five" in spoken(actions) and "on hold" in spoken(actions)
