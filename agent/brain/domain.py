@@ -39,6 +39,8 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
 }
 
 ANYTHING_ELSE = "Anything else?"
+#: Things read out for the caller to pick from, at most (more than this is no list for the ear).
+MAX_CHOICES = 3
 SYSTEM_NAMES = {"field_ops": "field service system", "it_ops": "IT service desk system"}
 _TICKET = re.compile(r"\b[A-Z]{2,4}-\d{4,6}\b")
 
@@ -184,7 +186,8 @@ def _named_kind(item: Mapping[str, Any], words: set[str]) -> bool:
     what = re.sub(r"\(.*?\)|\d+", " ", str(item.get("description") or item.get("name") or "")).split()
     kinds = {str(item["type"]).lower()} if item.get("type") else set()
     kinds |= {what[-1].lower()} if what else set()
-    return not kinds or bool(kinds & words)
+    singular = {w[:-1] for w in words if w.endswith("s") and len(w) > 3}  # "the pumps at Lakeside"
+    return not kinds or bool(kinds & (words | singular))
 
 
 _CLOSED = {"completed", "cancelled", "canceled", "closed", "resolved", "fulfilled", "rejected"}
@@ -450,7 +453,7 @@ class DomainAgent:
         task["other_shape"] = asking.name
         return "What is your work e-mail address instead?"
 
-    async def _propose(self, task: dict[str, Any]) -> str | None:
+    async def _propose(self, task: dict[str, Any], *, choices: bool = True) -> str | None:
         """A lookup for the id being asked: a list tool of the same server whose filters are known
         (taken from the task or from what the caller said: "list_assets" for the site, "list_work_orders"
         for an asset or site) is searched with the caller's words; a single best match is offered
@@ -494,6 +497,13 @@ class DomainAgent:
                     return f"Is it the {str(best.get('description') or best['name'])[:60].lower().rstrip('.')}, {ref}?"
                 # a record: its number, then what it is about, as it was logged
                 return f"Is it {ref}: {str(best.get('summary') or '')[:60].lower().rstrip('.')}?".replace(": ?", "?")
+            tied = [c for score, c in ranked if score == ranked[0][0] and (c.get("description") or c.get("name"))]
+            if choices and 2 <= len(tied) <= MAX_CHOICES and len(tied) == len([r for r in ranked if r[0] == ranked[0][0]]):
+                # A few things fit what was said ("the pumps at Lakeside"): name them, the caller picks one.
+                task["choices"] = [{"value": c["_value"], "name": str(c.get("description") or c["name"])[:60]}
+                                   for c in tied if slots.validate(asking, c["_value"]) is None]
+                names = [f"the {c['name'].lower().rstrip('.')}, {entities.spell_out(c['value'])}" for c in task["choices"]]
+                return f"Is it {', '.join(names[:-1])}, or {names[-1]}?" if len(names) >= 2 else None
         return None
 
     async def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]:
@@ -590,8 +600,15 @@ class DomainAgent:
         if result.action == "ask" and (text is None or asked_again or state.task.get("asking") != asking):
             # Before asking for an id (first time, or again), look for it with what the caller said
             # ("the job for pump A123", "it's the outlet valve at Cedar Falls").
-            proposal = await self._propose(state.task)
-            result = slots.Step("ask", proposal, result.heard) if proposal else result
+            # A few that fit are read out for a look-up, or once the id was asked for and not given; a
+            # new fault's first question stays short for the many callers who know the tag.
+            proposal = await self._propose(state.task, choices=not write or asked_again)
+            if proposal:
+                # What was wrong with the answer ("I heard ..., but ...") is still said, before the offer.
+                question = slots.reprompt(state.task, spec.input_schema)
+                problem = result.say[: -len(question)].strip() if result.say.endswith(question) else ""
+                problem = "" if problem.startswith("Sorry, I didn't catch") else problem  # the offer says it better
+                result = slots.Step("ask", f"{problem} {proposal}".strip(), result.heard)
             if proposal and not write and state.task.get("proposed"):
                 # A look-up changes nothing: the one record the caller described is read out at once,
                 # by its number and what it is about, so a wrong match is heard and corrected.

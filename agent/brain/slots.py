@@ -328,6 +328,8 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
         body, negated = moves.split_negated(text)
         if _replacing(list(slots.values()), task["args"], body, negated, ctx):
             return "value"  # "not three, thirty": a correction of a value the task holds
+    if task.get("choices") and _chosen(task["choices"], text) is not None:
+        return "value"
     if task.get("confirming") or task.get("proposed"):
         return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) \
             or (task.get("proposed") and names_proposal(task, text)) else None
@@ -337,6 +339,18 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
     if asking is not None and parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None:
         return "value"
     return "value" if mentioned(slots.values(), text, ctx) else None
+
+
+def _chosen(choices: list[Mapping[str, Any]], text: str) -> Any:
+    """The one of ``choices`` (read out as "the X, or the Y?") that ``text`` picks: by its place
+    ("the second one") or by naming it ("borehole pump two"). None when it picks none or several."""
+    if not choices:
+        return None
+    place = _ordinal(text.lower(), len(choices))
+    if place is not None:
+        return choices[place]["value"]
+    named = [c["value"] for c in choices if names_proposal({"proposed_name": c["name"]}, text)]
+    return named[0] if len(named) == 1 else None
 
 
 def names_proposal(task: Mapping[str, Any], text: str) -> bool:
@@ -574,6 +588,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
             heard.update(changed)
         else:
             asking = by_name.get(task.get("asking") or "")
+            chosen = _chosen(task.pop("choices", None) or [], body)  # "the second one", "pump two"
+            if chosen is not None and asking is not None:
+                heard[asking.name] = chosen
             proposed = task.pop("proposed", None)  # a value the agent found and offered ("Is it A123?")
             if proposed and (reply.yes is True or (reply.yes is None and names_proposal(task, body))):
                 heard.update(proposed)  # "yes", or the thing offered named back ("it's the standby generator")

@@ -809,3 +809,13 @@ async def test_a_look_up_reads_the_one_record_described_at_once(brain: Switchboa
                                       "being slow to close. what's the hold-up?")
     assert [(a.name, a.status) for a in actions if isinstance(a, ToolEvent)][-1] == ("get_work_order", "ok")
     assert "W O, one zero zero, zero five" in spoken(actions) and "on hold" in spoken(actions)
+
+
+async def test_a_few_things_that_fit_are_named_and_the_caller_picks_one(brain: SwitchboardBrain) -> None:
+    for pick, tag in (("the second one", "A552"), ("borehole pump one please", "A551")):
+        state = CallState("choices")
+        first = spoken(await say(brain, state, "what pumps have you got at lakeside, site fifty five?"))
+        assert first == "Is it the borehole pump 1, A, five five one, or the borehole pump 2, A, five five two?"
+        actions = await say(brain, state, pick)
+        assert [(a.name, a.status) for a in actions if isinstance(a, ToolEvent)][-1] == ("lookup_asset", "ok"), pick
+        assert tag in spoken(actions), (pick, spoken(actions))
