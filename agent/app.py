@@ -25,7 +25,6 @@ from azure.ai.agentserver.invocations import InvocationAgentServerHost
 from agent.wire import protocol
 from agent.observability import telemetry
 from agent.contracts.brain import Brain, PlaceholderResponder
-from agent.contracts.speculation import forbidding
 from agent.config import Settings
 from agent.wire.protocol import MAX_FRAME_BYTES
 from agent.call.session import SessionHub
@@ -41,11 +40,7 @@ def build_brain(settings: Settings) -> Brain:
         return PlaceholderResponder()
     from agent.brain.switchboard import SwitchboardBrain
 
-    brain = SwitchboardBrain.from_settings(settings)
-    # A tool call is a side effect a speculative reply must not make (agent/call/speculation.py): every
-    # call of the brain and its agents goes through this one shared ToolManager.
-    brain.tools.call = forbidding(brain.tools.call, "a tool call")  # type: ignore[method-assign]
-    return brain
+    return SwitchboardBrain.from_settings(settings)
 
 
 def build_dialog(brain: Brain, settings: Settings) -> DialogFunctions | None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping
 import anyio
 
 from agent.observability import telemetry
+from agent.contracts.speculation import forbid
 from agent.config import Settings
 
 if TYPE_CHECKING:
@@ -257,8 +258,10 @@ class ToolManager:
         """Call ``tool`` on ``server``; one retry on a timeout or a dead server.
 
         If the tool takes an ``idempotency_key`` and none is given, one is made here,
-        and the retry reuses it.
+        and the retry reuses it. Refused during a speculative reply (a tool call is a side
+        effect; the real turn makes it after the endpoint: agent/call/speculation.py).
         """
+        forbid("a tool call")
         conn = self.connections.get(server)
         if conn is None:
             raise ToolError(server, tool, "unknown_tool", f"no server named {server}")

@@ -11,12 +11,8 @@ one. Outside a speculation both simply let the effect happen.
 
 from __future__ import annotations
 
-import functools
 from contextvars import Context, ContextVar, copy_context
-from typing import Awaitable, Callable, ParamSpec, TypeVar
-
-P = ParamSpec("P")
-T = TypeVar("T")
+from typing import Callable
 
 #: The effects held back by the speculation running in this context (None: not speculating).
 _deferred: ContextVar[list[Callable[[], None]] | None] = ContextVar("speculation", default=None)
@@ -55,13 +51,3 @@ def defer(effect: Callable[[], None]) -> None:
     else:
         held.append(effect)
 
-
-def forbidding(call: Callable[P, Awaitable[T]], what: str) -> Callable[P, Awaitable[T]]:
-    """``call`` (a coroutine function), made to ``forbid(what)`` before it runs."""
-
-    @functools.wraps(call)
-    async def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
-        forbid(what)
-        return await call(*args, **kwargs)
-
-    return guarded

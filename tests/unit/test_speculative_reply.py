@@ -16,7 +16,7 @@ import pytest
 from agent.call.conversation import Conversation
 from agent.contracts.actions import CallerInput, RouteEvent, Say, ToolEvent
 from agent.contracts.brain import PlaceholderResponder, StartingBrain
-from agent.contracts.speculation import defer, forbidding
+from agent.contracts.speculation import defer, forbid
 from agent.contracts.state import CallState
 from agent.speech.engine import FinalTranscript, PartialTranscript, SpeechStarted
 from agent.wire import protocol
@@ -26,13 +26,13 @@ ASK = "my laptop will not start"
 
 
 class Tools:
-    """A tool server's ticket table; ``call`` guarded as the app guards the real ToolManager."""
+    """A tool server's ticket table; ``call`` guarded as the real ToolManager's is."""
 
     def __init__(self) -> None:
         self.tickets: list[dict[str, Any]] = []
-        self.call = forbidding(self._call, "a tool call")
 
-    async def _call(self, server: str, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+    async def call(self, server: str, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        forbid("a tool call")
         self.tickets.append(arguments)
         return {"id": f"INC-{20000 + len(self.tickets)}"}
 
@@ -316,3 +316,18 @@ async def test_a_brain_first_started_by_a_speculative_turn_starts_as_usual() -> 
         assert got[-1].speculative is True and call.state.task == {"summary": ASK}
     finally:
         await call.conversation.close()
+
+
+async def test_the_real_tool_manager_refuses_a_call_while_speculating(tmp_path) -> None:
+    from agent.brain.mcp_client import ToolManager
+    from agent.config import Settings
+    from agent.contracts.speculation import Speculative, speculating
+
+    tools = ToolManager.from_settings(Settings(data_dir=tmp_path))
+
+    async def speculative_turn() -> None:
+        speculating()
+        await tools.call("field_ops", "create_work_order", {"site": 12})
+
+    with pytest.raises(Speculative):
+        await asyncio.create_task(speculative_turn())  # a task of its own: its context is the speculation's
