@@ -275,18 +275,25 @@ class DomainAgent:
         """For a look-up, the read tool the caller's identifier belongs to: "what's happening with
         SR-30005" heard as an incident's status is the service request's status, since the id's shape
         says which kind of thing it is. A write, or a turn that fits the routed tool, stays as routed."""
-        ctx = self.context()
-
-        def named(tool: ToolSpec) -> bool:  # every input it needs is an id of a set shape, and was said
-            needed = [s for s in slots.slots_of(tool.input_schema) if s.required]
-            return bool(needed) and all(s.kind == "code" for s in needed) \
-                and {s.name for s in needed} <= set(slots.mentioned(needed, text, ctx))
-
-        if slots.is_write(spec.name, spec.annotations) or named(spec):
+        if slots.is_write(spec.name, spec.annotations) or self._gives_ids(spec, text, asked=False):
             return spec
-        readers = [t for t in self.tools.tools(spec.server).values()
-                   if t.name != spec.name and not slots.is_write(t.name, t.annotations) and named(t)]
+        readers = self._readers_given(spec, text, asked=False)
         return readers[0] if len(readers) == 1 else spec
+
+    def _gives_ids(self, tool: ToolSpec, text: str, *, asked: bool) -> bool:
+        """Is every input ``tool`` needs an id of a set shape, and does ``text`` give each? (``asked``:
+        the caller was answering for an id, so digits alone count, see ``slots.parse``.)"""
+        ctx = self.context()
+        needed = [s for s in slots.slots_of(tool.input_schema) if s.required]
+        return bool(needed) and all(s.kind == "code" for s in needed) and all(
+            (v := slots.parse(s, text, ctx, asked=asked)) is not None and slots.validate(s, v) is None
+            for s in needed)
+
+    def _readers_given(self, spec: ToolSpec, text: str, *, asked: bool) -> list[ToolSpec]:
+        """The other read tools of ``spec``'s server whose ids ``text`` gives (see ``_gives_ids``)."""
+        return [t for t in self.tools.tools(spec.server).values()
+                if t.name != spec.name and not slots.is_write(t.name, t.annotations)
+                and self._gives_ids(t, text, asked=asked)]
 
     def _reader_of_other_id(self, spec: ToolSpec, task: Mapping[str, Any], text: str) -> ToolSpec | None:
         """Asked for one kind of id in a look-up, the caller gave another ("the asset tag?" - "it was
@@ -298,16 +305,7 @@ class DomainAgent:
                 or task.get("confirming") or slots.parse(asking, text, self.context(), asked=True) is not None \
                 or self.lookup_hints(task, text):  # an id the asked one is looked up by ("the pump is P-4512")
             return None
-        ctx = self.context()
-
-        def gives(tool: ToolSpec) -> bool:
-            needed = [s for s in slots.slots_of(tool.input_schema) if s.required]
-            return bool(needed) and all(s.kind == "code" for s in needed) and all(
-                (v := slots.parse(s, text, ctx, asked=True)) is not None and slots.validate(s, v) is None
-                for s in needed)
-
-        readers = [t for t in self.tools.tools(spec.server).values()
-                   if t.name != spec.name and not slots.is_write(t.name, t.annotations) and gives(t)]
+        readers = self._readers_given(spec, text, asked=True)
         # Several read the same id (a work order, its visit's time): the one named after it reads the record.
         own = [t for t in readers if all(re.sub(r"_(id|number|tag)$", "", s.name) in t.name
                                          for s in slots.slots_of(t.input_schema) if s.required)]

@@ -332,7 +332,7 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
         return "value"
     if task.get("confirming") or task.get("proposed"):
         return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) \
-            or (task.get("proposed") and names_proposal(task, text)) else None
+            or (task.get("proposed") and names_thing(str(task.get("proposed_name") or ""), text)) else None
     asking = slots.get(task.get("asking") or "")
     if asking is not None and asking.kind == "text":
         return "free" if text.strip() else None
@@ -349,14 +349,14 @@ def _chosen(choices: list[Mapping[str, Any]], text: str) -> Any:
     place = _ordinal(text.lower(), len(choices))
     if place is not None:
         return choices[place]["value"]
-    named = [c["value"] for c in choices if names_proposal({"proposed_name": c["name"]}, text)]
+    named = [c["value"] for c in choices if names_thing(c["name"], text)]
     return named[0] if len(named) == 1 else None
 
 
-def names_proposal(task: Mapping[str, Any], text: str) -> bool:
-    """Does ``text`` name the thing the agent offered (every word of its name, its numbers too), without
-    a no? "It's the standby generator, there's only the one" answers "Is it the standby generator, G-2120?"."""
-    name = str(task.get("proposed_name") or "")
+def names_thing(name: str, text: str) -> bool:
+    """Does ``text`` name the thing called ``name`` that the agent offered (every word of its name, its
+    numbers too), without a no? "It's the standby generator, there's only the one" answers "Is it the
+    standby generator, G-2120?"."""
     words = {w for w in entities.tokens(name) if len(w) > 3 and w.isalpha()}
     numbers = {r.digits for r in entities.number_runs(name)}
     body = moves.split_negated(text)[0] if moves.negates(text) else text  # "not the standby one" names it not
@@ -592,7 +592,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
             if chosen is not None and asking is not None:
                 heard[asking.name] = chosen
             proposed = task.pop("proposed", None)  # a value the agent found and offered ("Is it A123?")
-            if proposed and (reply.yes is True or (reply.yes is None and names_proposal(task, body))):
+            if proposed and (reply.yes is True or (reply.yes is None and names_thing(str(task.get("proposed_name") or ""), body))):
                 heard.update(proposed)  # "yes", or the thing offered named back ("it's the standby generator")
             task.pop("proposed_name", None)
             if asking is None and task["args"]:

@@ -53,7 +53,7 @@ WANTED_CONFIDENCE = 0.2
 #: Tools that make a new record (the servers' naming convention, like ``slots.READ_PREFIXES``).
 NEW_RECORD_PREFIXES = ("create_", "request_")
 #: Sentences of a turn, and one that asks (for a status question said without a question mark).
-_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _QUESTION = re.compile(r"(?:when|what|where|why|how|has|have|is|was|were|did|does|any)\b")
 #: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
 LATER_RESULT_WORDS = 10
@@ -171,9 +171,8 @@ class SwitchboardBrain:
         # needs, to a free-text answer to the question asked ("I maintain the handover page"): safety and
         # failed tools never do.
         not_person = move is None or move.kind != "person"
-        guessed = decision.confidence < self.coordinator.policy.topic_switch_confidence and all(
-            h == "person_request:classifier" for h in urgent)
         only_classifier = all(h == "person_request:classifier" for h in urgent)
+        guessed = decision.confidence < self.coordinator.policy.topic_switch_confidence and only_classifier
         gives_way = (move is not None and not_person and all(h.startswith("person_request") for h in urgent)) or (
             fit == "free" and not_person and guessed) or (fit == "value" and not_person and only_classifier)
         if decision.action == "handoff" and urgent and not gives_way:
@@ -213,14 +212,14 @@ class SwitchboardBrain:
             return
         handed_over = False
         if later and state.task and "accepted" not in later and _about(text, later["text"]) \
-                and not _about(text, state.task.get("opening", "")) and self.agent.answers(text, state) != "value":
+                and not _about(text, state.task.get("opening", "")) and fit != "value":
             # "Medium for the docking station" while the first request is open: kept for the second one.
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}"}
             replies = self._say(f"I'll keep that for the other request. {self._resume(state)}")
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
-        elif state.task and decision.intent.startswith("smalltalk.") and self.agent.answers(text, state) is None:
+        elif state.task and decision.intent.startswith("smalltalk.") and fit is None:
             # "Thank you", "great" mid-task: no answer and no new request, so the open question stands.
             replies = self._say(self._resume(state))
         elif state.task and self._continues_task(decision, text, state):
@@ -251,7 +250,7 @@ class SwitchboardBrain:
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and (state.dialogue.get("later") or {}).get("accepted"):
                 state.dialogue["start_later"] = True  # the caller asked for both: the second one starts now
                 if held is not None:  # its read-back follows at once: of this result, the reference is enough
-                    ref = next((x for x in re.split(r"(?<=[.!?])\s+", held.text) if "reference" in x.lower()), None)
+                    ref = next((x for x in _SENTENCE.split(held.text) if "reference" in x.lower()), None)
                     held = dataclasses.replace(held, text=ref or for_the_ear(held.text, LATER_RESULT_WORDS))
                 continue
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
@@ -269,7 +268,7 @@ class SwitchboardBrain:
                 return
         # The same question is a strike, whatever else was said in between; a read-back that changed is not.
         if held is not None and moves.question_of([held.text]):
-            state.dialogue["asked"] = re.split(r"(?<=[.!?])\s+", held.text.strip())[-1]
+            state.dialogue["asked"] = _SENTENCE.split(held.text.strip())[-1]
         question = moves.question_of([held.text] if held else [])
         if question and (state.task or {}).get("confirming"):  # a read-back that changed is a new question
             question += " " + json.dumps(state.task["args"], sort_keys=True, default=str)  # type: ignore[index]
@@ -474,14 +473,11 @@ class SwitchboardBrain:
         caller asks decides, so the record's status is read, not a new one opened. Taken when the question
         on its own sounds like a status check and the whole turn like a new request of one desk: then that
         desk's status check. None otherwise."""
-        if decision.intent not in INTENT_TOOLS or decision.intent.endswith(".status"):
-            return None
-        server, tool = INTENT_TOOLS[decision.intent]
-        spec = self.tools.tool(server, tool)
+        spec = self._spec_of(decision.intent)
         if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES):
             return None  # only a request that makes something new (a cancel or an escalation names its record)
+        server, ctx = spec.server, self._context()
         status = next((i for i, (srv, _) in INTENT_TOOLS.items() if srv == server and i.endswith(".status")), None)
-        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
         # A new request never names a record that exists already ("my request SR-30001, is that done?"):
         # the caller is asking about it; what they want done with it, if the router heard it, else its status.
         own = set(spec.input_schema.get("properties", {}))
@@ -490,7 +486,7 @@ class SwitchboardBrain:
                  and self._names_its_ids(i, text, ctx)]
         if named:
             wanted = [a["intent"] for a in decision.alternatives if a["intent"] in named and a["confidence"] >= WANTED_CONFIDENCE]
-            intent = wanted[0] if wanted else (status if status in named or status else named[0])
+            intent = wanted[0] if wanted else (status or named[0])
             return dataclasses.replace(decision, action="route", intent=intent,
                                        reason=f"{decision.reason} Names a record that exists: {self.coordinator.policy.name_of(intent)}.")
         sentences = [q.strip() for q in _SENTENCE.split(text) if q.strip()]
@@ -509,11 +505,10 @@ class SwitchboardBrain:
         own but a choice only a write of the same system takes ("low priority, it's just its service"):
         that write, about the thing just looked up (its words and this turn's). None otherwise."""
         done = [r for r in state.routes if r.get("action") == "route"][-1:]
-        server, tool = INTENT_TOOLS.get(done[0]["intent"], ("", "")) if done and not state.task else ("", "")
-        spec = self.tools.tool(server, tool) if tool else None
+        spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
         if spec is None or slots.is_write(spec.name, spec.annotations):
             return None
-        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        server, ctx = spec.server, self._context()
         own_request = decision.action == "route" and decision.intent in INTENT_TOOLS and \
             bool(self._ids_of(decision.intent)) and self._names_its_ids(decision.intent, text, ctx)
         writes = [{"target": done[0]["target"], "intent": i} for i, (srv, _) in INTENT_TOOLS.items() if srv == server]
@@ -528,16 +523,14 @@ class SwitchboardBrain:
         """A look-up (``read_intent``) heard in a turn that states a choice only a write of the same system
         takes ("compressor C-2101 is surging, medium priority": a priority is given to a fault being logged,
         never to a look-up): the first such write among ``options``. None otherwise."""
-        server, tool = INTENT_TOOLS.get(read_intent, ("", ""))
-        spec = self.tools.tool(server, tool) if tool else None
+        spec = self._spec_of(read_intent)
         if spec is None or slots.is_write(spec.name, spec.annotations):
             return None
         own = {s.name for s in slots.slots_of(spec.input_schema)}
-        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        ctx = self._context()
         for option in options:
-            other_server, other_tool = INTENT_TOOLS.get(option["intent"], ("", ""))
-            other = self.tools.tool(other_server, other_tool) if other_tool and other_server == server else None
-            if other is None or not slots.is_write(other.name, other.annotations):
+            other = self._spec_of(option["intent"])
+            if other is None or other.server != spec.server or not slots.is_write(other.name, other.annotations):
                 continue
             choices = [s for s in slots.slots_of(other.input_schema) if s.kind == "enum" and s.name not in own]
             if slots.mentioned(choices, text, ctx):
@@ -550,15 +543,14 @@ class SwitchboardBrain:
         or its name said, settles the request. The request just done is an option too, and there the
         number alone will do ("and the other one, 10003" after a work order's status). None unless
         exactly one option takes it."""
-        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        ctx = self._context()
         done = [r for r in state.routes if r.get("action") == "route"][-1:] if not state.task and not state.handoff else []
         last = {"target": done[0]["target"], "intent": done[0]["intent"]} if done else None
         named = []
         options = [o for o in [last, {"target": decision.target, "intent": decision.intent}, *decision.alternatives] if o]
         for option in [o for i, o in enumerate(options) if o["intent"] not in [p["intent"] for p in options[:i]]]:
             option = {"target": option["target"], "intent": option["intent"]}
-            server, tool = INTENT_TOOLS.get(option["intent"], ("", ""))
-            spec = self.tools.tool(server, tool) if tool else None
+            spec = self._spec_of(option["intent"])
             for slot in slots.slots_of(spec.input_schema) if spec else []:
                 if not (slot.required and slot.kind == "code"):
                     continue
@@ -594,7 +586,7 @@ class SwitchboardBrain:
 
     def _split_two(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
         """See ``_keep_second_request``: the first clause boundary that leaves two clear requests."""
-        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        ctx = self._context()
         threshold = self.coordinator.policy.low_confidence_threshold
         for boundary in list(_CLAUSE_BOUNDARY.finditer(text))[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
@@ -617,10 +609,17 @@ class SwitchboardBrain:
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before
         return decision, text
 
+    def _spec_of(self, intent: str) -> Any:
+        """The tool that serves ``intent`` (a ``ToolSpec``), or None when none does or its server has none."""
+        server, tool = INTENT_TOOLS.get(intent, ("", ""))
+        return self.tools.tool(server, tool) if tool else None
+
+    def _context(self) -> slots.Context:
+        return slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+
     def _ids_of(self, intent: str) -> list[slots.Slot]:
         """The ids (codes) the tool for ``intent`` needs: a work order's number, an asset's tag."""
-        server, tool = INTENT_TOOLS.get(intent, ("", ""))
-        spec = self.tools.tool(server, tool) if tool else None
+        spec = self._spec_of(intent)
         return [s for s in slots.slots_of(spec.input_schema) if s.required and s.kind == "code"] if spec else []
 
     def _names_its_ids(self, intent: str, text: str, ctx: slots.Context) -> bool:
@@ -632,8 +631,7 @@ class SwitchboardBrain:
 
     def _different_things(self, intent: str, one: str, other: str, ctx: slots.Context) -> bool:
         """Do two requests for the same tool name different ids ("A702 is leaking, and T-0730 hums")?"""
-        server, tool = INTENT_TOOLS.get(intent, ("", ""))
-        spec = self.tools.tool(server, tool) if tool else None
+        spec = self._spec_of(intent)
         codes = [s for s in slots.slots_of(spec.input_schema) if s.kind == "code"] if spec else []
         first, second = slots.mentioned(codes, one, ctx), slots.mentioned(codes, other, ctx)
         return any(k in second and second[k] != v for k, v in first.items())
@@ -664,7 +662,7 @@ class SwitchboardBrain:
             # The answer may carry details too ("the fault, at site twelve"): both turns make the request.
             return {**options[overlaps.index(max(overlaps))], "text": f"{clarify['text']}. {reply.rest}"}
         # An answer with a value only one option's tool takes ("morning" for a visit's time window) is that one.
-        ctx = slots.Context(now=datetime.now(), site_names=self.agent.site_names)
+        ctx = self._context()
         filled = [o for o in options if self._takes(o["intent"], reply.rest or text, ctx)]
         if len(filled) == 1:
             return {**filled[0], "text": f"{clarify['text']}. {reply.rest or text}"}
@@ -674,8 +672,7 @@ class SwitchboardBrain:
 
     def _takes(self, intent: str, text: str, ctx: slots.Context) -> bool:
         """Does ``text`` hold a value for a field of the tool that serves ``intent``?"""
-        server, tool = INTENT_TOOLS.get(intent, ("", ""))
-        spec = self.tools.tool(server, tool) if tool else None
+        spec = self._spec_of(intent)
         return bool(spec and slots.mentioned(slots.slots_of(spec.input_schema), text, ctx))
 
     async def _record_and_hand_over(self, decision: Any, state: CallState) -> AsyncIterator[Action]:
