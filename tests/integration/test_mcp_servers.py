@@ -162,6 +162,11 @@ async def test_asset_lookup_reads_out_what_where_status_and_last_service(field_d
     assert "Last service: replace mechanical seal, " in message
     assert len(message.split()) <= 30
     assert all(len(sentence.split()) <= 15 for sentence in message.split(". "))
+    # A job under way says how far it got: WO-10003 is in progress with a note from the technician.
+    async with stdio_session("field-ops", field_db) as session:
+        busy = (await call_ok(session, "lookup_asset", asset_tag="C-2101"))["message"]
+    assert "Open: compressor unit 1 low discharge pressure, in progress. Latest note: suction filter cleaned." in busy
+    assert len(busy.split()) <= 35
 
 
 async def test_asset_tags_are_found_whatever_the_dash_or_case(field_db: Path) -> None:

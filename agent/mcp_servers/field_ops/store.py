@@ -180,13 +180,20 @@ class FieldOpsStore:
                 " ORDER BY updated_at DESC LIMIT 1", (asset["tag"],)
             ).fetchone()
             open_rows = conn.execute(
-                "SELECT summary FROM work_orders WHERE asset_tag = ? AND status NOT IN ('completed', 'cancelled')"
-                " ORDER BY created_at DESC", (asset["tag"],),
+                "SELECT number, summary, status FROM work_orders WHERE asset_tag = ?"
+                " AND status NOT IN ('completed', 'cancelled') ORDER BY created_at DESC", (asset["tag"],),
             ).fetchall()
+            # "Is anyone working on it?" is answered by the open job's state and its newest note.
+            note = conn.execute(
+                "SELECT text FROM work_order_notes WHERE work_order = ? ORDER BY id DESC LIMIT 1",
+                (open_rows[0]["number"],),
+            ).fetchone() if open_rows else None
         asset["last_service"] = last["updated_at"][:10] if last else None
         asset["last_service_summary"] = last["summary"] if last else None
         asset["open_work_orders"] = len(open_rows)
         asset["open_summary"] = open_rows[0]["summary"] if open_rows else None
+        asset["open_status"] = open_rows[0]["status"] if open_rows else None
+        asset["open_note"] = note["text"] if note else None
         asset["message"] = _asset_sentence(asset)
         return asset
 
@@ -428,9 +435,14 @@ def _asset_sentence(asset: dict[str, Any]) -> str:
     model are in the result for whoever asks)."""
     site = asset["site"]
     count = asset["open_work_orders"]
+    # A job under way says how far it got (its state and newest note); "open" is said by "Open:" already.
+    status = str(asset.get("open_status") or "open").replace("_", " ")
+    underway = "" if status == "open" else f", {status}"
     state = ("No open work orders." if count == 0 else
-             f"Open: {_gist(asset['open_summary'])}." if count == 1 else
-             f"{count} open work orders, the latest: {_gist(asset['open_summary'])}.")
+             f"Open: {_gist(asset['open_summary'])}{underway}." if count == 1 else
+             f"{count} open work orders, the latest: {_gist(asset['open_summary'])}{underway}.")
+    if underway and asset.get("open_note"):
+        state += f" Latest note: {_gist(asset['open_note'])}."
     last = (f"Last service: {_gist(asset['last_service_summary'])}, {spoken_day(asset['last_service'])}."
             if asset["last_service"] else "No service on record.")
     return (f"{asset['tag']} is the {asset['description'].lower()}, at site {site['number']}, {site['name']}. "
