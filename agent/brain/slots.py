@@ -164,9 +164,30 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
     if asked:
         clean = text.strip()
         reply = entities.yes_no(clean)
-        # A bare "yes" or "no" ("yes, please") is no description (the question was open): ask again, never store "yes".
-        return clean if clean and not (reply.yes is not None and not moves.leftover(reply.rest).strip(" .!?,")) else None
+        # A bare "yes" or "no" ("yes, please"), or a yes that only says the action again ("yes, cancel it",
+        # "yeah go ahead"), is no description (the question was open): ask again, never store "yes".
+        rest = moves.leftover(reply.rest).strip(" .!?,").lower()
+        said_nothing = not rest or (reply.yes is True and _POINTING_BACK.fullmatch(
+            reply.rest.strip(" .!?,").lower()) is not None)
+        return clean if clean and not (reply.yes is not None and said_nothing) else None
     return None
+
+
+#: An order that only points back at what is under way: "cancel it", "add that", "go ahead", "do it now".
+_POINTING_BACK = re.compile(r"(?:(?:please|just) )?(?:\w+ (?:it|that|this|them)|go ahead|go on|carry on)"
+                            r"(?: (?:please|now|then|for me))*")
+
+
+#: What may follow a value said on its own: "low's fine", "medium will do", "high please".
+_VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fine|fine|ok|okay|then|please|thanks|"
+                         r"thank you|priority|is ok|'ll do|one)(?:\s+(?:fine|ok|okay|please|thanks|then|by me|for me))*\b")
+
+
+#: Words that cannot be the thing an option word describes: "medium I should think", "high really".
+_NO_NOUN = {"i", "i'd", "i'm", "i'll", "it", "it's", "we", "you", "he", "she", "they", "is", "was", "are", "be", "then",
+            "really", "surely", "probably", "maybe", "perhaps", "though", "too", "now", "today", "as", "if", "but", "and",
+            "or", "so", "because", "since", "at", "by", "to", "for", "with", "think", "reckon", "guess", "suppose",
+            "should", "would", "will", "could", "can", "if", "not", "no", "yes", "yeah", "please", "thanks", "enough"}
 
 
 def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
@@ -183,6 +204,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
     # An option written as an identifier ("power_bi") is said as words ("power bi").
     phrases = [(str(o).lower().replace("_", " "), o) for o in options if isinstance(o, str)]
     phrases += [(w, o) for o in options for w in _ENUM_SYNONYMS.get(str(o).lower(), ())]
+    # A state is asked for by its verb: "close it" is closed, "resolve", "complete", "cancel" likewise.
+    phrases += [(p[:-3] if p.endswith("lled") else p[:-1], o) for p, o in list(phrases) if re.fullmatch(r"[a-z]+ed", p)]
     # Longest first, each span used once: "not urgent" is low before "urgent" can be urgent.
     taken: list[tuple[int, int, Any, str]] = []
     for phrase, option in sorted(phrases, key=lambda p: -len(p[0])):
@@ -206,6 +229,10 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
             tail = re.split(r"[,.;!?]", low[end:])[0]
             if not moves.leftover(head) and re.match(r"\s*for\b", tail):
                 tail = ""  # "low for the docking station": the value, then what it is for
+            tail = _VALUE_THEN.sub("", tail)  # "low's fine", "medium will do"
+            following = re.findall(r"[a-z']+", tail)[:1]
+            if following and following[0] not in _NO_NOUN and moves.leftover(following[0]):
+                continue  # a word describing the next one ("the emergency generator"), not a value
             if len(moves.leftover(f"{head} {tail}").split()) > 1:
                 continue
         kept.append((start, option))
@@ -405,20 +432,23 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         if slot.name not in heard and slot.name in known and slot.kind in ("code", "site", "user", "email"):
             if validate(slot, known[slot.name]) is None:
                 heard[slot.name] = known[slot.name]
+    acting = any(s.kind == "code" and s.required for s in slots) and not task["tool"].startswith(
+        ("create_", "request_", "schedule_"))
     for slot in slots:
         # An optional choice nobody names (an incident's category) is read from what the problem is
-        # about ("the VPN keeps dropping": network); the read-back lets the caller change it.
-        if slot.kind == "enum" and not slot.required and slot.name not in heard:
+        # about ("the VPN keeps dropping": network); the read-back lets the caller change it. Not for a
+        # change to a record, where an optional choice is what the caller wants changed, or not.
+        if slot.kind == "enum" and not slot.required and slot.name not in heard and not acting:
             value = _nearest_option(slot, task["opening"], ctx)
             if value is not None:
                 heard[slot.name] = value
-    # The opening sentence describes the problem: use it for the first required free-text
-    # field, unless that field asks why (a reason is never in the opening request).
+    # The opening sentence describes the problem: use it for the first required free-text field. A tool
+    # that acts on an existing record ("cancel request 30002, I don't need it any more") takes only what
+    # the caller adds about it: the reason or the note, not the request or the story of the first call.
     for slot in slots:
         if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
-            if slot.question.lower().startswith("why"):
-                break
-            summary = paraphrase(task["opening"], ctx)
+            summary = remark(task["opening"], task["tool"], ctx) if acting or slot.question.lower().startswith(
+                "why") else paraphrase(task["opening"], ctx)
             if summary and validate(slot, summary) is None:
                 heard.setdefault(slot.name, summary)
             break
@@ -493,6 +523,48 @@ def paraphrase(opening: str, ctx: Context) -> str:
     while out and out[-1] in _DANGLING:  # "... is high since this" reads as cut off
         out.pop()
     return " ".join(out)
+
+
+#: A clause retelling the earlier call ("I rang last week about the pump"): it names the record, it is
+#: no reason and no news.
+_RETOLD = re.compile(r"^(?:(?:hi|hello|hey|yes|yeah|so|right|well)\b\W*)*(?:(?:i|we)(?: have|'ve| had|'d)? "
+                     r"(?:asked|called|rang|phoned|reported|logged|raised|requested|put in|opened|booked|emailed|"
+                     r"spoke|was on|were on)|(?:it'?s|this is) (?:me|about)|about (?:my|the|our))\b")
+#: Words that only name a record or point back to it ("incident twenty thousand and three", "that one").
+_RECORD_WORDS = {"incident", "request", "ticket", "work", "order", "job", "number", "reference", "case", "visit",
+                 "service", "it", "that", "this", "one", "the", "my", "our", "is", "its", "it's", "for", "about",
+                 "please", "just", "to", "add", "say", "ref"}
+
+
+#: What leads from the asking to the news ("add [a note to job 10006 saying] it failed again").
+_POINTER = re.compile(r"^(?:(?:that|this|a|an|the|my|our|to|on|in|for|note|comment|ticket|incident|request|"
+                      r"job|work order|number|saying|because|as|since|please|[a-z]*-?\d[\w-]*)(?=[\s,]|$)[\s,]*)+")
+
+
+def remark(opening: str, tool: str, ctx: Context) -> str:
+    """What the caller adds about a record in the opener (a reason, news for a note): the clauses that do
+    not only ask for the action ("please cancel it"), name the record or retell the first call; of a clause
+    that asks for it, what follows the asking ("add that it's making a new noise"). "" when nothing is left."""
+    verb = tool.split("_", 1)[0][:5]  # "cancel", "escal(ate|ating)", "add"
+    kept: list[str] = []
+    # A question ("has it been approved yet?") is no reason and no news.
+    told = " ".join(s for s in re.split(r"(?<=[.!?])\s+", opening.lower()) if not s.strip().endswith("?"))
+    for clause in re.split(r"[,;.!?:]+|\b(?:so|and) (?=(?:please|can you|could you|would you|i need you|i want you|"
+                           r"i'd like you)\b)", told):
+        if _RETOLD.match(clause.strip()) or _NARRATIVE.match(clause.strip()):
+            continue
+        if moves.asks(clause) and not re.search(rf"\b{verb}", clause):
+            continue  # the request itself ("can I get write access to maximo"), no reason for it
+        asks = list(re.finditer(rf"\b{verb}\w*", clause))
+        if asks:
+            clause = _POINTER.sub("", clause[asks[-1].end():].strip())
+        words = _without_values(clause, ctx.site_names)
+        in_runs = {i for run in entities.number_runs(clause) for i in range(run.start, run.end)}
+        content = [w for i, w in enumerate(entities.tokens(clause))
+                   if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN and w in words]
+        if len(content) >= 2 and len(words) >= 3:
+            kept.append(" ".join(w for w in words if not w.isdigit()))
+    return ", ".join(kept)[:MAX_SPOKEN_TEXT]
 
 
 def _without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:

@@ -49,11 +49,16 @@ FREE_SWITCH_CONFIDENCE = 0.6
 #: Longer than anyone says in one turn: refused before parsing, so a pasted megabyte costs nothing.
 MAX_TURN_CHARS = 4000
 #: How sure the router must be of what a caller wants done with a record they named, else it is read out.
-WANTED_CONFIDENCE = 0.2
 #: Tools that make a new record (the servers' naming convention, like ``slots.READ_PREFIXES``).
 NEW_RECORD_PREFIXES = ("create_", "request_")
+#: How likely the router must find what a caller wants done with a record they named, or it is its status.
+WANTED_CONFIDENCE = 0.2
+#: How likely the router must find a write on the record just read for a follow-up turn to be taken as it.
+FOLLOW_UP_CONFIDENCE = 0.15
 #: Sentences of a turn, and one that asks (for a status question said without a question mark).
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
+_REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
 _QUESTION = re.compile(r"(?:when|what|where|why|how|has|have|is|was|were|did|does|any)\b")
 #: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
 LATER_RESULT_WORDS = 10
@@ -67,7 +72,7 @@ _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus
 MAX_SPLITS = 4
 MIN_CLAUSE_WORDS = 4
 _GOODBYE = re.compile(r"\b(bye|goodbye|bye bye|cheerio|ta ta|that'?s all|that is all|nothing else|no thanks|no thank you|"
-                      r"i'?m done|that'?s everything)\b")
+                      r"i'?m done|that'?s everything)\b(?! (?:correct|right|fine|good|ok|okay|true)\b)")
 
 
 class Agent(Protocol):
@@ -211,7 +216,10 @@ class SwitchboardBrain:
             yield EndCall("caller said goodbye")
             return
         handed_over = False
-        if later and state.task and "accepted" not in later and _about(text, later["text"]) \
+        if self._yes_to_more(text, state):
+            # "Yes" to "anything else?" says there is more, not what: ask for it, route nothing.
+            replies = self._say("Sure. What else can I help with?")
+        elif later and state.task and "accepted" not in later and _about(text, later["text"]) \
                 and not _about(text, state.task.get("opening", "")) and fit != "value":
             # "Medium for the docking station" while the first request is open: kept for the second one.
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}"}
@@ -408,6 +416,13 @@ class SwitchboardBrain:
         return bool(task.get("confirming") or task.get("pending")) and entities.yes_no(text).yes is True \
             and bool(_GOODBYE.search(text.lower()))
 
+    @staticmethod
+    def _yes_to_more(text: str, state: CallState) -> bool:
+        last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
+        reply = entities.yes_no(text)
+        return not state.task and last.endswith(ANYTHING_ELSE) and reply.yes is True \
+            and len(moves.leftover(reply.rest).split()) <= 2
+
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
         said_bye = bool(_GOODBYE.search(text.lower()))
         if decision.intent == "smalltalk.goodbye" and decision.action == "route":
@@ -429,7 +444,14 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
-        follow = self._write_after_read(decision, text, state) if decision.action in ("route", "clarify") else None
+        change = self._change_asked(text, state) if decision.action in ("route", "clarify") else None
+        if change is not None:
+            decision = dataclasses.replace(decision, action="route", target=change["target"], intent=change["intent"])
+        if self._asks_about_read(decision, text, state):
+            yield Say(self._last_said(state, ""))  # "is that definitely the morning?": what was read holds it
+            return
+        follow = self._write_after_read(decision, text, state) \
+            if decision.action in ("route", "clarify") and change is None else None
         if follow is not None:
             decision, text = follow
         elif decision.action == "route":
@@ -438,6 +460,12 @@ class SwitchboardBrain:
             logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
             if logged is not None:
                 decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
+        elif decision.action == "clarify" and not one_request and change is None and not state.task:
+            # The router may be unsure because the turn holds two requests: two clear ones at a clause
+            # boundary settle it (the first now, the other offered after).
+            first, words = self._split_two(decision, text, state)
+            if "first_of_two" in first.policy_hits:
+                decision, text = first, words
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
         if decision.action == "clarify":
@@ -485,8 +513,7 @@ class SwitchboardBrain:
                  and all(s.name not in own and _ticket_number(s) for s in self._ids_of(i))
                  and self._names_its_ids(i, text, ctx)]
         if named:
-            wanted = [a["intent"] for a in decision.alternatives if a["intent"] in named and a["confidence"] >= WANTED_CONFIDENCE]
-            intent = wanted[0] if wanted else (status or named[0])
+            intent = self._wanted_with_record(named, status, text, ctx)
             return dataclasses.replace(decision, action="route", intent=intent,
                                        reason=f"{decision.reason} Names a record that exists: {self.coordinator.policy.name_of(intent)}.")
         sentences = [q.strip() for q in _SENTENCE.split(text) if q.strip()]
@@ -500,6 +527,24 @@ class SwitchboardBrain:
         return dataclasses.replace(decision, action="route", intent=status, confidence=alone.confidence,
                                    reason=f"{decision.reason} Asked how it is going: {self.coordinator.policy.name_of(status)}.")
 
+    def _wanted_with_record(self, named: list[str], status: str | None, text: str, ctx: slots.Context) -> str:
+        """Which of ``named`` (what can be done with a record the caller named) the turn asks for; its
+        ``status`` check unless one is likely enough. Ranked among those only, by the whole turn and by what
+        follows the record's number, where callers say what they want ("..., work order 10006. Just to add,
+        it failed again this morning"): among all requests the story of the fault drowns the ask."""
+        clauses = [c for c in re.split(r"(?<=[.!?,;])\s+", text) if c.strip()]
+        at = next((n for n, c in enumerate(clauses) if any(self._names_its_ids(i, c, ctx) for i in named)), None)
+        tail = " ".join(clauses[at + 1:]) if at is not None else ""
+        score: dict[str, float] = {}
+        for part in [text] + ([tail] if len(tail.split()) >= 3 else []):
+            for s in self.coordinator.router.classify(part):
+                if s.intent in named:
+                    score[s.intent] = score.get(s.intent, 0.0) + s.confidence
+        best = max(score, key=score.__getitem__) if score else None
+        if best is not None and (score[best] >= WANTED_CONFIDENCE or status is None):
+            return best
+        return status or named[0]
+
     def _write_after_read(self, decision: Any, text: str, state: CallState) -> tuple[Any, str] | None:
         """Right after a look-up ("A125 is the standby generator ..."), a turn that is no request of its
         own but a choice only a write of the same system takes ("low priority, it's just its service"):
@@ -512,12 +557,95 @@ class SwitchboardBrain:
         own_request = decision.action == "route" and decision.intent in INTENT_TOOLS and \
             bool(self._ids_of(decision.intent)) and self._names_its_ids(decision.intent, text, ctx)
         writes = [{"target": done[0]["target"], "intent": i} for i, (srv, _) in INTENT_TOOLS.items() if srv == server]
-        chosen = None if own_request else self._write_by_its_values(done[0]["intent"], writes, text)
+        # A question ("is that definitely the morning?") asks about what was read; it states no choice.
+        chosen = None if own_request or _questions_only(text) else self._write_by_its_values(done[0]["intent"], writes, text)
+        if chosen is None and not own_request:
+            chosen = self._write_on_record(done[0]["intent"], decision, text)
+            if chosen is not None:  # this turn alone is the request; the record's number carries over
+                return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), text
         if chosen is None:
             return None
         before = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
         return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), \
             f"{before}. {text}".strip(". ")
+
+    def _change_asked(self, text: str, state: CallState) -> dict[str, Any] | None:
+        """A change to a record ("close incident 20008, it's working now", "make it urgent" right after
+        work order 10013 was read): a turn that says what a record becomes, about a record it names or the
+        one just read. Told by the change said, not by the router, whose examples of changes would draw in
+        every request that says a priority. A priority said beside a new thing (an asset tag, a site) is that
+        new request's. None otherwise."""
+        ctx = self._context()
+        done = [r for r in state.routes if r.get("action") == "route"][-1:] if not state.task else []
+        for intent, (server, _) in INTENT_TOOLS.items():
+            choices = self._change_choices(intent)
+            said = slots.mentioned(choices, text, ctx) if choices else {}
+            if not said:
+                continue
+            ids = {s.name for s in self._ids_of(intent)}
+            just_read = bool(done) and {s.name for s in self._ids_of(done[0]["intent"])} == ids
+            if not (self._names_its_ids(intent, text, ctx) or just_read):
+                continue
+            if not set(said) - {"priority"}:
+                new = [i for i, (srv, _) in INTENT_TOOLS.items() if srv == server
+                       and (self._spec_of(i) is not None and self._spec_of(i).name.startswith(NEW_RECORD_PREFIXES))]
+                own = [s for i in new for s in slots.slots_of(self._spec_of(i).input_schema)
+                       if s.kind in ("code", "site") and s.name not in ids]
+                if slots.mentioned(own, text, ctx):
+                    continue
+            return {"target": server, "intent": intent}
+        return None
+
+    def _change_choices(self, intent: str) -> list[slots.Slot]:
+        """The choices of a change to a record (a write whose every field but the record's id is optional:
+        a status, a priority), or [] when ``intent`` is no such change."""
+        spec = self._spec_of(intent)
+        if spec is None or not slots.is_write(spec.name, spec.annotations):
+            return []
+        fields = slots.slots_of(spec.input_schema)
+        if any(s.required and s.kind not in ("code", "key") for s in fields):
+            return []
+        return [s for s in fields if s.kind == "enum" and not s.required]
+
+    def _asks_about_read(self, decision: Any, text: str, state: CallState) -> bool:
+        """Right after a record was read out, a question that names nothing new ("is that definitely the
+        morning? roughly what time") and asks for nothing the line does but that record's business: it asks
+        about what was just said, so that is said again, never taken as a booking or a new request."""
+        done = [r for r in state.routes if r.get("action") == "route"][-1:]
+        spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
+        if spec is None or slots.is_write(spec.name, spec.annotations) or not _questions_only(text):
+            return False
+        ctx = self._context()
+        if any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS):
+            return False  # another record named: a question about that one
+        other = self._spec_of(decision.intent) if decision.action == "route" else None
+        return other is None or decision.intent == "smalltalk.offtopic" or (
+            other.server == spec.server and {s.name for s in self._ids_of(decision.intent)} == {
+                s.name for s in self._ids_of(done[0]["intent"])})
+
+    def _write_on_record(self, read_intent: str, decision: Any, text: str) -> dict[str, Any] | None:
+        """Right after a record was read out ("WO 10003 is in progress ..."), a turn that asks for something
+        done to a record of that kind ("add that it's making a new noise", "escalate it") and names no other
+        thing: that write, on the record just read. The router may hear the news as a new fault; a new fault
+        names its equipment or site, this turn names nothing. None otherwise."""
+        read = {s.name for s in self._ids_of(read_intent)}
+        ctx = self._context()
+        options = [{"target": decision.target, "intent": decision.intent, "confidence": decision.confidence},
+                   *decision.alternatives] if decision.action == "route" else list(decision.alternatives)
+        top = self._spec_of(decision.intent)
+        if not read or top is None or top.server != self._spec_of(read_intent).server:
+            return None
+        own = [s for s in slots.slots_of(top.input_schema) if s.kind in ("code", "site") and s.name not in read]
+        if top.name.startswith(NEW_RECORD_PREFIXES) and slots.mentioned(own, text, ctx):
+            return None  # "the chiller C-4410 is leaking too": a new thing
+        for option in options:
+            spec = self._spec_of(option["intent"])
+            if spec is None or spec.server != top.server or spec.name.startswith(NEW_RECORD_PREFIXES) \
+                    or not slots.is_write(spec.name, spec.annotations) or option["confidence"] < FOLLOW_UP_CONFIDENCE:
+                continue
+            if {s.name for s in self._ids_of(option["intent"])} == read:
+                return {"target": option["target"], "intent": option["intent"]}
+        return None
 
     def _write_by_its_values(self, read_intent: str, options: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
         """A look-up (``read_intent``) heard in a turn that states a choice only a write of the same system
@@ -528,6 +656,10 @@ class SwitchboardBrain:
             return None
         own = {s.name for s in slots.slots_of(spec.input_schema)}
         ctx = self._context()
+        # A new record first: "C-6820 is leaking oil, low priority, and where is WO 10005" gives the priority
+        # to the fault told, not to the job asked about; a change to a record is asked for in words of its own.
+        options = sorted(options, key=lambda o: not (self._spec_of(o["intent"]) is not None
+                                                     and self._spec_of(o["intent"]).name.startswith(NEW_RECORD_PREFIXES)))
         for option in options:
             other = self._spec_of(option["intent"])
             if other is None or other.server != spec.server or not slots.is_write(other.name, other.annotations):
@@ -560,7 +692,13 @@ class SwitchboardBrain:
                 if value is not None and said and slots.validate(slot, value) is None:
                     named.append(option)
                     break
-        return named[0] if len(named) == 1 else None
+        if len(named) == 1:
+            return named[0]
+        # Several take it ("incident 20003, any progress": its status or a comment), but of the two the
+        # caller is asked between (its status or a password reset) it fits one: that one.
+        pair = [decision.intent, *[a["intent"] for a in decision.alternatives[:1]]]
+        fitting = [o for o in named if o["intent"] in pair]
+        return fitting[0] if len(fitting) == 1 and len(pair) == 2 else None
 
     def _keep_second_request(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took
@@ -759,6 +897,13 @@ def _content_words(said: str) -> set[str]:
     toks = entities.tokens(said)
     return {w for w in toks if len(w) > 3 and w.isalpha()} - {
         w for r in entities.number_runs(said) for w in toks[r.start:r.end]}
+
+
+def _questions_only(text: str) -> bool:
+    """Is every sentence of ``text`` a question that is not a request ("is that the morning? what time")?"""
+    sentences = [_LEAD.sub("", s.strip().lower()) for s in _SENTENCE.split(text) if s.strip()]
+    return bool(sentences) and all(
+        (s.endswith("?") or _QUESTION.match(s)) and not _REQUEST_QUESTION.match(s) for s in sentences)
 
 
 def _about(text: str, request: str) -> bool:

@@ -799,8 +799,17 @@ async def test_an_earlier_call_told_before_a_request_is_not_a_request_of_its_own
                                       "incident twenty thousand and three. nobody's been in touch. escalate it")
     assert "later" not in state.dialogue and state.task["intent"] == "incident.escalate"
     assert state.task["args"]["incident_id"] == "INC-20003", spoken(actions)
-    await say(brain, state, "yes, please")  # no reason: asked again, never stored as one
-    assert "reason" not in state.task["args"]
+    # The reason is what the caller added about the record, not the story of the first call nor the ask.
+    assert state.task["args"]["reason"] == "nobody's been in touch" and state.task["confirming"], spoken(actions)
+
+
+async def test_a_bare_yes_or_a_yes_restating_the_action_is_no_reason(brain: SwitchboardBrain) -> None:
+    state = CallState("no-reason")
+    await say(brain, state, "please escalate incident twenty thousand and three")
+    assert state.task["asking"] == "reason"
+    for turn in ("yes, please", "yes, escalate it"):
+        await say(brain, state, turn)  # asked again, never stored as the reason
+        assert state.task["asking"] == "reason" and "reason" not in state.task["args"], turn
 
 
 async def test_a_look_up_reads_the_one_record_described_at_once(brain: SwitchboardBrain) -> None:
@@ -819,3 +828,61 @@ async def test_a_few_things_that_fit_are_named_and_the_caller_picks_one(brain: S
         actions = await say(brain, state, pick)
         assert [(a.name, a.status) for a in actions if isinstance(a, ToolEvent)][-1] == ("lookup_asset", "ok"), pick
         assert tag in spoken(actions), (pick, spoken(actions))
+
+
+def tools_ok(actions: list) -> list[str]:
+    return [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"]
+
+
+async def test_news_about_a_named_job_is_a_note_on_it_not_its_status(brain: SwitchboardBrain) -> None:
+    state = CallState("note-opener")
+    await say(brain, state, "i rang yesterday about the emergency generator at harbor road failing its test, "
+                            "work order one zero zero zero six. just to add, it failed again this morning")
+    assert state.task["intent"] == "work_order.note" and state.task["confirming"]
+    assert state.task["args"] == {"work_order_id": "WO-10006", "note": "it failed again this morning"}
+    assert tools_ok(await say(brain, state, "yes, add that")) == ["add_work_order_note"]
+
+
+async def test_a_question_about_a_named_request_reads_it_rather_than_cancelling_it(brain: SwitchboardBrain) -> None:
+    state = CallState("approved-yet")
+    actions = await say(brain, state, "i put in a request for gis editor access a couple of days ago, "
+                                      "S R three zero zero zero three. has it been approved yet?")
+    assert tools_ok(actions) == ["get_service_request"] and state.task is None, spoken(actions)
+
+
+async def test_right_after_a_read_a_change_or_news_is_about_that_record(brain: SwitchboardBrain) -> None:
+    state = CallState("after-read")
+    await say(brain, state, "what's the status of work order 10003")
+    await say(brain, state, "yes, add that it's making a new noise")
+    assert state.task["intent"] == "work_order.note"
+    assert state.task["args"] == {"work_order_id": "WO-10003", "note": "it's making a new noise"}
+    assert tools_ok(await say(brain, state, "yes please")) == ["add_work_order_note"]
+    await say(brain, state, "can you make it urgent, it's getting worse")
+    assert state.task["intent"] == "work_order.update"
+    assert state.task["args"] == {"work_order_id": "WO-10003", "priority": "urgent"}
+    assert tools_ok(await say(brain, state, "yes")) == ["update_work_order"]
+
+
+async def test_a_record_is_changed_only_when_the_change_is_said(brain: SwitchboardBrain) -> None:
+    state = CallState("close-it")
+    await say(brain, state, "hello again. the laptop incident from earlier, i n c two zero zero zero one. "
+                            "it's working now, a reboot sorted it, so you can close it")
+    assert state.task["intent"] == "incident.update" and state.task["args"]["status"] == "closed"
+    state = CallState("cut-off")
+    actions = await say(brain, state, "hi, I got cut off earlier, I was asking about work order one zero zero zero three")
+    assert tools_ok(actions) == ["get_work_order"], spoken(actions)
+
+
+async def test_a_question_about_what_was_just_read_is_answered_not_booked(brain: SwitchboardBrain) -> None:
+    state = CallState("read-question")
+    read = spoken(await say(brain, state, "when's someone coming out to the oil pump, work order one zero zero zero two?"))
+    assert "between 08:00 and 12:00" in read
+    actions = await say(brain, state, "is that definitely the morning? roughly what time")
+    assert not tools_ok(actions) and state.task is None and "between 08:00 and 12:00" in spoken(actions)
+
+
+async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-more")
+    await say(brain, state, "what's the status of work order 10003")
+    actions = await say(brain, state, "yes")
+    assert spoken(actions) == "Sure. What else can I help with?" and not [a for a in actions if isinstance(a, EndCall)]

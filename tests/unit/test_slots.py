@@ -443,3 +443,43 @@ def test_a_yes_with_a_value_after_but_changes_it() -> None:
 ])
 def test_the_summary_leaves_out_who_is_calling_and_how_many_things(opening: str, summary: str) -> None:
     assert s.paraphrase(opening, s.Context(now=datetime(2026, 12, 2))) == summary
+
+
+@pytest.mark.parametrize("tool, opening, said", [
+    ("cancel_service_request", "i asked for autocad on my field laptop last week, request three oh oh oh two. "
+                               "i don't need it any more, please cancel it", "i don't need it any more"),
+    ("escalate_incident", "escalate INC-20003, the whole floor is down so please hurry", "the whole floor is down"),
+    ("add_work_order_note", "i rang yesterday about the generator at riverside, work order one zero zero zero six. "
+                            "just to add, it failed again this morning", "it failed again this morning"),
+    ("add_incident_comment", "add a comment to INC-20003 saying it now crashes on startup", "it now crashes on startup"),
+    ("escalate_incident", "please escalate incident 20003", ""),
+    ("cancel_service_request", "request S R 30003, has it been approved yet? cancel it if not", ""),
+    ("request_access", "can I get write access to maximo please, I'm E10777", ""),
+])
+def test_a_remark_is_what_the_caller_adds_about_a_record(tool: str, opening: str, said: str) -> None:
+    # Not the ask itself, the record's number, the story of the first call, nor a question.
+    assert s.remark(opening, tool, CTX) == said
+
+
+PRIORITY = s.Slot("priority", {"type": "string", "enum": ["low", "medium", "high", "urgent"],
+                               "description": "How urgent is it: low, medium, high or urgent?"}, True)
+
+
+@pytest.mark.parametrize("said, value", [
+    ("the emergency generator, G oh three two oh, its battery charger shows a fault light", None),  # names a thing
+    ("high really, I've got reports due today", "high"),
+    ("oh, medium I should think, it's not flooding", "medium"),
+    ("low's fine", "low"),
+    ("medium will do", "medium"),
+    ("the suction pressure is low", None),
+])
+def test_an_option_word_describing_a_thing_is_no_value(said: str, value: str | None) -> None:
+    assert s.parse(PRIORITY, said, CTX, asked=False) == value
+
+
+def test_a_state_is_asked_for_by_its_verb() -> None:
+    status = s.Slot("status", {"type": "string", "enum": ["new", "in_progress", "resolved", "closed", "cancelled"],
+                               "description": "Optional."}, False)
+    assert s.parse(status, "it's working now, so you can close it", CTX, asked=False) == "closed"
+    assert s.parse(status, "please cancel my ticket", CTX, asked=False) == "cancelled"
+    assert s.parse(status, "mark it resolved", CTX, asked=False) == "resolved"
