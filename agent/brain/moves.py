@@ -45,7 +45,9 @@ _PERSON = re.compile(
     rf"\b(?:speak|talk|put me through|transfer me|connect me|pass me|get me through)\b(?:\s+\w+){{0,3}}?\s+"
     rf"(?:to|with)\s+(?:a |an |the |your |some |a real |an actual |a real live )?{_PEOPLE}\b(?! to (?:come|fix|look|check|send))|"
     rf"\b(?:get|want|need|give)\s+(?:me\s+)?(?:a |an |the |your )?(?:manager|supervisor|boss|human|real person|"
-    rf"actual person|operator)\b")
+    rf"actual person|operator)\b|"
+    # "yes, put me through please": through to someone, without naming who.
+    rf"\b(?:put me through|transfer me|connect me|pass me on)\b(?=\s*(?:please|now|then|to someone|to somebody)?\s*(?:[,.!?]|$))")
 #: Asking what is on the line ("am I talking to a real person?", "is this a recording?", "are you a
 #: robot?"): a question about the call, answered, not a request to be put through.
 _IDENTITY = re.compile(
@@ -81,15 +83,18 @@ _DONT_KNOW = re.compile(
     r"(?:no|not) (?:tag|number|label)(?: on it)?|(?:i )?forgot(?: it)?|"
     # No preference is the same move for a choice: the caller leaves it to us.
     r"(?:i )?(?:don'?t|do not) mind|no preference|(?:it )?(?:doesn'?t|does not) matter|up to you|you (?:choose|decide|pick))\b")
-_HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i) (?:do|say|ask)(?: you| for| about)?|what (?:are )?(?:my|the) options|"
+#: "Is this the maintenance line?": a caller checking where they have rung, answered with what the line does.
+_LINE_QUESTION = r"(?:is|am i (?:through|speaking|talking) to) (?:this|that|it|the)? ?(?:the )?(?:\w+ ){0,2}(?:line|number|desk|helpdesk|help desk|service desk|hotline)"
+_HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i)(?: actually| really)? (?:do|say|ask)(?: you| for| about| on here| here| with (?:you|this))?|what (?:are )?(?:my|the) options|"
                    r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
                    r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need)|"
                    r"(?:i )?(?:don'?t|do not) (?:understand|get it|follow)(?: the question| what you (?:mean|want|need|are asking)(?: from me)?)?|what does that mean|"
                    r"what (?:is|'s) this (?:line|number|service)(?: for)?|what (?:can|do) (?:i|we) use (?:this|the|you)(?: line| number| service)? for|"
-                   r"what (?:do|can) you do)\b")
+                   r"what (?:do|can) you do|" + _LINE_QUESTION + r")\b")
 #: Help phrases that ask what the line does, not what to say to the question open now.
-_CAPABILITY = re.compile(r"\bwhat (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i) (?:do|ask)|what (?:do|can) you do|"
-                         r"what (?:is|'s) this (?:line|number|service)|what (?:can|do) (?:i|we) use\b")
+_CAPABILITY = re.compile(r"\bwhat (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i)(?: actually| really)? (?:do|ask)|"
+                         r"what (?:do|can) you do|what (?:is|'s) this (?:line|number|service)|what (?:can|do) (?:i|we) use\b|"
+                         + _LINE_QUESTION)
 #: Words a help request may carry besides its phrase ("hi, I need some help here").
 _HELP_LEFTOVER = {"hi", "hello", "hey", "need", "some", "bit", "little", "want", "get", "can", "here", "now", "please", "bit of"}
 

@@ -66,6 +66,11 @@ LATER_RESULT_WORDS = 10
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"^(?:\S+\s+){0,6}?(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|asked for)\b")
+#: Who is calling and from where ("hello, Olivia Grant from operations", "it's Sam at the depot"): no request.
+_INTRODUCTION = re.compile(r"^(?:(?:hi|hello|hey|morning|afternoon|good (?:morning|afternoon|evening))\W+"
+                           r"(?:(?:this is|it'?s|i'?m|i am|my name is|name'?s) )?|(?:this is|it'?s|i'?m|i am|my name is|name'?s) )"
+                           r"(?!(?:the|my|our|a|an|this|that|your)\b)(?:(?![a-z'-]*ing\b)[a-z'-]+ ){0,2}(?![a-z'-]*ing\b)[a-z'-]+ "
+                           r"from (?:the )?(?:[a-z'-]+ ?){1,3}$")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
@@ -444,7 +449,7 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
-        change = self._change_asked(text, state) if decision.action in ("route", "clarify") else None
+        change = self._change_asked(decision, text, state) if decision.action in ("route", "clarify") else None
         if change is not None:
             decision = dataclasses.replace(decision, action="route", target=change["target"], intent=change["intent"])
         if self._asks_about_read(decision, text, state):
@@ -460,9 +465,10 @@ class SwitchboardBrain:
             logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
             if logged is not None:
                 decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
-        elif decision.action == "clarify" and not one_request and change is None and not state.task:
+        elif decision.action == "clarify" and not one_request and change is None and not state.task \
+                and self._named_by_id(decision, text, state) is None:
             # The router may be unsure because the turn holds two requests: two clear ones at a clause
-            # boundary settle it (the first now, the other offered after).
+            # boundary settle it (the first now, the other offered after). An id that settles it comes first.
             first, words = self._split_two(decision, text, state)
             if "first_of_two" in first.policy_hits:
                 decision, text = first, words
@@ -569,7 +575,7 @@ class SwitchboardBrain:
         return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), \
             f"{before}. {text}".strip(". ")
 
-    def _change_asked(self, text: str, state: CallState) -> dict[str, Any] | None:
+    def _change_asked(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """A change to a record ("close incident 20008, it's working now", "make it urgent" right after
         work order 10013 was read): a turn that says what a record becomes, about a record it names or the
         one just read. Told by the change said, not by the router, whose examples of changes would draw in
@@ -577,12 +583,16 @@ class SwitchboardBrain:
         new request's. None otherwise."""
         ctx = self._context()
         done = [r for r in state.routes if r.get("action") == "route"][-1:] if not state.task else []
+        routed = self._spec_of(decision.intent)  # the router's best reading, sure of it or not
         for intent, (server, _) in INTENT_TOOLS.items():
             choices = self._change_choices(intent)
             said = slots.mentioned(choices, text, ctx) if choices else {}
             if not said:
                 continue
             ids = {s.name for s in self._ids_of(intent)}
+            if routed is not None and routed.server == server and slots.is_write(routed.name, routed.annotations) \
+                    and not routed.name.startswith(NEW_RECORD_PREFIXES) and {s.name for s in self._ids_of(decision.intent)} == ids:
+                continue  # the router heard a change of its own to such a record: "cancel the visit for WO 10002"
             just_read = bool(done) and {s.name for s in self._ids_of(done[0]["intent"])} == ids
             if not (self._names_its_ids(intent, text, ctx) or just_read):
                 continue
@@ -729,8 +739,10 @@ class SwitchboardBrain:
         for boundary in list(_CLAUSE_BOUNDARY.finditer(text))[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
             if len(before.split()) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
-                    or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()):
-                # "over and over" joins no clauses; "I rang last week about ..." is no request of its own
+                    or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()) \
+                    or _INTRODUCTION.match(before.lower()):
+                # "over and over" joins no clauses; "I rang last week about ..." and "hello, Olivia Grant from
+                # operations" are no request of their own
                 continue
             head, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and d.confidence >= threshold

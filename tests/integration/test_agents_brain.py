@@ -886,3 +886,17 @@ async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> N
     await say(brain, state, "what's the status of work order 10003")
     actions = await say(brain, state, "yes")
     assert spoken(actions) == "Sure. What else can I help with?" and not [a for a in actions if isinstance(a, EndCall)]
+
+
+async def test_a_change_the_router_heard_for_a_record_is_kept(brain: SwitchboardBrain) -> None:
+    # "cancel" is also a state of a work order: the visit named is what is cancelled, not the job.
+    state = CallState("cancel-visit")
+    await say(brain, state, "please cancel the technician visit for work order one zero zero zero two")
+    assert state.task["intent"] == "visit.cancel", state.task
+
+
+async def test_who_is_calling_is_no_request_of_its_own(brain: SwitchboardBrain) -> None:
+    state = CallState("intro")
+    actions = await say(brain, state, "hello, olivia grant from operations. any update on i n c two oh oh oh one, "
+                                      "maria's vpn problem?")
+    assert tools_ok(actions) == ["get_incident"] and "later" not in state.dialogue, spoken(actions)

@@ -78,7 +78,9 @@ def test_help(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("help")
 
 
-@pytest.mark.parametrize("said", ["what can you do?", "what is this line for", "hello, what can I use this number for"])
+@pytest.mark.parametrize("said", ["what can you do?", "what is this line for", "hello, what can I use this number for",
+                                  "hello? is this the maintenance line?", "what can i actually do on here?",
+                                  "is this the right number for IT"])
 def test_asking_what_the_line_does(said: str) -> None:
     assert moves.classify(said, in_task=True) == moves.Move("help", "line")
 
@@ -134,6 +136,7 @@ def test_a_long_dont_know_counts_when_an_id_is_asked_not_when_free_text_is() -> 
 @pytest.mark.parametrize("said", [
     "let me talk to a human", "get me your supervisor", "I want the manager, now", "put me through to someone",
     "this is useless, I need to speak to a real person", "can I talk with somebody please", "give me an operator",
+    "yes, put me through please", "just transfer me",
 ])
 def test_a_person_on_request_in_any_state(said: str) -> None:
     for in_task in (True, False):
@@ -141,6 +144,7 @@ def test_a_person_on_request_in_any_state(said: str) -> None:
 
 
 @pytest.mark.parametrize("said", ["I need someone to come and fix the pump", "the manager asked me to report a leak",
+                                  "can you connect me to the vpn", "the printer won't put me through to the scan menu",
                                   "can you send someone to look at it", "my supervisor's laptop is broken"])
 def test_asking_for_a_technician_or_naming_a_person_is_not_a_hand_over(said: str) -> None:
     assert moves.classify(said, in_task=False) is None
