@@ -243,6 +243,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
 #: before it is taken as that option; the read-back still lets the caller change it.
 NEAREST_MARGIN = 0.03
 NEAREST_FLOOR = 0.15
+#: Words from which a text is judged clause by clause for its meaning (an opener, not a short answer).
+LONG_TEXT_WORDS = 10
 
 
 def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
@@ -254,10 +256,18 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
     if ctx.similar is None or len(options) < 2 or not content \
             or any(o.lower() in _ENUM_SYNONYMS for o in options):
         return None
-    scores = list(ctx.similar(text, [o.replace("_", " ") for o in options]))
-    ranked = sorted(range(len(options)), key=lambda i: -scores[i])
-    best, second = scores[ranked[0]], scores[ranked[1]]
-    return options[ranked[0]] if best >= NEAREST_FLOOR and best - second >= NEAREST_MARGIN else None
+    # Clause by clause: in a long opener one clause says what it is about ("can I order a new headset"),
+    # and the others ("the ear cushion has fallen apart") only blur a whole-sentence meaning.
+    found: list[tuple[float, Any]] = []
+    clauses = [_PREAMBLE.sub(" ", c.lower()).strip() for c in re.split(r"[,.;!?]+", text)] \
+        if len(text.split()) >= LONG_TEXT_WORDS else []  # a short answer is one clause; "it's low priority" no topic
+    for part in [text, *[c for c in clauses if len(c.split()) >= 3]]:
+        scores = list(ctx.similar(part, [o.replace("_", " ") for o in options]))
+        ranked = sorted(range(len(options)), key=lambda i: -scores[i])
+        best, second = scores[ranked[0]], scores[ranked[1]]
+        if best >= NEAREST_FLOOR and best - second >= NEAREST_MARGIN:
+            found.append((best - second, options[ranked[0]]))
+    return max(found, key=lambda f: f[0])[1] if found else None  # the clause that tells the options apart best
 
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,
@@ -432,12 +442,19 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         if slot.name not in heard and slot.name in known and slot.kind in ("code", "site", "user", "email"):
             if validate(slot, known[slot.name]) is None:
                 heard[slot.name] = known[slot.name]
+    # "at site twenty four, no sorry, not twenty four, forty two": a value taken back in the opener itself.
+    taken_back = list(re.finditer(r"\b(?:not|isn'?t|wasn'?t|instead of|rather than)\b", task["opening"].lower()))
+    if taken_back:
+        body, negated = moves.split_negated(task["opening"][taken_back[-1].start():])
+        heard.update(_replacing(slots, heard, body, negated, ctx))
     acting = any(s.kind == "code" and s.required for s in slots) and not task["tool"].startswith(
         ("create_", "request_", "schedule_"))
     for slot in slots:
         # An optional choice nobody names (an incident's category) is read from what the problem is
-        # about ("the VPN keeps dropping": network); the read-back lets the caller change it. Not for a
-        # change to a record, where an optional choice is what the caller wants changed, or not.
+        # about ("the VPN keeps dropping": network); the read-back lets the caller change it. A required
+        # one is asked: a short label's meaning is too loose to guess ("I need to request something" is
+        # nearest to access, "a visit tomorrow" to morning). Not for a change to a record, where a
+        # choice is what the caller wants changed, or not.
         if slot.kind == "enum" and not slot.required and slot.name not in heard and not acting:
             value = _nearest_option(slot, task["opening"], ctx)
             if value is not None:
@@ -554,7 +571,11 @@ def remark(opening: str, tool: str, ctx: Context) -> str:
         if _RETOLD.match(clause.strip()) or _NARRATIVE.match(clause.strip()):
             continue
         if moves.asks(clause) and not re.search(rf"\b{verb}", clause):
-            continue  # the request itself ("can I get write access to maximo"), no reason for it
+            # The request itself ("can I get write access to maximo") is no reason; what it is for may be.
+            purpose = re.search(r"\b(?:for|because|so that|so (?:i|we) can|as)\s+(.+)$", clause)
+            if purpose is None:
+                continue
+            clause = purpose.group(1)
         asks = list(re.finditer(rf"\b{verb}\w*", clause))
         if asks:
             clause = _POINTER.sub("", clause[asks[-1].end():].strip())
@@ -773,10 +794,12 @@ def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: l
 
 
 def _same_digits(slot: Slot, said: str, held: Any) -> bool:
-    """A code named by its digits alone ("not four five oh three" for P-4503): callers drop the letters."""
+    """A code named by its digits alone ("not four five oh three" for P-4503): callers drop the letters,
+    and may name only its last digits ("one zero zero zero one, no, not zero one, zero six")."""
     runs = entities.number_runs(said)
     digits = re.sub(r"\D", "", str(held))
-    return slot.kind in ("code", "user") and len(runs) == 1 and bool(digits) and runs[0].digits == digits
+    return slot.kind in ("code", "user") and len(runs) == 1 and bool(digits) and (
+        runs[0].digits == digits or (len(runs[0].digits) >= 2 and digits.endswith(runs[0].digits)))
 
 
 def _with_digits(slot: Slot, held: Any, body: str) -> str | None:
@@ -785,7 +808,11 @@ def _with_digits(slot: Slot, held: Any, body: str) -> str | None:
     if len(runs) != 1:
         return None
     letters = re.match(r"[A-Za-z]+-?", str(held))
-    candidate = (letters.group(0) if letters else "") + runs[0].digits
+    digits = re.sub(r"\D", "", str(held))
+    said = runs[0].digits
+    if len(said) < len(digits):  # only its last digits: those change
+        said = digits[:len(digits) - len(said)] + said
+    candidate = (letters.group(0) if letters else "") + said
     return _like_examples(candidate, slot.schema.get("examples") or [], slot.schema.get("pattern"))
 
 

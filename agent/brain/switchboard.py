@@ -59,7 +59,7 @@ FOLLOW_UP_CONFIDENCE = 0.15
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
 _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
-_QUESTION = re.compile(r"(?:when|what|where|why|how|has|have|is|was|were|did|does|any)\b")
+_QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any)\b")
 #: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
 LATER_RESULT_WORDS = 10
 #: The caller asks for both of two requests at once ("log both of them", "medium for both").
@@ -174,6 +174,12 @@ class SwitchboardBrain:
                               offer=None if offer == "lookup" and fit == "value" else offer,  # "yes, it's P-4512"
                               topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
                               free_text=fit == "free", answered=fit == "value")
+        reply = entities.yes_no(text)
+        if move is None and offer == "later" and reply.yes is True and state.dialogue.get("later"):
+            # "Yes, and it's low priority" to "shall we do that now?": yes, with more for that request.
+            later = state.dialogue["later"]
+            state.dialogue["later"] = {**later, "text": f"{later['text']}. {reply.rest}"}
+            move = moves.Move("accept")
         urgent = [h for h in decision.policy_hits if h.startswith(URGENT_HITS)]
         # A person-request the router heard gives way to a move the words make plainly ("I don't know my
         # employee number", "am I talking to a real person?"); one only the classifier guessed gives way to a
@@ -199,7 +205,7 @@ class SwitchboardBrain:
             async for action in self._apply(move, state, offer):
                 yield action
             return
-        chosen = self._clarified(text, state) if not state.task else None
+        chosen = self._clarified(text, state, decision) if not state.task else None
         if chosen is not None:
             decision = dataclasses.replace(self.coordinator.decide(chosen["text"], state), action="route",
                                            target=chosen["target"], intent=chosen["intent"])
@@ -792,9 +798,10 @@ class SwitchboardBrain:
         # Named as the router names it ("reporting an IT problem", "checking on a work order").
         return f"You also mentioned {self.coordinator.policy.name_of(later['intent'])}. Shall we do that now?"
 
-    def _clarified(self, text: str, state: CallState) -> dict[str, Any] | None:
+    def _clarified(self, text: str, state: CallState, decision: Any = None) -> dict[str, Any] | None:
         """The option the caller chose after "is it about X, or Y?": a plain yes is the first, a
-        turn that names one option's words more than the other's is that one."""
+        turn that names one option's words more than the other's is that one, and so is one the router
+        puts clearly in one of them ("same day, but the afternoon" after "moving or booking a visit?")."""
         clarify = state.dialogue.pop("clarify", None)
         if not clarify:
             return None
@@ -816,6 +823,9 @@ class SwitchboardBrain:
         filled = [o for o in options if self._takes(o["intent"], reply.rest or text, ctx)]
         if len(filled) == 1:
             return {**filled[0], "text": f"{clarify['text']}. {reply.rest or text}"}
+        heard = [o for o in options if decision is not None and decision.action == "route" and o["intent"] == decision.intent]
+        if heard:
+            return {**heard[0], "text": f"{clarify['text']}. {reply.rest or text}"}
         if reply.yes is True and len(reply.rest.split()) <= 3:
             return {**options[0], "text": clarify["text"]}
         return None

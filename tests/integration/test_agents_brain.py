@@ -900,3 +900,25 @@ async def test_who_is_calling_is_no_request_of_its_own(brain: SwitchboardBrain) 
     actions = await say(brain, state, "hello, olivia grant from operations. any update on i n c two oh oh oh one, "
                                       "maria's vpn problem?")
     assert tools_ok(actions) == ["get_incident"] and "later" not in state.dialogue, spoken(actions)
+
+
+async def test_a_value_taken_back_in_the_opener_is_replaced(brain: SwitchboardBrain) -> None:
+    state = CallState("opener-negation")
+    await say(brain, state, "i need to report the portable dewatering pump at site twenty four, no sorry, "
+                            "not twenty four, forty two. it won't prime")
+    assert state.task["args"]["site"] == 42
+    state = CallState("opener-digits")
+    await say(brain, state, "i need to move a technician visit. it's for work order one zero zero zero one, no sorry, "
+                            "not zero one, zero six")
+    await say(brain, state, "moving it")  # the either/or question, if asked, is answered; the number stands
+    assert (state.task or {}).get("args", {}).get("work_order_id") == "WO-10006", state.task
+
+
+async def test_yes_with_more_to_the_second_request_starts_it_with_that(brain: SwitchboardBrain) -> None:
+    state = CallState("later-yes-more")
+    await say(brain, state, "two things please. i need a password reset, and also my monitor in the control room "
+                            "keeps flickering")
+    await say(brain, state, "e one oh six two oh")
+    await say(brain, state, "yes")
+    await say(brain, state, "yes, and it's low priority, it's just annoying really")
+    assert state.task["intent"] == "incident.create" and state.task["args"]["priority"] == "low", state.task

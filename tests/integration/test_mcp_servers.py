@@ -382,3 +382,10 @@ async def test_a_store_locked_by_another_process_gives_a_retryable_error(
     assert read.structured_content["work_order_id"] == "WO-10001"
     created = await server.call_tool("create_work_order", {"site": 12, "asset_tag": "A123", "summary": "Leak"})
     assert created.structured_content["work_order_id"] == "WO-10013"
+
+
+async def test_a_request_waiting_for_approval_says_who_approves_it(it_db: Path) -> None:
+    async with stdio_session("it-ops", it_db) as session:
+        request = await call_ok(session, "get_service_request", request_id="SR-30003")
+    # Seeded: SR-30003, access to the GIS editor, waiting for Grace Kim.
+    assert request["message"].endswith("is awaiting approval from Grace Kim.")

@@ -216,9 +216,12 @@ class ItOpsStore:
         number = SERVICE_REQUEST.parse(request_id)
         with self.db.read() as conn:
             request = self._request(conn, number)
+        # Waiting on someone: who, so the caller knows whom to chase.
+        waiting = f" from {request['approver']['name']}" if request["status"] == "awaiting_approval" \
+            and request["approver"] else ""
         request["message"] = (
             f"Service request {request['request_id']} ({request['summary']}) is "
-            f"{request['status'].replace('_', ' ')}."
+            f"{request['status'].replace('_', ' ')}{waiting}."
         )
         return request
 
