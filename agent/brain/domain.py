@@ -610,6 +610,8 @@ class DomainAgent:
                 question = slots.reprompt(state.task, spec.input_schema)
                 problem = result.say[: -len(question)].strip() if result.say.endswith(question) else ""
                 problem = "" if problem.startswith("Sorry, I didn't catch") else problem  # the offer says it better
+                if state.task.get("choices"):  # the choices read out show the shape: what was heard is enough
+                    problem = re.sub(r",\s*but\b.*$", ".", problem)
                 result = slots.Step("ask", f"{problem} {proposal}".strip(), result.heard)
             if proposal and not write and state.task.get("proposed"):
                 # A look-up changes nothing: the one record the caller described is read out at once,

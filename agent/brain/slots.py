@@ -469,6 +469,15 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
             if summary and validate(slot, summary) is None:
                 heard.setdefault(slot.name, summary)
             break
+    for slot in slots:
+        # A change to a record keeps why it changes when the caller said it ("the room's hit thirty eight
+        # degrees now, can you make it urgent"): the optional note that asks why.
+        if acting and slot.kind == "text" and not slot.required and slot.name not in heard \
+                and re.search(r"\bwhy\b", str(slot.schema.get("description", "")), flags=re.I):
+            why = remark(task["opening"], task["tool"], ctx)
+            if why and validate(slot, why) is None:
+                heard[slot.name] = why
+            break
     task["args"].update(heard)
     return heard
 

@@ -603,11 +603,13 @@ class SwitchboardBrain:
             if not (self._names_its_ids(intent, text, ctx) or just_read):
                 continue
             if not set(said) - {"priority"}:
+                # Only a priority: a change unless the sentence that says it also tells of a new thing.
                 new = [i for i, (srv, _) in INTENT_TOOLS.items() if srv == server
                        and (self._spec_of(i) is not None and self._spec_of(i).name.startswith(NEW_RECORD_PREFIXES))]
                 own = [s for i in new for s in slots.slots_of(self._spec_of(i).input_schema)
                        if s.kind in ("code", "site") and s.name not in ids]
-                if slots.mentioned(own, text, ctx):
+                told = [x for x in _SENTENCE.split(text) if slots.mentioned(choices, x, ctx)]
+                if any(slots.mentioned(own, x, ctx) for x in told):
                     continue
             return {"target": server, "intent": intent}
         return None

@@ -859,7 +859,7 @@ async def test_right_after_a_read_a_change_or_news_is_about_that_record(brain: S
     assert tools_ok(await say(brain, state, "yes please")) == ["add_work_order_note"]
     await say(brain, state, "can you make it urgent, it's getting worse")
     assert state.task["intent"] == "work_order.update"
-    assert state.task["args"] == {"work_order_id": "WO-10003", "priority": "urgent"}
+    assert state.task["args"] == {"work_order_id": "WO-10003", "priority": "urgent", "note": "it's getting worse"}
     assert tools_ok(await say(brain, state, "yes")) == ["update_work_order"]
 
 
