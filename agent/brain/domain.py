@@ -105,6 +105,8 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "") -> tuple
 
 #: Words of a tool's answer read out before the caller can speak again ("say that again" repeats it).
 REPLY_WORDS = 32
+#: No reply runs longer than this (issue 18): past it a listener loses the start.
+LONGEST_REPLY = 40
 
 
 def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
@@ -610,8 +612,8 @@ class DomainAgent:
                 question = slots.reprompt(state.task, spec.input_schema)
                 problem = result.say[: -len(question)].strip() if result.say.endswith(question) else ""
                 problem = "" if problem.startswith("Sorry, I didn't catch") else problem  # the offer says it better
-                if state.task.get("choices"):  # the choices read out show the shape: what was heard is enough
-                    problem = re.sub(r",\s*but\b.*$", ".", problem)
+                if state.task.get("choices") and len(f"{problem} {proposal}".split()) > LONGEST_REPLY:
+                    problem = re.sub(r",\s*but\b.*$", ".", problem)  # the choices read out show the shape too
                 result = slots.Step("ask", f"{problem} {proposal}".strip(), result.heard)
             if proposal and not write and state.task.get("proposed"):
                 # A look-up changes nothing: the one record the caller described is read out at once,

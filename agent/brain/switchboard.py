@@ -76,6 +76,9 @@ _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
 MAX_SPLITS = 4
 MIN_CLAUSE_WORDS = 4
+#: An order to send what is being made ("yes, log it", "go ahead", "put it through").
+_GO_AHEAD = re.compile(r"\b(?:go ahead|log it|send it|raise it|book it|submit it|file it|do it|put it (?:through|in)|"
+                       r"get it (?:done|logged|booked))\b")
 _GOODBYE = re.compile(r"\b(bye|goodbye|bye bye|cheerio|ta ta|that'?s all|that is all|nothing else|no thanks|no thank you|"
                       r"i'?m done|that'?s everything)\b(?! (?:correct|right|fine|good|ok|okay|true)\b)")
 
@@ -227,6 +230,8 @@ class SwitchboardBrain:
             yield EndCall("caller said goodbye")
             return
         handed_over = False
+        if state.task and not state.task.get("confirming") and _GO_AHEAD.search(text.lower()):
+            state.task["go_ahead"] = True  # said before the read-back: see the thanks after it below
         if self._yes_to_more(text, state):
             # "Yes" to "anything else?" says there is more, not what: ask for it, route nothing.
             replies = self._say("Sure. What else can I help with?")
@@ -238,6 +243,10 @@ class SwitchboardBrain:
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
+        elif state.task and decision.intent.startswith("smalltalk.") and fit is None and state.task.get("go_ahead") \
+                and state.task.get("confirming") and entities.yes_no(text).yes is None:
+            # "Yes, log it" before the read-back, then "thanks" after it: the go-ahead stands, nothing changed.
+            replies = self.agent.continue_task("yes", state)
         elif state.task and decision.intent.startswith("smalltalk.") and fit is None:
             # "Thank you", "great" mid-task: no answer and no new request, so the open question stands.
             replies = self._say(self._resume(state))
@@ -458,6 +467,10 @@ class SwitchboardBrain:
         change = self._change_asked(decision, text, state) if decision.action in ("route", "clarify") else None
         if change is not None:
             decision = dataclasses.replace(decision, action="route", target=change["target"], intent=change["intent"])
+        lost = decision.intent == "smalltalk.offtopic" or (decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE)
+        read = self._read_by_id(text) if lost else None
+        if read is not None:  # "what is hotel one zero one one?": an id of one kind is that record, read
+            decision = dataclasses.replace(decision, action="route", target=read["target"], intent=read["intent"])
         if self._asks_about_read(decision, text, state):
             yield Say(self._last_said(state, ""))  # "is that definitely the morning?": what was read holds it
             return
@@ -580,6 +593,18 @@ class SwitchboardBrain:
         before = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
         return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), \
             f"{before}. {text}".strip(". ")
+
+    def _read_by_id(self, text: str) -> dict[str, Any] | None:
+        """The one look-up whose record ``text`` names by an id recognisable on its own (letters and digits
+        in its shape: "hotel one zero one one" is asset H1011). None when none or several fit."""
+        ctx, found = self._context(), []
+        for intent, (server, _) in INTENT_TOOLS.items():
+            spec, ids = self._spec_of(intent), self._ids_of(intent)
+            if spec is None or not ids or slots.is_write(spec.name, spec.annotations):
+                continue
+            if all(slots.parse(s, text, ctx, asked=False) is not None for s in ids):
+                found.append({"target": server, "intent": intent})
+        return found[0] if len(found) == 1 else None
 
     def _change_asked(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """A change to a record ("close incident 20008, it's working now", "make it urgent" right after

@@ -922,3 +922,20 @@ async def test_yes_with_more_to_the_second_request_starts_it_with_that(brain: Sw
     await say(brain, state, "yes")
     await say(brain, state, "yes, and it's low priority, it's just annoying really")
     assert state.task["intent"] == "incident.create" and state.task["args"]["priority"] == "low", state.task
+
+
+async def test_a_go_ahead_before_the_read_back_stands_through_a_thanks(brain: SwitchboardBrain) -> None:
+    state = CallState("go-ahead")
+    await say(brain, state, "one of the booster pumps at millbrook pumping station is making a grinding noise")
+    await say(brain, state, "no idea what the tag is, sorry. it's booster pump two, the second one. medium priority")
+    await say(brain, state, "yes go ahead")
+    assert state.task["confirming"]
+    assert tools_ok(await say(brain, state, "ta")) == ["create_work_order"]
+    state = CallState("no-go-ahead")  # without one, a thanks at the read-back sends nothing
+    await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
+    assert not tools_ok(await say(brain, state, "thanks")) and state.task["confirming"]
+
+
+async def test_a_bare_id_of_one_kind_is_read(brain: SwitchboardBrain) -> None:
+    actions = await say(brain, CallState("bare-id"), "what is hotel one zero one one?")
+    assert tools_ok(actions) == ["lookup_asset"] and "office chiller plant" in spoken(actions)
