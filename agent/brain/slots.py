@@ -494,7 +494,9 @@ _PREAMBLE = re.compile(
     # Story lead-ins: what the caller saw is the problem, not that they saw it.
     r"right so|so basically|basically|anyway|(?:i|we) (?:was|were) (?:reporting|calling about|ringing about|telling you about)|"
     r"i'?m (?:calling|ringing) back(?: about)?|(?:i|we) (?:called|rang|phoned)(?: you)?(?: earlier| before| yesterday)?(?: about)?|(?:i|we)(?: just)? (?:noticed|saw|found|heard|spotted|think|reckon)(?: that)?|"
-    r"can you get someone to (?:look at|check|fix) it|not urgent)\b")
+    r"can you get someone to (?:look at|check|fix) it|not urgent|"
+    # The cue of a second request: "while I've got you, my laptop ..." is about the laptop.
+    r"while (?:i'?ve got|i have got|i have|i'?ve) you|another thing|one more thing|on another note|as well as that)\b")
 #: A clause about what the caller was doing ("I was doing my rounds this morning"): no part of the problem.
 _NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b|"
                         r"^(?:i'?ve got |there are |i have )?(?:a few|a couple(?: of)?|two|three|several) "

@@ -169,7 +169,9 @@ class SwitchboardBrain:
         later = state.dialogue.get("later")
         if later and state.task and _BOTH.search(text.lower()):
             # "Yes, log both", "medium for both": the second request is accepted now, with what was said for both.
-            state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}", "accepted": True}
+            # With a yes or a go-ahead ("yes, go ahead with both") the second is as good as sent once read back.
+            sent = entities.yes_no(text).yes is True or bool(_GO_AHEAD.search(text.lower()))
+            state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}", "accepted": True, "go_ahead": sent}
         decision = await self.coordinator.decide_async(text, state)
         offer = state.dialogue.get("offer")
         fit = self.agent.answers(text, state) if state.task else None
@@ -339,6 +341,8 @@ class SwitchboardBrain:
                                            target=later["target"], intent=later["intent"])
             async for action in self._guarded(self._route(decision, later["text"], state, one_request=True), state):
                 yield action
+            if state.task is not None and later.get("go_ahead"):
+                state.task["go_ahead"] = True
         elif move.kind == "accept" and offer == "lookup":
             state.dialogue["offer"] = "lookup"
             yield Say("Go ahead.")

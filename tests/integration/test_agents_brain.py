@@ -939,3 +939,14 @@ async def test_a_go_ahead_before_the_read_back_stands_through_a_thanks(brain: Sw
 async def test_a_bare_id_of_one_kind_is_read(brain: SwitchboardBrain) -> None:
     actions = await say(brain, CallState("bare-id"), "what is hotel one zero one one?")
     assert tools_ok(actions) == ["lookup_asset"] and "office chiller plant" in spoken(actions)
+
+
+async def test_a_go_ahead_for_both_requests_sends_the_second_after_its_read_back(brain: SwitchboardBrain) -> None:
+    state = CallState("both-go-ahead")
+    await say(brain, state, "the workshop rooftop unit at westfield depot, h forty-two oh one, is blowing cold air only, "
+                            "and while I've got you my laptop won't join the wifi, I'm E10533")
+    await say(brain, state, "medium for both")
+    await say(brain, state, "yes, go ahead with both")
+    assert state.task["intent"] == "incident.create" and state.task["confirming"]
+    assert not state.task["args"]["summary"].startswith("while"), state.task["args"]
+    assert tools_ok(await say(brain, state, "cheers")) == ["create_incident"]
