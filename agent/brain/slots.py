@@ -363,8 +363,9 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
     reply = entities.yes_no(text)
     if moves.negates(text):
         body, negated = moves.split_negated(text)
-        if _replacing(list(slots.values()), task["args"], body, negated, ctx):
-            return "value"  # "not three, thirty": a correction of a value the task holds
+        if _replacing(list(slots.values()), task["args"], body, negated, ctx) or (
+                task.get("confirming") and _text_correction(list(slots.values()), task["args"], text, ctx)):
+            return "value"  # "not three, thirty": a correction of a value the task holds (or of its description)
     if task.get("choices") and _chosen(task["choices"], text) is not None:
         return "value"
     if task.get("confirming") or task.get("proposed"):
@@ -666,6 +667,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         if task.get("confirming") and reply.yes is True and _QUALIFIED.match(reply.rest):
             reply = entities.Answer(False, reply.rest)  # "yes, but the site's wrong" is no yes to send it
         if task.get("confirming"):
+            if negated and not heard:
+                heard.update(_text_correction(slots, task["args"], text, ctx))
             if reply.yes is True and not reply.rest.strip(" .!") and not heard:
                 return Step("execute")
             said = reply.rest if reply.yes is not None else body
@@ -802,6 +805,29 @@ def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: l
                     found[slot.name] = value
                 break
     return found
+
+
+def _text_correction(slots: list[Slot], args: Mapping[str, Any], said: str, ctx: Context) -> dict[str, Any]:
+    """"It's diesel, not coolant" at the read-back: a word of the description put right. The word taken back
+    is replaced where the description has it, or the correction is added to it."""
+    low = said.lower()
+    pairs = [(m.group(1), m.group(2)) for m in re.finditer(r"\b([a-z][\w-]+),? not (?:the |a |an )?([a-z][\w-]+)\b", low)]
+    pairs += [(m.group(2), m.group(1)) for m in re.finditer(  # "not coolant, it's diesel": new second
+        r"\bnot (?:the |a |an )?([a-z][\w-]+),? (?:it'?s |but |rather )?(?:the |a |an )?([a-z][\w-]+)\b", low)]
+    values = [x for x in slots if x.kind != "text"]
+    pairs = [(new, old) for new, old in pairs if not {new, old} & (_NO_NOUN | _DANGLING)
+             and not mentioned(values, new, ctx) and not mentioned(values, old, ctx)
+             and not any(_enum(x, w, asked=True) is not None for x in values if x.kind == "enum" for w in (new, old))]
+    if not pairs:
+        return {}  # "critical, not medium" is a value's correction, not the description's
+    new, old = pairs[0]
+    for slot in slots:
+        if slot.kind == "text" and isinstance(args.get(slot.name), str):
+            held = args[slot.name]
+            fixed = re.sub(rf"\b{re.escape(old)}\b", new, held, flags=re.I) if re.search(
+                rf"\b{re.escape(old)}\b", held, flags=re.I) else f"{held}, {new} not {old}"
+            return {slot.name: fixed} if validate(slot, fixed) is None else {}
+    return {}
 
 
 def _same_digits(slot: Slot, said: str, held: Any) -> bool:

@@ -76,6 +76,8 @@ _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
 MAX_SPLITS = 4
 MIN_CLAUSE_WORDS = 4
+#: "That's everything": at a read-back, all of it is right.
+_ALL_SAID = re.compile(r"\bthat'?s (?:everything|all|it)\b(?! (?:wrong|off|incorrect))")
 #: An order to send what is being made ("yes, log it", "go ahead", "put it through").
 _GO_AHEAD = re.compile(r"\b(?:go ahead|log it|send it|raise it|book it|submit it|file it|do it|put it (?:through|in)|"
                        r"get it (?:done|logged|booked))\b")
@@ -216,10 +218,13 @@ class SwitchboardBrain:
                                            target=chosen["target"], intent=chosen["intent"])
             text = chosen["text"]
         elif self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state):
-            if state.task and entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value":
+            # "That's everything, bye" to "Is that right?" is all of it right, said on the way out.
+            all_said = bool(state.task and state.task.get("confirming") and entities.yes_no(text).yes is None
+                            and _ALL_SAID.search(text.lower()))
+            if state.task and (all_said or (entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value")):
                 # "Yes, that's all, bye" at a read-back: submit first, then close.
                 done = False
-                async for action in self.agent.continue_task(text, state):
+                async for action in self.agent.continue_task("yes" if all_said else text, state):
                     done = done or (isinstance(action, ToolEvent) and action.status == "ok")
                     if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
                         yield action
@@ -232,6 +237,15 @@ class SwitchboardBrain:
             yield EndCall("caller said goodbye")
             return
         handed_over = False
+        if later and state.task and "accepted" not in later:
+            # "High for the turbine, medium for the compressor": each part goes to the request it names.
+            parts = [p for p in re.split(r"\s*(?:[,;]|\band\b)\s*", text) if p.strip()]
+            theirs = [p for p in parts if _about(p, later["text"]) and not _about(p, state.task.get("opening", ""))]
+            if theirs and len(theirs) < len(parts) and all(_about(p, state.task.get("opening", "")) or p in theirs
+                                                          or not _content_words(p) for p in parts):
+                state.dialogue["later"] = later = {**later, "text": f"{later['text']}. {'. '.join(theirs)}"}
+                text = ", ".join(p for p in parts if p not in theirs)
+                fit = self.agent.answers(text, state)
         if state.task and not state.task.get("confirming") and _GO_AHEAD.search(text.lower()):
             state.task["go_ahead"] = True  # said before the read-back: see the thanks after it below
         if self._yes_to_more(text, state):

@@ -950,3 +950,17 @@ async def test_a_go_ahead_for_both_requests_sends_the_second_after_its_read_back
     assert state.task["intent"] == "incident.create" and state.task["confirming"]
     assert not state.task["args"]["summary"].startswith("while"), state.task["args"]
     assert tools_ok(await say(brain, state, "cheers")) == ["create_incident"]
+
+
+async def test_values_for_each_of_two_requests_go_to_the_one_they_name(brain: SwitchboardBrain) -> None:
+    state = CallState("each-its-value")
+    await say(brain, state, "stonebridge generating station. gas turbine generator two, g six eight oh two, has a lube oil "
+                            "pressure alarm, and the fuel gas booster compressor c six eight two oh is leaking oil")
+    await say(brain, state, "high for the turbine, medium for the compressor")
+    assert state.task["args"]["priority"] == "high"
+    await say(brain, state, "yes")
+    await say(brain, state, "yes")
+    assert state.task["args"]["asset_tag"] in ("C-6820", "C6820") and state.task["args"]["priority"] == "medium"
+    # "That's everything, bye" to its read-back: all of it right, sent, then goodbye.
+    actions = await say(brain, state, "that's everything, bye")
+    assert tools_ok(actions) == ["create_work_order"] and isinstance(actions[-1], EndCall)

@@ -483,3 +483,22 @@ def test_a_state_is_asked_for_by_its_verb() -> None:
     assert s.parse(status, "it's working now, so you can close it", CTX, asked=False) == "closed"
     assert s.parse(status, "please cancel my ticket", CTX, asked=False) == "cancelled"
     assert s.parse(status, "mark it resolved", CTX, asked=False) == "resolved"
+
+
+@pytest.mark.parametrize("said, summary", [
+    ("oh wait, it's diesel not coolant. change that please", "generator leaking diesel under the tank"),
+    ("no, not coolant, it's diesel", "generator leaking diesel under the tank"),
+])
+def test_a_word_of_the_description_is_put_right_at_the_read_back(said: str, summary: str) -> None:
+    slots = s.slots_of(CREATE_WORK_ORDER)
+    task = s.new_task("create_work_order", "field_ops", "work_order.create", "x", "k")
+    task["args"] = {"site": 12, "asset_tag": "A125", "summary": "generator leaking coolant under the tank",
+                    "priority": "medium"}
+    task["confirming"] = True
+    assert s.answers(task, CREATE_WORK_ORDER, said, CTX) == "value"
+    step = s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
+    assert step.action == "confirm" and task["args"]["summary"] == summary
+    task["args"]["summary"] = "generator has a puddle underneath"  # the word is not in it: the correction is added
+    s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
+    assert task["args"]["summary"] == "generator has a puddle underneath, diesel not coolant"
+    assert [x.name for x in slots][:2] == ["site", "asset_tag"]
