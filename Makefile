@@ -4,10 +4,14 @@
 
 VENV ?= .venv
 export VENV
+# Test processes (pytest-xdist). Most of the suite's time is real-time audio and subprocesses waiting,
+# not CPU, so two workers halve it on CI's 2 cores. Whole files go to one worker (--dist loadfile): a
+# module's server and speech models are loaded once, as in a serial run. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 
 test:
 	@scripts/bootstrap.sh test
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 demo:
 	@scripts/bootstrap.sh demo

@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
 from agent.dev.localserver import LocalServer as Server
+from tests.support import knowledge
+
+
+@pytest.fixture(scope="session")
+def seed_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Server], Server]:
+    """``seed(server)`` (before it starts): give a real-brain server's empty data dir the knowledge index
+    built once per run (tests/support/knowledge.py), so it does not spend seconds of CPU building the same one."""
+    built: list[Path] = []
+
+    def seed(server: Server) -> Server:
+        if knowledge.would_build_default(server.data_dir, server.env):
+            if not built:  # first real-brain server of the run: built now, not in runs that need none
+                built.append(knowledge.build(tmp_path_factory.mktemp("knowledge")))
+            knowledge.seed(server.data_dir, built[0])
+        return server
+
+    return seed
 
 
 @pytest.fixture
-def server_factory(tmp_path: Path) -> Iterator:
+def server_factory(tmp_path: Path, seed_knowledge) -> Iterator:
     started: list[Server] = []
 
     def make(env: dict[str, str] | None = None, *, data_dir: Path | None = None, port: int | None = None) -> Server:
-        server = Server(data_dir or tmp_path / "data", env, port).start()
+        server = seed_knowledge(Server(data_dir or tmp_path / "data", env, port)).start()
         started.append(server)
         return server
 

@@ -37,10 +37,10 @@ TRAILING_SILENCE_MS = 1300
 
 
 @pytest.fixture(scope="module")
-def voice_brain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+def voice_brain_server(tmp_path_factory: pytest.TempPathFactory, seed_knowledge) -> Iterator[LocalServer]:
     # tests/conftest.py's server_factory is per test; this is the same LocalServer, once per module.
-    server = LocalServer(tmp_path_factory.mktemp("spoken"),
-                         {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "switchboard"}).start(timeout=180)
+    server = seed_knowledge(LocalServer(tmp_path_factory.mktemp("spoken"),
+                                        {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "switchboard"})).start(timeout=180)
     yield server
     server.stop()
 

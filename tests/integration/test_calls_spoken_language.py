@@ -21,10 +21,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
 
 
 @pytest.fixture(scope="module", params=["tiny.en", "base"])
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    server = LocalServer(tmp_path_factory.mktemp("spoken-language"),
-                         {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "switchboard",
-                          "SWITCHBOARD_STT_MODEL": request.param}).start(timeout=180)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+           seed_knowledge) -> Iterator[LocalServer]:
+    server = seed_knowledge(LocalServer(tmp_path_factory.mktemp("spoken-language"),
+                                        {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "switchboard",
+                                         "SWITCHBOARD_STT_MODEL": request.param})).start(timeout=180)
     yield server
     server.stop()
 

@@ -20,8 +20,8 @@ pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture(scope="module")
-def brain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    server = LocalServer(tmp_path_factory.mktemp("calls"), {"SWITCHBOARD_BRAIN": "switchboard"}).start()
+def brain_server(tmp_path_factory: pytest.TempPathFactory, seed_knowledge) -> Iterator[LocalServer]:
+    server = seed_knowledge(LocalServer(tmp_path_factory.mktemp("calls"), {"SWITCHBOARD_BRAIN": "switchboard"})).start()
     yield server
     server.stop()
 

@@ -21,9 +21,9 @@ TOKEN = "warm-test-token-1234567890"
 
 
 @pytest.fixture(scope="module")
-def brain_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    server = LocalServer(tmp_path_factory.mktemp("warm"), {"SWITCHBOARD_BRAIN": "switchboard",
-                                                          "SWITCHBOARD_CASES_TOKEN": TOKEN}).start()
+def brain_server(tmp_path_factory: pytest.TempPathFactory, seed_knowledge) -> Iterator[LocalServer]:
+    server = seed_knowledge(LocalServer(tmp_path_factory.mktemp("warm"), {"SWITCHBOARD_BRAIN": "switchboard",
+                                                                         "SWITCHBOARD_CASES_TOKEN": TOKEN})).start()
     yield server
     server.stop()
 

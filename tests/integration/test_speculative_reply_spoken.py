@@ -25,10 +25,10 @@ REQUEST = "The air conditioning unit, asset H two one two zero, at site twelve, 
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    server = LocalServer(tmp_path_factory.mktemp("speculative"),
-                         {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "switchboard",
-                          "SWITCHBOARD_SPECULATIVE_REPLY": "true"}).start(timeout=180)
+def server(tmp_path_factory: pytest.TempPathFactory, seed_knowledge) -> Iterator[LocalServer]:
+    server = seed_knowledge(LocalServer(tmp_path_factory.mktemp("speculative"),
+                                        {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": "switchboard",
+                                         "SWITCHBOARD_SPECULATIVE_REPLY": "true"})).start(timeout=180)
     yield server
     server.stop()
 
