@@ -285,6 +285,21 @@ def _ordinal(low: str, count: int) -> int | None:
     return found[0] if len(found) == 1 and found[0] < count else None
 
 
+#: Words that introduce the caller's own id ("I'm E11402", "my employee number is ...").
+_IDENTITY_LEAD = re.compile(r"\b(?:i'?m|i am|my (?:employee |staff |user )(?:id|number|no)(?: is|'s)?|my id(?: is|'s)?|"
+                            r"employee(?: id| number)?)\s+(.{1,40})")
+
+
+def _said_right_after(words: str) -> str:
+    """The code said right after an introduction ("E11402", "e one one four oh two"), or "" when the
+    words go on about something else ("I'm at site twelve, the pump A123 ...")."""
+    clause = re.split(r"[,.;!?]", words, maxsplit=1)[0]
+    toks = entities.tokens(clause)
+    first = toks[0] if toks else ""
+    starts_code = len(first) == 1 or re.match(r"[a-z]-?\d", first) or first in entities.LETTER_NAMES
+    return clause if starts_code else ""
+
+
 def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
     """A code, id or address: every reading of ``text`` that could be one, first that fits the pattern.
 
@@ -302,6 +317,11 @@ def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
             candidates += [prefixes[0] + run.digits for run in entities.number_runs(text) if run.digits not in other]
         if slot.kind == "user" or not pattern:
             candidates.append(entities.user_id(text))
+    if slot.kind == "code":
+        # "I'm E11402": who is calling, never the equipment's tag, whatever the shape allows.
+        mine = {re.sub(r"\W", "", c).upper() for m in _IDENTITY_LEAD.finditer(text.lower())
+                for c in entities.codes(_said_right_after(m.group(1)))}
+        candidates = [c for c in candidates if not c or re.sub(r"\W", "", c).upper() not in mine]
     for candidate in candidates:
         if candidate:
             matched = entities.match_code(candidate, pattern)

@@ -745,7 +745,7 @@ class SwitchboardBrain:
             option = {"target": option["target"], "intent": option["intent"]}
             spec = self._spec_of(option["intent"])
             for slot in slots.slots_of(spec.input_schema) if spec else []:
-                if not (slot.required and slot.kind == "code"):
+                if not (slot.required and slot.kind in ("code", "user")):  # "I'm E11402": only IT knows the caller
                     continue
                 value = slots.parse(slot, text, ctx, asked=True)
                 said = option == last or slots.parse(slot, text, ctx, asked=False) is not None or \
@@ -868,6 +868,12 @@ class SwitchboardBrain:
         filled = [o for o in options if self._takes(o["intent"], reply.rest or text, ctx)]
         if len(filled) == 1:
             return {**filled[0], "text": f"{clarify['text']}. {reply.rest or text}"}
+        if len(filled) > 1:
+            # An answer both take ("friday" for booking or moving a visit): the request's own words decide
+            # ("I need to move the visit ...": moving), by word stems, as the names are said differently.
+            stems = [len(_stems(clarify["text"]) & _stems(self.coordinator.policy.name_of(o["intent"]))) for o in filled]
+            if max(stems) > 0 and stems.count(max(stems)) == 1:
+                return {**filled[stems.index(max(stems))], "text": f"{clarify['text']}. {reply.rest or text}"}
         heard = [o for o in options if decision is not None and decision.action == "route" and o["intent"] == decision.intent]
         if heard:
             return {**heard[0], "text": f"{clarify['text']}. {reply.rest or text}"}
@@ -971,6 +977,11 @@ def _questions_only(text: str) -> bool:
     sentences = [_LEAD.sub("", s.strip().lower()) for s in _SENTENCE.split(text) if s.strip()]
     return bool(sentences) and all(
         (s.endswith("?") or _QUESTION.match(s)) and not _REQUEST_QUESTION.match(s) for s in sentences)
+
+
+def _stems(text: str) -> set[str]:
+    """Word stems, crudely (the first three letters of words of four or more): "move" and "moving" meet."""
+    return {w[:3] for w in entities.tokens(text) if len(w) >= 4 and w.isalpha()} - {"vis", "tec", "abo"}
 
 
 def _about(text: str, request: str) -> bool:

@@ -964,3 +964,9 @@ async def test_values_for_each_of_two_requests_go_to_the_one_they_name(brain: Sw
     # "That's everything, bye" to its read-back: all of it right, sent, then goodbye.
     actions = await say(brain, state, "that's everything, bye")
     assert tools_ok(actions) == ["create_work_order"] and isinstance(actions[-1], EndCall)
+
+
+async def test_an_employee_id_settles_it_for_it_when_unsure(brain: SwitchboardBrain) -> None:
+    state = CallState("employee-id-settles")
+    await say(brain, state, "the historian trends in the control room have frozen again, I'm E11402, put it as low")
+    assert state.task["intent"] == "incident.create" and state.task["args"]["user"] == "E11402", state.task

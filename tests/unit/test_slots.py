@@ -502,3 +502,14 @@ def test_a_word_of_the_description_is_put_right_at_the_read_back(said: str, summ
     s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
     assert task["args"]["summary"] == "generator has a puddle underneath, diesel not coolant"
     assert [x.name for x in slots][:2] == ["site", "asset_tag"]
+
+
+@pytest.mark.parametrize("said, tag", [
+    ("the historian trends have frozen, I'm E11402, put it as low", None),  # who is calling, not the equipment
+    ("my employee number is e one one four oh two", None),
+    ("I'm at site twelve, the pump A123 is leaking", "A123"),
+    ("pump A123, I am calling from site 12", "A123"),
+])
+def test_the_callers_own_id_is_never_an_asset_tag(said: str, tag: str | None) -> None:
+    slot = s.Slot("asset_tag", {"type": "string", "pattern": "^[A-Za-z]-?[0-9]{3,5}$"}, True)
+    assert s.parse(slot, said, CTX, asked=False) == tag
