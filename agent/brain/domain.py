@@ -85,10 +85,16 @@ _STOP = {"the", "and", "for", "you", "your", "with", "how", "what", "can", "does
          "have", "has", "was", "will", "would", "should", "could", "into", "when", "there", "then", "them"}
 
 
-def howto_answer(passages: list[Mapping[str, Any]], question: str = "") -> tuple[str, str] | None:
-    """(answer, article id): from the best retrieved article section (examples are not answers), the
-    sentence that shares most words with the question, and the next one if the ear has room."""
+def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
+                 similar: Callable[[str, Sequence[str]], Sequence[float]] | None = None) -> tuple[str, str] | None:
+    """(answer, article id): of the retrieved article sections (examples are not answers), the sentence
+    that answers the question, and the next one if the ear has room. With ``similar`` (sentence meaning)
+    every sentence of the sections is weighed, so "how often are they serviced?" finds "serviced every
+    4,000 running hours" rather than the section that names the most of the question's nouns; without it,
+    the first section's sentence that shares most words with the question."""
     asked = {w for w in entities.tokens(question) if len(w) > 2 and w not in _STOP}
+    found: list[tuple[list[str], int, str]] = []  # (sentences, best index, article id)
+    scored: list[tuple[float, int, int]] = []  # (score, which section, which sentence)
     for passage in passages:
         if passage.get("kind", "article") != "article":
             continue
@@ -97,10 +103,18 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "") -> tuple
         sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x]
         if not sentences:
             continue
-        scores = [len(asked & set(entities.tokens(x))) for x in sentences]
-        best = scores.index(max(scores))
-        return for_the_ear(" ".join(sentences[best:best + 2]), HOWTO_WORDS), str(passage.get("id", ""))
-    return None
+        overlap = [len(asked & set(entities.tokens(x))) for x in sentences]
+        found.append((sentences, overlap.index(max(overlap)), str(passage.get("id", ""))))
+        if similar is not None and question:
+            meaning = similar(question, sentences)
+            # Retrieval's order still counts a little: a later section must mean the question more plainly.
+            scored += [(float(m) + 0.02 * o - 0.03 * len(found), len(found) - 1, i)
+                       for i, (m, o) in enumerate(zip(meaning, overlap))]
+    if not found:
+        return None
+    section, best = (scored and max(scored)[1:]) or (0, found[0][1])
+    sentences, _, article = found[section]
+    return for_the_ear(" ".join(sentences[best:best + 2]), HOWTO_WORDS), article
 
 
 #: Words of a tool's answer read out before the caller can speak again ("say that again" repeats it).
@@ -249,7 +263,7 @@ class DomainAgent:
     async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
         """Begin work on a freshly routed intent."""
         if intent == "knowledge.howto":
-            found = howto_answer(state.passages, text)
+            found = howto_answer(state.passages, text, self.similar)
             if found is None:
                 yield Say("I don't have an article on that. I can put you through to someone who knows.")
                 return

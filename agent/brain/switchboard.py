@@ -58,6 +58,10 @@ FOLLOW_UP_CONFIDENCE = 0.15
 #: Sentences of a turn, and one that asks (for a status question said without a question mark).
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
+#: A question that wants to know something: how to, what it means, how long, why.
+_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come)|what (?:does|do|should|am|are we|"
+                            r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
+                            r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
 _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
 _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any)\b")
 #: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
@@ -485,6 +489,9 @@ class SwitchboardBrain:
         change = self._change_asked(decision, text, state) if decision.action in ("route", "clarify") else None
         if change is not None:
             decision = dataclasses.replace(decision, action="route", target=change["target"], intent=change["intent"])
+        if change is None and decision.action in ("route", "clarify") and self._asks_how(decision, text):
+            # "The VPN says token out of sync, what am I meant to do?": a question answered from the articles.
+            decision = dataclasses.replace(decision, action="route", intent="knowledge.howto")
         lost = decision.intent == "smalltalk.offtopic" or (decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE)
         read = self._read_by_id(text) if lost else None
         if read is not None:  # "what is hotel one zero one one?": an id of one kind is that record, read
@@ -611,6 +618,19 @@ class SwitchboardBrain:
         before = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
         return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), \
             f"{before}. {text}".strip(". ")
+
+    def _asks_how(self, decision: Any, text: str) -> bool:
+        """Is the turn a question of how, what or why ("how long do I have to wait?", "what does it mean
+        if ...?") that names no record, heard by the router as a request it could also answer from the
+        articles? A request does something; such a question wants to know something."""
+        if decision.intent in ("knowledge.howto", "smalltalk.goodbye") or decision.intent.endswith(".status") \
+                or "knowledge.howto" not in [a["intent"] for a in decision.alternatives]:
+            return False
+        sentences = [_LEAD.sub("", s.strip().lower()) for s in re.split(r"(?<=[.!?,])\s+", text) if s.strip()]
+        if not any(_INFO_QUESTION.match(s) for s in sentences):
+            return False
+        ctx = self._context()
+        return not any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS)
 
     def _read_by_id(self, text: str) -> dict[str, Any] | None:
         """The one look-up whose record ``text`` names by an id recognisable on its own (letters and digits

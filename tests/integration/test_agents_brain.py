@@ -970,3 +970,16 @@ async def test_an_employee_id_settles_it_for_it_when_unsure(brain: SwitchboardBr
     state = CallState("employee-id-settles")
     await say(brain, state, "the historian trends in the control room have frozen again, I'm E11402, put it as low")
     assert state.task["intent"] == "incident.create" and state.task["args"]["user"] == "E11402", state.task
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("i've typed my password wrong a few times and now it says my account's locked. how long do i have to wait?",
+     "15 minutes"),
+    ("the vpn keeps telling me token out of sync, what am i meant to do about that?", "resync"),
+    ("quick one, how often do the gas compressors at eastgate get serviced?", "4,000 running hours"),
+])
+async def test_a_question_of_how_or_what_is_answered_from_the_articles(brain: SwitchboardBrain, question: str,
+                                                                      answer: str) -> None:
+    state = CallState("how-question")
+    reply = spoken(await say(brain, state, question))
+    assert answer in reply and state.task is None, reply
