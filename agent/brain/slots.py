@@ -130,6 +130,10 @@ def is_write(tool_name: str, annotations: Mapping[str, Any] | None = None) -> bo
 
 # --- parsing one value ------------------------------------------------------------------
 
+#: Words after which a caller says a value again, meaning the new one ("no, that's Jonas's, mine's E11199").
+_SELF_CORRECTION = re.compile(r"\b(?:sorry|no|i mean|actually|hang on|rather|mine'?s|my mistake|correction)\b[,.]?\s+")
+
+
 def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
     """The value for ``slot`` in ``text``, or None.
 
@@ -140,6 +144,12 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
     kind, s = slot.kind, slot.schema
     if kind == "key":
         return None
+    if kind in ("code", "user", "email", "site"):
+        # "site twelve, sorry, no, site seven": a value said again after a self-correction is the one meant.
+        cues = list(_SELF_CORRECTION.finditer(text.lower()))
+        corrected = parse(slot, text[cues[-1].end():], ctx, asked=asked) if cues else None
+        if corrected is not None:
+            return corrected
     if kind == "enum":
         chosen = _enum(slot, text, asked=asked)
         return _nearest_option(slot, text, ctx) if chosen is None and asked else chosen
@@ -178,6 +188,10 @@ _POINTING_BACK = re.compile(r"(?:(?:please|just) )?(?:\w+ (?:it|that|this|them)|
                             r"(?: (?:please|now|then|for me))*")
 
 
+#: Words that set a value ("it should be high", "change it to low") rather than describe something.
+_SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|should have been|needs to be|has to be)|make it|make that|"
+                      r"set it to|set that to|change it to|change that to|put it (?:as|at|down as)|bump it (?:up )?to|"
+                      r"raise it to|lower it to|drop it to)\s*$")
 #: What may follow a value said on its own: "low's fine", "medium will do", "high please".
 _VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fine|fine|ok|okay|then|please|thanks|"
                          r"thank you|priority|is ok|'ll do|one)(?:\s+(?:fine|ok|okay|please|thanks|then|by me|for me))*\b")
@@ -223,10 +237,12 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
         after = re.findall(r"[a-z']+", low[end:])[:2]
         if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
             continue  # the value the caller does not mean
-        if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}):
+        if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}) \
+                and not (before[-1:] == ["as"] and not re.match(r"\s*[a-z]", low[end:])):  # "put a job in as high"
             # Its own clause: ", medium" or "make it high", not "the reading is high".
             head = re.split(r"[,.;!?]", low[:start])[-1]
             tail = re.split(r"[,.;!?]", low[end:])[0]
+            head = _SETTING.sub("", head)  # "it should be high", "make it low": said as the value
             if not moves.leftover(head) and re.match(r"\s*for\b", tail):
                 tail = ""  # "low for the docking station": the value, then what it is for
             tail = _VALUE_THEN.sub("", tail)  # "low's fine", "medium will do"
@@ -495,7 +511,7 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         # degrees now, can you make it urgent"): the optional note that asks why.
         if acting and slot.kind == "text" and not slot.required and slot.name not in heard \
                 and re.search(r"\bwhy\b", str(slot.schema.get("description", "")), flags=re.I):
-            why = remark(task["opening"], task["tool"], ctx)
+            why = remark(task["opening"], task["tool"], ctx, [s for s in slots if s.kind == "enum"])
             if why and validate(slot, why) is None:
                 heard[slot.name] = why
             break
@@ -590,7 +606,11 @@ _POINTER = re.compile(r"^(?:(?:that|this|a|an|the|my|our|to|on|in|for|note|comme
                       r"job|work order|number|saying|because|as|since|please|[a-z]*-?\d[\w-]*)(?=[\s,]|$)[\s,]*)+")
 
 
-def remark(opening: str, tool: str, ctx: Context) -> str:
+#: A clause that only stops to think ("oh hang on", "sorry", "wait").
+_ASIDE = re.compile(r"\W*(?:(?:oh|ah|um|er|erm|sorry|hang on|hold on|wait|right|ok|okay|actually)\W*)+")
+
+
+def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = ()) -> str:
     """What the caller adds about a record in the opener (a reason, news for a note): the clauses that do
     not only ask for the action ("please cancel it"), name the record or retell the first call; of a clause
     that asks for it, what follows the asking ("add that it's making a new noise"). "" when nothing is left."""
@@ -600,8 +620,9 @@ def remark(opening: str, tool: str, ctx: Context) -> str:
     told = " ".join(s for s in re.split(r"(?<=[.!?])\s+", opening.lower()) if not s.strip().endswith("?"))
     for clause in re.split(r"[,;.!?:]+|\b(?:so|and) (?=(?:please|can you|could you|would you|i need you|i want you|"
                            r"i'd like you)\b)", told):
-        if _RETOLD.match(clause.strip()) or _NARRATIVE.match(clause.strip()):
-            continue
+        if _RETOLD.match(clause.strip()) or _NARRATIVE.match(clause.strip()) or mentioned(values, clause, ctx) \
+                or _ASIDE.fullmatch(clause):
+            continue  # the story of the first call, the call itself, or the change asked for ("I said medium")
         if moves.asks(clause) and not re.search(rf"\b{verb}", clause):
             # The request itself ("can I get write access to maximo") is no reason; what it is for may be.
             purpose = re.search(r"\b(?:for|because|so that|so (?:i|we) can|as)\s+(.+)$", clause)

@@ -486,7 +486,9 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
-        change = self._change_asked(decision, text, state) if decision.action in ("route", "clarify") else None
+        # A request kept from before (the second of two) is what it was; only a new turn can ask for a change.
+        change = self._change_asked(decision, text, state) if decision.action in ("route", "clarify") \
+            and not one_request else None
         if change is not None:
             decision = dataclasses.replace(decision, action="route", target=change["target"], intent=change["intent"])
         if change is None and decision.action in ("route", "clarify") and self._asks_how(decision, text):
@@ -663,7 +665,12 @@ class SwitchboardBrain:
                     and not routed.name.startswith(NEW_RECORD_PREFIXES) and {s.name for s in self._ids_of(decision.intent)} == ids:
                 continue  # the router heard a change of its own to such a record: "cancel the visit for WO 10002"
             just_read = bool(done) and {s.name for s in self._ids_of(done[0]["intent"])} == ids
-            if not (self._names_its_ids(intent, text, ctx) or just_read):
+            # "Oh, I said medium, it should be high" right after it was written: the record just made.
+            last = state.tool_attempts[-1] if state.tool_attempts else {}
+            made = self._spec_of(done[0]["intent"]) if done else None
+            just_made = made is not None and made.server == server and made.name.startswith(NEW_RECORD_PREFIXES) \
+                and last.get("tool") == made.name and last.get("ok") and all(i in state.entities for i in ids)
+            if not (self._names_its_ids(intent, text, ctx) or just_read or just_made):
                 continue
             if not set(said) - {"priority"}:
                 # Only a priority: a change unless the sentence that says it also tells of a new thing.

@@ -983,3 +983,24 @@ async def test_a_question_of_how_or_what_is_answered_from_the_articles(brain: Sw
     state = CallState("how-question")
     reply = spoken(await say(brain, state, question))
     assert answer in reply and state.task is None, reply
+
+
+async def test_a_correction_right_after_filing_changes_the_record_just_made(brain: SwitchboardBrain) -> None:
+    state = CallState("after-filing")
+    await say(brain, state, "the sludge transfer pump at harbor road, a three oh one, keeps blocking up and tripping "
+                            "out, medium priority")
+    made = await say(brain, state, "yes")
+    assert tools_ok(made) == ["create_work_order"]
+    await say(brain, state, "oh hang on, sorry, i said medium, it should be high. it's the only one we've got running")
+    assert state.task["intent"] == "work_order.update" and state.task["args"]["priority"] == "high"
+    assert state.task["args"]["work_order_id"] == state.entities["work_order_id"]
+    assert state.task["args"]["note"] == "it's the only one we've got running"
+    assert tools_ok(await say(brain, state, "yes")) == ["update_work_order"]  # no second work order
+
+
+async def test_an_id_said_again_after_a_self_correction_is_the_one_meant(brain: SwitchboardBrain) -> None:
+    state = CallState("self-correction")
+    await say(brain, state, "hi, i need a password reset, i'm locked out")
+    await say(brain, state, "employee number e one oh seven seven seven. hang on, no, that's jonas's, i'm reading off "
+                            "the wrong sheet. mine's e one oh eight five oh")
+    assert state.task["args"]["user"] == "E10850"

@@ -513,3 +513,9 @@ def test_a_word_of_the_description_is_put_right_at_the_read_back(said: str, summ
 def test_the_callers_own_id_is_never_an_asset_tag(said: str, tag: str | None) -> None:
     slot = s.Slot("asset_tag", {"type": "string", "pattern": "^[A-Za-z]-?[0-9]{3,5}$"}, True)
     assert s.parse(slot, said, CTX, asked=False) == tag
+
+
+@pytest.mark.parametrize("said, value", [("put a job in as high", "high"), ("i said medium, it should be high", "high"),
+                                         ("the pressure should be high", None), ("log it as low please", "low")])
+def test_a_value_set_in_words_is_taken(said: str, value: str | None) -> None:
+    assert s.parse(PRIORITY, said, CTX, asked=False) == value
