@@ -379,7 +379,7 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
     if said and len(said[-1].digits) <= MAX_DIGITS:
         return int(said[-1].digits)  # the last one: "site fourteen, no wait, site twelve" -> 12
     if names:
-        said = set(toks)
+        said = set(toks) | {re.sub(r"'s$", "", t) for t in toks}  # "millbrook's lost its prime" names Millbrook
         best, best_score = None, 0.0
         for name, number in names.items():
             words = [w for w in tokens(name) if w not in _STOP and len(w) > 2]

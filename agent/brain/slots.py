@@ -37,6 +37,8 @@ _ENUM_SYNONYMS = {
     "high": ("high", "important", "quickly", "soon as possible"),
     "medium": ("medium", "normal", "moderate", "standard"),
     "low": ("low", "whenever", "no rush", "not urgent"),
+    # A job is closed by completing it: "close it off" where the states say "completed".
+    "completed": ("complete", "close it", "close it off", "close the job", "close the work order", "close that"),
 }
 #: Option words that also describe things other than the slot ("a high reading", "low pressure"):
 #: said unasked they count only next to the slot's label or on their own.

@@ -82,6 +82,8 @@ MAX_SPLITS = 4
 MIN_CLAUSE_WORDS = 4
 #: "That's everything": at a read-back, all of it is right.
 _ALL_SAID = re.compile(r"\bthat'?s (?:everything|all|it)\b(?! (?:wrong|off|incorrect))")
+#: What a yes to "anything else?" may carry and still only say there is more: "yes, actually, one more thing".
+_MORE_WORDS = {"please", "actually", "one", "more", "thing", "there", "is", "something", "else", "another", "yeah", "sure"}
 #: An order to send what is being made ("yes, log it", "go ahead", "put it through").
 _GO_AHEAD = re.compile(r"\b(?:go ahead|log it|send it|raise it|book it|submit it|file it|do it|put it (?:through|in)|"
                        r"get it (?:done|logged|booked))\b")
@@ -462,8 +464,9 @@ class SwitchboardBrain:
     def _yes_to_more(text: str, state: CallState) -> bool:
         last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
         reply = entities.yes_no(text)
+        # Only a yes: "yes, close it" is a request of its own.
         return not state.task and last.endswith(ANYTHING_ELSE) and reply.yes is True \
-            and len(moves.leftover(reply.rest).split()) <= 2
+            and set(moves.leftover(reply.rest).lower().strip(" .,!?").split()) <= _MORE_WORDS
 
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
         said_bye = bool(_GOODBYE.search(text.lower()))

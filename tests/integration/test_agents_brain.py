@@ -1004,3 +1004,20 @@ async def test_an_id_said_again_after_a_self_correction_is_the_one_meant(brain: 
     await say(brain, state, "employee number e one oh seven seven seven. hang on, no, that's jonas's, i'm reading off "
                             "the wrong sheet. mine's e one oh eight five oh")
     assert state.task["args"]["user"] == "E10850"
+
+
+async def test_a_job_fixed_is_closed_as_completed(brain: SwitchboardBrain) -> None:
+    state = CallState("close-job")
+    await say(brain, state, "about the backwash valve job, w o one oh oh oh five. the new actuator went on this morning "
+                            "and it's closing fine now, so you can close it off")
+    assert state.task["intent"] == "work_order.update" and state.task["args"]["status"] == "completed"
+    state = CallState("yes-close")
+    await say(brain, state, "what's the status of work order 10005")
+    await say(brain, state, "yes, close it")  # a yes with a request is the request, not "what else?"
+    assert state.task["intent"] == "work_order.update" and state.task["args"]["status"] == "completed"
+
+
+async def test_a_site_named_with_a_possessive_is_that_site(brain: SwitchboardBrain) -> None:
+    state = CallState("possessive-site")
+    await say(brain, state, "the chemical dosing pump at millbrook's lost its prime, it's not dosing anything")
+    assert state.task["args"].get("site") == 7 or state.task.get("proposed", {}).get("asset_tag") == "P-4701", state.task
