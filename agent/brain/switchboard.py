@@ -80,6 +80,7 @@ _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
 MAX_SPLITS = 4
 MIN_CLAUSE_WORDS = 4
+_THANKS = re.compile(r"\b(?:thanks|thank you|cheers|ta|lovely|brilliant|great|perfect)\b")
 #: "That's everything": at a read-back, all of it is right.
 _ALL_SAID = re.compile(r"\bthat'?s (?:everything|all|it)\b(?! (?:wrong|off|incorrect))")
 #: What a yes to "anything else?" may carry and still only say there is more: "yes, actually, one more thing".
@@ -224,9 +225,10 @@ class SwitchboardBrain:
                                            target=chosen["target"], intent=chosen["intent"])
             text = chosen["text"]
         elif self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state):
-            # "That's everything, bye" to "Is that right?" is all of it right, said on the way out.
+            # "That's everything, bye" or "cheers, bye" to "Is that right?": all of it right, said on the way
+            # out with no word against it. ("No thanks, bye" is a no: nothing is sent.)
             all_said = bool(state.task and state.task.get("confirming") and entities.yes_no(text).yes is None
-                            and _ALL_SAID.search(text.lower()))
+                            and (_ALL_SAID.search(text.lower()) or _THANKS.search(text.lower())))
             if state.task and (all_said or (entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value")):
                 # "Yes, that's all, bye" at a read-back: submit first, then close.
                 done = False

@@ -1021,3 +1021,12 @@ async def test_a_site_named_with_a_possessive_is_that_site(brain: SwitchboardBra
     state = CallState("possessive-site")
     await say(brain, state, "the chemical dosing pump at millbrook's lost its prime, it's not dosing anything")
     assert state.task["args"].get("site") == 7 or state.task.get("proposed", {}).get("asset_tag") == "P-4701", state.task
+
+
+@pytest.mark.parametrize("said, sent", [("cheers, bye", True), ("thanks, bye", True), ("no thanks, bye", False)])
+async def test_a_thanks_and_goodbye_at_the_read_back_sends_it_and_a_no_does_not(brain: SwitchboardBrain, said: str,
+                                                                                sent: bool) -> None:
+    state = CallState("thanks-bye")
+    await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
+    actions = await say(brain, state, said)
+    assert (tools_ok(actions) == ["create_work_order"]) is sent and isinstance(actions[-1], EndCall)
