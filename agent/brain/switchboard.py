@@ -789,9 +789,14 @@ class SwitchboardBrain:
             return named[0]
         # Several take it ("incident 20003, any progress": its status or a comment), but of the two the
         # caller is asked between (its status or a password reset) it fits one: that one.
+        # A write is not taken so from a question ("is it not on your system? G3020"): that asks to read it.
         pair = [decision.intent, *[a["intent"] for a in decision.alternatives[:1]]]
         fitting = [o for o in named if o["intent"] in pair]
-        return fitting[0] if len(fitting) == 1 and len(pair) == 2 else None
+        spec = self._spec_of(fitting[0]["intent"]) if len(fitting) == 1 else None
+        asked = "?" in text and any(not slots.is_write(self._spec_of(o["intent"]).name, self._spec_of(o["intent"]).annotations)
+                                    for o in named if self._spec_of(o["intent"]) is not None)
+        return fitting[0] if spec is not None and len(pair) == 2 and not (
+            asked and slots.is_write(spec.name, spec.annotations)) else None
 
     def _keep_second_request(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took

@@ -1030,3 +1030,10 @@ async def test_a_thanks_and_goodbye_at_the_read_back_sends_it_and_a_no_does_not(
     await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
     actions = await say(brain, state, said)
     assert (tools_ok(actions) == ["create_work_order"]) is sent and isinstance(actions[-1], EndCall)
+
+
+async def test_a_question_naming_a_tag_never_writes_a_ticket(brain: SwitchboardBrain) -> None:
+    state = CallState("question-tag")
+    await say(brain, state, "hello, can you tell me about the generator up at cedar falls? when was it last looked at?")
+    actions = await say(brain, state, "is it not on your system? ... hang on. g three oh two oh")
+    assert not (state.task or {}).get("confirming") and not tools_ok(actions), spoken(actions)
