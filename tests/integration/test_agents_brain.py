@@ -863,11 +863,20 @@ async def test_right_after_a_read_a_change_or_news_is_about_that_record(brain: S
     assert tools_ok(await say(brain, state, "yes")) == ["update_work_order"]
 
 
-async def test_a_record_is_changed_only_when_the_change_is_said(brain: SwitchboardBrain) -> None:
+@pytest.mark.parametrize("opener, intent, status", [
+    ("hello again. the laptop incident from earlier, i n c two zero zero zero one. it's working now, a reboot sorted "
+     "it, so you can close it", "incident.update", "closed"),
+    ("about the backwash valve job, w o one oh oh oh five. the new actuator went on this morning and it's closing fine "
+     "now, so you can close it off", "work_order.update", "completed"),  # a job is closed by completing it
+])
+async def test_a_record_named_changes_to_the_state_said(brain: SwitchboardBrain, opener: str, intent: str,
+                                                        status: str) -> None:
     state = CallState("close-it")
-    await say(brain, state, "hello again. the laptop incident from earlier, i n c two zero zero zero one. "
-                            "it's working now, a reboot sorted it, so you can close it")
-    assert state.task["intent"] == "incident.update" and state.task["args"]["status"] == "closed"
+    await say(brain, state, opener)
+    assert state.task["intent"] == intent and state.task["args"]["status"] == status
+
+
+async def test_a_record_is_changed_only_when_the_change_is_said(brain: SwitchboardBrain) -> None:
     state = CallState("cut-off")
     actions = await say(brain, state, "hi, I got cut off earlier, I was asking about work order one zero zero zero three")
     assert tools_ok(actions) == ["get_work_order"], spoken(actions)
@@ -1006,11 +1015,7 @@ async def test_an_id_said_again_after_a_self_correction_is_the_one_meant(brain: 
     assert state.task["args"]["user"] == "E10850"
 
 
-async def test_a_job_fixed_is_closed_as_completed(brain: SwitchboardBrain) -> None:
-    state = CallState("close-job")
-    await say(brain, state, "about the backwash valve job, w o one oh oh oh five. the new actuator went on this morning "
-                            "and it's closing fine now, so you can close it off")
-    assert state.task["intent"] == "work_order.update" and state.task["args"]["status"] == "completed"
+async def test_yes_with_a_change_to_anything_else_is_that_change(brain: SwitchboardBrain) -> None:
     state = CallState("yes-close")
     await say(brain, state, "what's the status of work order 10005")
     await say(brain, state, "yes, close it")  # a yes with a request is the request, not "what else?"
