@@ -970,7 +970,7 @@ def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
 
 _VERBS = {"create": "open a", "open": "open a", "cancel": "cancel the", "request": "submit a",
           "escalate": "escalate the", "schedule": "schedule a", "update": "update the", "add": "add a",
-          "close": "close the", "reset": "reset the"}
+          "close": "close the", "reset": "reset the", "reschedule": "move the"}
 
 
 def describe_tool(tool: str) -> str:

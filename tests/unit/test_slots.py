@@ -204,6 +204,7 @@ def test_describe_tool() -> None:
     assert s.describe_tool("create_work_order") == "open a work order"
     assert s.describe_tool("create_incident") == "open an incident"
     assert s.describe_tool("request_password_reset") == "submit a password reset request"
+    assert s.describe_tool("reschedule_visit") == "move the visit"  # not "reschedule visit"
 
 
 @pytest.mark.parametrize("opening", [
