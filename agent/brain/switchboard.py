@@ -487,6 +487,12 @@ class SwitchboardBrain:
             topic = str(state.task.get("intent", "request")).split(".")[0].replace("_", " ")
             yield Say(f"Okay, I'll leave the {topic} for now.")
             state.task = None
+        read = self._read_by_id(text) if decision.action == "handoff" and decision.policy_hits == ["low_confidence_repeat"] \
+            else None
+        if read is not None:
+            # Unclear twice, but this turn names a record of one kind ("... it's I N C two zero zero zero two"):
+            # reading it is the way on, not a person.
+            decision = dataclasses.replace(decision, action="route", target=read["target"], intent=read["intent"])
         if decision.action == "handoff":
             async for action in self._record_and_hand_over(decision, state):
                 yield action
@@ -649,6 +655,10 @@ class SwitchboardBrain:
                 continue
             if all(slots.parse(s, text, ctx, asked=False) is not None for s in ids):
                 found.append({"target": server, "intent": intent})
+        # "I N C two zero zero zero two" also fits "a letter and digits" (an asset tag): the id whose own
+        # letters were said is the one meant.
+        lettered = [f for f in found if all(entities.pattern_prefixes(s.schema.get("pattern")) for s in self._ids_of(f["intent"]))]
+        found = lettered if len(found) > 1 and len(lettered) == 1 else found
         return found[0] if len(found) == 1 else None
 
     def _change_asked(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:

@@ -1042,3 +1042,12 @@ async def test_a_question_naming_a_tag_never_writes_a_ticket(brain: SwitchboardB
     await say(brain, state, "hello, can you tell me about the generator up at cedar falls? when was it last looked at?")
     actions = await say(brain, state, "is it not on your system? ... hang on. g three oh two oh")
     assert not (state.task or {}).get("confirming") and not tools_ok(actions), spoken(actions)
+
+
+async def test_unclear_twice_but_naming_a_record_reads_it(brain: SwitchboardBrain) -> None:
+    state = CallState("unclear-then-id")
+    await say(brain, state, "hi there, i'm chasing up a ticket about the scada historian, the trends in the control "
+                            "room aren't updating")
+    actions = await say(brain, state, "can you not just look it up under my name? ... oh, right, okay. "
+                                      "it's i n c two zero zero zero two")
+    assert tools_ok(actions) == ["get_incident"] and not state.handoff, spoken(actions)
