@@ -460,6 +460,14 @@ def when(text: str, now: datetime) -> datetime | None:
             day = now + timedelta(days=ahead)
     dated = _day_of_month(low, now)
     day = dated or day
+    # "A week from tomorrow", "two weeks on Friday", "a week today", "in a week": weeks on from a day.
+    weeks = re.search(r"\b(a|an|one|two|three|\d) weeks? (?:from|on|after)?\s*(?=today|tomorrow|monday|tuesday|wednesday|"
+                      r"thursday|friday|saturday|sunday|$|\W)|\bin (a|an|one|two|three|\d) weeks?\b", low)
+    if weeks:
+        word = weeks.group(1) or weeks.group(2)
+        n = first_number(word) or (1 if word in ("a", "an") else None)
+        if n is not None:
+            day = (day or now) + timedelta(weeks=n)
     m = re.search(r"in (\w+) (hour|hours|minute|minutes|day|days)\b", low)
     if m:
         n = first_number(m.group(1)) or (1 if m.group(1) in ("a", "an") else None)

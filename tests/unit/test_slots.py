@@ -520,3 +520,12 @@ def test_the_callers_own_id_is_never_an_asset_tag(said: str, tag: str | None) ->
                                          ("the pressure should be high", None), ("log it as low please", "low")])
 def test_a_value_set_in_words_is_taken(said: str, value: str | None) -> None:
     assert s.parse(PRIORITY, said, CTX, asked=False) == value
+
+
+@pytest.mark.parametrize("said, day", [("a week from tomorrow", "2026-12-01"), ("in a week", "2026-11-30"),
+                                       ("two weeks on friday", "2026-12-11"), ("a week ago", None),
+                                       ("it has been leaking for a week", None)])
+def test_weeks_on_from_a_day(said: str, day: str | None) -> None:
+    from agent.brain import entities
+    moment = entities.when(said, CTX.now)  # CTX.now is Monday 23 November 2026
+    assert (moment.date().isoformat() if moment else None) == day
