@@ -75,6 +75,9 @@ _INTRODUCTION = re.compile(r"^(?:(?:hi|hello|hey|morning|afternoon|good (?:morni
                            r"(?:(?:this is|it'?s|i'?m|i am|my name is|name'?s) )?|(?:this is|it'?s|i'?m|i am|my name is|name'?s) )"
                            r"(?!(?:the|my|our|a|an|this|that|your)\b)(?:(?![a-z'-]*ing\b)[a-z'-]+ ){0,2}(?![a-z'-]*ing\b)[a-z'-]+ "
                            r"from (?:the )?(?:[a-z'-]+ ?){1,3}$")
+#: The caller telling of an earlier call or report ("I rang on Monday about", "we got cut off, I was reporting").
+_TOLD_BEFORE = re.compile(r"\b(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised)|(?:i|we) (?:was|were) "
+                          r"(?:reporting|calling about|ringing about|logging)|(?:got|were) cut off)\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
@@ -585,7 +588,10 @@ class SwitchboardBrain:
         if status is None or not questions:
             return None
         alone = self.coordinator.decide(questions[-1], state)
-        if not alone.intent.endswith(".status") or alone.confidence < OFF_TOPIC_CONFIDENCE:
+        # "I was reporting the compressor ... did that go through?": a question after telling of an earlier
+        # call is about what that call made, however short the question.
+        earlier = bool(_TOLD_BEFORE.search(text.lower()))
+        if not earlier and (not alone.intent.endswith(".status") or alone.confidence < OFF_TOPIC_CONFIDENCE):
             return None
         return dataclasses.replace(decision, action="route", intent=status, confidence=alone.confidence,
                                    reason=f"{decision.reason} Asked how it is going: {self.coordinator.policy.name_of(status)}.")

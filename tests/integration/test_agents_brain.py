@@ -1051,3 +1051,11 @@ async def test_unclear_twice_but_naming_a_record_reads_it(brain: SwitchboardBrai
     actions = await say(brain, state, "can you not just look it up under my name? ... oh, right, okay. "
                                       "it's i n c two zero zero zero two")
     assert tools_ok(actions) == ["get_incident"] and not state.handoff, spoken(actions)
+
+
+async def test_a_question_after_telling_of_an_earlier_report_is_about_that_report(brain: SwitchboardBrain) -> None:
+    state = CallState("did-it-go-through")
+    actions = await say(brain, state, "sorry, we got cut off earlier. i was reporting the instrument air compressor at "
+                                      "eastgate tripping on temperature, did that go through?")
+    assert (state.task or {}).get("intent", "work_order.status") == "work_order.status", spoken(actions)
+    assert "create_work_order" not in [a.name for a in actions if isinstance(a, ToolEvent)]
