@@ -38,6 +38,10 @@ _ENUM_SYNONYMS = {
     "medium": ("medium", "normal", "moderate", "standard"),
     "low": ("low", "whenever", "no rush", "not urgent"),
     # A job is closed by completing it: "close it off" where the states say "completed".
+    # Access levels in the words people use for them.
+    "read": ("read", "read only", "read-only", "view", "viewing", "view only", "just viewing", "look at"),
+    "write": ("write", "edit", "editor", "editing", "read and write", "read-write", "modify"),
+    "admin": ("admin", "administrator", "full control", "admin rights"),
     "completed": ("complete", "close it", "close it off", "close the job", "close the work order", "close that"),
 }
 #: Option words that also describe things other than the slot ("a high reading", "low pressure"):
@@ -239,6 +243,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
         after = re.findall(r"[a-z']+", low[end:])[:2]
         if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
             continue  # the value the caller does not mean
+        if set(re.findall(r"[a-z']+", low[:start])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
+            continue  # "I don't need to edit anything": not that one either
         if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}) \
                 and not (before[-1:] == ["as"] and not re.match(r"\s*[a-z]", low[end:])):  # "put a job in as high"
             # Its own clause: ", medium" or "make it high", not "the reading is high".
@@ -537,10 +543,13 @@ _PREAMBLE = re.compile(
     # The cue of a second request: "while I've got you, my laptop ..." is about the laptop.
     r"while (?:i'?ve got|i have got|i have|i'?ve) you|another thing|one more thing|on another note|as well as that)\b")
 #: A clause about what the caller was doing ("I was doing my rounds this morning"): no part of the problem.
-_NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b|"
-                        r"^(?:i'?ve got |there are |i have )?(?:a few|a couple(?: of)?|two|three|several) "
-                        r"(?:things|questions|issues|problems)$|"
-                        r".*\b(?:on the phone|cut off|got disconnected|line dropped|it'?s me again)\b")
+_CALL_ITSELF = (r"^(?:i'?ve got |there are |i have )?(?:a few|a couple(?: of)?|two|three|several) "
+                r"(?:things|questions|issues|problems)$|"
+                r".*\b(?:on the phone|cut off|got disconnected|line dropped|it'?s me again)\b")
+_NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b|" + _CALL_ITSELF)
+#: The call itself, never a reason or news ("I got cut off", "two things"); what the caller is doing may be
+#: the reason ("I'm building the board pack and have to change the reports").
+_ABOUT_THE_CALL = re.compile(_CALL_ITSELF)
 #: Who is calling ("this is Maria Lopez", "name's Carl"): with a name in it, no part of the problem.
 _INTRODUCTION = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'?s)\b")
 _VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
@@ -622,7 +631,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = ()) -
     told = " ".join(s for s in re.split(r"(?<=[.!?])\s+", opening.lower()) if not s.strip().endswith("?"))
     for clause in re.split(r"[,;.!?:]+|\b(?:so|and) (?=(?:please|can you|could you|would you|i need you|i want you|"
                            r"i'd like you)\b)", told):
-        if _RETOLD.match(clause.strip()) or _NARRATIVE.match(clause.strip()) or mentioned(values, clause, ctx) \
+        if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
                 or _ASIDE.fullmatch(clause):
             continue  # the story of the first call, the call itself, or the change asked for ("I said medium")
         if moves.asks(clause) and not re.search(rf"\b{verb}", clause):

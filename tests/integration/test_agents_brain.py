@@ -378,7 +378,7 @@ async def test_a_plain_move_beats_a_person_request_the_router_guessed(brain: Swi
 async def test_a_free_text_answer_is_not_taken_for_a_person_request_the_router_guessed(
         brain: SwitchboardBrain, reason: str, handed_over: bool) -> None:
     state = CallState(f"free-text-{handed_over}")
-    await say(brain, state, "I need to edit pages on the shift sharepoint site")
+    await say(brain, state, "I need access to the shift sharepoint site")  # the level is asked ("to edit" says write)
     await say(brain, state, "E11402")
     asked = await say(brain, state, "write")
     assert "why" in spoken(asked).lower()

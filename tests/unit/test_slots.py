@@ -529,3 +529,22 @@ def test_weeks_on_from_a_day(said: str, day: str | None) -> None:
     from agent.brain import entities
     moment = entities.when(said, CTX.now)  # CTX.now is Monday 23 November 2026
     assert (moment.date().isoformat() if moment else None) == day
+
+
+@pytest.mark.parametrize("said, level", [("i need editor access to power bi", "write"),
+                                         ("just viewing, i don't need to edit anything", "read"),
+                                         ("admin rights please", "admin")])
+def test_an_access_level_in_the_words_people_use(said: str, level: str) -> None:
+    slot = s.Slot("access_level", {"type": "string", "enum": ["read", "write", "admin"]}, True)
+    assert s.parse(slot, said, CTX, asked=False) == level
+
+
+def test_what_the_caller_is_doing_can_be_the_reason() -> None:
+    assert s.remark("hi, i need editor access to power bi, i'm building the monthly board pack", "request_access",
+                    CTX) == "i'm building the monthly board pack"
+
+
+@pytest.mark.parametrize("said, value", [("actually no, make it high", "high"), ("no no, high, not medium", "high"),
+                                         ("we don't need it high", None)])
+def test_a_no_before_a_value_is_no_negation_of_it(said: str, value: str | None) -> None:
+    assert s.parse(PRIORITY, said, CTX, asked=False) == value
