@@ -48,7 +48,6 @@ SWITCH_CONFIDENCE = 0.8
 FREE_SWITCH_CONFIDENCE = 0.6
 #: Longer than anyone says in one turn: refused before parsing, so a pasted megabyte costs nothing.
 MAX_TURN_CHARS = 4000
-#: How sure the router must be of what a caller wants done with a record they named, else it is read out.
 #: Tools that make a new record (the servers' naming convention, like ``slots.READ_PREFIXES``).
 NEW_RECORD_PREFIXES = ("create_", "request_")
 #: How likely the router must find what a caller wants done with a record they named, or it is its status.
@@ -230,9 +229,9 @@ class SwitchboardBrain:
         elif self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state):
             # "That's everything, bye" or "cheers, bye" to "Is that right?": all of it right, said on the way
             # out with no word against it. ("No thanks, bye" is a no: nothing is sent.)
-            all_said = bool(state.task and state.task.get("confirming") and entities.yes_no(text).yes is None
+            all_said = bool(state.task and state.task.get("confirming") and reply.yes is None
                             and (_ALL_SAID.search(text.lower()) or _THANKS.search(text.lower())))
-            if state.task and (all_said or (entities.yes_no(text).yes is True and self.agent.answers(text, state) == "value")):
+            if state.task and (all_said or (reply.yes is True and self.agent.answers(text, state) == "value")):
                 # "Yes, that's all, bye" at a read-back: submit first, then close.
                 done = False
                 async for action in self.agent.continue_task("yes" if all_said else text, state):
@@ -676,28 +675,30 @@ class SwitchboardBrain:
         ctx = self._context()
         done = [r for r in state.routes if r.get("action") == "route"][-1:] if not state.task else []
         routed = self._spec_of(decision.intent)  # the router's best reading, sure of it or not
+        routed_change = routed is not None and slots.is_write(routed.name, routed.annotations) \
+            and not routed.name.startswith(NEW_RECORD_PREFIXES)
+        read_ids = self._id_names(done[0]["intent"]) if done else None
+        # "Oh, I said medium, it should be high" right after it was written: the record just made.
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        made = self._spec_of(done[0]["intent"]) if done else None
+        made = made if made is not None and made.name.startswith(NEW_RECORD_PREFIXES) \
+            and last.get("tool") == made.name and last.get("ok") else None
         for intent, (server, _) in INTENT_TOOLS.items():
             choices = self._change_choices(intent)
             said = slots.mentioned(choices, text, ctx) if choices else {}
             if not said:
                 continue
-            ids = {s.name for s in self._ids_of(intent)}
-            if routed is not None and routed.server == server and slots.is_write(routed.name, routed.annotations) \
-                    and not routed.name.startswith(NEW_RECORD_PREFIXES) and {s.name for s in self._ids_of(decision.intent)} == ids:
+            ids = self._id_names(intent)
+            if routed_change and routed.server == server and self._id_names(decision.intent) == ids:
                 continue  # the router heard a change of its own to such a record: "cancel the visit for WO 10002"
-            just_read = bool(done) and {s.name for s in self._ids_of(done[0]["intent"])} == ids
-            # "Oh, I said medium, it should be high" right after it was written: the record just made.
-            last = state.tool_attempts[-1] if state.tool_attempts else {}
-            made = self._spec_of(done[0]["intent"]) if done else None
-            just_made = made is not None and made.server == server and made.name.startswith(NEW_RECORD_PREFIXES) \
-                and last.get("tool") == made.name and last.get("ok") and all(i in state.entities for i in ids)
-            if not (self._names_its_ids(intent, text, ctx) or just_read or just_made):
+            just_made = made is not None and made.server == server and all(i in state.entities for i in ids)
+            if not (self._names_its_ids(intent, text, ctx) or read_ids == ids or just_made):
                 continue
             if not set(said) - {"priority"}:
                 # Only a priority: a change unless the sentence that says it also tells of a new thing.
-                new = [i for i, (srv, _) in INTENT_TOOLS.items() if srv == server
-                       and (self._spec_of(i) is not None and self._spec_of(i).name.startswith(NEW_RECORD_PREFIXES))]
-                own = [s for i in new for s in slots.slots_of(self._spec_of(i).input_schema)
+                new = [spec for i, (srv, _) in INTENT_TOOLS.items() if srv == server
+                       and (spec := self._spec_of(i)) is not None and spec.name.startswith(NEW_RECORD_PREFIXES)]
+                own = [s for spec in new for s in slots.slots_of(spec.input_schema)
                        if s.kind in ("code", "site") and s.name not in ids]
                 told = [x for x in _SENTENCE.split(text) if slots.mentioned(choices, x, ctx)]
                 if any(slots.mentioned(own, x, ctx) for x in told):
@@ -729,15 +730,14 @@ class SwitchboardBrain:
             return False  # another record named: a question about that one
         other = self._spec_of(decision.intent) if decision.action == "route" else None
         return other is None or decision.intent == "smalltalk.offtopic" or (
-            other.server == spec.server and {s.name for s in self._ids_of(decision.intent)} == {
-                s.name for s in self._ids_of(done[0]["intent"])})
+            other.server == spec.server and self._id_names(decision.intent) == self._id_names(done[0]["intent"]))
 
     def _write_on_record(self, read_intent: str, decision: Any, text: str) -> dict[str, Any] | None:
         """Right after a record was read out ("WO 10003 is in progress ..."), a turn that asks for something
         done to a record of that kind ("add that it's making a new noise", "escalate it") and names no other
         thing: that write, on the record just read. The router may hear the news as a new fault; a new fault
         names its equipment or site, this turn names nothing. None otherwise."""
-        read = {s.name for s in self._ids_of(read_intent)}
+        read = self._id_names(read_intent)
         ctx = self._context()
         options = [{"target": decision.target, "intent": decision.intent, "confidence": decision.confidence},
                    *decision.alternatives] if decision.action == "route" else list(decision.alternatives)
@@ -752,7 +752,7 @@ class SwitchboardBrain:
             if spec is None or spec.server != top.server or spec.name.startswith(NEW_RECORD_PREFIXES) \
                     or not slots.is_write(spec.name, spec.annotations) or option["confidence"] < FOLLOW_UP_CONFIDENCE:
                 continue
-            if {s.name for s in self._ids_of(option["intent"])} == read:
+            if self._id_names(option["intent"]) == read:
                 return {"target": option["target"], "intent": option["intent"]}
         return None
 
@@ -808,11 +808,12 @@ class SwitchboardBrain:
         # A write is not taken so from a question ("is it not on your system? G3020"): that asks to read it.
         pair = [decision.intent, *[a["intent"] for a in decision.alternatives[:1]]]
         fitting = [o for o in named if o["intent"] in pair]
-        spec = self._spec_of(fitting[0]["intent"]) if len(fitting) == 1 else None
-        asked = "?" in text and any(not slots.is_write(self._spec_of(o["intent"]).name, self._spec_of(o["intent"]).annotations)
-                                    for o in named if self._spec_of(o["intent"]) is not None)
-        return fitting[0] if spec is not None and len(pair) == 2 and not (
-            asked and slots.is_write(spec.name, spec.annotations)) else None
+        if len(fitting) != 1 or len(pair) != 2:
+            return None
+        writes = {o["intent"]: slots.is_write(spec.name, spec.annotations) for o in named
+                  if (spec := self._spec_of(o["intent"])) is not None}
+        asked = "?" in text and not all(writes.values())
+        return None if asked and writes.get(fitting[0]["intent"], False) else fitting[0]
 
     def _keep_second_request(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took
@@ -875,6 +876,10 @@ class SwitchboardBrain:
         """The ids (codes) the tool for ``intent`` needs: a work order's number, an asset's tag."""
         spec = self._spec_of(intent)
         return [s for s in slots.slots_of(spec.input_schema) if s.required and s.kind == "code"] if spec else []
+
+    def _id_names(self, intent: str) -> set[str]:
+        """The names of the ids ``intent`` needs: two intents with the same act on the same kind of record."""
+        return {s.name for s in self._ids_of(intent)}
 
     def _names_its_ids(self, intent: str, text: str, ctx: slots.Context) -> bool:
         """Does ``text`` name every id the tool for ``intent`` needs? A clause about a record it does not
