@@ -97,6 +97,22 @@ class Slot:
         return re.sub(r"\bid\b", "number", words)
 
     @property
+    def meanings(self) -> dict[Any, list[str]]:
+        """What each option covers, in the words of the field's description after its question
+        ("... or other? Hardware: a laptop, printer or headset. Software: ..."): option -> its name
+        and each thing listed. Empty when the server describes no option."""
+        desc = (self.schema.get("description") or "").strip()
+        rest = re.split(r"(?<=[.?!])\s", desc, maxsplit=1)[1:] if desc else []
+        options = {str(o).lower().replace("_", " "): o for o in self.schema.get("enum") or [] if isinstance(o, str)}
+        found: dict[Any, list[str]] = {}
+        for name, gloss in re.findall(r"([A-Za-z][A-Za-z _-]*?):\s*([^.?!]+)", rest[0] if rest else ""):
+            option = options.get(name.strip().lower().replace("_", " "))
+            if option is not None:
+                items = [i.strip() for i in re.split(r"[,;]", gloss) if i.strip()]
+                found[option] = [name.strip().lower(), *items]
+        return found
+
+    @property
     def question(self) -> str:
         desc = (self.schema.get("description") or "").strip()
         first = re.split(r"(?<=[.?!])\s", desc, maxsplit=1)[0] if desc else ""
@@ -285,12 +301,23 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
     found: list[tuple[float, Any]] = []
     clauses = [_PREAMBLE.sub(" ", c.lower()).strip() for c in re.split(r"[,.;!?]+", text)] \
         if len(text.split()) >= LONG_TEXT_WORDS else []  # a short answer is one clause; "it's low priority" no topic
+    # Each option by its name, or, where the server says what an option covers, by the nearest
+    # thing it lists ("a printer that won't print" is near "printer", far from the word "hardware").
+    meanings = slot.meanings
+    if meanings:
+        options = [o for o in options if o in meanings]
+        if len(options) < 2:
+            return None
+    phrases = [(i, p) for i, o in enumerate(options) for p in meanings.get(o, [o.replace("_", " ")])]
     for part in [text, *[c for c in clauses if len(c.split()) >= 3]]:
-        scores = list(ctx.similar(part, [o.replace("_", " ") for o in options]))
+        near = ctx.similar(part, [p for _, p in phrases])
+        scores = [max(x for (i, _), x in zip(phrases, near) if i == n) for n in range(len(options))]
         ranked = sorted(range(len(options)), key=lambda i: -scores[i])
         best, second = scores[ranked[0]], scores[ranked[1]]
         if best >= NEAREST_FLOOR and best - second >= NEAREST_MARGIN:
             found.append((best - second, options[ranked[0]]))
+        if meanings and found:
+            return found[0][1]  # the things an option lists are matched one by one: the whole turn decides
     return max(found, key=lambda f: f[0])[1] if found else None  # the clause that tells the options apart best
 
 
@@ -497,10 +524,10 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     for slot in slots:
         # An optional choice nobody names (an incident's category) is read from what the problem is
         # about ("the VPN keeps dropping": network); the read-back lets the caller change it. A required
-        # one is asked: a short label's meaning is too loose to guess ("I need to request something" is
-        # nearest to access, "a visit tomorrow" to morning). Not for a change to a record, where a
-        # choice is what the caller wants changed, or not.
-        if slot.kind == "enum" and not slot.required and slot.name not in heard and not acting:
+        # one is asked unless the server says what each option covers: a bare label's meaning is too
+        # loose to guess ("I need to request something" is nearest to access, "a visit tomorrow" to
+        # morning). Not for a change to a record, where a choice is what the caller wants changed, or not.
+        if slot.kind == "enum" and (not slot.required or slot.meanings) and slot.name not in heard and not acting:
             value = _nearest_option(slot, task["opening"], ctx)
             if value is not None:
                 heard[slot.name] = value
@@ -926,6 +953,8 @@ def _named_slot(slots: list[Slot], text: str) -> Slot | None:
     stems = {w[:6] for w in words if len(w) >= 6}
     for slot in slots:  # the long words of its question, by stem ("describe the problem" -> "the description")
         asked = (slot.schema.get("description") or "").lower()
+        if slot.meanings:  # the things its options cover ("a replacement headset") do not name the field
+            asked = re.split(r"(?<=[.?!])\s", asked, maxsplit=1)[0]
         if slot.kind != "key" and not asked.startswith("optional") and \
                 stems & {w[:6] for w in re.findall(r"[a-z]+", asked) if len(w) >= 6}:
             return slot

@@ -43,6 +43,28 @@ INSTRUCTIONS = (
     "change; pass an idempotency_key on creates so retries never duplicate."
 )
 
+# What each choice covers, after the question (which is all the caller hears): a model and the embedded
+# brain tell a caller's own words apart by these, where the bare names ("hardware", "telephony") are
+# too short to mean much. Categories as a service desk defines them, not phrases from any call.
+_CATEGORIES = (
+    "Network: Wi-Fi, wireless, VPN, internet, network connection, slow or dropping connection. "
+    "Email: Outlook, mailbox, sending mail, receiving mail, calendar. "
+    "Hardware: laptop, desktop computer, monitor, screen, keyboard, mouse, printer, scanner, docking station, "
+    "tablet, battery, charger, cable, a broken device. "
+    "Software: an application that crashes, a program on my computer that freezes, an error message in an "
+    "application, software that will not install, an update. "
+    "Access: login, account, permissions, shared folder, shared drive, locked out of a system. "
+    "Telephony: desk phone, phone line, dial tone, voicemail, call quality, Teams calls, headset."
+)
+_REQUEST_TYPES = (
+    "Hardware: a new device, a replacement device, laptop, monitor, keyboard, mouse, headset, phone, printer, "
+    "docking station, tablet, charger, cable, other equipment. "
+    "Software: an application installed on my computer, a program put on my laptop, installing software, "
+    "a licence, an upgrade. "
+    "Access: permission to a system, an application, a folder, a mailbox. "
+    "Password reset: a forgotten password, an expired password, a locked account."
+)
+
 
 def build_server(db_path: Path) -> AuditedServer:
     """The it-ops server over the store at ``db_path`` (created and seeded on first use)."""
@@ -56,7 +78,7 @@ def build_server(db_path: Path) -> AuditedServer:
         category: Annotated[
             Category,
             Field(description="What kind of problem is it: network, email, hardware, software, access, "
-                  "telephony or other?"),
+                  "telephony or other? " + _CATEGORIES),
         ] = "other",
         priority: Annotated[
             Priority, Field(description="How badly does it affect your work: low, medium, high or urgent?")
@@ -124,7 +146,8 @@ def build_server(db_path: Path) -> AuditedServer:
         user: Annotated[UserRef, Field(description=_WHO)],
         request_type: Annotated[
             RequestType,
-            Field(description="What do you need: hardware, software, access, a password reset or something else?"),
+            Field(description="What do you need: hardware, software, access, a password reset or something else? "
+                  + _REQUEST_TYPES),
         ],
         summary: Annotated[FreeText, Field(description="What exactly are you asking for?")],
         details: Annotated[FreeText | None, Field(description="Optional. Any details that help fulfil it?")] = None,
