@@ -460,6 +460,9 @@ def when(text: str, now: datetime) -> datetime | None:
             day = now + timedelta(days=ahead)
     dated = _day_of_month(low, now)
     day = dated or day
+    # "... can't do tomorrow, so the day after" / "Friday or the next day": the day after the one named.
+    if day is not None and re.search(r"\b(?:the )?(?:day after|next day)\b(?!\s+(?:tomorrow|today|next)\b)", low):
+        day += timedelta(days=1)
     # "A week from tomorrow", "two weeks on Friday", "a week today", "in a week": weeks on from a day.
     weeks = re.search(r"\b(a|an|one|two|three|\d) weeks? (?:from|on|after)?\s*(?=today|tomorrow|monday|tuesday|wednesday|"
                       r"thursday|friday|saturday|sunday|$|\W)|\bin (a|an|one|two|three|\d) weeks?\b", low)

@@ -124,6 +124,11 @@ def test_sites_by_number_or_name(said: str, site: int | None) -> None:
     ("at 10", datetime(2026, 11, 24, 10, 0)),  # already past today -> tomorrow
     ("in two hours", datetime(2026, 11, 23, 16, 39)),
     ("the day after tomorrow", datetime(2026, 11, 25, 9, 0)),
+    # The day after, with no day of its own, is the day after the one just named.
+    ("they can't do tomorrow, so the day after", datetime(2026, 11, 25, 9, 0)),
+    ("friday, or the next day if not", datetime(2026, 11, 28, 9, 0)),
+    ("the day after wednesday, in the afternoon", datetime(2026, 11, 26, 14, 0)),
+    ("next day delivery please", None),
     ("whenever suits", None),
 ])
 def test_dates_and_times_relative_to_now(said: str, expected: datetime | None) -> None:
