@@ -22,7 +22,7 @@ from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, 
 from agent.brain import entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear,
                                 latest_reference)
-from agent.brain.mcp_client import ToolManager
+from agent.brain.mcp_client import SERVERS, ToolManager
 from agent.config import Settings
 from agent.call.keypad import digits_expected
 from agent.contracts.state import CallState
@@ -30,6 +30,9 @@ from agent.contracts.state import CallState
 GREETING = "Hello, you've reached the operations help line. How can I help you today?"
 #: Below this calibrated confidence an unclear turn is off-topic: no either/or question, the line's purpose.
 OFF_TOPIC_CONFIDENCE = 0.35
+#: ... unless this much of the router's belief is on one desk's requests: unsure which of them, but not lost
+#: ("can we shift Dev's visit for job ten thousand and two": moving or cancelling a visit, or the job's status).
+ONE_DESK_CONFIDENCE = 0.6
 #: What the line can do, said for "help" and when a turn is not something it handles.
 CAPABILITIES = "I can log faults, check jobs and IT tickets, reset passwords, or find you a person."
 #: Help at a read-back and at a question of a task: what the caller can say there.
@@ -62,6 +65,9 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
 _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
+#: A question asked inside a statement; the question is what follows ("... when he's coming").
+_INDIRECT_QUESTION = re.compile(r"\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
+                                r"no idea|checking)\s+((?:when|whether|if|where|what|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
 _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any)\b")
 #: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
 LATER_RESULT_WORDS = 10
@@ -436,6 +442,17 @@ class SwitchboardBrain:
             and self.agent.answers(text, state) is None and not entities.only_codes(text)
 
     @staticmethod
+    def _lost(decision: Any) -> bool:
+        """Nothing the line does comes close: off-topic, or an unsure guess whose alternatives are spread
+        over the desks rather than among one desk's requests."""
+        if decision.intent == "smalltalk.offtopic":
+            return True
+        if decision.action != "clarify" or decision.confidence >= OFF_TOPIC_CONFIDENCE:
+            return False
+        desk = decision.confidence + sum(a["confidence"] for a in decision.alternatives if a["target"] == decision.target)
+        return decision.target not in SERVERS or desk < ONE_DESK_CONFIDENCE
+
+    @staticmethod
     async def _say(text: str) -> AsyncIterator[Action]:
         yield Say(text)
 
@@ -507,7 +524,7 @@ class SwitchboardBrain:
         if change is None and decision.action in ("route", "clarify") and self._asks_how(decision, text):
             # "The VPN says token out of sync, what am I meant to do?": a question answered from the articles.
             decision = dataclasses.replace(decision, action="route", intent="knowledge.howto")
-        lost = decision.intent == "smalltalk.offtopic" or (decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE)
+        lost = self._lost(decision)
         read = self._read_by_id(text) if lost else None
         if read is not None:  # "what is hotel one zero one one?": an id of one kind is that record, read
             decision = dataclasses.replace(decision, action="route", target=read["target"], intent=read["intent"])
@@ -545,8 +562,7 @@ class SwitchboardBrain:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
         self.coordinator.record(decision, state)
         yield route_event(decision)
-        if (decision.action == "clarify" and decision.confidence < OFF_TOPIC_CONFIDENCE) or \
-                decision.intent == "smalltalk.offtopic":
+        if self._lost(decision):
             # Nothing this line does comes close: say what it does instead of guessing between two.
             # One reply, so a third time round it is replaced whole by another way (see ``_guarded``).
             yield Say(f"Sorry, I can't help there. {CAPABILITIES} What do you need?")
@@ -567,9 +583,13 @@ class SwitchboardBrain:
         on its own sounds like a status check and the whole turn like a new request of one desk: then that
         desk's status check. None otherwise."""
         spec = self._spec_of(decision.intent)
+        if decision.action == "clarify" and spec is None and decision.alternatives:
+            # Unsure between a how-to (no tool) and a new fault: the fault is the request, if anything.
+            spec = self._spec_of(decision.alternatives[0]["intent"])
         if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES):
             return None  # only a request that makes something new (a cancel or an escalation names its record)
         server, ctx = spec.server, self._context()
+        decision = dataclasses.replace(decision, target=server)
         status = next((i for i, (srv, _) in INTENT_TOOLS.items() if srv == server and i.endswith(".status")), None)
         # A new request never names a record that exists already ("my request SR-30001, is that done?"):
         # the caller is asking about it; what they want done with it, if the router heard it, else its status.
@@ -584,6 +604,8 @@ class SwitchboardBrain:
         sentences = [q.strip() for q in _SENTENCE.split(text) if q.strip()]
         asked = [c.strip() for c in re.split(r",\s*", sentences[-1])] if sentences and sentences[-1].endswith("?") else []
         questions = [c for c in asked if _QUESTION.match(c.lower())]
+        # A question put as a statement: "I need to know when your bloke's turning up", "tell me if it's done".
+        questions += [m.group(1) for m in _INDIRECT_QUESTION.finditer(text.lower())][-1:]
         if status is None or not questions:
             return None
         alone = self.coordinator.decide(questions[-1], state)
@@ -723,7 +745,7 @@ class SwitchboardBrain:
         about what was just said, so that is said again, never taken as a booking or a new request."""
         done = [r for r in state.routes if r.get("action") == "route"][-1:]
         spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
-        if spec is None or slots.is_write(spec.name, spec.annotations) or not _questions_only(text):
+        if spec is None or slots.is_write(spec.name, spec.annotations) or not _questions_only(text, self._last_said(state, "")):
             return False
         ctx = self._context()
         if any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS):
@@ -1030,11 +1052,14 @@ def _content_words(said: str) -> set[str]:
         w for r in entities.number_runs(said) for w in toks[r.start:r.end]}
 
 
-def _questions_only(text: str) -> bool:
-    """Is every sentence of ``text`` a question that is not a request ("is that the morning? what time")?"""
+def _questions_only(text: str, heard: str = "") -> bool:
+    """Is every sentence of ``text`` a question that is not a request ("is that the morning? what time")?
+    A sentence that only echoes what the caller just ``heard`` ("morning, right.") is no request either."""
     sentences = [_LEAD.sub("", s.strip().lower()) for s in _SENTENCE.split(text) if s.strip()]
-    return bool(sentences) and all(
-        (s.endswith("?") or _QUESTION.match(s)) and not _REQUEST_QUESTION.match(s) for s in sentences)
+    echoed = _content_words(heard)
+    asked = [s for s in sentences if not (heard and not s.endswith("?") and _content_words(moves.leftover(entities.yes_no(s).rest)) <= echoed)]
+    return bool(asked) and all(
+        (s.endswith("?") or _QUESTION.match(s)) and not _REQUEST_QUESTION.match(s) for s in asked)
 
 
 def _stems(text: str) -> set[str]:

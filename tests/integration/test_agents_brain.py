@@ -607,6 +607,45 @@ async def test_a_choice_said_in_the_callers_own_words_is_taken_by_its_meaning(br
     assert state.task["args"]["request_type"] == "software"
 
 
+@pytest.mark.parametrize(("intent", "opener", "slot", "expected"), [
+    ("service_request.create", "could I get a second screen for my desk please, I'm E10482", "request_type", "hardware"),
+    ("service_request.create", "I'm E10482, my webcam has stopped working and I need a new one", "request_type", "hardware"),
+    ("service_request.create", "I'm E10482 and could I get visio installed on my laptop for the diagrams", "request_type",
+     "software"),
+    ("incident.create", "the big printer by the stairs jams on every job and nobody can print", "category", "hardware"),
+    ("incident.create", "the wireless at the depot keeps cutting out every few minutes", "category", "network"),
+    ("incident.create", "outlook won't send anything, it all sits in the outbox", "category", "email"),
+    ("incident.create", "my desk phone has no dial tone at all this morning", "category", "telephony"),
+])
+async def test_a_choice_the_server_describes_is_read_from_what_the_caller_says(
+        brain: SwitchboardBrain, intent: str, opener: str, slot: str, expected: str) -> None:
+    # The IT server says what each category and request type covers, after its question; a caller's
+    # own words are matched against those things, so "hardware" need not be said (nor asked).
+    state = CallState(f"described-{slot}")
+    question = await _start(brain, state, intent, opener)
+    assert state.task["args"].get(slot) == expected, question
+    assert "hardware, software" not in question
+
+
+async def test_a_choice_near_two_options_is_asked_not_guessed(brain: SwitchboardBrain) -> None:
+    # Photoshop (software) for the brochures (near "printer"): too close to call, so the question is asked.
+    state = CallState("described-unsure")
+    question = await _start(brain, state, "service_request.create",
+                            "I'm E10482 and I need photoshop put on my machine for the brochures")
+    assert state.task["args"].get("request_type") in (None, "software") and "hardware, software" in question
+
+
+async def test_a_description_at_the_read_back_does_not_reopen_a_described_choice(brain: SwitchboardBrain) -> None:
+    # The words that say what a choice covers are not the words that name the field to change:
+    # "a replacement headset" at the read-back is no request to change the request type.
+    state = CallState("described-read-back")
+    reply = await _start(brain, state, "service_request.create",
+                         "my headset has packed in and I'd like a replacement please, I'm E10533")
+    assert state.task.get("confirming"), reply
+    reply = spoken(await say(brain, state, "a replacement headset, the microphone no longer works"))
+    assert "hardware, software" not in reply and state.task["args"]["request_type"] == "hardware", reply
+
+
 async def test_a_choice_is_never_guessed_from_a_yes_or_a_scale(brain: SwitchboardBrain) -> None:
     state = CallState("no-guess")
     await _start(brain, state, "service_request.create", "I need to request something, I'm E10482")
@@ -888,6 +927,39 @@ async def test_a_question_about_what_was_just_read_is_answered_not_booked(brain:
     assert "between 08:00 and 12:00" in read
     actions = await say(brain, state, "is that definitely the morning? roughly what time")
     assert not tools_ok(actions) and state.task is None and "between 08:00 and 12:00" in spoken(actions)
+
+
+@pytest.mark.parametrize("echo", ["tomorrow morning, okay. and it's Dev Patel coming, is it?",
+                                  "between eight and twelve, yes. who is it that's coming?"])
+async def test_an_echo_of_what_was_read_then_a_question_is_answered_not_booked(brain: SwitchboardBrain, echo: str) -> None:
+    # Saying back part of what was read ("tomorrow morning, okay.") before the question asks for nothing new.
+    state = CallState("read-echo")
+    await say(brain, state, "when's someone coming out to the oil pump, work order one zero zero zero two?")
+    actions = await say(brain, state, echo)
+    assert not tools_ok(actions) and state.task is None and "Dev Patel" in spoken(actions)
+
+
+async def test_a_question_put_as_a_statement_reads_the_job(brain: SwitchboardBrain) -> None:
+    # "I need to know when ..." asks as much as "when ...?": the job is found and read, none is opened.
+    state = CallState("indirect-question")
+    actions = await say(brain, state, "hello, north ridge substation here, the cooling oil pump keeps tripping, "
+                                      "and I need to know when the engineer is coming because we need a permit")
+    assert tools_ok(actions) == ["get_work_order"] and "Dev Patel" in spoken(actions), spoken(actions)
+
+
+def test_an_unsure_turn_among_one_desks_requests_is_not_off_topic() -> None:
+    from agent.routing.decision import Decision
+
+    def decision(alternatives: list[tuple[str, str, float]]) -> Decision:
+        return Decision(target="field_ops", intent="visit.reschedule", confidence=0.31,
+                        alternatives=[{"target": t, "intent": i, "confidence": c} for t, i, c in alternatives],
+                        reason="", action="clarify", priority="normal", policy_hits=["low_confidence"], passages=[],
+                        clarify_question=None, latency_ms=0.0)
+
+    # Moving or cancelling a visit, or the job's status: unsure which, but plainly field operations.
+    assert not SwitchboardBrain._lost(decision([("field_ops", "visit.cancel", 0.23), ("field_ops", "work_order.status", 0.14)]))
+    # Spread over the desks and the small talk: nothing the line does comes close.
+    assert SwitchboardBrain._lost(decision([("it_ops", "incident.create", 0.2), ("human", "smalltalk.offtopic", 0.2)]))
 
 
 async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
