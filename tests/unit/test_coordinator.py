@@ -124,6 +124,9 @@ def test_a_routine_fault_on_a_thing_whose_name_has_a_safety_word_is_not_an_emerg
     ("fire! in the bin store", "safety:fire"),
     ("the emergency generator is on fire", "safety:on fire"),
     ("the fire door is jammed and there's smoke in the corridor", "safety:smoke"),
+    # "round", "about", "along" are places as much as "around": the phrase stands on its own.
+    ("a really strong smell of gas round the back of the kiosk", "safety:smell of gas"),
+    ("there's smoke about the place in the pump house", "safety:smoke"),
 ])
 def test_a_safety_word_used_on_its_own_is_an_emergency_even_beside_a_name(coordinator, utterance, hit):
     d = coordinator.decide(utterance, call(), now=OPEN)
