@@ -756,6 +756,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 if slot.kind == "enum" and slot.name in changed and slot.name in task["args"] and slot.name not in heard \
                         and _enum(slot, said, asked=False, strict=True) is None:
                     changed.pop(slot.name)
+            if reply.yes is None:  # "editor, so I can change the work orders. yes, submit it": a yes said later
+                later = [entities.yes_no(p).yes for p in re.split(r"(?<=[.!?])\s+", body)[1:] if p.strip()]
+                reply = entities.Answer(True if True in later and False not in later else None, reply.rest)
             if reply.yes is True:  # a value said back as it was read ("yes, urgent, that's right") changes nothing
                 changed = {k: v for k, v in changed.items() if task["args"].get(k) != v}
             if reply.yes is True and not changed:

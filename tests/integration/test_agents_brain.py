@@ -962,6 +962,16 @@ def test_an_unsure_turn_among_one_desks_requests_is_not_off_topic() -> None:
     assert SwitchboardBrain._lost(decision([("it_ops", "incident.create", 0.2), ("human", "smalltalk.offtopic", 0.2)]))
 
 
+async def test_a_yes_after_a_value_said_back_at_the_read_back_sends_it(brain: SwitchboardBrain) -> None:
+    # The level said back as read, then the yes in a sentence of its own: sent, not asked about again.
+    state = CallState("later-yes")
+    read_back = spoken(await say(brain, state, "I need write access to power bi please, I'm E11234, "
+                                               "I maintain the monthly reports"))
+    assert "access level write" in read_back, read_back
+    actions = await say(brain, state, "write, so I can change the reports. yes, send it")
+    assert tools_ok(actions) == ["request_access"], spoken(actions)
+
+
 async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
     state = CallState("yes-more")
     await say(brain, state, "what's the status of work order 10003")
