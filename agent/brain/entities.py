@@ -602,8 +602,9 @@ def email(text: str) -> str | None:
     if m:
         return m.group(0).lower()
     spoken = text.lower()
-    spoken = re.sub(r"\s+(dot|period)\s+", ".", spoken)
-    spoken = re.sub(r"\s+(at)\s+", "@", spoken)
+    # A pause is written as a comma by the recogniser: "olivia dot grant, at northwind dot example".
+    spoken = re.sub(r"[,;]?\s+(dot|period)[,;]?\s+", ".", spoken)
+    spoken = re.sub(r"[,;]?\s+(at)[,;]?\s+", "@", spoken)
     spoken = re.sub(r"\s+(underscore)\s+", "_", spoken)
     m = _EMAIL.search(spoken.replace(" ", " "))
     if m:

@@ -166,6 +166,10 @@ def test_yes_no_and_corrections(said: str, yes: bool | None, rest: str) -> None:
     ("maria dot lopez at northwind dot example", "maria.lopez@northwind.example"),
     ("my email is j underscore smith at contoso dot com", "j_smith@contoso.com"),
     ("no address here", None),
+    # Pauses come through as commas.
+    ("it's maria dot lopez, at northwind dot example", "maria.lopez@northwind.example"),
+    ("maria, dot, lopez at northwind, dot example", "maria.lopez@northwind.example"),
+    ("I'm at the depot, at riverside, by the gate", None),
 ])
 def test_email_written_or_spoken(said: str, address: str | None) -> None:
     assert e.email(said) == address
