@@ -592,6 +592,30 @@ _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept
 SUMMARY_WORDS = 10
 
 
+#: Words that start a phrase of place ("on the second floor", "at the operations centre").
+_PLACE_PREPOSITIONS = {"on", "at", "in", "near", "by", "behind", "outside", "inside", "beside", "above", "below", "under",
+                       "opposite"}
+_DETERMINERS = {"the", "a", "an", "our", "my", "their", "this", "that"}
+
+
+def _shortened(words: list[str]) -> list[str]:
+    """A clause too long for a summary loses its phrases of place, first to last, before anything else:
+    "the printer on the second floor at the operations centre's run out of toner" keeps what happened."""
+    words = list(words)
+    i = 1
+    while len(words) > SUMMARY_WORDS and i < len(words) - 1:
+        if words[i] in _PLACE_PREPOSITIONS:
+            j = i + 1 + (words[i + 1] in _DETERMINERS)
+            end = j
+            while end < len(words) and end - j < 2 and words[end] not in _PLACE_PREPOSITIONS | _AUXILIARIES | _DANGLING:
+                end += 1
+            if end > j and end < len(words):  # something is said after the place
+                del words[i:end]
+                continue
+        i += 1
+    return words
+
+
 def paraphrase(opening: str, ctx: Context) -> str:
     """The problem in the caller's opener, short: greetings and requests ("I need a technician")
     and the values that have slots of their own (asset tag, site, priority) are left out, and
@@ -613,7 +637,7 @@ def paraphrase(opening: str, ctx: Context) -> str:
         while words and words[-1] in _DANGLING | _VALUE_LEAD:  # "the tag is" once the tag is taken out
             words = words[:-1]
         if len(words) >= 2:
-            clauses.append(words)
+            clauses.append(_shortened(words))
     out: list[str] = []
     for words in clauses:
         verb = words[0] in _AUXILIARIES

@@ -257,6 +257,11 @@ def test_site_correction_with_the_old_value_named(said: str, site: int) -> None:
      "pump is tripping"),
     ("please open a work order, the generator won't start", "the generator won't start"),
     ("pump A123 at the Riverside pumping station is vibrating badly", "pump is vibrating badly"),
+    # Too long for a summary: the places go, what happened stays.
+    ("the printer on the second floor at the operations centre's run out of toner, the black one",
+     "the printer at the operations centre's run out of toner"),
+    ("the extractor fan in the lab above the workshop at the depot keeps tripping the breaker",
+     "the extractor fan at the depot keeps tripping the breaker"),
 ])
 def test_summary_is_a_short_paraphrase_of_the_problem(opening: str, summary: str) -> None:
     ctx = s.Context(now=CTX.now, site_names={"Riverside Pumping Station": 12})
