@@ -439,6 +439,8 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
             return "value"  # "not three, thirty": a correction of a value the task holds (or of its description)
     if task.get("choices") and _chosen(task["choices"], text) is not None:
         return "value"
+    if task.get("confirming") and _restated(list(slots.values()), task["args"], text, ctx):
+        return "value"
     if task.get("confirming") or task.get("proposed"):
         return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) \
             or (task.get("proposed") and names_thing(str(task.get("proposed_name") or ""), text)) else None
@@ -616,6 +618,26 @@ def _shortened(words: list[str]) -> list[str]:
     return words
 
 
+#: "it's Ben Carter in the control room": a lead then a name (not "it's the pump", "it's leaking", "I'm locked").
+_CALLER_NAMED = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'?s)\s+(?!(?:the|my|our|a|an|this|that|"
+                           r"your|not|just|still|so|very|really|afraid|sorry|about|on|at|in|off|out|back)\b)"
+                           r"(?![a-z'-]*(?:ing|ed)\b)(?!(?:broken|down|dead|stuck|gone)\b)"
+                           r"[a-z'-]+(?: [a-z'-]+)?(?: (?:from|in|at|with|here|on)\b.*)?$")
+
+
+def without_introduction(text: str) -> str:
+    """``text`` without the clauses that only say who is calling ("hi, it's Ben Carter in the control room,
+    E one one four oh two. ..."): a name introduced, or an id on its own. "" when nothing else is said."""
+    kept = []
+    for clause in re.split(r"(?<=[,.;!?])\s+", text):
+        plain = _PREAMBLE.sub(" ", clause.lower()).strip(" ,.;!?")
+        if not plain or (_INTRODUCTION.match(plain) and (names_in(clause) or _CALLER_NAMED.match(plain))) \
+                or entities.only_codes(plain):
+            continue
+        kept.append(clause)
+    return " ".join(kept).strip()
+
+
 def paraphrase(opening: str, ctx: Context) -> str:
     """The problem in the caller's opener, short: greetings and requests ("I need a technician")
     and the values that have slots of their own (asset tag, site, priority) are left out, and
@@ -624,7 +646,7 @@ def paraphrase(opening: str, ctx: Context) -> str:
     # Clauses end at punctuation and where "and" starts a new subject ("... this morning and I noticed ...").
     for clause in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening.lower()):
         plain = _PREAMBLE.sub(" ", clause).strip()
-        if _NARRATIVE.match(plain) or (names_in(plain) and (_INTRODUCTION.match(plain)
+        if _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) or (names_in(plain) and (_INTRODUCTION.match(plain)
                                                            or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
         words = _without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
@@ -772,6 +794,10 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         if task.get("confirming"):
             if negated and not heard:
                 heard.update(_text_correction(slots, task["args"], text, ctx))
+            restated = _restated(slots, task["args"], text, ctx) if not heard else {}
+            if restated:  # the problem put again: that is the change (no yes is in it)
+                task["args"].update(restated)
+                return Step("confirm", f"Got it. {confirmation(task['tool'], slots, task['args'])}", restated)
             if reply.yes is True and not reply.rest.strip(" .!") and not heard:
                 return Step("execute")
             said = reply.rest if reply.yes is not None else body
@@ -933,6 +959,33 @@ def _text_correction(slots: list[Slot], args: Mapping[str, Any], said: str, ctx:
             fixed = re.sub(rf"\b{re.escape(old)}\b", new, held, flags=re.I) if re.search(
                 rf"\b{re.escape(old)}\b", held, flags=re.I) else f"{held}, {new} not {old}"
             return {slot.name: fixed} if validate(slot, fixed) is None else {}
+    return {}
+
+
+#: The caller takes back how they put the problem and says it again ("sorry, I said that wrong. ...").
+_RESTATED = re.compile(r"\b(?:i said (?:that|it) wrong|i put (?:that|it) wrong|(?:that'?s|that is) not (?:quite )?(?:right|what i "
+                       r"meant)|what i meant (?:was|is)|i meant(?: to say)?|let me (?:rephrase|put it another way|start again)|"
+                       r"scratch that|i got that wrong)\b[\s,.;:!-]*")
+
+
+def _restated(slots: list[Slot], args: Mapping[str, Any], said: str, ctx: Context) -> dict[str, Any]:
+    """At the read-back, "sorry, I said that wrong. they ring fine, it's that every call cuts out": the
+    description said again replaces the one held (as a short paraphrase). {} without that cue, or when
+    what follows is a value (a site, a tag) rather than a description."""
+    cue = None
+    for cue in _RESTATED.finditer(said.lower()):
+        pass
+    if cue is None:
+        return {}
+    rest = said[cue.end():]
+    values = [x for x in slots if x.kind != "text"]
+    # Its longest clause: "they ring fine, it's that every call cuts out" puts the old claim right first.
+    summary = max((paraphrase(c, ctx) for c in re.split(r"[,;.!?]+", rest)), key=lambda p: len(p.split()), default="")
+    if len(summary.split()) < 3 or mentioned(values, rest, ctx):
+        return {}
+    for slot in slots:
+        if slot.kind == "text" and slot.required and isinstance(args.get(slot.name), str):
+            return {slot.name: summary} if validate(slot, summary) is None else {}
     return {}
 
 

@@ -190,6 +190,14 @@ class SwitchboardBrain:
             sent = entities.yes_no(text).yes is True or bool(_GO_AHEAD.search(text.lower()))
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}", "accepted": True, "go_ahead": sent}
         decision = await self.coordinator.decide_async(text, state)
+        if decision.policy_hits == ["person_request:classifier"] and not state.task:
+            # Who is calling ("hi, it's Ben Carter in the control room") is no request for a person: what the
+            # rest of the turn asks for decides, when there is a rest.
+            rest = slots.without_introduction(text)
+            if rest and rest != text:
+                again = await self.coordinator.decide_async(rest, state)
+                if again.intent != "human.request":
+                    decision = again
         offer = state.dialogue.get("offer")
         fit = self.agent.answers(text, state) if state.task else None
         move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")),

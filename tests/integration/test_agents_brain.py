@@ -972,6 +972,18 @@ async def test_a_yes_after_a_value_said_back_at_the_read_back_sends_it(brain: Sw
     assert tools_ok(actions) == ["request_access"], spoken(actions)
 
 
+@pytest.mark.parametrize("opener", [
+    "hi, it's Ben Carter in the control room, E one one four oh two. teams calls on my PC won't ring through to me",
+    "morning, this is Grace Kim from finance, E one oh eight five oh. my headset crackles on every call",
+])
+async def test_who_is_calling_is_no_request_for_a_person(brain: SwitchboardBrain, opener: str) -> None:
+    # A name introduced reads like "can I speak to <name>" to the classifier: the rest of the turn decides.
+    state = CallState("introduced")
+    actions = await say(brain, state, opener)
+    assert not [a for a in actions if isinstance(a, HandoffEvent)], spoken(actions)
+    assert state.task and state.task["intent"] == "incident.create", spoken(actions)
+
+
 async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
     state = CallState("yes-more")
     await say(brain, state, "what's the status of work order 10003")

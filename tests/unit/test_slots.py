@@ -553,3 +553,21 @@ def test_what_the_caller_is_doing_can_be_the_reason() -> None:
                                          ("we don't need it high", None)])
 def test_a_no_before_a_value_is_no_negation_of_it(said: str, value: str | None) -> None:
     assert s.parse(PRIORITY, said, CTX, asked=False) == value
+
+
+@pytest.mark.parametrize("said, summary", [
+    ("sorry, I said that wrong. it isn't leaking, it's that the motor hums and won't turn over", "the motor hums"),
+    ("what I meant was the bearing is running hot", "the bearing is running hot"),
+])
+def test_the_problem_put_again_at_the_read_back_replaces_the_summary(said: str, summary: str) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
+    assert task["confirming"]
+    step = s.step(task, CREATE_WORK_ORDER, said, CTX, write=True)
+    assert step.action == "confirm" and summary in task["args"]["summary"] and "leaking" not in task["args"]["summary"]
+    assert s.answers(task, CREATE_WORK_ORDER, said, CTX) == "value"  # never routed afresh
+
+
+def test_a_restatement_cue_with_a_value_is_that_value_not_a_description() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
+    s.step(task, CREATE_WORK_ORDER, "sorry, I said that wrong, it's site fourteen", CTX, write=True)
+    assert task["args"]["summary"].endswith("leaking")
