@@ -34,7 +34,7 @@ _REPEAT = re.compile(
     r"\b(?:say (?:that|it|this|what you said)? ?again|(?:say|read|give me) (?:the|that|my) \w+(?: \w+)? again|repeat(?: that| it| yourself| the \w+| what you said)?|"
     r"come again|pardon(?: me)?|beg your pardon|what (?:did|was) (?:you|that)(?: just)?(?: say| said)?|"
     r"what was (?:that|it)|(?:didn'?t|did not|couldn'?t|could not|can'?t|cannot) (?:catch|hear|get|understand) "
-    r"(?:that|you|it|what you said|the \w+)|(?:one more|once more) time|once more|missed (?:that|it)|"
+    r"(?:that|you|it|what you said|the \w+)|missed (?:that|it)|"
     r"what was the (?:question|number|reference)|where were we|what were (?:we|you) (?:doing|saying|asking|on)|"
     r"are you (?:still )?there|did you get (?:that|it|all that|me)|what (?:do|did) you need again)\b")
 #: Asking for a person, in any state: a verb of being put through and someone to be put through to
@@ -63,6 +63,10 @@ _REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'
 _REFERENCE_AGAIN = re.compile(r"\bwhat(?:'s| is| was) (?:my|that|the|our) (?:reference|ticket|case)?(?: ?number)?\b")
 #: A whole turn of one of these words is a request to hear it again ("sorry?", "what?").
 _REPEAT_ALONE = re.compile(r"^(?:sorry|what|pardon|huh|eh|again|repeat)$")
+#: "Once more?", "one more time please": a turn of little else ("harbor road here one more time, I'm afraid"
+#: is a caller ringing again).
+_ONCE_MORE = re.compile(r"\b(?:one more|once more) time\b|\bonce more\b")
+ONCE_MORE_WORDS = 4
 _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
 #: A cancel phrase that opens the turn as a sentence of its own ("no, leave it, we still need it"):
 #: what follows is a reason, not a request ("cancel my service request" runs on, so it is not one).
@@ -145,7 +149,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if _REFERENCE_AGAIN.search(plain) and not leftover(plain, _REFERENCE_AGAIN) and \
             re.search(r"\b(?:reference|ticket|case|number)\b", plain):
         return Move("repeat", "reference")
-    if _REPEAT.search(plain) or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
+    once_more = bool(_ONCE_MORE.search(plain)) and len(leftover(plain, _ONCE_MORE).split()) <= ONCE_MORE_WORDS
+    if _REPEAT.search(plain) or once_more or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = "reference" if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
     if _IDENTITY.search(plain) and len(leftover(plain, _IDENTITY).split()) <= 1:

@@ -174,7 +174,8 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
             return corrected
     if kind == "enum":
         chosen = _enum(slot, text, asked=asked)
-        return _nearest_option(slot, text, ctx) if chosen is None and asked else chosen
+        # A question back ("what are the slots you do?") asks about the options: it picks none by meaning.
+        return _nearest_option(slot, text, ctx) if chosen is None and asked and not text.rstrip().endswith("?") else chosen
     if kind == "boolean":
         return entities.yes_no(text).yes if asked else None
     if kind == "datetime":

@@ -33,6 +33,8 @@ OFF_TOPIC_CONFIDENCE = 0.35
 #: ... unless this much of the router's belief is on one desk's requests: unsure which of them, but not lost
 #: ("can we shift Dev's visit for job ten thousand and two": moving or cancelling a visit, or the job's status).
 ONE_DESK_CONFIDENCE = 0.6
+#: How sure the router must be of a long turn's request sentence on its own to let it decide the turn.
+REQUEST_SENTENCE_CONFIDENCE = 0.7
 #: What the line can do, said for "help" and when a turn is not something it handles.
 CAPABILITIES = "I can log faults, check jobs and IT tickets, reset passwords, or find you a person."
 #: Help at a read-back and at a question of a task: what the caller can say there.
@@ -558,6 +560,8 @@ class SwitchboardBrain:
                 decision, text = first, words
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
+        if decision.action == "clarify" and not state.task and follow is None:
+            decision = self._request_sentence(decision, text, state) or decision
         if decision.action == "clarify":
             # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
             named = self._named_by_id(decision, text, state)
@@ -624,6 +628,26 @@ class SwitchboardBrain:
             return None
         return dataclasses.replace(decision, action="route", intent=status, confidence=alone.confidence,
                                    reason=f"{decision.reason} Asked how it is going: {self.coordinator.policy.name_of(status)}.")
+
+    def _request_sentence(self, decision: Any, text: str, state: CallState) -> Any | None:
+        """A long turn the router is unsure of, whose last request sentence is clear on its own ("... about the
+        air con job, the number's ten thousand and four. can I get an engineer booked in?"): what that sentence
+        asks, when it is for the desk the whole turn was about. A sentence that leans on the one before ("can you
+        cancel it?") is judged with it. None otherwise."""
+        sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
+        asking = [i for i, x in enumerate(sentences) if _REQUEST_QUESTION.search(x.lower())]
+        if len(sentences) < 2 or not asking:
+            return None
+        i = asking[-1]
+        for words in (sentences[i], " ".join(sentences[i - 1:i + 1]) if i else None):
+            if not words:
+                continue
+            alone = self.coordinator.decide(words, state)
+            if alone.action == "route" and alone.target == decision.target and alone.confidence >= REQUEST_SENTENCE_CONFIDENCE:
+                return dataclasses.replace(decision, action="route", intent=alone.intent, confidence=alone.confidence,
+                                           reason=f"{decision.reason} The request sentence asks: "
+                                                  f"{self.coordinator.policy.name_of(alone.intent)}.")
+        return None
 
     def _wanted_with_record(self, named: list[str], status: str | None, text: str, ctx: slots.Context) -> str:
         """Which of ``named`` (what can be done with a record the caller named) the turn asks for; its

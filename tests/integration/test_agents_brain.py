@@ -984,6 +984,19 @@ async def test_who_is_calling_is_no_request_for_a_person(brain: SwitchboardBrain
     assert state.task and state.task["intent"] == "incident.create", spoken(actions)
 
 
+async def test_the_request_sentence_of_a_long_turn_decides_it(brain: SwitchboardBrain) -> None:
+    # The story first, the request last: the request sentence on its own is clear, the whole turn was not.
+    state = CallState("request-sentence")
+    await say(brain, state, "hello, yes, I'm ringing from the riverside pumping station about the control room air "
+                            "conditioning job, the number is ten thousand and four. could we get an engineer booked in?")
+    assert state.task and state.task["intent"] == "visit.schedule"
+    # A question back about the choices picks none of them.
+    await say(brain, state, "the day after tomorrow please")
+    assert state.task["asking"] == "time_window"
+    reply = spoken(await say(brain, state, "what times have you got?"))
+    assert "time_window" not in state.task["args"] and "afternoon (12 to 5)" in reply, reply
+
+
 async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
     state = CallState("yes-more")
     await say(brain, state, "what's the status of work order 10003")

@@ -31,6 +31,12 @@ def test_repeat_of_the_reference(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("repeat", "reference")
 
 
+@pytest.mark.parametrize("said", ["harbor road here one more time, I'm afraid. can you cancel the visit on friday?",
+                                  "it's me once more, the pump at site twelve is leaking again"])
+def test_calling_once_more_is_no_request_to_hear_it_again(said: str) -> None:
+    assert moves.classify(said, in_task=False) is None
+
+
 @pytest.mark.parametrize("said", [
     "no, leave it", "forget it", "never mind", "oh just cancel it", "nevermind then", "don't bother",
     "stop", "no, stop", "drop it", "scrap that", "cancel the work order", "please don't do that", "leave it for now",
