@@ -442,6 +442,8 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
         return "value"
     if task.get("confirming") and _restated(list(slots.values()), task["args"], text, ctx):
         return "value"
+    if task.get("confirming") and reply.yes is None and _later_yes(text) is True:
+        return "value"  # "because we're working blind. yes, escalate it"
     if task.get("confirming") or task.get("proposed"):
         return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) \
             or (task.get("proposed") and names_thing(str(task.get("proposed_name") or ""), text)) else None
@@ -451,6 +453,13 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
     if asking is not None and parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None:
         return "value"
     return "value" if mentioned(slots.values(), text, ctx) else None
+
+
+def _later_yes(text: str) -> bool | None:
+    """True when a sentence after the first is a yes and none is a no ("..., we're working blind. yes, escalate
+    it"); None otherwise."""
+    later = [entities.yes_no(p).yes for p in re.split(r"(?<=[.!?])\s+", text)[1:] if p.strip()]
+    return True if True in later and False not in later else None
 
 
 def _chosen(choices: list[Mapping[str, Any]], text: str) -> Any:
@@ -584,6 +593,8 @@ _ABOUT_THE_CALL = re.compile(_CALL_ITSELF)
 _INTRODUCTION = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'?s)\b")
 _VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
 _PLACE_LEAD = {"at", "on", "in", "for", "the"}
+#: The letters of the line's ids said as a word ("INC two double oh oh two", "S R", "W O").
+_ID_WORDS = {"inc", "sr", "wo", "vis", "incident", "request", "ticket", "reference", "ref"}
 _DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "or", "is", "since", "with", "at", "to", "in", "for", "when",
              "where", "because", "while", "as",
              "from", "but", "so", "it", "its", "my", "our", "very", "really", "which", "can", "could", "would",
@@ -706,8 +717,8 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = ()) -
     for clause in re.split(r"[,;.!?:]+|\b(?:so|and) (?=(?:please|can you|could you|would you|i need you|i want you|"
                            r"i'd like you)\b)", told):
         if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
-                or _ASIDE.fullmatch(clause):
-            continue  # the story of the first call, the call itself, or the change asked for ("I said medium")
+                or _ASIDE.fullmatch(clause) or _CALLER_NAMED.match(_PREAMBLE.sub(" ", clause).strip()):
+            continue  # the first call's story, the call itself, the change asked for ("I said medium"), who calls
         if moves.asks(clause) and not re.search(rf"\b{verb}", clause):
             # The request itself ("can I get write access to maximo") is no reason; what it is for may be.
             purpose = re.search(r"\b(?:for|because|so that|so (?:i|we) can|as)\s+(.+)$", clause)
@@ -738,7 +749,7 @@ def _without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:
     drop: set[int] = set()
     for start, run in runs.items():
         j = start
-        while j > 0 and (toks[j - 1] in _VALUE_LEAD or toks[j - 1] in entities.LETTER_NAMES
+        while j > 0 and (toks[j - 1] in _VALUE_LEAD | _ID_WORDS or toks[j - 1] in entities.LETTER_NAMES
                          or (len(toks[j - 1]) <= 2 and toks[j - 1].isalpha()
                                                          and toks[j - 1] not in ("is", "it", "at", "on", "to", "in"))):
             j -= 1
@@ -808,8 +819,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                         and _enum(slot, said, asked=False, strict=True) is None:
                     changed.pop(slot.name)
             if reply.yes is None:  # "editor, so I can change the work orders. yes, submit it": a yes said later
-                later = [entities.yes_no(p).yes for p in re.split(r"(?<=[.!?])\s+", body)[1:] if p.strip()]
-                reply = entities.Answer(True if True in later and False not in later else None, reply.rest)
+                reply = entities.Answer(_later_yes(body), reply.rest)
             if reply.yes is True:  # a value said back as it was read ("yes, urgent, that's right") changes nothing
                 changed = {k: v for k, v in changed.items() if task["args"].get(k) != v}
             if reply.yes is True and not changed:

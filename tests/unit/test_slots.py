@@ -461,6 +461,9 @@ def test_the_summary_leaves_out_who_is_calling_and_how_many_things(opening: str,
     ("escalate_incident", "please escalate incident 20003", ""),
     ("cancel_service_request", "request S R 30003, has it been approved yet? cancel it if not", ""),
     ("request_access", "can I get write access to maximo please, I'm E10777", ""),
+    # Who is calling, and the id with its letters said as a word, are no part of the reason.
+    ("escalate_incident", "it's Priya in the lab. that's INC two double oh oh three, the whole floor is down",
+     "the whole floor is down"),
 ])
 def test_a_remark_is_what_the_caller_adds_about_a_record(tool: str, opening: str, said: str) -> None:
     # Not the ask itself, the record's number, the story of the first call, nor a question.
@@ -571,3 +574,12 @@ def test_a_restatement_cue_with_a_value_is_that_value_not_a_description() -> Non
     task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
     s.step(task, CREATE_WORK_ORDER, "sorry, I said that wrong, it's site fourteen", CTX, write=True)
     assert task["args"]["summary"].endswith("leaking")
+
+
+def test_a_yes_in_a_later_sentence_at_the_read_back_sends_it() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
+    said = "because the floor is getting slippery. yes, send it"
+    assert s.answers(task, CREATE_WORK_ORDER, said, CTX) == "value"
+    assert s.step(task, CREATE_WORK_ORDER, said, CTX, write=True).action == "execute"
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
+    assert s.step(task, CREATE_WORK_ORDER, "it's slippery. yes. no, wait", CTX, write=True).action != "execute"
