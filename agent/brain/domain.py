@@ -288,6 +288,9 @@ class DomainAgent:
         state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
         heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context(), turn=said)
+        ack = state.task.pop("ack", "")
+        if ack:
+            yield Say(ack)
         async for action in self._advance(spec, None, state, heard):
             yield action
 

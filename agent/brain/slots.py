@@ -531,6 +531,10 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     if taken_back:
         body, negated = moves.split_negated(task["opening"][taken_back[-1].start():])
         heard.update(_replacing(slots, heard, body, negated, ctx))
+        # Said back, so the caller hears which one was taken ("site fifty five, no, sixty eight": "Site 68 then.").
+        task["ack"] = " ".join(_acknowledge(slot, heard[slot.name]) for slot in slots
+                               if slot.kind != "text" and slot.name in heard
+                               and any(parse(slot, n, ctx, asked=True) not in (None, heard[slot.name]) for n in negated))
     acting = any(s.kind == "code" and s.required for s in slots) and not task["tool"].startswith(
         ("create_", "request_", "schedule_"))
     for slot in slots:
@@ -612,6 +616,11 @@ _PLACE_PREPOSITIONS = {"on", "at", "in", "near", "by", "behind", "outside", "ins
 _DETERMINERS = {"the", "a", "an", "our", "my", "their", "this", "that"}
 
 
+#: What a problem sounds like, for picking the clause of a long opener that tells it.
+_FAULT = "what is wrong with the equipment or system"
+FAULT_MARGIN = 0.05
+
+
 def _shortened(words: list[str]) -> list[str]:
     """A clause too long for a summary loses its phrases of place, first to last, before anything else:
     "the printer on the second floor at the operations centre's run out of toner" keeps what happened."""
@@ -672,6 +681,13 @@ def paraphrase(opening: str, ctx: Context) -> str:
             words = words[:-1]
         if len(words) >= 2:
             clauses.append(_shortened(words))
+    if ctx.similar is not None and len(clauses) > 1 and sum(map(len, clauses)) > SUMMARY_WORDS:
+        # Too much to keep it all: the clause that sounds most like a fault goes first ("I keep mixing them
+        # up. gas turbine two is throwing a low lube oil pressure alarm" is about the alarm).
+        near = list(ctx.similar(_FAULT, [" ".join(c) for c in clauses]))
+        best = max(range(len(clauses)), key=lambda i: near[i])
+        if near[best] - near[0] >= FAULT_MARGIN:  # nearly as close: the caller's own order stands
+            clauses = [clauses[best], *clauses[:best], *clauses[best + 1:]]
     out: list[str] = []
     for words in clauses:
         verb = words[0] in _AUXILIARIES

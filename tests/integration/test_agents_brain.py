@@ -997,6 +997,14 @@ async def test_the_request_sentence_of_a_long_turn_decides_it(brain: Switchboard
     assert "time_window" not in state.task["args"] and "afternoon (12 to 5)" in reply, reply
 
 
+async def test_a_value_taken_back_in_the_opener_is_said_back(brain: SwitchboardBrain) -> None:
+    state = CallState("opener-correction")
+    actions = await say(brain, state, "hi, it's the pump at site twelve, no, not twelve, fourteen, it's making a "
+                                      "horrible grinding noise")
+    assert spoken(actions).startswith("Site 14 then."), spoken(actions)
+    assert state.task["args"]["site"] == 14
+
+
 async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
     state = CallState("yes-more")
     await say(brain, state, "what's the status of work order 10003")

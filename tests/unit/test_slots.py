@@ -583,3 +583,12 @@ def test_a_yes_in_a_later_sentence_at_the_read_back_sends_it() -> None:
     assert s.step(task, CREATE_WORK_ORDER, said, CTX, write=True).action == "execute"
     task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority low")
     assert s.step(task, CREATE_WORK_ORDER, "it's slippery. yes. no, wait", CTX, write=True).action != "execute"
+
+
+def test_a_long_opener_is_summarised_by_the_clause_that_tells_the_fault() -> None:
+    from agent.routing.embeddings import shared_encoder
+
+    ctx = s.Context(now=CTX.now, similar=shared_encoder().similarity)
+    summary = s.paraphrase("hiya, I'm covering for the lads this week, I keep mixing the sites up. the chlorine "
+                           "dosing pump has lost its prime and the flow alarm is on", ctx)
+    assert summary.startswith("the chlorine dosing pump has lost its prime"), summary
