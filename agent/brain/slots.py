@@ -284,6 +284,9 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
 #: before it is taken as that option; the read-back still lets the caller change it.
 NEAREST_MARGIN = 0.03
 NEAREST_FLOOR = 0.15
+#: ... and how near to a thing an option covers: a turn that names its thing is 0.35-0.7 near it, one about
+#: something else ("the historian trends have frozen") under 0.2. The read-back shows the choice.
+MEANING_FLOOR = 0.3
 #: Words from which a text is judged clause by clause for its meaning (an opener, not a short answer).
 LONG_TEXT_WORDS = 10
 
@@ -315,7 +318,7 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
         scores = [max(x for (i, _), x in zip(phrases, near) if i == n) for n in range(len(options))]
         ranked = sorted(range(len(options)), key=lambda i: -scores[i])
         best, second = scores[ranked[0]], scores[ranked[1]]
-        if best >= NEAREST_FLOOR and best - second >= NEAREST_MARGIN:
+        if best >= (MEANING_FLOOR if meanings else NEAREST_FLOOR) and best - second >= NEAREST_MARGIN:
             found.append((best - second, options[ranked[0]]))
         if meanings and found:
             return found[0][1]  # the things an option lists are matched one by one: the whole turn decides
