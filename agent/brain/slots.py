@@ -688,7 +688,9 @@ def paraphrase(opening: str, ctx: Context) -> str:
         # Too much to keep it all: the clause that sounds most like a fault goes first ("I keep mixing them
         # up. gas turbine two is throwing a low lube oil pressure alarm" is about the alarm).
         near = list(ctx.similar(_FAULT, [" ".join(c) for c in clauses]))
-        best = max(range(len(clauses)), key=lambda i: near[i])
+        # Only a clause that says something is so ("the pump has lost its prime"), not a bare thing.
+        told = [i for i, c in enumerate(clauses) if set(c) & _AUXILIARIES] or [0]
+        best = max(told, key=lambda i: near[i])
         if near[best] - near[0] >= FAULT_MARGIN:  # nearly as close: the caller's own order stands
             clauses = [clauses[best], *clauses[:best], *clauses[best + 1:]]
     out: list[str] = []

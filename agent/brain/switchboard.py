@@ -67,6 +67,8 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
 _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
+#: A sentence that says what the caller needs ("I need a replacement", "we'd like someone out").
+_NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:need|want|would like|'?d like)\b")
 #: A question asked inside a statement; the question is what follows ("... when he's coming").
 _INDIRECT_QUESTION = re.compile(r"\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
                                 r"no idea|checking)\s+((?:when|whether|if|where|what|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
@@ -560,7 +562,8 @@ class SwitchboardBrain:
                 decision, text = first, words
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
-        if decision.action == "clarify" and not state.task and follow is None:
+        if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
+                and not state.task and follow is None and change is None:
             decision = self._request_sentence(decision, text, state) or decision
         if decision.action == "clarify":
             # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
@@ -635,7 +638,7 @@ class SwitchboardBrain:
         asks, when it is for the desk the whole turn was about. A sentence that leans on the one before ("can you
         cancel it?") is judged with it. None otherwise."""
         sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
-        asking = [i for i, x in enumerate(sentences) if _REQUEST_QUESTION.search(x.lower())]
+        asking = [i for i, x in enumerate(sentences) if _REQUEST_QUESTION.search(x.lower()) or _NEED.match(x.lower())]
         if len(sentences) < 2 or not asking:
             return None
         i = asking[-1]
