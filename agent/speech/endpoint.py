@@ -78,9 +78,10 @@ class EndpointConfig:
     judge_ms: int | None = None  # silence after which a turn model judges the audio (None: no model)
     short_ms: int | None = None  # silence that ends a turn whose words are finished (None: silence_ms)
     #: Completeness probabilities (agent/speech/completeness.py) at or above which the words are finished,
-    #: and below which they are unfinished; tuned on the dev half of ``bench speech`` (docs/speech.md).
-    finished_above: float = 0.5
-    unfinished_below: float = 0.2
+    #: and below which they are unfinished: ``bench speech --tune`` on the dev half of its phrases (fewest
+    #: false cut-offs plus false holds) gave 0.658; no "unsure" band between them by default (docs/speech.md).
+    finished_above: float = 0.66
+    unfinished_below: float = 0.66
 
 
 def words_opinion(text: str, complete: float | None, config: EndpointConfig) -> str:
