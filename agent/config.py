@@ -62,8 +62,8 @@ class Settings(SettingsBase):
     turn_model: str = "silence"  # silence | smart-turn (agent/speech/turn.py; measured in docs/speech.md)
     #: How the speculative transcript is judged: ``model`` (agent/speech/completeness.py) or ``rules`` (last words).
     turn_words: str = "rules"
-    #: Silence that ends a turn whose words the completeness model calls finished.
-    endpoint_short_ms: int = 500
+    #: Silence that ends a turn whose words the completeness model calls finished (with turn_words=model only).
+    endpoint_short_ms: int = 200
     #: Sustained voice over the agent that may interrupt it; its words then get 60 ms (agent/speech/local.py):
     #: 140 + 60 + onset detection keeps the stop near 200 ms of caller audio. Coughs and noise are told
     #: apart by the voice model (Silero), not by this length.

@@ -181,7 +181,7 @@ def words_cost_ms(engine: LocalSpeechEngine, texts: list[str]) -> tuple[float, f
     wall, cpu = [], []
     for i, text in enumerate(texts * 3):
         t, c = time.perf_counter(), time.thread_time()
-        engine.words.probability(f"{text} {i}")  # a new text each time: the encoder memoises
+        engine.words.probability(f"{text} {i} {time.monotonic_ns()}")  # new each time: the encoder memoises
         wall.append((time.perf_counter() - t) * 1000)
         cpu.append((time.thread_time() - c) * 1000)
     return statistics.median(wall), statistics.median(cpu)
@@ -292,8 +292,9 @@ async def _run(models: list[str], words: list[str] | None, voices: list[str], se
     if dump:
         with open(dump, "w", encoding="utf-8") as f:
             json.dump(records, f, indent=1)
-    print(f"target: false cut-offs <= {TARGET_CUTOFF:.0%} with the completeness model (held-out): "
-          f"{'met' if ok else 'MISSED'}")
+    if any(judge == "model" for _, judge in setups(models, words)):
+        print(f"target: false cut-offs <= {TARGET_CUTOFF:.0%} with the completeness model (held-out): "
+              f"{'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 
 
