@@ -9,19 +9,26 @@ the audio (a short silence began), the turn ended, or the sound was too short to
 speech (a cough, a click). No audio and no clocks: frame counts only.
 
 When the turn ends, from two opinions that arrive during the silence (both optional):
-the speculative transcript (``set_hint``: do the words sound unfinished?) and the turn
-model's verdict on the audio (``set_verdict``: does the voice sound finished?).
+the speculative transcript (``set_hint``: its text, and the completeness model's probability
+that the words are a finished request, ``agent/speech/completeness.py``) and the turn model's
+verdict on the audio (``set_verdict``: does the voice sound finished?). The words are judged
+one of three ways (``words_opinion``): *unfinished* (probability below ``unfinished_below``,
+or without a probability the last-word rules of ``sounds_unfinished``), *finished*
+(probability at least ``finished_above``) or *unsure* (in between, or the rules find nothing
+wrong).
 
-- words unfinished ("... at site") or the voice unfinished: wait for ``hold_ms``, the cap;
-- words sound finished and the model agrees: end now (it is asked once the words are
-  in and ``judge_ms`` of silence has passed);
-- words sound finished, the model not asked or not back yet: end after ``silence_ms``;
-- no words yet: end after ``hold_ms``.
+- no words yet, words unfinished ("... at site", "the generator at the north depot"): wait
+  for ``hold_ms``, the cap;
+- words finished: end after ``short_ms``; a voice the model hears as unfinished makes it
+  ``silence_ms`` (a hesitant audio model never makes a finished request wait for the cap);
+- words unsure: end after ``silence_ms``; at once if the model hears a finished voice, at
+  the cap if it hears an unfinished one (it is asked once the words are in and ``judge_ms``
+  of silence has passed).
 
-Either opinion can hold the turn, but ending early needs both: on synthetic callers the
-model hears most mid-sentence pauses as finished (``switchboard bench speech``), so on
-its own it would cut callers off; and nothing waits beyond ``hold_ms``, so a hesitant
-model costs a finished request at most the cap, never Pipecat's 3 s fallback.
+Nothing waits beyond ``hold_ms``, so a wrong opinion costs a finished request at most the
+cap, never Pipecat's 3 s fallback. The audio model alone never ends a turn whose words are
+unfinished: on synthetic callers it hears most mid-sentence pauses as finished
+(``switchboard bench speech``).
 """
 
 from __future__ import annotations
@@ -54,6 +61,9 @@ def sounds_unfinished(text: str) -> bool:
     return words[-1] in _UNFINISHED_WORDS or tuple(words[-2:]) in _UNFINISHED_PAIRS
 
 
+UNFINISHED, UNSURE, FINISHED = "unfinished", "unsure", "finished"
+
+
 @dataclass(frozen=True)
 class EndpointConfig:
     frame_ms: int = 20
@@ -66,6 +76,21 @@ class EndpointConfig:
     barge_in_ms: int = 140  # voice while the agent talks that may interrupt it (its words are then judged)
     barge_gap_ms: int = 100  # pauses up to this long do not break "sustained" (gated frames inside words)
     judge_ms: int | None = None  # silence after which a turn model judges the audio (None: no model)
+    short_ms: int | None = None  # silence that ends a turn whose words are finished (None: silence_ms)
+    #: Completeness probabilities (agent/speech/completeness.py) at or above which the words are finished,
+    #: and below which they are unfinished: ``bench speech --tune`` on the dev half of its phrases (fewest
+    #: false cut-offs plus false holds) gave 0.658; no "unsure" band between them by default (docs/speech.md).
+    finished_above: float = 0.66
+    unfinished_below: float = 0.66
+
+
+def words_opinion(text: str, complete: float | None, config: EndpointConfig) -> str:
+    """UNFINISHED, UNSURE or FINISHED: ``complete`` is the completeness model's probability (None: the rules)."""
+    if complete is None:
+        return UNFINISHED if sounds_unfinished(text) else UNSURE
+    if complete < config.unfinished_below:
+        return UNFINISHED
+    return FINISHED if complete >= config.finished_above else UNSURE
 
 
 @dataclass(frozen=True)
@@ -122,12 +147,15 @@ class Endpointer:
         self._speculated_at: float | None = None
         self._judged_at: float | None = None
         self._hint: str | None = None
+        self._words: str | None = None  # words_opinion of the hint
         self._finished: bool | None = None  # the turn model's verdict on the current pause
 
-    def set_hint(self, end_ms: float, text: str) -> None:
-        """The speculative transcript for the utterance up to ``end_ms`` (ignored if speech resumed since)."""
+    def set_hint(self, end_ms: float, text: str, complete: float | None = None) -> None:
+        """The speculative transcript for the utterance up to ``end_ms`` (ignored if speech resumed since),
+        with the completeness model's probability that it is a finished request (None: judged by rules)."""
         if self.in_utterance and end_ms == self._last_voiced_end:
             self._hint = text
+            self._words = words_opinion(text, complete, self.config)
 
     def set_verdict(self, end_ms: float, finished: bool) -> None:
         """The turn model's verdict for the utterance up to ``end_ms`` (ignored if speech resumed since)."""
@@ -163,7 +191,7 @@ class Endpointer:
                 self._run_ms, self._run_voice = 0.0, False
             self._run_ms += c.frame_ms
             self._run_voice = self._run_voice or voice
-            self._hint = self._finished = None  # new speech: any speculation is stale
+            self._hint = self._words = self._finished = None  # new speech: any speculation is stale
             self._last_voiced_end = end
             self._voiced_ms += c.frame_ms
             out.extend(self._maybe_barge(agent_speaking))
@@ -181,7 +209,7 @@ class Endpointer:
             out.append(TurnEnd(self._last_voiced_end))
             self._reset()
         elif (c.judge_ms is not None and silence >= c.judge_ms and self._judged_at != self._last_voiced_end
-              and self._hint is not None and not sounds_unfinished(self._hint)):
+              and self._words is not None and self._words != UNFINISHED):
             # Only finished-sounding words can end the turn early, so only they are worth a model call;
             # asked after the transcript, the model does not compete with the recogniser for the CPU.
             self._judged_at = self._last_voiced_end
@@ -192,7 +220,12 @@ class Endpointer:
         c = self.config
         if silence >= c.hold_ms:
             return True
-        if self._hint is None or sounds_unfinished(self._hint) or self._finished is False:
+        if self._words is None or self._words == UNFINISHED:
+            return False
+        if self._words == FINISHED:
+            short = c.silence_ms if c.short_ms is None else c.short_ms
+            return silence >= (c.silence_ms if self._finished is False else short)
+        if self._finished is False:
             return False
         return self._finished is True or silence >= c.silence_ms
 

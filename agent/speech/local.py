@@ -36,8 +36,9 @@ import numpy as np
 from agent.config import Settings
 from agent.speech.bargein import interrupts, words
 from agent.speech.echo import EchoGate
-from agent.speech.endpoint import (Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd,
-                                   sounds_unfinished)
+from agent.speech.completeness import Completeness, shared_completeness
+from agent.speech.endpoint import (UNFINISHED, Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate,
+                                   TurnEnd, words_opinion)
 from agent.speech.engine import BargeIn, FinalTranscript, NoTurn, OnSpeechEvent, PartialTranscript, SpeechStarted
 from agent.speech.models import LANGUAGE_MODEL, model_dir
 from agent.speech.pool import PriorityPool
@@ -86,6 +87,8 @@ class LocalSpeechEngine:
         self.language_id: WhisperRecognizer | None = None
         self.tts: PiperSynth | None = None
         self.turn: SmartTurn | None = None
+        #: Judges the speculative transcript (``SWITCHBOARD_TURN_WORDS=model``); None: the last-word rules.
+        self.words: Completeness | None = None
         self._silero: Any = None
         self._stt_loading: asyncio.Future[WhisperRecognizer] | None = None
         self._warm_audio = np.zeros(0, dtype=np.int16)  # "Ready." spoken at start: warms Whisper when it loads
@@ -116,6 +119,11 @@ class LocalSpeechEngine:
             # Loaded here, not with Whisper: a channel's endpointing is set when it opens, and
             # the model is small (tens of ms to warm).
             self.turn = await loop.run_in_executor(self.stt_pool, SmartTurn)
+        if self.settings.turn_words == "model":
+            # Small (the router's MiniLM, shared, and 769 weights); loaded and warmed here so the
+            # first turn's words are judged in ~3 ms.
+            self.words = await loop.run_in_executor(self.stt_pool, shared_completeness)
+            await loop.run_in_executor(self.stt_pool, self.words.probability, "warm up")
         tts_synth = await tts
         warm = await self.tts_pool.run(time.monotonic(), tts_synth.synth, "Ready.", RATE)
         if self.turn is not None:
@@ -196,7 +204,8 @@ class LocalSpeechEngine:
     def endpoint_config(self) -> EndpointConfig:
         s = self.settings
         return EndpointConfig(silence_ms=s.endpoint_silence_ms, hold_ms=max(s.endpoint_hold_ms, s.endpoint_silence_ms),
-                              barge_in_ms=s.barge_in_ms, judge_ms=JUDGE_MS if self.turn is not None else None)
+                              barge_in_ms=s.barge_in_ms, judge_ms=JUDGE_MS if self.turn is not None else None,
+                              short_ms=min(s.endpoint_short_ms, s.endpoint_silence_ms) if self.words is not None else None)
 
     def open(self, sample_rate: int, on_event: OnSpeechEvent) -> "LocalChannel":
         if self.tts is None:
@@ -374,12 +383,24 @@ class LocalChannel:
             self._utterance, self._utt, self._speculation = [], None, None
             self._spawn(self._on_event(NoTurn(text)))
             return
-        self._endpointer.set_hint(end_ms, text)
+        model = self._engine.words
+        if model is None or not text.strip():
+            self._hinted(end_ms, job.result(), None)
+            return
+        judged = asyncio.get_running_loop().run_in_executor(self._engine.stt_pool, model.probability, text)
+        judged.add_done_callback(lambda j: self._hinted(end_ms, job.result(), j.result() if not j.cancelled()
+                                                        and j.exception() is None else None))
+
+    def _hinted(self, end_ms: float, rec: Recognition, complete: float | None) -> None:
+        """The speculative transcript and how complete its words sound reach the endpointer."""
+        text, utt = rec.text, self._utt
+        self._endpointer.set_hint(end_ms, text, complete)
         if text and not self._closed and self._endpointer.in_utterance:  # a partial after the final would confuse
             # A finished-sounding turn not heard over the agent may be answered ahead (agent/call/speculation.py).
-            ahead = not sounds_unfinished(text) and not (utt is not None and (utt.over_agent or utt.barged))
+            ahead = (words_opinion(text, complete, self._endpointer.config) != UNFINISHED
+                     and not (utt is not None and (utt.over_agent or utt.barged)))
             self._spawn(self._on_event(PartialTranscript(text, end_ms if ahead else None,
-                                                         job.result().language if ahead else None)))
+                                                         rec.language if ahead else None)))
 
     def _end_turn(self, end_ms: float) -> None:
         spec = self._speculation

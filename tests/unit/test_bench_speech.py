@@ -33,3 +33,22 @@ def test_rates_count_cut_offs_among_paused_and_holds_among_finished():
     assert s["hold"] == pytest.approx(2 / 3)  # at the cap, and never
     assert s["p50"] == 450.0  # delays of turns not cut off: 400, 500, 300, 1150
     assert (s["n_paused"], s["n_finished"]) == (3, 3)
+
+
+def test_the_dev_half_is_seeded_and_the_held_out_half_the_rest():
+    from agent.dev.bench.phrases import PHRASES
+    from agent.dev.bench.speech import dev_phrases
+
+    dev = dev_phrases(19)
+    assert dev == dev_phrases(19) and len(dev) == len(PHRASES) // 2 and dev < set(PHRASES)
+    assert dev != dev_phrases(20)
+
+
+def test_tuning_picks_the_threshold_with_fewest_cut_offs_plus_holds_in_the_middle_of_its_gap():
+    from agent.dev.bench.speech import tune
+
+    rows = [{"kind": "paused", "p": p} for p in (0.05, 0.1, 0.3, 0.7)] + \
+           [{"kind": "finished", "p": p} for p in (0.5, 0.8, 0.9, 0.95)]
+    t, cut, held, margin = tune(rows)
+    assert t == pytest.approx(0.4) and margin == pytest.approx(0.1)  # between 0.3 and 0.5: one pause cut, no hold
+    assert cut == pytest.approx(0.25) and held == 0.0

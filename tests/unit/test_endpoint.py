@@ -1,8 +1,10 @@
 """Turn-taking without audio: the endpointer over per-frame speech verdicts."""
 
+import dataclasses
+
 import pytest
 
-from agent.speech.endpoint import (Barge, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd,
+from agent.speech.endpoint import (Barge, EndpointConfig, Endpointer, Judge, Onset, Speculate, TurnEnd, words_opinion,
                                    sounds_unfinished)
 
 CFG = EndpointConfig(silence_ms=500, hold_ms=1100, speculate_ms=100, barge_in_ms=200, barge_gap_ms=100,
@@ -194,3 +196,97 @@ def test_drop_forgets_an_utterance_only_if_nothing_was_said_since():
     assert not ep.drop(200)  # not where its speech ended
     assert ep.drop(400) and not ep.in_utterance
     assert not ep.drop(400)
+
+
+# --- with the completeness model's probability (agent/speech/completeness.py) ------------------------
+WORDS = EndpointConfig(silence_ms=500, hold_ms=1100, speculate_ms=100, barge_in_ms=200, barge_gap_ms=100,
+                       min_speech_ms=200, short_ms=200, finished_above=0.6, unfinished_below=0.3)
+
+
+def run_words(pattern, complete: float, finished: bool | None = None, config=WORDS, hint_delay_ms: int = 0,
+              verdict_delay_ms: int = 100):
+    """Each Speculate is answered with a hint of probability ``complete`` ``hint_delay_ms`` later, each
+    Judge with ``finished`` ``verdict_delay_ms`` later (None: never)."""
+    ep, out, hints, verdicts = Endpointer(config), [], [], []
+    for speech, ms in pattern:
+        for _ in range(ms // 20):
+            now = ep.frames * 20
+            for end_ms, at in [h for h in hints if h[1] <= now]:
+                ep.set_hint(end_ms, "some words", complete)
+                hints.remove((end_ms, at))
+            for end_ms, at in [v for v in verdicts if v[1] <= now]:
+                ep.set_verdict(end_ms, finished)
+                verdicts.remove((end_ms, at))
+            for sig in ep.step(speech):
+                out.append((sig, ep.frames * 20))
+                if isinstance(sig, Speculate):
+                    hints.append((sig.end_ms, ep.frames * 20 + hint_delay_ms))
+                if isinstance(sig, Judge) and finished is not None:
+                    verdicts.append((sig.end_ms, ep.frames * 20 + verdict_delay_ms))
+    return out
+
+
+@pytest.mark.parametrize("complete,expected", [(0.0, "unfinished"), (0.29, "unfinished"), (0.3, "unsure"),
+                                               (0.59, "unsure"), (0.6, "finished"), (1.0, "finished")])
+def test_the_probability_sorts_words_into_three_opinions(complete, expected):
+    assert words_opinion("whatever the rules say", complete, WORDS) == expected
+
+
+def test_without_a_probability_the_rules_judge_and_never_call_words_finished():
+    assert words_opinion("my laptop is", None, WORDS) == "unfinished"
+    assert words_opinion("my laptop is broken", None, WORDS) == "unsure"
+
+
+def test_finished_words_end_the_turn_after_the_short_silence():
+    out = run_words([(True, 1000), (False, 1500)], complete=0.9)
+    assert out[-1] == (TurnEnd(1000), 1000 + 200)
+
+
+def test_finished_words_that_arrive_late_end_the_turn_when_they_arrive():
+    out = run_words([(True, 1000), (False, 1500)], complete=0.9, hint_delay_ms=160)
+    assert out[-1] == (TurnEnd(1000), 1000 + 100 + 160 + 20)
+
+
+def test_unsure_words_end_after_the_ordinary_silence():
+    out = run_words([(True, 1000), (False, 1500)], complete=0.45)
+    assert out[-1] == (TurnEnd(1000), 1000 + 500)
+
+
+def test_unfinished_words_hold_a_mid_sentence_pause_longer_than_the_silence_stop():
+    out = run_words([(True, 1200), (False, 900), (True, 900), (False, 1500)], complete=0.1)
+    ends = [s for s, _ in out if isinstance(s, TurnEnd)]
+    assert ends == [TurnEnd(3000)]  # one turn, ended after the second part
+    out = run_words([(True, 1000), (False, 1500)], complete=0.1)
+    assert out[-1] == (TurnEnd(1000), 1000 + 1100)  # and the cap bounds the wait
+
+
+def test_without_the_short_silence_finished_words_wait_the_ordinary_silence():
+    out = run_words([(True, 1000), (False, 1500)], complete=0.9, config=dataclasses.replace(WORDS, short_ms=None))
+    assert out[-1] == (TurnEnd(1000), 1000 + 500)
+
+
+MODEL_WORDS = dataclasses.replace(WORDS, judge_ms=200)
+
+
+def test_finished_words_do_not_wait_for_the_voice_model():
+    out = run_words([(True, 1000), (False, 1500)], complete=0.9, finished=False, config=MODEL_WORDS)
+    assert out[-1] == (TurnEnd(1000), 1000 + 200)
+
+
+def test_a_hesitant_voice_costs_finished_words_the_silence_stop_not_the_cap():
+    # A short silence longer than the model's judging time: its verdict is in before the words end the turn.
+    out = run_words([(True, 1000), (False, 1500)], complete=0.9, finished=False,
+                    config=dataclasses.replace(MODEL_WORDS, short_ms=400))
+    assert out[-1] == (TurnEnd(1000), 1000 + 500)
+
+
+def test_a_finished_voice_ends_unsure_words_early_and_an_unfinished_one_holds_them():
+    out = run_words([(True, 1000), (False, 1500)], complete=0.45, finished=True, config=MODEL_WORDS)
+    assert out[-1] == (TurnEnd(1000), 1000 + 200 + 100 + 20)
+    out = run_words([(True, 1000), (False, 1500)], complete=0.45, finished=False, config=MODEL_WORDS)
+    assert out[-1] == (TurnEnd(1000), 1000 + 1100)
+
+
+def test_the_voice_model_is_not_asked_about_unfinished_words():
+    out = run_words([(True, 1000), (False, 1500)], complete=0.1, finished=True, config=MODEL_WORDS)
+    assert "Judge" not in kinds(out) and out[-1] == (TurnEnd(1000), 1000 + 1100)

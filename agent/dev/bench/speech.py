@@ -9,10 +9,16 @@ at real-time pace in 20 ms frames) with two sets of synthesised requests:
 - finished: a short, complete request. A turn that ends only at the hold cap
   (``SWITCHBOARD_ENDPOINT_HOLD_MS``) is a false hold: the caller waited for nothing.
 
-It prints, per turn model (``silence`` and ``smart-turn``) and voice, the false cut-off
-and false hold rates, and the end-of-turn delay (end of the caller's last speech ->
-final transcript ready, which includes recognition) p50/p95; and the compute time of
-one Smart Turn call.
+It prints, per set-up (turn model ``silence`` or ``smart-turn``; words judged by the
+``rules`` or the completeness ``model``, with the short silence ``--short-ms``), voice and
+split, the false cut-off and false hold rates, and the end-of-turn delay (end of the
+caller's last speech -> final transcript ready, which includes recognition) p50/p95; and
+the compute time of one Smart Turn and one completeness call.
+
+Splits: the phrases are divided by a seeded shuffle (``--split-seed``) into a dev half, on
+which the completeness thresholds were tuned, and a held-out half, reported apart.
+``--dump FILE`` writes each clip's speculative transcripts (the words at the pause and at
+the end), which is what the thresholds are tuned from.
 
 ``--wer`` measures recognition instead (``speech_wer``); ``--barge-in`` measures what stops
 the agent while it speaks (``speech_barge``): reaction to interruptions, and false
@@ -24,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import json
 import random
 import statistics
 import time
@@ -36,7 +43,7 @@ from agent.dev.bench import languages, speech_barge, speech_wer
 from agent.dev.bench.phrases import PHRASES
 from agent.dev.bench.voices import speech, with_pause
 from agent.config import Settings
-from agent.speech.engine import FinalTranscript, SpeechEvent
+from agent.speech.engine import FinalTranscript, PartialTranscript, SpeechEvent
 from agent.speech.local import LocalSpeechEngine
 from agent.speech.vad import FRAME_SAMPLES, RATE
 
@@ -49,6 +56,16 @@ TARGET_CUTOFF = 0.03
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--turn-model", action="append", choices=("silence", "smart-turn"),
                    help="end-of-turn rule (repeatable; default: both)")
+    p.add_argument("--turn-words", action="append", choices=("rules", "model"),
+                   help="how the speculative words are judged (repeatable; default: rules with silence, model with both)")
+    p.add_argument("--short-ms", type=int, default=200,
+                   help="with --turn-words model: silence that ends a turn whose words are finished (default 200)")
+    p.add_argument("--split", choices=("dev", "held-out", "all"), default="all",
+                   help="which half of the phrases to play (default: both, reported apart)")
+    p.add_argument("--split-seed", type=int, default=19)
+    p.add_argument("--tune", action="store_true",
+                   help="tune the completeness thresholds on the dev half (offline: the words at each pause and end)")
+    p.add_argument("--dump", help="write each clip's speculative transcripts and outcome to this JSON file")
     p.add_argument("--voice", action="append", choices=("piper-lively", "espeak", "piper"),
                    help="caller voice (repeatable; default: piper-lively and espeak)")
     p.add_argument("--seed", type=int, default=1)
@@ -65,6 +82,8 @@ class Clip:
     text: str
     pcm: np.ndarray
     resume_at: int | None  # paused: sample where speech resumes after the pause
+    split: str = "dev"  # dev | held-out
+    pause_at: int | None = None  # paused: sample where the pause starts
 
 
 @dataclass
@@ -72,27 +91,44 @@ class Outcome:
     kind: str
     cut_off: bool
     delay_ms: float | None  # end of the last speech -> final transcript
+    split: str = "dev"
+    text: str = ""
+    #: (when it came, ms into the clip's audio, words) of each speculative transcript.
+    partials: list[tuple[float, str]] = dataclasses.field(default_factory=list)
+    resume_ms: float | None = None  # paused: where speech resumes after the pause in the clip's audio
 
 
-def clips(voice: str, seed: int) -> list[Clip]:
+def dev_phrases(seed: int) -> set[str]:
+    """The dev half of the phrases (a seeded shuffle): thresholds are tuned on it alone."""
+    order = list(PHRASES)
+    random.Random(seed).shuffle(order)
+    return set(order[: len(order) // 2])
+
+
+def clips(voice: str, seed: int, split_seed: int = 19) -> list[Clip]:
     rng = random.Random(seed)
+    dev = dev_phrases(split_seed)
     out = []
     for text in PHRASES:
         pcm = speech(text, RATE, voice)
+        split = "dev" if text in dev else "held-out"
         if len(text.split()) <= SHORT_WORDS:
-            out.append(Clip("finished", text, pcm, None))
+            out.append(Clip("finished", text, pcm, None, split))
         else:
             pause = rng.randrange(600, 901, 50)
             paused, cut = with_pause(pcm, RATE, pause)
-            out.append(Clip("paused", text, paused, cut + RATE * pause // 1000))
+            out.append(Clip("paused", text, paused, cut + RATE * pause // 1000, split, cut))
     return out
 
 
 async def _play(engine: LocalSpeechEngine, clip: Clip) -> Outcome:
     finals: list[tuple[float, FinalTranscript]] = []
+    partials: list[tuple[float, str]] = []
     got = asyncio.Event()
 
     async def on_event(ev: SpeechEvent) -> None:
+        if isinstance(ev, PartialTranscript):
+            partials.append(((time.monotonic() - t0) * 1000 - LEAD_MS, ev.text))
         if isinstance(ev, FinalTranscript):
             finals.append((time.monotonic(), ev))
             got.set()
@@ -121,7 +157,8 @@ async def _play(engine: LocalSpeechEngine, clip: Clip) -> Outcome:
     cut_off = resumed_at is not None and any(at < resumed_at for at, _ in finals)
     last = [at for at, _ in finals if resumed_at is None or at >= resumed_at]
     delay = (last[0] - fed_end_at) * 1000 if last and fed_end_at is not None else None
-    return Outcome(clip.kind, cut_off, delay)
+    resume_ms = None if clip.resume_at is None else (clip.resume_at / RATE * 1000)
+    return Outcome(clip.kind, cut_off, delay, clip.split, clip.text, partials, resume_ms)
 
 
 def summary(outcomes: list[Outcome], hold_ms: int) -> dict[str, float | None]:
@@ -138,6 +175,18 @@ def summary(outcomes: list[Outcome], hold_ms: int) -> dict[str, float | None]:
     }
 
 
+def words_cost_ms(engine: LocalSpeechEngine, texts: list[str]) -> tuple[float, float]:
+    """Median wall and CPU ms of one completeness call (MiniLM twice and a dot product) on these words."""
+    assert engine.words is not None
+    wall, cpu = [], []
+    for i, text in enumerate(texts * 3):
+        t, c = time.perf_counter(), time.thread_time()
+        engine.words.probability(f"{text} {i} {time.monotonic_ns()}")  # new each time: the encoder memoises
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.thread_time() - c) * 1000)
+    return statistics.median(wall), statistics.median(cpu)
+
+
 def model_cost_ms(engine: LocalSpeechEngine, pcm: np.ndarray, calls: int = 20) -> tuple[float, float]:
     """Median wall and CPU ms of one Smart Turn call (onnxruntime runs it on the calling thread)."""
     assert engine.turn is not None
@@ -150,28 +199,102 @@ def model_cost_ms(engine: LocalSpeechEngine, pcm: np.ndarray, calls: int = 20) -
     return statistics.median(wall), statistics.median(cpu)
 
 
-async def _run(models: list[str], voices: list[str], seed: int) -> int:
-    sets = {v: clips(v, seed) for v in voices}
+async def words_at_pauses(voices: list[str], seed: int, split_seed: int, split: str) -> list[dict]:
+    """Offline, per clip of ``split``: the words Whisper hears up to the mid-sentence pause (paused clips)
+    or to the end (finished clips), recognised as the channel does (pre-roll, a short tail, at least 1 s),
+    and the completeness model's probability of them."""
+    from agent.speech.local import MIN_AUDIO_SAMPLES, TAIL_MS as CHANNEL_TAIL_MS
+
+    settings = dataclasses.replace(Settings.from_env(), turn_words="model", stt_language_id=False)
+    engine = LocalSpeechEngine(settings)
+    await engine.start()
+    await engine.ready()
+    assert engine.stt is not None and engine.words is not None
+    rows = []
+    try:
+        for voice in voices:
+            for clip in clips(voice, seed, split_seed):
+                if split not in ("all", clip.split):
+                    continue
+                end = clip.pcm.size if clip.pause_at is None else clip.pause_at
+                audio = np.concatenate([np.zeros(RATE * 300 // 1000, dtype=np.int16), clip.pcm[:end],
+                                        np.zeros(RATE * CHANNEL_TAIL_MS // 1000, dtype=np.int16)])
+                if audio.size < MIN_AUDIO_SAMPLES:
+                    audio = np.concatenate([np.zeros(MIN_AUDIO_SAMPLES - audio.size, dtype=np.int16), audio])
+                text = engine.stt.transcribe(audio).text
+                rows.append({"voice": voice, "kind": clip.kind, "split": clip.split, "text": clip.text,
+                             "heard": text, "p": engine.words.probability(text)})
+    finally:
+        await engine.close()
+    return rows
+
+
+def tune(rows: list[dict]) -> tuple[float, float, float, float]:
+    """(threshold, cut-off rate, hold rate, margin) on ``rows`` (dev clips): the "unfinished below" threshold
+    with the fewest false cut-offs plus false holds (each as a rate of its own set); among equals, the
+    one furthest from any clip's probability."""
+    pauses = [r["p"] for r in rows if r["kind"] == "paused"]
+    finished = [r["p"] for r in rows if r["kind"] == "finished"]
+    points = sorted({0.0, 1.0, *pauses, *finished})
+    best = None
+    for lo, hi in zip(points, points[1:]):
+        t = (lo + hi) / 2
+        cut = sum(p >= t for p in pauses) / max(1, len(pauses))
+        held = sum(p < t for p in finished) / max(1, len(finished))
+        key = (round(cut + held, 9), -(hi - lo))
+        if best is None or key < best[0]:
+            best = (key, t, cut, held, (hi - lo) / 2)
+    assert best is not None
+    return best[1], best[2], best[3], best[4]
+
+
+def setups(models: list[str], words: list[str] | None) -> list[tuple[str, str]]:
+    if words:
+        return [(m, w) for m in models for w in words]
+    return [(m, w) for m in models for w in (("rules", "model") if m == "silence" else ("model",))]
+
+
+async def _run(models: list[str], words: list[str] | None, voices: list[str], seed: int, split_seed: int,
+               split: str, short_ms: int, dump: str | None) -> int:
+    sets = {v: [c for c in clips(v, seed, split_seed) if split in ("all", c.split)] for v in voices}
+    splits = ("dev", "held-out") if split == "all" else (split,)
     ok = True
-    print(f"{'turn model':<11} {'voice':<13} {'cut-off':>9} {'held':>9} {'delay p50':>10} {'p95':>7}")
-    for model in models:
-        settings = dataclasses.replace(Settings.from_env(), turn_model=model)
+    records = []
+    print(f"{'turn model':<11} {'words':<6} {'voice':<13} {'split':<9} {'cut-off':>9} {'held':>9} "
+          f"{'delay p50':>10} {'p95':>7}")
+    for model, judge in setups(models, words):
+        settings = dataclasses.replace(Settings.from_env(), turn_model=model, turn_words=judge,
+                                       endpoint_short_ms=short_ms)
         engine = LocalSpeechEngine(settings)
         await engine.start()
+        await engine.ready()  # Whisper loaded before the first clip, not during its pause
         try:
             hold = engine.endpoint_config().hold_ms
             for voice, voice_clips in sets.items():
                 outcomes = [await _play(engine, c) for c in voice_clips]
-                s = summary(outcomes, hold)
-                print(f"{model:<11} {voice:<13} {_rate(s['cutoff'], s['n_paused']):>9} "
-                      f"{_rate(s['hold'], s['n_finished']):>9} {fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}", flush=True)
-                ok = ok and (model != "smart-turn" or (s["cutoff"] or 0.0) <= TARGET_CUTOFF)
+                for part in splits + (("all",) if len(splits) > 1 else ()):
+                    s = summary([o for o in outcomes if part in ("all", o.split)], hold)
+                    print(f"{model:<11} {judge:<6} {voice:<13} {part:<9} {_rate(s['cutoff'], s['n_paused']):>9} "
+                          f"{_rate(s['hold'], s['n_finished']):>9} {fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}",
+                          flush=True)
+                    if part == "held-out" or len(splits) == 1:
+                        ok = ok and (judge != "model" or (s["cutoff"] or 0.0) <= TARGET_CUTOFF)
+                records += [{"turn_model": model, "words": judge, "voice": voice, **dataclasses.asdict(o)}
+                            for o in outcomes]
             if engine.turn is not None:
                 wall, cpu = model_cost_ms(engine, sets[voices[0]][0].pcm)
                 print(f"smart-turn: one call {wall:.0f} ms wall, {cpu:.0f} ms CPU (medians, one thread)")
+            if engine.words is not None:
+                wall, cpu = words_cost_ms(engine, [c.text for c in sets[voices[0]]])
+                print(f"completeness: one call {wall:.1f} ms wall, {cpu:.1f} ms CPU (medians, one thread)")
         finally:
             await engine.close()
-    print(f"target: false cut-offs <= {TARGET_CUTOFF:.0%} with smart-turn: {'met' if ok else 'MISSED'}")
+    if dump:
+        with open(dump, "w", encoding="utf-8") as f:
+            json.dump(records, f, indent=1)
+    if any(judge == "model" for _, judge in setups(models, words)):
+        print(f"target: false cut-offs <= {TARGET_CUTOFF:.0%} with the completeness model (held-out): "
+              f"{'met' if ok else 'MISSED'}")
     return 0 if ok else 1
 
 
@@ -184,6 +307,15 @@ def run(args: argparse.Namespace) -> int:
         return languages.run(args) if args.languages else speech_wer.run(args)
     if args.barge_in:
         return speech_barge.run(args.seed)
+    if args.tune:
+        voices = args.voice or ["piper-lively", "espeak"]
+        rows = asyncio.run(words_at_pauses(voices, args.seed, args.split_seed, "dev" if args.split == "all" else args.split))
+        for r in rows:
+            print(f"{r['p']:.3f} {r['kind']:<8} {r['voice']:<13} {r['heard']!r}")
+        t, cut, held, margin = tune(rows)
+        print(f"dev: unfinished below {t:.3f} (+-{margin:.3f}): false cut-offs {cut:.0%}, false holds {held:.0%}")
+        return 0
     models = args.turn_model or ["silence", "smart-turn"]
     voices = args.voice or ["piper-lively", "espeak"]
-    return asyncio.run(_run(models, voices, args.seed))
+    return asyncio.run(_run(models, args.turn_words, voices, args.seed, args.split_seed, args.split, args.short_ms,
+                            args.dump))

@@ -1,0 +1,79 @@
+"""End of turn from the words (``SWITCHBOARD_TURN_WORDS=model``) through a real channel: VAD, Whisper,
+the completeness model and the endpointer at real-time pace. Sentences of their own: neither the bench's
+phrases nor the model's training data."""
+
+from __future__ import annotations
+
+import asyncio
+
+import numpy as np
+import pytest
+
+from agent.config import ConfigError, Settings
+from agent.dev.bench.wer import wer
+from agent.speech.local import LocalSpeechEngine
+from tests.fixtures.speech import clip, silence
+from tests.unit.test_smart_turn import turns_with_silence_fed
+
+
+def test_the_settings_are_checked():
+    assert Settings.from_env({}).turn_words == "rules"
+    assert Settings.from_env({"SWITCHBOARD_TURN_WORDS": "model"}).turn_words == "model"
+    assert Settings.from_env({"SWITCHBOARD_ENDPOINT_SHORT_MS": "250"}).endpoint_short_ms == 250
+    with pytest.raises(ConfigError, match="SWITCHBOARD_TURN_WORDS must be one of rules, model"):
+        Settings.from_env({"SWITCHBOARD_TURN_WORDS": "llm"})
+
+
+@pytest.fixture(scope="module")
+def engine():
+    e = LocalSpeechEngine(Settings(turn_words="model", endpoint_short_ms=200))
+    asyncio.run(e.start())
+    asyncio.run(e.ready())
+    yield e
+    asyncio.run(e.close())
+
+
+@pytest.mark.slow
+def test_the_words_model_shortens_the_stop_only_when_it_is_on(engine):
+    assert engine.words is not None and engine.endpoint_config().short_ms == 200
+    assert LocalSpeechEngine(Settings()).endpoint_config().short_ms is None
+
+
+#: A misheard word at the pause or the end defeats the words ("Could you send an electrician to" was heard
+#: as "... electrician tube?", "My headset stopped working." as "My head's at stopped working."), so these
+#: are judged as lists, each with a bar, not sentence by sentence (docs/speech.md).
+PAUSED = [("The sprinkler valve in the east wing", "is dripping onto the floor."),
+          ("Could you send an electrician to", "the loading bay this afternoon?"),
+          ("The card printer in reception", "keeps jamming on every badge."),
+          ("I would like to book a visit for", "the cooling tower next week.")]
+FINISHED = ["My headset stopped working.", "The freezer alarm is going off.", "I forgot my PIN.",
+            "Our shared calendar is gone."]
+
+
+@pytest.mark.slow
+async def test_pauses_after_unfinished_words_mostly_do_not_end_the_turn(engine):
+    whole = []
+    for first, second in PAUSED:
+        audio = np.concatenate([silence(300), clip(first), silence(800), clip(second), silence(1500)])
+        got = await turns_with_silence_fed(engine, audio, audio.size)
+        whole.append(len(got) == 1 and wer([(f"{first} {second}", got[0][0].text)]) <= 0.25)
+    assert sum(whole) >= 3, whole
+
+
+@pytest.mark.slow
+async def test_short_finished_requests_end_on_what_the_words_say_and_never_past_the_cap(engine):
+    """Measured: 3 of these 4 waited the cap (their words scored 0.30-0.65, below 0.66; docs/speech.md),
+    so this checks the mechanism, not the rate: finished words end the turn before the silence stop
+    would have, other words wait the cap and no longer."""
+    config = engine.endpoint_config()
+    assert engine.words is not None
+    for text in FINISHED:
+        speech = clip(text)
+        audio = np.concatenate([silence(300), speech, silence(2000)])
+        got = await turns_with_silence_fed(engine, audio, 4800 + speech.size)
+        assert len(got) == 1, [t.text for t, _ in got]
+        heard, waited = got[0]
+        if engine.words.probability(heard.text) >= config.finished_above:
+            assert waited < config.silence_ms + 300, (heard.text, waited)  # 300: recognition on a busy core
+        else:
+            assert config.hold_ms - 40 <= waited < config.hold_ms + 300, (heard.text, waited)
