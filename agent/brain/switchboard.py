@@ -239,12 +239,14 @@ class SwitchboardBrain:
             async for action in self._apply(move, state, offer):
                 yield action
             return
+        clarifying = bool(state.dialogue.get("clarify"))
         chosen = self._clarified(text, state, decision) if not state.task else None
         if chosen is not None:
             decision = dataclasses.replace(self.coordinator.decide(chosen["text"], state), action="route",
                                            target=chosen["target"], intent=chosen["intent"])
             text = chosen["text"]
-        elif self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state):
+        elif not (clarifying and entities.number_runs(text)) and (  # "yeah, one oh oh oh six, that's it": a number
+                self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state)):
             # "That's everything, bye" or "cheers, bye" to "Is that right?": all of it right, said on the way
             # out with no word against it. ("No thanks, bye" is a no: nothing is sent.)
             all_said = bool(state.task and state.task.get("confirming") and reply.yes is None
@@ -983,6 +985,13 @@ class SwitchboardBrain:
         filled = [o for o in options if self._takes(o["intent"], reply.rest or text, ctx)]
         if len(filled) == 1:
             return {**filled[0], "text": f"{clarify['text']}. {reply.rest or text}"}
+        if not filled:
+            # A bare number in exactly the shape of one option's id ("one oh oh oh six" for a work order, not a tag).
+            filled = [o for o in options if (spec := self._spec_of(o["intent"])) is not None and any(
+                s.required and s.kind == "code" and (v := slots.parse(s, reply.rest or text, ctx, asked=True)) is not None
+                and slots.validate(s, v) is None for s in slots.slots_of(spec.input_schema))]
+            if len(filled) == 1:
+                return {**filled[0], "text": f"{clarify['text']}. {reply.rest or text}"}
         if len(filled) > 1:
             # An answer both take ("friday" for booking or moving a visit): the request's own words decide
             # ("I need to move the visit ...": moving), by word stems, as the names are said differently.

@@ -1006,6 +1006,17 @@ async def test_a_value_taken_back_in_the_opener_is_said_back(brain: SwitchboardB
     assert state.task["args"]["site"] == 14
 
 
+async def test_a_number_answering_either_or_is_the_record_of_its_shape_not_a_goodbye(brain: SwitchboardBrain) -> None:
+    # "Is it about checking on a work order, or looking up an asset?" - "yeah, one oh oh oh six, that's it":
+    # the number has a work order's shape, not a tag's; "that's it" ends nothing.
+    state = CallState("either-or-number")
+    state.dialogue["clarify"] = {"text": "it's the generator job, can you tell me when the engineer's due",
+                                 "options": [{"target": "field_ops", "intent": "work_order.status"},
+                                             {"target": "field_ops", "intent": "asset.lookup"}]}
+    actions = await say(brain, state, "yeah, one oh oh oh six, that's it")
+    assert tools_ok(actions) == ["get_work_order"] and not [a for a in actions if isinstance(a, EndCall)], spoken(actions)
+
+
 async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
     state = CallState("yes-more")
     await say(brain, state, "what's the status of work order 10003")
