@@ -33,6 +33,9 @@ OFF_TOPIC_CONFIDENCE = 0.35
 #: ... unless this much of the router's belief is on one desk's requests: unsure which of them, but not lost
 #: ("can we shift Dev's visit for job ten thousand and two": moving or cancelling a visit, or the job's status).
 ONE_DESK_CONFIDENCE = 0.6
+#: A follow-up question is short and leans on the one before ("and how long does it run for?").
+FOLLOW_UP_WORDS = 12
+_LEANING = {"it", "its", "it's", "that", "this", "they", "them", "those", "one"}
 #: How sure the router must be of a long turn's request sentence on its own to let it decide the turn.
 REQUEST_SENTENCE_CONFIDENCE = 0.7
 #: What the line can do, said for "help" and when a turn is not something it handles.
@@ -577,6 +580,11 @@ class SwitchboardBrain:
                     or self._write_by_its_values(other["intent"], [top], text)
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
+        earlier = self._howto_asked_before(decision, text, state)
+        if earlier:
+            # "and how long does it run for?" right after a how-to answer: about the same thing, so the
+            # articles are searched with the question before it.
+            decision = dataclasses.replace(decision, passages=self.coordinator.decide(f"{earlier} {text}", state).passages)
         self.coordinator.record(decision, state)
         yield route_event(decision)
         if self._lost(decision):
@@ -633,6 +641,18 @@ class SwitchboardBrain:
             return None
         return dataclasses.replace(decision, action="route", intent=status, confidence=alone.confidence,
                                    reason=f"{decision.reason} Asked how it is going: {self.coordinator.policy.name_of(status)}.")
+
+    @staticmethod
+    def _howto_asked_before(decision: Any, text: str, state: CallState) -> str:
+        """The caller's previous question when this how-to question follows a how-to answer and leans on
+        it ("and how long's it got to be?": a pronoun or a leading "and", few words); "" otherwise."""
+        if decision.intent != "knowledge.howto" or not state.routes or state.routes[-1]["intent"] != "knowledge.howto":
+            return ""
+        words = entities.tokens(text)
+        if len(words) > FOLLOW_UP_WORDS or not (set(words) & _LEANING or words[:1] in (["and"], ["also"], ["so"])):
+            return ""
+        callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
+        return callers[-2] if len(callers) >= 2 else ""
 
     def _request_sentence(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A long turn the router is unsure of, whose last request sentence is clear on its own ("... about the

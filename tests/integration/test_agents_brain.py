@@ -1017,6 +1017,15 @@ async def test_a_number_answering_either_or_is_the_record_of_its_shape_not_a_goo
     assert tools_ok(actions) == ["get_work_order"] and not [a for a in actions if isinstance(a, EndCall)], spoken(actions)
 
 
+async def test_a_follow_up_question_is_answered_from_the_same_topic(brain: SwitchboardBrain) -> None:
+    # "and how long does it have to be?" names nothing: it is about the password just explained.
+    state = CallState("howto-follow-up")
+    first = spoken(await say(brain, state, "how can I change my own password on my work laptop?"))
+    assert "Ctrl+Alt+Del" in first, first
+    reply = spoken(await say(brain, state, "and how long does it have to be?"))
+    assert "14 characters" in reply, reply
+
+
 async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
     state = CallState("yes-more")
     await say(brain, state, "what's the status of work order 10003")
