@@ -145,7 +145,7 @@ class SwitchboardBrain:
                              holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
                              duplicate_window_s=settings.duplicate_window_s)
         else:
-            from agent.routing.embeddings import shared_encoder
+            from agent.embeddings import shared_encoder
 
             # The router's sentence encoder (one per process) also reads choices said in the caller's words.
             agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.routing.embeddings import MODEL_ID, Encoder
+from agent.embeddings import MODEL_ID, Encoder
 from agent.speech.completeness import WEIGHTS_FILE, decode_weights, design, encode_weights, normalise
 
 ROOT = Path(__file__).resolve().parents[2]

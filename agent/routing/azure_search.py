@@ -38,8 +38,8 @@ from azure.search.documents.indexes.models import (
 from azure.search.documents.models import VectorizedQuery
 
 from agent.config import Settings
-from agent.routing.embeddings import DIM as DENSE_DIM
-from agent.routing.embeddings import MODEL_ID, Encoder, shared_encoder
+from agent.embeddings import DIM as DENSE_DIM
+from agent.embeddings import MODEL_ID, Encoder, shared_encoder
 from agent.routing.index import ExampleHits, LabelCentroids, example_id
 from agent.routing.knowledge import Example, Knowledge, Passage
 from agent.routing.text import HashedTfidf, Lexicon, normalise, terms

@@ -20,7 +20,7 @@ from typing import Any, Collection, Iterable
 
 import numpy as np
 
-from agent.routing.embeddings import MODEL_ID, Encoder, shared_encoder
+from agent.embeddings import MODEL_ID, Encoder, shared_encoder
 from agent.routing.index import ExampleHits, LabelCentroids, example_id, rrf_fuse
 from agent.routing.knowledge import Example, Passage
 from agent.routing.text import Features, HashedTfidf, Lexicon, normalise, terms

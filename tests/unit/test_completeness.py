@@ -10,7 +10,7 @@ import pytest
 
 from agent.dev import fit_completeness as fit
 from agent.dev.bench.phrases import PHRASES
-from agent.routing.embeddings import DIM
+from agent.embeddings import DIM
 from agent.speech.completeness import WEIGHTS_FILE, Completeness, decode_weights, normalise
 from agent.speech.endpoint import EndpointConfig
 

@@ -25,7 +25,7 @@ from agent.config import Settings
 from agent.routing import Coordinator
 from agent.routing.azure_search import AZURE_DIM, AzureSearchIndex, cosine_from_score
 from agent.routing.embedded import EmbeddedIndex
-from agent.routing.embeddings import DIM as DENSE_DIM
+from agent.embeddings import DIM as DENSE_DIM
 from agent.routing.indexes import build_index
 from agent.routing.knowledge import Example
 from agent.routing.policy import load_policy

@@ -17,7 +17,7 @@ from agent.routing import Coordinator
 from agent.routing.calibration import fit_blend, reliability
 from agent.routing.embedded import SCHEMA_VERSION, EmbeddedIndex, IndexOutdated, fts_query
 from agent.routing.indexes import build_index, embedded_path
-from agent.routing.embeddings import DIM, EmbeddingModelMissing, Encoder, shared_encoder
+from agent.embeddings import DIM, EmbeddingModelMissing, Encoder, shared_encoder
 from agent.wheelfiles import package_file
 from agent.routing.knowledge import Example, KnowledgeError, load_folder, parse_article, parse_examples
 from agent.routing.router import FEATURES

@@ -586,7 +586,7 @@ def test_a_yes_in_a_later_sentence_at_the_read_back_sends_it() -> None:
 
 
 def test_a_long_opener_is_summarised_by_the_clause_that_tells_the_fault() -> None:
-    from agent.routing.embeddings import shared_encoder
+    from agent.embeddings import shared_encoder
 
     ctx = s.Context(now=CTX.now, similar=shared_encoder().similarity)
     summary = s.paraphrase("hiya, I'm covering for the lads this week, I keep mixing the sites up. the chlorine "
