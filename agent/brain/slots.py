@@ -673,7 +673,7 @@ def paraphrase(opening: str, ctx: Context) -> str:
         if _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) or (names_in(plain) and (_INTRODUCTION.match(plain)
                                                            or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
-        words = _without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
+        words = without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
         words = [w for w in words if w not in (",",)]
         for i in range(len(words) - 2, 0, -1):  # "six - monthly" is one word again
             if words[i] == "-" and words[i - 1].isalnum() and words[i + 1].isalnum():
@@ -749,7 +749,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = ()) -
         asks = list(re.finditer(rf"\b{verb}\w*", clause))
         if asks:
             clause = _POINTER.sub("", clause[asks[-1].end():].strip())
-        words = _without_values(clause, ctx.site_names)
+        words = without_values(clause, ctx.site_names)
         in_runs = {i for run in entities.number_runs(clause) for i in range(run.start, run.end)}
         content = [w for i, w in enumerate(entities.tokens(clause))
                    if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN and w in words]
@@ -758,7 +758,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = ()) -
     return ", ".join(kept)[:MAX_SPOKEN_TEXT]
 
 
-def _without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:
+def without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:
     """``clause`` as words, without the codes, site numbers and site names in it. A site name is a run
     of its words that holds its own first word or two of its words: "the compressor" describes the
     equipment, it is not Eastgate Compressor Station."""

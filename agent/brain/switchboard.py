@@ -924,9 +924,10 @@ class SwitchboardBrain:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
             if len(before.split()) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
                     or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()) \
-                    or _INTRODUCTION.match(before.lower()):
-                # "over and over" joins no clauses; "I rang last week about ..." and "hello, Olivia Grant from
-                # operations" are no request of their own
+                    or _INTRODUCTION.match(before.lower()) \
+                    or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2:
+                # "over and over" joins no clauses; "I rang last week about ...", "hello, Olivia Grant from
+                # operations" and "riverside pumping station here" are no request of their own
                 continue
             head, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and d.confidence >= threshold

@@ -1026,6 +1026,14 @@ async def test_a_follow_up_question_is_answered_from_the_same_topic(brain: Switc
     assert "14 characters" in reply, reply
 
 
+async def test_a_site_saying_who_it_is_is_no_request_of_its_own(brain: SwitchboardBrain) -> None:
+    # "riverside pumping station here." then the fault: one request, the tag in it kept.
+    state = CallState("site-here")
+    await say(brain, state, "riverside pumping station here. there's a slow drip off the shaft on intake pump one, "
+                            "A one two three")
+    assert state.task["args"].get("asset_tag") == "A123" and not state.dialogue.get("later"), state.task
+
+
 async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
     state = CallState("yes-more")
     await say(brain, state, "what's the status of work order 10003")
