@@ -616,6 +616,9 @@ async def test_a_choice_said_in_the_callers_own_words_is_taken_by_its_meaning(br
     ("incident.create", "the wireless at the depot keeps cutting out every few minutes", "category", "network"),
     ("incident.create", "outlook won't send anything, it all sits in the outbox", "category", "email"),
     ("incident.create", "my desk phone has no dial tone at all this morning", "category", "telephony"),
+    ("access.request", "I need to be able to see the plant trends, I've moved onto the night desk, I'm E10620", "system",
+     "scada_historian"),
+    ("access.request", "can I get into the maps of the water mains please, I'm E10620", "system", "gis"),
 ])
 async def test_a_choice_the_server_describes_is_read_from_what_the_caller_says(
         brain: SwitchboardBrain, intent: str, opener: str, slot: str, expected: str) -> None:

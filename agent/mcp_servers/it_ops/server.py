@@ -65,6 +65,16 @@ _REQUEST_TYPES = (
     "Password reset: a forgotten password, an expired password, a locked account."
 )
 
+_SYSTEMS = (
+    "SAP: finance, purchasing, purchase orders, invoices, timesheets, HR. "
+    "Maximo: work management, work orders, asset register, maintenance planning. "
+    "SCADA historian: historian, plant trends, historical process data, tag history. "
+    "VPN: remote access, working from home, connecting from outside. "
+    "SharePoint: documents, team sites, shared files, the intranet. "
+    "GIS: maps, network maps, mapping, pipe and cable records. "
+    "Power BI: reports, dashboards, business intelligence."
+)
+
 
 def build_server(db_path: Path) -> AuditedServer:
     """The it-ops server over the store at ``db_path`` (created and seeded on first use)."""
@@ -188,7 +198,8 @@ def build_server(db_path: Path) -> AuditedServer:
         user: Annotated[UserRef, Field(description="Who needs the access? " + _WHO)],
         system: Annotated[
             System,
-            Field(description="Which system: SAP, Maximo, SCADA historian, VPN, SharePoint, GIS or Power BI?"),
+            Field(description="Which system: SAP, Maximo, SCADA historian, VPN, SharePoint, GIS or Power BI? "
+                  + _SYSTEMS),
         ],
         access_level: Annotated[AccessLevel, Field(description="What level of access: read, write or admin?")],
         justification: Annotated[FreeText, Field(description="Why do you need this access?")],
