@@ -675,10 +675,36 @@ class DomainAgent:
         yield Say(result_sentence(spec, outcome.data, write, args))
         yield Say(ANYTHING_ELSE)
 
+    def _suggested(self, spec: ToolSpec, message: str, state: CallState) -> str:
+        """A refusal that names what to do instead ("No visit is booked for WO-10003 to move; book one
+        instead."): the server's tool that does it, by the first word of its description ("Book a technician
+        visit ..."), becomes the task with the values that fit it, read back or asked for. "" when the
+        message suggests nothing a tool of that server does."""
+        m = re.search(r"\b([a-z]+) (?:one|it|a new [a-z ]+?|another [a-z ]+?) instead\b", message.lower())
+        if m is None or state.task is None:
+            return ""
+        verb = m.group(1)
+        alike = [t for t in self.tools.tools(spec.server).values()
+                 if t.name != spec.name and t.description.lower().startswith(verb)]
+        intents = [i for i, (srv, name) in INTENT_TOOLS.items() if alike and srv == spec.server and name == alike[0].name]
+        if len(alike) != 1 or not intents:
+            return ""
+        tool = alike[0]
+        kept = {k: v for k, v in state.task["args"].items() if k in tool.input_schema.get("properties", {})}
+        state.task = slots.new_task(tool.name, tool.server, intents[0], state.task["opening"],
+                                    idempotency_key(state, tool.name))
+        state.task["args"].update(kept)
+        step = slots.step(state.task, tool.input_schema, None, self.context(),
+                          write=slots.is_write(tool.name, tool.annotations))
+        return f"Shall I {slots.describe_tool(tool.name)} instead?" if step.action == "confirm" else step.say
+
     def _failure_sentence(self, exc: ToolError, spec: ToolSpec, state: CallState) -> str:
         task = state.task
         assert task is not None
         if exc.kind == "rejected":
+            offered = self._suggested(spec, exc.message, state)
+            if offered:  # why, without the advice, then the offer: the values said for the first stand
+                return f"{spoken(exc.message[:300].split(';')[0].rstrip('.'))}. {offered}"
             # The server's reason is written for a person; ask again for the value it names
             # last ("Asset A123 is at site 12, not site 14." -> the site).
             dropped = _named_last(task["args"], exc.message)

@@ -1037,6 +1037,19 @@ async def test_a_site_saying_who_it_is_is_no_request_of_its_own(brain: Switchboa
     assert state.task["args"].get("asset_tag") == "A123" and not state.dialogue.get("later"), state.task
 
 
+async def test_a_refusal_that_says_what_to_do_instead_offers_it(brain: SwitchboardBrain) -> None:
+    # WO-10003 has no visit: moving one is refused with "book one instead", which is offered, and a yes books
+    # it for the day and window said for the move.
+    state = CallState("instead")
+    read_back = await _start(brain, state, "visit.reschedule", "can you move the visit for work order one zero zero "
+                                                               "zero three to next tuesday afternoon")
+    assert "move the visit" in read_back, read_back
+    refused = spoken(await say(brain, state, "yes"))
+    assert refused.endswith("Shall I schedule a visit instead?"), refused
+    actions = await say(brain, state, "yes please")
+    assert tools_ok(actions) == ["schedule_visit"] and "between 12:00 and 17:00" in spoken(actions), spoken(actions)
+
+
 async def test_yes_to_anything_else_asks_what_else(brain: SwitchboardBrain) -> None:
     state = CallState("yes-more")
     await say(brain, state, "what's the status of work order 10003")
