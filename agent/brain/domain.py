@@ -123,6 +123,17 @@ REPLY_WORDS = 32
 LONGEST_REPLY = 40
 
 
+def _intent_of(tool: ToolSpec) -> str | None:
+    """The coordinator intent ``tool`` serves, if any."""
+    return next((i for i, served in INTENT_TOOLS.items() if served == (tool.server, tool.name)), None)
+
+
+def _restarted(state: CallState, tool: ToolSpec, intent: str) -> dict[str, Any]:
+    """A fresh task for ``tool`` in place of the one under way; the words said so far are still its opening."""
+    assert state.task is not None
+    return slots.new_task(tool.name, tool.server, intent, state.task["opening"], idempotency_key(state, tool.name))
+
+
 def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
     """Whole sentences of ``text`` up to about ``budget`` words (always the first one)."""
     out: list[str] = []
@@ -538,10 +549,7 @@ class DomainAgent:
         other = self._reader_of_other_id(spec, state.task, text)
         if other is not None:
             # Start afresh on the record the id names; the words said so far describe it too.
-            intent = next((i for i, (server, tool) in INTENT_TOOLS.items()
-                           if (server, tool) == (other.server, other.name)), state.task["intent"])
-            state.task = slots.new_task(other.name, other.server, intent, state.task["opening"],
-                                        idempotency_key(state, other.name))
+            state.task = _restarted(state, other, _intent_of(other) or state.task["intent"])
             # Its id is what the caller was answering: asked for, so the bare number counts.
             state.task["asking"] = next(s.name for s in slots.slots_of(other.input_schema) if s.required)
             async for action in self._advance(other, text, state, {}):
@@ -683,16 +691,14 @@ class DomainAgent:
         m = re.search(r"\b([a-z]+) (?:one|it|a new [a-z ]+?|another [a-z ]+?) instead\b", message.lower())
         if m is None or state.task is None:
             return ""
-        verb = m.group(1)
         alike = [t for t in self.tools.tools(spec.server).values()
-                 if t.name != spec.name and t.description.lower().startswith(verb)]
-        intents = [i for i, (srv, name) in INTENT_TOOLS.items() if alike and srv == spec.server and name == alike[0].name]
-        if len(alike) != 1 or not intents:
+                 if t.name != spec.name and t.description.lower().startswith(m.group(1))]
+        intent = _intent_of(alike[0]) if len(alike) == 1 else None
+        if intent is None:
             return ""
         tool = alike[0]
         kept = {k: v for k, v in state.task["args"].items() if k in tool.input_schema.get("properties", {})}
-        state.task = slots.new_task(tool.name, tool.server, intents[0], state.task["opening"],
-                                    idempotency_key(state, tool.name))
+        state.task = _restarted(state, tool, intent)
         state.task["args"].update(kept)
         step = slots.step(state.task, tool.input_schema, None, self.context(),
                           write=slots.is_write(tool.name, tool.annotations))

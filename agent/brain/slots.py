@@ -97,15 +97,19 @@ class Slot:
         return re.sub(r"\bid\b", "number", words)
 
     @property
+    def _described(self) -> tuple[str, str]:
+        """The field's description as its first sentence (the question) and the rest."""
+        parts = re.split(r"(?<=[.?!])\s", (self.schema.get("description") or "").strip(), maxsplit=1)
+        return parts[0], parts[1] if len(parts) > 1 else ""
+
+    @property
     def meanings(self) -> dict[Any, list[str]]:
         """What each option covers, in the words of the field's description after its question
         ("... or other? Hardware: a laptop, printer or headset. Software: ..."): option -> its name
         and each thing listed. Empty when the server describes no option."""
-        desc = (self.schema.get("description") or "").strip()
-        rest = re.split(r"(?<=[.?!])\s", desc, maxsplit=1)[1:] if desc else []
         options = {str(o).lower().replace("_", " "): o for o in self.schema.get("enum") or [] if isinstance(o, str)}
         found: dict[Any, list[str]] = {}
-        for name, gloss in re.findall(r"([A-Za-z][A-Za-z _-]*?):\s*([^.?!]+)", rest[0] if rest else ""):
+        for name, gloss in re.findall(r"([A-Za-z][A-Za-z _-]*?):\s*([^.?!]+)", self._described[1]):
             option = options.get(name.strip().lower().replace("_", " "))
             if option is not None:
                 items = [i.strip() for i in re.split(r"[,;]", gloss) if i.strip()]
@@ -114,8 +118,7 @@ class Slot:
 
     @property
     def question(self) -> str:
-        desc = (self.schema.get("description") or "").strip()
-        first = re.split(r"(?<=[.?!])\s", desc, maxsplit=1)[0] if desc else ""
+        first = self._described[0]
         if first.lower().startswith("optional"):
             first = ""
         if first.endswith("?"):
@@ -1004,12 +1007,10 @@ def _restated(slots: list[Slot], args: Mapping[str, Any], said: str, ctx: Contex
     """At the read-back, "sorry, I said that wrong. they ring fine, it's that every call cuts out": the
     description said again replaces the one held (as a short paraphrase). {} without that cue, or when
     what follows is a value (a site, a tag) rather than a description."""
-    cue = None
-    for cue in _RESTATED.finditer(said.lower()):
-        pass
-    if cue is None:
+    cues = list(_RESTATED.finditer(said.lower()))
+    if not cues:
         return {}
-    rest = said[cue.end():]
+    rest = said[cues[-1].end():]
     values = [x for x in slots if x.kind != "text"]
     # Its longest clause: "they ring fine, it's that every call cuts out" puts the old claim right first.
     summary = max((paraphrase(c, ctx) for c in re.split(r"[,;.!?]+", rest)), key=lambda p: len(p.split()), default="")
@@ -1064,9 +1065,8 @@ def _named_slot(slots: list[Slot], text: str) -> Slot | None:
             return slot
     stems = {w[:6] for w in words if len(w) >= 6}
     for slot in slots:  # the long words of its question, by stem ("describe the problem" -> "the description")
-        asked = (slot.schema.get("description") or "").lower()
-        if slot.meanings:  # the things its options cover ("a replacement headset") do not name the field
-            asked = re.split(r"(?<=[.?!])\s", asked, maxsplit=1)[0]
+        # The things its options cover ("a replacement headset") do not name the field: then only its question.
+        asked = (slot._described[0] if slot.meanings else slot.schema.get("description") or "").lower()
         if slot.kind != "key" and not asked.startswith("optional") and \
                 stems & {w[:6] for w in re.findall(r"[a-z]+", asked) if len(w) >= 6}:
             return slot

@@ -664,9 +664,7 @@ class SwitchboardBrain:
         if len(sentences) < 2 or not asking:
             return None
         i = asking[-1]
-        for words in (sentences[i], " ".join(sentences[i - 1:i + 1]) if i else None):
-            if not words:
-                continue
+        for words in [sentences[i], *([" ".join(sentences[i - 1:i + 1])] if i else [])]:
             alone = self.coordinator.decide(words, state)
             if alone.action == "route" and alone.target == decision.target and alone.confidence >= REQUEST_SENTENCE_CONFIDENCE:
                 return dataclasses.replace(decision, action="route", intent=alone.intent, confidence=alone.confidence,
