@@ -358,7 +358,13 @@ class DomainAgent:
         given only after the site was asked for still gives the site)."""
         name = task["asking"]
         tried = task.setdefault("derived", [])
-        if name in tried:
+        fields = [s for s in slots.slots_of(spec.input_schema) if s.kind not in ("code", "key")]
+        said = [s for s in fields if s.name in task["args"] and s.name not in task.get("derived_from", {})]
+        still = [s for s in fields if s.required and s.name not in task["args"] and s.name != name]
+        if name in tried or (slots.is_write(spec.name, spec.annotations)
+                             and slots.changes_record(spec.name, slots.slots_of(spec.input_schema)) and not said and not still):
+            # A change to a record keeps what the caller does not change ("move it to the afternoon": the
+            # same day), but the last value looked up with no change said would change nothing: asked.
             return False
         slot = {s.name: s for s in slots.slots_of(spec.input_schema)}[name]
         for reader in self.tools.tools(task["server"]).values():

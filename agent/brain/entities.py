@@ -52,9 +52,13 @@ _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|-|[.,;:!?]")
 _SPELLED_DIGITS = re.compile(r"\b\d(?:-\d)+\b")
 
 
+_REPEATED_DIGIT = re.compile(r"\b(double|triple)-(?!u\b)([a-z]+)\b")
+
+
 def tokens(text: str) -> list[str]:
     """Lower-case word, digit-run, dash and punctuation tokens; x-ray becomes xray; 1-2-3 becomes 123."""
     text = _SPELLED_DIGITS.sub(lambda m: m.group(0).replace("-", ""), text.lower())
+    text = _REPEATED_DIGIT.sub(r"\1 \2", text)  # "double-oh", "triple-seven": a digit said twice or three times
     return _TOKEN.findall(text.replace("x-ray", "xray").replace("double-u", "doubleu"))
 
 
@@ -437,6 +441,9 @@ def yes_no(text: str) -> Answer:
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 PARTS_OF_DAY = {"morning": 9, "afternoon": 14, "evening": 18, "noon": 12, "midday": 12, "lunchtime": 12, "tonight": 19}
+#: Times of day said as what people do then ("first thing", "after lunch", "end of the day").
+_DAY_PHRASES = {"first thing": 8, "early doors": 8, "before lunch": 11, "after lunch": 13, "end of the day": 16,
+                "close of play": 16, "teatime": 17, "tea time": 17, "after work": 18}
 
 
 def when(text: str, now: datetime) -> datetime | None:
@@ -446,18 +453,18 @@ def when(text: str, now: datetime) -> datetime | None:
     that is already past today means tomorrow.
     """
     low = text.lower()
-    toks = tokens(low)
+    toks = _day_words(low)
     day: datetime | None = None
     if "today" in toks or "tonight" in toks:
         day = now
     if "tomorrow" in toks:
         day = now + timedelta(days=2 if "after tomorrow" in low else 1)
-    for idx, name in enumerate(WEEKDAYS):
-        if name in toks:
-            ahead = (idx - now.weekday()) % 7 or 7
-            if "next week" in low:
-                ahead += 7
-            day = now + timedelta(days=ahead)
+    named = [WEEKDAYS.index(t) for t in toks if t in WEEKDAYS]
+    if named:  # the last one said: "Friday's no good any more, can we move it to Tuesday"
+        ahead = (named[-1] - now.weekday()) % 7 or 7
+        if "next week" in low:
+            ahead += 7
+        day = now + timedelta(days=ahead)
     dated = _day_of_month(low, now)
     day = dated or day
     # "... can't do tomorrow, so the day after" / "Friday or the next day": the day after the one named.
@@ -478,11 +485,7 @@ def when(text: str, now: datetime) -> datetime | None:
             unit = m.group(2).rstrip("s")
             delta = {"hour": timedelta(hours=n), "minute": timedelta(minutes=n), "day": timedelta(days=n)}[unit]
             return (now + delta).replace(second=0, microsecond=0)
-    hour, minute = _clock(low)
-    if hour is None:
-        for part, h in PARTS_OF_DAY.items():
-            if part in toks:
-                hour, minute = h, 0
+    hour, minute = hour_said(low)
     if day is None and hour is None:
         return None
     base = day or now
@@ -494,9 +497,27 @@ def when(text: str, now: datetime) -> datetime | None:
     return result
 
 
+def hour_said(text: str) -> tuple[int | None, int | None]:
+    """(hour, minute) of a time of day said in ``text``: "at 3 pm", "after lunch", "Friday morning"."""
+    low = text.lower()
+    hour, minute = _clock(low)
+    if hour is not None:
+        return hour, minute
+    toks = _day_words(low)
+    for part, h in [*PARTS_OF_DAY.items(), *_DAY_PHRASES.items()]:
+        if (part in toks) if " " not in part else re.search(rf"\b{part}\b", low):
+            hour, minute = h, 0
+    return hour, minute
+
+
+def _day_words(text: str) -> list[str]:
+    """The words, with "'s" taken off ("Friday's better", "tomorrow's fine" name the day)."""
+    return [re.sub(r"'s$", "", t) for t in tokens(text.lower())]
+
+
 def names_day(text: str) -> bool:
     """Does ``text`` name a day ("tomorrow", "Friday", "in three days", "the 10th"), not only a time of day?"""
-    toks = set(tokens(text))
+    toks = set(_day_words(text))
     return bool(toks & {"today", "tonight", "tomorrow", *WEEKDAYS}) or bool(re.search(r"\bin \w+ days?\b", text.lower())) \
         or _day_of_month(text.lower(), datetime(2000, 1, 1)) is not None
 
@@ -579,7 +600,7 @@ def _clock(low: str) -> tuple[int | None, int | None]:
             suffix = spoken.group(2) or ""
     if hour is None:
         return None, None
-    if "p" in suffix or "afternoon" in suffix or "evening" in suffix or (
+    if "p" in suffix or "afternoon" in suffix or "evening" in suffix or re.search(r"\b(?:at night|tonight)\b", low) or (
         not suffix and 1 <= hour <= 6 and "morning" not in low
     ):
         hour = hour + 12 if hour < 12 else hour

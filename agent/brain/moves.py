@@ -124,7 +124,7 @@ def leftover(text: str, *patterns: re.Pattern[str]) -> str:
 
 
 def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str = "",
-             free_text: bool = True, answered: bool = False) -> Move | None:
+             free_text: bool = True, answered: bool = False, changes: bool = False) -> Move | None:
     """The universal move ``text`` makes, or None when it is an answer or a request.
 
     ``in_task``: a question of a task is open (cancel and "I don't know" only mean
@@ -135,7 +135,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     takes any words, so "I don't know" must be short to be a move ("it stops and I don't
     know why" is an answer), where a question for an id takes it at any length; ``answered``:
     the turn gives a value the task takes ("make it high, the crews can't see the network"),
-    so it is no admission of not knowing.
+    so it is no admission of not knowing; ``changes``: the turn gives a value the task holds another of
+    ("scrap that, Thursday was right"), so a cancel phrase before it takes back a change, not the request.
     """
     plain = _plain(text)
     if not plain:
@@ -164,7 +165,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if not in_task:
         return None
     if _CANCEL_ALONE.match(plain) or (_CANCEL.search(plain) and set(leftover(plain, _CANCEL).split()) <= set(
-            _plain(topic).split())) or (_CANCEL_FIRST.match(text.lower()) and not entities.number_runs(text)):
+            _plain(topic).split())) or (_CANCEL_FIRST.match(text.lower()) and not entities.number_runs(text) and not changes):
+        # "Scrap that, Thursday was right": a cancel phrase before values the task takes takes back a change.
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)
     # A short admission, not a description that happens to contain one ("it stops and I don't know why").
@@ -181,6 +183,12 @@ _ASKS = re.compile(
     r"one more thing|while i have you|while i'?ve got you)\s+)*"
     r"(?:what|what'?s|where|where'?s|when|when'?s|who|who'?s|how|how'?s|which|can|could|would|will|is|are|do|does|"
     r"did|have|has|i need|i want|i'?d like|i would like|please)\b")
+
+
+def asks_line(text: str) -> bool:
+    """Does the turn open by asking whether this is the right line ("is this the right number for computer
+    problems, or just the pumps?")? What follows may be a request of its own, which the router judges."""
+    return bool(re.match(rf"^(?:(?:hi|hello|hey|sorry|um|er|oh|so|right|ok|okay)\s+)*{_LINE_QUESTION}\b", _plain(text)))
 
 
 def asks(text: str) -> bool:

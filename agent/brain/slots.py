@@ -117,6 +117,22 @@ class Slot:
         return found
 
     @property
+    def hours(self) -> dict[Any, tuple[int, int]]:
+        """Options the question gives clock hours for ("morning (8 to 12), afternoon (12 to 5)"): option ->
+        (from, to) on a 24-hour clock, read in order through the day. Empty when it gives none."""
+        options = {str(o).lower(): o for o in self.schema.get("enum") or [] if isinstance(o, str)}
+        found: dict[Any, tuple[int, int]] = {}
+        latest = 0
+        for name, start, end in re.findall(r"([a-z]+) \((\d{1,2}) to (\d{1,2})\)", self._described[0].lower()):
+            start, end = int(start), int(end)
+            start += 12 if start < latest else 0  # "12 to 5" after "8 to 12" is the afternoon
+            end += 12 if end <= start else 0
+            latest = start
+            if name in options:
+                found[options[name]] = (start, end)
+        return found
+
+    @property
     def question(self) -> str:
         first = self._described[0]
         if first.lower().startswith("optional"):
@@ -177,6 +193,11 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
             return corrected
     if kind == "enum":
         chosen = _enum(slot, text, asked=asked)
+        if chosen is None and slot.hours:  # "after lunch", "at two": the window the question says holds it
+            hour, _ = entities.hour_said(text)
+            chosen = next((o for o, (a, b) in slot.hours.items() if hour is not None and a <= hour < b), None)
+            if chosen is not None or hour is not None:
+                return chosen
         # A question back ("what are the slots you do?") asks about the options: it picks none by meaning.
         return _nearest_option(slot, text, ctx) if chosen is None and asked and not text.rstrip().endswith("?") else chosen
     if kind == "boolean":
@@ -217,9 +238,12 @@ _POINTING_BACK = re.compile(r"(?:(?:please|just) )?(?:\w+ (?:it|that|this|them)|
 #: Words that set a value ("it should be high", "change it to low") rather than describe something.
 _SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|should have been|needs to be|has to be)|make it|make that|"
                       r"set it to|set that to|change it to|change that to|put it (?:as|at|down as)|bump it (?:up )?to|"
-                      r"raise it to|lower it to|drop it to)\s*$")
+                      r"raise it to|lower it to|drop it to|"
+                      # a value offered as a question: "is high alright?", "how about medium?"
+                      r"^\s*(?:is|how about|what about|can it be|could it be|can we (?:make it|go with|have))|"
+                      r"^\s*(?:can|could) (?:we|you) (?:make it|go with|put it (?:as|at|down as)))\s*$")
 #: What may follow a value said on its own: "low's fine", "medium will do", "high please".
-_VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fine|fine|ok|okay|then|please|thanks|"
+_VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fine|fine|ok|okay|alright|all right|then|please|thanks|"
                          r"thank you|priority|is ok|'ll do|one)(?:\s+(?:fine|ok|okay|please|thanks|then|by me|for me))*\b")
 
 
@@ -461,6 +485,14 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
     return "value" if mentioned(slots.values(), text, ctx) else None
 
 
+def changes_held(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: Context) -> bool:
+    """Does ``text`` name a value the task holds another of (said as a value, or in place of one negated)?"""
+    slots = slots_of(schema)
+    body, negated = moves.split_negated(text) if moves.negates(text) else (text, [])
+    found = {**mentioned(slots, body, ctx), **_replacing(slots, task["args"], body, negated, ctx)}
+    return any(k in task["args"] and task["args"][k] != v for k, v in found.items())
+
+
 def _later_yes(text: str) -> bool | None:
     """True when a sentence after the first is a yes and none is a no ("..., we're working blind. yes, escalate
     it"); None otherwise."""
@@ -540,9 +572,10 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         # Said back, so the caller hears which one was taken ("site fifty five, no, sixty eight": "Site 68 then.").
         task["ack"] = " ".join(_acknowledge(slot, heard[slot.name]) for slot in slots
                                if slot.kind != "text" and slot.name in heard
-                               and any(parse(slot, n, ctx, asked=True) not in (None, heard[slot.name]) for n in negated))
-    acting = any(s.kind == "code" and s.required for s in slots) and not task["tool"].startswith(
-        ("create_", "request_", "schedule_"))
+                               and any(parse(slot, n, ctx, asked=True) not in (None, heard[slot.name])
+                                       # "one zero zero zero one, no, not zero one, zero six": part of an id
+                                       or (slot.kind == "code" and entities.number_runs(n)) for n in negated))
+    acting = changes_record(task["tool"], slots)
     for slot in slots:
         # An optional choice nobody names (an incident's category) is read from what the problem is
         # about ("the VPN keeps dropping": network); the read-back lets the caller change it. A required
@@ -614,6 +647,8 @@ _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept
                 "can't", "doesn't", "didn't", "will", "started", "stopped"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
 SUMMARY_WORDS = 10
+#: Words a cut-short phrase must not end on: they lead into the words that were cut.
+_TRAILING_JOINERS = re.compile(r"(?:[\s,;:]+(?:and|or|but|so|the|a|an|of|to|with|for|in|on|at|is|are|was|its|it's|my|our|their))+$", re.I)
 
 
 #: Words that start a phrase of place ("on the second floor", "at the operations centre").
@@ -650,6 +685,12 @@ _CALLER_NAMED = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'
                            r"your|not|just|still|so|very|really|afraid|sorry|about|on|at|in|off|out|back)\b)"
                            r"(?![a-z'-]*(?:ing|ed)\b)(?!(?:broken|down|dead|stuck|gone)\b)"
                            r"[a-z'-]+(?: [a-z'-]+)?(?: (?:from|in|at|with|here|on)\b.*)?$")
+
+
+def changes_record(tool: str, slots: list[Slot]) -> bool:
+    """Does ``tool`` change a record the caller names (move a visit, close an incident), rather than
+    make one (a work order, a request, a first visit)? What such a tool is given is the change wanted."""
+    return any(s.kind == "code" and s.required for s in slots) and not tool.startswith(("create_", "request_", "schedule_"))
 
 
 def without_introduction(text: str) -> str:
@@ -799,6 +840,14 @@ def without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:
     return [t for n, t in enumerate(toks) if n not in drop]
 
 
+def _held_choices_kept(slots: list[Slot], args: Mapping[str, Any], found: dict[str, Any], said: str) -> dict[str, Any]:
+    """``found`` without the held choices (of ``slots``) that ``said`` only names in passing: a choice
+    the call holds changes when the new one is said as a value, not in a description or a question."""
+    return {k: v for k, v in found.items()
+            if not any(slot.name == k and slot.kind == "enum" and k in args and _enum(slot, said, asked=False, strict=True) is None
+                       for slot in slots)}
+
+
 def reprompt(task: Mapping[str, Any], schema: Mapping[str, Any]) -> str:
     """The task's open question again (after a turn that could not be used at all)."""
     if task.get("confirming"):
@@ -837,11 +886,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
             if reply.yes is True and not reply.rest.strip(" .!") and not heard:
                 return Step("execute")
             said = reply.rest if reply.yes is not None else body
-            changed = {**mentioned(slots, said, ctx), **heard}
-            for slot in slots:  # a held choice changes only when the new one is said as a value, not in passing
-                if slot.kind == "enum" and slot.name in changed and slot.name in task["args"] and slot.name not in heard \
-                        and _enum(slot, said, asked=False, strict=True) is None:
-                    changed.pop(slot.name)
+            changed = {**_held_choices_kept(slots, task["args"], mentioned(slots, said, ctx), said), **heard}
             if reply.yes is None:  # "editor, so I can change the work orders. yes, submit it": a yes said later
                 reply = entities.Answer(_later_yes(body), reply.rest)
             if reply.yes is True:  # a value said back as it was read ("yes, urgent, that's right") changes nothing
@@ -874,9 +919,10 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 if named is not None:
                     return _change(task, named, body, slots)
             body = reply.rest if reply.yes is False else body
-            heard.update(mentioned(slots, body, ctx))
+            # "Is my email any good?" while the id is asked: the category held stays network.
+            heard.update(_held_choices_kept([s for s in slots if s is not asking], task["args"], mentioned(slots, body, ctx), body))
             # A code heard for another slot ("A one two four") is not also a bare number for this one.
-            if asking is not None and asking.name not in heard and not (heard and asking.kind in ("site", "integer", "number")):
+            if asking is not None and asking.name not in heard and not (heard and asking.kind in ("site", "integer", "number", "enum")):
                 value = parse(asking, body, ctx, asked=True)
                 if isinstance(value, str) and len(value) > MAX_SPOKEN_TEXT:
                     problem = f"Sorry, that is too long for the {asking.label}."
@@ -889,7 +935,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 elif proposed and reply.yes is False and not body.strip(" .!"):
                     problem = "Okay."  # "no" to the value offered: nothing was misheard
                 elif not heard:  # a number taken for another slot ("not thirty, thirteen") is no misheard tag
-                    problem = wrong_shape(asking, body) or f"Sorry, I didn't catch the {asking.label}."
+                    problem = wrong_shape(asking, body) or way_asked_about(asking, body) \
+                        or f"Sorry, I didn't catch the {asking.label}."
         # A changed value is said back; so is any value in a correction ("urgent, not low"),
         # even one the call had not taken before.
         ack = " ".join(_acknowledge(by_name[k], v, added=k not in task["args"]) for k, v in heard.items()
@@ -903,7 +950,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         problem = f"{problem} {misheard['say']}".strip()
     if missing:
         task["asking"] = missing[0].name
-        return Step("ask", f"{problem} {missing[0].question}".strip(), heard)
+        # A problem that ends in its own question ("Yes, your email will do. What is it?") asks it.
+        return Step("ask", problem if problem.endswith("?") else f"{problem} {missing[0].question}".strip(), heard)
     task["asking"] = None
     if not write:
         return Step("execute", heard=heard)
@@ -943,9 +991,25 @@ def wrong_shape(slot: Slot, text: str) -> str | None:
     needed = int(fixed.group(1)) if fixed else said
     if example and said != needed:
         # A digit missed or one too many is the usual slip: the count says which.
-        return (f"I heard {heard}. That's {_COUNTS.get(said, said)} digits; {article} {noun} has "
+        return (f"I heard {heard}. That's {_COUNTS.get(said, said)} digit{'s' if said != 1 else ''}; {article} {noun} has "
                 f"{_COUNTS.get(needed, needed)}, like {entities.spell_out(example)}.")
     return f"I heard {heard}, but {article} {noun}{like}."
+
+
+def way_asked_about(slot: Slot, text: str) -> str | None:
+    """"Yes, your work email address will do. What is it?": the answer to a question back ("is my email
+    any good?") about one of the ways the slot's question offers ("your employee ID or your work email
+    address"). None when the turn asks nothing of the kind."""
+    questions = [q for q in re.split(r"(?<=[.!?])\s+", text) if q.strip().endswith("?")]
+    if not questions:
+        return None
+    asked = set(re.findall(r"[a-z]{4,}", questions[-1].lower()))
+    ways = re.split(r"\s+or\s+", re.sub(r"\s*\([^)]*\)", "", slot.question.rstrip("?")))
+    if len(ways) < 2:
+        return None
+    ways[0] = re.sub(r"^(?:what|which) (?:is|are)\s+", "", ways[0], flags=re.I)
+    named = [w for w in ways if asked & set(re.findall(r"[a-z]{4,}", w.lower()))]
+    return f"Yes, {named[0]} will do. What is it?" if len(named) == 1 else None
 
 
 _COUNTS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight"}
@@ -1110,7 +1174,10 @@ def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
             shown = entities.spoken_moment(str(value))
         elif slot.kind == "text":
             words = str(value).split()
-            shown = " ".join(words[:SUMMARY_WORDS]) + (" and so on" if len(words) > SUMMARY_WORDS else "")
+            shown = " ".join(words[:SUMMARY_WORDS])
+            if len(words) > SUMMARY_WORDS:
+                # Cut where a listener hears a pause, not after "and" or "the" ("... this morning and and so on").
+                shown = _TRAILING_JOINERS.sub("", shown.rstrip(",;:.")) + " and so on"
         else:
             shown = str(value)
         parts.append(f"{slot.label} {shown}")

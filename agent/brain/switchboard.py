@@ -26,6 +26,7 @@ from agent.brain.mcp_client import SERVERS, ToolManager
 from agent.config import Settings
 from agent.call.keypad import digits_expected
 from agent.contracts.state import CallState
+from agent.privacy.names import names_in
 
 GREETING = "Hello, you've reached the operations help line. How can I help you today?"
 #: Below this calibrated confidence an unclear turn is off-topic: no either/or question, the line's purpose.
@@ -64,6 +65,8 @@ WANTED_CONFIDENCE = 0.2
 FOLLOW_UP_CONFIDENCE = 0.15
 #: Sentences of a turn, and one that asks (for a status question said without a question mark).
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+#: Where an ask may end and what it is about begin: a sentence end, a colon or a semicolon.
+_REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
 #: A question that wants to know something: how to, what it means, how long, why.
 _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come)|what (?:does|do|should|am|are we|"
@@ -79,6 +82,7 @@ _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|
 #: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
 LATER_RESULT_WORDS = 10
 #: The caller asks for both of two requests at once ("log both of them", "medium for both").
+_GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|good (?:morning|afternoon|evening))\b", re.I)
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"^(?:\S+\s+){0,6}?(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|asked for)\b")
@@ -210,8 +214,13 @@ class SwitchboardBrain:
         move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")),
                               offer=None if offer == "lookup" and fit == "value" else offer,  # "yes, it's P-4512"
                               topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
-                              free_text=fit == "free", answered=fit == "value")
+                              free_text=fit == "free", answered=fit == "value", changes=self._changes_held(text, state))
         reply = entities.yes_no(text)
+        if move is None and not state.task and moves.asks_line(text) and not (
+                decision.action == "route" and decision.intent in INTENT_TOOLS
+                and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE):
+            # "Is this the right number for computer problems?": what the line does, unless a clear request follows.
+            move = moves.Move("help", "line")
         if move is None and offer == "later" and reply.yes is True and state.dialogue.get("later"):
             # "Yes, and it's low priority" to "shall we do that now?": yes, with more for that request.
             later = state.dialogue["later"]
@@ -661,7 +670,12 @@ class SwitchboardBrain:
         cancel it?") is judged with it. None otherwise."""
         sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
         asking = [i for i, x in enumerate(sentences) if _REQUEST_QUESTION.search(x.lower()) or _NEED.match(x.lower())]
-        if len(sentences) < 2 or not asking:
+        if not asking:
+            return None
+        leaning = self._ask_leaning(decision, sentences[asking[-1]])
+        if leaning is not None:
+            return leaning
+        if len(sentences) < 2:
             return None
         i = asking[-1]
         for words in [sentences[i], *([" ".join(sentences[i - 1:i + 1])] if i else [])]:
@@ -671,6 +685,27 @@ class SwitchboardBrain:
                                            reason=f"{decision.reason} The request sentence asks: "
                                                   f"{self.coordinator.policy.name_of(alone.intent)}.")
         return None
+
+    def _ask_leaning(self, decision: Any, sentence: str) -> Any | None:
+        """A short ask at the end that leans on what came before ("the technician coming for the oil pump job,
+        ten thousand and two, can we move that?"): the clause says what is wanted, its sentence what it is about.
+        Each alone is unsure; the request both make likely (their probabilities multiplied) decides, when
+        it is clear and for the desk the whole turn was about. None otherwise."""
+        clauses = [c.strip() for c in re.split(r",\s*", sentence) if c.strip()]
+        ask = clauses[-1] if len(clauses) > 1 else ""
+        words = entities.tokens(ask)
+        if not ask or len(words) > FOLLOW_UP_WORDS or not set(words) & _LEANING or not _REQUEST_QUESTION.search(ask.lower()):
+            return None
+        router = self.coordinator.router
+        about = {s.intent: s for s in router.classify(sentence)}
+        joint = {s.intent: s.confidence * about[s.intent].confidence for s in router.classify(ask) if s.intent in about}
+        total = sum(joint.values())
+        best = max(joint, key=joint.__getitem__) if total > 0 else None
+        if best is None or joint[best] / total < REQUEST_SENTENCE_CONFIDENCE or about[best].target != decision.target:
+            return None
+        return dataclasses.replace(decision, action="route", intent=best, confidence=joint[best] / total,
+                                   reason=f"{decision.reason} The ask at the end, with what it is about: "
+                                          f"{self.coordinator.policy.name_of(best)}.")
 
     def _wanted_with_record(self, named: list[str], status: str | None, text: str, ctx: slots.Context) -> str:
         """Which of ``named`` (what can be done with a record the caller named) the turn asks for; its
@@ -704,10 +739,11 @@ class SwitchboardBrain:
         writes = [{"target": done[0]["target"], "intent": i} for i, (srv, _) in INTENT_TOOLS.items() if srv == server]
         # A question ("is that definitely the morning?") asks about what was read; it states no choice.
         chosen = None if own_request or _questions_only(text) else self._write_by_its_values(done[0]["intent"], writes, text)
-        if chosen is None and not own_request:
-            chosen = self._write_on_record(done[0]["intent"], decision, text)
-            if chosen is not None:  # this turn alone is the request; the record's number carries over
-                return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), text
+        asked = self._write_on_record(done[0]["intent"], decision, text) if not own_request else None
+        if asked is not None and (chosen is None or _heard(decision, asked["intent"]) > _heard(decision, chosen["intent"])):
+            # Asked for in words ("stick a note on it: it's worse this morning"), not only implied by a value
+            # the turn happens to hold: the words win. This turn alone is the request; the number carries over.
+            return dataclasses.replace(decision, action="route", target=asked["target"], intent=asked["intent"]), text
         if chosen is None:
             return None
         before = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
@@ -818,6 +854,11 @@ class SwitchboardBrain:
         ctx = self._context()
         options = [{"target": decision.target, "intent": decision.intent, "confidence": decision.confidence},
                    *decision.alternatives] if decision.action == "route" else list(decision.alternatives)
+        # The ask is often a short clause before the news ("can you stick a note on it: vibration's up
+        # ..."), which drowns it in the whole turn: that clause is heard on its own as well.
+        for clause in _REQUEST_CLAUSE.split(text):
+            if _REQUEST_QUESTION.search(clause.lower()) or _NEED.match(clause.strip().lower()):
+                options += [s.to_dict() for s in self.coordinator.router.classify(clause)]
         top = self._spec_of(decision.intent)
         if not read or top is None or top.server != self._spec_of(read_intent).server:
             return None
@@ -920,12 +961,13 @@ class SwitchboardBrain:
         threshold = self.coordinator.policy.low_confidence_threshold
         for boundary in list(_CLAUSE_BOUNDARY.finditer(text))[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
-            if len(before.split()) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
+            if len(re.findall(r"[\w']+", _without_names(before))) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
                     or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()) \
                     or _INTRODUCTION.match(before.lower()) \
                     or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2:
                 # "over and over" joins no clauses; "I rang last week about ...", "hello, Olivia Grant from
-                # operations" and "riverside pumping station here" are no request of their own
+                # operations", "hi, Grace Kim, asset management" and "riverside pumping station here" are no
+                # request of their own
                 continue
             head, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and d.confidence >= threshold
@@ -941,6 +983,12 @@ class SwitchboardBrain:
             state.dialogue["later"] = {"text": after, "target": tail.target, "intent": tail.intent}
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before
         return decision, text
+
+    def _changes_held(self, text: str, state: CallState) -> bool:
+        """Does the turn give a value the task in progress holds another of ("scrap that, Thursday was right")?"""
+        task = state.task or {}
+        spec = self.tools.tool(task.get("server", ""), task.get("tool", "")) if isinstance(task.get("args"), dict) else None
+        return spec is not None and slots.changes_held(task, spec.input_schema, text, self._context())
 
     def _spec_of(self, intent: str) -> Any:
         """The tool that serves ``intent`` (a ``ToolSpec``), or None when none does or its server has none."""
@@ -1103,9 +1151,23 @@ def _without_clauses_naming(text: str, values: list[str]) -> str:
     return " ".join(kept).strip(" ,")
 
 
+def _heard(decision: Any, intent: str) -> float:
+    """How sure the router is of ``intent`` for this turn (0 when it is not among its options)."""
+    if decision.intent == intent:
+        return decision.confidence
+    return next((a.get("confidence", 0.0) for a in decision.alternatives if a["intent"] == intent), 0.0)
+
+
 def _ticket_number(slot: slots.Slot) -> bool:
     """Is ``slot`` a ticket's number (WO-10234, INC-20001: a prefix of two letters or more), not a tag?"""
     return any(len(p) >= 2 for p in entities.pattern_prefixes(slot.schema.get("pattern")))
+
+
+def _without_names(said: str) -> str:
+    """``said`` without greetings and people's names: what is left of "hi, Grace Kim, asset management"."""
+    for name in names_in(said):
+        said = said.replace(name, " ")
+    return _GREETING.sub(" ", said)
 
 
 def _content_words(said: str) -> set[str]:

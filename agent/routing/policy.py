@@ -56,6 +56,10 @@ def _negated(words_before: list[str], safety: re.Pattern[str]) -> bool:
     return False
 
 
+#: Words just before a role that make it the caller's own ("it's the operator", "I'm a representative of").
+_SELF_INTRODUCED = re.compile(r"\b(?:it s|its|this is|i m|im|i am|we re|we are)(?: (?:a|an|the|your))?\s*$")
+
+
 class PolicyError(ValueError):
     """The policy file holds something we cannot use."""
 
@@ -169,6 +173,8 @@ class Policy:
         for form in forms:
             for m in self.person_request.finditer(form):
                 after = form[m.end():].split()
+                if _SELF_INTRODUCED.search(form[:m.start()]):
+                    continue  # "it's the operator at North Ridge": who is calling, not who is wanted
                 if not after or after[0] in _GRAMMAR_WORDS or after[0].endswith("ly"):
                     return m.group(0)
         return None

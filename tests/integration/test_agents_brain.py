@@ -1219,3 +1219,55 @@ async def test_a_question_after_telling_of_an_earlier_report_is_about_that_repor
                                       "eastgate tripping on temperature, did that go through?")
     assert (state.task or {}).get("intent", "work_order.status") == "work_order.status", spoken(actions)
     assert "create_work_order" not in [a.name for a in actions if isinstance(a, ToolEvent)]
+
+
+async def test_a_short_ask_at_the_end_is_judged_with_its_sentence(brain: SwitchboardBrain) -> None:
+    # Alone, "can we move that?" and "the technician coming for ... job 10002" are each unsure; together a move.
+    state = CallState("ask-leaning")
+    actions = await say(brain, state, "It's the operator at North Ridge. The technician coming for the oil pump job, "
+                                      "ten thousand and two, can we move that?")
+    assert state.task and state.task["intent"] == "visit.reschedule" and not state.handoff, spoken(actions)
+    # Nothing to change was said yet: the booked day and window are not read back as the move.
+    assert not state.task.get("confirming") and set(state.task["args"]) <= {"work_order_id", "date"}, state.task
+    await say(brain, state, "after lunch thursday would suit")
+    assert state.task["args"]["time_window"] == "afternoon" and state.task.get("confirming"), state.task
+    actions = await say(brain, state, "oh sorry, no, scrap that, make it the evening, not the afternoon")
+    assert state.task and state.task["args"]["time_window"] == "evening", spoken(actions)  # a change, not a cancel
+
+
+async def test_a_move_that_names_only_the_window_keeps_the_booked_day(brain: SwitchboardBrain) -> None:
+    state = CallState("move-window")
+    await say(brain, state, "can you shift the engineer's visit on WO-10002 to the afternoon")
+    assert state.task.get("confirming") and state.task["args"]["time_window"] == "afternoon" and "date" in state.task["args"]
+
+
+async def test_a_note_asked_for_after_a_read_is_a_note_whatever_the_news_holds(brain: SwitchboardBrain) -> None:
+    # "this morning" in the news is no booking: the ask before the colon decides.
+    state = CallState("note-after-read")
+    await say(brain, state, "can you tell me where we're at with work order ten thousand and one?")
+    actions = await say(brain, state, "right. can you stick a note on it: vibration's up to eleven millimetres per "
+                                      "second this morning and the standby pump is running.")
+    assert state.task and state.task["intent"] == "work_order.note", spoken(actions)
+    assert " and and so on" not in spoken(actions) and spoken(actions).count(" and so on") == 1
+
+
+async def test_a_question_about_another_way_to_answer_is_answered(brain: SwitchboardBrain) -> None:
+    state = CallState("email-any-good")
+    await say(brain, state, "my laptop won't get on the wi-fi, it keeps saying certificate expired")
+    held = state.task["args"].get("category")
+    actions = await say(brain, state, "dunno my employee number, i've only just started. is my email any good?")
+    assert spoken(actions).startswith("Yes, your work email address will do."), spoken(actions)
+    assert state.task["args"].get("category") == held  # "email" asked about is no category
+
+
+async def test_a_greeting_and_a_name_with_a_department_are_no_request_of_their_own(brain: SwitchboardBrain) -> None:
+    state = CallState("intro-department")
+    actions = await say(brain, state, "Hi, Grace Kim, asset management. I need to sort out Maximo access for someone "
+                                      "in my team, Jonas Berg.")
+    assert state.task and state.task["intent"] == "access.request" and not state.dialogue.get("later"), spoken(actions)
+
+
+async def test_asking_if_this_is_the_right_line_is_told_what_the_line_does(brain: SwitchboardBrain) -> None:
+    state = CallState("right-line")
+    actions = await say(brain, state, "Is this the right number for computer problems, or is it just for the pumps and that?")
+    assert "IT tickets" in spoken(actions) and not state.task, spoken(actions)

@@ -220,6 +220,17 @@ def test_a_person_phrase_that_starts_a_things_name_is_no_request_for_a_person(co
     assert d.intent != "human.request" and "person_request" not in d.policy_hits, d.reason
 
 
+@pytest.mark.parametrize("utterance, asked", [
+    ("it's the operator at north ridge, the oil pump job needs its visit moved", False),  # who is calling
+    ("hi, I'm a representative from the pump supplier, the seal kit for P-4512 is ready", False),
+    ("can I speak to the operator please", True),
+    ("is this the operator? I need the operator", True),
+])
+def test_a_role_the_caller_introduces_themselves_by_is_no_request_for_one(coordinator, utterance, asked):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert ("person_request" in d.policy_hits) is asked, d.reason
+
+
 def test_a_person_phrase_followed_by_an_adverb_is_still_a_request(coordinator: Coordinator):
     d = coordinator.decide("can I talk to an operator urgently", call(), now=OPEN)
     assert (d.intent, d.action, d.policy_hits) == ("human.request", "handoff", ["person_request"])

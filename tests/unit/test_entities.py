@@ -296,3 +296,27 @@ def test_a_short_list_of_numbers_is_not_joined(said: str, digits: list[str]) -> 
 def test_an_id_said_in_groups_with_pauses_is_joined_while_too_short_to_be_one() -> None:
     assert e.codes("my id is E, ten, six twenty")[0] == "E10620"
     assert e.codes("pump A one two three, two of them are down") == ["A123"]  # complete: the next number is not part
+
+
+@pytest.mark.parametrize("said, weekday", [
+    ("friday's better for us", 4),
+    ("friday's no good any more, can we move it to next tuesday morning", 1),  # the last day said
+    ("tuesday, or thursday if that's easier", 3),
+])
+def test_the_day_meant_is_the_last_one_said_possessive_or_not(said, weekday):
+    assert e.names_day(said) and e.when(said, NOW).weekday() == weekday
+
+
+@pytest.mark.parametrize("said, hour", [
+    ("after lunch thursday would suit", 13), ("first thing tomorrow", 8), ("at 3 pm", 15),
+    ("end of the day", 16), ("friday morning", 9), ("the pump is leaking", None),
+])
+def test_a_time_of_day_said_as_what_people_do_then(said, hour):
+    assert e.hour_said(said)[0] == hour
+
+
+@pytest.mark.parametrize("said, digits", [
+    ("INC two double-oh oh three", "20003"), ("S R three double-oh oh two", "30002"), ("E one oh triple-seven", "10777"),
+])
+def test_a_digit_said_twice_with_a_hyphen_is_two_digits(said, digits):
+    assert [r.digits for r in e.number_runs(said)] == [digits]

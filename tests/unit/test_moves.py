@@ -194,3 +194,23 @@ def test_a_turn_that_gives_a_value_is_no_admission() -> None:
 ])
 def test_a_question_or_request_is_told_from_a_statement(said: str, asked: bool) -> None:
     assert moves.asks(said) is asked
+
+
+@pytest.mark.parametrize("said, changes, kind", [
+    ("oh sorry, no, scrap that, thursday was right, but make it the evening", True, None),  # takes back a change
+    ("actually, forget it, don't bother logging it. i'll try a different cable first", False, "cancel"),
+    ("no, leave it, we still need it", False, "cancel"),
+])
+def test_a_cancel_phrase_before_a_changed_value_takes_back_the_change_not_the_request(said, changes, kind):
+    move = moves.classify(said, in_task=True, answered=True, changes=changes)
+    assert (move.kind if move else None) == kind
+
+
+@pytest.mark.parametrize("said, line", [
+    ("Is this the right number for computer problems, or is it just for the pumps and that?", True),
+    ("hi, is this the IT helpdesk?", True),
+    ("the pump at the right site has a number on it", False),
+    ("is the work order for the pump done?", False),
+])
+def test_a_turn_that_opens_by_asking_if_this_is_the_right_line(said, line):
+    assert moves.asks_line(said) is line

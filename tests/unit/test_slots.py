@@ -592,3 +592,58 @@ def test_a_long_opener_is_summarised_by_the_clause_that_tells_the_fault() -> Non
     summary = s.paraphrase("hiya, I'm covering for the lads this week, I keep mixing the sites up. the chlorine "
                            "dosing pump has lost its prime and the flow alarm is on", ctx)
     assert summary.startswith("the chlorine dosing pump has lost its prime"), summary
+
+
+WINDOW = s.Slot("time_window", {"type": "string", "enum": ["morning", "afternoon", "evening"], "description":
+                                "Which time window: morning (8 to 12), afternoon (12 to 5) or evening (5 to 8)?"}, True)
+
+
+def test_a_window_is_taken_from_the_hours_its_question_gives():
+    assert WINDOW.hours == {"morning": (8, 12), "afternoon": (12, 17), "evening": (17, 20)}
+    assert s.parse(WINDOW, "after lunch thursday would suit", CTX, asked=False) == "afternoon"
+    assert s.parse(WINDOW, "can they come at half past six, at 6:30 pm", CTX, asked=True) == "evening"
+    assert s.parse(WINDOW, "first thing", CTX, asked=True) == "morning"
+    assert s.parse(WINDOW, "at 11 at night", CTX, asked=True) is None  # a time no window holds: none guessed
+
+
+WHO = s.Slot("user", {"type": "string", "description":
+                      "What is your employee ID (like E10482) or your work email address?"}, True)
+
+
+@pytest.mark.parametrize("said, reply", [
+    ("dunno my employee number, I've only just started. is my email any good?",
+     "Yes, your work email address will do. What is it?"),
+    ("can I give you my employee ID instead?", "Yes, your employee ID will do. What is it?"),
+    ("I don't know it", None),  # no question back
+    ("what's the weather like?", None),  # a question about neither way
+])
+def test_a_question_back_about_a_way_the_question_offers_is_answered(said, reply):
+    assert s.way_asked_about(WHO, said) == reply
+
+
+def test_a_cut_short_description_ends_on_a_word_that_ends_a_phrase():
+    note = s.Slot("note", {"type": "string", "description": "What should the note say?"}, True)
+    said = s.confirmation("add_work_order_note", [note], {"note": "vibration's up to eleven millimetres per second "
+                                                                  "this morning and the standby pump is running"})
+    assert "this morning and so on" in said and "and and" not in said
+
+
+PRIORITY = s.Slot("priority", {"type": "string", "enum": ["low", "medium", "high", "critical"],
+                               "description": "How urgent is it?"}, False)
+
+
+@pytest.mark.parametrize("said, value", [
+    ("Is high alright? There's six of us who can't print our job sheets.", "high"),  # offered as a question
+    ("how about medium?", "medium"),
+    ("the pressure is high", None),  # a symptom, never a priority
+    ("the pressure reading is high, is that bad?", None),
+    ("is it low or high?", None),  # a question about the options picks none
+])
+def test_a_value_offered_as_a_question_is_that_value(said, value):
+    assert s.parse(PRIORITY, said, CTX, asked=False) == value
+
+
+def test_a_wrong_count_of_one_digit_is_said_in_the_singular():
+    wo = s.Slot("work_order_id", {"type": "string", "pattern": r"^WO-[0-9]{5}$", "examples": ["WO-10234"],
+                                  "description": "What is the work order number?"}, True)
+    assert "That's one digit;" in s.wrong_shape(wo, "work order two")
