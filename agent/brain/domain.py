@@ -43,6 +43,10 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
 }
 
 ANYTHING_ELSE = "Anything else?"
+#: How near in meaning a caller's description must be to a thing's record to name it, and how much nearer
+#: than the next thing: "the air conditioning in the lab" is 0.55 near "hvac Lab climate control", 0.23 the next.
+KIND_MEANING_FLOOR = 0.4
+KIND_MEANING_MARGIN = 0.15
 #: Things read out for the caller to pick from, at most (more than this is no list for the ear).
 MAX_CHOICES = 3
 SYSTEM_NAMES = {"field_ops": "field service system", "it_ops": "IT service desk system"}
@@ -505,13 +509,14 @@ class DomainAgent:
         said = " ".join(parts)
         # Numbers count as digits on both sides ("unit two" is "unit 2"), each part's own (not run together).
         words = {w for w in entities.tokens(said) if len(w) > 2} | {r.digits for p in parts for r in entities.number_runs(p)}
+        ending = entities.id_ending(said)
         for lister in self.tools.tools(task["server"]).values():
             schema = lister.input_schema
             needed = set(schema.get("required") or [])
             if slots.is_write(lister.name, lister.annotations) or lister.name == spec.name \
                     or not lister.name.startswith("list_"):
                 continue
-            filters = slots.mentioned(slots.slots_of(schema), said, self.context())
+            filters = slots.mentioned(slots.slots_of(schema), said, self.context(), verbs=False)
             args = {**filters, **{k: v for k, v in task.get("hints", {}).items() if k in schema.get("properties", {})},
                     **{k: task["args"][k] for k in schema.get("properties", {}) if k in task["args"]}}
             if not args or not needed <= set(args):
@@ -522,9 +527,12 @@ class DomainAgent:
                 continue
             # A caller chasing something means one still open: closed ones rank after every open one. A thing
             # is only offered when the caller named what it is ("the generator"), not on a shared "room".
-            ranked = sorted(((_overlap(c, words) + (0 if _closed(c) else 100), c)
-                             for c in _lookup_candidates(data, asking.name) if _named_kind(c, words)),
+            candidates = _lookup_candidates(data, asking.name)
+            named = [c for c in candidates if _named_kind(c, words)] or self._named_by_meaning(candidates, said)
+            ranked = sorted(((_overlap(c, words) + (0 if _closed(c) else 100), c) for c in named),
                             key=lambda pair: -pair[0])
+            if ending:  # "I only remember it ends in six": only those, however well the others match
+                ranked = [(score, c) for score, c in ranked if re.sub(r"\D", "", str(c["_value"])).endswith(ending)]
             unique = len(ranked) == 1 or (ranked and ranked[0][0] > 0 and ranked[1][0] < ranked[0][0])
             if unique and slots.validate(asking, ranked[0][1]["_value"]) is None:
                 best = ranked[0][1]
@@ -543,6 +551,19 @@ class DomainAgent:
                 names = [f"the {c['name'].lower().rstrip('.')}, {entities.spell_out(c['value'])}" for c in task["choices"]]
                 return f"Is it {', '.join(names[:-1])}, or {names[-1]}?" if len(names) >= 2 else None
         return None
+
+    def _named_by_meaning(self, candidates: list[dict[str, Any]], said: str) -> list[dict[str, Any]]:
+        """The one thing the caller described in other words than its record's ("the air conditioning in the
+        lab" is the "Lab climate control", an hvac): clearly the nearest in meaning, and near enough. [] else."""
+        things = [c for c in candidates if c.get("description") or c.get("name")]
+        if self.similar is None or len(things) < 1:
+            return []
+        near = list(self.similar(said, [f"{c.get('type') or ''} {c.get('description') or c.get('name')}".strip()
+                                         for c in things]))
+        order = sorted(range(len(things)), key=lambda i: -near[i])
+        second = near[order[1]] if len(order) > 1 else 0.0
+        best = near[order[0]]
+        return [things[order[0]]] if best >= KIND_MEANING_FLOOR and best - second >= KIND_MEANING_MARGIN else []
 
     async def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]:
         """The caller answered the task's question (a value, a yes/no, a correction)."""

@@ -44,6 +44,8 @@ DASH_WORDS = {"dash", "hyphen", "-", "minus"}
 
 #: Longer digit runs are not numbers anyone says (and int() refuses > 4300 digits).
 MAX_DIGITS = 30
+#: The most digits an id of the line has (WO-10234, E10482): a longer join across a pause is no id.
+MAX_ID_DIGITS = 6
 
 _TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+|-|[.,;:!?]")
 
@@ -300,10 +302,23 @@ def _dash_chain(toks: list[str], runs: Mapping[int, NumberRun], run: NumberRun) 
     while end + 1 < len(toks) and end + 1 in runs and (
             (toks[end] == "-" and toks[end + 1].isdigit())
             # "E, ten, six twenty": groups said with a pause, while what came before is too short to be an id
-            or (toks[end] == "," and len(digits) < 3)):
+            or (toks[end] == "," and len(digits) < 3)
+            # "three double-oh, oh two": a group that starts with a zero is no quantity of its own
+            or (toks[end] == "," and runs[end + 1].digits.startswith("0") and len(digits + runs[end + 1].digits) <= MAX_ID_DIGITS)):
         nxt = runs[end + 1]
         digits, end = digits + nxt.digits, nxt.end
     return digits, end
+
+
+_ENDING = re.compile(r"\b(?:ends?|ending|finishes|finishing) (?:in|with|on) ([^.,;!?]+)")
+
+
+def id_ending(text: str) -> str | None:
+    """The last digits of an id the caller remembers only in part ("the number ends in six", "the one
+    ending in oh two"): "6", "02"; None when no ending is said."""
+    m = _ENDING.search(text.lower())
+    runs = number_runs(m.group(1)) if m else []
+    return runs[0].digits if runs and runs[0].start == 0 else None
 
 
 _CODE_WORDS = re.compile(r"[a-z]|\d+|-|[.,;:!?]")

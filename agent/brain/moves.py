@@ -34,7 +34,8 @@ _REPEAT = re.compile(
     r"\b(?:say (?:that|it|this|what you said)? ?again|(?:say|read|give me) (?:the|that|my) \w+(?: \w+)? again|repeat(?: that| it| yourself| the \w+| what you said)?|"
     r"come again|pardon(?: me)?|beg your pardon|what (?:did|was) (?:you|that)(?: just)?(?: say| said)?|"
     r"what was (?:that|it)|(?:didn'?t|did not|couldn'?t|could not|can'?t|cannot) (?:catch|hear|get|understand) "
-    r"(?:that|you|it|what you said|the \w+)|missed (?:that|it)|"
+    r"(?:that|you|it|what you said|the (?:number|reference|question|name|date|time|word|words|last (?:bit|part|word|number)))\b"
+    r"|missed (?:that|it)|"
     r"what was the (?:question|number|reference)|where were we|what were (?:we|you) (?:doing|saying|asking|on)|"
     r"are you (?:still )?there|did you get (?:that|it|all that|me)|what (?:do|did) you need again)\b")
 #: Asking for a person, in any state: a verb of being put through and someone to be put through to

@@ -175,7 +175,7 @@ def is_write(tool_name: str, annotations: Mapping[str, Any] | None = None) -> bo
 _SELF_CORRECTION = re.compile(r"\b(?:sorry|no|i mean|actually|hang on|rather|mine'?s|my mistake|correction)\b[,.]?\s+")
 
 
-def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
+def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = True) -> Any:
     """The value for ``slot`` in ``text``, or None.
 
     ``asked`` is True when the caller is answering this slot's question: then a bare
@@ -192,7 +192,7 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool) -> Any:
         if corrected is not None:
             return corrected
     if kind == "enum":
-        chosen = _enum(slot, text, asked=asked)
+        chosen = _enum(slot, text, asked=asked, verbs=verbs)
         if chosen is None and slot.hours:  # "after lunch", "at two": the window the question says holds it
             hour, _ = entities.hour_said(text)
             chosen = next((o for o, (a, b) in slot.hours.items() if hour is not None and a <= hour < b), None)
@@ -254,14 +254,15 @@ _NO_NOUN = {"i", "i'd", "i'm", "i'll", "it", "it's", "we", "you", "he", "she", "
             "should", "would", "will", "could", "can", "if", "not", "no", "yes", "yeah", "please", "thanks", "enough"}
 
 
-def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
+def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bool = True) -> Any:
     """The option ``text`` names; the last one named wins ("high, no, urgent"), a negated one never
     does ("critical, not medium"). Unasked, a word counts only when it can mean nothing but this
     slot: a phrase that only names the slot ("urgent", "no rush"), a word next to the slot's own
     label ("high priority"), or a clause that is little but the value ("..., make it high"). So a symptom
     ("the pressure reading is high") never sets the priority. ``strict``: every option word needs that
     (a value the call holds already is not changed by a word in a description: "..., the crews can't
-    see the network" keeps the category)."""
+    see the network" keeps the category). ``verbs``: a state may be named by its verb ("close it"), which
+    a filter for finding records must not take from the request ("cancel the visit on the pump job")."""
     s = slot.schema
     options = s.get("enum") or [s.get("const")]
     low = text.lower()
@@ -269,7 +270,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False) -> Any:
     phrases = [(str(o).lower().replace("_", " "), o) for o in options if isinstance(o, str)]
     phrases += [(w, o) for o in options for w in _ENUM_SYNONYMS.get(str(o).lower(), ())]
     # A state is asked for by its verb: "close it" is closed, "resolve", "complete", "cancel" likewise.
-    phrases += [(p[:-3] if p.endswith("lled") else p[:-1], o) for p, o in list(phrases) if re.fullmatch(r"[a-z]+ed", p)]
+    if verbs:
+        phrases += [(p[:-3] if p.endswith("lled") else p[:-1], o) for p, o in list(phrases) if re.fullmatch(r"[a-z]+ed", p)]
     # Longest first, each span used once: "not urgent" is low before "urgent" can be urgent.
     taken: list[tuple[int, int, Any, str]] = []
     for phrase, option in sorted(phrases, key=lambda p: -len(p[0])):
@@ -523,13 +525,13 @@ def names_thing(name: str, text: str) -> bool:
         and numbers <= {r.digits for r in entities.number_runs(body)} and entities.yes_no(text).yes is not False
 
 
-def mentioned(slots: Any, text: str, ctx: Context) -> dict[str, Any]:
-    """Values the caller named without being asked ("site fourteen", "asset A123")."""
+def mentioned(slots: Any, text: str, ctx: Context, *, verbs: bool = True) -> dict[str, Any]:
+    """Values the caller named without being asked ("site fourteen", "asset A123"); ``verbs``: see ``_enum``."""
     found = {}
     for slot in slots:
         if slot.kind in ("key", "text", "integer", "number", "boolean"):
             continue
-        value = parse(slot, text, ctx, asked=False)
+        value = parse(slot, text, ctx, asked=False, verbs=verbs)
         if value is not None and validate(slot, value) is None:
             found[slot.name] = value
     return found

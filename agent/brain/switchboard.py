@@ -1035,6 +1035,7 @@ class SwitchboardBrain:
         if not clarify:
             return None
         reply = entities.yes_no(text)
+        told = reply.rest  # with what it takes back: "site thirteen, no, not thirteen, thirty" is site 30
         if moves.negates(reply.rest):
             # "It's not C2101, it's C2102": the value taken back leaves the request it was said in.
             body, negated = moves.split_negated(reply.rest)
@@ -1046,28 +1047,28 @@ class SwitchboardBrain:
                                 if len(w) > 2}) for o in options]
         if max(overlaps, default=0) > 0 and overlaps.count(max(overlaps)) == 1:
             # The answer may carry details too ("the fault, at site twelve"): both turns make the request.
-            return {**options[overlaps.index(max(overlaps))], "text": f"{clarify['text']}. {reply.rest}"}
+            return {**options[overlaps.index(max(overlaps))], "text": f"{clarify['text']}. {told}"}
         # An answer with a value only one option's tool takes ("morning" for a visit's time window) is that one.
         ctx = self._context()
         filled = [o for o in options if self._takes(o["intent"], reply.rest or text, ctx)]
         if len(filled) == 1:
-            return {**filled[0], "text": f"{clarify['text']}. {reply.rest or text}"}
+            return {**filled[0], "text": f"{clarify['text']}. {told or text}"}
         if not filled:
             # A bare number in exactly the shape of one option's id ("one oh oh oh six" for a work order, not a tag).
             filled = [o for o in options if (spec := self._spec_of(o["intent"])) is not None and any(
                 s.required and s.kind == "code" and (v := slots.parse(s, reply.rest or text, ctx, asked=True)) is not None
                 and slots.validate(s, v) is None for s in slots.slots_of(spec.input_schema))]
             if len(filled) == 1:
-                return {**filled[0], "text": f"{clarify['text']}. {reply.rest or text}"}
+                return {**filled[0], "text": f"{clarify['text']}. {told or text}"}
         if len(filled) > 1:
             # An answer both take ("friday" for booking or moving a visit): the request's own words decide
             # ("I need to move the visit ...": moving), by word stems, as the names are said differently.
             stems = [len(_stems(clarify["text"]) & _stems(self.coordinator.policy.name_of(o["intent"]))) for o in filled]
             if max(stems) > 0 and stems.count(max(stems)) == 1:
-                return {**filled[stems.index(max(stems))], "text": f"{clarify['text']}. {reply.rest or text}"}
+                return {**filled[stems.index(max(stems))], "text": f"{clarify['text']}. {told or text}"}
         heard = [o for o in options if decision is not None and decision.action == "route" and o["intent"] == decision.intent]
         if heard:
-            return {**heard[0], "text": f"{clarify['text']}. {reply.rest or text}"}
+            return {**heard[0], "text": f"{clarify['text']}. {told or text}"}
         if reply.yes is True and len(reply.rest.split()) <= 3:
             return {**options[0], "text": clarify["text"]}
         return None

@@ -1271,3 +1271,27 @@ async def test_asking_if_this_is_the_right_line_is_told_what_the_line_does(brain
     state = CallState("right-line")
     actions = await say(brain, state, "Is this the right number for computer problems, or is it just for the pumps and that?")
     assert "IT tickets" in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_an_id_remembered_by_its_end_finds_the_record(brain: SwitchboardBrain) -> None:
+    state = CallState("id-ending")
+    actions = await say(brain, state, "I need to cancel the technician visit on the North Ridge oil pump job. "
+                                      "It's the one ending in oh two.")
+    assert state.task["intent"] == "visit.cancel" and state.task.get("proposed") == {"work_order_id": "WO-10002"}, \
+        spoken(actions)
+
+
+async def test_a_thing_described_in_other_words_than_its_record_is_offered(brain: SwitchboardBrain) -> None:
+    state = CallState("aircon-is-climate-control")
+    actions = await say(brain, state, "The air conditioning in the lab at Lakeside Water Treatment Plant has packed in. "
+                                      "It's thirty-one degrees in there.")
+    assert state.task.get("proposed") == {"asset_tag": "H-5530"}, spoken(actions)
+
+
+async def test_a_value_taken_back_in_the_answer_to_which_request_is_the_one_meant(brain: SwitchboardBrain) -> None:
+    state = CallState("clarify-negated-site")
+    await say(brain, state, "I'm ringing about the backup generator at the reservoir. The fuel's dropped to thirty "
+                            "percent and the delivery hasn't turned up.")
+    assert state.dialogue.get("clarify"), "the router is unsure of this one; the test needs the either/or question"
+    await say(brain, state, "It's site thirteen. No, not thirteen, thirty. Three zero.")
+    assert state.task["intent"] == "work_order.create" and state.task["args"]["site"] == 30

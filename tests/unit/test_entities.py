@@ -320,3 +320,19 @@ def test_a_time_of_day_said_as_what_people_do_then(said, hour):
 ])
 def test_a_digit_said_twice_with_a_hyphen_is_two_digits(said, digits):
     assert [r.digits for r in e.number_runs(said)] == [digits]
+
+
+@pytest.mark.parametrize("said, ending", [
+    ("I only remember the number ends in six.", "6"), ("It's the one ending in oh two.", "02"),
+    ("the pump ends up tripping", None), ("it ends with a bang", None),
+])
+def test_the_end_of_an_id_remembered_in_part(said, ending):
+    assert e.id_ending(said) == ending
+
+
+@pytest.mark.parametrize("said, first", [
+    ("S R, three double-oh, oh two.", "SR30002"),  # a pause before a group that starts with a zero
+    ("A123, 45 minutes ago", "A123"),  # a quantity after a pause is no part of the id
+])
+def test_digit_groups_said_with_a_pause(said, first):
+    assert e.codes(said)[0] == first

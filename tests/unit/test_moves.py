@@ -214,3 +214,14 @@ def test_a_cancel_phrase_before_a_changed_value_takes_back_the_change_not_the_re
 ])
 def test_a_turn_that_opens_by_asking_if_this_is_the_right_line(said, line):
     assert moves.asks_line(said) is line
+
+
+@pytest.mark.parametrize("said, kind", [
+    ("Yes, cancel it. We can't get the permit to work signed off in time.", None),  # no asking to hear it again
+    ("I can't get the laptop to connect", None),
+    ("sorry, I didn't catch the number", "repeat"),
+    ("I couldn't hear the last bit", "repeat"),
+])
+def test_not_getting_something_is_a_repeat_only_when_it_is_what_was_said(said, kind):
+    move = moves.classify(said, in_task=True)
+    assert (move.kind if move else None) == kind
