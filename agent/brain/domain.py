@@ -682,10 +682,36 @@ class DomainAgent:
             state.task["duplicate_of"] = ticket
             yield Say(f"That's already logged as {entities.spell_out(ticket)}. Do you want another one?")
         elif result.action in ("ask", "confirm"):
+            if result.action == "confirm" and write and not state.task.get("checked"):
+                state.task["checked"] = True
+                closed = await self._closed_record(spec, state.task)
+                if closed:
+                    yield Say(closed)  # "W O, one zero zero, zero nine is completed.": before the caller agrees to it
             yield Say(result.say)
         else:
             async for action in self._execute(spec, state, write):
                 yield action
+
+    async def _closed_record(self, spec: ToolSpec, task: dict[str, Any]) -> str:
+        """"W O, one zero zero, zero nine is completed.": the record a write acts on, when it is closed already
+        (read with the server's own reader of that id). "" when it is open, or no reader says."""
+        if spec.name.startswith(("create_", "request_")):
+            return ""
+        for slot in slots.slots_of(spec.input_schema):
+            value = task["args"].get(slot.name)
+            if not (slot.required and slot.kind == "code" and value):
+                continue
+            for reader in self.tools.tools(spec.server).values():
+                if slots.is_write(reader.name, reader.annotations) or not reader.name.startswith("get_") \
+                        or set(reader.input_schema.get("required") or []) != {slot.name}:
+                    continue
+                try:
+                    data = await self.tools.call(reader.server, reader.name, {slot.name: value})
+                except ToolError:
+                    continue
+                if isinstance(data, dict) and _closed(data):
+                    return f"{entities.spell_out(str(value))} is {str(data['status']).replace('_', ' ')}."
+        return ""
 
     def _logged_already(self, spec: ToolSpec, state: CallState) -> str | None:
         """The ticket of an identical request completed in this call within the window, if any."""

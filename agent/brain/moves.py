@@ -74,7 +74,7 @@ _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
 _CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry)\W+)*"
                            r"(?:leave it|forget it|forget that|never ?mind|don'?t bother|scrap that|drop it|"
                            r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now|"
-                           r"don'?t worry(?: about (?:it|that))?|no need(?: for (?:it|that))?)\s*(?:[,.;!?-]|$)")
+                           r"don'?t worry(?: about (?:it|that))?|no need(?: for (?:it|that))?)(?: then| for now)?\s*(?:[,.;!?-]|$)")
 _CANCEL = re.compile(
     r"\b(?:cancel(?: it| that| this)?|leave it|leave that|forget (?:it|that|about it)|never ?mind|"
     r"don'?t (?:bother|worry|do (?:it|that))|do not (?:bother|do (?:it|that))|drop (?:it|that)|"
@@ -124,6 +124,12 @@ def leftover(text: str, *patterns: re.Pattern[str]) -> str:
     return re.sub(r"\s+", " ", _FILLER_RE.sub(" ", rest)).strip()
 
 
+def _opens_a_sentence(pattern: re.Pattern[str], text: str) -> bool:
+    """Does ``pattern`` match at the start of the turn or of one of its sentences ("Oh, it's closed, is it?
+    Leave it then, I'll ring back")?"""
+    return any(pattern.match(s) for s in re.split(r"(?<=[.!?])\s+", text.lower()))
+
+
 def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str = "",
              free_text: bool = True, answered: bool = False, changes: bool = False) -> Move | None:
     """The universal move ``text`` makes, or None when it is an answer or a request.
@@ -166,7 +172,7 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if not in_task:
         return None
     if _CANCEL_ALONE.match(plain) or (_CANCEL.search(plain) and set(leftover(plain, _CANCEL).split()) <= set(
-            _plain(topic).split())) or (_CANCEL_FIRST.match(text.lower()) and not entities.number_runs(text) and not changes):
+            _plain(topic).split())) or (_opens_a_sentence(_CANCEL_FIRST, text) and not entities.number_runs(text) and not changes):
         # "Scrap that, Thursday was right": a cancel phrase before values the task takes takes back a change.
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)

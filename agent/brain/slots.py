@@ -291,6 +291,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # the value the caller does not mean
         if set(re.findall(r"[a-z']+", low[:start])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
             continue  # "I don't need to edit anything": not that one either
+        if not asked and before[-1:] in (["a"], ["an"]) and not (label & set(after)):
+            continue  # "stores gave me a new one": the word describes a thing ("a high priority" names its slot)
         if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}) \
                 and not (before[-1:] == ["as"] and not re.match(r"\s*[a-z]", low[end:])):  # "put a job in as high"
             # Its own clause: ", medium" or "make it high", not "the reading is high".

@@ -20,8 +20,8 @@ from typing import Any, AsyncIterator, Callable, Protocol
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import entities, languages, moves, slots
-from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear,
-                                latest_reference)
+from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, REPLY_WORDS, DomainAgent, fetch_site_names,
+                                for_the_ear, latest_reference)
 from agent.brain.mcp_client import SERVERS, ToolManager
 from agent.config import Settings
 from agent.call.keypad import digits_expected
@@ -79,6 +79,8 @@ _NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:
 _INDIRECT_QUESTION = re.compile(r"\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
                                 r"no idea|checking)\s+((?:when|whether|if|where|what|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
 _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any)\b")
+#: The offer of the second request when the first one's result leaves no room to name it.
+SHORT_OFFER = "Shall we do the other thing you mentioned now?"
 #: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
 LATER_RESULT_WORDS = 10
 #: The caller asks for both of two requests at once ("log both of them", "medium for both").
@@ -221,8 +223,10 @@ class SwitchboardBrain:
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE):
             # "Is this the right number for computer problems?": what the line does, unless a clear request follows.
             move = moves.Move("help", "line")
-        if move is None and offer == "later" and reply.yes is True and state.dialogue.get("later"):
-            # "Yes, and it's low priority" to "shall we do that now?": yes, with more for that request.
+        if move is None and offer == "later" and state.dialogue.get("later") and (reply.yes is True or (
+                reply.yes is None and self._takes(state.dialogue["later"]["intent"], text, self._context()))):
+            # "Yes, and it's low priority" to "shall we do that now?": yes, with more for that request; so is
+            # an answer that just gets on with it ("site fourteen, it's passing when closed, high priority").
             later = state.dialogue["later"]
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {reply.rest}"}
             move = moves.Move("accept")
@@ -341,8 +345,11 @@ class SwitchboardBrain:
                 continue
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
                 action = Say(self._offer_later(state))  # the first request is done: offer the second
-                if held is not None:  # ... and the result before it is cut to leave the ear room for the offer
-                    held = dataclasses.replace(held, text=for_the_ear(held.text, REPLY_WORDS - len(action.text.split())))
+                if held is not None and len(f"{held.text} {action.text}".split()) > REPLY_WORDS:
+                    # No room for both whole: the result keeps what it had room for before an offer (the
+                    # arrival a status check was asked for), and the offer is said short.
+                    action = Say(SHORT_OFFER)
+                    held = dataclasses.replace(held, text=for_the_ear(held.text, LONGEST_REPLY - len(SHORT_OFFER.split())))
             if held is not None:
                 yield held
                 held = None
@@ -963,6 +970,7 @@ class SwitchboardBrain:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
             if len(re.findall(r"[\w']+", _without_names(before))) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
                     or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()) \
+                    or _inside_a_number(before, after) \
                     or _INTRODUCTION.match(before.lower()) \
                     or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2:
                 # "over and over" joins no clauses; "I rang last week about ...", "hello, Olivia Grant from
@@ -1162,6 +1170,12 @@ def _heard(decision: Any, intent: str) -> float:
 def _ticket_number(slot: slots.Slot) -> bool:
     """Is ``slot`` a ticket's number (WO-10234, INC-20001: a prefix of two letters or more), not a tag?"""
     return any(len(p) >= 2 for p in entities.pattern_prefixes(slot.schema.get("pattern")))
+
+
+def _inside_a_number(before: str, after: str) -> bool:
+    """Is the boundary the "and" of a number said aloud ("job ten thousand and two")?"""
+    last, first = before.split()[-1].lower().strip(",."), after.split()[0].lower().strip(",.")
+    return last in ("hundred", "thousand") and (first.isdigit() or bool(entities.number_runs(first)))
 
 
 def _without_names(said: str) -> str:

@@ -1295,3 +1295,31 @@ async def test_a_value_taken_back_in_the_answer_to_which_request_is_the_one_mean
     assert state.dialogue.get("clarify"), "the router is unsure of this one; the test needs the either/or question"
     await say(brain, state, "It's site thirteen. No, not thirteen, thirty. Three zero.")
     assert state.task["intent"] == "work_order.create" and state.task["args"]["site"] == 30
+
+
+async def test_a_status_with_a_second_request_pending_still_says_when_the_technician_comes(brain: SwitchboardBrain) -> None:
+    state = CallState("status-then-offer")
+    actions = await say(brain, state, "North Ridge again. Two things: when's the technician coming for job ten thousand "
+                                      "and two, and I need to report the bypass valve V fourteen ten, it's passing.")
+    said = spoken(actions)
+    assert "W O, one zero zero, zero two" in said and " is booked for " in said, said  # "and two" is in the number
+    assert state.dialogue.get("offer") == "later" and len(said.split()) <= 40, said
+    # Getting on with the second request without a yes accepts the offer.
+    await say(brain, state, "site fourteen. it's passing when it's closed, high priority")
+    assert state.task and state.task["intent"] == "work_order.create" and state.task["args"].get("site") == 14, state.task
+
+
+async def test_a_write_on_a_closed_record_says_so_before_the_read_back(brain: SwitchboardBrain) -> None:
+    state = CallState("closed-record")
+    actions = await say(brain, state, "Can I get someone out to Millbrook for job ten thousand and nine, the noisy "
+                                      "booster pump? Tomorrow morning.")
+    assert "zero nine is completed." in spoken(actions), spoken(actions)
+    actions = await say(brain, state, "Oh, it's closed, is it? Leave it then, I'll ring back if it's still noisy.")
+    assert state.task is None and "Nothing was sent" in spoken(actions), spoken(actions)
+
+
+async def test_an_option_word_describing_a_thing_is_no_value(brain: SwitchboardBrain) -> None:
+    state = CallState("a-new-one")
+    await say(brain, state, "Dev Patel here. That ticket for my cracked tablet screen, INC two oh oh oh four, you can "
+                            "close it. Stores gave me a new one.")
+    assert state.task["intent"] == "incident.update" and state.task["args"].get("status") == "closed", state.task
