@@ -43,6 +43,8 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
 }
 
 ANYTHING_ELSE = "Anything else?"
+#: A new record asked for in so many words ("raise a new one", "open another ticket").
+NEW_RECORD = re.compile(r"\b(?:(?:a|another) new|another) (?:one|job|ticket|work order|incident|request)\b|\ba new one\b")
 #: How near in meaning a caller's description must be to a thing's record to name it, and how much nearer
 #: than the next thing: "the air conditioning in the lab" is 0.55 near "hvac Lab climate control", 0.23 the next.
 KIND_MEANING_FLOOR = 0.4
@@ -302,12 +304,29 @@ class DomainAgent:
         spec = self._reader_named_by_id(spec, text)
         state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
-        heard = slots.prefill(state.task, spec.input_schema, state.entities, self.context(), turn=said)
+        heard = slots.prefill(state.task, spec.input_schema, {**self._same_thing(spec, text, state), **state.entities},
+                              self.context(), turn=said)
         ack = state.task.pop("ack", "")
         if ack:
             yield Say(ack)
         async for action in self._advance(spec, None, state, heard):
             yield action
+
+    @staticmethod
+    def _same_thing(spec: ToolSpec, text: str, state: CallState) -> dict[str, Any]:
+        """"Raise a new one" right after a record was read: the new record is for the same thing (its asset
+        tag and site, as the read gave them). {} for any other turn."""
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        if not (last.get("ok") and NEW_RECORD.search(text.lower()) and spec.name.startswith(("create_", "request_"))):
+            return {}
+        data = last.get("result")
+        found = {}
+        for slot in slots.slots_of(spec.input_schema):
+            if slot.kind in ("code", "site"):
+                value = _field(data, slot.name) or _field(data, slot.name.rpartition("_")[2])
+                if value is not None and slots.validate(slot, value) is None:
+                    found[slot.name] = value
+        return found
 
     def _reader_named_by_id(self, spec: ToolSpec, text: str) -> ToolSpec:
         """For a look-up, the read tool the caller's identifier belongs to: "what's happening with
@@ -686,7 +705,11 @@ class DomainAgent:
                 state.task["checked"] = True
                 closed = await self._closed_record(spec, state.task)
                 if closed:
-                    yield Say(closed)  # "W O, one zero zero, zero nine is completed.": before the caller agrees to it
+                    # "W O, one zero zero, zero nine is completed.": before the caller agrees to it, with the
+                    # read-back when the ear has room for both, else only the question.
+                    yield Say(closed)
+                    if len(f"{closed} {result.say}".split()) > LONGEST_REPLY:
+                        result = slots.Step(result.action, f"Shall I still {slots.describe_tool(spec.name)}?", result.heard)
             yield Say(result.say)
         else:
             async for action in self._execute(spec, state, write):

@@ -20,8 +20,8 @@ from typing import Any, AsyncIterator, Callable, Protocol
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import entities, languages, moves, slots
-from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, REPLY_WORDS, DomainAgent, fetch_site_names,
-                                for_the_ear, latest_reference)
+from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, REPLY_WORDS, DomainAgent,
+                                fetch_site_names, for_the_ear, latest_reference)
 from agent.brain.mcp_client import SERVERS, ToolManager
 from agent.config import Settings
 from agent.call.keypad import digits_expected
@@ -305,6 +305,10 @@ class SwitchboardBrain:
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
+        elif state.task and state.task.get("confirming") and reply.yes is None and _THANKS.search(text.lower()) \
+                and not moves.leftover(_THANKS.sub(" ", text.lower())).strip(" .,!?"):
+            # "Cheers" or "lovely, thanks" to "Is that right?": thanks for it, so it is sent.
+            replies = self.agent.continue_task("yes", state)
         elif state.task and decision.intent.startswith("smalltalk.") and fit is None and state.task.get("go_ahead") \
                 and state.task.get("confirming") and entities.yes_no(text).yes is None:
             # "Yes, log it" before the read-back, then "thanks" after it: the go-ahead stands, nothing changed.
@@ -753,6 +757,8 @@ class SwitchboardBrain:
             return dataclasses.replace(decision, action="route", target=asked["target"], intent=asked["intent"]), text
         if chosen is None:
             return None
+        if NEW_RECORD.search(text.lower()):  # "raise a new one, it's a slow drip": this turn tells the new one
+            return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), text
         before = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
         return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), \
             f"{before}. {text}".strip(". ")
@@ -792,6 +798,8 @@ class SwitchboardBrain:
         one just read. Told by the change said, not by the router, whose examples of changes would draw in
         every request that says a priority. A priority said beside a new thing (an asset tag, a site) is that
         new request's. None otherwise."""
+        if NEW_RECORD.search(text.lower()):
+            return None  # "raise a new one, medium": a new record, whatever it is said of the old one
         ctx = self._context()
         done = [r for r in state.routes if r.get("action") == "route"][-1:] if not state.task else []
         routed = self._spec_of(decision.intent)  # the router's best reading, sure of it or not

@@ -1323,3 +1323,15 @@ async def test_an_option_word_describing_a_thing_is_no_value(brain: SwitchboardB
     await say(brain, state, "Dev Patel here. That ticket for my cracked tablet screen, INC two oh oh oh four, you can "
                             "close it. Stores gave me a new one.")
     assert state.task["intent"] == "incident.update" and state.task["args"].get("status") == "closed", state.task
+
+
+async def test_a_new_one_after_reading_a_closed_job_is_for_the_same_thing_and_cheers_sends_it(brain: SwitchboardBrain) -> None:
+    state = CallState("new-one-after-read")
+    first = await say(brain, state, "hello, it's Marek from riverside. the seal on intake pump one got replaced a few weeks "
+                            "back, job ten thousand and seven, and it's weeping again. can you reopen that one?")
+    actions = await say(brain, state, "ah. go on then, raise a new one. it's a slow drip from the shaft, so medium")
+    task = state.task
+    assert task["intent"] == "work_order.create" and task.get("confirming"), spoken(first + actions)
+    assert (task["args"]["asset_tag"], task["args"]["site"], task["args"]["summary"]) == \
+        ("A123", 12, "a slow drip from the shaft"), spoken(first + actions)
+    assert tools_ok(await say(brain, state, "cheers")) == ["create_work_order"]  # thanks for it: it is sent
