@@ -43,8 +43,9 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
 }
 
 ANYTHING_ELSE = "Anything else?"
-#: A new record asked for in so many words ("raise a new one", "open another ticket").
-NEW_RECORD = re.compile(r"\b(?:(?:a|another) new|another) (?:one|job|ticket|work order|incident|request)\b|\ba new one\b")
+#: A new record asked for in so many words ("raise a new one", "open another ticket"; "they gave me a new one" is none).
+NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:a new|another)(?: new)? "
+                        r"(?:one|job|ticket|work order|incident|request)\b")
 #: How near in meaning a caller's description must be to a thing's record to name it, and how much nearer
 #: than the next thing: "the air conditioning in the lab" is 0.55 near "hvac Lab climate control", 0.23 the next.
 KIND_MEANING_FLOOR = 0.4

@@ -305,10 +305,6 @@ class SwitchboardBrain:
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
-        elif state.task and state.task.get("confirming") and reply.yes is None and _THANKS.search(text.lower()) \
-                and not moves.leftover(_THANKS.sub(" ", text.lower())).strip(" .,!?"):
-            # "Cheers" or "lovely, thanks" to "Is that right?": thanks for it, so it is sent.
-            replies = self.agent.continue_task("yes", state)
         elif state.task and decision.intent.startswith("smalltalk.") and fit is None and state.task.get("go_ahead") \
                 and state.task.get("confirming") and entities.yes_no(text).yes is None:
             # "Yes, log it" before the read-back, then "thanks" after it: the go-ahead stands, nothing changed.

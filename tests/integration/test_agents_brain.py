@@ -1325,7 +1325,7 @@ async def test_an_option_word_describing_a_thing_is_no_value(brain: SwitchboardB
     assert state.task["intent"] == "incident.update" and state.task["args"].get("status") == "closed", state.task
 
 
-async def test_a_new_one_after_reading_a_closed_job_is_for_the_same_thing_and_cheers_sends_it(brain: SwitchboardBrain) -> None:
+async def test_a_new_one_after_reading_a_closed_job_is_for_the_same_thing(brain: SwitchboardBrain) -> None:
     state = CallState("new-one-after-read")
     first = await say(brain, state, "hello, it's Marek from riverside. the seal on intake pump one got replaced a few weeks "
                             "back, job ten thousand and seven, and it's weeping again. can you reopen that one?")
@@ -1334,4 +1334,4 @@ async def test_a_new_one_after_reading_a_closed_job_is_for_the_same_thing_and_ch
     assert task["intent"] == "work_order.create" and task.get("confirming"), spoken(first + actions)
     assert (task["args"]["asset_tag"], task["args"]["site"], task["args"]["summary"]) == \
         ("A123", 12, "a slow drip from the shaft"), spoken(first + actions)
-    assert tools_ok(await say(brain, state, "cheers")) == ["create_work_order"]  # thanks for it: it is sent
+    assert tools_ok(await say(brain, state, "yes, that's right")) == ["create_work_order"]
