@@ -463,6 +463,8 @@ class SwitchboardBrain:
         start = caller_turns[-2] if len(caller_turns) >= 2 else (caller_turns[-1] if caller_turns else 0)
         end = caller_turns[-1] if caller_turns else len(state.turns)
         said = [t["text"] for t in state.turns[start:end] if t.get("role") == "agent" and not t.get("filler")]
+        if len(said) > 1 and said[-1] == ANYTHING_ELSE:
+            said = said[:-1]  # what was said, again; "anything else?" once more would only ask it a third time
         return " ".join(said) or GREETING
 
     def _off_topic(self, decision: Any, text: str, state: CallState) -> bool:

@@ -1335,3 +1335,12 @@ async def test_a_new_one_after_reading_a_closed_job_is_for_the_same_thing(brain:
     assert (task["args"]["asset_tag"], task["args"]["site"], task["args"]["summary"]) == \
         ("A123", 12, "a slow drip from the shaft"), spoken(first + actions)
     assert tools_ok(await say(brain, state, "yes, that's right")) == ["create_work_order"]
+
+
+async def test_hearing_a_result_again_does_not_ask_anything_else_a_third_time(brain: SwitchboardBrain) -> None:
+    state = CallState("come-again-after-result")
+    await say(brain, state, "the pump A one two three at site twelve is leaking, priority medium")
+    done = spoken(await say(brain, state, "yes"))
+    assert done.endswith("Anything else?")
+    again = spoken(await say(brain, state, "come again?"))
+    assert again == done.removesuffix(" Anything else?") and "Anything else?" not in again, again

@@ -463,3 +463,13 @@ def test_unreadable_or_invalid_policy_files(tmp_path: Path):
     bad.write_text("safety: [unclosed\n")
     with pytest.raises(PolicyError, match="not valid YAML"):
         load_policy(bad)
+
+
+@pytest.mark.parametrize("utterance", [
+    "the chiller in the switch room has given up",
+    "the kettle point in the mess room is kaput",
+    "the gate barrier at the depot is out of action",
+])
+def test_faults_told_in_everyday_idioms_are_faults(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert (d.target, d.intent) == ("field_ops", "work_order.create"), d.reason
