@@ -1344,3 +1344,10 @@ async def test_hearing_a_result_again_does_not_ask_anything_else_a_third_time(br
     assert done.endswith("Anything else?")
     again = spoken(await say(brain, state, "come again?"))
     assert again == done.removesuffix(" Anything else?") and "Anything else?" not in again, again
+
+
+async def test_a_new_request_that_names_an_existing_requests_number_reads_it(brain: SwitchboardBrain) -> None:
+    state = CallState("sr-status-by-number")
+    actions = await say(brain, state, "hi, it's Jonas Berg. has my GIS access come through yet? the request was thirty "
+                                      "thousand and three")
+    assert tools_ok(actions) == ["get_service_request"] and "Grace Kim" in spoken(actions), spoken(actions)

@@ -336,3 +336,8 @@ def test_the_end_of_an_id_remembered_in_part(said, ending):
 ])
 def test_digit_groups_said_with_a_pause(said, first):
     assert e.codes(said)[0] == first
+
+
+def test_a_kind_of_record_named_before_its_number_with_is_or_was():
+    assert "SR30003" in e.codes("the request was thirty thousand and three", ["SR"])
+    assert "WO10001" in e.codes("the job is one zero zero zero one", ["WO"])
