@@ -192,6 +192,21 @@ _ASKS = re.compile(
     r"did|have|has|i need|i want|i'?d like|i would like|please)\b")
 
 
+def after_restart(text: str) -> str:
+    """What follows a start-over said first ("sorry, start again. it's not my password, the VPN says token out of
+    sync"): the request told afresh; "" when the turn holds no start-over or little after it."""
+    m = _RESTART.search(text.lower())
+    if m is None or _said_before(text.lower()[:m.start()]):
+        return ""
+    rest = re.sub(r"^[\s,.;:!?-]+", "", text[m.end():])
+    return rest if len(leftover(_plain(rest)).split()) >= 3 else ""
+
+
+def _said_before(head: str) -> bool:
+    """Does ``head`` (the words before a move phrase) say anything but fillers?"""
+    return bool(leftover(_plain(head)))
+
+
 def asks_line(text: str) -> bool:
     """Does the turn open by asking whether this is the right line ("is this the right number for computer
     problems, or just the pumps?")? What follows may be a request of its own, which the router judges."""

@@ -202,6 +202,11 @@ class SwitchboardBrain:
             # With a yes or a go-ahead ("yes, go ahead with both") the second is as good as sent once read back.
             sent = entities.yes_no(text).yes is True or bool(_GO_AHEAD.search(text.lower()))
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}", "accepted": True, "go_ahead": sent}
+        afresh = moves.after_restart(text) if state.task else ""
+        if afresh:
+            # "Sorry, start again. It's not my password at all, the VPN says ...": the request so far is dropped
+            # and the words after the start-over are a new request.
+            state.task, text = None, afresh
         decision = await self.coordinator.decide_async(text, state)
         if decision.policy_hits == ["person_request:classifier"] and not state.task:
             # Who is calling ("hi, it's Ben Carter in the control room") is no request for a person: what the

@@ -1351,3 +1351,11 @@ async def test_a_new_request_that_names_an_existing_requests_number_reads_it(bra
     actions = await say(brain, state, "hi, it's Jonas Berg. has my GIS access come through yet? the request was thirty "
                                       "thousand and three")
     assert tools_ok(actions) == ["get_service_request"] and "Grace Kim" in spoken(actions), spoken(actions)
+
+
+async def test_a_start_over_followed_by_a_new_request_starts_that_request(brain: SwitchboardBrain) -> None:
+    state = CallState("start-over-with-request")
+    await say(brain, state, "I need my password reset, I think.")
+    actions = await say(brain, state, "Sorry, start again. It's not a password thing at all, my laptop screen has "
+                                      "cracked right across.")
+    assert state.task and state.task["intent"] == "incident.create", spoken(actions)

@@ -225,3 +225,12 @@ def test_a_turn_that_opens_by_asking_if_this_is_the_right_line(said, line):
 def test_not_getting_something_is_a_repeat_only_when_it_is_what_was_said(said, kind):
     move = moves.classify(said, in_task=True)
     assert (move.kind if move else None) == kind
+
+
+@pytest.mark.parametrize("said, rest", [
+    ("Sorry, start again. It's my laptop, the screen is cracked.", "It's my laptop, the screen is cracked."),
+    ("let's start over", ""),  # a start-over alone: the move, no new request
+    ("the pump keeps stopping and I have to start it again", ""),  # no start-over at all
+])
+def test_the_request_told_after_a_start_over(said, rest):
+    assert moves.after_restart(said) == rest
