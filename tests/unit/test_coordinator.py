@@ -91,6 +91,8 @@ def test_decide_does_not_change_the_state(coordinator: Coordinator):
     ("someone's been injured at site seven", "injured"),
     ("there are sparks coming from the panel", "sparks"),
     ("the pump house is flooding", "flooding"),
+    ("there's a proper pong of gas round the back by the compressors", "pong of gas"),  # the smell, in other words
+    ("I can hear gas hissing out of the meter", "gas hissing"),
 ])
 def test_safety_words_go_to_a_person_at_emergency_priority_even_at_night(coordinator, utterance, word):
     d = coordinator.decide(utterance, call(current={"target": "it_ops", "intent": "incident.create"}), now=CLOSED)
