@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Literal, Mapping, Sequence
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 from jsonschema import Draft202012Validator
 
@@ -574,7 +574,7 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         body, negated = moves.split_negated(task["opening"][taken_back[-1].start():])
         heard.update(_replacing(slots, heard, body, negated, ctx))
         # Said back, so the caller hears which one was taken ("site fifty five, no, sixty eight": "Site 68 then.").
-        task["ack"] = " ".join(_acknowledge(slot, heard[slot.name]) for slot in slots
+        task["ack"] = _together(_acknowledge(slot, heard[slot.name]) for slot in slots
                                if slot.kind != "text" and slot.name in heard
                                and any(parse(slot, n, ctx, asked=True) not in (None, heard[slot.name])
                                        # "one zero zero zero one, no, not zero one, zero six": part of an id
@@ -943,7 +943,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                         or f"Sorry, I didn't catch the {asking.label}."
         # A changed value is said back; so is any value in a correction ("urgent, not low"),
         # even one the call had not taken before.
-        ack = " ".join(_acknowledge(by_name[k], v, added=k not in task["args"]) for k, v in heard.items()
+        ack = _together(_acknowledge(by_name[k], v, added=k not in task["args"]) for k, v in heard.items()
                        if k in by_name and (negated or k in task["args"]) and task["args"].get(k) != v)
         problem = f"{ack} {problem}".strip()
         task["args"].update(heard)
@@ -962,7 +962,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     task["confirming"] = True
     if task.get("read_back") and heard:
         # The caller has heard the whole read-back once: after that only what changed is said back.
-        said = " ".join(_acknowledge(by_name[k], v, added=k not in before) for k, v in heard.items() if k in by_name)
+        said = _together(_acknowledge(by_name[k], v, added=k not in before) for k, v in heard.items() if k in by_name)
         return Step("confirm", f"{said} Shall I go ahead?", heard)
     task["read_back"] = True
     return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
@@ -1111,6 +1111,16 @@ def _with_digits(slot: Slot, held: Any, body: str) -> str | None:
         said = digits[:len(digits) - len(said)] + said
     candidate = (letters.group(0) if letters else "") + said
     return _like_examples(candidate, slot.schema.get("examples") or [], slot.schema.get("pattern"))
+
+
+def _together(acks: Iterable[str]) -> str:
+    """Values said back in one sentence ("Thursday 10 December, evening then."), not one "then" each."""
+    said = [a.removesuffix(" then.") for a in acks if a]
+    values = [a for a in said if a != "Got it."]
+    lead = "Got it. " if len(values) < len(said) else ""
+    if not values:
+        return lead.strip()
+    return f"{lead}{', '.join(values)} then."  # capitals kept: "Evening, Thursday 10 December then." (heard alike)
 
 
 def _acknowledge(slot: Slot, value: Any, *, added: bool = False) -> str:

@@ -647,3 +647,9 @@ def test_a_wrong_count_of_one_digit_is_said_in_the_singular():
     wo = s.Slot("work_order_id", {"type": "string", "pattern": r"^WO-[0-9]{5}$", "examples": ["WO-10234"],
                                   "description": "What is the work order number?"}, True)
     assert "That's one digit;" in s.wrong_shape(wo, "work order two")
+
+
+def test_values_said_back_together_are_one_sentence():
+    assert s._together(["Evening then.", "Thursday 10 December then."]) == "Evening, Thursday 10 December then."
+    assert s._together(["Got it.", "Site 14 then."]) == "Got it. Site 14 then."
+    assert s._together(["Got it."]) == "Got it."
