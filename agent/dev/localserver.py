@@ -65,7 +65,8 @@ class LocalServer:
             offset = self.log_path.stat().st_size if self.log_path.exists() else 0
             with open(self.log_path, "ab") as log:
                 self.proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve"], cwd=REPO, env=self.env,
-                                             stdout=log, stderr=subprocess.STDOUT, preexec_fn=self._pin)
+                                             stdout=log, stderr=subprocess.STDOUT,
+                                             preexec_fn=self._pin if self.cpus is not None else None)
             if self._wait_ready(timeout):
                 return self
             with open(self.log_path, "rb") as f:
