@@ -24,10 +24,18 @@ def free_port() -> int:
 
 
 class LocalServer:
-    """A ``switchboard serve`` process on 127.0.0.1 (placeholder brain and no speech unless ``env`` says)."""
+    """A ``switchboard serve`` process on 127.0.0.1 (placeholder brain and no speech unless ``env`` says).
 
-    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, port: int | None = None) -> None:
+    ``cpus``: the CPUs the server may run on (as ``taskset -c``), set in the child before it
+    starts, so every thread and subprocess it makes inherits it; ``None``: wherever we may run.
+    """
+
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None, port: int | None = None,
+                 cpus: set[int] | None = None) -> None:
         self._port_was_picked = port is None
+        if cpus is not None and not (cpus and cpus <= os.sched_getaffinity(0)):
+            raise ValueError(f"CPUs {sorted(cpus)} are not a subset of those here ({sorted(os.sched_getaffinity(0))})")
+        self.cpus = set(cpus) if cpus is not None else None
         self.port = port or free_port()
         self.data_dir = data_dir
         self.env = {
@@ -57,7 +65,8 @@ class LocalServer:
             offset = self.log_path.stat().st_size if self.log_path.exists() else 0
             with open(self.log_path, "ab") as log:
                 self.proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve"], cwd=REPO, env=self.env,
-                                             stdout=log, stderr=subprocess.STDOUT)
+                                             stdout=log, stderr=subprocess.STDOUT,
+                                             preexec_fn=self._pin if self.cpus is not None else None)
             if self._wait_ready(timeout):
                 return self
             with open(self.log_path, "rb") as f:
@@ -68,6 +77,11 @@ class LocalServer:
             self.port = free_port()  # free_port() races with anything else binding port 0
             self.env["PORT"] = str(self.port)
         raise RuntimeError(f"no free port after 3 tries:\n{self.log()}")
+
+    def _pin(self) -> None:
+        """In the child, before ``exec``: the affinity every thread and process of the server inherits."""
+        if self.cpus is not None:
+            os.sched_setaffinity(0, self.cpus)
 
     def _wait_ready(self, timeout: float) -> bool:
         assert self.proc is not None

@@ -52,3 +52,22 @@ def test_tuning_picks_the_threshold_with_fewest_cut_offs_plus_holds_in_the_middl
     t, cut, held, margin = tune(rows)
     assert t == pytest.approx(0.4) and margin == pytest.approx(0.1)  # between 0.3 and 0.5: one pause cut, no hold
     assert cut == pytest.approx(0.25) and held == 0.0
+
+
+def test_the_fresh_phrases_are_a_third_part_and_leave_the_halves_and_their_pauses_as_they_were(monkeypatch):
+    from agent.dev.bench import speech
+    from agent.dev.bench.phrases import EOT_FRESH, PHRASES
+
+    rate = 16000
+    word, gap = np.full(rate // 4, 8000, dtype=np.int16), np.zeros(rate // 20, dtype=np.int16)
+    monkeypatch.setattr(speech, "speech", lambda text, r, voice: np.concatenate([word, gap] * len(text.split())))
+    got = speech.clips("piper", seed=1, split_seed=19)
+    assert [c.text for c in got] == list(PHRASES + EOT_FRESH)
+    assert {c.text for c in got if c.split == "fresh"} == set(EOT_FRESH)
+    assert {c.text for c in got if c.split == "dev"} == speech.dev_phrases(19)
+    for c in got:
+        assert c.kind == ("finished" if len(c.text.split()) <= speech.SHORT_WORDS else "paused")
+    # the halves get the pauses they had before the third part was added (it comes after them)
+    monkeypatch.setattr(speech, "EOT_FRESH", ())
+    before = speech.clips("piper", seed=1, split_seed=19)
+    assert [(c.text, c.resume_at) for c in before] == [(c.text, c.resume_at) for c in got[: len(PHRASES)]]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from agent.dev import fit_completeness as fit
-from agent.dev.bench.phrases import PHRASES
+from agent.dev.bench.phrases import EOT_FRESH, PHRASES
 from agent.embeddings import DIM
 from agent.speech.completeness import WEIGHTS_FILE, Completeness, decode_weights, normalise
 from agent.speech.endpoint import EndpointConfig
@@ -47,7 +47,7 @@ def test_the_committed_weights_are_small_and_say_how_they_were_made():
 
 def test_the_phrases_the_bench_speaks_are_not_trained_on():
     trained = {t for t, _ in fit.requests(fit.texts(fit.TRAIN_FILES))}
-    assert not trained & {normalise(p) for p in PHRASES}
+    assert not trained & {normalise(p) for p in PHRASES + EOT_FRESH}
 
 
 def test_held_out_prefixes_sound_unfinished_and_whole_requests_do_not(model, held_out):
@@ -81,3 +81,19 @@ def test_full_stops_and_case_do_not_change_the_verdict(model):
 @pytest.mark.slow
 def test_the_committed_weights_are_what_the_fitting_script_makes():
     assert fit.main(["--check"]) == 0
+
+
+def test_the_length_prior_option_balances_prefixes_against_whole_requests_per_length_band():
+    texts = ["a b", "a", "c d", "c", "a b c d e f g h i", "a b c d", "a b c d e"]
+    y = np.array([1, 0, 1, 0, 1, 0, 0], dtype=np.float64)
+    w = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.5])
+    assert fit.length_balanced(texts, y, w, 0.0) is w  # off: the committed fit's weights
+    full = fit.length_balanced(texts, y, w, 1.0)
+    bands = np.digitize([len(t.split()) for t in texts], fit.LENGTH_BANDS)
+    for band in set(bands) - {np.digitize([9], fit.LENGTH_BANDS)[0]}:
+        here = bands == band
+        if (y[here] == 1).any() and (y[here] == 0).any():
+            assert full[here & (y == 0)].sum() == pytest.approx(full[here & (y == 1)].sum())
+    assert (full[y == 1] == w[y == 1]).all()  # whole requests keep their weight
+    half = fit.length_balanced(texts, y, w, 0.5)
+    assert np.array_equal(half[[5, 6]], w[[5, 6]])  # bands without a whole request are left alone

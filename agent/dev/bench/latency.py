@@ -16,6 +16,11 @@ underruns) and the WER of the caller transcripts.
 ``--speculative-reply both`` starts two servers, one answering ahead during the end-of-turn
 silence (agent/call/speculation.py) and one not, and alternates sessions between them, so
 both see the same load: the figures come side by side with their ratio.
+
+``--server-cpus 0`` pins the server started to CPU 0 (as ``taskset -c 0``: set before the
+server starts, so all its threads and tool-server subprocesses inherit it), the platform's
+1-vCPU sandbox; the client stays unpinned. With ``--compare-unpinned`` an unpinned server is
+started beside the pinned one and sessions alternate between them, as above.
 """
 
 from __future__ import annotations
@@ -58,9 +63,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="SWITCHBOARD_SPECULATIVE_REPLY of the server(s) started; both: one of each, compared "
                         "(default: as configured)")
     p.add_argument("--rounds", type=int, default=3,
-                   help="with --speculative-reply both: sessions run on each server, alternating (default 3)")
+                   help="with --speculative-reply both or --compare-unpinned: rounds of sessions on each server, "
+                        "alternating, the order flipped each round (default 3)")
+    p.add_argument("--server-cpus", type=parse_cpus, metavar="LIST",
+                   help="pin the server started to these CPUs, as taskset -c (0, 0,1, 0-1); the client stays "
+                        "unpinned (default: not pinned)")
+    p.add_argument("--compare-unpinned", action="store_true",
+                   help="with --server-cpus: start an unpinned server too and alternate sessions between the two "
+                        "(--rounds of each), figures side by side")
     p.add_argument("--barge-ins", type=int, default=3,
                    help="long replies to interrupt for the barge-in reaction figure (default 3; 0 skips)")
+
+
+def parse_cpus(text: str) -> set[int]:
+    """``taskset -c`` style: ``0``, ``0,1``, ``0-3,6``."""
+    cpus: set[int] = set()
+    try:
+        for part in text.split(","):
+            lo, _, hi = part.strip().partition("-")
+            cpus.update(range(int(lo), int(hi or lo) + 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a CPU list: {text!r} (e.g. 0, 0,1 or 0-1)") from None
+    if not cpus or min(cpus) < 0:
+        raise argparse.ArgumentTypeError(f"not a CPU list: {text!r} (e.g. 0, 0,1 or 0-1)")
+    return cpus
+
+
+def _cpus_label(cpus: set[int]) -> str:
+    return f"pinned to CPU{'s' if len(cpus) > 1 else ''} {','.join(map(str, sorted(cpus)))}"
 
 
 @dataclass
@@ -214,70 +244,114 @@ async def _run(url: str, sessions_list: list[int], turns: int, rate: int, seed: 
     return all_ok
 
 
-async def _compare(urls: dict[str, str], sessions: int, turns: int, rate: int, seed: int, rounds: int) -> bool:
-    """Speculative replies off and on: ``rounds`` of ``sessions`` concurrent sessions on each server, alternating."""
+async def _compare(servers: dict[str, tuple[str, int | None]], sessions: int, turns: int, rate: int, seed: int,
+                   rounds: int) -> bool:
+    """``rounds`` of ``sessions`` concurrent sessions on each server (label -> (url, pid)), alternating.
+
+    The order flips every round (A B, B A, ...), so drift in the host's load falls on both;
+    the first label is the baseline of the ratios.
+    """
     print(f"synthesising {len(PHRASES)} caller phrases (Piper) ...", flush=True)
     clips = [(p, speech(p, rate, "piper-lively")) for p in PHRASES]
-    results: dict[str, list[SessionResult]] = {mode: [] for mode in urls}
+    labels = list(servers)
+    results: dict[str, list[SessionResult]] = {label: [] for label in labels}
+    rounds_p50: dict[str, list[float | None]] = {label: [] for label in labels}
+    loads: dict[str, list[float]] = {label: [] for label in labels}
+    cpu = {label: [0.0, 0.0, 0.0] for label in labels}  # server CPU s, wall s, client CPU s
+    me = psutil.Process()
     for r in range(rounds):
-        for mode, url in urls.items():
+        for label in (labels if r % 2 == 0 else labels[::-1]):
+            url, pid = servers[label]
             rng = random.Random(seed + r)  # the same phrases and pauses for both
             jobs = [_session(url, clips, turns, rate, offset=(r * sessions + i) * 3,
                              delay=rng.uniform(0, 3.0) if sessions > 1 else 0, rng=random.Random(seed + r * 100 + i))
                     for i in range(sessions)]
-            results[mode].extend(await asyncio.gather(*jobs))
+            loads[label].append(psutil.getloadavg()[0])
+            proc = psutil.Process(pid) if pid else None
+            cpu0, mine0, t0 = (sum(proc.cpu_times()[:2]) if proc else 0.0), sum(me.cpu_times()[:2]), time.monotonic()
+            done = await asyncio.gather(*jobs)
+            cpu[label][0] += (sum(proc.cpu_times()[:2]) - cpu0) if proc else 0.0
+            cpu[label][1] += time.monotonic() - t0
+            cpu[label][2] += sum(me.cpu_times()[:2]) - mine0
+            loads[label].append(psutil.getloadavg()[0])
+            results[label].extend(done)
+            rounds_p50[label].append(_pct([t.latency_ms for d in done for t in d.turns if t.latency_ms is not None],
+                                          50))
     figures = {}
-    for mode, done in results.items():
-        report(sessions, done, label=f", speculative reply {mode}")
-        lat = [t.latency_ms for d in done for t in d.turns if t.latency_ms is not None]
-        figures[mode] = (_pct(lat, 50), _pct(lat, 95))
-    (off50, off95), (on50, on95) = figures["off"], figures["on"]
-    if None not in (off50, off95, on50, on95):
-        print(f"\nspeculative reply on / off, end of caller speech -> first agent audio: "
-              f"p50 {on50:.0f} / {off50:.0f} ms ({on50 / off50:.2f}x), p95 {on95:.0f} / {off95:.0f} ms "
-              f"({on95 / off95:.2f}x); load average {psutil.getloadavg()[0]:.1f}")
+    for label in labels:
+        used, wall, mine = cpu[label]
+        report(sessions, results[label], (used, wall, mine / wall) if servers[label][1] and wall else None,
+               label=f", {label}")
+        lat = [t.latency_ms for d in results[label] for t in d.turns if t.latency_ms is not None]
+        figures[label] = (_pct(lat, 50), _pct(lat, 95))
+        print(f"load average (1 min) during its rounds: {min(loads[label]):.1f}-{max(loads[label]):.1f}; "
+              f"p50 per round: {', '.join(_fmt(v) for v in rounds_p50[label])} ms")
+    base = labels[0]
+    b50, b95 = figures[base]
+    for label in labels[1:]:
+        v50, v95 = figures[label]
+        if None not in (b50, b95, v50, v95):
+            print(f"\n{sessions} session(s), {label} / {base}, end of caller speech -> first agent audio: "
+                  f"p50 {v50:.0f} / {b50:.0f} ms ({v50 / b50:.2f}x), p95 {v95:.0f} / {b95:.0f} ms "
+                  f"({v95 / b95:.2f}x); load average {psutil.getloadavg()[0]:.1f}")
     return True
 
 
-def _compare_locally(args: argparse.Namespace) -> int:
+def _compare_locally(args: argparse.Namespace, variants: dict[str, tuple[dict[str, str], set[int] | None]],
+                     sessions_list: list[int]) -> int:
+    """Start one server per variant (label -> (extra env, CPUs)) and compare them (the first is the baseline)."""
     from agent.dev.localserver import LocalServer
 
     with tempfile.TemporaryDirectory(prefix="switchboard-bench-") as tmp:
-        servers = {mode: LocalServer(Path(tmp) / mode, {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": args.brain,
-                                                        "SWITCHBOARD_SPECULATIVE_REPLY": str(mode == "on").lower()})
-                   for mode in ("off", "on")}
+        servers = {label: LocalServer(Path(tmp) / f"server{i}",
+                                      {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": args.brain, **env}, cpus=cpus)
+                   for i, (label, (env, cpus)) in enumerate(variants.items())}
         try:
             for server in servers.values():
                 server.start(timeout=300)
-            print(f"servers: speculative reply off {servers['off'].ws}, on {servers['on'].ws} "
-                  f"(local speech, {args.brain} brain)")
-            ok = all(asyncio.run(_compare({m: s.ws for m, s in servers.items()}, n, args.turns, args.rate,
-                                          args.seed, args.rounds)) for n in (args.sessions or [1]))
+            print("servers: " + ", ".join(f"{label} {s.ws}" for label, s in servers.items())
+                  + f" (local speech, {args.brain} brain)")
+            urls = {label: (s.ws, s.proc.pid if s.proc else None) for label, s in servers.items()}
+            ok = all([asyncio.run(_compare(urls, n, args.turns, args.rate, args.seed, args.rounds))
+                      for n in sessions_list])
         finally:
             for server in servers.values():
                 server.stop()
     return 0 if ok else 1
 
 
+def _speculative_env(mode: str | None) -> dict[str, str]:
+    return {"SWITCHBOARD_SPECULATIVE_REPLY": str(mode == "on").lower()} if mode in ("on", "off") else {}
+
+
 def run(args: argparse.Namespace) -> int:
     sessions_list = args.sessions or [1, 10]
+    if args.url and (args.speculative_reply or args.server_cpus is not None):
+        raise SystemExit("--speculative-reply and --server-cpus start their own server(s): leave out --url")
+    if args.compare_unpinned and args.server_cpus is None:
+        raise SystemExit("--compare-unpinned compares with a server pinned by --server-cpus: give it")
     if args.speculative_reply == "both":
-        if args.url:
-            raise SystemExit("--speculative-reply both starts its own two servers: leave out --url")
-        return _compare_locally(args)
+        if args.compare_unpinned:
+            raise SystemExit("compare one thing at a time: --speculative-reply both or --compare-unpinned")
+        return _compare_locally(args, {"speculative reply off": (_speculative_env("off"), args.server_cpus),
+                                       "speculative reply on": (_speculative_env("on"), args.server_cpus)},
+                                args.sessions or [1])
+    if args.compare_unpinned:
+        env = _speculative_env(args.speculative_reply)
+        return _compare_locally(args, {"unpinned": (env, None), _cpus_label(args.server_cpus): (env, args.server_cpus)},
+                                sessions_list)
     if args.url:
         return 0 if asyncio.run(_run(args.url, sessions_list, args.turns, args.rate, args.seed,
                                      barge_ins=args.barge_ins)) else 1
     from agent.dev.localserver import LocalServer
 
     with tempfile.TemporaryDirectory(prefix="switchboard-bench-") as tmp:
-        env = {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": args.brain}
-        if args.speculative_reply:
-            env["SWITCHBOARD_SPECULATIVE_REPLY"] = str(args.speculative_reply == "on").lower()
-        server = LocalServer(Path(tmp), env)
+        env = {"SWITCHBOARD_SPEECH": "local", "SWITCHBOARD_BRAIN": args.brain, **_speculative_env(args.speculative_reply)}
+        server = LocalServer(Path(tmp), env, cpus=args.server_cpus)
         server.start(timeout=180)
         try:
-            print(f"server on {server.ws} (local speech, {args.brain} brain)")
+            where = f", {_cpus_label(args.server_cpus)}" if args.server_cpus is not None else ""
+            print(f"server on {server.ws} (local speech, {args.brain} brain{where})")
             assert server.proc is not None
             ok = asyncio.run(_run(server.ws, sessions_list, args.turns, args.rate, args.seed, server.proc.pid,
                                   args.barge_ins))

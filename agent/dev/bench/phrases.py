@@ -40,3 +40,38 @@ PHRASES: tuple[str, ...] = (
     "The lights in the parking garage are out.",
     "Is there a known issue with the customer database?",
 )
+
+#: End of turn, a third part nobody tuned on (``bench speech --split fresh``): written for issue 19's
+#: second pass, after the completeness model and its threshold were fitted and before they were changed,
+#: and only ever measured. Short ones (at most 7 words) are finished requests and answers; the longer
+#: ones get a mid-sentence pause. Neither in the model's training data nor in ``PHRASES`` (tests check).
+EOT_FRESH: tuple[str, ...] = (
+    "The boiler pressure is too low.",
+    "My keyboard stopped responding.",
+    "Nobody has answered my ticket.",
+    "The gate barrier will not open.",
+    "I locked myself out.",
+    "The sump pump is running dry.",
+    "Our team site is down.",
+    "The van's tracker is offline.",
+    "I need a new charger.",
+    "The chiller tripped again.",
+    "My screen went black.",
+    "The roof is leaking.",
+    "Yes, that is the one.",
+    "No, leave it open.",
+    "It started this morning.",
+    "Please escalate it.",
+    "The heat exchanger on the second line is vibrating badly.",
+    "I have been waiting three days for someone to call me back.",
+    "The camera above the loading dock shows a black picture.",
+    "Could you book an engineer to service the standby generator?",
+    "The ventilation fan in the plant room is rattling loudly.",
+    "My account was disabled after I changed my password.",
+    "The water tank at the east reservoir is overflowing.",
+    "Someone needs to reset the alarm on the chemical store.",
+    "The shared printer in the finance office prints blank pages.",
+    "We lost power to the pumps at the river intake.",
+    "I would like an update on the job from last Friday.",
+    "The valve actuator at site nine is stuck half open.",
+)

@@ -16,7 +16,9 @@ caller's last speech -> final transcript ready, which includes recognition) p50/
 the compute time of one Smart Turn and one completeness call.
 
 Splits: the phrases are divided by a seeded shuffle (``--split-seed``) into a dev half, on
-which the completeness thresholds were tuned, and a held-out half, reported apart.
+which the completeness thresholds were tuned, and a held-out half, reported apart; ``fresh``
+is a third set of phrases (``EOT_FRESH``) written after the model was first fitted and never
+tuned on.
 ``--dump FILE`` writes each clip's speculative transcripts (the words at the pause and at
 the end), which is what the thresholds are tuned from.
 
@@ -40,7 +42,7 @@ import numpy as np
 
 from agent.dev.bench.latency import _fmt as fmt_ms, _pct as pct
 from agent.dev.bench import languages, speech_barge, speech_wer
-from agent.dev.bench.phrases import PHRASES
+from agent.dev.bench.phrases import EOT_FRESH, PHRASES
 from agent.dev.bench.voices import speech, with_pause
 from agent.config import Settings
 from agent.speech.engine import FinalTranscript, PartialTranscript, SpeechEvent
@@ -60,8 +62,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="how the speculative words are judged (repeatable; default: rules with silence, model with both)")
     p.add_argument("--short-ms", type=int, default=200,
                    help="with --turn-words model: silence that ends a turn whose words are finished (default 200)")
-    p.add_argument("--split", choices=("dev", "held-out", "all"), default="all",
-                   help="which half of the phrases to play (default: both, reported apart)")
+    p.add_argument("--split", choices=("dev", "held-out", "fresh", "all"), default="all",
+                   help="which part of the phrases to play: the dev or held-out half of the phrase set, or the "
+                        "fresh end-of-turn phrases (default: all three, reported apart)")
     p.add_argument("--split-seed", type=int, default=19)
     p.add_argument("--tune", action="store_true",
                    help="tune the completeness thresholds on the dev half (offline: the words at each pause and end)")
@@ -82,7 +85,7 @@ class Clip:
     text: str
     pcm: np.ndarray
     resume_at: int | None  # paused: sample where speech resumes after the pause
-    split: str = "dev"  # dev | held-out
+    split: str = "dev"  # dev | held-out | fresh
     pause_at: int | None = None  # paused: sample where the pause starts
 
 
@@ -109,9 +112,9 @@ def clips(voice: str, seed: int, split_seed: int = 19) -> list[Clip]:
     rng = random.Random(seed)
     dev = dev_phrases(split_seed)
     out = []
-    for text in PHRASES:
+    for text in PHRASES + EOT_FRESH:
         pcm = speech(text, RATE, voice)
-        split = "dev" if text in dev else "held-out"
+        split = "fresh" if text in EOT_FRESH else "dev" if text in dev else "held-out"
         if len(text.split()) <= SHORT_WORDS:
             out.append(Clip("finished", text, pcm, None, split))
         else:
@@ -257,7 +260,7 @@ def setups(models: list[str], words: list[str] | None) -> list[tuple[str, str]]:
 async def _run(models: list[str], words: list[str] | None, voices: list[str], seed: int, split_seed: int,
                split: str, short_ms: int, dump: str | None) -> int:
     sets = {v: [c for c in clips(v, seed, split_seed) if split in ("all", c.split)] for v in voices}
-    splits = ("dev", "held-out") if split == "all" else (split,)
+    splits = ("dev", "held-out", "fresh") if split == "all" else (split,)
     ok = True
     records = []
     print(f"{'turn model':<11} {'words':<6} {'voice':<13} {'split':<9} {'cut-off':>9} {'held':>9} "
@@ -277,7 +280,7 @@ async def _run(models: list[str], words: list[str] | None, voices: list[str], se
                     print(f"{model:<11} {judge:<6} {voice:<13} {part:<9} {_rate(s['cutoff'], s['n_paused']):>9} "
                           f"{_rate(s['hold'], s['n_finished']):>9} {fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}",
                           flush=True)
-                    if part == "held-out" or len(splits) == 1:
+                    if part in ("held-out", "fresh") or len(splits) == 1:
                         ok = ok and (judge != "model" or (s["cutoff"] or 0.0) <= TARGET_CUTOFF)
                 records += [{"turn_model": model, "words": judge, "voice": voice, **dataclasses.asdict(o)}
                             for o in outcomes]
@@ -309,11 +312,12 @@ def run(args: argparse.Namespace) -> int:
         return speech_barge.run(args.seed)
     if args.tune:
         voices = args.voice or ["piper-lively", "espeak"]
-        rows = asyncio.run(words_at_pauses(voices, args.seed, args.split_seed, "dev" if args.split == "all" else args.split))
+        part = "dev" if args.split == "all" else args.split  # tune on dev; other parts only to look at
+        rows = asyncio.run(words_at_pauses(voices, args.seed, args.split_seed, part))
         for r in rows:
             print(f"{r['p']:.3f} {r['kind']:<8} {r['voice']:<13} {r['heard']!r}")
         t, cut, held, margin = tune(rows)
-        print(f"dev: unfinished below {t:.3f} (+-{margin:.3f}): false cut-offs {cut:.0%}, false holds {held:.0%}")
+        print(f"{part}: unfinished below {t:.3f} (+-{margin:.3f}): false cut-offs {cut:.0%}, false holds {held:.0%}")
         return 0
     models = args.turn_model or ["silence", "smart-turn"]
     voices = args.voice or ["piper-lively", "espeak"]
