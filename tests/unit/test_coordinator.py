@@ -475,3 +475,12 @@ def test_unreadable_or_invalid_policy_files(tmp_path: Path):
 def test_faults_told_in_everyday_idioms_are_faults(coordinator, utterance):
     d = coordinator.decide(utterance, call(), now=OPEN)
     assert (d.target, d.intent) == ("field_ops", "work_order.create"), d.reason
+
+
+@pytest.mark.parametrize("utterance", [
+    "the ops centre printer's out of black toner",
+    "we've run out of staples and paper for the big printer upstairs",
+])
+def test_running_out_of_supplies_is_a_request_not_a_fault(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert (d.target, d.intent) == ("it_ops", "service_request.create"), d.reason
