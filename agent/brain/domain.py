@@ -45,6 +45,8 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
 }
 
 ANYTHING_ELSE = "Anything else?"
+#: Tools that make a new record (the servers' naming convention, like ``slots.READ_PREFIXES``).
+NEW_RECORD_PREFIXES = ("create_", "request_")
 #: A new record asked for in so many words ("raise a new one", "open another ticket"; "they gave me a new one" is none).
 NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:a new|another)(?: new)? "
                         r"(?:one|job|ticket|work order|incident|request)\b")
@@ -320,7 +322,7 @@ class DomainAgent:
         """"Raise a new one" right after a record was read: the new record is for the same thing (its asset
         tag and site, as the read gave them). {} for any other turn."""
         last = state.tool_attempts[-1] if state.tool_attempts else {}
-        if not (last.get("ok") and NEW_RECORD.search(text.lower()) and spec.name.startswith(("create_", "request_"))):
+        if not (last.get("ok") and NEW_RECORD.search(text.lower()) and spec.name.startswith(NEW_RECORD_PREFIXES)):
             return {}
         data = last.get("result")
         found = {}
@@ -384,15 +386,16 @@ class DomainAgent:
         given only after the site was asked for still gives the site)."""
         name = task["asking"]
         tried = task.setdefault("derived", [])
-        fields = [s for s in slots.slots_of(spec.input_schema) if s.kind not in ("code", "key")]
+        every = slots.slots_of(spec.input_schema)
+        fields = [s for s in every if s.kind not in ("code", "key")]
         said = [s for s in fields if s.name in task["args"] and s.name not in task.get("derived_from", {})]
         still = [s for s in fields if s.required and s.name not in task["args"] and s.name != name]
         if name in tried or (slots.is_write(spec.name, spec.annotations)
-                             and slots.changes_record(spec.name, slots.slots_of(spec.input_schema)) and not said and not still):
+                             and slots.changes_record(spec.name, every) and not said and not still):
             # A change to a record keeps what the caller does not change ("move it to the afternoon": the
             # same day), but the last value looked up with no change said would change nothing: asked.
             return False
-        slot = {s.name: s for s in slots.slots_of(spec.input_schema)}[name]
+        slot = {s.name: s for s in every}[name]
         for reader in self.tools.tools(task["server"]).values():
             needed = set(reader.input_schema.get("required") or [])
             if reader.name == spec.name or slots.is_write(reader.name, reader.annotations) or not needed \
@@ -578,7 +581,7 @@ class DomainAgent:
         """The one thing the caller described in other words than its record's ("the air conditioning in the
         lab" is the "Lab climate control", an hvac): clearly the nearest in meaning, and near enough. [] else."""
         things = [c for c in candidates if c.get("description") or c.get("name")]
-        if self.similar is None or len(things) < 1:
+        if self.similar is None or not things:
             return []
         near = list(self.similar(said, [f"{c.get('type') or ''} {c.get('description') or c.get('name')}".strip()
                                          for c in things]))
@@ -721,7 +724,7 @@ class DomainAgent:
     async def _closed_record(self, spec: ToolSpec, task: dict[str, Any]) -> str:
         """"W O, one zero zero, zero nine is completed.": the record a write acts on, when it is closed already
         (read with the server's own reader of that id). "" when it is open, or no reader says."""
-        if spec.name.startswith(("create_", "request_")):
+        if spec.name.startswith(NEW_RECORD_PREFIXES):
             return ""
         for slot in slots.slots_of(spec.input_schema):
             value = task["args"].get(slot.name)

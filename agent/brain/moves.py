@@ -196,15 +196,10 @@ def after_restart(text: str) -> str:
     """What follows a start-over said first ("sorry, start again. it's not my password, the VPN says token out of
     sync"): the request told afresh; "" when the turn holds no start-over or little after it."""
     m = _RESTART.search(text.lower())
-    if m is None or _said_before(text.lower()[:m.start()]):
+    if m is None or leftover(_plain(text[:m.start()])):  # words before it: no start-over of the whole turn
         return ""
     rest = re.sub(r"^[\s,.;:!?-]+", "", text[m.end():])
     return rest if len(leftover(_plain(rest)).split()) >= 3 else ""
-
-
-def _said_before(head: str) -> bool:
-    """Does ``head`` (the words before a move phrase) say anything but fillers?"""
-    return bool(leftover(_plain(head)))
 
 
 def asks_line(text: str) -> bool:

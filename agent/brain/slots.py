@@ -651,8 +651,6 @@ _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept
                 "can't", "doesn't", "didn't", "will", "started", "stopped"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
 SUMMARY_WORDS = 10
-#: Words a cut-short phrase must not end on: they lead into the words that were cut.
-_TRAILING_JOINERS = re.compile(r"(?:[\s,;:]+(?:and|or|but|so|the|a|an|of|to|with|for|in|on|at|is|are|was|its|it's|my|our|their))+$", re.I)
 
 
 #: Words that start a phrase of place ("on the second floor", "at the operations centre").
@@ -749,10 +747,14 @@ def paraphrase(opening: str, ctx: Context) -> str:
         if out and len(out) + len(words) > SUMMARY_WORDS and not (verb and len(out) < SUMMARY_WORDS // 2):
             break
         out += ([] if verb or not out else ["and"]) + words  # "the pump, was making a noise" is one sentence
-    out = out[:SUMMARY_WORDS]
-    while out and out[-1] in _DANGLING:  # "... is high since this" reads as cut off
-        out.pop()
-    return " ".join(out)
+    return " ".join(_without_dangling(out[:SUMMARY_WORDS]))  # "... is high since this" reads as cut off
+
+
+def _without_dangling(words: list[str]) -> list[str]:
+    """``words`` without the words at the end that lead into something cut off ("... this morning and")."""
+    while words and words[-1].lower().rstrip(",;:") in _DANGLING:
+        words = words[:-1]
+    return words
 
 
 #: A clause retelling the earlier call ("I rang last week about the pump"): it names the record, it is
@@ -1191,7 +1193,7 @@ def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
             shown = " ".join(words[:SUMMARY_WORDS])
             if len(words) > SUMMARY_WORDS:
                 # Cut where a listener hears a pause, not after "and" or "the" ("... this morning and and so on").
-                shown = _TRAILING_JOINERS.sub("", shown.rstrip(",;:.")) + " and so on"
+                shown = " ".join(_without_dangling(shown.rstrip(",;:.").split())) + " and so on"
         else:
             shown = str(value)
         parts.append(f"{slot.label} {shown}")

@@ -20,8 +20,8 @@ from typing import Any, AsyncIterator, Callable, Protocol
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import entities, languages, moves, slots
-from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, REPLY_WORDS, DomainAgent,
-                                fetch_site_names, for_the_ear, latest_reference)
+from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
+                                REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear, latest_reference)
 from agent.brain.mcp_client import SERVERS, ToolManager
 from agent.config import Settings
 from agent.call.keypad import digits_expected
@@ -57,8 +57,6 @@ SWITCH_CONFIDENCE = 0.8
 FREE_SWITCH_CONFIDENCE = 0.6
 #: Longer than anyone says in one turn: refused before parsing, so a pasted megabyte costs nothing.
 MAX_TURN_CHARS = 4000
-#: Tools that make a new record (the servers' naming convention, like ``slots.READ_PREFIXES``).
-NEW_RECORD_PREFIXES = ("create_", "request_")
 #: How likely the router must find what a caller wants done with a record they named, or it is its status.
 WANTED_CONFIDENCE = 0.2
 #: How likely the router must find a write on the record just read for a follow-up turn to be taken as it.
@@ -83,8 +81,9 @@ _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|
 SHORT_OFFER = "Shall we do the other thing you mentioned now?"
 #: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
 LATER_RESULT_WORDS = 10
-#: The caller asks for both of two requests at once ("log both of them", "medium for both").
+#: Greetings, left out with names when telling whether a clause asks for anything ("hi, Grace Kim, asset management").
 _GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|good (?:morning|afternoon|evening))\b", re.I)
+#: The caller asks for both of two requests at once ("log both of them", "medium for both").
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"^(?:\S+\s+){0,6}?(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|asked for)\b")
@@ -872,17 +871,18 @@ class SwitchboardBrain:
         ctx = self._context()
         options = [{"target": decision.target, "intent": decision.intent, "confidence": decision.confidence},
                    *decision.alternatives] if decision.action == "route" else list(decision.alternatives)
-        # The ask is often a short clause before the news ("can you stick a note on it: vibration's up
-        # ..."), which drowns it in the whole turn: that clause is heard on its own as well.
-        for clause in _REQUEST_CLAUSE.split(text):
-            if _REQUEST_QUESTION.search(clause.lower()) or _NEED.match(clause.strip().lower()):
-                options += [s.to_dict() for s in self.coordinator.router.classify(clause)]
         top = self._spec_of(decision.intent)
         if not read or top is None or top.server != self._spec_of(read_intent).server:
             return None
         own = [s for s in slots.slots_of(top.input_schema) if s.kind in ("code", "site") and s.name not in read]
         if top.name.startswith(NEW_RECORD_PREFIXES) and slots.mentioned(own, text, ctx):
             return None  # "the chiller C-4410 is leaking too": a new thing
+        # The ask is often a short clause before the news ("can you stick a note on it: vibration's up
+        # ..."), which drowns it in the whole turn: that clause is heard on its own as well.
+        clauses = _REQUEST_CLAUSE.split(text)
+        for clause in clauses if len(clauses) > 1 else []:
+            if _REQUEST_QUESTION.search(clause.lower()) or _NEED.match(clause.strip().lower()):
+                options += [s.to_dict() for s in self.coordinator.router.classify(clause)]
         for option in options:
             spec = self._spec_of(option["intent"])
             if spec is None or spec.server != top.server or spec.name.startswith(NEW_RECORD_PREFIXES) \
@@ -1186,7 +1186,7 @@ def _ticket_number(slot: slots.Slot) -> bool:
 def _inside_a_number(before: str, after: str) -> bool:
     """Is the boundary the "and" of a number said aloud ("job ten thousand and two")?"""
     last, first = before.split()[-1].lower().strip(",."), after.split()[0].lower().strip(",.")
-    return last in ("hundred", "thousand") and (first.isdigit() or bool(entities.number_runs(first)))
+    return last in ("hundred", "thousand") and bool(entities.number_runs(first))
 
 
 def _without_names(said: str) -> str:
