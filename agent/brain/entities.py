@@ -481,6 +481,7 @@ def when(text: str, now: datetime) -> datetime | None:
         if "next week" in low:
             ahead += 7
         day = now + timedelta(days=ahead)
+    day = day if named else _part_of_week(low, now) or day
     dated = _day_of_month(low, now)
     day = dated or day
     # "... can't do tomorrow, so the day after" / "Friday or the next day": the day after the one named.
@@ -511,6 +512,23 @@ def when(text: str, now: datetime) -> datetime | None:
     if day is None and result <= now:
         result += timedelta(days=1)
     return result
+
+
+#: A day said as a part of a week: its end is its Friday, the start of next week its Monday.
+_WEEK_PART = re.compile(r"\b(?:(?:the )?(?:back |tail )?end|close|last day) of (?:the |this |next )?(?:working )?week\b|"
+                        r"\b(?:(?:the )?(?:start|beginning) of|early) next week\b")
+
+
+def _part_of_week(low: str, now: datetime) -> datetime | None:
+    """The day a part of a week names ("end of the week": this Friday, or today on a Friday; "end of next
+    week": the Friday after; "early next week": next Monday), or None."""
+    m = _WEEK_PART.search(low)
+    if m is None:
+        return None
+    if "next week" in m.group(0) and re.search(r"start|beginning|early", m.group(0)):
+        return now + timedelta(days=7 - now.weekday())
+    ahead = (4 - now.weekday()) % 7  # this week's Friday; at a weekend the coming one, which is next week's
+    return now + timedelta(days=ahead + (7 if "next week" in m.group(0) and now.weekday() < 5 else 0))
 
 
 def hour_said(text: str) -> tuple[int | None, int | None]:

@@ -341,3 +341,17 @@ def test_digit_groups_said_with_a_pause(said, first):
 def test_a_kind_of_record_named_before_its_number_with_is_or_was():
     assert "SR30003" in e.codes("the request was thirty thousand and three", ["SR"])
     assert "WO10001" in e.codes("the job is one zero zero zero one", ["WO"])
+
+
+@pytest.mark.parametrize(("said", "now", "day"), [
+    ("end of the week, after lunch", datetime(2026, 12, 3, 10), (4, 13)),  # Thursday -> Friday
+    ("by the end of the week", datetime(2026, 12, 4, 10), (4, 9)),  # said on the Friday: that day
+    ("end of the week", datetime(2026, 12, 5, 10), (11, 9)),  # at the weekend: the coming Friday
+    ("end of next week", datetime(2026, 12, 3, 10), (11, 9)),
+    ("early next week, morning", datetime(2026, 12, 3, 10), (7, 9)),
+    ("the start of next week", datetime(2026, 12, 6, 10), (7, 9)),  # Sunday: tomorrow is next week's start
+    ("friday, end of the week", datetime(2026, 12, 1, 10), (4, 9)),  # a day named wins
+])
+def test_a_part_of_a_week_is_a_day(said: str, now: datetime, day: tuple[int, int]) -> None:
+    when = e.when(said, now)
+    assert when is not None and (when.day, when.hour) == day
