@@ -192,6 +192,28 @@ _ASKS = re.compile(
     r"did|have|has|i need|i want|i'?d like|i would like|please)\b")
 
 
+#: The caller saying there is more than one thing to come before saying any ("I've got three things for you
+#: tonight", "a couple of quick questions"): a count of things, with what may stand around it.
+ANNOUNCES = (
+    r"\b(?:(?:i'?ve|i have|we'?ve|we have|i'?ve got|we'?ve got|i got|got|there'?s|there are|just)\s+)*"
+    r"(?:a (?:few|couple(?: of)?|number of|handful of)|two|three|four|five|several|some|one or two|a couple)\s+"
+    r"(?:(?:quick|little|small|different|separate|short|more|other)\s+)*"
+    r"(?:things?|questions?|issues?|jobs?|requests?|items?|bits?|problems?|queries|query|matters?)\b"
+    r"(?:\s+(?:for you|to (?:ask|go through|sort|report|log))){0,2}"
+    r"(?:\s+(?:today|tonight|this (?:morning|afternoon|evening)|if (?:that'?s|that is) ok(?:ay)?))?")
+_ANNOUNCE = re.compile(ANNOUNCES)
+
+
+def announcement(text: str) -> tuple[str, str]:
+    """The words announcing that several things are coming, and the rest of the turn without them
+    ("Evening, Karen Hale here. I've got three things for you tonight." -> that clause, "Evening, Karen Hale
+    here."); ("", text) when the turn announces nothing."""
+    m = _ANNOUNCE.search(text.lower())
+    if m is None:
+        return "", text
+    return text[m.start():m.end()], (text[:m.start()] + " " + text[m.end():]).strip(" ,.;:-")
+
+
 def after_restart(text: str) -> str:
     """What follows a start-over said first ("sorry, start again. it's not my password, the VPN says token out of
     sync"): the request told afresh; "" when the turn holds no start-over or little after it."""

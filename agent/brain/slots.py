@@ -527,6 +527,14 @@ def names_thing(name: str, text: str) -> bool:
         and numbers <= {r.digits for r in entities.number_runs(body)} and entities.yes_no(text).yes is not False
 
 
+def options_named(slot: Slot, text: str) -> list[str]:
+    """Every option of a choice ``text`` names by its own word, in the order of the choice ("what's the
+    difference between high and urgent?" -> ["high", "urgent"]); a question about them sets none."""
+    low = text.lower()
+    return [str(o) for o in slot.schema.get("enum") or [] if isinstance(o, str)
+            and re.search(rf"\b{re.escape(o.lower().replace('_', ' '))}\b", low)]
+
+
 def mentioned(slots: Any, text: str, ctx: Context, *, verbs: bool = True) -> dict[str, Any]:
     """Values the caller named without being asked ("site fourteen", "asset A123"); ``verbs``: see ``_enum``."""
     found = {}
@@ -619,7 +627,7 @@ _PREAMBLE = re.compile(
     r"i'?m (?:calling|ringing|phoning)(?: about| because| to)?|(?:i|we) (?:need|want|would like|'?d like) to "
     r"(?:report|log|raise|open|create|book|tell you about)|(?:can|could|would) you (?:open|log|raise|create|send)|"
     r"(?:i|we) need (?:a|an|someone)|(?:open|log|raise|create|report) (?:a|an)|"
-    r"(?:a|an) (?:work order|ticket|job|technician|engineer|fault|problem|issue)(?: with| on| for)?|"
+    r"(?:a|an|another)(?: new| second| other)? (?:work order|ticket|job|technician|engineer|fault|problem|issue)(?: with| on| for)?|"
     r"someone to (?:come|look)(?: out| at it)?|there'?s (?:a problem|an issue|a fault)(?: with)?|"
     r"(?:new )?(?:work order|ticket|job)|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent)|"
     # Story lead-ins: what the caller saw is the problem, not that they saw it.
@@ -629,8 +637,7 @@ _PREAMBLE = re.compile(
     # The cue of a second request: "while I've got you, my laptop ..." is about the laptop.
     r"while (?:i'?ve got|i have got|i have|i'?ve) you|another thing|one more thing|on another note|as well as that)\b")
 #: A clause about what the caller was doing ("I was doing my rounds this morning"): no part of the problem.
-_CALL_ITSELF = (r"^(?:i'?ve got |there are |i have )?(?:a few|a couple(?: of)?|two|three|several) "
-                r"(?:things|questions|issues|problems)$|"
+_CALL_ITSELF = (rf"^(?:{moves.ANNOUNCES})$|"
                 r".*\b(?:on the phone|cut off|got disconnected|line dropped|it'?s me again)\b")
 _NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b|" + _CALL_ITSELF)
 #: The call itself, never a reason or news ("I got cut off", "two things"); what the caller is doing may be
@@ -645,7 +652,8 @@ _ID_WORDS = {"inc", "sr", "wo", "vis", "incident", "request", "ticket", "referen
 _DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "or", "is", "since", "with", "at", "to", "in", "for", "when",
              "where", "because", "while", "as",
              "from", "but", "so", "it", "its", "my", "our", "very", "really", "which", "can", "could", "would",
-             "will", "you", "please", "also", "i", "we"}
+             "will", "you", "please", "also", "i", "we", "i've", "i'm", "i'd", "we've", "we're", "we'd", "it's",
+             "there's"}
 #: Words that make a clause the predicate of the one before ("the booster pump, ..., was making a noise").
 _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept", "won't", "isn't", "wasn't",
                 "can't", "doesn't", "didn't", "will", "started", "stopped"}
@@ -692,7 +700,11 @@ _CALLER_NAMED = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'
 def changes_record(tool: str, slots: list[Slot]) -> bool:
     """Does ``tool`` change a record the caller names (move a visit, close an incident), rather than
     make one (a work order, a request, a first visit)? What such a tool is given is the change wanted."""
-    return any(s.kind == "code" and s.required for s in slots) and not tool.startswith(("create_", "request_", "schedule_"))
+    return any(s.kind == "code" and s.required for s in slots) and not tool.startswith(_MAKES)
+
+
+#: Tools that make a record rather than act on one.
+_MAKES = ("create_", "request_", "schedule_")
 
 
 def without_introduction(text: str) -> str:
@@ -781,10 +793,17 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = ()) -
     """What the caller adds about a record in the opener (a reason, news for a note): the clauses that do
     not only ask for the action ("please cancel it"), name the record or retell the first call; of a clause
     that asks for it, what follows the asking ("add that it's making a new noise"). "" when nothing is left."""
-    verb = tool.split("_", 1)[0][:5]  # "cancel", "escal(ate|ating)", "add"
+    # Its verb ("cancel", "escal(ate|ating)", "add"); of a tool acting on a record, its other words but the
+    # record's too ("put a note on job 10005, the pump ..." asks in "note" as "add that ..." does in "add"). A
+    # tool that makes a record names what it makes ("request access to the sharepoint site") after its verb.
+    first, *rest = tool.split("_")
+    acting = [w for w in rest if w not in _RECORD_WORDS] if not tool.startswith(_MAKES) else []
+    verb = "(?:" + "|".join(w[:5] for w in [first, *acting]) + ")"
     kept: list[str] = []
-    # A question ("has it been approved yet?") is no reason and no news.
-    told = " ".join(s for s in re.split(r"(?<=[.!?])\s+", opening.lower()) if not s.strip().endswith("?"))
+    # A question ("has it been approved yet?") is no reason and no news; one that asks for the action is the
+    # request put politely, and what follows the asking is news ("can you add that it still fails?").
+    told = " ".join(s for s in re.split(r"(?<=[.!?])\s+", opening.lower())
+                    if not s.strip().endswith("?") or (moves.asks(s) and re.search(rf"\b{verb}", s)))
     for clause in re.split(r"[,;.!?:]+|\b(?:so|and) (?=(?:please|can you|could you|would you|i need you|i want you|"
                            r"i'd like you)\b)", told):
         if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
@@ -1192,8 +1211,12 @@ def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
             words = str(value).split()
             shown = " ".join(words[:SUMMARY_WORDS])
             if len(words) > SUMMARY_WORDS:
-                # Cut where a listener hears a pause, not after "and" or "the" ("... this morning and and so on").
-                shown = " ".join(_without_dangling(shown.rstrip(",;:.").split())) + " and so on"
+                # Cut where a listener hears a pause: at the last clause end when that keeps half of it, else not
+                # after "and" or "the" ("... this morning and and so on", "i don't need it any more, i've").
+                cut = shown.rstrip(",;:.")
+                end = max(cut.rfind(","), cut.rfind(";"))
+                cut = cut[:end] if end > 0 and len(cut[:end].split()) >= SUMMARY_WORDS // 2 else cut
+                shown = " ".join(_without_dangling(cut.split())) + " and so on"
         else:
             shown = str(value)
         parts.append(f"{slot.label} {shown}")

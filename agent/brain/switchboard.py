@@ -19,9 +19,9 @@ from functools import partial
 from typing import Any, AsyncIterator, Callable, Protocol
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
-from agent.brain import entities, languages, moves, slots
+from agent.brain import answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
-                                REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear, latest_reference)
+                                REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
 from agent.brain.mcp_client import SERVERS, ToolManager
 from agent.config import Settings
 from agent.call.keypad import digits_expected
@@ -77,6 +77,8 @@ _NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:
 _INDIRECT_QUESTION = re.compile(r"\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
                                 r"no idea|checking)\s+((?:when|whether|if|where|what|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
 _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any)\b")
+#: Said when the caller announces several things before saying any.
+GO_ON = "Sure. Go ahead with the first one."
 #: The offer of the second request when the first one's result leaves no room to name it.
 SHORT_OFFER = "Shall we do the other thing you mentioned now?"
 #: Words of a finished request's result said before the next one's read-back when it has no reference sentence.
@@ -206,6 +208,10 @@ class SwitchboardBrain:
             # "Sorry, start again. It's not my password at all, the VPN says ...": the request so far is dropped
             # and the words after the start-over are a new request.
             state.task, text = None, afresh
+        if not state.task and not state.dialogue.get("clarify") and await self._only_announces(text, state):
+            # "I've got three things for you tonight": nothing to act on yet, so the caller is asked to go on.
+            yield Say(GO_ON)
+            return
         decision = await self.coordinator.decide_async(text, state)
         if decision.policy_hits == ["person_request:classifier"] and not state.task:
             # Who is calling ("hi, it's Ben Carter in the control room") is no request for a person: what the
@@ -258,6 +264,12 @@ class SwitchboardBrain:
             state.dialogue.pop("clarify", None)  # a move answers the either/or question too ("no, leave it")
             async for action in self._apply(move, state, offer):
                 yield action
+            return
+        explained = self._options_explained(text, state)
+        if explained:
+            # "What's the difference between high and urgent?": what each means, then the open question again.
+            yield Say(explained)
+            yield Say(self._resume(state))
             return
         clarifying = bool(state.dialogue.get("clarify"))
         chosen = self._clarified(text, state, decision) if not state.task else None
@@ -334,6 +346,21 @@ class SwitchboardBrain:
                 priority=_last_priority(state),
             ):
                 yield action
+
+    async def _only_announces(self, text: str, state: CallState) -> bool:
+        """Does the turn only say that several things are coming (with a greeting or who is calling around it),
+        and ask for none of them yet? A request, a person asked for or a safety word said with it is heard."""
+        announced, rest = moves.announcement(text)
+        if not announced:
+            return False
+        if not _content_words(rest):
+            return True
+        heard = await self.coordinator.decide_async(rest, state)
+        if heard.action == "handoff" and any(h != "person_request:classifier" for h in heard.policy_hits):
+            return False
+        # Who is calling is heard as a person asked for or as chat; a request, even one the router is unsure
+        # of between one desk's requests, is a request.
+        return (heard.intent not in INTENT_TOOLS and heard.intent != "knowledge.howto") or self._lost(heard)
 
     async def _guarded(self, actions: AsyncIterator[Action], state: CallState) -> AsyncIterator[Action]:
         """The turn's replies as they come, unless they end on a question already asked
@@ -565,10 +592,20 @@ class SwitchboardBrain:
             decision = dataclasses.replace(decision, action="route", intent="knowledge.howto")
         lost = self._lost(decision)
         read = self._read_by_id(text) if lost else None
-        if read is not None:  # "what is hotel one zero one one?": an id of one kind is that record, read
-            decision = dataclasses.replace(decision, action="route", target=read["target"], intent=read["intent"])
+        if read is not None:
+            # "What is hotel one zero one one?": an id of one kind is that record, read, unless the turn asks for
+            # something else done with it ("add a comment to INC 20002: the vendor comes at two").
+            same = [i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == read["target"] and self._ids_of(i)
+                    and self._id_names(i) == self._id_names(read["intent"])
+                    and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]  # a new record is not done *with* it
+            wanted = self._wanted_with_record(same, read["intent"], text, self._context())
+            decision = dataclasses.replace(decision, action="route", target=read["target"], intent=wanted)
         if self._asks_about_read(decision, text, state):
             yield Say(self._last_said(state, ""))  # "is that definitely the morning?": what was read holds it
+            return
+        answer = self._answer_from_result(decision, text, state)
+        if answer:
+            yield Say(answer)  # "who approves it?": the part of the result that answers, said or not
             return
         follow = self._write_after_read(decision, text, state) \
             if decision.action in ("route", "clarify") and change is None else None
@@ -724,12 +761,16 @@ class SwitchboardBrain:
         """Which of ``named`` (what can be done with a record the caller named) the turn asks for; its
         ``status`` check unless one is likely enough. Ranked among those only, by the whole turn and by what
         follows the record's number, where callers say what they want ("..., work order 10006. Just to add,
-        it failed again this morning"): among all requests the story of the fault drowns the ask."""
-        clauses = [c for c in re.split(r"(?<=[.!?,;])\s+", text) if c.strip()]
+        it failed again this morning"), or in the clause that names it ("add a note to work order 10001: the
+        standby pump is carrying the load"): among all requests the story of the fault drowns the ask."""
+        clauses = [c for c in re.split(r"(?<=[.!?,;:])\s+", text) if c.strip()]
         at = next((n for n, c in enumerate(clauses) if any(self._names_its_ids(i, c, ctx) for i in named)), None)
         tail = " ".join(clauses[at + 1:]) if at is not None else ""
+        head = clauses[at] if at is not None and len(clauses) > 1 and self._names_a_tool(clauses[at], named) else ""
+        # Each sentence after it alone too: "the AutoCAD install. I don't need it any more." asks in its last.
+        after = [x for x in _SENTENCE.split(tail) if x.strip()] if len(_SENTENCE.split(tail)) > 1 else []
         score: dict[str, float] = {}
-        for part in [text] + ([tail] if len(tail.split()) >= 3 else []):
+        for part in [text] + [p for p in (tail, head, *after) if len(p.split()) >= 3]:
             for s in self.coordinator.router.classify(part):
                 if s.intent in named:
                     score[s.intent] = score.get(s.intent, 0.0) + s.confidence
@@ -738,11 +779,19 @@ class SwitchboardBrain:
             return best
         return status or named[0]
 
+    def _names_a_tool(self, clause: str, intents: list[str]) -> bool:
+        """Does ``clause`` say what one of the tools for ``intents`` does, by a word of its name that is not its
+        record's ("put a note on job 10001": add_work_order_note; "cancel SR 30002")? "I rang about work order
+        10003" says none. The words are the servers' own."""
+        own = {w for i in intents for s in self._ids_of(i) for w in re.findall(r"[a-z]+", s.label.lower())}
+        named = {w for i in intents if (spec := self._spec_of(i)) is not None for w in str(spec.name).split("_")}
+        return bool(set(_words_besides_numbers(clause.lower())) & (named - own - {"get", "list", "lookup"}))
+
     def _write_after_read(self, decision: Any, text: str, state: CallState) -> tuple[Any, str] | None:
         """Right after a look-up ("A125 is the standby generator ..."), a turn that is no request of its
         own but a choice only a write of the same system takes ("low priority, it's just its service"):
         that write, about the thing just looked up (its words and this turn's). None otherwise."""
-        done = [r for r in state.routes if r.get("action") == "route"][-1:]
+        done = _last_done(state)
         spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
         if spec is None or slots.is_write(spec.name, spec.annotations):
             return None
@@ -752,6 +801,10 @@ class SwitchboardBrain:
         writes = [{"target": done[0]["target"], "intent": i} for i, (srv, _) in INTENT_TOOLS.items() if srv == server]
         # A question ("is that definitely the morning?") asks about what was read; it states no choice.
         chosen = None if own_request or _questions_only(text) else self._write_by_its_values(done[0]["intent"], writes, text)
+        routed = self._spec_of(decision.intent) if decision.action == "route" else None
+        if chosen is not None and chosen["intent"] != decision.intent and routed is not None \
+                and routed.name.startswith(NEW_RECORD_PREFIXES) and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE:
+            chosen = None  # a clear new request of another kind ("Liam needs read access to Maximo"): that one
         asked = self._write_on_record(done[0]["intent"], decision, text) if not own_request else None
         if asked is not None and (chosen is None or _heard(decision, asked["intent"]) > _heard(decision, chosen["intent"])):
             # Asked for in words ("stick a note on it: it's worse this morning"), not only implied by a value
@@ -803,7 +856,7 @@ class SwitchboardBrain:
         if NEW_RECORD.search(text.lower()):
             return None  # "raise a new one, medium": a new record, whatever it is said of the old one
         ctx = self._context()
-        done = [r for r in state.routes if r.get("action") == "route"][-1:] if not state.task else []
+        done = _last_done(state) if not state.task else []
         routed = self._spec_of(decision.intent)  # the router's best reading, sure of it or not
         routed_change = routed is not None and slots.is_write(routed.name, routed.annotations) \
             and not routed.name.startswith(NEW_RECORD_PREFIXES)
@@ -830,11 +883,28 @@ class SwitchboardBrain:
                        and (spec := self._spec_of(i)) is not None and spec.name.startswith(NEW_RECORD_PREFIXES)]
                 own = [s for spec in new for s in slots.slots_of(spec.input_schema)
                        if s.kind in ("code", "site") and s.name not in ids]
-                told = [x for x in _SENTENCE.split(text) if slots.mentioned(choices, x, ctx)]
+                # When the record is only the one just done, not named, a new thing anywhere in the turn is what
+                # the priority is for ("A new fault. The chiller H1420 is alarming. High priority.").
+                told = [x for x in _SENTENCE.split(text) if slots.mentioned(choices, x, ctx)] \
+                    if self._names_its_ids(intent, text, ctx) else [text]
                 if any(slots.mentioned(own, x, ctx) for x in told):
                     continue
-            return {"target": server, "intent": intent}
+            return self._asked_outright(intent, text, state) or {"target": server, "intent": intent}
         return None
+
+    def _asked_outright(self, intent: str, text: str, state: CallState) -> dict[str, Any] | None:
+        """Another change to the same record that a request sentence of the turn asks for in so many words
+        ("It's been on hold for days. Please escalate it.": the state told is how it is, the ask is what to
+        do), when the router is sure of that sentence alone. None otherwise."""
+        asking = [x for x in _SENTENCE.split(text.strip()) if _REQUEST_QUESTION.search(x.lower()) or _NEED.match(x.lower())]
+        if not asking:
+            return None
+        alone = self.coordinator.decide(asking[-1], state)
+        spec = self._spec_of(alone.intent) if alone.action == "route" else None
+        if spec is None or alone.intent == intent or alone.confidence < REQUEST_SENTENCE_CONFIDENCE \
+                or not slots.is_write(spec.name, spec.annotations) or self._id_names(alone.intent) != self._id_names(intent):
+            return None
+        return {"target": alone.target, "intent": alone.intent}
 
     def _change_choices(self, intent: str) -> list[slots.Slot]:
         """The choices of a change to a record (a write whose every field but the record's id is optional:
@@ -851,7 +921,7 @@ class SwitchboardBrain:
         """Right after a record was read out, a question that names nothing new ("is that definitely the
         morning? roughly what time") and asks for nothing the line does but that record's business: it asks
         about what was just said, so that is said again, never taken as a booking or a new request."""
-        done = [r for r in state.routes if r.get("action") == "route"][-1:]
+        done = _last_done(state)
         spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
         if spec is None or slots.is_write(spec.name, spec.annotations) or not _questions_only(text, self._last_said(state, "")):
             return False
@@ -861,6 +931,42 @@ class SwitchboardBrain:
         other = self._spec_of(decision.intent) if decision.action == "route" else None
         return other is None or decision.intent == "smalltalk.offtopic" or (
             other.server == spec.server and self._id_names(decision.intent) == self._id_names(done[0]["intent"]))
+
+    def _options_explained(self, text: str, state: CallState) -> str:
+        """In a task, a question about options of one of its choices ("what's the difference between high and
+        urgent?", "what does urgent mean?"): what the articles say of each, the task's own desk first. A
+        question naming one option without asking what it is ("is high alright?") gives that value instead.
+        "" otherwise."""
+        task = state.task or {}
+        spec = self.tools.tool(task.get("server", ""), task.get("tool", "")) if task.get("tool") else None
+        if spec is None or not _questions_only(text):
+            return ""
+        lead = _LEAD.sub("", text.strip().lower())
+        for slot in slots.slots_of(spec.input_schema):
+            named = slots.options_named(slot, text) if slot.kind == "enum" else []
+            if named and (len(named) >= 2 or re.match(r"(?:what|how|which|why)\b", lead)):
+                passages = [p.to_dict() for p in self.coordinator.passages(text, spec.server)]  # the task's desk's
+                said = answers.options_answer(named, passages)
+                if said:
+                    return for_the_ear(said)
+        return ""
+
+    def _answer_from_result(self, decision: Any, text: str, state: CallState) -> str:
+        """Right after a request was done, a question that names nothing new and asks for nothing else the
+        line does ("who approves it, sorry?", "which phone did you send it to?"): the clause of the server's
+        whole message that answers it, the part cut for the ear included. "" when none does."""
+        done = _last_done(state)
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        message = last.get("result", {}).get("message") if last.get("ok") and isinstance(last.get("result"), dict) else None
+        if state.task or not done or not message or not _questions_only(text, self._last_said(state, "")):
+            return ""
+        ctx = self._context()
+        if any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS):
+            return ""  # another record named: a question about that one
+        if decision.action == "route" and decision.intent != done[0]["intent"] \
+                and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
+            return ""  # a clear request of its own ("what's the status of my other ticket?")
+        return spoken(answers.answer(text, answers.clauses(str(message)), getattr(self.agent, "similar", None)))
 
     def _write_on_record(self, read_intent: str, decision: Any, text: str) -> dict[str, Any] | None:
         """Right after a record was read out ("WO 10003 is in progress ..."), a turn that asks for something
@@ -921,7 +1027,7 @@ class SwitchboardBrain:
         number alone will do ("and the other one, 10003" after a work order's status). None unless
         exactly one option takes it."""
         ctx = self._context()
-        done = [r for r in state.routes if r.get("action") == "route"][-1:] if not state.task and not state.handoff else []
+        done = _last_done(state) if not state.task and not state.handoff else []
         last = {"target": done[0]["target"], "intent": done[0]["intent"]} if done else None
         named = []
         options = [o for o in [last, {"target": decision.target, "intent": decision.intent}, *decision.alternatives] if o]
@@ -948,7 +1054,12 @@ class SwitchboardBrain:
             return None
         writes = {o["intent"]: slots.is_write(spec.name, spec.annotations) for o in named
                   if (spec := self._spec_of(o["intent"])) is not None}
-        asked = "?" in text and not all(writes.values())
+        # A request put as a question with the write's own verb asks for the write ("Can you add that it still
+        # fails?"); "can you check INC 20003?" still asks to read.
+        verb = str(getattr(self._spec_of(fitting[0]["intent"]), "name", "")).split("_")[0]
+        asked = not all(writes.values()) and any(
+            x.strip().endswith("?") and not (_REQUEST_QUESTION.search(x.lower()) and re.search(rf"\b{verb}\b", x.lower()))
+            for x in _SENTENCE.split(text))
         return None if asked and writes.get(fitting[0]["intent"], False) else fitting[0]
 
     def _keep_second_request(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
@@ -1162,6 +1273,17 @@ class SwitchboardBrain:
         await self.handoff.capture_for_review(state)
 
 
+def _last_done(state: CallState) -> list[dict[str, Any]]:
+    """The last request routed, as [route], with the intent of the tool that served it when that differs
+    (a service request's number read under "checking on an IT ticket" is a service request); [] before any."""
+    done = [r for r in state.routes if r.get("action") == "route"][-1:]
+    served = next((a for a in reversed(state.tool_attempts) if a.get("ok")), None)
+    if not done or served is None or served.get("turn", -1) < done[0].get("turn", 0):
+        return done
+    intent = next((i for i, s in INTENT_TOOLS.items() if s == (served.get("server"), served.get("tool"))), None)
+    return [{**done[0], "intent": intent}] if intent else done
+
+
 def _without_clauses_naming(text: str, values: list[str]) -> str:
     """``text`` without the clauses that name one of ``values`` (as an id or a number)."""
     named = {c.replace("-", "") for v in values for c in entities.codes(v)} | \
@@ -1194,6 +1316,13 @@ def _without_names(said: str) -> str:
     for name in names_in(said):
         said = said.replace(name, " ")
     return _GREETING.sub(" ", said)
+
+
+def _words_besides_numbers(said: str) -> list[str]:
+    """The words of ``said`` that are not part of a number said aloud ("S R three zero zero zero three": s, r)."""
+    toks = entities.tokens(said)
+    inside = {i for r in entities.number_runs(said) for i in range(r.start, r.end)}
+    return [w for i, w in enumerate(toks) if i not in inside and w.isalpha()]
 
 
 def _content_words(said: str) -> set[str]:

@@ -87,7 +87,7 @@ async def run_tool(tools: ToolManager, spec: ToolSpec, args: dict[str, Any], sta
             call.cancel()  # the caller hung up or barged in; the idempotency key makes a later retry safe
     latency = (time.perf_counter() - started) * 1000.0
     entry: dict[str, Any] = {"tool": spec.name, "server": spec.server, "arguments": shown, "ok": outcome.ok,
-                             "latency_ms": round(latency, 1), "ts": time.time()}
+                             "latency_ms": round(latency, 1), "ts": time.time(), "turn": state.turn_count}
     if outcome.ok:
         entry["result"] = outcome.data
         state.tool_attempts.append(entry)

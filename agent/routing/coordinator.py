@@ -124,7 +124,7 @@ class Coordinator:
         if top.intent.startswith("smalltalk."):
             # Saying goodbye or chatting off topic is not a new destination: it stays with whoever has the call.
             target = current.get("target", "human")
-        passages = self._passages(query, target)
+        passages = self.passages(query, target)
         priority = p.priority_for(top.intent, forms)
 
         phrase = p.person_asked(forms)
@@ -162,7 +162,8 @@ class Coordinator:
                        hits + [f"queue:{self.policy.hours.on_call_queue}"], reason,
                        self.index.search(query, k=PASSAGES_KEPT) if query else [])
 
-    def _passages(self, query: str, target: str) -> list[Passage]:
+    def passages(self, query: str, target: str) -> list[Passage]:
+        """What the index holds nearest ``query``, of ``target``'s desk when it holds any."""
         found = self.index.search(query, k=PASSAGES_KEPT * 2)
         if target in DOMAINS:
             found = [x for x in found if x.domain == target] or found

@@ -1359,3 +1359,82 @@ async def test_a_start_over_followed_by_a_new_request_starts_that_request(brain:
     actions = await say(brain, state, "Sorry, start again. It's not a password thing at all, my laptop screen has "
                                       "cracked right across.")
     assert state.task and state.task["intent"] == "incident.create", spoken(actions)
+
+
+async def test_a_question_about_a_result_is_answered_from_the_whole_result(brain: SwitchboardBrain) -> None:
+    state = CallState("question-about-result")
+    await say(brain, state, "could you raise an access request for E one oh seven seven seven, read access to power bi, "
+                            "for the monthly reports")
+    done = spoken(await say(brain, state, "yes"))
+    assert "Grace Kim" not in done, done  # the approver is in the part of the message cut for the ear
+    answer = await say(brain, state, "sorry, who has to approve that?")
+    assert spoken(answer) == "Grace Kim must approve it first.", spoken(answer)
+    assert not [a for a in answer if isinstance(a, (RouteEvent, ToolEvent))]
+
+
+async def test_a_question_the_result_does_not_answer_is_not_answered_from_it(brain: SwitchboardBrain) -> None:
+    state = CallState("question-not-in-result")
+    await say(brain, state, "please reset the password for E one one zero five zero")
+    await say(brain, state, "yes")
+    actions = await say(brain, state, "what's the weather doing tomorrow?")
+    assert "reset link" not in spoken(actions) and "1199" not in spoken(actions), spoken(actions)
+
+
+async def test_announcing_several_things_is_asked_to_go_on(brain: SwitchboardBrain) -> None:
+    state = CallState("announce")
+    actions = await say(brain, state, "Morning, Hannah Weiss from finance here. I've got a couple of quick questions if "
+                                      "that's ok.")
+    assert spoken(actions) == "Sure. Go ahead with the first one." and not state.handoff and not state.task
+    state = CallState("announce-with-request")
+    actions = await say(brain, state, "two things. the pump at site twelve, A one two three, is leaking, and when is "
+                                      "the technician coming for job ten thousand and two?")
+    assert "Go ahead with the first one" not in spoken(actions) and state.task, spoken(actions)
+
+
+async def test_a_question_about_the_options_is_answered_and_sets_nothing(brain: SwitchboardBrain) -> None:
+    state = CallState("options-question")
+    await say(brain, state, "the booster pump P four five one two at site fourteen is making a grinding noise")
+    actions = spoken(await say(brain, state, "hang on, how is urgent different from high?"))
+    assert "4 hours" in actions and "24 hours" in actions and actions.endswith("?"), actions
+    assert state.task.get("args", {}).get("priority") in (None, "medium"), state.task
+    assert "Priority low then" in spoken(await say(brain, state, "low then"))
+
+
+async def test_a_request_sentence_decides_which_change_when_the_state_is_only_told(brain: SwitchboardBrain) -> None:
+    state = CallState("escalate-not-update")
+    await say(brain, state, "it's Maria Lopez about incident two zero zero zero one. it's still in progress and I "
+                            "still can't get on the VPN from site. Could you escalate it please?")
+    assert state.task and state.task["intent"] == "incident.escalate", state.task
+
+
+async def test_a_request_put_as_a_question_keeps_its_news(brain: SwitchboardBrain) -> None:
+    state = CallState("comment-as-question")
+    await say(brain, state, "About incident two zero zero zero three. Can you add that Outlook now crashes as well "
+                            "when it asks?")
+    task = state.task or {}
+    assert task.get("intent") == "incident.comment" and "outlook now crashes" in task["args"].get("comment", ""), task
+
+
+async def test_a_change_after_reading_a_service_request_is_for_that_request(brain: SwitchboardBrain) -> None:
+    state = CallState("cancel-after-sr-read")
+    read = await say(brain, state, "what's happening with S R three zero zero zero five?")
+    assert tools_ok(read) == ["get_service_request"], spoken(read)
+    await say(brain, state, "ok, please cancel it, the desk has been taken out")
+    assert state.task and state.task["intent"] == "service_request.cancel", state.task
+
+
+async def test_the_ask_before_a_records_number_decides_what_is_done_with_it(brain: SwitchboardBrain) -> None:
+    state = CallState("ask-before-number")
+    await say(brain, state, "next, put a note on job one zero zero zero five, the valve is passing again and the "
+                            "actuator tripped twice")
+    assert state.task and state.task["intent"] == "work_order.note", state.task
+    assert state.task["args"]["note"].startswith("the valve is passing again"), state.task
+
+
+async def test_a_priority_said_with_a_new_thing_after_a_write_is_the_new_things(brain: SwitchboardBrain) -> None:
+    state = CallState("priority-for-new-thing")
+    await say(brain, state, "add a note to work order ten thousand and one saying the standby pump is doing the work")
+    await say(brain, state, "yes")
+    await say(brain, state, "Next one. The compressor at Eastgate, C two one zero two, keeps tripping on high "
+                            "vibration. Urgent priority.")
+    assert state.task and state.task["intent"] == "work_order.create", state.task

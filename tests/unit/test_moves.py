@@ -234,3 +234,10 @@ def test_not_getting_something_is_a_repeat_only_when_it_is_what_was_said(said, k
 ])
 def test_the_request_told_after_a_start_over(said, rest):
     assert moves.after_restart(said) == rest
+
+
+def test_an_announcement_of_several_things_is_found_and_taken_out() -> None:
+    assert moves.announcement("Evening, Karen here. I've got three things for you tonight.") == (
+        "I've got three things for you tonight", "Evening, Karen here")
+    assert moves.announcement("a couple of quick questions") == ("a couple of quick questions", "")
+    assert moves.announcement("the pump has been leaking for two days")[0] == ""

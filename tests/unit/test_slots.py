@@ -653,3 +653,9 @@ def test_values_said_back_together_are_one_sentence():
     assert s._together(["Evening then.", "Thursday 10 December then."]) == "Evening, Thursday 10 December then."
     assert s._together(["Got it.", "Site 14 then."]) == "Got it. Site 14 then."
     assert s._together(["Got it."]) == "Got it."
+
+
+def test_every_option_a_question_names_is_found_in_the_choices_order() -> None:
+    slot = s.Slot("priority", {"enum": ["low", "medium", "high", "urgent"]}, False)
+    assert s.options_named(slot, "what's the difference between urgent and high?") == ["high", "urgent"]
+    assert s.options_named(slot, "the reading is highly unusual") == []

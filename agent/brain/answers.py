@@ -1,0 +1,83 @@
+"""Questions asked on the way, answered from what is at hand. Pure: words in, the sentence to say out.
+
+A question about the result just given is answered from that result ("who approves it?" after an access
+request: "Grace Kim must approve it first."), from the caller's question, the result's sentences and a
+similarity function.
+
+The server's message is cut for the ear when first said, so what the caller asks after is often in the part
+not said. A clause is the answer when it is near the question in meaning and either shares a word with it or
+holds the kind of thing the question word asks for (who: a person or a team; when: a day or a time; how long:
+a duration; which number: digits)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping, Sequence
+
+#: Nearest a clause must be to the question (MiniLM cosine) to be its answer at all.
+ANSWER_FLOOR = 0.2
+#: What a shared word and an answer of the asked kind add to the nearness.
+SHARED_WORD_BONUS = 0.15
+KIND_BONUS = 0.2
+
+_CLAUSE = re.compile(r"(?<=[.!?;])\s+")
+#: What each question word asks for, and how an answer of that kind looks.
+_KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"\bwho(?:se|m)?\b", re.I),
+     re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b|\b(?:manager|technician|engineer|desk|team|support)\b", re.I)),
+    (re.compile(r"\bhow (?:long|soon|quickly)\b", re.I),
+     re.compile(r"\b(?:within|minutes?|hours?|days?|weeks?|usually|by)\b", re.I)),
+    (re.compile(r"\b(?:when|what time|what day|which day)\b", re.I),
+     re.compile(r"\b(?:today|tomorrow|tonight|morning|afternoon|evening|between|\d{1,2}:\d\d|(?:mon|tues|wednes|thurs|"
+                r"fri|satur|sun)day|\d{1,2} (?:january|february|march|april|may|june|july|august|september|october|"
+                r"november|december))\b", re.I)),
+    (re.compile(r"\b(?:which|what) (?:number|phone|mobile|email|address)\b|\bsent (?:it|that) to\b", re.I),
+     re.compile(r"\d{3,}|@|\bemail\b|\bmobile\b", re.I)),
+)
+
+
+def _words(text: str) -> set[str]:
+    """Word stems of four letters or more (the first four letters: "approve" and "approves" meet)."""
+    return {w[:4] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4} - {"what", "which", "when", "that",
+                                                                                   "this", "with", "your", "sorry"}
+
+
+def clauses(message: str) -> list[str]:
+    """A result message cut where the ear can stop: sentence ends and semicolons."""
+    return [c.strip().rstrip(";").strip() for c in _CLAUSE.split(message.strip()) if c.strip(" ;")]
+
+
+def answer(question: str, sentences: Sequence[str], similar: Callable[[str, list[str]], list[float]] | None) -> str:
+    """The clause of ``sentences`` that answers ``question``, as a sentence; "" when none clearly does."""
+    options = [s for s in sentences if s.strip()]
+    if not options:
+        return ""
+    asked = [kind for word, kind in _KINDS if word.search(question)]
+    near = list(similar(question, options)) if similar is not None else [0.0] * len(options)
+    own = _words(question)
+    best, score = "", 0.0
+    for sentence, nearness in zip(options, near):
+        shared = bool(own & _words(sentence))
+        of_kind = any(kind.search(sentence) for kind in asked)
+        if nearness < ANSWER_FLOOR or not (shared or of_kind):
+            continue
+        total = nearness + SHARED_WORD_BONUS * shared + KIND_BONUS * of_kind
+        if total > score:
+            best, score = sentence, total
+    if not best:
+        return ""
+    return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else ".")
+
+
+def options_answer(options: Sequence[str], passages: Sequence[Mapping[str, Any]]) -> str:
+    """What the articles say of each of ``options`` ("what's the difference between high and urgent?":
+    "Urgent: attended within 4 hours, .... High: within 24 hours."): from the first article section, in
+    retrieval order, with a sentence that opens with each option's name; "" when none has."""
+    for passage in passages:
+        if passage.get("kind", "article") != "article":
+            continue
+        lines = [re.sub(r"^[\s*-]+", "", x).strip() for x in re.split(r"\n+|(?<=[.!?])\s+", str(passage.get("text", "")))]
+        said = [next((x for x in lines if x.lower().startswith(o.lower().replace("_", " "))), "") for o in options]
+        if all(said):
+            return " ".join(x if x.endswith((".", "!", "?")) else f"{x}." for x in dict.fromkeys(said))
+    return ""
