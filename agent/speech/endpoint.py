@@ -32,8 +32,8 @@ Either signal can then move the other's verdict both ways, by as much as its wei
 voice model is asked at every pause (``judge_ms``), and the turn waits for its answer (never past the cap).
 
 Nothing waits beyond ``hold_ms``, so a wrong opinion costs a finished request at most the
-cap, never Pipecat's 3 s fallback. The audio model alone never ends a turn whose words are
-unfinished: on synthetic callers it hears most mid-sentence pauses as finished
+cap, never Pipecat's 3 s fallback. Unfused, the audio model alone never ends a turn whose words
+are unfinished: on synthetic callers it hears most mid-sentence pauses as finished
 (``switchboard bench speech``).
 """
 

@@ -57,8 +57,8 @@ TAIL_MS = 120
 #: Silence after which Smart Turn is asked whether the caller has finished (Pipecat pairs it with a 0.2 s VAD stop).
 JUDGE_MS = 200
 #: With ``SWITCHBOARD_TURN_WORDS=fused``: the weight of Smart Turn's log-odds beside the words', and the threshold
-#: on the joint probability (``bench speech --tune --turn-words fused`` on the dev half of its phrases: the best
-#: weight there is 0, the words alone; 0.125 with 0.709 is the best that lets the voice count; docs/speech.md).
+#: on the joint probability (``bench speech --tune --turn-words fused`` on the dev half of its phrases: one pass
+#: picked weight 0, the words alone, a second 0.125 with 0.709; not better than the words alone, docs/speech.md).
 VOICE_WEIGHT = 0.125
 FUSED_THRESHOLD = 0.71
 #: Utterances are cut at this length so one caller cannot grow a buffer without bound.
