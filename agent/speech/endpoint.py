@@ -25,14 +25,21 @@ wrong).
   the cap if it hears an unfinished one (it is asked once the words are in and ``judge_ms``
   of silence has passed).
 
+With ``voice_weight`` set (``SWITCHBOARD_TURN_WORDS=fused``), the two are one opinion instead:
+the words' probability and Smart Turn's are combined in log-odds (``fused``: the words' log-odds plus
+``voice_weight`` times the voice's), and that joint probability is sorted by the same thresholds.
+Either signal can then move the other's verdict both ways, by as much as its weight allows; the
+voice model is asked at every pause (``judge_ms``), and the turn waits for its answer (never past the cap).
+
 Nothing waits beyond ``hold_ms``, so a wrong opinion costs a finished request at most the
-cap, never Pipecat's 3 s fallback. The audio model alone never ends a turn whose words are
-unfinished: on synthetic callers it hears most mid-sentence pauses as finished
+cap, never Pipecat's 3 s fallback. Unfused, the audio model alone never ends a turn whose words
+are unfinished: on synthetic callers it hears most mid-sentence pauses as finished
 (``switchboard bench speech``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Union
@@ -82,6 +89,22 @@ class EndpointConfig:
     #: false cut-offs plus false holds) gave 0.658; no "unsure" band between them by default (docs/speech.md).
     finished_above: float = 0.66
     unfinished_below: float = 0.66
+    #: Weight of Smart Turn's log-odds beside the words' in the fused opinion (None: not fused, the rules
+    #: above). With fusion the thresholds above apply to the joint probability (``fused``).
+    voice_weight: float | None = None
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def fused(words: float, voice: float | None, weight: float) -> float:
+    """The joint probability that the caller has finished: the words' log-odds plus ``weight`` times the
+    voice model's (None: the words alone). Rises with either signal; ``weight`` 0 is the words alone."""
+    if voice is None or weight == 0:
+        return words
+    return 1.0 / (1.0 + math.exp(-(_logit(words) + weight * _logit(voice))))
 
 
 def words_opinion(text: str, complete: float | None, config: EndpointConfig) -> str:
@@ -149,18 +172,25 @@ class Endpointer:
         self._hint: str | None = None
         self._words: str | None = None  # words_opinion of the hint
         self._finished: bool | None = None  # the turn model's verdict on the current pause
+        self._complete: float | None = None  # the completeness probability of the hint (fused only)
+        self._voice: float | None = None  # the turn model's probability (fused only)
+        self._voice_in = False  # the turn model has answered (or failed) about the current pause
 
     def set_hint(self, end_ms: float, text: str, complete: float | None = None) -> None:
         """The speculative transcript for the utterance up to ``end_ms`` (ignored if speech resumed since),
         with the completeness model's probability that it is a finished request (None: judged by rules)."""
         if self.in_utterance and end_ms == self._last_voiced_end:
             self._hint = text
+            self._complete = complete
             self._words = words_opinion(text, complete, self.config)
 
-    def set_verdict(self, end_ms: float, finished: bool) -> None:
-        """The turn model's verdict for the utterance up to ``end_ms`` (ignored if speech resumed since)."""
+    def set_verdict(self, end_ms: float, finished: bool | None, probability: float | None = None) -> None:
+        """The turn model's verdict for the utterance up to ``end_ms`` (ignored if speech resumed since), and
+        the probability it came from (fused only; None with ``finished`` None: the model failed, the words decide)."""
         if self.in_utterance and end_ms == self._last_voiced_end:
             self._finished = finished
+            self._voice = probability
+            self._voice_in = True
 
     @property
     def voiced_ms(self) -> float:
@@ -192,6 +222,8 @@ class Endpointer:
             self._run_ms += c.frame_ms
             self._run_voice = self._run_voice or voice
             self._hint = self._words = self._finished = None  # new speech: any speculation is stale
+            self._complete = self._voice = None
+            self._voice_in = False
             self._last_voiced_end = end
             self._voiced_ms += c.frame_ms
             out.extend(self._maybe_barge(agent_speaking))
@@ -209,9 +241,10 @@ class Endpointer:
             out.append(TurnEnd(self._last_voiced_end))
             self._reset()
         elif (c.judge_ms is not None and silence >= c.judge_ms and self._judged_at != self._last_voiced_end
-              and self._words is not None and self._words != UNFINISHED):
-            # Only finished-sounding words can end the turn early, so only they are worth a model call;
-            # asked after the transcript, the model does not compete with the recogniser for the CPU.
+              and (c.voice_weight is not None or (self._words is not None and self._words != UNFINISHED))):
+            # Unfused, only finished-sounding words can end the turn early, so only they are worth a model call;
+            # asked after the transcript, the model does not compete with the recogniser for the CPU. Fused,
+            # the voice can lift unfinished words too, so it is asked at every pause.
             self._judged_at = self._last_voiced_end
             out.append(Judge(self._last_voiced_end))
         return out
@@ -220,6 +253,8 @@ class Endpointer:
         c = self.config
         if silence >= c.hold_ms:
             return True
+        if c.voice_weight is not None and c.judge_ms is not None and self._words is not None:
+            return self._fused_ends(silence)
         if self._words is None or self._words == UNFINISHED:
             return False
         if self._words == FINISHED:
@@ -228,6 +263,18 @@ class Endpointer:
         if self._finished is False:
             return False
         return self._finished is True or silence >= c.silence_ms
+
+    def _fused_ends(self, silence: float) -> bool:
+        c = self.config
+        if self._complete is None:  # no probability (rules): the words alone, as unfused
+            opinion = self._words
+        elif not self._voice_in:
+            return False  # the voice is asked at judge_ms and answers in tens of ms: wait for it (up to the cap)
+        else:
+            opinion = words_opinion(self._hint or "", fused(self._complete, self._voice, c.voice_weight or 0.0), c)
+        if opinion == FINISHED:
+            return silence >= (c.silence_ms if c.short_ms is None else c.short_ms)
+        return opinion == UNSURE and silence >= c.silence_ms
 
     def _maybe_barge(self, agent_speaking: bool) -> list[Signal]:
         if agent_speaking and not self._barged and self._run_voice and self._run_ms >= self.config.barge_in_ms:

@@ -56,6 +56,11 @@ MIN_AUDIO_SAMPLES = RATE
 TAIL_MS = 120
 #: Silence after which Smart Turn is asked whether the caller has finished (Pipecat pairs it with a 0.2 s VAD stop).
 JUDGE_MS = 200
+#: With ``SWITCHBOARD_TURN_WORDS=fused``: the weight of Smart Turn's log-odds beside the words', and the threshold
+#: on the joint probability (``bench speech --tune --turn-words fused`` on the dev half of its phrases: one pass
+#: picked weight 0, the words alone, a second 0.125 with 0.709; not better than the words alone, docs/speech.md).
+VOICE_WEIGHT = 0.125
+FUSED_THRESHOLD = 0.71
 #: Utterances are cut at this length so one caller cannot grow a buffer without bound.
 MAX_UTTERANCE_S = 30
 #: A caller heard as a backchannel so far is judged again after this much more speech.
@@ -115,11 +120,11 @@ class LocalSpeechEngine:
         tts = asyncio.ensure_future(self.tts_pool.run(time.monotonic(), PiperSynth))
         # Always: besides being the VAD when chosen, Silero tells a voice from noise for barge-in.
         self._silero = await loop.run_in_executor(self.stt_pool, load_silero_session)
-        if self.settings.turn_model == "smart-turn":
+        if self.settings.turn_model == "smart-turn" or self.settings.turn_words == "fused":
             # Loaded here, not with Whisper: a channel's endpointing is set when it opens, and
             # the model is small (tens of ms to warm).
             self.turn = await loop.run_in_executor(self.stt_pool, SmartTurn)
-        if self.settings.turn_words == "model":
+        if self.settings.turn_words in ("model", "fused"):
             # Small (the router's MiniLM, shared, and 769 weights); loaded and warmed here so the
             # first turn's words are judged in ~3 ms.
             self.words = await loop.run_in_executor(self.stt_pool, shared_completeness)
@@ -205,7 +210,14 @@ class LocalSpeechEngine:
         s = self.settings
         return EndpointConfig(silence_ms=s.endpoint_silence_ms, hold_ms=max(s.endpoint_hold_ms, s.endpoint_silence_ms),
                               barge_in_ms=s.barge_in_ms, judge_ms=JUDGE_MS if self.turn is not None else None,
-                              short_ms=min(s.endpoint_short_ms, s.endpoint_silence_ms) if self.words is not None else None)
+                              short_ms=min(s.endpoint_short_ms, s.endpoint_silence_ms) if self.words is not None else None,
+                              **(dict(voice_weight=VOICE_WEIGHT, finished_above=FUSED_THRESHOLD,
+                                      unfinished_below=FUSED_THRESHOLD) if self.fused else {}))
+
+    @property
+    def fused(self) -> bool:
+        """Words and voice are one opinion (``SWITCHBOARD_TURN_WORDS=fused``; both models loaded)."""
+        return self.settings.turn_words == "fused" and self.turn is not None and self.words is not None
 
     def open(self, sample_rate: int, on_event: OnSpeechEvent) -> "LocalChannel":
         if self.tts is None:
@@ -368,9 +380,10 @@ class LocalChannel:
     def _judged(self, end_ms: float, job: "asyncio.Future[float]") -> None:
         if job.cancelled() or job.exception() is not None:
             if not job.cancelled():
-                log.warning("turn model failed; the silence rules decide", exc_info=job.exception())
+                log.warning("turn model failed; the words decide", exc_info=job.exception())
+                self._endpointer.set_verdict(end_ms, None)  # fused: do not wait for a verdict that will not come
             return
-        self._endpointer.set_verdict(end_ms, job.result() > THRESHOLD)
+        self._endpointer.set_verdict(end_ms, job.result() > THRESHOLD, job.result())
 
     def _speculated(self, end_ms: float, job: "asyncio.Future[Recognition]") -> None:
         if job.cancelled() or job.exception() is not None:

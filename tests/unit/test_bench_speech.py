@@ -71,3 +71,28 @@ def test_the_fresh_phrases_are_a_third_part_and_leave_the_halves_and_their_pause
     monkeypatch.setattr(speech, "EOT_FRESH", ())
     before = speech.clips("piper", seed=1, split_seed=19)
     assert [(c.text, c.resume_at) for c in before] == [(c.text, c.resume_at) for c in got[: len(PHRASES)]]
+
+
+def test_fused_tuning_keeps_the_words_alone_unless_the_voice_separates_what_they_cannot():
+    from agent.dev.bench.speech import tune_fused
+
+    # The words split the clips at 0.5; a voice that says nothing new (the same for all) gains nothing.
+    rows = [{"kind": "paused", "p": p, "voice_p": 0.9} for p in (0.1, 0.2, 0.3)] + \
+           [{"kind": "finished", "p": p, "voice_p": 0.9} for p in (0.7, 0.8, 0.9)]
+    assert tune_fused(rows)[0] == 0.0
+    # Words that overlap (a pause at 0.6, a finished request at 0.4) and a voice that tells them apart.
+    rows = [{"kind": "paused", "p": 0.6, "voice_p": 0.05}, {"kind": "paused", "p": 0.2, "voice_p": 0.3},
+            {"kind": "finished", "p": 0.4, "voice_p": 0.95}, {"kind": "finished", "p": 0.9, "voice_p": 0.7}]
+    weight, t, cut, held, _ = tune_fused(rows)
+    assert weight > 0 and cut == 0.0 and held == 0.0
+    assert tune_fused(rows, (0.0,))[2] + tune_fused(rows, (0.0,))[3] > 0  # the words alone cannot
+
+
+def test_fused_rates_count_each_parts_cut_offs_and_holds_at_the_given_threshold():
+    from agent.dev.bench.speech import _rates
+
+    rows = [{"split": "fresh", "kind": "paused", "p": 0.6, "voice_p": 0.05},
+            {"split": "fresh", "kind": "finished", "p": 0.4, "voice_p": 0.95},
+            {"split": "dev", "kind": "finished", "p": 0.1, "voice_p": 0.5}]
+    assert _rates(rows, "fresh", 0.0, 0.5) == "cut 1/1, held 1/1"
+    assert _rates(rows, "fresh", 1.0, 0.5) == "cut 0/1, held 0/1"

@@ -290,3 +290,92 @@ def test_a_finished_voice_ends_unsure_words_early_and_an_unfinished_one_holds_th
 def test_the_voice_model_is_not_asked_about_unfinished_words():
     out = run_words([(True, 1000), (False, 1500)], complete=0.1, finished=True, config=MODEL_WORDS)
     assert "Judge" not in kinds(out) and out[-1] == (TurnEnd(1000), 1000 + 1100)
+
+
+# --- fused: the words' and the voice's probabilities as one opinion (SWITCHBOARD_TURN_WORDS=fused) ---------------
+FUSED = dataclasses.replace(WORDS, judge_ms=200, voice_weight=1.0, finished_above=0.6, unfinished_below=0.6)
+
+
+def run_fused(pattern, complete: float, voice: float | None, config=FUSED, hint_delay_ms: int = 0,
+              verdict_delay_ms: int = 60, fail: bool = False):
+    """Each Speculate is answered with words of probability ``complete``, each Judge with Smart Turn's
+    ``voice`` (None: never answered; ``fail``: the model failed)."""
+    ep, out, hints, verdicts = Endpointer(config), [], [], []
+    for speech, ms in pattern:
+        for _ in range(ms // 20):
+            now = ep.frames * 20
+            for end_ms, at in [h for h in hints if h[1] <= now]:
+                ep.set_hint(end_ms, "some words", complete)
+                hints.remove((end_ms, at))
+            for end_ms, at in [v for v in verdicts if v[1] <= now]:
+                if fail:
+                    ep.set_verdict(end_ms, None)
+                else:
+                    ep.set_verdict(end_ms, voice > 0.5, voice)
+                verdicts.remove((end_ms, at))
+            for sig in ep.step(speech):
+                out.append((sig, ep.frames * 20))
+                if isinstance(sig, Speculate):
+                    hints.append((sig.end_ms, ep.frames * 20 + hint_delay_ms))
+                if isinstance(sig, Judge) and (voice is not None or fail):
+                    verdicts.append((sig.end_ms, ep.frames * 20 + verdict_delay_ms))
+    return out
+
+
+def test_the_fused_probability_rises_with_each_signal_and_weight_zero_is_the_words_alone():
+    from agent.speech.endpoint import fused
+
+    for words in (0.2, 0.5, 0.8):
+        ups = [fused(words, v, 0.5) for v in (0.05, 0.3, 0.5, 0.7, 0.95)]
+        assert ups == sorted(ups) and ups[2] == pytest.approx(words)  # an undecided voice (0.5) moves nothing
+        assert fused(words, 0.9, 0.0) == words and fused(words, None, 1.0) == words
+    for voice in (0.1, 0.5, 0.9):
+        assert [fused(w, voice, 0.5) for w in (0.1, 0.4, 0.7)] == sorted(fused(w, voice, 0.5) for w in (0.1, 0.4, 0.7))
+
+
+def test_fused_the_voice_is_asked_at_every_pause_even_about_unfinished_words():
+    out = run_fused([(True, 1000), (False, 1500)], complete=0.05, voice=0.9)
+    assert (Judge(1000), 1200) in out
+
+
+def test_fused_a_finished_voice_lifts_unsure_words_to_the_short_stop():
+    # words 0.45 alone would wait the cap (below 0.6); with a voice at 0.9 and weight 1 the joint is 0.88
+    out = run_fused([(True, 1000), (False, 1500)], complete=0.45, voice=0.9)
+    assert out[-1] == (TurnEnd(1000), 1000 + 200 + 60 + 20)  # when the voice's answer is in
+
+
+def test_fused_an_unfinished_voice_holds_words_that_alone_would_end_the_turn():
+    out = run_fused([(True, 1000), (False, 1500)], complete=0.7, voice=0.1)
+    assert out[-1] == (TurnEnd(1000), 1000 + 1100)
+
+
+def test_fused_a_mid_sentence_pause_does_not_end_the_turn_when_both_say_unfinished():
+    out = run_fused([(True, 1200), (False, 900), (True, 900), (False, 1500)], complete=0.1, voice=0.2)
+    assert [s for s, _ in out if isinstance(s, TurnEnd)] == [TurnEnd(3000)]
+
+
+def test_fused_a_short_finished_request_ends_after_the_short_stop_once_both_are_in():
+    out = run_fused([(True, 1000), (False, 1500)], complete=0.9, voice=0.9, verdict_delay_ms=0)
+    assert out[-1] == (TurnEnd(1000), 1000 + 200 + 20)  # the voice answers as it is asked, at 200 ms
+
+
+def test_fused_finished_words_wait_for_the_voice_but_never_past_the_cap():
+    out = run_fused([(True, 1000), (False, 1500)], complete=0.9, voice=None)  # the voice never answers
+    assert out[-1] == (TurnEnd(1000), 1000 + 1100)
+
+
+def test_fused_when_the_voice_model_fails_the_words_decide_alone():
+    out = run_fused([(True, 1000), (False, 1500)], complete=0.9, voice=None, fail=True)
+    assert out[-1] == (TurnEnd(1000), 1000 + 200 + 60 + 20)
+
+
+def test_fused_weight_zero_is_the_words_model():
+    for complete, voice in ((0.7, 0.01), (0.5, 0.99)):
+        fused_out = run_fused([(True, 1000), (False, 1500)], complete=complete, voice=voice,
+                              config=dataclasses.replace(FUSED, voice_weight=0.0))
+        words_out = run_words([(True, 1000), (False, 1500)], complete=complete, config=FUSED_WORDS)
+        assert fused_out[-1][0] == words_out[-1][0] == TurnEnd(1000)
+        assert fused_out[-1][1] == max(words_out[-1][1], 1000 + 200 + 60 + 20)
+
+
+FUSED_WORDS = dataclasses.replace(WORDS, finished_above=0.6, unfinished_below=0.6)

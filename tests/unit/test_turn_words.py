@@ -20,8 +20,29 @@ def test_the_settings_are_checked():
     assert Settings.from_env({}).turn_words == "rules"
     assert Settings.from_env({"SWITCHBOARD_TURN_WORDS": "model"}).turn_words == "model"
     assert Settings.from_env({"SWITCHBOARD_ENDPOINT_SHORT_MS": "250"}).endpoint_short_ms == 250
-    with pytest.raises(ConfigError, match="SWITCHBOARD_TURN_WORDS must be one of rules, model"):
+    assert Settings.from_env({"SWITCHBOARD_TURN_WORDS": "fused"}).turn_words == "fused"
+    with pytest.raises(ConfigError, match="SWITCHBOARD_TURN_WORDS must be one of rules, model, fused"):
         Settings.from_env({"SWITCHBOARD_TURN_WORDS": "llm"})
+
+
+@pytest.mark.slow
+def test_fused_loads_both_models_and_fuses_only_then():
+    from agent.speech.local import FUSED_THRESHOLD, VOICE_WEIGHT
+
+    e = LocalSpeechEngine(Settings(turn_words="fused"))
+    asyncio.run(e.start())
+    try:
+        c = e.endpoint_config()
+        assert e.turn is not None and e.words is not None and c.judge_ms is not None
+        assert (c.voice_weight, c.finished_above, c.unfinished_below) == (VOICE_WEIGHT, FUSED_THRESHOLD, FUSED_THRESHOLD)
+    finally:
+        asyncio.run(e.close())
+    e = LocalSpeechEngine(Settings(turn_words="model", turn_model="smart-turn"))
+    asyncio.run(e.start())
+    try:
+        assert e.turn is not None and e.endpoint_config().voice_weight is None  # Smart Turn as before: not fused
+    finally:
+        asyncio.run(e.close())
 
 
 @pytest.fixture(scope="module")

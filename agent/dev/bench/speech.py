@@ -58,7 +58,7 @@ TARGET_CUTOFF = 0.03
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--turn-model", action="append", choices=("silence", "smart-turn"),
                    help="end-of-turn rule (repeatable; default: both)")
-    p.add_argument("--turn-words", action="append", choices=("rules", "model"),
+    p.add_argument("--turn-words", action="append", choices=("rules", "model", "fused"),
                    help="how the speculative words are judged (repeatable; default: rules with silence, model with both)")
     p.add_argument("--short-ms", type=int, default=200,
                    help="with --turn-words model: silence that ends a turn whose words are finished (default 200)")
@@ -67,7 +67,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "fresh end-of-turn phrases (default: all three, reported apart)")
     p.add_argument("--split-seed", type=int, default=19)
     p.add_argument("--tune", action="store_true",
-                   help="tune the completeness thresholds on the dev half (offline: the words at each pause and end)")
+                   help="tune the completeness thresholds on the dev half (offline: the words at each pause and end); "
+                        "with --turn-words fused, also Smart Turn's weight beside them (its probability at each pause)")
     p.add_argument("--dump", help="write each clip's speculative transcripts and outcome to this JSON file")
     p.add_argument("--voice", action="append", choices=("piper-lively", "espeak", "piper"),
                    help="caller voice (repeatable; default: piper-lively and espeak)")
@@ -202,13 +203,16 @@ def model_cost_ms(engine: LocalSpeechEngine, pcm: np.ndarray, calls: int = 20) -
     return statistics.median(wall), statistics.median(cpu)
 
 
-async def words_at_pauses(voices: list[str], seed: int, split_seed: int, split: str) -> list[dict]:
+async def words_at_pauses(voices: list[str], seed: int, split_seed: int, split: str, voice_model: bool = False
+                          ) -> list[dict]:
     """Offline, per clip of ``split``: the words Whisper hears up to the mid-sentence pause (paused clips)
     or to the end (finished clips), recognised as the channel does (pre-roll, a short tail, at least 1 s),
-    and the completeness model's probability of them."""
-    from agent.speech.local import MIN_AUDIO_SAMPLES, TAIL_MS as CHANNEL_TAIL_MS
+    and the completeness model's probability of them; with ``voice_model``, also Smart Turn's probability
+    ("voice") on the audio as the channel asks it (pre-roll, the words, ``JUDGE_MS`` of the pause)."""
+    from agent.speech.local import JUDGE_MS, MIN_AUDIO_SAMPLES, TAIL_MS as CHANNEL_TAIL_MS
 
-    settings = dataclasses.replace(Settings.from_env(), turn_words="model", stt_language_id=False)
+    settings = dataclasses.replace(Settings.from_env(), turn_words="fused" if voice_model else "model",
+                                   stt_language_id=False)
     engine = LocalSpeechEngine(settings)
     await engine.start()
     await engine.ready()
@@ -227,6 +231,10 @@ async def words_at_pauses(voices: list[str], seed: int, split_seed: int, split: 
                 text = engine.stt.transcribe(audio).text
                 rows.append({"voice": voice, "kind": clip.kind, "split": clip.split, "text": clip.text,
                              "heard": text, "p": engine.words.probability(text)})
+                if voice_model and engine.turn is not None:
+                    judged = np.concatenate([np.zeros(RATE * 300 // 1000, dtype=np.int16), clip.pcm[:end],
+                                             np.zeros(RATE * JUDGE_MS // 1000, dtype=np.int16)])
+                    rows[-1]["voice_p"] = engine.turn.probability(judged)
     finally:
         await engine.close()
     return rows
@@ -249,6 +257,36 @@ def tune(rows: list[dict]) -> tuple[float, float, float, float]:
             best = (key, t, cut, held, (hi - lo) / 2)
     assert best is not None
     return best[1], best[2], best[3], best[4]
+
+
+#: Smart Turn weights tried by ``tune_fused`` (0: the words alone).
+VOICE_WEIGHTS = (0.0, 0.125, 0.25, 0.5, 1.0, 2.0)
+
+
+def tune_fused(rows: list[dict], weights: tuple[float, ...] = VOICE_WEIGHTS) -> tuple[float, float, float, float, float]:
+    """(weight, threshold, cut-off rate, hold rate, margin) on ``rows`` (dev clips with "p" and "voice_p"): for
+    each Smart Turn weight the best threshold on the fused probability (``tune``); the weight with the fewest
+    false cut-offs plus false holds wins, the smaller weight among equals (the words alone unless the voice helps)."""
+    from agent.speech.endpoint import fused
+
+    best = None
+    for w in weights:
+        t, cut, held, margin = tune([{"kind": r["kind"], "p": fused(r["p"], r["voice_p"], w)} for r in rows])
+        if best is None or round(cut + held, 9) < round(best[2] + best[3], 9):
+            best = (w, t, cut, held, margin)
+    assert best is not None
+    return best
+
+
+def _rates(rows: list[dict], part: str, weight: float, threshold: float) -> str:
+    """False cut-offs and holds of ``part``'s clips under the fused rule (weight 0: the words alone)."""
+    from agent.speech.endpoint import fused
+
+    mine = [r for r in rows if r["split"] == part]
+    q = [(r["kind"], fused(r["p"], r.get("voice_p"), weight)) for r in mine]
+    cut = sum(k == "paused" and v >= threshold for k, v in q)
+    held = sum(k == "finished" and v < threshold for k, v in q)
+    return f"cut {cut}/{sum(k == 'paused' for k, _ in q)}, held {held}/{sum(k == 'finished' for k, _ in q)}"
 
 
 def setups(models: list[str], words: list[str] | None) -> list[tuple[str, str]]:
@@ -281,7 +319,7 @@ async def _run(models: list[str], words: list[str] | None, voices: list[str], se
                           f"{_rate(s['hold'], s['n_finished']):>9} {fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}",
                           flush=True)
                     if part in ("held-out", "fresh") or len(splits) == 1:
-                        ok = ok and (judge != "model" or (s["cutoff"] or 0.0) <= TARGET_CUTOFF)
+                        ok = ok and (judge == "rules" or (s["cutoff"] or 0.0) <= TARGET_CUTOFF)
                 records += [{"turn_model": model, "words": judge, "voice": voice, **dataclasses.asdict(o)}
                             for o in outcomes]
             if engine.turn is not None:
@@ -295,7 +333,7 @@ async def _run(models: list[str], words: list[str] | None, voices: list[str], se
     if dump:
         with open(dump, "w", encoding="utf-8") as f:
             json.dump(records, f, indent=1)
-    if any(judge == "model" for _, judge in setups(models, words)):
+    if any(judge != "rules" for _, judge in setups(models, words)):
         print(f"target: false cut-offs <= {TARGET_CUTOFF:.0%} with the completeness model (held-out): "
               f"{'met' if ok else 'MISSED'}")
     return 0 if ok else 1
@@ -312,12 +350,30 @@ def run(args: argparse.Namespace) -> int:
         return speech_barge.run(args.seed)
     if args.tune:
         voices = args.voice or ["piper-lively", "espeak"]
-        part = "dev" if args.split == "all" else args.split  # tune on dev; other parts only to look at
-        rows = asyncio.run(words_at_pauses(voices, args.seed, args.split_seed, part))
+        fusing = "fused" in (args.turn_words or ())
+        # Tuned on the dev half only; with --split all (or held-out, fresh) the other parts are only looked at.
+        rows = asyncio.run(words_at_pauses(voices, args.seed, args.split_seed, args.split, voice_model=fusing))
         for r in rows:
-            print(f"{r['p']:.3f} {r['kind']:<8} {r['voice']:<13} {r['heard']!r}")
-        t, cut, held, margin = tune(rows)
-        print(f"{part}: unfinished below {t:.3f} (+-{margin:.3f}): false cut-offs {cut:.0%}, false holds {held:.0%}")
+            voice = f" voice {r['voice_p']:.3f}" if "voice_p" in r else ""
+            print(f"{r['p']:.3f}{voice} {r['kind']:<8} {r['split']:<8} {r['voice']:<13} {r['heard']!r}")
+        if args.dump:
+            with open(args.dump, "w", encoding="utf-8") as f:
+                json.dump(rows, f, indent=1)
+        dev = [r for r in rows if r["split"] == "dev"]
+        parts = [p for p in ("dev", "held-out", "fresh") if any(r["split"] == p for r in rows)]
+        if not dev:
+            print("no dev clips to tune on (--split dev or all)")
+            return 1
+        t, cut, held, margin = tune(dev)
+        print(f"dev: unfinished below {t:.3f} (+-{margin:.3f}): false cut-offs {cut:.0%}, false holds {held:.0%}")
+        if fusing:
+            for weight in VOICE_WEIGHTS:
+                _, wt, *_ = tune_fused(dev, (weight,))
+                print(f"Smart Turn weight {weight:<5}: " + "; ".join(
+                    f"{p} {_rates(rows, p, weight, wt)}" for p in parts) + f" (unfinished below {wt:.3f})")
+            w, t, cut, held, margin = tune_fused(dev)
+            print(f"dev, fused: Smart Turn weight {w}, unfinished below {t:.3f} (+-{margin:.3f}): "
+                  f"false cut-offs {cut:.0%}, false holds {held:.0%}")
         return 0
     models = args.turn_model or ["silence", "smart-turn"]
     voices = args.voice or ["piper-lively", "espeak"]
