@@ -36,6 +36,15 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 
+def asks_when(question: str) -> bool:
+    """Does ``question`` ask when, or how soon ("will somebody get here today?", "how long will it be?")?"""
+    return bool(_WHEN.search(question))
+
+
+_WHEN = re.compile(r"\b(?:when|what time|how (?:long|soon|quickly)|today|tonight|tomorrow|this (?:morning|afternoon)|"
+                   r"(?:get|be|come) (?:here|out|round|over))\b", re.I)
+
+
 def _words(text: str) -> set[str]:
     """Word stems of four letters or more (the first four letters: "approve" and "approves" meet)."""
     return {w[:4] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4} - {"what", "which", "when", "that",

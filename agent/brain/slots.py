@@ -42,7 +42,8 @@ _ENUM_SYNONYMS = {
     "read": ("read", "read only", "read-only", "view", "viewing", "view only", "just viewing", "look at"),
     "write": ("write", "edit", "editor", "editing", "read and write", "read-write", "modify"),
     "admin": ("admin", "administrator", "full control", "admin rights"),
-    "completed": ("complete", "close it", "close it off", "close the job", "close the work order", "close that"),
+    "completed": ("complete", "close it", "close it off", "close the job", "close the work order", "close that",
+                  "close off", "close out"),
 }
 #: Option words that also describe things other than the slot ("a high reading", "low pressure"):
 #: said unasked they count only next to the slot's label or on their own.
@@ -189,6 +190,9 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
         # "site twelve, sorry, no, site seven": a value said again after a self-correction is the one meant.
         cues = list(_SELF_CORRECTION.finditer(text.lower()))
         corrected = parse(slot, text[cues[-1].end():], ctx, asked=asked) if cues else None
+        if corrected is None and cues and parse(slot, re.split(r"[.;!?]", text[:cues[-1].start()])[-1], ctx, asked=asked):
+            # "site fifty-four, no, fifty-five": right after a value, the repair says the new one alone.
+            corrected = parse(slot, re.split(r"[.,;!?]", text[cues[-1].end():])[0], ctx, asked=True)
         if corrected is not None:
             return corrected
     if kind == "enum":
@@ -289,7 +293,7 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         after = re.findall(r"[a-z']+", low[end:])[:2]
         if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
             continue  # the value the caller does not mean
-        if set(re.findall(r"[a-z']+", low[:start])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
+        if set(re.findall(r"[a-z']+", re.split(r"[.!?;]", low[:start])[-1])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
             continue  # "I don't need to edit anything": not that one either
         if not asked and before[-1:] in (["a"], ["an"]) and not (label & set(after)):
             continue  # "stores gave me a new one": the word describes a thing ("a high priority" names its slot)

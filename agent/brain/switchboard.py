@@ -77,6 +77,8 @@ _NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:
 _INDIRECT_QUESTION = re.compile(r"\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
                                 r"no idea|checking)\s+((?:when|whether|if|where|what|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
 _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any)\b")
+#: A yes with at most this many words after it that starts a task is an order to do it ("yes, close it").
+GO_AHEAD_WORDS = 4
 #: Said when the caller announces several things before saying any.
 GO_ON = "Sure. Go ahead with the first one."
 #: The offer of the second request when the first one's result leaves no room to name it.
@@ -250,7 +252,9 @@ class SwitchboardBrain:
         only_classifier = all(h == "person_request:classifier" for h in urgent)
         guessed = decision.confidence < self.coordinator.policy.topic_switch_confidence and only_classifier
         gives_way = (move is not None and not_person and all(h.startswith("person_request") for h in urgent)) or (
-            fit == "free" and not_person and guessed) or (fit == "value" and not_person and only_classifier)
+            fit == "free" and not_person and guessed) or (fit == "value" and not_person and only_classifier) or (
+            # "Will somebody get here today?" at a read-back asks about the request, not for a person.
+            bool((state.task or {}).get("confirming")) and not_person and only_classifier and _questions_only(text))
         if decision.action == "handoff" and urgent and not gives_way:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
@@ -321,9 +325,10 @@ class SwitchboardBrain:
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
-        elif state.task and decision.intent.startswith("smalltalk.") and fit is None and state.task.get("go_ahead") \
-                and state.task.get("confirming") and entities.yes_no(text).yes is None:
+        elif state.task and state.task.get("confirming") and fit is None and entities.yes_no(text).yes is None and (
+                (decision.intent.startswith("smalltalk.") and state.task.get("go_ahead")) or _ALL_SAID.search(text.lower())):
             # "Yes, log it" before the read-back, then "thanks" after it: the go-ahead stands, nothing changed.
+            # "That's it, thanks" to the read-back: all of it is right.
             replies = self.agent.continue_task("yes", state)
         elif state.task and decision.intent.startswith("smalltalk.") and fit is None:
             # "Thank you", "great" mid-task: no answer and no new request, so the open question stands.
@@ -332,11 +337,15 @@ class SwitchboardBrain:
             replies = self.agent.continue_task(text, state)
         else:
             replies = self._route(decision, text, state, one_request=chosen is not None)
+        task_before = state.task
         async for action in self._guarded(replies, state):
             yield action
             handed_over = handed_over or isinstance(action, HandoffEvent)
         if handed_over:
             return
+        if state.task is not None and state.task is not task_before and state.task.get("confirming") \
+                and reply.yes is True and len(reply.rest.split()) <= GO_AHEAD_WORDS:
+            state.task["go_ahead"] = True  # "Yes, close it." read back: a "thanks" after it is no new question
         if state.dialogue.pop("start_later", False):
             async for action in self._apply(moves.Move("accept"), state, "later"):
                 yield action
@@ -601,7 +610,8 @@ class SwitchboardBrain:
             wanted = self._wanted_with_record(same, read["intent"], text, self._context())
             decision = dataclasses.replace(decision, action="route", target=read["target"], intent=wanted)
         if self._asks_about_read(decision, text, state):
-            yield Say(self._last_said(state, ""))  # "is that definitely the morning?": what was read holds it
+            # "is that definitely the morning?": what was read holds it; the part that answers, or all of it again.
+            yield Say(self._from_last_result(text, state) or self._last_said(state, ""))
             return
         answer = self._answer_from_result(decision, text, state)
         if answer:
@@ -617,13 +627,19 @@ class SwitchboardBrain:
             logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
             if logged is not None:
                 decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
-        elif decision.action == "clarify" and not one_request and change is None and not state.task \
-                and self._named_by_id(decision, text, state) is None:
+        elif decision.action == "clarify" and not one_request and change is None and not state.task:
             # The router may be unsure because the turn holds two requests: two clear ones at a clause
-            # boundary settle it (the first now, the other offered after). An id that settles it comes first.
+            # boundary settle it (the first now, the other offered after). An id that settles it comes first,
+            # unless the two are for different desks (a fault to log, then an IT ticket to check).
+            named = self._named_by_id(decision, text, state)
+            kept = state.dialogue.get("later")
             first, words = self._split_two(decision, text, state)
-            if "first_of_two" in first.policy_hits:
+            if "first_of_two" in first.policy_hits and (named is None or state.dialogue["later"]["target"] != first.target):
                 decision, text = first, words
+            elif kept is None:
+                state.dialogue.pop("later", None)
+            else:
+                state.dialogue["later"] = kept
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
@@ -632,13 +648,9 @@ class SwitchboardBrain:
         if decision.action == "clarify":
             # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
             named = self._named_by_id(decision, text, state)
-            if named is None and decision.alternatives:
-                top = {"target": decision.target, "intent": decision.intent}
-                other = {"target": decision.alternatives[0]["target"], "intent": decision.alternatives[0]["intent"]}
-                named = self._write_by_its_values(top["intent"], [other], text) \
-                    or self._write_by_its_values(other["intent"], [top], text)
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
+            decision = self._settled(decision, text)
         earlier = self._howto_asked_before(decision, text, state)
         if earlier:
             # "and how long does it run for?" right after a how-to answer: about the same thing, so the
@@ -877,6 +889,10 @@ class SwitchboardBrain:
             just_made = made is not None and made.server == server and all(i in state.entities for i in ids)
             if not (self._names_its_ids(intent, text, ctx) or read_ids == ids or just_made):
                 continue
+            if self._names_its_ids(intent, text, ctx) and all(
+                    entities.codes(x) and not self._names_its_ids(intent, x, ctx)
+                    for x in _SENTENCE.split(text) if slots.mentioned(choices, x, ctx)):
+                continue  # "G-2120 is weeping diesel, medium priority. And where's INC 20003?": the other thing's
             if not set(said) - {"priority"}:
                 # Only a priority: a change unless the sentence that says it also tells of a new thing.
                 new = [spec for i, (srv, _) in INTENT_TOOLS.items() if srv == server
@@ -934,21 +950,26 @@ class SwitchboardBrain:
 
     def _options_explained(self, text: str, state: CallState) -> str:
         """In a task, a question about options of one of its choices ("what's the difference between high and
-        urgent?", "what does urgent mean?"): what the articles say of each, the task's own desk first. A
-        question naming one option without asking what it is ("is high alright?") gives that value instead.
-        "" otherwise."""
+        urgent?", "what does urgent mean?"), or at a read-back when the chosen one comes ("will somebody get
+        here today?" of a high priority): what the articles say of each, the task's own desk's. A question
+        naming one option without asking what it is ("is high alright?") gives that value instead. "" otherwise."""
         task = state.task or {}
         spec = self.tools.tool(task.get("server", ""), task.get("tool", "")) if task.get("tool") else None
         if spec is None or not _questions_only(text):
             return ""
         lead = _LEAD.sub("", text.strip().lower())
-        for slot in slots.slots_of(spec.input_schema):
-            named = slots.options_named(slot, text) if slot.kind == "enum" else []
-            if named and (len(named) >= 2 or re.match(r"(?:what|how|which|why)\b", lead)):
-                passages = [p.to_dict() for p in self.coordinator.passages(text, spec.server)]  # the task's desk's
-                said = answers.options_answer(named, passages)
-                if said:
-                    return for_the_ear(said)
+        for slot in [s for s in slots.slots_of(spec.input_schema) if s.kind == "enum"]:
+            named = slots.options_named(slot, text)
+            chosen = task["args"].get(slot.name)
+            if not named and task.get("confirming") and answers.asks_when(text) and chosen in slot.schema.get("enum", []):
+                named = [chosen]
+            elif not (len(named) >= 2 or (named and re.match(r"(?:what|how|which|why)\b", lead))):
+                continue
+            # Searched with the choice's name and options too: the section that lists them is the one to read.
+            query = f"{text} {slot.name}: {', '.join(map(str, slot.schema.get('enum', [])))}"
+            said = answers.options_answer(named, [p.to_dict() for p in self.coordinator.passages(query, spec.server)])
+            if said:
+                return for_the_ear(said)
         return ""
 
     def _answer_from_result(self, decision: Any, text: str, state: CallState) -> str:
@@ -956,9 +977,7 @@ class SwitchboardBrain:
         line does ("who approves it, sorry?", "which phone did you send it to?"): the clause of the server's
         whole message that answers it, the part cut for the ear included. "" when none does."""
         done = _last_done(state)
-        last = state.tool_attempts[-1] if state.tool_attempts else {}
-        message = last.get("result", {}).get("message") if last.get("ok") and isinstance(last.get("result"), dict) else None
-        if state.task or not done or not message or not _questions_only(text, self._last_said(state, "")):
+        if state.task or not done or not state.tool_attempts or not _questions_only(text, self._last_said(state, "")):
             return ""
         ctx = self._context()
         if any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS):
@@ -966,7 +985,14 @@ class SwitchboardBrain:
         if decision.action == "route" and decision.intent != done[0]["intent"] \
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
             return ""  # a clear request of its own ("what's the status of my other ticket?")
-        return spoken(answers.answer(text, answers.clauses(str(message)), getattr(self.agent, "similar", None)))
+        return self._from_last_result(text, state)
+
+    def _from_last_result(self, question: str, state: CallState) -> str:
+        """The clause of the last tool result's message that answers ``question``, spoken; "" when none does."""
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        message = last.get("result", {}).get("message") if last.get("ok") and isinstance(last.get("result"), dict) else None
+        return spoken(answers.answer(question, answers.clauses(str(message)), getattr(self.agent, "similar", None))) \
+            if message else ""
 
     def _write_on_record(self, read_intent: str, decision: Any, text: str) -> dict[str, Any] | None:
         """Right after a record was read out ("WO 10003 is in progress ..."), a turn that asks for something
@@ -1099,10 +1125,15 @@ class SwitchboardBrain:
                 # operations", "hi, Grace Kim, asset management" and "riverside pumping station here" are no
                 # request of their own
                 continue
-            head, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
-            clear = all(d.action == "route" and d.intent in INTENT_TOOLS and d.confidence >= threshold
-                        for d in (head, tail))
-            if not clear or not self._names_its_ids(tail.intent, after, ctx) or len(_content_words(after)) < 2 \
+            unsure, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
+            # A first request its values settle is clear enough when the second is for the other desk.
+            head = self._settled(unsure, before)
+            clear = all(d.action == "route" and d.intent in INTENT_TOOLS and (
+                d.confidence >= threshold or (d is not unsure and head.target != tail.target)) for d in (head, tail))
+            # ("And where's INC-20003 up to?" asks about a record it names, which is enough of a request;
+            # "Tag C4202, at site fourteen" only says which thing.)
+            if not clear or not self._names_its_ids(tail.intent, after, ctx) \
+                    or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and moves.asks(after))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue
             if head.intent != tail.intent and head.target == tail.target and not self._ids_of(tail.intent):
@@ -1113,6 +1144,17 @@ class SwitchboardBrain:
             state.dialogue["later"] = {"text": after, "target": tail.target, "intent": tail.intent}
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before
         return decision, text
+
+    def _settled(self, decision: Any, text: str) -> Any:
+        """An unsure decision between a look-up and a write that a choice only the write takes settles
+        ("G-2120 is weeping diesel, medium priority": a fault to log, not an asset to look up), as that write."""
+        if decision.action != "clarify" or not decision.alternatives:
+            return decision
+        top = {"target": decision.target, "intent": decision.intent}
+        other = {"target": decision.alternatives[0]["target"], "intent": decision.alternatives[0]["intent"]}
+        named = self._write_by_its_values(top["intent"], [other], text) or self._write_by_its_values(other["intent"], [top], text)
+        return decision if named is None else dataclasses.replace(decision, action="route", target=named["target"],
+                                                                 intent=named["intent"])
 
     def _changes_held(self, text: str, state: CallState) -> bool:
         """Does the turn give a value the task in progress holds another of ("scrap that, Thursday was right")?"""

@@ -1438,3 +1438,36 @@ async def test_a_priority_said_with_a_new_thing_after_a_write_is_the_new_things(
     await say(brain, state, "Next one. The compressor at Eastgate, C two one zero two, keeps tripping on high "
                             "vibration. Urgent priority.")
     assert state.task and state.task["intent"] == "work_order.create", state.task
+
+
+async def test_thats_it_to_a_read_back_sends_it(brain: SwitchboardBrain) -> None:
+    state = CallState("thats-it-at-read-back")
+    await say(brain, state, "the air compressor C four two zero two at site forty two is leaking air, low priority")
+    assert state.task and state.task.get("confirming")
+    actions = await say(brain, state, "that's it, thanks")
+    assert tools_ok(actions) == ["create_work_order"] and not [a for a in actions if isinstance(a, EndCall)], spoken(actions)
+
+
+async def test_a_yes_that_orders_a_change_then_thanks_sends_it(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-close-it-thanks")
+    read = await say(brain, state, "what's the status of work order ten thousand and five?")
+    assert tools_ok(read) == ["get_work_order"], spoken(read)
+    await say(brain, state, "yes, close it")
+    assert state.task and state.task.get("confirming") and state.task["args"].get("status") == "completed", state.task
+    assert tools_ok(await say(brain, state, "thanks")) == ["update_work_order"]
+
+
+async def test_a_question_at_a_read_back_is_answered_not_handed_over(brain: SwitchboardBrain) -> None:
+    state = CallState("question-at-read-back")
+    await say(brain, state, "the inlet valve V two one one zero at Eastgate won't close fully, high priority")
+    actions = await say(brain, state, "will somebody get here today?")
+    assert not state.handoff and "24 hours" in spoken(actions) and spoken(actions).endswith("?"), spoken(actions)
+    assert tools_ok(await say(brain, state, "ok, yes")) == ["create_work_order"]
+
+
+async def test_a_priority_said_of_a_new_fault_is_not_a_change_to_a_ticket_named_later(brain: SwitchboardBrain) -> None:
+    state = CallState("priority-of-the-fault-not-the-ticket")
+    await say(brain, state, "Two things. The pump A one two five at Riverside is dripping oil from the seal, low priority. "
+                            "And where's incident two zero zero zero six up to?")
+    assert state.task and state.task["intent"] == "work_order.create", state.task
+    assert state.task["args"].get("priority") == "low" and state.dialogue["later"]["intent"] == "incident.status"

@@ -659,3 +659,22 @@ def test_every_option_a_question_names_is_found_in_the_choices_order() -> None:
     slot = s.Slot("priority", {"enum": ["low", "medium", "high", "urgent"]}, False)
     assert s.options_named(slot, "what's the difference between urgent and high?") == ["high", "urgent"]
     assert s.options_named(slot, "the reading is highly unusual") == []
+
+
+def test_a_value_said_again_right_after_a_repair_word_replaces_the_first() -> None:
+    ctx = s.Context(now=datetime(2026, 12, 3, 10))
+    site = s.Slot("site", {"type": "integer", "description": "Which site?"}, True)
+    assert s.parse(site, "the lab at Lakeside, site fifty-four, no, fifty-five. H-5530.", ctx, asked=False) == 55
+    assert s.parse(site, "site 14, no problem at all", ctx, asked=False) == 14  # "no" is no repair there
+    assert s.parse(site, "at site twelve. no, the pump is fine", ctx, asked=False) == 12
+
+
+def test_a_negation_in_an_earlier_sentence_does_not_take_a_value_back() -> None:
+    priority = s.Slot("priority", {"enum": ["low", "medium", "high", "urgent"]}, False)
+    assert s.parse(priority, "Pretty bad, I can't do month-end without it. High.", None, asked=False) == "high"
+    assert s.parse(priority, "we can manage without high", None, asked=False) is None
+
+
+def test_closing_off_a_job_is_completing_it() -> None:
+    status = s.Slot("status", {"enum": ["open", "scheduled", "in_progress", "on_hold", "completed", "cancelled"]}, False)
+    assert s.parse(status, "can you close off WO-10004?", None, asked=False) == "completed"
