@@ -67,9 +67,12 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
 #: A question that wants to know something: how to, what it means, how long, why.
-_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come)|what (?:does|do|should|am|are we|"
+_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come)|what (?:hours|times?|days) (?:do|does|are|is)|"
+                            r"what (?:does|do|should|am|are we|"
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
+#: A question about what is usual, which the articles answer ("what hours do your engineers work?").
+_HABIT_QUESTION = re.compile(r"\bwhat (?:hours|times|days) (?:do|does)\b")
 _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
 #: A sentence that says what the caller needs ("I need a replacement", "we'd like someone out").
 _NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:need|want|would like|'?d like)\b")
@@ -540,9 +543,7 @@ class SwitchboardBrain:
             return True
         if fit == "free":
             # An open question takes statements; a new request there is put as one, or cued ("also ...").
-            policy = self.coordinator.policy
-            cued = policy.topic_switch is not None and bool(policy.topic_switch.search(text.lower()))
-            return not (switch and (cued or moves.asks(text)))
+            return not (switch and (bool(self._switch_cues(text)) or moves.asks(text)))
         # Not an answer: a clear new request re-routes; anything else re-asks the question. A bare
         # identifier is a misheard answer, never a new request, however sure the router is.
         if entities.only_codes(text) or (new_request and not switch and self.agent.about_the_asked(decision.intent, state)):
@@ -591,6 +592,9 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
+        after_howto = self._request_after_howto(text, state) if not one_request else None
+        if after_howto is not None:
+            decision, text, one_request = *after_howto, True
         # A request kept from before (the second of two) is what it was; only a new turn can ask for a change.
         change = self._change_asked(decision, text, state) if decision.action in ("route", "clarify") \
             and not one_request else None
@@ -725,6 +729,30 @@ class SwitchboardBrain:
         callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
         return callers[-2] if len(callers) >= 2 else ""
 
+    def _request_after_howto(self, text: str, state: CallState) -> tuple[Any, str] | None:
+        """Right after a how-to answer, a request that leans on it ("Did that already. Can you log it for someone
+        to look at?") is for the problem asked about: decided with the question before it, as the most likely
+        new record of those readings (the how-to was answered already). None otherwise."""
+        if state.task or not state.routes or state.routes[-1]["intent"] != "knowledge.howto" \
+                or not set(entities.tokens(text)) & _LEANING or not _REQUEST_QUESTION.search(text.lower()):
+            return None
+        callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
+        if len(callers) < 2:
+            return None
+        joined = f"{callers[-2]} {text}"
+        again = self.coordinator.decide(joined, state)
+        readings = [{"target": again.target, "intent": again.intent, "confidence": again.confidence}, *again.alternatives]
+        tool = next((r for r in readings if r["intent"] in INTENT_TOOLS), None)
+        if tool is None or not INTENT_TOOLS[tool["intent"]][1].startswith(NEW_RECORD_PREFIXES) \
+                or tool["confidence"] < OFF_TOPIC_CONFIDENCE:
+            return None
+        # What is wrong is what the caller told, not how they asked to fix it ("it stopped syncing this morning").
+        told = " ".join(x for x in _SENTENCE.split(callers[-2].strip()) if not x.strip().endswith("?"))
+        return dataclasses.replace(again, action="route", target=tool["target"], intent=tool["intent"],
+                                   confidence=tool["confidence"],
+                                   reason=f"{again.reason} Asked after the how-to answer: the same problem."), \
+            f"{told or callers[-2]} {text}"
+
     def _request_sentence(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A long turn the router is unsure of, whose last request sentence is clear on its own ("... about the
         air con job, the number's ten thousand and four. can I get an engineer booked in?"): what that sentence
@@ -834,8 +862,11 @@ class SwitchboardBrain:
         """Is the turn a question of how, what or why ("how long do I have to wait?", "what does it mean
         if ...?") that names no record, heard by the router as a request it could also answer from the
         articles? A request does something; such a question wants to know something."""
+        # The router must see a how-to among its readings, unless it is unsure of every reading or the question
+        # asks what is usual ("what times do the technicians come out?").
         if decision.intent in ("knowledge.howto", "smalltalk.goodbye") or decision.intent.endswith(".status") \
-                or "knowledge.howto" not in [a["intent"] for a in decision.alternatives]:
+                or ("knowledge.howto" not in [a["intent"] for a in decision.alternatives] and decision.action != "clarify"
+                    and not _HABIT_QUESTION.search(text.lower())):
             return False
         sentences = [_LEAD.sub("", s.strip().lower()) for s in re.split(r"(?<=[.!?,])\s+", text) if s.strip()]
         if not any(_INFO_QUESTION.match(s) for s in sentences):
@@ -1096,12 +1127,11 @@ class SwitchboardBrain:
         clearly to something the line does, for different desks or the same request for different
         things, are two requests in the order said. Returns the decision and the words of the one to do now
         (an id or a site said anywhere in the turn is the caller's for both, see ``prefill``)."""
-        cues = list(self.coordinator.policy.topic_switch.finditer(text.lower())) if \
-            self.coordinator.policy.topic_switch is not None else []
+        cues = self._switch_cues(text)
         if not cues:
             return self._split_two(decision, text, state) if not state.task else (decision, text)
         first = "first_of_two" in decision.policy_hits
-        before, after = text[:cues[-1].start()].strip(" ,.;"), text[cues[-1].end():].strip(" ,.;")
+        before, after = text[:cues[-1][0]].strip(" ,.;"), text[cues[-1][1]:].strip(" ,.;")
         other = after if first else before
         if len(other.split()) >= 3:
             second = self.coordinator.decide(other, state)
@@ -1109,6 +1139,17 @@ class SwitchboardBrain:
                 state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
                 return decision, before if first else after
         return decision, text
+
+    def _switch_cues(self, text: str) -> list[tuple[int, int]]:
+        """Where the policy's switch cues ("while I've got you") stand in ``text``, as (start, end). The cues
+        are written without apostrophes, as the router reads them, so they are looked for in the text without
+        them and mapped back."""
+        switch = self.coordinator.policy.topic_switch
+        if switch is None:
+            return []
+        kept = [i for i, c in enumerate(text) if c not in "'’"]
+        plain = "".join(text[i] for i in kept).lower()
+        return [(kept[m.start()], kept[m.end() - 1] + 1) for m in switch.finditer(plain) if m.end() > m.start()]
 
     def _split_two(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
         """See ``_keep_second_request``: the first clause boundary that leaves two clear requests."""

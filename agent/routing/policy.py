@@ -24,7 +24,8 @@ _PRIORITIES = ("emergency", "high", "normal", "low")
 #: Words after a safety word that show it is used on its own ("smoke everywhere", "sparks and
 #: smoke", "fire in the plant room"), not as the first part of a thing's name ("fire door").
 _GRAMMAR_WORDS = STOPWORDS | frozenset(
-    "out off over around round about along everywhere all again now here too not no nt dont cant wont isnt arent its thats "
+    "out off over around round about along up down into onto everywhere all again now here too not no nt dont cant wont "
+    "isnt arent its thats "
     "near under behind inside outside through across beside next above below underneath where when "
     "he she they him her his hers them their theirs someone somebody everyone everybody "
     "coming going gone getting got".split()

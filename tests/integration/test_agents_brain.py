@@ -1471,3 +1471,26 @@ async def test_a_priority_said_of_a_new_fault_is_not_a_change_to_a_ticket_named_
                             "And where's incident two zero zero zero six up to?")
     assert state.task and state.task["intent"] == "work_order.create", state.task
     assert state.task["args"].get("priority") == "low" and state.dialogue["later"]["intent"] == "incident.status"
+
+
+async def test_a_question_of_what_hours_is_answered_when_the_router_is_unsure(brain: SwitchboardBrain) -> None:
+    state = CallState("what-hours")
+    actions = await say(brain, state, "what times do the technicians come out? I'd have to open the gate for them.")
+    assert "08:00" in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_a_request_leaning_on_a_how_to_answer_is_for_that_problem(brain: SwitchboardBrain) -> None:
+    state = CallState("log-it-after-howto")
+    await say(brain, state, "how do I get outlook working on my phone again? it stopped syncing this morning")
+    await say(brain, state, "tried that already. could you log it for me? it's Sam O'Connor, E one oh five three three")
+    task = state.task or {}
+    assert task.get("intent") == "incident.create" and task["args"].get("user") == "E10533", task
+    assert "sync" in task["args"].get("summary", ""), task
+
+
+async def test_a_switch_cue_with_an_apostrophe_keeps_the_second_request(brain: SwitchboardBrain) -> None:
+    state = CallState("cue-with-apostrophe")
+    await say(brain, state, "It's Aiko Tanaka, E10620. My password's expired. And while I've got you, my second monitor "
+                            "request, has it shipped yet?")
+    assert state.task and state.task["intent"] == "password.reset"
+    assert (state.dialogue.get("later") or {}).get("target") == "it_ops", state.dialogue

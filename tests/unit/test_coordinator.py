@@ -129,6 +129,9 @@ def test_a_routine_fault_on_a_thing_whose_name_has_a_safety_word_is_not_an_emerg
     # "round", "about", "along" are places as much as "around": the phrase stands on its own.
     ("a really strong smell of gas round the back of the kiosk", "safety:smell of gas"),
     ("there's smoke about the place in the pump house", "safety:smoke"),
+    # "up", "down", "into" are particles: the word is still used on its own.
+    ("the cable basement is flooding up to the switchgear", "safety:flooding"),
+    ("the pit is flooding down by the pumps", "safety:flooding"),
 ])
 def test_a_safety_word_used_on_its_own_is_an_emergency_even_beside_a_name(coordinator, utterance, hit):
     d = coordinator.decide(utterance, call(), now=OPEN)
