@@ -269,7 +269,13 @@ class SwitchboardBrain:
         state.dialogue.pop("offer", None)
         if move is not None:
             state.dialogue.pop("clarify", None)  # a move answers the either/or question too ("no, leave it")
-            async for action in self._apply(move, state, offer):
+            applied = self._apply(move, state, offer)
+            if move.kind in ("dont_know", "help", "identity", "repeat"):
+                # What these end on is asked again under the strike limit too: an "I'm not sure" to an
+                # alternative that is the same question ("No problem. Is it the booster pump?") is a strike,
+                # and so is a question the caller has had to hear a third time ("sorry?", "what?").
+                applied = self._guarded(applied, state)
+            async for action in applied:
                 yield action
             return
         explained = self._options_explained(text, state)
@@ -402,16 +408,17 @@ class SwitchboardBrain:
                 yield action
             if isinstance(action, HandoffEvent):
                 return
+            if isinstance(action, ToolEvent) and action.status == "ok" and state.task is not None:
+                state.task.pop("asked_times", None)
         # The same question is a strike, whatever else was said in between; a read-back that changed is not.
         if held is not None and moves.question_of([held.text]):
             state.dialogue["asked"] = _SENTENCE.split(held.text.strip())[-1]
-        question = moves.question_of([held.text] if held else [])
-        if question and (state.task or {}).get("confirming"):  # a read-back that changed is a new question
-            question += " " + json.dumps(state.task["args"], sort_keys=True, default=str)  # type: ignore[index]
+        question = _question_key(state, moves.question_of([held.text] if held else []))
         count = moves.strikes(state.dialogue.get("question", ""), int(state.dialogue.get("strikes", 0)), question)
         if state.task is not None and question:
             # Within a task a question counts every time it is asked, in a row or not: an aside or a lookup
-            # in between does not make a third "What is the work order number?" any less a loop.
+            # in between does not make a third "What is the work order number?" any less a loop. A tool that
+            # ran starts the count again (in LLM mode one task may go on to a new request).
             tally = state.task.setdefault("asked_times", {})
             tally[question] = count = max(count, int(tally.get(question, 0)) + 1)
         state.dialogue.update(question=question, strikes=count)
@@ -419,25 +426,36 @@ class SwitchboardBrain:
             if held is not None:
                 yield held
             return
-        if state.dialogue.get("offered") == question:
-            # Another way was offered for this very question and the answers still miss: a person.
+        if state.dialogue.get("offered") == question or (held is not None and held.text in (OFFER_PERSON, OFFER_PERSON_UNKNOWN)):
+            # Another way was offered for this very question and the answers still miss, or the offer of a
+            # person is what the caller cannot answer: a person.
             async for action in self._hand_over(state, reason=f"The caller could not answer: {held.text if held else ''}"[:200],
                                                 trigger="strikes", priority=_last_priority(state)):
                 yield action
             return
         state.dialogue["offered"] = question
+        said = []
         async for action in self._another_way(state):
+            said += [action.text] if isinstance(action, Say) else []
             yield action
+        # The other way is asked once now: asked twice more without an answer, it too gives way.
+        other = _question_key(state, moves.question_of(said[-1:]))
+        state.dialogue.update(question=other, strikes=1 if other else 0)
+        if other and state.task is not None:
+            tally = state.task.setdefault("asked_times", {})
+            tally[other] = int(tally.get(other, 0)) + 1
 
     async def _another_way(self, state: CallState, offer: str = OFFER_PERSON) -> AsyncIterator[Action]:
-        offered = False
-        if state.task:
-            async for action in self.agent.alternative(state):
-                offered = True
+        """The task's other way to get what it asks (another identifier, a lookup by name), else a person. An
+        other way that ends on a question already asked to the limit is no other way: a person instead."""
+        other = [a async for a in self.agent.alternative(state)] if state.task else []
+        asked = _question_key(state, moves.question_of([a.text for a in other if isinstance(a, Say)][-1:]))
+        if other and int((state.task or {}).get("asked_times", {}).get(asked, 0)) < moves.STRIKE_LIMIT:
+            for action in other:
                 yield action
-        if not offered:
-            state.dialogue["offer"] = "person"
-            yield Say(offer)
+            return
+        state.dialogue["offer"] = "person"
+        yield Say(offer)
 
     async def _apply(self, move: moves.Move, state: CallState, offer: str | None) -> AsyncIterator[Action]:
         """A universal move: the same in every state and in both agent modes."""
@@ -1354,6 +1372,14 @@ class SwitchboardBrain:
             else:
                 state.outcome = "abandoned"
         await self.handoff.capture_for_review(state)
+
+
+def _question_key(state: CallState, question: str) -> str:
+    """How a question is counted for the strike limit: at a read-back, with what is read back (a read-back that
+    changed is a new question)."""
+    if question and (state.task or {}).get("confirming"):
+        return question + " " + json.dumps(state.task["args"], sort_keys=True, default=str)  # type: ignore[index]
+    return question
 
 
 def _last_done(state: CallState) -> list[dict[str, Any]]:

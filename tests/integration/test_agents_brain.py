@@ -12,7 +12,7 @@ from agent.contracts.actions import CallerInput, EndCall, HandoffEvent, RouteEve
 from agent.brain.switchboard import SwitchboardBrain
 from agent.config import Settings
 from agent.contracts.state import CallState
-from tests.eval.conversations.conversation_runner import kill_server, say
+from tests.eval.conversations.conversation_runner import kill_server, repeated_questions, say
 
 
 #: One brain for the module, like one container serving many calls (building the index is slow).
@@ -233,7 +233,9 @@ async def test_help_and_start_over(brain: SwitchboardBrain) -> None:
     reply = spoken(await say(brain, state, "what can you do?"))
     assert "log faults" in reply and reply.endswith("What is the asset tag on the equipment?")
     help_now = spoken(await say(brain, state, "sorry, I don't understand"))  # about the question open now
-    assert help_now.startswith("You can answer") and help_now.endswith("What is the asset tag on the equipment?")
+    # ... and a question that would now be heard a third time gives way to the other way to answer it.
+    assert help_now.startswith("You can answer") and help_now.endswith("?") \
+        and not help_now.endswith("What is the asset tag on the equipment?"), help_now
     reply = spoken(await say(brain, state, "let's start over"))
     assert state.task is None and reply.endswith("How can I help?")
 
@@ -1494,3 +1496,25 @@ async def test_a_switch_cue_with_an_apostrophe_keeps_the_second_request(brain: S
                             "request, has it shipped yet?")
     assert state.task and state.task["intent"] == "password.reset"
     assert (state.dialogue.get("later") or {}).get("target") == "it_ops", state.dialogue
+
+
+@pytest.mark.parametrize("opener,unhelpful", [
+    # An either/or of things to pick from, then "not sure", "what?" and the like: never a third time.
+    ("one of the intake pumps at Riverside is making a racket, gravel in it by the sound",
+     ["I don't know", "ok", "yes", "what?", "it's the usual one", "eh?"]),
+    # A read-back the caller cannot get past, then a person offered and not heard: a person.
+    ("borehole pump A five five one at Lakeside keeps tripping out, high priority",
+     ["hmm", "eh?", "you know the one", "sorry?", "what?", "pardon?"]),
+    ("Hiya, Nora Ali from IT, a new starter in my team needs a laptop for Monday",
+     ["I'm not sure", "eh?", "what?", "sorry?", "you know the one", "I don't know"]),
+])
+async def test_unhelpful_answers_never_hear_a_question_a_third_time(brain: SwitchboardBrain, opener: str,
+                                                                     unhelpful: list[str]) -> None:
+    state = CallState(f"unhelpful-{opener[:12]}")
+    replies = []
+    for text in [opener, *unhelpful]:
+        actions = await say(brain, state, text)
+        replies.append(" ".join(a.text for a in actions if isinstance(a, Say) and not a.filler))
+        if any(isinstance(a, (EndCall, HandoffEvent)) for a in actions):
+            break
+    assert not repeated_questions(replies), replies
