@@ -170,9 +170,12 @@ def number_runs(text: str) -> list[NumberRun]:
             if tok == "a" and i + 1 < len(toks) and toks[i + 1] in SCALES and chunker.value is None:
                 i += 1
                 continue
-            if tok in ("double", "triple") and i + 1 < len(toks) and (toks[i + 1] in UNITS or toks[i + 1] in ZERO_WORDS):
+            if tok in ("double", "triple") and i + 1 < len(toks) and (
+                    toks[i + 1] in UNITS or toks[i + 1] in ZERO_WORDS or re.fullmatch(r"\d", toks[i + 1])):
+                # "double four", "double oh", and "double 4" as a recogniser writes it
+                digit = toks[i + 1] if toks[i + 1].isdigit() else str(UNITS.get(toks[i + 1], 0))
                 chunker.flush()
-                chunker.chunks.append(str(UNITS.get(toks[i + 1], 0)) * (2 if tok == "double" else 3))
+                chunker.chunks.append(digit * (2 if tok == "double" else 3))
                 i += 2
                 continue
             if tok == "," and _digit_chain(toks, i) >= 3:
@@ -199,6 +202,9 @@ def number_runs(text: str) -> list[NumberRun]:
             chunker.push(tok)
             i += 1
         chunker.flush()
+        if i == start:
+            i += 1  # nothing taken ("double 45"): never the same word again, or the loop would not end
+            continue
         if chunker.chunks and not _pronoun_one(toks, start, i):
             runs.append(NumberRun("".join(chunker.chunks), start, i))
     return runs

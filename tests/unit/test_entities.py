@@ -355,3 +355,15 @@ def test_a_kind_of_record_named_before_its_number_with_is_or_was():
 def test_a_part_of_a_week_is_a_day(said: str, now: datetime, day: tuple[int, int]) -> None:
     when = e.when(said, now)
     assert when is not None and (when.day, when.hour) == day
+
+
+def test_double_before_a_written_digit_is_read_and_never_hangs() -> None:
+    # A recogniser writes "double 4"; "double 45" once sent the parser round the same word for ever.
+    import threading
+
+    out: dict[str, list[str]] = {}
+    worker = threading.Thread(target=lambda: out.update(
+        runs=[r.digits for r in e.number_runs("double 4, then double 45 and triple 0 7")]), daemon=True)
+    worker.start()
+    worker.join(5)
+    assert not worker.is_alive() and out["runs"] == ["44", "45", "0007"]
