@@ -61,6 +61,16 @@ MAX_OTHER_WORDS = 2
 _SENTENCE = re.compile(r"[^.?!]+[.?!]*")
 _WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _TRAILING = ("...", "…", ",", "-", "—", ";", ":")
+#: "double 4" as Whisper writes it: ``entities.number_runs`` loops forever on "double"/"triple" before a digit
+#: (it takes only number words there), so the digits are repeated here before any parser sees the text.
+_REPEATED_DIGITS = re.compile(r"\b(double|triple)[\s-]+(\d+)\b", re.IGNORECASE)
+
+
+def _digits_repeated(text: str) -> str:
+    def said(m: re.Match[str]) -> str:
+        times = 2 if m.group(1).lower() == "double" else 3
+        return " ".join([m.group(2)] * times) if len(m.group(2)) == 1 else m.group(2)
+    return _REPEATED_DIGITS.sub(said, text)
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,7 @@ def _short_tail(rest: str) -> bool:
 def answers(question: Question | None, transcript: str) -> bool | None:
     """True if ``transcript`` is a complete answer to ``question``; None: no opinion (the words-only
     judgement decides). Never False: a transcript that is not an answer is judged as if nothing was asked."""
-    text = transcript.strip()
+    text = _digits_repeated(transcript.strip())
     if question is None or not text or text.endswith(_TRAILING) or sounds_unfinished(text):
         return None
     if question.kind == YES_NO:

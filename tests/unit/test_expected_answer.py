@@ -239,3 +239,15 @@ async def test_the_conversation_tells_the_channel_what_the_agent_asked_and_forge
         assert None in channel.expected[channel.expected.index(check):]
     finally:
         await call.close()
+
+
+def test_a_number_said_with_double_before_a_digit_is_judged_and_does_not_hang():
+    # entities.number_runs loops forever on "double 4" (a digit after "double"); the check must not reach it so
+    import threading
+
+    results: list[Any] = []
+    worker = threading.Thread(target=lambda: results.append(
+        answers(classify("What number can we reach you on?"), "0, 7, 7, double 4, 9, 1, 2.")), daemon=True)
+    worker.start()
+    worker.join(5)
+    assert results == [True]
