@@ -7,16 +7,18 @@ and holds many such answers to the cap. Here the agent's last words give the kin
 expected, derived from the question's grammar, not from a list of the agent's sentences:
 
 - *yes/no*: the last sentence is a question that opens with an auxiliary verb ("Is", "Shall",
-  "Do", "Can", "Would", ...) and offers no alternatives (no "or"). Complete: a yes or a no
-  (``agent.brain.entities.yes_no``) alone or with a short tail that does not open a new clause
-  ("Yes, that is the one.", "No, leave it open.", not "Yes, but the other thing is").
+  "Do", "Can", "Would", ...) and offers no alternatives (no "or"). Complete (ANSWERED): a yes or
+  a no (``agent.brain.entities.yes_no``) with a short tail that does not open a new clause ("Yes,
+  that is the one.", "No, leave it open.", not "Yes, but the other thing is"). A yes or no alone
+  is BARE_YES_NO: the endpointer ends it after the silence stop, not the short one, because callers
+  pause 200-400 ms at the comma of "Yes, | but only if ..." and Whisper writes "Yes." there.
   "Could you tell me ...?", "Can you say that again?" ask the caller to *say* something: they
   are requests, judged as value questions if what is asked for is a value, else no opinion.
 - *value*: a "What/Which" question whose asked noun is a kind of value (a number, a site, a
   tag, a code, an id, a priority, a day, a time, an e-mail), "When ...?" (a day or a time),
   "How many/much ...?" (a number). Complete: the transcript holds such a value
   (``entities.number_runs``, ``codes``, ``names_day``, ``hour_said``, ``email``, a priority
-  word) and at most ``MAX_OTHER_WORDS`` other words ("It's site twelve.", "P one zero four two").
+  word) and at most ``MAX_OTHER_WORDS`` other words ("It's site twelve.", "P one zero four two"): ANSWERED.
 - anything else ("How can I help?", "What do you need?"): no opinion; the words-only judgement
   decides as before.
 
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from agent.brain import entities
-from agent.speech.endpoint import sounds_unfinished
+from agent.speech.endpoint import ANSWERED, BARE_YES_NO, sounds_unfinished
 
 YES_NO, VALUE = "yes/no", "value"
 
@@ -161,15 +163,18 @@ def _short_tail(rest: str) -> bool:
     return not words or (len(words) <= MAX_TAIL_WORDS and words[0] not in CLAUSE_OPENERS)
 
 
-def answers(question: Question | None, transcript: str) -> bool | None:
-    """True if ``transcript`` is a complete answer to ``question``; None: no opinion (the words-only
-    judgement decides). Never False: a transcript that is not an answer is judged as if nothing was asked."""
+def answers(question: Question | None, transcript: str) -> str | None:
+    """ANSWERED if ``transcript`` is a complete answer to ``question`` (a yes/no with its short tail, a value),
+    BARE_YES_NO if it is a yes or no alone (the caller may go on after a comma pause: "Yes, | but only if"),
+    None: no opinion (the words-only judgement decides, as if nothing was asked)."""
     text = _digits_repeated(transcript.strip())
     if question is None or not text or text.endswith(_TRAILING) or sounds_unfinished(text):
         return None
     if question.kind == YES_NO:
         said = entities.yes_no(text)
-        return True if said.yes is not None and _short_tail(said.rest) else None
+        if said.yes is None or not _short_tail(said.rest):
+            return None
+        return ANSWERED if _WORD.findall(said.rest.lower()) else BARE_YES_NO
     toks = [t for t in entities.tokens(text) if _WORD.fullmatch(t)]
     kinds = question.values or frozenset({"number", "priority", "time", "email"})
     for kind in kinds:
@@ -180,11 +185,11 @@ def answers(question: Question | None, transcript: str) -> bool | None:
         other = [t for i, t in enumerate(all_toks) if i not in value and _WORD.fullmatch(t)
                  and t not in FRAME_WORDS and t not in NUMBER_NOUNS | PRIORITY_NOUNS | TIME_NOUNS | EMAIL_NOUNS]
         if toks and len(other) <= MAX_OTHER_WORDS:
-            return True
+            return ANSWERED
     return None
 
 
-def expectation(said: str) -> Callable[[str], bool | None] | None:
+def expectation(said: str) -> Callable[[str], str | None] | None:
     """A check of the caller's next words against what the agent ``said`` (None: it asked nothing this judges)."""
     question = classify(said)
     if question is None:

@@ -122,9 +122,10 @@ class EngineFallback:
 SpeechEvent = Union[SpeechStarted, PartialTranscript, FinalTranscript, BargeIn, NoTurn,
                     AgentAudio, AgentAudioDone, AgentTranscript, DialogAction, EngineFallback]
 OnSpeechEvent = Callable[[SpeechEvent], Awaitable[None]]
-#: Is a transcript a complete answer to what the agent just asked? True, or None for no opinion
-#: (``agent/call/expected.py`` makes these from the agent's words; the speech layer only calls them).
-AnswerCheck = Callable[[str], "bool | None"]
+#: What a transcript is as an answer to what the agent just asked: ``endpoint.ANSWERED`` (complete),
+#: ``endpoint.BARE_YES_NO`` (a yes or no alone), or None for no opinion (``agent/call/expected.py`` makes these
+#: from the agent's words; the speech layer only calls them).
+AnswerCheck = Callable[[str], "str | None"]
 
 
 class SpeechChannel(Protocol):

@@ -37,7 +37,7 @@ from agent.config import Settings
 from agent.speech.bargein import interrupts, words
 from agent.speech.echo import EchoGate
 from agent.speech.completeness import Completeness, shared_completeness
-from agent.speech.endpoint import (UNFINISHED, Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate,
+from agent.speech.endpoint import (ANSWERED, BARE_YES_NO, UNFINISHED, Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate,
                                    TurnEnd, words_opinion)
 from agent.speech.engine import (AnswerCheck, BargeIn, FinalTranscript, NoTurn, OnSpeechEvent, PartialTranscript,
                                  SpeechStarted)
@@ -400,7 +400,7 @@ class LocalChannel:
             self._spawn(self._on_event(NoTurn(text)))
             return
         model = self._engine.words
-        if model is None or not text.strip() or self._answers(text):  # an answer needs no model: it ends the turn
+        if model is None or not text.strip() or self._answers(text) == ANSWERED:  # the answer ends the turn: no model
             self._hinted(end_ms, job.result(), None)
             return
         judged = asyncio.get_running_loop().run_in_executor(self._engine.stt_pool, model.probability, text)
@@ -411,25 +411,26 @@ class LocalChannel:
         """What the agent just asked (None: nothing): a complete answer ends the turn after the short stop."""
         self._expected = check
 
-    def _answers(self, text: str) -> bool:
+    def _answers(self, text: str) -> str | None:
         check = self._expected
         if check is None or not text.strip():
-            return False
+            return None
         try:
-            return check(text) is True
+            answer = check(text)
         except Exception:  # noqa: BLE001 - a faulty check must not lose the turn: judge as if nothing was asked
             log.warning("answer check failed; the words decide", exc_info=True)
-            return False
+            return None
+        return answer if answer in (ANSWERED, BARE_YES_NO) else None
 
     def _hinted(self, end_ms: float, rec: Recognition, complete: float | None) -> None:
         """The speculative transcript, how complete its words sound and whether they answer the agent's
         question reach the endpointer."""
         text, utt = rec.text, self._utt
-        answered = self._answers(text)
-        self._endpointer.set_hint(end_ms, text, complete, answered)
+        answer = self._answers(text)
+        self._endpointer.set_hint(end_ms, text, complete, answer)
         if text and not self._closed and self._endpointer.in_utterance:  # a partial after the final would confuse
             # A finished-sounding turn not heard over the agent may be answered ahead (agent/call/speculation.py).
-            ahead = ((answered or words_opinion(text, complete, self._endpointer.config) != UNFINISHED)
+            ahead = ((answer is not None or words_opinion(text, complete, self._endpointer.config) != UNFINISHED)
                      and not (utt is not None and (utt.over_agent or utt.barged)))
             self._spawn(self._on_event(PartialTranscript(text, end_ms if ahead else None,
                                                          rec.language if ahead else None)))

@@ -14,7 +14,7 @@ from typing import Any, AsyncIterator
 import pytest
 
 from agent.call.expected import VALUE, YES_NO, answers, classify, expectation
-from agent.speech.endpoint import EndpointConfig, Endpointer, Speculate, TurnEnd
+from agent.speech.endpoint import ANSWERED, BARE_YES_NO, EndpointConfig, Endpointer, Speculate, TurnEnd
 
 # silence 500, cap 1100, short stop 200: the settings' defaults
 RULES = EndpointConfig(silence_ms=500, hold_ms=1100, answer_ms=200)  # SWITCHBOARD_TURN_WORDS=rules
@@ -35,7 +35,7 @@ def silence_to_end(config: EndpointConfig, question: str | None, heard: str, com
     for n in range(1, 200):
         for sig in ep.step(False):
             if isinstance(sig, Speculate):
-                ep.set_hint(sig.end_ms, heard, complete, bool(check and check(heard)))
+                ep.set_hint(sig.end_ms, heard, complete, check(heard) if check else None)
             elif isinstance(sig, TurnEnd):
                 return n * 20
             elif type(sig).__name__ == "Judge":
@@ -74,13 +74,15 @@ def test_open_questions_alternatives_and_statements_get_no_opinion(said):
 
 def test_only_short_answers_of_the_asked_kind_are_complete():
     yes_no, site = classify("Shall I close it?"), classify("Which site is it?")
-    for heard in ("Yes.", "No.", "Yes, that is the one.", "No, leave it open.", "Yeah, go ahead.", "No, site four."):
-        assert answers(yes_no, heard) is True, heard
+    for heard in ("Yes, that is the one.", "No, leave it open.", "Yeah, go ahead.", "No, site four.", "No thanks."):
+        assert answers(yes_no, heard) == ANSWERED, heard
+    for heard in ("Yes.", "No.", "Yeah", "Okay."):
+        assert answers(yes_no, heard) == BARE_YES_NO, heard
     for heard in ("Yes, but", "Yes,", "Yes, but the pump.", "No, because the fan", "The pump at site four.",
                   "Yes, the pump at the north depot is broken again."):
         assert answers(yes_no, heard) is None, heard
     for heard in ("Site four.", "It's site twelve.", "Twelve.", "A one two five.", "I think it's site nine."):
-        assert answers(site, heard) is True, heard
+        assert answers(site, heard) == ANSWERED, heard
     for heard in ("The north depot.", "Site", "Site four and", "Site four, the pump is leaking badly.", "Yes."):
         assert answers(site, heard) is None, heard
 
@@ -88,11 +90,23 @@ def test_only_short_answers_of_the_asked_kind_are_complete():
 # --- the endpointer: an answer ends after the short stop, in every words mode -------------------
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_yes_after_a_yes_no_question_ends_after_the_short_stop(mode):
+def test_a_yes_with_its_tail_after_a_yes_no_question_ends_after_the_short_stop(mode):
     config, unsure = MODES[mode]
-    # the words alone: "Yes." as a first turn is unsure (rules: the silence stop) or unfinished (model: the cap)
-    assert silence_to_end(config, None, "Yes.", unsure) > 200
-    assert silence_to_end(config, "I'll close work order one zero two. Shall I go ahead?", "Yes.", unsure) == 200
+    asked = "I'll close work order one zero two. Shall I go ahead?"
+    for heard in ("Yes, that is the one.", "Yes please.", "No, leave it open."):
+        # the words alone: unsure (rules: the silence stop) or unfinished (model: the cap)
+        assert silence_to_end(config, None, heard, unsure) > 200
+        assert silence_to_end(config, asked, heard, unsure) == 200, heard
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_yes_alone_never_waits_past_the_silence_stop_nor_ends_sooner_than_the_words_say(mode):
+    config, unsure = MODES[mode]
+    asked = "Shall I go ahead?"
+    assert silence_to_end(config, None, "Yes.", unsure) == (500 if mode == "rules" else 1100)
+    assert silence_to_end(config, asked, "Yes.", unsure) == 500  # a comma pause ("Yes, | but ...") is shorter
+    if mode != "rules":
+        assert silence_to_end(config, asked, "Yes.", 0.9) == silence_to_end(config, None, "Yes.", 0.9) <= 220
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -110,7 +124,7 @@ def test_a_site_number_after_which_site_ends_after_the_short_stop(mode):
 
 
 def test_a_hesitant_voice_model_does_not_hold_a_complete_answer():
-    assert silence_to_end(FUSED, "Shall I go ahead?", "Yes.", 0.3, voice=0.05) == 200
+    assert silence_to_end(FUSED, "Shall I go ahead?", "Yes, go ahead.", 0.3, voice=0.05) == 200
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -160,7 +174,7 @@ async def test_the_local_channel_ends_a_complete_answer_after_the_short_stop():
         for n in range(1, 100):
             for sig in ep.step(False):
                 if isinstance(sig, Speculate):
-                    channel._hinted(sig.end_ms, Recognition("Yes.", 1.0, 0.1), None)
+                    channel._hinted(sig.end_ms, Recognition("Yes, go ahead.", 1.0, 0.1), None)
                 if isinstance(sig, TurnEnd):
                     return n * 20
         raise AssertionError("no end")
@@ -232,10 +246,10 @@ async def test_the_conversation_tells_the_channel_what_the_agent_asked_and_forge
         await call.text("close my work order")
         await asyncio.wait_for(done.wait(), 10)
         check = channel.expected[-1]
-        assert check is not None and check("Yes.") is True and check("Yes, but") is None
+        assert check is not None and check("Yes, do.") == ANSWERED and check("Yes, but") is None
         await call.on_speech(FinalTranscript(text="Yes.", speech_end_ms=0.0, speech_end_at=0.0, stt_ms=1.0, rtf=1.0,
                                              audio_ms=500.0))
-        assert channel.expected[-1] is None or channel.expected[-1]("Yes.") is True  # the next reply asks again
+        assert channel.expected[-1] is None or channel.expected[-1]("Yes, do.") == ANSWERED  # the next reply asks again
         assert None in channel.expected[channel.expected.index(check):]
     finally:
         await call.close()
@@ -250,4 +264,4 @@ def test_a_number_said_with_double_before_a_digit_is_judged_and_does_not_hang():
         answers(classify("What number can we reach you on?"), "0, 7, 7, double 4, 9, 1, 2.")), daemon=True)
     worker.start()
     worker.join(5)
-    assert results == [True]
+    assert results == [ANSWERED]
