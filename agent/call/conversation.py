@@ -33,11 +33,12 @@ from agent.wire import protocol
 from agent.observability import telemetry
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.contracts.brain import Brain
+from agent.call.expected import expectation
 from agent.call.keypad import DigitCollector, KeypadConfig
 from agent.call.limits import ENDS, SAY, CallLimits, Watch
 from agent.call.speculation import Ready, Speculation, begin_turn
 from agent.speech.engine import (BargeIn, FinalTranscript, NoTurn, PartialTranscript, SpeechChannel, SpeechEvent,
-                                 SpeechStarted, drives_dialog)
+                                 SpeechStarted, drives_dialog, expect_answer)
 from agent.contracts.state import CallState
 
 log = logging.getLogger("switchboard.conversation")
@@ -291,6 +292,7 @@ class Conversation:
             self._caller_active()
         if isinstance(ev, FinalTranscript):
             if ev.text.strip():
+                expect_answer(self._speech, None)  # the caller has answered: the next question is the next reply's
                 self._forget_resume()
                 await self._heard(ev)
             else:
@@ -499,6 +501,8 @@ class Conversation:
         assert self._speech is not None
         entry = self.state.turns[reply.turn_index]
         entry["text"] = (entry["text"] + " " + say.text).strip()
+        # The caller's next turn is judged with what the agent has just said in mind (agent/call/expected.py).
+        expect_answer(self._speech, expectation(entry["text"]))
         await self._emit(protocol.Transcript(role="agent", text=say.text, final=True, item_id=reply.item_id))
         speech = say.audio if isinstance(say, Ready) else self._speech.synthesize(say.text, say.language)
         return telemetry.synthesis(speech, say.text, self._rate, self.state)
@@ -545,6 +549,7 @@ class Conversation:
         entry["text"] = heard_text(reply.spans, heard)
         entry["interrupted"] = True
         entry["heard_ms"] = round(heard)
+        expect_answer(self._speech, expectation(entry["text"]))  # only a question heard whole is answered
         # The agent transcript already sent carried whole sentences: say what was actually heard.
         await self._emit(protocol.TranscriptTruncated(item_id=reply.item_id, text=entry["text"],
                                                       heard_ms=entry["heard_ms"]))

@@ -31,6 +31,14 @@ the words' probability and Smart Turn's are combined in log-odds (``fused``: the
 Either signal can then move the other's verdict both ways, by as much as its weight allows; the
 voice model is asked at every pause (``judge_ms``), and the turn waits for its answer (never past the cap).
 
+An answer to the agent's question changes the verdict (``set_hint(..., answer=...)``, from
+``agent/call/expected.py``): ANSWERED (the words are a complete answer to what the agent just asked: "Yes,
+that is the one." after "Is it the chiller?", "Site four." after "Which site is it?") ends the turn after
+``answer_ms`` whatever the words-only opinion and the voice model say, in every mode; BARE_YES_NO (a yes or
+no alone: "Yes.") after ``silence_ms`` at the latest, sooner if the words alone say so: callers pause
+200-400 ms after "Yes," before "but only if ..." (``bench speech --answers``), which the short stop would cut.
+Only positive opinions come in: words that do not answer are judged as if nothing had been asked.
+
 Nothing waits beyond ``hold_ms``, so a wrong opinion costs a finished request at most the
 cap, never Pipecat's 3 s fallback. Unfused, the audio model alone never ends a turn whose words
 are unfinished: on synthetic callers it hears most mid-sentence pauses as finished
@@ -69,6 +77,8 @@ def sounds_unfinished(text: str) -> bool:
 
 
 UNFINISHED, UNSURE, FINISHED = "unfinished", "unsure", "finished"
+#: What the words are as an answer to the agent's question (``set_hint``): complete, or a yes or no alone.
+ANSWERED, BARE_YES_NO = "answered", "bare yes/no"
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,9 @@ class EndpointConfig:
     #: Weight of Smart Turn's log-odds beside the words' in the fused opinion (None: not fused, the rules
     #: above). With fusion the thresholds above apply to the joint probability (``fused``).
     voice_weight: float | None = None
+    #: Silence that ends a turn whose words completely answer the agent's question (None: ``short_ms``,
+    #: else ``silence_ms``).
+    answer_ms: int | None = None
 
 
 def _logit(p: float) -> float:
@@ -171,18 +184,21 @@ class Endpointer:
         self._judged_at: float | None = None
         self._hint: str | None = None
         self._words: str | None = None  # words_opinion of the hint
+        self._answer: str | None = None  # the hint as an answer to the agent's question (ANSWERED, BARE_YES_NO)
         self._finished: bool | None = None  # the turn model's verdict on the current pause
         self._complete: float | None = None  # the completeness probability of the hint (fused only)
         self._voice: float | None = None  # the turn model's probability (fused only)
         self._voice_in = False  # the turn model has answered (or failed) about the current pause
 
-    def set_hint(self, end_ms: float, text: str, complete: float | None = None) -> None:
+    def set_hint(self, end_ms: float, text: str, complete: float | None = None, answer: str | None = None) -> None:
         """The speculative transcript for the utterance up to ``end_ms`` (ignored if speech resumed since),
-        with the completeness model's probability that it is a finished request (None: judged by rules)."""
+        with the completeness model's probability that it is a finished request (None: judged by rules), and
+        what it is as an answer to the agent's question (ANSWERED, BARE_YES_NO or None, ``agent/call/expected.py``)."""
         if self.in_utterance and end_ms == self._last_voiced_end:
             self._hint = text
             self._complete = complete
             self._words = words_opinion(text, complete, self.config)
+            self._answer = answer
 
     def set_verdict(self, end_ms: float, finished: bool | None, probability: float | None = None) -> None:
         """The turn model's verdict for the utterance up to ``end_ms`` (ignored if speech resumed since), and
@@ -222,6 +238,7 @@ class Endpointer:
             self._run_ms += c.frame_ms
             self._run_voice = self._run_voice or voice
             self._hint = self._words = self._finished = None  # new speech: any speculation is stale
+            self._answer = None
             self._complete = self._voice = None
             self._voice_in = False
             self._last_voiced_end = end
@@ -253,6 +270,13 @@ class Endpointer:
         c = self.config
         if silence >= c.hold_ms:
             return True
+        if self._answer is not None and self._words is not None:
+            # An answer to the agent's question: the question says what a whole turn is.
+            if self._answer == ANSWERED:
+                short = c.answer_ms if c.answer_ms is not None else c.short_ms if c.short_ms is not None else c.silence_ms
+                return silence >= short
+            if silence >= c.silence_ms:  # a yes or no alone: never the cap, never sooner than the words say
+                return True
         if c.voice_weight is not None and c.judge_ms is not None and self._words is not None:
             return self._fused_ends(silence)
         if self._words is None or self._words == UNFINISHED:

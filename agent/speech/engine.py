@@ -122,6 +122,10 @@ class EngineFallback:
 SpeechEvent = Union[SpeechStarted, PartialTranscript, FinalTranscript, BargeIn, NoTurn,
                     AgentAudio, AgentAudioDone, AgentTranscript, DialogAction, EngineFallback]
 OnSpeechEvent = Callable[[SpeechEvent], Awaitable[None]]
+#: What a transcript is as an answer to what the agent just asked: ``endpoint.ANSWERED`` (complete),
+#: ``endpoint.BARE_YES_NO`` (a yes or no alone), or None for no opinion (``agent/call/expected.py`` makes these
+#: from the agent's words; the speech layer only calls them).
+AnswerCheck = Callable[[str], "str | None"]
 
 
 class SpeechChannel(Protocol):
@@ -138,6 +142,10 @@ class SpeechChannel(Protocol):
 
     async def flush(self) -> None:
         """End any caller utterance in progress now (connection dropped): emit its transcript."""
+
+    def expect(self, check: AnswerCheck | None) -> None:
+        """What the agent just asked, as a check of the caller's words (None: nothing): a complete answer
+        ends the caller's turn after the short stop. Optional (``expect_answer``): engines without it ignore it."""
 
     async def close(self) -> None: ...
 
@@ -157,6 +165,13 @@ class DialogChannel(SpeechChannel, Protocol):
 
     async def user_text(self, text: str) -> None:
         """A typed (or keyed) caller turn, for the engine to answer."""
+
+
+def expect_answer(channel: Any, check: AnswerCheck | None) -> None:
+    """Tell ``channel`` what answer the agent's last words expect, if it can use it."""
+    expect = getattr(channel, "expect", None)
+    if callable(expect):
+        expect(check)
 
 
 def drives_dialog(channel: Any) -> bool:

@@ -37,9 +37,10 @@ from agent.config import Settings
 from agent.speech.bargein import interrupts, words
 from agent.speech.echo import EchoGate
 from agent.speech.completeness import Completeness, shared_completeness
-from agent.speech.endpoint import (UNFINISHED, Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate,
+from agent.speech.endpoint import (ANSWERED, BARE_YES_NO, UNFINISHED, Barge, Dropped, EndpointConfig, Endpointer, Judge, Onset, Speculate,
                                    TurnEnd, words_opinion)
-from agent.speech.engine import BargeIn, FinalTranscript, NoTurn, OnSpeechEvent, PartialTranscript, SpeechStarted
+from agent.speech.engine import (AnswerCheck, BargeIn, FinalTranscript, NoTurn, OnSpeechEvent, PartialTranscript,
+                                 SpeechStarted)
 from agent.speech.models import LANGUAGE_MODEL, model_dir
 from agent.speech.pool import PriorityPool
 from agent.speech.resample import StreamResampler
@@ -211,6 +212,7 @@ class LocalSpeechEngine:
         return EndpointConfig(silence_ms=s.endpoint_silence_ms, hold_ms=max(s.endpoint_hold_ms, s.endpoint_silence_ms),
                               barge_in_ms=s.barge_in_ms, judge_ms=JUDGE_MS if self.turn is not None else None,
                               short_ms=min(s.endpoint_short_ms, s.endpoint_silence_ms) if self.words is not None else None,
+                              answer_ms=min(s.endpoint_short_ms, s.endpoint_silence_ms),
                               **(dict(voice_weight=VOICE_WEIGHT, finished_above=FUSED_THRESHOLD,
                                       unfinished_below=FUSED_THRESHOLD) if self.fused else {}))
 
@@ -266,6 +268,7 @@ class LocalChannel:
         self._last_speech_at = 0.0
         self._speculation: tuple[float, asyncio.Future[Recognition]] | None = None
         self._turns_ended = 0
+        self._expected: AnswerCheck | None = None  # what the agent's last question takes as an answer
         self._turns: asyncio.Queue[_Pending | None] = asyncio.Queue()
         self._partials: set[asyncio.Task[None]] = set()
         self._finisher = asyncio.get_running_loop().create_task(self._finish_turns(), name="speech-turns")
@@ -397,20 +400,37 @@ class LocalChannel:
             self._spawn(self._on_event(NoTurn(text)))
             return
         model = self._engine.words
-        if model is None or not text.strip():
+        if model is None or not text.strip() or self._answers(text) == ANSWERED:  # the answer ends the turn: no model
             self._hinted(end_ms, job.result(), None)
             return
         judged = asyncio.get_running_loop().run_in_executor(self._engine.stt_pool, model.probability, text)
         judged.add_done_callback(lambda j: self._hinted(end_ms, job.result(), j.result() if not j.cancelled()
                                                         and j.exception() is None else None))
 
+    def expect(self, check: AnswerCheck | None) -> None:
+        """What the agent just asked (None: nothing): a complete answer ends the turn after the short stop."""
+        self._expected = check
+
+    def _answers(self, text: str) -> str | None:
+        check = self._expected
+        if check is None or not text.strip():
+            return None
+        try:
+            answer = check(text)
+        except Exception:  # noqa: BLE001 - a faulty check must not lose the turn: judge as if nothing was asked
+            log.warning("answer check failed; the words decide", exc_info=True)
+            return None
+        return answer if answer in (ANSWERED, BARE_YES_NO) else None
+
     def _hinted(self, end_ms: float, rec: Recognition, complete: float | None) -> None:
-        """The speculative transcript and how complete its words sound reach the endpointer."""
+        """The speculative transcript, how complete its words sound and whether they answer the agent's
+        question reach the endpointer."""
         text, utt = rec.text, self._utt
-        self._endpointer.set_hint(end_ms, text, complete)
+        answer = self._answers(text)
+        self._endpointer.set_hint(end_ms, text, complete, answer)
         if text and not self._closed and self._endpointer.in_utterance:  # a partial after the final would confuse
             # A finished-sounding turn not heard over the agent may be answered ahead (agent/call/speculation.py).
-            ahead = (words_opinion(text, complete, self._endpointer.config) != UNFINISHED
+            ahead = ((answer is not None or words_opinion(text, complete, self._endpointer.config) != UNFINISHED)
                      and not (utt is not None and (utt.over_agent or utt.barged)))
             self._spawn(self._on_event(PartialTranscript(text, end_ms if ahead else None,
                                                          rec.language if ahead else None)))

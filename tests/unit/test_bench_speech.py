@@ -96,3 +96,21 @@ def test_fused_rates_count_each_parts_cut_offs_and_holds_at_the_given_threshold(
             {"split": "dev", "kind": "finished", "p": 0.1, "voice_p": 0.5}]
     assert _rates(rows, "fresh", 0.0, 0.5) == "cut 1/1, held 1/1"
     assert _rates(rows, "fresh", 1.0, 0.5) == "cut 0/1, held 0/1"
+
+
+def test_answer_clips_carry_their_question_and_the_fresh_part_has_both_kinds(monkeypatch):
+    from agent.dev.bench import speech
+    from agent.dev.bench.phrases import ANSWERS_DEV, ANSWERS_FRESH, EOT_FRESH, PHRASES
+
+    rate = 16000
+    word, gap = np.full(rate // 4, 8000, dtype=np.int16), np.zeros(rate // 20, dtype=np.int16)
+    monkeypatch.setattr(speech, "speech", lambda text, r, voice: np.concatenate([word, gap] * len(text.split())))
+    got = speech.answer_clips("piper", seed=1)
+    assert [(c.question, c.text, c.split) for c in got] == \
+        [(q, a, "dev") for q, a in ANSWERS_DEV] + [(q, a, "fresh") for q, a in ANSWERS_FRESH]
+    for c in got:
+        assert c.kind == ("finished" if len(c.text.split()) <= speech.SHORT_WORDS else "paused")
+    assert {c.kind for c in got if c.split == "fresh"} == {"finished", "paused"}
+    # the two answers of the fresh first-turn phrases the words model held are here after their questions
+    assert {a for _, a in ANSWERS_DEV + ANSWERS_FRESH} & set(PHRASES + EOT_FRESH) == {"Yes, that is the one.",
+                                                                                    "No, leave it open."}

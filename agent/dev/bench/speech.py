@@ -22,6 +22,11 @@ tuned on.
 ``--dump FILE`` writes each clip's speculative transcripts (the words at the pause and at
 the end), which is what the thresholds are tuned from.
 
+``--answers`` plays answers after the agent's questions instead (``ANSWERS_DEV``, ``ANSWERS_FRESH``: the
+second never tuned on): each answer clip twice, once with the question known to the channel (as the
+conversation tells it, ``agent/call/expected.py``) and once as a first turn, per voice; ``--split dev`` or
+``fresh`` picks one part.
+
 ``--wer`` measures recognition instead (``speech_wer``); ``--barge-in`` measures what stops
 the agent while it speaks (``speech_barge``): reaction to interruptions, and false
 interruptions on backchannels, coughs and noise.
@@ -35,6 +40,7 @@ import dataclasses
 import json
 import random
 import statistics
+import sys
 import time
 from dataclasses import dataclass
 
@@ -42,7 +48,8 @@ import numpy as np
 
 from agent.dev.bench.latency import _fmt as fmt_ms, _pct as pct
 from agent.dev.bench import languages, speech_barge, speech_wer
-from agent.dev.bench.phrases import EOT_FRESH, PHRASES
+from agent.call.expected import expectation
+from agent.dev.bench.phrases import ANSWERS_DEV, ANSWERS_FRESH, EOT_FRESH, PHRASES
 from agent.dev.bench.voices import speech, with_pause
 from agent.config import Settings
 from agent.speech.engine import FinalTranscript, PartialTranscript, SpeechEvent
@@ -73,6 +80,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--voice", action="append", choices=("piper-lively", "espeak", "piper"),
                    help="caller voice (repeatable; default: piper-lively and espeak)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--answers", action="store_true",
+                   help="play answers after the agent's questions, with and without the question known")
     p.add_argument("--wer", action="store_true",
                    help="measure recognition instead: WER per voice and channel condition (agent.dev.bench.speech_wer)")
     p.add_argument("--barge-in", action="store_true",
@@ -88,6 +97,7 @@ class Clip:
     resume_at: int | None  # paused: sample where speech resumes after the pause
     split: str = "dev"  # dev | held-out | fresh
     pause_at: int | None = None  # paused: sample where the pause starts
+    question: str | None = None  # --answers: what the agent asked before this clip
 
 
 @dataclass
@@ -100,6 +110,9 @@ class Outcome:
     #: (when it came, ms into the clip's audio, words) of each speculative transcript.
     partials: list[tuple[float, str]] = dataclasses.field(default_factory=list)
     resume_ms: float | None = None  # paused: where speech resumes after the pause in the clip's audio
+    question: str | None = None  # the agent's question the channel knew (None: played as a first turn)
+    #: A turn ended before the clip's speech did (a finished clip cut at a comma pause: "Yes, | please.").
+    early: bool = False
 
 
 def dev_phrases(seed: int) -> set[str]:
@@ -125,7 +138,24 @@ def clips(voice: str, seed: int, split_seed: int = 19) -> list[Clip]:
     return out
 
 
-async def _play(engine: LocalSpeechEngine, clip: Clip) -> Outcome:
+def answer_clips(voice: str, seed: int) -> list[Clip]:
+    """The answers of ``ANSWERS_DEV`` ("dev") and ``ANSWERS_FRESH`` ("fresh"), each with its question; pauses
+    drawn as in ``clips`` from their own seeded stream."""
+    rng = random.Random(seed)
+    out = []
+    for split, pairs in (("dev", ANSWERS_DEV), ("fresh", ANSWERS_FRESH)):
+        for question, text in pairs:
+            pcm = speech(text, RATE, voice)
+            if len(text.split()) <= SHORT_WORDS:
+                out.append(Clip("finished", text, pcm, None, split, question=question))
+            else:
+                pause = rng.randrange(600, 901, 50)
+                paused, cut = with_pause(pcm, RATE, pause)
+                out.append(Clip("paused", text, paused, cut + RATE * pause // 1000, split, cut, question))
+    return out
+
+
+async def _play(engine: LocalSpeechEngine, clip: Clip, question: str | None = None) -> Outcome:
     finals: list[tuple[float, FinalTranscript]] = []
     partials: list[tuple[float, str]] = []
     got = asyncio.Event()
@@ -138,6 +168,8 @@ async def _play(engine: LocalSpeechEngine, clip: Clip) -> Outcome:
             got.set()
 
     channel = engine.open(RATE, on_event)
+    if question is not None:
+        channel.expect(expectation(question))  # as the conversation does once the agent has asked it
     lead = np.zeros(RATE * LEAD_MS // 1000, dtype=np.int16)
     audio = np.concatenate([lead, clip.pcm, np.zeros(RATE * TAIL_MS // 1000, dtype=np.int16)])
     speech_end = lead.size + clip.pcm.size
@@ -162,7 +194,9 @@ async def _play(engine: LocalSpeechEngine, clip: Clip) -> Outcome:
     last = [at for at, _ in finals if resumed_at is None or at >= resumed_at]
     delay = (last[0] - fed_end_at) * 1000 if last and fed_end_at is not None else None
     resume_ms = None if clip.resume_at is None else (clip.resume_at / RATE * 1000)
-    return Outcome(clip.kind, cut_off, delay, clip.split, clip.text, partials, resume_ms)
+    speech_end_at = t0 + speech_end / RATE
+    early = any(at < speech_end_at and (resumed_at is None or at >= resumed_at) for at, _ in finals) or cut_off
+    return Outcome(clip.kind, cut_off, delay, clip.split, clip.text, partials, resume_ms, question, early)
 
 
 def summary(outcomes: list[Outcome], hold_ms: int) -> dict[str, float | None]:
@@ -339,6 +373,48 @@ async def _run(models: list[str], words: list[str] | None, voices: list[str], se
     return 0 if ok else 1
 
 
+async def _run_answers(models: list[str], words: list[str] | None, voices: list[str], seed: int, split: str,
+                       short_ms: int, dump: str | None) -> int:
+    """Each answer clip after its question, with the question known and not: false cut-offs and holds."""
+    sets = {v: [c for c in answer_clips(v, seed) if split in ("all", c.split)] for v in voices}
+    splits = ("dev", "fresh") if split in ("all", "held-out") else (split,)
+    records = []
+    print(f"{'turn model':<11} {'words':<6} {'voice':<13} {'part':<6} {'question':<8} {'cut (all)':>9} {'held':>9} "
+          f"{'delay p50':>10} {'p95':>7}")
+    for model, judge in setups(models, words):
+        settings = dataclasses.replace(Settings.from_env(), turn_model=model, turn_words=judge,
+                                       endpoint_short_ms=short_ms)
+        engine = LocalSpeechEngine(settings)
+        await engine.start()
+        await engine.ready()
+        try:
+            hold = engine.endpoint_config().hold_ms
+            for voice, voice_clips in sets.items():
+                known, unknown = [], []
+                for i, c in enumerate(voice_clips):  # alternate, so load from other work falls on both alike
+                    known.append(await _play(engine, c, c.question))
+                    unknown.append(await _play(engine, c))
+                    print(f"{voice} {i + 1}/{len(voice_clips)} {c.text!r}: cut {known[-1].early}/{unknown[-1].early}, "
+                          f"delay {known[-1].delay_ms} / {unknown[-1].delay_ms} ms", file=sys.stderr, flush=True)
+                for part in splits:
+                    for label, outcomes in (("known", known), ("none", unknown)):
+                        mine = [o for o in outcomes if o.split == part]
+                        s = summary(mine, hold)
+                        # cut-offs here: any turn that ended before the caller's speech did, paused or not
+                        cut = sum(o.early for o in mine)
+                        print(f"{model:<11} {judge:<6} {voice:<13} {part:<6} {label:<8} "
+                              f"{f'{cut}/{len(mine)}':>9} {_rate(s['hold'], s['n_finished']):>9} "
+                              f"{fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}", flush=True)
+                records += [{"turn_model": model, "words": judge, "voice": voice, **dataclasses.asdict(o)}
+                            for o in known + unknown]
+        finally:
+            await engine.close()
+    if dump:
+        with open(dump, "w", encoding="utf-8") as f:
+            json.dump(records, f, indent=1)
+    return 0
+
+
 def _rate(v: float | None, n: int) -> str:
     return "-" if v is None else f"{v:.0%}/{n}"
 
@@ -348,6 +424,10 @@ def run(args: argparse.Namespace) -> int:
         return languages.run(args) if args.languages else speech_wer.run(args)
     if args.barge_in:
         return speech_barge.run(args.seed)
+    if args.answers:
+        return asyncio.run(_run_answers(args.turn_model or ["silence"], args.turn_words,
+                                        args.voice or ["piper-lively", "espeak"], args.seed, args.split, args.short_ms,
+                                        args.dump))
     if args.tune:
         voices = args.voice or ["piper-lively", "espeak"]
         fusing = "fused" in (args.turn_words or ())
