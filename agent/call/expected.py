@@ -63,18 +63,6 @@ MAX_OTHER_WORDS = 2
 _SENTENCE = re.compile(r"[^.?!]+[.?!]*")
 _WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
 _TRAILING = ("...", "…", ",", "-", "—", ";", ":")
-#: "double 4" as Whisper writes it: ``entities.number_runs`` loops forever on "double"/"triple" before a digit
-#: (it takes only number words there), so the digits are repeated here before any parser sees the text.
-_REPEATED_DIGITS = re.compile(r"\b(double|triple)[\s-]+(\d+)\b", re.IGNORECASE)
-
-
-def _digits_repeated(text: str) -> str:
-    def said(m: re.Match[str]) -> str:
-        times = 2 if m.group(1).lower() == "double" else 3
-        return " ".join([m.group(2)] * times) if len(m.group(2)) == 1 else m.group(2)
-    return _REPEATED_DIGITS.sub(said, text)
-
-
 @dataclass(frozen=True)
 class Question:
     """What the agent asked: its ``kind`` (YES_NO or VALUE) and, for a value, which kinds of value it takes."""
@@ -167,7 +155,7 @@ def answers(question: Question | None, transcript: str) -> str | None:
     """ANSWERED if ``transcript`` is a complete answer to ``question`` (a yes/no with its short tail, a value),
     BARE_YES_NO if it is a yes or no alone (the caller may go on after a comma pause: "Yes, | but only if"),
     None: no opinion (the words-only judgement decides, as if nothing was asked)."""
-    text = _digits_repeated(transcript.strip())
+    text = transcript.strip()
     if question is None or not text or text.endswith(_TRAILING) or sounds_unfinished(text):
         return None
     if question.kind == YES_NO:

@@ -256,7 +256,7 @@ async def test_the_conversation_tells_the_channel_what_the_agent_asked_and_forge
 
 
 def test_a_number_said_with_double_before_a_digit_is_judged_and_does_not_hang():
-    # entities.number_runs loops forever on "double 4" (a digit after "double"); the check must not reach it so
+    # A recogniser writes "double 4"; the number reader once looped for ever on it.
     import threading
 
     results: list[Any] = []
