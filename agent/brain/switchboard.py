@@ -415,12 +415,7 @@ class SwitchboardBrain:
             state.dialogue["asked"] = _SENTENCE.split(held.text.strip())[-1]
         question = _question_key(state, moves.question_of([held.text] if held else []))
         count = moves.strikes(state.dialogue.get("question", ""), int(state.dialogue.get("strikes", 0)), question)
-        if state.task is not None and question:
-            # Within a task a question counts every time it is asked, in a row or not: an aside or a lookup
-            # in between does not make a third "What is the work order number?" any less a loop. A tool that
-            # ran starts the count again (in LLM mode one task may go on to a new request).
-            tally = state.task.setdefault("asked_times", {})
-            tally[question] = count = max(count, int(tally.get(question, 0)) + 1)
+        count = _tallied(state, question, count)
         state.dialogue.update(question=question, strikes=count)
         if count <= moves.STRIKE_LIMIT:
             if held is not None:
@@ -440,10 +435,8 @@ class SwitchboardBrain:
             yield action
         # The other way is asked once now: asked twice more without an answer, it too gives way.
         other = _question_key(state, moves.question_of(said[-1:]))
+        _tallied(state, other, 1 if other else 0)
         state.dialogue.update(question=other, strikes=1 if other else 0)
-        if other and state.task is not None:
-            tally = state.task.setdefault("asked_times", {})
-            tally[other] = int(tally.get(other, 0)) + 1
 
     async def _another_way(self, state: CallState, offer: str = OFFER_PERSON) -> AsyncIterator[Action]:
         """The task's other way to get what it asks (another identifier, a lookup by name), else a person. An
@@ -654,14 +647,9 @@ class SwitchboardBrain:
             # boundary settle it (the first now, the other offered after). An id that settles it comes first,
             # unless the two are for different desks (a fault to log, then an IT ticket to check).
             named = self._named_by_id(decision, text, state)
-            kept = state.dialogue.get("later")
-            first, words = self._split_two(decision, text, state)
-            if "first_of_two" in first.policy_hits and (named is None or state.dialogue["later"]["target"] != first.target):
-                decision, text = first, words
-            elif kept is None:
-                state.dialogue.pop("later", None)
-            else:
-                state.dialogue["later"] = kept
+            first, words, later = self._split_two(decision, text, state)
+            if later is not None and (named is None or later["target"] != first.target):
+                decision, text, state.dialogue["later"] = first, words, later
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
@@ -1147,7 +1135,12 @@ class SwitchboardBrain:
         (an id or a site said anywhere in the turn is the caller's for both, see ``prefill``)."""
         cues = self._switch_cues(text)
         if not cues:
-            return self._split_two(decision, text, state) if not state.task else (decision, text)
+            if state.task:
+                return decision, text
+            first, words, later = self._split_two(decision, text, state)
+            if later is not None:
+                state.dialogue["later"] = later
+            return first, words
         first = "first_of_two" in decision.policy_hits
         before, after = text[:cues[-1][0]].strip(" ,.;"), text[cues[-1][1]:].strip(" ,.;")
         other = after if first else before
@@ -1169,8 +1162,9 @@ class SwitchboardBrain:
         plain = "".join(text[i] for i in kept).lower()
         return [(kept[m.start()], kept[m.end() - 1] + 1) for m in switch.finditer(plain) if m.end() > m.start()]
 
-    def _split_two(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
-        """See ``_keep_second_request``: the first clause boundary that leaves two clear requests."""
+    def _split_two(self, decision: Any, text: str, state: CallState) -> tuple[Any, str, dict[str, Any] | None]:
+        """See ``_keep_second_request``: the first clause boundary that leaves two clear requests, as the first's
+        decision and words and the second to keep for later; (decision, text, None) when there is none."""
         ctx = self._context()
         threshold = self.coordinator.policy.low_confidence_threshold
         for boundary in list(_CLAUSE_BOUNDARY.finditer(text))[:MAX_SPLITS]:
@@ -1200,9 +1194,9 @@ class SwitchboardBrain:
                 # out and I can't get onto anything", "my headset has died, I'd like a replacement"),
                 # unless the second names a record of its own ("..., and when is work order 10002 due").
                 continue
-            state.dialogue["later"] = {"text": after, "target": tail.target, "intent": tail.intent}
-            return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before
-        return decision, text
+            return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
+                {"text": after, "target": tail.target, "intent": tail.intent}
+        return decision, text, None
 
     def _settled(self, decision: Any, text: str) -> Any:
         """An unsure decision between a look-up and a write that a choice only the write takes settles
@@ -1382,6 +1376,17 @@ def _question_key(state: CallState, question: str) -> str:
     return question
 
 
+def _tallied(state: CallState, question: str, count: int) -> int:
+    """Within a task a question counts every time it is asked, in a row or not: an aside or a lookup in between
+    does not make a third "What is the work order number?" any less a loop (a tool that ran starts the count
+    again: in LLM mode one task may go on to a new request). ``count``, the times in a row, or the task's tally."""
+    if state.task is None or not question:
+        return count
+    tally = state.task.setdefault("asked_times", {})
+    tally[question] = count = max(count, int(tally.get(question, 0)) + 1)
+    return count
+
+
 def _last_done(state: CallState) -> list[dict[str, Any]]:
     """The last request routed, as [route], with the intent of the tool that served it when that differs
     (a service request's number read under "checking on an IT ticket" is a service request); [] before any."""
@@ -1436,9 +1441,7 @@ def _words_besides_numbers(said: str) -> list[str]:
 
 def _content_words(said: str) -> set[str]:
     """Words of four letters or more that are not numbers ("four two zero two" is a value, not a thing)."""
-    toks = entities.tokens(said)
-    return {w for w in toks if len(w) > 3 and w.isalpha()} - {
-        w for r in entities.number_runs(said) for w in toks[r.start:r.end]}
+    return {w for w in _words_besides_numbers(said) if len(w) > 3}
 
 
 def _questions_only(text: str, heard: str = "") -> bool:
