@@ -203,10 +203,9 @@ WORDS = EndpointConfig(silence_ms=500, hold_ms=1100, speculate_ms=100, barge_in_
                        min_speech_ms=200, short_ms=200, finished_above=0.6, unfinished_below=0.3)
 
 
-def run_words(pattern, complete: float, finished: bool | None = None, config=WORDS, hint_delay_ms: int = 0,
-              verdict_delay_ms: int = 100):
-    """Each Speculate is answered with a hint of probability ``complete`` ``hint_delay_ms`` later, each
-    Judge with ``finished`` ``verdict_delay_ms`` later (None: never)."""
+def _drive(pattern, config, complete: float, answer, hint_delay_ms: int, verdict_delay_ms: int):
+    """Play ``pattern`` through an endpointer: each Speculate is answered with a hint of probability ``complete``
+    ``hint_delay_ms`` later, each Judge by ``answer(endpointer, end_ms)`` ``verdict_delay_ms`` later (None: never)."""
     ep, out, hints, verdicts = Endpointer(config), [], [], []
     for speech, ms in pattern:
         for _ in range(ms // 20):
@@ -215,15 +214,23 @@ def run_words(pattern, complete: float, finished: bool | None = None, config=WOR
                 ep.set_hint(end_ms, "some words", complete)
                 hints.remove((end_ms, at))
             for end_ms, at in [v for v in verdicts if v[1] <= now]:
-                ep.set_verdict(end_ms, finished)
+                answer(ep, end_ms)
                 verdicts.remove((end_ms, at))
             for sig in ep.step(speech):
                 out.append((sig, ep.frames * 20))
                 if isinstance(sig, Speculate):
                     hints.append((sig.end_ms, ep.frames * 20 + hint_delay_ms))
-                if isinstance(sig, Judge) and finished is not None:
+                if isinstance(sig, Judge) and answer is not None:
                     verdicts.append((sig.end_ms, ep.frames * 20 + verdict_delay_ms))
     return out
+
+
+def run_words(pattern, complete: float, finished: bool | None = None, config=WORDS, hint_delay_ms: int = 0,
+              verdict_delay_ms: int = 100):
+    """Each Speculate is answered with a hint of probability ``complete`` ``hint_delay_ms`` later, each
+    Judge with ``finished`` ``verdict_delay_ms`` later (None: never)."""
+    answer = None if finished is None else (lambda ep, end_ms: ep.set_verdict(end_ms, finished))
+    return _drive(pattern, config, complete, answer, hint_delay_ms, verdict_delay_ms)
 
 
 @pytest.mark.parametrize("complete,expected", [(0.0, "unfinished"), (0.29, "unfinished"), (0.3, "unsure"),
@@ -300,26 +307,9 @@ def run_fused(pattern, complete: float, voice: float | None, config=FUSED, hint_
               verdict_delay_ms: int = 60, fail: bool = False):
     """Each Speculate is answered with words of probability ``complete``, each Judge with Smart Turn's
     ``voice`` (None: never answered; ``fail``: the model failed)."""
-    ep, out, hints, verdicts = Endpointer(config), [], [], []
-    for speech, ms in pattern:
-        for _ in range(ms // 20):
-            now = ep.frames * 20
-            for end_ms, at in [h for h in hints if h[1] <= now]:
-                ep.set_hint(end_ms, "some words", complete)
-                hints.remove((end_ms, at))
-            for end_ms, at in [v for v in verdicts if v[1] <= now]:
-                if fail:
-                    ep.set_verdict(end_ms, None)
-                else:
-                    ep.set_verdict(end_ms, voice > 0.5, voice)
-                verdicts.remove((end_ms, at))
-            for sig in ep.step(speech):
-                out.append((sig, ep.frames * 20))
-                if isinstance(sig, Speculate):
-                    hints.append((sig.end_ms, ep.frames * 20 + hint_delay_ms))
-                if isinstance(sig, Judge) and (voice is not None or fail):
-                    verdicts.append((sig.end_ms, ep.frames * 20 + verdict_delay_ms))
-    return out
+    answer = (lambda ep, end_ms: ep.set_verdict(end_ms, None)) if fail else \
+        None if voice is None else (lambda ep, end_ms: ep.set_verdict(end_ms, voice > 0.5, voice))
+    return _drive(pattern, config, complete, answer, hint_delay_ms, verdict_delay_ms)
 
 
 def test_the_fused_probability_rises_with_each_signal_and_weight_zero_is_the_words_alone():

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import dataclasses
 import json
 import random
@@ -237,6 +238,24 @@ def model_cost_ms(engine: LocalSpeechEngine, pcm: np.ndarray, calls: int = 20) -
     return statistics.median(wall), statistics.median(cpu)
 
 
+@contextlib.asynccontextmanager
+async def _engine(settings: Settings):
+    """A local speech engine started with Whisper loaded (before the first clip, not during its pause), closed after."""
+    engine = LocalSpeechEngine(settings)
+    await engine.start()
+    await engine.ready()
+    try:
+        yield engine
+    finally:
+        await engine.close()
+
+
+def _dump(path: str | None, data: list) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
+
+
 async def words_at_pauses(voices: list[str], seed: int, split_seed: int, split: str, voice_model: bool = False
                           ) -> list[dict]:
     """Offline, per clip of ``split``: the words Whisper hears up to the mid-sentence pause (paused clips)
@@ -247,12 +266,9 @@ async def words_at_pauses(voices: list[str], seed: int, split_seed: int, split: 
 
     settings = dataclasses.replace(Settings.from_env(), turn_words="fused" if voice_model else "model",
                                    stt_language_id=False)
-    engine = LocalSpeechEngine(settings)
-    await engine.start()
-    await engine.ready()
-    assert engine.stt is not None and engine.words is not None
     rows = []
-    try:
+    async with _engine(settings) as engine:
+        assert engine.stt is not None and engine.words is not None
         for voice in voices:
             for clip in clips(voice, seed, split_seed):
                 if split not in ("all", clip.split):
@@ -269,8 +285,6 @@ async def words_at_pauses(voices: list[str], seed: int, split_seed: int, split: 
                     judged = np.concatenate([np.zeros(RATE * 300 // 1000, dtype=np.int16), clip.pcm[:end],
                                              np.zeros(RATE * JUDGE_MS // 1000, dtype=np.int16)])
                     rows[-1]["voice_p"] = engine.turn.probability(judged)
-    finally:
-        await engine.close()
     return rows
 
 
@@ -340,10 +354,7 @@ async def _run(models: list[str], words: list[str] | None, voices: list[str], se
     for model, judge in setups(models, words):
         settings = dataclasses.replace(Settings.from_env(), turn_model=model, turn_words=judge,
                                        endpoint_short_ms=short_ms)
-        engine = LocalSpeechEngine(settings)
-        await engine.start()
-        await engine.ready()  # Whisper loaded before the first clip, not during its pause
-        try:
+        async with _engine(settings) as engine:
             hold = engine.endpoint_config().hold_ms
             for voice, voice_clips in sets.items():
                 outcomes = [await _play(engine, c) for c in voice_clips]
@@ -362,11 +373,7 @@ async def _run(models: list[str], words: list[str] | None, voices: list[str], se
             if engine.words is not None:
                 wall, cpu = words_cost_ms(engine, [c.text for c in sets[voices[0]]])
                 print(f"completeness: one call {wall:.1f} ms wall, {cpu:.1f} ms CPU (medians, one thread)")
-        finally:
-            await engine.close()
-    if dump:
-        with open(dump, "w", encoding="utf-8") as f:
-            json.dump(records, f, indent=1)
+    _dump(dump, records)
     if any(judge != "rules" for _, judge in setups(models, words)):
         print(f"target: false cut-offs <= {TARGET_CUTOFF:.0%} with the completeness model (held-out): "
               f"{'met' if ok else 'MISSED'}")
@@ -384,10 +391,7 @@ async def _run_answers(models: list[str], words: list[str] | None, voices: list[
     for model, judge in setups(models, words):
         settings = dataclasses.replace(Settings.from_env(), turn_model=model, turn_words=judge,
                                        endpoint_short_ms=short_ms)
-        engine = LocalSpeechEngine(settings)
-        await engine.start()
-        await engine.ready()
-        try:
+        async with _engine(settings) as engine:
             hold = engine.endpoint_config().hold_ms
             for voice, voice_clips in sets.items():
                 known, unknown = [], []
@@ -407,11 +411,7 @@ async def _run_answers(models: list[str], words: list[str] | None, voices: list[
                               f"{fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}", flush=True)
                 records += [{"turn_model": model, "words": judge, "voice": voice, **dataclasses.asdict(o)}
                             for o in known + unknown]
-        finally:
-            await engine.close()
-    if dump:
-        with open(dump, "w", encoding="utf-8") as f:
-            json.dump(records, f, indent=1)
+    _dump(dump, records)
     return 0
 
 
@@ -436,9 +436,7 @@ def run(args: argparse.Namespace) -> int:
         for r in rows:
             voice = f" voice {r['voice_p']:.3f}" if "voice_p" in r else ""
             print(f"{r['p']:.3f}{voice} {r['kind']:<8} {r['split']:<8} {r['voice']:<13} {r['heard']!r}")
-        if args.dump:
-            with open(args.dump, "w", encoding="utf-8") as f:
-                json.dump(rows, f, indent=1)
+        _dump(args.dump, rows)
         dev = [r for r in rows if r["split"] == "dev"]
         parts = [p for p in ("dev", "held-out", "fresh") if any(r["split"] == p for r in rows)]
         if not dev:
