@@ -24,7 +24,8 @@ _CLAUSE = re.compile(r"(?<=[.!?;])\s+")
 #: What each question word asks for, and how an answer of that kind looks.
 _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bwho(?:se|m)?\b", re.I),
-     re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b|\b(?:manager|technician|engineer|desk|team|support)\b", re.I)),
+     # A name is two capitalised words whatever the flag ("Grace Kim"), not any two words.
+     re.compile(r"(?-i:\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b)|\b(?:manager|technician|engineer|desk|team|support)\b", re.I)),
     (re.compile(r"\bhow (?:long|soon|quickly)\b", re.I),
      re.compile(r"\b(?:within|minutes?|hours?|days?|weeks?|usually|by)\b", re.I)),
     (re.compile(r"\b(?:when|what time|what day|which day)\b", re.I),
@@ -51,18 +52,31 @@ def _words(text: str) -> set[str]:
                                                                                    "this", "with", "your", "sorry"}
 
 
+def article_sentences(passage: Mapping[str, Any]) -> list[str]:
+    """An article section's sentences, its headings and list marks taken out; none for an example, which is
+    no answer."""
+    if passage.get("kind", "article") != "article":
+        return []
+    text = re.sub(r"^#+ .*$", "", str(passage.get("text", "")), flags=re.M)
+    text = re.sub(r"\s+", " ", re.sub(r"[*_`>#]|^\s*[-\d.]+\s", " ", text)).strip()
+    return [x for x in re.split(r"(?<=[.!?])\s+", text) if x]
+
+
 def clauses(message: str) -> list[str]:
     """A result message cut where the ear can stop: sentence ends and semicolons."""
     return [c.strip().rstrip(";").strip() for c in _CLAUSE.split(message.strip()) if c.strip(" ;")]
 
 
-def answer(question: str, sentences: Sequence[str], similar: Callable[[str, list[str]], list[float]] | None) -> str:
-    """The clause of ``sentences`` that answers ``question``, as a sentence; "" when none clearly does."""
+def answer(question: str, sentences: Sequence[str], similar: Callable[[str, list[str]], list[float]] | None,
+           about: str = "") -> str:
+    """The clause of ``sentences`` that answers ``question``, as a sentence; "" when none clearly does.
+    Nearness is of the question with what it is ``about``, for a question that takes its meaning from what
+    came before ("how long does that take?" of toner)."""
     options = [s for s in sentences if s.strip()]
     if not options:
         return ""
     asked = [kind for word, kind in _KINDS if word.search(question)]
-    near = list(similar(question, options)) if similar is not None else [0.0] * len(options)
+    near = list(similar(f"{question} {about}".strip(), options)) if similar is not None else [0.0] * len(options)
     own = _words(question)
     best, score = "", 0.0
     for sentence, nearness in zip(options, near):

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 from agent.contracts.actions import Action, Say
-from agent.brain import entities, slots
+from agent.brain import answers, entities, slots
 from agent.brain.mcp_client import ToolError, ToolManager, ToolSpec
 from agent.brain.toolrun import ToolOutcome, recent_duplicate, run_tool, ticket_of
 from agent.contracts.state import CallState
@@ -107,11 +107,7 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
     found: list[tuple[list[str], int, str]] = []  # (sentences, best index, article id)
     scored: list[tuple[float, int, int]] = []  # (score, which section, which sentence)
     for passage in passages:
-        if passage.get("kind", "article") != "article":
-            continue
-        text = re.sub(r"^#+ .*$", "", str(passage.get("text", "")), flags=re.M)
-        text = re.sub(r"\s+", " ", re.sub(r"[*_`>#]|^\s*[-\d.]+\s", " ", text)).strip()
-        sentences = [x for x in re.split(r"(?<=[.!?])\s+", text) if x]
+        sentences = answers.article_sentences(passage)
         if not sentences:
             continue
         overlap = [len(asked & set(entities.tokens(x))) for x in sentences]

@@ -140,6 +140,13 @@ class NumberRun:
     end: int  # token index, exclusive
 
 
+def words_besides_numbers(said: str) -> list[str]:
+    """The words of ``said`` that are not part of a number said aloud ("S R three zero zero zero three": s, r)."""
+    toks = tokens(said)
+    inside = {i for r in number_runs(said) for i in range(r.start, r.end)}
+    return [w for i, w in enumerate(toks) if i not in inside and w.isalpha()]
+
+
 def number_runs(text: str) -> list[NumberRun]:
     """Every spoken or written number in ``text``, in order.
 

@@ -258,6 +258,11 @@ class SwitchboardBrain:
             fit == "free" and not_person and guessed) or (fit == "value" and not_person and only_classifier) or (
             # "Will somebody get here today?" at a read-back asks about the request, not for a person.
             bool((state.task or {}).get("confirming")) and not_person and only_classifier and _questions_only(text))
+        if decision.action == "handoff" and only_classifier and urgent and move is None and not state.task \
+                and (said := self._answer_from_result(decision, text, state)):
+            # "Will someone ring me about it?" right after a ticket is raised asks about it, not for a person.
+            yield Say(said)
+            return
         if decision.action == "handoff" and urgent and not gives_way:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
@@ -331,6 +336,9 @@ class SwitchboardBrain:
             # "Medium for the docking station" while the first request is open: kept for the second one.
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}"}
             replies = self._say(f"I'll keep that for the other request. {self._resume(state)}")
+        elif state.task and fit is None and reply.yes is None and (aside := self._aside(decision, text, state)):
+            # "Who has to sign it off?" at the read-back of an access request: answered, then the open question.
+            replies = self._say(f"{aside} {self._resume(state)}")
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
@@ -347,10 +355,27 @@ class SwitchboardBrain:
         else:
             replies = self._route(decision, text, state, one_request=chosen is not None)
         task_before = state.task
+        # "Yes. And when's the engineer coming?" to a read-back: the yes sends it, then the question is a turn of
+        # its own, answered in place of "anything else?".
+        asked_after = _asked_after_yes(reply.rest) if (state.task or {}).get("confirming") and reply.yes is True else ""
+        sent, result = False, []
         async for action in self._guarded(replies, state):
+            sent = sent or (isinstance(action, ToolEvent) and action.status == "ok")
+            if asked_after and sent and isinstance(action, Say) and not action.filler:
+                result.append(action.text)  # said with the answer, in the room it leaves
+                continue
             yield action
             handed_over = handed_over or isinstance(action, HandoffEvent)
         if handed_over:
+            return
+        if result:
+            then = [a async for a in self.respond(dataclasses.replace(turn, text=asked_after, kind="text"), state)] \
+                if state.task is None else []
+            room = LONGEST_REPLY - len(" ".join(a.text for a in then if isinstance(a, Say) and not a.filler).split())
+            said = " ".join(t for t in result if t != ANYTHING_ELSE or not then)
+            yield Say(for_the_ear(said, max(room, 0)))
+            for action in then:
+                yield action
             return
         if state.task is not None and state.task is not task_before and state.task.get("confirming") \
                 and reply.yes is True and len(reply.rest.split()) <= GO_AHEAD_WORDS:
@@ -661,6 +686,8 @@ class SwitchboardBrain:
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
             decision = self._settled(decision, text)
+        if decision.action == "clarify":
+            decision = self._asked_of_last_record(decision, text, state) or decision
         earlier = self._howto_asked_before(decision, text, state)
         if earlier:
             # "and how long does it run for?" right after a how-to answer: about the same thing, so the
@@ -674,7 +701,8 @@ class SwitchboardBrain:
             yield Say(f"Sorry, I can't help there. {CAPABILITIES} What do you need?")
             return
         if decision.action == "clarify":
-            options = [{"target": decision.target, "intent": decision.intent}, *decision.alternatives[:1]]
+            other = [a for a in decision.alternatives if a["intent"] != decision.intent][:1]  # as the question names
+            options = [{"target": decision.target, "intent": decision.intent}, *other]
             state.dialogue["clarify"] = {"text": text, "options": [{"target": o["target"], "intent": o["intent"]}
                                                                    for o in options]}
             yield Say(decision.clarify_question or "Could you tell me a bit more about what you need?")
@@ -831,7 +859,7 @@ class SwitchboardBrain:
         10003" says none. The words are the servers' own."""
         own = {w for i in intents for s in self._ids_of(i) for w in re.findall(r"[a-z]+", s.label.lower())}
         named = {w for i in intents if (spec := self._spec_of(i)) is not None for w in str(spec.name).split("_")}
-        return bool(set(_words_besides_numbers(clause.lower())) & (named - own - {"get", "list", "lookup"}))
+        return bool(set(entities.words_besides_numbers(clause.lower())) & (named - own - {"get", "list", "lookup"}))
 
     def _write_after_read(self, decision: Any, text: str, state: CallState) -> tuple[Any, str] | None:
         """Right after a look-up ("A125 is the standby generator ..."), a turn that is no request of its
@@ -1022,7 +1050,60 @@ class SwitchboardBrain:
         if decision.action == "route" and decision.intent != done[0]["intent"] \
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
             return ""  # a clear request of its own ("what's the status of my other ticket?")
-        return self._from_last_result(text, state)
+        said = self._from_last_result(text, state)
+        if said or not (decision.action == "handoff" or self._lost(decision)):
+            return said
+        # Not in the result, and nothing the line does fits it alone ("will someone ring me about it?"): the
+        # articles of the request just done, searched with what the caller told for it.
+        told = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
+        return self._answer_from_articles(text, done[0]["intent"], told)
+
+    def _asked_of_last_record(self, decision: Any, text: str, state: CallState) -> Any | None:
+        """Right after a record was read or written, a question that names no other record and leaves the router
+        unsure between requests ("what time is the technician due?" after a note on a job): a question asks, so
+        it is that record's status, when that is one of the readings. None otherwise."""
+        done = _last_done(state)
+        if state.task or not done or not _questions_only(text) or self._names_a_record(text):
+            return None
+        kind = self._id_names(done[0]["intent"])
+        readings = [decision.intent, *(a["intent"] for a in decision.alternatives)]
+        status = next((i for i in readings if i.endswith(".status") and kind and self._id_names(i) == kind), None)
+        if status is None:
+            return None
+        return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[status][0], intent=status,
+                                   reason=f"{decision.reason} A question about the record just handled: its status.")
+
+    def _aside(self, decision: Any, text: str, state: CallState) -> str:
+        """In a task, a question about it that no answer to the open question holds and that asks for nothing
+        else ("who has to sign it off?", "how long does that usually take?"): what the task desk's articles say,
+        searched with what the request is about. "" when it names a record, asks for a new request the router
+        is sure of, or the articles hold no clear answer."""
+        task = state.task or {}
+        if not _questions_only(text) or self._names_a_record(text):
+            return ""
+        if decision.action == "route" and decision.intent in INTENT_TOOLS and decision.intent != task.get("intent") \
+                and decision.confidence >= SWITCH_CONFIDENCE:
+            return ""
+        return self._answer_from_articles(text, str(task.get("intent", "")), str(task.get("opening", "")))
+
+    def _answer_from_articles(self, question: str, intent: str, told: str) -> str:
+        """The sentence of the articles of ``intent``'s desk that answers ``question``, found with what the
+        request is about (its kind and what the caller ``told``: a question asked on the way rarely names
+        its topic). Sections are taken in the order found, so the nearest topic answers first; "" when
+        none clearly does."""
+        about = f"{self.coordinator.policy.name_of(intent)}. {told}" if intent else told
+        # A question that leans on what came before ("how long does that take?") means it with what it is about.
+        leans = bool(set(entities.tokens(question)) & _LEANING)
+        for passage in self.coordinator.passages(f"{question} {about}".strip(), INTENT_TOOLS.get(intent, ("",))[0]):
+            said = answers.answer(question, answers.article_sentences(passage.to_dict()),
+                                  getattr(self.agent, "similar", None), about if leans else "")
+            if said:
+                return spoken(said)
+        return ""
+
+    def _names_a_record(self, text: str) -> bool:
+        ctx = self._context()
+        return any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS)
 
     def _from_last_result(self, question: str, state: CallState) -> str:
         """The clause of the last tool result's message that answers ``question``, spoken; "" when none does."""
@@ -1276,6 +1357,11 @@ class SwitchboardBrain:
         # An answer with a value only one option's tool takes ("morning" for a visit's time window) is that one.
         ctx = self._context()
         filled = [o for o in options if self._takes(o["intent"], reply.rest or text, ctx)]
+        if len(filled) > 1:
+            # "E one zero five three three" fits an asset tag's "a letter and digits" too: the option whose id
+            # has the letters said (an employee number's E) is the one it answers.
+            lettered = [o for o in filled if self._takes_by_letters(o["intent"], reply.rest or text, ctx)]
+            filled = lettered if len(lettered) == 1 else filled
         if len(filled) == 1:
             return {**filled[0], "text": f"{clarify['text']}. {told or text}"}
         if not filled:
@@ -1302,6 +1388,14 @@ class SwitchboardBrain:
         """Does ``text`` hold a value for a field of the tool that serves ``intent``?"""
         spec = self._spec_of(intent)
         return bool(spec and slots.mentioned(slots.slots_of(spec.input_schema), text, ctx))
+
+    def _takes_by_letters(self, intent: str, text: str, ctx: slots.Context) -> bool:
+        """Does ``text`` hold a code for the tool that serves ``intent`` in a shape with letters of its own
+        ("E10533", "INC-20001"), not only "a letter and digits"?"""
+        spec = self._spec_of(intent)
+        return bool(spec) and any(
+            s.kind in ("code", "user") and entities.pattern_prefixes(s.schema.get("pattern"))
+            and slots.parse(s, text, ctx, asked=False) is not None for s in slots.slots_of(spec.input_schema))
 
     async def _record_and_hand_over(self, decision: Any, state: CallState) -> AsyncIterator[Action]:
         self.coordinator.record(decision, state)
@@ -1432,16 +1526,9 @@ def _without_names(said: str) -> str:
     return _GREETING.sub(" ", said)
 
 
-def _words_besides_numbers(said: str) -> list[str]:
-    """The words of ``said`` that are not part of a number said aloud ("S R three zero zero zero three": s, r)."""
-    toks = entities.tokens(said)
-    inside = {i for r in entities.number_runs(said) for i in range(r.start, r.end)}
-    return [w for i, w in enumerate(toks) if i not in inside and w.isalpha()]
-
-
 def _content_words(said: str) -> set[str]:
     """Words of four letters or more that are not numbers ("four two zero two" is a value, not a thing)."""
-    return {w for w in _words_besides_numbers(said) if len(w) > 3}
+    return {w for w in entities.words_besides_numbers(said) if len(w) > 3}
 
 
 def _questions_only(text: str, heard: str = "") -> bool:
@@ -1452,6 +1539,18 @@ def _questions_only(text: str, heard: str = "") -> bool:
     asked = [s for s in sentences if not (heard and not s.endswith("?") and _content_words(moves.leftover(entities.yes_no(s).rest)) <= echoed)]
     return bool(asked) and all(
         (s.endswith("?") or _QUESTION.match(s)) and not _REQUEST_QUESTION.match(s) for s in asked)
+
+
+def _asked_after_yes(rest: str) -> str:
+    """What a yes goes on to ask ("yes. can I get a spare one to tide me over?"): the words from its first
+    question on, when they are more than a go-ahead ("yes, can you send it?"); "" when it asks nothing."""
+    sentences = [s.strip() for s in _SENTENCE.split(rest.strip()) if s.strip()]
+    first = next((n for n, s in enumerate(sentences) if s.endswith("?") or (
+        _QUESTION.match(_LEAD.sub("", s.lower())) and len(s.split()) >= FOLLOW_UP_WORDS // 2)), None)
+    if first is None:
+        return ""
+    asked = " ".join(sentences[first:])
+    return "" if _GO_AHEAD.search(asked.lower()) and len(_content_words(asked)) <= GO_AHEAD_WORDS else asked
 
 
 def _stems(text: str) -> set[str]:

@@ -137,7 +137,8 @@ class Coordinator:
                                    f"{state.tool_failures} tool attempts failed in this call (limit {p.tool_failure_limit}).",
                                    passages, now)
         if top.confidence < p.low_confidence_threshold:
-            second = scored[1] if len(scored) > 1 else top
+            # The either/or names two different requests: a how-to of either desk is one request.
+            second = next((s for s in scored[1:] if s.intent != top.intent), top)
             question = p.clarify_question.format(first=p.name_of(top.intent), second=p.name_of(second.intent))
             why = f"Unsure between {p.name_of(top.intent)} and {p.name_of(second.intent)} ({top.confidence:.0%})."
             return self._unclear(state, {"target": target, "intent": top.intent}, why, question, alternatives,

@@ -1518,3 +1518,52 @@ async def test_unhelpful_answers_never_hear_a_question_a_third_time(brain: Switc
         if any(isinstance(a, (EndCall, HandoffEvent)) for a in actions):
             break
     assert not repeated_questions(replies), replies
+
+
+async def test_a_question_after_the_yes_to_a_read_back_is_answered_once_it_is_sent(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-then-a-question")
+    await say(brain, state, "put a note on work order ten thousand and two: the overload relay tripped again at six")
+    assert state.task and state.task.get("confirming"), state.task
+    actions = await say(brain, state, "yes. what time is the technician due?")
+    said = spoken(actions)
+    assert tools_ok(actions) == ["add_work_order_note", "get_work_order"], said
+    assert "08:00" in said and "Anything else" not in said.split("08:00")[0] and len(said.split()) <= 40, said
+
+
+async def test_a_yes_that_only_goes_on_to_say_send_it_asks_nothing_more(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-can-you-send-it")
+    await say(brain, state, "the inlet valve V two one one zero at Eastgate won't close fully, high priority")
+    actions = await say(brain, state, "yes, can you send it?")
+    assert tools_ok(actions) == ["create_work_order"] and spoken(actions).endswith("Anything else?"), spoken(actions)
+
+
+async def test_an_employee_number_answering_an_either_or_picks_the_request_that_takes_it(brain: SwitchboardBrain) -> None:
+    # An asset tag is "a letter and digits" too; the employee number's own letter says which request it answers.
+    state = CallState("employee-number-settles-either-or")
+    state.dialogue["clarify"] = {"text": "I need to get into the maps with the pipe runs on, only to look",
+                                 "options": [{"target": "field_ops", "intent": "work_order.create"},
+                                             {"target": "it_ops", "intent": "access.request"}]}
+    await say(brain, state, "Sam O'Connor, E one zero five three three.")
+    task = state.task or {}
+    assert task.get("intent") == "access.request" and task["args"].get("user") == "E10533", task
+
+
+async def test_a_question_about_the_request_on_the_way_is_answered_from_its_articles(brain: SwitchboardBrain) -> None:
+    state = CallState("aside-in-a-task")
+    await say(brain, state, "Can I get into the GIS maps? Only need to look. I'm E10533.")
+    assert state.task and state.task["intent"] == "access.request", state.task
+    actions = await say(brain, state, "who signs that off?")
+    said = spoken(actions)
+    assert "line manager" in said and said.endswith("?") and state.task and not state.handoff, said
+    # A question the articles do not answer is not answered with whatever they hold.
+    actions = await say(brain, state, "do you know if it's raining over there?")
+    assert "manager" not in spoken(actions) and state.task, spoken(actions)
+
+
+async def test_an_either_or_question_never_names_one_request_twice(brain: SwitchboardBrain) -> None:
+    state = CallState("either-or-distinct")
+    actions = await say(brain, state, "how long will they be there?")
+    said = spoken(actions)
+    if "or" in said and "?" in said:
+        first, _, second = said.partition(", or ")
+        assert first.split("about")[-1].strip() != second.rstrip("?").strip(), said

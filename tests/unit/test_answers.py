@@ -36,3 +36,26 @@ def test_options_are_explained_from_the_section_that_names_each() -> None:
                                             "- High: within 24 hours.\n- Low: planned."}]
     assert answers.options_answer(["high", "urgent"], passages) == "High: within 24 hours. Urgent: attended within 4 hours."
     assert answers.options_answer(["medium"], passages) == ""
+
+
+def test_who_asks_for_a_name_or_a_role_not_any_two_words() -> None:
+    sentences = ["Access to a business system is an access request.", "Most are done in a day."]
+    assert answers.answer("who deals with it?", sentences, lambda q, s: [0.3] * len(s)) == ""
+    assert answers.answer("who deals with it?", [*sentences, "Grace Kim approves it."],
+                          lambda q, s: [0.3] * len(s)) == "Grace Kim approves it."
+
+
+def test_a_question_that_leans_on_its_topic_is_measured_with_it() -> None:
+    sentences = ["Toner arrives the next working day.", "A reset link expires in 30 minutes."]
+
+    def near(q: str, s: list[str]) -> list[float]:  # only the topic makes the toner sentence near
+        return [0.6 if "toner" in q and "Toner" in x else 0.1 for x in s]
+    assert answers.answer("how long does that take?", sentences, near) == ""
+    assert answers.answer("how long does that take?", sentences, near, about="we are out of toner") \
+        == "Toner arrives the next working day."
+
+
+def test_an_article_sections_sentences_lose_headings_and_examples_are_none() -> None:
+    section = {"kind": "article", "text": "## Approval\nOnly access needs approval. Other requests go straight through."}
+    assert answers.article_sentences(section) == ["Only access needs approval.", "Other requests go straight through."]
+    assert answers.article_sentences({"kind": "example", "text": "reset my password"}) == []
