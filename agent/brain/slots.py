@@ -176,6 +176,13 @@ def is_write(tool_name: str, annotations: Mapping[str, Any] | None = None) -> bo
 _SELF_CORRECTION = re.compile(r"\b(?:sorry|no|i mean|actually|hang on|rather|mine'?s|my mistake|correction)\b[,.]?\s+")
 
 
+#: Words besides the value a restatement may have ("site thirty", "W O ten thousand and two").
+RESTATED_WORDS = 2
+#: A value said again as what the thing is, after a self-correction: "it's ten thousand and two".
+_SAID_AGAIN_AS = re.compile(r"(?:^|[.,;!?]\s*)(?:it'?s|it is|that'?s|the right one'?s|the right one is|it should be|"
+                       r"should be|i mean|make (?:it|that))\s+([^.,;!?]+)", re.I)
+
+
 def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = True) -> Any:
     """The value for ``slot`` in ``text``, or None.
 
@@ -190,9 +197,15 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
         # "site twelve, sorry, no, site seven": a value said again after a self-correction is the one meant.
         cues = list(_SELF_CORRECTION.finditer(text.lower()))
         corrected = parse(slot, text[cues[-1].end():], ctx, asked=asked) if cues else None
-        if corrected is None and cues and parse(slot, re.split(r"[.;!?]", text[:cues[-1].start()])[-1], ctx, asked=asked):
-            # "site fifty-four, no, fifty-five": right after a value, the repair says the new one alone.
-            corrected = parse(slot, re.split(r"[.,;!?]", text[cues[-1].end():])[0], ctx, asked=True)
+        if corrected is None and cues and parse(slot, text[:cues[-1].start()], ctx, asked=asked) is not None:
+            # "site fifty-four, no, fifty-five": right after a value, the repair says the new one alone; or a
+            # sentence or two on, as what it is ("..., no wait, that's the old one. It's ten thousand and two").
+            # Either way the words are little besides the value: "no, it's been three weeks" repairs nothing.
+            after = text[cues[-1].end():]
+            said = [re.split(r"[.,;!?]", after)[0]] + [
+                m.group(1) for m in _SAID_AGAIN_AS.finditer(" ".join(re.split(r"(?<=[.!?])\s+", after)[:2]))]
+            corrected = next((v for v in (parse(slot, x, ctx, asked=True) for x in said
+                                          if len(entities.words_besides_numbers(x)) <= RESTATED_WORDS) if v is not None), None)
         if corrected is not None:
             return corrected
     if kind == "enum":

@@ -669,6 +669,18 @@ def test_a_value_said_again_right_after_a_repair_word_replaces_the_first() -> No
     assert s.parse(site, "at site twelve. no, the pump is fine", ctx, asked=False) == 12
 
 
+def test_a_value_said_again_as_what_it_is_a_sentence_after_the_repair_replaces_the_first() -> None:
+    ctx = s.Context(now=datetime(2026, 12, 3, 10))
+    order = s.Slot("work_order_id", {"type": "string", "pattern": "^WO-[0-9]{5}$"}, True)
+    said = "the visit on work order ten thousand and twelve. No wait, that's the old one. It's ten thousand and two."
+    assert s.parse(order, said, ctx, asked=False) == "WO-10002"
+    site = s.Slot("site", {"type": "integer", "description": "Which site?"}, True)
+    assert s.parse(site, "site fourteen. Sorry, my mistake. It should be thirty.", ctx, asked=False) == 30
+    # Without a repair word, a later number is not the value: it says something else.
+    assert s.parse(order, "work order ten thousand and twelve. It's been two days.", ctx, asked=False) == "WO-10012"
+    assert s.parse(site, "site fourteen. No, it's been three weeks now.", ctx, asked=False) == 14
+
+
 def test_a_negation_in_an_earlier_sentence_does_not_take_a_value_back() -> None:
     priority = s.Slot("priority", {"enum": ["low", "medium", "high", "urgent"]}, False)
     assert s.parse(priority, "Pretty bad, I can't do month-end without it. High.", None, asked=False) == "high"
