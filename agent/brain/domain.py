@@ -130,6 +130,13 @@ REPLY_WORDS = 32
 LONGEST_REPLY = 40
 
 
+def _verbs(tool: ToolSpec) -> set[str]:
+    """The words a caller orders ``tool`` by: the first of its name, of its description and of how a read-back
+    says it ("cancel", "book", "submit")."""
+    return {w.lower() for w in (tool.name.split("_")[0], *tool.description.split()[:1],
+                                *slots.describe_tool(tool.name).split()[:1])}
+
+
 def _intent_of(tool: ToolSpec) -> str | None:
     """The coordinator intent ``tool`` serves, if any."""
     return next((i for i, served in INTENT_TOOLS.items() if served == (tool.server, tool.name)), None)
@@ -353,17 +360,48 @@ class DomainAgent:
                 if t.name != spec.name and not slots.is_write(t.name, t.annotations)
                 and self._gives_ids(t, text, asked=asked)]
 
+    def _other_action_ordered(self, spec: ToolSpec, task: Mapping[str, Any], text: str) -> ToolSpec | None:
+        """At a read-back, a yes that orders another action ("yes, cancel it" to a visit about to be booked):
+        the one other write of the same server named by that verb (the first word of its name or of its
+        description: cancel_visit, "Move the booked visit ...") that the tool read back is not named by, and
+        that acts on the record the task already names. None for a plain yes or one that says this action."""
+        reply = entities.yes_no(text)
+        if not task.get("confirming") or reply.yes is not True:
+            return None
+        said = set(entities.tokens(reply.rest))
+        if not said or said & _verbs(spec):
+            return None
+        known = {k for k, v in task["args"].items() if v not in (None, "")}
+        # Only an action on a record the task names already: a new record is no other action on this one.
+        ids = {t.name: {x.name for x in slots.slots_of(t.input_schema) if x.required and x.kind == "code"}
+               for t in self.tools.tools(spec.server).values()}
+        named = [t for t in self.tools.tools(spec.server).values()
+                 if t.name != spec.name and slots.is_write(t.name, t.annotations) and said & _verbs(t)
+                 and ids[t.name] and ids[t.name] <= known]
+        return named[0] if len(named) == 1 else None
+
     def _reader_of_other_id(self, spec: ToolSpec, task: Mapping[str, Any], text: str) -> ToolSpec | None:
         """Asked for one kind of id in a look-up, the caller gave another ("the asset tag?" - "it was
         one double oh oh three", a work-order number): the one other read tool of the same server
         whose ids, all of them, the answer gives. A write keeps its question (a job number is no tag
-        for a new fault), and so does an answer that fits what was asked."""
+        for a new fault), and so does an answer that fits what was asked; but a new record's question
+        answered with a record that exists, named so on its own ("the work order is ten thousand and two",
+        "it's SR three zero zero zero three"), is about that record: the caller is chasing it."""
         asking = self._asking(task)
-        if slots.is_write(spec.name, spec.annotations) or asking is None or asking.kind not in ("code", "user") \
-                or task.get("confirming") or slots.parse(asking, text, self.context(), asked=True) is not None \
+        write = slots.is_write(spec.name, spec.annotations)
+        if (write and not spec.name.startswith(NEW_RECORD_PREFIXES)) or asking is None \
+                or asking.kind not in ("code", "user") or task.get("confirming"):
+            return None
+        readers = [t for t in self._readers_given(spec, text, asked=not write)  # another id: not the one asked
+                   if asking.name not in {s.name for s in slots.slots_of(t.input_schema) if s.required}]
+        # "W O ten thousand and two" fits a tag's "a letter and digits" too: an id said with its own letters
+        # is that record, not the tag asked for.
+        lettered = write and not entities.pattern_prefixes(asking.schema.get("pattern")) and any(
+            entities.pattern_prefixes(s.schema.get("pattern")) for t in readers for s in slots.slots_of(t.input_schema)
+            if s.required)
+        if (not lettered and slots.parse(asking, text, self.context(), asked=not write) is not None) \
                 or self.lookup_hints(task, text):  # an id the asked one is looked up by ("the pump is P-4512")
             return None
-        readers = self._readers_given(spec, text, asked=True)
         # Several read the same id (a work order, its visit's time): the one named after it reads the record.
         own = [t for t in readers if all(re.sub(r"_(id|number|tag)$", "", s.name) in t.name
                                          for s in slots.slots_of(t.input_schema) if s.required)]
@@ -593,6 +631,15 @@ class DomainAgent:
         if spec is None:
             state.task = None
             yield Say("Sorry, that system is not available right now. I can put you through to a person.")
+            return
+        ordered = self._other_action_ordered(spec, state.task, text)
+        if ordered is not None:
+            # "Yes, cancel it" to "I'll schedule a visit ...": that other action, on the same record, read back.
+            kept = {k: v for k, v in state.task["args"].items() if k in ordered.input_schema.get("properties", {})}
+            state.task = _restarted(state, ordered, _intent_of(ordered) or state.task["intent"])
+            state.task["args"].update(kept)
+            async for action in self._advance(ordered, None, state, {}):
+                yield action
             return
         other = self._reader_of_other_id(spec, state.task, text)
         if other is not None:

@@ -1567,3 +1567,34 @@ async def test_an_either_or_question_never_names_one_request_twice(brain: Switch
     if "or" in said and "?" in said:
         first, _, second = said.partition(", or ")
         assert first.split("about")[-1].strip() != second.rstrip("?").strip(), said
+
+
+async def test_a_record_that_exists_given_for_a_new_records_question_is_read(brain: SwitchboardBrain) -> None:
+    state = CallState("chasing-not-reporting")
+    await say(brain, state, "third time I've called about the oil pump at North Ridge, it keeps tripping and nobody comes")
+    assert state.task and state.task["intent"] == "work_order.create", state.task
+    actions = await say(brain, state, "the job number's W O ten thousand and two")
+    assert tools_ok(actions) == ["get_work_order"] and "Dev Patel" in spoken(actions), spoken(actions)
+    assert not any(a.get("tool") == "create_work_order" for a in state.tool_attempts)
+    # A bare number to a new fault's question is no record named: it is still an answer to that question.
+    state = CallState("bare-number-to-a-new-fault")
+    await say(brain, state, "third time I've called about the oil pump at North Ridge, it keeps tripping and nobody comes")
+    assert not tools_ok(await say(brain, state, "one double oh oh two"))
+
+
+async def test_a_yes_that_orders_another_action_reads_that_one_back(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-but-another-action")
+    await say(brain, state, "can you book a technician for work order ten thousand and four on Friday morning?")
+    assert state.task and state.task["tool"] == "schedule_visit" and state.task.get("confirming"), state.task
+    actions = await say(brain, state, "yes, cancel it")
+    assert not tools_ok(actions) and state.task and state.task["tool"] == "cancel_visit", spoken(actions)
+    assert state.task.get("confirming") and state.task["args"]["work_order_id"] == "WO-10004", state.task
+    # A yes that names the action read back is a plain yes.
+    state = CallState("yes-and-the-same-action")
+    await say(brain, state, "can you book a technician for work order ten thousand and four on Friday morning?")
+    assert tools_ok(await say(brain, state, "yes, book it")) == ["schedule_visit"]
+    # So is one with the verb the read-back used, and one naming a new record (no other action on this one).
+    state = CallState("yes-submit-it")
+    await say(brain, state, "I need read access to Power BI for the shift dashboards, I'm E10620")
+    assert state.task and state.task.get("confirming"), state.task
+    assert tools_ok(await say(brain, state, "yes submit it")) == ["request_access"]
