@@ -675,6 +675,12 @@ class SwitchboardBrain:
             first, words, later = self._split_two(decision, text, state)
             if later is not None and (named is None or later["target"] != first.target):
                 decision, text, state.dialogue["later"] = first, words, later
+        if follow is None and not one_request and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
+            both = self._records_to_read(text)
+            if both:
+                # "INC 20004, and the AutoCAD install, SR 30002": two tickets to hear about, read one after the other.
+                decision = dataclasses.replace(decision, action="route", target=both[0]["target"], intent=both[0]["intent"])
+                state.dialogue["later"] = {"text": text, **both[1], "accepted": True}
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
@@ -1205,6 +1211,25 @@ class SwitchboardBrain:
             x.strip().endswith("?") and not (_REQUEST_QUESTION.search(x.lower()) and re.search(rf"\b{verb}\b", x.lower()))
             for x in _SENTENCE.split(text))
         return None if asked and writes.get(fitting[0]["intent"], False) else fitting[0]
+
+    def _records_to_read(self, text: str) -> list[dict[str, Any]]:
+        """Two tickets of different kinds named by their numbers, letters said ("INC 20004 ... SR 30002"),
+        each only to be heard about: their status checks, in the order named. [] otherwise, or when the turn
+        asks for something else done with either."""
+        ctx, found = self._context(), []
+        for intent in [i for i in INTENT_TOOLS if i.endswith(".status")]:
+            ids = self._ids_of(intent)
+            if not ids or not all(entities.pattern_prefixes(s.schema.get("pattern")) for s in ids):
+                continue
+            values = [slots.parse(s, text, ctx, asked=False) for s in ids]
+            if all(v is not None for v in values):
+                same = [i for i in INTENT_TOOLS if self._ids_of(i) and self._id_names(i) == self._id_names(intent)]
+                if self._wanted_with_record(same, intent, text, ctx) != intent:
+                    return []
+                digits = re.sub(r"\D", "", str(values[0]))
+                at = next((r.start for r in entities.number_runs(text) if r.digits.endswith(digits)), len(text))
+                found.append((at, {"target": INTENT_TOOLS[intent][0], "intent": intent}))
+        return [f for _, f in sorted(found, key=lambda x: x[0])] if len(found) == 2 else []
 
     def _keep_second_request(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took

@@ -1598,3 +1598,11 @@ async def test_a_yes_that_orders_another_action_reads_that_one_back(brain: Switc
     await say(brain, state, "I need read access to Power BI for the shift dashboards, I'm E10620")
     assert state.task and state.task.get("confirming"), state.task
     assert tools_ok(await say(brain, state, "yes submit it")) == ["request_access"]
+
+
+async def test_two_tickets_named_to_hear_about_are_both_read_in_the_order_said(brain: SwitchboardBrain) -> None:
+    state = CallState("two-tickets-read")
+    actions = await say(brain, state, "where are my two up to? the AutoCAD install, that's SR three zero zero zero two, "
+                                      "and the cracked tablet, INC two zero zero zero four")
+    assert tools_ok(actions) == ["get_service_request", "get_incident"], spoken(actions)
+    assert len(spoken(actions).split()) <= 40 and not state.task, spoken(actions)
