@@ -344,7 +344,10 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
     sentence meaning. Never for a scale (a priority is said, not guessed from a description:
     issue 18), nor for an answer with no content words ("yes", "hmm")."""
     options = [o for o in slot.schema.get("enum") or [] if isinstance(o, str)]
-    content = [w for w in re.findall(r"[a-z]+", entities.yes_no(text).rest.lower()) if len(w) > 2]
+    rest = entities.yes_no(text).rest.lower()
+    # "Yes, send it" orders the request; it says nothing of what kind it is.
+    order = " ".join(re.findall(r"[a-z']+", rest))
+    content = [] if _POINTING_BACK.fullmatch(order) else [w for w in re.findall(r"[a-z]+", rest) if len(w) > 2]
     if ctx.similar is None or len(options) < 2 or not content \
             or any(o.lower() in _ENUM_SYNONYMS for o in options):
         return None

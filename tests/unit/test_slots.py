@@ -690,3 +690,13 @@ def test_a_negation_in_an_earlier_sentence_does_not_take_a_value_back() -> None:
 def test_closing_off_a_job_is_completing_it() -> None:
     status = s.Slot("status", {"enum": ["open", "scheduled", "in_progress", "on_hold", "completed", "cancelled"]}, False)
     assert s.parse(status, "can you close off WO-10004?", None, asked=False) == "completed"
+
+
+def test_a_yes_that_only_orders_the_request_picks_no_option_by_meaning() -> None:
+    from agent.embeddings import shared_encoder
+
+    ctx = s.Context(now=CTX.now, similar=shared_encoder().similarity)
+    kind = s.Slot("request_type", {"type": "string", "enum": ["hardware", "software", "access", "other"]}, True)
+    for said in ("yes, send it", "yeah go ahead", "yes please, do that"):
+        assert s.parse(kind, said, ctx, asked=True) is None, said
+    assert s.parse(kind, "a new monitor for my desk", ctx, asked=True) == "hardware"
