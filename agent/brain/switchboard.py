@@ -1053,7 +1053,8 @@ class SwitchboardBrain:
         ctx = self._context()
         if any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS):
             return ""  # another record named: a question about that one
-        if decision.action == "route" and decision.intent != done[0]["intent"] \
+        leans = bool(set(entities.tokens(text)) & _LEANING)  # "is anyone working on it?": on what was just said
+        if decision.action == "route" and decision.intent != done[0]["intent"] and not leans \
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
             return ""  # a clear request of its own ("what's the status of my other ticket?")
         said = self._from_last_result(text, state)

@@ -1606,3 +1606,11 @@ async def test_two_tickets_named_to_hear_about_are_both_read_in_the_order_said(b
                                       "and the cracked tablet, INC two zero zero zero four")
     assert tools_ok(actions) == ["get_service_request", "get_incident"], spoken(actions)
     assert len(spoken(actions).split()) <= 40 and not state.task, spoken(actions)
+
+
+async def test_a_question_leaning_on_a_record_just_read_is_answered_from_it(brain: SwitchboardBrain) -> None:
+    state = CallState("leaning-on-the-read")
+    read = await say(brain, state, "what is asset A one two four? I've never heard of it")
+    assert tools_ok(read) == ["lookup_asset"], spoken(read)
+    actions = await say(brain, state, "are they doing any work on it?")
+    assert "no open work orders" in spoken(actions).lower() and not state.task, spoken(actions)
