@@ -67,12 +67,14 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
 #: A question that wants to know something: how to, what it means, how long, why.
-_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come)|what (?:hours|times?|days) (?:do|does|are|is)|"
+_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early)|what (?:hours|times?|days) (?:do|does|are|is)|"
                             r"what (?:does|do|should|am|are we|"
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
 #: A question about what is usual, which the articles answer ("what hours do your engineers work?").
-_HABIT_QUESTION = re.compile(r"\bwhat (?:hours|times|days) (?:do|does)\b")
+#: A question that asks for something to be told, not done ("when will it be done?", "what's it at?").
+_WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
+_HABIT_QUESTION = re.compile(r"\bwhat (?:hours|times|days) (?:do|does)\b|\b(?:usually|normally|typically|generally)\b")
 _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
 #: A sentence that says what the caller needs ("I need a replacement", "we'd like someone out").
 _NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:need|want|would like|'?d like)\b")
@@ -203,6 +205,7 @@ class SwitchboardBrain:
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
             return
         later = state.dialogue.get("later")
+        options_before = state.dialogue.pop("options_of", None)  # the choice a question just before was about
         if later and state.task and _BOTH.search(text.lower()):
             # "Yes, log both", "medium for both": the second request is accepted now, with what was said for both.
             # With a yes or a go-ahead ("yes, go ahead with both") the second is as good as sent once read back.
@@ -283,11 +286,11 @@ class SwitchboardBrain:
             async for action in applied:
                 yield action
             return
-        explained = self._options_explained(text, state)
+        explained = self._options_explained(text, state, decision, options_before)
         if explained:
             # "What's the difference between high and urgent?": what each means, then the open question again.
             yield Say(explained)
-            yield Say(self._resume(state))
+            yield Say(self._resume(state) if state.task else ANYTHING_ELSE)
             return
         clarifying = bool(state.dialogue.get("clarify"))
         chosen = self._clarified(text, state, decision) if not state.task else None
@@ -904,9 +907,14 @@ class SwitchboardBrain:
         articles? A request does something; such a question wants to know something."""
         # The router must see a how-to among its readings, unless it is unsure of every reading or the question
         # asks what is usual ("what times do the technicians come out?").
-        if decision.intent in ("knowledge.howto", "smalltalk.goodbye") or decision.intent.endswith(".status") \
+        # (A how-to the router only guessed at, unsure, is one too when the words ask to know.) A turn that is
+        # nothing but such questions ("how late do the visits go on?") asks to know, whatever the router heard.
+        whole = [_LEAD.sub("", x.strip().lower()) for x in _SENTENCE.split(text) if x.strip()]
+        only_asks = bool(whole) and all(_INFO_QUESTION.match(x) for x in whole) and not _REQUEST_QUESTION.search(text.lower())
+        if (decision.intent == "knowledge.howto" and decision.action != "clarify") \
+                or decision.intent == "smalltalk.goodbye" or decision.intent.endswith(".status") \
                 or ("knowledge.howto" not in [a["intent"] for a in decision.alternatives] and decision.action != "clarify"
-                    and not _HABIT_QUESTION.search(text.lower())):
+                    and not _HABIT_QUESTION.search(text.lower()) and not only_asks):
             return False
         sentences = [_LEAD.sub("", s.strip().lower()) for s in re.split(r"(?<=[.!?,])\s+", text) if s.strip()]
         if not any(_INFO_QUESTION.match(s) for s in sentences):
@@ -938,6 +946,9 @@ class SwitchboardBrain:
         new request's. None otherwise."""
         if NEW_RECORD.search(text.lower()):
             return None  # "raise a new one, medium": a new record, whatever it is said of the old one
+        sentences = [_LEAD.sub("", x.strip().lower()) for x in _SENTENCE.split(text) if x.strip()]
+        if sentences and all(_WH_QUESTION.match(x) for x in sentences):
+            return None  # "when will my high priority job get done?": the priority tells which job, it changes none
         ctx = self._context()
         done = _last_done(state) if not state.task else []
         routed = self._spec_of(decision.intent)  # the router's best reading, sure of it or not
@@ -1019,27 +1030,44 @@ class SwitchboardBrain:
         return other is None or decision.intent == "smalltalk.offtopic" or (
             other.server == spec.server and self._id_names(decision.intent) == self._id_names(done[0]["intent"]))
 
-    def _options_explained(self, text: str, state: CallState) -> str:
-        """In a task, a question about options of one of its choices ("what's the difference between high and
-        urgent?", "what does urgent mean?"), or at a read-back when the chosen one comes ("will somebody get
-        here today?" of a high priority): what the articles say of each, the task's own desk's. A question
-        naming one option without asking what it is ("is high alright?") gives that value instead. "" otherwise."""
+    def _options_explained(self, text: str, state: CallState, decision: Any, before: dict[str, str] | None) -> str:
+        """A question about options of a choice ("what's the difference between high and urgent?", "what does
+        urgent mean?"), or at a read-back when the chosen one comes ("will somebody get here today?" of a high
+        priority): what the articles say of each, the desk's own. In a task, its tool's choices; outside one,
+        the choices of the desk's tools when the question asks what or when ("how quickly does someone come out
+        for a high priority job?"), and of the choice a question just before was about ("and if I put it down as
+        medium?"). A question naming one option without asking what it is ("is high alright?") gives that value
+        instead. "" otherwise."""
         task = state.task or {}
-        spec = self.tools.tool(task.get("server", ""), task.get("tool", "")) if task.get("tool") else None
-        if spec is None or not _questions_only(text):
+        if not _questions_only(text) or (not task and self._names_a_record(text)):  # "is my high one WO 10001 done?"
             return ""
+        if task.get("tool"):
+            spec = self.tools.tool(task.get("server", ""), task["tool"])
+            choices = [(spec, s) for s in slots.slots_of(spec.input_schema) if s.kind == "enum"] if spec else []
+        else:
+            desk = (before or {}).get("server") or decision.target
+            choices = [(t, s) for t in self.tools.tools(desk).values() if slots.is_write(t.name, t.annotations)
+                       for s in slots.slots_of(t.input_schema) if s.kind == "enum"] if desk in SERVERS else []
+            choices.sort(key=lambda c: (before or {}).get("slot") != c[1].name)  # the one asked about first
         lead = _LEAD.sub("", text.strip().lower())
-        for slot in [s for s in slots.slots_of(spec.input_schema) if s.kind == "enum"]:
+        for spec, slot in choices:
             named = slots.options_named(slot, text)
-            chosen = task["args"].get(slot.name)
+            chosen = task.get("args", {}).get(slot.name)
+            followed = bool(before) and before.get("slot") == slot.name and bool(named)
+            # Outside a task one option is a choice only with the choice named ("a high priority job"): "how do I
+            # connect to the VPN?" asks about the VPN, not about the systems one may ask access to.
+            choice = bool(task) or bool(set(entities.tokens(slot.name.replace("_", " "))) & set(entities.tokens(text)))
+            asked_of = bool(named) and choice and bool(
+                re.match(r"(?:what|how|which|why)\b", lead) or (not task and answers.asks_when(text)))
             if not named and task.get("confirming") and answers.asks_when(text) and chosen in slot.schema.get("enum", []):
                 named = [chosen]
-            elif not (len(named) >= 2 or (named and re.match(r"(?:what|how|which|why)\b", lead))):
+            elif not (len(named) >= 2 or followed or asked_of):
                 continue
             # Searched with the choice's name and options too: the section that lists them is the one to read.
             query = f"{text} {slot.name}: {', '.join(map(str, slot.schema.get('enum', [])))}"
             said = answers.options_answer(named, [p.to_dict() for p in self.coordinator.passages(query, spec.server)])
             if said:
+                state.dialogue["options_of"] = {"server": spec.server, "slot": slot.name}
                 return for_the_ear(said)
         return ""
 

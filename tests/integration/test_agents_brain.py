@@ -1614,3 +1614,29 @@ async def test_a_question_leaning_on_a_record_just_read_is_answered_from_it(brai
     assert tools_ok(read) == ["lookup_asset"], spoken(read)
     actions = await say(brain, state, "are they doing any work on it?")
     assert "no open work orders" in spoken(actions).lower() and not state.task, spoken(actions)
+
+
+async def test_a_question_about_a_choice_outside_a_task_is_answered_and_followed(brain: SwitchboardBrain) -> None:
+    state = CallState("choice-question-no-task")
+    actions = await say(brain, state, "how soon does somebody get to an urgent priority job, roughly?")
+    assert "4 hours" in spoken(actions) and not state.task and not state.handoff, spoken(actions)
+    actions = await say(brain, state, "and a low one?")
+    assert "10 working days" in spoken(actions) and not state.handoff, spoken(actions)
+    # One option named, with no choice named, is about that thing, not about the choice.
+    actions = await say(brain, state, "how do I get on the VPN from home?")
+    assert "remote access to the company network" not in spoken(actions), spoken(actions)
+
+
+async def test_a_question_that_names_a_priority_changes_no_record(brain: SwitchboardBrain) -> None:
+    state = CallState("priority-in-a-question")
+    actions = await say(brain, state, "when is my urgent one, work order ten thousand and two, getting sorted?")
+    assert tools_ok(actions) == ["get_work_order"] and not state.task, spoken(actions)
+
+
+async def test_a_turn_that_only_asks_to_know_is_answered_whatever_the_router_heard(brain: SwitchboardBrain) -> None:
+    state = CallState("only-asks-to-know")
+    actions = await say(brain, state, "how late do the visits go on in the evening?")
+    assert "20:00" in spoken(actions) and not state.task, spoken(actions)
+    # Asked as a request, it is one.
+    await say(brain, state, "can you book a visit for work order ten thousand and four in the evening?")
+    assert state.task and state.task["intent"] == "visit.schedule", state.task
