@@ -70,10 +70,11 @@ _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh
 _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early)|what (?:hours|times?|days) (?:do|does|are|is)|"
                             r"what (?:does|do|should|am|are we|"
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
+                            r"where (?:am i|are we) (?:supposed|meant) to|where (?:would|will) (?:i|we) find|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
-#: A question about what is usual, which the articles answer ("what hours do your engineers work?").
 #: A question that asks for something to be told, not done ("when will it be done?", "what's it at?").
 _WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
+#: A question about what is usual, which the articles answer ("what hours do your engineers work?").
 _HABIT_QUESTION = re.compile(r"\bwhat (?:hours|times|days) (?:do|does)\b|\b(?:usually|normally|typically|generally)\b")
 _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
 #: A sentence that says what the caller needs ("I need a replacement", "we'd like someone out").

@@ -1640,3 +1640,12 @@ async def test_a_turn_that_only_asks_to_know_is_answered_whatever_the_router_hea
     # Asked as a request, it is one.
     await say(brain, state, "can you book a visit for work order ten thousand and four in the evening?")
     assert state.task and state.task["intent"] == "visit.schedule", state.task
+
+
+async def test_where_to_find_something_is_answered_and_where_a_job_is_up_to_is_not(brain: SwitchboardBrain) -> None:
+    state = CallState("where-questions")
+    actions = await say(brain, state, "where am I meant to find the tag on one of the valves?")
+    assert "handwheel" in spoken(actions) and not state.task, spoken(actions)
+    state = CallState("where-are-we-with-it")
+    actions = await say(brain, state, "the compressor at Eastgate I rang about, where are we with it?")
+    assert "handwheel" not in spoken(actions) and "riveted" not in spoken(actions), spoken(actions)

@@ -97,6 +97,16 @@ async def test_work_order_created_read_back_and_stored(field_db: Path) -> None:
     assert tuple(row) == ("A123", 12, "Pump is leaking at the seal", "open")
 
 
+async def test_a_held_or_running_job_says_its_newest_note_and_an_open_one_does_not(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        held = await call_ok(session, "get_work_order", work_order_id="WO-10005")
+        running = await call_ok(session, "get_work_order", work_order_id="WO-10003")
+        opened = await call_ok(session, "get_work_order", work_order_id="WO-10001")
+    assert "on hold" in held["message"] and "Latest note: waiting for replacement actuator, ETA two weeks." in held["message"]
+    assert "Latest note: suction filter cleaned, pressure recovering" in running["message"]
+    assert "Latest note" not in opened["message"]  # open: what is wrong is the summary, no note needed
+
+
 async def test_work_order_lifecycle_notes_lists_and_visits(field_db: Path) -> None:
     async with stdio_session("field-ops", field_db) as session:
         await call_ok(session, "add_work_order_note", work_order_id="WO-10001", note="Standby pump started")

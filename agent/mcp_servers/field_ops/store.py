@@ -419,6 +419,10 @@ def _status_sentence(order: dict[str, Any], today: date) -> str:
         f"Work order {order['work_order_id']} for the {order['asset']['type']} {order['asset']['tag']} "
         f"is {order['status'].replace('_', ' ')}, priority {order['priority']}."
     )
+    # A job held or under way says why or how far, as its newest note tells ("Waiting for replacement actuator").
+    if order["status"] in ("on_hold", "in_progress") and order.get("notes"):
+        note = re.split(r"(?<=[.;])\s", str(order["notes"][-1]["text"]).strip(), maxsplit=1)[0].rstrip(".;")
+        status += f" Latest note: {note[:1].lower()}{note[1:]}."
     booked = [v for v in order.get("visits", []) if v["status"] == "booked"]
     if booked:
         visit = booked[-1]
