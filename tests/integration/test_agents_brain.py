@@ -1644,7 +1644,7 @@ async def test_a_turn_that_only_asks_to_know_is_answered_whatever_the_router_hea
 
 async def test_where_to_find_something_is_answered_and_where_a_job_is_up_to_is_not(brain: SwitchboardBrain) -> None:
     state = CallState("where-questions")
-    actions = await say(brain, state, "where am I meant to find the tag on one of the valves?")
+    actions = await say(brain, state, "where am I meant to find the asset tag on this valve? I'm right by it and see nothing.")
     assert "handwheel" in spoken(actions) and not state.task, spoken(actions)
     state = CallState("where-are-we-with-it")
     actions = await say(brain, state, "the compressor at Eastgate I rang about, where are we with it?")
