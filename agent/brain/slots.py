@@ -325,7 +325,25 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             if len(moves.leftover(f"{head} {tail}").split()) > 1:
                 continue
         kept.append((start, option))
+    if len({o for _, o in kept}) > 1:
+        # Two options and no repair between them: the one said as wanted ("afternoon ideally, we've got a
+        # shutdown in the morning"), when only one is; else the last named ("high, no, urgent").
+        wanted = {o for at, o in kept if _PREFERRED.search(_clause_at(low, at))}
+        if len(wanted) == 1:
+            return wanted.pop()
     return max(kept)[1] if kept else None
+
+
+#: Words that mark a value as the one wanted, in its clause.
+_PREFERRED = re.compile(r"\b(?:ideally|preferably|prefer|preferred|best|better|if possible|would suit|suits|works? "
+                        r"(?:best|better|for (?:me|us))|please)\b")
+
+
+def _clause_at(low: str, at: int) -> str:
+    """The clause of ``low`` around position ``at`` (between commas or sentence ends)."""
+    start = max(low.rfind(x, 0, at) for x in ",.;!?")
+    ends = [i for i in (low.find(x, at) for x in ",.;!?") if i >= 0]
+    return low[start + 1:min(ends) if ends else len(low)]
 
 
 #: How much nearer in meaning than the next option an answer must be to one, and how near at least,

@@ -700,3 +700,12 @@ def test_a_yes_that_only_orders_the_request_picks_no_option_by_meaning() -> None
     for said in ("yes, send it", "yeah go ahead", "yes please, do that"):
         assert s.parse(kind, said, ctx, asked=True) is None, said
     assert s.parse(kind, "a new monitor for my desk", ctx, asked=True) == "hardware"
+
+
+def test_of_two_options_the_one_said_as_wanted_is_taken() -> None:
+    assert s.parse(WINDOW, "afternoon ideally, we've got a shutdown in the morning", CTX, asked=True) == "afternoon"
+    assert s.parse(WINDOW, "not the morning, we're busy then. evening would suit", CTX, asked=True) == "evening"
+    assert s.parse(WINDOW, "the morning's no good for us, so the afternoon please", CTX, asked=True) == "afternoon"
+    # With no wish marked, the last named still wins ("morning, no, afternoon").
+    assert s.parse(WINDOW, "morning, no, afternoon", CTX, asked=True) == "afternoon"
+    assert s.parse(WINDOW, "the morning works best, the afternoon is a shutdown", CTX, asked=True) == "morning"
