@@ -521,6 +521,12 @@ class SwitchboardBrain:
             state.dialogue.pop("later", None)
             yield Say("Okay, I'll leave that for now.")
             yield Say(ANYTHING_ELSE)
+        elif move.kind == "dont_know" and (state.task or {}).get("proposed") and (state.task or {}).get("proposed_name"):
+            # "No idea what the tag is" to "Is it the instrument air compressor, C-2103?": the one thing that fits
+            # what they told is taken, so they need no tag; the read-back shows it before anything is sent.
+            yield Say("No problem.")
+            async for action in self.agent.continue_task("yes", state):
+                yield action
         elif move.kind == "dont_know" and (state.task or {}).get("confirming"):
             yield Say(f"No problem. {self._resume(state)}")  # nothing is being asked but the read-back
         elif move.kind == "dont_know":

@@ -1649,3 +1649,13 @@ async def test_where_to_find_something_is_answered_and_where_a_job_is_up_to_is_n
     state = CallState("where-are-we-with-it")
     actions = await say(brain, state, "the compressor at Eastgate I rang about, where are we with it?")
     assert "handwheel" not in spoken(actions) and "riveted" not in spoken(actions), spoken(actions)
+
+
+async def test_not_knowing_the_tag_of_the_one_thing_offered_takes_it_and_reads_it_back(brain: SwitchboardBrain) -> None:
+    state = CallState("no-tag-for-the-offer")
+    offer = await say(brain, state, "the transformer cooling oil pump at North Ridge is tripping again")
+    assert "P, four five, one two" in spoken(offer), spoken(offer)
+    actions = await say(brain, state, "haven't got a clue what its tag is, sorry")
+    task = state.task or {}
+    assert task.get("confirming") and task["args"].get("asset_tag") == "P-4512" and not tools_ok(actions), spoken(actions)
+    assert not state.handoff and "Is it the" not in spoken(actions), spoken(actions)
