@@ -380,6 +380,31 @@ class DomainAgent:
                  and ids[t.name] and ids[t.name] <= known]
         return named[0] if len(named) == 1 else None
 
+    def _why_told(self, spec: ToolSpec, state: CallState) -> bool:
+        """About to ask why a record needs this action ("Why does it need escalating?") when the caller told
+        what is wrong with it earlier in the call, in the turn that named it ("... no email for two days,
+        Outlook keeps asking for her password. INC 20003."): that is the reason, read back for the caller
+        to change. True when it was filled so."""
+        task = state.task or {}
+        asking = self._asking(task)
+        if asking is None or asking.kind != "text" or not asking.required or not asking.question.lower().startswith("why") \
+                or task.get("why_told"):
+            return False
+        task["why_told"] = True  # looked for once: an answer the caller gives to the question is theirs
+        ids = [s for s in slots.slots_of(spec.input_schema) if s.kind == "code" and task["args"].get(s.name)]
+        ctx = self.context()
+        for turn in reversed(state.turns):
+            said = str(turn.get("text") or "")
+            if turn.get("role") != "caller" or said == task.get("opening") or not ids or any(
+                    slots.parse(s, said, ctx, asked=False) != task["args"][s.name] for s in ids):
+                continue
+            why = slots.remark(said, spec.name, ctx)
+            if why and slots.validate(asking, why) is None:
+                task["args"][asking.name] = why
+                return True
+            return False
+        return False
+
     def _reader_of_other_id(self, spec: ToolSpec, task: Mapping[str, Any], text: str) -> ToolSpec | None:
         """Asked for one kind of id in a look-up, the caller gave another ("the asset tag?" - "it was
         one double oh oh three", a work-order number): the one other read tool of the same server
@@ -709,6 +734,8 @@ class DomainAgent:
             heard = {**heard, **result.heard}
             state.task["confirming"] = False
             state.task.pop("read_back", None)  # what was read back has changed underneath: all of it again
+            result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
+        if result.action == "ask" and self._why_told(spec, state):
             result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
         while result.action == "ask" and state.task.get("asking") and await self._derive(spec, state.task):
             # A value the data already holds is not asked for (the site of a known asset).

@@ -1659,3 +1659,17 @@ async def test_not_knowing_the_tag_of_the_one_thing_offered_takes_it_and_reads_i
     task = state.task or {}
     assert task.get("confirming") and task["args"].get("asset_tag") == "P-4512" and not tools_ok(actions), spoken(actions)
     assert not state.handoff and "Is it the" not in spoken(actions), spoken(actions)
+
+
+async def test_why_a_record_needs_an_action_is_what_the_caller_told_of_it_before(brain: SwitchboardBrain) -> None:
+    state = CallState("reason-told-before")
+    await say(brain, state, "the VPN has been dropping every ten minutes all week and my whole team can't work, "
+                            "it's INC two zero zero zero one")
+    actions = await say(brain, state, "right, escalate it then")
+    task = state.task or {}
+    assert task.get("confirming") and "team" in str(task["args"].get("reason", "")), spoken(actions)
+    # Told nothing before about the record: the question is asked.
+    state = CallState("no-reason-told")
+    await say(brain, state, "INC two zero zero zero one please")
+    actions = await say(brain, state, "escalate it")
+    assert spoken(actions).endswith("Why does it need escalating?"), spoken(actions)
