@@ -398,7 +398,7 @@ class DomainAgent:
             if turn.get("role") != "caller" or said == task.get("opening") or not ids or any(
                     slots.parse(s, said, ctx, asked=False) != task["args"][s.name] for s in ids):
                 continue
-            why = slots.remark(said, spec.name, ctx)
+            why = slots.remark(said, spec.name, ctx, sites=any(s.kind == "site" for s in slots.slots_of(spec.input_schema)))
             if why and slots.validate(asking, why) is None:
                 task["args"][asking.name] = why
                 return True

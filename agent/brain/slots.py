@@ -639,9 +639,10 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     # The opening sentence describes the problem: use it for the first required free-text field. A tool
     # that acts on an existing record ("cancel request 30002, I don't need it any more") takes only what
     # the caller adds about it: the reason or the note, not the request or the story of the first call.
+    own_site = any(s.kind == "site" for s in slots)
     for slot in slots:
         if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
-            summary = remark(task["opening"], task["tool"], ctx) if acting or slot.question.lower().startswith(
+            summary = remark(task["opening"], task["tool"], ctx, sites=own_site) if acting or slot.question.lower().startswith(
                 "why") else paraphrase(task["opening"], ctx)
             if summary and validate(slot, summary) is None:
                 heard.setdefault(slot.name, summary)
@@ -651,7 +652,7 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         # degrees now, can you make it urgent"): the optional note that asks why.
         if acting and slot.kind == "text" and not slot.required and slot.name not in heard \
                 and re.search(r"\bwhy\b", str(slot.schema.get("description", "")), flags=re.I):
-            why = remark(task["opening"], task["tool"], ctx, [s for s in slots if s.kind == "enum"])
+            why = remark(task["opening"], task["tool"], ctx, [s for s in slots if s.kind == "enum"], sites=own_site)
             if why and validate(slot, why) is None:
                 heard[slot.name] = why
             break
@@ -827,7 +828,7 @@ _POINTER = re.compile(r"^(?:(?:that|this|a|an|the|my|our|to|on|in|for|note|comme
 _ASIDE = re.compile(r"\W*(?:(?:oh|ah|um|er|erm|sorry|hang on|hold on|wait|right|ok|okay|actually)\W*)+")
 
 
-def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = ()) -> str:
+def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *, sites: bool = True) -> str:
     """What the caller adds about a record in the opener (a reason, news for a note): the clauses that do
     not only ask for the action ("please cancel it"), name the record or retell the first call; of a clause
     that asks for it, what follows the asking ("add that it's making a new noise"). "" when nothing is left."""
@@ -856,7 +857,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = ()) -
         asks = list(re.finditer(rf"\b{verb}\w*", clause))
         if asks:
             clause = _POINTER.sub("", clause[asks[-1].end():].strip())
-        words = without_values(clause, ctx.site_names)
+        words = without_values(clause, ctx.site_names, sites=sites)
         in_runs = {i for run in entities.number_runs(clause) for i in range(run.start, run.end)}
         content = [w for i, w in enumerate(entities.tokens(clause))
                    if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN and w in words]
@@ -865,10 +866,11 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = ()) -
     return ", ".join(kept)[:MAX_SPOKEN_TEXT]
 
 
-def without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:
+def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = True) -> list[str]:
     """``clause`` as words, without the codes, site numbers and site names in it. A site name is a run
     of its words that holds its own first word or two of its words: "the compressor" describes the
-    equipment, it is not Eastgate Compressor Station."""
+    equipment, it is not Eastgate Compressor Station. ``sites`` False keeps sites: for a record that has
+    no site of its own, where it happened is part of what is told ("tested the VPN from site twelve")."""
     names = [[w for w in entities.tokens(name) if len(w) > 2] for name in site_names]
     site_words = {w for words in names for w in words}
     heads = {words[0] for words in names if words}
@@ -881,14 +883,14 @@ def without_values(clause: str, site_names: Mapping[str, int]) -> list[str]:
                          or (len(toks[j - 1]) <= 2 and toks[j - 1].isalpha()
                                                          and toks[j - 1] not in ("is", "it", "at", "on", "to", "in"))):
             j -= 1
-        if j == start:
+        if j == start or (not sites and "site" in toks[j:start]):
             continue  # a plain number ("12 bar") is part of the description
         while j > 0 and toks[j - 1] in _PLACE_LEAD:
             j -= 1
         drop.update(range(j, run.end))
     i = 0
     while i < len(toks):
-        if toks[i] in site_words and toks[i] not in ("pump", "pumps"):
+        if sites and toks[i] in site_words and toks[i] not in ("pump", "pumps"):
             j, k = i, i
             while k < len(toks) and (toks[k] in site_words or toks[k] in ("station", "works", "plant")):
                 k += 1

@@ -1236,6 +1236,13 @@ class SwitchboardBrain:
         # A write is not taken so from a question ("is it not on your system? G3020"): that asks to read it.
         pair = [decision.intent, *[a["intent"] for a in decision.alternatives[:1]]]
         fitting = [o for o in named if o["intent"] in pair]
+        if len(fitting) == 2 and len(pair) == 2:
+            # Both take it ("... it still fails. Can you add that to INC 20001?": a comment or its status): what
+            # is done with the record, by the words around it, when they name the write clearly enough.
+            status = next((o["intent"] for o in fitting if o["intent"].endswith(".status")), None)
+            wanted = self._wanted_with_record([o["intent"] for o in fitting], status, text, ctx)
+            clear = bool(status) and wanted != status and self._names_a_tool(text, [wanted])  # "add" said, say
+            return next((o for o in fitting if o["intent"] == wanted), None) if clear else None
         if len(fitting) != 1 or len(pair) != 2:
             return None
         writes = {o["intent"]: slots.is_write(spec.name, spec.annotations) for o in named

@@ -1673,3 +1673,12 @@ async def test_why_a_record_needs_an_action_is_what_the_caller_told_of_it_before
     await say(brain, state, "INC two zero zero zero one please")
     actions = await say(brain, state, "escalate it")
     assert spoken(actions).endswith("Why does it need escalating?"), spoken(actions)
+
+
+async def test_news_for_a_ticket_named_with_the_write_is_that_write_with_all_it_told(brain: SwitchboardBrain) -> None:
+    state = CallState("news-for-a-ticket")
+    actions = await say(brain, state, "I tried the VPN again from site fourteen this morning and it still drops. "
+                                      "Can you add that to INC two zero zero zero one?")
+    task = state.task or {}
+    assert task.get("intent") == "incident.comment" and task.get("confirming"), spoken(actions)
+    assert "site fourteen" in task["args"].get("comment", ""), task

@@ -709,3 +709,9 @@ def test_of_two_options_the_one_said_as_wanted_is_taken() -> None:
     # With no wish marked, the last named still wins ("morning, no, afternoon").
     assert s.parse(WINDOW, "morning, no, afternoon", CTX, asked=True) == "afternoon"
     assert s.parse(WINDOW, "the morning works best, the afternoon is a shutdown", CTX, asked=True) == "morning"
+
+
+def test_where_it_happened_stays_in_what_is_told_of_a_record_with_no_site() -> None:
+    said = "we tried the scanner at site twelve and it still jams, add that to the ticket"
+    assert "site twelve" in s.remark(said, "add_incident_comment", CTX, sites=False)
+    assert "site twelve" not in s.remark(said, "add_incident_comment", CTX)
