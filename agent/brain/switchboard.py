@@ -856,7 +856,10 @@ class SwitchboardBrain:
         clauses = [c for c in re.split(r"(?<=[.!?,;:])\s+", text) if c.strip()]
         at = next((n for n, c in enumerate(clauses) if any(self._names_its_ids(i, c, ctx) for i in named)), None)
         tail = " ".join(clauses[at + 1:]) if at is not None else ""
-        head = clauses[at] if at is not None and len(clauses) > 1 and self._names_a_tool(clauses[at], named) else ""
+        head = clauses[at] if at is not None else ""
+        if at and not clauses[at - 1].rstrip().endswith((".", "!", "?")) and len(_content_words(head)) < 2:
+            head = f"{clauses[at - 1]} {head}"  # "call off the visit for the pump job, | WO 10001.": its sentence
+        head = head if at is not None and len(clauses) > 1 and self._names_a_tool(head, named) else ""
         # Each sentence after it alone too: "the AutoCAD install. I don't need it any more." asks in its last.
         after = [x for x in _SENTENCE.split(tail) if x.strip()] if len(_SENTENCE.split(tail)) > 1 else []
         score: dict[str, float] = {}

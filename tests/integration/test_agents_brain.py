@@ -1682,3 +1682,12 @@ async def test_news_for_a_ticket_named_with_the_write_is_that_write_with_all_it_
     task = state.task or {}
     assert task.get("intent") == "incident.comment" and task.get("confirming"), spoken(actions)
     assert "site fourteen" in task["args"].get("comment", ""), task
+
+
+async def test_what_is_done_with_a_record_is_read_in_the_sentence_that_names_it(brain: SwitchboardBrain) -> None:
+    # The id has a clause of its own ("..., WO 10004."): the ask is in the rest of its sentence.
+    state = CallState("ask-in-the-ids-sentence")
+    actions = await say(brain, state, "We need to call off the technician visit for the Riverside intake pump job, "
+                                      "WO one zero zero zero one. The site's locked down.")
+    task = state.task or {}
+    assert task.get("intent") == "visit.cancel" and not tools_ok(actions), spoken(actions)
