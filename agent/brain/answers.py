@@ -68,10 +68,12 @@ def clauses(message: str) -> list[str]:
 
 
 def answer(question: str, sentences: Sequence[str], similar: Callable[[str, list[str]], list[float]] | None,
-           about: str = "") -> str:
+           about: str = "", *, one_of_kind: bool = False) -> str:
     """The clause of ``sentences`` that answers ``question``, as a sentence; "" when none clearly does.
     Nearness is of the question with what it is ``about``, for a question that takes its meaning from what
-    came before ("how long does that take?" of toner)."""
+    came before ("how long does that take?" of toner). ``one_of_kind``: the sentences are about what the
+    question is about (the record just read), so the one clause holding what its question word asks for
+    answers it however far its words are ("who do I chase?": the one person named)."""
     options = [s for s in sentences if s.strip()]
     if not options:
         return ""
@@ -79,6 +81,10 @@ def answer(question: str, sentences: Sequence[str], similar: Callable[[str, list
     near = list(similar(f"{question} {about}".strip(), options)) if similar is not None else [0.0] * len(options)
     own = _words(question)
     best, score = "", 0.0
+    of_kinds = [x for x in options if any(kind.search(x) for kind in asked)]
+    if one_of_kind and len(of_kinds) == 1 and len(asked) == 1:
+        best = of_kinds[0]
+        return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else ".")
     for sentence, nearness in zip(options, near):
         shared = bool(own & _words(sentence))
         of_kind = any(kind.search(sentence) for kind in asked)

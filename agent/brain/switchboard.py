@@ -74,6 +74,8 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
 #: A question that asks for something to be told, not done ("when will it be done?", "what's it at?").
 _WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
+#: A question for a person or a time ("who do I chase?", "when's he coming?").
+_WHO_OR_WHEN = re.compile(r"(?:who|whom|whose|when)\b")
 #: A question about what is usual, which the articles answer ("what hours do your engineers work?").
 _HABIT_QUESTION = re.compile(r"\bwhat (?:hours|times|days) (?:do|does)\b|\b(?:usually|normally|typically|generally)\b")
 _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
@@ -1091,11 +1093,13 @@ class SwitchboardBrain:
         ctx = self._context()
         if any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS):
             return ""  # another record named: a question about that one
-        leans = bool(set(entities.tokens(text)) & _LEANING)  # "is anyone working on it?": on what was just said
+        # "Is anyone working on it?" leans on what was just said; "who do I chase?" asks for a person or a time
+        # the result may hold.
+        leans = bool(set(entities.tokens(text)) & _LEANING) or bool(_WHO_OR_WHEN.match(_LEAD.sub("", text.strip().lower())))
         if decision.action == "route" and decision.intent != done[0]["intent"] and not leans \
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
             return ""  # a clear request of its own ("what's the status of my other ticket?")
-        said = self._from_last_result(text, state)
+        said = self._from_last_result(text, state, one_of_kind=decision.intent != "smalltalk.offtopic")
         if said or not (decision.action == "handoff" or self._lost(decision)):
             return said
         # Not in the result, and nothing the line does fits it alone ("will someone ring me about it?"): the
@@ -1150,12 +1154,13 @@ class SwitchboardBrain:
         ctx = self._context()
         return any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS)
 
-    def _from_last_result(self, question: str, state: CallState) -> str:
-        """The clause of the last tool result's message that answers ``question``, spoken; "" when none does."""
+    def _from_last_result(self, question: str, state: CallState, *, one_of_kind: bool = False) -> str:
+        """The clause of the last tool result's message that answers ``question``, spoken; "" when none does.
+        ``one_of_kind``: the question is about that result (see ``answers.answer``)."""
         last = state.tool_attempts[-1] if state.tool_attempts else {}
         message = last.get("result", {}).get("message") if last.get("ok") and isinstance(last.get("result"), dict) else None
-        return spoken(answers.answer(question, answers.clauses(str(message)), getattr(self.agent, "similar", None))) \
-            if message else ""
+        return spoken(answers.answer(question, answers.clauses(str(message)), getattr(self.agent, "similar", None),
+                                     one_of_kind=one_of_kind)) if message else ""
 
     def _write_on_record(self, read_intent: str, decision: Any, text: str) -> dict[str, Any] | None:
         """Right after a record was read out ("WO 10003 is in progress ..."), a turn that asks for something

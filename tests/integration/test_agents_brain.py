@@ -1691,3 +1691,11 @@ async def test_what_is_done_with_a_record_is_read_in_the_sentence_that_names_it(
                                       "WO one zero zero zero one. The site's locked down.")
     task = state.task or {}
     assert task.get("intent") == "visit.cancel" and not tools_ok(actions), spoken(actions)
+
+
+async def test_a_who_question_after_a_read_gets_the_one_person_the_result_names(brain: SwitchboardBrain) -> None:
+    state = CallState("who-to-chase")
+    read = await say(brain, state, "where's my access request at, S R three zero zero zero three")
+    assert tools_ok(read) == ["get_service_request"], spoken(read)
+    actions = await say(brain, state, "who do I need to chase?")
+    assert "Grace Kim" in spoken(actions) and not state.task and not state.handoff, spoken(actions)

@@ -59,3 +59,10 @@ def test_an_article_sections_sentences_lose_headings_and_examples_are_none() -> 
     section = {"kind": "article", "text": "## Approval\nOnly access needs approval. Other requests go straight through."}
     assert answers.article_sentences(section) == ["Only access needs approval.", "Other requests go straight through."]
     assert answers.article_sentences({"kind": "example", "text": "reset my password"}) == []
+
+
+def test_of_a_result_about_the_question_the_one_clause_of_the_asked_kind_answers() -> None:
+    parts = answers.clauses(APPROVAL)
+    far = lambda q, s: [0.03] * len(s)  # noqa: E731 - a short question shares little with the result
+    assert answers.answer("who do I chase?", parts, far) == ""
+    assert answers.answer("who do I chase?", parts, far, one_of_kind=True) == "Grace Kim must approve it first."
