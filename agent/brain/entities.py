@@ -576,7 +576,7 @@ _ORDINAL_WORDS = {w: n for n, w in enumerate(
     "fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(), start=1)}
 _DAY_OF_MONTH = re.compile(
     r"\b(?:the )?(?:(\d{1,2})(?:st|nd|rd|th)|(?:(twenty|thirty)[ -])?(" + "|".join(_ORDINAL_WORDS) + r")|(thirtieth))\b"
-    r"(?: of (" + "|".join(MONTHS) + r"))?")
+    r"(?: (?:of )?(" + "|".join(MONTHS) + r")| of (next|this) month)?")
 
 
 #: Words that may follow a day of the month ("the 10th in the morning"); any other word makes the
@@ -596,21 +596,28 @@ def _day_of_month(low: str, now: datetime) -> datetime | None:
     before = re.search(r"\b(" + "|".join(MONTHS) + r") $", low[:m.start()])
     month_name = m.group(5) or (before.group(1) if before else None)
     follows = re.findall(r"[a-z]+", low[m.end():])[:1]
-    if not 1 <= number <= 31 or (not month_name and follows and follows[0] not in _AFTER_A_DATE) or \
-            (not m.group(1) and not month_name and not m.group(0).startswith("the ")):
+    if not 1 <= number <= 31 or (not month_name and not m.group(6) and follows and follows[0] not in _AFTER_A_DATE) or \
+            (not m.group(1) and not month_name and not m.group(6) and not m.group(0).startswith("the ")):
         return None  # "a second", "the second one", "the first time" are no dates; "the second" is
     year, month = now.year, now.month
+    # "the third of next month", "next month, on the 3rd": that month, whatever day today is.
+    relative = m.group(6) or ("next" if re.search(r"\bnext month\b", low) else None)
+    if relative == "next":
+        month, year = (1, year + 1) if month == 12 else (month + 1, year)
     if month_name:
         month = MONTHS.index(month_name) + 1
         if (month, number) < (now.month, now.day):
             year += 1
+    fixed = bool(month_name or relative)
     for _ in range(13):
         try:
             candidate = now.replace(year=year, month=month, day=number)
         except ValueError:
             candidate = None
-        if candidate is not None and (month_name or candidate.date() >= now.date()):
+        if candidate is not None and (fixed or candidate.date() >= now.date()):
             return candidate
+        if relative:
+            return None  # "the thirty-first of next month" when it has thirty days: no such day
         month, year = (1, year + 1) if month == 12 else (month + 1, year)
     return None
 

@@ -326,8 +326,12 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
                 continue
         kept.append((start, option))
     if len({o for _, o in kept}) > 1:
-        # Two options and no repair between them: the one said as wanted ("afternoon ideally, we've got a
-        # shutdown in the morning"), when only one is; else the last named ("high, no, urgent").
+        # Several options: the last one said right after a repair ("in the evening, no, sorry, afternoon, the
+        # site's locked in the evening"); with no repair, the one said as wanted ("afternoon ideally, we've got
+        # a shutdown in the morning") when only one is; else the last named.
+        repaired = [(at, o) for at, o in kept if _after_repair(low, at)]
+        if repaired:
+            return max(repaired)[1]
         wanted = {o for at, o in kept if _PREFERRED.search(_clause_at(low, at))}
         if len(wanted) == 1:
             return wanted.pop()
@@ -337,6 +341,24 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
 #: Words that mark a value as the one wanted, in its clause.
 _PREFERRED = re.compile(r"\b(?:ideally|preferably|prefer|preferred|best|better|if possible|would suit|suits|works? "
                         r"(?:best|better|for (?:me|us))|please)\b")
+
+
+_REPAIR_WORDS = {"no", "sorry", "actually", "wait", "rather", "correction", "i", "mean", "hang", "on", "my", "mistake",
+                 "oh", "er", "um"}
+
+
+def _after_repair(low: str, at: int) -> bool:
+    """Is the value at ``at`` said right after a repair ("..., no, sorry, afternoon", "no, actually high"):
+    only repair words between it and the clause before, and at least one of them?"""
+    pieces = [p.split() for p in re.split(r"[,.;!?]", low[:at])]
+    if pieces[-1] and not set(pieces[-1]) <= _REPAIR_WORDS:
+        return False  # "make it afternoon": said as the value, no repair
+    seen = bool(pieces[-1])
+    for words in reversed(pieces[:-1]):
+        if not words or not set(words) <= _REPAIR_WORDS:
+            break
+        seen = True
+    return seen
 
 
 def _clause_at(low: str, at: int) -> str:

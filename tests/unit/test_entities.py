@@ -263,6 +263,11 @@ def test_a_site_is_named_by_its_own_first_word_alone() -> None:
     ("December 3rd in the afternoon", datetime(2026, 12, 3, 14, 0)),
     ("on the 1st", datetime(2027, 1, 1, 9, 0)),  # the 1st of this month has passed
     ("the fifth of january", datetime(2027, 1, 5, 9, 0)),
+    ("on the third of next month, morning", datetime(2027, 1, 3, 9, 0)),
+    ("the 20th of next month", datetime(2027, 1, 20, 9, 0)),
+    ("next month, on the 3rd", datetime(2027, 1, 3, 9, 0)),
+    ("the twentieth of this month", datetime(2026, 12, 20, 9, 0)),
+    ("3rd January", datetime(2027, 1, 3, 9, 0)),
 ])
 def test_a_day_of_the_month(said: str, expected: datetime) -> None:
     assert e.when(said, datetime(2026, 12, 2, 8, 0)) == expected and e.names_day(said)

@@ -715,3 +715,11 @@ def test_where_it_happened_stays_in_what_is_told_of_a_record_with_no_site() -> N
     said = "we tried the scanner at site twelve and it still jams, add that to the ticket"
     assert "site twelve" in s.remark(said, "add_incident_comment", CTX, sites=False)
     assert "site twelve" not in s.remark(said, "add_incident_comment", CTX)
+
+
+def test_of_several_options_the_one_said_after_a_repair_is_taken() -> None:
+    said = "can we move it to friday, in the evening, no, sorry, afternoon, the site's locked in the evening"
+    assert s.parse(WINDOW, said, CTX, asked=True) == "afternoon"
+    assert s.parse(WINDOW, "morning. actually, evening. the morning's a shutdown", CTX, asked=True) == "evening"
+    # "no" that is not a repair ("no one's there") repairs nothing: the last named stands.
+    assert s.parse(WINDOW, "the morning, then the evening, no one's in before that", CTX, asked=True) == "evening"
