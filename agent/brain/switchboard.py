@@ -1169,8 +1169,9 @@ class SwitchboardBrain:
         names its equipment or site, this turn names nothing. None otherwise."""
         read = self._id_names(read_intent)
         ctx = self._context()
+        # The router's best reading counts when it only guessed too ("can you add a comment that ...", 48 %).
         options = [{"target": decision.target, "intent": decision.intent, "confidence": decision.confidence},
-                   *decision.alternatives] if decision.action == "route" else list(decision.alternatives)
+                   *decision.alternatives] if decision.action in ("route", "clarify") else list(decision.alternatives)
         top = self._spec_of(decision.intent)
         if not read or top is None or top.server != self._spec_of(read_intent).server:
             return None

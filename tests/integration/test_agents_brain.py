@@ -1699,3 +1699,14 @@ async def test_a_who_question_after_a_read_gets_the_one_person_the_result_names(
     assert tools_ok(read) == ["get_service_request"], spoken(read)
     actions = await say(brain, state, "who do I need to chase?")
     assert "Grace Kim" in spoken(actions) and not state.task and not state.handoff, spoken(actions)
+
+
+async def test_a_write_the_router_only_guessed_at_right_after_a_read_is_on_that_record(brain: SwitchboardBrain) -> None:
+    state = CallState("guessed-write-after-read")
+    read = await say(brain, state, "what's going on with I N C two zero zero zero one?")
+    assert tools_ok(read) == ["get_incident"], spoken(read)
+    actions = await say(brain, state, "Can you add a comment that I tried it from site twelve this morning and it "
+                                      "still fails?")
+    task = state.task or {}
+    assert task.get("intent") == "incident.comment" and task.get("confirming"), spoken(actions)
+    assert task["args"].get("incident_id") == "INC-20001" and "site twelve" in task["args"].get("comment", ""), task
