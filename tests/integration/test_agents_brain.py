@@ -1703,9 +1703,10 @@ async def test_a_who_question_after_a_read_gets_the_one_person_the_result_names(
 
 async def test_a_write_the_router_only_guessed_at_right_after_a_read_is_on_that_record(brain: SwitchboardBrain) -> None:
     state = CallState("guessed-write-after-read")
-    read = await say(brain, state, "what's going on with I N C two zero zero zero one?")
+    read = await say(brain, state, "Maria Lopez, I've got incident I N C two zero zero zero one for my VPN, "
+                                   "what's happening with it?")
     assert tools_ok(read) == ["get_incident"], spoken(read)
-    actions = await say(brain, state, "Can you add a comment that I tried it from site twelve this morning and it "
+    actions = await say(brain, state, "Can you add a comment that I tested it from site twelve this morning and it "
                                       "still fails?")
     task = state.task or {}
     assert task.get("intent") == "incident.comment" and task.get("confirming"), spoken(actions)
