@@ -663,6 +663,13 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     # the caller adds about it: the reason or the note, not the request or the story of the first call.
     own_site = any(s.kind == "site" for s in slots)
     for slot in slots:
+        # "Who is reporting the problem?" (optional): the caller, when they said who they are.
+        if slot.kind == "text" and not slot.required and slot.name not in heard \
+                and re.search(r"\bwho is\b", str(slot.schema.get("description", "")), re.I) \
+                and (name := caller_name(task["opening"])):
+            if validate(slot, name) is None:
+                heard[slot.name] = name
+    for slot in slots:
         if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
             summary = remark(task["opening"], task["tool"], ctx, sites=own_site) if acting or slot.question.lower().startswith(
                 "why") else paraphrase(task["opening"], ctx)
@@ -768,6 +775,29 @@ def changes_record(tool: str, slots: list[Slot]) -> bool:
 _MAKES = ("create_", "request_", "schedule_")
 
 
+#: A caller who names themselves: "it's Priya Shah", "this is Sam", or a name said first with where they
+#: are calling from ("Priya Shah from the depot", "Sam here"), that one only as said, capitalised.
+_SAYS_NAME = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'?s)\s+(?!(?:the|my|our|a|an|this|that|your|not|"
+                        r"just|still|so|very|really|afraid|sorry|about|on|at|in|off|out|back|calling|ringing|phoning|"
+                        r"locked|having|getting|trying|looking|after|from|with|here)\b)((?-i:[A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?))"
+                        r"(?=$| (?:from|in|at|with|here|on|again)\b)", re.I)
+_NAME_FIRST = re.compile(r"^(?!(?:The|My|Our|This|That|Your|It|We|I|A|An|Hi|Hello|Morning)\b)"
+                         r"([A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?) (?:from|at|in|here|on|with)\b")
+
+
+def caller_name(text: str) -> str:
+    """The name a caller gives for themselves in ``text`` ("Hi, Priya Shah from the depot ..." -> "Priya
+    Shah"); "" when none."""
+    for clause in re.split(r"[,.;!?]+", text):
+        plain = re.sub(r"^\W*(?:(?:hi|hello|hiya|hey|morning|afternoon|evening|good (?:morning|afternoon|evening)|"
+                       r"yes|yeah|right|ok|okay)\b\W*)+", "", clause.strip(), flags=re.I)
+        m = _SAYS_NAME.match(plain) or _NAME_FIRST.match(plain)
+        # "Pump Two from the north bank is off" says something of a thing: a name is said with no verb.
+        if m and not (m.re is _NAME_FIRST and set(entities.tokens(plain)) & _AUXILIARIES):
+            return " ".join(w[:1].upper() + w[1:] for w in m.group(1).split())
+    return ""
+
+
 def without_introduction(text: str) -> str:
     """``text`` without the clauses that only say who is calling ("hi, it's Ben Carter in the control room,
     E one one four oh two. ..."): a name introduced, or an id on its own. "" when nothing else is said."""
@@ -787,10 +817,13 @@ def paraphrase(opening: str, ctx: Context) -> str:
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
     clauses = []
     # Clauses end at punctuation and where "and" starts a new subject ("... this morning and I noticed ...").
-    for clause in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening.lower()):
+    for said in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening, flags=re.I):
+        clause = said.lower()
         plain = _PREAMBLE.sub(" ", clause).strip()
-        if _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) or (names_in(plain) and (_INTRODUCTION.match(plain)
-                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
+        # Names are found in the words as said: "Priya Shah from the depot" is a name, "priya shah" may not be.
+        named = names_in(said) or names_in(plain) or bool(caller_name(said))
+        if _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) or (named and (_INTRODUCTION.match(plain)
+                                                          or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
         words = without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
         words = [w for w in words if w not in (",",)]

@@ -725,6 +725,9 @@ class SwitchboardBrain:
                                                                    for o in options]}
             yield Say(decision.clarify_question or "Could you tell me a bit more about what you need?")
             return
+        explained, text = self._options_asked_with(decision.intent, text)
+        if explained:
+            yield Say(explained)  # answered first; then the request's own question or read-back
         async for action in self.agent.start(decision.intent, text, state):
             yield action
 
@@ -1075,13 +1078,37 @@ class SwitchboardBrain:
                 named = [chosen]
             elif not (len(named) >= 2 or followed or asked_of):
                 continue
-            # Searched with the choice's name and options too: the section that lists them is the one to read.
-            query = f"{text} {slot.name}: {', '.join(map(str, slot.schema.get('enum', [])))}"
-            said = answers.options_answer(named, [p.to_dict() for p in self.coordinator.passages(query, spec.server)])
+            said = self._options_said(spec, slot, named, text)
             if said:
                 state.dialogue["options_of"] = {"server": spec.server, "slot": slot.name}
-                return for_the_ear(said)
+                return said
         return ""
+
+    def _options_said(self, spec: Any, slot: slots.Slot, named: list[str], question: str) -> str:
+        """What the articles of ``spec``'s desk say of each of ``named`` (options of ``slot``), for the ear."""
+        # Searched with the choice's name and options too: the section that lists them is the one to read.
+        query = f"{question} {slot.name}: {', '.join(map(str, slot.schema.get('enum', [])))}"
+        said = answers.options_answer(named, [p.to_dict() for p in self.coordinator.passages(query, spec.server)])
+        return for_the_ear(said) if said else ""
+
+    def _options_asked_with(self, intent: str, text: str) -> tuple[str, str]:
+        """A request that ends on a question about a choice it takes ("... isn't heating at all. Before you
+        log it, what's the difference between high and urgent?"): (what the articles say of those options,
+        the request without the question), so the question names no value. ("", text) otherwise."""
+        spec = self._spec_of(intent)
+        sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
+        if spec is None or len(sentences) < 2 or not sentences[-1].endswith("?"):
+            return "", text
+        question = sentences[-1]
+        lead = _LEAD.sub("", re.split(r",\s*", question.lower())[-1])
+        for slot in [s for s in slots.slots_of(spec.input_schema) if s.kind == "enum"]:
+            named = slots.options_named(slot, question)
+            if len(named) >= 2 or (named and re.match(r"(?:what|how|which|why)\b", lead)):
+                said = self._options_said(spec, slot, named, question)
+                if said:  # each option to its first clause: the request's read-back follows in the same breath
+                    said = " ".join(re.split(r",\s", x)[0].rstrip(".") + "." for x in _SENTENCE.split(said) if x.strip())
+                    return said, " ".join(sentences[:-1])
+        return "", text
 
     def _answer_from_result(self, decision: Any, text: str, state: CallState) -> str:
         """Right after a request was done, a question that names nothing new and asks for nothing else the

@@ -1711,3 +1711,14 @@ async def test_a_write_the_router_only_guessed_at_right_after_a_read_is_on_that_
     task = state.task or {}
     assert task.get("intent") == "incident.comment" and task.get("confirming"), spoken(actions)
     assert task["args"].get("incident_id") == "INC-20001" and "site twelve" in task["args"].get("comment", ""), task
+
+
+async def test_a_request_ending_on_a_question_about_its_choice_is_answered_and_no_value_is_taken(
+        brain: SwitchboardBrain) -> None:
+    state = CallState("request-then-options-question")
+    actions = await say(brain, state, "Can you log a fault, the booster pump A seven zero one at Millbrook is making a "
+                                      "grinding noise. What's the difference between medium and high?")
+    said = spoken(actions)
+    assert "24 hours" in said and "3 working days" in said and len(said.split()) <= 40, said
+    task = state.task or {}
+    assert task.get("intent") == "work_order.create" and "priority" not in task["args"], task

@@ -723,3 +723,22 @@ def test_of_several_options_the_one_said_after_a_repair_is_taken() -> None:
     assert s.parse(WINDOW, "morning. actually, evening. the morning's a shutdown", CTX, asked=True) == "evening"
     # "no" that is not a repair ("no one's there") repairs nothing: the last named stands.
     assert s.parse(WINDOW, "the morning, then the evening, no one's in before that", CTX, asked=True) == "evening"
+
+
+@pytest.mark.parametrize(("said", "name"), [
+    ("Hi, Priya Shah from the Westfield depot workshop. The rooftop unit isn't heating.", "Priya Shah"),
+    ("Hello, it's Ben Carter in the control room, my phone's dead", "Ben Carter"),
+    ("Dave here, from Lakeside", "Dave"),
+    ("my name is Aiko Tanaka", "Aiko Tanaka"),
+    ("this is urgent, the pump is down", ""),
+    ("it's broken again", ""),
+    ("Pump Two from the north bank is off", ""),  # something said of a thing: no name
+    ("The pump from site 12 is leaking", ""),
+])
+def test_the_name_a_caller_gives_for_themselves(said: str, name: str) -> None:
+    assert s.caller_name(said) == name
+
+
+def test_who_reports_a_fault_is_the_caller_who_said_their_name() -> None:
+    task, _ = talk(CREATE_WORK_ORDER, "Hi, Priya Shah from the depot workshop. Pump A123 at site 12 is leaking, priority low")
+    assert task["args"].get("reported_by") == "Priya Shah" and "priya" not in task["args"].get("summary", "").lower()
