@@ -456,6 +456,8 @@ def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
     pattern = slot.schema.get("pattern")
     prefixes = entities.pattern_prefixes(pattern)
     candidates: list[str | None] = [entities.email(text), *entities.codes(text, prefixes)]
+    if pattern and pattern.startswith(r"^\+?[0-9]"):
+        candidates.append(_phone(text, asked=asked))  # a phone number: digits only, said in groups
     if asked:
         if len(prefixes) == 1:
             # Digits said with other letters are another kind of id ("SR-30005" is no incident number).
@@ -474,6 +476,30 @@ def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
             if matched:
                 return _like_examples(matched, slot.schema.get("examples") or [], pattern)
     return None
+
+
+#: Where a caller gives a number to ring ("my number is ...", "call me back on ...").
+_PHONE_CUE = re.compile(r"\b(?:(?:my|our) (?:phone |mobile |contact )?number(?:'s| is)?|(?:phone|mobile|callback|contact) "
+                        r"number(?:'s| is)?|call me(?: back)? on|ring me(?: back)? on|reach me on|get me on)\s+")
+#: Digits of a phone number at the least (a short one is an extension or a room).
+PHONE_DIGITS = 7
+
+
+def _phone(text: str, *, asked: bool) -> str | None:
+    """A phone number said in groups ("oh seven seven double oh, nine double one, four five six"): the number
+    runs after a cue (anywhere when asked), joined while only pauses come between them."""
+    low = text.lower()
+    cue = _PHONE_CUE.search(low)
+    if cue is None and not asked:
+        return None
+    said = low[cue.end():] if cue else low
+    toks = entities.tokens(said)
+    digits, end = "", None
+    for run in entities.number_runs(said):
+        if end is not None and any(t.isalpha() for t in toks[end:run.start]):
+            break  # words between: the number has ended
+        digits, end = digits + run.digits, run.end
+    return digits if len(digits) >= PHONE_DIGITS else None
 
 
 def _like_examples(code: str, examples: list[Any], pattern: str | None) -> str:
@@ -822,7 +848,7 @@ def paraphrase(opening: str, ctx: Context) -> str:
         plain = _PREAMBLE.sub(" ", clause).strip()
         # Names are found in the words as said: "Priya Shah from the depot" is a name, "priya shah" may not be.
         named = names_in(said) or names_in(plain) or bool(caller_name(said))
-        if _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) or (named and (_INTRODUCTION.match(plain)
+        if _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
         words = without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)

@@ -742,3 +742,19 @@ def test_the_name_a_caller_gives_for_themselves(said: str, name: str) -> None:
 def test_who_reports_a_fault_is_the_caller_who_said_their_name() -> None:
     task, _ = talk(CREATE_WORK_ORDER, "Hi, Priya Shah from the depot workshop. Pump A123 at site 12 is leaking, priority low")
     assert task["args"].get("reported_by") == "Priya Shah" and "priya" not in task["args"].get("summary", "").lower()
+
+
+def test_a_phone_number_said_in_groups_is_the_callback_number_and_no_part_of_the_summary() -> None:
+    phone = {"anyOf": [{"type": "string", "pattern": r"^\+?[0-9][0-9 ()-]{5,19}$"}, {"type": "null"}],
+             "default": None, "description": "Optional. What number can the technician call you back on?"}
+    schema = {**CREATE_WORK_ORDER, "properties": {**CREATE_WORK_ORDER["properties"], "callback_number": phone}}
+    said = "pump A123 at site 12 is leaking. my number is oh seven seven double oh, nine double one, four five six"
+    task, _ = talk(schema, said)
+    assert task["args"].get("callback_number") == "07700911456", task["args"]
+    assert "number" not in task["args"].get("summary", ""), task["args"]
+    # A short number after the cue is no phone number (a room, an extension).
+    task, _ = talk(schema, "pump A123 at site 12 is leaking, call me on extension four two")
+    assert "callback_number" not in task["args"], task["args"]
+    # "number" alone is no cue: "the number 3 pump at site 12 is leaking" tells of the pump.
+    task, _ = talk(schema, "the number three pump, A123 at site 12, is leaking badly")
+    assert "callback_number" not in task["args"] and "leaking" in task["args"].get("summary", ""), task["args"]
