@@ -1123,7 +1123,10 @@ class SwitchboardBrain:
         # "Is anyone working on it?" leans on what was just said; "who do I chase?" asks for a person or a time
         # the result may hold.
         leans = bool(set(entities.tokens(text)) & _LEANING) or bool(_WHO_OR_WHEN.match(_LEAD.sub("", text.strip().lower())))
-        if decision.action == "route" and decision.intent != done[0]["intent"] and not leans \
+        # ... unless the request it is heard as can be done with what the call holds ("what's the status of that
+        # work order?" right after it was made: read it afresh).
+        doable = all(i in state.entities for i in self._id_names(decision.intent)) if decision.intent in INTENT_TOOLS else False
+        if decision.action == "route" and decision.intent != done[0]["intent"] and (not leans or doable) \
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
             return ""  # a clear request of its own ("what's the status of my other ticket?")
         said = self._from_last_result(text, state, one_of_kind=decision.intent != "smalltalk.offtopic")
