@@ -829,13 +829,13 @@ class DomainAgent:
                                      holding_s=self.holding_s, write=write):
             yield action
         if outcome.error is not None:
-            yield Say(self._failure_sentence(outcome.error, spec, state))
+            yield Say(await self._failure_sentence(outcome.error, spec, state))
             return
         state.task = None
         yield Say(result_sentence(spec, outcome.data, write, args))
         yield Say(ANYTHING_ELSE)
 
-    def _suggested(self, spec: ToolSpec, message: str, state: CallState) -> str:
+    async def _suggested(self, spec: ToolSpec, message: str, state: CallState) -> str:
         """A refusal that names what to do instead ("No visit is booked for WO-10003 to move; book one
         instead."): the server's tool that does it, by the first word of its description ("Book a technician
         visit ..."), becomes the task with the values that fit it, read back or asked for. "" when the
@@ -851,16 +851,21 @@ class DomainAgent:
         tool = alike[0]
         kept = {k: v for k, v in state.task["args"].items() if k in tool.input_schema.get("properties", {})}
         state.task = _restarted(state, tool, intent)
+        # What the caller said for the first is said for this one too ("the seal on A123 is leaking again"),
+        # and what the data holds is not asked (the asset's site).
+        slots.prefill(state.task, tool.input_schema, state.entities, self.context())
         state.task["args"].update(kept)
-        step = slots.step(state.task, tool.input_schema, None, self.context(),
-                          write=slots.is_write(tool.name, tool.annotations))
+        write = slots.is_write(tool.name, tool.annotations)
+        step = slots.step(state.task, tool.input_schema, None, self.context(), write=write)
+        while step.action == "ask" and state.task.get("asking") and await self._derive(tool, state.task):
+            step = slots.step(state.task, tool.input_schema, None, self.context(), write=write)
         return f"Shall I {slots.describe_tool(tool.name)} instead?" if step.action == "confirm" else step.say
 
-    def _failure_sentence(self, exc: ToolError, spec: ToolSpec, state: CallState) -> str:
+    async def _failure_sentence(self, exc: ToolError, spec: ToolSpec, state: CallState) -> str:
         task = state.task
         assert task is not None
         if exc.kind == "rejected":
-            offered = self._suggested(spec, exc.message, state)
+            offered = await self._suggested(spec, exc.message, state)
             if offered:  # why, without the advice, then the offer: the values said for the first stand
                 return f"{spoken(exc.message[:300].split(';')[0].rstrip('.'))}. {offered}"
             # The server's reason is written for a person; ask again for the value it names

@@ -1722,3 +1722,14 @@ async def test_a_request_ending_on_a_question_about_its_choice_is_answered_and_n
     assert "24 hours" in said and "3 working days" in said and len(said.split()) <= 40, said
     task = state.task or {}
     assert task.get("intent") == "work_order.create" and "priority" not in task["args"], task
+
+
+async def test_a_new_record_offered_instead_of_a_refused_change_keeps_what_was_said(brain: SwitchboardBrain) -> None:
+    # WO 10009 (booster pump A701 at site 7) is completed: reopening it is refused, a new one is offered.
+    state = CallState("new-instead-of-reopen")
+    await say(brain, state, "put work order ten thousand and nine back to open, the booster pump A seven oh one is "
+                            "noisy at start-up again")
+    actions = await say(brain, state, "yes")
+    task = state.task or {}
+    assert task.get("tool") == "create_work_order" and spoken(actions).endswith("instead?"), spoken(actions)
+    assert task["args"].get("asset_tag") == "A701" and task["args"].get("site") == 7, task
