@@ -934,8 +934,7 @@ class SwitchboardBrain:
         sentences = [_LEAD.sub("", s.strip().lower()) for s in re.split(r"(?<=[.!?,])\s+", text) if s.strip()]
         if not any(_INFO_QUESTION.match(s) for s in sentences):
             return False
-        ctx = self._context()
-        return not any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS)
+        return not self._names_a_record(text)
 
     def _read_by_id(self, text: str) -> dict[str, Any] | None:
         """The one look-up whose record ``text`` names by an id recognisable on its own (letters and digits
@@ -1038,8 +1037,7 @@ class SwitchboardBrain:
         spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
         if spec is None or slots.is_write(spec.name, spec.annotations) or not _questions_only(text, self._last_said(state, "")):
             return False
-        ctx = self._context()
-        if any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS):
+        if self._names_a_record(text):
             return False  # another record named: a question about that one
         other = self._spec_of(decision.intent) if decision.action == "route" else None
         return other is None or decision.intent == "smalltalk.offtopic" or (
@@ -1117,8 +1115,7 @@ class SwitchboardBrain:
         done = _last_done(state)
         if state.task or not done or not state.tool_attempts or not _questions_only(text, self._last_said(state, "")):
             return ""
-        ctx = self._context()
-        if any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS):
+        if self._names_a_record(text):
             return ""  # another record named: a question about that one
         # "Is anyone working on it?" leans on what was just said; "who do I chase?" asks for a person or a time
         # the result may hold.
