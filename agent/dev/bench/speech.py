@@ -337,6 +337,15 @@ def _rates(rows: list[dict], part: str, weight: float, threshold: float) -> str:
     return f"cut {cut}/{sum(k == 'paused' for k, _ in q)}, held {held}/{sum(k == 'finished' for k, _ in q)}"
 
 
+async def _set_ups(models: list[str], words: list[str] | None, short_ms: int):
+    """Each set-up to measure (turn model, words judge) as a started engine, and its hold in ms."""
+    for model, judge in setups(models, words):
+        settings = dataclasses.replace(Settings.from_env(), turn_model=model, turn_words=judge,
+                                       endpoint_short_ms=short_ms)
+        async with _engine(settings) as engine:
+            yield model, judge, engine, engine.endpoint_config().hold_ms
+
+
 def setups(models: list[str], words: list[str] | None) -> list[tuple[str, str]]:
     if words:
         return [(m, w) for m in models for w in words]
@@ -351,28 +360,24 @@ async def _run(models: list[str], words: list[str] | None, voices: list[str], se
     records = []
     print(f"{'turn model':<11} {'words':<6} {'voice':<13} {'split':<9} {'cut-off':>9} {'held':>9} "
           f"{'delay p50':>10} {'p95':>7}")
-    for model, judge in setups(models, words):
-        settings = dataclasses.replace(Settings.from_env(), turn_model=model, turn_words=judge,
-                                       endpoint_short_ms=short_ms)
-        async with _engine(settings) as engine:
-            hold = engine.endpoint_config().hold_ms
-            for voice, voice_clips in sets.items():
-                outcomes = [await _play(engine, c) for c in voice_clips]
-                for part in splits + (("all",) if len(splits) > 1 else ()):
-                    s = summary([o for o in outcomes if part in ("all", o.split)], hold)
-                    print(f"{model:<11} {judge:<6} {voice:<13} {part:<9} {_rate(s['cutoff'], s['n_paused']):>9} "
-                          f"{_rate(s['hold'], s['n_finished']):>9} {fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}",
-                          flush=True)
-                    if part in ("held-out", "fresh") or len(splits) == 1:
-                        ok = ok and (judge == "rules" or (s["cutoff"] or 0.0) <= TARGET_CUTOFF)
-                records += [{"turn_model": model, "words": judge, "voice": voice, **dataclasses.asdict(o)}
-                            for o in outcomes]
-            if engine.turn is not None:
-                wall, cpu = model_cost_ms(engine, sets[voices[0]][0].pcm)
-                print(f"smart-turn: one call {wall:.0f} ms wall, {cpu:.0f} ms CPU (medians, one thread)")
-            if engine.words is not None:
-                wall, cpu = words_cost_ms(engine, [c.text for c in sets[voices[0]]])
-                print(f"completeness: one call {wall:.1f} ms wall, {cpu:.1f} ms CPU (medians, one thread)")
+    async for model, judge, engine, hold in _set_ups(models, words, short_ms):
+        for voice, voice_clips in sets.items():
+            outcomes = [await _play(engine, c) for c in voice_clips]
+            for part in splits + (("all",) if len(splits) > 1 else ()):
+                s = summary([o for o in outcomes if part in ("all", o.split)], hold)
+                print(f"{model:<11} {judge:<6} {voice:<13} {part:<9} {_rate(s['cutoff'], s['n_paused']):>9} "
+                      f"{_rate(s['hold'], s['n_finished']):>9} {fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}",
+                      flush=True)
+                if part in ("held-out", "fresh") or len(splits) == 1:
+                    ok = ok and (judge == "rules" or (s["cutoff"] or 0.0) <= TARGET_CUTOFF)
+            records += [{"turn_model": model, "words": judge, "voice": voice, **dataclasses.asdict(o)}
+                        for o in outcomes]
+        if engine.turn is not None:
+            wall, cpu = model_cost_ms(engine, sets[voices[0]][0].pcm)
+            print(f"smart-turn: one call {wall:.0f} ms wall, {cpu:.0f} ms CPU (medians, one thread)")
+        if engine.words is not None:
+            wall, cpu = words_cost_ms(engine, [c.text for c in sets[voices[0]]])
+            print(f"completeness: one call {wall:.1f} ms wall, {cpu:.1f} ms CPU (medians, one thread)")
     _dump(dump, records)
     if any(judge != "rules" for _, judge in setups(models, words)):
         print(f"target: false cut-offs <= {TARGET_CUTOFF:.0%} with the completeness model (held-out): "
@@ -388,29 +393,25 @@ async def _run_answers(models: list[str], words: list[str] | None, voices: list[
     records = []
     print(f"{'turn model':<11} {'words':<6} {'voice':<13} {'part':<6} {'question':<8} {'cut (all)':>9} {'held':>9} "
           f"{'delay p50':>10} {'p95':>7}")
-    for model, judge in setups(models, words):
-        settings = dataclasses.replace(Settings.from_env(), turn_model=model, turn_words=judge,
-                                       endpoint_short_ms=short_ms)
-        async with _engine(settings) as engine:
-            hold = engine.endpoint_config().hold_ms
-            for voice, voice_clips in sets.items():
-                known, unknown = [], []
-                for i, c in enumerate(voice_clips):  # alternate, so load from other work falls on both alike
-                    known.append(await _play(engine, c, c.question))
-                    unknown.append(await _play(engine, c))
-                    print(f"{voice} {i + 1}/{len(voice_clips)} {c.text!r}: cut {known[-1].early}/{unknown[-1].early}, "
-                          f"delay {known[-1].delay_ms} / {unknown[-1].delay_ms} ms", file=sys.stderr, flush=True)
-                for part in splits:
-                    for label, outcomes in (("known", known), ("none", unknown)):
-                        mine = [o for o in outcomes if o.split == part]
-                        s = summary(mine, hold)
-                        # cut-offs here: any turn that ended before the caller's speech did, paused or not
-                        cut = sum(o.early for o in mine)
-                        print(f"{model:<11} {judge:<6} {voice:<13} {part:<6} {label:<8} "
-                              f"{f'{cut}/{len(mine)}':>9} {_rate(s['hold'], s['n_finished']):>9} "
-                              f"{fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}", flush=True)
-                records += [{"turn_model": model, "words": judge, "voice": voice, **dataclasses.asdict(o)}
-                            for o in known + unknown]
+    async for model, judge, engine, hold in _set_ups(models, words, short_ms):
+        for voice, voice_clips in sets.items():
+            known, unknown = [], []
+            for i, c in enumerate(voice_clips):  # alternate, so load from other work falls on both alike
+                known.append(await _play(engine, c, c.question))
+                unknown.append(await _play(engine, c))
+                print(f"{voice} {i + 1}/{len(voice_clips)} {c.text!r}: cut {known[-1].early}/{unknown[-1].early}, "
+                      f"delay {known[-1].delay_ms} / {unknown[-1].delay_ms} ms", file=sys.stderr, flush=True)
+            for part in splits:
+                for label, outcomes in (("known", known), ("none", unknown)):
+                    mine = [o for o in outcomes if o.split == part]
+                    s = summary(mine, hold)
+                    # cut-offs here: any turn that ended before the caller's speech did, paused or not
+                    cut = sum(o.early for o in mine)
+                    print(f"{model:<11} {judge:<6} {voice:<13} {part:<6} {label:<8} "
+                          f"{f'{cut}/{len(mine)}':>9} {_rate(s['hold'], s['n_finished']):>9} "
+                          f"{fmt_ms(s['p50']):>10} {fmt_ms(s['p95']):>7}", flush=True)
+            records += [{"turn_model": model, "words": judge, "voice": voice, **dataclasses.asdict(o)}
+                        for o in known + unknown]
     _dump(dump, records)
     return 0
 
