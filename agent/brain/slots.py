@@ -259,6 +259,10 @@ _SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|shou
                       # a value offered as a question: "is high alright?", "how about medium?"
                       r"^\s*(?:is|how about|what about|can it be|could it be|can we (?:make it|go with|have))|"
                       r"^\s*(?:can|could) (?:we|you) (?:make it|go with|put it (?:as|at|down as)))\s*$")
+#: A value said as where a change takes it: "can you bump the aircon job 10004 up to high", "drop the printer
+#: ticket down to low". The change verb is the caller's; "the reading went up to high" changes nothing.
+_CHANGED_TO = re.compile(r"\b(?:bump|bumped|raise|lift|lower|drop|change|set|move|upgrade|downgrade|escalate|increase|"
+                         r"reduce|push|knock|put)\b.*\b(?:up |down |back )?(?:to|as)\s*$")
 #: What may follow a value said on its own: "low's fine", "medium will do", "high please".
 _VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fine|fine|ok|okay|alright|all right|then|please|thanks|"
                          r"thank you|priority|is ok|'ll do|one)(?:\s+(?:fine|ok|okay|please|thanks|then|by me|for me))*\b")
@@ -308,8 +312,9 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # the value the caller does not mean
         if set(re.findall(r"[a-z']+", re.split(r"[.!?;]", low[:start])[-1])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
             continue  # "I don't need to edit anything": not that one either
-        if not asked and before[-1:] in (["a"], ["an"]) and not (label & set(after)):
-            continue  # "stores gave me a new one": the word describes a thing ("a high priority" names its slot)
+        if not asked and (before[-1:] in (["a"], ["an"]) or (before[-1:] == ["the"] and after[:1] and
+                                                           re.fullmatch(r"ones?(?:'s)?", after[0]))) and not (label & set(after)):
+            continue  # "stores gave me a new one", "the new one's fine": the word describes a thing ("a high priority" names its slot)
         if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}) \
                 and not (before[-1:] == ["as"] and not re.match(r"\s*[a-z]", low[end:])):  # "put a job in as high"
             # Its own clause: ", medium" or "make it high", not "the reading is high".
@@ -322,7 +327,7 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             following = re.findall(r"[a-z']+", tail)[:1]
             if following and following[0] not in _NO_NOUN and moves.leftover(following[0]):
                 continue  # a word describing the next one ("the emergency generator"), not a value
-            if len(moves.leftover(f"{head} {tail}").split()) > 1:
+            if len(moves.leftover(f"{head} {tail}").split()) > 1 and not (_CHANGED_TO.search(head) and not moves.leftover(tail)):
                 continue
         kept.append((start, option))
     if len({o for _, o in kept}) > 1:

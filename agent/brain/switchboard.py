@@ -16,10 +16,10 @@ import json
 import re
 from datetime import datetime
 from functools import partial
-from typing import Any, AsyncIterator, Callable, Protocol
+from typing import Any, AsyncIterator, Callable, Protocol, Sequence
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
-from agent.brain import answers, entities, languages, moves, slots
+from agent.brain import acts, answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
                                 REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
 from agent.brain.mcp_client import SERVERS, ToolManager
@@ -139,12 +139,14 @@ class SwitchboardBrain:
     """Implements ``agent.contracts.brain.Brain``."""
 
     def __init__(self, coordinator: Any, tools: ToolManager, handoff: Any, agent: Agent,
-                 *, open_coordinator: Callable[[], Any] | None = None) -> None:
+                 *, open_coordinator: Callable[[], Any] | None = None,
+                 similar: Callable[[str, Sequence[str]], Sequence[float]] | None = None) -> None:
         self.coordinator = coordinator  # None until start() when ``open_coordinator`` is given
         self._open_coordinator = open_coordinator
         self.tools = tools
         self.handoff = handoff
         self.agent = agent
+        self.similar = similar  # sentence meaning, for a yes said in words no list holds (``acts``)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SwitchboardBrain":
@@ -155,6 +157,10 @@ class SwitchboardBrain:
         tools = ToolManager.from_settings(settings)
         limit = load_policy(settings.policy_file).tool_failure_limit
         agent: Agent
+        from agent.embeddings import shared_encoder
+
+        # The router's sentence encoder (one per process) also reads choices and a yes said in the caller's words.
+        similar = shared_encoder().similarity
         if settings.azure_openai_endpoint and settings.azure_openai_deployment:
             from agent.brain.llm import AzureModelClient, LlmAgent
 
@@ -162,15 +168,12 @@ class SwitchboardBrain:
                              holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
                              duplicate_window_s=settings.duplicate_window_s)
         else:
-            from agent.embeddings import shared_encoder
-
-            # The router's sentence encoder (one per process) also reads choices said in the caller's words.
             agent = DomainAgent(tools, holding_phrase_ms=settings.holding_phrase_ms, failure_limit=limit,
-                                duplicate_window_s=settings.duplicate_window_s, similar=shared_encoder().similarity)
+                                duplicate_window_s=settings.duplicate_window_s, similar=similar)
         # The knowledge index is opened in start(), not here: on a new sandbox's first start it is
         # built (seconds of CPU), and nothing on the way to the greeting needs it.
         return cls(None, tools, HandoffService(settings), agent,
-                   open_coordinator=partial(Coordinator.from_settings, settings))
+                   open_coordinator=partial(Coordinator.from_settings, settings), similar=similar)
 
     async def start(self) -> None:
         if self.coordinator is None and self._open_coordinator is not None:
@@ -203,6 +206,9 @@ class SwitchboardBrain:
             async for action in self._other_language(str(turn.language), state):
                 yield action
             return
+        if self.similar is not None and entities.yes_no(text).yes is None \
+                and acts.yes_no_question(self._last_said(state, "")) and acts.assents(text, self.similar):
+            text = "yes"  # "go for it" to "Shall I go ahead?": a yes in words no list holds
         if len(text) > MAX_TURN_CHARS:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
@@ -864,7 +870,10 @@ class SwitchboardBrain:
         head = clauses[at] if at is not None else ""
         if at and not clauses[at - 1].rstrip().endswith((".", "!", "?")) and len(_content_words(head)) < 2:
             head = f"{clauses[at - 1]} {head}"  # "call off the visit for the pump job, | WO 10001.": its sentence
-        head = head if at is not None and len(clauses) > 1 and self._names_a_tool(head, named) else ""
+        # The clause counts alone when it asks for something: by a tool's own word ("cancel SR 30002") or as a
+        # request ("can you bump the aircon job 10004 up to high"); "I rang about work order 10003" does neither.
+        asks = self._names_a_tool(head, named) or bool(_REQUEST_QUESTION.search(head.lower()))
+        head = head if at is not None and len(clauses) > 1 and asks else ""
         # Each sentence after it alone too: "the AutoCAD install. I don't need it any more." asks in its last.
         after = [x for x in _SENTENCE.split(tail) if x.strip()] if len(_SENTENCE.split(tail)) > 1 else []
         score: dict[str, float] = {}
@@ -1279,6 +1288,14 @@ class SwitchboardBrain:
             wanted = self._wanted_with_record([o["intent"] for o in fitting], status, text, ctx)
             clear = bool(status) and wanted != status and self._names_a_tool(text, [wanted])  # "add" said, say
             return next((o for o in fitting if o["intent"] == wanted), None) if clear else None
+        others = [o["intent"] for o in named if o["intent"] not in pair]
+        if len(fitting) == 1 and fitting[0]["intent"].endswith(".status") and others:
+            # The pair's reading is the record's status, but more can be done with it than the pair holds ("...,
+            # can you bump the aircon job 10004 up to high": a change the story left third): what the words around
+            # the record ask for decides among all that take it.
+            wanted = self._wanted_with_record([fitting[0]["intent"], *others], fitting[0]["intent"], text, ctx)
+            if wanted != fitting[0]["intent"]:
+                return next(o for o in named if o["intent"] == wanted)
         if len(fitting) != 1 or len(pair) != 2:
             return None
         writes = {o["intent"]: slots.is_write(spec.name, spec.annotations) for o in named

@@ -9,6 +9,7 @@ import pytest
 import pytest_asyncio
 
 from agent.contracts.actions import CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
+from agent.brain import slots
 from agent.brain.switchboard import SwitchboardBrain
 from agent.config import Settings
 from agent.contracts.state import CallState
@@ -1733,3 +1734,27 @@ async def test_a_new_record_offered_instead_of_a_refused_change_keeps_what_was_s
     task = state.task or {}
     assert task.get("tool") == "create_work_order" and spoken(actions).endswith("instead?"), spoken(actions)
     assert task["args"].get("asset_tag") == "A701" and task["args"].get("site") == 7, task
+
+
+async def test_a_yes_said_in_words_no_list_holds_sends_what_was_read_back(brain: SwitchboardBrain) -> None:
+    state = CallState("unlisted-yes")
+    await say(brain, state, "the extractor fan in the wash bay at site 14 is rattling badly")
+    assert (state.task or {}).get("intent") == "work_order.create", state.task
+    while not (state.task or {}).get("confirming"):
+        await say(brain, state, "asset F-1402")  # whatever else it asks: a tag it may look up
+        if len(state.turns) > 12:
+            break
+    actions = await say(brain, state, "that'll do")
+    assert any(isinstance(a, ToolEvent) and a.name == "create_work_order" for a in actions), spoken(actions)
+
+
+async def test_a_change_said_as_where_it_takes_a_value_sets_it_and_a_described_thing_does_not(
+        brain: SwitchboardBrain) -> None:
+    ctx = brain._context()
+    spec = brain.tools.tool("field_ops", "update_work_order")
+    priority = next(s for s in slots.slots_of(spec.input_schema) if s.name == "priority")
+    status = next(s for s in slots.slots_of(spec.input_schema) if s.name == "status")
+    said = "the workshop's freezing, could you knock the heating job 10004 down to low"
+    assert slots.parse(priority, said, ctx, asked=False) == "low"
+    assert slots.parse(priority, "since lunch the load went up to high on the feeder", ctx, asked=False) is None
+    assert slots.parse(status, "close it please, stores sent the new one and it works", ctx, asked=False) == "completed"
