@@ -399,3 +399,17 @@ async def test_a_request_waiting_for_approval_says_who_approves_it(it_db: Path) 
         request = await call_ok(session, "get_service_request", request_id="SR-30003")
     # Seeded: SR-30003, access to the GIS editor, waiting for Grace Kim.
     assert request["message"].endswith("is awaiting approval from Grace Kim.")
+
+
+async def test_a_work_order_list_says_the_unfinished_jobs_for_the_ear(field_db: Path) -> None:
+    async with stdio_session("field-ops", field_db) as session:
+        at_site = await call_ok(session, "list_work_orders", site=21)
+        # Nothing at Eastgate has the status "open", but WO-10003 is in progress: the caller who asked for
+        # "open jobs" hears that one, not "none".
+        open_only = await call_ok(session, "list_work_orders", site=21, status="open")
+        done_only = await call_ok(session, "list_work_orders", asset_tag="A701", status="cancelled")
+    assert at_site["message"].startswith("One open work order for site 21.") and "WO-10003" in at_site["message"]
+    assert "in progress" in at_site["message"]
+    assert open_only["count"] == 0 and open_only["message"].startswith("No open work orders for site 21. 1 not finished:")
+    assert "WO-10003" in open_only["message"]
+    assert done_only["count"] == 0 and "No cancelled work orders for asset A701." in done_only["message"]

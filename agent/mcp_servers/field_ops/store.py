@@ -160,11 +160,12 @@ class FieldOpsStore:
             tag = self._asset(conn, asset_tag)["tag"] if asset_tag is not None else None
             rows = conn.execute(
                 "SELECT number FROM work_orders WHERE (? IS NULL OR site = ?) AND (? IS NULL OR asset_tag = ?)"
-                " AND (? IS NULL OR status = ?) ORDER BY created_at DESC, number DESC LIMIT ?",
-                (site, site, tag, tag, status, status, limit),
+                " ORDER BY created_at DESC, number DESC", (site, site, tag, tag),
             ).fetchall()
-            orders = [self._work_order(conn, row["number"], detail=False) for row in rows]
-        return {"count": len(orders), "work_orders": orders}
+            every = [self._work_order(conn, row["number"], detail=False) for row in rows]
+        orders = [o for o in every if status is None or o["status"] == status][:limit]
+        where = f"asset {tag}" if tag is not None else f"site {site}"
+        return {"count": len(orders), "work_orders": orders, "message": _list_sentence(orders, every, where, status)}
 
     # --- assets ------------------------------------------------------------------
     def lookup_asset(self, asset_tag: str) -> dict[str, Any]:
@@ -432,6 +433,25 @@ def _status_sentence(order: dict[str, Any], today: date) -> str:
     elif order["status"] not in CLOSED_STATUSES and "visits" in order:
         status += " No technician visit is booked yet."
     return status
+
+
+def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], where: str, status: str | None) -> str:
+    """What a caller asking "any open jobs at ...?" wants first: the jobs found, newest first, each as its
+    reference, what it is on and how it stands. None with the status asked for ("open" said for "not finished",
+    when the one job there is in progress): the ones not finished instead; none of those: the latest."""
+    kind = status.replace("_", " ") if status else "open"
+    live = orders if status else [o for o in every if o["status"] not in CLOSED_STATUSES]
+    head = f"One {kind} work order for {where}." if len(live) == 1 else f"{len(live)} {kind} work orders for {where}."
+    if not live:
+        live = [o for o in every if o["status"] not in CLOSED_STATUSES]
+        head = f"No {kind} work orders for {where}." + (
+            "" if not live else f" {len(live)} not finished:" if status else "")
+        if not live:
+            return head + (f" The latest, {every[0]['work_order_id']}, is {every[0]['status'].replace('_', ' ')}."
+                           if every else "")
+    items = " ".join(f"{o['work_order_id']}, the {o['asset']['type']} {o['asset']['tag']}: {_gist(o['summary'])}, "
+                     f"{o['status'].replace('_', ' ')}." for o in live)
+    return f"{head} {items}"
 
 
 def _asset_sentence(asset: dict[str, Any]) -> str:
