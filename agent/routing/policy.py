@@ -66,8 +66,10 @@ class PolicyError(ValueError):
 
 
 def spoken_forms(text: str) -> tuple[str, str]:
-    """The raw words and the normalised words of an utterance, both lower-case."""
-    return " ".join(re.findall(r"[a-z0-9]+", clean(text))), normalise(text)
+    """The raw words and the normalised words of an utterance, both lower-case. The raw form keeps the marks
+    that end a clause (", . ; : ! ?") as words of their own, so a phrase never matches across one and a safety
+    word at a clause's end is seen to name nothing ("the switch room is flooding, water's coming in")."""
+    return " ".join(re.findall(r"[a-z0-9]+|[,.;:!?]", clean(text))), normalise(text)
 
 
 def find(pattern: re.Pattern[str] | None, forms: tuple[str, str]) -> str | None:
@@ -129,7 +131,7 @@ class Policy:
         coming", "a fire in the plant room"), else one whose meaning the classifier judges,
         and whether that one only names a thing ("fire door", "emergency lighting").
 
-        A phrase names a thing when a content word follows it directly (not a grammar word,
+        A phrase names a thing when a content word follows it directly (not a comma or a full stop, not a grammar word,
         not another safety phrase, not a word ending like a verb, not the end of the turn).
         A denied phrase ("nothing's on fire", "no smell of gas", "won't fire") is no hazard
         either: the rest of the turn is judged without it, like a name. When a verb-like word
@@ -144,7 +146,9 @@ class Policy:
             if _negated(preceding, self.safety):  # type: ignore[arg-type]
                 continue
             verb_use = bool(preceding) and preceding[-1] in _VERB_BEFORE
-            if not after or after[0] in _GRAMMAR_WORDS or self.safety.match(" ".join(after)):  # type: ignore[union-attr]
+            # A clause that ends on it ("the switch room is flooding, water's coming in") names nothing either.
+            ends = not after or after[0][:1] in ",.;:!?" or after[0] in _GRAMMAR_WORDS
+            if ends or self.safety.match(" ".join(after)):  # type: ignore[union-attr]
                 if not verb_use:
                     return phrase, None, False
                 named = False

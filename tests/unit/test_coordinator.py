@@ -16,7 +16,7 @@ import yaml
 from agent.config import Settings
 from agent.routing import Coordinator
 from agent.routing.decision_log import DecisionLog
-from agent.routing.policy import PolicyError, load_policy, parse_policy
+from agent.routing.policy import PolicyError, load_policy, parse_policy, spoken_forms
 from agent.contracts.state import CallState
 
 #: Wednesday 10:30 in London (business hours) and Saturday 23:00 (closed).
@@ -197,6 +197,16 @@ def test_a_safety_word_said_without_denial_is_still_an_emergency(coordinator, ut
 ])
 def test_safety_words_are_told_apart_by_the_words_around_them(said, judged):
     assert load_policy(Settings().policy_file).safety_words((said, said)) == judged
+
+
+@pytest.mark.parametrize("said,judged", [
+    ("the basement store is flooding, water's up past the sockets", ("flooding", None, False)),  # clause ends
+    ("there's smoke, loads of it, by the bearing housing", ("smoke", None, False)),
+    ("the fire door, it keeps sticking", (None, "fire", True)),  # still a name: a comma after the thing
+    ("the smoke detector, beeping again", (None, None, False)),
+])
+def test_a_safety_word_that_ends_its_clause_names_nothing(said, judged):
+    assert load_policy(Settings().policy_file).safety_words(spoken_forms(said)) == judged
 
 
 @pytest.mark.parametrize("utterance,priority", [
