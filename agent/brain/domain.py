@@ -38,7 +38,6 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
     "incident.escalate": ("it_ops", "escalate_incident"),
     "service_request.create": ("it_ops", "create_service_request"),
     "service_request.cancel": ("it_ops", "cancel_service_request"),
-    # Not routed (no examples): reached from a status check or a new request that names a request's number.
     "service_request.status": ("it_ops", "get_service_request"),
     "password.reset": ("it_ops", "request_password_reset"),
     "access.request": ("it_ops", "request_access"),

@@ -117,6 +117,9 @@ _THANKS = re.compile(r"\b(?:thanks|thank you|cheers|ta|lovely|brilliant|great|pe
 _ALL_SAID = re.compile(r"\bthat'?s (?:everything|all|it)\b(?! (?:wrong|off|incorrect))")
 #: What a yes to "anything else?" may carry and still only say there is more: "yes, actually, one more thing".
 _MORE_WORDS = {"please", "actually", "one", "more", "thing", "there", "is", "something", "else", "another", "yeah", "sure"}
+#: A record the caller points at: "my work order", "the aircon job", "that ticket" ("raise a job" makes one).
+_RECORD_NOUN = re.compile(r"\b(?:my|the|that|this|our|same|his|her|their)\s+(?:[\w'-]+\s+){0,3}?"
+                          r"(?:work ?orders?|jobs?|tickets?|incidents?|requests?|cases?|call-?outs?)\b")
 #: An order to send what is being made ("yes, log it", "go ahead", "put it through").
 _GO_AHEAD = re.compile(r"\b(?:go ahead|log it|send it|raise it|book it|submit it|file it|do it|put it (?:through|in)|"
                        r"get it (?:done|logged|booked))\b")
@@ -704,6 +707,8 @@ class SwitchboardBrain:
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
                 and not state.task and follow is None and change is None:
             decision = self._request_sentence(decision, text, state) or decision
+        if follow is None and decision.action in ("route", "clarify") and not state.task:
+            decision = self._unfounded_change(decision, text, state) or decision
         if decision.action == "clarify":
             # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
             named = self._named_by_id(decision, text, state)
@@ -1186,6 +1191,45 @@ class SwitchboardBrain:
                 return spoken(said)
         return ""
 
+    def _unfounded_change(self, decision: Any, text: str, state: CallState) -> Any | None:
+        """A change of a record the turn gives no ground for is no reading of it: none of the record's kind
+        pointed at (by number, by a record's name: "my work order", "the ticket", or as the one just handled:
+        "feeder breaker B-1402 is getting hot, high priority" is a fault that names its priority), or nothing
+        said to change it to ("I'm ringing back about incident 20001"; a priority inside a question asks:
+        "when is my urgent one getting sorted?"). Then the router's other readings decide, their probabilities
+        taken without the changes'. None when the change stands or the router did not hear one."""
+        # Routed, the change is the reading; unsure, it is one of the two asked between (any later reading is
+        # left to what settles the doubt: "C-2101, medium priority" is a fault by its priority, not a look-up).
+        readings = self.coordinator.router.classify(text)
+        heard = [decision.intent, *[a["intent"] for a in decision.alternatives[:1 if decision.action == "clarify" else 0]]]
+        update = next((i for i in heard if i.endswith(".update")), None)
+        spec = self._spec_of(update) if update else None
+        if spec is None or not self._ids_of(update):
+            return None
+        ctx, low, done = self._context(), text.lower(), _last_done(state)
+        handled = bool(done) and done[0]["intent"] in INTENT_TOOLS  # "no, critical, not medium" right after it
+        pointed = bool(slots.mentioned(self._ids_of(update), text, ctx)) or bool(_RECORD_NOUN.search(low)) or handled
+        choices = [s for s in slots.slots_of(spec.input_schema) if not s.required and s.kind == "enum"]
+        if pointed and slots.mentioned(choices, text, ctx) and not _questions_only(text):
+            return None
+        rest = [s for s in readings if not s.intent.endswith(".update")]
+        total = sum(s.confidence for s in rest)
+        if not rest or total <= 0:
+            return None
+        best, policy = rest[0], self.coordinator.policy
+        share = best.confidence / total
+        others = [{"target": s.target, "intent": s.intent, "confidence": round(s.confidence / total, 4)} for s in rest[1:4]]
+        sure = share >= policy.low_confidence_threshold or not others
+        question = None if sure else policy.clarify_question.format(first=policy.name_of(best.intent),
+                                                                     second=policy.name_of(others[0]["intent"]))
+        hits = [h for h in decision.policy_hits if h != "low_confidence"] + ([] if sure else ["low_confidence"])
+        why = "nothing said to change it to" if pointed else "no record named to change"
+        return dataclasses.replace(decision, action="route" if sure else "clarify", target=best.target,
+                                   intent=best.intent, confidence=share, alternatives=others,
+                                   clarify_question=question, policy_hits=hits,
+                                   reason=f"{decision.reason} No change meant ({why}): "
+                                          f"{policy.name_of(best.intent)} ({share:.0%}).")
+
     def _names_a_record(self, text: str) -> bool:
         ctx = self._context()
         return any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS)
@@ -1272,8 +1316,11 @@ class SwitchboardBrain:
                 said = option == last or slots.parse(slot, text, ctx, asked=False) is not None or \
                     re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", text, flags=re.I)
                 if value is not None and said and slots.validate(slot, value) is None:
-                    named.append(option)
+                    named.append({**option, "value": re.sub(r"[^A-Z0-9]", "", str(value).upper())})
                     break
+        # "S R three zero zero zero five" is SR-30005, not also a tag R30005: a value inside another's is not said.
+        named = [{"target": o["target"], "intent": o["intent"]} for o in named
+                 if not any(o["value"] != p["value"] and o["value"] in p["value"] for p in named)]
         if len(named) == 1:
             return named[0]
         # Several take it ("incident 20003, any progress": its status or a comment), but of the two the
