@@ -33,16 +33,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 from agent.brain import entities
+from agent.brain.acts import AUXILIARIES, SAYING  # the yes/no question's grammar, one place
 from agent.speech.endpoint import ANSWERED, BARE_YES_NO, sounds_unfinished
 
 YES_NO, VALUE = "yes/no", "value"
 
-#: Auxiliary and modal verbs that open a yes/no question (and their negative forms).
-AUXILIARIES = frozenset(
-    "is are was were am do does did shall should can could will would may might must have has had "
-    "isn't aren't wasn't weren't don't doesn't didn't shouldn't can't couldn't won't wouldn't haven't hasn't".split())
-#: Verbs of saying: "Could you tell me ...?" asks the caller to say something, not to say yes.
-SAYING = frozenset("say tell give spell read repeat describe explain confirm name let send".split())
 #: Kinds of value a question may ask for, by the noun it asks about.
 NUMBER_NOUNS = frozenset(
     "number site tag id code reference ref order ticket extension asset incident request job room floor "
