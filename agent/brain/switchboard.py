@@ -23,6 +23,7 @@ from agent.brain import acts, answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
                                 REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
 from agent.brain.mcp_client import SERVERS, ToolManager
+from agent.routing.router import without
 from agent.config import Settings
 from agent.call.keypad import digits_expected
 from agent.contracts.state import CallState
@@ -1200,7 +1201,6 @@ class SwitchboardBrain:
         taken without the changes'. None when the change stands or the router did not hear one."""
         # Routed, the change is the reading; unsure, it is one of the two asked between (any later reading is
         # left to what settles the doubt: "C-2101, medium priority" is a fault by its priority, not a look-up).
-        readings = self.coordinator.router.classify(text)
         heard = [decision.intent, *[a["intent"] for a in decision.alternatives[:1 if decision.action == "clarify" else 0]]]
         update = next((i for i in heard if i.endswith(".update")), None)
         spec = self._spec_of(update) if update else None
@@ -1212,16 +1212,13 @@ class SwitchboardBrain:
         choices = [s for s in slots.slots_of(spec.input_schema) if not s.required and s.kind == "enum"]
         if pointed and slots.mentioned(choices, text, ctx) and not _questions_only(text):
             return None
-        rest = [s for s in readings if not s.intent.endswith(".update")]
-        total = sum(s.confidence for s in rest)
-        if not rest or total <= 0:
+        rest = without(self.coordinator.router.classify(text), lambda intent: intent.endswith(".update"))
+        if not rest:
             return None
         best, policy = rest[0], self.coordinator.policy
-        share = best.confidence / total
-        others = [{"target": s.target, "intent": s.intent, "confidence": round(s.confidence / total, 4)} for s in rest[1:4]]
+        share, others = best.confidence, [s.to_dict() for s in rest[1:4]]
         sure = share >= policy.low_confidence_threshold or not others
-        question = None if sure else policy.clarify_question.format(first=policy.name_of(best.intent),
-                                                                     second=policy.name_of(others[0]["intent"]))
+        question = None if sure else policy.either_or(best.intent, others[0]["intent"])
         hits = [h for h in decision.policy_hits if h != "low_confidence"] + ([] if sure else ["low_confidence"])
         why = "nothing said to change it to" if pointed else "no record named to change"
         return dataclasses.replace(decision, action="route" if sure else "clarify", target=best.target,

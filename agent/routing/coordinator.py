@@ -29,7 +29,7 @@ from agent.routing.index import KnowledgeIndex
 from agent.routing.indexes import open_index
 from agent.routing.knowledge import DOMAINS, Passage
 from agent.routing.policy import Policy, load_policy, spoken_forms
-from agent.routing.router import Calibration, Router, Scored
+from agent.routing.router import Calibration, Router, Scored, without
 from agent.contracts.speculation import defer
 from agent.contracts.state import CallState
 
@@ -115,9 +115,7 @@ class Coordinator:
             # A routine phrase the operations team listed ("smoke detector"), or a name the
             # classifier judged routine: it must not turn back into an emergency below, and the
             # other labels' probabilities are now conditional on "not a safety call".
-            rest_mass = 1.0 - next((s.confidence for s in scored if s.intent == "safety.emergency"), 0.0)
-            scored = [Scored(s.target, s.intent, s.confidence / max(rest_mass, 1e-9))
-                      for s in scored if s.intent != "safety.emergency"]
+            scored = without(scored, lambda intent: intent == "safety.emergency")
         top = scored[0]
         alternatives = [s.to_dict() for s in scored[1:4]]
         target = top.target
@@ -139,7 +137,7 @@ class Coordinator:
         if top.confidence < p.low_confidence_threshold:
             # The either/or names two different requests: a how-to of either desk is one request.
             second = next((s for s in scored[1:] if s.intent != top.intent), top)
-            question = p.clarify_question.format(first=p.name_of(top.intent), second=p.name_of(second.intent))
+            question = p.either_or(top.intent, second.intent)
             why = f"Unsure between {p.name_of(top.intent)} and {p.name_of(second.intent)} ({top.confidence:.0%})."
             return self._unclear(state, {"target": target, "intent": top.intent}, why, question, alternatives,
                                  passages, confidence=top.confidence, priority=priority)

@@ -212,6 +212,10 @@ class Policy:
     def name_of(self, intent: str) -> str:
         return self.intent_names.get(intent, intent.replace(".", " ").replace("_", " "))
 
+    def either_or(self, first: str, second: str) -> str:
+        """The clarifying question between two intents, in the operations team's words."""
+        return self.clarify_question.format(first=self.name_of(first), second=self.name_of(second))
+
 
 def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
     value = data.get(key, default)

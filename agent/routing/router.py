@@ -15,7 +15,7 @@ a confidence of 0.8 means right about 80 % of the time.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Collection
+from typing import Any, Callable, Collection
 
 import numpy as np
 
@@ -57,6 +57,13 @@ class Scored:
 
     def to_dict(self) -> dict[str, object]:
         return {"target": self.target, "intent": self.intent, "confidence": round(self.confidence, 4)}
+
+
+def without(scored: list[Scored], drop: Callable[[str], bool]) -> list[Scored]:
+    """The readings ``drop`` rules out taken away, the others' probabilities conditional on none of those being
+    meant ("not a safety call": a routine name; "not a change": nothing said to change it to)."""
+    rest_mass = 1.0 - sum(s.confidence for s in scored if drop(s.intent))
+    return [Scored(s.target, s.intent, s.confidence / max(rest_mass, 1e-9)) for s in scored if not drop(s.intent)]
 
 
 def _knn(neighbours: list[tuple[str, float]], pos: dict[str, int]) -> np.ndarray:

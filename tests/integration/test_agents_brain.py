@@ -1312,8 +1312,7 @@ async def test_a_value_taken_back_in_the_answer_to_which_request_is_the_one_mean
         return dataclasses.replace(
             d, action="clarify", target="field_ops", intent="work_order.create", confidence=0.45, policy_hits=["low_confidence"],
             alternatives=[{"target": "field_ops", "intent": "work_order.status", "confidence": 0.35}],
-            clarify_question=policy.clarify_question.format(first=policy.name_of("work_order.create"),
-                                                            second=policy.name_of("work_order.status")))
+            clarify_question=policy.either_or("work_order.create", "work_order.status"))
 
     monkeypatch.setattr(brain.coordinator, "decide_async", unsure_once)
     monkeypatch.setattr(brain, "_settled", lambda d, text: d)  # nothing settles the doubt made above
