@@ -440,15 +440,15 @@ def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], wh
     reference, what it is on and how it stands. None with the status asked for ("open" said for "not finished",
     when the one job there is in progress): the ones not finished instead; none of those: the latest."""
     kind = status.replace("_", " ") if status else "open"
-    live = orders if status else [o for o in every if o["status"] not in CLOSED_STATUSES]
-    head = f"One {kind} work order for {where}." if len(live) == 1 else f"{len(live)} {kind} work orders for {where}."
-    if not live:
-        live = [o for o in every if o["status"] not in CLOSED_STATUSES]
-        head = f"No {kind} work orders for {where}." + (
-            "" if not live else f" {len(live)} not finished:" if status else "")
-        if not live:
-            return head + (f" The latest, {every[0]['work_order_id']}, is {every[0]['status'].replace('_', ' ')}."
-                           if every else "")
+    unfinished = [o for o in every if o["status"] not in CLOSED_STATUSES]
+    live = orders if status else unfinished
+    if live:
+        head = f"One {kind} work order for {where}." if len(live) == 1 else f"{len(live)} {kind} work orders for {where}."
+    elif unfinished:  # only with a status asked for: without one, the unfinished are what was looked for
+        head, live = f"No {kind} work orders for {where}. {len(unfinished)} not finished:", unfinished
+    else:
+        return f"No {kind} work orders for {where}." + (
+            f" The latest, {every[0]['work_order_id']}, is {every[0]['status'].replace('_', ' ')}." if every else "")
     items = " ".join(f"{o['work_order_id']}, the {o['asset']['type']} {o['asset']['tag']}: {_gist(o['summary'])}, "
                      f"{o['status'].replace('_', ' ')}." for o in live)
     return f"{head} {items}"
