@@ -671,21 +671,62 @@ def _clock(low: str) -> tuple[int | None, int | None]:
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 
 
+#: Words a caller puts around a spelling: "sam dot oconnor, that's O C O N N O R, all one word".
+_EMAIL_GLOSS = re.compile(r"\b(?:that'?s|that is|spelt|spelled|spelling|(?:all )?one word|(?:all )?lower ?case|no spaces?)\b")
+_EMAIL_SEPARATORS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
+#: The domain after the last spoken "at": "at northwind dot example", pauses written as commas.
+_SPOKEN_DOMAIN = re.compile(r"(?:^|[\s,;])at[,;]?\s+([a-z0-9-]+(?:[,;]?\s+(?:dot|period|point)[,;]?\s+[a-z0-9-]+)+)")
+
+
 def email(text: str) -> str | None:
-    """An e-mail address, written or spoken ("j dot smith at contoso dot com")."""
+    """An e-mail address, written or spoken ("j dot smith at contoso dot com"), with the local part
+    spelled out as well or instead ("tom dot reyes, T O M dot R E Y E S, at northwind dot example")."""
     m = _EMAIL.search(text)
     if m:
         return m.group(0).lower()
-    spoken = text.lower()
-    # A pause is written as a comma by the recogniser: "olivia dot grant, at northwind dot example".
-    spoken = re.sub(r"[,;]?\s+(dot|period)[,;]?\s+", ".", spoken)
-    spoken = re.sub(r"[,;]?\s+(at)[,;]?\s+", "@", spoken)
-    spoken = re.sub(r"\s+(underscore)\s+", "_", spoken)
-    m = _EMAIL.search(spoken.replace(" ", " "))
-    if m:
-        local, _, domain = m.group(0).partition("@")
-        return f"{local.split()[-1]}@{domain}"
-    return None
+    low = text.lower()
+    domains = list(_SPOKEN_DOMAIN.finditer(low))
+    if not domains:
+        return None
+    at = domains[-1]
+    domain = re.sub(r"[,;]?\s+(?:dot|period|point)[,;]?\s+", ".", at.group(1))
+    local = _spoken_local(low[:at.start()])
+    return f"{local}@{domain}" if local else None
+
+
+def _spoken_local(before: str) -> str | None:
+    """The local part said before "at": the last run of words joined by separator words. Letters said
+    one by one make a word, and a spelling restates the words just before it, so it replaces as many."""
+    items: list[tuple[str, str]] = []  # ("word" | "spelled" | "sep", text)
+    for tok in re.findall(r"[a-z0-9']+", _EMAIL_GLOSS.sub(" ", before)[-400:]):
+        tok = tok.strip("'")
+        if tok in _EMAIL_SEPARATORS:
+            items.append(("sep", _EMAIL_SEPARATORS[tok]))
+        elif len(tok) == 1 and tok.isalpha() and items and items[-1][0] == "spelled":
+            items[-1] = ("spelled", items[-1][1] + tok)
+        elif tok:
+            items.append(("spelled" if len(tok) == 1 and tok.isalpha() else "word", tok))
+    spelled = _address_run(items, {"spelled"})
+    if len(items) > len(spelled) and items[-len(spelled) - 1][0] == "sep":
+        spelled = []  # "lee dot k": a letter inside the address, not a spelling of what came before
+    plain = _address_run(items[:len(items) - len(spelled)], {"word", "spelled"})
+    said, spelt = "".join(t for _, t in plain), "".join(t for _, t in spelled)
+    if spelt and spelt not in said:
+        # A spelling that is not a confirmation corrects the words just before it, as many as it has.
+        count = len([k for k, _ in spelled if k != "sep"])
+        plain_words = [i for i, (k, _) in enumerate(plain) if k != "sep"]
+        said = "".join(t for _, t in plain[:plain_words[-count]]) + spelt if len(plain_words) > count else spelt
+    return said.strip("._-") or None
+
+
+def _address_run(items: list[tuple[str, str]], kinds: set[str]) -> list[tuple[str, str]]:
+    """The tail of ``items`` shaped word (separator word)*, with words of ``kinds`` only."""
+    start = len(items)
+    if start and items[start - 1][0] in kinds:
+        start -= 1
+        while start >= 2 and items[start - 1][0] == "sep" and items[start - 2][0] in kinds:
+            start -= 2
+    return items[start:]
 
 
 def user_id(text: str) -> str | None:

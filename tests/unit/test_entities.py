@@ -170,6 +170,13 @@ def test_yes_no_and_corrections(said: str, yes: bool | None, rest: str) -> None:
     ("it's maria dot lopez, at northwind dot example", "maria.lopez@northwind.example"),
     ("maria, dot, lopez at northwind, dot example", "maria.lopez@northwind.example"),
     ("I'm at the depot, at riverside, by the gate", None),
+    # Spelled letter by letter: a spelling that restates the words keeps them, one that differs corrects them.
+    ("it's ana dot kim, A N A dot K I M, at northwind dot example", "ana.kim@northwind.example"),
+    ("raj dot mehta, that's M E H T A all one word, at northwind dot example", "raj.mehta@northwind.example"),
+    ("lena dot smith, that's S M Y T H, at northwind dot example", "lena.smyth@northwind.example"),
+    ("B R O W N at northwind dot example", "brown@northwind.example"),
+    ("I'm at the yard, it's lee dot k at northwind dot example", "lee.k@northwind.example"),
+    ("dee hyphen ray at northwind dot example", "dee-ray@northwind.example"),
 ])
 def test_email_written_or_spoken(said: str, address: str | None) -> None:
     assert e.email(said) == address
