@@ -204,12 +204,16 @@ class ItOpsStore:
             "request_access", idempotency_key, payload, user, "access",
             f"{access_level.capitalize()} access to {SYSTEM_NAMES[system]}", justification, system, access_level,
         )
-        approver = request["approver"]
+        approver = request["approver"]["name"] if request["approver"] else "the service desk"
         request["next_steps"] = (
-            f"{approver['name'] if approver else 'The service desk'} must approve it first; you will get an "
+            f"{approver[0].upper()}{approver[1:]} must approve it first; you will get an email when the access is "
+            "granted, usually within one working day."
+        )
+        # Whom it waits for comes first: it is what a caller chases, and the ear may take only one sentence.
+        request["message"] = (
+            f"Access request {request['request_id']} is waiting for approval from {approver}. You will get an "
             "email when the access is granted, usually within one working day."
         )
-        request["message"] = f"Access request {request['request_id']} is waiting for approval. {request['next_steps']}"
         return request
 
     def get_service_request(self, request_id: str) -> dict[str, Any]:
