@@ -92,8 +92,10 @@ _DONT_KNOW = re.compile(
 _LINE_QUESTION = r"(?:is|am i (?:through|speaking|talking) to) (?:this|that|it|the)? ?(?:the )?(?:\w+ ){0,2}(?:line|number|desk|helpdesk|help desk|service desk|hotline)"
 _HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i)(?: actually| really)? (?:do|say|ask)(?: you| for| about| on here| here| with (?:you|this))?|what (?:are )?(?:my|the) options|"
                    r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
-                   r"what do you (?:need|want)(?: to know)?(?: from me)?|what (?:do|did) you (?:mean|need)|"
-                   r"(?:i )?(?:don'?t|do not) (?:understand|get it|follow)(?: the question| what you (?:mean|want|need|are asking)(?: from me)?)?|what does that mean|"
+                   # The auxiliary is optional: callers speaking English as a second language often drop it
+                   # ("what you need from me?", "I not understand").
+                   r"what (?:do )?you (?:need|want)(?: to know)?(?: from me)?|what (?:do |did )?you (?:mean|need)|"
+                   r"(?:i )?(?:don'?t|do not|not) (?:understand|get it|follow)(?: the question| what you (?:mean|want|need|are asking)(?: from me)?)?|what does that mean|"
                    r"what (?:is|'s) this (?:line|number|service)(?: for)?|what (?:can|do) (?:i|we) use (?:this|the|you)(?: line| number| service)? for|"
                    r"what (?:do|can) you do|" + _LINE_QUESTION + r")\b")
 #: Help phrases that ask what the line does, not what to say to the question open now.

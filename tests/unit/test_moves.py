@@ -79,7 +79,9 @@ def test_an_answer_with_doubt_is_still_an_answer(said: str) -> None:
 
 @pytest.mark.parametrize("said", ["help", "help me please", "what are my options", "how does this work", "I'm confused",
                                   "what can I say?", "hi, I need some help", "I don't understand", "what do I say here?",
-                                  "what does that mean?"])
+                                  "what does that mean?",
+                                  # English as a second language: the auxiliary dropped.
+                                  "sorry, I not understand", "what you need from me?", "what you want to know?"])
 def test_help(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("help")
 
