@@ -44,8 +44,14 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
 }
 
 ANYTHING_ELSE = "Anything else?"
+#: A write the caller declined or took back.
+NOTHING_SENT = "Okay, I won't do that. Nothing was sent."
 #: Tools that make a new record (the servers' naming convention, like ``slots.READ_PREFIXES``).
 NEW_RECORD_PREFIXES = ("create_", "request_")
+#: Tools that add to a record (a note, a comment), by the same convention.
+NEWS_PREFIXES = ("add_",)
+#: What a new record takes over from the closed one it replaces: where and what, never its state or story.
+_NOT_CARRIED = {"status", "priority", "summary", "description", "idempotency_key", "reported_by", "callback_number"}
 #: A new record asked for in so many words ("raise a new one", "open another ticket"; "they gave me a new one" is none).
 NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:a new|another)(?: new)? "
                         r"(?:one|job|ticket|work order|incident|request)\b")
@@ -209,6 +215,15 @@ def _field(data: Any, name: str, depth: int = 0) -> Any:
         if found is not None:
             return found
     return None
+
+
+def _carried(record: Mapping[str, Any], name: str) -> Any:
+    """``name`` in a record as a new record's argument: {"site": {"number": 7}} -> 7 for site, {"asset": {"tag":
+    "A701"}} -> "A701" for asset_tag."""
+    value = _field(record, name)
+    owner, _, part = name.rpartition("_")
+    nested = record.get(owner) if owner else None
+    return value if value is not None else (nested.get(part) if isinstance(nested, dict) else None)
 
 
 def _lookup_candidates(data: Any, field: str) -> list[dict[str, Any]]:
@@ -660,6 +675,13 @@ class DomainAgent:
         if ordered is not None:
             # "Yes, cancel it" to "I'll schedule a visit ...": that other action, on the same record, read back.
             kept = {k: v for k, v in state.task["args"].items() if k in ordered.input_schema.get("properties", {})}
+            # What the caller told for the first (a comment) is why for the other ("escalate it then"): the
+            # story goes to its free-text slot when it has no value of its own.
+            told = [state.task["args"][s.name] for s in slots.slots_of(spec.input_schema)
+                    if s.kind == "text" and state.task["args"].get(s.name)]
+            free = [s.name for s in slots.slots_of(ordered.input_schema) if s.kind == "text" and s.required]
+            if told and free and free[0] not in kept:
+                kept[free[0]] = told[0]
             state.task = _restarted(state, ordered, _intent_of(ordered) or state.task["intent"])
             state.task["args"].update(kept)
             async for action in self._advance(ordered, None, state, {}):
@@ -727,6 +749,11 @@ class DomainAgent:
             yield Say(f"Okay, I won't log another. Your reference is still {entities.spell_out(earlier)}.")
             yield Say(ANYTHING_ELSE)
             return
+        instead = state.task.pop("instead", None)
+        if instead and text is not None:
+            async for action in self._new_instead(spec, instead, text, state):
+                yield action
+            return
         asking = state.task.get("asking")
         result = slots.step(state.task, spec.input_schema, text, self.context(), write=write)
         if self._underived(state.task):
@@ -778,7 +805,17 @@ class DomainAgent:
         elif result.action in ("ask", "confirm"):
             if result.action == "confirm" and write and not state.task.get("checked"):
                 state.task["checked"] = True
-                closed = await self._closed_record(spec, state.task)
+                closed, record = await self._closed_record(spec, state.task)
+                # Closing what is resolved already is a change it takes; any other is refused by the server.
+                closes = str(state.task["args"].get("status", "")).lower() in _CLOSED
+                new = self._new_of_kind(spec, state.task) if closed and not closes else None
+                if new is not None:
+                    # A note, a comment or a change for a closed record: it takes none, a new one is the way on.
+                    props = new.input_schema.get("properties", {})
+                    carried = {k: _carried(record, k) for k in props if k not in _NOT_CARRIED}
+                    state.task["instead"] = {"tool": new.name, "args": {k: v for k, v in carried.items() if v is not None}}
+                    yield Say(f"{closed} Shall I {slots.describe_tool(new.name)} instead?")
+                    return
                 if closed:
                     # "W O, one zero zero, zero nine is completed.": before the caller agrees to it, with the
                     # read-back when the ear has room for both, else only the question.
@@ -790,11 +827,43 @@ class DomainAgent:
             async for action in self._execute(spec, state, write):
                 yield action
 
-    async def _closed_record(self, spec: ToolSpec, task: dict[str, Any]) -> str:
-        """"W O, one zero zero, zero nine is completed.": the record a write acts on, when it is closed already
-        (read with the server's own reader of that id). "" when it is open, or no reader says."""
+    def _new_of_kind(self, spec: ToolSpec, task: Mapping[str, Any]) -> ToolSpec | None:
+        """The tool that makes a new record of the kind ``task`` writes to ("work_order.note": create_work_order),
+        when the write is on that record itself (a note, a comment, a change), not on a thing it holds (a visit)."""
+        kind = str(task.get("intent", "")).partition(".")[0]
+        server, tool = INTENT_TOOLS.get(f"{kind}.create", ("", ""))
+        reader = next((i for i, (srv, name) in INTENT_TOOLS.items() if srv == spec.server and i.startswith(f"{kind}.")
+                       and name.startswith("get_")), None)
+        return self.tools.tool(server, tool) if server == spec.server and tool and reader else None
+
+    async def _new_instead(self, spec: ToolSpec, instead: Mapping[str, Any], text: str,
+                           state: CallState) -> AsyncIterator[Action]:
+        """The answer to "W O, one zero zero, zero nine is completed. Shall I open a work order instead?"."""
+        assert state.task is not None
+        reply = entities.yes_no(text)
+        asked_new = bool(NEW_RECORD.search(text.lower()))
+        new = self.tools.tool(spec.server, instead["tool"])
+        if (reply.yes or asked_new) and new is not None:
+            # The caller's opening told the story of the closed one: it is the new one's too, as if it had
+            # been routed there; where and what carry over from the closed record.
+            state.task = _restarted(state, new, _intent_of(new) or state.task["intent"])
+            heard = slots.prefill(state.task, new.input_schema, {**state.entities, **instead["args"]},
+                                  self.context(), turn=state.task["opening"])
+            async for action in self._advance(new, None, state, heard):
+                yield action
+        elif reply.yes is False:
+            state.task = None
+            yield Say(NOTHING_SENT)
+            yield Say(ANYTHING_ELSE)
+        else:
+            state.task["instead"] = instead
+            yield Say(f"Shall I {slots.describe_tool(instead['tool'])} instead?")
+
+    async def _closed_record(self, spec: ToolSpec, task: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        """"W O, one zero zero, zero nine is completed.", and the record: the record a write acts on, when it is
+        closed already (read with the server's own reader of that id). ("", {}) when it is open, or no reader says."""
         if spec.name.startswith(NEW_RECORD_PREFIXES):
-            return ""
+            return "", {}
         for slot in slots.slots_of(spec.input_schema):
             value = task["args"].get(slot.name)
             if not (slot.required and slot.kind == "code" and value):
@@ -808,8 +877,8 @@ class DomainAgent:
                 except ToolError:
                     continue
                 if isinstance(data, dict) and _closed(data):
-                    return f"{entities.spell_out(str(value))} is {str(data['status']).replace('_', ' ')}."
-        return ""
+                    return f"{entities.spell_out(str(value))} is {str(data['status']).replace('_', ' ')}.", data
+        return "", {}
 
     def _logged_already(self, spec: ToolSpec, state: CallState) -> str | None:
         """The ticket of an identical request completed in this call within the window, if any."""

@@ -362,8 +362,9 @@ def _kind_names_to_prefixes(text: str, prefixes: list[str]) -> str:
     """Say the expected prefix where the caller named the kind: "work order number 10001" -> "WO 10001"."""
     for prefix in prefixes:
         for name in KIND_NAMES.get(prefix.upper(), ()):
-            # "request number 30003", "the request was thirty thousand and three"
-            text = re.sub(rf"\b{re.escape(name)}(?:\s+(?:number|no\.?|num|#))?(?:\s+(?:is|was))?\s+{_NUMBER_START}",
+            # "request number 30003", "the request was thirty thousand and three", "my VPN incident, two zero
+            # zero zero one" (a pause is written as a comma)
+            text = re.sub(rf"\b{re.escape(name)}(?:[,;:]?\s+(?:number|no\.?|num|#))?(?:[,;:]?\s+(?:is|was))?[,;:]?\s+{_NUMBER_START}",
                           f"{prefix} ", text, flags=re.IGNORECASE)
     return text
 

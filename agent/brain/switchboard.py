@@ -21,7 +21,7 @@ from typing import Any, AsyncIterator, Callable, Protocol, Sequence
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
-                                REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
+                                NEWS_PREFIXES, NOTHING_SENT, REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
 from agent.brain.mcp_client import SERVERS, ToolManager
 from agent.routing.router import without
 from agent.config import Settings
@@ -108,6 +108,15 @@ _INTRODUCTION = re.compile(r"^(?:(?:hi|hello|hey|morning|afternoon|good (?:morni
 #: The caller telling of an earlier call or report ("I rang on Monday about", "we got cut off, I was reporting").
 _TOLD_BEFORE = re.compile(r"\b(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised)|(?:i|we) (?:was|were) "
                           r"(?:reporting|calling about|ringing about|logging)|(?:got|were) cut off)\b")
+#: A word that makes a clause say something: an auxiliary, a modal, a verb of wanting or a participle.
+_VERB = re.compile(r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|will|would|shall|should|may|might|"
+                   r"must|need|needs|want|wants|got|get|keeps?|stopped|won'?t|can'?t|isn'?t|doesn'?t|didn'?t|[a-z]+ing|"
+                   r"[a-z]{3,}ed)\b|[a-z]'s\b|'re\b|'ve\b|'ll\b")
+#: Verbs of asking after a record's progress ("I'm chasing incident 20030", "any update on ...").
+_CHASING = re.compile(r"\b(?:chas(?:e|es|ing)|follow(?:ing)? up|check(?:ing)? (?:on|up on|in on)|any (?:news|update|progress)|"
+                      r"where (?:it|that|things) (?:is|are|stands?))\b")
+#: Asking for a closed record back: a change whose value is "as it was" ("can you reopen it?").
+_REOPEN = re.compile(r"\bre-?open(?:ed|ing)?\b|\bopen (?:it|that|this|them) (?:back )?(?:up )?again\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
@@ -526,7 +535,7 @@ class SwitchboardBrain:
         elif move.kind == "cancel":
             dropped = state.task is not None
             state.task = None
-            yield Say("Okay, I won't do that. Nothing was sent." if dropped else "Okay, I'll leave it.")
+            yield Say(NOTHING_SENT if dropped else "Okay, I'll leave it.")
             yield Say(ANYTHING_ELSE)
         elif move.kind == "decline":
             state.task = None
@@ -763,9 +772,16 @@ class SwitchboardBrain:
         own = set(spec.input_schema.get("properties", {}))
         named = [i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == server and self._ids_of(i) and i != decision.intent
                  and all(s.name not in own and _ticket_number(s) for s in self._ids_of(i))
-                 and self._names_its_ids(i, text, ctx)]
+                 and self._names_its_ids(i, text, ctx) and not (i.endswith(".update") and self._changes_nothing(i, text))]
         if named:
-            intent = self._wanted_with_record(named, status, text, ctx)
+            # Unless another is clearly asked for, a turn that asks nothing tells news for the record: for the
+            # tool that adds to a record (the servers' "add_" naming). "It still fails" is no new fault.
+            asks = any(x.rstrip().endswith("?") or _QUESTION.match(lead := _LEAD.sub("", x.strip().lower()))
+                       or _REQUEST_QUESTION.search(lead) or _NEED.match(lead) for x in _SENTENCE.split(text) if x.strip()) \
+                or bool(_INDIRECT_QUESTION.search(text.lower()) or _TOLD_BEFORE.search(text.lower())
+                        or _CHASING.search(text.lower()))
+            news = next((i for i in named if INTENT_TOOLS[i][1].startswith(NEWS_PREFIXES)), None)
+            intent = self._wanted_with_record(named, status, text, ctx, news if not asks else None)
             return dataclasses.replace(decision, action="route", intent=intent,
                                        reason=f"{decision.reason} Names a record that exists: {self.coordinator.policy.name_of(intent)}.")
         sentences = [q.strip() for q in _SENTENCE.split(text) if q.strip()]
@@ -864,10 +880,11 @@ class SwitchboardBrain:
                                    reason=f"{decision.reason} The ask at the end, with what it is about: "
                                           f"{self.coordinator.policy.name_of(best)}.")
 
-    def _wanted_with_record(self, named: list[str], status: str | None, text: str, ctx: slots.Context) -> str:
-        """Which of ``named`` (what can be done with a record the caller named) the turn asks for; its
-        ``status`` check unless one is likely enough. Ranked among those only, by the whole turn and by what
-        follows the record's number, where callers say what they want ("..., work order 10006. Just to add,
+    def _wanted_with_record(self, named: list[str], status: str | None, text: str, ctx: slots.Context,
+                            news: str | None = None) -> str:
+        """Which of ``named`` (what can be done with a record the caller named) the turn asks for; when none is
+        likely enough, ``news`` (a turn that only tells something) or else its ``status`` check. Ranked among
+        those only, by the whole turn and by what follows the record's number, where callers say what they want ("..., work order 10006. Just to add,
         it failed again this morning"), or in the clause that names it ("add a note to work order 10001: the
         standby pump is carrying the load"): among all requests the story of the fault drowns the ask."""
         clauses = [c for c in re.split(r"(?<=[.!?,;:])\s+", text) if c.strip()]
@@ -890,7 +907,7 @@ class SwitchboardBrain:
         best = max(score, key=score.__getitem__) if score else None
         if best is not None and (score[best] >= WANTED_CONFIDENCE or status is None):
             return best
-        return status or named[0]
+        return news or status or named[0]
 
     def _names_a_tool(self, clause: str, intents: list[str]) -> bool:
         """Does ``clause`` say what one of the tools for ``intents`` does, by a word of its name that is not its
@@ -1209,8 +1226,7 @@ class SwitchboardBrain:
         ctx, low, done = self._context(), text.lower(), _last_done(state)
         handled = bool(done) and done[0]["intent"] in INTENT_TOOLS  # "no, critical, not medium" right after it
         pointed = bool(slots.mentioned(self._ids_of(update), text, ctx)) or bool(_RECORD_NOUN.search(low)) or handled
-        choices = [s for s in slots.slots_of(spec.input_schema) if not s.required and s.kind == "enum"]
-        if pointed and slots.mentioned(choices, text, ctx) and not _questions_only(text):
+        if pointed and not self._changes_nothing(update, text):
             return None
         rest = without(self.coordinator.router.classify(text), lambda intent: intent.endswith(".update"))
         if not rest:
@@ -1226,6 +1242,14 @@ class SwitchboardBrain:
                                    clarify_question=question, policy_hits=hits,
                                    reason=f"{decision.reason} No change meant ({why}): "
                                           f"{policy.name_of(best.intent)} ({share:.0%}).")
+
+    def _changes_nothing(self, intent: str, text: str) -> bool:
+        """Does ``text`` say nothing a change of ``intent``'s record would become (no status or priority, no
+        "reopen"), or say it only inside a question ("when is my urgent one getting sorted?")?"""
+        spec = self._spec_of(intent)
+        choices = [s for s in slots.slots_of(spec.input_schema) if not s.required and s.kind == "enum"] if spec else []
+        said = bool(slots.mentioned(choices, text, self._context())) or bool(_REOPEN.search(text.lower()))
+        return not said or _questions_only(text)
 
     def _names_a_record(self, text: str) -> bool:
         ctx = self._context()
@@ -1431,9 +1455,17 @@ class SwitchboardBrain:
                 d.confidence >= threshold or (d is not unsure and head.target != tail.target)) for d in (head, tail))
             # ("And where's INC-20003 up to?" asks about a record it names, which is enough of a request;
             # "Tag C4202, at site fourteen" only says which thing.)
-            if not clear or not self._names_its_ids(tail.intent, after, ctx) \
+            # A clause with no verb that names no record is no request of its own ("Jonas Berg again, asset
+            # management" says who calls; "status of WO 10003" names its record).
+            verbless = not _VERB.search(_without_names(before).lower()) and not self._names_its_ids(head.intent, before, ctx)
+            if not clear or verbless or not self._names_its_ids(tail.intent, after, ctx) \
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and moves.asks(after))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
+                continue
+            if head.target == tail.target and INTENT_TOOLS[tail.intent][1].startswith(NEWS_PREFIXES) \
+                    and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES):
+                # "The booster pump is banging again. Can you stick a note on job 10009?": the fault told is
+                # what the note says, one request.
                 continue
             if head.intent != tail.intent and head.target == tail.target and not self._ids_of(tail.intent):
                 # Without a cue, two clauses for one desk are one request told in two ("my password ran

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import json
 from pathlib import Path
 
@@ -1752,15 +1753,49 @@ async def test_a_request_ending_on_a_question_about_its_choice_is_answered_and_n
     assert task.get("intent") == "work_order.create" and "priority" not in task["args"], task
 
 
-async def test_a_new_record_offered_instead_of_a_refused_change_keeps_what_was_said(brain: SwitchboardBrain) -> None:
-    # WO 10009 (booster pump A701 at site 7) is completed: reopening it is refused, a new one is offered.
+async def test_a_new_record_offered_instead_of_a_change_to_a_closed_one_keeps_what_was_said(brain: SwitchboardBrain) -> None:
+    # WO 10009 (booster pump A701 at site 7) is completed: it takes no change, so a new one is offered before
+    # any read-back of the change, and its read-back carries the asset, the site and the caller's story.
     state = CallState("new-instead-of-reopen")
-    await say(brain, state, "put work order ten thousand and nine back to open, the booster pump A seven oh one is "
-                            "noisy at start-up again")
+    first = await say(brain, state, "put work order ten thousand and nine back to open, the booster pump A seven oh one "
+                                    "is noisy at start-up again")
+    assert "is completed. Shall I open a work order instead?" in spoken(first), spoken(first)
     actions = await say(brain, state, "yes")
     task = state.task or {}
-    assert task.get("tool") == "create_work_order" and spoken(actions).endswith("instead?"), spoken(actions)
+    assert task.get("tool") == "create_work_order" and task.get("confirming"), (spoken(actions), task)
     assert task["args"].get("asset_tag") == "A701" and task["args"].get("site") == 7, task
+    assert "noisy" in task["args"].get("summary", ""), task
+
+
+@pytest.mark.parametrize("opening", [
+    # News for a closed record, asked for as a note, told before the ask.
+    "the booster pump at Millbrook is rattling again on start-up. Can you put a note on job ten thousand and nine?",
+    # A closed incident the caller wants back.
+    "it's about incident twenty thousand and six, the Maximo screen is crawling again, could you reopen it please",
+])
+async def test_a_closed_record_is_said_before_anything_and_a_new_one_offered(brain: SwitchboardBrain, opening: str) -> None:
+    state = CallState("closed-then-new")
+    actions = await say(brain, state, opening)
+    said = spoken(actions)
+    assert re.search(r"is (?:completed|closed)\. Shall I open (?:a work order|an incident) instead\?$", said), said
+    assert not [a for a in actions if isinstance(a, ToolEvent) and a.status != "started" and a.name.startswith(("add_", "update_"))]
+    declined = await say(brain, state, "no")
+    assert state.task is None and "Nothing was sent" in spoken(declined), spoken(declined)
+
+
+async def test_news_told_of_an_incident_named_by_number_is_a_comment_not_a_new_incident(brain: SwitchboardBrain) -> None:
+    state = CallState("news-for-incident")
+    await say(brain, state, "hello, about my printer incident, two zero zero zero three. I swapped the toner like they "
+                            "said and it still jams on every page")
+    task = state.task or {}
+    assert task.get("intent") == "incident.comment" and task["args"].get("incident_id") == "INC-20003", task
+    # Asked about it, or chased, the same record is read, not written to.
+    for asked in ("about my printer incident, two zero zero zero three. is anybody coming to look at it?",
+                  "I'm chasing incident two zero zero zero three, the printer still jams on every page"):
+        state = CallState("question-for-incident")
+        actions = await say(brain, state, asked)
+        assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status != "started"] == ["get_incident"], \
+            spoken(actions)
 
 
 async def test_a_yes_said_in_words_no_list_holds_sends_what_was_read_back(brain: SwitchboardBrain) -> None:
