@@ -251,6 +251,7 @@ class SwitchboardBrain:
                 again = await self.coordinator.decide_async(rest, state)
                 if again.intent != "human.request":
                     decision = again
+        decision = self._not_goodbye(decision, text) or decision
         offer = state.dialogue.get("offer")
         fit = self.agent.answers(text, state) if state.task else None
         move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")),
@@ -1228,7 +1229,14 @@ class SwitchboardBrain:
         pointed = bool(slots.mentioned(self._ids_of(update), text, ctx)) or bool(_RECORD_NOUN.search(low)) or handled
         if pointed and not self._changes_nothing(update, text):
             return None
-        rest = without(self.coordinator.router.classify(text), lambda intent: intent.endswith(".update"))
+        why = "nothing said to change it to" if pointed else "no record named to change"
+        return self._decided_without(decision, text, lambda intent: intent.endswith(".update"), f"No change meant ({why})")
+
+    def _decided_without(self, decision: Any, text: str, drop: Callable[[str], bool], why: str) -> Any | None:
+        """``decision`` made again from the router's readings of ``text`` that ``drop`` leaves, their
+        probabilities conditional on the dropped ones not being meant: routed when the best is sure enough,
+        else the either/or question. None when no reading is left."""
+        rest = without(self.coordinator.router.classify(text), drop)
         if not rest:
             return None
         best, policy = rest[0], self.coordinator.policy
@@ -1236,12 +1244,20 @@ class SwitchboardBrain:
         sure = share >= policy.low_confidence_threshold or not others
         question = None if sure else policy.either_or(best.intent, others[0]["intent"])
         hits = [h for h in decision.policy_hits if h != "low_confidence"] + ([] if sure else ["low_confidence"])
-        why = "nothing said to change it to" if pointed else "no record named to change"
         return dataclasses.replace(decision, action="route" if sure else "clarify", target=best.target,
                                    intent=best.intent, confidence=share, alternatives=others,
                                    clarify_question=question, policy_hits=hits,
-                                   reason=f"{decision.reason} No change meant ({why}): "
-                                          f"{policy.name_of(best.intent)} ({share:.0%}).")
+                                   reason=f"{decision.reason} {why}: {policy.name_of(best.intent)} ({share:.0%}).")
+
+    def _not_goodbye(self, decision: Any, text: str) -> Any | None:
+        """A goodbye the router only guessed ("yes, add that on for Liam to see": 73 %) in a turn that says
+        no goodbye and names what one of the line's tools does: that request, from the router's other
+        readings. None otherwise: the call ends only when the caller meant it to."""
+        if decision.intent != "smalltalk.goodbye" or _GOODBYE.search(text.lower()) \
+                or not self._names_a_tool(text, [i for i in INTENT_TOOLS if self._spec_of(i) is not None]):
+            return None
+        return self._decided_without(decision, text, lambda intent: intent.startswith("smalltalk."),
+                                     "No goodbye said, and a request named")
 
     def _changes_nothing(self, intent: str, text: str) -> bool:
         """Does ``text`` say nothing a change of ``intent``'s record would become (no status or priority, no

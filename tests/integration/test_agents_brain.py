@@ -1837,3 +1837,16 @@ async def test_a_change_needs_a_record_and_something_to_change_it_to(brain: Swit
     done = [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"]
     assert (state.task or {}).get("intent") == intent or done == [INTENT_TOOLS[intent][1]], (state.task, spoken(actions))
 
+
+
+@pytest.mark.parametrize("said, ends", [
+    ("yes, add that on for Liam to see", False),  # names what a tool does: a request the router took for a goodbye
+    ("and can you escalate it for me", False),
+    ("brilliant, speak soon", True),  # no goodbye word, no request: the router's goodbye stands
+    ("ta", True),
+])
+async def test_the_call_ends_only_on_a_goodbye_meant(brain: SwitchboardBrain, said: str, ends: bool) -> None:
+    state = CallState("goodbye-meant")
+    await say(brain, state, "about my printer incident, two zero zero zero three, is anyone coming?")
+    actions = await say(brain, state, said)
+    assert any(isinstance(a, EndCall) for a in actions) == ends, spoken(actions)
