@@ -75,6 +75,8 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
 #: A question that asks for something to be told, not done ("when will it be done?", "what's it at?").
 _WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
+#: A question of when something will happen ("when's he coming?", "what time will they be here?").
+_WHEN_QUESTION = re.compile(r"(?:when|what time|what day|how (?:long|soon) (?:until|till|before))\b")
 #: A question for a person or a time ("who do I chase?", "when's he coming?").
 _WHO_OR_WHEN = re.compile(r"(?:who|whom|whose|when)\b")
 #: A question about what is usual, which the articles answer ("what hours do your engineers work?").
@@ -760,8 +762,9 @@ class SwitchboardBrain:
         on its own sounds like a status check and the whole turn like a new request of one desk: then that
         desk's status check. None otherwise."""
         spec = self._spec_of(decision.intent)
-        if decision.action == "clarify" and spec is None and decision.alternatives:
-            # Unsure between a how-to (no tool) and a new fault: the fault is the request, if anything.
+        if decision.action == "clarify" and decision.alternatives and (spec is None or decision.intent.endswith(".status")):
+            # Unsure between a how-to (no tool) or a status check and a new fault: the fault is the request the
+            # question may turn into a status check.
             spec = self._spec_of(decision.alternatives[0]["intent"])
         if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES):
             return None  # only a request that makes something new (a cancel or an escalation names its record)
@@ -786,7 +789,11 @@ class SwitchboardBrain:
             return dataclasses.replace(decision, action="route", intent=intent,
                                        reason=f"{decision.reason} Names a record that exists: {self.coordinator.policy.name_of(intent)}.")
         sentences = [q.strip() for q in _SENTENCE.split(text) if q.strip()]
-        asked = [c.strip() for c in re.split(r",\s*", sentences[-1])] if sentences and sentences[-1].endswith("?") else []
+        # The last question asked, wherever it stands ("when's somebody coming out to that oil pump? It went
+        # again at teatime."): news after it does not unask it.
+        last_asked = next((x for x in reversed(sentences) if x.endswith("?")), "") or next(
+            (x for x in reversed(sentences) if _WHEN_QUESTION.match(_LEAD.sub("", x.lower()))), "")  # unpunctuated
+        asked = [c.strip() for c in re.split(r",\s*", last_asked)] if last_asked else []
         questions = [c for c in asked if _QUESTION.match(c.lower())]
         # A question put as a statement: "I need to know when your bloke's turning up", "tell me if it's done".
         questions += [m.group(1) for m in _INDIRECT_QUESTION.finditer(text.lower())][-1:]
@@ -796,7 +803,10 @@ class SwitchboardBrain:
         # "I was reporting the compressor ... did that go through?": a question after telling of an earlier
         # call is about what that call made, however short the question.
         earlier = bool(_TOLD_BEFORE.search(text.lower()))
-        if not earlier and (not alone.intent.endswith(".status") or alone.confidence < OFF_TOPIC_CONFIDENCE):
+        # A new fault never asks when: "when's somebody coming out to that oil pump?" asks how its job is going,
+        # however much of the fault the question carries; what usually happens is a how-to.
+        when = bool(_WHEN_QUESTION.match(questions[-1].lower())) and not _HABIT_QUESTION.search(questions[-1].lower())
+        if not earlier and not when and (not alone.intent.endswith(".status") or alone.confidence < OFF_TOPIC_CONFIDENCE):
             return None
         return dataclasses.replace(decision, action="route", intent=status, confidence=alone.confidence,
                                    reason=f"{decision.reason} Asked how it is going: {self.coordinator.policy.name_of(status)}.")

@@ -1850,3 +1850,16 @@ async def test_the_call_ends_only_on_a_goodbye_meant(brain: SwitchboardBrain, sa
     await say(brain, state, "about my printer incident, two zero zero zero three, is anyone coming?")
     actions = await say(brain, state, said)
     assert any(isinstance(a, EndCall) for a in actions) == ends, spoken(actions)
+
+
+@pytest.mark.parametrize("said", [
+    # The question first, news after it.
+    "Eastgate here, when is someone coming to look at compressor C two one oh one? It's still running hot today",
+    # Unpunctuated, as a recogniser may write it.
+    "what time will the engineer get to the generator at harbor road it still won't start on its weekly test",
+])
+async def test_a_when_question_about_a_fault_asks_after_its_job(brain: SwitchboardBrain, said: str) -> None:
+    state = CallState("when-question")
+    actions = await say(brain, state, said)
+    assert (state.task or {}).get("intent") != "work_order.create", spoken(actions)
+    assert "create_work_order" not in tools_ok(actions) and tools_ok(actions), spoken(actions)  # something read
