@@ -59,6 +59,8 @@ NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do
 #: than the next thing: "the air conditioning in the lab" is 0.55 near "hvac Lab climate control", 0.23 the next.
 KIND_MEANING_FLOOR = 0.4
 KIND_MEANING_MARGIN = 0.15
+#: Clauses of what the caller said compared on their own, at most (a rambling caller is not encoded whole).
+MAX_MEANING_CLAUSES = 8
 #: Things read out for the caller to pick from, at most (more than this is no list for the ear).
 MAX_CHOICES = 3
 SYSTEM_NAMES = {"field_ops": "field service system", "it_ops": "IT service desk system"}
@@ -656,8 +658,11 @@ class DomainAgent:
         things = [c for c in candidates if c.get("description") or c.get("name")]
         if self.similar is None or not things:
             return []
-        near = list(self.similar(said, [f"{c.get('type') or ''} {c.get('description') or c.get('name')}".strip()
-                                         for c in things]))
+        names = [f"{c.get('type') or ''} {c.get('description') or c.get('name')}".strip() for c in things]
+        # Each clause on its own as well: the one that names the thing is diluted in a long story ("I'm the
+        # apprentice at Lakeside. The air conditioning box in the lab is dripping ...").
+        clauses = [c for c in re.split(r"[.!?;,]\s+", said) if len(c.split()) >= 3][:MAX_MEANING_CLAUSES]
+        near = [max(scores) for scores in zip(*(self.similar(part, names) for part in [said, *clauses]))]
         order = sorted(range(len(things)), key=lambda i: -near[i])
         second = near[order[1]] if len(order) > 1 else 0.0
         best = near[order[0]]
@@ -744,7 +749,8 @@ class DomainAgent:
         assert state.task is not None
         write = slots.is_write(spec.name, spec.annotations)
         earlier = state.task.pop("duplicate_of", None)
-        if earlier and text is not None and entities.yes_no(text).yes is False:
+        # Another of the same wants a yes: "thank you" or "no" keeps the one logged.
+        if earlier and text is not None and entities.yes_no(text).yes is not True:
             state.task = None
             yield Say(f"Okay, I won't log another. Your reference is still {entities.spell_out(earlier)}.")
             yield Say(ANYTHING_ELSE)
@@ -884,7 +890,7 @@ class DomainAgent:
         """The ticket of an identical request completed in this call within the window, if any."""
         assert state.task is not None
         args = {k: v for k, v in state.task["args"].items() if k != "idempotency_key"}
-        earlier = recent_duplicate(state, spec.name, args, window_s=self.duplicate_window_s, now=time.time())
+        earlier = recent_duplicate(state, spec, args, window_s=self.duplicate_window_s, now=time.time())
         return ticket_of(earlier.get("result")) if earlier else None
 
     async def _execute(self, spec: ToolSpec, state: CallState, write: bool) -> AsyncIterator[Action]:

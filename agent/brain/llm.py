@@ -209,7 +209,7 @@ class LlmAgent:
                     for later in reply.tool_calls[number + 1:]:
                         task["messages"].append(_tool_message(later.id, {"error": "skipped: waiting for the caller"}))
                     task["pending"] = pending
-                    earlier = recent_duplicate(state, spec.name, args, window_s=self.duplicate_window_s,
+                    earlier = recent_duplicate(state, spec, args, window_s=self.duplicate_window_s,
                                                now=time.time())
                     ticket = ticket_of(earlier.get("result")) if earlier else None
                     if ticket:

@@ -370,7 +370,8 @@ class SwitchboardBrain:
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
-        elif state.task and state.task.get("confirming") and fit is None and entities.yes_no(text).yes is None and (
+        elif state.task and state.task.get("confirming") and fit is None and entities.yes_no(text).yes is None \
+                and not state.task.get("duplicate_of") and (  # "Do you want another one?" is no read-back
                 (decision.intent.startswith("smalltalk.") and state.task.get("go_ahead")) or _ALL_SAID.search(text.lower())):
             # "Yes, log it" before the read-back, then "thanks" after it: the go-ahead stands, nothing changed.
             # "That's it, thanks" to the read-back: all of it is right.
@@ -562,6 +563,8 @@ class SwitchboardBrain:
     def _resume(self, state: CallState) -> str:
         """The open question again after an aside, short: a read-back just heard is not read again."""
         task = state.task or {}
+        if task.get("duplicate_of"):
+            return f"It's already logged as {entities.spell_out(task['duplicate_of'])}. Do you want another one?"
         if task.get("confirming") and task.get("tool"):
             return f"Shall I go ahead and {slots.describe_tool(task['tool'])}?"
         return self.agent.reprompt(state) if task else state.dialogue.get("asked") or "What do you need?"

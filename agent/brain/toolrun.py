@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
 from agent.contracts.actions import Action, Say, ToolEvent
+from agent.brain import slots
 from agent.brain.mcp_client import ToolError, ToolManager, ToolSpec
 from agent.contracts.state import CallState
 
@@ -51,19 +52,26 @@ def _normalised(value: Any) -> Any:
     return value
 
 
-def recent_duplicate(state: CallState, tool: str, args: dict[str, Any], *, window_s: float,
+def recent_duplicate(state: CallState, spec: ToolSpec, args: dict[str, Any], *, window_s: float,
                      now: float) -> dict[str, Any] | None:
-    """The successful call of ``tool`` with the same arguments in this call within ``window_s``, if any.
+    """The successful call of ``spec`` for the same request in this call within ``window_s``, if any.
 
     A caller who reconnects and repeats the whole request gets a new task (and a new
     idempotency key, rightly: asking twice on purpose is allowed), so the server cannot
     tell the repeat from a second request; the call's own record of what it did can.
+    A new record about a thing (an asset's tag) is the same request for the same thing at the same
+    place, however the problem is worded the second time; any other is the same with the same arguments.
     """
-    want = _normalised(args)
+    kinds = {s.name: s.kind for s in slots.slots_of(spec.input_schema)}
+    about_a_thing = spec.name.startswith(("create_", "request_")) and any(
+        kinds.get(k) == "code" and v for k, v in args.items())
+    keys = {k for k in args if kinds.get(k) in ("code", "site")} if about_a_thing else set(args)
+    want = _normalised({k: v for k, v in args.items() if k in keys})
     for attempt in reversed(state.tool_attempts):
         if now - float(attempt.get("ts", 0.0)) > window_s:
             break  # attempts are appended in order: everything earlier is older still
-        if attempt.get("ok") and attempt.get("tool") == tool and _normalised(attempt.get("arguments", {})) == want:
+        done = {k: v for k, v in attempt.get("arguments", {}).items() if k in keys}
+        if attempt.get("ok") and attempt.get("tool") == spec.name and _normalised(done) == want:
             return attempt
     return None
 

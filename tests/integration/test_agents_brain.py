@@ -1863,3 +1863,27 @@ async def test_a_when_question_about_a_fault_asks_after_its_job(brain: Switchboa
     actions = await say(brain, state, said)
     assert (state.task or {}).get("intent") != "work_order.create", spoken(actions)
     assert "create_work_order" not in tools_ok(actions) and tools_ok(actions), spoken(actions)  # something read
+
+
+async def test_the_same_thing_reported_again_in_other_words_asks_before_a_second_job(brain: SwitchboardBrain) -> None:
+    state = CallState("same-thing-again")
+    await say(brain, state, "the lab climate control H5530 at Lakeside is dripping water, medium priority")
+    done = await say(brain, state, "yes")
+    assert "create_work_order" in tools_ok(done)
+    reference = re.search(r"Your reference is (W O, [a-z ,]+)\.", spoken(done)).group(1)
+    # Told again in other words (a new summary, no priority): the same asset at the same site is the same fault.
+    again = await say(brain, state, "yes please, log it: the aircon in the lab at site 55, H5530, water all down the wall")
+    assert f"already logged as {reference}" in spoken(again), spoken(again)
+    # A thanks to "Do you want another one?" is no yes; the question stands.
+    thanks = await say(brain, state, "thank you")
+    assert not tools_ok(thanks) and "another one?" in spoken(thanks), spoken(thanks)
+    assert "won't log another" in spoken(await say(brain, state, "no"))
+
+
+async def test_a_thing_described_in_one_clause_of_a_long_story_is_found_by_meaning(brain: SwitchboardBrain) -> None:
+    state = CallState("thing-in-a-story")
+    actions = await say(brain, state, "hiya, it's the new lad at Lakeside, the water works, I've only been here since "
+                                      "Monday and nobody's about. The air conditioning unit in the lab is dripping all "
+                                      "down the wall onto the bench, I've put a tray under it and moved the samples out "
+                                      "of the way")
+    assert "lab climate control, H, five five, three zero" in spoken(actions), spoken(actions)
