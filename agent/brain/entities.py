@@ -596,7 +596,8 @@ def _day_of_month(low: str, now: datetime) -> datetime | None:
     number = int(m.group(1)) if m.group(1) else 30 if m.group(4) else tens + _ORDINAL_WORDS[m.group(3)]
     before = re.search(r"\b(" + "|".join(MONTHS) + r") $", low[:m.start()])
     month_name = m.group(5) or (before.group(1) if before else None)
-    follows = re.findall(r"[a-z]+", low[m.end():])[:1]
+    # A clause mark after it ends the date ("in by the fourteenth, so can you ..."): what follows is no noun of it.
+    follows = [] if re.match(r"\s*[,.;:!?]", low[m.end():]) else re.findall(r"[a-z]+", low[m.end():])[:1]
     if not 1 <= number <= 31 or (not month_name and not m.group(6) and follows and follows[0] not in _AFTER_A_DATE) or \
             (not m.group(1) and not month_name and not m.group(6) and not m.group(0).startswith("the ")):
         return None  # "a second", "the second one", "the first time" are no dates; "the second" is

@@ -275,6 +275,9 @@ def test_a_site_is_named_by_its_own_first_word_alone() -> None:
     ("next month, on the 3rd", datetime(2027, 1, 3, 9, 0)),
     ("the twentieth of this month", datetime(2026, 12, 20, 9, 0)),
     ("3rd January", datetime(2027, 1, 3, 9, 0)),
+    # A clause mark ends the date: the word after it is no noun the ordinal describes.
+    ("the part's in by the fourteenth, so can someone come that day, first thing", datetime(2026, 12, 14, 8, 0)),
+    ("the twelfth. would that work", datetime(2026, 12, 12, 9, 0)),
 ])
 def test_a_day_of_the_month(said: str, expected: datetime) -> None:
     assert e.when(said, datetime(2026, 12, 2, 8, 0)) == expected and e.names_day(said)
