@@ -58,7 +58,8 @@ def article_sentences(passage: Mapping[str, Any]) -> list[str]:
     if passage.get("kind", "article") != "article":
         return []
     text = re.sub(r"^#+ .*$", "", str(passage.get("text", "")), flags=re.M)
-    text = re.sub(r"\s+", " ", re.sub(r"[*_`>#]|^\s*[-\d.]+\s", " ", text)).strip()
+    text = re.sub(r"(?m)^\s*(?:[-*]|\d+[.)])\s+", "", text)  # list marks at the start of any line
+    text = re.sub(r"\s+", " ", re.sub(r"[*_`>#]", " ", text)).strip()
     return [x for x in re.split(r"(?<=[.!?])\s+", text) if x]
 
 

@@ -73,6 +73,12 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
                             r"where (?:am i|are we) (?:supposed|meant) to|where (?:would|will) (?:i|we) find|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
+#: A question of what is required of the caller or someone they send ("is there anything I need to sort out
+#: before I go?", "does he need to bring anything?"): the articles answer it, whatever the router heard.
+_REQUIRED_QUESTION = re.compile(
+    r"\b(?:(?:is there )?anything (?:i|we|you|he|she|they|the \w+) (?:need|needs|has|have|ought|should|must)(?: to)?|"
+    r"(?:do|does|would|will) (?:i|we|he|she|they|the \w+) (?:need|have) to|"
+    r"(?:am i|are we|is he|is she|are they) (?:supposed|meant|expected) to)\b")
 #: A question that asks for something to be told, not done ("when will it be done?", "what's it at?").
 _WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
 #: A question of when something will happen ("when's he coming?", "what time will they be here?").
@@ -972,6 +978,8 @@ class SwitchboardBrain:
         # nothing but such questions ("how late do the visits go on?") asks to know, whatever the router heard.
         whole = [_LEAD.sub("", x.strip().lower()) for x in _SENTENCE.split(text) if x.strip()]
         only_asks = bool(whole) and all(_INFO_QUESTION.match(x) for x in whole) and not _REQUEST_QUESTION.search(text.lower())
+        if whole and _REQUIRED_QUESTION.search(whole[-1]) and whole[-1].endswith("?") and decision.intent != "knowledge.howto":
+            return not self._names_a_record(text)  # "is there anything I need to sort out before I turn up?"
         if (decision.intent == "knowledge.howto" and decision.action != "clarify") \
                 or decision.intent == "smalltalk.goodbye" or decision.intent.endswith(".status") \
                 or ("knowledge.howto" not in [a["intent"] for a in decision.alternatives] and decision.action != "clarify"

@@ -1887,3 +1887,18 @@ async def test_a_thing_described_in_one_clause_of_a_long_story_is_found_by_meani
                                       "down the wall onto the bench, I've put a tray under it and moved the samples out "
                                       "of the way")
     assert "lab climate control, H, five five, three zero" in spoken(actions), spoken(actions)
+
+
+@pytest.mark.parametrize("said", [
+    "I'm sending a fitter to the Cedar Falls reservoir on Thursday, is there anything he needs to bring?",
+    "do I need to sort anything out before I go to the Harbor Road works on Monday?",
+    "Hi, I'm a contractor going to North Ridge next week. Is there anything I should know before I get there?",
+])
+async def test_what_is_required_of_the_caller_is_a_how_to(brain: SwitchboardBrain, said: str) -> None:
+    state = CallState("required-how-to")
+    actions = await say(brain, state, said)
+    routes = [a for a in actions if isinstance(a, RouteEvent)]
+    assert routes and routes[-1].intent == "knowledge.howto" and not state.task and not state.handoff, spoken(actions)
+    assert not re.search(r"(?:^|\. )- ", spoken(actions)), spoken(actions)  # no list mark read out
+    if "North Ridge" in said:
+        assert "permit" in spoken(actions), spoken(actions)
