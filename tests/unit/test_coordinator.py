@@ -93,6 +93,8 @@ def test_decide_does_not_change_the_state(coordinator: Coordinator):
     ("the pump house is flooding", "flooding"),
     ("there's a proper pong of gas round the back by the compressors", "pong of gas"),  # the smell, in other words
     ("I can hear gas hissing out of the meter", "gas hissing"),
+    ("one of the lads has fallen off the scaffold at Eastgate", "fallen off"),  # each form of the verb
+    ("a fitter fell from the walkway by the clarifier", "fell from"),
 ])
 def test_safety_words_go_to_a_person_at_emergency_priority_even_at_night(coordinator, utterance, word):
     d = coordinator.decide(utterance, call(current={"target": "it_ops", "intent": "incident.create"}), now=CLOSED)
