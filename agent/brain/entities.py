@@ -677,7 +677,8 @@ _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 _EMAIL_GLOSS = re.compile(r"\b(?:that'?s|that is|spelt|spelled|spelling|(?:all )?one word|(?:all )?lower ?case|no spaces?)\b")
 _EMAIL_SEPARATORS = {"dot": ".", "period": ".", "point": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
 #: The domain after the last spoken "at": "at northwind dot example", pauses written as commas.
-_SPOKEN_DOMAIN = re.compile(r"(?:^|[\s,;])at[,;]?\s+([a-z0-9-]+(?:[,;]?\s+(?:dot|period|point)[,;]?\s+[a-z0-9-]+)+)")
+#: A label may come as two words ("at north wind dot example"): they are one label, joined.
+_SPOKEN_DOMAIN = re.compile(r"(?:^|[\s,;])at[,;]?\s+((?:[a-z0-9-]+ )?[a-z0-9-]+(?:[,;]?\s+(?:dot|period|point)[,;]?\s+[a-z0-9-]+)+)")
 
 
 def email(text: str) -> str | None:
@@ -691,7 +692,7 @@ def email(text: str) -> str | None:
     if not domains:
         return None
     at = domains[-1]
-    domain = re.sub(r"[,;]?\s+(?:dot|period|point)[,;]?\s+", ".", at.group(1))
+    domain = re.sub(r"[,;]?\s+(?:dot|period|point)[,;]?\s+", ".", at.group(1)).replace(" ", "")
     local = _spoken_local(low[:at.start()])
     return f"{local}@{domain}" if local else None
 

@@ -71,7 +71,7 @@ ONCE_MORE_WORDS = 4
 _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
 #: A cancel phrase that opens the turn as a sentence of its own ("no, leave it, we still need it"):
 #: what follows is a reason, not a request ("cancel my service request" runs on, so it is not one).
-_CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry)\W+)*"
+_CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry|hang on|hold on|wait|wait a (?:sec|second|minute))\W+)*"
                            r"(?:leave it|forget it|forget that|never ?mind|don'?t bother|scrap that|drop it|"
                            r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now|"
                            r"don'?t worry(?: about (?:it|that))?|no need(?: for (?:it|that))?)(?: then| for now)?\s*(?:[,.;!?-]|$)")

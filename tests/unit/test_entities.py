@@ -177,6 +177,7 @@ def test_yes_no_and_corrections(said: str, yes: bool | None, rest: str) -> None:
     ("B R O W N at northwind dot example", "brown@northwind.example"),
     ("I'm at the yard, it's lee dot k at northwind dot example", "lee.k@northwind.example"),
     ("dee hyphen ray at northwind dot example", "dee-ray@northwind.example"),
+    ("it's ben dot carter at north wind dot example", "ben.carter@northwind.example"),  # a label heard as two words
 ])
 def test_email_written_or_spoken(said: str, address: str | None) -> None:
     assert e.email(said) == address

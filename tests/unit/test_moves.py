@@ -41,6 +41,8 @@ def test_calling_once_more_is_no_request_to_hear_it_again(said: str) -> None:
     "no, leave it", "forget it", "never mind", "oh just cancel it", "nevermind then", "don't bother",
     "stop", "no, stop", "drop it", "scrap that", "cancel the work order", "please don't do that", "leave it for now",
     "no, leave it, we still need it", "forget it. I'll call back later", "never mind, it's started working again",
+    # after a hesitation marker
+    "actually hang on, forget it, the operator's just reset it", "wait, never mind, it's come back on",
     "don't worry about it, it's working now", "no need, it's sorted",
 ])
 def test_cancel_in_a_task(said: str) -> None:
