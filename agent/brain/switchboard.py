@@ -22,7 +22,7 @@ from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, 
 from agent.brain import acts, answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
                                 NEWS_PREFIXES, NOTHING_SENT, REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
-from agent.brain.mcp_client import SERVERS, ToolManager
+from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.router import without
 from agent.config import Settings
 from agent.call.keypad import digits_expected
@@ -60,6 +60,8 @@ FREE_SWITCH_CONFIDENCE = 0.6
 MAX_TURN_CHARS = 4000
 #: How likely the router must find what a caller wants done with a record they named, or it is its status.
 WANTED_CONFIDENCE = 0.2
+#: Digits a record's number has at the least (WO-10003): fewer is a quantity or a tag, not a record said bare.
+RECORD_DIGITS = 5
 #: How likely the router must find a write on the record just read for a follow-up turn to be taken as it.
 FOLLOW_UP_CONFIDENCE = 0.15
 #: Sentences of a turn, and one that asks (for a status question said without a question mark).
@@ -731,6 +733,10 @@ class SwitchboardBrain:
             decision = self._request_sentence(decision, text, state) or decision
         if follow is None and decision.action in ("route", "clarify") and not state.task:
             decision = self._unfounded_change(decision, text, state) or decision
+        if follow is None and change is None and not state.task and decision.action in ("route", "clarify"):
+            found = await self._number_found(decision, text, state)
+            if found is not None:
+                decision = dataclasses.replace(decision, action="route", target=found["target"], intent=found["intent"])
         if decision.action == "clarify":
             # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
             named = self._named_by_id(decision, text, state)
@@ -1279,6 +1285,42 @@ class SwitchboardBrain:
             return None
         return self._decided_without(decision, text, lambda intent: intent.startswith("smalltalk."),
                                      "No goodbye said, and a request named")
+
+    async def _number_found(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
+        """A record number said without its kind ("status 10003", "where's ten thousand and five at", "you can
+        close twenty thousand and four"), when the router is unsure or lost, or heard a request that needs a
+        record it cannot tell: each kind of record is looked up by it, and when exactly one kind has it, the
+        turn is about that record (its status, or what the turn asks done with it). None otherwise."""
+        spec = self._spec_of(decision.intent)
+        unsure = decision.action == "clarify" or self._lost(decision)
+        needs_one = spec is not None and not spec.name.startswith(NEW_RECORD_PREFIXES) and bool(self._ids_of(decision.intent))
+        if not (unsure or needs_one) or self._names_a_record(text):
+            return None
+        said = [r.digits for r in entities.number_runs(text) if len(r.digits) >= RECORD_DIGITS]
+        if len(said) != 1:
+            return None
+        found: list[tuple[str, str, str]] = []  # (intent, id slot, value)
+        for intent, (server, tool) in INTENT_TOOLS.items():
+            ids = self._ids_of(intent)
+            if not tool.startswith("get_") or len(ids) != 1 or not _ticket_number(ids[0]):
+                continue
+            prefix = entities.pattern_prefixes(ids[0].schema.get("pattern"))[0]
+            value = entities.match_code(f"{prefix}{said[0]}", ids[0].schema.get("pattern"))
+            if value is None:
+                continue
+            try:
+                await self.tools.call(server, tool, {ids[0].name: value})
+            except ToolError:
+                continue  # no such record of this kind
+            found.append((intent, ids[0].name, value))
+        if len(found) != 1:
+            return None
+        status, slot, value = found[0]
+        server = INTENT_TOOLS[status][0]
+        named = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server and self._id_names(i) == {slot}
+                 and not tool.startswith(NEW_RECORD_PREFIXES)]
+        state.entities[slot] = value  # the number, with its kind, for the request it starts
+        return {"target": server, "intent": self._wanted_with_record(named, status, text, self._context())}
 
     def _changes_nothing(self, intent: str, text: str) -> bool:
         """Does ``text`` say nothing a change of ``intent``'s record would become (no status or priority, no

@@ -1902,3 +1902,28 @@ async def test_what_is_required_of_the_caller_is_a_how_to(brain: SwitchboardBrai
     assert not re.search(r"(?:^|\. )- ", spoken(actions)), spoken(actions)  # no list mark read out
     if "North Ridge" in said:
         assert "permit" in spoken(actions), spoken(actions)
+
+
+@pytest.mark.parametrize("said, tool, value", [
+    ("status 10003", "get_work_order", "WO-10003"),
+    ("where's ten thousand and five at", "get_work_order", "WO-10005"),
+    ("any news on three zero zero zero two", "get_service_request", "SR-30002"),
+])
+async def test_a_record_number_said_without_its_kind_is_looked_up_in_each_kind(
+        brain: SwitchboardBrain, said: str, tool: str, value: str) -> None:
+    state = CallState("bare-number")
+    actions = await say(brain, state, said)
+    assert tools_ok(actions) == [tool], spoken(actions)
+    started = [a.arguments for a in actions if isinstance(a, ToolEvent) and a.status == "started"]
+    assert value in started[0].values(), started
+
+
+async def test_what_is_asked_done_with_a_bare_record_number_is_on_the_kind_that_has_it(brain: SwitchboardBrain) -> None:
+    state = CallState("bare-number-close")
+    await say(brain, state, "you can close twenty thousand and four, the tablet's been swapped and the new one's fine")
+    task = state.task or {}
+    assert task.get("intent") == "incident.update" and task["args"].get("incident_id") == "INC-20004", task
+    # A number no kind of record has is not forced onto one.
+    state = CallState("bare-number-none")
+    actions = await say(brain, state, "status 55555")
+    assert not tools_ok(actions), spoken(actions)
