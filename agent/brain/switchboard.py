@@ -1320,6 +1320,8 @@ class SwitchboardBrain:
         named = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server and self._id_names(i) == {slot}
                  and not tool.startswith(NEW_RECORD_PREFIXES)]
         state.entities[slot] = value  # the number, with its kind, for the request it starts
+        if decision.action == "route" and decision.intent in named:
+            return {"target": server, "intent": decision.intent}  # heard already: only its record was missing
         return {"target": server, "intent": self._wanted_with_record(named, status, text, self._context())}
 
     def _changes_nothing(self, intent: str, text: str) -> bool:
