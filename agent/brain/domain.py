@@ -855,7 +855,10 @@ class DomainAgent:
             state.task = _restarted(state, new, _intent_of(new) or state.task["intent"])
             heard = slots.prefill(state.task, new.input_schema, {**state.entities, **instead["args"]},
                                   self.context(), turn=state.task["opening"])
-            async for action in self._advance(new, None, state, heard):
+            # Choices said with the yes ("yes, raise a new one, high priority") are the new one's too.
+            chosen = slots.mentioned([x for x in slots.slots_of(new.input_schema) if x.kind == "enum"], text, self.context())
+            state.task["args"].update(chosen)
+            async for action in self._advance(new, None, state, {**heard, **chosen}):
                 yield action
         elif reply.yes is False:
             state.task = None

@@ -1760,11 +1760,11 @@ async def test_a_new_record_offered_instead_of_a_change_to_a_closed_one_keeps_wh
     first = await say(brain, state, "put work order ten thousand and nine back to open, the booster pump A seven oh one "
                                     "is noisy at start-up again")
     assert "is completed. Shall I open a work order instead?" in spoken(first), spoken(first)
-    actions = await say(brain, state, "yes")
+    actions = await say(brain, state, "yes, do that, and make it high priority")
     task = state.task or {}
     assert task.get("tool") == "create_work_order" and task.get("confirming"), (spoken(actions), task)
     assert task["args"].get("asset_tag") == "A701" and task["args"].get("site") == 7, task
-    assert "noisy" in task["args"].get("summary", ""), task
+    assert "noisy" in task["args"].get("summary", "") and task["args"].get("priority") == "high", task
 
 
 @pytest.mark.parametrize("opening", [
