@@ -254,7 +254,7 @@ def _named_kind(item: Mapping[str, Any], words: set[str]) -> bool:
 _CLOSED = {"completed", "cancelled", "canceled", "closed", "resolved", "fulfilled", "rejected"}
 
 
-def _closed(item: Mapping[str, Any]) -> bool:
+def is_closed(item: Mapping[str, Any]) -> bool:
     return str(item.get("status", "")).lower() in _CLOSED
 
 
@@ -629,7 +629,7 @@ class DomainAgent:
             # is only offered when the caller named what it is ("the generator"), not on a shared "room".
             candidates = _lookup_candidates(data, asking.name)
             named = [c for c in candidates if _named_kind(c, words)] or self._named_by_meaning(candidates, said)
-            ranked = sorted(((_overlap(c, words) + (0 if _closed(c) else 100), c) for c in named),
+            ranked = sorted(((_overlap(c, words) + (0 if is_closed(c) else 100), c) for c in named),
                             key=lambda pair: -pair[0])
             if ending:  # "I only remember it ends in six": only those, however well the others match
                 ranked = [(score, c) for score, c in ranked if re.sub(r"\D", "", str(c["_value"])).endswith(ending)]
@@ -885,7 +885,7 @@ class DomainAgent:
                     data = await self.tools.call(reader.server, reader.name, {slot.name: value})
                 except ToolError:
                     continue
-                if isinstance(data, dict) and _closed(data):
+                if isinstance(data, dict) and is_closed(data):
                     return f"{entities.spell_out(str(value))} is {str(data['status']).replace('_', ' ')}.", data
         return "", {}
 

@@ -21,7 +21,7 @@ from typing import Any, AsyncIterator, Callable, Protocol, Sequence
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
-                                NEWS_PREFIXES, NOTHING_SENT, REPLY_WORDS, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
+                                NEWS_PREFIXES, NOTHING_SENT, REPLY_WORDS, is_closed, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.router import without
 from agent.config import Settings
@@ -1029,6 +1029,8 @@ class SwitchboardBrain:
         routed_change = routed is not None and slots.is_write(routed.name, routed.annotations) \
             and not routed.name.startswith(NEW_RECORD_PREFIXES)
         read_ids = self._id_names(done[0]["intent"]) if done else None
+        # "Can you bump that job up to high?" after an asset was read with its one open job: that job.
+        held = self._open_record_read(state) if done else {}
         # "Oh, I said medium, it should be high" right after it was written: the record just made.
         last = state.tool_attempts[-1] if state.tool_attempts else {}
         made = self._spec_of(done[0]["intent"]) if done else None
@@ -1040,10 +1042,14 @@ class SwitchboardBrain:
             if not said:
                 continue
             ids = self._id_names(intent)
-            if routed_change and routed.server == server and self._id_names(decision.intent) == ids:
+            # Pointed at in words ("that job", "the ticket"): a choice alone after a look-up logs the thing looked up.
+            in_read = bool(ids) and ids <= set(held) and not self._names_its_ids(intent, text, ctx) \
+                and bool(_RECORD_NOUN.search(text.lower()))
+            if routed_change and routed.server == server and self._id_names(decision.intent) == ids \
+                    and not (in_read and decision.intent == intent):
                 continue  # the router heard a change of its own to such a record: "cancel the visit for WO 10002"
             just_made = made is not None and made.server == server and all(i in state.entities for i in ids)
-            if not (self._names_its_ids(intent, text, ctx) or read_ids == ids or just_made):
+            if not (self._names_its_ids(intent, text, ctx) or read_ids == ids or just_made or in_read):
                 continue
             if self._names_its_ids(intent, text, ctx) and all(
                     entities.codes(x) and not self._names_its_ids(intent, x, ctx)
@@ -1061,8 +1067,25 @@ class SwitchboardBrain:
                     if self._names_its_ids(intent, text, ctx) else [text]
                 if any(slots.mentioned(own, x, ctx) for x in told):
                     continue
+            if in_read:
+                state.entities.update({k: held[k] for k in ids})  # the job the read named, for the change
             return self._asked_outright(intent, text, state) or {"target": server, "intent": intent}
         return None
+
+    def _open_record_read(self, state: CallState) -> dict[str, str]:
+        """The ids of records the last read named one open of each ({"work_order_id": "WO-10003"} from an asset
+        read with its one open job); a kind with none or several open is left out."""
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        result = last.get("result") if last.get("ok") else None
+        seen: dict[str, set[str]] = {}
+        for item in _records_in(result):
+            if is_closed(item):
+                continue
+            for key, value in item.items():
+                if key.endswith("_id") and isinstance(value, str):
+                    seen.setdefault(key, set()).add(value)
+        own = set(last.get("arguments", {}))  # the record read itself is no other record it names
+        return {k: next(iter(v)) for k, v in seen.items() if len(v) == 1 and k not in own}
 
     def _asked_outright(self, intent: str, text: str, state: CallState) -> dict[str, Any] | None:
         """Another change to the same record that a request sentence of the turn asks for in so many words
@@ -1784,6 +1807,13 @@ def _heard(decision: Any, intent: str) -> float:
     if decision.intent == intent:
         return decision.confidence
     return next((a.get("confidence", 0.0) for a in decision.alternatives if a["intent"] == intent), 0.0)
+
+
+def _records_in(result: Any) -> list[dict[str, Any]]:
+    """The records a tool result lists, one level down ({"recent_work_orders": [{...}, ...]})."""
+    if not isinstance(result, dict):
+        return []
+    return [item for value in result.values() if isinstance(value, list) for item in value if isinstance(item, dict)]
 
 
 def _ticket_number(slot: slots.Slot) -> bool:

@@ -1927,3 +1927,14 @@ async def test_what_is_asked_done_with_a_bare_record_number_is_on_the_kind_that_
     state = CallState("bare-number-none")
     actions = await say(brain, state, "status 55555")
     assert not tools_ok(actions), spoken(actions)
+
+
+async def test_that_job_after_an_asset_read_with_one_open_job_is_that_job(brain: SwitchboardBrain) -> None:
+    state = CallState("that-job-after-asset")
+    read = await say(brain, state, "what's the story with the instrument air... no, the gas compressor unit one at "
+                                   "Eastgate, tag C twenty-one oh one?")
+    assert tools_ok(read) == ["lookup_asset"], spoken(read)
+    await say(brain, state, "okay. could you push that job up to urgent please, it's getting worse")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.update" and task["args"].get("work_order_id") == "WO-10003", task
+    assert task["args"].get("priority") == "urgent", task
