@@ -44,6 +44,8 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
 }
 
 ANYTHING_ELSE = "Anything else?"
+#: How "anything else?" is said, in turn, as it comes round again in one call.
+ANYTHING_ELSE_FORMS = (ANYTHING_ELSE, "Is there anything more?", "Anything else I can help with?")
 #: A write the caller declined or took back.
 NOTHING_SENT = "Okay, I won't do that. Nothing was sent."
 #: Tools that make a new record (the servers' naming convention, like ``slots.READ_PREFIXES``).

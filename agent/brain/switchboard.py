@@ -20,7 +20,7 @@ from typing import Any, AsyncIterator, Callable, Protocol, Sequence
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, languages, moves, slots
-from agent.brain.domain import (ANYTHING_ELSE, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
+from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
                                 NEWS_PREFIXES, NOTHING_SENT, REPLY_WORDS, is_closed, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.router import without
@@ -224,6 +224,15 @@ class SwitchboardBrain:
         return digits_expected(asked.schema) if asked is not None else None
 
     async def respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
+        async for action in self._respond(turn, state):
+            if isinstance(action, Say) and action.text == ANYTHING_ELSE:
+                # Asked after each thing done: in other words each time, so a caller with three things to do
+                # does not hear the same question three times.
+                asked = sum(t.get("role") == "agent" and t.get("text") in ANYTHING_ELSE_FORMS for t in state.turns)
+                action = dataclasses.replace(action, text=ANYTHING_ELSE_FORMS[asked % len(ANYTHING_ELSE_FORMS)])
+            yield action
+
+    async def _respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
         text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else turn.text
         if languages.foreign(turn.language, turn.turn) and not state.task:
             async for action in self._other_language(str(turn.language), state):
@@ -470,8 +479,12 @@ class SwitchboardBrain:
                 yield action
             if isinstance(action, HandoffEvent):
                 return
-            if isinstance(action, ToolEvent) and action.status == "ok" and state.task is not None:
-                state.task.pop("asked_times", None)
+            if isinstance(action, ToolEvent) and action.status == "ok":
+                # Something was done: what is asked next is no strike ("anything else?" after each of three
+                # status checks in a row is no loop).
+                state.dialogue.update(question="", strikes=0)
+                if state.task is not None:
+                    state.task.pop("asked_times", None)
         # The same question is a strike, whatever else was said in between; a read-back that changed is not.
         if held is not None and moves.question_of([held.text]):
             state.dialogue["asked"] = _SENTENCE.split(held.text.strip())[-1]
@@ -587,7 +600,7 @@ class SwitchboardBrain:
         start = caller_turns[-2] if len(caller_turns) >= 2 else (caller_turns[-1] if caller_turns else 0)
         end = caller_turns[-1] if caller_turns else len(state.turns)
         said = [t["text"] for t in state.turns[start:end] if t.get("role") == "agent" and not t.get("filler")]
-        if len(said) > 1 and said[-1] == ANYTHING_ELSE:
+        if len(said) > 1 and said[-1] in ANYTHING_ELSE_FORMS:
             said = said[:-1]  # what was said, again; "anything else?" once more would only ask it a third time
         return " ".join(said) or GREETING
 
@@ -643,7 +656,7 @@ class SwitchboardBrain:
         last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
         reply = entities.yes_no(text)
         # Only a yes: "yes, close it" is a request of its own.
-        return not state.task and last.endswith(ANYTHING_ELSE) and reply.yes is True \
+        return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and reply.yes is True \
             and set(moves.leftover(reply.rest).lower().strip(" .,!?").split()) <= _MORE_WORDS
 
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
@@ -652,7 +665,7 @@ class SwitchboardBrain:
             return said_bye or not state.task
         last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
         # "No" to "anything else?" ends the call.
-        return not state.task and last.endswith(ANYTHING_ELSE) and entities.yes_no(text).yes is False \
+        return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and entities.yes_no(text).yes is False \
             and len(entities.yes_no(text).rest.split()) <= 3
 
     async def _route(self, decision: Any, text: str, state: CallState, *,
@@ -800,7 +813,8 @@ class SwitchboardBrain:
                 or bool(_INDIRECT_QUESTION.search(text.lower()) or _TOLD_BEFORE.search(text.lower())
                         or _CHASING.search(text.lower()))
             news = next((i for i in named if INTENT_TOOLS[i][1].startswith(NEWS_PREFIXES)), None)
-            intent = self._wanted_with_record(named, status, text, ctx, news if not asks else None)
+            tells = bool(_VERB.search(_without_names(text).lower()))  # "and work order 10005" tells nothing
+            intent = self._wanted_with_record(named, status, text, ctx, news if tells and not asks else None)
             return dataclasses.replace(decision, action="route", intent=intent,
                                        reason=f"{decision.reason} Names a record that exists: {self.coordinator.policy.name_of(intent)}.")
         sentences = [q.strip() for q in _SENTENCE.split(text) if q.strip()]
@@ -961,7 +975,7 @@ class SwitchboardBrain:
         if chosen is not None and chosen["intent"] != decision.intent and routed is not None \
                 and routed.name.startswith(NEW_RECORD_PREFIXES) and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE:
             chosen = None  # a clear new request of another kind ("Liam needs read access to Maximo"): that one
-        asked = self._write_on_record(done[0]["intent"], decision, text) if not own_request else None
+        asked = self._write_on_record(done[0]["intent"], decision, text, state) if not own_request else None
         if asked is not None and (chosen is None or _heard(decision, asked["intent"]) > _heard(decision, chosen["intent"])):
             # Asked for in words ("stick a note on it: it's worse this morning"), not only implied by a value
             # the turn happens to hold: the words win. This turn alone is the request; the number carries over.
@@ -1367,13 +1381,17 @@ class SwitchboardBrain:
         return spoken(answers.answer(question, answers.clauses(str(message)), getattr(self.agent, "similar", None),
                                      one_of_kind=one_of_kind)) if message else ""
 
-    def _write_on_record(self, read_intent: str, decision: Any, text: str) -> dict[str, Any] | None:
+    def _write_on_record(self, read_intent: str, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """Right after a record was read out ("WO 10003 is in progress ..."), a turn that asks for something
         done to a record of that kind ("add that it's making a new noise", "escalate it") and names no other
         thing: that write, on the record just read. The router may hear the news as a new fault; a new fault
         names its equipment or site, this turn names nothing. None otherwise."""
         read = self._id_names(read_intent)
         ctx = self._context()
+        said = slots.mentioned(self._ids_of(read_intent), text, ctx)
+        last = state.tool_attempts[-1].get("arguments", {}) if state.tool_attempts else {}
+        if any(str(v) != str(last.get(k)) for k, v in said.items()):
+            return None  # "and work order 10005": another record of that kind, asked about in its own right
         # The router's best reading counts when it only guessed too ("can you add a comment that ...", 48 %).
         options = [{"target": decision.target, "intent": decision.intent, "confidence": decision.confidence},
                    *decision.alternatives] if decision.action in ("route", "clarify") else list(decision.alternatives)

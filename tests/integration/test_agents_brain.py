@@ -1938,3 +1938,17 @@ async def test_that_job_after_an_asset_read_with_one_open_job_is_that_job(brain:
     task = state.task or {}
     assert task.get("intent") == "work_order.update" and task["args"].get("work_order_id") == "WO-10003", task
     assert task["args"].get("priority") == "urgent", task
+
+
+async def test_anything_else_is_asked_in_other_words_each_time_and_still_answered(brain: SwitchboardBrain) -> None:
+    state = CallState("anything-else-forms")
+    asked = []
+    for opener in ("status of work order ten thousand and three", "where's work order ten thousand and five up to?",
+                   "and what's the status of incident twenty thousand and one?"):
+        asked.append(spoken(await say(brain, state, opener)).rsplit(". ", 1)[-1])
+    assert len(set(asked)) == 3 and all(a.endswith("?") for a in asked), asked
+    more = await say(brain, state, "yes")  # a yes to the third form says there is more
+    assert "What else" in spoken(more), spoken(more)
+    await say(brain, state, "status of work order ten thousand and one")
+    done = await say(brain, state, "no")  # a no to any form ends the call
+    assert any(isinstance(a, EndCall) for a in done), spoken(done)
