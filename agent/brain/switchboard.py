@@ -332,7 +332,12 @@ class SwitchboardBrain:
         if explained:
             # "What's the difference between high and urgent?": what each means, then the open question again.
             yield Say(explained)
-            yield Say(self._resume(state) if state.task else ANYTHING_ELSE)
+            again = self._resume(state) if state.task else ANYTHING_ELSE
+            if len(f"{explained} {again}".split()) > LONGEST_REPLY:
+                # No room for a whole read-back after the answer: its question, short ("say that again" has it all).
+                last = _SENTENCE.split(again.strip())[-1]
+                again = "Shall I go ahead?" if last == "Is that right?" else last
+            yield Say(again)
             return
         clarifying = bool(state.dialogue.get("clarify"))
         chosen = self._clarified(text, state, decision) if not state.task else None
@@ -1192,6 +1197,11 @@ class SwitchboardBrain:
         the request without the question), so the question names no value. ("", text) otherwise."""
         spec = self._spec_of(intent)
         sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
+        if len(sentences) == 1 and ", " in text:
+            # One sentence, the question its last clause: "V0310 won't open past halfway, what's the
+            # difference between high and urgent?"
+            head, _, tail = text.strip().rpartition(", ")
+            sentences = [head, tail] if re.match(r"(?:what|how|which|why)\b", _LEAD.sub("", tail.lower())) else sentences
         if spec is None or len(sentences) < 2 or not sentences[-1].endswith("?"):
             return "", text
         question = sentences[-1]

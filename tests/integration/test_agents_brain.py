@@ -1952,3 +1952,10 @@ async def test_anything_else_is_asked_in_other_words_each_time_and_still_answere
     await say(brain, state, "status of work order ten thousand and one")
     done = await say(brain, state, "no")  # a no to any form ends the call
     assert any(isinstance(a, EndCall) for a in done), spoken(done)
+
+
+async def test_options_asked_about_in_the_last_clause_of_a_request_are_no_value(brain: SwitchboardBrain) -> None:
+    state = CallState("options-in-last-clause")
+    actions = await say(brain, state, "the outfall penstock at harbor road V zero three one zero won't open more than "
+                                      "halfway, what's the difference between high and urgent?")
+    assert "24 hours" in spoken(actions) and "priority" not in (state.task or {}).get("args", {}), state.task

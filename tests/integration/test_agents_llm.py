@@ -239,3 +239,24 @@ async def test_llm_mode_shares_the_dialogue_moves(tools: ToolManager, tmp_path: 
     assert state.task is None and "Nothing was sent" in left[0].text
     assert sum(a["ok"] for a in state.tool_attempts) == 1
     await brain.handoff.close()
+
+
+async def test_options_explained_at_a_read_back_leave_room_for_its_question(tools: ToolManager, tmp_path: Path) -> None:
+    """"What's the difference between high and urgent?" at an LLM read-back: each option, then the question short
+    when the whole read-back would take the reply past 40 words."""
+    from agent.brain.switchboard import SwitchboardBrain
+    from agent.routing.coordinator import Coordinator
+    from agent.handoff.service import HandoffService
+    from tests.eval.conversations.conversation_runner import say
+
+    settings = Settings(data_dir=tmp_path)
+    args = {"site": 3, "asset_tag": "V-0310", "summary": "the outfall penstock stalls and will not open more than "
+            "halfway when the actuator is run from the local panel", "priority": "high"}
+    model = ScriptedModel([call("create_work_order", args)])
+    brain = SwitchboardBrain(Coordinator.from_settings(settings), tools, HandoffService(settings), LlmAgent(tools, model))
+    state = CallState("llm-options")
+    await say(brain, state, "the outfall penstock V-0310 at site three stalls half open, high priority")
+    answer = await say(brain, state, "what's the difference between high and urgent, actually?")
+    said = " ".join(a.text for a in answer if isinstance(a, Say))
+    assert "24 hours" in said and said.endswith("?") and len(said.split()) <= 40, said
+    await brain.handoff.close()
