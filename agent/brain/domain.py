@@ -48,8 +48,7 @@ ANYTHING_ELSE = "Anything else?"
 ANYTHING_ELSE_FORMS = (ANYTHING_ELSE, "Is there anything more?", "Anything else I can help with?")
 #: A write the caller declined or took back.
 NOTHING_SENT = "Okay, I won't do that. Nothing was sent."
-#: Tools that make a new record (the servers' naming convention, like ``slots.READ_PREFIXES``).
-NEW_RECORD_PREFIXES = ("create_", "request_")
+NEW_RECORD_PREFIXES = slots.NEW_RECORD_PREFIXES
 #: Tools that add to a record (a note, a comment), by the same convention.
 NEWS_PREFIXES = ("add_",)
 #: What a new record takes over from the closed one it replaces: where and what, never its state or story.
@@ -230,16 +229,20 @@ def _carried(record: Mapping[str, Any], name: str) -> Any:
     return value if value is not None else (nested.get(part) if isinstance(nested, dict) else None)
 
 
+def records_in(result: Any) -> list[dict[str, Any]]:
+    """The records a tool result lists, one level down ({"recent_work_orders": [{...}, ...]})."""
+    if not isinstance(result, dict):
+        return []
+    return [item for value in result.values() if isinstance(value, list) for item in value if isinstance(item, dict)]
+
+
 def _lookup_candidates(data: Any, field: str) -> list[dict[str, Any]]:
     """Items of a list result that carry ``field`` (or its last word: asset_tag -> tag)."""
-    lists = [v for v in data.values() if isinstance(v, list)] if isinstance(data, dict) else []
     out = []
-    for items in lists:
-        for item in items:
-            if isinstance(item, dict):
-                key = next((k for k in (field, field.rpartition("_")[2]) if isinstance(item.get(k), str)), None)
-                if key:
-                    out.append({**item, "_value": item[key]})
+    for item in records_in(data):
+        key = next((k for k in (field, field.rpartition("_")[2]) if isinstance(item.get(k), str)), None)
+        if key:
+            out.append({**item, "_value": item[key]})
     return out
 
 
@@ -815,7 +818,7 @@ class DomainAgent:
                 state.task["checked"] = True
                 closed, record = await self._closed_record(spec, state.task)
                 # Closing what is resolved already is a change it takes; any other is refused by the server.
-                closes = str(state.task["args"].get("status", "")).lower() in _CLOSED
+                closes = is_closed(state.task["args"])
                 new = self._new_of_kind(spec, state.task) if closed and not closes else None
                 if new is not None:
                     # A note, a comment or a change for a closed record: it takes none, a new one is the way on.

@@ -31,6 +31,8 @@ MAX_SPOKEN_TEXT = 2000
 
 #: Read-only tools run without confirmation; recognised by MCP annotations or by name.
 READ_PREFIXES = ("get_", "lookup_", "list_", "search_", "find_", "check_")
+#: Tools that make a new record, by the same convention.
+NEW_RECORD_PREFIXES = ("create_", "request_")
 
 _ENUM_SYNONYMS = {
     "urgent": ("urgent", "critical", "emergency", "asap", "right away"),

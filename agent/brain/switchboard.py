@@ -20,8 +20,9 @@ from typing import Any, AsyncIterator, Callable, Protocol, Sequence
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, languages, moves, slots
-from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES,
-                                NEWS_PREFIXES, NOTHING_SENT, REPLY_WORDS, is_closed, DomainAgent, fetch_site_names, for_the_ear, latest_reference, spoken)
+from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD,
+                                NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REPLY_WORDS, DomainAgent,
+                                fetch_site_names, for_the_ear, is_closed, latest_reference, records_in, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.router import without
 from agent.config import Settings
@@ -929,8 +930,8 @@ class SwitchboardBrain:
                             news: str | None = None) -> str:
         """Which of ``named`` (what can be done with a record the caller named) the turn asks for; when none is
         likely enough, ``news`` (a turn that only tells something) or else its ``status`` check. Ranked among
-        those only, by the whole turn and by what follows the record's number, where callers say what they want ("..., work order 10006. Just to add,
-        it failed again this morning"), or in the clause that names it ("add a note to work order 10001: the
+        those only, by the whole turn and by what follows the record's number, where callers say what they want
+        ("..., work order 10006. Just to add, it failed again this morning"), or in the clause that names it ("add a note to work order 10001: the
         standby pump is carrying the load"): among all requests the story of the fault drowns the ask."""
         clauses = [c for c in re.split(r"(?<=[.!?,;:])\s+", text) if c.strip()]
         at = next((n for n, c in enumerate(clauses) if any(self._names_its_ids(i, c, ctx) for i in named)), None)
@@ -1097,7 +1098,7 @@ class SwitchboardBrain:
         last = state.tool_attempts[-1] if state.tool_attempts else {}
         result = last.get("result") if last.get("ok") else None
         seen: dict[str, set[str]] = {}
-        for item in _records_in(result):
+        for item in records_in(result):
             if is_closed(item):
                 continue
             for key, value in item.items():
@@ -1835,13 +1836,6 @@ def _heard(decision: Any, intent: str) -> float:
     if decision.intent == intent:
         return decision.confidence
     return next((a.get("confidence", 0.0) for a in decision.alternatives if a["intent"] == intent), 0.0)
-
-
-def _records_in(result: Any) -> list[dict[str, Any]]:
-    """The records a tool result lists, one level down ({"recent_work_orders": [{...}, ...]})."""
-    if not isinstance(result, dict):
-        return []
-    return [item for value in result.values() if isinstance(value, list) for item in value if isinstance(item, dict)]
 
 
 def _ticket_number(slot: slots.Slot) -> bool:

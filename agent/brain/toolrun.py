@@ -63,7 +63,7 @@ def recent_duplicate(state: CallState, spec: ToolSpec, args: dict[str, Any], *, 
     place, however the problem is worded the second time; any other is the same with the same arguments.
     """
     kinds = {s.name: s.kind for s in slots.slots_of(spec.input_schema)}
-    about_a_thing = spec.name.startswith(("create_", "request_")) and any(
+    about_a_thing = spec.name.startswith(slots.NEW_RECORD_PREFIXES) and any(
         kinds.get(k) == "code" and v for k, v in args.items())
     keys = {k for k in args if kinds.get(k) in ("code", "site")} if about_a_thing else set(args)
     want = _normalised({k: v for k, v in args.items() if k in keys})
