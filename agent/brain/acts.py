@@ -31,6 +31,14 @@ OTHER = ("no", "forget it", "leave it", "cancel", "hang on", "wait a second", "h
          "can you repeat that", "I need a person", "thank you", "goodbye", "hello", "what was the number",
          # hedges and choices: not a yes either
          "maybe", "possibly", "I suppose so", "I guess", "the other one", "the first one")
+#: A go-ahead said as an order to get on with it ("crack on", "bang it in", "fire away", "send it off", "on you
+#: go"): a verb of going or sending with its particle, which the encoder hears as "hold on" as often as "carry on".
+_PROCEED = re.compile(
+    r"^(?:(?:yes|yeah|yep|aye|ok|okay|right|sure|great|lovely|cheers)\s+)*(?:(?:just|please|you)\s+)?"
+    r"(?:(?:go|crack|carry|press|push|fire|get|move|send|bang|stick|pop|put|shove|book|log|file|raise|submit|lodge)"
+    r"(?:\s+(?:it|that|them|this|one))?(?:\s+(?:on|ahead|away|in|through|off|forward|along))?|(?:on|away|off) you go|"
+    r"get (?:it|that|this|them) (?:logged|booked|sent|raised|lodged|submitted|done|in|through))"
+    r"(?:\s+(?:then|mate|please|pal|love|now|thanks|cheers))*$")
 #: Words that turn a yes into a no or a wait: such a turn is never judged by meaning.
 _NEGATION = re.compile(r"\b(?:no|not|never|don'?t|do not|doesn'?t|isn'?t|won'?t|wait|hold|stop|cancel|leave|forget|"
                        r"nope|nah|hang|but|except|unless|or)\b|n't\b")
@@ -61,6 +69,8 @@ def assents(text: str, similar: Callable[[str, Sequence[str]], Sequence[float]])
     words = _WORD.findall(low)
     if not words or len(words) > MAX_WORDS or re.search(r"\d", low) or _NEGATION.search(low):
         return False
+    if _PROCEED.match(" ".join(words)) and len(words) > 1:
+        return True
     near = list(similar(low, [*ASSENT, *OTHER]))
     yes, other = max(near[:len(ASSENT)]), max(near[len(ASSENT):])
     return yes >= YES_FLOOR and yes - other >= YES_MARGIN

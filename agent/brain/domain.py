@@ -256,7 +256,8 @@ def _named_kind(item: Mapping[str, Any], words: set[str]) -> bool:
     return not kinds or bool(kinds & (words | singular))
 
 
-_CLOSED = {"completed", "cancelled", "canceled", "closed", "resolved", "fulfilled", "rejected"}
+#: Statuses of a record that is over (a visit moved to another day is "rescheduled": a new one replaced it).
+_CLOSED = {"completed", "cancelled", "canceled", "closed", "resolved", "fulfilled", "rejected", "rescheduled"}
 
 
 def is_closed(item: Mapping[str, Any]) -> bool:

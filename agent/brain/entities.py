@@ -489,7 +489,10 @@ def when(text: str, now: datetime) -> datetime | None:
         day = now
     if "tomorrow" in toks:
         day = now + timedelta(days=2 if "after tomorrow" in low else 1)
-    named = [WEEKDAYS.index(t) for t in toks if t in WEEKDAYS]
+    said = [i for i, t in enumerate(toks) if t in WEEKDAYS]
+    # The last day said that is not ruled out: "to Monday morning, the site is shut on Friday" is Monday.
+    open_days = [i for i in said if not _ruled_out(toks, i)] or said
+    named = [WEEKDAYS.index(toks[i]) for i in open_days]
     if named:  # the last one said: "Friday's no good any more, can we move it to Tuesday"
         ahead = (named[-1] - now.weekday()) % 7 or 7
         if "next week" in low:
@@ -526,6 +529,31 @@ def when(text: str, now: datetime) -> datetime | None:
     if day is None and result <= now:
         result += timedelta(days=1)
     return result
+
+
+#: Words near a day that rule it out: said before it ("shut on Friday", "can't do Monday", "instead of
+#: Tuesday") or after it ("Friday's no good", "Monday doesn't work").
+_RULED_OUT_BEFORE = {"not", "shut", "closed", "busy", "away", "off", "can't", "cannot", "cant", "instead", "than",
+                     "except", "avoid", "apart", "besides"}
+_RULED_OUT_AFTER = re.compile(r"^(?:is |are |'s )?(?:no good|not|isn'?t|won'?t|doesn'?t|does not|don'?t|can'?t|"
+                              r"cannot|is out|'s out|out|clashes|is a bank holiday|we'?re (?:shut|closed|off|away)|"
+                              r"is (?:shut|closed|off)|'?s (?:shut|closed|off))\b")
+_CLAUSE_END = {",", ".", ";", "!", "?", "but", "so", "because", "and"}
+
+
+def _ruled_out(toks: list[str], at: int) -> bool:
+    """Is the day at ``toks[at]`` said as one that will not do, by the words of its clause around it?"""
+    before = []
+    for t in reversed(toks[max(0, at - 4):at]):
+        if t in _CLAUSE_END:
+            break
+        before.append(t)
+    after = []
+    for t in toks[at + 1:at + 4]:
+        if t in _CLAUSE_END:
+            break
+        after.append(t)
+    return bool(set(before) & _RULED_OUT_BEFORE) or bool(_RULED_OUT_AFTER.match(" ".join(after)))
 
 
 #: A day said as a part of a week: its end is its Friday, the start of next week its Monday.

@@ -185,6 +185,28 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     return None
 
 
+#: Not knowing an identifier, said inside a request ("..., and I don't know the asset number", "no idea what
+#: the tag is"): the noun phrase ends on a word that names an identifier.
+_ID_NOUN = r"(?:number|no|tag|id|reference|ref|code|label|serial)"
+_ADMISSION = re.compile(
+    r"(?:^|,|\b(?:and|but|so)\b)\s*(?:i |we )?(?:(?:really |honestly )?(?:don'?t|do not|dont) (?:know|have|remember)|"
+    r"haven'?t(?: got)?|have no|no idea|dunno|not sure (?:of|about)|(?:never|didn'?t|did not) (?:wr[io]te|write|get|got|take|took|note|keep|kept)(?: down)?|"
+    r"lost|forgot|forgotten|(?:can'?t|cannot|couldn'?t) (?:find|see|read|remember))"
+    r"\s+(?:what\s+)?((?:the|its|it'?s|my|our|a|an|any|that)\s+(?:[a-z']+\s+){0,2}?" + _ID_NOUN + r")\b"
+    r"(?:\s+(?:is|was|for it|of it|on it|down))?(?:\s+(?:off hand|offhand|sorry))?\s*(?=$|[,.;!?]|\b(?:and|but|so|can you|could you|would you|will you|please)\b)")
+
+
+def admission(text: str) -> tuple[str, str]:
+    """The identifier a request says the caller does not know ("the lab aircon at lakeside has packed in and I
+    don't know the asset number": "the asset number") and the request without that clause, which the router
+    would take for a look-up. ("", ``text``) when it says none."""
+    m = _ADMISSION.search(text.lower())
+    if m is None:
+        return "", text
+    rest = re.sub(r"^(?:and|but|so)\b", "", f"{text[:m.start()]} {text[m.end():]}".strip(" ,;"), flags=re.I)
+    return m.group(1), re.sub(r"\s+", " ", rest).strip(" ,;")
+
+
 #: A turn in the form of a question or a request ("where's my work order", "can you reset ...", "I need
 #: a new ..."), after any lead-in words; an answer to "why?" or "what is wrong?" is a statement.
 _ASKS = re.compile(

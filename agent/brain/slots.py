@@ -320,16 +320,16 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}) \
                 and not (before[-1:] == ["as"] and not re.match(r"\s*[a-z]", low[end:])):  # "put a job in as high"
             # Its own clause: ", medium" or "make it high", not "the reading is high".
-            head = re.split(r"[,.;!?]", low[:start])[-1]
+            said_before = re.split(r"[,.;!?]", low[:start])[-1]
             tail = re.split(r"[,.;!?]", low[end:])[0]
-            head = _SETTING.sub("", head)  # "it should be high", "make it low": said as the value
+            head = _SETTING.sub("", said_before)  # "it should be high", "make it low": said as the value
             if not moves.leftover(head) and re.match(r"\s*for\b", tail):
                 tail = ""  # "low for the docking station": the value, then what it is for
             tail = _VALUE_THEN.sub("", tail)  # "low's fine", "medium will do"
             following = re.findall(r"[a-z']+", tail)[:1]
             if following and following[0] not in _NO_NOUN and moves.leftover(following[0]):
                 continue  # a word describing the next one ("the emergency generator"), not a value
-            if len(moves.leftover(f"{head} {tail}").split()) > 1 and not (_CHANGED_TO.search(head) and not moves.leftover(tail)):
+            if len(moves.leftover(f"{head} {tail}").split()) > 1 and not (_CHANGED_TO.search(said_before) and not moves.leftover(tail)):
                 continue
         kept.append((start, option))
     if len({o for _, o in kept}) > 1:
@@ -798,6 +798,54 @@ _CALLER_NAMED = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'
                            r"[a-z'-]+(?: [a-z'-]+)?(?: (?:from|in|at|with|here|on)\b.*)?$")
 
 
+#: Words that start what is said after an introduction run on without a pause ("its tom from finance my
+#: outlook wont open"): a subject, or what a sentence starts with.
+_SUBJECT_START = {"my", "our", "the", "it", "its", "it's", "there", "there's", "we", "i", "this", "that", "he", "she",
+                  "they", "someone", "somebody", "nobody", "no", "can", "could"}
+
+
+#: Words that make the words after an introduction tell something, with the recogniser's forms of them.
+_TELLING = _AUXILIARIES | {"not", "wont", "isnt", "cant", "doesnt", "didnt", "wasnt", "hasnt", "never", "keeps", "says"}
+
+
+def introduction_apart(clause: str) -> list[str]:
+    """``clause`` as its introduction and what follows it, when a recogniser's transcript runs a name on
+    into the problem ("its tom reyes from finance e one one oh oh three outlook wont open at all"): the
+    name, where they call from (up to three words) and an id said after them are the introduction; the
+    rest is a clause of its own. ``[clause]`` when it is no introduction or nothing follows it."""
+    plain = _PREAMBLE.sub(" ", clause.lower()).strip()
+    named = bool(_CALLER_NAMED.match(plain))
+    if not named and not _INTRODUCTION.match(plain):
+        return [clause]
+    toks = [t for t in entities.tokens(plain) if t not in (",", "-")]
+    starts = {run.start: run.end for run in entities.number_runs(" ".join(toks))}
+
+    def an_id(j: int) -> bool:  # "one one oh oh three", "e one one oh oh three"
+        return j in starts or (j + 1 in starts and len(toks[j]) == 1 and toks[j].isalpha())
+
+    i = 2 if toks[:2] in (["this", "is"], ["i", "am"], ["my", "name"]) else 1
+    i += toks[i:i + 1] in (["is"], ["'s"])
+    name_end = next((j for j in range(i, min(i + 2, len(toks))) if toks[j] in _PLACE_LEAD | {"from", "with", "here"}
+                     or an_id(j)), min(i + 2, len(toks)))
+    if not named and not (name_end > i and an_id(name_end) and not any(
+            t in _DETERMINERS | _SUBJECT_START | _AUXILIARIES or t.endswith(("ing", "ed")) for t in toks[i:name_end])):
+        return [clause]  # "it's the pump ...", "I'm locked out ...": no name; "it's dev patel e one oh ...": one
+    i = name_end
+    if i < len(toks) and toks[i] in {"from", "in", "at", "with", "on"}:
+        i += 1 + (toks[i + 1:i + 2] and toks[i + 1] in _DETERMINERS)
+        place = i
+        while i < len(toks) and i - place < 3 and i not in starts and toks[i] not in _SUBJECT_START | _AUXILIARIES:
+            i += 1
+    elif toks[i:i + 1] == ["here"]:
+        i += 1
+    while an_id(i) or (i + 1 in starts and (toks[i] in entities.LETTER_NAMES or toks[i] in _VALUE_LEAD)):
+        i = starts.get(i) or starts[i + 1]  # the caller's id ("e one one oh oh three")
+    rest = toks[i:]
+    if len(rest) < 3 or not set(rest) & _TELLING:
+        return [clause]
+    return [" ".join(toks[:i]), " ".join(rest)]
+
+
 def changes_record(tool: str, slots: list[Slot]) -> bool:
     """Does ``tool`` change a record the caller names (move a visit, close an incident), rather than
     make one (a work order, a request, a first visit)? What such a tool is given is the change wanted."""
@@ -850,7 +898,8 @@ def paraphrase(opening: str, ctx: Context) -> str:
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
     clauses = []
     # Clauses end at punctuation and where "and" starts a new subject ("... this morning and I noticed ...").
-    for said in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening, flags=re.I):
+    for said in (part for said in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening, flags=re.I)
+                 for part in introduction_apart(said)):
         clause = said.lower()
         plain = _PREAMBLE.sub(" ", clause).strip()
         # Names are found in the words as said: "Priya Shah from the depot" is a name, "priya shah" may not be.
@@ -865,7 +914,8 @@ def paraphrase(opening: str, ctx: Context) -> str:
                 words[i - 1:i + 2] = [f"{words[i - 1]}-{words[i + 1]}"]
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
             words = words[1:]
-        while words and words[-1] in _DANGLING | _VALUE_LEAD:  # "the tag is" once the tag is taken out
+        # "the tag is", "the tag's" once the tag is taken out
+        while words and (words[-1] in _DANGLING | _VALUE_LEAD or re.sub(r"'s$", "", words[-1]) in _VALUE_LEAD):
             words = words[:-1]
         if len(words) >= 2:
             clauses.append(_shortened(words))
@@ -931,7 +981,8 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     # request put politely, and what follows the asking is news ("can you add that it still fails?").
     told = " ".join(s for s in re.split(r"(?<=[.!?])\s+", opening.lower())
                     if not s.strip().endswith("?") or (moves.asks(s) and re.search(rf"\b{verb}", s)))
-    for clause in re.split(r"[,;.!?:]+|\b(?:so|and) (?=(?:please|can you|could you|would you|i need you|i want you|"
+    # A clause ends at "but" too: "it's down as low | but it's thirty two degrees in there" tells two things.
+    for clause in re.split(r"[,;.!?:]+|\bbut\b|\b(?:so|and) (?=(?:please|can you|could you|would you|i need you|i want you|"
                            r"i'd like you)\b)", told):
         if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
                 or _ASIDE.fullmatch(clause) or _CALLER_NAMED.match(_PREAMBLE.sub(" ", clause).strip()):

@@ -51,6 +51,10 @@ IDENTITY = "I'm the help line's automated assistant. Ask for a person at any tim
 OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
 #: ... and when the caller does not have what was asked for.
 OFFER_PERSON_UNKNOWN = "No problem. A person can help you find it. Shall I put you through?"
+#: What a caller asking for a reference no one gave on this call does not know.
+EARLIER_REFERENCE = "the reference from an earlier call"
+#: The same, to a caller asking for a reference they were given on an earlier call.
+OFFER_PERSON_EARLIER = "I can't look that up from here, but a person can. Shall I put you through?"
 #: Hand-overs that skip everything else, even a task half done.
 URGENT_HITS = ("safety", "person_request", "tool_failures")
 #: How sure the coordinator must be that a non-answer mid-task is a new request.
@@ -82,6 +86,12 @@ _REQUIRED_QUESTION = re.compile(
     r"\b(?:(?:is there )?anything (?:i|we|you|he|she|they|the \w+) (?:need|needs|has|have|ought|should|must)(?: to)?|"
     r"(?:do|does|would|will) (?:i|we|he|she|they|the \w+) (?:need|have) to|"
     r"(?:am i|are we|is he|is she|are they) (?:supposed|meant|expected) to)\b")
+#: A request supposed, not made ("if I ask for access to a system, who has to approve it?", "what happens if we
+#: report a fault out of hours?"): with a wh-question, it asks how things go, which the articles answer.
+_SUPPOSED = re.compile(r"\bif (?:i|we|you|he|she|they|someone|somebody|anyone|a \w+)(?: \w+){0,2}? (?:ask|asks|want|wants|need|"
+                       r"needs|request|requests|put|puts|apply|applies|raise|raises|log|logs|report|reports|book|books|"
+                       r"order|orders)\b")
+_WH_WORD = re.compile(r"\b(?:who|what|how|which|where|when)\b")
 #: A question that asks for something to be told, not done ("when will it be done?", "what's it at?").
 _WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
 #: A question of when something will happen ("when's he coming?", "what time will they be here?").
@@ -262,6 +272,16 @@ class SwitchboardBrain:
             # "I've got three things for you tonight": nothing to act on yet, so the caller is asked to go on.
             yield Say(GO_ON)
             return
+        unknown, told = moves.admission(text) if not state.task and not state.dialogue.get("clarify") else ("", text)
+        if unknown and len(_content_words(told)) >= 3:
+            # "The lab aircon at Lakeside has packed in and I don't know the asset number" is a fault, not a
+            # look-up: the request is heard without the admission, which is kept for the question it answers.
+            text, state.dialogue["unknown"] = told, unknown
+        earlier = moves.classify(text, in_task=False) == moves.Move("repeat", "reference") and not state.task \
+            and not latest_reference(state)
+        if earlier:
+            # "What was the reference you gave me?" with none given on this call: one from an earlier call.
+            state.dialogue["unknown"] = EARLIER_REFERENCE
         decision = await self.coordinator.decide_async(text, state)
         if decision.policy_hits == ["person_request:classifier"] and not state.task:
             # Who is calling ("hi, it's Ben Carter in the control room") is no request for a person: what the
@@ -272,12 +292,19 @@ class SwitchboardBrain:
                 if again.intent != "human.request":
                     decision = again
         decision = self._not_goodbye(decision, text) or decision
+        found = self._record_without_number(decision, state.dialogue["unknown"]) \
+            if state.dialogue.get("unknown") and decision.action in ("route", "clarify") else None
+        decision = found or decision
         offer = state.dialogue.get("offer")
         fit = self.agent.answers(text, state) if state.task else None
         move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")),
                               offer=None if offer == "lookup" and fit == "value" else offer,  # "yes, it's P-4512"
                               topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
                               free_text=fit == "free", answered=fit == "value", changes=self._changes_held(text, state))
+        if earlier and found is not None:
+            move = None  # no reference of this call to say again: the record is looked for
+        elif earlier:
+            state.dialogue.pop("unknown", None)
         reply = entities.yes_no(text)
         if move is None and not state.task and moves.asks_line(text) and not (
                 decision.action == "route" and decision.intent in INTENT_TOOLS
@@ -405,7 +432,7 @@ class SwitchboardBrain:
         elif state.task and self._continues_task(decision, text, state):
             replies = self.agent.continue_task(text, state)
         else:
-            replies = self._route(decision, text, state, one_request=chosen is not None)
+            replies = self._route(decision, text, state, one_request=chosen is not None, settled=found is not None)
         task_before = state.task
         # "Yes. And when's the engineer coming?" to a read-back: the yes sends it, then the question is a turn of
         # its own, answered in place of "anything else?".
@@ -675,13 +702,21 @@ class SwitchboardBrain:
             and len(entities.yes_no(text).rest.split()) <= 3
 
     async def _route(self, decision: Any, text: str, state: CallState, *,
-                     one_request: bool = False) -> AsyncIterator[Action]:
+                     one_request: bool = False, settled: bool = False) -> AsyncIterator[Action]:
         """``one_request``: the words are known to be one request (an answer to "is it X or Y?" with
-        what came before it, or the second of two kept for later), never split in two."""
+        what came before it, or the second of two kept for later), never split in two. ``settled``: what the
+        request is was told by the words themselves (a record asked about without its number), so no other
+        reading of the turn applies."""
         if state.task and decision.action == "route":
             topic = str(state.task.get("intent", "request")).split(".")[0].replace("_", " ")
             yield Say(f"Okay, I'll leave the {topic} for now.")
             state.task = None
+        if settled and decision.action == "route":
+            self.coordinator.record(decision, state)
+            yield route_event(decision)
+            async for action in self._start(decision, text, state):
+                yield action
+            return
         read = self._read_by_id(text) if decision.action == "handoff" and decision.policy_hits == ["low_confidence_repeat"] \
             else None
         if read is not None:
@@ -763,6 +798,8 @@ class SwitchboardBrain:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
             decision = self._settled(decision, text)
         if decision.action == "clarify":
+            decision = await self._made_or_changed(decision, text)
+        if decision.action == "clarify":
             decision = self._asked_of_last_record(decision, text, state) or decision
         earlier = self._howto_asked_before(decision, text, state)
         if earlier:
@@ -783,11 +820,30 @@ class SwitchboardBrain:
                                                                    for o in options]}
             yield Say(decision.clarify_question or "Could you tell me a bit more about what you need?")
             return
+        async for action in self._start(decision, text, state):
+            yield action
+
+    async def _start(self, decision: Any, text: str, state: CallState) -> AsyncIterator[Action]:
+        """The request decided: options asked about answered, then its first question or read-back, unless it
+        asks for what the caller said they do not have (then the other way to it)."""
         explained, text = self._options_asked_with(decision.intent, text)
         if explained:
             yield Say(explained)  # answered first; then the request's own question or read-back
+        unknown = state.dialogue.pop("unknown", "")
+        question: Say | None = None
         async for action in self.agent.start(decision.intent, text, state):
+            if unknown and isinstance(action, Say) and not action.filler:
+                if question is not None:
+                    yield question
+                question = action  # the last thing said may ask what the caller said they do not know
+                continue
             yield action
+        if question is not None and _asks_for(state, unknown):
+            offer = OFFER_PERSON_EARLIER if unknown == EARLIER_REFERENCE else OFFER_PERSON_UNKNOWN
+            async for action in self._another_way(state, offer):  # not asked for what they lack
+                yield action
+        elif question is not None:
+            yield question
 
     def _status_asked(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A turn that describes a problem and asks how it is going ("I called about the oil pump at North
@@ -1003,6 +1059,8 @@ class SwitchboardBrain:
         # (A how-to the router only guessed at, unsure, is one too when the words ask to know.) A turn that is
         # nothing but such questions ("how late do the visits go on?") asks to know, whatever the router heard.
         whole = [_LEAD.sub("", x.strip().lower()) for x in _SENTENCE.split(text) if x.strip()]
+        if whole and _SUPPOSED.search(whole[-1]) and _WH_WORD.search(whole[-1]) and decision.intent != "knowledge.howto":
+            return not self._names_a_record(text)
         only_asks = bool(whole) and all(_INFO_QUESTION.match(x) for x in whole) and not _REQUEST_QUESTION.search(text.lower())
         if whole and _REQUIRED_QUESTION.search(whole[-1]) and whole[-1].endswith("?") and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)  # "is there anything I need to sort out before I turn up?"
@@ -1342,9 +1400,13 @@ class SwitchboardBrain:
         spec = self._spec_of(decision.intent)
         unsure = decision.action == "clarify" or self._lost(decision)
         needs_one = spec is not None and not spec.name.startswith(NEW_RECORD_PREFIXES) and bool(self._ids_of(decision.intent))
-        if not (unsure or needs_one) or self._names_a_record(text):
+        makes_one = spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES)
+        if not (unsure or needs_one or makes_one) or self._names_a_record(text):
             return None
-        said = [r.digits for r in entities.number_runs(text) if len(r.digits) >= RECORD_DIGITS]
+        toks = entities.tokens(text.lower())
+        # A number after a letter is some other code ("E one one oh oh three", a caller's id), not a record's.
+        said = [r.digits for r in entities.number_runs(text) if len(r.digits) >= RECORD_DIGITS
+                and not (r.start and len(toks[r.start - 1]) == 1 and toks[r.start - 1].isalpha())]
         if len(said) != 1:
             return None
         found: list[tuple[str, str, str]] = []  # (intent, id slot, value)
@@ -1370,7 +1432,14 @@ class SwitchboardBrain:
         state.entities[slot] = value  # the number, with its kind, for the request it starts
         if decision.action == "route" and decision.intent in named:
             return {"target": server, "intent": decision.intent}  # heard already: only its record was missing
-        return {"target": server, "intent": self._wanted_with_record(named, status, text, self._context())}
+        wanted = self._wanted_with_record(named, status, text, self._context())
+        if makes_one and wanted == status:
+            # Heard as a fault to log, told with a value only a change takes ("... put it up to urgent").
+            wanted = (self._write_by_its_values(status, [{"target": server, "intent": i} for i in named], text)
+                      or {"intent": status})["intent"]
+        if makes_one and not unsure and (wanted == status or self._changes_nothing(wanted, text)):
+            return None  # a new fault told with a number in it; only a change said outright is about that record
+        return {"target": server, "intent": wanted}
 
     def _changes_nothing(self, intent: str, text: str) -> bool:
         """Does ``text`` say nothing a change of ``intent``'s record would become (no status or priority, no
@@ -1545,13 +1614,22 @@ class SwitchboardBrain:
                 state.dialogue["later"] = later
             return first, words
         first = "first_of_two" in decision.policy_hits
-        before, after = text[:cues[-1][0]].strip(" ,.;"), text[cues[-1][1]:].strip(" ,.;")
-        other = after if first else before
-        if len(other.split()) >= 3:
-            second = self.coordinator.decide(other, state)
-            if second.action == "route" and second.intent != decision.intent and second.intent in INTENT_TOOLS:
-                state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
-                return decision, before if first else after
+        before = re.sub(r"\s+(?:and|but|so)$", "", text[:cues[-1][0]].strip(" ,.;"), flags=re.I)
+        after = text[cues[-1][1]:].strip(" ,.;")
+        # The part the router did not hear is kept: after the cue when it heard the first of two, else the one
+        # before, unless that is the one it heard ("my dock's stopped charging, and while I'm on, what's ...").
+        # (The part after the cue only when it asks something of its own: "and my whole team can't work, it's INC
+        # 20001" tells more of the first.)
+        tried = ((after, before),) if first else ((before, after),) + (((after, before),) if moves.asks(after) else ())
+        for other, now in tried:
+            if len(other.split()) >= 3:
+                second = self.coordinator.decide(other, state)
+                read = self._read_by_id(other) if second.action != "route" else None
+                if read is not None:  # "what's happening with S R three zero zero zero two": that record, read
+                    second = dataclasses.replace(second, action="route", target=read["target"], intent=read["intent"])
+                if second.action == "route" and second.intent != decision.intent and second.intent in INTENT_TOOLS:
+                    state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
+                    return decision, now
         return decision, text
 
     def _switch_cues(self, text: str) -> list[tuple[int, int]]:
@@ -1619,6 +1697,66 @@ class SwitchboardBrain:
         named = self._write_by_its_values(top["intent"], [other], text) or self._write_by_its_values(other["intent"], [top], text)
         return decision if named is None else dataclasses.replace(decision, action="route", target=named["target"],
                                                                  intent=named["intent"])
+
+    def _record_without_number(self, decision: Any, unknown: str) -> Any | None:
+        """A caller without a record's number ("I never wrote the job number down", "I don't have the reference")
+        is asking about a record already made: its status, found by what they say about it. The kind is the one
+        named ("job": work orders), or for a reference of no kind the one the router heard. None otherwise."""
+        said = unknown.lower()
+        kinds = {p for p, names in entities.KIND_NAMES.items() if any(re.search(rf"\b{n}\b", said) for n in names)}
+        if not kinds and not re.search(r"\b(?:reference|ref)\b", said):
+            return None
+        for intent, (server, tool) in INTENT_TOOLS.items():
+            ids = self._ids_of(intent)
+            if not tool.startswith("get_") or len(ids) != 1 or not _ticket_number(ids[0]):
+                continue
+            prefixes = set(entities.pattern_prefixes(ids[0].schema.get("pattern")))
+            if (prefixes & kinds) if kinds else intent.split(".")[0] == decision.intent.split(".")[0]:
+                return dataclasses.replace(decision, action="route", target=server, intent=intent)
+        return None
+
+    async def _made_or_changed(self, decision: Any, text: str) -> Any:
+        """Unsure between making a thing for a record the caller names and changing the one it has ("can we
+        shift the technician visit on work order 10002 to Friday?": book one, or move it?): the record, read,
+        tells. When it lists one of that thing still current, the turn changes it; when it lists none, it makes
+        one. ``decision`` as it was when it is no such pair or the record cannot be read. (Heard clearly, the
+        request stands: a move with nothing booked is told so by the server, and a booking replaces one.)"""
+        if decision.action != "clarify" or decision.intent not in INTENT_TOOLS:
+            return decision
+        others = [a["intent"] for a in decision.alternatives if a["intent"] != decision.intent][:1]
+        pair = [decision.intent, *(i for i in others if self._make_and_change(decision.intent, i))]
+        if len(pair) != 2:
+            return decision
+        specs = [self._spec_of(i) for i in pair]
+        changing = [slots.changes_record(spec.name, slots.slots_of(spec.input_schema)) for spec in specs]
+        things = {spec.name.split("_", 1)[-1] for spec in specs}  # schedule_visit, reschedule_visit: visits
+        ids = self._ids_of(pair[0])
+        values = slots.mentioned(ids, text, self._context())
+        reader = next((INTENT_TOOLS[i] for i in INTENT_TOOLS if INTENT_TOOLS[i][1].startswith("get_")
+                       and INTENT_TOOLS[i][0] == INTENT_TOOLS[pair[0]][0] and self._id_names(i) == set(values)), None)
+        if reader is None or set(values) != {s.name for s in ids}:
+            return decision
+        try:
+            record = await self.tools.call(*reader, values)
+        except ToolError:
+            return decision  # no such record: the question stands
+        held = record.get(f"{things.pop()}s") if isinstance(record, dict) else None
+        if not isinstance(held, list):
+            return decision
+        current = any(isinstance(item, dict) and not is_closed(item) for item in held)
+        chosen = pair[changing.index(current)]
+        return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[chosen][0], intent=chosen)
+
+    def _make_and_change(self, one: str, other: str) -> bool:
+        """Do ``one`` and ``other`` make and change the same thing of the same record, given the same values
+        (schedule_visit and reschedule_visit: a work order, a date, a window)? Not cancel_visit: it takes less."""
+        a, b = self._spec_of(one), self._spec_of(other)
+        if a is None or b is None or INTENT_TOOLS[one][0] != INTENT_TOOLS[other][0] or not self._id_names(one) \
+                or a.name.split("_", 1)[-1] != b.name.split("_", 1)[-1]:
+            return False
+        required = [{s.name for s in slots.slots_of(x.input_schema) if s.required} for x in (a, b)]
+        changing = {slots.changes_record(x.name, slots.slots_of(x.input_schema)) for x in (a, b)}
+        return required[0] == required[1] and changing == {True, False}
 
     def _changes_held(self, text: str, state: CallState) -> bool:
         """Does the turn give a value the task in progress holds another of ("scrap that, Thursday was right")?"""
@@ -1859,6 +1997,20 @@ def _without_names(said: str) -> str:
 def _content_words(said: str) -> set[str]:
     """Words of four letters or more that are not numbers ("four two zero two" is a value, not a thing)."""
     return {w for w in entities.words_besides_numbers(said) if len(w) > 3}
+
+
+def _asks_for(state: CallState, unknown: str) -> bool:
+    """Is the task's open question for the identifier ``unknown`` names ("the asset number" for the asset tag,
+    "the work order number" for the work order's id)? A word of the slot's name besides the generic ones."""
+    asking = str((state.task or {}).get("asking") or "")
+    said = set(re.findall(r"[a-z]+", unknown.lower()))
+    if said & {"reference", "ref"}:
+        return asking.endswith("_id")  # a reference is a record's number, whichever the question asks for
+    said -= {"the", "its", "my", "our", "a", "an", "any", "that", "number", "no", "id", "code"}
+    # A kind said in other words ("the job number" for a work order's id) names it too.
+    said |= {w for names in entities.KIND_NAMES.values() if said & {w for n in names for w in n.split()}
+             for n in names for w in re.split(r"[\s-]", n)}
+    return bool(asking) and bool(set(asking.split("_")) & said)
 
 
 def _questions_only(text: str, heard: str = "") -> bool:

@@ -1959,3 +1959,75 @@ async def test_options_asked_about_in_the_last_clause_of_a_request_are_no_value(
     actions = await say(brain, state, "the outfall penstock at harbor road V zero three one zero won't open more than "
                                       "halfway, what's the difference between high and urgent?")
     assert "24 hours" in spoken(actions) and "priority" not in (state.task or {}).get("args", {}), state.task
+
+
+async def test_a_name_run_on_into_the_problem_is_no_part_of_the_summary(brain: SwitchboardBrain) -> None:
+    state = CallState("introduction-run-on")
+    await say(brain, state, "hi its sam okafor from payroll e one one oh oh two my monitor keeps flickering and going off")
+    task = state.task or {}
+    assert task.get("args", {}).get("summary", "").startswith("my monitor keeps flickering"), task
+    assert task["args"].get("user") == "E11002", task
+
+
+@pytest.mark.parametrize("number, intent", [("one", "visit.schedule"), ("two", "visit.reschedule")])
+async def test_unsure_between_booking_and_moving_a_visit_the_work_order_tells(
+        brain: SwitchboardBrain, number: str, intent: str) -> None:
+    # WO-10002 has a visit booked, WO-10001 none: "shift" is a move of the one there, or a first booking.
+    state = CallState(f"book-or-move-{number}")
+    actions = await say(brain, state, f"can we shift the technician visit on work order one zero zero zero {number} to "
+                                      "friday afternoon please the permit won't be signed off in time otherwise")
+    assert "get this right" not in spoken(actions), spoken(actions)
+    assert (state.task or {}).get("intent") == intent, state.task
+
+
+async def test_a_fault_told_with_a_job_number_and_a_change_for_it_is_that_change(brain: SwitchboardBrain) -> None:
+    state = CallState("number-and-change")
+    await say(brain, state, "the aircon job in the riverside control room ten thousand and four is only down as low "
+                            "but we're at thirty degrees so can you put it up to urgent")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.update", task
+    assert task["args"].get("work_order_id") == "WO-10004" and task["args"].get("priority") == "urgent", task
+
+
+async def test_an_identifier_the_caller_says_they_lack_is_not_asked_for(brain: SwitchboardBrain) -> None:
+    state = CallState("lacks-the-tag")
+    actions = await say(brain, state, "the fridge in the canteen at riverside has stopped and I don't know the asset number")
+    assert (state.task or {}).get("intent") == "work_order.create", state.task  # a fault, not an asset look-up
+    assert "asset tag" not in spoken(actions), spoken(actions)
+    # Without the admission the tag is asked for as before.
+    state = CallState("tag-asked")
+    asked = await say(brain, state, "the fridge in the canteen at riverside has stopped")
+    assert "asset tag" in spoken(asked), spoken(asked)
+
+
+async def test_a_caller_who_lost_the_job_number_hears_the_job(brain: SwitchboardBrain) -> None:
+    state = CallState("lost-job-number")
+    actions = await say(brain, state, "I rang a few days back about compressor unit one at eastgate losing pressure and "
+                                      "I never wrote the job number down, can you dig it out for me")
+    assert tools_ok(actions) == ["get_work_order"], spoken(actions)
+    assert "one zero zero, zero three" in spoken(actions), spoken(actions)
+
+
+async def test_a_request_supposed_with_a_question_is_answered_from_the_articles(brain: SwitchboardBrain) -> None:
+    state = CallState("supposed-request")
+    actions = await say(brain, state, "quick one, if someone wants access to the finance system who signs it off?")
+    assert not tools_ok(actions) and not state.task, spoken(actions)
+    assert "manager" in spoken(actions), spoken(actions)
+
+
+async def test_the_request_before_a_switch_cue_is_done_first_and_the_other_kept(brain: SwitchboardBrain) -> None:
+    state = CallState("switch-cue-second")
+    await say(brain, state, "my docking station has stopped charging and while I'm on what's happening with S R three "
+                            "zero zero zero two")
+    assert (state.task or {}).get("intent") == "incident.create", state.task
+    assert (state.dialogue.get("later") or {}).get("intent") == "service_request.status", state.dialogue
+
+
+async def test_a_reference_from_an_earlier_call_is_looked_for_not_the_greeting_said_again(brain: SwitchboardBrain) -> None:
+    state = CallState("earlier-reference")
+    actions = await say(brain, state, "I rang yesterday about my VPN dropping, what was the reference you gave me?")
+    said = spoken(actions)
+    assert "help line" not in said and "a person can" in said, said
+    assert (state.task or {}).get("intent") == "incident.status", state.task
+    done = await say(brain, state, "yes please")
+    assert any(isinstance(a, HandoffEvent) for a in done), spoken(done)

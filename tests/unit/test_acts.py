@@ -34,6 +34,18 @@ def test_the_phrases_are_not_already_in_the_word_list_or_the_banks() -> None:
     assert not {t.lower() for t in UNLISTED_YES + NOT_YES} & {t.lower() for t in acts.ASSENT + acts.OTHER}
 
 
+@pytest.mark.parametrize("said", ["crack on", "bang it in", "fire away", "on you go", "yeah send it off", "pop it in then",
+                                  "get it logged", "press on please"])
+def test_a_go_ahead_said_as_an_order_to_get_on_is_a_yes(similar, said: str) -> None:
+    assert acts.assents(said, similar), said
+
+
+@pytest.mark.parametrize("said", ["hold on", "go back", "put it down", "get me a person", "don't send it",
+                                  "go home"])
+def test_a_verb_of_going_with_anything_else_is_no_go_ahead(similar, said: str) -> None:
+    assert not acts.assents(said, similar), said
+
+
 def test_most_unlisted_assents_are_heard_as_yes(similar) -> None:
     heard = [t for t in UNLISTED_YES if acts.assents(t, similar)]
     assert len(heard) >= 5, f"only {heard}"

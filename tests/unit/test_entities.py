@@ -318,6 +318,12 @@ def test_an_id_said_in_groups_with_pauses_is_joined_while_too_short_to_be_one() 
     ("friday's better for us", 4),
     ("friday's no good any more, can we move it to next tuesday morning", 1),  # the last day said
     ("tuesday, or thursday if that's easier", 3),
+    # A day said as one that will not do is not the one meant, wherever it is said.
+    ("to monday morning please, the site is shut on friday", 0),
+    ("can we do wednesday instead of thursday", 2),
+    ("we can't do tuesday so thursday", 3),
+    ("monday doesn't work, friday afternoon", 4),
+    ("thursday, we're closed on monday", 3),
 ])
 def test_the_day_meant_is_the_last_one_said_possessive_or_not(said, weekday):
     assert e.names_day(said) and e.when(said, NOW).weekday() == weekday

@@ -245,3 +245,20 @@ def test_an_announcement_of_several_things_is_found_and_taken_out() -> None:
         "I've got three things for you tonight", "Evening, Karen here")
     assert moves.announcement("a couple of quick questions") == ("a couple of quick questions", "")
     assert moves.announcement("the pump has been leaking for two days")[0] == ""
+
+
+@pytest.mark.parametrize("said, unknown, rest", [
+    ("the lab air conditioning at lakeside has packed in and I don't know the asset number", "the asset number",
+     "the lab air conditioning at lakeside has packed in"),
+    ("I don't have the work order number but the pump at site 12 is leaking again", "the work order number",
+     "the pump at site 12 is leaking again"),
+    ("no idea what the tag is, the fridge in the canteen is warm", "the tag", "the fridge in the canteen is warm"),
+    ("I rang on monday about the compressor and I never wrote the job number down can you find it",
+     "the job number", "I rang on monday about the compressor can you find it"),
+    ("the printer is broken and I can't find the asset tag on it", "the asset tag", "the printer is broken"),
+    # Not knowing something else is part of the story.
+    ("it stops and I don't know why", "", "it stops and I don't know why"),
+    ("I don't know what happened but the valve is stuck", "", "I don't know what happened but the valve is stuck"),
+])
+def test_not_knowing_an_identifier_is_taken_out_of_a_request(said: str, unknown: str, rest: str) -> None:
+    assert moves.admission(said) == (unknown, rest)

@@ -470,6 +470,12 @@ def test_a_remark_is_what_the_caller_adds_about_a_record(tool: str, opening: str
     assert s.remark(opening, tool, CTX) == said
 
 
+def test_a_clause_ends_at_but_so_the_value_held_is_no_remark() -> None:
+    # "... is down as medium but the heating's off ...": the record's value now is not news, what follows is.
+    said = "the boiler job at the depot is down as medium but the heating's off in the whole block now so can you make it high"
+    assert s.remark(said, "update_work_order", CTX, [PRIORITY]) == "the heating's off in the whole block now"
+
+
 PRIORITY = s.Slot("priority", {"type": "string", "enum": ["low", "medium", "high", "urgent"],
                                "description": "How urgent is it: low, medium, high or urgent?"}, True)
 
@@ -484,6 +490,41 @@ PRIORITY = s.Slot("priority", {"type": "string", "enum": ["low", "medium", "high
 ])
 def test_an_option_word_describing_a_thing_is_no_value(said: str, value: str | None) -> None:
     assert s.parse(PRIORITY, said, CTX, asked=False) == value
+
+
+@pytest.mark.parametrize("said, value", [
+    # Unpunctuated, the change said at the end of a long turn ("... so can you bump it up to high").
+    ("the boiler job over at the depot is on the list as medium but the whole block's freezing so can you bump it "
+     "up to high", "high"),
+    ("this one's sat at low for a week now could you raise it to high", "high"),
+    ("the gauge reading keeps going high and then dropping back", None),
+])
+def test_a_value_after_a_verb_of_changing_it_ends_a_long_unpunctuated_turn(said: str, value: str | None) -> None:
+    assert s.parse(PRIORITY, said, CTX, asked=False) == value
+
+
+@pytest.mark.parametrize("said, parts", [
+    ("its tom reyes from finance e one one oh oh three outlook wont open at all",
+     ["its tom reyes from finance e one one oh oh three", "outlook wont open at all"]),
+    ("hi its priya from the depot the label printer keeps jamming",
+     ["its priya from the depot", "the label printer keeps jamming"]),
+    ("it's sam okafor e one oh two two four my monitor keeps going off",
+     ["it's sam okafor e one oh two two four", "my monitor keeps going off"]),
+    ("its maria lopez on site twelve the pump is leaking", ["its maria lopez on site twelve", "the pump is leaking"]),
+    # No name, or nothing told after it: one clause.
+    ("its the pump one two three it keeps tripping", ["its the pump one two three it keeps tripping"]),
+    ("it's Ben Carter in the control room", ["it's Ben Carter in the control room"]),
+    ("i'm locked out of my account", ["i'm locked out of my account"]),
+])
+def test_an_introduction_run_on_into_the_problem_is_told_apart(said: str, parts: list[str]) -> None:
+    assert s.introduction_apart(said) == parts
+
+
+def test_a_summary_leaves_out_who_calls_and_the_tag_said_without_a_pause() -> None:
+    said = "hi its tom reyes from finance e one one oh oh three outlook wont open at all it just says cannot start"
+    assert s.paraphrase(said, CTX).startswith("outlook wont open")
+    said = "the fridge in the canteen isn't cooling at all the tag's f one two three"
+    assert s.paraphrase(said, CTX) == "the fridge in the canteen isn't cooling at all"
 
 
 def test_a_state_is_asked_for_by_its_verb() -> None:
