@@ -836,6 +836,8 @@ class DomainAgent:
                         result = slots.Step(result.action, f"Shall I still {slots.describe_tool(spec.name)}?", result.heard)
             yield Say(result.say)
         else:
+            if result.say:
+                yield Say(result.say)  # a value added with the go-ahead, said back as it is sent
             async for action in self._execute(spec, state, write):
                 yield action
 

@@ -189,11 +189,11 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
 #: the tag is"): the noun phrase ends on a word that names an identifier.
 _ID_NOUN = r"(?:number|no|tag|id|reference|ref|code|label|serial)"
 _ADMISSION = re.compile(
-    r"(?:^|,|\b(?:and|but|so)\b)\s*(?:i |we )?(?:(?:really |honestly )?(?:don'?t|do not|dont) (?:know|have|remember)|"
+    r"(?:^|[,.;!?]|\b(?:and|but|so)\b)\s*(?:i |we )?(?:(?:really |honestly )?(?:don'?t|do not|dont) (?:know|have|remember)|"
     r"haven'?t(?: got)?|have no|no idea|dunno|not sure (?:of|about)|(?:never|didn'?t|did not) (?:wr[io]te|write|get|got|take|took|note|keep|kept)(?: down)?|"
     r"lost|forgot|forgotten|(?:can'?t|cannot|couldn'?t) (?:find|see|read|remember))"
     r"\s+(?:what\s+)?((?:the|its|it'?s|my|our|a|an|any|that)\s+(?:[a-z']+\s+){0,2}?" + _ID_NOUN + r")\b"
-    r"(?:\s+(?:is|was|for it|of it|on it|down))?(?:\s+(?:off hand|offhand|sorry))?\s*(?=$|[,.;!?]|\b(?:and|but|so|can you|could you|would you|will you|please)\b)")
+    r"(?:\s+(?:is|was|for it|of it|on it|down|on me|with me|to hand|here))?(?:\s+(?:off hand|offhand|sorry))?\s*(?=$|[,.;!?]|\b(?:and|but|so|can you|could you|would you|will you|please)\b)")
 
 
 def admission(text: str) -> tuple[str, str]:
@@ -203,8 +203,10 @@ def admission(text: str) -> tuple[str, str]:
     m = _ADMISSION.search(text.lower())
     if m is None:
         return "", text
-    rest = re.sub(r"^(?:and|but|so)\b", "", f"{text[:m.start()]} {text[m.end():]}".strip(" ,;"), flags=re.I)
-    return m.group(1), re.sub(r"\s+", " ", rest).strip(" ,;")
+    rest = re.sub(r"^(?:and|but|so)\b", "", f"{text[:m.start() + (text[m.start()] in '.!?')]} {text[m.end():]}".strip(" ,;"),
+                  flags=re.I)
+    rest = re.sub(r"([.!?])[\s.!?,;]+$", r"\1", re.sub(r"\s+([.,;!?])", r"\1", re.sub(r"\s+", " ", rest)))
+    return m.group(1), rest.strip(" ,;")
 
 
 #: A turn in the form of a question or a request ("where's my work order", "can you reset ...", "I need

@@ -47,10 +47,10 @@ _ENUM_SYNONYMS = {
     "completed": ("complete", "close it", "close it off", "close the job", "close the work order", "close that",
                   "close off", "close out"),
 }
-#: Option words that also describe things other than the slot ("a high reading", "low pressure"):
-#: said unasked they count only next to the slot's label or on their own.
+#: Option words that also describe things other than the slot ("a high reading", "low pressure", "other
+#: people"): said unasked they count only next to the slot's label or on their own.
 _ENUM_WORDS = {"high", "low", "medium", "normal", "moderate", "standard", "important", "quickly", "soon as possible",
-               "critical", "emergency"}
+               "critical", "emergency", "other", "general"}
 
 
 @dataclass(frozen=True)
@@ -243,8 +243,10 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
         # A bare "yes" or "no" ("yes, please"), or a yes that only says the action again ("yes, cancel it",
         # "yeah go ahead"), is no description (the question was open): ask again, never store "yes".
         rest = moves.leftover(reply.rest).strip(" .!?,").lower()
+        again = entities.yes_no(reply.rest)  # "yes, correct": a yes said twice
         said_nothing = not rest or (reply.yes is True and _POINTING_BACK.fullmatch(
-            reply.rest.strip(" .!?,").lower()) is not None)
+            reply.rest.strip(" .!?,").lower()) is not None) or (
+            reply.yes is not None and again.yes is not None and not moves.leftover(again.rest).strip(" .!?,"))
         return clean if clean and not (reply.yes is not None and said_nothing) else None
     return None
 
@@ -591,9 +593,9 @@ def changes_held(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, 
 
 
 def _later_yes(text: str) -> bool | None:
-    """True when a sentence after the first is a yes and none is a no ("..., we're working blind. yes, escalate
-    it"); None otherwise."""
-    later = [entities.yes_no(p).yes for p in re.split(r"(?<=[.!?])\s+", text)[1:] if p.strip()]
+    """True when a sentence or clause after the first is a yes and none is a no ("..., we're working blind. yes,
+    escalate it", "medium's fine, yes, go ahead"); None otherwise."""
+    later = [entities.yes_no(p).yes for p in re.split(r"(?<=[.!?,;])\s+", text)[1:] if p.strip()]
     return True if True in later and False not in later else None
 
 
@@ -758,6 +760,8 @@ _DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "or", "is", "s
 #: Words that make a clause the predicate of the one before ("the booster pump, ..., was making a noise").
 _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept", "won't", "isn't", "wasn't",
                 "can't", "doesn't", "didn't", "will", "started", "stopped"}
+#: What a clause that only gives a priority calls it ("a medium problem", "high priority job").
+_VALUE_NOUNS = {"is", "a", "problem", "issue", "priority", "one", "job", "ticket", "please", "really", "quite"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
 SUMMARY_WORDS = 10
 
@@ -917,8 +921,8 @@ def paraphrase(opening: str, ctx: Context) -> str:
         # "the tag is", "the tag's" once the tag is taken out
         while words and (words[-1] in _DANGLING | _VALUE_LEAD or re.sub(r"'s$", "", words[-1]) in _VALUE_LEAD):
             words = words[:-1]
-        if len(words) >= 2:
-            clauses.append(_shortened(words))
+        if len(words) >= 2 and set(words) - _DANGLING - _VALUE_NOUNS - _ENUM_WORDS - {"urgent"}:
+            clauses.append(_shortened(words))  # not a clause that only gives the priority ("is medium problem")
     if ctx.similar is not None and len(clauses) > 1 and sum(map(len, clauses)) > SUMMARY_WORDS:
         # Too much to keep it all: the clause that sounds most like a fault goes first ("I keep mixing them
         # up. gas turbine two is throwing a low lube oil pressure alarm" is about the alarm).
@@ -981,11 +985,13 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     # request put politely, and what follows the asking is news ("can you add that it still fails?").
     told = " ".join(s for s in re.split(r"(?<=[.!?])\s+", opening.lower())
                     if not s.strip().endswith("?") or (moves.asks(s) and re.search(rf"\b{verb}", s)))
+    name = caller_name(opening).lower()  # "Jonas Berg from asset management": who calls, never the reason
     # A clause ends at "but" too: "it's down as low | but it's thirty two degrees in there" tells two things.
     for clause in re.split(r"[,;.!?:]+|\bbut\b|\b(?:so|and) (?=(?:please|can you|could you|would you|i need you|i want you|"
                            r"i'd like you)\b)", told):
         if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
-                or _ASIDE.fullmatch(clause) or _CALLER_NAMED.match(_PREAMBLE.sub(" ", clause).strip()):
+                or _ASIDE.fullmatch(clause) or _CALLER_NAMED.match(_PREAMBLE.sub(" ", clause).strip()) \
+                or (name and _PREAMBLE.sub(" ", clause).strip().startswith(name)):
             continue  # the first call's story, the call itself, the change asked for ("I said medium"), who calls
         if moves.asks(clause) and not re.search(rf"\b{verb}", clause):
             # The request itself ("can I get write access to maximo") is no reason; what it is for may be.
@@ -1097,6 +1103,12 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 changed = {k: v for k, v in changed.items() if task["args"].get(k) != v}
             if reply.yes is True and not changed:
                 return Step("execute")
+            if reply.yes is True and not set(changed) & set(task["args"]):
+                # "Medium's fine, yes, go ahead": a value the read-back did not hold, added with the yes to send
+                # it. It is said back as it goes; a value read back and changed is read back again first.
+                ack = _together(_acknowledge(by_name[k], v, added=True) for k, v in changed.items() if k in by_name)
+                task["args"].update(changed)
+                return Step("execute", ack, changed)
             if not changed:
                 named = _named_slot(slots, body)
                 if named is not None:
@@ -1117,6 +1129,14 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
             proposed = task.pop("proposed", None)  # a value the agent found and offered ("Is it A123?")
             if proposed and (reply.yes is True or (reply.yes is None and names_thing(str(task.get("proposed_name") or ""), body))):
                 heard.update(proposed)  # "yes", or the thing offered named back ("it's the standby generator")
+                if write and reply.yes is True and changes_record(task["tool"], slots) and set(task["args"]) <= set(proposed) \
+                        and _orders(task["tool"], reply.rest) and not [s for s in slots if s.required and s.kind != "key"
+                                                                       and s.name not in {**task["args"], **proposed}]:
+                    # "Yes, cancel it please" to "Is it W O 10002: the oil pump?": the record was just read out and
+                    # the act ordered with the yes; reading it back again would ask the same thing twice.
+                    task["args"].update(proposed)
+                    task.pop("proposed_name", None)
+                    return Step("execute", heard=dict(proposed))
             task.pop("proposed_name", None)
             if asking is None and task["args"]:
                 named = _named_slot(slots, body)  # the answer to "What should I change?"
@@ -1166,6 +1186,15 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         return Step("confirm", f"{said} Shall I go ahead?", heard)
     task["read_back"] = True
     return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
+
+
+def _orders(tool: str, text: str) -> bool:
+    """Does ``text`` order the act of ``tool`` outright ("cancel it please", "go ahead", "move it")? Its verb or a
+    go-ahead, on "it", and nothing else said beside it."""
+    verb = tool.split("_")[0]
+    low = text.lower().strip(" .!")
+    return bool(re.fullmatch(rf"(?:(?:yes|yeah|please|then|just)\W+)*(?:{verb}|go ahead(?: and {verb})?|do)(?: it| that)?"
+                             r"(?:\W+(?:please|then|thanks|thank you))*", low))
 
 
 #: After a yes, words that take it back in part: a change is coming, nothing is to be sent yet.
@@ -1397,7 +1426,7 @@ def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
                 cut = cut[:end] if end > 0 and len(cut[:end].split()) >= SUMMARY_WORDS // 2 else cut
                 shown = " ".join(_without_dangling(cut.split())) + " and so on"
         else:
-            shown = str(value)
+            shown = str(value).replace("_", " ")  # an option written as an identifier is said as words: "power bi"
         parts.append(f"{slot.label} {shown}")
     detail = f": {', '.join(parts)}" if parts else ""
     return f"I'll {describe_tool(tool)}{detail}. Is that right?"

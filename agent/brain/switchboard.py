@@ -92,6 +92,10 @@ _SUPPOSED = re.compile(r"\bif (?:i|we|you|he|she|they|someone|somebody|anyone|a 
                        r"needs|request|requests|put|puts|apply|applies|raise|raises|log|logs|report|reports|book|books|"
                        r"order|orders)\b")
 _WH_WORD = re.compile(r"\b(?:who|what|how|which|where|when)\b")
+#: A question about things of a kind in general, not the one just read: "normally", "usually", or the kind with
+#: "a" ("how long would a low priority ticket take?", "do you ever send an engineer on a Sunday?").
+_IN_GENERAL = re.compile(r"\b(?:normally|usually|generally|typically|in general|on average|as a rule|tend to|ever)\b|"
+                         r"\b(?:a|an|any)\s+(?:[\w-]+\s+){0,2}(?:tickets?|incidents?|jobs?|work orders?|requests?|visits?)\b")
 #: A question that asks for something to be told, not done ("when will it be done?", "what's it at?").
 _WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
 #: A question of when something will happen ("when's he coming?", "what time will they be here?").
@@ -301,6 +305,8 @@ class SwitchboardBrain:
                               offer=None if offer == "lookup" and fit == "value" else offer,  # "yes, it's P-4512"
                               topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
                               free_text=fit == "free", answered=fit == "value", changes=self._changes_held(text, state))
+        if offer == "later" and (state.dialogue.get("later") or {}).get("once") and (move is None or move.kind != "accept"):
+            state.dialogue.pop("later")  # news offered as a note once: another request or a no leaves it
         if earlier and found is not None:
             move = None  # no reference of this call to say again: the record is looked for
         elif earlier:
@@ -500,9 +506,9 @@ class SwitchboardBrain:
                 action = Say(self._offer_later(state))  # the first request is done: offer the second
                 if held is not None and len(f"{held.text} {action.text}".split()) > REPLY_WORDS:
                     # No room for both whole: the result keeps what it had room for before an offer (the
-                    # arrival a status check was asked for), and the offer is said short.
-                    action = Say(SHORT_OFFER)
-                    held = dataclasses.replace(held, text=for_the_ear(held.text, LONGEST_REPLY - len(SHORT_OFFER.split())))
+                    # arrival a status check was asked for), and the offer is said short (its own when it has one).
+                    action = Say(state.dialogue["later"].get("short") or SHORT_OFFER)
+                    held = dataclasses.replace(held, text=for_the_ear(held.text, LONGEST_REPLY - len(action.text.split())))
             if held is not None:
                 yield held
                 held = None
@@ -564,7 +570,16 @@ class SwitchboardBrain:
             later = state.dialogue.pop("later")
             decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
                                            target=later["target"], intent=later["intent"])
-            async for action in self._guarded(self._route(decision, later["text"], state, one_request=True), state):
+            started = [a async for a in self._guarded(self._route(decision, later["text"], state, one_request=True), state)]
+            if later.get("once") and state.task is not None and state.task.get("confirming"):
+                # "Shall I add that as a comment?" was its read-back: the yes to it sends it.
+                for action in started:
+                    if not isinstance(action, Say):
+                        yield action
+                async for action in self.agent.continue_task("yes", state):
+                    yield action
+                return
+            for action in started:
                 yield action
             if state.task is not None and later.get("go_ahead"):
                 state.task["go_ahead"] = True
@@ -688,14 +703,15 @@ class SwitchboardBrain:
     def _yes_to_more(text: str, state: CallState) -> bool:
         last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
         reply = entities.yes_no(text)
-        # Only a yes: "yes, close it" is a request of its own.
+        # Only a yes, or a yes and a go-ahead ("yes please, go ahead": I have more); "yes, close it" is a request.
+        rest = _GO_AHEAD.sub(" ", moves.leftover(reply.rest).lower())
         return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and reply.yes is True \
-            and set(moves.leftover(reply.rest).lower().strip(" .,!?").split()) <= _MORE_WORDS
+            and set(re.findall(r"[a-z']+", rest)) <= _MORE_WORDS
 
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
         said_bye = bool(_GOODBYE.search(text.lower()))
         if decision.intent == "smalltalk.goodbye" and decision.action == "route":
-            return said_bye or not state.task
+            return said_bye or (not state.task and not self._yes_to_more(text, state))
         last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
         # "No" to "anything else?" ends the call.
         return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and entities.yes_no(text).yes is False \
@@ -800,6 +816,8 @@ class SwitchboardBrain:
         if decision.action == "clarify":
             decision = await self._made_or_changed(decision, text)
         if decision.action == "clarify":
+            decision = self._news_or_status(decision, text, state)
+        if decision.action == "clarify":
             decision = self._asked_of_last_record(decision, text, state) or decision
         earlier = self._howto_asked_before(decision, text, state)
         if earlier:
@@ -870,13 +888,11 @@ class SwitchboardBrain:
         if named:
             # Unless another is clearly asked for, a turn that asks nothing tells news for the record: for the
             # tool that adds to a record (the servers' "add_" naming). "It still fails" is no new fault.
-            asks = any(x.rstrip().endswith("?") or _QUESTION.match(lead := _LEAD.sub("", x.strip().lower()))
-                       or _REQUEST_QUESTION.search(lead) or _NEED.match(lead) for x in _SENTENCE.split(text) if x.strip()) \
-                or bool(_INDIRECT_QUESTION.search(text.lower()) or _TOLD_BEFORE.search(text.lower())
-                        or _CHASING.search(text.lower()))
             news = next((i for i in named if INTENT_TOOLS[i][1].startswith(NEWS_PREFIXES)), None)
-            tells = bool(_VERB.search(_without_names(text).lower()))  # "and work order 10005" tells nothing
-            intent = self._wanted_with_record(named, status, text, ctx, news if tells and not asks else None)
+            only_tells = _tells_only(text)
+            intent = self._wanted_with_record(named, status, text, ctx, news if only_tells else None)
+            if intent == status and news is not None and only_tells:
+                self._offer_news(news, text, state)
             return dataclasses.replace(decision, action="route", intent=intent,
                                        reason=f"{decision.reason} Names a record that exists: {self.coordinator.policy.name_of(intent)}.")
         sentences = [q.strip() for q in _SENTENCE.split(text) if q.strip()]
@@ -1200,6 +1216,8 @@ class SwitchboardBrain:
             return False
         if self._names_a_record(text):
             return False  # another record named: a question about that one
+        if _IN_GENERAL.search(text.lower()):
+            return False  # "how long would a low priority ticket normally take?": about any, the articles answer
         other = self._spec_of(decision.intent) if decision.action == "route" else None
         return other is None or decision.intent == "smalltalk.offtopic" or (
             other.server == spec.server and self._id_names(decision.intent) == self._id_names(done[0]["intent"]))
@@ -1281,8 +1299,8 @@ class SwitchboardBrain:
         done = _last_done(state)
         if state.task or not done or not state.tool_attempts or not _questions_only(text, self._last_said(state, "")):
             return ""
-        if self._names_a_record(text):
-            return ""  # another record named: a question about that one
+        if self._names_a_record(text) or (decision.intent == "knowledge.howto" and _IN_GENERAL.search(text.lower())):
+            return ""  # another record named, or records of a kind in general ("how long does a high one take?")
         # "Is anyone working on it?" leans on what was just said; "who do I chase?" asks for a person or a time
         # the result may hold.
         leans = bool(set(entities.tokens(text)) & _LEANING) or bool(_WHO_OR_WHEN.match(_LEAD.sub("", text.strip().lower())))
@@ -1476,7 +1494,16 @@ class SwitchboardBrain:
         options = [{"target": decision.target, "intent": decision.intent, "confidence": decision.confidence},
                    *decision.alternatives] if decision.action in ("route", "clarify") else list(decision.alternatives)
         top = self._spec_of(decision.intent)
-        if not read or top is None or top.server != self._spec_of(read_intent).server:
+        server = self._spec_of(read_intent).server
+        if read and top is not None and top.server != server and slots.is_write(top.name, top.annotations) \
+                and not top.name.startswith(NEW_RECORD_PREFIXES) and not self._names_a_record(text):
+            # "Yes please, add that" heard as a note on a work order, right after an incident was read: the same
+            # act on the record just read, by the verb of its tools' names ("add_": add_incident_comment).
+            verb = top.name.split("_")[0]
+            same = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server and tool.split("_")[0] == verb
+                    and self._id_names(i) == read]
+            return {"target": server, "intent": same[0]} if len(same) == 1 else None
+        if not read or top is None or top.server != server:
             return None
         own = [s for s in slots.slots_of(top.input_schema) if s.kind in ("code", "site") and s.name not in read]
         if top.name.startswith(NEW_RECORD_PREFIXES) and slots.mentioned(own, text, ctx):
@@ -1630,7 +1657,14 @@ class SwitchboardBrain:
                 if second.action == "route" and second.intent != decision.intent and second.intent in INTENT_TOOLS:
                     state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
                     return decision, now
-        return decision, text
+        if state.task:
+            return decision, text
+        # A cue that splits nothing ("Two things while I've got you. The dosing pump ... And when was ..."): the
+        # clause boundaries, as without one.
+        first_one, words, later = self._split_two(decision, text, state)
+        if later is not None:
+            state.dialogue["later"] = later
+        return first_one, words
 
     def _switch_cues(self, text: str) -> list[tuple[int, int]]:
         """Where the policy's switch cues ("while I've got you") stand in ``text``, as (start, end). The cues
@@ -1653,7 +1687,7 @@ class SwitchboardBrain:
             if len(re.findall(r"[\w']+", _without_names(before))) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
                     or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()) \
                     or _inside_a_number(before, after) \
-                    or _INTRODUCTION.match(before.lower()) \
+                    or _INTRODUCTION.match(_without_trailing_codes(before).lower()) \
                     or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2:
                 # "over and over" joins no clauses; "I rang last week about ...", "hello, Olivia Grant from
                 # operations", "hi, Grace Kim, asset management" and "riverside pumping station here" are no
@@ -1698,10 +1732,35 @@ class SwitchboardBrain:
         return decision if named is None else dataclasses.replace(decision, action="route", target=named["target"],
                                                                  intent=named["intent"])
 
+    def _offer_news(self, news: str, text: str, state: CallState) -> None:
+        """"About my VPN ticket, 20001. I tried it this morning; it dropped again after an hour": how the record
+        stands is read, and what they told is offered next as a note or comment on it (``news``), once."""
+        if not state.dialogue.get("later"):
+            kind = INTENT_TOOLS[news][1].rsplit("_", 1)[-1]  # add_incident_comment: a comment
+            state.dialogue["later"] = {"text": text, "target": INTENT_TOOLS[news][0], "intent": news, "once": True,
+                                       "offer": f"Shall I add what you told me to it as a {kind}?",
+                                       "short": f"Shall I add that as a {kind}?"}
+
+    def _news_or_status(self, decision: Any, text: str, state: CallState) -> Any:
+        """Unsure between reading a record the turn names and adding to it, in a turn that only tells something:
+        read, with the news offered after (``_offer_news``). ``decision`` otherwise."""
+        options = [decision.intent, *(a["intent"] for a in decision.alternatives)][:2]
+        status = next((i for i in options if i.endswith(".status")), None)
+        news = next((i for i in options if INTENT_TOOLS.get(i, ("", ""))[1].startswith(NEWS_PREFIXES)), None)
+        if status is None or news is None or self._id_names(status) != self._id_names(news) \
+                or not self._names_its_ids(status, text, self._context()) or not _tells_only(text):
+            return decision
+        self._offer_news(news, text, state)
+        return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[status][0], intent=status)
+
     def _record_without_number(self, decision: Any, unknown: str) -> Any | None:
         """A caller without a record's number ("I never wrote the job number down", "I don't have the reference")
         is asking about a record already made: its status, found by what they say about it. The kind is the one
         named ("job": work orders), or for a reference of no kind the one the router heard. None otherwise."""
+        spec = self._spec_of(decision.intent)
+        if decision.action == "route" and spec is not None and self._ids_of(decision.intent) \
+                and not spec.name.startswith(NEW_RECORD_PREFIXES):
+            return None  # "the visit needs cancelling, I haven't got the job number": that, found another way
         said = unknown.lower()
         kinds = {p for p, names in entities.KIND_NAMES.items() if any(re.search(rf"\b{n}\b", said) for n in names)}
         if not kinds and not re.search(r"\b(?:reference|ref)\b", said):
@@ -1799,7 +1858,7 @@ class SwitchboardBrain:
         later = state.dialogue["later"]
         state.dialogue["offer"] = "later"
         # Named as the router names it ("reporting an IT problem", "checking on a work order").
-        return f"You also mentioned {self.coordinator.policy.name_of(later['intent'])}. Shall we do that now?"
+        return later.get("offer") or f"You also mentioned {self.coordinator.policy.name_of(later['intent'])}. Shall we do that now?"
 
     def _clarified(self, text: str, state: CallState, decision: Any = None) -> dict[str, Any] | None:
         """The option the caller chose after "is it about X, or Y?": a plain yes is the first, a
@@ -1997,6 +2056,25 @@ def _without_names(said: str) -> str:
 def _content_words(said: str) -> set[str]:
     """Words of four letters or more that are not numbers ("four two zero two" is a value, not a thing)."""
     return {w for w in entities.words_besides_numbers(said) if len(w) > 3}
+
+
+def _tells_only(text: str) -> bool:
+    """Does the turn tell something and ask nothing: no question, request, need, chasing or earlier call ("I
+    tried it from home last night and it dropped twice")? "And work order 10005" tells nothing."""
+    low = text.lower()
+    asks = any(x.rstrip().endswith("?") or _QUESTION.match(lead := _LEAD.sub("", x.strip().lower()))
+               or _REQUEST_QUESTION.search(lead) or _NEED.match(lead) for x in _SENTENCE.split(text) if x.strip()) \
+        or bool(_INDIRECT_QUESTION.search(low) or _TOLD_BEFORE.search(low) or _CHASING.search(low))
+    return not asks and bool(_VERB.search(_without_names(text).lower()))
+
+
+def _without_trailing_codes(text: str) -> str:
+    """``text`` without the codes said at its end ("hello, Jonas Berg from asset management, E one oh seven seven
+    seven": the caller's own id after who they are)."""
+    parts = text.split(",")
+    while len(parts) > 1 and entities.only_codes(parts[-1].strip()):
+        parts.pop()
+    return ",".join(parts).strip()
 
 
 def _asks_for(state: CallState, unknown: str) -> bool:

@@ -30,6 +30,12 @@ _GRAMMAR_WORDS = STOPWORDS | frozenset(
     "he she they him her his hers them their theirs someone somebody everyone everybody "
     "coming going gone getting got".split()
 )
+#: Words of degree after a safety word that make it something happening ("bleeding quite a lot", "sparking
+#: really badly"), as an adverb in -ly does: a name is never followed by one.
+_DEGREE = frozenset("quite very really so too lots loads heavily badly constantly everywhere still".split())
+#: Endings of adverbs in -ly; not "-ply" or "-bly": "the emergency supply", "the fire assembly point" name things.
+_ADVERB_ENDINGS = ("ally", "ily", "ely", "fully", "ously", "ently", "antly", "edly", "ingly", "ibly", "ably", "rly",
+                   "dly", "tly", "sly", "nly", "wly")
 #: Words before a safety word that make it a verb ("won't fire", "to spark"), not a hazard.
 _VERB_BEFORE = frozenset("to not wont dont doesnt didnt cant cannot will would wouldnt should".split())
 #: Words that deny what follows them ("nothing's on fire", "no smell of gas", "it isn't sparking").
@@ -147,7 +153,8 @@ class Policy:
                 continue
             verb_use = bool(preceding) and preceding[-1] in _VERB_BEFORE
             # A clause that ends on it ("the switch room is flooding, water's coming in") names nothing either.
-            ends = not after or after[0][:1] in ",.;:!?" or after[0] in _GRAMMAR_WORDS
+            ends = not after or after[0][:1] in ",.;:!?" or after[0] in _GRAMMAR_WORDS | _DEGREE \
+                or after[0].endswith(_ADVERB_ENDINGS)
             if ends or self.safety.match(" ".join(after)):  # type: ignore[union-attr]
                 if not verb_use:
                     return phrase, None, False

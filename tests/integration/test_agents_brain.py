@@ -2031,3 +2031,69 @@ async def test_a_reference_from_an_earlier_call_is_looked_for_not_the_greeting_s
     assert (state.task or {}).get("intent") == "incident.status", state.task
     done = await say(brain, state, "yes please")
     assert any(isinstance(a, HandoffEvent) for a in done), spoken(done)
+
+
+async def test_a_yes_and_a_go_ahead_to_anything_else_says_there_is_more(brain: SwitchboardBrain) -> None:
+    state = CallState("yes-go-ahead-more")
+    await say(brain, state, "status of work order ten thousand and three")
+    more = await say(brain, state, "yes please, go ahead")
+    assert not any(isinstance(a, EndCall) for a in more) and "What else" in spoken(more), spoken(more)
+
+
+async def test_a_second_request_is_kept_when_the_switch_cue_is_in_an_announcement(brain: SwitchboardBrain) -> None:
+    state = CallState("cue-in-announcement")
+    await say(brain, state, "Two things while I've got you. The dosing pump at Millbrook, P forty-seven oh one, is "
+                            "weeping from the gland, low priority. And when was booster pump one, A seven oh one, last "
+                            "serviced?")
+    assert (state.task or {}).get("intent") == "work_order.create", state.task
+    assert (state.dialogue.get("later") or {}).get("intent") == "asset.lookup", state.dialogue
+
+
+async def test_an_id_said_after_who_is_calling_is_theirs_not_a_thing_to_look_up(brain: SwitchboardBrain) -> None:
+    state = CallState("id-after-introduction")
+    actions = await say(brain, state, "Hi, Grace Kim from asset management, E one oh eight five oh. I need read access to "
+                                      "Maximo to check the asset history")
+    assert not tools_ok(actions) and (state.task or {}).get("intent") == "access.request", spoken(actions)
+    assert "grace" not in str(state.task["args"].get("justification", "")).lower(), state.task
+
+
+async def test_a_question_about_any_record_of_a_kind_after_a_read_is_answered_from_the_articles(
+        brain: SwitchboardBrain) -> None:
+    state = CallState("general-after-read")
+    await say(brain, state, "what's happening with incident twenty thousand and four")
+    actions = await say(brain, state, "and how long does a high priority incident usually take to fix?")
+    assert "working day" in spoken(actions) and "tablet" not in spoken(actions).lower(), spoken(actions)
+
+
+async def test_news_told_for_a_named_record_is_read_then_offered_as_a_comment(brain: SwitchboardBrain) -> None:
+    state = CallState("news-offered")
+    read = await say(brain, state, "Priya here about my VPN ticket, twenty thousand and one. I tried it from home last "
+                                   "night and it dropped twice.")
+    assert tools_ok(read) == ["get_incident"] and "as a comment?" in spoken(read), spoken(read)
+    added = await say(brain, state, "yes, add that")
+    assert tools_ok(added) == ["add_incident_comment"], spoken(added)
+    # Another request instead: the offer is not made again.
+    state = CallState("news-offer-left")
+    await say(brain, state, "work order ten thousand and one, the pump. It's rattling worse today.")
+    await say(brain, state, "can you make it urgent")
+    done = await say(brain, state, "yes")
+    assert tools_ok(done) == ["update_work_order"] and "note?" not in spoken(done), spoken(done)
+
+
+async def test_an_act_heard_on_another_desk_right_after_a_read_is_that_act_on_the_record_read(
+        brain: SwitchboardBrain) -> None:
+    state = CallState("act-after-read-other-desk")
+    await say(brain, state, "what's the latest on incident twenty thousand and one")
+    await say(brain, state, "yes please, add that")
+    task = state.task or {}
+    assert task.get("intent") == "incident.comment" and task["args"].get("incident_id") == "INC-20001", task
+
+
+async def test_a_visit_cancelled_without_the_job_number_is_found_and_cancelled_on_the_yes(
+        brain: SwitchboardBrain) -> None:
+    state = CallState("cancel-without-number")
+    offer = await say(brain, state, "the technician visit for the transformer cooling oil pump at North Ridge needs "
+                                    "cancelling, the shutdown's moved. I haven't got the job number to hand.")
+    assert "one zero zero, zero two" in spoken(offer) and not tools_ok(offer), spoken(offer)
+    done = await say(brain, state, "yes, cancel it please")
+    assert tools_ok(done) == ["cancel_visit"], spoken(done)

@@ -211,6 +211,31 @@ def test_a_safety_word_that_ends_its_clause_names_nothing(said, judged):
     assert load_policy(Settings().policy_file).safety_words(spoken_forms(said)) == judged
 
 
+@pytest.mark.parametrize("said,judged", [
+    # A word of degree or an adverb after it: something happening, never a thing's name.
+    ("his hand is bleeding quite a lot", ("bleeding", None, False)),
+    ("the panel is sparking really badly", ("sparking", None, False)),
+    ("the motor is smoking heavily now", ("smoking", None, False)),
+    # A noun in -ly after it is still a name.
+    ("the emergency supply tank is low", (None, "emergency", True)),
+    ("they met at the fire assembly point", (None, "fire", True)),
+    # "The sparky" is the electrician, not a spark.
+    ("the sparky's had a look at the motor", (None, None, False)),
+])
+def test_what_follows_a_safety_word_tells_a_hazard_from_a_name(said, judged):
+    assert load_policy(Settings().policy_file).safety_words(spoken_forms(said)) == judged
+
+
+@pytest.mark.parametrize("utterance", [
+    "I want whoever's in charge over there",
+    "put me on to someone senior, I've had enough",
+    "get me the person in charge",
+])
+def test_whoever_runs_the_desk_is_a_person_asked_for(coordinator, utterance):
+    d = coordinator.decide(f"incident twenty thousand and two is still down. {utterance}", call(), now=OPEN)
+    assert (d.intent, d.action, d.policy_hits) == ("human.request", "handoff", ["person_request"]), d.reason
+
+
 @pytest.mark.parametrize("utterance,priority", [
     ("the pressure reading on the booster pump is high", "normal"),  # a symptom, not a priority
     ("the chiller at site twelve is running low on refrigerant", "normal"),

@@ -256,6 +256,8 @@ def test_an_announcement_of_several_things_is_found_and_taken_out() -> None:
     ("I rang on monday about the compressor and I never wrote the job number down can you find it",
      "the job number", "I rang on monday about the compressor can you find it"),
     ("the printer is broken and I can't find the asset tag on it", "the asset tag", "the printer is broken"),
+    ("the visit for the oil pump needs cancelling. I haven't got the job number on me.", "the job number",
+     "the visit for the oil pump needs cancelling."),
     # Not knowing something else is part of the story.
     ("it stops and I don't know why", "", "it stops and I don't know why"),
     ("I don't know what happened but the valve is stuck", "", "I don't know what happened but the valve is stuck"),

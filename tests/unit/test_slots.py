@@ -527,6 +527,53 @@ def test_a_summary_leaves_out_who_calls_and_the_tag_said_without_a_pause() -> No
     assert s.paraphrase(said, CTX) == "the fridge in the canteen isn't cooling at all"
 
 
+def test_a_value_added_with_the_yes_to_a_read_back_is_sent_and_said_back() -> None:
+    schema = {**CREATE_WORK_ORDER, "required": ["site", "asset_tag", "summary"]}  # priority optional
+    task, steps = talk(schema, "pump A123 at site 12 is leaking")
+    assert steps[-1].action == "confirm" and "priority" not in task["args"]
+    sent = s.step(task, schema, "Medium's fine, yes, go ahead.", CTX, write=True)
+    assert (sent.action, sent.say, task["args"]["priority"]) == ("execute", "Priority medium then.", "medium")
+    # A value the read-back held, changed with a yes, is read back first.
+    task, _ = talk(CREATE_WORK_ORDER, "pump A123 at site 12 is leaking, priority high")
+    changed = s.step(task, CREATE_WORK_ORDER, "urgent, yes, go ahead", CTX, write=True)
+    assert changed.action == "confirm" and task["args"]["priority"] == "urgent"
+
+
+@pytest.mark.parametrize("said, action", [("Yes, cancel it please.", "execute"), ("yes", "confirm"),
+                                          ("yes, and make it next week", "confirm")])
+def test_a_record_offered_and_its_act_ordered_with_the_yes_is_done(said: str, action: str) -> None:
+    schema = {"type": "object", "required": ["work_order_id"], "properties": {
+        "work_order_id": GET_WORK_ORDER["properties"]["work_order_id"]}}
+    task = s.new_task("cancel_visit", "field_ops", "visit.cancel", "cancel the visit for the oil pump", "key-2")
+    task.update(asking="work_order_id", proposed={"work_order_id": "WO-10002"}, proposed_name="oil pump tripping")
+    step = s.step(task, schema, said, CTX, write=True)
+    assert step.action == action and task["args"] == {"work_order_id": "WO-10002"}
+
+
+def test_a_catch_all_option_word_describing_something_else_is_no_value() -> None:
+    category = s.Slot("category", {"type": "string", "enum": ["network", "telephony", "other"],
+                                   "description": "Which kind?"}, True)
+    assert s.parse(category, "the voice of other people keeps cutting out", CTX, asked=False) is None
+    assert s.parse(category, "other", CTX, asked=True) == "other"
+
+
+def test_a_clause_that_only_gives_the_priority_is_no_part_of_the_summary() -> None:
+    said = "Hello, my Teams calls is very bad, the voice is cutting all the time. Is medium problem."
+    summary = s.paraphrase(said, CTX)
+    assert summary.startswith("my teams calls is very bad") and "medium" not in summary, summary
+
+
+@pytest.mark.parametrize("said", ["yes, correct", "yes, that's right", "yeah, go ahead"])
+def test_a_yes_said_twice_is_no_description(said: str) -> None:
+    summary = s.Slot("summary", {"type": "string", "description": "What is wrong with it?"}, True)
+    assert s.parse(summary, said, CTX, asked=True) is None
+
+
+def test_an_option_written_as_an_identifier_is_read_back_as_words() -> None:
+    system = s.Slot("system", {"type": "string", "enum": ["power_bi", "maximo"], "description": "Which system?"}, True)
+    assert "system power bi" in s.confirmation("request_access", [system], {"system": "power_bi"})
+
+
 def test_a_state_is_asked_for_by_its_verb() -> None:
     status = s.Slot("status", {"type": "string", "enum": ["new", "in_progress", "resolved", "closed", "cancelled"],
                                "description": "Optional."}, False)
