@@ -114,6 +114,12 @@ class Move:
     about: str = ""
 
 
+#: A lead-in that only sets a question apart ("before anything, am I talking to a robot?").
+_ASIDE_FIRST = re.compile(r"^(?:before (?:anything|we start|we go on|we begin)(?: else)?|first(?: of all|ly)?|"
+                          r"just (?:quickly|to check|wondering|out of interest)|out of interest|can i (?:just )?ask|"
+                          r"quick question|one thing)\b")
+
+
 def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w' ]", " ", text.lower())).strip()
 
@@ -163,7 +169,7 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if _REPEAT.search(plain) or once_more or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = "reference" if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
-    if _IDENTITY.search(plain) and len(leftover(plain, _IDENTITY).split()) <= 1:
+    if _IDENTITY.search(plain) and len(leftover(plain, _IDENTITY, _ASIDE_FIRST).split()) <= 1:
         return Move("identity")
     if _PERSON.search(plain):
         return Move("person")

@@ -708,6 +708,8 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
             summary = remark(task["opening"], task["tool"], ctx, sites=own_site) if acting or slot.question.lower().startswith(
                 "why") else paraphrase(task["opening"], ctx)
+            if not acting and _RECORD_FOR.search(task["opening"].lower()) and not _tells_something(summary):
+                summary = ""  # "raise a job for the rooftop unit on the workshop" names a thing: what is wrong is asked
             if summary and validate(slot, summary) is None:
                 heard.setdefault(slot.name, summary)
             break
@@ -810,6 +812,22 @@ _SUBJECT_START = {"my", "our", "the", "it", "its", "it's", "there", "there's", "
 
 #: Words that make the words after an introduction tell something, with the recogniser's forms of them.
 _TELLING = _AUXILIARIES | {"not", "wont", "isnt", "cant", "doesnt", "didnt", "wasnt", "hasnt", "never", "keeps", "says"}
+
+
+#: A record asked for a thing ("raise a job for the rooftop unit", "a ticket about my laptop"): what follows
+#: names the thing; it may say nothing of what is wrong with it.
+_RECORD_FOR = re.compile(r"\b(?:job|ticket|work ?order|incident|call-?out)\s+(?:for|on|about)\s+(?:the|my|our|a|an|this|that)\b")
+#: Words that say how a thing is, when no verb does ("the printer, jammed again", "pump two dead").
+_STATES = {"broken", "dead", "down", "faulty", "noisy", "stuck", "blocked", "hot", "warm", "cold", "loose", "bust",
+           "knackered", "leaky", "off", "out", "flat", "cracked", "jammed", "tripped", "gone", "missing", "slow",
+           "wrong", "fault", "error", "alarm", "leak", "problem", "issue", "not"}
+
+
+def _tells_something(summary: str) -> bool:
+    """Does a summary say what is wrong, not only name a thing ("the rooftop unit on the workshop")? A verb, a
+    word of state, or a word of fault in it."""
+    words = entities.tokens(summary.lower())
+    return any(w in _TELLING or w in _STATES or w.endswith(("ing", "ed", "n't", "'s", "'re", "s'")) for w in words)
 
 
 def introduction_apart(clause: str) -> list[str]:

@@ -78,11 +78,14 @@ _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh
 _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early)|what (?:hours|times?|days) (?:do|does|are|is)|"
                             r"what (?:does|do|should|am|are we|"
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
-                            r"where (?:am i|are we) (?:supposed|meant) to|where (?:would|will) (?:i|we) find|"
+                            r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you) find|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
 #: A question of what is required of the caller or someone they send ("is there anything I need to sort out
 #: before I go?", "does he need to bring anything?"): the articles answer it, whatever the router heard.
 _REQUIRED_QUESTION = re.compile(
+    # "does getting access to a shared mailbox need my manager to approve it?": the subject is a thing done, not
+    # the call ("do you need my number?", "does it need a part?" ask about what is under way)
+    r"^(?:does|do|will|would) (?!(?:you|it|he|she|they|we|i|this|that|my|your)\b)(?:[\w']+ ){1,8}(?:need|needs|require|requires)\b|"
     r"\b(?:(?:is there )?anything (?:i|we|you|he|she|they|the \w+) (?:need|needs|has|have|ought|should|must)(?: to)?|"
     r"(?:do|does|would|will) (?:i|we|he|she|they|the \w+) (?:need|have) to|"
     r"(?:am i|are we|is he|is she|are they) (?:supposed|meant|expected) to)\b")
@@ -96,6 +99,13 @@ _WH_WORD = re.compile(r"\b(?:who|what|how|which|where|when)\b")
 #: "a" ("how long would a low priority ticket take?", "do you ever send an engineer on a Sunday?").
 _IN_GENERAL = re.compile(r"\b(?:normally|usually|generally|typically|in general|on average|as a rule|tend to|ever)\b|"
                          r"\b(?:a|an|any)\s+(?:[\w-]+\s+){0,2}(?:tickets?|incidents?|jobs?|work orders?|requests?|visits?)\b")
+#: A new record asked for in so many words: "raise a job", "log a ticket", "put in a work order".
+_MAKE_ASKED = re.compile(r"\b(?:raise|open|log|create|put in|report|make|start|set up|book in)(?: me| us)? (?:a|an|another)"
+                         r"(?: new)? (?:job|ticket|work ?order|work-order|incident|fault|call-?out|request)\b")
+#: Asking to be told what something holds: "read me the latest note", "tell me what the comment says".
+_TELL_ME = re.compile(r"\b(?:read|tell|give) (?:me|us) (?:out |back )?(?:the|what|its|their|that|any)\b|"
+                      r"\bread (?:out|back) (?:the|what)\b|\bwhat (?:does|did|do) (?:the|that|its|their) (?:[\w-]+ ){0,3}say\b|"
+                      r"\bwhat(?:'s| is| was) (?:the )?(?:latest|last) (?:note|comment|update)\b")
 #: A question that asks for something to be told, not done ("when will it be done?", "what's it at?").
 _WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
 #: A question of when something will happen ("when's he coming?", "what time will they be here?").
@@ -305,8 +315,11 @@ class SwitchboardBrain:
                               offer=None if offer == "lookup" and fit == "value" else offer,  # "yes, it's P-4512"
                               topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
                               free_text=fit == "free", answered=fit == "value", changes=self._changes_held(text, state))
-        if offer == "later" and (state.dialogue.get("later") or {}).get("once") and (move is None or move.kind != "accept"):
-            state.dialogue.pop("later")  # news offered as a note once: another request or a no leaves it
+        if offer == "later" and (state.dialogue.get("later") or {}).get("once") and (move is None or move.kind != "accept") \
+                and not entities.only_codes(_content_text(text)):
+            # News offered as a note once: another request or a no leaves it; the record's number said again
+            # ("oh sorry, it's one zero zero zero one") is no answer to it.
+            state.dialogue.pop("later")
         if earlier and found is not None:
             move = None  # no reference of this call to say again: the record is looked for
         elif earlier:
@@ -751,6 +764,8 @@ class SwitchboardBrain:
             and not one_request else None
         if change is not None:
             decision = dataclasses.replace(decision, action="route", target=change["target"], intent=change["intent"])
+        if change is None and decision.action in ("route", "clarify"):
+            decision = self._told_what_it_holds(decision, text) or decision
         if change is None and decision.action in ("route", "clarify") and self._asks_how(decision, text):
             # "The VPN says token out of sync, what am I meant to do?": a question answered from the articles.
             decision = dataclasses.replace(decision, action="route", intent="knowledge.howto")
@@ -798,6 +813,7 @@ class SwitchboardBrain:
                 state.dialogue["later"] = {"text": text, **both[1], "accepted": True}
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
+            decision = self._record_misheard(decision, text, state) or decision
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
                 and not state.task and follow is None and change is None:
             decision = self._request_sentence(decision, text, state) or decision
@@ -813,6 +829,8 @@ class SwitchboardBrain:
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
             decision = self._settled(decision, text)
+        if decision.action == "clarify" and not state.task:
+            decision = self._off_topic_but_for_places(decision, text) or decision
         if decision.action == "clarify":
             decision = await self._made_or_changed(decision, text)
         if decision.action == "clarify":
@@ -1728,9 +1746,66 @@ class SwitchboardBrain:
             return decision
         top = {"target": decision.target, "intent": decision.intent}
         other = {"target": decision.alternatives[0]["target"], "intent": decision.alternatives[0]["intent"]}
+        makes = [o for o in (top, other) if (spec := self._spec_of(o["intent"])) is not None
+                 and spec.name.startswith(NEW_RECORD_PREFIXES)]
+        if _MAKE_ASKED.search(text.lower()) and len(makes) == 1:
+            # "I need to raise a job for the rooftop unit, tag H4201": a new record asked for in so many words.
+            return dataclasses.replace(decision, action="route", target=makes[0]["target"], intent=makes[0]["intent"])
         named = self._write_by_its_values(top["intent"], [other], text) or self._write_by_its_values(other["intent"], [top], text)
         return decision if named is None else dataclasses.replace(decision, action="route", target=named["target"],
                                                                  intent=named["intent"])
+
+    def _record_misheard(self, decision: Any, text: str, state: CallState) -> Any | None:
+        """"It's about job one zero zero one at Riverside. Vibration's up to twelve ...": a kind of record named
+        with a number not in its shape. The turn is about a record of that kind, heard as a new one or unsure:
+        its status, whose question says what was heard and the shape wanted; news told is offered after."""
+        spec = self._spec_of(decision.intent)
+        if state.task or decision.action not in ("route", "clarify") or self._names_a_record(text) or (
+                decision.action == "route" and (spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES))):
+            return None
+        toks = entities.tokens(text.lower())
+        runs = {r.start: r for r in entities.number_runs(text)}
+        for intent, (server, tool) in INTENT_TOOLS.items():
+            ids = self._ids_of(intent)
+            if not tool.startswith("get_") or len(ids) != 1 or not _ticket_number(ids[0]):
+                continue
+            pattern = ids[0].schema.get("pattern")
+            prefix = entities.pattern_prefixes(pattern)[0]
+            for name in (n.split() for n in entities.KIND_NAMES.get(prefix.upper(), ())):
+                for i in (i for i in range(len(toks)) if toks[i:i + len(name)] == name):
+                    at = i + len(name) + (toks[i + len(name):i + len(name) + 1] in (["number"], ["no"]))
+                    if at in runs and entities.match_code(f"{prefix}{runs[at].digits}", pattern) is None:
+                        news = next((n for n, (srv, t) in INTENT_TOOLS.items() if srv == server
+                                     and t.startswith(NEWS_PREFIXES) and self._id_names(n) == self._id_names(intent)), None)
+                        if news is not None and _tells_only(text):
+                            self._offer_news(news, text, state)
+                        return dataclasses.replace(decision, action="route", target=server, intent=intent)
+        return None
+
+    def _off_topic_but_for_places(self, decision: Any, text: str) -> Any | None:
+        """"What's the weather like up at North Ridge today?": the site's name pulls the router towards the field
+        desk, unsure between its requests. Heard without the places and codes, off-topic: off-topic it is."""
+        words = " ".join(slots.without_values(text, self.agent.site_names))
+        if words == " ".join(entities.tokens(text)):
+            return None  # no place or code said: the router heard it all already
+        heard = self.coordinator.router.classify(words)
+        if heard and heard[0].intent == "smalltalk.offtopic":
+            return dataclasses.replace(decision, target=heard[0].target, intent="smalltalk.offtopic",
+                                       confidence=heard[0].confidence)
+        return None
+
+    def _told_what_it_holds(self, decision: Any, text: str) -> Any | None:
+        """"Could you read me the latest note on work order 10005?": asked to be told what a record holds (read
+        me, tell me, what does it say), heard as adding to it. The record is read; its latest note is in what
+        is read out. None when the turn gives something to add ("add a note saying ...") or is no such turn."""
+        spec = self._spec_of(decision.intent)
+        low = text.lower()
+        if spec is None or not spec.name.startswith(NEWS_PREFIXES) or not _TELL_ME.search(low) \
+                or re.search(r"\b(?:add|put|stick|pop|saying|says that|log)\b", low):
+            return None
+        reader = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == spec.server and tool.startswith("get_")
+                       and self._id_names(i) == self._id_names(decision.intent)), None)
+        return dataclasses.replace(decision, action="route", intent=reader) if reader else None
 
     def _offer_news(self, news: str, text: str, state: CallState) -> None:
         """"About my VPN ticket, 20001. I tried it this morning; it dropped again after an hour": how the record
@@ -2056,6 +2131,12 @@ def _without_names(said: str) -> str:
 def _content_words(said: str) -> set[str]:
     """Words of four letters or more that are not numbers ("four two zero two" is a value, not a thing)."""
     return {w for w in entities.words_besides_numbers(said) if len(w) > 3}
+
+
+def _content_text(text: str) -> str:
+    """``text`` without its lead-in, yes or no and fillers ("oh sorry, it's one zero zero zero one": the number)."""
+    rest = entities.yes_no(re.sub(r"^\W*(?:(?:oh|ah|um|er|sorry|no|wait|actually|right|ok|okay)\b\W*)+", "", text.lower())).rest
+    return moves.leftover(re.sub(r"^(?:it'?s|it is|that'?s|that is|i mean)\s+", "", rest.strip(" ,.")))
 
 
 def _tells_only(text: str) -> bool:

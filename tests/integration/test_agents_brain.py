@@ -2097,3 +2097,55 @@ async def test_a_visit_cancelled_without_the_job_number_is_found_and_cancelled_o
     assert "one zero zero, zero two" in spoken(offer) and not tools_ok(offer), spoken(offer)
     done = await say(brain, state, "yes, cancel it please")
     assert tools_ok(done) == ["cancel_visit"], spoken(done)
+
+
+async def test_asked_to_be_told_what_a_record_holds_reads_it(brain: SwitchboardBrain) -> None:
+    state = CallState("read-me-the-note")
+    actions = await say(brain, state, "can you tell me what the last note on work order ten thousand and three says")
+    assert tools_ok(actions) == ["get_work_order"] and "Latest note" in spoken(actions), spoken(actions)
+    state = CallState("add-a-note-saying")
+    await say(brain, state, "add a note to work order ten thousand and three saying the filter was cleaned again")
+    assert (state.task or {}).get("intent") == "work_order.note", state.task
+
+
+async def test_a_job_asked_for_a_thing_is_a_new_fault_and_what_is_wrong_is_asked(brain: SwitchboardBrain) -> None:
+    state = CallState("job-for-a-thing")
+    actions = await say(brain, state, "I need to log a job for the office chiller plant at the operations centre, "
+                                      "tag H one oh one one.")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.create" and "summary" not in task["args"], task
+    assert spoken(actions).endswith("What is wrong with it?"), spoken(actions)
+
+
+async def test_who_am_i_talking_to_after_a_lead_in_is_answered_not_put_through(brain: SwitchboardBrain) -> None:
+    state = CallState("identity-lead-in")
+    actions = await say(brain, state, "before anything else, am I talking to a robot?")
+    assert not any(isinstance(a, HandoffEvent) for a in actions) and "assistant" in spoken(actions), spoken(actions)
+
+
+async def test_an_off_topic_question_naming_a_site_is_off_topic(brain: SwitchboardBrain) -> None:
+    state = CallState("off-topic-with-site")
+    # (Round 18's line: the site's name had the router unsure between two field requests.)
+    actions = await say(brain, state, "Fair enough. What's the weather meant to be like up at North Ridge today?")
+    assert "can't help there" in spoken(actions) and not state.task, spoken(actions)
+
+
+@pytest.mark.parametrize("said, answer", [
+    ("whereabouts on a pump would I find the asset tag?", "base frame"),
+    ("does getting a new starter a laptop need my manager to sign it off?", "service request"),
+])
+async def test_questions_of_where_and_what_is_needed_are_answered_from_the_articles(
+        brain: SwitchboardBrain, said: str, answer: str) -> None:
+    state = CallState("how-to-forms")
+    actions = await say(brain, state, said)
+    assert answer in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_a_job_named_with_a_number_out_of_shape_is_that_kind_of_record(brain: SwitchboardBrain) -> None:
+    state = CallState("job-number-misshapen")
+    actions = await say(brain, state, "it's about job one zero zero three at Eastgate, the discharge pressure has "
+                                      "dropped again since lunch")
+    # The job is looked for (here found by where and what: WO-10003) and the news offered as a note on it.
+    assert tools_ok(actions) == ["get_work_order"] and "as a note?" in spoken(actions), spoken(actions)
+    done = await say(brain, state, "yes please")
+    assert tools_ok(done) == ["add_work_order_note"], spoken(done)

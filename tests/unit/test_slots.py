@@ -550,6 +550,14 @@ def test_a_record_offered_and_its_act_ordered_with_the_yes_is_done(said: str, ac
     assert step.action == action and task["args"] == {"work_order_id": "WO-10002"}
 
 
+def test_a_record_named_by_another_of_its_names_with_a_number_out_of_shape_is_said_back() -> None:
+    task = s.new_task("get_work_order", "field_ops", "work_order.status", "it's about job one zero zero one at riverside",
+                      "key-3")
+    s.prefill(task, GET_WORK_ORDER, {}, CTX)
+    asked = s.step(task, GET_WORK_ORDER, None, CTX, write=False)
+    assert asked.action == "ask" and "four digits; a work order number has five" in asked.say, asked.say
+
+
 def test_a_catch_all_option_word_describing_something_else_is_no_value() -> None:
     category = s.Slot("category", {"type": "string", "enum": ["network", "telephony", "other"],
                                    "description": "Which kind?"}, True)
