@@ -414,7 +414,7 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
         return int(said[-1].digits)  # the last one: "site fourteen, no wait, site twelve" -> 12
     if names:
         said = set(toks) | {re.sub(r"'s$", "", t) for t in toks}  # "millbrook's lost its prime" names Millbrook
-        best, best_score = None, 0.0
+        scores: dict[int, float] = {}
         for name, number in names.items():
             words = [w for w in tokens(name) if w not in _STOP and len(w) > 2]
             if not words:
@@ -422,10 +422,14 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
             hits = sum(w in said for w in words)
             if words[0] not in said and hits < min(2, len(words)):
                 continue
-            score = hits / len(words)
-            if score > best_score:
-                best, best_score = number, score
-        return best  # a name's own word, or two of its words: enough ("Lakeside" for Lakeside Water Treatment Plant)
+            scores[number] = max(scores.get(number, 0.0), hits / len(words))
+        whole = [n for n, score in scores.items() if score == 1.0]
+        if len(scores) > 1 and len(whole) != 1:
+            # "Area supervisor for Riverside and North Ridge. Intake pump two at Riverside, ...": two sites by
+            # name, neither said whole: which one is not told by the words (the asset's own site may tell).
+            return None
+        # a name's own word, or two of its words: enough ("Lakeside" for Lakeside Water Treatment Plant)
+        return whole[0] if whole else max(scores, key=scores.__getitem__, default=None)
     return None
 
 
@@ -437,7 +441,7 @@ _STOP = {"the", "site", "station", "plant", "and", "of", "at"}
 _YES = re.compile(
     r"^(yes|yeah|yep|yup|ya|correct|right|that'?s right|that is right|sure|ok|okay|please do|"
     r"go ahead|go on|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine|no problem|no worries|"
-    r"aye|spot on|that'?s the one|lovely|great|brilliant|grand)\b"
+    r"aye|spot on|that'?s the one|lovely|great|brilliant|grand|all (?:correct|good|fine|right))\b"
 )
 _NO = re.compile(r"^(no(?! problem| worries| idea| clue| preference)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
 
@@ -451,7 +455,7 @@ class Answer:
 
 
 #: "That is correct", "it's fine", "that would be wrong": the yes or no said as a verdict on what was read back.
-_VERDICT = re.compile(r"^(?:that|it|this)(?:'s| is| was| would be|'d be| sounds| looks)\s+(?=\w)")
+_VERDICT = re.compile(r"^(?:that|it|this)(?:'?s| is| was| would be|'d be| sounds| looks)\s+(?=\w)")  # "thats": a recogniser's
 
 
 def yes_no(text: str) -> Answer:

@@ -115,9 +115,9 @@ class Move:
 
 
 #: A lead-in that only sets a question apart ("before anything, am I talking to a robot?").
-_ASIDE_FIRST = re.compile(r"^(?:before (?:anything|we start|we go on|we begin)(?: else)?|first(?: of all|ly)?|"
-                          r"just (?:quickly|to check|wondering|out of interest)|out of interest|can i (?:just )?ask|"
-                          r"quick question|one thing)\b")
+_ASIDE_FIRST = re.compile(r"^(?:(?:good )?(?:morning|afternoon|evening)|hello|hi|hiya|hey)?\s*(?:before (?:anything|we start|we "
+                          r"go on|we begin)(?: else)?|first(?: of all|ly)?|just (?:quickly|to check|wondering|out of interest)|"
+                          r"out of interest|can i (?:just )?ask|quick question|one thing)\b")
 
 
 def _plain(text: str) -> str:

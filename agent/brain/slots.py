@@ -677,11 +677,13 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         body, negated = moves.split_negated(task["opening"][taken_back[-1].start():])
         heard.update(_replacing(slots, heard, body, negated, ctx))
         # Said back, so the caller hears which one was taken ("site fifty five, no, sixty eight": "Site 68 then.").
-        task["ack"] = _together(_acknowledge(slot, heard[slot.name]) for slot in slots
-                               if slot.kind != "text" and slot.name in heard
-                               and any(parse(slot, n, ctx, asked=True) not in (None, heard[slot.name])
-                                       # "one zero zero zero one, no, not zero one, zero six": part of an id
-                                       or (slot.kind == "code" and entities.number_runs(n)) for n in negated))
+        took = [slot for slot in slots if slot.kind != "text" and slot.name in heard
+                and any(parse(slot, n, ctx, asked=True) not in (None, heard[slot.name]) for n in negated)]
+        # "one zero zero zero one, no, not zero one, zero six": part of an id; but a number a value of its own took
+        # back ("site seventeen, no, not seventeen, seven. ... A702") is none of the id's.
+        took += [slot for slot in slots if slot.kind == "code" and slot.name in heard and slot not in took and not any(
+            s.kind != "code" for s in took) and any(entities.number_runs(n) for n in negated)]
+        task["ack"] = _together(_acknowledge(slot, heard[slot.name]) for slot in slots if slot in took)
     acting = changes_record(task["tool"], slots)
     for slot in slots:
         # An optional choice nobody names (an incident's category) is read from what the problem is
@@ -925,8 +927,10 @@ def paraphrase(opening: str, ctx: Context) -> str:
         clause = said.lower()
         plain = _PREAMBLE.sub(" ", clause).strip()
         # Names are found in the words as said: "Priya Shah from the depot" is a name, "priya shah" may not be.
-        named = names_in(said) or names_in(plain) or bool(caller_name(said))
-        if _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
+        # A site's name is no person's ("its lakeside water treatment site fifty five ...").
+        sites = " ".join(ctx.site_names).lower()
+        named = {n for n in names_in(said) | names_in(plain) if n.lower() not in sites} or bool(caller_name(said))
+        if _ASIDE.fullmatch(plain) or (plain.startswith("not ") and entities.only_codes(plain[4:])) or _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
         words = without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
@@ -985,7 +989,7 @@ _POINTER = re.compile(r"^(?:(?:that|this|a|an|the|my|our|to|on|in|for|note|comme
 
 
 #: A clause that only stops to think ("oh hang on", "sorry", "wait").
-_ASIDE = re.compile(r"\W*(?:(?:oh|ah|um|er|erm|sorry|hang on|hold on|wait|right|ok|okay|actually)\W*)+")
+_ASIDE = re.compile(r"\W*(?:(?:oh|ah|um|er|erm|sorry|hang on|hold on|wait|right|ok|okay|actually|no)\W*)+")
 
 
 def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *, sites: bool = True) -> str:
@@ -1181,8 +1185,12 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                         or f"Sorry, I didn't catch the {asking.label}."
         # A changed value is said back; so is any value in a correction ("urgent, not low"),
         # even one the call had not taken before.
+        # (Of a correction, the values of the kind taken back: "site seventeen, no, seven. Booster pump two, A702"
+        # says back the site, not the tag.)
+        corrected = {k for k in heard if k in by_name and any(
+            parse(by_name[k], n, ctx, asked=by_name[k].kind not in ("code", "user", "email")) is not None for n in negated)}
         ack = _together(_acknowledge(by_name[k], v, added=k not in task["args"]) for k, v in heard.items()
-                       if k in by_name and (negated or k in task["args"]) and task["args"].get(k) != v)
+                       if k in by_name and (k in corrected or k in task["args"]) and task["args"].get(k) != v)
         problem = f"{ack} {problem}".strip()
         task["args"].update(heard)
         task["confirming"] = False

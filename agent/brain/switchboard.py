@@ -79,6 +79,7 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"what (?:does|do|should|am|are we|"
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
                             r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you) find|"
+                            r"where(?:'s| is| are)(?: [\w-]+){1,5} (?:usually |normally |typically |generally )?(?:fixed|located|found|kept|fitted|mounted|attached|stuck)\b|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
 #: A question of what is required of the caller or someone they send ("is there anything I need to sort out
 #: before I go?", "does he need to bring anything?"): the articles answer it, whatever the router heard.
@@ -93,7 +94,7 @@ _REQUIRED_QUESTION = re.compile(
 #: report a fault out of hours?"): with a wh-question, it asks how things go, which the articles answer.
 _SUPPOSED = re.compile(r"\bif (?:i|we|you|he|she|they|someone|somebody|anyone|a \w+)(?: \w+){0,2}? (?:ask|asks|want|wants|need|"
                        r"needs|request|requests|put|puts|apply|applies|raise|raises|log|logs|report|reports|book|books|"
-                       r"order|orders)\b")
+                       r"order|orders|make|makes|open|opens|create|creates|submit|submits|send|sends)\b")
 _WH_WORD = re.compile(r"\b(?:who|what|how|which|where|when)\b")
 #: A question about things of a kind in general, not the one just read: "normally", "usually", or the kind with
 #: "a" ("how long would a low priority ticket take?", "do you ever send an engineer on a Sunday?").
@@ -287,7 +288,7 @@ class SwitchboardBrain:
             yield Say(GO_ON)
             return
         unknown, told = moves.admission(text) if not state.task and not state.dialogue.get("clarify") else ("", text)
-        if unknown and len(_content_words(told)) >= 3:
+        if unknown and len(_content_words(" ".join(slots.without_values(told, self.agent.site_names)))) >= 3:
             # "The lab aircon at Lakeside has packed in and I don't know the asset number" is a fault, not a
             # look-up: the request is heard without the admission, which is kept for the question it answers.
             text, state.dialogue["unknown"] = told, unknown
@@ -499,6 +500,10 @@ class SwitchboardBrain:
         heard = await self.coordinator.decide_async(rest, state)
         if heard.action == "handoff" and any(h != "person_request:classifier" for h in heard.policy_hits):
             return False
+        sentences = [x for x in _SENTENCE.split(rest) if len(_content_words(x)) >= 2]
+        if len(sentences) > 1 and any((d := self.coordinator.decide(x, state)).action == "route" and d.intent in INTENT_TOOLS
+                                      for x in sentences):
+            return False  # the things themselves follow ("Two things. The printer jams ... And what's happening with ...")
         # Who is calling is heard as a person asked for or as chat; a request, even one the router is unsure
         # of between one desk's requests, is a request.
         return (heard.intent not in INTENT_TOOLS and heard.intent != "knowledge.howto") or self._lost(heard)
@@ -765,7 +770,8 @@ class SwitchboardBrain:
         if change is not None:
             decision = dataclasses.replace(decision, action="route", target=change["target"], intent=change["intent"])
         if change is None and decision.action in ("route", "clarify"):
-            decision = self._told_what_it_holds(decision, text) or decision
+            decision = self._told_what_it_holds(decision, text) or self._fault_told_of_a_thing(decision, text, state) \
+                or decision
         if change is None and decision.action in ("route", "clarify") and self._asks_how(decision, text):
             # "The VPN says token out of sync, what am I meant to do?": a question answered from the articles.
             decision = dataclasses.replace(decision, action="route", intent="knowledge.howto")
@@ -1249,7 +1255,11 @@ class SwitchboardBrain:
         medium?"). A question naming one option without asking what it is ("is high alright?") gives that value
         instead. "" otherwise."""
         task = state.task or {}
-        if not _questions_only(text) or (not task and self._names_a_record(text)):  # "is my high one WO 10001 done?"
+        sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()] or [text]
+        # The question is the last sentence; what comes before may only be said around it ("sorry, my English is not
+        # so good."), not ask for something.
+        if not _questions_only(sentences[-1]) or any(_asks_something(x) for x in sentences[:-1]) \
+                or (not task and self._names_a_record(text)):  # "is my high one WO 10001 done?"
             return ""
         if task.get("tool"):
             spec = self.tools.tool(task.get("server", ""), task["tool"])
@@ -1259,7 +1269,8 @@ class SwitchboardBrain:
             choices = [(t, s) for t in self.tools.tools(desk).values() if slots.is_write(t.name, t.annotations)
                        for s in slots.slots_of(t.input_schema) if s.kind == "enum"] if desk in SERVERS else []
             choices.sort(key=lambda c: (before or {}).get("slot") != c[1].name)  # the one asked about first
-        lead = _LEAD.sub("", text.strip().lower())
+        # "If I make a high priority work order, how many hours ...?": the question after the supposing.
+        lead = re.sub(r"^(?:if|when|say) [^,?]*,\s*", "", _LEAD.sub("", sentences[-1].strip().lower()))
         for spec, slot in choices:
             named = slots.options_named(slot, text)
             chosen = task.get("args", {}).get(slot.name)
@@ -1473,8 +1484,11 @@ class SwitchboardBrain:
             # Heard as a fault to log, told with a value only a change takes ("... put it up to urgent").
             wanted = (self._write_by_its_values(status, [{"target": server, "intent": i} for i in named], text)
                       or {"intent": status})["intent"]
-        if makes_one and not unsure and (wanted == status or self._changes_nothing(wanted, text)):
-            return None  # a new fault told with a number in it; only a change said outright is about that record
+        if makes_one and not unsure and ((wanted == status and not _CHASING.search(text.lower()))
+                                         or (wanted != status and self._changes_nothing(wanted, text))):
+            # A new fault told with a number in it: only a change said outright, or chasing the record ("I'm
+            # chasing my access request, thirty thousand and three"), is about that record.
+            return None
         return {"target": server, "intent": wanted}
 
     def _changes_nothing(self, intent: str, text: str) -> bool:
@@ -1720,7 +1734,9 @@ class SwitchboardBrain:
             # "Tag C4202, at site fourteen" only says which thing.)
             # A clause with no verb that names no record is no request of its own ("Jonas Berg again, asset
             # management" says who calls; "status of WO 10003" names its record).
-            verbless = not _VERB.search(_without_names(before).lower()) and not self._names_its_ids(head.intent, before, ctx)
+            # (An id after who calls is theirs: "Jonas Berg, asset management, E one oh seven seven seven".)
+            verbless = not _VERB.search(_without_names(before).lower()) \
+                and not self._names_its_ids(head.intent, _without_trailing_codes(before), ctx)
             if not clear or verbless or not self._names_its_ids(tail.intent, after, ctx) \
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and moves.asks(after))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
@@ -1793,6 +1809,21 @@ class SwitchboardBrain:
             return dataclasses.replace(decision, target=heard[0].target, intent="smalltalk.offtopic",
                                        confidence=heard[0].confidence)
         return None
+
+    def _fault_told_of_a_thing(self, decision: Any, text: str, state: CallState) -> Any | None:
+        """A look-up of a thing heard in a turn that asks nothing and tells how the thing is ("Booster pump two,
+        A seven oh two. The discharge pressure's way too high, it's reading nine bar"): a fault to log, by the
+        tool of its server that makes a record for that thing. Not right after something was read or done (the
+        turn goes on about that), nor a turn that says what the caller lacks. None otherwise."""
+        spec = self._spec_of(decision.intent)
+        ids = self._id_names(decision.intent)
+        if spec is None or slots.is_write(spec.name, spec.annotations) or not ids or _TELL_ME.search(text.lower()) \
+                or state.task or _last_done(state) or moves.admission(text)[0] \
+                or not _tells_only(text) or not slots.mentioned(self._ids_of(decision.intent), text, self._context()):
+            return None
+        makes = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == spec.server and tool.startswith(NEW_RECORD_PREFIXES)
+                 and ids <= {s.name for s in slots.slots_of(self._spec_of(i).input_schema)}] if self._spec_of(decision.intent) else []
+        return dataclasses.replace(decision, action="route", intent=makes[0]) if len(makes) == 1 else None
 
     def _told_what_it_holds(self, decision: Any, text: str) -> Any | None:
         """"Could you read me the latest note on work order 10005?": asked to be told what a record holds (read
@@ -2139,14 +2170,18 @@ def _content_text(text: str) -> str:
     return moves.leftover(re.sub(r"^(?:it'?s|it is|that'?s|that is|i mean)\s+", "", rest.strip(" ,.")))
 
 
-def _tells_only(text: str) -> bool:
-    """Does the turn tell something and ask nothing: no question, request, need, chasing or earlier call ("I
-    tried it from home last night and it dropped twice")? "And work order 10005" tells nothing."""
+def _asks_something(text: str) -> bool:
+    """Does the turn ask: a question, a request, a need, chasing or an earlier call told?"""
     low = text.lower()
-    asks = any(x.rstrip().endswith("?") or _QUESTION.match(lead := _LEAD.sub("", x.strip().lower()))
+    return any(x.rstrip().endswith("?") or _QUESTION.match(lead := _LEAD.sub("", x.strip().lower()))
                or _REQUEST_QUESTION.search(lead) or _NEED.match(lead) for x in _SENTENCE.split(text) if x.strip()) \
         or bool(_INDIRECT_QUESTION.search(low) or _TOLD_BEFORE.search(low) or _CHASING.search(low))
-    return not asks and bool(_VERB.search(_without_names(text).lower()))
+
+
+def _tells_only(text: str) -> bool:
+    """Does the turn tell something and ask nothing ("I tried it from home last night and it dropped twice")?
+    "And work order 10005" tells nothing."""
+    return not _asks_something(text) and bool(_VERB.search(_without_names(text).lower()))
 
 
 def _without_trailing_codes(text: str) -> str:

@@ -13,7 +13,7 @@ from agent.brain import acts, entities
 from agent.embeddings import shared_encoder
 
 #: Assents the yes/no word list does not hold.
-UNLISTED_YES = ["go for it", "that'll do", "indeed", "all correct", "that's it exactly",
+UNLISTED_YES = ["go for it", "that'll do", "indeed", "quite right", "that's it exactly",
                 "send it through", "course"]
 #: Not a yes: waits, repeats, hedges, refusals, values and questions, none of them a listed yes or no.
 NOT_YES = ["hang about", "wait", "not yet", "hmm", "eh?", "say again", "who are you", "the pump", "tomorrow",

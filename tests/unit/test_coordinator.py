@@ -226,6 +226,15 @@ def test_what_follows_a_safety_word_tells_a_hazard_from_a_name(said, judged):
     assert load_policy(Settings().policy_file).safety_words(spoken_forms(said)) == judged
 
 
+@pytest.mark.parametrize("utterance", ["one of our fitters has just been zapped off the MCC panel",
+                                       "he got a belt off the isolator"])
+def test_an_electric_shock_in_a_fitters_words_goes_to_a_person(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert d.action == "handoff" and d.priority == "emergency", d.reason
+
+
+
+
 @pytest.mark.parametrize("utterance", [
     "I want whoever's in charge over there",
     "put me on to someone senior, I've had enough",

@@ -389,3 +389,16 @@ def test_double_before_a_written_digit_is_read_and_never_hangs() -> None:
     worker.start()
     worker.join(5)
     assert not worker.is_alive() and out["runs"] == ["44", "45", "0007"]
+
+
+@pytest.mark.parametrize("said", ["yep thats all correct", "thats right", "all good", "its fine"])
+def test_a_yes_in_a_recognisers_words_is_a_yes(said):
+    assert e.yes_no(said).yes is True
+
+
+def test_two_sites_named_by_name_leave_the_site_to_the_asset():
+    names = {"Riverside Pumping Station": 12, "North Ridge Substation": 14}
+    assert e.site("supervisor for Riverside and North Ridge. Intake pump two at Riverside, A one two four", names) is None
+    assert e.site("the intake pump at Riverside is dripping", names) == 12
+    # One of them said whole is the one meant.
+    assert e.site("I'm at North Ridge Substation, the Riverside lads sent me", names) == 14

@@ -267,6 +267,7 @@ def test_not_knowing_an_identifier_is_taken_out_of_a_request(said: str, unknown:
 
 
 @pytest.mark.parametrize("said", ["before anything, am I talking to a robot?", "out of interest, is this a real person?",
+                                  "Morning. Before we start, am I talking to a computer?",
                                   "can I just ask, are you a computer?"])
 def test_a_lead_in_before_asking_what_is_on_the_line_is_still_that_question(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("identity")

@@ -558,6 +558,12 @@ def test_a_record_named_by_another_of_its_names_with_a_number_out_of_shape_is_sa
     assert asked.action == "ask" and "four digits; a work order number has five" in asked.say, asked.say
 
 
+def test_a_site_named_at_the_start_is_no_person_who_calls() -> None:
+    ctx = s.Context(now=CTX.now, site_names={"Lakeside Water Treatment": 55})
+    said = "yeah hi its lakeside water treatment site fifty five borehole pump two its cavitating something awful"
+    assert "cavitating" in s.paraphrase(said, ctx)
+
+
 def test_a_catch_all_option_word_describing_something_else_is_no_value() -> None:
     category = s.Slot("category", {"type": "string", "enum": ["network", "telephony", "other"],
                                    "description": "Which kind?"}, True)
