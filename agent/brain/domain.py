@@ -166,6 +166,16 @@ def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
     return " ".join(out)
 
 
+def asked_for_the_ear(text: str, budget: int = LONGEST_REPLY) -> str:
+    """``text`` in at most about ``budget`` words, its closing question kept: the sentences before it are cut
+    ("Sorry, that didn't work: <a long reason> ... Shall I try again, or put you through to a person?")."""
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x]
+    if len(text.split()) <= budget or len(sentences) < 2 or not sentences[-1].endswith("?"):
+        return text
+    question = sentences[-1]
+    return f"{for_the_ear(' '.join(sentences[:-1]), budget - len(question.split()))} {question}"
+
+
 def _only_confirmed(sentence: str, confirmed: Mapping[str, Any]) -> bool:
     """Does ``sentence`` name values (codes, numbers, times) and all of them ones the caller confirmed?"""
     named = {re.sub(r"\W", "", v).upper() for v in re.findall(r"\b[A-Za-z]*-?\d+(?::\d+)?\b", sentence)}

@@ -18,7 +18,7 @@ from typing import Any, AsyncIterator, Mapping, Protocol
 from agent.observability import telemetry
 from agent.contracts.actions import Action, Say
 from agent.brain import entities, slots
-from agent.brain.domain import INTENT_TOOLS, idempotency_key, spoken
+from agent.brain.domain import INTENT_TOOLS, asked_for_the_ear, idempotency_key, spoken
 from agent.brain.mcp_client import ToolManager, ToolSpec
 from agent.brain.toolrun import ToolOutcome, recent_duplicate, run_tool, ticket_of
 from agent.config import Settings
@@ -191,7 +191,8 @@ class LlmAgent:
             state.count("llm_tokens", reply.tokens)
             if not reply.tool_calls:
                 task["messages"].append({"role": "assistant", "content": reply.text or ""})
-                yield Say(spoken(reply.text or "Sorry, could you say that again?"))
+                # A model may say more than the ear takes at once: its question is kept, the lead-in cut.
+                yield Say(asked_for_the_ear(spoken(reply.text or "Sorry, could you say that again?")))
                 return
             task["messages"].append({"role": "assistant", "content": reply.text, "tool_calls": [
                 {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}

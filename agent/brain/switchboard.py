@@ -457,14 +457,25 @@ class SwitchboardBrain:
         # "Yes. And when's the engineer coming?" to a read-back: the yes sends it, then the question is a turn of
         # its own, answered in place of "anything else?".
         asked_after = _asked_after_yes(reply.rest) if (state.task or {}).get("confirming") and reply.yes is True else ""
-        sent, result = False, []
+        sent, result, last = False, [], None
         async for action in self._guarded(replies, state):
             sent = sent or (isinstance(action, ToolEvent) and action.status == "ok")
             if asked_after and sent and isinstance(action, Say) and not action.filler:
                 result.append(action.text)  # said with the answer, in the room it leaves
                 continue
+            if last is not None:
+                yield last
+                last = None
+            if isinstance(action, Say) and not action.filler:
+                last = action  # held: a question it ends on is not asked when a person takes over now
+                continue
             yield action
             handed_over = handed_over or isinstance(action, HandoffEvent)
+        if last is not None:
+            failing = state.tool_failures >= self.coordinator.policy.tool_failure_limit and not state.handoff
+            told = " ".join(x for x in _SENTENCE.split(last.text) if not x.rstrip().endswith("?")) if failing else last.text
+            if told.strip():
+                yield dataclasses.replace(last, text=told.strip())
         if handed_over:
             return
         if result:

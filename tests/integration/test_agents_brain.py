@@ -2188,3 +2188,12 @@ async def test_a_value_taken_back_in_the_opener_is_said_back_alone(brain: Switch
                                       "P forty-five thirty, it's running hot and tripping.")
     said = spoken(actions)
     assert said.startswith("Site 30 then.") and "P, four five, three zero then" not in said, said
+
+
+async def test_a_question_is_not_asked_in_the_turn_a_person_takes_over_after_failures(brain: SwitchboardBrain) -> None:
+    state = CallState("failures-then-person")
+    await say(brain, state, "can you look up asset E one one three zero zero")
+    actions = await say(brain, state, "it's R three zero zero zero three")
+    said = spoken(actions)
+    assert any(isinstance(a, HandoffEvent) for a in actions), said
+    assert "?" not in said.split("I'm connecting you")[0], said

@@ -17,3 +17,14 @@ def test_a_thing_is_offered_only_when_the_caller_named_what_it_is() -> None:
 
 def test_a_record_without_a_kind_may_always_be_offered() -> None:
     assert _named_kind({"work_order_id": "WO-10002", "summary": "Oil pump tripping"}, {"status"})
+
+
+def test_a_long_reply_keeps_its_closing_question_and_cuts_the_lead_in() -> None:
+    from agent.brain.domain import LONGEST_REPLY, asked_for_the_ear
+    said = ("Sorry, that didn't work: this call already logged S R, three zero zero, zero nine for the same request. "
+            "They said: I plan the maintenance jobs and need to edit the work orders every week for the whole team. "
+            "Shall I try again, or put you through to a person?")
+    fitted = asked_for_the_ear(said)
+    assert len(fitted.split()) <= LONGEST_REPLY and fitted.endswith("put you through to a person?"), fitted
+    assert fitted.startswith("Sorry, that didn't work"), fitted
+    assert asked_for_the_ear("Short. Is that right?") == "Short. Is that right?"
