@@ -237,7 +237,7 @@ def test_an_electric_shock_in_a_fitters_words_goes_to_a_person(coordinator, utte
 
 @pytest.mark.parametrize("utterance", [
     "I want whoever's in charge over there",
-    "put me on to someone senior, I've had enough",
+    "put me through to whoever is in charge, I've had enough",
     "get me the person in charge",
 ])
 def test_whoever_runs_the_desk_is_a_person_asked_for(coordinator, utterance):
