@@ -921,6 +921,7 @@ def paraphrase(opening: str, ctx: Context) -> str:
     and the values that have slots of their own (asset tag, site, priority) are left out, and
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
     clauses = []
+    sites = " ".join(ctx.site_names).lower()
     # Clauses end at punctuation and where "and" starts a new subject ("... this morning and I noticed ...").
     for said in (part for said in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening, flags=re.I)
                  for part in introduction_apart(said)):
@@ -928,9 +929,10 @@ def paraphrase(opening: str, ctx: Context) -> str:
         plain = _PREAMBLE.sub(" ", clause).strip()
         # Names are found in the words as said: "Priya Shah from the depot" is a name, "priya shah" may not be.
         # A site's name is no person's ("its lakeside water treatment site fifty five ...").
-        sites = " ".join(ctx.site_names).lower()
         named = {n for n in names_in(said) | names_in(plain) if n.lower() not in sites} or bool(caller_name(said))
-        if _ASIDE.fullmatch(plain) or (plain.startswith("not ") and entities.only_codes(plain[4:])) or _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
+        taken_back = plain.startswith("not ") and entities.only_codes(plain[4:])  # "not seventeen"
+        if _ASIDE.fullmatch(plain) or taken_back or _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) \
+                or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
         words = without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)

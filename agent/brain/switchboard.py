@@ -16,7 +16,7 @@ import json
 import re
 from datetime import datetime
 from functools import partial
-from typing import Any, AsyncIterator, Callable, Protocol, Sequence
+from typing import Any, AsyncIterator, Callable, Iterator, Protocol, Sequence
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, languages, moves, slots
@@ -512,9 +512,10 @@ class SwitchboardBrain:
         if heard.action == "handoff" and any(h != "person_request:classifier" for h in heard.policy_hits):
             return False
         sentences = [x for x in _SENTENCE.split(rest) if len(_content_words(x)) >= 2]
-        if len(sentences) > 1 and any((d := self.coordinator.decide(x, state)).action == "route" and d.intent in INTENT_TOOLS
-                                      for x in sentences):
-            return False  # the things themselves follow ("Two things. The printer jams ... And what's happening with ...")
+        for sentence in sentences if len(sentences) > 1 else []:
+            said = await self.coordinator.decide_async(sentence, state)
+            if said.action == "route" and said.intent in INTENT_TOOLS:
+                return False  # the things themselves follow ("Two things. The printer jams ... And what's happening ...")
         # Who is calling is heard as a person asked for or as chat; a request, even one the router is unsure
         # of between one desk's requests, is a request.
         return (heard.intent not in INTENT_TOOLS and heard.intent != "knowledge.howto") or self._lost(heard)
@@ -1468,19 +1469,16 @@ class SwitchboardBrain:
         if len(said) != 1:
             return None
         found: list[tuple[str, str, str]] = []  # (intent, id slot, value)
-        for intent, (server, tool) in INTENT_TOOLS.items():
-            ids = self._ids_of(intent)
-            if not tool.startswith("get_") or len(ids) != 1 or not _ticket_number(ids[0]):
-                continue
-            prefix = entities.pattern_prefixes(ids[0].schema.get("pattern"))[0]
-            value = entities.match_code(f"{prefix}{said[0]}", ids[0].schema.get("pattern"))
+        for intent, slot in self._ticket_readers():
+            pattern = slot.schema.get("pattern")
+            value = entities.match_code(f"{entities.pattern_prefixes(pattern)[0]}{said[0]}", pattern)
             if value is None:
                 continue
             try:
-                await self.tools.call(server, tool, {ids[0].name: value})
+                await self.tools.call(*INTENT_TOOLS[intent], {slot.name: value})
             except ToolError:
                 continue  # no such record of this kind
-            found.append((intent, ids[0].name, value))
+            found.append((intent, slot.name, value))
         if len(found) != 1:
             return None
         status, slot, value = found[0]
@@ -1792,11 +1790,9 @@ class SwitchboardBrain:
             return None
         toks = entities.tokens(text.lower())
         runs = {r.start: r for r in entities.number_runs(text)}
-        for intent, (server, tool) in INTENT_TOOLS.items():
-            ids = self._ids_of(intent)
-            if not tool.startswith("get_") or len(ids) != 1 or not _ticket_number(ids[0]):
-                continue
-            pattern = ids[0].schema.get("pattern")
+        for intent, slot in self._ticket_readers():
+            server = INTENT_TOOLS[intent][0]
+            pattern = slot.schema.get("pattern")
             prefix = entities.pattern_prefixes(pattern)[0]
             for name in (n.split() for n in entities.KIND_NAMES.get(prefix.upper(), ())):
                 for i in (i for i in range(len(toks)) if toks[i:i + len(name)] == name):
@@ -1833,7 +1829,7 @@ class SwitchboardBrain:
                 or not _tells_only(text) or not slots.mentioned(self._ids_of(decision.intent), text, self._context()):
             return None
         makes = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == spec.server and tool.startswith(NEW_RECORD_PREFIXES)
-                 and ids <= {s.name for s in slots.slots_of(self._spec_of(i).input_schema)}] if self._spec_of(decision.intent) else []
+                 and ids <= {s.name for s in slots.slots_of(self._spec_of(i).input_schema)}]
         return dataclasses.replace(decision, action="route", intent=makes[0]) if len(makes) == 1 else None
 
     def _told_what_it_holds(self, decision: Any, text: str) -> Any | None:
@@ -1845,8 +1841,7 @@ class SwitchboardBrain:
         if spec is None or not spec.name.startswith(NEWS_PREFIXES) or not _TELL_ME.search(low) \
                 or re.search(r"\b(?:add|put|stick|pop|saying|says that|log)\b", low):
             return None
-        reader = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == spec.server and tool.startswith("get_")
-                       and self._id_names(i) == self._id_names(decision.intent)), None)
+        reader = self._reader_of(spec.server, self._id_names(decision.intent))
         return dataclasses.replace(decision, action="route", intent=reader) if reader else None
 
     def _offer_news(self, news: str, text: str, state: CallState) -> None:
@@ -1882,13 +1877,10 @@ class SwitchboardBrain:
         kinds = {p for p, names in entities.KIND_NAMES.items() if any(re.search(rf"\b{n}\b", said) for n in names)}
         if not kinds and not re.search(r"\b(?:reference|ref)\b", said):
             return None
-        for intent, (server, tool) in INTENT_TOOLS.items():
-            ids = self._ids_of(intent)
-            if not tool.startswith("get_") or len(ids) != 1 or not _ticket_number(ids[0]):
-                continue
-            prefixes = set(entities.pattern_prefixes(ids[0].schema.get("pattern")))
+        for intent, slot in self._ticket_readers():
+            prefixes = set(entities.pattern_prefixes(slot.schema.get("pattern")))
             if (prefixes & kinds) if kinds else intent.split(".")[0] == decision.intent.split(".")[0]:
-                return dataclasses.replace(decision, action="route", target=server, intent=intent)
+                return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[intent][0], intent=intent)
         return None
 
     async def _made_or_changed(self, decision: Any, text: str) -> Any:
@@ -1908,12 +1900,11 @@ class SwitchboardBrain:
         things = {spec.name.split("_", 1)[-1] for spec in specs}  # schedule_visit, reschedule_visit: visits
         ids = self._ids_of(pair[0])
         values = slots.mentioned(ids, text, self._context())
-        reader = next((INTENT_TOOLS[i] for i in INTENT_TOOLS if INTENT_TOOLS[i][1].startswith("get_")
-                       and INTENT_TOOLS[i][0] == INTENT_TOOLS[pair[0]][0] and self._id_names(i) == set(values)), None)
+        reader = self._reader_of(INTENT_TOOLS[pair[0]][0], set(values))
         if reader is None or set(values) != {s.name for s in ids}:
             return decision
         try:
-            record = await self.tools.call(*reader, values)
+            record = await self.tools.call(*INTENT_TOOLS[reader], values)
         except ToolError:
             return decision  # no such record: the question stands
         held = record.get(f"{things.pop()}s") if isinstance(record, dict) else None
@@ -1952,6 +1943,19 @@ class SwitchboardBrain:
         """The ids (codes) the tool for ``intent`` needs: a work order's number, an asset's tag."""
         spec = self._spec_of(intent)
         return [s for s in slots.slots_of(spec.input_schema) if s.required and s.kind == "code"] if spec else []
+
+    def _ticket_readers(self) -> Iterator[tuple[str, slots.Slot]]:
+        """Each kind of ticket's reader (work_order.status, incident.status, ...) with the one id it is read by
+        (a number with letters of its own: WO-10003), in INTENT_TOOLS' order."""
+        for intent, (_, tool) in INTENT_TOOLS.items():
+            ids = self._ids_of(intent)
+            if tool.startswith("get_") and len(ids) == 1 and _ticket_number(ids[0]):
+                yield intent, ids[0]
+
+    def _reader_of(self, server: str, ids: set[str]) -> str | None:
+        """The intent that reads a record of ``server`` by exactly the ids ``ids``, or None."""
+        return next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server and tool.startswith("get_")
+                     and self._id_names(i) == ids), None)
 
     def _id_names(self, intent: str) -> set[str]:
         """The names of the ids ``intent`` needs: two intents with the same act on the same kind of record."""
