@@ -122,6 +122,10 @@ class Policy:
     clarify_question: str
     empty_question: str
     intent_names: dict[str, str] = field(default_factory=dict)
+    #: Hazardous substances and the words of their release: both in one clause is a hazard ("hypochlorite all
+    #: over the floor", "an ammonia leak"); neither is one alone ("we're low on hypochlorite", "the tap's leaking").
+    substances: re.Pattern[str] | None = None
+    released: re.Pattern[str] | None = None
 
     def safety_hit(self, forms: tuple[str, str]) -> str | None:
         """A safety phrase said outside the routine phrases of the except list, if any."""
@@ -144,7 +148,8 @@ class Policy:
         follows ("smoke pouring", "emergency lighting") or a modal comes before ("will spark"),
         its use cannot be told from the words: judged with it.
         """
-        if self.safety_hit(forms) is None:
+        let_out = self.substance_released(forms)
+        if self.safety_hit(forms) is None and let_out is None:
             return None, None, False
         judged, named = None, True
         for phrase, preceding, after in self._safety_uses(forms):
@@ -161,7 +166,45 @@ class Policy:
                 named = False
             elif verb_use or after[0].endswith(("ing", "ed")):
                 named = False
+        if let_out is not None:
+            substance, use = let_out
+            if use == "hazard":
+                return substance, None, False
+            judged = judged or substance  # "the chlorine dosing pump is leaking": what is said of the pump decides
+            named = named and use == "named"
         return None, judged, named
+
+    def substance_released(self, forms: tuple[str, str]) -> tuple[str, str] | None:
+        """A hazardous substance said in one clause with a word of its release, and how: "hazard" ("there's
+        hypochlorite all over the floor", "acid has spilt", "a chlorine leak"), "named" when a content word
+        follows it directly ("the chlorine store is leaking" is about the store), "judged" when a word that
+        may be a verb does ("the chlorine dosing pump is leaking"). A denied one is none ("no chlorine leaking")."""
+        if self.substances is None or self.released is None:
+            return None
+        for clause in re.split(r"\s[,.;:!?](?:\s|$)", forms[0]):
+            if not self.released.search(clause):
+                continue
+            for m in self.substances.finditer(clause):
+                if _negated(clause[:m.start()].split(), self.substances) or any(
+                        _negated(clause[:r.start()].split(), self.released) for r in self.released.finditer(clause)):
+                    continue
+                after = clause[m.end():].split()
+                if not after or after[0] in _GRAMMAR_WORDS | _DEGREE or self.released.match(" ".join(after)):
+                    return m.group(0), "hazard"
+                return m.group(0), "judged" if after[0].endswith(("ing", "ed")) else "named"
+        return None
+        raw = forms[0]
+        for clause in re.split(r"\s[,.;:!?](?:\s|$)", raw):
+            if not self.released.search(clause):
+                continue
+            for m in self.substances.finditer(clause):
+                after = clause[m.end():].split()
+                if any(_negated(clause[:r.start()].split(), self.released) for r in self.released.finditer(clause)):
+                    continue  # "no chlorine leaking", "nothing spilt"
+                names = bool(after) and after[0] not in _GRAMMAR_WORDS | _DEGREE and not self.released.match(" ".join(after)) \
+                    and not after[0].endswith(("ing", "ed"))
+                return m.group(0), names
+        return None
 
     def safety_denied(self, forms: tuple[str, str]) -> bool:
         """The caller denies a safety phrase ("nothing's on fire", "no smell of gas")."""
@@ -287,6 +330,8 @@ def parse_policy(data: Any) -> Policy:
         safety_except=compile_phrases(_phrases(safety, "except")),
         safety_in_name_confidence=in_name,
         safety_denied_confidence=denied,
+        substances=compile_phrases(_phrases(safety, "substances")),
+        released=compile_phrases(_phrases(safety, "released")),
         person_request=compile_phrases(_phrases(person, "phrases")),
         hours=BusinessHours(
             timezone=tz,

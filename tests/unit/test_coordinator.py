@@ -226,6 +226,32 @@ def test_what_follows_a_safety_word_tells_a_hazard_from_a_name(said, judged):
     assert load_policy(Settings().policy_file).safety_words(spoken_forms(said)) == judged
 
 
+@pytest.mark.parametrize("said,judged", [
+    # A hazardous substance let out, in one clause: a hazard, whatever else is denied.
+    ("the hose split and there's hypochlorite all over the dosing room floor, nobody's hurt",
+     ("hypochlorite", None, False)),
+    ("there's an ammonia leak in the plant room", ("ammonia", None, False)),
+    ("acid has spilt in the battery room", ("acid", None, False)),
+    # Either alone is routine; a denied release is none.
+    ("we're running low on hypochlorite, can you order more", (None, None, False)),
+    ("the kitchen tap is leaking", (None, None, False)),
+    ("no chlorine leaking, just the analyser alarm", (None, None, False)),
+    ("there's no acid leak, just a drip of water", (None, None, False)),
+    # Naming a thing (a content word after it), or before a word that may be a verb: judged, not a hazard.
+    ("the acid tank is leaking", (None, "acid", True)),
+    ("the chlorine dosing pump is leaking", (None, "chlorine", False)),
+])
+def test_a_hazardous_substance_let_out_is_a_hazard(said, judged):
+    assert load_policy(Settings().policy_file).safety_words(spoken_forms(said)) == judged
+
+
+def test_a_chemical_spill_told_with_a_denied_injury_goes_to_a_person(coordinator):
+    d = coordinator.decide("Millbrook here. The hose on the chemical dosing pump, P-4701, has split and there's "
+                           "hypochlorite all over the dosing room floor. Nobody's hurt, we've taped the door off.",
+                           call(), now=OPEN)
+    assert d.action == "handoff" and d.priority == "emergency", d.reason
+
+
 @pytest.mark.parametrize("utterance", ["one of our fitters has just been zapped off the MCC panel",
                                        "he got a belt off the isolator"])
 def test_an_electric_shock_in_a_fitters_words_goes_to_a_person(coordinator, utterance):
