@@ -272,6 +272,8 @@ _VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fin
                          r"thank you|priority|is ok|'ll do|one)(?:\s+(?:fine|ok|okay|please|thanks|then|by me|for me))*\b")
 
 
+#: Where a new clause starts in words run together: a subject pronoun and its verb ("... we can manage", "it's fine").
+_NEW_CLAUSE = re.compile(r"\b(?:i|we|they|you|he|she|it)(?:'[a-z]+)?\s+(?=[a-z])(?!(?:and|or|to|for|the|a|an)\b)")
 #: Words that cannot be the thing an option word describes: "medium I should think", "high really".
 _NO_NOUN = {"i", "i'd", "i'm", "i'll", "it", "it's", "we", "you", "he", "she", "they", "is", "was", "are", "be", "then",
             "really", "surely", "probably", "maybe", "perhaps", "though", "too", "now", "today", "as", "if", "but", "and",
@@ -331,6 +333,10 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             following = re.findall(r"[a-z']+", tail)[:1]
             if following and following[0] not in _NO_NOUN and moves.leftover(following[0]):
                 continue  # a word describing the next one ("the emergency generator"), not a value
+            if not moves.leftover(head):
+                # A value leading its clause in a transcript without commas: what follows from the first
+                # "we ..." or "it ..." on is a clause of its own ("uh low i suppose we can manage with the spare").
+                tail = _NEW_CLAUSE.split(tail, maxsplit=1)[0]
             if len(moves.leftover(f"{head} {tail}").split()) > 1 and not (_CHANGED_TO.search(said_before) and not moves.leftover(tail)):
                 continue
         kept.append((start, option))

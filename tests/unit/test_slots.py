@@ -745,6 +745,19 @@ def test_a_value_offered_as_a_question_is_that_value(said, value):
     assert s.parse(PRIORITY, said, CTX, asked=False) == value
 
 
+@pytest.mark.parametrize("said, value", [
+    # A value leading its clause in words run together: the next clause starts at its subject.
+    ("uh low i suppose we can manage with the portable one for now", "low"),
+    ("high it is stopping the whole line", "high"),
+    # A symptom stays a symptom when a clause follows it.
+    ("the pressure is low we think its the pump", None),
+    ("low water pressure we think", None),
+    ("the level is low it keeps alarming", None),
+])
+def test_a_value_then_a_clause_without_a_comma_is_that_value(said, value):
+    assert s.parse(PRIORITY, said, CTX, asked=False) == value
+
+
 def test_a_wrong_count_of_one_digit_is_said_in_the_singular():
     wo = s.Slot("work_order_id", {"type": "string", "pattern": r"^WO-[0-9]{5}$", "examples": ["WO-10234"],
                                   "description": "What is the work order number?"}, True)
