@@ -71,6 +71,10 @@ RECORD_DIGITS = 5
 FOLLOW_UP_CONFIDENCE = 0.15
 #: Sentences of a turn, and one that asks (for a status question said without a question mark).
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+#: A clause that points back at what was just said: "it's ...", "that was ...", "they ...".
+_POINTS_BACK = re.compile(r"^\W*(?:(?:and|but|so|now)\s+)?(?:it|it'?s|its|that|that'?s|this|they|they'?re|he|she)\b")
+#: Where a sentence starts in words a recogniser ran together: "... it started fine so we don't need the engineer".
+_RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b)", re.I)
 #: Where an ask may end and what it is about begin: a sentence end, a colon or a semicolon.
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
@@ -88,8 +92,11 @@ _REQUIRED_QUESTION = re.compile(
     # the call ("do you need my number?", "does it need a part?" ask about what is under way)
     r"^(?:does|do|will|would) (?!(?:you|it|he|she|they|we|i|this|that|my|your)\b)(?:[\w']+ ){1,8}(?:need|needs|require|requires)\b|"
     r"\b(?:(?:is there )?anything (?:i|we|you|he|she|they|the \w+) (?:need|needs|has|have|ought|should|must)(?: to)?|"
-    r"(?:do|does|would|will) (?:i|we|he|she|they|the \w+) (?:need|have) to|"
+    r"(?:do|does|would|will) (?:i|we|he|she|they|the \w+|a \w+) (?:need|have) to|"
     r"(?:am i|are we|is he|is she|are they) (?:supposed|meant|expected) to)\b")
+#: Such a question in question order ("do they need anything special to get on site"), which shows it even in a
+#: recogniser's transcript without a question mark.
+_REQUIRED_ASKED = re.compile(r"\b(?:do|does|would|will) (?:i|we|he|she|they|the \w+|a \w+) (?:need|require) anything\b")
 #: A request supposed, not made ("if I ask for access to a system, who has to approve it?", "what happens if we
 #: report a fault out of hours?"): with a wh-question, it asks how things go, which the articles answer.
 _SUPPOSED = re.compile(r"\bif (?:i|we|you|he|she|they|someone|somebody|anyone|a \w+)(?: \w+){0,2}? (?:ask|asks|want|wants|need|"
@@ -117,7 +124,8 @@ _WHO_OR_WHEN = re.compile(r"(?:who|whom|whose|when)\b")
 _HABIT_QUESTION = re.compile(r"\bwhat (?:hours|times|days) (?:do|does)\b|\b(?:usually|normally|typically|generally)\b")
 _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
 #: A sentence that says what the caller needs ("I need a replacement", "we'd like someone out").
-_NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:need|want|would like|'?d like)\b")
+_NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:(?:don'?t|do not|no longer|won'?t|will not) )?"
+                   r"(?:need|want|would like|'?d like)\b")
 #: A question asked inside a statement; the question is what follows ("... when he's coming").
 _INDIRECT_QUESTION = re.compile(r"\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
                                 r"no idea|checking)\s+((?:when|whether|if|where|what|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
@@ -278,6 +286,15 @@ class SwitchboardBrain:
             # With a yes or a go-ahead ("yes, go ahead with both") the second is as good as sent once read back.
             sent = entities.yes_no(text).yes is True or bool(_GO_AHEAD.search(text.lower()))
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}", "accepted": True, "go_ahead": sent}
+        if later and later.get("once") and state.dialogue.get("offer") == "later" and not state.task:
+            ordered = entities.yes_no(text)
+            others = [i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == later["target"] and i != later["intent"]]
+            if ordered.yes is not False and ordered.rest.strip() and self._names_a_tool(ordered.rest, others):
+                # "Yeah, cancel it" to "shall I add that as a note?": another act ordered on what was told, heard
+                # with it (the record's number and the news are there).
+                state.dialogue.pop("later")
+                state.dialogue.pop("offer", None)
+                text = f"{later['text'].rstrip(' .')}. {ordered.rest.strip()}"
         afresh = moves.after_restart(text) if state.task else ""
         if afresh:
             # "Sorry, start again. It's not my password at all, the VPN says ...": the request so far is dropped
@@ -995,7 +1012,7 @@ class SwitchboardBrain:
         air con job, the number's ten thousand and four. can I get an engineer booked in?"): what that sentence
         asks, when it is for the desk the whole turn was about. A sentence that leans on the one before ("can you
         cancel it?") is judged with it. None otherwise."""
-        sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
+        sentences = _sentences(text)
         asking = [i for i, x in enumerate(sentences) if _REQUEST_QUESTION.search(x.lower()) or _NEED.match(x.lower())]
         if not asking:
             return None
@@ -1052,7 +1069,7 @@ class SwitchboardBrain:
         asks = self._names_a_tool(head, named) or bool(_REQUEST_QUESTION.search(head.lower()))
         head = head if at is not None and len(clauses) > 1 and asks else ""
         # Each sentence after it alone too: "the AutoCAD install. I don't need it any more." asks in its last.
-        after = [x for x in _SENTENCE.split(tail) if x.strip()] if len(_SENTENCE.split(tail)) > 1 else []
+        after = _sentences(tail) if len(_sentences(tail)) > 1 else []
         score: dict[str, float] = {}
         for part in [text] + [p for p in (tail, head, *after) if len(p.split()) >= 3]:
             for s in self.coordinator.router.classify(part):
@@ -1114,7 +1131,8 @@ class SwitchboardBrain:
         if whole and _SUPPOSED.search(whole[-1]) and _WH_WORD.search(whole[-1]) and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)
         only_asks = bool(whole) and all(_INFO_QUESTION.match(x) for x in whole) and not _REQUEST_QUESTION.search(text.lower())
-        if whole and _REQUIRED_QUESTION.search(whole[-1]) and whole[-1].endswith("?") and decision.intent != "knowledge.howto":
+        if whole and ((_REQUIRED_QUESTION.search(whole[-1]) and whole[-1].endswith("?")) or _REQUIRED_ASKED.search(whole[-1])) \
+                and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)  # "is there anything I need to sort out before I turn up?"
         if (decision.intent == "knowledge.howto" and decision.action != "clarify") \
                 or decision.intent == "smalltalk.goodbye" or decision.intent.endswith(".status") \
@@ -1176,8 +1194,13 @@ class SwitchboardBrain:
             in_read = bool(ids) and ids <= set(held) and not self._names_its_ids(intent, text, ctx) \
                 and bool(_RECORD_NOUN.search(text.lower()))
             if routed_change and routed.server == server and self._id_names(decision.intent) == ids \
-                    and not (in_read and decision.intent == intent):
-                continue  # the router heard a change of its own to such a record: "cancel the visit for WO 10002"
+                    and not (in_read and decision.intent == intent) \
+                    and (decision.action == "route" or not set(slots.mentioned(choices, text, ctx, verbs=False))
+                         - {s.name for s in self._change_choices(decision.intent)}):
+                # The router heard a change of its own to such a record: "cancel the visit for WO 10002". Unsure of
+                # one that cannot take a value said in so many words (a comment, for "can you drop it to medium?"),
+                # it did not.
+                continue
             just_made = made is not None and made.server == server and all(i in state.entities for i in ids)
             if not (self._names_its_ids(intent, text, ctx) or read_ids == ids or just_made or in_read):
                 continue
@@ -1745,8 +1768,11 @@ class SwitchboardBrain:
             # management" says who calls; "status of WO 10003" names its record).
             # (An id after who calls is theirs: "Jonas Berg, asset management, E one oh seven seven seven".)
             verbless = not _VERB.search(_without_names(before).lower()) \
-                and not self._names_its_ids(head.intent, _without_trailing_codes(before), ctx)
-            if not clear or verbless or not self._names_its_ids(tail.intent, after, ctx) \
+                and not (self._ids_of(head.intent) and self._names_its_ids(head.intent, _without_trailing_codes(before), ctx))
+            # A second clause led by a pronoun tells more of the first thing ("..., the oil pump. It's running fine
+            # again after the reset"), unless it names a record of its own.
+            onward = bool(_POINTS_BACK.match(after.lower())) and not (self._ids_of(tail.intent) and entities.codes(after))
+            if not clear or verbless or onward or not self._names_its_ids(tail.intent, after, ctx) \
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and moves.asks(after))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue
@@ -2172,6 +2198,11 @@ def _without_names(said: str) -> str:
     for name in names_in(said):
         said = said.replace(name, " ")
     return _GREETING.sub(" ", said)
+
+
+def _sentences(text: str) -> list[str]:
+    """``text``'s sentences, by their full stops and, where a recogniser wrote none, by a consequence ("so we ...")."""
+    return [y for x in _SENTENCE.split(text.strip()) for y in _RUN_ON.split(x) if y.strip()]
 
 
 def _content_words(said: str) -> set[str]:

@@ -2197,3 +2197,59 @@ async def test_a_question_is_not_asked_in_the_turn_a_person_takes_over_after_fai
     said = spoken(actions)
     assert any(isinstance(a, HandoffEvent) for a in actions), said
     assert "?" not in said.split("I'm connecting you")[0], said
+
+
+async def test_who_calls_and_their_department_is_no_request_of_its_own(brain: SwitchboardBrain) -> None:
+    # "Tom Reyes in finance." has no verb and names no record: who calls, not an access request to the finance
+    # system; the ask is the escalation, of the ticket named.
+    state = CallState("introduction-with-department")
+    await say(brain, state, "Tom Reyes in finance. My ticket twenty thousand and three, Outlook keeps asking for my "
+                            "password. It's month end and I can't send invoices out. Can you escalate it?")
+    task = state.task or {}
+    assert task.get("intent") == "incident.escalate" and task["args"].get("incident_id") == "INC-20003", task
+
+
+async def test_a_value_only_a_change_takes_is_that_change_when_the_router_is_unsure_of_a_comment(
+        brain: SwitchboardBrain) -> None:
+    state = CallState("drop-it-to-medium")
+    await say(brain, state, "Maria Lopez again. The VPN ticket, twenty thousand and one, doesn't need to be high any "
+                            "more, I'm working from the office this week. Can you drop it to medium?")
+    task = state.task or {}
+    assert task.get("intent") == "incident.update" and task["args"].get("priority") == "medium", task
+
+
+async def test_the_consequence_in_a_run_on_turn_is_the_ask(brain: SwitchboardBrain) -> None:
+    # No full stops: "... it started fine so we don't need the engineer on tuesday" asks to cancel the visit.
+    state = CallState("run-on-consequence")
+    await say(brain, state, "harbor road again about the generator job one double oh oh six we found a loose battery "
+                            "lead and its started fine so we dont need the engineer on tuesday")
+    task = state.task or {}
+    assert task.get("intent") == "visit.cancel" and task["args"].get("work_order_id") == "WO-10006", task
+
+
+async def test_yes_with_another_act_to_news_offered_as_a_comment_is_that_act(brain: SwitchboardBrain) -> None:
+    state = CallState("news-offer-other-act")
+    read = await say(brain, state, "Priya here about my VPN ticket, twenty thousand and one. I tried it from home last "
+                                   "night and it dropped twice.")
+    assert "as a comment?" in spoken(read), spoken(read)
+    await say(brain, state, "yeah, escalate it please")
+    task = state.task or {}
+    assert task.get("intent") == "incident.escalate" and task["args"].get("incident_id") == "INC-20001", task
+    assert "dropped twice" in str(task["args"].get("reason", "")), task
+
+
+async def test_a_clause_that_points_back_is_no_second_request(brain: SwitchboardBrain) -> None:
+    # "It's running fine again after the reset" tells of the oil pump, not of an IT reset to log.
+    state = CallState("points-back")
+    actions = await say(brain, state, "work order ten thousand and two, the oil pump. It's running fine again after "
+                                      "the reset.")
+    assert "other thing" not in spoken(actions) and not state.dialogue.get("later"), spoken(actions)
+    assert (state.task or {}).get("intent", "work_order.status").startswith("work_order"), state.task
+
+
+async def test_what_someone_sent_needs_asked_in_question_order_is_answered_from_the_articles(
+        brain: SwitchboardBrain) -> None:
+    state = CallState("required-unpunctuated")
+    actions = await say(brain, state, "weve got a contractor going up to north ridge substation next week do they "
+                                      "need anything special to get on site")
+    assert "permit" in spoken(actions) and not tools_ok(actions), spoken(actions)
