@@ -99,15 +99,15 @@ def answer(question: str, sentences: Sequence[str], similar: Callable[[str, list
     return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else ".")
 
 
-def options_answer(options: Sequence[str], passages: Sequence[Mapping[str, Any]]) -> str:
-    """What the articles say of each of ``options`` ("what's the difference between high and urgent?":
-    "Urgent: attended within 4 hours, .... High: within 24 hours."): from the first article section, in
-    retrieval order, with a sentence that opens with each option's name; "" when none has."""
+def options_answer(options: Sequence[str], passages: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """(what the articles say of each of ``options``, the article's id): "what's the difference between high and
+    urgent?": "Urgent: attended within 4 hours, .... High: within 24 hours.", from the first article section, in
+    retrieval order, with a sentence that opens with each option's name; ("", "") when none has."""
     for passage in passages:
         if passage.get("kind", "article") != "article":
             continue
         lines = [re.sub(r"^[\s*-]+", "", x).strip() for x in re.split(r"\n+|(?<=[.!?])\s+", str(passage.get("text", "")))]
         said = [next((x for x in lines if x.lower().startswith(o.lower().replace("_", " "))), "") for o in options]
         if all(said):
-            return " ".join(x if x.endswith((".", "!", "?")) else f"{x}." for x in dict.fromkeys(said))
-    return ""
+            return " ".join(x if x.endswith((".", "!", "?")) else f"{x}." for x in dict.fromkeys(said)), str(passage.get("id", ""))
+    return "", ""

@@ -104,6 +104,11 @@ _STOP = {"the", "and", "for", "you", "your", "with", "how", "what", "can", "does
          "have", "has", "was", "will", "would", "should", "could", "into", "when", "there", "then", "them"}
 
 
+def _stem(word: str) -> str:
+    """A word without its commonest endings, so "locks", "locked" and "lock" count as one word."""
+    return re.sub(r"(?<=[a-z]{3})(?:ing|ed|es|s)$", "", word)
+
+
 def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
                  similar: Callable[[str, Sequence[str]], Sequence[float]] | None = None) -> tuple[str, str] | None:
     """(answer, article id): of the retrieved article sections (examples are not answers), the sentence
@@ -111,14 +116,16 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
     every sentence of the sections is weighed, so "how often are they serviced?" finds "serviced every
     4,000 running hours" rather than the section that names the most of the question's nouns; without it,
     the first section's sentence that shares most words with the question."""
-    asked = {w for w in entities.tokens(question) if len(w) > 2 and w not in _STOP}
+    asked = {_stem(w) for w in entities.tokens(question) if len(w) > 2 and w not in _STOP}
     found: list[tuple[list[str], int, str]] = []  # (sentences, best index, article id)
     scored: list[tuple[float, int, int]] = []  # (score, which section, which sentence)
     for passage in passages:
         sentences = answers.article_sentences(passage)
         if not sentences:
             continue
-        overlap = [len(asked & set(entities.tokens(x))) for x in sentences]
+        # The section's heading says what its sentences answer ("Locked out" for "... before it locks me out").
+        heading = {_stem(w) for w in entities.tokens(str(passage.get("title", "")).rpartition(":")[2])}
+        overlap = [len(asked & ({_stem(w) for w in entities.tokens(x)} | heading)) for x in sentences]
         found.append((sentences, overlap.index(max(overlap)), str(passage.get("id", ""))))
         if similar is not None and question:
             meaning = similar(question, sentences)
@@ -183,10 +190,16 @@ def _only_confirmed(sentence: str, confirmed: Mapping[str, Any]) -> bool:
     return bool(named) and named <= known
 
 
-def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[str, Any] | None = None) -> str:
+def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[str, Any] | None = None,
+                    asked: str = "") -> str:
     """What to tell the caller after a tool succeeded: the reference once, grouped for writing down,
-    then as much of the server's message as the ear takes in one go."""
+    then as much of the server's message as the ear takes in one go. After a read, fields of the record that
+    ``asked`` (the caller's words) names and the message leaves out come first ("what make and model is it?":
+    "The make is GE. The model is LM6000.")."""
     message = data.get("message") if isinstance(data, dict) else None
+    if not write and message and asked:
+        named = _fields_asked(data, asked, str(message))
+        message = f"{named} {message}" if named else message
     ticket = ticket_of(data)
     confirmed = confirmed or {}
     if write and ticket:
@@ -201,6 +214,16 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[s
     if isinstance(data, str) and data:
         return spoken(data[:300])
     return "Done." if write else "I found it, but there is nothing to read out."
+
+
+def _fields_asked(data: Mapping[str, Any], asked: str, message: str) -> str:
+    """The record's plain fields (a word, not an id or a count) whose name ``asked`` says and ``message`` does not
+    give, as sentences: "The make is GE."."""
+    words = set(entities.tokens(asked))
+    said = [f"The {key.replace('_', ' ')} is {value}." for key, value in data.items()
+            if isinstance(value, str) and key not in ("message", "description") and not key.endswith(("_id", "_at"))
+            and set(key.split("_")) <= words and not re.search(rf"\b{re.escape(value)}\b", message, flags=re.I)]
+    return " ".join(said)
 
 
 def latest_reference(state: CallState) -> str:
@@ -927,7 +950,7 @@ class DomainAgent:
             yield Say(await self._failure_sentence(outcome.error, spec, state))
             return
         state.task = None
-        yield Say(result_sentence(spec, outcome.data, write, args))
+        yield Say(result_sentence(spec, outcome.data, write, args, asked=str(task.get("opening") or "")))
         yield Say(ANYTHING_ELSE)
 
     async def _suggested(self, spec: ToolSpec, message: str, state: CallState) -> str:

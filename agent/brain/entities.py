@@ -277,8 +277,10 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
         letters: list[str] = []
         j = i
         while j < len(toks) and j not in runs:
-            if (toks[j] == "." and letters) or (toks[j] == "," and letters and j + 1 in runs):
-                j += 1  # "w.o. 10001"; "g, three, zero, two, zero" read out with a pause after each
+            if (toks[j] == "." and letters) or (toks[j] == "," and letters and j + 1 in runs and len(toks[j - 1]) == 1):
+                # "w.o. 10001"; "g, three, zero, two, zero" read out with a pause after each ("the GIS, thirty
+                # thousand and three" is a word, then a number of its own)
+                j += 1
                 continue
             letter = _letter(toks[j], upper_words)
             if letter is None:

@@ -32,10 +32,11 @@ def test_nothing_near_is_no_answer() -> None:
 
 def test_options_are_explained_from_the_section_that_names_each() -> None:
     passages = [{"kind": "example", "text": "Urgent: nothing"},
-                {"kind": "article", "text": "Priorities depend on the fault.\n- Urgent: attended within 4 hours.\n"
+                {"kind": "article", "id": "work-orders#priorities", "text": "Priorities depend on the fault.\n- Urgent: attended within 4 hours.\n"
                                             "- High: within 24 hours.\n- Low: planned."}]
-    assert answers.options_answer(["high", "urgent"], passages) == "High: within 24 hours. Urgent: attended within 4 hours."
-    assert answers.options_answer(["medium"], passages) == ""
+    said, article = answers.options_answer(["high", "urgent"], passages)
+    assert said == "High: within 24 hours. Urgent: attended within 4 hours." and article == "work-orders#priorities", article
+    assert answers.options_answer(["medium"], passages) == ("", "")
 
 
 def test_who_asks_for_a_name_or_a_role_not_any_two_words() -> None:

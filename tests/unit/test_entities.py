@@ -402,3 +402,9 @@ def test_two_sites_named_by_name_leave_the_site_to_the_asset():
     assert e.site("the intake pump at Riverside is dripping", names) == 12
     # One of them said whole is the one meant.
     assert e.site("I'm at North Ridge Substation, the Riverside lads sent me", names) == 14
+
+
+def test_a_word_before_a_comma_is_no_prefix_of_the_number_after_it() -> None:
+    # Letters read one by one with pauses are one code; a word (a system's name) and then a number are two things.
+    assert e.codes("g, three, zero, two, zero") == ["G3020"]
+    assert e.codes("my access request for the GIS, thirty thousand and three") == []
