@@ -272,10 +272,13 @@ _VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fin
                          r"thank you|priority|is ok|'ll do|one)(?:\s+(?:fine|ok|okay|please|thanks|then|by me|for me))*\b")
 
 
+#: A value kept as it is: "leave the job open", "keep it at medium".
+_KEPT = re.compile(r"\b(?:leave|leaving|keep|keeping)\b(?:\s+[\w']+){0,4}?\s*(?:as|at)?\s*$")
 #: Where a new clause starts in words run together: a subject pronoun and its verb ("... we can manage", "it's fine").
-_NEW_CLAUSE = re.compile(r"\b(?:i|we|they|you|he|she|it)(?:'[a-z]+)?\s+(?=[a-z])(?!(?:and|or|to|for|the|a|an)\b)")
+_NEW_CLAUSE = re.compile(r"\b(?:(?:i|we|they|you|he|she|it|that|there)(?:'[a-z]+)?|its|thats|theres|im|ive|weve|theyre)\s+"
+                         r"(?=[a-z])(?!(?:and|or|to|for|the|a|an)\b)")
 #: Words that cannot be the thing an option word describes: "medium I should think", "high really".
-_NO_NOUN = {"i", "i'd", "i'm", "i'll", "it", "it's", "we", "you", "he", "she", "they", "is", "was", "are", "be", "then",
+_NO_NOUN = {"i", "i'd", "i'm", "i'll", "it", "it's", "its", "thats", "theres", "we", "you", "he", "she", "they", "is", "was", "are", "be", "then",
             "really", "surely", "probably", "maybe", "perhaps", "though", "too", "now", "today", "as", "if", "but", "and",
             "or", "so", "because", "since", "at", "by", "to", "for", "with", "think", "reckon", "guess", "suppose",
             "should", "would", "will", "could", "can", "if", "not", "no", "yes", "yeah", "please", "thanks", "enough"}
@@ -318,6 +321,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # the value the caller does not mean
         if set(re.findall(r"[a-z']+", re.split(r"[.!?;]", low[:start])[-1])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
             continue  # "I don't need to edit anything": not that one either
+        if _KEPT.search(low[:start]):
+            continue  # "leave the job itself open": the value it has, kept, is no value asked for
         if not asked and (before[-1:] in (["a"], ["an"]) or (before[-1:] == ["the"] and after[:1] and
                                                            re.fullmatch(r"ones?(?:'s)?", after[0]))) and not (label & set(after)):
             continue  # "stores gave me a new one", "the new one's fine": the word describes a thing ("a high priority" names its slot)

@@ -73,8 +73,13 @@ FOLLOW_UP_CONFIDENCE = 0.15
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 #: A clause that points back at what was just said: "it's ...", "that was ...", "they ...".
 _POINTS_BACK = re.compile(r"^\W*(?:(?:and|but|so|now)\s+)?(?:it|it'?s|its|that|that'?s|this|they|they'?re|he|she)\b")
-#: Where a sentence starts in words a recogniser ran together: "... it started fine so we don't need the engineer".
-_RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b)", re.I)
+#: A question in question order inside a turn a recogniser wrote without a question mark ("got a tag here h ten
+#: eleven what is it and which site is it on"); "I don't know what it is" is in the order of a statement.
+_QUESTION_ORDER = re.compile(r"\b(?:what|which|where|who|when|how)(?: [a-z']+){0,2}? (?:is|are|was|were|does|do|did|can|will|has|have) "
+                             r"(?:it|this|that|they|he|she|we|you|i)\b")
+#: Where a sentence starts in words a recogniser ran together: "... it started fine so we don't need the engineer",
+#: "... the oil pump job one zero zero zero two we need to cancel it".
+_RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:need|want|would like|'?d like)\b)", re.I)
 #: Where an ask may end and what it is about begin: a sentence end, a colon or a semicolon.
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
@@ -805,6 +810,9 @@ class SwitchboardBrain:
             # "The VPN says token out of sync, what am I meant to do?": a question answered from the articles.
             decision = dataclasses.replace(decision, action="route", intent="knowledge.howto")
         lost = self._lost(decision)
+        if lost and decision.intent != "smalltalk.offtopic":
+            decision = self._desk_by_values(decision, text) or decision
+            lost = self._lost(decision)
         read = self._read_by_id(text) if lost else None
         if read is not None:
             # "What is hotel one zero one one?": an id of one kind is that record, read, unless the turn asks for
@@ -1070,6 +1078,8 @@ class SwitchboardBrain:
         head = head if at is not None and len(clauses) > 1 and asks else ""
         # Each sentence after it alone too: "the AutoCAD install. I don't need it any more." asks in its last.
         after = _sentences(tail) if len(_sentences(tail)) > 1 else []
+        if len(clauses) == 1 and len(_sentences(text)) > 1:
+            after = _sentences(text)[1:]  # no marks at all: "... job one zero zero zero two we need to cancel it ..."
         score: dict[str, float] = {}
         for part in [text] + [p for p in (tail, head, *after) if len(p.split()) >= 3]:
             for s in self.coordinator.router.classify(part):
@@ -1087,6 +1097,33 @@ class SwitchboardBrain:
         own = {w for i in intents for s in self._ids_of(i) for w in re.findall(r"[a-z]+", s.label.lower())}
         named = {w for i in intents if (spec := self._spec_of(i)) is not None for w in str(spec.name).split("_")}
         return bool(set(entities.words_besides_numbers(clause.lower())) & (named - own - {"get", "list", "lookup"}))
+
+    def _desk_by_values(self, decision: Any, text: str) -> Any | None:
+        """A turn the router cannot place between the desks that tells something and names a choice only one
+        desk's tools take ("the asset health dashboard in Power BI has been blank since yesterday": Power BI is an
+        IT system): the router's best reading on that desk. None otherwise."""
+        if not _tells_only(text):
+            return None
+        ctx, desks = self._context(), set()
+        for intent, (server, _) in INTENT_TOOLS.items():
+            choices = [s for s in self._slots_of(intent) if s.kind == "enum"]
+            if choices and slots.mentioned(choices, text, ctx, verbs=False):
+                desks.add(server)
+        if len(desks) != 1:
+            return None
+        desk = desks.pop()
+        best = next((a for a in [{"target": decision.target, "intent": decision.intent}, *decision.alternatives]
+                     if a["target"] == desk and a["intent"] in INTENT_TOOLS), None)
+        return dataclasses.replace(decision, action="route", target=desk, intent=best["intent"]) if best else None
+
+    def _names_whole_tool(self, clause: str, intent: str) -> bool:
+        """Does ``clause`` say every word of the name of ``intent``'s tool besides its record's ("cancel" and "visit"
+        for cancel_visit, in "the visit for job 10002, we need to cancel it")?"""
+        spec = self._spec_of(intent)
+        own = {w for s in self._ids_of(intent) for w in re.findall(r"[a-z]+", s.label.lower())}
+        wanted = set(str(spec.name).split("_")) - own - {"get", "list", "lookup"} if spec is not None else set()
+        said = entities.words_besides_numbers(clause.lower())
+        return len(wanted) > 1 and all(any(w.startswith(x) for w in said) for x in wanted)
 
     def _write_after_read(self, decision: Any, text: str, state: CallState) -> tuple[Any, str] | None:
         """Right after a look-up ("A125 is the standby generator ..."), a turn that is no request of its
@@ -1148,11 +1185,15 @@ class SwitchboardBrain:
         """The one look-up whose record ``text`` names by an id recognisable on its own (letters and digits
         in its shape: "hotel one zero one one" is asset H1011). None when none or several fit."""
         ctx, found = self._context(), []
+        # "Grace Kim, E10850. The dashboard ...": an id in the shape of the caller's own is who calls, no record.
+        theirs = {_plain_id(v) for i in INTENT_TOOLS for s in self._slots_of(i) if s.kind == "user"
+                  and (v := slots.parse(s, text, ctx, asked=False)) is not None}
         for intent, (server, _) in INTENT_TOOLS.items():
             spec, ids = self._spec_of(intent), self._ids_of(intent)
             if spec is None or not ids or slots.is_write(spec.name, spec.annotations):
                 continue
-            if all(slots.parse(s, text, ctx, asked=False) is not None for s in ids):
+            values = [slots.parse(s, text, ctx, asked=False) for s in ids]
+            if all(v is not None and _plain_id(v) not in theirs for v in values):
                 found.append({"target": server, "intent": intent})
         # "I N C two zero zero zero two" also fits "a letter and digits" (an asset tag): the id whose own
         # letters were said is the one meant.
@@ -1190,6 +1231,10 @@ class SwitchboardBrain:
             if not said:
                 continue
             ids = self._id_names(intent)
+            if not slots.mentioned(choices, text, ctx, verbs=False) and any(
+                    self._names_whole_tool(text, other) for other, (srv, _) in INTENT_TOOLS.items()
+                    if srv == server and other != intent and self._id_names(other) == ids):
+                continue  # "the visit for job 10002, we need to cancel it": the verb is cancel_visit's, said with its visit
             # Pointed at in words ("that job", "the ticket"): a choice alone after a look-up logs the thing looked up.
             in_read = bool(ids) and ids <= set(held) and not self._names_its_ids(intent, text, ctx) \
                 and bool(_RECORD_NOUN.search(text.lower()))
@@ -1319,18 +1364,20 @@ class SwitchboardBrain:
                 named = [chosen]
             elif not (len(named) >= 2 or followed or asked_of):
                 continue
-            said = self._options_said(spec, slot, named, text)
+            said, article = self._options_said(spec, slot, named, text)
             if said:
                 state.dialogue["options_of"] = {"server": spec.server, "slot": slot.name}
+                state.entities.setdefault("knowledge_article", article)  # an answer from the articles resolves a call
                 return said
         return ""
 
-    def _options_said(self, spec: Any, slot: slots.Slot, named: list[str], question: str) -> str:
-        """What the articles of ``spec``'s desk say of each of ``named`` (options of ``slot``), for the ear."""
+    def _options_said(self, spec: Any, slot: slots.Slot, named: list[str], question: str) -> tuple[str, str]:
+        """(what the articles of ``spec``'s desk say of each of ``named`` (options of ``slot``), for the ear; the
+        article's id), or ("", "")."""
         # Searched with the choice's name and options too: the section that lists them is the one to read.
         query = f"{question} {slot.name}: {', '.join(map(str, slot.schema.get('enum', [])))}"
-        said = answers.options_answer(named, [p.to_dict() for p in self.coordinator.passages(query, spec.server)])
-        return for_the_ear(said) if said else ""
+        said, article = answers.options_answer(named, [p.to_dict() for p in self.coordinator.passages(query, spec.server)])
+        return (for_the_ear(said), article) if said else ("", "")
 
     def _options_asked_with(self, intent: str, text: str) -> tuple[str, str]:
         """A request that ends on a question about a choice it takes ("... isn't heating at all. Before you
@@ -1350,7 +1397,7 @@ class SwitchboardBrain:
         for slot in [s for s in slots.slots_of(spec.input_schema) if s.kind == "enum"]:
             named = slots.options_named(slot, question)
             if len(named) >= 2 or (named and re.match(r"(?:what|how|which|why)\b", lead)):
-                said = self._options_said(spec, slot, named, question)
+                said, _ = self._options_said(spec, slot, named, question)
                 if said:  # each option to its first clause: the request's read-back follows in the same breath
                     said = " ".join(re.split(r",\s", x)[0].rstrip(".") + "." for x in _SENTENCE.split(said) if x.strip())
                     return said, " ".join(sentences[:-1])
@@ -1596,13 +1643,17 @@ class SwitchboardBrain:
             return None
         own = {s.name for s in slots.slots_of(spec.input_schema)}
         ctx = self._context()
+        # A new record never names one that exists: "my access request for the GIS, thirty thousand and three" says
+        # which record by its choice, it asks for no new one.
+        named = any(_ticket_number(s) for s in self._ids_of(read_intent)) and self._names_its_ids(read_intent, text, ctx)
         # A new record first: "C-6820 is leaking oil, low priority, and where is WO 10005" gives the priority
         # to the fault told, not to the job asked about; a change to a record is asked for in words of its own.
         options = sorted(options, key=lambda o: not (self._spec_of(o["intent"]) is not None
                                                      and self._spec_of(o["intent"]).name.startswith(NEW_RECORD_PREFIXES)))
         for option in options:
             other = self._spec_of(option["intent"])
-            if other is None or other.server != spec.server or not slots.is_write(other.name, other.annotations):
+            if other is None or other.server != spec.server or not slots.is_write(other.name, other.annotations) \
+                    or (named and other.name.startswith(NEW_RECORD_PREFIXES)):
                 continue
             choices = [s for s in slots.slots_of(other.input_schema) if s.kind == "enum" and s.name not in own]
             if slots.mentioned(choices, text, ctx):
@@ -1746,7 +1797,10 @@ class SwitchboardBrain:
         decision and words and the second to keep for later; (decision, text, None) when there is none."""
         ctx = self._context()
         threshold = self.coordinator.policy.low_confidence_threshold
-        for boundary in list(_CLAUSE_BOUNDARY.finditer(text))[:MAX_SPLITS]:
+        # Sentence ends first: "..., is stiff and won't close fully, low priority. And where are we with ...?" is two
+        # requests at its full stop, not at its first "and".
+        bounds = sorted(_CLAUSE_BOUNDARY.finditer(text), key=lambda m: not re.match(r"[.;!?]", m.group(0)))
+        for boundary in bounds[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
             if len(re.findall(r"[\w']+", _without_names(before))) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
                     or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()) \
@@ -1965,6 +2019,10 @@ class SwitchboardBrain:
     def _context(self) -> slots.Context:
         return slots.Context(now=datetime.now(), site_names=self.agent.site_names)
 
+    def _slots_of(self, intent: str) -> list[slots.Slot]:
+        spec = self._spec_of(intent)
+        return slots.slots_of(spec.input_schema) if spec is not None else []
+
     def _ids_of(self, intent: str) -> list[slots.Slot]:
         """The ids (codes) the tool for ``intent`` needs: a work order's number, an asset's tag."""
         spec = self._spec_of(intent)
@@ -2182,6 +2240,11 @@ def _heard(decision: Any, intent: str) -> float:
     return next((a.get("confidence", 0.0) for a in decision.alternatives if a["intent"] == intent), 0.0)
 
 
+def _plain_id(value: Any) -> str:
+    """An id without its dash and case, to compare ids parsed by different slots ("E-10850", "E10850")."""
+    return re.sub(r"\W", "", str(value)).upper()
+
+
 def _ticket_number(slot: slots.Slot) -> bool:
     """Is ``slot`` a ticket's number (WO-10234, INC-20001: a prefix of two letters or more), not a tag?"""
     return any(len(p) >= 2 for p in entities.pattern_prefixes(slot.schema.get("pattern")))
@@ -2217,11 +2280,13 @@ def _content_text(text: str) -> str:
 
 
 def _asks_something(text: str) -> bool:
-    """Does the turn ask: a question, a request, a need, chasing or an earlier call told?"""
+    """Does the turn ask: a question (by its mark, its first word, or mid-sentence in question order), a
+    request, a need, chasing or an earlier call told?"""
     low = text.lower()
     return any(x.rstrip().endswith("?") or _QUESTION.match(lead := _LEAD.sub("", x.strip().lower()))
                or _REQUEST_QUESTION.search(lead) or _NEED.match(lead) for x in _SENTENCE.split(text) if x.strip()) \
-        or bool(_INDIRECT_QUESTION.search(low) or _TOLD_BEFORE.search(low) or _CHASING.search(low))
+        or bool(_INDIRECT_QUESTION.search(low) or _TOLD_BEFORE.search(low) or _CHASING.search(low)
+                or _QUESTION_ORDER.search(low))
 
 
 def _tells_only(text: str) -> bool:

@@ -2253,3 +2253,68 @@ async def test_what_someone_sent_needs_asked_in_question_order_is_answered_from_
     actions = await say(brain, state, "weve got a contractor going up to north ridge substation next week do they "
                                       "need anything special to get on site")
     assert "permit" in spoken(actions) and not tools_ok(actions), spoken(actions)
+
+
+async def test_a_call_answered_from_the_articles_about_a_choice_is_resolved(brain: SwitchboardBrain) -> None:
+    state = CallState("options-answer-resolves")
+    actions = await say(brain, state, "Sorry, my English is not so good. If I make a work order with high priority, how "
+                                      "many hours until the technician come?")
+    assert "24 hours" in spoken(actions) and not tools_ok(actions), spoken(actions)
+    await brain.end(state)
+    assert state.outcome == "resolved" and state.entities.get("knowledge_article"), state.entities
+
+
+async def test_a_question_in_question_order_without_a_mark_is_no_fault_told(brain: SwitchboardBrain) -> None:
+    state = CallState("question-order-lookup")
+    actions = await say(brain, state, "got a tag here h ten eleven what is it and which site is it on")
+    assert tools_ok(actions) == ["lookup_asset"] and "101" in spoken(actions), spoken(actions)
+
+
+async def test_a_request_named_by_its_number_and_its_choice_is_read_not_made_again(brain: SwitchboardBrain) -> None:
+    state = CallState("chasing-by-number-and-choice")
+    actions = await say(brain, state, "Jonas Berg here, I'm chasing my access request for the GIS, thirty thousand and "
+                                      "three. Who's it sitting with?")
+    assert tools_ok(actions) == ["get_service_request"] and "Grace" in spoken(actions), spoken(actions)
+
+
+async def test_a_field_the_caller_asks_for_is_said_from_what_was_read(brain: SwitchboardBrain) -> None:
+    state = CallState("make-and-model")
+    actions = await say(brain, state, "What make and model is gas turbine one at Stonebridge, G six eight oh one?")
+    assert tools_ok(actions) == ["lookup_asset"], spoken(actions)
+    assert "The make is GE. The model is LM6000." in spoken(actions), spoken(actions)
+
+
+async def test_a_how_to_answer_comes_from_the_section_its_heading_says(brain: SwitchboardBrain) -> None:
+    state = CallState("lockout-section")
+    actions = await say(brain, state, "how many goes do i get at my password before it locks me out")
+    assert "Five wrong attempts" in spoken(actions), spoken(actions)
+
+
+async def test_two_requests_split_at_the_full_stop_not_at_the_first_and(brain: SwitchboardBrain) -> None:
+    state = CallState("split-at-sentence-end")
+    await say(brain, state, "Two things. The outfall penstock valve at Harbor Road, V dash zero three one zero, is stiff "
+                            "and won't close fully, low priority. And where are we with the generator job, ten thousand "
+                            "and six?")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.create" and task["args"].get("priority") == "low", task
+    assert "close fully" in task["args"].get("summary", ""), task
+    assert (state.dialogue.get("later") or {}).get("intent") == "work_order.status", state.dialogue
+
+
+async def test_a_need_run_on_into_a_record_says_what_to_do_with_it(brain: SwitchboardBrain) -> None:
+    # No marks at all; "cancel it" is the visit's, and the job itself is to be left open.
+    state = CallState("run-on-need")
+    await say(brain, state, "north ridge operator again the visit for the oil pump job one zero zero zero two we need "
+                            "to cancel it were having an outage and nobody can get on site leave the job itself open "
+                            "though")
+    task = state.task or {}
+    assert task.get("intent") == "visit.cancel" and task["args"].get("work_order_id") == "WO-10002", task
+
+
+async def test_the_callers_own_id_is_no_record_and_a_system_named_says_the_desk(brain: SwitchboardBrain) -> None:
+    state = CallState("caller-id-not-asset")
+    actions = await say(brain, state, "Grace Kim, E10850. The asset health dashboard in Power BI has been blank since "
+                                      "yesterday.")
+    assert not any(isinstance(a, ToolEvent) for a in actions), spoken(actions)  # no look-up of asset "E10850"
+    task = state.task or {}
+    assert task.get("intent") == "incident.create" and task["args"].get("user") == "E10850", task

@@ -749,6 +749,7 @@ def test_a_value_offered_as_a_question_is_that_value(said, value):
     # A value leading its clause in words run together: the next clause starts at its subject.
     ("uh low i suppose we can manage with the portable one for now", "low"),
     ("high it is stopping the whole line", "high"),
+    ("high its one of only two boreholes we have", "high"),  # "its" as a recogniser writes "it's"
     # A symptom stays a symptom when a clause follows it.
     ("the pressure is low we think its the pump", None),
     ("low water pressure we think", None),
@@ -873,3 +874,10 @@ def test_a_phone_number_said_in_groups_is_the_callback_number_and_no_part_of_the
     # "number" alone is no cue: "the number 3 pump at site 12 is leaking" tells of the pump.
     task, _ = talk(schema, "the number three pump, A123 at site 12, is leaking badly")
     assert "callback_number" not in task["args"] and "leaking" in task["args"].get("summary", ""), task["args"]
+
+
+def test_a_value_kept_as_it_is_is_no_value_asked_for():
+    status = s.Slot("status", {"type": "string", "enum": ["open", "scheduled", "cancelled"]}, False)
+    assert s.parse(status, "nobody can get on site, leave the job itself open though", CTX, asked=False) is None
+    assert s.parse(PRIORITY, "keep it at medium", CTX, asked=False) is None
+    assert s.parse(PRIORITY, "make it medium", CTX, asked=False) == "medium"
