@@ -27,6 +27,7 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
     "work_order.status": ("field_ops", "get_work_order"),
     "work_order.note": ("field_ops", "add_work_order_note"),
     "work_order.update": ("field_ops", "update_work_order"),
+    "work_order.list": ("field_ops", "list_work_orders"),
     "asset.lookup": ("field_ops", "lookup_asset"),
     "visit.schedule": ("field_ops", "schedule_visit"),
     "visit.reschedule": ("field_ops", "reschedule_visit"),

@@ -1208,6 +1208,10 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         task["args"].update(heard)
         task["confirming"] = False
     missing = [s for s in slots if s.required and s.kind != "key" and s.name not in task["args"]]
+    places = [s for s in slots if s.kind in ("site", "code")]
+    if not write and not missing and places and not any(s.required for s in slots) \
+            and not any(s.name in task["args"] for s in places):
+        missing = places[:1]  # a read of things by a site or a tag, none given ("have we got any open jobs?"): which
     misheard = task.pop("misheard", None) if text is None else None
     if misheard and any(m.name == misheard["slot"] for m in missing):
         problem = f"{problem} {misheard['say']}".strip()

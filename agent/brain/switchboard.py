@@ -77,6 +77,11 @@ _POINTS_BACK = re.compile(r"^\W*(?:(?:and|but|so|now)\s+)?(?:it|it'?s|its|that|t
 #: eleven what is it and which site is it on"); "I don't know what it is" is in the order of a statement.
 _QUESTION_ORDER = re.compile(r"\b(?:what|which|where|who|when|how)(?: [a-z']+){0,2}? (?:is|are|was|were|does|do|did|can|will|has|have) "
                              r"(?:it|this|that|they|he|she|we|you|i)\b")
+#: Asking which records there are ("any open jobs", "what's outstanding", "how many work orders are live").
+_RECORDS_ASKED = re.compile(r"\b(?:any|anything|what'?s|what|which|how many|list|everything)\b(?: [\w']+){0,4}? "
+                            r"(?:open|outstanding|live|pending|logged|in progress|on hold|jobs|work orders)\b")
+#: "Are there ...", "have we got ...": asked without a mark or a question word first.
+_THERE_ASKED = re.compile(r"\b(?:(?:are|is) there|(?:have|do) (?:we|you|i))\b")
 #: Where a sentence starts in words a recogniser ran together: "... it started fine so we don't need the engineer",
 #: "... the oil pump job one zero zero zero two we need to cancel it".
 _RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:need|want|would like|'?d like)\b)", re.I)
@@ -795,6 +800,7 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
+        decision = self._listed_by_place(decision, text) or decision
         after_howto = self._request_after_howto(text, state) if not one_request else None
         if after_howto is not None:
             decision, text, one_request = *after_howto, True
@@ -1471,6 +1477,24 @@ class SwitchboardBrain:
             if said:
                 return spoken(said)
         return ""
+
+    def _listed_by_place(self, decision: Any, text: str) -> Any | None:
+        """A question of which records a place has ("are there any open jobs at the Eastgate compressor station?",
+        "what's outstanding at site 21?"), heard as a look-up of one thing or a record, naming no id but a place: the
+        list for that place, by the server's list tool that takes a site. None otherwise."""
+        spec, low = self._spec_of(decision.intent), text.lower()
+        if spec is None or decision.target not in SERVERS or (slots.is_write(spec.name, spec.annotations) and decision.action == "route") \
+                or not _RECORDS_ASKED.search(low) or not (_asks_something(text) or _THERE_ASKED.search(low)):
+            return None
+        ctx = self._context()
+        if any(slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS if self._ids_of(i)):
+            return None  # a record or a thing named by its id is read by it
+        listed = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == decision.target and tool.startswith("list_")
+                       and slots.mentioned([s for s in self._slots_of(i) if s.kind == "site"], text, ctx)), None)
+        if listed is None:
+            return None
+        return dataclasses.replace(decision, action="route", intent=listed,
+                                   reason=f"{decision.reason} Asked what a place has: {self.coordinator.policy.name_of(listed)}.")
 
     def _unfounded_change(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A change of a record the turn gives no ground for is no reading of it: none of the record's kind

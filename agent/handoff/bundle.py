@@ -29,6 +29,7 @@ _INTENT_WORDS = {
     "work_order.status": "check on a work order",
     "work_order.note": "add a note to a work order",
     "work_order.update": "change a work order",
+    "work_order.list": "hear the work orders of a site or an asset",
     "asset.lookup": "look up an asset",
     "visit.schedule": "book a technician visit",
     "visit.reschedule": "move a technician visit",

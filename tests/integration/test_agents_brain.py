@@ -2318,3 +2318,13 @@ async def test_the_callers_own_id_is_no_record_and_a_system_named_says_the_desk(
     assert not any(isinstance(a, ToolEvent) for a in actions), spoken(actions)  # no look-up of asset "E10850"
     task = state.task or {}
     assert task.get("intent") == "incident.create" and task["args"].get("user") == "E10850", task
+
+
+async def test_asked_which_jobs_a_place_has_lists_them(brain: SwitchboardBrain) -> None:
+    state = CallState("list-by-place")
+    actions = await say(brain, state, "are there any open jobs at the eastgate compressor station")
+    assert tools_ok(actions) == ["list_work_orders"] and "site 21" in spoken(actions), spoken(actions)
+    # A thing described at a place is looked up, not listed.
+    state = CallState("thing-at-place")
+    actions = await say(brain, state, "when was the generator at Riverside last serviced")
+    assert "list_work_orders" not in tools_ok(actions), spoken(actions)

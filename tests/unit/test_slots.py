@@ -881,3 +881,14 @@ def test_a_value_kept_as_it_is_is_no_value_asked_for():
     assert s.parse(status, "nobody can get on site, leave the job itself open though", CTX, asked=False) is None
     assert s.parse(PRIORITY, "keep it at medium", CTX, asked=False) is None
     assert s.parse(PRIORITY, "make it medium", CTX, asked=False) == "medium"
+
+
+def test_a_read_by_a_place_with_none_given_asks_for_the_place():
+    lister = {"type": "object", "properties": {
+        "site": {"type": "integer", "minimum": 1, "maximum": 999, "description": "Which site? Site number 1 to 999."},
+        "asset_tag": {"type": "string", "pattern": "^[A-Z]-?[0-9]{3,4}$", "description": "Which asset? A tag like A123."},
+        "status": {"type": "string", "enum": ["open", "in_progress"], "description": "Optional. Only this status."}}}
+    task, steps = talk(lister, "have we got any open jobs", write=False)
+    assert steps[0].action == "ask" and task["asking"] == "site", steps
+    task, steps = talk(lister, "any open jobs at site fourteen", write=False)
+    assert steps[0].action == "execute" and task["args"]["site"] == 14, steps
