@@ -656,7 +656,10 @@ class DomainAgent:
             if slots.is_write(lister.name, lister.annotations) or lister.name == spec.name \
                     or not lister.name.startswith("list_"):
                 continue
-            filters = slots.mentioned(slots.slots_of(schema), said, self.context(), verbs=False)
+            # Found by where and what, not by a state a description happens to name ("stuck half open" is no status
+            # filter: the job waiting on an actuator is on hold); open ones are ranked first below anyway.
+            filters = slots.mentioned([s for s in slots.slots_of(schema) if s.kind in ("code", "site", "user")], said,
+                                      self.context(), verbs=False)
             args = {**filters, **{k: v for k, v in task.get("hints", {}).items() if k in schema.get("properties", {})},
                     **{k: task["args"][k] for k in schema.get("properties", {}) if k in task["args"]}}
             if not args or not needed <= set(args):

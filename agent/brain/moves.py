@@ -81,6 +81,9 @@ _CANCEL = re.compile(
     r"scrap (?:it|that)|stop (?:it|that|there)|skip it|not now|abandon (?:it|that)|don'?t want (?:it|that|to))\b")
 _RESTART = re.compile(r"\b(?:start (?:over|again|afresh)|begin again|from the (?:top|beginning|start)|"
                       r"(?:restart|reset) (?:this|the call|everything)|go back to the start)\b")
+#: How a start-over is led in ("sorry, let me start again", "can I start over?").
+_RESTART_LEAD = re.compile(r"\b(?:let me|let's|lets|can i|could i|i'll|i will|i'd better|i better|i want to|i'd like to|"
+                           r"i need to|i should|we'll|best)\b")
 _DONT_KNOW = re.compile(
     r"\b(?:(?:i )?(?:don'?t|do not|dont) know|dunno|no idea|not sure|unsure|no clue|"
     r"(?:don'?t|do not) (?:have|remember|recall)(?: it| that| one| the \w+)?|haven'?t got(?: it| one| that)?|"
@@ -250,7 +253,8 @@ def after_restart(text: str) -> str:
     """What follows a start-over said first ("sorry, start again. it's not my password, the VPN says token out of
     sync"): the request told afresh; "" when the turn holds no start-over or little after it."""
     m = _RESTART.search(text.lower())
-    if m is None or leftover(_plain(text[:m.start()])):  # words before it: no start-over of the whole turn
+    before = _RESTART_LEAD.sub(" ", _plain(text[:m.start()])) if m is not None else ""
+    if m is None or leftover(before):  # words before it: no start-over of the whole turn
         return ""
     rest = re.sub(r"^[\s,.;:!?-]+", "", text[m.end():])
     return rest if len(leftover(_plain(rest)).split()) >= 3 else ""

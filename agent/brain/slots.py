@@ -769,7 +769,8 @@ _PLACE_LEAD = {"at", "on", "in", "for", "the"}
 _ID_WORDS = {"inc", "sr", "wo", "vis", "incident", "request", "ticket", "reference", "ref"}
 _DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "or", "is", "since", "with", "at", "to", "in", "for", "when",
              "where", "because", "while", "as",
-             "from", "but", "so", "it", "its", "my", "our", "very", "really", "which", "can", "could", "would",
+             "from", "but", "so", "it", "its", "my", "our", "your", "their", "every", "each", "very", "really", "which", "can",
+             "could", "would",
              "will", "you", "please", "also", "i", "we", "i've", "i'm", "i'd", "we've", "we're", "we'd", "it's",
              "there's"}
 #: Words that make a clause the predicate of the one before ("the booster pump, ..., was making a noise").
@@ -933,6 +934,7 @@ def paraphrase(opening: str, ctx: Context) -> str:
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
     clauses = []
     sites = " ".join(ctx.site_names).lower()
+    opening = _without_introduction_sentence(opening, sites)
     # Clauses end at punctuation and where "and" starts a new subject ("... this morning and I noticed ...").
     for said in (part for said in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening, flags=re.I)
                  for part in introduction_apart(said)):
@@ -976,6 +978,23 @@ def paraphrase(opening: str, ctx: Context) -> str:
             break
         out += ([] if verb or not out else ["and"]) + words  # "the pump, was making a noise" is one sentence
     return " ".join(_without_dangling(out[:SUMMARY_WORDS]))  # "... is high since this" reads as cut off
+
+
+#: A name as written: two or three capitalised words ("Tom Reyes", "Grace Kim").
+_WRITTEN_NAME = re.compile(r"^\W*(?:(?:hi|hello|morning|afternoon|evening)\W+)?(?:[A-Z][a-z'-]+ ){1,2}[A-Z][a-z'-]+\b")
+
+
+def _without_introduction_sentence(opening: str, sites: str) -> str:
+    """``opening`` without a first sentence that only says who calls: a written name, then where from or an id,
+    no verb ("Tom Reyes, finance, E one one double oh three. The big printer ..."). Such a sentence is no problem."""
+    first, mark, rest = opening.partition(". ")
+    lead = _WRITTEN_NAME.match(first)
+    if not mark or lead is None or lead.group(0).strip(" ,").lower() in sites:
+        return opening
+    words = entities.tokens(first.lower())
+    if set(words) & _AUXILIARIES or any(w.endswith(("ing", "ed")) or "'" in w for w in words) or len(words) > 12:
+        return opening
+    return rest
 
 
 def _without_dangling(words: list[str]) -> list[str]:

@@ -334,7 +334,7 @@ class SwitchboardBrain:
                 if again.intent != "human.request":
                     decision = again
         decision = self._not_goodbye(decision, text) or decision
-        found = self._record_without_number(decision, state.dialogue["unknown"]) \
+        found = self._record_without_number(decision, state.dialogue["unknown"], text) \
             if state.dialogue.get("unknown") and decision.action in ("route", "clarify") else None
         decision = found or decision
         offer = state.dialogue.get("offer")
@@ -1969,7 +1969,7 @@ class SwitchboardBrain:
         self._offer_news(news, text, state)
         return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[status][0], intent=status)
 
-    def _record_without_number(self, decision: Any, unknown: str) -> Any | None:
+    def _record_without_number(self, decision: Any, unknown: str, text: str = "") -> Any | None:
         """A caller without a record's number ("I never wrote the job number down", "I don't have the reference")
         is asking about a record already made: its status, found by what they say about it. The kind is the one
         named ("job": work orders), or for a reference of no kind the one the router heard. None otherwise."""
@@ -1984,7 +1984,13 @@ class SwitchboardBrain:
         for intent, slot in self._ticket_readers():
             prefixes = set(entities.pattern_prefixes(slot.schema.get("pattern")))
             if (prefixes & kinds) if kinds else intent.split(".")[0] == decision.intent.split(".")[0]:
-                return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[intent][0], intent=intent)
+                # Asked to do something to it by the tool's own word ("can you add to the job that ..."): that, on the
+                # record found; else its status.
+                acts = [i for i in INTENT_TOOLS if (w := self._spec_of(i)) is not None and slots.is_write(w.name, w.annotations)
+                        and not w.name.startswith(NEW_RECORD_PREFIXES) and self._id_names(i) == self._id_names(intent)]
+                named = [i for i in acts if self._names_a_tool(text, [i])]
+                wanted = named[0] if len(named) == 1 else intent
+                return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[wanted][0], intent=wanted)
         return None
 
     async def _made_or_changed(self, decision: Any, text: str) -> Any:

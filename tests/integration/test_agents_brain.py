@@ -2328,3 +2328,14 @@ async def test_asked_which_jobs_a_place_has_lists_them(brain: SwitchboardBrain) 
     state = CallState("thing-at-place")
     actions = await say(brain, state, "when was the generator at Riverside last serviced")
     assert "list_work_orders" not in tools_ok(actions), spoken(actions)
+
+
+async def test_a_record_without_its_number_is_found_by_place_and_thing_for_the_act_asked(brain: SwitchboardBrain) -> None:
+    # "stuck half open" is no status to filter the look-up by: the job on the valve is on hold, and it is a note.
+    state = CallState("note-without-number")
+    actions = await say(brain, state, "Hi, I rang last week about the backwash valve at Lakeside, the one waiting on a "
+                                      "new actuator. I haven't got the job number. Can you add to the job that the "
+                                      "valve's now stuck half open?")
+    task = state.task or {}
+    # (Other tests of this module may have added jobs at Lakeside: the valve's is offered, alone or among them.)
+    assert task.get("intent") == "work_order.note" and "zero five" in spoken(actions), (task, spoken(actions))

@@ -271,3 +271,11 @@ def test_not_knowing_an_identifier_is_taken_out_of_a_request(said: str, unknown:
                                   "can I just ask, are you a computer?"])
 def test_a_lead_in_before_asking_what_is_on_the_line_is_still_that_question(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("identity")
+
+
+def test_a_start_over_led_in_is_a_start_over() -> None:
+    said = "Sorry, let me start again. It's not a fault really, I've lost my VPN token and I need a replacement."
+    assert moves.after_restart(said).startswith("It's not a fault really")
+    assert moves.after_restart("can I start over? my laptop won't boot at all") == "my laptop won't boot at all"
+    # Words of the request before it: no start-over of the whole turn.
+    assert moves.after_restart("the pump keeps tripping and we have to start again every hour") == ""

@@ -892,3 +892,14 @@ def test_a_read_by_a_place_with_none_given_asks_for_the_place():
     assert steps[0].action == "ask" and task["asking"] == "site", steps
     task, steps = talk(lister, "any open jobs at site fourteen", write=False)
     assert steps[0].action == "execute" and task["args"]["site"] == 14, steps
+
+
+@pytest.mark.parametrize("opening, summary", [
+    ("Tom Reyes, finance, E one one double oh three. The big printer on our floor jams on every job.",
+     "the big printer on our floor jams"),
+    ("Grace Kim, asset management. The GIS viewer crashes when I open the network layer.",
+     "the gis viewer crashes when i open the network layer"),
+    ("Broken chair in reception. It wobbles.", "broken chair in reception"),  # no name: a problem of its own
+])
+def test_a_first_sentence_that_only_says_who_calls_is_no_summary(opening, summary):
+    assert s.paraphrase(opening, CTX).startswith(summary), s.paraphrase(opening, CTX)
