@@ -80,6 +80,9 @@ _QUESTION_ORDER = re.compile(r"\b(?:what|which|where|who|when|how)(?: [a-z']+){0
 #: Asking which records there are ("any open jobs", "what's outstanding", "how many work orders are live").
 _RECORDS_ASKED = re.compile(r"\b(?:any|anything|what'?s|what|which|how many|list|everything)\b(?: [\w']+){0,4}? "
                             r"(?:open|outstanding|live|pending|logged|in progress|on hold|jobs|work orders)\b")
+#: Asking about a place itself: its number, its address, where it is.
+_PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|post code|where (?:is|'s) (?:the|it)|whereabouts is|"
+                          r"located|directions|how do (?:i|we) get to)\b")
 #: "Are there ...", "have we got ...": asked without a mark or a question word first.
 _THERE_ASKED = re.compile(r"\b(?:(?:are|is) there|(?:have|do) (?:we|you|i))\b")
 #: Where a sentence starts in words a recogniser ran together: "... it started fine so we don't need the engineer",
@@ -800,7 +803,7 @@ class SwitchboardBrain:
             async for action in self._record_and_hand_over(decision, state):
                 yield action
             return
-        decision = self._listed_by_place(decision, text) or decision
+        decision = self._listed_by_place(decision, text) or self._place_asked(decision, text) or decision
         after_howto = self._request_after_howto(text, state) if not one_request else None
         if after_howto is not None:
             decision, text, one_request = *after_howto, True
@@ -1495,6 +1498,22 @@ class SwitchboardBrain:
             return None
         return dataclasses.replace(decision, action="route", intent=listed,
                                    reason=f"{decision.reason} Asked what a place has: {self.coordinator.policy.name_of(listed)}.")
+
+    def _place_asked(self, decision: Any, text: str) -> Any | None:
+        """A question about a place itself ("what's the site number for Stonebridge generating station?", "what's
+        the address of the depot?"), naming no id: the articles say where the sites are. None otherwise."""
+        low, ctx = text.lower(), self._context()
+        spec = self._spec_of(decision.intent)
+        if decision.intent == "knowledge.howto" or not _PLACE_ASKED.search(low) or not _asks_something(text) \
+                or (spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES)) \
+                or any(slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS if self._ids_of(i)):
+            return None  # "the pump at Riverside is leaking, what's the address?": a fault to log first; a record named
+        site = [s for i in INTENT_TOOLS for s in self._slots_of(i) if s.kind == "site"][:1]
+        if not site or not slots.mentioned(site, text, ctx):
+            return None
+        return dataclasses.replace(decision, action="route", intent="knowledge.howto", target=decision.target
+                                   if decision.target in SERVERS else INTENT_TOOLS["asset.lookup"][0],
+                                   passages=self.coordinator.decide(text, CallState("place")).passages)
 
     def _unfounded_change(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A change of a record the turn gives no ground for is no reading of it: none of the record's kind

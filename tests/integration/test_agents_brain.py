@@ -2339,3 +2339,13 @@ async def test_a_record_without_its_number_is_found_by_place_and_thing_for_the_a
     task = state.task or {}
     # (Other tests of this module may have added jobs at Lakeside: the valve's is offered, alone or among them.)
     assert task.get("intent") == "work_order.note" and "zero five" in spoken(actions), (task, spoken(actions))
+
+
+async def test_a_question_about_a_place_itself_is_answered_from_the_articles(brain: SwitchboardBrain) -> None:
+    state = CallState("site-number")
+    actions = await say(brain, state, "what's the site number for Stonebridge generating station? I need it for a form.")
+    assert "Site 68" in spoken(actions) and not tools_ok(actions), spoken(actions)
+    # A record named at a place is read, not the place.
+    state = CallState("where-are-we-with-job")
+    actions = await say(brain, state, "Riverside here. Where are we up to with work order ten thousand and one?")
+    assert tools_ok(actions) == ["get_work_order"], spoken(actions)
