@@ -126,6 +126,9 @@ class Policy:
     #: over the floor", "an ammonia leak"); neither is one alone ("we're low on hypochlorite", "the tap's leaking").
     substances: re.Pattern[str] | None = None
     released: re.Pattern[str] | None = None
+    #: Water let out near live electrical kit: a liquid and a release word, with one of ``electrics``, in one sentence.
+    liquids: re.Pattern[str] | None = None
+    electrics: re.Pattern[str] | None = None
 
     def safety_hit(self, forms: tuple[str, str]) -> str | None:
         """A safety phrase said outside the routine phrases of the except list, if any."""
@@ -149,6 +152,8 @@ class Policy:
         its use cannot be told from the words: judged with it.
         """
         let_out = self.substance_released(forms)
+        if self.water_on_electrics(forms):
+            return "water near electrics", None, False
         if self.safety_hit(forms) is None and let_out is None:
             return None, None, False
         judged, named = None, True
@@ -173,6 +178,20 @@ class Policy:
             judged = judged or substance  # "the chlorine dosing pump is leaking": what is said of the pump decides
             named = named and use == "named"
         return None, judged, named
+
+    def water_on_electrics(self, forms: tuple[str, str]) -> bool:
+        """Water let out near live electrical kit, in one sentence ("water coming in under the door of the
+        electrical room, it's all round the transformer"); "the transformer's cooling water pump failed" lets
+        nothing out. A denied release is none ("no water getting in")."""
+        if self.liquids is None or self.electrics is None or self.released is None:
+            return False
+        for sentence in re.split(r"\s[.;!?](?:\s|$)", forms[0]):
+            liquid, let_out = self.liquids.search(sentence), self.released.search(sentence)
+            if liquid and let_out and self.electrics.search(sentence) \
+                    and not _negated(sentence[:liquid.start()].split(), self.liquids) \
+                    and not _negated(sentence[:let_out.start()].split(), self.released):
+                return True
+        return False
 
     def substance_released(self, forms: tuple[str, str]) -> tuple[str, str] | None:
         """A hazardous substance said in one clause with a word of its release, and how: "hazard" ("there's
@@ -332,6 +351,8 @@ def parse_policy(data: Any) -> Policy:
         safety_denied_confidence=denied,
         substances=compile_phrases(_phrases(safety, "substances")),
         released=compile_phrases(_phrases(safety, "released")),
+        liquids=compile_phrases(_phrases(safety, "liquids")),
+        electrics=compile_phrases(_phrases(safety, "electrics")),
         person_request=compile_phrases(_phrases(person, "phrases")),
         hours=BusinessHours(
             timezone=tz,

@@ -245,6 +245,23 @@ def test_a_hazardous_substance_let_out_is_a_hazard(said, judged):
     assert load_policy(Settings().policy_file).safety_words(spoken_forms(said)) == judged
 
 
+@pytest.mark.parametrize("said,hazard", [
+    ("there's water coming in under the door of the electrical room, it's all round the transformer and the cables",
+     True),
+    ("water is leaking from the roof onto the switchgear", True),
+    ("the transformer cooling water pump has failed", False),  # nothing let out
+    ("there's no water getting in but the socket is loose", False),  # denied
+    ("the kitchen tap is leaking water everywhere", False),  # no electrics
+])
+def test_water_let_out_near_electrics_is_a_hazard(said, hazard):
+    assert (load_policy(Settings().policy_file).safety_words(spoken_forms(said))[0] is not None) == hazard
+
+
+def test_someone_in_charge_asked_for_the_caller_is_a_person(coordinator):
+    d = coordinator.decide("I'm not explaining it again to a machine, get me someone in charge.", call(), now=OPEN)
+    assert d.action == "handoff" and "person_request" in d.policy_hits, d.reason
+
+
 def test_a_chemical_spill_told_with_a_denied_injury_goes_to_a_person(coordinator):
     d = coordinator.decide("Millbrook here. The hose on the chemical dosing pump, P-4701, has split and there's "
                            "hypochlorite all over the dosing room floor. Nobody's hurt, we've taped the door off.",
