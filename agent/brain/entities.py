@@ -206,6 +206,8 @@ def number_runs(text: str) -> list[NumberRun]:
                 continue
             if not _is_num_word(tok):
                 break
+            if len("".join(chunker.chunks)) >= 3 and tok in UNITS and i + 1 < len(toks) and toks[i + 1] in _QUANTITY_NOUNS:
+                break  # "incident two zero zero zero three two days ago": the last "two" counts the days
             chunker.push(tok)
             i += 1
         chunker.flush()
@@ -215,6 +217,11 @@ def number_runs(text: str) -> list[NumberRun]:
         if chunker.chunks and not _pronoun_one(toks, start, i):
             runs.append(NumberRun("".join(chunker.chunks), start, i))
     return runs
+
+
+#: What a small number after an id read digit by digit may count instead ("... three two days ago").
+_QUANTITY_NOUNS = {"days", "day", "hours", "hour", "weeks", "week", "months", "month", "years", "minutes", "times",
+                   "people", "of", "more", "goes", "attempts", "tries"}
 
 
 #: Words before a lone "one" that make it a pronoun ("the second one", "that one"), not a number.

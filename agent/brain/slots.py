@@ -1041,8 +1041,11 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                     if not s.strip().endswith("?") or (moves.asks(s) and re.search(rf"\b{verb}", s)))
     name = caller_name(opening).lower()  # "Jonas Berg from asset management": who calls, never the reason
     # A clause ends at "but" too: "it's down as low | but it's thirty two degrees in there" tells two things.
-    for clause in re.split(r"[,;.!?:]+|\bbut\b|\b(?:so|and) (?=(?:please|can you|could you|would you|i need you|i want you|"
-                           r"i'd like you)\b)", told):
+    # In words run together the ask may come last ("... the whole control room is blind can you escalate it"):
+    # what comes before it is a clause of its own, and who calls, run on into it, is told apart.
+    parts = re.split(r"[,;.!?:]+|\bbut\b|\b(?:(?:so|and) )?(?=(?:please|can you|could you|would you|i need you|i want you|"
+                     r"i'd like you)\b)", told)
+    for clause in (c for part in parts for c in introduction_apart(part)):
         if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
                 or _ASIDE.fullmatch(clause) or _CALLER_NAMED.match(_PREAMBLE.sub(" ", clause).strip()) \
                 or (name and _PREAMBLE.sub(" ", clause).strip().startswith(name)):

@@ -408,3 +408,8 @@ def test_a_word_before_a_comma_is_no_prefix_of_the_number_after_it() -> None:
     # Letters read one by one with pauses are one code; a word (a system's name) and then a number are two things.
     assert e.codes("g, three, zero, two, zero") == ["G3020"]
     assert e.codes("my access request for the GIS, thirty thousand and three") == []
+
+
+def test_a_small_number_counting_something_after_an_id_is_not_part_of_it() -> None:
+    assert [r.digits for r in e.number_runs("incident two zero zero zero three two days ago")] == ["20003", "2"]
+    assert [r.digits for r in e.number_runs("it failed three times")] == ["3"]

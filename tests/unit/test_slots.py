@@ -903,3 +903,9 @@ def test_a_read_by_a_place_with_none_given_asks_for_the_place():
 ])
 def test_a_first_sentence_that_only_says_who_calls_is_no_summary(opening, summary):
     assert s.paraphrase(opening, CTX).startswith(summary), s.paraphrase(opening, CTX)
+
+
+def test_the_reason_before_an_ask_said_last_in_words_run_together_is_kept():
+    said = ("its aiko in the control room again e one oh six two zero the historian incident inc two double oh oh two "
+            "still no trends the whole control room is blind can you escalate it")
+    assert "control room is blind" in s.remark(said, "escalate_incident", CTX)
