@@ -95,7 +95,7 @@ _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh
 _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early)|what (?:hours|times?|days) (?:do|does|are|is)|"
                             r"what (?:does|do|should|am|are we|"
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
-                            r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you) find|"
+                            r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you)(?: (?:actually|usually|normally|generally))? find|"
                             r"where(?:'s| is| are)(?: [\w-]+){1,5} (?:usually |normally |typically |generally )?(?:fixed|located|found|kept|fitted|mounted|attached|stuck)\b|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
 #: A question of what is required of the caller or someone they send ("is there anything I need to sort out
@@ -869,6 +869,8 @@ class SwitchboardBrain:
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
                 and not state.task and follow is None and change is None:
             decision = self._request_sentence(decision, text, state) or decision
+        if decision.action in ("clarify", "route") and not state.task and change is None:
+            decision = self._kind_asked_for(decision, text) or decision  # the words name it, whatever else was heard
         if follow is None and decision.action in ("route", "clarify") and not state.task:
             decision = self._unfounded_change(decision, text, state) or decision
         if follow is None and change is None and not state.task and decision.action in ("route", "clarify"):
@@ -1482,22 +1484,45 @@ class SwitchboardBrain:
         return ""
 
     def _listed_by_place(self, decision: Any, text: str) -> Any | None:
-        """A question of which records a place has ("are there any open jobs at the Eastgate compressor station?",
-        "what's outstanding at site 21?"), heard as a look-up of one thing or a record, naming no id but a place: the
-        list for that place, by the server's list tool that takes a site. None otherwise."""
+        """A question of which records a place or a thing has ("are there any open jobs at the Eastgate compressor
+        station?", "any open work orders on the switch room chiller, H one four two oh?"), heard as anything but a
+        write, naming no record of its own: the list for it, by the server's list tool that takes that place or
+        thing. None otherwise."""
         spec, low = self._spec_of(decision.intent), text.lower()
         if spec is None or decision.target not in SERVERS or (slots.is_write(spec.name, spec.annotations) and decision.action == "route") \
                 or not _RECORDS_ASKED.search(low) or not (_asks_something(text) or _THERE_ASKED.search(low)):
             return None
         ctx = self._context()
-        if any(slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS if self._ids_of(i)):
-            return None  # a record or a thing named by its id is read by it
-        listed = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == decision.target and tool.startswith("list_")
-                       and slots.mentioned([s for s in self._slots_of(i) if s.kind == "site"], text, ctx)), None)
-        if listed is None:
+        for intent, (server, tool) in INTENT_TOOLS.items():
+            if server != decision.target or not tool.startswith("list_"):
+                continue
+            by = [s for s in self._slots_of(intent) if s.kind in ("site", "code")]
+            taken = {s.name for s in by}
+            # A record named by its own number ("work order 10001") is read by it, not listed.
+            if not slots.mentioned(by, text, ctx) or any(
+                    set(slots.mentioned(self._ids_of(i), text, ctx)) - taken for i in INTENT_TOOLS if self._ids_of(i)):
+                continue
+            return dataclasses.replace(decision, action="route", intent=intent,
+                                       reason=f"{decision.reason} Asked what a place or thing has: {self.coordinator.policy.name_of(intent)}.")
+        return None
+
+    def _kind_asked_for(self, decision: Any, text: str) -> Any | None:
+        """A new record asked for by its kind in so many words ("I need a service request to clear my old
+        Authenticator registration"), heard as another new record of the same desk (a password reset): the kind
+        asked for. None otherwise."""
+        spec = self._spec_of(decision.intent)
+        if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES):
             return None
-        return dataclasses.replace(decision, action="route", intent=listed,
-                                   reason=f"{decision.reason} Asked what a place has: {self.coordinator.policy.name_of(listed)}.")
+        low = text.lower()
+        for intent, (server, tool) in INTENT_TOOLS.items():
+            verb, _, kind = tool.partition("_")
+            if server != spec.server or intent == decision.intent or verb != "create" or not kind:
+                continue
+            if re.search(rf"\b(?:need|want|like|raise|log|open|put in|get|submit|make|do)\b(?: [\w']+){{0,2}}? (?:a|an|new) "
+                         rf"{kind.replace('_', ' ')}\b", low):
+                return dataclasses.replace(decision, action="route", intent=intent,
+                                           reason=f"{decision.reason} A {kind.replace('_', ' ')} asked for by name.")
+        return None
 
     def _place_asked(self, decision: Any, text: str) -> Any | None:
         """A question about a place itself ("what's the site number for Stonebridge generating station?", "what's

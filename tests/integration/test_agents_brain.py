@@ -2349,3 +2349,25 @@ async def test_a_question_about_a_place_itself_is_answered_from_the_articles(bra
     state = CallState("where-are-we-with-job")
     actions = await say(brain, state, "Riverside here. Where are we up to with work order ten thousand and one?")
     assert tools_ok(actions) == ["get_work_order"], spoken(actions)
+
+
+async def test_where_to_find_something_with_an_adverb_is_a_how_to(brain: SwitchboardBrain) -> None:
+    state = CallState("where-actually-find")
+    actions = await say(brain, state, "Quick one. I'm new on site and I've been told to always quote the asset tag when I "
+                                      "report a pump fault. Where on a pump do I actually find the tag?")
+    routed = [a for a in actions if isinstance(a, RouteEvent)]
+    assert routed and routed[0].intent == "knowledge.howto" and not tools_ok(actions), spoken(actions)
+
+
+async def test_asked_which_jobs_a_thing_has_by_its_tag_reads_them(brain: SwitchboardBrain) -> None:
+    state = CallState("list-by-thing")
+    actions = await say(brain, state, "can you tell me if there are any open work orders on the switch room chiller at "
+                                      "North Ridge, H one four two oh?")
+    assert "open work orders" in spoken(actions).lower() and not state.task, spoken(actions)
+
+
+async def test_a_new_record_asked_for_by_its_kind_is_that_kind(brain: SwitchboardBrain) -> None:
+    state = CallState("kind-named")
+    await say(brain, state, "I've got a new phone and I need a service request to clear my old Authenticator "
+                            "registration so I can set it up again. My email is grace dot kim at northwind dot example.")
+    assert (state.task or {}).get("intent") == "service_request.create", state.task
