@@ -25,6 +25,7 @@ from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS
                                 fetch_site_names, for_the_ear, is_closed, latest_reference, records_in, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.router import without
+from agent.routing.text import normalise
 from agent.config import Settings
 from agent.call.keypad import digits_expected
 from agent.contracts.state import CallState
@@ -1527,18 +1528,17 @@ class SwitchboardBrain:
     def _place_asked(self, decision: Any, text: str) -> Any | None:
         """A question about a place itself ("what's the site number for Stonebridge generating station?", "what's
         the address of the depot?"), naming no id: the articles say where the sites are. None otherwise."""
-        low, ctx = text.lower(), self._context()
         spec = self._spec_of(decision.intent)
-        if decision.intent == "knowledge.howto" or not _PLACE_ASKED.search(low) or not _asks_something(text) \
-                or (spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES)) \
-                or any(slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS if self._ids_of(i)):
+        if decision.intent == "knowledge.howto" or not _PLACE_ASKED.search(text.lower()) or not _asks_something(text) \
+                or (spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES)) or self._names_a_record(text):
             return None  # "the pump at Riverside is leaking, what's the address?": a fault to log first; a record named
-        site = [s for i in INTENT_TOOLS for s in self._slots_of(i) if s.kind == "site"][:1]
-        if not site or not slots.mentioned(site, text, ctx):
+        # The desk whose tools take a site, for a turn the router gave to neither desk.
+        site = next(((INTENT_TOOLS[i][0], s) for i in INTENT_TOOLS for s in self._slots_of(i) if s.kind == "site"), None)
+        if site is None or not slots.mentioned([site[1]], text, self._context()):
             return None
-        return dataclasses.replace(decision, action="route", intent="knowledge.howto", target=decision.target
-                                   if decision.target in SERVERS else INTENT_TOOLS["asset.lookup"][0],
-                                   passages=self.coordinator.decide(text, CallState("place")).passages)
+        desk = decision.target if decision.target in SERVERS else site[0]
+        passages = decision.passages if desk == decision.target else self.coordinator.passages(normalise(text), desk)
+        return dataclasses.replace(decision, action="route", intent="knowledge.howto", target=desk, passages=passages)
 
     def _unfounded_change(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A change of a record the turn gives no ground for is no reading of it: none of the record's kind
@@ -1977,7 +1977,7 @@ class SwitchboardBrain:
                 or not _tells_only(text) or not slots.mentioned(self._ids_of(decision.intent), text, self._context()):
             return None
         makes = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == spec.server and tool.startswith(NEW_RECORD_PREFIXES)
-                 and ids <= {s.name for s in slots.slots_of(self._spec_of(i).input_schema)}]
+                 and ids <= {s.name for s in self._slots_of(i)}]
         return dataclasses.replace(decision, action="route", intent=makes[0]) if len(makes) == 1 else None
 
     def _told_what_it_holds(self, decision: Any, text: str) -> Any | None:
