@@ -18,6 +18,7 @@ from agent.contracts.actions import Action, Say
 from agent.brain import answers, entities, slots
 from agent.brain.mcp_client import ToolError, ToolManager, ToolSpec
 from agent.brain.toolrun import ToolOutcome, recent_duplicate, run_tool, ticket_of
+from agent.routing.text import stem
 from agent.contracts.state import CallState
 
 log = logging.getLogger(__name__)
@@ -105,11 +106,6 @@ _STOP = {"the", "and", "for", "you", "your", "with", "how", "what", "can", "does
          "have", "has", "was", "will", "would", "should", "could", "into", "when", "there", "then", "them"}
 
 
-def _stem(word: str) -> str:
-    """A word without its commonest endings, so "locks", "locked" and "lock" count as one word."""
-    return re.sub(r"(?<=[a-z]{3})(?:ing|ed|es|s)$", "", word)
-
-
 def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
                  similar: Callable[[str, Sequence[str]], Sequence[float]] | None = None) -> tuple[str, str] | None:
     """(answer, article id): of the retrieved article sections (examples are not answers), the sentence
@@ -117,7 +113,7 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
     every sentence of the sections is weighed, so "how often are they serviced?" finds "serviced every
     4,000 running hours" rather than the section that names the most of the question's nouns; without it,
     the first section's sentence that shares most words with the question."""
-    asked = {_stem(w) for w in entities.tokens(question) if len(w) > 2 and w not in _STOP}
+    asked = {stem(w) for w in entities.tokens(question) if len(w) > 2 and w not in _STOP}
     found: list[tuple[list[str], int, str]] = []  # (sentences, best index, article id)
     scored: list[tuple[float, int, int]] = []  # (score, which section, which sentence)
     for passage in passages:
@@ -125,8 +121,8 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
         if not sentences:
             continue
         # The section's heading says what its sentences answer ("Locked out" for "... before it locks me out").
-        heading = {_stem(w) for w in entities.tokens(str(passage.get("title", "")).rpartition(":")[2])}
-        overlap = [len(asked & ({_stem(w) for w in entities.tokens(x)} | heading)) for x in sentences]
+        heading = {stem(w) for w in entities.tokens(str(passage.get("title", "")).rpartition(":")[2])}
+        overlap = [len(asked & ({stem(w) for w in entities.tokens(x)} | heading)) for x in sentences]
         found.append((sentences, overlap.index(max(overlap)), str(passage.get("id", ""))))
         if similar is not None and question:
             meaning = similar(question, sentences)

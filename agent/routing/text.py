@@ -186,8 +186,9 @@ thing things stuff something
 """.split())
 
 
-def _stem(word: str) -> str:
-    # A deliberately crude suffix strip: enough to meet "leaking"/"leaks"/"leaked".
+def stem(word: str) -> str:
+    """A deliberately crude suffix strip: enough to meet "leaking"/"leaks"/"leaked" (the router's words, and the
+    words a how-to answer shares with its question)."""
     for suffix in ("ing", "ed", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
@@ -238,7 +239,7 @@ def terms(normalised: str, lexicon: Lexicon = NO_LEXICON) -> list[str]:
         elif any(c.isdigit() for c in w):
             out.append("tag")  # asset tags, ticket ids: "a123", "inc4521"
         else:
-            out.append(_stem(w))
+            out.append(stem(w))
     return out + lexicon.terms(normalised)
 
 
