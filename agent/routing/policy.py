@@ -201,28 +201,16 @@ class Policy:
         if self.substances is None or self.released is None:
             return None
         for clause in re.split(r"\s[,.;:!?](?:\s|$)", forms[0]):
-            if not self.released.search(clause):
-                continue
+            if not self.released.search(clause) or any(
+                    _negated(clause[:r.start()].split(), self.released) for r in self.released.finditer(clause)):
+                continue  # nothing let out, or its release denied ("nothing spilt")
             for m in self.substances.finditer(clause):
-                if _negated(clause[:m.start()].split(), self.substances) or any(
-                        _negated(clause[:r.start()].split(), self.released) for r in self.released.finditer(clause)):
-                    continue
+                if _negated(clause[:m.start()].split(), self.substances):
+                    continue  # "no chlorine leaking"
                 after = clause[m.end():].split()
                 if not after or after[0] in _GRAMMAR_WORDS | _DEGREE or self.released.match(" ".join(after)):
                     return m.group(0), "hazard"
                 return m.group(0), "judged" if after[0].endswith(("ing", "ed")) else "named"
-        return None
-        raw = forms[0]
-        for clause in re.split(r"\s[,.;:!?](?:\s|$)", raw):
-            if not self.released.search(clause):
-                continue
-            for m in self.substances.finditer(clause):
-                after = clause[m.end():].split()
-                if any(_negated(clause[:r.start()].split(), self.released) for r in self.released.finditer(clause)):
-                    continue  # "no chlorine leaking", "nothing spilt"
-                names = bool(after) and after[0] not in _GRAMMAR_WORDS | _DEGREE and not self.released.match(" ".join(after)) \
-                    and not after[0].endswith(("ing", "ed"))
-                return m.group(0), names
         return None
 
     def safety_denied(self, forms: tuple[str, str]) -> bool:
