@@ -284,7 +284,8 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
         letters: list[str] = []
         j = i
         while j < len(toks) and j not in runs:
-            if (toks[j] == "." and letters) or (toks[j] == "," and letters and j + 1 in runs and len(toks[j - 1]) == 1):
+            if (toks[j] == "." and letters) or (toks[j] == "," and letters and len(toks[j - 1]) == 1
+                                                  and (j + 1 in runs or (j + 1 < len(toks) and toks[j + 1] in DASH_WORDS))):
                 # "w.o. 10001"; "g, three, zero, two, zero" read out with a pause after each ("the GIS, thirty
                 # thousand and three" is a word, then a number of its own)
                 j += 1
@@ -297,6 +298,8 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
         dash = False
         if letters and j < len(toks) and toks[j] in DASH_WORDS:
             dash, j = True, j + 1
+            if j + 1 in runs and toks[j] == ",":
+                j += 1  # "G, dash, three oh two oh": the dash read out with a pause on either side
         if letters and j in runs:
             run = runs[j]
             readings = [("".join(letters), run.digits)]
@@ -310,7 +313,8 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
                 readings.append(("".join(letters) + "O", run.digits[1:]))
             # Longest prefix first, then shorter ones: "s A one two three" may mean A123.
             for head, digits in readings:
-                for k in range(len(head)):
+                # A record's own letters said ("w o one double oh oh seven") are that record's, never a shorter code.
+                for k in range(1 if head in KIND_NAMES else len(head)):
                     found.append(head[k:] + ("-" if dash else "") + digits)
             i = run.end
             continue

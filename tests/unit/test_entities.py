@@ -45,6 +45,7 @@ def test_numbers_said_as_words_or_digits(said: str, expected: list[int]) -> None
     ("P hyphen four five one two", "P-4512"),
     ("papa four five one two", "P4512"),
     ("G dash oh three two oh", "G-0320"),
+    ("It says G, dash, three oh two oh.", "G-3020"),  # the dash read out with a pause either side
     ("A123", "A123"),
     ("asset C-2101 please", "C-2101"),
     ("it is a one too three", "A123"),  # recogniser homophone
@@ -57,6 +58,13 @@ def test_numbers_said_as_words_or_digits(said: str, expected: list[int]) -> None
 ])
 def test_codes_spelled_or_written(said: str, code: str) -> None:
     assert code in e.codes(said)
+
+
+def test_a_records_own_letters_are_never_read_as_a_shorter_code() -> None:
+    # "w o ..." is a work order's number; "O10007" would fit an asset tag's shape and hide the real tag after it.
+    found = e.codes("i want to add a note to w o one double oh oh seven the seal on pump a one two three is dripping")
+    assert "A123" in found and not any(c.startswith("O") for c in found), found
+    assert "A123" in e.codes("s A one two three")  # a stray letter before a tag still gives the tag
 
 
 @pytest.mark.parametrize("said, pattern, expected", [
