@@ -52,6 +52,19 @@ _NEGATION_REACH = frozenset(
 )
 
 
+#: A conditional before a phrase in its sentence ("if we lose power tonight the works floods"): what would
+#: happen, not what is happening.
+_SUPPOSED = re.compile(r"(?:^|\s)(\S+\s)?(?:if|unless|in case)\s(?:(?![.;!?](?:\s|$)).)*$")
+#: Words before "if" that make it "whether" ("not sure if it's smoke", "no idea if it's a fire"): a doubt, no supposing.
+_WHETHER_AFTER = frozenset("sure see check checking know ask asking wonder wondering idea tell me us out".split())
+
+
+def _supposed(raw: str, start: int) -> bool:
+    """Whether the phrase at ``start`` of the raw form stands after a conditional in its sentence."""
+    m = _SUPPOSED.search(re.split(r"\s[.;!?](?:\s|$)", raw[:start])[-1])
+    return m is not None and (m.group(1) or "").strip() not in _WHETHER_AFTER
+
+
 def _negated(words_before: list[str], safety: re.Pattern[str]) -> bool:
     """Whether the words just before a safety phrase deny it. A denial reaches over a list of
     hazards joined by "or" ("no smoke or sparks"), not over "and" ("no power and smoke")."""
@@ -157,11 +170,15 @@ class Policy:
         if self.safety_hit(forms) is None and let_out is None:
             return None, None, False
         judged, named = None, True
+        # A phrase each of whose uses follows a conditional in its sentence: judged by what else is said.
+        raw = self.safety_except.sub(" ", forms[0]) if self.safety_except else forms[0]
+        supposed = {m.group(0) for m in self.safety.finditer(raw)} - {  # type: ignore[union-attr]
+            m.group(0) for m in self.safety.finditer(raw) if not _supposed(raw, m.start())}  # type: ignore[union-attr]
         for phrase, preceding, after in self._safety_uses(forms):
             judged = judged or phrase
             if _negated(preceding, self.safety):  # type: ignore[arg-type]
                 continue
-            verb_use = bool(preceding) and preceding[-1] in _VERB_BEFORE
+            verb_use = (bool(preceding) and preceding[-1] in _VERB_BEFORE) or phrase in supposed
             # A clause that ends on it ("the switch room is flooding, water's coming in") names nothing either.
             ends = not after or after[0][:1] in ",.;:!?" or after[0] in _GRAMMAR_WORDS | _DEGREE \
                 or after[0].endswith(_ADVERB_ENDINGS)

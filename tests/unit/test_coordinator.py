@@ -257,6 +257,21 @@ def test_water_let_out_near_electrics_is_a_hazard(said, hazard):
     assert (load_policy(Settings().policy_file).safety_words(spoken_forms(said))[0] is not None) == hazard
 
 
+@pytest.mark.parametrize("said,hazard", [
+    # After a conditional in its sentence, a safety word says what would happen: judged, not a hazard.
+    ("It still isn't fixed and if we lose power tonight the works floods. Make it urgent.", None),
+    ("If the pump trips again the basement floods, so please raise it as high.", None),
+    ("Unless someone comes today the tank overflows and there'll be a fire risk.", None),
+    # A hazard said outside the conditional stays one; so does "if" meaning "whether".
+    ("The basement is flooding. If it gets worse, what do I do?", "flooding"),
+    ("There's smoke, and if you don't come it will be a fire.", "smoke"),
+    ("Not sure if it's smoke, there's something coming out of the vent.", "smoke"),
+    ("No idea if it's smoke or steam.", "smoke"),
+])
+def test_a_safety_word_after_a_conditional_is_judged_not_a_hazard(said, hazard):
+    assert load_policy(Settings().policy_file).safety_words(spoken_forms(said))[0] == hazard
+
+
 def test_someone_in_charge_asked_for_the_caller_is_a_person(coordinator):
     d = coordinator.decide("I'm not explaining it again to a machine, get me someone in charge.", call(), now=OPEN)
     assert d.action == "handoff" and "person_request" in d.policy_hits, d.reason
