@@ -355,6 +355,11 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         wanted = {o for at, o in kept if _PREFERRED.search(_clause_at(low, at))}
         if len(wanted) == 1:
             return wanted.pop()
+        # ... or the one in the sentence that asks ("can we move it to the morning instead? we've got a delivery
+        # in the afternoon": the other sentence gives the reason).
+        asking = {o for at, o in kept if _ASKING.search(_sentence_at(low, at))}
+        if len(asking) == 1:
+            return asking.pop()
     return max(kept)[1] if kept else None
 
 
@@ -379,6 +384,17 @@ def _after_repair(low: str, at: int) -> bool:
             break
         seen = True
     return seen
+
+
+#: A request in a sentence: a question put to the line, or "please".
+_ASKING = re.compile(r"\b(?:can|could|would|will) (?:you|we|i|somebody|someone)\b|\bplease\b|\?")
+
+
+def _sentence_at(low: str, at: int) -> str:
+    """The sentence of ``low`` around position ``at``, with its closing mark."""
+    start = max(low.rfind(x, 0, at) for x in ".;!?")
+    ends = [i for i in (low.find(x, at) for x in ".;!?") if i >= 0]
+    return low[start + 1:min(ends) + 1 if ends else len(low)]
 
 
 def _clause_at(low: str, at: int) -> str:
@@ -935,8 +951,9 @@ def paraphrase(opening: str, ctx: Context) -> str:
     clauses = []
     sites = " ".join(ctx.site_names).lower()
     opening = _without_introduction_sentence(opening, sites)
-    # Clauses end at punctuation and where "and" starts a new subject ("... this morning and I noticed ...").
-    for said in (part for said in re.split(r"[,;.!?]+|\band (?=(?:i|we|it|the|there)\b)", opening, flags=re.I)
+    # Clauses end at punctuation (a colon too, not in a time) and where "and" starts a new subject ("... this
+    # morning and I noticed ...").
+    for said in (part for said in re.split(r"[,;.!?]+|:(?!\d)|\band (?=(?:i|we|it|the|there)\b)", opening, flags=re.I)
                  for part in introduction_apart(said)):
         clause = said.lower()
         plain = _PREAMBLE.sub(" ", clause).strip()

@@ -262,6 +262,8 @@ def test_site_correction_with_the_old_value_named(said: str, site: int) -> None:
      "the printer at the operations centre's run out of toner"),
     ("the extractor fan in the lab above the workshop at the depot keeps tripping the breaker",
      "the extractor fan at the depot keeps tripping the breaker"),
+    # A colon ends a clause too: "one more thing:" is no part of the problem.
+    ("And one more thing: the fan on pump A123 is squealing.", "the fan on pump is squealing"),
 ])
 def test_summary_is_a_short_paraphrase_of_the_problem(opening: str, summary: str) -> None:
     ctx = s.Context(now=CTX.now, site_names={"Riverside Pumping Station": 12})
@@ -825,6 +827,11 @@ def test_of_two_options_the_one_said_as_wanted_is_taken() -> None:
     # With no wish marked, the last named still wins ("morning, no, afternoon").
     assert s.parse(WINDOW, "morning, no, afternoon", CTX, asked=True) == "afternoon"
     assert s.parse(WINDOW, "the morning works best, the afternoon is a shutdown", CTX, asked=True) == "morning"
+    # ... or the one in the sentence that asks; the other sentence gives the reason.
+    assert s.parse(WINDOW, "Can we move it to the morning instead? We've got a delivery coming in the afternoon.", CTX,
+                   asked=True) == "morning"
+    assert s.parse(WINDOW, "The morning is out, the delivery comes then. Could you do the afternoon?", CTX,
+                   asked=True) == "afternoon"
 
 
 def test_where_it_happened_stays_in_what_is_told_of_a_record_with_no_site() -> None:
