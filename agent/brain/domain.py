@@ -30,6 +30,7 @@ INTENT_TOOLS: dict[str, tuple[str, str]] = {
     "work_order.update": ("field_ops", "update_work_order"),
     "work_order.list": ("field_ops", "list_work_orders"),
     "asset.lookup": ("field_ops", "lookup_asset"),
+    "asset.list": ("field_ops", "list_assets"),
     "visit.schedule": ("field_ops", "schedule_visit"),
     "visit.reschedule": ("field_ops", "reschedule_visit"),
     "visit.cancel": ("field_ops", "cancel_visit"),
@@ -858,6 +859,13 @@ class DomainAgent:
                     # A note, a comment or a change for a closed record: it takes none, a new one is the way on.
                     props = new.input_schema.get("properties", {})
                     carried = {k: _carried(record, k) for k in props if k not in _NOT_CARRIED}
+                    # What the caller wanted added is what the new one is about ("the seal they replaced is
+                    # dripping again"), not the words that asked to add it.
+                    told = next((state.task["args"][x.name] for x in slots.slots_of(spec.input_schema)
+                                 if x.kind == "text" and x.required and state.task["args"].get(x.name)), None)
+                    about = next((x.name for x in slots.slots_of(new.input_schema) if x.kind == "text" and x.required), None)
+                    if told and about:
+                        carried[about] = told
                     state.task["instead"] = {"tool": new.name, "args": {k: v for k, v in carried.items() if v is not None}}
                     yield Say(f"{closed} Shall I {slots.describe_tool(new.name)} instead?")
                     return
@@ -896,6 +904,11 @@ class DomainAgent:
             state.task = _restarted(state, new, _intent_of(new) or state.task["intent"])
             heard = slots.prefill(state.task, new.input_schema, {**state.entities, **instead["args"]},
                                   self.context(), turn=state.task["opening"])
+            # What the caller asked to add, over the opening's paraphrase (prefill carries identities only).
+            told = {x.name: instead["args"][x.name] for x in slots.slots_of(new.input_schema)
+                    if x.kind == "text" and x.name in instead["args"]}
+            heard.update(told)
+            state.task["args"].update(told)
             # Choices said with the yes ("yes, raise a new one, high priority") are the new one's too.
             chosen = slots.mentioned([x for x in slots.slots_of(new.input_schema) if x.kind == "enum"], text, self.context())
             state.task["args"].update(chosen)

@@ -87,8 +87,9 @@ _PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|
 #: "Are there ...", "have we got ...": asked without a mark or a question word first.
 _THERE_ASKED = re.compile(r"\b(?:(?:are|is) there|(?:have|do) (?:we|you|i))\b")
 #: Where a sentence starts in words a recogniser ran together: "... it started fine so we don't need the engineer",
-#: "... the oil pump job one zero zero zero two we need to cancel it".
-_RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:need|want|would like|'?d like)\b)", re.I)
+#: "... the oil pump job one zero zero zero two we need to cancel it", "... incident i n c two zero zero zero two can you add ...".
+_RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:need|want|would like|'?d like)\b|"
+                     r"(?:can|could|would) you\b)", re.I)
 #: Where an ask may end and what it is about begin: a sentence end, a colon or a semicolon.
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
@@ -98,7 +99,9 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
                             r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you)(?: (?:actually|usually|normally|generally))? find|"
                             r"where(?:'s| is| are)(?: [\w-]+){1,5} (?:usually |normally |typically |generally )?(?:fixed|located|found|kept|fitted|mounted|attached|stuck)\b|"
-                            r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok))\b")
+                            r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok)|"
+                            # what something of a kind has in general ("what's the minimum length for a new password?")
+                            r"what(?:'s| is| are)(?: the)? (?:[\w-]+ ){1,3}(?:for|of|on) (?:a|an|any)\b)")
 #: A question of what is required of the caller or someone they send ("is there anything I need to sort out
 #: before I go?", "does he need to bring anything?"): the articles answer it, whatever the router heard.
 _REQUIRED_QUESTION = re.compile(
@@ -141,8 +144,11 @@ _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may
 _NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:(?:don'?t|do not|no longer|won'?t|will not) )?"
                    r"(?:need|want|would like|'?d like)\b")
 #: A question asked inside a statement; the question is what follows ("... when he's coming").
-_INDIRECT_QUESTION = re.compile(r"\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
-                                r"no idea|checking)\s+((?:when|whether|if|where|what|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
+_INDIRECT_QUESTION = re.compile(r"(?:\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
+                                r"no idea|checking|(?:nobody|no one|no-one) (?:has |had )?(?:told|tells) (?:me|us))\s+"
+                                # "I don't know where it is": what a look-up tells (not "... what's wrong": a fault)
+                                r"|\b(?:don'?t|do not) know\s+(?=where|which))"
+                                r"((?:when|whether|if|where|what|which|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
 _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any)\b")
 #: A yes with at most this many words after it that starts a task is an order to do it ("yes, close it").
 GO_AHEAD_WORDS = 4
@@ -815,7 +821,7 @@ class SwitchboardBrain:
             decision = dataclasses.replace(decision, action="route", target=change["target"], intent=change["intent"])
         if change is None and decision.action in ("route", "clarify"):
             decision = self._told_what_it_holds(decision, text) or self._fault_told_of_a_thing(decision, text, state) \
-                or decision
+                or self._asked_of_read_record(decision, text) or decision
         if change is None and decision.action in ("route", "clarify") and self._asks_how(decision, text):
             # "The VPN says token out of sync, what am I meant to do?": a question answered from the articles.
             decision = dataclasses.replace(decision, action="route", intent="knowledge.howto")
@@ -868,7 +874,8 @@ class SwitchboardBrain:
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
             decision = self._record_misheard(decision, text, state) or decision
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
-                and not state.task and follow is None and change is None:
+                and not state.task and follow is None and change is None and after_howto is None:
+            # (A request after a how-to answer was decided with the question it leans on already.)
             decision = self._request_sentence(decision, text, state) or decision
         if decision.action in ("clarify", "route") and not state.task and change is None:
             decision = self._kind_asked_for(decision, text) or decision  # the words name it, whatever else was heard
@@ -1022,10 +1029,11 @@ class SwitchboardBrain:
             return None
         # What is wrong is what the caller told, not how they asked to fix it ("it stopped syncing this morning").
         told = " ".join(x for x in _SENTENCE.split(callers[-2].strip()) if not x.strip().endswith("?"))
-        return dataclasses.replace(again, action="route", target=tool["target"], intent=tool["intent"],
-                                   confidence=tool["confidence"],
-                                   reason=f"{again.reason} Asked after the how-to answer: the same problem."), \
-            f"{told or callers[-2]} {text}"
+        decision = dataclasses.replace(again, action="route", target=tool["target"], intent=tool["intent"],
+                                       confidence=tool["confidence"],
+                                       reason=f"{again.reason} Asked after the how-to answer: the same problem.")
+        # The kind of record the answer told them to ask for ("Ask for a service request to clear it.") is the one.
+        return self._kind_asked_for(decision, self._last_said(state, "")) or decision, f"{told or callers[-2]} {text}"
 
     def _request_sentence(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A long turn the router is unsure of, whose last request sentence is clear on its own ("... about the
@@ -1330,8 +1338,8 @@ class SwitchboardBrain:
         spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
         if spec is None or slots.is_write(spec.name, spec.annotations) or not _questions_only(text, self._last_said(state, "")):
             return False
-        if self._names_a_record(text):
-            return False  # another record named: a question about that one
+        if self._names_a_record(text) or self._names_another_place(text, state):
+            return False  # another record or place named: a question about that one
         if _IN_GENERAL.search(text.lower()):
             return False  # "how long would a low priority ticket normally take?": about any, the articles answer
         other = self._spec_of(decision.intent) if decision.action == "route" else None
@@ -1415,6 +1423,17 @@ class SwitchboardBrain:
                     return said, " ".join(sentences[:-1])
         return "", text
 
+    def _names_another_place(self, text: str, state: CallState) -> bool:
+        """Does ``text`` name a site or a tag other than the one the last tool that served was given ("which
+        pumps are at Lakeside?" after the list of site 14)?"""
+        served = next((a for a in reversed(state.tool_attempts) if a.get("ok")), None)
+        spec = self.tools.tool(served["server"], served["tool"]) if served else None
+        if spec is None:
+            return False
+        places = slots.mentioned([s for s in slots.slots_of(spec.input_schema) if s.kind in ("site", "code")], text,
+                                 self._context())
+        return any(str(v) != str((served.get("arguments") or {}).get(k)) for k, v in places.items())
+
     def _answer_from_result(self, decision: Any, text: str, state: CallState) -> str:
         """Right after a request was done, a question that names nothing new and asks for nothing else the
         line does ("who approves it, sorry?", "which phone did you send it to?"): the clause of the server's
@@ -1422,8 +1441,9 @@ class SwitchboardBrain:
         done = _last_done(state)
         if state.task or not done or not state.tool_attempts or not _questions_only(text, self._last_said(state, "")):
             return ""
-        if self._names_a_record(text) or (decision.intent == "knowledge.howto" and _IN_GENERAL.search(text.lower())):
-            return ""  # another record named, or records of a kind in general ("how long does a high one take?")
+        if self._names_a_record(text) or self._names_another_place(text, state) \
+                or (decision.intent == "knowledge.howto" and _IN_GENERAL.search(text.lower())):
+            return ""  # another record or place named, or records of a kind in general ("how long does a high one take?")
         # "Is anyone working on it?" leans on what was just said; "who do I chase?" asks for a person or a time
         # the result may hold.
         leans = bool(set(entities.tokens(text)) & _LEANING) or bool(_WHO_OR_WHEN.match(_LEAD.sub("", text.strip().lower())))
@@ -1491,9 +1511,9 @@ class SwitchboardBrain:
         thing. None otherwise."""
         spec, low = self._spec_of(decision.intent), text.lower()
         if spec is None or decision.target not in SERVERS or (slots.is_write(spec.name, spec.annotations) and decision.action == "route") \
-                or not _RECORDS_ASKED.search(low) or not (_asks_something(text) or _THERE_ASKED.search(low)):
+                or not (_asks_something(text) or _THERE_ASKED.search(low)):
             return None
-        ctx = self._context()
+        ctx, fitting = self._context(), []
         for intent, (server, tool) in INTENT_TOOLS.items():
             if server != decision.target or not tool.startswith("list_"):
                 continue
@@ -1503,9 +1523,27 @@ class SwitchboardBrain:
             if not slots.mentioned(by, text, ctx) or any(
                     set(slots.mentioned(self._ids_of(i), text, ctx)) - taken for i in INTENT_TOOLS if self._ids_of(i)):
                 continue
-            return dataclasses.replace(decision, action="route", intent=intent,
-                                       reason=f"{decision.reason} Asked what a place or thing has: {self.coordinator.policy.name_of(intent)}.")
-        return None
+            fitting.append(intent)
+        # Of the lists of that place, the one whose things are asked for ("what generators have we got at
+        # Stonebridge?": its assets of that kind), else the first (records: "anything outstanding at site 21?").
+        listed = next((i for i in fitting if self._things_asked(i, low)),
+                      fitting[0] if fitting and _RECORDS_ASKED.search(low) else None)
+        if listed is None:
+            return None
+        return dataclasses.replace(decision, action="route", intent=listed,
+                                   reason=f"{decision.reason} Asked what a place or thing has: {self.coordinator.policy.name_of(listed)}.")
+
+    def _things_asked(self, intent: str, low: str) -> bool:
+        """Does ``low`` ask which things a list tool lists, in the plural: by the noun of its name ("list_assets":
+        "any assets") or a kind its filters take ("pumps", "generators")?"""
+        spec = self._spec_of(intent)
+        if spec is None:
+            return False
+        nouns = {INTENT_TOOLS[intent][1].removeprefix("list_").replace("_", " ")}
+        nouns |= {f"{v}es" if str(v).endswith(("s", "x", "ch", "sh")) else f"{v}s" for s in self._slots_of(intent)
+                  for v in s.schema.get("enum", []) if isinstance(v, str)}
+        alternatives = "|".join(re.escape(n.lower().replace("_", " ")) for n in sorted(nouns))
+        return bool(re.search(rf"\b(?:any|what|which|how many|list|all)\b(?: [\w']+){{0,4}}? (?:{alternatives})\b", low))
 
     def _kind_asked_for(self, decision: Any, text: str) -> Any | None:
         """A new record asked for by its kind in so many words ("I need a service request to clear my old
@@ -1519,7 +1557,7 @@ class SwitchboardBrain:
             verb, _, kind = tool.partition("_")
             if server != spec.server or intent == decision.intent or verb != "create" or not kind:
                 continue
-            if re.search(rf"\b(?:need|want|like|raise|log|open|put in|get|submit|make|do)\b(?: [\w']+){{0,2}}? (?:a|an|new) "
+            if re.search(rf"\b(?:need|want|like|raise|log|open|put in|get|submit|make|do|ask for)\b(?: [\w']+){{0,2}}? (?:a|an|new) "
                          rf"{kind.replace('_', ' ')}\b", low):
                 return dataclasses.replace(decision, action="route", intent=intent,
                                            reason=f"{decision.reason} A {kind.replace('_', ' ')} asked for by name.")
@@ -1979,6 +2017,21 @@ class SwitchboardBrain:
         makes = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == spec.server and tool.startswith(NEW_RECORD_PREFIXES)
                  and ids <= {s.name for s in self._slots_of(i)}]
         return dataclasses.replace(decision, action="route", intent=makes[0]) if len(makes) == 1 else None
+
+    def _asked_of_read_record(self, decision: Any, text: str) -> Any | None:
+        """A record heard as to be read, in a turn that asks for something done with it ("WO 10005, the new
+        actuator arrived this morning. Can you put a note on the job so the fitter knows?"): the story around the
+        number sounds like a status check, the request does not. What the turn asks for of that record, ranked
+        as for any named record (``_wanted_with_record``); None when that is the reading, or nothing is asked."""
+        ctx = self._context()
+        if decision.action != "route" or not decision.intent.endswith(".status") \
+                or not any(_REQUEST_QUESTION.search(x.lower()) for x in _SENTENCE.split(text)) \
+                or not self._names_its_ids(decision.intent, text, ctx):
+            return None
+        same = [i for i in INTENT_TOOLS if self._ids_of(i) and self._id_names(i) == self._id_names(decision.intent)
+                and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]
+        wanted = self._wanted_with_record(same, decision.intent, text, ctx)
+        return None if wanted == decision.intent else dataclasses.replace(decision, intent=wanted)
 
     def _told_what_it_holds(self, decision: Any, text: str) -> Any | None:
         """"Could you read me the latest note on work order 10005?": asked to be told what a record holds (read

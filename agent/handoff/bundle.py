@@ -31,6 +31,7 @@ _INTENT_WORDS = {
     "work_order.update": "change a work order",
     "work_order.list": "hear the work orders of a site or an asset",
     "asset.lookup": "look up an asset",
+    "asset.list": "hear the assets of a site",
     "visit.schedule": "book a technician visit",
     "visit.reschedule": "move a technician visit",
     "visit.cancel": "cancel a technician visit",

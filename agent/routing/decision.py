@@ -11,7 +11,7 @@ from agent.routing.knowledge import Passage
 @dataclass(frozen=True)
 class Decision:
     target: str  # field_ops | it_ops | human
-    #: work_order.create, work_order.status|note|update|list, asset.lookup, visit.schedule|reschedule|cancel, incident.create, incident.status,
+    #: work_order.create, work_order.status|note|update|list, asset.lookup|list, visit.schedule|reschedule|cancel, incident.create, incident.status,
     #: incident.comment|update, incident.escalate, service_request.create, service_request.cancel, password.reset,
     #: access.request, human.request, safety.emergency, smalltalk.goodbye, knowledge.howto
     intent: str

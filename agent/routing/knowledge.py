@@ -26,7 +26,7 @@ import yaml
 TARGETS = ("field_ops", "it_ops", "human")
 DOMAINS = ("field_ops", "it_ops")
 INTENTS = (
-    "work_order.create", "work_order.status", "work_order.note", "work_order.update", "work_order.list", "asset.lookup", "visit.schedule", "visit.reschedule", "visit.cancel",
+    "work_order.create", "work_order.status", "work_order.note", "work_order.update", "work_order.list", "asset.lookup", "asset.list", "visit.schedule", "visit.reschedule", "visit.cancel",
     "incident.create", "incident.status", "incident.comment", "incident.update", "incident.escalate",
     "service_request.create", "service_request.status", "service_request.cancel", "password.reset", "access.request",
     "human.request", "safety.emergency", "smalltalk.goodbye", "smalltalk.offtopic", "knowledge.howto",

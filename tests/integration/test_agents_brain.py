@@ -881,7 +881,8 @@ async def test_a_look_up_reads_the_one_record_described_at_once(brain: Switchboa
 async def test_a_few_things_that_fit_are_named_and_the_caller_picks_one(brain: SwitchboardBrain) -> None:
     for pick, tag in (("the second one", "A552"), ("borehole pump one please", "A551")):
         state = CallState("choices")
-        first = spoken(await say(brain, state, "what pumps have you got at lakeside, site fifty five?"))
+        # (one thing looked up; "what pumps have you got at ...?" asks for all of them, a list)
+        first = spoken(await say(brain, state, "can you look up the pump at lakeside for me, site fifty five?"))
         assert first == "Is it the borehole pump 1, A, five five one, or the borehole pump 2, A, five five two?"
         actions = await say(brain, state, pick)
         assert [(a.name, a.status) for a in actions if isinstance(a, ToolEvent)][-1] == ("lookup_asset", "ok"), pick
@@ -2372,3 +2373,76 @@ async def test_a_new_record_asked_for_by_its_kind_is_that_kind(brain: Switchboar
     await say(brain, state, "I've got a new phone and I need a service request to clear my old Authenticator "
                             "registration so I can set it up again. My email is grace dot kim at northwind dot example.")
     assert (state.task or {}).get("intent") == "service_request.create", state.task
+
+
+async def test_a_question_put_as_what_nobody_told_the_caller_is_a_look_up(brain: SwitchboardBrain) -> None:
+    state = CallState("nobody-told-me")
+    actions = await say(brain, state, "Hi, I'm a contractor from Brightline Electrical. I've been sent to look at asset "
+                                      "T dash zero seven three zero, but nobody told me which site it's at or what it is.")
+    assert tools_ok(actions) == ["lookup_asset"] and "site 7" in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_a_request_for_a_record_read_as_a_status_check_is_what_it_asks(brain: SwitchboardBrain) -> None:
+    # The story around the number sounds like a status check; "can you put a note on the job" asks for a note.
+    state = CallState("note-asked-of-record")
+    await say(brain, state, "Hiya, it's Tomasz from Lakeside water treatment. The backwash valve job, w o one zero zero "
+                            "zero five, the new actuator arrived in stores this morning. Can you put a note on the job "
+                            "so the fitter knows?")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.note" and task["args"].get("work_order_id") == "WO-10005", task
+    assert "actuator arrived" in task["args"].get("note", ""), task
+
+
+async def test_asked_which_things_of_a_kind_a_site_has_lists_them(brain: SwitchboardBrain) -> None:
+    state = CallState("assets-by-kind")
+    actions = await say(brain, state, "Quick one: what generators have we got at Stonebridge generating station?")
+    assert tools_ok(actions) == ["list_assets"] and "G-6801" in spoken(actions) and "G-6802" in spoken(actions), \
+        spoken(actions)
+    # Another place right after: listed afresh, not answered from the list just read.
+    actions = await say(brain, state, "and which pumps are at lakeside")
+    assert tools_ok(actions) == ["list_assets"] and "A551" in spoken(actions), spoken(actions)
+
+
+async def test_what_a_kind_of_thing_has_in_general_is_a_how_to(brain: SwitchboardBrain) -> None:
+    state = CallState("min-length")
+    actions = await say(brain, state, "What's the minimum length for a new password? It keeps rejecting mine.")
+    routed = [a for a in actions if isinstance(a, RouteEvent)]
+    assert routed and routed[0].intent == "knowledge.howto" and "14" in spoken(actions) and not state.task, \
+        spoken(actions)
+
+
+async def test_a_request_run_on_after_a_record_in_a_transcript_is_heard(brain: SwitchboardBrain) -> None:
+    state = CallState("run-on-can-you")
+    await say(brain, state, "control room ben carter on the scada historian incident i n c two zero zero zero two can "
+                            "you add that the trends for site fourteen stopped too at about three this morning")
+    task = state.task or {}
+    assert task.get("intent") == "incident.comment" and task["args"].get("incident_id") == "INC-20002", task
+
+
+async def test_the_kind_of_record_a_how_to_answer_names_is_the_one_raised(brain: SwitchboardBrain) -> None:
+    state = CallState("howto-names-kind")
+    actions = await say(brain, state, "I've got a new phone and need the authenticator moved over to it. What do I do?")
+    assert "service request" in spoken(actions), spoken(actions)
+    await say(brain, state, "Yes please, raise that request.")
+    assert (state.task or {}).get("intent") == "service_request.create", state.task
+
+
+async def test_a_note_for_a_closed_job_becomes_a_new_one_about_what_was_to_be_added(brain: SwitchboardBrain) -> None:
+    state = CallState("closed-note-new")
+    actions = await say(brain, state, "i want to add a note to w o one double oh oh seven the seal they replaced on pump "
+                                      "a one two three at riverside is dripping again")
+    assert "completed" in spoken(actions) and "instead" in spoken(actions), spoken(actions)
+    await say(brain, state, "yes please")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.create" and task["args"].get("asset_tag") == "A123", task
+    assert task["args"].get("summary", "").startswith("the seal they replaced"), task
+
+
+async def test_a_hazard_said_as_what_would_happen_is_no_emergency(brain: SwitchboardBrain) -> None:
+    state = CallState("supposed-flood")
+    actions = await say(brain, state, "This is the third time I've rung about our emergency generator, work order ten "
+                                      "thousand and six. It still isn't fixed and if we lose power tonight the works "
+                                      "floods. Make it urgent, now.")
+    assert not any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
+    task = state.task or {}
+    assert task.get("intent") == "work_order.update" and task["args"].get("priority") == "urgent", task

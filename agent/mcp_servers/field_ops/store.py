@@ -211,7 +211,8 @@ class FieldOpsStore:
                 (site, asset_type, asset_type),
             ).fetchall()
             assets = [self._asset(conn, r["tag"], with_site=False) for r in rows]
-        return {"site": site_row, "count": len(assets), "assets": assets}
+        return {"site": site_row, "count": len(assets), "assets": assets,
+                "message": _assets_sentence(assets, site_row, asset_type)}
 
     # --- visits ------------------------------------------------------------------
     def schedule_visit(
@@ -452,6 +453,22 @@ def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], wh
     items = " ".join(f"{o['work_order_id']}, the {o['asset']['type']} {o['asset']['tag']}: {_gist(o['summary'])}, "
                      f"{o['status'].replace('_', ' ')}." for o in live)
     return f"{head} {items}"
+
+
+#: Most things a list read out names one by one; the rest are counted.
+LISTED_ALOUD = 4
+
+
+def _assets_sentence(assets: list[dict[str, Any]], site: dict[str, Any], asset_type: str | None) -> str:
+    """How many there are of the kind asked at the site, then each as its tag and what it is."""
+    kind = asset_type or "asset"
+    where = f"site {site['number']}, {site['name']}"
+    if not assets:
+        return f"No {kind}s at {where}."
+    head = f"One {kind} at {where}:" if len(assets) == 1 else f"{len(assets)} {kind}s at {where}:"
+    items = "; ".join(f"{a['tag']}, {str(a['description']).lower()}" for a in assets[:LISTED_ALOUD])
+    more = len(assets) - LISTED_ALOUD
+    return f"{head} {items}." + (f" And {more} more." if more > 0 else "")
 
 
 def _asset_sentence(asset: dict[str, Any]) -> str:
