@@ -806,6 +806,9 @@ class SwitchboardBrain:
             # Unclear twice, but this turn names a record of one kind ("... it's I N C two zero zero zero two"):
             # reading it is the way on, not a person.
             decision = dataclasses.replace(decision, action="route", target=read["target"], intent=read["intent"])
+        elif decision.action == "handoff" and decision.policy_hits == ["low_confidence_repeat"]:
+            # ... or asks about a place the articles describe ("can you tell me the address of the Lakeside plant?").
+            decision = self._place_asked(dataclasses.replace(decision, action="clarify"), text) or decision
         if decision.action == "handoff":
             async for action in self._record_and_hand_over(decision, state):
                 yield action
@@ -1568,7 +1571,8 @@ class SwitchboardBrain:
         the address of the depot?"), naming no id: the articles say where the sites are. None otherwise."""
         spec = self._spec_of(decision.intent)
         if decision.intent == "knowledge.howto" or not _PLACE_ASKED.search(text.lower()) or not _asks_something(text) \
-                or (spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES)) or self._names_a_record(text):
+                or (spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES) and decision.action == "route") \
+                or self._names_a_record(text):
             return None  # "the pump at Riverside is leaking, what's the address?": a fault to log first; a record named
         # The desk whose tools take a site, for a turn the router gave to neither desk.
         site = next(((INTENT_TOOLS[i][0], s) for i in INTENT_TOOLS for s in self._slots_of(i) if s.kind == "site"), None)
@@ -1993,14 +1997,21 @@ class SwitchboardBrain:
 
     def _off_topic_but_for_places(self, decision: Any, text: str) -> Any | None:
         """"What's the weather like up at North Ridge today?": the site's name pulls the router towards the field
-        desk, unsure between its requests. Heard without the places and codes, off-topic: off-topic it is."""
-        words = " ".join(slots.without_values(text, self.agent.site_names))
-        if words == " ".join(entities.tokens(text)):
-            return None  # no place or code said: the router heard it all already
-        heard = self.coordinator.router.classify(words)
-        if heard and heard[0].intent == "smalltalk.offtopic":
-            return dataclasses.replace(decision, target=heard[0].target, intent="smalltalk.offtopic",
-                                       confidence=heard[0].confidence)
+        desk, unsure between its requests. Heard without the places and codes, off-topic: off-topic it is. So is
+        a turn whose one question is off-topic on its own, with only why it is asked around it ("do you know what
+        the weather's doing tomorrow? We've got an outdoor job on.")."""
+        sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
+        questions = [x for x in sentences if x.rstrip().endswith("?")]
+        asked = questions[0] if len(questions) == 1 and len(sentences) > 1 \
+            and not any(_asks_something(x) for x in sentences if x not in questions) else None
+        for said in [text, *([asked] if asked else [])]:
+            words = " ".join(slots.without_values(said, self.agent.site_names))
+            if said is text and words == " ".join(entities.tokens(text)):
+                continue  # no place or code said: the router heard it all already
+            heard = self.coordinator.router.classify(words)
+            if heard and heard[0].intent == "smalltalk.offtopic":
+                return dataclasses.replace(decision, target=heard[0].target, intent="smalltalk.offtopic",
+                                           confidence=heard[0].confidence)
         return None
 
     def _fault_told_of_a_thing(self, decision: Any, text: str, state: CallState) -> Any | None:

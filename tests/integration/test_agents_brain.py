@@ -2446,3 +2446,16 @@ async def test_a_hazard_said_as_what_would_happen_is_no_emergency(brain: Switchb
     assert not any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
     task = state.task or {}
     assert task.get("intent") == "work_order.update" and task["args"].get("priority") == "urgent", task
+
+
+async def test_an_off_topic_question_with_its_reason_is_off_topic_and_a_place_is_still_asked_about(
+        brain: SwitchboardBrain) -> None:
+    state = CallState("weather-then-address")
+    actions = await say(brain, state, "Random one: do you know what the weather's doing in Kingsbridge tomorrow? "
+                                      "We've got an outdoor job on.")
+    routed = [a for a in actions if isinstance(a, RouteEvent)]
+    assert routed and routed[0].intent == "smalltalk.offtopic", spoken(actions)
+    # Unsure twice would go to a person; a question about a place the articles describe is answered.
+    actions = await say(brain, state, "Fair enough. Then can you tell me the address of the Lakeside water treatment "
+                                      "plant? I've never been.")
+    assert "Lakeshore" in spoken(actions) and not any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
