@@ -309,8 +309,12 @@ def split_negated(text: str) -> tuple[str, list[str]]:
         j = i
         while j < len(toks) and j not in runs and len(toks[j]) <= 2 and toks[j].isalpha() and j - i < 3:
             j += 1  # the letters of a code ("A one two three", "W O ...")
+        said_before = {r.digits for at, r in runs.items() if at < start}
         if j in runs and j > i:
             i = runs[j].end
+        elif i in runs and runs[i].end - i > 1 and entities.numbers(toks[i]) \
+                and str(entities.numbers(toks[i])[0]) in said_before:
+            i += 1  # "site thirteen, no, not thirteen thirty": the number taken back, then the one meant
         elif i in runs:
             i = runs[i].end
         elif i < len(toks) and toks[i] not in ",;.":

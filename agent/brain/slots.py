@@ -675,7 +675,10 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     whole caller turn when the opening is one of two requests in it; who is calling and where ("..., I'm
     E10533") belong to both."""
     slots = slots_of(schema)
-    heard = mentioned(slots, task["opening"], ctx)
+    # A change is told by what things become: what they are now ("the technician booked for tomorrow morning,
+    # can we move it") is no value for it.
+    said = _CURRENT_VALUE.sub(" ", task["opening"]) if changes_record(task["tool"], slots) else task["opening"]
+    heard = mentioned(slots, said, ctx)
     if turn and turn != task["opening"]:
         identities = [s for s in slots if s.kind in ("site", "user", "email") and s.name not in heard]
         heard.update(mentioned(identities, turn, ctx))
@@ -824,6 +827,11 @@ def _shortened(words: list[str]) -> list[str]:
                 del words[i:end]
                 continue
         i += 1
+    # Still too long: the subject keeps its head noun ("the fuel gas booster compressor has ..." -> "the compressor
+    # has ..."), so what happened, at the end, is kept.
+    verb = next((k for k, w in enumerate(words) if w in _AUXILIARIES), None)
+    if len(words) > SUMMARY_WORDS and verb is not None and verb >= 3 and words[0] in _DETERMINERS:
+        words = [words[0], words[verb - 1], *words[verb:]]
     return words
 
 
@@ -886,16 +894,23 @@ def introduction_apart(clause: str) -> list[str]:
     if i < len(toks) and toks[i] in {"from", "in", "at", "with", "on"}:
         i += 1 + (toks[i + 1:i + 2] and toks[i + 1] in _DETERMINERS)
         place = i
-        while i < len(toks) and i - place < 3 and i not in starts and toks[i] not in _SUBJECT_START | _AUXILIARIES:
+        # The word after "the" is the place's own even when it could start a sentence ("from the it team").
+        while i < len(toks) and i - place < 3 and i not in starts and (
+                toks[i] not in _SUBJECT_START | _AUXILIARIES or (i == place and toks[i - 1] in _DETERMINERS)):
             i += 1
     elif toks[i:i + 1] == ["here"]:
         i += 1
     while an_id(i) or (i + 1 in starts and (toks[i] in entities.LETTER_NAMES or toks[i] in _VALUE_LEAD)):
         i = starts.get(i) or starts[i + 1]  # the caller's id ("e one one oh oh three")
     rest = toks[i:]
-    if len(rest) < 3 or not set(rest) & _TELLING:
+    if len(rest) < 3 or not set(rest) & (_TELLING | {"need", "needs", "want", "wants"}):  # tells, or asks
         return [clause]
     return [" ".join(toks[:i]), " ".join(rest)]
+
+
+#: A value said as how a record stands ("booked for tomorrow morning", "scheduled on Friday"), up to the request.
+_CURRENT_VALUE = re.compile(r"\b(?:booked|scheduled|arranged|planned|due|set up|currently)(?: in)?(?: (?:for|on|at))?\b"
+                            r"[^,.;!?]*?(?=\s+(?:can|could|would|will|but|and|so|please|i|we)\b|[,.;!?]|$)", re.I)
 
 
 def changes_record(tool: str, slots: list[Slot]) -> bool:
@@ -972,6 +987,12 @@ def paraphrase(opening: str, ctx: Context) -> str:
                 words[i - 1:i + 2] = [f"{words[i - 1]}-{words[i + 1]}"]
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
             words = words[1:]
+        here = words.index("here") if "here" in words[1:4] else 0
+        if here and not set(words[:here]) & _SUBJECT_START and (here + 1 == len(words) or words[here + 1] in _SUBJECT_START):
+            words = words[here + 1:]  # "stonebridge here, the compressor ...": where the caller is, as a greeting
+        if len(words) > 1 and words[0] in ("im", "i'm", "were", "we're") and words[1] in _DETERMINERS \
+                and set(words[2:]) & _AUXILIARIES:
+            words = words[1:]  # "I'm [at the operations centre], the big chiller ...": the place is taken out already
         # "the tag is", "the tag's" once the tag is taken out
         while words and (words[-1] in _DANGLING | _VALUE_LEAD or re.sub(r"'s$", "", words[-1]) in _VALUE_LEAD):
             words = words[:-1]
@@ -1126,10 +1147,13 @@ def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = 
 
 def _held_choices_kept(slots: list[Slot], args: Mapping[str, Any], found: dict[str, Any], said: str) -> dict[str, Any]:
     """``found`` without the held choices (of ``slots``) that ``said`` only names in passing: a choice
-    the call holds changes when the new one is said as a value, not in a description or a question."""
+    the call holds changes when the new one is said as a value, not in a description or a question, or beside
+    another value being changed ("the day after tomorrow in the afternoon")."""
+    kinds = {slot.name: slot.kind for slot in slots}
+    changing = any(kinds.get(k) not in (None, "enum", "text") and args.get(k) != v for k, v in found.items())
     return {k: v for k, v in found.items()
-            if not any(slot.name == k and slot.kind == "enum" and k in args and _enum(slot, said, asked=False, strict=True) is None
-                       for slot in slots)}
+            if changing or not any(slot.name == k and slot.kind == "enum" and k in args
+                                   and _enum(slot, said, asked=False, strict=True) is None for slot in slots)}
 
 
 def reprompt(task: Mapping[str, Any], schema: Mapping[str, Any]) -> str:

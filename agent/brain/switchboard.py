@@ -92,9 +92,11 @@ _RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:
                      r"(?:can|could|would) you\b)", re.I)
 #: Where an ask may end and what it is about begin: a sentence end, a colon or a semicolon.
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
-_LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly)\b[\s,]*)+")
+_LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly|quick (?:question|one)|"
+                   r"(?:one more|another|a) question)\b[\s,:]*)+")
 #: A question that wants to know something: how to, what it means, how long, why.
-_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early)|what (?:hours|times?|days) (?:do|does|are|is)|"
+_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far)|"
+                            r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
                             r"what (?:does|do|should|am|are we|"
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
                             r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you)(?: (?:actually|usually|normally|generally))? find|"
@@ -190,6 +192,9 @@ _THANKS = re.compile(r"\b(?:thanks|thank you|cheers|ta|lovely|brilliant|great|pe
 #: "That's everything": at a read-back, all of it is right.
 _ALL_SAID = re.compile(r"\bthat'?s (?:everything|all|it)\b(?! (?:wrong|off|incorrect))")
 #: What a yes to "anything else?" may carry and still only say there is more: "yes, actually, one more thing".
+#: A word of praise then thanks ("great, thanks", "lovely, cheers", "perfect thank you").
+_PRAISE_THEN_THANKS = re.compile(r"^(?:oh |ok |okay |right )?(?:great|lovely|perfect|brilliant|fantastic|excellent|super|"
+                                 r"smashing|wonderful|champion|nice one|cool|ace)\W+(?:\w+\W+)?(?:thanks|thank you|cheers|ta)\b")
 _MORE_WORDS = {"please", "actually", "one", "more", "thing", "there", "is", "something", "else", "another", "yeah", "sure"}
 #: A record the caller points at: "my work order", "the aircon job", "that ticket" ("raise a job" makes one).
 _RECORD_NOUN = re.compile(r"\b(?:my|the|that|this|our|same|his|her|their)\s+(?:[\w'-]+\s+){0,3}?"
@@ -772,7 +777,9 @@ class SwitchboardBrain:
         reply = entities.yes_no(text)
         # Only a yes, or a yes and a go-ahead ("yes please, go ahead": I have more); "yes, close it" is a request.
         rest = _GO_AHEAD.sub(" ", moves.leftover(reply.rest).lower())
-        return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and reply.yes is True \
+        # "Great, thanks" praises what was done and thanks for it: a close, not a yes to more.
+        praise = bool(_PRAISE_THEN_THANKS.match(text.strip().lower()))
+        return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and reply.yes is True and not praise \
             and set(re.findall(r"[a-z']+", rest)) <= _MORE_WORDS
 
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
@@ -1089,6 +1096,9 @@ class SwitchboardBrain:
         those only, by the whole turn and by what follows the record's number, where callers say what they want
         ("..., work order 10006. Just to add, it failed again this morning"), or in the clause that names it ("add a note to work order 10001: the
         standby pump is carrying the load"): among all requests the story of the fault drowns the ask."""
+        whole = [i for i in named if self._names_whole_tool(text, i)]
+        if len(whole) == 1:
+            return whole[0]  # its tool named in so many words ("I want to add a note to WO 10007 ..."): asked for
         clauses = [c for c in re.split(r"(?<=[.!?,;:])\s+", text) if c.strip()]
         at = next((n for n, c in enumerate(clauses) if any(self._names_its_ids(i, c, ctx) for i in named)), None)
         tail = " ".join(clauses[at + 1:]) if at is not None else ""
@@ -1735,6 +1745,12 @@ class SwitchboardBrain:
         for clause in clauses if len(clauses) > 1 else []:
             if _REQUEST_QUESTION.search(clause.lower()) or _NEED.match(clause.strip().lower()):
                 options += [s.to_dict() for s in self.coordinator.router.classify(clause)]
+        # Its tool named in so many words ("please add a comment i tested from site twelve ..."), however the
+        # news after it sounds to the router.
+        said = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server and self._id_names(i) == read
+                and not tool.startswith(NEW_RECORD_PREFIXES) and self._names_whole_tool(text, i)]
+        if len(said) == 1 and (spec := self._spec_of(said[0])) is not None and slots.is_write(spec.name, spec.annotations):
+            return {"target": server, "intent": said[0]}
         for option in options:
             spec = self._spec_of(option["intent"])
             if spec is None or spec.server != top.server or spec.name.startswith(NEW_RECORD_PREFIXES) \
@@ -1966,7 +1982,8 @@ class SwitchboardBrain:
         if _MAKE_ASKED.search(text.lower()) and len(makes) == 1:
             # "I need to raise a job for the rooftop unit, tag H4201": a new record asked for in so many words.
             return dataclasses.replace(decision, action="route", target=makes[0]["target"], intent=makes[0]["intent"])
-        named = self._write_by_its_values(top["intent"], [other], text) or self._write_by_its_values(other["intent"], [top], text)
+        named = self._write_by_its_values(top["intent"], [other], text) or self._write_by_its_values(other["intent"], [top], text) \
+            or _kind_the_articles_say(decision.passages[:1], makes if len(makes) == 2 else [])
         return decision if named is None else dataclasses.replace(decision, action="route", target=named["target"],
                                                                  intent=named["intent"])
 
@@ -2349,6 +2366,15 @@ def _tallied(state: CallState, question: str, count: int) -> int:
     tally = state.task.setdefault("asked_times", {})
     tally[question] = count = max(count, int(tally.get(question, 0)) + 1)
     return count
+
+
+def _kind_the_articles_say(passages: list[Any], readings: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Of two kinds of new record, the one the best article names for what was asked ("Access to a shared mailbox
+    ... is a service request."): its words "is a <kind>", the kind said as its intent's name reads. None else."""
+    said = " ".join(p.text.lower() for p in passages if getattr(p, "kind", "") == "article")
+    kinds = [(r, re.sub(r"[._]", " ", r["intent"]).removesuffix(" create")) for r in readings]
+    named = [r for r, kind in kinds if re.search(rf"\bis an? {re.escape(kind)}\b", said)]
+    return named[0] if len(named) == 1 else None
 
 
 def _last_done(state: CallState) -> list[dict[str, Any]]:

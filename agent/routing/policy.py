@@ -142,6 +142,8 @@ class Policy:
     #: Water let out near live electrical kit: a liquid and a release word, with one of ``electrics``, in one sentence.
     liquids: re.Pattern[str] | None = None
     electrics: re.Pattern[str] | None = None
+    #: Words of danger itself ("dangerous", "hazard"): denied, the caller says the turn is no safety call.
+    danger: re.Pattern[str] | None = None
 
     def safety_hit(self, forms: tuple[str, str]) -> str | None:
         """A safety phrase said outside the routine phrases of the except list, if any."""
@@ -229,6 +231,14 @@ class Policy:
                     return m.group(0), "hazard"
                 return m.group(0), "judged" if after[0].endswith(("ing", "ed")) else "named"
         return None
+
+    def danger_denied(self, forms: tuple[str, str]) -> bool:
+        """The caller says there is no danger ("nothing dangerous", "it's not serious", "no hazard"), and says
+        no word of danger without denying it."""
+        if self.danger is None:
+            return False
+        uses = [_negated(forms[1][:m.start()].split(), self.danger) for m in self.danger.finditer(forms[1])]
+        return bool(uses) and all(uses)
 
     def safety_denied(self, forms: tuple[str, str]) -> bool:
         """The caller denies a safety phrase ("nothing's on fire", "no smell of gas")."""
@@ -358,6 +368,7 @@ def parse_policy(data: Any) -> Policy:
         released=compile_phrases(_phrases(safety, "released")),
         liquids=compile_phrases(_phrases(safety, "liquids")),
         electrics=compile_phrases(_phrases(safety, "electrics")),
+        danger=compile_phrases(_phrases(safety, "danger")),
         person_request=compile_phrases(_phrases(person, "phrases")),
         hours=BusinessHours(
             timezone=tz,

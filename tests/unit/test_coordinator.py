@@ -167,6 +167,26 @@ def test_a_denied_safety_word_is_no_emergency(coordinator, utterance):
 
 
 @pytest.mark.parametrize("utterance", [
+    "no leak no smell nothing dangerous its just the alarm",
+    "theres nothing electrical near it its just the floor",
+])
+def test_danger_denied_with_no_safety_phrase_is_no_emergency_whatever_the_classifier_senses(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=CLOSED)
+    assert d.intent != "safety.emergency" and d.priority != "emergency", d.reason
+
+
+@pytest.mark.parametrize("said, denied", [
+    ("nothing dangerous, just the alarm", True), ("it's not serious", True),
+    ("it is dangerous, not serious though", False),  # one said without denial
+    ("the pump is leaking", False),  # no word of danger at all
+])
+def test_danger_denied_only_when_every_word_of_danger_is_denied(said, denied):
+    assert load_policy(Settings().policy_file).danger_denied(spoken_forms(said)) == denied
+
+
+
+
+@pytest.mark.parametrize("utterance", [
     "there's no power and smoke is coming out of the switch room",  # the denial is about something else
     "I can't stop the sparks from the panel",  # a verb between: no denial
     "I'm not sure, but I think the bin store is on fire",

@@ -122,6 +122,13 @@ def test_negated_values_are_dropped(said: str, meant: str) -> None:
     assert not dropped & set(kept.replace(",", " ").split()) - set(meant.split())
 
 
+def test_a_number_taken_back_then_the_one_meant_is_not_read_as_one_number() -> None:
+    # "thirteen thirty" would be 1330; the first word repeats the value just said, so it alone is taken back.
+    kept, negated = moves.split_negated("site thirteen no sorry not thirteen thirty")
+    assert negated == ["thirteen"] and kept.endswith("thirty"), (kept, negated)
+    assert moves.split_negated("not thirteen thirty")[1] == ["thirteen thirty"]  # nothing said before: one number
+
+
 def test_no_negation_leaves_the_words() -> None:
     assert not moves.negates("site fourteen, urgent")
 

@@ -264,9 +264,15 @@ def test_site_correction_with_the_old_value_named(said: str, site: int) -> None:
      "the extractor fan at the depot keeps tripping the breaker"),
     # A colon ends a clause too: "one more thing:" is no part of the problem.
     ("And one more thing: the fan on pump A123 is squealing.", "the fan on pump is squealing"),
+    # Where the caller is, as a greeting ("stonebridge here"), is no part of it; too long, the subject keeps its head.
+    ("stonebridge here the fuel gas booster compressor c six eight two oh has a high oil temperature alarm",
+     "the compressor has a high oil temperature alarm"),
+    # A run-on introduction from a team whose name is a pronoun's ("the it team"), then a need.
+    ("hi its nora ali from the it team i need access to the control room shared mailbox",
+     "i need access to the control room shared mailbox"),
 ])
 def test_summary_is_a_short_paraphrase_of_the_problem(opening: str, summary: str) -> None:
-    ctx = s.Context(now=CTX.now, site_names={"Riverside Pumping Station": 12})
+    ctx = s.Context(now=CTX.now, site_names={"Riverside Pumping Station": 12, "Stonebridge Generating Station": 68})
     assert s.paraphrase(opening, ctx) == summary
 
 
