@@ -111,3 +111,32 @@ def options_answer(options: Sequence[str], passages: Sequence[Mapping[str, Any]]
         if all(said):
             return " ".join(x if x.endswith((".", "!", "?")) else f"{x}." for x in dict.fromkeys(said)), str(passage.get("id", ""))
     return "", ""
+
+
+#: An article's instruction to speak to a person ("ask to speak to the IT service desk"), and the situation it is
+#: for: the "If ..." clause before it, in its sentence or the one before ("If the laptop asks for a BitLocker
+#: recovery key, ask to speak to ...").
+_TO_A_PERSON = re.compile(r"\bask to speak to\b", re.I)
+_IF_CLAUSE = re.compile(r"\bif ([^,;:]+)", re.I)
+
+
+def person_per_articles(passages: Sequence[str], said: str) -> str:
+    """The article sentence that says a person does what the caller describes ("If the laptop asks for a BitLocker
+    recovery key, ask to speak to the IT service desk. A person there reads you the key ..."): its situation, each
+    of its "or" parts apart, must be the caller's in every word of four letters or more (at least two). "" else."""
+    def root(word: str) -> str:  # "asks" and "asking" alike
+        return next((word[:-len(end)] for end in ("ing", "ed", "es", "s") if word.endswith(end) and len(word) - len(end) >= 3),
+                    word)
+
+    words = {root(w) for w in re.findall(r"[a-z]+", said.lower())}
+    for text in passages:
+        for found in _TO_A_PERSON.finditer(text):
+            before = text[:found.start()]
+            conditions = _IF_CLAUSE.findall(before[max(before.rfind(". ", 0, max(len(before) - 2, 0)), 0):])
+            for condition in conditions[-1:]:
+                for part in re.split(r"\s+or\s+", condition.lower()):
+                    needed = {root(w) for w in re.findall(r"[a-z]+", part) if len(w) >= 4}
+                    if len(needed) >= 2 and needed <= words:
+                        end = text.find(".", found.end())
+                        return text[found.start():end + 1 if end >= 0 else len(text)].strip()
+    return ""

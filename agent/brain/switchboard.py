@@ -914,6 +914,16 @@ class SwitchboardBrain:
             # "and how long does it run for?" right after a how-to answer: about the same thing, so the
             # articles are searched with the question before it.
             decision = dataclasses.replace(decision, passages=self.coordinator.decide(f"{earlier} {text}", state).passages)
+        person = self._person_per_articles(decision, text, state)
+        if person:
+            # "My laptop is asking for a BitLocker recovery key": the articles say a person does this, so no
+            # ticket is opened for it; the caller is passed to that desk (the request's) with what they told.
+            state.current = {"target": decision.target, "intent": decision.intent}
+            async for action in self._record_and_hand_over(dataclasses.replace(
+                    decision, action="handoff", policy_hits=["articles:person"],
+                    reason=f'The articles say a person does this: "{person}"'), state):
+                yield action
+            return
         self.coordinator.record(decision, state)
         yield route_event(decision)
         if self._lost(decision):
@@ -930,6 +940,15 @@ class SwitchboardBrain:
             return
         async for action in self._start(decision, text, state):
             yield action
+
+    def _person_per_articles(self, decision: Any, text: str, state: CallState) -> str:
+        """For a new record about to be opened, the article sentence that says a person does what the caller
+        describes (``answers.person_per_articles``). "" when none does, or a request is already under way."""
+        spec = self._spec_of(decision.intent)
+        if decision.action != "route" or state.task or spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES):
+            return ""
+        return answers.person_per_articles([p.text for p in decision.passages if getattr(p, "kind", "") == "article"],
+                                           text)
 
     async def _start(self, decision: Any, text: str, state: CallState) -> AsyncIterator[Action]:
         """The request decided: options asked about answered, then its first question or read-back, unless it

@@ -2503,3 +2503,11 @@ async def test_the_article_names_the_kind_of_request_when_the_router_is_unsure(b
     state = CallState("mailbox-service-request")
     await say(brain, state, "hi its nora ali from the it team i need access to the control room shared mailbox")
     assert (state.task or {}).get("intent") == "service_request.create", state.task
+
+
+async def test_what_the_articles_say_a_person_does_goes_to_that_desk_not_a_ticket(brain: SwitchboardBrain) -> None:
+    state = CallState("bitlocker-person")
+    actions = await say(brain, state, "My laptop is asking for a BitLocker recovery key and I can't get past it. "
+                                      "I'm Grace Kim, E10850.")
+    handed = [a for a in actions if isinstance(a, HandoffEvent)]
+    assert handed and "IT service desk" in spoken(actions) and not tools_ok(actions), spoken(actions)

@@ -1,5 +1,7 @@
 """Questions asked on the way, answered from what is at hand (agent/brain/answers.py)."""
 
+import pytest
+
 from agent.brain import answers
 
 APPROVAL = ("Access request SR-30008 is waiting for approval. Grace Kim must approve it first; you will get an email "
@@ -67,3 +69,21 @@ def test_of_a_result_about_the_question_the_one_clause_of_the_asked_kind_answers
     far = lambda q, s: [0.03] * len(s)  # noqa: E731 - a short question shares little with the result
     assert answers.answer("who do I chase?", parts, far) == ""
     assert answers.answer("who do I chase?", parts, far, one_of_kind=True) == "Grace Kim must approve it first."
+
+
+_BITLOCKER = ("If the laptop asks for a BitLocker recovery key, ask to speak to the IT service desk. A person there reads "
+              "you the key after checking who you are.")
+_TOKEN = ('If the token shows the wrong code or the VPN says "token out of sync", the token needs a resync. Ask to speak '
+          "to the IT service desk: a person there resyncs it while you read out two codes in a row from the token. A "
+          "lost token is replaced as a service request.")
+
+
+@pytest.mark.parametrize("said, person", [
+    ("My laptop is asking for a BitLocker recovery key and I can't get past it.", True),
+    ("the vpn says token out of sync", True),  # one part of an "or" is enough
+    ("my token shows the wrong code this morning", True),
+    ("my laptop won't boot at all", False),  # the article's thing, not its situation
+    ("I lost my VPN token", False),  # the same article, another instruction (a service request)
+])
+def test_an_article_that_sends_the_caller_to_a_person_fits_only_its_own_situation(said: str, person: bool) -> None:
+    assert bool(answers.person_per_articles([_BITLOCKER, _TOKEN], said)) == person
