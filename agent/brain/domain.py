@@ -18,6 +18,7 @@ from agent.contracts.actions import Action, Say
 from agent.brain import answers, entities, slots
 from agent.brain.mcp_client import ToolError, ToolManager, ToolSpec
 from agent.brain.toolrun import ToolOutcome, recent_duplicate, run_tool, ticket_of
+from agent.privacy.names import names_in
 from agent.routing.text import stem
 from agent.contracts.state import CallState
 
@@ -866,6 +867,15 @@ class DomainAgent:
                     about = next((x.name for x in slots.slots_of(new.input_schema) if x.kind == "text" and x.required), None)
                     if told and about:
                         carried[about] = told
+                    # The caller is the person on the closed record when they gave its name ("Jonas Berg, asset
+                    # management. Incident 20006 ... it's back"): the new one is theirs too.
+                    said = {n.lower() for n in names_in(state.task["opening"])}
+                    theirs = [p["id"] for p in record.values() if isinstance(p, dict) and str(p.get("name", "")).lower() in said
+                              and p.get("id")] if said else []
+                    for x in slots.slots_of(new.input_schema):
+                        if x.kind == "user" and carried.get(x.name) is None and len(theirs) == 1 \
+                                and slots.validate(x, theirs[0]) is None:
+                            carried[x.name] = theirs[0]
                     state.task["instead"] = {"tool": new.name, "args": {k: v for k, v in carried.items() if v is not None}}
                     yield Say(f"{closed} Shall I {slots.describe_tool(new.name)} instead?")
                     return
@@ -904,9 +914,10 @@ class DomainAgent:
             state.task = _restarted(state, new, _intent_of(new) or state.task["intent"])
             heard = slots.prefill(state.task, new.input_schema, {**state.entities, **instead["args"]},
                                   self.context(), turn=state.task["opening"])
-            # What the caller asked to add, over the opening's paraphrase (prefill carries identities only).
+            # What the caller asked to add over the opening's paraphrase, and the closed record's choices (its
+            # category) over a guess from the words: prefill carries identities only.
             told = {x.name: instead["args"][x.name] for x in slots.slots_of(new.input_schema)
-                    if x.kind == "text" and x.name in instead["args"]}
+                    if x.kind in ("text", "enum") and x.name in instead["args"]}
             heard.update(told)
             state.task["args"].update(told)
             # Choices said with the yes ("yes, raise a new one, high priority") are the new one's too.

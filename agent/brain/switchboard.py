@@ -1826,8 +1826,13 @@ class SwitchboardBrain:
                 said = option == last or slots.parse(slot, text, ctx, asked=False) is not None or \
                     re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", text, flags=re.I)
                 if value is not None and said and slots.validate(slot, value) is None:
-                    named.append({**option, "value": re.sub(r"[^A-Z0-9]", "", str(value).upper())})
+                    named.append({**option, "value": re.sub(r"[^A-Z0-9]", "", str(value).upper()),
+                                  "own": slots.parse(slot, text, ctx, asked=False) is not None})
                     break
+        # An id said with its kind's letters or name before it ("Incident two zero zero zero six") outranks one
+        # whose kind is only named elsewhere in the turn ("Maximo's work order screen").
+        if any(o["own"] for o in named):
+            named = [o for o in named if o["own"]]
         # "S R three zero zero zero five" is SR-30005, not also a tag R30005: a value inside another's is not said.
         named = [{"target": o["target"], "intent": o["intent"]} for o in named
                  if not any(o["value"] != p["value"] and o["value"] in p["value"] for p in named)]

@@ -2511,3 +2511,25 @@ async def test_what_the_articles_say_a_person_does_goes_to_that_desk_not_a_ticke
                                       "I'm Grace Kim, E10850.")
     handed = [a for a in actions if isinstance(a, HandoffEvent)]
     assert handed and "IT service desk" in spoken(actions) and not tools_ok(actions), spoken(actions)
+
+
+async def test_a_closed_record_back_again_is_a_new_one_for_the_same_person_and_kind(brain: SwitchboardBrain) -> None:
+    # INC-20006 (closed) was Jonas Berg's, a software incident: the caller names himself, so the new one is his,
+    # and its category is the closed one's, not a guess from "slow screen".
+    state = CallState("closed-back-again")
+    actions = await say(brain, state, "Hello, Jonas Berg, asset management. Can you add a comment to incident two zero "
+                                      "zero zero six: the Maximo work order screen is really slow again.")
+    assert "closed" in spoken(actions) and "instead" in spoken(actions), spoken(actions)
+    await say(brain, state, "Yes, raise a new one.")
+    task = state.task or {}
+    assert task.get("intent") == "incident.create" and task["args"].get("user") == "E10777", task
+    assert task["args"].get("category") == "software", task
+
+
+async def test_a_number_said_after_its_kind_is_that_kind_whatever_else_is_named(brain: SwitchboardBrain) -> None:
+    # "work order screen" names a work order too, but the number follows "Incident".
+    state = CallState("kind-before-number")
+    actions = await say(brain, state, "Hello, Jonas Berg, asset management. Incident two zero zero zero six, Maximo's "
+                                      "work order screen being really slow, it's back again.")
+    tools = [a.name for a in actions if isinstance(a, ToolEvent)]
+    assert "get_work_order" not in tools and "get_incident" in tools, spoken(actions)
