@@ -26,6 +26,8 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bwho(?:se|m)?\b", re.I),
      # A name is two capitalised words whatever the flag ("Grace Kim"), not any two words.
      re.compile(r"(?-i:\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b)|\b(?:manager|technician|engineer|desk|team|support)\b", re.I)),
+    (re.compile(r"\bhow (?:far|long|many days) (?:ahead|in advance|before)\b", re.I),
+     re.compile(r"\b(?:days?|weeks?|months?) (?:ahead|in advance|before|notice)\b|\bup to \d+\b", re.I)),
     (re.compile(r"\bhow (?:long|soon|quickly)\b", re.I),
      re.compile(r"\b(?:within|minutes?|hours?|days?|weeks?|usually|by)\b", re.I)),
     (re.compile(r"\b(?:when|what time|what day|which day)\b", re.I),
@@ -35,6 +37,11 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\b(?:which|what) (?:number|phone|mobile|email|address)\b|\bsent (?:it|that) to\b", re.I),
      re.compile(r"\d{3,}|@|\bemail\b|\bmobile\b", re.I)),
 )
+
+
+def of_the_kind_asked(question: str, sentence: str) -> bool:
+    """Does ``sentence`` hold the kind of thing ``question``'s words ask for ("how far ahead": "up to 60 days")?"""
+    return any(word.search(question) and kind.search(sentence) for word, kind in _KINDS)
 
 
 def asks_when(question: str) -> bool:

@@ -129,13 +129,26 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
         if similar is not None and question:
             meaning = similar(question, sentences)
             # Retrieval's order still counts a little: a later section must mean the question more plainly.
-            scored += [(float(m) + 0.02 * o - 0.03 * len(found), len(found) - 1, i)
-                       for i, (m, o) in enumerate(zip(meaning, overlap))]
+            # A sentence holding what the question word asks for ("how far ahead": "up to 60 days") answers it.
+            scored += [(float(m) + 0.02 * o - 0.03 * len(found) + answers.KIND_BONUS * answers.of_the_kind_asked(question, x),
+                        len(found) - 1, i) for i, (m, o, x) in enumerate(zip(meaning, overlap, sentences))]
     if not found:
         return None
     section, best = (scored and max(scored)[1:]) or (0, found[0][1])
     sentences, _, article = found[section]
     return for_the_ear(" ".join(sentences[best:best + 2]), HOWTO_WORDS), article
+
+
+#: Where a second question starts inside a sentence: "... a visit and what times do they come".
+_NEXT_QUESTION = re.compile(r"\s+and\s+(?=(?:what|when|where|which|who|how|do|does|can|is|are|will)\b)", re.I)
+
+
+def questions_in(text: str) -> list[str]:
+    """The questions of a turn, one per question mark or "and what ..." joint; statements left out."""
+    parts = [q.strip() for x in re.split(r"(?<=\?)\s+", text.strip()) for q in _NEXT_QUESTION.split(x)]
+    return [q for q in parts if q and (q.endswith("?") or re.match(
+        r"(?:\W*(?:quick question|so|and|ok|okay|also)\W+)*(?:what|when|where|which|who|how|do|does|can|is|are|will)\b",
+        q, re.I))]
 
 
 #: Words of a tool's answer read out before the caller can speak again ("say that again" repeats it).
@@ -343,6 +356,13 @@ class DomainAgent:
         """Begin work on a freshly routed intent."""
         if intent == "knowledge.howto":
             found = howto_answer(state.passages, text, self.similar)
+            asked = questions_in(text)
+            if found is not None and len(asked) > 1:
+                # "how far ahead can I book a visit and what times do they come?": each question its answer, its
+                # first sentence, in the order asked.
+                each = [a for a in (howto_answer(state.passages, q, self.similar) for q in asked) if a is not None]
+                firsts = list(dict.fromkeys(re.split(r"(?<=[.!?])\s+", a[0])[0] for a in each))
+                found = (for_the_ear(" ".join(firsts), LONGEST_REPLY), found[1]) if len(firsts) > 1 else found
             if found is None:
                 yield Say("I don't have an article on that. I can put you through to someone who knows.")
                 return

@@ -22,7 +22,8 @@ from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, 
 from agent.brain import acts, answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD,
                                 NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REPLY_WORDS, DomainAgent,
-                                fetch_site_names, for_the_ear, is_closed, latest_reference, records_in, spoken)
+                                fetch_site_names, for_the_ear, is_closed, latest_reference, questions_in, records_in,
+                                spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.router import without
 from agent.routing.text import normalise
@@ -102,6 +103,9 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you)(?: (?:actually|usually|normally|generally))? find|"
                             r"where(?:'s| is| are)(?: [\w-]+){1,5} (?:usually |normally |typically |generally )?(?:fixed|located|found|kept|fitted|mounted|attached|stuck)\b|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok)|"
+                            # a fix asked for before a ticket ("... is there a trick?", "anything I can try?")
+                            r".*\b(?:is there|are there|do you know) (?:a|any) (?:trick|way|fix|workaround|tricks|tips?)\b|"
+                            r".*\b(?:anything|something) (?:i|we) (?:can|could) (?:do|try)\b|"
                             # what something of a kind has in general ("what's the minimum length for a new password?")
                             r"what(?:'s| is| are)(?: the)? (?:[\w-]+ ){1,3}(?:for|of|on) (?:a|an|any)\b)")
 #: A question of what is required of the caller or someone they send ("is there anything I need to sort out
@@ -194,7 +198,8 @@ _ALL_SAID = re.compile(r"\bthat'?s (?:everything|all|it)\b(?! (?:wrong|off|incor
 #: What a yes to "anything else?" may carry and still only say there is more: "yes, actually, one more thing".
 #: A word of praise then thanks ("great, thanks", "lovely, cheers", "perfect thank you").
 _PRAISE_THEN_THANKS = re.compile(r"^(?:oh |ok |okay |right )?(?:great|lovely|perfect|brilliant|fantastic|excellent|super|"
-                                 r"smashing|wonderful|champion|nice one|cool|ace)\W+(?:\w+\W+)?(?:thanks|thank you|cheers|ta)\b")
+                                 r"smashing|wonderful|champion|nice one|cool|ace|ok|okay|alright|all right|right|fine)"
+                                 r"\W+(?:\w+\W+)?(?:thanks|thank you|cheers|ta)\b")
 _MORE_WORDS = {"please", "actually", "one", "more", "thing", "there", "is", "something", "else", "another", "yeah", "sure"}
 #: A record the caller points at: "my work order", "the aircon job", "that ticket" ("raise a job" makes one).
 _RECORD_NOUN = re.compile(r"\b(?:my|the|that|this|our|same|his|her|their)\s+(?:[\w'-]+\s+){0,3}?"
@@ -914,6 +919,12 @@ class SwitchboardBrain:
             # "and how long does it run for?" right after a how-to answer: about the same thing, so the
             # articles are searched with the question before it.
             decision = dataclasses.replace(decision, passages=self.coordinator.decide(f"{earlier} {text}", state).passages)
+        asked = questions_in(text) if decision.intent == "knowledge.howto" and decision.target in SERVERS else []
+        if len(asked) > 1:
+            # Two questions in a turn ("how far ahead can I book a visit and what times do they come?"): each one's
+            # own sections too, which the whole turn's search may rank below the first question's.
+            own = [p for q in asked for p in self.coordinator.passages(normalise(q), decision.target)]
+            decision = dataclasses.replace(decision, passages=list({p.id: p for p in [*decision.passages, *own]}.values()))
         person = self._person_per_articles(decision, text, state)
         if person:
             # "My laptop is asking for a BitLocker recovery key": the articles say a person does this, so no
@@ -1044,8 +1055,9 @@ class SwitchboardBrain:
         to look at?") is for the problem asked about: decided with the question before it, as the most likely
         new record of those readings (the how-to was answered already). None otherwise."""
         if state.task or not state.routes or state.routes[-1]["intent"] != "knowledge.howto" \
-                or not set(entities.tokens(text)) & _LEANING or not _REQUEST_QUESTION.search(text.lower()):
-            return None
+                or not (set(entities.tokens(text)) & _LEANING or _MAKE_ASKED.search(text.lower())) \
+                or not _REQUEST_QUESTION.search(text.lower()):
+            return None  # (leaning on it, or a new record asked for: "... nothing happens, can you log a ticket")
         callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
         if len(callers) < 2:
             return None
@@ -1216,6 +1228,8 @@ class SwitchboardBrain:
         # asks what is usual ("what times do the technicians come out?").
         # (A how-to the router only guessed at, unsure, is one too when the words ask to know.) A turn that is
         # nothing but such questions ("how late do the visits go on?") asks to know, whatever the router heard.
+        if INTENT_TOOLS.get(decision.intent, ("", ""))[1].startswith("list_"):
+            return False  # "how many generators have we got at Stonebridge?": its list says, not an article
         whole = [_LEAD.sub("", x.strip().lower()) for x in _SENTENCE.split(text) if x.strip()]
         if whole and _SUPPOSED.search(whole[-1]) and _WH_WORD.search(whole[-1]) and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)
@@ -1542,9 +1556,10 @@ class SwitchboardBrain:
         write, naming no record of its own: the list for it, by the server's list tool that takes that place or
         thing. None otherwise."""
         spec, low = self._spec_of(decision.intent), text.lower()
-        if spec is None or decision.target not in SERVERS or (slots.is_write(spec.name, spec.annotations) and decision.action == "route") \
+        if (spec is None and decision.intent != "knowledge.howto") or decision.target not in SERVERS \
+                or (spec is not None and slots.is_write(spec.name, spec.annotations) and decision.action == "route") \
                 or not (_asks_something(text) or _THERE_ASKED.search(low)):
-            return None
+            return None  # (a how-to heard for "how many generators have we got at ...?" is a list too)
         ctx, fitting = self._context(), []
         for intent, (server, tool) in INTENT_TOOLS.items():
             if server != decision.target or not tool.startswith("list_"):

@@ -2533,3 +2533,26 @@ async def test_a_number_said_after_its_kind_is_that_kind_whatever_else_is_named(
                                       "work order screen being really slow, it's back again.")
     tools = [a.name for a in actions if isinstance(a, ToolEvent)]
     assert "get_work_order" not in tools and "get_incident" in tools, spoken(actions)
+
+
+async def test_how_many_things_of_a_kind_a_place_has_is_its_list(brain: SwitchboardBrain) -> None:
+    state = CallState("how-many-list")
+    actions = await say(brain, state, "how many generators have we got at stonebridge generating station")
+    assert tools_ok(actions) == ["list_assets"] and "2 generators" in spoken(actions), spoken(actions)
+    actions = await say(brain, state, "ok thanks")  # an acknowledgement and thanks closes
+    assert any(isinstance(a, EndCall) for a in actions), spoken(actions)
+
+
+async def test_two_questions_in_one_turn_are_both_answered(brain: SwitchboardBrain) -> None:
+    state = CallState("two-howtos")
+    actions = await say(brain, state, "quick question how far ahead can i book a technician visit and what times do "
+                                      "they come")
+    assert "60 days" in spoken(actions) and "08:00" in spoken(actions), spoken(actions)
+
+
+async def test_a_fix_asked_for_is_answered_then_a_ticket_asked_for_is_the_problem_told(brain: SwitchboardBrain) -> None:
+    state = CallState("trick-then-ticket")
+    actions = await say(brain, state, "my laptop wont turn on at all is there a trick")
+    assert "15 seconds" in spoken(actions) and not state.task, spoken(actions)
+    await say(brain, state, "i tried holding the button down with the charger in nothing happens can you log a ticket")
+    assert (state.task or {}).get("intent") == "incident.create", state.task

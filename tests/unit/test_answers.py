@@ -87,3 +87,8 @@ _TOKEN = ('If the token shows the wrong code or the VPN says "token out of sync"
 ])
 def test_an_article_that_sends_the_caller_to_a_person_fits_only_its_own_situation(said: str, person: bool) -> None:
     assert bool(answers.person_per_articles([_BITLOCKER, _TOKEN], said)) == person
+
+
+def test_a_sentence_holding_what_the_question_word_asks_for_is_of_its_kind() -> None:
+    assert answers.of_the_kind_asked("how far ahead can I book a visit", "Visits can be booked up to 60 days ahead.")
+    assert not answers.of_the_kind_asked("how far ahead can I book a visit", "Visits come in the morning or afternoon.")
