@@ -221,7 +221,9 @@ def number_runs(text: str) -> list[NumberRun]:
 
 #: What a small number after an id read digit by digit may count instead ("... three two days ago").
 _QUANTITY_NOUNS = {"days", "day", "hours", "hour", "weeks", "week", "months", "month", "years", "minutes", "times",
-                   "people", "of", "more", "goes", "attempts", "tries"}
+                   "people", "of", "more", "goes", "attempts", "tries",
+                   # "e one oh five three three two things": the caller counting what they have to say
+                   "things", "questions", "issues", "problems", "requests", "jobs"}
 
 
 #: Words before a lone "one" that make it a pronoun ("the second one", "that one"), not a number.

@@ -1097,6 +1097,10 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
         asks = list(re.finditer(rf"\b{verb}\w*", clause))
         if asks:
             clause = _POINTER.sub("", clause[asks[-1].end():].strip())
+        toks = entities.tokens(clause)
+        if entities.number_runs(clause) and not any(t in _TELLING | {"i", "we", "they", "he", "she"}
+                                                    or t.endswith(("ed", "ing", "n't")) for t in toks):
+            continue  # "its riverside control room the intake pump one job w o one oh oh oh one": which record, no news
         words = without_values(clause, ctx.site_names, sites=sites)
         in_runs = {i for run in entities.number_runs(clause) for i in range(run.start, run.end)}
         content = [w for i, w in enumerate(entities.tokens(clause))

@@ -103,6 +103,8 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you)(?: (?:actually|usually|normally|generally))? find|"
                             r"where(?:'s| is| are)(?: [\w-]+){1,5} (?:usually |normally |typically |generally )?(?:fixed|located|found|kept|fitted|mounted|attached|stuck)\b|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok)|"
+                            # where a kind of thing usually is ("... the asset tag on a valve, where is it usually?")
+                            r".*\bwhere(?:'s| is| are| would) (?:it|they|them|that|the [\w-]+)(?: be)? (?:usually|normally|typically|generally)\b|"
                             # a fix asked for before a ticket ("... is there a trick?", "anything I can try?")
                             r".*\b(?:is there|are there|do you know) (?:a|any) (?:trick|way|fix|workaround|tricks|tips?)\b|"
                             r".*\b(?:anything|something) (?:i|we) (?:can|could) (?:do|try)\b|"
@@ -905,6 +907,9 @@ class SwitchboardBrain:
             named = self._named_by_id(decision, text, state)
             if named is not None:
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
+                # "... job w o one oh oh oh one, can you add a note to it": the record settles the desk; the turn
+                # may still ask for something done with it.
+                decision = self._asked_of_read_record(decision, text) or decision
             decision = self._settled(decision, text)
         if decision.action == "clarify" and not state.task:
             decision = self._off_topic_but_for_places(decision, text) or decision

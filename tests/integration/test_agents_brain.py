@@ -2556,3 +2556,28 @@ async def test_a_fix_asked_for_is_answered_then_a_ticket_asked_for_is_the_proble
     assert "15 seconds" in spoken(actions) and not state.task, spoken(actions)
     await say(brain, state, "i tried holding the button down with the charger in nothing happens can you log a ticket")
     assert (state.task or {}).get("intent") == "incident.create", state.task
+
+
+async def test_a_record_named_then_a_note_asked_for_asks_what_the_note_says(brain: SwitchboardBrain) -> None:
+    # Which record it is ("... the intake pump one job w o one oh oh oh one") is no note; the note is asked for.
+    state = CallState("note-asked-then-told")
+    actions = await say(brain, state, "yeah its riverside control room the intake pump one job w o one oh oh oh one "
+                                      "can you add a note to it")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.note" and "note" not in task["args"], (task, spoken(actions))
+    assert "What should the note say?" in spoken(actions), spoken(actions)
+
+
+async def test_where_a_kind_of_thing_usually_is_is_a_how_to(brain: SwitchboardBrain) -> None:
+    state = CallState("where-usually")
+    actions = await say(brain, state, "hi im new im an apprentice and i need to find the asset tag on a valve where is "
+                                      "it usually")
+    assert "handwheel" in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_a_count_of_things_after_an_id_is_no_digit_of_it(brain: SwitchboardBrain) -> None:
+    state = CallState("two-things-after-id")
+    await say(brain, state, "hi sam oconnor e one oh five three three two things my password has expired and the depot "
+                            "printer needs a new toner cartridge")
+    task = state.task or {}
+    assert task.get("intent") == "password.reset" and task["args"].get("user") == "E10533", task
