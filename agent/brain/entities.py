@@ -160,6 +160,10 @@ def number_runs(text: str) -> list[NumberRun]:
         tok = toks[i]
         nxt = toks[i + 1] if i + 1 < len(toks) else ""
         leading_zero = tok in ZERO_WORDS and (nxt in UNITS or nxt.isdigit() or nxt in ZERO_WORDS)
+        if tok == "one" and i > 0 and toks[i - 1] in _ONE_AFTER - {"the", "no", "any", "each", "every", "which"} \
+                and i + 1 < len(toks) and (toks[i + 1] in UNITS or toks[i + 1] in ZERO_WORDS):
+            i += 1  # "the other one, one zero zero zero six": the pronoun, then the number
+            continue
         if leading_zero:
             # "oh three two oh": a run may start with "oh" when digits follow it directly.
             chunker, start = _Chunker(), i

@@ -761,6 +761,7 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
 #: Clauses that only ask for something or greet; what is left of the opener is the problem.
 _PREAMBLE = re.compile(
     r"\b(?:hi|hello|hey|good (?:morning|afternoon|evening)|yes|yeah|please|thanks|ah|go on then|(?:right|ok|okay) then|(?:a |another )?new one|"
+    r"(?:two|three|a couple of|couple of|a few) (?:things|questions|issues|problems)(?: for you)?|"
     r"i'?m (?:calling|ringing|phoning)(?: about| because| to)?|(?:i|we) (?:need|want|would like|'?d like) to "
     r"(?:report|log|raise|open|create|book|tell you about)|(?:can|could|would) you (?:open|log|raise|create|send)|"
     r"(?:i|we) need (?:a|an|someone)|(?:open|log|raise|create|report) (?:a|an)|"

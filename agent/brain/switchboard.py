@@ -381,7 +381,8 @@ class SwitchboardBrain:
             # "Is this the right number for computer problems?": what the line does, unless a clear request follows.
             move = moves.Move("help", "line")
         if move is None and offer == "later" and state.dialogue.get("later") and (reply.yes is True or (
-                reply.yes is None and self._takes(state.dialogue["later"]["intent"], text, self._context()))):
+                reply.yes is None and (self._takes(state.dialogue["later"]["intent"], text, self._context())
+                                       or self._record_number_for(state.dialogue["later"]["intent"], text)))):
             # "Yes, and it's low priority" to "shall we do that now?": yes, with more for that request; so is
             # an answer that just gets on with it ("site fourteen, it's passing when closed, high priority").
             later = state.dialogue["later"]
@@ -2319,6 +2320,13 @@ class SwitchboardBrain:
         """Does ``text`` hold a value for a field of the tool that serves ``intent``?"""
         spec = self._spec_of(intent)
         return bool(spec and slots.mentioned(slots.slots_of(spec.input_schema), text, ctx))
+
+    def _record_number_for(self, intent: str, text: str) -> bool:
+        """Does ``text`` say a number in the whole shape of the record ``intent`` reads ("and the other one, one zero
+        zero zero six" to "You also mentioned checking on a work order. Shall we do that now?")?"""
+        ids, ctx = self._ids_of(intent), self._context()
+        long_enough = any(len(r.digits) >= RECORD_DIGITS for r in entities.number_runs(text))
+        return long_enough and len(ids) == 1 and slots.parse(ids[0], text, ctx, asked=True) is not None
 
     def _takes_by_letters(self, intent: str, text: str, ctx: slots.Context) -> bool:
         """Does ``text`` hold a code for the tool that serves ``intent`` in a shape with letters of its own

@@ -2581,3 +2581,16 @@ async def test_a_count_of_things_after_an_id_is_no_digit_of_it(brain: Switchboar
                             "printer needs a new toner cartridge")
     task = state.task or {}
     assert task.get("intent") == "password.reset" and task["args"].get("user") == "E10533", task
+
+
+async def test_a_record_number_answers_the_offer_of_the_second_request(brain: SwitchboardBrain) -> None:
+    state = CallState("later-by-number")
+    await say(brain, state, "two things the supply transformer at millbrook t oh seven three oh is humming much louder "
+                            "than usual can you raise a job medium priority and also whats happening with work order "
+                            "one oh oh oh six")
+    summary = (state.task or {}).get("args", {}).get("summary", "")
+    assert summary and not summary.startswith("two things"), state.task
+    actions = await say(brain, state, "yes go ahead")
+    assert "create_work_order" in tools_ok(actions) and "Shall we do that now?" in spoken(actions), spoken(actions)
+    actions = await say(brain, state, "and the other one one zero zero zero six")
+    assert tools_ok(actions) == ["get_work_order"] and "zero six" in spoken(actions), spoken(actions)

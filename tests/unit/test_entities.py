@@ -421,3 +421,12 @@ def test_a_word_before_a_comma_is_no_prefix_of_the_number_after_it() -> None:
 def test_a_small_number_counting_something_after_an_id_is_not_part_of_it() -> None:
     assert [r.digits for r in e.number_runs("incident two zero zero zero three two days ago")] == ["20003", "2"]
     assert [r.digits for r in e.number_runs("it failed three times")] == ["3"]
+
+
+@pytest.mark.parametrize("said, digits", [
+    ("and the other one one zero zero zero six", ["10006"]),  # the pronoun, then the number
+    ("the first one two zero zero zero one", ["20001"]),
+    ("its the one one two three four", ["11234"]),  # "the one" may be the number's own first digit
+])
+def test_one_as_a_pronoun_before_a_number_is_no_digit_of_it(said: str, digits: list[str]) -> None:
+    assert [r.digits for r in e.number_runs(said)] == digits
