@@ -171,10 +171,10 @@ class LlmAgent:
             elif pending.get("duplicate_of"):
                 task["messages"].append(_tool_message(pending["id"], {
                     "error": f"Not done: this call already logged {pending['duplicate_of']} for the same request, "
-                             f"and the caller does not want another. They said: {text}"}))
+                             f"and the caller does not want another. They said: {_quoted(text)}"}))
             else:
                 # Declined or changed: the model hears why and asks again.
-                task["messages"].append(_tool_message(pending["id"], {"error": f"The caller did not confirm. They said: {text}"}))
+                task["messages"].append(_tool_message(pending["id"], {"error": f"The caller did not confirm. They said: {_quoted(text)}"}))
         else:
             task["messages"].append({"role": "user", "content": text})
         if state.tool_failures >= self.failure_limit:
@@ -285,3 +285,9 @@ def _arguments(raw: str) -> dict[str, Any] | None:
 
 def _tool_message(call_id: str, content: Any) -> dict[str, Any]:
     return {"role": "tool", "tool_call_id": call_id, "content": json.dumps(content, default=str)[:8000]}
+
+
+def _quoted(said: str) -> str:
+    """The caller's words as a quoted sentence: a transcript without marks would run on into whatever the model
+    says after it, and its reply's sentences could not be cut for the ear."""
+    return f'"{said.strip().rstrip(".!?")}".'
