@@ -158,6 +158,8 @@ _INDIRECT_QUESTION = re.compile(r"(?:\b(?:need to know|want to know|like to know
                                 r"|\b(?:don'?t|do not) know\s+(?=where|which))"
                                 r"((?:when|whether|if|where|what|which|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
 _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any)\b")
+#: How "Shall I go ahead?" is said as it comes round again in a row (each a yes/no question: ``acts.yes_no_question``).
+GO_AHEAD_FORMS = ("Shall I go ahead?", "Shall I send it now?", "Is it good to go?")
 #: A yes with at most this many words after it that starts a task is an order to do it ("yes, close it").
 GO_AHEAD_WORDS = 4
 #: Said when the caller announces several things before saying any.
@@ -296,6 +298,13 @@ class SwitchboardBrain:
                 # does not hear the same question three times.
                 asked = sum(t.get("role") == "agent" and t.get("text") in ANYTHING_ELSE_FORMS for t in state.turns)
                 action = dataclasses.replace(action, text=ANYTHING_ELSE_FORMS[asked % len(ANYTHING_ELSE_FORMS)])
+            elif isinstance(action, Say) and action.text.endswith(GO_AHEAD_FORMS[0]):
+                # A caller changing one value a turn ("site thirteen, no, thirty", "urgent, not medium") hears each
+                # taken back, and the go-ahead asked in other words each time round, not the same sentence again.
+                said = [t.get("text", "") for t in state.turns if t.get("role") == "agent" and not t.get("filler")]
+                running = next((n for n, x in enumerate(reversed(said)) if not x.endswith(GO_AHEAD_FORMS)), len(said))
+                form = GO_AHEAD_FORMS[running % len(GO_AHEAD_FORMS)]
+                action = dataclasses.replace(action, text=action.text[:-len(GO_AHEAD_FORMS[0])] + form)
             yield action
 
     async def _respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:

@@ -2594,3 +2594,15 @@ async def test_a_record_number_answers_the_offer_of_the_second_request(brain: Sw
     assert "create_work_order" in tools_ok(actions) and "Shall we do that now?" in spoken(actions), spoken(actions)
     actions = await say(brain, state, "and the other one one zero zero zero six")
     assert tools_ok(actions) == ["get_work_order"] and "zero six" in spoken(actions), spoken(actions)
+
+
+async def test_the_go_ahead_asked_again_in_a_row_is_said_in_other_words(brain: SwitchboardBrain) -> None:
+    # One value changed a turn: each is said back, and the go-ahead is not the same sentence three times running.
+    state = CallState("go-ahead-forms")
+    await say(brain, state, "the compressor C two one oh one at site twenty one is surging")
+    asked = []
+    for said in ("site twenty one", "medium", "no wait high not medium"):
+        actions = await say(brain, state, said)
+        asked.append(spoken(actions).rsplit(". ", 1)[-1])
+    assert len(set(asked)) == 3 and all(a.endswith("?") for a in asked), asked
+    assert repeated_questions([t["text"] for t in state.turns if t.get("role") == "agent"]) == [], state.turns
