@@ -1142,9 +1142,9 @@ class SwitchboardBrain:
         those only, by the whole turn and by what follows the record's number, where callers say what they want
         ("..., work order 10006. Just to add, it failed again this morning"), or in the clause that names it ("add a note to work order 10001: the
         standby pump is carrying the load"): among all requests the story of the fault drowns the ask."""
-        whole = [i for i in named if self._names_whole_tool(text, i)]
-        if len(whole) == 1:
-            return whole[0]  # its tool named in so many words ("I want to add a note to WO 10007 ..."): asked for
+        whole = self._tool_named_in_full(named, text)
+        if whole is not None:
+            return whole  # its tool named in so many words ("I want to add a note to WO 10007 ..."): asked for
         clauses = [c for c in re.split(r"(?<=[.!?,;:])\s+", text) if c.strip()]
         at = next((n for n, c in enumerate(clauses) if any(self._names_its_ids(i, c, ctx) for i in named)), None)
         tail = " ".join(clauses[at + 1:]) if at is not None else ""
@@ -1194,6 +1194,12 @@ class SwitchboardBrain:
         best = next((a for a in [{"target": decision.target, "intent": decision.intent}, *decision.alternatives]
                      if a["target"] == desk and a["intent"] in INTENT_TOOLS), None)
         return dataclasses.replace(decision, action="route", target=desk, intent=best["intent"]) if best else None
+
+    def _tool_named_in_full(self, intents: list[str], text: str) -> str | None:
+        """The one of ``intents`` whose tool ``text`` names in every word ("add a note": add_work_order_note), or
+        None when none or several are."""
+        named = [i for i in intents if self._names_whole_tool(text, i)]
+        return named[0] if len(named) == 1 else None
 
     def _names_whole_tool(self, clause: str, intent: str) -> bool:
         """Does ``clause`` say every word of the name of ``intent``'s tool besides its record's ("cancel" and "visit"
@@ -1796,10 +1802,10 @@ class SwitchboardBrain:
                 options += [s.to_dict() for s in self.coordinator.router.classify(clause)]
         # Its tool named in so many words ("please add a comment i tested from site twelve ..."), however the
         # news after it sounds to the router.
-        said = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server and self._id_names(i) == read
-                and not tool.startswith(NEW_RECORD_PREFIXES) and self._names_whole_tool(text, i)]
-        if len(said) == 1 and (spec := self._spec_of(said[0])) is not None and slots.is_write(spec.name, spec.annotations):
-            return {"target": server, "intent": said[0]}
+        said = self._tool_named_in_full([i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server
+                                         and self._id_names(i) == read and not tool.startswith(NEW_RECORD_PREFIXES)], text)
+        if said is not None and (spec := self._spec_of(said)) is not None and slots.is_write(spec.name, spec.annotations):
+            return {"target": server, "intent": said}
         for option in options:
             spec = self._spec_of(option["intent"])
             if spec is None or spec.server != top.server or spec.name.startswith(NEW_RECORD_PREFIXES) \

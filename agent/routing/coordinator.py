@@ -111,13 +111,10 @@ class Coordinator:
                                        [f"safety:{in_name}", "safety:context"],
                                        f'"{in_name}" with words that sound like a safety call ({safety:.0%}): straight to a person.',
                                        normalised)
-        if not in_name and p.danger_denied(forms):
-            # "No leak, no smell, nothing dangerous, it's just the alarm": no safety phrase, and the caller denies
-            # any danger; the classifier's sense of a safety call (from "leak", "smell") does not overrule them.
-            scored = without(scored, lambda intent: intent == "safety.emergency")
-        if in_name or p.safety_exempted(forms):
-            # A routine phrase the operations team listed ("smoke detector"), or a name the
-            # classifier judged routine: it must not turn back into an emergency below, and the
+        if in_name or p.safety_exempted(forms) or p.danger_denied(forms):
+            # A routine phrase the operations team listed ("smoke detector"), a name the classifier
+            # judged routine, or danger the caller denies with no safety phrase said ("no leak, no
+            # smell, nothing dangerous"): it must not turn back into an emergency below, and the
             # other labels' probabilities are now conditional on "not a safety call".
             scored = without(scored, lambda intent: intent == "safety.emergency")
         top = scored[0]

@@ -174,8 +174,8 @@ class Policy:
         judged, named = None, True
         # A phrase each of whose uses follows a conditional in its sentence: judged by what else is said.
         raw = self.safety_except.sub(" ", forms[0]) if self.safety_except else forms[0]
-        supposed = {m.group(0) for m in self.safety.finditer(raw)} - {  # type: ignore[union-attr]
-            m.group(0) for m in self.safety.finditer(raw) if not _supposed(raw, m.start())}  # type: ignore[union-attr]
+        uses = [(m.group(0), _supposed(raw, m.start())) for m in self.safety.finditer(raw)]  # type: ignore[union-attr]
+        supposed = {phrase for phrase, _ in uses} - {phrase for phrase, after_if in uses if not after_if}
         for phrase, preceding, after in self._safety_uses(forms):
             judged = judged or phrase
             if _negated(preceding, self.safety):  # type: ignore[arg-type]
