@@ -222,7 +222,7 @@ def test_safety_words_are_told_apart_by_the_words_around_them(said, judged):
 
 
 @pytest.mark.parametrize("said,judged", [
-    ("the basement store is flooding, water's up past the sockets", ("flooding", None, False)),  # clause ends
+    ("the basement store is flooding, water's up past the shelves", ("flooding", None, False)),  # clause ends
     ("there's smoke, loads of it, by the bearing housing", ("smoke", None, False)),
     ("the fire door, it keeps sticking", (None, "fire", True)),  # still a name: a comma after the thing
     ("the smoke detector, beeping again", (None, None, False)),
@@ -272,6 +272,10 @@ def test_a_hazardous_substance_let_out_is_a_hazard(said, judged):
     ("the transformer cooling water pump has failed", False),  # nothing let out
     ("there's no water getting in but the socket is loose", False),  # denied
     ("the kitchen tap is leaking water everywhere", False),  # no electrics
+    # Water rising from below, or a flood, by the panels.
+    ("the pump hall is flooding water is coming up through the floor and its near the panels", True),
+    ("water is pooling round the distribution board", True),
+    ("the chiller in the switch room is dripping water onto the floor", False),  # a drip: routine
 ])
 def test_water_let_out_near_electrics_is_a_hazard(said, hazard):
     assert (load_policy(Settings().policy_file).safety_words(spoken_forms(said))[0] is not None) == hazard
