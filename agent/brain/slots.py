@@ -777,6 +777,9 @@ _PREAMBLE = re.compile(
 #: A clause about what the caller was doing ("I was doing my rounds this morning"): no part of the problem.
 _CALL_ITSELF = (rf"^(?:{moves.ANNOUNCES})$|"
                 r".*\b(?:on the phone|cut off|got disconnected|line dropped|it'?s me again)\b")
+#: Why the caller rings, before what about ("I am calling for the pump ...", "we're ringing about ..."): no news.
+CALLING_ABOUT = re.compile(r"\b(?:(?:i am|i'?m|we are|we'?re)\s+)?(?:just\s+)?(?:calling|ringing|phoning)\s+"
+                           r"(?:for|about|regarding|re|in regard to|with regard to)\s+")
 _NARRATIVE = re.compile(r"^(?:i|we) (?:was|were|am|are|'m|'re) \w+ing\b|^(?:i'm|we're) \w+ing\b|" + _CALL_ITSELF)
 #: The call itself, never a reason or news ("I got cut off", "two things"); what the caller is doing may be
 #: the reason ("I'm building the board pack and have to change the reports").
@@ -972,7 +975,9 @@ def paraphrase(opening: str, ctx: Context) -> str:
     for said in (part for said in re.split(r"[,;.!?]+|:(?!\d)|\band (?=(?:i|we|it|the|there)\b)", opening, flags=re.I)
                  for part in introduction_apart(said)):
         clause = said.lower()
-        plain = _PREAMBLE.sub(" ", clause).strip()
+        # Why the caller rings is no part of the problem; what it is about, after it, is ("I am calling for the
+        # pump A552 at site twelve it is making a grinding noise").
+        plain = CALLING_ABOUT.sub("", _PREAMBLE.sub(" ", clause).strip())
         # Names are found in the words as said: "Priya Shah from the depot" is a name, "priya shah" may not be.
         # A site's name is no person's ("its lakeside water treatment site fifty five ...").
         named = {n for n in names_in(said) | names_in(plain) if n.lower() not in sites} or bool(caller_name(said))
@@ -981,7 +986,7 @@ def paraphrase(opening: str, ctx: Context) -> str:
                 or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
-        words = without_values(_PREAMBLE.sub(" ", clause), ctx.site_names)
+        words = without_values(plain, ctx.site_names)
         words = [w for w in words if w not in (",",)]
         for i in range(len(words) - 2, 0, -1):  # "six - monthly" is one word again
             if words[i] == "-" and words[i - 1].isalnum() and words[i + 1].isalnum():

@@ -78,7 +78,8 @@ _POINTS_BACK = re.compile(r"^\W*(?:(?:and|but|so|now)\s+)?(?:it|it'?s|its|that|t
 #: A question in question order inside a turn a recogniser wrote without a question mark ("got a tag here h ten
 #: eleven what is it and which site is it on"); "I don't know what it is" is in the order of a statement.
 _QUESTION_ORDER = re.compile(r"\b(?:what|which|where|who|when|how)(?: [a-z']+){0,2}? (?:is|are|was|were|does|do|did|can|will|has|have) "
-                             r"(?:it|this|that|they|he|she|we|you|i)\b")
+                             r"(?:it|this|that|they|he|she|we|you|i)\b|"
+                             r"\b(?:what|which|where|who|when|how)'s (?:its|it|the|this|that|my|your|our|their)\b")
 #: Asking which records there are ("any open jobs", "what's outstanding", "how many work orders are live").
 _RECORDS_ASKED = re.compile(r"\b(?:any|anything|what'?s|what|which|how many|list|everything)\b(?: [\w']+){0,4}? "
                             r"(?:open|outstanding|live|pending|logged|in progress|on hold|jobs|work orders)\b")
@@ -186,6 +187,10 @@ _TOLD_BEFORE = re.compile(r"\b(?:(?:i|we) (?:called|rang|phoned|reported|logged|
 _VERB = re.compile(r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|will|would|shall|should|may|might|"
                    r"must|need|needs|want|wants|got|get|keeps?|stopped|won'?t|can'?t|isn'?t|doesn'?t|didn'?t|[a-z]+ing|"
                    r"[a-z]{3,}ed)\b|[a-z]'s\b|'re\b|'ve\b|'ll\b")
+#: Which thing is meant, said as "the ... one" ("the air conditioning one", "that VPN one"): no news; "one" starting
+#: a number ("the job one oh oh four") is not it.
+_WHICH_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z'-]+\s+){1,3}?ones?\b(?!\s+(?:oh|zero|one|two|three|four|five|"
+                        r"six|seven|eight|nine|double|triple|\d))")
 #: Verbs of asking after a record's progress ("I'm chasing incident 20030", "any update on ...").
 _CHASING = re.compile(r"\b(?:chas(?:e|es|ing)|follow(?:ing)? up|check(?:ing)? (?:on|up on|in on)|any (?:news|update|progress)|"
                       r"where (?:it|that|things) (?:is|are|stands?))\b")
@@ -326,7 +331,9 @@ class SwitchboardBrain:
             # "Yes, log both", "medium for both": the second request is accepted now, with what was said for both.
             # With a yes or a go-ahead ("yes, go ahead with both") the second is as good as sent once read back.
             sent = entities.yes_no(text).yes is True or bool(_GO_AHEAD.search(text.lower()))
-            state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}", "accepted": True, "go_ahead": sent}
+            # Only a value said for both joins the second's words: "yes, do both" is no comment for it.
+            said = f"{later['text']}. {text}" if self._takes(later["intent"], text, self._context()) else later["text"]
+            state.dialogue["later"] = {**later, "text": said, "accepted": True, "go_ahead": sent}
         if later and later.get("once") and state.dialogue.get("offer") == "later" and not state.task:
             ordered = entities.yes_no(text)
             others = [i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == later["target"] and i != later["intent"]]
@@ -496,6 +503,14 @@ class SwitchboardBrain:
         elif state.task and fit is None and reply.yes is None and (aside := self._aside(decision, text, state)):
             # "Who has to sign it off?" at the read-back of an access request: answered, then the open question.
             replies = self._say(f"{aside} {self._resume(state)}")
+        elif state.task and fit is None and reply.yes is None \
+                and (self._off_topic(decision, text, state) or self._continues_task(decision, text, state)) \
+                and (after := self._next_on_record(decision, text, state)):
+            # "Can you make it high priority too?" at the read-back of a comment on that incident: no answer to it
+            # and no new request in its place, but another act on the same record, kept to follow the one read
+            # back (the call's record by then).
+            state.dialogue["later"] = after
+            replies = self._say(f"Okay, I'll do that straight after. {self._resume(state)}")
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
@@ -899,6 +914,7 @@ class SwitchboardBrain:
                 state.dialogue["later"] = {"text": text, **both[1], "accepted": True}
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
+            decision = self._fault_told_of_thing(decision, text) or decision
             decision = self._record_misheard(decision, text, state) or decision
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
                 and not state.task and follow is None and change is None and after_howto is None:
@@ -997,6 +1013,25 @@ class SwitchboardBrain:
                 yield action
         elif question is not None:
             yield question
+
+    def _fault_told_of_thing(self, decision: Any, text: str) -> Any | None:
+        """"I am calling for the pump A552 at site twelve, it make noise like grinding": heard as looking the thing
+        up (it is named with its tag and place), but nothing is asked of it and something is told after it is
+        named: a fault, so the desk's new record, when the router heard that too. None otherwise."""
+        spec = self._spec_of(decision.intent)
+        if spec is None or not spec.name.startswith("lookup_") or _asks_something(re.sub(r"\bplease\b", " ", text)):
+            return None  # (a "please" alone asks nothing of the thing)
+        new = next((a for a in decision.alternatives[:2] if a["target"] == decision.target
+                    and a["confidence"] >= WANTED_CONFIDENCE and (self._spec_of(a["intent"]) is not None)
+                    and self._spec_of(a["intent"]).name.startswith(NEW_RECORD_PREFIXES)), None)
+        # What follows the thing's tag or place, where a caller says what is wrong once they have said which.
+        toks = entities.tokens(text.lower())
+        runs = entities.number_runs(text)
+        told = " ".join(slots.without_values(" ".join(toks[runs[-1].end:] if runs else toks), self.agent.site_names))
+        if new is None or not _VERB.search(_WHICH_ONE.sub(" ", slots.CALLING_ABOUT.sub(" ", told))):
+            return None
+        return dataclasses.replace(decision, action="route", intent=new["intent"],
+                                   reason=f"{decision.reason} Tells a fault of the thing it names, asks nothing of it.")
 
     def _status_asked(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A turn that describes a problem and asks how it is going ("I called about the oil pump at North
@@ -1194,6 +1229,28 @@ class SwitchboardBrain:
         best = next((a for a in [{"target": decision.target, "intent": decision.intent}, *decision.alternatives]
                      if a["target"] == desk and a["intent"] in INTENT_TOOLS), None)
         return dataclasses.replace(decision, action="route", target=desk, intent=best["intent"]) if best else None
+
+    def _next_on_record(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
+        """At the read-back of an act on a record, a turn asking for another act on the same record that the one
+        read back cannot do ("make it high priority" while a comment is read back: a value only the other tool
+        takes, or that tool named in full): that act, as a request accepted to follow. None otherwise."""
+        task = state.task or {}
+        intent, ctx = task.get("intent", ""), self._context()
+        ids = self._id_names(intent)
+        if not task.get("confirming") or not ids or not ids <= set(task.get("args") or {}) \
+                or decision.action not in ("route", "clarify") or state.dialogue.get("later"):
+            return None
+        server = INTENT_TOOLS.get(intent, ("", ""))[0]
+        heard = [decision.intent, *(a["intent"] for a in decision.alternatives)][:3]
+        others = [i for i in heard if i != intent and INTENT_TOOLS.get(i, ("", ""))[0] == server
+                  and self._id_names(i) == ids and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]
+        own = {s.name for s in self._slots_of(intent)}
+        takes = [i for i in others if slots.mentioned(
+            [s for s in self._slots_of(i) if s.kind not in ("code", "user") and s.name not in own], text, ctx)]
+        chosen = self._tool_named_in_full(others, text) or (takes[0] if takes else None)
+        if chosen is None:
+            return None
+        return {"text": text, "target": server, "intent": chosen, "accepted": True}
 
     def _tool_named_in_full(self, intents: list[str], text: str) -> str | None:
         """The one of ``intents`` whose tool ``text`` names in every word ("add a note": add_work_order_note), or
@@ -2522,8 +2579,8 @@ def _asks_something(text: str) -> bool:
 
 def _tells_only(text: str) -> bool:
     """Does the turn tell something and ask nothing ("I tried it from home last night and it dropped twice")?
-    "And work order 10005" tells nothing."""
-    return not _asks_something(text) and bool(_VERB.search(_without_names(text).lower()))
+    "And work order 10005" tells nothing, nor does which one it is ("..., the air conditioning one")."""
+    return not _asks_something(text) and bool(_VERB.search(_WHICH_ONE.sub(" ", _without_names(text).lower())))
 
 
 def _without_trailing_codes(text: str) -> str:

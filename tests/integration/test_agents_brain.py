@@ -2606,3 +2606,56 @@ async def test_the_go_ahead_asked_again_in_a_row_is_said_in_other_words(brain: S
         asked.append(spoken(actions).rsplit(". ", 1)[-1])
     assert len(set(asked)) == 3 and all(a.endswith("?") for a in asked), asked
     assert repeated_questions([t["text"] for t in state.turns if t.get("role") == "agent"]) == [], state.turns
+
+
+async def test_another_act_on_the_record_asked_at_its_read_back_follows_it(tmp_path: Path) -> None:
+    # A fresh store: the records changed here are changed by other tests of this module too.
+    fresh = SwitchboardBrain.from_settings(Settings(data_dir=tmp_path))
+    await fresh.start()
+    try:
+        state = CallState("act-after-read-back")
+        await say(fresh, state, "add a note to work order one zero zero zero four: the compressor is still tripping")
+        assert (state.task or {}).get("intent") == "work_order.note", state.task
+        # A value only another tool on the same record takes: kept to follow, the note still read back.
+        actions = await say(fresh, state, "can you bump it up to urgent as well please")
+        assert "straight after" in spoken(actions) and state.task["intent"] == "work_order.note", spoken(actions)
+        actions = await say(fresh, state, "yes")
+        assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["add_work_order_note"]
+        task = state.task or {}
+        assert task.get("intent") == "work_order.update" and task["args"] == {
+            "work_order_id": "WO-10004", "priority": "urgent"}, task
+        actions = await say(fresh, state, "yes")
+        assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["update_work_order"]
+
+        # "Yes, do both" sends the first and reads back the second, with nothing of "do both" in it.
+        state = CallState("act-after-read-back-both")
+        await say(fresh, state, "please add a comment to incident two double oh oh three: it happens on my phone too")
+        await say(fresh, state, "and can you make it high priority, i can't get any mail at all today")
+        await say(fresh, state, "yes do both")
+        task = state.task or {}
+        assert task.get("intent") == "incident.update" and task["args"].get("priority") == "high" \
+            and "both" not in str(task["args"].get("comment", "")), task
+    finally:
+        await fresh.close()
+
+
+async def test_a_fault_told_after_the_thing_is_named_is_logged_not_looked_up(brain: SwitchboardBrain) -> None:
+    # Named by tag and place (heard as a look-up), then what is wrong with it: a fault, its summary from the turn.
+    state = CallState("fault-after-naming")
+    await say(brain, state, "hello please i am calling for the pump a five five two at site twelve it make noise "
+                            "like grinding")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.create" and "grinding" in task["args"].get("summary", ""), task
+    # Asked of the thing, even unpunctuated mid-turn ("what's its asset number"): looked up.
+    state = CallState("asked-of-thing")
+    actions = await say(brain, state, "I'm stood in front of the backup generator at cedar falls reservoir and the "
+                                      "plate's worn off what's its asset number")
+    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["lookup_asset"], spoken(actions)
+
+
+async def test_which_one_a_record_is_tells_nothing_to_add_to_it(brain: SwitchboardBrain) -> None:
+    # "..., the air conditioning one" says which job, not news for it: the job is read, no note read back.
+    state = CallState("which-one-no-news")
+    actions = await say(brain, state, "hello its riverside control room about work order w o one oh oh oh four the "
+                                      "air conditioning one")
+    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"], spoken(actions)

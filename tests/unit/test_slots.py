@@ -270,6 +270,10 @@ def test_site_correction_with_the_old_value_named(said: str, site: int) -> None:
     # A run-on introduction from a team whose name is a pronoun's ("the it team"), then a need.
     ("hi its nora ali from the it team i need access to the control room shared mailbox",
      "i need access to the control room shared mailbox"),
+    # Why the caller rings is no part of it; what the call is about, said after it in the same breath, is.
+    ("hello i am calling for the pump a five five two at site twelve it is making a grinding noise",
+     "the pump it is making a grinding noise"),
+    ("we're ringing about the chiller, it keeps tripping", "the chiller and it keeps tripping"),
 ])
 def test_summary_is_a_short_paraphrase_of_the_problem(opening: str, summary: str) -> None:
     ctx = s.Context(now=CTX.now, site_names={"Riverside Pumping Station": 12, "Stonebridge Generating Station": 68})
