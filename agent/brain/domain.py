@@ -130,13 +130,21 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
             meaning = similar(question, sentences)
             # Retrieval's order still counts a little: a later section must mean the question more plainly.
             # A sentence holding what the question word asks for ("how far ahead": "up to 60 days") answers it.
-            scored += [(float(m) + 0.02 * o - 0.03 * len(found) + answers.KIND_BONUS * answers.of_the_kind_asked(question, x),
-                        len(found) - 1, i) for i, (m, o, x) in enumerate(zip(meaning, overlap, sentences))]
+            # So does the item of a list whose label the question names ("as urgent": "Urgent: attended within ...").
+            scored += [(float(m) + 0.02 * o - 0.03 * len(found) + answers.KIND_BONUS * answers.of_the_kind_asked(question, x)
+                        + answers.KIND_BONUS * _labelled(x, asked), len(found) - 1, i)
+                       for i, (m, o, x) in enumerate(zip(meaning, overlap, sentences))]
     if not found:
         return None
     section, best = (scored and max(scored)[1:]) or (0, found[0][1])
     sentences, _, article = found[section]
     return for_the_ear(" ".join(sentences[best:best + 2]), HOWTO_WORDS), article
+
+
+def _labelled(sentence: str, asked: set[str]) -> bool:
+    """Is ``sentence`` a list item ("Urgent: attended within 4 hours") whose label is among the ``asked`` stems?"""
+    label = re.match(r"([A-Za-z][\w-]*(?: [\w-]+){0,2}):\s", sentence)
+    return bool(label) and {stem(w) for w in entities.tokens(label.group(1))} <= asked
 
 
 #: Where a second question starts inside a sentence: "... a visit and what times do they come".

@@ -95,7 +95,11 @@ _RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:
 #: Where an ask may end and what it is about begin: a sentence end, a colon or a semicolon.
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly|quick (?:question|one)|"
+                   r"hi|hiya|hello|hey|morning|afternoon|evening|good (?:morning|afternoon|evening)|love|mate|there|"
                    r"(?:one more|another|a) question)\b[\s,:]*)+")
+#: A case put before the question about it ("if i put a work order in as urgent how quickly does somebody come
+#: out"): the question is what follows.
+_CONDITION_FIRST = re.compile(r"^(?:if|once|say|suppose|supposing|let'?s say)\b.*?\b(?=(?:how|what|where|why|who)\b)")
 #: A question that wants to know something: how to, what it means, how long, why.
 _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far)|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
@@ -109,6 +113,7 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             # a fix asked for before a ticket ("... is there a trick?", "anything I can try?")
                             r".*\b(?:is there|are there|do you know) (?:a|any) (?:trick|way|fix|workaround|tricks|tips?)\b|"
                             r".*\b(?:anything|something) (?:i|we) (?:can|could) (?:do|try)\b|"
+                            r".*\bwhat (?:can|could|should) (?:i|we) (?:do|try)\b|"
                             # what something of a kind has in general ("what's the minimum length for a new password?")
                             r"what(?:'s| is| are)(?: the)? (?:[\w-]+ ){1,3}(?:for|of|on) (?:a|an|any)\b)")
 #: A question of what is required of the caller or someone they send ("is there anything I need to sort out
@@ -956,6 +961,8 @@ class SwitchboardBrain:
             # own sections too, which the whole turn's search may rank below the first question's.
             own = [p for q in asked for p in self.coordinator.passages(normalise(q), decision.target)]
             decision = dataclasses.replace(decision, passages=list({p.id: p for p in [*decision.passages, *own]}.values()))
+        if decision.intent == "knowledge.howto" and decision.target in SERVERS:
+            decision = dataclasses.replace(decision, passages=self._of_the_kind_asked(decision.passages, text))
         person = self._person_per_articles(decision, text, state)
         if person:
             # "My laptop is asking for a BitLocker recovery key": the articles say a person does this, so no
@@ -1013,6 +1020,19 @@ class SwitchboardBrain:
                 yield action
         elif question is not None:
             yield question
+
+    def _of_the_kind_asked(self, passages: list[Any], text: str) -> list[Any]:
+        """``passages``, with the further sections of the first one's article that hold what the question's words
+        ask for ("how quickly": "within 4 hours") when none kept does: "if I put a work order in as urgent, how
+        quickly does somebody come out?" is nearest the section on raising one, its article's priorities answer."""
+        def holds(p: Any) -> bool:
+            return any(answers.of_the_kind_asked(text, x) for x in answers.article_sentences(p.to_dict()))
+        if not passages or any(holds(p) for p in passages):
+            return passages
+        article = passages[0].id.partition("#")[0]
+        deeper = [p for p in self.coordinator.index.search(normalise(text), k=3 * len(passages))
+                  if p.id.partition("#")[0] == article and holds(p) and p.id not in {x.id for x in passages}]
+        return [*passages, *deeper]
 
     def _fault_told_of_thing(self, decision: Any, text: str) -> Any | None:
         """"I am calling for the pump A552 at site twelve, it make noise like grinding": heard as looking the thing
@@ -1265,6 +1285,11 @@ class SwitchboardBrain:
         own = {w for s in self._ids_of(intent) for w in re.findall(r"[a-z]+", s.label.lower())}
         wanted = set(str(spec.name).split("_")) - own - {"get", "list", "lookup"} if spec is not None else set()
         said = entities.words_besides_numbers(clause.lower())
+        if len(wanted) == 1:
+            # One word ("escalate", "update") names it only as a verb on its object: "escalate it please", not
+            # "any update on my ticket".
+            verb = next(iter(wanted))
+            return bool(re.search(rf"\b{verb}\w*\s+(?:it|this|that|them|the|my|our|his|her|their)\b", clause.lower()))
         return len(wanted) > 1 and all(any(w.startswith(x) for w in said) for x in wanted)
 
     def _write_after_read(self, decision: Any, text: str, state: CallState) -> tuple[Any, str] | None:
@@ -1320,7 +1345,8 @@ class SwitchboardBrain:
                 or ("knowledge.howto" not in [a["intent"] for a in decision.alternatives] and decision.action != "clarify"
                     and not _HABIT_QUESTION.search(text.lower()) and not only_asks):
             return False
-        sentences = [_LEAD.sub("", s.strip().lower()) for s in re.split(r"(?<=[.!?,])\s+", text) if s.strip()]
+        sentences = [_CONDITION_FIRST.sub("", _LEAD.sub("", s.strip().lower()))
+                     for s in re.split(r"(?<=[.!?,])\s+", text) if s.strip()]
         if not any(_INFO_QUESTION.match(s) for s in sentences):
             return False
         return not self._names_a_record(text)

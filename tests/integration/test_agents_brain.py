@@ -2659,3 +2659,29 @@ async def test_which_one_a_record_is_tells_nothing_to_add_to_it(brain: Switchboa
     actions = await say(brain, state, "hello its riverside control room about work order w o one oh oh oh four the "
                                       "air conditioning one")
     assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"], spoken(actions)
+
+
+async def test_a_one_word_tool_said_as_a_verb_on_the_record_is_that_act(brain: SwitchboardBrain) -> None:
+    # "escalate it please" names escalate_incident; the story before it does not make it a status read.
+    state = CallState("escalate-as-verb")
+    await say(brain, state, "control room here the scada historian trends are still frozen incident two double oh oh "
+                            "two we cant see the reservoir levels escalate it please")
+    task = state.task or {}
+    assert task.get("intent") == "incident.escalate" and task["args"].get("incident_id") == "INC-20002", task
+    # "any update on" is no order to update it: read.
+    state = CallState("update-as-noun")
+    actions = await say(brain, state, "any update on incident two double oh oh two")
+    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"], spoken(actions)
+
+
+async def test_a_question_after_a_case_put_first_is_answered_from_the_article(brain: SwitchboardBrain) -> None:
+    # The case first ("if I put a work order in as urgent"), then the question: a how-to, answered with the list
+    # item it names from the article's section that holds a time, though retrieval ranks "raising one" first.
+    state = CallState("case-then-question")
+    actions = await say(brain, state, "hiya love quick question if i put a work order in as urgent how quickly does "
+                                      "somebody actually come out")
+    assert "4 hours" in spoken(actions) and not state.task, spoken(actions)
+    # "what can I do about that" after what is wrong asks how to fix it: the article, no ticket.
+    state = CallState("what-can-i-do")
+    actions = await say(brain, state, "hello outlook says my mailbox is full what can i do about that")
+    assert "rchive" in spoken(actions) and not state.task, spoken(actions)
