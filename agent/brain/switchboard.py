@@ -403,9 +403,11 @@ class SwitchboardBrain:
             move = moves.Move("help", "line")
         if move is None and offer == "later" and state.dialogue.get("later") and (reply.yes is True or (
                 reply.yes is None and (self._takes(state.dialogue["later"]["intent"], text, self._context())
-                                       or self._record_number_for(state.dialogue["later"]["intent"], text)))):
+                                       or self._record_number_for(state.dialogue["later"]["intent"], text)
+                                       or (_tells_only(text) and not self._another_request(decision, state))))):
             # "Yes, and it's low priority" to "shall we do that now?": yes, with more for that request; so is
-            # an answer that just gets on with it ("site fourteen, it's passing when closed, high priority").
+            # an answer that just gets on with it ("site fourteen, it's passing when closed, high priority", or
+            # why it is needed: "I'm covering the control room trends for the outage review").
             later = state.dialogue["later"]
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {reply.rest}"}
             move = moves.Move("accept")
@@ -1020,6 +1022,13 @@ class SwitchboardBrain:
                 yield action
         elif question is not None:
             yield question
+
+    @staticmethod
+    def _another_request(decision: Any, state: CallState) -> bool:
+        """Is the turn clearly a request other than the one offered next ("my printer's broken as well")?"""
+        later = state.dialogue.get("later") or {}
+        return decision.action == "route" and decision.intent in INTENT_TOOLS \
+            and decision.intent != later.get("intent") and decision.confidence >= SWITCH_CONFIDENCE
 
     def _of_the_kind_asked(self, passages: list[Any], text: str) -> list[Any]:
         """``passages``, with the further sections of the first one's article that hold what the question's words

@@ -2685,3 +2685,17 @@ async def test_a_question_after_a_case_put_first_is_answered_from_the_article(br
     state = CallState("what-can-i-do")
     actions = await say(brain, state, "hello outlook says my mailbox is full what can i do about that")
     assert "rchive" in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_why_the_offered_request_is_needed_accepts_it(brain: SwitchboardBrain) -> None:
+    state = CallState("offer-answered-by-why")
+    await say(brain, state, "two things my laptop says certificate expired when it tries the wifi and i also need "
+                            "read access to the scada historian")
+    await say(brain, state, "e one one two three four")
+    await say(brain, state, "medium for the wifi")
+    actions = await say(brain, state, "yes go ahead")
+    assert "other thing" in spoken(actions), spoken(actions)
+    # No yes, but why the access is needed: the offered request goes on, no "can't help there".
+    actions = await say(brain, state, "i'm covering the control room trends for the outage review")
+    task = state.task or {}
+    assert task.get("intent") == "access.request" and task["args"].get("access_level") == "read", (spoken(actions), task)
