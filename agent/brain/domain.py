@@ -460,6 +460,11 @@ class DomainAgent:
         named = [t for t in self.tools.tools(spec.server).values()
                  if t.name != spec.name and slots.is_write(t.name, t.annotations) and said & _verbs(t)
                  and ids[t.name] and ids[t.name] <= known]
+        # "Yes, cancel it" to an update whose status is already "cancelled" says this action too, unless the
+        # words name the other's thing ("yes, cancel the visit").
+        held = {str(v).lower() for v in task["args"].values() if isinstance(v, str) and " " not in v.strip()}
+        if any(len(w) >= 4 and v.startswith(w[:5]) for w in said for v in held):
+            named = [t for t in named if said & (set(t.name.split("_")) - _verbs(t))]
         return named[0] if len(named) == 1 else None
 
     def _why_told(self, spec: ToolSpec, state: CallState) -> bool:

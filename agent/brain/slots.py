@@ -278,6 +278,8 @@ _KEPT = re.compile(r"\b(?:leave|leaving|keep|keeping)\b(?:\s+[\w']+){0,4}?\s*(?:
 _NEW_CLAUSE = re.compile(r"\b(?:(?:i|we|they|you|he|she|it|that|there)(?:'[a-z]+)?|its|thats|theres|im|ive|weve|theyre)\s+"
                          r"(?=[a-z])(?!(?:and|or|to|for|the|a|an)\b)")
 #: Words that cannot be the thing an option word describes: "medium I should think", "high really".
+#: Words that stand for what is still to be said ("add something to an existing work order"): no news yet.
+_VAGUE = {"something", "anything", "stuff", "thing", "things", "existing", "info", "information", "details", "more", "bit"}
 _NO_NOUN = {"i", "i'd", "i'm", "i'll", "it", "it's", "its", "thats", "theres", "we", "you", "he", "she", "they", "is", "was", "are", "be", "then",
             "really", "surely", "probably", "maybe", "perhaps", "though", "too", "now", "today", "as", "if", "but", "and",
             "or", "so", "because", "since", "at", "by", "to", "for", "with", "think", "reckon", "guess", "suppose",
@@ -1110,10 +1112,12 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
         words = without_values(clause, ctx.site_names, sites=sites)
         in_runs = {i for run in entities.number_runs(clause) for i in range(run.start, run.end)}
         content = [w for i, w in enumerate(entities.tokens(clause))
-                   if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN and w in words]
+                   if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN | _VAGUE and w in words]
         if len(content) >= 2 and len(words) >= 3:
             kept.append(" ".join(w for w in words if not w.isdigit()))
-    return ", ".join(kept)[:MAX_SPOKEN_TEXT]
+    # Which thing it is ("the control room air con at Riverside") is no news beside a clause that tells some.
+    telling = [k for k in kept if _tells_something(k)]
+    return ", ".join(telling or kept)[:MAX_SPOKEN_TEXT]
 
 
 def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = True) -> list[str]:

@@ -520,7 +520,10 @@ class SwitchboardBrain:
             replies = self._say(f"Okay, I'll do that straight after. {self._resume(state)}")
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
-            replies = self._say(f"Sorry, I can't help there. {self._resume(state)}")
+            # ("Just the visit. Keep the work order open ..." at the read-back of a visit's cancel is about it, no
+            # other errand: taken as heard.)
+            heard = "Got it." if self._about_the_task(text, state) else "Sorry, I can't help there."
+            replies = self._say(f"{heard} {self._resume(state)}")
         elif state.task and state.task.get("confirming") and fit is None and entities.yes_no(text).yes is None \
                 and not state.task.get("duplicate_of") and (  # "Do you want another one?" is no read-back
                 (decision.intent.startswith("smalltalk.") and state.task.get("go_ahead")) or _ALL_SAID.search(text.lower())):
@@ -1022,6 +1025,20 @@ class SwitchboardBrain:
                 yield action
         elif question is not None:
             yield question
+
+    @staticmethod
+    def _about_the_task(text: str, state: CallState) -> bool:
+        """Does a turn at a read-back name what the act read back is done to ("just the visit" at "I'll cancel the
+        visit: ...")?"""
+        task = state.task or {}
+        if not task.get("confirming") or not task.get("tool"):
+            return False
+        # The read-back's object ("cancel the visit": visit; "open a work order": work order), said whole or by
+        # two of its words together, never one word of several ("order me a taxi" is not "a work order").
+        thing = [w for w in entities.tokens(slots.describe_tool(task["tool"]))[1:] if w not in ("a", "an", "the")]
+        said = f" {' '.join(entities.tokens(text.lower()))} "
+        parts = [thing] if len(thing) == 1 else [thing[i:i + 2] for i in range(len(thing) - 1)]
+        return any(f" {' '.join(p)} " in said for p in parts)
 
     @staticmethod
     def _another_request(decision: Any, state: CallState) -> bool:
@@ -2104,7 +2121,12 @@ class SwitchboardBrain:
             # A second clause led by a pronoun tells more of the first thing ("..., the oil pump. It's running fine
             # again after the reset"), unless it names a record of its own.
             onward = bool(_POINTS_BACK.match(after.lower())) and not (self._ids_of(tail.intent) and entities.codes(after))
-            if not clear or verbless or onward or not self._names_its_ids(tail.intent, after, ctx) \
+            # A record said after the request that needs it ("I need to cancel a technician visit. Work order one
+            # zero zero zero two."), with nothing asked of it, is that request's: one request.
+            its_record = bool(self._id_names(head.intent) & self._id_names(tail.intent)) \
+                and not self._names_its_ids(head.intent, before, ctx) and self._names_its_ids(head.intent, after, ctx) \
+                and not _VERB.search(_without_names(after).lower()) and not moves.asks(after)
+            if not clear or verbless or onward or its_record or not self._names_its_ids(tail.intent, after, ctx) \
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and moves.asks(after))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue

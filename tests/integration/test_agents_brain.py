@@ -2699,3 +2699,42 @@ async def test_why_the_offered_request_is_needed_accepts_it(brain: SwitchboardBr
     actions = await say(brain, state, "i'm covering the control room trends for the outage review")
     task = state.task or {}
     assert task.get("intent") == "access.request" and task["args"].get("access_level") == "read", (spoken(actions), task)
+
+
+async def test_a_record_said_after_the_request_is_its_and_scope_said_at_the_read_back_is_heard(
+        brain: SwitchboardBrain) -> None:
+    # The work order in a sentence of its own after the request: that request's record, not a second request.
+    state = CallState("record-after-request")
+    await say(brain, state, "Hello, I need to cancel a technician visit. Work order one zero zero zero two.")
+    task = state.task or {}
+    assert task.get("intent") == "visit.cancel" and task["args"].get("work_order_id") == "WO-10002", task
+    assert not state.dialogue.get("later"), state.dialogue
+    # Naming what the read-back acts on ("just the visit") is about it: no "can't help there".
+    actions = await say(brain, state, "Just the visit. Keep the work order open, we'll rebook when the spare relay is in.")
+    assert "can't help" not in spoken(actions) and state.task["confirming"], spoken(actions)
+    # "something" is no note yet: the note is asked for, and a note given then is no new request.
+    state = CallState("vague-note")
+    await say(brain, state, "I'd like to add something to an existing work order please.")
+    actions = await say(brain, state, "It's WO dash one zero zero zero one.")
+    assert "note say" in spoken(actions), spoken(actions)
+    await say(brain, state, "Can you put on it that the standby pump A124 is now making the same noise.")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.note" and "standby pump" in task["args"].get("note", ""), task
+
+
+async def test_yes_with_the_verb_of_the_value_read_back_sends_it(tmp_path: Path) -> None:
+    fresh = SwitchboardBrain.from_settings(Settings(data_dir=tmp_path))
+    await fresh.start()
+    try:
+        state = CallState("yes-cancel-it")
+        await say(fresh, state, "Hi there. I want to cancel a work order, ten oh oh four. The control room air con at "
+                                "Riverside. A contractor sorted it yesterday under warranty.")
+        task = state.task or {}
+        assert task.get("intent") == "work_order.update" and task["args"].get("status") == "cancelled", task
+        # Why it is cancelled is the note, not which job it is.
+        assert task["args"].get("note", "").startswith("a contractor sorted it"), task
+        # "Yes, cancel it" to a read-back that cancels: sent, not turned into cancelling a visit.
+        actions = await say(fresh, state, "Yes, cancel it please.")
+        assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["update_work_order"]
+    finally:
+        await fresh.close()
