@@ -284,12 +284,22 @@ def without_negated(text: str) -> str:
     return split_negated(text)[0]
 
 
+#: A value turned down after it is said ("the morning's no good", "Tuesday won't work for us").
+_TURNED_DOWN = re.compile(r"\b(?:(?:the|that|this)\s+)?([a-z0-9]+)(?:'s|\s+is|\s+are|\s+was)?\s+(?:no good|"
+                          r"(?:doesn'?t|does not|won'?t|will not) (?:work|suit|do) for (?:me|us)\b)", re.I)
+
+
 def split_negated(text: str) -> tuple[str, list[str]]:
     """(what the caller means, the values they said it is not).
 
     After a negation word the first value is dropped: a number, a code (letters then a
-    number) or one word. "rather than X" / "instead of X" count as negations too.
+    number) or one word. "rather than X" / "instead of X" count as negations too, and so does a
+    value turned down after it ("the morning's no good").
     """
+    turned = [m.group(1).lower() for m in _TURNED_DOWN.finditer(text)]
+    if turned:
+        kept, negated = split_negated(_TURNED_DOWN.sub(" ", text))
+        return kept, [*turned, *negated]
     toks = entities.tokens(text)
     runs = {r.start: r for r in entities.number_runs(text)}
     keep: list[str] = []
@@ -325,7 +335,7 @@ def split_negated(text: str) -> tuple[str, list[str]]:
 
 def negates(text: str) -> bool:
     """Does the turn name a value it does not mean ("not medium")?"""
-    return bool(set(entities.tokens(text)) & _NEGATION) or "rather than" in text.lower()
+    return bool(set(entities.tokens(text)) & _NEGATION) or "rather than" in text.lower() or bool(_TURNED_DOWN.search(text))
 
 
 # --- loops ---------------------------------------------------------------------------

@@ -1296,6 +1296,13 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         task["asking"] = missing[0].name
         # A problem that ends in its own question ("Yes, your email will do. What is it?") asks it.
         return Step("ask", problem if problem.endswith("?") else f"{problem} {missing[0].question}".strip(), heard)
+    choices = [s for s in slots if not s.required and s.kind == "enum"]
+    if write and not task.get("read_back") and changes_record(task["tool"], slots) \
+            and not any(s.name in task["args"] for s in choices) \
+            and (named := _named_slot(choices, task.get("opening", ""))) is not None:
+        # "I want to change the priority on work order 10006": the field is named, its new value still to come.
+        task["asking"] = named.name
+        return Step("ask", named.question, heard)
     task["asking"] = None
     if not write:
         return Step("execute", heard=heard)

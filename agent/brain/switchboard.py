@@ -192,6 +192,9 @@ _TOLD_BEFORE = re.compile(r"\b(?:(?:i|we) (?:called|rang|phoned|reported|logged|
 _VERB = re.compile(r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|will|would|shall|should|may|might|"
                    r"must|need|needs|want|wants|got|get|keeps?|stopped|won'?t|can'?t|isn'?t|doesn'?t|didn'?t|[a-z]+ing|"
                    r"[a-z]{3,}ed)\b|[a-z]'s\b|'re\b|'ve\b|'ll\b")
+#: Asked whether something is so ("tell me if anyone's booked", "do you know whether it's been fixed").
+_WHETHER = re.compile(r"\b(?:tell me|let me know|do you know|can you (?:tell me|check|see)|could you (?:tell me|check|see)|"
+                      r"i (?:want|need) to know|wondering)\s+(?:if|whether)\b")
 #: Which thing is meant, said as "the ... one" ("the air conditioning one", "that VPN one"): no news; "one" starting
 #: a number ("the job one oh oh four") is not it.
 _WHICH_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z'-]+\s+){1,3}?ones?\b(?!\s+(?:oh|zero|one|two|three|four|five|"
@@ -440,6 +443,16 @@ class SwitchboardBrain:
         state.dialogue.pop("offer", None)
         if move is not None:
             state.dialogue.pop("clarify", None)  # a move answers the either/or question too ("no, leave it")
+            then = _asked_after_leaving(text) if move.kind in ("cancel", "decline") else ""
+            if then:
+                # "Actually no, leave it. Just tell me if anyone's booked to come out for it.": the request is
+                # dropped, then what is asked after it is a turn of its own, in place of "anything else?".
+                async for action in self._apply(move, state, offer):
+                    if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
+                        yield action
+                async for action in self.respond(dataclasses.replace(turn, text=then, kind="text"), state):
+                    yield action
+                return
             applied = self._apply(move, state, offer)
             if move.kind in ("dont_know", "help", "identity", "repeat"):
                 # What these end on is asked again under the strike limit too: an "I'm not sure" to an
@@ -925,6 +938,7 @@ class SwitchboardBrain:
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
             decision = self._fault_told_of_thing(decision, text) or decision
+            decision = self._whether_asked(decision, text) or decision
             decision = self._record_misheard(decision, text, state) or decision
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
                 and not state.task and follow is None and change is None and after_howto is None:
@@ -1059,6 +1073,19 @@ class SwitchboardBrain:
         deeper = [p for p in self.coordinator.index.search(normalise(text), k=3 * len(passages))
                   if p.id.partition("#")[0] == article and holds(p) and p.id not in {x.id for x in passages}]
         return [*passages, *deeper]
+
+    def _whether_asked(self, decision: Any, text: str) -> Any | None:
+        """"Just tell me if anyone's booked to come out for it": asked whether something is so, heard as the act
+        that would make it so (booking a visit). Only asked: the record's status is read. None otherwise."""
+        spec = self._spec_of(decision.intent)
+        if spec is None or not slots.is_write(spec.name, spec.annotations) or not _WHETHER.search(text.lower()) \
+                or _REQUEST_QUESTION.search(_WHETHER.sub(" ", text.lower())):
+            return None
+        ids = self._id_names(decision.intent)
+        status = next((i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == decision.target and i.endswith(".status")
+                       and ids and self._id_names(i) == ids), None)
+        return None if status is None else dataclasses.replace(
+            decision, action="route", intent=status, reason=f"{decision.reason} Asks whether it is so: its status.")
 
     def _fault_told_of_thing(self, decision: Any, text: str) -> Any | None:
         """"I am calling for the pump A552 at site twelve, it make noise like grinding": heard as looking the thing
@@ -1773,10 +1800,17 @@ class SwitchboardBrain:
         ctx, low, done = self._context(), text.lower(), _last_done(state)
         handled = bool(done) and done[0]["intent"] in INTENT_TOOLS  # "no, critical, not medium" right after it
         pointed = bool(slots.mentioned(self._ids_of(update), text, ctx)) or bool(_RECORD_NOUN.search(low)) or handled
-        if pointed and not self._changes_nothing(update, text):
+        if pointed and (not self._changes_nothing(update, text) or self._field_to_change(update, text)):
             return None
         why = "nothing said to change it to" if pointed else "no record named to change"
         return self._decided_without(decision, text, lambda intent: intent.endswith(".update"), f"No change meant ({why})")
+
+    def _field_to_change(self, intent: str, text: str) -> bool:
+        """Does ``text`` ask to change a field of ``intent``'s record by its name, its new value still to come
+        ("I want to change the priority on work order 10006")?"""
+        fields = [s.name for s in self._slots_of(intent) if not s.required and s.kind == "enum"]
+        return any(re.search(rf"\b(?:change|update|alter|set|raise|lower|bump|adjust)\b(?: [\w']+){{0,3}}? {f}\b",
+                             text.lower()) for f in fields) and not _questions_only(text)
 
     def _decided_without(self, decision: Any, text: str, drop: Callable[[str], bool], why: str) -> Any | None:
         """``decision`` made again from the router's readings of ``text`` that ``drop`` leaves, their
@@ -2632,6 +2666,14 @@ def _asks_something(text: str) -> bool:
                or _REQUEST_QUESTION.search(lead) or _NEED.match(lead) for x in _SENTENCE.split(text) if x.strip()) \
         or bool(_INDIRECT_QUESTION.search(low) or _TOLD_BEFORE.search(low) or _CHASING.search(low)
                 or _QUESTION_ORDER.search(low))
+
+
+def _asked_after_leaving(text: str) -> str:
+    """The sentences after the one that drops the request ("Actually no, leave it. Just tell me if anyone's booked
+    to come out for it."), when they ask something; "" otherwise."""
+    sentences = _sentences(text)
+    rest = " ".join(sentences[1:])
+    return rest if len(sentences) > 1 and _asks_something(rest) else ""
 
 
 def _tells_only(text: str) -> bool:

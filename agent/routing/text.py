@@ -195,13 +195,17 @@ def stem(word: str) -> str:
     return word
 
 
-def compile_phrases(phrases: list[str]) -> re.Pattern[str] | None:
-    """One whole-word regex for a phrase list; ``*`` at a word's end matches any ending."""
+def compile_phrases(phrases: list[str], *, with_s: bool = False) -> re.Pattern[str] | None:
+    """One whole-word regex for a phrase list; ``*`` at a word's end matches any ending. ``with_s``: a phrase's
+    last word also matches with an "s" after it, for things named before what they do ("rainwater's pouring
+    in" is "rainwaters pouring in" in the spoken forms)."""
     parts = []
     for phrase in phrases:
         words = re.findall(r"[a-z0-9*]+", clean(str(phrase)))
         if words:
-            parts.append(r"\s+".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words))
+            parts.append(r"\s+".join(re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "s?" if with_s and
+                                                                  n == len(words) - 1 and w.isalpha() else "")
+                                      for n, w in enumerate(words)))
     return re.compile(r"\b(?:" + "|".join(parts) + r")\b") if parts else None
 
 

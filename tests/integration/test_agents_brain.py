@@ -2738,3 +2738,16 @@ async def test_yes_with_the_verb_of_the_value_read_back_sends_it(tmp_path: Path)
         assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["update_work_order"]
     finally:
         await fresh.close()
+
+
+async def test_a_field_named_to_change_is_asked_and_a_question_after_leaving_it_is_answered(
+        brain: SwitchboardBrain) -> None:
+    state = CallState("field-named-then-left")
+    actions = await say(brain, state, "I want to change the priority on work order ten thousand and six.")
+    task = state.task or {}
+    assert task.get("intent") == "work_order.update" and task.get("asking") == "priority", (spoken(actions), task)
+    # Dropped, then asked whether someone is booked (not booking someone): the job is read, in place of
+    # "anything else?".
+    actions = await say(brain, state, "Actually no, leave it. Just tell me if anyone's booked to come out for it.")
+    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"], spoken(actions)
+    assert "Nothing was sent" in spoken(actions) and "Anything else?" in spoken(actions)

@@ -275,6 +275,8 @@ def test_a_hazardous_substance_let_out_is_a_hazard(said, judged):
     # Water rising from below, or a flood, by the panels.
     ("the pump hall is flooding water is coming up through the floor and its near the panels", True),
     ("water is pooling round the distribution board", True),
+    # "'s" after the liquid, as the spoken forms write it ("rainwaters")
+    ("rainwater's pouring through the roof right onto the control panel", True),
     ("the chiller in the switch room is dripping water onto the floor", False),  # a drip: routine
 ])
 def test_water_let_out_near_electrics_is_a_hazard(said, hazard):

@@ -129,8 +129,20 @@ def test_a_number_taken_back_then_the_one_meant_is_not_read_as_one_number() -> N
     assert moves.split_negated("not thirteen thirty")[1] == ["thirteen thirty"]  # nothing said before: one number
 
 
+@pytest.mark.parametrize("said, meant, turned_down", [
+    ("make that tomorrow afternoon, the morning's no good, we've got a delivery", "afternoon", "morning"),
+    ("tuesday won't work for us, make it wednesday", "wednesday", "tuesday"),
+    ("the evening is no good for me, the afternoon then", "afternoon", "evening"),
+])
+def test_a_value_turned_down_after_it_is_said_is_negated(said: str, meant: str, turned_down: str) -> None:
+    assert moves.negates(said)
+    kept, negated = moves.split_negated(said)
+    assert meant in kept and turned_down not in kept and negated[0] == turned_down, (kept, negated)
+
+
 def test_no_negation_leaves_the_words() -> None:
     assert not moves.negates("site fourteen, urgent")
+    assert not moves.negates("the pump doesn't work")  # a fault, not a value turned down
 
 
 def test_strikes_count_the_same_question_in_a_row() -> None:
