@@ -991,7 +991,7 @@ def paraphrase(opening: str, ctx: Context) -> str:
         words = without_values(plain, ctx.site_names)
         words = [w for w in words if w not in (",",)]
         for i in range(len(words) - 2, 0, -1):  # "six - monthly" is one word again
-            if words[i] == "-" and words[i - 1].isalnum() and words[i + 1].isalnum():
+            if words[i] == "-" and words[i - 1].isalnum() and words[i + 1].replace("'", "").isalnum():
                 words[i - 1:i + 2] = [f"{words[i - 1]}-{words[i + 1]}"]
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
             words = words[1:]

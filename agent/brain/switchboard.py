@@ -937,6 +937,7 @@ class SwitchboardBrain:
                 state.dialogue["later"] = {"text": text, **both[1], "accepted": True}
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
+            decision = self._desk_but_for_places(decision, text, state) or decision
             decision = self._fault_told_of_thing(decision, text) or decision
             decision = self._whether_asked(decision, text) or decision
             decision = self._record_misheard(decision, text, state) or decision
@@ -1073,6 +1074,24 @@ class SwitchboardBrain:
         deeper = [p for p in self.coordinator.index.search(normalise(text), k=3 * len(passages))
                   if p.id.partition("#")[0] == article and holds(p) and p.id not in {x.id for x in passages}]
         return [*passages, *deeper]
+
+    def _desk_but_for_places(self, decision: Any, text: str, state: CallState) -> Any | None:
+        """"The printer in the Westfield depot office is showing a fuser error ... I'm E10850": the site's name
+        (and the codes) pull the router to the field desk; heard without them, it is clearly another desk's
+        request: that one. None otherwise (a pump at a site is the field desk's either way)."""
+        if state.task or decision.target not in SERVERS or self._names_a_record(text):
+            return None  # (a record's number or a thing's tag is the desk's own evidence, no mere place)
+        words = " ".join(slots.without_values(text, self.agent.site_names))
+        if words == " ".join(entities.tokens(text)):
+            return None  # no place or code said: the router heard it all already
+        heard = self.coordinator.router.classify(words)
+        if not heard or heard[0].target == decision.target or heard[0].target not in SERVERS \
+                or heard[0].confidence < ONE_DESK_CONFIDENCE or heard[0].intent not in INTENT_TOOLS:
+            return None
+        return dataclasses.replace(decision, action="route", target=heard[0].target, intent=heard[0].intent,
+                                   confidence=heard[0].confidence,
+                                   reason=f"{decision.reason} Without its places and codes: "
+                                          f"{self.coordinator.policy.name_of(heard[0].intent)}.")
 
     def _whether_asked(self, decision: Any, text: str) -> Any | None:
         """"Just tell me if anyone's booked to come out for it": asked whether something is so, heard as the act

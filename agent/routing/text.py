@@ -92,7 +92,9 @@ def _fix_phrases(words: list[str]) -> list[str]:
     i = 0
     while i < len(words):
         for phrase, joined in _PHRASE_FIXES:
-            if tuple(words[i : i + len(phrase)]) == phrase:
+            said = tuple(words[i : i + len(phrase)])
+            # Its last word with an "s" too: a plural, or "'s" as ``clean`` writes it ("the wi-fi's down").
+            if said == phrase or (len(phrase) > 1 and said[:-1] == phrase[:-1] and said[-1] == f"{phrase[-1]}s"):
                 out.extend(joined.split())
                 i += len(phrase)
                 break

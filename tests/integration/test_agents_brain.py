@@ -2751,3 +2751,21 @@ async def test_a_field_named_to_change_is_asked_and_a_question_after_leaving_it_
     actions = await say(brain, state, "Actually no, leave it. Just tell me if anyone's booked to come out for it.")
     assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"], spoken(actions)
     assert "Nothing was sent" in spoken(actions) and "Anything else?" in spoken(actions)
+
+
+async def test_an_it_problem_at_a_site_goes_to_the_it_desk(brain: SwitchboardBrain) -> None:
+    # A site's name pulls towards the field desk; without it, the turn is clearly an IT fault.
+    state = CallState("it-at-a-site")
+    await say(brain, state, "The printer in the Westfield depot office is showing a high temperature fuser error and "
+                            "won't print. I'm E10850.")
+    assert (state.task or {}).get("intent") == "incident.create", state.task
+    # "The Wi-Fi's" (a split, joined word with "'s") is still the Wi-Fi.
+    state = CallState("wifi-s")
+    await say(brain, state, "The Wi-Fi's down for everyone at Westfield depot, nobody can get on since about eight. "
+                            "This is Jonas Berg, E one oh triple seven.")
+    task = state.task or {}
+    assert task.get("intent") == "incident.create" and "wi-fi's" in task["args"].get("summary", ""), task
+    # A record's number is the desk's own evidence: kept.
+    state = CallState("wo-said-by-letters")
+    actions = await say(brain, state, "W O one zero zero zero four. What's happening with it?")
+    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"], spoken(actions)

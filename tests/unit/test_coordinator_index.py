@@ -37,6 +37,8 @@ SAMPLES = REPO_ROOT / "samples" / "knowledge"
     ("twelve hundred and five", "1205"),
     ("the the printer, you know, is jammed", "the printer is jammed"),
     ("oh no the wi fi", "oh no the wifi"),
+    # A split word's last part with "'s" or a plural "s" is joined too.
+    ("the Wi-Fi's down", "the wifi down"), ("two e-mails", "2 email"),
 ])
 def test_spoken_style_is_normalised(spoken: str, plain: str):
     assert normalise(spoken) == plain
