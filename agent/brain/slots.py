@@ -239,6 +239,8 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
         return entities.first_number(text) if asked else None
     if asked:
         clean = text.strip()
+        if kind == "text" and (dictated := DICTATED.match(clean)):
+            clean = dictated.group(1).strip()  # "Say: starter battery replaced ...": what is said after how
         reply = entities.yes_no(clean)
         # A bare "yes" or "no" ("yes, please"), or a yes that only says the action again ("yes, cancel it",
         # "yeah go ahead"), is no description (the question was open): ask again, never store "yes".
@@ -602,6 +604,9 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
         return "value"
     if task.get("confirming") and reply.yes is None and _later_yes(text) is True:
         return "value"  # "because we're working blind. yes, escalate it"
+    if task.get("confirming") and DICTATED.match(text.strip()) \
+            and sum(s.kind == "text" and s.required for s in slots.values()) == 1:
+        return "value"  # "Say: starter battery replaced ..." at a note's read-back: what it should say
     if task.get("confirming") or task.get("proposed"):
         return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) \
             or (task.get("proposed") and names_thing(str(task.get("proposed_name") or ""), text)) else None
@@ -1092,6 +1097,8 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     parts = re.split(r"[,;.!?:]+|\bbut\b|\b(?:(?:so|and) )?(?=(?:please|can you|could you|would you|i need you|i want you|"
                      r"i'd like you)\b)", told)
     for clause in (c for part in parts for c in introduction_apart(part)):
+        if (dictated := DICTATED.match(clause.strip())) is not None:
+            clause = dictated.group(1)  # "tell them I tested it ...": what is passed on
         if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
                 or _ASIDE.fullmatch(clause) or _CALLER_NAMED.match(_PREAMBLE.sub(" ", clause).strip()) \
                 or (name and _PREAMBLE.sub(" ", clause).strip().startswith(name)):
@@ -1104,7 +1111,10 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
             clause = purpose.group(1)
         asks = list(re.finditer(rf"\b{verb}\w*", clause))
         if asks:
-            clause = _POINTER.sub("", clause[asks[-1].end():].strip())
+            after = clause[asks[-1].end():].strip()
+            if tool.startswith("add_") and not _NEWS_LEAD.search(after) and not _tells_something(after):
+                continue  # "add a note to the job for the emergency generator at Harbor Road": which job, no news
+            clause = _POINTER.sub("", after)
         toks = entities.tokens(clause)
         if entities.number_runs(clause) and not any(t in _TELLING | {"i", "we", "they", "he", "she"}
                                                     or t.endswith(("ed", "ing", "n't")) for t in toks):
@@ -1115,7 +1125,8 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                    if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN | _VAGUE and w in words]
         if len(content) >= 2 and len(words) >= 3:
             kept.append(" ".join(w for w in words if not w.isdigit()))
-    # Which thing it is ("the control room air con at Riverside") is no news beside a clause that tells some.
+    # Which thing it is ("the control room air con at Riverside", "emergency generator at harbor road") is no news
+    # for a note, and no reason beside a clause that tells one.
     telling = [k for k in kept if _tells_something(k)]
     return ", ".join(telling or kept)[:MAX_SPOKEN_TEXT]
 
@@ -1221,6 +1232,13 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 ack = _together(_acknowledge(by_name[k], v, added=True) for k, v in changed.items() if k in by_name)
                 task["args"].update(changed)
                 return Step("execute", ack, changed)
+            dictated = DICTATED.match(body.strip())
+            texts = [s for s in slots if s.kind == "text" and s.required]
+            if not changed and dictated and len(texts) == 1 and validate(texts[0], dictated.group(1).strip(" .")) is None:
+                # "Say: starter battery replaced this morning ..." at a note's read-back: what it should say.
+                task["args"][texts[0].name] = dictated.group(1).strip(" .")
+                return Step("confirm", f"Got it. {confirmation(task['tool'], slots, task['args'])}",
+                            {texts[0].name: task["args"][texts[0].name]})
             if not changed:
                 named = _named_slot(slots, body)
                 if named is not None:
@@ -1324,6 +1342,12 @@ def _orders(tool: str, text: str) -> bool:
                              r"(?:\W+(?:please|then|thanks|thank you))*", low))
 
 
+#: What starts the news after the ask for a note ("add that ...", "a comment saying ...", "a note: ...").
+_NEWS_LEAD = re.compile(r"^(?:that|saying|says|to say|reading)\b|\b(?:that|saying|to say)\b|:")
+#: Words given to be written down, after how they are put ("Say: ...", "tell them I tested it ...", "put down that
+#: ...", "it should say ...").
+DICTATED = re.compile(r"(?:(?:can you |could you |please |just )?(?:say|write|put(?: down)?|tell them|let them know|"
+                       r"note|it should say|make it say)\b[:,]?\s+(?:that\s+)?)(.{8,})$", re.I)
 #: After a yes, words that take it back in part: a change is coming, nothing is to be sent yet.
 _QUALIFIED = re.compile(r"(?:but|except|apart from|although|though|however|only thing|one thing)\b")
 

@@ -2183,6 +2183,12 @@ class SwitchboardBrain:
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and moves.asks(after))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue
+            if head.target == tail.target and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES) \
+                    and head.confidence < SWITCH_CONFIDENCE and self._ids_of(tail.intent) \
+                    and _REQUEST_QUESTION.search(after.lower()):
+                # "We've got a permit freeze at North Ridge this week. Can you cancel the technician visit for work
+                # order 10002?": an unsure "fault" before an act asked for on a record is why it is asked.
+                continue
             if head.target == tail.target and INTENT_TOOLS[tail.intent][1].startswith(NEWS_PREFIXES) \
                     and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES):
                 # "The booster pump is banging again. Can you stick a note on job 10009?": the fault told is
@@ -2468,6 +2474,10 @@ class SwitchboardBrain:
         if max(overlaps, default=0) > 0 and overlaps.count(max(overlaps)) == 1:
             # The answer may carry details too ("the fault, at site twelve"): both turns make the request.
             return {**options[overlaps.index(max(overlaps))], "text": f"{clarify['text']}. {told}"}
+        # Words given to be passed on ("Tell them I tested it from site twelve ...") are news for the record.
+        news = [o for o in options if INTENT_TOOLS.get(o["intent"], ("", ""))[1].startswith(NEWS_PREFIXES)]
+        if len(news) == 1 and slots.DICTATED.match((reply.rest or text).strip()):
+            return {**news[0], "text": f"{clarify['text']}. {told or text}"}
         # An answer with a value only one option's tool takes ("morning" for a visit's time window) is that one.
         ctx = self._context()
         filled = [o for o in options if self._takes(o["intent"], reply.rest or text, ctx)]

@@ -2769,3 +2769,31 @@ async def test_an_it_problem_at_a_site_goes_to_the_it_desk(brain: SwitchboardBra
     state = CallState("wo-said-by-letters")
     actions = await say(brain, state, "W O one zero zero zero four. What's happening with it?")
     assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"], spoken(actions)
+
+
+async def test_why_before_an_act_asked_on_a_record_is_one_request(brain: SwitchboardBrain) -> None:
+    state = CallState("why-then-act")
+    await say(brain, state, "We've got a permit freeze at North Ridge this week. Can you cancel the technician visit "
+                            "for work order one zero zero zero two?")
+    task = state.task or {}
+    assert task.get("intent") == "visit.cancel" and task["args"].get("work_order_id") == "WO-10002", task
+    assert not state.dialogue.get("later"), state.dialogue
+
+
+async def test_words_given_to_be_passed_on_are_the_note(brain: SwitchboardBrain) -> None:
+    # Which job it is is no note: the note is asked; "Say: ..." answers it without the "say".
+    state = CallState("dictated-note")
+    actions = await say(brain, state, "Can you add a note to the job for the emergency generator at Harbor Road? "
+                                      "It's work order one double oh oh six.")
+    assert "note say" in spoken(actions), spoken(actions)
+    await say(brain, state, "Say: starter battery replaced this morning, still won't crank on the weekly test.")
+    assert (state.task or {}).get("args", {}).get("note", "").lower().startswith("starter battery"), state.task
+    # At the read-back, "put down that ..." is what the note says instead.
+    actions = await say(brain, state, "put down that the battery was replaced and it still won't crank")
+    assert state.task["args"]["note"].startswith("the battery was replaced"), (spoken(actions), state.task)
+    # "Tell them ..." to "adding a comment or checking on it?" is a comment, without the "tell them".
+    state = CallState("dictated-comment")
+    await say(brain, state, "Hi, Maria Lopez here. I want to update my VPN ticket, INC two oh oh oh one.")
+    await say(brain, state, "Tell them I tested it from site twelve this morning after the reinstall and it still fails.")
+    task = state.task or {}
+    assert task.get("intent") == "incident.comment" and task["args"].get("comment", "").startswith("i tested it"), task
