@@ -102,6 +102,8 @@ async def fetch_site_names(tools: ToolManager) -> dict[str, int]:
     return names
 
 
+#: The offer after a how-to answer that says a person does it.
+PUT_THROUGH = "Shall I put you through to them now?"
 #: Words a how-to answer may use before the caller can speak again.
 HOWTO_WORDS = 30
 _STOP = {"the", "and", "for", "you", "your", "with", "how", "what", "can", "does", "that", "this", "from", "are",
@@ -376,6 +378,12 @@ class DomainAgent:
                 return
             state.entities["knowledge_article"] = found[1]  # which article answered, for the case and outcome
             yield Say(found[0])
+            if answers.person_per_articles([found[0]], text):
+                # "... ask to speak to the IT service desk. A person there reads you the key": the answer is a
+                # person, for the caller's own situation, so one is offered ("yes please" takes it).
+                state.dialogue["offer"] = "person"
+                yield Say(PUT_THROUGH)
+                return
             yield Say(ANYTHING_ELSE)
             return
         server, tool = INTENT_TOOLS.get(intent, ("", ""))

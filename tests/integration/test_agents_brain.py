@@ -2797,3 +2797,12 @@ async def test_words_given_to_be_passed_on_are_the_note(brain: SwitchboardBrain)
     await say(brain, state, "Tell them I tested it from site twelve this morning after the reinstall and it still fails.")
     task = state.task or {}
     assert task.get("intent") == "incident.comment" and task["args"].get("comment", "").startswith("i tested it"), task
+
+
+async def test_a_how_to_whose_answer_is_a_person_offers_one(brain: SwitchboardBrain) -> None:
+    state = CallState("howto-person")
+    actions = await say(brain, state, "My laptop's come up with a blue screen asking for a BitLocker recovery key. "
+                                      "What do I do?")
+    assert "put you through" in spoken(actions) and not any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
+    actions = await say(brain, state, "Okay, yes please.")
+    assert any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
