@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 import json
 from pathlib import Path
+from typing import AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -34,6 +36,17 @@ async def brain(data_dir: Path):
     await b.start()
     yield b
     await b.close()
+
+
+@contextlib.asynccontextmanager
+async def _fresh_brain(data_dir: Path) -> AsyncIterator[SwitchboardBrain]:
+    """A brain on its own seeded stores, for a test that writes records other tests of this module change too."""
+    fresh = SwitchboardBrain.from_settings(Settings(data_dir=data_dir))
+    await fresh.start()
+    try:
+        yield fresh
+    finally:
+        await fresh.close()
 
 
 def spoken(actions: list) -> str:
@@ -423,7 +436,7 @@ async def test_leave_it_answers_an_either_or_question(brain: SwitchboardBrain) -
 async def test_an_identifier_settles_a_request_the_router_was_unsure_of(brain: SwitchboardBrain) -> None:
     state = CallState("clarify-id")
     actions = await say(brain, state, "I rang yesterday about outlook asking for my password, incident two zero zero zero three, any progress")
-    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"]
+    assert tools_ok(actions) == ["get_incident"]
 
 
 async def test_an_unknown_id_is_looked_up_by_another_identifier(brain: SwitchboardBrain) -> None:
@@ -546,7 +559,7 @@ async def test_a_status_question_goes_to_the_kind_of_thing_its_id_names(brain: S
     state = CallState("id-names-kind")
     text = "what's happening with S R three double oh oh five, the monitor"
     actions = [a async for a in brain.agent.start("incident.status", text, state)]
-    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_service_request"]
+    assert tools_ok(actions) == ["get_service_request"]
     assert "in progress" in spoken(actions)
     routed = [a async for a in brain.agent.start("incident.status", "any news on INC-20004", CallState("as-routed"))]
     assert [a.name for a in routed if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"]
@@ -1837,7 +1850,7 @@ async def test_a_change_needs_a_record_and_something_to_change_it_to(brain: Swit
                                                                     intent: str) -> None:
     state = CallState(f"founded-{intent}")
     actions = await say(brain, state, said)
-    done = [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"]
+    done = tools_ok(actions)
     assert (state.task or {}).get("intent") == intent or done == [INTENT_TOOLS[intent][1]], (state.task, spoken(actions))
 
 
@@ -2463,9 +2476,7 @@ async def test_an_off_topic_question_with_its_reason_is_off_topic_and_a_place_is
 
 async def test_a_visit_move_takes_what_it_becomes_not_how_it_is_booked(tmp_path: Path) -> None:
     # A fresh store: the seed's one booked visit (WO-10002's) is moved or cancelled by other tests of this module.
-    fresh = SwitchboardBrain.from_settings(Settings(data_dir=tmp_path))
-    await fresh.start()
-    try:
+    async with _fresh_brain(tmp_path) as fresh:
         state = CallState("move-not-booked-values")
         await say(fresh, state, "hello north ridge again about work order one oh oh oh two the technician booked for "
                                 "tomorrow morning can we move it")
@@ -2474,8 +2485,6 @@ async def test_a_visit_move_takes_what_it_becomes_not_how_it_is_booked(tmp_path:
         # At the read-back or the question, a new day and window said together both change.
         await say(fresh, state, "the day after tomorrow in the afternoon")
         assert (state.task or {}).get("args", {}).get("time_window") == "afternoon", state.task
-    finally:
-        await fresh.close()
 
 
 async def test_questions_of_when_and_how_far_ahead_after_a_lead_in_are_how_tos(brain: SwitchboardBrain) -> None:
@@ -2610,9 +2619,7 @@ async def test_the_go_ahead_asked_again_in_a_row_is_said_in_other_words(brain: S
 
 async def test_another_act_on_the_record_asked_at_its_read_back_follows_it(tmp_path: Path) -> None:
     # A fresh store: the records changed here are changed by other tests of this module too.
-    fresh = SwitchboardBrain.from_settings(Settings(data_dir=tmp_path))
-    await fresh.start()
-    try:
+    async with _fresh_brain(tmp_path) as fresh:
         state = CallState("act-after-read-back")
         await say(fresh, state, "add a note to work order one zero zero zero four: the compressor is still tripping")
         assert (state.task or {}).get("intent") == "work_order.note", state.task
@@ -2620,12 +2627,12 @@ async def test_another_act_on_the_record_asked_at_its_read_back_follows_it(tmp_p
         actions = await say(fresh, state, "can you bump it up to urgent as well please")
         assert "straight after" in spoken(actions) and state.task["intent"] == "work_order.note", spoken(actions)
         actions = await say(fresh, state, "yes")
-        assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["add_work_order_note"]
+        assert tools_ok(actions) == ["add_work_order_note"]
         task = state.task or {}
         assert task.get("intent") == "work_order.update" and task["args"] == {
             "work_order_id": "WO-10004", "priority": "urgent"}, task
         actions = await say(fresh, state, "yes")
-        assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["update_work_order"]
+        assert tools_ok(actions) == ["update_work_order"]
 
         # "Yes, do both" sends the first and reads back the second, with nothing of "do both" in it.
         state = CallState("act-after-read-back-both")
@@ -2635,8 +2642,6 @@ async def test_another_act_on_the_record_asked_at_its_read_back_follows_it(tmp_p
         task = state.task or {}
         assert task.get("intent") == "incident.update" and task["args"].get("priority") == "high" \
             and "both" not in str(task["args"].get("comment", "")), task
-    finally:
-        await fresh.close()
 
 
 async def test_a_fault_told_after_the_thing_is_named_is_logged_not_looked_up(brain: SwitchboardBrain) -> None:
@@ -2650,7 +2655,7 @@ async def test_a_fault_told_after_the_thing_is_named_is_logged_not_looked_up(bra
     state = CallState("asked-of-thing")
     actions = await say(brain, state, "I'm stood in front of the backup generator at cedar falls reservoir and the "
                                       "plate's worn off what's its asset number")
-    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["lookup_asset"], spoken(actions)
+    assert tools_ok(actions) == ["lookup_asset"], spoken(actions)
 
 
 async def test_which_one_a_record_is_tells_nothing_to_add_to_it(brain: SwitchboardBrain) -> None:
@@ -2658,7 +2663,7 @@ async def test_which_one_a_record_is_tells_nothing_to_add_to_it(brain: Switchboa
     state = CallState("which-one-no-news")
     actions = await say(brain, state, "hello its riverside control room about work order w o one oh oh oh four the "
                                       "air conditioning one")
-    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"], spoken(actions)
+    assert tools_ok(actions) == ["get_work_order"], spoken(actions)
 
 
 async def test_a_one_word_tool_said_as_a_verb_on_the_record_is_that_act(brain: SwitchboardBrain) -> None:
@@ -2671,7 +2676,7 @@ async def test_a_one_word_tool_said_as_a_verb_on_the_record_is_that_act(brain: S
     # "any update on" is no order to update it: read.
     state = CallState("update-as-noun")
     actions = await say(brain, state, "any update on incident two double oh oh two")
-    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_incident"], spoken(actions)
+    assert tools_ok(actions) == ["get_incident"], spoken(actions)
 
 
 async def test_a_question_after_a_case_put_first_is_answered_from_the_article(brain: SwitchboardBrain) -> None:
@@ -2723,9 +2728,7 @@ async def test_a_record_said_after_the_request_is_its_and_scope_said_at_the_read
 
 
 async def test_yes_with_the_verb_of_the_value_read_back_sends_it(tmp_path: Path) -> None:
-    fresh = SwitchboardBrain.from_settings(Settings(data_dir=tmp_path))
-    await fresh.start()
-    try:
+    async with _fresh_brain(tmp_path) as fresh:
         state = CallState("yes-cancel-it")
         await say(fresh, state, "Hi there. I want to cancel a work order, ten oh oh four. The control room air con at "
                                 "Riverside. A contractor sorted it yesterday under warranty.")
@@ -2735,9 +2738,7 @@ async def test_yes_with_the_verb_of_the_value_read_back_sends_it(tmp_path: Path)
         assert task["args"].get("note", "").startswith("a contractor sorted it"), task
         # "Yes, cancel it" to a read-back that cancels: sent, not turned into cancelling a visit.
         actions = await say(fresh, state, "Yes, cancel it please.")
-        assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["update_work_order"]
-    finally:
-        await fresh.close()
+        assert tools_ok(actions) == ["update_work_order"]
 
 
 async def test_a_field_named_to_change_is_asked_and_a_question_after_leaving_it_is_answered(
@@ -2749,7 +2750,7 @@ async def test_a_field_named_to_change_is_asked_and_a_question_after_leaving_it_
     # Dropped, then asked whether someone is booked (not booking someone): the job is read, in place of
     # "anything else?".
     actions = await say(brain, state, "Actually no, leave it. Just tell me if anyone's booked to come out for it.")
-    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"], spoken(actions)
+    assert tools_ok(actions) == ["get_work_order"], spoken(actions)
     assert "Nothing was sent" in spoken(actions) and "Anything else?" in spoken(actions)
 
 
@@ -2768,7 +2769,7 @@ async def test_an_it_problem_at_a_site_goes_to_the_it_desk(brain: SwitchboardBra
     # A record's number is the desk's own evidence: kept.
     state = CallState("wo-said-by-letters")
     actions = await say(brain, state, "W O one zero zero zero four. What's happening with it?")
-    assert [a.name for a in actions if isinstance(a, ToolEvent) and a.status == "ok"] == ["get_work_order"], spoken(actions)
+    assert tools_ok(actions) == ["get_work_order"], spoken(actions)
 
 
 async def test_why_before_an_act_asked_on_a_record_is_one_request(brain: SwitchboardBrain) -> None:
