@@ -192,6 +192,8 @@ _TOLD_BEFORE = re.compile(r"\b(?:(?:i|we) (?:called|rang|phoned|reported|logged|
 _VERB = re.compile(r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|will|would|shall|should|may|might|"
                    r"must|need|needs|want|wants|got|get|keeps?|stopped|won'?t|can'?t|isn'?t|doesn'?t|didn'?t|[a-z]+ing|"
                    r"[a-z]{3,}ed)\b|[a-z]'s\b|'re\b|'ve\b|'ll\b")
+#: The question just answered, asked of another thing ("And on a pump?", "What about the compressors?").
+_ANOTHER_THING = re.compile(r"^(?:and|what about|how about|and what about|and how about)\b")
 #: Asked whether something is so ("tell me if anyone's booked", "do you know whether it's been fixed").
 _WHETHER = re.compile(r"\b(?:tell me|let me know|do you know|can you (?:tell me|check|see)|could you (?:tell me|check|see)|"
                       r"i (?:want|need) to know|wondering)\s+(?:if|whether)\b")
@@ -938,7 +940,6 @@ class SwitchboardBrain:
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
             decision = self._desk_but_for_places(decision, text, state) or decision
-            decision = self._fault_told_of_thing(decision, text) or decision
             decision = self._whether_asked(decision, text) or decision
             decision = self._record_misheard(decision, text, state) or decision
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
@@ -973,8 +974,12 @@ class SwitchboardBrain:
         earlier = self._howto_asked_before(decision, text, state)
         if earlier:
             # "and how long does it run for?" right after a how-to answer: about the same thing, so the
-            # articles are searched with the question before it.
-            decision = dataclasses.replace(decision, passages=self.coordinator.decide(f"{earlier} {text}", state).passages)
+            # articles are searched with the question before it. "And on a pump?" is that question again, of
+            # another thing, whatever the router made of the fragment.
+            again = self.coordinator.decide(f"{earlier} {text}", state)
+            decision = dataclasses.replace(decision, passages=again.passages, **(
+                {} if decision.intent == "knowledge.howto" else
+                {"action": "route", "intent": "knowledge.howto", "target": state.routes[-1]["target"]}))
         asked = questions_in(text) if decision.intent == "knowledge.howto" and decision.target in SERVERS else []
         if len(asked) > 1:
             # Two questions in a turn ("how far ahead can I book a visit and what times do they come?"): each one's
@@ -1106,25 +1111,6 @@ class SwitchboardBrain:
         return None if status is None else dataclasses.replace(
             decision, action="route", intent=status, reason=f"{decision.reason} Asks whether it is so: its status.")
 
-    def _fault_told_of_thing(self, decision: Any, text: str) -> Any | None:
-        """"I am calling for the pump A552 at site twelve, it make noise like grinding": heard as looking the thing
-        up (it is named with its tag and place), but nothing is asked of it and something is told after it is
-        named: a fault, so the desk's new record, when the router heard that too. None otherwise."""
-        spec = self._spec_of(decision.intent)
-        if spec is None or not spec.name.startswith("lookup_") or _asks_something(re.sub(r"\bplease\b", " ", text)):
-            return None  # (a "please" alone asks nothing of the thing)
-        new = next((a for a in decision.alternatives[:2] if a["target"] == decision.target
-                    and a["confidence"] >= WANTED_CONFIDENCE and (self._spec_of(a["intent"]) is not None)
-                    and self._spec_of(a["intent"]).name.startswith(NEW_RECORD_PREFIXES)), None)
-        # What follows the thing's tag or place, where a caller says what is wrong once they have said which.
-        toks = entities.tokens(text.lower())
-        runs = entities.number_runs(text)
-        told = " ".join(slots.without_values(" ".join(toks[runs[-1].end:] if runs else toks), self.agent.site_names))
-        if new is None or not _VERB.search(_WHICH_ONE.sub(" ", slots.CALLING_ABOUT.sub(" ", told))):
-            return None
-        return dataclasses.replace(decision, action="route", intent=new["intent"],
-                                   reason=f"{decision.reason} Tells a fault of the thing it names, asks nothing of it.")
-
     def _status_asked(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A turn that describes a problem and asks how it is going ("I called about the oil pump at North
         Ridge tripping. When is somebody coming out?", "... SR-30003, has it been approved yet?"): what the
@@ -1184,10 +1170,16 @@ class SwitchboardBrain:
     def _howto_asked_before(decision: Any, text: str, state: CallState) -> str:
         """The caller's previous question when this how-to question follows a how-to answer and leans on
         it ("and how long's it got to be?": a pronoun or a leading "and", few words); "" otherwise."""
-        if decision.intent != "knowledge.howto" or not state.routes or state.routes[-1]["intent"] != "knowledge.howto":
+        if not state.routes or state.routes[-1]["intent"] != "knowledge.howto":
+            return ""
+        last = (_sentences(text) or [text])[-1].strip().lower()
+        fragment = bool(_ANOTHER_THING.match(last)) and last.endswith("?") and not _VERB.search(last) \
+            and len(entities.tokens(last)) <= FOLLOW_UP_WORDS
+        if decision.intent != "knowledge.howto" and not fragment:
             return ""
         words = entities.tokens(text)
-        if len(words) > FOLLOW_UP_WORDS or not (set(words) & _LEANING or words[:1] in (["and"], ["also"], ["so"])):
+        if not fragment and (len(words) > FOLLOW_UP_WORDS
+                             or not (set(words) & _LEANING or words[:1] in (["and"], ["also"], ["so"]))):
             return ""
         callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
         return callers[-2] if len(callers) >= 2 else ""
@@ -1408,7 +1400,10 @@ class SwitchboardBrain:
         whole = [_LEAD.sub("", x.strip().lower()) for x in _SENTENCE.split(text) if x.strip()]
         if whole and _SUPPOSED.search(whole[-1]) and _WH_WORD.search(whole[-1]) and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)
-        only_asks = bool(whole) and all(_INFO_QUESTION.match(x) for x in whole) and not _REQUEST_QUESTION.search(text.lower())
+        # ("how far ahead can I book a visit?" asks how far: "can I" inverted after the question word is no request;
+        # "can you log a ticket", "please" or a sentence led by "can I" is one)
+        only_asks = bool(whole) and all(_INFO_QUESTION.match(x) and not _REQUEST_QUESTION.match(x)
+                                        and not re.search(r"\b(?:can|could|would|will) you\b|\bplease\b", x) for x in whole)
         if whole and ((_REQUIRED_QUESTION.search(whole[-1]) and whole[-1].endswith("?")) or _REQUIRED_ASKED.search(whole[-1])) \
                 and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)  # "is there anything I need to sort out before I turn up?"
@@ -2273,7 +2268,9 @@ class SwitchboardBrain:
         ids = self._id_names(decision.intent)
         if spec is None or slots.is_write(spec.name, spec.annotations) or not ids or _TELL_ME.search(text.lower()) \
                 or state.task or _last_done(state) or moves.admission(text)[0] \
-                or not _tells_only(text) or not slots.mentioned(self._ids_of(decision.intent), text, self._context()):
+                or not _tells_only(re.sub(r"\bplease\b", " ", text)) \
+                or not slots.mentioned(self._ids_of(decision.intent), text, self._context()):
+            # (A "please" alone asks nothing: "hello please i am calling for the pump A552 ... it make noise".)
             return None
         makes = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == spec.server and tool.startswith(NEW_RECORD_PREFIXES)
                  and ids <= {s.name for s in self._slots_of(i)}]

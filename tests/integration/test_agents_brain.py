@@ -2807,3 +2807,14 @@ async def test_a_how_to_whose_answer_is_a_person_offers_one(brain: SwitchboardBr
     assert "put you through" in spoken(actions) and not any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
     actions = await say(brain, state, "Okay, yes please.")
     assert any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
+
+
+async def test_the_question_just_answered_asked_of_another_thing_is_a_how_to(brain: SwitchboardBrain) -> None:
+    state = CallState("howto-another-thing")
+    await say(brain, state, "Where would I find the asset tag on a valve? I can't see it anywhere.")
+    actions = await say(brain, state, "Oh right. And on a pump?")
+    assert "base frame" in spoken(actions) and not state.task, spoken(actions)
+    # "How far ahead can I book ...?" asks how far ("can I" after the question word is no request).
+    state = CallState("how-far-can-i")
+    actions = await say(brain, state, "How far ahead can I book a technician visit?")
+    assert "60 days" in spoken(actions) and not state.task, spoken(actions)
