@@ -1240,7 +1240,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 return Step("confirm", f"Got it. {confirmation(task['tool'], slots, task['args'])}",
                             {texts[0].name: task["args"][texts[0].name]})
             if not changed:
-                named = _named_slot(slots, body)
+                named = _named_slot(slots, body, task["tool"])
                 if named is not None:
                     return _change(task, named, body, slots)
                 if reply.yes is None:
@@ -1515,13 +1515,14 @@ def _acknowledge(slot: Slot, value: Any, *, added: bool = False) -> str:
     return f"{shown[0].upper()}{shown[1:]} then."
 
 
-def _named_slot(slots: list[Slot], text: str) -> Slot | None:
-    """The slot a caller names to change it ("the summary", "change the description", "the site")."""
-    words = set(re.findall(r"[a-z]+", text.lower()))
+def _named_slot(slots: list[Slot], text: str, tool: str = "") -> Slot | None:
+    """The slot a caller names to change it ("the summary", "change the description", "the site"). The act's own
+    verb names none ("can you escalate it?" is not "which incident should be escalated?")."""
+    words = set(re.findall(r"[a-z]+", text.lower())) - {w for w in words_of_act(tool)}
     for slot in slots:
         if slot.kind != "key" and set(slot.label.split()) <= words:
             return slot
-    stems = {w[:6] for w in words if len(w) >= 6}
+    stems = {w[:6] for w in words if len(w) >= 6} - {w[:6] for w in words_of_act(tool) if len(w) >= 6}
     for slot in slots:  # the long words of its question, by stem ("describe the problem" -> "the description")
         # The things its options cover ("a replacement headset") do not name the field: then only its question.
         asked = (slot._described[0] if slot.meanings else slot.schema.get("description") or "").lower()
@@ -1529,6 +1530,12 @@ def _named_slot(slots: list[Slot], text: str) -> Slot | None:
                 stems & {w[:6] for w in re.findall(r"[a-z]+", asked) if len(w) >= 6}:
             return slot
     return None
+
+
+def words_of_act(tool: str) -> list[str]:
+    """The verb of ``tool``'s name, as said in its forms ("escalate_incident": escalate, escalated, escalating)."""
+    verb = tool.split("_")[0] if tool else ""
+    return [verb, f"{verb}d", f"{verb}s", f"{verb.rstrip('e')}ing", f"{verb}ed"] if len(verb) > 2 else []
 
 
 def _change(task: dict[str, Any], slot: Slot, text: str, slots: list[Slot]) -> Step:

@@ -2818,3 +2818,14 @@ async def test_the_question_just_answered_asked_of_another_thing_is_a_how_to(bra
     state = CallState("how-far-can-i")
     actions = await say(brain, state, "How far ahead can I book a technician visit?")
     assert "60 days" in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_the_acts_own_verb_at_its_read_back_names_no_field(brain: SwitchboardBrain) -> None:
+    # "Can you escalate it?" at "I'll escalate the incident: ..." kept the incident (its question, "Which incident
+    # should be escalated?", shares the verb; the verb names no field to change).
+    state = CallState("own-verb-at-read-back")
+    await say(brain, state, "I reported Outlook asking for my password over and over, incident twenty thousand and "
+                            "three. That was two days ago and nobody has touched it.")
+    assert (state.task or {}).get("intent") == "incident.escalate", state.task
+    await say(brain, state, "Can you escalate it? I can't send any email to suppliers.")
+    assert state.task["args"].get("incident_id") == "INC-20003" and state.task.get("asking") != "incident_id", state.task
