@@ -1086,10 +1086,7 @@ class SwitchboardBrain:
         request: that one. None otherwise (a pump at a site is the field desk's either way)."""
         if state.task or decision.target not in SERVERS or self._names_a_record(text):
             return None  # (a record's number or a thing's tag is the desk's own evidence, no mere place)
-        words = " ".join(slots.without_values(text, self.agent.site_names))
-        if words == " ".join(entities.tokens(text)):
-            return None  # no place or code said: the router heard it all already
-        heard = self.coordinator.router.classify(words)
+        heard = self._heard_without_places(text)
         if not heard or heard[0].target == decision.target or heard[0].target not in SERVERS \
                 or heard[0].confidence < ONE_DESK_CONFIDENCE or heard[0].intent not in INTENT_TOOLS:
             return None
@@ -1106,8 +1103,7 @@ class SwitchboardBrain:
                 or _REQUEST_QUESTION.search(_WHETHER.sub(" ", text.lower())):
             return None
         ids = self._id_names(decision.intent)
-        status = next((i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == decision.target and i.endswith(".status")
-                       and ids and self._id_names(i) == ids), None)
+        status = self._reader_of(decision.target, ids) if ids else None
         return None if status is None else dataclasses.replace(
             decision, action="route", intent=status, reason=f"{decision.reason} Asks whether it is so: its status.")
 
@@ -2240,6 +2236,14 @@ class SwitchboardBrain:
                         return dataclasses.replace(decision, action="route", target=server, intent=intent)
         return None
 
+    def _heard_without_places(self, said: str, *, always: bool = False) -> list[Any]:
+        """The router's readings of ``said`` without its places and codes; [] when it names none (the router heard
+        it all already), unless ``always``."""
+        words = " ".join(slots.without_values(said, self.agent.site_names))
+        if not always and words == " ".join(entities.tokens(said)):
+            return []
+        return self.coordinator.router.classify(words)
+
     def _off_topic_but_for_places(self, decision: Any, text: str) -> Any | None:
         """"What's the weather like up at North Ridge today?": the site's name pulls the router towards the field
         desk, unsure between its requests. Heard without the places and codes, off-topic: off-topic it is. So is
@@ -2250,10 +2254,7 @@ class SwitchboardBrain:
         asked = questions[0] if len(questions) == 1 and len(sentences) > 1 \
             and not any(_asks_something(x) for x in sentences if x not in questions) else None
         for said in [text, *([asked] if asked else [])]:
-            words = " ".join(slots.without_values(said, self.agent.site_names))
-            if said is text and words == " ".join(entities.tokens(text)):
-                continue  # no place or code said: the router heard it all already
-            heard = self.coordinator.router.classify(words)
+            heard = self._heard_without_places(said, always=said is not text)
             if heard and heard[0].intent == "smalltalk.offtopic":
                 return dataclasses.replace(decision, target=heard[0].target, intent="smalltalk.offtopic",
                                            confidence=heard[0].confidence)
@@ -2266,11 +2267,11 @@ class SwitchboardBrain:
         turn goes on about that), nor a turn that says what the caller lacks. None otherwise."""
         spec = self._spec_of(decision.intent)
         ids = self._id_names(decision.intent)
+        # (A "please" alone asks nothing: "hello please i am calling for the pump A552 ... it make noise".)
         if spec is None or slots.is_write(spec.name, spec.annotations) or not ids or _TELL_ME.search(text.lower()) \
                 or state.task or _last_done(state) or moves.admission(text)[0] \
                 or not _tells_only(re.sub(r"\bplease\b", " ", text)) \
                 or not slots.mentioned(self._ids_of(decision.intent), text, self._context()):
-            # (A "please" alone asks nothing: "hello please i am calling for the pump A552 ... it make noise".)
             return None
         makes = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == spec.server and tool.startswith(NEW_RECORD_PREFIXES)
                  and ids <= {s.name for s in self._slots_of(i)}]
