@@ -404,6 +404,11 @@ class DomainAgent:
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
         heard = slots.prefill(state.task, spec.input_schema, {**self._same_thing(spec, text, state), **state.entities},
                               self.context(), turn=said)
+        again = state.dialogue.pop("read_again", None)
+        if again and again["tool"] == spec.name:
+            # The same look-up with another value: what it was, and what changed.
+            state.task["args"].update(again["args"])
+            heard.update(again["args"])
         ack = state.task.pop("ack", "")
         if ack:
             yield Say(ack)

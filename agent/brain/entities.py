@@ -131,6 +131,11 @@ class _Chunker:
         self.last = kind
 
 
+#: Words after a number that make it a time, not part of an id ("two days ago", "ten minutes").
+TIME_UNITS = frozenset({"second", "seconds", "minute", "minutes", "min", "mins", "hour", "hours", "day", "days",
+                        "week", "weeks", "month", "months", "year", "years", "ago"})
+
+
 @dataclass(frozen=True)
 class NumberRun:
     """A run of number words/digits in the text, as the digit string it spells."""
@@ -306,6 +311,9 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
             dash, j = True, j + 1
             if j + 1 in runs and toks[j] == ",":
                 j += 1  # "G, dash, three oh two oh": the dash read out with a pause on either side
+        if letters and j in runs and runs[j].end < len(toks) and toks[runs[j].end] in TIME_UNITS:
+            i = runs[j].end  # "I logged a ticket two days ago": how long, not a number of the ticket
+            continue
         if letters and j in runs:
             run = runs[j]
             readings = [("".join(letters), run.digits)]

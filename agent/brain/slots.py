@@ -740,7 +740,8 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         # "Who is reporting the problem?" (optional): the caller, when they said who they are.
         if slot.kind == "text" and not slot.required and slot.name not in heard \
                 and re.search(r"\bwho is\b", str(slot.schema.get("description", "")), re.I) \
-                and (name := caller_name(task["opening"])):
+                and (name := caller_name(task["opening"])) \
+                and name.lower() not in " ".join(ctx.site_names).lower():  # "Harbor Road here": where, not who
             if validate(slot, name) is None:
                 heard[slot.name] = name
     for slot in slots:
@@ -765,16 +766,18 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     return heard
 
 
+#: A record asked to be made, said after it ("a job raised"): no part of the problem.
+_MADE = r"(?: (?:raised|logged|opened|created|put in|submitted|booked|done))"
 #: Clauses that only ask for something or greet; what is left of the opener is the problem.
 _PREAMBLE = re.compile(
     r"\b(?:hi|hello|hey|good (?:morning|afternoon|evening)|yes|yeah|please|thanks|ah|go on then|(?:right|ok|okay) then|(?:a |another )?new one|"
     r"(?:two|three|a couple of|couple of|a few) (?:things|questions|issues|problems)(?: for you)?|"
     r"i'?m (?:calling|ringing|phoning)(?: about| because| to)?|(?:i|we) (?:need|want|would like|'?d like) to "
     r"(?:report|log|raise|open|create|book|tell you about)|(?:can|could|would) you (?:open|log|raise|create|send)|"
-    r"(?:i|we) need (?:a|an|someone)|(?:open|log|raise|create|report) (?:a|an)|"
-    r"(?:a|an|another)(?: new| second| other)? (?:work order|ticket|job|technician|engineer|fault|problem|issue)(?: with| on| for)?|"
+    r"(?:(?:i|we) |^)need (?:a|an|someone)|(?:open|log|raise|create|report) (?:a|an)|"
+    r"(?:a|an|another)(?: new| second| other)? (?:work order|ticket|job|technician|engineer|fault|problem|issue)(?: with| on| for)?" + _MADE + "?|"
     r"someone to (?:come|look)(?: out| at it)?|there'?s (?:a problem|an issue|a fault)(?: with)?|"
-    r"(?:new )?(?:work order|ticket|job)|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent)|"
+    r"(?:new )?(?:work order|ticket|job)" + _MADE + r"?|it'?s urgent|urgently|asap|as soon as possible|(?:high|low|medium) priority|priority (?:high|low|medium|urgent)|"
     # Story lead-ins: what the caller saw is the problem, not that they saw it.
     r"right so|so basically|basically|anyway|(?:i|we) (?:was|were) (?:reporting|calling about|ringing about|telling you about)|"
     r"i'?m (?:calling|ringing) back(?: about)?|(?:i|we) (?:called|rang|phoned)(?: you)?(?: earlier| before| yesterday)?(?: about)?|(?:i|we)(?: just)? (?:noticed|saw|found|heard|spotted|think|reckon)(?: that)?|"
@@ -1186,7 +1189,15 @@ def reprompt(task: Mapping[str, Any], schema: Mapping[str, Any]) -> str:
     if task.get("confirming"):
         return confirmation(task["tool"], slots_of(schema), task["args"])
     asking = {s.name: s for s in slots_of(schema)}.get(task.get("asking") or "")
+    if asking is None and task.get("changing"):
+        return _change_question(task, slots_of(schema))
     return asking.question if asking else "Could you say that again?"
+
+
+def _change_question(task: Mapping[str, Any], slots: list[Slot]) -> str:
+    """"What should I change: site, asset tag or summary?": the values read back, by name."""
+    names = [s.label for s in slots if s.name in task["args"] and s.kind != "key"]
+    return f"What should I change: {_or_list(names)}?" if names else "What should I change?"
 
 
 def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx: Context,
@@ -1248,8 +1259,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                     return Step("confirm", f"Sorry, I didn't follow. Shall I go ahead and {describe_tool(task['tool'])}?")
                 task["confirming"] = False
                 task["asking"] = None
-                names = [s.label for s in slots if s.name in task["args"] and s.kind != "key"]
-                return Step("ask", f"What should I change: {_or_list(names)}?" if names else "What should I change?")
+                task["changing"] = True
+                return Step("ask", _change_question(task, slots))
             heard.update(changed)
         else:
             asking = by_name.get(task.get("asking") or "")
@@ -1268,10 +1279,16 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                     task.pop("proposed_name", None)
                     return Step("execute", heard=dict(proposed))
             task.pop("proposed_name", None)
+            changing = task.pop("changing", False)
             if asking is None and task["args"]:
                 named = _named_slot(slots, body)  # the answer to "What should I change?"
                 if named is not None:
                     return _change(task, named, body, slots)
+                if changing and not mentioned(slots, body, ctx) and (
+                        _orders(task["tool"], body) or changes_nothing(body)):
+                    # "Yes please go ahead" or "nothing, it's fine" to "What should I change?": the "no" before it
+                    # was about something else; what was read back stands.
+                    return Step("execute")
             body = reply.rest if reply.yes is False else body
             # "Is my email any good?" while the id is asked: the category held stays network.
             heard.update(_held_choices_kept([s for s in slots if s is not asking], task["args"], mentioned(slots, body, ctx), body))
@@ -1340,6 +1357,14 @@ def _orders(tool: str, text: str) -> bool:
     low = text.lower().strip(" .!")
     return bool(re.fullmatch(rf"(?:(?:yes|yeah|please|then|just)\W+)*(?:{verb}|go ahead(?: and {verb})?|do)(?: it| that)?"
                              r"(?:\W+(?:please|then|thanks|thank you))*", low))
+
+
+#: An answer to "What should I change?" that changes nothing.
+_NOTHING_TO_CHANGE = re.compile(r"^\W*(?:(?:no|nothing|none|sorry|oh)\W+)*(?:nothing|none of it|it'?s (?:all )?(?:fine|good|"
+                                r"right|correct)|(?:that'?s |it'?s )?all (?:fine|good|correct|right)|no changes?)\b")
+def changes_nothing(text: str) -> bool:
+    """Is ``text`` an answer to "What should I change?" that changes nothing ("nothing, it's all fine")?"""
+    return bool(_NOTHING_TO_CHANGE.search(text.lower()))
 
 
 #: What starts the news after the ask for a note ("add that ...", "a comment saying ...", "a note: ...").

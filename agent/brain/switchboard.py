@@ -141,6 +141,22 @@ _IN_GENERAL = re.compile(r"\b(?:normally|usually|generally|typically|in general|
 #: A new record asked for in so many words: "raise a job", "log a ticket", "put in a work order".
 _MAKE_ASKED = re.compile(r"\b(?:raise|open|log|create|put in|report|make|start|set up|book in)(?: me| us)? (?:a|an|another)"
                          r"(?: new)? (?:job|ticket|work ?order|work-order|incident|fault|call-?out|request)\b")
+#: Words that make a record, before its kind ("raise me a new job") or after it ("a ticket opened").
+_MAKES = r"(?:raise|log|open|create|put in|submit|make|start|report|set up|book in|book)"
+_MADE = r"(?:raised|logged|opened|created|put in|submitted|made|started|set up|booked)"
+
+
+def _made_by_kind(low: str, names: Sequence[str], loosely: bool) -> bool:
+    """Whether ``low`` asks for a new record called one of ``names`` by a word that makes one ("open an incident",
+    "need a work order raised", "I want a new job"); ``loosely``, any wish for one ("I need a service request")."""
+    kind = "(?:" + "|".join(re.escape(n) for n in names) + ")"
+    wish = r"(?:need|want|like|get|submit|ask for|do)\b(?: [\w']+){0,2}?"
+    return bool(re.search(rf"\b{_MAKES}(?: me| us)?(?: [\w']+){{0,2}}? (?:a|an|another)(?: new)? {kind}\b", low)
+                or re.search(rf"\b{wish} (?:a|an|another)(?: new)? {kind} {_MADE}\b", low)
+                or re.search(rf"\b{wish} (?:a new|another) {kind}\b", low)
+                or (loosely and re.search(rf"\b{wish} (?:a|an|new) {kind}\b", low)))
+
+
 #: Asking to be told what something holds: "read me the latest note", "tell me what the comment says".
 _TELL_ME = re.compile(r"\b(?:read|tell|give) (?:me|us) (?:out |back )?(?:the|what|its|their|that|any)\b|"
                       r"\bread (?:out|back) (?:the|what)\b|\bwhat (?:does|did|do) (?:the|that|its|their) (?:[\w-]+ ){0,3}say\b|"
@@ -193,7 +209,8 @@ _VERB = re.compile(r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|ca
                    r"must|need|needs|want|wants|got|get|keeps?|stopped|won'?t|can'?t|isn'?t|doesn'?t|didn'?t|[a-z]+ing|"
                    r"[a-z]{3,}ed)\b|[a-z]'s\b|'re\b|'ve\b|'ll\b")
 #: The question just answered, asked of another thing ("And on a pump?", "What about the compressors?").
-_ANOTHER_THING = re.compile(r"^(?:and|what about|how about|and what about|and how about)\b")
+_ANOTHER_THING = re.compile(r"^(?:(?:ah|oh|ok|okay|right|i see|cool|great|thanks|ta)\W+)*"
+                            r"(?:and|what about|how about|and what about|and how about)\b")
 #: Asked whether something is so ("tell me if anyone's booked", "do you know whether it's been fixed").
 _WHETHER = re.compile(r"\b(?:tell me|let me know|do you know|can you (?:tell me|check|see)|could you (?:tell me|check|see)|"
                       r"i (?:want|need) to know|wondering)\s+(?:if|whether)\b")
@@ -215,6 +232,12 @@ _THANKS = re.compile(r"\b(?:thanks|thank you|cheers|ta|lovely|brilliant|great|pe
 #: "That's everything": at a read-back, all of it is right.
 _ALL_SAID = re.compile(r"\bthat'?s (?:everything|all|it)\b(?! (?:wrong|off|incorrect))")
 #: What a yes to "anything else?" may carry and still only say there is more: "yes, actually, one more thing".
+#: Words around a value given again for a look-up ("sorry, I meant ..., not ...", "what about ... instead?").
+_READ_AGAIN_WORDS = {"sorry", "meant", "mean", "what", "about", "instead", "actually", "then", "there", "please",
+                     "rather", "wait", "hang", "hold", "oops", "should", "have", "said", "same"}
+#: A turn that only thanks ("cheers", "ok thank you very much").
+_ONLY_THANKS = re.compile(r"(?:(?:ok|okay|right|oh)\W+)?(?:thanks|thank you|cheers|ta|many thanks)"
+                          r"(?:\W+(?:very much|a lot|mate|love))?\W*")
 #: A word of praise then thanks ("great, thanks", "lovely, cheers", "perfect thank you").
 _PRAISE_THEN_THANKS = re.compile(r"^(?:oh |ok |okay |right )?(?:great|lovely|perfect|brilliant|fantastic|excellent|super|"
                                  r"smashing|wonderful|champion|nice one|cool|ace|ok|okay|alright|all right|right|fine)"
@@ -331,6 +354,9 @@ class SwitchboardBrain:
         if self.similar is not None and entities.yes_no(text).yes is None \
                 and acts.yes_no_question(self._last_said(state, "")) and acts.assents(text, self.similar):
             text = "yes"  # "go for it" to "Shall I go ahead?": a yes in words no list holds
+        elif (state.task or {}).get("confirming") and not state.task.get("duplicate_of") \
+                and _ONLY_THANKS.fullmatch(text.strip().lower()):  # ("Do you want another one?" is no read-back)
+            text = "yes"  # "thanks" to the read-back: it was heard, and nothing was said against it
         if len(text) > MAX_TURN_CHARS:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
@@ -381,6 +407,14 @@ class SwitchboardBrain:
                 again = await self.coordinator.decide_async(rest, state)
                 if again.intent != "human.request":
                     decision = again
+        if "safety:classifier" in decision.policy_hits:
+            # "Cedar Falls reservoir": a place's name is no hazard. An emergency only the classifier heard must
+            # still be one without the turn's places and codes.
+            placeless = " ".join(slots.without_values(text, self.agent.site_names))
+            if placeless != " ".join(entities.tokens(text)):
+                again = await self.coordinator.decide_async(placeless, state)
+                if again.intent != "safety.emergency":
+                    decision = dataclasses.replace(again, utterance=decision.utterance)
         decision = self._not_goodbye(decision, text) or decision
         found = self._record_without_number(decision, state.dialogue["unknown"], text) \
             if state.dialogue.get("unknown") and decision.action in ("route", "clarify") else None
@@ -545,6 +579,10 @@ class SwitchboardBrain:
             # "Yes, log it" before the read-back, then "thanks" after it: the go-ahead stands, nothing changed.
             # "That's it, thanks" to the read-back: all of it is right.
             replies = self.agent.continue_task("yes", state)
+        elif state.task and state.task.get("changing") and fit is None \
+                and (reply.yes is True or _GO_AHEAD.search(text.lower()) or slots.changes_nothing(text)):
+            # "Yes please go ahead" to "What should I change?": the task's own step says whether anything changes.
+            replies = self.agent.continue_task(text, state)
         elif state.task and decision.intent.startswith("smalltalk.") and fit is None:
             # "Thank you", "great" mid-task: no answer and no new request, so the open question stands.
             replies = self._say(self._resume(state))
@@ -841,6 +879,8 @@ class SwitchboardBrain:
 
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
         said_bye = bool(_GOODBYE.search(text.lower()))
+        if not said_bye and self._read_again(text, state) is not None:
+            return False  # "no sorry, Millbrook" to "anything else?" after a look-up: that look-up, put right
         if decision.intent == "smalltalk.goodbye" and decision.action == "route":
             return said_bye or (not state.task and not self._yes_to_more(text, state))
         last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
@@ -905,7 +945,10 @@ class SwitchboardBrain:
                     and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]  # a new record is not done *with* it
             wanted = self._wanted_with_record(same, read["intent"], text, self._context())
             decision = dataclasses.replace(decision, action="route", target=read["target"], intent=wanted)
-        if self._asks_about_read(decision, text, state):
+        again = self._read_again(text, state) if not one_request else None
+        if again is not None:
+            decision = dataclasses.replace(decision, action="route", target=again["target"], intent=again["intent"])
+        elif self._asks_about_read(decision, text, state):
             # "is that definitely the morning?": what was read holds it; the part that answers, or all of it again.
             yield Say(self._from_last_result(text, state) or self._last_said(state, ""))
             return
@@ -1321,13 +1364,16 @@ class SwitchboardBrain:
                 or decision.action not in ("route", "clarify") or state.dialogue.get("later"):
             return None
         server = INTENT_TOOLS.get(intent, ("", ""))[0]
+        on_record = [i for i in INTENT_TOOLS if i != intent and INTENT_TOOLS[i][0] == server
+                     and self._id_names(i) == ids and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]
         heard = [decision.intent, *(a["intent"] for a in decision.alternatives)][:3]
-        others = [i for i in heard if i != intent and INTENT_TOOLS.get(i, ("", ""))[0] == server
-                  and self._id_names(i) == ids and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]
+        others = [i for i in heard if i in on_record]
         own = {s.name for s in self._slots_of(intent)}
         takes = [i for i in others if slots.mentioned(
             [s for s in self._slots_of(i) if s.kind not in ("code", "user") and s.name not in own], text, ctx)]
-        chosen = self._tool_named_in_full(others, text) or (takes[0] if takes else None)
+        # A tool named in full is that act, however the router heard the rest ("add a note that the standby pump
+        # is making a noise too" sounds like a new fault).
+        chosen = self._tool_named_in_full(on_record, text) or (takes[0] if takes else None)
         if chosen is None:
             return None
         return {"text": text, "target": server, "intent": chosen, "accepted": True}
@@ -1542,6 +1588,27 @@ class SwitchboardBrain:
         if any(s.required and s.kind not in ("code", "key") for s in fields):
             return []
         return [s for s in fields if s.kind == "enum" and not s.required]
+
+    def _read_again(self, text: str, state: CallState) -> dict[str, Any] | None:
+        """Right after a look-up, a turn that only gives other values for what it was looked up with ("sorry, I
+        meant Millbrook, not Riverside", "what about site seven?"): the same look-up again, with those values and
+        the rest as before (kept in ``state.dialogue["read_again"]`` for the task). None otherwise."""
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        done = _last_done(state)
+        intent = next((i for i, st in INTENT_TOOLS.items() if st == (last.get("server"), last.get("tool"))), None)
+        spec = self._spec_of(intent) if intent else None
+        if state.task or not last.get("ok") or not done or done[0].get("turn") != last.get("turn") or spec is None \
+                or slots.is_write(spec.name, spec.annotations):
+            return None
+        kept, _ = moves.split_negated(text)
+        given = {k: v for k, v in slots.mentioned(self._slots_of(intent), kept, self._context()).items()
+                 if k in last.get("arguments", {})}
+        places = {w for name in self.agent.site_names for w in entities.tokens(name.lower())}
+        rest = {w for w in slots.without_values(kept, self.agent.site_names) if len(w) > 3 and w.isalpha()}
+        if not given or given.items() <= last["arguments"].items() or rest - _READ_AGAIN_WORDS - places:
+            return None
+        state.dialogue["read_again"] = {"tool": spec.name, "args": {**last["arguments"], **given}}
+        return {"target": spec.server, "intent": intent}
 
     def _asks_about_read(self, decision: Any, text: str, state: CallState) -> bool:
         """Right after a record was read out, a question that names nothing new ("is that definitely the
@@ -1760,21 +1827,26 @@ class SwitchboardBrain:
         return bool(re.search(rf"\b(?:any|what|which|how many|list|all)\b(?: [\w']+){{0,4}}? (?:{alternatives})\b", low))
 
     def _kind_asked_for(self, decision: Any, text: str) -> Any | None:
-        """A new record asked for by its kind in so many words ("I need a service request to clear my old
-        Authenticator registration"), heard as another new record of the same desk (a password reset): the kind
-        asked for. None otherwise."""
+        """A new record asked for by its kind in so many words, heard as something else: the kind asked for.
+        Heard as another new record of the same desk ("I need a service request to clear my old Authenticator
+        registration", a password reset), any wording that wants one will do; heard as a look-up or a change of a
+        record ("need a work order raised", "could you open an incident for me"), only words that make one do,
+        and a kind's other name ("job", "ticket") only for the desk heard. None otherwise."""
         spec = self._spec_of(decision.intent)
-        if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES):
+        if spec is None or self._names_a_record(text):
             return None
+        making = spec.name.startswith(NEW_RECORD_PREFIXES)
         low = text.lower()
         for intent, (server, tool) in INTENT_TOOLS.items():
             verb, _, kind = tool.partition("_")
-            if server != spec.server or intent == decision.intent or verb != "create" or not kind:
+            if intent == decision.intent or verb != "create" or not kind or (making and server != spec.server):
                 continue
-            if re.search(rf"\b(?:need|want|like|raise|log|open|put in|get|submit|make|do|ask for)\b(?: [\w']+){{0,2}}? (?:a|an|new) "
-                         rf"{kind.replace('_', ' ')}\b", low):
-                return dataclasses.replace(decision, action="route", intent=intent,
-                                           reason=f"{decision.reason} A {kind.replace('_', ' ')} asked for by name.")
+            name = kind.replace("_", " ")
+            names = next((n for n in entities.KIND_NAMES.values() if n[0] == name), (name,)) \
+                if server == spec.server else (name,)
+            if _made_by_kind(low, names, loosely=making):
+                return dataclasses.replace(decision, action="route", target=server, intent=intent,
+                                           reason=f"{decision.reason} A {name} asked for by name.")
         return None
 
     def _place_asked(self, decision: Any, text: str) -> Any | None:

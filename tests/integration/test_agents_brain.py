@@ -715,13 +715,24 @@ async def test_a_yes_that_repeats_a_value_already_read_back_sends_it(brain: Swit
 
 async def test_thanks_in_the_middle_of_a_task_keeps_it(brain: SwitchboardBrain) -> None:
     state = CallState("thanks-mid-task")
-    await say(brain, state, "the pump A one two three at site twelve is leaking, priority medium")
+    await say(brain, state, "the pump at site twelve is leaking, priority medium")
+    assert state.task["asking"] == "asset_tag"
     for aside in ("thank you", "cheers"):
         actions = await say(brain, state, aside)
         assert state.task is not None and state.task["intent"] == "work_order.create", aside
         assert spoken(actions).endswith("?") and "over the phone" not in spoken(actions)
-    done = await say(brain, state, "yes")
-    assert [(a.name, a.status) for a in done if isinstance(a, ToolEvent)][-1] == ("create_work_order", "ok")
+        assert not [a for a in actions if isinstance(a, ToolEvent)]
+
+
+async def test_thanks_alone_to_the_read_back_sends_it(tmp_path: Path) -> None:
+    # Heard, and nothing said against it: "thanks" or "cheers" to "Is that right?" is no reason to ask again.
+    for thanks in ("thanks", "cheers", "ok thank you very much"):
+        async with _fresh_brain(tmp_path / thanks.replace(" ", "-")) as brain:
+            state = CallState("thanks-read-back")
+            await say(brain, state, "the pump A one two three at site twelve is leaking, priority medium")
+            assert state.task["confirming"]
+            done = await say(brain, state, thanks)
+            assert tools_ok(done) == ["create_work_order"], thanks
 
 
 async def test_two_requests_for_two_desks_without_a_cue_are_both_kept(brain: SwitchboardBrain) -> None:
@@ -1122,16 +1133,16 @@ async def test_yes_with_more_to_the_second_request_starts_it_with_that(brain: Sw
     assert state.task["intent"] == "incident.create" and state.task["args"]["priority"] == "low", state.task
 
 
-async def test_a_go_ahead_before_the_read_back_stands_through_a_thanks(brain: SwitchboardBrain) -> None:
+async def test_a_go_ahead_before_the_read_back_stands_through_an_aside(brain: SwitchboardBrain) -> None:
     state = CallState("go-ahead")
     await say(brain, state, "one of the booster pumps at millbrook pumping station is making a grinding noise")
     await say(brain, state, "no idea what the tag is, sorry. it's booster pump two, the second one. medium priority")
     await say(brain, state, "yes go ahead")
     assert state.task["confirming"]
-    assert tools_ok(await say(brain, state, "ta")) == ["create_work_order"]
-    state = CallState("no-go-ahead")  # without one, a thanks at the read-back sends nothing
+    assert tools_ok(await say(brain, state, "nice one")) == ["create_work_order"]
+    state = CallState("no-go-ahead")  # without one, "nice one" at the read-back sends nothing
     await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
-    assert not tools_ok(await say(brain, state, "thanks")) and state.task["confirming"]
+    assert not tools_ok(await say(brain, state, "nice one")) and state.task["confirming"]
 
 
 async def test_a_bare_id_of_one_kind_is_read(brain: SwitchboardBrain) -> None:
@@ -2814,6 +2825,11 @@ async def test_the_question_just_answered_asked_of_another_thing_is_a_how_to(bra
     await say(brain, state, "Where would I find the asset tag on a valve? I can't see it anywhere.")
     actions = await say(brain, state, "Oh right. And on a pump?")
     assert "base frame" in spoken(actions) and not state.task, spoken(actions)
+    # Thanked for in the same sentence: "ah right, and on a pump?"
+    state = CallState("howto-another-thing-acknowledged")
+    await say(brain, state, "quick question, where do I find the asset tag on a valve, I can't see it anywhere")
+    actions = await say(brain, state, "ah right, and on a pump?")
+    assert "base frame" in spoken(actions) and not state.task, spoken(actions)
     # "How far ahead can I book ...?" asks how far ("can I" after the question word is no request).
     state = CallState("how-far-can-i")
     actions = await say(brain, state, "How far ahead can I book a technician visit?")
@@ -2829,3 +2845,99 @@ async def test_the_acts_own_verb_at_its_read_back_names_no_field(brain: Switchbo
     assert (state.task or {}).get("intent") == "incident.escalate", state.task
     await say(brain, state, "Can you escalate it? I can't send any email to suppliers.")
     assert state.task["args"].get("incident_id") == "INC-20003" and state.task.get("asking") != "incident_id", state.task
+
+
+async def test_a_new_record_asked_for_in_so_many_words_is_made(brain: SwitchboardBrain) -> None:
+    # The router hears "raise" and "open" as changes and look-ups; the words ask for a new record of a kind.
+    for said, intent in (("need a work order raised", "work_order.create"), ("I need a ticket opened", "incident.create"),
+                         ("could you open an incident for me", "incident.create"),
+                         ("I'd like a new work order raised please", "work_order.create")):
+        state = CallState("made-by-kind")
+        await say(brain, state, said)
+        assert (state.task or {}).get("intent") == intent, (said, state.task)
+    for said in ("I need a work order updated", "how do I raise a work order"):
+        state = CallState("not-made-by-kind")
+        await say(brain, state, said)
+        assert (state.task or {}).get("intent") != "work_order.create", (said, state.task)
+
+
+async def test_a_record_asked_for_with_nothing_wrong_told_asks_what_is_wrong(tmp_path: Path) -> None:
+    # "need a work order raised" tells no problem: the summary is asked, not made of the asking words; and a site's
+    # name ("Cedar Falls reservoir") is no emergency however the classifier hears it.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("nothing-wrong-told")
+        await say(brain, state, "need a work order raised")
+        actions = await say(brain, state, "Cedar Falls reservoir")
+        assert not any(isinstance(a, HandoffEvent) for a in actions) and state.task["args"].get("site") == 30, spoken(actions)
+        actions = await say(brain, state, "the backup generator, G three oh two oh")
+        assert "summary" not in state.task["args"] and "wrong" in spoken(actions), (state.task, spoken(actions))
+        actions = await say(brain, state, "fuel's down to about thirty percent")
+        assert state.task["args"]["summary"] == "fuel's down to about thirty percent", state.task
+        actions = await say(brain, state, "medium's fine, go ahead")
+        assert tools_ok(actions) == ["create_work_order"]
+        actions = await say(brain, CallState("place-and-hazard"), "there's a strong gas smell at Cedar Falls reservoir")
+        assert any(isinstance(a, HandoffEvent) for a in actions)
+
+
+async def test_a_site_named_as_where_the_caller_is_is_no_reporter(brain: SwitchboardBrain) -> None:
+    state = CallState("site-not-reporter")
+    await say(brain, state, "Hi, Harbor Road here, site 3. The emergency generator's showing a battery charger "
+                            "fault alarm on the panel.")
+    await say(brain, state, "G-0320")
+    assert state.task["confirming"] and "reported_by" not in state.task["args"], state.task
+
+
+async def test_a_go_ahead_to_what_should_change_sends_what_was_read_back(tmp_path: Path) -> None:
+    # A "no" at the read-back that was about something else, then "go ahead" or "nothing" when asked what to change.
+    for answer in ("yes please go ahead", "nothing, it's all fine"):
+        async with _fresh_brain(tmp_path / answer[:3]) as brain:
+            state = CallState("go-ahead-to-change")
+            await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
+            asked = await say(brain, state, "no, that's the only fault on it")
+            assert "What should I change" in spoken(asked), spoken(asked)
+            assert tools_ok(await say(brain, state, answer)) == ["create_work_order"], answer
+    # Asked again, the question is the change question, not "say that again".
+    async with _fresh_brain(tmp_path / "again") as brain:
+        state = CallState("change-asked-again")
+        await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
+        await say(brain, state, "no, that's the only fault on it")
+        again = await say(brain, state, "thank you")
+        assert "What should I change" in spoken(again) and not tools_ok(again), spoken(again)
+
+
+async def test_a_time_after_a_tickets_name_is_no_number_of_it(brain: SwitchboardBrain) -> None:
+    state = CallState("ticket-two-days-ago")
+    actions = await say(brain, state, "Hi, I logged a ticket two days ago about Outlook asking for my password over and "
+                                      "over and nothing has happened, can you escalate it")
+    assert "I heard" not in spoken(actions) and state.task["asking"] == "incident_id", spoken(actions)
+
+
+async def test_a_note_asked_for_at_a_changes_read_back_follows_it(tmp_path: Path) -> None:
+    # "add a note" names the other act in full, however the router hears the note's words (a new fault).
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("note-after-change")
+        await say(brain, state, "can you bump up the priority on work order 10001 please")
+        await say(brain, state, "urgent, the vibration's got a lot worse")
+        actions = await say(brain, state, "and can you add a note that the standby pump A124 is also making a noise now")
+        assert "straight after" in spoken(actions) and state.dialogue["later"]["intent"] == "work_order.note", spoken(actions)
+        actions = await say(brain, state, "yes")
+        assert tools_ok(actions) == ["update_work_order"] and state.task["intent"] == "work_order.note", spoken(actions)
+        assert tools_ok(await say(brain, state, "yes")) == ["add_work_order_note"]
+
+
+async def test_a_look_up_is_done_again_with_a_value_put_right(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        for again in ("sorry, I meant Millbrook, not Riverside", "no sorry, Millbrook", "and at site 7?"):
+            state = CallState("read-again")
+            await say(brain, state, "can you tell me what pumps we have at Riverside")
+            actions = await say(brain, state, again)
+            assert tools_ok(actions) == ["list_assets"] and "A701" in spoken(actions) and "T-0730" not in spoken(actions), \
+                (again, spoken(actions))
+        state = CallState("read-again-record")
+        await say(brain, state, "what's the status of work order 10001")
+        actions = await say(brain, state, "sorry, I meant ten thousand and two")
+        assert tools_ok(actions) == ["get_work_order"] and "P-4512" in spoken(actions), spoken(actions)
+        # A goodbye is still one.
+        state = CallState("read-then-bye")
+        await say(brain, state, "can you tell me what pumps we have at Riverside")
+        assert any(isinstance(a, EndCall) for a in await say(brain, state, "no that's all, thanks"))
