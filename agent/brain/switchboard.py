@@ -101,7 +101,7 @@ _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh
 #: out"): the question is what follows.
 _CONDITION_FIRST = re.compile(r"^(?:if|once|say|suppose|supposing|let'?s say)\b.*?\b(?=(?:how|what|where|why|who)\b)")
 #: A question that wants to know something: how to, what it means, how long, why.
-_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far)|"
+_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far(?! along| on))|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
                             r"what (?:does|do|should|am|are we|"
                             r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
@@ -1014,7 +1014,7 @@ class SwitchboardBrain:
             decision = self._news_or_status(decision, text, state)
         if decision.action == "clarify":
             decision = self._asked_of_last_record(decision, text, state) or decision
-        earlier = self._howto_asked_before(decision, text, state)
+        earlier = self._howto_asked_before(decision, text, state) or self._read_record_leaned_on(decision, text, state)
         if earlier:
             # "and how long does it run for?" right after a how-to answer: about the same thing, so the
             # articles are searched with the question before it. "And on a pump?" is that question again, of
@@ -1222,6 +1222,21 @@ class SwitchboardBrain:
             return ""
         callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
         return callers[-2] if len(callers) >= 2 else ""
+
+    def _read_record_leaned_on(self, decision: Any, text: str, state: CallState) -> str:
+        """What the record just read is about, when this how-to question leans on it ("how long do these normally
+        take?" after an access request was read: access requests); "" otherwise."""
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        done = _last_done(state)
+        summary = (last.get("result") or {}).get("summary") if isinstance(last.get("result"), dict) else None
+        words = entities.tokens(text.lower())
+        spec = self.tools.tool(str(last.get("server", "")), str(last.get("tool", ""))) if last else None
+        if decision.intent != "knowledge.howto" or state.task or not last.get("ok") or not isinstance(summary, str) \
+                or spec is None or slots.is_write(spec.name, spec.annotations) \
+                or not done or done[0].get("turn") != last.get("turn") or len(words) > FOLLOW_UP_WORDS \
+                or not set(words) & (_LEANING | {"these"}):
+            return ""
+        return summary
 
     def _request_after_howto(self, text: str, state: CallState) -> tuple[Any, str] | None:
         """Right after a how-to answer, a request that leans on it ("Did that already. Can you log it for someone
@@ -2811,7 +2826,15 @@ def _questions_only(text: str, heard: str = "") -> bool:
     echoed = _content_words(heard)
     asked = [s for s in sentences if not (heard and not s.endswith("?") and _content_words(moves.leftover(entities.yes_no(s).rest)) <= echoed)]
     return bool(asked) and all(
-        (s.endswith("?") or _QUESTION.match(s)) and not _REQUEST_QUESTION.match(s) for s in asked)
+        (s.endswith("?") or _QUESTION.match(s) or _QUESTION.match(_topic_put_first(s))) and not _REQUEST_QUESTION.match(s)
+        for s in asked)
+
+
+def _topic_put_first(sentence: str) -> str:
+    """The question after a few words naming what it is about ("the compressor one, how far along is it"); the
+    sentence itself when it has no such topic."""
+    topic, comma, rest = sentence.rpartition(",")
+    return rest.strip() if comma and len(topic.split()) <= FOLLOW_UP_WORDS // 2 else sentence
 
 
 def _asked_after_yes(rest: str) -> str:

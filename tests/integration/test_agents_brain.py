@@ -2941,3 +2941,22 @@ async def test_a_look_up_is_done_again_with_a_value_put_right(tmp_path: Path) ->
         state = CallState("read-then-bye")
         await say(brain, state, "can you tell me what pumps we have at Riverside")
         assert any(isinstance(a, EndCall) for a in await say(brain, state, "no that's all, thanks"))
+
+
+async def test_a_question_with_its_topic_put_first_is_about_the_list_just_read(tmp_path: Path) -> None:
+    # "the compressor one, how far along is it": a question about the job just listed, not a how-to on compressors.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("topic-first")
+        await say(brain, state, "what open jobs have we got at site twenty one")
+        actions = await say(brain, state, "and the compressor one, how far along is it")
+        assert "in progress" in spoken(actions) and "Centac" not in spoken(actions), spoken(actions)
+
+
+async def test_a_how_to_leaning_on_the_record_just_read_is_about_its_kind(tmp_path: Path) -> None:
+    # "how long do these normally take?" after an access request was read: access requests, not password rules.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("howto-on-record")
+        await say(brain, state, "I put in a request for GIS access a couple of days ago, SR three zero zero zero three, "
+                                "where is it")
+        actions = await say(brain, state, "how long do these normally take")
+        assert "working day" in spoken(actions), spoken(actions)
