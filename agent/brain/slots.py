@@ -241,6 +241,8 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
         clean = text.strip()
         if kind == "text" and (dictated := DICTATED.match(clean)):
             clean = dictated.group(1).strip()  # "Say: starter battery replaced ...": what is said after how
+        elif kind == "text" and (told := _words_told([slot], clean)) is not None:
+            clean = told[1]  # "the comment is the courier can pick it up ...": what it is
         reply = entities.yes_no(clean)
         # A bare "yes" or "no" ("yes, please"), or a yes that only says the action again ("yes, cancel it",
         # "yeah go ahead"), is no description (the question was open): ask again, never store "yes".
@@ -253,6 +255,24 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
     return None
 
 
+def _words_told(slots: list[Slot], text: str) -> tuple[Slot, str] | None:
+    """(field, words) when ``text`` gives a field of words in full: dictated ("Say: starter battery replaced this
+    morning", for the one required such field) or named ("the comment is the courier comes on Thursday")."""
+    said = text.strip()
+    dictated = DICTATED.match(said)
+    texts = [s for s in slots if s.kind == "text" and s.required]
+    named = _FIELD_SAID.match(said) if not dictated else None
+    field = next((s for s in slots if s.kind == "text" and named and named.group(1).lower()
+                  in (s.name.lower(), s.label.lower().rsplit(" ", 1)[-1])), None)
+    told = (texts[0], dictated.group(1)) if dictated and len(texts) == 1 else (field, named.group(2)) if field and named else None
+    if told is None or validate(told[0], told[1].strip(" .")) is not None:
+        return None
+    return told[0], told[1].strip(" .")
+
+
+#: A field of words named before what it holds ("the comment is ...", "note: ...", "the reason's that ...").
+_FIELD_SAID = re.compile(r"^(?:(?:the|my|our|a)\s+)?([a-z]+)(?:'s|\s+is|\s+should (?:say|be)|\s+says|\s+reads|\s+would be|"
+                         r"\s*:)\s+(?:that\s+)?(.{4,})$", re.I)
 #: An order that only points back at what is under way: "cancel it", "add that", "go ahead", "do it now".
 _POINTING_BACK = re.compile(r"(?:(?:please|just) )?(?:\w+ (?:it|that|this|them)|go ahead|go on|carry on)"
                             r"(?: (?:please|now|then|for me))*")
@@ -604,8 +624,7 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
         return "value"
     if task.get("confirming") and reply.yes is None and _later_yes(text) is True:
         return "value"  # "because we're working blind. yes, escalate it"
-    if task.get("confirming") and DICTATED.match(text.strip()) \
-            and sum(s.kind == "text" and s.required for s in slots.values()) == 1:
+    if task.get("confirming") and _words_told(list(slots.values()), text):
         return "value"  # "Say: starter battery replaced ..." at a note's read-back: what it should say
     if task.get("confirming") or task.get("proposed"):
         return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) \
@@ -807,6 +826,8 @@ _DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "or", "is", "s
              "will", "you", "please", "also", "i", "we", "i've", "i'm", "i'd", "we've", "we're", "we'd", "it's",
              "there's"}
 #: Words that make a clause the predicate of the one before ("the booster pump, ..., was making a noise").
+#: Who a clause that says something of its own is about ("I have to annotate them too").
+_SUBJECTS = {"i", "we", "they", "he", "she", "you", "it", "i'm", "we're", "they're", "it's", "i've", "we've", "i'd"}
 _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept", "won't", "isn't", "wasn't",
                 "can't", "doesn't", "didn't", "will", "started", "stopped"}
 #: What a clause that only gives a priority calls it ("a medium problem", "high priority job").
@@ -1216,11 +1237,16 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     before = dict(task["args"])
     if text is not None:
         body, negated = moves.split_negated(text) if moves.negates(text) else (text, [])
-        heard.update(_replacing(slots, task["args"], body, negated, ctx))
+        replaced = _replacing(slots, task["args"], body, negated, ctx)
+        heard.update(replaced)
         reply = entities.yes_no(body)
         if task.get("confirming") and reply.yes is True and _QUALIFIED.match(reply.rest):
             reply = entities.Answer(False, reply.rest)  # "yes, but the site's wrong" is no yes to send it
         if task.get("confirming"):
+            told = _words_told(slots, text) if not heard and not mentioned(slots, text, ctx) else None
+            if told:  # "Say: ...", "the comment is ...": the field's words, as said ("instead" in them is no correction)
+                task["args"][told[0].name] = told[1]
+                return Step("confirm", f"Got it. {confirmation(task['tool'], slots, task['args'])}", {told[0].name: told[1]})
             if negated and not heard:
                 heard.update(_text_correction(slots, task["args"], text, ctx))
             restated = _restated(slots, task["args"], text, ctx) if not heard else {}
@@ -1243,13 +1269,6 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 ack = _together(_acknowledge(by_name[k], v, added=True) for k, v in changed.items() if k in by_name)
                 task["args"].update(changed)
                 return Step("execute", ack, changed)
-            dictated = DICTATED.match(body.strip())
-            texts = [s for s in slots if s.kind == "text" and s.required]
-            if not changed and dictated and len(texts) == 1 and validate(texts[0], dictated.group(1).strip(" .")) is None:
-                # "Say: starter battery replaced this morning ..." at a note's read-back: what it should say.
-                task["args"][texts[0].name] = dictated.group(1).strip(" .")
-                return Step("confirm", f"Got it. {confirmation(task['tool'], slots, task['args'])}",
-                            {texts[0].name: task["args"][texts[0].name]})
             if not changed:
                 named = _named_slot(slots, body, task["tool"])
                 if named is not None:
@@ -1293,7 +1312,14 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
             # "Is my email any good?" while the id is asked: the category held stays network.
             heard.update(_held_choices_kept([s for s in slots if s is not asking], task["args"], mentioned(slots, body, ctx), body))
             # A code heard for another slot ("A one two four") is not also a bare number for this one.
-            if asking is not None and asking.name not in heard and not (heard and asking.kind in ("site", "integer", "number", "enum")):
+            if replaced and asking is not None and asking.kind == "text":
+                # A value put right answers a question of words only with a clause that says something of its own
+                # ("make that write access, not read, I have to annotate them too"); "sorry, not five, four. the
+                # cracked tablet one" says which record.
+                body = " ".join(c for c in re.split(r"(?<=[,.;!?])\s+", body) if not entities.number_runs(c)
+                                and not mentioned(slots, c, ctx) and set(entities.tokens(c.lower())) & _SUBJECTS)
+            if asking is not None and asking.name not in heard and not (heard and asking.kind in ("site", "integer", "number", "enum")) \
+                    and (body.strip() or not replaced):
                 value = parse(asking, body, ctx, asked=True)
                 if isinstance(value, str) and len(value) > MAX_SPOKEN_TEXT:
                     problem = f"Sorry, that is too long for the {asking.label}."
@@ -1307,7 +1333,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                     problem = "Okay."  # "no" to the value offered: nothing was misheard
                 elif not heard:  # a number taken for another slot ("not thirty, thirteen") is no misheard tag
                     problem = wrong_shape(asking, body) or way_asked_about(asking, body) \
-                        or f"Sorry, I didn't catch the {asking.label}."
+                        or f"Sorry, I didn't catch {'your ID' if asking.kind == 'user' else 'the ' + asking.label}."
         # A changed value is said back; so is any value in a correction ("urgent, not low"),
         # even one the call had not taken before.
         # (Of a correction, the values of the kind taken back: "site seventeen, no, seven. Booster pump two, A702"
@@ -1436,8 +1462,11 @@ def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: l
     found: dict[str, Any] = {}
     for part in negated:
         for slot in slots:
+            # "not five, four. twenty thousand and four": with the whole id said, its last digit alone names it.
+            whole = parse(slot, body, ctx, asked=True) if slot.kind in ("code", "user") else None
+            fewest = 1 if whole is not None and whole != args.get(slot.name) and validate(slot, whole) is None else 2
             if slot.name in args and slot.kind != "text" and (parse(slot, part, ctx, asked=True) == args[slot.name]
-                                                             or _same_digits(slot, part, args[slot.name])):
+                                                             or _same_digits(slot, part, args[slot.name], fewest)):
                 value = parse(slot, body, ctx, asked=True)
                 if value is None and _same_digits(slot, part, args[slot.name]):
                     value = _with_digits(slot, args[slot.name], body)
@@ -1495,13 +1524,13 @@ def _restated(slots: list[Slot], args: Mapping[str, Any], said: str, ctx: Contex
     return {}
 
 
-def _same_digits(slot: Slot, said: str, held: Any) -> bool:
+def _same_digits(slot: Slot, said: str, held: Any, fewest: int = 2) -> bool:
     """A code named by its digits alone ("not four five oh three" for P-4503): callers drop the letters,
-    and may name only its last digits ("one zero zero zero one, no, not zero one, zero six")."""
+    and may name only its last digits, at least ``fewest`` ("one zero zero zero one, no, not zero one, zero six")."""
     runs = entities.number_runs(said)
     digits = re.sub(r"\D", "", str(held))
     return slot.kind in ("code", "user") and len(runs) == 1 and bool(digits) and (
-        runs[0].digits == digits or (len(runs[0].digits) >= 2 and digits.endswith(runs[0].digits)))
+        runs[0].digits == digits or (len(runs[0].digits) >= fewest and digits.endswith(runs[0].digits)))
 
 
 def _with_digits(slot: Slot, held: Any, body: str) -> str | None:

@@ -235,6 +235,9 @@ _ALL_SAID = re.compile(r"\bthat'?s (?:everything|all|it)\b(?! (?:wrong|off|incor
 #: Words around a value given again for a look-up ("sorry, I meant ..., not ...", "what about ... instead?").
 _READ_AGAIN_WORDS = {"sorry", "meant", "mean", "what", "about", "instead", "actually", "then", "there", "please",
                      "rather", "wait", "hang", "hold", "oops", "should", "have", "said", "same"}
+#: Words that say where a caller is, around the place ("I'm calling from ...", "we're over at ... here").
+_WHEREABOUTS = {"hello", "hiya", "morning", "afternoon", "evening", "calling", "ringing", "phoning", "here", "over",
+                "down", "just", "currently", "right", "now", "today", "this", "from", "site", "there"}
 #: A turn that only thanks ("cheers", "ok thank you very much").
 _ONLY_THANKS = re.compile(r"(?:(?:ok|okay|right|oh)\W+)?(?:thanks|thank you|cheers|ta|many thanks)"
                           r"(?:\W+(?:very much|a lot|mate|love))?\W*")
@@ -407,6 +410,12 @@ class SwitchboardBrain:
                 again = await self.coordinator.decide_async(rest, state)
                 if again.intent != "human.request":
                     decision = again
+        if "first_of_two" in decision.policy_hits:
+            # "I'm out at the Riverside pumping station and my laptop won't turn on": where the caller is, then
+            # the request; the place alone is no first request.
+            parts = self.coordinator.policy.split_at_switch(normalise(text))
+            if parts and self._only_where(parts[0]):
+                decision = dataclasses.replace(await self.coordinator.decide_async(parts[1], state), utterance=decision.utterance)
         if "safety:classifier" in decision.policy_hits:
             # "Cedar Falls reservoir": a place's name is no hazard. An emergency only the classifier heard must
             # still be one without the turn's places and codes.
@@ -2190,7 +2199,7 @@ class SwitchboardBrain:
         # 20001" tells more of the first.)
         tried = ((after, before),) if first else ((before, after),) + (((after, before),) if moves.asks(after) else ())
         for other, now in tried:
-            if len(other.split()) >= 3:
+            if len(other.split()) >= 3 and not self._only_where(other):
                 second = self.coordinator.decide(other, state)
                 read = self._read_by_id(other) if second.action != "route" else None
                 if read is not None:  # "what's happening with S R three zero zero zero two": that record, read
@@ -2322,6 +2331,11 @@ class SwitchboardBrain:
                             self._offer_news(news, text, state)
                         return dataclasses.replace(decision, action="route", target=server, intent=intent)
         return None
+
+    def _only_where(self, said: str) -> bool:
+        """Does ``said`` only greet and say where the caller is ("hi, I'm out at the Riverside pumping station")?"""
+        words = slots.without_values(said, self.agent.site_names)
+        return len(words) < len(entities.tokens(said)) and not _content_words(" ".join(words)) - _WHEREABOUTS
 
     def _heard_without_places(self, said: str, *, always: bool = False) -> list[Any]:
         """The router's readings of ``said`` without its places and codes; [] when it names none (the router heard

@@ -2960,3 +2960,45 @@ async def test_a_how_to_leaning_on_the_record_just_read_is_about_its_kind(tmp_pa
                                 "where is it")
         actions = await say(brain, state, "how long do these normally take")
         assert "working day" in spoken(actions), spoken(actions)
+
+
+async def test_a_record_number_put_right_while_its_words_are_asked_is_no_answer(tmp_path: Path) -> None:
+    # "sorry, not five, four. twenty thousand and four. the cracked tablet one" at "What should the comment say?":
+    # the incident is put right and the comment is still asked; "the comment is ..." is what it says.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("number-put-right")
+        await say(brain, state, "I want to add a comment to my incident, INC twenty thousand and five")
+        actions = await say(brain, state, "sorry, not five, four. twenty thousand and four. the cracked tablet one")
+        assert state.task["args"]["incident_id"] == "INC-20004" and "comment" not in state.task["args"], state.task
+        assert "What should the comment say?" in spoken(actions)
+        await say(brain, state, "the comment is the courier can pick it up from Westfield depot on Thursday")
+        assert state.task["args"]["comment"].startswith("the courier can pick it up"), state.task
+        # At the read-back too, a field named then told is that field's new words.
+        await say(brain, state, "the comment is the courier comes on Friday instead")
+        assert state.task["args"]["comment"] == "the courier comes on Friday instead", state.task
+        assert tools_ok(await say(brain, state, "yes")) == ["add_incident_comment"]
+    # A clause of its own beside the value put right still answers the question.
+    async with _fresh_brain(tmp_path / "own-clause") as brain:
+        state = CallState("value-and-reason")
+        await say(brain, state, "I need access to the SCADA historian")
+        await say(brain, state, "E one one four oh two")
+        await say(brain, state, "read only is fine")
+        await say(brain, state, "actually, sorry, make that write access, not read, I have to annotate them too")
+        assert state.task["args"]["access_level"] == "write" and "annotate" in str(state.task["args"]), state.task
+
+
+async def test_where_the_caller_is_is_no_first_request(brain: SwitchboardBrain) -> None:
+    # "I'm out at the Riverside pumping station and my laptop won't turn on": the place, then the one request.
+    state = CallState("whereabouts-first")
+    actions = await say(brain, state, "hi I'm out at the Riverside pumping station and my laptop won't turn on at all")
+    assert state.task["intent"] == "incident.create" and not state.dialogue.get("later"), (state.task, state.dialogue)
+    assert "asset tag" not in spoken(actions)
+
+
+async def test_a_value_set_at_the_read_back_is_no_dictated_summary(brain: SwitchboardBrain) -> None:
+    # "put it as high please" sets the priority; "put" is no "put down that ..." of the summary's words.
+    state = CallState("put-it-as-high")
+    await say(brain, state, "the transfer pump P forty-five thirty at Cedar Falls isn't pushing anything")
+    summary = state.task["args"]["summary"]
+    await say(brain, state, "put it as high please")
+    assert state.task["args"]["priority"] == "high" and state.task["args"]["summary"] == summary, state.task
