@@ -60,6 +60,11 @@ _NOT_CARRIED = {"status", "priority", "summary", "description", "idempotency_key
 #: A new record asked for in so many words ("raise a new one", "open another ticket"; "they gave me a new one" is none).
 NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:a new|another)(?: new)? "
                         r"(?:one|job|ticket|work order|incident|request)\b")
+#: Asked to open a closed record again ("can you reopen it").
+REOPENED = re.compile(r"\bre-?open(?:ed|ing)?\b|\bopen (?:it|that|this|them) (?:back )?(?:up )?again\b")
+#: A fault back ("it's gone again", "dropped below setpoint again") and a thing pointed back at ("that pump").
+_AGAIN = re.compile(r"\b(?:again|back)\b")
+_POINTED_BACK = re.compile(r"\b(?:that|this|the same|it'?s|it)\b")
 #: How near in meaning a caller's description must be to a thing's record to name it, and how much nearer
 #: than the next thing: "the air conditioning in the lab" is 0.55 near "hvac Lab climate control", 0.23 the next.
 KIND_MEANING_FLOOR = 0.4
@@ -418,9 +423,12 @@ class DomainAgent:
     @staticmethod
     def _same_thing(spec: ToolSpec, text: str, state: CallState) -> dict[str, Any]:
         """"Raise a new one" right after a record was read: the new record is for the same thing (its asset
-        tag and site, as the read gave them). {} for any other turn."""
+        tag and site, as the read gave them). So is one asked to reopen it, or a fault told again of the thing
+        pointed back at ("the flow on that transfer pump's dropped again"). {} for any other turn."""
         last = state.tool_attempts[-1] if state.tool_attempts else {}
-        if not (last.get("ok") and NEW_RECORD.search(text.lower()) and spec.name.startswith(NEW_RECORD_PREFIXES)):
+        low = text.lower()
+        back = NEW_RECORD.search(low) or REOPENED.search(low) or (_AGAIN.search(low) and _POINTED_BACK.search(low))
+        if not (last.get("ok") and back and spec.name.startswith(NEW_RECORD_PREFIXES)):
             return {}
         data = last.get("result")
         found = {}

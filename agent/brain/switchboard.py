@@ -21,7 +21,7 @@ from typing import Any, AsyncIterator, Callable, Iterator, Protocol, Sequence
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD,
-                                NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REPLY_WORDS, DomainAgent,
+                                NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REOPENED, REPLY_WORDS, DomainAgent,
                                 fetch_site_names, for_the_ear, is_closed, latest_reference, questions_in, records_in,
                                 spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
@@ -221,8 +221,6 @@ _WHICH_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z'-]+\s+){1,3}?ones?\b(?!\
 #: Verbs of asking after a record's progress ("I'm chasing incident 20030", "any update on ...").
 _CHASING = re.compile(r"\b(?:chas(?:e|es|ing)|follow(?:ing)? up|check(?:ing)? (?:on|up on|in on)|any (?:news|update|progress)|"
                       r"where (?:it|that|things) (?:is|are|stands?))\b")
-#: Asking for a closed record back: a change whose value is "as it was" ("can you reopen it?").
-_REOPEN = re.compile(r"\bre-?open(?:ed|ing)?\b|\bopen (?:it|that|this|them) (?:back )?(?:up )?again\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
@@ -358,8 +356,10 @@ class SwitchboardBrain:
                 and acts.yes_no_question(self._last_said(state, "")) and acts.assents(text, self.similar):
             text = "yes"  # "go for it" to "Shall I go ahead?": a yes in words no list holds
         elif (state.task or {}).get("confirming") and not state.task.get("duplicate_of") \
-                and _ONLY_THANKS.fullmatch(text.strip().lower()):  # ("Do you want another one?" is no read-back)
-            text = "yes"  # "thanks" to the read-back: it was heard, and nothing was said against it
+                and _ONLY_THANKS.fullmatch(text.strip().lower()) and not self._last_said(state, "").startswith("Sorry"):
+            # "thanks" to the read-back: it was heard, and nothing was said against it. ("Do you want another one?"
+            # is no read-back; after "Sorry, I didn't follow" something was said against it that was not understood.)
+            text = "yes"
         if len(text) > MAX_TURN_CHARS:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
@@ -1999,7 +1999,7 @@ class SwitchboardBrain:
         "reopen"), or say it only inside a question ("when is my urgent one getting sorted?")?"""
         spec = self._spec_of(intent)
         choices = [s for s in slots.slots_of(spec.input_schema) if not s.required and s.kind == "enum"] if spec else []
-        said = bool(slots.mentioned(choices, text, self._context())) or bool(_REOPEN.search(text.lower()))
+        said = bool(slots.mentioned(choices, text, self._context())) or bool(REOPENED.search(text.lower()))
         return not said or _questions_only(text)
 
     def _names_a_record(self, text: str) -> bool:

@@ -3002,3 +3002,25 @@ async def test_a_value_set_at_the_read_back_is_no_dictated_summary(brain: Switch
     summary = state.task["args"]["summary"]
     await say(brain, state, "put it as high please")
     assert state.task["args"]["priority"] == "high" and state.task["args"]["summary"] == summary, state.task
+
+
+async def test_a_fault_back_on_the_thing_just_read_is_a_new_record_for_it(tmp_path: Path) -> None:
+    # A completed job read, then "the flow on that transfer pump's dropped again, can you reopen it": a new job for
+    # the same pump at the same site, not "Which site is the asset at?".
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("fault-back")
+        await say(brain, state, "hiya, is work order ten thousand and twelve finished?")
+        actions = await say(brain, state, "right, well the flow on that transfer pump's dropped below setpoint again, "
+                                          "can you reopen it")
+        assert state.task["args"].get("asset_tag") == "P-4530" and state.task["args"].get("site") == 30, spoken(actions)
+
+
+async def test_thanks_after_a_turn_not_followed_sends_nothing(tmp_path: Path) -> None:
+    # "Sorry, I didn't follow. Shall I go ahead ...?": something was said against the read-back, so a "cheers" now
+    # is no go-ahead.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("thanks-after-sorry")
+        await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
+        not_followed = await say(brain, state, "just the visit, the job itself stays open")
+        assert spoken(not_followed).startswith("Sorry"), spoken(not_followed)
+        assert not tools_ok(await say(brain, state, "cheers"))
