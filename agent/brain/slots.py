@@ -353,7 +353,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}) \
                 and not (before[-1:] == ["as"] and not re.match(r"\s*[a-z]", low[end:])):  # "put a job in as high"
             # Its own clause: ", medium" or "make it high", not "the reading is high".
-            said_before = re.split(r"[,.;!?]", low[:start])[-1]
+            # (In a transcript without commas, "so" and "but" start a clause: "... it's getting bigger so i'd say high".)
+            said_before = re.split(r"[,.;!?]|\b(?:so|but)\b", low[:start])[-1]
             tail = re.split(r"[,.;!?]", low[end:])[0]
             head = _SETTING.sub("", said_before)  # "it should be high", "make it low": said as the value
             if not moves.leftover(head) and re.match(r"\s*for\b", tail):
@@ -834,6 +835,8 @@ _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept
 _VALUE_NOUNS = {"is", "a", "problem", "issue", "priority", "one", "job", "ticket", "please", "really", "quite"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
 SUMMARY_WORDS = 10
+#: Words that open a clause saying only where something is ("in the control room", "out at the depot").
+_WHERE_WORDS = {"in", "at", "on", "inside", "outside", "near", "by", "out", "down", "up", "over"}
 
 
 #: Words that start a phrase of place ("on the second floor", "at the operations centre").
@@ -998,7 +1001,7 @@ def paraphrase(opening: str, ctx: Context) -> str:
     """The problem in the caller's opener, short: greetings and requests ("I need a technician")
     and the values that have slots of their own (asset tag, site, priority) are left out, and
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
-    clauses = []
+    clauses, places = [], []
     sites = " ".join(ctx.site_names).lower()
     opening = _without_introduction_sentence(opening, sites)
     # Clauses end at punctuation (a colon too, not in a time) and where "and" starts a new subject ("... this
@@ -1034,7 +1037,10 @@ def paraphrase(opening: str, ctx: Context) -> str:
         while words and (words[-1] in _DANGLING | _VALUE_LEAD or re.sub(r"'s$", "", words[-1]) in _VALUE_LEAD):
             words = words[:-1]
         if len(words) >= 2 and set(words) - _DANGLING - _VALUE_NOUNS - _ENUM_WORDS - {"urgent"}:
-            clauses.append(_shortened(words))  # not a clause that only gives the priority ("is medium problem")
+            # Only where it is ("in the control room"): a problem told elsewhere comes first.
+            (places if words[0] in _WHERE_WORDS and not _tells_something(" ".join(words)) else clauses).append(
+                _shortened(words))  # not a clause that only gives the priority ("is medium problem")
+    clauses = clauses or places
     if ctx.similar is not None and len(clauses) > 1 and sum(map(len, clauses)) > SUMMARY_WORDS:
         # Too much to keep it all: the clause that sounds most like a fault goes first ("I keep mixing them
         # up. gas turbine two is throwing a low lube oil pressure alarm" is about the alarm).
@@ -1483,8 +1489,12 @@ def _text_correction(slots: list[Slot], args: Mapping[str, Any], said: str, ctx:
     pairs = [(m.group(1), m.group(2)) for m in re.finditer(r"\b([a-z][\w-]+),? not (?:the |a |an )?([a-z][\w-]+)\b", low)]
     pairs += [(m.group(2), m.group(1)) for m in re.finditer(  # "not coolant, it's diesel": new second
         r"\bnot (?:the |a |an )?([a-z][\w-]+),? (?:it'?s |but |rather )?(?:the |a |an )?([a-z][\w-]+)\b", low)]
+    # "not visio, make it power bi desktop": the words it is made, up to the clause's end.
+    pairs[:0] = [(m.group(2).strip(), m.group(1)) for m in re.finditer(
+        r"\bnot (?:the |a |an )?([a-z][\w-]+),? (?:make it|make that|change it to|change that to|it should be) "
+        r"(?:the |a |an )?([a-z][\w-]*(?: [a-z][\w-]*){0,2})(?=$|[,.;!?])", low)]
     values = [x for x in slots if x.kind != "text"]
-    pairs = [(new, old) for new, old in pairs if not {new, old} & (_NO_NOUN | _DANGLING)
+    pairs = [(new, old) for new, old in pairs if not {new, old} & (_NO_NOUN | _DANGLING) and moves.leftover(new)
              and not mentioned(values, new, ctx) and not mentioned(values, old, ctx)
              and not any(_enum(x, w, asked=True) is not None for x in values if x.kind == "enum" for w in (new, old))]
     if not pairs:

@@ -138,9 +138,8 @@ _WH_WORD = re.compile(r"\b(?:who|what|how|which|where|when)\b")
 #: "a" ("how long would a low priority ticket take?", "do you ever send an engineer on a Sunday?").
 _IN_GENERAL = re.compile(r"\b(?:normally|usually|generally|typically|in general|on average|as a rule|tend to|ever)\b|"
                          r"\b(?:a|an|any)\s+(?:[\w-]+\s+){0,2}(?:tickets?|incidents?|jobs?|work orders?|requests?|visits?)\b")
-#: A new record asked for in so many words: "raise a job", "log a ticket", "put in a work order".
-_MAKE_ASKED = re.compile(r"\b(?:raise|open|log|create|put in|report|make|start|set up|book in)(?: me| us)? (?:a|an|another)"
-                         r"(?: new)? (?:job|ticket|work ?order|work-order|incident|fault|call-?out|request)\b")
+#: The kinds of record a caller asks to be made ("raise a job", "log a ticket", "put a request in").
+_RECORD_KINDS = ("job", "ticket", "work order", "workorder", "work-order", "incident", "fault", "call-out", "callout", "request")
 #: Words that make a record, before its kind ("raise me a new job") or after it ("a ticket opened").
 _MAKES = r"(?:raise|log|open|create|put in|submit|make|start|report|set up|book in|book)"
 _MADE = r"(?:raised|logged|opened|created|put in|submitted|made|started|set up|booked)"
@@ -152,6 +151,7 @@ def _made_by_kind(low: str, names: Sequence[str], loosely: bool) -> bool:
     kind = "(?:" + "|".join(re.escape(n) for n in names) + ")"
     wish = r"(?:need|want|like|get|submit|ask for|do)\b(?: [\w']+){0,2}?"
     return bool(re.search(rf"\b{_MAKES}(?: me| us)?(?: [\w']+){{0,2}}? (?:a|an|another)(?: new)? {kind}\b", low)
+                or re.search(rf"\bput (?:me |us )?(?:a|an|another)(?: new)? {kind} in\b", low)
                 or re.search(rf"\b{wish} (?:a|an|another)(?: new)? {kind} {_MADE}\b", low)
                 or re.search(rf"\b{wish} (?:a new|another) {kind}\b", low)
                 or (loosely and re.search(rf"\b{wish} (?:a|an|new) {kind}\b", low)))
@@ -236,6 +236,13 @@ _READ_AGAIN_WORDS = {"sorry", "meant", "mean", "what", "about", "instead", "actu
 #: Words that say where a caller is, around the place ("I'm calling from ...", "we're over at ... here").
 _WHEREABOUTS = {"hello", "hiya", "morning", "afternoon", "evening", "calling", "ringing", "phoning", "here", "over",
                 "down", "just", "currently", "right", "now", "today", "this", "from", "site", "there"}
+#: Where the caller is, said of themselves ("hi, I'm down at ...", "we're over at ...", "calling from ...").
+_WHERE_I_AM = re.compile(r"^(?:(?:hi|hiya|hello|hey|morning|afternoon|evening|yeah|so|right)\W+)*(?:i'?m|i am|we'?re|we are|"
+                         r"(?:i'?m |i am )?(?:calling|ringing|phoning)(?: you)?)\s+(?:(?:out|down|up|over|based|currently|just|"
+                         r"here)\s+)*(?:at|in|on|from)\b([^.?!]*)$")
+#: Words that tell how something is, not where ("is", "won't", "keeps").
+_STATE_WORDS = {"is", "are", "was", "were", "has", "have", "had", "keeps", "won't", "can't", "isn't", "doesn't", "not",
+                "no", "broken", "down", "off", "dead"}
 #: A turn that only thanks ("cheers", "ok thank you very much").
 _ONLY_THANKS = re.compile(r"(?:(?:ok|okay|right|oh)\W+)?(?:thanks|thank you|cheers|ta|many thanks)"
                           r"(?:\W+(?:very much|a lot|mate|love))?\W*")
@@ -938,7 +945,8 @@ class SwitchboardBrain:
         if change is None and decision.action in ("route", "clarify"):
             decision = self._told_what_it_holds(decision, text) or self._fault_told_of_a_thing(decision, text, state) \
                 or self._asked_of_read_record(decision, text) or decision
-        if change is None and decision.action in ("route", "clarify") and self._asks_how(decision, text):
+        if change is None and after_howto is None and decision.action in ("route", "clarify") and self._asks_how(decision, text):
+            # (A request after a how-to answer was decided with the question it leans on: it asks no question now.)
             # "The VPN says token out of sync, what am I meant to do?": a question answered from the articles.
             decision = dataclasses.replace(decision, action="route", intent="knowledge.howto")
         lost = self._lost(decision)
@@ -1252,7 +1260,7 @@ class SwitchboardBrain:
         to look at?") is for the problem asked about: decided with the question before it, as the most likely
         new record of those readings (the how-to was answered already). None otherwise."""
         if state.task or not state.routes or state.routes[-1]["intent"] != "knowledge.howto" \
-                or not (set(entities.tokens(text)) & _LEANING or _MAKE_ASKED.search(text.lower())) \
+                or not (set(entities.tokens(text)) & _LEANING or _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False)) \
                 or not _REQUEST_QUESTION.search(text.lower()):
             return None  # (leaning on it, or a new record asked for: "... nothing happens, can you log a ticket")
         callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
@@ -1266,7 +1274,7 @@ class SwitchboardBrain:
                 or tool["confidence"] < OFF_TOPIC_CONFIDENCE:
             return None
         # What is wrong is what the caller told, not how they asked to fix it ("it stopped syncing this morning").
-        told = " ".join(x for x in _SENTENCE.split(callers[-2].strip()) if not x.strip().endswith("?"))
+        told = " ".join(x for x in _SENTENCE.split(callers[-2].strip()) if not _questions_only(x))  # (with or without "?")
         decision = dataclasses.replace(again, action="route", target=tool["target"], intent=tool["intent"],
                                        confidence=tool["confidence"],
                                        reason=f"{again.reason} Asked after the how-to answer: the same problem.")
@@ -1855,7 +1863,7 @@ class SwitchboardBrain:
         Heard as another new record of the same desk ("I need a service request to clear my old Authenticator
         registration", a password reset), any wording that wants one will do; heard as a look-up or a change of a
         record ("need a work order raised", "could you open an incident for me"), only words that make one do,
-        and a kind's other name ("job", "ticket") only for the desk heard. None otherwise."""
+        and a kind's other name ("job", "ticket") too, for the desk heard. None otherwise."""
         spec = self._spec_of(decision.intent)
         if spec is None or self._names_a_record(text):
             return None
@@ -1866,8 +1874,9 @@ class SwitchboardBrain:
             if intent == decision.intent or verb != "create" or not kind or (making and server != spec.server):
                 continue
             name = kind.replace("_", " ")
+            # (Heard as another new record, only the full name tells them apart: an access request is a request too.)
             names = next((n for n in entities.KIND_NAMES.values() if n[0] == name), (name,)) \
-                if server == spec.server else (name,)
+                if server == spec.server and not making else (name,)
             if _made_by_kind(low, names, loosely=making):
                 return dataclasses.replace(decision, action="route", target=server, intent=intent,
                                            reason=f"{decision.reason} A {name} asked for by name.")
@@ -2241,10 +2250,11 @@ class SwitchboardBrain:
                     or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()) \
                     or _inside_a_number(before, after) \
                     or _INTRODUCTION.match(_without_trailing_codes(before).lower()) \
-                    or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2:
+                    or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2 \
+                    or self._only_where(before):
                 # "over and over" joins no clauses; "I rang last week about ...", "hello, Olivia Grant from
-                # operations", "hi, Grace Kim, asset management" and "riverside pumping station here" are no
-                # request of their own
+                # operations", "hi, Grace Kim, asset management", "riverside pumping station here" and "I'm at
+                # Riverside, in the control room" are no request of their own
                 continue
             unsure, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
             # A first request its values settle is clear enough when the second is for the other desk.
@@ -2299,7 +2309,7 @@ class SwitchboardBrain:
         other = {"target": decision.alternatives[0]["target"], "intent": decision.alternatives[0]["intent"]}
         makes = [o for o in (top, other) if (spec := self._spec_of(o["intent"])) is not None
                  and spec.name.startswith(NEW_RECORD_PREFIXES)]
-        if _MAKE_ASKED.search(text.lower()) and len(makes) == 1:
+        if _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False) and len(makes) == 1:
             # "I need to raise a job for the rooftop unit, tag H4201": a new record asked for in so many words.
             return dataclasses.replace(decision, action="route", target=makes[0]["target"], intent=makes[0]["intent"])
         named = self._write_by_its_values(top["intent"], [other], text) or self._write_by_its_values(other["intent"], [top], text) \
@@ -2335,7 +2345,12 @@ class SwitchboardBrain:
     def _only_where(self, said: str) -> bool:
         """Does ``said`` only greet and say where the caller is ("hi, I'm out at the Riverside pumping station")?"""
         words = slots.without_values(said, self.agent.site_names)
-        return len(words) < len(entities.tokens(said)) and not _content_words(" ".join(words)) - _WHEREABOUTS
+        if len(words) == len(entities.tokens(said)):
+            return False  # no place named
+        # "I'm at Riverside pumping station, site twelve, in the control room": said of the caller, nothing of a thing.
+        where = _WHERE_I_AM.match(said.strip().lower())
+        return not _content_words(" ".join(words)) - _WHEREABOUTS or (
+            where is not None and not set(entities.tokens(where.group(1))) & _STATE_WORDS)
 
     def _heard_without_places(self, said: str, *, always: bool = False) -> list[Any]:
         """The router's readings of ``said`` without its places and codes; [] when it names none (the router heard

@@ -3024,3 +3024,48 @@ async def test_thanks_after_a_turn_not_followed_sends_nothing(tmp_path: Path) ->
         not_followed = await say(brain, state, "just the visit, the job itself stays open")
         assert spoken(not_followed).startswith("Sorry"), spoken(not_followed)
         assert not tools_ok(await say(brain, state, "cheers"))
+
+
+async def test_a_place_inside_a_site_is_where_the_caller_is_not_the_problem(brain: SwitchboardBrain) -> None:
+    # "hi i'm at riverside pumping station, site twelve, in the control room, and my laptop keeps dropping off the
+    # wifi": one IT request; its summary is the laptop, not "in the control room".
+    state = CallState("place-inside-site")
+    await say(brain, state, "hi i'm at riverside pumping station, site twelve, in the control room, and my laptop keeps "
+                            "dropping off the wifi every few minutes")
+    assert state.task["intent"] == "incident.create", state.task
+    await say(brain, state, "e one oh six two oh")
+    assert "laptop" in state.task["args"]["summary"] and "control room" not in state.task["args"]["summary"], state.task
+
+
+async def test_a_value_after_so_in_a_run_on_turn_is_said_as_the_value(brain: SwitchboardBrain) -> None:
+    # No commas from the recogniser: "... it's getting bigger so i'd say high" gives the priority at the read-back;
+    # "the reading is high" still does not.
+    state = CallState("so-high")
+    await say(brain, state, "the number two intake pump at riverside has started leaking round the shaft")
+    await say(brain, state, "site twelve, and the tag on it is a one two four")
+    await say(brain, state, "there's a proper puddle now and it's getting bigger so i'd say high")
+    assert state.task["args"].get("priority") == "high", state.task
+    state = CallState("reading-high")
+    await say(brain, state, "the pump A one two three at site twelve is vibrating and the reading is high")
+    assert "priority" not in state.task["args"], state.task
+
+
+async def test_a_product_put_right_at_the_read_back_replaces_it_in_the_summary(brain: SwitchboardBrain) -> None:
+    state = CallState("product-put-right")
+    await say(brain, state, "hi, can i get visio installed on my laptop please")
+    await say(brain, state, "e one one zero zero three")
+    await say(brain, state, "oh actually, not visio, make it power bi desktop, that's what my manager wanted me on")
+    summary = state.task["args"]["summary"]
+    assert "power bi desktop" in summary and "visio" not in summary and "actually" not in summary, summary
+
+
+async def test_a_request_put_in_after_a_how_to_is_the_one_the_answer_named(tmp_path: Path) -> None:
+    # "can you put a request in for me then" after how to get Power BI access: an access request, not the how-to again
+    # (the question before it, without its question mark, is no question asked now).
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("request-after-howto")
+        await say(brain, state, "how do i go about getting access to power bi")
+        await say(brain, state, "ok, can you put a request in for me then, read access, my id is e one oh six two oh")
+        assert (state.task or {}).get("intent") == "access.request", state.task
+        await say(brain, state, "i need to see the shift dashboards for the control room handover")
+        assert tools_ok(await say(brain, state, "yes submit it")) == ["request_access"]
