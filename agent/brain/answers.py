@@ -127,13 +127,18 @@ _TO_A_PERSON = re.compile(r"\bask to speak to\b", re.I)
 _IF_CLAUSE = re.compile(r"\bif ([^,;:]+)", re.I)
 
 
+#: Verbs by which a screen or a device gives a message ("the VPN says", "it keeps telling me", "it shows").
+_SAYING = {"say", "tell", "show", "display", "read", "flash", "pop"}
+
+
 def person_per_articles(passages: Sequence[str], said: str) -> str:
     """The article sentence that says a person does what the caller describes ("If the laptop asks for a BitLocker
     recovery key, ask to speak to the IT service desk. A person there reads you the key ..."): its situation, each
     of its "or" parts apart, must be the caller's in every word of four letters or more (at least two). "" else."""
-    def root(word: str) -> str:  # "asks" and "asking" alike
-        return next((word[:-len(end)] for end in ("ing", "ed", "es", "s") if word.endswith(end) and len(word) - len(end) >= 3),
+    def root(word: str) -> str:  # "asks" and "asking" alike; a message "says", "shows" or is "telling" alike
+        bare = next((word[:-len(end)] for end in ("ing", "ed", "es", "s") if word.endswith(end) and len(word) - len(end) >= 3),
                     word)
+        return "say" if bare in _SAYING else bare
 
     words = {root(w) for w in re.findall(r"[a-z]+", said.lower())}
     for text in passages:

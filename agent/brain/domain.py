@@ -115,6 +115,10 @@ _STOP = {"the", "and", "for", "you", "your", "with", "how", "what", "can", "does
          "have", "has", "was", "will", "would", "should", "could", "into", "when", "there", "then", "them"}
 
 
+#: A question that asks what to do about what was told ("what do I do?", "what am I meant to do?").
+_WHAT_TO_DO = re.compile(r"\bwhat (?:do|should|can|could|shall) (?:i|we) do\b|\bwhat (?:am i|are we) (?:supposed|meant) to do\b")
+
+
 def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
                  similar: Callable[[str, Sequence[str]], Sequence[float]] | None = None) -> tuple[str, str] | None:
     """(answer, article id): of the retrieved article sections (examples are not answers), the sentence
@@ -123,6 +127,9 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
     4,000 running hours" rather than the section that names the most of the question's nouns; without it,
     the first section's sentence that shares most words with the question."""
     asked = {stem(w) for w in entities.tokens(question) if len(w) > 2 and w not in _STOP}
+    if _WHAT_TO_DO.search(question.lower()) and any(":" in str(p.get("title", "")) for p in passages):
+        # "..., what do I do?" asks for advice: an article's opening only says what its subject is.
+        passages = [p for p in passages if ":" in str(p.get("title", ""))]
     found: list[tuple[list[str], int, str]] = []  # (sentences, best index, article id)
     scored: list[tuple[float, int, int]] = []  # (score, which section, which sentence)
     for passage in passages:

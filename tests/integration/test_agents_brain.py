@@ -3069,3 +3069,16 @@ async def test_a_request_put_in_after_a_how_to_is_the_one_the_answer_named(tmp_p
         assert (state.task or {}).get("intent") == "access.request", state.task
         await say(brain, state, "i need to see the shift dashboards for the control room handover")
         assert tools_ok(await say(brain, state, "yes submit it")) == ["request_access"]
+
+
+async def test_a_message_the_caller_is_told_matches_the_one_the_article_says(brain: SwitchboardBrain) -> None:
+    # The article: 'If ... the VPN says "token out of sync" ... ask to speak to the IT service desk'; the caller: "my
+    # VPN keeps telling me token out of sync". A screen's message "says", "shows" or is "telling" alike.
+    actions = await say(brain, CallState("vpn-telling"), "hi, my VPN keeps telling me token out of sync and won't let me in")
+    assert any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
+
+
+async def test_what_to_do_is_answered_from_a_section_not_the_articles_opening(brain: SwitchboardBrain) -> None:
+    actions = await say(brain, CallState("what-to-do"), "there's water dripping out of the air con unit in the control "
+                                                        "room at Riverside, what do I do")
+    assert "bucket" in spoken(actions) or "condensate" in spoken(actions), spoken(actions)
