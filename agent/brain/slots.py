@@ -1296,7 +1296,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
             if proposed and (reply.yes is True or (reply.yes is None and names_thing(str(task.get("proposed_name") or ""), body))):
                 heard.update(proposed)  # "yes", or the thing offered named back ("it's the standby generator")
                 if write and reply.yes is True and changes_record(task["tool"], slots) and set(task["args"]) <= set(proposed) \
-                        and _orders(task["tool"], reply.rest) and not [s for s in slots if s.required and s.kind != "key"
+                        and orders(task["tool"], reply.rest) and not [s for s in slots if s.required and s.kind != "key"
                                                                        and s.name not in {**task["args"], **proposed}]:
                     # "Yes, cancel it please" to "Is it W O 10002: the oil pump?": the record was just read out and
                     # the act ordered with the yes; reading it back again would ask the same thing twice.
@@ -1310,7 +1310,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 if named is not None:
                     return _change(task, named, body, slots)
                 if changing and not mentioned(slots, body, ctx) and (
-                        _orders(task["tool"], body) or changes_nothing(body)):
+                        orders(task["tool"], body) or changes_nothing(body)):
                     # "Yes please go ahead" or "nothing, it's fine" to "What should I change?": the "no" before it
                     # was about something else; what was read back stands.
                     return Step("execute")
@@ -1382,13 +1382,19 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
 
 
-def _orders(tool: str, text: str) -> bool:
-    """Does ``text`` order the act of ``tool`` outright ("cancel it please", "go ahead", "move it")? Its verb or a
-    go-ahead, on "it", and nothing else said beside it."""
+def orders(tool: str, text: str) -> bool:
+    """Does ``text`` order the act of ``tool`` outright ("cancel it please", "go ahead", "can you log it?")? Its verb
+    (for a new record, a verb that makes one), or a go-ahead, on "it", asked or told, and nothing else beside it."""
     verb = tool.split("_")[0]
-    low = text.lower().strip(" .!")
-    return bool(re.fullmatch(rf"(?:(?:yes|yeah|please|then|just)\W+)*(?:{verb}|go ahead(?: and {verb})?|do)(?: it| that)?"
+    verbs = f"{verb}|{_MAKING_VERBS}" if tool.startswith(NEW_RECORD_PREFIXES) else verb
+    low = text.lower().strip(" .!?")
+    return bool(re.fullmatch(rf"(?:(?:yes|yeah|please|then|just|ok|okay|so)\W+)*(?:(?:can|could|would|will) you(?: please| just)? )?"
+                             rf"(?:{verbs}|go ahead(?: and (?:{verbs}))?|do)(?: it| that)?(?: now| for me)?"
                              r"(?:\W+(?:please|then|thanks|thank you))*", low))
+
+
+#: Verbs that make a new record, whatever the tool is called ("log it", "put it in").
+_MAKING_VERBS = r"log|raise|open|submit|file|send|lodge|put (?:it|that) in|put in"
 
 
 #: An answer to "What should I change?" that changes nothing.

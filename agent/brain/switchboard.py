@@ -363,6 +363,9 @@ class SwitchboardBrain:
                 and acts.yes_no_question(self._last_said(state, "")) and acts.assents(text, self.similar):
             text = "yes"  # "go for it" to "Shall I go ahead?": a yes in words no list holds
         elif (state.task or {}).get("confirming") and not state.task.get("duplicate_of") \
+                and slots.orders(str(state.task.get("tool", "")), text):
+            text = "yes"  # "can you escalate it?" at the read-back of an escalation: the act asked for, as read back
+        elif (state.task or {}).get("confirming") and not state.task.get("duplicate_of") \
                 and _ONLY_THANKS.fullmatch(text.strip().lower()) and not self._last_said(state, "").startswith("Sorry"):
             # "thanks" to the read-back: it was heard, and nothing was said against it. ("Do you want another one?"
             # is no read-back; after "Sorry, I didn't follow" something was said against it that was not understood.)

@@ -3082,3 +3082,19 @@ async def test_what_to_do_is_answered_from_a_section_not_the_articles_opening(br
     actions = await say(brain, CallState("what-to-do"), "there's water dripping out of the air con unit in the control "
                                                         "room at Riverside, what do I do")
     assert "bucket" in spoken(actions) or "condensate" in spoken(actions), spoken(actions)
+
+
+async def test_the_act_asked_for_at_its_own_read_back_sends_it(tmp_path: Path) -> None:
+    # "Can you escalate it?" at "I'll escalate the incident: ... Is that right?", "can you log it?" at a new work
+    # order's: the act read back, asked for; not "Sorry, I didn't follow".
+    for opening, asked, tool in (
+            ("escalate INC 20003 please, I can't send invoices and it's blocking my work", "can you escalate it?",
+             "escalate_incident"),
+            ("the pump A one two five at site twelve has failed, priority high", "can you log it?", "create_work_order"),
+            ("the pump A one two five at site twelve has failed, priority high", "ok, put it in for me please",
+             "create_work_order")):
+        async with _fresh_brain(tmp_path / asked.replace(" ", "-").strip("?,")) as brain:
+            state = CallState("act-asked-at-read-back")
+            await say(brain, state, opening)
+            assert state.task["confirming"], state.task
+            assert tools_ok(await say(brain, state, asked)) == [tool], asked
