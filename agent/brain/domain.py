@@ -254,9 +254,10 @@ def _fields_asked(data: Mapping[str, Any], asked: str, message: str) -> str:
     """The record's plain fields (a word, not an id or a count) whose name ``asked`` says and ``message`` does not
     give, as sentences: "The make is GE."."""
     words = set(entities.tokens(asked))
-    said = [f"The {key.replace('_', ' ')} is {value}." for key, value in data.items()
+    # (A value written as an identifier is said as words: "in_progress" is "in progress", as the message has it.)
+    said = [f"The {key.replace('_', ' ')} is {value.replace('_', ' ')}." for key, value in data.items()
             if isinstance(value, str) and key not in ("message", "description") and not key.endswith(("_id", "_at"))
-            and set(key.split("_")) <= words and not re.search(rf"\b{re.escape(value)}\b", message, flags=re.I)]
+            and set(key.split("_")) <= words and not re.search(rf"\b{re.escape(value.replace('_', ' '))}\b", message, flags=re.I)]
     return " ".join(said)
 
 

@@ -2856,7 +2856,9 @@ def _questions_only(text: str, heard: str = "") -> bool:
     A sentence that only echoes what the caller just ``heard`` ("morning, right.") is no request either."""
     sentences = [_LEAD.sub("", s.strip().lower()) for s in _SENTENCE.split(text) if s.strip()]
     echoed = _content_words(heard)
-    asked = [s for s in sentences if not (heard and not s.endswith("?") and _content_words(moves.leftover(entities.yes_no(s).rest)) <= echoed)]
+    # (A sentence led by a question word asks, question mark or not: "who's got it".)
+    asked = [s for s in sentences if not (heard and not s.endswith("?") and not _QUESTION.match(s)
+                                          and _content_words(moves.leftover(entities.yes_no(s).rest)) <= echoed)]
     return bool(asked) and all(
         (s.endswith("?") or _QUESTION.match(s) or _QUESTION.match(_topic_put_first(s))) and not _REQUEST_QUESTION.match(s)
         for s in asked)

@@ -3098,3 +3098,14 @@ async def test_the_act_asked_for_at_its_own_read_back_sends_it(tmp_path: Path) -
             await say(brain, state, opening)
             assert state.task["confirming"], state.task
             assert tools_ok(await say(brain, state, asked)) == [tool], asked
+
+
+async def test_a_question_without_its_mark_about_what_was_read_is_answered_from_it(tmp_path: Path) -> None:
+    # "who's got it" (no question mark from the recogniser) right after an incident was read: what was read answers
+    # it, with its values said as words ("in progress", never "in_progress").
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("who-has-it")
+        await say(brain, state, "what's the status of incident 20001")
+        actions = await say(brain, state, "who's got it")
+        assert "Network Operations" in spoken(actions) and "_" not in spoken(actions), spoken(actions)
+        assert "can't help" not in spoken(actions)
