@@ -79,6 +79,7 @@ def test_full_stops_and_case_do_not_change_the_verdict(model):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # it embeds ~60 000 samples: 284 s alone on this 2-core host, so the default 300 s was a coin toss
 def test_the_committed_weights_are_what_the_fitting_script_makes():
     assert fit.main(["--check"]) == 0
 
