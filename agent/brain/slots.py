@@ -1400,6 +1400,8 @@ _MAKING_VERBS = r"log|raise|open|submit|file|send|lodge|put (?:it|that) in|put i
 #: An answer to "What should I change?" that changes nothing.
 _NOTHING_TO_CHANGE = re.compile(r"^\W*(?:(?:no|nothing|none|sorry|oh)\W+)*(?:nothing|none of it|it'?s (?:all )?(?:fine|good|"
                                 r"right|correct)|(?:that'?s |it'?s )?all (?:fine|good|correct|right)|no changes?)\b")
+
+
 def changes_nothing(text: str) -> bool:
     """Is ``text`` an answer to "What should I change?" that changes nothing ("nothing, it's all fine")?"""
     return bool(_NOTHING_TO_CHANGE.search(text.lower()))

@@ -362,13 +362,12 @@ class SwitchboardBrain:
         if self.similar is not None and entities.yes_no(text).yes is None \
                 and acts.yes_no_question(self._last_said(state, "")) and acts.assents(text, self.similar):
             text = "yes"  # "go for it" to "Shall I go ahead?": a yes in words no list holds
-        elif (state.task or {}).get("confirming") and not state.task.get("duplicate_of") \
-                and slots.orders(str(state.task.get("tool", "")), text):
-            text = "yes"  # "can you escalate it?" at the read-back of an escalation: the act asked for, as read back
-        elif (state.task or {}).get("confirming") and not state.task.get("duplicate_of") \
-                and _ONLY_THANKS.fullmatch(text.strip().lower()) and not self._last_said(state, "").startswith("Sorry"):
-            # "thanks" to the read-back: it was heard, and nothing was said against it. ("Do you want another one?"
-            # is no read-back; after "Sorry, I didn't follow" something was said against it that was not understood.)
+        elif (state.task or {}).get("confirming") and not state.task.get("duplicate_of") and (
+                slots.orders(str(state.task.get("tool", "")), text)
+                or (_ONLY_THANKS.fullmatch(text.strip().lower()) and not self._last_said(state, "").startswith("Sorry"))):
+            # At the read-back ("Do you want another one?" is none), the act asked for ("can you escalate it?"), or
+            # "thanks": it was heard, and nothing was said against it (after "Sorry, I didn't follow" something was,
+            # that was not understood).
             text = "yes"
         if len(text) > MAX_TURN_CHARS:
             yield Say("Sorry, that was far too long for me to take in.")
@@ -968,6 +967,7 @@ class SwitchboardBrain:
         again = self._read_again(text, state) if not one_request else None
         if again is not None:
             decision = dataclasses.replace(decision, action="route", target=again["target"], intent=again["intent"])
+            state.dialogue["read_again"] = {"tool": INTENT_TOOLS[again["intent"]][1], "args": again["args"]}  # for the task
         elif self._asks_about_read(decision, text, state):
             # "is that definitely the morning?": what was read holds it; the part that answers, or all of it again.
             yield Say(self._from_last_result(text, state) or self._last_said(state, ""))
@@ -1246,15 +1246,11 @@ class SwitchboardBrain:
     def _read_record_leaned_on(self, decision: Any, text: str, state: CallState) -> str:
         """What the record just read is about, when this how-to question leans on it ("how long do these normally
         take?" after an access request was read: access requests); "" otherwise."""
-        last = state.tool_attempts[-1] if state.tool_attempts else {}
-        done = _last_done(state)
-        summary = (last.get("result") or {}).get("summary") if isinstance(last.get("result"), dict) else None
+        read = self._just_read(state) if decision.intent == "knowledge.howto" else None
+        result = read[0].get("result") if read is not None else None
+        summary = result.get("summary") if isinstance(result, dict) else None
         words = entities.tokens(text.lower())
-        spec = self.tools.tool(str(last.get("server", "")), str(last.get("tool", ""))) if last else None
-        if decision.intent != "knowledge.howto" or state.task or not last.get("ok") or not isinstance(summary, str) \
-                or spec is None or slots.is_write(spec.name, spec.annotations) \
-                or not done or done[0].get("turn") != last.get("turn") or len(words) > FOLLOW_UP_WORDS \
-                or not set(words) & (_LEANING | {"these"}):
+        if not isinstance(summary, str) or len(words) > FOLLOW_UP_WORDS or not set(words) & (_LEANING | {"these"}):
             return ""
         return summary
 
@@ -1624,16 +1620,25 @@ class SwitchboardBrain:
             return []
         return [s for s in fields if s.kind == "enum" and not s.required]
 
-    def _read_again(self, text: str, state: CallState) -> dict[str, Any] | None:
-        """Right after a look-up, a turn that only gives other values for what it was looked up with ("sorry, I
-        meant Millbrook, not Riverside", "what about site seven?"): the same look-up again, with those values and
-        the rest as before (kept in ``state.dialogue["read_again"]`` for the task). None otherwise."""
+    def _just_read(self, state: CallState) -> tuple[dict[str, Any], Any] | None:
+        """(the tool attempt, its tool) when the last thing done, with no request under way, was a look-up whose
+        answer the caller has just heard; None otherwise."""
         last = state.tool_attempts[-1] if state.tool_attempts else {}
         done = _last_done(state)
-        intent = next((i for i, st in INTENT_TOOLS.items() if st == (last.get("server"), last.get("tool"))), None)
-        spec = self._spec_of(intent) if intent else None
+        spec = self.tools.tool(str(last.get("server", "")), str(last.get("tool", ""))) if last else None
         if state.task or not last.get("ok") or not done or done[0].get("turn") != last.get("turn") or spec is None \
                 or slots.is_write(spec.name, spec.annotations):
+            return None
+        return last, spec
+
+    def _read_again(self, text: str, state: CallState) -> dict[str, Any] | None:
+        """Right after a look-up, a turn that only gives other values for what it was looked up with ("sorry, I
+        meant Millbrook, not Riverside", "what about site seven?"): the same look-up again, as a route with the
+        look-up's arguments, those values put in. None otherwise."""
+        read = self._just_read(state)
+        last, spec = read if read is not None else ({}, None)
+        intent = next((i for i, st in INTENT_TOOLS.items() if st == (spec.server, spec.name)), None) if spec else None
+        if intent is None:
             return None
         kept, _ = moves.split_negated(text)
         given = {k: v for k, v in slots.mentioned(self._slots_of(intent), kept, self._context()).items()
@@ -1642,8 +1647,7 @@ class SwitchboardBrain:
         rest = {w for w in slots.without_values(kept, self.agent.site_names) if len(w) > 3 and w.isalpha()}
         if not given or given.items() <= last["arguments"].items() or rest - _READ_AGAIN_WORDS - places:
             return None
-        state.dialogue["read_again"] = {"tool": spec.name, "args": {**last["arguments"], **given}}
-        return {"target": spec.server, "intent": intent}
+        return {"target": spec.server, "intent": intent, "args": {**last["arguments"], **given}}
 
     def _asks_about_read(self, decision: Any, text: str, state: CallState) -> bool:
         """Right after a record was read out, a question that names nothing new ("is that definitely the
