@@ -296,6 +296,8 @@ _VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fin
 
 #: A value kept as it is: "leave the job open", "keep it at medium".
 _KEPT = re.compile(r"\b(?:leave|leaving|keep|keeping)\b(?:\s+[\w']+){0,4}?\s*(?:as|at)?\s*$")
+#: A value said and judged enough: "low's fine", "medium will do then". What follows is a clause of its own.
+_VALUE_JUDGED = re.compile(r"^\s*(?:'s|is)?\s*(?:fine|ok|okay|alright|all right|will do|would do|'ll do|does me)\b")
 #: Where a new clause starts in words run together: a subject pronoun and its verb ("... we can manage", "it's fine").
 _NEW_CLAUSE = re.compile(r"\b(?:(?:i|we|they|you|he|she|it|that|there)(?:'[a-z]+)?|its|thats|theres|im|ive|weve|theyre)\s+"
                          r"(?=[a-z])(?!(?:and|or|to|for|the|a|an)\b)")
@@ -353,12 +355,18 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}) \
                 and not (before[-1:] == ["as"] and not re.match(r"\s*[a-z]", low[end:])):  # "put a job in as high"
             # Its own clause: ", medium" or "make it high", not "the reading is high".
-            # (In a transcript without commas, "so" and "but" start a clause: "... it's getting bigger so i'd say high".)
-            said_before = re.split(r"[,.;!?]|\b(?:so|but)\b", low[:start])[-1]
+            # (In a transcript without commas, "so" and "but" start a clause: "... it's getting bigger so i'd say high";
+            # so does a repair: "... priority medium no sorry make that high".)
+            said_before = re.split(r"[,.;!?]|\b(?:so|but|sorry|actually|correction|i mean|my mistake)\b", low[:start])[-1]
             tail = re.split(r"[,.;!?]", low[end:])[0]
             head = _SETTING.sub("", said_before)  # "it should be high", "make it low": said as the value
             if not moves.leftover(head) and re.match(r"\s*for\b", tail):
                 tail = ""  # "low for the docking station": the value, then what it is for
+            if _VALUE_JUDGED.match(tail):
+                # "low's fine nobody's in the lab till Monday", "... doesn't need to be high anymore medium will do":
+                # a value said and judged enough is a clause of its own, whatever comes before or after it.
+                kept.append((start, option))
+                continue
             tail = _VALUE_THEN.sub("", tail)  # "low's fine", "medium will do"
             following = re.findall(r"[a-z']+", tail)[:1]
             if following and following[0] not in _NO_NOUN and moves.leftover(following[0]):
@@ -818,6 +826,7 @@ _ABOUT_THE_CALL = re.compile(_CALL_ITSELF)
 _INTRODUCTION = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'?s)\b")
 _VALUE_LEAD = {"site", "tag", "asset", "number", "no", "id", "-", "dash"}
 _PLACE_LEAD = {"at", "on", "in", "for", "the"}
+_THING_LEAD = {"to", "for", "on", "with", "about", "at", "of"}
 #: The letters of the line's ids said as a word ("INC two double oh oh two", "S R", "W O").
 _ID_WORDS = {"inc", "sr", "wo", "vis", "incident", "request", "ticket", "reference", "ref"}
 _DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "or", "is", "since", "with", "at", "to", "in", "for", "when",
@@ -1004,9 +1013,10 @@ def paraphrase(opening: str, ctx: Context) -> str:
     clauses, places = [], []
     sites = " ".join(ctx.site_names).lower()
     opening = _without_introduction_sentence(opening, sites)
-    # Clauses end at punctuation (a colon too, not in a time) and where "and" starts a new subject ("... this
-    # morning and I noticed ...").
-    for said in (part for said in re.split(r"[,;.!?]+|:(?!\d)|\band (?=(?:i|we|it|the|there)\b)", opening, flags=re.I)
+    # Clauses end at punctuation (a colon too, not in a time), where "and" starts a new subject ("... this
+    # morning and I noticed ...") and at a repair ("... priority medium no sorry make that high").
+    for said in (part for said in re.split(r"[,;.!?]+|:(?!\d)|\band (?=(?:i|we|it|the|there)\b)|\bno\W+(?:sorry|actually|wait)\b",
+                                           opening, flags=re.I)
                  for part in introduction_apart(said)):
         clause = said.lower()
         # Why the caller rings is no part of the problem; what it is about, after it, is ("I am calling for the
@@ -1036,10 +1046,10 @@ def paraphrase(opening: str, ctx: Context) -> str:
         # "the tag is", "the tag's" once the tag is taken out
         while words and (words[-1] in _DANGLING | _VALUE_LEAD or re.sub(r"'s$", "", words[-1]) in _VALUE_LEAD):
             words = words[:-1]
-        if len(words) >= 2 and set(words) - _DANGLING - _VALUE_NOUNS - _ENUM_WORDS - {"urgent"}:
+        if len(words) >= 2 and set(_SETTING.sub(" ", " ".join(words)).split()) - _DANGLING - _VALUE_NOUNS - _ENUM_WORDS - {"urgent"}:
             # Only where it is ("in the control room"): a problem told elsewhere comes first.
             (places if words[0] in _WHERE_WORDS and not _tells_something(" ".join(words)) else clauses).append(
-                _shortened(words))  # not a clause that only gives the priority ("is medium problem")
+                _shortened(words))  # not a clause that only gives the priority ("is medium problem", "make that high")
     clauses = clauses or places
     if ctx.similar is not None and len(clauses) > 1 and sum(map(len, clauses)) > SUMMARY_WORDS:
         # Too much to keep it all: the clause that sounds most like a fault goes first ("I keep mixing them
@@ -1161,11 +1171,13 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     return ", ".join(telling or kept)[:MAX_SPOKEN_TEXT]
 
 
-def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = True) -> list[str]:
+def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = True, things: bool = False) -> list[str]:
     """``clause`` as words, without the codes, site numbers and site names in it. A site name is a run
     of its words that holds its own first word or two of its words: "the compressor" describes the
     equipment, it is not Eastgate Compressor Station. ``sites`` False keeps sites: for a record that has
-    no site of its own, where it happened is part of what is told ("tested the VPN from site twelve")."""
+    no site of its own, where it happened is part of what is told ("tested the VPN from site twelve").
+    ``things`` also takes out the thing said to be at a place ("to the oil pump at North Ridge"): what is
+    asked of it is in the other words."""
     names = [[w for w in entities.tokens(name) if len(w) > 2] for name in site_names]
     site_words = {w for words in names for w in words}
     heads = {words[0] for words in names if words}
@@ -1194,10 +1206,23 @@ def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = 
             named = heads & set(toks[i:k]) or len({t for t in toks[i:k] if t in site_words}) >= 2
             if named and (j < i or k - i >= 2):
                 drop.update(range(j, k))
+                if things:
+                    drop.update(range(_thing_before(toks, j), j))
             i = k
         else:
             i += 1
     return [t for n, t in enumerate(toks) if n not in drop]
+
+
+def _thing_before(toks: list[str], at: int) -> int:
+    """Where the thing named just before ``at`` starts: a determiner at most three words back ("the oil
+    pump"), with the word that leads to it ("to", "for"); ``at`` itself when there is none."""
+    for j in range(at - 1, max(at - 5, -1), -1):
+        if toks[j] in _DETERMINERS:
+            return j - 1 if j > 0 and toks[j - 1] in _THING_LEAD else j
+        if toks[j] in _DANGLING or not toks[j].isalpha():
+            break
+    return at
 
 
 def _held_choices_kept(slots: list[Slot], args: Mapping[str, Any], found: dict[str, Any], said: str) -> dict[str, Any]:

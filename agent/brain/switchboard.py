@@ -147,13 +147,17 @@ _MADE = r"(?:raised|logged|opened|created|put in|submitted|made|started|set up|b
 
 def _made_by_kind(low: str, names: Sequence[str], loosely: bool) -> bool:
     """Whether ``low`` asks for a new record called one of ``names`` by a word that makes one ("open an incident",
-    "need a work order raised", "I want a new job"); ``loosely``, any wish for one ("I need a service request")."""
+    "need a work order raised", "I want a new job"), or wants one and asks nothing of it ("need a work order");
+    ``loosely``, any wish for one ("I need a service request")."""
     kind = "(?:" + "|".join(re.escape(n) for n in names) + ")"
     wish = r"(?:need|want|like|get|submit|ask for|do)\b(?: [\w']+){0,2}?"
     return bool(re.search(rf"\b{_MAKES}(?: me| us)?(?: [\w']+){{0,2}}? (?:a|an|another)(?: new)? {kind}\b", low)
                 or re.search(rf"\bput (?:me |us )?(?:a|an|another)(?: new)? {kind} in\b", low)
                 or re.search(rf"\b{wish} (?:a|an|another)(?: new)? {kind} {_MADE}\b", low)
                 or re.search(rf"\b{wish} (?:a new|another) {kind}\b", low)
+                # "need a work order", "I want a job for the pump": one wanted, with nothing after that asks of it.
+                or re.search(rf"\b(?:need|want|like|get)(?: me| us)? (?:a|an) {kind}(?= *(?:$|[,.;:!?]|(?:for|on|about|please|to)\b))",
+                             low)
                 or (loosely and re.search(rf"\b{wish} (?:a|an|new) {kind}\b", low)))
 
 
@@ -446,8 +450,9 @@ class SwitchboardBrain:
         if offer == "later" and (state.dialogue.get("later") or {}).get("once") and (move is None or move.kind != "accept") \
                 and not entities.only_codes(_content_text(text)):
             # News offered as a note once: another request or a no leaves it; the record's number said again
-            # ("oh sorry, it's one zero zero zero one") is no answer to it.
+            # ("oh sorry, it's one zero zero zero one") is no answer to it, and a yes next turn takes nothing.
             state.dialogue.pop("later")
+            state.dialogue.pop("offer", None)
         if earlier and found is not None:
             move = None  # no reference of this call to say again: the record is looked for
         elif earlier:
@@ -1034,6 +1039,8 @@ class SwitchboardBrain:
             decision = self._news_or_status(decision, text, state)
         if decision.action == "clarify":
             decision = self._asked_of_last_record(decision, text, state) or decision
+        if decision.action == "clarify" and not state.task and not state.routes:
+            decision = self._asked_of_things(decision, text, state) or decision
         earlier = self._howto_asked_before(decision, text, state) or self._read_record_leaned_on(decision, text, state)
         if earlier:
             # "and how long does it run for?" right after a how-to answer: about the same thing, so the
@@ -1077,6 +1084,17 @@ class SwitchboardBrain:
             return
         async for action in self._start(decision, text, state):
             yield action
+
+    def _asked_of_things(self, decision: Any, text: str, state: CallState) -> Any | None:
+        """Still unsure of the call's first request: the turn without the thing it names, the thing's place and
+        codes ("we don't need the tech coming out to the oil pump at North Ridge anymore"). Those could belong
+        to any request and pull towards a fault or a look-up; what is asked of them is in the other words.
+        None unless those alone are a clear request. (Later in a call, what was said before settles more.)"""
+        bare = slots.without_values(text, self.agent.site_names, things=True)
+        if len(_content_words(" ".join(bare))) < 3 or len(bare) == len(slots.without_values(text, self.agent.site_names)):
+            return None  # (no thing said to be at a place: its codes alone may be what settles it, "my ticket, INC ...")
+        again = self.coordinator.decide(" ".join(bare), state)
+        return dataclasses.replace(again, utterance=decision.utterance) if again.action == "route" else None
 
     def _person_per_articles(self, decision: Any, text: str, state: CallState) -> str:
         """For a new record about to be opened, the article sentence that says a person does what the caller

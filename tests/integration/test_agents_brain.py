@@ -3109,3 +3109,65 @@ async def test_a_question_without_its_mark_about_what_was_read_is_answered_from_
         actions = await say(brain, state, "who's got it")
         assert "Network Operations" in spoken(actions) and "_" not in spoken(actions), spoken(actions)
         assert "can't help" not in spoken(actions)
+
+
+async def test_an_unclear_first_request_is_judged_without_the_thing_at_its_place(brain: SwitchboardBrain) -> None:
+    # "... to the chiller at North Ridge ..." pulls towards a fault or a look-up; what is asked of the thing is in
+    # the other words: no technician needed means the visit is called off, not "is it a fault or a look-up?".
+    for opening in ("there's no need for the technician to come out to the chiller at north ridge any more, the lads "
+                    "sorted it",
+                    "we don't need the fitter to come to the intake pump at riverside now, one of our electricians "
+                    "found a loose wire"):
+        state = CallState("thing-at-place")
+        actions = await say(brain, state, opening)
+        assert [a.intent for a in actions if isinstance(a, RouteEvent)] == ["visit.cancel"], spoken(actions)
+    # Its record's number alone is no thing at a place: "update my ticket, INC ..." stays the either/or it was.
+    state = CallState("codes-only")
+    actions = await say(brain, state, "Hi, Maria Lopez here. I want to update my VPN ticket, INC two oh oh oh one.")
+    assert not tools_ok(actions) and state.dialogue.get("clarify"), spoken(actions)
+
+
+async def test_a_yes_after_a_note_offered_once_was_left_takes_nothing(tmp_path: Path) -> None:
+    # The note offered after a read is left by a request for a person; a "yes" after the hand-over answers no offer.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("offer-left")
+        read = await say(brain, state, "Priya here about my VPN ticket, twenty thousand and one. I tried it from home "
+                                       "last night and it dropped twice.")
+        assert "as a comment?" in spoken(read), spoken(read)
+        await say(brain, state, "I'd rather talk to a person about it")
+        after = await say(brain, state, "yes")
+        assert not tools_ok(after) and "offer" not in state.dialogue, (spoken(after), state.dialogue)
+
+
+async def test_a_record_wanted_by_its_kind_with_nothing_asked_of_it_is_a_new_one(brain: SwitchboardBrain) -> None:
+    # "need a work order" wants one made; "a work order number" or "the work order" asks about one that exists.
+    for opening in ("need a work order", "I'd like a job for the compressor at Eastgate please"):
+        state = CallState("kind-wanted")
+        await say(brain, state, opening)
+        assert state.task["intent"] == "work_order.create", (opening, state.task)
+    state = CallState("kind-number")
+    await say(brain, state, "I need a work order number for my records")
+    assert (state.task or {}).get("intent") != "work_order.create", state.task
+
+
+async def test_a_priority_put_right_in_a_transcript_without_commas(brain: SwitchboardBrain) -> None:
+    # "priority low no actually make it urgent": the value after the repair, and no repair words in the summary.
+    state = CallState("repair-no-commas")
+    await say(brain, state, "the chiller at north ridge H one four two zero has stopped cooling site fourteen priority low "
+                            "no actually make it urgent")
+    args = state.task["args"]
+    assert args["priority"] == "urgent" and "actually" not in args["summary"] and "make" not in args["summary"], args
+
+
+async def test_a_value_said_and_judged_enough_is_its_own_clause(tmp_path: Path) -> None:
+    # "high's fine we can live with it till Friday" at the read-back; "... doesn't need to be urgent anymore low will
+    # do" for a named job: the value, though no comma ends the clause before or after it.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("judged-at-read-back")
+        await say(brain, state, "the aeration blower A three zero two at site three is surging")
+        assert state.task["confirming"], state.task
+        await say(brain, state, "high's fine we can live with it till friday")
+        assert state.task["args"]["priority"] == "high", state.task
+        state = CallState("judged-change")
+        actions = await say(brain, state, "work order one zero zero zero one doesn't need to be urgent anymore low will do")
+        assert state.task["intent"] == "work_order.update" and state.task["args"]["priority"] == "low", spoken(actions)
