@@ -185,6 +185,11 @@ _SAID_AGAIN_AS = re.compile(r"(?:^|[.,;!?]\s*)(?:it'?s|it is|that'?s|the right o
                        r"should be|i mean|make (?:it|that))\s+([^.,;!?]+)", re.I)
 
 
+#: A greeting that leads the turn, by the time of day ("Morning.", "good afternoon all, it's Sam"): it names no time.
+_GREETING_LEAD = re.compile(r"^\W*(?:good\s+)?(?:morning|afternoon|evening)\b(?:\s+(?:all|there|love|mate|folks|guys|team))?"
+                            r"(?=\s*[,.!;:]|\s+(?:hi|hello|it'?s|this is|i|i'm|we|we're|my|can|could|just|quick|sorry)\b)", re.I)
+
+
 def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = True) -> Any:
     """The value for ``slot`` in ``text``, or None.
 
@@ -195,6 +200,8 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
     kind, s = slot.kind, slot.schema
     if kind == "key":
         return None
+    if not asked:
+        text = _GREETING_LEAD.sub(lambda m: " " * len(m.group(0)), text)  # "Morning. Can you ...": a greeting, no time
     if kind in ("code", "user", "email", "site"):
         # "site twelve, sorry, no, site seven": a value said again after a self-correction is the one meant.
         cues = list(_SELF_CORRECTION.finditer(text.lower()))
@@ -1145,7 +1152,9 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
             continue  # the first call's story, the call itself, the change asked for ("I said medium"), who calls
         if moves.asks(clause) and not re.search(rf"\b{verb}", clause):
             # The request itself ("can I get write access to maximo") is no reason; what it is for may be.
-            purpose = re.search(r"\b(?:for|because|so that|so (?:i|we) can|as)\s+(.+)$", clause)
+            # ... or its second "to" ("I need to get into Power BI to see the asset reports").
+            purpose = re.search(r"\b(?:for|because|so that|so (?:i|we) can|as|in order to)\s+(.+)$", clause) \
+                or re.search(r"\bto\b.*\bto\s+(\w.+)$", clause)
             if purpose is None:
                 continue
             clause = purpose.group(1)
@@ -1527,6 +1536,11 @@ def _text_correction(slots: list[Slot], args: Mapping[str, Any], said: str, ctx:
         r"\bnot (?:the |a |an )?([a-z][\w-]+),? (?:make it|make that|change it to|change that to|it should be) "
         r"(?:the |a |an )?([a-z][\w-]*(?: [a-z][\w-]*){0,2})(?=$|[,.;!?])", low)]
     values = [x for x in slots if x.kind != "text"]
+    # "Can you make it urgent? No, sorry, high, not urgent." at a note's read-back: a priority put right, for
+    # another act on the record, though the note takes none.
+    setting = bool(re.search(r"\b(?:make|set|change|put|bump|raise|lower|drop|knock) (?:it|that|this)\b", low)) \
+        or "priority" in low
+    pairs = [(new, old) for new, old in pairs if not (setting and {new, old} <= _ENUM_WORDS | {"urgent"})]
     pairs = [(new, old) for new, old in pairs if not {new, old} & (_NO_NOUN | _DANGLING) and moves.leftover(new)
              and not mentioned(values, new, ctx) and not mentioned(values, old, ctx)
              and not any(_enum(x, w, asked=True) is not None for x in values if x.kind == "enum" for w in (new, old))]
@@ -1598,6 +1612,13 @@ def _together(acks: Iterable[str]) -> str:
     if not values:
         return lead.strip()
     return f"{lead}{', '.join(values)} then."  # capitals kept: "Evening, Thursday 10 December then." (heard alike)
+
+
+def values_said(choices: list[Slot], text: str, ctx: Context) -> str:
+    """The choices ``text`` names, said back with what they are ("priority high"); "" when it names none."""
+    found = mentioned(choices, text, ctx)
+    return ", ".join(_acknowledge(x, found[x.name], added=True).removesuffix(" then.").lower()
+                     for x in choices if x.name in found)
 
 
 def _acknowledge(slot: Slot, value: Any, *, added: bool = False) -> str:

@@ -225,6 +225,12 @@ _WHICH_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z'-]+\s+){1,3}?ones?\b(?!\
 #: Verbs of asking after a record's progress ("I'm chasing incident 20030", "any update on ...").
 _CHASING = re.compile(r"\b(?:chas(?:e|es|ing)|follow(?:ing)? up|check(?:ing)? (?:on|up on|in on)|any (?:news|update|progress)|"
                       r"where (?:it|that|things) (?:is|are|stands?))\b")
+#: A question of where a record stands ("can you tell me where my ticket INC-20003 is at?", "how's the pump job
+#: getting on?", "what's happening with SR 30002?"): its status, whatever else the words sound like.
+_STANDING = re.compile(r"\bwhere(?:(?:'s| is| are)(?:\s+[\w'-]+){1,6}?|(?:\s+[\w'-]+){1,6}?(?:'s|\s+is|\s+are))\s+(?:at|up to)"
+                       r"(?=\s*(?:$|[?.!,;]|now\b|right now\b|at the moment\b|with\b|please\b))|\bwhere are (?:we|things) (?:at |up to )?with\b|"
+                       r"\bhow(?:'s| is| are)(?:\s+[\w'-]+){1,5}?\s+(?:going|getting on|coming along)\b|"
+                       r"\bwhat(?:'s| is) (?:happening|going on) (?:with|on)\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
@@ -587,9 +593,12 @@ class SwitchboardBrain:
                 and (after := self._next_on_record(decision, text, state)):
             # "Can you make it high priority too?" at the read-back of a comment on that incident: no answer to it
             # and no new request in its place, but another act on the same record, kept to follow the one read
-            # back (the call's record by then).
-            state.dialogue["later"] = after
-            replies = self._say(f"Okay, I'll do that straight after. {self._resume(state)}")
+            # back (the call's record by then). Its values said back with the question that is open, one yes sends
+            # both ("Okay, priority high straight after. Shall I go ahead ...?").
+            told = slots.values_said(self._change_choices(after["intent"]), text, self._context())
+            state.dialogue["later"] = {**after, "read_with": True} if told else after
+            doing = told or "I'll do that"
+            replies = self._say(f"Okay, {doing} straight after. {self._resume(state)}")
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             # ("Just the visit. Keep the work order open ..." at the read-back of a visit's cancel is about it, no
@@ -761,8 +770,9 @@ class SwitchboardBrain:
             decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
                                            target=later["target"], intent=later["intent"])
             started = [a async for a in self._guarded(self._route(decision, later["text"], state, one_request=True), state)]
-            if later.get("once") and state.task is not None and state.task.get("confirming"):
-                # "Shall I add that as a comment?" was its read-back: the yes to it sends it.
+            if (later.get("once") or later.get("read_with")) and state.task is not None and state.task.get("confirming"):
+                # "Shall I add that as a comment?" was its read-back, or it was said back with the one before:
+                # the yes to it sends it.
                 for action in started:
                     if not isinstance(action, Say):
                         yield action
@@ -1352,6 +1362,8 @@ class SwitchboardBrain:
         whole = self._tool_named_in_full(named, text)
         if whole is not None:
             return whole  # its tool named in so many words ("I want to add a note to WO 10007 ..."): asked for
+        if status is not None and _STANDING.search(text.lower()):
+            return status  # "can you tell me where my ticket INC-20003 is at?"
         clauses = [c for c in re.split(r"(?<=[.!?,;:])\s+", text) if c.strip()]
         at = next((n for n, c in enumerate(clauses) if any(self._names_its_ids(i, c, ctx) for i in named)), None)
         tail = " ".join(clauses[at + 1:]) if at is not None else ""
@@ -1375,6 +1387,18 @@ class SwitchboardBrain:
         if best is not None and (score[best] >= WANTED_CONFIDENCE or status is None):
             return best
         return news or status or named[0]
+
+    def _standing_asked(self, decision: Any, text: str) -> Any | None:
+        """A turn that asks where a record it names stands ("can you tell me where my Outlook ticket INC-20003 is
+        at?"), heard as another act on it or unsure: its desk's status check. None otherwise."""
+        status = next((i for i, (srv, _) in INTENT_TOOLS.items() if srv == decision.target and i.endswith(".status")), None)
+        if status is None or (decision.intent == status and decision.action == "route") \
+                or decision.action not in ("route", "clarify") \
+                or not _STANDING.search(text.lower()) \
+                or not self._names_its_ids(status, text, self._context()) \
+                or self._tool_named_in_full([decision.intent], text) is not None:
+            return None
+        return dataclasses.replace(decision, action="route", intent=status)
 
     def _names_a_tool(self, clause: str, intents: list[str]) -> bool:
         """Does ``clause`` say what one of the tools for ``intents`` does, by a word of its name that is not its
@@ -2282,10 +2306,19 @@ class SwitchboardBrain:
                 # Riverside, in the control room" are no request of their own
                 continue
             unsure, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
+            standing = self._standing_asked(tail, after)  # (asked in so many words: clear enough)
+            tail = standing or tail
             # A first request its values settle is clear enough when the second is for the other desk.
             head = self._settled(unsure, before)
+            if head.intent in INTENT_TOOLS and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES):
+                # "Can you add a note to WO-10001 saying the standby pump ... has started making the same noise": a
+                # record that exists named with its tool in full is that act, not a new record for the noise told.
+                acts = [i for i, (srv, _) in INTENT_TOOLS.items() if srv == head.target and self._ids_of(i)
+                        and self._names_its_ids(i, before, ctx)]
+                named = self._tool_named_in_full(acts, before)
+                head = dataclasses.replace(head, intent=named) if named else head
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and (
-                d.confidence >= threshold or (d is not unsure and head.target != tail.target)) for d in (head, tail))
+                d.confidence >= threshold or d is standing or (d is not unsure and head.target != tail.target)) for d in (head, tail))
             # ("And where's INC-20003 up to?" asks about a record it names, which is enough of a request;
             # "Tag C4202, at site fourteen" only says which thing.)
             # A clause with no verb that names no record is no request of its own ("Jonas Berg again, asset

@@ -2634,25 +2634,23 @@ async def test_another_act_on_the_record_asked_at_its_read_back_follows_it(tmp_p
         state = CallState("act-after-read-back")
         await say(fresh, state, "add a note to work order one zero zero zero four: the compressor is still tripping")
         assert (state.task or {}).get("intent") == "work_order.note", state.task
-        # A value only another tool on the same record takes: kept to follow, the note still read back.
+        # A value only another tool on the same record takes: kept to follow, the note still read back, the value
+        # said back with it ("Okay, priority urgent straight after."), so the one yes sends both.
         actions = await say(fresh, state, "can you bump it up to urgent as well please")
-        assert "straight after" in spoken(actions) and state.task["intent"] == "work_order.note", spoken(actions)
+        assert "priority urgent straight after" in spoken(actions) and state.task["intent"] == "work_order.note", \
+            spoken(actions)
         actions = await say(fresh, state, "yes")
-        assert tools_ok(actions) == ["add_work_order_note"]
-        task = state.task or {}
-        assert task.get("intent") == "work_order.update" and task["args"] == {
-            "work_order_id": "WO-10004", "priority": "urgent"}, task
-        actions = await say(fresh, state, "yes")
-        assert tools_ok(actions) == ["update_work_order"]
+        assert tools_ok(actions) == ["add_work_order_note", "update_work_order"], spoken(actions)
+        assert "priority urgent" in spoken(actions) and not state.task, spoken(actions)
 
-        # "Yes, do both" sends the first and reads back the second, with nothing of "do both" in it.
+        # "Yes, do both" sends both, with nothing of "do both" in the second.
         state = CallState("act-after-read-back-both")
         await say(fresh, state, "please add a comment to incident two double oh oh three: it happens on my phone too")
         await say(fresh, state, "and can you make it high priority, i can't get any mail at all today")
-        await say(fresh, state, "yes do both")
-        task = state.task or {}
-        assert task.get("intent") == "incident.update" and task["args"].get("priority") == "high" \
-            and "both" not in str(task["args"].get("comment", "")), task
+        actions = await say(fresh, state, "yes do both")
+        assert tools_ok(actions) == ["add_incident_comment", "update_incident"], spoken(actions)
+        sent = state.tool_attempts[-1]["arguments"]
+        assert sent.get("priority") == "high" and "both" not in str(sent.get("comment", "")), sent
 
 
 async def test_a_fault_told_after_the_thing_is_named_is_logged_not_looked_up(brain: SwitchboardBrain) -> None:
@@ -3171,3 +3169,52 @@ async def test_a_value_said_and_judged_enough_is_its_own_clause(tmp_path: Path) 
         state = CallState("judged-change")
         actions = await say(brain, state, "work order one zero zero zero one doesn't need to be urgent anymore low will do")
         assert state.task["intent"] == "work_order.update" and state.task["args"]["priority"] == "low", spoken(actions)
+
+
+async def test_a_greeting_by_the_time_of_day_names_no_time(brain: SwitchboardBrain) -> None:
+    # "Afternoon. Where's ..." greets; it is no time window for a visit heard in the turn.
+    state = CallState("greeting-time")
+    actions = await say(brain, state, "Afternoon. Could you tell me the status of work order one zero zero zero one?")
+    assert tools_ok(actions) == ["get_work_order"], spoken(actions)
+
+
+async def test_another_act_put_right_at_a_read_back_is_sent_with_the_one_yes(tmp_path: Path) -> None:
+    # "Can you make it urgent? No, sorry, high, not urgent." at a note's read-back: no words for the note, but the
+    # priority for the record's own change, said back with the open question; one yes sends both.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("act-put-right")
+        await say(brain, state, "work order ten thousand and six, the generator at Harbor Road. It failed to start again "
+                                "on this morning's test run.")
+        assert state.task["intent"] == "work_order.note", state.task
+        asked = await say(brain, state, "could you set it to low? no, sorry, medium, not low")
+        assert "priority medium" in spoken(asked).lower() and "not low" not in str(state.task["args"]), spoken(asked)
+        sent = await say(brain, state, "yes")
+        assert tools_ok(sent) == ["add_work_order_note", "update_work_order"], spoken(sent)
+        assert "priority medium" in spoken(sent).lower(), spoken(sent)
+
+
+async def test_where_a_named_record_stands_is_its_status(brain: SwitchboardBrain) -> None:
+    # "... where my ticket INC-20001 is at?" after another request: two requests, the second a status check, not a
+    # comment to write.
+    state = CallState("standing")
+    await say(brain, state, "I need my password reset, and could you let me know where my VPN ticket INC-20001 is at? "
+                            "I'm E10482.")
+    assert state.task["intent"] == "password.reset" and state.dialogue["later"]["intent"] == "incident.status", \
+        (state.task, state.dialogue)
+
+
+async def test_what_access_is_for_after_a_second_to(brain: SwitchboardBrain) -> None:
+    # "I need to get into SAP to approve the purchase orders": what the access is for is the justification.
+    state = CallState("purpose-to")
+    await say(brain, state, "hello, I need to get into SharePoint to upload the shift rotas")
+    assert "upload the shift rotas" in str(state.task["args"].get("justification", "")), state.task
+
+
+async def test_the_first_of_two_requests_names_its_act_in_full(brain: SwitchboardBrain) -> None:
+    # "add a note to WO-10004 saying ... has started ..., and then where's WO-10002 at?": the note on the record named,
+    # not a new work order for what the note says; the status check kept for after.
+    state = CallState("first-named-in-full")
+    await say(brain, state, "Two things. Can you add a note to WO-10004 saying the air con H-2120 has started dripping "
+                            "again, and then tell me where WO-10002 is at?")
+    assert state.task["intent"] == "work_order.note" and state.dialogue["later"]["intent"] == "work_order.status", \
+        (state.task, state.dialogue)
