@@ -1510,6 +1510,8 @@ def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: l
     found: dict[str, Any] = {}
     for part in negated:
         for slot in slots:
+            if slot.kind == "datetime" and slot.schema.get("format") == "date" and not entities.names_day(part):
+                continue  # "not morning" takes back a time window, never the day (which "morning" may land on)
             # "not five, four. twenty thousand and four": with the whole id said, its last digit alone names it.
             whole = parse(slot, body, ctx, asked=True) if slot.kind in ("code", "user") else None
             fewest = 1 if whole is not None and whole != args.get(slot.name) and validate(slot, whole) is None else 2

@@ -926,3 +926,22 @@ def test_the_reason_before_an_ask_said_last_in_words_run_together_is_kept():
     said = ("its aiko in the control room again e one oh six two zero the historian incident inc two double oh oh two "
             "still no trends the whole control room is blind can you escalate it")
     assert "control room is blind" in s.remark(said, "escalate_incident", CTX)
+
+
+@pytest.mark.parametrize("hour", [7, 10, 13])
+def test_a_part_of_the_day_taken_back_at_the_read_back_is_the_window_never_the_day(hour: int) -> None:
+    # "afternoon not morning": "morning" can land on the day held (tomorrow, once this morning has begun), but it
+    # names the window; the day stays whatever the time of the call.
+    schema = {"type": "object", "properties": {
+        "date": {"type": "string", "format": "date", "description": "What day should the technician come?"},
+        "time_window": {"type": "string", "enum": ["morning", "afternoon", "evening"],
+                        "description": "Which time window: morning, afternoon or evening?"}},
+        "required": ["date", "time_window"]}
+    ctx = s.Context(now=datetime(2026, 12, 5, hour, 30))
+    task = s.new_task("schedule_visit", "field_ops", "visit.schedule", "book a visit", "key-1")
+    s.prefill(task, schema, {}, ctx)
+    s.step(task, schema, None, ctx, write=True)
+    s.step(task, schema, "tomorrow morning please", ctx, write=True)
+    assert task["args"] == {"date": "2026-12-06", "time_window": "morning"}, task["args"]
+    s.step(task, schema, "oh no sorry afternoon not morning the room is locked till twelve", ctx, write=True)
+    assert task["args"] == {"date": "2026-12-06", "time_window": "afternoon"}, task["args"]
