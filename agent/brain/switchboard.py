@@ -998,7 +998,8 @@ class SwitchboardBrain:
         elif decision.action == "route":
             if not one_request:
                 decision, text = self._keep_second_request(decision, text, state)
-            logged = self._write_by_its_values(decision.intent, decision.alternatives, text)
+            # (A request kept from a turn of two is what it was: a value in the words kept with it is the other's.)
+            logged = self._write_by_its_values(decision.intent, decision.alternatives, text) if not one_request else None
             if logged is not None:
                 decision = dataclasses.replace(decision, target=logged["target"], intent=logged["intent"])
         elif decision.action == "clarify" and not one_request and change is None and not state.task:
@@ -1512,7 +1513,8 @@ class SwitchboardBrain:
         # nothing but such questions ("how late do the visits go on?") asks to know, whatever the router heard.
         if INTENT_TOOLS.get(decision.intent, ("", ""))[1].startswith("list_"):
             return False  # "how many generators have we got at Stonebridge?": its list says, not an article
-        whole = [_LEAD.sub("", x.strip().lower()) for x in _SENTENCE.split(text) if x.strip()]
+        # (A sentence that only leads in, "Quick question.", is none.)
+        whole = [y for x in _SENTENCE.split(text) if (y := _LEAD.sub("", x.strip().lower())).strip(" .,!")]
         if whole and _SUPPOSED.search(whole[-1]) and _WH_WORD.search(whole[-1]) and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)
         # ("how far ahead can I book a visit?" asks how far: "can I" inverted after the question word is no request;

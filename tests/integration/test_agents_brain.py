@@ -3218,3 +3218,22 @@ async def test_the_first_of_two_requests_names_its_act_in_full(brain: Switchboar
                             "again, and then tell me where WO-10002 is at?")
     assert state.task["intent"] == "work_order.note" and state.dialogue["later"]["intent"] == "work_order.status", \
         (state.task, state.dialogue)
+
+
+async def test_a_sentence_that_only_leads_in_leaves_a_how_to_a_how_to(brain: SwitchboardBrain) -> None:
+    # "Quick one. How far ahead can we book an engineer?": the lead-in is no request; the question is answered.
+    actions = await say(brain, CallState("lead-in"), "Quick one. How far in advance can we book an engineer?")
+    assert "60 days" in spoken(actions) and not tools_ok(actions), spoken(actions)
+
+
+async def test_the_second_of_two_requests_takes_no_value_of_the_first(tmp_path: Path) -> None:
+    # "... Raise a job for that, medium. And what's the status of WO-10004?": the priority is the new job's; the
+    # second request, kept with the words around it, is still a status check when the caller says yes to it.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("second-keeps-its-own")
+        await say(brain, state, "Two things. The bypass valve V-1410 at North Ridge is stuck shut, it won't move. Raise a "
+                                "job for that, medium. And what's the status of WO-10004?")
+        assert state.task["intent"] == "work_order.create", state.task
+        await say(brain, state, "yes, raise it")
+        actions = await say(brain, state, "yes")
+        assert tools_ok(actions) == ["get_work_order"], spoken(actions)
