@@ -3193,14 +3193,20 @@ async def test_another_act_put_right_at_a_read_back_is_sent_with_the_one_yes(tmp
         assert "priority medium" in spoken(sent).lower(), spoken(sent)
 
 
-async def test_where_a_named_record_stands_is_its_status(brain: SwitchboardBrain) -> None:
-    # "... where my ticket INC-20001 is at?" after another request: two requests, the second a status check, not a
-    # comment to write.
+@pytest.mark.parametrize(("turn", "first", "second"), [
+    # "... where my ticket INC-20001 is at?" after another request: the second a status check, not a comment to write.
+    ("I need my password reset, and could you let me know where my VPN ticket INC-20001 is at? I'm E10482.",
+     "password.reset", "incident.status"),
+    # "add a note to WO-10004 saying ... has started ..., and then where's WO-10002 at?": the note on the record named,
+    # not a new work order for what the note says; the status check kept for after.
+    ("Two things. Can you add a note to WO-10004 saying the air con H-2120 has started dripping again, and then tell "
+     "me where WO-10002 is at?", "work_order.note", "work_order.status"),
+])
+async def test_where_a_named_record_stands_is_its_status_as_the_second_of_two(
+        brain: SwitchboardBrain, turn: str, first: str, second: str) -> None:
     state = CallState("standing")
-    await say(brain, state, "I need my password reset, and could you let me know where my VPN ticket INC-20001 is at? "
-                            "I'm E10482.")
-    assert state.task["intent"] == "password.reset" and state.dialogue["later"]["intent"] == "incident.status", \
-        (state.task, state.dialogue)
+    await say(brain, state, turn)
+    assert state.task["intent"] == first and state.dialogue["later"]["intent"] == second, (state.task, state.dialogue)
 
 
 async def test_what_access_is_for_after_a_second_to(brain: SwitchboardBrain) -> None:
@@ -3208,16 +3214,6 @@ async def test_what_access_is_for_after_a_second_to(brain: SwitchboardBrain) -> 
     state = CallState("purpose-to")
     await say(brain, state, "hello, I need to get into SharePoint to upload the shift rotas")
     assert "upload the shift rotas" in str(state.task["args"].get("justification", "")), state.task
-
-
-async def test_the_first_of_two_requests_names_its_act_in_full(brain: SwitchboardBrain) -> None:
-    # "add a note to WO-10004 saying ... has started ..., and then where's WO-10002 at?": the note on the record named,
-    # not a new work order for what the note says; the status check kept for after.
-    state = CallState("first-named-in-full")
-    await say(brain, state, "Two things. Can you add a note to WO-10004 saying the air con H-2120 has started dripping "
-                            "again, and then tell me where WO-10002 is at?")
-    assert state.task["intent"] == "work_order.note" and state.dialogue["later"]["intent"] == "work_order.status", \
-        (state.task, state.dialogue)
 
 
 async def test_a_sentence_that_only_leads_in_leaves_a_how_to_a_how_to(brain: SwitchboardBrain) -> None:
