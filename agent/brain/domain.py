@@ -982,8 +982,10 @@ class DomainAgent:
                     if x.kind in ("text", "enum") and x.name in instead["args"]}
             heard.update(told)
             state.task["args"].update(told)
-            # Choices said with the yes ("yes, raise a new one, high priority") are the new one's too.
-            chosen = slots.mentioned([x for x in slots.slots_of(new.input_schema) if x.kind == "enum"], text, self.context())
+            # Choices and who or where said with the yes ("yes, raise a new one, high priority", "okay, log a new one
+            # then. Jonas Berg, E one oh seven seven seven") are the new one's too.
+            chosen = slots.mentioned([x for x in slots.slots_of(new.input_schema) if x.kind in ("enum", "user", "email", "site")],
+                                     text, self.context())
             state.task["args"].update(chosen)
             async for action in self._advance(new, None, state, {**heard, **chosen}):
                 yield action

@@ -3233,3 +3233,14 @@ async def test_the_second_of_two_requests_takes_no_value_of_the_first(tmp_path: 
         await say(brain, state, "yes, raise it")
         actions = await say(brain, state, "yes")
         assert tools_ok(actions) == ["get_work_order"], spoken(actions)
+
+
+async def test_who_calls_said_with_the_yes_to_a_new_record_instead_is_taken(tmp_path: Path) -> None:
+    # "Fine, a new one then, I'm E10482" to "... is closed. Shall I open an incident instead?": the caller's id is the
+    # new incident's, not asked again.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("instead-with-id")
+        offered = await say(brain, state, "the maximo slowness is back, incident two double oh oh six, please reopen it")
+        assert "instead?" in spoken(offered), spoken(offered)
+        await say(brain, state, "fine, log a new one then. I'm E one oh four eight two")
+        assert state.task["args"].get("user") == "E10482", state.task
