@@ -1542,8 +1542,8 @@ def _text_correction(slots: list[Slot], args: Mapping[str, Any], said: str, ctx:
     # another act on the record, though the note takes none.
     setting = bool(re.search(r"\b(?:make|set|change|put|bump|raise|lower|drop|knock) (?:it|that|this)\b", low)) \
         or "priority" in low
-    pairs = [(new, old) for new, old in pairs if not (setting and {new, old} <= _ENUM_WORDS | {"urgent"})]
-    pairs = [(new, old) for new, old in pairs if not {new, old} & (_NO_NOUN | _DANGLING) and moves.leftover(new)
+    pairs = [(new, old) for new, old in pairs if not (setting and {new, old} <= _ENUM_WORDS | {"urgent"})
+             and not {new, old} & (_NO_NOUN | _DANGLING) and moves.leftover(new)
              and not mentioned(values, new, ctx) and not mentioned(values, old, ctx)
              and not any(_enum(x, w, asked=True) is not None for x in values if x.kind == "enum" for w in (new, old))]
     if not pairs:

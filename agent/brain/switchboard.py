@@ -1214,7 +1214,7 @@ class SwitchboardBrain:
             return None  # only a request that makes something new (a cancel or an escalation names its record)
         server, ctx = spec.server, self._context()
         decision = dataclasses.replace(decision, target=server)
-        status = next((i for i, (srv, _) in INTENT_TOOLS.items() if srv == server and i.endswith(".status")), None)
+        status = _status_of(server)
         # A new request never names a record that exists already ("my request SR-30001, is that done?"):
         # the caller is asking about it; what they want done with it, if the router heard it, else its status.
         own = set(spec.input_schema.get("properties", {}))
@@ -1392,7 +1392,7 @@ class SwitchboardBrain:
     def _standing_asked(self, decision: Any, text: str) -> Any | None:
         """A turn that asks where a record it names stands ("can you tell me where my Outlook ticket INC-20003 is
         at?"), heard as another act on it or unsure: its desk's status check. None otherwise."""
-        status = next((i for i, (srv, _) in INTENT_TOOLS.items() if srv == decision.target and i.endswith(".status")), None)
+        status = _status_of(decision.target)
         if status is None or (decision.intent == status and decision.action == "route") \
                 or decision.action not in ("route", "clarify") \
                 or not _STANDING.search(text.lower()) \
@@ -2906,6 +2906,11 @@ def _asks_for(state: CallState, unknown: str) -> bool:
     said |= {w for names in entities.KIND_NAMES.values() if said & {w for n in names for w in n.split()}
              for n in names for w in re.split(r"[\s-]", n)}
     return bool(asking) and bool(set(asking.split("_")) & said)
+
+
+def _status_of(server: str) -> str | None:
+    """The desk's status check (the intent that reads how one of its records stands), or None."""
+    return next((i for i, (srv, _) in INTENT_TOOLS.items() if srv == server and i.endswith(".status")), None)
 
 
 def _questions_only(text: str, heard: str = "") -> bool:

@@ -2941,13 +2941,21 @@ async def test_a_look_up_is_done_again_with_a_value_put_right(tmp_path: Path) ->
         assert any(isinstance(a, EndCall) for a in await say(brain, state, "no that's all, thanks"))
 
 
-async def test_a_question_with_its_topic_put_first_is_about_the_list_just_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("read", "asked", "present", "absent"), [
     # "the compressor one, how far along is it": a question about the job just listed, not a how-to on compressors.
+    ("what open jobs have we got at site twenty one", "and the compressor one, how far along is it", "in progress",
+     ("Centac",)),
+    # "who's got it" (no question mark from the recogniser) right after an incident was read: what was read answers
+    # it, with its values said as words ("in progress", never "in_progress").
+    ("what's the status of incident 20001", "who's got it", "Network Operations", ("_", "can't help")),
+])
+async def test_a_question_about_what_was_just_read_is_answered_from_it(
+        tmp_path: Path, read: str, asked: str, present: str, absent: tuple[str, ...]) -> None:
     async with _fresh_brain(tmp_path) as brain:
-        state = CallState("topic-first")
-        await say(brain, state, "what open jobs have we got at site twenty one")
-        actions = await say(brain, state, "and the compressor one, how far along is it")
-        assert "in progress" in spoken(actions) and "Centac" not in spoken(actions), spoken(actions)
+        state = CallState("asked-of-read")
+        await say(brain, state, read)
+        actions = await say(brain, state, asked)
+        assert present in spoken(actions) and not [x for x in absent if x in spoken(actions)], spoken(actions)
 
 
 async def test_a_how_to_leaning_on_the_record_just_read_is_about_its_kind(tmp_path: Path) -> None:
@@ -3096,17 +3104,6 @@ async def test_the_act_asked_for_at_its_own_read_back_sends_it(tmp_path: Path) -
             await say(brain, state, opening)
             assert state.task["confirming"], state.task
             assert tools_ok(await say(brain, state, asked)) == [tool], asked
-
-
-async def test_a_question_without_its_mark_about_what_was_read_is_answered_from_it(tmp_path: Path) -> None:
-    # "who's got it" (no question mark from the recogniser) right after an incident was read: what was read answers
-    # it, with its values said as words ("in progress", never "in_progress").
-    async with _fresh_brain(tmp_path) as brain:
-        state = CallState("who-has-it")
-        await say(brain, state, "what's the status of incident 20001")
-        actions = await say(brain, state, "who's got it")
-        assert "Network Operations" in spoken(actions) and "_" not in spoken(actions), spoken(actions)
-        assert "can't help" not in spoken(actions)
 
 
 async def test_an_unclear_first_request_is_judged_without_the_thing_at_its_place(brain: SwitchboardBrain) -> None:
