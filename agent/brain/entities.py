@@ -604,15 +604,24 @@ def _part_of_week(low: str, now: datetime) -> datetime | None:
     return now + timedelta(days=ahead + (7 if "next week" in m.group(0) and now.weekday() < 5 else 0))
 
 
+def gone_by(words_before: list[str]) -> bool:
+    """Is a time said after ``words_before`` (its clause's last words) one gone by ("since the morning", "all
+    morning", "yesterday afternoon", "last night"): when something began, never a time asked for?"""
+    return "since" in words_before[-2:] or words_before[-1:] in (["all"], ["yesterday"], ["last"])
+
+
 def hour_said(text: str) -> tuple[int | None, int | None]:
-    """(hour, minute) of a time of day said in ``text``: "at 3 pm", "after lunch", "Friday morning"."""
+    """(hour, minute) of a time of day said in ``text``: "at 3 pm", "after lunch", "Friday morning"; not one gone
+    by ("it's been banging since the morning")."""
     low = text.lower()
     hour, minute = _clock(low)
     if hour is not None:
         return hour, minute
     toks = _day_words(low)
     for part, h in [*PARTS_OF_DAY.items(), *_DAY_PHRASES.items()]:
-        if (part in toks) if " " not in part else re.search(rf"\b{part}\b", low):
+        said = [m for m in re.finditer(rf"\b{part}\b", low)
+                if not gone_by(re.findall(r"[a-z']+", low[:m.start()]))] if (part in toks or " " in part) else []
+        if said:
             hour, minute = h, 0
     return hour, minute
 

@@ -57,8 +57,10 @@ _IDENTITY = re.compile(
     r"computer|recording|ai|automated)(?: or (?:a |an )?\w+)?)\b")
 #: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
 #: number again", "what was the reference again?", "could you go over that once more".
+#: ("Back" said of what was said, not of how a thing is: "say the pressure's back to normal" dictates.)
 _REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'s| is| was))\b(?:\s+\S+){0,5}?\s+"
-                           r"(?:again|back|once more|(?:more )?slowly|slower)\b")
+                           r"(?:again|(?<!'s )(?<!\bis )(?<!\bare )(?<!'re )(?<!\bwas )(?<!\bcame )(?<!\bcome )"
+                           r"(?<!\bgot )back\b(?!\s+(?:to|on|up|in|at)\b(?!\s+(?:me|us)\b))|once more|(?:more )?slowly|slower)\b")
 #: Asking for the reference already given ("what was my reference number?", "what's that number?"): a
 #: whole turn of it; "what's the work order number for pump A123" names the thing and is a request.
 _REFERENCE_AGAIN = re.compile(r"\bwhat(?:'s| is| was) (?:my|that|the|our) (?:reference|ticket|case)?(?: ?number)?\b")

@@ -277,6 +277,22 @@ def _words_told(slots: list[Slot], text: str) -> tuple[Slot, str] | None:
     return told[0], told[1].strip(" .")
 
 
+def _words_added(slots: list[Slot], args: Mapping[str, Any], text: str) -> dict[str, str] | None:
+    """{field: its words and more} when ``text`` adds to the one required field of words held ("oh and, sorry,
+    add that the suction hose is split", "can you also mention it's the second time"); None otherwise."""
+    texts = [s for s in slots if s.kind == "text" and s.required and args.get(s.name)]
+    more = _ADDED.match(text.strip())
+    if len(texts) != 1 or more is None:
+        return None
+    field, words = texts[0], more.group(1).strip(" .")
+    joined = f"{str(args[field.name]).rstrip(' .')}; {words}"
+    return {field.name: joined} if validate(field, joined) is None else None
+
+
+#: More words for a field, asked for at the read-back ("and add that ...", "also mention ...", "put in that ...").
+_ADDED = re.compile(r"^(?:(?:oh|ah|and|also|sorry|um|uh|er|actually|wait|one more thing)\W+)*"
+                    r"(?:(?:can|could) you |please |just )?(?:also )?(?:add|mention|include|put in|say as well)"
+                    r"(?: (?:to it|in there|on there|as well|too))?(?: that)?\W+(?!(?:to|on|in|onto|into)\b)(.{8,})$", re.I)
 #: A field of words named before what it holds ("the comment is ...", "note: ...", "the reason's that ...").
 _FIELD_SAID = re.compile(r"^(?:(?:the|my|our|a)\s+)?([a-z]+)(?:'s|\s+is|\s+should (?:say|be)|\s+says|\s+reads|\s+would be|"
                          r"\s*:)\s+(?:that\s+)?(.{4,})$", re.I)
@@ -303,6 +319,8 @@ _VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fin
 
 #: A value kept as it is: "leave the job open", "keep it at medium".
 _KEPT = re.compile(r"\b(?:leave|leaving|keep|keeping)\b(?:\s+[\w']+){0,4}?\s*(?:as|at)?\s*$")
+#: A reason given for a value: "high because the dosing's off". What follows is a clause of its own.
+_REASON_LEAD = re.compile(r"^\s*(?:because|'?cause|cos|coz|as|since)\b")
 #: A value said and judged enough: "low's fine", "medium will do then". What follows is a clause of its own.
 _VALUE_JUDGED = re.compile(r"^\s*(?:'s|is)?\s*(?:fine|ok|okay|alright|all right|will do|would do|'ll do|does me)\b")
 #: Where a new clause starts in words run together: a subject pronoun and its verb ("... we can manage", "it's fine").
@@ -352,6 +370,10 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         after = re.findall(r"[a-z']+", low[end:])[:2]
         if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
             continue  # the value the caller does not mean
+        if phrase.startswith("not ") and any(o != option and 0 <= start - b <= 2 for _, b, o, _ in taken):
+            continue  # "it's medium, not urgent": the other value named right before, and this one ruled out
+        if slot.hours and entities.gone_by(before):
+            continue  # "it make very big noise since the morning", "all morning": a time gone by, no choice
         if set(re.findall(r"[a-z']+", re.split(r"[.!?;]", low[:start])[-1])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
             continue  # "I don't need to edit anything": not that one either
         if _KEPT.search(low[:start]):
@@ -369,7 +391,7 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             head = _SETTING.sub("", said_before)  # "it should be high", "make it low": said as the value
             if not moves.leftover(head) and re.match(r"\s*for\b", tail):
                 tail = ""  # "low for the docking station": the value, then what it is for
-            if _VALUE_JUDGED.match(tail):
+            if _VALUE_JUDGED.match(tail) or (_REASON_LEAD.match(tail) and not moves.leftover(head)):
                 # "low's fine nobody's in the lab till Monday", "... doesn't need to be high anymore medium will do":
                 # a value said and judged enough is a clause of its own, whatever comes before or after it.
                 kept.append((start, option))
@@ -883,9 +905,11 @@ def _shortened(words: list[str]) -> list[str]:
         i += 1
     # Still too long: the subject keeps its head noun ("the fuel gas booster compressor has ..." -> "the compressor
     # has ..."), so what happened, at the end, is kept.
+    # A clause inside the subject ends it earlier: "the weekly test email we send out keeps ..." -> "the email keeps".
     verb = next((k for k, w in enumerate(words) if w in _AUXILIARIES), None)
     if len(words) > SUMMARY_WORDS and verb is not None and verb >= 3 and words[0] in _DETERMINERS:
-        words = [words[0], words[verb - 1], *words[verb:]]
+        inner = next((k for k in range(2, verb) if words[k] in _SUBJECTS), verb)
+        words = [words[0], words[inner - 1], *words[verb:]]
     return words
 
 
@@ -919,7 +943,26 @@ def _tells_something(summary: str) -> bool:
     """Does a summary say what is wrong, not only name a thing ("the rooftop unit on the workshop")? A verb, a
     word of state, or a word of fault in it."""
     words = entities.tokens(summary.lower())
-    return any(w in _TELLING or w in _STATES or w.endswith(("ing", "ed", "n't", "'s", "'re", "s'")) for w in words)
+    return any(w in _TELLING or w in _STATES or w.endswith(("ed", "n't", "'s", "'re", "s'"))
+               or (w.endswith("ing") and not _names_a_kind(words, i)) for i, w in enumerate(words))
+
+
+#: Words that follow a verb, never a noun's describing word ("humming all night", "cutting out again").
+_AFTER_A_VERB = {"all", "again", "out", "off", "up", "down", "away", "every", "each", "constantly", "badly", "loudly"}
+
+
+def _names_a_kind(words: list[str], at: int) -> bool:
+    """Is the "-ing" word at ``words[at]`` a kind of thing inside a noun phrase ("the portable dewatering pump",
+    "the cooling tower"), not what a thing is doing ("the pump's tripping", "the fan humming all night")? A
+    determiner a few words before it with only describing words between, and a word of content after it."""
+    if at + 1 >= len(words) or words[at + 1] in _NO_NOUN | _DETERMINERS | _PLACE_PREPOSITIONS | _AFTER_A_VERB:
+        return False
+    for back in range(at - 1, max(-1, at - 4), -1):
+        if words[back] in _DETERMINERS:
+            return True
+        if words[back] in _TELLING or words[back] in _STATES or words[back].endswith(("ing", "ed", "n't", "'s")):
+            return False
+    return False
 
 
 def introduction_apart(clause: str) -> list[str]:
@@ -1113,8 +1156,9 @@ _RECORD_WORDS = {"incident", "request", "ticket", "work", "order", "job", "numbe
                  "please", "just", "to", "add", "say", "ref"}
 
 
-#: What leads from the asking to the news ("add [a note to job 10006 saying] it failed again").
-_POINTER = re.compile(r"^(?:(?:that|this|a|an|the|my|our|to|on|in|for|note|comment|ticket|incident|request|"
+#: What leads from the asking to the news ("add [a note to job 10006 saying] it failed again", "put a note [on it
+#: that] the pressure's back").
+_POINTER = re.compile(r"^(?:(?:(?:to|on|in|for) (?:it|them)|that|this|a|an|the|my|our|to|on|in|for|note|comment|ticket|incident|request|"
                       r"job|work order|number|saying|because|as|since|please|[a-z]*-?\d[\w-]*)(?=[\s,]|$)[\s,]*)+")
 
 
@@ -1287,6 +1331,10 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
             if told:  # "Say: ...", "the comment is ...": the field's words, as said ("instead" in them is no correction)
                 task["args"][told[0].name] = told[1]
                 return Step("confirm", f"Got it. {confirmation(task['tool'], slots, task['args'])}", {told[0].name: told[1]})
+            added = _words_added(slots, task["args"], text) if not heard else None
+            if added:  # "oh and, sorry, add that the suction hose is split": more of the field's words
+                task["args"].update(added)
+                return Step("confirm", f"Added. {confirmation(task['tool'], slots, task['args'])}", added)
             if negated and not heard:
                 heard.update(_text_correction(slots, task["args"], text, ctx))
             restated = _restated(slots, task["args"], text, ctx) if not heard else {}

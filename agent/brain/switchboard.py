@@ -25,6 +25,7 @@ from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS
                                 fetch_site_names, for_the_ear, is_closed, latest_reference, questions_in, records_in,
                                 spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
+from agent.routing.policy import lead_moved
 from agent.routing.router import without
 from agent.routing.text import normalise
 from agent.config import Settings
@@ -200,11 +201,16 @@ _GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|good (
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"^(?:\S+\s+){0,6}?(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|asked for)\b")
+#: Verbs that add a note or a comment as "add" does.
+_ADDING_VERBS = {"put", "stick", "leave", "pop", "write", "make", "drop", "log", "attach", "include"}
 #: Who is calling and from where ("hello, Olivia Grant from operations", "it's Sam at the depot"): no request.
-_INTRODUCTION = re.compile(r"^(?:(?:hi|hello|hey|morning|afternoon|good (?:morning|afternoon|evening))\W+"
-                           r"(?:(?:this is|it'?s|i'?m|i am|my name is|name'?s) )?|(?:this is|it'?s|i'?m|i am|my name is|name'?s) )"
-                           r"(?!(?:the|my|our|a|an|this|that|your)\b)(?:(?![a-z'-]*ing\b)[a-z'-]+ ){0,2}(?![a-z'-]*ing\b)[a-z'-]+ "
-                           r"from (?:the )?(?:[a-z'-]+ ?){1,3}$")
+_WHO_CALLS = (r"^(?:(?:hi|hello|hey|morning|afternoon|good (?:morning|afternoon|evening))\W+"
+              r"(?:(?:this is|it'?s|i'?m|i am|my name is|name'?s) )?|(?:this is|it'?s|i'?m|i am|my name is|name'?s) )"
+              r"(?!(?:the|my|our|a|an|this|that|your)\b)(?:(?![a-z'-]*ing\b)[a-z'-]+ ){0,2}(?![a-z'-]*ing\b)[a-z'-]+ ")
+_INTRODUCTION = re.compile(_WHO_CALLS + r"from (?:the )?(?:[a-z'-]+ ?){1,3}$")
+#: Who is calling, then where they are ("this is Priya at Riverside Pumping Station, site 12"): the place, judged
+#: as "I'm at ..." is.
+_WHO_AT = re.compile(_WHO_CALLS + r"(?:here )?(?:at|from|in) ([^.?!]*)$")
 #: The caller telling of an earlier call or report ("I rang on Monday about", "we got cut off, I was reporting").
 _TOLD_BEFORE = re.compile(r"\b(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised)|(?:i|we) (?:was|were) "
                           r"(?:reporting|calling about|ringing about|logging)|(?:got|were) cut off)\b")
@@ -1179,13 +1185,29 @@ class SwitchboardBrain:
         if state.task or decision.target not in SERVERS or self._names_a_record(text):
             return None  # (a record's number or a thing's tag is the desk's own evidence, no mere place)
         heard = self._heard_without_places(text)
-        if not heard or heard[0].target == decision.target or heard[0].target not in SERVERS \
+        if not heard or heard[0].target not in SERVERS \
                 or heard[0].confidence < ONE_DESK_CONFIDENCE or heard[0].intent not in INTENT_TOOLS:
+            return None
+        if heard[0].target == decision.target and not self._read_heard_for_new_record(decision, heard[0], text):
             return None
         return dataclasses.replace(decision, action="route", target=heard[0].target, intent=heard[0].intent,
                                    confidence=heard[0].confidence,
                                    reason=f"{decision.reason} Without its places and codes: "
                                           f"{self.coordinator.policy.name_of(heard[0].intent)}.")
+
+    def _read_heard_for_new_record(self, decision: Any, heard: Any, text: str) -> bool:
+        """Is ``decision`` a look-up that a new record of its desk, heard clearly without the turn's places and
+        codes, replaces ("i am calling for the pump of site twelve, the number two pump, it make very big noise
+        ..., please to send somebody": the thing at its place sounds like a look-up; what is told is a fault)?
+        Not in a turn that asks a question or tells of an earlier call ("is anyone coming out to the oil pump?
+        It keeps tripping" asks after a job that may exist)."""
+        spec, wanted = self._spec_of(decision.intent), self._spec_of(heard.intent)
+        low = text.lower()
+        asked = any(x.rstrip().endswith("?") or _QUESTION.match(_LEAD.sub("", x.strip().lower()))
+                    for x in _SENTENCE.split(text) if x.strip())
+        return spec is not None and wanted is not None and not slots.is_write(spec.name, spec.annotations) \
+            and wanted.name.startswith(NEW_RECORD_PREFIXES) and not asked \
+            and not (_TOLD_BEFORE.search(low) or _CHASING.search(low) or _EARLIER_CALL.match(low))
 
     def _whether_asked(self, decision: Any, text: str) -> Any | None:
         """"Just tell me if anyone's booked to come out for it": asked whether something is so, heard as the act
@@ -1465,6 +1487,8 @@ class SwitchboardBrain:
         own = {w for s in self._ids_of(intent) for w in re.findall(r"[a-z]+", s.label.lower())}
         wanted = set(str(spec.name).split("_")) - own - {"get", "list", "lookup"} if spec is not None else set()
         said = entities.words_besides_numbers(clause.lower())
+        # A note or a comment is added by any verb of putting one down ("stick a note on it", "leave a comment").
+        said += ["add" for w in said if w in _ADDING_VERBS]
         if len(wanted) == 1:
             # One word ("escalate", "update") names it only as a verb on its object: "escalate it please", not
             # "any update on my ticket".
@@ -1554,6 +1578,31 @@ class SwitchboardBrain:
         lettered = [f for f in found if all(entities.pattern_prefixes(s.schema.get("pattern")) for s in self._ids_of(f["intent"]))]
         found = lettered if len(found) > 1 and len(lettered) == 1 else found
         return found[0] if len(found) == 1 else None
+
+    def _same_record_read(self, unsure: Any, other: Any, text: str) -> dict[str, Any] | None:
+        """A number said with a question any desk's records could answer ("what's the status on ten thousand and
+        three"), beside a clear request of one desk about it ("and can you also put a note on it"): the record is
+        that desk's, so the question is its look-up. None when no such look-up is among the readings."""
+        if not entities.numbers(text) or other.action != "route":
+            return None
+        readings = [{"target": unsure.target, "intent": unsure.intent}, *unsure.alternatives]
+        for reading in readings:
+            spec = self._spec_of(reading["intent"])
+            if reading["target"] == other.target and reading["intent"] != other.intent and spec is not None \
+                    and self._ids_of(reading["intent"]) and not slots.is_write(spec.name, spec.annotations) \
+                    and self._id_names(reading["intent"]) & self._id_names(other.intent):
+                return {"target": reading["target"], "intent": reading["intent"]}
+        return None
+
+    def _record_said_for_both(self, named: str, pointing: str, its: str, other: str) -> bool:
+        """Does ``named`` (asking for ``its``) name the record that ``pointing`` (asking for ``other`` of the same
+        kind of record) points back at ("what's the status on ten thousand and three | and can you put a note on
+        it")? Then ``named`` comes first, as said, and the other is done on the record it named."""
+        ctx = self._context()
+        return bool(self._id_names(its)) and self._id_names(its) == self._id_names(other) \
+            and (bool(entities.numbers(named)) or self._names_its_ids(its, named, ctx)) \
+            and not entities.numbers(pointing) and not self._names_its_ids(other, pointing, ctx) \
+            and re.search(r"\b(?:it|that one|this one|them)\b", pointing.lower()) is not None
 
     def _change_asked(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """A change to a record ("close incident 20008, it's working now", "make it urgent" right after
@@ -1916,14 +1965,19 @@ class SwitchboardBrain:
         record ("need a work order raised", "could you open an incident for me"), only words that make one do,
         and a kind's other name ("job", "ticket") too, for the desk heard. None otherwise."""
         spec = self._spec_of(decision.intent)
-        if spec is None or self._names_a_record(text):
+        if spec is None:
             return None
+        ctx = self._context()
+        named = {n for i in INTENT_TOOLS if self._ids_of(i) for n in slots.mentioned(self._ids_of(i), text, ctx)}
         making = spec.name.startswith(NEW_RECORD_PREFIXES)
         low = text.lower()
         for intent, (server, tool) in INTENT_TOOLS.items():
             verb, _, kind = tool.partition("_")
             if intent == decision.intent or verb != "create" or not kind or (making and server != spec.server):
                 continue
+            made = self._spec_of(intent)
+            if made is None or named - {x.name for x in slots.slots_of(made.input_schema)}:
+                continue  # a record named ("a work order for WO 10003") is no new one; a thing's tag is its value
             name = kind.replace("_", " ")
             # (Heard as another new record, only the full name tells them apart: an access request is a request too.)
             names = next((n for n in entities.KIND_NAMES.values() if n[0] == name), (name,)) \
@@ -2251,8 +2305,8 @@ class SwitchboardBrain:
                 state.dialogue["later"] = later
             return first, words
         first = "first_of_two" in decision.policy_hits
-        before = re.sub(r"\s+(?:and|but|so)$", "", text[:cues[-1][0]].strip(" ,.;"), flags=re.I)
-        after = text[cues[-1][1]:].strip(" ,.;")
+        before, after = lead_moved(re.sub(r"\s+(?:and|but|so)$", "", text[:cues[-1][0]].strip(" ,.;"), flags=re.I),
+                                   text[cues[-1][1]:].strip(" ,.;"))
         # The part the router did not hear is kept: after the cue when it heard the first of two, else the one
         # before, unless that is the one it heard ("my dock's stopped charging, and while I'm on, what's ...").
         # (The part after the cue only when it asks something of its own: "and my whole team can't work, it's INC
@@ -2261,10 +2315,23 @@ class SwitchboardBrain:
         for other, now in tried:
             if len(other.split()) >= 3 and not self._only_where(other):
                 second = self.coordinator.decide(other, state)
-                read = self._read_by_id(other) if second.action != "route" else None
-                if read is not None:  # "what's happening with S R three zero zero zero two": that record, read
+                # An act on a record named in full ("could you also stick a note on it"), whatever the router heard of
+                # what it says, is that act on the record of the other part.
+                acts = [i for i, (srv, _) in INTENT_TOOLS.items() if srv == decision.target and i != decision.intent
+                        and self._id_names(i) and self._id_names(i) == self._id_names(decision.intent)]
+                act = self._tool_named_in_full(acts, other) if self._ids_of(decision.intent) else None
+                if act is not None:
+                    second = dataclasses.replace(second, action="route", target=decision.target, intent=act)
+                # "what's happening with S R three zero zero zero two": that record, read.
+                read = (self._read_by_id(other) or self._same_record_read(second, decision, other)) \
+                    if second.action != "route" else None
+                if read is not None:
                     second = dataclasses.replace(second, action="route", target=read["target"], intent=read["intent"])
                 if second.action == "route" and second.intent != decision.intent and second.intent in INTENT_TOOLS:
+                    if self._record_said_for_both(other, now, second.intent, decision.intent):
+                        # The record it names is the one the other part acts on ("... on it"): that part first.
+                        state.dialogue["later"] = {"text": now, "target": decision.target, "intent": decision.intent}
+                        return second, other
                     state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
                     return decision, now
         if state.task:
@@ -2302,7 +2369,7 @@ class SwitchboardBrain:
                     or _inside_a_number(before, after) \
                     or _INTRODUCTION.match(_without_trailing_codes(before).lower()) \
                     or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2 \
-                    or self._only_where(before):
+                    or self._only_where(before) or self._only_where_after_who(before):
                 # "over and over" joins no clauses; "I rang last week about ...", "hello, Olivia Grant from
                 # operations", "hi, Grace Kim, asset management", "riverside pumping station here" and "I'm at
                 # Riverside, in the control room" are no request of their own
@@ -2411,6 +2478,12 @@ class SwitchboardBrain:
         where = _WHERE_I_AM.match(said.strip().lower())
         return not _content_words(" ".join(words)) - _WHEREABOUTS or (
             where is not None and not set(entities.tokens(where.group(1))) & _STATE_WORDS)
+
+    def _only_where_after_who(self, said: str) -> bool:
+        """Does ``said`` only say who calls and where they are ("Good morning, this is Priya at Riverside Pumping
+        Station, site 12")?"""
+        who = _WHO_AT.match(said.strip().lower())
+        return who is not None and self._only_where(f"i'm at {who.group(1)}")
 
     def _heard_without_places(self, said: str, *, always: bool = False) -> list[Any]:
         """The router's readings of ``said`` without its places and codes; [] when it names none (the router heard

@@ -48,7 +48,8 @@ _NEGATIONS = frozenset(
 #: the sparks", "not sure, I think it's on fire").
 _NEGATION_REACH = frozenset(
     "a an the any sign signs trace of is are was were be been being its it s there theres thats "
-    "one 1 got get getting actually really currently at all even".split()  # "one" is "1" once normalised
+    "one 1 got get getting actually really currently at all even "
+    "real actual proper genuine".split()  # "one" is "1" once normalised; "it's not a real fire"
 )
 
 
@@ -290,7 +291,7 @@ class Policy:
             last = m
         if last is None:
             return None
-        head, tail = normalised[:last.start()].strip(" ,.;"), normalised[last.end():].strip()
+        head, tail = lead_moved(normalised[:last.start()].strip(" ,.;"), normalised[last.end():].strip())
         return (head, tail) if len(tail.split()) >= 2 else None
 
     def name_of(self, intent: str) -> str:
@@ -299,6 +300,20 @@ class Policy:
     def either_or(self, first: str, second: str) -> str:
         """The clarifying question between two intents, in the operations team's words."""
         return self.clarify_question.format(first=self.name_of(first), second=self.name_of(second))
+
+
+#: Asking words a switch cue stands inside ("... and can you also put a note on it"): they lead what follows it.
+_LEAD_BEFORE_CUE = re.compile(r"(?:\b(?:and|but|so)\s+)?\b((?:(?:can|could|would|will) you|please)(?:\s+please)?)\s*$", re.I)
+
+
+def lead_moved(head: str, tail: str) -> tuple[str, str]:
+    """``head`` and ``tail`` of a turn split at a switch cue, with the asking words the cue stood inside moved to
+    the tail: "what's the status on 10003 and can you | put a note on it" is a status check, then "can you put a
+    note on it" (the request the asking words lead, which heard without them sounds like a fault told)."""
+    lead = _LEAD_BEFORE_CUE.search(head)
+    if lead is None or not head[:lead.start()].strip():
+        return head, tail
+    return head[:lead.start()].strip(" ,.;"), f"{lead.group(1)} {tail}"
 
 
 def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], default: Any = None) -> Any:

@@ -3241,3 +3241,58 @@ async def test_who_calls_said_with_the_yes_to_a_new_record_instead_is_taken(tmp_
         assert "instead?" in spoken(offered), spoken(offered)
         await say(brain, state, "fine, log a new one then. I'm E one oh four eight two")
         assert state.task["args"].get("user") == "E10482", state.task
+
+
+@pytest.mark.parametrize("turn, tag", [
+    # who calls, then where they are, is no request of its own: the fault after it is the request
+    ("Hi, this is Tomasz at Millbrook Pumping Station, site 7. Booster pump A701 is rattling badly, can you log it?",
+     "A701"),
+    ("Hello, it's Dana from Harbor Road Treatment Works, site 3. The generator G0320 won't start on test.", "G0320"),
+])
+async def test_who_calls_and_where_they_are_leaves_the_fault_the_request(
+        brain: SwitchboardBrain, turn: str, tag: str) -> None:
+    state = CallState(f"who-at-{tag}")
+    await say(brain, state, turn)
+    assert state.task["intent"] == "work_order.create" and state.task["args"].get("asset_tag") == tag, state.task
+
+
+async def test_a_look_up_said_with_a_note_on_it_is_read_then_the_note_offered(brain: SwitchboardBrain) -> None:
+    # "where's job ten thousand and five up to, and could you also stick a note on it ...": the number is the
+    # note's record too, so it is a work order's look-up, read first as said; the note (not a new fault for what
+    # it says) is kept for after, with the record.
+    state = CallState("read-then-note")
+    actions = await say(brain, state, "where's job ten thousand and five up to, and could you also stick a note on "
+                                      "it saying the crane is booked for friday")
+    assert tools_ok(actions) == ["get_work_order"], spoken(actions)
+    assert state.dialogue["later"]["intent"] == "work_order.note", state.dialogue
+    await say(brain, state, "yes")
+    assert state.task["intent"] == "work_order.note" and state.task["args"].get("work_order_id") == "WO-10005", \
+        state.task
+
+
+async def test_a_thing_at_its_place_with_a_fault_told_is_the_fault_to_log(brain: SwitchboardBrain) -> None:
+    # The thing at its place sounds like a look-up ("the pump of site twelve, the number one pump"); heard without
+    # the places, what is told of it is clearly a fault, with no question asked: the fault is logged.
+    state = CallState("thing-at-place-fault")
+    await say(brain, state, "hello, i am ringing for the pump of site twelve, the number one pump, it make very big "
+                            "rattle, please to send a man")
+    assert state.task["intent"] == "work_order.create", state.task
+
+
+async def test_words_added_at_the_read_back_go_into_the_summary(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("added-at-read-back")
+        await say(brain, state, "the chiller H2120 at Harbor Road is short cycling, medium priority please")
+        assert state.task.get("confirming"), state.task
+        actions = await say(brain, state, "oh and can you also mention the condenser fan looks seized")
+        assert "condenser fan looks seized" in state.task["args"]["summary"], state.task
+        assert state.task.get("confirming") and spoken(actions).startswith("Added."), spoken(actions)
+
+
+async def test_a_work_order_asked_for_a_tagged_thing_asks_what_is_wrong(brain: SwitchboardBrain) -> None:
+    # "I need a work order for the standby cooling fan, F-1010, at North Ridge": the tag is the new record's
+    # value, no record of its own; and the kind of thing ("cooling") says nothing wrong, so that is asked.
+    state = CallState("work-order-for-tag")
+    actions = await say(brain, state, "I need a work order for the standby cooling fan, C two one zero one, at Eastgate")
+    assert state.task["intent"] == "work_order.create" and not state.task["args"].get("summary"), state.task
+    assert "wrong" in spoken(actions), spoken(actions)

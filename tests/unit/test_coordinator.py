@@ -159,6 +159,8 @@ def test_the_policy_decides_how_sure_the_classifier_must_be_about_a_name(shared:
     "no smell of gas at all, the water heater just keeps going out",
     "the breaker at the pump station trips every hour, it isn't sparking or anything",
     "nobody got hurt, but the loading bay shutter has come off its runners",
+    # a denial reaches over words of how real the hazard is
+    "it's not an actual fire, the fire panel in the pump house just keeps beeping with a fault",
 ])
 def test_a_denied_safety_word_is_no_emergency(coordinator, utterance):
     d = coordinator.decide(utterance, call(), now=CLOSED)
@@ -613,3 +615,14 @@ def test_requests_in_other_words_than_the_examples_are_heard_as_that_request(coo
     # The router's best reading (it may still ask which, where it is unsure).
     d = coordinator.decide(utterance, call(), now=OPEN)
     assert (d.target, d.intent) == (target, intent), d.reason
+
+
+@pytest.mark.parametrize("said, head, tail", [
+    ("where is ticket 20003 at and could you also add a comment that i rebooted",
+     "where is ticket 20003 at", "could you add a comment that i rebooted"),
+    ("the lift is stuck, can you please also book someone", "the lift is stuck", "can you please book someone"),
+    ("the lift is stuck and also the door sticks", "the lift is stuck and", "the door sticks"),
+])
+def test_asking_words_a_switch_cue_stands_inside_lead_what_follows(said, head, tail):
+    # "... and could you also add a comment": "could you" asks for what comes after the cue, not before it.
+    assert load_policy(Settings().policy_file).split_at_switch(said) == (head, tail)

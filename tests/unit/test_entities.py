@@ -340,6 +340,9 @@ def test_the_day_meant_is_the_last_one_said_possessive_or_not(said, weekday):
 @pytest.mark.parametrize("said, hour", [
     ("after lunch thursday would suit", 13), ("first thing tomorrow", 8), ("at 3 pm", 15),
     ("end of the day", 16), ("friday morning", 9), ("the pump is leaking", None),
+    # a time gone by tells when something began, not when anyone should come
+    ("it's been squealing since the afternoon", None), ("dripping all evening", None),
+    ("it stopped yesterday afternoon", None), ("since monday, so tomorrow morning please", 9),
 ])
 def test_a_time_of_day_said_as_what_people_do_then(said, hour):
     assert e.hour_said(said)[0] == hour

@@ -298,3 +298,16 @@ def test_a_start_over_led_in_is_a_start_over() -> None:
     assert moves.after_restart("can I start over? my laptop won't boot at all") == "my laptop won't boot at all"
     # Words of the request before it: no start-over of the whole turn.
     assert moves.after_restart("the pump keeps tripping and we have to start again every hour") == ""
+
+
+@pytest.mark.parametrize("said, repeat", [
+    ("yes, say the valve is back in service", False),  # "back" of how a thing is: words to pass on
+    ("write that the chiller came back on at noon", False),
+    ("tell them the power's back", False),
+    ("could you read that back to me", True),
+    ("say the number back please", True),
+    ("read it back to us slowly", True),
+])
+def test_back_said_of_a_thing_is_no_request_to_hear_it_again(said, repeat):
+    move = moves.classify(said, in_task=True)
+    assert (move is not None and move.kind == "repeat") == repeat, move

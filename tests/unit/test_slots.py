@@ -499,6 +499,12 @@ PRIORITY = s.Slot("priority", {"type": "string", "enum": ["low", "medium", "high
     ("low's fine", "low"),
     ("medium will do", "medium"),
     ("the suction pressure is low", None),
+    # a value, then the one it is not: "not urgent" rules urgent out, it is no value of its own
+    ("it keeps cutting out, and it's high, not urgent", "high"),
+    ("not urgent, the spare is running", "low"),
+    # a value leading its clause, then why: the reason is a clause of its own; a reading with a reason is none
+    ("high because the whole line has stopped", "high"),
+    ("the tank level is high because of the storm", None),
 ])
 def test_an_option_word_describing_a_thing_is_no_value(said: str, value: str | None) -> None:
     assert s.parse(PRIORITY, said, CTX, asked=False) == value
@@ -945,3 +951,24 @@ def test_a_part_of_the_day_taken_back_at_the_read_back_is_the_window_never_the_d
     assert task["args"] == {"date": "2026-12-06", "time_window": "morning"}, task["args"]
     s.step(task, schema, "oh no sorry afternoon not morning the room is locked till twelve", ctx, write=True)
     assert task["args"] == {"date": "2026-12-06", "time_window": "afternoon"}, task["args"]
+
+
+@pytest.mark.parametrize("opening, summary", [
+    # a clause inside the subject ends it: its head noun is the word before the clause's own subject
+    ("the monthly stock report we print from the office keeps coming out blank", "the report keeps coming out blank"),
+])
+def test_a_long_subject_keeps_its_head_noun(opening, summary):
+    assert s.paraphrase(opening, CTX) == summary
+
+
+@pytest.mark.parametrize("summary, tells", [
+    ("for the standby cooling fan", False), ("the heating unit in the lab", False),  # kinds of thing
+    ("the fan is humming", True), ("the fan humming all night", True), ("the heating", True),
+])
+def test_a_kind_of_thing_in_ing_tells_nothing_wrong(summary, tells):
+    assert s._tells_something(summary) == tells
+
+
+def test_a_note_on_it_starts_with_what_it_says():
+    assert s.remark("can you put a note on it that the crane is booked for friday", "add_work_order_note", CTX) \
+        == "crane is booked for friday"
