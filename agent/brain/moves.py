@@ -23,7 +23,9 @@ _FILLER = (r"um+|uh+|er+|erm|hm+|well|oh|okay|ok|so|look|just|please|sorry|then|
            r"can you|could you|would you|will you|can i|could i|you|for me|again|thanks|thank you|"
            r"no|nah|hey|right|mate|the|that|it|this|all|whole|thing|one|lets|let's|let us|i|i'm|i am|"
            r"we|we're|we'll|to|a|and|but|still|really|honestly|afraid|mean|me|my|about|with|for|of|"
-           r"put|make|set|mark|keep|as|at|down|i'd|say|would|guess|reckon|think|suppose")
+           r"put|make|set|mark|keep|as|at|down|i'd|say|would|guess|reckon|think|suppose|"
+           # hedges, with the recogniser's forms of them ("id say high to be fair")
+           r"id say|to be fair|to be honest|in fairness")
 #: Longest first, so "i'm" and "i'd" go whole rather than as "i" leaving "'m".
 _FILLER_RE = re.compile(rf"\b(?:{'|'.join(sorted(_FILLER.split('|'), key=len, reverse=True))})\b")
 

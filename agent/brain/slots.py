@@ -324,8 +324,10 @@ _REASON_LEAD = re.compile(r"^\s*(?:because|'?cause|cos|coz|as|since)\b")
 #: A value said and judged enough: "low's fine", "medium will do then". What follows is a clause of its own.
 _VALUE_JUDGED = re.compile(r"^\s*(?:'s|is)?\s*(?:fine|ok|okay|alright|all right|will do|would do|'ll do|does me)\b")
 #: Where a new clause starts in words run together: a subject pronoun and its verb ("... we can manage", "it's fine").
-_NEW_CLAUSE = re.compile(r"\b(?:(?:i|we|they|you|he|she|it|that|there)(?:'[a-z]+)?|its|thats|theres|im|ive|weve|theyre)\s+"
-                         r"(?=[a-z])(?!(?:and|or|to|for|the|a|an)\b)")
+#: (A pronoun with its verb may go on with an article: "high its the whole floor".)
+_NEW_CLAUSE = re.compile(r"\b(?:(?:(?:i|we|they|you|he|she|it|that|there)\s+(?=[a-z])(?!(?:and|or|to|for|the|a|an)\b))|"
+                         r"(?:(?:i|we|they|you|he|she|it|that|there)'[a-z]+|its|thats|theres|im|ive|weve|theyre)\s+"
+                         r"(?=[a-z])(?!(?:and|or|to|for)\b))")
 #: Words that cannot be the thing an option word describes: "medium I should think", "high really".
 #: Words that stand for what is still to be said ("add something to an existing work order"): no news yet.
 _VAGUE = {"something", "anything", "stuff", "thing", "things", "existing", "info", "information", "details", "more", "bit"}
@@ -662,8 +664,9 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
         return "value"
     if task.get("confirming") and reply.yes is None and _later_yes(text) is True:
         return "value"  # "because we're working blind. yes, escalate it"
-    if task.get("confirming") and _words_told(list(slots.values()), text):
-        return "value"  # "Say: starter battery replaced ..." at a note's read-back: what it should say
+    if task.get("confirming") and (_words_told(list(slots.values()), text)
+                                   or _words_added(list(slots.values()), task["args"], text)):
+        return "value"  # "Say: starter battery replaced ..." at a note's read-back: what it should say; "add that ..."
     if task.get("confirming") or task.get("proposed"):
         return "value" if reply.yes is not None or mentioned(slots.values(), text, ctx) \
             or (task.get("proposed") and names_thing(str(task.get("proposed_name") or ""), text)) else None

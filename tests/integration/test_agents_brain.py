@@ -3296,3 +3296,14 @@ async def test_a_work_order_asked_for_a_tagged_thing_asks_what_is_wrong(brain: S
     actions = await say(brain, state, "I need a work order for the standby cooling fan, C two one zero one, at Eastgate")
     assert state.task["intent"] == "work_order.create" and not state.task["args"].get("summary"), state.task
     assert "wrong" in spoken(actions), spoken(actions)
+
+
+async def test_a_priority_said_at_the_read_back_in_run_on_speech_is_taken(tmp_path: Path) -> None:
+    # "id say high to be fair nobody can print" to a read-back that held no priority: the priority, said back.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("priority-run-on")
+        await say(brain, state, "the badge reader on the big printer at the operations centre stopped reading our "
+                                "cards this morning, I'm E10850")
+        assert state.task.get("confirming"), state.task
+        actions = await say(brain, state, "id say high to be fair its the only printer on the floor")
+        assert state.task["args"].get("priority") == "high" and "high" in spoken(actions).lower(), spoken(actions)

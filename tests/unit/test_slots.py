@@ -505,6 +505,10 @@ PRIORITY = s.Slot("priority", {"type": "string", "enum": ["low", "medium", "high
     # a value leading its clause, then why: the reason is a clause of its own; a reading with a reason is none
     ("high because the whole line has stopped", "high"),
     ("the tank level is high because of the storm", None),
+    # run-on speech: a value, then a clause of its own led by "it's" or a hedge ("to be fair")
+    ("medium its the only kettle on the floor", "medium"),
+    ("id say low to be honest we have a spare", "low"),
+    ("the reading is high its the third time today", None),
 ])
 def test_an_option_word_describing_a_thing_is_no_value(said: str, value: str | None) -> None:
     assert s.parse(PRIORITY, said, CTX, asked=False) == value
