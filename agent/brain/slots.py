@@ -830,6 +830,9 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
 _MADE = r"(?: (?:raised|logged|opened|created|put in|submitted|booked|done))"
 #: Clauses that only ask for something or greet; what is left of the opener is the problem.
 _PREAMBLE = re.compile(
+    # (a greeting to open the call, with how the caller addresses the agent: "morning love", "hiya mate")
+    r"^(?:hiya|morning|afternoon|evening)(?: (?:love|dear|mate|pal|darling|there))?\b|"
+    r"\b(?:hi|hello|hey|hiya)(?: (?:love|dear|mate|pal|darling|there))\b|"
     r"\b(?:hi|hello|hey|good (?:morning|afternoon|evening)|yes|yeah|please|thanks|ah|go on then|(?:right|ok|okay) then|(?:a |another )?new one|"
     r"(?:two|three|a couple of|couple of|a few) (?:things|questions|issues|problems)(?: for you)?|"
     r"i'?m (?:calling|ringing|phoning)(?: about| because| to)?|(?:i|we) (?:need|want|would like|'?d like) to "
@@ -920,7 +923,11 @@ def _shortened(words: list[str]) -> list[str]:
 _CALLER_NAMED = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'?s)\s+(?!(?:the|my|our|a|an|this|that|"
                            r"your|not|just|still|so|very|really|afraid|sorry|about|on|at|in|off|out|back)\b)"
                            r"(?![a-z'-]*(?:ing|ed)\b)(?!(?:broken|down|dead|stuck|gone)\b)"
-                           r"[a-z'-]+(?: [a-z'-]+)?(?: (?:from|in|at|with|here|on)\b.*)?$")
+                           r"[a-z'-]+(?: [a-z'-]+)?"
+                           # their role ("kev the shift lead out at ...", "anna one of the operators here")
+                           r"(?: (?:the|a|an|one of the)(?: (?!(?:is|are|was|were|has|have|had|keeps|won'?t|wont|isn'?t|isnt|"
+                           r"can'?t|cant|doesn'?t|doesnt|not)\b)[a-z'-]+){1,3}(?= (?:from|in|at|with|here|on)\b))?"
+                           r"(?: (?:out |over |down |up )?(?:from|in|at|with|here|on)\b.*)?$")
 
 
 #: Words that start what is said after an introduction run on without a pause ("its tom from finance my
@@ -986,11 +993,18 @@ def introduction_apart(clause: str) -> list[str]:
     i = 2 if toks[:2] in (["this", "is"], ["i", "am"], ["my", "name"]) else 1
     i += toks[i:i + 1] in (["is"], ["'s"])
     name_end = next((j for j in range(i, min(i + 2, len(toks))) if toks[j] in _PLACE_LEAD | {"from", "with", "here"}
-                     or an_id(j)), min(i + 2, len(toks)))
+                     or an_id(j) or toks[j:j + 2] == ["one", "of"]), min(i + 2, len(toks)))
     if not named and not (name_end > i and an_id(name_end) and not any(
             t in _DETERMINERS | _SUBJECT_START | _AUXILIARIES or t.endswith(("ing", "ed")) for t in toks[i:name_end])):
         return [clause]  # "it's the pump ...", "I'm locked out ...": no name; "it's dev patel e one oh ...": one
     i = name_end
+    # Their role, up to where they are ("kev the shift lead out at eastgate", "anna one of the operators here").
+    role = next((j for j in range(i + 1, min(i + 6, len(toks))) if toks[j] in {"from", "in", "at", "with", "on", "here"}
+                 or an_id(j)), None) if toks[i:i + 1] in (["the"], ["a"], ["an"], ["one"]) else None
+    if role is not None and not any(t in _TELLING | _SUBJECT_START - _DETERMINERS - {"one"} or t.endswith(("ing", "ed"))
+                                    for t in toks[i + 1:role]):
+        i = role - (toks[role - 1] in {"out", "over", "down", "up"})
+        i += toks[i:i + 1] in (["out"], ["over"], ["down"], ["up"])
     if i < len(toks) and toks[i] in {"from", "in", "at", "with", "on"}:
         i += 1 + (toks[i + 1:i + 2] and toks[i + 1] in _DETERMINERS)
         place = i

@@ -976,3 +976,14 @@ def test_a_kind_of_thing_in_ing_tells_nothing_wrong(summary, tells):
 def test_a_note_on_it_starts_with_what_it_says():
     assert s.remark("can you put a note on it that the crane is booked for friday", "add_work_order_note", CTX) \
         == "crane is booked for friday"
+
+
+@pytest.mark.parametrize("opening, summary", [
+    # who calls, with how they greet, their role and where they are, is no part of the problem
+    ("morning love this is jo the night supervisor out at riverside pumping station the intake screen is blocked",
+     "the intake screen is blocked"),
+    ("hiya mate its raj one of the fitters at north ridge substation the cooling fan keeps tripping",
+     "the cooling fan keeps tripping"),
+])
+def test_a_callers_greeting_role_and_place_are_no_summary(opening, summary):
+    assert s.paraphrase(opening, CTX) == summary
