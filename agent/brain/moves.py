@@ -97,7 +97,7 @@ _DONT_KNOW = re.compile(
     r"(?:i )?(?:don'?t|do not) mind|no preference|(?:it )?(?:doesn'?t|does not) matter|up to you|you (?:choose|decide|pick))\b")
 #: "Is this the maintenance line?": a caller checking where they have rung, answered with what the line does.
 _LINE_QUESTION = r"(?:is|am i (?:through|speaking|talking) to) (?:this|that|it|the)? ?(?:the )?(?:\w+ ){0,2}(?:line|number|desk|helpdesk|help desk|service desk|hotline)"
-_HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i)(?: actually| really)? (?:do|say|ask)(?: you| for| about| on here| here| with (?:you|this))?|what (?:are )?(?:my|the) options|"
+_HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i)(?: actually| really)? (?:do|say|ask)(?: you| for| about| here| (?:on|with|through|using|from) (?:here|you|this(?: line| number| service| phone line)?))?|what (?:can|could) you help (?:me )?with|what (?:are )?(?:my|the) options|"
                    r"how does (?:this|it) work|what (?:do|should) i (?:say|do|tell you)|i'?m (?:confused|lost)|"
                    # The auxiliary is optional: callers speaking English as a second language often drop it
                    # ("what you need from me?", "I not understand").

@@ -416,6 +416,10 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         repaired = [(at, o) for at, o in kept if _after_repair(low, at)]
         if repaired:
             return max(repaired)[1]
+        # ... or the one said as what it becomes ("make it tomorrow afternoon, the site's locked up in the morning").
+        made = {o for at, o in kept if _MADE_INTO.search(_clause_at(low, at)[:at - max(low.rfind(x, 0, at) for x in ",.;!?") - 1])}
+        if len(made) == 1:
+            return made.pop()
         wanted = {o for at, o in kept if _PREFERRED.search(_clause_at(low, at))}
         if len(wanted) == 1:
             return wanted.pop()
@@ -427,6 +431,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
     return max(kept)[1] if kept else None
 
 
+#: Words that make a value what something becomes, before it in its clause ("make it ...", "change that to ...").
+_MADE_INTO = re.compile(r"\b(?:make|made|change|changed|switch|move|moved|set|put)\s+(?:it|that|this|them)\b")
 #: Words that mark a value as the one wanted, in its clause.
 _PREFERRED = re.compile(r"\b(?:ideally|preferably|prefer|preferred|best|better|if possible|would suit|suits|works? "
                         r"(?:best|better|for (?:me|us))|please)\b")
@@ -1073,6 +1079,11 @@ def without_introduction(text: str) -> str:
     return " ".join(kept).strip()
 
 
+#: A clause that only says which thing it is not ("it's not the printer", "not the laptop").
+_THING_TAKEN_BACK = re.compile(r"^(?:(?:it|that)(?:'s| is)\s+|its\s+|thats\s+)?not\s+(?:the|my|our|a|an|that|this)\s+"
+                               r"(?:[a-z-]+\s*){1,3}$")
+
+
 def paraphrase(opening: str, ctx: Context) -> str:
     """The problem in the caller's opener, short: greetings and requests ("I need a technician")
     and the values that have slots of their own (asset tag, site, priority) are left out, and
@@ -1092,7 +1103,8 @@ def paraphrase(opening: str, ctx: Context) -> str:
         # Names are found in the words as said: "Priya Shah from the depot" is a name, "priya shah" may not be.
         # A site's name is no person's ("its lakeside water treatment site fifty five ...").
         named = {n for n in names_in(said) | names_in(plain) if n.lower() not in sites} or bool(caller_name(said))
-        taken_back = plain.startswith("not ") and entities.only_codes(plain[4:])  # "not seventeen"
+        # "not seventeen"; "it's not the printer": a thing taken back is no part of the problem
+        taken_back = (plain.startswith("not ") and entities.only_codes(plain[4:])) or bool(_THING_TAKEN_BACK.match(plain))
         if _ASIDE.fullmatch(plain) or taken_back or _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) \
                 or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
@@ -1173,6 +1185,20 @@ _RECORD_WORDS = {"incident", "request", "ticket", "work", "order", "job", "numbe
                  "please", "just", "to", "add", "say", "ref"}
 
 
+#: Other words callers use for a word of a tool's name ("stick a note on it" adds one; "cancel the engineer" cancels
+#: the visit; a note and a comment are one thing).
+TOOL_WORD_KIN = {
+    "add": ("put", "stick", "leave", "pop", "write", "make", "drop", "log", "attach", "include"),
+    "note": ("comment",), "comment": ("note",),
+    "visit": ("engineer", "technician", "tech", "appointment", "callout", "call-out", "booking"),
+}
+
+
+def tool_words(word: str) -> tuple[str, ...]:
+    """``word`` of a tool's name and the words callers use for it."""
+    return (word, *TOOL_WORD_KIN.get(word, ()))
+
+
 #: What leads from the asking to the news ("add [a note to job 10006 saying] it failed again", "put a note [on it
 #: that] the pressure's back").
 _POINTER = re.compile(r"^(?:(?:(?:to|on|in|for) (?:it|them)|that|this|a|an|the|my|our|to|on|in|for|note|comment|ticket|incident|request|"
@@ -1192,7 +1218,8 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     # tool that makes a record names what it makes ("request access to the sharepoint site") after its verb.
     first, *rest = tool.split("_")
     acting = [w for w in rest if w not in _RECORD_WORDS] if not tool.startswith(_MAKES) else []
-    verb = "(?:" + "|".join(w[:5] for w in [first, *acting]) + ")"
+    # (The other words of what it acts on count too, "a note" for a comment; another verb would match the news.)
+    verb = "(?:" + "|".join([first[:5], *(k[:5] for w in acting for k in tool_words(w))]) + ")"
     kept: list[str] = []
     # A question ("has it been approved yet?") is no reason and no news; one that asks for the action is the
     # request put politely, and what follows the asking is news ("can you add that it still fails?").
@@ -1475,7 +1502,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     task["confirming"] = True
     if task.get("read_back") and heard:
         # The caller has heard the whole read-back once: after that only what changed is said back.
-        said = _together(_acknowledge(by_name[k], v, added=k not in before) for k, v in heard.items() if k in by_name)
+        # (A value said again as it was, "make it tomorrow afternoon" for tomorrow, is no change to say back.)
+        said = _together(_acknowledge(by_name[k], v, added=k not in before) for k, v in heard.items()
+                         if k in by_name and before.get(k) != v) or "Got it."
         return Step("confirm", f"{said} Shall I go ahead?", heard)
     task["read_back"] = True
     return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)

@@ -201,8 +201,6 @@ _GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|good (
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"^(?:\S+\s+){0,6}?(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|asked for)\b")
-#: Verbs that add a note or a comment as "add" does.
-_ADDING_VERBS = {"put", "stick", "leave", "pop", "write", "make", "drop", "log", "attach", "include"}
 #: Who is calling and from where ("hello, Olivia Grant from operations", "it's Sam at the depot"): no request.
 _WHO_CALLS = (r"^(?:(?:hi|hello|hey|morning|afternoon|good (?:morning|afternoon|evening))\W+"
               r"(?:(?:this is|it'?s|i'?m|i am|my name is|name'?s) )?|(?:this is|it'?s|i'?m|i am|my name is|name'?s) )"
@@ -1040,6 +1038,14 @@ class SwitchboardBrain:
             if found is not None:
                 decision = dataclasses.replace(decision, action="route", target=found["target"], intent=found["intent"])
         if decision.action == "clarify":
+            # Unsure between readings, one of whose tools the caller names in full ("it needs escalating again"): it.
+            # ("Update my ticket" names no act: a caller's update may be news or a change.)
+            whole = self._tool_named_in_full([i for i in dict.fromkeys([decision.intent, *(
+                a["intent"] for a in decision.alternatives)]) if i in INTENT_TOOLS
+                and not INTENT_TOOLS[i][1].startswith("update_")], text)
+            if whole is not None:
+                decision = dataclasses.replace(decision, action="route", target=INTENT_TOOLS[whole][0], intent=whole)
+        if decision.action == "clarify":
             # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
             named = self._named_by_id(decision, text, state)
             if named is not None:
@@ -1486,14 +1492,18 @@ class SwitchboardBrain:
         spec = self._spec_of(intent)
         own = {w for s in self._ids_of(intent) for w in re.findall(r"[a-z]+", s.label.lower())}
         wanted = set(str(spec.name).split("_")) - own - {"get", "list", "lookup"} if spec is not None else set()
-        said = entities.words_besides_numbers(clause.lower())
-        # A note or a comment is added by any verb of putting one down ("stick a note on it", "leave a comment").
-        said += ["add" for w in said if w in _ADDING_VERBS]
+        # Each word of the name, or a word callers use for it ("stick a note on it", "cancel the engineer").
+        said = [w for w in entities.words_besides_numbers(clause.lower())
+                for w in (w, *(k for k, kin in slots.TOOL_WORD_KIN.items() if w in kin))]
         if len(wanted) == 1:
             # One word ("escalate", "update") names it only as a verb on its object: "escalate it please", not
             # "any update on my ticket".
+            # Or said to be wanted done to it: "it needs escalating again", "can it be escalated".
             verb = next(iter(wanted))
-            return bool(re.search(rf"\b{verb}\w*\s+(?:it|this|that|them|the|my|our|his|her|their)\b", clause.lower()))
+            stem = verb.removesuffix("e")
+            return bool(re.search(rf"\b{verb}\w*\s+(?:it|this|that|them|the|my|our|his|her|their)\b|"
+                                  rf"\b(?:needs?|wants?)\s+{stem}ing\b|\b(?:be|been|get|getting|got)\s+(?:it\s+)?{stem}e?d\b",
+                                  clause.lower()))
         return len(wanted) > 1 and all(any(w.startswith(x) for w in said) for x in wanted)
 
     def _write_after_read(self, decision: Any, text: str, state: CallState) -> tuple[Any, str] | None:
@@ -2379,13 +2389,16 @@ class SwitchboardBrain:
             tail = standing or tail
             # A first request its values settle is clear enough when the second is for the other desk.
             head = self._settled(unsure, before)
-            if head.intent in INTENT_TOOLS and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES):
+            if head.intent in INTENT_TOOLS and (INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES)
+                                                or head.action == "clarify"):
                 # "Can you add a note to WO-10001 saying the standby pump ... has started making the same noise": a
-                # record that exists named with its tool in full is that act, not a new record for the noise told.
-                acts = [i for i, (srv, _) in INTENT_TOOLS.items() if srv == head.target and self._ids_of(i)
-                        and self._names_its_ids(i, before, ctx)]
+                # record that exists named with its tool in full is that act, not a new record for the noise told;
+                # so is an unsure reading of it, whichever desk the story drew it to.
+                acts = [i for i, (srv, _) in INTENT_TOOLS.items() if (srv == head.target or head.action == "clarify")
+                        and self._ids_of(i) and self._names_its_ids(i, before, ctx)]
                 named = self._tool_named_in_full(acts, before)
-                head = dataclasses.replace(head, intent=named) if named else head
+                head = dataclasses.replace(head, action="route", target=INTENT_TOOLS[named][0], intent=named,
+                                           confidence=max(head.confidence, threshold)) if named else head
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and (
                 d.confidence >= threshold or d is standing or (d is not unsure and head.target != tail.target)) for d in (head, tail))
             # ("And where's INC-20003 up to?" asks about a record it names, which is enough of a request;

@@ -3307,3 +3307,44 @@ async def test_a_priority_said_at_the_read_back_in_run_on_speech_is_taken(tmp_pa
         assert state.task.get("confirming"), state.task
         actions = await say(brain, state, "id say high to be fair its the only printer on the floor")
         assert state.task["args"].get("priority") == "high" and "high" in spoken(actions).lower(), spoken(actions)
+
+
+async def test_a_value_said_again_as_it_was_is_not_said_back(tmp_path: Path) -> None:
+    # "make it tomorrow evening" when tomorrow is booked already: only the window changed, so only it is said back.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("same-day-again")
+        await say(brain, state, "can I book a technician for work order ten thousand and six tomorrow afternoon")
+        assert state.task.get("confirming"), state.task
+        actions = await say(brain, state, "hang on, make it tomorrow evening, the yard is busy in the afternoon")
+        assert state.task["args"]["time_window"] == "evening", state.task
+        assert spoken(actions).startswith("Evening then."), spoken(actions)
+
+
+async def test_an_act_named_in_callers_words_is_that_act(brain: SwitchboardBrain) -> None:
+    # the engineer is the visit
+    state = CallState("kin-visit")
+    await say(brain, state, "the job is done now so please cancel the engineer for work order 10002")
+    assert state.task["intent"] == "visit.cancel", state.task
+
+
+@pytest.mark.parametrize("clause, intent, named", [
+    ("could you stick a note on it that I'm out until Monday", "incident.comment", True),  # a note is a comment
+    ("leave a comment on the job saying the crane is booked", "work_order.note", True),
+    ("it needs escalating, we're losing a day", "incident.escalate", True),  # wanted done to it
+    ("can it be escalated please", "incident.escalate", True),
+    ("any escalation contact for out of hours?", "incident.escalate", False),
+    ("there's a note on the job from yesterday", "work_order.note", False),  # no act asked: no verb of putting one
+])
+async def test_a_tool_is_named_in_the_words_callers_use(
+        brain: SwitchboardBrain, clause: str, intent: str, named: bool) -> None:
+    assert brain._names_whole_tool(clause, intent) is named
+
+
+async def test_an_act_named_on_a_record_comes_first_of_two_however_the_story_sounds(brain: SwitchboardBrain) -> None:
+    # "two things, add a note to WO-10002 saying ..., and what's the status of WO-10005": the note, then the status,
+    # though the story alone sounds like something else.
+    state = CallState("note-then-status")
+    await say(brain, state, "two things, add a note to WO-10002 saying the new seal kit came yesterday and it still "
+                            "won't start up, and what's the status of WO-10005")
+    assert state.task["intent"] == "work_order.note" and state.dialogue["later"]["intent"] == "work_order.status", \
+        (state.task, state.dialogue)

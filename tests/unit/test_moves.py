@@ -311,3 +311,10 @@ def test_a_start_over_led_in_is_a_start_over() -> None:
 def test_back_said_of_a_thing_is_no_request_to_hear_it_again(said, repeat):
     move = moves.classify(said, in_task=True)
     assert (move is not None and move.kind == "repeat") == repeat, move
+
+
+@pytest.mark.parametrize("said", ["so what can I actually do on this line?", "what can you help me with",
+                                  "what can I do through this number"])
+def test_asking_what_the_line_does_is_help(said):
+    move = moves.classify(said, in_task=False)
+    assert move is not None and move.kind == "help", move

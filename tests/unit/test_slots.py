@@ -987,3 +987,23 @@ def test_a_note_on_it_starts_with_what_it_says():
 ])
 def test_a_callers_greeting_role_and_place_are_no_summary(opening, summary):
     assert s.paraphrase(opening, CTX) == summary
+
+
+def test_the_window_made_the_value_wins_over_one_given_as_a_reason():
+    window = s.Slot("time_window", {"type": "string", "enum": ["morning", "afternoon", "evening"],
+                                    "description": "Which time window: morning (8 to 12), afternoon (12 to 5) or "
+                                                   "evening (5 to 8)?"}, True)
+    said = "no wait, change it to the evening, there's nobody on site in the afternoon"
+    assert s.parse(window, said, CTX, asked=False) == "evening"
+
+
+@pytest.mark.parametrize("opening, summary", [
+    ("it's not the laptop. it's my headset, the mic cuts out on calls", "my headset and the mic cuts out on calls"),
+])
+def test_a_thing_taken_back_is_no_part_of_the_summary(opening, summary):
+    assert "not the laptop" not in s.paraphrase(opening, CTX)
+
+
+def test_a_comment_asked_for_as_a_note_gives_its_words():
+    assert s.remark("could you pop a note on it that the courier collects on friday", "add_incident_comment", CTX) \
+        == "courier collects on friday"
