@@ -959,6 +959,8 @@ def _tells_something(summary: str) -> bool:
     """Does a summary say what is wrong, not only name a thing ("the rooftop unit on the workshop")? A verb, a
     word of state, or a word of fault in it."""
     words = entities.tokens(summary.lower())
+    if _MEASURED.search(summary):
+        return True  # a reading told ("the room hit 31 degrees")
     return any(w in _TELLING or w in _STATES or w.endswith(("ed", "n't", "'s", "'re", "s'"))
                or (w.endswith("ing") and not _names_a_kind(words, i)) for i, w in enumerate(words))
 
@@ -1205,6 +1207,9 @@ _POINTER = re.compile(r"^(?:(?:(?:to|on|in|for) (?:it|them)|that|this|a|an|the|m
                       r"job|work order|number|saying|because|as|since|please|[a-z]*-?\d[\w-]*)(?=[\s,]|$)[\s,]*)+")
 
 
+#: A number with its unit ("hit 31 degrees", "down to 2 bar"): a reading told, never which record.
+_MEASURED = re.compile(r"\d\s*(?:degrees?|°|percent|%|bar|psi|volts?|amps?|mm|cm|metres?|meters?|hours?|hrs|minutes?|"
+                       r"mins|litres?|liters?|kw|hz|rpm)\b", re.I)
 #: A clause that only stops to think ("oh hang on", "sorry", "wait").
 _ASIDE = re.compile(r"\W*(?:(?:oh|ah|um|er|erm|sorry|hang on|hold on|wait|right|ok|okay|actually|no)\W*)+")
 
@@ -1253,15 +1258,16 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                 continue  # "add a note to the job for the emergency generator at Harbor Road": which job, no news
             clause = _POINTER.sub("", after)
         toks = entities.tokens(clause)
-        if entities.number_runs(clause) and not any(t in _TELLING | {"i", "we", "they", "he", "she"}
-                                                    or t.endswith(("ed", "ing", "n't")) for t in toks):
+        if entities.number_runs(clause) and not _MEASURED.search(clause) and not any(
+                t in _TELLING | {"i", "we", "they", "he", "she"} or t.endswith(("ed", "ing", "n't")) for t in toks):
             continue  # "its riverside control room the intake pump one job w o one oh oh oh one": which record, no news
         words = without_values(clause, ctx.site_names, sites=sites)
         in_runs = {i for run in entities.number_runs(clause) for i in range(run.start, run.end)}
         content = [w for i, w in enumerate(entities.tokens(clause))
                    if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN | _VAGUE and w in words]
         if len(content) >= 2 and len(words) >= 3:
-            kept.append(" ".join(w for w in words if not w.isdigit()))
+            measured = bool(_MEASURED.search(clause))  # (a reading keeps its number: "hit 31 degrees")
+            kept.append(" ".join(w for w in words if measured or not w.isdigit()))
     # Which thing it is ("the control room air con at Riverside", "emergency generator at harbor road") is no news
     # for a note, and no reason beside a clause that tells one.
     telling = [k for k in kept if _tells_something(k)]

@@ -201,6 +201,9 @@ _GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|good (
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"^(?:\S+\s+){0,6}?(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|asked for)\b")
+#: Adding words to a record, the words after it ("add that ...", "can you also add: ...", "add saying ...").
+_ADD_THAT = re.compile(r"^(?:(?:and|also|oh|ok|okay|right|yes|yeah|please|can you|could you)\W+)*(?:also\s+)?add\s*"
+                       r"(?:that\b|saying\b|:)")
 #: Who is calling and from where ("hello, Olivia Grant from operations", "it's Sam at the depot"): no request.
 _WHO_CALLS = (r"^(?:(?:hi|hello|hey|morning|afternoon|good (?:morning|afternoon|evening))\W+"
               r"(?:(?:this is|it'?s|i'?m|i am|my name is|name'?s) )?|(?:this is|it'?s|i'?m|i am|my name is|name'?s) )"
@@ -1525,7 +1528,8 @@ class SwitchboardBrain:
                 and routed.name.startswith(NEW_RECORD_PREFIXES) and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE:
             chosen = None  # a clear new request of another kind ("Liam needs read access to Maximo"): that one
         asked = self._write_on_record(done[0]["intent"], decision, text, state) if not own_request else None
-        if asked is not None and (chosen is None or _heard(decision, asked["intent"]) > _heard(decision, chosen["intent"])):
+        if asked is not None and (chosen is None or asked.get("named")
+                                  or _heard(decision, asked["intent"]) > _heard(decision, chosen["intent"])):
             # Asked for in words ("stick a note on it: it's worse this morning"), not only implied by a value
             # the turn happens to hold: the words win. This turn alone is the request; the number carries over.
             return dataclasses.replace(decision, action="route", target=asked["target"], intent=asked["intent"]), text
@@ -2175,10 +2179,15 @@ class SwitchboardBrain:
                 options += [s.to_dict() for s in self.coordinator.router.classify(clause)]
         # Its tool named in so many words ("please add a comment i tested from site twelve ..."), however the
         # news after it sounds to the router.
-        said = self._tool_named_in_full([i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server
-                                         and self._id_names(i) == read and not tool.startswith(NEW_RECORD_PREFIXES)], text)
+        acts = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server
+                and self._id_names(i) == read and not tool.startswith(NEW_RECORD_PREFIXES)]
+        said = self._tool_named_in_full(acts, text)
+        # ... or its verb with the news after it ("add that the control room hit 31 degrees"): the one act adding.
+        adding = [i for i in acts if INTENT_TOOLS[i][1].startswith("add_")]
+        if said is None and len(adding) == 1 and _ADD_THAT.match(text.strip().lower()):
+            said = adding[0]
         if said is not None and (spec := self._spec_of(said)) is not None and slots.is_write(spec.name, spec.annotations):
-            return {"target": server, "intent": said}
+            return {"target": server, "intent": said, "named": True}
         for option in options:
             spec = self._spec_of(option["intent"])
             if spec is None or spec.server != top.server or spec.name.startswith(NEW_RECORD_PREFIXES) \

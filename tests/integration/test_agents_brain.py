@@ -3348,3 +3348,12 @@ async def test_an_act_named_on_a_record_comes_first_of_two_however_the_story_sou
                             "won't start up, and what's the status of WO-10005")
     assert state.task["intent"] == "work_order.note" and state.dialogue["later"]["intent"] == "work_order.status", \
         (state.task, state.dialogue)
+
+
+async def test_add_that_after_a_read_is_a_note_whatever_time_it_tells(brain: SwitchboardBrain) -> None:
+    # "add that ... this morning" right after a job was read: words for its note, not a visit for "this morning".
+    state = CallState("add-that-after-read")
+    await say(brain, state, "where is WO-10005 at")
+    await say(brain, state, "add that the actuator came in this morning, we can fit it ourselves")
+    assert state.task["intent"] == "work_order.note" and state.task["args"].get("work_order_id") == "WO-10005", \
+        state.task

@@ -1007,3 +1007,9 @@ def test_a_thing_taken_back_is_no_part_of_the_summary(opening, summary):
 def test_a_comment_asked_for_as_a_note_gives_its_words():
     assert s.remark("could you pop a note on it that the courier collects on friday", "add_incident_comment", CTX) \
         == "courier collects on friday"
+
+
+def test_a_reading_with_its_unit_is_news_for_a_note():
+    # "the boiler room hit 45 degrees": a number with its unit is a reading told, not which record
+    assert "45 degrees" in s.remark("add that the boiler room hit 45 degrees overnight, the fans are off",
+                                    "add_work_order_note", CTX)
