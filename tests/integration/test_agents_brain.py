@@ -3279,16 +3279,6 @@ async def test_a_thing_at_its_place_with_a_fault_told_is_the_fault_to_log(brain:
     assert state.task["intent"] == "work_order.create", state.task
 
 
-async def test_words_added_at_the_read_back_go_into_the_summary(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
-        state = CallState("added-at-read-back")
-        await say(brain, state, "the chiller H2120 at Harbor Road is short cycling, medium priority please")
-        assert state.task.get("confirming"), state.task
-        actions = await say(brain, state, "oh and can you also mention the condenser fan looks seized")
-        assert "condenser fan looks seized" in state.task["args"]["summary"], state.task
-        assert state.task.get("confirming") and spoken(actions).startswith("Added."), spoken(actions)
-
-
 async def test_a_work_order_asked_for_a_tagged_thing_asks_what_is_wrong(brain: SwitchboardBrain) -> None:
     # "I need a work order for the standby cooling fan, F-1010, at North Ridge": the tag is the new record's
     # value, no record of its own; and the kind of thing ("cooling") says nothing wrong, so that is asked.
@@ -3298,26 +3288,26 @@ async def test_a_work_order_asked_for_a_tagged_thing_asks_what_is_wrong(brain: S
     assert "wrong" in spoken(actions), spoken(actions)
 
 
-async def test_a_priority_said_at_the_read_back_in_run_on_speech_is_taken(tmp_path: Path) -> None:
-    # "id say high to be fair nobody can print" to a read-back that held no priority: the priority, said back.
+@pytest.mark.parametrize("opener, turn, field, value, said", [
+    # "add that ..." or "also mention ..." at the read-back: more words for the summary
+    ("the chiller H2120 at Harbor Road is short cycling, medium priority please",
+     "oh and can you also mention the condenser fan looks seized", "summary", "condenser fan looks seized", "Added."),
+    # "id say high to be fair ..." to a read-back that held no priority: the priority, said back
+    ("the badge reader on the big printer at the operations centre stopped reading our cards this morning, I'm E10850",
+     "id say high to be fair its the only printer on the floor", "priority", "high", "Priority high then."),
+    # "make it tomorrow evening" when tomorrow is booked already: only the window changed, so only it is said back
+    ("can I book a technician for work order ten thousand and six tomorrow afternoon",
+     "hang on, make it tomorrow evening, the yard is busy in the afternoon", "time_window", "evening", "Evening then."),
+])
+async def test_a_change_at_the_read_back_is_taken_and_said_back(
+        tmp_path: Path, opener: str, turn: str, field: str, value: str, said: str) -> None:
     async with _fresh_brain(tmp_path) as brain:
-        state = CallState("priority-run-on")
-        await say(brain, state, "the badge reader on the big printer at the operations centre stopped reading our "
-                                "cards this morning, I'm E10850")
+        state = CallState(f"read-back-{field}")
+        await say(brain, state, opener)
         assert state.task.get("confirming"), state.task
-        actions = await say(brain, state, "id say high to be fair its the only printer on the floor")
-        assert state.task["args"].get("priority") == "high" and "high" in spoken(actions).lower(), spoken(actions)
-
-
-async def test_a_value_said_again_as_it_was_is_not_said_back(tmp_path: Path) -> None:
-    # "make it tomorrow evening" when tomorrow is booked already: only the window changed, so only it is said back.
-    async with _fresh_brain(tmp_path) as brain:
-        state = CallState("same-day-again")
-        await say(brain, state, "can I book a technician for work order ten thousand and six tomorrow afternoon")
-        assert state.task.get("confirming"), state.task
-        actions = await say(brain, state, "hang on, make it tomorrow evening, the yard is busy in the afternoon")
-        assert state.task["args"]["time_window"] == "evening", state.task
-        assert spoken(actions).startswith("Evening then."), spoken(actions)
+        actions = await say(brain, state, turn)
+        assert value in str(state.task["args"].get(field)) and state.task.get("confirming"), state.task
+        assert spoken(actions).startswith(said), spoken(actions)
 
 
 async def test_an_act_named_in_callers_words_is_that_act(brain: SwitchboardBrain) -> None:
