@@ -139,6 +139,21 @@ def scores(p: np.ndarray, y: np.ndarray, threshold: float) -> dict[str, float]:
             "finished_called_unfinished": float((said & ~unfinished).sum()) / max(1.0, float((~unfinished).sum()))}
 
 
+class _EachTextOnce:
+    """The encoder with every distinct text embedded once for the whole fit: tails repeat across samples, and
+    ``--check`` designs the held-out samples twice; the encoder's own memo is far smaller than the corpus."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        self._encoder, self._seen = encoder, {}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        new = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        for start in range(0, len(new), 2048):
+            chunk = new[start:start + 2048]
+            self._seen.update(zip(chunk, self._encoder.encode(chunk)))
+        return np.stack([self._seen[t] for t in texts]) if texts else self._encoder.encode([])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m agent.dev.fit_completeness")
     ap.add_argument("--check", action="store_true", help="refit and compare with the committed weights")
@@ -157,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         for word in t.split():
             counts[word] = counts.get(word, 0) + 1
     last_words = sorted(word for word, n in counts.items() if n >= LAST_WORD_MIN_COUNT)
-    encoder = Encoder()
+    encoder = _EachTextOnce(Encoder())
     weights = fit(design(encoder, xs, last_words), y, length_balanced(xs, y, w, args.length_prior))
     p = 1.0 / (1.0 + np.exp(-(design(encoder, hx, last_words).astype(np.float64) @ weights)))
     figures = [scores(p, hy, t) for t in (0.2, 0.3, 0.5, 0.7)]
