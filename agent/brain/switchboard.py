@@ -1212,10 +1212,8 @@ class SwitchboardBrain:
         It keeps tripping" asks after a job that may exist)."""
         spec, wanted = self._spec_of(decision.intent), self._spec_of(heard.intent)
         low = text.lower()
-        asked = any(x.rstrip().endswith("?") or _QUESTION.match(_LEAD.sub("", x.strip().lower()))
-                    for x in _SENTENCE.split(text) if x.strip())
         return spec is not None and wanted is not None and not slots.is_write(spec.name, spec.annotations) \
-            and wanted.name.startswith(NEW_RECORD_PREFIXES) and not asked \
+            and wanted.name.startswith(NEW_RECORD_PREFIXES) and not _asks_a_question(text) \
             and not (_TOLD_BEFORE.search(low) or _CHASING.search(low) or _EARLIER_CALL.match(low))
 
     def _whether_asked(self, decision: Any, text: str) -> Any | None:
@@ -2956,12 +2954,18 @@ def _content_text(text: str) -> str:
     return moves.leftover(re.sub(r"^(?:it'?s|it is|that'?s|that is|i mean)\s+", "", rest.strip(" ,.")))
 
 
+def _asks_a_question(text: str) -> bool:
+    """Is a sentence of ``text`` a question, by its mark or its first word?"""
+    return any(x.rstrip().endswith("?") or _QUESTION.match(_LEAD.sub("", x.strip().lower()))
+               for x in _SENTENCE.split(text) if x.strip())
+
+
 def _asks_something(text: str) -> bool:
     """Does the turn ask: a question (by its mark, its first word, or mid-sentence in question order), a
     request, a need, chasing or an earlier call told?"""
     low = text.lower()
-    return any(x.rstrip().endswith("?") or _QUESTION.match(lead := _LEAD.sub("", x.strip().lower()))
-               or _REQUEST_QUESTION.search(lead) or _NEED.match(lead) for x in _SENTENCE.split(text) if x.strip()) \
+    return _asks_a_question(text) or any(_REQUEST_QUESTION.search(lead := _LEAD.sub("", x.strip().lower()))
+                                         or _NEED.match(lead) for x in _SENTENCE.split(text) if x.strip()) \
         or bool(_INDIRECT_QUESTION.search(low) or _TOLD_BEFORE.search(low) or _CHASING.search(low)
                 or _QUESTION_ORDER.search(low))
 
