@@ -79,9 +79,20 @@ def test_full_stops_and_case_do_not_change_the_verdict(model):
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)  # it embeds ~60 000 samples: 284 s alone on this 2-core host, so the default 300 s was a coin toss
+@pytest.mark.timeout(900)  # the training set and a fixed share of the held-out one: ~20 000 texts to embed
 def test_the_committed_weights_are_what_the_fitting_script_makes():
     assert fit.main(["--check"]) == 0
+
+
+def test_the_check_compares_a_fixed_share_of_held_out_samples_chosen_by_content():
+    texts = [f"request number {i}" for i in range(500)]
+    y = np.arange(500, dtype=np.float64)
+    share, sy = fit.check_share(texts, y, 100)
+    assert len(share) == 100 and [texts[int(i)] for i in sy] == share  # labels stay with their texts
+    assert fit.check_share(list(reversed(texts)), y[::-1], 100)[0] == sorted(share, key=texts.index, reverse=True)
+    grown, _ = fit.check_share(texts + [f"a later round's turn {i}" for i in range(500)], np.arange(1000.0), 100)
+    assert len(grown) == 100 and 30 <= len(set(grown) & set(share)) < 100  # a new round adds some of its own
+    assert fit.check_share(texts[:50], y[:50], 100)[0] == texts[:50]
 
 
 def test_the_length_prior_option_balances_prefixes_against_whole_requests_per_length_band():
