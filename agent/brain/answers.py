@@ -134,7 +134,8 @@ _SAYING = {"say", "tell", "show", "display", "read", "flash", "pop"}
 def person_per_articles(passages: Sequence[str], said: str) -> str:
     """The article sentence that says a person does what the caller describes ("If the laptop asks for a BitLocker
     recovery key, ask to speak to the IT service desk. A person there reads you the key ..."): its situation, each
-    of its "or" parts apart, must be the caller's in every word of four letters or more (at least two). "" else."""
+    of its "or" parts apart, must be the caller's in every word of four letters or more (at least two), names
+    written with capitals aside. "" else."""
     def root(word: str) -> str:  # "asks" and "asking" alike; a message "says", "shows" or is "telling" alike
         bare = next((word[:-len(end)] for end in ("ing", "ed", "es", "s") if word.endswith(end) and len(word) - len(end) >= 3),
                     word)
@@ -146,8 +147,9 @@ def person_per_articles(passages: Sequence[str], said: str) -> str:
             before = text[:found.start()]
             conditions = _IF_CLAUSE.findall(before[max(before.rfind(". ", 0, max(len(before) - 2, 0)), 0):])
             for condition in conditions[-1:]:
-                for part in re.split(r"\s+or\s+", condition.lower()):
-                    needed = {root(w) for w in re.findall(r"[a-z]+", part) if len(w) >= 4}
+                for part in re.split(r"\s+or\s+", condition):
+                    # A product's name ("BitLocker") is what the article calls it; a caller describes what it does.
+                    needed = {root(w.lower()) for w in re.findall(r"[A-Za-z]+", part) if len(w) >= 4 and w.islower()}
                     if len(needed) >= 2 and needed <= words:
                         end = text.find(".", found.end())
                         return text[found.start():end + 1 if end >= 0 else len(text)].strip()

@@ -364,6 +364,8 @@ class DomainAgent:
         """Does ``text`` answer the open question of the task in progress? (see ``slots.answers``)"""
         if not state.task:
             return None
+        if state.task.get("instead") and NEW_RECORD.search(text.lower()):
+            return "value"  # "raise a new one" to "... is completed. Shall I open a work order instead?"
         spec = self.spec_for(state.task)
         fit = slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
         if fit is None and spec is not None and self._lookup_turn(spec, state.task, text):

@@ -366,10 +366,16 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         ordinal = _ordinal(low, len(options))
         if ordinal is not None:
             return options[ordinal]  # "the second one": options in the order the question lists them
-    kept = []
+    kept, labelled = [], set()
+    # ("no rush" is a value, no repair word)
+    unvalued = "".join(" " if any(a <= i < b for a, b, _, _ in taken) else c for i, c in enumerate(low))
     for start, end, option, phrase in taken:
         before = re.findall(r"[a-z']+", low[:start])[-2:]
         after = re.findall(r"[a-z']+", low[end:])[:2]
+        near = re.findall(r"[a-z']+", re.split(r"[,.;!?]", low[:start])[-1])[-1:] + \
+            re.findall(r"[a-z']+", re.split(r"[,.;!?]", low[end:])[0])[:1]
+        if label & set(near) and not _REPAIRED_LATER.search(unvalued[end:]):
+            labelled.add(option)  # "medium priority": next to the slot's name, in its own clause, not taken back
         if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
             continue  # the value the caller does not mean
         if phrase.startswith("not ") and any(o != option and 0 <= start - b <= 2 for _, b, o, _ in taken):
@@ -420,6 +426,9 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         made = {o for at, o in kept if _MADE_INTO.search(_clause_at(low, at)[:at - max(low.rfind(x, 0, at) for x in ",.;!?") - 1])}
         if len(made) == 1:
             return made.pop()
+        # ... or the one said with the slot's own name ("medium priority, no rush": the rest says how it feels).
+        if len(labelled & {o for _, o in kept}) == 1:
+            return (labelled & {o for _, o in kept}).pop()
         wanted = {o for at, o in kept if _PREFERRED.search(_clause_at(low, at))}
         if len(wanted) == 1:
             return wanted.pop()
@@ -438,6 +447,8 @@ _PREFERRED = re.compile(r"\b(?:ideally|preferably|prefer|preferred|best|better|i
                         r"(?:best|better|for (?:me|us))|please)\b")
 
 
+#: A repair after a value: what follows it may put the value right ("write access. sorry, no, not write, read").
+_REPAIRED_LATER = re.compile(r"\b(?:no|not|sorry|actually|wait|rather|correction|i mean|instead)\b")
 _REPAIR_WORDS = {"no", "sorry", "actually", "wait", "rather", "correction", "i", "mean", "hang", "on", "my", "mistake",
                  "oh", "er", "um"}
 
@@ -1113,9 +1124,13 @@ def paraphrase(opening: str, ctx: Context) -> str:
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
         words = without_values(plain, ctx.site_names)
         words = [w for w in words if w not in (",",)]
-        for i in range(len(words) - 2, 0, -1):  # "six - monthly" is one word again
-            if words[i] == "-" and words[i - 1].isalnum() and words[i + 1].replace("'", "").isalnum():
-                words[i - 1:i + 2] = [f"{words[i - 1]}-{words[i + 1]}"]
+        words = _hyphens_rejoined(words)
+        if clauses and not set(clauses[-1]) & _AUXILIARIES and len(words) > 2 and (
+                (words[0] == "it" and words[1] in _AUXILIARIES) or (words[0] == "it's" and words[1].endswith("ing"))):
+            # "The booster pump at Millbrook. It's making that racket again": the thing, then what it does, one
+            # sentence ("the booster pump is making that racket again"), not a thing and a clause cut for room.
+            clauses[-1] = clauses[-1] + (["is"] if words[0] == "it's" else []) + words[1:]
+            continue
         while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
             words = words[1:]
         here = words.index("here") if "here" in words[1:4] else 0
@@ -1127,7 +1142,9 @@ def paraphrase(opening: str, ctx: Context) -> str:
         # "the tag is", "the tag's" once the tag is taken out
         while words and (words[-1] in _DANGLING | _VALUE_LEAD or re.sub(r"'s$", "", words[-1]) in _VALUE_LEAD):
             words = words[:-1]
-        if len(words) >= 2 and set(_SETTING.sub(" ", " ".join(words)).split()) - _DANGLING - _VALUE_NOUNS - _ENUM_WORDS - {"urgent"}:
+        # (Nor one that only says which record: "about job ten thousand and nine".)
+        if len(words) >= 2 and set(entities.words_besides_numbers(_SETTING.sub(" ", " ".join(words)))) - _DANGLING \
+                - _VALUE_NOUNS - _ENUM_WORDS - {"urgent", "about", "regarding", "re"}:
             # Only where it is ("in the control room"): a problem told elsewhere comes first.
             (places if words[0] in _WHERE_WORDS and not _tells_something(" ".join(words)) else clauses).append(
                 _shortened(words))  # not a clause that only gives the priority ("is medium problem", "make that high")
@@ -1167,6 +1184,15 @@ def _without_introduction_sentence(opening: str, sites: str) -> str:
     if set(words) & _AUXILIARIES or any(w.endswith(("ing", "ed")) or "'" in w for w in words) or len(words) > 12:
         return opening
     return rest
+
+
+def _hyphens_rejoined(words: list[str]) -> list[str]:
+    """``words`` with a word the tokens split at its hyphen one word again ("start - up", "six - monthly")."""
+    words = list(words)
+    for i in range(len(words) - 2, 0, -1):
+        if words[i] == "-" and words[i - 1].isalnum() and words[i + 1].replace("'", "").isalnum():
+            words[i - 1:i + 2] = [f"{words[i - 1]}-{words[i + 1]}"]
+    return words
 
 
 def _without_dangling(words: list[str]) -> list[str]:
@@ -1267,7 +1293,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                    if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN | _VAGUE and w in words]
         if len(content) >= 2 and len(words) >= 3:
             measured = bool(_MEASURED.search(clause))  # (a reading keeps its number: "hit 31 degrees")
-            kept.append(" ".join(w for w in words if measured or not w.isdigit()))
+            kept.append(" ".join(w for w in _hyphens_rejoined(words) if measured or not w.isdigit()))
     # Which thing it is ("the control room air con at Riverside", "emergency generator at harbor road") is no news
     # for a note, and no reason beside a clause that tells one.
     telling = [k for k in kept if _tells_something(k)]

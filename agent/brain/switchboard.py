@@ -96,6 +96,7 @@ _RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:
 #: Where an ask may end and what it is about begin: a sentence end, a colon or a semicolon.
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
 _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly|quick (?:question|one)|"
+                   r"first(?:ly)?|second(?:ly)?|third(?:ly)?|"  # "two things first ... and second whats happening with ..."
                    r"hi|hiya|hello|hey|morning|afternoon|evening|good (?:morning|afternoon|evening)|love|mate|there|"
                    r"(?:one more|another|a) question)\b[\s,:]*)+")
 #: A case put before the question about it ("if i put a work order in as urgent how quickly does somebody come
@@ -184,7 +185,8 @@ _INDIRECT_QUESTION = re.compile(r"(?:\b(?:need to know|want to know|like to know
                                 # "I don't know where it is": what a look-up tells (not "... what's wrong": a fault)
                                 r"|\b(?:don'?t|do not) know\s+(?=where|which))"
                                 r"((?:when|whether|if|where|what|which|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
-_QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any)\b")
+_QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any|"
+                       r"whats|wheres|hows|whos)\b")  # (a recogniser writes "whats" for "what's")
 #: How "Shall I go ahead?" is said as it comes round again in a row (each a yes/no question: ``acts.yes_no_question``).
 GO_AHEAD_FORMS = ("Shall I go ahead?", "Shall I send it now?", "Is it good to go?")
 #: A yes with at most this many words after it that starts a task is an order to do it ("yes, close it").
@@ -428,6 +430,18 @@ class SwitchboardBrain:
             # "What was the reference you gave me?" with none given on this call: one from an earlier call.
             state.dialogue["unknown"] = EARLIER_REFERENCE
         decision = await self.coordinator.decide_async(text, state)
+        after_lost = state.dialogue.pop("lost_turn", None) == state.turn_count - 1
+        if decision.policy_hits == ["low_confidence_repeat"] and after_lost:
+            # Unsure again right after "Sorry, I can't help there ... What do you need?": that was no question between
+            # two requests, so a request of the line's, even an unsure one, gets its own turn; nothing the line
+            # does again is a person's.
+            again = await self.coordinator.decide_async(text, dataclasses.replace(state, low_confidence_turns=0))
+            decision = decision if self._lost(again) else again
+        if state.dialogue.get("clarify") and not state.task and (no := entities.yes_no(text)).yes is False \
+                and len(_content_words(no.rest)) >= 2:
+            # "No, I just need a new badge" to "is it about X, or Y?": neither; what follows the no is the request,
+            # heard without the no that answered the question.
+            decision = dataclasses.replace(await self.coordinator.decide_async(no.rest, state), utterance=decision.utterance)
         if decision.policy_hits == ["person_request:classifier"] and not state.task:
             # Who is calling ("hi, it's Ben Carter in the control room") is no request for a person: what the
             # rest of the turn asks for decides, when there is a rest.
@@ -486,6 +500,22 @@ class SwitchboardBrain:
             later = state.dialogue["later"]
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {reply.rest}"}
             move = moves.Move("accept")
+        pending = state.dialogue.get("clarify")
+        if pending and not state.task and not pending.get("again") and self._only_who(text) \
+                and not self._settles(text, state):
+            # "Liam Murphy, E11234" to "is it about X, or Y?": who calls, kept for the request, chooses neither;
+            # the question is put again, once (a second such answer is left to the router, as any other).
+            state.dialogue["clarify"] = {**pending, "text": f"{pending['text']}. {text}", "again": True}
+            ctx = self._context()
+            for option in pending["options"]:
+                spec = self._spec_of(option["intent"])
+                for slot in slots.slots_of(spec.input_schema) if spec else []:
+                    value = slots.parse(slot, text, ctx, asked=True)
+                    if value is not None and slots.validate(slot, value) is None:
+                        state.entities.setdefault(slot.name, value)  # for whichever request it turns out to be
+            question = (pending.get("question") or "What do you need?").rpartition(": ")[2]
+            yield Say(f"Thanks. {question[:1].upper()}{question[1:]}")
+            return
         urgent = [h for h in decision.policy_hits if h.startswith(URGENT_HITS)]
         # A person-request the router heard gives way to a move the words make plainly ("I don't know my
         # employee number", "am I talking to a real person?"); one only the classifier guessed gives way to a
@@ -776,8 +806,10 @@ class SwitchboardBrain:
             later = state.dialogue.pop("later")
             decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
                                            target=later["target"], intent=later["intent"])
-            started = [a async for a in self._guarded(self._route(decision, later["text"], state, one_request=True), state)]
-            if (later.get("once") or later.get("read_with")) and state.task is not None and state.task.get("confirming"):
+            started = [a async for a in self._guarded(self._route(decision, later["text"], state, one_request=True,
+                                                                  settled=bool(later.get("instead"))), state)]
+            if (later.get("once") or later.get("read_with")) and not later.get("instead") and state.task is not None \
+                    and state.task.get("confirming"):
                 # "Shall I add that as a comment?" was its read-back, or it was said back with the one before:
                 # the yes to it sends it.
                 for action in started:
@@ -1099,14 +1131,16 @@ class SwitchboardBrain:
         if self._lost(decision):
             # Nothing this line does comes close: say what it does instead of guessing between two.
             # One reply, so a third time round it is replaced whole by another way (see ``_guarded``).
+            state.dialogue["lost_turn"] = state.turn_count  # see ``respond``: a request after it is heard afresh
             yield Say(f"Sorry, I can't help there. {CAPABILITIES} What do you need?")
             return
         if decision.action == "clarify":
             other = [a for a in decision.alternatives if a["intent"] != decision.intent][:1]  # as the question names
             options = [{"target": decision.target, "intent": decision.intent}, *other]
-            state.dialogue["clarify"] = {"text": text, "options": [{"target": o["target"], "intent": o["intent"]}
-                                                                   for o in options]}
-            yield Say(decision.clarify_question or "Could you tell me a bit more about what you need?")
+            question = decision.clarify_question or "Could you tell me a bit more about what you need?"
+            state.dialogue["clarify"] = {"text": text, "question": question,
+                                         "options": [{"target": o["target"], "intent": o["intent"]} for o in options]}
+            yield Say(question)
             return
         async for action in self._start(decision, text, state):
             yield action
@@ -1525,6 +1559,12 @@ class SwitchboardBrain:
         if chosen is not None and chosen["intent"] != decision.intent and routed is not None \
                 and routed.name.startswith(NEW_RECORD_PREFIXES) and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE:
             chosen = None  # a clear new request of another kind ("Liam needs read access to Maximo"): that one
+        new = f"{done[0]['intent'].partition('.')[0]}.create"
+        if NEW_RECORD.search(text.lower()) and not own_request and INTENT_TOOLS.get(new, ("",))[0] == server:
+            # "That job's finished, but the noise is back. Open a new one please": a new record of the kind just
+            # read, whatever a note's words in the turn drew the router to; this turn tells the new one, and what
+            # it is on carries over from the one read.
+            return dataclasses.replace(decision, action="route", target=server, intent=new), text
         asked = self._write_on_record(done[0]["intent"], decision, text, state) if not own_request else None
         if asked is not None and (chosen is None or asked.get("named")
                                   or _heard(decision, asked["intent"]) > _heard(decision, chosen["intent"])):
@@ -2433,6 +2473,12 @@ class SwitchboardBrain:
                 # "We've got a permit freeze at North Ridge this week. Can you cancel the technician visit for work
                 # order 10002?": an unsure "fault" before an act asked for on a record is why it is asked.
                 continue
+            if head.target == tail.target and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES) \
+                    and INTENT_TOOLS[tail.intent][1].startswith(slots.READ_PREFIXES) and not moves.asks(after) \
+                    and not _asks_something(after):
+                # "The system's down for the whole control room. I think there's a ticket already, INC-20002": a
+                # record told of, with nothing asked of it, is the one the trouble is about; one request.
+                continue
             if head.target == tail.target and INTENT_TOOLS[tail.intent][1].startswith(NEWS_PREFIXES) \
                     and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES):
                 # "The booster pump is banging again. Can you stick a note on job 10009?": the fault told is
@@ -2717,8 +2763,40 @@ class SwitchboardBrain:
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]
         state.dialogue["offer"] = "later"
+        read = state.tool_attempts[-1] if state.tool_attempts else {}
+        new = INTENT_TOOLS.get(f"{later['intent'].partition('.')[0]}.create")
+        if later.get("once") and new and read.get("ok") and isinstance(read.get("result"), dict) \
+                and is_closed(read["result"]) and INTENT_TOOLS[later["intent"]][1].startswith(NEWS_PREFIXES):
+            # The record just read is completed: nothing is added to it, so what the caller told (the noise is
+            # back) is offered as a new one of its kind, where and what carried from the closed one.
+            spec = self._spec_of(f"{later['intent'].partition('.')[0]}.create")
+            for name in spec.input_schema.get("properties", {}) if spec else ():
+                if name in read["result"] and name not in state.entities:
+                    state.entities[name] = read["result"][name]  # the asset and site the closed one was for
+            later = state.dialogue["later"] = {**later, "target": new[0], "intent": f"{later['intent'].partition('.')[0]}.create",
+                                               "instead": True,  # what it is, settled; its read-back still to come
+                                               "offer": f"Shall I {slots.describe_tool(new[1])} for it instead?",
+                                               "short": f"Shall I {slots.describe_tool(new[1])} instead?"}
         # Named as the router names it ("reporting an IT problem", "checking on a work order").
         return later.get("offer") or f"You also mentioned {self.coordinator.policy.name_of(later['intent'])}. Shall we do that now?"
+
+    def _only_who(self, text: str) -> bool:
+        """Does ``text`` only say who calls: an employee number or e-mail address, with their name and the words
+        that introduce them ("Liam Murphy, E11234", "it's Tom, my employee number is E one one oh oh three")?"""
+        if not (entities.email(text) or re.search(r"\b[Ee]\d{5}\b", " ".join(entities.codes(text)))):
+            return False
+        rest = re.sub(r"\S+@\S+", " ", _without_names(text))
+        capitalised = {w.lower() for w in re.findall(r"[A-Za-z']+", rest) if w[:1].isupper()}  # a name names_in missed
+        return all(w in capitalised or w in _WHO_WORDS
+                   for w in re.findall(r"[a-z']{4,}", " ".join(slots.without_values(rest, self.agent.site_names))))
+
+    def _settles(self, text: str, state: CallState) -> bool:
+        """Would ``text`` choose an option of the either/or question open (``_clarified``, the question kept)?"""
+        pending = state.dialogue.get("clarify")
+        try:
+            return self._clarified(text, state) is not None
+        finally:
+            state.dialogue["clarify"] = pending
 
     def _clarified(self, text: str, state: CallState, decision: Any = None) -> dict[str, Any] | None:
         """The option the caller chose after "is it about X, or Y?": a plain yes is the first, a
@@ -2941,6 +3019,11 @@ def _without_names(said: str) -> str:
 def _sentences(text: str) -> list[str]:
     """``text``'s sentences, by their full stops and, where a recogniser wrote none, by a consequence ("so we ...")."""
     return [y for x in _SENTENCE.split(text.strip()) for y in _RUN_ON.split(x) if y.strip()]
+
+
+#: Words that say who is calling, around their name and number.
+_WHO_WORDS = {"name", "name's", "employee", "number", "staff", "email", "address", "this", "here", "speaking",
+              "calling", "it's", "that's", "work"}
 
 
 def _content_words(said: str) -> set[str]:

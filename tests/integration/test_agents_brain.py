@@ -3347,3 +3347,60 @@ async def test_add_that_after_a_read_is_a_note_whatever_time_it_tells(brain: Swi
     await say(brain, state, "add that the actuator came in this morning, we can fit it ourselves")
     assert state.task["intent"] == "work_order.note" and state.task["args"].get("work_order_id") == "WO-10005", \
         state.task
+
+
+async def test_a_request_after_the_line_said_what_it_does_is_heard_afresh(brain: SwitchboardBrain) -> None:
+    # "Sorry, I can't help there ... What do you need?" is no question between two requests: an unsure request
+    # after it gets its own turn (here, a list of a site's jobs), not a person for being unclear twice.
+    state = CallState("lost-then-request")
+    await say(brain, state, "What's the weather like at Eastgate this afternoon? We've got a lift planned.")
+    actions = await say(brain, state, "Okay. Are there any open work orders at Eastgate, site 21?")
+    assert tools_ok(actions) == ["list_work_orders"] and state.handoff is None, spoken(actions)
+
+
+async def test_a_record_told_of_after_the_trouble_is_the_record_it_is_about(brain: SwitchboardBrain) -> None:
+    # "X is broken. There's a ticket for it already, INC-...": one request about that record, read, not a new one.
+    state = CallState("trouble-then-its-record")
+    actions = await say(brain, state, "The historian trends have stopped updating for the control room. "
+                                      "Somebody logged it already I believe, I N C two zero zero zero two")
+    assert tools_ok(actions) == ["get_incident"], spoken(actions)
+    await say(brain, state, "can you escalate it please")
+    assert state.task["intent"] == "incident.escalate" and state.task["args"].get("incident_id") == "INC-20002", \
+        state.task
+
+
+async def test_who_calls_to_an_either_or_question_asks_it_again_and_is_kept(brain: SwitchboardBrain) -> None:
+    state = CallState("who-to-either-or")
+    asked = await say(brain, state, "I've lost my ID badge somewhere, so I can't get through the doors or release "
+                                    "my printing.")
+    assert " or " in spoken(asked) and state.dialogue.get("clarify"), spoken(asked)
+    again = await say(brain, state, "it's Liam Murphy, employee number E one one two three four")
+    assert state.handoff is None and spoken(again).startswith("Thanks.") and " or " in spoken(again), spoken(again)
+    await say(brain, state, "no, I just need a new badge")
+    assert state.task["intent"] == "service_request.create" and state.task["args"].get("user") == "E11234", state.task
+
+
+async def test_news_of_a_completed_job_is_offered_as_a_new_one(brain: SwitchboardBrain) -> None:
+    # A note goes on an open job only: news told after a completed job was read is offered as a new work order for
+    # the same asset and site, read back before it is sent.
+    state = CallState("news-of-closed-job")
+    read = await say(brain, state, "About job ten thousand and nine, the booster pump at Millbrook. It's making that "
+                                   "racket again when it starts up.")
+    assert tools_ok(read) == ["get_work_order"] and "open a work order" in spoken(read), spoken(read)
+    readback = await say(brain, state, "yes please")
+    assert not tools_ok(readback) and state.task["intent"] == "work_order.create", spoken(readback)
+    assert state.task["args"].get("asset_tag") == "A701" and state.task["args"].get("site") == 7, state.task
+    assert "racket" in state.task["args"].get("summary", "") and "thousand" not in state.task["args"]["summary"], \
+        state.task
+
+
+@pytest.mark.parametrize("opener", [
+    "About job ten thousand and nine, the booster pump at Millbrook. It's squealing again on start-up.",
+    "The booster pump 1 at Millbrook is squealing again on start-up. You had a job on it before, WO-10009.",
+])
+async def test_a_new_one_asked_for_after_a_completed_job_is_a_new_one(brain: SwitchboardBrain, opener: str) -> None:
+    # Whether the job was read or a note on it was refused as completed, "raise a new one" is a new work order.
+    state = CallState(f"new-one-after-closed-{len(opener)}")
+    await say(brain, state, opener)
+    await say(brain, state, "that one's closed then, but the squeal's back, can you raise a new one please")
+    assert state.task["intent"] == "work_order.create" and state.task["args"].get("asset_tag") == "A701", state.task

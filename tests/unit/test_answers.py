@@ -84,6 +84,9 @@ _TOKEN = ('If the token shows the wrong code or the VPN says "token out of sync"
     ("my token shows the wrong code this morning", True),
     ("my laptop won't boot at all", False),  # the article's thing, not its situation
     ("I lost my VPN token", False),  # the same article, another instruction (a service request)
+    # A product's name is the article's word; a caller says what the screen does.
+    ("the laptop came up asking for a recovery key after the update", True),
+    ("my laptop keeps asking me to log in again", False),
 ])
 def test_an_article_that_sends_the_caller_to_a_person_fits_only_its_own_situation(said: str, person: bool) -> None:
     assert bool(answers.person_per_articles([_BITLOCKER, _TOKEN], said)) == person

@@ -232,6 +232,19 @@ def test_explicit_priority_wins(opening: str, priority: str) -> None:
     assert task["args"]["priority"] == priority
 
 
+@pytest.mark.parametrize("opening, priority", [
+    # The value said with the slot's name wins over a phrase that says how it feels, in either order.
+    ("pump A123 at site 12 is leaking, medium priority, no rush", "medium"),
+    ("pump A123 at site 12 is leaking, nothing urgent, high priority though", "high"),
+    ("pump A123 at site 12 is leaking, no rush, low priority", "low"),
+    # ... unless it is put right after ("high priority. sorry, no, not high, medium").
+    ("pump A123 at site 12 is leaking, high priority. sorry, no, not high, medium", "medium"),
+])
+def test_a_value_said_with_the_slots_name_beats_one_said_by_a_feeling(opening: str, priority: str) -> None:
+    task, _ = talk(CREATE_WORK_ORDER, opening)
+    assert task["args"]["priority"] == priority
+
+
 @pytest.mark.parametrize("said, priority", [("critical, not medium", "urgent"), ("not high, medium", "medium"),
                                             ("high rather than low", "high"), ("make it low", "low")])
 def test_priority_correction_with_the_old_value_named(said: str, priority: str) -> None:
@@ -273,7 +286,12 @@ def test_site_correction_with_the_old_value_named(said: str, site: int) -> None:
     # Why the caller rings is no part of it; what the call is about, said after it in the same breath, is.
     ("hello i am calling for the pump a five five two at site twelve it is making a grinding noise",
      "the pump it is making a grinding noise"),
-    ("we're ringing about the chiller, it keeps tripping", "the chiller and it keeps tripping"),
+    # A thing, then "it ..." of it, is one sentence.
+    ("we're ringing about the chiller, it keeps tripping", "the chiller keeps tripping"),
+    ("the booster pump at Riverside. It's making that racket again when it starts up.",
+     "the booster pump is making that racket again"),
+    # A clause that only says which record is none of it.
+    ("About job ten thousand and nine, the pump at Riverside is leaking again", "the pump is leaking again"),
 ])
 def test_summary_is_a_short_paraphrase_of_the_problem(opening: str, summary: str) -> None:
     ctx = s.Context(now=CTX.now, site_names={"Riverside Pumping Station": 12, "Stonebridge Generating Station": 68})
