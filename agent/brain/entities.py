@@ -55,12 +55,16 @@ _SPELLED_DIGITS = re.compile(r"\b\d(?:-\d)+\b")
 
 
 _REPEATED_DIGIT = re.compile(r"\b(double|triple)-(?!u\b)([a-z]+)\b")
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+#: Digit words written with hyphens between them ("one-zero-zero-zero-five"): one digit each, as if spaced.
+_HYPHENED_DIGIT_WORDS = re.compile(rf"\b{_DIGIT_WORD}(?:-{_DIGIT_WORD})+\b")
 
 
 def tokens(text: str) -> list[str]:
     """Lower-case word, digit-run, dash and punctuation tokens; x-ray becomes xray; 1-2-3 becomes 123."""
     text = _SPELLED_DIGITS.sub(lambda m: m.group(0).replace("-", ""), text.lower())
     text = _REPEATED_DIGIT.sub(r"\1 \2", text)  # "double-oh", "triple-seven": a digit said twice or three times
+    text = _HYPHENED_DIGIT_WORDS.sub(lambda m: m.group(0).replace("-", " "), text)
     return _TOKEN.findall(text.replace("x-ray", "xray").replace("double-u", "doubleu"))
 
 

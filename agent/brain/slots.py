@@ -42,7 +42,7 @@ _ENUM_SYNONYMS = {
     # A job is closed by completing it: "close it off" where the states say "completed".
     # Access levels in the words people use for them.
     "read": ("read", "read only", "read-only", "view", "viewing", "view only", "just viewing", "look at"),
-    "write": ("write", "edit", "editor", "editing", "read and write", "read-write", "modify"),
+    "write": ("write", "edit", "editor", "editing", "read and write", "read-write", "modify", "update", "updating"),
     "admin": ("admin", "administrator", "full control", "admin rights"),
     "completed": ("complete", "close it", "close it off", "close the job", "close the work order", "close that",
                   "close off", "close out"),
@@ -376,8 +376,9 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             re.findall(r"[a-z']+", re.split(r"[,.;!?]", low[end:])[0])[:1]
         if label & set(near) and not _REPAIRED_LATER.search(unvalued[end:]):
             labelled.add(option)  # "medium priority": next to the slot's name, in its own clause, not taken back
-        if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]):
-            continue  # the value the caller does not mean
+        if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]
+                            or before in (["not", "just"], ["not", "only"])):
+            continue  # the value the caller does not mean ("update them, not just look at them")
         if phrase.startswith("not ") and any(o != option and 0 <= start - b <= 2 for _, b, o, _ in taken):
             continue  # "it's medium, not urgent": the other value named right before, and this one ruled out
         if slot.hours and entities.gone_by(before):
@@ -791,8 +792,9 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         body, negated = moves.split_negated(task["opening"][taken_back[-1].start():])
         heard.update(_replacing(slots, heard, body, negated, ctx))
         # Said back, so the caller hears which one was taken ("site fifty five, no, sixty eight": "Site 68 then.").
+        # (A choice taken back is named, not guessed by meaning: "not taking no for an answer" takes back no time.)
         took = [slot for slot in slots if slot.kind != "text" and slot.name in heard
-                and any(parse(slot, n, ctx, asked=True) not in (None, heard[slot.name]) for n in negated)]
+                and any(parse(slot, n, ctx, asked=slot.kind != "enum") not in (None, heard[slot.name]) for n in negated)]
         # "one zero zero zero one, no, not zero one, zero six": part of an id; but a number a value of its own took
         # back ("site seventeen, no, not seventeen, seven. ... A702") is none of the id's.
         took += [slot for slot in slots if slot.kind == "code" and slot.name in heard and slot not in took and not any(
@@ -824,7 +826,7 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     for slot in slots:
         if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
             summary = remark(task["opening"], task["tool"], ctx, sites=own_site) if acting or slot.question.lower().startswith(
-                "why") else paraphrase(task["opening"], ctx)
+                "why") else paraphrase(task["opening"], ctx, slot.question)
             if not acting and _RECORD_FOR.search(task["opening"].lower()) and not _tells_something(summary):
                 summary = ""  # "raise a job for the rooftop unit on the workshop" names a thing: what is wrong is asked
             if summary and validate(slot, summary) is None:
@@ -1097,7 +1099,7 @@ _THING_TAKEN_BACK = re.compile(r"^(?:(?:it|that)(?:'s| is)\s+|its\s+|thats\s+)?n
                                r"(?:[a-z-]+\s*){1,3}$")
 
 
-def paraphrase(opening: str, ctx: Context) -> str:
+def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     """The problem in the caller's opener, short: greetings and requests ("I need a technician")
     and the values that have slots of their own (asset tag, site, priority) are left out, and
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
@@ -1152,7 +1154,9 @@ def paraphrase(opening: str, ctx: Context) -> str:
     if ctx.similar is not None and len(clauses) > 1 and sum(map(len, clauses)) > SUMMARY_WORDS:
         # Too much to keep it all: the clause that sounds most like a fault goes first ("I keep mixing them
         # up. gas turbine two is throwing a low lube oil pressure alarm" is about the alarm).
-        near = list(ctx.similar(_FAULT, [" ".join(c) for c in clauses]))
+        # (Or, asked for by its field, the clause nearest that question: "What exactly are you asking for?" of a
+        # service request is "I need a proper headset", not the noise in the control room that is why.)
+        near = list(ctx.similar(asked or _FAULT, [" ".join(c) for c in clauses]))
         # Only a clause that says something is so ("the pump has lost its prime"), not a bare thing.
         told = [i for i, c in enumerate(clauses) if set(c) & _AUXILIARIES] or [0]
         best = max(told, key=lambda i: near[i])
@@ -1219,6 +1223,8 @@ TOOL_WORD_KIN = {
     "add": ("put", "stick", "leave", "pop", "write", "make", "drop", "log", "attach", "include"),
     "note": ("comment",), "comment": ("note",),
     "visit": ("engineer", "technician", "tech", "appointment", "callout", "call-out", "booking"),
+    # (as said of a record, in the clause that names it: "that AutoCAD request, SR-30002, bin it")
+    "cancel": ("bin", "scrap", "ditch", "withdraw", "call off"),
 }
 
 
@@ -1475,6 +1481,15 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
             body = reply.rest if reply.yes is False else body
             # "Is my email any good?" while the id is asked: the category held stays network.
             heard.update(_held_choices_kept([s for s in slots if s is not asking], task["args"], mentioned(slots, body, ctx), body))
+            if negated and asking is not None and asking.kind != "text" and asking.name not in task["args"] \
+                    and asking.name not in replaced:
+                # "It's site thirteen. No, not thirteen, thirty.": the answer, said and taken back in one turn, is the
+                # value said after; the one taken back still stands first in the words.
+                taken = {parse(asking, p, ctx, asked=True) for p in negated} - {None}
+                kept = [v for piece in re.split(r"[,.;!?]", body) if (v := parse(asking, piece, ctx, asked=True)) is not None
+                        and v not in taken and validate(asking, v) is None]
+                if taken and kept:
+                    heard[asking.name] = kept[-1]
             # A code heard for another slot ("A one two four") is not also a bare number for this one.
             if replaced and asking is not None and asking.kind == "text":
                 # A value put right answers a question of words only with a clause that says something of its own
@@ -1503,7 +1518,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         # (Of a correction, the values of the kind taken back: "site seventeen, no, seven. Booster pump two, A702"
         # says back the site, not the tag.)
         corrected = {k for k in heard if k in by_name and any(
-            parse(by_name[k], n, ctx, asked=by_name[k].kind not in ("code", "user", "email")) is not None for n in negated)}
+            parse(by_name[k], n, ctx, asked=by_name[k].kind not in ("code", "user", "email", "enum")) is not None for n in negated)}
         ack = _together(_acknowledge(by_name[k], v, added=k not in task["args"]) for k, v in heard.items()
                        if k in by_name and (k in corrected or k in task["args"]) and task["args"].get(k) != v)
         problem = f"{ack} {problem}".strip()

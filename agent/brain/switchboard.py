@@ -106,7 +106,7 @@ _CONDITION_FIRST = re.compile(r"^(?:if|once|say|suppose|supposing|let'?s say)\b.
 _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far(?! along| on))|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
                             r"what (?:does|do|should|am|are we|"
-                            r"happens|is the (?:procedure|process|rule|policy))|where (?:do|does|can|should) (?:i|we|you)|"
+                            r"happens|(?:is|are|'s) the (?:[\w-]+ ){0,2}(?:procedures?|process|rules?|polic(?:y|ies)|requirements?)\b)|where (?:do|does|can|should) (?:i|we|you)|"
                             r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you)(?: (?:actually|usually|normally|generally))? find|"
                             r"where(?:'s| is| are)(?: [\w-]+){1,5} (?:usually |normally |typically |generally )?(?:fixed|located|found|kept|fitted|mounted|attached|stuck)\b|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok)|"
@@ -179,6 +179,8 @@ _REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may
 #: A sentence that says what the caller needs ("I need a replacement", "we'd like someone out").
 _NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:(?:don'?t|do not|no longer|won'?t|will not) )?"
                    r"(?:need|want|would like|'?d like)\b")
+#: A thing asked for: "I need a proper headset ...", "we'd like another monitor".
+_A_THING_NEEDED = re.compile(_NEED.pattern + r" (?:a|an|another|some|new|one of)\b")
 #: A question asked inside a statement; the question is what follows ("... when he's coming").
 _INDIRECT_QUESTION = re.compile(r"(?:\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
                                 r"no idea|checking|(?:nobody|no one|no-one) (?:has |had )?(?:told|tells) (?:me|us))\s+"
@@ -442,6 +444,17 @@ class SwitchboardBrain:
             # "No, I just need a new badge" to "is it about X, or Y?": neither; what follows the no is the request,
             # heard without the no that answered the question.
             decision = dataclasses.replace(await self.coordinator.decide_async(no.rest, state), utterance=decision.utterance)
+        if any(h.startswith("person_request") for h in decision.policy_hits) and (rest := _after_retraction(text)):
+            # "Should I be talking to an actual person about this? Ah no, forget it, you're here now. The tag's
+            # A552.": the person asked for is taken back in the same turn; what follows is the turn.
+            text = rest
+            decision = dataclasses.replace(await self.coordinator.decide_async(text, state), utterance=decision.utterance)
+        if decision.action == "route" and decision.intent.endswith(".status") and not state.task \
+                and not self._names_its_ids(decision.intent, text, self._context()) \
+                and (read := self._read_by_id(text)) is not None and read["intent"] != decision.intent:
+            # "WO-10006, what's happening with it?" heard as an incident's status: the id's own letters say which
+            # kind of record it is.
+            decision = dataclasses.replace(decision, target=read["target"], intent=read["intent"])
         if decision.policy_hits == ["person_request:classifier"] and not state.task:
             # Who is calling ("hi, it's Ben Carter in the control room") is no request for a person: what the
             # rest of the turn asks for decides, when there is a rest.
@@ -1047,7 +1060,10 @@ class SwitchboardBrain:
             # unless the two are for different desks (a fault to log, then an IT ticket to check).
             named = self._named_by_id(decision, text, state)
             first, words, later = self._split_two(decision, text, state)
-            if later is not None and (named is None or later["target"] != first.target):
+            # (... or unless the first names its act in full: "put a note on WO-10003 that ..., and tell me where we
+            # are with WO-10001" is the note, then the other's status, whatever the two numbers together settle.)
+            if later is not None and (named is None or later["target"] != first.target
+                                      or self._tool_named_in_full([first.intent], words) is not None):
                 decision, text, state.dialogue["later"] = first, words, later
         if follow is None and not one_request and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             both = self._records_to_read(text)
@@ -1064,6 +1080,10 @@ class SwitchboardBrain:
                 and not state.task and follow is None and change is None and after_howto is None:
             # (A request after a how-to answer was decided with the question it leans on already.)
             decision = self._request_sentence(decision, text, state) or decision
+        if not state.task and not state.tool_attempts and follow is None:
+            # "I need a proper headset with noise cancelling": a thing wanted is a new request, whatever act on a
+            # record (cancel) a word of its description drew the router to; that act needs a record, none is named.
+            decision = self._a_thing_needed(decision, text) or decision
         if decision.action in ("clarify", "route") and not state.task and change is None:
             decision = self._kind_asked_for(decision, text) or decision  # the words name it, whatever else was heard
         if follow is None and decision.action in ("route", "clarify") and not state.task:
@@ -1072,12 +1092,16 @@ class SwitchboardBrain:
             found = await self._number_found(decision, text, state)
             if found is not None:
                 decision = dataclasses.replace(decision, action="route", target=found["target"], intent=found["intent"])
-        if decision.action == "clarify":
+        reading = decision.action == "route" and decision.intent.endswith(".status")
+        if decision.action == "clarify" or reading:
             # Unsure between readings, one of whose tools the caller names in full ("it needs escalating again"): it.
+            # So is a record read, when an act on that record is named ("that AutoCAD request, SR-30002, bin it"; "my
+            # access request ..." names the record's kind, no new one).
             # ("Update my ticket" names no act: a caller's update may be news or a change.)
             whole = self._tool_named_in_full([i for i in dict.fromkeys([decision.intent, *(
                 a["intent"] for a in decision.alternatives)]) if i in INTENT_TOOLS
-                and not INTENT_TOOLS[i][1].startswith("update_")], text)
+                and not INTENT_TOOLS[i][1].startswith("update_")
+                and not (reading and (INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES) or not self._ids_of(i)))], text)
             if whole is not None:
                 decision = dataclasses.replace(decision, action="route", target=INTENT_TOOLS[whole][0], intent=whole)
         if decision.action == "clarify":
@@ -1225,13 +1249,19 @@ class SwitchboardBrain:
         """"The printer in the Westfield depot office is showing a fuser error ... I'm E10850": the site's name
         (and the codes) pull the router to the field desk; heard without them, it is clearly another desk's
         request: that one. None otherwise (a pump at a site is the field desk's either way)."""
-        if state.task or decision.target not in SERVERS or self._names_a_record(text):
-            return None  # (a record's number or a thing's tag is the desk's own evidence, no mere place)
+        if state.task or decision.target not in SERVERS:
+            return None
+        # (A record's number or a thing's tag is the desk's own evidence, no mere place; but a tag only says which
+        # thing: "pump A124 at North Ridge is making a right racket, can you get it looked at?" is still a fault.)
+        tagged = self._names_a_record(text)
+        if tagged and any(_ticket_number(s) for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == decision.target
+                          for s in self._ids_of(i) if self._names_its_ids(i, text, self._context())):
+            return None
         heard = self._heard_without_places(text)
         if not heard or heard[0].target not in SERVERS \
                 or heard[0].confidence < ONE_DESK_CONFIDENCE or heard[0].intent not in INTENT_TOOLS:
             return None
-        if heard[0].target == decision.target and not self._read_heard_for_new_record(decision, heard[0], text):
+        if (tagged or heard[0].target == decision.target) and not self._read_heard_for_new_record(decision, heard[0], text):
             return None
         return dataclasses.replace(decision, action="route", target=heard[0].target, intent=heard[0].intent,
                                    confidence=heard[0].confidence,
@@ -1247,7 +1277,7 @@ class SwitchboardBrain:
         spec, wanted = self._spec_of(decision.intent), self._spec_of(heard.intent)
         low = text.lower()
         return spec is not None and wanted is not None and not slots.is_write(spec.name, spec.annotations) \
-            and wanted.name.startswith(NEW_RECORD_PREFIXES) and not _asks_a_question(text) \
+            and wanted.name.startswith(NEW_RECORD_PREFIXES) and not _asks_to_know(text) \
             and not (_TOLD_BEFORE.search(low) or _CHASING.search(low) or _EARLIER_CALL.match(low))
 
     def _whether_asked(self, decision: Any, text: str) -> Any | None:
@@ -1428,6 +1458,14 @@ class SwitchboardBrain:
             return whole  # its tool named in so many words ("I want to add a note to WO 10007 ..."): asked for
         if status is not None and _STANDING.search(text.lower()):
             return status  # "can you tell me where my ticket INC-20003 is at?"
+        if status is not None and not _asks_to_know(text) and any(
+                _REQUEST_QUESTION.search(lead := _LEAD.sub("", x.strip().lower())) or _NEED.match(lead) for x in _SENTENCE.split(text)):
+            # "I want a technician at Riverside Monday morning for WO-10001": asked for, a choice only one act on the
+            # record takes (a visit's time of day) is that act, not the record read out. ("I rang yesterday ..., it
+            # failed again this morning" asks for nothing: a time gone by.)
+            by_values = self._write_by_its_values(status, [{"target": INTENT_TOOLS[i][0], "intent": i} for i in named], text)
+            if by_values is not None:
+                return by_values["intent"]
         clauses = [c for c in re.split(r"(?<=[.!?,;:])\s+", text) if c.strip()]
         at = next((n for n, c in enumerate(clauses) if any(self._names_its_ids(i, c, ctx) for i in named)), None)
         tail = " ".join(clauses[at + 1:]) if at is not None else ""
@@ -1525,7 +1563,11 @@ class SwitchboardBrain:
         """Does ``clause`` say every word of the name of ``intent``'s tool besides its record's ("cancel" and "visit"
         for cancel_visit, in "the visit for job 10002, we need to cancel it")?"""
         spec = self._spec_of(intent)
+        # (The record's own words: its id's label, and its kind when its id is said: "SR-30002, bin it".)
         own = {w for s in self._ids_of(intent) for w in re.findall(r"[a-z]+", s.label.lower())}
+        kind = set(intent.partition(".")[0].split("_"))
+        if kind & own and self._names_its_ids(intent, clause, self._context()):
+            own |= kind  # (a visit is no kind of work order: "WO-10001, cancel it" does not name its visit)
         wanted = set(str(spec.name).split("_")) - own - {"get", "list", "lookup"} if spec is not None else set()
         # Each word of the name, or a word callers use for it ("stick a note on it", "cancel the engineer").
         said = [w for w in entities.words_besides_numbers(clause.lower())
@@ -1536,7 +1578,8 @@ class SwitchboardBrain:
             # Or said to be wanted done to it: "it needs escalating again", "can it be escalated".
             verb = next(iter(wanted))
             stem = verb.removesuffix("e")
-            return bool(re.search(rf"\b{verb}\w*\s+(?:it|this|that|them|the|my|our|his|her|their)\b|"
+            verbs = "|".join(map(re.escape, slots.tool_words(verb)))  # "bin it" is cancelling it
+            return bool(re.search(rf"\b(?:{verbs})\w*\s+(?:it|this|that|them|the|my|our|his|her|their)\b|"
                                   rf"\b(?:needs?|wants?)\s+{stem}ing\b|\b(?:be|been|get|getting|got)\s+(?:it\s+)?{stem}e?d\b",
                                   clause.lower()))
         return len(wanted) > 1 and all(any(w.startswith(x) for w in said) for x in wanted)
@@ -2505,6 +2548,12 @@ class SwitchboardBrain:
         if _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False) and len(makes) == 1:
             # "I need to raise a job for the rooftop unit, tag H4201": a new record asked for in so many words.
             return dataclasses.replace(decision, action="route", target=makes[0]["target"], intent=makes[0]["intent"])
+        reads = [o for o in (top, other) if (spec := self._spec_of(o["intent"])) is not None and spec.name.startswith("get_")]
+        if len(makes) == 1 and len(reads) == 1 and makes[0]["target"] == reads[0]["target"] and _tells_only(text) \
+                and not self._names_a_record(text):
+            # "The chiller at the operations centre has packed in and the offices are roasting": between a new
+            # record and how one stands, a turn that asks nothing and names no record can only be the new one.
+            return dataclasses.replace(decision, action="route", target=makes[0]["target"], intent=makes[0]["intent"])
         named = self._write_by_its_values(top["intent"], [other], text) or self._write_by_its_values(other["intent"], [top], text) \
             or _kind_the_articles_say(decision.passages[:1], makes if len(makes) == 2 else [])
         return decision if named is None else dataclasses.replace(decision, action="route", target=named["target"],
@@ -2780,6 +2829,19 @@ class SwitchboardBrain:
         # Named as the router names it ("reporting an IT problem", "checking on a work order").
         return later.get("offer") or f"You also mentioned {self.coordinator.policy.name_of(later['intent'])}. Shall we do that now?"
 
+    def _a_thing_needed(self, decision: Any, text: str) -> Any | None:
+        """The desk's new request among the readings, when the turn says it needs a thing ("I need a ...") and the
+        router heard an act on a record the turn does not name. None otherwise."""
+        spec = self._spec_of(decision.intent) if decision.action in ("route", "clarify") else None
+        if spec is None or spec.name.startswith(NEW_RECORD_PREFIXES) or not self._ids_of(decision.intent) \
+                or not slots.is_write(spec.name, spec.annotations) or self._names_a_record(text) \
+                or not any(_A_THING_NEEDED.match(x.strip().lower()) for x in _SENTENCE.split(text)):
+            return None
+        new = next((a for a in decision.alternatives if a["target"] == decision.target and a["intent"] in INTENT_TOOLS
+                    and INTENT_TOOLS[a["intent"]][1].startswith(NEW_RECORD_PREFIXES)), None)
+        return None if new is None else dataclasses.replace(decision, action="route", intent=new["intent"],
+                                                             confidence=max(decision.confidence, new["confidence"]))
+
     def _only_who(self, text: str) -> bool:
         """Does ``text`` only say who calls: an employee number or e-mail address, with their name and the words
         that introduce them ("Liam Murphy, E11234", "it's Tom, my employee number is E one one oh oh three")?"""
@@ -3043,6 +3105,13 @@ def _asks_a_question(text: str) -> bool:
                for x in _SENTENCE.split(text) if x.strip())
 
 
+def _asks_to_know(text: str) -> bool:
+    """Is a sentence of ``text`` a question that wants to know something, not a request put as one ("..., can you get
+    it looked at?" asks for a job; "is anyone coming out?" asks to know)?"""
+    return any(_asks_a_question(x) and not _REQUEST_QUESTION.match(_LEAD.sub("", re.split(r",\s*", x.strip())[-1].lower()))
+               for x in _SENTENCE.split(text) if x.strip())
+
+
 def _asks_something(text: str) -> bool:
     """Does the turn ask: a question (by its mark, its first word, or mid-sentence in question order), a
     request, a need, chasing or an earlier call told?"""
@@ -3059,6 +3128,23 @@ def _asked_after_leaving(text: str) -> str:
     sentences = _sentences(text)
     rest = " ".join(sentences[1:])
     return rest if len(sentences) > 1 and _asks_something(rest) else ""
+
+
+#: A sentence that takes back what the caller just said ("ah no, forget it", "never mind that", "scratch that").
+_RETRACTION = re.compile(r"^\W*(?:(?:ah|oh|um|er|well|no|nah|actually)\W+)*(?:forget (?:it|that|about it)|never ?mind(?: that)?|"
+                         r"scratch that|ignore (?:that|me))\b\W*", re.I)
+
+
+def _after_retraction(text: str) -> str:
+    """What follows a sentence that takes back the ones before it, without the taking back itself; "" when no
+    sentence after the first does so, or nothing follows it."""
+    sentences = [x.strip() for x in _SENTENCE.split(text) if x.strip()]
+    for i, sentence in enumerate(sentences[1:], 1):
+        m = _RETRACTION.match(sentence)
+        if m:
+            rest = " ".join([sentence[m.end():], *sentences[i + 1:]]).strip(" ,")
+            return rest if _content_words(rest) or entities.codes(rest) else ""
+    return ""
 
 
 def _tells_only(text: str) -> bool:

@@ -31,6 +31,7 @@ from agent.contracts.speculation import forbid
 from agent.brain.entities import spell_case_id
 from agent.config import Settings
 from agent.handoff.bundle import (
+    PRIORITIES,
     CaseError,
     build_case,
     check_priority,
@@ -80,6 +81,12 @@ class HandoffService:
         """
         forbid("a hand-over case")
         check_priority(priority)
+        held = state.handoff or {}
+        if target is None and held.get("status") == "pending" and held.get("priority") in PRIORITIES \
+                and PRIORITIES.index(held["priority"]) < PRIORITIES.index(priority):
+            # Asked again while already being put through at a higher priority ("just get someone" after a gas
+            # leak): the case keeps that priority, its desk and why.
+            priority, target, reason = held["priority"], held.get("target"), held.get("reason") or reason
         route = (state.current or {}).get("target") or "human"
         target = target or self.targets.pick(route, priority)
         now = self._clock()

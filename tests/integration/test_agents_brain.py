@@ -3404,3 +3404,60 @@ async def test_a_new_one_asked_for_after_a_completed_job_is_a_new_one(brain: Swi
     await say(brain, state, opener)
     await say(brain, state, "that one's closed then, but the squeal's back, can you raise a new one please")
     assert state.task["intent"] == "work_order.create" and state.task["args"].get("asset_tag") == "A701", state.task
+
+
+async def test_a_person_asked_for_then_taken_back_in_the_same_turn_is_no_hand_over(brain: SwitchboardBrain) -> None:
+    state = CallState("person-taken-back")
+    await say(brain, state, "The dosing pump at Harbor Road keeps losing prime, that's three times this shift.")
+    await say(brain, state, "Can I just talk to someone? Actually never mind, you'll do. It's tag P three one oh.")
+    assert state.handoff is None and state.task and state.task["intent"] == "work_order.create", state.task
+
+
+@pytest.mark.parametrize("turn, intent", [
+    # Between a new record and how one stands, a turn that asks nothing and names no record is the new one.
+    # (The router is unsure between the two on this one.)
+    ("The chiller at the operations centre has packed in and the offices are roasting. I don't know the tag, I'm not "
+     "an engineer.", "work_order.create"),
+    # Asked for, a choice only an act on the named record takes (a visit's time of day) is that act.
+    ("I want a technician at Riverside Monday morning for the raw water pump, WO-10001, and I'm not taking no for an "
+     "answer.", "visit.schedule"),
+    # A record's status heard with another kind's id: the id's own letters say which.
+    ("Typical. Fine. WO-10005, what's happening with it?", "work_order.status"),
+    # A thing needed is a new request, whatever act on a record a word of its description drew the router to.
+    ("I need a proper headset with noise cancelling. The workshop's that noisy I can't hear anyone on calls.",
+     "service_request.create"),
+    # An act on the record named in a caller's word, by its id: that act, not its status.
+    ("My AutoCAD request, SR-30002, bin it. We sorted it another way.", "service_request.cancel"),
+    # What the rules are is a question for the articles.
+    ("What are the rules for passwords these days? Mine keeps getting refused.", "knowledge.howto"),
+    # A tagged thing with a fault, and a request to see to it, is a fault to log, not a look-up.
+    ("Pump A125 at Eastgate is making a right racket, can you get it looked at?", "work_order.create"),
+])
+async def test_what_a_first_turn_asks_for(tmp_path: Path, turn: str, intent: str) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState(f"first-turn-{intent}")
+        actions = await say(brain, state, turn)
+        done = [r["intent"] for r in state.routes][-1:]
+        assert (state.task or {}).get("intent", done[0] if done else None) == intent, (spoken(actions), state.routes[-1:])
+
+
+async def test_a_note_named_in_full_then_another_records_status_are_both_done(brain: SwitchboardBrain) -> None:
+    state = CallState("note-then-other-status")
+    await say(brain, state, "Put a note on WO-10004 that the aircon has iced up again this morning, and tell me where "
+                            "we are with WO-10002.")
+    assert state.task["intent"] == "work_order.note" and state.dialogue["later"]["intent"] == "work_order.status", \
+        (state.task, state.dialogue)
+
+
+async def test_an_answer_taken_back_in_its_own_turn_is_the_value_said_after(brain: SwitchboardBrain) -> None:
+    state = CallState("answer-taken-back")
+    await say(brain, state, "the standby generator is low on fuel, please send someone")
+    actions = await say(brain, state, "It's site fourteen. No, sorry, not fourteen, forty two.")
+    assert state.task["args"].get("site") == 42, (spoken(actions), state.task)
+
+
+async def test_an_access_level_said_by_what_it_lets_you_do(brain: SwitchboardBrain) -> None:
+    # "update them, not just look at them" is write access; "not taking no for an answer" takes back no value.
+    state = CallState("access-by-doing")
+    await say(brain, state, "I'm E10620 and I need SAP access so I can update purchase orders, not just look at them.")
+    assert state.task["intent"] == "access.request" and state.task["args"].get("access_level") == "write", state.task

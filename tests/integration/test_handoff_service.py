@@ -140,6 +140,19 @@ async def test_second_escalation_reuses_the_case_and_keeps_its_history(service: 
     assert len(await service.store.recent(10)) == 1
 
 
+async def test_asked_again_while_an_emergency_is_pending_keeps_it_an_emergency(service: HandoffService) -> None:
+    # "Just get someone" after a gas leak: no lower priority, no other desk; a higher one still raises it.
+    state = field_call()
+    first = await service.escalate(state, reason="gas", trigger="safety:gas", priority="emergency")
+    again = await service.escalate(state, reason="asked for a person", trigger="person_request", priority="normal")
+    assert (again.case_id, again.priority, again.target) == (first.case_id, "emergency", first.target)
+    assert state.handoff["reason"] == "gas"
+    calm = field_call()
+    await service.escalate(calm, reason="asked for a person", trigger="person_request", priority="normal")
+    raised = await service.escalate(calm, reason="safety phrase", trigger="safety:smoke", priority="emergency")
+    assert raised.priority == "emergency"
+
+
 async def test_transfer_result_without_a_case_is_a_clear_error(service: HandoffService) -> None:
     with pytest.raises(CaseError, match="call escalate"):
         await service.transfer_result(CallState(session_id="s"), ok=True, reason="x")

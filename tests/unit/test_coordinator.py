@@ -280,6 +280,10 @@ def test_a_hazardous_substance_let_out_is_a_hazard(said, judged):
     # "'s" after the liquid, as the spoken forms write it ("rainwaters")
     ("rainwater's pouring through the roof right onto the control panel", True),
     ("the chiller in the switch room is dripping water onto the floor", False),  # a drip: routine
+    # Machines that run on mains power are electrical kit too.
+    ("water's coming in round the booster pump motor and it's still rising", True),
+    ("rain is pouring into the generator enclosure", True),
+    ("the generator's coolant water pump has failed", False),  # nothing let out
 ])
 def test_water_let_out_near_electrics_is_a_hazard(said, hazard):
     assert (load_policy(Settings().policy_file).safety_words(spoken_forms(said))[0] is not None) == hazard

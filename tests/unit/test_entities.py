@@ -433,3 +433,13 @@ def test_a_small_number_counting_something_after_an_id_is_not_part_of_it() -> No
 ])
 def test_one_as_a_pronoun_before_a_number_is_no_digit_of_it(said: str, digits: list[str]) -> None:
     assert [r.digits for r in e.number_runs(said)] == digits
+
+
+
+@pytest.mark.parametrize("said, digits", [
+    ("work order one-zero-zero-zero-five please", "10005"),  # digit words written with hyphens: one digit each
+    ("it's two-oh-oh-oh-two, the incident", "20002"),
+])
+def test_digit_words_joined_by_hyphens_are_one_number(said: str, digits: str) -> None:
+    assert [r.digits for r in e.number_runs(said)] == [digits]
+    assert e.tokens("twenty-one") == ["twenty", "-", "one"]  # a number's own hyphen stays
