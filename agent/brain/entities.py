@@ -57,7 +57,9 @@ _SPELLED_DIGITS = re.compile(r"\b\d(?:-\d)+\b")
 _REPEATED_DIGIT = re.compile(r"\b(double|triple)-(?!u\b)([a-z]+)\b")
 _DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
 #: Digit words written with hyphens between them ("one-zero-zero-zero-five"): one digit each, as if spaced.
-_HYPHENED_DIGIT_WORDS = re.compile(rf"\b{_DIGIT_WORD}(?:-{_DIGIT_WORD})+\b")
+_HYPHENED_DIGIT_WORDS = re.compile(rf"\b(?:{_DIGIT_WORD}|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
+                                   rf"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+                                   rf"(?:-{_DIGIT_WORD}){{2,}}\b|\b{_DIGIT_WORD}(?:-{_DIGIT_WORD})+\b")  # ("ten-oh-oh-one")
 
 
 def tokens(text: str) -> list[str]:

@@ -366,7 +366,7 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         ordinal = _ordinal(low, len(options))
         if ordinal is not None:
             return options[ordinal]  # "the second one": options in the order the question lists them
-    kept, labelled = [], set()
+    kept, labelled, ruled_out = [], set(), set()
     # ("no rush" is a value, no repair word)
     unvalued = "".join(" " if any(a <= i < b for a, b, _, _ in taken) else c for i, c in enumerate(low))
     for start, end, option, phrase in taken:
@@ -377,8 +377,10 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         if label & set(near) and not _REPAIRED_LATER.search(unvalued[end:]):
             labelled.add(option)  # "medium priority": next to the slot's name, in its own clause, not taken back
         if before[-1:] and (before[-1] in ("not", "isn't", "than") or before == ["instead", "of"]
-                            or before in (["not", "just"], ["not", "only"])):
-            continue  # the value the caller does not mean ("update them, not just look at them")
+                            or before in (["not", "just"], ["not", "only"])
+                            or (before[-1] == "the" and before[-2:-1] == ["not"])):
+            ruled_out.add(option)
+            continue  # the value the caller does not mean ("update them, not just look at them", "not the morning")
         if phrase.startswith("not ") and any(o != option and 0 <= start - b <= 2 for _, b, o, _ in taken):
             continue  # "it's medium, not urgent": the other value named right before, and this one ruled out
         if slot.hours and entities.gone_by(before):
@@ -416,6 +418,10 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             if len(moves.leftover(f"{head} {tail}").split()) > 1 and not (_CHANGED_TO.search(said_before) and not moves.leftover(tail)):
                 continue
         kept.append((start, option))
+    if ruled_out and {o for _, o in kept} - ruled_out:
+        # "Not the morning, Friday afternoon. I've got the safety walk in the morning": the value ruled out is not
+        # meant anywhere else in the turn either.
+        kept = [(at, o) for at, o in kept if o not in ruled_out]
     if len({o for _, o in kept}) > 1:
         # Several options: the last one said right after a repair ("in the evening, no, sorry, afternoon, the
         # site's locked in the evening"); with no repair, the one said as wanted ("afternoon ideally, we've got
@@ -1485,11 +1491,9 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                     and asking.name not in replaced:
                 # "It's site thirteen. No, not thirteen, thirty.": the answer, said and taken back in one turn, is the
                 # value said after; the one taken back still stands first in the words.
-                taken = {parse(asking, p, ctx, asked=True) for p in negated} - {None}
-                kept = [v for piece in re.split(r"[,.;!?]", body) if (v := parse(asking, piece, ctx, asked=True)) is not None
-                        and v not in taken and validate(asking, v) is None]
-                if taken and kept:
-                    heard[asking.name] = kept[-1]
+                instead = _said_instead(asking, body, negated, ctx)
+                if instead is not None:
+                    heard[asking.name] = instead
             # A code heard for another slot ("A one two four") is not also a bare number for this one.
             if replaced and asking is not None and asking.kind == "text":
                 # A value put right answers a question of words only with a clause that says something of its own
@@ -1659,12 +1663,25 @@ def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: l
             if slot.name in args and slot.kind != "text" and (parse(slot, part, ctx, asked=True) == args[slot.name]
                                                              or _same_digits(slot, part, args[slot.name], fewest)):
                 value = parse(slot, body, ctx, asked=True)
+                if value == args[slot.name]:
+                    value = _said_instead(slot, body, negated, ctx)  # the old value said again, as a reason
                 if value is None and _same_digits(slot, part, args[slot.name]):
                     value = _with_digits(slot, args[slot.name], body)
                 if value is not None and value != args[slot.name] and validate(slot, value) is None:
                     found[slot.name] = value
                 break
     return found
+
+
+def _said_instead(slot: Slot, body: str, negated: list[str], ctx: Context) -> Any:
+    """The value ``body`` gives ``slot`` besides the ones taken back in ``negated``: of its clauses, the last that
+    holds another valid value ("it's site thirteen. no, not thirteen, thirty": 30; "not the morning, Friday
+    afternoon, I've got the safety walk in the morning": afternoon). None when there is no such value."""
+    loose = slot.kind != "enum"  # (a choice is named, never guessed by meaning from a clause of something else)
+    taken = {parse(slot, p, ctx, asked=loose) for p in negated} - {None}
+    others = [v for piece in re.split(r"[,.;!?]", body) if (v := parse(slot, piece, ctx, asked=loose)) is not None
+              and v not in taken and validate(slot, v) is None]
+    return others[-1] if taken and others else None
 
 
 def _text_correction(slots: list[Slot], args: Mapping[str, Any], said: str, ctx: Context) -> dict[str, Any]:

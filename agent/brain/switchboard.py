@@ -171,6 +171,11 @@ _TELL_ME = re.compile(r"\b(?:read|tell|give) (?:me|us) (?:out |back )?(?:the|wha
 _WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
 #: A question of when something will happen ("when's he coming?", "what time will they be here?").
 _WHEN_QUESTION = re.compile(r"(?:when|what time|what day|how (?:long|soon) (?:until|till|before))\b")
+#: A question whether something was done about it ("did anybody ever fix it?", "has someone been out to it yet?"):
+#: asked of a job that may exist, never of a new fault.
+_DONE_QUESTION = re.compile(r"(?:did|has|have|had|was|were)\s+(?:any(?:one|body)|some(?:one|body)|it|they|that|this|he|she|"
+                            r"the (?:job|work|fault|problem))\b.*\b(?:ever|yet|fix\w*|sort\w*|repair\w*|look\w* at|"
+                            r"been (?:out|done|seen)|dealt with|done)\b")
 #: A question for a person or a time ("who do I chase?", "when's he coming?").
 _WHO_OR_WHEN = re.compile(r"(?:who|whom|whose|when)\b")
 #: A question about what is usual, which the articles answer ("what hours do your engineers work?").
@@ -1341,7 +1346,8 @@ class SwitchboardBrain:
         earlier = bool(_TOLD_BEFORE.search(text.lower()))
         # A new fault never asks when: "when's somebody coming out to that oil pump?" asks how its job is going,
         # however much of the fault the question carries; what usually happens is a how-to.
-        when = bool(_WHEN_QUESTION.match(questions[-1].lower())) and not _HABIT_QUESTION.search(questions[-1].lower())
+        when = (bool(_WHEN_QUESTION.match(questions[-1].lower())) and not _HABIT_QUESTION.search(questions[-1].lower())) \
+            or bool(_DONE_QUESTION.match(questions[-1].lower()))  # (nor whether anybody ever fixed it)
         if not earlier and not when and (not alone.intent.endswith(".status") or alone.confidence < OFF_TOPIC_CONFIDENCE):
             return None
         return dataclasses.replace(decision, action="route", intent=status, confidence=alone.confidence,
@@ -2830,16 +2836,26 @@ class SwitchboardBrain:
         return later.get("offer") or f"You also mentioned {self.coordinator.policy.name_of(later['intent'])}. Shall we do that now?"
 
     def _a_thing_needed(self, decision: Any, text: str) -> Any | None:
-        """The desk's new request among the readings, when the turn says it needs a thing ("I need a ...") and the
-        router heard an act on a record the turn does not name. None otherwise."""
+        """The desk's new request among the readings, when the turn says it needs a thing ("I need a ...") or asks for
+        a new record ("log a fault for it") and the router heard an act on a record the turn does not name. None
+        otherwise."""
         spec = self._spec_of(decision.intent) if decision.action in ("route", "clarify") else None
         if spec is None or spec.name.startswith(NEW_RECORD_PREFIXES) or not self._ids_of(decision.intent) \
-                or not slots.is_write(spec.name, spec.annotations) or self._names_a_record(text) \
-                or not any(_A_THING_NEEDED.match(x.strip().lower()) for x in _SENTENCE.split(text)):
-            return None
-        new = next((a for a in decision.alternatives if a["target"] == decision.target and a["intent"] in INTENT_TOOLS
-                    and INTENT_TOOLS[a["intent"]][1].startswith(NEW_RECORD_PREFIXES)), None)
-        return None if new is None else dataclasses.replace(decision, action="route", intent=new["intent"],
+                or not slots.is_write(spec.name, spec.annotations) or self._names_its_ids(decision.intent, text, self._context()) \
+                or not (any(_A_THING_NEEDED.match(x.strip().lower()) for x in _SENTENCE.split(text))
+                        or _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False)):
+            return None  # ("... can you log a fault for it?": a new record asked for in so many words, too)
+        named = self._kind_asked_for(decision, text)
+        if named is not None:
+            return named  # "I need a ticket opened": the kind the words name
+        # The desk of the act heard makes the new one ("comment" heard, so an incident); when none of its readings is
+        # a new request, the likeliest new request heard without the turn's places and codes.
+        new = next((a for a in [*(a for a in decision.alternatives if a["target"] == decision.target),
+                                *({"target": x.target, "intent": x.intent, "confidence": x.confidence}
+                                  for x in self._heard_without_places(text, always=True))]
+                    if a["intent"] in INTENT_TOOLS and INTENT_TOOLS[a["intent"]][1].startswith(NEW_RECORD_PREFIXES)
+                    and (a["target"] == decision.target or decision.action == "clarify")), None)
+        return None if new is None else dataclasses.replace(decision, action="route", target=new["target"], intent=new["intent"],
                                                              confidence=max(decision.confidence, new["confidence"]))
 
     def _only_who(self, text: str) -> bool:

@@ -3432,13 +3432,21 @@ async def test_a_person_asked_for_then_taken_back_in_the_same_turn_is_no_hand_ov
     ("What are the rules for passwords these days? Mine keeps getting refused.", "knowledge.howto"),
     # A tagged thing with a fault, and a request to see to it, is a fault to log, not a look-up.
     ("Pump A125 at Eastgate is making a right racket, can you get it looked at?", "work_order.create"),
+    # Asked whether anybody ever fixed it: the job that may exist, never a new fault.
+    ("A few weeks back the booster pump at Millbrook was making a racket when it started. Did anybody ever sort it?",
+     "work_order.status"),
+    # A new record asked for in so many words, heard as a comment on a record the turn does not name.
+    ("Liam Murphy here, E11234. Not a big deal, but my laptop battery's gone really low on capacity, it drops from "
+     "full to ten per cent in under an hour, and the fan runs high the whole time. Can you log a fault for it? Put it "
+     "in as low priority, I'm mostly at my desk plugged in.", "incident.create"),
 ])
 async def test_what_a_first_turn_asks_for(tmp_path: Path, turn: str, intent: str) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState(f"first-turn-{intent}")
         actions = await say(brain, state, turn)
-        done = [r["intent"] for r in state.routes][-1:]
-        assert (state.task or {}).get("intent", done[0] if done else None) == intent, (spoken(actions), state.routes[-1:])
+        routed = state.routes[-1] if state.routes else {}
+        read = routed.get("action") == "route" and routed.get("intent") == intent and state.task is None  # done at once
+        assert (state.task or {}).get("intent") == intent or read, (spoken(actions), state.routes[-1:])
 
 
 async def test_a_note_named_in_full_then_another_records_status_are_both_done(brain: SwitchboardBrain) -> None:
@@ -3461,3 +3469,10 @@ async def test_an_access_level_said_by_what_it_lets_you_do(brain: SwitchboardBra
     state = CallState("access-by-doing")
     await say(brain, state, "I'm E10620 and I need SAP access so I can update purchase orders, not just look at them.")
     assert state.task["intent"] == "access.request" and state.task["args"].get("access_level") == "write", state.task
+
+
+async def test_a_time_taken_back_at_the_read_back_is_not_taken_from_the_reason(brain: SwitchboardBrain) -> None:
+    state = CallState("time-taken-back-with-reason")
+    await say(brain, state, "Book a technician visit for WO-10003 on Thursday afternoon please")
+    await say(brain, state, "Sorry, not the afternoon, Thursday morning. We've a permit meeting in the afternoon.")
+    assert state.task["args"].get("time_window") == "morning", state.task

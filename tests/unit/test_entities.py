@@ -439,6 +439,7 @@ def test_one_as_a_pronoun_before_a_number_is_no_digit_of_it(said: str, digits: l
 @pytest.mark.parametrize("said, digits", [
     ("work order one-zero-zero-zero-five please", "10005"),  # digit words written with hyphens: one digit each
     ("it's two-oh-oh-oh-two, the incident", "20002"),
+    ("WO ten-oh-oh-one", "10001"),  # "ten", then a digit each
 ])
 def test_digit_words_joined_by_hyphens_are_one_number(said: str, digits: str) -> None:
     assert [r.digits for r in e.number_runs(said)] == [digits]
