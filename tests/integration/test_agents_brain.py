@@ -3330,12 +3330,18 @@ async def test_a_tool_is_named_in_the_words_callers_use(
     assert brain._names_whole_tool(clause, intent) is named
 
 
-async def test_an_act_named_on_a_record_comes_first_of_two_however_the_story_sounds(brain: SwitchboardBrain) -> None:
+@pytest.mark.parametrize("turn", [
     # "two things, add a note to WO-10002 saying ..., and what's the status of WO-10005": the note, then the status,
     # though the story alone sounds like something else.
-    state = CallState("note-then-status")
-    await say(brain, state, "two things, add a note to WO-10002 saying the new seal kit came yesterday and it still "
-                            "won't start up, and what's the status of WO-10005")
+    "two things, add a note to WO-10002 saying the new seal kit came yesterday and it still won't start up, and "
+    "what's the status of WO-10005",
+    # ... and so when the two numbers together would settle the turn as one record's (the note is named in full).
+    "Put a note on WO-10004 that the aircon has iced up again this morning, and tell me where we are with WO-10002.",
+])
+async def test_an_act_named_on_a_record_comes_first_of_two_however_the_story_sounds(
+        brain: SwitchboardBrain, turn: str) -> None:
+    state = CallState(f"note-then-status-{len(turn)}")
+    await say(brain, state, turn)
     assert state.task["intent"] == "work_order.note" and state.dialogue["later"]["intent"] == "work_order.status", \
         (state.task, state.dialogue)
 
@@ -3447,14 +3453,6 @@ async def test_what_a_first_turn_asks_for(tmp_path: Path, turn: str, intent: str
         routed = state.routes[-1] if state.routes else {}
         read = routed.get("action") == "route" and routed.get("intent") == intent and state.task is None  # done at once
         assert (state.task or {}).get("intent") == intent or read, (spoken(actions), state.routes[-1:])
-
-
-async def test_a_note_named_in_full_then_another_records_status_are_both_done(brain: SwitchboardBrain) -> None:
-    state = CallState("note-then-other-status")
-    await say(brain, state, "Put a note on WO-10004 that the aircon has iced up again this morning, and tell me where "
-                            "we are with WO-10002.")
-    assert state.task["intent"] == "work_order.note" and state.dialogue["later"]["intent"] == "work_order.status", \
-        (state.task, state.dialogue)
 
 
 async def test_an_answer_taken_back_in_its_own_turn_is_the_value_said_after(brain: SwitchboardBrain) -> None:
