@@ -368,7 +368,10 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             return options[ordinal]  # "the second one": options in the order the question lists them
     kept, labelled, ruled_out = [], set(), set()
     # ("no rush" is a value, no repair word)
-    unvalued = "".join(" " if any(a <= i < b for a, b, _, _ in taken) else c for i, c in enumerate(low))
+    unvalued = list(low)
+    for a, b, _, _ in taken:
+        unvalued[a:b] = " " * (b - a)
+    unvalued = "".join(unvalued)
     for start, end, option, phrase in taken:
         before = re.findall(r"[a-z']+", low[:start])[-2:]
         after = re.findall(r"[a-z']+", low[end:])[:2]

@@ -16,7 +16,7 @@ import json
 import re
 from datetime import datetime
 from functools import partial
-from typing import Any, AsyncIterator, Callable, Iterator, Protocol, Sequence
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Protocol, Sequence
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, languages, moves, slots
@@ -2819,16 +2819,17 @@ class SwitchboardBrain:
         later = state.dialogue["later"]
         state.dialogue["offer"] = "later"
         read = state.tool_attempts[-1] if state.tool_attempts else {}
-        new = INTENT_TOOLS.get(f"{later['intent'].partition('.')[0]}.create")
+        made = f"{later['intent'].partition('.')[0]}.create"
+        new = INTENT_TOOLS.get(made)
         if later.get("once") and new and read.get("ok") and isinstance(read.get("result"), dict) \
                 and is_closed(read["result"]) and INTENT_TOOLS[later["intent"]][1].startswith(NEWS_PREFIXES):
             # The record just read is completed: nothing is added to it, so what the caller told (the noise is
             # back) is offered as a new one of its kind, where and what carried from the closed one.
-            spec = self._spec_of(f"{later['intent'].partition('.')[0]}.create")
+            spec = self._spec_of(made)
             for name in spec.input_schema.get("properties", {}) if spec else ():
                 if name in read["result"] and name not in state.entities:
                     state.entities[name] = read["result"][name]  # the asset and site the closed one was for
-            later = state.dialogue["later"] = {**later, "target": new[0], "intent": f"{later['intent'].partition('.')[0]}.create",
+            later = state.dialogue["later"] = {**later, "target": new[0], "intent": made,
                                                "instead": True,  # what it is, settled; its read-back still to come
                                                "offer": f"Shall I {slots.describe_tool(new[1])} for it instead?",
                                                "short": f"Shall I {slots.describe_tool(new[1])} instead?"}
@@ -2850,11 +2851,15 @@ class SwitchboardBrain:
             return named  # "I need a ticket opened": the kind the words name
         # The desk of the act heard makes the new one ("comment" heard, so an incident); when none of its readings is
         # a new request, the likeliest new request heard without the turn's places and codes.
-        new = next((a for a in [*(a for a in decision.alternatives if a["target"] == decision.target),
-                                *({"target": x.target, "intent": x.intent, "confidence": x.confidence}
-                                  for x in self._heard_without_places(text, always=True))]
-                    if a["intent"] in INTENT_TOOLS and INTENT_TOOLS[a["intent"]][1].startswith(NEW_RECORD_PREFIXES)
-                    and (a["target"] == decision.target or decision.action == "clarify")), None)
+        def makes(readings: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+            return next((a for a in readings if a["intent"] in INTENT_TOOLS
+                         and INTENT_TOOLS[a["intent"]][1].startswith(NEW_RECORD_PREFIXES)), None)
+
+        new = makes(a for a in decision.alternatives if a["target"] == decision.target)
+        if new is None:  # (the router is asked again only then)
+            new = makes({"target": x.target, "intent": x.intent, "confidence": x.confidence}
+                        for x in self._heard_without_places(text, always=True)
+                        if x.target == decision.target or decision.action == "clarify")
         return None if new is None else dataclasses.replace(decision, action="route", target=new["target"], intent=new["intent"],
                                                              confidence=max(decision.confidence, new["confidence"]))
 
