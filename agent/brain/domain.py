@@ -55,6 +55,8 @@ NOTHING_SENT = "Okay, I won't do that. Nothing was sent."
 NEW_RECORD_PREFIXES = slots.NEW_RECORD_PREFIXES
 #: Tools that add to a record (a note, a comment), by the same convention.
 NEWS_PREFIXES = ("add_",)
+#: Writes that end a record: on one closed already there is nothing left to do, and nothing new to make.
+ENDING_PREFIXES = ("cancel_", "close_", "withdraw_")
 #: What a new record takes over from the closed one it replaces: where and what, never its state or story.
 _NOT_CARRIED = {"status", "priority", "summary", "description", "idempotency_key", "reported_by", "callback_number"}
 #: A new record asked for in so many words ("raise a new one", "open another ticket"; "they gave me a new one" is none).
@@ -104,7 +106,27 @@ async def fetch_site_names(tools: ToolManager) -> dict[str, int]:
     for site in sites if isinstance(sites, list) else []:
         if isinstance(site, dict) and isinstance(site.get("name"), str) and isinstance(site.get("number"), int):
             names[site["name"][:200]] = site["number"]
-    return names
+    return {**_short_names(names, await _thing_kinds(tools)), **names}
+
+
+async def _thing_kinds(tools: ToolManager) -> set[str]:
+    """The kinds of things the field-ops server lists (its ``list_assets`` filter's options: "pump", "compressor")."""
+    spec = tools.tool("field_ops", "list_assets")
+    return {str(v).lower() for x in (slots.slots_of(spec.input_schema) if spec is not None else ())
+            for v in x.schema.get("enum") or ()}
+
+
+def _short_names(names: Mapping[str, int], kinds: set[str]) -> dict[str, int]:
+    """"the reservoir" for Cedar Falls Reservoir: the last word of a site's name, when no other site's name ends in it,
+    it names a kind of place rather than of thing ("the compressor" may be any compressor), and is no stop word."""
+    last: dict[str, list[int]] = {}
+    for name, number in names.items():
+        words = entities.tokens(name)
+        if words and len(words[-1]) > 3 and words[-1].isalpha():
+            last.setdefault(words[-1], []).append(number)
+    stop = {"station", "plant", "site"}  # (a kind many places share)
+    return {f"the {w}": numbers[0] for w, numbers in last.items()
+            if len(numbers) == 1 and w not in stop and w not in kinds and w.rstrip("s") not in kinds}
 
 
 #: The offer after a how-to answer that says a person does it.
@@ -233,7 +255,7 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[s
     message = data.get("message") if isinstance(data, dict) else None
     if not write and message and asked:
         named = _fields_asked(data, asked, str(message))
-        message = f"{named} {message}" if named else message
+        message = f"{named} {_asked_first(str(message), asked)}" if named else _asked_first(str(message), asked)
     ticket = ticket_of(data)
     confirmed = confirmed or {}
     if write and ticket:
@@ -248,6 +270,15 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[s
     if isinstance(data, str) and data:
         return spoken(data[:300])
     return "Done." if write else "I found it, but there is nothing to read out."
+
+
+def _asked_first(message: str, asked: str) -> str:
+    """``message`` with its labelled parts that ``asked`` names ("Last service: ..." for "when was it last
+    serviced?") said right after what the record is, so the ear's budget keeps them."""
+    first, *rest = re.split(r"(?<=[.!?])\s+", message.strip())
+    stems = {w[:5] for w in entities.tokens(asked.lower()) if len(w) > 3}
+    labelled = [x for x in rest if ":" in x and {w[:5] for w in entities.tokens(x.partition(":")[0].lower()) if len(w) > 3} & stems]
+    return " ".join([first, *labelled, *(x for x in rest if x not in labelled)])
 
 
 def _fields_asked(data: Mapping[str, Any], asked: str, message: str) -> str:
@@ -860,6 +891,16 @@ class DomainAgent:
             yield Say(f"Okay, I won't log another. Your reference is still {entities.spell_out(earlier)}.")
             yield Say(ANYTHING_ELSE)
             return
+        if state.task.pop("still", None) and text is not None:
+            # The answer to "S R, three zero zero, zero one is fulfilled. Shall I still cancel it?".
+            still = entities.yes_no(text).yes
+            if still is False:
+                state.task = None
+                yield Say(NOTHING_SENT)
+                yield Say(ANYTHING_ELSE)
+                return
+            if still:
+                text = None  # on to what is still to ask; anything else is taken as an answer to it
         instead = state.task.pop("instead", None)
         if instead and text is not None:
             async for action in self._new_instead(spec, instead, text, state):
@@ -914,7 +955,9 @@ class DomainAgent:
             state.task["duplicate_of"] = ticket
             yield Say(f"That's already logged as {entities.spell_out(ticket)}. Do you want another one?")
         elif result.action in ("ask", "confirm"):
-            if result.action == "confirm" and write and not state.task.get("checked"):
+            if write and not state.task.get("checked") and self._record_named(spec, state.task):
+                # Checked once the record is named, before anything more is asked about it ("why are you
+                # cancelling it?" for a request fulfilled already wastes the caller's turn).
                 state.task["checked"] = True
                 closed, record = await self._closed_record(spec, state.task)
                 # Closing what is resolved already is a change it takes; any other is refused by the server.
@@ -943,6 +986,16 @@ class DomainAgent:
                     state.task["instead"] = {"tool": new.name, "args": {k: v for k, v in carried.items() if v is not None}}
                     yield Say(f"{closed} Shall I {slots.describe_tool(new.name)} instead?")
                     return
+                if closed and spec.name.startswith(ENDING_PREFIXES):
+                    state.task = None  # the server refuses it: said plainly, and nothing more asked
+                    yield Say(f"{closed.rstrip('.')} already, so there's nothing to {spec.name.split('_')[0]}.")
+                    yield Say(ANYTHING_ELSE)
+                    return
+                if closed and result.action == "ask":
+                    # Nothing more is asked for a change the record may not take until the caller still wants it.
+                    state.task["still"] = True
+                    yield Say(f"{closed} Shall I still {slots.describe_tool(spec.name)}?")
+                    return
                 if closed:
                     # "W O, one zero zero, zero nine is completed.": before the caller agrees to it, with the
                     # read-back when the ear has room for both, else only the question.
@@ -959,6 +1012,8 @@ class DomainAgent:
     def _new_of_kind(self, spec: ToolSpec, task: Mapping[str, Any]) -> ToolSpec | None:
         """The tool that makes a new record of the kind ``task`` writes to ("work_order.note": create_work_order),
         when the write is on that record itself (a note, a comment, a change), not on a thing it holds (a visit)."""
+        if spec.name.startswith(ENDING_PREFIXES):
+            return None
         kind = str(task.get("intent", "")).partition(".")[0]
         server, tool = INTENT_TOOLS.get(f"{kind}.create", ("", ""))
         reader = next((i for i, (srv, name) in INTENT_TOOLS.items() if srv == spec.server and i.startswith(f"{kind}.")
@@ -991,13 +1046,38 @@ class DomainAgent:
             state.task["args"].update(chosen)
             async for action in self._advance(new, None, state, {**heard, **chosen}):
                 yield action
-        elif reply.yes is False:
+        elif reply.yes is False and not self._names_another_record(spec, text, state.task):
             state.task = None
             yield Say(NOTHING_SENT)
             yield Say(ANYTHING_ELSE)
+        elif self._names_another_record(spec, text, state.task):
+            # "Sorry, not five, four": the record was misheard or misremembered; the request goes on with the one
+            # now named, checked afresh.
+            state.task["checked"] = False
+            async for action in self._advance(spec, text, state, {}):
+                yield action
         else:
             state.task["instead"] = instead
             yield Say(f"Shall I {slots.describe_tool(instead['tool'])} instead?")
+
+    def _names_another_record(self, spec: ToolSpec, text: str, task: Mapping[str, Any]) -> bool:
+        """Does ``text`` name a record of the kind ``spec`` acts on other than the one ``task`` holds?"""
+        ids = [x for x in slots.slots_of(spec.input_schema) if x.required and x.kind == "code"]
+        said = slots.mentioned(ids, text, self.context())
+        for x in ids:
+            # (its number alone, as said back to the record just read out: "no, twenty thousand and four")
+            for prefix in entities.pattern_prefixes(x.schema.get("pattern")):
+                whole = [f"{prefix}-{run.digits}" for run in entities.number_runs(text)]
+                fitting = [c for c in whole if slots.validate(x, c) is None]
+                if fitting and x.name not in said:
+                    said[x.name] = fitting[-1]
+        return any(value != task["args"].get(name) for name, value in said.items())
+
+    @staticmethod
+    def _record_named(spec: ToolSpec, task: Mapping[str, Any]) -> bool:
+        """Does ``task`` hold the id of the record ``spec`` acts on (its required codes)?"""
+        ids = [x for x in slots.slots_of(spec.input_schema) if x.required and x.kind == "code"]
+        return bool(ids) and all(task["args"].get(x.name) for x in ids)
 
     async def _closed_record(self, spec: ToolSpec, task: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         """"W O, one zero zero, zero nine is completed.", and the record: the record a write acts on, when it is

@@ -301,7 +301,7 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
         letters: list[str] = []
         j = i
         while j < len(toks) and j not in runs:
-            if (toks[j] == "." and letters) or (toks[j] == "," and letters and len(toks[j - 1]) == 1
+            if (toks[j] == "." and letters) or (toks[j] == "," and letters and (len(toks[j - 1]) == 1 or toks[j - 1] in LETTER_NAMES)
                                                   and (j + 1 in runs or (j + 1 < len(toks) and toks[j + 1] in DASH_WORDS))):
                 # "w.o. 10001"; "g, three, zero, two, zero" read out with a pause after each ("the GIS, thirty
                 # thousand and three" is a word, then a number of its own)
@@ -350,10 +350,18 @@ def _dash_chain(toks: list[str], runs: Mapping[int, NumberRun], run: NumberRun) 
             # "E, ten, six twenty": groups said with a pause, while what came before is too short to be an id
             or (toks[end] == "," and len(digits) < 3)
             # "three double-oh, oh two": a group that starts with a zero is no quantity of its own
-            or (toks[end] == "," and runs[end + 1].digits.startswith("0") and len(digits + runs[end + 1].digits) <= MAX_ID_DIGITS)):
+            or (toks[end] == "," and runs[end + 1].digits.startswith("0") and len(digits + runs[end + 1].digits) <= MAX_ID_DIGITS)
+            # "E one oh four, eight two": an id read back in groups, as the agent itself reads them out
+            or (toks[end] == "," and _digit_by_digit(toks, run.start, end) and _digit_by_digit(toks, end + 1, runs[end + 1].end)
+                and len(runs[end + 1].digits) >= 2 and len(digits + runs[end + 1].digits) <= MAX_ID_DIGITS)):
         nxt = runs[end + 1]
         digits, end = digits + nxt.digits, nxt.end
     return digits, end
+
+
+def _digit_by_digit(toks: list[str], start: int, end: int) -> bool:
+    """Is every word of ``toks[start:end]`` one digit ("one oh four"), not a number said whole ("a hundred and four")?"""
+    return end > start and all(_single_digit(t) or t in ("double", "triple", ",") for t in toks[start:end])
 
 
 _ENDING = re.compile(r"\b(?:ends?|ending|finishes|finishing) (?:in|with|on) ([^.,;!?]+)")
@@ -449,6 +457,8 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
         said = set(toks) | {re.sub(r"'s$", "", t) for t in toks}  # "millbrook's lost its prime" names Millbrook
         scores: dict[int, float] = {}
         for name, number in names.items():
+            if name.startswith(SHORT_NAME):
+                continue  # said only as a place: below
             words = [w for w in tokens(name) if w not in _STOP and len(w) > 2]
             if not words:
                 continue
@@ -462,8 +472,19 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
             # name, neither said whole: which one is not told by the words (the asset's own site may tell).
             return None
         # a name's own word, or two of its words: enough ("Lakeside" for Lakeside Water Treatment Plant)
-        return whole[0] if whole else max(scores, key=scores.__getitem__, default=None)
+        found = whole[0] if whole else max(scores, key=scores.__getitem__, default=None)
+        if found is None:
+            # "out at the reservoir": a short name only where a place is said ("it works now" is no site)
+            low = " ".join(toks)
+            found = next((number for name, number in names.items() if name.startswith(SHORT_NAME)
+                          and re.search(rf"\b(?:at|to|from|in|near|by|round|around|outside|inside|on|for) {re.escape(name)}\b", low)),
+                         None)
+        return found
     return None
+
+
+#: How a short name of a site starts ("the reservoir"), see ``agent.brain.domain.fetch_site_names``.
+SHORT_NAME = "the "
 
 
 _STOP = {"the", "site", "station", "plant", "and", "of", "at"}
@@ -476,7 +497,7 @@ _YES = re.compile(
     r"go ahead|go on|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine|no problem|no worries|"
     r"aye|spot on|that'?s the one|lovely|great|brilliant|grand|all (?:correct|good|fine|right))\b"
 )
-_NO = re.compile(r"^(no(?! problem| worries| idea| clue| preference)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
+_NO = re.compile(r"^(no(?! problem| worries| idea| clue| preference| longer)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
 
 
 @dataclass(frozen=True)

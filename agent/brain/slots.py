@@ -12,6 +12,7 @@ pattern and validated against the schema, and every write is confirmed first.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -678,6 +679,7 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
     "value": a typed value, a yes/no or a correction was heard; "free": the open question
     takes free text, so anything fits (a clear change of topic should still win); None: no.
     """
+    ctx = _at_read_back(task, ctx)
     slots = {s.name: s for s in slots_of(schema)}
     reply = entities.yes_no(text)
     if moves.negates(text):
@@ -703,6 +705,15 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
     if asking is not None and parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None:
         return "value"
     return "value" if mentioned(slots.values(), text, ctx) else None
+
+
+def _at_read_back(task: Mapping[str, Any], ctx: Context) -> Context:
+    """``ctx`` for a turn at the read-back: sites by their full names only. A short name ("the depot") said then is
+    more often a place talked about ("is there parking at the depot?") than a change to the site read back."""
+    if not task.get("confirming") or not any(k.startswith(entities.SHORT_NAME) for k in ctx.site_names):
+        return ctx
+    return dataclasses.replace(ctx, site_names={k: v for k, v in ctx.site_names.items()
+                                                if not k.startswith(entities.SHORT_NAME)})
 
 
 def changes_held(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: Context) -> bool:
@@ -981,7 +992,7 @@ def _tells_something(summary: str) -> bool:
     """Does a summary say what is wrong, not only name a thing ("the rooftop unit on the workshop")? A verb, a
     word of state, or a word of fault in it."""
     words = entities.tokens(summary.lower())
-    if _MEASURED.search(summary):
+    if _measured(summary):
         return True  # a reading told ("the room hit 31 degrees")
     return any(w in _TELLING or w in _STATES or w.endswith(("ed", "n't", "'s", "'re", "s'"))
                or (w.endswith("ing") and not _names_a_kind(words, i)) for i, w in enumerate(words))
@@ -1151,7 +1162,8 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
                 and set(words[2:]) & _AUXILIARIES:
             words = words[1:]  # "I'm [at the operations centre], the big chiller ...": the place is taken out already
         # "the tag is", "the tag's" once the tag is taken out
-        while words and (words[-1] in _DANGLING | _VALUE_LEAD or re.sub(r"'s$", "", words[-1]) in _VALUE_LEAD):
+        while words and (words[-1] in _DANGLING | _VALUE_LEAD or re.sub(r"'s$", "", words[-1]) in _VALUE_LEAD) \
+                and not _state_after_verb(words):
             words = words[:-1]
         # (Nor one that only says which record: "about job ten thousand and nine".)
         if len(words) >= 2 and set(entities.words_besides_numbers(_SETTING.sub(" ", " ".join(words)))) - _DANGLING \
@@ -1168,13 +1180,15 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         near = list(ctx.similar(asked or _FAULT, [" ".join(c) for c in clauses]))
         # Only a clause that says something is so ("the pump has lost its prime"), not a bare thing.
         told = [i for i, c in enumerate(clauses) if set(c) & _AUXILIARIES] or [0]
-        best = max(told, key=lambda i: near[i])
+        # (Of clauses nearly as close as the closest, the first said: "the pump has lost its prime and the flow
+        # alarm is on" leads with the pump.)
+        best = next(i for i in told if max(near[j] for j in told) - near[i] < FAULT_MARGIN)
         if near[best] - near[0] >= FAULT_MARGIN:  # nearly as close: the caller's own order stands
             clauses = [clauses[best], *clauses[:best], *clauses[best + 1:]]
     out: list[str] = []
     for words in clauses:
         verb = words[0] in _AUXILIARIES
-        if out and not verb and len(words) <= 3 and not set(words) & _AUXILIARIES:
+        if out and not verb and len(words) <= 3 and not set(words) & _AUXILIARIES and not _state_after_verb(words):
             continue  # an aside after the subject ("the pump, the first one, was ...")
         if out and len(out) + len(words) > SUMMARY_WORDS and not (verb and len(out) < SUMMARY_WORDS // 2):
             break
@@ -1208,9 +1222,15 @@ def _hyphens_rejoined(words: list[str]) -> list[str]:
     return words
 
 
+def _state_after_verb(words: list[str]) -> bool:
+    """Does ``words`` end on a state said of its subject ("the alarm's on", "the light is on"), not on a word
+    that leads into something cut off ("the pump on")?"""
+    return len(words) > 1 and words[-1] == "on" and (words[-2] in _AUXILIARIES or words[-2].endswith("'s"))
+
+
 def _without_dangling(words: list[str]) -> list[str]:
     """``words`` without the words at the end that lead into something cut off ("... this morning and")."""
-    while words and words[-1].lower().rstrip(",;:") in _DANGLING:
+    while words and words[-1].lower().rstrip(",;:") in _DANGLING and not _state_after_verb(words):
         words = words[:-1]
     return words
 
@@ -1249,8 +1269,18 @@ _POINTER = re.compile(r"^(?:(?:(?:to|on|in|for) (?:it|them)|that|this|a|an|the|m
 
 
 #: A number with its unit ("hit 31 degrees", "down to 2 bar"): a reading told, never which record.
-_MEASURED = re.compile(r"\d\s*(?:degrees?|°|percent|%|bar|psi|volts?|amps?|mm|cm|metres?|meters?|hours?|hrs|minutes?|"
-                       r"mins|litres?|liters?|kw|hz|rpm)\b", re.I)
+_UNITS = (r"degrees?|°|percent|%|bar|psi|volts?|amps?|mm|cm|metres?|meters?|hours?|hrs|minutes?|mins|litres?|liters?|kw|hz|"
+          r"rpm")
+_MEASURED_DIGITS = re.compile(rf"\d\s*(?:{_UNITS})\b", re.I)
+_UNIT_WORD = re.compile(_UNITS, re.I)
+
+
+def _measured(text: str) -> bool:
+    """Does ``text`` give a reading ("hit 31 degrees", "thirty-one degrees"), a number that is news, not an id?"""
+    if _MEASURED_DIGITS.search(text):
+        return True
+    toks = entities.tokens(text)
+    return any(run.end < len(toks) and _UNIT_WORD.fullmatch(toks[run.end]) for run in entities.number_runs(text))
 #: A clause that only stops to think ("oh hang on", "sorry", "wait").
 _ASIDE = re.compile(r"\W*(?:(?:oh|ah|um|er|erm|sorry|hang on|hold on|wait|right|ok|okay|actually|no)\W*)+")
 
@@ -1299,7 +1329,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                 continue  # "add a note to the job for the emergency generator at Harbor Road": which job, no news
             clause = _POINTER.sub("", after)
         toks = entities.tokens(clause)
-        if entities.number_runs(clause) and not _MEASURED.search(clause) and not any(
+        if entities.number_runs(clause) and not _measured(clause) and not any(
                 t in _TELLING | {"i", "we", "they", "he", "she"} or t.endswith(("ed", "ing", "n't")) for t in toks):
             continue  # "its riverside control room the intake pump one job w o one oh oh oh one": which record, no news
         words = without_values(clause, ctx.site_names, sites=sites)
@@ -1307,7 +1337,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
         content = [w for i, w in enumerate(entities.tokens(clause))
                    if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN | _VAGUE and w in words]
         if len(content) >= 2 and len(words) >= 3:
-            measured = bool(_MEASURED.search(clause))  # (a reading keeps its number: "hit 31 degrees")
+            measured = _measured(clause)  # (a reading keeps its number: "hit 31 degrees")
             kept.append(" ".join(w for w in _hyphens_rejoined(words) if measured or not w.isdigit()))
     # Which thing it is ("the control room air con at Riverside", "emergency generator at harbor road") is no news
     # for a note, and no reason beside a clause that tells one.
@@ -1322,7 +1352,7 @@ def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = 
     no site of its own, where it happened is part of what is told ("tested the VPN from site twelve").
     ``things`` also takes out the thing said to be at a place ("to the oil pump at North Ridge"): what is
     asked of it is in the other words."""
-    names = [[w for w in entities.tokens(name) if len(w) > 2] for name in site_names]
+    names = [[w for w in entities.tokens(name) if len(w) > 2] for name in site_names if not name.startswith(entities.SHORT_NAME)]
     site_words = {w for words in names for w in words}
     heads = {words[0] for words in names if words}
     toks = entities.tokens(clause)
@@ -1405,6 +1435,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
     an answer that cannot be used says what was heard when that helps. (A question
     asked a third time in a row is replaced by another way in ``brain``.)
     """
+    ctx = _at_read_back(task, ctx)
     slots = slots_of(schema)
     by_name = {s.name: s for s in slots}
     heard: dict[str, Any] = {}
@@ -1489,7 +1520,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                     return Step("execute")
             body = reply.rest if reply.yes is False else body
             # "Is my email any good?" while the id is asked: the category held stays network.
-            heard.update(_held_choices_kept([s for s in slots if s is not asking], task["args"], mentioned(slots, body, ctx), body))
+            heard.update(_held_choices_kept([s for s in slots if s is not asking], task["args"],
+                                            _not_taken_back(by_name, mentioned(slots, body, ctx), body, negated, ctx), body))
             if negated and asking is not None and asking.kind != "text" and asking.name not in task["args"] \
                     and asking.name not in replaced:
                 # "It's site thirteen. No, not thirteen, thirty.": the answer, said and taken back in one turn, is the
@@ -1674,6 +1706,22 @@ def _replacing(slots: list[Slot], args: Mapping[str, Any], body: str, negated: l
                     found[slot.name] = value
                 break
     return found
+
+
+def _not_taken_back(by_name: Mapping[str, Slot], found: dict[str, Any], body: str, negated: list[str],
+                    ctx: Context) -> dict[str, Any]:
+    """``found`` without a value the turn takes back ("it's site thirteen. no, not thirteen, thirty" while site 30 is
+    held already: not 13): the value said instead where there is one, else none."""
+    out = dict(found)
+    for name, value in found.items():
+        slot = by_name.get(name)
+        if slot is not None and any(parse(slot, part, ctx, asked=True) == value for part in negated):
+            instead = _said_instead(slot, body, negated, ctx)
+            if instead is None:
+                out.pop(name)
+            else:
+                out[name] = instead
+    return out
 
 
 def _said_instead(slot: Slot, body: str, negated: list[str], ctx: Context) -> Any:

@@ -83,7 +83,9 @@ _QUESTION_ORDER = re.compile(r"\b(?:what|which|where|who|when|how)(?: [a-z']+){0
                              r"\b(?:what|which|where|who|when|how)'s (?:its|it|the|this|that|my|your|our|their)\b")
 #: Asking which records there are ("any open jobs", "what's outstanding", "how many work orders are live").
 _RECORDS_ASKED = re.compile(r"\b(?:any|anything|what'?s|what|which|how many|list|everything)\b(?: [\w']+){0,4}? "
-                            r"(?:open|outstanding|live|pending|logged|in progress|on hold|jobs|work orders)\b")
+                            r"(?:open|outstanding|live|pending|logged|in progress|on hold|jobs|work orders)\b|"
+                            # (asked by the records' name alone: "open jobs there then", "outstanding work orders at site 21")
+                            r"(?:^|[.!?,]\s+)(?:[\w']+\s+){0,2}?(?:open|outstanding|live|pending) (?:jobs|work orders)\b")
 #: Asking about a place itself: its number, its address, where it is.
 _PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|post code|where (?:is|'s) (?:the|it)|whereabouts is|"
                           r"located|directions|how do (?:i|we) get to)\b")
@@ -225,6 +227,16 @@ _WHO_AT = re.compile(_WHO_CALLS + r"(?:here )?(?:at|from|in) ([^.?!]*)$")
 _TOLD_BEFORE = re.compile(r"\b(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised)|(?:i|we) (?:was|were) "
                           r"(?:reporting|calling about|ringing about|logging)|(?:got|were) cut off)\b")
 #: A word that makes a clause say something: an auxiliary, a modal, a verb of wanting or a participle.
+#: "there" as a place ("open jobs there", "send someone out there"), not "there is", "is there" or "hi there".
+_THERE_PLACE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bhi )(?<!\bhello )(?<!\bhey )"
+                          r"(?<!\bup )(?<!\bin )(?<!\bdown )(?<!\bunder )(?<!\binside )(?<!\bbehind )"
+                          r"(?<!\byou're )(?<!\byoure )(?<!\byou are )(?<!\bstill )(?<!\byou )\bthere\b"  # ("while you're there", "still there?")
+                          r"(?!\s*(?:is|are|was|were|'s|s|'re|has|have|had|will|'ll|might|may|must|should|could|seems?|"
+                          r"used|isn'?t|aren'?t|wasn'?t|weren'?t)\b)")
+#: The things just named, asked for in the plural ("which ones?", "what ones have we got?", "list them").
+_WHICH_ONES = re.compile(r"\b(?:which|what) ones\b|\bhow many\b|\blist (?:them|those|the lot)\b")
+#: What a record is asked for by a noun alone ("and status of INC 20003", "progress on WO-10002").
+_STATUS_NOUN = re.compile(r"\b(?:status|progress|update|news)\b")
 _VERB = re.compile(r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|will|would|shall|should|may|might|"
                    r"must|need|needs|want|wants|got|get|keeps?|stopped|won'?t|can'?t|isn'?t|doesn'?t|didn'?t|[a-z]+ing|"
                    r"[a-z]{3,}ed)\b|[a-z]'s\b|'re\b|'ve\b|'ll\b")
@@ -399,6 +411,7 @@ class SwitchboardBrain:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
             return
+        text = self._place_pointed_back(text, state)
         later = state.dialogue.get("later")
         options_before = state.dialogue.pop("options_of", None)  # the choice a question just before was about
         if later and state.task and _BOTH.search(text.lower()):
@@ -640,6 +653,9 @@ class SwitchboardBrain:
             # "Medium for the docking station" while the first request is open: kept for the second one.
             state.dialogue["later"] = {**later, "text": f"{later['text']}. {text}"}
             replies = self._say(f"I'll keep that for the other request. {self._resume(state)}")
+        elif state.task and reply.yes is None and (side := await self._side_read(decision, text, state, fit)) is not None:
+            # "Hang on, any open jobs at the depot?" while a request is open: read, then the open question again.
+            replies = self._replay(side)
         elif state.task and fit is None and reply.yes is None and (aside := self._aside(decision, text, state)):
             # "Who has to sign it off?" at the read-back of an access request: answered, then the open question.
             replies = self._say(f"{aside} {self._resume(state)}")
@@ -723,6 +739,75 @@ class SwitchboardBrain:
                 priority=_last_priority(state),
             ):
                 yield action
+
+    async def _side_read(self, decision: Any, text: str, state: CallState, fit: str | None) -> list[Action] | None:
+        """Mid-task, a question that reads something else in full ("any open jobs at the depot?", "what's the status
+        of WO-10003?"): read with the open request set aside, what it says, then the open question again. A read
+        changes nothing, so the request waits as it was. None when the turn asks no such thing, or the read needs
+        more than the turn gives (then it is no aside, and the turn goes the usual way). ``fit``: what the turn is
+        to the open question (``DomainAgent.answers``): an answer to it is no aside, unless it asks for records in
+        the plural, which no question of one request wants."""
+        task = state.task or {}
+        if not (_asks_to_know(text) or _RECORDS_ASKED.search(text.lower())):
+            return None  # ("can you add a note that pump A124 ...?" asks for an act, not to know)
+        # (However the router heard it: records or things asked for in the plural are a list, whatever the desk.)
+        listed = self._listed_by_place(dataclasses.replace(decision, action="clarify"), text)
+        listed = listed and dataclasses.replace(listed, action="route")
+        read = self._read_by_id(text) if listed is None and fit is None else None
+        side = listed or (dataclasses.replace(decision, action="route", target=read["target"], intent=read["intent"])
+                          if read is not None else decision)
+        if (fit is not None and (listed is None or fit != "value")) and fit != "free":
+            return None
+        if side.action != "route" or side.intent not in INTENT_TOOLS or side.intent == task.get("intent") \
+                or not INTENT_TOOLS[side.intent][1].startswith(slots.READ_PREFIXES) \
+                or (side is decision and decision.confidence < SWITCH_CONFIDENCE) \
+                or (fit == "free" and listed is None and read is None):
+            return None
+        needed = [x for x in self._slots_of(side.intent) if x.required]
+        if (needed and set(slots.mentioned(needed, text, self._context())) != {x.name for x in needed}) \
+                or (not needed and listed is None):
+            return None  # (a list was found by what the turn names: the place or thing it is of)
+        held, current = state.task, dict(state.current or {})
+        state.task = None
+        out: list[Action] = []
+        try:
+            async for action in self.agent.start(side.intent, text, state):
+                out.append(action)
+            read = state.task is None and any(isinstance(a, ToolEvent) and a.status == "ok" for a in out)
+        finally:
+            state.task, state.current = held, current
+        if not read:
+            return None
+        said = [a for a in out if not (isinstance(a, Say) and a.text in ANYTHING_ELSE_FORMS)]
+        words = sum(len(a.text.split()) for a in said if isinstance(a, Say) and not a.filler)
+        again = self._resume(state)
+        if words + len(again.split()) > LONGEST_REPLY:
+            again = _SENTENCE.split(again.strip())[-1]  # its question alone
+        return [route_event(side), *said, Say(f"Now, back to your request. {again}" if words + len(again.split()) + 5
+                                               <= LONGEST_REPLY else again)]
+
+    @staticmethod
+    async def _replay(actions: list[Action]) -> AsyncIterator[Action]:
+        for action in actions:
+            yield action
+
+    def _place_pointed_back(self, text: str, state: CallState) -> str:
+        """``text`` with a place it points back to ("open jobs there then", after the caller named the reservoir) said
+        by its name: the site the caller named last in this call. Unchanged when it names a site itself, or no
+        earlier turn named one."""
+        names = self.agent.site_names
+        there = _THERE_PLACE.search(text.lower())
+        if there is None or not names or entities.site(text, names) is not None \
+                or (state.task and not (_RECORDS_ASKED.search(text.lower()) or _asks_a_question(text))):
+            return text  # (mid-request, "there" in an answer is where the thing is: "I can't get up there")
+        said = [t.get("text", "") for t in state.turns if t.get("role") == "caller"]
+        if said and said[-1] == text:
+            said = said[:-1]  # (this turn, recorded before it is answered)
+        site = next((n for x in reversed(said) if (n := entities.site(x, names)) is not None), None)
+        if site is None:
+            return text
+        name = max((k for k, v in names.items() if v == site), key=len)  # the full name, not a short form of it
+        return f"{text[:there.start()]}at {name}{text[there.end():]}"
 
     async def _only_announces(self, text: str, state: CallState) -> bool:
         """Does the turn only say that several things are coming (with a greeting or who is calling around it),
@@ -1388,8 +1473,8 @@ class SwitchboardBrain:
         new record of those readings (the how-to was answered already). None otherwise."""
         if state.task or not state.routes or state.routes[-1]["intent"] != "knowledge.howto" \
                 or not (set(entities.tokens(text)) & _LEANING or _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False)) \
-                or not _REQUEST_QUESTION.search(text.lower()):
-            return None  # (leaning on it, or a new record asked for: "... nothing happens, can you log a ticket")
+                or not (_REQUEST_QUESTION.search(text.lower()) or _GO_AHEAD.search(text.lower())):
+            return None  # (leaning on it, or a new record asked for: "... nothing happens, can you log a ticket"; "do it")
         callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
         if len(callers) < 2:
             return None
@@ -1397,16 +1482,19 @@ class SwitchboardBrain:
         again = self.coordinator.decide(joined, state)
         readings = [{"target": again.target, "intent": again.intent, "confidence": again.confidence}, *again.alternatives]
         tool = next((r for r in readings if r["intent"] in INTENT_TOOLS), None)
-        if tool is None or not INTENT_TOOLS[tool["intent"]][1].startswith(NEW_RECORD_PREFIXES) \
-                or tool["confidence"] < OFF_TOPIC_CONFIDENCE:
+        if tool is None or not INTENT_TOOLS[tool["intent"]][1].startswith(NEW_RECORD_PREFIXES):
             return None
         # What is wrong is what the caller told, not how they asked to fix it ("it stopped syncing this morning").
         told = " ".join(x for x in _SENTENCE.split(callers[-2].strip()) if not _questions_only(x))  # (with or without "?")
         decision = dataclasses.replace(again, action="route", target=tool["target"], intent=tool["intent"],
                                        confidence=tool["confidence"],
                                        reason=f"{again.reason} Asked after the how-to answer: the same problem.")
-        # The kind of record the answer told them to ask for ("Ask for a service request to clear it.") is the one.
-        return self._kind_asked_for(decision, self._last_said(state, "")) or decision, f"{told or callers[-2]} {text}"
+        # The kind of record the answer told them to ask for ("Ask for a service request to clear it.") is the one,
+        # however unlikely a new record sounded in the question the answer was for.
+        told_kind = self._kind_asked_for(decision, self._last_said(state, ""))
+        if told_kind is None and tool["confidence"] < OFF_TOPIC_CONFIDENCE:
+            return None
+        return told_kind or decision, f"{told or callers[-2]} {text}"
 
     def _request_sentence(self, decision: Any, text: str, state: CallState) -> Any | None:
         """A long turn the router is unsure of, whose last request sentence is clear on its own ("... about the
@@ -1837,7 +1925,8 @@ class SwitchboardBrain:
         kept, _ = moves.split_negated(text)
         given = {k: v for k, v in slots.mentioned(self._slots_of(intent), kept, self._context()).items()
                  if k in last.get("arguments", {})}
-        places = {w for name in self.agent.site_names for w in entities.tokens(name.lower())}
+        places = {w for name in self.agent.site_names if not name.startswith(entities.SHORT_NAME)
+                  for w in entities.tokens(name.lower())}
         rest = {w for w in slots.without_values(kept, self.agent.site_names) if len(w) > 3 and w.isalpha()}
         if not given or given.items() <= last["arguments"].items() or rest - _READ_AGAIN_WORDS - places:
             return None
@@ -2025,7 +2114,7 @@ class SwitchboardBrain:
         spec, low = self._spec_of(decision.intent), text.lower()
         if (spec is None and decision.intent != "knowledge.howto") or decision.target not in SERVERS \
                 or (spec is not None and slots.is_write(spec.name, spec.annotations) and decision.action == "route") \
-                or not (_asks_something(text) or _THERE_ASKED.search(low)):
+                or not (_asks_something(text) or _THERE_ASKED.search(low) or _RECORDS_ASKED.search(low)):
             return None  # (a how-to heard for "how many generators have we got at ...?" is a list too)
         ctx, fitting = self._context(), []
         for intent, (server, tool) in INTENT_TOOLS.items():
@@ -2057,7 +2146,9 @@ class SwitchboardBrain:
         nouns |= {f"{v}es" if str(v).endswith(("s", "x", "ch", "sh")) else f"{v}s" for s in self._slots_of(intent)
                   for v in s.schema.get("enum", []) if isinstance(v, str)}
         alternatives = "|".join(re.escape(n.lower().replace("_", " ")) for n in sorted(nouns))
-        return bool(re.search(rf"\b(?:any|what|which|how many|list|all)\b(?: [\w']+){{0,4}}? (?:{alternatives})\b", low))
+        # (The things said first and asked after: "generators at Stonebridge. which ones?")
+        return bool(re.search(rf"\b(?:any|what|which|how many|list|all)\b(?: [\w']+){{0,4}}? (?:{alternatives})\b", low)
+                    or (re.search(rf"\b(?:{alternatives})\b", low) and _WHICH_ONES.search(low)))
 
     def _kind_asked_for(self, decision: Any, text: str) -> Any | None:
         """A new record asked for by its kind in so many words, heard as something else: the kind asked for.
@@ -2503,7 +2594,8 @@ class SwitchboardBrain:
             # management" says who calls; "status of WO 10003" names its record).
             # (An id after who calls is theirs: "Jonas Berg, asset management, E one oh seven seven seven".)
             verbless = not _VERB.search(_without_names(before).lower()) \
-                and not (self._ids_of(head.intent) and self._names_its_ids(head.intent, _without_trailing_codes(before), ctx))
+                and not (self._ids_of(head.intent) and self._names_its_ids(head.intent, _without_trailing_codes(before), ctx)) \
+                and not self._names_a_tool(_without_names(before), [head.intent])  # ("reset password for E11003")
             # A second clause led by a pronoun tells more of the first thing ("..., the oil pump. It's running fine
             # again after the reset"), unless it names a record of its own.
             onward = bool(_POINTS_BACK.match(after.lower())) and not (self._ids_of(tail.intent) and entities.codes(after))
@@ -2513,7 +2605,7 @@ class SwitchboardBrain:
                 and not self._names_its_ids(head.intent, before, ctx) and self._names_its_ids(head.intent, after, ctx) \
                 and not _VERB.search(_without_names(after).lower()) and not moves.asks(after)
             if not clear or verbless or onward or its_record or not self._names_its_ids(tail.intent, after, ctx) \
-                    or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and moves.asks(after))) \
+                    or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and (moves.asks(after) or _STATUS_NOUN.search(after.lower())))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue
             if head.target == tail.target and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES) \
@@ -2524,9 +2616,10 @@ class SwitchboardBrain:
                 continue
             if head.target == tail.target and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES) \
                     and INTENT_TOOLS[tail.intent][1].startswith(slots.READ_PREFIXES) and not moves.asks(after) \
-                    and not _asks_something(after):
+                    and _tells_only(after):
                 # "The system's down for the whole control room. I think there's a ticket already, INC-20002": a
-                # record told of, with nothing asked of it, is the one the trouble is about; one request.
+                # record told of, with nothing asked of it, is the one the trouble is about; one request. ("And status
+                # of INC 20003" tells nothing: a request put in two words.)
                 continue
             if head.target == tail.target and INTENT_TOOLS[tail.intent][1].startswith(NEWS_PREFIXES) \
                     and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES):

@@ -548,7 +548,7 @@ async def test_an_either_or_question_answered_with_a_value_of_one(brain: Switchb
 async def test_a_tag_given_after_the_site_was_asked_for_still_gives_the_site(brain: SwitchboardBrain) -> None:
     # The site could not be looked up when it was first asked (no tag yet); the tag makes it known.
     state = CallState("tag-after-site")
-    asked = await say(brain, state, "the dewatering pump from the depot fleet has seized up")
+    asked = await say(brain, state, "the dewatering pump from the hire fleet has seized up")  # (no site named)
     assert spoken(asked).endswith("Which site is the asset at?")
     read_back = await say(brain, state, "P-4204")
     assert state.task["args"]["site"] == 42 and "Is that right?" in spoken(read_back)
@@ -3474,3 +3474,70 @@ async def test_a_time_taken_back_at_the_read_back_is_not_taken_from_the_reason(b
     await say(brain, state, "Book a technician visit for WO-10003 on Thursday afternoon please")
     await say(brain, state, "Sorry, not the afternoon, Thursday morning. We've a permit meeting in the afternoon.")
     assert state.task["args"].get("time_window") == "morning", state.task
+
+
+@pytest.mark.parametrize("opener", ["Please cancel request thirty thousand and six.", "cancel S R three oh oh oh four for me"])
+async def test_cancelling_a_closed_request_says_so_and_asks_nothing_more(brain: SwitchboardBrain, opener: str) -> None:
+    # A rejected or fulfilled request cannot be cancelled: the caller hears that at once, not "why are you cancelling
+    # it?" first and a refusal after, and no new request is offered in its place.
+    state = CallState(f"cancel-closed-{len(opener)}")
+    actions = await say(brain, state, opener)
+    assert "already" in spoken(actions) and "?" not in spoken(actions).replace("Anything else?", ""), spoken(actions)
+    assert state.task is None and not tools_ok(actions), spoken(actions)
+
+
+async def test_a_record_corrected_after_it_was_read_as_closed_is_the_one_acted_on(brain: SwitchboardBrain) -> None:
+    state = CallState("closed-then-corrected")
+    first = await say(brain, state, "I need to put a comment on incident INC two double oh oh six")
+    assert "closed" in spoken(first) and "instead" in spoken(first), spoken(first)
+    actions = await say(brain, state, "oh sorry, wrong one, not six, three. twenty thousand and three")
+    assert state.task and state.task["args"].get("incident_id") == "INC-20003", (spoken(actions), state.task)
+    assert state.task["intent"] == "incident.comment", state.task
+
+
+async def test_a_terse_status_after_a_reset_is_the_second_of_two(brain: SwitchboardBrain) -> None:
+    # "status of INC ..." asks, in a noun: the reset is done first and the status offered after, not the reset lost.
+    state = CallState("reset-then-terse-status")
+    await say(brain, state, "Couple of things. Reset the password for E one oh five one seven. And status of "
+                            "INC twenty oh oh one.")
+    assert state.task and state.task["intent"] == "password.reset", state.task
+    assert (state.dialogue.get("later") or {}).get("intent") == "incident.status", state.dialogue
+
+
+async def test_things_named_then_asked_which_ones_is_the_list(brain: SwitchboardBrain) -> None:
+    state = CallState("things-then-which")
+    actions = await say(brain, state, "valves at the Cedar Falls reservoir. which ones have we got?")
+    assert tools_ok(actions) == ["list_assets"], spoken(actions)
+
+
+async def test_there_is_the_place_the_caller_named_before(brain: SwitchboardBrain) -> None:
+    # A site said by its short name where a place is said, then pointed back to with "there".
+    state = CallState("there-place")
+    await say(brain, state, "Do you know if the canteen at the depot does breakfast?")
+    actions = await say(brain, state, "Ah well. Any open jobs there?")
+    listed = [a for a in actions if isinstance(a, ToolEvent) and a.status == "ok"]
+    assert [a.name for a in listed] == ["list_work_orders"], spoken(actions)
+    assert state.tool_attempts[-1]["arguments"].get("site") == 42, state.tool_attempts[-1]
+
+
+async def test_do_it_after_a_how_to_that_names_a_request_is_that_request(brain: SwitchboardBrain) -> None:
+    state = CallState("do-it-after-howto")
+    answer = await say(brain, state, "Got a new phone. How do I move the Authenticator app over to it?")
+    assert "service request" in spoken(answer), spoken(answer)
+    await say(brain, state, "Right, do it then. I'm E one oh five three three.")
+    assert state.task and state.task["intent"] == "service_request.create", state.task
+
+
+async def test_a_read_asked_mid_request_is_answered_and_the_request_waits(brain: SwitchboardBrain) -> None:
+    # Mid-request, "what's the status of ...?" or "any open jobs at ...?" is read at once; the request stays as it was
+    # and its question is asked again.
+    state = CallState("side-read")
+    await say(brain, state, "The intake pump A123 at Riverside has a cracked sight glass, it's weeping a bit")
+    held = dict(state.task["args"]) if state.task else {}
+    assert state.task and state.task["intent"] == "work_order.create", state.task
+    status = await say(brain, state, "Oh, while you're there, what's the status of WO-10003?")
+    assert tools_ok(status) == ["get_work_order"] and state.task and state.task["intent"] == "work_order.create", \
+        spoken(status)
+    assert state.task["args"] == held and spoken(status).rstrip().endswith("?"), spoken(status)
+    listed = await say(brain, state, "And are there any open jobs at Harbor Road?")
+    assert tools_ok(listed) == ["list_work_orders"] and state.task["intent"] == "work_order.create", spoken(listed)

@@ -410,6 +410,6 @@ async def test_a_work_order_list_says_the_unfinished_jobs_for_the_ear(field_db: 
         done_only = await call_ok(session, "list_work_orders", asset_tag="A701", status="cancelled")
     assert at_site["message"].startswith("One open work order for site 21.") and "WO-10003" in at_site["message"]
     assert "in progress" in at_site["message"]
-    assert open_only["count"] == 0 and open_only["message"].startswith("No open work orders for site 21. 1 not finished:")
+    assert open_only["count"] == 0 and open_only["message"].startswith("Nothing open for site 21, but one job is not finished yet:")
     assert "WO-10003" in open_only["message"]
     assert done_only["count"] == 0 and "No cancelled work orders for asset A701." in done_only["message"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from agent.brain.domain import _named_kind
+from agent.brain.domain import _named_kind, result_sentence
+from agent.brain.mcp_client import ToolSpec
 
 GENERATOR = {"tag": "G-1012", "type": "generator", "description": "Data room standby generator"}
 CHILLER = {"tag": "H-1420", "type": "hvac", "description": "Switch room chiller"}
@@ -28,3 +29,13 @@ def test_a_long_reply_keeps_its_closing_question_and_cuts_the_lead_in() -> None:
     assert len(fitted.split()) <= LONGEST_REPLY and fitted.endswith("put you through to a person?"), fitted
     assert fitted.startswith("Sorry, that didn't work"), fitted
     assert asked_for_the_ear("Short. Is that right?") == "Short. Is that right?"
+
+
+def test_a_read_says_the_part_asked_about_before_the_rest() -> None:
+    # "When was it last serviced?": the service line comes right after what the thing is, so the ear's budget keeps it.
+    spec = ToolSpec("field_ops", "lookup_asset", "Look up an asset.", {"type": "object", "properties": {}})
+    message = ("A701 is the booster pump 1, at site 7, Millbrook Pumping Station. Open: the emergency stop button's "
+               "mushroom head has snapped off and the guard is loose. Last service: noisy at start-up, 14 November.")
+    said = result_sentence(spec, {"message": message}, False, asked="and when was booster pump one last serviced?")
+    assert "Last service: noisy at start-up" in said, said
+    assert said.startswith("A701 is the booster pump 1"), said

@@ -55,6 +55,11 @@ def test_numbers_said_as_words_or_digits(said: str, expected: list[int]) -> None
     ("E10-482", "E10482"),  # Whisper groups digits said one by one
     ("E1-0-4-8-2", "E10482"),
     ("E10 482", "E10482"),
+    # Read back in groups, as the line reads ids out: "one oh four, eight two" is one number.
+    ("locked out. E one oh four, eight two.", "E10482"),
+    ("W O, one zero zero, one three", "WO10013"),
+    # Letters by the NATO alphabet with a pause after them.
+    ("status. whiskey oscar, one zero, zero zero three.", "WO10003"),
 ])
 def test_codes_spelled_or_written(said: str, code: str) -> None:
     assert code in e.codes(said)
@@ -118,6 +123,16 @@ NAMES = {"Riverside Pumping Station": 12, "North Ridge Substation": 14, "Westfie
 ])
 def test_sites_by_number_or_name(said: str, site: int | None) -> None:
     assert e.site(said, NAMES) == site
+
+
+@pytest.mark.parametrize("said, site", [
+    ("any open jobs at the depot", 42),
+    ("I'm heading to the substation tomorrow", 14),
+    ("the depot pump is fine", None),  # a short name counts only where a place is said
+    ("the old one works now", None),
+])
+def test_a_site_by_its_short_name_where_a_place_is_said(said: str, site: int | None) -> None:
+    assert e.site(said, {**NAMES, "the depot": 42, "the substation": 14, "the works": 3}) == site
 
 
 @pytest.mark.parametrize("said, expected", [

@@ -292,6 +292,8 @@ def test_site_correction_with_the_old_value_named(said: str, site: int) -> None:
      "the booster pump is making that racket again"),
     # A clause that only says which record is none of it.
     ("About job ten thousand and nine, the pump at Riverside is leaking again", "the pump is leaking again"),
+    # A state said of a thing ("the alarm's on") is what is wrong, not an aside.
+    ("Riverside. standby genny, G oh three two oh. low fuel alarm's on.", "standby genny and low fuel alarm's on"),
 ])
 def test_summary_is_a_short_paraphrase_of_the_problem(opening: str, summary: str) -> None:
     ctx = s.Context(now=CTX.now, site_names={"Riverside Pumping Station": 12, "Stonebridge Generating Station": 68})
@@ -494,6 +496,9 @@ def test_the_summary_leaves_out_who_is_calling_and_how_many_things(opening: str,
     # Who is calling, and the id with its letters said as a word, are no part of the reason.
     ("escalate_incident", "it's Priya in the lab. that's INC two double oh oh three, the whole floor is down",
      "the whole floor is down"),
+    # A reading said in words is news, not a record's number.
+    ("add_work_order_note", "put a note on job ten oh oh two. pump room hit forty two degrees at lunch.",
+     "pump room hit forty two degrees at lunch"),
 ])
 def test_a_remark_is_what_the_caller_adds_about_a_record(tool: str, opening: str, said: str) -> None:
     # Not the ask itself, the record's number, the story of the first call, nor a question.
@@ -1031,3 +1036,23 @@ def test_a_reading_with_its_unit_is_news_for_a_note():
     # "the boiler room hit 45 degrees": a number with its unit is a reading told, not which record
     assert "45 degrees" in s.remark("add that the boiler room hit 45 degrees overnight, the fans are off",
                                     "add_work_order_note", CTX)
+
+
+def test_a_value_taken_back_is_not_taken_when_the_one_said_instead_is_held() -> None:
+    # Site 30 is held (from the opener); the caller says a site, takes it back and says 30: the held one stands.
+    task = s.new_task("create_work_order", "field_ops", "work_order.create", "x", "k")
+    task["args"] = {"site": 30, "summary": "backup generator low on fuel"}
+    task["asking"] = "asset_tag"
+    s.step(task, CREATE_WORK_ORDER, "It's site eleven. No, not eleven, thirty. Three zero.", CTX, write=True)
+    assert task["args"]["site"] == 30, task["args"]
+
+
+def test_a_short_site_name_is_no_change_at_the_read_back() -> None:
+    # "is there parking at the depot?" at a read-back asks about a place; it does not move the request there.
+    ctx = s.Context(now=CTX.now, site_names={**CTX.site_names, "Westfield Depot": 42, "the depot": 42})
+    task = s.new_task("create_work_order", "field_ops", "work_order.create", "x", "k")
+    task["args"] = {"site": 12, "asset_tag": "A125", "summary": "the pump is leaking", "priority": "medium"}
+    task["confirming"] = True
+    assert s.answers(task, CREATE_WORK_ORDER, "is there parking at the depot by the way", ctx) is None
+    s.step(task, CREATE_WORK_ORDER, "is there parking at the depot by the way", ctx, write=True)
+    assert task["args"]["site"] == 12

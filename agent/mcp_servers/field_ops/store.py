@@ -446,7 +446,10 @@ def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], wh
     if live:
         head = f"One {kind} work order for {where}." if len(live) == 1 else f"{len(live)} {kind} work orders for {where}."
     elif unfinished:  # only with a status asked for: without one, the unfinished are what was looked for
-        head, live = f"No {kind} work orders for {where}. {len(unfinished)} not finished:", unfinished
+        # (said as one: "none open" then "one not finished" reads as a contradiction to a caller who said "open")
+        head = f"Nothing {kind} for {where}, but one job is not finished yet:" if len(unfinished) == 1 else \
+            f"Nothing {kind} for {where}, but {len(unfinished)} jobs are not finished yet:"
+        live = unfinished
     else:
         return f"No {kind} work orders for {where}." + (
             f" The latest, {every[0]['work_order_id']}, is {every[0]['status'].replace('_', ' ')}." if every else "")
