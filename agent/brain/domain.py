@@ -137,6 +137,33 @@ _STOP = {"the", "and", "for", "you", "your", "with", "how", "what", "can", "does
          "have", "has", "was", "will", "would", "should", "could", "into", "when", "there", "then", "them"}
 
 
+def asked_parts(text: str) -> list[str]:
+    """The questions of a turn that tells a story first ("I'm standing at a valve ... Where do they put the tag on a
+    valve?"), each as it is to be answered: alone, or with the story when it leans on it ("what does that mean?").
+    The whole turn when it asks no question, or one question before anything else."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    first = next((i for i, x in enumerate(sentences) if questions_in(x)), len(sentences))
+    if first == 0:
+        # Asked first, then explained ("How long does a reset link last? Hers expired before she opened it."): what
+        # follows is the question's own context, and the turn is answered as said.
+        asked = questions_in(text)
+        return asked if len(asked) > 1 else [text]
+    asked = [q for x in sentences for q in questions_in(x)]
+    told = " ".join(x for x in sentences if not questions_in(x))
+    return [q if _stands_alone(q) or not told else f"{told} {q}" for q in asked] or [text]
+
+
+def _stands_alone(question: str) -> bool:
+    """Does ``question`` name its own topic ("where do they put the tag on a valve?"), not lean on what was told
+    ("what does that mean?", "how long do I have to wait?", "and on a pump?")?"""
+    words = entities.tokens(question.lower())
+    return not set(words) & _LEANING and len({w for w in words if len(w) > 2 and w not in _STOP | _QUESTION_WORDS}) >= 3
+
+
+_QUESTION_WORDS = {"where", "which", "what", "when", "does", "usually", "normally", "would", "should", "need", "anything",
+                   "something", "know", "tell", "there", "they", "their", "before", "after"}
+#: Words that lean on what was said before ("what does that mean?", "how do I fix it?").
+_LEANING = {"it", "its", "it's", "that", "this"}
 #: A question that asks what to do about what was told ("what do I do?", "what am I meant to do?").
 _WHAT_TO_DO = re.compile(r"\bwhat (?:do|should|can|could|shall) (?:i|we) do\b|\bwhat (?:am i|are we) (?:supposed|meant) to do\b")
 
@@ -152,6 +179,7 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
     if _WHAT_TO_DO.search(question.lower()) and any(":" in str(p.get("title", "")) for p in passages):
         # "..., what do I do?" asks for advice: an article's opening only says what its subject is.
         passages = [p for p in passages if ":" in str(p.get("title", ""))]
+    numbers = {run.digits for run in entities.number_runs(question) if len(run.digits) >= 2}
     found: list[tuple[list[str], int, str]] = []  # (sentences, best index, article id)
     scored: list[tuple[float, int, int]] = []  # (score, which section, which sentence)
     for passage in passages:
@@ -167,14 +195,20 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
             # Retrieval's order still counts a little: a later section must mean the question more plainly.
             # A sentence holding what the question word asks for ("how far ahead": "up to 60 days") answers it.
             # So does the item of a list whose label the question names ("as urgent": "Urgent: attended within ...").
+            # So does the one that names a number the question names ("the address of site five five": "Site 55, ...").
             scored += [(float(m) + 0.02 * o - 0.03 * len(found) + answers.KIND_BONUS * answers.of_the_kind_asked(question, x)
-                        + answers.KIND_BONUS * _labelled(x, asked), len(found) - 1, i)
+                        + answers.KIND_BONUS * _labelled(x, asked) + answers.KIND_BONUS * _names_a_number(x, numbers),
+                        len(found) - 1, i)
                        for i, (m, o, x) in enumerate(zip(meaning, overlap, sentences))]
     if not found:
         return None
     section, best = (scored and max(scored)[1:]) or (0, found[0][1])
     sentences, _, article = found[section]
     return for_the_ear(" ".join(sentences[best:best + 2]), HOWTO_WORDS), article
+
+
+def _names_a_number(sentence: str, numbers: set[str]) -> bool:
+    return any(re.search(rf"(?<![\d.,]){n}(?![\d.,]\d)", sentence) for n in numbers)
 
 
 def _labelled(sentence: str, asked: set[str]) -> bool:
@@ -266,7 +300,9 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[s
         rest = " ".join(x for x in re.split(r"(?<=[.!?])\s+", rest) if not _only_confirmed(x, confirmed))
         return for_the_ear(f"{lead} {spoken(rest)}".strip())
     if message:
-        return for_the_ear(spoken(str(message)))
+        # A list is heard whole where it can be: each record it names, with room left for "Anything else?".
+        budget = LONGEST_REPLY - len(ANYTHING_ELSE.split()) if spec.name.startswith("list_") else REPLY_WORDS
+        return for_the_ear(spoken(str(message)), budget)
     if isinstance(data, str) and data:
         return spoken(data[:300])
     return "Done." if write else "I found it, but there is nothing to read out."
@@ -411,12 +447,12 @@ class DomainAgent:
     async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
         """Begin work on a freshly routed intent."""
         if intent == "knowledge.howto":
-            found = howto_answer(state.passages, text, self.similar)
-            asked = questions_in(text)
-            if found is not None and len(asked) > 1:
+            own = asked_parts(text)
+            found = howto_answer(state.passages, own[0] if len(own) == 1 else text, self.similar)
+            if found is not None and len(own) > 1:
                 # "how far ahead can I book a visit and what times do they come?": each question its answer, its
                 # first sentence, in the order asked.
-                each = [a for a in (howto_answer(state.passages, q, self.similar) for q in asked) if a is not None]
+                each = [a for a in (howto_answer(state.passages, q, self.similar) for q in own) if a is not None]
                 firsts = list(dict.fromkeys(re.split(r"(?<=[.!?])\s+", a[0])[0] for a in each))
                 found = (for_the_ear(" ".join(firsts), LONGEST_REPLY), found[1]) if len(firsts) > 1 else found
             if found is None:

@@ -206,9 +206,14 @@ def number_runs(text: str) -> list[NumberRun]:
             if tok == "-" and chunker.last == "tens" and i + 1 < len(toks) and toks[i + 1] in UNITS:
                 i += 1  # "forty-five"
                 continue
-            if tok == "and" and chunker.last == "scale" and i + 1 < len(toks) and _is_num_word(toks[i + 1]):
-                i += 1
-                continue
+            if tok == "and" and chunker.last == "scale":
+                # "ten thousand and... two": a pause after the "and" is still the same number
+                j = i + 1
+                while j < len(toks) and j - i <= 3 and toks[j] in (".", ","):
+                    j += 1
+                if j < len(toks) and _is_num_word(toks[j]):
+                    i = j
+                    continue
             if tok in ZERO_WORDS and (chunker.value is not None or chunker.chunks):
                 chunker.flush()
                 chunker.chunks.append("0")

@@ -78,7 +78,11 @@ _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
 _CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry|hang on|hold on|wait|wait a (?:sec|second|minute))\W+)*"
                            r"(?:leave it|forget it|forget that|never ?mind|don'?t bother|scrap that|drop it|"
                            r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now|"
-                           r"don'?t worry(?: about (?:it|that))?|no need(?: for (?:it|that))?)(?: then| for now)?\s*(?:[,.;!?-]|$)")
+                           r"don'?t worry(?: about (?:it|that))?|no need(?: for (?:it|that))?|"
+                           # "no, I don't want work order now": the record not wanted, by its kind
+                           r"(?:i )?(?:don'?t|do not) (?:want|need) (?:it|that|this|(?:a |an |the |any )?(?:work order|ticket|job|"
+                           r"request|incident|visit|one))(?: now| any ?more| after all| yet)?)"
+                           r"(?: then| for now)?(?:,? please)?\s*(?:[,.;!?-]|$)")
 _CANCEL = re.compile(
     r"\b(?:cancel(?: it| that| this)?|leave it|leave that|forget (?:it|that|about it)|never ?mind|"
     r"don'?t (?:bother|worry|do (?:it|that))|do not (?:bother|do (?:it|that))|drop (?:it|that)|"
@@ -137,6 +141,11 @@ def leftover(text: str, *patterns: re.Pattern[str]) -> str:
     for pattern in patterns:
         rest = pattern.sub(" ", rest)
     return re.sub(r"\s+", " ", _FILLER_RE.sub(" ", rest)).strip()
+
+
+def drops_request(sentence: str) -> bool:
+    """Does ``sentence`` open by dropping the request ("No, leave it please.", "Forget it.")?"""
+    return bool(_CANCEL_FIRST.match(sentence.lower()))
 
 
 def _opens_a_sentence(pattern: re.Pattern[str], text: str) -> bool:

@@ -22,8 +22,8 @@ from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, 
 from agent.brain import acts, answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD,
                                 NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REOPENED, REPLY_WORDS, DomainAgent,
-                                fetch_site_names, for_the_ear, is_closed, latest_reference, questions_in, records_in,
-                                spoken)
+                                asked_parts, fetch_site_names, for_the_ear, is_closed, latest_reference, questions_in,
+                                records_in, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.policy import lead_moved
 from agent.routing.router import without
@@ -189,7 +189,8 @@ _NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:
 #: A thing asked for: "I need a proper headset ...", "we'd like another monitor".
 _A_THING_NEEDED = re.compile(_NEED.pattern + r" (?:a|an|another|some|new|one of)\b")
 #: A question asked inside a statement; the question is what follows ("... when he's coming").
-_INDIRECT_QUESTION = re.compile(r"(?:\b(?:need to know|want to know|like to know|wondering|tell me|find out|let me know|"
+_INDIRECT_QUESTION = re.compile(r"(?:\b(?:need to know|want to know|like to know|wants to know|wondering|tell me|find out|let me know|"
+                                r"(?:is|are|was|were|'s|'re) asking|asked me|"  # ("my tech's asking what asset T-1402 is")
                                 r"no idea|checking|(?:nobody|no one|no-one) (?:has |had )?(?:told|tells) (?:me|us))\s+"
                                 # "I don't know where it is": what a look-up tells (not "... what's wrong": a fault)
                                 r"|\b(?:don'?t|do not) know\s+(?=where|which))"
@@ -275,7 +276,8 @@ _READ_AGAIN_WORDS = {"sorry", "meant", "mean", "what", "about", "instead", "actu
 _WHEREABOUTS = {"hello", "hiya", "morning", "afternoon", "evening", "calling", "ringing", "phoning", "here", "over",
                 "down", "just", "currently", "right", "now", "today", "this", "from", "site", "there"}
 #: Where the caller is, said of themselves ("hi, I'm down at ...", "we're over at ...", "calling from ...").
-_WHERE_I_AM = re.compile(r"^(?:(?:hi|hiya|hello|hey|morning|afternoon|evening|yeah|so|right)\W+)*(?:i'?m|i am|we'?re|we are|"
+_WHERE_I_AM = re.compile(r"^(?:(?:hi|hiya|hello|hey|(?:good )?(?:morning|afternoon|evening)|yeah|so|right|excuse me)\W+)*"
+                         r"(?:i'?m|i am|we'?re|we are|"
                          r"(?:i'?m |i am )?(?:calling|ringing|phoning)(?: you)?)\s+(?:(?:out|down|up|over|based|currently|just|"
                          r"here)\s+)*(?:at|in|on|from)\b([^.?!]*)$")
 #: Words that tell how something is, not where ("is", "won't", "keeps").
@@ -1125,6 +1127,10 @@ class SwitchboardBrain:
         if again is not None:
             decision = dataclasses.replace(decision, action="route", target=again["target"], intent=again["intent"])
             state.dialogue["read_again"] = {"tool": INTENT_TOOLS[again["intent"]][1], "args": again["args"]}  # for the task
+        elif (one := self._one_listed(text, state)) is not None:
+            # "Why's that one on hold?" after a list that named one record: that record read in full (its notes say).
+            decision = dataclasses.replace(decision, action="route", target=one["target"], intent=one["intent"])
+            text = f"{text} {one['id']}"
         elif self._asks_about_read(decision, text, state):
             # "is that definitely the morning?": what was read holds it; the part that answers, or all of it again.
             yield Say(self._from_last_result(text, state) or self._last_said(state, ""))
@@ -1285,6 +1291,14 @@ class SwitchboardBrain:
         explained, text = self._options_asked_with(decision.intent, text)
         if explained:
             yield Say(explained)  # answered first; then the request's own question or read-back
+        if decision.intent == "knowledge.howto":
+            # The articles nearest each question too, after those nearest the whole story it was told in.
+            found = [p.to_dict() for q in asked_parts(text) if q != text for p in self.coordinator.passages(q, decision.target)]
+            state.passages = list({p["id"]: p for p in [*state.passages, *found]}.values())
+            site = entities.site(text, self.agent.site_names)
+            name = max((k for k, v in self.agent.site_names.items() if v == site), key=len, default="").lower()
+            if name:  # (the sections about the site asked of first: "the address of site five five")
+                state.passages.sort(key=lambda p: name not in str(p.get("text", "")).lower())
         unknown = state.dialogue.pop("unknown", "")
         question: Say | None = None
         async for action in self.agent.start(decision.intent, text, state):
@@ -1932,6 +1946,25 @@ class SwitchboardBrain:
             return None
         return {"target": spec.server, "intent": intent, "args": {**last["arguments"], **given}}
 
+    def _one_listed(self, text: str, state: CallState) -> dict[str, Any] | None:
+        """Right after a list that named one record, a question about it ("why's that one on hold?", "what's
+        happening with it?") that the list does not answer: that record's own reader, with its id. None otherwise."""
+        read = self._just_read(state)
+        if read is None or not read[1].name.startswith("list_") or not _asks_to_know(text) or self._names_a_record(text) \
+                or not set(entities.tokens(text.lower())) & _LEANING:
+            return None
+        result = read[0].get("result")
+        message = str(result.get("message", "")) if isinstance(result, dict) else ""
+        # (the ones the caller heard: the message's, "nothing open, but one job is not finished: WO-10005"; else the
+        # records found)
+        named = set(re.findall(r"\b[A-Z]{2,3}-\d{5}\b", message)) \
+            or {str(v) for r in records_in(result) for k, v in r.items() if k.endswith("_id")}
+        found = {(intent, x) for intent, slot in self._ticket_readers() for x in named if slots.validate(slot, x) is None}
+        if len(found) != 1:
+            return None  # (none, or several: which one is asked, the caller says)
+        intent, record = found.pop()
+        return {"target": INTENT_TOOLS[intent][0], "intent": intent, "id": record}
+
     def _asks_about_read(self, decision: Any, text: str, state: CallState) -> bool:
         """Right after a record was read out, a question that names nothing new ("is that definitely the
         morning? roughly what time") and asks for nothing the line does but that record's business: it asks
@@ -2112,13 +2145,17 @@ class SwitchboardBrain:
         write, naming no record of its own: the list for it, by the server's list tool that takes that place or
         thing. None otherwise."""
         spec, low = self._spec_of(decision.intent), text.lower()
-        if (spec is None and decision.intent != "knowledge.howto") or decision.target not in SERVERS \
+        # (Heard as no desk's at all, "what's open at Riverside at the moment?" is a list all the same when it asks
+        # for records in so many words.)
+        anywhere = decision.target not in SERVERS and bool(_RECORDS_ASKED.search(low))
+        if (spec is None and decision.intent != "knowledge.howto" and not anywhere) \
+                or (decision.target not in SERVERS and not anywhere) \
                 or (spec is not None and slots.is_write(spec.name, spec.annotations) and decision.action == "route") \
                 or not (_asks_something(text) or _THERE_ASKED.search(low) or _RECORDS_ASKED.search(low)):
             return None  # (a how-to heard for "how many generators have we got at ...?" is a list too)
         ctx, fitting = self._context(), []
         for intent, (server, tool) in INTENT_TOOLS.items():
-            if server != decision.target or not tool.startswith("list_"):
+            if (server != decision.target and not anywhere) or not tool.startswith("list_"):
                 continue
             by = [s for s in self._slots_of(intent) if s.kind in ("site", "code")]
             taken = {s.name for s in by}
@@ -2133,7 +2170,7 @@ class SwitchboardBrain:
                       fitting[0] if fitting and _RECORDS_ASKED.search(low) else None)
         if listed is None:
             return None
-        return dataclasses.replace(decision, action="route", intent=listed,
+        return dataclasses.replace(decision, action="route", intent=listed, target=INTENT_TOOLS[listed][0],
                                    reason=f"{decision.reason} Asked what a place or thing has: {self.coordinator.policy.name_of(listed)}.")
 
     def _things_asked(self, intent: str, low: str) -> bool:
@@ -2146,9 +2183,13 @@ class SwitchboardBrain:
         nouns |= {f"{v}es" if str(v).endswith(("s", "x", "ch", "sh")) else f"{v}s" for s in self._slots_of(intent)
                   for v in s.schema.get("enum", []) if isinstance(v, str)}
         alternatives = "|".join(re.escape(n.lower().replace("_", " ")) for n in sorted(nouns))
+        # (Asked by which one there is, too: "which generator do they have at Eastgate?")
+        kinds = "|".join(re.escape(str(v).lower()) for s in self._slots_of(intent) for v in s.schema.get("enum", [])
+                         if isinstance(v, str))
         # (The things said first and asked after: "generators at Stonebridge. which ones?")
         return bool(re.search(rf"\b(?:any|what|which|how many|list|all)\b(?: [\w']+){{0,4}}? (?:{alternatives})\b", low)
-                    or (re.search(rf"\b(?:{alternatives})\b", low) and _WHICH_ONES.search(low)))
+                    or (re.search(rf"\b(?:{alternatives})\b", low) and _WHICH_ONES.search(low))
+                    or (kinds and re.search(rf"\b(?:which|what) (?:{kinds})\b(?! is (?:it|that|this)\b)", low)))
 
     def _kind_asked_for(self, decision: Any, text: str) -> Any | None:
         """A new record asked for by its kind in so many words, heard as something else: the kind asked for.
@@ -2192,7 +2233,13 @@ class SwitchboardBrain:
         if site is None or not slots.mentioned([site[1]], text, self._context()):
             return None
         desk = decision.target if decision.target in SERVERS else site[0]
-        passages = decision.passages if desk == decision.target else self.coordinator.passages(normalise(text), desk)
+        # Searched with the site's own name ("site five five" is Lakeside's number, not the depot's 42 Westfield
+        # Avenue), and the sections that name it first.
+        number = slots.mentioned([site[1]], text, self._context())[site[1].name]
+        name = max((k for k, v in self.agent.site_names.items() if v == number), key=len, default="")
+        passages = self.coordinator.passages(f"{normalise(text)} {name}".strip(), desk)
+        if name:
+            passages = sorted(passages, key=lambda p: name.lower() not in p.text.lower())
         return dataclasses.replace(decision, action="route", intent="knowledge.howto", target=desk, passages=passages)
 
     def _unfounded_change(self, decision: Any, text: str, state: CallState) -> Any | None:
@@ -2380,8 +2427,9 @@ class SwitchboardBrain:
         takes ("compressor C-2101 is surging, medium priority": a priority is given to a fault being logged,
         never to a look-up): the first such write among ``options``. None otherwise."""
         spec = self._spec_of(read_intent)
-        if spec is None or slots.is_write(spec.name, spec.annotations):
-            return None
+        if spec is None or slots.is_write(spec.name, spec.annotations) \
+                or (spec.name.startswith("list_") and _RECORDS_ASKED.search(text.lower())):
+            return None  # (records asked for in so many words: "what's open at Riverside, before the ten o'clock?")
         own = {s.name for s in slots.slots_of(spec.input_schema)}
         ctx = self._context()
         # A new record never names one that exists: "my access request for the GIS, thirty thousand and three" says
@@ -3240,8 +3288,10 @@ def _asked_after_leaving(text: str) -> str:
     """The sentences after the one that drops the request ("Actually no, leave it. Just tell me if anyone's booked
     to come out for it."), when they ask something; "" otherwise."""
     sentences = _sentences(text)
-    rest = " ".join(sentences[1:])
-    return rest if len(sentences) > 1 and _asks_something(rest) else ""
+    # (after the sentence that drops it: "Hmm, wait. No, leave it please. ..." drops it in its second)
+    dropped = next((i for i, x in enumerate(sentences) if moves.drops_request(x)), 0)
+    rest = " ".join(sentences[dropped + 1:])
+    return rest if rest and _asks_something(rest) else ""
 
 
 #: A sentence that takes back what the caller just said ("ah no, forget it", "never mind that", "scratch that").

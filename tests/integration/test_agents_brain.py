@@ -3541,3 +3541,58 @@ async def test_a_read_asked_mid_request_is_answered_and_the_request_waits(brain:
     assert state.task["args"] == held and spoken(status).rstrip().endswith("?"), spoken(status)
     listed = await say(brain, state, "And are there any open jobs at Harbor Road?")
     assert tools_ok(listed) == ["list_work_orders"] and state.task["intent"] == "work_order.create", spoken(listed)
+
+
+async def test_that_one_after_a_list_of_one_is_that_record_read(brain: SwitchboardBrain) -> None:
+    # The list named one job: "what's happening with that one?" reads it in full (its visit, its notes), not the
+    # list again, and not another desk's record.
+    state = CallState("that-one-of-a-list")
+    await say(brain, state, "anything outstanding at North Ridge?")
+    actions = await say(brain, state, "what's happening with that one then?")
+    assert tools_ok(actions) == ["get_work_order"], spoken(actions)
+    assert state.tool_attempts[-1]["arguments"].get("work_order_id") == "WO-10002", state.tool_attempts[-1]
+
+
+async def test_a_how_to_told_as_a_story_answers_its_question(brain: SwitchboardBrain) -> None:
+    state = CallState("story-then-howto")
+    actions = await say(brain, state, "I'm at Cedar Falls in front of a valve I need to report, and there's no number on "
+                                      "it that I can see. Where do they put the tag on a valve?")
+    assert "handwheel" in spoken(actions), spoken(actions)
+
+
+async def test_leave_it_please_at_a_read_back_drops_it_and_hands_nothing_over(brain: SwitchboardBrain) -> None:
+    # What follows the drop is the caller's own plan ("I'll ring back"), no request for a person.
+    state = CallState("leave-it-please")
+    await say(brain, state, "The air compressor at the depot, C four two zero two, is dripping oil under the frame.")
+    actions = await say(brain, state, "Hmm. No, leave it please. I'll ask my foreman first and call back later.")
+    assert state.task is None and state.handoff is None and not tools_ok(actions), spoken(actions)
+    assert not any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
+
+
+@pytest.mark.parametrize("turn, tool", [
+    # Which one of a kind there is at a place is the list of that kind there.
+    ("One question please. At Millbrook pumping station, which transformer they have? I need the tag.", "list_assets"),
+    # Records asked for in so many words, however the router heard the rest.
+    ("Afternoon - what's open at Millbrook right now? I need it for the four o'clock meeting.", "list_work_orders"),
+    # A question passed on ("my fitter's asking what ...") is a question to answer.
+    ("Quick one, my fitter's asking what asset A702 is and when it was last serviced.", "lookup_asset"),
+])
+async def test_what_a_question_asks_is_read(tmp_path: Path, turn: str, tool: str) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState(f"asked-{tool}")
+        actions = await say(brain, state, turn)
+        assert tools_ok(actions) == [tool], spoken(actions)
+
+
+async def test_the_address_of_a_site_by_its_number_is_that_sites(brain: SwitchboardBrain) -> None:
+    state = CallState("address-by-number")
+    actions = await say(brain, state, "What's the address for site one oh one please?")
+    assert spoken(actions).startswith("Site 101") and "Westfield" not in spoken(actions), spoken(actions)
+
+
+async def test_a_greeting_and_where_the_caller_rings_from_is_no_request_of_its_own(brain: SwitchboardBrain) -> None:
+    state = CallState("good-morning-from")
+    await say(brain, state, "Good morning. I am calling from Millbrook pumping station, site seven. The booster pump "
+                            "A seven zero two is making leak from the gland. Please open work order.")
+    assert state.task and state.task["intent"] == "work_order.create", state.task
+    assert state.task["args"].get("asset_tag") == "A702" and state.task["args"].get("site") == 7, state.task

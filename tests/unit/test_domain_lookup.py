@@ -39,3 +39,12 @@ def test_a_read_says_the_part_asked_about_before_the_rest() -> None:
     said = result_sentence(spec, {"message": message}, False, asked="and when was booster pump one last serviced?")
     assert "Last service: noisy at start-up" in said, said
     assert said.startswith("A701 is the booster pump 1"), said
+
+
+def test_a_list_is_read_whole_where_the_ear_has_room() -> None:
+    # Two records of a list are both heard, not the first alone with the second cut for room.
+    spec = ToolSpec("field_ops", "list_work_orders", "List work orders.", {"type": "object", "properties": {}})
+    message = ("2 open work orders for site 7. WO-10008, the pump A702: seal weeping at the gland, open. WO-10011, "
+               "the transformer T-0730: humming loudly, open.")
+    said = result_sentence(spec, {"message": message}, False)
+    assert "one one" in said and "humming" in said, said

@@ -60,6 +60,8 @@ def test_numbers_said_as_words_or_digits(said: str, expected: list[int]) -> None
     ("W O, one zero zero, one three", "WO10013"),
     # Letters by the NATO alphabet with a pause after them.
     ("status. whiskey oscar, one zero, zero zero three.", "WO10003"),
+    # A pause after the "and" of a number said whole.
+    ("it's job... W O, twenty thousand and... four.", "WO20004"),
 ])
 def test_codes_spelled_or_written(said: str, code: str) -> None:
     assert code in e.codes(said)

@@ -44,13 +44,15 @@ def test_calling_once_more_is_no_request_to_hear_it_again(said: str) -> None:
     # after a hesitation marker
     "actually hang on, forget it, the operator's just reset it", "wait, never mind, it's come back on",
     "don't worry about it, it's working now", "no need, it's sorted",
+    # "please" after it; the record not wanted, by its kind
+    "Hm. No, leave it please. I ask my foreman first.", "no, I don't want a ticket now, thanks",
 ])
 def test_cancel_in_a_task(said: str) -> None:
     assert moves.classify(said, in_task=True, topic=TOPIC) == moves.Move("cancel")
 
 
 @pytest.mark.parametrize("said", ["cancel my service request", "it won't stop leaking", "the pump stopped",
-                                  "I want to cancel the visit for WO-10002"])
+                                  "I want to cancel the visit for WO-10002", "I don't want a visit on Monday, make it Tuesday"])
 def test_a_request_or_a_description_is_not_a_cancel(said: str) -> None:
     assert moves.classify(said, in_task=True, topic=TOPIC) is None
 
