@@ -484,8 +484,14 @@ class DomainAgent:
         spec = self._reader_named_by_id(spec, text)
         state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
-        heard = slots.prefill(state.task, spec.input_schema, {**self._same_thing(spec, text, state), **state.entities},
-                              self.context(), turn=said)
+        known = {**self._same_thing(spec, text, state), **state.entities}
+        if spec.name.startswith("list_"):
+            # A list by what the turn names ("what's open at Riverside now?"), not also by the thing of an earlier
+            # request (its asset would narrow the site's list to one job).
+            by = [x for x in slots.slots_of(spec.input_schema) if x.kind in ("site", "code")]
+            named = slots.mentioned(by, text, self.context())
+            known = {k: v for k, v in known.items() if not named or k in named or k not in {x.name for x in by}}
+        heard = slots.prefill(state.task, spec.input_schema, known, self.context(), turn=said)
         again = state.dialogue.pop("read_again", None)
         if again and again["tool"] == spec.name:
             # The same look-up with another value: what it was, and what changed.

@@ -409,6 +409,8 @@ class SwitchboardBrain:
             # "thanks": it was heard, and nothing was said against it (after "Sorry, I didn't follow" something was,
             # that was not understood).
             text = "yes"
+        if self._asks_of_the_offered(text, state):
+            text = "yes"  # "Is anyone booked to go out to it?" to "Is it WO-10003: ...?": that one, read
         if len(text) > MAX_TURN_CHARS:
             yield Say("Sorry, that was far too long for me to take in.")
             yield Say(self.agent.reprompt(state) if state.task else "Could you say it in a sentence or two?")
@@ -758,8 +760,9 @@ class SwitchboardBrain:
         read = self._read_by_id(text) if listed is None and fit is None else None
         side = listed or (dataclasses.replace(decision, action="route", target=read["target"], intent=read["intent"])
                           if read is not None else decision)
-        if (fit is not None and (listed is None or fit != "value")) and fit != "free":
-            return None
+        offered = task.get("confirming") or task.get("proposed") or task.get("choices")
+        if (fit is not None and (listed is None or fit != "value" or not offered)) and fit != "free":
+            return None  # (an answer to a question for a value goes to the request: "it's for C-2101, what's open on that?")
         if side.action != "route" or side.intent not in INTENT_TOOLS or side.intent == task.get("intent") \
                 or not INTENT_TOOLS[side.intent][1].startswith(slots.READ_PREFIXES) \
                 or (side is decision and decision.confidence < SWITCH_CONFIDENCE) \
@@ -792,6 +795,15 @@ class SwitchboardBrain:
     async def _replay(actions: list[Action]) -> AsyncIterator[Action]:
         for action in actions:
             yield action
+
+    def _asks_of_the_offered(self, text: str, state: CallState) -> bool:
+        """Is ``text`` a question about the record a look-up just offered ("Is it WO-10003: ...?" answered "is anyone
+        booked to go out to it?")? It takes the offer: a read changes nothing, and the read answers it."""
+        task = state.task or {}
+        spec = self._spec_of(str(task.get("intent", ""))) if task.get("proposed") and not task.get("confirming") else None
+        return spec is not None and not slots.is_write(spec.name, spec.annotations) and _asks_to_know(text) \
+            and bool(set(entities.tokens(text.lower())) & _LEANING) and not entities.codes(text) \
+            and entities.yes_no(text).yes is None
 
     def _place_pointed_back(self, text: str, state: CallState) -> str:
         """``text`` with a place it points back to ("open jobs there then", after the caller named the reservoir) said
@@ -2077,8 +2089,11 @@ class SwitchboardBrain:
         if state.task or not done or not state.tool_attempts or not _questions_only(text, self._last_said(state, "")):
             return ""
         if self._names_a_record(text) or self._names_another_place(text, state) \
-                or (decision.intent == "knowledge.howto" and _IN_GENERAL.search(text.lower())):
-            return ""  # another record or place named, or records of a kind in general ("how long does a high one take?")
+                or (decision.intent == "knowledge.howto" and _IN_GENERAL.search(text.lower())) \
+                or (INTENT_TOOLS.get(decision.intent, ("", ""))[1].startswith("list_") and _RECORDS_ASKED.search(text.lower())):
+            # another record or place named, records of a kind in general ("how long does a high one take?"), or a
+            # place's records asked for ("what work orders are open at Riverside now?"): more than the one just done
+            return ""
         # "Is anyone working on it?" leans on what was just said; "who do I chase?" asks for a person or a time
         # the result may hold.
         leans = bool(set(entities.tokens(text)) & _LEANING) or bool(_WHO_OR_WHEN.match(_LEAD.sub("", text.strip().lower())))

@@ -3596,3 +3596,26 @@ async def test_a_greeting_and_where_the_caller_rings_from_is_no_request_of_its_o
                             "A seven zero two is making leak from the gland. Please open work order.")
     assert state.task and state.task["intent"] == "work_order.create", state.task
     assert state.task["args"].get("asset_tag") == "A702" and state.task["args"].get("site") == 7, state.task
+
+
+async def test_a_places_records_asked_after_a_request_are_the_places_list(tmp_path: Path) -> None:
+    # Not the one record just made, and not narrowed to its asset: the site's list.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("place-list-after-request")
+        await say(brain, state, "the booster pump A702 at Millbrook is weeping at the gland")
+        await say(brain, state, "yes")
+        actions = await say(brain, state, "what work orders are open at Millbrook now?")
+        assert tools_ok(actions) == ["list_work_orders"], spoken(actions)
+        sent = state.tool_attempts[-1]["arguments"]
+        assert sent.get("site") == 7 and "asset_tag" not in sent, sent
+
+
+async def test_another_id_for_an_unknown_record_then_a_question_of_it_reads_it(tmp_path: Path) -> None:
+    # The number was wrong; the thing it is on finds the job, offered; a question about "it" takes the offer.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("other-id-then-question")
+        await say(brain, state, "Can you give me the status of job ten thousand and ninety eight?")
+        offered = await say(brain, state, "Maybe I misread it. It's the oil pump P-4512 at North Ridge. What's open on that?")
+        assert "W O, one zero zero, zero two" in spoken(offered) and spoken(offered).endswith("?"), spoken(offered)
+        actions = await say(brain, state, "When is someone coming out to it?")
+        assert tools_ok(actions) == ["get_work_order"] and "Dev Patel" in spoken(actions), spoken(actions)

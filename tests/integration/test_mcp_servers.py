@@ -413,3 +413,13 @@ async def test_a_work_order_list_says_the_unfinished_jobs_for_the_ear(field_db: 
     assert open_only["count"] == 0 and open_only["message"].startswith("Nothing open for site 21, but one job is not finished yet:")
     assert "WO-10003" in open_only["message"]
     assert done_only["count"] == 0 and "No cancelled work orders for asset A701." in done_only["message"]
+
+
+async def test_a_long_work_order_list_names_every_job_by_what_it_is_on(field_db: Path) -> None:
+    # Three open jobs at one site: the newest in full, the others by their thing, so the ear hears each one.
+    async with stdio_session("field-ops", field_db) as session:
+        await call_ok(session, "create_work_order", site=12, asset_tag="A124", summary="Gland packing weeping")
+        listed = await call_ok(session, "list_work_orders", site=12)
+    message = listed["message"]
+    assert message.startswith("3 open work orders for site 12.") and "Gland packing weeping".lower() in message.lower()
+    assert "Also the pump A123 and the hvac H-2120." in message, message

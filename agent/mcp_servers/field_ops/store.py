@@ -454,12 +454,22 @@ def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], wh
         return f"No {kind} work orders for {where}." + (
             f" The latest, {every[0]['work_order_id']}, is {every[0]['status'].replace('_', ' ')}." if every else "")
     items = " ".join(f"{o['work_order_id']}, the {o['asset']['type']} {o['asset']['tag']}: {_gist(o['summary'])}, "
-                     f"{o['status'].replace('_', ' ')}." for o in live)
+                     f"{o['status'].replace('_', ' ')}." for o in live[:LISTED_IN_FULL if len(live) > 2 else 2])
+    if len(live) > 2:
+        # More than the ear takes whole: the newest in full, then what each other one is on, so every one is heard
+        # and the caller can ask after any ("and the one on A123?").
+        rest = [f"the {o['asset']['type']} {o['asset']['tag']}" for o in live[LISTED_IN_FULL:LISTED_ALOUD]]
+        more = len(live) - LISTED_ALOUD
+        items += f" Also {', '.join(rest[:-1])} and {rest[-1]}." if len(rest) > 1 else f" Also {rest[0]}."
+        items += f" And {more} more." if more > 0 else ""
     return f"{head} {items}"
 
 
 #: Most things a list read out names one by one; the rest are counted.
 LISTED_ALOUD = 4
+#: Of a list of more than two work orders, how many are read with their reference and what is wrong (the newest);
+#: the others by what they are on.
+LISTED_IN_FULL = 1
 
 
 def _assets_sentence(assets: list[dict[str, Any]], site: dict[str, Any], asset_type: str | None) -> str:
