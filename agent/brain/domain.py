@@ -157,13 +157,14 @@ def _stands_alone(question: str) -> bool:
     """Does ``question`` name its own topic ("where do they put the tag on a valve?"), not lean on what was told
     ("what does that mean?", "how long do I have to wait?", "and on a pump?")?"""
     words = entities.tokens(question.lower())
-    return not set(words) & _LEANING and len({w for w in words if len(w) > 2 and w not in _STOP | _QUESTION_WORDS}) >= 3
+    return not set(words) & _LEANS_ON_STORY and len({w for w in words if len(w) > 2 and w not in _STOP | _QUESTION_WORDS}) >= 3
 
 
 _QUESTION_WORDS = {"where", "which", "what", "when", "does", "usually", "normally", "would", "should", "need", "anything",
                    "something", "know", "tell", "there", "they", "their", "before", "after"}
-#: Words that lean on what was said before ("what does that mean?", "how do I fix it?").
-_LEANING = {"it", "its", "it's", "that", "this"}
+#: Words by which a question leans on the story before it ("what does that mean?", "how do I fix it?"); not "they", which
+#: in a how-to is people in general ("where do they put the tag?").
+_LEANS_ON_STORY = {"it", "its", "it's", "that", "this"}
 #: A question that asks what to do about what was told ("what do I do?", "what am I meant to do?").
 _WHAT_TO_DO = re.compile(r"\bwhat (?:do|should|can|could|shall) (?:i|we) do\b|\bwhat (?:am i|are we) (?:supposed|meant) to do\b")
 
@@ -205,6 +206,11 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
     section, best = (scored and max(scored)[1:]) or (0, found[0][1])
     sentences, _, article = found[section]
     return for_the_ear(" ".join(sentences[best:best + 2]), HOWTO_WORDS), article
+
+
+def _record_ids(spec: ToolSpec) -> list[slots.Slot]:
+    """The ids of the record ``spec`` acts on: its required codes ("work_order_id")."""
+    return [x for x in slots.slots_of(spec.input_schema) if x.required and x.kind == "code"]
 
 
 def _names_a_number(sentence: str, numbers: set[str]) -> bool:
@@ -1069,6 +1075,7 @@ class DomainAgent:
         reply = entities.yes_no(text)
         asked_new = bool(NEW_RECORD.search(text.lower()))
         new = self.tools.tool(spec.server, instead["tool"])
+        another = self._names_another_record(spec, text, state.task)  # ("sorry, not five, four": misheard)
         if (reply.yes or asked_new) and new is not None:
             # The caller's opening told the story of the closed one: it is the new one's too, as if it had
             # been routed there; where and what carry over from the closed record.
@@ -1088,11 +1095,11 @@ class DomainAgent:
             state.task["args"].update(chosen)
             async for action in self._advance(new, None, state, {**heard, **chosen}):
                 yield action
-        elif reply.yes is False and not self._names_another_record(spec, text, state.task):
+        elif reply.yes is False and not another:
             state.task = None
             yield Say(NOTHING_SENT)
             yield Say(ANYTHING_ELSE)
-        elif self._names_another_record(spec, text, state.task):
+        elif another:
             # "Sorry, not five, four": the record was misheard or misremembered; the request goes on with the one
             # now named, checked afresh.
             state.task["checked"] = False
@@ -1104,21 +1111,19 @@ class DomainAgent:
 
     def _names_another_record(self, spec: ToolSpec, text: str, task: Mapping[str, Any]) -> bool:
         """Does ``text`` name a record of the kind ``spec`` acts on other than the one ``task`` holds?"""
-        ids = [x for x in slots.slots_of(spec.input_schema) if x.required and x.kind == "code"]
+        ids = _record_ids(spec)
         said = slots.mentioned(ids, text, self.context())
         for x in ids:
             # (its number alone, as said back to the record just read out: "no, twenty thousand and four")
-            for prefix in entities.pattern_prefixes(x.schema.get("pattern")):
-                whole = [f"{prefix}-{run.digits}" for run in entities.number_runs(text)]
-                fitting = [c for c in whole if slots.validate(x, c) is None]
-                if fitting and x.name not in said:
-                    said[x.name] = fitting[-1]
+            alone = slots.parse(x, text, self.context(), asked=True) if x.name not in said else None
+            if alone is not None and slots.validate(x, alone) is None:
+                said[x.name] = alone
         return any(value != task["args"].get(name) for name, value in said.items())
 
     @staticmethod
     def _record_named(spec: ToolSpec, task: Mapping[str, Any]) -> bool:
         """Does ``task`` hold the id of the record ``spec`` acts on (its required codes)?"""
-        ids = [x for x in slots.slots_of(spec.input_schema) if x.required and x.kind == "code"]
+        ids = _record_ids(spec)
         return bool(ids) and all(task["args"].get(x.name) for x in ids)
 
     async def _closed_record(self, spec: ToolSpec, task: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -1126,9 +1131,9 @@ class DomainAgent:
         closed already (read with the server's own reader of that id). ("", {}) when it is open, or no reader says."""
         if spec.name.startswith(NEW_RECORD_PREFIXES):
             return "", {}
-        for slot in slots.slots_of(spec.input_schema):
+        for slot in _record_ids(spec):
             value = task["args"].get(slot.name)
-            if not (slot.required and slot.kind == "code" and value):
+            if not value:
                 continue
             for reader in self.tools.tools(spec.server).values():
                 if slots.is_write(reader.name, reader.annotations) or not reader.name.startswith("get_") \

@@ -761,7 +761,7 @@ class SwitchboardBrain:
         side = listed or (dataclasses.replace(decision, action="route", target=read["target"], intent=read["intent"])
                           if read is not None else decision)
         offered = task.get("confirming") or task.get("proposed") or task.get("choices")
-        if (fit is not None and (listed is None or fit != "value" or not offered)) and fit != "free":
+        if fit == "value" and not (listed and offered):
             return None  # (an answer to a question for a value goes to the request: "it's for C-2101, what's open on that?")
         if side.action != "route" or side.intent not in INTENT_TOOLS or side.intent == task.get("intent") \
                 or not INTENT_TOOLS[side.intent][1].startswith(slots.READ_PREFIXES) \
@@ -778,10 +778,10 @@ class SwitchboardBrain:
         try:
             async for action in self.agent.start(side.intent, text, state):
                 out.append(action)
-            read = state.task is None and any(isinstance(a, ToolEvent) and a.status == "ok" for a in out)
+            done = state.task is None and any(isinstance(a, ToolEvent) and a.status == "ok" for a in out)
         finally:
             state.task, state.current = held, current
-        if not read:
+        if not done:
             return None
         said = [a for a in out if not (isinstance(a, Say) and a.text in ANYTHING_ELSE_FORMS)]
         words = sum(len(a.text.split()) for a in said if isinstance(a, Say) and not a.filler)
@@ -820,8 +820,11 @@ class SwitchboardBrain:
         site = next((n for x in reversed(said) if (n := entities.site(x, names)) is not None), None)
         if site is None:
             return text
-        name = max((k for k, v in names.items() if v == site), key=len)  # the full name, not a short form of it
-        return f"{text[:there.start()]}at {name}{text[there.end():]}"
+        return f"{text[:there.start()]}at {self._site_name(site)}{text[there.end():]}"
+
+    def _site_name(self, number: int | None) -> str:
+        """Site ``number``'s full name ("Cedar Falls Reservoir", not its short form "the reservoir"); "" when unknown."""
+        return max((k for k, v in self.agent.site_names.items() if v == number), key=len, default="")
 
     async def _only_announces(self, text: str, state: CallState) -> bool:
         """Does the turn only say that several things are coming (with a greeting or who is calling around it),
@@ -1307,8 +1310,7 @@ class SwitchboardBrain:
             # The articles nearest each question too, after those nearest the whole story it was told in.
             found = [p.to_dict() for q in asked_parts(text) if q != text for p in self.coordinator.passages(q, decision.target)]
             state.passages = list({p["id"]: p for p in [*state.passages, *found]}.values())
-            site = entities.site(text, self.agent.site_names)
-            name = max((k for k, v in self.agent.site_names.items() if v == site), key=len, default="").lower()
+            name = self._site_name(entities.site(text, self.agent.site_names)).lower()
             if name:  # (the sections about the site asked of first: "the address of site five five")
                 state.passages.sort(key=lambda p: name not in str(p.get("text", "")).lower())
         unknown = state.dialogue.pop("unknown", "")
@@ -2194,13 +2196,12 @@ class SwitchboardBrain:
         spec = self._spec_of(intent)
         if spec is None:
             return False
+        options = [v for s in self._slots_of(intent) for v in s.schema.get("enum", []) if isinstance(v, str)]
         nouns = {INTENT_TOOLS[intent][1].removeprefix("list_").replace("_", " ")}
-        nouns |= {f"{v}es" if str(v).endswith(("s", "x", "ch", "sh")) else f"{v}s" for s in self._slots_of(intent)
-                  for v in s.schema.get("enum", []) if isinstance(v, str)}
+        nouns |= {f"{v}es" if v.endswith(("s", "x", "ch", "sh")) else f"{v}s" for v in options}
         alternatives = "|".join(re.escape(n.lower().replace("_", " ")) for n in sorted(nouns))
         # (Asked by which one there is, too: "which generator do they have at Eastgate?")
-        kinds = "|".join(re.escape(str(v).lower()) for s in self._slots_of(intent) for v in s.schema.get("enum", [])
-                         if isinstance(v, str))
+        kinds = "|".join(re.escape(v.lower()) for v in options)
         # (The things said first and asked after: "generators at Stonebridge. which ones?")
         return bool(re.search(rf"\b(?:any|what|which|how many|list|all)\b(?: [\w']+){{0,4}}? (?:{alternatives})\b", low)
                     or (re.search(rf"\b(?:{alternatives})\b", low) and _WHICH_ONES.search(low))
@@ -2250,8 +2251,7 @@ class SwitchboardBrain:
         desk = decision.target if decision.target in SERVERS else site[0]
         # Searched with the site's own name ("site five five" is Lakeside's number, not the depot's 42 Westfield
         # Avenue), and the sections that name it first.
-        number = slots.mentioned([site[1]], text, self._context())[site[1].name]
-        name = max((k for k, v in self.agent.site_names.items() if v == number), key=len, default="")
+        name = self._site_name(slots.mentioned([site[1]], text, self._context())[site[1].name])
         passages = self.coordinator.passages(f"{normalise(text)} {name}".strip(), desk)
         if name:
             passages = sorted(passages, key=lambda p: name.lower() not in p.text.lower())

@@ -3504,12 +3504,6 @@ async def test_a_terse_status_after_a_reset_is_the_second_of_two(brain: Switchbo
     assert (state.dialogue.get("later") or {}).get("intent") == "incident.status", state.dialogue
 
 
-async def test_things_named_then_asked_which_ones_is_the_list(brain: SwitchboardBrain) -> None:
-    state = CallState("things-then-which")
-    actions = await say(brain, state, "valves at the Cedar Falls reservoir. which ones have we got?")
-    assert tools_ok(actions) == ["list_assets"], spoken(actions)
-
-
 async def test_there_is_the_place_the_caller_named_before(brain: SwitchboardBrain) -> None:
     # A site said by its short name where a place is said, then pointed back to with "there".
     state = CallState("there-place")
@@ -3570,6 +3564,8 @@ async def test_leave_it_please_at_a_read_back_drops_it_and_hands_nothing_over(br
 
 
 @pytest.mark.parametrize("turn, tool", [
+    # Things named, then asked "which ones?", are the list of them.
+    ("valves at the Cedar Falls reservoir. which ones have we got?", "list_assets"),
     # Which one of a kind there is at a place is the list of that kind there.
     ("One question please. At Millbrook pumping station, which transformer they have? I need the tag.", "list_assets"),
     # Records asked for in so many words, however the router heard the rest.

@@ -453,9 +453,10 @@ def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], wh
     else:
         return f"No {kind} work orders for {where}." + (
             f" The latest, {every[0]['work_order_id']}, is {every[0]['status'].replace('_', ' ')}." if every else "")
+    full = live if len(live) <= 2 else live[:LISTED_IN_FULL]
     items = " ".join(f"{o['work_order_id']}, the {o['asset']['type']} {o['asset']['tag']}: {_gist(o['summary'])}, "
-                     f"{o['status'].replace('_', ' ')}." for o in live[:LISTED_IN_FULL if len(live) > 2 else 2])
-    if len(live) > 2:
+                     f"{o['status'].replace('_', ' ')}." for o in full)
+    if len(live) > len(full):
         # More than the ear takes whole: the newest in full, then what each other one is on, so every one is heard
         # and the caller can ask after any ("and the one on A123?").
         rest = [f"the {o['asset']['type']} {o['asset']['tag']}" for o in live[LISTED_IN_FULL:LISTED_ALOUD]]
