@@ -59,6 +59,8 @@ NEWS_PREFIXES = ("add_",)
 ENDING_PREFIXES = ("cancel_", "close_", "withdraw_")
 #: What a new record takes over from the closed one it replaces: where and what, never its state or story.
 _NOT_CARRIED = {"status", "priority", "summary", "description", "idempotency_key", "reported_by", "callback_number"}
+#: The new record just offered, asked for ("raise one then", "yes, log it"): the offer says what "one" is.
+OFFER_TAKEN = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:one|it|that|a new one)\b")
 #: A new record asked for in so many words ("raise a new one", "open another ticket"; "they gave me a new one" is none).
 NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:a new|another)(?: new)? "
                         r"(?:one|job|ticket|work order|incident|request)\b")
@@ -437,7 +439,7 @@ class DomainAgent:
         """Does ``text`` answer the open question of the task in progress? (see ``slots.answers``)"""
         if not state.task:
             return None
-        if state.task.get("instead") and NEW_RECORD.search(text.lower()):
+        if state.task.get("instead") and (NEW_RECORD.search(text.lower()) or OFFER_TAKEN.search(text.lower())):
             return "value"  # "raise a new one" to "... is completed. Shall I open a work order instead?"
         spec = self.spec_for(state.task)
         fit = slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
@@ -450,8 +452,10 @@ class DomainAgent:
             return "value"  # an attempt at the id in the wrong shape: say what was heard, not "can't help"
         return fit
 
-    async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
-        """Begin work on a freshly routed intent."""
+    async def start(self, intent: str, text: str, state: CallState, *,
+                    hints: Mapping[str, Any] | None = None) -> AsyncIterator[Action]:
+        """Begin work on a freshly routed intent. ``hints``: what a missing id may be looked up by, known
+        from elsewhere in the call (the site a request set aside holds)."""
         if intent == "knowledge.howto":
             own = asked_parts(text)
             found = howto_answer(state.passages, own[0] if len(own) == 1 else text, self.similar)
@@ -489,6 +493,8 @@ class DomainAgent:
             return
         spec = self._reader_named_by_id(spec, text)
         state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
+        if hints:
+            state.task["hints"] = dict(hints)
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
         known = {**self._same_thing(spec, text, state), **state.entities}
         if spec.name.startswith("list_"):
@@ -631,7 +637,10 @@ class DomainAgent:
         return found[0] if len(found) == 1 else None
 
     def reprompt(self, state: CallState) -> str:
-        """The open question of the task in progress, asked again."""
+        """The open question of the task in progress, asked again: a value the agent found and offered is offered
+        again ("Is it the borehole pump 2, A, five five two?"), not asked for from the start."""
+        if state.task and (state.task.get("proposed") or state.task.get("choices")) and state.task.get("offer"):
+            return str(state.task["offer"])
         spec = self.spec_for(state.task) if state.task else None
         return slots.reprompt(state.task, spec.input_schema) if spec and state.task else "How can I help?"
 
@@ -764,7 +773,8 @@ class DomainAgent:
             return None
         choice = asking.schema.get("default") if asking.schema.get("default") in options else options[0]
         task["proposed"] = {asking.name: choice}
-        return f"Shall I put {str(choice).replace('_', ' ')}?"
+        task["offer"] = f"Shall I put {str(choice).replace('_', ' ')}?"
+        return task["offer"]
 
     def _other_shape(self, task: dict[str, Any]) -> str | None:
         """The slot takes an e-mail address as well as an id (a person's employee number or address):
@@ -812,6 +822,15 @@ class DomainAgent:
             # A caller chasing something means one still open: closed ones rank after every open one. A thing
             # is only offered when the caller named what it is ("the generator"), not on a shared "room".
             candidates = _lookup_candidates(data, asking.name)
+            if not spec.name.startswith(NEW_RECORD_PREFIXES) and any(isinstance(c.get("asset"), Mapping) for c in candidates):
+                # Records on things ("the chiller at North Ridge"): only those on a thing of the kind the caller
+                # names, when they name one the place has; the only open job there may be on another thing.
+                things = await self._things_named(lister.server, args, words)
+                if things:
+                    candidates = [c for c in candidates if isinstance(c.get("asset"), Mapping)
+                                  and c["asset"].get("tag") in {t.get("tag") for t in things}]
+                    if not candidates:
+                        return self._none_on(task, spec, things, args)
             named = [c for c in candidates if _named_kind(c, words)] or self._named_by_meaning(candidates, said)
             ranked = sorted(((_overlap(c, words) + (0 if is_closed(c) else 100), c) for c in named),
                             key=lambda pair: -pair[0])
@@ -824,17 +843,52 @@ class DomainAgent:
                 task["proposed_name"] = str(best.get("description") or best.get("name") or best.get("summary") or "")[:80]
                 ref = entities.spell_out(best["_value"])
                 if best.get("description") or best.get("name"):  # a thing: "Is it the standby generator, A, one two five?"
-                    return f"Is it the {str(best.get('description') or best['name'])[:60].lower().rstrip('.')}, {ref}?"
-                # a record: its number, then what it is about, as it was logged
-                return f"Is it {ref}: {str(best.get('summary') or '')[:60].lower().rstrip('.')}?".replace(": ?", "?")
+                    task["offer"] = f"Is it the {str(best.get('description') or best['name'])[:60].lower().rstrip('.')}, {ref}?"
+                else:  # a record: its number, then what it is about, as it was logged
+                    task["offer"] = f"Is it {ref}: {str(best.get('summary') or '')[:60].lower().rstrip('.')}?".replace(": ?", "?")
+                return task["offer"]
             tied = [c for score, c in ranked if score == ranked[0][0] and (c.get("description") or c.get("name"))]
             if choices and 2 <= len(tied) <= MAX_CHOICES and len(tied) == len([r for r in ranked if r[0] == ranked[0][0]]):
                 # A few things fit what was said ("the pumps at Lakeside"): name them, the caller picks one.
                 task["choices"] = [{"value": c["_value"], "name": str(c.get("description") or c["name"])[:60]}
                                    for c in tied if slots.validate(asking, c["_value"]) is None]
                 names = [f"the {c['name'].lower().rstrip('.')}, {entities.spell_out(c['value'])}" for c in task["choices"]]
-                return f"Is it {', '.join(names[:-1])}, or {names[-1]}?" if len(names) >= 2 else None
+                task["offer"] = f"Is it {', '.join(names[:-1])}, or {names[-1]}?" if len(names) >= 2 else None
+                return task["offer"]
         return None
+
+    async def _things_named(self, server: str, args: Mapping[str, Any], words: set[str]) -> list[dict[str, Any]]:
+        """The things at the place ``args`` gives (a lister of things that needs only that: the site's assets) whose
+        kind the caller names in ``words``. [] when none is named or the place's things cannot be listed."""
+        for lister in self.tools.tools(server).values():
+            needed = set(lister.input_schema.get("required") or [])
+            if not lister.name.startswith("list_") or slots.is_write(lister.name, lister.annotations) \
+                    or not needed or not needed <= set(args):
+                continue
+            try:
+                data = await self.tools.call(lister.server, lister.name, {k: args[k] for k in needed})
+            except ToolError:
+                continue
+            things = [t for t in records_in(data) if t.get("tag") and (t.get("description") or t.get("name"))]
+            if things:
+                return [t for t in things if _named_kind(t, words)]
+        return []
+
+    def _none_on(self, task: dict[str, Any], spec: ToolSpec, things: list[dict[str, Any]],
+                 where: Mapping[str, Any]) -> str:
+        """No record is on the thing the caller named: said, with a new record for it offered (a yes or "raise
+        one then" takes it, ``_new_instead``), its tag and site carried over."""
+        kind = task["intent"].partition(".")[0].replace("_", " ")
+        thing = things[0] if len(things) == 1 else None
+        what = f"the {str(thing.get('description') or thing.get('name')).lower()}, {entities.spell_out(thing['tag'])}" \
+            if thing else "that"
+        new = self._new_of_kind(spec, task)
+        if new is None:
+            return f"There's no {kind} for {what}. What is the {kind} number?"
+        props = new.input_schema.get("properties", {})
+        carried = {k: _carried({**where, "asset": thing}, k) for k in props if k not in _NOT_CARRIED} if thing else {}
+        task["instead"] = {"tool": new.name, "args": {k: v for k, v in carried.items() if v is not None}}
+        return f"There's no {kind} for {what}. Shall I {slots.describe_tool(new.name)}?"
 
     def _named_by_meaning(self, candidates: list[dict[str, Any]], said: str) -> list[dict[str, Any]]:
         """The one thing the caller described in other words than its record's ("the air conditioning in the
@@ -898,6 +952,8 @@ class DomainAgent:
         """The identifiers in ``text`` to look the asked id up by, when the turn gives those and not the id:
         after the caller was asked for one, or unasked when one names no slot of this tool ("I don't know
         the job number, it's the pump A301"). Empty otherwise."""
+        if task.get("instead"):
+            return {}  # a new record offered is answered first ("log it now, tag's P-4204" takes the offer)
         own = {s.name: s for s in slots.slots_of(spec.input_schema)}
         asking = own.get(task.get("asking") or "")
         if asking is None or asking.kind not in ("code", "user") or task.get("confirming"):
@@ -1073,10 +1129,13 @@ class DomainAgent:
         """The answer to "W O, one zero zero, zero nine is completed. Shall I open a work order instead?"."""
         assert state.task is not None
         reply = entities.yes_no(text)
-        asked_new = bool(NEW_RECORD.search(text.lower()))
+        asked_new = bool(NEW_RECORD.search(text.lower()) or OFFER_TAKEN.search(text.lower()))
         new = self.tools.tool(spec.server, instead["tool"])
         another = self._names_another_record(spec, text, state.task)  # ("sorry, not five, four": misheard)
-        if (reply.yes or asked_new) and new is not None:
+        # Giving what the new one needs ("the number on it is G3020", "priority medium, please") goes along with it.
+        gives = bool(new is not None and reply.yes is None and not another and slots.mentioned(
+            [x for x in slots.slots_of(new.input_schema) if x.kind in ("code", "enum", "site", "user")], text, self.context()))
+        if (reply.yes or asked_new or gives) and new is not None:
             # The caller's opening told the story of the closed one: it is the new one's too, as if it had
             # been routed there; where and what carry over from the closed record.
             state.task = _restarted(state, new, _intent_of(new) or state.task["intent"])
@@ -1093,6 +1152,14 @@ class DomainAgent:
             chosen = slots.mentioned([x for x in slots.slots_of(new.input_schema) if x.kind in ("enum", "user", "email", "site")],
                                      text, self.context())
             state.task["args"].update(chosen)
+            # What is wrong, told with the yes ("raise one then, it's still not cooling properly"), over the story
+            # of the first turn, which asked about it.
+            own = slots.paraphrase(text, self.context())
+            about = next((x for x in slots.slots_of(new.input_schema) if x.kind == "text" and x.required), None)
+            if about is not None and about.name not in told and (reply.yes or asked_new) and len(own.split()) >= 4 \
+                    and slots.tells_something(own) \
+                    and slots.validate(about, own) is None:
+                state.task["args"][about.name] = chosen[about.name] = own
             async for action in self._advance(new, None, state, {**heard, **chosen}):
                 yield action
         elif reply.yes is False and not another:

@@ -28,6 +28,8 @@ SCALES = {"hundred": 100, "thousand": 1000}
 #: Homophones recognisers produce for digits.
 ALIASES = {"to": None, "too": 2, "for": None, "won": 1, "ate": 8, "tree": 3, "fower": 4, "niner": 9}
 ZERO_WORDS = {"oh", "o"}
+#: The homophones of ``ALIASES`` that are words too ("for", "to"), read as digits only where a number must go on.
+_AND_HOMOPHONES = {"for": "four", "to": "two", "too": "two"}
 
 #: Spoken letter names and the NATO alphabet.
 LETTER_NAMES = {
@@ -214,6 +216,12 @@ def number_runs(text: str) -> list[NumberRun]:
                 if j < len(toks) and _is_num_word(toks[j]):
                     i = j
                     continue
+                if j < len(toks) and toks[j] in _AND_HOMOPHONES:
+                    # "ten thousand and for": after a scale's "and" the number goes on, so the word that sounds
+                    # like a digit is that digit, as a recogniser that wrote it by sound heard it
+                    chunker.push(_AND_HOMOPHONES[toks[j]])
+                    i = j + 1
+                    break
             if tok in ZERO_WORDS and (chunker.value is not None or chunker.chunks):
                 chunker.flush()
                 chunker.chunks.append("0")

@@ -139,15 +139,18 @@ class LlmAgent:
         return
         yield
 
-    async def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]:
+    async def start(self, intent: str, text: str, state: CallState, *,
+                    hints: Mapping[str, Any] | None = None) -> AsyncIterator[Action]:
         routed = (state.current or {}).get("target")
         target = routed if routed in DOMAIN_NAMES else INTENT_TOOLS.get(intent, ("field_ops", ""))[0]
         knowledge = "\n".join(f"- {p.get('title', '')}: {str(p.get('text', ''))[:500]}" for p in state.passages) or "(none)"
+        system = SYSTEM_PROMPT.format(domain=DOMAIN_NAMES.get(target, target), intent=intent, knowledge=knowledge)
+        if hints:  # what the call already says (the caller's site), for a look-up by description
+            system += "\nKnown from earlier in the call: " + ", ".join(f"{k} {v}" for k, v in hints.items())
         state.task = {
             "mode": "llm", "server": target, "intent": intent, "pending": None,
             "key": idempotency_key(state, intent),
-            "messages": [{"role": "system", "content": SYSTEM_PROMPT.format(domain=DOMAIN_NAMES.get(target, target),
-                                                                             intent=intent, knowledge=knowledge)}],
+            "messages": [{"role": "system", "content": system}],
         }
         async for action in self.continue_task(text, state):
             yield action

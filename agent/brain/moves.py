@@ -82,7 +82,10 @@ _CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry|
                            # "no, I don't want work order now": the record not wanted, by its kind
                            r"(?:i )?(?:don'?t|do not) (?:want|need) (?:it|that|this|(?:a |an |the |any )?(?:work order|ticket|job|"
                            r"request|incident|visit|one))(?: now| any ?more| after all| yet)?)"
-                           r"(?: then| for now)?(?:,? please)?\s*(?:[,.;!?-]|$)")
+                           # (in a recogniser's words, unpunctuated, the caller's own plan may follow straight on:
+                           # "no leave it ill check with my manager first")
+                           r"(?: then| for now)?(?:,? please)?\s*(?:[,.;!?-]|$|(?=(?:i|ill|i'?ll|i'?m|im|i'?ve|ive|we|"
+                           r"we'?ll|let me|maybe)\b))")
 _CANCEL = re.compile(
     r"\b(?:cancel(?: it| that| this)?|leave it|leave that|forget (?:it|that|about it)|never ?mind|"
     r"don'?t (?:bother|worry|do (?:it|that))|do not (?:bother|do (?:it|that))|drop (?:it|that)|"

@@ -847,7 +847,7 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
             summary = remark(task["opening"], task["tool"], ctx, sites=own_site) if acting or slot.question.lower().startswith(
                 "why") else paraphrase(task["opening"], ctx, slot.question)
-            if not acting and _RECORD_FOR.search(task["opening"].lower()) and not _tells_something(summary):
+            if not acting and _RECORD_FOR.search(task["opening"].lower()) and not tells_something(summary):
                 summary = ""  # "raise a job for the rooftop unit on the workshop" names a thing: what is wrong is asked
             if summary and validate(slot, summary) is None:
                 heard.setdefault(slot.name, summary)
@@ -958,6 +958,10 @@ def _shortened(words: list[str]) -> list[str]:
     return words
 
 
+#: Jobs a caller introduces themselves by ("the shift supervisor", "the office admin").
+_ROLE = (r"(?:admin|administrator|supervisor|manager|lead|engineer|operator|technician|receptionist|foreman|forewoman|"
+         r"controller|coordinator|co-ordinator|officer|clerk|planner|caretaker|cleaner|secretary|assistant|warden|guard|"
+         r"attendant|fitter|electrician|contractor|inspector|superintendent|head|chief|director|pa)")
 #: "it's Ben Carter in the control room": a lead then a name (not "it's the pump", "it's leaking", "I'm locked").
 _CALLER_NAMED = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'?s)\s+(?!(?:the|my|our|a|an|this|that|"
                            r"your|not|just|still|so|very|really|afraid|sorry|about|on|at|in|off|out|back)\b)"
@@ -966,7 +970,13 @@ _CALLER_NAMED = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'
                            # their role ("kev the shift lead out at ...", "anna one of the operators here")
                            r"(?: (?:the|a|an|one of the)(?: (?!(?:is|are|was|were|has|have|had|keeps|won'?t|wont|isn'?t|isnt|"
                            r"can'?t|cant|doesn'?t|doesnt|not)\b)[a-z'-]+){1,3}(?= (?:from|in|at|with|here|on)\b))?"
-                           r"(?: (?:out |over |down |up )?(?:from|in|at|with|here|on)\b.*)?$")
+                           r"(?: (?:out |over |down |up )?(?:from|in|at|with|here|on)\b.*)?$"
+                           # or only by their job ("this is the night supervisor", "it's the riverside control room
+                           # admin"); after "it's" the job needs a word of its own before it: "it's the engineer" may
+                           # be who the call is about
+                           rf"|^(?:(?:this is|i'?m|i am) (?:the|your|a|an|one of the)(?: [a-z'-]+){{0,4}}|"
+                           rf"it'?s (?:the|your|one of the)(?: [a-z'-]+){{1,4}}) {_ROLE}s?"
+                           r"(?: (?:again|here|(?:out |over |down |up )?(?:from|in|at|with|on|for)\b.*))?$")
 
 
 #: Words that start what is said after an introduction run on without a pause ("its tom from finance my
@@ -988,13 +998,13 @@ _STATES = {"broken", "dead", "down", "faulty", "noisy", "stuck", "blocked", "hot
            "wrong", "fault", "error", "alarm", "leak", "problem", "issue", "not"}
 
 
-def _tells_something(summary: str) -> bool:
+def tells_something(summary: str) -> bool:
     """Does a summary say what is wrong, not only name a thing ("the rooftop unit on the workshop")? A verb, a
     word of state, or a word of fault in it."""
     words = entities.tokens(summary.lower())
     if _measured(summary):
         return True  # a reading told ("the room hit 31 degrees")
-    return any(w in _TELLING or w in _STATES or w.endswith(("ed", "n't", "'s", "'re", "s'"))
+    return any(w in _TELLING or w in _STATES or w.endswith(("ed", "n't", "'s", "'re", "'ve", "'d", "'ll", "s'"))
                or (w.endswith("ing") and not _names_a_kind(words, i)) for i, w in enumerate(words))
 
 
@@ -1169,7 +1179,7 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         if len(words) >= 2 and set(entities.words_besides_numbers(_SETTING.sub(" ", " ".join(words)))) - _DANGLING \
                 - _VALUE_NOUNS - _ENUM_WORDS - {"urgent", "about", "regarding", "re"}:
             # Only where it is ("in the control room"): a problem told elsewhere comes first.
-            (places if words[0] in _WHERE_WORDS and not _tells_something(" ".join(words)) else clauses).append(
+            (places if words[0] in _WHERE_WORDS and not tells_something(" ".join(words)) else clauses).append(
                 _shortened(words))  # not a clause that only gives the priority ("is medium problem", "make that high")
     clauses = clauses or places
     if ctx.similar is not None and len(clauses) > 1 and sum(map(len, clauses)) > SUMMARY_WORDS:
@@ -1302,10 +1312,12 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     told = " ".join(s for s in re.split(r"(?<=[.!?])\s+", opening.lower())
                     if not s.strip().endswith("?") or (moves.asks(s) and re.search(rf"\b{verb}", s)))
     name = caller_name(opening).lower()  # "Jonas Berg from asset management": who calls, never the reason
-    # A clause ends at "but" too: "it's down as low | but it's thirty two degrees in there" tells two things.
+    # A clause ends at "but" too: "it's down as low | but it's thirty two degrees in there" tells two things; one
+    # with no subject of its own goes on with the same one ("it cranked but never fired").
     # In words run together the ask may come last ("... the whole control room is blind can you escalate it"):
     # what comes before it is a clause of its own, and who calls, run on into it, is told apart.
-    parts = re.split(r"[,;.!?:]+|\bbut\b|\b(?:(?:so|and) )?(?=(?:please|can you|could you|would you|i need you|i want you|"
+    parts = re.split(r"[,;.!?:]+|\bbut\b(?= (?:i|i'?m|im|i'?ve|ive|we|it|it'?s|its|they|they'?re|theyre|he|she|there|there'?s|theres|the|this|that|"
+                     r"that'?s|thats|my|our)\b)|\b(?:(?:so|and) )?(?=(?:please|can you|could you|would you|i need you|i want you|"
                      r"i'd like you)\b)", told)
     for clause in (c for part in parts for c in introduction_apart(part)):
         if (dictated := DICTATED.match(clause.strip())) is not None:
@@ -1325,7 +1337,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
         asks = list(re.finditer(rf"\b{verb}\w*", clause))
         if asks:
             after = clause[asks[-1].end():].strip()
-            if tool.startswith("add_") and not _NEWS_LEAD.search(after) and not _tells_something(after):
+            if tool.startswith("add_") and not _NEWS_LEAD.search(after) and not tells_something(after):
                 continue  # "add a note to the job for the emergency generator at Harbor Road": which job, no news
             clause = _POINTER.sub("", after)
         toks = entities.tokens(clause)
@@ -1341,7 +1353,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
             kept.append(" ".join(w for w in _hyphens_rejoined(words) if measured or not w.isdigit()))
     # Which thing it is ("the control room air con at Riverside", "emergency generator at harbor road") is no news
     # for a note, and no reason beside a clause that tells one.
-    telling = [k for k in kept if _tells_something(k)]
+    telling = [k for k in kept if tells_something(k)]
     return ", ".join(telling or kept)[:MAX_SPOKEN_TEXT]
 
 

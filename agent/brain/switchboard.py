@@ -16,7 +16,7 @@ import json
 import re
 from datetime import datetime
 from functools import partial
-from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Protocol, Sequence
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, languages, moves, slots
@@ -85,7 +85,10 @@ _QUESTION_ORDER = re.compile(r"\b(?:what|which|where|who|when|how)(?: [a-z']+){0
 _RECORDS_ASKED = re.compile(r"\b(?:any|anything|what'?s|what|which|how many|list|everything)\b(?: [\w']+){0,4}? "
                             r"(?:open|outstanding|live|pending|logged|in progress|on hold|jobs|work orders)\b|"
                             # (asked by the records' name alone: "open jobs there then", "outstanding work orders at site 21")
-                            r"(?:^|[.!?,]\s+)(?:[\w']+\s+){0,2}?(?:open|outstanding|live|pending) (?:jobs|work orders)\b")
+                            r"(?:^|[.!?,]\s+)(?:[\w']+\s+){0,2}?(?:open|outstanding|live|pending) (?:jobs|work orders)\b|"
+                            # (whether someone is on it: the jobs open on it say)
+                            r"\b(?:is|are) (?:anyone|anybody|someone|somebody)(?: already)? (?:working on|looking at|"
+                            r"looking into|dealing with|assigned to|on)\b")
 #: Asking about a place itself: its number, its address, where it is.
 _PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|post code|where (?:is|'s) (?:the|it)|whereabouts is|"
                           r"located|directions|how do (?:i|we) get to)\b")
@@ -247,6 +250,10 @@ _ANOTHER_THING = re.compile(r"^(?:(?:ah|oh|ok|okay|right|i see|cool|great|thanks
 #: Asked whether something is so ("tell me if anyone's booked", "do you know whether it's been fixed").
 _WHETHER = re.compile(r"\b(?:tell me|let me know|do you know|can you (?:tell me|check|see)|could you (?:tell me|check|see)|"
                       r"i (?:want|need) to know|wondering)\s+(?:if|whether)\b")
+#: Asked whether an act was done already ("did the escalation on my ticket go through?", "has it been approved?").
+_DONE_ASKED = re.compile(r"\b(?:did|has|have) (?:[\w']+ ){0,6}?(?:go|gone) through\b|\b(?:has|have|was|were) (?:it|that|they|"
+                         r"this|the \w+) (?:been |actually been )?(?:escalated|cancell?ed|canceled|approved|done|booked|"
+                         r"moved|sorted|processed|actioned|raised|logged)\b(?! (?:it|that|please)\b)")
 #: Which thing is meant, said as "the ... one" ("the air conditioning one", "that VPN one"): no news; "one" starting
 #: a number ("the job one oh oh four") is not it.
 _WHICH_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z'-]+\s+){1,3}?ones?\b(?!\s+(?:oh|zero|one|two|three|four|five|"
@@ -264,6 +271,9 @@ _STANDING = re.compile(r"\bwhere(?:(?:'s| is| are)(?:\s+[\w'-]+){1,6}?|(?:\s+[\w
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
 MAX_SPLITS = 4
+#: The caller counting their requests ("two things", "a couple of questions").
+_SEVERAL_ASKS = re.compile(r"\b(?:two|three|a couple of|couple of|a few|several) (?:things|questions|issues|problems|"
+                           r"requests|jobs)\b(?! (?:ago|back|before)\b)")
 MIN_CLAUSE_WORDS = 4
 _THANKS = re.compile(r"\b(?:thanks|thank you|cheers|ta|lovely|brilliant|great|perfect)\b")
 #: "That's everything": at a read-back, all of it is right.
@@ -306,7 +316,8 @@ class Agent(Protocol):
 
     site_names: dict[str, int]  # site name -> number, read from the field-ops server at start-up
     def answers(self, text: str, state: CallState) -> str | None: ...
-    def start(self, intent: str, text: str, state: CallState) -> AsyncIterator[Action]: ...
+    def start(self, intent: str, text: str, state: CallState, *,
+              hints: Mapping[str, Any] | None = None) -> AsyncIterator[Action]: ...
     def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]: ...
     def reprompt(self, state: CallState) -> str: ...
     def alternative(self, state: CallState) -> AsyncIterator[Action]: ...
@@ -763,26 +774,32 @@ class SwitchboardBrain:
         offered = task.get("confirming") or task.get("proposed") or task.get("choices")
         if fit == "value" and not (listed and offered):
             return None  # (an answer to a question for a value goes to the request: "it's for C-2101, what's open on that?")
+        # A record asked about by what it is on ("where are we on the backwash valve job?"): read only if the
+        # description fits one record (below), so the router need only be as sure as of a change of topic.
+        described = fit is None and listed is None and read is None
         if side.action != "route" or side.intent not in INTENT_TOOLS or side.intent == task.get("intent") \
                 or not INTENT_TOOLS[side.intent][1].startswith(slots.READ_PREFIXES) \
-                or (side is decision and decision.confidence < SWITCH_CONFIDENCE) \
+                or (side is decision and decision.confidence < (FREE_SWITCH_CONFIDENCE if described else SWITCH_CONFIDENCE)) \
                 or (fit == "free" and listed is None and read is None):
             return None
         needed = [x for x in self._slots_of(side.intent) if x.required]
-        if (needed and set(slots.mentioned(needed, text, self._context())) != {x.name for x in needed}) \
+        if (needed and not described and set(slots.mentioned(needed, text, self._context())) != {x.name for x in needed}) \
                 or (not needed and listed is None):
             return None  # (a list was found by what the turn names: the place or thing it is of)
         held, current = state.task, dict(state.current or {})
+        # The caller's place, as the request holds it, is where a record described by its thing is looked for.
+        place = {x.name: held["args"][x.name] for x in self._slots_of(held.get("intent", ""))
+                 if x.kind == "site" and x.name in held.get("args", {})} if described and held else {}
         state.task = None
         out: list[Action] = []
         try:
-            async for action in self.agent.start(side.intent, text, state):
+            async for action in self.agent.start(side.intent, text, state, hints=place):
                 out.append(action)
             done = state.task is None and any(isinstance(a, ToolEvent) and a.status == "ok" for a in out)
         finally:
             state.task, state.current = held, current
         if not done:
-            return None
+            return None  # (a record only described, and no one record fits: it is asked for the usual way)
         said = [a for a in out if not (isinstance(a, Say) and a.text in ANYTHING_ELSE_FORMS)]
         words = sum(len(a.text.split()) for a in said if isinstance(a, Say) and not a.filler)
         again = self._resume(state)
@@ -1402,8 +1419,10 @@ class SwitchboardBrain:
         """"Just tell me if anyone's booked to come out for it": asked whether something is so, heard as the act
         that would make it so (booking a visit). Only asked: the record's status is read. None otherwise."""
         spec = self._spec_of(decision.intent)
-        if spec is None or not slots.is_write(spec.name, spec.annotations) or not _WHETHER.search(text.lower()) \
-                or _REQUEST_QUESTION.search(_WHETHER.sub(" ", text.lower())):
+        low = text.lower()
+        if spec is None or not slots.is_write(spec.name, spec.annotations) \
+                or not (_WHETHER.search(low) or _DONE_ASKED.search(low)) \
+                or _REQUEST_QUESTION.search(_DONE_ASKED.sub(" ", _WHETHER.sub(" ", low))):
             return None
         ids = self._id_names(decision.intent)
         status = self._reader_of(decision.target, ids) if ids else None
@@ -1541,6 +1560,7 @@ class SwitchboardBrain:
         i = asking[-1]
         for words in [sentences[i], *([" ".join(sentences[i - 1:i + 1])] if i else [])]:
             alone = self.coordinator.decide(words, state)
+            alone = self._listed_by_place(alone, words) or alone  # judged alone by the rules the whole turn was
             if alone.action == "route" and alone.target == decision.target and alone.confidence >= REQUEST_SENTENCE_CONFIDENCE:
                 return dataclasses.replace(decision, action="route", intent=alone.intent, confidence=alone.confidence,
                                            reason=f"{decision.reason} The request sentence asks: "
@@ -2622,6 +2642,7 @@ class SwitchboardBrain:
         # Sentence ends first: "..., is stiff and won't close fully, low priority. And where are we with ...?" is two
         # requests at its full stop, not at its first "and".
         bounds = sorted(_CLAUSE_BOUNDARY.finditer(text), key=lambda m: not re.match(r"[.;!?]", m.group(0)))
+        counted = bool(_SEVERAL_ASKS.search(text.lower()))
         for boundary in bounds[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
             if len(re.findall(r"[\w']+", _without_names(before))) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
@@ -2671,6 +2692,10 @@ class SwitchboardBrain:
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and (moves.asks(after) or _STATUS_NOUN.search(after.lower())))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue
+            if counted:
+                # "Hi, two things. ...": the caller said there is more than one; each clear request is one.
+                return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
+                    {"text": after, "target": tail.target, "intent": tail.intent}
             if head.target == tail.target and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES) \
                     and head.confidence < SWITCH_CONFIDENCE and self._ids_of(tail.intent) \
                     and _REQUEST_QUESTION.search(after.lower()):

@@ -3615,3 +3615,81 @@ async def test_another_id_for_an_unknown_record_then_a_question_of_it_reads_it(t
         assert "W O, one zero zero, zero two" in spoken(offered) and spoken(offered).endswith("?"), spoken(offered)
         actions = await say(brain, state, "When is someone coming out to it?")
         assert tools_ok(actions) == ["get_work_order"] and "Dev Patel" in spoken(actions), spoken(actions)
+
+
+async def test_a_record_described_by_its_thing_is_read_mid_request_at_the_callers_place(tmp_path: Path) -> None:
+    # "where are we on the backwash valve job?" while a fault at Lakeside waits: the one job on that valve at the
+    # caller's site is read, and the request's own offer is asked again, not a question from the start.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("side-read-described")
+        first = await say(brain, state, "Hi, Lakeside plant. One of my operators says borehole pump 2's flow has "
+                                        "dropped right off this morning.")
+        offer = spoken(first).split(". ")[-1]
+        actions = await say(brain, state, "Oh, before I forget - where are we on the backwash valve job? Is that still on hold?")
+        assert tools_ok(actions) == ["get_work_order"] and "on hold" in spoken(actions), spoken(actions)
+        assert spoken(actions).endswith(offer), (offer, spoken(actions))
+        assert state.task and state.task["intent"] == "work_order.create", state.task
+
+
+@pytest.mark.parametrize("opening, thing", [
+    ("Hi, I called on Monday about the chiller at North Ridge, the one in the switch room, and nobody's been out yet. "
+     "What's happening with it?", "H, one four, two zero"),
+    ("hiya, where are we with the job for the aeration blower at harbor road site three?", "blower"),
+])
+async def test_no_job_on_the_thing_named_is_said_not_another_job_read(tmp_path: Path, opening: str, thing: str) -> None:
+    # The only open job at the site is on another thing: it is not read out as if it were the one asked about.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("none-on-the-thing")
+        actions = await say(brain, state, opening)
+        assert "get_work_order" not in tools_ok(actions), spoken(actions)
+        assert spoken(actions).startswith("There's no work order for") and thing in spoken(actions), spoken(actions)
+
+
+async def test_raise_one_then_takes_the_offer_of_a_new_job_for_the_thing_with_what_is_wrong(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("raise-one-then")
+        await say(brain, state, "Hi, I called on Monday about the chiller at North Ridge, the one in the switch room. "
+                                "What's happening with it?")
+        actions = await say(brain, state, "You're joking. Right, raise one then. The switch room is at 31 degrees. "
+                                          "Make it high priority.")
+        args = (state.task or {}).get("args", {})
+        assert state.task and state.task["tool"] == "create_work_order", spoken(actions)
+        assert args.get("asset_tag") == "H-1420" and args.get("site") == 14 and args.get("priority") == "high", args
+        assert "31 degrees" in args.get("summary", ""), args
+
+
+async def test_whether_someone_is_on_a_thing_says_what_is_open_on_it(brain: SwitchboardBrain) -> None:
+    state = CallState("anyone-on-it")
+    actions = await say(brain, state, "Quick one: is anyone already working on the chemical dosing pump at Millbrook? "
+                                      "The tag's P forty-seven oh one.")
+    assert tools_ok(actions) and re.search(r"\bno open work orders\b", spoken(actions), re.I), spoken(actions)
+
+
+async def test_two_things_counted_by_the_caller_are_two_requests(tmp_path: Path) -> None:
+    # A fault with its own values, then a question on another job: both, the fault first.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("two-things")
+        first = await say(brain, state, "Hi, two things. The air compressor at Westfield Depot, C-4202, has a small oil "
+                                        "weep at the bearing housing, medium priority. And can you tell me when the "
+                                        "technician is coming for WO-10006?")
+        assert state.task and state.task["tool"] == "create_work_order", spoken(first)
+        done = await say(brain, state, "Yes, that's right.")
+        assert tools_ok(done) == ["create_work_order"], spoken(done)
+        later = await say(brain, state, "Yes please.")
+        assert tools_ok(later) == ["get_work_order"], spoken(later)
+
+
+async def test_asked_whether_an_act_went_through_reads_the_record(brain: SwitchboardBrain) -> None:
+    state = CallState("did-it-go-through")
+    actions = await say(brain, state, "hi its tom again from finance did the escalation on my outlook ticket go through "
+                                      "incident twenty thousand and three")
+    assert tools_ok(actions) == ["get_incident"], spoken(actions)
+
+
+async def test_a_lone_request_sentence_after_a_greeting_keeps_the_rules_of_the_whole_turn(brain: SwitchboardBrain) -> None:
+    # "Hi, could you tell me what jobs are open at Riverside?": the sentence alone is the site's list too.
+    state = CallState("greeting-then-list")
+    actions = await say(brain, state, "Hi, could you tell me what jobs are open at Riverside, site twelve?")
+    assert tools_ok(actions) == ["list_work_orders"], spoken(actions)
+
+

@@ -461,3 +461,14 @@ def test_one_as_a_pronoun_before_a_number_is_no_digit_of_it(said: str, digits: l
 def test_digit_words_joined_by_hyphens_are_one_number(said: str, digits: str) -> None:
     assert [r.digits for r in e.number_runs(said)] == [digits]
     assert e.tokens("twenty-one") == ["twenty", "-", "one"]  # a number's own hyphen stays
+
+
+@pytest.mark.parametrize("said, expected", [
+    # After a scale's "and" a number goes on: a word that sounds like a digit there is that digit.
+    ("work order ten thousand and for the air con", ["10004"]),
+    ("incident twenty thousand and too", ["20002"]),
+    ("ten thousand and... to", ["10002"]),
+    ("ten thousand for the pump", ["10000"]),  # no "and": the number has ended
+])
+def test_a_digit_heard_as_a_word_after_and_finishes_the_number(said: str, expected: list[str]) -> None:
+    assert [r.digits for r in e.number_runs(said)] == expected

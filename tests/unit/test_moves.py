@@ -320,3 +320,14 @@ def test_back_said_of_a_thing_is_no_request_to_hear_it_again(said, repeat):
 def test_asking_what_the_line_does_is_help(said):
     move = moves.classify(said, in_task=False)
     assert move is not None and move.kind == "help", move
+
+
+@pytest.mark.parametrize("said, drops", [
+    ("actually no leave it ill check with my manager first", True),  # a recogniser's words, unpunctuated
+    ("no leave it we'll sort it ourselves", True),
+    ("No, leave it please.", True),
+    ("leave it in the queue", False),
+    ("leave it open for now, we'll check", False),
+])
+def test_a_request_dropped_in_words_run_on(said: str, drops: bool) -> None:
+    assert moves.drops_request(said) is drops

@@ -993,7 +993,7 @@ def test_a_long_subject_keeps_its_head_noun(opening, summary):
     ("the fan is humming", True), ("the fan humming all night", True), ("the heating", True),
 ])
 def test_a_kind_of_thing_in_ing_tells_nothing_wrong(summary, tells):
-    assert s._tells_something(summary) == tells
+    assert s.tells_something(summary) == tells
 
 
 def test_a_note_on_it_starts_with_what_it_says():
@@ -1056,3 +1056,17 @@ def test_a_short_site_name_is_no_change_at_the_read_back() -> None:
     assert s.answers(task, CREATE_WORK_ORDER, "is there parking at the depot by the way", ctx) is None
     s.step(task, CREATE_WORK_ORDER, "is there parking at the depot by the way", ctx, write=True)
     assert task["args"]["site"] == 12
+
+
+@pytest.mark.parametrize("tool, opening, said", [
+    # Who calls, by their job alone, is no news for a note; what "we've" done is.
+    ("update_work_order", "Hi, it's the Riverside control room admin. What priority is the aircon job on?. Right. "
+                          "Can you put it on hold then? We've put a portable cooler in, so it can wait",
+     "we've put a portable cooler in"),
+    ("add_work_order_note", "This is the night shift supervisor at Riverside. the pump tripped at midnight",
+     "the pump tripped at midnight"),
+    # A "but" with no subject of its own goes on with the same clause.
+    ("add_work_order_note", "And can you add a note that it cranked but never fired?", "it cranked but never fired"),
+])
+def test_a_remark_leaves_out_a_caller_named_by_their_job_and_keeps_a_clause_whole(tool: str, opening: str, said: str) -> None:
+    assert s.remark(opening, tool, CTX) == said
