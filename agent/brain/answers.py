@@ -33,7 +33,7 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\b(?:when|what time|what day|which day)\b", re.I),
      re.compile(r"\b(?:today|tomorrow|tonight|morning|afternoon|evening|between|\d{1,2}:\d\d|(?:mon|tues|wednes|thurs|"
                 r"fri|satur|sun)day|\d{1,2} (?:january|february|march|april|may|june|july|august|september|october|"
-                r"november|december))\b", re.I)),
+                r"november|december)|no (?:technician |engineer )?visit)\b", re.I)),  # (or that none is booked)
     (re.compile(r"\b(?:which|what) (?:number|phone|mobile|email|address)\b|\bsent (?:it|that) to\b", re.I),
      re.compile(r"\d{3,}|@|\bemail\b|\bmobile\b", re.I)),
 )
@@ -55,8 +55,11 @@ _WHEN = re.compile(r"\b(?:when|what time|how (?:long|soon|quickly)|today|tonight
 
 def _words(text: str) -> set[str]:
     """Word stems of four letters or more (the first four letters: "approve" and "approves" meet)."""
-    return {w[:4] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4} - {"what", "which", "when", "that",
-                                                                                   "this", "with", "your", "sorry"}
+    return {w[:4] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4} - _FUNCTION_STEMS
+
+
+#: Stems of words that carry no topic ("someone" and "something" meet at "some", and say nothing of it).
+_FUNCTION_STEMS = {"what", "whic", "when", "that", "this", "with", "your", "sorr", "some", "anyo", "anyt"}
 
 
 def article_sentences(passage: Mapping[str, Any]) -> list[str]:

@@ -493,6 +493,8 @@ class DomainAgent:
             return
         spec = self._reader_named_by_id(spec, text)
         state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
+        if not hints and not slots.is_write(spec.name, spec.annotations) and _POINTED_BACK.search(text.lower()):
+            hints = self._thing_read_last(spec.server, state)  # "is anyone booked to come and look at it?"
         if hints:
             state.task["hints"] = dict(hints)
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
@@ -514,6 +516,19 @@ class DomainAgent:
             yield Say(ack)
         async for action in self._advance(spec, None, state, heard):
             yield action
+
+    def _thing_read_last(self, server: str, state: CallState) -> dict[str, Any]:
+        """The thing the last read of ``server`` was about (an asset looked up), as what a record of it is listed by
+        (its tag and site): a question about "it" right after looks for the record on that thing. {} otherwise."""
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        data = last.get("result")
+        if not (last.get("ok") and last.get("server") == server and isinstance(data, dict) and data.get("tag")
+                and (data.get("description") or data.get("name"))):
+            return {}
+        record = {"asset": data, "site": _field(data, "site")}
+        by = {x.name for lister in self.tools.tools(server).values() if lister.name.startswith("list_")
+              for x in slots.slots_of(lister.input_schema) if x.kind in ("code", "site")}
+        return {k: v for k in sorted(by) if (v := _carried(record, k)) is not None}
 
     @staticmethod
     def _same_thing(spec: ToolSpec, text: str, state: CallState) -> dict[str, Any]:

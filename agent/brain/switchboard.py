@@ -215,7 +215,9 @@ _GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|good (
 #: The caller asks for both of two requests at once ("log both of them", "medium for both").
 _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
-_EARLIER_CALL = re.compile(r"^(?:\S+\s+){0,6}?(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|asked for)\b")
+_EARLIER_CALL = re.compile(r"(?:^|[.!?]\s+)(?:\S+\s+){0,6}?(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|"
+                           r"asked for)|(?:i|we) (?:was|were) (?:told|promised)|(?:they|you|someone|somebody) (?:said|told|"
+                           r"promised))\b")
 #: Adding words to a record, the words after it ("add that ...", "can you also add: ...", "add saying ...").
 _ADD_THAT = re.compile(r"^(?:(?:and|also|oh|ok|okay|right|yes|yeah|please|can you|could you)\W+)*(?:also\s+)?add\s*"
                        r"(?:that\b|saying\b|:)")
@@ -253,7 +255,9 @@ _WHETHER = re.compile(r"\b(?:tell me|let me know|do you know|can you (?:tell me|
 #: Asked whether an act was done already ("did the escalation on my ticket go through?", "has it been approved?").
 _DONE_ASKED = re.compile(r"\b(?:did|has|have) (?:[\w']+ ){0,6}?(?:go|gone) through\b|\b(?:has|have|was|were) (?:it|that|they|"
                          r"this|the \w+) (?:been |actually been )?(?:escalated|cancell?ed|canceled|approved|done|booked|"
-                         r"moved|sorted|processed|actioned|raised|logged)\b(?! (?:it|that|please)\b)")
+                         r"moved|sorted|processed|actioned|raised|logged)\b(?! (?:it|that|please)\b)|"
+                         r"\b(?:is|are) (?:anyone|anybody|someone|somebody|an engineer|a technician) (?:booked|scheduled|"
+                         r"due)\b")
 #: Which thing is meant, said as "the ... one" ("the air conditioning one", "that VPN one"): no news; "one" starting
 #: a number ("the job one oh oh four") is not it.
 _WHICH_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z'-]+\s+){1,3}?ones?\b(?!\s+(?:oh|zero|one|two|three|four|five|"
@@ -539,7 +543,10 @@ class SwitchboardBrain:
         if move is None and offer == "later" and state.dialogue.get("later") and (reply.yes is True or (
                 reply.yes is None and (self._takes(state.dialogue["later"]["intent"], text, self._context())
                                        or self._record_number_for(state.dialogue["later"]["intent"], text)
-                                       or (_tells_only(text) and not self._another_request(decision, state))))):
+                                       or (_tells_only(text) and not self._another_request(decision, state))
+                                       # ("And the monitor request?": the other thing, named)
+                                       or (_about(text, state.dialogue["later"]["text"])
+                                           and not self._another_request(decision, state))))):
             # "Yes, and it's low priority" to "shall we do that now?": yes, with more for that request; so is
             # an answer that just gets on with it ("site fourteen, it's passing when closed, high priority", or
             # why it is needed: "I'm covering the control room trends for the outage review").
@@ -705,7 +712,12 @@ class SwitchboardBrain:
             # "Thank you", "great" mid-task: no answer and no new request, so the open question stands.
             replies = self._say(self._resume(state))
         elif state.task and self._continues_task(decision, text, state):
+            # "Medium - he can use the handset. How long will it take to fix?": the value taken, the question answered.
+            # (A yes sends it first; the question is then a turn of its own, below.)
+            asked = self._asked_beside_a_value(text, state) if fit == "value" and reply.yes is None else ""
             replies = self.agent.continue_task(text, state)
+            if asked:
+                replies = self._led_by(Say(asked), replies)
         else:
             replies = self._route(decision, text, state, one_request=chosen is not None, settled=found is not None)
         task_before = state.task
@@ -807,6 +819,30 @@ class SwitchboardBrain:
             again = _SENTENCE.split(again.strip())[-1]  # its question alone
         return [route_event(side), *said, Say(f"Now, back to your request. {again}" if words + len(again.split()) + 5
                                                <= LONGEST_REPLY else again)]
+
+    @staticmethod
+    async def _led_by(first: Action, rest: AsyncIterator[Action]) -> AsyncIterator[Action]:
+        yield first
+        async for action in rest:
+            yield action
+
+    def _asked_beside_a_value(self, text: str, state: CallState) -> str:
+        """The answer to a question asked after a value in the same turn ("Medium. How long will it take to fix?"),
+        from the articles of the task's desk, searched with the request and the value just said. "" when the turn
+        asks no such question or the articles hold no clear answer."""
+        task = state.task or {}
+        questions = [x for x in _SENTENCE.split(text.strip())[1:] if x.rstrip().endswith("?")
+                     and _INFO_QUESTION.match(_LEAD.sub("", x.strip().lower()))]
+        if not questions or self._names_a_record(questions[-1]):
+            return ""
+        # (With the values the request holds, which the answer may turn on, before its story: see _answer_from_result.)
+        spec = self.tools.tool(str(task.get("server", "")), str(task.get("tool", "")))
+        choices = [x for x in slots.slots_of(spec.input_schema) if x.kind == "enum"] if spec else []
+        values = {**{x.name: task["args"][x.name] for x in choices if x.name in task.get("args", {})},
+                  **slots.mentioned(choices, text, self._context())}
+        held = " ".join(f"{k} {v}".replace("_", " ") for k, v in values.items())
+        return (self._answer_from_articles(questions[-1], str(task.get("intent", "")), held) if held else "") \
+            or self._answer_from_articles(questions[-1], str(task.get("intent", "")), str(task.get("opening", "")))
 
     @staticmethod
     async def _replay(actions: list[Action]) -> AsyncIterator[Action]:
@@ -1165,7 +1201,7 @@ class SwitchboardBrain:
             text = f"{text} {one['id']}"
         elif self._asks_about_read(decision, text, state):
             # "is that definitely the morning?": what was read holds it; the part that answers, or all of it again.
-            yield Say(self._from_last_result(text, state) or self._last_said(state, ""))
+            yield Say(self._from_last_result(text, state, one_of_kind=True) or self._last_said(state, ""))
             return
         answer = self._answer_from_result(decision, text, state)
         if answer:
@@ -1413,7 +1449,7 @@ class SwitchboardBrain:
         low = text.lower()
         return spec is not None and wanted is not None and not slots.is_write(spec.name, spec.annotations) \
             and wanted.name.startswith(NEW_RECORD_PREFIXES) and not _asks_to_know(text) \
-            and not (_TOLD_BEFORE.search(low) or _CHASING.search(low) or _EARLIER_CALL.match(low))
+            and not (_TOLD_BEFORE.search(low) or _CHASING.search(low) or _EARLIER_CALL.search(low))
 
     def _whether_asked(self, decision: Any, text: str) -> Any | None:
         """"Just tell me if anyone's booked to come out for it": asked whether something is so, heard as the act
@@ -1549,7 +1585,9 @@ class SwitchboardBrain:
         asks, when it is for the desk the whole turn was about. A sentence that leans on the one before ("can you
         cancel it?") is judged with it. None otherwise."""
         sentences = _sentences(text)
-        asking = [i for i, x in enumerate(sentences) if _REQUEST_QUESTION.search(x.lower()) or _NEED.match(x.lower())]
+        # ("how far ahead can I book a visit?" asks to know, not for a booking: "can I" after the question word)
+        asking = [i for i, x in enumerate(sentences) if (_REQUEST_QUESTION.search(x.lower()) or _NEED.match(x.lower()))
+                  and not _INFO_QUESTION.match(_LEAD.sub("", x.strip().lower()))]
         if not asking:
             return None
         leaning = self._ask_leaning(decision, sentences[asking[-1]])
@@ -1780,8 +1818,10 @@ class SwitchboardBrain:
             return not self._names_a_record(text)
         # ("how far ahead can I book a visit?" asks how far: "can I" inverted after the question word is no request;
         # "can you log a ticket", "please" or a sentence led by "can I" is one)
-        only_asks = bool(whole) and all(_INFO_QUESTION.match(x) and not _REQUEST_QUESTION.match(x)
-                                        and not re.search(r"\b(?:can|could|would|will) you\b|\bplease\b", x) for x in whole)
+        # (A sentence that only tells why, "We're planning a shutdown.", asks nothing beside the question.)
+        asked = [x for x in whole if _INFO_QUESTION.match(x) or x.rstrip().endswith("?") or not _tells_only(x)]
+        only_asks = bool(asked) and all(_INFO_QUESTION.match(x) and not _REQUEST_QUESTION.match(x)
+                                        and not re.search(r"\b(?:can|could|would|will) you\b|\bplease\b", x) for x in asked)
         if whole and ((_REQUIRED_QUESTION.search(whole[-1]) and whole[-1].endswith("?")) or _REQUIRED_ASKED.search(whole[-1])) \
                 and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)  # "is there anything I need to sort out before I turn up?"
@@ -2012,6 +2052,8 @@ class SwitchboardBrain:
         if _IN_GENERAL.search(text.lower()):
             return False  # "how long would a low priority ticket normally take?": about any, the articles answer
         other = self._spec_of(decision.intent) if decision.action == "route" else None
+        if other is not None and slots.is_write(other.name, other.annotations) and _REQUEST_QUESTION.search(text.lower()):
+            return False  # "can you book someone for Thursday evening?": an act asked for on the record, no question of it
         return other is None or decision.intent == "smalltalk.offtopic" or (
             other.server == spec.server and self._id_names(decision.intent) == self._id_names(done[0]["intent"]))
 
@@ -2129,9 +2171,16 @@ class SwitchboardBrain:
         if said or not (decision.action == "handoff" or self._lost(decision)):
             return said
         # Not in the result, and nothing the line does fits it alone ("will someone ring me about it?"): the
-        # articles of the request just done, searched with what the caller told for it.
+        # articles of the request just done, searched with what the caller told for it and how the record now
+        # stands ("how soon will they pick it up now?" of an incident made urgent: the target for urgent).
         told = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
-        return self._answer_from_articles(text, done[0]["intent"], told)
+        last = state.tool_attempts[-1].get("result") if state.tool_attempts[-1].get("ok") else None
+        server = INTENT_TOOLS.get(done[0]["intent"], ("",))[0]
+        choices = {x.name for t in self.tools.tools(server).values() for x in slots.slots_of(t.input_schema)
+                   if x.kind == "enum"} if server in SERVERS else set()
+        stands = " ".join(f"{k} {v}".replace("_", " ") for k, v in last.items() if k in choices and isinstance(v, str)) \
+            if isinstance(last, dict) else ""
+        return self._answer_from_articles(text, done[0]["intent"], f"{told} {stands}".strip())
 
     def _asked_of_last_record(self, decision: Any, text: str, state: CallState) -> Any | None:
         """Right after a record was read or written, a question that names no other record and leaves the router
@@ -2646,7 +2695,7 @@ class SwitchboardBrain:
         for boundary in bounds[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
             if len(re.findall(r"[\w']+", _without_names(before))) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
-                    or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.match(before.lower()) \
+                    or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.search(before.lower()) \
                     or _inside_a_number(before, after) \
                     or _INTRODUCTION.match(_without_trailing_codes(before).lower()) \
                     or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2 \
