@@ -992,6 +992,8 @@ class DomainAgent:
         task["args"].update({k: v for k, v in hints.items() if k in own})
         task["hints"] = {**task.get("hints", {}), **hints}
         task["lookup"] = []  # asked and answered: not asked again in this task
+        # What the turn says of the thing is searched with too ("it's for the aeration blower at site three").
+        task["described"] = f"{task.get('described', '')} {text}".strip()[:slots.MAX_SPOKEN_TEXT]
         proposal = await self._propose(task)
         if proposal:
             yield Say(proposal)

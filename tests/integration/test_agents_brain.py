@@ -3762,3 +3762,13 @@ async def test_how_soon_after_a_change_is_answered_for_how_the_record_now_stands
         assert tools_ok(done) == ["update_incident"], spoken(done)
         actions = await say(brain, state, "So how soon should someone pick it up now?")
         assert "urgent 4 hours" in spoken(actions), spoken(actions)
+
+
+async def test_a_thing_named_after_a_wrong_number_is_searched_with_its_words(tmp_path: Path) -> None:
+    # The number was wrong; "it's for the aeration blower at site three" has no job of its own, and the only open job
+    # there (the generator's) is not offered for it.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("wrong-number-then-thing")
+        await say(brain, state, "hiya checking on work order one zero nine nine nine")
+        actions = await say(brain, state, "its for the aeration blower at harbor road site three")
+        assert spoken(actions).startswith("There's no work order for the aeration blower"), spoken(actions)
