@@ -59,8 +59,6 @@ NEWS_PREFIXES = ("add_",)
 ENDING_PREFIXES = ("cancel_", "close_", "withdraw_")
 #: What a new record takes over from the closed one it replaces: where and what, never its state or story.
 _NOT_CARRIED = {"status", "priority", "summary", "description", "idempotency_key", "reported_by", "callback_number"}
-#: The new record just offered, asked for ("raise one then", "yes, log it"): the offer says what "one" is.
-OFFER_TAKEN = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:one|it|that|a new one)\b")
 #: A new record asked for in so many words ("raise a new one", "open another ticket"; "they gave me a new one" is none).
 NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:a new|another)(?: new)? "
                         r"(?:one|job|ticket|work order|incident|request)\b")
@@ -363,6 +361,22 @@ def _field(data: Any, name: str, depth: int = 0) -> Any:
     return None
 
 
+#: The new record just offered, asked for ("raise one then", "yes, log it"): the offer says what "one" is.
+_OFFER_TAKEN = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:one|it|that|a new one)\b")
+
+
+def _offer_taken(text: str) -> bool:
+    """Does ``text`` ask for the new record offered, in so many words ("raise a new one") or by "one" ("raise one then")?"""
+    low = text.lower()
+    return bool(NEW_RECORD.search(low) or _OFFER_TAKEN.search(low))
+
+
+def _carried_args(new: ToolSpec, record: Mapping[str, Any]) -> dict[str, Any]:
+    """What a new record made by ``new`` takes over from ``record`` (where and what, see ``_NOT_CARRIED``)."""
+    return {k: v for k in new.input_schema.get("properties", {}) if k not in _NOT_CARRIED
+            and (v := _carried(record, k)) is not None}
+
+
 def _carried(record: Mapping[str, Any], name: str) -> Any:
     """``name`` in a record as a new record's argument: {"site": {"number": 7}} -> 7 for site, {"asset": {"tag":
     "A701"}} -> "A701" for asset_tag."""
@@ -439,7 +453,7 @@ class DomainAgent:
         """Does ``text`` answer the open question of the task in progress? (see ``slots.answers``)"""
         if not state.task:
             return None
-        if state.task.get("instead") and (NEW_RECORD.search(text.lower()) or OFFER_TAKEN.search(text.lower())):
+        if state.task.get("instead") and _offer_taken(text):
             return "value"  # "raise a new one" to "... is completed. Shall I open a work order instead?"
         spec = self.spec_for(state.task)
         fit = slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
@@ -900,9 +914,7 @@ class DomainAgent:
         new = self._new_of_kind(spec, task)
         if new is None:
             return f"There's no {kind} for {what}. What is the {kind} number?"
-        props = new.input_schema.get("properties", {})
-        carried = {k: _carried({**where, "asset": thing}, k) for k in props if k not in _NOT_CARRIED} if thing else {}
-        task["instead"] = {"tool": new.name, "args": {k: v for k, v in carried.items() if v is not None}}
+        task["instead"] = {"tool": new.name, "args": _carried_args(new, {**where, "asset": thing}) if thing else {}}
         return f"There's no {kind} for {what}. Shall I {slots.describe_tool(new.name)}?"
 
     def _named_by_meaning(self, candidates: list[dict[str, Any]], said: str) -> list[dict[str, Any]]:
@@ -1086,8 +1098,7 @@ class DomainAgent:
                 new = self._new_of_kind(spec, state.task) if closed and not closes else None
                 if new is not None:
                     # A note, a comment or a change for a closed record: it takes none, a new one is the way on.
-                    props = new.input_schema.get("properties", {})
-                    carried = {k: _carried(record, k) for k in props if k not in _NOT_CARRIED}
+                    carried = _carried_args(new, record)
                     # What the caller wanted added is what the new one is about ("the seal they replaced is
                     # dripping again"), not the words that asked to add it.
                     told = next((state.task["args"][x.name] for x in slots.slots_of(spec.input_schema)
@@ -1104,7 +1115,7 @@ class DomainAgent:
                         if x.kind == "user" and carried.get(x.name) is None and len(theirs) == 1 \
                                 and slots.validate(x, theirs[0]) is None:
                             carried[x.name] = theirs[0]
-                    state.task["instead"] = {"tool": new.name, "args": {k: v for k, v in carried.items() if v is not None}}
+                    state.task["instead"] = {"tool": new.name, "args": carried}
                     yield Say(f"{closed} Shall I {slots.describe_tool(new.name)} instead?")
                     return
                 if closed and spec.name.startswith(ENDING_PREFIXES):
@@ -1146,7 +1157,7 @@ class DomainAgent:
         """The answer to "W O, one zero zero, zero nine is completed. Shall I open a work order instead?"."""
         assert state.task is not None
         reply = entities.yes_no(text)
-        asked_new = bool(NEW_RECORD.search(text.lower()) or OFFER_TAKEN.search(text.lower()))
+        asked_new = _offer_taken(text)
         new = self.tools.tool(spec.server, instead["tool"])
         another = self._names_another_record(spec, text, state.task)  # ("sorry, not five, four": misheard)
         # Giving what the new one needs ("the number on it is G3020", "priority medium, please") goes along with it.

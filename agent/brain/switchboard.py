@@ -81,14 +81,15 @@ _POINTS_BACK = re.compile(r"^\W*(?:(?:and|but|so|now)\s+)?(?:it|it'?s|its|that|t
 _QUESTION_ORDER = re.compile(r"\b(?:what|which|where|who|when|how)(?: [a-z']+){0,2}? (?:is|are|was|were|does|do|did|can|will|has|have) "
                              r"(?:it|this|that|they|he|she|we|you|i)\b|"
                              r"\b(?:what|which|where|who|when|how)'s (?:its|it|the|this|that|my|your|our|their)\b")
+#: Whether there is someone ("is anyone ...", "are somebody ..." as a recogniser hears it).
+_ANYONE = r"(?:is|are) (?:anyone|anybody|someone|somebody)"
 #: Asking which records there are ("any open jobs", "what's outstanding", "how many work orders are live").
 _RECORDS_ASKED = re.compile(r"\b(?:any|anything|what'?s|what|which|how many|list|everything)\b(?: [\w']+){0,4}? "
                             r"(?:open|outstanding|live|pending|logged|in progress|on hold|jobs|work orders)\b|"
                             # (asked by the records' name alone: "open jobs there then", "outstanding work orders at site 21")
                             r"(?:^|[.!?,]\s+)(?:[\w']+\s+){0,2}?(?:open|outstanding|live|pending) (?:jobs|work orders)\b|"
                             # (whether someone is on it: the jobs open on it say)
-                            r"\b(?:is|are) (?:anyone|anybody|someone|somebody)(?: already)? (?:working on|looking at|"
-                            r"looking into|dealing with|assigned to|on)\b")
+                            rf"\b{_ANYONE}(?: already)? (?:working on|looking at|looking into|dealing with|assigned to|on)\b")
 #: Asking about a place itself: its number, its address, where it is.
 _PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|post code|where (?:is|'s) (?:the|it)|whereabouts is|"
                           r"located|directions|how do (?:i|we) get to)\b")
@@ -256,8 +257,7 @@ _WHETHER = re.compile(r"\b(?:tell me|let me know|do you know|can you (?:tell me|
 _DONE_ASKED = re.compile(r"\b(?:did|has|have) (?:[\w']+ ){0,6}?(?:go|gone) through\b|\b(?:has|have|was|were) (?:it|that|they|"
                          r"this|the \w+) (?:been |actually been )?(?:escalated|cancell?ed|canceled|approved|done|booked|"
                          r"moved|sorted|processed|actioned|raised|logged)\b(?! (?:it|that|please)\b)|"
-                         r"\b(?:is|are) (?:anyone|anybody|someone|somebody|an engineer|a technician) (?:booked|scheduled|"
-                         r"due)\b")
+                         rf"\b(?:{_ANYONE}|(?:is|are) (?:an engineer|a technician)) (?:booked|scheduled|due)\b")
 #: Which thing is meant, said as "the ... one" ("the air conditioning one", "that VPN one"): no news; "one" starting
 #: a number ("the job one oh oh four") is not it.
 _WHICH_ONE = re.compile(r"\b(?:the|that|this)\s+(?:[a-z'-]+\s+){1,3}?ones?\b(?!\s+(?:oh|zero|one|two|three|four|five|"
@@ -835,12 +835,13 @@ class SwitchboardBrain:
                      and _INFO_QUESTION.match(_LEAD.sub("", x.strip().lower()))]
         if not questions or self._names_a_record(questions[-1]):
             return ""
-        # (With the values the request holds, which the answer may turn on, before its story: see _answer_from_result.)
+        # (Searched with the values the request holds, which the answer may turn on, before its story, which may be of
+        # another article's topic: "his headset crackles" is no article of target times.)
         spec = self.tools.tool(str(task.get("server", "")), str(task.get("tool", "")))
         choices = [x for x in slots.slots_of(spec.input_schema) if x.kind == "enum"] if spec else []
         values = {**{x.name: task["args"][x.name] for x in choices if x.name in task.get("args", {})},
                   **slots.mentioned(choices, text, self._context())}
-        held = " ".join(f"{k} {v}".replace("_", " ") for k, v in values.items())
+        held = _choices_in_words(values)
         return (self._answer_from_articles(questions[-1], str(task.get("intent", "")), held) if held else "") \
             or self._answer_from_articles(questions[-1], str(task.get("intent", "")), str(task.get("opening", "")))
 
@@ -2178,7 +2179,7 @@ class SwitchboardBrain:
         server = INTENT_TOOLS.get(done[0]["intent"], ("",))[0]
         choices = {x.name for t in self.tools.tools(server).values() for x in slots.slots_of(t.input_schema)
                    if x.kind == "enum"} if server in SERVERS else set()
-        stands = " ".join(f"{k} {v}".replace("_", " ") for k, v in last.items() if k in choices and isinstance(v, str)) \
+        stands = _choices_in_words({k: v for k, v in last.items() if k in choices and isinstance(v, str)}) \
             if isinstance(last, dict) else ""
         return self._answer_from_articles(text, done[0]["intent"], f"{told} {stands}".strip())
 
@@ -2741,36 +2742,37 @@ class SwitchboardBrain:
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and (moves.asks(after) or _STATUS_NOUN.search(after.lower())))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue
-            if counted:
-                # "Hi, two things. ...": the caller said there is more than one; each clear request is one.
-                return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
-                    {"text": after, "target": tail.target, "intent": tail.intent}
-            if head.target == tail.target and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES) \
-                    and head.confidence < SWITCH_CONFIDENCE and self._ids_of(tail.intent) \
-                    and _REQUEST_QUESTION.search(after.lower()):
-                # "We've got a permit freeze at North Ridge this week. Can you cancel the technician visit for work
-                # order 10002?": an unsure "fault" before an act asked for on a record is why it is asked.
-                continue
-            if head.target == tail.target and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES) \
-                    and INTENT_TOOLS[tail.intent][1].startswith(slots.READ_PREFIXES) and not moves.asks(after) \
-                    and _tells_only(after):
-                # "The system's down for the whole control room. I think there's a ticket already, INC-20002": a
-                # record told of, with nothing asked of it, is the one the trouble is about; one request. ("And status
-                # of INC 20003" tells nothing: a request put in two words.)
-                continue
-            if head.target == tail.target and INTENT_TOOLS[tail.intent][1].startswith(NEWS_PREFIXES) \
-                    and INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES):
-                # "The booster pump is banging again. Can you stick a note on job 10009?": the fault told is
-                # what the note says, one request.
-                continue
-            if head.intent != tail.intent and head.target == tail.target and not self._ids_of(tail.intent):
-                # Without a cue, two clauses for one desk are one request told in two ("my password ran
-                # out and I can't get onto anything", "my headset has died, I'd like a replacement"),
-                # unless the second names a record of its own ("..., and when is work order 10002 due").
-                continue
+            if not counted and self._told_as_one(head, tail, after):
+                continue  # ("Hi, two things. ...": the caller said there is more than one; each clear request is one)
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
                 {"text": after, "target": tail.target, "intent": tail.intent}
         return decision, text, None
+
+    def _told_as_one(self, head: Any, tail: Any, after: str) -> bool:
+        """Are two clear requests for one desk (see ``_split_two``) one request told in two, by how the second
+        stands to the first?"""
+        if head.target != tail.target:
+            return False
+        first, second = INTENT_TOOLS[head.intent][1], INTENT_TOOLS[tail.intent][1]
+        if first.startswith(NEW_RECORD_PREFIXES) and head.confidence < SWITCH_CONFIDENCE and self._ids_of(tail.intent) \
+                and _REQUEST_QUESTION.search(after.lower()):
+            # "We've got a permit freeze at North Ridge this week. Can you cancel the technician visit for work
+            # order 10002?": an unsure "fault" before an act asked for on a record is why it is asked.
+            return True
+        if first.startswith(NEW_RECORD_PREFIXES) and second.startswith(slots.READ_PREFIXES) and not moves.asks(after) \
+                and _tells_only(after):
+            # "The system's down for the whole control room. I think there's a ticket already, INC-20002": a
+            # record told of, with nothing asked of it, is the one the trouble is about; one request. ("And status
+            # of INC 20003" tells nothing: a request put in two words.)
+            return True
+        if second.startswith(NEWS_PREFIXES) and first.startswith(NEW_RECORD_PREFIXES):
+            # "The booster pump is banging again. Can you stick a note on job 10009?": the fault told is
+            # what the note says, one request.
+            return True
+        # Without a cue, two clauses for one desk are one request told in two ("my password ran out and I can't get
+        # onto anything", "my headset has died, I'd like a replacement"), unless the second names a record of its
+        # own ("..., and when is work order 10002 due").
+        return head.intent != tail.intent and not self._ids_of(tail.intent)
 
     def _settled(self, decision: Any, text: str) -> Any:
         """An unsure decision between a look-up and a write that a choice only the write takes settles
@@ -3469,6 +3471,11 @@ def _asked_after_yes(rest: str) -> str:
 def _stems(text: str) -> set[str]:
     """Word stems, crudely (the first three letters of words of four or more): "move" and "moving" meet."""
     return {w[:3] for w in entities.tokens(text) if len(w) >= 4 and w.isalpha()} - {"vis", "tec", "abo"}
+
+
+def _choices_in_words(values: Mapping[str, Any]) -> str:
+    """Choices a record holds, as words to search articles with: {"priority": "in_progress"} -> "priority in progress"."""
+    return " ".join(f"{k} {v}".replace("_", " ") for k, v in values.items())
 
 
 def _about(text: str, request: str) -> bool:

@@ -2958,14 +2958,24 @@ async def test_a_question_about_what_was_just_read_is_answered_from_it(
         assert present in spoken(actions) and not [x for x in absent if x in spoken(actions)], spoken(actions)
 
 
-async def test_a_how_to_leaning_on_the_record_just_read_is_about_its_kind(tmp_path: Path) -> None:
+@pytest.mark.parametrize("turns, done, question, said", [
     # "how long do these normally take?" after an access request was read: access requests, not password rules.
+    (["I put in a request for GIS access a couple of days ago, SR three zero zero zero three, where is it"],
+     "get_service_request", "how long do these normally take", "working day"),
+    # Made urgent, "how soon should someone pick it up now?" is the target for urgent, from the articles.
+    (["its maria lopez my vpn incident twenty thousand and one is down as high but im on site and cant get at "
+      "anything so make it urgent", "yes"], "update_incident", "So how soon should someone pick it up now?",
+     "urgent 4 hours"),
+])
+async def test_a_question_on_the_record_just_handled_is_answered_for_its_kind_and_how_it_stands(
+        tmp_path: Path, turns: list[str], done: str, question: str, said: str) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("howto-on-record")
-        await say(brain, state, "I put in a request for GIS access a couple of days ago, SR three zero zero zero three, "
-                                "where is it")
-        actions = await say(brain, state, "how long do these normally take")
-        assert "working day" in spoken(actions), spoken(actions)
+        for turn in turns:
+            handled = await say(brain, state, turn)
+        assert tools_ok(handled) == [done], spoken(handled)
+        actions = await say(brain, state, question)
+        assert said in spoken(actions), spoken(actions)
 
 
 async def test_a_record_number_put_right_while_its_words_are_asked_is_no_answer(tmp_path: Path) -> None:
@@ -3751,17 +3761,6 @@ async def test_a_question_after_a_value_at_a_read_back_is_answered_and_the_value
     assert "3 working days" in spoken(actions) and spoken(actions).endswith("?"), spoken(actions)
     assert state.task and state.task["args"].get("priority") == "medium", state.task
 
-
-async def test_how_soon_after_a_change_is_answered_for_how_the_record_now_stands(tmp_path: Path) -> None:
-    # Made urgent, "how soon should someone pick it up now?" is the target for urgent, from the articles.
-    async with _fresh_brain(tmp_path) as brain:
-        state = CallState("how-soon-now")
-        await say(brain, state, "its maria lopez my vpn incident twenty thousand and one is down as high but im on site "
-                                "and cant get at anything so make it urgent")
-        done = await say(brain, state, "yes")
-        assert tools_ok(done) == ["update_incident"], spoken(done)
-        actions = await say(brain, state, "So how soon should someone pick it up now?")
-        assert "urgent 4 hours" in spoken(actions), spoken(actions)
 
 
 async def test_a_thing_named_after_a_wrong_number_is_searched_with_its_words(tmp_path: Path) -> None:
