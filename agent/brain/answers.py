@@ -36,6 +36,15 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
                 r"november|december)|no (?:technician |engineer )?visit)\b", re.I)),  # (or that none is booked)
     (re.compile(r"\b(?:which|what) (?:number|phone|mobile|email|address)\b|\bsent (?:it|that) to\b", re.I),
      re.compile(r"\d{3,}|@|\bemail\b|\bmobile\b", re.I)),
+    # where: a place on or in something ("riveted to the base frame on the drive side").
+    (re.compile(r"\bwhere(?:abouts)?\b", re.I),
+     re.compile(r"\b(?:on|at|in|inside|under|underneath|behind|beside|next to|near|from|to|above|below) (?:the|a|an|each|"
+                r"every|its|your)\b", re.I)),
+    # done without the desk ("can I change it myself without ringing you?"): what the caller can do alone.
+    (re.compile(r"\b(?:myself|ourselves|(?:my|our) own|by myself|without (?:ringing|calling|phoning|contacting|bothering|"
+                r"asking|going through) (?:you|anyone|anybody|someone|somebody|the desk|the helpdesk|the service desk|it))\b",
+                re.I),
+     re.compile(r"\bself[- ]?service\b|\byourself\b|\byour own\b", re.I)),
 )
 
 
@@ -153,7 +162,9 @@ def person_per_articles(passages: Sequence[str], said: str) -> str:
                 for part in re.split(r"\s+or\s+", condition):
                     # A product's name ("BitLocker") is what the article calls it; a caller describes what it does.
                     needed = {root(w.lower()) for w in re.findall(r"[A-Za-z]+", part) if len(w) >= 4 and w.islower()}
-                    if len(needed) >= 2 and needed <= words:
+                    # ... or names it, with a word of the situation besides ("a BitLocker recovery screen came up").
+                    names = {w.lower() for w in re.findall(r"[A-Za-z]+", part) if len(w) >= 4 and not w.islower()}
+                    if len(needed) >= 2 and (needed <= words or (names and names <= words and needed & words)):
                         end = text.find(".", found.end())
                         return text[found.start():end + 1 if end >= 0 else len(text)].strip()
     return ""

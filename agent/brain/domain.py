@@ -421,6 +421,18 @@ def is_closed(item: Mapping[str, Any]) -> bool:
     return str(item.get("status", "")).lower() in _CLOSED
 
 
+def _nearly_said(value: str, numbers: set[str]) -> bool:
+    """Is the number in ``value`` (an id, "WO-10006") one of ``numbers`` with a digit dropped, added or changed
+    ("1006", "100006", "10016")? Not the same number: that one is the id itself, taken as said."""
+    digits = re.sub(r"\D", "", value)
+    def one_off(a: str, b: str) -> bool:
+        if len(a) == len(b):
+            return sum(x != y for x, y in zip(a, b)) == 1
+        short, long_ = sorted((a, b), key=len)
+        return len(long_) - len(short) == 1 and any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return any(one_off(n, digits) for n in numbers)
+
+
 def _overlap(item: Mapping[str, Any], words: set[str]) -> int:
     text = " ".join(str(v) for k, v in item.items() if isinstance(v, str) and not k.startswith("_"))
     said = {w for w in entities.tokens(text) if len(w) > 2 or w.isdigit()}
@@ -453,8 +465,8 @@ class DomainAgent:
         """Does ``text`` answer the open question of the task in progress? (see ``slots.answers``)"""
         if not state.task:
             return None
-        if state.task.get("instead") and _offer_taken(text):
-            return "value"  # "raise a new one" to "... is completed. Shall I open a work order instead?"
+        if state.task.get("instead") and (_offer_taken(text) or entities.yes_no(text).yes is not None):
+            return "value"  # "raise a new one", or a yes or no, to "... is completed. Shall I open a work order instead?"
         spec = self.spec_for(state.task)
         fit = slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
         if fit is None and spec is not None and self._lookup_turn(spec, state.task, text):
@@ -851,17 +863,26 @@ class DomainAgent:
             # A caller chasing something means one still open: closed ones rank after every open one. A thing
             # is only offered when the caller named what it is ("the generator"), not on a shared "room".
             candidates = _lookup_candidates(data, asking.name)
-            if not spec.name.startswith(NEW_RECORD_PREFIXES) and any(isinstance(c.get("asset"), Mapping) for c in candidates):
+            if not spec.name.startswith(NEW_RECORD_PREFIXES) and (
+                    not candidates or any(isinstance(c.get("asset"), Mapping) for c in candidates)):
                 # Records on things ("the chiller at North Ridge"): only those on a thing of the kind the caller
-                # names, when they name one the place has; the only open job there may be on another thing.
+                # names, when they name one the place has; the only open job there may be on another thing. With
+                # none at the place at all, the one thing described ("the noisy box on the workshop roof") has none.
                 things = await self._things_named(lister.server, args, words)
+                # (Nothing listed says no record only from a lister of the records asked for: list_work_orders.)
+                if not candidates and (asking.name.removesuffix("_id") not in lister.name or len(
+                        things := things or self._named_by_meaning(await self._things_at(lister.server, args), said)) != 1):
+                    continue
                 if things:
                     candidates = [c for c in candidates if isinstance(c.get("asset"), Mapping)
                                   and c["asset"].get("tag") in {t.get("tag") for t in things}]
                     if not candidates:
                         return self._none_on(task, spec, things, args)
             named = [c for c in candidates if _named_kind(c, words)] or self._named_by_meaning(candidates, said)
-            ranked = sorted(((_overlap(c, words) + (0 if is_closed(c) else 100), c) for c in named),
+            # A number said that is no id of its own ("one oh oh six") is one the caller nearly has: first of all.
+            nearly = {r.digits for p in parts for r in entities.number_runs(p) if len(r.digits) >= 3}
+            ranked = sorted(((_overlap(c, words) + (0 if is_closed(c) else 100)
+                              + 1000 * _nearly_said(str(c["_value"]), nearly), c) for c in named),
                             key=lambda pair: -pair[0])
             if ending:  # "I only remember it ends in six": only those, however well the others match
                 ranked = [(score, c) for score, c in ranked if re.sub(r"\D", "", str(c["_value"])).endswith(ending)]
@@ -887,8 +908,12 @@ class DomainAgent:
         return None
 
     async def _things_named(self, server: str, args: Mapping[str, Any], words: set[str]) -> list[dict[str, Any]]:
-        """The things at the place ``args`` gives (a lister of things that needs only that: the site's assets) whose
-        kind the caller names in ``words``. [] when none is named or the place's things cannot be listed."""
+        """The things at the place ``args`` gives whose kind the caller names in ``words``. [] when none is named or
+        the place's things cannot be listed."""
+        return [t for t in await self._things_at(server, args) if _named_kind(t, words)]
+
+    async def _things_at(self, server: str, args: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The things at the place ``args`` gives (a lister of things that needs only that: the site's assets)."""
         for lister in self.tools.tools(server).values():
             needed = set(lister.input_schema.get("required") or [])
             if not lister.name.startswith("list_") or slots.is_write(lister.name, lister.annotations) \
@@ -900,7 +925,7 @@ class DomainAgent:
                 continue
             things = [t for t in records_in(data) if t.get("tag") and (t.get("description") or t.get("name"))]
             if things:
-                return [t for t in things if _named_kind(t, words)]
+                return things
         return []
 
     def _none_on(self, task: dict[str, Any], spec: ToolSpec, things: list[dict[str, Any]],

@@ -110,11 +110,11 @@ _HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |ques
                    # ("what you need from me?", "I not understand").
                    r"what (?:do )?you (?:need|want)(?: to know)?(?: from me)?|what (?:do |did )?you (?:mean|need)|"
                    r"(?:i )?(?:don'?t|do not|not) (?:understand|get it|follow)(?: the question| what you (?:mean|want|need|are asking)(?: from me)?)?|what does that mean|"
-                   r"what (?:is|'s) this (?:line|number|service)(?: for)?|what (?:can|do) (?:i|we) use (?:this|the|you)(?: line| number| service)? for|"
+                   r"what(?: is|'s) this (?:line|number|service)(?: for)?|what (?:can|do) (?:i|we) use (?:this|the|you)(?: line| number| service)? for|"
                    r"what (?:do|can) you do|" + _LINE_QUESTION + r")\b")
 #: Help phrases that ask what the line does, not what to say to the question open now.
 _CAPABILITY = re.compile(r"\bwhat (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i)(?: actually| really)? (?:do|ask)|"
-                         r"what (?:do|can) you do|what (?:is|'s) this (?:line|number|service)|what (?:can|do) (?:i|we) use\b|"
+                         r"what (?:do|can) you do|what(?: is|'s) this (?:line|number|service)|what (?:can|do) (?:i|we) use\b|"
                          + _LINE_QUESTION)
 #: Words a help request may carry besides its phrase ("hi, I need some help here").
 _HELP_LEFTOVER = {"hi", "hello", "hey", "need", "some", "bit", "little", "want", "get", "can", "here", "now", "please", "bit of"}
@@ -276,10 +276,24 @@ def after_restart(text: str) -> str:
     return rest if len(leftover(_plain(rest)).split()) >= 3 else ""
 
 
+#: Asking what the line is for or takes ("what is this number for?", "can you help with computer problems too?",
+#: "is this just for the engineers?", "do you deal with printer stuff?"): things of a kind in general (plural, or
+#: "stuff"), not one thing of the caller's ("can you help with my laptop?").
+_LINE_TAKES = re.compile(
+    r"(?:what(?: is|'s) this (?:line|number|service) for|what (?:can|do) you do(?: for (?:me|us))?|"
+    r"what (?:kind of |sort of )?(?:things |stuff )?can you (?:help (?:me |us )?with|do)|"
+    r"(?:is|are) (?:this|it|you) (?:\w+ )?(?:just|only) for|"
+    r"(?:can|could|do|will) you (?:also |even )?(?:help|deal|cope|do|handle|take|cover|sort)(?: (?:me|us))?(?: (?:with|out))? "
+    r"(?:\w+ ){0,2}(?:problems|issues|stuff|things|questions|faults|calls|queries)(?: (?:too|as well|also|either))?$)")
+_LINE_LEAD = r"^(?:(?:hi|hello|hey|sorry|um|er|oh|so|right|ok|okay|and|but|also)\s+)*"
+
+
 def asks_line(text: str) -> bool:
-    """Does the turn open by asking whether this is the right line ("is this the right number for computer
-    problems, or just the pumps?")? What follows may be a request of its own, which the router judges."""
-    return bool(re.match(rf"^(?:(?:hi|hello|hey|sorry|um|er|oh|so|right|ok|okay)\s+)*{_LINE_QUESTION}\b", _plain(text)))
+    """Does the turn ask what this line is for or whether it is the right one ("is this the right number for computer
+    problems, or just the pumps?"; "I've just started on reception. What is this number for?"), in a sentence of its
+    own? What else the turn says may be a request of its own, which the router judges."""
+    sentences = [_plain(x) for x in re.split(r"(?<=[.!?])\s+|,\s+(?:or|and)\s+", text.strip())]
+    return any(re.match(rf"{_LINE_LEAD}(?:{_LINE_QUESTION}\b|{_LINE_TAKES.pattern})", x) for x in sentences)
 
 
 def asks(text: str) -> bool:

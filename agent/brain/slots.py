@@ -1267,6 +1267,11 @@ TOOL_WORD_KIN = {
 }
 
 
+#: Trades that come out: a visit only as what is done to ("cancel the fitter", "book an electrician"); as who did
+#: something ("our electrician found a tripped breaker, cancel the job") they are no visit.
+TRADES = ("fitter", "electrician", "plumber", "contractor", "sparky")
+
+
 def tool_words(word: str) -> tuple[str, ...]:
     """``word`` of a tool's name and the words callers use for it."""
     return (word, *TOOL_WORD_KIN.get(word, ()))

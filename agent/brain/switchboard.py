@@ -42,6 +42,9 @@ ONE_DESK_CONFIDENCE = 0.6
 #: A follow-up question is short and leans on the one before ("and how long does it run for?").
 FOLLOW_UP_WORDS = 12
 _LEANING = {"it", "its", "it's", "that", "this", "they", "them", "those", "one"}
+#: How near (MiniLM cosine) a sentence of the nearest article section must be to the turn for that section to say
+#: which kind of record the turn needs.
+SECTION_SURE = 0.6
 #: How sure the router must be of a long turn's request sentence on its own to let it decide the turn.
 REQUEST_SENTENCE_CONFIDENCE = 0.7
 #: What the line can do, said for "help" and when a turn is not something it handles.
@@ -82,14 +85,17 @@ _QUESTION_ORDER = re.compile(r"\b(?:what|which|where|who|when|how)(?: [a-z']+){0
                              r"(?:it|this|that|they|he|she|we|you|i)\b|"
                              r"\b(?:what|which|where|who|when|how)'s (?:its|it|the|this|that|my|your|our|their)\b")
 #: Whether there is someone ("is anyone ...", "are somebody ..." as a recogniser hears it).
-_ANYONE = r"(?:is|are) (?:anyone|anybody|someone|somebody)"
+_ANYONE = r"(?:(?:is|are) (?:anyone|anybody|someone|somebody)|(?:if|whether) (?:anyone|anybody|someone|somebody) (?:is|'s))"
 #: Asking which records there are ("any open jobs", "what's outstanding", "how many work orders are live").
 _RECORDS_ASKED = re.compile(r"\b(?:any|anything|what'?s|what|which|how many|list|everything)\b(?: [\w']+){0,4}? "
                             r"(?:open|outstanding|live|pending|logged|in progress|on hold|jobs|work orders)\b|"
                             # (asked by the records' name alone: "open jobs there then", "outstanding work orders at site 21")
                             r"(?:^|[.!?,]\s+)(?:[\w']+\s+){0,2}?(?:open|outstanding|live|pending) (?:jobs|work orders)\b|"
                             # (whether someone is on it: the jobs open on it say)
-                            rf"\b{_ANYONE}(?: already)? (?:working on|looking at|looking into|dealing with|assigned to|on)\b")
+                            rf"\b{_ANYONE}(?: already)? (?:working on|looking at|looking into|dealing with|assigned to|on|fixing|repairing|"
+                            r"seeing to|sorting)\b|"
+                            # (whether it is known: reported already)
+                            r"\b(?:does|do|did) (?:anyone|anybody|someone|somebody|you) (?:already )?know (?:about|of)\b")
 #: Asking about a place itself: its number, its address, where it is.
 _PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|post code|where (?:is|'s) (?:the|it)|whereabouts is|"
                           r"located|directions|how do (?:i|we) get to)\b")
@@ -101,7 +107,7 @@ _RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:
                      r"(?:can|could|would) you\b)", re.I)
 #: Where an ask may end and what it is about begin: a sentence end, a colon or a semicolon.
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
-_LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|and roughly|quick (?:question|one)|"
+_LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh|actually|also|and roughly|quick (?:question|one)|"
                    r"first(?:ly)?|second(?:ly)?|third(?:ly)?|"  # "two things first ... and second whats happening with ..."
                    r"hi|hiya|hello|hey|morning|afternoon|evening|good (?:morning|afternoon|evening)|love|mate|there|"
                    r"(?:one more|another|a) question)\b[\s,:]*)+")
@@ -112,8 +118,8 @@ _CONDITION_FIRST = re.compile(r"^(?:if|once|say|suppose|supposing|let'?s say)\b.
 _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far(?! along| on))|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
                             r"what (?:does|do|should|am|are we|"
-                            r"happens|(?:is|are|'s) the (?:[\w-]+ ){0,2}(?:procedures?|process|rules?|polic(?:y|ies)|requirements?)\b)|where (?:do|does|can|should) (?:i|we|you)|"
-                            r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you)(?: (?:actually|usually|normally|generally))? find|"
+                            r"happens|(?:is|are|'s) the (?:[\w-]+ ){0,2}(?:procedures?|process|rules?|polic(?:y|ies)|requirements?)\b)|where (?:do|does|can|should) (?:i|we|you|they)|"
+                            r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you)(?: (?:actually|usually|normally|generally))? (?:find|look for|spot)|"
                             r"where(?:'s| is| are)(?: [\w-]+){1,5} (?:usually |normally |typically |generally )?(?:fixed|located|found|kept|fitted|mounted|attached|stuck)\b|"
                             r"why (?:does|do|is|am|are|won'?t|can'?t)|is (?:that|it) (?:a big deal|serious|normal|bad|ok)|"
                             # where a kind of thing usually is ("... the asset tag on a valve, where is it usually?")
@@ -124,6 +130,11 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r".*\bwhat (?:can|could|should) (?:i|we) (?:do|try)\b|"
                             # what something of a kind has in general ("what's the minimum length for a new password?")
                             r"what(?:'s| is| are)(?: the)? (?:[\w-]+ ){1,3}(?:for|of|on) (?:a|an|any)\b)")
+#: Asking whether to take a step of their own ("do I just reset it again?", "should we leave it running?", "is it safe
+#: to restart it?"): advice the articles give, not a request of the line (calling, booking or logging is one).
+_ADVICE = re.compile(r"^(?:(?:should|shall) (?:i|we) (?:just |still |now |not )?|(?:do|can) (?:i|we) just |"
+                     r"is it (?:ok|okay|safe|alright|all right|fine) (?:to|if (?:i|we)) )"
+                     r"(?!(?:ring|call|phone|book|raise|log|report|open|send|get|have|give|tell)\b)\w+")
 #: A question of what is required of the caller or someone they send ("is there anything I need to sort out
 #: before I go?", "does he need to bring anything?"): the articles answer it, whatever the router heard.
 _REQUIRED_QUESTION = re.compile(
@@ -219,9 +230,10 @@ _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair
 _EARLIER_CALL = re.compile(r"(?:^|[.!?]\s+)(?:\S+\s+){0,6}?(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|"
                            r"asked for)|(?:i|we) (?:was|were) (?:told|promised)|(?:they|you|someone|somebody) (?:said|told|"
                            r"promised))\b")
-#: Adding words to a record, the words after it ("add that ...", "can you also add: ...", "add saying ...").
+#: Adding words to a record, the words after it ("add that ...", "can you also add: ...", "add saying ...", "can you
+#: add to INC-20004 that ...").
 _ADD_THAT = re.compile(r"^(?:(?:and|also|oh|ok|okay|right|yes|yeah|please|can you|could you)\W+)*(?:also\s+)?add\s*"
-                       r"(?:that\b|saying\b|:)")
+                       r"(?:(?:on)?to (?:[\w-]+ ){1,4}?)?(?:that\b|saying\b|:)")
 #: Who is calling and from where ("hello, Olivia Grant from operations", "it's Sam at the depot"): no request.
 _WHO_CALLS = (r"^(?:(?:hi|hello|hey|morning|afternoon|good (?:morning|afternoon|evening))\W+"
               r"(?:(?:this is|it'?s|i'?m|i am|my name is|name'?s) )?|(?:this is|it'?s|i'?m|i am|my name is|name'?s) )"
@@ -252,7 +264,7 @@ _ANOTHER_THING = re.compile(r"^(?:(?:ah|oh|ok|okay|right|i see|cool|great|thanks
                             r"(?:and|what about|how about|and what about|and how about)\b")
 #: Asked whether something is so ("tell me if anyone's booked", "do you know whether it's been fixed").
 _WHETHER = re.compile(r"\b(?:tell me|let me know|do you know|can you (?:tell me|check|see)|could you (?:tell me|check|see)|"
-                      r"i (?:want|need) to know|wondering)\s+(?:if|whether)\b")
+                      r"i (?:want|need) to know|wondering|find out)\s+(?:if|whether)\b")
 #: Asked whether an act was done already ("did the escalation on my ticket go through?", "has it been approved?").
 _DONE_ASKED = re.compile(r"\b(?:did|has|have) (?:[\w']+ ){0,6}?(?:go|gone) through\b|\b(?:has|have|was|were) (?:it|that|they|"
                          r"this|the \w+) (?:been |actually been )?(?:escalated|cancell?ed|canceled|approved|done|booked|"
@@ -608,6 +620,10 @@ class SwitchboardBrain:
                 async for action in self.respond(dataclasses.replace(turn, text=then, kind="text"), state):
                     yield action
                 return
+            if move.kind == "dont_know" and state.task is not None:
+                # "I can't see any number, it's the heating and cooling thing on the roof": what else they say
+                # describes the thing, searched with for the other way to it.
+                state.task["described"] = f"{state.task.get('described', '')} {text}".strip()[:slots.MAX_SPOKEN_TEXT]
             applied = self._apply(move, state, offer)
             if move.kind in ("dont_know", "help", "identity", "repeat"):
                 # What these end on is asked again under the strike limit too: an "I'm not sure" to an
@@ -1175,7 +1191,9 @@ class SwitchboardBrain:
         if change is None and decision.action in ("route", "clarify"):
             decision = self._told_what_it_holds(decision, text) or self._fault_told_of_a_thing(decision, text, state) \
                 or self._asked_of_read_record(decision, text) or decision
-        if change is None and after_howto is None and decision.action in ("route", "clarify") and self._asks_how(decision, text):
+        asks_how = change is None and after_howto is None and decision.action in ("route", "clarify") \
+            and self._asks_how(decision, text)
+        if asks_how:
             # (A request after a how-to answer was decided with the question it leans on: it asks no question now.)
             # "The VPN says token out of sync, what am I meant to do?": a question answered from the articles.
             decision = dataclasses.replace(decision, action="route", intent="knowledge.howto")
@@ -1213,7 +1231,7 @@ class SwitchboardBrain:
         if follow is not None:
             decision, text = follow
         elif decision.action == "route":
-            if not one_request:
+            if not one_request and not asks_how:  # (what the question tells first is its own story, no request)
                 decision, text = self._keep_second_request(decision, text, state)
             # (A request kept from a turn of two is what it was: a value in the words kept with it is the other's.)
             logged = self._write_by_its_values(decision.intent, decision.alternatives, text) if not one_request else None
@@ -1250,7 +1268,9 @@ class SwitchboardBrain:
             # record (cancel) a word of its description drew the router to; that act needs a record, none is named.
             decision = self._a_thing_needed(decision, text) or decision
         if decision.action in ("clarify", "route") and not state.task and change is None:
-            decision = self._kind_asked_for(decision, text) or decision  # the words name it, whatever else was heard
+            # The words name it, whatever else was heard; or the article section that is plainly about what they
+            # told says which record to ask for ("... Ask for a service request to clear it.").
+            decision = self._kind_asked_for(decision, text) or self._kind_the_section_says(decision, text) or decision
         if follow is None and decision.action in ("route", "clarify") and not state.task:
             decision = self._unfounded_change(decision, text, state) or decision
         if follow is None and change is None and not state.task and decision.action in ("route", "clarify"):
@@ -1516,7 +1536,8 @@ class SwitchboardBrain:
         # A new fault never asks when: "when's somebody coming out to that oil pump?" asks how its job is going,
         # however much of the fault the question carries; what usually happens is a how-to.
         when = (bool(_WHEN_QUESTION.match(questions[-1].lower())) and not _HABIT_QUESTION.search(questions[-1].lower())) \
-            or bool(_DONE_QUESTION.match(questions[-1].lower()))  # (nor whether anybody ever fixed it)
+            or bool(_DONE_QUESTION.match(questions[-1].lower())) \
+            or bool(_RECORDS_ASKED.search(f"{last_asked} {questions[-1]}".lower()))  # (nor whether anybody ever fixed it, or is on it)
         if not earlier and not when and (not alone.intent.endswith(".status") or alone.confidence < OFF_TOPIC_CONFIDENCE):
             return None
         return dataclasses.replace(decision, action="route", intent=status, confidence=alone.confidence,
@@ -1555,10 +1576,12 @@ class SwitchboardBrain:
         """Right after a how-to answer, a request that leans on it ("Did that already. Can you log it for someone
         to look at?") is for the problem asked about: decided with the question before it, as the most likely
         new record of those readings (the how-to was answered already). None otherwise."""
+        made = _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False)
         if state.task or not state.routes or state.routes[-1]["intent"] != "knowledge.howto" \
-                or not (set(entities.tokens(text)) & _LEANING or _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False)) \
-                or not (_REQUEST_QUESTION.search(text.lower()) or _GO_AHEAD.search(text.lower())):
-            return None  # (leaning on it, or a new record asked for: "... nothing happens, can you log a ticket"; "do it")
+                or not (set(entities.tokens(text)) & _LEANING or made) \
+                or not (_REQUEST_QUESTION.search(text.lower()) or _GO_AHEAD.search(text.lower()) or made):
+            return None  # (leaning on it, or a new record asked for: "... nothing happens, can you log a ticket"; "do it";
+            # "raise a job for an electrician then")
         callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
         if len(callers) < 2:
             return None
@@ -1637,6 +1660,9 @@ class SwitchboardBrain:
         whole = self._tool_named_in_full(named, text)
         if whole is not None:
             return whole  # its tool named in so many words ("I want to add a note to WO 10007 ..."): asked for
+        adding = [i for i in named if INTENT_TOOLS[i][1].startswith("add_")]
+        if len(adding) == 1 and _ADD_THAT.match(text.strip().lower()):
+            return adding[0]  # "can you add to INC-20004 that the crack has spread": words added to it
         if status is not None and _STANDING.search(text.lower()):
             return status  # "can you tell me where my ticket INC-20003 is at?"
         if status is not None and not _asks_to_know(text) and any(
@@ -1753,6 +1779,10 @@ class SwitchboardBrain:
         # Each word of the name, or a word callers use for it ("stick a note on it", "cancel the engineer").
         said = [w for w in entities.words_besides_numbers(clause.lower())
                 for w in (w, *(k for k, kin in slots.TOOL_WORD_KIN.items() if w in kin))]
+        acts = "|".join(re.escape(x) for w in wanted - {"visit"} for x in slots.tool_words(w))
+        if acts and re.search(rf"\b(?:{acts})\w*\s+(?:the |a |an |our |my |your |that |this )?(?:{'|'.join(slots.TRADES)})s?\b",
+                              clause.lower()):
+            said.append("visit")  # "cancel the fitter for WO-10013"
         if len(wanted) == 1:
             # One word ("escalate", "update") names it only as a verb on its object: "escalate it please", not
             # "any update on my ticket".
@@ -1815,6 +1845,11 @@ class SwitchboardBrain:
             return False  # "how many generators have we got at Stonebridge?": its list says, not an article
         # (A sentence that only leads in, "Quick question.", is none.)
         whole = [y for x in _SENTENCE.split(text) if (y := _LEAD.sub("", x.strip().lower())).strip(" .,!")]
+        if whole and _ADVICE.match(whole[-1]) and whole[-1].endswith("?") and decision.intent != "knowledge.howto":
+            # "Booster pump A702 won't start, the relay's tripped again. Do I just reset it?": the thing named is what
+            # the advice is about; a ticket's number would make it a question about that ticket.
+            return not any(_ticket_number(x) and slots.mentioned([x], text, self._context())
+                           for i in INTENT_TOOLS for x in self._ids_of(i))
         if whole and _SUPPOSED.search(whole[-1]) and _WH_WORD.search(whole[-1]) and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)
         # ("how far ahead can I book a visit?" asks how far: "can I" inverted after the question word is no request;
@@ -1921,11 +1956,11 @@ class SwitchboardBrain:
                 and bool(_RECORD_NOUN.search(text.lower()))
             if routed_change and routed.server == server and self._id_names(decision.intent) == ids \
                     and not (in_read and decision.intent == intent) \
-                    and (decision.action == "route" or not set(slots.mentioned(choices, text, ctx, verbs=False))
-                         - {s.name for s in self._change_choices(decision.intent)}):
+                    and (decision.action == "route" or (decision.intent != intent and not set(
+                        slots.mentioned(choices, text, ctx, verbs=False)) - {s.name for s in self._change_choices(decision.intent)})):
                 # The router heard a change of its own to such a record: "cancel the visit for WO 10002". Unsure of
                 # one that cannot take a value said in so many words (a comment, for "can you drop it to medium?"),
-                # it did not.
+                # it did not. Unsure of this very change (against another desk's), the record pointed at settles it.
                 continue
             just_made = made is not None and made.server == server and all(i in state.entities for i in ids)
             if not (self._names_its_ids(intent, text, ctx) or read_ids == ids or just_made or in_read):
@@ -2276,6 +2311,22 @@ class SwitchboardBrain:
         return bool(re.search(rf"\b(?:any|what|which|how many|list|all)\b(?: [\w']+){{0,4}}? (?:{alternatives})\b", low)
                     or (re.search(rf"\b(?:{alternatives})\b", low) and _WHICH_ONES.search(low))
                     or (kinds and re.search(rf"\b(?:which|what) (?:{kinds})\b(?! is (?:it|that|this)\b)", low)))
+
+    def _kind_the_section_says(self, decision: Any, text: str) -> Any | None:
+        """A new record of one kind, when the article section nearest the turn is plainly about what the caller told
+        (a sentence of it at least ``SECTION_SURE`` near) and tells them to ask for another kind ("Moving the
+        Authenticator app to a new phone needs the old registration cleared. Ask for a service request to clear
+        it.", for a turn the router heard as a password reset): that kind. None otherwise."""
+        spec = self._spec_of(decision.intent) if decision.action == "route" else None
+        similar = getattr(self.agent, "similar", None)
+        if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES) or not decision.passages or similar is None \
+                or _asks_a_question(text):
+            return None  # (a question asked is answered as it is heard: "is there a loan laptop I can get?")
+        section = decision.passages[0].to_dict()
+        sentences = answers.article_sentences(section)
+        if not sentences or max(similar(text, sentences)) < SECTION_SURE:
+            return None
+        return self._kind_asked_for(decision, " ".join(sentences))
 
     def _kind_asked_for(self, decision: Any, text: str) -> Any | None:
         """A new record asked for by its kind in so many words, heard as something else: the kind asked for.
@@ -2738,7 +2789,11 @@ class SwitchboardBrain:
             its_record = bool(self._id_names(head.intent) & self._id_names(tail.intent)) \
                 and not self._names_its_ids(head.intent, before, ctx) and self._names_its_ids(head.intent, after, ctx) \
                 and not _VERB.search(_without_names(after).lower()) and not moves.asks(after)
-            if not clear or verbless or onward or its_record or not self._names_its_ids(tail.intent, after, ctx) \
+            # ("Two things on WO-10005. Put a note on it ... And book a fitter for tomorrow": the record said once for
+            # both, when the caller counted what they have.)
+            shared = counted and bool(self._id_names(tail.intent)) and self._id_names(tail.intent) <= self._id_names(head.intent) \
+                and self._names_its_ids(head.intent, before, ctx)
+            if not clear or verbless or onward or its_record or not (self._names_its_ids(tail.intent, after, ctx) or shared) \
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and (moves.asks(after) or _STATUS_NOUN.search(after.lower())))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue
@@ -3360,8 +3415,8 @@ def _asks_a_question(text: str) -> bool:
 
 def _asks_to_know(text: str) -> bool:
     """Is a sentence of ``text`` a question that wants to know something, not a request put as one ("..., can you get
-    it looked at?" asks for a job; "is anyone coming out?" asks to know)?"""
-    return any(_asks_a_question(x) and not _REQUEST_QUESTION.match(_LEAD.sub("", re.split(r",\s*", x.strip())[-1].lower()))
+    it looked at?" asks for a job; "is anyone coming out?" asks to know; so does "I'm to find out if ...")?"""
+    return bool(_WHETHER.search(text.lower())) or any(_asks_a_question(x) and not _REQUEST_QUESTION.match(_LEAD.sub("", re.split(r",\s*", x.strip())[-1].lower()))
                for x in _SENTENCE.split(text) if x.strip())
 
 

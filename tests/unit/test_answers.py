@@ -87,6 +87,9 @@ _TOKEN = ('If the token shows the wrong code or the VPN says "token out of sync"
     # A product's name is the article's word; a caller says what the screen does.
     ("the laptop came up asking for a recovery key after the update", True),
     ("my laptop keeps asking me to log in again", False),
+    # ... or names it, with the situation's thing besides
+    ("my laptop is stuck on a BitLocker screen since the update", True),
+    ("is BitLocker on all the new machines?", False),
 ])
 def test_an_article_that_sends_the_caller_to_a_person_fits_only_its_own_situation(said: str, person: bool) -> None:
     assert bool(answers.person_per_articles([_BITLOCKER, _TOKEN], said)) == person
@@ -95,3 +98,8 @@ def test_an_article_that_sends_the_caller_to_a_person_fits_only_its_own_situatio
 def test_a_sentence_holding_what_the_question_word_asks_for_is_of_its_kind() -> None:
     assert answers.of_the_kind_asked("how far ahead can I book a visit", "Visits can be booked up to 60 days ahead.")
     assert not answers.of_the_kind_asked("how far ahead can I book a visit", "Visits come in the morning or afternoon.")
+    # where: a place on something; done alone: what the caller can do without the desk
+    assert answers.of_the_kind_asked("where is the tag on a valve?", "On a valve, the tag hangs from the handwheel.")
+    assert not answers.of_the_kind_asked("where is the tag on a valve?", "Tags are a letter and four digits.")
+    assert answers.of_the_kind_asked("can I unlock it myself?", "Use self-service from the sign-in screen.")
+    assert not answers.of_the_kind_asked("can I unlock it myself?", "Ask for a password reset.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agent.brain.domain import _named_kind, result_sentence
+from agent.brain.domain import _named_kind, _nearly_said, result_sentence
 from agent.brain.mcp_client import ToolSpec
 
 GENERATOR = {"tag": "G-1012", "type": "generator", "description": "Data room standby generator"}
@@ -48,3 +48,9 @@ def test_a_list_is_read_whole_where_the_ear_has_room() -> None:
                "the transformer T-0730: humming loudly, open.")
     said = result_sentence(spec, {"message": message}, False)
     assert "one one" in said and "humming" in said, said
+
+
+def test_a_number_one_digit_off_an_id_is_nearly_said_and_the_id_itself_is_not() -> None:
+    assert _nearly_said("WO-10006", {"1006"}) and _nearly_said("WO-10006", {"100006"}) and _nearly_said("WO-10006", {"10016"})
+    assert not _nearly_said("WO-10006", {"10006"}) and not _nearly_said("WO-10020", {"1006"})
+    assert not _nearly_said("WO-10006", set())

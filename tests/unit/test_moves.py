@@ -236,6 +236,12 @@ def test_a_cancel_phrase_before_a_changed_value_takes_back_the_change_not_the_re
     ("hi, is this the IT helpdesk?", True),
     ("the pump at the right site has a number on it", False),
     ("is the work order for the pump done?", False),
+    # what the line is for, asked after saying who calls, or of things of a kind in general
+    ("Hi, I've just started in the stores. What is this number for?", True),
+    ("Can you help with email problems too, or is it only the field side?", True),
+    ("do you handle printer stuff as well", True),
+    ("can you help with my laptop? it won't start", False),
+    ("can you help me reset my password", False),
 ])
 def test_a_turn_that_opens_by_asking_if_this_is_the_right_line(said, line):
     assert moves.asks_line(said) is line
