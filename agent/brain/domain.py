@@ -365,7 +365,7 @@ def _field(data: Any, name: str, depth: int = 0) -> Any:
 _OFFER_TAKEN = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:one|it|that|a new one)\b")
 
 
-def _offer_taken(text: str) -> bool:
+def offer_taken(text: str) -> bool:
     """Does ``text`` ask for the new record offered, in so many words ("raise a new one") or by "one" ("raise one then")?"""
     low = text.lower()
     return bool(NEW_RECORD.search(low) or _OFFER_TAKEN.search(low))
@@ -465,7 +465,7 @@ class DomainAgent:
         """Does ``text`` answer the open question of the task in progress? (see ``slots.answers``)"""
         if not state.task:
             return None
-        if state.task.get("instead") and (_offer_taken(text) or entities.yes_no(text).yes is not None):
+        if state.task.get("instead") and (offer_taken(text) or entities.yes_no(text).yes is not None):
             return "value"  # "raise a new one", or a yes or no, to "... is completed. Shall I open a work order instead?"
         spec = self.spec_for(state.task)
         fit = slots.answers(state.task, spec.input_schema, text, self.context()) if spec else None
@@ -1182,7 +1182,7 @@ class DomainAgent:
         """The answer to "W O, one zero zero, zero nine is completed. Shall I open a work order instead?"."""
         assert state.task is not None
         reply = entities.yes_no(text)
-        asked_new = _offer_taken(text)
+        asked_new = offer_taken(text)
         new = self.tools.tool(spec.server, instead["tool"])
         another = self._names_another_record(spec, text, state.task)  # ("sorry, not five, four": misheard)
         # Giving what the new one needs ("the number on it is G3020", "priority medium, please") goes along with it.

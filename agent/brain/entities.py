@@ -405,7 +405,7 @@ def only_codes(text: str) -> bool:
 #: What callers call a ticket kind instead of its letters ("work order 10001" is WO-10001).
 KIND_NAMES = {
     "WO": ("work order", "work-order", "job"),
-    "INC": ("incident", "ticket"),
+    "INC": ("incident", "ticket", "in c"),  # ("in c": how a recogniser writes the letters said as a word)
     "SR": ("service request", "request"),
     "VIS": ("visit",),
 }
@@ -887,3 +887,38 @@ def spell_grouped(symbols: str) -> str:
 def spell_case_id(case_id: str) -> str:
     """``CASE-7F3K2Q`` -> ``seven F three, K two Q``: the code a caller writes down, without the word CASE."""
     return spell_grouped(case_id.partition("-")[2] or case_id)
+
+
+#: A caller putting right what they just said: "one zero zero one two, sorry no, one zero zero one four", "P-4530 ...
+#: sorry, not the pump, the valve, A3001".
+_REPAIR = re.compile(r"\b(?:sorry,? no|no,? sorry|sorry,? i mean|i mean|no,? wait|or rather|correction|sorry,? not)\b[,.:]?",
+                     re.I)
+#: An identifier as said: a written code ("P-4530", "WO-10012", "A3001"), a written number of three digits or more, or
+#: three or more digit words in a row ("one zero zero one two").
+_SAID_ID = re.compile(r"\b[A-Za-z]{1,3}-?\d{3,6}\b|\b\d{3,}\b|(?:\b[a-z]\s+)?(?:\b(?:zero|oh|one|two|three|four|five|six|"
+                      r"seven|eight|nine|double|triple)\b[\s,-]*){3,}", re.I)
+#: Words after a repair within which the identifier it puts right must come.
+REPAIR_WINDOW = 8
+
+
+def _digit_count(said: str) -> int:
+    return sum(len(r.digits) for r in number_runs(said))
+
+
+def repaired(text: str) -> str:
+    """``text`` without an identifier the caller put right in the same breath: one said before a repair ("sorry no",
+    "I mean", "no wait", "sorry, not the ...") when another identifier follows within a few words. The repair
+    words go too when they follow the identifier straight on. ``text`` itself otherwise."""
+    for cue in reversed(list(_REPAIR.finditer(text))):
+        before, after = text[:cue.start()], text[cue.end():]
+        following = " ".join(after.split()[:REPAIR_WINDOW])
+        earlier, later = list(_SAID_ID.finditer(before)), _SAID_ID.search(following)
+        # (Put right whole, not in part: "one zero zero zero one, no sorry, not zero one, zero six" changes its end,
+        # which the slots' own taking back puts together.)
+        if not earlier or not later or _digit_count(later.group()) < _digit_count(earlier[-1].group()):
+            continue
+        last = earlier[-1]
+        if before[last.end():].strip(" ,.;"):
+            return f"{before[:last.start()].rstrip(' ,')}{before[last.end():]}{text[cue.start():]}"
+        return f"{before[:last.start()].rstrip(' ,')} {after.lstrip(' ,')}"
+    return text

@@ -101,7 +101,10 @@ _DONT_KNOW = re.compile(
     r"(?:can'?t|cannot|could not|couldn'?t) (?:find|see|read|remember|recall|tell)(?: it| that| one| the \w+)?|"
     r"(?:no|not) (?:tag|number|label)(?: on it)?|(?:i )?forgot(?: it)?|"
     # No preference is the same move for a choice: the caller leaves it to us.
-    r"(?:i )?(?:don'?t|do not) mind|no preference|(?:it )?(?:doesn'?t|does not) matter|up to you|you (?:choose|decide|pick))\b")
+    r"(?:i )?(?:don'?t|do not) mind|no preference|(?:it )?(?:doesn'?t|does not) matter|up to you|you (?:choose|decide|pick)|"
+    # ... or whichever comes first ("whatever's fastest", "the soonest you've got")
+    r"whatever(?:'s| is)? (?:fastest|quickest|soonest|earliest|first)|whichever(?:'s| is)? (?:fastest|quickest|soonest|"
+    r"earliest|first)|(?:the )?(?:soonest|earliest|first available)(?: one| slot| you(?:'ve| have) got)?)\b")
 #: "Is this the maintenance line?": a caller checking where they have rung, answered with what the line does.
 _LINE_QUESTION = r"(?:is|am i (?:through|speaking|talking) to) (?:this|that|it|the)? ?(?:the )?(?:\w+ ){0,2}(?:line|number|desk|helpdesk|help desk|service desk|hotline)"
 _HELP = re.compile(r"\b(?:help|what (?:kind of |sort of )?(?:things |stuff |questions )?can (?:you|i)(?: actually| really)? (?:do|say|ask)(?: you| for| about| here| (?:on|with|through|using|from) (?:here|you|this(?: line| number| service| phone line)?))?|what (?:can|could) you help (?:me )?with|what (?:are )?(?:my|the) options|"
@@ -146,9 +149,13 @@ def leftover(text: str, *patterns: re.Pattern[str]) -> str:
     return re.sub(r"\s+", " ", _FILLER_RE.sub(" ", rest)).strip()
 
 
-def drops_request(sentence: str) -> bool:
-    """Does ``sentence`` open by dropping the request ("No, leave it please.", "Forget it.")?"""
-    return bool(_CANCEL_FIRST.match(sentence.lower()))
+def drops_request(sentence: str, topic: str = "") -> bool:
+    """Does ``sentence`` open by dropping the request ("No, leave it please.", "Forget it."), or tell to drop it by
+    its kind, the first word of ``topic`` ("he's just told me to forget the visit" of a visit being booked)?"""
+    kind = topic.split()[0] if topic.split() else ""
+    return bool(_CANCEL_FIRST.match(sentence.lower())) or bool(kind) and bool(re.search(
+        rf"\b(?:forget|scrap|drop|skip|never ?mind|(?:don'?t|do not) bother with|no need for)(?: about)? (?:the|that|this) "
+        rf"{re.escape(kind)}s?\b", sentence.lower()))
 
 
 def _opens_a_sentence(pattern: re.Pattern[str], text: str) -> bool:
@@ -199,7 +206,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if not in_task:
         return None
     if _CANCEL_ALONE.match(plain) or (_CANCEL.search(plain) and set(leftover(plain, _CANCEL).split()) <= set(
-            _plain(topic).split())) or (_opens_a_sentence(_CANCEL_FIRST, text) and not entities.number_runs(text) and not changes):
+            _plain(topic).split())) or (_opens_a_sentence(_CANCEL_FIRST, text) and not entities.number_runs(text) and not changes) \
+            or any(drops_request(x, topic) for x in re.split(r"(?<=[.!?])\s+", text) if not _CANCEL_FIRST.match(x.lower())):
         # "Scrap that, Thursday was right": a cancel phrase before values the task takes takes back a change.
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)
@@ -217,7 +225,7 @@ _ADMISSION = re.compile(
     r"(?:^|[,.;!?]|\b(?:and|but|so)\b)\s*(?:i |we )?(?:(?:really |honestly )?(?:don'?t|do not|dont) (?:know|have|remember)|"
     r"haven'?t(?: got)?|have no|no idea|dunno|not sure (?:of|about)|(?:never|didn'?t|did not) (?:wr[io]te|write|get|got|take|took|note|keep|kept)(?: down)?|"
     r"lost|forgot|forgotten|(?:can'?t|cannot|couldn'?t) (?:find|see|read|remember))"
-    r"\s+(?:what\s+)?((?:the|its|it'?s|my|our|a|an|any|that)\s+(?:[a-z']+\s+){0,2}?" + _ID_NOUN + r")\b"
+    r"\s+(?:(?:what|of|about)\s+)?((?:the|its|it'?s|my|our|a|an|any|that)\s+(?:[a-z']+\s+){0,2}?" + _ID_NOUN + r")\b"
     r"(?:\s+(?:is|was|for it|of it|on it|down|on me|with me|to hand|here))?(?:\s+(?:off hand|offhand|sorry))?\s*(?=$|[,.;!?]|\b(?:and|but|so|can you|could you|would you|will you|please)\b)")
 
 

@@ -22,7 +22,7 @@ from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, 
 from agent.brain import acts, answers, entities, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD,
                                 NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REOPENED, REPLY_WORDS, DomainAgent,
-                                asked_parts, fetch_site_names, for_the_ear, is_closed, latest_reference, questions_in,
+                                asked_parts, fetch_site_names, for_the_ear, is_closed, latest_reference, offer_taken, questions_in,
                                 records_in, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.policy import lead_moved
@@ -42,6 +42,8 @@ ONE_DESK_CONFIDENCE = 0.6
 #: A follow-up question is short and leans on the one before ("and how long does it run for?").
 FOLLOW_UP_WORDS = 12
 _LEANING = {"it", "its", "it's", "that", "this", "they", "them", "those", "one"}
+#: Sections searched for the further ones of an article that answer a question of a kind (about a tenth of them all).
+DEEPER_SECTIONS = 12
 #: How near (MiniLM cosine) a sentence of the nearest article section must be to the turn for that section to say
 #: which kind of record the turn needs.
 SECTION_SURE = 0.6
@@ -128,6 +130,8 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r".*\b(?:is there|are there|do you know) (?:a|any) (?:trick|way|fix|workaround|tricks|tips?)\b|"
                             r".*\b(?:anything|something) (?:i|we) (?:can|could) (?:do|try)\b|"
                             r".*\bwhat (?:can|could|should) (?:i|we) (?:do|try)\b|"
+                            # clipped ("... can't get in. what now?", "mailbox full, can't send. fix?")
+                            r"(?:so |and )?(?:what now|now what|fix|any fix|how to fix(?: it| that| this)?)\W*$|"
                             # what something of a kind has in general ("what's the minimum length for a new password?")
                             r"what(?:'s| is| are)(?: the)? (?:[\w-]+ ){1,3}(?:for|of|on) (?:a|an|any)\b)")
 #: Asking whether to take a step of their own ("do I just reset it again?", "should we leave it running?", "is it safe
@@ -135,6 +139,8 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
 _ADVICE = re.compile(r"^(?:(?:should|shall) (?:i|we) (?:just |still |now |not )?|(?:do|can) (?:i|we) just |"
                      r"is it (?:ok|okay|safe|alright|all right|fine) (?:to|if (?:i|we)) )"
                      r"(?!(?:ring|call|phone|book|raise|log|report|open|send|get|have|give|tell)\b)\w+")
+#: The most words an unpunctuated advice question at the end of a turn is taken from.
+ADVICE_WORDS = 7
 #: A question of what is required of the caller or someone they send ("is there anything I need to sort out
 #: before I go?", "does he need to bring anything?"): the articles answer it, whatever the router heard.
 _REQUIRED_QUESTION = re.compile(
@@ -421,7 +427,8 @@ class SwitchboardBrain:
             yield action
 
     async def _respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
-        text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else turn.text
+        # ("... work order one zero zero one two, sorry no, one zero zero one four": the one put right is not heard.)
+        text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else entities.repaired(turn.text)
         if languages.foreign(turn.language, turn.turn) and not state.task:
             async for action in self._other_language(str(turn.language), state):
                 yield action
@@ -532,9 +539,10 @@ class SwitchboardBrain:
         decision = found or decision
         offer = state.dialogue.get("offer")
         fit = self.agent.answers(text, state) if state.task else None
+        topic = str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " ")
         move = moves.classify(text, in_task=bool(state.task or state.dialogue.get("clarify")),
                               offer=None if offer == "lookup" and fit == "value" else offer,  # "yes, it's P-4512"
-                              topic=str((state.task or {}).get("intent", "")).replace(".", " ").replace("_", " "),
+                              topic=topic,
                               free_text=fit == "free", answered=fit == "value", changes=self._changes_held(text, state))
         if offer == "later" and (state.dialogue.get("later") or {}).get("once") and (move is None or move.kind != "accept") \
                 and not entities.only_codes(_content_text(text)):
@@ -610,7 +618,7 @@ class SwitchboardBrain:
         state.dialogue.pop("offer", None)
         if move is not None:
             state.dialogue.pop("clarify", None)  # a move answers the either/or question too ("no, leave it")
-            then = _asked_after_leaving(text) if move.kind in ("cancel", "decline") else ""
+            then = _asked_after_leaving(text, topic) if move.kind in ("cancel", "decline") else ""
             if then:
                 # "Actually no, leave it. Just tell me if anyone's booked to come out for it.": the request is
                 # dropped, then what is asked after it is a turn of its own, in place of "anything else?".
@@ -1246,7 +1254,8 @@ class SwitchboardBrain:
             # (... or unless the first names its act in full: "put a note on WO-10003 that ..., and tell me where we
             # are with WO-10001" is the note, then the other's status, whatever the two numbers together settle.)
             if later is not None and (named is None or later["target"] != first.target
-                                      or self._tool_named_in_full([first.intent], words) is not None):
+                                      or self._tool_named_in_full([first.intent], words) is not None
+                                      or self._needs_what_it_makes(first.intent, later["intent"], later["text"])):
                 decision, text, state.dialogue["later"] = first, words, later
         if follow is None and not one_request and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             both = self._records_to_read(text)
@@ -1430,10 +1439,13 @@ class SwitchboardBrain:
         quickly does somebody come out?" is nearest the section on raising one, its article's priorities answer."""
         def holds(p: Any) -> bool:
             return any(answers.of_the_kind_asked(text, x) for x in answers.article_sentences(p.to_dict()))
-        if not passages or any(holds(p) for p in passages):
+        article = passages[0].id.partition("#")[0] if passages else ""
+        # (Held by another article's section is not enough: the first is the question's topic.)
+        if not passages or any(holds(p) for p in passages if p.id.partition("#")[0] == article):
             return passages
-        article = passages[0].id.partition("#")[0]
-        deeper = [p for p in self.coordinator.index.search(normalise(text), k=3 * len(passages))
+        # (Searched with the article's title too: its sections, not the question's other topics.)
+        title = passages[0].title.partition(":")[0]
+        deeper = [p for p in self.coordinator.index.search(normalise(f"{title}. {text}"), k=DEEPER_SECTIONS)
                   if p.id.partition("#")[0] == article and holds(p) and p.id not in {x.id for x in passages}]
         return [*passages, *deeper]
 
@@ -1568,15 +1580,25 @@ class SwitchboardBrain:
         result = read[0].get("result") if read is not None else None
         summary = result.get("summary") if isinstance(result, dict) else None
         words = entities.tokens(text.lower())
-        if not isinstance(summary, str) or len(words) > FOLLOW_UP_WORDS or not set(words) & (_LEANING | {"these"}):
+        if len(words) > FOLLOW_UP_WORDS or not set(words) & (_LEANING | {"these"}) or decision.intent != "knowledge.howto":
             return ""
-        return summary
+        if isinstance(summary, str):
+            return summary
+        # ... or, right after a record was written, its kind and how it now stands ("how long have they got to sort it
+        # now?" after an escalation: an incident, priority high).
+        done, last = _last_done(state), (state.tool_attempts[-1] if state.tool_attempts else {})
+        written = self._spec_of(done[0]["intent"]) if done and not state.task and last.get("ok") else None
+        if written is None or not slots.is_write(written.name, written.annotations) or not isinstance(last.get("result"), dict):
+            return ""
+        choices = {x.name for x in slots.slots_of(written.input_schema) if x.kind == "enum"} | {"priority", "status"}
+        stands = _choices_in_words({k: v for k, v in last["result"].items() if k in choices and isinstance(v, str)})
+        return f"{self.coordinator.policy.name_of(done[0]['intent'])}. {stands}".strip(" .")
 
     def _request_after_howto(self, text: str, state: CallState) -> tuple[Any, str] | None:
         """Right after a how-to answer, a request that leans on it ("Did that already. Can you log it for someone
         to look at?") is for the problem asked about: decided with the question before it, as the most likely
         new record of those readings (the how-to was answered already). None otherwise."""
-        made = _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False)
+        made = _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False) or offer_taken(text)  # ("raise one")
         if state.task or not state.routes or state.routes[-1]["intent"] != "knowledge.howto" \
                 or not (set(entities.tokens(text)) & _LEANING or made) \
                 or not (_REQUEST_QUESTION.search(text.lower()) or _GO_AHEAD.search(text.lower()) or made):
@@ -1592,7 +1614,8 @@ class SwitchboardBrain:
         if tool is None or not INTENT_TOOLS[tool["intent"]][1].startswith(NEW_RECORD_PREFIXES):
             return None
         # What is wrong is what the caller told, not how they asked to fix it ("it stopped syncing this morning").
-        told = " ".join(x for x in _SENTENCE.split(callers[-2].strip()) if not _questions_only(x))  # (with or without "?")
+        told = " ".join(x for x in _SENTENCE.split(callers[-2].strip()) if not _questions_only(x)) \
+            or _story_before_advice(callers[-2])  # (with or without "?")
         decision = dataclasses.replace(again, action="route", target=tool["target"], intent=tool["intent"],
                                        confidence=tool["confidence"],
                                        reason=f"{again.reason} Asked after the how-to answer: the same problem.")
@@ -1845,7 +1868,10 @@ class SwitchboardBrain:
             return False  # "how many generators have we got at Stonebridge?": its list says, not an article
         # (A sentence that only leads in, "Quick question.", is none.)
         whole = [y for x in _SENTENCE.split(text) if (y := _LEAD.sub("", x.strip().lower())).strip(" .,!")]
-        if whole and _ADVICE.match(whole[-1]) and whole[-1].endswith("?") and decision.intent != "knowledge.howto":
+        # (Unpunctuated, as a recogniser writes it, the question is the turn's last words: "... ive reset it twice now
+        # should i just reset it again".)
+        bare = _story_before_advice(text) != text
+        if whole and ((_ADVICE.match(whole[-1]) and whole[-1].endswith("?")) or bare) and decision.intent != "knowledge.howto":
             # "Booster pump A702 won't start, the relay's tripped again. Do I just reset it?": the thing named is what
             # the advice is about; a ticket's number would make it a question about that ticket.
             return not any(_ticket_number(x) and slots.mentioned([x], text, self._context())
@@ -2254,12 +2280,12 @@ class SwitchboardBrain:
         about = f"{self.coordinator.policy.name_of(intent)}. {told}" if intent else told
         # A question that leans on what came before ("how long does that take?") means it with what it is about.
         leans = bool(set(entities.tokens(question)) & _LEANING)
-        for passage in self.coordinator.passages(f"{question} {about}".strip(), INTENT_TOOLS.get(intent, ("",))[0]):
-            said = answers.answer(question, answers.article_sentences(passage.to_dict()),
-                                  getattr(self.agent, "similar", None), about if leans else "")
-            if said:
-                return spoken(said)
-        return ""
+        found = [said for passage in self.coordinator.passages(f"{question} {about}".strip(), INTENT_TOOLS.get(intent, ("",))[0])
+                 if (said := answers.answer(question, answers.article_sentences(passage.to_dict()),
+                                            getattr(self.agent, "similar", None), about if leans else ""))]
+        # A later section's answer of the kind the question asks ("how long ...": "within one working day") before a
+        # nearer one's that only shares its words ("once she approves it": "Your line manager approves it").
+        return spoken(next((x for x in found if answers.of_the_kind_asked(question, x)), found[0])) if found else ""
 
     def _listed_by_place(self, decision: Any, text: str) -> Any | None:
         """A question of which records a place or a thing has ("are there any open jobs at the Eastgate compressor
@@ -2760,7 +2786,10 @@ class SwitchboardBrain:
             standing = self._standing_asked(tail, after)  # (asked in so many words: clear enough)
             tail = standing or tail
             # A first request its values settle is clear enough when the second is for the other desk.
-            head = self._settled(unsure, before)
+            # (A change with no record to change is no reading of a part that asks for a new one: "..., can you raise a
+            # job, urgent priority".)
+            made = _made_by_kind(before.lower(), _RECORD_KINDS, loosely=False)
+            head = self._settled((made and self._unfounded_change(unsure, before, state)) or unsure, before)
             if head.intent in INTENT_TOOLS and (INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES)
                                                 or head.action == "clarify"):
                 # "Can you add a note to WO-10001 saying the standby pump ... has started making the same noise": a
@@ -2793,15 +2822,35 @@ class SwitchboardBrain:
             # both, when the caller counted what they have.)
             shared = counted and bool(self._id_names(tail.intent)) and self._id_names(tail.intent) <= self._id_names(head.intent) \
                 and self._names_its_ids(head.intent, before, ctx)
+            # ("... can you get a work order in, high priority, and get someone out today": the record the first makes
+            # is the one the second needs.)
+            shared = shared or self._needs_what_it_makes(head.intent, tail.intent, after)
             if not clear or verbless or onward or its_record or not (self._names_its_ids(tail.intent, after, ctx) or shared) \
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and (moves.asks(after) or _STATUS_NOUN.search(after.lower())))) \
                     or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
                 continue
             if not counted and self._told_as_one(head, tail, after):
                 continue  # ("Hi, two things. ...": the caller said there is more than one; each clear request is one)
+            # A choice said in the second part that only the first request takes is the first's ("..., and the flow's
+            # dropped, can you get a work order in, high priority, and get someone out today": the job's priority).
+            theirs = {x.name for x in self._slots_of(tail.intent)}
+            mine = [x for x in self._slots_of(head.intent) if x.kind == "enum" and x.name not in theirs]
+            if (moved := slots.values_said(mine, after, ctx)) and not slots.mentioned(mine, before, ctx):
+                before = f"{before}, {moved}"
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
                 {"text": after, "target": tail.target, "intent": tail.intent}
         return decision, text, None
+
+    def _needs_what_it_makes(self, first: str, second: str, words: str) -> bool:
+        """Does the ``second`` request make something else for the kind of record the ``first`` makes (a visit for the
+        job being raised)? A change or a note to that record is said with it, no request of its own ("..., high
+        priority")."""
+        ids, kind = self._id_names(second), first.partition(".")[0]
+        return first in INTENT_TOOLS and second in INTENT_TOOLS and INTENT_TOOLS[first][1].startswith(NEW_RECORD_PREFIXES) \
+            and not slots.changes_record(INTENT_TOOLS[second][1], self._slots_of(second)) \
+            and INTENT_TOOLS[first][0] == INTENT_TOOLS[second][0] and bool(ids) \
+            and all(n.removesuffix("_id") == kind for n in ids) and kind not in INTENT_TOOLS[second][1] \
+            and not self._names_its_ids(second, words, self._context())  # (a record of its own named: that one)
 
     def _told_as_one(self, head: Any, tail: Any, after: str) -> bool:
         """Are two clear requests for one desk (see ``_split_two``) one request told in two, by how the second
@@ -3413,6 +3462,18 @@ def _asks_a_question(text: str) -> bool:
                for x in _SENTENCE.split(text) if x.strip())
 
 
+def _story_before_advice(text: str) -> str:
+    """An unpunctuated turn (a recogniser's words) without the advice question it ends on ("... ive reset it twice now
+    | should i just reset it again"); ``text`` itself when it has punctuation or ends on none."""
+    words = text.split()
+    if re.search(r"[.?!]", text):
+        return text
+    for i in range(max(len(words) - ADVICE_WORDS, 1), len(words)):
+        if _ADVICE.match(" ".join(entities.tokens(" ".join(words[i:]).lower()))):
+            return " ".join(words[:i])
+    return text
+
+
 def _asks_to_know(text: str) -> bool:
     """Is a sentence of ``text`` a question that wants to know something, not a request put as one ("..., can you get
     it looked at?" asks for a job; "is anyone coming out?" asks to know; so does "I'm to find out if ...")?"""
@@ -3430,14 +3491,20 @@ def _asks_something(text: str) -> bool:
                 or _QUESTION_ORDER.search(low))
 
 
-def _asked_after_leaving(text: str) -> str:
+def _asked_after_leaving(text: str, topic: str = "") -> str:
     """The sentences after the one that drops the request ("Actually no, leave it. Just tell me if anyone's booked
-    to come out for it."), when they ask something; "" otherwise."""
+    to come out for it."; by its kind, the first word of ``topic``: "... forget the visit. Just add a note ..."), when
+    they ask something; "" otherwise."""
     sentences = _sentences(text)
     # (after the sentence that drops it: "Hmm, wait. No, leave it please. ..." drops it in its second)
-    dropped = next((i for i, x in enumerate(sentences) if moves.drops_request(x)), 0)
+    dropped = next((i for i, x in enumerate(sentences) if moves.drops_request(x, topic)), 0)
     rest = " ".join(sentences[dropped + 1:])
-    return rest if rest and _asks_something(rest) else ""
+    return rest if rest and (_asks_something(rest) or _ACT_ORDERED.match(rest.lower())) else ""
+
+
+#: A sentence that orders an act outright ("Just add a note to it that ...", "book it for Friday instead").
+_ACT_ORDERED = re.compile(r"^(?:(?:just|please|then|instead|so|and)\W+)*(?:add|put|book|cancel|raise|log|open|move|change|"
+                          r"escalate|close|reset|schedule|note|make|send|update)\b")
 
 
 #: A sentence that takes back what the caller just said ("ah no, forget it", "never mind that", "scratch that").
@@ -3453,8 +3520,14 @@ def _after_retraction(text: str) -> str:
         m = _RETRACTION.match(sentence)
         if m:
             rest = " ".join([sentence[m.end():], *sentences[i + 1:]]).strip(" ,")
+            if _OWN_PLAN.match(rest.lower()):
+                return ""  # "forget it, I'll ring back": the caller's own next step, the call's request dropped
             return rest if _content_words(rest) or entities.codes(rest) else ""
     return ""
+
+
+#: What a caller says they will do themselves ("I'll ring back", "we'll sort it", "let me check first").
+_OWN_PLAN = re.compile(r"^(?:i'?ll|ill|i will|we'?ll|we will|i'?m going to|let me)\b")
 
 
 def _tells_only(text: str) -> bool:

@@ -124,3 +124,98 @@ async def test_two_things_said_of_one_record_are_both_done(tmp_path: Path) -> No
         assert tools_ok(done) == ["add_work_order_note"] and "visit" in spoken(done).lower(), spoken(done)
         actions = await say(brain, state, "Yes.")
         assert state.task and state.task["tool"] == "schedule_visit", spoken(actions)
+
+
+async def test_a_request_dropped_by_its_kind_then_another_asked_does_that_one(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("drop-kind")
+        await say(brain, state, "I'm ringing for the Millbrook supervisor, he wants an engineer booked for work order "
+                                "10006 on Friday morning.")
+        actions = await say(brain, state, "Oh wait, he says scrap the visit. Just put a note on it that the starter "
+                                          "contactor has been ordered.")
+        assert "Nothing was sent" in spoken(actions) and not tools_ok(actions), spoken(actions)
+        assert state.task is None or state.task["tool"] == "add_work_order_note" or state.dialogue.get("clarify"), state.task
+
+
+async def test_dropping_a_request_with_a_plan_of_ones_own_is_no_request_for_a_person(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("own-plan")
+        await say(brain, state, "the chiller at north ridge is tripping again")
+        actions = await say(brain, state, "hang on. my manager's on the other phone. forget it, i'll call back later.")
+        assert not state.handoff and state.task is None and "Nothing was sent" in spoken(actions), spoken(actions)
+
+
+@pytest.mark.parametrize("said, person", [
+    ("The visit for WO-10002 is tomorrow but the operator can't be there, can you move it to Friday?", False),
+    ("Can you put me through to the operator please?", True),
+])
+async def test_a_person_told_of_is_not_a_person_asked_for(tmp_path: Path, said: str, person: bool) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("told-of")
+        actions = await say(brain, state, said)
+        assert bool(state.handoff) is person, spoken(actions)
+
+
+async def test_a_job_and_a_visit_for_it_in_one_breath_are_both_done_the_priority_with_the_job(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("job-and-visit")
+        first = await say(brain, state, "riverside site twelve, pump A123 is screaming and the pressure's dropped, "
+                                        "can you raise a job, urgent priority, and get someone out today, evening's fine")
+        assert state.task and state.task["args"].get("priority") == "urgent", spoken(first)
+        done = await say(brain, state, "yes")
+        assert tools_ok(done) == ["create_work_order"] and "visit" in spoken(done).lower(), spoken(done)
+        actions = await say(brain, state, "yes")
+        assert state.task and state.task["tool"] == "schedule_visit", spoken(actions)
+        assert state.task["args"].get("time_window") == "evening", state.task["args"]
+
+
+async def test_a_record_number_put_right_in_the_same_breath_reads_the_right_one(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        for said, meant in (("status of work order one zero zero zero two sorry no one zero zero zero three please",
+                             "zero zero, zero three"),
+                            ("hi can you give me the status of work order one zero zero one one sorry no one zero zero "
+                             "one two its for my supervisor", "zero zero, one two")):
+            actions = await say(brain, CallState("repair"), said)
+            assert tools_ok(actions) == ["get_work_order"] and meant in spoken(actions), spoken(actions)
+
+
+@pytest.mark.parametrize("said, answer", [
+    ("printer jammed again. fix?", "front panel"),
+    ("vpn says token out of sync. what now?", "resync"),
+])
+async def test_a_clipped_what_now_is_answered_from_the_articles(tmp_path: Path, said: str, answer: str) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("clipped")
+        actions = await say(brain, state, said)
+        assert "create_incident" not in tools_ok(actions) and (answer in spoken(actions) or state.handoff), spoken(actions)
+
+
+async def test_an_unpunctuated_advice_question_is_answered_and_raise_one_opens_the_job_for_the_story(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("advice-bare")
+        actions = await say(brain, state, "er the intake pump at riverside keeps tripping its relay ive reset it three "
+                                          "times should i reset it again")
+        assert "do not reset it again" in spoken(actions), spoken(actions)
+        actions = await say(brain, state, "Right, raise one then. It's A123.")
+        summary = ((state.task or {}).get("args") or {}).get("summary", "")
+        assert state.task and state.task["tool"] == "create_work_order" and "trip" in summary, (spoken(actions), summary)
+
+
+async def test_how_long_after_an_escalation_is_answered_by_the_target_for_its_new_priority(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("after-escalation")
+        await say(brain, state, "My Outlook keeps asking for my password, that's INC-20003, and nobody has touched it. "
+                                "Please escalate it.")
+        done = await say(brain, state, "Yes.")
+        assert tools_ok(done) == ["escalate_incident"], spoken(done)
+        actions = await say(brain, state, "so how long have they got to fix it now")
+        assert "working day" in spoken(actions), spoken(actions)
+
+
+async def test_a_question_about_what_follows_a_read_is_answered_by_the_kind_asked(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("after-read")
+        read = await say(brain, state, "What's happening with SR-30003?")
+        assert tools_ok(read) == ["get_service_request"], spoken(read)
+        actions = await say(brain, state, "And when she's approved it, how long does it normally take?")
+        assert "working day" in spoken(actions), spoken(actions)

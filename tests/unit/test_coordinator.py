@@ -323,6 +323,14 @@ def test_an_electric_shock_in_a_fitters_words_goes_to_a_person(coordinator, utte
     assert d.action == "handoff" and d.priority == "emergency", d.reason
 
 
+@pytest.mark.parametrize("utterance", ["lads gashed his hand open on the coupling guard at site twelve",
+                                       "there's blood all over the pump room floor, he caught his leg on the flange",
+                                       "one of the contractors has cut himself badly on the valve wheel"])
+def test_a_wound_told_without_the_word_injured_goes_to_a_person(coordinator, utterance):
+    d = coordinator.decide(utterance, call(), now=OPEN)
+    assert d.action == "handoff" and d.priority == "emergency", d.reason
+
+
 
 
 @pytest.mark.parametrize("utterance", [

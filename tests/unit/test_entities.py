@@ -472,3 +472,26 @@ def test_digit_words_joined_by_hyphens_are_one_number(said: str, digits: str) ->
 ])
 def test_a_digit_heard_as_a_word_after_and_finishes_the_number(said: str, expected: list[str]) -> None:
     assert [r.digits for r in e.number_runs(said)] == expected
+
+
+@pytest.mark.parametrize("said, meant", [
+    ("status of work order one zero zero one two sorry no one zero zero one four please",
+     "status of work order one zero zero one four please"),
+    ("The pump P-4530 at site 30 has a fault light. Sorry, not the pump, the valve A3001.",
+     "The pump at site 30 has a fault light. Sorry, not the pump, the valve A3001."),
+    ("it's SR-30002, I mean SR-30003", "it's SR-30003"),
+    # a repair with no identifier after it puts nothing right
+    ("The pump P-4512 is leaking, I mean really leaking.", "The pump P-4512 is leaking, I mean really leaking."),
+    ("site forty, no sorry, fourteen", "site forty, no sorry, fourteen"),  # (short numbers: the slots take them back)
+    # put right in part: the slots' own taking back puts the number together
+    ("work order one zero zero zero one, no sorry, not zero one, zero six", "work order one zero zero zero one, no sorry, "
+     "not zero one, zero six"),
+])
+def test_an_identifier_put_right_in_the_same_breath_is_not_heard(said: str, meant: str) -> None:
+    assert e.repaired(said) == meant
+
+
+def test_a_ticket_prefix_said_as_a_word_is_the_prefix() -> None:
+    # ("in c": the letters I N C said as a word, as a recogniser writes them)
+    assert "INC20001" in e.codes("is anyone looking at my vpn ticket in c two zero zero zero one", ["INC"])
+    assert not any(c.startswith("INC") for c in e.codes("it's in c block by the stores", ["INC"]))

@@ -70,6 +70,8 @@ def test_restart(said: str) -> None:
 @pytest.mark.parametrize("said", [
     "I don't know", "no idea", "I'm not sure", "dunno", "I don't have the tag", "I can't find it",
     "I can't read the label", "there's no tag on it", "I don't remember", "not sure, sorry", "I forgot",
+    # no preference, said as whichever comes first
+    "whatever's quickest", "the earliest you've got", "whichever is soonest",
 ])
 def test_dont_know(said: str) -> None:
     assert moves.classify(said, in_task=True, topic=TOPIC) == moves.Move("dont_know")
@@ -285,6 +287,7 @@ def test_an_announcement_of_several_things_is_found_and_taken_out() -> None:
     ("the printer is broken and I can't find the asset tag on it", "the asset tag", "the printer is broken"),
     ("the visit for the oil pump needs cancelling. I haven't got the job number on me.", "the job number",
      "the visit for the oil pump needs cancelling."),
+    ("the chiller at north ridge has tripped, no idea of the tag", "the tag", "the chiller at north ridge has tripped"),
     # Not knowing something else is part of the story.
     ("it stops and I don't know why", "", "it stops and I don't know why"),
     ("I don't know what happened but the valve is stuck", "", "I don't know what happened but the valve is stuck"),
@@ -337,3 +340,13 @@ def test_asking_what_the_line_does_is_help(said):
 ])
 def test_a_request_dropped_in_words_run_on(said: str, drops: bool) -> None:
     assert moves.drops_request(said) is drops
+
+
+@pytest.mark.parametrize("said, topic, drops", [
+    ("he's just told me to forget the visit.", "visit schedule", True),
+    ("scrap the visit, the fitter's sorted it", "visit schedule", True),
+    ("forget the visit.", "work order create", False),  # another kind of request than the one under way
+    ("the visit was forgotten last time", "visit schedule", False),
+])
+def test_a_request_dropped_by_its_kind(said: str, topic: str, drops: bool) -> None:
+    assert moves.drops_request(said, topic) is drops
