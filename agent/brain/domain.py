@@ -868,10 +868,11 @@ class DomainAgent:
                 # Records on things ("the chiller at North Ridge"): only those on a thing of the kind the caller
                 # names, when they name one the place has; the only open job there may be on another thing. With
                 # none at the place at all, the one thing described ("the noisy box on the workshop roof") has none.
-                things = await self._things_named(lister.server, args, words)
+                at = await self._things_at(lister.server, args)
+                things = [t for t in at if _named_kind(t, words)]
                 # (Nothing listed says no record only from a lister of the records asked for: list_work_orders.)
-                if not candidates and (asking.name.removesuffix("_id") not in lister.name or len(
-                        things := things or self._named_by_meaning(await self._things_at(lister.server, args), said)) != 1):
+                if not candidates and (asking.name.removesuffix("_id") not in lister.name
+                                       or len(things := things or self._named_by_meaning(at, said)) != 1):
                     continue
                 if things:
                     candidates = [c for c in candidates if isinstance(c.get("asset"), Mapping)
@@ -906,11 +907,6 @@ class DomainAgent:
                 task["offer"] = f"Is it {', '.join(names[:-1])}, or {names[-1]}?" if len(names) >= 2 else None
                 return task["offer"]
         return None
-
-    async def _things_named(self, server: str, args: Mapping[str, Any], words: set[str]) -> list[dict[str, Any]]:
-        """The things at the place ``args`` gives whose kind the caller names in ``words``. [] when none is named or
-        the place's things cannot be listed."""
-        return [t for t in await self._things_at(server, args) if _named_kind(t, words)]
 
     async def _things_at(self, server: str, args: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The things at the place ``args`` gives (a lister of things that needs only that: the site's assets)."""

@@ -287,7 +287,7 @@ def after_restart(text: str) -> str:
 #: Asking what the line is for or takes ("what is this number for?", "can you help with computer problems too?",
 #: "is this just for the engineers?", "do you deal with printer stuff?"): things of a kind in general (plural, or
 #: "stuff"), not one thing of the caller's ("can you help with my laptop?").
-_LINE_TAKES = re.compile(
+_LINE_TAKES = (
     r"(?:what(?: is|'s) this (?:line|number|service) for|what (?:can|do) you do(?: for (?:me|us))?|"
     r"what (?:kind of |sort of )?(?:things |stuff )?can you (?:help (?:me |us )?with|do)|"
     r"(?:is|are) (?:this|it|you) (?:\w+ )?(?:just|only) for|"
@@ -301,7 +301,7 @@ def asks_line(text: str) -> bool:
     problems, or just the pumps?"; "I've just started on reception. What is this number for?"), in a sentence of its
     own? What else the turn says may be a request of its own, which the router judges."""
     sentences = [_plain(x) for x in re.split(r"(?<=[.!?])\s+|,\s+(?:or|and)\s+", text.strip())]
-    return any(re.match(rf"{_LINE_LEAD}(?:{_LINE_QUESTION}\b|{_LINE_TAKES.pattern})", x) for x in sentences)
+    return any(re.match(rf"{_LINE_LEAD}(?:{_LINE_QUESTION}\b|{_LINE_TAKES})", x) for x in sentences)
 
 
 def asks(text: str) -> bool:
