@@ -12,16 +12,13 @@ from tests.support import knowledge
 
 
 @pytest.fixture(scope="session")
-def seed_knowledge(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Server], Server]:
+def seed_knowledge() -> Callable[[Server], Server]:
     """``seed(server)`` (before it starts): give a real-brain server's empty data dir the knowledge index
     built once per run (tests/support/knowledge.py), so it does not spend seconds of CPU building the same one."""
-    built: list[Path] = []
 
     def seed(server: Server) -> Server:
         if knowledge.would_build_default(server.data_dir, server.env):
-            if not built:  # first real-brain server of the run: built now, not in runs that need none
-                built.append(knowledge.build(tmp_path_factory.mktemp("knowledge")))
-            knowledge.seed(server.data_dir, built[0])
+            knowledge.seed(server.data_dir, knowledge.shared_index())  # (built by the first that needs it)
         return server
 
     return seed

@@ -19,6 +19,7 @@ from agent.brain.switchboard import SwitchboardBrain
 from agent.config import Settings
 from agent.contracts.state import CallState
 from tests.eval.conversations.conversation_runner import kill_server, repeated_questions, say
+from tests.support import knowledge
 
 
 #: One brain for the module, like one container serving many calls (building the index is slow).
@@ -32,7 +33,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def brain(data_dir: Path):
-    b = SwitchboardBrain.from_settings(Settings(data_dir=data_dir))
+    b = SwitchboardBrain.from_settings(Settings(data_dir=knowledge.seeded(data_dir)))
     await b.start()
     yield b
     await b.close()
@@ -40,8 +41,9 @@ async def brain(data_dir: Path):
 
 @contextlib.asynccontextmanager
 async def _fresh_brain(data_dir: Path) -> AsyncIterator[SwitchboardBrain]:
-    """A brain on its own seeded stores, for a test that writes records other tests of this module change too."""
-    fresh = SwitchboardBrain.from_settings(Settings(data_dir=data_dir))
+    """A brain on its own seeded stores, for a test that writes records other tests of this module change too
+    (the knowledge index copied from one build: the same file every time)."""
+    fresh = SwitchboardBrain.from_settings(Settings(data_dir=knowledge.seeded(data_dir)))
     await fresh.start()
     try:
         yield fresh

@@ -14,6 +14,7 @@ from agent.brain.llm import LlmAgent, ModelReply, ToolCall, function_tools
 from agent.brain.mcp_client import ToolManager
 from agent.config import Settings
 from agent.contracts.state import CallState
+from tests.support import knowledge
 
 
 class ScriptedModel:
@@ -186,7 +187,7 @@ async def test_brain_in_llm_mode_confirms_writes_and_reroutes(tools: ToolManager
     from agent.handoff.service import HandoffService
     from tests.eval.conversations.conversation_runner import say
 
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=knowledge.seeded(tmp_path))
     args = {"site": 14, "asset_tag": "P-4512", "summary": "oil pump tripping", "priority": "urgent"}
     model = ScriptedModel([
         ModelReply("Which asset is it?"),
@@ -218,7 +219,7 @@ async def test_llm_mode_shares_the_dialogue_moves(tools: ToolManager, tmp_path: 
     from agent.handoff.service import HandoffService
     from tests.eval.conversations.conversation_runner import say
 
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=knowledge.seeded(tmp_path))
     args = {"site": 14, "asset_tag": "P-4512", "summary": "oil pump tripping", "priority": "high"}
     model = ScriptedModel([call("create_work_order", args), ModelReply("Done."), call("create_work_order", args)])
     brain = SwitchboardBrain(Coordinator.from_settings(settings), tools, HandoffService(settings),
@@ -249,7 +250,7 @@ async def test_options_explained_at_a_read_back_leave_room_for_its_question(tool
     from agent.handoff.service import HandoffService
     from tests.eval.conversations.conversation_runner import say
 
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=knowledge.seeded(tmp_path))
     args = {"site": 3, "asset_tag": "V-0310", "summary": "the outfall penstock stalls and will not open more than "
             "halfway when the actuator is run from the local panel", "priority": "high"}
     model = ScriptedModel([call("create_work_order", args)])

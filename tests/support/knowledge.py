@@ -9,7 +9,10 @@ test_workers' cold starts (their LocalServers are never seeded).
 
 from __future__ import annotations
 
+import atexit
+import functools
 import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +25,23 @@ def build(data_dir: Path) -> Path:
     settings = Settings(data_dir=data_dir)
     open_index(settings).close()
     return embedded_path(settings)
+
+
+@functools.cache
+def shared_index() -> Path:
+    """The default index, built the first time a test of this process needs it (in a folder removed at exit)."""
+    folder = tempfile.TemporaryDirectory(prefix="sb-knowledge-")
+    atexit.register(folder.cleanup)
+    return build(Path(folder.name))
+
+
+def seeded(data_dir: Path) -> Path:
+    """``data_dir`` with a copy of the shared default index, unless it holds an index or learned examples of its
+    own (a brain on it would build exactly that index: seconds of CPU for the same file)."""
+    settings = Settings(data_dir=data_dir)
+    if not embedded_path(settings).exists() and not learned_path(settings).exists():
+        seed(data_dir, shared_index())
+    return data_dir
 
 
 def would_build_default(data_dir: Path, env: Mapping[str, str]) -> bool:

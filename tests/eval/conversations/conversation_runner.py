@@ -44,6 +44,7 @@ from agent.brain.switchboard import SwitchboardBrain
 from agent.brain.toolrun import ticket_of
 from agent.config import Settings
 from agent.contracts.state import CallState
+from tests.support import knowledge
 
 HERE = Path(__file__).resolve().parent
 
@@ -245,7 +246,8 @@ def _check(expect: dict[str, Any], state: CallState, result: Result, data_dir: P
 async def run_all(data_dir: Path, conversations: list[dict[str, Any]] | None = None, *,
                   llm: bool = False) -> list[Result]:
     """``llm``: the brain in LLM mode with the scripted ``SlotFillingModel`` (``slot_model.py``)."""
-    settings = Settings(data_dir=data_dir)
+    # (Every folder's brain would build the same knowledge index: one build is copied into each.)
+    settings = Settings(data_dir=knowledge.seeded(data_dir))
     brain = SwitchboardBrain.from_settings(settings)
     await brain.start()  # opens the coordinator (its policy) and fetches the site names
     if llm:
