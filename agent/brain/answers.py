@@ -5,8 +5,8 @@ request: "Grace Kim must approve it first."), from the caller's question, the re
 similarity function.
 
 The server's message is cut for the ear when first said, so what the caller asks after is often in the part
-not said. A clause is the answer when it is near the question in meaning and either shares a word with it or
-holds the kind of thing the question word asks for (who: a person or a team; when: a day or a time; how long:
+not said. A clause is the answer when it is near the question in meaning and either shares a word with it, is
+very near, or holds the kind of thing the question word asks for (who: a person or a team; when: a day or a time; how long:
 a duration; which number: digits)."""
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 #: Nearest a clause must be to the question (MiniLM cosine) to be its answer at all.
 ANSWER_FLOOR = 0.2
+#: Nearness at which a clause answers with no word shared ("is thirty-one too hot for the equipment?": "If the room is
+#: above 30 degrees the electronics are at risk.").
+CLOSE_ENOUGH = 0.45
 #: What a shared word and an answer of the asked kind add to the nearness.
 SHARED_WORD_BONUS = 0.15
 KIND_BONUS = 0.2
@@ -42,10 +45,22 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
                 r"every|its|your)\b", re.I)),
     # done without the desk ("can I change it myself without ringing you?"): what the caller can do alone.
     (re.compile(r"\b(?:myself|ourselves|(?:my|our) own|by myself|without (?:ringing|calling|phoning|contacting|bothering|"
-                r"asking|going through) (?:you|anyone|anybody|someone|somebody|the desk|the helpdesk|the service desk|it))\b",
+                r"asking|going through)(?: (?:you|anyone|anybody|someone|somebody|the desk|the helpdesk|the service desk|it))?)\b",
                 re.I),
      re.compile(r"\bself[- ]?service\b|\byourself\b|\byour own\b", re.I)),
 )
+
+
+#: Done by the caller alone ("myself", "without phoning"): not "my own password", which any request may say.
+_ALONE = re.compile(r"\b(?:myself|ourselves|by myself|without (?:ringing|calling|phoning|contacting|bothering|asking|"
+                    r"going through)(?: (?:you|anyone|anybody|someone|somebody|the desk|the helpdesk|the service desk|it|in))?)\b",
+                    re.I)
+
+
+def asks_done_alone(question: str) -> bool:
+    """Does ``question`` ask what the caller can do without the line ("can I reset it myself next time, without
+    phoning?")? That is advice, never a request for the line to do it."""
+    return question.rstrip().endswith("?") and bool(_ALONE.search(question))
 
 
 def of_the_kind_asked(question: str, sentence: str) -> bool:
@@ -94,28 +109,37 @@ def answer(question: str, sentences: Sequence[str], similar: Callable[[str, list
     came before ("how long does that take?" of toner). ``one_of_kind``: the sentences are about what the
     question is about (the record just read), so the one clause holding what its question word asks for
     answers it however far its words are ("who do I chase?": the one person named)."""
+    return scored_answer(question, sentences, similar, about, one_of_kind=one_of_kind)[0]
+
+
+def scored_answer(question: str, sentences: Sequence[str], similar: Callable[[str, list[str]], list[float]] | None,
+                  about: str = "", *, one_of_kind: bool = False, heading: str = "") -> tuple[str, float]:
+    """``answer`` with how well it answers (nearness and bonuses), to weigh it against other sections' answers.
+    ``heading``: what the sentences' section is about ("Approval"); a word the question shares with it is shared
+    by each of its sentences."""
     options = [s for s in sentences if s.strip()]
     if not options:
-        return ""
+        return "", 0.0
     asked = [kind for word, kind in _KINDS if word.search(question)]
     near = list(similar(f"{question} {about}".strip(), options)) if similar is not None else [0.0] * len(options)
     own = _words(question)
+    titled = bool(own & _words(heading))
     best, score = "", 0.0
     of_kinds = [x for x in options if any(kind.search(x) for kind in asked)]
     if one_of_kind and len(of_kinds) == 1 and len(asked) == 1:
         best = of_kinds[0]
-        return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else ".")
+        return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else "."), 1.0
     for sentence, nearness in zip(options, near):
-        shared = bool(own & _words(sentence))
+        shared = titled or bool(own & _words(sentence))
         of_kind = any(kind.search(sentence) for kind in asked)
-        if nearness < ANSWER_FLOOR or not (shared or of_kind):
+        if nearness < ANSWER_FLOOR or not (shared or of_kind or nearness >= CLOSE_ENOUGH):
             continue
         total = nearness + SHARED_WORD_BONUS * shared + KIND_BONUS * of_kind
         if total > score:
             best, score = sentence, total
     if not best:
-        return ""
-    return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else ".")
+        return "", 0.0
+    return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else "."), score
 
 
 def options_answer(options: Sequence[str], passages: Sequence[Mapping[str, Any]]) -> tuple[str, str]:

@@ -198,7 +198,8 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
             # So does the item of a list whose label the question names ("as urgent": "Urgent: attended within ...").
             # So does the one that names a number the question names ("the address of site five five": "Site 55, ...").
             scored += [(float(m) + 0.02 * o - 0.03 * len(found) + answers.KIND_BONUS * answers.of_the_kind_asked(question, x)
-                        + answers.KIND_BONUS * _labelled(x, asked) + answers.KIND_BONUS * _names_a_number(x, numbers),
+                        + answers.KIND_BONUS * _labelled(x, asked) + answers.KIND_BONUS * _names_a_number(x, numbers)
+                        + answers.KIND_BONUS * _says_it_can(x, question),
                         len(found) - 1, i)
                        for i, (m, o, x) in enumerate(zip(meaning, overlap, sentences))]
     if not found:
@@ -215,6 +216,18 @@ def _record_ids(spec: ToolSpec) -> list[slots.Slot]:
 
 def _names_a_number(sentence: str, numbers: set[str]) -> bool:
     return any(re.search(rf"(?<![\d.,]){n}(?![\d.,]\d)", sentence) for n in numbers)
+
+
+#: "Can we move it?": what the caller asks whether they may do, by its verb.
+_MAY_WE = re.compile(r"\b(?:can|could|may) (?:i|we) (?:still |just |also )?([a-z]+)")
+
+
+def _says_it_can(sentence: str, question: str) -> bool:
+    """Does ``sentence`` say what ``question`` asks whether the caller may do ("can we move it later on?": "You can
+    book, move or cancel a technician visit")?"""
+    verb = _MAY_WE.search(question.lower())
+    return verb is not None and stem(verb.group(1)) in {stem(w) for w in entities.tokens(sentence.lower())} \
+        and bool(re.search(r"\bcan\b", sentence.lower()))
 
 
 def _labelled(sentence: str, asked: set[str]) -> bool:

@@ -60,12 +60,12 @@ _IDENTITY = re.compile(
 #: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
 #: number again", "what was the reference again?", "could you go over that once more".
 #: ("Back" said of what was said, not of how a thing is: "say the pressure's back to normal" dictates.)
-_REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'s| is| was))\b(?:\s+\S+){0,5}?\s+"
+_REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'?s| is| was))\b(?:\s+\S+){0,5}?\s+"
                            r"(?:again|(?<!'s )(?<!\bis )(?<!\bare )(?<!'re )(?<!\bwas )(?<!\bcame )(?<!\bcome )"
                            r"(?<!\bgot )back\b(?!\s+(?:to|on|up|in|at)\b(?!\s+(?:me|us)\b))|once more|(?:more )?slowly|slower)\b")
 #: Asking for the reference already given ("what was my reference number?", "what's that number?"): a
 #: whole turn of it; "what's the work order number for pump A123" names the thing and is a request.
-_REFERENCE_AGAIN = re.compile(r"\bwhat(?:'s| is| was) (?:my|that|the|our) (?:reference|ticket|case)?(?: ?number)?\b")
+_REFERENCE_AGAIN = re.compile(r"\bwhat(?:'?s| is| was) (?:my|that|the|our) (?:reference|ticket|case)?(?: ?number)?\b")
 #: A whole turn of one of these words is a request to hear it again ("sorry?", "what?").
 _REPEAT_ALONE = re.compile(r"^(?:sorry|what|pardon|huh|eh|again|repeat)$")
 #: "Once more?", "one more time please": a turn of little else ("harbor road here one more time, I'm afraid"
@@ -90,6 +90,10 @@ _CANCEL = re.compile(
     r"\b(?:cancel(?: it| that| this)?|leave it|leave that|forget (?:it|that|about it)|never ?mind|"
     r"don'?t (?:bother|worry|do (?:it|that))|do not (?:bother|do (?:it|that))|drop (?:it|that)|"
     r"scrap (?:it|that)|stop (?:it|that|there)|skip it|not now|abandon (?:it|that)|don'?t want (?:it|that|to))\b")
+#: Dropping it for a plan of the caller's own, anywhere in the turn ("... might have freed it already leave it for now
+#: ill ring back if not"): the request is no longer wanted.
+_LEFT_FOR_OWN_PLAN = re.compile(r"\b(?:leave it|forget it|never ?mind|don'?t bother|scrap (?:it|that)|hold off)(?: then| for now| for the moment)?"
+                                r" (?:i'?ll|ill|i will|we'?ll|well|we will|let me)\b")
 _RESTART = re.compile(r"\b(?:start (?:over|again|afresh)|begin again|from the (?:top|beginning|start)|"
                       r"(?:restart|reset) (?:this|the call|everything)|go back to the start)\b")
 #: How a start-over is led in ("sorry, let me start again", "can I start over?").
@@ -207,7 +211,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
         return None
     if _CANCEL_ALONE.match(plain) or (_CANCEL.search(plain) and set(leftover(plain, _CANCEL).split()) <= set(
             _plain(topic).split())) or (_opens_a_sentence(_CANCEL_FIRST, text) and not entities.number_runs(text) and not changes) \
-            or any(drops_request(x, topic) for x in re.split(r"(?<=[.!?])\s+", text) if not _CANCEL_FIRST.match(x.lower())):
+            or any(drops_request(x, topic) for x in re.split(r"(?<=[.!?])\s+", text) if not _CANCEL_FIRST.match(x.lower())) \
+            or _LEFT_FOR_OWN_PLAN.search(plain):
         # "Scrap that, Thursday was right": a cancel phrase before values the task takes takes back a change.
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)

@@ -918,6 +918,8 @@ _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept
 _VALUE_NOUNS = {"is", "a", "problem", "issue", "priority", "one", "job", "ticket", "please", "really", "quite"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
 SUMMARY_WORDS = 10
+#: Words past ``SUMMARY_WORDS`` that a summary keeps rather than cut its last clause short.
+SUMMARY_OVERRUN = 2
 #: Words that open a clause saying only where something is ("in the control room", "out at the depot").
 _WHERE_WORDS = {"in", "at", "on", "inside", "outside", "near", "by", "out", "down", "up", "over"}
 
@@ -931,6 +933,27 @@ _DETERMINERS = {"the", "a", "an", "our", "my", "their", "this", "that"}
 #: What a problem sounds like, for picking the clause of a long opener that tells it.
 _FAULT = "what is wrong with the equipment or system"
 FAULT_MARGIN = 0.05
+
+
+#: Words that start a new sentence in a recogniser's unpunctuated run ("... wifi anymore it pops up saying ...").
+_SENTENCE_SUBJECTS = {"it", "its", "it's", "i", "i'm", "im", "my", "our", "we", "we're", "there", "there's", "they", "they're"}
+#: Words after which such a word goes on the same sentence ("plug in at my desk", "says that it", "to my").
+_LEADS_ON = _PLACE_PREPOSITIONS | _DETERMINERS | {"to", "of", "for", "with", "from", "about", "than", "and", "or", "but",
+                                                  "so", "if", "when", "because", "as", "that", "think", "says", "said"}
+
+
+def _run_on_apart(clause: str) -> list[str]:
+    """A recogniser's long run with no punctuation ("my laptop wont join the wifi anymore it pops up saying certificate
+    expired my employee number is ..."), cut where a new subject starts a sentence; ``[clause]`` when short."""
+    words = clause.split()
+    if len(words) <= 2 * SUMMARY_WORDS:
+        return [clause]
+    parts, start = [], 0
+    for k in range(1, len(words)):
+        if words[k].lower() in _SENTENCE_SUBJECTS and words[k - 1].lower() not in _LEADS_ON and k - start >= 3:
+            parts.append(" ".join(words[start:k]))
+            start = k
+    return [*parts, " ".join(words[start:])]
 
 
 def _shortened(words: list[str]) -> list[str]:
@@ -1045,10 +1068,15 @@ def introduction_apart(clause: str) -> list[str]:
     i += toks[i:i + 1] in (["is"], ["'s"])
     name_end = next((j for j in range(i, min(i + 2, len(toks))) if toks[j] in _PLACE_LEAD | {"from", "with", "here"}
                      or an_id(j) or toks[j:j + 2] == ["one", "of"]), min(i + 2, len(toks)))
+    # Their job with no article, then where they are ("ben carter control room admin at the operations centre ...").
+    job = next((j for j in range(name_end, min(name_end + 3, len(toks) - 1)) if re.fullmatch(_ROLE + "s?", toks[j])
+                and toks[j + 1] in {"from", "in", "at", "with", "on", "here"}), None)
+    job = job if job is not None and not set(toks[i:job]) & (_AUXILIARIES | _SUBJECT_START | _TELLING) else None
+    named = named or (job is not None and name_end > i)
     if not named and not (name_end > i and an_id(name_end) and not any(
             t in _DETERMINERS | _SUBJECT_START | _AUXILIARIES or t.endswith(("ing", "ed")) for t in toks[i:name_end])):
         return [clause]  # "it's the pump ...", "I'm locked out ...": no name; "it's dev patel e one oh ...": one
-    i = name_end
+    i = name_end if job is None else job + 1
     # Their role, up to where they are ("kev the shift lead out at eastgate", "anna one of the operators here").
     role = next((j for j in range(i + 1, min(i + 6, len(toks))) if toks[j] in {"from", "in", "at", "with", "on", "here"}
                  or an_id(j)), None) if toks[i:i + 1] in (["the"], ["a"], ["an"], ["one"]) else None
@@ -1129,6 +1157,25 @@ _THING_TAKEN_BACK = re.compile(r"^(?:(?:it|that)(?:'s| is)\s+|its\s+|thats\s+)?n
                                r"(?:[a-z-]+\s*){1,3}$")
 
 
+#: Clauses that say how urgent it is not, what the caller cannot name or what their job is, never what is wrong
+#: ("it isn't an emergency", "no rush", "I don't know the technical name", "I manage the asset management team").
+_NOT_THE_PROBLEM = re.compile(
+    r"^(?:(?:it|this|that|it's|its|that's|thats)\s+)?(?:(?:is|was|'s)\s+)?(?:isn'?t|is not|not|no|nothing)\s+(?:an?\s+|that\s+|too\s+)?"
+    r"(?:emergency|urgent|critical|rush|hurry|panic|big deal)\b|"
+    r"^(?:i|we) (?:don'?t|do not|dont) (?:know|remember) (?:the |its |what (?:it'?s|it is|they'?re|they are) )?"
+    r"(?:\w+ )?(?:name|called|tag|number|model|id)\b|"
+    # where the caller rings from, said as who they are ("it's the Riverside control room")
+    r"^(?:it'?s|this is|we'?re|we are) (?:the |)(?:[\w-]+ ){0,3}(?:control room|office|depot|workshop|yard|gatehouse|reception|"
+    r"desk|plant room|site office|control centre|ops room)$|"
+    # the request put as a question of what the line does ("is that something you can request for me?")
+    r"^(?:is|would|could|will) (?:that|this|it) (?:be )?(?:something|anything|a thing) (?:you|you guys|the desk)\b|"
+    # what the caller's job is ("I manage the asset management team", "I look after facilities at the centre")
+    r"^(?:i|we) (?:manage|run|lead|head|look after|work (?:in|for|with)) (?:the |our |a |all the )?(?:[\w&-]+ ){0,3}?"
+    r"(?:team|department|dept|office|group|unit|facilities|site|sites|building|buildings|section)\b(?:$| (?:at|for|in|on|here)\b)")
+#: Words that judge a value said, not a problem ("medium is fine").
+_ALL_RIGHT = {"fine", "ok", "okay", "good", "grand", "alright", "enough", "perfect", "right"}
+
+
 def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     """The problem in the caller's opener, short: greetings and requests ("I need a technician")
     and the values that have slots of their own (asset tag, site, priority) are left out, and
@@ -1138,9 +1185,10 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     opening = _without_introduction_sentence(opening, sites)
     # Clauses end at punctuation (a colon too, not in a time), where "and" starts a new subject ("... this
     # morning and I noticed ...") and at a repair ("... priority medium no sorry make that high").
+    # (Of a clause that runs on from who calls, the part after them: the introduction is no problem.)
     for said in (part for said in re.split(r"[,;.!?]+|:(?!\d)|\band (?=(?:i|we|it|the|there)\b)|\bno\W+(?:sorry|actually|wait)\b",
                                            opening, flags=re.I)
-                 for part in introduction_apart(said)):
+                 for run in introduction_apart(said)[-1:] for part in _run_on_apart(run)):
         clause = said.lower()
         # Why the caller rings is no part of the problem; what it is about, after it, is ("I am calling for the
         # pump A552 at site twelve it is making a grinding noise").
@@ -1154,9 +1202,13 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
                 or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
+        if _NOT_THE_PROBLEM.match(plain):
+            continue
         words = without_values(plain, ctx.site_names)
         words = [w for w in words if w not in (",",)]
         words = _hyphens_rejoined(words)
+        if len(words) > 1 and words[0] in _AUXILIARIES and set(words[1:]) <= _ALL_RIGHT:
+            continue  # a value judged ("medium priority is fine"), the value taken out
         if clauses and not set(clauses[-1]) & _AUXILIARIES and len(words) > 2 and (
                 (words[0] == "it" and words[1] in _AUXILIARIES) or (words[0] == "it's" and words[1].endswith("ing"))):
             # "The booster pump at Millbrook. It's making that racket again": the thing, then what it does, one
@@ -1203,7 +1255,9 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         if out and len(out) + len(words) > SUMMARY_WORDS and not (verb and len(out) < SUMMARY_WORDS // 2):
             break
         out += ([] if verb or not out else ["and"]) + words  # "the pump, was making a noise" is one sentence
-    return " ".join(_without_dangling(out[:SUMMARY_WORDS]))  # "... is high since this" reads as cut off
+    # (A clause a word or two over is said whole: "... from a drip to a proper" cut short says less than "spray".)
+    cut = len(out) if len(out) <= SUMMARY_WORDS + SUMMARY_OVERRUN else SUMMARY_WORDS
+    return " ".join(_without_dangling(out[:cut]))  # "... is high since this" reads as cut off
 
 
 #: A name as written: two or three capitalised words ("Tom Reyes", "Grace Kim").
@@ -1346,7 +1400,8 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                 continue  # "add a note to the job for the emergency generator at Harbor Road": which job, no news
             clause = _POINTER.sub("", after)
         toks = entities.tokens(clause)
-        if entities.number_runs(clause) and not _measured(clause) and not any(
+        # (A small number is no record's: "its in bay three by the wash down" tells where.)
+        if any(len(run.digits) >= 3 for run in entities.number_runs(clause)) and not _measured(clause) and not any(
                 t in _TELLING | {"i", "we", "they", "he", "she"} or t.endswith(("ed", "ing", "n't")) for t in toks):
             continue  # "its riverside control room the intake pump one job w o one oh oh oh one": which record, no news
         words = without_values(clause, ctx.site_names, sites=sites)
@@ -1922,7 +1977,9 @@ def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
         elif slot.kind == "text":
             words = str(value).split()
             shown = " ".join(words[:SUMMARY_WORDS])
-            if len(words) > SUMMARY_WORDS:
+            if len(words) <= SUMMARY_WORDS + SUMMARY_OVERRUN:
+                shown = " ".join(words)  # (as ``paraphrase`` keeps it: a word or two more rather than a cut)
+            elif len(words) > SUMMARY_WORDS:
                 # Cut where a listener hears a pause: at the last clause end when that keeps half of it, else not
                 # after "and" or "the" ("... this morning and and so on", "i don't need it any more, i've").
                 cut = shown.rstrip(",;:.")

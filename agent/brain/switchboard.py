@@ -40,7 +40,11 @@ OFF_TOPIC_CONFIDENCE = 0.35
 #: ("can we shift Dev's visit for job ten thousand and two": moving or cancelling a visit, or the job's status).
 ONE_DESK_CONFIDENCE = 0.6
 #: A follow-up question is short and leans on the one before ("and how long does it run for?").
+#: Said when the reference is asked for at a read-back, before anything is made.
+NO_REFERENCE_YET = "There's no reference yet: you get one once it's done."
 FOLLOW_UP_WORDS = 12
+#: What each place further down the retrieved sections costs an answer from it (as ``howto_answer`` weighs them).
+SECTION_RANK_COST = 0.03
 _LEANING = {"it", "its", "it's", "that", "this", "they", "them", "those", "one"}
 #: Sections searched for the further ones of an article that answer a question of a kind (about a tenth of them all).
 DEEPER_SECTIONS = 12
@@ -119,6 +123,17 @@ _CONDITION_FIRST = re.compile(r"^(?:if|once|say|suppose|supposing|let'?s say)\b.
 #: A question that wants to know something: how to, what it means, how long, why.
 _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far(?! along| on))|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
+                            # the step to take first ("what's the first thing to check?")
+                            r"what(?:'s| is| are| would be) the (?:first |best |next |usual |main )?(?:thing|things|step|steps) (?:to|i|we)\b|"
+                            # which of a kind to use ("which network should she pick on her laptop?")
+                            r"which (?:[\w-]+ ){1,2}(?:should|do|does|would) (?:i|we|she|he|they|you|people|staff|guests?|"
+                            r"(?:my|our|the|a|an|your) [\w-]+) "
+                            r"(?!(?:book|log|raise|report|escalate|cancel|chase)\b)\w+|"
+                            # when a thing's routine happens ("when does the weekly test run?"); when a person or a
+                            # record comes is that record's status
+                            r"when (?:does|do) (?:the|a|an|our|your) (?:[\w-]+ ){0,2}(?!(?:technician|engineer|contractor|fitter|"
+                            r"electrician|tech|man|guy|person|visit|job|ticket|work order|request|incident)s?\b)[\w-]+ "
+                            r"(?:run|happen|take place|start|go|get done|come round)|"
                             r"what (?:does|do|should|am|are we|"
                             r"happens|(?:is|are|'s) the (?:[\w-]+ ){0,2}(?:procedures?|process|rules?|polic(?:y|ies)|requirements?)\b)|where (?:do|does|can|should) (?:i|we|you|they)|"
                             r"where (?:am i|are we) (?:supposed|meant) to|where(?:abouts)?(?: \w+){0,4} (?:would|will|do|can|should) (?:i|we|you)(?: (?:actually|usually|normally|generally))? (?:find|look for|spot)|"
@@ -137,8 +152,11 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
 #: Asking whether to take a step of their own ("do I just reset it again?", "should we leave it running?", "is it safe
 #: to restart it?"): advice the articles give, not a request of the line (calling, booking or logging is one).
 _ADVICE = re.compile(r"^(?:(?:should|shall) (?:i|we) (?:just |still |now |not )?|(?:do|can) (?:i|we) just |"
-                     r"is it (?:ok|okay|safe|alright|all right|fine) (?:to|if (?:i|we)) )"
-                     r"(?!(?:ring|call|phone|book|raise|log|report|open|send|get|have|give|tell)\b)\w+")
+                     r"is it (?:ok|okay|safe|alright|all right|fine) (?:to|if (?:i|we)) |"
+                     # a step of their own on the thing ("can I put a bar on the handwheel to free it?")
+                     r"(?:can|could|may) (?:i|we) (?=\w+ (?:a|an|the|some) [\w-]+ (?:on|in|to|into|under|onto|against)\b))"
+                     r"(?!(?:ring|call|phone|book|raise|log|report|open|send|get|have|give|tell|put (?:a|an|the) "
+                     r"(?:job|ticket|request|note|call|work order|comment)|add|make|change|move|cancel)\b)\w+")
 #: The most words an unpunctuated advice question at the end of a turn is taken from.
 ADVICE_WORDS = 7
 #: A question of what is required of the caller or someone they send ("is there anything I need to sort out
@@ -159,6 +177,15 @@ _SUPPOSED = re.compile(r"\bif (?:i|we|you|he|she|they|someone|somebody|anyone|a 
                        r"needs|request|requests|put|puts|apply|applies|raise|raises|log|logs|report|reports|book|books|"
                        r"order|orders|make|makes|open|opens|create|creates|submit|submits|send|sends)\b")
 _WH_WORD = re.compile(r"\b(?:who|what|how|which|where|when)\b")
+#: A question of what may be done should something happen ("if they can't make it on the day, can we move it later
+#: on?", "if it gets worse, can I ring back?"): what is possible then, not a request now. (A condition on the one
+#: asked, "if you could", "if possible", "if that's ok", is only polite.)
+#: A request put as a question of what the line does ("is that something you can request for me?").
+_SOMETHING_YOU_DO = re.compile(r"\b(?:something|anything|a thing) (?:you|you guys|the desk|it) (?:can|could|would)\b")
+_LEADING_CONDITION = re.compile(r"^(?:and |but |so )?(?:if|what if|in case|should) [^,?]+,\s*")
+_IF_THEN_CAN = re.compile(r"^(?:and |but |so )?(?:if|what if|in case|should) (?!(?:you|possible|poss|that'?s|it'?s (?:ok|okay|alright|"
+                          r"possible|not too))\b)[^,?]{3,},\s*(?:can|could|would|will|do|does|is|am|are|should) (?:i|we|they|it|he|she|"
+                          r"that|someone|somebody)\b[^?]*\?$")
 #: A question about things of a kind in general, not the one just read: "normally", "usually", or the kind with
 #: "a" ("how long would a low priority ticket take?", "do you ever send an engineer on a Sunday?").
 _IN_GENERAL = re.compile(r"\b(?:normally|usually|generally|typically|in general|on average|as a rule|tend to|ever)\b|"
@@ -1030,6 +1057,11 @@ class SwitchboardBrain:
             async for action in self._hand_over(state, reason="The caller accepted a person when the call could not go on.",
                                                 trigger="person_request", priority=_last_priority(state)):
                 yield action
+        elif move.kind == "repeat" and move.about == "reference" and not latest_reference(state) \
+                and (state.task or {}).get("confirming"):
+            # Asked for the reference of what is only read back so far: there is none until it is sent.
+            yield Say(NO_REFERENCE_YET)
+            yield Say(self._resume(state))
         elif move.kind == "repeat":
             yield Say(self._last_said(state, move.about))
         elif move.kind == "restart":
@@ -1393,7 +1425,10 @@ class SwitchboardBrain:
             # The articles nearest each question too, after those nearest the whole story it was told in.
             found = [p.to_dict() for q in asked_parts(text) if q != text for p in self.coordinator.passages(q, decision.target)]
             state.passages = list({p["id"]: p for p in [*state.passages, *found]}.values())
-            name = self._site_name(entities.site(text, self.agent.site_names)).lower()
+            # (A site named in the question itself, not in the story before it: "A126 at Riverside has seized. Can I put a
+            # bar on the handwheel?" asks about valves, not about Riverside.)
+            asked = " ".join(x for x in _SENTENCE.split(text) if x.strip().endswith("?"))
+            name = self._site_name(entities.site(asked or text, self.agent.site_names)).lower()
             if name:  # (the sections about the site asked of first: "the address of site five five")
                 state.passages.sort(key=lambda p: name not in str(p.get("text", "")).lower())
         unknown = state.dialogue.pop("unknown", "")
@@ -1539,8 +1574,8 @@ class SwitchboardBrain:
         questions = [c for c in asked if _QUESTION.match(c.lower())]
         # A question put as a statement: "I need to know when your bloke's turning up", "tell me if it's done".
         questions += [m.group(1) for m in _INDIRECT_QUESTION.finditer(text.lower())][-1:]
-        if status is None or not questions:
-            return None
+        if status is None or not questions or _SOMETHING_YOU_DO.search(questions[-1].lower()):
+            return None  # ("Is that something you can request for me?" asks for the request told.)
         alone = self.coordinator.decide(questions[-1], state)
         # "I was reporting the compressor ... did that go through?": a question after telling of an earlier
         # call is about what that call made, however short the question.
@@ -1579,7 +1614,8 @@ class SwitchboardBrain:
         read = self._just_read(state) if decision.intent == "knowledge.howto" else None
         result = read[0].get("result") if read is not None else None
         summary = result.get("summary") if isinstance(result, dict) else None
-        words = entities.tokens(text.lower())
+        # (A condition said first is no topic of its own: "if they can't make it on the day, can we move it?")
+        words = entities.tokens(_LEADING_CONDITION.sub("", text.lower()))
         if len(words) > FOLLOW_UP_WORDS or not set(words) & (_LEANING | {"these"}) or decision.intent != "knowledge.howto":
             return ""
         if isinstance(summary, str):
@@ -1611,6 +1647,11 @@ class SwitchboardBrain:
         again = self.coordinator.decide(joined, state)
         readings = [{"target": again.target, "intent": again.intent, "confidence": again.confidence}, *again.alternatives]
         tool = next((r for r in readings if r["intent"] in INTENT_TOOLS), None)
+        if made and tool is not None and not INTENT_TOOLS[tool["intent"]][1].startswith(NEW_RECORD_PREFIXES):
+            # "Raise a job for it then" asks for a new record in so many words: the likeliest new record of the readings
+            # (after "the valve has seized, can I put a bar on it?", the story may sound like news for a job).
+            tool = next((r for r in readings if r["intent"] in INTENT_TOOLS
+                         and INTENT_TOOLS[r["intent"]][1].startswith(NEW_RECORD_PREFIXES)), None)
         if tool is None or not INTENT_TOOLS[tool["intent"]][1].startswith(NEW_RECORD_PREFIXES):
             return None
         # What is wrong is what the caller told, not how they asked to fix it ("it stopped syncing this morning").
@@ -1622,7 +1663,7 @@ class SwitchboardBrain:
         # The kind of record the answer told them to ask for ("Ask for a service request to clear it.") is the one,
         # however unlikely a new record sounded in the question the answer was for.
         told_kind = self._kind_asked_for(decision, self._last_said(state, ""))
-        if told_kind is None and tool["confidence"] < OFF_TOPIC_CONFIDENCE:
+        if told_kind is None and tool["confidence"] < OFF_TOPIC_CONFIDENCE and not made:
             return None
         return told_kind or decision, f"{told or callers[-2]} {text}"
 
@@ -1824,11 +1865,19 @@ class SwitchboardBrain:
         that write, about the thing just looked up (its words and this turn's). None otherwise."""
         done = _last_done(state)
         spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
-        if spec is None or slots.is_write(spec.name, spec.annotations):
+        if spec is None:
             return None
         server, ctx = spec.server, self._context()
         own_request = decision.action == "route" and decision.intent in INTENT_TOOLS and \
             bool(self._ids_of(decision.intent)) and self._names_its_ids(decision.intent, text, ctx)
+        if slots.is_write(spec.name, spec.annotations):
+            # Right after a write on a record ("... priority high. Done."), an act on it asked for in words, or one the
+            # router is unsure of ("and can you add a note that it now takes four minutes to close?"): on that record.
+            asked = self._write_on_record(done[0]["intent"], decision, text, state) \
+                if not own_request and self._id_names(done[0]["intent"]) else None
+            if asked is None or not (asked.get("named") or decision.action == "clarify"):
+                return None
+            return dataclasses.replace(decision, action="route", target=asked["target"], intent=asked["intent"]), text
         writes = [{"target": done[0]["target"], "intent": i} for i, (srv, _) in INTENT_TOOLS.items() if srv == server]
         # A question ("is that definitely the morning?") asks about what was read; it states no choice.
         chosen = None if own_request or _questions_only(text) else self._write_by_its_values(done[0]["intent"], writes, text)
@@ -1876,7 +1925,9 @@ class SwitchboardBrain:
             # the advice is about; a ticket's number would make it a question about that ticket.
             return not any(_ticket_number(x) and slots.mentioned([x], text, self._context())
                            for i in INTENT_TOOLS for x in self._ids_of(i))
-        if whole and _SUPPOSED.search(whole[-1]) and _WH_WORD.search(whole[-1]) and decision.intent != "knowledge.howto":
+        if whole and ((_SUPPOSED.search(whole[-1]) and _WH_WORD.search(whole[-1])) or _IF_THEN_CAN.match(whole[-1])
+                      or answers.asks_done_alone(whole[-1])) \
+                and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)
         # ("how far ahead can I book a visit?" asks how far: "can I" inverted after the question word is no request;
         # "can you log a ticket", "please" or a sentence led by "can I" is one)
@@ -2143,7 +2194,9 @@ class SwitchboardBrain:
                        for s in slots.slots_of(t.input_schema) if s.kind == "enum"] if desk in SERVERS else []
             choices.sort(key=lambda c: (before or {}).get("slot") != c[1].name)  # the one asked about first
         # "If I make a high priority work order, how many hours ...?": the question after the supposing.
-        lead = re.sub(r"^(?:if|when|say) [^,?]*,\s*", "", _LEAD.sub("", sentences[-1].strip().lower()))
+        # ("Before you do, how quickly does a high one get looked at?": what leads in before the comma too.)
+        lead = re.sub(r"^(?:if|when|say|before|after|once|while|just so|out of interest|by the way)\b[^,?]*,\s*", "",
+                      _LEAD.sub("", sentences[-1].strip().lower()))
         for spec, slot in choices:
             named = slots.options_named(slot, text)
             chosen = task.get("args", {}).get(slot.name)
@@ -2226,13 +2279,24 @@ class SwitchboardBrain:
         # ... unless the request it is heard as can be done with what the call holds ("what's the status of that
         # work order?" right after it was made: read it afresh).
         doable = all(i in state.entities for i in self._id_names(decision.intent)) if decision.intent in INTENT_TOOLS else False
-        if decision.action == "route" and decision.intent != done[0]["intent"] and (not leans or doable) \
+        # A question that only asks to know is no write, however it sounds ("is thirty-one actually too hot for the
+        # equipment?" heard as a new fault).
+        spec = self._spec_of(decision.intent)
+        # ("Is anyone booked to come?" asks how a record stands: the readings below find it.)
+        wonders = spec is not None and slots.is_write(spec.name, spec.annotations) and not re.search(_ANYONE, text.lower()) \
+            and (_asks_to_know(text) or answers.asks_done_alone(text))
+        if decision.action == "route" and decision.intent != done[0]["intent"] and (not leans or doable) and not wonders \
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
             return ""  # a clear request of its own ("what's the status of my other ticket?")
-        said = self._from_last_result(text, state, one_of_kind=decision.intent != "smalltalk.offtopic")
-        if said or not (decision.action == "handoff" or self._lost(decision)):
+        # (Off the line's topics, a question is about the result only when it points back to it: "who will it be?")
+        said = self._from_last_result(text, state, one_of_kind=decision.intent != "smalltalk.offtopic"
+                                      or bool(set(entities.tokens(text)) & _LEANING))
+        # (Unsure between the other desk's requests only: of this desk's, the readings below settle which.)
+        elsewhere = decision.action == "clarify" and decision.target != INTENT_TOOLS.get(done[0]["intent"], ("",))[0]
+        if said or not (decision.action == "handoff" or self._lost(decision) or wonders or elsewhere):
             return said
-        # Not in the result, and nothing the line does fits it alone ("will someone ring me about it?"): the
+        # Not in the result, and nothing the line does fits it alone ("will someone ring me about it?") or the router
+        # is unsure what it asks for ("when would the cartridge get to us?" after a toner request): the
         # articles of the request just done, searched with what the caller told for it and how the record now
         # stands ("how soon will they pick it up now?" of an incident made urgent: the target for urgent).
         told = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
@@ -2254,8 +2318,8 @@ class SwitchboardBrain:
         kind = self._id_names(done[0]["intent"])
         readings = [decision.intent, *(a["intent"] for a in decision.alternatives)]
         status = next((i for i in readings if i.endswith(".status") and kind and self._id_names(i) == kind), None)
-        if status is None:
-            return None
+        if status is None or status == done[0]["intent"]:
+            return None  # (just read out: reading it again answers nothing new)
         return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[status][0], intent=status,
                                    reason=f"{decision.reason} A question about the record just handled: its status.")
 
@@ -2267,10 +2331,13 @@ class SwitchboardBrain:
         task = state.task or {}
         if not _questions_only(text) or self._names_a_record(text):
             return ""
+        # (What the caller may do alone, "can I reset it myself next time?", asks for no request however sure the router.)
         if decision.action == "route" and decision.intent in INTENT_TOOLS and decision.intent != task.get("intent") \
-                and decision.confidence >= SWITCH_CONFIDENCE:
+                and decision.confidence >= SWITCH_CONFIDENCE and not answers.asks_done_alone(text):
             return ""
-        return self._answer_from_articles(text, str(task.get("intent", "")), str(task.get("opening", "")))
+        # (Such a question names what it is about, "change my password myself", not the request under way.)
+        about = "" if answers.asks_done_alone(text) else str(task.get("opening", ""))
+        return self._answer_from_articles(text, str(task.get("intent", "")), about)
 
     def _answer_from_articles(self, question: str, intent: str, told: str) -> str:
         """The sentence of the articles of ``intent``'s desk that answers ``question``, found with what the
@@ -2280,12 +2347,17 @@ class SwitchboardBrain:
         about = f"{self.coordinator.policy.name_of(intent)}. {told}" if intent else told
         # A question that leans on what came before ("how long does that take?") means it with what it is about.
         leans = bool(set(entities.tokens(question)) & _LEANING)
-        found = [said for passage in self.coordinator.passages(f"{question} {about}".strip(), INTENT_TOOLS.get(intent, ("",))[0])
-                 if (said := answers.answer(question, answers.article_sentences(passage.to_dict()),
-                                            getattr(self.agent, "similar", None), about if leans else ""))]
+        # (With the first article's further sections that hold what the question asks for, as a how-to is answered.)
+        sections = self._of_the_kind_asked(
+            self.coordinator.passages(f"{question} {about}".strip(), INTENT_TOOLS.get(intent, ("",))[0]), question)
+        found = [(said, score - SECTION_RANK_COST * rank) for rank, passage in enumerate(sections)
+                 for said, score in [answers.scored_answer(
+                     question, answers.article_sentences(passage.to_dict()), getattr(self.agent, "similar", None),
+                     about if leans else "", heading=str(getattr(passage, "title", "")).rpartition(":")[2])] if said]
         # A later section's answer of the kind the question asks ("how long ...": "within one working day") before a
-        # nearer one's that only shares its words ("once she approves it": "Your line manager approves it").
-        return spoken(next((x for x in found if answers.of_the_kind_asked(question, x)), found[0])) if found else ""
+        # nearer one's that only shares its words ("once she approves it": "Your line manager approves it"); else the
+        # best answer, a section whose heading the question names counting ("does that need approving?": "Approval").
+        return spoken(max(found, key=lambda f: (answers.of_the_kind_asked(question, f[0]), f[1]))[0]) if found else ""
 
     def _listed_by_place(self, decision: Any, text: str) -> Any | None:
         """A question of which records a place or a thing has ("are there any open jobs at the Eastgate compressor
@@ -2453,9 +2525,11 @@ class SwitchboardBrain:
     def _not_goodbye(self, decision: Any, text: str) -> Any | None:
         """A goodbye the router only guessed ("yes, add that on for Liam to see": 73 %) in a turn that says
         no goodbye and names what one of the line's tools does: that request, from the router's other
-        readings. None otherwise: the call ends only when the caller meant it to."""
+        readings; so is a question after thanks ("Great, thank you. Does he need anything sorted from our side?").
+        None otherwise: the call ends only when the caller meant it to."""
         if decision.intent != "smalltalk.goodbye" or _GOODBYE.search(text.lower()) \
-                or not self._names_a_tool(text, [i for i in INTENT_TOOLS if self._spec_of(i) is not None]):
+                or not (_asks_a_question(text)
+                        or self._names_a_tool(text, [i for i in INTENT_TOOLS if self._spec_of(i) is not None])):
             return None
         return self._decided_without(decision, text, lambda intent: intent.startswith("smalltalk."),
                                      "No goodbye said, and a request named")
@@ -2800,6 +2874,10 @@ class SwitchboardBrain:
                 named = self._tool_named_in_full(acts, before)
                 head = dataclasses.replace(head, action="route", target=INTENT_TOOLS[named][0], intent=named,
                                            confidence=max(head.confidence, threshold)) if named else head
+            # A look-up is asked for; a first part that only tells ("The generator for the data room had its test this
+            # morning and ...") is the story of what comes next, whatever it names.
+            if self._only_told(head.intent, before) or _TAKEN_BACK.search(before):
+                continue  # (nor is a first part the caller took back: "the chiller, H1420, is... actually, no, scratch that")
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and (
                 d.confidence >= threshold or d is standing or (d is not unsure and head.target != tail.target)) for d in (head, tail))
             # ("And where's INC-20003 up to?" asks about a record it names, which is enough of a request;
@@ -2840,6 +2918,12 @@ class SwitchboardBrain:
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
                 {"text": after, "target": tail.target, "intent": tail.intent}
         return decision, text, None
+
+    def _only_told(self, intent: str, words: str) -> bool:
+        """Is ``intent`` a read that ``words`` never ask for (no question, request or need, no status asked)?"""
+        spec = self._spec_of(intent)
+        return spec is not None and not slots.is_write(spec.name, spec.annotations) \
+            and not _asks_something(words) and not _STATUS_NOUN.search(words.lower())
 
     def _needs_what_it_makes(self, first: str, second: str, words: str) -> bool:
         """Does the ``second`` request make something else for the kind of record the ``first`` makes (a visit for the
@@ -3512,6 +3596,10 @@ _RETRACTION = re.compile(r"^\W*(?:(?:ah|oh|um|er|well|no|nah|actually)\W+)*(?:fo
                          r"scratch that|ignore (?:that|me))\b\W*", re.I)
 
 
+#: The words before taken back, anywhere in a sentence ("the chiller is... actually, no, scratch that, ...").
+_TAKEN_BACK = re.compile(r"\b(?:scratch that|forget that|ignore that|never ?mind that)\b", re.I)
+
+
 def _after_retraction(text: str) -> str:
     """What follows a sentence that takes back the ones before it, without the taking back itself; "" when no
     sentence after the first does so, or nothing follows it."""
@@ -3592,7 +3680,9 @@ def _asked_after_yes(rest: str) -> str:
         _QUESTION.match(_LEAD.sub("", s.lower())) and len(s.split()) >= FOLLOW_UP_WORDS // 2)), None)
     if first is None:
         return ""
-    asked = " ".join(sentences[first:])
+    # ("Yes please, and who will it be?": the please is the yes's, not a request put as a question.)
+    asked = re.sub(r"^(?:(?:please|thanks|thank you|cheers|great|lovely|brilliant|perfect)\b[\s,.!]*)+", "",
+                   " ".join(sentences[first:]), flags=re.I)
     return "" if _GO_AHEAD.search(asked.lower()) and len(_content_words(asked)) <= GO_AHEAD_WORDS else asked
 
 

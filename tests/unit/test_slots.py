@@ -289,7 +289,7 @@ def test_site_correction_with_the_old_value_named(said: str, site: int) -> None:
     # A thing, then "it ..." of it, is one sentence.
     ("we're ringing about the chiller, it keeps tripping", "the chiller keeps tripping"),
     ("the booster pump at Riverside. It's making that racket again when it starts up.",
-     "the booster pump is making that racket again"),
+     "the booster pump is making that racket again when it starts up"),  # (two words over: kept whole)
     # A clause that only says which record is none of it.
     ("About job ten thousand and nine, the pump at Riverside is leaking again", "the pump is leaking again"),
     # A state said of a thing ("the alarm's on") is what is wrong, not an aside.
@@ -1070,3 +1070,22 @@ def test_a_short_site_name_is_no_change_at_the_read_back() -> None:
 ])
 def test_a_remark_leaves_out_a_caller_named_by_their_job_and_keeps_a_clause_whole(tool: str, opening: str, said: str) -> None:
     assert s.remark(opening, tool, CTX) == said
+
+
+@pytest.mark.parametrize(("opening", "summary"), [
+    # how urgent it is not, a value judged and what the caller cannot name are no problem
+    ("The boiler in the depot office keeps cutting out. It's not urgent, low priority is fine. I don't know the model "
+     "number.", "the boiler in the depot office keeps cutting out"),
+    # nor is the caller's job, or where they ring from said as who they are
+    ("Hi, I run the planning team. The plotter on the first floor won't feed paper.",
+     "the plotter on the first floor won't feed paper"),
+    ("Morning, it's the Millbrook control room. The sump pump alarm keeps going off.", "the sump pump alarm keeps going off"),
+    # a recogniser's run with a name, a job and a place, then several sentences with no stop between them
+    ("hi its kim lee site admin at the depot my printer keeps jamming every single morning it flashes paper jam "
+     "my number is e one oh eight five oh its not urgent", "my printer keeps jamming every single morning"),
+    # a clause a word or two over the length is kept whole, not cut before its last word
+    ("the seal on the intake pump has gone from a slow drip to a proper spray",
+     "the seal has gone from a slow drip to a proper spray"),
+])
+def test_the_summary_says_what_is_wrong_not_who_calls_or_how_urgent(opening: str, summary: str) -> None:
+    assert s.paraphrase(opening, s.Context(now=datetime(2026, 12, 2))) == summary

@@ -1,0 +1,169 @@
+"""Round 52-53 mechanisms through the real brain and tool servers: a story told before a request is no look-up, a
+question after thanks keeps the call, questions after a request answered from the articles (a yes/no question, a
+thing's routine, what may be done if something happens, what the caller can do alone, which one to use, the first
+thing to check), a question said with a yes, a request put as "is that something you can do?", a first part taken
+back, and summaries without who calls, their job or how urgent it is not."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from agent.contracts.actions import EndCall
+from agent.contracts.state import CallState
+from tests.eval.conversations.conversation_runner import say
+from tests.integration.test_agents_brain import _fresh_brain, spoken, tools_ok
+
+
+async def test_a_story_told_before_the_request_is_no_look_up(tmp_path: Path) -> None:
+    # "The compressor had its service last week" names the thing and tells; it asks nothing to be looked up.
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("story-first")
+        actions = await say(brain, state, "Hello, Sam Okafor from the depot office. The compressor in the workshop had "
+                                          "its service last week and now it's knocking badly. It's C-4202 at site 42. "
+                                          "Put it in as medium please.")
+        assert not tools_ok(actions) and state.task and state.task["tool"] == "create_work_order", spoken(actions)
+        assert state.task["args"].get("asset_tag") == "C-4202" and state.task["args"].get("priority") == "medium"
+
+
+async def test_thanks_then_a_question_keeps_the_call_and_is_answered(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("thanks-question")
+        read = await say(brain, state, "What's happening with work order 10002?")
+        assert tools_ok(read) == ["get_work_order"], spoken(read)
+        actions = await say(brain, state, "Lovely, thanks. Does he need anything from us before he can get in?")
+        assert not any(isinstance(a, EndCall) for a in actions) and "Goodbye" not in spoken(actions), spoken(actions)
+
+
+async def test_a_yes_or_no_question_after_a_change_is_answered_from_the_articles(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("is-it-too-hot")
+        await say(brain, state, "Please make work order 10004 high priority, the control room is getting hotter.")
+        done = await say(brain, state, "Yes.")
+        assert tools_ok(done) == ["update_work_order"], spoken(done)
+        actions = await say(brain, state, "Would thirty-two degrees in there be a problem for the kit?")
+        assert "30 degrees" in spoken(actions) and not state.task and not tools_ok(actions), spoken(actions)
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("When does the weekly generator test happen, roughly?", "Monday"),
+    ("Which wireless network should my visitor pick on her laptop?", "NW-Guest"),
+    ("If I print and nothing comes out, what's the first thing to check?", "Northwind-Print"),
+])
+async def test_questions_of_routine_choice_and_first_steps_are_answered_from_the_articles(
+        tmp_path: Path, question: str, answer: str) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("routine")
+        actions = await say(brain, state, question)
+        assert answer in spoken(actions) and not state.task and not tools_ok(actions), spoken(actions)
+
+
+async def test_what_may_be_done_if_something_happens_is_answered_not_done(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("if-then-can")
+        await say(brain, state, "Can you book a technician for work order 10004 tomorrow afternoon?")
+        booked = await say(brain, state, "Yes.")
+        assert tools_ok(booked) == ["schedule_visit"], spoken(booked)
+        actions = await say(brain, state, "If the fitter gets held up on the day, could we move it to another day?")
+        assert re.search(r"\bmove\b", spoken(actions)) and not state.task and not tools_ok(actions), spoken(actions)
+
+
+async def test_what_the_caller_can_do_alone_asked_at_a_read_back_is_answered_and_the_read_back_kept(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("alone-at-read-back")
+        await say(brain, state, "I'd like a headset for Teams calls please, I'm E10482.")
+        while state.task and not state.task.get("confirming"):
+            await say(brain, state, "A wired headset for Teams calls.")
+        assert state.task and state.task["tool"] == "create_service_request", state.task
+        actions = await say(brain, state, "While I have you, could I change my password myself next time without phoning?")
+        assert "Ctrl+Alt+Del" in spoken(actions) and state.task and state.task["tool"] == "create_service_request", spoken(actions)
+
+
+async def test_a_question_said_with_the_yes_is_answered_from_what_was_done(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("yes-and-who")
+        await say(brain, state, "Could somebody come out for work order 10004 tomorrow morning?")
+        actions = await say(brain, state, "Yes please, and who's coming?")
+        assert tools_ok(actions) == ["schedule_visit"] and "Maria Lopez" in spoken(actions), spoken(actions)
+        assert "can't help" not in spoken(actions)
+
+
+async def test_an_unsure_question_after_a_request_is_answered_from_its_articles(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("toner-when")
+        await say(brain, state, "The printer in the finance office is out of toner, can you order a cartridge? E10482.")
+        while state.task and not state.task.get("confirming"):
+            await say(brain, state, "A toner cartridge for the finance printer.")
+        done = await say(brain, state, "Yes.")
+        assert tools_ok(done) == ["create_service_request"], spoken(done)
+        actions = await say(brain, state, "When should the cartridge reach us?")
+        assert "next working day" in spoken(actions) and "get this right" not in spoken(actions), spoken(actions)
+
+
+async def test_a_request_put_as_is_that_something_you_can_do_is_that_request(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("something-you-can")
+        actions = await say(brain, state, "Hi, Dev Patel, E10517. I need Power BI on my laptop for the monthly figures. "
+                                          "Is that something you could sort out for me?")
+        assert state.task and state.task["tool"] == "create_service_request", spoken(actions)
+        assert "something you" not in str(state.task["args"].get("summary", "")), state.task["args"]
+
+
+async def test_a_first_part_taken_back_is_no_request_of_its_own(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("scratch-that")
+        actions = await say(brain, state, "Site fourteen. The chiller H1420 is... no, scratch that, the chiller is fine. "
+                                          "It's the bypass valve beside it, V1410, it won't shut off fully.")
+        assert state.task and state.task["tool"] == "create_work_order", spoken(actions)
+        assert state.task["args"].get("asset_tag", "").replace("-", "") == "V1410" and "other thing" not in spoken(actions), \
+            spoken(actions)
+
+
+async def test_how_quickly_asked_after_a_lead_in_at_a_read_back_is_answered_by_the_chosen_priority(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("before-you-do")
+        await say(brain, state, "The pump A125 at site 12 is leaking badly, log it as urgent please.")
+        actions = await say(brain, state, "Just before you do, how quickly does an urgent one get seen?")
+        assert "4 hours" in spoken(actions) and state.task and state.task.get("confirming"), spoken(actions)
+
+
+async def test_an_act_asked_right_after_a_change_is_done_on_the_record_changed(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("write-after-write")
+        await say(brain, state, "Please bump work order 10005 up to high priority.")
+        done = await say(brain, state, "Yes.")
+        assert tools_ok(done) == ["update_work_order"], spoken(done)
+        actions = await say(brain, state, "And could you also stick a note on that it squeals when it moves now?")
+        assert state.task and state.task["tool"] == "add_work_order_note", spoken(actions)
+        assert state.task["args"].get("work_order_id") == "WO-10005", state.task["args"]
+
+
+async def test_the_reference_asked_for_at_a_read_back_is_not_there_yet(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("no-reference-yet")
+        await say(brain, state, "The pump A125 at site 12 is leaking, log it as high please.")
+        actions = await say(brain, state, "sorry whats the reference number")
+        assert "no reference yet" in spoken(actions) and state.task and state.task.get("confirming"), spoken(actions)
+        assert not tools_ok(actions)
+
+
+async def test_leave_it_for_a_plan_of_their_own_drops_the_request_anywhere_in_the_turn(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("own-plan")
+        await say(brain, state, "The pump A125 at site 12 is leaking, log it as high please.")
+        actions = await say(brain, state, "oh wait the fitter might have sorted it already leave it for now ill call "
+                                          "back later if not")
+        assert state.task is None and not tools_ok(actions), spoken(actions)
+
+
+async def test_a_step_of_their_own_on_a_seized_valve_is_advised_then_the_job_raised_for_it(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("bar-on-handwheel")
+        advice = await say(brain, state, "The valve A126 at Riverside has seized solid. Could I put a bar on the "
+                                         "handwheel to shift it?")
+        assert "cheater bar" in spoken(advice) and not state.task, spoken(advice)
+        actions = await say(brain, state, "Right, raise a job for it then, low priority.")
+        assert state.task and state.task["tool"] == "create_work_order", spoken(actions)
+        assert state.task["args"].get("asset_tag") == "A126" and state.task["args"].get("priority") == "low", state.task["args"]
