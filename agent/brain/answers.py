@@ -78,8 +78,16 @@ _WHEN = re.compile(r"\b(?:when|what time|how (?:long|soon|quickly)|today|tonight
 
 
 def _words(text: str) -> set[str]:
-    """Word stems of four letters or more (the first four letters: "approve" and "approves" meet)."""
-    return {w[:4] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4} - _FUNCTION_STEMS
+    """Word stems of four letters or more (the first four letters: "approve" and "approves" meet), and short names
+    ("it'll be Sam, yeah?": "Sam O'Connor will come ...")."""
+    names = {w.lower() for w in _SHORT_NAME.findall(text)} - _SHORT_WORDS
+    return ({w[:4] for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4} - _FUNCTION_STEMS) | names
+
+
+#: A capitalised word of three letters not opening a sentence: a name ("Sam", "Dev", "Kim").
+_SHORT_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2}\b")
+_SHORT_WORDS = {"the", "and", "but", "yes", "can", "how", "who", "why", "not", "you", "our", "its", "has", "was", "are",
+                "did", "for", "now", "any", "all", "one", "two", "low"}
 
 
 #: Stems of words that carry no topic ("someone" and "something" meet at "some", and say nothing of it).

@@ -130,7 +130,8 @@ _HELP_LEFTOVER = {"hi", "hello", "hey", "need", "some", "bit", "little", "want",
 @dataclass(frozen=True)
 class Move:
     kind: Kind
-    #: For ``repeat``: "reference" when the caller asked for the reference or number again; for
+    #: For ``repeat``: "reference" when the caller asked for the reference or number again ("made": of the record
+    #: made, "the new one's number"); for
     #: ``help``: "line" when the caller asked what the line does rather than what to say now.
     about: str = ""
 
@@ -151,6 +152,16 @@ def leftover(text: str, *patterns: re.Pattern[str]) -> str:
     for pattern in patterns:
         rest = pattern.sub(" ", rest)
     return re.sub(r"\s+", " ", _FILLER_RE.sub(" ", rest)).strip()
+
+
+def _which_reference(plain: str) -> str:
+    """"made" when the reference asked for again is of the record just made ("what's the new one's number again?"),
+    which may not be the last one read out; "reference" otherwise."""
+    return "made" if _MADE_ONE.search(plain) else "reference"
+
+
+_MADE_ONE = re.compile(r"\b(?:new (?:one|ones|ticket|request|job|work order|incident)|(?:you|we) (?:just )?(?:made|raised|opened|"
+                       r"logged|booked|created|put in)|just (?:made|raised|opened|logged|booked|created))\b")
 
 
 def drops_request(sentence: str, topic: str = "") -> bool:
@@ -194,10 +205,10 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
         return Move("repeat")
     if _REFERENCE_AGAIN.search(plain) and not leftover(plain, _REFERENCE_AGAIN) and \
             re.search(r"\b(?:reference|ticket|case|number)\b", plain):
-        return Move("repeat", "reference")
+        return Move("repeat", _which_reference(plain))
     once_more = bool(_ONCE_MORE.search(plain)) and len(leftover(plain, _ONCE_MORE).split()) <= ONCE_MORE_WORDS
     if _REPEAT.search(plain) or once_more or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
-        about = "reference" if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
+        about = _which_reference(plain) if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
     if _IDENTITY.search(plain) and len(leftover(plain, _IDENTITY, _ASIDE_FIRST).split()) <= 1:
         return Move("identity")

@@ -180,6 +180,11 @@ _WH_WORD = re.compile(r"\b(?:who|what|how|which|where|when)\b")
 #: A question of what may be done should something happen ("if they can't make it on the day, can we move it later
 #: on?", "if it gets worse, can I ring back?"): what is possible then, not a request now. (A condition on the one
 #: asked, "if you could", "if possible", "if that's ok", is only polite.)
+#: Thanks or a hedge run on before a question, unpunctuated ("thanks and roughly how long for a low one").
+_THANKS_LEAD = re.compile(r"^(?:(?:thanks|thank you|cheers|great|lovely|ok|okay|right|and|so|roughly|approximately|just)\b[\s,]*)+")
+#: A question run on after thanks, unpunctuated ("thanks and roughly how long for a low one").
+_ASKED_INSIDE = re.compile(r"\bhow (?:long|soon|quickly|much|many|often|far)\b|"
+                           r"\b(?:what|which|when|where|who) (?:is|are|does|do|did|will|would|should|can)\b")
 #: A request put as a question of what the line does ("is that something you can request for me?").
 _SOMETHING_YOU_DO = re.compile(r"\b(?:something|anything|a thing) (?:you|you guys|the desk|it) (?:can|could|would)\b")
 _LEADING_CONDITION = re.compile(r"^(?:and |but |so )?(?:if|what if|in case|should) [^,?]+,\s*")
@@ -509,7 +514,8 @@ class SwitchboardBrain:
             # "The lab aircon at Lakeside has packed in and I don't know the asset number" is a fault, not a
             # look-up: the request is heard without the admission, which is kept for the question it answers.
             text, state.dialogue["unknown"] = told, unknown
-        earlier = moves.classify(text, in_task=False) == moves.Move("repeat", "reference") and not state.task \
+        earlier = moves.classify(text, in_task=False) in (moves.Move("repeat", "reference"), moves.Move("repeat", "made")) \
+            and not state.task \
             and not latest_reference(state)
         if earlier:
             # "What was the reference you gave me?" with none given on this call: one from an earlier call.
@@ -546,6 +552,12 @@ class SwitchboardBrain:
                 again = await self.coordinator.decide_async(rest, state)
                 if again.intent != "human.request":
                     decision = again
+        if "person_request:classifier" in decision.policy_hits and answers.asks_done_alone(text):
+            # "Can I do it myself next time without ringing you?" sounds like the desk, and asks to need no one: the
+            # how-to it is, from the router's other readings.
+            decision = self._decided_without(dataclasses.replace(decision, policy_hits=[]), text,
+                                             lambda intent: intent == "human.request", "Asks what the caller can do alone") \
+                or decision
         if "first_of_two" in decision.policy_hits:
             # "I'm out at the Riverside pumping station and my laptop won't turn on": where the caller is, then
             # the request; the place alone is no first request.
@@ -1057,7 +1069,7 @@ class SwitchboardBrain:
             async for action in self._hand_over(state, reason="The caller accepted a person when the call could not go on.",
                                                 trigger="person_request", priority=_last_priority(state)):
                 yield action
-        elif move.kind == "repeat" and move.about == "reference" and not latest_reference(state) \
+        elif move.kind == "repeat" and move.about in ("reference", "made") and not latest_reference(state) \
                 and (state.task or {}).get("confirming"):
             # Asked for the reference of what is only read back so far: there is none until it is sent.
             yield Say(NO_REFERENCE_YET)
@@ -1110,8 +1122,8 @@ class SwitchboardBrain:
     @staticmethod
     def _last_said(state: CallState, about: str) -> str:
         """What the agent said last (everything since the caller's previous turn), or the reference."""
-        reference = latest_reference(state)
-        if about == "reference" and reference:
+        reference = latest_reference(state, made=about == "made") or latest_reference(state)
+        if about in ("reference", "made") and reference:
             return reference
         caller_turns = [i for i, t in enumerate(state.turns) if t.get("role") == "caller"]
         start = caller_turns[-2] if len(caller_turns) >= 2 else (caller_turns[-1] if caller_turns else 0)
@@ -1874,7 +1886,7 @@ class SwitchboardBrain:
             # Right after a write on a record ("... priority high. Done."), an act on it asked for in words, or one the
             # router is unsure of ("and can you add a note that it now takes four minutes to close?"): on that record.
             asked = self._write_on_record(done[0]["intent"], decision, text, state) \
-                if not own_request and self._id_names(done[0]["intent"]) else None
+                if not own_request and self._id_names(done[0]["intent"]) and not _asks_to_know(text) else None
             if asked is None or not (asked.get("named") or decision.action == "clarify"):
                 return None
             return dataclasses.replace(decision, action="route", target=asked["target"], intent=asked["intent"]), text
@@ -2189,7 +2201,10 @@ class SwitchboardBrain:
             spec = self.tools.tool(task.get("server", ""), task["tool"])
             choices = [(spec, s) for s in slots.slots_of(spec.input_schema) if s.kind == "enum"] if spec else []
         else:
-            desk = (before or {}).get("server") or decision.target
+            # (The router unsure which desk, the one of the request just done: "roughly how long for a low one?")
+            done = _last_done(state)
+            last_desk = INTENT_TOOLS.get(done[0]["intent"], ("",))[0] if done and decision.action == "clarify" else ""
+            desk = (before or {}).get("server") or last_desk or decision.target
             choices = [(t, s) for t in self.tools.tools(desk).values() if slots.is_write(t.name, t.annotations)
                        for s in slots.slots_of(t.input_schema) if s.kind == "enum"] if desk in SERVERS else []
             choices.sort(key=lambda c: (before or {}).get("slot") != c[1].name)  # the one asked about first
@@ -2197,13 +2212,17 @@ class SwitchboardBrain:
         # ("Before you do, how quickly does a high one get looked at?": what leads in before the comma too.)
         lead = re.sub(r"^(?:if|when|say|before|after|once|while|just so|out of interest|by the way)\b[^,?]*,\s*", "",
                       _LEAD.sub("", sentences[-1].strip().lower()))
+        lead = _THANKS_LEAD.sub("", lead)
         for spec, slot in choices:
             named = slots.options_named(slot, text)
             chosen = task.get("args", {}).get(slot.name)
             followed = bool(before) and before.get("slot") == slot.name and bool(named)
             # Outside a task one option is a choice only with the choice named ("a high priority job"): "how do I
             # connect to the VPN?" asks about the VPN, not about the systems one may ask access to.
-            choice = bool(task) or bool(set(entities.tokens(slot.name.replace("_", " "))) & set(entities.tokens(text)))
+            # (Or an option the record just made holds: "how long for a low one?" right after a low priority job.)
+            made = (state.tool_attempts[-1].get("arguments") or {}) if not task and state.tool_attempts else {}
+            choice = bool(task) or bool(set(entities.tokens(slot.name.replace("_", " "))) & set(entities.tokens(text))) \
+                or (bool(named) and made.get(slot.name) in named)
             asked_of = bool(named) and choice and bool(
                 re.match(r"(?:what|how|which|why)\b", lead) or (not task and answers.asks_when(text)))
             if not named and task.get("confirming") and answers.asks_when(text) and chosen in slot.schema.get("enum", []):
@@ -2283,8 +2302,9 @@ class SwitchboardBrain:
         # equipment?" heard as a new fault).
         spec = self._spec_of(decision.intent)
         # ("Is anyone booked to come?" asks how a record stands: the readings below find it.)
+        # (Nor is one that asks for it anywhere: "Well, can you book someone for ..., in the evening?")
         wonders = spec is not None and slots.is_write(spec.name, spec.annotations) and not re.search(_ANYONE, text.lower()) \
-            and (_asks_to_know(text) or answers.asks_done_alone(text))
+            and not _REQUEST_QUESTION.search(text.lower()) and (_asks_to_know(text) or answers.asks_done_alone(text))
         if decision.action == "route" and decision.intent != done[0]["intent"] and (not leans or doable) and not wonders \
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
             return ""  # a clear request of its own ("what's the status of my other ticket?")
@@ -2528,7 +2548,7 @@ class SwitchboardBrain:
         readings; so is a question after thanks ("Great, thank you. Does he need anything sorted from our side?").
         None otherwise: the call ends only when the caller meant it to."""
         if decision.intent != "smalltalk.goodbye" or _GOODBYE.search(text.lower()) \
-                or not (_asks_a_question(text)
+                or not (_asks_something(text) or _QUESTION_ORDER.search(text.lower()) or _ASKED_INSIDE.search(text.lower())
                         or self._names_a_tool(text, [i for i in INTENT_TOOLS if self._spec_of(i) is not None])):
             return None
         return self._decided_without(decision, text, lambda intent: intent.startswith("smalltalk."),
@@ -3655,7 +3675,7 @@ def _status_of(server: str) -> str | None:
 def _questions_only(text: str, heard: str = "") -> bool:
     """Is every sentence of ``text`` a question that is not a request ("is that the morning? what time")?
     A sentence that only echoes what the caller just ``heard`` ("morning, right.") is no request either."""
-    sentences = [_LEAD.sub("", s.strip().lower()) for s in _SENTENCE.split(text) if s.strip()]
+    sentences = [_THANKS_LEAD.sub("", _LEAD.sub("", s.strip().lower())) for s in _SENTENCE.split(text) if s.strip()]
     echoed = _content_words(heard)
     # (A sentence led by a question word asks, question mark or not: "who's got it".)
     asked = [s for s in sentences if not (heard and not s.endswith("?") and not _QUESTION.match(s)

@@ -167,3 +167,47 @@ async def test_a_step_of_their_own_on_a_seized_valve_is_advised_then_the_job_rai
         actions = await say(brain, state, "Right, raise a job for it then, low priority.")
         assert state.task and state.task["tool"] == "create_work_order", spoken(actions)
         assert state.task["args"].get("asset_tag") == "A126" and state.task["args"].get("priority") == "low", state.task["args"]
+
+
+async def test_thanks_run_on_into_a_question_of_the_priority_just_given_is_answered(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("thanks-how-long")
+        await say(brain, state, "The chiller H-1420 at site 14 is dripping from underneath, low priority.")
+        done = await say(brain, state, "Yes.")
+        assert tools_ok(done) == ["create_work_order"], spoken(done)
+        actions = await say(brain, state, "cheers and roughly how long for a low one")
+        assert "10 working days" in spoken(actions) and not any(isinstance(a, EndCall) for a in actions), spoken(actions)
+
+
+async def test_a_name_checked_back_is_answered_from_the_booking(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("name-checked")
+        await say(brain, state, "Can someone come out for work order 10003 tomorrow evening?")
+        done = await say(brain, state, "Yes.")
+        assert tools_ok(done) == ["schedule_visit"], spoken(done)
+        actions = await say(brain, state, "And that's Sam, yeah?")
+        assert "Sam O'Connor" in spoken(actions) and "can't help" not in spoken(actions), spoken(actions)
+
+
+async def test_the_new_ones_number_is_the_record_made_not_the_one_read_since(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("new-ones-number")
+        await say(brain, state, "I need a docking station for my desk please, I'm E10620.")
+        while state.task and not state.task.get("confirming"):
+            await say(brain, state, "A docking station for my desk.")
+        made = await say(brain, state, "Yes.")
+        assert tools_ok(made) == ["create_service_request"], spoken(made)
+        read = await say(brain, state, "And where is SR-30005 up to?")
+        assert tools_ok(read) == ["get_service_request"], spoken(read)
+        actions = await say(brain, state, "ok thanks whats the new ones number again")
+        assert "three zero zero, zero seven" in spoken(actions), spoken(actions)
+
+
+async def test_doing_it_alone_without_ringing_is_no_request_for_a_person(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("alone-no-person")
+        await say(brain, state, "I'm locked out of my account, it's E10482.")
+        done = await say(brain, state, "Yes please.")
+        assert tools_ok(done) == ["request_password_reset"], spoken(done)
+        actions = await say(brain, state, "Could I do it by myself next time, without ringing you?")
+        assert "Ctrl+Alt+Del" in spoken(actions) and state.handoff is None, spoken(actions)
