@@ -28,11 +28,20 @@ _CLAUSE = re.compile(r"(?<=[.!?;])\s+")
 _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bwho(?:se|m)?\b", re.I),
      # A name is two capitalised words whatever the flag ("Grace Kim"), not any two words.
-     re.compile(r"(?-i:\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b)|\b(?:manager|technician|engineer|desk|team|support)\b", re.I)),
+     # (or the team it went to: "escalated to Messaging (tier 2)")
+     re.compile(r"(?-i:\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b)|(?-i:\b(?:to|with) [A-Z][a-z]+\b)|"
+                r"\b(?:manager|technician|engineer|desk|team|support)\b", re.I)),
     (re.compile(r"\bhow (?:far|long|many days) (?:ahead|in advance|before)\b", re.I),
      re.compile(r"\b(?:days?|weeks?|months?) (?:ahead|in advance|before|notice)\b|\bup to \d+\b", re.I)),
-    (re.compile(r"\bhow (?:long|soon|quickly)\b", re.I),
-     re.compile(r"\b(?:within|minutes?|hours?|days?|weeks?|usually|by)\b", re.I)),
+    # how long a thing must be ("how long's it got to be?": a length, below) is no time
+    (re.compile(r"\bhow (?:long|soon|quickly)\b(?!(?:'s| is| does)? (?:\w+ ){0,2}(?:got to|have to|has to|need to|needs to|must|"
+                r"should) be\b)", re.I),
+     # (a time "by" names, "by Friday", not "sent by text message"; a span, not how often: "changed every 180 days")
+     re.compile(r"\b(?:within|usually|by (?:the end|tomorrow|tonight|next|\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day))\b|"
+                r"(?<!every )\b(?:a|an|one|two|three|four|five|ten|\d+|a few|a couple of) (?:working )?(?:minutes?|hours?|days?|"
+                r"weeks?)\b", re.I)),
+    (re.compile(r"\bhow long(?:'s| is| does)? (?:\w+ ){0,2}(?:got to|have to|has to|need to|needs to|must|should) be\b", re.I),
+     re.compile(r"\b\d+ (?:characters?|letters?|digits?|words?|metres?|meters?|mm|cm)\b", re.I)),
     (re.compile(r"\b(?:when|what time|what day|which day)\b", re.I),
      re.compile(r"\b(?:today|tomorrow|tonight|morning|afternoon|evening|between|\d{1,2}:\d\d|(?:mon|tues|wednes|thurs|"
                 r"fri|satur|sun)day|\d{1,2} (?:january|february|march|april|may|june|july|august|september|october|"
@@ -124,7 +133,8 @@ def scored_answer(question: str, sentences: Sequence[str], similar: Callable[[st
                   about: str = "", *, one_of_kind: bool = False, heading: str = "") -> tuple[str, float]:
     """``answer`` with how well it answers (nearness and bonuses), to weigh it against other sections' answers.
     ``heading``: what the sentences' section is about ("Approval"); a word the question shares with it is shared
-    by each of its sentences."""
+    by each of its sentences. With ``one_of_kind`` a question that asks for a kind of thing is answered only by a
+    clause holding one ("how long have I got to use the link?" is not "A link has been sent ...")."""
     options = [s for s in sentences if s.strip()]
     if not options:
         return "", 0.0
@@ -140,6 +150,8 @@ def scored_answer(question: str, sentences: Sequence[str], similar: Callable[[st
     for sentence, nearness in zip(options, near):
         shared = titled or bool(own & _words(sentence))
         of_kind = any(kind.search(sentence) for kind in asked)
+        if one_of_kind and asked and not of_kind:
+            continue
         if nearness < ANSWER_FLOOR or not (shared or of_kind or nearness >= CLOSE_ENOUGH):
             continue
         total = nearness + SHARED_WORD_BONUS * shared + KIND_BONUS * of_kind
@@ -161,6 +173,16 @@ def options_answer(options: Sequence[str], passages: Sequence[Mapping[str, Any]]
         said = [next((x for x in lines if x.lower().startswith(o.lower().replace("_", " "))), "") for o in options]
         if all(said):
             return " ".join(x if x.endswith((".", "!", "?")) else f"{x}." for x in dict.fromkeys(said)), str(passage.get("id", ""))
+    # ... or one sentence that lists them all inline ("Target times depend on priority: urgent 4 hours, high 1 working
+    # day, medium 3 working days ..."), the first such in retrieval order.
+    for passage in passages:
+        if passage.get("kind", "article") != "article":
+            continue
+        for line in re.split(r"\n+|(?<=[.!?])\s+", str(passage.get("text", ""))):
+            line = re.sub(r"^[\s*-]+", "", line).strip()
+            if ":" in line and all(re.search(rf"\b{re.escape(o.replace('_', ' '))}\b", line.partition(":")[2], re.I)
+                                   for o in options):
+                return line if line.endswith((".", "!", "?")) else f"{line}.", str(passage.get("id", ""))
     return "", ""
 
 

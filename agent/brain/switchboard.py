@@ -123,6 +123,8 @@ _CONDITION_FIRST = re.compile(r"^(?:if|once|say|suppose|supposing|let'?s say)\b.
 #: A question that wants to know something: how to, what it means, how long, why.
 _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far(?! along| on))|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
+                            # what a message or a sign is about ("if the VPN says authentication failed, what's that usually about?")
+                            r"what(?:'?s| is) (?:that|it|this)(?: (?:usually|normally|generally|typically))? (?:about|mean|down to)\b|"
                             # the step to take first ("what's the first thing to check?")
                             r"what(?:'s| is| are| would be) the (?:first |best |next |usual |main )?(?:thing|things|step|steps) (?:to|i|we)\b|"
                             # which of a kind to use ("which network should she pick on her laptop?")
@@ -177,9 +179,6 @@ _SUPPOSED = re.compile(r"\bif (?:i|we|you|he|she|they|someone|somebody|anyone|a 
                        r"needs|request|requests|put|puts|apply|applies|raise|raises|log|logs|report|reports|book|books|"
                        r"order|orders|make|makes|open|opens|create|creates|submit|submits|send|sends)\b")
 _WH_WORD = re.compile(r"\b(?:who|what|how|which|where|when)\b")
-#: A question of what may be done should something happen ("if they can't make it on the day, can we move it later
-#: on?", "if it gets worse, can I ring back?"): what is possible then, not a request now. (A condition on the one
-#: asked, "if you could", "if possible", "if that's ok", is only polite.)
 #: Thanks or a hedge run on before a question, unpunctuated ("thanks and roughly how long for a low one").
 _THANKS_LEAD = re.compile(r"^(?:(?:thanks|thank you|cheers|great|lovely|ok|okay|right|and|so|roughly|approximately|just)\b[\s,]*)+")
 #: A question run on after thanks, unpunctuated ("thanks and roughly how long for a low one").
@@ -187,14 +186,20 @@ _ASKED_INSIDE = re.compile(r"\bhow (?:long|soon|quickly|much|many|often|far)\b|"
                            r"\b(?:what|which|when|where|who) (?:is|are|does|do|did|will|would|should|can)\b")
 #: A request put as a question of what the line does ("is that something you can request for me?").
 _SOMETHING_YOU_DO = re.compile(r"\b(?:something|anything|a thing) (?:you|you guys|the desk|it) (?:can|could|would)\b")
+#: A condition said before the question ("if they can't make it on the day, ...").
 _LEADING_CONDITION = re.compile(r"^(?:and |but |so )?(?:if|what if|in case|should) [^,?]+,\s*")
+#: A question of what may be done should something happen ("if they can't make it on the day, can we move it later
+#: on?", "if it gets worse, can I ring back?"): what is possible then, not a request now. (A condition on the one
+#: asked, "if you could", "if possible", "if that's ok", is only polite.)
 _IF_THEN_CAN = re.compile(r"^(?:and |but |so )?(?:if|what if|in case|should) (?!(?:you|possible|poss|that'?s|it'?s (?:ok|okay|alright|"
                           r"possible|not too))\b)[^,?]{3,},\s*(?:can|could|would|will|do|does|is|am|are|should) (?:i|we|they|it|he|she|"
                           r"that|someone|somebody)\b[^?]*\?$")
 #: A question about things of a kind in general, not the one just read: "normally", "usually", or the kind with
 #: "a" ("how long would a low priority ticket take?", "do you ever send an engineer on a Sunday?").
 _IN_GENERAL = re.compile(r"\b(?:normally|usually|generally|typically|in general|on average|as a rule|tend to|ever)\b|"
-                         r"\b(?:a|an|any)\s+(?:[\w-]+\s+){0,2}(?:tickets?|incidents?|jobs?|work orders?|requests?|visits?)\b")
+                         r"\b(?:a|an|any)\s+(?:[\w-]+\s+){0,2}(?:tickets?|incidents?|jobs?|work orders?|requests?|visits?)\b|"
+                         # ("the target time for a medium one": one of a kind, said by its choice)
+                         r"\b(?:for|with|on) (?:a|an) (?:low|medium|high|urgent|critical|priority \w+)(?: priority)? ones?\b")
 #: The kinds of record a caller asks to be made ("raise a job", "log a ticket", "put a request in").
 _RECORD_KINDS = ("job", "ticket", "work order", "workorder", "work-order", "incident", "fault", "call-out", "callout", "request")
 #: Words that make a record, before its kind ("raise me a new job") or after it ("a ticket opened").
@@ -267,7 +272,9 @@ _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"(?:^|[.!?]\s+)(?:\S+\s+){0,6}?(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|"
                            r"asked for)|(?:i|we) (?:was|were) (?:told|promised)|(?:they|you|someone|somebody) (?:said|told|"
-                           r"promised))\b")
+                           r"promised)|"
+                           # ... or someone else's earlier report ("our supervisor reported the generator failing ...")
+                           r"(?:my|our|the) (?:[\w-]+ ){1,2}(?:called|rang|phoned|reported|logged|raised|put in))\b")
 #: Adding words to a record, the words after it ("add that ...", "can you also add: ...", "add saying ...", "can you
 #: add to INC-20004 that ...").
 _ADD_THAT = re.compile(r"^(?:(?:and|also|oh|ok|okay|right|yes|yeah|please|can you|could you)\W+)*(?:also\s+)?add\s*"
@@ -2214,19 +2221,27 @@ class SwitchboardBrain:
                       _LEAD.sub("", sentences[-1].strip().lower()))
         lead = _THANKS_LEAD.sub("", lead)
         for spec, slot in choices:
-            named = slots.options_named(slot, text)
+            # (Named in the question itself: "Medium - he can use the handset. How long will it take?" gives a value,
+            # then asks about the request.)
+            named = slots.options_named(slot, sentences[-1])
             chosen = task.get("args", {}).get(slot.name)
             followed = bool(before) and before.get("slot") == slot.name and bool(named)
             # Outside a task one option is a choice only with the choice named ("a high priority job"): "how do I
             # connect to the VPN?" asks about the VPN, not about the systems one may ask access to.
-            # (Or an option the record just made holds: "how long for a low one?" right after a low priority job.)
-            made = (state.tool_attempts[-1].get("arguments") or {}) if not task and state.tool_attempts else {}
+            # (Or an option the record just made or read holds: "how long for a low one?" right after a low priority job.)
+            last = state.tool_attempts[-1] if not task and state.tool_attempts else {}
+            held = {(last.get("arguments") or {}).get(slot.name),
+                    (last.get("result") or {}).get(slot.name) if isinstance(last.get("result"), dict) else None}
             choice = bool(task) or bool(set(entities.tokens(slot.name.replace("_", " "))) & set(entities.tokens(text))) \
-                or (bool(named) and made.get(slot.name) in named)
+                or bool(set(named) & held)
             asked_of = bool(named) and choice and bool(
-                re.match(r"(?:what|how|which|why)\b", lead) or (not task and answers.asks_when(text)))
+                re.match(r"(?:what(?:'?s)?|how|which|why)\b", lead) or (not task and answers.asks_when(text)))
             if not named and task.get("confirming") and answers.asks_when(text) and chosen in slot.schema.get("enum", []):
                 named = [chosen]
+            elif not named and task.get("confirming") and answers.asks_when(text) and chosen is None \
+                    and not slot.required and slot.schema.get("enum") and not slots.options_named(slot, text):
+                # "Before I say, how quickly would somebody get out to it?" with no priority chosen yet: each option's.
+                named = [str(o) for o in slot.schema["enum"]]
             elif not (len(named) >= 2 or followed or asked_of):
                 continue
             said, article = self._options_said(spec, slot, named, text)

@@ -211,3 +211,58 @@ async def test_doing_it_alone_without_ringing_is_no_request_for_a_person(tmp_pat
         assert tools_ok(done) == ["request_password_reset"], spoken(done)
         actions = await say(brain, state, "Could I do it by myself next time, without ringing you?")
         assert "Ctrl+Alt+Del" in spoken(actions) and state.handoff is None, spoken(actions)
+
+
+async def test_who_has_it_after_an_escalation_is_the_team_it_went_to(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("who-has-it")
+        await say(brain, state, "Please escalate INC-20003, Outlook is still asking for my password every hour.")
+        done = await say(brain, state, "Yes.")
+        assert tools_ok(done) == ["escalate_incident"], spoken(done)
+        actions = await say(brain, state, "Right, and who's got it now?")
+        assert "Messaging" in spoken(actions), spoken(actions)
+
+
+async def test_how_long_is_answered_by_a_duration_not_by_a_clause_that_shares_a_word(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("link-how-long")
+        await say(brain, state, "I'm locked out after too many tries, E11003.")
+        done = await say(brain, state, "Yes please.")
+        assert tools_ok(done) == ["request_password_reset"], spoken(done)
+        actions = await say(brain, state, "How long does the link stay valid for?")
+        assert "30 minutes" in spoken(actions), spoken(actions)
+
+
+async def test_what_a_message_is_usually_about_is_answered_from_the_articles(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("usually-about")
+        actions = await say(brain, state, "If the VPN says authentication failed, what's that normally down to?")
+        assert "token" in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_the_target_for_a_priority_asked_after_a_ticket_is_read_is_the_target_not_the_ticket(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("target-after-read")
+        read = await say(brain, state, "whats happening with my outlook ticket inc two zero zero zero three")
+        assert tools_ok(read) == ["get_incident"], spoken(read)
+        actions = await say(brain, state, "ok and whats the target for a medium one")
+        assert "3 working days" in spoken(actions), spoken(actions)
+
+
+async def test_someone_elses_earlier_report_then_where_it_has_got_to_reads_the_record(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("their-report")
+        actions = await say(brain, state, "Morning, I'm the admin at Harbor Road. Our shift lead reported the emergency "
+                                          "generator failing to start, and the reference is W O one double zero zero "
+                                          "six. I need to know where it's got to for my report.")
+        assert tools_ok(actions) == ["get_work_order"] and not state.task, spoken(actions)
+
+
+async def test_how_quickly_at_a_read_back_with_no_priority_yet_gives_each_priority(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("how-quickly-no-priority")
+        await say(brain, state, "The standby generator A125 at site 12 is showing a charger fault.")
+        assert state.task and state.task.get("confirming"), state.task
+        actions = await say(brain, state, "Hang on, how soon would someone come out?")
+        assert "within 24 hours" in spoken(actions) and "4 hours" in spoken(actions), spoken(actions)
+        assert state.task and state.task.get("confirming"), spoken(actions)

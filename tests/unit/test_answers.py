@@ -103,3 +103,35 @@ def test_a_sentence_holding_what_the_question_word_asks_for_is_of_its_kind() -> 
     assert not answers.of_the_kind_asked("where is the tag on a valve?", "Tags are a letter and four digits.")
     assert answers.of_the_kind_asked("can I unlock it myself?", "Use self-service from the sign-in screen.")
     assert not answers.of_the_kind_asked("can I unlock it myself?", "Ask for a password reset.")
+
+
+def test_how_long_asks_for_a_span_of_time_or_for_a_length_by_its_words() -> None:
+    # a span, not how often, and not "by" of a means
+    assert answers.of_the_kind_asked("how long is the link good for?", "The link expires in 30 minutes.")
+    assert not answers.of_the_kind_asked("how long is the link good for?", "A link is sent by text message to your mobile.")
+    assert not answers.of_the_kind_asked("how long is the link good for?", "Passwords are changed every 180 days.")
+    # "how long's it got to be?" asks how long a thing must be, not how long something takes
+    assert answers.of_the_kind_asked("how long's it got to be?", "At least 14 characters, changed every 180 days.")
+    assert not answers.of_the_kind_asked("how long's it got to be?", "The link expires in 30 minutes.")
+    # who has it: the team it went to
+    assert answers.of_the_kind_asked("who's got it now?", "Incident INC-20003 is escalated to Messaging (tier 2).")
+
+
+def test_a_question_of_a_kind_about_the_result_is_answered_only_by_a_clause_of_that_kind() -> None:
+    clauses = ["Password reset is under way.", "A one-time reset link has been sent by text message to the mobile ending 0412."]
+    assert answers.answer("how long have I got to use the link?", clauses, None, one_of_kind=True) == ""
+
+
+def test_doing_it_alone_is_asked_by_myself_or_without_ringing_not_by_my_own() -> None:
+    assert answers.asks_done_alone("Can I do it myself next time without ringing you?")
+    assert answers.asks_done_alone("could I sort that out without phoning?")
+    assert not answers.asks_done_alone("Can you reset my own password please?")
+    assert not answers.asks_done_alone("I did it myself.")  # (told, not asked)
+
+
+def test_options_listed_inline_in_one_sentence_are_explained_by_it() -> None:
+    passages = [{"id": "t#0", "text": "Target times depend on priority: urgent 4 hours, high 1 working day, medium 3 "
+                                      "working days, low 5 working days."}]
+    said, article = answers.options_answer(["medium"], passages)
+    assert "medium 3 working days" in said and article == "t#0"
+    assert answers.options_answer(["critical"], passages) == ("", "")
