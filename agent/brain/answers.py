@@ -24,6 +24,11 @@ SHARED_WORD_BONUS = 0.15
 KIND_BONUS = 0.2
 
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+")
+#: Done by the caller alone ("myself", "without phoning"): not "my own password", which any request may say.
+_ALONE = re.compile(r"\b(?:myself|ourselves|by myself|without (?:ringing|calling|phoning|contacting|bothering|asking|"
+                    r"going through)(?: (?:you|anyone|anybody|someone|somebody|the desk|the helpdesk|the service desk|it|in))?)\b",
+                    re.I)
+
 #: What each question word asks for, and how an answer of that kind looks.
 _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bwho(?:se|m)?\b", re.I),
@@ -53,17 +58,9 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
      re.compile(r"\b(?:on|at|in|inside|under|underneath|behind|beside|next to|near|from|to|above|below) (?:the|a|an|each|"
                 r"every|its|your)\b", re.I)),
     # done without the desk ("can I change it myself without ringing you?"): what the caller can do alone.
-    (re.compile(r"\b(?:myself|ourselves|(?:my|our) own|by myself|without (?:ringing|calling|phoning|contacting|bothering|"
-                r"asking|going through)(?: (?:you|anyone|anybody|someone|somebody|the desk|the helpdesk|the service desk|it))?)\b",
-                re.I),
+    (re.compile(rf"{_ALONE.pattern}|\b(?:my|our) own\b", re.I),
      re.compile(r"\bself[- ]?service\b|\byourself\b|\byour own\b", re.I)),
 )
-
-
-#: Done by the caller alone ("myself", "without phoning"): not "my own password", which any request may say.
-_ALONE = re.compile(r"\b(?:myself|ourselves|by myself|without (?:ringing|calling|phoning|contacting|bothering|asking|"
-                    r"going through)(?: (?:you|anyone|anybody|someone|somebody|the desk|the helpdesk|the service desk|it|in))?)\b",
-                    re.I)
 
 
 def asks_done_alone(question: str) -> bool:

@@ -351,7 +351,7 @@ def latest_reference(state: CallState, *, made: bool = False) -> str:
     """The last reference the caller was given (a ticket or the hand-over case), as a sentence; ``made``: of a record
     this call made, not one only read out."""
     for attempt in reversed(state.tool_attempts):
-        if made and not str(attempt.get("tool", "")).startswith((*NEW_RECORD_PREFIXES, "schedule_")):
+        if made and not str(attempt.get("tool", "")).startswith(slots.MAKES_RECORD):
             continue
         ticket = ticket_of(attempt.get("result")) if attempt.get("ok") else None
         if ticket:

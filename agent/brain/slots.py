@@ -1109,11 +1109,11 @@ _CURRENT_VALUE = re.compile(r"\b(?:booked|scheduled|arranged|planned|due|set up|
 def changes_record(tool: str, slots: list[Slot]) -> bool:
     """Does ``tool`` change a record the caller names (move a visit, close an incident), rather than
     make one (a work order, a request, a first visit)? What such a tool is given is the change wanted."""
-    return any(s.kind == "code" and s.required for s in slots) and not tool.startswith(_MAKES)
+    return any(s.kind == "code" and s.required for s in slots) and not tool.startswith(MAKES_RECORD)
 
 
 #: Tools that make a record rather than act on one.
-_MAKES = ("create_", "request_", "schedule_")
+MAKES_RECORD = (*NEW_RECORD_PREFIXES, "schedule_")
 
 
 #: A caller who names themselves: "it's Priya Shah", "this is Sam", or a name said first with where they
@@ -1362,7 +1362,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     # record's too ("put a note on job 10005, the pump ..." asks in "note" as "add that ..." does in "add"). A
     # tool that makes a record names what it makes ("request access to the sharepoint site") after its verb.
     first, *rest = tool.split("_")
-    acting = [w for w in rest if w not in _RECORD_WORDS] if not tool.startswith(_MAKES) else []
+    acting = [w for w in rest if w not in _RECORD_WORDS] if not tool.startswith(MAKES_RECORD) else []
     # (The other words of what it acts on count too, "a note" for a comment; another verb would match the news.)
     verb = "(?:" + "|".join([first[:5], *(k[:5] for w in acting for k in tool_words(w))]) + ")"
     kept: list[str] = []
@@ -1976,13 +1976,11 @@ def confirmation(tool: str, slots: list[Slot], args: Mapping[str, Any]) -> str:
             shown = entities.spoken_moment(str(value))
         elif slot.kind == "text":
             words = str(value).split()
-            shown = " ".join(words[:SUMMARY_WORDS])
-            if len(words) <= SUMMARY_WORDS + SUMMARY_OVERRUN:
-                shown = " ".join(words)  # (as ``paraphrase`` keeps it: a word or two more rather than a cut)
-            elif len(words) > SUMMARY_WORDS:
+            shown = " ".join(words)  # (as ``paraphrase`` keeps it: a word or two over rather than a cut)
+            if len(words) > SUMMARY_WORDS + SUMMARY_OVERRUN:
                 # Cut where a listener hears a pause: at the last clause end when that keeps half of it, else not
                 # after "and" or "the" ("... this morning and and so on", "i don't need it any more, i've").
-                cut = shown.rstrip(",;:.")
+                cut = " ".join(words[:SUMMARY_WORDS]).rstrip(",;:.")
                 end = max(cut.rfind(","), cut.rfind(";"))
                 cut = cut[:end] if end > 0 and len(cut[:end].split()) >= SUMMARY_WORDS // 2 else cut
                 shown = " ".join(_without_dangling(cut.split())) + " and so on"

@@ -39,9 +39,9 @@ OFF_TOPIC_CONFIDENCE = 0.35
 #: ... unless this much of the router's belief is on one desk's requests: unsure which of them, but not lost
 #: ("can we shift Dev's visit for job ten thousand and two": moving or cancelling a visit, or the job's status).
 ONE_DESK_CONFIDENCE = 0.6
-#: A follow-up question is short and leans on the one before ("and how long does it run for?").
 #: Said when the reference is asked for at a read-back, before anything is made.
 NO_REFERENCE_YET = "There's no reference yet: you get one once it's done."
+#: A follow-up question is short and leans on the one before ("and how long does it run for?").
 FOLLOW_UP_WORDS = 12
 #: What each place further down the retrieved sections costs an answer from it (as ``howto_answer`` weighs them).
 SECTION_RANK_COST = 0.03
@@ -186,12 +186,14 @@ _ASKED_INSIDE = re.compile(r"\bhow (?:long|soon|quickly|much|many|often|far)\b|"
                            r"\b(?:what|which|when|where|who) (?:is|are|does|do|did|will|would|should|can)\b")
 #: A request put as a question of what the line does ("is that something you can request for me?").
 _SOMETHING_YOU_DO = re.compile(r"\b(?:something|anything|a thing) (?:you|you guys|the desk|it) (?:can|could|would)\b")
+#: How a condition opens a sentence ("if ...", "and in case ...").
+_CONDITION_OPENS = r"^(?:and |but |so )?(?:if|what if|in case|should) "
 #: A condition said before the question ("if they can't make it on the day, ...").
-_LEADING_CONDITION = re.compile(r"^(?:and |but |so )?(?:if|what if|in case|should) [^,?]+,\s*")
+_LEADING_CONDITION = re.compile(_CONDITION_OPENS + r"[^,?]+,\s*")
 #: A question of what may be done should something happen ("if they can't make it on the day, can we move it later
 #: on?", "if it gets worse, can I ring back?"): what is possible then, not a request now. (A condition on the one
 #: asked, "if you could", "if possible", "if that's ok", is only polite.)
-_IF_THEN_CAN = re.compile(r"^(?:and |but |so )?(?:if|what if|in case|should) (?!(?:you|possible|poss|that'?s|it'?s (?:ok|okay|alright|"
+_IF_THEN_CAN = re.compile(_CONDITION_OPENS + r"(?!(?:you|possible|poss|that'?s|it'?s (?:ok|okay|alright|"
                           r"possible|not too))\b)[^,?]{3,},\s*(?:can|could|would|will|do|does|is|am|are|should) (?:i|we|they|it|he|she|"
                           r"that|someone|somebody)\b[^?]*\?$")
 #: A question about things of a kind in general, not the one just read: "normally", "usually", or the kind with
@@ -1129,7 +1131,7 @@ class SwitchboardBrain:
     @staticmethod
     def _last_said(state: CallState, about: str) -> str:
         """What the agent said last (everything since the caller's previous turn), or the reference."""
-        reference = latest_reference(state, made=about == "made") or latest_reference(state)
+        reference = (about == "made" and latest_reference(state, made=True)) or latest_reference(state)
         if about in ("reference", "made") and reference:
             return reference
         caller_turns = [i for i, t in enumerate(state.turns) if t.get("role") == "caller"]
@@ -1665,12 +1667,10 @@ class SwitchboardBrain:
         joined = f"{callers[-2]} {text}"
         again = self.coordinator.decide(joined, state)
         readings = [{"target": again.target, "intent": again.intent, "confidence": again.confidence}, *again.alternatives]
-        tool = next((r for r in readings if r["intent"] in INTENT_TOOLS), None)
-        if made and tool is not None and not INTENT_TOOLS[tool["intent"]][1].startswith(NEW_RECORD_PREFIXES):
-            # "Raise a job for it then" asks for a new record in so many words: the likeliest new record of the readings
-            # (after "the valve has seized, can I put a bar on it?", the story may sound like news for a job).
-            tool = next((r for r in readings if r["intent"] in INTENT_TOOLS
-                         and INTENT_TOOLS[r["intent"]][1].startswith(NEW_RECORD_PREFIXES)), None)
+        # ("Raise a job for it then" asks for a new record in so many words: the likeliest new record of the readings,
+        # after "the valve has seized, can I put a bar on it?" the story may sound like news for a job.)
+        tool = next((r for r in readings if r["intent"] in INTENT_TOOLS
+                     and (not made or INTENT_TOOLS[r["intent"]][1].startswith(NEW_RECORD_PREFIXES))), None)
         if tool is None or not INTENT_TOOLS[tool["intent"]][1].startswith(NEW_RECORD_PREFIXES):
             return None
         # What is wrong is what the caller told, not how they asked to fix it ("it stopped syncing this morning").
@@ -1881,7 +1881,8 @@ class SwitchboardBrain:
     def _write_after_read(self, decision: Any, text: str, state: CallState) -> tuple[Any, str] | None:
         """Right after a look-up ("A125 is the standby generator ..."), a turn that is no request of its
         own but a choice only a write of the same system takes ("low priority, it's just its service"):
-        that write, about the thing just looked up (its words and this turn's). None otherwise."""
+        that write, about the thing just looked up (its words and this turn's). Right after a write on a record,
+        only an act on it asked for in words or one the router is unsure of. None otherwise."""
         done = _last_done(state)
         spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
         if spec is None:
@@ -2220,6 +2221,8 @@ class SwitchboardBrain:
         lead = re.sub(r"^(?:if|when|say|before|after|once|while|just so|out of interest|by the way)\b[^,?]*,\s*", "",
                       _LEAD.sub("", sentences[-1].strip().lower()))
         lead = _THANKS_LEAD.sub("", lead)
+        last = state.tool_attempts[-1] if not task and state.tool_attempts else {}
+        result = last.get("result") if isinstance(last.get("result"), dict) else {}
         for spec, slot in choices:
             # (Named in the question itself: "Medium - he can use the handset. How long will it take?" gives a value,
             # then asks about the request.)
@@ -2229,9 +2232,7 @@ class SwitchboardBrain:
             # Outside a task one option is a choice only with the choice named ("a high priority job"): "how do I
             # connect to the VPN?" asks about the VPN, not about the systems one may ask access to.
             # (Or an option the record just made or read holds: "how long for a low one?" right after a low priority job.)
-            last = state.tool_attempts[-1] if not task and state.tool_attempts else {}
-            held = {(last.get("arguments") or {}).get(slot.name),
-                    (last.get("result") or {}).get(slot.name) if isinstance(last.get("result"), dict) else None}
+            held = {(last.get("arguments") or {}).get(slot.name), result.get(slot.name)}
             choice = bool(task) or bool(set(entities.tokens(slot.name.replace("_", " "))) & set(entities.tokens(text))) \
                 or bool(set(named) & held)
             asked_of = bool(named) and choice and bool(
@@ -2366,12 +2367,13 @@ class SwitchboardBrain:
         task = state.task or {}
         if not _questions_only(text) or self._names_a_record(text):
             return ""
-        # (What the caller may do alone, "can I reset it myself next time?", asks for no request however sure the router.)
+        # What the caller may do alone ("can I reset it myself next time?") asks for no request however sure the
+        # router, and names what it is about ("change my password myself"), not the request under way.
+        alone = answers.asks_done_alone(text)
         if decision.action == "route" and decision.intent in INTENT_TOOLS and decision.intent != task.get("intent") \
-                and decision.confidence >= SWITCH_CONFIDENCE and not answers.asks_done_alone(text):
+                and decision.confidence >= SWITCH_CONFIDENCE and not alone:
             return ""
-        # (Such a question names what it is about, "change my password myself", not the request under way.)
-        about = "" if answers.asks_done_alone(text) else str(task.get("opening", ""))
+        about = "" if alone else str(task.get("opening", ""))
         return self._answer_from_articles(text, str(task.get("intent", "")), about)
 
     def _answer_from_articles(self, question: str, intent: str, told: str) -> str:

@@ -17,6 +17,20 @@ from tests.eval.conversations.conversation_runner import say
 from tests.integration.test_agents_brain import _fresh_brain, spoken, tools_ok
 
 
+async def _read_back(brain, state: CallState, request: str, details: str = "") -> None:
+    """``request`` said, then ``details`` to each question asked, until it is read back."""
+    await say(brain, state, request)
+    while details and state.task and not state.task.get("confirming"):
+        await say(brain, state, details)
+
+
+async def _sent(brain, state: CallState, request: str, tool: str, *, details: str = "", yes: str = "Yes.") -> None:
+    """``request`` read back and sent with ``yes``: ``tool``, and only it, ran."""
+    await _read_back(brain, state, request, details)
+    done = await say(brain, state, yes)
+    assert tools_ok(done) == [tool], spoken(done)
+
+
 async def test_a_story_told_before_the_request_is_no_look_up(tmp_path: Path) -> None:
     # "The compressor had its service last week" names the thing and tells; it asks nothing to be looked up.
     async with _fresh_brain(tmp_path) as brain:
@@ -40,9 +54,8 @@ async def test_thanks_then_a_question_keeps_the_call_and_is_answered(tmp_path: P
 async def test_a_yes_or_no_question_after_a_change_is_answered_from_the_articles(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("is-it-too-hot")
-        await say(brain, state, "Please make work order 10004 high priority, the control room is getting hotter.")
-        done = await say(brain, state, "Yes.")
-        assert tools_ok(done) == ["update_work_order"], spoken(done)
+        await _sent(brain, state, "Please make work order 10004 high priority, the control room is getting hotter.",
+                    "update_work_order")
         actions = await say(brain, state, "Would thirty-two degrees in there be a problem for the kit?")
         assert "30 degrees" in spoken(actions) and not state.task and not tools_ok(actions), spoken(actions)
 
@@ -63,9 +76,8 @@ async def test_questions_of_routine_choice_and_first_steps_are_answered_from_the
 async def test_what_may_be_done_if_something_happens_is_answered_not_done(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("if-then-can")
-        await say(brain, state, "Can you book a technician for work order 10004 tomorrow afternoon?")
-        booked = await say(brain, state, "Yes.")
-        assert tools_ok(booked) == ["schedule_visit"], spoken(booked)
+        await _sent(brain, state, "Can you book a technician for work order 10004 tomorrow afternoon?",
+                    "schedule_visit")
         actions = await say(brain, state, "If the fitter gets held up on the day, could we move it to another day?")
         assert re.search(r"\bmove\b", spoken(actions)) and not state.task and not tools_ok(actions), spoken(actions)
 
@@ -73,9 +85,8 @@ async def test_what_may_be_done_if_something_happens_is_answered_not_done(tmp_pa
 async def test_what_the_caller_can_do_alone_asked_at_a_read_back_is_answered_and_the_read_back_kept(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("alone-at-read-back")
-        await say(brain, state, "I'd like a headset for Teams calls please, I'm E10482.")
-        while state.task and not state.task.get("confirming"):
-            await say(brain, state, "A wired headset for Teams calls.")
+        await _read_back(brain, state, "I'd like a headset for Teams calls please, I'm E10482.",
+                         "A wired headset for Teams calls.")
         assert state.task and state.task["tool"] == "create_service_request", state.task
         actions = await say(brain, state, "While I have you, could I change my password myself next time without phoning?")
         assert "Ctrl+Alt+Del" in spoken(actions) and state.task and state.task["tool"] == "create_service_request", spoken(actions)
@@ -93,11 +104,8 @@ async def test_a_question_said_with_the_yes_is_answered_from_what_was_done(tmp_p
 async def test_an_unsure_question_after_a_request_is_answered_from_its_articles(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("toner-when")
-        await say(brain, state, "The printer in the finance office is out of toner, can you order a cartridge? E10482.")
-        while state.task and not state.task.get("confirming"):
-            await say(brain, state, "A toner cartridge for the finance printer.")
-        done = await say(brain, state, "Yes.")
-        assert tools_ok(done) == ["create_service_request"], spoken(done)
+        await _sent(brain, state, "The printer in the finance office is out of toner, can you order a cartridge? E10482.",
+                    "create_service_request", details="A toner cartridge for the finance printer.")
         actions = await say(brain, state, "When should the cartridge reach us?")
         assert "next working day" in spoken(actions) and "get this right" not in spoken(actions), spoken(actions)
 
@@ -132,9 +140,7 @@ async def test_how_quickly_asked_after_a_lead_in_at_a_read_back_is_answered_by_t
 async def test_an_act_asked_right_after_a_change_is_done_on_the_record_changed(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("write-after-write")
-        await say(brain, state, "Please bump work order 10005 up to high priority.")
-        done = await say(brain, state, "Yes.")
-        assert tools_ok(done) == ["update_work_order"], spoken(done)
+        await _sent(brain, state, "Please bump work order 10005 up to high priority.", "update_work_order")
         actions = await say(brain, state, "And could you also stick a note on that it squeals when it moves now?")
         assert state.task and state.task["tool"] == "add_work_order_note", spoken(actions)
         assert state.task["args"].get("work_order_id") == "WO-10005", state.task["args"]
@@ -172,9 +178,8 @@ async def test_a_step_of_their_own_on_a_seized_valve_is_advised_then_the_job_rai
 async def test_thanks_run_on_into_a_question_of_the_priority_just_given_is_answered(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("thanks-how-long")
-        await say(brain, state, "The chiller H-1420 at site 14 is dripping from underneath, low priority.")
-        done = await say(brain, state, "Yes.")
-        assert tools_ok(done) == ["create_work_order"], spoken(done)
+        await _sent(brain, state, "The chiller H-1420 at site 14 is dripping from underneath, low priority.",
+                    "create_work_order")
         actions = await say(brain, state, "cheers and roughly how long for a low one")
         assert "10 working days" in spoken(actions) and not any(isinstance(a, EndCall) for a in actions), spoken(actions)
 
@@ -182,9 +187,7 @@ async def test_thanks_run_on_into_a_question_of_the_priority_just_given_is_answe
 async def test_a_name_checked_back_is_answered_from_the_booking(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("name-checked")
-        await say(brain, state, "Can someone come out for work order 10003 tomorrow evening?")
-        done = await say(brain, state, "Yes.")
-        assert tools_ok(done) == ["schedule_visit"], spoken(done)
+        await _sent(brain, state, "Can someone come out for work order 10003 tomorrow evening?", "schedule_visit")
         actions = await say(brain, state, "And that's Sam, yeah?")
         assert "Sam O'Connor" in spoken(actions) and "can't help" not in spoken(actions), spoken(actions)
 
@@ -192,11 +195,8 @@ async def test_a_name_checked_back_is_answered_from_the_booking(tmp_path: Path) 
 async def test_the_new_ones_number_is_the_record_made_not_the_one_read_since(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("new-ones-number")
-        await say(brain, state, "I need a docking station for my desk please, I'm E10620.")
-        while state.task and not state.task.get("confirming"):
-            await say(brain, state, "A docking station for my desk.")
-        made = await say(brain, state, "Yes.")
-        assert tools_ok(made) == ["create_service_request"], spoken(made)
+        await _sent(brain, state, "I need a docking station for my desk please, I'm E10620.", "create_service_request",
+                    details="A docking station for my desk.")
         read = await say(brain, state, "And where is SR-30005 up to?")
         assert tools_ok(read) == ["get_service_request"], spoken(read)
         actions = await say(brain, state, "ok thanks whats the new ones number again")
@@ -206,9 +206,8 @@ async def test_the_new_ones_number_is_the_record_made_not_the_one_read_since(tmp
 async def test_doing_it_alone_without_ringing_is_no_request_for_a_person(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("alone-no-person")
-        await say(brain, state, "I'm locked out of my account, it's E10482.")
-        done = await say(brain, state, "Yes please.")
-        assert tools_ok(done) == ["request_password_reset"], spoken(done)
+        await _sent(brain, state, "I'm locked out of my account, it's E10482.",
+                    "request_password_reset", yes="Yes please.")
         actions = await say(brain, state, "Could I do it by myself next time, without ringing you?")
         assert "Ctrl+Alt+Del" in spoken(actions) and state.handoff is None, spoken(actions)
 
@@ -216,9 +215,8 @@ async def test_doing_it_alone_without_ringing_is_no_request_for_a_person(tmp_pat
 async def test_who_has_it_after_an_escalation_is_the_team_it_went_to(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("who-has-it")
-        await say(brain, state, "Please escalate INC-20003, Outlook is still asking for my password every hour.")
-        done = await say(brain, state, "Yes.")
-        assert tools_ok(done) == ["escalate_incident"], spoken(done)
+        await _sent(brain, state, "Please escalate INC-20003, Outlook is still asking for my password every hour.",
+                    "escalate_incident")
         actions = await say(brain, state, "Right, and who's got it now?")
         assert "Messaging" in spoken(actions), spoken(actions)
 
@@ -226,9 +224,8 @@ async def test_who_has_it_after_an_escalation_is_the_team_it_went_to(tmp_path: P
 async def test_how_long_is_answered_by_a_duration_not_by_a_clause_that_shares_a_word(tmp_path: Path) -> None:
     async with _fresh_brain(tmp_path) as brain:
         state = CallState("link-how-long")
-        await say(brain, state, "I'm locked out after too many tries, E11003.")
-        done = await say(brain, state, "Yes please.")
-        assert tools_ok(done) == ["request_password_reset"], spoken(done)
+        await _sent(brain, state, "I'm locked out after too many tries, E11003.",
+                    "request_password_reset", yes="Yes please.")
         actions = await say(brain, state, "How long does the link stay valid for?")
         assert "30 minutes" in spoken(actions), spoken(actions)
 
