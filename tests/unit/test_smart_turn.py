@@ -11,7 +11,7 @@ import pytest
 
 from agent.config import ConfigError, Settings
 from agent.speech import turn
-from agent.speech.engine import FinalTranscript, SpeechEvent
+from agent.speech.engine import FinalTranscript, PartialTranscript, SpeechEvent
 from agent.speech.local import LocalSpeechEngine
 from agent.dev.bench.wer import wer
 from tests.fixtures.speech import clip, silence
@@ -69,14 +69,18 @@ def engine():
     asyncio.run(e.close())
 
 
-async def turns_with_silence_fed(engine: LocalSpeechEngine, audio: np.ndarray, speech_end: int):
-    """Feed at real-time pace; return each turn with the ms of silence after ``speech_end`` fed by then."""
+async def turns_with_silence_fed(engine: LocalSpeechEngine, audio: np.ndarray, speech_end: int,
+                                 partials: list[float] | None = None):
+    """Feed at real-time pace; return each turn with the ms of silence after ``speech_end`` fed by then
+    (and add to ``partials`` the same figure for each speculative transcript as it arrives)."""
     got: list[tuple[FinalTranscript, float]] = []
     fed = 0
 
     async def on_event(ev: SpeechEvent) -> None:
         if isinstance(ev, FinalTranscript):
             got.append((ev, max(0, fed - speech_end) / 16))
+        elif isinstance(ev, PartialTranscript) and partials is not None:
+            partials.append(max(0, fed - speech_end) / 16)
 
     channel = engine.open(16000, on_event)
     loop = asyncio.get_running_loop()

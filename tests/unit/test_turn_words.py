@@ -84,17 +84,21 @@ async def test_pauses_after_unfinished_words_mostly_do_not_end_the_turn(engine):
 @pytest.mark.slow
 async def test_short_finished_requests_end_on_what_the_words_say_and_never_past_the_cap(engine):
     """Measured: 3 of these 4 waited the cap (their words scored 0.30-0.65, below 0.66; docs/speech.md),
-    so this checks the mechanism, not the rate: finished words end the turn before the silence stop
-    would have, other words wait the cap and no longer."""
+    so this checks the mechanism, not the rate: finished words end the turn as soon as they are known
+    (after the short stop at the least), other words wait the cap and no longer. When the words are known
+    depends on how busy the core is (CI's recognition took 860 ms once), so the end is timed from them."""
     config = engine.endpoint_config()
-    assert engine.words is not None
+    assert engine.words is not None and config.short_ms is not None
     for text in FINISHED:
         speech = clip(text)
         audio = np.concatenate([silence(300), speech, silence(2000)])
-        got = await turns_with_silence_fed(engine, audio, 4800 + speech.size)
+        partials: list[float] = []
+        got = await turns_with_silence_fed(engine, audio, 4800 + speech.size, partials)
         assert len(got) == 1, [t.text for t, _ in got]
         heard, waited = got[0]
         if engine.words.probability(heard.text) >= config.finished_above:
-            assert waited < config.silence_ms + 300, (heard.text, waited)  # 300: recognition on a busy core
+            known = max([p for p in partials if p <= waited], default=waited)
+            # 120: a few frames of the event loop on a busy core; waiting the silence stop would exceed it
+            assert waited <= max(config.short_ms, known) + 120, (heard.text, waited, partials)
         else:
             assert config.hold_ms - 40 <= waited < config.hold_ms + 300, (heard.text, waited)
