@@ -39,7 +39,7 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bhow (?:far|long|many days) (?:ahead|in advance|before)\b", re.I),
      re.compile(r"\b(?:days?|weeks?|months?) (?:ahead|in advance|before|notice)\b|\bup to \d+\b", re.I)),
     # how long a thing must be ("how long's it got to be?": a length, below) is no time
-    (re.compile(r"\bhow (?:long|soon|quickly)\b(?!(?:'s| is| does)? (?:\w+ ){0,2}(?:got to|have to|has to|need to|needs to|must|"
+    (re.compile(r"\bhow (?:long|soon|quickly|fast)\b(?!(?:'s| is| does)? (?:\w+ ){0,2}(?:got to|have to|has to|need to|needs to|must|"
                 r"should) be\b)", re.I),
      # (a time "by" names, "by Friday", not "sent by text message"; a span, not how often: "changed every 180 days")
      re.compile(r"\b(?:within|usually|by (?:the end|tomorrow|tonight|next|\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day))\b|"
@@ -71,7 +71,12 @@ def asks_done_alone(question: str) -> bool:
 
 def of_the_kind_asked(question: str, sentence: str) -> bool:
     """Does ``sentence`` hold the kind of thing ``question``'s words ask for ("how far ahead": "up to 60 days")?"""
-    return any(word.search(question) and kind.search(sentence) for word, kind in _KINDS)
+    asked = _CONDITION.sub("", question)  # ("When I make a job urgent, how fast ...?" does not ask when)
+    return any(word.search(asked) and kind.search(sentence) for word, kind in _KINDS)
+
+
+#: A condition a question is asked under, up to its comma: its "when" or "if" asks nothing.
+_CONDITION = re.compile(r"\b(?:when|whenever|if|once)\b[^,?.!]*,", re.I)
 
 
 def asks_when(question: str) -> bool:

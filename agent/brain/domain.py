@@ -150,7 +150,10 @@ def asked_parts(text: str) -> list[str]:
         return asked if len(asked) > 1 else [text]
     asked = [q for x in sentences for q in questions_in(x)]
     told = " ".join(x for x in sentences if not questions_in(x))
-    return [q if _stands_alone(q) or not told else f"{told} {q}" for q in asked] or [text]
+    # ("When I make a job urgent, how fast does the technician come? How many hours?": a question that leans
+    # leans on the one asked just before it too.)
+    leant = [" ".join(filter(None, (told, asked[n - 1] if n else ""))) for n in range(len(asked))]
+    return [q if _stands_alone(q) or not lean else f"{lean} {q}" for q, lean in zip(asked, leant)] or [text]
 
 
 def _stands_alone(question: str) -> bool:
@@ -540,6 +543,7 @@ class DomainAgent:
         if hints:
             state.task["hints"] = dict(hints)
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
+        self._keep_who_calls(spec, said, state)
         known = {**self._same_thing(spec, text, state), **state.entities}
         if spec.name.startswith("list_"):
             # A list by what the turn names ("what's open at Riverside now?"), not also by the thing of an earlier
@@ -783,6 +787,17 @@ class DomainAgent:
         return [t for t in self.tools.tools(task["server"]).values()
                 if t.name.startswith("list_") and not slots.is_write(t.name, t.annotations)
                 and spec is not None and t.name != spec.name]
+
+    def _keep_who_calls(self, spec: ToolSpec, said: str, state: CallState) -> None:
+        """Who calls, said with a request that does not take it ("Jonas Berg, E10777. I had a ticket a few weeks
+        ago, INC-20006"): kept, as an identity is, for the desk's requests after it that do (the new incident)."""
+        own = {x.name for x in slots.slots_of(spec.input_schema)}
+        ctx = self.context()
+        for tool in self.tools.tools(spec.server).values():
+            for x in slots.slots_of(tool.input_schema):
+                if x.kind == "user" and x.name not in own and x.name not in state.entities \
+                        and (value := slots.parse(x, said, ctx, asked=False)) is not None and slots.validate(x, value) is None:
+                    state.entities[x.name] = value
 
     def _lookup_slots(self, task: Mapping[str, Any]) -> list[slots.Slot]:
         """The identifiers a lister filters by (an asset tag, a site) that the caller may know instead."""
@@ -1194,7 +1209,17 @@ class DomainAgent:
         """The answer to "W O, one zero zero, zero nine is completed. Shall I open a work order instead?"."""
         assert state.task is not None
         reply = entities.yes_no(text)
-        asked_new = offer_taken(text)
+        # ("Whatever you need to do, as long as someone comes back out. Yes, go ahead.": the yes of a later sentence,
+        # with no no in the turn.)
+        sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+        later = {entities.yes_no(x).yes for x in sentences[1:]} - {None}
+        story = text  # what the new one may be about, told with the answer
+        if reply.yes is None and later == {True}:
+            first = next(n for n, x in enumerate(sentences) if entities.yes_no(x).yes)
+            story = " ".join([entities.yes_no(sentences[first]).rest, *sentences[first + 1:]])
+            reply = entities.Answer(True, story)
+        # ("Can you reopen it?": the record back is what the new one offered does.)
+        asked_new = offer_taken(text) or bool(REOPENED.search(text.lower()))
         new = self.tools.tool(spec.server, instead["tool"])
         another = self._names_another_record(spec, text, state.task)  # ("sorry, not five, four": misheard)
         # Giving what the new one needs ("the number on it is G3020", "priority medium, please") goes along with it.
@@ -1219,7 +1244,7 @@ class DomainAgent:
             state.task["args"].update(chosen)
             # What is wrong, told with the yes ("raise one then, it's still not cooling properly"), over the story
             # of the first turn, which asked about it.
-            own = slots.paraphrase(text, self.context())
+            own = slots.paraphrase(story, self.context())
             about = next((x for x in slots.slots_of(new.input_schema) if x.kind == "text" and x.required), None)
             if about is not None and about.name not in told and (reply.yes or asked_new) and len(own.split()) >= 4 \
                     and slots.tells_something(own) \

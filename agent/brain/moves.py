@@ -51,6 +51,12 @@ _PERSON = re.compile(
     rf"actual person|operator)\b|"
     # "yes, put me through please": through to someone, without naming who.
     rf"\b(?:put me through|transfer me|connect me|pass me on)\b(?=\s*(?:please|now|then|to someone|to somebody)?\s*(?:[,.!?]|$))")
+def names_people(text: str) -> bool:
+    """Does ``text`` name someone to be put through to ("a person", "your manager", "somebody") or ask to be put
+    through ("put me through to dispatch")?"""
+    return bool(re.search(rf"\b{_PEOPLE}\b|\b(?:put|transfer|connect|pass|patch) me\b", _plain(text)))
+
+
 #: Asking what is on the line ("am I talking to a real person?", "is this a recording?", "are you a
 #: robot?"): a question about the call, answered, not a request to be put through.
 _IDENTITY = re.compile(
@@ -68,6 +74,11 @@ _REPEAT_AGAIN = re.compile(r"\b(?:say|tell|read|give|go over|run|repeat|what(?:'
 _REFERENCE_AGAIN = re.compile(r"\bwhat(?:'?s| is| was) (?:my|that|the|our) (?:reference|ticket|case)?(?: ?number)?\b")
 #: A whole turn of one of these words is a request to hear it again ("sorry?", "what?").
 _REPEAT_ALONE = re.compile(r"^(?:sorry|what|pardon|huh|eh|again|repeat)$")
+#: A turn of nothing but asking to hear it again, in any order ("sorry, again please? slowly."): a cue among
+#: words of asking and politeness.
+_REPEAT_CUES = frozenset("again slowly slower repeat pardon louder".split())
+_REPEAT_WORDS = _REPEAT_CUES | frozenset("sorry please more once one time can could you say that it a bit little "
+                                         "speak talk go ok okay so what".split())
 #: "Once more?", "one more time please": a turn of little else ("harbor road here one more time, I'm afraid"
 #: is a caller ringing again).
 _ONCE_MORE = re.compile(r"\b(?:one more|once more) time\b|\bonce more\b")
@@ -201,7 +212,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
         reply = entities.yes_no(plain)
         if reply.yes is not None and len(reply.rest.split()) <= 3:
             return Move("accept" if reply.yes else "decline")
-    if _REPEAT_ALONE.match(plain):
+    said = set(plain.split())
+    if _REPEAT_ALONE.match(plain) or (said <= _REPEAT_WORDS and said & _REPEAT_CUES):
         return Move("repeat")
     if _REFERENCE_AGAIN.search(plain) and not leftover(plain, _REFERENCE_AGAIN) and \
             re.search(r"\b(?:reference|ticket|case|number)\b", plain):

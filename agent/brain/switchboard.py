@@ -19,7 +19,7 @@ from functools import partial
 from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
-from agent.brain import acts, answers, entities, languages, moves, slots
+from agent.brain import acts, answers, entities, grammar, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD,
                                 NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REOPENED, REPLY_WORDS, DomainAgent,
                                 asked_parts, fetch_site_names, for_the_ear, is_closed, latest_reference, offer_taken, questions_in,
@@ -146,7 +146,7 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             # a fix asked for before a ticket ("... is there a trick?", "anything I can try?")
                             r".*\b(?:is there|are there|do you know) (?:a|any) (?:trick|way|fix|workaround|tricks|tips?)\b|"
                             r".*\b(?:anything|something) (?:i|we) (?:can|could) (?:do|try)\b|"
-                            r".*\bwhat (?:can|could|should) (?:i|we) (?:do|try)\b|"
+                            r".*\bwhat (?:else )?(?:do|can|could|should|must) (?:i|we) (?:do|try)\b|"
                             # clipped ("... can't get in. what now?", "mailbox full, can't send. fix?")
                             r"(?:so |and )?(?:what now|now what|fix|any fix|how to fix(?: it| that| this)?)\W*$|"
                             # what something of a kind has in general ("what's the minimum length for a new password?")
@@ -190,6 +190,8 @@ _SOMETHING_YOU_DO = re.compile(r"\b(?:something|anything|a thing) (?:you|you guy
 _CONDITION_OPENS = r"^(?:and |but |so )?(?:if|what if|in case|should) "
 #: A condition said before the question ("if they can't make it on the day, ...").
 _LEADING_CONDITION = re.compile(_CONDITION_OPENS + r"[^,?]+,\s*")
+#: A condition a question is asked under ("when I make a job urgent, how fast ..."), "when" and "once" too.
+_CONDITION_BEFORE = re.compile(r"(?:if|when|whenever|once|what if|in case)\b[^,?]*,\s*")
 #: A question of what may be done should something happen ("if they can't make it on the day, can we move it later
 #: on?", "if it gets worse, can I ring back?"): what is possible then, not a request now. (A condition on the one
 #: asked, "if you could", "if possible", "if that's ok", is only polite.)
@@ -209,13 +211,15 @@ _MAKES = r"(?:raise|log|open|create|put in|submit|make|start|report|set up|book 
 _MADE = r"(?:raised|logged|opened|created|put in|submitted|made|started|set up|booked)"
 
 
-def _made_by_kind(low: str, names: Sequence[str], loosely: bool) -> bool:
+def _made_by_kind(low: str, names: Sequence[str], loosely: bool, told: bool = False) -> bool:
     """Whether ``low`` asks for a new record called one of ``names`` by a word that makes one ("open an incident",
     "need a work order raised", "I want a new job"), or wants one and asks nothing of it ("need a work order");
-    ``loosely``, any wish for one ("I need a service request")."""
+    ``loosely``, any wish for one ("I need a service request"); ``told`` (the agent just said to make one), "the"
+    one too ("please make the ticket")."""
     kind = "(?:" + "|".join(re.escape(n) for n in names) + ")"
     wish = r"(?:need|want|like|get|submit|ask for|do)\b(?: [\w']+){0,2}?"
-    return bool(re.search(rf"\b{_MAKES}(?: me| us)?(?: [\w']+){{0,2}}? (?:a|an|another)(?: new)? {kind}\b", low)
+    article = "(?:a|an|another|the|that)" if told else "(?:a|an|another)"
+    return bool(re.search(rf"\b{_MAKES}(?: me| us)?(?: [\w']+){{0,2}}? {article}(?: new)? {kind}\b", low)
                 or re.search(rf"\bput (?:me |us )?(?:a|an|another)(?: new)? {kind} in\b", low)
                 or re.search(rf"\b{wish} (?:a|an|another)(?: new)? {kind} {_MADE}\b", low)
                 or re.search(rf"\b{wish} (?:a new|another) {kind}\b", low)
@@ -329,7 +333,9 @@ _CHASING = re.compile(r"\b(?:chas(?:e|es|ing)|follow(?:ing)? up|check(?:ing)? (?
 _STANDING = re.compile(r"\bwhere(?:(?:'s| is| are)(?:\s+[\w'-]+){1,6}?|(?:\s+[\w'-]+){1,6}?(?:'s|\s+is|\s+are))\s+(?:at|up to)"
                        r"(?=\s*(?:$|[?.!,;]|now\b|right now\b|at the moment\b|with\b|please\b))|\bwhere are (?:we|things) (?:at |up to )?with\b|"
                        r"\bhow(?:'s| is| are)(?:\s+[\w'-]+){1,5}?\s+(?:going|getting on|coming along)\b|"
-                       r"\bwhat(?:'s| is) (?:happening|going on) (?:with|on)\b")
+                       r"\bwhat(?:'s| is) (?:happening|going on) (?:with|on)\b|"
+                       # ("I want to know about my complaint, INC 20001", "I ask about my request")
+                       r"\b(?:know|hear|find out|ask|asking|enquire|enquiring|inquire|inquiring) about (?:my|our|the|this|that)\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
@@ -469,7 +475,8 @@ class SwitchboardBrain:
 
     async def _respond(self, turn: CallerInput, state: CallState) -> AsyncIterator[Action]:
         # ("... work order one zero zero one two, sorry no, one zero zero one four": the one put right is not heard.)
-        text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else entities.repaired(turn.text)
+        # ("... what I must do?": a question said in a statement's order is read in a question's.)
+        text = entities.dtmf_digits(turn.text) if turn.kind == "dtmf" else grammar.inverted(entities.repaired(turn.text))
         if languages.foreign(turn.language, turn.turn) and not state.task:
             async for action in self._other_language(str(turn.language), state):
                 yield action
@@ -553,7 +560,7 @@ class SwitchboardBrain:
             # "WO-10006, what's happening with it?" heard as an incident's status: the id's own letters say which
             # kind of record it is.
             decision = dataclasses.replace(decision, target=read["target"], intent=read["intent"])
-        if decision.policy_hits == ["person_request:classifier"] and not state.task:
+        if _person_only_guessed(decision) and not state.task:
             # Who is calling ("hi, it's Ben Carter in the control room") is no request for a person: what the
             # rest of the turn asks for decides, when there is a rest.
             rest = slots.without_introduction(text)
@@ -561,6 +568,18 @@ class SwitchboardBrain:
                 again = await self.coordinator.decide_async(rest, state)
                 if again.intent != "human.request":
                     decision = again
+        if _person_only_guessed(decision) and not state.task \
+                and (named := self._done_with_id(text)) is not None:
+            # "I want to know about my complaint, I N C two zero zero zero one": a record named by its own number is
+            # what the call is about; the person only the classifier heard gives way to it.
+            decision = dataclasses.replace(decision, action="route", policy_hits=[], priority="normal", **named,
+                                           reason=f"{decision.reason} A record is named by its number.")
+        if _person_only_guessed(decision) and not _wants_anything(text) and not moves.names_people(text):
+            # "Because my colleague gave me one. I don't need it.": a turn that asks nothing and names no one to talk
+            # to is told, not a person asked for; the router's other readings decide.
+            decision = self._decided_without(dataclasses.replace(decision, policy_hits=[h for h in decision.policy_hits
+                                                                                       if not h.startswith("person_request")]),
+                                             text, lambda intent: intent == "human.request", "Asks for no one") or decision
         if "person_request:classifier" in decision.policy_hits and answers.asks_done_alone(text):
             # "Can I do it myself next time without ringing you?" sounds like the desk, and asks to need no one: the
             # how-to it is, from the router's other readings.
@@ -1262,15 +1281,11 @@ class SwitchboardBrain:
         if lost and decision.intent != "smalltalk.offtopic":
             decision = self._desk_by_values(decision, text) or decision
             lost = self._lost(decision)
-        read = self._read_by_id(text) if lost else None
+        read = self._done_with_id(text) if lost else None
         if read is not None:
             # "What is hotel one zero one one?": an id of one kind is that record, read, unless the turn asks for
             # something else done with it ("add a comment to INC 20002: the vendor comes at two").
-            same = [i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == read["target"] and self._ids_of(i)
-                    and self._id_names(i) == self._id_names(read["intent"])
-                    and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]  # a new record is not done *with* it
-            wanted = self._wanted_with_record(same, read["intent"], text, self._context())
-            decision = dataclasses.replace(decision, action="route", target=read["target"], intent=wanted)
+            decision = dataclasses.replace(decision, action="route", **read)
         again = self._read_again(text, state) if not one_request else None
         if again is not None:
             decision = dataclasses.replace(decision, action="route", target=again["target"], intent=again["intent"])
@@ -1655,7 +1670,9 @@ class SwitchboardBrain:
         """Right after a how-to answer, a request that leans on it ("Did that already. Can you log it for someone
         to look at?") is for the problem asked about: decided with the question before it, as the most likely
         new record of those readings (the how-to was answered already). None otherwise."""
-        made = _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False) or offer_taken(text)  # ("raise one")
+        # ("raise one"; "please make the ticket" once the answer said to report one: the one it told of)
+        advised = _made_by_kind(self._last_said(state, "").lower(), _RECORD_KINDS, loosely=True)
+        made = _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False, told=advised) or offer_taken(text)
         if state.task or not state.routes or state.routes[-1]["intent"] != "knowledge.howto" \
                 or not (set(entities.tokens(text)) & _LEANING or made) \
                 or not (_REQUEST_QUESTION.search(text.lower()) or _GO_AHEAD.search(text.lower()) or made):
@@ -1959,7 +1976,7 @@ class SwitchboardBrain:
                 and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)  # "is there anything I need to sort out before I turn up?"
         if (decision.intent == "knowledge.howto" and decision.action != "clarify") \
-                or decision.intent == "smalltalk.goodbye" or decision.intent.endswith(".status") \
+                or decision.intent == "smalltalk.goodbye" or (decision.intent.endswith(".status") and not _in_general(text)) \
                 or ("knowledge.howto" not in [a["intent"] for a in decision.alternatives] and decision.action != "clarify"
                     and not _HABIT_QUESTION.search(text.lower()) and not only_asks):
             return False
@@ -1988,6 +2005,17 @@ class SwitchboardBrain:
         lettered = [f for f in found if all(entities.pattern_prefixes(s.schema.get("pattern")) for s in self._ids_of(f["intent"]))]
         found = lettered if len(found) > 1 and len(lettered) == 1 else found
         return found[0] if len(found) == 1 else None
+
+    def _done_with_id(self, text: str) -> dict[str, Any] | None:
+        """What ``text`` asks done with the record its id names on its own: read, unless it asks for something else
+        done with it (a comment, an escalation). None when no id names one record."""
+        read = self._read_by_id(text)
+        if read is None:
+            return None
+        same = [i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == read["target"] and self._ids_of(i)
+                and self._id_names(i) == self._id_names(read["intent"])
+                and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]  # a new record is not done *with* it
+        return {"target": read["target"], "intent": self._wanted_with_record(same, read["intent"], text, self._context())}
 
     def _same_record_read(self, unsure: Any, other: Any, text: str) -> dict[str, Any] | None:
         """A number said with a question any desk's records could answer ("what's the status on ten thousand and
@@ -3602,6 +3630,17 @@ def _asks_to_know(text: str) -> bool:
                for x in _SENTENCE.split(text) if x.strip())
 
 
+def _wants_anything(text: str) -> bool:
+    """Does the turn ask a question, ask for something or want something? "I don't need it" wants nothing."""
+    leads = [_LEAD.sub("", x.strip().lower()) for x in _SENTENCE.split(text) if x.strip()]
+    return _asks_a_question(text) or any(_REQUEST_QUESTION.search(x) or (_NEED.match(x) and not _NO_NEED.match(x))
+                                         for x in leads)
+
+
+#: A need taken back ("I don't need it", "we no longer want the visit").
+_NO_NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:don'?t|do not|no longer|won'?t|will not) ")
+
+
 def _asks_something(text: str) -> bool:
     """Does the turn ask: a question (by its mark, its first word, or mid-sentence in question order), a
     request, a need, chasing or an earlier call told?"""
@@ -3651,6 +3690,11 @@ def _after_retraction(text: str) -> str:
     return ""
 
 
+#: Someone the caller will get in touch with themselves ("I need to call this person", "I'll chase her myself").
+_OWN_CONTACT = re.compile(r"^(?:so |then )?(?:i|we) (?:need to|have to|must|want to|will|'ll|am going to|'m going to|can|"
+                          r"could|should|would like to)? ?(?:call|ring|phone|email|e-mail|contact|chase|speak to|talk to|"
+                          r"speak with|talk with|message|text|write to|go and see|see) (?:him|her|them|this person|that person|"
+                          r"the (?:approver|manager|person|technician|engineer|team))\b")
 #: What a caller says they will do themselves ("I'll ring back", "we'll sort it", "let me check first").
 _OWN_PLAN = re.compile(r"^(?:i'?ll|ill|i will|we'?ll|we will|i'?m going to|let me)\b")
 
@@ -3697,6 +3741,8 @@ def _questions_only(text: str, heard: str = "") -> bool:
     # (A sentence led by a question word asks, question mark or not: "who's got it".)
     asked = [s for s in sentences if not (heard and not s.endswith("?") and not _QUESTION.match(s)
                                           and _content_words(moves.leftover(entities.yes_no(s).rest)) <= echoed)]
+    # (Why the caller asks, a step of their own, "I need to call this person", asks nothing of the line.)
+    asked = [s for s in asked if not _OWN_CONTACT.match(s)] if len(asked) > 1 else asked
     return bool(asked) and all(
         (s.endswith("?") or _QUESTION.match(s) or _QUESTION.match(_topic_put_first(s))) and not _REQUEST_QUESTION.match(s)
         for s in asked)
@@ -3707,6 +3753,25 @@ def _topic_put_first(sentence: str) -> str:
     sentence itself when it has no such topic."""
     topic, comma, rest = sentence.rpartition(",")
     return rest.strip() if comma and len(topic.split()) <= FOLLOW_UP_WORDS // 2 else sentence
+
+
+def _person_only_guessed(decision: Any) -> bool:
+    """Is a person asked for only by the classifier's guess, no phrase, hazard or failure (out of hours too, when
+    the hits also name the queue)?"""
+    return [h for h in decision.policy_hits if h.startswith(URGENT_HITS)] == ["person_request:classifier"]
+
+
+def _in_general(text: str) -> bool:
+    """Does ``text`` ask a question of any record of a kind ("when I make a job urgent, how fast does the technician
+    come?", "how soon is a high one looked at?"), not of the caller's own? The kind is said with "a" or "any" in the
+    question or in a condition before it; "I logged a ticket yesterday, how long will it take?" tells of one."""
+    for sentence in _SENTENCE.split(text):
+        said = _LEAD.sub("", sentence.strip().lower())
+        condition = _CONDITION_BEFORE.match(said)
+        asked = said[condition.end():] if condition else said
+        if _INFO_QUESTION.match(asked) and (_IN_GENERAL.search(asked) or (condition and _IN_GENERAL.search(condition.group()))):
+            return True
+    return False
 
 
 def _asked_after_yes(rest: str) -> str:

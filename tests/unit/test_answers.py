@@ -135,3 +135,11 @@ def test_options_listed_inline_in_one_sentence_are_explained_by_it() -> None:
     said, article = answers.options_answer(["medium"], passages)
     assert "medium 3 working days" in said and article == "t#0"
     assert answers.options_answer(["critical"], passages) == ("", "")
+
+
+def test_how_fast_asks_for_a_span_and_a_condition_before_it_asks_nothing() -> None:
+    span, times = "Urgent: attended within 4 hours.", "Visits come in the morning or the afternoon."
+    asked = "When I mark a job as urgent, how fast does someone come?"
+    assert answers.of_the_kind_asked(asked, span)
+    assert not answers.of_the_kind_asked(asked, times)  # the "when" of the condition asks no time of day
+    assert answers.of_the_kind_asked("When will the engineer come?", times)

@@ -54,3 +54,10 @@ def test_a_number_one_digit_off_an_id_is_nearly_said_and_the_id_itself_is_not() 
     assert _nearly_said("WO-10006", {"1006"}) and _nearly_said("WO-10006", {"100006"}) and _nearly_said("WO-10006", {"10016"})
     assert not _nearly_said("WO-10006", {"10006"}) and not _nearly_said("WO-10020", {"1006"})
     assert not _nearly_said("WO-10006", set())
+
+
+def test_a_question_that_leans_is_asked_with_the_question_before_it() -> None:
+    from agent.brain.domain import asked_parts
+    parts = asked_parts("Quick one. If I log a fault as high, how fast does it get looked at? How many days?")
+    assert parts[1].endswith("How many days?") and "as high" in parts[1], parts
+    assert len(parts) == 2 and parts[0].endswith("If I log a fault as high, how fast does it get looked at?"), parts

@@ -350,3 +350,14 @@ def test_a_request_dropped_in_words_run_on(said: str, drops: bool) -> None:
 ])
 def test_a_request_dropped_by_its_kind(said: str, topic: str, drops: bool) -> None:
     assert moves.drops_request(said, topic) is drops
+
+
+@pytest.mark.parametrize("text", ["Sorry, again please? Slowly.", "slower please", "Again? A bit louder.",
+                                  "sorry, could you say it again more slowly"])
+def test_a_turn_of_nothing_but_asking_again_is_a_repeat_in_any_order(text: str) -> None:
+    assert moves.classify(text, in_task=False) == moves.Move("repeat")
+
+
+@pytest.mark.parametrize("text", ["not again", "again the pump is tripping", "the alarm went off again please send someone"])
+def test_again_among_other_words_is_no_repeat(text: str) -> None:
+    assert moves.classify(text, in_task=False) != moves.Move("repeat")

@@ -1,0 +1,80 @@
+"""Round 54-55 mechanisms through the real brain and tool servers: questions said in a statement's order
+("what I must do?") answered from the articles, a question that leans on the one before it, the ticket an answer
+told the caller to report made when asked for as "the ticket", a person only the classifier heard giving way to a
+record named by its number, to a question about the record just read and to a turn that asks nothing, a turn of
+nothing but "again, slowly" repeating, and who calls, said with a look-up, kept for the new record after it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.contracts.state import CallState
+from tests.eval.conversations.conversation_runner import say
+from tests.integration.test_agents_brain import _fresh_brain, spoken, tools_ok
+
+
+async def test_questions_in_a_statements_order_are_answered_from_the_articles(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        for n, asked in enumerate(["My VPN it say authentication failed on the laptop. What I should do?",
+                                   "the laptop does not start nothing happen on the button what i can try"]):
+            state = CallState(f"plain-{n}")
+            actions = await say(brain, state, asked)
+            assert [r["intent"] for r in state.routes] == ["knowledge.howto"], spoken(actions)
+            assert not state.task and not tools_ok(actions) and "employee ID" not in spoken(actions), spoken(actions)
+
+
+async def test_a_question_that_leans_on_the_one_before_is_answered_with_it(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("leaning-question")
+        actions = await say(brain, state, "Only a question. If a job is urgent, how fast does the technician get there? "
+                                          "How many hours?")
+        assert "4 hours" in spoken(actions) and "08:00" not in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_the_ticket_an_answer_told_of_is_made_when_asked_for(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("make-the-ticket")
+        await say(brain, state, "The wifi on my laptop says certificate expired, what should I do?")
+        await say(brain, state, "Right, make the ticket then please.")
+        assert state.task and state.task["tool"] == "create_incident", state.task
+
+
+async def test_a_person_only_the_classifier_heard_gives_way(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        # a record named by its own number
+        state = CallState("complaint-number")
+        actions = await say(brain, state, "hello i want to know about my complaint i n c two zero zero zero three")
+        assert tools_ok(actions) == ["get_incident"] and not state.handoff, spoken(actions)
+        # a question about the record just read, with why it is asked
+        state = CallState("approver-to-ring")
+        await say(brain, state, "What is happening with service request 30003?")
+        actions = await say(brain, state, "Who must approve it? I have to call this person.")
+        assert "Grace Kim" in spoken(actions) and not state.handoff, spoken(actions)
+        # a turn that asks nothing after a cancel found nothing to cancel
+        state = CallState("told-only")
+        await say(brain, state, "Please cancel service request 30001.")
+        actions = await say(brain, state, "Because my friend lend me his one. I don't need it.")
+        assert not state.handoff, spoken(actions)
+        # asked to be put through to a desk, in so many words, still is
+        state = CallState("put-me-through")
+        actions = await say(brain, state, "Just put me through to dispatch so they can sort out an electrician.")
+        assert state.handoff, spoken(actions)
+
+
+async def test_nothing_but_again_slowly_repeats_what_was_said(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("again-slowly")
+        first = await say(brain, state, "What is the status of incident 20002?")
+        again = await say(brain, state, "Sorry, again please? Slowly.")
+        assert tools_ok(first) == ["get_incident"] and "in progress" in spoken(again), spoken(again)
+
+
+async def test_who_calls_said_with_a_look_up_is_kept_for_the_new_record(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("who-calls-kept")
+        read = await say(brain, state, "It's Jonas Berg, E10777. What's the status of INC-20006?")
+        assert tools_ok(read) == ["get_incident"], spoken(read)
+        await say(brain, state, "Maximo is slow again, opening a work order screen takes a full minute. High priority please.")
+        await say(brain, state, "Yes please.")
+        assert state.task and state.task["tool"] == "create_incident" and state.task["args"].get("user") == "E10777", \
+            state.task
