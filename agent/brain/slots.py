@@ -942,10 +942,26 @@ _LEADS_ON = _PLACE_PREPOSITIONS | _DETERMINERS | {"to", "of", "for", "with", "fr
                                                   "so", "if", "when", "because", "as", "that", "think", "says", "said"}
 
 
+#: Words of a clause about the record, not the problem: the line's acts on it and the words around them.
+_ABOUT_THE_RECORD = frozenset(
+    "raise raised log logged do done did put report reported opened create created book booked make made send sent "
+    "it one that this them can could would will you please now then so oh just already yet again nobody no one anyone "
+    "someone somebody anybody has have had been was were is i we me us for in up it's its ever never".split())
+
+
+#: A request put to the line, up to its object ("can you do it now", "could you send someone").
+_ASKS_THE_LINE = re.compile(r"(?:can|could|would|will) you (?:please )?\w+(?: (?:it|one|that|this|them|someone|somebody))?"
+                            r"(?: (?:now|then|please|today|for (?:me|us)))*\b", re.I)
+
+
 def _run_on_apart(clause: str) -> list[str]:
     """A recogniser's long run with no punctuation ("my laptop wont join the wifi anymore it pops up saying certificate
     expired my employee number is ..."), cut where a new subject starts a sentence; ``[clause]`` when short."""
     words = clause.split()
+    # (A request put to the line runs on into the news: "can you do it now its losing prime" tells "its losing prime".)
+    asked = _ASKS_THE_LINE.match(clause.strip())
+    if asked and clause.strip()[asked.end():].split()[:1] and clause.strip()[asked.end():].split()[0].lower() in _SENTENCE_SUBJECTS:
+        return [clause.strip()[:asked.end()], clause.strip()[asked.end():].strip()]
     if len(words) <= 2 * SUMMARY_WORDS:
         return [clause]
     parts, start = [], 0
@@ -1186,8 +1202,9 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     # Clauses end at punctuation (a colon too, not in a time), where "and" starts a new subject ("... this
     # morning and I noticed ...") and at a repair ("... priority medium no sorry make that high").
     # (Of a clause that runs on from who calls, the part after them: the introduction is no problem.)
-    for said in (part for said in re.split(r"[,;.!?]+|:(?!\d)|\band (?=(?:i|we|it|the|there)\b)|\bno\W+(?:sorry|actually|wait)\b",
-                                           opening, flags=re.I)
+    # (A request put to the line starts a clause of its own: "oh so nobody raised it can you do it now ...".)
+    for said in (part for said in re.split(r"[,;.!?]+|:(?!\d)|\band (?=(?:i|we|it|the|there)\b)|\bno\W+(?:sorry|actually|wait)\b|"
+                                           r"\b(?=(?:can|could|would|will) you\b)", opening, flags=re.I)
                  for run in introduction_apart(said)[-1:] for part in _run_on_apart(run)):
         clause = said.lower()
         # Why the caller rings is no part of the problem; what it is about, after it, is ("I am calling for the
@@ -1209,13 +1226,15 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         words = _hyphens_rejoined(words)
         if len(words) > 1 and words[0] in _AUXILIARIES and set(words[1:]) <= _ALL_RIGHT:
             continue  # a value judged ("medium priority is fine"), the value taken out
+        if words and set(words) <= _ABOUT_THE_RECORD:
+            continue  # the record itself, made or not ("nobody raised it", "can you do it now"): no part of the problem
         if clauses and not set(clauses[-1]) & _AUXILIARIES and len(words) > 2 and (
                 (words[0] == "it" and words[1] in _AUXILIARIES) or (words[0] == "it's" and words[1].endswith("ing"))):
             # "The booster pump at Millbrook. It's making that racket again": the thing, then what it does, one
             # sentence ("the booster pump is making that racket again"), not a thing and a clause cut for room.
             clauses[-1] = clauses[-1] + (["is"] if words[0] == "it's" else []) + words[1:]
             continue
-        while words and words[0] in ("and", "but", "so", "also", "it's", "its", "which", "that"):
+        while words and words[0] in ("and", "but", "so", "also", "then", "it's", "its", "which", "that"):
             words = words[1:]
         here = words.index("here") if "here" in words[1:4] else 0
         if here and not set(words[:here]) & _SUBJECT_START and (here + 1 == len(words) or words[here + 1] in _SUBJECT_START):

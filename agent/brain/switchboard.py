@@ -330,10 +330,11 @@ _CHASING = re.compile(r"\b(?:chas(?:e|es|ing)|follow(?:ing)? up|check(?:ing)? (?
                       r"where (?:it|that|things) (?:is|are|stands?))\b")
 #: A question of where a record stands ("can you tell me where my ticket INC-20003 is at?", "how's the pump job
 #: getting on?", "what's happening with SR 30002?"): its status, whatever else the words sound like.
-_STANDING = re.compile(r"\bwhere(?:(?:'s| is| are)(?:\s+[\w'-]+){1,6}?|(?:\s+[\w'-]+){1,6}?(?:'s|\s+is|\s+are))\s+(?:at|up to)"
+# (A recogniser's "whats", "hows" and "wheres" too.)
+_STANDING = re.compile(r"\bwhere(?:(?:'?s| is| are)(?:\s+[\w'-]+){1,6}?|(?:\s+[\w'-]+){1,6}?(?:'s|\s+is|\s+are))\s+(?:at|up to)"
                        r"(?=\s*(?:$|[?.!,;]|now\b|right now\b|at the moment\b|with\b|please\b))|\bwhere are (?:we|things) (?:at |up to )?with\b|"
-                       r"\bhow(?:'s| is| are)(?:\s+[\w'-]+){1,5}?\s+(?:going|getting on|coming along)\b|"
-                       r"\bwhat(?:'s| is) (?:happening|going on) (?:with|on)\b|"
+                       r"\bhow(?:'?s| is| are)(?:\s+[\w'-]+){1,5}?\s+(?:going|getting on|coming along)\b|"
+                       r"\bwhat(?:'?s| is) (?:happening|going on) (?:with|on)\b|"
                        # ("I want to know about my complaint, INC 20001", "I ask about my request")
                        r"\b(?:know|hear|find out|ask|asking|enquire|enquiring|inquire|inquiring) about (?:my|our|the|this|that)\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
@@ -1606,10 +1607,17 @@ class SwitchboardBrain:
         # again at teatime."): news after it does not unask it.
         last_asked = next((x for x in reversed(sentences) if x.endswith("?")), "") or next(
             (x for x in reversed(sentences) if _WHEN_QUESTION.match(_LEAD.sub("", x.lower()))), "")  # unpunctuated
+        if not last_asked and not re.search(r"[.!?]", text) and (standing := _STANDING.search(text.lower())):
+            last_asked = text[standing.start():]  # unpunctuated, the question is where it asks how it stands
         asked = [c.strip() for c in re.split(r",\s*", last_asked)] if last_asked else []
         questions = [c for c in asked if _QUESTION.match(c.lower())]
         # A question put as a statement: "I need to know when your bloke's turning up", "tell me if it's done".
         questions += [m.group(1) for m in _INDIRECT_QUESTION.finditer(text.lower())][-1:]
+        if status is not None and not questions and _CHASING.search(text.lower()) and not _wants_anything(text):
+            # "I'm checking on the job for the switch room chiller. My colleague said he'd reported it.": chasing,
+            # said without a question and asking for nothing, is how it is going.
+            return dataclasses.replace(decision, action="route", intent=status,
+                                       reason=f"{decision.reason} Chasing: {self.coordinator.policy.name_of(status)}.")
         if status is None or not questions or _SOMETHING_YOU_DO.search(questions[-1].lower()):
             return None  # ("Is that something you can request for me?" asks for the request told.)
         alone = self.coordinator.decide(questions[-1], state)
@@ -1923,6 +1931,14 @@ class SwitchboardBrain:
                 and routed.name.startswith(NEW_RECORD_PREFIXES) and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE:
             chosen = None  # a clear new request of another kind ("Liam needs read access to Maximo"): that one
         new = f"{done[0]['intent'].partition('.')[0]}.create"
+        if new not in INTENT_TOOLS and not own_request and _RAISE_IT.search(text.lower()) and _none_open(state):
+            # "oh so nobody raised it, can you do it now?" after a look-up of a thing with no open record: a new one
+            # for it, by the desk's tool that makes one on what was looked up by (the asset's tag).
+            read = {k for k, v in (state.tool_attempts[-1].get("arguments") or {}).items() if v not in (None, "")}
+            new = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server and tool.startswith(NEW_RECORD_PREFIXES)
+                        and read & {x.name for x in self._slots_of(i)}), new)
+            if new in INTENT_TOOLS:
+                return dataclasses.replace(decision, action="route", target=server, intent=new), text
         if NEW_RECORD.search(text.lower()) and not own_request and INTENT_TOOLS.get(new, ("",))[0] == server:
             # "That job's finished, but the noise is back. Open a new one please": a new record of the kind just
             # read, whatever a note's words in the turn drew the router to; this turn tells the new one, and what
@@ -3534,6 +3550,17 @@ def _kind_the_articles_say(passages: list[Any], readings: list[dict[str, Any]]) 
     return named[0] if len(named) == 1 else None
 
 
+#: Asked to make one of what was just talked of ("can you raise it", "log one now", "do it now then").
+_RAISE_IT = re.compile(r"\b(?:raise|log|open|do|put|report|create|make|book|get)\b (?:it|one|that)(?: in| up)?\b"
+                       r"(?! (?:off|back|again|work|working|going|done)\b)")
+
+
+def _none_open(state: CallState) -> bool:
+    """Did the last tool say nothing is open ("No open work orders.")?"""
+    last = state.tool_attempts[-1] if state.tool_attempts else {}
+    return bool(last.get("ok")) and bool(re.search(r"\bno open\b", str(last.get("message") or last.get("result") or ""), re.I))
+
+
 def _last_done(state: CallState) -> list[dict[str, Any]]:
     """The last request routed, as [route], with the intent of the tool that served it when that differs
     (a service request's number read under "checking on an IT ticket" is a service request); [] before any."""
@@ -3739,13 +3766,17 @@ def _questions_only(text: str, heard: str = "") -> bool:
     sentences = [_THANKS_LEAD.sub("", _LEAD.sub("", s.strip().lower())) for s in _SENTENCE.split(text) if s.strip()]
     echoed = _content_words(heard)
     # (A sentence led by a question word asks, question mark or not: "who's got it".)
-    asked = [s for s in sentences if not (heard and not s.endswith("?") and not _QUESTION.match(s)
+    asked = [s for s in sentences if not (heard and not s.endswith("?") and not _QUESTION.match(s) and not _WH_LAST.search(s)
                                           and _content_words(moves.leftover(entities.yes_no(s).rest)) <= echoed)]
     # (Why the caller asks, a step of their own, "I need to call this person", asks nothing of the line.)
     asked = [s for s in asked if not _OWN_CONTACT.match(s)] if len(asked) > 1 else asked
     return bool(asked) and all(
-        (s.endswith("?") or _QUESTION.match(s) or _QUESTION.match(_topic_put_first(s))) and not _REQUEST_QUESTION.match(s)
-        for s in asked)
+        (s.endswith("?") or _QUESTION.match(s) or _QUESTION.match(_topic_put_first(s)) or _WH_LAST.search(s))
+        and not _REQUEST_QUESTION.match(s) for s in asked)
+
+
+#: A question with its question word last, as said unpunctuated ("rejected by who", "it's coming when").
+_WH_LAST = re.compile(r"^(?:[\w'-]+ ){1,4}(?:by|to|with|from|for|on)? ?(?:who|whom|when|where|what)\W*$")
 
 
 def _topic_put_first(sentence: str) -> str:

@@ -78,3 +78,31 @@ async def test_who_calls_said_with_a_look_up_is_kept_for_the_new_record(tmp_path
         await say(brain, state, "Yes please.")
         assert state.task and state.task["tool"] == "create_incident" and state.task["args"].get("user") == "E10777", \
             state.task
+
+
+async def test_an_earlier_report_chased_reads_the_thing_then_a_new_one_is_raised_for_it(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        # unpunctuated, as a recogniser writes it: the question is where it asks how it stands
+        state = CallState("chased-unpunctuated")
+        actions = await say(brain, state, "hello riverside here we reported the standby generator a one two five last "
+                                          "week hows it getting on")
+        assert tools_ok(actions) == ["lookup_asset"] and not state.task, spoken(actions)
+        # chasing said without a question; nothing open, so a new one is asked for and its summary is the news
+        state = CallState("chased-statement")
+        actions = await say(brain, state, "Hi, I'm following up on the job for the switch room chiller, H-1420. Our "
+                                          "supervisor reported it on Friday.")
+        assert tools_ok(actions) == ["lookup_asset"] and "No open work orders" in spoken(actions), spoken(actions)
+        await say(brain, state, "so nobody logged it can you do it now its short cycling every ten minutes")
+        assert state.task and state.task["tool"] == "create_work_order", state.task
+        assert state.task["args"].get("asset_tag") == "H-1420", state.task
+        summary = state.task["args"].get("summary", "")
+        assert "cycling" in summary and not {"nobody", "logged", "can", "you"} & set(summary.split()), summary
+
+
+async def test_a_question_word_said_last_asks_of_the_record_just_read(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("rejected-by-who")
+        read = await say(brain, state, "Checking on service request 30006 please.")
+        assert "rejected by Nora Ali" in spoken(read), spoken(read)  # who turned it down, to ask why
+        actions = await say(brain, state, "turned down by who")
+        assert "Nora Ali" in spoken(actions) and not state.handoff and not state.task, spoken(actions)

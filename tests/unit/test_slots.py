@@ -1089,3 +1089,15 @@ def test_a_remark_leaves_out_a_caller_named_by_their_job_and_keeps_a_clause_whol
 ])
 def test_the_summary_says_what_is_wrong_not_who_calls_or_how_urgent(opening: str, summary: str) -> None:
     assert s.paraphrase(opening, s.Context(now=datetime(2026, 12, 2))) == summary
+
+
+@pytest.mark.parametrize("opening, summary", [
+    # what was or was not done with the record, and the request put to the line, are no part of the problem
+    ("Oh, so nobody logged it. Could you do it now? It's short cycling every ten minutes.", "short cycling every ten minutes"),
+    ("so nobody logged it can you do it now its short cycling every ten minutes", "short cycling every ten minutes"),
+    ("Right. Then please log it. The door sensor keeps alarming at night.", "the door sensor keeps alarming at night"),
+    # a request with its own object stays: it says what is wanted
+    ("will you look at the boiler", "will you look at the boiler"),
+])
+def test_talk_of_the_record_and_requests_to_the_line_leave_the_summary(opening: str, summary: str) -> None:
+    assert s.paraphrase(opening, s.Context(now=CTX.now)) == summary

@@ -220,9 +220,10 @@ class ItOpsStore:
         number = SERVICE_REQUEST.parse(request_id)
         with self.db.read() as conn:
             request = self._request(conn, number)
-        # Waiting on someone: who, so the caller knows whom to chase.
-        waiting = f" from {request['approver']['name']}" if request["status"] == "awaiting_approval" \
-            and request["approver"] else ""
+        # Waiting on someone, or turned down by them: who, so the caller knows whom to chase or ask why.
+        approver = request["approver"]["name"] if request["approver"] else ""
+        waiting = f" from {approver}" if approver and request["status"] == "awaiting_approval" else \
+            f" by {approver}" if approver and request["status"] == "rejected" else ""
         request["message"] = (
             f"Service request {request['request_id']} ({request['summary']}) is "
             f"{request['status'].replace('_', ' ')}{waiting}."
