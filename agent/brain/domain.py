@@ -1160,7 +1160,8 @@ class DomainAgent:
                         carried[about] = told
                     # The caller is the person on the closed record when they gave its name ("Jonas Berg, asset
                     # management. Incident 20006 ... it's back"): the new one is theirs too.
-                    said = {n.lower() for n in names_in(state.task["opening"])}
+                    said = {n.lower() for n in names_in(state.task["opening"])} \
+                        | ({slots.caller_name(state.task["opening"]).lower()} - {""})  # ("Hi, Ben Carter in the control room")
                     theirs = [p["id"] for p in record.values() if isinstance(p, dict) and str(p.get("name", "")).lower() in said
                               and p.get("id")] if said else []
                     for x in slots.slots_of(new.input_schema):

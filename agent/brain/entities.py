@@ -607,9 +607,22 @@ def when(text: str, now: datetime) -> datetime | None:
 _RULED_OUT_BEFORE = {"not", "shut", "closed", "busy", "away", "off", "can't", "cannot", "cant", "instead", "than",
                      "except", "avoid", "apart", "besides"}
 _RULED_OUT_AFTER = re.compile(r"^(?:is |are |'s )?(?:no good|not|isn'?t|won'?t|doesn'?t|does not|don'?t|can'?t|"
-                              r"cannot|is out|'s out|out|clashes|is a bank holiday|we'?re (?:shut|closed|off|away)|"
+                              r"cannot|is out|'s out|out|clashes|is a bank holiday|we'?re (?:shut|closed|off|away|busy)|"
+                              r"(?:we|they) are (?:shut|closed|off|away|busy)|(?:i'?m|i am) (?:off|away|busy|out)|"
                               r"is (?:shut|closed|off)|'?s (?:shut|closed|off))\b")
 _CLAUSE_END = {",", ".", ";", "!", "?", "but", "so", "because", "and"}
+
+
+def ruled_out_after(following: str) -> bool:
+    """Do the words right after a day or a time rule it out ("... morning we are busy", "Friday's no good")?"""
+    clause = re.split(r"[,.;!?]|\b(?:but|so|because|and)\b", following.lower())[0].strip()
+    return bool(_RULED_OUT_AFTER.match(clause))
+
+
+def ruled_out_before(preceding: str) -> bool:
+    """Do the last words of the clause before a day or a time rule it out ("I'm busy in the morning")?"""
+    clause = re.split(r"[,.;!?]|\b(?:but|so|because|and)\b", preceding.lower())[-1]
+    return bool(set(re.findall(r"[a-z']+", clause)[-4:]) & _RULED_OUT_BEFORE)
 
 
 def _ruled_out(toks: list[str], at: int) -> bool:

@@ -389,6 +389,9 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # "it's medium, not urgent": the other value named right before, and this one ruled out
         if slot.hours and entities.gone_by(before):
             continue  # "it make very big noise since the morning", "all morning": a time gone by, no choice
+        if slot.hours and (entities.ruled_out_after(low[end:]) or entities.ruled_out_before(low[:start])):
+            ruled_out.add(option)
+            continue  # "the afternoon is better, morning we are busy", "I'm busy in the morning": the time that will not do
         if set(re.findall(r"[a-z']+", re.split(r"[.!?;]", low[:start])[-1])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
             continue  # "I don't need to edit anything": not that one either
         if _KEPT.search(low[:start]):
@@ -942,6 +945,11 @@ _LEADS_ON = _PLACE_PREPOSITIONS | _DETERMINERS | {"to", "of", "for", "with", "fr
                                                   "so", "if", "when", "because", "as", "that", "think", "says", "said"}
 
 
+#: How a record stands, said of it ("the ticket was marked resolved", "they closed the job"): no part of the problem.
+_RECORD_STATE = re.compile(r"\b(?:ticket|job|work order|incident|request|call)s?\b(?: [\w']+){0,2}? (?:was|were|got|has been|have been|"
+                           r"is|'s)(?: (?:marked|set|put down|put|flagged))?(?: as)? (?:resolved|closed|completed|done|finished|"
+                           r"cancelled|fixed)\b|\b(?:closed|resolved|completed|cancelled) (?:the|my|our) (?:ticket|job|work order|"
+                           r"incident|request)\b")
 #: Words of a clause about the record, not the problem: the line's acts on it and the words around them.
 _ABOUT_THE_RECORD = frozenset(
     "raise raised log logged do done did put report reported opened create created book booked make made send sent "
@@ -1118,7 +1126,8 @@ def introduction_apart(clause: str) -> list[str]:
 
 
 #: A value said as how a record stands ("booked for tomorrow morning", "scheduled on Friday"), up to the request.
-_CURRENT_VALUE = re.compile(r"\b(?:booked|scheduled|arranged|planned|due|set up|currently)(?: in)?(?: (?:for|on|at))?\b"
+_CURRENT_VALUE = re.compile(r"\b(?:booked|scheduled|arranged|planned|due|set up|currently|(?:was|were|been|got|is|it'?s) "
+                            r"(?:marked|set|put down|put|left|flagged|showing)(?: (?:as|to))?)(?: in)?(?: (?:for|on|at))?\b"
                             r"[^,.;!?]*?(?=\s+(?:can|could|would|will|but|and|so|please|i|we)\b|[,.;!?]|$)", re.I)
 
 
@@ -1207,6 +1216,14 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
                                            r"\b(?=(?:can|could|would|will) you\b)", opening, flags=re.I)
                  for run in introduction_apart(said)[-1:] for part in _run_on_apart(run)):
         clause = said.lower()
+        if (state := _RECORD_STATE.search(clause)) is not None:
+            # How a record of it stands ("my desk phone ticket was marked resolved", "you closed the job last week but
+            # the flow has dropped again") is no part of the problem; what follows a "but" after it is.
+            but = re.search(r"\bbut\b", clause[state.end():])
+            if but is None:
+                continue
+            said = said[state.end() + but.end():]
+            clause = said.lower()
         # Why the caller rings is no part of the problem; what it is about, after it, is ("I am calling for the
         # pump A552 at site twelve it is making a grinding noise").
         plain = CALLING_ABOUT.sub("", _PREAMBLE.sub(" ", clause).strip())
@@ -1373,6 +1390,21 @@ def _measured(text: str) -> bool:
 _ASIDE = re.compile(r"\W*(?:(?:oh|ah|um|er|erm|sorry|hang on|hold on|wait|right|ok|okay|actually|no)\W*)+")
 
 
+#: The most words of a thing's name said beside a record's number ("WO-10001, intake pump one").
+APPOSITION_WORDS = 6
+#: News announced, not told, at the end of the opener: "I want to add something to the job", "can you pass him a
+#: message?", "I want add information for the technician".
+_NEWS_TO_COME = re.compile(r"\b(?:add|tell|pass|give|leave|put|send)\b(?: (?!(?:that|it|this|those|these)\b)[\w']+){0,3}? "
+                           r"(?:something|some (?:info(?:rmation)?|news|"
+                           r"details?)|information|info|a (?:message|note|comment|few words))(?: (?:to|on|for|in) (?:the |this |that |my |"
+                           r"our |him|her|them)?(?:[\w-]+)?(?: [\w-]+)?)?\W*$")
+
+
+def news_to_come(text: str) -> bool:
+    """Does ``text`` end by announcing words to add, not yet told ("I want to add something to the job")?"""
+    return bool(_NEWS_TO_COME.search(text.lower()))
+
+
 def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *, sites: bool = True) -> str:
     """What the caller adds about a record in the opener (a reason, news for a note): the clauses that do
     not only ask for the action ("please cancel it"), name the record or retell the first call; of a clause
@@ -1380,6 +1412,8 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     # Its verb ("cancel", "escal(ate|ating)", "add"); of a tool acting on a record, its other words but the
     # record's too ("put a note on job 10005, the pump ..." asks in "note" as "add that ..." does in "add"). A
     # tool that makes a record names what it makes ("request access to the sharepoint site") after its verb.
+    if tool.startswith("add_") and news_to_come(opening):
+        return ""  # "... I want to add something to the job.", "Can you pass him a message?": the words come next
     first, *rest = tool.split("_")
     acting = [w for w in rest if w not in _RECORD_WORDS] if not tool.startswith(MAKES_RECORD) else []
     # (The other words of what it acts on count too, "a note" for a comment; another verb would match the news.)
@@ -1397,7 +1431,9 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     parts = re.split(r"[,;.!?:]+|\bbut\b(?= (?:i|i'?m|im|i'?ve|ive|we|it|it'?s|its|they|they'?re|theyre|he|she|there|there'?s|theres|the|this|that|"
                      r"that'?s|thats|my|our)\b)|\b(?:(?:so|and) )?(?=(?:please|can you|could you|would you|i need you|i want you|"
                      r"i'd like you)\b)", told)
+    after_record = False  # (the clause before named a record by its number)
     for clause in (c for part in parts for c in introduction_apart(part)):
+        whole = clause  # (as said, before the asking is cut off it)
         if (dictated := DICTATED.match(clause.strip())) is not None:
             clause = dictated.group(1)  # "tell them I tested it ...": what is passed on
         if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
@@ -1419,10 +1455,15 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                 continue  # "add a note to the job for the emergency generator at Harbor Road": which job, no news
             clause = _POINTER.sub("", after)
         toks = entities.tokens(clause)
+        named, after_record = after_record, False
         # (A small number is no record's: "its in bay three by the wash down" tells where.)
         if any(len(run.digits) >= 3 for run in entities.number_runs(clause)) and not _measured(clause) and not any(
                 t in _TELLING | {"i", "we", "they", "he", "she"} or t.endswith(("ed", "ing", "n't")) for t in toks):
+            after_record = True
             continue  # "its riverside control room the intake pump one job w o one oh oh oh one": which record, no news
+        if named and tool.startswith("add_") and whole == clause and not tells_something(clause) \
+                and len(clause.split()) <= APPOSITION_WORDS:
+            continue  # "about WO-10001, intake pump one": the record's other name, no news
         words = without_values(clause, ctx.site_names, sites=sites)
         in_runs = {i for run in entities.number_runs(clause) for i in range(run.start, run.end)}
         content = [w for i, w in enumerate(entities.tokens(clause))

@@ -561,6 +561,16 @@ class SwitchboardBrain:
             # "WO-10006, what's happening with it?" heard as an incident's status: the id's own letters say which
             # kind of record it is.
             decision = dataclasses.replace(decision, target=read["target"], intent=read["intent"])
+        elif decision.action in ("route", "clarify") and not state.task and (named := self._done_with_id(text)) is not None \
+                and (named["intent"] != decision.intent or decision.action == "clarify") \
+                and (self._reads_unnamed(decision.intent, text) or INTENT_TOOLS[named["intent"]][1].startswith(NEWS_PREFIXES)
+                     and (decision.intent.endswith(".status") or decision.action == "clarify")
+                     and (_PASS_ON.search(text.lower()) or slots.news_to_come(text))):
+            # "... about WO-10001, intake pump one. I want to add something to the job." heard as a look-up of the
+            # pump: the record named by its own number is what the turn is about, and what it asks done with it;
+            # "job WO-10006 ... could you give him a message?" heard as its status asks for words passed on.
+            decision = dataclasses.replace(decision, action="route", **named,
+                                           reason=f"{decision.reason} A record is named by its number.")
         if _person_only_guessed(decision) and not state.task:
             # Who is calling ("hi, it's Ben Carter in the control room") is no request for a person: what the
             # rest of the turn asks for decides, when there is a rest.
@@ -1769,8 +1779,10 @@ class SwitchboardBrain:
         if whole is not None:
             return whole  # its tool named in so many words ("I want to add a note to WO 10007 ..."): asked for
         adding = [i for i in named if INTENT_TOOLS[i][1].startswith("add_")]
-        if len(adding) == 1 and _ADD_THAT.match(text.strip().lower()):
-            return adding[0]  # "can you add to INC-20004 that the crack has spread": words added to it
+        if len(adding) == 1 and (_ADD_THAT.match(text.strip().lower()) or _PASS_ON.search(text.lower())):
+            # "can you add to INC-20004 that the crack has spread": words added to it; "can you pass him a message?",
+            # "I want to tell them something": words for whoever works on it
+            return adding[0]
         if status is not None and _STANDING.search(text.lower()):
             return status  # "can you tell me where my ticket INC-20003 is at?"
         if status is not None and not _asks_to_know(text) and any(
@@ -2021,6 +2033,12 @@ class SwitchboardBrain:
         lettered = [f for f in found if all(entities.pattern_prefixes(s.schema.get("pattern")) for s in self._ids_of(f["intent"]))]
         found = lettered if len(found) > 1 and len(lettered) == 1 else found
         return found[0] if len(found) == 1 else None
+
+    def _reads_unnamed(self, intent: str, text: str) -> bool:
+        """Is ``intent`` a look-up by ids ``text`` does not name (a thing described, "intake pump one")?"""
+        spec = self._spec_of(intent)
+        return spec is not None and not slots.is_write(spec.name, spec.annotations) and bool(self._ids_of(intent)) \
+            and not INTENT_TOOLS[intent][1].startswith("list_") and not self._names_its_ids(intent, text, self._context())
 
     def _done_with_id(self, text: str) -> dict[str, Any] | None:
         """What ``text`` asks done with the record its id names on its own: read, unless it asks for something else
@@ -3550,6 +3568,10 @@ def _kind_the_articles_say(passages: list[Any], readings: list[dict[str, Any]]) 
     return named[0] if len(named) == 1 else None
 
 
+#: Words to be passed on to whoever works on a record ("pass him a message", "let them know", "tell them something").
+_PASS_ON = re.compile(r"\b(?:pass (?:on|it on|that on|(?:him|her|them) (?:a message|on)|a message)|"
+                      r"(?:tell|let) (?:him|her|them) (?:know|something|that)|give (?:him|her|them) a message|"
+                      r"leave (?:him |her |them )?a message|(?:a )?message (?:for|to) (?:him|her|them|the (?:technician|engineer|team|fitter)))\b")
 #: Asked to make one of what was just talked of ("can you raise it", "log one now", "do it now then").
 _RAISE_IT = re.compile(r"\b(?:raise|log|open|do|put|report|create|make|book|get)\b (?:it|one|that)(?: in| up)?\b"
                        r"(?! (?:off|back|again|work|working|going|done)\b)")

@@ -106,3 +106,34 @@ async def test_a_question_word_said_last_asks_of_the_record_just_read(tmp_path: 
         assert "rejected by Nora Ali" in spoken(read), spoken(read)  # who turned it down, to ask why
         actions = await say(brain, state, "turned down by who")
         assert "Nora Ali" in spoken(actions) and not state.handoff and not state.task, spoken(actions)
+
+
+async def test_news_announced_for_a_record_named_by_number_is_asked_for_then_added(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        for n, (opening, tool) in enumerate([
+                # a thing described beside the number: the record, not a look-up of the thing
+                ("Morning, Riverside control room about WO-10001, the raw water intake pump. I'd like to add some "
+                 "details to the job.", "add_work_order_note"),
+                ("Harbor Road here. The fitter is out to job WO-10006 later on. Could you give him a message?",
+                 "add_work_order_note"),
+                ("About incident INC-20002, the historian one. I need to tell them something.", "add_incident_comment")]):
+            state = CallState(f"news-to-come-{n}")
+            asked = await say(brain, state, opening)
+            assert state.task and state.task["tool"] == tool and "say?" in spoken(asked), spoken(asked)
+            await say(brain, state, "The padlock on the side gate has been changed, the key is with security.")
+            assert "padlock" in str(state.task["args"]) and state.task.get("confirming"), state.task
+            done = await say(brain, state, "Yes.")
+            assert tools_ok(done) == [tool], spoken(done)
+
+
+async def test_a_closed_record_said_as_it_stands_is_replaced_by_a_new_one_for_the_caller_on_it(tmp_path: Path) -> None:
+    async with _fresh_brain(tmp_path) as brain:
+        state = CallState("marked-resolved")
+        await say(brain, state, "Hi, Ben Carter in the control room. My desk phone ticket was marked resolved, but it has "
+                                "no dial tone again today.")
+        offered = await say(brain, state, "It's INC-20005.")
+        assert "instead?" in spoken(offered) and "status resolved" not in spoken(offered), spoken(offered)
+        await say(brain, state, "Yes please.")
+        args = (state.task or {}).get("args", {})
+        assert state.task["tool"] == "create_incident" and args.get("user") == "E11402", state.task
+        assert "dial tone" in args.get("summary", "") and "resolved" not in args.get("summary", ""), args

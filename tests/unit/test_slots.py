@@ -1101,3 +1101,34 @@ def test_the_summary_says_what_is_wrong_not_who_calls_or_how_urgent(opening: str
 ])
 def test_talk_of_the_record_and_requests_to_the_line_leave_the_summary(opening: str, summary: str) -> None:
     assert s.paraphrase(opening, s.Context(now=CTX.now)) == summary
+
+
+@pytest.mark.parametrize("said, window", [
+    ("tomorrow in the afternoon is better morning we are busy", "afternoon"),
+    ("evening please, the morning's no good for us", "evening"),
+    ("the afternoon, I'm busy in the morning", "afternoon"),   # ruled out before it, as before
+    ("morning is fine, afternoon we're closed", "morning"),
+])
+def test_a_time_of_day_ruled_out_by_the_words_after_it_is_not_the_one(said: str, window: str) -> None:
+    assert s.parse(WINDOW, said, CTX, asked=True) == window
+
+
+@pytest.mark.parametrize("opening, tool, note", [
+    ("About WO-10001, intake pump one. I want to add something to the job.", "add_work_order_note", ""),
+    ("Dev's coming for the oil pump job, WO-10002. Can you pass him a message?", "add_work_order_note", ""),
+    ("For INC-20001 I want tell them something.", "add_incident_comment", ""),
+    # told first, then asked to be added: the words told are the note
+    ("She tried it this morning from Riverside and it still won't connect. Can you add that as a comment?",
+     "add_incident_comment", "she tried it this morning from riverside and it still won't connect"),
+])
+def test_news_announced_is_still_to_come_and_news_told_is_the_note(opening: str, tool: str, note: str) -> None:
+    assert s.remark(opening, tool, CTX) == note
+
+
+@pytest.mark.parametrize("opening, summary", [
+    ("My desk phone ticket was marked resolved, but there's no dial tone again this morning.",
+     "there's no dial tone again this morning"),
+    ("You closed the job on the boiler last week but it's cutting out again", "cutting out again"),
+])
+def test_how_a_record_stands_is_no_part_of_the_problem(opening: str, summary: str) -> None:
+    assert s.paraphrase(opening, s.Context(now=CTX.now)) == summary

@@ -498,7 +498,8 @@ def _asset_sentence(asset: dict[str, Any]) -> str:
              f"{count} open work orders, the latest: {_gist(asset['open_summary'])}{underway}.")
     if underway and asset.get("open_note"):
         state += f" Latest note: {_gist(asset['open_note'])}."
-    last = (f"Last service: {_gist(asset['last_service_summary'])}, {spoken_day(asset['last_service'])}."
+    # (The last job completed on it, said so: "was the borescope ever done?" is answered by it.)
+    last = (f"Last service: {_gist(asset['last_service_summary'])}, completed {spoken_day(asset['last_service'])}."
             if asset["last_service"] else "No service on record.")
     return (f"{asset['tag']} is the {asset['description'].lower()}, at site {site['number']}, {site['name']}. "
             f"{state} {last}")
