@@ -71,12 +71,13 @@ def asks_done_alone(question: str) -> bool:
 
 def of_the_kind_asked(question: str, sentence: str) -> bool:
     """Does ``sentence`` hold the kind of thing ``question``'s words ask for ("how far ahead": "up to 60 days")?"""
-    asked = _CONDITION.sub("", question)  # ("When I make a job urgent, how fast ...?" does not ask when)
+    asked = CONDITION.sub("", question)  # ("When I make a job urgent, how fast ...?" does not ask when)
     return any(word.search(asked) and kind.search(sentence) for word, kind in _KINDS)
 
 
-#: A condition a question is asked under, up to its comma: its "when" or "if" asks nothing.
-_CONDITION = re.compile(r"\b(?:when|whenever|if|once)\b[^,?.!]*,", re.I)
+#: A condition a question is asked under, up to its comma ("when I make a job urgent, how fast ..."): its "when" or
+#: "if" asks nothing.
+CONDITION = re.compile(r"\b(?:what if|in case|when|whenever|if|once)\b[^,?.!]*,\s*", re.I)
 
 
 def asks_when(question: str) -> bool:

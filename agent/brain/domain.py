@@ -1213,11 +1213,11 @@ class DomainAgent:
         # ("Whatever you need to do, as long as someone comes back out. Yes, go ahead.": the yes of a later sentence,
         # with no no in the turn.)
         sentences = re.split(r"(?<=[.!?])\s+", text.strip())
-        later = {entities.yes_no(x).yes for x in sentences[1:]} - {None}
+        replies = [entities.yes_no(x) for x in sentences]
         story = text  # what the new one may be about, told with the answer
-        if reply.yes is None and later == {True}:
-            first = next(n for n, x in enumerate(sentences) if entities.yes_no(x).yes)
-            story = " ".join([entities.yes_no(sentences[first]).rest, *sentences[first + 1:]])
+        if reply.yes is None and {r.yes for r in replies[1:]} - {None} == {True}:
+            first = next(n for n, r in enumerate(replies) if r.yes)
+            story = " ".join([replies[first].rest, *sentences[first + 1:]])
             reply = entities.Answer(True, story)
         # ("Can you reopen it?": the record back is what the new one offered does.)
         asked_new = offer_taken(text) or bool(REOPENED.search(text.lower()))

@@ -562,7 +562,7 @@ def when(text: str, now: datetime) -> datetime | None:
         day = now + timedelta(days=2 if "after tomorrow" in low else 1)
     said = [i for i, t in enumerate(toks) if t in WEEKDAYS]
     # The last day said that is not ruled out: "to Monday morning, the site is shut on Friday" is Monday.
-    open_days = [i for i in said if not _ruled_out(toks, i)] or said
+    open_days = [i for i in said if not ruled_out(" ".join(toks[max(0, i - 4):i]), " ".join(toks[i + 1:i + 4]))] or said
     named = [WEEKDAYS.index(toks[i]) for i in open_days]
     if named:  # the last one said: "Friday's no good any more, can we move it to Tuesday"
         ahead = (named[-1] - now.weekday()) % 7 or 7
@@ -610,34 +610,15 @@ _RULED_OUT_AFTER = re.compile(r"^(?:is |are |'s )?(?:no good|not|isn'?t|won'?t|d
                               r"cannot|is out|'s out|out|clashes|is a bank holiday|we'?re (?:shut|closed|off|away|busy)|"
                               r"(?:we|they) are (?:shut|closed|off|away|busy)|(?:i'?m|i am) (?:off|away|busy|out)|"
                               r"is (?:shut|closed|off)|'?s (?:shut|closed|off))\b")
-_CLAUSE_END = {",", ".", ";", "!", "?", "but", "so", "because", "and"}
+#: Where the clause of a day or a time ends, either side of it.
+_CLAUSE_END = re.compile(r"[,.;!?]|\b(?:but|so|because|and)\b")
 
 
-def ruled_out_after(following: str) -> bool:
-    """Do the words right after a day or a time rule it out ("... morning we are busy", "Friday's no good")?"""
-    clause = re.split(r"[,.;!?]|\b(?:but|so|because|and)\b", following.lower())[0].strip()
-    return bool(_RULED_OUT_AFTER.match(clause))
-
-
-def ruled_out_before(preceding: str) -> bool:
-    """Do the last words of the clause before a day or a time rule it out ("I'm busy in the morning")?"""
-    clause = re.split(r"[,.;!?]|\b(?:but|so|because|and)\b", preceding.lower())[-1]
-    return bool(set(re.findall(r"[a-z']+", clause)[-4:]) & _RULED_OUT_BEFORE)
-
-
-def _ruled_out(toks: list[str], at: int) -> bool:
-    """Is the day at ``toks[at]`` said as one that will not do, by the words of its clause around it?"""
-    before = []
-    for t in reversed(toks[max(0, at - 4):at]):
-        if t in _CLAUSE_END:
-            break
-        before.append(t)
-    after = []
-    for t in toks[at + 1:at + 4]:
-        if t in _CLAUSE_END:
-            break
-        after.append(t)
-    return bool(set(before) & _RULED_OUT_BEFORE) or bool(_RULED_OUT_AFTER.match(" ".join(after)))
+def ruled_out(preceding: str, following: str) -> bool:
+    """Is a day or a time said as one that will not do, by the words of its clause before it ("shut on Friday", "I'm
+    busy in the morning") or after it ("Friday's no good", "morning we are busy")?"""
+    before = re.findall(r"[a-z']+", _CLAUSE_END.split(preceding.lower())[-1])[-4:]
+    return bool(set(before) & _RULED_OUT_BEFORE) or bool(_RULED_OUT_AFTER.match(_CLAUSE_END.split(following.lower())[0].strip()))
 
 
 #: A day said as a part of a week: its end is its Friday, the start of next week its Monday.

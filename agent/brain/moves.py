@@ -51,6 +51,8 @@ _PERSON = re.compile(
     rf"actual person|operator)\b|"
     # "yes, put me through please": through to someone, without naming who.
     rf"\b(?:put me through|transfer me|connect me|pass me on)\b(?=\s*(?:please|now|then|to someone|to somebody)?\s*(?:[,.!?]|$))")
+
+
 def names_people(text: str) -> bool:
     """Does ``text`` name someone to be put through to ("a person", "your manager", "somebody") or ask to be put
     through ("put me through to dispatch")?"""

@@ -389,7 +389,7 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # "it's medium, not urgent": the other value named right before, and this one ruled out
         if slot.hours and entities.gone_by(before):
             continue  # "it make very big noise since the morning", "all morning": a time gone by, no choice
-        if slot.hours and (entities.ruled_out_after(low[end:]) or entities.ruled_out_before(low[:start])):
+        if slot.hours and entities.ruled_out(low[:start], low[end:]):
             ruled_out.add(option)
             continue  # "the afternoon is better, morning we are busy", "I'm busy in the morning": the time that will not do
         if set(re.findall(r"[a-z']+", re.split(r"[.!?;]", low[:start])[-1])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
@@ -967,9 +967,11 @@ def _run_on_apart(clause: str) -> list[str]:
     expired my employee number is ..."), cut where a new subject starts a sentence; ``[clause]`` when short."""
     words = clause.split()
     # (A request put to the line runs on into the news: "can you do it now its losing prime" tells "its losing prime".)
-    asked = _ASKS_THE_LINE.match(clause.strip())
-    if asked and clause.strip()[asked.end():].split()[:1] and clause.strip()[asked.end():].split()[0].lower() in _SENTENCE_SUBJECTS:
-        return [clause.strip()[:asked.end()], clause.strip()[asked.end():].strip()]
+    said = clause.strip()
+    asked = _ASKS_THE_LINE.match(said)
+    news = said[asked.end():].split() if asked else []
+    if news and news[0].lower() in _SENTENCE_SUBJECTS:
+        return [said[:asked.end()], " ".join(news)]
     if len(words) <= 2 * SUMMARY_WORDS:
         return [clause]
     parts, start = [], 0

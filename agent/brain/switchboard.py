@@ -190,8 +190,6 @@ _SOMETHING_YOU_DO = re.compile(r"\b(?:something|anything|a thing) (?:you|you guy
 _CONDITION_OPENS = r"^(?:and |but |so )?(?:if|what if|in case|should) "
 #: A condition said before the question ("if they can't make it on the day, ...").
 _LEADING_CONDITION = re.compile(_CONDITION_OPENS + r"[^,?]+,\s*")
-#: A condition a question is asked under ("when I make a job urgent, how fast ..."), "when" and "once" too.
-_CONDITION_BEFORE = re.compile(r"(?:if|when|whenever|once|what if|in case)\b[^,?]*,\s*")
 #: A question of what may be done should something happen ("if they can't make it on the day, can we move it later
 #: on?", "if it gets worse, can I ring back?"): what is possible then, not a request now. (A condition on the one
 #: asked, "if you could", "if possible", "if that's ok", is only polite.)
@@ -555,13 +553,15 @@ class SwitchboardBrain:
             # A552.": the person asked for is taken back in the same turn; what follows is the turn.
             text = rest
             decision = dataclasses.replace(await self.coordinator.decide_async(text, state), utterance=decision.utterance)
+        # What the turn asks done with a record it names by its own number, if it names one (used twice below).
+        named = self._done_with_id(text) if not state.task else None
         if decision.action == "route" and decision.intent.endswith(".status") and not state.task \
                 and not self._names_its_ids(decision.intent, text, self._context()) \
                 and (read := self._read_by_id(text)) is not None and read["intent"] != decision.intent:
             # "WO-10006, what's happening with it?" heard as an incident's status: the id's own letters say which
             # kind of record it is.
             decision = dataclasses.replace(decision, target=read["target"], intent=read["intent"])
-        elif decision.action in ("route", "clarify") and not state.task and (named := self._done_with_id(text)) is not None \
+        elif decision.action in ("route", "clarify") and named is not None \
                 and (named["intent"] != decision.intent or decision.action == "clarify") \
                 and (self._reads_unnamed(decision.intent, text) or INTENT_TOOLS[named["intent"]][1].startswith(NEWS_PREFIXES)
                      and (decision.intent.endswith(".status") or decision.action == "clarify")
@@ -579,8 +579,7 @@ class SwitchboardBrain:
                 again = await self.coordinator.decide_async(rest, state)
                 if again.intent != "human.request":
                     decision = again
-        if _person_only_guessed(decision) and not state.task \
-                and (named := self._done_with_id(text)) is not None:
+        if _person_only_guessed(decision) and named is not None:
             # "I want to know about my complaint, I N C two zero zero zero one": a record named by its own number is
             # what the call is about; the person only the classifier heard gives way to it.
             decision = dataclasses.replace(decision, action="route", policy_hits=[], priority="normal", **named,
@@ -3580,7 +3579,9 @@ _RAISE_IT = re.compile(r"\b(?:raise|log|open|do|put|report|create|make|book|get)
 def _none_open(state: CallState) -> bool:
     """Did the last tool say nothing is open ("No open work orders.")?"""
     last = state.tool_attempts[-1] if state.tool_attempts else {}
-    return bool(last.get("ok")) and bool(re.search(r"\bno open\b", str(last.get("message") or last.get("result") or ""), re.I))
+    result = last.get("result")
+    message = result.get("message") if isinstance(result, dict) else result
+    return bool(last.get("ok")) and bool(re.search(r"\bno open\b", str(message or ""), re.I))
 
 
 def _last_done(state: CallState) -> list[dict[str, Any]]:
@@ -3820,7 +3821,7 @@ def _in_general(text: str) -> bool:
     question or in a condition before it; "I logged a ticket yesterday, how long will it take?" tells of one."""
     for sentence in _SENTENCE.split(text):
         said = _LEAD.sub("", sentence.strip().lower())
-        condition = _CONDITION_BEFORE.match(said)
+        condition = answers.CONDITION.match(said)
         asked = said[condition.end():] if condition else said
         if _INFO_QUESTION.match(asked) and (_IN_GENERAL.search(asked) or (condition and _IN_GENERAL.search(condition.group()))):
             return True
