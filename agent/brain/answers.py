@@ -22,6 +22,10 @@ CLOSE_ENOUGH = 0.45
 #: What a shared word and an answer of the asked kind add to the nearness.
 SHARED_WORD_BONUS = 0.15
 KIND_BONUS = 0.2
+#: A section whose heading the question names ("does that need approval?": "Approval") is about what is asked,
+#: over and above sharing a word with it: a question that leans on the story before it is otherwise drawn to the
+#: story's own topic.
+HEADING_BONUS = 0.1
 
 _CLAUSE = re.compile(r"(?<=[.!?;])\s+")
 #: Done by the caller alone ("myself", "without phoning"): not "my own password", which any request may say.
@@ -47,7 +51,7 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
                 r"weeks?)\b", re.I)),
     (re.compile(r"\bhow long(?:'s| is| does)? (?:\w+ ){0,2}(?:got to|have to|has to|need to|needs to|must|should) be\b", re.I),
      re.compile(r"\b\d+ (?:characters?|letters?|digits?|words?|metres?|meters?|mm|cm)\b", re.I)),
-    (re.compile(r"\b(?:when|what time|what day|which day)\b", re.I),
+    (re.compile(r"\b(?:when|what (?:times?|days?|hours)|which (?:days?|times?))\b", re.I),
      re.compile(r"\b(?:today|tomorrow|tonight|morning|afternoon|evening|between|\d{1,2}:\d\d|(?:mon|tues|wednes|thurs|"
                 r"fri|satur|sun)day|\d{1,2} (?:january|february|march|april|may|june|july|august|september|october|"
                 r"november|december)|no (?:technician |engineer )?visit)\b", re.I)),  # (or that none is booked)
@@ -135,8 +139,8 @@ def answer(question: str, sentences: Sequence[str], similar: Callable[[str, list
 def scored_answer(question: str, sentences: Sequence[str], similar: Callable[[str, list[str]], list[float]] | None,
                   about: str = "", *, one_of_kind: bool = False, heading: str = "") -> tuple[str, float]:
     """``answer`` with how well it answers (nearness and bonuses), to weigh it against other sections' answers.
-    ``heading``: what the sentences' section is about ("Approval"); a word the question shares with it is shared
-    by each of its sentences. With ``one_of_kind`` a question that asks for a kind of thing is answered only by a
+    ``heading``: what the sentences' section is about ("Service requests: Approval"); a word the question shares with
+    its section's part (not the article's subject) is shared by each of its sentences. With ``one_of_kind`` a question that asks for a kind of thing is answered only by a
     clause holding one ("how long have I got to use the link?" is not "A link has been sent ...")."""
     options = [s for s in sentences if s.strip()]
     if not options:
@@ -144,7 +148,9 @@ def scored_answer(question: str, sentences: Sequence[str], similar: Callable[[st
     asked = [kind for word, kind in _KINDS if word.search(question)]
     near = list(similar(f"{question} {about}".strip(), options)) if similar is not None else [0.0] * len(options)
     own = _words(question)
-    titled = bool(own & _words(heading))
+    # (The article's own subject in a section heading, "Laptops: Laptop will not turn on", names no section.)
+    article, _, section = heading.rpartition(":")
+    titled = bool(own & (_words(section) - _words(article)))
     best, score = "", 0.0
     of_kinds = [x for x in options if any(kind.search(x) for kind in asked)]
     if one_of_kind and len(of_kinds) == 1 and len(asked) == 1:
@@ -157,7 +163,7 @@ def scored_answer(question: str, sentences: Sequence[str], similar: Callable[[st
             continue
         if nearness < ANSWER_FLOOR or not (shared or of_kind or nearness >= CLOSE_ENOUGH):
             continue
-        total = nearness + SHARED_WORD_BONUS * shared + KIND_BONUS * of_kind
+        total = nearness + SHARED_WORD_BONUS * shared + KIND_BONUS * of_kind + HEADING_BONUS * titled
         if total > score:
             best, score = sentence, total
     if not best:
@@ -185,8 +191,21 @@ def options_answer(options: Sequence[str], passages: Sequence[Mapping[str, Any]]
             line = re.sub(r"^[\s*-]+", "", line).strip()
             if ":" in line and all(re.search(rf"\b{re.escape(o.replace('_', ' '))}\b", line.partition(":")[2], re.I)
                                    for o in options):
-                return line if line.endswith((".", "!", "?")) else f"{line}.", str(passage.get("id", ""))
+                return _items_asked(line, options), str(passage.get("id", ""))
     return "", ""
+
+
+def _items_asked(line: str, options: Sequence[str]) -> str:
+    """A list said inline after a label ("Target times depend on priority: urgent 4 hours, high 1 working day, ..."),
+    with only the items that name ``options`` ("... priority: high 1 working day."); the whole line when it is no
+    such list (a time's colon, "08:00", is no label's)."""
+    label = re.match(r"^(.*?[A-Za-z]):\s+(.*)$", line)
+    items = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", label.group(2).rstrip(".!?")) if label else []
+    kept = [x.strip() for x in items
+            if any(re.search(rf"\b{re.escape(o.replace('_', ' '))}\b", x, re.I) for o in options)]
+    if not label or len(items) < 3 or not kept or any(":" in x for x in items):
+        return line if line.endswith((".", "!", "?")) else f"{line}."
+    return f"{label.group(1)}: {', '.join(kept)}."
 
 
 #: An article's instruction to speak to a person ("ask to speak to the IT service desk"), and the situation it is

@@ -212,6 +212,17 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
     return for_the_ear(" ".join(sentences[best:best + 2]), HOWTO_WORDS), article
 
 
+def callers_own(new: ToolSpec, record: Mapping[str, Any], opening: str) -> dict[str, str]:
+    """The person slots of ``new`` (a record to open in place of a closed one) that are the caller's: the caller is
+    the person on the closed ``record`` when they gave its name ("Jonas Berg, asset management. Incident 20006 ...
+    it's back", "Hi, Ben Carter in the control room"), so the new one is theirs too. {} when that is not plain."""
+    said = {n.lower() for n in names_in(opening)} | ({slots.caller_name(opening).lower()} - {""})
+    theirs = [p["id"] for p in record.values() if isinstance(p, dict) and str(p.get("name", "")).lower() in said
+              and p.get("id")] if said else []
+    return {x.name: theirs[0] for x in slots.slots_of(new.input_schema)
+            if x.kind == "user" and len(theirs) == 1 and slots.validate(x, theirs[0]) is None}
+
+
 def _record_ids(spec: ToolSpec) -> list[slots.Slot]:
     """The ids of the record ``spec`` acts on: its required codes ("work_order_id")."""
     return [x for x in slots.slots_of(spec.input_schema) if x.required and x.kind == "code"]
@@ -1158,16 +1169,7 @@ class DomainAgent:
                     about = next((x.name for x in slots.slots_of(new.input_schema) if x.kind == "text" and x.required), None)
                     if told and about:
                         carried[about] = told
-                    # The caller is the person on the closed record when they gave its name ("Jonas Berg, asset
-                    # management. Incident 20006 ... it's back"): the new one is theirs too.
-                    said = {n.lower() for n in names_in(state.task["opening"])} \
-                        | ({slots.caller_name(state.task["opening"]).lower()} - {""})  # ("Hi, Ben Carter in the control room")
-                    theirs = [p["id"] for p in record.values() if isinstance(p, dict) and str(p.get("name", "")).lower() in said
-                              and p.get("id")] if said else []
-                    for x in slots.slots_of(new.input_schema):
-                        if x.kind == "user" and carried.get(x.name) is None and len(theirs) == 1 \
-                                and slots.validate(x, theirs[0]) is None:
-                            carried[x.name] = theirs[0]
+                    carried = {**callers_own(new, record, state.task["opening"]), **carried}
                     state.task["instead"] = {"tool": new.name, "args": carried}
                     yield Say(f"{closed} Shall I {slots.describe_tool(new.name)} instead?")
                     return

@@ -32,8 +32,10 @@ _FILLER_RE = re.compile(rf"\b(?:{'|'.join(sorted(_FILLER.split('|'), key=len, re
 #: Move phrases, matched on whole words after punctuation is dropped. Each family is a
 #: kind of move, not a list of test sentences: a phrase joins when it means the move in
 #: any state, and never names a request of its own.
+#: "a repeat failure", "the third repeat visit": a noun after a determiner or before a noun, not a request to
+#: hear it again.
 _REPEAT = re.compile(
-    r"\b(?:say (?:that|it|this|what you said)? ?again|(?:say|read|give me) (?:the|that|my) \w+(?: \w+)? again|repeat(?: that| it| yourself| the \w+| what you said)?|"
+    r"\b(?:say (?:that|it|this|what you said)? ?again|(?:say|read|give me) (?:the|that|my) \w+(?: \w+)? again|(?<!\ba )(?<!\ban )(?<!\bthe )(?<!\banother )(?<!\bthis )(?<!\bits )repeat(?: that| it| yourself| the \w+| what you said|(?!\s+(?!please|again|for|slowly|louder|more)[a-z]))|"
     r"come again|pardon(?: me)?|beg your pardon|what (?:did|was) (?:you|that)(?: just)?(?: say| said)?|"
     r"what was (?:that|it)|(?:didn'?t|did not|couldn'?t|could not|can'?t|cannot) (?:catch|hear|get|understand) "
     r"(?:that|you|it|what you said|the (?:number|reference|question|name|date|time|word|words|last (?:bit|part|word|number)))\b"

@@ -324,9 +324,10 @@ _KEPT = re.compile(r"\b(?:leave|leaving|keep|keeping)\b(?:\s+[\w']+){0,4}?\s*(?:
 _REASON_LEAD = re.compile(r"^\s*(?:because|'?cause|cos|coz|as|since)\b")
 #: A value said and judged enough: "low's fine", "medium will do then". What follows is a clause of its own.
 _VALUE_JUDGED = re.compile(r"^\s*(?:'s|is)?\s*(?:fine|ok|okay|alright|all right|will do|would do|'ll do|does me)\b")
-#: Where a new clause starts in words run together: a subject pronoun and its verb ("... we can manage", "it's fine").
+#: Where a new clause starts in words run together: a yes ("high yeah log it"), or a subject pronoun and its verb
+#: ("... we can manage", "it's fine").
 #: (A pronoun with its verb may go on with an article: "high its the whole floor".)
-_NEW_CLAUSE = re.compile(r"\b(?:(?:(?:i|we|they|you|he|she|it|that|there)\s+(?=[a-z])(?!(?:and|or|to|for|the|a|an)\b))|"
+_NEW_CLAUSE = re.compile(r"\b(?:(?:yes|yeah|yep|yup|okay|ok)\b|(?:(?:i|we|they|you|he|she|it|that|there)\s+(?=[a-z])(?!(?:and|or|to|for|the|a|an)\b))|"
                          r"(?:(?:i|we|they|you|he|she|it|that|there)'[a-z]+|its|thats|theres|im|ive|weve|theyre)\s+"
                          r"(?=[a-z])(?!(?:and|or|to|for)\b))")
 #: Words that cannot be the thing an option word describes: "medium I should think", "high really".
@@ -785,7 +786,7 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     slots = slots_of(schema)
     # A change is told by what things become: what they are now ("the technician booked for tomorrow morning,
     # can we move it") is no value for it.
-    said = _CURRENT_VALUE.sub(" ", task["opening"]) if changes_record(task["tool"], slots) else task["opening"]
+    said = as_wanted(task["opening"]) if changes_record(task["tool"], slots) else task["opening"]
     heard = mentioned(slots, said, ctx)
     if turn and turn != task["opening"]:
         identities = [s for s in slots if s.kind in ("site", "user", "email") and s.name not in heard]
@@ -915,6 +916,11 @@ _DANGLING = {"the", "a", "an", "this", "that", "on", "of", "and", "or", "is", "s
 #: Words that make a clause the predicate of the one before ("the booster pump, ..., was making a noise").
 #: Who a clause that says something of its own is about ("I have to annotate them too").
 _SUBJECTS = {"i", "we", "they", "he", "she", "you", "it", "i'm", "we're", "they're", "it's", "i've", "we've", "i'd"}
+#: English past forms that do not end in "-ed", as things that happened are told ("the operator reset it", "the hose
+#: split", "it blew a fuse"): a closed class, not a list of phrases.
+#: (Not those that are also requests' words: "set", "put", "cut", "made", "sent".)
+_IRREGULAR_PAST = {"reset", "broke", "went", "came", "blew", "froze", "fell", "ran", "shut", "split", "burst", "lost",
+                   "stuck", "caught", "threw", "wore", "tore", "bent", "spun", "began"}
 _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept", "won't", "isn't", "wasn't",
                 "can't", "doesn't", "didn't", "will", "started", "stopped"}
 #: What a clause that only gives a priority calls it ("a medium problem", "high priority job").
@@ -1035,7 +1041,8 @@ _SUBJECT_START = {"my", "our", "the", "it", "its", "it's", "there", "there's", "
 
 
 #: Words that make the words after an introduction tell something, with the recogniser's forms of them.
-_TELLING = _AUXILIARIES | {"not", "wont", "isnt", "cant", "doesnt", "didnt", "wasnt", "hasnt", "never", "keeps", "says"}
+_TELLING = _AUXILIARIES | {"not", "wont", "isnt", "cant", "doesnt", "didnt", "wasnt", "hasnt", "never", "keeps", "says"} \
+    | _IRREGULAR_PAST
 
 
 #: A record asked for a thing ("raise a job for the rooftop unit", "a ticket about my laptop"): what follows
@@ -1127,10 +1134,17 @@ def introduction_apart(clause: str) -> list[str]:
     return [" ".join(toks[:i]), " ".join(rest)]
 
 
-#: A value said as how a record stands ("booked for tomorrow morning", "scheduled on Friday"), up to the request.
-_CURRENT_VALUE = re.compile(r"\b(?:booked|scheduled|arranged|planned|due|set up|currently|(?:was|were|been|got|is|it'?s) "
+#: A value said as how a record stands ("booked for tomorrow morning", "scheduled on Friday", "it's been on hold
+#: for a week"), up to the request.
+_CURRENT_VALUE = re.compile(r"\b(?:booked|scheduled|arranged|planned|due|set up|currently|(?:it'?s|has|have|had) been|(?:was|were|been|got|is|it'?s) "
                             r"(?:marked|set|put down|put|left|flagged|showing)(?: (?:as|to))?)(?: in)?(?: (?:for|on|at))?\b"
                             r"[^,.;!?]*?(?=\s+(?:can|could|would|will|but|and|so|please|i|we)\b|[,.;!?]|$)", re.I)
+
+
+def as_wanted(text: str) -> str:
+    """``text`` without what a record is said to be now ("it's been on hold for a week"): what is left tells
+    what it should become."""
+    return _CURRENT_VALUE.sub(" ", text)
 
 
 def changes_record(tool: str, slots: list[Slot]) -> bool:
@@ -1203,13 +1217,17 @@ _NOT_THE_PROBLEM = re.compile(
 _ALL_RIGHT = {"fine", "ok", "okay", "good", "grand", "alright", "enough", "perfect", "right"}
 
 
+#: "two a.m.": a time's dots, no sentence's end ("two am").
+_CLOCK_DOTS = re.compile(r"\b([ap])\.\s?m\.", re.I)
+
+
 def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     """The problem in the caller's opener, short: greetings and requests ("I need a technician")
     and the values that have slots of their own (asset tag, site, priority) are left out, and
     whole clauses are kept up to ``SUMMARY_WORDS`` words, never a word cut in half."""
     clauses, places = [], []
     sites = " ".join(ctx.site_names).lower()
-    opening = _without_introduction_sentence(opening, sites)
+    opening = _without_introduction_sentence(_CLOCK_DOTS.sub(r"\1m", opening), sites)
     # Clauses end at punctuation (a colon too, not in a time), where "and" starts a new subject ("... this
     # morning and I noticed ...") and at a repair ("... priority medium no sorry make that high").
     # (Of a clause that runs on from who calls, the part after them: the introduction is no problem.)
@@ -1416,6 +1434,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     # tool that makes a record names what it makes ("request access to the sharepoint site") after its verb.
     if tool.startswith("add_") and news_to_come(opening):
         return ""  # "... I want to add something to the job.", "Can you pass him a message?": the words come next
+    opening = _CLOCK_DOTS.sub(r"\1m", opening)
     first, *rest = tool.split("_")
     acting = [w for w in rest if w not in _RECORD_WORDS] if not tool.startswith(MAKES_RECORD) else []
     # (The other words of what it acts on count too, "a note" for a comment; another verb would match the news.)

@@ -22,8 +22,8 @@ from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, 
 from agent.brain import acts, answers, entities, grammar, languages, moves, slots
 from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD,
                                 NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REOPENED, REPLY_WORDS, DomainAgent,
-                                asked_parts, fetch_site_names, for_the_ear, is_closed, latest_reference, offer_taken, questions_in,
-                                records_in, spoken)
+                                asked_parts, callers_own, fetch_site_names, for_the_ear, is_closed, latest_reference,
+                                offer_taken, questions_in, records_in, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.policy import lead_moved
 from agent.routing.router import without
@@ -186,6 +186,10 @@ _ASKED_INSIDE = re.compile(r"\bhow (?:long|soon|quickly|much|many|often|far)\b|"
                            r"\b(?:what|which|when|where|who) (?:is|are|does|do|did|will|would|should|can)\b")
 #: A request put as a question of what the line does ("is that something you can request for me?").
 _SOMETHING_YOU_DO = re.compile(r"\b(?:something|anything|a thing) (?:you|you guys|the desk|it) (?:can|could|would)\b")
+#: A question of what a request takes ("does that need approval?", "will I have to sign anything?"): how it is done,
+#: never how a record stands.
+_WHAT_IT_TAKES = re.compile(r"^(?:and |so |but )?(?:does|do|will|would|is) (?:that|it|this|i|we|he|she|they|there)\b"
+                            r"(?: \w+)?? (?:need|needs|require|requires|have to|has to|got to|be needing)\b")
 #: How a condition opens a sentence ("if ...", "and in case ...").
 _CONDITION_OPENS = r"^(?:and |but |so )?(?:if|what if|in case|should) "
 #: A condition said before the question ("if they can't make it on the day, ...").
@@ -340,8 +344,9 @@ _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
 MAX_SPLITS = 4
 #: The caller counting their requests ("two things", "a couple of questions").
-_SEVERAL_ASKS = re.compile(r"\b(?:two|three|a couple of|couple of|a few|several) (?:things|questions|issues|problems|"
-                           r"requests|jobs)\b(?! (?:ago|back|before)\b)")
+_SEVERAL_ASKS = re.compile(r"\b(?:two|three|four|a couple of|couple of|a few|several) (?:(?:more|other|separate|new|quick) )?"
+                           r"(?:things|questions|issues|problems|requests|jobs|faults|tickets|incidents|work orders|calls)\b"
+                           r"(?! (?:ago|back|before)\b)")
 MIN_CLAUSE_WORDS = 4
 _THANKS = re.compile(r"\b(?:thanks|thank you|cheers|ta|lovely|brilliant|great|perfect)\b")
 #: "That's everything": at a read-back, all of it is right.
@@ -768,6 +773,7 @@ class SwitchboardBrain:
                 fit = self.agent.answers(text, state)
         if state.task and not state.task.get("confirming") and _GO_AHEAD.search(text.lower()):
             state.task["go_ahead"] = True  # said before the read-back: see the thanks after it below
+        ask_next = ""
         if self._yes_to_more(text, state):
             # "Yes" to "anything else?" says there is more, not what: ask for it, route nothing.
             replies = self._say("Sure. What else can I help with?")
@@ -782,7 +788,7 @@ class SwitchboardBrain:
         elif state.task and fit is None and reply.yes is None and (aside := self._aside(decision, text, state)):
             # "Who has to sign it off?" at the read-back of an access request: answered, then the open question.
             replies = self._say(f"{aside} {self._resume(state)}")
-        elif state.task and fit is None and reply.yes is None \
+        elif state.task and reply.yes is None and (fit is None or not self._choice_it_takes(text, state)) \
                 and (self._off_topic(decision, text, state) or self._continues_task(decision, text, state)) \
                 and (after := self._next_on_record(decision, text, state)):
             # "Can you make it high priority too?" at the read-back of a comment on that incident: no answer to it
@@ -812,11 +818,20 @@ class SwitchboardBrain:
         elif state.task and decision.intent.startswith("smalltalk.") and fit is None:
             # "Thank you", "great" mid-task: no answer and no new request, so the open question stands.
             replies = self._say(self._resume(state))
+        elif state.task and (ask_next := self._request_after_yes(reply, state)):
+            # "Yes. And book a technician for tomorrow evening." to a read-back: the yes sends it, then the request
+            # after it is a turn of its own, in place of "anything else?" (below).
+            replies = self.agent.continue_task("yes", state)
         elif state.task and self._continues_task(decision, text, state):
             # "Medium - he can use the handset. How long will it take to fix?": the value taken, the question answered.
             # (A yes sends it first; the question is then a turn of its own, below.)
             asked = self._asked_beside_a_value(text, state) if fit == "value" and reply.yes is None else ""
+            sends = fit == "value" and state.task.get("confirming") and reply.yes is not False \
+                and bool(_GO_AHEAD.search(text.lower()))
             replies = self.agent.continue_task(text, state)
+            if sends:
+                # "Uh, medium I guess, yeah go ahead" to the read-back: the change said back, then sent as told.
+                replies = self._sent_as_told(replies, state)
             if asked:
                 replies = self._led_by(Say(asked), replies)
         else:
@@ -825,6 +840,7 @@ class SwitchboardBrain:
         # "Yes. And when's the engineer coming?" to a read-back: the yes sends it, then the question is a turn of
         # its own, answered in place of "anything else?".
         asked_after = _asked_after_yes(reply.rest) if (state.task or {}).get("confirming") and reply.yes is True else ""
+        asked_after = asked_after or ask_next
         sent, result, last = False, [], None
         async for action in self._guarded(replies, state):
             sent = sent or (isinstance(action, ToolEvent) and action.status == "ok")
@@ -858,7 +874,7 @@ class SwitchboardBrain:
         if state.task is not None and state.task is not task_before and state.task.get("confirming") \
                 and reply.yes is True and len(reply.rest.split()) <= GO_AHEAD_WORDS:
             state.task["go_ahead"] = True  # "Yes, close it." read back: a "thanks" after it is no new question
-        if state.dialogue.pop("start_later", False):
+        if state.dialogue.pop("start_later", False) and not self._later_reached(state):
             async for action in self._apply(moves.Move("accept"), state, "later"):
                 yield action
         if state.tool_failures >= self.coordinator.policy.tool_failure_limit and not state.handoff:
@@ -1082,7 +1098,7 @@ class SwitchboardBrain:
             decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
                                            target=later["target"], intent=later["intent"])
             started = [a async for a in self._guarded(self._route(decision, later["text"], state, one_request=True,
-                                                                  settled=bool(later.get("instead"))), state)]
+                                                                  settled=bool(later.get("instead") or later.get("unless"))), state)]
             if (later.get("once") or later.get("read_with")) and not later.get("instead") and state.task is not None \
                     and state.task.get("confirming"):
                 # "Shall I add that as a comment?" was its read-back, or it was said back with the one before:
@@ -1147,6 +1163,41 @@ class SwitchboardBrain:
                 yield action
         if move.kind in ("restart", "cancel", "decline"):  # a new start; hearing a question again is not one
             state.dialogue.update(question="", strikes=0, offered=None)
+
+    def _request_after_yes(self, reply: entities.Answer, state: CallState) -> str:
+        """At a read-back, what a yes goes on to ask for when it is a request of its own ("Yes, go ahead. And he
+        needs read access to Power BI"), not a change to what is read back: its words, or ""."""
+        if not (state.task or {}).get("confirming") or reply.yes is not True:
+            return ""
+        rest = " ".join(s.strip() for s in _SENTENCE.split(reply.rest.strip()) if s.strip()
+                        and not (_GO_AHEAD.search(s.lower()) and len(_content_words(s)) <= GO_AHEAD_WORDS))
+        rest = _POLITE_LEAD.sub("", rest.strip())
+        if len(_content_words(rest)) < 3 or self.agent.answers(rest, state) is not None:
+            return ""
+        # A request of another kind than the one read back, that does something: more of the same story ("yes, I've
+        # held the power button down, nothing") or the thing said again ("yeah the sludge pump, that's the one") is
+        # no second request.
+        heard = self.coordinator.decide(rest, state)
+        spec = self._spec_of(heard.intent) if heard.action == "route" else None
+        return rest if spec is not None and heard.intent != state.task.get("intent") \
+            and slots.is_write(spec.name, spec.annotations) else ""
+
+    async def _sent_as_told(self, replies: AsyncIterator[Action], state: CallState) -> AsyncIterator[Action]:
+        """The task's step after a change at its read-back; when it only asks to go ahead again, the change is said
+        back and sent (the caller said to go ahead with it)."""
+        held = [action async for action in replies]
+        last = held[-1] if held else None
+        if state.task is None or not state.task.get("confirming") or not isinstance(last, Say) \
+                or not last.text.endswith(GO_AHEAD_FORMS[0]):
+            for action in held:
+                yield action
+            return
+        for action in held[:-1]:
+            yield action
+        if changed := last.text[: -len(GO_AHEAD_FORMS[0])].strip():
+            yield Say(changed)
+        async for action in self.agent.continue_task("yes", state):
+            yield action
 
     def _resume(self, state: CallState) -> str:
         """The open question again after an aside, short: a read-back just heard is not read again."""
@@ -1389,7 +1440,8 @@ class SwitchboardBrain:
             decision = self._off_topic_but_for_places(decision, text) or decision
         if decision.action == "clarify":
             decision = await self._made_or_changed(decision, text)
-        if decision.action == "clarify":
+        if decision.action == "clarify" or (decision.action == "route" and decision.intent.endswith(".status")
+                                             and slots.as_wanted(text) != text):
             decision = self._news_or_status(decision, text, state)
         if decision.action == "clarify":
             decision = self._asked_of_last_record(decision, text, state) or decision
@@ -1465,6 +1517,7 @@ class SwitchboardBrain:
         """The request decided: options asked about answered, then its first question or read-back, unless it
         asks for what the caller said they do not have (then the other way to it)."""
         explained, text = self._options_asked_with(decision.intent, text)
+        explained = explained or self._asked_with_request(decision, text)
         if explained:
             yield Say(explained)  # answered first; then the request's own question or read-back
         if decision.intent == "knowledge.howto":
@@ -1492,6 +1545,20 @@ class SwitchboardBrain:
                 yield action
         elif question is not None:
             yield question
+
+    def _asked_with_request(self, decision: Any, text: str) -> str:
+        """A request that ends on a question about it ("Order a replacement laptop for Hannah ... And does that
+        need her manager's approval?"): what the desk's articles say, searched with the request. "" when the
+        last sentence asks for something, names a record, or the articles hold no clear answer."""
+        spec = self._spec_of(decision.intent)
+        sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
+        if decision.action != "route" or spec is None or len(sentences) < 2 or not slots.is_write(spec.name, spec.annotations):
+            return ""
+        question = sentences[-1]
+        if not _questions_only(question) or _REQUEST_QUESTION.search(question.lower()) or self._names_a_record(question) \
+                or answers.asks_done_alone(question):
+            return ""  # ("..., so could you book a visit for tomorrow evening?" is the request itself)
+        return self._answer_from_articles(question, decision.intent, " ".join(sentences[:-1]))
 
     @staticmethod
     def _about_the_task(text: str, state: CallState) -> bool:
@@ -1601,7 +1668,7 @@ class SwitchboardBrain:
         named = [i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == server and self._ids_of(i) and i != decision.intent
                  and all(s.name not in own and _ticket_number(s) for s in self._ids_of(i))
                  and self._names_its_ids(i, text, ctx) and not (i.endswith(".update") and self._changes_nothing(i, text))]
-        if named:
+        if named and not NEW_RECORD.search(text.lower()):  # ("... replaced on WO-10007. Raise a new job": the new one)
             # Unless another is clearly asked for, a turn that asks nothing tells news for the record: for the
             # tool that adds to a record (the servers' "add_" naming). "It still fails" is no new fault.
             news = next((i for i in named if INTENT_TOOLS[i][1].startswith(NEWS_PREFIXES)), None)
@@ -1627,7 +1694,8 @@ class SwitchboardBrain:
             # said without a question and asking for nothing, is how it is going.
             return dataclasses.replace(decision, action="route", intent=status,
                                        reason=f"{decision.reason} Chasing: {self.coordinator.policy.name_of(status)}.")
-        if status is None or not questions or _SOMETHING_YOU_DO.search(questions[-1].lower()):
+        if status is None or not questions or _SOMETHING_YOU_DO.search(questions[-1].lower()) \
+                or _WHAT_IT_TAKES.match(_LEAD.sub("", questions[-1].lower())):
             return None  # ("Is that something you can request for me?" asks for the request told.)
         alone = self.coordinator.decide(questions[-1], state)
         # "I was reporting the compressor ... did that go through?": a question after telling of an earlier
@@ -1853,6 +1921,12 @@ class SwitchboardBrain:
         best = next((a for a in [{"target": decision.target, "intent": decision.intent}, *decision.alternatives]
                      if a["target"] == desk and a["intent"] in INTENT_TOOLS), None)
         return dataclasses.replace(decision, action="route", target=desk, intent=best["intent"]) if best else None
+
+    def _choice_it_takes(self, text: str, state: CallState) -> bool:
+        """Does ``text`` say a value the task under way takes other than its free text ("make it high" to a change,
+        not to a note, which only takes words)?"""
+        return bool(slots.mentioned([s for s in self._slots_of(str((state.task or {}).get("intent", ""))) if s.kind != "text"],
+                                    text, self._context()))
 
     def _next_on_record(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """At the read-back of an act on a record, a turn asking for another act on the same record that the one
@@ -2101,7 +2175,7 @@ class SwitchboardBrain:
             and last.get("tool") == made.name and last.get("ok") else None
         for intent, (server, _) in INTENT_TOOLS.items():
             choices = self._change_choices(intent)
-            said = slots.mentioned(choices, text, ctx) if choices else {}
+            said = slots.mentioned(choices, slots.as_wanted(text), ctx) if choices else {}
             if not said:
                 continue
             ids = self._id_names(intent)
@@ -2109,6 +2183,15 @@ class SwitchboardBrain:
                     self._names_whole_tool(text, other) for other, (srv, _) in INTENT_TOOLS.items()
                     if srv == server and other != intent and self._id_names(other) == ids):
                 continue  # "the visit for job 10002, we need to cancel it": the verb is cancel_visit's, said with its visit
+            raising = [other for other, (srv, _) in INTENT_TOOLS.items() if srv == server and other != intent
+                       and self._id_names(other) == ids and (spec := self._spec_of(other)) is not None
+                       and "priority" in spec.description.lower() and self._names_whole_tool(text, other)]
+            if raising and not set(said) - {"priority"} and self._names_its_ids(intent, text, ctx):
+                # "Escalate it, and I want it at high priority": the escalation it names, which raises the priority;
+                # then the priority asked, unless the escalation reached it.
+                state.dialogue["later"] = {"text": text, "target": server, "intent": intent, "accepted": True,
+                                           "unless": said}
+                return {"target": server, "intent": raising[0]}
             # Pointed at in words ("that job", "the ticket"): a choice alone after a look-up logs the thing looked up.
             in_read = bool(ids) and ids <= set(held) and not self._names_its_ids(intent, text, ctx) \
                 and bool(_RECORD_NOUN.search(text.lower()))
@@ -2266,6 +2349,8 @@ class SwitchboardBrain:
         if not _questions_only(sentences[-1]) or any(_asks_something(x) for x in sentences[:-1]) \
                 or (not task and self._names_a_record(text)):  # "is my high one WO 10001 done?"
             return ""
+        if task.get("confirming") and len(sentences) > 1 and entities.yes_no(text).yes is True:
+            return ""  # "Yes, go ahead. And what hours can they come?": the yes sends it, the question comes after
         if task.get("tool"):
             spec = self.tools.tool(task.get("server", ""), task["tool"])
             choices = [(spec, s) for s in slots.slots_of(spec.input_schema) if s.kind == "enum"] if spec else []
@@ -2446,12 +2531,16 @@ class SwitchboardBrain:
         # A question that leans on what came before ("how long does that take?") means it with what it is about.
         leans = bool(set(entities.tokens(question)) & _LEANING)
         # (With the first article's further sections that hold what the question asks for, as a how-to is answered.)
-        sections = self._of_the_kind_asked(
-            self.coordinator.passages(f"{question} {about}".strip(), INTENT_TOOLS.get(intent, ("",))[0]), question)
+        desk = INTENT_TOOLS.get(intent, ("",))[0]
+        sections = self._of_the_kind_asked(self.coordinator.passages(f"{question} {about}".strip(), desk), question)
+        if not leans:
+            # A question that stands on its own ("what times do your technicians visit?") may be about another topic
+            # than the story told: the sections nearest it alone as well, after those.
+            sections += [p for p in self.coordinator.passages(question, desk) if p.id not in {x.id for x in sections}]
         found = [(said, score - SECTION_RANK_COST * rank) for rank, passage in enumerate(sections)
                  for said, score in [answers.scored_answer(
                      question, answers.article_sentences(passage.to_dict()), getattr(self.agent, "similar", None),
-                     about if leans else "", heading=str(getattr(passage, "title", "")).rpartition(":")[2])] if said]
+                     about if leans else "", heading=str(getattr(passage, "title", "")))] if said]
         # A later section's answer of the kind the question asks ("how long ...": "within one working day") before a
         # nearer one's that only shares its words ("once she approves it": "Your line manager approves it"); else the
         # best answer, a section whose heading the question names counting ("does that need approving?": "Approval").
@@ -2534,7 +2623,7 @@ class SwitchboardBrain:
         if spec is None:
             return None
         ctx = self._context()
-        named = {n for i in INTENT_TOOLS if self._ids_of(i) for n in slots.mentioned(self._ids_of(i), text, ctx)}
+        named = {(n, str(v)) for i in INTENT_TOOLS if self._ids_of(i) for n, v in slots.mentioned(self._ids_of(i), text, ctx).items()}
         making = spec.name.startswith(NEW_RECORD_PREFIXES)
         low = text.lower()
         for intent, (server, tool) in INTENT_TOOLS.items():
@@ -2542,8 +2631,12 @@ class SwitchboardBrain:
             if intent == decision.intent or verb != "create" or not kind or (making and server != spec.server):
                 continue
             made = self._spec_of(intent)
-            if made is None or named - {x.name for x in slots.slots_of(made.input_schema)}:
-                continue  # a record named ("a work order for WO 10003") is no new one; a thing's tag is its value
+            own = slots.slots_of(made.input_schema) if made is not None else []
+            theirs = {str(v) for v in slots.mentioned(own, text, ctx).values()}
+            if made is None or {n for n, v in named if v not in theirs} - {x.name for x in own}:
+                # A record named ("a work order for WO 10003") is no new one; a thing's tag is its value. (A code the
+                # new one takes as its own, "for Jonas Berg, E10777", read as a tag too, names no other record.)
+                continue
             name = kind.replace("_", " ")
             # (Heard as another new record, only the full name tells them apart: an access request is a request too.)
             names = next((n for n in entities.KIND_NAMES.values() if n[0] == name), (name,)) \
@@ -2686,8 +2779,11 @@ class SwitchboardBrain:
         "reopen"), or say it only inside a question ("when is my urgent one getting sorted?")?"""
         spec = self._spec_of(intent)
         choices = [s for s in slots.slots_of(spec.input_schema) if not s.required and s.kind == "enum"] if spec else []
-        said = bool(slots.mentioned(choices, text, self._context())) or bool(REOPENED.search(text.lower()))
-        return not said or _questions_only(text)
+        # (Said in a sentence that asks is no change: "Fine. And WO-10011, is that closed out?"; nor is how it stands:
+        # "it's been on hold for a week".)
+        return not any(slots.mentioned(choices, slots.as_wanted(x), self._context()) or REOPENED.search(x.lower())
+                       for x in _SENTENCE.split(text) if x.strip()
+                       and not (_questions_only(x) and not _REQUEST_QUESTION.search(x.lower())))  # ("..., can you put it on hold?")
 
     def _names_a_record(self, text: str) -> bool:
         ctx = self._context()
@@ -2825,6 +2921,11 @@ class SwitchboardBrain:
             # Both take it ("... it still fails. Can you add that to INC 20001?": a comment or its status): what
             # is done with the record, by the words around it, when they name the write clearly enough.
             status = next((o["intent"] for o in fitting if o["intent"].endswith(".status")), None)
+            other = next(o["intent"] for o in fitting if o["intent"] != status)
+            naming = [x for x in _SENTENCE.split(text) if x.strip() and status and self._names_its_ids(status, x, ctx)]
+            if naming and all(_questions_only(x) and not _REQUEST_QUESTION.search(x.lower()) for x in naming) \
+                    and (not other.endswith(".update") or self._changes_nothing(other, text)):
+                return next(o for o in fitting if o["intent"] == status)  # "WO-10011, is that closed out?": asked
             wanted = self._wanted_with_record([o["intent"] for o in fitting], status, text, ctx)
             clear = bool(status) and wanted != status and self._names_a_tool(text, [wanted])  # "add" said, say
             return next((o for o in fitting if o["intent"] == wanted), None) if clear else None
@@ -2976,8 +3077,15 @@ class SwitchboardBrain:
             # morning and ...") is the story of what comes next, whatever it names.
             if self._only_told(head.intent, before) or _TAKEN_BACK.search(before):
                 continue  # (nor is a first part the caller took back: "the chiller, H1420, is... actually, no, scratch that")
+            if self._story_of_named_record(head.intent, before, tail.intent, after) \
+                    or self._new_one_asked_beside_old(head.intent, tail.intent, after):
+                continue
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and (
                 d.confidence >= threshold or d is standing or (d is not unsure and head.target != tail.target)) for d in (head, tail))
+            # ("Two faults for you. Intake pump two, A124, ... medium priority. And the discharge valve, A126, ...": the
+            # caller counted them, and the second is the same request for another thing, however unsure of it alone.)
+            clear = clear or (counted and head.action == "route" and head.intent in INTENT_TOOLS and head.confidence >= threshold
+                              and tail.intent == head.intent and self._different_things(head.intent, before, after, ctx))
             # ("And where's INC-20003 up to?" asks about a record it names, which is enough of a request;
             # "Tag C4202, at site fourteen" only says which thing.)
             # A clause with no verb that names no record is no request of its own ("Jonas Berg again, asset
@@ -3016,6 +3124,26 @@ class SwitchboardBrain:
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
                 {"text": after, "target": tail.target, "intent": tail.intent}
         return decision, text, None
+
+    def _story_of_named_record(self, head: str, before: str, tail: str, after: str) -> bool:
+        """Is ``before`` a fault only told ("the control room is at thirty-one degrees tonight"), heard as a new
+        record of a kind that ``after`` then names one of by its number ("WO-10004 for the aircon: bump it to
+        high")? Then it is that record's story, not a second request."""
+        if head not in INTENT_TOOLS or tail not in INTENT_TOOLS or INTENT_TOOLS[head][0] != INTENT_TOOLS[tail][0] \
+                or not INTENT_TOOLS[head][1].startswith(NEW_RECORD_PREFIXES) or _asks_something(before) \
+                or _made_by_kind(before.lower(), _RECORD_KINDS, loosely=True) or NEW_RECORD.search(after.lower()):
+            return False
+        kind = head.partition(".")[0]
+        return any(n.removesuffix("_id") == kind for n in self._id_names(tail)) \
+            and self._names_its_ids(tail, after, self._context()) and not self._names_its_ids(head, before, self._context())
+
+    def _new_one_asked_beside_old(self, head: str, tail: str, after: str) -> bool:
+        """Does ``after`` ask for a new record of the kind ``head`` makes ("It was replaced on WO-10007 ... Raise a new
+        job, high priority"), heard as a change to the old one it tells of? Then it is the same request."""
+        if head not in INTENT_TOOLS or tail not in INTENT_TOOLS or INTENT_TOOLS[head][0] != INTENT_TOOLS[tail][0]:
+            return False
+        return INTENT_TOOLS[head][1].startswith(NEW_RECORD_PREFIXES) and not INTENT_TOOLS[tail][1].startswith(NEW_RECORD_PREFIXES) \
+            and bool(NEW_RECORD.search(after.lower())) and self._tool_named_in_full([tail], after) is None
 
     def _only_told(self, intent: str, words: str) -> bool:
         """Is ``intent`` a read that ``words`` never ask for (no question, request or need, no status asked)?"""
@@ -3207,8 +3335,14 @@ class SwitchboardBrain:
         options = [decision.intent, *(a["intent"] for a in decision.alternatives)][:2]
         status = next((i for i in options if i.endswith(".status")), None)
         news = next((i for i in options if INTENT_TOOLS.get(i, ("", ""))[1].startswith(NEWS_PREFIXES)), None)
+        # A record told as it stands, and more ("my desk phone ticket was marked resolved, but it has no dial tone
+        # again"): the more is news for it, whatever else was heard, and its number is asked for.
+        stands = status is not None and slots.as_wanted(text) != text
+        if stands and news is None:
+            news = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == INTENT_TOOLS[status][0]
+                         and tool.startswith(NEWS_PREFIXES) and self._id_names(i) == self._id_names(status)), None)
         if status is None or news is None or self._id_names(status) != self._id_names(news) \
-                or not self._names_its_ids(status, text, self._context()) or not _tells_only(text):
+                or not (stands or self._names_its_ids(status, text, self._context())) or not _tells_only(text):
             return decision
         self._offer_news(news, text, state)
         return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[status][0], intent=status)
@@ -3329,9 +3463,27 @@ class SwitchboardBrain:
     def _different_things(self, intent: str, one: str, other: str, ctx: slots.Context) -> bool:
         """Do two requests for the same tool name different ids ("A702 is leaking, and T-0730 hums")?"""
         spec = self._spec_of(intent)
-        codes = [s for s in slots.slots_of(spec.input_schema) if s.kind == "code"] if spec else []
+        # (Its things by their codes, and the people it is for: "Ben Carter, E11402: ... And Aiko Tanaka, E10620: ...")
+        codes = [s for s in slots.slots_of(spec.input_schema) if s.kind in ("code", "user")] if spec else []
         first, second = slots.mentioned(codes, one, ctx), slots.mentioned(codes, other, ctx)
         return any(k in second and second[k] != v for k, v in first.items())
+
+    def _later_reached(self, state: CallState) -> bool:
+        """Did the request just done already make the record what the kept one asks ("unless"), a priority at
+        least as high as asked? Then the kept one is dropped."""
+        later, last = state.dialogue.get("later") or {}, state.tool_attempts[-1] if state.tool_attempts else {}
+        result, spec = last.get("result"), self._spec_of(later.get("intent", ""))
+        if not later.get("unless") or not last.get("ok") or not isinstance(result, dict) or spec is None:
+            return False
+        choices = {s.name: [o for o in s.schema.get("enum") or []] for s in slots.slots_of(spec.input_schema)}
+
+        def reached(name: str, wanted: Any) -> bool:
+            order, now = choices.get(name, []), result.get(name)
+            return now == wanted or (now in order and wanted in order and order.index(now) >= order.index(wanted))
+        if all(reached(k, v) for k, v in later["unless"].items()):
+            state.dialogue.pop("later")
+            return True
+        return False
 
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]
@@ -3347,6 +3499,8 @@ class SwitchboardBrain:
             for name in spec.input_schema.get("properties", {}) if spec else ():
                 if name in read["result"] and name not in state.entities:
                     state.entities[name] = read["result"][name]  # the asset and site the closed one was for
+            for name, value in (callers_own(spec, read["result"], later["text"]) if spec else {}).items():
+                state.entities.setdefault(name, value)  # and the caller, when they are the person on it
             later = state.dialogue["later"] = {**later, "target": new[0], "intent": made,
                                                "instead": True,  # what it is, settled; its read-back still to come
                                                "offer": f"Shall I {slots.describe_tool(new[1])} for it instead?",
@@ -3828,6 +3982,11 @@ def _in_general(text: str) -> bool:
     return False
 
 
+#: Politeness that leads what follows a yes ("yes please, and ...", "yes. thanks. also ...").
+_POLITE_LEAD = re.compile(r"^(?:(?:please|thanks|thank you|cheers|great|lovely|brilliant|perfect|and|also|plus|then)\b[\s,.!]*)+",
+                          re.I)
+
+
 def _asked_after_yes(rest: str) -> str:
     """What a yes goes on to ask ("yes. can I get a spare one to tide me over?"): the words from its first
     question on, when they are more than a go-ahead ("yes, can you send it?"); "" when it asks nothing."""
@@ -3837,8 +3996,7 @@ def _asked_after_yes(rest: str) -> str:
     if first is None:
         return ""
     # ("Yes please, and who will it be?": the please is the yes's, not a request put as a question.)
-    asked = re.sub(r"^(?:(?:please|thanks|thank you|cheers|great|lovely|brilliant|perfect)\b[\s,.!]*)+", "",
-                   " ".join(sentences[first:]), flags=re.I)
+    asked = _POLITE_LEAD.sub("", " ".join(sentences[first:]))
     return "" if _GO_AHEAD.search(asked.lower()) and len(_content_words(asked)) <= GO_AHEAD_WORDS else asked
 
 

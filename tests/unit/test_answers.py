@@ -143,3 +143,33 @@ def test_how_fast_asks_for_a_span_and_a_condition_before_it_asks_nothing() -> No
     assert answers.of_the_kind_asked(asked, span)
     assert not answers.of_the_kind_asked(asked, times)  # the "when" of the condition asks no time of day
     assert answers.of_the_kind_asked("When will the engineer come?", times)
+
+
+def test_an_inline_list_says_only_the_items_asked_after_its_label() -> None:
+    passages = [{"id": "t#0", "text": "Target times depend on priority: urgent 4 hours, high 1 working day, medium 3 "
+                                      "working days, low 5 working days."}]
+    assert answers.options_answer(["high"], passages)[0] == "Target times depend on priority: high 1 working day."
+    # A time's colon is no label: the whole sentence, not "morning, 08:".
+    times = [{"id": "v#0", "text": "Visits come in the morning, 08:00 to 12:00, the afternoon, 12:00 to 17:00, or the "
+                                   "evening, 17:00 to 20:00."}]
+    assert "17:00 to 20:00" in answers.options_answer(["evening"], times)[0]
+
+
+@pytest.mark.parametrize("asked", ["What times of day do your technicians visit?", "what hours can they come out",
+                                   "which days do they come?"])
+def test_what_times_or_hours_ask_for_a_time(asked: str) -> None:
+    assert answers.of_the_kind_asked(asked, "Visits come in the morning, 08:00 to 12:00.")
+    assert not answers.of_the_kind_asked(asked, "Quote the WO number to hear its status.")
+
+
+def test_a_heading_the_question_names_beyond_the_articles_subject_counts() -> None:
+    approval = ["Only access to a system needs approval, from your line manager."]
+    near = lambda q, xs: [0.4 for _ in xs]  # noqa: E731  (equal meaning: only the heading tells them apart)
+    named = answers.scored_answer("does that need approval?", approval, near, heading="Service requests: Approval")[1]
+    other = answers.scored_answer("does that need approval?", approval, near, heading="Service requests: Common requests")[1]
+    assert named > other
+    # The article's own subject in a heading names no section: "laptop" asked of "Laptops: Laptop will not turn on".
+    subject = answers.scored_answer("do I send the laptop somewhere?", ["Plug in the charger."], near,
+                                    heading="Laptops: Laptop will not turn on")[1]
+    plain = answers.scored_answer("do I send the laptop somewhere?", ["Plug in the charger."], near, heading="Laptops: Power")[1]
+    assert subject == plain

@@ -361,3 +361,15 @@ def test_a_turn_of_nothing_but_asking_again_is_a_repeat_in_any_order(text: str) 
 @pytest.mark.parametrize("text", ["not again", "again the pump is tripping", "the alarm went off again please send someone"])
 def test_again_among_other_words_is_no_repeat(text: str) -> None:
     assert moves.classify(text, in_task=False) != moves.Move("repeat")
+
+
+@pytest.mark.parametrize("said, repeat", [
+    ("Raise a new job, high priority, and say it's a repeat failure.", False),  # "repeat" a noun's word
+    ("it's the third repeat visit this month", False),
+    ("log it as another repeat fault on the chiller", False),
+    ("can you repeat that", True),
+    ("sorry, repeat the reference please", True),
+])
+def test_repeat_after_a_determiner_names_a_thing_not_a_request_to_hear_it_again(said: str, repeat: bool) -> None:
+    move = moves.classify(said, in_task=False)
+    assert (move is not None and move.kind == "repeat") == repeat, move

@@ -1132,3 +1132,23 @@ def test_news_announced_is_still_to_come_and_news_told_is_the_note(opening: str,
 ])
 def test_how_a_record_stands_is_no_part_of_the_problem(opening: str, summary: str) -> None:
     assert s.paraphrase(opening, s.Context(now=CTX.now)) == summary
+
+
+@pytest.mark.parametrize("said, value", [
+    ("make it high yeah log it", "high"),  # a yes starts a clause of its own, run on
+    ("uh medium i guess yeah go ahead", "medium"),
+    ("the reading is high yeah", None),  # a symptom is still no priority
+])
+def test_a_value_run_on_into_a_yes_is_said_as_the_value(said: str, value: str | None) -> None:
+    assert s.parse(PRIORITY, said, CTX, asked=False) == value
+
+
+def test_a_time_of_day_s_dots_and_an_irregular_past_keep_the_news_whole() -> None:
+    said = "Add a note to WO-10002: night operator reset the overload on P-4512 again at two a.m."
+    assert s.remark(said, "add_work_order_note", CTX) == "night operator reset the overload again at two am"
+
+
+@pytest.mark.parametrize("said, asked", [("INC-20004. It's been on hold for five days, escalate it", "escalate it"),
+                                         ("the job has been on hold since Monday, can you chase it", "can you chase it")])
+def test_how_a_record_has_been_is_no_value_wanted(said: str, asked: str) -> None:
+    assert "on hold" not in s.as_wanted(said) and asked in s.as_wanted(said)
