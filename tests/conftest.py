@@ -42,3 +42,16 @@ def server_factory(tmp_path: Path, seed_knowledge) -> Iterator:
 def server(server_factory) -> Server:
     """A container with the placeholder brain and no speech: transport and protocol tests."""
     return server_factory()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Files with slow tests (speech models, real audio, the completeness refit) run first. Whole files go to one
+    worker (``--dist loadfile --no-loadscope-reorder``, Makefile), so the long ones start at once and the many
+    short ones fill in at the end, instead of a three-minute file starting last on one worker while the other
+    idles. Among them, the one allowed the longest (its largest timeout mark) first. Each file keeps its order."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    longest: dict[Path, float] = {}
+    for item in items:
+        mark = item.get_closest_marker("timeout")
+        longest[item.path] = max(longest.get(item.path, 0.0), float(mark.args[0]) if mark and mark.args else 0.0)
+    items.sort(key=lambda item: (item.path not in slow, -longest[item.path] if item.path in slow else 0.0))
