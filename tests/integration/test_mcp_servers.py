@@ -107,6 +107,16 @@ async def test_a_held_or_running_job_says_its_newest_note_and_an_open_one_does_n
     assert "Latest note" not in opened["message"]  # open: what is wrong is the summary, no note needed
 
 
+async def test_an_incident_under_way_says_its_newest_comment_and_a_new_one_does_not(it_db: Path) -> None:
+    async with stdio_session("it-ops", it_db) as session:
+        running = await call_ok(session, "get_incident", incident_id="INC-20001")
+        await call_ok(session, "add_incident_comment", incident_id="INC-20003", comment="SMTP relay restarted.")
+        fresh = await call_ok(session, "get_incident", incident_id="INC-20003")
+    # The whole first sentence, its acronym kept in capitals.
+    assert "Latest comment: VPN client reinstalled; waiting for the user to test from site." in running["message"]
+    assert "Latest comment" not in fresh["message"]  # new: nobody has started on it, a comment is no progress
+
+
 async def test_work_order_lifecycle_notes_lists_and_visits(field_db: Path) -> None:
     async with stdio_session("field-ops", field_db) as session:
         await call_ok(session, "add_work_order_note", work_order_id="WO-10001", note="Standby pump started")

@@ -8,6 +8,8 @@ them against the data and raises ``RequestError`` with a sentence a caller can a
 
 from __future__ import annotations
 
+import re
+
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -374,8 +376,18 @@ def _assignment_group(category: str, level: int) -> str:
     return group if level == 1 else f"{group} (tier {level})"
 
 
+def _sentence_inside(text: str) -> str:
+    """``text`` said after a colon: its first letter small, unless it opens an acronym ("VPN client reinstalled")."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
+
+
 def _incident_sentence(incident: dict[str, Any]) -> str:
-    return (
+    said = (
         f"Incident {incident['incident_id']} ({incident['summary']}) is {incident['status'].replace('_', ' ')}, "
         f"priority {incident['priority']}, with {incident['assignment_group']}."
     )
+    # One held or under way says how far it got, as its newest comment tells ("Waiting for the user to test").
+    if incident["status"] in ("on_hold", "in_progress") and incident.get("comments"):
+        comment = re.split(r"(?<=[.!?])\s", str(incident["comments"][-1]["text"]).strip(), maxsplit=1)[0].rstrip(".;")
+        said += f" Latest comment: {_sentence_inside(comment)}."
+    return said
