@@ -454,6 +454,10 @@ def pattern_prefixes(pattern: str | None) -> list[str]:
 
 # --- sites -------------------------------------------------------------------------
 
+#: Words a recogniser writes for a digit said alone ("site for two" is site forty-two).
+_DIGIT_HOMOPHONES = {"for": "4", "to": "2", "too": "2", "won": "1", "ate": "8"}
+
+
 def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
     """A site number: "site fourteen" -> 14, or a known site name -> its number.
 
@@ -465,7 +469,10 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
     toks = tokens(text)
     said = [run for run in number_runs(text) if {"site", "sites"} & set(toks[max(0, run.start - 2):run.start])]
     if said and len(said[-1].digits) <= MAX_DIGITS:
-        return int(said[-1].digits)  # the last one: "site fourteen, no wait, site twelve" -> 12
+        run = said[-1]  # the last one: "site fourteen, no wait, site twelve" -> 12
+        # "site for two" off a phone line: a digit's homophone between the word site and the number is that digit.
+        sounded = _DIGIT_HOMOPHONES.get(toks[run.start - 1], "") if run.start >= 2 and toks[run.start - 2] == "site" else ""
+        return int(sounded + run.digits) if len(sounded + run.digits) <= MAX_DIGITS else int(run.digits)
     if names:
         said = set(toks) | {re.sub(r"'s$", "", t) for t in toks}  # "millbrook's lost its prime" names Millbrook
         scores: dict[int, float] = {}

@@ -536,7 +536,7 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
         if len(options) < 2:
             return None
     phrases = [(i, p) for i, o in enumerate(options) for p in meanings.get(o, [o.replace("_", " ")])]
-    for part in [text, *[c for c in clauses if len(c.split()) >= 3]]:
+    for part in [_without_numbers_said(text), *[c for c in clauses if len(c.split()) >= 3]]:
         near = ctx.similar(part, [p for _, p in phrases])
         scores = [max(x for (i, _), x in zip(phrases, near) if i == n) for n in range(len(options))]
         ranked = sorted(range(len(options)), key=lambda i: -scores[i])
@@ -546,6 +546,16 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
         if meanings and found:
             return found[0][1]  # the things an option lists are matched one by one: the whole turn decides
     return max(found, key=lambda f: f[0])[1] if found else None  # the clause that tells the options apart best
+
+
+def _without_numbers_said(text: str) -> str:
+    """``text``'s words without the numbers said in it and a letter leading one ("... on my laptop please e one one
+    two three four"): an id read out means nothing of what the request is, and blurs what the rest means."""
+    toks = entities.tokens(text)
+    gone = {i for run in entities.number_runs(text) for i in range(run.start, run.end)}
+    gone |= {i - 1 for i in gone if i > 0 and i - 1 not in gone and len(toks[i - 1]) == 1 and toks[i - 1].isalpha()}
+    kept = [t for i, t in enumerate(toks) if i not in gone]
+    return " ".join(kept) if len(kept) >= 3 else text
 
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3,

@@ -788,7 +788,7 @@ class SwitchboardBrain:
         elif state.task and fit is None and reply.yes is None and (aside := self._aside(decision, text, state)):
             # "Who has to sign it off?" at the read-back of an access request: answered, then the open question.
             replies = self._say(f"{aside} {self._resume(state)}")
-        elif state.task and reply.yes is None and (fit is None or not self._choice_it_takes(text, state)) \
+        elif state.task and reply.yes is None and (fit is None or not (state.task.get("instead") or self._choice_it_takes(text, state))) \
                 and (self._off_topic(decision, text, state) or self._continues_task(decision, text, state)) \
                 and (after := self._next_on_record(decision, text, state)):
             # "Can you make it high priority too?" at the read-back of a comment on that incident: no answer to it

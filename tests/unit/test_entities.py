@@ -495,3 +495,10 @@ def test_a_ticket_prefix_said_as_a_word_is_the_prefix() -> None:
     # ("in c": the letters I N C said as a word, as a recogniser writes them)
     assert "INC20001" in e.codes("is anyone looking at my vpn ticket in c two zero zero zero one", ["INC"])
     assert not any(c.startswith("INC") for c in e.codes("it's in c block by the stores", ["INC"]))
+
+
+@pytest.mark.parametrize("said, number", [("the pump at westfield depot site for two the hose has split", 42),
+                                          ("site to one compressor", 21), ("going to site twelve", 12),
+                                          ("site fourteen, no wait, site twelve", 12)])
+def test_a_digits_homophone_after_the_word_site_is_that_digit(said: str, number: int) -> None:
+    assert e.site(said, {"Westfield Depot": 42}) == number

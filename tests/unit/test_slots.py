@@ -1152,3 +1152,9 @@ def test_a_time_of_day_s_dots_and_an_irregular_past_keep_the_news_whole() -> Non
                                          ("the job has been on hold since Monday, can you chase it", "can you chase it")])
 def test_how_a_record_has_been_is_no_value_wanted(said: str, asked: str) -> None:
     assert "on hold" not in s.as_wanted(said) and asked in s.as_wanted(said)
+
+
+def test_an_id_read_out_is_left_out_of_what_a_request_means() -> None:
+    assert s._without_numbers_said("can i get visio installed on my laptop please e one one two three four") \
+        == "can i get visio installed on my laptop please"
+    assert s._without_numbers_said("E one one two three four") == "E one one two three four"  # nothing else to go on
