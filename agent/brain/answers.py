@@ -61,6 +61,11 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bwhere(?:abouts)?\b", re.I),
      re.compile(r"\b(?:on|at|in|inside|under|underneath|behind|beside|next to|near|from|to|above|below) (?:the|a|an|each|"
                 r"every|its|your)\b", re.I)),
+    # what was done about it ("has anyone actually done anything on it?", "any progress?"): the newest note or comment.
+    (re.compile(r"\b(?:any(?:one|body)|some(?:one|body)|they)\b.{0,30}\b(?:done|did|do|working|work|touch\w*|look\w* at)\b|"
+                r"\bany (?:progress|movement|update)\b|\bwhat(?:'s| has| have)? (?:been |they )?(?:done|tried)\b", re.I),
+     re.compile(r"\blatest (?:note|comment)\b|\bno open\b|\bnothing (?:open|logged)\b|\bnot (?:yet )?(?:started|assigned)\b",
+                re.I)),  # (or that nothing is under way)
     # done without the desk ("can I change it myself without ringing you?"): what the caller can do alone.
     (re.compile(rf"{_ALONE.pattern}|\b(?:my|our) own\b", re.I),
      re.compile(r"\bself[- ]?service\b|\byourself\b|\byour own\b", re.I)),

@@ -173,3 +173,11 @@ def test_a_heading_the_question_names_beyond_the_articles_subject_counts() -> No
                                     heading="Laptops: Laptop will not turn on")[1]
     plain = answers.scored_answer("do I send the laptop somewhere?", ["Plug in the charger."], near, heading="Laptops: Power")[1]
     assert subject == plain
+
+
+@pytest.mark.parametrize("asked", ["Has anyone actually done anything on it?", "any progress on it?",
+                                   "what have they tried so far?", "is somebody working on it?"])
+def test_what_was_done_about_a_record_is_its_newest_note(asked: str) -> None:
+    message = ("Incident INC-20001 (Laptop will not connect to VPN) is in progress, priority high, with Network "
+               "Operations. Latest comment: VPN client reinstalled; waiting for the user to test from site.")
+    assert answers.answer(asked, answers.clauses(message), None, one_of_kind=True).startswith("Latest comment")
