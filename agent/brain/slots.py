@@ -860,7 +860,7 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     for slot in slots:
         if slot.kind == "text" and slot.required and len(task["opening"].split()) >= 4:
             summary = remark(task["opening"], task["tool"], ctx, sites=own_site) if acting or slot.question.lower().startswith(
-                "why") else paraphrase(task["opening"], ctx, slot.question)
+                "why") else paraphrase(without_questions(task["opening"]), ctx, slot.question)
             if not acting and _RECORD_FOR.search(task["opening"].lower()) and not tells_something(summary):
                 summary = ""  # "raise a job for the rooftop unit on the workshop" names a thing: what is wrong is asked
             if summary and validate(slot, summary) is None:
@@ -1225,6 +1225,20 @@ _NOT_THE_PROBLEM = re.compile(
     r"(?:team|department|dept|office|group|unit|facilities|site|sites|building|buildings|section)\b(?:$| (?:at|for|in|on|here)\b)")
 #: Words that judge a value said, not a problem ("medium is fine").
 _ALL_RIGHT = {"fine", "ok", "okay", "good", "grand", "alright", "enough", "perfect", "right"}
+
+
+#: A sentence that asks the line something ("Is that something to worry about?", "What does that usually mean?"),
+#: not a request put as a question ("Can you log it?").
+_ASKS_A_QUESTION = re.compile(r"^(?:and |so |but |right |okay )*(?:is|are|was|were|does|do|did|what|how|why|when|where|who|"
+                                r"which|should|shall|will|would|could) (?!you\b)", re.I)
+
+
+def without_questions(text: str) -> str:
+    """``text`` without the sentences that only ask something of the line, when something is left to summarise:
+    the fault told, not "is that something to worry about?"."""
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x]
+    told = [x for x in sentences if not (x.endswith("?") and _ASKS_A_QUESTION.match(x))]
+    return " ".join(told) if told and len(" ".join(told).split()) >= 4 else text
 
 
 #: "two a.m.": a time's dots, no sentence's end ("two am").

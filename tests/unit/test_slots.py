@@ -1158,3 +1158,14 @@ def test_an_id_read_out_is_left_out_of_what_a_request_means() -> None:
     assert s._without_numbers_said("can i get visio installed on my laptop please e one one two three four") \
         == "can i get visio installed on my laptop please"
     assert s._without_numbers_said("E one one two three four") == "E one one two three four"  # nothing else to go on
+
+
+@pytest.mark.parametrize("said, kept", [
+    ("The booster compressor has a small oil weep at the gearbox. Is that something to worry about?",
+     "The booster compressor has a small oil weep at the gearbox."),
+    ("The pump is tripping. What does that usually mean?", "The pump is tripping."),
+    ("Can you log a job? The pump is tripping.", "Can you log a job? The pump is tripping."),  # a request, kept
+    ("Is the pump at Riverside down?", "Is the pump at Riverside down?"),  # nothing else to summarise
+])
+def test_a_summary_leaves_out_what_the_caller_only_asks(said: str, kept: str) -> None:
+    assert s.without_questions(said) == kept
