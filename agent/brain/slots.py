@@ -1230,7 +1230,7 @@ _ALL_RIGHT = {"fine", "ok", "okay", "good", "grand", "alright", "enough", "perfe
 #: A sentence that asks the line something ("Is that something to worry about?", "What does that usually mean?"),
 #: not a request put as a question ("Can you log it?").
 _ASKS_A_QUESTION = re.compile(r"^(?:and |so |but |right |okay )*(?:is|are|was|were|does|do|did|what|how|why|when|where|who|"
-                                r"which|should|shall|will|would|could) (?!you\b)", re.I)
+                                r"which|should|shall|will|would|could) (?!you\b|i\b|we\b|someone\b|somebody\b)", re.I)
 
 
 def without_questions(text: str) -> str:

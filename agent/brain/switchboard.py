@@ -1552,8 +1552,8 @@ class SwitchboardBrain:
         last sentence asks for something, names a record, or the articles hold no clear answer."""
         spec = self._spec_of(decision.intent)
         sentences = [x for x in _SENTENCE.split(text.strip()) if x.strip()]
-        if decision.action != "route" or spec is None or len(sentences) < 2 or not slots.is_write(spec.name, spec.annotations):
-            return ""
+        if decision.action != "route" or spec is None or len(sentences) < 2 or not spec.name.startswith(NEW_RECORD_PREFIXES):
+            return ""  # (a question beside a record that exists asks about it: its status, not the articles)
         question = sentences[-1]
         if not _questions_only(question) or _REQUEST_QUESTION.search(question.lower()) or self._names_a_record(question) \
                 or answers.asks_done_alone(question):
@@ -2175,7 +2175,10 @@ class SwitchboardBrain:
             and last.get("tool") == made.name and last.get("ok") else None
         for intent, (server, _) in INTENT_TOOLS.items():
             choices = self._change_choices(intent)
-            said = slots.mentioned(choices, slots.as_wanted(text), ctx) if choices else {}
+            # (Said only in a question is no change: "WO-10005. Is that still stuck on hold?")
+            asking = " ".join(x for x in _SENTENCE.split(text) if x.strip()
+                              and not (_questions_only(x) and not _REQUEST_QUESTION.search(x.lower())))
+            said = slots.mentioned(choices, slots.as_wanted(asking), ctx) if choices else {}
             if not said:
                 continue
             ids = self._id_names(intent)

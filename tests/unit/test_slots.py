@@ -1169,3 +1169,8 @@ def test_an_id_read_out_is_left_out_of_what_a_request_means() -> None:
 ])
 def test_a_summary_leaves_out_what_the_caller_only_asks(said: str, kept: str) -> None:
     assert s.without_questions(said) == kept
+
+
+def test_a_request_asked_with_could_i_is_kept_in_the_summary() -> None:
+    said = "Could I get one of those headsets for the phone? I'm covering the finance phones all day."
+    assert s.without_questions(said) == said
