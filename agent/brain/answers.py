@@ -145,8 +145,9 @@ def scored_answer(question: str, sentences: Sequence[str], similar: Callable[[st
                   about: str = "", *, one_of_kind: bool = False, heading: str = "") -> tuple[str, float]:
     """``answer`` with how well it answers (nearness and bonuses), to weigh it against other sections' answers.
     ``heading``: what the sentences' section is about ("Service requests: Approval"); a word the question shares with
-    its section's part (not the article's subject) is shared by each of its sentences. With ``one_of_kind`` a question that asks for a kind of thing is answered only by a
-    clause holding one ("how long have I got to use the link?" is not "A link has been sent ...")."""
+    its section's part (not the article's subject) is shared by each of its sentences. With ``one_of_kind`` a
+    question that asks for a kind of thing is answered only by a clause holding one ("how long have I got to use the
+    link?" is not "A link has been sent ...")."""
     options = [s for s in sentences if s.strip()]
     if not options:
         return "", 0.0

@@ -1241,6 +1241,11 @@ def without_questions(text: str) -> str:
     return " ".join(told) if told and len(" ".join(told).split()) >= 4 else text
 
 
+#: The question a changed read-back ends on ("Priority high then. Shall I go ahead?"); a caller's go-ahead said with
+#: the change sends it at once (``SwitchboardBrain._sent_as_told``).
+GO_AHEAD = "Shall I go ahead?"
+
+
 #: "two a.m.": a time's dots, no sentence's end ("two am").
 _CLOCK_DOTS = re.compile(r"\b([ap])\.\s?m\.", re.I)
 
@@ -1768,7 +1773,7 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
         # (A value said again as it was, "make it tomorrow afternoon" for tomorrow, is no change to say back.)
         said = _together(_acknowledge(by_name[k], v, added=k not in before) for k, v in heard.items()
                          if k in by_name and before.get(k) != v) or "Got it."
-        return Step("confirm", f"{said} Shall I go ahead?", heard)
+        return Step("confirm", f"{said} {GO_AHEAD}", heard)
     task["read_back"] = True
     return Step("confirm", f"{problem} {confirmation(task['tool'], slots, task['args'])}".strip(), heard)
 

@@ -264,7 +264,7 @@ _INDIRECT_QUESTION = re.compile(r"(?:\b(?:need to know|want to know|like to know
 _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any|"
                        r"whats|wheres|hows|whos)\b")  # (a recogniser writes "whats" for "what's")
 #: How "Shall I go ahead?" is said as it comes round again in a row (each a yes/no question: ``acts.yes_no_question``).
-GO_AHEAD_FORMS = ("Shall I go ahead?", "Shall I send it now?", "Is it good to go?")
+GO_AHEAD_FORMS = (slots.GO_AHEAD, "Shall I send it now?", "Is it good to go?")
 #: A yes with at most this many words after it that starts a task is an order to do it ("yes, close it").
 GO_AHEAD_WORDS = 4
 #: Said when the caller announces several things before saying any.
@@ -731,7 +731,7 @@ class SwitchboardBrain:
             if len(f"{explained} {again}".split()) > LONGEST_REPLY:
                 # No room for a whole read-back after the answer: its question, short ("say that again" has it all).
                 last = _SENTENCE.split(again.strip())[-1]
-                again = "Shall I go ahead?" if last == "Is that right?" else last
+                again = slots.GO_AHEAD if last == "Is that right?" else last
             yield Say(again)
             return
         clarifying = bool(state.dialogue.get("clarify"))
@@ -1188,13 +1188,13 @@ class SwitchboardBrain:
         held = [action async for action in replies]
         last = held[-1] if held else None
         if state.task is None or not state.task.get("confirming") or not isinstance(last, Say) \
-                or not last.text.endswith(GO_AHEAD_FORMS[0]):
+                or not last.text.endswith(slots.GO_AHEAD):
             for action in held:
                 yield action
             return
         for action in held[:-1]:
             yield action
-        if changed := last.text[: -len(GO_AHEAD_FORMS[0])].strip():
+        if changed := last.text[: -len(slots.GO_AHEAD)].strip():
             yield Say(changed)
         async for action in self.agent.continue_task("yes", state):
             yield action
@@ -1555,8 +1555,7 @@ class SwitchboardBrain:
         if decision.action != "route" or spec is None or len(sentences) < 2 or not spec.name.startswith(NEW_RECORD_PREFIXES):
             return ""  # (a question beside a record that exists asks about it: its status, not the articles)
         question = sentences[-1]
-        if not _questions_only(question) or _REQUEST_QUESTION.search(question.lower()) or self._names_a_record(question) \
-                or answers.asks_done_alone(question):
+        if not _only_asks(question) or self._names_a_record(question) or answers.asks_done_alone(question):
             return ""  # ("..., so could you book a visit for tomorrow evening?" is the request itself)
         return self._answer_from_articles(question, decision.intent, " ".join(sentences[:-1]))
 
@@ -2173,12 +2172,11 @@ class SwitchboardBrain:
         made = self._spec_of(done[0]["intent"]) if done else None
         made = made if made is not None and made.name.startswith(NEW_RECORD_PREFIXES) \
             and last.get("tool") == made.name and last.get("ok") else None
+        # (Said only in a question is no change: "WO-10005. Is that still stuck on hold?"; nor is how it stands.)
+        wanted = slots.as_wanted(" ".join(_told(text)))
         for intent, (server, _) in INTENT_TOOLS.items():
             choices = self._change_choices(intent)
-            # (Said only in a question is no change: "WO-10005. Is that still stuck on hold?")
-            asking = " ".join(x for x in _SENTENCE.split(text) if x.strip()
-                              and not (_questions_only(x) and not _REQUEST_QUESTION.search(x.lower())))
-            said = slots.mentioned(choices, slots.as_wanted(asking), ctx) if choices else {}
+            said = slots.mentioned(choices, wanted, ctx) if choices else {}
             if not said:
                 continue
             ids = self._id_names(intent)
@@ -2785,8 +2783,7 @@ class SwitchboardBrain:
         # (Said in a sentence that asks is no change: "Fine. And WO-10011, is that closed out?"; nor is how it stands:
         # "it's been on hold for a week".)
         return not any(slots.mentioned(choices, slots.as_wanted(x), self._context()) or REOPENED.search(x.lower())
-                       for x in _SENTENCE.split(text) if x.strip()
-                       and not (_questions_only(x) and not _REQUEST_QUESTION.search(x.lower())))  # ("..., can you put it on hold?")
+                       for x in _told(text))
 
     def _names_a_record(self, text: str) -> bool:
         ctx = self._context()
@@ -2925,8 +2922,8 @@ class SwitchboardBrain:
             # is done with the record, by the words around it, when they name the write clearly enough.
             status = next((o["intent"] for o in fitting if o["intent"].endswith(".status")), None)
             other = next(o["intent"] for o in fitting if o["intent"] != status)
-            naming = [x for x in _SENTENCE.split(text) if x.strip() and status and self._names_its_ids(status, x, ctx)]
-            if naming and all(_questions_only(x) and not _REQUEST_QUESTION.search(x.lower()) for x in naming) \
+            naming = [x for x in _SENTENCE.split(text) if x.strip() and self._names_its_ids(status, x, ctx)] if status else []
+            if naming and all(_only_asks(x) for x in naming) \
                     and (not other.endswith(".update") or self._changes_nothing(other, text)):
                 return next(o for o in fitting if o["intent"] == status)  # "WO-10011, is that closed out?": asked
             wanted = self._wanted_with_record([o["intent"] for o in fitting], status, text, ctx)
@@ -3132,8 +3129,7 @@ class SwitchboardBrain:
         """Is ``before`` a fault only told ("the control room is at thirty-one degrees tonight"), heard as a new
         record of a kind that ``after`` then names one of by its number ("WO-10004 for the aircon: bump it to
         high")? Then it is that record's story, not a second request."""
-        if head not in INTENT_TOOLS or tail not in INTENT_TOOLS or INTENT_TOOLS[head][0] != INTENT_TOOLS[tail][0] \
-                or not INTENT_TOOLS[head][1].startswith(NEW_RECORD_PREFIXES) or _asks_something(before) \
+        if not _new_beside_other(head, tail) or _asks_something(before) \
                 or _made_by_kind(before.lower(), _RECORD_KINDS, loosely=True) or NEW_RECORD.search(after.lower()):
             return False
         kind = head.partition(".")[0]
@@ -3143,10 +3139,8 @@ class SwitchboardBrain:
     def _new_one_asked_beside_old(self, head: str, tail: str, after: str) -> bool:
         """Does ``after`` ask for a new record of the kind ``head`` makes ("It was replaced on WO-10007 ... Raise a new
         job, high priority"), heard as a change to the old one it tells of? Then it is the same request."""
-        if head not in INTENT_TOOLS or tail not in INTENT_TOOLS or INTENT_TOOLS[head][0] != INTENT_TOOLS[tail][0]:
-            return False
-        return INTENT_TOOLS[head][1].startswith(NEW_RECORD_PREFIXES) and not INTENT_TOOLS[tail][1].startswith(NEW_RECORD_PREFIXES) \
-            and bool(NEW_RECORD.search(after.lower())) and self._tool_named_in_full([tail], after) is None
+        return _new_beside_other(head, tail) and bool(NEW_RECORD.search(after.lower())) \
+            and self._tool_named_in_full([tail], after) is None
 
     def _only_told(self, intent: str, words: str) -> bool:
         """Is ``intent`` a read that ``words`` never ask for (no question, request or need, no status asked)?"""
@@ -3733,6 +3727,13 @@ _RAISE_IT = re.compile(r"\b(?:raise|log|open|do|put|report|create|make|book|get)
                        r"(?! (?:off|back|again|work|working|going|done)\b)")
 
 
+def _new_beside_other(head: str, tail: str) -> bool:
+    """Is ``head`` a new record and ``tail`` an act on one that exists, at the same desk (the two readings of a turn
+    split in two that ``_story_of_named_record`` and ``_new_one_asked_beside_old`` weigh)?"""
+    return head in INTENT_TOOLS and tail in INTENT_TOOLS and INTENT_TOOLS[head][0] == INTENT_TOOLS[tail][0] \
+        and INTENT_TOOLS[head][1].startswith(NEW_RECORD_PREFIXES) and not INTENT_TOOLS[tail][1].startswith(NEW_RECORD_PREFIXES)
+
+
 def _none_open(state: CallState) -> bool:
     """Did the last tool say nothing is open ("No open work orders.")?"""
     last = state.tool_attempts[-1] if state.tool_attempts else {}
@@ -3957,6 +3958,16 @@ def _questions_only(text: str, heard: str = "") -> bool:
 
 #: A question with its question word last, as said unpunctuated ("rejected by who", "it's coming when").
 _WH_LAST = re.compile(r"^(?:[\w'-]+ ){1,4}(?:by|to|with|from|for|on)? ?(?:who|whom|when|where|what)\W*$")
+
+
+def _only_asks(sentence: str) -> bool:
+    """Is ``sentence`` a question and no request put as one ("is that closed out?", not "..., can you put it on hold?")?"""
+    return _questions_only(sentence) and not _REQUEST_QUESTION.search(sentence.lower())
+
+
+def _told(text: str) -> list[str]:
+    """The sentences of ``text`` that do not only ask: what a value said in them is wanted for."""
+    return [x for x in _SENTENCE.split(text) if x.strip() and not _only_asks(x)]
 
 
 def _topic_put_first(sentence: str) -> str:
