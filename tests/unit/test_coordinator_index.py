@@ -339,3 +339,40 @@ def test_recogniser_misspellings_still_route(built, misheard: str, intent: str):
     c = Coordinator.from_settings(built[0])
     assert c.decide(misheard, CallState(session_id="asr")).intent == intent
     c.close()
+
+
+_HOLD_THE_BUILD_LOCK = """
+import sys, time
+from pathlib import Path
+from agent.config import Settings
+from agent.routing.indexes import _building
+
+log = Path(sys.argv[2])
+with _building(Settings(data_dir=Path(sys.argv[1]))):
+    with log.open("a") as f:
+        f.write(f"in {time.monotonic()}\\n")
+    time.sleep(0.4)
+    with log.open("a") as f:
+        f.write(f"out {time.monotonic()}\\n")
+"""
+
+
+def test_the_index_build_lock_lets_one_process_build_at_a_time(tmp_path: Path):
+    # Workers and replicas on one data directory race to build the index on a cold start; the file
+    # lock is what makes it one build (the cold-start test in test_workers.py races real workers once).
+    log = tmp_path / "log"
+    procs = [subprocess.Popen([sys.executable, "-c", _HOLD_THE_BUILD_LOCK, str(tmp_path / "data"), str(log)],
+                              cwd=REPO_ROOT) for _ in range(3)]
+    assert [p.wait(60) for p in procs] == [0, 0, 0]
+    events = [line.split() for line in log.read_text().splitlines()]
+    assert [kind for kind, _ in events] == ["in", "out"] * 3  # never two inside at once
+    times = [float(t) for _, t in events]
+    assert times == sorted(times)
+
+
+def test_the_index_build_lock_is_reentrant_in_one_thread(tmp_path: Path):
+    from agent.routing.indexes import _building
+
+    settings = Settings(data_dir=tmp_path)
+    with _building(settings), _building(settings):  # open_index holds it while build_index takes it again
+        assert (tmp_path / "knowledge.sqlite.lock").exists()
