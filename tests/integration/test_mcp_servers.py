@@ -414,14 +414,18 @@ async def test_a_request_waiting_for_approval_says_who_approves_it(it_db: Path) 
 async def test_a_work_order_list_says_the_unfinished_jobs_for_the_ear(field_db: Path) -> None:
     async with stdio_session("field-ops", field_db) as session:
         at_site = await call_ok(session, "list_work_orders", site=21)
-        # Nothing at Eastgate has the status "open", but WO-10003 is in progress: the caller who asked for
-        # "open jobs" hears that one, not "none".
+        # Nothing at Eastgate has the status "open", but WO-10003 is in progress: "open" as callers say it
+        # is not finished, so the caller who asked for "open jobs" hears that one, with its state.
         open_only = await call_ok(session, "list_work_orders", site=21, status="open")
+        # Any other status is exact: none on hold, and the unfinished one said instead of "none".
+        held = await call_ok(session, "list_work_orders", site=21, status="on_hold")
         done_only = await call_ok(session, "list_work_orders", asset_tag="A701", status="cancelled")
     assert at_site["message"].startswith("One open work order for site 21.") and "WO-10003" in at_site["message"]
     assert "in progress" in at_site["message"]
-    assert open_only["count"] == 0 and open_only["message"].startswith("Nothing open for site 21, but one job is not finished yet:")
-    assert "WO-10003" in open_only["message"]
+    assert open_only["count"] == 1 and open_only["message"].startswith("One open work order for site 21.")
+    assert "WO-10003" in open_only["message"] and "in progress" in open_only["message"]
+    assert held["count"] == 0 and held["message"].startswith("Nothing on hold for site 21, but one job is not finished yet:")
+    assert "WO-10003" in held["message"]
     assert done_only["count"] == 0 and "No cancelled work orders for asset A701." in done_only["message"]
 
 

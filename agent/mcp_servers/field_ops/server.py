@@ -113,7 +113,8 @@ def build_server(db_path: Path) -> AuditedServer:
             AssetTag | None, Field(description="Which asset? A tag like A123 or P-4512 (give a site or an asset tag).")
         ] = None,
         status: Annotated[
-            WorkOrderStatus | None, Field(description="Optional. Only work orders with this status.")
+            WorkOrderStatus | None,
+            Field(description="Optional. Only work orders with this status ('open': every one not finished)."),
         ] = None,
         limit: Annotated[Limit, Field(description="How many to return at most, newest first (1 to 50).")] = 10,
     ) -> dict[str, Any]:

@@ -163,7 +163,9 @@ class FieldOpsStore:
                 " ORDER BY created_at DESC, number DESC", (site, site, tag, tag),
             ).fetchall()
             every = [self._work_order(conn, row["number"], detail=False) for row in rows]
-        orders = [o for o in every if status is None or o["status"] == status][:limit]
+        # "Open" as callers and crews say it: not finished (open, scheduled, in progress, on hold), each read with its state.
+        orders = [o for o in every if status is None or o["status"] == status
+                  or (status == "open" and o["status"] not in CLOSED_STATUSES)][:limit]
         where = f"asset {tag}" if tag is not None else f"site {site}"
         return {"count": len(orders), "work_orders": orders, "message": _list_sentence(orders, every, where, status)}
 
