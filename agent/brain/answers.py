@@ -66,6 +66,11 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
                 r"\bany (?:progress|movement|update)\b|\bwhat(?:'s| has| have)? (?:been |they )?(?:done|tried)\b", re.I),
      re.compile(r"\blatest (?:note|comment)\b|\bno open\b|\bnothing (?:open|logged)\b|\bnot (?:yet )?(?:started|assigned)\b",
                 re.I)),  # (or that nothing is under way)
+    # what a thing is ("what's a work order?", "what even is that?", "what does escalating mean?"): a sentence that
+    # says what one is or does, its subject the thing ("A work order asks the field team to fix or inspect plant.")
+    (re.compile(r"\bwhat(?: even| actually| exactly)?(?:'s| is| are)(?: even| actually| exactly)? (?:an?|that|this)\b(?!.*\b(?:number|status|problem|"
+                r"wrong|happening|going on|matter|about)\b)|\bwhat does (?:an? |the |that |this |it )?(?:\w+ ){0,3}mean\b", re.I),
+     re.compile(r"^(?:an?|the) (?:[\w-]+ ){1,3}(?:is|are|asks|means|covers|lets)\b", re.I)),
     # done without the desk ("can I change it myself without ringing you?"): what the caller can do alone.
     (re.compile(rf"{_ALONE.pattern}|\b(?:my|our) own\b", re.I),
      re.compile(r"\bself[- ]?service\b|\byourself\b|\byour own\b", re.I)),

@@ -555,14 +555,15 @@ class DomainAgent:
             state.task["hints"] = dict(hints)
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
         self._keep_who_calls(spec, said, state)
-        known = {**self._same_thing(spec, text, state), **state.entities}
+        same = self._same_thing(spec, text, state)
+        known = {**same, **state.entities}
         if spec.name.startswith("list_"):
             # A list by what the turn names ("what's open at Riverside now?"), not also by the thing of an earlier
             # request (its asset would narrow the site's list to one job).
             by = [x for x in slots.slots_of(spec.input_schema) if x.kind in ("site", "code")]
             named = slots.mentioned(by, text, self.context())
             known = {k: v for k, v in known.items() if not named or k in named or k not in {x.name for x in by}}
-        heard = slots.prefill(state.task, spec.input_schema, known, self.context(), turn=said)
+        heard = slots.prefill(state.task, spec.input_schema, known, self.context(), turn=said, carried=same)
         again = state.dialogue.pop("read_again", None)
         if again and again["tool"] == spec.name:
             # The same look-up with another value: what it was, and what changed.
@@ -598,9 +599,12 @@ class DomainAgent:
         if not (last.get("ok") and back and spec.name.startswith(NEW_RECORD_PREFIXES)):
             return {}
         data = last.get("result")
+        # A record of the kind the new one makes, read and found closed ("Closed? It's slow again. Open a new
+        # ticket then."): the new one is the same problem back, so of the same category too.
+        same_kind = spec.name.partition("_")[2] == str(last.get("tool", "")).partition("_")[2] and is_closed(data)
         found = {}
         for slot in slots.slots_of(spec.input_schema):
-            if slot.kind in ("code", "site"):
+            if slot.kind in ("code", "site") or (same_kind and slot.kind == "enum" and slot.name not in _NOT_CARRIED):
                 value = _field(data, slot.name) or _field(data, slot.name.rpartition("_")[2])
                 if value is not None and slots.validate(slot, value) is None:
                     found[slot.name] = value
@@ -707,6 +711,17 @@ class DomainAgent:
                                          for s in slots.slots_of(t.input_schema) if s.required)]
         found = own if len(readers) > 1 else readers
         return found[0] if len(found) == 1 else None
+
+    def told_more(self, text: str, state: CallState) -> str:
+        """At a read-back, the caller's name or more of the story the task's fields take without being named
+        (``slots.told_more``): taken, and what to say for it; "" when the turn fills nothing."""
+        task = state.task or {}
+        spec = self.spec_for(task) if task.get("confirming") else None
+        if spec is None:
+            return ""
+        changes, said = slots.told_more(slots.slots_of(spec.input_schema), task["args"], text)
+        task["args"].update(changes)
+        return said
 
     def reprompt(self, state: CallState) -> str:
         """The open question of the task in progress, asked again: a value the agent found and offered is offered

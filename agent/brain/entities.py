@@ -898,28 +898,56 @@ _REPAIR = re.compile(r"\b(?:sorry,? no|no,? sorry|sorry,? i mean|i mean|no,? wai
 #: three or more digit words in a row ("one zero zero one two").
 _SAID_ID = re.compile(r"\b[A-Za-z]{1,3}-?\d{3,6}\b|\b\d{3,}\b|(?:\b[a-z]\s+)?(?:\b(?:zero|oh|one|two|three|four|five|six|"
                       r"seven|eight|nine|double|triple)\b[\s,-]*){3,}", re.I)
+#: A site said by its number ("site 12", "site fourteen"): put right only by another site.
+_SAID_SITE = re.compile(r"\bsite\s+(?:\d{1,3}\b|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|ten|eleven|"
+                        r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|one|two|three|four|five|"
+                        r"six|seven|eight|nine)\b[\s-]*){1,2})", re.I)
 #: Words after a repair within which the identifier it puts right must come.
 REPAIR_WINDOW = 8
+#: Words that are a repair only between two identifiers of one kind ("INC-20020 escalated, sorry, INC-20002";
+#: "site 12, no, 14" is the slots' to take back): elsewhere they are manners or a refusal.
+_WEAK_REPAIR = re.compile(r"\b(?:sorry|no|actually|rather|make that|i meant)\b[,.:]?", re.I)
 
 
 def _digit_count(said: str) -> int:
     return sum(len(r.digits) for r in number_runs(said))
 
 
+def _id_kind(said: str) -> str:
+    """The letters an identifier is written with ("INC" of "INC-20002"), or "" for one said as a number."""
+    return "".join(re.findall(r"^[A-Za-z]{1,3}(?=-?\d)", said)).upper()
+
+
 def repaired(text: str) -> str:
     """``text`` without an identifier the caller put right in the same breath: one said before a repair ("sorry no",
-    "I mean", "no wait", "sorry, not the ...") when another identifier follows within a few words. The repair
-    words go too when they follow the identifier straight on. ``text`` itself otherwise."""
-    for cue in reversed(list(_REPAIR.finditer(text))):
+    "I mean", "no wait", "sorry, not the ...") when another identifier follows within a few words; after a bare
+    "sorry" or "no" only when both are written the same way. The repair words go too when they follow the
+    identifier straight on. ``text`` itself otherwise."""
+    cues = sorted([(m, False) for m in _REPAIR.finditer(text)] + [(m, True) for m in _WEAK_REPAIR.finditer(text)],
+                  key=lambda c: c[0].start())
+    for cue, weak in reversed(cues):
         before, after = text[:cue.start()], text[cue.end():]
         following = " ".join(after.split()[:REPAIR_WINDOW])
-        earlier, later = list(_SAID_ID.finditer(before)), _SAID_ID.search(following)
-        # (Put right whole, not in part: "one zero zero zero one, no sorry, not zero one, zero six" changes its end,
-        # which the slots' own taking back puts together.)
-        if not earlier or not later or _digit_count(later.group()) < _digit_count(earlier[-1].group()):
+        for said in (_SAID_ID, _SAID_SITE):
+            earlier, later = list(said.finditer(before)), said.search(following)
+            if said is _SAID_SITE and earlier and later and not weak:
+                break  # ("site 12, no wait, it's site 14": a site only for a site, whatever its digits)
+            # (Put right whole, not in part: "one zero zero zero one, no sorry, not zero one, zero six" changes its
+            # end, which the slots' own taking back puts together.)
+            if earlier and later and _digit_count(later.group()) >= _digit_count(earlier[-1].group()) and not (
+                    weak and (not _id_kind(earlier[-1].group()) or _id_kind(earlier[-1].group()) != _id_kind(later.group().strip()))):
+                break
+        else:
             continue
         last = earlier[-1]
-        if before[last.end():].strip(" ,.;"):
-            return f"{before[:last.start()].rstrip(' ,')}{before[last.end():]}{text[cue.start():]}"
-        return f"{before[:last.start()].rstrip(' ,')} {after.lstrip(' ,')}"
+        gap = _WEAK_REPAIR.sub("", _REPAIR.sub("", before[last.end():])).rstrip(" ,.;-\u2013\u2014")
+        # The right one as said after the repair, maybe as what it is ("no wait, it's site 14").
+        right = re.match(r"[\s,]*(?:(?:it'?s|it is|that'?s|i mean)\s+)?(" + re.escape(later.group().strip()) + ")", after, re.I)
+        if right and len(gap.split()) <= 3:
+            # A word or two between ("INC-20020 escalated, sorry, INC-20002, the historian"), or none: the right one
+            # takes the wrong one's place, so the request still reads as said.
+            return f"{before[:last.start()]}{right.group(1)}{gap}{after[right.end():]}"
+        if not gap.strip():  # ("P-1, no, sorry, P-2": all one repair)
+            return f"{before[:last.start()].rstrip(' ,')} {after.lstrip(' ,')}"
+        return f"{before[:last.start()].rstrip(' ,')}{before[last.end():]}{text[cue.start():]}"
     return text

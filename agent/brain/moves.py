@@ -45,10 +45,14 @@ _REPEAT = re.compile(
 #: Asking for a person, in any state: a verb of being put through and someone to be put through to
 #: ("let me talk to a human", "get me your supervisor", "I want the manager"). "Someone to come and
 #: fix it" is a request for a technician, not for a person on the line.
-_PEOPLE = r"(?:person|human|human being|manager|supervisor|boss|someone|somebody|operator|agent|representative)"
+#: Who a caller may ask to speak to: anyone, or the staff who take calls by their job ("a dispatcher", "the duty
+#: manager", "an engineer": talking to one is a person, having one come out is not, see ``_PERSON``).
+_PEOPLE = (r"(?:person|human|human being|manager|supervisor|boss|someone|somebody|operator|agent|representative|"
+           r"dispatcher|controller|coordinator|scheduler|planner|duty manager|analyst|technician|engineer|"
+           r"service desk|help ?desk)")
 _PERSON = re.compile(
     rf"\b(?:speak|talk|put me through|transfer me|connect me|pass me|get me through)\b(?:\s+\w+){{0,3}}?\s+"
-    rf"(?:to|with)\s+(?:a |an |the |your |some |a real |an actual |a real live )?{_PEOPLE}\b(?! to (?:come|fix|look|check|send))|"
+    rf"(?:to|with)\s+(?:a |an |the |your |some |a real |an actual |a real live )?(?:\w+ ){{0,2}}?{_PEOPLE}\b(?! to (?:come|fix|look|check|send))|"
     rf"\b(?:get|want|need|give)\s+(?:me\s+)?(?:a |an |the |your )?(?:manager|supervisor|boss|human|real person|"
     rf"actual person|operator)\b|"
     # "yes, put me through please": through to someone, without naming who.
@@ -109,6 +113,10 @@ _CANCEL = re.compile(
 #: ill ring back if not"): the request is no longer wanted.
 _LEFT_FOR_OWN_PLAN = re.compile(r"\b(?:leave it|forget it|never ?mind|don'?t bother|scrap (?:it|that)|hold off)(?: then| for now| for the moment)?"
                                 r" (?:i'?ll|ill|i will|we'?ll|well|we will|let me)\b")
+#: A new record refused in so many words, anywhere in the turn ("there's a job open on it already, don't raise a new
+#: one, just tell me where that one's at"): the request to make one is dropped.
+NO_NEW_ONE = re.compile(r"\b(?:(?:don'?t|do not|no need to|not to) (?:raise|open|log|create|make|put in|start|submit|book|do)|"
+                        r"no need for|not) (?:a |an |another )?new (?:one|ticket|job|work order|request|incident)\b")
 _RESTART = re.compile(r"\b(?:start (?:over|again|afresh)|begin again|from the (?:top|beginning|start)|"
                       r"(?:restart|reset) (?:this|the call|everything)|go back to the start)\b")
 #: How a start-over is led in ("sorry, let me start again", "can I start over?").
@@ -183,7 +191,7 @@ def drops_request(sentence: str, topic: str = "") -> bool:
     """Does ``sentence`` open by dropping the request ("No, leave it please.", "Forget it."), or tell to drop it by
     its kind, the first word of ``topic`` ("he's just told me to forget the visit" of a visit being booked)?"""
     kind = topic.split()[0] if topic.split() else ""
-    return bool(_CANCEL_FIRST.match(sentence.lower())) or bool(kind) and bool(re.search(
+    return bool(_CANCEL_FIRST.match(sentence.lower())) or bool(NO_NEW_ONE.search(sentence.lower())) or bool(kind) and bool(re.search(
         rf"\b(?:forget|scrap|drop|skip|never ?mind|(?:don'?t|do not) bother with|no need for)(?: about)? (?:the|that|this) "
         rf"{re.escape(kind)}s?\b", sentence.lower()))
 
@@ -239,7 +247,7 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if _CANCEL_ALONE.match(plain) or (_CANCEL.search(plain) and set(leftover(plain, _CANCEL).split()) <= set(
             _plain(topic).split())) or (_opens_a_sentence(_CANCEL_FIRST, text) and not entities.number_runs(text) and not changes) \
             or any(drops_request(x, topic) for x in re.split(r"(?<=[.!?])\s+", text) if not _CANCEL_FIRST.match(x.lower())) \
-            or _LEFT_FOR_OWN_PLAN.search(plain):
+            or _LEFT_FOR_OWN_PLAN.search(plain) or NO_NEW_ONE.search(plain):
         # "Scrap that, Thursday was right": a cancel phrase before values the task takes takes back a change.
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)
@@ -280,7 +288,9 @@ _ASKS = re.compile(
     r"^(?:(?:and|also|oh|um|uh|er|erm|sorry|actually|so|well|ok|okay|wait|hang on|by the way|btw|another thing|"
     r"one more thing|while i have you|while i'?ve got you)\s+)*"
     r"(?:what|what'?s|where|where'?s|when|when'?s|who|who'?s|how|how'?s|which|can|could|would|will|is|are|do|does|"
-    r"did|have|has|i need|i want|i'?d like|i would like|please)\b")
+    r"did|have|has|i need|i want|i'?d like|i would like|please)\b"
+    # ("can't work", "don't know" tell; "isn't it done yet?", "didn't someone come out?" ask)
+    r"(?!n?'t\b(?!\s+(?:you|it|i|we|they|he|she|there|that|this|someone|somebody|anyone|anybody)\b))")
 
 
 #: The caller saying there is more than one thing to come before saying any ("I've got three things for you
@@ -345,7 +355,9 @@ def asks(text: str) -> bool:
 
 _NEGATION = {"not", "isn't", "isnt", "wasn't", "wasnt", "instead"}
 #: Words between "not" and the value it negates ("not the site twelve", "not priority medium").
-_NEGATED_LEAD = {"the", "a", "an", "site", "priority", "number", "tag", "asset", "it", "that", "its", "it's", "of"}
+_NEGATED_LEAD = {"the", "a", "an", "site", "priority", "number", "tag", "asset", "it", "that", "its", "it's", "of",
+                 # hedges: "not really a fault" takes back the fault, not the word "really"
+                 "really", "exactly", "quite", "actually", "so", "very"}
 
 
 def without_negated(text: str) -> str:
@@ -397,9 +409,10 @@ def split_negated(text: str) -> tuple[str, list[str]]:
             i += 1  # "site thirteen, no, not thirteen thirty": the number taken back, then the one meant
         elif i in runs:
             i = runs[i].end
-        elif i < len(toks) and toks[i] not in ",;.":
+        elif i < len(toks) and toks[i] not in ",;.?!":
             i += 1
-        negated.append(" ".join(toks[start:i]))
+        if i > start:  # ("... a replacement instead?": a negation with nothing after it takes nothing back)
+            negated.append(" ".join(toks[start:i]))
     return " ".join(keep), negated
 
 

@@ -181,6 +181,9 @@ _SELF_CORRECTION = re.compile(r"\b(?:sorry|no|i mean|actually|hang on|rather|min
 
 #: Words besides the value a restatement may have ("site thirty", "W O ten thousand and two").
 RESTATED_WORDS = 2
+#: A repair before a day or time said again ("no later than Friday" is none: "no" counts only as a word of its own).
+_WHEN_REPAIR = re.compile(r"\b(?:actually|sorry|i mean|rather|make (?:it|that)|on second thoughts?|scratch that|"
+                          r"no(?=\s*[,.;:!\u2013\u2014-]))\b")
 #: A value said again as what the thing is, after a self-correction: "it's ten thousand and two".
 _SAID_AGAIN_AS = re.compile(r"(?:^|[.,;!?]\s*)(?:it'?s|it is|that'?s|the right one'?s|the right one is|it should be|"
                        r"should be|i mean|make (?:it|that))\s+([^.,;!?]+)", re.I)
@@ -232,7 +235,9 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
     if kind == "datetime":
         if s.get("format") == "date" and not asked and not entities.names_day(text):
             return None  # "morning" answers a time window, it does not move the day
-        moment = entities.when(text, ctx.now)
+        # "The day after tomorrow. Actually no, tomorrow is better": the day said after the repair is the one meant.
+        cues = list(_WHEN_REPAIR.finditer(text.lower()))
+        moment = (entities.when(text[cues[-1].end():], ctx.now) if cues else None) or entities.when(text, ctx.now)
         if moment is None:
             return None
         return moment.date().isoformat() if s.get("format") == "date" else moment.isoformat(timespec="minutes")
@@ -288,6 +293,29 @@ def _words_added(slots: list[Slot], args: Mapping[str, Any], text: str) -> dict[
     field, words = texts[0], more.group(1).strip(" .")
     joined = f"{str(args[field.name]).rstrip(' .')}; {words}"
     return {field.name: joined} if validate(field, joined) is None else None
+
+
+def told_more(slots: list[Slot], args: Mapping[str, Any], text: str) -> tuple[dict[str, str], str]:
+    """What a turn at a read-back that names no field and asks for nothing fills: who calls, for an optional
+    "who is ..." field left empty ("It's Tom Reyes, E11003."), and the rest of the turn, when it tells more of
+    the story, added to the one required field of words held ("It's stopping me doing the month-end close").
+    ({field: value}, what to say for it); ({}, "") when it fills nothing."""
+    changes: dict[str, str] = {}
+    name = caller_name(text)
+    for slot in slots:
+        if slot.kind == "text" and not slot.required and not args.get(slot.name) and name \
+                and re.search(r"\bwho is\b", str(slot.schema.get("description", "")), re.I) and validate(slot, name) is None:
+            changes[slot.name] = name
+    story = without_introduction(text).strip(" ,.")
+    texts = [s for s in slots if s.kind == "text" and s.required and args.get(s.name)]
+    if len(texts) == 1 and len(story.split()) >= 4 and "?" not in story and not moves.asks(story) \
+            and tells_something(story):
+        joined = f"{str(args[texts[0].name]).rstrip(' .')}; {story[:1].lower()}{story[1:]}"
+        if validate(texts[0], joined) is None:
+            changes[texts[0].name] = joined
+    thanks = f"Thanks, {name.split()[0]}." if name and changes else ""
+    added = "I've added that." if any(s.required for s in slots if s.name in changes) else ""
+    return changes, " ".join(x for x in (thanks, added) if x)
 
 
 #: More words for a field, asked for at the read-back ("and add that ...", "also mention ...", "put in that ...").
@@ -789,10 +817,11 @@ def mentioned(slots: Any, text: str, ctx: Context, *, verbs: bool = True) -> dic
 
 
 def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str, Any], ctx: Context,
-            *, turn: str = "") -> dict[str, Any]:
+            *, turn: str = "", carried: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Fill slots from the opening utterance and from entities heard earlier in the call. ``turn``: the
     whole caller turn when the opening is one of two requests in it; who is calling and where ("..., I'm
-    E10533") belong to both."""
+    E10533") belong to both. ``carried``: values of any kind taken from a record the new one repeats, used
+    where the opening says none (before a choice is guessed from its words)."""
     slots = slots_of(schema)
     # A change is told by what things become: what they are now ("the technician booked for tomorrow morning,
     # can we move it") is no value for it.
@@ -820,6 +849,8 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         if slot.name not in heard and slot.name in known and slot.kind in ("code", "site", "user", "email"):
             if validate(slot, known[slot.name]) is None:
                 heard[slot.name] = known[slot.name]
+        elif slot.name not in heard and slot.name in (carried or {}) and validate(slot, carried[slot.name]) is None:  # type: ignore[index]
+            heard[slot.name] = carried[slot.name]  # type: ignore[index]
     # "at site twenty four, no sorry, not twenty four, forty two": a value taken back in the opener itself.
     taken_back = list(re.finditer(r"\b(?:not|isn'?t|wasn'?t|instead of|rather than)\b", task["opening"].lower()))
     if taken_back:
@@ -932,7 +963,7 @@ _SUBJECTS = {"i", "we", "they", "he", "she", "you", "it", "i'm", "we're", "they'
 _IRREGULAR_PAST = {"reset", "broke", "went", "came", "blew", "froze", "fell", "ran", "shut", "split", "burst", "lost",
                    "stuck", "caught", "threw", "wore", "tore", "bent", "spun", "began"}
 _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept", "won't", "isn't", "wasn't",
-                "can't", "doesn't", "didn't", "will", "started", "stopped"}
+                "can't", "doesn't", "didn't", "will", "started", "stopped", "been", "being", "got", "gone"}
 #: What a clause that only gives a priority calls it ("a medium problem", "high priority job").
 _VALUE_NOUNS = {"is", "a", "problem", "issue", "priority", "one", "job", "ticket", "please", "really", "quite"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
@@ -1029,7 +1060,9 @@ _ROLE = (r"(?:admin|administrator|supervisor|manager|lead|engineer|operator|tech
          r"attendant|fitter|electrician|contractor|inspector|superintendent|head|chief|director|pa)")
 #: "it's Ben Carter in the control room": a lead then a name (not "it's the pump", "it's leaking", "I'm locked").
 _CALLER_NAMED = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'?s)\s+(?!(?:the|my|our|a|an|this|that|"
-                           r"your|not|just|still|so|very|really|afraid|sorry|about|on|at|in|off|out|back)\b)"
+                           r"your|not|just|still|so|very|really|afraid|sorry|about|on|at|in|off|out|back|"
+                           # words of a state, not a name: "it's been two days", "it's all down", "it's got worse"
+                           r"been|being|had|got|gone|now|also|only|all|again|always|never|no|nothing|over|here|there)\b)"
                            r"(?![a-z'-]*(?:ing|ed)\b)(?!(?:broken|down|dead|stuck|gone)\b)"
                            r"[a-z'-]+(?: [a-z'-]+)?"
                            # their role ("kev the shift lead out at ...", "anna one of the operators here")
@@ -1146,15 +1179,20 @@ def introduction_apart(clause: str) -> list[str]:
 
 #: A value said as how a record stands ("booked for tomorrow morning", "scheduled on Friday", "it's been on hold
 #: for a week"), up to the request.
-_CURRENT_VALUE = re.compile(r"\b(?:booked|scheduled|arranged|planned|due|set up|currently|(?:it'?s|has|have|had) been|(?:was|were|been|got|is|it'?s) "
+_CURRENT_VALUE = re.compile(r"\b(?:booked|scheduled|arranged|planned|due|set up|currently|(?:it'?s|has|have|had) been|there(?:'s| is) (?:already|still)|(?:was|were|been|got|is|it'?s) "
                             r"(?:marked|set|put down|put|left|flagged|showing)(?: (?:as|to))?)(?: in)?(?: (?:for|on|at))?\b"
                             r"[^,.;!?]*?(?=\s+(?:can|could|would|will|but|and|so|please|i|we)\b|[,.;!?]|$)", re.I)
 
 
+#: A state said to hold already or still ("a job for it is open already", "it's still on hold").
+_STILL_VALUE = re.compile(r"\b(?:is|are|was|'s)\s+(?:(?:already|still)\s+(?:[\w-]+\s+)?[\w-]+|(?:[\w-]+\s+)?[\w-]+\s+(?:already|still))\b",
+                          re.I)
+
+
 def as_wanted(text: str) -> str:
-    """``text`` without what a record is said to be now ("it's been on hold for a week"): what is left tells
-    what it should become."""
-    return _CURRENT_VALUE.sub(" ", text)
+    """``text`` without what a record is said to be now ("it's been on hold for a week", "a job is open already"):
+    what is left tells what it should become."""
+    return _STILL_VALUE.sub(" ", _CURRENT_VALUE.sub(" ", text))
 
 
 def changes_record(tool: str, slots: list[Slot]) -> bool:
@@ -1482,6 +1520,8 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                      r"that'?s|thats|my|our)\b)|\b(?:(?:so|and) )?(?=(?:please|can you|could you|would you|i need you|i want you|"
                      r"i'd like you)\b)", told)
     after_record = False  # (the clause before named a record by its number)
+    fragments: list[str] = []  # clauses too short to tell anything alone, after the one that asks
+    asked_before = False
     for clause in (c for part in parts for c in introduction_apart(part)):
         whole = clause  # (as said, before the asking is cut off it)
         if (dictated := DICTATED.match(clause.strip())) is not None:
@@ -1493,12 +1533,17 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
         if moves.asks(clause) and not re.search(rf"\b{verb}", clause):
             # The request itself ("can I get write access to maximo") is no reason; what it is for may be.
             # ... or its second "to" ("I need to get into Power BI to see the asset reports").
-            purpose = re.search(r"\b(?:for|because|so that|so (?:i|we) can|as|in order to)\s+(.+)$", clause) \
+            # ... or a sentence of its own on what the caller must do ("I need to raise work orders from the control
+            # room"), when it is not the getting in itself ("I need to get into Power BI").
+            purpose = re.search(r"^\W*(?:i|we) (?:need|have|want) to\s+(?!(?:get|have|access|use|log|sign|be|go|see)\b)"
+                                r"((?!.*\b(?:access|permission|account|log ?in|login)\b)\w.+)$", clause) \
+                or re.search(r"\b(?:for|because|so that|so (?:i|we) can|as|in order to)\s+(.+)$", clause) \
                 or re.search(r"\bto\b.*\bto\s+(\w.+)$", clause)
             if purpose is None:
                 continue
             clause = purpose.group(1)
         asks = list(re.finditer(rf"\b{verb}\w*", clause))
+        asked_before = asked_before or bool(asks)
         if asks:
             after = clause[asks[-1].end():].strip()
             if tool.startswith("add_") and not _NEWS_LEAD.search(after) and not tells_something(after):
@@ -1520,10 +1565,19 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                    if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN | _VAGUE and w in words]
         if len(content) >= 2 and len(words) >= 3:
             measured = _measured(clause)  # (a reading keeps its number: "hit 31 degrees")
-            kept.append(" ".join(w for w in _hyphens_rejoined(words) if measured or not w.isdigit()))
+            joined = _hyphens_rejoined(words)
+            # (A site kept where the record has none of its own keeps its number: "not from site 14".)
+            kept.append(" ".join(w for i, w in enumerate(joined) if measured or not w.isdigit()
+                                 or (i and joined[i - 1] == "site")))
+        elif content and asked_before:  # (the reason comes after the ask: "escalate INC 20003. two days. can't work.")
+            fragments.append(" ".join(words))
     # Which thing it is ("the control room air con at Riverside", "emergency generator at harbor road") is no news
     # for a note, and no reason beside a clause that tells one.
     telling = [k for k in kept if tells_something(k)]
+    # Told in fragments only ("escalate INC-20003. two days. can't work."): together they are the reason.
+    together = ", ".join(fragments)
+    if not kept and len(together.replace(",", " ").split()) >= 3 and (tells_something(together) or len(fragments) >= 2):
+        return together[:MAX_SPOKEN_TEXT]
     return ", ".join(telling or kept)[:MAX_SPOKEN_TEXT]
 
 

@@ -802,8 +802,10 @@ class SwitchboardBrain:
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             # ("Just the visit. Keep the work order open ..." at the read-back of a visit's cancel is about it, no
-            # other errand: taken as heard.)
-            heard = "Got it." if self._about_the_task(text, state) else "Sorry, I can't help there."
+            # other errand: taken as heard. "It's Tom Reyes. It's stopping the month-end close." at a read-back
+            # is who calls and more of the story: taken into the task.)
+            heard = self.agent.told_more(text, state) or (
+                "Got it." if self._about_the_task(text, state) else "Sorry, I can't help there.")
             replies = self._say(f"{heard} {self._resume(state)}")
         elif state.task and state.task.get("confirming") and fit is None and entities.yes_no(text).yes is None \
                 and not state.task.get("duplicate_of") and (  # "Do you want another one?" is no read-back
@@ -1425,6 +1427,10 @@ class SwitchboardBrain:
                 a["intent"] for a in decision.alternatives)]) if i in INTENT_TOOLS
                 and not INTENT_TOOLS[i][1].startswith("update_")
                 and not (reading and (INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES) or not self._ids_of(i)))], text)
+            if whole is None and decision.action == "clarify":
+                # Or an act on a record the turn names by its id, whatever the story drew the router to ("I need
+                # INC-20002 escalated, the SCADA historian ..." is no access request).
+                whole = self._tool_named_in_full(self._acts_on_named(text), text)
             if whole is not None:
                 decision = dataclasses.replace(decision, action="route", target=INTENT_TOOLS[whole][0], intent=whole)
         if decision.action == "clarify":
@@ -1557,6 +1563,8 @@ class SwitchboardBrain:
         question = sentences[-1]
         if not _only_asks(question) or self._names_a_record(question) or answers.asks_done_alone(question):
             return ""  # ("..., so could you book a visit for tomorrow evening?" is the request itself)
+        if _WHAT_THAT_IS.match(question.strip()):
+            question = f"{sentences[-2].strip()} {question}"  # "They said to get a work order. What even is that?"
         return self._answer_from_articles(question, decision.intent, " ".join(sentences[:-1]))
 
     @staticmethod
@@ -1796,8 +1804,8 @@ class SwitchboardBrain:
         # ("how far ahead can I book a visit?" asks to know, not for a booking: "can I" after the question word)
         asking = [i for i, x in enumerate(sentences) if (_REQUEST_QUESTION.search(x.lower()) or _NEED.match(x.lower()))
                   and not _INFO_QUESTION.match(_LEAD.sub("", x.strip().lower()))]
-        if not asking:
-            return None
+        if not asking or (decision.intent in INTENT_TOOLS and self._tool_named_in_full([decision.intent], sentences[asking[-1]])):
+            return None  # (the sentence names the act already decided: "I need INC-20002 escalated, the historian")
         leaning = self._ask_leaning(decision, sentences[asking[-1]])
         if leaning is not None:
             return leaning
@@ -1983,7 +1991,9 @@ class SwitchboardBrain:
             stem = verb.removesuffix("e")
             verbs = "|".join(map(re.escape, slots.tool_words(verb)))  # "bin it" is cancelling it
             return bool(re.search(rf"\b(?:{verbs})\w*\s+(?:it|this|that|them|the|my|our|his|her|their)\b|"
-                                  rf"\b(?:needs?|wants?)\s+{stem}ing\b|\b(?:be|been|get|getting|got)\s+(?:it\s+)?{stem}e?d\b",
+                                  rf"\b(?:needs?|wants?)\s+{stem}ing\b|\b(?:be|been|get|getting|got)\s+(?:it\s+)?{stem}e?d\b|"
+                                  # "I need INC-20002 escalated", "can I have the visit for WO-10004 cancelled"
+                                  rf"\b(?:need|want|have|get)\s+(?:[\w-]+\s+){{1,5}}?{stem}e?d\b",
                                   clause.lower()))
         return len(wanted) > 1 and all(any(w.startswith(x) for w in said) for x in wanted)
 
@@ -2054,6 +2064,9 @@ class SwitchboardBrain:
             return False  # "how many generators have we got at Stonebridge?": its list says, not an article
         # (A sentence that only leads in, "Quick question.", is none.)
         whole = [y for x in _SENTENCE.split(text) if (y := _LEAD.sub("", x.strip().lower())).strip(" .,!")]
+        if len(whole) == 1 and _WHAT_IT_IS.match(whole[0]) and not self._names_a_record(text):
+            return True  # "What's a work order?", "what does escalating mean?": what the articles say one is
+
         # (Unpunctuated, as a recogniser writes it, the question is the turn's last words: "... ive reset it twice now
         # should i just reset it again".)
         bare = _story_before_advice(text) != text
@@ -2900,9 +2913,13 @@ class SwitchboardBrain:
                 said = option == last or slots.parse(slot, text, ctx, asked=False) is not None or \
                     re.search(rf"\b{re.escape(slot.label.rsplit(' ', 1)[0])}\b", text, flags=re.I)
                 if value is not None and said and slots.validate(slot, value) is None:
-                    named.append({**option, "value": re.sub(r"[^A-Z0-9]", "", str(value).upper()),
+                    named.append({**option, "value": re.sub(r"[^A-Z0-9]", "", str(value).upper()), "kind": slot.kind,
                                   "own": slots.parse(slot, text, ctx, asked=False) is not None})
                     break
+        # One id that may be a person's or a thing's ("Nora Ali, E11300": an employee id, or a tag by its shape "a letter
+        # and digits") is the person's: the person id's shape is its own, the tag's is anything's.
+        named = [o for o in named if not (o["kind"] == "code" and any(p["value"] == o["value"] and p["kind"] == "user"
+                                                                        for p in named))]
         # An id said with its kind's letters or name before it ("Incident two zero zero zero six") outranks one
         # whose kind is only named elsewhere in the turn ("Maximo's work order screen").
         if any(o["own"] for o in named):
@@ -3450,6 +3467,14 @@ class SwitchboardBrain:
         """The names of the ids ``intent`` needs: two intents with the same act on the same kind of record."""
         return {s.name for s in self._ids_of(intent)}
 
+    def _acts_on_named(self, text: str) -> list[str]:
+        """The acts (not a read, not a new record, not a change of fields) on a record ``text`` names by its
+        id, written or said with its letters ("INC-20002", "S R three zero zero zero two")."""
+        ctx = self._context()
+        return [i for i, (_, tool) in INTENT_TOOLS.items()
+                if not tool.startswith((*NEW_RECORD_PREFIXES, "update_", "get_", "list_", "lookup_")) and self._ids_of(i)
+                and all(slots.parse(s, text, ctx, asked=False) is not None for s in self._ids_of(i))]
+
     def _names_its_ids(self, intent: str, text: str, ctx: slots.Context) -> bool:
         """Does ``text`` name every id the tool for ``intent`` needs? A clause about a record it does not
         name ("what's happening with it?", "make it urgent", "I'm on site tomorrow") is about the first
@@ -3603,6 +3628,13 @@ class SwitchboardBrain:
             return {**heard[0], "text": f"{clarify['text']}. {told or text}"}
         if reply.yes is True and len(reply.rest.split()) <= 3:
             return {**options[0], "text": clarify["text"]}
+        # Neither, but a request of its own, clear alone ("it's not really a fault. Can I request a replacement battery
+        # instead?"): that one, with what the first turn told (who calls, which thing).
+        asks = [x for x in _sentences(told or text) if _REQUEST_QUESTION.search(x.lower()) or _NEED.match(x.lower())]
+        alone = self.coordinator.decide(asks[-1], state) if asks else None
+        if alone is not None and alone.action == "route" and alone.intent in INTENT_TOOLS \
+                and alone.confidence >= REQUEST_SENTENCE_CONFIDENCE:
+            return {"target": alone.target, "intent": alone.intent, "text": f"{clarify['text']}. {told or text}"}
         return None
 
     def _takes(self, intent: str, text: str, ctx: slots.Context) -> bool:
@@ -3867,7 +3899,20 @@ def _asked_after_leaving(text: str, topic: str = "") -> str:
     # (after the sentence that drops it: "Hmm, wait. No, leave it please. ..." drops it in its second)
     dropped = next((i for i, x in enumerate(sentences) if moves.drops_request(x, topic)), 0)
     rest = " ".join(sentences[dropped + 1:])
+    refused = moves.NO_NEW_ONE.search(sentences[dropped].lower()) if sentences and not rest else None
+    if refused and sentences[dropped][refused.end():].strip(" ,.;"):
+        # "There's a job open on that one already, WO-10001. Don't raise a new one, just tell me where that one's
+        # at.": what the refusing sentence goes on to ask, of the record the sentences before it name.
+        rest = " ".join([*sentences[:dropped], sentences[dropped][refused.end():].strip(" ,")])
     return rest if rest and (_asks_something(rest) or _ACT_ORDERED.match(rest.lower())) else ""
+
+
+#: A turn that asks only what a kind of thing is, or what a word means.
+_WHAT_IT_IS = re.compile(r"^(?:so |sorry,? |and )?(?:what(?: even| exactly)?(?:'s| is| are)(?: even| exactly)? (?:an?|the) (?:[\w-]+ ){0,2}[\w-]+"
+                         r"|what does (?:an? |the )?(?:[\w-]+ ){0,2}[\w-]+ mean)(?: exactly| then| even)?\s*\?$")
+#: What the thing just named is, asked with only a pointer to it ("What even is that?", "what's that then?").
+_WHAT_THAT_IS = re.compile(r"^(?:and |so |sorry,? )?what(?: even| actually| exactly)?(?:'s| is)(?: even| actually| exactly)? (?:that|this|one of those|that one)"
+                           r"(?: then| exactly| even)?\W*$", re.I)
 
 
 #: A sentence that orders an act outright ("Just add a note to it that ...", "book it for Friday instead").

@@ -181,3 +181,11 @@ def test_what_was_done_about_a_record_is_its_newest_note(asked: str) -> None:
     message = ("Incident INC-20001 (Laptop will not connect to VPN) is in progress, priority high, with Network "
                "Operations. Latest comment: VPN client reinstalled; waiting for the user to test from site.")
     assert answers.answer(asked, answers.clauses(message), None, one_of_kind=True).startswith("Latest comment")
+
+
+def test_what_a_thing_is_is_answered_by_the_sentence_that_says_what_one_is() -> None:
+    sentences = ["Request numbers look like SR-30045.", "A service request asks for something new: a headset, a mailbox.",
+                 "Approval comes from your manager."]
+    alike = lambda question, options: [0.5] * len(options)  # noqa: E731  (all as near: the kind asked decides)
+    assert answers.answer("what even is a service request?", sentences, alike).startswith("A service request asks")
+    assert answers.answer("what does a service request mean?", sentences, alike).startswith("A service request asks")

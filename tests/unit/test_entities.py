@@ -480,6 +480,12 @@ def test_a_digit_heard_as_a_word_after_and_finishes_the_number(said: str, expect
     ("The pump P-4530 at site 30 has a fault light. Sorry, not the pump, the valve A3001.",
      "The pump at site 30 has a fault light. Sorry, not the pump, the valve A3001."),
     ("it's SR-30002, I mean SR-30003", "it's SR-30003"),
+    # a bare "sorry" or "no" between two identifiers written alike; a dash before it is no words of the caller's
+    ("please bump WO-10020 up, sorry, WO-10002 I meant", "please bump WO-10002 up I meant"),
+    ("I want INC-20031 looked at \u2014 sorry, INC-20013, the printer", "I want INC-20013 looked at, the printer"),
+    ("chase INC-20031 \u2014 no, sorry, INC-20013 for me", "chase INC-20013 for me"),
+    ("asset A3001, no, P-4530 is the pump", "asset A3001, no, P-4530 is the pump"),  # another kind: two things
+    ("ticket 20031, sorry, 20013", "ticket 20031, sorry, 20013"),  # (bare numbers: the slots take them back)
     # a repair with no identifier after it puts nothing right
     ("The pump P-4512 is leaking, I mean really leaking.", "The pump P-4512 is leaking, I mean really leaking."),
     ("site forty, no sorry, fourteen", "site forty, no sorry, fourteen"),  # (short numbers: the slots take them back)

@@ -373,3 +373,16 @@ def test_again_among_other_words_is_no_repeat(text: str) -> None:
 def test_repeat_after_a_determiner_names_a_thing_not_a_request_to_hear_it_again(said: str, repeat: bool) -> None:
     move = moves.classify(said, in_task=False)
     assert (move is not None and move.kind == "repeat") == repeat, move
+
+
+def test_a_hedged_negation_takes_back_the_thing_not_the_hedge() -> None:
+    # ("not really a fault" left "it's a fault" behind, the opposite of what was said)
+    kept, negated = moves.split_negated("well it's not exactly a breakdown, it just got old")
+    assert "breakdown" not in kept and negated == ["exactly a breakdown"]
+    assert moves.split_negated("could I get a new one instead?")[1] == []  # nothing after it: nothing taken back
+
+
+@pytest.mark.parametrize("said, asks", [("can't print anything", False), ("cannot log on", False),
+                                        ("can you reset it", True), ("can i get a headset", True)])
+def test_a_contraction_that_tells_is_no_question(said: str, asks: bool) -> None:
+    assert moves.asks(said) is asks
