@@ -153,7 +153,16 @@ def asked_parts(text: str) -> list[str]:
     # ("When I make a job urgent, how fast does the technician come? How many hours?": a question that leans
     # leans on the one asked just before it too.)
     leant = [" ".join(filter(None, (told, asked[n - 1] if n else ""))) for n in range(len(asked))]
-    return [q if _stands_alone(q) or not lean else f"{lean} {q}" for q, lean in zip(asked, leant)] or [text]
+    # Who the caller is ("I'm visiting for a meeting", "I'm a contractor") goes with every question: a visitor's way
+    # onto the Wi-Fi is not a staff laptop's.
+    who = " ".join(x for x in sentences if not questions_in(x) and _CALLER_IS.search(x.lower()))
+    return [f"{who} {q}".strip() if _stands_alone(q) or not lean else f"{lean} {q}"
+            for q, lean in zip(asked, leant)] or [text]
+
+
+#: A caller saying what they are here, not staff with a laptop of ours ("I'm visiting", "I'm a contractor", "I'm new").
+_CALLER_IS = re.compile(r"\b(?:i'?m|i am|we'?re|we are)\s+(?:just\s+|only\s+)?(?:an?\s+)?(?:visit\w*|contractor|supplier|"
+                        r"guest|temp|agency|new|new starter|delivery driver|student|intern)\b")
 
 
 def _stands_alone(question: str) -> bool:
@@ -296,6 +305,17 @@ def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
     return " ".join(out)
 
 
+def _listed_for_the_ear(text: str, budget: int) -> str:
+    """A list's sentences in about ``budget`` words: records said without what is wrong with them (the words from
+    the colon to the last comma), the last ones first, until all fit; then cut at a sentence as any reply."""
+    forms = re.split(r"(?<=[.!?])\s+", text.strip())
+    for i in reversed(range(1, len(forms))):
+        if len(" ".join(forms).split()) <= budget:
+            break
+        forms[i] = re.sub(r":[^:]*,\s*(?=[^,]*[.!?]$)", ", ", forms[i])
+    return for_the_ear(" ".join(forms), budget)
+
+
 def asked_for_the_ear(text: str, budget: int = LONGEST_REPLY) -> str:
     """``text`` in at most about ``budget`` words, its closing question kept: the sentences before it are cut
     ("Sorry, that didn't work: <a long reason> ... Shall I try again, or put you through to a person?")."""
@@ -332,10 +352,13 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[s
         # Sentences that only repeat what the caller just confirmed are left out.
         rest = " ".join(x for x in re.split(r"(?<=[.!?])\s+", rest) if not _only_confirmed(x, confirmed))
         return for_the_ear(f"{lead} {spoken(rest)}".strip())
+    if message and spec.name.startswith("list_"):
+        # A list is heard whole where it can be: each record it names, with room left for "Anything else?"; one
+        # with no room for what is wrong with it is still named, with how it stands ("..., the compressor C-2101, in
+        # progress."), never left out of a count the caller just heard.
+        return _listed_for_the_ear(spoken(str(message)), LONGEST_REPLY - len(ANYTHING_ELSE.split()))
     if message:
-        # A list is heard whole where it can be: each record it names, with room left for "Anything else?".
-        budget = LONGEST_REPLY - len(ANYTHING_ELSE.split()) if spec.name.startswith("list_") else REPLY_WORDS
-        return for_the_ear(spoken(str(message)), budget)
+        return for_the_ear(spoken(str(message)), REPLY_WORDS)
     if isinstance(data, str) and data:
         return spoken(data[:300])
     return "Done." if write else "I found it, but there is nothing to read out."
@@ -713,10 +736,10 @@ class DomainAgent:
         return found[0] if len(found) == 1 else None
 
     def told_more(self, text: str, state: CallState) -> str:
-        """At a read-back, the caller's name or more of the story the task's fields take without being named
+        """At a read-back or a question, the caller's name or more of the story the task's fields take without being named
         (``slots.told_more``): taken, and what to say for it; "" when the turn fills nothing."""
         task = state.task or {}
-        spec = self.spec_for(task) if task.get("confirming") else None
+        spec = self.spec_for(task) if task else None
         if spec is None:
             return ""
         changes, said = slots.told_more(slots.slots_of(spec.input_schema), task["args"], text)

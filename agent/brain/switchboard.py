@@ -777,6 +777,15 @@ class SwitchboardBrain:
         if self._yes_to_more(text, state):
             # "Yes" to "anything else?" says there is more, not what: ask for it, route nothing.
             replies = self._say("Sure. What else can I help with?")
+        elif state.task and fit is None and reply.yes is None and not state.task.get("confirming") \
+                and not state.task.get("changing") and _tells_only(text) and not moves.asks(text) \
+                and not _OWN_PLAN.search(text.lower()) and not _ALL_SAID.search(text.lower()) \
+                and not self._tool_named_in_full([decision.intent], text) \
+                and (noted := self.agent.told_more(text, state)):
+            # "I already removed and re-added the account twice, still nothing." to "What is your employee ID?": more
+            # of the story, however the router heard it (a new request is asked for, not told in the past): kept with
+            # the request, then its question again.
+            replies = self._say(f"{noted} {self._resume(state)}")
         elif later and state.task and "accepted" not in later and _about(text, later["text"]) \
                 and not _about(text, state.task.get("opening", "")) and fit != "value":
             # "Medium for the docking station" while the first request is open: kept for the second one.
@@ -3910,6 +3919,8 @@ def _asked_after_leaving(text: str, topic: str = "") -> str:
 #: A turn that asks only what a kind of thing is, or what a word means.
 _WHAT_IT_IS = re.compile(r"^(?:so |sorry,? |and )?(?:what(?: even| exactly)?(?:'s| is| are)(?: even| exactly)? (?:an?|the) (?:[\w-]+ ){0,2}[\w-]+"
                          r"|what does (?:an? |the )?(?:[\w-]+ ){0,2}[\w-]+ mean)(?: exactly| then| even)?\s*\?$")
+#: What the caller will do themselves ("I'll dig out the email and ring back"): a plan, never more of the story.
+_OWN_PLAN = re.compile(r"\b(?:i'?ll|ill|i will|let me|i'?m going to|we'?ll|ring back|call back|phone back)\b")
 #: What the thing just named is, asked with only a pointer to it ("What even is that?", "what's that then?").
 _WHAT_THAT_IS = re.compile(r"^(?:and |so |sorry,? )?what(?: even| actually| exactly)?(?:'s| is)(?: even| actually| exactly)? (?:that|this|one of those|that one)"
                            r"(?: then| exactly| even)?\W*$", re.I)

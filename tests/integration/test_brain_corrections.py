@@ -133,3 +133,19 @@ async def test_a_reason_told_only_in_fragments_is_the_reason(brain: SwitchboardB
     actions = await say(brain, state, "escalate INC 20003. since monday. nobody replies.")
     assert state.task and state.task["tool"] == "escalate_incident" and state.task.get("confirming"), spoken(actions)
     assert "nobody replies" in state.task["args"]["reason"]
+
+
+async def test_what_was_tried_told_in_answer_to_a_question_is_more_of_the_story_not_a_new_request(
+        brain: SwitchboardBrain) -> None:
+    state = CallState("tried-already")
+    await say(brain, state, "My work phone stopped getting calendar invites on Tuesday. Who do I talk to about that?")
+    assert state.task and state.task["tool"] == "create_incident" and state.task.get("asking") == "user", state.task
+    actions = await say(brain, state, "I already signed out of the account and signed back in, twice, nothing changed.")
+    assert state.task and state.task["tool"] == "create_incident" and "added that" in spoken(actions), spoken(actions)
+    assert "signed back in" in state.task["args"]["summary"]
+
+
+async def test_who_the_caller_says_they_are_goes_with_a_how_to_question(brain: SwitchboardBrain) -> None:
+    actions = await say(brain, CallState("guest-wifi"), "I'm a contractor here for the week, working on the chillers. "
+                                                        "How do I connect my laptop to the wireless?")
+    assert "reception" in spoken(actions).lower(), spoken(actions)

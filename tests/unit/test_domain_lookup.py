@@ -61,3 +61,16 @@ def test_a_question_that_leans_is_asked_with_the_question_before_it() -> None:
     parts = asked_parts("Quick one. If I log a fault as high, how fast does it get looked at? How many days?")
     assert parts[1].endswith("How many days?") and "as high" in parts[1], parts
     assert len(parts) == 2 and parts[0].endswith("If I log a fault as high, how fast does it get looked at?"), parts
+
+
+def test_a_list_record_with_no_room_for_its_fault_is_still_named_with_how_it_stands() -> None:
+    # Two records too long to hear whole: the last is said without its fault, never dropped from the count just said.
+    spec = ToolSpec("field_ops", "list_work_orders", "List work orders.", {"type": "object", "properties": {}})
+    message = ("2 open work orders for site 21. WO-10016, the compressor C-2102: gas compressor won't start, open. "
+               "WO-10003, the compressor C-2101: compressor unit 1 low discharge pressure since the overnight trip, in progress.")
+    said = result_sentence(spec, {"message": message}, False)
+    assert "won't start" in said and said.endswith("C-2101, in progress.") and "discharge" not in said, said
+    # Longer still: each is said by its thing and how it stands.
+    longer = message.replace("won't start", "will not start after the overnight trip and the standby is struggling")
+    said = result_sentence(spec, {"message": longer}, False)
+    assert "C-2102, open." in said and said.endswith("C-2101, in progress.") and len(said.split()) <= 38, said
