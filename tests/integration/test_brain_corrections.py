@@ -149,3 +149,11 @@ async def test_who_the_caller_says_they_are_goes_with_a_how_to_question(brain: S
     actions = await say(brain, CallState("guest-wifi"), "I'm a contractor here for the week, working on the chillers. "
                                                         "How do I connect my laptop to the wireless?")
     assert "reception" in spoken(actions).lower(), spoken(actions)
+
+
+@pytest.mark.parametrize("said, level", [("Only to view the plant trends.", "read"),
+                                         ("I need to raise and edit work orders in it.", "write")])
+async def test_the_access_level_is_read_from_what_the_access_is_for(brain: SwitchboardBrain, said: str, level: str) -> None:
+    state = CallState("level-by-meaning")
+    actions = await say(brain, state, f"E11402 here. Could I get access to Maximo? {said}")
+    assert state.task and state.task.get("confirming") and state.task["args"]["access_level"] == level, spoken(actions)

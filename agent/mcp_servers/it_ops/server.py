@@ -65,12 +65,6 @@ _REQUEST_TYPES = (
     "Password reset: a forgotten password, an expired password, a locked account."
 )
 
-#: What each access level covers, as callers put it (the agent reads the level from it, and reads it back).
-_LEVELS = (
-    "Read: view only, just to look, to see or watch, read-only, viewing reports. "
-    "Write: to change, edit, create or raise records, enter data, update. "
-    "Admin: administrator, manage users, configure settings, full control."
-)
 _SYSTEMS = (
     "SAP: finance, purchasing, purchase orders, invoices, timesheets, HR. "
     "Maximo: work management, work orders, asset register, maintenance planning. "
@@ -207,7 +201,7 @@ def build_server(db_path: Path) -> AuditedServer:
             Field(description="Which system: SAP, Maximo, SCADA historian, VPN, SharePoint, GIS or Power BI? "
                   + _SYSTEMS),
         ],
-        access_level: Annotated[AccessLevel, Field(description="What level of access: read, write or admin? " + _LEVELS)],
+        access_level: Annotated[AccessLevel, Field(description="What level of access: read, write or admin?")],
         justification: Annotated[FreeText, Field(description="Why do you need this access?")],
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
