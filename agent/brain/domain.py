@@ -133,6 +133,9 @@ def _short_names(names: Mapping[str, int], kinds: set[str]) -> dict[str, int]:
 PUT_THROUGH = "Shall I put you through to them now?"
 #: Words a how-to answer may use before the caller can speak again.
 HOWTO_WORDS = 30
+#: What a sentence written for callers of the kind the caller says they are adds to its nearness ("I'm visiting":
+#: "Visitors use NW-Guest ..."): more than a kind asked, as the rest of the article is written for staff.
+SUCH_CALLERS_BONUS = 0.4
 _STOP = {"the", "and", "for", "you", "your", "with", "how", "what", "can", "does", "that", "this", "from", "are",
          "have", "has", "was", "will", "would", "should", "could", "into", "when", "there", "then", "them"}
 
@@ -161,8 +164,17 @@ def asked_parts(text: str) -> list[str]:
 
 
 #: A caller saying what they are here, not staff with a laptop of ours ("I'm visiting", "I'm a contractor", "I'm new").
-_CALLER_IS = re.compile(r"\b(?:i'?m|i am|we'?re|we are)\s+(?:just\s+|only\s+)?(?:an?\s+)?(?:visit\w*|contractor|supplier|"
-                        r"guest|temp|agency|new|new starter|delivery driver|student|intern)\b")
+_CALLER_IS = re.compile(r"\b(?:i'?m|i am|we'?re|we are)\s+(?:just\s+|only\s+)?(?:an?\s+)?(visit\w*|contractor|supplier|"
+                        r"guest|temp|agency|new|new starter|delivery driver|student|intern)")
+
+
+def _for_such_callers(sentence: str, question: str) -> bool:
+    """Is ``sentence`` about callers of the kind the question's caller says they are ("I'm visiting": "Visitors use
+    NW-Guest ...")? By the word's stem (all but its ending, at least five letters)."""
+    said = _CALLER_IS.search(question.lower())
+    role = said.group(1).split()[-1] if said else ""
+    key = role[:max(5, len(role) - 3)]
+    return len(key) >= 5 and bool(re.search(rf"\b{re.escape(key)}", sentence.lower()))
 
 
 def _stands_alone(question: str) -> bool:
@@ -211,7 +223,7 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
             # So does the one that names a number the question names ("the address of site five five": "Site 55, ...").
             scored += [(float(m) + 0.02 * o - 0.03 * len(found) + answers.KIND_BONUS * answers.of_the_kind_asked(question, x)
                         + answers.KIND_BONUS * _labelled(x, asked) + answers.KIND_BONUS * _names_a_number(x, numbers)
-                        + answers.KIND_BONUS * _says_it_can(x, question),
+                        + answers.KIND_BONUS * _says_it_can(x, question) + SUCH_CALLERS_BONUS * _for_such_callers(x, question),
                         len(found) - 1, i)
                        for i, (m, o, x) in enumerate(zip(meaning, overlap, sentences))]
     if not found:

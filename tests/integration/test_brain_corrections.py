@@ -146,9 +146,12 @@ async def test_what_was_tried_told_in_answer_to_a_question_is_more_of_the_story_
 
 
 async def test_who_the_caller_says_they_are_goes_with_a_how_to_question(brain: SwitchboardBrain) -> None:
-    actions = await say(brain, CallState("guest-wifi"), "I'm a contractor here for the week, working on the chillers. "
-                                                        "How do I connect my laptop to the wireless?")
-    assert "reception" in spoken(actions).lower(), spoken(actions)
+    actions = await say(brain, CallState("guest-wifi"), "I'm just visiting today for a training course. "
+                                                        "How do I get my laptop onto the wifi?")
+    assert "reception" in spoken(actions).lower(), spoken(actions)  # "Visitors use NW-Guest ...", not staff laptops'
+    # Said by staff, the same question is answered for staff.
+    actions = await say(brain, CallState("staff-wifi"), "How do I get my laptop onto the wifi? It won't connect.")
+    assert "reception" not in spoken(actions).lower(), spoken(actions)
 
 
 @pytest.mark.parametrize("said, level", [("Only to view the plant trends.", "read"),
