@@ -236,8 +236,9 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
         if s.get("format") == "date" and not asked and not entities.names_day(text):
             return None  # "morning" answers a time window, it does not move the day
         # "The day after tomorrow. Actually no, tomorrow is better": the day said after the repair is the one meant.
-        cues = list(_WHEN_REPAIR.finditer(text.lower()))
-        moment = (entities.when(text[cues[-1].end():], ctx.now) if cues else None) or entities.when(text, ctx.now)
+        # (Only a day named after it: "scrap that, Thursday was right, but make it the evening" puts the window right.)
+        after = text[max((c.end() for c in _WHEN_REPAIR.finditer(text.lower())), default=len(text)):]
+        moment = (entities.when(after, ctx.now) if entities.names_day(after) else None) or entities.when(text, ctx.now)
         if moment is None:
             return None
         return moment.date().isoformat() if s.get("format") == "date" else moment.isoformat(timespec="minutes")
