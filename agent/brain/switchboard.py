@@ -1436,10 +1436,6 @@ class SwitchboardBrain:
                 a["intent"] for a in decision.alternatives)]) if i in INTENT_TOOLS
                 and not INTENT_TOOLS[i][1].startswith("update_")
                 and not (reading and (INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES) or not self._ids_of(i)))], text)
-            if whole is None and decision.action == "clarify":
-                # Or an act on a record the turn names by its id, whatever the story drew the router to ("I need
-                # INC-20002 escalated, the SCADA historian ..." is no access request).
-                whole = self._tool_named_in_full(self._acts_on_named(text), text)
             if whole is not None:
                 decision = dataclasses.replace(decision, action="route", target=INTENT_TOOLS[whole][0], intent=whole)
         if decision.action == "clarify":
@@ -3475,14 +3471,6 @@ class SwitchboardBrain:
     def _id_names(self, intent: str) -> set[str]:
         """The names of the ids ``intent`` needs: two intents with the same act on the same kind of record."""
         return {s.name for s in self._ids_of(intent)}
-
-    def _acts_on_named(self, text: str) -> list[str]:
-        """The acts (not a read, not a new record, not a change of fields) on a record ``text`` names by its
-        id, written or said with its letters ("INC-20002", "S R three zero zero zero two")."""
-        ctx = self._context()
-        return [i for i, (_, tool) in INTENT_TOOLS.items()
-                if not tool.startswith((*NEW_RECORD_PREFIXES, "update_", "get_", "list_", "lookup_")) and self._ids_of(i)
-                and all(slots.parse(s, text, ctx, asked=False) is not None for s in self._ids_of(i))]
 
     def _names_its_ids(self, intent: str, text: str, ctx: slots.Context) -> bool:
         """Does ``text`` name every id the tool for ``intent`` needs? A clause about a record it does not

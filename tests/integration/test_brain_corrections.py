@@ -160,3 +160,12 @@ async def test_the_access_level_is_read_from_what_the_access_is_for(brain: Switc
     state = CallState("level-by-meaning")
     actions = await say(brain, state, f"E11402 here. Could I get access to Maximo? {said}")
     assert state.task and state.task.get("confirming") and state.task["args"]["access_level"] == level, spoken(actions)
+
+
+async def test_a_record_needed_done_to_in_the_past_participle_names_the_act(brain: SwitchboardBrain) -> None:
+    # "need X escalated" asks for the escalation, however much of the story draws to other requests.
+    state = CallState("need-it-escalated")
+    actions = await say(brain, state, "We need INC-20030 escalated, sorry, INC-20003, the Outlook password one that blocks "
+                                      "Power BI reports for the whole team.")
+    assert state.task and state.task["tool"] == "escalate_incident", spoken(actions)
+    assert state.task["args"]["incident_id"] == "INC-20003"
