@@ -287,13 +287,17 @@ def _words_told(slots: list[Slot], text: str) -> tuple[Slot, str] | None:
 def _words_added(slots: list[Slot], args: Mapping[str, Any], text: str) -> dict[str, str] | None:
     """{field: its words and more} when ``text`` adds to the one required field of words held ("oh and, sorry,
     add that the suction hose is split", "can you also mention it's the second time"); None otherwise."""
-    texts = [s for s in slots if s.kind == "text" and s.required and args.get(s.name)]
     more = _ADDED.match(text.strip())
-    if len(texts) != 1 or more is None:
+    return _appended(slots, args, more.group(1).strip(" .")) if more is not None else None
+
+
+def _appended(slots: list[Slot], args: Mapping[str, Any], words: str) -> dict[str, str] | None:
+    """{field: its words; ``words``} for the one required field of words held, when the result is valid; else None."""
+    texts = [s for s in slots if s.kind == "text" and s.required and args.get(s.name)]
+    if len(texts) != 1:
         return None
-    field, words = texts[0], more.group(1).strip(" .")
-    joined = f"{str(args[field.name]).rstrip(' .')}; {words}"
-    return {field.name: joined} if validate(field, joined) is None else None
+    joined = f"{str(args[texts[0].name]).rstrip(' .')}; {words}"
+    return {texts[0].name: joined} if validate(texts[0], joined) is None else None
 
 
 def told_more(slots: list[Slot], args: Mapping[str, Any], text: str) -> tuple[dict[str, str], str]:
@@ -308,12 +312,8 @@ def told_more(slots: list[Slot], args: Mapping[str, Any], text: str) -> tuple[di
                 and re.search(r"\bwho is\b", str(slot.schema.get("description", "")), re.I) and validate(slot, name) is None:
             changes[slot.name] = name
     story = without_introduction(text).strip(" ,.")
-    texts = [s for s in slots if s.kind == "text" and s.required and args.get(s.name)]
-    if len(texts) == 1 and len(story.split()) >= 4 and "?" not in story and not moves.asks(story) \
-            and tells_something(story):
-        joined = f"{str(args[texts[0].name]).rstrip(' .')}; {story[:1].lower()}{story[1:]}"
-        if validate(texts[0], joined) is None:
-            changes[texts[0].name] = joined
+    if len(story.split()) >= 4 and "?" not in story and not moves.asks(story) and tells_something(story):
+        changes.update(_appended(slots, args, f"{story[:1].lower()}{story[1:]}") or {})
     thanks = f"Thanks, {name.split()[0]}." if name and changes else ""
     added = "I've added that." if any(s.required for s in slots if s.name in changes) else ""
     return changes, " ".join(x for x in (thanks, added) if x)

@@ -18,12 +18,19 @@ from tests.integration.test_brain_plain_callers import brain  # noqa: F401  (one
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-async def test_an_id_put_right_after_a_bare_sorry_is_the_record_acted_on(brain: SwitchboardBrain) -> None:
+@pytest.mark.parametrize("said, incident", [
+    ("Could I have INC-20040 escalated \u2014 sorry, INC-20004, the cracked tablet. It's been sitting there for ages.",
+     "INC-20004"),
+    # "need X escalated" asks for the escalation, however much of the story draws to other requests
+    ("We need INC-20030 escalated, sorry, INC-20003, the Outlook password one that blocks Power BI reports for the "
+     "whole team.", "INC-20003"),
+])
+async def test_an_id_put_right_after_a_bare_sorry_is_the_record_acted_on(brain: SwitchboardBrain, said: str,
+                                                                          incident: str) -> None:
     state = CallState("id-after-sorry")
-    actions = await say(brain, state, "Could I have INC-20040 escalated \u2014 sorry, INC-20004, the cracked tablet. "
-                                      "It's been sitting there for ages.")
+    actions = await say(brain, state, said)
     assert state.task and state.task["tool"] == "escalate_incident", spoken(actions)
-    assert state.task["args"]["incident_id"] == "INC-20004"
+    assert state.task["args"]["incident_id"] == incident
 
 
 async def test_who_calls_and_more_of_the_story_at_a_read_back_are_taken_into_it(brain: SwitchboardBrain) -> None:
@@ -160,12 +167,3 @@ async def test_the_access_level_is_read_from_what_the_access_is_for(brain: Switc
     state = CallState("level-by-meaning")
     actions = await say(brain, state, f"E11402 here. Could I get access to Maximo? {said}")
     assert state.task and state.task.get("confirming") and state.task["args"]["access_level"] == level, spoken(actions)
-
-
-async def test_a_record_needed_done_to_in_the_past_participle_names_the_act(brain: SwitchboardBrain) -> None:
-    # "need X escalated" asks for the escalation, however much of the story draws to other requests.
-    state = CallState("need-it-escalated")
-    actions = await say(brain, state, "We need INC-20030 escalated, sorry, INC-20003, the Outlook password one that blocks "
-                                      "Power BI reports for the whole team.")
-    assert state.task and state.task["tool"] == "escalate_incident", spoken(actions)
-    assert state.task["args"]["incident_id"] == "INC-20003"
