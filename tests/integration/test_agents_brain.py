@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import re
 import json
@@ -20,6 +19,7 @@ from agent.config import Settings
 from agent.contracts.state import CallState
 from tests.eval.conversations.conversation_runner import kill_server, repeated_questions, say
 from tests.support import knowledge
+from tests.support.scratch import ScratchBrain
 
 
 #: One brain for the module, like one container serving many calls (building the index is slow).
@@ -39,16 +39,12 @@ async def brain(data_dir: Path):
     await b.close()
 
 
-@contextlib.asynccontextmanager
-async def _fresh_brain(data_dir: Path) -> AsyncIterator[SwitchboardBrain]:
-    """A brain on its own seeded stores, for a test that writes records other tests of this module change too
-    (the knowledge index copied from one build: the same file every time)."""
-    fresh = SwitchboardBrain.from_settings(Settings(data_dir=knowledge.seeded(data_dir)))
-    await fresh.start()
-    try:
-        yield fresh
-    finally:
-        await fresh.close()
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def scratch(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ScratchBrain]:
+    """A second brain for tests that write records other tests of the module change too: its stores are put
+    back to the seed by each ``scratch.fresh()``."""
+    async with ScratchBrain.started(tmp_path_factory.mktemp("scratch")) as started:
+        yield started
 
 
 def spoken(actions: list) -> str:
@@ -726,10 +722,10 @@ async def test_thanks_in_the_middle_of_a_task_keeps_it(brain: SwitchboardBrain) 
         assert not [a for a in actions if isinstance(a, ToolEvent)]
 
 
-async def test_thanks_alone_to_the_read_back_sends_it(tmp_path: Path) -> None:
+async def test_thanks_alone_to_the_read_back_sends_it(scratch: ScratchBrain) -> None:
     # Heard, and nothing said against it: "thanks" or "cheers" to "Is that right?" is no reason to ask again.
     for thanks in ("thanks", "cheers", "ok thank you very much"):
-        async with _fresh_brain(tmp_path / thanks.replace(" ", "-")) as brain:
+        async with scratch.fresh() as brain:
             state = CallState("thanks-read-back")
             await say(brain, state, "the pump A one two three at site twelve is leaking, priority medium")
             assert state.task["confirming"]
@@ -2487,9 +2483,9 @@ async def test_an_off_topic_question_with_its_reason_is_off_topic_and_a_place_is
     assert "Lakeshore" in spoken(actions) and not any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
 
 
-async def test_a_visit_move_takes_what_it_becomes_not_how_it_is_booked(tmp_path: Path) -> None:
+async def test_a_visit_move_takes_what_it_becomes_not_how_it_is_booked(scratch: ScratchBrain) -> None:
     # A fresh store: the seed's one booked visit (WO-10002's) is moved or cancelled by other tests of this module.
-    async with _fresh_brain(tmp_path) as fresh:
+    async with scratch.fresh() as fresh:
         state = CallState("move-not-booked-values")
         await say(fresh, state, "hello north ridge again about work order one oh oh oh two the technician booked for "
                                 "tomorrow morning can we move it")
@@ -2630,9 +2626,9 @@ async def test_the_go_ahead_asked_again_in_a_row_is_said_in_other_words(brain: S
     assert repeated_questions([t["text"] for t in state.turns if t.get("role") == "agent"]) == [], state.turns
 
 
-async def test_another_act_on_the_record_asked_at_its_read_back_follows_it(tmp_path: Path) -> None:
+async def test_another_act_on_the_record_asked_at_its_read_back_follows_it(scratch: ScratchBrain) -> None:
     # A fresh store: the records changed here are changed by other tests of this module too.
-    async with _fresh_brain(tmp_path) as fresh:
+    async with scratch.fresh() as fresh:
         state = CallState("act-after-read-back")
         await say(fresh, state, "add a note to work order one zero zero zero four: the compressor is still tripping")
         assert (state.task or {}).get("intent") == "work_order.note", state.task
@@ -2738,8 +2734,8 @@ async def test_a_record_said_after_the_request_is_its_and_scope_said_at_the_read
     assert task.get("intent") == "work_order.note" and "standby pump" in task["args"].get("note", ""), task
 
 
-async def test_yes_with_the_verb_of_the_value_read_back_sends_it(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as fresh:
+async def test_yes_with_the_verb_of_the_value_read_back_sends_it(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as fresh:
         state = CallState("yes-cancel-it")
         await say(fresh, state, "Hi there. I want to cancel a work order, ten oh oh four. The control room air con at "
                                 "Riverside. A contractor sorted it yesterday under warranty.")
@@ -2861,10 +2857,10 @@ async def test_a_new_record_asked_for_in_so_many_words_is_made(brain: Switchboar
         assert (state.task or {}).get("intent") != "work_order.create", (said, state.task)
 
 
-async def test_a_record_asked_for_with_nothing_wrong_told_asks_what_is_wrong(tmp_path: Path) -> None:
+async def test_a_record_asked_for_with_nothing_wrong_told_asks_what_is_wrong(scratch: ScratchBrain) -> None:
     # "need a work order raised" tells no problem: the summary is asked, not made of the asking words; and a site's
     # name ("Cedar Falls reservoir") is no emergency however the classifier hears it.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("nothing-wrong-told")
         await say(brain, state, "need a work order raised")
         actions = await say(brain, state, "Cedar Falls reservoir")
@@ -2887,17 +2883,17 @@ async def test_a_site_named_as_where_the_caller_is_is_no_reporter(brain: Switchb
     assert state.task["confirming"] and "reported_by" not in state.task["args"], state.task
 
 
-async def test_a_go_ahead_to_what_should_change_sends_what_was_read_back(tmp_path: Path) -> None:
+async def test_a_go_ahead_to_what_should_change_sends_what_was_read_back(scratch: ScratchBrain) -> None:
     # A "no" at the read-back that was about something else, then "go ahead" or "nothing" when asked what to change.
     for answer in ("yes please go ahead", "nothing, it's all fine"):
-        async with _fresh_brain(tmp_path / answer[:3]) as brain:
+        async with scratch.fresh() as brain:
             state = CallState("go-ahead-to-change")
             await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
             asked = await say(brain, state, "no, that's the only fault on it")
             assert "What should I change" in spoken(asked), spoken(asked)
             assert tools_ok(await say(brain, state, answer)) == ["create_work_order"], answer
     # Asked again, the question is the change question, not "say that again".
-    async with _fresh_brain(tmp_path / "again") as brain:
+    async with scratch.fresh() as brain:
         state = CallState("change-asked-again")
         await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
         await say(brain, state, "no, that's the only fault on it")
@@ -2912,9 +2908,9 @@ async def test_a_time_after_a_tickets_name_is_no_number_of_it(brain: Switchboard
     assert "I heard" not in spoken(actions) and state.task["asking"] == "incident_id", spoken(actions)
 
 
-async def test_a_note_asked_for_at_a_changes_read_back_follows_it(tmp_path: Path) -> None:
+async def test_a_note_asked_for_at_a_changes_read_back_follows_it(scratch: ScratchBrain) -> None:
     # "add a note" names the other act in full, however the router hears the note's words (a new fault).
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("note-after-change")
         await say(brain, state, "can you bump up the priority on work order 10001 please")
         await say(brain, state, "urgent, the vibration's got a lot worse")
@@ -2925,8 +2921,8 @@ async def test_a_note_asked_for_at_a_changes_read_back_follows_it(tmp_path: Path
         assert tools_ok(await say(brain, state, "yes")) == ["add_work_order_note"]
 
 
-async def test_a_look_up_is_done_again_with_a_value_put_right(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_look_up_is_done_again_with_a_value_put_right(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         for again in ("sorry, I meant Millbrook, not Riverside", "no sorry, Millbrook", "and at site 7?"):
             state = CallState("read-again")
             await say(brain, state, "can you tell me what pumps we have at Riverside")
@@ -2952,8 +2948,8 @@ async def test_a_look_up_is_done_again_with_a_value_put_right(tmp_path: Path) ->
     ("what's the status of incident 20001", "who's got it", "Network Operations", ("_", "can't help")),
 ])
 async def test_a_question_about_what_was_just_read_is_answered_from_it(
-        tmp_path: Path, read: str, asked: str, present: str, absent: tuple[str, ...]) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+        scratch: ScratchBrain, read: str, asked: str, present: str, absent: tuple[str, ...]) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("asked-of-read")
         await say(brain, state, read)
         actions = await say(brain, state, asked)
@@ -2970,8 +2966,8 @@ async def test_a_question_about_what_was_just_read_is_answered_from_it(
      "urgent 4 hours"),
 ])
 async def test_a_question_on_the_record_just_handled_is_answered_for_its_kind_and_how_it_stands(
-        tmp_path: Path, turns: list[str], done: str, question: str, said: str) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+        scratch: ScratchBrain, turns: list[str], done: str, question: str, said: str) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("howto-on-record")
         for turn in turns:
             handled = await say(brain, state, turn)
@@ -2980,10 +2976,10 @@ async def test_a_question_on_the_record_just_handled_is_answered_for_its_kind_an
         assert said in spoken(actions), spoken(actions)
 
 
-async def test_a_record_number_put_right_while_its_words_are_asked_is_no_answer(tmp_path: Path) -> None:
+async def test_a_record_number_put_right_while_its_words_are_asked_is_no_answer(scratch: ScratchBrain) -> None:
     # "sorry, not five, four. twenty thousand and four. the cracked tablet one" at "What should the comment say?":
     # the incident is put right and the comment is still asked; "the comment is ..." is what it says.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("number-put-right")
         await say(brain, state, "I want to add a comment to my incident, INC twenty thousand and five")
         actions = await say(brain, state, "sorry, not five, four. twenty thousand and four. the cracked tablet one")
@@ -2996,7 +2992,7 @@ async def test_a_record_number_put_right_while_its_words_are_asked_is_no_answer(
         assert state.task["args"]["comment"] == "the courier comes on Friday instead", state.task
         assert tools_ok(await say(brain, state, "yes")) == ["add_incident_comment"]
     # A clause of its own beside the value put right still answers the question.
-    async with _fresh_brain(tmp_path / "own-clause") as brain:
+    async with scratch.fresh() as brain:
         state = CallState("value-and-reason")
         await say(brain, state, "I need access to the SCADA historian")
         await say(brain, state, "E one one four oh two")
@@ -3022,10 +3018,10 @@ async def test_a_value_set_at_the_read_back_is_no_dictated_summary(brain: Switch
     assert state.task["args"]["priority"] == "high" and state.task["args"]["summary"] == summary, state.task
 
 
-async def test_a_fault_back_on_the_thing_just_read_is_a_new_record_for_it(tmp_path: Path) -> None:
+async def test_a_fault_back_on_the_thing_just_read_is_a_new_record_for_it(scratch: ScratchBrain) -> None:
     # A completed job read, then "the flow on that transfer pump's dropped again, can you reopen it": a new job for
     # the same pump at the same site, not "Which site is the asset at?".
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("fault-back")
         await say(brain, state, "hiya, is work order ten thousand and twelve finished?")
         actions = await say(brain, state, "right, well the flow on that transfer pump's dropped below setpoint again, "
@@ -3033,10 +3029,10 @@ async def test_a_fault_back_on_the_thing_just_read_is_a_new_record_for_it(tmp_pa
         assert state.task["args"].get("asset_tag") == "P-4530" and state.task["args"].get("site") == 30, spoken(actions)
 
 
-async def test_thanks_after_a_turn_not_followed_sends_nothing(tmp_path: Path) -> None:
+async def test_thanks_after_a_turn_not_followed_sends_nothing(scratch: ScratchBrain) -> None:
     # "Sorry, I didn't follow. Shall I go ahead ...?": something was said against the read-back, so a "cheers" now
     # is no go-ahead.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("thanks-after-sorry")
         await say(brain, state, "the pump A one two five at site twelve has failed, priority high")
         not_followed = await say(brain, state, "just the visit, the job itself stays open")
@@ -3077,10 +3073,10 @@ async def test_a_product_put_right_at_the_read_back_replaces_it_in_the_summary(b
     assert "power bi desktop" in summary and "visio" not in summary and "actually" not in summary, summary
 
 
-async def test_a_request_put_in_after_a_how_to_is_the_one_the_answer_named(tmp_path: Path) -> None:
+async def test_a_request_put_in_after_a_how_to_is_the_one_the_answer_named(scratch: ScratchBrain) -> None:
     # "can you put a request in for me then" after how to get Power BI access: an access request, not the how-to again
     # (the question before it, without its question mark, is no question asked now).
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("request-after-howto")
         await say(brain, state, "how do i go about getting access to power bi")
         await say(brain, state, "ok, can you put a request in for me then, read access, my id is e one oh six two oh")
@@ -3102,7 +3098,7 @@ async def test_what_to_do_is_answered_from_a_section_not_the_articles_opening(br
     assert "bucket" in spoken(actions) or "condensate" in spoken(actions), spoken(actions)
 
 
-async def test_the_act_asked_for_at_its_own_read_back_sends_it(tmp_path: Path) -> None:
+async def test_the_act_asked_for_at_its_own_read_back_sends_it(scratch: ScratchBrain) -> None:
     # "Can you escalate it?" at "I'll escalate the incident: ... Is that right?", "can you log it?" at a new work
     # order's: the act read back, asked for; not "Sorry, I didn't follow".
     for opening, asked, tool in (
@@ -3111,7 +3107,7 @@ async def test_the_act_asked_for_at_its_own_read_back_sends_it(tmp_path: Path) -
             ("the pump A one two five at site twelve has failed, priority high", "can you log it?", "create_work_order"),
             ("the pump A one two five at site twelve has failed, priority high", "ok, put it in for me please",
              "create_work_order")):
-        async with _fresh_brain(tmp_path / asked.replace(" ", "-").strip("?,")) as brain:
+        async with scratch.fresh() as brain:
             state = CallState("act-asked-at-read-back")
             await say(brain, state, opening)
             assert state.task["confirming"], state.task
@@ -3134,9 +3130,9 @@ async def test_an_unclear_first_request_is_judged_without_the_thing_at_its_place
     assert not tools_ok(actions) and state.dialogue.get("clarify"), spoken(actions)
 
 
-async def test_a_yes_after_a_note_offered_once_was_left_takes_nothing(tmp_path: Path) -> None:
+async def test_a_yes_after_a_note_offered_once_was_left_takes_nothing(scratch: ScratchBrain) -> None:
     # The note offered after a read is left by a request for a person; a "yes" after the hand-over answers no offer.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("offer-left")
         read = await say(brain, state, "Priya here about my VPN ticket, twenty thousand and one. I tried it from home "
                                        "last night and it dropped twice.")
@@ -3166,10 +3162,10 @@ async def test_a_priority_put_right_in_a_transcript_without_commas(brain: Switch
     assert args["priority"] == "urgent" and "actually" not in args["summary"] and "make" not in args["summary"], args
 
 
-async def test_a_value_said_and_judged_enough_is_its_own_clause(tmp_path: Path) -> None:
+async def test_a_value_said_and_judged_enough_is_its_own_clause(scratch: ScratchBrain) -> None:
     # "high's fine we can live with it till Friday" at the read-back; "... doesn't need to be urgent anymore low will
     # do" for a named job: the value, though no comma ends the clause before or after it.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("judged-at-read-back")
         await say(brain, state, "the aeration blower A three zero two at site three is surging")
         assert state.task["confirming"], state.task
@@ -3187,10 +3183,10 @@ async def test_a_greeting_by_the_time_of_day_names_no_time(brain: SwitchboardBra
     assert tools_ok(actions) == ["get_work_order"], spoken(actions)
 
 
-async def test_another_act_put_right_at_a_read_back_is_sent_with_the_one_yes(tmp_path: Path) -> None:
+async def test_another_act_put_right_at_a_read_back_is_sent_with_the_one_yes(scratch: ScratchBrain) -> None:
     # "Can you make it urgent? No, sorry, high, not urgent." at a note's read-back: no words for the note, but the
     # priority for the record's own change, said back with the open question; one yes sends both.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("act-put-right")
         await say(brain, state, "work order ten thousand and six, the generator at Harbor Road. It failed to start again "
                                 "on this morning's test run.")
@@ -3231,10 +3227,10 @@ async def test_a_sentence_that_only_leads_in_leaves_a_how_to_a_how_to(brain: Swi
     assert "60 days" in spoken(actions) and not tools_ok(actions), spoken(actions)
 
 
-async def test_the_second_of_two_requests_takes_no_value_of_the_first(tmp_path: Path) -> None:
+async def test_the_second_of_two_requests_takes_no_value_of_the_first(scratch: ScratchBrain) -> None:
     # "... Raise a job for that, medium. And what's the status of WO-10004?": the priority is the new job's; the
     # second request, kept with the words around it, is still a status check when the caller says yes to it.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("second-keeps-its-own")
         await say(brain, state, "Two things. The bypass valve V-1410 at North Ridge is stuck shut, it won't move. Raise a "
                                 "job for that, medium. And what's the status of WO-10004?")
@@ -3244,10 +3240,10 @@ async def test_the_second_of_two_requests_takes_no_value_of_the_first(tmp_path: 
         assert tools_ok(actions) == ["get_work_order"], spoken(actions)
 
 
-async def test_who_calls_said_with_the_yes_to_a_new_record_instead_is_taken(tmp_path: Path) -> None:
+async def test_who_calls_said_with_the_yes_to_a_new_record_instead_is_taken(scratch: ScratchBrain) -> None:
     # "Fine, a new one then, I'm E10482" to "... is closed. Shall I open an incident instead?": the caller's id is the
     # new incident's, not asked again.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("instead-with-id")
         offered = await say(brain, state, "the maximo slowness is back, incident two double oh oh six, please reopen it")
         assert "instead?" in spoken(offered), spoken(offered)
@@ -3312,8 +3308,8 @@ async def test_a_work_order_asked_for_a_tagged_thing_asks_what_is_wrong(brain: S
      "hang on, make it tomorrow evening, the yard is busy in the afternoon", "time_window", "evening", "Evening then."),
 ])
 async def test_a_change_at_the_read_back_is_taken_and_said_back(
-        tmp_path: Path, opener: str, turn: str, field: str, value: str, said: str) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+        scratch: ScratchBrain, opener: str, turn: str, field: str, value: str, said: str) -> None:
+    async with scratch.fresh() as brain:
         state = CallState(f"read-back-{field}")
         await say(brain, state, opener)
         assert state.task.get("confirming"), state.task
@@ -3458,8 +3454,8 @@ async def test_a_person_asked_for_then_taken_back_in_the_same_turn_is_no_hand_ov
      "full to ten per cent in under an hour, and the fan runs high the whole time. Can you log a fault for it? Put it "
      "in as low priority, I'm mostly at my desk plugged in.", "incident.create"),
 ])
-async def test_what_a_first_turn_asks_for(tmp_path: Path, turn: str, intent: str) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_what_a_first_turn_asks_for(scratch: ScratchBrain, turn: str, intent: str) -> None:
+    async with scratch.fresh() as brain:
         state = CallState(f"first-turn-{intent}")
         actions = await say(brain, state, turn)
         routed = state.routes[-1] if state.routes else {}
@@ -3590,8 +3586,8 @@ async def test_leave_it_please_at_a_read_back_drops_it_and_hands_nothing_over(br
     # A request sentence after a greeting is judged alone by the rules of the whole turn: the site's list.
     ("Hi, could you tell me what jobs are open at Riverside, site twelve?", "list_work_orders"),
 ])
-async def test_what_a_question_asks_is_read(tmp_path: Path, turn: str, tool: str) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_what_a_question_asks_is_read(scratch: ScratchBrain, turn: str, tool: str) -> None:
+    async with scratch.fresh() as brain:
         state = CallState(f"asked-{tool}")
         actions = await say(brain, state, turn)
         assert tools_ok(actions) == [tool], spoken(actions)
@@ -3611,9 +3607,9 @@ async def test_a_greeting_and_where_the_caller_rings_from_is_no_request_of_its_o
     assert state.task["args"].get("asset_tag") == "A702" and state.task["args"].get("site") == 7, state.task
 
 
-async def test_a_places_records_asked_after_a_request_are_the_places_list(tmp_path: Path) -> None:
+async def test_a_places_records_asked_after_a_request_are_the_places_list(scratch: ScratchBrain) -> None:
     # Not the one record just made, and not narrowed to its asset: the site's list.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("place-list-after-request")
         await say(brain, state, "the booster pump A702 at Millbrook is weeping at the gland")
         await say(brain, state, "yes")
@@ -3623,9 +3619,9 @@ async def test_a_places_records_asked_after_a_request_are_the_places_list(tmp_pa
         assert sent.get("site") == 7 and "asset_tag" not in sent, sent
 
 
-async def test_another_id_for_an_unknown_record_then_a_question_of_it_reads_it(tmp_path: Path) -> None:
+async def test_another_id_for_an_unknown_record_then_a_question_of_it_reads_it(scratch: ScratchBrain) -> None:
     # The number was wrong; the thing it is on finds the job, offered; a question about "it" takes the offer.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("other-id-then-question")
         await say(brain, state, "Can you give me the status of job ten thousand and ninety eight?")
         offered = await say(brain, state, "Maybe I misread it. It's the oil pump P-4512 at North Ridge. What's open on that?")
@@ -3634,10 +3630,10 @@ async def test_another_id_for_an_unknown_record_then_a_question_of_it_reads_it(t
         assert tools_ok(actions) == ["get_work_order"] and "Dev Patel" in spoken(actions), spoken(actions)
 
 
-async def test_a_record_described_by_its_thing_is_read_mid_request_at_the_callers_place(tmp_path: Path) -> None:
+async def test_a_record_described_by_its_thing_is_read_mid_request_at_the_callers_place(scratch: ScratchBrain) -> None:
     # "where are we on the backwash valve job?" while a fault at Lakeside waits: the one job on that valve at the
     # caller's site is read, and the request's own offer is asked again, not a question from the start.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("side-read-described")
         first = await say(brain, state, "Hi, Lakeside plant. One of my operators says borehole pump 2's flow has "
                                         "dropped right off this morning.")
@@ -3653,17 +3649,17 @@ async def test_a_record_described_by_its_thing_is_read_mid_request_at_the_caller
      "What's happening with it?", "H, one four, two zero"),
     ("hiya, where are we with the job for the aeration blower at harbor road site three?", "blower"),
 ])
-async def test_no_job_on_the_thing_named_is_said_not_another_job_read(tmp_path: Path, opening: str, thing: str) -> None:
+async def test_no_job_on_the_thing_named_is_said_not_another_job_read(scratch: ScratchBrain, opening: str, thing: str) -> None:
     # The only open job at the site is on another thing: it is not read out as if it were the one asked about.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("none-on-the-thing")
         actions = await say(brain, state, opening)
         assert "get_work_order" not in tools_ok(actions), spoken(actions)
         assert spoken(actions).startswith("There's no work order for") and thing in spoken(actions), spoken(actions)
 
 
-async def test_raise_one_then_takes_the_offer_of_a_new_job_for_the_thing_with_what_is_wrong(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_raise_one_then_takes_the_offer_of_a_new_job_for_the_thing_with_what_is_wrong(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("raise-one-then")
         await say(brain, state, "Hi, I called on Monday about the chiller at North Ridge, the one in the switch room. "
                                 "What's happening with it?")
@@ -3682,9 +3678,9 @@ async def test_whether_someone_is_on_a_thing_says_what_is_open_on_it(brain: Swit
     assert tools_ok(actions) and re.search(r"\bno open work orders\b", spoken(actions), re.I), spoken(actions)
 
 
-async def test_two_things_counted_by_the_caller_are_two_requests(tmp_path: Path) -> None:
+async def test_two_things_counted_by_the_caller_are_two_requests(scratch: ScratchBrain) -> None:
     # A fault with its own values, then a question on another job: both, the fault first.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("two-things")
         first = await say(brain, state, "Hi, two things. The air compressor at Westfield Depot, C-4202, has a small oil "
                                         "weep at the bearing housing, medium priority. And can you tell me when the "
@@ -3699,35 +3695,35 @@ async def test_two_things_counted_by_the_caller_are_two_requests(tmp_path: Path)
 
 
 
-async def test_a_promise_told_before_a_record_is_one_request_about_it(tmp_path: Path) -> None:
+async def test_a_promise_told_before_a_record_is_one_request_about_it(scratch: ScratchBrain) -> None:
     # "We were told an engineer would come ... and nobody's turned up. Work order 10002": the story of an earlier
     # promise is no request of its own; the record's status says when the visit is.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("we-were-told")
         actions = await say(brain, state, "Hello, I'm calling from North Ridge substation. We were told an engineer would "
                                           "come out today for the oil pump and nobody's turned up. Work order ten thousand and two.")
         assert tools_ok(actions) == ["get_work_order"] and "Dev Patel" in spoken(actions), spoken(actions)
 
 
-async def test_whether_anyone_is_booked_for_a_thing_just_looked_up_reads_its_job(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_whether_anyone_is_booked_for_a_thing_just_looked_up_reads_its_job(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("booked-for-it")
         await say(brain, state, "can you look up asset h dash two one two oh for me what is it")
         actions = await say(brain, state, "is anyone booked to come and look at it")
         assert tools_ok(actions) == ["get_work_order"] and "No technician visit is booked" in spoken(actions), spoken(actions)
 
 
-async def test_when_someone_comes_to_a_job_read_out_is_that_no_visit_is_booked(tmp_path: Path) -> None:
+async def test_when_someone_comes_to_a_job_read_out_is_that_no_visit_is_booked(scratch: ScratchBrain) -> None:
     # The job read out is on hold with a note of its own; "when is someone coming?" is answered by the booking.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("when-after-read")
         await say(brain, state, "What's the status of work order 10005?")
         actions = await say(brain, state, "so when is someone actually coming out")
         assert spoken(actions).startswith("No technician visit is booked"), spoken(actions)
 
 
-async def test_an_act_asked_for_on_a_job_just_read_is_that_act_not_the_read_again(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_an_act_asked_for_on_a_job_just_read_is_that_act_not_the_read_again(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("book-after-read")
         await say(brain, state, "is anyone coming out for the compressor job at eastgate ten thousand and three")
         actions = await say(brain, state, "Well, can you book someone for the day after tomorrow, in the evening?")
@@ -3735,9 +3731,9 @@ async def test_an_act_asked_for_on_a_job_just_read_is_that_act_not_the_read_agai
         assert state.task["args"].get("time_window") == "evening", state.task
 
 
-async def test_the_other_request_named_in_answer_to_its_offer_is_taken(tmp_path: Path) -> None:
+async def test_the_other_request_named_in_answer_to_its_offer_is_taken(scratch: ScratchBrain) -> None:
     # "Shall we do the other thing you mentioned now?" - "And the monitor request?": that one, read.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("other-thing-named")
         await say(brain, state, "two things the printer at westfield depot wont release anyones jobs and also whats "
                                 "the status of my monitor request s r three zero zero zero five")
@@ -3765,10 +3761,10 @@ async def test_a_question_after_a_value_at_a_read_back_is_answered_and_the_value
 
 
 
-async def test_a_thing_named_after_a_wrong_number_is_searched_with_its_words(tmp_path: Path) -> None:
+async def test_a_thing_named_after_a_wrong_number_is_searched_with_its_words(scratch: ScratchBrain) -> None:
     # The number was wrong; "it's for the aeration blower at site three" has no job of its own, and the only open job
     # there (the generator's) is not offered for it.
-    async with _fresh_brain(tmp_path) as brain:
+    async with scratch.fresh() as brain:
         state = CallState("wrong-number-then-thing")
         await say(brain, state, "hiya checking on work order one zero nine nine nine")
         actions = await say(brain, state, "its for the aeration blower at harbor road site three")

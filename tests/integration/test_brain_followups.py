@@ -6,15 +6,16 @@ visit named by the trade that comes, and two things said of one record."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from agent.brain.switchboard import CAPABILITIES
 from agent.contracts.state import CallState
 from tests.eval.conversations.conversation_runner import say
-from tests.integration.test_agents_brain import _fresh_brain, spoken, tools_ok
+from tests.integration.test_agents_brain import scratch, spoken, tools_ok  # noqa: F401  (one scratch brain for this module too)
+from tests.support.scratch import ScratchBrain
 
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @pytest.mark.parametrize("opening", [
@@ -22,8 +23,8 @@ from tests.integration.test_agents_brain import _fresh_brain, spoken, tools_ok
     "Do you deal with printer problems as well, or is it only the plant?",
     "Hi, I've just joined the night shift in the control room. What's this number for?",
 ])
-async def test_a_question_about_what_the_line_does_is_answered_with_what_it_does(tmp_path: Path, opening: str) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_question_about_what_the_line_does_is_answered_with_what_it_does(scratch: ScratchBrain, opening: str) -> None:
+    async with scratch.fresh() as brain:
         actions = await say(brain, CallState("line"), opening)
         assert CAPABILITIES in spoken(actions) and not tools_ok(actions), spoken(actions)
 
@@ -34,8 +35,8 @@ async def test_a_question_about_what_the_line_does_is_answered_with_what_it_does
     ("Is there any way to change my password on my own, without phoning the desk?", "Ctrl+Alt+Del"),
     ("How do I change my password myself?", "Ctrl+Alt+Del"),
 ])
-async def test_a_how_to_is_answered_by_the_sentence_of_the_kind_asked(tmp_path: Path, question: str, answer: str) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_how_to_is_answered_by_the_sentence_of_the_kind_asked(scratch: ScratchBrain, question: str, answer: str) -> None:
+    async with scratch.fresh() as brain:
         actions = await say(brain, CallState("kind"), question)
         assert answer in spoken(actions) and not tools_ok(actions), spoken(actions)
 
@@ -44,8 +45,8 @@ async def test_a_how_to_is_answered_by_the_sentence_of_the_kind_asked(tmp_path: 
     "Oh, could you put that one down as urgent?",
     "Thinking about it I'd say urgent, it's getting worse by the minute.",
 ])
-async def test_a_priority_said_right_after_a_job_is_raised_changes_that_job(tmp_path: Path, change: str) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_priority_said_right_after_a_job_is_raised_changes_that_job(scratch: ScratchBrain, change: str) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("change-made")
         await say(brain, state, "The chiller H-1420 at site 14 is tripping on high pressure.")
         made = await say(brain, state, "Yes.")
@@ -57,16 +58,16 @@ async def test_a_priority_said_right_after_a_job_is_raised_changes_that_job(tmp_
         assert tools_ok(done) == ["update_work_order"], spoken(done)
 
 
-async def test_asked_to_find_out_whether_anybody_is_fixing_a_thing_reads_its_job(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_asked_to_find_out_whether_anybody_is_fixing_a_thing_reads_its_job(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         # (what is wrong with it told as well: still a question after its job, not a new fault)
         actions = await say(brain, CallState("find-out"), "The site manager asked me to find out if anybody is sorting "
                                                            "the emergency generator at Harbor Road, the one that wouldn't start.")
         assert tools_ok(actions) == ["get_work_order"] and "one zero zero, zero six" in spoken(actions), spoken(actions)
 
 
-async def test_yes_to_a_new_job_for_a_thing_with_none_opens_it(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_yes_to_a_new_job_for_a_thing_with_none_opens_it(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("none-yes")
         first = await say(brain, state, "Does anyone know about the air compressor in the workshop at Westfield Depot? "
                                         "It's knocking badly.")
@@ -76,8 +77,8 @@ async def test_yes_to_a_new_job_for_a_thing_with_none_opens_it(tmp_path: Path) -
         assert state.task["args"].get("asset_tag") == "C-4202" and state.task["args"].get("site") == 42, state.task["args"]
 
 
-async def test_advice_asked_in_a_fault_report_is_answered_then_the_job_raised_for_that_thing(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_advice_asked_in_a_fault_report_is_answered_then_the_job_raised_for_that_thing(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("advice")
         actions = await say(brain, state, "Pump P-4512 at Riverside has stopped, the motor protection relay tripped "
                                           "again, that's three times now. Should I reset it once more?")
@@ -100,23 +101,23 @@ async def test_advice_asked_in_a_fault_report_is_answered_then_the_job_raised_fo
      "cancel_visit"),
     ("Work order 10004, you can cancel it. Our electrician found a tripped breaker and it's fine now.", "update_work_order"),
 ])
-async def test_the_act_the_words_or_the_articles_name_is_the_one_read_back(tmp_path: Path, opening: str, tool: str) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_the_act_the_words_or_the_articles_name_is_the_one_read_back(scratch: ScratchBrain, opening: str, tool: str) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("named-act")
         actions = await say(brain, state, opening)
         assert state.task and state.task["tool"] == tool, spoken(actions)
 
 
-async def test_a_product_the_articles_send_to_a_person_named_by_the_caller_is_handed_over(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_product_the_articles_send_to_a_person_named_by_the_caller_is_handed_over(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("bitlocker")
         actions = await say(brain, state, "After this morning's update my laptop shows a BitLocker recovery page and I "
                                           "can't get past it.")
         assert state.handoff and "articles:person" in str(state.routes[-1]), spoken(actions)
 
 
-async def test_two_things_said_of_one_record_are_both_done(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_two_things_said_of_one_record_are_both_done(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("two-on-one")
         await say(brain, state, "Couple of things on WO-10003. Add a note that the bearings came in today. And book "
                                 "an engineer for Friday morning to fit them.")
@@ -126,8 +127,8 @@ async def test_two_things_said_of_one_record_are_both_done(tmp_path: Path) -> No
         assert state.task and state.task["tool"] == "schedule_visit", spoken(actions)
 
 
-async def test_a_request_dropped_by_its_kind_then_another_asked_does_that_one(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_request_dropped_by_its_kind_then_another_asked_does_that_one(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("drop-kind")
         await say(brain, state, "I'm ringing for the Millbrook supervisor, he wants an engineer booked for work order "
                                 "10006 on Friday morning.")
@@ -137,8 +138,8 @@ async def test_a_request_dropped_by_its_kind_then_another_asked_does_that_one(tm
         assert state.task is None or state.task["tool"] == "add_work_order_note" or state.dialogue.get("clarify"), state.task
 
 
-async def test_dropping_a_request_with_a_plan_of_ones_own_is_no_request_for_a_person(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_dropping_a_request_with_a_plan_of_ones_own_is_no_request_for_a_person(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("own-plan")
         await say(brain, state, "the chiller at north ridge is tripping again")
         actions = await say(brain, state, "hang on. my manager's on the other phone. forget it, i'll call back later.")
@@ -149,15 +150,15 @@ async def test_dropping_a_request_with_a_plan_of_ones_own_is_no_request_for_a_pe
     ("The visit for WO-10002 is tomorrow but the operator can't be there, can you move it to Friday?", False),
     ("Can you put me through to the operator please?", True),
 ])
-async def test_a_person_told_of_is_not_a_person_asked_for(tmp_path: Path, said: str, person: bool) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_person_told_of_is_not_a_person_asked_for(scratch: ScratchBrain, said: str, person: bool) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("told-of")
         actions = await say(brain, state, said)
         assert bool(state.handoff) is person, spoken(actions)
 
 
-async def test_a_job_and_a_visit_for_it_in_one_breath_are_both_done_the_priority_with_the_job(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_job_and_a_visit_for_it_in_one_breath_are_both_done_the_priority_with_the_job(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("job-and-visit")
         first = await say(brain, state, "riverside site twelve, pump A123 is screaming and the pressure's dropped, "
                                         "can you raise a job, urgent priority, and get someone out today, evening's fine")
@@ -169,8 +170,8 @@ async def test_a_job_and_a_visit_for_it_in_one_breath_are_both_done_the_priority
         assert state.task["args"].get("time_window") == "evening", state.task["args"]
 
 
-async def test_a_record_number_put_right_in_the_same_breath_reads_the_right_one(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_record_number_put_right_in_the_same_breath_reads_the_right_one(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         for said, meant in (("status of work order one zero zero zero two sorry no one zero zero zero three please",
                              "zero zero, zero three"),
                             ("hi can you give me the status of work order one zero zero one one sorry no one zero zero "
@@ -183,15 +184,15 @@ async def test_a_record_number_put_right_in_the_same_breath_reads_the_right_one(
     ("printer jammed again. fix?", "front panel"),
     ("vpn says token out of sync. what now?", "resync"),
 ])
-async def test_a_clipped_what_now_is_answered_from_the_articles(tmp_path: Path, said: str, answer: str) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_clipped_what_now_is_answered_from_the_articles(scratch: ScratchBrain, said: str, answer: str) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("clipped")
         actions = await say(brain, state, said)
         assert "create_incident" not in tools_ok(actions) and (answer in spoken(actions) or state.handoff), spoken(actions)
 
 
-async def test_an_unpunctuated_advice_question_is_answered_and_raise_one_opens_the_job_for_the_story(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_an_unpunctuated_advice_question_is_answered_and_raise_one_opens_the_job_for_the_story(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("advice-bare")
         actions = await say(brain, state, "er the intake pump at riverside keeps tripping its relay ive reset it three "
                                           "times should i reset it again")
@@ -201,8 +202,8 @@ async def test_an_unpunctuated_advice_question_is_answered_and_raise_one_opens_t
         assert state.task and state.task["tool"] == "create_work_order" and "trip" in summary, (spoken(actions), summary)
 
 
-async def test_how_long_after_an_escalation_is_answered_by_the_target_for_its_new_priority(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_how_long_after_an_escalation_is_answered_by_the_target_for_its_new_priority(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("after-escalation")
         await say(brain, state, "My Outlook keeps asking for my password, that's INC-20003, and nobody has touched it. "
                                 "Please escalate it.")
@@ -212,8 +213,8 @@ async def test_how_long_after_an_escalation_is_answered_by_the_target_for_its_ne
         assert "working day" in spoken(actions), spoken(actions)
 
 
-async def test_a_question_about_what_follows_a_read_is_answered_by_the_kind_asked(tmp_path: Path) -> None:
-    async with _fresh_brain(tmp_path) as brain:
+async def test_a_question_about_what_follows_a_read_is_answered_by_the_kind_asked(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
         state = CallState("after-read")
         read = await say(brain, state, "What's happening with SR-30003?")
         assert tools_ok(read) == ["get_service_request"], spoken(read)
