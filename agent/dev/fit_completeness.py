@@ -50,7 +50,7 @@ LAST_WORD_MIN_COUNT = 20
 LENGTH_BANDS = (2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20)
 #: ``--check`` compares predictions on this many held-out samples, not all: the held-out part grows with every
 #: eval round (55 000 samples at round 40, four times the training set), and a refit's drift shows on any share.
-CHECK_SAMPLES = 6000
+CHECK_SAMPLES = 3000
 
 
 def texts(patterns: tuple[str, ...], root: Path = ROOT) -> list[str]:
