@@ -664,10 +664,14 @@ class DomainAgent:
             for s in needed)
 
     def _readers_given(self, spec: ToolSpec, text: str, *, asked: bool) -> list[ToolSpec]:
-        """The other read tools of ``spec``'s server whose ids ``text`` gives (see ``_gives_ids``)."""
-        return [t for t in self.tools.tools(spec.server).values()
+        """The other read tools of ``spec``'s server whose ids ``text`` gives (see ``_gives_ids``), and another
+        server's tools that read a record by a number with letters of its own, when ``text`` says them ("INC-20004"
+        asked for a work-order number: the caller's record is an incident)."""
+        return [t for server in self.tools.connections for t in self.tools.tools(server).values()
                 if t.name != spec.name and not slots.is_write(t.name, t.annotations)
-                and self._gives_ids(t, text, asked=asked)]
+                and (server == spec.server or all(entities.pattern_prefixes(s.schema.get("pattern"))
+                                                  for s in slots.slots_of(t.input_schema) if s.required))
+                and self._gives_ids(t, text, asked=asked and server == spec.server)]
 
     def _other_action_ordered(self, spec: ToolSpec, task: Mapping[str, Any], text: str) -> ToolSpec | None:
         """At a read-back, a yes that orders another action ("yes, cancel it" to a visit about to be booked):

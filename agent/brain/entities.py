@@ -46,6 +46,8 @@ DASH_WORDS = {"dash", "hyphen", "-", "minus"}
 
 #: Longer digit runs are not numbers anyone says (and int() refuses > 4300 digits).
 MAX_DIGITS = 30
+#: Digits a record's number has at the least (WO-10003): fewer is a quantity or a tag, not a record said bare.
+RECORD_DIGITS = 5
 #: The most digits an id of the line has (WO-10234, E10482): a longer join across a pause is no id.
 MAX_ID_DIGITS = 6
 
@@ -315,9 +317,10 @@ def codes(text: str, prefixes: Iterable[str] = ()) -> list[str]:
         j = i
         while j < len(toks) and j not in runs:
             if (toks[j] == "." and letters) or (toks[j] == "," and letters and (len(toks[j - 1]) == 1 or toks[j - 1] in LETTER_NAMES)
-                                                  and (j + 1 in runs or (j + 1 < len(toks) and toks[j + 1] in DASH_WORDS))):
-                # "w.o. 10001"; "g, three, zero, two, zero" read out with a pause after each ("the GIS, thirty
-                # thousand and three" is a word, then a number of its own)
+                                                  and (j + 1 in runs or (j + 1 < len(toks) and (
+                                                      toks[j + 1] in DASH_WORDS or (len(toks[j + 1]) == 1 and toks[j + 1].isalpha()))))):
+                # "w.o. 10001"; "g, three, zero, two, zero" and "W, O, one, zero, ..." read out with a pause after each
+                # ("the GIS, thirty thousand and three" is a word, then a number of its own)
                 j += 1
                 continue
             letter = _letter(toks[j], upper_words)

@@ -71,6 +71,10 @@ _IDENTITY = re.compile(
     r"\b(?:(?:who|what) am i (?:talking|speaking) (?:to|with)|(?:am i (?:talking|speaking) (?:to|with)|is (?:this|that|it)|"
     r"are you)(?: \w+){0,2}? (?:a |an )?(?:real |actual |live )?(?:person|human|human being|robot|bot|machine|"
     r"computer|recording|ai|automated)(?: or (?:a |an )?\w+)?)\b")
+#: Asking whether anyone is on the line at all ("is anyone even there at this hour?", "hello, anybody there?"):
+#: answered with who is, like what is on the line.
+_ANYONE_THERE = re.compile(r"\b(?:(?:is|are) (?:there )?)?(?:anyone|anybody|someone|somebody)(?: \w+){0,2}? (?:there|about|around|"
+                           r"awake|answering)\b(?: (?:at|this) (?:this |that )?(?:hour|time(?: of night)?|late|early)| tonight| now| at all)?(?! (?:to|who|that|for|with|on|at)\b)")
 #: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
 #: number again", "what was the reference again?", "could you go over that once more".
 #: ("Back" said of what was said, not of how a thing is: "say the pressure's back to normal" dictates.)
@@ -234,8 +238,9 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if _REPEAT.search(plain) or once_more or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = _which_reference(plain) if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
-    if _IDENTITY.search(plain) and len(leftover(plain, _IDENTITY, _ASIDE_FIRST).split()) <= 1:
-        return Move("identity")
+    asked = [p for p in (_IDENTITY, _ANYONE_THERE) if p.search(plain)]
+    if asked and len(leftover(plain, *asked, _ASIDE_FIRST).split()) <= 1:
+        return Move("identity", "there" if asked == [_ANYONE_THERE] else "")  # ("Yes, I'm here" is no answer to "a real person?")
     if _PERSON.search(plain):
         return Move("person")
     if _RESTART.search(plain) and len(leftover(plain, _RESTART).split()) <= 2:

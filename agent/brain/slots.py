@@ -415,8 +415,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
                             or (before[-1] == "the" and before[-2:-1] == ["not"])):
             ruled_out.add(option)
             continue  # the value the caller does not mean ("update them, not just look at them", "not the morning")
-        if phrase.startswith("not ") and any(o != option and 0 <= start - b <= 2 for _, b, o, _ in taken):
-            continue  # "it's medium, not urgent": the other value named right before, and this one ruled out
+        if phrase.startswith("not ") and any(o != option and (0 <= start - b <= 2 or 0 <= a - end <= 2) for a, b, o, _ in taken):
+            continue  # "it's medium, not urgent", "not urgent, high": the other value named beside, and this one ruled out
         if slot.hours and entities.gone_by(before):
             continue  # "it make very big noise since the morning", "all morning": a time gone by, no choice
         if slot.hours and entities.ruled_out(low[:start], low[end:]):
@@ -426,6 +426,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # "I don't need to edit anything": not that one either
         if _KEPT.search(low[:start]):
             continue  # "leave the job itself open": the value it has, kept, is no value asked for
+        if _NAMES_WHAT_FOLLOWS.match(low[end:]) and (entities.email(low[end:]) or entities.user_id(low[end:])):
+            continue  # "my email is tom dot reyes at ...": the name of the address given, no choice
         if not asked and (before[-1:] in (["a"], ["an"]) or (before[-1:] == ["the"] and after[:1] and
                                                            re.fullmatch(r"ones?(?:'s)?", after[0]))) and not (label & set(after)):
             continue  # "stores gave me a new one", "the new one's fine": the word describes a thing ("a high priority" names its slot)
@@ -505,7 +507,10 @@ def _after_repair(low: str, at: int) -> bool:
         return False  # "make it afternoon": said as the value, no repair
     seen = bool(pieces[-1])
     for words in reversed(pieces[:-1]):
-        if not words or not set(words) <= _REPAIR_WORDS:
+        # (The value taken back is part of the repair: "no, sorry, not urgent, high", or where it stood once taken out.)
+        if not words:
+            continue
+        if not (set(words) <= _REPAIR_WORDS or (words[0] == "not" and len(words) <= 3)):
             break
         seen = True
     return seen
@@ -787,13 +792,15 @@ def _chosen(choices: list[Mapping[str, Any]], text: str) -> Any:
 
 
 def names_thing(name: str, text: str) -> bool:
-    """Does ``text`` name the thing called ``name`` that the agent offered (every word of its name, its
-    numbers too), without a no? "It's the standby generator, there's only the one" answers "Is it the
-    standby generator, G-2120?"."""
+    """Does ``text`` name the thing called ``name`` that the agent offered (every word of its name, or two of them
+    at least, and its numbers), without a no? "It's the standby generator, there's only the one" answers "Is it
+    the standby generator, G-2120?"; "it's intake pump two" answers "Is it the main raw-water intake pump 2?"."""
     words = {w for w in entities.tokens(name) if len(w) > 3 and w.isalpha()}
     numbers = {r.digits for r in entities.number_runs(name)}
-    body = moves.split_negated(text)[0] if moves.negates(text) else text  # "not the standby one" names it not
-    return bool(words) and words <= set(entities.tokens(body)) \
+    # "not the standby one" names it not; "I don't know the tag. It's intake pump two" names it in the other sentence.
+    body = " ".join(moves.split_negated(x)[0] if moves.negates(x) else x for x in re.split(r"(?<=[.!?])\s+", text))
+    said = words & set(entities.tokens(body))
+    return bool(said) and (said == words or len(said) >= 2) \
         and numbers <= {r.digits for r in entities.number_runs(body)} and entities.yes_no(text).yes is not False
 
 
@@ -965,6 +972,8 @@ _IRREGULAR_PAST = {"reset", "broke", "went", "came", "blew", "froze", "fell", "r
                    "stuck", "caught", "threw", "wore", "tore", "bent", "spun", "began"}
 _AUXILIARIES = {"is", "was", "are", "were", "has", "had", "have", "keeps", "kept", "won't", "isn't", "wasn't",
                 "can't", "doesn't", "didn't", "will", "started", "stopped", "been", "being", "got", "gone"}
+#: Words that only stress a thing said again ("no dial tone at all", "it's still dead, completely").
+_SAID_AGAIN = {"all", "at", "still", "completely", "totally", "really", "again", "just", "even", "whatsoever", "no", "not"}
 #: What a clause that only gives a priority calls it ("a medium problem", "high priority job").
 _VALUE_NOUNS = {"is", "a", "problem", "issue", "priority", "one", "job", "ticket", "please", "really", "quite"}
 #: Words a short summary keeps: long enough to say what is wrong, short enough to read back.
@@ -1190,10 +1199,23 @@ _STILL_VALUE = re.compile(r"\b(?:is|are|was|'s)\s+(?:(?:already|still)\s+(?:[\w-
                           re.I)
 
 
+#: A message the caller had, and what it says, up to the end of its sentence ("I had an email: Your incident INC-20004
+#: is on hold pending courier.", "the text said the visit is tomorrow"): someone else's words of how things stand.
+_MESSAGE = r"(?:email|e-mail|text|message|notice|notification|letter)s?"
+_REPORTED = re.compile(rf"(?:\b(?:i|we)(?: have|'ve)? (?:had|got|received|have|get) (?:an?|the|this|that) {_MESSAGE}\b[^:.!?]{{0,40}}?"
+                       rf"(?::|\bsaying\b|\b(?:that|which) says\b)|\b(?:the|this|that|an?|their|your) {_MESSAGE} (?:says?|said|reads?)"
+                       rf"\b:?)\s*(?:quote[:,]?\s*)?[^.!?]*[.!?]?", re.I)
+
+
+def reported_apart(text: str) -> str:
+    """``text`` without the messages it reports (``_REPORTED``): what is left is the caller's own."""
+    return _REPORTED.sub(" ", text)
+
+
 def as_wanted(text: str) -> str:
-    """``text`` without what a record is said to be now ("it's been on hold for a week", "a job is open already"):
-    what is left tells what it should become."""
-    return _STILL_VALUE.sub(" ", _CURRENT_VALUE.sub(" ", text))
+    """``text`` without what a record is said to be now ("it's been on hold for a week", "a job is open already", or
+    what a message the caller had says of it): what is left tells what it should become."""
+    return _STILL_VALUE.sub(" ", _CURRENT_VALUE.sub(" ", reported_apart(text)))
 
 
 def changes_record(tool: str, slots: list[Slot]) -> bool:
@@ -1333,12 +1355,16 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
             continue  # a value judged ("medium priority is fine"), the value taken out
         if words and set(words) <= _ABOUT_THE_RECORD:
             continue  # the record itself, made or not ("nobody raised it", "can you do it now"): no part of the problem
+        has = len(words) > 1 and words[0] == "it's" and (words[1] in ("got", "gone", "been") or words[1].endswith("ed"))
         if clauses and not set(clauses[-1]) & _AUXILIARIES and len(words) > 2 and (
-                (words[0] == "it" and words[1] in _AUXILIARIES) or (words[0] == "it's" and words[1].endswith("ing"))):
+                (words[0] == "it" and words[1] in _AUXILIARIES) or (words[0] == "it's" and words[1].endswith("ing")) or has):
             # "The booster pump at Millbrook. It's making that racket again": the thing, then what it does, one
             # sentence ("the booster pump is making that racket again"), not a thing and a clause cut for room.
-            clauses[-1] = clauses[-1] + (["is"] if words[0] == "it's" else []) + words[1:]
+            # ("My desk phone, it's got no dial tone": "it's" is "it has".)
+            clauses[-1] = clauses[-1] + (["has"] if has else ["is"] if words[0] == "it's" else []) + words[1:]
             continue
+        if clauses and set(words) - _DANGLING - _SAID_AGAIN <= {w for c in clauses for w in c}:
+            continue  # said again ("... it's got no dial tone. No dial tone at all."): told once is enough
         while words and words[0] in ("and", "but", "so", "also", "then", "it's", "its", "which", "that"):
             words = words[1:]
         here = words.index("here") if "here" in words[1:4] else 0
@@ -1474,6 +1500,13 @@ def _measured(text: str) -> bool:
         return True
     toks = entities.tokens(text)
     return any(run.end < len(toks) and _UNIT_WORD.fullmatch(toks[run.end]) for run in entities.number_runs(text))
+#: After a word, what makes it the name of a value said next ("email is ...", "email address: ...").
+_NAMES_WHAT_FOLLOWS = re.compile(r"\s*(?:address\s*)?[.…,]*\s*(?:it'?s|it is|is|'s|:)\s")
+#: Words a number after them is the name of, news to keep ("fault code 1446", "error 809", "bay 3").
+_NAMING_NUMBERS = frozenset("code error fault alarm event message model version build port extension ext room bay floor "
+                            "line channel gate door platform".split())
+#: Words read out between "quote" and "unquote" (or "end quote"): the words to pass on, whatever is said around them.
+_QUOTED = re.compile(r"\bquote\b[:,]?\s+(.+?)[\s,.]*\b(?:unquote|end (?:of )?quote)\b", re.I | re.S)
 #: A clause that only stops to think ("oh hang on", "sorry", "wait").
 _ASIDE = re.compile(r"\W*(?:(?:oh|ah|um|er|erm|sorry|hang on|hold on|wait|right|ok|okay|actually|no)\W*)+")
 
@@ -1503,6 +1536,10 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     if tool.startswith("add_") and news_to_come(opening):
         return ""  # "... I want to add something to the job.", "Can you pass him a message?": the words come next
     opening = _CLOCK_DOTS.sub(r"\1m", opening)
+    if (quoted := _QUOTED.search(opening)) is not None:
+        opening = quoted.group(1)  # "my supervisor forwarded me this, quote: ... unquote": what is passed on
+    else:
+        opening = reported_apart(opening)  # "I had an email: your incident is on hold ...": how it stands, no news
     first, *rest = tool.split("_")
     acting = [w for w in rest if w not in _RECORD_WORDS] if not tool.startswith(MAKES_RECORD) else []
     # (The other words of what it acts on count too, "a note" for a comment; another verb would match the news.)
@@ -1560,7 +1597,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
         if named and tool.startswith("add_") and whole == clause and not tells_something(clause) \
                 and len(clause.split()) <= APPOSITION_WORDS:
             continue  # "about WO-10001, intake pump one": the record's other name, no news
-        words = without_values(clause, ctx.site_names, sites=sites)
+        words = without_values(clause, ctx.site_names, sites=sites, tags=tool.startswith("add_"))
         in_runs = {i for run in entities.number_runs(clause) for i in range(run.start, run.end)}
         content = [w for i, w in enumerate(entities.tokens(clause))
                    if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN | _VAGUE and w in words]
@@ -1569,7 +1606,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
             joined = _hyphens_rejoined(words)
             # (A site kept where the record has none of its own keeps its number: "not from site 14".)
             kept.append(" ".join(w for i, w in enumerate(joined) if measured or not w.isdigit()
-                                 or (i and joined[i - 1] == "site")))
+                                 or (i and (joined[i - 1] == "site" or joined[i - 1] in _NAMING_NUMBERS))))
         elif content and asked_before:  # (the reason comes after the ask: "escalate INC 20003. two days. can't work.")
             fragments.append(" ".join(words))
     # Which thing it is ("the control room air con at Riverside", "emergency generator at harbor road") is no news
@@ -1582,19 +1619,22 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     return ", ".join(telling or kept)[:MAX_SPOKEN_TEXT]
 
 
-def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = True, things: bool = False) -> list[str]:
+def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = True, things: bool = False,
+                   tags: bool = False) -> list[str]:
     """``clause`` as words, without the codes, site numbers and site names in it. A site name is a run
     of its words that holds its own first word or two of its words: "the compressor" describes the
     equipment, it is not Eastgate Compressor Station. ``sites`` False keeps sites: for a record that has
     no site of its own, where it happened is part of what is told ("tested the VPN from site twelve").
     ``things`` also takes out the thing said to be at a place ("to the oil pump at North Ridge"): what is
-    asked of it is in the other words."""
+    asked of it is in the other words. ``tags`` keeps the codes of things ("A124", not a ticket's "WO 10001")
+    for words passed on, which no field of the record holds."""
     names = [[w for w in entities.tokens(name) if len(w) > 2] for name in site_names if not name.startswith(entities.SHORT_NAME)]
     site_words = {w for words in names for w in words}
     heads = {words[0] for words in names if words}
     toks = entities.tokens(clause)
     runs = {r.start: r for r in entities.number_runs(clause)}
     drop: set[int] = set()
+    tag: dict[int, str] = {}  # (``tags``: where a tag kept stands, as it is written)
     for start, run in runs.items():
         j = start
         while j > 0 and (toks[j - 1] in _VALUE_LEAD | _ID_WORDS or toks[j - 1] in entities.LETTER_NAMES
@@ -1603,6 +1643,11 @@ def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = 
             j -= 1
         if j == start or (not sites and "site" in toks[j:start]):
             continue  # a plain number ("12 bar") is part of the description
+        lead = [t for t in toks[j:start] if t not in ("-", "dash")]
+        if tags and lead and all(len(t) == 1 and t.isalpha() for t in lead) and len(run.digits) < entities.RECORD_DIGITS:
+            tag[j] = "".join(lead).upper() + ("-" if len(lead) < start - j else "") + run.digits
+            drop.update(range(j + 1, run.end))
+            continue  # "the standby pump A124 is running fine now", in a note: which other thing is news
         while j > 0 and toks[j - 1] in _PLACE_LEAD:
             j -= 1
         drop.update(range(j, run.end))
@@ -1622,7 +1667,7 @@ def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = 
             i = k
         else:
             i += 1
-    return [t for n, t in enumerate(toks) if n not in drop]
+    return [tag.get(n, t) for n, t in enumerate(toks) if n not in drop]
 
 
 def _thing_before(toks: list[str], at: int) -> int:
@@ -1737,7 +1782,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
             if proposed and (reply.yes is True or (reply.yes is None and names_thing(str(task.get("proposed_name") or ""), body))):
                 heard.update(proposed)  # "yes", or the thing offered named back ("it's the standby generator")
                 if write and reply.yes is True and changes_record(task["tool"], slots) and set(task["args"]) <= set(proposed) \
-                        and orders(task["tool"], reply.rest) and not [s for s in slots if s.required and s.kind != "key"
+                        and ordered_with_reasons(task["tool"], reply.rest, slots, ctx) \
+                        and not [s for s in slots if s.required and s.kind != "key"
                                                                        and s.name not in {**task["args"], **proposed}]:
                     # "Yes, cancel it please" to "Is it W O 10002: the oil pump?": the record was just read out and
                     # the act ordered with the yes; reading it back again would ask the same thing twice.
@@ -1842,6 +1888,20 @@ def orders(tool: str, text: str) -> bool:
     return bool(re.fullmatch(rf"(?:(?:yes|yeah|please|then|just|ok|okay|so)\W+)*(?:(?:can|could|would|will) you(?: please| just)? )?"
                              rf"(?:{verbs}|go ahead(?: and (?:{verbs}))?|do)(?: it| that)?(?: now| for me)?"
                              r"(?:\W+(?:please|then|thanks|thank you))*", low))
+
+
+#: Said of a record offered, to say it is the one ("that's the one", "that's it", "the very one").
+_THE_ONE = re.compile(r"^(?:(?:yes|yeah|yep|right|correct|exactly)\W+)*(?:that'?s (?:the one|it|right|correct|the job|the "
+                      r"one I mean)|(?:the )?very one|that one)\W+", re.I)
+
+
+def ordered_with_reasons(tool: str, text: str, slots: list[Slot], ctx: Context) -> bool:
+    """Does ``text`` order the act of ``tool`` (``orders``) in its first sentence, after saying the record offered is
+    the one, and only tell why in the rest ("That's the one, cancel it. The permit's been withdrawn.")? A question
+    or a value in the rest is more than a reason."""
+    first, *rest = re.split(r"(?<=[.!?])\s+", text.strip())
+    told = " ".join(rest)
+    return orders(tool, _THE_ONE.sub("", first)) and "?" not in told and not mentioned(slots, told, ctx)
 
 
 #: Verbs that make a new record, whatever the tool is called ("log it", "put it in").

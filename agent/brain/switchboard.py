@@ -77,8 +77,6 @@ FREE_SWITCH_CONFIDENCE = 0.6
 MAX_TURN_CHARS = 4000
 #: How likely the router must find what a caller wants done with a record they named, or it is its status.
 WANTED_CONFIDENCE = 0.2
-#: Digits a record's number has at the least (WO-10003): fewer is a quantity or a tag, not a record said bare.
-RECORD_DIGITS = 5
 #: How likely the router must find a write on the record just read for a follow-up turn to be taken as it.
 FOLLOW_UP_CONFIDENCE = 0.15
 #: Sentences of a turn, and one that asks (for a status question said without a question mark).
@@ -1034,8 +1032,11 @@ class SwitchboardBrain:
         person, is offered instead of asking again. Only the last sentence is held back."""
         held: Say | None = None
         async for action in actions:
-            if isinstance(action, Say) and action.text == ANYTHING_ELSE and (state.dialogue.get("later") or {}).get("accepted"):
-                state.dialogue["start_later"] = True  # the caller asked for both: the second one starts now
+            later = state.dialogue.get("later") or {}
+            if isinstance(action, Say) and action.text == ANYTHING_ELSE and (later.get("accepted") or self._reads_named(later)):
+                # The caller asked for both, or the second only reads a record they named ("... And what's happening
+                # with WO-10003?"), which nothing is risked by: the second one starts now.
+                state.dialogue["start_later"] = True
                 if held is not None:  # its read-back follows at once: of this result, the reference is enough
                     ref = next((x for x in _SENTENCE.split(held.text) if "reference" in x.lower()), None)
                     held = dataclasses.replace(held, text=ref or for_the_ear(held.text, LATER_RESULT_WORDS))
@@ -1149,7 +1150,7 @@ class SwitchboardBrain:
             task = state.task or {}
             helps = (HELP_CONFIRMING if task.get("confirming") else HELP_ASKING) if task and not move.about \
                 else CAPABILITIES
-            yield Say(helps if move.kind == "help" else IDENTITY)
+            yield Say(helps if move.kind == "help" else f"Yes, I'm here. {IDENTITY}" if move.about == "there" else IDENTITY)
             yield Say(self._resume(state))
         elif move.kind == "cancel":
             dropped = state.task is not None
@@ -2755,10 +2756,7 @@ class SwitchboardBrain:
         makes_one = spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES)
         if not (unsure or needs_one or makes_one) or self._names_a_record(text):
             return None
-        toks = entities.tokens(text.lower())
-        # A number after a letter is some other code ("E one one oh oh three", a caller's id), not a record's.
-        said = [r.digits for r in entities.number_runs(text) if len(r.digits) >= RECORD_DIGITS
-                and not (r.start and len(toks[r.start - 1]) == 1 and toks[r.start - 1].isalpha())]
+        said = _bare_record_numbers(text)
         if len(said) != 1:
             return None
         found: list[tuple[str, str, str]] = []  # (intent, id slot, value)
@@ -3054,7 +3052,10 @@ class SwitchboardBrain:
             return []
         kept = [i for i, c in enumerate(text) if c not in "'’"]
         plain = "".join(text[i] for i in kept).lower()
-        return [(kept[m.start()], kept[m.end() - 1] + 1) for m in switch.finditer(plain) if m.end() > m.start()]
+        # A one-word cue after the verb of its clause is an adverb of it ("the generator is now also showing fault
+        # 1446"), no switch; "..., and also my laptop", "could you also stick a note on it" are.
+        return [(kept[m.start()], kept[m.end() - 1] + 1) for m in switch.finditer(plain) if m.end() > m.start()
+                and (" " in m.group(0).strip() or not _BEING.search(re.split(r"[.,;:!?]|\b(?:and|but)\b", plain[:m.start()])[-1]))]
 
     def _split_two(self, decision: Any, text: str, state: CallState) -> tuple[Any, str, dict[str, Any] | None]:
         """See ``_keep_second_request``: the first clause boundary that leaves two clear requests, as the first's
@@ -3067,6 +3068,7 @@ class SwitchboardBrain:
         counted = bool(_SEVERAL_ASKS.search(text.lower()))
         for boundary in bounds[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
+            after = self._kind_carried(before, after)
             if len(re.findall(r"[\w']+", _without_names(before))) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
                     or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.search(before.lower()) \
                     or _inside_a_number(before, after) \
@@ -3080,21 +3082,20 @@ class SwitchboardBrain:
             unsure, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
             standing = self._standing_asked(tail, after)  # (asked in so many words: clear enough)
             tail = standing or tail
+            lead = re.split(r"[,;.!?]", after)[0]
+            if tail.action != "route" and moves.asks(lead) and (read := self._read_by_id(lead)) is not None:
+                # "..., and can you tell me where S R three zero zero zero five is, the ...": that record, read.
+                tail = dataclasses.replace(tail, action="route", target=read["target"], intent=read["intent"],
+                                           confidence=max(tail.confidence, threshold))
             # A first request its values settle is clear enough when the second is for the other desk.
             # (A change with no record to change is no reading of a part that asks for a new one: "..., can you raise a
             # job, urgent priority".)
             made = _made_by_kind(before.lower(), _RECORD_KINDS, loosely=False)
             head = self._settled((made and self._unfounded_change(unsure, before, state)) or unsure, before)
-            if head.intent in INTENT_TOOLS and (INTENT_TOOLS[head.intent][1].startswith(NEW_RECORD_PREFIXES)
-                                                or head.action == "clarify"):
-                # "Can you add a note to WO-10001 saying the standby pump ... has started making the same noise": a
-                # record that exists named with its tool in full is that act, not a new record for the noise told;
-                # so is an unsure reading of it, whichever desk the story drew it to.
-                acts = [i for i, (srv, _) in INTENT_TOOLS.items() if (srv == head.target or head.action == "clarify")
-                        and self._ids_of(i) and self._names_its_ids(i, before, ctx)]
-                named = self._tool_named_in_full(acts, before)
-                head = dataclasses.replace(head, action="route", target=INTENT_TOOLS[named][0], intent=named,
-                                           confidence=max(head.confidence, threshold)) if named else head
+            head = self._act_named_in_full(head, before, before)
+            # ("Two things about WO-10001: what's the status on it, and can you add a note that ...": the record is
+            # said once, for both.)
+            tail = self._act_named_in_full(tail, after, text)
             # A look-up is asked for; a first part that only tells ("The generator for the data room had its test this
             # morning and ...") is the story of what comes next, whatever it names.
             if self._only_told(head.intent, before) or _TAKEN_BACK.search(before):
@@ -3455,6 +3456,36 @@ class SwitchboardBrain:
         spec = self._spec_of(intent)
         return [s for s in slots.slots_of(spec.input_schema) if s.required and s.kind == "code"] if spec else []
 
+    def _act_named_in_full(self, decision: Any, words: str, record_words: str) -> Any:
+        """"Can you add a note to WO-10001 saying the standby pump ... has started making the same noise": a record
+        that exists (named in ``record_words``) with a tool on it named in full in ``words`` is that act, not a new
+        record for the noise told; so is an unsure reading of it, whichever desk the story drew it to."""
+        if decision.intent not in INTENT_TOOLS or not (INTENT_TOOLS[decision.intent][1].startswith(NEW_RECORD_PREFIXES)
+                                                       or decision.action == "clarify"):
+            return decision
+        ctx = self._context()
+        acts = [i for i, (srv, _) in INTENT_TOOLS.items() if (srv == decision.target or decision.action == "clarify")
+                and self._ids_of(i) and self._names_its_ids(i, record_words, ctx)]
+        named = self._tool_named_in_full(acts, words)
+        return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[named][0], intent=named, confidence=max(
+            decision.confidence, self.coordinator.policy.low_confidence_threshold)) if named else decision
+
+    def _kind_carried(self, before: str, after: str) -> str:
+        """``after`` with the kind of record ``before`` names by its kind given to the one bare record number it
+        says: a caller says the kind once ("Put a note on work order 10001 ... And what's happening with 10003?"
+        asks about WO-10003). ``after`` as it is when it names a record itself, or ``before`` no one kind."""
+        said = _bare_record_numbers(after)
+        if len(said) != 1 or self._names_a_record(after) or not re.search(rf"\b{said[0]}\b", after):
+            return after  # (numbers said in words are left alone: the number is put in where its digits stand)
+        kinds = set()
+        for _, slot in self._ticket_readers():
+            pattern = slot.schema.get("pattern")
+            prefix = entities.pattern_prefixes(pattern)[0]
+            if entities.match_code(f"{prefix}{said[0]}", pattern) \
+                    and any(entities.match_code(code, pattern) for code in entities.codes(before, [prefix])):
+                kinds.add(prefix)
+        return re.sub(rf"\b{said[0]}\b", f"{kinds.pop()}-{said[0]}", after, count=1) if len(kinds) == 1 else after
+
     def _ticket_readers(self) -> Iterator[tuple[str, slots.Slot]]:
         """Each kind of ticket's reader (work_order.status, incident.status, ...) with the one id it is read by
         (a number with letters of its own: WO-10003), in INTENT_TOOLS' order."""
@@ -3503,6 +3534,11 @@ class SwitchboardBrain:
             state.dialogue.pop("later")
             return True
         return False
+
+    def _reads_named(self, later: dict[str, Any]) -> bool:
+        spec = self._spec_of(later["intent"]) if later.get("intent") else None
+        return spec is not None and not slots.is_write(spec.name, spec.annotations) and bool(self._ids_of(later["intent"])) \
+            and self._names_its_ids(later["intent"], later["text"], self._context())
 
     def _offer_later(self, state: CallState) -> str:
         later = state.dialogue["later"]
@@ -3643,7 +3679,7 @@ class SwitchboardBrain:
         """Does ``text`` say a number in the whole shape of the record ``intent`` reads ("and the other one, one zero
         zero zero six" to "You also mentioned checking on a work order. Shall we do that now?")?"""
         ids, ctx = self._ids_of(intent), self._context()
-        long_enough = any(len(r.digits) >= RECORD_DIGITS for r in entities.number_runs(text))
+        long_enough = any(len(r.digits) >= entities.RECORD_DIGITS for r in entities.number_runs(text))
         return long_enough and len(ids) == 1 and slots.parse(ids[0], text, ctx, asked=True) is not None
 
     def _takes_by_letters(self, intent: str, text: str, ctx: slots.Context) -> bool:
@@ -3812,6 +3848,18 @@ def _inside_a_number(before: str, after: str) -> bool:
     """Is the boundary the "and" of a number said aloud ("job ten thousand and two")?"""
     last, first = before.split()[-1].lower().strip(",."), after.split()[0].lower().strip(",.")
     return last in ("hundred", "thousand") and bool(entities.number_runs(first))
+
+
+#: A form of "be" or "have" (see ``_switch_cues``).
+_BEING = re.compile(r"\b(?:is|are|was|were|has|have|had|been|being)\b|\w's\b")
+
+
+def _bare_record_numbers(text: str) -> list[str]:
+    """The numbers long enough to be a record's said without letters of their own. A number after a letter is
+    some other code ("E one one oh oh three", a caller's id), not a record's."""
+    toks = entities.tokens(text.lower())
+    return [r.digits for r in entities.number_runs(text) if len(r.digits) >= entities.RECORD_DIGITS
+            and not (r.start and len(toks[r.start - 1]) == 1 and toks[r.start - 1].isalpha())]
 
 
 def _without_names(said: str) -> str:

@@ -62,6 +62,8 @@ def test_numbers_said_as_words_or_digits(said: str, expected: list[int]) -> None
     ("status. whiskey oscar, one zero, zero zero three.", "WO10003"),
     # A pause after the "and" of a number said whole.
     ("it's job... W O, twenty thousand and... four.", "WO20004"),
+    # Letters read off an email one by one, a pause after each.
+    ("work order W, O, one, zero, zero, zero, two. When is the technician coming?", "WO10002"),
 ])
 def test_codes_spelled_or_written(said: str, code: str) -> None:
     assert code in e.codes(said)

@@ -386,3 +386,21 @@ def test_a_hedged_negation_takes_back_the_thing_not_the_hedge() -> None:
                                         ("can you reset it", True), ("can i get a headset", True)])
 def test_a_contraction_that_tells_is_no_question(said: str, asks: bool) -> None:
     assert moves.asks(said) is asks
+
+
+@pytest.mark.parametrize("said", ["Hello? Is anyone even there at this hour?", "hello, anybody there?",
+                                  "is there anyone there at all", "Sorry, is somebody actually there? Hello?"])
+def test_asking_whether_anyone_is_there_is_answered_with_who_is(said: str) -> None:
+    assert moves.classify(said, in_task=False) == moves.Move("identity", "there")
+
+
+@pytest.mark.parametrize("said", ["is anybody around to look at the pump", "is anyone there on site 12",
+                                  "I need someone there today", "is someone coming to fix it"])
+def test_someone_wanted_at_a_place_is_no_question_about_the_line(said: str) -> None:
+    assert moves.classify(said, in_task=False) is None or moves.classify(said, in_task=False).kind != "identity"
+
+
+def test_asking_for_a_real_person_and_whether_anyone_is_there_is_the_question_of_what_is_on_the_line() -> None:
+    # "Yes, I'm here" would answer "is this a real person?" wrongly: the line says what it is.
+    said = "Hi, sorry, is anyone actually there at this hour? Is this a real person?"
+    assert moves.classify(said, in_task=False) == moves.Move("identity")

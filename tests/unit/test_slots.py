@@ -1145,7 +1145,7 @@ def test_a_value_run_on_into_a_yes_is_said_as_the_value(said: str, value: str | 
 
 def test_a_time_of_day_s_dots_and_an_irregular_past_keep_the_news_whole() -> None:
     said = "Add a note to WO-10002: night operator reset the overload on P-4512 again at two a.m."
-    assert s.remark(said, "add_work_order_note", CTX) == "night operator reset the overload again at two am"
+    assert s.remark(said, "add_work_order_note", CTX) == "night operator reset the overload on P-4512 again at two am"
 
 
 @pytest.mark.parametrize("said, asked", [("INC-20004. It's been on hold for five days, escalate it", "escalate it"),
@@ -1174,3 +1174,54 @@ def test_a_summary_leaves_out_what_the_caller_only_asks(said: str, kept: str) ->
 def test_a_request_asked_with_could_i_is_kept_in_the_summary() -> None:
     said = "Could I get one of those headsets for the phone? I'm covering the finance phones all day."
     assert s.without_questions(said) == said
+
+
+def test_a_thing_named_by_some_of_its_words_and_its_number_is_the_one_offered() -> None:
+    # "Is it the main raw-water intake pump 2?" - "I don't know the tag, it's painted over. It's intake pump two.": the
+    # "don't" is about the tag; the other sentence names the pump.
+    said = "I don't know the tag, it's been painted over. It's intake pump two, the one next to pump one."
+    assert s.names_thing("main raw-water intake pump 2", said)
+    assert not s.names_thing("main raw-water intake pump 2", "It's intake pump one")
+    assert not s.names_thing("standby diesel generator", "not the standby generator")
+
+
+@pytest.mark.parametrize("said, note", [
+    # A message read out between "quote" and "unquote" is what is passed on.
+    ("My supervisor forwarded me this, quote: Re WO-10006, generator is now also showing ECM fault code 1446, please "
+     "add to the job. Unquote. Can you add that to the work order?", "generator is now also showing ecm fault code 1446"),
+    # Another thing's tag is news in a note; a number named by what it is ("code 1446") too.
+    ("can you add a note that the standby pump A124 is running fine now", "standby pump A124 is running fine now"),
+    # What an email said of the record is how it stands, no news.
+    ("I had an email: Your incident INC-20004 is on hold pending courier. Can you add a comment that the courier never "
+     "came on Tuesday", "courier never came on tuesday"),
+])
+def test_the_words_to_pass_on_are_the_callers_and_keep_what_they_name(said: str, note: str) -> None:
+    tool = "add_incident_comment" if "incident" in said else "add_work_order_note"
+    assert s.remark(said, tool, CTX) == note
+
+
+@pytest.mark.parametrize("said", ["I had an email: Your incident INC-20004 is on hold pending courier. Can you add a comment?",
+                                  "the text said the visit is booked for tomorrow. what now?"])
+def test_what_a_message_said_is_not_what_the_caller_asks_it_to_become(said: str) -> None:
+    assert "hold" not in s.as_wanted(said) and "booked" not in s.as_wanted(said)
+
+
+@pytest.mark.parametrize("said, category", [
+    ("My email is tom dot reyes at northwind dot example.", None),  # the name of the address given
+    ("My email... it's olivia dot grant at northwind dot example.", None),
+    ("my email is not working", "email"),
+])
+def test_a_word_naming_the_address_given_is_no_choice(said: str, category: str | None) -> None:
+    slot = s.Slot("category", {"type": "string", "enum": ["hardware", "software", "network", "email", "telephony"]}, True)
+    assert s.parse(slot, said, CTX, asked=False) == category
+
+
+@pytest.mark.parametrize("said, value", [("Make it urgent. No, sorry, not urgent, high.", "high"),
+                                          ("urgent. no, not urgent, high", "high"), ("not urgent, it can wait", "low")])
+def test_a_value_taken_back_then_another_said_is_the_other(said: str, value: str) -> None:
+    assert s.parse(PRIORITY, said, CTX, asked=False) == value
+
+
+def test_a_thing_told_then_what_it_has_done_is_one_clause_and_a_clause_said_again_is_said_once() -> None:
+    said = "Hello? My desk phone, it's got no dial tone. No dial tone at all."
+    assert s.paraphrase(said, s.Context(now=CTX.now)) == "my desk phone has got no dial tone"
