@@ -73,8 +73,9 @@ _IDENTITY = re.compile(
     r"computer|recording|ai|automated)(?: or (?:a |an )?\w+)?)\b")
 #: Asking whether anyone is on the line at all ("is anyone even there at this hour?", "hello, anybody there?"):
 #: answered with who is, like what is on the line.
-_ANYONE_THERE = re.compile(r"\b(?:(?:is|are) (?:there )?)?(?:anyone|anybody|someone|somebody)(?: \w+){0,2}? (?:there|about|around|"
-                           r"awake|answering)\b(?: (?:at|this) (?:this |that )?(?:hour|time(?: of night)?|late|early)| tonight| now| at all)?(?! (?:to|who|that|for|with|on|at)\b)")
+_ANYONE_THERE = re.compile(r"(?:\b(?:is|are)(?: there)? |^(?:(?:hello|hi|hey|sorry)\s+)*)(?:anyone|anybody|someone|somebody)(?: (?:even|"
+                           r"actually|still|really|else))? (?:there|about|around|awake|answering)\b(?: (?:at|this) (?:this |that )?"
+                           r"(?:hour|time(?: of night)?|late|early)| tonight| now| at all)?(?! (?:to|who|that|for|with|on|at)\b)")
 #: A verb of saying and "again"/"back" around what was said: "read that back to me", "tell me the
 #: number again", "what was the reference again?", "could you go over that once more".
 #: ("Back" said of what was said, not of how a thing is: "say the pressure's back to normal" dictates.)

@@ -47,6 +47,8 @@ _ENUM_SYNONYMS = {
     "admin": ("admin", "administrator", "full control", "admin rights"),
     "completed": ("complete", "close it", "close it off", "close the job", "close the work order", "close that",
                   "close off", "close out"),
+    # A job opened again is open ("can you reopen the work order?").
+    "open": ("open", "reopen", "re-open", "open it again", "open it back up"),
 }
 #: Option words that also describe things other than the slot ("a high reading", "low pressure", "other
 #: people"): said unasked they count only next to the slot's label or on their own.

@@ -883,8 +883,11 @@ class SwitchboardBrain:
         if state.task is not None and state.task is not task_before and state.task.get("confirming") \
                 and reply.yes is True and len(reply.rest.split()) <= GO_AHEAD_WORDS:
             state.task["go_ahead"] = True  # "Yes, close it." read back: a "thanks" after it is no new question
-        if state.dialogue.pop("start_later", False) and not self._later_reached(state):
+        start = state.dialogue.pop("start_later", False)
+        if start and not self._later_reached(state):
             async for action in self._apply(moves.Move("accept"), state, "later"):
+                if start is not True and isinstance(action, Say) and not action.filler and action.text != ANYTHING_ELSE:
+                    action, start = dataclasses.replace(action, text=for_the_ear(action.text, max(start, 0))), True
                 yield action
         if state.tool_failures >= self.coordinator.policy.tool_failure_limit and not state.handoff:
             async for action in self._hand_over(
@@ -1031,15 +1034,19 @@ class SwitchboardBrain:
         ``STRIKE_LIMIT`` times in a row: then the agent's other way to get the answer, or a
         person, is offered instead of asking again. Only the last sentence is held back."""
         held: Say | None = None
+        said = 0  # words said so far this turn
         async for action in actions:
             later = state.dialogue.get("later") or {}
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and (later.get("accepted") or self._reads_named(later)):
                 # The caller asked for both, or the second only reads a record they named ("... And what's happening
                 # with WO-10003?"), which nothing is risked by: the second one starts now.
-                state.dialogue["start_later"] = True
                 if held is not None:  # its read-back follows at once: of this result, the reference is enough
                     ref = next((x for x in _SENTENCE.split(held.text) if "reference" in x.lower()), None)
                     held = dataclasses.replace(held, text=ref or for_the_ear(held.text, LATER_RESULT_WORDS))
+                # (A read asked for nothing first: its result has the room this turn's reply has left, "Anything
+                # else?" after it.)
+                state.dialogue["start_later"] = True if later.get("accepted") else \
+                    LONGEST_REPLY - said - len(held.text.split() if held else []) - len(ANYTHING_ELSE.split())
                 continue
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
                 action = Say(self._offer_later(state))  # the first request is done: offer the second
@@ -1049,6 +1056,7 @@ class SwitchboardBrain:
                     action = Say(state.dialogue["later"].get("short") or SHORT_OFFER)
                     held = dataclasses.replace(held, text=for_the_ear(held.text, LONGEST_REPLY - len(action.text.split())))
             if held is not None:
+                said += len(held.text.split())
                 yield held
                 held = None
             if isinstance(action, Say) and not action.filler:
@@ -2175,6 +2183,10 @@ class SwitchboardBrain:
         new request's. None otherwise."""
         if NEW_RECORD.search(text.lower()):
             return None  # "raise a new one, medium": a new record, whatever it is said of the old one
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        if REOPENED.search(text.lower()) and last.get("ok") and isinstance(last.get("result"), dict) \
+                and is_closed(last["result"]):
+            return None  # "can you reopen it" of the closed record just read out: a new one for its thing
         sentences = [_LEAD.sub("", x.strip().lower()) for x in _SENTENCE.split(text) if x.strip()]
         if sentences and all(_WH_QUESTION.match(x) for x in sentences):
             return None  # "when will my high priority job get done?": the priority tells which job, it changes none
@@ -2187,7 +2199,6 @@ class SwitchboardBrain:
         # "Can you bump that job up to high?" after an asset was read with its one open job: that job.
         held = self._open_record_read(state) if done else {}
         # "Oh, I said medium, it should be high" right after it was written: the record just made.
-        last = state.tool_attempts[-1] if state.tool_attempts else {}
         made = self._spec_of(done[0]["intent"]) if done else None
         made = made if made is not None and made.name.startswith(NEW_RECORD_PREFIXES) \
             and last.get("tool") == made.name and last.get("ok") else None

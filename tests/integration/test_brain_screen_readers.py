@@ -56,6 +56,7 @@ async def test_a_second_request_that_reads_a_record_named_by_its_number_alone_fo
         actions = await say(brain, state, "Yes.")
         assert tools_ok(actions) == ["add_work_order_note", "get_work_order"], spoken(actions)
         assert "suction filter" in spoken(actions) and "now?" not in spoken(actions), spoken(actions)
+        assert len(spoken(actions).split()) <= 40, spoken(actions)  # one reply: the read has the room left
 
 
 async def test_a_reset_then_a_request_read_by_its_number_in_one_breath_are_both_done(scratch: ScratchBrain) -> None:
@@ -67,6 +68,7 @@ async def test_a_reset_then_a_request_read_by_its_number_in_one_breath_are_both_
         assert state.task and state.task["tool"] == "request_password_reset", state.task
         actions = await say(brain, state, "Yes please.")
         assert tools_ok(actions) == ["request_password_reset", "get_service_request"], spoken(actions)
+        assert len(spoken(actions).split()) <= 40, spoken(actions)
 
 
 async def test_a_note_asked_beside_a_status_on_the_record_said_for_both_is_a_note(scratch: ScratchBrain) -> None:
@@ -141,3 +143,15 @@ async def test_a_priority_taken_back_for_another_is_the_other(scratch: ScratchBr
         await say(brain, state, "Hi, the Power BI asset dashboard won't refresh. My employee ID is E10850.")
         await say(brain, state, "Make it urgent. No, sorry, not urgent, high.")
         assert state.task["args"].get("priority") == "high", state.task
+
+
+async def test_a_completed_job_asked_to_be_reopened_offers_a_new_one(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("reopen-completed")
+        actions = await say(brain, state, "Hello, it's about WO-10008, the oil sample on transformer T-1401. The lab emailed: "
+                                          "dissolved gas analysis shows elevated acetylene, 12 ppm. Can you reopen the work order?")
+        assert "completed" in spoken(actions) and spoken(actions).endswith("instead?"), spoken(actions)
+        await say(brain, state, "Fine, raise a new one for T-1401 at site fourteen then. High priority.")
+        task = state.task or {}
+        assert task.get("tool") == "create_work_order" and task.get("confirming"), task
+        assert task["args"].get("asset_tag") == "T-1401" and task["args"].get("priority") == "high", task

@@ -395,7 +395,8 @@ def test_asking_whether_anyone_is_there_is_answered_with_who_is(said: str) -> No
 
 
 @pytest.mark.parametrize("said", ["is anybody around to look at the pump", "is anyone there on site 12",
-                                  "I need someone there today", "is someone coming to fix it"])
+                                  "I need someone there today", "is someone coming to fix it",
+                                  "can I talk to someone in dispatch about it please"])
 def test_someone_wanted_at_a_place_is_no_question_about_the_line(said: str) -> None:
     assert moves.classify(said, in_task=False) is None or moves.classify(said, in_task=False).kind != "identity"
 
