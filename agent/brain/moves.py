@@ -192,6 +192,11 @@ _MADE_ONE = re.compile(r"\b(?:new (?:one|ones|ticket|request|job|work order|inci
                        r"logged|booked|created|put in)|just (?:made|raised|opened|logged|booked|created))\b")
 
 
+#: A cancel phrase that ends the turn, after why ("oh hang on it's just come back, the cables were loose, never mind").
+_CANCEL_LAST = re.compile(r"\b(?:never ?mind|forget (?:it|that|about it)|don'?t worry(?: about (?:it|that))?|"
+                          r"no need(?: now| any ?more)?|scrap (?:it|that))$")
+
+
 def drops_request(sentence: str, topic: str = "") -> bool:
     """Does ``sentence`` open by dropping the request ("No, leave it please.", "Forget it."), or tell to drop it by
     its kind, the first word of ``topic`` ("he's just told me to forget the visit" of a visit being booked)?"""
@@ -229,6 +234,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
         reply = entities.yes_no(plain)
         if reply.yes is not None and len(reply.rest.split()) <= 3:
             return Move("accept" if reply.yes else "decline")
+        if _CANCEL_LAST.search(plain):
+            return Move("decline")  # "oh, it's just come back, never mind"
     said = set(plain.split())
     if _REPEAT_ALONE.match(plain) or (said <= _REPEAT_WORDS and said & _REPEAT_CUES):
         return Move("repeat")
@@ -253,7 +260,7 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if _CANCEL_ALONE.match(plain) or (_CANCEL.search(plain) and set(leftover(plain, _CANCEL).split()) <= set(
             _plain(topic).split())) or (_opens_a_sentence(_CANCEL_FIRST, text) and not entities.number_runs(text) and not changes) \
             or any(drops_request(x, topic) for x in re.split(r"(?<=[.!?])\s+", text) if not _CANCEL_FIRST.match(x.lower())) \
-            or _LEFT_FOR_OWN_PLAN.search(plain) or NO_NEW_ONE.search(plain):
+            or _LEFT_FOR_OWN_PLAN.search(plain) or NO_NEW_ONE.search(plain) or _CANCEL_LAST.search(plain):
         # "Scrap that, Thursday was right": a cancel phrase before values the task takes takes back a change.
         return Move("cancel")
     rest = leftover(plain, _DONT_KNOW)

@@ -885,9 +885,16 @@ class SwitchboardBrain:
             state.task["go_ahead"] = True  # "Yes, close it." read back: a "thanks" after it is no new question
         start = state.dialogue.pop("start_later", False)
         if start and not self._later_reached(state):
+            asked = (state.dialogue.get("later") or {}).get("text", "")
             async for action in self._apply(moves.Move("accept"), state, "later"):
                 if start is not True and isinstance(action, Say) and not action.filler and action.text != ANYTHING_ELSE:
-                    action, start = dataclasses.replace(action, text=for_the_ear(action.text, max(start, 0))), True
+                    # No room for all of it: the part that answers what was asked ("when is the technician coming
+                    # for WO-10006?": who comes when), else as much as fits.
+                    if len(action.text.split()) > start:
+                        answer = self._from_last_result(asked, state, one_of_kind=True)
+                        short = answer if answer and len(answer.split()) <= start else for_the_ear(action.text, max(start, 0))
+                        action = dataclasses.replace(action, text=short)
+                    start = True
                 yield action
         if state.tool_failures >= self.coordinator.policy.tool_failure_limit and not state.handoff:
             async for action in self._hand_over(
@@ -3369,7 +3376,11 @@ class SwitchboardBrain:
         # A record told as it stands, and more ("my desk phone ticket was marked resolved, but it has no dial tone
         # again"): the more is news for it, whatever else was heard, and its number is asked for.
         stands = status is not None and slots.as_wanted(text) != text
-        if stands and news is None:
+        # ... and so is a fault told of a record named ("no dial tone again. I had a ticket for it before, INC-20005"),
+        # unsure between reading it and a new one of its kind: read, a closed one's new one offered with the story.
+        made = status is not None and any(INTENT_TOOLS.get(i, ("", ""))[0] == INTENT_TOOLS[status][0]
+                                          and INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES) for i in options)
+        if (stands or made) and news is None:
             news = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == INTENT_TOOLS[status][0]
                          and tool.startswith(NEWS_PREFIXES) and self._id_names(i) == self._id_names(status)), None)
         if status is None or news is None or self._id_names(status) != self._id_names(news) \

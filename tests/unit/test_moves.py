@@ -405,3 +405,15 @@ def test_asking_for_a_real_person_and_whether_anyone_is_there_is_the_question_of
     # "Yes, I'm here" would answer "is this a real person?" wrongly: the line says what it is.
     said = "Hi, sorry, is anyone actually there at this hour? Is this a real person?"
     assert moves.classify(said, in_task=False) == moves.Move("identity")
+
+
+@pytest.mark.parametrize("said", ["oh hang on its just come back the cables were loose never mind",
+                                  "oh it's working now, forget it"])
+def test_a_cancel_phrase_ending_the_turn_after_why_cancels_or_declines(said: str) -> None:
+    assert moves.classify(said, in_task=True) == moves.Move("cancel")
+    assert moves.classify(said, in_task=False, offer="later") == moves.Move("decline")
+
+
+@pytest.mark.parametrize("said", ["never mind the number, it is the pump A123", "the pump is leaking, never mind the noise"])
+def test_a_cancel_phrase_inside_the_request_cancels_nothing(said: str) -> None:
+    assert moves.classify(said, in_task=True) is None
