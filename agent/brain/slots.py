@@ -1367,7 +1367,8 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
             continue
         if clauses and set(words) - _DANGLING - _SAID_AGAIN <= {w for c in clauses for w in c}:
             continue  # said again ("... it's got no dial tone. No dial tone at all."): told once is enough
-        while words and words[0] in ("and", "but", "so", "also", "then", "it's", "its", "which", "that"):
+        while words and words[0] in ("and", "but", "so", "also", "then", "it's", "its", "which", "that", "okay", "ok", "well",
+                                     "um", "uh", "er", "erm", "oh", "yeah"):
             words = words[1:]
         here = words.index("here") if "here" in words[1:4] else 0
         if here and not set(words[:here]) & _SUBJECT_START and (here + 1 == len(words) or words[here + 1] in _SUBJECT_START):

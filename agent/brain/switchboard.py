@@ -123,6 +123,7 @@ _INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
                             # what a message or a sign is about ("if the VPN says authentication failed, what's that usually about?")
                             r"what(?:'?s| is) (?:that|it|this)(?: (?:usually|normally|generally|typically))? (?:about|mean|down to)\b|"
+                            r"what (?:does|would|could) (?:that|it|this)(?: (?:usually|normally|generally|typically))? (?:mean|be)\b|"
                             # the step to take first ("what's the first thing to check?")
                             r"what(?:'s| is| are| would be) the (?:first |best |next |usual |main )?(?:thing|things|step|steps) (?:to|i|we)\b|"
                             # which of a kind to use ("which network should she pick on her laptop?")
@@ -3925,7 +3926,9 @@ def _story_before_advice(text: str) -> str:
     if re.search(r"[.?!]", text):
         return text
     for i in range(max(len(words) - ADVICE_WORDS, 1), len(words)):
-        if _ADVICE.match(" ".join(entities.tokens(" ".join(words[i:]).lower()))):
+        asked = " ".join(entities.tokens(" ".join(words[i:]).lower()))
+        # (... or what it means: "... started making a pulsing roaring noise | what does that usually mean")
+        if _ADVICE.match(asked) or re.match(r"what (?:does|would|could) (?:that|it|this)\b", asked) and _INFO_QUESTION.match(asked):
             return " ".join(words[:i])
     return text
 

@@ -181,3 +181,11 @@ async def test_a_read_done_at_once_without_room_for_all_says_what_was_asked(scra
         actions = await say(brain, state, "make it high, yes go ahead")
         assert tools_ok(actions) == ["create_work_order", "get_work_order"], spoken(actions)
         assert "Dev Patel" in spoken(actions) and len(spoken(actions).split()) <= 40, spoken(actions)
+
+
+async def test_what_a_noise_told_unpunctuated_usually_means_is_answered_from_the_articles(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("what-it-means")
+        actions = await say(brain, state, "okay so twenty one oh two has started making a pulsing roaring noise since this "
+                                          "morning what does that usually mean")
+        assert "surge" in spoken(actions) and not state.task, spoken(actions)

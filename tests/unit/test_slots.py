@@ -1225,3 +1225,8 @@ def test_a_value_taken_back_then_another_said_is_the_other(said: str, value: str
 def test_a_thing_told_then_what_it_has_done_is_one_clause_and_a_clause_said_again_is_said_once() -> None:
     said = "Hello? My desk phone, it's got no dial tone. No dial tone at all."
     assert s.paraphrase(said, s.Context(now=CTX.now)) == "my desk phone has got no dial tone"
+
+
+def test_a_filler_word_leading_the_problem_is_no_part_of_it() -> None:
+    assert s.paraphrase("okay so the pump has started making a roaring noise", s.Context(now=CTX.now)) \
+        == "the pump has started making a roaring noise"
