@@ -1714,7 +1714,8 @@ class SwitchboardBrain:
             (x for x in reversed(sentences) if _WHEN_QUESTION.match(_LEAD.sub("", x.lower()))), "")  # unpunctuated
         if not last_asked and not re.search(r"[.!?]", text) and (standing := _STANDING.search(text.lower())):
             last_asked = text[standing.start():]  # unpunctuated, the question is where it asks how it stands
-        asked = [c.strip() for c in re.split(r",\s*", last_asked)] if last_asked else []
+        # (Clauses end at a comma, or at a dash written between words: "..., G-6802 - has it got anything open on it?")
+        asked = [c.strip() for c in re.split(r",\s*|\s+[-–—]\s+", last_asked)] if last_asked else []
         questions = [c for c in asked if _QUESTION.match(c.lower())]
         # A question put as a statement: "I need to know when your bloke's turning up", "tell me if it's done".
         questions += [m.group(1) for m in _INDIRECT_QUESTION.finditer(text.lower())][-1:]

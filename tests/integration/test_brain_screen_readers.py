@@ -2,7 +2,8 @@
 there, callers reading ids and messages off screens and emails (letters one by one, a quote, what an email said),
 a record of another kind given for the one asked, two requests in a breath where the second only reads a record
 it names, a record confirmed and its act ordered in one answer, a thing named by its usual name, a value taken
-back and another said."""
+back and another said; and a few from older rounds read again (a question written after a dash, what a noise usually
+means asked without punctuation)."""
 
 from __future__ import annotations
 
@@ -189,3 +190,13 @@ async def test_what_a_noise_told_unpunctuated_usually_means_is_answered_from_the
         actions = await say(brain, state, "okay so twenty one oh two has started making a pulsing roaring noise since this "
                                           "morning what does that usually mean")
         assert "surge" in spoken(actions) and not state.task, spoken(actions)
+
+
+async def test_a_question_written_after_a_dash_is_what_the_turn_asks(scratch: ScratchBrain) -> None:
+    # (Round 45.) "My technician's at gas turbine generator 2, G-6802 - has it got anything open on it?" asks what is
+    # open on the thing, however much the story before it sounds like a fault to log.
+    async with scratch.fresh() as brain:
+        state = CallState("question-after-dash")
+        actions = await say(brain, state, "Hi, I'm the shift manager at Stonebridge. My technician's at gas turbine "
+                                          "generator 2, G-6802 - has it got anything open on it?")
+        assert tools_ok(actions) == ["lookup_asset"] and "No open work orders" in spoken(actions), spoken(actions)
