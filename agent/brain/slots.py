@@ -706,6 +706,24 @@ def validate(slot: Slot, value: Any) -> str | None:
     return f"I couldn't use that as the {slot.label}"
 
 
+#: How far ahead a date may be, as a field's description says it ("A date like 2026-12-01, up to 60 days ahead.").
+_HORIZON = re.compile(r"\bup to (\d+) days ahead\b")
+
+
+def beyond_horizon(slot: Slot, value: Any, ctx: Context) -> str | None:
+    """A short reason when ``value`` is a date further ahead than the field's description allows, else None: said
+    when heard, not after the read-back and a refusal from the server."""
+    limit = _HORIZON.search(str(slot.schema.get("description", "")))
+    if slot.kind != "datetime" or limit is None or not isinstance(value, str):
+        return None
+    try:
+        day = datetime.fromisoformat(value).date()
+    except ValueError:
+        return None
+    days = int(limit.group(1))
+    return f"that's more than {days} days ahead" if (day - ctx.now.date()).days > days else None
+
+
 # --- one turn of the dialogue ---------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -837,6 +855,10 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     # can we move it") is no value for it.
     said = as_wanted(task["opening"]) if changes_record(task["tool"], slots) else task["opening"]
     heard = mentioned(slots, said, ctx)
+    for slot in slots:
+        if slot.name in heard and (reason := beyond_horizon(slot, heard[slot.name], ctx)):
+            del heard[slot.name]  # "for the 15th of March", 98 days ahead: said with the question, not booked
+            task["misheard"] = {"slot": slot.name, "say": f"Sorry, {reason}."}
     if turn and turn != task["opening"]:
         identities = [s for s in slots if s.kind in ("site", "user", "email") and s.name not in heard]
         heard.update(mentioned(identities, turn, ctx))
@@ -1838,6 +1860,10 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 elif not heard:  # a number taken for another slot ("not thirty, thirteen") is no misheard tag
                     problem = wrong_shape(asking, body) or way_asked_about(asking, body) \
                         or f"Sorry, I didn't catch {'your ID' if asking.kind == 'user' else 'the ' + asking.label}."
+        for name in [k for k in heard if k in by_name]:
+            if (reason := beyond_horizon(by_name[name], heard[name], ctx)) is not None:
+                del heard[name]  # ("the 15th of March", more than bookings go ahead): said, and asked again
+                problem = f"Sorry, {reason}."
         # A changed value is said back; so is any value in a correction ("urgent, not low"),
         # even one the call had not taken before.
         # (Of a correction, the values of the kind taken back: "site seventeen, no, seven. Booster pump two, A702"

@@ -200,3 +200,18 @@ async def test_a_question_written_after_a_dash_is_what_the_turn_asks(scratch: Sc
         actions = await say(brain, state, "Hi, I'm the shift manager at Stonebridge. My technician's at gas turbine "
                                           "generator 2, G-6802 - has it got anything open on it?")
         assert tools_ok(actions) == ["lookup_asset"] and "No open work orders" in spoken(actions), spoken(actions)
+
+
+@pytest.mark.parametrize("turns", [
+    ["Riverside admin. For the aircon job, WO-10004, can I book your technician for the 15th of March?"],
+    ["Can I book a technician for WO-10004?", "the 15th of March please"],
+])
+async def test_a_visit_asked_further_ahead_than_bookings_go_is_told_at_once(scratch: ScratchBrain, turns: list[str]) -> None:
+    # (Round 45.) The tool's description says how far ahead: said when the day is heard, not after a read-back and a
+    # refusal from the server; the day is asked again.
+    async with scratch.fresh() as brain:
+        state = CallState("too-far-ahead")
+        for turn in turns:
+            actions = await say(brain, state, turn)
+        assert "60 days ahead" in spoken(actions) and spoken(actions).endswith("?"), spoken(actions)
+        assert "date" not in state.task["args"] and state.task["asking"] == "date", state.task

@@ -1230,3 +1230,12 @@ def test_a_thing_told_then_what_it_has_done_is_one_clause_and_a_clause_said_agai
 def test_a_filler_word_leading_the_problem_is_no_part_of_it() -> None:
     assert s.paraphrase("okay so the pump has started making a roaring noise", s.Context(now=CTX.now)) \
         == "the pump has started making a roaring noise"
+
+
+def test_a_date_further_ahead_than_its_field_allows_is_refused_with_the_reason() -> None:
+    slot = s.Slot("date", {"type": "string", "format": "date",
+                           "description": "What day should the technician come? A date like 2026-12-01, up to 60 days ahead."}, True)
+    assert s.beyond_horizon(slot, "2027-03-15", CTX) == "that's more than 60 days ahead"
+    assert s.beyond_horizon(slot, "2026-12-20", CTX) is None
+    unlimited = s.Slot("date", {"type": "string", "format": "date", "description": "What day?"}, True)
+    assert s.beyond_horizon(unlimited, "2027-03-15", CTX) is None

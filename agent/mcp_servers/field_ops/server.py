@@ -16,7 +16,7 @@ from pydantic import Field
 from agent.mcp_servers.audited_server import AuditedServer
 from agent.mcp_servers.database import Database
 from agent.mcp_servers.field_ops.seed import seed
-from agent.mcp_servers.field_ops.store import SCHEMA, FieldOpsStore
+from agent.mcp_servers.field_ops.store import MAX_BOOKING_DAYS, SCHEMA, FieldOpsStore
 from agent.mcp_servers.fields import FreeText, IdempotencyKey, Limit, Priority, ShortText
 from agent.mcp_servers.ticket_ids import WORK_ORDER
 
@@ -152,7 +152,8 @@ def build_server(db_path: Path) -> AuditedServer:
         work_order_id: Annotated[
             WorkOrderId, Field(description="Which work order is the visit for? It looks like WO-10234.")
         ],
-        date: Annotated[dt.date, Field(description="What day should the technician come? A date like 2026-12-01.")],
+        date: Annotated[dt.date, Field(description="What day should the technician come? A date like 2026-12-01, "
+                                                  f"up to {MAX_BOOKING_DAYS} days ahead.")],
         time_window: VisitWindow,
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
@@ -164,7 +165,8 @@ def build_server(db_path: Path) -> AuditedServer:
         work_order_id: Annotated[
             WorkOrderId, Field(description="Which work order's visit should move? It looks like WO-10234.")
         ],
-        date: Annotated[dt.date, Field(description="Which day should the technician come instead? A date like 2026-12-01.")],
+        date: Annotated[dt.date, Field(description="Which day should the technician come instead? A date like "
+                                                  f"2026-12-01, up to {MAX_BOOKING_DAYS} days ahead.")],
         time_window: VisitWindow,
         idempotency_key: IdempotencyKey = None,
     ) -> dict[str, Any]:
