@@ -724,6 +724,16 @@ def beyond_horizon(slot: Slot, value: Any, ctx: Context) -> str | None:
     return f"that's more than {days} days ahead" if (day - ctx.now.date()).days > days else None
 
 
+def _beyond_horizon_dropped(slots: list[Slot], heard: dict[str, Any], ctx: Context) -> tuple[str, str] | None:
+    """(field, reason) for a date in ``heard`` further ahead than its field allows ("the 15th of March", 98 days
+    ahead), taken out of ``heard``; None when there is none."""
+    for slot in slots:
+        if slot.name in heard and (reason := beyond_horizon(slot, heard[slot.name], ctx)) is not None:
+            del heard[slot.name]
+            return slot.name, reason
+    return None
+
+
 # --- one turn of the dialogue ---------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -855,10 +865,8 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
     # can we move it") is no value for it.
     said = as_wanted(task["opening"]) if changes_record(task["tool"], slots) else task["opening"]
     heard = mentioned(slots, said, ctx)
-    for slot in slots:
-        if slot.name in heard and (reason := beyond_horizon(slot, heard[slot.name], ctx)):
-            del heard[slot.name]  # "for the 15th of March", 98 days ahead: said with the question, not booked
-            task["misheard"] = {"slot": slot.name, "say": f"Sorry, {reason}."}
+    if (too_far := _beyond_horizon_dropped(slots, heard, ctx)) is not None:
+        task["misheard"] = {"slot": too_far[0], "say": f"Sorry, {too_far[1]}."}  # said with the question, not booked
     if turn and turn != task["opening"]:
         identities = [s for s in slots if s.kind in ("site", "user", "email") and s.name not in heard]
         heard.update(mentioned(identities, turn, ctx))
@@ -1525,6 +1533,8 @@ def _measured(text: str) -> bool:
         return True
     toks = entities.tokens(text)
     return any(run.end < len(toks) and _UNIT_WORD.fullmatch(toks[run.end]) for run in entities.number_runs(text))
+
+
 #: After a word, what makes it the name of a value said next ("email is ...", "email address: ...").
 _NAMES_WHAT_FOLLOWS = re.compile(r"\s*(?:address\s*)?[.…,]*\s*(?:it'?s|it is|is|'s|:)\s")
 #: Words a number after them is the name of, news to keep ("fault code 1446", "error 809", "bay 3").
@@ -1860,10 +1870,8 @@ def step(task: dict[str, Any], schema: Mapping[str, Any], text: str | None, ctx:
                 elif not heard:  # a number taken for another slot ("not thirty, thirteen") is no misheard tag
                     problem = wrong_shape(asking, body) or way_asked_about(asking, body) \
                         or f"Sorry, I didn't catch {'your ID' if asking.kind == 'user' else 'the ' + asking.label}."
-        for name in [k for k in heard if k in by_name]:
-            if (reason := beyond_horizon(by_name[name], heard[name], ctx)) is not None:
-                del heard[name]  # ("the 15th of March", more than bookings go ahead): said, and asked again
-                problem = f"Sorry, {reason}."
+        if (too_far := _beyond_horizon_dropped(slots, heard, ctx)) is not None:
+            problem = f"Sorry, {too_far[1]}."  # and the day asked again
         # A changed value is said back; so is any value in a correction ("urgent, not low"),
         # even one the call had not taken before.
         # (Of a correction, the values of the kind taken back: "site seventeen, no, seven. Booster pump two, A702"

@@ -119,11 +119,13 @@ _LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|right|roughly|just|sorry|um|er|oh
 #: out"): the question is what follows.
 _CONDITION_FIRST = re.compile(r"^(?:if|once|say|suppose|supposing|let'?s say)\b.*?\b(?=(?:how|what|where|why|who)\b)")
 #: A question that wants to know something: how to, what it means, how long, why.
-_INFO_QUESTION = re.compile(r"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far(?! along| on))|"
+#: What a thing told of usually means ("what does that usually mean?").
+_WHAT_IT_MEANS = r"what (?:does|would|could) (?:that|it|this)(?: (?:usually|normally|generally|typically))? (?:mean|be)\b"
+_INFO_QUESTION = re.compile(rf"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far(?! along| on))|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
                             # what a message or a sign is about ("if the VPN says authentication failed, what's that usually about?")
                             r"what(?:'?s| is) (?:that|it|this)(?: (?:usually|normally|generally|typically))? (?:about|mean|down to)\b|"
-                            r"what (?:does|would|could) (?:that|it|this)(?: (?:usually|normally|generally|typically))? (?:mean|be)\b|"
+                            rf"{_WHAT_IT_MEANS}|"
                             # the step to take first ("what's the first thing to check?")
                             r"what(?:'s| is| are| would be) the (?:first |best |next |usual |main )?(?:thing|things|step|steps) (?:to|i|we)\b|"
                             # which of a kind to use ("which network should she pick on her laptop?")
@@ -884,18 +886,18 @@ class SwitchboardBrain:
         if state.task is not None and state.task is not task_before and state.task.get("confirming") \
                 and reply.yes is True and len(reply.rest.split()) <= GO_AHEAD_WORDS:
             state.task["go_ahead"] = True  # "Yes, close it." read back: a "thanks" after it is no new question
-        start = state.dialogue.pop("start_later", False)
-        if start and not self._later_reached(state):
+        room = state.dialogue.pop("later_room", None)
+        if state.dialogue.pop("start_later", False) and not self._later_reached(state):
             asked = (state.dialogue.get("later") or {}).get("text", "")
             async for action in self._apply(moves.Move("accept"), state, "later"):
-                if start is not True and isinstance(action, Say) and not action.filler and action.text != ANYTHING_ELSE:
+                if room is not None and isinstance(action, Say) and not action.filler and action.text != ANYTHING_ELSE:
                     # No room for all of it: the part that answers what was asked ("when is the technician coming
                     # for WO-10006?": who comes when), else as much as fits.
-                    if len(action.text.split()) > start:
+                    if len(action.text.split()) > room:
                         answer = self._from_last_result(asked, state, one_of_kind=True)
-                        short = answer if answer and len(answer.split()) <= start else for_the_ear(action.text, max(start, 0))
+                        short = answer if answer and len(answer.split()) <= room else for_the_ear(action.text, max(room, 0))
                         action = dataclasses.replace(action, text=short)
-                    start = True
+                    room = None  # (the result's first sentence only)
                 yield action
         if state.tool_failures >= self.coordinator.policy.tool_failure_limit and not state.handoff:
             async for action in self._hand_over(
@@ -1051,10 +1053,12 @@ class SwitchboardBrain:
                 if held is not None:  # its read-back follows at once: of this result, the reference is enough
                     ref = next((x for x in _SENTENCE.split(held.text) if "reference" in x.lower()), None)
                     held = dataclasses.replace(held, text=ref or for_the_ear(held.text, LATER_RESULT_WORDS))
-                # (A read asked for nothing first: its result has the room this turn's reply has left, "Anything
-                # else?" after it.)
-                state.dialogue["start_later"] = True if later.get("accepted") else \
-                    LONGEST_REPLY - said - len(held.text.split() if held else []) - len(ANYTHING_ELSE.split())
+                state.dialogue["start_later"] = True
+                if not later.get("accepted"):
+                    # (A read asked for nothing first: its result has the room this turn's reply has left, "Anything
+                    # else?" after it.)
+                    state.dialogue["later_room"] = \
+                        LONGEST_REPLY - said - len(held.text.split() if held else []) - len(ANYTHING_ELSE.split())
                 continue
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and state.dialogue.get("later"):
                 action = Say(self._offer_later(state))  # the first request is done: offer the second
@@ -3560,6 +3564,8 @@ class SwitchboardBrain:
         return False
 
     def _reads_named(self, later: dict[str, Any]) -> bool:
+        """Does the request kept for later only read a record its words name ("... and what's happening with
+        WO-10003?"), so it may start without being offered first?"""
         spec = self._spec_of(later["intent"]) if later.get("intent") else None
         return spec is not None and not slots.is_write(spec.name, spec.annotations) and bool(self._ids_of(later["intent"])) \
             and self._names_its_ids(later["intent"], later["text"], self._context())
@@ -3929,7 +3935,7 @@ def _story_before_advice(text: str) -> str:
     for i in range(max(len(words) - ADVICE_WORDS, 1), len(words)):
         asked = " ".join(entities.tokens(" ".join(words[i:]).lower()))
         # (... or what it means: "... started making a pulsing roaring noise | what does that usually mean")
-        if _ADVICE.match(asked) or re.match(r"what (?:does|would|could) (?:that|it|this)\b", asked) and _INFO_QUESTION.match(asked):
+        if _ADVICE.match(asked) or re.match(_WHAT_IT_MEANS, asked):
             return " ".join(words[:i])
     return text
 
