@@ -42,6 +42,13 @@ _REPEAT = re.compile(
     r"|missed (?:that|it)|"
     r"what was the (?:question|number|reference)|where were we|what were (?:we|you) (?:doing|saying|asking|on)|"
     r"are you (?:still )?there|did you get (?:that|it|all that|me)|what (?:do|did) you need again)\b")
+#: A bad line: what the agent said did not arrive ("sorry, you cut out after the first one", "you're breaking up").
+#: Said with what the caller had said again ("sorry, you're breaking up. The dosing pump at ..."), it is that turn.
+_BAD_LINE = re.compile(r"\b(?:you (?:just )?(?:cut|broke|dropped|went|kept cutting|keep cutting|were cutting|are cutting) "
+                       r"(?:out|up|off)|(?:you'?re|you are|you were|it'?s|it was|the line'?s|the line is) breaking up|"
+                       r"(?:i )?lost you)\b")
+#: The words that may go with it: which part did not arrive ("after the first one", "the monitor one?").
+BAD_LINE_WORDS = 5
 #: Asking for a person, in any state: a verb of being put through and someone to be put through to
 #: ("let me talk to a human", "get me your supervisor", "I want the manager"). "Someone to come and
 #: fix it" is a request for a technician, not for a person on the line.
@@ -243,7 +250,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
             re.search(r"\b(?:reference|ticket|case|number)\b", plain):
         return Move("repeat", _which_reference(plain))
     once_more = bool(_ONCE_MORE.search(plain)) and len(leftover(plain, _ONCE_MORE).split()) <= ONCE_MORE_WORDS
-    if _REPEAT.search(plain) or once_more or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
+    bad_line = bool(_BAD_LINE.search(plain)) and len(leftover(plain, _BAD_LINE).split()) <= BAD_LINE_WORDS
+    if _REPEAT.search(plain) or once_more or bad_line or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = _which_reference(plain) if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
     asked = [p for p in (_IDENTITY, _ANYONE_THERE) if p.search(plain)]

@@ -21,6 +21,22 @@ def test_repeat_in_many_phrasings(said: str) -> None:
         assert moves.classify(said, in_task=in_task) == moves.Move("repeat")
 
 
+@pytest.mark.parametrize("said", ["sorry, you broke up there", "you're breaking up", "you cut out after the second one",
+                                  "I lost you for a second", "the line's breaking up", "you dropped out"])
+def test_a_bad_line_asks_to_hear_it_again(said: str) -> None:
+    # What was said did not arrive: the last reply again, in any state.
+    for in_task in (True, False):
+        assert moves.classify(said, in_task=in_task) == moves.Move("repeat")
+
+
+@pytest.mark.parametrize("said", ["the power cut out at the depot", "the pump keeps cutting out", "the breaker dropped out again",
+                                  "sorry, you're breaking up. The dosing pump at Millbrook has lost its prime again",
+                                  "you cut out there, I said the aircon in the control room is dripping on the floor"])
+def test_a_thing_that_cuts_out_is_no_bad_line(said: str) -> None:
+    # (nor a bad line told with the words said again: those words are the turn)
+    assert moves.classify(said, in_task=False) is None
+
+
 @pytest.mark.parametrize("said", ["could you repeat the reference number", "what was the number again?",
                                   "can you say the case number again", "sorry, I didn't catch the reference",
                                   "tell me the reference again", "what's the ticket number again",
