@@ -480,6 +480,8 @@ def _named_kind(item: Mapping[str, Any], words: set[str]) -> bool:
 
 #: Statuses of a record that is over (a visit moved to another day is "rescheduled": a new one replaced it).
 _CLOSED = {"completed", "cancelled", "canceled", "closed", "resolved", "fulfilled", "rejected", "rescheduled"}
+#: Of those, the states a record leaves when the caller says it is not fixed after all.
+_REOPENABLE = {"resolved"}
 
 
 def is_closed(item: Mapping[str, Any]) -> bool:
@@ -1212,7 +1214,11 @@ class DomainAgent:
                 closed, record = await self._closed_record(spec, state.task)
                 # Closing what is resolved already is a change it takes; any other is refused by the server.
                 closes = is_closed(state.task["args"])
-                new = self._new_of_kind(spec, state.task) if closed and not closes else None
+                # ... and so is opening a resolved one again ("reopen it": a state of work asked for); resolved is fixed
+                # but not yet closed (ITIL), waiting on the caller to say it is.
+                reopens = str(record.get("status", "")).lower() in _REOPENABLE and bool(state.task["args"].get("status")) \
+                    and not closes
+                new = self._new_of_kind(spec, state.task) if closed and not closes and not reopens else None
                 if new is not None:
                     # A note, a comment or a change for a closed record: it takes none, a new one is the way on.
                     carried = _carried_args(new, record)

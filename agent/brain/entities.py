@@ -421,7 +421,8 @@ def _kind_names_to_prefixes(text: str, prefixes: list[str]) -> str:
         for name in KIND_NAMES.get(prefix.upper(), ()):
             # "request number 30003", "the request was thirty thousand and three", "my VPN incident, two zero
             # zero zero one" (a pause is written as a comma)
-            text = re.sub(rf"\b{re.escape(name)}(?:[,;:]?\s+(?:number|no\.?|num|#))?(?:[,;:]?\s+(?:is|was))?[,;:]?\s+{_NUMBER_START}",
+            # ("work orders ten oh oh three and ten oh oh five": the first of a list, the kind said once)
+            text = re.sub(rf"\b{re.escape(name)}s?(?:[,;:]?\s+(?:numbers?|no\.?|nos\.?|num|#))?(?:[,;:]?\s+(?:is|was))?[,;:]?\s+{_NUMBER_START}",
                           f"{prefix} ", text, flags=re.IGNORECASE)
     return text
 

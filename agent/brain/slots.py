@@ -50,6 +50,8 @@ _ENUM_SYNONYMS = {
     # A job opened again is open ("can you reopen the work order?").
     "open": ("open", "reopen", "re-open", "open it again", "open it back up"),
 }
+#: The state a record opened again is in, where none is called open: the first of these its states have.
+_REOPENED_AS = ("in_progress", "new")
 #: Option words that also describe things other than the slot ("a high reading", "low pressure", "other
 #: people"): said unasked they count only next to the slot's label or on their own.
 _ENUM_WORDS = {"high", "low", "medium", "normal", "moderate", "standard", "important", "quickly", "soon as possible",
@@ -267,8 +269,15 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
         said_nothing = not rest or (reply.yes is True and _POINTING_BACK.fullmatch(
             reply.rest.strip(" .!?,").lower()) is not None) or (
             reply.yes is not None and again.yes is not None and not moves.leftover(again.rest).strip(" .!?,"))
+        if _COURTESY.fullmatch(rest):
+            return None  # "thanks", "okay then": manners, no words for the record
         return clean if clean and not (reply.yes is not None and said_nothing) else None
     return None
+
+
+#: A reply that is only manners or an acknowledgement: nothing to write down.
+_COURTESY = re.compile(r"(?:(?:thanks|thank you|thankyou|cheers|ta|ok|okay|right|alright|all right|sure|great|lovely|cool|fine|"
+                       r"good|perfect|brilliant|then|very much|so much|mate|love)[\s,.!]*)+")
 
 
 def _words_told(slots: list[Slot], text: str) -> tuple[Slot, str] | None:
@@ -385,6 +394,10 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
     # An option written as an identifier ("power_bi") is said as words ("power bi").
     phrases = [(str(o).lower().replace("_", " "), o) for o in options if isinstance(o, str)]
     phrases += [(w, o) for o in options for w in _ENUM_SYNONYMS.get(str(o).lower(), ())]
+    lowered = [str(o).lower() for o in options]
+    if "open" not in lowered and (active := next((options[lowered.index(o)] for o in _REOPENED_AS if o in lowered), None)):
+        # Where no state is called open, one opened again is back being worked on (an incident: in progress).
+        phrases += [(w, active) for w in _ENUM_SYNONYMS["open"] if w != "open"]
     # A state is asked for by its verb: "close it" is closed, "resolve", "complete", "cancel" likewise.
     if verbs:
         phrases += [(p[:-3] if p.endswith("lled") else p[:-1], o) for p, o in list(phrases) if re.fullmatch(r"[a-z]+ed", p)]
@@ -779,7 +792,8 @@ def answers(task: Mapping[str, Any], schema: Mapping[str, Any], text: str, ctx: 
             or (task.get("proposed") and names_thing(str(task.get("proposed_name") or ""), text)) else None
     asking = slots.get(task.get("asking") or "")
     if asking is not None and asking.kind == "text":
-        return "free" if text.strip() else None
+        # ("thanks" is manners, no words for the record: the question stands)
+        return "free" if text.strip() and not _COURTESY.fullmatch(text.strip(" .!?,").lower()) else None
     if asking is not None and parse(asking, reply.rest if reply.yes is False else text, ctx, asked=True) is not None:
         return "value"
     return "value" if mentioned(slots.values(), text, ctx) else None
@@ -1118,6 +1132,11 @@ _CALLER_NAMED = re.compile(r"^(?:this is|it'?s|i'?m|i am|my name(?:'s| is)|name'
                            rf"it'?s (?:the|your|one of the)(?: [a-z'-]+){{1,4}}) {_ROLE}s?"
                            r"(?: (?:again|here|(?:out |over |down |up )?(?:from|in|at|with|on|for)\b.*))?$")
 
+#: A clause that is only the caller's job, with where or which shift before it ("hi, Eastgate shift lead.", "night
+#: supervisor here"): who calls, told in place of a name. (Not "need an electrician": no verb or article before it.)
+_JOB_ONLY = re.compile(rf"^(?:(?!(?:the|a|an|my|our|your|need|needs|want|wants|send|get|book|call|it|its|it's|is|was|no|not|"
+                       rf"and|or|but|can|could|please)\b)[a-z'-]+ ){{1,3}}{_ROLE}s?(?: here| speaking)?$")
+
 
 #: Words that start what is said after an introduction run on without a pause ("its tom from finance my
 #: outlook wont open"): a subject, or what a sentence starts with.
@@ -1143,7 +1162,7 @@ def tells_something(summary: str) -> bool:
     """Does a summary say what is wrong, not only name a thing ("the rooftop unit on the workshop")? A verb, a
     word of state, or a word of fault in it."""
     words = entities.tokens(summary.lower())
-    if _measured(summary):
+    if measured(summary):
         return True  # a reading told ("the room hit 31 degrees")
     return any(w in _TELLING or w in _STATES or w.endswith(("ed", "n't", "'s", "'re", "'ve", "'d", "'ll", "s'"))
                or (w.endswith("ing") and not _names_a_kind(words, i)) for i, w in enumerate(words))
@@ -1375,7 +1394,7 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         # "not seventeen"; "it's not the printer": a thing taken back is no part of the problem
         taken_back = (plain.startswith("not ") and entities.only_codes(plain[4:])) or bool(_THING_TAKEN_BACK.match(plain))
         if _ASIDE.fullmatch(plain) or taken_back or _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) \
-                or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
+                or _JOB_ONLY.match(plain) or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
         if _NOT_THE_PROBLEM.match(plain):
@@ -1527,7 +1546,7 @@ _MEASURED_DIGITS = re.compile(rf"\d\s*(?:{_UNITS})\b", re.I)
 _UNIT_WORD = re.compile(_UNITS, re.I)
 
 
-def _measured(text: str) -> bool:
+def measured(text: str) -> bool:
     """Does ``text`` give a reading ("hit 31 degrees", "thirty-one degrees"), a number that is news, not an id?"""
     if _MEASURED_DIGITS.search(text):
         return True
@@ -1601,6 +1620,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
             clause = dictated.group(1)  # "tell them I tested it ...": what is passed on
         if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
                 or _ASIDE.fullmatch(clause) or _CALLER_NAMED.match(_PREAMBLE.sub(" ", clause).strip()) \
+                or _JOB_ONLY.match(_PREAMBLE.sub(" ", clause).strip()) \
                 or (name and _PREAMBLE.sub(" ", clause).strip().startswith(name)):
             continue  # the first call's story, the call itself, the change asked for ("I said medium"), who calls
         if moves.asks(clause) and not re.search(rf"\b{verb}", clause):
@@ -1621,11 +1641,16 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
             after = clause[asks[-1].end():].strip()
             if tool.startswith("add_") and not _NEWS_LEAD.search(after) and not tells_something(after):
                 continue  # "add a note to the job for the emergency generator at Harbor Road": which job, no news
+            lead = _NEWS_LEAD.search(after)
+            dictated_after = after[lead.end():].strip() if lead else ""
+            if tool.startswith("add_") and lead and not _POINTED_AT.match(dictated_after) and tells_something(dictated_after):
+                kept.clear()  # "... cracked screen. Add a comment that I need it by Friday.": the words dictated, from
+                fragments.clear()  # here on, not the story told before them
             clause = _POINTER.sub("", after)
         toks = entities.tokens(clause)
         named, after_record = after_record, False
         # (A small number is no record's: "its in bay three by the wash down" tells where.)
-        if any(len(run.digits) >= 3 for run in entities.number_runs(clause)) and not _measured(clause) and not any(
+        if any(len(run.digits) >= 3 for run in entities.number_runs(clause)) and not measured(clause) and not any(
                 t in _TELLING | {"i", "we", "they", "he", "she"} or t.endswith(("ed", "ing", "n't")) for t in toks):
             after_record = True
             continue  # "its riverside control room the intake pump one job w o one oh oh oh one": which record, no news
@@ -1637,10 +1662,10 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
         content = [w for i, w in enumerate(entities.tokens(clause))
                    if i not in in_runs and w not in _RECORD_WORDS and w not in _DANGLING | _NO_NOUN | _VAGUE and w in words]
         if len(content) >= 2 and len(words) >= 3:
-            measured = _measured(clause)  # (a reading keeps its number: "hit 31 degrees")
+            reading = measured(clause)  # (a reading keeps its number: "hit 31 degrees")
             joined = _hyphens_rejoined(words)
             # (A site kept where the record has none of its own keeps its number: "not from site 14".)
-            kept.append(" ".join(w for i, w in enumerate(joined) if measured or not w.isdigit()
+            kept.append(" ".join(w for i, w in enumerate(joined) if reading or not w.isdigit()
                                  or (i and (joined[i - 1] == "site" or joined[i - 1] in _NAMING_NUMBERS))))
         elif content and asked_before:  # (the reason comes after the ask: "escalate INC 20003. two days. can't work.")
             fragments.append(" ".join(words))
@@ -1957,6 +1982,9 @@ def changes_nothing(text: str) -> bool:
 
 #: What starts the news after the ask for a note ("add that ...", "a comment saying ...", "a note: ...").
 _NEWS_LEAD = re.compile(r"^(?:that|saying|says|to say|reading)\b|\b(?:that|saying|to say)\b|:")
+#: After "that", what shows it points back at what was told ("add that on to the job", "add that to INC 20001"),
+#: not a clause of words to add ("add a comment that I need it by Friday").
+_POINTED_AT = re.compile(r"(?:on|to|onto|into|in|for|with|as|too|please|up|there|as well|in there|on there)\b|$")
 #: Words given to be written down, after how they are put ("Say: ...", "tell them I tested it ...", "put down that
 #: ...", "it should say ...").
 DICTATED = re.compile(r"(?:(?:can you |could you |please |just )?(?:say|write|put(?: down)?|tell them|let them know|"

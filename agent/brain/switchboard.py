@@ -107,7 +107,9 @@ _PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|
 _THERE_ASKED = re.compile(r"\b(?:(?:are|is) there|(?:have|do) (?:we|you|i))\b")
 #: Where a sentence starts in words a recogniser ran together: "... it started fine so we don't need the engineer",
 #: "... the oil pump job one zero zero zero two we need to cancel it", "... incident i n c two zero zero zero two can you add ...".
-_RUN_ON = re.compile(r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:need|want|would like|'?d like)\b|"
+#: (Not after a word that reports what follows: "add a comment that I need it by Friday", "tell them we need ...".)
+_RUN_ON = re.compile(r"(?<!\bthat)(?<!\bsay)(?<!\bsays)(?<!\bsaying)(?<!\bsaid)(?<!\btell them)(?<!\btell him)(?<!\btell her)"
+                     r"\s+(?=so\s+(?:i|we|you|can|could|please)\b|(?:i|we)\s+(?:need|want|would like|'?d like)\b|"
                      r"(?:can|could|would) you\b)", re.I)
 #: Where an ask may end and what it is about begin: a sentence end, a colon or a semicolon.
 _REQUEST_CLAUSE = re.compile(r"(?<=[.!?:;])\s+")
@@ -338,8 +340,13 @@ _STANDING = re.compile(r"\bwhere(?:(?:'?s| is| are)(?:\s+[\w'-]+){1,6}?|(?:\s+[\
                        r"(?=\s*(?:$|[?.!,;]|now\b|right now\b|at the moment\b|with\b|please\b))|\bwhere are (?:we|things) (?:at |up to )?with\b|"
                        r"\bhow(?:'?s| is| are)(?:\s+[\w'-]+){1,5}?\s+(?:going|getting on|coming along)\b|"
                        r"\bwhat(?:'?s| is) (?:happening|going on) (?:with|on)\b|"
+                       # ("I want to know what's being done", "what are you doing about it?": the work on it so far)
+                       r"\bwhat(?:'?s| is| are| has| have)(?: been| being)+ done\b|\bwhat (?:are|is) (?:you|they|anyone|anybody|someone|somebody) "
+                       r"(?:doing|going to do) (?:about|with)\b|"
                        # ("I want to know about my complaint, INC 20001", "I ask about my request")
                        r"\b(?:know|hear|find out|ask|asking|enquire|enquiring|inquire|inquiring) about (?:my|our|the|this|that)\b")
+#: Words that join the items of a list of numbers: "SR 30005 and 30004", "10001, 10002 and also 10004".
+_LIST_JOINS = {"and", ",", "&", "also", "plus", "then", "or", "number", "no", "the"}
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
@@ -1446,6 +1453,7 @@ class SwitchboardBrain:
         if follow is None and change is None and not state.task and decision.action in ("route", "clarify"):
             found = await self._number_found(decision, text, state)
             if found is not None:
+                self._news_with_read(decision, found["intent"], text, state)
                 decision = dataclasses.replace(decision, action="route", target=found["target"], intent=found["intent"])
         reading = decision.action == "route" and decision.intent.endswith(".status")
         if decision.action == "clarify" or reading:
@@ -1463,6 +1471,7 @@ class SwitchboardBrain:
             # Unsure between a look-up and a write: an id of one kind, or a choice only the write takes, settles it.
             named = self._named_by_id(decision, text, state)
             if named is not None:
+                self._news_with_read(decision, named["intent"], text, state)
                 decision = dataclasses.replace(decision, action="route", target=named["target"], intent=named["intent"])
                 # "... job w o one oh oh oh one, can you add a note to it": the record settles the desk; the turn
                 # may still ask for something done with it.
@@ -1500,9 +1509,11 @@ class SwitchboardBrain:
         if person:
             # "My laptop is asking for a BitLocker recovery key": the articles say a person does this, so no
             # ticket is opened for it; the caller is passed to that desk (the request's) with what they told.
-            state.current = {"target": decision.target, "intent": decision.intent}
+            made = next(i for i in (decision.intent, *(a["intent"] for a in decision.alternatives))
+                        if i != "knowledge.howto")  # (the request it is, when unsure whether it was a how-to)
+            state.current = {"target": decision.target, "intent": made}
             async for action in self._record_and_hand_over(dataclasses.replace(
-                    decision, action="handoff", policy_hits=["articles:person"],
+                    decision, action="handoff", intent=made, policy_hits=["articles:person"],
                     reason=f'The articles say a person does this: "{person}"'), state):
                 yield action
             return
@@ -1539,8 +1550,14 @@ class SwitchboardBrain:
     def _person_per_articles(self, decision: Any, text: str, state: CallState) -> str:
         """For a new record about to be opened, the article sentence that says a person does what the caller
         describes (``answers.person_per_articles``). "" when none does, or a request is already under way."""
-        spec = self._spec_of(decision.intent)
-        if decision.action != "route" or state.task or spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES):
+        if state.task or decision.action not in ("route", "clarify"):
+            return ""
+        # Unsure between a how-to and a new record ("my laptop's asking for a BitLocker key, I need it now"), both
+        # end at that person when the articles say so: the caller is not asked which they meant.
+        options = [decision.intent, *([a["intent"] for a in decision.alternatives[:1]] if decision.action == "clarify" else [])]
+        specs = [self._spec_of(i) for i in options]
+        if not any(s is not None and s.name.startswith(NEW_RECORD_PREFIXES) for s in specs) or not all(
+                i == "knowledge.howto" or (s is not None and s.name.startswith(NEW_RECORD_PREFIXES)) for i, s in zip(options, specs)):
             return ""
         return answers.person_per_articles([p.text for p in decision.passages if getattr(p, "kind", "") == "article"],
                                            text)
@@ -3007,10 +3024,34 @@ class SwitchboardBrain:
                 same = [i for i in INTENT_TOOLS if self._ids_of(i) and self._id_names(i) == self._id_names(intent)]
                 if self._wanted_with_record(same, intent, text, ctx) != intent:
                     return []
+                others = self._more_of_kind(ids, values[0], text) if len(ids) == 1 else []
+                if others:
+                    # "the status on two requests, S R 300 03 and S R 300 06": both of one kind, read in turn (the
+                    # second by its own number).
+                    return [{"target": INTENT_TOOLS[intent][0], "intent": intent},
+                            {"target": INTENT_TOOLS[intent][0], "intent": intent, "text": others[0]}]
                 digits = re.sub(r"\D", "", str(values[0]))
                 at = next((r.start for r in entities.number_runs(text) if r.digits.endswith(digits)), len(text))
                 found.append((at, {"target": INTENT_TOOLS[intent][0], "intent": intent}))
         return [f for _, f in sorted(found, key=lambda x: x[0])] if len(found) == 2 else []
+
+    def _more_of_kind(self, ids: list[slots.Slot], first: str, text: str) -> list[str]:
+        """The other records of ``first``'s kind that ``text`` lists with it ("SR 30005 and three oh oh oh four"),
+        in the order said: each number with the words since the one before, a bare number taken when it has as
+        many digits as the first (said once, the letters stand for both). [] when it names only the one."""
+        ctx, found, toks = self._context(), [first], entities.tokens(text)
+        width, since, listed = len(re.sub(r"\D", "", first)), 0, False
+        for run in entities.number_runs(text):
+            between, part, since = toks[since:run.start], " ".join(toks[since:run.end]), run.end
+            value = slots.parse(ids[0], part, ctx, asked=False)
+            # (A bare number only straight after one of the kind, joined as a list: "... five and three oh oh oh
+            # four"; "Ben Carter, E11402" is who calls.)
+            if value is None and listed and len(run.digits) == width and set(between) <= _LIST_JOINS:
+                value = slots.parse(ids[0], " ".join(toks[run.start:run.end]), ctx, asked=True)
+            listed = value is not None
+            if value is not None and value not in found:
+                found.append(value)
+        return found[1:]
 
     def _keep_second_request(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took
@@ -3372,6 +3413,20 @@ class SwitchboardBrain:
             state.dialogue["later"] = {"text": text, "target": INTENT_TOOLS[news][0], "intent": news, "once": True,
                                        "offer": f"Shall I add what you told me to it as a {kind}?",
                                        "short": f"Shall I add that as a {kind}?"}
+
+    def _news_with_read(self, decision: Any, settled: str, text: str, state: CallState) -> None:
+        """Unsure what to do, of a record its number settles as to be read, in a turn that only tells ("On the SCADA
+        historian incident, two zero zero zero two, the trends have stopped for Stonebridge as well"): what was told
+        is offered next as news for it (``_offer_news``)."""
+        if decision.action != "clarify" or not settled.endswith(".status") or not _tells_only(text):
+            return
+        news = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == INTENT_TOOLS[settled][0]
+                     and tool.startswith(NEWS_PREFIXES) and self._id_names(i) == self._id_names(settled)), None)
+        # (Only when there is news: "and the other one is ten oh oh five, the backwash valve" names the record.)
+        told = [c for c in slots.remark(text, INTENT_TOOLS[news][1], self._context()).split(", ")
+                if not any(len(run.digits) >= 3 for run in entities.number_runs(c))] if news is not None else []
+        if news is not None and slots.tells_something(", ".join(told)):
+            self._offer_news(news, text, state)
 
     def _news_or_status(self, decision: Any, text: str, state: CallState) -> Any:
         """Unsure between reading a record the turn names and adding to it, in a turn that only tells something:

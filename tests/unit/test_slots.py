@@ -1239,3 +1239,40 @@ def test_a_date_further_ahead_than_its_field_allows_is_refused_with_the_reason()
     assert s.beyond_horizon(slot, "2026-12-20", CTX) is None
     unlimited = s.Slot("date", {"type": "string", "format": "date", "description": "What day?"}, True)
     assert s.beyond_horizon(unlimited, "2027-03-15", CTX) is None
+
+
+def test_a_record_opened_again_is_being_worked_on_where_no_state_is_called_open() -> None:
+    incident = s.Slot("status", {"enum": ["new", "in_progress", "on_hold", "resolved", "closed", "cancelled"]}, False)
+    for said in ("can you reopen it?", "it was marked resolved but it isn't, please re-open it", "open it back up"):
+        assert s.parse(incident, said, CTX, asked=False) == "in_progress", said
+    job = s.Slot("status", {"enum": ["open", "scheduled", "in_progress", "completed", "cancelled"]}, False)
+    assert s.parse(job, "can you reopen the job?", CTX, asked=False) == "open"
+
+
+def test_words_dictated_for_a_comment_are_the_comment_not_the_story_before_them() -> None:
+    said = ("WO-10002, the oil pump. I'm on site all week with the standby running flat out. Put a note on it that we "
+            "need the fitter before the weekend.")
+    told = s.remark(said, "add_work_order_note", CTX)
+    assert "fitter" in told and "standby" not in told, told
+    # "add that" points back at what was told: the story is the news.
+    assert "drops" in s.remark("it drops every hour on the hour, add that to INC-20001", "add_incident_comment", CTX)
+    assert "tripped" in s.remark("the feed pump tripped on low suction twice today, there's a job open for it already, "
+                                 "can you add that on to the existing one", "add_work_order_note", CTX)
+
+
+def test_a_caller_who_gives_only_their_job_is_telling_who_calls() -> None:
+    for said in ("hi, Riverside night supervisor. Can you add a note to work order 10 001",
+                 "morning, depot shift lead here, can you put a note on WO-10001"):
+        assert s.remark(said, "add_work_order_note", CTX) == "", said
+    # "need an electrician" is what is asked, not who asks.
+    assert "electrician" in s.remark("WO-10001, the panel's sparking, we need an electrician, add that",
+                                     "add_work_order_note", CTX)
+
+
+def test_manners_are_no_words_for_a_record() -> None:
+    schema = {"type": "object", "required": ["note"],
+              "properties": {"note": {"type": "string", "description": "What should the note say?"}}}
+    task = {"tool": "add_work_order_note", "args": {"work_order_id": "WO-10001"}, "asking": "note"}
+    for said in ("thanks", "okay, cheers", "right, thank you very much"):
+        assert s.answers(task, schema, said, CTX) is None, said
+    assert s.answers(task, schema, "the seal is weeping again", CTX) == "free"
