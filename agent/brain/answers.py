@@ -52,7 +52,7 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     (re.compile(r"\bhow long(?:'s| is| does)? (?:\w+ ){0,2}(?:got to|have to|has to|need to|needs to|must|should) be\b", re.I),
      re.compile(r"\b\d+ (?:characters?|letters?|digits?|words?|metres?|meters?|mm|cm)\b", re.I)),
     (re.compile(r"\b(?:when|what (?:times?|days?|hours)|which (?:days?|times?))\b", re.I),
-     re.compile(r"\b(?:today|tomorrow|tonight|morning|afternoon|evening|between|\d{1,2}:\d\d|(?:mon|tues|wednes|thurs|"
+     re.compile(r"\b(?:today|tomorrow|tonight|morning|afternoon|evening|between|next (?:working |business )?day|\d{1,2}:\d\d|(?:mon|tues|wednes|thurs|"
                 r"fri|satur|sun)day|\d{1,2} (?:january|february|march|april|may|june|july|august|september|october|"
                 r"november|december)|no (?:technician |engineer )?visit)\b", re.I)),  # (or that none is booked)
     (re.compile(r"\b(?:which|what) (?:number|phone|mobile|email|address)\b|\bsent (?:it|that) to\b", re.I),
@@ -120,6 +120,13 @@ _SHORT_WORDS = {"the", "and", "but", "yes", "can", "how", "who", "why", "not", "
 _FUNCTION_STEMS = {"what", "whic", "when", "that", "this", "with", "your", "sorr", "some", "anyo", "anyt"}
 
 
+def labelled(sentence: str, question: str) -> bool:
+    """Is ``sentence`` a list item ("Medium: within 3 working days") whose label ``question`` names ("how soon is a
+    medium one seen to?")?"""
+    label = re.match(r"([A-Za-z][\w-]*(?: [\w-]+){0,2}):\s", sentence)
+    return bool(label) and bool(_words(label.group(1))) and _words(label.group(1)) <= _words(question)
+
+
 def article_sentences(passage: Mapping[str, Any]) -> list[str]:
     """An article section's sentences, its headings and list marks taken out; none for an example, which is
     no answer."""
@@ -174,7 +181,8 @@ def scored_answer(question: str, sentences: Sequence[str], similar: Callable[[st
             continue
         if nearness < ANSWER_FLOOR or not (shared or of_kind or nearness >= CLOSE_ENOUGH):
             continue
-        total = nearness + SHARED_WORD_BONUS * shared + KIND_BONUS * of_kind + HEADING_BONUS * titled
+        total = nearness + SHARED_WORD_BONUS * shared + KIND_BONUS * (of_kind + labelled(sentence, question)) \
+            + HEADING_BONUS * titled
         if total > score:
             best, score = sentence, total
     if not best:

@@ -222,7 +222,7 @@ def howto_answer(passages: list[Mapping[str, Any]], question: str = "",
             # So does the item of a list whose label the question names ("as urgent": "Urgent: attended within ...").
             # So does the one that names a number the question names ("the address of site five five": "Site 55, ...").
             scored += [(float(m) + 0.02 * o - 0.03 * len(found) + answers.KIND_BONUS * answers.of_the_kind_asked(question, x)
-                        + answers.KIND_BONUS * _labelled(x, asked) + answers.KIND_BONUS * _names_a_number(x, numbers)
+                        + answers.KIND_BONUS * answers.labelled(x, question) + answers.KIND_BONUS * _names_a_number(x, numbers)
                         + answers.KIND_BONUS * _says_it_can(x, question) + SUCH_CALLERS_BONUS * _for_such_callers(x, question),
                         len(found) - 1, i)
                        for i, (m, o, x) in enumerate(zip(meaning, overlap, sentences))]
@@ -263,12 +263,6 @@ def _says_it_can(sentence: str, question: str) -> bool:
     verb = _MAY_WE.search(question.lower())
     return verb is not None and stem(verb.group(1)) in {stem(w) for w in entities.tokens(sentence.lower())} \
         and bool(re.search(r"\bcan\b", sentence.lower()))
-
-
-def _labelled(sentence: str, asked: set[str]) -> bool:
-    """Is ``sentence`` a list item ("Urgent: attended within 4 hours") whose label is among the ``asked`` stems?"""
-    label = re.match(r"([A-Za-z][\w-]*(?: [\w-]+){0,2}):\s", sentence)
-    return bool(label) and {stem(w) for w in entities.tokens(label.group(1))} <= asked
 
 
 #: Where a second question starts inside a sentence: "... a visit and what times do they come".

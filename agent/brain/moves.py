@@ -78,6 +78,11 @@ _IDENTITY = re.compile(
     r"\b(?:(?:who|what) am i (?:talking|speaking) (?:to|with)|(?:am i (?:talking|speaking) (?:to|with)|is (?:this|that|it)|"
     r"are you)(?: \w+){0,2}? (?:a |an )?(?:real |actual |live )?(?:person|human|human being|robot|bot|machine|"
     r"computer|recording|ai|automated)(?: or (?:a |an )?\w+)?)\b")
+#: Being put through to someone, said in any words: a person asked for beside a question about the line.
+_PUT_THROUGH = re.compile(r"\b(?:speak|talk|put me through|transfer me|connect me|pass me)\b")
+#: Asking whether a person sees what is said ("does a person actually read what I say here?"): answered, no hand-over.
+_READ_BY = re.compile(r"\b(?:does|do|will|would) (?:a |any )?(?:real |actual )?(?:person|human|one|anyone|anybody|someone|"
+                      r"somebody|people)(?: \w+)? (?:read|see|listen to|hear|look at|check)(?:s)? (?:what|this|it|any of)\b")
 #: Asking whether anyone is on the line at all ("is anyone even there at this hour?", "hello, anybody there?"):
 #: answered with who is, like what is on the line.
 _ANYONE_THERE = re.compile(r"(?:\b(?:is|are)(?: there)? |^(?:(?:hello|hi|hey|sorry)\s+)*)(?:anyone|anybody|someone|somebody)(?: (?:even|"
@@ -172,9 +177,10 @@ class Move:
 
 
 #: A lead-in that only sets a question apart ("before anything, am I talking to a robot?").
-_ASIDE_FIRST = re.compile(r"^(?:(?:good )?(?:morning|afternoon|evening)|hello|hi|hiya|hey)?\s*(?:before (?:anything|we start|we "
-                          r"go on|we begin)(?: else)?|first(?: of all|ly)?|just (?:quickly|to check|wondering|out of interest)|"
-                          r"out of interest|can i (?:just )?ask|quick question|one thing)\b")
+_ASIDE_FIRST = re.compile(r"^(?:(?:good )?(?:morning|afternoon|evening)|hello|hi|hiya|hey)?\s*(?:(?:a )?quick (?:one|question) )?"
+                          r"(?:before (?:anything|we start|we go on|we begin|i start|i begin|i go on)(?: else)?|first(?: of all|ly)?|"
+                          r"just (?:quickly|to check|wondering|out of interest)|out of interest|can i (?:just )?ask|"
+                          r"(?:a )?quick (?:question|one)|one thing)\b")
 
 
 def _plain(text: str) -> str:
@@ -254,9 +260,20 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     if _REPEAT.search(plain) or once_more or bad_line or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
         about = _which_reference(plain) if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
-    asked = [p for p in (_IDENTITY, _ANYONE_THERE) if p.search(plain)]
-    if asked and len(leftover(plain, *asked, _ASIDE_FIRST).split()) <= 1:
-        return Move("identity", "there" if asked == [_ANYONE_THERE] else "")  # ("Yes, I'm here" is no answer to "a real person?")
+    asked = [p for p in (_IDENTITY, _ANYONE_THERE, _READ_BY) if p.search(plain)]
+    # (Asked in a sentence of its own, whatever the turn says besides: the brain answers the rest after it.)
+    alone = [x for x in re.split(r"(?<=[.!?])\s+", text) if any(p.search(_plain(x)) for p in asked)]
+    # (Whether a person reads "what I say here, or does it all go into a system?" is asked however long it runs.)
+    if asked and (len(leftover(plain, *asked, _ASIDE_FIRST).split()) <= 1
+                  or any(len(leftover(_plain(x), *asked, _ASIDE_FIRST).split()) <= 1 for x in alone)
+                  or any(_READ_BY.search(_plain(x)) and x.rstrip().endswith("?") for x in alone)):
+        if (_PERSON.search(plain) and not any(_PERSON.search(_plain(x)) for x in alone)) or (
+                len(leftover(plain, *asked, _ASIDE_FIRST).split()) > 1 and _PUT_THROUGH.search(leftover(plain, *asked))):
+            # "Is this a real person? I'd rather talk to someone on the service desk." ("... I want to speak to one":
+            # the router's person)
+            return Move("person") if _PERSON.search(plain) else None
+        # ("Yes, I'm here" is no answer to "a real person?")
+        return Move("identity", "there" if asked == [_ANYONE_THERE] else "reads" if asked == [_READ_BY] else "")
     if _PERSON.search(plain):
         return Move("person")
     if _RESTART.search(plain) and len(leftover(plain, _RESTART).split()) <= 2:

@@ -987,7 +987,10 @@ _PREAMBLE = re.compile(
     r"while (?:i'?ve got|i have got|i have|i'?ve) you|another thing|one more thing|on another note|as well as that)\b")
 #: A clause about what the caller was doing ("I was doing my rounds this morning"): no part of the problem.
 _CALL_ITSELF = (rf"^(?:{moves.ANNOUNCES})$|"
-                r".*\b(?:on the phone|cut off|got disconnected|line dropped|it'?s me again)\b")
+                r".*\b(?:on the phone|cut off|got disconnected|line dropped|it'?s me again)\b|"
+                # who sent them to the line ("the site lead told me to ring this number", "reception gave me this number")
+                r".*\b(?:told|asked|said for|wanted) (?:me|us) to (?:ring|call|phone|contact|try)(?: (?:this|the|you|here|your)\b.*)?$|"
+                r".*\bgave (?:me|us) (?:this|the|your) (?:number|line)\b")
 #: Why the caller rings, before what about ("I am calling for the pump ...", "we're ringing about ..."): no news.
 CALLING_ABOUT = re.compile(r"\b(?:(?:i am|i'?m|we are|we'?re)\s+)?(?:just\s+)?(?:calling|ringing|phoning)\s+"
                            r"(?:for|about|regarding|re|in regard to|with regard to)\s+")

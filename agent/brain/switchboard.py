@@ -60,6 +60,10 @@ HELP_CONFIRMING = "You can say yes to send it, or tell me what to change. You ca
 HELP_ASKING = "You can answer, say you don't know, or ask for a person."
 #: What the caller is talking to, said when they ask ("is this a robot?").
 IDENTITY = "I'm the help line's automated assistant. Ask for a person at any time and I'll put you through."
+#: ... said before the request that came with the question ("Am I talking to a machine? My laptop ...").
+IDENTITY_FIRST = "I'm the help line's automated assistant."
+#: ... and when they ask whether a person sees what they say.
+READ_BY = "The team that handles it reads what you tell me."
 OFFER_PERSON = "Sorry, this isn't working. I can put you through to a person who can help. Would you like that?"
 #: ... and when the caller does not have what was asked for.
 OFFER_PERSON_UNKNOWN = "No problem. A person can help you find it. Shall I put you through?"
@@ -124,6 +128,8 @@ _CONDITION_FIRST = re.compile(r"^(?:if|once|say|suppose|supposing|let'?s say)\b.
 #: What a thing told of usually means ("what does that usually mean?").
 _WHAT_IT_MEANS = r"what (?:does|would|could) (?:that|it|this)(?: (?:usually|normally|generally|typically))? (?:mean|be)\b"
 _INFO_QUESTION = re.compile(rf"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far(?! along| on))|"
+                            # what holds as a rule, checked ("is it right that urgent jobs get someone within four hours?")
+                            r"(?:is it|is that|am i) (?:right|true|correct|the case|right in thinking)(?: to say)? that\b|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
                             # what a message or a sign is about ("if the VPN says authentication failed, what's that usually about?")
                             r"what(?:'?s| is) (?:that|it|this)(?: (?:usually|normally|generally|typically))? (?:about|mean|down to)\b|"
@@ -347,6 +353,11 @@ _STANDING = re.compile(r"\bwhere(?:(?:'?s| is| are)(?:\s+[\w'-]+){1,6}?|(?:\s+[\
                        r"\b(?:know|hear|find out|ask|asking|enquire|enquiring|inquire|inquiring) about (?:my|our|the|this|that)\b")
 #: Words that join the items of a list of numbers: "SR 30005 and 30004", "10001, 10002 and also 10004".
 _LIST_JOINS = {"and", ",", "&", "also", "plus", "then", "or", "number", "no", "the"}
+#: Asking what comes after a request is done: "what happens now?", "will someone call me?", "does someone ring me first
+#: or just turn up?".
+_NEXT_STEPS = re.compile(r"\bwhat happens (?:now|next|after (?:this|that))\b|\bwhat(?:'s| is) next\b|\bwhat now\b|"
+                         r"\b(?:will|does|do|would) (?:someone|somebody|anyone|anybody|they|a person|an engineer|a technician|"
+                         r"the team|the engineer|the technician) (?:\w+ )?(?:call|ring|phone|contact|get back to|email|text) (?:me|us)\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
@@ -722,6 +733,16 @@ class SwitchboardBrain:
                 # "I can't see any number, it's the heating and cooling thing on the roof": what else they say
                 # describes the thing, searched with for the other way to it.
                 state.task["described"] = f"{state.task.get('described', '')} {text}".strip()[:slots.MAX_SPOKEN_TEXT]
+            rest = self._besides_the_line(text, state) if move.kind in ("help", "identity") and not state.task else ""
+            if rest:
+                # "Is this the automated line? Doesn't matter. Can you tell me where WO-10003 is at?": the question
+                # about the line answered in a breath (what it is) or not at all (what it does: they know what they
+                # want), then the request.
+                if move.kind == "identity":
+                    yield Say(READ_BY if move.about == "reads" else IDENTITY_FIRST)
+                async for action in self.respond(dataclasses.replace(turn, text=rest, kind="text"), state):
+                    yield action
+                return
             applied = self._apply(move, state, offer)
             if move.kind in ("dont_know", "help", "identity", "repeat"):
                 # What these end on is asked again under the strike limit too: an "I'm not sure" to an
@@ -1177,7 +1198,8 @@ class SwitchboardBrain:
             task = state.task or {}
             helps = (HELP_CONFIRMING if task.get("confirming") else HELP_ASKING) if task and not move.about \
                 else CAPABILITIES
-            yield Say(helps if move.kind == "help" else f"Yes, I'm here. {IDENTITY}" if move.about == "there" else IDENTITY)
+            yield Say(helps if move.kind == "help" else f"Yes, I'm here. {IDENTITY}" if move.about == "there"
+                      else f"{READ_BY} {IDENTITY}" if move.about == "reads" else IDENTITY)
             yield Say(self._resume(state))
         elif move.kind == "cancel":
             dropped = state.task is not None
@@ -1433,6 +1455,8 @@ class SwitchboardBrain:
                 state.dialogue["later"] = {"text": text, **both[1], "accepted": True}
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
+            # ("my manager asked me to chase up a ticket, INC-20003", heard as an escalation: how it stands)
+            decision = self._standing_asked(decision, text) or decision
             decision = self._desk_but_for_places(decision, text, state) or decision
             decision = self._whether_asked(decision, text) or decision
             decision = self._record_misheard(decision, text, state) or decision
@@ -1517,6 +1541,11 @@ class SwitchboardBrain:
                     reason=f'The articles say a person does this: "{person}"'), state):
                 yield action
             return
+        if decision.intent == "knowledge.howto" and decision.action == "route" and not state.task \
+                and not state.dialogue.get("later") and (need := self._need_beside_question(text, state)) is not None:
+            # "I need Visio installed on my laptop. How long does that normally take?": the question answered, then
+            # the need it came with started (its first question in place of "anything else?").
+            state.dialogue["later"] = {**need, "accepted": True}
         self.coordinator.record(decision, state)
         yield route_event(decision)
         if self._lost(decision):
@@ -1903,6 +1932,8 @@ class SwitchboardBrain:
             return adding[0]
         if status is not None and _STANDING.search(text.lower()):
             return status  # "can you tell me where my ticket INC-20003 is at?"
+        if status is not None and _CHASING.search(text.lower()) and not _REQUEST_QUESTION.search(text.lower()):
+            return status  # "my manager asked me to chase up a ticket, INC-20003": how it stands ("can you chase it?" asks)
         if status is not None and not _asks_to_know(text) and any(
                 _REQUEST_QUESTION.search(lead := _LEAD.sub("", x.strip().lower())) or _NEED.match(lead) for x in _SENTENCE.split(text)):
             # "I want a technician at Riverside Monday morning for WO-10001": asked for, a choice only one act on the
@@ -1941,7 +1972,8 @@ class SwitchboardBrain:
         status = _status_of(decision.target)
         if status is None or (decision.intent == status and decision.action == "route") \
                 or decision.action not in ("route", "clarify") \
-                or not _STANDING.search(text.lower()) \
+                or not (_STANDING.search(text.lower()) or (_CHASING.search(text.lower())
+                                                           and not _REQUEST_QUESTION.search(text.lower()))) \
                 or not self._names_its_ids(status, text, self._context()) \
                 or self._tool_named_in_full([decision.intent], text) is not None:
             return None
@@ -2107,7 +2139,8 @@ class SwitchboardBrain:
         if INTENT_TOOLS.get(decision.intent, ("", ""))[1].startswith("list_"):
             return False  # "how many generators have we got at Stonebridge?": its list says, not an article
         # (A sentence that only leads in, "Quick question.", is none.)
-        whole = [y for x in _SENTENCE.split(text) if (y := _LEAD.sub("", x.strip().lower())).strip(" .,!")]
+        # (A lead-in said before a colon is none either: "policy question first: how far ahead ...?")
+        whole = [y for x in _REQUEST_CLAUSE.split(text) if (y := _LEAD.sub("", x.strip().lower())).strip(" .,!:")]
         if len(whole) == 1 and _WHAT_IT_IS.match(whole[0]) and not self._names_a_record(text):
             return True  # "What's a work order?", "what does escalating mean?": what the articles say one is
 
@@ -2126,9 +2159,13 @@ class SwitchboardBrain:
         # ("how far ahead can I book a visit?" asks how far: "can I" inverted after the question word is no request;
         # "can you log a ticket", "please" or a sentence led by "can I" is one)
         # (A sentence that only tells why, "We're planning a shutdown.", asks nothing beside the question.)
-        asked = [x for x in whole if _INFO_QUESTION.match(x) or x.rstrip().endswith("?") or not _tells_only(x)]
+        # (Nor a lead-in with no verb: "policy question first:", "Stonebridge control.")
+        asked = [x for x in whole if _INFO_QUESTION.match(x) or x.rstrip().endswith("?")
+                 or (not _tells_only(x) and _VERB.search(x))]
         only_asks = bool(asked) and all(_INFO_QUESTION.match(x) and not _REQUEST_QUESTION.match(x)
-                                        and not re.search(r"\b(?:can|could|would|will) you\b|\bplease\b", x) for x in asked)
+                                        # ("how far ahead can you book a technician?": inverted after the question word)
+                                        and not re.search(r"(?:^|[,;:]\s*)(?:so |and |but |then )?(?:can|could|would|will) you\b|"
+                                                          r"\bplease\b", x) for x in asked)
         if whole and ((_REQUIRED_QUESTION.search(whole[-1]) and whole[-1].endswith("?")) or _REQUIRED_ASKED.search(whole[-1])) \
                 and decision.intent != "knowledge.howto":
             return not self._names_a_record(text)  # "is there anything I need to sort out before I turn up?"
@@ -2138,7 +2175,7 @@ class SwitchboardBrain:
                     and not _HABIT_QUESTION.search(text.lower()) and not only_asks):
             return False
         sentences = [_CONDITION_FIRST.sub("", _LEAD.sub("", s.strip().lower()))
-                     for s in re.split(r"(?<=[.!?,])\s+", text) if s.strip()]
+                     for s in re.split(r"(?<=[.!?,:;])\s+", text) if s.strip()]
         if not any(_INFO_QUESTION.match(s) for s in sentences):
             return False
         return not self._names_a_record(text)
@@ -2531,6 +2568,18 @@ class SwitchboardBrain:
         if decision.action == "route" and decision.intent != done[0]["intent"] and (not leans or doable) and not wonders \
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
             return ""  # a clear request of its own ("what's the status of my other ticket?")
+        told = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
+        if _NEXT_STEPS.search(text.lower()):
+            # "What happens now, will someone call me?": who has it, and how soon its priority gets it seen to (the
+            # articles' target), which is what the line knows; not a person put on to say it.
+            last = state.tool_attempts[-1].get("result") if state.tool_attempts[-1].get("ok") else None
+            last = last if isinstance(last, dict) else {}
+            who = f"{last['assignment_group']} has it." if isinstance(last.get("assignment_group"), str) else ""
+            priority = f"a {last['priority']} priority one " if isinstance(last.get("priority"), str) else "it "
+            when = self._answer_from_articles(f"how soon is {priority}seen to?", done[0]["intent"],
+                                              f"{told} {self._stands(state)}".strip())
+            if who or when:
+                return " ".join(x for x in (who, when) if x)
         # (Off the line's topics, a question is about the result only when it points back to it: "who will it be?")
         said = self._from_last_result(text, state, one_of_kind=decision.intent != "smalltalk.offtopic"
                                       or bool(set(entities.tokens(text)) & _LEANING))
@@ -2542,14 +2591,49 @@ class SwitchboardBrain:
         # is unsure what it asks for ("when would the cartridge get to us?" after a toner request): the
         # articles of the request just done, searched with what the caller told for it and how the record now
         # stands ("how soon will they pick it up now?" of an incident made urgent: the target for urgent).
-        told = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
-        last = state.tool_attempts[-1].get("result") if state.tool_attempts[-1].get("ok") else None
-        server = INTENT_TOOLS.get(done[0]["intent"], ("",))[0]
+        return self._answer_from_articles(text, done[0]["intent"], f"{told} {self._stands(state)}".strip())
+
+    def _need_beside_question(self, text: str, state: CallState) -> dict[str, Any] | None:
+        """The new record a turn asks for in a sentence of its own beside its how-to question ("I need Visio
+        installed on my laptop." before "How long does that normally take?"), when that sentence alone is clearly
+        such a request: {"text", "target", "intent"}. None otherwise ("if I order toner, when does it come?" needs
+        nothing yet)."""
+        for sentence in _SENTENCE.split(text.strip()):
+            plain = _LEAD.sub("", sentence.strip().lower())
+            if sentence.rstrip().endswith("?") or _CONDITION_FIRST.match(plain) or _NEED.match(plain) is None:
+                continue
+            alone = self.coordinator.decide(sentence, state)
+            spec = self._spec_of(alone.intent)
+            if alone.action == "route" and spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES) \
+                    and alone.confidence >= REQUEST_SENTENCE_CONFIDENCE:
+                return {"text": sentence, "target": alone.target, "intent": alone.intent}
+        return None
+
+    def _besides_the_line(self, text: str, state: CallState) -> str:
+        """The sentences of a turn that asks about the line itself that are a request of their own ("... Doesn't
+        matter. I'm on shift at Eastgate, can you tell me where WO-10003 is at?"), joined; "" when the rest is only
+        greetings, asides and more about the line."""
+        rest = [x for x in _SENTENCE.split(text.strip()) if x.strip() and moves.classify(x, in_task=False) is None
+                and not moves.asks_line(x) and (len(_content_words(x)) >= 2 or self._names_a_record(x))]
+        if not rest:
+            return ""
+        said = " ".join(rest)
+        heard = self.coordinator.decide(said, state)
+        # (A clear request, or a record named: "I'm covering the front desk this week" asks for nothing.)
+        wanted = (heard.action == "route" and (heard.intent in INTENT_TOOLS or heard.intent == "knowledge.howto")
+                  and heard.confidence >= REQUEST_SENTENCE_CONFIDENCE) or self._names_a_record(said)
+        return said if wanted else ""
+
+    def _stands(self, state: CallState) -> str:
+        """How the record the last tool call returned stands, in words ("priority high, status on hold"); "" when
+        it returned none."""
+        done = _last_done(state)
+        last = state.tool_attempts[-1].get("result") if state.tool_attempts and state.tool_attempts[-1].get("ok") else None
+        server = INTENT_TOOLS.get(done[0]["intent"], ("",))[0] if done else ""
         choices = {x.name for t in self.tools.tools(server).values() for x in slots.slots_of(t.input_schema)
                    if x.kind == "enum"} if server in SERVERS else set()
-        stands = _choices_in_words({k: v for k, v in last.items() if k in choices and isinstance(v, str)}) \
+        return _choices_in_words({k: v for k, v in last.items() if k in choices and isinstance(v, str)}) \
             if isinstance(last, dict) else ""
-        return self._answer_from_articles(text, done[0]["intent"], f"{told} {stands}".strip())
 
     def _asked_of_last_record(self, decision: Any, text: str, state: CallState) -> Any | None:
         """Right after a record was read or written, a question that names no other record and leaves the router
@@ -3156,7 +3240,7 @@ class SwitchboardBrain:
             # (A change with no record to change is no reading of a part that asks for a new one: "..., can you raise a
             # job, urgent priority".)
             made = _made_by_kind(before.lower(), _RECORD_KINDS, loosely=False)
-            head = self._settled((made and self._unfounded_change(unsure, before, state)) or unsure, before)
+            head = self._settled((made and self._unfounded_change(unsure, before, state)) or unsure, before, told=False)
             head = self._act_named_in_full(head, before, before)
             # ("Two things about WO-10001: what's the status on it, and can you add a note that ...": the record is
             # said once, for both.)
@@ -3273,9 +3357,11 @@ class SwitchboardBrain:
         # own ("..., and when is work order 10002 due").
         return head.intent != tail.intent and not self._ids_of(tail.intent)
 
-    def _settled(self, decision: Any, text: str) -> Any:
+    def _settled(self, decision: Any, text: str, *, told: bool = True) -> Any:
         """An unsure decision between a look-up and a write that a choice only the write takes settles
-        ("G-2120 is weeping diesel, medium priority": a fault to log, not an asset to look up), as that write."""
+        ("G-2120 is weeping diesel, medium priority": a fault to log, not an asset to look up), as that write.
+        ``told``: a turn that only tells settles it as the new record too (not for a part of a turn: "I started in
+        the control room last Monday" tells no fault of its own)."""
         if decision.action != "clarify" or not decision.alternatives:
             return decision
         top = {"target": decision.target, "intent": decision.intent}
@@ -3286,7 +3372,7 @@ class SwitchboardBrain:
             # "I need to raise a job for the rooftop unit, tag H4201": a new record asked for in so many words.
             return dataclasses.replace(decision, action="route", target=makes[0]["target"], intent=makes[0]["intent"])
         reads = [o for o in (top, other) if (spec := self._spec_of(o["intent"])) is not None and spec.name.startswith("get_")]
-        if len(makes) == 1 and len(reads) == 1 and makes[0]["target"] == reads[0]["target"] and _tells_only(text) \
+        if told and len(makes) == 1 and len(reads) == 1 and makes[0]["target"] == reads[0]["target"] and _tells_only(text) \
                 and not self._names_a_record(text):
             # "The chiller at the operations centre has packed in and the offices are roasting": between a new
             # record and how one stands, a turn that asks nothing and names no record can only be the new one.

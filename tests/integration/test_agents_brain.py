@@ -1341,7 +1341,7 @@ async def test_a_value_taken_back_in_the_answer_to_which_request_is_the_one_mean
             clarify_question=policy.either_or("work_order.create", "work_order.status"))
 
     monkeypatch.setattr(brain.coordinator, "decide_async", unsure_once)
-    monkeypatch.setattr(brain, "_settled", lambda d, text: d)  # nothing settles the doubt made above
+    monkeypatch.setattr(brain, "_settled", lambda d, text, **kw: d)  # nothing settles the doubt made above
     monkeypatch.setattr(brain, "_unfounded_change", lambda d, text, st: None)
     monkeypatch.setattr(brain, "_status_asked", lambda d, text, st: None)
     await say(brain, state, "I'm ringing about the backup generator at the reservoir. The fuel's dropped to thirty "

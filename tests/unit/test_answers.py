@@ -189,3 +189,11 @@ def test_what_a_thing_is_is_answered_by_the_sentence_that_says_what_one_is() -> 
     alike = lambda question, options: [0.5] * len(options)  # noqa: E731  (all as near: the kind asked decides)
     assert answers.answer("what even is a service request?", sentences, alike).startswith("A service request asks")
     assert answers.answer("what does a service request mean?", sentences, alike).startswith("A service request asks")
+
+
+def test_the_list_item_whose_label_the_question_names_answers_it() -> None:
+    items = ["Urgent: attended within 4 hours, for faults that stop supply or risk damage.", "High: within 24 hours.",
+             "Medium: within 3 working days."]
+    same = lambda q, options: [0.5] * len(options)  # noqa: E731  (meaning alike: the label decides)
+    assert answers.scored_answer("how soon is a medium priority one seen to?", items, same)[0] == "Medium: within 3 working days."
+    assert answers.labelled("Medium: within 3 working days.", "a medium one") and not answers.labelled(items[1], "a medium one")

@@ -433,3 +433,20 @@ def test_a_cancel_phrase_ending_the_turn_after_why_cancels_or_declines(said: str
 @pytest.mark.parametrize("said", ["never mind the number, it is the pump A123", "the pump is leaking, never mind the noise"])
 def test_a_cancel_phrase_inside_the_request_cancels_nothing(said: str) -> None:
     assert moves.classify(said, in_task=True) is None
+
+
+@pytest.mark.parametrize("said", ["Morning! Quick one before I start, am I talking to a real person or a machine?",
+                                  "Hi. Am I speaking to a robot? My laptop won't start."])
+def test_what_the_line_is_asked_in_a_sentence_of_its_own_is_answered(said: str) -> None:
+    assert moves.classify(said, in_task=False) == moves.Move("identity")
+
+
+@pytest.mark.parametrize("said", ["Does a person actually read what I say here, or does it all go into a system?",
+                                  "will anyone see what I'm telling you?"])
+def test_whether_a_person_reads_it_is_a_question_not_a_request_for_one(said: str) -> None:
+    assert moves.classify(said, in_task=False) == moves.Move("identity", "reads")
+
+
+def test_a_person_asked_for_beside_the_question_is_a_person() -> None:
+    said = "Is this a real person? I'd rather talk to someone on the service desk."
+    assert moves.classify(said, in_task=False) == moves.Move("person")
