@@ -2007,6 +2007,11 @@ def wrong_shape(slot: Slot, text: str) -> str | None:
     lettered = _lettered(text, entities.pattern_prefixes(slot.schema.get("pattern")))
     if not lettered and len(runs[-1].digits) < 3 and not entities.codes(text):
         return None  # "it's been two days": a small number on its own is no attempt at an id
+    # "I'm Aiko Tanaka, E10620": who calls, no attempt at a request number (the id after a name said after "I'm").
+    theirs = {re.sub(r"\D", "", c) for m in _IDENTITY_LEAD.finditer(text.lower())
+              for c in entities.codes(m.group(1))} if slot.kind == "code" else set()
+    if not lettered and runs[-1].digits in theirs:
+        return None
     heard = entities.spell_out(lettered[0] if lettered else runs[-1].digits)
     example = next((e for e in slot.schema.get("examples") or [] if isinstance(e, str)), None)
     if example is None and slot.kind == "user":

@@ -128,6 +128,9 @@ _CONDITION_FIRST = re.compile(r"^(?:if|once|say|suppose|supposing|let'?s say)\b.
 #: What a thing told of usually means ("what does that usually mean?").
 _WHAT_IT_MEANS = r"what (?:does|would|could) (?:that|it|this)(?: (?:usually|normally|generally|typically))? (?:mean|be)\b"
 _INFO_QUESTION = re.compile(rf"(?:how (?:do|does|can|should|long|often|much|many|come|quickly|soon|fast|late|early|far(?! along| on))|"
+                            # who does what, in general ("who signs off access requests?", "who decides how urgent ...?")
+                            r"who (?:signs? (?:it |them |these |those )?off|approves?|authori[sz]es?|decides?|sets?|picks? up|"
+                            r"deals? with|handles?|is responsible for)\b|"
                             # what holds as a rule, checked ("is it right that urgent jobs get someone within four hours?")
                             r"(?:is it|is that|am i) (?:right|true|correct|the case|right in thinking)(?: to say)? that\b|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
@@ -559,7 +562,9 @@ class SwitchboardBrain:
         if earlier:
             # "What was the reference you gave me?" with none given on this call: one from an earlier call.
             state.dialogue["unknown"] = EARLIER_REFERENCE
-        decision = await self.coordinator.decide_async(text, state)
+        # Being new ("it's my first week", "I've just joined the field team") is who calls, not the request: it sounds
+        # like asking for access or equipment, so the router hears the turn without it.
+        decision = await self.coordinator.decide_async(_without_being_new(text) if not state.task else text, state)
         after_lost = state.dialogue.pop("lost_turn", None) == state.turn_count - 1
         if decision.policy_hits == ["low_confidence_repeat"] and after_lost:
             # Unsure again right after "Sorry, I can't help there ... What do you need?": that was no question between
@@ -3249,6 +3254,9 @@ class SwitchboardBrain:
             # morning and ...") is the story of what comes next, whatever it names.
             if self._only_told(head.intent, before) or _TAKEN_BACK.search(before):
                 continue  # (nor is a first part the caller took back: "the chiller, H1420, is... actually, no, scratch that")
+            if any(_INFO_QUESTION.match(_LEAD.sub("", x.strip().lower())) for x in _SENTENCE.split(before)) \
+                    and not self._names_a_record(before):
+                continue  # "Who decides how urgent a ticket is, anyway?": a question of how things work, no act of its own
             if self._story_of_named_record(head.intent, before, tail.intent, after) \
                     or self._new_one_asked_beside_old(head.intent, tail.intent, after):
                 continue
@@ -4170,6 +4178,24 @@ _OWN_CONTACT = re.compile(r"^(?:so |then )?(?:i|we) (?:need to|have to|must|want
                           r"the (?:approver|manager|person|technician|engineer|team))\b")
 #: What a caller says they will do themselves ("I'll ring back", "we'll sort it", "let me check first").
 _OWN_PLAN = re.compile(r"^(?:i'?ll|ill|i will|we'?ll|we will|i'?m going to|let me)\b")
+
+
+#: A clause that only says the caller is new ("it's my first week", "I've just joined the field team", "I'm new here",
+#: "I've just moved over to lead asset management"), up to its clause's end.
+_BEING_NEW = re.compile(r"(?:(?:hi|hiya|hello|hey|morning|so|and|but)\W+)*(?:it'?s|this is) my (?:first|second) (?:day|week|month)(?: here| in \w+)?"
+                        r"|(?:(?:hi|hiya|hello|hey|morning|so|and|but)\W+)*i(?:'?ve| have|'?m| am)? (?:only |just |very )*(?:joined|started|new|"
+                        r"a new starter|brand new|moved (?:over )?to|transferred to)\b(?:(?! (?:and|but|so|because)\b)[^,.;!?])*",
+                        re.I)
+#: Words a turn must keep, without who calls, to be heard on its own.
+HEARD_WITHOUT_WORDS = 4
+
+
+def _without_being_new(text: str) -> str:
+    """``text`` without its clauses that only say the caller is new (``_BEING_NEW``), when enough is left to hear."""
+    kept = [c for c in re.split(r"(?<=[,.;!?])\s+|\s+(?=(?:and|but|so) (?:i|my|it|the|now)\b)", text, flags=re.I)
+            if not _BEING_NEW.fullmatch(c.strip(" ,.;!?"))]
+    rest = " ".join(kept).strip()
+    return rest if rest != text.strip() and len(rest.split()) >= HEARD_WITHOUT_WORDS else text
 
 
 def _tells_only(text: str) -> bool:

@@ -88,3 +88,27 @@ async def test_who_sent_the_caller_and_when_they_started_are_no_part_of_the_requ
         actions = await say(brain, state, "Hi, I joined the finance team on Monday and I've forgotten my password. "
                                           "Now it's saying my account is locked.")
         assert state.task and state.task["intent"] == "password.reset", spoken(actions)
+
+
+async def test_being_new_is_who_calls_not_a_request_for_access(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("just-joined")
+        actions = await say(brain, state, "Hi, I've just started with the finance team and my laptop says the wifi "
+                                          "certificate has expired.")
+        assert state.task and state.task["intent"] == "incident.create", spoken(actions)
+
+
+async def test_who_calls_said_with_a_new_request_is_no_attempt_at_the_number_asked(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("new-request-at-number")
+        await say(brain, state, "Can you check on my service request?")
+        actions = await say(brain, state, "Right. I need write access to Maximo to raise work orders. I'm Liam Murphy, E11234.")
+        assert "I heard" not in spoken(actions) and (state.task or {}).get("intent") == "access.request", spoken(actions)
+
+
+async def test_a_question_of_how_things_work_before_a_record_is_no_act_of_its_own(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("who-decides-then-record")
+        actions = await say(brain, state, "Hi, depot office. Who decides how urgent a ticket is, anyway? Mine is the "
+                                          "tablet one, INC-20004, I want to know where it's at.")
+        assert tools_ok(actions) == ["get_incident"] and not state.task, spoken(actions)
