@@ -57,8 +57,10 @@ BAD_LINE_WORDS = 5
 _PEOPLE = (r"(?:person|human|human being|manager|supervisor|boss|someone|somebody|operator|agent|representative|"
            r"dispatcher|controller|coordinator|scheduler|planner|duty manager|analyst|technician|engineer|"
            r"service desk|help ?desk)")
+#: The verbs of being put through to someone ("talk", "put me through", ...).
+_THROUGH = r"speak|talk|put me through|transfer me|connect me|pass me"
 _PERSON = re.compile(
-    rf"\b(?:speak|talk|put me through|transfer me|connect me|pass me|get me through)\b(?:\s+\w+){{0,3}}?\s+"
+    rf"\b(?:{_THROUGH}|get me through)\b(?:\s+\w+){{0,3}}?\s+"
     rf"(?:to|with)\s+(?:a |an |the |your |some |a real |an actual |a real live )?(?:\w+ ){{0,2}}?{_PEOPLE}\b(?! to (?:come|fix|look|check|send))|"
     rf"\b(?:get|want|need|give)\s+(?:me\s+)?(?:a |an |the |your )?(?:manager|supervisor|boss|human|real person|"
     rf"actual person|operator)\b|"
@@ -79,7 +81,7 @@ _IDENTITY = re.compile(
     r"are you)(?: \w+){0,2}? (?:a |an )?(?:real |actual |live )?(?:person|human|human being|robot|bot|machine|"
     r"computer|recording|ai|automated)(?: or (?:a |an )?\w+)?)\b")
 #: Being put through to someone, said in any words: a person asked for beside a question about the line.
-_PUT_THROUGH = re.compile(r"\b(?:speak|talk|put me through|transfer me|connect me|pass me)\b")
+_PUT_THROUGH = re.compile(rf"\b(?:{_THROUGH})\b")
 #: Asking whether a person sees what is said ("does a person actually read what I say here?"): answered, no hand-over.
 _READ_BY = re.compile(r"\b(?:does|do|will|would) (?:a |any )?(?:real |actual )?(?:person|human|one|anyone|anybody|someone|"
                       r"somebody|people)(?: \w+)? (?:read|see|listen to|hear|look at|check)(?:s)? (?:what|this|it|any of)\b")
@@ -264,11 +266,12 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     # (Asked in a sentence of its own, whatever the turn says besides: the brain answers the rest after it.)
     alone = [x for x in re.split(r"(?<=[.!?])\s+", text) if any(p.search(_plain(x)) for p in asked)]
     # (Whether a person reads "what I say here, or does it all go into a system?" is asked however long it runs.)
-    if asked and (len(leftover(plain, *asked, _ASIDE_FIRST).split()) <= 1
+    besides = leftover(plain, *asked, _ASIDE_FIRST).split() if asked else []
+    if asked and (len(besides) <= 1
                   or any(len(leftover(_plain(x), *asked, _ASIDE_FIRST).split()) <= 1 for x in alone)
                   or any(_READ_BY.search(_plain(x)) and x.rstrip().endswith("?") for x in alone)):
         if (_PERSON.search(plain) and not any(_PERSON.search(_plain(x)) for x in alone)) or (
-                len(leftover(plain, *asked, _ASIDE_FIRST).split()) > 1 and _PUT_THROUGH.search(leftover(plain, *asked))):
+                len(besides) > 1 and _PUT_THROUGH.search(" ".join(besides))):
             # "Is this a real person? I'd rather talk to someone on the service desk." ("... I want to speak to one":
             # the router's person)
             return Move("person") if _PERSON.search(plain) else None

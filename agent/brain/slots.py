@@ -1621,10 +1621,10 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
         whole = clause  # (as said, before the asking is cut off it)
         if (dictated := DICTATED.match(clause.strip())) is not None:
             clause = dictated.group(1)  # "tell them I tested it ...": what is passed on
+        greeted = _PREAMBLE.sub(" ", clause).strip()  # (without the greeting: "hi, Eastgate shift lead")
         if _RETOLD.match(clause.strip()) or _ABOUT_THE_CALL.match(clause.strip()) or mentioned(values, clause, ctx) \
-                or _ASIDE.fullmatch(clause) or _CALLER_NAMED.match(_PREAMBLE.sub(" ", clause).strip()) \
-                or _JOB_ONLY.match(_PREAMBLE.sub(" ", clause).strip()) \
-                or (name and _PREAMBLE.sub(" ", clause).strip().startswith(name)):
+                or _ASIDE.fullmatch(clause) or _CALLER_NAMED.match(greeted) or _JOB_ONLY.match(greeted) \
+                or (name and greeted.startswith(name)):
             continue  # the first call's story, the call itself, the change asked for ("I said medium"), who calls
         if moves.asks(clause) and not re.search(rf"\b{verb}", clause):
             # The request itself ("can I get write access to maximo") is no reason; what it is for may be.

@@ -1534,12 +1534,10 @@ class SwitchboardBrain:
             decision = dataclasses.replace(decision, passages=list({p.id: p for p in [*decision.passages, *own]}.values()))
         if decision.intent == "knowledge.howto" and decision.target in SERVERS:
             decision = dataclasses.replace(decision, passages=self._of_the_kind_asked(decision.passages, text))
-        person = self._person_per_articles(decision, text, state)
+        person, made = self._person_per_articles(decision, text, state)
         if person:
             # "My laptop is asking for a BitLocker recovery key": the articles say a person does this, so no
             # ticket is opened for it; the caller is passed to that desk (the request's) with what they told.
-            made = next(i for i in (decision.intent, *(a["intent"] for a in decision.alternatives))
-                        if i != "knowledge.howto")  # (the request it is, when unsure whether it was a how-to)
             state.current = {"target": decision.target, "intent": made}
             async for action in self._record_and_hand_over(dataclasses.replace(
                     decision, action="handoff", intent=made, policy_hits=["articles:person"],
@@ -1581,20 +1579,22 @@ class SwitchboardBrain:
         again = self.coordinator.decide(" ".join(bare), state)
         return dataclasses.replace(again, utterance=decision.utterance) if again.action == "route" else None
 
-    def _person_per_articles(self, decision: Any, text: str, state: CallState) -> str:
+    def _person_per_articles(self, decision: Any, text: str, state: CallState) -> tuple[str, str]:
         """For a new record about to be opened, the article sentence that says a person does what the caller
-        describes (``answers.person_per_articles``). "" when none does, or a request is already under way."""
+        describes (``answers.person_per_articles``), and that request (when unsure whether it was a how-to, the
+        other reading). ("", "") when none does, or a request is already under way."""
         if state.task or decision.action not in ("route", "clarify"):
-            return ""
+            return "", ""
         # Unsure between a how-to and a new record ("my laptop's asking for a BitLocker key, I need it now"), both
         # end at that person when the articles say so: the caller is not asked which they meant.
         options = [decision.intent, *([a["intent"] for a in decision.alternatives[:1]] if decision.action == "clarify" else [])]
         specs = [self._spec_of(i) for i in options]
-        if not any(s is not None and s.name.startswith(NEW_RECORD_PREFIXES) for s in specs) or not all(
-                i == "knowledge.howto" or (s is not None and s.name.startswith(NEW_RECORD_PREFIXES)) for i, s in zip(options, specs)):
-            return ""
+        made = next((i for i, s in zip(options, specs) if s is not None and s.name.startswith(NEW_RECORD_PREFIXES)), None)
+        if made is None or not all(i == "knowledge.howto" or (s is not None and s.name.startswith(NEW_RECORD_PREFIXES))
+                                   for i, s in zip(options, specs)):
+            return "", ""
         return answers.person_per_articles([p.text for p in decision.passages if getattr(p, "kind", "") == "article"],
-                                           text)
+                                           text), made
 
     async def _start(self, decision: Any, text: str, state: CallState) -> AsyncIterator[Action]:
         """The request decided: options asked about answered, then its first question or read-back, unless it
@@ -1935,10 +1935,8 @@ class SwitchboardBrain:
             # "can you add to INC-20004 that the crack has spread": words added to it; "can you pass him a message?",
             # "I want to tell them something": words for whoever works on it
             return adding[0]
-        if status is not None and _STANDING.search(text.lower()):
-            return status  # "can you tell me where my ticket INC-20003 is at?"
-        if status is not None and _CHASING.search(text.lower()) and not _REQUEST_QUESTION.search(text.lower()):
-            return status  # "my manager asked me to chase up a ticket, INC-20003": how it stands ("can you chase it?" asks)
+        if status is not None and _asks_how_it_stands(text):
+            return status  # "can you tell me where my ticket INC-20003 is at?", "my manager asked me to chase up INC-20003"
         if status is not None and not _asks_to_know(text) and any(
                 _REQUEST_QUESTION.search(lead := _LEAD.sub("", x.strip().lower())) or _NEED.match(lead) for x in _SENTENCE.split(text)):
             # "I want a technician at Riverside Monday morning for WO-10001": asked for, a choice only one act on the
@@ -1977,8 +1975,7 @@ class SwitchboardBrain:
         status = _status_of(decision.target)
         if status is None or (decision.intent == status and decision.action == "route") \
                 or decision.action not in ("route", "clarify") \
-                or not (_STANDING.search(text.lower()) or (_CHASING.search(text.lower())
-                                                           and not _REQUEST_QUESTION.search(text.lower()))) \
+                or not _asks_how_it_stands(text) \
                 or not self._names_its_ids(status, text, self._context()) \
                 or self._tool_named_in_full([decision.intent], text) is not None:
             return None
@@ -2577,8 +2574,7 @@ class SwitchboardBrain:
         if _NEXT_STEPS.search(text.lower()):
             # "What happens now, will someone call me?": who has it, and how soon its priority gets it seen to (the
             # articles' target), which is what the line knows; not a person put on to say it.
-            last = state.tool_attempts[-1].get("result") if state.tool_attempts[-1].get("ok") else None
-            last = last if isinstance(last, dict) else {}
+            last = _last_result(state)
             who = f"{last['assignment_group']} has it." if isinstance(last.get("assignment_group"), str) else ""
             priority = f"a {last['priority']} priority one " if isinstance(last.get("priority"), str) else "it "
             when = self._answer_from_articles(f"how soon is {priority}seen to?", done[0]["intent"],
@@ -2632,13 +2628,11 @@ class SwitchboardBrain:
     def _stands(self, state: CallState) -> str:
         """How the record the last tool call returned stands, in words ("priority high, status on hold"); "" when
         it returned none."""
-        done = _last_done(state)
-        last = state.tool_attempts[-1].get("result") if state.tool_attempts and state.tool_attempts[-1].get("ok") else None
+        done, last = _last_done(state), _last_result(state)
         server = INTENT_TOOLS.get(done[0]["intent"], ("",))[0] if done else ""
         choices = {x.name for t in self.tools.tools(server).values() for x in slots.slots_of(t.input_schema)
                    if x.kind == "enum"} if server in SERVERS else set()
-        return _choices_in_words({k: v for k, v in last.items() if k in choices and isinstance(v, str)}) \
-            if isinstance(last, dict) else ""
+        return _choices_in_words({k: v for k, v in last.items() if k in choices and isinstance(v, str)})
 
     def _asked_of_last_record(self, decision: Any, text: str, state: CallState) -> Any | None:
         """Right after a record was read or written, a question that names no other record and leaves the router
@@ -2938,8 +2932,7 @@ class SwitchboardBrain:
     def _from_last_result(self, question: str, state: CallState, *, one_of_kind: bool = False) -> str:
         """The clause of the last tool result's message that answers ``question``, spoken; "" when none does.
         ``one_of_kind``: the question is about that result (see ``answers.answer``)."""
-        last = state.tool_attempts[-1] if state.tool_attempts else {}
-        message = last.get("result", {}).get("message") if last.get("ok") and isinstance(last.get("result"), dict) else None
+        message = _last_result(state).get("message")
         return spoken(answers.answer(question, answers.clauses(str(message)), getattr(self.agent, "similar", None),
                                      one_of_kind=one_of_kind)) if message else ""
 
@@ -3508,14 +3501,18 @@ class SwitchboardBrain:
                                        "offer": f"Shall I add what you told me to it as a {kind}?",
                                        "short": f"Shall I add that as a {kind}?"}
 
+    def _news_for(self, status: str) -> str | None:
+        """The intent that adds words to the record ``status`` reads (its server's "add_" tool on the same ids)."""
+        return next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == INTENT_TOOLS[status][0]
+                     and tool.startswith(NEWS_PREFIXES) and self._id_names(i) == self._id_names(status)), None)
+
     def _news_with_read(self, decision: Any, settled: str, text: str, state: CallState) -> None:
         """Unsure what to do, of a record its number settles as to be read, in a turn that only tells ("On the SCADA
         historian incident, two zero zero zero two, the trends have stopped for Stonebridge as well"): what was told
         is offered next as news for it (``_offer_news``)."""
         if decision.action != "clarify" or not settled.endswith(".status") or not _tells_only(text):
             return
-        news = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == INTENT_TOOLS[settled][0]
-                     and tool.startswith(NEWS_PREFIXES) and self._id_names(i) == self._id_names(settled)), None)
+        news = self._news_for(settled)
         # (Only when there is news: "and the other one is ten oh oh five, the backwash valve" names the record.)
         told = [c for c in slots.remark(text, INTENT_TOOLS[news][1], self._context()).split(", ")
                 if not any(len(run.digits) >= 3 for run in entities.number_runs(c))] if news is not None else []
@@ -3536,8 +3533,7 @@ class SwitchboardBrain:
         made = status is not None and any(INTENT_TOOLS.get(i, ("", ""))[0] == INTENT_TOOLS[status][0]
                                           and INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES) for i in options)
         if (stands or made) and news is None:
-            news = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == INTENT_TOOLS[status][0]
-                         and tool.startswith(NEWS_PREFIXES) and self._id_names(i) == self._id_names(status)), None)
+            news = self._news_for(status)
         if status is None or news is None or self._id_names(status) != self._id_names(news) \
                 or not (stands or self._names_its_ids(status, text, self._context())) or not _tells_only(text):
             return decision
@@ -4196,6 +4192,19 @@ def _without_being_new(text: str) -> str:
             if not _BEING_NEW.fullmatch(c.strip(" ,.;!?"))]
     rest = " ".join(kept).strip()
     return rest if rest != text.strip() and len(rest.split()) >= HEARD_WITHOUT_WORDS else text
+
+
+def _last_result(state: CallState) -> dict[str, Any]:
+    """What the call's last tool call returned, when it succeeded with a record; {} otherwise."""
+    last = state.tool_attempts[-1] if state.tool_attempts else {}
+    return last["result"] if last.get("ok") and isinstance(last.get("result"), dict) else {}
+
+
+def _asks_how_it_stands(text: str) -> bool:
+    """Does ``text`` ask where a record stands (``_STANDING``), or chase it without asking for anything done ("my
+    manager asked me to chase up INC-20003"; "can you chase it?" asks)?"""
+    low = text.lower()
+    return bool(_STANDING.search(low)) or (bool(_CHASING.search(low)) and not _REQUEST_QUESTION.search(low))
 
 
 def _tells_only(text: str) -> bool:
