@@ -747,6 +747,34 @@ class DomainAgent:
         found = own if len(readers) > 1 else readers
         return found[0] if len(found) == 1 else None
 
+    def acts_on_other_record(self, intent: str, text: str, state: CallState) -> bool:
+        """A new record's question answered with a record that exists and an order to change it ("I think it's
+        WO-10004, can you bump it up to high?", "the job number's WO-10006, can you add that it failed again?"):
+        ``intent`` is a write on that record, of the same server, whose every id the answer gives. The caller is
+        acting on it, not asking how it stands."""
+        spec = self.spec_for(state.task) if state.task else None
+        server, name = INTENT_TOOLS.get(intent, ("", ""))
+        write = self.tools.tools(server).get(name) if spec is not None and server == spec.server else None
+        return write is not None and slots.is_write(write.name, write.annotations) \
+            and not write.name.startswith(NEW_RECORD_PREFIXES) \
+            and self._reader_of_other_id(spec, state.task, text) is not None and self._names_its_record(write, text) \
+            and self._tells_what_to_do(write, text)
+
+    def _tells_what_to_do(self, tool: ToolSpec, text: str) -> bool:
+        """Does ``text`` give ``tool`` a value beyond the record's id ("... to high priority", "add that it failed
+        again"), or say its words come next ("I want to add something to it")? A bare id tells no act."""
+        ctx = self.context()
+        return (tool.name.startswith("add_") and slots.news_to_come(text)) or any(
+            bool(slots.remark(text, tool.name, ctx)) if s.kind == "text" else slots.parse(s, text, ctx, asked=False) is not None
+            for s in slots.slots_of(tool.input_schema) if s.kind != "code")
+
+    def _names_its_record(self, tool: ToolSpec, text: str) -> bool:
+        """Does ``text`` give every id of a set shape ``tool`` acts on (its other inputs may be said later)?"""
+        ids = [s for s in slots.slots_of(tool.input_schema) if s.required and s.kind == "code"]
+        ctx = self.context()
+        return bool(ids) and all((v := slots.parse(s, text, ctx, asked=False)) is not None and slots.validate(s, v) is None
+                                 for s in ids)
+
     def told_more(self, text: str, state: CallState) -> str:
         """At a read-back or a question, the caller's name or more of the story the task's fields take without being named
         (``slots.told_more``): taken, and what to say for it; "" when the turn fills nothing."""

@@ -128,6 +128,11 @@ class LlmAgent:
                 return "value"
         return "free"  # the model decides what the words mean; a clear topic switch still re-routes
 
+    @staticmethod
+    def acts_on_other_record(intent: str, text: str, state: CallState) -> bool:
+        """The model reads an id given for another record in its own conversation; the brain does not re-route it."""
+        return False
+
     def reprompt(self, state: CallState) -> str:
         pending = (state.task or {}).get("pending")
         if pending:

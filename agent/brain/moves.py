@@ -398,7 +398,9 @@ _NEGATION = {"not", "isn't", "isnt", "wasn't", "wasnt", "instead"}
 #: Words between "not" and the value it negates ("not the site twelve", "not priority medium").
 _NEGATED_LEAD = {"the", "a", "an", "site", "priority", "number", "tag", "asset", "it", "that", "its", "it's", "of",
                  # hedges: "not really a fault" takes back the fault, not the word "really"
-                 "really", "exactly", "quite", "actually", "so", "very"}
+                 "really", "exactly", "quite", "actually", "so", "very",
+                 # where or when the caller is not: "I'm not here in the mornings" takes back the mornings
+                 "here", "there", "around", "about", "available", "free", "in", "on", "at", "during"}
 
 
 def without_negated(text: str) -> str:

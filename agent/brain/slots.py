@@ -43,7 +43,9 @@ _ENUM_SYNONYMS = {
     # A job is closed by completing it: "close it off" where the states say "completed".
     # Access levels in the words people use for them.
     "read": ("read", "read only", "read-only", "view", "viewing", "view only", "just viewing", "look at"),
-    "write": ("write", "edit", "editor", "editing", "read and write", "read-write", "modify", "update", "updating"),
+    "write": ("write", "edit", "editor", "editing", "read and write", "read-write", "modify", "update", "updating",
+              # the work that needs it ("put files into the team site", "I can't save anything there")
+              "save", "saving", "upload", "uploading", "put files", "add files", "make changes"),
     "admin": ("admin", "administrator", "full control", "admin rights"),
     "completed": ("complete", "close it", "close it off", "close the job", "close the work order", "close that",
                   "close off", "close out"),
@@ -246,6 +248,16 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
         if moment is None:
             return None
         return moment.date().isoformat() if s.get("format") == "date" else moment.isoformat(timespec="minutes")
+    if kind == "code" and not asked:
+        # "I'm Ben Carter in the control room, E11402": who calls, never the tag of a thing, whatever shape it fits.
+        # (A code after the name in the shape of the slot's own examples may be the thing's: "I'm Sam, pump A124".)
+        name = caller_name(text).lower()
+        lengths = {len(re.sub(r"\D", "", e)) for e in s.get("examples") or [] if isinstance(e, str)}
+        for m in _IDENTITY_LEAD.finditer(text.lower()) if name and lengths else ():
+            if m.group(1).startswith(name):
+                for code in entities.codes(m.group(1)):
+                    if len(re.sub(r"\D", "", code)) not in lengths:
+                        text = re.sub(rf"\b{re.escape(code)}\b", " ", text, flags=re.I)
     if kind in ("email", "user", "code"):
         return _patterned(slot, text, asked=asked)
     if kind == "site":
@@ -432,6 +444,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # the value the caller does not mean ("update them, not just look at them", "not the morning")
         if phrase.startswith("not ") and any(o != option and (0 <= start - b <= 2 or 0 <= a - end <= 2) for a, b, o, _ in taken):
             continue  # "it's medium, not urgent", "not urgent, high": the other value named beside, and this one ruled out
+        if not verbs and not asked and before[-1:] and before[-1] in ("i", "we", "you", "they", "he", "she"):
+            continue  # "every time I open a work order": what the caller does, no state asked for
         if slot.hours and entities.gone_by(before):
             continue  # "it make very big noise since the morning", "all morning": a time gone by, no choice
         if slot.hours and entities.ruled_out(low[:start], low[end:]):
@@ -443,6 +457,9 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # "leave the job itself open": the value it has, kept, is no value asked for
         if _NAMES_WHAT_FOLLOWS.match(low[end:]) and (entities.email(low[end:]) or entities.user_id(low[end:])):
             continue  # "my email is tom dot reyes at ...": the name of the address given, no choice
+        if not asked and before[-1:] and before[-1] in ("my", "your", "his", "her", "their") \
+                and (entities.email(low[end:]) or entities.user_id(low[end:])):
+            continue  # "can you use my email? it's grace.kim@...": the address given, no choice either
         if not asked and (before[-1:] in (["a"], ["an"]) or (before[-1:] == ["the"] and after[:1] and
                                                            re.fullmatch(r"ones?(?:'s)?", after[0]))) and not (label & set(after)):
             continue  # "stores gave me a new one", "the new one's fine": the word describes a thing ("a high priority" names its slot)
@@ -972,7 +989,7 @@ _PREAMBLE = re.compile(
     r"^(?:hiya|morning|afternoon|evening)(?: (?:love|dear|mate|pal|darling|there))?\b|"
     r"\b(?:hi|hello|hey|hiya)(?: (?:love|dear|mate|pal|darling|there))\b|"
     r"\b(?:hi|hello|hey|good (?:morning|afternoon|evening)|yes|yeah|please|thanks|ah|go on then|(?:right|ok|okay) then|(?:a |another )?new one|"
-    r"(?:two|three|a couple of|couple of|a few) (?:things|questions|issues|problems)(?: for you)?|"
+    r"(?:(?:i|we)(?:'ve| have)? got )?(?:two|three|a couple of|couple of|a few) (?:things|questions|issues|problems)(?: for you)?|"
     r"i'?m (?:calling|ringing|phoning)(?: about| because| to)?|(?:i|we) (?:need|want|would like|'?d like) to "
     r"(?:report|log|raise|open|create|book|tell you about)|(?:can|could|would) you (?:open|log|raise|create|send)|"
     r"(?:(?:i|we) |^)need (?:a|an|someone)|(?:open|log|raise|create|report) (?:a|an)|"
@@ -1330,9 +1347,13 @@ _NOT_THE_PROBLEM = re.compile(
     r"(?:emergency|urgent|critical|rush|hurry|panic|big deal)\b|"
     r"^(?:i|we) (?:don'?t|do not|dont) (?:know|remember) (?:the |its |what (?:it'?s|it is|they'?re|they are) )?"
     r"(?:\w+ )?(?:name|called|tag|number|model|id)\b|"
+    # how the caller finds telling it ("I don't quite know how to describe it")
+    r"^(?:i|we) (?:don'?t|do not|dont) (?:quite |really |even )?know how to (?:describe|explain|say|put)\b|"
     # where the caller rings from, said as who they are ("it's the Riverside control room")
     r"^(?:it'?s|this is|we'?re|we are) (?:the |)(?:[\w-]+ ){0,3}(?:control room|office|depot|workshop|yard|gatehouse|reception|"
     r"desk|plant room|site office|control centre|ops room)$|"
+    # the caller apologising or asking leave ("I'm sorry, I've got two things, if that's all right")
+    r"^(?:i'?m|i am) (?:so |very |really |terribly |awfully )?sorry$|^if (?:that'?s|it'?s|that is|it is) (?:all right|alright|ok|okay)$|"
     # the request put as a question of what the line does ("is that something you can request for me?")
     r"^(?:is|would|could|will) (?:that|this|it) (?:be )?(?:something|anything|a thing) (?:you|you guys|the desk)\b|"
     # what the caller's job is ("I manage the asset management team", "I look after facilities at the centre")
@@ -1455,8 +1476,11 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     out: list[str] = []
     for words in clauses:
         verb = words[0] in _AUXILIARIES
-        if out and not verb and len(words) <= 3 and not set(words) & _AUXILIARIES and not _state_after_verb(words):
-            continue  # an aside after the subject ("the pump, the first one, was ...")
+        if out and not verb and (len(words) <= 3 or (words[0] in _DETERMINERS and not tells_something(" ".join(out + words)))) \
+                and not set(words) & _AUXILIARIES and not _state_after_verb(words):
+            # an aside after the subject ("the pump, the first one, was ..."; "the wireless, the internet without the
+            # cable, keeps dropping out"): the subject named again, nothing told yet
+            continue
         if out and len(out) + len(words) > SUMMARY_WORDS and not (verb and len(out) < SUMMARY_WORDS // 2):
             break
         out += ([] if verb or not out else ["and"]) + words  # "the pump, was making a noise" is one sentence
@@ -1508,7 +1532,11 @@ def _without_dangling(words: list[str]) -> list[str]:
 #: no reason and no news.
 _RETOLD = re.compile(r"^(?:(?:hi|hello|hey|yes|yeah|so|right|well)\b\W*)*(?:(?:i|we)(?: have|'ve| had|'d)? "
                      r"(?:asked|called|rang|phoned|reported|logged|raised|requested|put in|opened|booked|emailed|"
-                     r"spoke|was on|were on)|(?:it'?s|this is) (?:me|about)|about (?:my|the|our))\b")
+                     r"spoke|was on|were on)|(?:it'?s|this is) (?:me|about)|about (?:my|the|our)|"
+                     # "I've got a ticket open for the cracked screen": the record the call is about, no news
+                     r"(?:i|we)(?: have|'ve)? (?:got|have) (?:a|an|the|my|our) (?:[a-z]+ )?(?:ticket|job|request|incident|"
+                     r"work order|case) (?:open|in|logged|raised)|there'?s (?:a|an) (?:ticket|job|request|incident|work order) "
+                     r"(?:open|in|logged|raised))\b")
 #: Words that only name a record or point back to it ("incident twenty thousand and three", "that one").
 _RECORD_WORDS = {"incident", "request", "ticket", "work", "order", "job", "number", "reference", "case", "visit",
                  "service", "it", "that", "this", "one", "the", "my", "our", "is", "its", "it's", "for", "about",
@@ -1591,7 +1619,13 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     # record's too ("put a note on job 10005, the pump ..." asks in "note" as "add that ..." does in "add"). A
     # tool that makes a record names what it makes ("request access to the sharepoint site") after its verb.
     if tool.startswith("add_") and news_to_come(opening):
-        return ""  # "... I want to add something to the job.", "Can you pass him a message?": the words come next
+        # "... I want to add something to the job.", "Can you pass him a message?": the words come next, unless they
+        # were told before a note is asked for on the record ("the actuator came to our stores this morning. Could you
+        # put a note on the job?"); a message for a person is still to come.
+        *before, ask = re.split(r"(?<=[.!?])\s+", opening.strip())
+        on_record = bool(re.search(r"\b(?:note|comment)\b", ask.lower())) and not re.search(r"\b(?:him|her|them)\b", ask.lower())
+        told = remark(" ".join(before), tool, ctx, values, sites=sites) if before and on_record else ""
+        return told if tells_something(told) else ""
     opening = _CLOCK_DOTS.sub(r"\1m", opening)
     if (quoted := _QUOTED.search(opening)) is not None:
         opening = quoted.group(1)  # "my supervisor forwarded me this, quote: ... unquote": what is passed on
@@ -1604,8 +1638,10 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
     kept: list[str] = []
     # A question ("has it been approved yet?") is no reason and no news; one that asks for the action is the
     # request put politely, and what follows the asking is news ("can you add that it still fails?").
+    # (The asking may follow what is told, after a comma: "the touch has stopped working now, can you add that?")
     told = " ".join(s for s in re.split(r"(?<=[.!?])\s+", opening.lower())
-                    if not s.strip().endswith("?") or (moves.asks(s) and re.search(rf"\b{verb}", s)))
+                    if not s.strip().endswith("?") or (any(moves.asks(c) for c in re.split(r",\s*", s))
+                                                       and (re.search(rf"\b{verb}", s) or DICTATED.search(s))))
     name = caller_name(opening).lower()  # "Jonas Berg from asset management": who calls, never the reason
     # A clause ends at "but" too: "it's down as low | but it's thirty two degrees in there" tells two things; one
     # with no subject of its own goes on with the same one ("it cranked but never fired").
@@ -1650,7 +1686,7 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
                 kept.clear()  # "... cracked screen. Add a comment that I need it by Friday.": the words dictated, from
                 fragments.clear()  # here on, not the story told before them
             clause = _POINTER.sub("", after)
-        toks = entities.tokens(clause)
+        toks = entities.tokens(CALLING_ABOUT.sub(" ", clause))  # ("I am calling about WO-10005" tells nothing)
         named, after_record = after_record, False
         # (A small number is no record's: "its in bay three by the wash down" tells where.)
         if any(len(run.digits) >= 3 for run in entities.number_runs(clause)) and not measured(clause) and not any(
@@ -1990,8 +2026,11 @@ _NEWS_LEAD = re.compile(r"^(?:that|saying|says|to say|reading)\b|\b(?:that|sayin
 _POINTED_AT = re.compile(r"(?:on|to|onto|into|in|for|with|as|too|please|up|there|as well|in there|on there)\b|$")
 #: Words given to be written down, after how they are put ("Say: ...", "tell them I tested it ...", "put down that
 #: ...", "it should say ...").
-DICTATED = re.compile(r"(?:(?:can you |could you |please |just )?(?:say|write|put(?: down)?|tell them|let them know|"
-                       r"note|it should say|make it say)\b[:,]?\s+(?:that\s+)?)(.{8,})$", re.I)
+DICTATED = re.compile(r"(?:(?:can you |could you |please |just )?(?:say|write|put(?: down)?|tell them|"
+                      r"let (?:them|him|her|the [\w-]+(?: [\w-]+)?) know|"
+                       r"note|it should say|make it say)\b"
+                       # ("could you put on it that ...", "add to the job that ...")
+                       r"(?:\s+(?:on|onto|to|in|into) (?:it|that|this|the [\w-]+))?[:,]?\s+(?:that\s+)?)(.{8,})$", re.I)
 #: After a yes, words that take it back in part: a change is coming, nothing is to be sent yet.
 _QUALIFIED = re.compile(r"(?:but|except|apart from|although|though|however|only thing|one thing)\b")
 

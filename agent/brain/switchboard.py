@@ -27,7 +27,7 @@ from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.policy import lead_moved
 from agent.routing.router import without
-from agent.routing.text import normalise
+from agent.routing.text import normalise, stem
 from agent.config import Settings
 from agent.call.keypad import digits_expected
 from agent.contracts.state import CallState
@@ -250,7 +250,12 @@ _TELL_ME = re.compile(r"\b(?:read|tell|give) (?:me|us) (?:out |back )?(?:the|wha
 #: A question that asks for something to be told, not done ("when will it be done?", "what's it at?").
 _WH_QUESTION = re.compile(r"(?:when|what|where|who|whose|which|how|why)\b")
 #: A question of when something will happen ("when's he coming?", "what time will they be here?").
-_WHEN_QUESTION = re.compile(r"(?:when|what time|what day|how (?:long|soon) (?:until|till|before))\b")
+_WHEN_QUESTION = re.compile(r"(?:when|what time|what day|how (?:long|soon) (?:until|till|before))\b"
+                            # ... not a clause of time ("when I pick up the handset there's no noise at all", "when the
+                            # engineer comes can he ..."), its verb straight after its subject, with no question mark after
+                            r"(?!(?=[^?]*$) (?:i|we|you|they|he|she|it|someone|somebody|anyone|people|everyone|"
+                            r"(?:the|my|our|a|an) [a-z']+) "
+                            r"(?!(?:will|would|can|could|is|are|was|were|do|does|did|has|have|should|'s|'re)\b)[a-z']+)")
 #: A question whether something was done about it ("did anybody ever fix it?", "has someone been out to it yet?"):
 #: asked of a job that may exist, never of a new fault.
 _DONE_QUESTION = re.compile(r"(?:did|has|have|had|was|were)\s+(?:any(?:one|body)|some(?:one|body)|it|they|that|this|he|she|"
@@ -260,7 +265,10 @@ _DONE_QUESTION = re.compile(r"(?:did|has|have|had|was|were)\s+(?:any(?:one|body)
 _WHO_OR_WHEN = re.compile(r"(?:who|whom|whose|when)\b")
 #: A question about what is usual, which the articles answer ("what hours do your engineers work?").
 _HABIT_QUESTION = re.compile(r"\bwhat (?:hours|times|days) (?:do|does)\b|\b(?:usually|normally|typically|generally)\b")
-_REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b")
+_REQUEST_QUESTION = re.compile(r"(?:can|could|would|will) you\b|(?:can|could|may) (?:i|we)\b|please\b|"
+                               # someone sent asked for: "could a technician come out tomorrow?", "can someone look at it?"
+                               r"(?:can|could) (?:someone|somebody|anyone|anybody|(?:a|an|the|your|one of your) [a-z]+) "
+                               r"(?:come|pop|get out|look|have a look|take a look|fix|sort)\b")
 #: A sentence that says what the caller needs ("I need a replacement", "we'd like someone out").
 _NEED = re.compile(r"^(?:\W*(?:so|and|but|well|just|really|now)\W+)*(?:i|we) (?:(?:don'?t|do not|no longer|won'?t|will not) )?"
                    r"(?:need|want|would like|'?d like)\b")
@@ -279,6 +287,9 @@ _QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|
 GO_AHEAD_FORMS = (slots.GO_AHEAD, "Shall I send it now?", "Is it good to go?")
 #: A yes with at most this many words after it that starts a task is an order to do it ("yes, close it").
 GO_AHEAD_WORDS = 4
+#: Words (stems) an article's answer must share with a question nothing the line does fits, to be said for it: one
+#: shared word ("is the car park open?": "The status is open, ...") is chance, and a place named is no topic.
+ARTICLE_SHARED_STEMS = 2
 #: Said when the caller announces several things before saying any.
 GO_ON = "Sure. Go ahead with the first one."
 #: The offer of the second request when the first one's result leaves no room to name it.
@@ -310,6 +321,17 @@ _WHO_AT = re.compile(_WHO_CALLS + r"(?:here )?(?:at|from|in) ([^.?!]*)$")
 #: The caller telling of an earlier call or report ("I rang on Monday about", "we got cut off, I was reporting").
 _TOLD_BEFORE = re.compile(r"\b(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised)|(?:i|we) (?:was|were) "
                           r"(?:reporting|calling about|ringing about|logging)|(?:got|were) cut off)\b")
+#: A record pointed at, not named ("add to it", "put that on the job", "on the same ticket").
+_POINTS_AT_IT = re.compile(r"\b(?:to|on|onto|in|into|for|with) (?:it|that|this|the same|the job|the ticket|the work order)\b|"
+                           r"\b(?:add|put|note|log|stick|make|bump|move|change|escalate|close|cancel) (?:it|that)\b")
+#: What is left of "yes, that's all correct" once the yes is taken: agreement with what was said, nothing more.
+_CONFIRMED = re.compile(r"(?:(?:that|it|thats|its)?\s*(?:'s|is|s)?\s*)?(?:all |quite |absolutely |exactly )?(?:correct|right)"
+                        r"(?: (?:thanks|thank you|cheers))?")
+#: A fault told as gone ("it connects fine now", "it's stopped doing it", "it sorted itself out"): nothing to report,
+#: news for the record it was reported on.
+_GONE_NOW = re.compile(r"\b(?:(?:works?|working|connects?|connecting|prints?|printing|fine|ok|okay|all right|alright)"
+                       r"(?: fine| ok| okay| properly| normally)? (?:now|again)|(?:stopped|stops) (?:doing (?:it|that)|happening)|"
+                       r"(?:fixed|sorted|cleared|resolved) itself|(?:has|'s|is) (?:gone away|cleared up|sorted itself))\b")
 #: A word that makes a clause say something: an auxiliary, a modal, a verb of wanting or a participle.
 #: "there" as a place ("open jobs there", "send someone out there"), not "there is", "is there" or "hi there".
 _THERE_PLACE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bhi )(?<!\bhello )(?<!\bhey )"
@@ -323,7 +345,9 @@ _WHICH_ONES = re.compile(r"\b(?:which|what) ones\b|\bhow many\b|\blist (?:them|t
 _STATUS_NOUN = re.compile(r"\b(?:status|progress|update|news)\b")
 _VERB = re.compile(r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|will|would|shall|should|may|might|"
                    r"must|need|needs|want|wants|got|get|keeps?|stopped|won'?t|can'?t|isn'?t|doesn'?t|didn'?t|[a-z]+ing|"
-                   r"[a-z]{3,}ed)\b|[a-z]'s\b|'re\b|'ve\b|'ll\b")
+                   r"[a-z]{3,}ed)\b|[a-z]'s\b|'re\b|'ve\b|'ll\b|"
+                   # a present tense after its subject ("whenever I open a job it shuts down")
+                   r"\b(?:i|we|they|he|she|it)\s+(?!(?:the|a|an|and|or|too|also|just|all|both)\b)[a-z]{2,}\b")
 #: The question just answered, asked of another thing ("And on a pump?", "What about the compressors?").
 _ANOTHER_THING = re.compile(r"^(?:(?:ah|oh|ok|okay|right|i see|cool|great|thanks|ta)\W+)*"
                             r"(?:and|what about|how about|and what about|and how about)\b")
@@ -348,6 +372,8 @@ _CHASING = re.compile(r"\b(?:chas(?:e|es|ing)|follow(?:ing)? up|check(?:ing)? (?
 _STANDING = re.compile(r"\bwhere(?:(?:'?s| is| are)(?:\s+[\w'-]+){1,6}?|(?:\s+[\w'-]+){1,6}?(?:'s|\s+is|\s+are))\s+(?:at|up to)"
                        r"(?=\s*(?:$|[?.!,;]|now\b|right now\b|at the moment\b|with\b|please\b))|\bwhere are (?:we|things) (?:at |up to )?with\b|"
                        r"\bhow(?:'?s| is| are)(?:\s+[\w'-]+){1,5}?\s+(?:going|getting on|coming along)\b|"
+                       # asked inside a sentence: "could you tell me how the job on the intake pump is going?"
+                       r"\bhow (?:the|my|our|that|this|it)\b(?:\s+[\w'-]+){0,8}?(?:'s|\s+is|\s+are)\s+(?:going|getting on|coming along)\b|"
                        r"\bwhat(?:'?s| is) (?:happening|going on) (?:with|on)\b|"
                        # ("I want to know what's being done", "what are you doing about it?": the work on it so far)
                        r"\bwhat(?:'?s| is| are| has| have)(?: been| being)+ done\b|\bwhat (?:are|is) (?:you|they|anyone|anybody|someone|somebody) "
@@ -363,6 +389,9 @@ _NEXT_STEPS = re.compile(r"\bwhat happens (?:now|next|after (?:this|that))\b|\bw
                          r"the team|the engineer|the technician) (?:\w+ )?(?:call|ring|phone|contact|get back to|email|text) (?:me|us)\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
+#: The next of the requests a caller counted, at a clause boundary: "and second, ...", "secondly", "the other thing is".
+_NEXT_ONE = re.compile(r"(?:[.;!?,]\s*|\s)(?:and\s+)?(?:second(?:ly)?|third(?:ly)?|the (?:second|other|next) (?:thing|one|question)|"
+                       r"another thing|next)\b", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
 MAX_SPLITS = 4
 #: The caller counting their requests ("two things", "a couple of questions").
@@ -411,6 +440,7 @@ class Agent(Protocol):
 
     site_names: dict[str, int]  # site name -> number, read from the field-ops server at start-up
     def answers(self, text: str, state: CallState) -> str | None: ...
+    def acts_on_other_record(self, intent: str, text: str, state: CallState) -> bool: ...
     def start(self, intent: str, text: str, state: CallState, *,
               hints: Mapping[str, Any] | None = None) -> AsyncIterator[Action]: ...
     def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]: ...
@@ -775,11 +805,13 @@ class SwitchboardBrain:
                                            target=chosen["target"], intent=chosen["intent"])
             text = chosen["text"]
         elif not (clarifying and entities.number_runs(text)) and (  # "yeah, one oh oh oh six, that's it": a number
-                self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state)):
+                self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state)
+                or self._no_but_all_said(text, state)):
             # "That's everything, bye" or "cheers, bye" to "Is that right?": all of it right, said on the way
             # out with no word against it. ("No thanks, bye" is a no: nothing is sent.)
             all_said = bool(state.task and state.task.get("confirming") and reply.yes is None
                             and (_ALL_SAID.search(text.lower()) or _THANKS.search(text.lower())))
+            all_said = all_said or self._no_but_all_said(text, state)
             if state.task and (all_said or (reply.yes is True and self.agent.answers(text, state) == "value")):
                 # "Yes, that's all, bye" at a read-back: submit first, then close.
                 done = False
@@ -796,6 +828,8 @@ class SwitchboardBrain:
             yield EndCall("caller said goodbye")
             return
         handed_over = False
+        if state.task and state.task.get("confirming") and reply.yes is False:
+            state.task["declined"] = True  # a no to the read-back: a later "no, that's all" sends nothing
         if later and state.task and "accepted" not in later:
             # "High for the turbine, medium for the compressor": each part goes to the request it names.
             parts = [p for p in re.split(r"\s*(?:[,;]|\band\b)\s*", text) if p.strip()]
@@ -811,6 +845,8 @@ class SwitchboardBrain:
         if self._yes_to_more(text, state):
             # "Yes" to "anything else?" says there is more, not what: ask for it, route nothing.
             replies = self._say("Sure. What else can I help with?")
+        elif self._only_confirms(text, state):
+            replies = self._say("Good. Anything else I can help with?")
         elif state.task and fit is None and reply.yes is None and not state.task.get("confirming") \
                 and not state.task.get("changing") and _tells_only(text) and not moves.asks(text) \
                 and not _OWN_PLAN.search(text.lower()) and not _ALL_SAID.search(text.lower()) \
@@ -917,7 +953,7 @@ class SwitchboardBrain:
                 yield action
             return
         if state.task is not None and state.task is not task_before and state.task.get("confirming") \
-                and reply.yes is True and len(reply.rest.split()) <= GO_AHEAD_WORDS:
+                and reply.yes is True and len(_SENTENCE.split(reply.rest.strip())[0].split()) <= GO_AHEAD_WORDS:
             state.task["go_ahead"] = True  # "Yes, close it." read back: a "thanks" after it is no new question
         room = state.dialogue.pop("later_room", None)
         if state.dialogue.pop("start_later", False) and not self._later_reached(state):
@@ -1318,7 +1354,11 @@ class SwitchboardBrain:
         new_request = decision.action == "route" and decision.intent != task.get("intent")
         switch = new_request and "topic_switch" in decision.policy_hits and decision.confidence >= FREE_SWITCH_CONFIDENCE
         if fit == "value":
-            return True
+            # Another record's id with an order to change it, however sure the router is of the order: that act.
+            # (Unsure between reading that record and changing it, the change is routed and judged on its words.)
+            guesses = [decision.intent, *(a.get("intent") for a in decision.alternatives if decision.action != "route")]
+            return not any(g and g != task.get("intent") and self.agent.acts_on_other_record(g, text, state)
+                           for g in guesses)
         if fit == "free":
             # An open question takes statements; a new request there is put as one, or cued ("also ...").
             return not (switch and (bool(self._switch_cues(text)) or moves.asks(text)))
@@ -1336,6 +1376,15 @@ class SwitchboardBrain:
             and bool(_GOODBYE.search(text.lower()))
 
     @staticmethod
+    def _no_but_all_said(text: str, state: CallState) -> bool:
+        """"No, that's all" or "no, that's it" to a read-back answers the "anything else?" the caller expected after it:
+        no word against what was read back, nothing to change, so it stands ("no thanks, bye" declines it), unless the
+        caller called it off on the way ("actually, cancel that, I'll check with finance")."""
+        task = state.task or {}
+        return bool(task.get("confirming")) and entities.yes_no(text).yes is False and bool(_ALL_SAID.search(text.lower())) \
+            and not moves.negates(text) and not entities.number_runs(text) and not _called_off_since_opening(state)
+
+    @staticmethod
     def _yes_to_more(text: str, state: CallState) -> bool:
         last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
         reply = entities.yes_no(text)
@@ -1346,12 +1395,21 @@ class SwitchboardBrain:
         return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and reply.yes is True and not praise \
             and set(re.findall(r"[a-z']+", rest)) <= _MORE_WORDS
 
+    @staticmethod
+    def _only_confirms(text: str, state: CallState) -> bool:
+        """"Yes, that's all correct" to "anything else?": the caller agrees with what was just said, which asks
+        for nothing and takes no leave; the question stands."""
+        last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
+        reply = entities.yes_no(text)
+        return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and reply.yes is True \
+            and bool(_CONFIRMED.fullmatch(re.sub(r"[^\w' ]+", " ", reply.rest.lower()).strip()))
+
     def _is_goodbye(self, decision: Any, text: str, state: CallState) -> bool:
         said_bye = bool(_GOODBYE.search(text.lower()))
         if not said_bye and self._read_again(text, state) is not None:
             return False  # "no sorry, Millbrook" to "anything else?" after a look-up: that look-up, put right
         if decision.intent == "smalltalk.goodbye" and decision.action == "route":
-            return said_bye or (not state.task and not self._yes_to_more(text, state))
+            return said_bye or (not state.task and not self._yes_to_more(text, state) and not self._only_confirms(text, state))
         last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
         # "No" to "anything else?" ends the call.
         return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and entities.yes_no(text).yes is False \
@@ -1365,7 +1423,10 @@ class SwitchboardBrain:
         reading of the turn applies."""
         if state.task and decision.action == "route":
             topic = str(state.task.get("intent", "request")).split(".")[0].replace("_", " ")
-            yield Say(f"Okay, I'll leave the {topic} for now.")
+            # A new record left for an act on one that exists ("it's WO-10004, bump it up to high"): none is made.
+            new = str(state.task.get("tool", "")).startswith(slots.NEW_RECORD_PREFIXES) \
+                and decision.intent.split(".")[0] == topic.replace(" ", "_")
+            yield Say(f"Okay, no new {topic} then." if new else f"Okay, I'll leave the {topic} for now.")
             state.task = None
         if settled and decision.action == "route":
             self.coordinator.record(decision, state)
@@ -1408,6 +1469,12 @@ class SwitchboardBrain:
         if lost and decision.intent != "smalltalk.offtopic":
             decision = self._desk_by_values(decision, text) or decision
             lost = self._lost(decision)
+        elif decision.action == "clarify" and not state.task \
+                and (other := self._desk_by_values(decision, text, times=False)) is not None \
+                and other.target != decision.target:
+            # Unsure, leaning to one desk on its words ("every time I open a work order in Maximo the whole thing closes
+            # on me"), but a choice only the other desk takes is named (Maximo is an IT system): that desk.
+            decision = other
         read = self._done_with_id(text) if lost else None
         if read is not None:
             # "What is hotel one zero one one?": an id of one kind is that record, read, unless the turn asks for
@@ -1514,7 +1581,8 @@ class SwitchboardBrain:
                                              and slots.as_wanted(text) != text):
             decision = self._news_or_status(decision, text, state)
         if decision.action == "clarify":
-            decision = self._asked_of_last_record(decision, text, state) or decision
+            decision = self._asked_of_last_record(decision, text, state) or self._act_on_last_record(decision, text, state) \
+                or decision
         if decision.action == "clarify" and not state.task and not state.routes:
             decision = self._asked_of_things(decision, text, state) or decision
         earlier = self._howto_asked_before(decision, text, state) or self._read_record_leaned_on(decision, text, state)
@@ -1551,6 +1619,14 @@ class SwitchboardBrain:
             state.dialogue["later"] = {**need, "accepted": True}
         self.coordinator.record(decision, state)
         yield route_event(decision)
+        if self._lost(decision) and not state.task and _asks_a_question(text) \
+                and len(_words_stemmed(answer := self._answer_from_articles(text, "", "")) & _words_stemmed(" ".join(
+                    slots.without_values(text, self.agent.site_names)))) >= ARTICLE_SHARED_STEMS:
+            # "Can you read me today's visitor wifi code?": nothing the line does, but an article says how it is done
+            # ("Reception gives out the daily guest code; IT cannot read it over the phone.").
+            yield Say(answer)
+            yield Say(ANYTHING_ELSE)
+            return
         if self._lost(decision):
             # Nothing this line does comes close: say what it does instead of guessing between two.
             # One reply, so a third time round it is replaced whole by another way (see ``_guarded``).
@@ -1890,9 +1966,16 @@ class SwitchboardBrain:
         if len(sentences) < 2:
             return None
         i = asking[-1]
+        # An act on a record the turn names is not turned into a new record by what its request sentence tells
+        # ("INC-20004 ... The touch has now stopped working completely, can you add that to it?").
+        on_named = decision.intent in INTENT_TOOLS and not INTENT_TOOLS[decision.intent][1].startswith(NEW_RECORD_PREFIXES) \
+            and bool(self._ids_of(decision.intent)) and self._names_its_ids(decision.intent, text, self._context()) \
+            and not NEW_RECORD.search(text.lower())
         for words in [sentences[i], *([" ".join(sentences[i - 1:i + 1])] if i else [])]:
             alone = self.coordinator.decide(words, state)
             alone = self._listed_by_place(alone, words) or alone  # judged alone by the rules the whole turn was
+            if on_named and alone.intent in INTENT_TOOLS and INTENT_TOOLS[alone.intent][1].startswith(NEW_RECORD_PREFIXES):
+                continue
             if alone.action == "route" and alone.target == decision.target and alone.confidence >= REQUEST_SENTENCE_CONFIDENCE:
                 return dataclasses.replace(decision, action="route", intent=alone.intent, confidence=alone.confidence,
                                            reason=f"{decision.reason} The request sentence asks: "
@@ -1989,17 +2072,21 @@ class SwitchboardBrain:
         named = {w for i in intents if (spec := self._spec_of(i)) is not None for w in str(spec.name).split("_")}
         return bool(set(entities.words_besides_numbers(clause.lower())) & (named - own - {"get", "list", "lookup"}))
 
-    def _desk_by_values(self, decision: Any, text: str) -> Any | None:
+    def _desk_by_values(self, decision: Any, text: str, *, times: bool = True) -> Any | None:
         """A turn the router cannot place between the desks that tells something and names a choice only one
         desk's tools take ("the asset health dashboard in Power BI has been blank since yesterday": Power BI is an
         IT system): the router's best reading on that desk. None otherwise."""
         if not _tells_only(text):
             return None
-        ctx, desks = self._context(), set()
+        ctx, named, held = self._context(), {}, {}
         for intent, (server, _) in INTENT_TOOLS.items():
-            choices = [s for s in self._slots_of(intent) if s.kind == "enum"]
-            if choices and slots.mentioned(choices, text, ctx, verbs=False):
-                desks.add(server)
+            # (``times`` False: a time of day is no desk's, "since this morning" is when it started.)
+            choices = [s for s in self._slots_of(intent) if s.kind == "enum" and (times or not s.hours)]
+            for choice in choices:
+                held.setdefault(choice.name, set()).add(server)
+            named.setdefault(server, set()).update(slots.mentioned(choices, text, ctx, verbs=False) if choices else {})
+        # (A choice both desks take, a priority, tells neither.)
+        desks = {server for server, names in named.items() if any(len(held[n]) == 1 for n in names)}
         if len(desks) != 1:
             return None
         desk = desks.pop()
@@ -2649,6 +2736,24 @@ class SwitchboardBrain:
         return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[status][0], intent=status,
                                    reason=f"{decision.reason} A question about the record just handled: its status.")
 
+    def _act_on_last_record(self, decision: Any, text: str, state: CallState) -> Any | None:
+        """Right after a record was made, read or changed, an act on "it" that names no other record ("oh, and can you
+        add to it that the relay's been reset twice?"), heard as that act however unsure: that act, on that record.
+        None otherwise (a new record or a read is no act on it)."""
+        done = _last_done(state)
+        if state.task or not done or self._names_a_record(text) or not _POINTS_AT_IT.search(text.lower()):
+            return None
+        kind = str(done[0]["intent"]).partition(".")[0]
+        # The likeliest reading that acts on a record of that kind ("put on it that the isolator's locked off" may sound
+        # like a password first): pointed at, it is that record's.
+        for intent in [decision.intent, *(a["intent"] for a in decision.alternatives)][:2]:
+            spec = self._spec_of(intent)
+            if spec is not None and slots.is_write(spec.name, spec.annotations) \
+                    and not spec.name.startswith(NEW_RECORD_PREFIXES) and intent.partition(".")[0] == kind:
+                return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[intent][0], intent=intent,
+                                           reason=f"{decision.reason} An act on the record just handled.")
+        return None
+
     def _aside(self, decision: Any, text: str, state: CallState) -> str:
         """In a task, a question about it that no answer to the open question holds and that asks for nothing
         else ("who has to sign it off?", "how long does that usually take?"): what the task desk's articles say,
@@ -3211,7 +3316,10 @@ class SwitchboardBrain:
         threshold = self.coordinator.policy.low_confidence_threshold
         # Sentence ends first: "..., is stiff and won't close fully, low priority. And where are we with ...?" is two
         # requests at its full stop, not at its first "and".
-        bounds = sorted(_CLAUSE_BOUNDARY.finditer(text), key=lambda m: not re.match(r"[.;!?]", m.group(0)))
+        # A boundary the caller numbered ("... onto the bench. The tag is H4201. And second, could you ...") comes
+        # before any other.
+        bounds = sorted(_CLAUSE_BOUNDARY.finditer(text), key=lambda m: (not _NEXT_ONE.match(text[m.start():]),
+                                                                        not re.match(r"[.;!?]", m.group(0))))
         counted = bool(_SEVERAL_ASKS.search(text.lower()))
         for boundary in bounds[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
@@ -3302,12 +3410,22 @@ class SwitchboardBrain:
         """Is ``before`` a fault only told ("the control room is at thirty-one degrees tonight"), heard as a new
         record of a kind that ``after`` then names one of by its number ("WO-10004 for the aircon: bump it to
         high")? Then it is that record's story, not a second request."""
-        if not _new_beside_other(head, tail) or _asks_something(before) \
+        ctx = self._context()
+        if not _new_beside_other(head, tail) or not self._names_its_ids(tail, after, ctx) \
+                or (self._ids_of(head) and self._names_its_ids(head, before, ctx)) \
                 or _made_by_kind(before.lower(), _RECORD_KINDS, loosely=True) or NEW_RECORD.search(after.lower()):
             return False
+        if _GONE_NOW.search(f"{before} {after}".lower()):
+            # "My Outlook that kept asking for the password? Well, it's stopped doing it. INC-20003, you can close it":
+            # a fault told as gone is none to report.
+            return True
+        if _asks_something(before):
+            return False
+        # Of the kind the story would make, or said to have been reported ("Outlook keeps asking for my password. I
+        # reported it already, INC-20003, ... I want it escalated"): the record's story, whatever it sounds like.
         kind = head.partition(".")[0]
         return any(n.removesuffix("_id") == kind for n in self._id_names(tail)) \
-            and self._names_its_ids(tail, after, self._context()) and not self._names_its_ids(head, before, self._context())
+            or bool(_TOLD_BEFORE.search(after.lower()) or _POINTS_BACK.match(after.lower()))
 
     def _new_one_asked_beside_old(self, head: str, tail: str, after: str) -> bool:
         """Does ``after`` ask for a new record of the kind ``head`` makes ("It was replaced on WO-10007 ... Raise a new
@@ -4150,7 +4268,18 @@ _RETRACTION = re.compile(r"^\W*(?:(?:ah|oh|um|er|well|no|nah|actually)\W+)*(?:fo
 
 
 #: The words before taken back, anywhere in a sentence ("the chiller is... actually, no, scratch that, ...").
+_CALLED_OFF = re.compile(r"\b(?:cancel|scrap|scratch|forget|never ?mind|ignore|drop|hold off on|leave) (?:that|it|this)\b|"
+                         r"\bdon'?t bother\b|\bkeep (?:it|the)\b")
 _TAKEN_BACK = re.compile(r"\b(?:scratch that|forget that|ignore that|never ?mind that)\b", re.I)
+
+
+def _called_off_since_opening(state: CallState) -> bool:
+    """Did the caller, after the words that began the task under way and before this turn, call something off
+    ("cancel that", "forget it", "no, leave it"), or say no to its read-back?"""
+    task = state.task or {}
+    said = [str(t.get("text") or "") for t in state.turns if t.get("role") == "caller"][:-1]  # (this turn is the last)
+    start = max((i for i, x in enumerate(said) if x and x in task.get("opening", "")), default=-1)
+    return bool(task.get("declined")) or any(_CALLED_OFF.search(x.lower()) for x in said[start + 1:])
 
 
 def _after_retraction(text: str) -> str:
@@ -4317,6 +4446,11 @@ def _asked_after_yes(rest: str) -> str:
 def _stems(text: str) -> set[str]:
     """Word stems, crudely (the first three letters of words of four or more): "move" and "moving" meet."""
     return {w[:3] for w in entities.tokens(text) if len(w) >= 4 and w.isalpha()} - {"vis", "tec", "abo"}
+
+
+def _words_stemmed(text: str) -> set[str]:
+    """The stems of the words of four letters or more (the router's stemmer: "canteen" and "cancelled" stay apart)."""
+    return {stem(w) for w in entities.tokens(text) if len(w) >= 4 and w.isalpha()}
 
 
 def _choices_in_words(values: Mapping[str, Any]) -> str:

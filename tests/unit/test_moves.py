@@ -450,3 +450,12 @@ def test_whether_a_person_reads_it_is_a_question_not_a_request_for_one(said: str
 def test_a_person_asked_for_beside_the_question_is_a_person() -> None:
     said = "Is this a real person? I'd rather talk to someone on the service desk."
     assert moves.classify(said, in_task=False) == moves.Move("person")
+
+
+@pytest.mark.parametrize("said, gone", [
+    ("Thursday afternoon, we're not around in the mornings", "mornings"),
+    ("any day but I'm not here on Fridays", "fridays"),
+])
+def test_where_or_when_the_caller_is_not_is_taken_back(said: str, gone: str) -> None:
+    kept, negated = moves.split_negated(said)
+    assert gone not in kept and any(n.endswith(gone) for n in negated), (kept, negated)

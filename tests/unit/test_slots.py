@@ -1276,3 +1276,50 @@ def test_manners_are_no_words_for_a_record() -> None:
     for said in ("thanks", "okay, cheers", "right, thank you very much"):
         assert s.answers(task, schema, said, CTX) is None, said
     assert s.answers(task, schema, "the seal is weeping again", CTX) == "free"
+
+
+@pytest.mark.parametrize("opening, tool, note", [
+    # told, then a note asked for on the record: the words told are the note
+    ("The new valve came to the depot stores this afternoon. Could you put a note on the job?", "add_work_order_note",
+     "the new valve came to the depot stores this afternoon"),
+    # the ask after a comma in the same question, the record's ticket retold before it
+    ("I've got a ticket open for my headset, INC-20002. The microphone has stopped working too, can you add that?",
+     "add_incident_comment", "the microphone has stopped working too"),
+    # words dictated onto "it"
+    ("Oh, and could you put on it that the isolator has been locked off?", "add_work_order_note",
+     "the isolator has been locked off"),
+    # only why the call is, then the ask: the words are still to come
+    ("I am calling about WO-10004. I want to add something to the job.", "add_work_order_note", ""),
+])
+def test_news_told_before_a_note_is_asked_for_is_the_note(opening: str, tool: str, note: str) -> None:
+    assert s.remark(opening, tool, CTX) == note
+
+
+@pytest.mark.parametrize("opening, summary", [
+    ("Sorry, I've got two things, if that's all right. First, the extractor fan in the workshop is rattling badly.",
+     "the extractor fan in the workshop is rattling badly"),
+    ("I don't really know how to explain it. The screen on the kiosk keeps flickering.",
+     "the screen on the kiosk keeps flickering"),
+    # the subject named again in other words is no part of what is wrong
+    ("The printer, the big colour one, keeps jamming on every job.", "the printer keeps jamming"),
+])
+def test_counting_apologies_and_the_subject_named_twice_leave_the_summary(opening: str, summary: str) -> None:
+    assert s.paraphrase(opening, s.Context(now=CTX.now)) == summary
+
+
+def test_the_name_of_an_address_given_and_the_work_that_needs_access_are_no_other_choice() -> None:
+    category = s.Slot("category", {"type": "string", "enum": ["network", "email", "software"]}, True)
+    assert s.parse(category, "Can you use my email instead? It's sam.oconnor@northwind.example.", CTX, asked=False) is None
+    level = s.Slot("access_level", {"type": "string", "enum": ["read", "write", "admin"]}, True)
+    for said in ("I need to upload the survey photos to the team site", "at the moment I can't save anything in there"):
+        assert s.parse(level, said, CTX, asked=False) == "write", said
+    status = s.Slot("status", {"type": "string", "enum": ["open", "closed"]}, True)
+    # what the caller does with a record is no state of one, when values are searched for a desk
+    assert s.mentioned([status], "every time I open a report it freezes", CTX, verbs=False) == {}
+
+
+def test_an_id_said_after_the_callers_name_is_no_tag_unless_it_has_a_tags_shape() -> None:
+    tag = s.Slot("asset_tag", {"type": "string", "pattern": "^[A-Za-z][- ]?[0-9]{3,5}$", "examples": ["A123", "P-4512"]}, True)
+    assert s.parse(tag, "I'm Ben Carter in the control room, E11402. I need to see the trends.", CTX, asked=False) is None
+    assert s.parse(tag, "I'm Sam, the pump A124 is leaking", CTX, asked=False) == "A124"
+    assert s.parse(tag, "E11402", CTX, asked=True) == "E11402"  # asked for a tag, what is said is the answer
