@@ -53,6 +53,9 @@ ANYTHING_ELSE_FORMS = (ANYTHING_ELSE, "Is there anything more?", "Anything else 
 #: A write the caller declined or took back.
 NOTHING_SENT = "Okay, I won't do that. Nothing was sent."
 NEW_RECORD_PREFIXES = slots.NEW_RECORD_PREFIXES
+_THANKED = re.compile(r"\b(?:thanks|thank you|cheers|appreciate)\b")
+#: The fewest words of a sentence after an answer that can say why ("I update the handover sheets every shift").
+REASON_WORDS = 4
 #: Tools that add to a record (a note, a comment), by the same convention.
 NEWS_PREFIXES = ("add_",)
 #: Writes that end a record: on one closed already there is nothing left to do, and nothing new to make.
@@ -719,6 +722,24 @@ class DomainAgent:
             return False
         return False
 
+    def _why_told_with(self, spec: ToolSpec, answered: str | None, text: str, state: CallState) -> bool:
+        """About to ask why, when the answer to the question before said why in the sentences after it ("Read and
+        write. I update the handover sheets every shift."): those are the reason, read back for the caller to change.
+        True when it was filled so."""
+        task = state.task or {}
+        asking = self._asking(task)
+        if asking is None or asking.kind != "text" or not asking.required or not asking.question.lower().startswith("why") \
+                or answered is None or answered == asking.name:
+            return False
+        # (A sentence that is little but the value answered is no reason, "Read and write."; nor thanks or a question.)
+        why = " ".join(x.rstrip(" .!") for x in re.split(r"(?<=[.!?])\s+", text.strip())[1:]
+                       if len(x.split()) >= REASON_WORDS and not x.rstrip().endswith("?") and entities.yes_no(x).yes is None
+                       and not _THANKED.search(x.lower()))
+        if not why or slots.validate(asking, why) is not None:
+            return False
+        task["args"][asking.name] = why
+        return True
+
     def _reader_of_other_id(self, spec: ToolSpec, task: Mapping[str, Any], text: str) -> ToolSpec | None:
         """Asked for one kind of id in a look-up, the caller gave another ("the asset tag?" - "it was
         one double oh oh three", a work-order number): the one other read tool of the same server
@@ -1186,6 +1207,8 @@ class DomainAgent:
             heard = {**heard, **result.heard}
             state.task["confirming"] = False
             state.task.pop("read_back", None)  # what was read back has changed underneath: all of it again
+            result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
+        if result.action == "ask" and text is not None and self._why_told_with(spec, asking, text, state):
             result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)
         if result.action == "ask" and self._why_told(spec, state):
             result = slots.step(state.task, spec.input_schema, None, self.context(), write=write)

@@ -327,6 +327,10 @@ _POINTS_AT_IT = re.compile(r"\b(?:to|on|onto|in|into|for|with) (?:it|that|this|t
 #: What is left of "yes, that's all correct" once the yes is taken: agreement with what was said, nothing more.
 _CONFIRMED = re.compile(r"(?:(?:that|it|thats|its)?\s*(?:'s|is|s)?\s*)?(?:all |quite |absolutely |exactly )?(?:correct|right)"
                         r"(?: (?:thanks|thank you|cheers))?")
+#: A request said before, pointed at by a word of it: "the Maximo one", "the docking station request".
+_THE_ONE = re.compile(r"\bthe ([a-z][\w'-]*(?: [a-z][\w'-]*)?) (?:one|request|job|ticket|thing|fault|issue|problem)\b")
+#: The most words a turn pointing at a request said before has ("yes, please put in the Visio one as well").
+POINTER_WORDS = 10
 #: A fault told as gone ("it connects fine now", "it's stopped doing it", "it sorted itself out"): nothing to report,
 #: news for the record it was reported on.
 _GONE_NOW = re.compile(r"\b(?:(?:works?|working|connects?|connecting|prints?|printing|fine|ok|okay|all right|alright)"
@@ -592,6 +596,12 @@ class SwitchboardBrain:
         if earlier:
             # "What was the reference you gave me?" with none given on this call: one from an earlier call.
             state.dialogue["unknown"] = EARLIER_REFERENCE
+        told_before = ""
+        if not state.task and not state.dialogue.get("clarify") and not state.dialogue.get("later") \
+                and (told_before := self._one_told_before(text, state)):
+            # "Yes, log the Maximo one" after "... And Maximo's crawling again": the request told earlier in the call,
+            # in the caller's own words (what it is about is there, not in "the Maximo one"), with what is asked now.
+            text = f"{told_before.rstrip(' .')}. {moves.leftover(entities.yes_no(text).rest).strip() or text}"
         # Being new ("it's my first week", "I've just joined the field team") is who calls, not the request: it sounds
         # like asking for access or equipment, so the router hears the turn without it.
         decision = await self.coordinator.decide_async(_without_being_new(text) if not state.task else text, state)
@@ -916,7 +926,8 @@ class SwitchboardBrain:
             if asked:
                 replies = self._led_by(Say(asked), replies)
         else:
-            replies = self._route(decision, text, state, one_request=chosen is not None, settled=found is not None)
+            replies = self._route(decision, text, state, one_request=chosen is not None or bool(told_before),
+                                  settled=found is not None)
         task_before = state.task
         # "Yes. And when's the engineer coming?" to a read-back: the yes sends it, then the question is a turn of
         # its own, answered in place of "anything else?".
@@ -1382,7 +1393,7 @@ class SwitchboardBrain:
         caller called it off on the way ("actually, cancel that, I'll check with finance")."""
         task = state.task or {}
         return bool(task.get("confirming")) and entities.yes_no(text).yes is False and bool(_ALL_SAID.search(text.lower())) \
-            and not moves.negates(text) and not entities.number_runs(text) and not _called_off_since_opening(state)
+            and not moves.negates(text) and not entities.number_runs(text) and not _called_off_before(state)
 
     @staticmethod
     def _yes_to_more(text: str, state: CallState) -> bool:
@@ -1496,8 +1507,9 @@ class SwitchboardBrain:
         if answer:
             yield Say(answer)  # "who approves it?": the part of the result that answers, said or not
             return
+        # (A request known to be one of its own, the second of two or one pointed at, is no more of what was just read.)
         follow = self._write_after_read(decision, text, state) \
-            if decision.action in ("route", "clarify") and change is None else None
+            if decision.action in ("route", "clarify") and change is None and not one_request else None
         if follow is not None:
             decision, text = follow
         elif decision.action == "route":
@@ -2754,6 +2766,20 @@ class SwitchboardBrain:
                                            reason=f"{decision.reason} An act on the record just handled.")
         return None
 
+    @staticmethod
+    def _one_told_before(text: str, state: CallState) -> str:
+        """The sentence of an earlier caller turn that a short request points at by a word of it ("yes, put in the Visio
+        one", "log the Maximo one"): the one sentence naming every word the pointer names beside "the ... one". ""
+        when the turn points at nothing so, or at more than one sentence."""
+        m = _THE_ONE.search(text.lower())
+        if m is None or len(text.split()) > POINTER_WORDS:
+            return ""
+        named = [w for w in entities.tokens(m.group(1)) if len(w) >= 3]
+        said = [str(t.get("text") or "") for t in state.turns if t.get("role") == "caller"][:-1]  # (this turn is last)
+        found = [x for turn in said for x in _SENTENCE.split(turn)
+                 if named and all(re.search(rf"\b{re.escape(w)}", x.lower()) for w in named)]
+        return _LEAD.sub("", found[0].strip()) if len(set(found)) == 1 else ""
+
     def _aside(self, decision: Any, text: str, state: CallState) -> str:
         """In a task, a question about it that no answer to the open question holds and that asks for nothing
         else ("who has to sign it off?", "how long does that usually take?"): what the task desk's articles say,
@@ -3353,6 +3379,8 @@ class SwitchboardBrain:
             tail = self._act_named_in_full(tail, after, text)
             # A look-up is asked for; a first part that only tells ("The generator for the data room had its test this
             # morning and ...") is the story of what comes next, whatever it names.
+            if _made_by_kind(before.lower(), _RECORD_KINDS, loosely=False) and not slots.paraphrase(before, ctx):
+                continue  # "I need a job raised please. Booster pump two, A702, the seal's weeping": what it is for follows
             if self._only_told(head.intent, before) or _TAKEN_BACK.search(before):
                 continue  # (nor is a first part the caller took back: "the chiller, H1420, is... actually, no, scratch that")
             if any(_INFO_QUESTION.match(_LEAD.sub("", x.strip().lower())) for x in _SENTENCE.split(before)) \
@@ -4273,13 +4301,12 @@ _CALLED_OFF = re.compile(r"\b(?:cancel|scrap|scratch|forget|never ?mind|ignore|d
 _TAKEN_BACK = re.compile(r"\b(?:scratch that|forget that|ignore that|never ?mind that)\b", re.I)
 
 
-def _called_off_since_opening(state: CallState) -> bool:
-    """Did the caller, after the words that began the task under way and before this turn, call something off
-    ("cancel that", "forget it", "no, leave it"), or say no to its read-back?"""
+def _called_off_before(state: CallState) -> bool:
+    """Did the caller say no to the read-back of the task under way, or call something off in the turn before this one
+    ("actually, cancel that", "no, leave it"), not the words that began the task ("yes, cancel it")?"""
     task = state.task or {}
-    said = [str(t.get("text") or "") for t in state.turns if t.get("role") == "caller"][:-1]  # (this turn is the last)
-    start = max((i for i, x in enumerate(said) if x and x in task.get("opening", "")), default=-1)
-    return bool(task.get("declined")) or any(_CALLED_OFF.search(x.lower()) for x in said[start + 1:])
+    said = [str(t.get("text") or "") for t in state.turns if t.get("role") == "caller"][-2:-1]  # (this turn is the last)
+    return bool(task.get("declined")) or any(_CALLED_OFF.search(x.lower()) and x not in task.get("opening", "") for x in said)
 
 
 def _after_retraction(text: str) -> str:

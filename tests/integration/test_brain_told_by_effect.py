@@ -167,3 +167,38 @@ async def test_a_clause_of_time_in_a_fault_asks_nothing(scratch: ScratchBrain) -
         actions = await say(brain, state, "Morning, Grace Kim here. My desk phone isn't right. When I lift the handset "
                                           "there's no tone at all.")
         assert state.task and state.task["intent"] == "incident.create", spoken(actions)
+
+
+async def test_a_request_pointed_at_by_a_word_of_it_is_the_one_told_before(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("the-x-one")
+        await say(brain, state, "Sam O'Connor, E10533. Please cancel my request SR-30002, I don't need it now. "
+                                "What I need instead is Visio on my laptop.")
+        await say(brain, state, "Yes, cancel it.")
+        actions = await say(brain, state, "Yes, do the Visio one please.")
+        assert state.task and state.task["intent"] == "service_request.create", spoken(actions)
+        assert state.task["args"].get("request_type") == "software" and "visio" in state.task["args"].get("summary", "").lower(), \
+            state.task
+
+
+async def test_a_bare_ask_for_a_job_before_what_it_is_for_is_one_request(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("raise-then-what")
+        actions = await say(brain, state, "I need a job raised please. The dosing pump at Millbrook, P-4701, "
+                                          "has lost its prime. The fitter needs a number before he starts.")
+        assert state.task and state.task["tool"] == "create_work_order", spoken(actions)
+        assert state.task["args"].get("asset_tag") == "P-4701", state.task
+
+
+async def test_why_said_after_the_answer_before_it_is_not_asked_again(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("why-with-level")
+        await say(brain, state, "I need access to Power BI please.")
+        await say(brain, state, "E10533.")
+        actions = await say(brain, state, "Just read. I have to pull the weekly pump reports for my manager.")
+        assert state.task and "weekly pump reports" in state.task["args"].get("justification", ""), spoken(actions)
+        state = CallState("thanks-is-no-why")
+        await say(brain, state, "I need access to Power BI please.")
+        await say(brain, state, "E10533.")
+        actions = await say(brain, state, "Read. Thanks very much for sorting it.")
+        assert not state.task["args"].get("justification") and spoken(actions).startswith("Why"), spoken(actions)
