@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, AsyncIterator, Callable, Mapping, Sequence
 
 from agent.contracts.actions import Action, Say
-from agent.brain import answers, entities, slots
+from agent.brain import answers, entities, moves, slots
 from agent.brain.mcp_client import ToolError, ToolManager, ToolSpec
 from agent.brain.toolrun import ToolOutcome, recent_duplicate, run_tool, ticket_of
 from agent.privacy.names import names_in
@@ -53,6 +53,9 @@ ANYTHING_ELSE_FORMS = (ANYTHING_ELSE, "Is there anything more?", "Anything else 
 #: A write the caller declined or took back.
 NOTHING_SENT = "Okay, I won't do that. Nothing was sent."
 NEW_RECORD_PREFIXES = slots.NEW_RECORD_PREFIXES
+#: A sentence that says what something is for ("to check the purchase orders", "because I've taken over ...").
+_PURPOSE = re.compile(r"^(?:(?:it'?s|that'?s|it is|that is|oh|well|and)\W+)*(?:to|because|cos|so (?:that|i|we)|as i|as we|"
+                      r"for (?:the|my|our)|in order to)\b")
 _THANKED = re.compile(r"\b(?:thanks|thank you|cheers|appreciate)\b")
 #: The fewest words of a sentence after an answer that can say why ("I update the handover sheets every shift").
 REASON_WORDS = 4
@@ -722,6 +725,19 @@ class DomainAgent:
             return False
         return False
 
+    def reason_given(self, text: str, state: CallState) -> str:
+        """At a read-back, a turn that says what it is for ("To check the purchase orders for parts on my jobs."): the
+        reason the task's why field holds, put in its place. What to say for it; "" when the turn is no such reason."""
+        task = state.task or {}
+        spec = self.spec_for(task) if task.get("confirming") else None
+        why = next((x for x in slots.slots_of(spec.input_schema) if x.kind == "text" and x.required
+                    and x.question.lower().startswith("why")), None) if spec is not None else None
+        said = text.strip()
+        if why is None or not _PURPOSE.match(said.lower()) or "?" in said or slots.validate(why, said.rstrip(" .!")) is not None:
+            return ""
+        task["args"][why.name] = said.rstrip(" .!")
+        return "I've put that as the reason."
+
     def _why_told_with(self, spec: ToolSpec, answered: str | None, text: str, state: CallState) -> bool:
         """About to ask why, when the answer to the question before said why in the sentences after it ("Read and
         write. I update the handover sheets every shift."): those are the reason, read back for the caller to change.
@@ -731,10 +747,11 @@ class DomainAgent:
         if asking is None or asking.kind != "text" or not asking.required or not asking.question.lower().startswith("why") \
                 or answered is None or answered == asking.name:
             return False
-        # (A sentence that is little but the value answered is no reason, "Read and write."; nor thanks or a question.)
+        # (A sentence that is little but the value answered is no reason, "Read and write."; nor thanks, a question or
+        # the value put right, "Sorry, no, not write, read.")
         why = " ".join(x.rstrip(" .!") for x in re.split(r"(?<=[.!?])\s+", text.strip())[1:]
                        if len(x.split()) >= REASON_WORDS and not x.rstrip().endswith("?") and entities.yes_no(x).yes is None
-                       and not _THANKED.search(x.lower()))
+                       and not _THANKED.search(x.lower()) and not moves.negates(x))
         if not why or slots.validate(asking, why) is not None:
             return False
         task["args"][asking.name] = why

@@ -129,6 +129,11 @@ class LlmAgent:
         return "free"  # the model decides what the words mean; a clear topic switch still re-routes
 
     @staticmethod
+    def reason_given(text: str, state: CallState) -> str:
+        """The model reads a reason given at its own read-back."""
+        return ""
+
+    @staticmethod
     def acts_on_other_record(intent: str, text: str, state: CallState) -> bool:
         """The model reads an id given for another record in its own conversation; the brain does not re-route it."""
         return False

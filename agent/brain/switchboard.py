@@ -445,6 +445,7 @@ class Agent(Protocol):
     site_names: dict[str, int]  # site name -> number, read from the field-ops server at start-up
     def answers(self, text: str, state: CallState) -> str | None: ...
     def acts_on_other_record(self, intent: str, text: str, state: CallState) -> bool: ...
+    def reason_given(self, text: str, state: CallState) -> str: ...
     def start(self, intent: str, text: str, state: CallState, *,
               hints: Mapping[str, Any] | None = None) -> AsyncIterator[Action]: ...
     def continue_task(self, text: str, state: CallState) -> AsyncIterator[Action]: ...
@@ -866,6 +867,9 @@ class SwitchboardBrain:
             # of the story, however the router heard it (a new request is asked for, not told in the past): kept with
             # the request, then its question again.
             replies = self._say(f"{noted} {self._resume(state)}")
+        elif state.task and fit is None and reply.yes is None and (reason := self.agent.reason_given(text, state)):
+            # "To check the purchase orders for parts on my jobs." at an access request's read-back: its reason.
+            replies = self._say(f"{reason} {self._resume(state)}")
         elif later and state.task and "accepted" not in later and _about(text, later["text"]) \
                 and not _about(text, state.task.get("opening", "")) and fit != "value":
             # "Medium for the docking station" while the first request is open: kept for the second one.
@@ -2775,6 +2779,8 @@ class SwitchboardBrain:
         if m is None or len(text.split()) > POINTER_WORDS:
             return ""
         named = [w for w in entities.tokens(m.group(1)) if len(w) >= 3]
+        if not named or any(c.isdigit() for w in named for c in w):
+            return ""  # ("bump the A123 one up to urgent" names its thing by its tag: a request of its own)
         said = [str(t.get("text") or "") for t in state.turns if t.get("role") == "caller"][:-1]  # (this turn is last)
         found = [x for turn in said for x in _SENTENCE.split(turn)
                  if named and all(re.search(rf"\b{re.escape(w)}", x.lower()) for w in named)]

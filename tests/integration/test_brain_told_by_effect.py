@@ -60,23 +60,25 @@ async def test_a_story_of_a_record_reported_before_goes_with_that_record(scratch
             state.task
 
 
+async def _job_made(brain, name: str) -> CallState:
+    """A call that has just raised a work order for the intake pump A124."""
+    state = CallState(name)
+    await say(brain, state, "Riverside pumping station, the raw water intake pump A124 keeps tripping out.")
+    while state.task and state.task.get("tool") == "create_work_order" and not state.task.get("confirming"):
+        await say(brain, state, "medium")
+    made = await say(brain, state, "yes")
+    assert tools_ok(made) == ["create_work_order"], spoken(made)
+    return state
+
+
 async def test_an_act_on_the_record_just_made_is_done_on_it(scratch: ScratchBrain) -> None:
     async with scratch.fresh() as brain:
-        state = CallState("act-on-it")
-        await say(brain, state, "Riverside pumping station, the raw water intake pump A124 keeps tripping out.")
-        while state.task and state.task.get("tool") == "create_work_order" and not state.task.get("confirming"):
-            await say(brain, state, "medium")
-        made = await say(brain, state, "yes")
-        assert tools_ok(made) == ["create_work_order"], spoken(made)
+        state = await _job_made(brain, "act-on-it")
         number = state.entities.get("work_order_id")
         actions = await say(brain, state, "Oh, and could you put on it that the isolator has been locked off?")
         assert state.task and state.task["tool"] == "add_work_order_note", spoken(actions)
         assert state.task["args"].get("work_order_id") == number and "isolator" in state.task["args"].get("note", ""), state.task
-        state = CallState("someone-to-come")
-        await say(brain, state, "Riverside pumping station, the raw water intake pump A124 keeps tripping out.")
-        while state.task and state.task.get("tool") == "create_work_order" and not state.task.get("confirming"):
-            await say(brain, state, "medium")
-        await say(brain, state, "yes")
+        state = await _job_made(brain, "someone-to-come")
         actions = await say(brain, state, "Could an engineer pop out on Thursday morning?")
         assert state.task and state.task["tool"] == "schedule_visit", spoken(actions)
         assert state.task["args"].get("time_window") == "morning", state.task
@@ -202,3 +204,15 @@ async def test_why_said_after_the_answer_before_it_is_not_asked_again(scratch: S
         await say(brain, state, "E10533.")
         actions = await say(brain, state, "Read. Thanks very much for sorting it.")
         assert not state.task["args"].get("justification") and spoken(actions).startswith("Why"), spoken(actions)
+
+
+async def test_a_reason_given_at_the_read_back_is_the_reason(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("reason-at-read-back")
+        await say(brain, state, "I need access to Power BI please.")
+        await say(brain, state, "E10533.")
+        await say(brain, state, "Read. Sorry, not write, read. I just look at the dashboards.")
+        assert state.task and state.task.get("confirming") and state.task["args"].get("access_level") == "read", state.task
+        actions = await say(brain, state, "Because I have to send the weekly pump figures to my manager.")
+        assert state.task and "weekly pump figures" in state.task["args"].get("justification", ""), spoken(actions)
+        assert spoken(actions).endswith("?"), spoken(actions)
