@@ -659,11 +659,8 @@ class DomainAgent:
     def _gives_ids(self, tool: ToolSpec, text: str, *, asked: bool) -> bool:
         """Is every input ``tool`` needs an id of a set shape, and does ``text`` give each? (``asked``:
         the caller was answering for an id, so digits alone count, see ``slots.parse``.)"""
-        ctx = self.context()
-        needed = [s for s in slots.slots_of(tool.input_schema) if s.required]
-        return bool(needed) and all(s.kind == "code" for s in needed) and all(
-            (v := slots.parse(s, text, ctx, asked=asked)) is not None and slots.validate(s, v) is None
-            for s in needed)
+        return all(s.kind == "code" for s in slots.slots_of(tool.input_schema) if s.required) \
+            and self._names_its_record(tool, text, asked=asked)
 
     def _readers_given(self, spec: ToolSpec, text: str, *, asked: bool) -> list[ToolSpec]:
         """The other read tools of ``spec``'s server whose ids ``text`` gives (see ``_gives_ids``), and another
@@ -707,8 +704,7 @@ class DomainAgent:
         to change. True when it was filled so."""
         task = state.task or {}
         asking = self._asking(task)
-        if asking is None or asking.kind != "text" or not asking.required or not asking.question.lower().startswith("why") \
-                or task.get("why_told"):
+        if not _asks_why(asking) or task.get("why_told"):
             return False
         task["why_told"] = True  # looked for once: an answer the caller gives to the question is theirs
         ids = [s for s in slots.slots_of(spec.input_schema) if s.kind == "code" and task["args"].get(s.name)]
@@ -730,8 +726,7 @@ class DomainAgent:
         reason the task's why field holds, put in its place. What to say for it; "" when the turn is no such reason."""
         task = state.task or {}
         spec = self.spec_for(task) if task.get("confirming") else None
-        why = next((x for x in slots.slots_of(spec.input_schema) if x.kind == "text" and x.required
-                    and x.question.lower().startswith("why")), None) if spec is not None else None
+        why = next((x for x in slots.slots_of(spec.input_schema) if _asks_why(x)), None) if spec is not None else None
         said = text.strip()
         if why is None or not _PURPOSE.match(said.lower()) or "?" in said or slots.validate(why, said.rstrip(" .!")) is not None:
             return ""
@@ -744,8 +739,7 @@ class DomainAgent:
         True when it was filled so."""
         task = state.task or {}
         asking = self._asking(task)
-        if asking is None or asking.kind != "text" or not asking.required or not asking.question.lower().startswith("why") \
-                or answered is None or answered == asking.name:
+        if not _asks_why(asking) or answered is None or answered == asking.name:
             return False
         # (A sentence that is little but the value answered is no reason, "Read and write."; nor thanks, a question or
         # the value put right, "Sorry, no, not write, read.")
@@ -795,7 +789,7 @@ class DomainAgent:
         write = self.tools.tools(server).get(name) if spec is not None and server == spec.server else None
         return write is not None and slots.is_write(write.name, write.annotations) \
             and not write.name.startswith(NEW_RECORD_PREFIXES) \
-            and self._reader_of_other_id(spec, state.task, text) is not None and self._names_its_record(write, text) \
+            and self._reader_of_other_id(spec, state.task, text) is not None and self._names_its_record(write, text, asked=False) \
             and self._tells_what_to_do(write, text)
 
     def _tells_what_to_do(self, tool: ToolSpec, text: str) -> bool:
@@ -806,11 +800,12 @@ class DomainAgent:
             bool(slots.remark(text, tool.name, ctx)) if s.kind == "text" else slots.parse(s, text, ctx, asked=False) is not None
             for s in slots.slots_of(tool.input_schema) if s.kind != "code")
 
-    def _names_its_record(self, tool: ToolSpec, text: str) -> bool:
-        """Does ``text`` give every id of a set shape ``tool`` acts on (its other inputs may be said later)?"""
+    def _names_its_record(self, tool: ToolSpec, text: str, *, asked: bool) -> bool:
+        """Does ``text`` give every id of a set shape ``tool`` acts on (its other inputs may be said later)? (``asked``:
+        see ``_gives_ids``.)"""
         ids = [s for s in slots.slots_of(tool.input_schema) if s.required and s.kind == "code"]
         ctx = self.context()
-        return bool(ids) and all((v := slots.parse(s, text, ctx, asked=False)) is not None and slots.validate(s, v) is None
+        return bool(ids) and all((v := slots.parse(s, text, ctx, asked=asked)) is not None and slots.validate(s, v) is None
                                  for s in ids)
 
     def told_more(self, text: str, state: CallState) -> str:
@@ -1506,6 +1501,11 @@ class DomainAgent:
         task["confirming"] = True
         return (f"Sorry, the {system} isn't responding right now. "
                 "Shall I try again, or would you like me to put you through to a person?")
+
+
+def _asks_why(slot: slots.Slot | None) -> bool:
+    """Is ``slot`` the required field of words that asks why ("Why do you need this access?")?"""
+    return slot is not None and slot.kind == "text" and slot.required and slot.question.lower().startswith("why")
 
 
 def _named_last(args: Mapping[str, Any], message: str) -> list[str]:

@@ -253,11 +253,9 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
         # (A code after the name in the shape of the slot's own examples may be the thing's: "I'm Sam, pump A124".)
         name = caller_name(text).lower()
         lengths = {len(re.sub(r"\D", "", e)) for e in s.get("examples") or [] if isinstance(e, str)}
-        for m in _IDENTITY_LEAD.finditer(text.lower()) if name and lengths else ():
-            if m.group(1).startswith(name):
-                for code in entities.codes(m.group(1)):
-                    if len(re.sub(r"\D", "", code)) not in lengths:
-                        text = re.sub(rf"\b{re.escape(code)}\b", " ", text, flags=re.I)
+        for code in _codes_of_who_calls(text, name) if name and lengths else ():
+            if len(re.sub(r"\D", "", code)) not in lengths:
+                text = re.sub(rf"\b{re.escape(code)}\b", " ", text, flags=re.I)
     if kind in ("email", "user", "code"):
         return _patterned(slot, text, asked=asked)
     if kind == "site":
@@ -642,6 +640,12 @@ def _ordinal(low: str, count: int) -> int | None:
 #: Words that introduce the caller's own id ("I'm E11402", "my employee number is ...").
 _IDENTITY_LEAD = re.compile(r"\b(?:i'?m|i am|my (?:employee |staff |user )(?:id|number|no)(?: is|'s)?|my id(?: is|'s)?|"
                             r"employee(?: id| number)?)\s+(.{1,40})")
+
+
+def _codes_of_who_calls(text: str, name: str = "") -> list[str]:
+    """The codes said where the caller says who they are ("I'm Aiko Tanaka, E10620"); with ``name`` (lower case), only
+    after that name."""
+    return [c for m in _IDENTITY_LEAD.finditer(text.lower()) if m.group(1).startswith(name) for c in entities.codes(m.group(1))]
 
 
 def _said_right_after(words: str) -> str:
@@ -2027,7 +2031,7 @@ _POINTED_AT = re.compile(r"(?:on|to|onto|into|in|for|with|as|too|please|up|there
 #: Words given to be written down, after how they are put ("Say: ...", "tell them I tested it ...", "put down that
 #: ...", "it should say ...").
 DICTATED = re.compile(r"(?:(?:can you |could you |please |just )?(?:say|write|put(?: down)?|tell them|"
-                      r"let (?:them|him|her|the [\w-]+(?: [\w-]+)?) know|"
+                       r"let (?:them|him|her|the [\w-]+(?: [\w-]+)?) know|"
                        r"note|it should say|make it say)\b"
                        # ("could you put on it that ...", "add to the job that ...")
                        r"(?:\s+(?:on|onto|to|in|into) (?:it|that|this|the [\w-]+))?[:,]?\s+(?:that\s+)?)(.{8,})$", re.I)
@@ -2047,8 +2051,7 @@ def wrong_shape(slot: Slot, text: str) -> str | None:
     if not lettered and len(runs[-1].digits) < 3 and not entities.codes(text):
         return None  # "it's been two days": a small number on its own is no attempt at an id
     # "I'm Aiko Tanaka, E10620": who calls, no attempt at a request number (the id after a name said after "I'm").
-    theirs = {re.sub(r"\D", "", c) for m in _IDENTITY_LEAD.finditer(text.lower())
-              for c in entities.codes(m.group(1))} if slot.kind == "code" else set()
+    theirs = {re.sub(r"\D", "", c) for c in _codes_of_who_calls(text)} if slot.kind == "code" else set()
     if not lettered and runs[-1].digits in theirs:
         return None
     heard = entities.spell_out(lettered[0] if lettered else runs[-1].digits)

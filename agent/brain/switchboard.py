@@ -811,18 +811,19 @@ class SwitchboardBrain:
             return
         clarifying = bool(state.dialogue.get("clarify"))
         chosen = self._clarified(text, state, decision) if not state.task else None
+        no_but_all_said = self._no_but_all_said(text, state)
         if chosen is not None:
             decision = dataclasses.replace(self.coordinator.decide(chosen["text"], state), action="route",
                                            target=chosen["target"], intent=chosen["intent"])
             text = chosen["text"]
         elif not (clarifying and entities.number_runs(text)) and (  # "yeah, one oh oh oh six, that's it": a number
                 self._is_goodbye(decision, text, state) or self._yes_and_goodbye(text, state)
-                or self._no_but_all_said(text, state)):
+                or no_but_all_said):
             # "That's everything, bye" or "cheers, bye" to "Is that right?": all of it right, said on the way
             # out with no word against it. ("No thanks, bye" is a no: nothing is sent.)
             all_said = bool(state.task and state.task.get("confirming") and reply.yes is None
                             and (_ALL_SAID.search(text.lower()) or _THANKS.search(text.lower())))
-            all_said = all_said or self._no_but_all_said(text, state)
+            all_said = all_said or no_but_all_said
             if state.task and (all_said or (reply.yes is True and self.agent.answers(text, state) == "value")):
                 # "Yes, that's all, bye" at a read-back: submit first, then close.
                 done = False
@@ -1401,7 +1402,7 @@ class SwitchboardBrain:
 
     @staticmethod
     def _yes_to_more(text: str, state: CallState) -> bool:
-        last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
+        last = _agents_last_line(state)
         reply = entities.yes_no(text)
         # Only a yes, or a yes and a go-ahead ("yes please, go ahead": I have more); "yes, close it" is a request.
         rest = _GO_AHEAD.sub(" ", moves.leftover(reply.rest).lower())
@@ -1414,7 +1415,7 @@ class SwitchboardBrain:
     def _only_confirms(text: str, state: CallState) -> bool:
         """"Yes, that's all correct" to "anything else?": the caller agrees with what was just said, which asks
         for nothing and takes no leave; the question stands."""
-        last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
+        last = _agents_last_line(state)
         reply = entities.yes_no(text)
         return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and reply.yes is True \
             and bool(_CONFIRMED.fullmatch(re.sub(r"[^\w' ]+", " ", reply.rest.lower()).strip()))
@@ -1425,7 +1426,7 @@ class SwitchboardBrain:
             return False  # "no sorry, Millbrook" to "anything else?" after a look-up: that look-up, put right
         if decision.intent == "smalltalk.goodbye" and decision.action == "route":
             return said_bye or (not state.task and not self._yes_to_more(text, state) and not self._only_confirms(text, state))
-        last = next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
+        last = _agents_last_line(state)
         # "No" to "anything else?" ends the call.
         return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and entities.yes_no(text).yes is False \
             and len(entities.yes_no(text).rest.split()) <= 3
@@ -2781,9 +2782,8 @@ class SwitchboardBrain:
         named = [w for w in entities.tokens(m.group(1)) if len(w) >= 3]
         if not named or any(c.isdigit() for w in named for c in w):
             return ""  # ("bump the A123 one up to urgent" names its thing by its tag: a request of its own)
-        said = [str(t.get("text") or "") for t in state.turns if t.get("role") == "caller"][:-1]  # (this turn is last)
-        found = [x for turn in said for x in _SENTENCE.split(turn)
-                 if named and all(re.search(rf"\b{re.escape(w)}", x.lower()) for w in named)]
+        found = [x for turn in _earlier_caller_turns(state) for x in _SENTENCE.split(turn)
+                 if all(re.search(rf"\b{re.escape(w)}", x.lower()) for w in named)]
         return _LEAD.sub("", found[0].strip()) if len(set(found)) == 1 else ""
 
     def _aside(self, decision: Any, text: str, state: CallState) -> str:
@@ -4311,8 +4311,18 @@ def _called_off_before(state: CallState) -> bool:
     """Did the caller say no to the read-back of the task under way, or call something off in the turn before this one
     ("actually, cancel that", "no, leave it"), not the words that began the task ("yes, cancel it")?"""
     task = state.task or {}
-    said = [str(t.get("text") or "") for t in state.turns if t.get("role") == "caller"][-2:-1]  # (this turn is the last)
-    return bool(task.get("declined")) or any(_CALLED_OFF.search(x.lower()) and x not in task.get("opening", "") for x in said)
+    return bool(task.get("declined")) or any(_CALLED_OFF.search(x.lower()) and x not in task.get("opening", "")
+                                             for x in _earlier_caller_turns(state)[-1:])
+
+
+def _earlier_caller_turns(state: CallState) -> list[str]:
+    """What the caller said in the turns before this one (this turn is the last caller turn held)."""
+    return [str(t.get("text") or "") for t in state.turns if t.get("role") == "caller"][:-1]
+
+
+def _agents_last_line(state: CallState) -> str:
+    """The last thing the agent said ("Anything else?"); "" before it said anything."""
+    return next((t["text"] for t in reversed(state.turns) if t.get("role") == "agent" and t.get("text")), "")
 
 
 def _after_retraction(text: str) -> str:
