@@ -163,11 +163,18 @@ class FieldOpsStore:
                 " ORDER BY created_at DESC, number DESC", (site, site, tag, tag),
             ).fetchall()
             every = [self._work_order(conn, row["number"], detail=False) for row in rows]
+            # Whoever plans the work asks who is due where: each job's booked visit, if it has one.
+            for order in every:
+                booked = conn.execute("SELECT number FROM visits WHERE work_order = ? AND status = 'booked'"
+                                      " ORDER BY date DESC, number DESC LIMIT 1",
+                                      (int(order["work_order_id"].split("-")[1]),)).fetchone()
+                order["visit"] = self._visit(conn, booked["number"]) if booked else None
         # "Open" as callers and crews say it: not finished (open, scheduled, in progress, on hold), each read with its state.
         orders = [o for o in every if status is None or o["status"] == status
                   or (status == "open" and o["status"] not in CLOSED_STATUSES)][:limit]
         where = f"asset {tag}" if tag is not None else f"site {site}"
-        return {"count": len(orders), "work_orders": orders, "message": _list_sentence(orders, every, where, status)}
+        return {"count": len(orders), "work_orders": orders,
+                "message": _list_sentence(orders, every, where, status, self._now().date())}
 
     # --- assets ------------------------------------------------------------------
     def lookup_asset(self, asset_tag: str) -> dict[str, Any]:
@@ -438,7 +445,8 @@ def _status_sentence(order: dict[str, Any], today: date) -> str:
     return status
 
 
-def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], where: str, status: str | None) -> str:
+def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], where: str, status: str | None,
+                   today: date | None = None) -> str:
     """What a caller asking "any open jobs at ...?" wants first: the jobs found, newest first, each as its
     reference, what it is on and how it stands. None with the status asked for ("open" said for "not finished",
     when the one job there is in progress): the ones not finished instead; none of those: the latest."""
@@ -465,6 +473,14 @@ def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], wh
         more = len(live) - LISTED_ALOUD
         items += f" Also {', '.join(rest[:-1])} and {rest[-1]}." if len(rest) > 1 else f" Also {rest[0]}."
         items += f" And {more} more." if more > 0 else ""
+    # Who is due, for the jobs not finished: a visit booked, or that none is.
+    due = [o for o in live if o.get("visit")]
+    if due:
+        items += " " + " ".join(f"{o['visit']['technician']['name']} is booked for "
+                                f"{'it' if len(live) == 1 else o['work_order_id']} "
+                                f"{spoken_day(o['visit']['date'], today)} {o['visit']['time_window']}." for o in due[:2])
+    elif any(o["status"] not in CLOSED_STATUSES for o in live) and all("visit" in o for o in live):
+        items += " No technician visit is booked for " + ("it." if len(live) == 1 else "any of them.")
     return f"{head} {items}"
 
 
