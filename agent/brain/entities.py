@@ -519,7 +519,10 @@ _STOP = {"the", "site", "station", "plant", "and", "of", "at"}
 _YES = re.compile(
     r"^(yes|yeah|yep|yup|ya|correct|right|that'?s right|that is right|sure|ok|okay|please do|"
     r"go ahead|go on|do it|affirmative|absolutely|exactly|perfect|sounds good|try again|please|fine|no problem|no worries|"
-    r"aye|spot on|that'?s the one|lovely|great|brilliant|grand|all (?:correct|good|fine|right))\b"
+    r"aye|spot on|that'?s the one|lovely|great|brilliant|grand|all (?:correct|good|fine|right)|"
+    # the one offered, owned as a guess: "that'll be the one", "that would be it", "must be that one", "sounds right"
+    r"(?:that|it)(?:'ll| will|'d| would|'s| is)? (?:be|have to be|must be) (?:the one|it|that one|right)|"
+    r"(?:it |that )?must be (?:the one|it|that one)|sounds (?:right|about right|like it|like the one))\b"
 )
 _NO = re.compile(r"^(no(?! problem| worries| idea| clue| preference| longer)|nope|nah|not quite|not right|wrong|that'?s wrong|that'?s not right|negative|incorrect|actually)\b")
 

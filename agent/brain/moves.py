@@ -328,7 +328,10 @@ def admission(text: str) -> tuple[str, str]:
 _ASKS = re.compile(
     r"^(?:(?:and|also|oh|um|uh|er|erm|sorry|actually|so|well|ok|okay|wait|hang on|by the way|btw|another thing|"
     r"one more thing|while i have you|while i'?ve got you)\s+)*"
-    r"(?:what|what'?s|where|where'?s|when|when'?s|who|who'?s|how|how'?s|which|can|could|would|will|is|are|do|does|"
+    # (A clause of time is no question: "when they get there, they should ask for Priya", its verb after its subject.)
+    r"(?:what|what'?s|where|where'?s|when(?! (?:i|we|you|they|he|she|it|someone|somebody|(?:the|my|our|a|an) [a-z']+) "
+    r"(?!(?:will|would|can|could|is|are|was|were|do|does|did|has|have|should|'s|'re)\b)[a-z']+)|when'?s|who|who'?s|how|how'?s|"
+    r"which|can|could|would|will|is|are|do|does|"
     r"did|have|has|i need|i want|i'?d like|i would like|please)\b"
     # ("can't work", "don't know" tell; "isn't it done yet?", "didn't someone come out?" ask)
     r"(?!n?'t\b(?!\s+(?:you|it|i|we|they|he|she|there|that|this|someone|somebody|anyone|anybody)\b))")

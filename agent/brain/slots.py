@@ -333,7 +333,9 @@ def told_more(slots: list[Slot], args: Mapping[str, Any], text: str) -> tuple[di
                 and re.search(r"\bwho is\b", str(slot.schema.get("description", "")), re.I) and validate(slot, name) is None:
             changes[slot.name] = name
     story = without_introduction(text).strip(" ,.")
-    if len(story.split()) >= 4 and "?" not in story and not moves.asks(story) and tells_something(story):
+    if (dictated := DICTATED.match(story)) is not None:
+        story = dictated.group(1).strip(" ,.")  # "and note that nobody goes in without a permit": what is to be written
+    if len(story.split()) >= 4 and "?" not in story and not moves.asks(story) and (dictated or tells_something(story)):
         changes.update(_appended(slots, args, f"{story[:1].lower()}{story[1:]}") or {})
     thanks = f"Thanks, {name.split()[0]}." if name and changes else ""
     added = "I've added that." if any(s.required for s in slots if s.name in changes) else ""
@@ -414,7 +416,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
     # Longest first, each span used once: "not urgent" is low before "urgent" can be urgent.
     taken: list[tuple[int, int, Any, str]] = []
     for phrase, option in sorted(phrases, key=lambda p: -len(p[0])):
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", low):
+        # (A time of day may be said as a habit: "mornings are best for us".)
+        for m in re.finditer(rf"\b{re.escape(phrase)}{'s?' if slot.hours else ''}\b", low):
             if not any(a < m.end() and m.start() < b for a, b, _, _ in taken):
                 taken.append((m.start(), m.end(), option, phrase))
     label = {w for w in re.findall(r"[a-z]+", slot.label.lower()) if len(w) > 2}
@@ -442,8 +445,11 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # the value the caller does not mean ("update them, not just look at them", "not the morning")
         if phrase.startswith("not ") and any(o != option and (0 <= start - b <= 2 or 0 <= a - end <= 2) for a, b, o, _ in taken):
             continue  # "it's medium, not urgent", "not urgent, high": the other value named beside, and this one ruled out
-        if not verbs and not asked and before[-1:] and before[-1] in ("i", "we", "you", "they", "he", "she"):
-            continue  # "every time I open a work order": what the caller does, no state asked for
+        if not asked and before[-1:] and before[-1] in ("i", "we", "you", "they", "he", "she") \
+                and (not verbs or re.search(r"ed$", low[start:end])):
+            # "every time I open a work order": what the caller does, no state asked for; "you closed INC-20007 for
+            # it": what was done, no state asked for either
+            continue
         if slot.hours and entities.gone_by(before):
             continue  # "it make very big noise since the morning", "all morning": a time gone by, no choice
         if slot.hours and entities.ruled_out(low[:start], low[end:]):
@@ -601,6 +607,9 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
             return None
     phrases = [(i, p) for i, o in enumerate(options) for p in meanings.get(o, [o.replace("_", " ")])]
     for part in [_without_numbers_said(text), *[c for c in clauses if len(c.split()) >= 3]]:
+        # Where the thing is says nothing of what kind of problem it has ("the computer in the pump station control
+        # cabin is dead": a computer, however near "locked out" a cabin sounds).
+        part = _PLACE_IN_SUBJECT.sub(" ", part)
         near = ctx.similar(part, [p for _, p in phrases])
         scores = [max(x for (i, _), x in zip(phrases, near) if i == n) for n in range(len(options))]
         ranked = sorted(range(len(options)), key=lambda i: -scores[i])
@@ -610,6 +619,13 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
         if meanings and found:
             return found[0][1]  # the things an option lists are matched one by one: the whole turn decides
     return max(found, key=lambda f: f[0])[1] if found else None  # the clause that tells the options apart best
+
+
+#: A phrase of place between a thing and its verb: "the computer [in the Millbrook pump station control cabin] is".
+_PLACE_IN_SUBJECT = re.compile(r"(?<=[a-z]) (?:in|at|on|inside|outside|near|by|behind|beside|up at|down at|over at) "
+                               r"(?:the|a|an|our|my|this|that|their) (?:[\w'-]+ ){0,5}?"
+                               r"(?=(?:is|are|was|were|has|have|had|keeps?|won'?t|isn'?t|aren'?t|can'?t|doesn'?t|don'?t|"
+                               r"will|just|still|went|died|stopped|started)\b)", re.I)
 
 
 def _without_numbers_said(text: str) -> str:
@@ -1109,6 +1125,10 @@ def _run_on_apart(clause: str) -> list[str]:
     return [*parts, " ".join(words[start:])]
 
 
+#: Words that start a phrase after a noun, inside a subject ("the chiller for the switch room").
+_AFTER_ITS_NOUN = {"for", "of", "in", "on", "at", "from", "by", "near", "behind", "under", "beside", "outside", "inside"}
+
+
 def _shortened(words: list[str]) -> list[str]:
     """A clause too long for a summary loses its phrases of place, first to last, before anything else:
     "the printer on the second floor at the operations centre's run out of toner" keeps what happened."""
@@ -1126,10 +1146,11 @@ def _shortened(words: list[str]) -> list[str]:
         i += 1
     # Still too long: the subject keeps its head noun ("the fuel gas booster compressor has ..." -> "the compressor
     # has ..."), so what happened, at the end, is kept.
-    # A clause inside the subject ends it earlier: "the weekly test email we send out keeps ..." -> "the email keeps".
+    # A clause inside the subject ends it earlier: "the weekly test email we send out keeps ..." -> "the email keeps";
+    # so does a phrase after its noun: "the chiller for the switch room is ..." -> "the chiller is".
     verb = next((k for k, w in enumerate(words) if w in _AUXILIARIES), None)
     if len(words) > SUMMARY_WORDS and verb is not None and verb >= 3 and words[0] in _DETERMINERS:
-        inner = next((k for k in range(2, verb) if words[k] in _SUBJECTS), verb)
+        inner = next((k for k in range(2, verb) if words[k] in _SUBJECTS or words[k] in _AFTER_ITS_NOUN), verb)
         words = [words[0], words[inner - 1], *words[verb:]]
     return words
 
@@ -1436,7 +1457,8 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
             continue  # the record itself, made or not ("nobody raised it", "can you do it now"): no part of the problem
         has = len(words) > 1 and words[0] == "it's" and (words[1] in ("got", "gone", "been") or words[1].endswith("ed"))
         if clauses and not set(clauses[-1]) & _AUXILIARIES and len(words) > 2 and (
-                (words[0] == "it" and words[1] in _AUXILIARIES) or (words[0] == "it's" and words[1].endswith("ing")) or has):
+                (words[0] in ("it", "mine") and words[1] in _AUXILIARIES) or (words[0] == "it's" and words[1].endswith("ing"))
+                or has):
             # "The booster pump at Millbrook. It's making that racket again": the thing, then what it does, one
             # sentence ("the booster pump is making that racket again"), not a thing and a clause cut for room.
             # ("My desk phone, it's got no dial tone": "it's" is "it has".)
@@ -1708,18 +1730,25 @@ def remark(opening: str, tool: str, ctx: Context, values: Sequence[Slot] = (), *
             reading = measured(clause)  # (a reading keeps its number: "hit 31 degrees")
             joined = _hyphens_rejoined(words)
             # (A site kept where the record has none of its own keeps its number: "not from site 14".)
+            # (Words passed on keep a number no record has: "the gate code is 7391".)
             kept.append(" ".join(w for i, w in enumerate(joined) if reading or not w.isdigit()
+                                 or (tool.startswith("add_") and len(w) < entities.RECORD_DIGITS)
                                  or (i and (joined[i - 1] == "site" or joined[i - 1] in _NAMING_NUMBERS))))
         elif content and asked_before:  # (the reason comes after the ask: "escalate INC 20003. two days. can't work.")
             fragments.append(" ".join(words))
     # Which thing it is ("the control room air con at Riverside", "emergency generator at harbor road") is no news
     # for a note, and no reason beside a clause that tells one.
-    telling = [k for k in kept if tells_something(k)]
+    # (An instruction for whoever comes tells as much: "they should ask for Priya Shah at the gatehouse".)
+    telling = [k for k in kept if tells_something(k) or _INSTRUCTS.search(k)]
     # Told in fragments only ("escalate INC-20003. two days. can't work."): together they are the reason.
     together = ", ".join(fragments)
     if not kept and len(together.replace(",", " ").split()) >= 3 and (tells_something(together) or len(fragments) >= 2):
         return together[:MAX_SPOKEN_TEXT]
     return ", ".join(telling or kept)[:MAX_SPOKEN_TEXT]
+
+
+#: What whoever comes must or should do, in words passed on.
+_INSTRUCTS = re.compile(r"\b(?:should|must|needs? to|has to|have to|ought to|mustn'?t|shouldn'?t)\b")
 
 
 def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = True, things: bool = False,
@@ -1758,7 +1787,9 @@ def without_values(clause: str, site_names: Mapping[str, int], *, sites: bool = 
     while i < len(toks):
         if sites and toks[i] in site_words and toks[i] not in ("pump", "pumps"):
             j, k = i, i
-            while k < len(toks) and (toks[k] in site_words or toks[k] in ("station", "works", "plant")):
+            # ("the Millbrook pump station": the site, said short; "the Millbrook pump" is a thing there.)
+            while k < len(toks) and (toks[k] in site_words or toks[k] in ("station", "works", "plant")
+                                     or toks[k:k + 2] == ["pump", "station"]):
                 k += 1
             while j > 0 and toks[j - 1] in _PLACE_LEAD:
                 j -= 1
@@ -2030,7 +2061,7 @@ _NEWS_LEAD = re.compile(r"^(?:that|saying|says|to say|reading)\b|\b(?:that|sayin
 _POINTED_AT = re.compile(r"(?:on|to|onto|into|in|for|with|as|too|please|up|there|as well|in there|on there)\b|$")
 #: Words given to be written down, after how they are put ("Say: ...", "tell them I tested it ...", "put down that
 #: ...", "it should say ...").
-DICTATED = re.compile(r"(?:(?:can you |could you |please |just )?(?:say|write|put(?: down)?|tell them|"
+DICTATED = re.compile(r"(?:(?:and |also |and also |oh and )?(?:can you |could you |please |just )?(?:say|write|put(?: down)?|tell them|"
                        r"let (?:them|him|her|the [\w-]+(?: [\w-]+)?) know|"
                        r"note|it should say|make it say)\b"
                        # ("could you put on it that ...", "add to the job that ...")

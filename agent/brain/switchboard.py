@@ -104,6 +104,10 @@ _RECORDS_ASKED = re.compile(r"\b(?:any|anything|what'?s|what|which|how many|list
                             r"seeing to|sorting)\b|"
                             # (whether it is known: reported already)
                             r"\b(?:does|do|did) (?:anyone|anybody|someone|somebody|you) (?:already )?know (?:about|of)\b")
+#: Asking what work a place has, or who is due there ("have we got any work on the go at Cedar Falls?", "is anybody from
+#: field service due at North Ridge in the next few days?"): its jobs, and their visits, say.
+_WORK_AT_PLACE = re.compile(r"\bany (?:work|jobs?)\b|^(?:is|are) (?:there )?(?:anyone|anybody|someone|somebody|any technicians?|"
+                            r"any engineers?)\b(?: [\w']+){0,3}? (?:due|booked|scheduled|coming|going out|expected|visiting)\b")
 #: Asking about a place itself: its number, its address, where it is.
 _PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|post code|where (?:is|'s) (?:the|it)|whereabouts is|"
                           r"located|directions|how do (?:i|we) get to)\b")
@@ -218,6 +222,10 @@ _IN_GENERAL = re.compile(r"\b(?:normally|usually|generally|typically|in general|
                          r"\b(?:a|an|any)\s+(?:[\w-]+\s+){0,2}(?:tickets?|incidents?|jobs?|work orders?|requests?|visits?)\b|"
                          # ("the target time for a medium one": one of a kind, said by its choice)
                          r"\b(?:for|with|on) (?:a|an) (?:low|medium|high|urgent|critical|priority \w+)(?: priority)? ones?\b")
+#: A person booked to come ("can you book him back in on Friday?", "book someone out for Monday").
+_BOOKED_IN = re.compile(r"\b(?:book|get|send|have)(?: me| us)? (?:him|her|them|someone|somebody|anyone|anybody|an? [a-z]+)(?: back)? "
+                        r"(?:in|out|over|round|down|up)\b|"
+                        r"\b(?:someone|somebody|a technician|an engineer|a tech)(?: back)? out (?:on|by|for|this|next|tomorrow|today)\b")
 #: The kinds of record a caller asks to be made ("raise a job", "log a ticket", "put a request in").
 _RECORD_KINDS = ("job", "ticket", "work order", "workorder", "work-order", "incident", "fault", "call-out", "callout", "request")
 #: Words that make a record, before its kind ("raise me a new job") or after it ("a ticket opened").
@@ -340,7 +348,8 @@ _GONE_NOW = re.compile(r"\b(?:(?:works?|working|connects?|connecting|prints?|pri
 #: "there" as a place ("open jobs there", "send someone out there"), not "there is", "is there" or "hi there".
 _THERE_PLACE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bhi )(?<!\bhello )(?<!\bhey )"
                           r"(?<!\bup )(?<!\bin )(?<!\bdown )(?<!\bunder )(?<!\binside )(?<!\bbehind )"
-                          r"(?<!\byou're )(?<!\byoure )(?<!\byou are )(?<!\bstill )(?<!\byou )\bthere\b"  # ("while you're there", "still there?")
+                          r"(?<!\byou're )(?<!\byoure )(?<!\byou are )(?<!\bstill )(?<!\byou )"  # ("while you're there", "still there?")
+                          r"(?<!\bget )(?<!\bgets )(?<!\bgot )(?<!\barrive )(?<!\barrives )\bthere\b"  # ("when they get there": on arrival)
                           r"(?!\s*(?:is|are|was|were|'s|s|'re|has|have|had|will|'ll|might|may|must|should|could|seems?|"
                           r"used|isn'?t|aren'?t|wasn'?t|weren'?t)\b)")
 #: The things just named, asked for in the plural ("which ones?", "what ones have we got?", "list them").
@@ -405,7 +414,8 @@ _SEVERAL_ASKS = re.compile(r"\b(?:two|three|four|a couple of|couple of|a few|sev
 MIN_CLAUSE_WORDS = 4
 _THANKS = re.compile(r"\b(?:thanks|thank you|cheers|ta|lovely|brilliant|great|perfect)\b")
 #: "That's everything": at a read-back, all of it is right.
-_ALL_SAID = re.compile(r"\bthat'?s (?:everything|all|it)\b(?! (?:wrong|off|incorrect))")
+_ALL_SAID = re.compile(r"\b(?:that'?s (?:everything|all|it|the lot)\b(?! (?:wrong|off|incorrect))|nothing (?:else|more)\b(?! (?:is|was) )|"
+                       r"that(?:'?ll| will) (?:be all|do)\b)")
 #: What a yes to "anything else?" may carry and still only say there is more: "yes, actually, one more thing".
 #: Words around a value given again for a look-up ("sorry, I meant ..., not ...", "what about ... instead?").
 _READ_AGAIN_WORDS = {"sorry", "meant", "mean", "what", "about", "instead", "actually", "then", "there", "please",
@@ -598,6 +608,8 @@ class SwitchboardBrain:
             # "What was the reference you gave me?" with none given on this call: one from an earlier call.
             state.dialogue["unknown"] = EARLIER_REFERENCE
         told_before = ""
+        if not state.task:
+            text = _without_desk_doubt(text)  # ("Not sure if I want you or the field lot. The PC in the cabin is dead.")
         if not state.task and not state.dialogue.get("clarify") and not state.dialogue.get("later") \
                 and (told_before := self._one_told_before(text, state)):
             # "Yes, log the Maximo one" after "... And Maximo's crawling again": the request told earlier in the call,
@@ -748,7 +760,11 @@ class SwitchboardBrain:
         gives_way = (move is not None and not_person and all(h.startswith("person_request") for h in urgent)) or (
             fit == "free" and not_person and guessed) or (fit == "value" and not_person and only_classifier) or (
             # "Will somebody get here today?" at a read-back asks about the request, not for a person.
-            bool((state.task or {}).get("confirming")) and not_person and only_classifier and _questions_only(text))
+            bool((state.task or {}).get("confirming")) and not_person and only_classifier and _questions_only(text)) or (
+            # "Let's say high, the switch room needs it": an answer to the question asked, with no safety word, that
+            # only sounds a little like one.
+            fit == "value" and not_person and urgent == ["safety:classifier"]
+            and decision.confidence < self.coordinator.policy.topic_switch_confidence)
         if decision.action == "handoff" and only_classifier and urgent and move is None and not state.task \
                 and (said := self._answer_from_result(decision, text, state)):
             # "Will someone ring me about it?" right after a ticket is raised asks about it, not for a person.
@@ -883,16 +899,14 @@ class SwitchboardBrain:
             # "Who has to sign it off?" at the read-back of an access request: answered, then the open question.
             replies = self._say(f"{aside} {self._resume(state)}")
         elif state.task and reply.yes is None and (fit is None or not (state.task.get("instead") or self._choice_it_takes(text, state))) \
-                and (self._off_topic(decision, text, state) or self._continues_task(decision, text, state)) \
-                and (after := self._next_on_record(decision, text, state)):
+                and (after := self._next_on_record(decision, text, state, routed=not moves.negates(text)) if (
+                    self._off_topic(decision, text, state) or self._continues_task(decision, text, state)
+                    or decision.action == "route") else None):
             # "Can you make it high priority too?" at the read-back of a comment on that incident: no answer to it
             # and no new request in its place, but another act on the same record, kept to follow the one read
             # back (the call's record by then). Its values said back with the question that is open, one yes sends
             # both ("Okay, priority high straight after. Shall I go ahead ...?").
-            told = slots.values_said(self._change_choices(after["intent"]), text, self._context())
-            state.dialogue["later"] = {**after, "read_with": True} if told else after
-            doing = told or "I'll do that"
-            replies = self._say(f"Okay, {doing} straight after. {self._resume(state)}")
+            replies = self._say(f"{self._keep_next_on_record(after, text, state)} {self._resume(state)}")
         elif state.task and self._off_topic(decision, text, state):
             # Mid-task, a turn that is no answer and nothing the line does: say so, ask again.
             # ("Just the visit. Keep the work order open ..." at the read-back of a visit's cancel is about it, no
@@ -922,6 +936,10 @@ class SwitchboardBrain:
             # "Medium - he can use the handset. How long will it take to fix?": the value taken, the question answered.
             # (A yes sends it first; the question is then a turn of its own, below.)
             asked = self._asked_beside_a_value(text, state) if fit == "value" and reply.yes is None else ""
+            if fit == "value" and reply.yes is None and not asked \
+                    and (after := self._next_on_record(decision, text, state)) is not None:
+                # "Medium. And can you get someone out next Monday morning?": the value taken, the visit kept to follow.
+                asked = self._keep_next_on_record(after, text, state)
             sends = fit == "value" and state.task.get("confirming") and reply.yes is not False \
                 and bool(_GO_AHEAD.search(text.lower()))
             replies = self.agent.continue_task(text, state)
@@ -960,14 +978,18 @@ class SwitchboardBrain:
         if handed_over:
             return
         if result:
+            # (Not when the request asked for after it starts now: "That's right, book it. Who'll be coming?" before
+            # the visit asked for with the job, whose booking says who.)
+            starting = bool(state.dialogue.get("start_later"))
             then = [a async for a in self.respond(dataclasses.replace(turn, text=asked_after, kind="text"), state)] \
-                if state.task is None else []
+                if state.task is None and not starting else []
             room = LONGEST_REPLY - len(" ".join(a.text for a in then if isinstance(a, Say) and not a.filler).split())
             said = " ".join(t for t in result if t != ANYTHING_ELSE or not then)
             yield Say(for_the_ear(said, max(room, 0)))
             for action in then:
                 yield action
-            return
+            if not starting:
+                return
         if state.task is not None and state.task is not task_before and state.task.get("confirming") \
                 and reply.yes is True and len(_SENTENCE.split(reply.rest.strip())[0].split()) <= GO_AHEAD_WORDS:
             state.task["go_ahead"] = True  # "Yes, close it." read back: a "thanks" after it is no new question
@@ -1135,7 +1157,11 @@ class SwitchboardBrain:
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and (later.get("accepted") or self._reads_named(later)):
                 # The caller asked for both, or the second only reads a record they named ("... And what's happening
                 # with WO-10003?"), which nothing is risked by: the second one starts now.
-                if held is not None:  # its read-back follows at once: of this result, the reference is enough
+                if held is not None and later.get("read_with"):
+                    # Sent with this one's yes, no read-back in between: this result is told, with room for the other's.
+                    held = dataclasses.replace(held, text=for_the_ear(
+                        held.text, LONGEST_REPLY - LATER_RESULT_WORDS - len(ANYTHING_ELSE.split())))
+                elif held is not None:  # its read-back follows at once: of this result, the reference is enough
                     ref = next((x for x in _SENTENCE.split(held.text) if "reference" in x.lower()), None)
                     held = dataclasses.replace(held, text=ref or for_the_ear(held.text, LATER_RESULT_WORDS))
                 state.dialogue["start_later"] = True
@@ -1549,6 +1575,7 @@ class SwitchboardBrain:
             decision = self._desk_but_for_places(decision, text, state) or decision
             decision = self._whether_asked(decision, text) or decision
             decision = self._record_misheard(decision, text, state) or decision
+            decision = self._thing_wanted_with_its_choice(decision, text) or decision
         if decision.action in ("clarify", "route") and decision.confidence < REQUEST_SENTENCE_CONFIDENCE \
                 and not state.task and follow is None and change is None and after_howto is None:
             # (A request after a how-to answer was decided with the question it leans on already.)
@@ -2117,29 +2144,71 @@ class SwitchboardBrain:
         return bool(slots.mentioned([s for s in self._slots_of(str((state.task or {}).get("intent", ""))) if s.kind != "text"],
                                     text, self._context()))
 
-    def _next_on_record(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
+    def _keep_next_on_record(self, after: dict[str, Any], text: str, state: CallState) -> str:
+        """Keep ``after`` (see ``_next_on_record``) to follow the request open, and what to say for it: the values it
+        was given said back, so one yes sends both ("Okay, priority high straight after.")."""
+        ctx = self._context()
+        told = slots.values_said(self._change_choices(after["intent"]), text, ctx)
+        needed = [x for x in self._slots_of(after["intent"]) if x.required and x.kind not in ("code", "user", "key")]
+        noted = ""
+        words = slots.remark(text, INTENT_TOOLS[after["intent"]][1], ctx) \
+            if INTENT_TOOLS[after["intent"]][1].startswith(NEWS_PREFIXES) else ""
+        if not told and words:
+            # "... the gate code is 2580. Can you make sure that's on the job?": the words to add, said back.
+            kind = re.sub(r"\s+(?:number|id|reference)$", "", self._ids_of(after["intent"])[0].label.lower())
+            told = f"straight after, I'll add to the {kind}: {words}"
+        elif not told and needed and set(slots.mentioned(needed, text, ctx)) == {x.name for x in needed}:
+            # "Wednesday morning for the visit please. And note that nobody goes in without a permit": all the
+            # other act takes, said back with the open question; the rest of the turn is more for this one.
+            told = f"{self.coordinator.policy.name_of(after['intent'])} straight after: {slots.values_said(needed, text, ctx)}"
+            rest = [x for x in _SENTENCE.split(text) if not slots.mentioned(needed, x, ctx)]
+            noted = self.agent.told_more(" ".join(rest), state) if rest else ""
+        state.dialogue["later"] = {**after, "read_with": True} if told else after
+        told = told or "I'll do that"
+        doing = told if "straight after" in told else f"{told} straight after"
+        doing = f"Okay, {noted.removesuffix('.')}, and {doing}." if noted and noted != "Got it." else f"Okay, {doing}."
+        return doing
+
+    def _next_on_record(self, decision: Any, text: str, state: CallState, *, routed: bool = False) -> dict[str, Any] | None:
         """At the read-back of an act on a record, a turn asking for another act on the same record that the one
         read back cannot do ("make it high priority" while a comment is read back: a value only the other tool
-        takes, or that tool named in full): that act, as a request accepted to follow. None otherwise."""
+        takes, or that tool named in full; ``routed``: or that the router heard clearly): that act, as a request
+        accepted to follow. None otherwise."""
         task = state.task or {}
         intent, ctx = task.get("intent", ""), self._context()
         ids = self._id_names(intent)
-        if not task.get("confirming") or not ids or not ids <= set(task.get("args") or {}) \
+        # (or at the question whether it is the record found for it: "Is it WO-10001: pump vibrating ...?")
+        held = {**(task.get("proposed") or {}), **(task.get("args") or {})}
+        # (or, at the read-back of a new record, an act on it once made: "Wednesday morning for the visit please")
+        making = str(task.get("tool", "")).startswith(NEW_RECORD_PREFIXES)
+        if not (task.get("confirming") or task.get("proposed")) or not ids or not (making or ids <= set(held)) \
                 or decision.action not in ("route", "clarify") or state.dialogue.get("later"):
             return None
         server = INTENT_TOOLS.get(intent, ("", ""))[0]
-        on_record = [i for i in INTENT_TOOLS if i != intent and INTENT_TOOLS[i][0] == server
-                     and self._id_names(i) == ids and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]
+        on_record = [i for i in INTENT_TOOLS if self._needs_what_it_makes(intent, i, text)] if making else \
+            [i for i in INTENT_TOOLS if i != intent and INTENT_TOOLS[i][0] == server
+             and self._id_names(i) == ids and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]
         heard = [decision.intent, *(a["intent"] for a in decision.alternatives)][:3]
         others = [i for i in heard if i in on_record]
         own = {s.name for s in self._slots_of(intent)}
         takes = [i for i in others if slots.mentioned(
             [s for s in self._slots_of(i) if s.kind not in ("code", "user") and s.name not in own], text, ctx)]
+        if making:
+            # ("Medium. And can you get someone out next Monday morning?": a visit for the job, named by what it is
+            # and when, however the router heard the turn.)
+            takes += [i for i in on_record if i not in takes and self._names_its_thing(i, text) and slots.mentioned(
+                [s for s in self._slots_of(i) if s.kind in ("enum", "datetime") and s.name not in own], text, ctx)]
         # A tool named in full is that act, however the router heard the rest ("add a note that the standby pump
         # is making a noise too" sounds like a new fault).
         chosen = self._tool_named_in_full(on_record, text) or (takes[0] if takes else None)
-        if chosen is None:
-            return None
+        if chosen is None and routed and decision.action == "route" and decision.intent in on_record:
+            chosen = decision.intent  # "And put on the job that the gate code is 7391" at a visit's read-back
+        news = [i for i in on_record if INTENT_TOOLS[i][1].startswith(NEWS_PREFIXES)]
+        if chosen is None and routed and len(news) == 1 and slots.DICTATED.match(_LEAD.sub("", text.strip().lower())):
+            chosen = news[0]  # (words dictated for it, however the router heard them: "oh and put on the job that ...")
+        if chosen is None or any(str(v) != str(held.get(s.name)) for s in self._ids_of(chosen)
+                                 if (v := slots.parse(s, text, ctx, asked=False)) is not None):
+            return None  # (another record named by its number is a request of its own)
         return {"text": text, "target": server, "intent": chosen, "accepted": True}
 
     def _tool_named_in_full(self, intents: list[str], text: str) -> str | None:
@@ -2836,9 +2905,12 @@ class SwitchboardBrain:
         # (Heard as no desk's at all, "what's open at Riverside at the moment?" is a list all the same when it asks
         # for records in so many words.)
         anywhere = decision.target not in SERVERS and bool(_RECORDS_ASKED.search(low))
+        # ("Is anyone booked at North Ridge this week?" sounds like a booking; it asks whether one is.)
+        work_asked = any(_WORK_AT_PLACE.search(_LEAD.sub("", x.strip())) for x in _SENTENCE.split(low))
         if (spec is None and decision.intent != "knowledge.howto" and not anywhere) \
                 or (decision.target not in SERVERS and not anywhere) \
-                or (spec is not None and slots.is_write(spec.name, spec.annotations) and decision.action == "route") \
+                or (spec is not None and slots.is_write(spec.name, spec.annotations) and decision.action == "route"
+                    and not work_asked) \
                 or not (_asks_something(text) or _THERE_ASKED.search(low) or _RECORDS_ASKED.search(low)):
             return None  # (a how-to heard for "how many generators have we got at ...?" is a list too)
         ctx, fitting = self._context(), []
@@ -2855,7 +2927,7 @@ class SwitchboardBrain:
         # Of the lists of that place, the one whose things are asked for ("what generators have we got at
         # Stonebridge?": its assets of that kind), else the first (records: "anything outstanding at site 21?").
         listed = next((i for i in fitting if self._things_asked(i, low)),
-                      fitting[0] if fitting and _RECORDS_ASKED.search(low) else None)
+                      fitting[0] if fitting and (_RECORDS_ASKED.search(low) or work_asked) else None)
         if listed is None:
             return None
         return dataclasses.replace(decision, action="route", intent=listed, target=INTENT_TOOLS[listed][0],
@@ -3128,6 +3200,56 @@ class SwitchboardBrain:
                 return {"target": option["target"], "intent": option["intent"]}
         return None
 
+    @staticmethod
+    def _names_its_thing(intent: str, words: str) -> bool:
+        """Do ``words`` name the thing ``intent``'s tool acts on, or a word callers use for it ("a technician": a visit)?"""
+        thing = INTENT_TOOLS[intent][1].split("_")[-1] if intent in INTENT_TOOLS else ""
+        # (A person booked or sent to come is a visit: "can you get someone out next Monday?")
+        return bool(thing) and (bool(re.search(rf"\b(?:{'|'.join(map(re.escape, slots.tool_words(thing)))})s?\b", words.lower()))
+                                or (thing == "visit" and bool(_BOOKED_IN.search(words.lower()))))
+
+    def _thing_wanted_with_its_choice(self, decision: Any, text: str) -> Any | None:
+        """A thing a tool of the desk makes, asked for by a word callers use for it, with a choice only such a tool
+        takes ("I need a technician at Riverside for intake pump A123 ... Tomorrow afternoon if you can", "can you
+        book him back in on Friday? Mornings are best"): that tool's request, whatever the story around it sounded
+        like. Not over a new record the router heard clearly (a fault to log comes first; its visit follows it).
+        None otherwise."""
+        spec = self._spec_of(decision.intent)
+        if decision.action not in ("route", "clarify") or (
+                decision.action == "route" and spec is not None and (slots.is_write(spec.name, spec.annotations)
+                                                                     or decision.confidence >= REQUEST_SENTENCE_CONFIDENCE)):
+            return None
+        ctx, low = self._context(), text.lower()
+        # (Asked to know, not for the thing: "I need to know when the engineer is coming".)
+        wanted = [x for x in _sentences(low) if (_REQUEST_QUESTION.search(_LEAD.sub("", x)) or _NEED.match(_LEAD.sub("", x))
+                                                 or _BOOKED_IN.search(x)) and not _WHEN_QUESTION.match(_LEAD.sub("", x))
+                  and not _INDIRECT_QUESTION.search(x) and not _asks_to_know(x)]
+        found = []
+        for intent, (server, tool) in INTENT_TOOLS.items():
+            other = self._spec_of(intent)
+            if other is None or server != decision.target or not slots.is_write(other.name, other.annotations) \
+                    or not self._ids_of(intent):
+                continue
+            thing = tool.split("_")[-1]
+            named = [x for x in wanted if self._names_its_thing(intent, x)]
+            own = {s.name for s in self._slots_of(intent)}
+            choices = [s for s in self._slots_of(intent) if s.kind in ("enum", "datetime") and s.required
+                       and all(s.name not in {t.name for t in self._slots_of(i)} for i in INTENT_TOOLS
+                               if INTENT_TOOLS[i][1].split("_")[-1] != thing and i != intent)]
+            if named and choices and own and slots.mentioned(choices, text, ctx):
+                found.append(intent)
+        chosen = self._tool_named_in_full(found, text) or (found[0] if found else None)
+        if decision.intent in found:
+            # Heard already, unsure: which of them, "book" or "move", the record settles; it alone, it is.
+            if any(a["intent"] in found for a in decision.alternatives[:1]):
+                return None
+            chosen = decision.intent
+        if chosen is None:
+            return None
+        return dataclasses.replace(decision, action="route", intent=chosen,
+                                   confidence=max(decision.confidence, REQUEST_SENTENCE_CONFIDENCE),
+                                   reason=f"{decision.reason} Asks for {self.coordinator.policy.name_of(chosen)}, with its time.")
+
     def _write_by_its_values(self, read_intent: str, options: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
         """A look-up (``read_intent``) heard in a turn that states a choice only a write of the same system
         takes ("compressor C-2101 is surging, medium priority": a priority is given to a fault being logged,
@@ -3367,7 +3489,12 @@ class SwitchboardBrain:
                 # Riverside, in the control room" are no request of their own
                 continue
             unsure, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
+            # ("The computer in the Millbrook pump station control cabin is completely dead. No lights, ...": the
+            # site's name pulls the first part to the field desk; heard without it, it is the second's request.)
+            unsure = self._desk_but_for_places(unsure, before, state) or unsure
             standing = self._standing_asked(tail, after)  # (asked in so many words: clear enough)
+            # ("... call it medium. I'd like a visit on Friday afternoon.": a visit asked for with its time)
+            standing = standing or self._thing_wanted_with_its_choice(tail, after)
             tail = standing or tail
             lead = re.split(r"[,;.!?]", after)[0]
             if tail.action != "route" and moves.asks(lead) and (read := self._read_by_id(lead)) is not None:
@@ -3383,6 +3510,13 @@ class SwitchboardBrain:
             # ("Two things about WO-10001: what's the status on it, and can you add a note that ...": the record is
             # said once, for both.)
             tail = self._act_named_in_full(tail, after, text)
+            needing = [i for i in [tail.intent, *(a["intent"] for a in tail.alternatives[:1])]
+                       if self._needs_what_it_makes(head.intent, i, after) and self._names_its_thing(i, after)
+                       and not _asks_to_know(after) and not _INDIRECT_QUESTION.search(after.lower())]
+            if tail.action == "clarify" and len(needing) == 1:
+                # "..., the seal's started weeping. I'd like a visit on Friday afternoon.": a booking or a move, for a
+                # record only now being made: a booking.
+                tail = dataclasses.replace(tail, action="route", intent=needing[0], confidence=max(tail.confidence, threshold))
             # A look-up is asked for; a first part that only tells ("The generator for the data room had its test this
             # morning and ...") is the story of what comes next, whatever it names.
             if _made_by_kind(before.lower(), _RECORD_KINDS, loosely=False) and not slots.paraphrase(before, ctx):
@@ -3393,7 +3527,8 @@ class SwitchboardBrain:
                     and not self._names_a_record(before):
                 continue  # "Who decides how urgent a ticket is, anyway?": a question of how things work, no act of its own
             if self._story_of_named_record(head.intent, before, tail.intent, after) \
-                    or self._new_one_asked_beside_old(head.intent, tail.intent, after):
+                    or self._new_one_asked_beside_old(head.intent, tail.intent, after) \
+                    or self._story_with_its_record(head.intent, before):
                 continue
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and (
                 d.confidence >= threshold or d is standing or (d is not unsure and head.target != tail.target)) for d in (head, tail))
@@ -3436,8 +3571,17 @@ class SwitchboardBrain:
             mine = [x for x in self._slots_of(head.intent) if x.kind == "enum" and x.name not in theirs]
             if (moved := slots.values_said(mine, after, ctx)) and not slots.mentioned(mine, before, ctx):
                 before = f"{before}, {moved}"
+            # (An act asked for on the record the first makes, by what it makes, "I'd like a visit on Friday", is
+            # asked for already: it follows without being offered.)
+            made_for = self._needs_what_it_makes(head.intent, tail.intent, after) and self._names_its_thing(tail.intent, after)
+            if made_for:
+                # ("I need a job raised and ideally someone out on Thursday morning": the job asked for is the first.)
+                parts = re.split(r",\s*|\s+and\s+", after)
+                while len(parts) > 1 and _made_by_kind(parts[0].lower(), _RECORD_KINDS, loosely=False):
+                    parts = parts[1:]
+                after = after[after.index(parts[0]):]
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
-                {"text": after, "target": tail.target, "intent": tail.intent}
+                {"text": after, "target": tail.target, "intent": tail.intent, **({"accepted": True} if made_for else {})}
         return decision, text, None
 
     def _story_of_named_record(self, head: str, before: str, tail: str, after: str) -> bool:
@@ -3460,6 +3604,16 @@ class SwitchboardBrain:
         kind = head.partition(".")[0]
         return any(n.removesuffix("_id") == kind for n in self._id_names(tail)) \
             or bool(_TOLD_BEFORE.search(after.lower()) or _POINTS_BACK.match(after.lower()))
+
+    def _story_with_its_record(self, head: str, before: str) -> bool:
+        """Is ``before``, heard as a new record, a fault told beside the number of a record of that kind that
+        exists ("about the generator that failed its weekly test, WO-10006. I want the tech out tomorrow")? The
+        record is named so that what follows is done with it: no new one, unless asked for in so many words."""
+        kind, ctx = head.partition(".")[0], self._context()
+        return head in INTENT_TOOLS and INTENT_TOOLS[head][1].startswith(NEW_RECORD_PREFIXES) \
+            and not NEW_RECORD.search(before.lower()) and not _made_by_kind(before.lower(), _RECORD_KINDS, loosely=False) \
+            and any(i.partition(".")[0] == kind and self._ids_of(i) and not self._id_names(i) & self._id_names(head)
+                    and self._names_its_ids(i, before, ctx) for i in INTENT_TOOLS)
 
     def _new_one_asked_beside_old(self, head: str, tail: str, after: str) -> bool:
         """Does ``after`` ask for a new record of the kind ``head`` makes ("It was replaced on WO-10007 ... Raise a new
@@ -3900,6 +4054,8 @@ class SwitchboardBrain:
                 or not (any(_A_THING_NEEDED.match(x.strip().lower()) for x in _SENTENCE.split(text))
                         or _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False)):
             return None  # ("... can you log a fault for it?": a new record asked for in so many words, too)
+        if any(_A_THING_NEEDED.match(x.strip().lower()) and self._names_its_thing(decision.intent, x) for x in _SENTENCE.split(text)):
+            return None  # "I need a technician at Riverside ...": the thing needed is what the act heard makes (a visit)
         named = self._kind_asked_for(decision, text)
         if named is not None:
             return named  # "I need a ticket opened": the kind the words name
@@ -4358,12 +4514,49 @@ _BEING_NEW = re.compile(r"(?:(?:hi|hiya|hello|hey|morning|so|and|but)\W+)*(?:it'
 HEARD_WITHOUT_WORDS = 4
 
 
+#: A question of which desk or team deals with something ("who handles desk phones these days?", "who do I speak to
+#: about a pass?", "is this the right number for printers?").
+_WHO_HANDLES = re.compile(r"\b(?:(?:who|which (?:team|desk|department|line))\s+(?:handles|deals with|looks after|covers|does|takes care of|"
+                          r"sorts|sorts out|is responsible for|do i (?:speak|talk) to(?: about)?|should i (?:speak|talk) to(?: about)?|"
+                          r"do i ring(?: about)?|should i ring(?: about)?)|(?:is this|am i through to|have i got) the right "
+                          r"(?:line|number|desk|people|team|place)(?: for)?)\b", re.I)
+#: Where a clause of its own ends: a mark, or "and"/"but"/"so" before a new subject.
+_OWN_CLAUSES = re.compile(r"(?<=[,.;!?])\s+|\s+(?=(?:and|but|so) (?:i|my|it|the|now)\b)", re.I)
+#: "I really don't know", said of which line to ring.
+_NOT_KNOWING = re.compile(r"(?:i|we) (?:really |honestly |just )?(?:don'?t|do not) know")
+#: A caller unsure they rang the right line, in a clause of its own ("this might be one for facilities rather than
+#: you", "I don't know if you're the right people for updating an existing job"), up to where the clause ends.
+_DESK_DOUBT = re.compile(r"\b(?:not sure|unsure|don'?t know|do not know|no idea|wonder(?:ing)?|might be|may be|maybe|"
+                         r"could be|probably|perhaps)\b[^.?!]*?\b(?:you(?:'re| are)?(?: lot| guys| people| the right \w+)?|your (?:team|desk|department|line)|"
+                         r"the right (?:people|person|line|desk|number|team|place|department|one)|(?:this|that) (?:line|number|desk)|"
+                         # ("I don't know if this is IT or the admin team")
+                         r"(?:or|rather than) (?:the )?[\w-]+(?: [\w-]+)? (?:team|desk|department|lot|people|guys))"
+                         r"(?:\s+(?:or|rather than|instead of)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,2}?\s+(?:lot|team|people|desk|department|guys))?"
+                         r"(?:\s+(?:for|about|with)\s+[\w-]+(?:\s+[\w-]+){0,4})?"
+                         r"(?:\s+(?:rather than|or) (?:you|the \w+))?[ ,]*(?:(?:i|we) (?:really )?(?:don'?t|do not) know)?")
+
+
 def _without_being_new(text: str) -> str:
     """``text`` without its clauses that only say the caller is new (``_BEING_NEW``), when enough is left to hear."""
-    kept = [c for c in re.split(r"(?<=[,.;!?])\s+|\s+(?=(?:and|but|so) (?:i|my|it|the|now)\b)", text, flags=re.I)
-            if not _BEING_NEW.fullmatch(c.strip(" ,.;!?"))]
+    kept = [c for c in _OWN_CLAUSES.split(text) if not _BEING_NEW.fullmatch(c.strip(" ,.;!?"))]
     rest = " ".join(kept).strip()
     return rest if rest != text.strip() and len(rest.split()) >= HEARD_WITHOUT_WORDS else text
+
+
+def _without_desk_doubt(said: str) -> str:
+    """``text`` without its clauses that only doubt the caller has the right line (``_DESK_DOUBT``: "I'm not sure if
+    I want you or the field maintenance lot", "I really don't know"), when enough is left to hear: who they thought of
+    ringing instead is no part of the request."""
+    # ("Who handles desk phones these days? Mine has a terrible crackle ...": which desk, asked on the way to the
+    # problem; doing what is asked answers it.)
+    text = " ".join(re.sub(r"\s+(?:these days|nowadays|now|then)$", "", _WHO_HANDLES.sub("", x).strip(" ?")) + "."
+                    if x.rstrip().endswith("?") and _WHO_HANDLES.search(x) else x for x in _SENTENCE.split(said))
+    kept = [c for c in _OWN_CLAUSES.split(text)
+            if not (_DESK_DOUBT.search(c.lower()) and len(_content_words(_DESK_DOUBT.sub(" ", c.lower()))) <= 3)]
+    if len(kept) < len(_OWN_CLAUSES.split(text)):
+        kept = [c for c in kept if not _NOT_KNOWING.fullmatch(c.strip(" ,.;!?").lower())]
+    rest = re.sub(r"^(?:(?:hi|hello|hiya|morning|afternoon|evening)\W+)?(?:but|so|and)\s+", "", " ".join(kept).strip(), flags=re.I)
+    return rest if rest != said.strip() and len(rest.split()) >= HEARD_WITHOUT_WORDS else said
 
 
 def _last_result(state: CallState) -> dict[str, Any]:

@@ -426,6 +426,17 @@ def test_a_yes_in_a_recognisers_words_is_a_yes(said):
     assert e.yes_no(said).yes is True
 
 
+@pytest.mark.parametrize("said", ["That'll be the one, there's only the one up there.", "that would be it",
+                                  "must be that one", "sounds about right", "it'll have to be the one"])
+def test_the_one_offered_owned_as_a_guess_is_a_yes(said):
+    assert e.yes_no(said).yes is True
+
+
+@pytest.mark.parametrize("said", ["it must be broken", "that will be the day", "sounds awful"])
+def test_guesses_about_something_else_are_no_yes(said):
+    assert e.yes_no(said).yes is None
+
+
 def test_two_sites_named_by_name_leave_the_site_to_the_asset():
     names = {"Riverside Pumping Station": 12, "North Ridge Substation": 14}
     assert e.site("supervisor for Riverside and North Ridge. Intake pump two at Riverside, A one two four", names) is None

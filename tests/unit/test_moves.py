@@ -459,3 +459,11 @@ def test_a_person_asked_for_beside_the_question_is_a_person() -> None:
 def test_where_or_when_the_caller_is_not_is_taken_back(said: str, gone: str) -> None:
     kept, negated = moves.split_negated(said)
     assert gone not in kept and any(n.endswith(gone) for n in negated), (kept, negated)
+
+
+@pytest.mark.parametrize("said, asks", [("when they get there they should ask for the shift lead", False),
+                                        ("when the engineer arrives he needs a permit", False),
+                                        ("when will they get there", True), ("when is the technician coming", True),
+                                        ("when's he due", True)])
+def test_a_clause_of_time_is_no_question(said: str, asks: bool) -> None:
+    assert moves.asks(said) is asks

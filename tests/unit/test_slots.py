@@ -1323,3 +1323,26 @@ def test_an_id_said_after_the_callers_name_is_no_tag_unless_it_has_a_tags_shape(
     assert s.parse(tag, "I'm Ben Carter in the control room, E11402. I need to see the trends.", CTX, asked=False) is None
     assert s.parse(tag, "I'm Sam, the pump A124 is leaking", CTX, asked=False) == "A124"
     assert s.parse(tag, "E11402", CTX, asked=True) == "E11402"  # asked for a tag, what is said is the answer
+
+
+def test_a_subject_shortened_keeps_its_head_noun_before_a_phrase_after_it() -> None:
+    ctx = s.Context(now=CTX.now, site_names={"North Ridge Substation": 14})
+    assert s.paraphrase("At North Ridge substation the chiller for the switch room is making a horrible grinding "
+                        "racket.", ctx) == "the chiller is making a horrible grinding racket"
+
+
+def test_words_passed_on_keep_their_numbers_and_instructions() -> None:
+    said = ("When they get there they should ask for the shift lead at the gatehouse, and if the gatehouse is empty "
+            "the gate code is 2580. Can you make sure that's on the job?")
+    note = s.remark(said, "add_work_order_note", CTX)
+    assert "2580" in note and "shift lead" in note, note
+    # ... but a reason for a change still leaves a bare number out
+    assert "2580" not in s.remark("please escalate it, the gate code is 2580 and nobody can get in", "escalate_incident", CTX)
+
+
+@pytest.mark.parametrize("said", ["and note that nobody goes in without a permit to work", "oh and put on the job that "
+                                  "the padlock code is 4417", "also note that the site lead issues the permit"])
+def test_words_dictated_at_a_read_back_are_told_more(said: str) -> None:
+    fields = [s.Slot(name="summary", schema={"type": "string", "description": "What is wrong?"}, required=True)]
+    changes, reply = s.told_more(fields, {"summary": "the fans aren't cutting in"}, said)
+    assert changes and reply == "I've added that.", (changes, reply)
