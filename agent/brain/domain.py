@@ -317,10 +317,20 @@ def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
     return " ".join(out)
 
 
-def _listed_for_the_ear(text: str, budget: int) -> str:
+#: A list's sentences of who is due ("Dev Patel is booked for it tomorrow morning.", "No technician visit is booked ...").
+_DUE_SENTENCE = re.compile(r"\bis booked for\b|^No technician visit is booked\b")
+#: A question about visits: who comes, when, whether anyone is booked.
+_ASKS_WHO_COMES = re.compile(r"\b(?:visits?|booked|book|coming|due|technicians?|engineers?|anyone|anybody|someone|somebody|"
+                             r"schedul\w*|who)\b")
+
+
+def _listed_for_the_ear(text: str, budget: int, asked: str = "") -> str:
     """A list's sentences in about ``budget`` words: records said without what is wrong with them (the words from
-    the colon to the last comma), the last ones first, until all fit; then cut at a sentence as any reply."""
+    the colon to the last comma), the last ones first, until all fit; then cut at a sentence as any reply. Who is due
+    goes first when the caller did not ask about visits (``asked``: their words)."""
     forms = re.split(r"(?<=[.!?])\s+", text.strip())
+    if len(text.split()) > budget and not _ASKS_WHO_COMES.search(asked.lower()):
+        forms = [x for x in forms if not _DUE_SENTENCE.search(x)] or forms
     for i in reversed(range(1, len(forms))):
         if len(" ".join(forms).split()) <= budget:
             break
@@ -368,7 +378,7 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[s
         # A list is heard whole where it can be: each record it names, with room left for "Anything else?"; one
         # with no room for what is wrong with it is still named, with how it stands ("..., the compressor C-2101, in
         # progress."), never left out of a count the caller just heard.
-        return _listed_for_the_ear(spoken(str(message)), LONGEST_REPLY - len(ANYTHING_ELSE.split()))
+        return _listed_for_the_ear(spoken(str(message)), LONGEST_REPLY - len(ANYTHING_ELSE.split()), asked)
     if message:
         return for_the_ear(spoken(str(message)), REPLY_WORDS)
     if isinstance(data, str) and data:

@@ -576,6 +576,9 @@ def when(text: str, now: datetime) -> datetime | None:
         day = now + timedelta(days=2 if "after tomorrow" in low else 1)
     said = [i for i, t in enumerate(toks) if t in WEEKDAYS]
     # The last day said that is not ruled out: "to Monday morning, the site is shut on Friday" is Monday.
+    # ... nor a day told as gone by: "the actuator came in on Friday, so can we get someone out the day after tomorrow".
+    told = [i for i in said if _gone_by_day(toks, i)]
+    said = [i for i in said if i not in told]
     open_days = [i for i in said if not ruled_out(" ".join(toks[max(0, i - 4):i]), " ".join(toks[i + 1:i + 4]))] or said
     named = [WEEKDAYS.index(toks[i]) for i in open_days]
     if named:  # the last one said: "Friday's no good any more, can we move it to Tuesday"
@@ -590,8 +593,8 @@ def when(text: str, now: datetime) -> datetime | None:
     if day is not None and re.search(r"\b(?:the )?(?:day after|next day)\b(?!\s+(?:tomorrow|today|next)\b)", low):
         day += timedelta(days=1)
     # "A week from tomorrow", "two weeks on Friday", "a week today", "in a week": weeks on from a day.
-    weeks = re.search(r"\b(a|an|one|two|three|\d) weeks? (?:from|on|after)?\s*(?=today|tomorrow|monday|tuesday|wednesday|"
-                      r"thursday|friday|saturday|sunday|$|\W)|\bin (a|an|one|two|three|\d) weeks?\b", low)
+    weeks = re.search(r"\b(a|an|[a-z]+|\d+) weeks? (?:from|on|after)?\s*(?=today|tomorrow|now|monday|tuesday|wednesday|"
+                      r"thursday|friday|saturday|sunday|$|\W)|\bin (a|an|[a-z]+|\d+) weeks?(?:'? time)?\b", low)
     if weeks:
         word = weeks.group(1) or weeks.group(2)
         n = first_number(word) or (1 if word in ("a", "an") else None)
@@ -614,6 +617,22 @@ def when(text: str, now: datetime) -> datetime | None:
     if day is None and result <= now:
         result += timedelta(days=1)
     return result
+
+
+#: Verbs that tell of what happened, before a day in their clause ("it came in on Friday", "he rang on Monday").
+_PAST_VERBS = {"came", "arrived", "was", "were", "went", "got", "had", "did", "broke", "rang", "called", "happened",
+               "failed", "tripped", "stopped", "started", "delivered", "died", "dropped", "left", "finished", "fixed",
+               "reported", "logged", "raised", "noticed", "last"}
+
+
+def _gone_by_day(toks: list[str], at: int) -> bool:
+    """Is the weekday at ``toks[at]`` told of as gone by: a verb of what happened, or "last", before it in its clause?"""
+    before: list[str] = []
+    for t in reversed(toks[max(0, at - 5):at]):
+        if _CLAUSE_END.fullmatch(t):
+            break
+        before.append(t)
+    return bool(set(before) & _PAST_VERBS)
 
 
 #: Words near a day that rule it out: said before it ("shut on Friday", "can't do Monday", "instead of

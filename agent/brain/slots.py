@@ -606,10 +606,9 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
         if len(options) < 2:
             return None
     phrases = [(i, p) for i, o in enumerate(options) for p in meanings.get(o, [o.replace("_", " ")])]
-    for part in [_without_numbers_said(text), *[c for c in clauses if len(c.split()) >= 3]]:
-        # Where the thing is says nothing of what kind of problem it has ("the computer in the pump station control
-        # cabin is dead": a computer, however near "locked out" a cabin sounds).
-        part = _PLACE_IN_SUBJECT.sub(" ", part)
+    # Of a clause, where the thing is says nothing of what kind of problem it has ("the computer in the pump station
+    # control cabin is dead": a computer, however near "locked out" a cabin sounds).
+    for part in [_without_numbers_said(text), *[_PLACE_IN_SUBJECT.sub(" ", c) for c in clauses if len(c.split()) >= 3]]:
         near = ctx.similar(part, [p for _, p in phrases])
         scores = [max(x for (i, _), x in zip(phrases, near) if i == n) for n in range(len(options))]
         ranked = sorted(range(len(options)), key=lambda i: -scores[i])
@@ -622,10 +621,10 @@ def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
 
 
 #: A phrase of place between a thing and its verb: "the computer [in the Millbrook pump station control cabin] is".
-_PLACE_IN_SUBJECT = re.compile(r"(?<=[a-z]) (?:in|at|on|inside|outside|near|by|behind|beside|up at|down at|over at) "
+_PLACE_IN_SUBJECT = re.compile(r"(?<=[a-z]) (?:in|at|inside|outside|near|behind|beside|up at|down at|over at) "
                                r"(?:the|a|an|our|my|this|that|their) (?:[\w'-]+ ){0,5}?"
                                r"(?=(?:is|are|was|were|has|have|had|keeps?|won'?t|isn'?t|aren'?t|can'?t|doesn'?t|don'?t|"
-                               r"will|just|still|went|died|stopped|started)\b)", re.I)
+                               r"went|died|stopped|started)\b)", re.I)
 
 
 def _without_numbers_said(text: str) -> str:

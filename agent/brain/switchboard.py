@@ -222,10 +222,13 @@ _IN_GENERAL = re.compile(r"\b(?:normally|usually|generally|typically|in general|
                          r"\b(?:a|an|any)\s+(?:[\w-]+\s+){0,2}(?:tickets?|incidents?|jobs?|work orders?|requests?|visits?)\b|"
                          # ("the target time for a medium one": one of a kind, said by its choice)
                          r"\b(?:for|with|on) (?:a|an) (?:low|medium|high|urgent|critical|priority \w+)(?: priority)? ones?\b")
+#: One thing in place of another: "can we do Monday instead", "rather move it".
+_INSTEAD = re.compile(r"\b(?:instead|rather|in its place)\b")
 #: A person booked to come ("can you book him back in on Friday?", "book someone out for Monday").
 _BOOKED_IN = re.compile(r"\b(?:book|get|send|have)(?: me| us)? (?:him|her|them|someone|somebody|anyone|anybody|an? [a-z]+)(?: back)? "
                         r"(?:in|out|over|round|down|up)\b|"
-                        r"\b(?:someone|somebody|a technician|an engineer|a tech)(?: back)? out (?:on|by|for|this|next|tomorrow|today)\b")
+                        r"\b(?:someone|somebody|a technician|an engineer|a tech)(?: back)?(?: out (?:on|by|for)?)? ?(?:this|next|tomorrow|"
+                        r"today|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
 #: The kinds of record a caller asks to be made ("raise a job", "log a ticket", "put a request in").
 _RECORD_KINDS = ("job", "ticket", "work order", "workorder", "work-order", "incident", "fault", "call-out", "callout", "request")
 #: Words that make a record, before its kind ("raise me a new job") or after it ("a ticket opened").
@@ -901,7 +904,11 @@ class SwitchboardBrain:
         elif state.task and reply.yes is None and (fit is None or not (state.task.get("instead") or self._choice_it_takes(text, state))) \
                 and (after := self._next_on_record(decision, text, state, routed=not moves.negates(text)) if (
                     self._off_topic(decision, text, state) or self._continues_task(decision, text, state)
-                    or decision.action == "route") else None):
+                    # (heard as words to add, or an act on the record being made; another act ordered on the record
+                    # read back is that act in its place: "I want it escalated" to a comment's read-back)
+                    or (decision.action == "route" and (INTENT_TOOLS.get(decision.intent, ("", ""))[1].startswith(NEWS_PREFIXES)
+                                                        or str(state.task.get("tool", "")).startswith(NEW_RECORD_PREFIXES))))
+                    else None):
             # "Can you make it high priority too?" at the read-back of a comment on that incident: no answer to it
             # and no new request in its place, but another act on the same record, kept to follow the one read
             # back (the call's record by then). Its values said back with the question that is open, one yes sends
@@ -1249,7 +1256,12 @@ class SwitchboardBrain:
                 for action in started:
                     if not isinstance(action, Say):
                         yield action
+                told = latest_reference(state)  # (the one before's, just said)
                 async for action in self.agent.continue_task("yes", state):
+                    if isinstance(action, Say) and told and told in action.text:
+                        # The same record's reference was just said with the one before: once is enough.
+                        rest = action.text.replace(told, "").strip()
+                        action = dataclasses.replace(action, text=re.sub(r"^Done\.\s*", "", rest) or action.text)
                     yield action
                 return
             for action in started:
@@ -2177,6 +2189,8 @@ class SwitchboardBrain:
         task = state.task or {}
         intent, ctx = task.get("intent", ""), self._context()
         ids = self._id_names(intent)
+        if _INSTEAD.search(text.lower()):
+            return None  # ("can we do Monday instead?" at a cancel's read-back: in its place, not after it)
         # (or at the question whether it is the record found for it: "Is it WO-10001: pump vibrating ...?")
         held = {**(task.get("proposed") or {}), **(task.get("args") or {})}
         # (or, at the read-back of a new record, an act on it once made: "Wednesday morning for the visit please")
@@ -2201,6 +2215,11 @@ class SwitchboardBrain:
         # A tool named in full is that act, however the router heard the rest ("add a note that the standby pump
         # is making a noise too" sounds like a new fault).
         chosen = self._tool_named_in_full(on_record, text) or (takes[0] if takes else None)
+        # (Heard by the router alone, only a write that the turn gives words for: "the job's ten thousand and two" to
+        # "Is it WO-10002?" is the record, said.)
+        # (Words to add only: another act ordered at a read-back, "I want it escalated", is that act in its place.)
+        routed = routed and INTENT_TOOLS.get(decision.intent, ("", ""))[1].startswith(NEWS_PREFIXES) \
+            and len(_content_words(" ".join(slots.without_values(text, self.agent.site_names)))) >= 3
         if chosen is None and routed and decision.action == "route" and decision.intent in on_record:
             chosen = decision.intent  # "And put on the job that the gate code is 7391" at a visit's read-back
         news = [i for i in on_record if INTENT_TOOLS[i][1].startswith(NEWS_PREFIXES)]
@@ -3200,6 +3219,15 @@ class SwitchboardBrain:
                 return {"target": option["target"], "intent": option["intent"]}
         return None
 
+    def _choices_said(self, intent: str, words: str) -> bool:
+        """Do ``words`` give a choice ``intent``'s tool needs that only tools acting on its thing take (a visit's day or
+        time of day), not the thing's other tools' choices (a priority)?"""
+        thing = INTENT_TOOLS[intent][1].split("_")[-1]
+        choices = [s for s in self._slots_of(intent) if s.kind in ("enum", "datetime") and s.required
+                   and all(s.name not in {t.name for t in self._slots_of(i)} for i in INTENT_TOOLS
+                           if INTENT_TOOLS[i][1].split("_")[-1] != thing and i != intent)]
+        return bool(choices) and bool(slots.mentioned(choices, words, self._context()))
+
     @staticmethod
     def _names_its_thing(intent: str, words: str) -> bool:
         """Do ``words`` name the thing ``intent``'s tool acts on, or a word callers use for it ("a technician": a visit)?"""
@@ -3221,7 +3249,8 @@ class SwitchboardBrain:
             return None
         ctx, low = self._context(), text.lower()
         # (Asked to know, not for the thing: "I need to know when the engineer is coming".)
-        wanted = [x for x in _sentences(low) if (_REQUEST_QUESTION.search(_LEAD.sub("", x)) or _NEED.match(_LEAD.sub("", x))
+        wanted = [x for x in _sentences(low) if (_REQUEST_QUESTION.search(_LEAD.sub("", x))
+                                                 or (_NEED.match(_LEAD.sub("", x)) and not _NO_NEED.match(_LEAD.sub("", x)))
                                                  or _BOOKED_IN.search(x)) and not _WHEN_QUESTION.match(_LEAD.sub("", x))
                   and not _INDIRECT_QUESTION.search(x) and not _asks_to_know(x)]
         found = []
@@ -3231,14 +3260,23 @@ class SwitchboardBrain:
                     or not self._ids_of(intent):
                 continue
             thing = tool.split("_")[-1]
-            named = [x for x in wanted if self._names_its_thing(intent, x)]
-            own = {s.name for s in self._slots_of(intent)}
-            choices = [s for s in self._slots_of(intent) if s.kind in ("enum", "datetime") and s.required
-                       and all(s.name not in {t.name for t in self._slots_of(i)} for i in INTENT_TOOLS
-                               if INTENT_TOOLS[i][1].split("_")[-1] != thing and i != intent)]
-            if named and choices and own and slots.mentioned(choices, text, ctx):
+            # (A time said of what is not needed gives no booking its day: "we don't need the technician tomorrow.
+            # Can you cancel the visit?")
+            timed = " ".join(x for x in _sentences(low) if not moves.negates(x) and not _NO_NEED.match(_LEAD.sub("", x))
+                             and not re.search(r"\b(?:don'?t|do not|no longer|won'?t) need\b", x))
+            if any(self._names_its_thing(intent, x) for x in wanted) and self._choices_said(intent, timed):
                 found.append(intent)
-        chosen = self._tool_named_in_full(found, text) or (found[0] if found else None)
+        thing = INTENT_TOOLS.get(decision.intent, ("", ""))[1].split("_")[-1]
+        if found and decision.intent not in found and thing == INTENT_TOOLS[found[0]][1].split("_")[-1]:
+            return None  # another act on the same thing heard (a cancel): not this one
+        others = [i for i in INTENT_TOOLS if i not in found and found
+                  and INTENT_TOOLS[i][1].split("_")[-1] == INTENT_TOOLS[found[0]][1].split("_")[-1]]
+        asking = [x for x in wanted if found and self._names_its_thing(found[0], x)]
+        if self._tool_named_in_full(others, text) is not None or any(
+                (top := self.coordinator.router.classify(x)) and top[0].intent in others for x in asking):
+            return None  # ... or named, or heard in the sentence that asks: "so can you call that visit off?"
+        heard = [top[0].intent for x in asking if (top := self.coordinator.router.classify(x)) and top[0].intent in found]
+        chosen = self._tool_named_in_full(found, text) or (heard[0] if heard else found[0] if found else None)
         if decision.intent in found:
             # Heard already, unsure: which of them, "book" or "move", the record settles; it alone, it is.
             if any(a["intent"] in found for a in decision.alternatives[:1]):
@@ -3512,11 +3550,12 @@ class SwitchboardBrain:
             tail = self._act_named_in_full(tail, after, text)
             needing = [i for i in [tail.intent, *(a["intent"] for a in tail.alternatives[:1])]
                        if self._needs_what_it_makes(head.intent, i, after) and self._names_its_thing(i, after)
-                       and not _asks_to_know(after) and not _INDIRECT_QUESTION.search(after.lower())]
+                       and self._choices_said(i, after) and not _asks_to_know(after) and not _INDIRECT_QUESTION.search(after.lower())]
             if tail.action == "clarify" and len(needing) == 1:
                 # "..., the seal's started weeping. I'd like a visit on Friday afternoon.": a booking or a move, for a
                 # record only now being made: a booking.
-                tail = dataclasses.replace(tail, action="route", intent=needing[0], confidence=max(tail.confidence, threshold))
+                tail = dataclasses.replace(tail, action="route", intent=needing[0], target=INTENT_TOOLS[needing[0]][0],
+                                           confidence=max(tail.confidence, threshold))
             # A look-up is asked for; a first part that only tells ("The generator for the data room had its test this
             # morning and ...") is the story of what comes next, whatever it names.
             if _made_by_kind(before.lower(), _RECORD_KINDS, loosely=False) and not slots.paraphrase(before, ctx):
@@ -3577,9 +3616,9 @@ class SwitchboardBrain:
             if made_for:
                 # ("I need a job raised and ideally someone out on Thursday morning": the job asked for is the first.)
                 parts = re.split(r",\s*|\s+and\s+", after)
-                while len(parts) > 1 and _made_by_kind(parts[0].lower(), _RECORD_KINDS, loosely=False):
-                    parts = parts[1:]
-                after = after[after.index(parts[0]):]
+                asked = [n for n, p in enumerate(parts[:-1]) if _made_by_kind(p.lower(), _RECORD_KINDS, loosely=False)]
+                if asked:
+                    after = after[after.index(parts[asked[-1] + 1], len(", ".join(parts[:asked[-1] + 1]))):]
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
                 {"text": after, "target": tail.target, "intent": tail.intent, **({"accepted": True} if made_for else {})}
         return decision, text, None
@@ -4553,10 +4592,12 @@ def _without_desk_doubt(said: str) -> str:
                     if x.rstrip().endswith("?") and _WHO_HANDLES.search(x) else x for x in _SENTENCE.split(said))
     kept = [c for c in _OWN_CLAUSES.split(text)
             if not (_DESK_DOUBT.search(c.lower()) and len(_content_words(_DESK_DOUBT.sub(" ", c.lower()))) <= 3)]
-    if len(kept) < len(_OWN_CLAUSES.split(text)):
-        kept = [c for c in kept if not _NOT_KNOWING.fullmatch(c.strip(" ,.;!?").lower())]
+    if len(kept) == len(_OWN_CLAUSES.split(text)):
+        return said if text == said else text
+    kept = [c for c in kept if not _NOT_KNOWING.fullmatch(c.strip(" ,.;!?").lower())]
+    # (what followed the doubt may lead on from it: "..., but the vibration has got worse")
     rest = re.sub(r"^(?:(?:hi|hello|hiya|morning|afternoon|evening)\W+)?(?:but|so|and)\s+", "", " ".join(kept).strip(), flags=re.I)
-    return rest if rest != said.strip() and len(rest.split()) >= HEARD_WITHOUT_WORDS else said
+    return rest if len(rest.split()) >= HEARD_WITHOUT_WORDS else said
 
 
 def _last_result(state: CallState) -> dict[str, Any]:

@@ -43,7 +43,7 @@ async def test_a_fault_told_with_its_records_number_is_no_new_record(scratch: Sc
         state = CallState("story-with-number")
         actions = await say(brain, state, "Eastgate, about the gas compressor that kept surging on start-up, WO-10003. I "
                                           "want the tech back out tomorrow, and it has to be the afternoon.")
-        assert state.task and state.task["intent"] == "visit.schedule", spoken(actions)
+        assert state.task and state.task["intent"] in ("visit.schedule", "visit.reschedule"), spoken(actions)
         assert state.task["args"].get("work_order_id") == "WO-10003", state.task
         assert not state.dialogue.get("later"), state.dialogue
 
@@ -137,8 +137,16 @@ async def test_asked_who_is_due_at_a_place_lists_its_jobs_and_their_visits(scrat
         assert tools_ok(actions) == ["list_work_orders"] and "Dev Patel" in spoken(actions), spoken(actions)
         state = CallState("work-at-place")
         actions = await say(brain, state, "Have we got any jobs going at Riverside Pumping Station?")
+        assert tools_ok(actions) == ["list_work_orders"] and "vibrating" in spoken(actions), spoken(actions)
+        state = CallState("nobody-due")
+        actions = await say(brain, state, "Is anybody booked to come out to Riverside Pumping Station?")
         assert tools_ok(actions) == ["list_work_orders"], spoken(actions)
         assert "No technician visit is booked" in spoken(actions), spoken(actions)
+        # A visit called off, with the day it was booked for, is no booking.
+        state = CallState("called-off")
+        actions = await say(brain, state, "Somebody's due out to the oil pump at North Ridge tomorrow, but the permit "
+                                          "won't be ready, so can you call that visit off?")
+        assert state.task and state.task["intent"] == "visit.cancel", spoken(actions)
 
 
 async def test_all_said_at_a_read_back_sends_it(scratch: ScratchBrain) -> None:

@@ -521,3 +521,17 @@ def test_a_ticket_prefix_said_as_a_word_is_the_prefix() -> None:
                                           ("site fourteen, no wait, site twelve", 12)])
 def test_a_digits_homophone_after_the_word_site_is_that_digit(said: str, number: int) -> None:
     assert e.site(said, {"Westfield Depot": 42}) == number
+
+
+@pytest.mark.parametrize("said, expected", [
+    # A day told of as gone by is no day asked for: the one asked for is.
+    ("the actuator came in on Friday, so can we get someone out the day after tomorrow", datetime(2026, 12, 9, 9, 0)),
+    ("it tripped again on Monday, can someone come Thursday", datetime(2026, 12, 10, 9, 0)),
+    ("it failed last Friday, can someone come out", None),
+    ("the visit was booked for Friday, can we move it to Monday", datetime(2026, 12, 14, 9, 0)),
+    # Weeks counted in any number word.
+    ("about ten weeks from now", datetime(2027, 2, 15, 9, 0)),
+    ("four weeks from today", datetime(2027, 1, 4, 9, 0)),
+])
+def test_a_day_told_as_gone_by_is_not_asked_for_and_weeks_count_in_words(said, expected):
+    assert e.when(said, datetime(2026, 12, 7, 10, 0)) == expected

@@ -168,7 +168,8 @@ class FieldOpsStore:
                 booked = conn.execute("SELECT number FROM visits WHERE work_order = ? AND status = 'booked'"
                                       " ORDER BY date DESC, number DESC LIMIT 1",
                                       (int(order["work_order_id"].split("-")[1]),)).fetchone()
-                order["visit"] = self._visit(conn, booked["number"]) if booked else None
+                if booked:
+                    order["visit"] = self._visit(conn, booked["number"])
         # "Open" as callers and crews say it: not finished (open, scheduled, in progress, on hold), each read with its state.
         orders = [o for o in every if status is None or o["status"] == status
                   or (status == "open" and o["status"] not in CLOSED_STATUSES)][:limit]
@@ -479,7 +480,7 @@ def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], wh
         items += " " + " ".join(f"{o['visit']['technician']['name']} is booked for "
                                 f"{'it' if len(live) == 1 else o['work_order_id']} "
                                 f"{spoken_day(o['visit']['date'], today)} {o['visit']['time_window']}." for o in due[:2])
-    elif any(o["status"] not in CLOSED_STATUSES for o in live) and all("visit" in o for o in live):
+    elif any(o["status"] not in CLOSED_STATUSES for o in live):
         items += " No technician visit is booked for " + ("it." if len(live) == 1 else "any of them.")
     return f"{head} {items}"
 
