@@ -1256,12 +1256,14 @@ class SwitchboardBrain:
                 for action in started:
                     if not isinstance(action, Say):
                         yield action
-                told = latest_reference(state)  # (the one before's, just said)
+                # The one before's reference, and the record it acted on, were just said: once is enough.
+                args = (state.tool_attempts[-1].get("arguments") or {}) if state.tool_attempts else {}
+                told = {latest_reference(state)} | {f"Your reference is {entities.spell_out(str(v))}." for v in args.values()
+                                                    if isinstance(v, str) and re.fullmatch(r"[A-Z]+-?\d+", v)}
                 async for action in self.agent.continue_task("yes", state):
-                    if isinstance(action, Say) and told and told in action.text:
-                        # The same record's reference was just said with the one before: once is enough.
-                        rest = action.text.replace(told, "").strip()
-                        action = dataclasses.replace(action, text=re.sub(r"^Done\.\s*", "", rest) or action.text)
+                    if isinstance(action, Say) and not action.filler and action.text != ANYTHING_ELSE:
+                        rest = re.sub(r"^Done\.\s*", "", " ".join(x for x in _SENTENCE.split(action.text) if x not in told))
+                        action = dataclasses.replace(action, text=rest or action.text)
                     yield action
                 return
             for action in started:
@@ -2228,6 +2230,10 @@ class SwitchboardBrain:
         if chosen is None or any(str(v) != str(held.get(s.name)) for s in self._ids_of(chosen)
                                  if (v := slots.parse(s, text, ctx, asked=False)) is not None):
             return None  # (another record named by its number is a request of its own)
+        if INTENT_TOOLS[chosen][1].startswith(NEWS_PREFIXES) and any(
+                x.kind == "text" and not x.required and INTENT_TOOLS[chosen][1].split("_")[-1] in x.name
+                and held.get(x.name) for x in self._slots_of(intent)):
+            return None  # words to add, where the act read back holds a note of its own already: more for that one
         return {"text": text, "target": server, "intent": chosen, "accepted": True}
 
     def _tool_named_in_full(self, intents: list[str], text: str) -> str | None:
