@@ -2212,8 +2212,7 @@ class SwitchboardBrain:
         if making:
             # ("Medium. And can you get someone out next Monday morning?": a visit for the job, named by what it is
             # and when, however the router heard the turn.)
-            takes += [i for i in on_record if i not in takes and self._names_its_thing(i, text) and slots.mentioned(
-                [s for s in self._slots_of(i) if s.kind in ("enum", "datetime") and s.name not in own], text, ctx)]
+            takes += [i for i in on_record if i not in takes and self._names_its_thing(i, text) and self._choices_said(i, text)]
         # A tool named in full is that act, however the router heard the rest ("add a note that the standby pump
         # is making a noise too" sounds like a new fault).
         chosen = self._tool_named_in_full(on_record, text) or (takes[0] if takes else None)
@@ -2231,7 +2230,7 @@ class SwitchboardBrain:
                                  if (v := slots.parse(s, text, ctx, asked=False)) is not None):
             return None  # (another record named by its number is a request of its own)
         if INTENT_TOOLS[chosen][1].startswith(NEWS_PREFIXES) and any(
-                x.kind == "text" and not x.required and INTENT_TOOLS[chosen][1].split("_")[-1] in x.name
+                x.kind == "text" and not x.required and _thing_of(chosen) in x.name
                 and held.get(x.name) for x in self._slots_of(intent)):
             return None  # words to add, where the act read back holds a note of its own already: more for that one
         return {"text": text, "target": server, "intent": chosen, "accepted": True}
@@ -3228,16 +3227,15 @@ class SwitchboardBrain:
     def _choices_said(self, intent: str, words: str) -> bool:
         """Do ``words`` give a choice ``intent``'s tool needs that only tools acting on its thing take (a visit's day or
         time of day), not the thing's other tools' choices (a priority)?"""
-        thing = INTENT_TOOLS[intent][1].split("_")[-1]
         choices = [s for s in self._slots_of(intent) if s.kind in ("enum", "datetime") and s.required
                    and all(s.name not in {t.name for t in self._slots_of(i)} for i in INTENT_TOOLS
-                           if INTENT_TOOLS[i][1].split("_")[-1] != thing and i != intent)]
+                           if _thing_of(i) != _thing_of(intent))]
         return bool(choices) and bool(slots.mentioned(choices, words, self._context()))
 
     @staticmethod
     def _names_its_thing(intent: str, words: str) -> bool:
         """Do ``words`` name the thing ``intent``'s tool acts on, or a word callers use for it ("a technician": a visit)?"""
-        thing = INTENT_TOOLS[intent][1].split("_")[-1] if intent in INTENT_TOOLS else ""
+        thing = _thing_of(intent)
         # (A person booked or sent to come is a visit: "can you get someone out next Monday?")
         return bool(thing) and (bool(re.search(rf"\b(?:{'|'.join(map(re.escape, slots.tool_words(thing)))})s?\b", words.lower()))
                                 or (thing == "visit" and bool(_BOOKED_IN.search(words.lower()))))
@@ -3253,43 +3251,38 @@ class SwitchboardBrain:
                 decision.action == "route" and spec is not None and (slots.is_write(spec.name, spec.annotations)
                                                                      or decision.confidence >= REQUEST_SENTENCE_CONFIDENCE)):
             return None
-        ctx, low = self._context(), text.lower()
+        low = text.lower()
         # (Asked to know, not for the thing: "I need to know when the engineer is coming".)
         wanted = [x for x in _sentences(low) if (_REQUEST_QUESTION.search(_LEAD.sub("", x))
                                                  or (_NEED.match(_LEAD.sub("", x)) and not _NO_NEED.match(_LEAD.sub("", x)))
                                                  or _BOOKED_IN.search(x)) and not _WHEN_QUESTION.match(_LEAD.sub("", x))
                   and not _INDIRECT_QUESTION.search(x) and not _asks_to_know(x)]
-        found = []
-        for intent, (server, tool) in INTENT_TOOLS.items():
-            other = self._spec_of(intent)
-            if other is None or server != decision.target or not slots.is_write(other.name, other.annotations) \
-                    or not self._ids_of(intent):
-                continue
-            thing = tool.split("_")[-1]
-            # (A time said of what is not needed gives no booking its day: "we don't need the technician tomorrow.
-            # Can you cancel the visit?")
-            timed = " ".join(x for x in _sentences(low) if not moves.negates(x) and not _NO_NEED.match(_LEAD.sub("", x))
-                             and not re.search(r"\b(?:don'?t|do not|no longer|won'?t) need\b", x))
-            if any(self._names_its_thing(intent, x) for x in wanted) and self._choices_said(intent, timed):
-                found.append(intent)
-        thing = INTENT_TOOLS.get(decision.intent, ("", ""))[1].split("_")[-1]
-        if found and decision.intent not in found and thing == INTENT_TOOLS[found[0]][1].split("_")[-1]:
+        # (A time said of what is not needed gives no booking its day: "we don't need the technician tomorrow.
+        # Can you cancel the visit?")
+        timed = " ".join(x for x in _sentences(low) if not moves.negates(x) and not _NO_NEED.match(_LEAD.sub("", x))
+                         and not re.search(r"\b(?:don'?t|do not|no longer|won'?t) need\b", x))
+        found = [intent for intent, (server, _) in INTENT_TOOLS.items()
+                 if server == decision.target and (other := self._spec_of(intent)) is not None
+                 and slots.is_write(other.name, other.annotations) and self._ids_of(intent)
+                 and any(self._names_its_thing(intent, x) for x in wanted) and self._choices_said(intent, timed)]
+        if not found:
+            return None
+        thing = _thing_of(found[0])
+        if decision.intent not in found and _thing_of(decision.intent) == thing:
             return None  # another act on the same thing heard (a cancel): not this one
-        others = [i for i in INTENT_TOOLS if i not in found and found
-                  and INTENT_TOOLS[i][1].split("_")[-1] == INTENT_TOOLS[found[0]][1].split("_")[-1]]
-        asking = [x for x in wanted if found and self._names_its_thing(found[0], x)]
-        if self._tool_named_in_full(others, text) is not None or any(
-                (top := self.coordinator.router.classify(x)) and top[0].intent in others for x in asking):
+        others = [i for i in INTENT_TOOLS if i not in found and _thing_of(i) == thing]
+        # What the router hears in the sentences that ask for the thing.
+        tops = [top[0].intent for x in wanted if self._names_its_thing(found[0], x)
+                and (top := self.coordinator.router.classify(x))]
+        if self._tool_named_in_full(others, text) is not None or set(tops) & set(others):
             return None  # ... or named, or heard in the sentence that asks: "so can you call that visit off?"
-        heard = [top[0].intent for x in asking if (top := self.coordinator.router.classify(x)) and top[0].intent in found]
-        chosen = self._tool_named_in_full(found, text) or (heard[0] if heard else found[0] if found else None)
+        heard = [i for i in tops if i in found]
+        chosen = self._tool_named_in_full(found, text) or (heard[0] if heard else found[0])
         if decision.intent in found:
             # Heard already, unsure: which of them, "book" or "move", the record settles; it alone, it is.
             if any(a["intent"] in found for a in decision.alternatives[:1]):
                 return None
             chosen = decision.intent
-        if chosen is None:
-            return None
         return dataclasses.replace(decision, action="route", intent=chosen,
                                    confidence=max(decision.confidence, REQUEST_SENTENCE_CONFIDENCE),
                                    reason=f"{decision.reason} Asks for {self.coordinator.policy.name_of(chosen)}, with its time.")
@@ -4581,6 +4574,11 @@ _DESK_DOUBT = re.compile(r"\b(?:not sure|unsure|don'?t know|do not know|no idea|
                          r"(?:\s+(?:rather than|or) (?:you|the \w+))?[ ,]*(?:(?:i|we) (?:really )?(?:don'?t|do not) know)?")
 
 
+def _thing_of(intent: str) -> str:
+    """The thing ``intent``'s tool acts on, the last word of its name ("visit" for schedule_visit); "" for none."""
+    return INTENT_TOOLS[intent][1].split("_")[-1] if intent in INTENT_TOOLS else ""
+
+
 def _without_being_new(text: str) -> str:
     """``text`` without its clauses that only say the caller is new (``_BEING_NEW``), when enough is left to hear."""
     kept = [c for c in _OWN_CLAUSES.split(text) if not _BEING_NEW.fullmatch(c.strip(" ,.;!?"))]
@@ -4596,10 +4594,10 @@ def _without_desk_doubt(said: str) -> str:
     # problem; doing what is asked answers it.)
     text = " ".join(re.sub(r"\s+(?:these days|nowadays|now|then)$", "", _WHO_HANDLES.sub("", x).strip(" ?")) + "."
                     if x.rstrip().endswith("?") and _WHO_HANDLES.search(x) else x for x in _SENTENCE.split(said))
-    kept = [c for c in _OWN_CLAUSES.split(text)
-            if not (_DESK_DOUBT.search(c.lower()) and len(_content_words(_DESK_DOUBT.sub(" ", c.lower()))) <= 3)]
-    if len(kept) == len(_OWN_CLAUSES.split(text)):
-        return said if text == said else text
+    clauses = _OWN_CLAUSES.split(text)
+    kept = [c for c in clauses if not (_DESK_DOUBT.search(c.lower()) and len(_content_words(_DESK_DOUBT.sub(" ", c.lower()))) <= 3)]
+    if len(kept) == len(clauses):
+        return text
     kept = [c for c in kept if not _NOT_KNOWING.fullmatch(c.strip(" ,.;!?").lower())]
     # (what followed the doubt may lead on from it: "..., but the vibration has got worse")
     rest = re.sub(r"^(?:(?:hi|hello|hiya|morning|afternoon|evening)\W+)?(?:but|so|and)\s+", "", " ".join(kept).strip(), flags=re.I)

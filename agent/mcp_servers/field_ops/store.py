@@ -164,10 +164,9 @@ class FieldOpsStore:
             ).fetchall()
             every = [self._work_order(conn, row["number"], detail=False) for row in rows]
             # Whoever plans the work asks who is due where: each job's booked visit, if it has one.
-            for order in every:
+            for row, order in zip(rows, every):
                 booked = conn.execute("SELECT number FROM visits WHERE work_order = ? AND status = 'booked'"
-                                      " ORDER BY date DESC, number DESC LIMIT 1",
-                                      (int(order["work_order_id"].split("-")[1]),)).fetchone()
+                                      " ORDER BY date DESC, number DESC LIMIT 1", (row["number"],)).fetchone()
                 if booked:
                     order["visit"] = self._visit(conn, booked["number"])
         # "Open" as callers and crews say it: not finished (open, scheduled, in progress, on hold), each read with its state.
@@ -447,7 +446,7 @@ def _status_sentence(order: dict[str, Any], today: date) -> str:
 
 
 def _list_sentence(orders: list[dict[str, Any]], every: list[dict[str, Any]], where: str, status: str | None,
-                   today: date | None = None) -> str:
+                   today: date) -> str:
     """What a caller asking "any open jobs at ...?" wants first: the jobs found, newest first, each as its
     reference, what it is on and how it stands. None with the status asked for ("open" said for "not finished",
     when the one job there is in progress): the ones not finished instead; none of those: the latest."""
