@@ -61,9 +61,10 @@ class Settings(SettingsBase):
     endpoint_hold_ms: int = 1100  # silence needed after an unfinished-sounding phrase
     turn_model: str = "silence"  # silence | smart-turn (agent/speech/turn.py; measured in docs/speech.md)
     #: How the speculative transcript is judged: ``model`` (agent/speech/completeness.py), ``rules`` (last words),
-    #: or ``fused`` (the model's probability combined with Smart Turn's on the audio, agent/speech/endpoint.py).
+    #: ``fused`` (the model's probability combined with Smart Turn's on the audio, agent/speech/endpoint.py), or
+    #: ``hybrid`` (the model where it is sure, the rules in between).
     turn_words: str = "rules"
-    #: Silence that ends a turn whose words the completeness model calls finished (with turn_words=model only).
+    #: Silence that ends a turn whose words the completeness model calls finished (turn_words model, fused, hybrid).
     endpoint_short_ms: int = 200
     #: Sustained voice over the agent that may interrupt it; its words then get 60 ms (agent/speech/local.py):
     #: 140 + 60 + onset detection keeps the stop near 200 ms of caller audio. Coughs and noise are told
@@ -165,7 +166,7 @@ class Settings(SettingsBase):
             endpoint_silence_ms=env_int(e, "SWITCHBOARD_ENDPOINT_SILENCE_MS", d.endpoint_silence_ms),
             endpoint_hold_ms=env_int(e, "SWITCHBOARD_ENDPOINT_HOLD_MS", d.endpoint_hold_ms),
             turn_model=env_choice(e, "SWITCHBOARD_TURN_MODEL", d.turn_model, ("silence", "smart-turn")),
-            turn_words=env_choice(e, "SWITCHBOARD_TURN_WORDS", d.turn_words, ("rules", "model", "fused")),
+            turn_words=env_choice(e, "SWITCHBOARD_TURN_WORDS", d.turn_words, ("rules", "model", "fused", "hybrid")),
             endpoint_short_ms=env_int(e, "SWITCHBOARD_ENDPOINT_SHORT_MS", d.endpoint_short_ms),
             barge_in_ms=env_int(e, "SWITCHBOARD_BARGE_IN_MS", d.barge_in_ms),
             speculative_reply=env_bool(e, "SWITCHBOARD_SPECULATIVE_REPLY", d.speculative_reply),

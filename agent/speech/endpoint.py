@@ -13,9 +13,9 @@ the speculative transcript (``set_hint``: its text, and the completeness model's
 that the words are a finished request, ``agent/speech/completeness.py``) and the turn model's
 verdict on the audio (``set_verdict``: does the voice sound finished?). The words are judged
 one of three ways (``words_opinion``): *unfinished* (probability below ``unfinished_below``,
-or without a probability the last-word rules of ``sounds_unfinished``), *finished*
-(probability at least ``finished_above``) or *unsure* (in between, or the rules find nothing
-wrong).
+or without a probability the last-word rules of ``sounds_unfinished``; with ``rules_in_band``, also
+the rules between the two thresholds), *finished* (probability at least ``finished_above``) or
+*unsure* (in between, or the rules find nothing wrong).
 
 - no words yet, words unfinished ("... at site", "the generator at the north depot"): wait
   for ``hold_ms``, the cap;
@@ -105,6 +105,9 @@ class EndpointConfig:
     #: Silence that ends a turn whose words completely answer the agent's question (None: ``short_ms``,
     #: else ``silence_ms``).
     answer_ms: int | None = None
+    #: With a probability, the last-word rules still call words in the unsure band unfinished
+    #: (``SWITCHBOARD_TURN_WORDS=hybrid``): the model only shortens or lengthens the rules' wait where it is sure.
+    rules_in_band: bool = False
 
 
 def _logit(p: float) -> float:
@@ -124,9 +127,11 @@ def words_opinion(text: str, complete: float | None, config: EndpointConfig) -> 
     """UNFINISHED, UNSURE or FINISHED: ``complete`` is the completeness model's probability (None: the rules)."""
     if complete is None:
         return UNFINISHED if sounds_unfinished(text) else UNSURE
-    if complete < config.unfinished_below:
+    if complete >= config.finished_above:
+        return FINISHED
+    if complete < config.unfinished_below or (config.rules_in_band and sounds_unfinished(text)):
         return UNFINISHED
-    return FINISHED if complete >= config.finished_above else UNSURE
+    return UNSURE
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,10 @@ JUDGE_MS = 200
 #: picked weight 0, the words alone, a second 0.125 with 0.709; not better than the words alone, docs/speech.md).
 VOICE_WEIGHT = 0.125
 FUSED_THRESHOLD = 0.71
+#: ``SWITCHBOARD_TURN_WORDS=hybrid``: words below this wait the cap, whatever their last word. The largest of
+#: the completeness fit's reported thresholds (0.2, 0.3, 0.5, 0.7) at which at most 3 % of whole requests of its
+#: held-out text score below (1.9 %; 4.7 % at 0.3): the bench's end-of-turn clips never chose it (docs/speech.md).
+HYBRID_UNFINISHED_BELOW = 0.2
 #: Utterances are cut at this length so one caller cannot grow a buffer without bound.
 MAX_UTTERANCE_S = 30
 #: A caller heard as a backchannel so far is judged again after this much more speech.
@@ -125,7 +129,7 @@ class LocalSpeechEngine:
             # Loaded here, not with Whisper: a channel's endpointing is set when it opens, and
             # the model is small (tens of ms to warm).
             self.turn = await loop.run_in_executor(self.stt_pool, SmartTurn)
-        if self.settings.turn_words in ("model", "fused"):
+        if self.settings.turn_words in ("model", "fused", "hybrid"):
             # Small (the router's MiniLM, shared, and 769 weights); loaded and warmed here so the
             # first turn's words are judged in ~3 ms.
             self.words = await loop.run_in_executor(self.stt_pool, shared_completeness)
@@ -214,7 +218,9 @@ class LocalSpeechEngine:
                               short_ms=min(s.endpoint_short_ms, s.endpoint_silence_ms) if self.words is not None else None,
                               answer_ms=min(s.endpoint_short_ms, s.endpoint_silence_ms),
                               **(dict(voice_weight=VOICE_WEIGHT, finished_above=FUSED_THRESHOLD,
-                                      unfinished_below=FUSED_THRESHOLD) if self.fused else {}))
+                                      unfinished_below=FUSED_THRESHOLD) if self.fused else
+                                 dict(unfinished_below=HYBRID_UNFINISHED_BELOW, rules_in_band=True)
+                                 if self.words is not None and s.turn_words == "hybrid" else {}))
 
     @property
     def fused(self) -> bool:

@@ -203,7 +203,8 @@ WORDS = EndpointConfig(silence_ms=500, hold_ms=1100, speculate_ms=100, barge_in_
                        min_speech_ms=200, short_ms=200, finished_above=0.6, unfinished_below=0.3)
 
 
-def _drive(pattern, config, complete: float, answer, hint_delay_ms: int, verdict_delay_ms: int):
+def _drive(pattern, config, complete: float, answer, hint_delay_ms: int, verdict_delay_ms: int,
+           text: str = "some words"):
     """Play ``pattern`` through an endpointer: each Speculate is answered with a hint of probability ``complete``
     ``hint_delay_ms`` later, each Judge by ``answer(endpointer, end_ms)`` ``verdict_delay_ms`` later (None: never)."""
     ep, out, hints, verdicts = Endpointer(config), [], [], []
@@ -211,7 +212,7 @@ def _drive(pattern, config, complete: float, answer, hint_delay_ms: int, verdict
         for _ in range(ms // 20):
             now = ep.frames * 20
             for end_ms, at in [h for h in hints if h[1] <= now]:
-                ep.set_hint(end_ms, "some words", complete)
+                ep.set_hint(end_ms, text, complete)
                 hints.remove((end_ms, at))
             for end_ms, at in [v for v in verdicts if v[1] <= now]:
                 answer(ep, end_ms)
@@ -265,6 +266,29 @@ def test_unfinished_words_hold_a_mid_sentence_pause_longer_than_the_silence_stop
     assert ends == [TurnEnd(3000)]  # one turn, ended after the second part
     out = run_words([(True, 1000), (False, 1500)], complete=0.1)
     assert out[-1] == (TurnEnd(1000), 1000 + 1100)  # and the cap bounds the wait
+
+
+HYBRID = dataclasses.replace(WORDS, finished_above=0.66, unfinished_below=0.2, rules_in_band=True)
+
+
+@pytest.mark.parametrize("text,complete,expected", [
+    ("my laptop is", 0.45, "unfinished"),  # the rules hold what the model is unsure of
+    ("the generator at site", 0.5, "unfinished"),
+    ("my laptop is broken", 0.45, "unsure"),  # ... and leave the rest to the ordinary stop
+    ("my laptop won't turn on", 0.9, "finished"),  # the model, sure, overrules a last word the rules fear
+    ("my laptop is broken", 0.1, "unfinished"),  # sure of unfinished words whatever the last word
+])
+def test_hybrid_the_model_decides_where_it_is_sure_and_the_rules_in_between(text, complete, expected):
+    assert words_opinion(text, complete, HYBRID) == expected
+    assert words_opinion(text, complete, dataclasses.replace(HYBRID, rules_in_band=False)) == (
+        "unsure" if expected == "unfinished" and complete >= 0.2 else expected)
+
+
+@pytest.mark.parametrize("text,complete,waits", [("my laptop won't turn on", 0.9, 200), ("my laptop is broken", 0.45, 500),
+                                                 ("my laptop is", 0.45, 1100), ("it keeps", 0.05, 1100)])
+def test_hybrid_a_turn_waits_the_short_stop_the_ordinary_stop_or_the_cap(text, complete, waits):
+    out = _drive([(True, 1000), (False, 1500)], HYBRID, complete, None, 0, 0, text=text)
+    assert out[-1] == (TurnEnd(1000), 1000 + waits)
 
 
 def test_without_the_short_silence_finished_words_wait_the_ordinary_silence():

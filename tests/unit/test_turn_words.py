@@ -21,7 +21,8 @@ def test_the_settings_are_checked():
     assert Settings.from_env({"SWITCHBOARD_TURN_WORDS": "model"}).turn_words == "model"
     assert Settings.from_env({"SWITCHBOARD_ENDPOINT_SHORT_MS": "250"}).endpoint_short_ms == 250
     assert Settings.from_env({"SWITCHBOARD_TURN_WORDS": "fused"}).turn_words == "fused"
-    with pytest.raises(ConfigError, match="SWITCHBOARD_TURN_WORDS must be one of rules, model, fused"):
+    assert Settings.from_env({"SWITCHBOARD_TURN_WORDS": "hybrid"}).turn_words == "hybrid"
+    with pytest.raises(ConfigError, match="SWITCHBOARD_TURN_WORDS must be one of rules, model, fused, hybrid"):
         Settings.from_env({"SWITCHBOARD_TURN_WORDS": "llm"})
 
 
@@ -102,3 +103,40 @@ async def test_short_finished_requests_end_on_what_the_words_say_and_never_past_
             assert waited <= max(config.short_ms, known) + 120, (heard.text, waited, partials)
         else:
             assert config.hold_ms - 40 <= waited < config.hold_ms + 300, (heard.text, waited)
+
+
+@pytest.fixture(scope="module")
+def hybrid():
+    e = LocalSpeechEngine(Settings(turn_words="hybrid", endpoint_short_ms=200))
+    asyncio.run(e.start())
+    asyncio.run(e.ready())
+    yield e
+    asyncio.run(e.close())
+
+
+@pytest.mark.slow
+async def test_hybrid_ends_sure_words_early_and_otherwise_waits_as_the_rules_would(hybrid):
+    """``hybrid``: words the model is sure are finished end after the short stop, words it is sure are unfinished
+    (or that end as the rules fear, when it is unsure) wait the cap, and the rest the ordinary 500 ms stop. So no
+    request waits longer than under the rules unless the model is sure it is unfinished."""
+    from agent.speech.endpoint import sounds_unfinished
+    from agent.speech.local import HYBRID_UNFINISHED_BELOW
+
+    config = hybrid.endpoint_config()
+    assert hybrid.words is not None and config.rules_in_band and config.unfinished_below == HYBRID_UNFINISHED_BELOW
+    assert LocalSpeechEngine(Settings(turn_words="model")).endpoint_config().rules_in_band is False
+    for text in FINISHED:
+        speech = clip(text)
+        audio = np.concatenate([silence(300), speech, silence(2000)])
+        partials: list[float] = []
+        got = await turns_with_silence_fed(hybrid, audio, 4800 + speech.size, partials)
+        assert len(got) == 1, [t.text for t, _ in got]
+        heard, waited = got[0]
+        p = hybrid.words.probability(heard.text)
+        known = max([t for t in partials if t <= waited], default=waited)
+        if p >= config.finished_above:
+            assert waited <= max(config.short_ms, known) + 120, (heard.text, p, waited, partials)
+        elif p < config.unfinished_below or sounds_unfinished(heard.text):
+            assert config.hold_ms - 40 <= waited < config.hold_ms + 300, (heard.text, p, waited)
+        else:
+            assert config.silence_ms - 40 <= waited <= max(config.silence_ms, known) + 120, (heard.text, p, waited)

@@ -66,7 +66,7 @@ TARGET_CUTOFF = 0.03
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--turn-model", action="append", choices=("silence", "smart-turn"),
                    help="end-of-turn rule (repeatable; default: both)")
-    p.add_argument("--turn-words", action="append", choices=("rules", "model", "fused"),
+    p.add_argument("--turn-words", action="append", choices=("rules", "model", "fused", "hybrid"),
                    help="how the speculative words are judged (repeatable; default: rules with silence, model with both)")
     p.add_argument("--short-ms", type=int, default=200,
                    help="with --turn-words model: silence that ends a turn whose words are finished (default 200)")
