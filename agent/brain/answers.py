@@ -33,12 +33,19 @@ _ALONE = re.compile(r"\b(?:myself|ourselves|by myself|without (?:ringing|calling
                     r"going through)(?: (?:you|anyone|anybody|someone|somebody|the desk|the helpdesk|the service desk|it|in))?)\b",
                     re.I)
 
+#: A question for a person, not a team: "who's the engineer?", "who is working on it?", "which tech has it?".
+_PERSON_ASKED = re.compile(r"\b(?:who|which)\b.*\b(?:engineer|technician|tech|person|guy|bloke|lady|fella|name)\b|"
+                           r"\bwho(?:'s| is| are)? (?:actually )?(?:working on|dealing with|looking (?:at|into)|on|handling)\b",
+                           re.I)
+#: A person's full name as a message writes it ("Liam Murphy", "Sam O'Connor"), not the team it is with.
+_PERSON_NAMED = re.compile(r"(?-i:(?<!with )(?<!to )\b[A-Z][a-z]+ (?:[A-Z]')?[A-Z][a-z]+\b)")
+
 #: What each question word asks for, and how an answer of that kind looks.
 _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"\bwho(?:se|m)?\b", re.I),
+    (re.compile(r"\bwho(?:se|m)?\b|\bwhich (?:technician|engineer|tech|person|team)\b", re.I),
      # A name is two capitalised words whatever the flag ("Grace Kim"), not any two words.
      # (or the team it went to: "escalated to Messaging (tier 2)")
-     re.compile(r"(?-i:\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b)|(?-i:\b(?:to|with) [A-Z][a-z]+\b)|"
+     re.compile(r"(?-i:\b[A-Z][a-z]+(?: (?:[A-Z]')?[A-Z][a-z]+)+\b)|(?-i:\b(?:to|with) [A-Z][a-z]+\b)|"
                 r"\b(?:manager|technician|engineer|desk|team|support)\b", re.I)),
     (re.compile(r"\bhow (?:far|long|many days) (?:ahead|in advance|before)\b", re.I),
      re.compile(r"\b(?:days?|weeks?|months?) (?:ahead|in advance|before|notice)\b|\bup to \d+\b", re.I)),
@@ -171,6 +178,9 @@ def scored_answer(question: str, sentences: Sequence[str], similar: Callable[[st
     titled = bool(own & (_words(section) - _words(article)))
     best, score = "", 0.0
     of_kinds = [x for x in options if any(kind.search(x) for kind in asked)]
+    if len(of_kinds) > 1 and _PERSON_ASKED.search(question):
+        # "Who's the engineer on it?" of a record with a team and a person: the person.
+        of_kinds = [x for x in of_kinds if _PERSON_NAMED.search(x)] or of_kinds
     if one_of_kind and len(of_kinds) == 1 and len(asked) == 1:
         best = of_kinds[0]
         return best[0].upper() + best[1:] + ("" if best.endswith((".", "!", "?")) else "."), 1.0

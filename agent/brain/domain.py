@@ -308,9 +308,24 @@ def _restarted(state: CallState, tool: ToolSpec, intent: str) -> dict[str, Any]:
 
 
 def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
-    """Whole sentences of ``text`` up to about ``budget`` words (always the first one)."""
+    """Whole sentences of ``text`` up to about ``budget`` words (always the first one). Asides in brackets (a
+    record's summary read beside its number) go first when that lets one more sentence in: how far a job got
+    tells a caller more than what they reported."""
+    said = _whole_sentences(text, budget)
+    plain = _ASIDE.sub("", text)
+    if plain != text and len(_SENTENCE_END.split(_whole_sentences(plain, budget))) > len(_SENTENCE_END.split(said)):
+        return _whole_sentences(plain, budget)
+    return said
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+#: A bracketed aside and the space before it: "Incident INC-20001 (Laptop will not connect to VPN) is ...".
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+
+
+def _whole_sentences(text: str, budget: int) -> str:
     out: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+    for sentence in _SENTENCE_END.split(text.strip()):
         if out and len(" ".join([*out, sentence]).split()) > budget:
             break
         out.append(sentence)

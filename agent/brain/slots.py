@@ -707,7 +707,10 @@ def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
 
 #: Where a caller gives a number to ring ("my number is ...", "call me back on ...").
 _PHONE_CUE = re.compile(r"\b(?:(?:my|our) (?:phone |mobile |contact )?number(?:'s| is)?|(?:phone|mobile|callback|contact) "
-                        r"number(?:'s| is)?|call me(?: back)? on|ring me(?: back)? on|reach me on|get me on)\s+")
+                        r"number(?:'s| is)?|call me(?: back)? on|ring me(?: back)? on|reach me on|get me on|"
+                        # "if the engineer needs me, I'm on +1 555 0199" (the digits that must follow make it a number)
+                        r"(?:i'?m|i am|we'?re|we are) (?:always |usually )?on(?= (?:\+|\d|oh |zero |double |one |two |three |four |"
+                        r"five |six |seven |eight |nine )))\s+")
 #: Digits of a phone number at the least (a short one is an extension or a room).
 PHONE_DIGITS = 7
 

@@ -196,7 +196,9 @@ _SUPPOSED = re.compile(r"\bif (?:i|we|you|he|she|they|someone|somebody|anyone|a 
                        r"order|orders|make|makes|open|opens|create|creates|submit|submits|send|sends)\b")
 _WH_WORD = re.compile(r"\b(?:who|what|how|which|where|when)\b")
 #: Thanks or a hedge run on before a question, unpunctuated ("thanks and roughly how long for a low one").
-_THANKS_LEAD = re.compile(r"^(?:(?:thanks|thank you|cheers|great|lovely|ok|okay|right|and|so|roughly|approximately|just)\b[\s,]*)+")
+_THANKS_LEAD = re.compile(r"^(?:(?:thanks|thank you|cheers|great|lovely|ok|okay|right|and|so|roughly|approximately|just|"
+                          # (acknowledgements before the next question: "OK, good. Will somebody ring me?")
+                          r"good|fine|perfect|brilliant|alright|all right|fair enough|got it|understood|i see)\b[\s,]*)+")
 #: A question run on after thanks, unpunctuated ("thanks and roughly how long for a low one").
 _ASKED_INSIDE = re.compile(r"\bhow (?:long|soon|quickly|much|many|often|far)\b|"
                            r"\b(?:what|which|when|where|who) (?:is|are|does|do|did|will|would|should|can)\b")
@@ -352,7 +354,8 @@ _GONE_NOW = re.compile(r"\b(?:(?:works?|working|connects?|connecting|prints?|pri
 _THERE_PLACE = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bhi )(?<!\bhello )(?<!\bhey )"
                           r"(?<!\bup )(?<!\bin )(?<!\bdown )(?<!\bunder )(?<!\binside )(?<!\bbehind )"
                           r"(?<!\byou're )(?<!\byoure )(?<!\byou are )(?<!\bstill )(?<!\byou )"  # ("while you're there", "still there?")
-                          r"(?<!\bget )(?<!\bgets )(?<!\bgot )(?<!\barrive )(?<!\barrives )\bthere\b"  # ("when they get there": on arrival)
+                          r"(?<!\bget )(?<!\bgets )(?<!\bgot )(?<!\barrive )(?<!\barrives )"  # ("when they get there": on arrival)
+                          r"(?<!\bit )\bthere\b"  # ("leave it there": a point in the call, not a place)
                           r"(?!\s*(?:is|are|was|were|'s|s|'re|has|have|had|will|'ll|might|may|must|should|could|seems?|"
                           r"used|isn'?t|aren'?t|wasn'?t|weren'?t)\b)")
 #: The things just named, asked for in the plural ("which ones?", "what ones have we got?", "list them").
@@ -403,6 +406,13 @@ _LIST_JOINS = {"and", ",", "&", "also", "plus", "then", "or", "number", "no", "t
 _NEXT_STEPS = re.compile(r"\bwhat happens (?:now|next|after (?:this|that))\b|\bwhat(?:'s| is) next\b|\bwhat now\b|"
                          r"\b(?:will|does|do|would) (?:someone|somebody|anyone|anybody|they|a person|an engineer|a technician|"
                          r"the team|the engineer|the technician) (?:\w+ )?(?:call|ring|phone|contact|get back to|email|text) (?:me|us)\b")
+#: A question about how a record stands now: who comes or has it, whether anyone is booked, how far it got.
+_STANDS_NOW = re.compile(r"\b(?:booked|visits?|coming|come (?:out|and|round|over)|engineers?|technicians?|tech|"
+                       r"anyone|anybody|someone|somebody|status|progress|happening|"
+                       r"who(?:'s| has| is)? (?:\w+ )?(?:got|on|dealing|working|looking|handling))\b")
+#: How soon a record will be seen to: "how long will it take now?", "how quickly will they get to it?".
+_HOW_SOON = re.compile(r"\bhow (?:long|soon|quickly|fast)\b(?! (?:ago|have i|do i|does it take to))|"
+                       r"\bwhen (?:will|would|might|should) (?:it|they|someone|somebody|anyone|an engineer|a technician)\b")
 #: Where one request may end and another begin, when no switch cue says so: a conjunction or a new sentence.
 _CLAUSE_BOUNDARY = re.compile(r"(?:,\s*|\s)and(?: then)?\s|[.;!?]\s+|,\s*(?:plus|while)\s", re.I)
 #: The next of the requests a caller counted, at a clause boundary: "and second, ...", "secondly", "the other thing is".
@@ -449,7 +459,8 @@ _RECORD_NOUN = re.compile(r"\b(?:my|the|that|this|our|same|his|her|their)\s+(?:[
 _GO_AHEAD = re.compile(r"\b(?:go ahead|log it|send it|raise it|book it|submit it|file it|do it|put it (?:through|in)|"
                        r"get it (?:done|logged|booked))\b")
 _GOODBYE = re.compile(r"\b(bye|goodbye|bye bye|cheerio|ta ta|that'?s all|that is all|nothing else|no thanks|no thank you|"
-                      r"i'?m done|that'?s everything)\b(?! (?:correct|right|fine|good|ok|okay|true)\b)")
+                      r"i'?m done|that'?s everything|(?:i'?ll |we'?ll |let'?s )?leave it (?:there|at that)|that'?ll do|"
+                      r"that will do)\b(?! (?:correct|right|fine|good|ok|okay|true)\b)")
 
 
 class Agent(Protocol):
@@ -719,7 +730,10 @@ class SwitchboardBrain:
         reply = entities.yes_no(text)
         if move is None and not state.task and moves.asks_line(text) and not (
                 decision.action == "route" and decision.intent in INTENT_TOOLS
-                and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE):
+                and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE) \
+                and not (_NEXT_STEPS.search(text.lower()) and _last_done(state) and state.tool_attempts):
+            # (Not what comes after a request just done: "will someone ring me back on that number, or is it just for
+            # the record?" asks about it, answered below.)
             # "Is this the right number for computer problems?": what the line does, unless a clear request follows.
             move = moves.Move("help", "line")
         if move is None and offer == "later" and state.dialogue.get("later") and (reply.yes is True or (
@@ -1467,6 +1481,9 @@ class SwitchboardBrain:
         if decision.intent == "smalltalk.goodbye" and decision.action == "route":
             return said_bye or (not state.task and not self._yes_to_more(text, state) and not self._only_confirms(text, state))
         last = _agents_last_line(state)
+        if not state.task and last.endswith(ANYTHING_ELSE_FORMS) and said_bye \
+                and not re.sub(r"[^\w']+", " ", _THANKS.sub(" ", _GOODBYE.sub(" ", _LEAD.sub("", text.strip().lower())))).strip():
+            return True  # "OK, leave it there. Thanks.": nothing but a leave-taking, however the router heard it
         # "No" to "anything else?" ends the call.
         return not state.task and last.endswith(ANYTHING_ELSE_FORMS) and entities.yes_no(text).yes is False \
             and len(entities.yes_no(text).rest.split()) <= 3
@@ -1548,7 +1565,12 @@ class SwitchboardBrain:
             # "is that definitely the morning?": what was read holds it; the part that answers, or all of it again.
             yield Say(self._from_last_result(text, state, one_of_kind=True) or self._last_said(state, ""))
             return
-        answer = self._answer_from_result(decision, text, state)
+        reader = self._read_to_answer(decision, text, state)
+        if reader is not None:
+            # "Has anyone been booked to come and look at it yet?" after a note was added: the record read says.
+            decision = dataclasses.replace(decision, action="route", target=reader[0], intent=reader[1],
+                                           reason=f"{decision.reason} Asks how the record just changed stands.")
+        answer = self._answer_from_result(decision, text, state) if reader is None else ""
         if answer:
             yield Say(answer)  # "who approves it?": the part of the result that answers, said or not
             return
@@ -1985,6 +2007,17 @@ class SwitchboardBrain:
         callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
         if len(callers) < 2:
             return None
+        # An act on a record this call holds, named in full ("can you add a comment that the crack's spreading?"
+        # after a how-to about the ticket read before it): on that record, not a new one for the question's problem.
+        held = [i for i, (_, tool) in INTENT_TOOLS.items() if not tool.startswith(NEW_RECORD_PREFIXES)
+                and (ids := self._id_names(i)) and all(x in state.entities for x in ids)
+                and (x := self._spec_of(i)) is not None and slots.is_write(x.name, x.annotations)]
+        named = self._tool_named_in_full(held, text) if not made else None
+        if named is not None:
+            decision = self.coordinator.decide(text, state)
+            return dataclasses.replace(decision, action="route", target=INTENT_TOOLS[named][0], intent=named,
+                                       reason=f"{decision.reason} Asks for {self.coordinator.policy.name_of(named)}, "
+                                              f"on the record this call holds."), text
         joined = f"{callers[-2]} {text}"
         again = self.coordinator.decide(joined, state)
         readings = [{"target": again.target, "intent": again.intent, "confidence": again.confidence}, *again.alternatives]
@@ -2318,6 +2351,7 @@ class SwitchboardBrain:
                                   or _heard(decision, asked["intent"]) > _heard(decision, chosen["intent"])):
             # Asked for in words ("stick a note on it: it's worse this morning"), not only implied by a value
             # the turn happens to hold: the words win. This turn alone is the request; the number carries over.
+            state.entities.update(asked.get("ids", {}))  # (the open job an asset's look-up named, when it is on that)
             return dataclasses.replace(decision, action="route", target=asked["target"], intent=asked["intent"]), text
         if chosen is None:
             return None
@@ -2738,6 +2772,22 @@ class SwitchboardBrain:
                                  self._context())
         return any(str(v) != str((served.get("arguments") or {}).get(k)) for k, v in places.items())
 
+    def _read_to_answer(self, decision: Any, text: str, state: CallState) -> tuple[str, str] | None:
+        """Right after a write on a record, a question about how that record stands that the write's result does
+        not answer ("has anyone been booked to come and look at it yet?" after a note): (server, the intent that
+        reads that record), to read it afresh. None otherwise."""
+        done = _last_done(state)
+        spec = self._spec_of(done[0]["intent"]) if done and not state.task else None
+        if spec is None or not slots.is_write(spec.name, spec.annotations) \
+                or not (_STANDS_NOW.search(text.lower()) or _asks_how_it_stands(text)) \
+                or _HOW_SOON.search(text.lower()) or _NEXT_STEPS.search(text.lower()) \
+                or not _questions_only(text, self._last_said(state, "")) or self._names_a_record(text) \
+                or self._names_another_place(text, state) or self._from_last_result(text, state, one_of_kind=True):
+            return None
+        ids = self._id_names(done[0]["intent"]) or {f"{spec.name.partition('_')[2]}_id"}
+        reader = self._reader_of(spec.server, ids)
+        return (spec.server, reader) if reader is not None and all(i in state.entities for i in ids) else None
+
     def _answer_from_result(self, decision: Any, text: str, state: CallState) -> str:
         """Right after a request was done, a question that names nothing new and asks for nothing else the
         line does ("who approves it, sorry?", "which phone did you send it to?"): the clause of the server's
@@ -2768,11 +2818,14 @@ class SwitchboardBrain:
                 and decision.confidence >= REQUEST_SENTENCE_CONFIDENCE and decision.intent != "smalltalk.offtopic":
             return ""  # a clear request of its own ("what's the status of my other ticket?")
         told = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
-        if _NEXT_STEPS.search(text.lower()):
+        last = _last_result(state)
+        if _NEXT_STEPS.search(text.lower()) or (_HOW_SOON.search(text.lower()) and isinstance(last.get("priority"), str)
+                                                and not self._from_last_result(text, state, one_of_kind=True)):
             # "What happens now, will someone call me?": who has it, and how soon its priority gets it seen to (the
-            # articles' target), which is what the line knows; not a person put on to say it.
-            last = _last_result(state)
-            who = f"{last['assignment_group']} has it." if isinstance(last.get("assignment_group"), str) else ""
+            # articles' target), which is what the line knows; not a person put on to say it. "How long will it take
+            # now it's escalated?": that target, for the priority it has now.
+            who = f"{last['assignment_group']} has it." \
+                if isinstance(last.get("assignment_group"), str) and _NEXT_STEPS.search(text.lower()) else ""
             priority = f"a {last['priority']} priority one " if isinstance(last.get("priority"), str) else "it "
             when = self._answer_from_articles(f"how soon is {priority}seen to?", done[0]["intent"],
                                               f"{told} {self._stands(state)}".strip())
@@ -3208,13 +3261,21 @@ class SwitchboardBrain:
         # news after it sounds to the router.
         acts = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server
                 and self._id_names(i) == read and not tool.startswith(NEW_RECORD_PREFIXES)]
+        # A thing looked up takes no such act, but the one open record the look-up named does ("Right, same job
+        # then. Just add to it that it's now tripping out" after an asset with one open job): on that record.
+        held = {} if any((x := self._spec_of(i)) is not None and slots.is_write(x.name, x.annotations) for i in acts) \
+            else self._open_record_read(state)
+        if held:
+            acts = [i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server
+                    and self._id_names(i) == set(held) and not tool.startswith(NEW_RECORD_PREFIXES)]
         said = self._tool_named_in_full(acts, text)
         # ... or its verb with the news after it ("add that the control room hit 31 degrees"): the one act adding.
         adding = [i for i in acts if INTENT_TOOLS[i][1].startswith("add_")]
-        if said is None and len(adding) == 1 and _ADD_THAT.match(text.strip().lower()):
+        if said is None and len(adding) == 1 and any(_ADD_THAT.match(_LEAD.sub("", x.strip().lower()))
+                                                     for x in re.split(r"[.;!?,]\s+", text.strip())):
             said = adding[0]
         if said is not None and (spec := self._spec_of(said)) is not None and slots.is_write(spec.name, spec.annotations):
-            return {"target": server, "intent": said, "named": True}
+            return {"target": server, "intent": said, "named": True, **({"ids": held} if held else {})}
         for option in options:
             spec = self._spec_of(option["intent"])
             if spec is None or spec.server != top.server or spec.name.startswith(NEW_RECORD_PREFIXES) \
@@ -4535,9 +4596,12 @@ def _after_retraction(text: str) -> str:
 
 #: Someone the caller will get in touch with themselves ("I need to call this person", "I'll chase her myself").
 _OWN_CONTACT = re.compile(r"^(?:so |then )?(?:i|we) (?:need to|have to|must|want to|will|'ll|am going to|'m going to|can|"
-                          r"could|should|would like to)? ?(?:call|ring|phone|email|e-mail|contact|chase|speak to|talk to|"
-                          r"speak with|talk with|message|text|write to|go and see|see) (?:him|her|them|this person|that person|"
-                          r"the (?:approver|manager|person|technician|engineer|team))\b")
+                          r"could|should|would like to|'d like to|like to)? ?(?:(?:call|ring|phone|email|e-mail|contact|chase|"
+                          r"speak to|talk to|speak with|talk with|message|text|write to|go and see|see) (?:him|her|them|this person|"
+                          r"that person|the (?:approver|manager|person|technician|engineer|team))\b|"
+                          # ... or passes what it hears on ("I like to give the gatehouse a name", "so I can tell my boss")
+                          r"(?:tell|warn|brief) (?!you\b|u\b)\w+|let (?:\w+ ){1,2}know\b|"
+                          r"pass (?:it|that|this|the \w+) on\b|give (?:\w+ ){1,3}(?:a|the) (?:name|heads[- ]up)\b)")
 #: What a caller says they will do themselves ("I'll ring back", "we'll sort it", "let me check first").
 _OWN_PLAN = re.compile(r"^(?:i'?ll|ill|i will|we'?ll|we will|i'?m going to|let me)\b")
 
@@ -4655,6 +4719,8 @@ def _questions_only(text: str, heard: str = "") -> bool:
     """Is every sentence of ``text`` a question that is not a request ("is that the morning? what time")?
     A sentence that only echoes what the caller just ``heard`` ("morning, right.") is no request either."""
     sentences = [_THANKS_LEAD.sub("", _LEAD.sub("", s.strip().lower())) for s in _SENTENCE.split(text) if s.strip()]
+    # (A sentence that only acknowledged, "OK, good.", asks nothing and requests nothing.)
+    sentences = [s for s in sentences if s.strip(" .!,")] or sentences
     echoed = _content_words(heard)
     # (A sentence led by a question word asks, question mark or not: "who's got it".)
     asked = [s for s in sentences if not (heard and not s.endswith("?") and not _QUESTION.match(s) and not _WH_LAST.search(s)

@@ -102,8 +102,10 @@ async def test_a_held_or_running_job_says_its_newest_note_and_an_open_one_does_n
         held = await call_ok(session, "get_work_order", work_order_id="WO-10005")
         running = await call_ok(session, "get_work_order", work_order_id="WO-10003")
         opened = await call_ok(session, "get_work_order", work_order_id="WO-10001")
-    assert "on hold" in held["message"] and "Latest note: waiting for replacement actuator, ETA two weeks." in held["message"]
-    assert "Latest note: suction filter cleaned, pressure recovering" in running["message"]
+    # (Who wrote it, when a person did: "who's the engineer on it?" is answered by it; "Dispatcher" is a role.)
+    assert "on hold" in held["message"] and "Latest note: waiting for replacement actuator, ETA two weeks." \
+        in held["message"], held["message"]
+    assert "Latest note from Sam O'Connor: suction filter cleaned, pressure recovering" in running["message"]
     assert "Latest note" not in opened["message"]  # open: what is wrong is the summary, no note needed
 
 
@@ -113,8 +115,16 @@ async def test_an_incident_under_way_says_its_newest_comment_and_a_new_one_does_
         await call_ok(session, "add_incident_comment", incident_id="INC-20003", comment="SMTP relay restarted.")
         fresh = await call_ok(session, "get_incident", incident_id="INC-20003")
     # The whole first sentence, its acronym kept in capitals.
-    assert "Latest comment: VPN client reinstalled; waiting for the user to test from site." in running["message"]
+    assert "Latest comment from Liam Murphy: VPN client reinstalled; waiting for the user to test from site." \
+        in running["message"]
     assert "Latest comment" not in fresh["message"]  # new: nobody has started on it, a comment is no progress
+
+
+def test_a_note_names_its_writer_only_when_a_person_wrote_it() -> None:
+    from agent.mcp_servers.authors import from_whom
+
+    assert from_whom("Sam O'Connor") == " from Sam O'Connor" and from_whom("Ana de la Cruz") == " from Ana de la Cruz"
+    assert from_whom("caller") == from_whom(None) == from_whom("switchboard agent") == ""
 
 
 async def test_work_order_lifecycle_notes_lists_and_visits(field_db: Path) -> None:

@@ -48,6 +48,16 @@ def test_who_asks_for_a_name_or_a_role_not_any_two_words() -> None:
                           lambda q, s: [0.3] * len(s)) == "Grace Kim approves it."
 
 
+@pytest.mark.parametrize("asked", ["which technician has it?", "who's actually working on it?", "who is the engineer?"])
+def test_a_question_for_a_person_is_answered_by_the_person_not_the_team(asked: str) -> None:
+    message = ("Work order WO-10003 for the compressor C-2101 is in progress, with Field Maintenance. Latest note from "
+               "Sam O'Connor: suction filter cleaned.")
+    said = answers.answer(asked, answers.clauses(message), None, one_of_kind=True)
+    assert said.startswith("Latest note from Sam O'Connor"), said
+    # "Who has it?" may mean the team as well: two answers of its kind, none chosen by rule alone.
+    assert answers.answer("who has it?", answers.clauses(message), None, one_of_kind=True) == ""
+
+
 def test_a_question_that_leans_on_its_topic_is_measured_with_it() -> None:
     sentences = ["Toner arrives the next working day.", "A reset link expires in 30 minutes."]
 

@@ -74,3 +74,15 @@ def test_a_list_record_with_no_room_for_its_fault_is_still_named_with_how_it_sta
     longer = message.replace("won't start", "will not start after the overnight trip and the standby is struggling")
     said = result_sentence(spec, {"message": longer}, False)
     assert "C-2102, open." in said and said.endswith("C-2101, in progress.") and len(said.split()) <= 38, said
+
+
+def test_an_aside_in_brackets_goes_first_when_that_lets_the_next_sentence_in() -> None:
+    from agent.brain.domain import for_the_ear
+
+    said = ("Incident twenty (Laptop will not connect to the VPN from the pumping station) is in progress, priority "
+            "high. Latest comment from Liam Murphy: client reinstalled, waiting for you to test.")
+    fitted = for_the_ear(said, 28)
+    assert "Liam Murphy" in fitted and "(" not in fitted, fitted
+    # Without a sentence it would let in, the aside stays: it says which record this is.
+    assert for_the_ear("Incident twenty (Laptop will not connect) is in progress.", 28) == \
+        "Incident twenty (Laptop will not connect) is in progress."

@@ -921,6 +921,11 @@ def test_a_phone_number_said_in_groups_is_the_callback_number_and_no_part_of_the
     # A short number after the cue is no phone number (a room, an extension).
     task, _ = talk(schema, "pump A123 at site 12 is leaking, call me on extension four two")
     assert "callback_number" not in task["args"], task["args"]
+    # Where the caller can be reached, said as where they are on ("if the engineer needs me, I'm on ...").
+    task, _ = talk(schema, "pump A123 at site 12 is rattling. If the technician needs me I'm on +44 7700 900 321")
+    assert task["args"].get("callback_number", "").replace(" ", "").endswith("7700900321"), task["args"]
+    task, _ = talk(schema, "pump A123 at site 12 is rattling, I'm on site twelve all day")
+    assert "callback_number" not in task["args"], task["args"]  # no digits after it: no number
     # "number" alone is no cue: "the number 3 pump at site 12 is leaking" tells of the pump.
     task, _ = talk(schema, "the number three pump, A123 at site 12, is leaking badly")
     assert "callback_number" not in task["args"] and "leaking" in task["args"].get("summary", ""), task["args"]

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from agent.mcp_servers import idempotency
+from agent.mcp_servers.authors import from_whom
 from agent.mcp_servers.database import Database
 from agent.mcp_servers.errors import RequestError
 from agent.mcp_servers.ticket_ids import VISIT, WORK_ORDER
@@ -433,7 +434,7 @@ def _status_sentence(order: dict[str, Any], today: date) -> str:
     # A job held or under way says why or how far, as its newest note tells ("Waiting for replacement actuator").
     if order["status"] in ("on_hold", "in_progress") and order.get("notes"):
         note = re.split(r"(?<=[.;])\s", str(order["notes"][-1]["text"]).strip(), maxsplit=1)[0].rstrip(".;")
-        status += f" Latest note: {note[:1].lower()}{note[1:]}."
+        status += f" Latest note{from_whom(order['notes'][-1].get('author'))}: {note[:1].lower()}{note[1:]}."
     booked = [v for v in order.get("visits", []) if v["status"] == "booked"]
     if booked:
         visit = booked[-1]

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from agent.mcp_servers import idempotency
+from agent.mcp_servers.authors import from_whom
 from agent.mcp_servers.database import Database
 from agent.mcp_servers.errors import RequestError
 from agent.mcp_servers.ticket_ids import INCIDENT, SERVICE_REQUEST
@@ -389,5 +390,5 @@ def _incident_sentence(incident: dict[str, Any]) -> str:
     # One held or under way says how far it got, as its newest comment tells ("Waiting for the user to test").
     if incident["status"] in ("on_hold", "in_progress") and incident.get("comments"):
         comment = re.split(r"(?<=[.!?])\s", str(incident["comments"][-1]["text"]).strip(), maxsplit=1)[0].rstrip(".;")
-        said += f" Latest comment: {_sentence_inside(comment)}."
+        said += f" Latest comment{from_whom(incident['comments'][-1].get('author'))}: {_sentence_inside(comment)}."
     return said
