@@ -407,7 +407,14 @@ def _asked_first(message: str, asked: str) -> str:
     first, *rest = re.split(r"(?<=[.!?])\s+", message.strip())
     stems = {w[:5] for w in entities.tokens(asked.lower()) if len(w) > 3}
     labelled = [x for x in rest if ":" in x and {w[:5] for w in entities.tokens(x.partition(":")[0].lower()) if len(w) > 3} & stems]
-    return " ".join([first, *labelled, *(x for x in rest if x not in labelled)])
+    # ... and who is due, for a question about visits ("when's the technician coming?"): "No technician visit is booked".
+    due = [x for x in rest if x not in labelled and _DUE_SENTENCE.search(x)] if _ASKS_VISIT.search(asked.lower()) else []
+    return " ".join([first, *labelled, *due, *(x for x in rest if x not in labelled and x not in due)])
+
+
+#: A question about visits: who comes when, whether anyone is booked ("when's the technician coming?").
+_ASKS_VISIT = re.compile(r"\b(?:visits?|booked|book|coming|due|technicians?|engineers?|anyone|anybody|someone|somebody|"
+                         r"schedul\w*)\b")
 
 
 def _fields_asked(data: Mapping[str, Any], asked: str, message: str) -> str:
@@ -1469,7 +1476,12 @@ class DomainAgent:
             yield Say(await self._failure_sentence(outcome.error, spec, state))
             return
         state.task = None
-        yield Say(result_sentence(spec, outcome.data, write, args, asked=str(task.get("opening") or "")))
+        # What was asked: the request's opening, and the turn that sent it ("Is anyone booked to go out to it?" as the
+        # answer to "Is it WO-10003?").
+        now = next((str(t.get("text", "")) for t in reversed(state.turns) if t.get("role") == "caller"), "")
+        opening = str(task.get("opening") or "")
+        asked = opening if now in opening else f"{opening} {now}".strip()
+        yield Say(result_sentence(spec, outcome.data, write, args, asked=asked))
         yield Say(ANYTHING_ELSE)
 
     async def _suggested(self, spec: ToolSpec, message: str, state: CallState) -> str:

@@ -674,7 +674,24 @@ def _part_of_week(low: str, now: datetime) -> datetime | None:
 def gone_by(words_before: list[str]) -> bool:
     """Is a time said after ``words_before`` (its clause's last words) one gone by ("since the morning", "all
     morning", "yesterday afternoon", "last night"): when something began, never a time asked for?"""
-    return "since" in words_before[-2:] or words_before[-1:] in (["all"], ["yesterday"], ["last"])
+    if "since" in words_before[-2:] or words_before[-1:] in (["all"], ["yesterday"], ["last"]):
+        return True
+    # "it didn't start on its test again this morning", "tripped twice this afternoon": today's time of what happened.
+    if words_before[-1:] != ["this"]:
+        return False
+    clause: list[str] = []
+    for w in reversed(words_before[-8:-1]):
+        if w in _NEXT_THOUGHT:
+            break
+        clause.append(w)
+    return bool(set(clause) & (_PAST_VERBS | _HAPPENED))
+
+
+#: Words that begin another thought before a time ("it stopped, so can someone come this afternoon?").
+_NEXT_THOUGHT = {"so", "and", "but", "because", "can", "could", "would", "please", "need", "needs", "want", "if", "when",
+                 "come", "visit", "book", "send"}
+#: Words that tell a time of day said after them is when something happened, not one asked for.
+_HAPPENED = {"didn't", "didnt", "wasn't", "again", "earlier", "twice", "once", "already"}
 
 
 def hour_said(text: str) -> tuple[int | None, int | None]:

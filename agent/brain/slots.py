@@ -365,13 +365,20 @@ _SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|shou
 #: ticket down to low". The change verb is the caller's; "the reading went up to high" changes nothing.
 _CHANGED_TO = re.compile(r"\b(?:bump|bumped|raise|lift|lower|drop|change|set|move|upgrade|downgrade|escalate|increase|"
                          r"reduce|push|knock|put)\b.*\b(?:up |down |back )?(?:to|as)\s*$")
+#: Words that deny what follows them in their clause ("they didn't say it was urgent", "not sure it's high").
+_NEGATIONS = {"don't", "dont", "doesn't", "didn't", "didnt", "never", "without", "wasn't", "isn't", "wouldn't", "not"}
+#: Where a clause ends before a value: a mark, or a word that starts the next thought ("it didn't work so urgent please").
+_CLAUSE_BEFORE = re.compile(r"[,.!?;:]|\b(?:so|because|but|and|then|though|although)\b")
 #: What may follow a value said on its own: "low's fine", "medium will do", "high please".
 _VALUE_THEN = re.compile(r"^\s*(?:'s|is|will do|would do|would be|is fine|'s fine|fine|ok|okay|alright|all right|then|please|thanks|"
                          r"thank you|priority|is ok|'ll do|one)(?:\s+(?:fine|ok|okay|please|thanks|then|by me|for me))*\b")
 
 
 #: A value kept as it is: "leave the job open", "keep it at medium".
-_KEPT = re.compile(r"\b(?:leave|leaving|keep|keeping)\b(?:\s+[\w']+){0,4}?\s*(?:as|at)?\s*$")
+_KEPT = re.compile(r"\b(?:leave|leaving|keep|keeping)\b(?:\s+[\w']+){0,4}?\s*(?:as|at)?\s*$|"
+                   # how a record is, told ("there's a job open already", "I've got a ticket in progress for it")
+                   r"\b(?:there'?s|there is|i'?ve got|we'?ve got|i have|we have)\s+(?:already\s+)?(?:a|an|one)\s+"
+                   r"(?:job|ticket|work order|incident|request)(?:\s+(?:already|still))?\s*$")
 #: A reason given for a value: "high because the dosing's off". What follows is a clause of its own.
 _REASON_LEAD = re.compile(r"^\s*(?:because|'?cause|cos|coz|as|since)\b")
 #: A value said and judged enough: "low's fine", "medium will do then". What follows is a clause of its own.
@@ -455,8 +462,8 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         if slot.hours and entities.ruled_out(low[:start], low[end:]):
             ruled_out.add(option)
             continue  # "the afternoon is better, morning we are busy", "I'm busy in the morning": the time that will not do
-        if set(re.findall(r"[a-z']+", re.split(r"[.!?;]", low[:start])[-1])[-3:]) & {"don't", "dont", "doesn't", "never", "without"}:
-            continue  # "I don't need to edit anything": not that one either
+        if set(re.findall(r"[a-z']+", _CLAUSE_BEFORE.split(low[:start])[-1])[-5:]) & _NEGATIONS:
+            continue  # "I don't need to edit anything", "they didn't say it was urgent": not that one either
         if _KEPT.search(low[:start]):
             continue  # "leave the job itself open": the value it has, kept, is no value asked for
         if _NAMES_WHAT_FOLLOWS.match(low[end:]) and (entities.email(low[end:]) or entities.user_id(low[end:])):

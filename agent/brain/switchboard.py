@@ -110,7 +110,8 @@ _WORK_AT_PLACE = re.compile(r"\bany (?:work|jobs?)\b|^(?:is|are) (?:there )?(?:a
                             r"any engineers?)\b(?: [\w']+){0,3}? (?:due|booked|scheduled|coming|going out|expected|visiting)\b")
 #: Asking about a place itself: its number, its address, where it is.
 _PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|post code|where (?:is|'s) (?:the|it)|whereabouts is|"
-                          r"located|directions|how do (?:i|we) get to)\b")
+                          r"located|directions|how do (?:i|we) get to|(?:which|what) (?:road|street|avenue|town|part of town) "
+                          r"(?:is|it'?s|are))\b")
 #: "Are there ...", "have we got ...": asked without a mark or a question word first.
 _THERE_ASKED = re.compile(r"\b(?:(?:are|is) there|(?:have|do) (?:we|you|i))\b")
 #: Where a sentence starts in words a recogniser ran together: "... it started fine so we don't need the engineer",
@@ -135,6 +136,9 @@ _INFO_QUESTION = re.compile(rf"(?:how (?:do|does|can|should|long|often|much|many
                             # who does what, in general ("who signs off access requests?", "who decides how urgent ...?")
                             r"who (?:signs? (?:it |them |these |those )?off|approves?|authori[sz]es?|decides?|sets?|picks? up|"
                             r"deals? with|handles?|is responsible for)\b|"
+                            # what the caller can use meanwhile ("is there anything I can borrow in the meantime?")
+                            r"is there (?:anything|something|a spare|a loan [\w-]+) (?:i|we) (?:can|could) (?:borrow|use)\b|"
+                            r"(?:can|could) (?:i|we) borrow\b|"
                             # what holds as a rule, checked ("is it right that urgent jobs get someone within four hours?")
                             r"(?:is it|is that|am i) (?:right|true|correct|the case|right in thinking)(?: to say)? that\b|"
                             r"what (?:hours|times?|days) (?:do|does|are|is|can|could)|"
@@ -410,6 +414,11 @@ _NEXT_STEPS = re.compile(r"\bwhat happens (?:now|next|after (?:this|that))\b|\bw
 _STANDS_NOW = re.compile(r"\b(?:booked|visits?|coming|come (?:out|and|round|over)|engineers?|technicians?|tech|"
                        r"anyone|anybody|someone|somebody|status|progress|happening|"
                        r"who(?:'s| has| is)? (?:\w+ )?(?:got|on|dealing|working|looking|handling))\b")
+#: Something told as not working: "can't get our printing out", "nothing comes up", "it won't start", "it's dead".
+_BROKEN_TOLD = re.compile(r"\b(?:can'?t|cannot|won'?t|isn'?t|doesn'?t|didn'?t|not) (?:\w+ ){0,2}(?:work|working|start|print|"
+                          r"printing|connect|load|open|come|coming|get|turn|switch|log|send|save|sync|respond|responding)\b|"
+                          r"\bnothing (?:comes?|happens|prints?|works|loads)\b|"
+                          r"\b(?:stopped|broken|broke|failed|failing|crashed|frozen|froze|dead|keeps? (?:dropping|crashing|failing))\b")
 #: How soon a record will be seen to: "how long will it take now?", "how quickly will they get to it?".
 _HOW_SOON = re.compile(r"\bhow (?:long|soon|quickly|fast)\b(?! (?:ago|have i|do i|does it take to))|"
                        r"\bwhen (?:will|would|might|should) (?:it|they|someone|somebody|anyone|an engineer|a technician)\b")
@@ -2105,7 +2114,7 @@ class SwitchboardBrain:
         if whole is not None:
             return whole  # its tool named in so many words ("I want to add a note to WO 10007 ..."): asked for
         adding = [i for i in named if INTENT_TOOLS[i][1].startswith("add_")]
-        if len(adding) == 1 and (_ADD_THAT.match(text.strip().lower()) or _PASS_ON.search(text.lower())):
+        if len(adding) == 1 and (_adds_that(text) or _PASS_ON.search(text.lower())):
             # "can you add to INC-20004 that the crack has spread": words added to it; "can you pass him a message?",
             # "I want to tell them something": words for whoever works on it
             return adding[0]
@@ -2524,8 +2533,13 @@ class SwitchboardBrain:
                                            "unless": said}
                 return {"target": server, "intent": raising[0]}
             # Pointed at in words ("that job", "the ticket"): a choice alone after a look-up logs the thing looked up.
+            # ... or by "that one", "it", when what was looked up takes no such change itself and the turn names no
+            # other thing ("they'd like that one bumped up to urgent" after an asset with its one open job).
             in_read = bool(ids) and ids <= set(held) and not self._names_its_ids(intent, text, ctx) \
-                and bool(_RECORD_NOUN.search(text.lower()))
+                and (bool(_RECORD_NOUN.search(text.lower())) or (
+                    bool(set(entities.tokens(text)) & _LEANING) and not entities.codes(text)
+                    and not any(self._id_names(i) == read_ids and bool(self._change_choices(i))
+                                for i, (srv, _) in INTENT_TOOLS.items() if srv == server)))
             if routed_change and routed.server == server and self._id_names(decision.intent) == ids \
                     and not (in_read and decision.intent == intent) \
                     and (decision.action == "route" or (decision.intent != intent and not set(
@@ -2819,16 +2833,18 @@ class SwitchboardBrain:
             return ""  # a clear request of its own ("what's the status of my other ticket?")
         told = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
         last = _last_result(state)
+        # ("How long is low, then?" names the choice it asks about: the choices' own explanation answers it.)
+        named = any(slots.options_named(x, text) for x in self._slots_of(done[0]["intent"]) if x.kind == "enum")
         if _NEXT_STEPS.search(text.lower()) or (_HOW_SOON.search(text.lower()) and isinstance(last.get("priority"), str)
-                                                and not self._from_last_result(text, state, one_of_kind=True)):
+                                                and not named and not self._from_last_result(text, state, one_of_kind=True)):
             # "What happens now, will someone call me?": who has it, and how soon its priority gets it seen to (the
             # articles' target), which is what the line knows; not a person put on to say it. "How long will it take
             # now it's escalated?": that target, for the priority it has now.
             who = f"{last['assignment_group']} has it." \
                 if isinstance(last.get("assignment_group"), str) and _NEXT_STEPS.search(text.lower()) else ""
             priority = f"a {last['priority']} priority one " if isinstance(last.get("priority"), str) else "it "
-            when = self._answer_from_articles(f"how soon is {priority}seen to?", done[0]["intent"],
-                                              f"{told} {self._stands(state)}".strip())
+            # (Searched with how the record stands, not its story: "it's leaking round the shaft" is no target time.)
+            when = self._answer_from_articles(f"how soon is {priority}seen to?", done[0]["intent"], self._stands(state))
             if who or when:
                 return " ".join(x for x in (who, when) if x)
         # (Off the line's topics, a question is about the result only when it points back to it: "who will it be?")
@@ -3091,10 +3107,19 @@ class SwitchboardBrain:
         desk = decision.target if decision.target in SERVERS else site[0]
         # Searched with the site's own name ("site five five" is Lakeside's number, not the depot's 42 Westfield
         # Avenue), and the sections that name it first.
-        name = self._site_name(slots.mentioned([site[1]], text, self._context())[site[1].name])
+        number = slots.mentioned([site[1]], text, self._context())[site[1].name]
+        name = self._site_name(number)
         passages = self.coordinator.passages(f"{normalise(text)} {name}".strip(), desk)
         if name:
-            passages = sorted(passages, key=lambda p: name.lower() not in p.text.lower())
+            # Only the lines that name it, when any does ("drop a parcel at the Westfield depot, what's the address?" is
+            # not answered by another site's line that sounds nearer to a parcel), its own entry (with its number) first.
+            def entry(line: str) -> bool:
+                return name.lower() in line.lower() and re.search(rf"\b(?:site )?{number}\b,", line, re.I) is not None
+            naming = [p for p in passages if name.lower() in p.text.lower()]
+            own = [dataclasses.replace(p, text="\n".join(x for x in p.text.splitlines() if entry(x)))
+                   for p in naming if any(entry(x) for x in p.text.splitlines())]
+            passages = own or [dataclasses.replace(p, text="\n".join(x for x in p.text.splitlines()
+                                                                      if name.lower() in x.lower())) for p in naming] or passages
         return dataclasses.replace(decision, action="route", intent="knowledge.howto", target=desk, passages=passages)
 
     def _unfounded_change(self, decision: Any, text: str, state: CallState) -> Any | None:
@@ -3271,8 +3296,7 @@ class SwitchboardBrain:
         said = self._tool_named_in_full(acts, text)
         # ... or its verb with the news after it ("add that the control room hit 31 degrees"): the one act adding.
         adding = [i for i in acts if INTENT_TOOLS[i][1].startswith("add_")]
-        if said is None and len(adding) == 1 and any(_ADD_THAT.match(_LEAD.sub("", x.strip().lower()))
-                                                     for x in re.split(r"[.;!?,]\s+", text.strip())):
+        if said is None and len(adding) == 1 and _adds_that(text):
             said = adding[0]
         if said is not None and (spec := self._spec_of(said)) is not None and slots.is_write(spec.name, spec.annotations):
             return {"target": server, "intent": said, "named": True, **({"ids": held} if held else {})}
@@ -4241,6 +4265,15 @@ class SwitchboardBrain:
         heard = [o for o in options if decision is not None and decision.action == "route" and o["intent"] == decision.intent]
         if heard:
             return {**heard[0], "text": f"{clarify['text']}. {told or text}"}
+        # Neither named, the story tells of something that stopped working ("we swipe our badges and nothing comes
+        # up" between an IT problem and a request), and the answer tells more of it ("it's the whole floor"), not only
+        # who calls (asked again, below): the one option that reports a problem.
+        reports = [o for o in options if "report" in self.coordinator.policy.name_of(o["intent"]).lower()]
+        if len(reports) == 1 and _BROKEN_TOLD.search(f"{clarify['text']} {told or text}".lower()) \
+                and not re.search(r"\b(?:i|we) (?:just |really |only |still )?(?:need|want|would like|'?d like)\b",
+                                  (told or text).lower()) \
+                and not _REQUEST_QUESTION.search((told or text).lower()) and not self._only_who(text):
+            return {**reports[0], "text": f"{clarify['text']}. {told or text}"}
         if reply.yes is True and len(reply.rest.split()) <= 3:
             return {**options[0], "text": clarify["text"]}
         # Neither, but a request of its own, clear alone ("it's not really a fault. Can I request a replacement battery
@@ -4672,6 +4705,12 @@ def _last_result(state: CallState) -> dict[str, Any]:
     """What the call's last tool call returned, when it succeeded with a record; {} otherwise."""
     last = state.tool_attempts[-1] if state.tool_attempts else {}
     return last["result"] if last.get("ok") and isinstance(last.get("result"), dict) else {}
+
+
+def _adds_that(text: str) -> bool:
+    """Does a clause of ``text`` ask for words added ("Can you add that it failed again today?" after the story, "don't
+    raise anything new, just add to that job that ...")?"""
+    return any(_ADD_THAT.match(_LEAD.sub("", x.strip().lower())) for x in re.split(r"[.;!?,]\s+", text.strip()))
 
 
 def _asks_how_it_stands(text: str) -> bool:

@@ -79,6 +79,8 @@ def _negated(words_before: list[str], safety: re.Pattern[str]) -> bool:
 
 #: Words just before a role that make it the caller's own ("it's the operator", "I'm a representative of").
 _SELF_INTRODUCED = re.compile(r"\b(?:it s|its|this is|i m|im|i am|we re|we are)(?: (?:a|an|the|your))?\s*$")
+#: Words just before a role that make it where the news came from ("a message from the operator", "according to").
+_SOURCE = re.compile(r"\b(?:from|according to)\s*$")
 #: Words after a person's phrase that make it the subject of what is told ("the operator can't be there then", "your
 #: manager said ...") rather than who is asked for ("put me through to the operator").
 _TOLD_OF = frozenset("is was can cant cannot won wont will would says said wants wanted asked told needs reckons thinks "
@@ -267,8 +269,11 @@ class Policy:
         for form in forms:
             for m in self.person_request.finditer(form):
                 after = form[m.end():].split()
-                if _SELF_INTRODUCED.search(form[:m.start()]) or (after and after[0] in _TOLD_OF):
-                    continue  # "it's the operator at North Ridge": who is calling, not who is wanted; nor "the operator can't"
+                if _SELF_INTRODUCED.search(form[:m.start()]) or _SOURCE.search(form[:m.start()]) \
+                        or (after and after[0] in _TOLD_OF):
+                    # "it's the operator at North Ridge": who is calling, not who is wanted; nor "the operator can't";
+                    # nor "a message from the operator": where the news came from
+                    continue
                 if not after or after[0] in _GRAMMAR_WORDS or after[0].endswith("ly"):
                     return m.group(0)
         return None

@@ -100,3 +100,49 @@ async def test_an_act_on_the_record_held_asked_after_a_how_to_is_on_that_record(
                                           "the right edge too?")
         assert state.task and state.task["intent"] == "incident.comment", (spoken(actions), state.task)
         assert state.task["args"].get("incident_id") == "INC-20004", state.task
+
+
+async def test_that_one_changed_after_an_assets_look_up_is_its_open_job(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("that-one-bumped")
+        await say(brain, state, "Could you look up pump A123 at Riverside for me?")
+        actions = await say(brain, state, "OK, can you put that one up to urgent please? The bearing's getting hotter.")
+        assert state.task and state.task["intent"] == "work_order.update", (spoken(actions), state.task)
+        assert state.task["args"].get("work_order_id") == "WO-10001" and state.task["args"].get("priority") == "urgent"
+
+
+async def test_words_asked_added_after_the_story_and_the_records_number_go_on_it(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("add-after-story")
+        actions = await say(brain, state, "The standby generator at Harbor Road tripped during its run this afternoon. "
+                                          "There's a job open already, WO-10006. Could you add that it tripped on "
+                                          "overspeed this time?")
+        assert state.task and state.task["intent"] == "work_order.note", (spoken(actions), state.task)
+        assert "overspeed" in state.task["args"].get("note", ""), state.task
+        assert not tools_ok(actions), spoken(actions)  # no visit, no read: the note is read back
+
+
+async def test_an_address_asked_of_a_named_site_is_that_sites(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("address-of-site")
+        actions = await say(brain, state, "A delivery driver is bringing pallets to the Westfield depot, which road is it on?")
+        assert "Westfield Avenue" in spoken(actions) and "Market Square" not in spoken(actions), spoken(actions)
+
+
+async def test_a_question_beside_a_value_is_answered_with_the_read_back(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("borrow-beside-id")
+        await say(brain, state, "My laptop is completely dead, no lights at all even on the charger.")
+        actions = await say(brain, state, "It's E10850. Could I borrow one while it's looked at?")
+        assert "loan laptop" in spoken(actions) and state.task and state.task.get("confirming"), spoken(actions)
+
+
+async def test_a_story_of_something_not_working_settles_a_problem_against_a_request(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("broken-settles")
+        actions = await say(brain, state, "Nobody in the east wing office can scan to email any more. We press scan "
+                                          "and nothing happens at all.")
+        if state.dialogue.get("clarify"):  # the router may be unsure between a problem and a request: the story says
+            actions = await say(brain, state, "Amy Chen, E10620. It's everyone on this side, about ten of us.")
+        assert not any(isinstance(a, HandoffEvent) for a in actions), spoken(actions)
+        assert state.task and state.task["intent"] == "incident.create", (spoken(actions), state.task)

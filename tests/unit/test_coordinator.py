@@ -374,6 +374,9 @@ def test_a_person_phrase_that_starts_a_things_name_is_no_request_for_a_person(co
     ("hi, I'm a representative from the pump supplier, the seal kit for P-4512 is ready", False),
     ("can I speak to the operator please", True),
     ("is this the operator? I need the operator", True),
+    # Where the news came from: no one asked for.
+    ("I had a text from the operator at the reservoir, the transfer pump is barely moving water", False),
+    ("according to your manager the visit was moved, is that right", False),
 ])
 def test_a_role_the_caller_introduces_themselves_by_is_no_request_for_one(coordinator, utterance, asked):
     d = coordinator.decide(utterance, call(), now=OPEN)

@@ -535,3 +535,14 @@ def test_a_digits_homophone_after_the_word_site_is_that_digit(said: str, number:
 ])
 def test_a_day_told_as_gone_by_is_not_asked_for_and_weeks_count_in_words(said, expected):
     assert e.when(said, datetime(2026, 12, 7, 10, 0)) == expected
+
+
+@pytest.mark.parametrize("said, gone", [
+    ("the generator didn't start on its test again this", True),  # ... morning: when it happened
+    ("the breaker tripped twice this", True),
+    ("it was fine earlier this", True),
+    ("it stopped again so can someone come this", False),  # the next thought asks for a time
+    ("could you send someone this", False),
+])
+def test_a_time_of_today_told_of_what_happened_is_gone_by(said, gone):
+    assert e.gone_by(said.split()) is gone

@@ -1351,3 +1351,14 @@ def test_words_dictated_at_a_read_back_are_told_more(said: str) -> None:
     fields = [s.Slot(name="summary", schema={"type": "string", "description": "What is wrong?"}, required=True)]
     changes, reply = s.told_more(fields, {"summary": "the fans aren't cutting in"}, said)
     assert changes and reply == "I've added that.", (changes, reply)
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("They never said it was urgent. They just want it looked at.", None),
+    ("the supplier didn't mention it being high", None),
+    ("it didn't start so urgent please", "urgent"),  # the denial is of another clause
+    ("it's not charging, high please", "high"),
+])
+def test_a_value_denied_in_its_clause_is_not_chosen(said, expected):
+    priority = s.Slot("priority", {"type": "string", "enum": ["low", "medium", "high", "urgent"]}, False)
+    assert s.parse(priority, said, CTX, asked=False) == expected
