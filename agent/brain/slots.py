@@ -365,8 +365,8 @@ _SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|shou
 #: ticket down to low". The change verb is the caller's; "the reading went up to high" changes nothing.
 _CHANGED_TO = re.compile(r"\b(?:bump|bumped|raise|lift|lower|drop|change|set|move|upgrade|downgrade|escalate|increase|"
                          r"reduce|push|knock|put)\b.*\b(?:up |down |back )?(?:to|as)\s*$")
-#: Words that deny what follows them in their clause ("they didn't say it was urgent", "not sure it's high").
-_NEGATIONS = {"don't", "dont", "doesn't", "didn't", "didnt", "never", "without", "wasn't", "isn't", "wouldn't", "not"}
+#: Words that deny what follows them in their clause ("they didn't say it was urgent", "I wouldn't call it high").
+_NEGATIONS = {"don't", "dont", "doesn't", "didn't", "didnt", "never", "without", "wasn't", "wouldn't"}
 #: Where a clause ends before a value: a mark, or a word that starts the next thought ("it didn't work so urgent please").
 _CLAUSE_BEFORE = re.compile(r"[,.!?;:]|\b(?:so|because|but|and|then|though|although)\b")
 #: What may follow a value said on its own: "low's fine", "medium will do", "high please".

@@ -2843,8 +2843,13 @@ class SwitchboardBrain:
             who = f"{last['assignment_group']} has it." \
                 if isinstance(last.get("assignment_group"), str) and _NEXT_STEPS.search(text.lower()) else ""
             priority = f"a {last['priority']} priority one " if isinstance(last.get("priority"), str) else "it "
-            # (Searched with how the record stands, not its story: "it's leaking round the shaft" is no target time.)
-            when = self._answer_from_articles(f"how soon is {priority}seen to?", done[0]["intent"], self._stands(state))
+            # The articles' line for its priority ("Low: planned within 10 working days."), else their answer, searched
+            # with how the record stands, not its story: "it's leaking round the shaft" is no target time.
+            desk = INTENT_TOOLS.get(done[0]["intent"], ("",))[0]
+            line = answers.options_answer([str(last["priority"])], [p.to_dict() for p in self.coordinator.passages(
+                f"how soon is {priority}seen to", desk)])[0] if isinstance(last.get("priority"), str) else ""
+            when = spoken(line) if line else self._answer_from_articles(f"how soon is {priority}seen to?",
+                                                                         done[0]["intent"], self._stands(state))
             if who or when:
                 return " ".join(x for x in (who, when) if x)
         # (Off the line's topics, a question is about the result only when it points back to it: "who will it be?")
@@ -4265,17 +4270,18 @@ class SwitchboardBrain:
         heard = [o for o in options if decision is not None and decision.action == "route" and o["intent"] == decision.intent]
         if heard:
             return {**heard[0], "text": f"{clarify['text']}. {told or text}"}
+        if reply.yes is True and len(reply.rest.split()) <= 3:
+            return {**options[0], "text": clarify["text"]}
         # Neither named, the story tells of something that stopped working ("we swipe our badges and nothing comes
         # up" between an IT problem and a request), and the answer tells more of it ("it's the whole floor"), not only
         # who calls (asked again, below): the one option that reports a problem.
         reports = [o for o in options if "report" in self.coordinator.policy.name_of(o["intent"]).lower()]
         if len(reports) == 1 and _BROKEN_TOLD.search(f"{clarify['text']} {told or text}".lower()) \
                 and not re.search(r"\b(?:i|we) (?:just |really |only |still )?(?:need|want|would like|'?d like)\b",
-                                  (told or text).lower()) \
-                and not _REQUEST_QUESTION.search((told or text).lower()) and not self._only_who(text):
+                                  f"{clarify['text']} {told or text}".lower()) \
+                and not _REQUEST_QUESTION.search(f"{clarify['text']} {told or text}".lower()) and not self._only_who(text) \
+                and len(_content_words(told or text)) >= 3:
             return {**reports[0], "text": f"{clarify['text']}. {told or text}"}
-        if reply.yes is True and len(reply.rest.split()) <= 3:
-            return {**options[0], "text": clarify["text"]}
         # Neither, but a request of its own, clear alone ("it's not really a fault. Can I request a replacement battery
         # instead?"): that one, with what the first turn told (who calls, which thing).
         asks = [x for x in _sentences(told or text) if _REQUEST_QUESTION.search(x.lower()) or _NEED.match(x.lower())]
