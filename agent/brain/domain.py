@@ -334,9 +334,11 @@ def _whole_sentences(text: str, budget: int) -> str:
 
 #: A list's sentences of who is due ("Dev Patel is booked for it tomorrow morning.", "No technician visit is booked ...").
 _DUE_SENTENCE = re.compile(r"\bis booked for\b|^No technician visit is booked\b")
-#: A question about visits: who comes, when, whether anyone is booked.
-_ASKS_WHO_COMES = re.compile(r"\b(?:visits?|booked|book|coming|due|technicians?|engineers?|anyone|anybody|someone|somebody|"
-                             r"schedul\w*|who)\b")
+#: A question about visits: when someone comes, whether anyone is booked ("when's the technician coming?").
+_ASKS_VISIT = re.compile(r"\b(?:visits?|booked|book|coming|due|technicians?|engineers?|anyone|anybody|someone|somebody|"
+                         r"schedul\w*)\b")
+#: ... or who comes.
+_ASKS_WHO_COMES = re.compile(rf"{_ASKS_VISIT.pattern}|\bwho\b")
 
 
 def _listed_for_the_ear(text: str, budget: int, asked: str = "") -> str:
@@ -411,10 +413,6 @@ def _asked_first(message: str, asked: str) -> str:
     due = [x for x in rest if x not in labelled and _DUE_SENTENCE.search(x)] if _ASKS_VISIT.search(asked.lower()) else []
     return " ".join([first, *labelled, *due, *(x for x in rest if x not in labelled and x not in due)])
 
-
-#: A question about visits: who comes when, whether anyone is booked ("when's the technician coming?").
-_ASKS_VISIT = re.compile(r"\b(?:visits?|booked|book|coming|due|technicians?|engineers?|anyone|anybody|someone|somebody|"
-                         r"schedul\w*)\b")
 
 
 def _fields_asked(data: Mapping[str, Any], asked: str, message: str) -> str:

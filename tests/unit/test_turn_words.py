@@ -47,13 +47,18 @@ def test_fused_loads_both_models_and_fuses_only_then():
         asyncio.run(e.close())
 
 
-@pytest.fixture(scope="module")
-def engine():
-    e = LocalSpeechEngine(Settings(turn_words="model", endpoint_short_ms=200))
+def _started(turn_words: str):
+    """A loaded engine judging words by ``turn_words`` with the 200 ms short stop, closed after the module."""
+    e = LocalSpeechEngine(Settings(turn_words=turn_words, endpoint_short_ms=200))
     asyncio.run(e.start())
     asyncio.run(e.ready())
     yield e
     asyncio.run(e.close())
+
+
+@pytest.fixture(scope="module")
+def engine():
+    yield from _started("model")
 
 
 @pytest.mark.slow
@@ -108,11 +113,7 @@ async def test_short_finished_requests_end_on_what_the_words_say_and_never_past_
 
 @pytest.fixture(scope="module")
 def hybrid():
-    e = LocalSpeechEngine(Settings(turn_words="hybrid", endpoint_short_ms=200))
-    asyncio.run(e.start())
-    asyncio.run(e.ready())
-    yield e
-    asyncio.run(e.close())
+    yield from _started("hybrid")
 
 
 @pytest.mark.slow
