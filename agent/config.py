@@ -63,7 +63,7 @@ class Settings(SettingsBase):
     #: How the speculative transcript is judged: ``model`` (agent/speech/completeness.py), ``rules`` (last words),
     #: ``fused`` (the model's probability combined with Smart Turn's on the audio, agent/speech/endpoint.py), or
     #: ``hybrid`` (the model where it is sure, the rules in between).
-    turn_words: str = "hybrid"
+    turn_words: str = "rules"
     #: Silence that ends a turn whose words the completeness model calls finished (turn_words model, fused, hybrid).
     endpoint_short_ms: int = 200
     #: Sustained voice over the agent that may interrupt it; its words then get 60 ms (agent/speech/local.py):

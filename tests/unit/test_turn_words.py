@@ -17,8 +17,7 @@ from tests.unit.test_smart_turn import turns_with_silence_fed
 
 
 def test_the_settings_are_checked():
-    assert Settings.from_env({}).turn_words == "hybrid"  # the default since issue 19's fifth pass (docs/speech.md)
-    assert Settings.from_env({"SWITCHBOARD_TURN_WORDS": "rules"}).turn_words == "rules"
+    assert Settings.from_env({}).turn_words == "rules"  # hybrid cut short comma pauses in spoken tests (docs/speech.md)
     assert Settings.from_env({"SWITCHBOARD_TURN_WORDS": "model"}).turn_words == "model"
     assert Settings.from_env({"SWITCHBOARD_ENDPOINT_SHORT_MS": "250"}).endpoint_short_ms == 250
     assert Settings.from_env({"SWITCHBOARD_TURN_WORDS": "fused"}).turn_words == "fused"
