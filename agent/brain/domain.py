@@ -150,7 +150,7 @@ def asked_parts(text: str) -> list[str]:
     """The questions of a turn that tells a story first ("I'm standing at a valve ... Where do they put the tag on a
     valve?"), each as it is to be answered: alone, or with the story when it leans on it ("what does that mean?").
     The whole turn when it asks no question, or one question before anything else."""
-    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    sentences = _SENTENCE_END.split(text.strip())
     first = next((i for i, x in enumerate(sentences) if questions_in(x)), len(sentences))
     if first == 0:
         # Asked first, then explained ("How long does a reset link last? Hers expired before she opened it."): what
@@ -283,6 +283,8 @@ def questions_in(text: str) -> list[str]:
         q, re.I))]
 
 
+#: Where a sentence ends: the space after its mark.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 #: Words of a tool's answer read out before the caller can speak again ("say that again" repeats it).
 REPLY_WORDS = 32
 #: No reply runs longer than this (issue 18): past it a listener loses the start.
@@ -318,7 +320,6 @@ def for_the_ear(text: str, budget: int = REPLY_WORDS) -> str:
     return said
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 #: A bracketed aside and the space before it: "Incident INC-20001 (Laptop will not connect to VPN) is ...".
 _ASIDE = re.compile(r"\s*\([^()]*\)")
 
@@ -345,7 +346,7 @@ def _listed_for_the_ear(text: str, budget: int, asked: str = "") -> str:
     """A list's sentences in about ``budget`` words: records said without what is wrong with them (the words from
     the colon to the last comma), the last ones first, until all fit; then cut at a sentence as any reply. Who is due
     goes first when the caller did not ask about visits (``asked``: their words)."""
-    forms = re.split(r"(?<=[.!?])\s+", text.strip())
+    forms = _SENTENCE_END.split(text.strip())
     if len(text.split()) > budget and not _ASKS_WHO_COMES.search(asked.lower()):
         forms = [x for x in forms if not _DUE_SENTENCE.search(x)] or forms
     for i in reversed(range(1, len(forms))):
@@ -358,7 +359,7 @@ def _listed_for_the_ear(text: str, budget: int, asked: str = "") -> str:
 def asked_for_the_ear(text: str, budget: int = LONGEST_REPLY) -> str:
     """``text`` in at most about ``budget`` words, its closing question kept: the sentences before it are cut
     ("Sorry, that didn't work: <a long reason> ... Shall I try again, or put you through to a person?")."""
-    sentences = [x for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x]
+    sentences = [x for x in _SENTENCE_END.split(text.strip()) if x]
     if len(text.split()) <= budget or len(sentences) < 2 or not sentences[-1].endswith("?"):
         return text
     question = sentences[-1]
@@ -389,7 +390,7 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[s
         # The server's message names the ticket again: once is enough, "say that again" repeats it.
         rest = re.sub(rf"\s*\b{re.escape(ticket)}\b", "", message) if message else ""
         # Sentences that only repeat what the caller just confirmed are left out.
-        rest = " ".join(x for x in re.split(r"(?<=[.!?])\s+", rest) if not _only_confirmed(x, confirmed))
+        rest = " ".join(x for x in _SENTENCE_END.split(rest) if not _only_confirmed(x, confirmed))
         return for_the_ear(f"{lead} {spoken(rest)}".strip())
     if message and spec.name.startswith("list_"):
         # A list is heard whole where it can be: each record it names, with room left for "Anything else?"; one
@@ -406,7 +407,7 @@ def result_sentence(spec: ToolSpec, data: Any, write: bool, confirmed: Mapping[s
 def _asked_first(message: str, asked: str) -> str:
     """``message`` with its labelled parts that ``asked`` names ("Last service: ..." for "when was it last
     serviced?") said right after what the record is, so the ear's budget keeps them."""
-    first, *rest = re.split(r"(?<=[.!?])\s+", message.strip())
+    first, *rest = _SENTENCE_END.split(message.strip())
     stems = {w[:5] for w in entities.tokens(asked.lower()) if len(w) > 3}
     labelled = [x for x in rest if ":" in x and {w[:5] for w in entities.tokens(x.partition(":")[0].lower()) if len(w) > 3} & stems]
     # ... and who is due, for a question about visits ("when's the technician coming?"): "No technician visit is booked".
@@ -586,7 +587,7 @@ class DomainAgent:
                 # "how far ahead can I book a visit and what times do they come?": each question its answer, its
                 # first sentence, in the order asked.
                 each = [a for a in (howto_answer(state.passages, q, self.similar) for q in own) if a is not None]
-                firsts = list(dict.fromkeys(re.split(r"(?<=[.!?])\s+", a[0])[0] for a in each))
+                firsts = list(dict.fromkeys(_SENTENCE_END.split(a[0])[0] for a in each))
                 found = (for_the_ear(" ".join(firsts), LONGEST_REPLY), found[1]) if len(firsts) > 1 else found
             if found is None:
                 yield Say("I don't have an article on that. I can put you through to someone who knows.")
@@ -773,7 +774,7 @@ class DomainAgent:
             return False
         # (A sentence that is little but the value answered is no reason, "Read and write."; nor thanks, a question or
         # the value put right, "Sorry, no, not write, read.")
-        why = " ".join(x.rstrip(" .!") for x in re.split(r"(?<=[.!?])\s+", text.strip())[1:]
+        why = " ".join(x.rstrip(" .!") for x in _SENTENCE_END.split(text.strip())[1:]
                        if len(x.split()) >= REASON_WORDS and not x.rstrip().endswith("?") and entities.yes_no(x).yes is None
                        and not _THANKED.search(x.lower()) and not moves.negates(x))
         if not why or slots.validate(asking, why) is not None:
@@ -1361,7 +1362,7 @@ class DomainAgent:
         reply = entities.yes_no(text)
         # ("Whatever you need to do, as long as someone comes back out. Yes, go ahead.": the yes of a later sentence,
         # with no no in the turn.)
-        sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+        sentences = _SENTENCE_END.split(text.strip())
         replies = [entities.yes_no(x) for x in sentences]
         story = text  # what the new one may be about, told with the answer
         if reply.yes is None and {r.yes for r in replies[1:]} - {None} == {True}:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 UNITS = {
     "zero": 0, "nought": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
@@ -625,14 +625,19 @@ _PAST_VERBS = {"came", "arrived", "was", "were", "went", "got", "had", "did", "b
                "reported", "logged", "raised", "noticed", "last"}
 
 
+def _back_to(words: list[str], stops: Callable[[str], object]) -> list[str]:
+    """The last of ``words`` back to (not including) the nearest one that ``stops`` a clause, nearest first."""
+    out: list[str] = []
+    for w in reversed(words):
+        if stops(w):
+            break
+        out.append(w)
+    return out
+
+
 def _gone_by_day(toks: list[str], at: int) -> bool:
     """Is the weekday at ``toks[at]`` told of as gone by: a verb of what happened, or "last", before it in its clause?"""
-    before: list[str] = []
-    for t in reversed(toks[max(0, at - 5):at]):
-        if _CLAUSE_END.fullmatch(t):
-            break
-        before.append(t)
-    return bool(set(before) & _PAST_VERBS)
+    return bool(set(_back_to(toks[max(0, at - 5):at], _CLAUSE_END.fullmatch)) & _PAST_VERBS)
 
 
 #: Words near a day that rule it out: said before it ("shut on Friday", "can't do Monday", "instead of
@@ -679,12 +684,7 @@ def gone_by(words_before: list[str]) -> bool:
     # "it didn't start on its test again this morning", "tripped twice this afternoon": today's time of what happened.
     if words_before[-1:] != ["this"]:
         return False
-    clause: list[str] = []
-    for w in reversed(words_before[-8:-1]):
-        if w in _NEXT_THOUGHT:
-            break
-        clause.append(w)
-    return bool(set(clause) & (_PAST_VERBS | _HAPPENED))
+    return bool(set(_back_to(words_before[-8:-1], _NEXT_THOUGHT.__contains__)) & (_PAST_VERBS | _HAPPENED))
 
 
 #: Words that begin another thought before a time ("it stopped, so can someone come this afternoon?").

@@ -2835,13 +2835,14 @@ class SwitchboardBrain:
         last = _last_result(state)
         # ("How long is low, then?" names the choice it asks about: the choices' own explanation answers it.)
         named = any(slots.options_named(x, text) for x in self._slots_of(done[0]["intent"]) if x.kind == "enum")
-        if _NEXT_STEPS.search(text.lower()) or (_HOW_SOON.search(text.lower()) and isinstance(last.get("priority"), str)
-                                                and not named and not self._from_last_result(text, state, one_of_kind=True)):
+        next_steps = bool(_NEXT_STEPS.search(text.lower()))
+        if next_steps or (_HOW_SOON.search(text.lower()) and isinstance(last.get("priority"), str)
+                          and not named and not self._from_last_result(text, state, one_of_kind=True)):
             # "What happens now, will someone call me?": who has it, and how soon its priority gets it seen to (the
             # articles' target), which is what the line knows; not a person put on to say it. "How long will it take
             # now it's escalated?": that target, for the priority it has now.
             who = f"{last['assignment_group']} has it." \
-                if isinstance(last.get("assignment_group"), str) and _NEXT_STEPS.search(text.lower()) else ""
+                if isinstance(last.get("assignment_group"), str) and next_steps else ""
             priority = f"a {last['priority']} priority one " if isinstance(last.get("priority"), str) else "it "
             # The articles' line for its priority ("Low: planned within 10 working days."), else their answer, searched
             # with how the record stands, not its story: "it's leaking round the shaft" is no target time.
@@ -3118,13 +3119,12 @@ class SwitchboardBrain:
         if name:
             # Only the lines that name it, when any does ("drop a parcel at the Westfield depot, what's the address?" is
             # not answered by another site's line that sounds nearer to a parcel), its own entry (with its number) first.
+            def naming(line: str) -> bool:
+                return name.lower() in line.lower()
+
             def entry(line: str) -> bool:
-                return name.lower() in line.lower() and re.search(rf"\b(?:site )?{number}\b,", line, re.I) is not None
-            naming = [p for p in passages if name.lower() in p.text.lower()]
-            own = [dataclasses.replace(p, text="\n".join(x for x in p.text.splitlines() if entry(x)))
-                   for p in naming if any(entry(x) for x in p.text.splitlines())]
-            passages = own or [dataclasses.replace(p, text="\n".join(x for x in p.text.splitlines()
-                                                                      if name.lower() in x.lower())) for p in naming] or passages
+                return naming(line) and re.search(rf"\b(?:site )?{number}\b,", line, re.I) is not None
+            passages = _lines_kept(passages, entry) or _lines_kept(passages, naming) or passages
         return dataclasses.replace(decision, action="route", intent="knowledge.howto", target=desk, passages=passages)
 
     def _unfounded_change(self, decision: Any, text: str, state: CallState) -> Any | None:
@@ -4711,6 +4711,12 @@ def _last_result(state: CallState) -> dict[str, Any]:
     """What the call's last tool call returned, when it succeeded with a record; {} otherwise."""
     last = state.tool_attempts[-1] if state.tool_attempts else {}
     return last["result"] if last.get("ok") and isinstance(last.get("result"), dict) else {}
+
+
+def _lines_kept(passages: list[Any], keep: Callable[[str], bool]) -> list[Any]:
+    """The passages with a line ``keep`` takes, each cut to those lines."""
+    return [dataclasses.replace(p, text="\n".join(x for x in p.text.splitlines() if keep(x)))
+            for p in passages if any(keep(x) for x in p.text.splitlines())]
 
 
 def _adds_that(text: str) -> bool:

@@ -5,6 +5,7 @@ phrases nor the model's training data."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import numpy as np
 import pytest
@@ -87,6 +88,18 @@ async def test_pauses_after_unfinished_words_mostly_do_not_end_the_turn(engine):
     assert sum(whole) >= 3, whole
 
 
+async def _finished_turn(engine: LocalSpeechEngine, text: str) -> tuple[Any, float, float]:
+    """``text`` spoken as one finished request through a channel: (the turn heard, when it ended, when the last words
+    before that end were known), ms from the end of speech."""
+    speech = clip(text)
+    audio = np.concatenate([silence(300), speech, silence(2000)])
+    partials: list[float] = []
+    got = await turns_with_silence_fed(engine, audio, 4800 + speech.size, partials)
+    assert len(got) == 1, [t.text for t, _ in got]
+    heard, waited = got[0]
+    return heard, waited, max([p for p in partials if p <= waited], default=waited)
+
+
 @pytest.mark.slow
 async def test_short_finished_requests_end_on_what_the_words_say_and_never_past_the_cap(engine):
     """Measured: 3 of these 4 waited the cap (their words scored 0.30-0.65, below 0.66; docs/speech.md),
@@ -96,16 +109,10 @@ async def test_short_finished_requests_end_on_what_the_words_say_and_never_past_
     config = engine.endpoint_config()
     assert engine.words is not None and config.short_ms is not None
     for text in FINISHED:
-        speech = clip(text)
-        audio = np.concatenate([silence(300), speech, silence(2000)])
-        partials: list[float] = []
-        got = await turns_with_silence_fed(engine, audio, 4800 + speech.size, partials)
-        assert len(got) == 1, [t.text for t, _ in got]
-        heard, waited = got[0]
+        heard, waited, known = await _finished_turn(engine, text)
         if engine.words.probability(heard.text) >= config.finished_above:
-            known = max([p for p in partials if p <= waited], default=waited)
             # 120: a few frames of the event loop on a busy core; waiting the silence stop would exceed it
-            assert waited <= max(config.short_ms, known) + 120, (heard.text, waited, partials)
+            assert waited <= max(config.short_ms, known) + 120, (heard.text, waited, known)
         else:
             assert config.hold_ms - 40 <= waited < config.hold_ms + 300, (heard.text, waited)
 
@@ -127,16 +134,10 @@ async def test_hybrid_ends_sure_words_early_and_otherwise_waits_as_the_rules_wou
     assert hybrid.words is not None and config.rules_in_band and config.unfinished_below == HYBRID_UNFINISHED_BELOW
     assert LocalSpeechEngine(Settings(turn_words="model")).endpoint_config().rules_in_band is False
     for text in FINISHED:
-        speech = clip(text)
-        audio = np.concatenate([silence(300), speech, silence(2000)])
-        partials: list[float] = []
-        got = await turns_with_silence_fed(hybrid, audio, 4800 + speech.size, partials)
-        assert len(got) == 1, [t.text for t, _ in got]
-        heard, waited = got[0]
+        heard, waited, known = await _finished_turn(hybrid, text)
         p = hybrid.words.probability(heard.text)
-        known = max([t for t in partials if t <= waited], default=waited)
         if p >= config.finished_above:
-            assert waited <= max(config.short_ms, known) + 120, (heard.text, p, waited, partials)
+            assert waited <= max(config.short_ms, known) + 120, (heard.text, p, waited, known)
         elif p < config.unfinished_below or sounds_unfinished(heard.text):
             assert config.hold_ms - 40 <= waited < config.hold_ms + 300, (heard.text, p, waited)
         else:
