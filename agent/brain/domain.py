@@ -68,6 +68,15 @@ _NOT_CARRIED = {"status", "priority", "summary", "description", "idempotency_key
 #: A new record asked for in so many words ("raise a new one", "open another ticket"; "they gave me a new one" is none).
 NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:a new|another)(?: new)? "
                         r"(?:one|job|ticket|work order|incident|request)\b")
+#: A record pointed at by what it is about: "the vibration job on intake pump 1", "that ticket", "the job for the aircon".
+#: (The words before its kind describe it: no preposition, article or verb of a sentence, "... jams on every job".)
+DESCRIBED_RECORD = re.compile(r"\b(?:the|that|this|our|my|his|her|their)((?: (?!(?:on|at|in|for|with|to|from|of|every|each|all|"
+                              r"and|or|is|was|are|it|that|a|an|the)\b)[\w'/-]+){0,5}?) (?:job|work order|ticket|incident)\b"
+                              r"(?! (?:number|reference)\b)")
+#: Another record than the one in hand brought up: "and there was one for the dryer alarm", "the other job".
+ANOTHER_RECORD = re.compile(r"\bthere(?:'s| is| was| were) (?:also |another |one more )?(?:one|a job|a ticket|an incident|a work order|"
+                            r"a request)\b(?: [\w']+){0,2}? (?:for|on|about|against|with)\b|"
+                            r"\bthe other (?:one|job|ticket|incident|work order|request)\b")  # ("another one" is one to make)
 #: Asked to open a closed record again ("can you reopen it").
 REOPENED = re.compile(r"\bre-?open(?:ed|ing)?\b|\bopen (?:it|that|this|them) (?:back )?(?:up )?again\b")
 #: A fault back ("it's gone again", "dropped below setpoint again") and a thing pointed back at ("that pump").
@@ -77,6 +86,8 @@ _POINTED_BACK = re.compile(r"\b(?:that|this|the same|it'?s|it)\b")
 #: than the next thing: "the air conditioning in the lab" is 0.55 near "hvac Lab climate control", 0.23 the next.
 KIND_MEANING_FLOOR = 0.4
 KIND_MEANING_MARGIN = 0.15
+#: Letters of a long word that stand for it when a caller's words are matched to a record's ("replacement", "replace").
+STEM_LETTERS = 6
 #: Clauses of what the caller said compared on their own, at most (a rambling caller is not encoded whole).
 MAX_MEANING_CLAUSES = 8
 #: Things read out for the caller to pick from, at most (more than this is no list for the ear).
@@ -109,10 +120,26 @@ async def fetch_site_names(tools: ToolManager) -> dict[str, int]:
         return {}
     sites = data.get("sites") if isinstance(data, dict) else None
     names: dict[str, int] = {}
+    addresses: dict[str, int] = {}
     for site in sites if isinstance(sites, list) else []:
         if isinstance(site, dict) and isinstance(site.get("name"), str) and isinstance(site.get("number"), int):
             names[site["name"][:200]] = site["number"]
-    return {**_short_names(names, await _thing_kinds(tools)), **names}
+            if isinstance(site.get("address"), str):
+                addresses[site["address"][:200]] = site["number"]
+    return {**_address_names(addresses), **_short_names(names, await _thing_kinds(tools)), **names}
+
+
+def _address_names(addresses: Mapping[str, int]) -> dict[str, int]:
+    """A site by its street or its town ("the River Street pump station", "the Marlow plant"): each part of its address
+    without the house number ("12 River Street, Kingsbridge": "River Street", "Kingsbridge") that no other site's
+    address shares, kept as a whole name only (``entities.WHOLE_NAME``: "river" alone is no place)."""
+    parts: dict[str, set[int]] = {}
+    for address, number in addresses.items():
+        for part in address.split(","):
+            words = [w for w in part.split() if not any(c.isdigit() for c in w)]
+            if words and len(" ".join(words)) > 3:
+                parts.setdefault(" ".join(words), set()).add(number)
+    return {f"{entities.WHOLE_NAME}{part}": numbers.pop() for part, numbers in parts.items() if len(numbers) == 1}
 
 
 async def _thing_kinds(tools: ToolManager) -> set[str]:
@@ -502,9 +529,7 @@ def _lookup_candidates(data: Any, field: str) -> list[dict[str, Any]]:
 def _named_kind(item: Mapping[str, Any], words: set[str]) -> bool:
     """Does the caller name what ``item`` is: its type, or the last noun of its description ("Switch room
     chiller" -> chiller)? Records without either (work orders) always may be offered."""
-    what = re.sub(r"\(.*?\)|\d+", " ", str(item.get("description") or item.get("name") or "")).split()
-    kinds = {str(item["type"]).lower()} if item.get("type") else set()
-    kinds |= {what[-1].lower()} if what else set()
+    kinds = _kinds(item)
     singular = {w[:-1] for w in words if w.endswith("s") and len(w) > 3}  # "the pumps at Lakeside"
     return not kinds or bool(kinds & (words | singular))
 
@@ -531,10 +556,22 @@ def _nearly_said(value: str, numbers: set[str]) -> bool:
     return any(one_off(n, digits) for n in numbers)
 
 
-def _overlap(item: Mapping[str, Any], words: set[str]) -> int:
+def _overlap(item: Mapping[str, Any], words: set[str], *, stems: bool = False) -> int:
+    """How many of ``words`` the item's own text holds; with ``stems``, a long word's first letters will do
+    ("replacement" for "Replace mechanical seal")."""
     text = " ".join(str(v) for k, v in item.items() if isinstance(v, str) and not k.startswith("_"))
     said = {w for w in entities.tokens(text) if len(w) > 2 or w.isdigit()}
-    return len(words & said)
+    if not stems:
+        return len(words & said)
+    def stem(w: str) -> str:
+        return w[:STEM_LETTERS] if len(w) > STEM_LETTERS else w
+    return len({stem(w) for w in words} & {stem(w) for w in said})
+
+
+def _kinds(item: Mapping[str, Any]) -> set[str]:
+    """The words that say what kind of thing ``item`` is: its type and the last noun of its description."""
+    what = re.sub(r"\(.*?\)|\d+", " ", str(item.get("description") or item.get("name") or "")).split()
+    return ({str(item["type"]).lower()} if item.get("type") else set()) | ({what[-1].lower()} if what else set())
 
 
 class DomainAgent:
@@ -617,14 +654,20 @@ class DomainAgent:
             return
         spec = self._reader_named_by_id(spec, text)
         state.task = slots.new_task(spec.name, spec.server, intent, text, idempotency_key(state, spec.name))
-        if not hints and not slots.is_write(spec.name, spec.annotations) and _POINTED_BACK.search(text.lower()):
+        if not hints and not slots.is_write(spec.name, spec.annotations) and _POINTED_BACK.search(text.lower()) \
+                and not ANOTHER_RECORD.search(text.lower()):
             hints = self._thing_read_last(spec.server, state)  # "is anyone booked to come and look at it?"
+        if not hints and not slots.is_write(spec.name, spec.annotations):
+            hints = self._place_read_last(spec.server, state)  # "and there was one for the dryer alarm": there too
         if hints:
             state.task["hints"] = dict(hints)
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
         self._keep_who_calls(spec, said, state)
         same = self._same_thing(spec, text, state)
         known = {**same, **state.entities}
+        if ANOTHER_RECORD.search(text.lower()):  # not the call's record: the one this turn brings up
+            known = {k: v for k, v in known.items()
+                     if k not in {x.name for x in slots.slots_of(spec.input_schema) if x.kind == "code"}}
         if spec.name.startswith("list_"):
             # A list by what the turn names ("what's open at Riverside now?"), not also by the thing of an earlier
             # request (its asset would narrow the site's list to one job).
@@ -655,6 +698,15 @@ class DomainAgent:
         by = {x.name for lister in self.tools.tools(server).values() if lister.name.startswith("list_")
               for x in slots.slots_of(lister.input_schema) if x.kind in ("code", "site")}
         return {k: v for k in sorted(by) if (v := _carried(record, k)) is not None}
+
+    def _place_read_last(self, server: str, state: CallState) -> dict[str, Any]:
+        """The site of the record or thing ``server`` last returned, as its lists take it: where a record the caller
+        describes next is looked for first, when the turn names no place of its own. {} when none."""
+        last = next((a for a in reversed(state.tool_attempts) if a.get("ok") and a.get("server") == server), {})
+        site = _field(last.get("result"), "site")
+        by = {x.name for lister in self.tools.tools(server).values() if lister.name.startswith("list_")
+              for x in slots.slots_of(lister.input_schema) if x.kind == "site"}
+        return {name: site for name in sorted(by)} if site is not None else {}
 
     @staticmethod
     def _same_thing(spec: ToolSpec, text: str, state: CallState) -> dict[str, Any]:
@@ -1034,10 +1086,12 @@ class DomainAgent:
                 continue
             # Found by where and what, not by a state a description happens to name ("stuck half open" is no status
             # filter: the job waiting on an actuator is on hold); open ones are ranked first below anyway.
-            filters = slots.mentioned([s for s in slots.slots_of(schema) if s.kind in ("code", "site", "user")], said,
-                                      self.context(), verbs=False)
+            where = [s for s in slots.slots_of(schema) if s.kind in ("code", "site", "user")]
+            filters = slots.mentioned(where, said, self.context(), verbs=False)
+            # Only what says where and what carries over from the task: its other values are the change asked
+            # for ("set it to in progress"), not the state the record is in now.
             args = {**filters, **{k: v for k, v in task.get("hints", {}).items() if k in schema.get("properties", {})},
-                    **{k: task["args"][k] for k in schema.get("properties", {}) if k in task["args"]}}
+                    **{s.name: task["args"][s.name] for s in where if s.name in task["args"]}}
             if not args or not needed <= set(args):
                 continue
             try:
@@ -1047,16 +1101,25 @@ class DomainAgent:
             # A caller chasing something means one still open: closed ones rank after every open one. A thing
             # is only offered when the caller named what it is ("the generator"), not on a shared "room".
             candidates = _lookup_candidates(data, asking.name)
+            things: list[dict[str, Any]] = []
+            # A number said that is no id of its own ("one oh oh six") is one the caller nearly has: first of all.
+            nearly = {r.digits for p in parts for r in entities.number_runs(p) if len(r.digits) >= 3}
             if not spec.name.startswith(NEW_RECORD_PREFIXES) and (
                     not candidates or any(isinstance(c.get("asset"), Mapping) for c in candidates)):
                 # Records on things ("the chiller at North Ridge"): only those on a thing of the kind the caller
                 # names, when they name one the place has; the only open job there may be on another thing. With
                 # none at the place at all, the one thing described ("the noisy box on the workshop roof") has none.
                 at = await self._things_at(lister.server, args)
-                things = [t for t in at if _named_kind(t, words)]
+                # (Or the one thing described in other words: "the air con job for in here" is the air conditioning's.)
+                things = [t for t in at if _named_kind(t, words)] or self._named_by_meaning(at, said)
+                # ("Intake pump two, the seal leak": the one its words fit best, when one does; not when the caller
+                # nearly gave a record's number, "job one zero zero one ..., we've switched over to pump two".)
+                if len(things) > 1 and not any(_nearly_said(str(c["_value"]), nearly) for c in candidates):
+                    most = max(_overlap(t, words) for t in things)
+                    things = [t for t in things if _overlap(t, words) == most] if sum(
+                        _overlap(t, words) == most for t in things) == 1 else things
                 # (Nothing listed says no record only from a lister of the records asked for: list_work_orders.)
-                if not candidates and (asking.name.removesuffix("_id") not in lister.name
-                                       or len(things := things or self._named_by_meaning(at, said)) != 1):
+                if not candidates and (asking.name.removesuffix("_id") not in lister.name or len(things) != 1):
                     continue
                 if things:
                     candidates = [c for c in candidates if isinstance(c.get("asset"), Mapping)
@@ -1064,9 +1127,14 @@ class DomainAgent:
                     if not candidates:
                         return self._none_on(task, spec, things, args)
             named = [c for c in candidates if _named_kind(c, words)] or self._named_by_meaning(candidates, said)
-            # A number said that is no id of its own ("one oh oh six") is one the caller nearly has: first of all.
-            nearly = {r.digits for p in parts for r in entities.number_runs(p) if len(r.digits) >= 3}
-            ranked = sorted(((_overlap(c, words) + (0 if is_closed(c) else 100)
+            # (Unless what the caller says of the job fits a closed one clearly better: "the one for the dryer alarm, did
+            # that get done?", "the seal replacement on the same pump": the words of what it is on, short words and
+            # numbers count for none; then those words rank.)
+            told = {w for w in words if len(w) > 3 and not w.isdigit()} - {k for t in things for k in _kinds(t)}
+            fit = {id(c): _overlap(c, told, stems=True) for c in named}
+            fits = {closed: max((fit[id(c)] for c in named if is_closed(c) == closed), default=0) for closed in (True, False)}
+            first = 0 if fits[True] >= fits[False] + 2 else 100
+            ranked = sorted(((_overlap(c, words) + fit[id(c)] * (1 if first else 100) + (0 if is_closed(c) else first)
                               + 1000 * _nearly_said(str(c["_value"]), nearly), c) for c in named),
                             key=lambda pair: -pair[0])
             if ending:  # "I only remember it ends in six": only those, however well the others match
@@ -1132,6 +1200,8 @@ class DomainAgent:
         # Each clause on its own as well: the one that names the thing is diluted in a long story ("I'm the
         # apprentice at Lakeside. The air conditioning box in the lab is dripping ...").
         clauses = [c for c in re.split(r"[.!?;,]\s+", said) if len(c.split()) >= 3][:MAX_MEANING_CLAUSES]
+        # (And what a record is said to be about on its own: "the aircon job" is the aircon's.)
+        clauses += [m.group(1).strip() for m in DESCRIBED_RECORD.finditer(said.lower()) if m.group(1).strip()][:1]
         near = [max(scores) for scores in zip(*(self.similar(part, names) for part in [said, *clauses]))]
         order = sorted(range(len(things)), key=lambda i: -near[i])
         second = near[order[1]] if len(order) > 1 else 0.0
@@ -1369,6 +1439,12 @@ class DomainAgent:
             first = next(n for n, r in enumerate(replies) if r.yes)
             story = " ".join([replies[first].rest, *sentences[first + 1:]])
             reply = entities.Answer(True, story)
+        # A bare yes leaves the story where the caller told it, the turn before ("Go on then, a new one. The dryer alarm
+        # keeps coming back, low priority." to "Is it WO-10010?", then "yes" to the new one offered for the closed one).
+        callers = [t["text"] for t in state.turns if t.get("role") == "caller"]
+        told_before = callers[-2] if len(callers) >= 2 and callers[-2] != state.task.get("opening") else ""
+        if reply.yes and len(reply.rest.split()) < 3 and told_before:
+            story = told_before
         # ("Can you reopen it?": the record back is what the new one offered does.)
         asked_new = offer_taken(text) or bool(REOPENED.search(text.lower()))
         new = self.tools.tool(spec.server, instead["tool"])
@@ -1391,7 +1467,7 @@ class DomainAgent:
             # Choices and who or where said with the yes ("yes, raise a new one, high priority", "okay, log a new one
             # then. Jonas Berg, E one oh seven seven seven") are the new one's too.
             chosen = slots.mentioned([x for x in slots.slots_of(new.input_schema) if x.kind in ("enum", "user", "email", "site")],
-                                     text, self.context())
+                                     text if story == text else f"{story} {text}", self.context())
             state.task["args"].update(chosen)
             # What is wrong, told with the yes ("raise one then, it's still not cooling properly"), over the story
             # of the first turn, which asked about it.

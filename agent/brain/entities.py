@@ -480,9 +480,14 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
     if names:
         said = set(toks) | {re.sub(r"'s$", "", t) for t in toks}  # "millbrook's lost its prime" names Millbrook
         scores: dict[int, float] = {}
+        low = " ".join(toks)
         for name, number in names.items():
             if name.startswith(SHORT_NAME):
                 continue  # said only as a place: below
+            if name.startswith(WHOLE_NAME):  # a street or a town: all of it, in its order
+                if re.search(rf"\b{re.escape(' '.join(tokens(name[len(WHOLE_NAME):])))}\b", low):
+                    scores[number] = max(scores.get(number, 0.0), 1.0)
+                continue
             words = [w for w in tokens(name) if w not in _STOP and len(w) > 2]
             if not words:
                 continue
@@ -499,7 +504,6 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
         found = whole[0] if whole else max(scores, key=scores.__getitem__, default=None)
         if found is None:
             # "out at the reservoir": a short name only where a place is said ("it works now" is no site)
-            low = " ".join(toks)
             found = next((number for name, number in names.items() if name.startswith(SHORT_NAME)
                           and re.search(rf"\b(?:at|to|from|in|near|by|round|around|outside|inside|on|for) {re.escape(name)}\b", low)),
                          None)
@@ -509,6 +513,8 @@ def site(text: str, names: Mapping[str, int] | None = None) -> int | None:
 
 #: How a short name of a site starts ("the reservoir"), see ``agent.brain.domain.fetch_site_names``.
 SHORT_NAME = "the "
+#: How a name that counts only when said whole starts (a site's street or town: "@River Street").
+WHOLE_NAME = "@"
 
 
 _STOP = {"the", "site", "station", "plant", "and", "of", "at"}
@@ -539,9 +545,18 @@ class Answer:
 _VERDICT = re.compile(r"^(?:that|it|this)(?:'?s| is| was| would be|'d be| sounds| looks)\s+(?=\w)")  # "thats": a recogniser's
 
 
+#: "Okay, leave that one as it is", "right, just leave it for now": nothing is to be done, however it starts.
+#: ("Leave it with you" hands it over: a yes.)
+_LEAVE_IT = re.compile(r"^(?:(?:ok|okay|right|fine|alright|all right|actually|no|nah|oh)[,.!\s]+)*(?:just |you can |we'?ll )?"
+                       r"leave (?:that one|this one|it|that|this|them|the (?:job|ticket|request|visit)(?: as well)?)\b"
+                       r"(?! (?:with|to) (?:you|your|the))")
+
+
 def yes_no(text: str) -> Answer:
     clean = text.strip().lower()
     clean = re.sub(r"^(uh|um|er|erm|well|oh)[,\s]+", "", clean)
+    if m := _LEAVE_IT.match(clean):
+        return Answer(False, clean[m.end():].lstrip(" ,.!;:-"))
     for said in dict.fromkeys((clean, _VERDICT.sub("", clean))):
         for regex, value in ((_NO, False), (_YES, True)):
             m = regex.match(said)
@@ -583,8 +598,8 @@ def when(text: str, now: datetime) -> datetime | None:
     named = [WEEKDAYS.index(toks[i]) for i in open_days]
     if named:  # the last one said: "Friday's no good any more, can we move it to Tuesday"
         ahead = (named[-1] - now.weekday()) % 7 or 7
-        if "next week" in low:
-            ahead += 7
+        if re.search(r"\bnext week\b|\bweek after this\b", low):  # that day of the calendar week after this one
+            ahead = 7 - now.weekday() + named[-1]
         day = now + timedelta(days=ahead)
     day = day if named else _part_of_week(low, now) or day
     dated = _day_of_month(low, now)

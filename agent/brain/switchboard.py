@@ -20,10 +20,10 @@ from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Mapping, Pr
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, grammar, languages, moves, slots
-from agent.brain.domain import (ANYTHING_ELSE, ANYTHING_ELSE_FORMS, INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD,
-                                NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REOPENED, REPLY_WORDS, DomainAgent,
-                                asked_parts, callers_own, fetch_site_names, for_the_ear, is_closed, latest_reference,
-                                offer_taken, questions_in, records_in, spoken)
+from agent.brain.domain import (ANOTHER_RECORD, ANYTHING_ELSE, ANYTHING_ELSE_FORMS, DESCRIBED_RECORD, INTENT_TOOLS,
+                                LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REOPENED,
+                                REPLY_WORDS, DomainAgent, asked_parts, callers_own, fetch_site_names, for_the_ear,
+                                is_closed, latest_reference, offer_taken, questions_in, records_in, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.policy import lead_moved
 from agent.routing.router import without
@@ -108,6 +108,14 @@ _RECORDS_ASKED = re.compile(r"\b(?:any|anything|what'?s|what|which|how many|list
 #: field service due at North Ridge in the next few days?"): its jobs, and their visits, say.
 _WORK_AT_PLACE = re.compile(r"\bany (?:work|jobs?)\b|^(?:is|are) (?:there )?(?:anyone|anybody|someone|somebody|any technicians?|"
                             r"any engineers?)\b(?: [\w']+){0,3}? (?:due|booked|scheduled|coming|going out|expected|visiting)\b")
+#: One of the records read, by what it is about: "the historian one", "the tablet ticket".
+_ONE_BY_WORDS = re.compile(r"\bthe ((?:[\w'-]+ ){1,3}?)(?:one|ticket|request|job|incident)\b")
+#: ... unless it is one asked to be made ("can you raise the job for it").
+_MADE_BEFORE = re.compile(r"\b(?:raise|open|log|create|put in|book in|set up|make)(?: me| us)?(?: [\w'/.-]+){0,3}$")
+#: A choice told as a change to what is there: "bump it up to high", "make it urgent", "set it to in progress".
+_CHANGE_ASKED = re.compile(r"\b(?:bump|make|set|put|move|raise|push|change|upgrade|escalate|take)\b(?: [\w']+){0,2}? "
+                           r"(?:up|down|to|it|that|this|the job|them)\b|\b(?:bump|put|move|take|knock|push)(?: [\w'-]+){0,6}? (?:up|down) to\b|"
+                           r"\b(?:upgrade|downgrade|lower|increase)\b")
 #: Asking about a place itself: its number, its address, where it is.
 _PLACE_ASKED = re.compile(r"\b(?:site number|number (?:for|of)|address|postcode|post code|where (?:is|'s) (?:the|it)|whereabouts is|"
                           r"located|directions|how do (?:i|we) get to|(?:which|what) (?:road|street|avenue|town|part of town) "
@@ -232,7 +240,7 @@ _IN_GENERAL = re.compile(r"\b(?:normally|usually|generally|typically|in general|
 _INSTEAD = re.compile(r"\b(?:instead|rather|in its place)\b")
 #: A person booked to come ("can you book him back in on Friday?", "book someone out for Monday").
 _BOOKED_IN = re.compile(r"\b(?:book|get|send|have)(?: me| us)? (?:him|her|them|someone|somebody|anyone|anybody|an? [a-z]+)(?: back)? "
-                        r"(?:in|out|over|round|down|up)\b|"
+                        r"(?:in|out|over|round|down|up|here|there|along|on site|to (?:site|us|the site))\b|"
                         r"\b(?:someone|somebody|a technician|an engineer|a tech)(?: back)?(?: out (?:on|by|for)?)? ?(?:this|next|tomorrow|"
                         r"today|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
 #: The kinds of record a caller asks to be made ("raise a job", "log a ticket", "put a request in").
@@ -277,7 +285,7 @@ _WHEN_QUESTION = re.compile(r"(?:when|what time|what day|how (?:long|soon) (?:un
 #: asked of a job that may exist, never of a new fault.
 _DONE_QUESTION = re.compile(r"(?:did|has|have|had|was|were)\s+(?:any(?:one|body)|some(?:one|body)|it|they|that|this|he|she|"
                             r"the (?:job|work|fault|problem))\b.*\b(?:ever|yet|fix\w*|sort\w*|repair\w*|look\w* at|"
-                            r"been (?:out|done|seen)|dealt with|done)\b")
+                            r"been (?:out|done|seen)|dealt with|done|signed off|sign(?:ed)? it off|finished|completed|closed (?:off|out))\b")
 #: A question for a person or a time ("who do I chase?", "when's he coming?").
 _WHO_OR_WHEN = re.compile(r"(?:who|whom|whose|when)\b")
 #: A question about what is usual, which the articles answer ("what hours do your engineers work?").
@@ -298,7 +306,7 @@ _INDIRECT_QUESTION = re.compile(r"(?:\b(?:need to know|want to know|like to know
                                 # "I don't know where it is": what a look-up tells (not "... what's wrong": a fault)
                                 r"|\b(?:don'?t|do not) know\s+(?=where|which))"
                                 r"((?:when|whether|if|where|what|which|who|how)\b(?:(?!\s(?:because|'?cos|since|as|so)\b)[^.?!,;])*)")
-_QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any|"
+_QUESTION = re.compile(r"(?:when|what|where|why|who|whose|which|how|has|have|is|was|were|did|does|any|anything|anyone|anybody|"
                        r"whats|wheres|hows|whos)\b")  # (a recogniser writes "whats" for "what's")
 #: How "Shall I go ahead?" is said as it comes round again in a row (each a yes/no question: ``acts.yes_no_question``).
 GO_AHEAD_FORMS = (slots.GO_AHEAD, "Shall I send it now?", "Is it good to go?")
@@ -316,7 +324,10 @@ LATER_RESULT_WORDS = 10
 #: Greetings, left out with names when telling whether a clause asks for anything ("hi, Grace Kim, asset management").
 _GREETING = re.compile(r"\b(?:hi|hello|hey|hiya|morning|afternoon|evening|good (?:morning|afternoon|evening))\b", re.I)
 #: The caller asks for both of two requests at once ("log both of them", "medium for both").
-_BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b")
+_BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair of them)\b|"
+                   r"\b(?:that one|this one|the other one|the second one|that|the other|the second) (?:too|as well)\b")
+#: A second new record asked for while the first is read back: "another job for that", "a separate ticket for the dock".
+_ANOTHER_NEW = re.compile(r"\b(?:another|a second|a separate|a new|one more) (?:one|job|ticket|work order|incident|request)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"(?:^|[.!?]\s+)(?:\S+\s+){0,6}?(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|"
                            r"asked for)|(?:i|we) (?:was|were) (?:told|promised)|(?:they|you|someone|somebody) (?:said|told|"
@@ -437,7 +448,7 @@ MIN_CLAUSE_WORDS = 4
 _THANKS = re.compile(r"\b(?:thanks|thank you|cheers|ta|lovely|brilliant|great|perfect)\b")
 #: "That's everything": at a read-back, all of it is right.
 _ALL_SAID = re.compile(r"\b(?:that'?s (?:everything|all|it|the lot)\b(?! (?:wrong|off|incorrect))|nothing (?:else|more)\b(?! (?:is|was) )|"
-                       r"that(?:'?ll| will) (?:be all|do)\b)")
+                       r"that(?:'?ll| will) (?:be all|do)\b|that'?s me(?: done| sorted)?\b|(?:all|i'?m|we'?re) done\b(?! with (?:it|that|this)))")
 #: What a yes to "anything else?" may carry and still only say there is more: "yes, actually, one more thing".
 #: Words around a value given again for a look-up ("sorry, I meant ..., not ...", "what about ... instead?").
 _READ_AGAIN_WORDS = {"sorry", "meant", "mean", "what", "about", "instead", "actually", "then", "there", "please",
@@ -575,10 +586,12 @@ class SwitchboardBrain:
             async for action in self._other_language(str(turn.language), state):
                 yield action
             return
-        if self.similar is not None and entities.yes_no(text).yes is None \
+        # ("Yes, go ahead with that one too" to a read-back while another waits is kept whole: it accepts both.)
+        both = bool(state.dialogue.get("later") and _BOTH.search(text.lower()))
+        if not both and self.similar is not None and entities.yes_no(text).yes is None \
                 and acts.yes_no_question(self._last_said(state, "")) and acts.assents(text, self.similar):
             text = "yes"  # "go for it" to "Shall I go ahead?": a yes in words no list holds
-        elif (state.task or {}).get("confirming") and not state.task.get("duplicate_of") and (
+        elif not both and (state.task or {}).get("confirming") and not state.task.get("duplicate_of") and (
                 slots.orders(str(state.task.get("tool", "")), text)
                 or (_ONLY_THANKS.fullmatch(text.strip().lower()) and not self._last_said(state, "").startswith("Sorry"))):
             # At the read-back ("Do you want another one?" is none), the act asked for ("can you escalate it?"), or
@@ -600,7 +613,7 @@ class SwitchboardBrain:
             sent = entities.yes_no(text).yes is True or bool(_GO_AHEAD.search(text.lower()))
             # Only a value said for both joins the second's words: "yes, do both" is no comment for it.
             said = f"{later['text']}. {text}" if self._takes(later["intent"], text, self._context()) else later["text"]
-            state.dialogue["later"] = {**later, "text": said, "accepted": True, "go_ahead": sent}
+            state.dialogue["later"] = later = {**later, "text": said, "accepted": True, "go_ahead": sent}
         if later and later.get("once") and state.dialogue.get("offer") == "later" and not state.task:
             ordered = entities.yes_no(text)
             others = [i for i in INTENT_TOOLS if INTENT_TOOLS[i][0] == later["target"] and i != later["intent"]]
@@ -633,8 +646,9 @@ class SwitchboardBrain:
         told_before = ""
         if not state.task:
             text = _without_desk_doubt(text)  # ("Not sure if I want you or the field lot. The PC in the cabin is dead.")
+        # (One of the records read in the call, pointed at so, is that record: "who's got the historian one?")
         if not state.task and not state.dialogue.get("clarify") and not state.dialogue.get("later") \
-                and (told_before := self._one_told_before(text, state)):
+                and self._one_read_of_several(text, state) is None and (told_before := self._one_told_before(text, state)):
             # "Yes, log the Maximo one" after "... And Maximo's crawling again": the request told earlier in the call,
             # in the caller's own words (what it is about is there, not in "the Maximo one"), with what is asked now.
             text = f"{told_before.rstrip(' .')}. {moves.leftover(entities.yes_no(text).rest).strip() or text}"
@@ -896,7 +910,14 @@ class SwitchboardBrain:
         if state.task and not state.task.get("confirming") and _GO_AHEAD.search(text.lower()):
             state.task["go_ahead"] = True  # said before the read-back: see the thanks after it below
         ask_next = ""
-        if self._yes_to_more(text, state):
+        if state.task and state.task.get("confirming") and not later and reply.yes is None \
+                and str(state.task.get("tool", "")).startswith(NEW_RECORD_PREFIXES) and _ANOTHER_NEW.search(text.lower()) \
+                and not moves.negates(text) and len(_content_words(text)) >= MIN_CLAUSE_WORDS:
+            # "And while you're at it, the rooftop unit is dripping. Another job for that, low priority." at the first one's
+            # read-back: a second request, with its own values, taken after the first (whose read-back stands).
+            state.dialogue["later"] = {"text": text, "target": state.task["server"], "intent": state.task["intent"]}
+            replies = self._say(f"I'll take that one straight after. {self._resume(state)}")
+        elif self._yes_to_more(text, state):
             # "Yes" to "anything else?" says there is more, not what: ask for it, route nothing.
             replies = self._say("Sure. What else can I help with?")
         elif self._only_confirms(text, state):
@@ -1057,17 +1078,23 @@ class SwitchboardBrain:
         listed = self._listed_by_place(dataclasses.replace(decision, action="clarify"), text)
         listed = listed and dataclasses.replace(listed, action="route")
         read = self._read_by_id(text) if listed is None and fit is None else None
+        # (Heard as a new fault, a question whether one is logged is how its record stands: "the sludge pump,
+        # anything open on that?")
         side = listed or (dataclasses.replace(decision, action="route", target=read["target"], intent=read["intent"])
-                          if read is not None else decision)
+                          if read is not None else self._status_asked(decision, text, state)
+                          or self._described_asked(decision, text) or decision)
         offered = task.get("confirming") or task.get("proposed") or task.get("choices")
         if fit == "value" and not (listed and offered):
             return None  # (an answer to a question for a value goes to the request: "it's for C-2101, what's open on that?")
         # A record asked about by what it is on ("where are we on the backwash valve job?"): read only if the
         # description fits one record (below), so the router need only be as sure as of a change of topic.
         described = fit is None and listed is None and read is None
+        # (... and less sure still when the words point at another record than the one in hand: "the intake pump job")
+        sure = (OFF_TOPIC_CONFIDENCE if self._describes_another(text, state) else FREE_SWITCH_CONFIDENCE) \
+            if described else SWITCH_CONFIDENCE
         if side.action != "route" or side.intent not in INTENT_TOOLS or side.intent == task.get("intent") \
                 or not INTENT_TOOLS[side.intent][1].startswith(slots.READ_PREFIXES) \
-                or (side is decision and decision.confidence < (FREE_SWITCH_CONFIDENCE if described else SWITCH_CONFIDENCE)) \
+                or (side is decision and decision.confidence < sure) \
                 or (fit == "free" and listed is None and read is None):
             return None
         needed = [x for x in self._slots_of(side.intent) if x.required]
@@ -1076,18 +1103,32 @@ class SwitchboardBrain:
             return None  # (a list was found by what the turn names: the place or thing it is of)
         held, current = state.task, dict(state.current or {})
         # The caller's place, as the request holds it, is where a record described by its thing is looked for.
-        place = {x.name: held["args"][x.name] for x in self._slots_of(held.get("intent", ""))
-                 if x.kind == "site" and x.name in held.get("args", {})} if described and held else {}
-        state.task = None
+        place = self._place_of(held) if described and held else {}
         out: list[Action] = []
-        try:
-            async for action in self.agent.start(side.intent, text, state, hints=place):
-                out.append(action)
-            done = state.task is None and any(isinstance(a, ToolEvent) and a.status == "ok" for a in out)
-        finally:
-            state.task, state.current = held, current
+        # A record described by its thing is looked for on that thing first, not on the call's record ("and borehole
+        # pump 2, anything logged against it?" while the valve's job is read back): the call's record after that.
+        ids = {x.name for x in self._slots_of(side.intent) if x.kind == "code"}
+        known = dict(state.entities)
+        for fresh in ([True, False] if described else [False]):
+            state.task, state.current, out = None, {} if fresh else dict(current), []
+            if fresh:
+                state.entities = {k: v for k, v in known.items() if k not in ids}
+            try:
+                async for action in self.agent.start(side.intent, text, state, hints=place):
+                    out.append(action)
+                # (That the thing has none is an answer too; the new one offered with it waits for the request.)
+                none_on = bool(described and state.task and state.task.get("instead"))
+                done = none_on or (state.task is None and any(isinstance(a, ToolEvent) and a.status == "ok" for a in out))
+            finally:
+                state.task, state.current = held, current
+                if fresh:
+                    state.entities = {**known, **{k: v for k, v in state.entities.items() if k not in ids}}
+            if done:
+                break
         if not done:
             return None  # (a record only described, and no one record fits: it is asked for the usual way)
+        if none_on and isinstance(out[-1], Say):
+            out[-1] = Say(" ".join(_SENTENCE.split(out[-1].text.strip())[:-1]) or out[-1].text)
         said = [a for a in out if not (isinstance(a, Say) and a.text in ANYTHING_ELSE_FORMS)]
         words = sum(len(a.text.split()) for a in said if isinstance(a, Say) and not a.filler)
         again = self._resume(state)
@@ -1095,6 +1136,50 @@ class SwitchboardBrain:
             again = _SENTENCE.split(again.strip())[-1]  # its question alone
         return [route_event(side), *said, Say(f"Now, back to your request. {again}" if words + len(again.split()) + 5
                                                <= LONGEST_REPLY else again)]
+
+    def _described_asked(self, decision: Any, text: str) -> Any | None:
+        """A question about a record pointed at by what it is about ("and the intake pump job, has anybody been
+        booked for that one?"), heard as an act on one: how that record stands, by its desk's status check."""
+        options = [decision.intent, *(o["intent"] for o in decision.alternatives or [])] \
+            if decision.action == "clarify" else [decision.intent] if decision.action == "route" else []
+        specs = [x for x in map(self._spec_of, options) if x is not None]
+        status = _status_of(specs[0].server) if specs else None
+        # (Heard as an act on a record, or unsure between its status and something else: "is there a visit booked on
+        # the compressor unit 1 low pressure job?" between a status check and an asset's look-up.)
+        # (A choice only the act takes asks for the act: "could he come in the afternoon instead?")
+        choices = [x for spec in specs if slots.is_write(spec.name, spec.annotations)
+                   for x in slots.slots_of(spec.input_schema) if x.kind in ("enum", "datetime")]
+        if status is None or not (slots.is_write(specs[0].name, specs[0].annotations)
+                                  or (decision.action == "clarify" and status in options)) \
+                or not _asks_to_know(text) or _REQUEST_QUESTION.search(text.lower()) \
+                or slots.mentioned(choices, text, self._context()) \
+                or not (any(m.group(1) for m in DESCRIBED_RECORD.finditer(text.lower())) or ANOTHER_RECORD.search(text.lower())):
+            return None
+        return dataclasses.replace(decision, action="route", intent=status, target=specs[0].server,
+                                   reason=f"{decision.reason} Asks how a record it describes stands.")
+
+    def _describes_another(self, text: str, state: CallState) -> bool:
+        """Does ``text`` point at a record by words the request in hand was not told in ("the intake pump job" at the
+        read-back of a change to the aircon's), or bring up another one ("there was one for the dryer alarm")?"""
+        low = text.lower()
+        if ANOTHER_RECORD.search(low):
+            return True
+        task = state.task or {}
+        known = set(entities.tokens(" ".join([str(task.get("opening", "")), str(task.get("described", "")),
+                                              *map(str, task.get("args", {}).values()), str(task.get("proposed_name", ""))])))
+        return any(set(_content_words(m.group(1))) - known for m in DESCRIBED_RECORD.finditer(low) if m.group(1))
+
+    def _records_of_a_place(self, text: str, server: str) -> bool:
+        """Does ``text`` ask which records a place of ``server`` has ("have we got anything open at Stonebridge?")?"""
+        return bool(_RECORDS_ASKED.search(text.lower())) and bool(self._place_of({"server": server, "opening": text}))
+
+    def _place_of(self, task: Mapping[str, Any]) -> dict[str, Any]:
+        """Where the request ``task`` is: its site as an argument or a hint, else as its opening names it (a change to
+        a job takes no site, yet "Lakeside water treatment. The job on the backwash valve ..." says where)."""
+        sites = {x.name: x for i, (server, _) in INTENT_TOOLS.items() if server == task.get("server")
+                 for x in self._slots_of(i) if x.kind == "site"}
+        given = {k: v for k, v in {**task.get("hints", {}), **task.get("args", {})}.items() if k in sites}
+        return given or slots.mentioned(list(sites.values()), str(task.get("opening", "")), self._context())
 
     @staticmethod
     async def _led_by(first: Action, rest: AsyncIterator[Action]) -> AsyncIterator[Action]:
@@ -1154,7 +1239,8 @@ class SwitchboardBrain:
 
     def _site_name(self, number: int | None) -> str:
         """Site ``number``'s full name ("Cedar Falls Reservoir", not its short form "the reservoir"); "" when unknown."""
-        return max((k for k, v in self.agent.site_names.items() if v == number), key=len, default="")
+        return max((k for k, v in self.agent.site_names.items() if v == number and not k.startswith(entities.WHOLE_NAME)),
+                   key=len, default="")
 
     async def _only_announces(self, text: str, state: CallState) -> bool:
         """Does the turn only say that several things are coming (with a greeting or who is calling around it),
@@ -1268,6 +1354,13 @@ class SwitchboardBrain:
         """A universal move: the same in every state and in both agent modes."""
         if move.kind == "accept" and offer == "later":
             later = state.dialogue.pop("later")
+            spec = self._spec_of(later["intent"])
+            if spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES):
+                # A second new record told on its own is on a thing of its own ("and the rooftop unit is dripping, another
+                # job for that"): the first one's thing is not carried to it unless its words name it.
+                named = slots.mentioned(self._ids_of(later["intent"]), later["text"], self._context())
+                state.entities = {k: v for k, v in state.entities.items()
+                                  if k in named or k not in {x.name for x in self._ids_of(later["intent"])}}
             decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
                                            target=later["target"], intent=later["intent"])
             started = [a async for a in self._guarded(self._route(decision, later["text"], state, one_request=True,
@@ -1566,7 +1659,7 @@ class SwitchboardBrain:
         if again is not None:
             decision = dataclasses.replace(decision, action="route", target=again["target"], intent=again["intent"])
             state.dialogue["read_again"] = {"tool": INTENT_TOOLS[again["intent"]][1], "args": again["args"]}  # for the task
-        elif (one := self._one_listed(text, state)) is not None:
+        elif (one := self._one_listed(text, state) or self._one_read_of_several(text, state)) is not None:
             # "Why's that one on hold?" after a list that named one record: that record read in full (its notes say).
             decision = dataclasses.replace(decision, action="route", target=one["target"], intent=one["intent"])
             text = f"{text} {one['id']}"
@@ -1615,6 +1708,8 @@ class SwitchboardBrain:
                 state.dialogue["later"] = {"text": text, **both[1], "accepted": True}
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
+            decision = self._change_to_described(decision, text) or (
+                decision.action == "clarify" and self._described_asked(decision, text)) or decision
             # ("my manager asked me to chase up a ticket, INC-20003", heard as an escalation: how it stands)
             decision = self._standing_asked(decision, text) or decision
             decision = self._desk_but_for_places(decision, text, state) or decision
@@ -1902,11 +1997,16 @@ class SwitchboardBrain:
         on its own sounds like a status check and the whole turn like a new request of one desk: then that
         desk's status check. None otherwise."""
         spec = self._spec_of(decision.intent)
-        if decision.action == "clarify" and decision.alternatives and (spec is None or decision.intent.endswith(".status")):
+        if decision.action == "clarify" and decision.alternatives and (
+                spec is None or decision.intent.endswith(".status")
+                or (not slots.is_write(spec.name, spec.annotations)
+                    and (_DONE_QUESTION.search(text.lower()) or _RECORDS_ASKED.search(text.lower())))):
             # Unsure between a how-to (no tool) or a status check and a new fault: the fault is the request the
-            # question may turn into a status check.
+            # question may turn into a status check. (So is a look-up of a thing, asked whether work was done or
+            # is logged: "the borescope inspection on turbine 1, was it done?", "pump 1, is anything logged on it?")
             spec = self._spec_of(decision.alternatives[0]["intent"])
-        if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES):
+        if spec is None or not (spec.name.startswith(NEW_RECORD_PREFIXES) or decision.action == "clarify"
+                                and _status_of(spec.server) in [o["intent"] for o in decision.alternatives[:1]]):
             return None  # only a request that makes something new (a cancel or an escalation names its record)
         server, ctx = spec.server, self._context()
         decision = dataclasses.replace(decision, target=server)
@@ -1934,8 +2034,9 @@ class SwitchboardBrain:
             (x for x in reversed(sentences) if _WHEN_QUESTION.match(_LEAD.sub("", x.lower()))), "")  # unpunctuated
         if not last_asked and not re.search(r"[.!?]", text) and (standing := _STANDING.search(text.lower())):
             last_asked = text[standing.start():]  # unpunctuated, the question is where it asks how it stands
-        # (Clauses end at a comma, or at a dash written between words: "..., G-6802 - has it got anything open on it?")
-        asked = [c.strip() for c in re.split(r",\s*|\s+[-–—]\s+", last_asked)] if last_asked else []
+        # (Clauses end at a comma, a colon, or at a dash written between words: "..., G-6802 - has it got anything open
+        # on it?", "one more: have we got anything open on ...?")
+        asked = [c.strip() for c in re.split(r",\s*|:\s+|\s+[-–—]\s+", last_asked)] if last_asked else []
         questions = [c for c in asked if _QUESTION.match(c.lower())]
         # A question put as a statement: "I need to know when your bloke's turning up", "tell me if it's done".
         questions += [m.group(1) for m in _INDIRECT_QUESTION.finditer(text.lower())][-1:]
@@ -2118,8 +2219,11 @@ class SwitchboardBrain:
             # "can you add to INC-20004 that the crack has spread": words added to it; "can you pass him a message?",
             # "I want to tell them something": words for whoever works on it
             return adding[0]
-        if status is not None and _asks_how_it_stands(text):
-            return status  # "can you tell me where my ticket INC-20003 is at?", "my manager asked me to chase up INC-20003"
+        if status is not None and (_asks_how_it_stands(text) or any(
+                _DONE_QUESTION.match(_LEAD.sub("", c.strip().lower())) for c in re.split(r"[,;:]\s*|(?<=[.!?])\s+", text))):
+            # "can you tell me where my ticket INC-20003 is at?", "my manager asked me to chase up INC-20003", "job
+            # 10012 on the transfer pump, was that actually signed off?"
+            return status
         if status is not None and not _asks_to_know(text) and any(
                 _REQUEST_QUESTION.search(lead := _LEAD.sub("", x.strip().lower())) or _NEED.match(lead) for x in _SENTENCE.split(text)):
             # "I want a technician at Riverside Monday morning for WO-10001": asked for, a choice only one act on the
@@ -2551,6 +2655,8 @@ class SwitchboardBrain:
             just_made = made is not None and made.server == server and all(i in state.entities for i in ids)
             if not (self._names_its_ids(intent, text, ctx) or read_ids == ids or just_made or in_read):
                 continue
+            if not self._names_its_ids(intent, text, ctx) and self._names_a_ticket(text):
+                continue  # "and that AutoCAD request, SR-30002, cancel it" after an incident: that request's
             if self._names_its_ids(intent, text, ctx) and all(
                     entities.codes(x) and not self._names_its_ids(intent, x, ctx)
                     for x in _SENTENCE.split(text) if slots.mentioned(choices, x, ctx)):
@@ -2661,6 +2767,30 @@ class SwitchboardBrain:
         intent, record = found.pop()
         return {"target": INTENT_TOOLS[intent][0], "intent": intent, "id": record}
 
+    def _one_read_of_several(self, text: str, state: CallState) -> dict[str, Any] | None:
+        """After several records were read in the call, a question about one of them by what it is about ("who's got
+        the historian one?", "which team has the tablet ticket?"): that record's own reader, with its id, when the
+        words fit it alone. None otherwise."""
+        low = text.lower()
+        phrases = [m.group(1) for m in _ONE_BY_WORDS.finditer(low)]
+        if not phrases or not _asks_to_know(text) or self._names_a_record(text):
+            return None
+        readers = dict(self._ticket_readers())
+        seen: dict[str, tuple[str, set[str]]] = {}
+        for attempt in state.tool_attempts:
+            result = attempt.get("result") if attempt.get("ok") else None
+            for intent, slot in readers.items():
+                value = result.get(slot.name) if isinstance(result, dict) else None
+                if isinstance(value, str) and slots.validate(slot, value) is None:
+                    about = " ".join(str(v) for k, v in result.items() if isinstance(v, str) and k != "message")
+                    seen[value] = (intent, set(_content_words(about)))
+        words = set().union(*(_content_words(p) for p in phrases))
+        fits = [(record, intent) for record, (intent, about) in seen.items() if words & about]
+        if len(seen) < 2 or len(fits) != 1:
+            return None
+        record, intent = fits[0]
+        return {"target": INTENT_TOOLS[intent][0], "intent": intent, "id": record}
+
     def _asks_about_read(self, decision: Any, text: str, state: CallState) -> bool:
         """Right after a record was read out, a question that names nothing new ("is that definitely the
         morning? roughly what time") and asks for nothing the line does but that record's business: it asks
@@ -2671,6 +2801,10 @@ class SwitchboardBrain:
             return False
         if self._names_a_record(text) or self._names_another_place(text, state):
             return False  # another record or place named: a question about that one
+        if self._records_of_a_place(text, spec.server) or ANOTHER_RECORD.search(text.lower()):
+            # the records of a place ("have we got anything open at Stonebridge?"): a list, not this one; another
+            # record brought up ("and there was one for the dryer alarm, did that get done?"): that one
+            return False
         if _IN_GENERAL.search(text.lower()):
             return False  # "how long would a low priority ticket normally take?": about any, the articles answer
         other = self._spec_of(decision.intent) if decision.action == "route" else None
@@ -2692,8 +2826,8 @@ class SwitchboardBrain:
         # The question is the last sentence; what comes before may only be said around it ("sorry, my English is not
         # so good."), not ask for something.
         if not _questions_only(sentences[-1]) or any(_asks_something(x) for x in sentences[:-1]) \
-                or (not task and self._names_a_record(text)):  # "is my high one WO 10001 done?"
-            return ""
+                or (not task and self._names_a_record(text)) or self._describes_another(text, state):
+            return ""  # ("is my high one WO 10001 done?", "and the intake pump job, has anybody been booked?")
         if task.get("confirming") and len(sentences) > 1 and entities.yes_no(text).yes is True:
             return ""  # "Yes, go ahead. And what hours can they come?": the yes sends it, the question comes after
         if task.get("tool"):
@@ -2811,7 +2945,9 @@ class SwitchboardBrain:
             return ""
         if self._names_a_record(text) or self._names_another_place(text, state) \
                 or (decision.intent == "knowledge.howto" and _IN_GENERAL.search(text.lower())) \
-                or (INTENT_TOOLS.get(decision.intent, ("", ""))[1].startswith("list_") and _RECORDS_ASKED.search(text.lower())):
+                or (INTENT_TOOLS.get(decision.intent, ("", ""))[1].startswith("list_") and _RECORDS_ASKED.search(text.lower())) \
+                or self._records_of_a_place(text, INTENT_TOOLS.get(done[0]["intent"], ("",))[0]) \
+                or ANOTHER_RECORD.search(text.lower()):
             # another record or place named, records of a kind in general ("how long does a high one take?"), or a
             # place's records asked for ("what work orders are open at Riverside now?"): more than the one just done
             return ""
@@ -3003,7 +3139,7 @@ class SwitchboardBrain:
         spec, low = self._spec_of(decision.intent), text.lower()
         # (Heard as no desk's at all, "what's open at Riverside at the moment?" is a list all the same when it asks
         # for records in so many words.)
-        anywhere = decision.target not in SERVERS and bool(_RECORDS_ASKED.search(low))
+        anywhere = (decision.target not in SERVERS or spec is None) and bool(_RECORDS_ASKED.search(low))
         # ("Is anyone booked at North Ridge this week?" sounds like a booking; it asks whether one is.)
         work_asked = any(_WORK_AT_PLACE.search(_LEAD.sub("", x.strip())) for x in _SENTENCE.split(low))
         if (spec is None and decision.intent != "knowledge.howto" and not anywhere) \
@@ -3143,7 +3279,8 @@ class SwitchboardBrain:
             return None
         ctx, low, done = self._context(), text.lower(), _last_done(state)
         handled = bool(done) and done[0]["intent"] in INTENT_TOOLS  # "no, critical, not medium" right after it
-        pointed = bool(slots.mentioned(self._ids_of(update), text, ctx)) or bool(_RECORD_NOUN.search(low)) or handled
+        pointed = bool(slots.mentioned(self._ids_of(update), text, ctx)) or bool(_RECORD_NOUN.search(low)) \
+            or bool(DESCRIBED_RECORD.search(low)) or handled
         if pointed and (not self._changes_nothing(update, text) or self._field_to_change(update, text)):
             return None
         why = "nothing said to change it to" if pointed else "no record named to change"
@@ -3245,6 +3382,11 @@ class SwitchboardBrain:
         ctx = self._context()
         return any(self._ids_of(i) and slots.mentioned(self._ids_of(i), text, ctx) for i in INTENT_TOOLS)
 
+    def _names_a_ticket(self, text: str) -> bool:
+        """Does ``text`` name a ticket by its number (SR-30002, WO 10003), not only a person's or a thing's id?"""
+        ctx = self._context()
+        return any(slots.mentioned([x for x in self._ids_of(i) if _ticket_number(x)], text, ctx) for i in INTENT_TOOLS)
+
     def _from_last_result(self, question: str, state: CallState, *, one_of_kind: bool = False) -> str:
         """The clause of the last tool result's message that answers ``question``, spoken; "" when none does.
         ``one_of_kind``: the question is about that result (see ``answers.answer``)."""
@@ -3261,8 +3403,11 @@ class SwitchboardBrain:
         ctx = self._context()
         said = slots.mentioned(self._ids_of(read_intent), text, ctx)
         last = state.tool_attempts[-1].get("arguments", {}) if state.tool_attempts else {}
-        if any(str(v) != str(last.get(k)) for k, v in said.items()):
-            return None  # "and work order 10005": another record of that kind, asked about in its own right
+        if any(str(v) != str(last.get(k)) for k, v in said.items()) or ANOTHER_RECORD.search(text.lower()) \
+                or (not said and self._names_a_ticket(text)):
+            # "and work order 10005", "there was one for the dryer alarm", "and that AutoCAD request, SR-30002, cancel
+            # it" after an incident: another record, in its own right
+            return None
         # The router's best reading counts when it only guessed too ("can you add a comment that ...", 48 %).
         options = [{"target": decision.target, "intent": decision.intent, "confidence": decision.confidence},
                    *decision.alternatives] if decision.action in ("route", "clarify") else list(decision.alternatives)
@@ -3376,6 +3521,49 @@ class SwitchboardBrain:
         return dataclasses.replace(decision, action="route", intent=chosen,
                                    confidence=max(decision.confidence, REQUEST_SENTENCE_CONFIDENCE),
                                    reason=f"{decision.reason} Asks for {self.coordinator.policy.name_of(chosen)}, with its time.")
+
+    def _change_to_described(self, decision: Any, text: str) -> Any | None:
+        """A new record heard where the caller points at one that exists by what it is about, and asks for a choice only
+        a change to a record takes ("the vibration job on intake pump 1, please make it urgent", "the emergency
+        generator job: I want a technician out Thursday afternoon"): that change, its record found by the description.
+        A new record is brought up with "a" ("there's a leak"), one that exists with "the" and its kind. None
+        otherwise."""
+        options = [decision.intent] + [o["intent"] for o in decision.alternatives or []] \
+            if decision.action == "clarify" else [decision.intent]
+        # (Or unsure between desks, the one whose place the turn names: "Riverside. The aircon job, make it high".)
+        desks = [x.server for x in map(self._spec_of, options) if x is not None and (
+            x.name.startswith(NEW_RECORD_PREFIXES) or (decision.action == "clarify" and self._place_of(
+                {"server": x.server, "opening": text})))]
+        new = next((self._spec_of(i) for i, (server, tool) in INTENT_TOOLS.items() if desks and server == desks[0]
+                    and tool.startswith(NEW_RECORD_PREFIXES) and self._spec_of(i) is not None), None)
+        low = text.lower()
+        # (An act on a record among the router's readings that takes no choice is its own, said by its verb: "cancel
+        # the visit on the oil pump job".)
+        acts = [x for x in map(self._spec_of, options) if x is not None and slots.is_write(x.name, x.annotations)
+                and not x.name.startswith(NEW_RECORD_PREFIXES)]
+        if new is None or any(x.server == new.server and not [s for s in slots.slots_of(x.input_schema) if s.kind == "enum"]
+                              for x in acts) \
+                or NEW_RECORD.search(low) or self._names_a_ticket(text) or not any(
+                not _MADE_BEFORE.search(low[max(0, m.start() - 30):m.start()]) for m in DESCRIBED_RECORD.finditer(low)):
+            return None
+        own = {s.name for s in slots.slots_of(new.input_schema)}
+        ctx = self._context()
+        # The choice is asked for, not told of ("somebody cancelled the last job for it" is the story).
+        asking = " ".join(x for x in _SENTENCE.split(text) if _asks_something(x) or _CHANGE_ASKED.search(x.lower()))
+        # (The router's own readings of an act first: "move the visit ... to Thursday afternoon" is a move, not a booking.)
+        for intent, (server, tool) in sorted(INTENT_TOOLS.items(), key=lambda item: item[0] not in options):
+            spec = self._spec_of(intent)
+            if server != new.server or spec is None or not slots.is_write(spec.name, spec.annotations) \
+                    or tool.startswith(NEW_RECORD_PREFIXES) or not any(_ticket_number(x) for x in self._ids_of(intent)):
+                continue
+            # (Only a choice the new record takes as well counts when it is told as a change: "bump it up to high".)
+            choices = [x for x in slots.slots_of(spec.input_schema) if x.kind == "enum"
+                       and (x.name not in own or _CHANGE_ASKED.search(asking.lower()))]
+            if slots.mentioned(choices, asking, ctx):
+                return dataclasses.replace(decision, action="route", target=server, intent=intent,
+                                           reason=f"{decision.reason} A record that exists, described, and a change to it: "
+                                                  f"{self.coordinator.policy.name_of(intent)}.")
+        return None
 
     def _write_by_its_values(self, read_intent: str, options: list[dict[str, Any]], text: str) -> dict[str, Any] | None:
         """A look-up (``read_intent``) heard in a turn that states a choice only a write of the same system
@@ -3499,9 +3687,14 @@ class SwitchboardBrain:
                     return [{"target": INTENT_TOOLS[intent][0], "intent": intent},
                             {"target": INTENT_TOOLS[intent][0], "intent": intent, "text": others[0]}]
                 digits = re.sub(r"\D", "", str(values[0]))
-                at = next((r.start for r in entities.number_runs(text) if r.digits.endswith(digits)), len(text))
-                found.append((at, {"target": INTENT_TOOLS[intent][0], "intent": intent}))
-        return [f for _, f in sorted(found, key=lambda x: x[0])] if len(found) == 2 else []
+                run = next((r for r in entities.number_runs(text) if r.digits.endswith(digits)), None)
+                found.append((run.start if run else len(text), run.end if run else len(text),
+                              {"target": INTENT_TOOLS[intent][0], "intent": intent}))
+        if len(found) != 2:
+            return []
+        first, second = sorted(found, key=lambda x: x[0])
+        # (The second is read by the words after the first's number: its own number, and what is asked of both.)
+        return [first[2], {**second[2], "text": " ".join(entities.tokens(text)[first[1]:])}]
 
     def _more_of_kind(self, ids: list[slots.Slot], first: str, text: str) -> list[str]:
         """The other records of ``first``'s kind that ``text`` lists with it ("SR 30005 and three oh oh oh four"),
@@ -3624,6 +3817,10 @@ class SwitchboardBrain:
             standing = standing or self._thing_wanted_with_its_choice(tail, after)
             tail = standing or tail
             lead = re.split(r"[,;.!?]", after)[0]
+            if tail.action == "route" and tail.intent.endswith(".status") and self._ids_of(tail.intent) \
+                    and not self._names_its_ids(tail.intent, after, ctx) and (read := self._read_by_id(after)) is not None:
+                # "..., and a request for AutoCAD, SR-30002. Where are they at?" heard as the first's kind: the one named.
+                tail = dataclasses.replace(tail, target=read["target"], intent=read["intent"])
             if tail.action != "route" and moves.asks(lead) and (read := self._read_by_id(lead)) is not None:
                 # "..., and can you tell me where S R three zero zero zero five is, the ...": that record, read.
                 tail = dataclasses.replace(tail, action="route", target=read["target"], intent=read["intent"],

@@ -225,13 +225,14 @@ async def test_asset_tags_are_found_whatever_the_dash_or_case(field_db: Path) ->
     assert [tuple(r) for r in stored] == [("P-4512", 14), ("A123", 12), ("P-4512", 14)]
 
 
-async def test_sites_are_listed_by_number_and_name(field_db: Path) -> None:
+async def test_sites_are_listed_by_number_name_and_address(field_db: Path) -> None:
     async with stdio_session("field-ops", field_db) as session:
         listed = await call_ok(session, "list_sites")
         extra = await call_error(session, "list_sites", region="north")
     assert listed["count"] == len(listed["sites"]) == 10
-    assert {"number": 12, "name": "Riverside Pumping Station"} in listed["sites"]
-    assert all(set(site) == {"number", "name"} for site in listed["sites"])  # no addresses or regions
+    # (The address lets a caller name the street or the town: "the River Street pump station".)
+    assert {"number": 12, "name": "Riverside Pumping Station", "address": "12 River Street, Kingsbridge"} in listed["sites"]
+    assert all(set(site) == {"number", "name", "address"} for site in listed["sites"])  # no regions
     assert [s["number"] for s in listed["sites"]] == sorted(s["number"] for s in listed["sites"])
     assert extra.startswith("Unknown argument(s): region.")
 

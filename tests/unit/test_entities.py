@@ -162,6 +162,14 @@ def test_dates_and_times_relative_to_now(said: str, expected: datetime | None) -
     assert e.when(said, NOW) == expected
 
 
+@pytest.mark.parametrize("now", [datetime(2026, 12, 7, 15), datetime(2026, 12, 9, 15), datetime(2026, 12, 12, 15),
+                                 datetime(2026, 12, 13, 15)])
+@pytest.mark.parametrize("said, day", [("Monday next week", 14), ("next week on Wednesday", 16), ("Friday next week", 18)])
+def test_a_weekday_next_week_is_that_day_of_the_calendar_week_after_this_one(now: datetime, said: str, day: int) -> None:
+    # (Said on a Monday, "Monday next week" is seven days on, not fourteen; said on a Sunday, it is tomorrow.)
+    assert e.when(said, now).date() == datetime(2026, 12, day).date()
+
+
 @pytest.mark.parametrize("said, yes, rest", [
     ("yes", True, ""),
     ("Yeah, that's right", True, "that's right"),
@@ -181,6 +189,10 @@ def test_dates_and_times_relative_to_now(said: str, expected: datetime | None) -
     ("that's wrong, site 14", False, "site 14"),
     ("it's A302", None, "it's a302"),
     ("that's all", None, "that's all"),
+    # Nothing to be done, however it starts; handed over is a yes all the same.
+    ("Okay, leave that one as it is for now.", False, "as it is for now."),
+    ("right, just leave it", False, ""),
+    ("leave it with you", None, "leave it with you"),
 ])
 def test_yes_no_and_corrections(said: str, yes: bool | None, rest: str) -> None:
     answer = e.yes_no(said)
@@ -546,3 +558,13 @@ def test_a_day_told_as_gone_by_is_not_asked_for_and_weeks_count_in_words(said, e
 ])
 def test_a_time_of_today_told_of_what_happened_is_gone_by(said, gone):
     assert e.gone_by(said.split()) is gone
+
+
+def test_a_site_by_its_street_or_town_said_whole() -> None:
+    from agent.brain.domain import _address_names
+    names = {**NAMES, **_address_names({"12 River Street, Kingsbridge": 12, "5 Lakeshore Drive, Marlow": 55,
+                                        "42 Westfield Avenue, Kingsbridge": 42})}
+    assert e.site("I'm in the control room at the River Street pumping station", names) == 12
+    assert e.site("on site at the water plant in Marlow", names) == 55
+    assert e.site("the river is up and over the bank", names) is None  # part of a street's name is no place
+    assert e.site("I'm at the Kingsbridge site", names) is None  # a town two sites share names neither

@@ -132,7 +132,7 @@ def build_server(db_path: Path) -> AuditedServer:
 
     @server.tool()
     def list_sites() -> dict[str, Any]:
-        """List every site: its number and name (so callers can name a site instead of its number)."""
+        """List every site: its number, name and address (callers name a site, its street or town, not its number)."""
         return store.list_sites()
 
     @server.tool()

@@ -210,7 +210,7 @@ class FieldOpsStore:
 
     def list_sites(self) -> dict[str, Any]:
         with self.db.read() as conn:
-            sites = [dict(r) for r in conn.execute("SELECT number, name FROM sites ORDER BY number")]
+            sites = [dict(r) for r in conn.execute("SELECT number, name, address FROM sites ORDER BY number")]
         return {"count": len(sites), "sites": sites}
 
     def list_assets(self, site: int, asset_type: str | None) -> dict[str, Any]:
