@@ -284,6 +284,11 @@ def test_a_hazardous_substance_let_out_is_a_hazard(said, judged):
     ("water's coming in round the booster pump motor and it's still rising", True),
     ("rain is pouring into the generator enclosure", True),
     ("the generator's coolant water pump has failed", False),  # nothing let out
+    # IT kit runs on mains power too: racks, servers and the rooms they stand in.
+    ("the roof's leaking in the comms room and water's running down the back of the racks", True),
+    ("water is pouring out of the ceiling tiles onto the servers", True),
+    ("the server room air con is dripping a bit of water into its tray", False),  # a drip: routine
+    ("water is leaking from the kitchen sink in the staff room", False),  # no electrics
 ])
 def test_water_let_out_near_electrics_is_a_hazard(said, hazard):
     assert (load_policy(Settings().policy_file).safety_words(spoken_forms(said))[0] is not None) == hazard
