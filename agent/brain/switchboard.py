@@ -445,6 +445,8 @@ _SEVERAL_ASKS = re.compile(r"\b(?:two|three|four|a couple of|couple of|a few|sev
                            r"(?:things|questions|issues|problems|requests|jobs|faults|tickets|incidents|work orders|calls)\b"
                            r"(?! (?:ago|back|before)\b)")
 MIN_CLAUSE_WORDS = 4
+#: Digits a number after a record's kind has at least to be taken as its number misheard ("job one zero zero one").
+NEAR_NUMBER_DIGITS = 3
 _THANKS = re.compile(r"\b(?:thanks|thank you|cheers|ta|lovely|brilliant|great|perfect)\b")
 #: "That's everything": at a read-back, all of it is right.
 _ALL_SAID = re.compile(r"\b(?:that'?s (?:everything|all|it|the lot)\b(?! (?:wrong|off|incorrect))|nothing (?:else|more)\b(?! (?:is|was) )|"
@@ -4031,7 +4033,9 @@ class SwitchboardBrain:
             for name in (n.split() for n in entities.KIND_NAMES.get(prefix.upper(), ())):
                 for i in (i for i in range(len(toks)) if toks[i:i + len(name)] == name):
                     at = i + len(name) + (toks[i + len(name):i + len(name) + 1] in (["number"], ["no"]))
-                    if at in runs and entities.match_code(f"{prefix}{runs[at].digits}", pattern) is None:
+                    # (A number of a digit or two after the kind is none of its: "can I request one?", "log one".)
+                    if at in runs and len(runs[at].digits) >= NEAR_NUMBER_DIGITS \
+                            and entities.match_code(f"{prefix}{runs[at].digits}", pattern) is None:
                         news = next((n for n, (srv, t) in INTENT_TOOLS.items() if srv == server
                                      and t.startswith(NEWS_PREFIXES) and self._id_names(n) == self._id_names(intent)), None)
                         if news is not None and _tells_only(text):

@@ -184,3 +184,11 @@ async def test_another_job_told_at_a_read_back_is_taken_after_it_on_its_own_thin
         assert state.task["args"].get("priority") == "medium" and not tools_ok(actions), (spoken(actions), state.task)
         actions = await say(brain, state, "Yes, go ahead with that one too.")
         assert tools_ok(actions) == ["create_work_order"] and "H, four two, zero one" in spoken(actions), spoken(actions)
+
+
+async def test_one_after_a_record_s_kind_is_a_pronoun_not_its_number(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("request-one")
+        actions = await say(brain, state, "I'm at a hot desk this week and it has no monitor. Could I request one?")
+        assert "request number" not in spoken(actions) and state.task["tool"] == "create_service_request", \
+            (spoken(actions), state.task)
