@@ -442,7 +442,6 @@ def _asked_first(message: str, asked: str) -> str:
     return " ".join([first, *labelled, *due, *(x for x in rest if x not in labelled and x not in due)])
 
 
-
 def _fields_asked(data: Mapping[str, Any], asked: str, message: str) -> str:
     """The record's plain fields (a word, not an id or a count) whose name ``asked`` says and ``message`` does not
     give, as sentences: "The make is GE."."""
@@ -695,18 +694,19 @@ class DomainAgent:
                 and (data.get("description") or data.get("name"))):
             return {}
         record = {"asset": data, "site": _field(data, "site")}
-        by = {x.name for lister in self.tools.tools(server).values() if lister.name.startswith("list_")
-              for x in slots.slots_of(lister.input_schema) if x.kind in ("code", "site")}
-        return {k: v for k in sorted(by) if (v := _carried(record, k)) is not None}
+        return {k: v for k in self._listed_by(server, ("code", "site")) if (v := _carried(record, k)) is not None}
 
     def _place_read_last(self, server: str, state: CallState) -> dict[str, Any]:
         """The site of the record or thing ``server`` last returned, as its lists take it: where a record the caller
         describes next is looked for first, when the turn names no place of its own. {} when none."""
         last = next((a for a in reversed(state.tool_attempts) if a.get("ok") and a.get("server") == server), {})
         site = _field(last.get("result"), "site")
-        by = {x.name for lister in self.tools.tools(server).values() if lister.name.startswith("list_")
-              for x in slots.slots_of(lister.input_schema) if x.kind == "site"}
-        return {name: site for name in sorted(by)} if site is not None else {}
+        return {name: site for name in self._listed_by(server, ("site",))} if site is not None else {}
+
+    def _listed_by(self, server: str, kinds: tuple[str, ...]) -> list[str]:
+        """The filters of ``kinds`` that ``server``'s list tools take ("site", "asset_tag"), sorted."""
+        return sorted({x.name for lister in self.tools.tools(server).values() if lister.name.startswith("list_")
+                       for x in slots.slots_of(lister.input_schema) if x.kind in kinds})
 
     @staticmethod
     def _same_thing(spec: ToolSpec, text: str, state: CallState) -> dict[str, Any]:
@@ -1115,9 +1115,9 @@ class DomainAgent:
                 # ("Intake pump two, the seal leak": the one its words fit best, when one does; not when the caller
                 # nearly gave a record's number, "job one zero zero one ..., we've switched over to pump two".)
                 if len(things) > 1 and not any(_nearly_said(str(c["_value"]), nearly) for c in candidates):
-                    most = max(_overlap(t, words) for t in things)
-                    things = [t for t in things if _overlap(t, words) == most] if sum(
-                        _overlap(t, words) == most for t in things) == 1 else things
+                    overlaps = [_overlap(t, words) for t in things]
+                    best = [t for t, n in zip(things, overlaps) if n == max(overlaps)]
+                    things = best if len(best) == 1 else things
                 # (Nothing listed says no record only from a lister of the records asked for: list_work_orders.)
                 if not candidates and (asking.name.removesuffix("_id") not in lister.name or len(things) != 1):
                     continue

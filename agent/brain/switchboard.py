@@ -1360,9 +1360,9 @@ class SwitchboardBrain:
             if spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES):
                 # A second new record told on its own is on a thing of its own ("and the rooftop unit is dripping, another
                 # job for that"): the first one's thing is not carried to it unless its words name it.
-                named = slots.mentioned(self._ids_of(later["intent"]), later["text"], self._context())
-                state.entities = {k: v for k, v in state.entities.items()
-                                  if k in named or k not in {x.name for x in self._ids_of(later["intent"])}}
+                ids = self._ids_of(later["intent"])
+                named = slots.mentioned(ids, later["text"], self._context())
+                state.entities = {k: v for k, v in state.entities.items() if k in named or k not in {x.name for x in ids}}
             decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
                                            target=later["target"], intent=later["intent"])
             started = [a async for a in self._guarded(self._route(decision, later["text"], state, one_request=True,
@@ -3536,8 +3536,8 @@ class SwitchboardBrain:
         desks = [x.server for x in map(self._spec_of, options) if x is not None and (
             x.name.startswith(NEW_RECORD_PREFIXES) or (decision.action == "clarify" and self._place_of(
                 {"server": x.server, "opening": text})))]
-        new = next((self._spec_of(i) for i, (server, tool) in INTENT_TOOLS.items() if desks and server == desks[0]
-                    and tool.startswith(NEW_RECORD_PREFIXES) and self._spec_of(i) is not None), None)
+        new = next((spec for i, (server, tool) in INTENT_TOOLS.items() if desks and server == desks[0]
+                    and tool.startswith(NEW_RECORD_PREFIXES) and (spec := self._spec_of(i)) is not None), None)
         low = text.lower()
         # (An act on a record among the router's readings that takes no choice is its own, said by its verb: "cancel
         # the visit on the oil pump job".)
