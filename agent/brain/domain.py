@@ -66,7 +66,7 @@ ENDING_PREFIXES = ("cancel_", "close_", "withdraw_")
 #: What a new record takes over from the closed one it replaces: where and what, never its state or story.
 _NOT_CARRIED = {"status", "priority", "summary", "description", "idempotency_key", "reported_by", "callback_number"}
 #: A new record asked for in so many words ("raise a new one", "open another ticket"; "they gave me a new one" is none).
-NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:a new|another)(?: new)? "
+NEW_RECORD = re.compile(r"\b(?:raise|open|log|create|make|start|put in|set up|do)(?: me| us)? (?:a new|another|a fresh)(?: new)? "
                         r"(?:one|job|ticket|work order|incident|request)\b")
 #: A record pointed at by what it is about: "the vibration job on intake pump 1", "that ticket", "the job for the aircon".
 #: (The words before its kind describe it: no preposition, article or verb of a sentence, "... jams on every job".)
@@ -77,6 +77,12 @@ DESCRIBED_RECORD = re.compile(r"\b(?:the|that|this|our|my|his|her|their)((?: (?!
 ANOTHER_RECORD = re.compile(r"\bthere(?:'s| is| was| were) (?:also |another |one more )?(?:one|a job|a ticket|an incident|a work order|"
                             r"a request)\b(?: [\w']+){0,2}? (?:for|on|about|against|with)\b|"
                             r"\bthe other (?:one|job|ticket|incident|work order|request)\b")  # ("another one" is one to make)
+#: Whether a piece of work was ever done, asked by what was done, not of the record ("was the mechanical seal ever
+#: replaced?", "has the filter been changed?"): the words name the work, which may be another record's.
+WORK_ASKED = re.compile(r"\b(?:was|were|has|have|had|did)\s+(?:the|a|an|its|their)\s+"
+                        r"(?!(?:job|ticket|work order|incident|request|fault|problem|issue|work|one|visit|engineer|"
+                        r"technician)\b)((?:[a-z-]+ ){0,3}?[a-z-]+)\s+(?:(?:ever|already|actually|really|been|get|got)\s+)*"
+                        r"(?:[a-z]+ed|done|replaced|changed|fixed|swapped|seen to|redone)\b")
 #: Asked to open a closed record again ("can you reopen it").
 REOPENED = re.compile(r"\bre-?open(?:ed|ing)?\b|\bopen (?:it|that|this|them) (?:back )?(?:up )?again\b")
 #: A fault back ("it's gone again", "dropped below setpoint again") and a thing pointed back at ("that pump").
@@ -664,7 +670,8 @@ class DomainAgent:
         self._keep_who_calls(spec, said, state)
         same = self._same_thing(spec, text, state)
         known = {**same, **state.entities}
-        if ANOTHER_RECORD.search(text.lower()):  # not the call's record: the one this turn brings up
+        if ANOTHER_RECORD.search(text.lower()) or self._other_work_asked(spec, text, known, state):
+            # not the call's record: the one this turn brings up
             known = {k: v for k, v in known.items()
                      if k not in {x.name for x in slots.slots_of(spec.input_schema) if x.kind == "code"}}
         if spec.name.startswith("list_"):
@@ -684,6 +691,20 @@ class DomainAgent:
             yield Say(ack)
         async for action in self._advance(spec, None, state, heard):
             yield action
+
+    @staticmethod
+    def _other_work_asked(spec: ToolSpec, text: str, known: Mapping[str, Any], state: CallState) -> bool:
+        """Is a look-up asking whether a piece of work was done ("was the mechanical seal ever replaced?") that
+        the call's record, read or written, says nothing of (its vibration)? Then it is asked of another record."""
+        asked = WORK_ASKED.search(text.lower())
+        if asked is None or slots.is_write(spec.name, spec.annotations):
+            return False
+        ids = {x.name for x in slots.slots_of(spec.input_schema) if x.kind == "code"}
+        held = {str(v) for k, v in known.items() if k in ids}
+        record = next((a["result"] for a in reversed(state.tool_attempts) if a.get("ok") and isinstance(a.get("result"), dict)
+                       and held & {str(a["result"].get(k)) for k in ids | {"number"}}), None)
+        words = {w for w in entities.tokens(asked.group(1)) if len(w) > 3}
+        return bool(held and record is not None and words) and not _overlap(record, words, stems=True)
 
     def _thing_read_last(self, server: str, state: CallState) -> dict[str, Any]:
         """The thing the last read of ``server`` was about (an asset looked up), as what a record of it is listed by
@@ -995,10 +1016,12 @@ class DomainAgent:
 
     def _keep_who_calls(self, spec: ToolSpec, said: str, state: CallState) -> None:
         """Who calls, said with a request that does not take it ("Jonas Berg, E10777. I had a ticket a few weeks
-        ago, INC-20006"): kept, as an identity is, for the desk's requests after it that do (the new incident)."""
+        ago, INC-20006"): kept, as an identity is, for the requests after it that do (the new incident)."""
         own = {x.name for x in slots.slots_of(spec.input_schema)}
         ctx = self.context()
-        for tool in self.tools.tools(spec.server).values():
+        # (Either desk's: "Ben Carter, E11402. The generator ... failed its test", then "and read access to Power BI,
+        # same employee ID".)
+        for tool in (t for server in self.tools.connections for t in self.tools.tools(server).values()):
             for x in slots.slots_of(tool.input_schema):
                 if x.kind == "user" and x.name not in own and x.name not in state.entities \
                         and (value := slots.parse(x, said, ctx, asked=False)) is not None and slots.validate(x, value) is None:
@@ -1556,8 +1579,47 @@ class DomainAgent:
         now = next((str(t.get("text", "")) for t in reversed(state.turns) if t.get("role") == "caller"), "")
         opening = str(task.get("opening") or "")
         asked = opening if now in opening else f"{opening} {now}".strip()
-        yield Say(result_sentence(spec, outcome.data, write, args, asked=asked))
+        reply = result_sentence(spec, outcome.data, write, args, asked=asked)
+        reader = None if write else self._reader_of_open_record(spec, outcome.data, asked, reply)
+        if reader is not None:
+            # "There's a job on the oil pump, P-4512 ... When are they turning up?": the thing read does not say;
+            # its one open record does. (Or the closed one the caller describes: "what happened to that job?")
+            more = ToolOutcome()
+            async for action in run_tool(self.tools, reader[0], reader[1], state, more, key=None,
+                                         holding_s=self.holding_s, write=False):
+                yield action
+            if more.ok:
+                reply = result_sentence(reader[0], more.data, False, reader[1], asked=asked)
+        yield Say(reply)
         yield Say(ANYTHING_ELSE)
+
+    def _reader_of_open_record(self, spec: ToolSpec, data: Any, asked: str,
+                               reply: str) -> tuple[ToolSpec, dict[str, Any]] | None:
+        """The reader, with its arguments, of the record a thing's read lists that the caller's question is about,
+        when the reply does not answer it: the one whose words the caller used and the reply leaves out ("the
+        dryer alarm on C-2103, what happened to that job?": the cancelled one), or, asked when, the one open record
+        (when someone comes). None otherwise."""
+        questions = [q for q in re.split(r"(?<=[.!?])\s+", asked) if q.rstrip().endswith("?") or answers.asks_when(q)]
+        if not questions or not isinstance(data, dict) or not (data.get("description") or data.get("name")):
+            return None
+        records = records_in(data)
+        told = {w for w in entities.tokens(asked) if len(w) > 3 and not w.isdigit()} - _kinds(data)
+        fit = [_overlap(r, told, stems=True) for r in records]
+        best = [r for r, n in zip(records, fit) if n == max(fit, default=0) and n >= 2]
+        open_ = [r for r in records if not is_closed(r)]
+        if len(best) == 1 and str(best[0].get("summary", "")).lower() not in reply.lower():
+            record = best[0]
+        elif len(open_) == 1 and any(answers.asks_when(q) for q in questions) \
+                and not any(answers.of_the_kind_asked(q, x) for q in questions for x in _SENTENCE_END.split(reply)):
+            record = open_[0]
+        else:
+            return None
+        for reader in self.tools.tools(spec.server).values():
+            needed = reader.input_schema.get("required") or []
+            if reader.name != spec.name and reader.name.startswith("get_") and len(needed) == 1 \
+                    and not slots.is_write(reader.name, reader.annotations) and record.get(needed[0]):
+                return reader, {needed[0]: record[needed[0]]}
+        return None
 
     async def _suggested(self, spec: ToolSpec, message: str, state: CallState) -> str:
         """A refusal that names what to do instead ("No visit is booked for WO-10003 to move; book one

@@ -667,7 +667,11 @@ _IDENTITY_LEAD = re.compile(r"\b(?:i'?m|i am|my (?:employee |staff |user )(?:id|
 def _codes_of_who_calls(text: str, name: str = "") -> list[str]:
     """The codes said where the caller says who they are ("I'm Aiko Tanaka, E10620"); with ``name`` (lower case), only
     after that name."""
-    return [c for m in _IDENTITY_LEAD.finditer(text.lower()) if m.group(1).startswith(name) for c in entities.codes(m.group(1))]
+    found = [c for m in _IDENTITY_LEAD.finditer(text.lower()) if m.group(1).startswith(name) for c in entities.codes(m.group(1))]
+    at = text.lower().find(name) if name else -1
+    if at >= 0:  # ("Hi, Liam from IT, E11234.": the sentence of the name, a few words on)
+        found += [c for c in entities.codes(re.split(r"[.;!?]", text[at + len(name):at + len(name) + 30])[0]) if c not in found]
+    return found
 
 
 def _said_right_after(words: str) -> str:
@@ -704,12 +708,13 @@ def _patterned(slot: Slot, text: str, *, asked: bool) -> str | None:
         mine = {re.sub(r"\W", "", c).upper() for m in _IDENTITY_LEAD.finditer(text.lower())
                 for c in entities.codes(_said_right_after(m.group(1)))}
         candidates = [c for c in candidates if not c or re.sub(r"\W", "", c).upper() not in mine]
-    for candidate in candidates:
-        if candidate:
-            matched = entities.match_code(candidate, pattern)
-            if matched:
-                return _like_examples(matched, slot.schema.get("examples") or [], pattern)
-    return None
+    fitting = [m for c in candidates if c and (m := entities.match_code(c, pattern))]
+    # Of several codes that fit, one as long as the field's examples ("A301" beside "E11234": tags are A123 or
+    # P-4512; a staff number fits the pattern only by its width).
+    lengths = {len(re.sub(r"\D", "", e)) for e in slot.schema.get("examples") or [] if isinstance(e, str)}
+    shaped = [m for m in fitting if len(re.sub(r"\D", "", m)) in lengths] if slot.kind == "code" and lengths else []
+    chosen = (shaped or fitting)[:1]
+    return _like_examples(chosen[0], slot.schema.get("examples") or [], pattern) if chosen else None
 
 
 #: Where a caller gives a number to ring ("my number is ...", "call me back on ...").

@@ -258,7 +258,8 @@ def _made_by_kind(low: str, names: Sequence[str], loosely: bool, told: bool = Fa
     kind = "(?:" + "|".join(re.escape(n) for n in names) + ")"
     wish = r"(?:need|want|like|get|submit|ask for|do)\b(?: [\w']+){0,2}?"
     article = "(?:a|an|another|the|that)" if told else "(?:a|an|another)"
-    return bool(re.search(rf"\b{_MAKES}(?: me| us)?(?: [\w']+){{0,2}}? {article}(?: new)? {kind}\b", low)
+    # (the kind may be said with what it is: "raise a field job", "log an IT ticket")
+    return bool(re.search(rf"\b{_MAKES}(?: me| us)?(?: [\w']+){{0,2}}? {article}(?: new)?(?: [\w'-]+)?? {kind}\b", low)
                 or re.search(rf"\bput (?:me |us )?(?:a|an|another)(?: new)? {kind} in\b", low)
                 or re.search(rf"\b{wish} (?:a|an|another)(?: new)? {kind} {_MADE}\b", low)
                 or re.search(rf"\b{wish} (?:a new|another) {kind}\b", low)
@@ -328,6 +329,8 @@ _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair
                    r"\b(?:that one|this one|the other one|the second one|that|the other|the second) (?:too|as well)\b")
 #: A second new record asked for while the first is read back: "another job for that", "a separate ticket for the dock".
 _ANOTHER_NEW = re.compile(r"\b(?:another|a second|a separate|a new|one more) (?:one|job|ticket|work order|incident|request)\b")
+#: A fault told before that is not put right ("it still fails", "no better", "it's worse", "it's gone again").
+_NOT_FIXED = re.compile(r"\b(?:still|no better|(?:got|getting|gone) worse|worse than|again)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"(?:^|[.!?]\s+)(?:\S+\s+){0,6}?(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|"
                            r"asked for)|(?:i|we) (?:was|were) (?:told|promised)|(?:they|you|someone|somebody) (?:said|told|"
@@ -458,6 +461,10 @@ _READ_AGAIN_WORDS = {"sorry", "meant", "mean", "what", "about", "instead", "actu
 #: Words that say where a caller is, around the place ("I'm calling from ...", "we're over at ... here").
 _WHEREABOUTS = {"hello", "hiya", "morning", "afternoon", "evening", "calling", "ringing", "phoning", "here", "over",
                 "down", "just", "currently", "right", "now", "today", "this", "from", "site", "there"}
+#: Words that say what the caller does at a place ("I manage Riverside", "duty supervisor at Stonebridge"): who they are.
+_ROLE_WORDS = {"manage", "manager", "managing", "supervise", "supervisor", "look", "looks", "after", "charge", "duty",
+               "shift", "lead", "engineer", "technician", "operator", "coordinator", "work", "works", "based", "the",
+               "team", "boss", "foreman", "planner", "controller", "assistant", "head"}
 #: Where the caller is, said of themselves ("hi, I'm down at ...", "we're over at ...", "calling from ...").
 _WHERE_I_AM = re.compile(r"^(?:(?:hi|hiya|hello|hey|(?:good )?(?:morning|afternoon|evening)|yeah|so|right|excuse me)\W+)*"
                          r"(?:i'?m|i am|we'?re|we are|"
@@ -2047,6 +2054,17 @@ class SwitchboardBrain:
             # said without a question and asking for nothing, is how it is going.
             return dataclasses.replace(decision, action="route", intent=status,
                                        reason=f"{decision.reason} Chasing: {self.coordinator.policy.name_of(status)}.")
+        low = text.lower()
+        if status is not None and not questions and _EARLIER_CALL.search(low) and _NOT_FIXED.search(low) \
+                and not _wants_anything(text) and not NEW_RECORD.search(low):
+            # "I rang yesterday about my laptop not getting on the VPN. ... I've tested from site and it still
+            # fails": the fault told before, not fixed, is news for the record that call made.
+            news = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server and tool.startswith(NEWS_PREFIXES)
+                         and self._id_names(i) == self._id_names(status)), None)
+            if news is not None:
+                return dataclasses.replace(decision, action="route", intent=news,
+                                           reason=f"{decision.reason} Told before, still not fixed: "
+                                                  f"{self.coordinator.policy.name_of(news)}.")
         if status is None or not questions or _SOMETHING_YOU_DO.search(questions[-1].lower()) \
                 or _WHAT_IT_TAKES.match(_LEAD.sub("", questions[-1].lower())):
             return None  # ("Is that something you can request for me?" asks for the request told.)
@@ -2383,6 +2401,16 @@ class SwitchboardBrain:
             return None  # words to add, where the act read back holds a note of its own already: more for that one
         return {"text": text, "target": server, "intent": chosen, "accepted": True}
 
+    def _without_words_to_add(self, text: str) -> str:
+        """``text`` without the sentence of words it asks to be added to a record ("add a note to it: the valve has
+        jammed half open", the note named in full): a choice said in them is what is written, no change asked."""
+        dictated = slots.DICTATED.search(text)
+        if dictated is None or not any(tool.startswith(NEWS_PREFIXES) and self._names_whole_tool(text, i)
+                                       for i, (_, tool) in INTENT_TOOLS.items()):
+            return text
+        end = _SENTENCE.search(text, dictated.start(1))
+        return text[:dictated.start(1)] + (text[end.end():] if end else "")
+
     def _tool_named_in_full(self, intents: list[str], text: str) -> str | None:
         """The one of ``intents`` whose tool ``text`` names in every word ("add a note": add_work_order_note), or
         None when none or several are."""
@@ -2596,8 +2624,8 @@ class SwitchboardBrain:
         one just read. Told by the change said, not by the router, whose examples of changes would draw in
         every request that says a priority. A priority said beside a new thing (an asset tag, a site) is that
         new request's. None otherwise."""
-        if NEW_RECORD.search(text.lower()):
-            return None  # "raise a new one, medium": a new record, whatever it is said of the old one
+        if NEW_RECORD.search(text.lower()) or _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False):
+            return None  # "raise a new one, medium", "raise a field job please: ...": a new record, whatever is said of the old one
         last = state.tool_attempts[-1] if state.tool_attempts else {}
         if REOPENED.search(text.lower()) and last.get("ok") and isinstance(last.get("result"), dict) \
                 and is_closed(last["result"]):
@@ -2618,7 +2646,7 @@ class SwitchboardBrain:
         made = made if made is not None and made.name.startswith(NEW_RECORD_PREFIXES) \
             and last.get("tool") == made.name and last.get("ok") else None
         # (Said only in a question is no change: "WO-10005. Is that still stuck on hold?"; nor is how it stands.)
-        wanted = slots.as_wanted(" ".join(_told(text)))
+        wanted = slots.as_wanted(" ".join(_told(self._without_words_to_add(text))))
         for intent, (server, _) in INTENT_TOOLS.items():
             choices = self._change_choices(intent)
             said = slots.mentioned(choices, wanted, ctx) if choices else {}
@@ -2665,8 +2693,10 @@ class SwitchboardBrain:
                 continue  # "G-2120 is weeping diesel, medium priority. And where's INC 20003?": the other thing's
             if not set(said) - {"priority"}:
                 # Only a priority: a change unless the sentence that says it also tells of a new thing.
-                new = [spec for i, (srv, _) in INTENT_TOOLS.items() if srv == server
-                       and (spec := self._spec_of(i)) is not None and spec.name.startswith(NEW_RECORD_PREFIXES)]
+                # (A new thing of either desk's: "booster pump 2, A702, has a drip, put it down as low" right after an
+                # incident was logged is a field job.)
+                new = [spec for i in INTENT_TOOLS
+                       if (spec := self._spec_of(i)) is not None and spec.name.startswith(NEW_RECORD_PREFIXES)]
                 own = [s for spec in new for s in slots.slots_of(spec.input_schema)
                        if s.kind in ("code", "site") and s.name not in ids]
                 # When the record is only the one just done, not named, a new thing anywhere in the turn is what
@@ -4057,7 +4087,14 @@ class SwitchboardBrain:
         """Does ``said`` only say who calls and where they are ("Good morning, this is Priya at Riverside Pumping
         Station, site 12")?"""
         who = _WHO_AT.match(said.strip().lower())
-        return who is not None and self._only_where(f"i'm at {who.group(1)}")
+        if who is not None and self._only_where(f"i'm at {who.group(1)}"):
+            return True
+        # "Morning, Olivia Grant, I manage Riverside, site 12": a name, a role and a place, nothing of a thing.
+        named = _without_names(said)
+        rest = slots.without_values(named, self.agent.site_names)
+        place_words = {w for name in self.agent.site_names for w in entities.tokens(name)}
+        return named != _GREETING.sub(" ", said) and len(rest) < len(entities.tokens(named)) \
+            and not _content_words(" ".join(rest)) - _WHEREABOUTS - _ROLE_WORDS - place_words
 
     def _heard_without_places(self, said: str, *, always: bool = False) -> list[Any]:
         """The router's readings of ``said`` without its places and codes; [] when it names none (the router heard
