@@ -83,6 +83,9 @@ WORK_ASKED = re.compile(r"\b(?:was|were|has|have|had|did)\s+(?:the|a|an|its|thei
                         r"(?!(?:job|ticket|work order|incident|request|fault|problem|issue|work|one|visit|engineer|"
                         r"technician)\b)((?:[a-z-]+ ){0,3}?[a-z-]+)\s+(?:(?:ever|already|actually|really|been|get|got)\s+)*"
                         r"(?:[a-z]+ed|done|replaced|changed|fixed|swapped|seen to|redone)\b")
+#: Someone coming out, asked after ("when are they turning up?", "when's the engineer due?"), not work gone by.
+_COMING = re.compile(r"\b(?:com(?:e|es|ing)|turn(?:s|ing)? up|arriv\w*|due|get (?:here|there|out|round)|"
+                     r"be (?:here|there|out|round)|visit\w*|booked|attend\w*)\b")
 #: Asked to open a closed record again ("can you reopen it").
 REOPENED = re.compile(r"\bre-?open(?:ed|ing)?\b|\bopen (?:it|that|this|them) (?:back )?(?:up )?again\b")
 #: A fault back ("it's gone again", "dropped below setpoint again") and a thing pointed back at ("that pump").
@@ -1597,8 +1600,8 @@ class DomainAgent:
                                reply: str) -> tuple[ToolSpec, dict[str, Any]] | None:
         """The reader, with its arguments, of the record a thing's read lists that the caller's question is about,
         when the reply does not answer it: the one whose words the caller used and the reply leaves out ("the
-        dryer alarm on C-2103, what happened to that job?": the cancelled one), or, asked when, the one open record
-        (when someone comes). None otherwise."""
+        dryer alarm on C-2103, what happened to that job?": the cancelled one), or, asked when someone comes, the one
+        open record. None otherwise."""
         questions = [q for q in re.split(r"(?<=[.!?])\s+", asked) if q.rstrip().endswith("?") or answers.asks_when(q)]
         if not questions or not isinstance(data, dict) or not (data.get("description") or data.get("name")):
             return None
@@ -1609,7 +1612,7 @@ class DomainAgent:
         open_ = [r for r in records if not is_closed(r)]
         if len(best) == 1 and str(best[0].get("summary", "")).lower() not in reply.lower():
             record = best[0]
-        elif len(open_) == 1 and any(answers.asks_when(q) for q in questions) \
+        elif len(open_) == 1 and any(answers.asks_when(q) and _COMING.search(q.lower()) for q in questions) \
                 and not any(answers.of_the_kind_asked(q, x) for q in questions for x in _SENTENCE_END.split(reply)):
             record = open_[0]
         else:

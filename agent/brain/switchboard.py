@@ -286,7 +286,10 @@ _WHEN_QUESTION = re.compile(r"(?:when|what time|what day|how (?:long|soon) (?:un
 #: asked of a job that may exist, never of a new fault.
 _DONE_QUESTION = re.compile(r"(?:did|has|have|had|was|were)\s+(?:any(?:one|body)|some(?:one|body)|it|they|that|this|he|she|"
                             r"the (?:job|work|fault|problem))\b.*\b(?:ever|yet|fix\w*|sort\w*|repair\w*|look\w* at|"
-                            r"been (?:out|done|seen)|dealt with|done|signed off|sign(?:ed)? it off|finished|completed|closed (?:off|out))\b")
+                            r"been (?:out|done|seen)|dealt with|done|signed off|sign(?:ed)? it off|finished|completed|closed (?:off|out))\b|"
+                            # (or whether it stands so now: "INC-20007. Is that closed?", "is it sorted yet?")
+                            r"(?:is|are)\s+(?:it|they|that|this|the (?:job|ticket|fault|problem))\s+(?:\w+\s+)?"
+                            r"(?:closed|done|finished|fixed|sorted|resolved|complete|completed)\b")
 #: A question for a person or a time ("who do I chase?", "when's he coming?").
 _WHO_OR_WHEN = re.compile(r"(?:who|whom|whose|when)\b")
 #: A question about what is usual, which the articles answer ("what hours do your engineers work?").
@@ -330,7 +333,9 @@ _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair
 #: A second new record asked for while the first is read back: "another job for that", "a separate ticket for the dock".
 _ANOTHER_NEW = re.compile(r"\b(?:another|a second|a separate|a new|one more) (?:one|job|ticket|work order|incident|request)\b")
 #: A fault told before that is not put right ("it still fails", "no better", "it's worse", "it's gone again").
-_NOT_FIXED = re.compile(r"\b(?:still|no better|(?:got|getting|gone) worse|worse than|again)\b")
+_NOT_FIXED = re.compile(r"\b(?:still|no better|(?:got|getting|gone) worse|worse than|"
+                        # (of the fault, not the caller: "it's Arthur again")
+                        r"(?:\w+ed|\w+ing|it|fails|happens|stops|trips|goes|gone|down|off|out|up) again)\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"(?:^|[.!?]\s+)(?:\S+\s+){0,6}?(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|"
                            r"asked for)|(?:i|we) (?:was|were) (?:told|promised)|(?:they|you|someone|somebody) (?:said|told|"
@@ -2404,9 +2409,12 @@ class SwitchboardBrain:
     def _without_words_to_add(self, text: str) -> str:
         """``text`` without the sentence of words it asks to be added to a record ("add a note to it: the valve has
         jammed half open", the note named in full): a choice said in them is what is written, no change asked."""
-        dictated = slots.DICTATED.search(text)
-        if dictated is None or not any(tool.startswith(NEWS_PREFIXES) and self._names_whole_tool(text, i)
-                                       for i, (_, tool) in INTENT_TOOLS.items()):
+        nouns = {w for i, (_, tool) in INTENT_TOOLS.items() if tool.startswith(NEWS_PREFIXES) and self._names_whole_tool(text, i)
+                 for w in tool.split("_")[1:]}
+        # (The words after the note's own noun: "put it up to high" after "add that as a comment" is a change.)
+        dictated = next((m for m in slots.DICTATED.finditer(text)
+                         if nouns & set(entities.tokens(text[m.start():m.start(1)]))), None)
+        if dictated is None:
             return text
         end = _SENTENCE.search(text, dictated.start(1))
         return text[:dictated.start(1)] + (text[end.end():] if end else "")
@@ -2501,6 +2509,10 @@ class SwitchboardBrain:
         if NEW_RECORD.search(text.lower()):  # "raise a new one, it's a slow drip": this turn tells the new one
             return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), text
         before = next((t["text"] for t in state.turns if t.get("role") == "caller" and t.get("turn") == done[0]["turn"]), "")
+        # (Less what this turn says again otherwise: "admin access, SR-30006?" read, then "read-only access instead".)
+        choices = [x for x in self._slots_of(chosen["intent"]) if x.kind == "enum"]
+        now = set(slots.mentioned(choices, text, ctx))
+        before = " ".join(x for x in _SENTENCE.split(before) if not now & set(slots.mentioned(choices, x, ctx)))
         return dataclasses.replace(decision, action="route", target=chosen["target"], intent=chosen["intent"]), \
             f"{before}. {text}".strip(". ")
 
@@ -2624,8 +2636,11 @@ class SwitchboardBrain:
         one just read. Told by the change said, not by the router, whose examples of changes would draw in
         every request that says a priority. A priority said beside a new thing (an asset tag, a site) is that
         new request's. None otherwise."""
-        if NEW_RECORD.search(text.lower()) or _made_by_kind(text.lower(), _RECORD_KINDS, loosely=False):
-            return None  # "raise a new one, medium", "raise a field job please: ...": a new record, whatever is said of the old one
+        if NEW_RECORD.search(text.lower()) or (_made_by_kind(text.lower(), _RECORD_KINDS, loosely=False)
+                                               and not self._names_a_ticket(text)):
+            # "raise a new one, medium", "raise a field job please: ..." (no record named): a new record, whatever is
+            # said of the old one
+            return None
         last = state.tool_attempts[-1] if state.tool_attempts else {}
         if REOPENED.search(text.lower()) and last.get("ok") and isinstance(last.get("result"), dict) \
                 and is_closed(last["result"]):
@@ -3614,15 +3629,18 @@ class SwitchboardBrain:
         # to the fault told, not to the job asked about; a change to a record is asked for in words of its own.
         options = sorted(options, key=lambda o: not (self._spec_of(o["intent"]) is not None
                                                      and self._spec_of(o["intent"]).name.startswith(NEW_RECORD_PREFIXES)))
+        found: list[tuple[int, dict[str, Any]]] = []
         for option in options:
             other = self._spec_of(option["intent"])
             if other is None or other.server != spec.server or not slots.is_write(other.name, other.annotations) \
                     or (named and other.name.startswith(NEW_RECORD_PREFIXES)):
                 continue
             choices = [s for s in slots.slots_of(other.input_schema) if s.kind == "enum" and s.name not in own]
-            if slots.mentioned(choices, text, ctx):
-                return {"target": option["target"], "intent": option["intent"]}
-        return None
+            if said := slots.mentioned(choices, text, ctx):
+                found.append((len(said), {"target": option["target"], "intent": option["intent"]}))
+        # (Of two new records, the one more of whose choices are said: "read-only access to the VPN" is an access
+        # request's system and level, not an incident because "access" is one of its categories.)
+        return max(found, key=lambda pair: pair[0])[1] if found else None
 
     def _named_by_id(self, decision: Any, text: str, state: CallState) -> dict[str, Any] | None:
         """Of the options the router is unsure between, the one whose tool needs an identifier the caller
@@ -3840,7 +3858,12 @@ class SwitchboardBrain:
                 # operations", "hi, Grace Kim, asset management", "riverside pumping station here" and "I'm at
                 # Riverside, in the control room" are no request of their own
                 continue
-            unsure, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
+            # (Counted, the first request starts after the count: "Nora Ali from IT, at Stonebridge. Two things. The
+            # comms room switch has died ...": who calls and where is no part of what the first is about.)
+            count = _SEVERAL_ASKS.search(before.lower()) if counted else None
+            own = before[count.end():].strip(" ,.;:") if count else before
+            judged = own if len(own.split()) >= MIN_CLAUSE_WORDS else before
+            unsure, tail = self.coordinator.decide(judged, state), self.coordinator.decide(after, state)
             # ("The computer in the Millbrook pump station control cabin is completely dead. No lights, ...": the
             # site's name pulls the first part to the field desk; heard without it, it is the second's request.)
             unsure = self._desk_but_for_places(unsure, before, state) or unsure
@@ -3893,6 +3916,11 @@ class SwitchboardBrain:
             # caller counted them, and the second is the same request for another thing, however unsure of it alone.)
             clear = clear or (counted and head.action == "route" and head.intent in INTENT_TOOLS and head.confidence >= threshold
                               and tail.intent == head.intent and self._different_things(head.intent, before, after, ctx))
+            # ("Two things. The comms room switch has died ... And the compressor next door, C-6820, has an oil weep":
+            # counted, the second clearly one desk's and the first unsure but best heard as the other desk's: two.)
+            if not clear and counted and head.action == "clarify" and head.intent in INTENT_TOOLS and tail.action == "route" \
+                    and tail.intent in INTENT_TOOLS and tail.confidence >= threshold and head.target != tail.target:
+                head, clear = dataclasses.replace(head, action="route"), True
             # ("And where's INC-20003 up to?" asks about a record it names, which is enough of a request;
             # "Tag C4202, at site fourteen" only says which thing.)
             # A clause with no verb that names no record is no request of its own ("Jonas Berg again, asset
