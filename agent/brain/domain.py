@@ -576,6 +576,14 @@ def _overlap(item: Mapping[str, Any], words: set[str], *, stems: bool = False) -
     return len({stem(w) for w in words} & {stem(w) for w in said})
 
 
+def other_work_asked(text: str, record: Mapping[str, Any]) -> bool:
+    """Does ``text`` ask whether a piece of work was done ("was the mechanical seal ever replaced?") that ``record``
+    says nothing of (the pump's vibration)? Then another record is asked about."""
+    asked = WORK_ASKED.search(text.lower())
+    words = {w for w in entities.tokens(asked.group(1)) if len(w) > 3} if asked else set()
+    return bool(words) and not _overlap(record, words, stems=True)
+
+
 def _kinds(item: Mapping[str, Any]) -> set[str]:
     """The words that say what kind of thing ``item`` is: its type and the last noun of its description."""
     what = re.sub(r"\(.*?\)|\d+", " ", str(item.get("description") or item.get("name") or "")).split()
@@ -697,17 +705,15 @@ class DomainAgent:
 
     @staticmethod
     def _other_work_asked(spec: ToolSpec, text: str, known: Mapping[str, Any], state: CallState) -> bool:
-        """Is a look-up asking whether a piece of work was done ("was the mechanical seal ever replaced?") that
-        the call's record, read or written, says nothing of (its vibration)? Then it is asked of another record."""
-        asked = WORK_ASKED.search(text.lower())
-        if asked is None or slots.is_write(spec.name, spec.annotations):
+        """Is a look-up asking whether a piece of work was done that the call's record, read or written, says
+        nothing of (see ``other_work_asked``)? Then it is asked of another record."""
+        if slots.is_write(spec.name, spec.annotations):
             return False
         ids = {x.name for x in slots.slots_of(spec.input_schema) if x.kind == "code"}
         held = {str(v) for k, v in known.items() if k in ids}
         record = next((a["result"] for a in reversed(state.tool_attempts) if a.get("ok") and isinstance(a.get("result"), dict)
                        and held & {str(a["result"].get(k)) for k in ids | {"number"}}), None)
-        words = {w for w in entities.tokens(asked.group(1)) if len(w) > 3}
-        return bool(held and record is not None and words) and not _overlap(record, words, stems=True)
+        return bool(held) and record is not None and other_work_asked(text, record)
 
     def _thing_read_last(self, server: str, state: CallState) -> dict[str, Any]:
         """The thing the last read of ``server`` was about (an asset looked up), as what a record of it is listed by

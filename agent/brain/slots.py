@@ -1154,6 +1154,8 @@ def _shortened(words: list[str]) -> list[str]:
             end = j
             while end < len(words) and end - j < 2 and words[end] not in _PLACE_PREPOSITIONS | _AUXILIARIES | _DANGLING:
                 end += 1
+            if end - j == 2 and end < len(words) and words[end] in _AFTER_A_VERB:
+                end -= 1  # ("Outlook on my laptop crashes every time ...": the word before "every" is what it does)
             if end > j and end < len(words):  # something is said after the place
                 del words[i:end]
                 continue
@@ -1348,6 +1350,10 @@ _NAME_FIRST = re.compile(r"^(?!(?:The|My|Our|This|That|Your|It|We|I|A|An|Hi|Hell
                          r"([A-Z][a-z'-]+(?: [A-Z][a-z'-]+)?) (?:from|at|in|here|on|with)\b")
 
 
+#: Words of the caller's own, never said in "Priya Shah from the depot": after a thing's name, what it does.
+_OWN_WORDS = {"i", "my", "me", "we", "our", "us", "it", "it's"}
+
+
 def caller_name(text: str) -> str:
     """The name a caller gives for themselves in ``text`` ("Hi, Priya Shah from the depot ..." -> "Priya
     Shah"); "" when none."""
@@ -1356,7 +1362,9 @@ def caller_name(text: str) -> str:
                        r"yes|yeah|right|ok|okay)\b\W*)+", "", clause.strip(), flags=re.I)
         m = _SAYS_NAME.match(plain) or _NAME_FIRST.match(plain)
         # "Pump Two from the north bank is off" says something of a thing: a name is said with no verb.
-        if m and not (m.re is _NAME_FIRST and set(entities.tokens(plain)) & _AUXILIARIES):
+        # ("Outlook on my laptop crashes": the caller's own things after it, no name.)
+        if m and not (m.re is _NAME_FIRST and (set(entities.tokens(plain)) & _AUXILIARIES
+                                               or set(entities.tokens(plain[m.end():])) & _OWN_WORDS)):
             return " ".join(w[:1].upper() + w[1:] for w in m.group(1).split())
     return ""
 

@@ -22,8 +22,9 @@ from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, 
 from agent.brain import acts, answers, entities, grammar, languages, moves, slots
 from agent.brain.domain import (ANOTHER_RECORD, ANYTHING_ELSE, ANYTHING_ELSE_FORMS, DESCRIBED_RECORD, INTENT_TOOLS,
                                 LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REOPENED,
-                                REPLY_WORDS, DomainAgent, asked_parts, callers_own, fetch_site_names, for_the_ear,
-                                is_closed, latest_reference, offer_taken, questions_in, records_in, spoken)
+                                REPLY_WORDS, WORK_ASKED, DomainAgent, asked_parts, callers_own, fetch_site_names,
+                                for_the_ear, is_closed, latest_reference, offer_taken, other_work_asked, questions_in,
+                                records_in, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.policy import lead_moved
 from agent.routing.router import without
@@ -332,6 +333,8 @@ _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair
                    r"\b(?:that one|this one|the other one|the second one|that|the other|the second) (?:too|as well)\b")
 #: A second new record asked for while the first is read back: "another job for that", "a separate ticket for the dock".
 _ANOTHER_NEW = re.compile(r"\b(?:another|a second|a separate|a new|one more) (?:one|job|ticket|work order|incident|request)\b")
+#: Words that open another matter ("and the printer's jammed too", "also, ...", "another thing: ...").
+_MORE_TO_TELL = re.compile(r"(?:and|also|oh|plus|another|separately|one more|while)\b")
 #: A fault told before that is not put right ("it still fails", "no better", "it's worse", "it's gone again").
 _NOT_FIXED = re.compile(r"\b(?:still|no better|(?:got|getting|gone) worse|worse than|"
                         # (of the fault, not the caller: "it's Arthur again")
@@ -1465,6 +1468,9 @@ class SwitchboardBrain:
         # A request of another kind than the one read back, that does something: more of the same story ("yes, I've
         # held the power button down, nothing") or the thing said again ("yeah the sludge pump, that's the one") is
         # no second request.
+        if not _wants_anything(rest) and not entities.codes(rest) and not self._switch_cues(rest) \
+                and not _MORE_TO_TELL.match(rest.lower()):
+            return ""  # ("Yes. The night shift can't see any trends.": why, told; nothing asked, nothing new named)
         heard = self.coordinator.decide(rest, state)
         spec = self._spec_of(heard.intent) if heard.action == "route" else None
         return rest if spec is not None and heard.intent != state.task.get("intent") \
@@ -2080,7 +2086,7 @@ class SwitchboardBrain:
         # A new fault never asks when: "when's somebody coming out to that oil pump?" asks how its job is going,
         # however much of the fault the question carries; what usually happens is a how-to.
         when = (bool(_WHEN_QUESTION.match(questions[-1].lower())) and not _HABIT_QUESTION.search(questions[-1].lower())) \
-            or bool(_DONE_QUESTION.match(questions[-1].lower())) \
+            or bool(_DONE_QUESTION.match(questions[-1].lower()) or WORK_ASKED.match(questions[-1].lower())) \
             or bool(_RECORDS_ASKED.search(f"{last_asked} {questions[-1]}".lower()))  # (nor whether anybody ever fixed it, or is on it)
         if not earlier and not when and (not alone.intent.endswith(".status") or alone.confidence < OFF_TOPIC_CONFIDENCE):
             return None
@@ -2838,6 +2844,12 @@ class SwitchboardBrain:
         record, intent = fits[0]
         return {"target": INTENT_TOOLS[intent][0], "intent": intent, "id": record}
 
+    @staticmethod
+    def _other_work_than_read(text: str, state: CallState) -> bool:
+        """Is a piece of work asked about that the record last read says nothing of (``other_work_asked``)?"""
+        last = state.tool_attempts[-1] if state.tool_attempts else {}
+        return bool(last.get("ok")) and isinstance(last.get("result"), dict) and other_work_asked(text, last["result"])
+
     def _asks_about_read(self, decision: Any, text: str, state: CallState) -> bool:
         """Right after a record was read out, a question that names nothing new ("is that definitely the
         morning? roughly what time") and asks for nothing the line does but that record's business: it asks
@@ -2848,9 +2860,11 @@ class SwitchboardBrain:
             return False
         if self._names_a_record(text) or self._names_another_place(text, state):
             return False  # another record or place named: a question about that one
-        if self._records_of_a_place(text, spec.server) or ANOTHER_RECORD.search(text.lower()):
+        if self._records_of_a_place(text, spec.server) or ANOTHER_RECORD.search(text.lower()) \
+                or self._other_work_than_read(text, state):
             # the records of a place ("have we got anything open at Stonebridge?"): a list, not this one; another
-            # record brought up ("and there was one for the dryer alarm, did that get done?"): that one
+            # record brought up ("and there was one for the dryer alarm, did that get done?", "has the seal been
+            # replaced?" after the vibration job): that one
             return False
         if _IN_GENERAL.search(text.lower()):
             return False  # "how long would a low priority ticket normally take?": about any, the articles answer
@@ -2994,7 +3008,7 @@ class SwitchboardBrain:
                 or (decision.intent == "knowledge.howto" and _IN_GENERAL.search(text.lower())) \
                 or (INTENT_TOOLS.get(decision.intent, ("", ""))[1].startswith("list_") and _RECORDS_ASKED.search(text.lower())) \
                 or self._records_of_a_place(text, INTENT_TOOLS.get(done[0]["intent"], ("",))[0]) \
-                or ANOTHER_RECORD.search(text.lower()):
+                or ANOTHER_RECORD.search(text.lower()) or self._other_work_than_read(text, state):
             # another record or place named, records of a kind in general ("how long does a high one take?"), or a
             # place's records asked for ("what work orders are open at Riverside now?"): more than the one just done
             return ""
