@@ -83,6 +83,11 @@ WORK_ASKED = re.compile(r"\b(?:was|were|has|have|had|did)\s+(?:the|a|an|its|thei
                         r"(?!(?:job|ticket|work order|incident|request|fault|problem|issue|work|one|visit|engineer|"
                         r"technician)\b)((?:[a-z-]+ ){0,3}?[a-z-]+)\s+(?:(?:ever|already|actually|really|been|get|got)\s+)*"
                         r"(?:[a-z]+ed|done|replaced|changed|fixed|swapped|seen to|redone)\b")
+#: Trouble back or still there ("locked myself out again", "it's still not printing").
+#: ("Again" of the trouble, not of the caller: "it's Tom again".)
+AGAIN_OF_FAULT = r"(?:\w+ed|\w+ing|it|fails|happens|stops|trips|goes|gone|down|off|out|up) again"
+_BACK_AGAIN = re.compile(rf"\b(?:{AGAIN_OF_FAULT}|still (?:not|no|isn'?t|won'?t|can'?t|doesn'?t|fail\w*|broken|down|off|"
+                         r"playing))\b")
 #: Someone coming out, asked after ("when are they turning up?", "when's the engineer due?"), not work gone by.
 _COMING = re.compile(r"\b(?:com(?:e|es|ing)|turn(?:s|ing)? up|arriv\w*|due|get (?:here|there|out|round)|"
                      r"be (?:here|there|out|round)|visit\w*|booked|attend\w*)\b")
@@ -1599,8 +1604,27 @@ class DomainAgent:
                 yield action
             if more.ok:
                 reply = result_sentence(reader[0], more.data, False, reader[1], asked=asked)
+        new = None if write else self._new_for_closed(spec, task, outcome.data, asked)
         yield Say(reply)
+        if new is not None:
+            # "SR-30004. It worked, but I've locked myself out again": the record read is done with, and the
+            # trouble is back; a new one of its kind is offered, a yes takes it (``_new_instead``).
+            state.task = {**task, "instead": {"tool": new.name, "args": _carried_args(new, outcome.data)}}
+            yield Say(f"Shall I {slots.describe_tool(new.name)} instead?")
+            return
         yield Say(ANYTHING_ELSE)
+
+    def _new_for_closed(self, spec: ToolSpec, task: Mapping[str, Any], data: Any, asked: str) -> ToolSpec | None:
+        """The tool that makes a new record of the kind read, when the record read is closed and the caller says
+        the trouble is back or still there; None otherwise. The record's own type names it where a tool of the
+        server makes that type ("password_reset": request_password_reset)."""
+        if not isinstance(data, dict) or not is_closed(data) or not _BACK_AGAIN.search(asked.lower()) \
+                or NEW_RECORD.search(asked.lower()):
+            return None
+        kind = str(data.get("request_type") or data.get("type") or "")
+        typed = [t for t in self.tools.tools(spec.server).values()
+                 if kind and t.name.startswith(NEW_RECORD_PREFIXES) and t.name.endswith(f"_{kind}")]
+        return typed[0] if len(typed) == 1 else self._new_of_kind(spec, task)
 
     def _reader_of_open_record(self, spec: ToolSpec, data: Any, asked: str,
                                reply: str) -> tuple[ToolSpec, dict[str, Any]] | None:

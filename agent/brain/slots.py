@@ -1171,6 +1171,9 @@ def _shortened(words: list[str]) -> list[str]:
     return words
 
 
+#: What a caller does at a place, the place left out ("i manage", "we look after", "i'm the duty engineer at").
+_WHAT_I_DO = re.compile(r"(?:i|we)(?:'m|'re| am| are)? (?:(?:manage|run|look after|supervise|oversee|cover|work(?: at| in| for)?|"
+                        r"(?:the |a )?(?:[a-z-]+ )?(?:manager|supervisor|engineer|operator|lead|technician)(?: at| for| of)?))")
 #: Jobs a caller introduces themselves by ("the shift supervisor", "the office admin").
 _ROLE = (r"(?:admin|administrator|supervisor|manager|lead|engineer|operator|technician|receptionist|foreman|forewoman|"
          r"controller|coordinator|co-ordinator|officer|clerk|planner|caretaker|cleaner|secretary|assistant|warden|guard|"
@@ -1440,6 +1443,13 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     clauses, places = [], []
     sites = " ".join(ctx.site_names).lower()
     opening = _without_introduction_sentence(_CLOCK_DOTS.sub(r"\1m", opening), sites)
+    # The caller's name, found in the whole opening or said on its own after a greeting ("Good afternoon, Priya Shah,
+    # ..."): a clause that is only that tells nothing.
+    callers = {n.lower() for n in names_in(opening) if n.lower() not in sites} | ({caller_name(opening).lower()} - {""})
+    greeted = re.match(r"^\W*(?i:(?:hi|hello|hiya|hey|morning|afternoon|evening|good (?:morning|afternoon|evening))\W+)+"
+                       r"([A-Z][a-z'-]+ [A-Z][a-z'-]+)\s*[,.]", opening)
+    callers |= {greeted.group(1).lower()} if greeted and greeted.group(1).lower() not in sites else set()
+    place_words = set(entities.tokens(sites))
     # Clauses end at punctuation (a colon too, not in a time), where "and" starts a new subject ("... this
     # morning and I noticed ...") and at a repair ("... priority medium no sorry make that high").
     # (Of a clause that runs on from who calls, the part after them: the introduction is no problem.)
@@ -1465,6 +1475,7 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         # "not seventeen"; "it's not the printer": a thing taken back is no part of the problem
         taken_back = (plain.startswith("not ") and entities.only_codes(plain[4:])) or bool(_THING_TAKEN_BACK.match(plain))
         if _ASIDE.fullmatch(plain) or taken_back or _NARRATIVE.match(plain) or _CALLER_NAMED.match(plain) \
+                or plain.strip(" ,.") in callers \
                 or _JOB_ONLY.match(plain) or _PHONE_CUE.search(plain) or (named and (_INTRODUCTION.match(plain)
                                                           or not set(entities.tokens(plain)) & _AUXILIARIES)):
             continue  # a story of the call itself, or who is calling ("it's Ben Carter from the control room")
@@ -1473,6 +1484,8 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         words = without_values(plain, ctx.site_names)
         words = [w for w in words if w not in (",",)]
         words = _hyphens_rejoined(words)
+        if _WHAT_I_DO.fullmatch(" ".join(w for w in words if w not in place_words)):
+            continue  # what the caller does, the place taken out ("I manage Riverside"): who calls, no problem
         if len(words) > 1 and words[0] in _AUXILIARIES and set(words[1:]) <= _ALL_RIGHT:
             continue  # a value judged ("medium priority is fine"), the value taken out
         if words and set(words) <= _ABOUT_THE_RECORD:

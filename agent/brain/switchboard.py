@@ -20,11 +20,11 @@ from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Mapping, Pr
 
 from agent.contracts.actions import Action, CallerInput, EndCall, HandoffEvent, RouteEvent, Say, ToolEvent
 from agent.brain import acts, answers, entities, grammar, languages, moves, slots
-from agent.brain.domain import (ANOTHER_RECORD, ANYTHING_ELSE, ANYTHING_ELSE_FORMS, DESCRIBED_RECORD, INTENT_TOOLS,
-                                LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT, REOPENED,
-                                REPLY_WORDS, WORK_ASKED, DomainAgent, asked_parts, callers_own, fetch_site_names,
-                                for_the_ear, is_closed, latest_reference, offer_taken, other_work_asked, questions_in,
-                                records_in, spoken)
+from agent.brain.domain import (AGAIN_OF_FAULT, ANOTHER_RECORD, ANYTHING_ELSE, ANYTHING_ELSE_FORMS, DESCRIBED_RECORD,
+                                INTENT_TOOLS, LONGEST_REPLY, NEW_RECORD, NEW_RECORD_PREFIXES, NEWS_PREFIXES, NOTHING_SENT,
+                                REOPENED, REPLY_WORDS, WORK_ASKED, DomainAgent, asked_parts, callers_own,
+                                fetch_site_names, for_the_ear, is_closed, latest_reference, offer_taken,
+                                other_work_asked, questions_in, records_in, spoken)
 from agent.brain.mcp_client import SERVERS, ToolError, ToolManager
 from agent.routing.policy import lead_moved
 from agent.routing.router import without
@@ -336,9 +336,7 @@ _ANOTHER_NEW = re.compile(r"\b(?:another|a second|a separate|a new|one more) (?:
 #: Words that open another matter ("and the printer's jammed too", "also, ...", "another thing: ...").
 _MORE_TO_TELL = re.compile(r"(?:and|also|oh|plus|another|separately|one more|while)\b")
 #: A fault told before that is not put right ("it still fails", "no better", "it's worse", "it's gone again").
-_NOT_FIXED = re.compile(r"\b(?:still|no better|(?:got|getting|gone) worse|worse than|"
-                        # (of the fault, not the caller: "it's Arthur again")
-                        r"(?:\w+ed|\w+ing|it|fails|happens|stops|trips|goes|gone|down|off|out|up) again)\b")
+_NOT_FIXED = re.compile(rf"\b(?:still|no better|(?:got|getting|gone) worse|worse than|{AGAIN_OF_FAULT})\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
 _EARLIER_CALL = re.compile(r"(?:^|[.!?]\s+)(?:\S+\s+){0,6}?(?:(?:i|we) (?:called|rang|phoned|reported|logged|raised|put in|"
                            r"asked for)|(?:i|we) (?:was|were) (?:told|promised)|(?:they|you|someone|somebody) (?:said|told|"
@@ -1462,14 +1460,14 @@ class SwitchboardBrain:
             return ""
         rest = " ".join(s.strip() for s in _SENTENCE.split(reply.rest.strip()) if s.strip()
                         and not (_GO_AHEAD.search(s.lower()) and len(_content_words(s)) <= GO_AHEAD_WORDS))
+        more = bool(_MORE_TO_TELL.match(rest.strip().lower()))
         rest = _POLITE_LEAD.sub("", rest.strip())
         if len(_content_words(rest)) < 3 or self.agent.answers(rest, state) is not None:
             return ""
         # A request of another kind than the one read back, that does something: more of the same story ("yes, I've
         # held the power button down, nothing") or the thing said again ("yeah the sludge pump, that's the one") is
         # no second request.
-        if not _wants_anything(rest) and not entities.codes(rest) and not self._switch_cues(rest) \
-                and not _MORE_TO_TELL.match(rest.lower()):
+        if not (more or _wants_anything(rest) or entities.codes(rest) or self._switch_cues(rest)):
             return ""  # ("Yes. The night shift can't see any trends.": why, told; nothing asked, nothing new named)
         heard = self.coordinator.decide(rest, state)
         spec = self._spec_of(heard.intent) if heard.action == "route" else None

@@ -16,13 +16,14 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 async def test_who_calls_and_where_opens_no_request_and_two_counted_requests_go_to_their_desks(
         scratch: ScratchBrain) -> None:
     async with scratch.fresh() as brain:
-        # A name, a role and a place first: no request of its own (before, it was heard as an access request).
+        # A name, a role and a place first: no request of its own, and no part of what is wrong.
         state = CallState("role-opening")
-        actions = await say(brain, state, "Afternoon, Priya Shah, I look after Lakeside, site 55. Two things. Borehole "
-                                          "pump 1, A551, is making a grinding noise, medium please. And I've forgotten "
-                                          "my password and can't get into my account.")
+        actions = await say(brain, state, "Good afternoon, Priya Shah, I'm the site manager at Lakeside, site 55. Two "
+                                          "things. Borehole pump 1, A551, is making a grinding noise, medium please. "
+                                          "And I've forgotten my password and can't get into my account.")
         said = spoken(actions)
         assert "work order" in said and "A, five five one" in said and "access" not in said, said
+        assert "summary borehole pump 1 is making a grinding noise" in said, said
         actions = await say(brain, state, "yes, go ahead")
         assert tools_ok(actions) == ["create_work_order"], spoken(actions)
         assert "password" in spoken(actions).lower(), spoken(actions)  # the second, offered next
@@ -157,3 +158,32 @@ async def test_another_level_asked_instead_of_a_refused_one_is_the_new_level(scr
         actions = await say(brain, state, "Oh. Then request read access to the VPN for me instead, just to see logs.")
         said = spoken(actions)
         assert "access request" in said and "access level read" in said and "admin" not in said, said
+
+
+async def test_a_closed_record_read_with_the_trouble_back_offers_a_new_one_of_its_kind(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("reset-again")
+        actions = await say(brain, state, "Tom Reyes here, E11003. You did a password reset for me, SR-30004. That "
+                                          "was fine but I've managed to lock myself out again.")
+        said = spoken(actions)
+        assert "fulfilled" in said and said.rstrip().endswith("Shall I submit a password reset request instead?"), said
+        actions = await say(brain, state, "yes please")
+        assert "password reset request: user E11003" in spoken(actions), spoken(actions)
+        # Only asked how it stands ("it's Tom again" is no trouble back): no offer.
+        state = CallState("reset-asked")
+        actions = await say(brain, state, "It's Tom again, E11003. That password reset, SR-30004, did it go through?")
+        assert spoken(actions).rstrip().endswith("Anything else?"), spoken(actions)
+
+
+async def test_why_told_after_a_yes_is_no_second_request(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("yes-and-why")
+        await say(brain, state, "INC-20002, the historian still isn't updating, please escalate it.")
+        actions = await say(brain, state, "Yes. Operations are flying blind without the trends.")
+        said = spoken(actions)
+        assert tools_ok(actions) == ["escalate_incident"] and said.rstrip().endswith("Anything else?"), said
+        # A second matter said after the yes, with what it is on, is still taken up.
+        state = CallState("yes-and-more")
+        await say(brain, state, "INC-20003, Outlook still keeps asking for my password, please escalate it.")
+        actions = await say(brain, state, "Yes. And can you also reset my password, I'm E10620.")
+        assert "password" in spoken(actions).lower(), spoken(actions)
