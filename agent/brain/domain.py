@@ -683,7 +683,10 @@ class DomainAgent:
         if hints:
             state.task["hints"] = dict(hints)
         said = next((t["text"] for t in reversed(state.turns) if t.get("role") == "caller"), text)
+        # (Said on any turn of the call: "My employee ID is E10620" given while another request was under way.)
         self._keep_who_calls(spec, said, state)
+        for turn in (t["text"] for t in reversed(state.turns) if t.get("role") == "caller" and t["text"] != said):
+            self._keep_who_calls(spec, turn, state, own_too=True)
         same = self._same_thing(spec, text, state)
         known = {**same, **state.entities}
         if ANOTHER_RECORD.search(text.lower()) or self._other_work_asked(spec, text, known, state):
@@ -1028,10 +1031,11 @@ class DomainAgent:
                 if t.name.startswith("list_") and not slots.is_write(t.name, t.annotations)
                 and spec is not None and t.name != spec.name]
 
-    def _keep_who_calls(self, spec: ToolSpec, said: str, state: CallState) -> None:
+    def _keep_who_calls(self, spec: ToolSpec, said: str, state: CallState, *, own_too: bool = False) -> None:
         """Who calls, said with a request that does not take it ("Jonas Berg, E10777. I had a ticket a few weeks
-        ago, INC-20006"): kept, as an identity is, for the requests after it that do (the new incident)."""
-        own = {x.name for x in slots.slots_of(spec.input_schema)}
+        ago, INC-20006"): kept, as an identity is, for the requests after it that do (the new incident). ``own_too``:
+        said on an earlier turn, kept for this request too."""
+        own = {x.name for x in slots.slots_of(spec.input_schema)} if not own_too else set()
         ctx = self.context()
         # (Either desk's: "Ben Carter, E11402. The generator ... failed its test", then "and read access to Power BI,
         # same employee ID".)

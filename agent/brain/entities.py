@@ -229,6 +229,14 @@ def number_runs(text: str) -> list[NumberRun]:
                 chunker.chunks.append("0")
                 i += 1
                 continue
+            if tok in _AND_HOMOPHONES and chunker.chunks and i + 1 < len(toks) \
+                    and (toks[i + 1] in UNITS or toks[i + 1] in ZERO_WORDS or re.fullmatch(r"\d", toks[i + 1])):
+                # "e one oh for eight two": read digit by digit, a word that sounds like a digit between digits is one
+                # ("five to nine", a time, has said no digit on its own before it)
+                chunker.flush()
+                chunker.chunks.append(str(UNITS[_AND_HOMOPHONES[tok]]))
+                i += 1
+                continue
             if tok in ALIASES and ALIASES[tok] is not None and (chunker.value is not None or chunker.chunks):
                 chunker.flush()
                 chunker.chunks.append(str(ALIASES[tok]))

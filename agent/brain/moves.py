@@ -260,6 +260,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
     once_more = bool(_ONCE_MORE.search(plain)) and len(leftover(plain, _ONCE_MORE).split()) <= ONCE_MORE_WORDS
     bad_line = bool(_BAD_LINE.search(plain)) and len(leftover(plain, _BAD_LINE).split()) <= BAD_LINE_WORDS
     if _REPEAT.search(plain) or once_more or bad_line or (_REPEAT_AGAIN.search(plain) and not entities.number_runs(plain)):
+        if _PERSON.search(plain):
+            return Move("person")  # "can I talk to a real person, I can't hear you properly in this van": who, not again
         about = _which_reference(plain) if re.search(r"\b(?:reference|number|case|ticket|work order)\b", plain) else ""
         return Move("repeat", about)
     asked = [p for p in (_IDENTITY, _ANYONE_THERE, _READ_BY) if p.search(plain)]

@@ -1408,7 +1408,10 @@ _NOT_THE_PROBLEM = re.compile(
     r"^(?:is|would|could|will) (?:that|this|it) (?:be )?(?:something|anything|a thing) (?:you|you guys|the desk)\b|"
     # what the caller's job is ("I manage the asset management team", "I look after facilities at the centre")
     r"^(?:i|we) (?:manage|run|lead|head|look after|work (?:in|for|with)) (?:the |our |a |all the )?(?:[\w&-]+ ){0,3}?"
-    r"(?:team|department|dept|office|group|unit|facilities|site|sites|building|buildings|section)\b(?:$| (?:at|for|in|on|here)\b)")
+    r"(?:team|department|dept|office|group|unit|facilities|site|sites|building|buildings|section)\b(?:$| (?:at|for|in|on|here)\b)|"
+    # a thing said to be all right ("the headset's fine", "the old one is working ok")
+    r"^(?:the |my |our |that |this )?(?:[\w-]+ ){0,3}?[\w-]+(?:'s| is| are|'re) (?:fine|ok|okay|all right|alright|"
+    r"working(?: fine| ok)?)$")
 #: Words that judge a value said, not a problem ("medium is fine").
 _ALL_RIGHT = {"fine", "ok", "okay", "good", "grand", "alright", "enough", "perfect", "right"}
 
@@ -1443,11 +1446,19 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     clauses, places = [], []
     sites = " ".join(ctx.site_names).lower()
     opening = _without_introduction_sentence(_CLOCK_DOTS.sub(r"\1m", opening), sites)
+    # What the caller took back ("I'd like a new headset. Actually, scratch that, what I really need is a dock") is
+    # no part of the problem; what follows the last taking back is.
+    back = [m for m in _RESTATED.finditer(opening.lower())]
+    if back and len(opening[back[-1].end():].split()) >= 4:
+        opening = opening[back[-1].end():].lstrip(" ,.;:!-\u2013\u2014")
     # The caller's name, found in the whole opening or said on its own after a greeting ("Good afternoon, Priya Shah,
     # ..."): a clause that is only that tells nothing.
     callers = {n.lower() for n in names_in(opening) if n.lower() not in sites} | ({caller_name(opening).lower()} - {""})
-    greeted = re.match(r"^\W*(?i:(?:hi|hello|hiya|hey|morning|afternoon|evening|good (?:morning|afternoon|evening))\W+)+"
-                       r"([A-Z][a-z'-]+ [A-Z][a-z'-]+)\s*[,.]", opening)
+    greeting = r"^\W*(?i:(?:hi|hello|hiya|hey|morning|afternoon|evening|good (?:morning|afternoon|evening))\W+)"
+    greeted = re.match(greeting + r"+([A-Z][a-z'-]+ [A-Z][a-z'-]+)\s*[,.]", opening) or re.match(
+        # (no greeting: what follows says who they are, "Aiko Tanaka, I'm up at the reservoir")
+        greeting + r"*([A-Z][a-z'-]+ [A-Z][a-z'-]+)\s*[,.]\s*(?i:i'?m\b|i am\b|here\b|from\b|this is\b|e ?\d|"
+                   r"[a-z]+ (?:team|management|department|desk|room|crew|shift)\b)", opening)
     callers |= {greeted.group(1).lower()} if greeted and greeted.group(1).lower() not in sites else set()
     place_words = set(entities.tokens(sites))
     # Clauses end at punctuation (a colon too, not in a time), where "and" starts a new subject ("... this

@@ -187,3 +187,16 @@ async def test_why_told_after_a_yes_is_no_second_request(scratch: ScratchBrain) 
         await say(brain, state, "INC-20003, Outlook still keeps asking for my password, please escalate it.")
         actions = await say(brain, state, "Yes. And can you also reset my password, I'm E10620.")
         assert "password" in spoken(actions).lower(), spoken(actions)
+
+
+async def test_the_kind_of_request_the_nearest_article_names_is_the_one_made(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        # The passwords article: moving the Authenticator app to a new phone is asked for as a service request.
+        state = CallState("authenticator")
+        actions = await say(brain, state, "Jonas Berg, E10777. I got a new phone, the authenticator needs moving over.")
+        said = spoken(actions)
+        assert "password reset" not in said and "service request" in said, said
+        # A locked account is still a password reset.
+        state = CallState("locked")
+        actions = await say(brain, state, "Jonas Berg, E10777, I'm locked out and need my password reset.")
+        assert "password reset request" in spoken(actions), spoken(actions)

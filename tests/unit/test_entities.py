@@ -568,3 +568,13 @@ def test_a_site_by_its_street_or_town_said_whole() -> None:
     assert e.site("on site at the water plant in Marlow", names) == 55
     assert e.site("the river is up and over the bank", names) is None  # part of a street's name is no place
     assert e.site("I'm at the Kingsbridge site", names) is None  # a town two sites share names neither
+
+
+@pytest.mark.parametrize("said, digits", [
+    ("my id is e one oh for five one", ["10451"]),  # "for" between digits said one by one is four
+    ("ticket one oh oh to three", ["10023"]),
+    ("five to nine tomorrow", ["5", "9"]),  # a time: no digit said alone before it
+    ("site one for two days", ["1", "2"]),
+])
+def test_a_digit_homophone_between_digits_read_one_by_one_is_that_digit(said: str, digits: list[str]) -> None:
+    assert [r.digits for r in e.number_runs(said)] == digits

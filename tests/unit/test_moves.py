@@ -467,3 +467,10 @@ def test_where_or_when_the_caller_is_not_is_taken_back(said: str, gone: str) -> 
                                         ("when's he due", True)])
 def test_a_clause_of_time_is_no_question(said: str, asks: bool) -> None:
     assert moves.asks(said) is asks
+
+
+@pytest.mark.parametrize("said", ["put me through to someone real please, I can barely hear you with the wind",
+                                  "I didn't catch that, can I just speak to a human"])
+def test_a_person_asked_for_with_a_bad_line_is_a_person_not_a_repeat(said: str) -> None:
+    assert moves.classify(said, in_task=False) == moves.Move("person")
+    assert moves.classify("sorry, I can't hear you", in_task=False).kind == "repeat"
