@@ -1173,7 +1173,10 @@ def _shortened(words: list[str]) -> list[str]:
 
 #: What a caller does at a place, the place left out ("i manage", "we look after", "i'm the duty engineer at").
 _WHAT_I_DO = re.compile(r"(?:i|we)(?:'m|'re| am| are)? (?:(?:manage|run|look after|supervise|oversee|cover|work(?: at| in| for)?|"
-                        r"(?:the |a )?(?:[a-z-]+ )?(?:manager|supervisor|engineer|operator|lead|technician)(?: at| for| of)?))")
+                        r"(?:the |a )?(?:[a-z-]+ )?(?:manager|supervisor|engineer|operator|lead|technician)(?: at| for| of)?))|"
+                        # where they are, the place taken out ("I'm [at Stonebridge] today")
+                        r"(?:i'm|we're|i am|we are)(?: (?:here|there|out|over|up|down|based|on site))?"
+                        r"(?: today| tonight| now| this (?:morning|afternoon|evening|week))?")
 #: Jobs a caller introduces themselves by ("the shift supervisor", "the office admin").
 _ROLE = (r"(?:admin|administrator|supervisor|manager|lead|engineer|operator|technician|receptionist|foreman|forewoman|"
          r"controller|coordinator|co-ordinator|officer|clerk|planner|caretaker|cleaner|secretary|assistant|warden|guard|"

@@ -3875,8 +3875,9 @@ class SwitchboardBrain:
             # (Counted, the first request starts after the count: "Nora Ali from IT, at Stonebridge. Two things. The
             # comms room switch has died ...": who calls and where is no part of what the first is about.)
             count = _SEVERAL_ASKS.search(before.lower()) if counted else None
-            own = before[count.end():].strip(" ,.;:") if count else before
-            judged = own if len(own.split()) >= MIN_CLAUSE_WORDS else before
+            judged = before[count.end():].strip(" ,.;:") if count else before
+            if len(judged.split()) < MIN_CLAUSE_WORDS:
+                continue  # ("..., site 12. Two things. | Intake pump two ...": the first is still to come)
             unsure, tail = self.coordinator.decide(judged, state), self.coordinator.decide(after, state)
             # ("The computer in the Millbrook pump station control cabin is completely dead. No lights, ...": the
             # site's name pulls the first part to the field desk; heard without it, it is the second's request.)
@@ -4068,8 +4069,10 @@ class SwitchboardBrain:
         its desk ("Moving the Authenticator app to a new phone ... Ask for a service request to clear it", heard
         as a password reset): that kind. None otherwise."""
         spec = self._spec_of(decision.intent)
-        if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES) or not decision.passages \
-                or getattr(decision.passages[0], "domain", decision.target) != decision.target:
+        # (Only a request of a set kind, heard by what it asks: a fault told, an incident, is what the caller says
+        # is wrong, whatever a catalogue article lists beside it.)
+        if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES) or spec.name.startswith("create_") \
+                or not decision.passages or getattr(decision.passages[0], "domain", decision.target) != decision.target:
             return None
         kinds = [{"target": decision.target, "intent": i} for i, (srv, tool) in INTENT_TOOLS.items()
                  if srv == decision.target and tool.startswith(NEW_RECORD_PREFIXES)]

@@ -24,6 +24,11 @@ async def test_who_calls_and_where_opens_no_request_and_two_counted_requests_go_
         said = spoken(actions)
         assert "work order" in said and "A, five five one" in said and "access" not in said, said
         assert "summary borehole pump 1 is making a grinding noise" in said, said
+        state = CallState("role-opening-2")
+        actions = await say(brain, state, "Hello, Ravi Patel, I manage Stonebridge, site 68. Two things. The gas booster "
+                                          "compressor, C-6820, is weeping oil, low please. And I've locked myself out "
+                                          "of my account.")
+        assert "summary the gas booster compressor is weeping oil, priority low" in spoken(actions), spoken(actions)
         actions = await say(brain, state, "yes, go ahead")
         assert tools_ok(actions) == ["create_work_order"], spoken(actions)
         assert "password" in spoken(actions).lower(), spoken(actions)  # the second, offered next
@@ -200,3 +205,14 @@ async def test_the_kind_of_request_the_nearest_article_names_is_the_one_made(scr
         state = CallState("locked")
         actions = await say(brain, state, "Jonas Berg, E10777, I'm locked out and need my password reset.")
         assert "password reset request" in spoken(actions), spoken(actions)
+
+
+async def test_the_callers_id_given_on_an_earlier_turn_is_theirs_for_the_other_desks_request(
+        scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("id-earlier")
+        await say(brain, state, "Compressor C-2101 at Eastgate is leaking oil, medium priority.")
+        actions = await say(brain, state, "Yes. I'm E10620 by the way.")
+        assert tools_ok(actions) == ["create_work_order"], spoken(actions)
+        actions = await say(brain, state, "And my laptop won't get on the Wi-Fi at all.")
+        assert "incident: user E10620" in spoken(actions), spoken(actions)

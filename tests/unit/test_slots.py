@@ -294,6 +294,15 @@ def test_site_correction_with_the_old_value_named(said: str, site: int) -> None:
     ("About job ten thousand and nine, the pump at Riverside is leaking again", "the pump is leaking again"),
     # A state said of a thing ("the alarm's on") is what is wrong, not an aside.
     ("Riverside. standby genny, G oh three two oh. low fuel alarm's on.", "standby genny and low fuel alarm's on"),
+    # Who calls and what they do at a place is none of it, nor is a name said alone after a greeting.
+    ("Evening, Ravi Patel, I run Stonebridge. The gas booster is surging.", "the gas booster is surging"),
+    ("Ravi Patel, I'm at Stonebridge today. The gas booster is surging.", "the gas booster is surging"),
+    ("Good morning, Ravi Patel, I'm the duty engineer at Riverside. Pump two is rattling.", "pump two is rattling"),
+    # A place phrase goes, the verb after it stays.
+    ("Teams on my laptop freezes every time I share my screen", "teams freezes every time i share my screen"),
+    # What was taken back, and a thing said to be fine, are none of it.
+    ("I need a new keyboard. Scratch that, the keyboard's fine, it's the mouse that's broken",
+     "the mouse that's broken"),
 ])
 def test_summary_is_a_short_paraphrase_of_the_problem(opening: str, summary: str) -> None:
     ctx = s.Context(now=CTX.now, site_names={"Riverside Pumping Station": 12, "Stonebridge Generating Station": 68})
