@@ -334,7 +334,8 @@ _BOTH = re.compile(r"\b(?:both|all of them|the two of them|each of them|the pair
 #: A second new record asked for while the first is read back: "another job for that", "a separate ticket for the dock".
 _ANOTHER_NEW = re.compile(r"\b(?:another|a second|a separate|a new|one more) (?:one|job|ticket|work order|incident|request)\b")
 #: Words that open another matter ("and the printer's jammed too", "also, ...", "another thing: ...").
-_MORE_TO_TELL = re.compile(r"(?:and|also|oh|plus|another|separately|one more|while)\b")
+_MORE_TO_TELL = re.compile(r"(?:(?:please|thanks|thank you|cheers|great|lovely|ok|okay)\W+)*"
+                           r"(?:and|also|oh|plus|another|separately|one more|while)\b")
 #: A fault told before that is not put right ("it still fails", "no better", "it's worse", "it's gone again").
 _NOT_FIXED = re.compile(rf"\b(?:still|no better|(?:got|getting|gone) worse|worse than|{AGAIN_OF_FAULT})\b")
 #: A caller telling of an earlier call or ticket ("I rang on Monday about ...", "it's me again, I reported ...").
@@ -3878,7 +3879,9 @@ class SwitchboardBrain:
             judged = before[count.end():].strip(" ,.;:") if count else before
             if len(judged.split()) < MIN_CLAUSE_WORDS:
                 continue  # ("..., site 12. Two things. | Intake pump two ...": the first is still to come)
-            unsure, tail = self.coordinator.decide(judged, state), self.coordinator.decide(after, state)
+            unsure, tail = self.coordinator.decide(before, state), self.coordinator.decide(after, state)
+            if judged != before and unsure.action != "route":
+                unsure = self.coordinator.decide(judged, state)  # (heard clearly whole, the whole stands)
             # ("The computer in the Millbrook pump station control cabin is completely dead. No lights, ...": the
             # site's name pulls the first part to the field desk; heard without it, it is the second's request.)
             unsure = self._desk_but_for_places(unsure, before, state) or unsure
