@@ -1776,8 +1776,6 @@ class SwitchboardBrain:
                 # may still ask for something done with it.
                 decision = self._asked_of_read_record(decision, text) or decision
             decision = self._settled(decision, text)
-        if decision.action == "route" and not state.task:
-            decision = self._kind_per_article(decision) or decision
         if decision.action == "clarify" and not state.task:
             decision = self._off_topic_but_for_places(decision, text) or decision
         if decision.action == "clarify":
@@ -4067,23 +4065,6 @@ class SwitchboardBrain:
         # own ("..., and when is work order 10002 due").
         return head.intent != tail.intent and not self._ids_of(tail.intent)
 
-    def _kind_per_article(self, decision: Any) -> Any | None:
-        """A new record of one kind routed, where the article the turn is nearest says to ask for another kind of
-        its desk ("Moving the Authenticator app to a new phone ... Ask for a service request to clear it", heard
-        as a password reset): that kind. None otherwise."""
-        spec = self._spec_of(decision.intent)
-        # (Only a request of a set kind, heard by what it asks: a fault told, an incident, is what the caller says
-        # is wrong, whatever a catalogue article lists beside it.)
-        if spec is None or not spec.name.startswith(NEW_RECORD_PREFIXES) or spec.name.startswith("create_") \
-                or not decision.passages or getattr(decision.passages[0], "domain", decision.target) != decision.target:
-            return None
-        kinds = [{"target": decision.target, "intent": i} for i, (srv, tool) in INTENT_TOOLS.items()
-                 if srv == decision.target and tool.startswith(NEW_RECORD_PREFIXES)]
-        named = _kind_the_articles_say(decision.passages[:1], kinds)
-        return None if named is None or named["intent"] == decision.intent else dataclasses.replace(
-            decision, intent=named["intent"], reason=f"{decision.reason} The article says: "
-                                                      f"{self.coordinator.policy.name_of(named['intent'])}.")
-
     def _settled(self, decision: Any, text: str, *, told: bool = True) -> Any:
         """An unsure decision between a look-up and a write that a choice only the write takes settles
         ("G-2120 is weeping diesel, medium priority": a fault to log, not an asset to look up), as that write.
@@ -4701,7 +4682,7 @@ def _kind_the_articles_say(passages: list[Any], readings: list[dict[str, Any]]) 
     ... is a service request."): its words "is a <kind>", the kind said as its intent's name reads. None else."""
     said = " ".join(p.text.lower() for p in passages if getattr(p, "kind", "") == "article")
     kinds = [(r, re.sub(r"[._]", " ", r["intent"]).removesuffix(" create")) for r in readings]
-    named = [r for r, kind in kinds if re.search(rf"\b(?:is|ask for|raise|submit|log) an? {re.escape(kind)}\b", said)]
+    named = [r for r, kind in kinds if re.search(rf"\bis an? {re.escape(kind)}\b", said)]
     return named[0] if len(named) == 1 else None
 
 

@@ -194,19 +194,6 @@ async def test_why_told_after_a_yes_is_no_second_request(scratch: ScratchBrain) 
         assert "password" in spoken(actions).lower(), spoken(actions)
 
 
-async def test_the_kind_of_request_the_nearest_article_names_is_the_one_made(scratch: ScratchBrain) -> None:
-    async with scratch.fresh() as brain:
-        # The passwords article: moving the Authenticator app to a new phone is asked for as a service request.
-        state = CallState("authenticator")
-        actions = await say(brain, state, "Jonas Berg, E10777. I got a new phone, the authenticator needs moving over.")
-        said = spoken(actions)
-        assert "password reset" not in said and "service request" in said, said
-        # A locked account is still a password reset.
-        state = CallState("locked")
-        actions = await say(brain, state, "Jonas Berg, E10777, I'm locked out and need my password reset.")
-        assert "password reset request" in spoken(actions), spoken(actions)
-
-
 async def test_the_callers_id_given_on_an_earlier_turn_is_theirs_for_the_other_desks_request(
         scratch: ScratchBrain) -> None:
     async with scratch.fresh() as brain:
