@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from datetime import datetime
-from typing import Any, AsyncIterator, Callable, Mapping, Sequence
+from typing import Any, AsyncIterator, Callable, Iterator, Mapping, Sequence
 
 from agent.contracts.actions import Action, Say
 from agent.brain import answers, entities, moves, slots
@@ -1560,9 +1560,8 @@ class DomainAgent:
             value = task["args"].get(slot.name)
             if not value:
                 continue
-            for reader in self.tools.tools(spec.server).values():
-                if slots.is_write(reader.name, reader.annotations) or not reader.name.startswith("get_") \
-                        or set(reader.input_schema.get("required") or []) != {slot.name}:
+            for reader, field in self._readers_by_one_id(spec.server):
+                if field != slot.name:
                     continue
                 try:
                     data = await self.tools.call(reader.server, reader.name, {slot.name: value})
@@ -1651,12 +1650,15 @@ class DomainAgent:
             record = open_[0]
         else:
             return None
-        for reader in self.tools.tools(spec.server).values():
+        return next(((reader, {field: record[field]}) for reader, field in self._readers_by_one_id(spec.server)
+                     if reader.name != spec.name and record.get(field)), None)
+
+    def _readers_by_one_id(self, server: str) -> Iterator[tuple[ToolSpec, str]]:
+        """The server's read tools ("get_") that take one id, each with the name of that id."""
+        for reader in self.tools.tools(server).values():
             needed = reader.input_schema.get("required") or []
-            if reader.name != spec.name and reader.name.startswith("get_") and len(needed) == 1 \
-                    and not slots.is_write(reader.name, reader.annotations) and record.get(needed[0]):
-                return reader, {needed[0]: record[needed[0]]}
-        return None
+            if reader.name.startswith("get_") and len(needed) == 1 and not slots.is_write(reader.name, reader.annotations):
+                yield reader, needed[0]
 
     async def _suggested(self, spec: ToolSpec, message: str, state: CallState) -> str:
         """A refusal that names what to do instead ("No visit is booked for WO-10003 to move; book one

@@ -2069,8 +2069,7 @@ class SwitchboardBrain:
                 and not _wants_anything(text) and not NEW_RECORD.search(low):
             # "I rang yesterday about my laptop not getting on the VPN. ... I've tested from site and it still
             # fails": the fault told before, not fixed, is news for the record that call made.
-            news = next((i for i, (srv, tool) in INTENT_TOOLS.items() if srv == server and tool.startswith(NEWS_PREFIXES)
-                         and self._id_names(i) == self._id_names(status)), None)
+            news = self._news_for(status)
             if news is not None:
                 return dataclasses.replace(decision, action="route", intent=news,
                                            reason=f"{decision.reason} Told before, still not fixed: "
@@ -4110,8 +4109,7 @@ class SwitchboardBrain:
                     # (A number of a digit or two after the kind is none of its: "can I request one?", "log one".)
                     if at in runs and len(runs[at].digits) >= NEAR_NUMBER_DIGITS \
                             and entities.match_code(f"{prefix}{runs[at].digits}", pattern) is None:
-                        news = next((n for n, (srv, t) in INTENT_TOOLS.items() if srv == server
-                                     and t.startswith(NEWS_PREFIXES) and self._id_names(n) == self._id_names(intent)), None)
+                        news = self._news_for(intent)
                         if news is not None and _tells_only(text):
                             self._offer_news(news, text, state)
                         return dataclasses.replace(decision, action="route", target=server, intent=intent)
