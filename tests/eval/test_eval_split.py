@@ -87,7 +87,7 @@ def test_no_sentence_is_shared_between_parts(left: str, right: str) -> None:
     texts = {
         "test": [r["text"] for r in _rows(TEST)] + _conversation_openers("test"),
         # dev_round*: dev conversations written blind, each folder scored on fresh stores of its own.
-        "dev": [r["text"] for r in _rows(DEV)] + [t for part in ("dev", *(f"dev_round{n}" for n in range(4, 80)))
+        "dev": [r["text"] for r in _rows(DEV)] + [t for part in ("dev", *(f"dev_round{n}" for n in range(4, 82)))
                                                    for t in _conversation_openers(part)],
         "examples": _example_texts(),
         "routing_eval": [r["text"] for r in _rows(HERE / "routing_eval.jsonl")],
