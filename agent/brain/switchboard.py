@@ -450,6 +450,8 @@ _NEXT_ONE = re.compile(r"(?:[.;!?,]\s*|\s)(?:and\s+)?(?:second(?:ly)?|third(?:ly
                        r"another thing|next)\b", re.I)
 #: Boundaries tried per turn (each costs two router decisions), and the words a request needs at least.
 MAX_SPLITS = 4
+#: Requests kept from one turn started one after the other without being offered (reads the caller named).
+MAX_STARTED = 4
 #: The caller counting their requests ("two things", "a couple of questions").
 _SEVERAL_ASKS = re.compile(r"\b(?:two|three|four|a couple of|couple of|a few|several) (?:(?:more|other|separate|new|quick) )?"
                            r"(?:things|questions|issues|problems|requests|jobs|faults|tickets|incidents|work orders|calls)\b"
@@ -1060,8 +1062,10 @@ class SwitchboardBrain:
         if state.task is not None and state.task is not task_before and state.task.get("confirming") \
                 and reply.yes is True and len(_SENTENCE.split(reply.rest.strip())[0].split()) <= GO_AHEAD_WORDS:
             state.task["go_ahead"] = True  # "Yes, close it." read back: a "thanks" after it is no new question
-        room = state.dialogue.pop("later_room", None)
-        if state.dialogue.pop("start_later", False) and not self._later_reached(state):
+        for _ in range(MAX_STARTED):
+            room = state.dialogue.pop("later_room", None)
+            if not state.dialogue.pop("start_later", False) or self._later_reached(state):
+                break
             asked = (state.dialogue.get("later") or {}).get("text", "")
             async for action in self._apply(moves.Move("accept"), state, "later"):
                 if room is not None and isinstance(action, Say) and not action.filler and action.text != ANYTHING_ELSE:
@@ -1266,6 +1270,8 @@ class SwitchboardBrain:
             return False
         if not _content_words(rest):
             return True
+        if self._names_a_ticket(rest):
+            return False  # the things themselves are named ("three jobs at once: WO-10001, WO-10003 and WO-10005")
         heard = await self.coordinator.decide_async(rest, state)
         if heard.action == "handoff" and any(h != "person_request:classifier" for h in heard.policy_hits):
             return False
@@ -1285,6 +1291,11 @@ class SwitchboardBrain:
         held: Say | None = None
         said = 0  # words said so far this turn
         async for action in actions:
+            if isinstance(action, Say) and action.text == ANYTHING_ELSE and not state.dialogue.get("later") \
+                    and state.dialogue.get("queued"):
+                # One of a turn of three or more is done: the next one told is the one kept now.
+                queued = state.dialogue.pop("queued")
+                state.dialogue["later"] = {**queued[0], "then": queued[1:]}
             later = state.dialogue.get("later") or {}
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and (later.get("accepted") or self._reads_named(later)):
                 # The caller asked for both, or the second only reads a record they named ("... And what's happening
@@ -1370,6 +1381,8 @@ class SwitchboardBrain:
         """A universal move: the same in every state and in both agent modes."""
         if move.kind == "accept" and offer == "later":
             later = state.dialogue.pop("later")
+            if later.get("then"):
+                state.dialogue["queued"] = later["then"]  # offered, or started, when this one is done
             spec = self._spec_of(later["intent"])
             if spec is not None and spec.name.startswith(NEW_RECORD_PREFIXES):
                 # A second new record told on its own is on a thing of its own ("and the rooftop unit is dripping, another
@@ -1437,8 +1450,12 @@ class SwitchboardBrain:
             yield Say(ANYTHING_ELSE)
         elif move.kind == "decline":
             state.task = None
-            state.dialogue.pop("later", None)
+            later = state.dialogue.pop("later", None) or {}
             yield Say("Okay, I'll leave that for now.")
+            if later.get("then"):  # (the next thing of a turn of three is offered still)
+                state.dialogue["later"] = {**later["then"][0], "then": later["then"][1:]}
+                yield Say(self._offer_later(state))
+                return
             yield Say(ANYTHING_ELSE)
         elif move.kind == "dont_know" and (state.task or {}).get("proposed") and (state.task or {}).get("proposed_name"):
             # "No idea what the tag is" to "Is it the instrument air compressor, C-2103?": the one thing that fits
@@ -1724,7 +1741,8 @@ class SwitchboardBrain:
             if both:
                 # "INC 20004, and the AutoCAD install, SR 30002": two tickets to hear about, read one after the other.
                 decision = dataclasses.replace(decision, action="route", target=both[0]["target"], intent=both[0]["intent"])
-                state.dialogue["later"] = {"text": text, **both[1], "accepted": True}
+                state.dialogue["later"] = {"text": text, **both[1], "accepted": True,
+                                           "then": [{"text": text, **x, "accepted": True} for x in both[2:]]}
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
             decision = self._change_to_described(decision, text) or (
@@ -3729,10 +3747,10 @@ class SwitchboardBrain:
         return None if asked and writes.get(fitting[0]["intent"], False) else fitting[0]
 
     def _records_to_read(self, text: str) -> list[dict[str, Any]]:
-        """Two tickets of different kinds named by their numbers, letters said ("INC 20004 ... SR 30002"),
-        each only to be heard about: their status checks, in the order named. [] otherwise, or when the turn
-        asks for something else done with either."""
-        ctx, found = self._context(), []
+        """Tickets named by their numbers, letters said ("INC 20004 ... SR 30002", "WO-10001, WO-10003 and
+        WO-10005"), each only to be heard about: their status checks, in the order named. [] when fewer than two
+        are named, or when the turn asks for something else done with any."""
+        ctx, found, toks = self._context(), [], entities.tokens(text)
         for intent in [i for i in INTENT_TOOLS if i.endswith(".status")]:
             ids = self._ids_of(intent)
             if not ids or not all(entities.pattern_prefixes(s.schema.get("pattern")) for s in ids):
@@ -3742,27 +3760,32 @@ class SwitchboardBrain:
                 same = [i for i in INTENT_TOOLS if self._ids_of(i) and self._id_names(i) == self._id_names(intent)]
                 if self._wanted_with_record(same, intent, text, ctx) != intent:
                     return []
-                others = self._more_of_kind(ids, values[0], text) if len(ids) == 1 else []
-                if others:
-                    # "the status on two requests, S R 300 03 and S R 300 06": both of one kind, read in turn (the
-                    # second by its own number).
-                    return [{"target": INTENT_TOOLS[intent][0], "intent": intent},
-                            {"target": INTENT_TOOLS[intent][0], "intent": intent, "text": others[0]}]
+                read = {"target": INTENT_TOOLS[intent][0], "intent": intent}
+                listed = self._listed_of_kind(ids, values[0], text) if len(ids) == 1 else []
+                if len(listed) > 1:
+                    # "the status on two requests, S R 300 03 and S R 300 06": all of one kind, each after the first
+                    # read by its own number.
+                    found += [(start, end, {**read, "text": value} if n else read) for n, (value, start, end) in enumerate(listed)]
+                    continue
                 digits = re.sub(r"\D", "", str(values[0]))
                 run = next((r for r in entities.number_runs(text) if r.digits.endswith(digits)), None)
-                found.append((run.start if run else len(text), run.end if run else len(text),
-                              {"target": INTENT_TOOLS[intent][0], "intent": intent}))
-        if len(found) != 2:
+                found.append((run.start if run else len(toks), run.end if run else len(toks), read))
+        if len(found) < 2:
             return []
-        first, second = sorted(found, key=lambda x: x[0])
-        # (The second is read by the words after the first's number: its own number, and what is asked of both.)
-        return [first[2], {**second[2], "text": " ".join(entities.tokens(text)[first[1]:])}]
+        found.sort(key=lambda x: x[0])
+        reads = [found[0][2]]
+        for (_, before, _), (start, end, read), later in zip(found, found[1:], [*found[2:], None]):
+            # (One of another kind is read by the words since the one before: its own number, with what is asked of
+            # all after the last: "... INC-20002 and SR-30003. Where are they all?")
+            asked = toks[found[-1][1]:] if later is not None else []
+            reads.append(read if "text" in read else {**read, "text": " ".join(toks[before:later[0] if later else len(toks)] + asked)})
+        return reads
 
-    def _more_of_kind(self, ids: list[slots.Slot], first: str, text: str) -> list[str]:
-        """The other records of ``first``'s kind that ``text`` lists with it ("SR 30005 and three oh oh oh four"),
-        in the order said: each number with the words since the one before, a bare number taken when it has as
-        many digits as the first (said once, the letters stand for both). [] when it names only the one."""
-        ctx, found, toks = self._context(), [first], entities.tokens(text)
+    def _listed_of_kind(self, ids: list[slots.Slot], first: str, text: str) -> list[tuple[str, int, int]]:
+        """The records of ``first``'s kind that ``text`` lists ("SR 30005 and three oh oh oh four"), in the order
+        said, as (value, start, end) in tokens: each number with the words since the one before, a bare number taken
+        when it has as many digits as the first (said once, the letters stand for all)."""
+        ctx, found, toks = self._context(), [], entities.tokens(text)
         width, since, listed = len(re.sub(r"\D", "", first)), 0, False
         for run in entities.number_runs(text):
             between, part, since = toks[since:run.start], " ".join(toks[since:run.end]), run.end
@@ -3772,9 +3795,9 @@ class SwitchboardBrain:
             if value is None and listed and len(run.digits) == width and set(between) <= _LIST_JOINS:
                 value = slots.parse(ids[0], " ".join(toks[run.start:run.end]), ctx, asked=True)
             listed = value is not None
-            if value is not None and value not in found:
-                found.append(value)
-        return found[1:]
+            if value is not None and value not in [v for v, _, _ in found]:
+                found.append((value, run.start, run.end))
+        return found
 
     def _keep_second_request(self, decision: Any, text: str, state: CallState) -> tuple[Any, str]:
         """Two requests in one turn ("... leaking, and also where is my work order"): the router took
@@ -3820,7 +3843,7 @@ class SwitchboardBrain:
                         # The record it names is the one the other part acts on ("... on it"): that part first.
                         state.dialogue["later"] = {"text": now, "target": decision.target, "intent": decision.intent}
                         return second, other
-                    state.dialogue["later"] = {"text": other, "target": second.target, "intent": second.intent}
+                    state.dialogue["later"] = self._kept(second, other, state)
                     return decision, now
         if state.task:
             return decision, text
@@ -3845,9 +3868,21 @@ class SwitchboardBrain:
         return [(kept[m.start()], kept[m.end() - 1] + 1) for m in switch.finditer(plain) if m.end() > m.start()
                 and (" " in m.group(0).strip() or not _BEING.search(re.split(r"[.,;:!?]|\b(?:and|but)\b", plain[:m.start()])[-1]))]
 
-    def _split_two(self, decision: Any, text: str, state: CallState) -> tuple[Any, str, dict[str, Any] | None]:
+    def _kept(self, decision: Any, text: str, state: CallState, *, counted: bool = False, **flags: Any) -> dict[str, Any]:
+        """The request to keep for later: ``decision`` on ``text``, unless ``text`` holds more than one (a turn of
+        three things: "... While I have you, when's the technician coming for WO-10002? And can you bump WO-10006 up
+        to urgent"): then its first, with the others queued after it (``then``), each offered in turn."""
+        first, words, more = self._split_two(decision, text, state, counted=counted)
+        if more is None:
+            return {"text": text, "target": decision.target, "intent": decision.intent, **flags}
+        return {"text": words, "target": first.target, "intent": first.intent, **flags,
+                "then": [{k: v for k, v in more.items() if k != "then"}, *more.get("then", [])]}
+
+    def _split_two(self, decision: Any, text: str, state: CallState, *,
+                   counted: bool = False) -> tuple[Any, str, dict[str, Any] | None]:
         """See ``_keep_second_request``: the first clause boundary that leaves two clear requests, as the first's
-        decision and words and the second to keep for later; (decision, text, None) when there is none."""
+        decision and words and the second to keep for later (with any more the second's words hold queued after
+        it); (decision, text, None) when there is none. ``counted``: the caller said before how many there are."""
         ctx = self._context()
         threshold = self.coordinator.policy.low_confidence_threshold
         # Sentence ends first: "..., is stiff and won't close fully, low priority. And where are we with ...?" is two
@@ -3856,13 +3891,13 @@ class SwitchboardBrain:
         # before any other.
         bounds = sorted(_CLAUSE_BOUNDARY.finditer(text), key=lambda m: (not _NEXT_ONE.match(text[m.start():]),
                                                                         not re.match(r"[.;!?]", m.group(0))))
-        counted = bool(_SEVERAL_ASKS.search(text.lower()))
+        counted = counted or bool(_SEVERAL_ASKS.search(text.lower()))
         for boundary in bounds[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
             after = self._kind_carried(before, after)
             if len(re.findall(r"[\w']+", _without_names(before))) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
                     or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.search(before.lower()) \
-                    or _inside_a_number(before, after) \
+                    or _inside_a_number(before, after) or _inside_a_list(before, after) \
                     or _INTRODUCTION.match(_without_trailing_codes(before).lower()) \
                     or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2 \
                     or self._only_where(before) or self._only_where_after_who(before):
@@ -3981,7 +4016,7 @@ class SwitchboardBrain:
                 if asked:
                     after = after[after.index(parts[asked[-1] + 1], len(", ".join(parts[:asked[-1] + 1]))):]
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
-                {"text": after, "target": tail.target, "intent": tail.intent, **({"accepted": True} if made_for else {})}
+                self._kept(tail, after, state, counted=counted, **({"accepted": True} if made_for else {}))
         return decision, text, None
 
     def _story_of_named_record(self, head: str, before: str, tail: str, after: str) -> bool:
@@ -4749,6 +4784,14 @@ def _inside_a_number(before: str, after: str) -> bool:
     """Is the boundary the "and" of a number said aloud ("job ten thousand and two")?"""
     last, first = before.split()[-1].lower().strip(",."), after.split()[0].lower().strip(",.")
     return last in ("hundred", "thousand") and bool(entities.number_runs(first))
+
+
+def _inside_a_list(before: str, after: str) -> bool:
+    """Is the boundary inside a list of codes of one kind ("chasing WO-10001, WO-10003 | and WO-10005. Where is
+    each of them at?"), which says them for one request?"""
+    last = re.search(r"\b([a-z]+)[- ]?\d+$", before.lower())
+    first = re.match(r"(?:(?:and|or|plus|&|also)\s+)*([a-z]+)[- ]?\d+\b", after.lower())
+    return bool(last and first and last.group(1) == first.group(1))
 
 
 #: A form of "be" or "have" (see ``_switch_cues``).
