@@ -339,14 +339,21 @@ _ASKS = re.compile(
     r"(?!n?'t\b(?!\s+(?:you|it|i|we|they|he|she|there|that|this|someone|somebody|anyone|anybody)\b))")
 
 
+#: A count of things the caller has ("three things", "a couple of quick ones", "three for you"): the words of
+#: the count, and of the things counted (or "for you" after the count alone).
+_COUNT = r"(?:a (?:few|couple(?: of)?|number of|handful of)|two|three|four|five|several|one or two|a couple)"
+_COUNTED = (r"(?:(?:quick|little|small|different|separate|short|more|other|new)\s+)*"
+            r"(?:(?:things?|questions?|issues?|jobs?|requests?|items?|bits?|problems?|queries|query|matters?|ones|faults?|"
+            r"tickets?|incidents?|work orders?|calls?)\b(?! (?:ago|back|before)\b)|(?=for you\b))")
+#: The caller counting their requests, anywhere in the turn ("two things", "a couple of questions"); not a time
+#: ("two calls ago").
+SEVERAL = re.compile(rf"\b{_COUNT}\s+{_COUNTED}")
 #: The caller saying there is more than one thing to come before saying any ("I've got three things for you
 #: tonight", "a couple of quick questions"): a count of things, with what may stand around it.
 ANNOUNCES = (
     r"\b(?:(?:i'?ve|i have|we'?ve|we have|i'?ve got|we'?ve got|i got|got|there'?s|there are|just)\s+)*"
-    r"(?:a (?:few|couple(?: of)?|number of|handful of)|two|three|four|five|several|some|one or two|a couple)\s+"
-    r"(?:(?:quick|little|small|different|separate|short|more|other)\s+)*"
-    r"(?:things?|questions?|issues?|jobs?|requests?|items?|bits?|problems?|queries|query|matters?)\b"
-    r"(?:\s+(?:for you|to (?:ask|go through|sort|report|log))){0,2}"
+    rf"(?:{_COUNT}|some)\s+{_COUNTED}"
+    r"(?:\s*(?:for you|to (?:ask|go through|sort|report|log))){0,2}"
     r"(?:\s+(?:today|tonight|this (?:morning|afternoon|evening)|if (?:that'?s|that is) ok(?:ay)?))?")
 _ANNOUNCE = re.compile(ANNOUNCES)
 

@@ -235,7 +235,7 @@ def parse(slot: Slot, text: str, ctx: Context, *, asked: bool, verbs: bool = Tru
             if chosen is not None or hour is not None:
                 return chosen
         # A question back ("what are the slots you do?") asks about the options: it picks none by meaning.
-        return _nearest_option(slot, text, ctx) if chosen is None and asked and not text.rstrip().endswith("?") else chosen
+        return nearest_option(slot, text, ctx) if chosen is None and asked and not text.rstrip().endswith("?") else chosen
     if kind == "boolean":
         return entities.yes_no(text).yes if asked else None
     if kind == "datetime":
@@ -355,7 +355,8 @@ _POINTING_BACK = re.compile(r"(?:(?:please|just) )?(?:\w+ (?:it|that|this|them)|
 
 
 #: Words that set a value ("it should be high", "change it to low") rather than describe something.
-_SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|should have been|needs to be|has to be)|make it|make that|"
+_SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|should have been|needs to be|has to be)|"
+                      r"(?:make|call|mark) (?:it|that|this|them|those|both|them both|them all|all of them|each of them|each)|"
                       r"set it to|set that to|change it to|change that to|put it (?:as|at|down as)|bump it (?:up )?to|"
                       r"raise it to|lower it to|drop it to|"
                       # a value offered as a question: "is high alright?", "how about medium?"
@@ -366,7 +367,8 @@ _SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|shou
 _CHANGED_TO = re.compile(r"\b(?:bump|bumped|raise|lift|lower|drop|change|set|move|upgrade|downgrade|escalate|increase|"
                          r"reduce|push|knock|put)\b.*\b(?:up |down |back )?(?:to|as)\s*$")
 #: Words that deny what follows them in their clause ("they didn't say it was urgent", "I wouldn't call it high").
-_NEGATIONS = {"don't", "dont", "doesn't", "didn't", "didnt", "never", "without", "wasn't", "wouldn't"}
+_NEGATIONS = {"don't", "dont", "doesn't", "didn't", "didnt", "never", "without", "wasn't", "wouldn't", "neither", "none", "nothing",
+              "aren't"}
 #: Where a clause ends before a value: a mark, or a word that starts the next thought ("it didn't work so urgent please").
 _CLAUSE_BEFORE = re.compile(r"[,.!?;:]|\b(?:so|because|but|and|then|though|although)\b")
 #: What may follow a value said on its own: "low's fine", "medium will do", "high please".
@@ -396,6 +398,13 @@ _NO_NOUN = {"i", "i'd", "i'm", "i'll", "it", "it's", "its", "thats", "theres", "
             "really", "surely", "probably", "maybe", "perhaps", "though", "too", "now", "today", "as", "if", "but", "and",
             "or", "so", "because", "since", "at", "by", "to", "for", "with", "think", "reckon", "guess", "suppose",
             "should", "would", "will", "could", "can", "if", "not", "no", "yes", "yeah", "please", "thanks", "enough"}
+
+
+def option_words(choices: Iterable[Slot]) -> set[str]:
+    """The words the options of ``choices`` are said in, their names and the words people use for them."""
+    options = {str(o).lower() for c in choices for o in c.schema.get("enum") or []}
+    phrases = options | {w for o in options for w in _ENUM_SYNONYMS.get(o, ())}
+    return {w for p in phrases for w in re.findall(r"[a-z']+", p.replace("_", " "))}
 
 
 def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bool = True) -> Any:
@@ -588,7 +597,7 @@ MEANING_FLOOR = 0.3
 LONG_TEXT_WORDS = 10
 
 
-def _nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
+def nearest_option(slot: Slot, text: str, ctx: Context) -> Any:
     """The option an answer in the caller's own words means ("a new headset" for hardware), by
     sentence meaning. Never for a scale (a priority is said, not guessed from a description:
     issue 18), nor for an answer with no content words ("yes", "hmm")."""
@@ -978,7 +987,7 @@ def prefill(task: dict[str, Any], schema: Mapping[str, Any], known: Mapping[str,
         # loose to guess ("I need to request something" is nearest to access, "a visit tomorrow" to
         # morning). Not for a change to a record, where a choice is what the caller wants changed, or not.
         if slot.kind == "enum" and (not slot.required or slot.meanings) and slot.name not in heard and not acting:
-            value = _nearest_option(slot, task["opening"], ctx)
+            value = nearest_option(slot, task["opening"], ctx)
             if value is not None:
                 heard[slot.name] = value
     # The opening sentence describes the problem: use it for the first required free-text field. A tool
@@ -1547,7 +1556,10 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         # alarm is on" leads with the pump.)
         best = next(i for i in told if max(near[j] for j in told) - near[i] < FAULT_MARGIN)
         if near[best] - near[0] >= FAULT_MARGIN:  # nearly as close: the caller's own order stands
-            clauses = [clauses[best], *clauses[:best], *clauses[best + 1:]]
+            # (A clause led by its verb goes with the thing it is said of: "the lab climate control, H-5530, | isn't
+            # holding temperature".)
+            lead = best - 1 if best and clauses[best][0] in _AUXILIARIES and not set(clauses[best - 1]) & _AUXILIARIES else best
+            clauses = [*clauses[lead:best + 1], *clauses[:lead], *clauses[best + 1:]]
     out: list[str] = []
     for words in clauses:
         verb = words[0] in _AUXILIARIES

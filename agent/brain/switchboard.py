@@ -452,10 +452,6 @@ _NEXT_ONE = re.compile(r"(?:[.;!?,]\s*|\s)(?:and\s+)?(?:second(?:ly)?|third(?:ly
 MAX_SPLITS = 4
 #: Requests kept from one turn started one after the other without being offered (reads the caller named).
 MAX_STARTED = 4
-#: The caller counting their requests ("two things", "a couple of questions").
-_SEVERAL_ASKS = re.compile(r"\b(?:two|three|four|a couple of|couple of|a few|several) (?:(?:more|other|separate|new|quick) )?"
-                           r"(?:things|questions|issues|problems|requests|jobs|faults|tickets|incidents|work orders|calls)\b"
-                           r"(?! (?:ago|back|before)\b)")
 MIN_CLAUSE_WORDS = 4
 #: Digits a number after a record's kind has at least to be taken as its number misheard ("job one zero zero one").
 NEAR_NUMBER_DIGITS = 3
@@ -907,6 +903,8 @@ class SwitchboardBrain:
                         yield action
                 if not done:  # not submitted (the server refused a value, or it failed): the call goes on
                     return
+                async for action in self._named_reads_left(state):
+                    yield action
             self.coordinator.record(decision, state)
             yield route_event(decision)
             state.task = None
@@ -1066,14 +1064,17 @@ class SwitchboardBrain:
             room = state.dialogue.pop("later_room", None)
             if not state.dialogue.pop("start_later", False) or self._later_reached(state):
                 break
-            asked = (state.dialogue.get("later") or {}).get("text", "")
+            asked, ran = (state.dialogue.get("later") or {}).get("text", ""), False
             async for action in self._apply(moves.Move("accept"), state, "later"):
-                if room is not None and isinstance(action, Say) and not action.filler and action.text != ANYTHING_ELSE:
+                ran = ran or (isinstance(action, ToolEvent) and action.status == "ok")
+                if room is not None and ran and isinstance(action, Say) and not action.filler and action.text != ANYTHING_ELSE:
                     # No room for all of it: the part that answers what was asked ("when is the technician coming
-                    # for WO-10006?": who comes when), else as much as fits.
+                    # for WO-10006?": who comes when), even a little over the room (it is what they rang to hear),
+                    # else as much as fits.
                     if len(action.text.split()) > room:
                         answer = self._from_last_result(asked, state, one_of_kind=True)
-                        short = answer if answer and len(answer.split()) <= room else for_the_ear(action.text, max(room, 0))
+                        short = answer if answer and len(answer.split()) <= max(room, LATER_RESULT_WORDS * 2) \
+                            else for_the_ear(action.text, max(room, 0))
                         action = dataclasses.replace(action, text=short)
                     room = None  # (the result's first sentence only)
                 yield action
@@ -1306,7 +1307,10 @@ class SwitchboardBrain:
                         held.text, LONGEST_REPLY - LATER_RESULT_WORDS - len(ANYTHING_ELSE.split())))
                 elif held is not None:  # its read-back follows at once: of this result, the reference is enough
                     ref = next((x for x in _SENTENCE.split(held.text) if "reference" in x.lower()), None)
-                    held = dataclasses.replace(held, text=ref or for_the_ear(held.text, LATER_RESULT_WORDS))
+                    # (of a record read, what it was asked for: "when's the technician coming for WO-10002?")
+                    answer = self._from_last_result(state.dialogue.get("asking", ""), state, one_of_kind=True)
+                    short = for_the_ear(held.text, LATER_RESULT_WORDS)
+                    held = dataclasses.replace(held, text=ref or (f"{short} {answer}" if answer and answer not in short else short))
                 state.dialogue["start_later"] = True
                 if not later.get("accepted"):
                     # (A read asked for nothing first: its result has the room this turn's reply has left, "Anything
@@ -1392,8 +1396,10 @@ class SwitchboardBrain:
                 state.entities = {k: v for k, v in state.entities.items() if k in named or k not in {x.name for x in ids}}
             decision = dataclasses.replace(self.coordinator.decide(later["text"], state), action="route",
                                            target=later["target"], intent=later["intent"])
+            state.dialogue["asking"] = later["text"]  # (what this one asks, for its result told short)
             started = [a async for a in self._guarded(self._route(decision, later["text"], state, one_request=True,
                                                                   settled=bool(later.get("instead") or later.get("unless"))), state)]
+            state.dialogue.pop("asking", None)
             if (later.get("once") or later.get("read_with")) and not later.get("instead") and state.task is not None \
                     and state.task.get("confirming"):
                 # "Shall I add that as a comment?" was its read-back, or it was said back with the one before:
@@ -3815,6 +3821,13 @@ class SwitchboardBrain:
             if later is not None:
                 state.dialogue["later"] = later
             return first, words
+        if not state.task and moves.SEVERAL.search(text.lower()):
+            # Counted ("Three quick ones. ... While I have you, ... And can you ..."): the turn is split at each of
+            # its boundaries, a cue only one of them.
+            first_one, words, later = self._split_two(decision, text, state)
+            if later is not None:
+                state.dialogue["later"] = later
+                return first_one, words
         first = "first_of_two" in decision.policy_hits
         before, after = lead_moved(re.sub(r"\s+(?:and|but|so)$", "", text[:cues[-1][0]].strip(" ,.;"), flags=re.I),
                                    text[cues[-1][1]:].strip(" ,.;"))
@@ -3875,8 +3888,7 @@ class SwitchboardBrain:
         first, words, more = self._split_two(decision, text, state, counted=counted)
         if more is None:
             return {"text": text, "target": decision.target, "intent": decision.intent, **flags}
-        return {"text": words, "target": first.target, "intent": first.intent, **flags,
-                "then": [{k: v for k, v in more.items() if k != "then"}, *more.get("then", [])]}
+        return {"text": words, "target": first.target, "intent": first.intent, **flags, "then": [_one(more), *more.get("then", [])]}
 
     def _split_two(self, decision: Any, text: str, state: CallState, *,
                    counted: bool = False) -> tuple[Any, str, dict[str, Any] | None]:
@@ -3891,7 +3903,7 @@ class SwitchboardBrain:
         # before any other.
         bounds = sorted(_CLAUSE_BOUNDARY.finditer(text), key=lambda m: (not _NEXT_ONE.match(text[m.start():]),
                                                                         not re.match(r"[.;!?]", m.group(0))))
-        counted = counted or bool(_SEVERAL_ASKS.search(text.lower()))
+        counted = counted or bool(moves.SEVERAL.search(text.lower()))
         for boundary in bounds[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
             after = self._kind_carried(before, after)
@@ -3900,14 +3912,14 @@ class SwitchboardBrain:
                     or _inside_a_number(before, after) or _inside_a_list(before, after) \
                     or _INTRODUCTION.match(_without_trailing_codes(before).lower()) \
                     or len(_content_words(" ".join(slots.without_values(before, ctx.site_names)))) < 2 \
-                    or self._only_where(before) or self._only_where_after_who(before):
+                    or self._only_where(before) or self._only_where_after_who(before) or self._only_choices(before):
                 # "over and over" joins no clauses; "I rang last week about ...", "hello, Olivia Grant from
                 # operations", "hi, Grace Kim, asset management", "riverside pumping station here" and "I'm at
                 # Riverside, in the control room" are no request of their own
                 continue
             # (Counted, the first request starts after the count: "Nora Ali from IT, at Stonebridge. Two things. The
             # comms room switch has died ...": who calls and where is no part of what the first is about.)
-            count = _SEVERAL_ASKS.search(before.lower()) if counted else None
+            count = moves.SEVERAL.search(before.lower()) if counted else None
             judged = before[count.end():].strip(" ,.;:") if count else before
             if len(judged.split()) < MIN_CLAUSE_WORDS:
                 continue  # ("..., site 12. Two things. | Intake pump two ...": the first is still to come)
@@ -3961,7 +3973,10 @@ class SwitchboardBrain:
                     or self._story_with_its_record(head.intent, before):
                 continue
             clear = all(d.action == "route" and d.intent in INTENT_TOOLS and (
-                d.confidence >= threshold or d is standing or (d is not unsure and head.target != tail.target)) for d in (head, tail))
+                d.confidence >= threshold or d is standing or (d is not unsure and head.target != tail.target)
+                # (the caller counted them, and the first's own words settled it: "Three quick ones. Backup generator
+                # G-3020 ... I need a work order for that, high priority. While I have you, ...")
+                or (d is head and head is not unsure and counted)) for d in (head, tail))
             # ("Two faults for you. Intake pump two, A124, ... medium priority. And the discharge valve, A126, ...": the
             # caller counted them, and the second is the same request for another thing, however unsure of it alone.)
             clear = clear or (counted and head.action == "route" and head.intent in INTENT_TOOLS and head.confidence >= threshold
@@ -4015,8 +4030,15 @@ class SwitchboardBrain:
                 asked = [n for n, p in enumerate(parts[:-1]) if _made_by_kind(p.lower(), _RECORD_KINDS, loosely=False)]
                 if asked:
                     after = after[after.index(parts[asked[-1] + 1], len(", ".join(parts[:asked[-1] + 1]))):]
-            return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, \
-                self._kept(tail, after, state, counted=counted, **({"accepted": True} if made_for else {}))
+            kept = self._kept(tail, after, state, counted=counted, **({"accepted": True} if made_for else {}))
+            # The first part may hold more than one request too, split at a boundary tried later ("Backup generator
+            # ..., I need a work order for that. While I have you, when's the technician coming for WO-10002? | And
+            # can you bump WO-10006 up to urgent"): its first is done now, the rest kept before the second's.
+            first, words, more = self._split_two(head, before, state, counted=counted) if not made_for else (head, before, None)
+            if more is not None:
+                queue = [_one(more), *more.get("then", []), _one(kept), *kept.get("then", [])]
+                head, before, kept = first, words, {**queue[0], "then": queue[1:]}
+            return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, kept
         return decision, text, None
 
     def _story_of_named_record(self, head: str, before: str, tail: str, after: str) -> bool:
@@ -4032,8 +4054,8 @@ class SwitchboardBrain:
             # "My Outlook that kept asking for the password? Well, it's stopped doing it. INC-20003, you can close it":
             # a fault told as gone is none to report.
             return True
-        if _asks_something(before):
-            return False
+        if _asks_something(before) or self._problem_kinds_differ(head, before, after):
+            return False  # (nor a story of another kind of problem: "My desk phone's dead ... Also, my Outlook ticket ...")
         # Of the kind the story would make, or said to have been reported ("Outlook keeps asking for my password. I
         # reported it already, INC-20003, ... I want it escalated"): the record's story, whatever it sounds like.
         kind = head.partition(".")[0]
@@ -4149,6 +4171,16 @@ class SwitchboardBrain:
                             self._offer_news(news, text, state)
                         return dataclasses.replace(decision, action="route", target=server, intent=intent)
         return None
+
+    def _only_choices(self, said: str) -> bool:
+        """Does ``said`` only give a choice on a scale (a priority) for what was told before it ("Neither is urgent,
+        call them both medium")? Then it is no request of its own."""
+        scales = [s for i in INTENT_TOOLS for s in self._slots_of(i) if s.kind == "enum" and not s.meanings]
+        if not slots.mentioned(scales, said, self._context()):
+            return False
+        labels = {w for s in scales for w in re.findall(r"[a-z]+", s.label.lower())}
+        rest = [w for w in entities.tokens(said.lower()) if w not in slots.option_words(scales) | labels]
+        return not _content_words(" ".join(rest)) - _CHOOSING
 
     def _only_where(self, said: str) -> bool:
         """Does ``said`` only greet and say where the caller is ("hi, I'm out at the Riverside pumping station")?"""
@@ -4438,7 +4470,19 @@ class SwitchboardBrain:
         # (Its things by their codes, and the people it is for: "Ben Carter, E11402: ... And Aiko Tanaka, E10620: ...")
         codes = [s for s in slots.slots_of(spec.input_schema) if s.kind in ("code", "user")] if spec else []
         first, second = slots.mentioned(codes, one, ctx), slots.mentioned(codes, other, ctx)
-        return any(k in second and second[k] != v for k, v in first.items())
+        if any(k in second and second[k] != v for k, v in first.items()):
+            return True
+        # (Things without codes, by what kind of problem each is: "my desk phone's had no dial tone, and Excel crashes
+        # every time I open the budget workbook": telephony, software.)
+        things = {x.name for x in codes if x.kind == "code"}
+        return not (set(first) | set(second)) & things and self._problem_kinds_differ(intent, one, other)
+
+    def _problem_kinds_differ(self, intent: str, one: str, other: str) -> bool:
+        """Are ``one`` and ``other`` about different kinds of problem, by the choice of ``intent``'s tool whose options
+        the server says what they cover (an incident's category: "my desk phone" telephony, "my Outlook ticket" email)?"""
+        kinds, near = [s for s in self._slots_of(intent) if s.kind == "enum" and s.meanings], self.agent.context()
+        return any(None is not slots.nearest_option(s, one, near) != slots.nearest_option(s, other, near) is not None
+                   for s in kinds)
 
     def _later_reached(self, state: CallState) -> bool:
         """Did the request just done already make the record what the kept one asks ("unless"), a priority at
@@ -4456,6 +4500,18 @@ class SwitchboardBrain:
             state.dialogue.pop("later")
             return True
         return False
+
+    async def _named_reads_left(self, state: CallState) -> AsyncIterator[Action]:
+        """On the way out after a read-back ("No, that's everything"): the records the caller named in a turn of
+        several and asked to hear about are read still ("... And what's the latest on INC-20001?"); the other
+        requests kept are dropped, the caller having said that was all."""
+        kept = [x for x in [state.dialogue.pop("later", None), *state.dialogue.pop("queued", [])] if x]
+        for item in [y for x in kept for y in [_one(x), *x.get("then", [])]]:
+            if self._reads_named(item):
+                state.dialogue["later"] = item
+                async for action in self._apply(moves.Move("accept"), state, "later"):
+                    if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
+                        yield action
 
     def _reads_named(self, later: dict[str, Any]) -> bool:
         """Does the request kept for later only read a record its words name ("... and what's happening with
@@ -4786,12 +4842,23 @@ def _inside_a_number(before: str, after: str) -> bool:
     return last in ("hundred", "thousand") and bool(entities.number_runs(first))
 
 
+def _one(kept: dict[str, Any]) -> dict[str, Any]:
+    """A kept request without the ones queued after it."""
+    return {k: v for k, v in kept.items() if k != "then"}
+
+
 def _inside_a_list(before: str, after: str) -> bool:
     """Is the boundary inside a list of codes of one kind ("chasing WO-10001, WO-10003 | and WO-10005. Where is
     each of them at?"), which says them for one request?"""
     last = re.search(r"\b([a-z]+)[- ]?\d+$", before.lower())
     first = re.match(r"(?:(?:and|or|plus|&|also)\s+)*([a-z]+)[- ]?\d+\b", after.lower())
     return bool(last and first and last.group(1) == first.group(1))
+
+
+#: Words that give a choice for things told before, beside the choice itself ("call them both medium", "neither
+#: is urgent", "make those two low please").
+_CHOOSING = {"call", "make", "mark", "both", "them", "they", "neither", "none", "either", "each", "those", "these",
+             "please", "just", "fine", "okay", "then", "ones", "their", "lot", "whole", "really", "would", "should"}
 
 
 #: A form of "be" or "have" (see ``_switch_cues``).
