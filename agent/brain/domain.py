@@ -81,7 +81,7 @@ ANOTHER_RECORD = re.compile(r"\bthere(?:'s| is| was| were) (?:also |another |one
 #: replaced?", "has the filter been changed?"): the words name the work, which may be another record's.
 WORK_ASKED = re.compile(r"\b(?:was|were|has|have|had|did)\s+(?:the|a|an|its|their)\s+"
                         r"(?!(?:job|ticket|work order|incident|request|fault|problem|issue|work|one|visit|engineer|"
-                        r"technician)\b)((?:[a-z-]+ ){0,3}?[a-z-]+)\s+(?:(?:ever|already|actually|really|been|get|got)\s+)*"
+                        r"technician)\b)((?:[a-z0-9-]+ ){0,4}?[a-z0-9-]+)\s+(?:(?:ever|already|actually|really|been|get|got)\s+)*"
                         r"(?:[a-z]+ed|done|replaced|changed|fixed|swapped|seen to|redone)\b")
 #: Trouble back or still there ("locked myself out again", "it's still not printing").
 #: ("Again" of the trouble, not of the caller: "it's Tom again".)

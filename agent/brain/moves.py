@@ -341,7 +341,7 @@ _ASKS = re.compile(
 
 #: A count of things the caller has ("three things", "a couple of quick ones", "three for you"): the words of
 #: the count, and of the things counted (or "for you" after the count alone).
-_COUNT = r"(?:a (?:few|couple(?: of)?|number of|handful of)|two|three|four|five|several|one or two|a couple)"
+_COUNT = r"(?:(?:a )?couple(?: of)?|a (?:few|number of|handful of)|two|three|four|five|several|one or two)"
 _COUNTED = (r"(?:(?:quick|little|small|different|separate|short|more|other|new)\s+)*"
             r"(?:(?:things?|questions?|issues?|jobs?|requests?|items?|bits?|problems?|queries|query|matters?|ones|faults?|"
             r"tickets?|incidents?|work orders?|calls?)\b(?! (?:ago|back|before)\b)|(?=for you\b))")
@@ -454,8 +454,9 @@ def split_negated(text: str) -> tuple[str, list[str]]:
         while i < len(toks) and toks[i] in _NEGATED_LEAD and i not in runs:
             i += 1
         j = i
-        while j < len(toks) and j not in runs and len(toks[j]) <= 2 and toks[j].isalpha() and j - i < 3:
-            j += 1  # the letters of a code ("A one two three", "W O ...")
+        while j < len(toks) and j not in runs and j - i < 4 and (
+                (len(toks[j]) <= 2 and toks[j].isalpha()) or (toks[j] == "-" and j > i)):
+            j += 1  # the letters of a code ("A one two three", "W O ...", "T-1402")
         said_before = {r.digits for at, r in runs.items() if at < start}
         if j in runs and j > i:
             i = runs[j].end

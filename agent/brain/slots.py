@@ -367,8 +367,10 @@ _SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|shou
 _CHANGED_TO = re.compile(r"\b(?:bump|bumped|raise|lift|lower|drop|change|set|move|upgrade|downgrade|escalate|increase|"
                          r"reduce|push|knock|put)\b.*\b(?:up |down |back )?(?:to|as)\s*$")
 #: Words that deny what follows them in their clause ("they didn't say it was urgent", "I wouldn't call it high").
-_NEGATIONS = {"don't", "dont", "doesn't", "didn't", "didnt", "never", "without", "wasn't", "wouldn't", "neither", "none", "nothing",
-              "aren't"}
+_NEGATIONS = {"don't", "dont", "doesn't", "didn't", "didnt", "never", "without", "wasn't", "wouldn't", "aren't"}
+#: Words that deny the next value said after them in their clause, and no other ("neither is urgent", "none of them
+#: are urgent", but "nothing urgent, low priority" is low).
+_NONE_OF = re.compile(r"\b(?:neither|none|nothing)\b")
 #: Where a clause ends before a value: a mark, or a word that starts the next thought ("it didn't work so urgent please").
 _CLAUSE_BEFORE = re.compile(r"[,.!?;:]|\b(?:so|because|but|and|then|though|although)\b")
 #: What may follow a value said on its own: "low's fine", "medium will do", "high please".
@@ -473,6 +475,11 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
             continue  # "the afternoon is better, morning we are busy", "I'm busy in the morning": the time that will not do
         if set(re.findall(r"[a-z']+", _CLAUSE_BEFORE.split(low[:start])[-1])[-5:]) & _NEGATIONS:
             continue  # "I don't need to edit anything", "they didn't say it was urgent": not that one either
+        denied = [m.end() for m in _NONE_OF.finditer(_CLAUSE_BEFORE.split(low[:start])[-1])]
+        clause_at = start - len(_CLAUSE_BEFORE.split(low[:start])[-1])
+        if denied and not any(clause_at + denied[-1] <= a < start for a, _, _, _ in taken):
+            ruled_out.add(option)
+            continue
         if _KEPT.search(low[:start]):
             continue  # "leave the job itself open": the value it has, kept, is no value asked for
         if _NAMES_WHAT_FOLLOWS.match(low[end:]) and (entities.email(low[end:]) or entities.user_id(low[end:])):
@@ -1458,6 +1465,8 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     clauses, places = [], []
     sites = " ".join(ctx.site_names).lower()
     opening = _without_introduction_sentence(_CLOCK_DOTS.sub(r"\1m", opening), sites)
+    # ("Because I've got two more for you: booster pump 2, A702, is cavitating": the count is no part of it.)
+    opening = moves.announcement(opening)[1] or opening
     # What the caller took back ("I'd like a new headset. Actually, scratch that, what I really need is a dock") is
     # no part of the problem; what follows the last taking back is.
     back = [m for m in _RESTATED.finditer(opening.lower())]
@@ -1558,11 +1567,11 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         if near[best] - near[0] >= FAULT_MARGIN:  # nearly as close: the caller's own order stands
             # (A clause led by its verb goes with the thing it is said of: "the lab climate control, H-5530, | isn't
             # holding temperature".)
-            lead = best - 1 if best and clauses[best][0] in _AUXILIARIES and not set(clauses[best - 1]) & _AUXILIARIES else best
+            lead = best - 1 if best and _verb_led(clauses[best]) and not set(clauses[best - 1]) & _AUXILIARIES else best
             clauses = [*clauses[lead:best + 1], *clauses[:lead], *clauses[best + 1:]]
     out: list[str] = []
     for words in clauses:
-        verb = words[0] in _AUXILIARIES
+        verb = _verb_led(words)
         if out and not verb and (len(words) <= 3 or (words[0] in _DETERMINERS and not tells_something(" ".join(out + words)))) \
                 and not set(words) & _AUXILIARIES and not _state_after_verb(words):
             # an aside after the subject ("the pump, the first one, was ..."; "the wireless, the internet without the
@@ -1574,6 +1583,12 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
     # (A clause a word or two over is said whole: "... from a drip to a proper" cut short says less than "spray".)
     cut = len(out) if len(out) <= SUMMARY_WORDS + SUMMARY_OVERRUN else SUMMARY_WORDS
     return " ".join(_without_dangling(out[:cut]))  # "... is high since this" reads as cut off
+
+
+def _verb_led(words: list[str]) -> bool:
+    """Does a clause start with its verb, said of the thing in the clause before ("the pump, | was making a noise",
+    "gas compressor unit 2, C-2102, | tripped on high discharge temperature")?"""
+    return words[0] in _AUXILIARIES or bool(re.fullmatch(r"[a-z]{3,}(?:ed|ing)", words[0]))
 
 
 #: A name as written: two or three capitalised words ("Tom Reyes", "Grace Kim").
@@ -1603,9 +1618,9 @@ def _hyphens_rejoined(words: list[str]) -> list[str]:
 
 
 def _state_after_verb(words: list[str]) -> bool:
-    """Does ``words`` end on a state said of its subject ("the alarm's on", "the light is on"), not on a word
-    that leads into something cut off ("the pump on")?"""
-    return len(words) > 1 and words[-1] == "on" and (words[-2] in _AUXILIARIES or words[-2].endswith("'s"))
+    """Does ``words`` end on a state said of its subject ("the alarm's on", "the light is on", "the fans aren't coming
+    on"), not on a word that leads into something cut off ("the pump on")?"""
+    return len(words) > 1 and words[-1] == "on" and (words[-2] in _AUXILIARIES or words[-2].endswith(("'s", "ing")))
 
 
 def _without_dangling(words: list[str]) -> list[str]:

@@ -452,6 +452,8 @@ _NEXT_ONE = re.compile(r"(?:[.;!?,]\s*|\s)(?:and\s+)?(?:second(?:ly)?|third(?:ly
 MAX_SPLITS = 4
 #: Requests kept from one turn started one after the other without being offered (reads the caller named).
 MAX_STARTED = 4
+#: How deep a turn's parts are split again into parts (each level costs up to ``MAX_SPLITS`` more boundaries).
+MAX_NESTED = 2
 MIN_CLAUSE_WORDS = 4
 #: Digits a number after a record's kind has at least to be taken as its number misheard ("job one zero zero one").
 NEAR_NUMBER_DIGITS = 3
@@ -1749,6 +1751,7 @@ class SwitchboardBrain:
                 decision = dataclasses.replace(decision, action="route", target=both[0]["target"], intent=both[0]["intent"])
                 state.dialogue["later"] = {"text": text, **both[1], "accepted": True,
                                            "then": [{"text": text, **x, "accepted": True} for x in both[2:]]}
+                state.dialogue["asking"] = text  # (asked of each: "... and when each of them was last serviced?")
         if follow is None and decision.action in ("route", "clarify") and not state.dialogue.get("later"):
             decision = self._status_asked(decision, text, state) or decision  # one request: what does it ask?
             decision = self._change_to_described(decision, text) or (
@@ -3757,9 +3760,14 @@ class SwitchboardBrain:
         WO-10005"), each only to be heard about: their status checks, in the order named. [] when fewer than two
         are named, or when the turn asks for something else done with any."""
         ctx, found, toks = self._context(), [], entities.tokens(text)
-        for intent in [i for i in INTENT_TOOLS if i.endswith(".status")]:
+        # "Grace Kim, E10850. ...": the caller's own id is who calls, no thing to look up.
+        for theirs in {str(v) for i in INTENT_TOOLS for s in self._slots_of(i) if s.kind == "user"
+                       and (v := slots.parse(s, text, ctx, asked=False)) is not None}:
+            text = re.sub(re.escape(theirs), " ", text, flags=re.I)
+        toks = entities.tokens(text)
+        for intent in [i for i in INTENT_TOOLS if i.endswith(".status") or i.endswith(".lookup")]:
             ids = self._ids_of(intent)
-            if not ids or not all(entities.pattern_prefixes(s.schema.get("pattern")) for s in ids):
+            if len(ids) != 1:
                 continue
             values = [slots.parse(s, text, ctx, asked=False) for s in ids]
             if all(v is not None for v in values):
@@ -3771,7 +3779,7 @@ class SwitchboardBrain:
                 if len(listed) > 1:
                     # "the status on two requests, S R 300 03 and S R 300 06": all of one kind, each after the first
                     # read by its own number.
-                    found += [(start, end, {**read, "text": value} if n else read) for n, (value, start, end) in enumerate(listed)]
+                    found += [(start, end, {**read, "value": value} if n else read) for n, (value, start, end) in enumerate(listed)]
                     continue
                 digits = re.sub(r"\D", "", str(values[0]))
                 run = next((r for r in entities.number_runs(text) if r.digits.endswith(digits)), None)
@@ -3780,11 +3788,15 @@ class SwitchboardBrain:
             return []
         found.sort(key=lambda x: x[0])
         reads = [found[0][2]]
+        asked = toks[found[-1][1]:]  # what is asked of all, after the last: "... and SR-30003. Where are they all?"
         for (_, before, _), (start, end, read), later in zip(found, found[1:], [*found[2:], None]):
-            # (One of another kind is read by the words since the one before: its own number, with what is asked of
-            # all after the last: "... INC-20002 and SR-30003. Where are they all?")
-            asked = toks[found[-1][1]:] if later is not None else []
-            reads.append(read if "text" in read else {**read, "text": " ".join(toks[before:later[0] if later else len(toks)] + asked)})
+            # (Each after the first is read by its own number: one listed with others of its kind, else the words since
+            # the one before.)
+            if "value" in read:
+                own = [str(read.pop("value")), *asked]
+            else:  # (the last one's words run on to the end, what is asked of all with them)
+                own = toks[before:later[0]] + asked if later is not None else toks[before:]
+            reads.append({**read, "text": " ".join(own)})
         return reads
 
     def _listed_of_kind(self, ids: list[slots.Slot], first: str, text: str) -> list[tuple[str, int, int]]:
@@ -3891,7 +3903,7 @@ class SwitchboardBrain:
         return {"text": words, "target": first.target, "intent": first.intent, **flags, "then": [_one(more), *more.get("then", [])]}
 
     def _split_two(self, decision: Any, text: str, state: CallState, *,
-                   counted: bool = False) -> tuple[Any, str, dict[str, Any] | None]:
+                   counted: bool = False, depth: int = 0) -> tuple[Any, str, dict[str, Any] | None]:
         """See ``_keep_second_request``: the first clause boundary that leaves two clear requests, as the first's
         decision and words and the second to keep for later (with any more the second's words hold queued after
         it); (decision, text, None) when there is none. ``counted``: the caller said before how many there are."""
@@ -3906,6 +3918,7 @@ class SwitchboardBrain:
         counted = counted or bool(moves.SEVERAL.search(text.lower()))
         for boundary in bounds[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
+            before += "?" if boundary.group(0).startswith("?") else ""  # (a question stays one: "Are there any open jobs?")
             after = self._kind_carried(before, after)
             if len(re.findall(r"[\w']+", _without_names(before))) < MIN_CLAUSE_WORDS or len(after.split()) < MIN_CLAUSE_WORDS \
                     or before.split()[-1].lower() == after.split()[0].lower() or _EARLIER_CALL.search(before.lower()) \
@@ -3929,10 +3942,21 @@ class SwitchboardBrain:
             # ("The computer in the Millbrook pump station control cabin is completely dead. No lights, ...": the
             # site's name pulls the first part to the field desk; heard without it, it is the second's request.)
             unsure = self._desk_but_for_places(unsure, before, state) or unsure
+            # ("Millbrook, site 7. Are there any open jobs on site at the moment? | Because I've got two more ...")
+            unsure = self._listed_by_place(unsure, before) or unsure
             standing = self._standing_asked(tail, after)  # (asked in so many words: clear enough)
             # ("... call it medium. I'd like a visit on Friday afternoon.": a visit asked for with its time)
             standing = standing or self._thing_wanted_with_its_choice(tail, after)
             tail = standing or tail
+            inner = None
+            if counted and depth < MAX_NESTED and tail.action != "route":
+                # ("Two faults: ... G-6802, | and the cooling fans on T-6810 aren't coming on. Oh, and did the borescope
+                # inspection ever get done?": counted, the second is the first of what follows, heard on its own.)
+                second, words, more = self._split_two(tail, after, state, counted=True, depth=depth + 1)
+                if more is not None:
+                    inner = {"text": words, "target": second.target, "intent": second.intent,
+                             "then": [_one(more), *more.get("then", [])]}
+                    tail = dataclasses.replace(second, policy_hits=[h for h in second.policy_hits if h != "first_of_two"])
             lead = re.split(r"[,;.!?]", after)[0]
             if tail.action == "route" and tail.intent.endswith(".status") and self._ids_of(tail.intent) \
                     and not self._names_its_ids(tail.intent, after, ctx) and (read := self._read_by_id(after)) is not None:
@@ -3980,12 +4004,27 @@ class SwitchboardBrain:
             # ("Two faults for you. Intake pump two, A124, ... medium priority. And the discharge valve, A126, ...": the
             # caller counted them, and the second is the same request for another thing, however unsure of it alone.)
             clear = clear or (counted and head.action == "route" and head.intent in INTENT_TOOLS and head.confidence >= threshold
-                              and tail.intent == head.intent and self._different_things(head.intent, before, after, ctx))
+                              and tail.intent == head.intent and self._different_things(head.intent, before, after, ctx, by_kind=True))
             # ("Two things. The comms room switch has died ... And the compressor next door, C-6820, has an oil weep":
             # counted, the second clearly one desk's and the first unsure but best heard as the other desk's: two.)
             if not clear and counted and head.action == "clarify" and head.intent in INTENT_TOOLS and tail.action == "route" \
                     and tail.intent in INTENT_TOOLS and tail.confidence >= threshold and head.target != tail.target:
                 head, clear = dataclasses.replace(head, action="route"), True
+            # ("Two faults: there's a small oil weep on ... G-6802, and the cooling fans on T-6810 aren't coming on":
+            # counted, the first unsure between the second's request and another, for a thing of its own: the same.)
+            if not clear and counted and head.action == "clarify" and tail.action == "route" and tail.intent in INTENT_TOOLS \
+                    and tail.confidence >= threshold and tail.intent in [head.intent, *(a["intent"] for a in head.alternatives[:1])] \
+                    and self._different_things(tail.intent, before, after, ctx, by_kind=True):
+                head = dataclasses.replace(head, action="route", target=tail.target, intent=tail.intent)
+                clear = True
+            # ("Two faults ... Oh, and did the borescope inspection on turbine 1 ever get done?": counted, a question
+            # after a clear request is a look-up of its own, however unsure which.)
+            spec = self._spec_of(tail.intent)
+            question = not clear and counted and head.action == "route" and head.intent in INTENT_TOOLS \
+                and head.confidence >= threshold and tail.action == "clarify" and spec is not None \
+                and not slots.is_write(spec.name, spec.annotations) and after.rstrip().endswith("?")
+            if question:  # (a record described, not named: found by what it says when its turn comes)
+                tail, clear = dataclasses.replace(tail, action="route", confidence=threshold), True
             # ("And where's INC-20003 up to?" asks about a record it names, which is enough of a request;
             # "Tag C4202, at site fourteen" only says which thing.)
             # A clause with no verb that names no record is no request of its own ("Jonas Berg again, asset
@@ -4009,16 +4048,17 @@ class SwitchboardBrain:
             # ("... can you get a work order in, high priority, and get someone out today": the record the first makes
             # is the one the second needs.)
             shared = shared or self._needs_what_it_makes(head.intent, tail.intent, after)
-            if not clear or verbless or onward or its_record or not (self._names_its_ids(tail.intent, after, ctx) or shared) \
+            if not clear or verbless or onward or its_record or not (self._names_its_ids(tail.intent, after, ctx) or shared or question) \
                     or (len(_content_words(after)) < 2 and not (self._ids_of(tail.intent) and (moves.asks(after) or _STATUS_NOUN.search(after.lower())))) \
-                    or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx)):
+                    or (head.intent == tail.intent and not self._different_things(head.intent, before, after, ctx, by_kind=counted)):
                 continue
-            if not counted and self._told_as_one(head, tail, after):
+            if not counted and self._told_as_one(head, tail, before, after):
                 continue  # ("Hi, two things. ...": the caller said there is more than one; each clear request is one)
             # A choice said in the second part that only the first request takes is the first's ("..., and the flow's
             # dropped, can you get a work order in, high priority, and get someone out today": the job's priority).
             theirs = {x.name for x in self._slots_of(tail.intent)}
-            mine = [x for x in self._slots_of(head.intent) if x.kind == "enum" and x.name not in theirs]
+            # (A scale only: "read access" in the second part is its own kind of request, no category of the first.)
+            mine = [x for x in self._slots_of(head.intent) if x.kind == "enum" and x.name not in theirs and not x.meanings]
             if (moved := slots.values_said(mine, after, ctx)) and not slots.mentioned(mine, before, ctx):
                 before = f"{before}, {moved}"
             # (An act asked for on the record the first makes, by what it makes, "I'd like a visit on Friday", is
@@ -4030,11 +4070,13 @@ class SwitchboardBrain:
                 asked = [n for n, p in enumerate(parts[:-1]) if _made_by_kind(p.lower(), _RECORD_KINDS, loosely=False)]
                 if asked:
                     after = after[after.index(parts[asked[-1] + 1], len(", ".join(parts[:asked[-1] + 1]))):]
-            kept = self._kept(tail, after, state, counted=counted, **({"accepted": True} if made_for else {}))
+            kept = self._kept(tail, after, state, counted=counted, **({"accepted": True} if made_for else {})) \
+                if inner is None else inner
             # The first part may hold more than one request too, split at a boundary tried later ("Backup generator
             # ..., I need a work order for that. While I have you, when's the technician coming for WO-10002? | And
             # can you bump WO-10006 up to urgent"): its first is done now, the rest kept before the second's.
-            first, words, more = self._split_two(head, before, state, counted=counted) if not made_for else (head, before, None)
+            first, words, more = self._split_two(head, before, state, counted=counted, depth=depth + 1) \
+                if not made_for and depth < MAX_NESTED else (head, before, None)
             if more is not None:
                 queue = [_one(more), *more.get("then", []), _one(kept), *kept.get("then", [])]
                 head, before, kept = first, words, {**queue[0], "then": queue[1:]}
@@ -4095,12 +4137,17 @@ class SwitchboardBrain:
             and all(n.removesuffix("_id") == kind for n in ids) and kind not in INTENT_TOOLS[second][1] \
             and not self._names_its_ids(second, words, self._context())  # (a record of its own named: that one)
 
-    def _told_as_one(self, head: Any, tail: Any, after: str) -> bool:
+    def _told_as_one(self, head: Any, tail: Any, before: str, after: str) -> bool:
         """Are two clear requests for one desk (see ``_split_two``) one request told in two, by how the second
         stands to the first?"""
         if head.target != tail.target:
             return False
         first, second = INTENT_TOOLS[head.intent][1], INTENT_TOOLS[tail.intent][1]
+        if self._ids_of(head.intent) and self._names_its_ids(head.intent, before, self._context()) \
+                and self._ids_of(tail.intent) and self._names_its_ids(tail.intent, after, self._context()):
+            # "Gas compressor unit 2, C-2102, tripped ... Raise that as high please. And put a note on WO-10003 that
+            # ...": each names its own thing or record, two requests.
+            return False
         if first.startswith(NEW_RECORD_PREFIXES) and head.confidence < SWITCH_CONFIDENCE and self._ids_of(tail.intent) \
                 and _REQUEST_QUESTION.search(after.lower()):
             # "We've got a permit freeze at North Ridge this week. Can you cancel the technician visit for work
@@ -4464,8 +4511,10 @@ class SwitchboardBrain:
         needed = self._ids_of(intent)
         return {s.name for s in needed} <= set(slots.mentioned(needed, text, ctx))
 
-    def _different_things(self, intent: str, one: str, other: str, ctx: slots.Context) -> bool:
-        """Do two requests for the same tool name different ids ("A702 is leaking, and T-0730 hums")?"""
+    def _different_things(self, intent: str, one: str, other: str, ctx: slots.Context, *, by_kind: bool = False) -> bool:
+        """Do two requests for the same tool name different ids ("A702 is leaking, and T-0730 hums")? ``by_kind``: or,
+        naming none, different kinds of problem (the caller counted them: a second sentence about the same trouble
+        is otherwise more of it, "the wireless keeps dropping out ... Everyone's laptops lose it")."""
         spec = self._spec_of(intent)
         # (Its things by their codes, and the people it is for: "Ben Carter, E11402: ... And Aiko Tanaka, E10620: ...")
         codes = [s for s in slots.slots_of(spec.input_schema) if s.kind in ("code", "user")] if spec else []
@@ -4475,14 +4524,16 @@ class SwitchboardBrain:
         # (Things without codes, by what kind of problem each is: "my desk phone's had no dial tone, and Excel crashes
         # every time I open the budget workbook": telephony, software.)
         things = {x.name for x in codes if x.kind == "code"}
-        return not (set(first) | set(second)) & things and self._problem_kinds_differ(intent, one, other)
+        return by_kind and not (set(first) | set(second)) & things and self._problem_kinds_differ(intent, one, other)
 
     def _problem_kinds_differ(self, intent: str, one: str, other: str) -> bool:
         """Are ``one`` and ``other`` about different kinds of problem, by the choice of ``intent``'s tool whose options
         the server says what they cover (an incident's category: "my desk phone" telephony, "my Outlook ticket" email)?"""
         kinds, near = [s for s in self._slots_of(intent) if s.kind == "enum" and s.meanings], self.agent.context()
+        # (Each guessed from its words: a choice named in one part only, "write access to Power BI. Sorry, not write,
+        # read only. I just need to view the dashboards", is said once for both.)
         return any(None is not slots.nearest_option(s, one, near) != slots.nearest_option(s, other, near) is not None
-                   for s in kinds)
+                   for s in kinds if not slots.mentioned([s], one, near) and not slots.mentioned([s], other, near))
 
     def _later_reached(self, state: CallState) -> bool:
         """Did the request just done already make the record what the kept one asks ("unless"), a priority at
@@ -4848,11 +4899,9 @@ def _one(kept: dict[str, Any]) -> dict[str, Any]:
 
 
 def _inside_a_list(before: str, after: str) -> bool:
-    """Is the boundary inside a list of codes of one kind ("chasing WO-10001, WO-10003 | and WO-10005. Where is
-    each of them at?"), which says them for one request?"""
-    last = re.search(r"\b([a-z]+)[- ]?\d+$", before.lower())
-    first = re.match(r"(?:(?:and|or|plus|&|also)\s+)*([a-z]+)[- ]?\d+\b", after.lower())
-    return bool(last and first and last.group(1) == first.group(1))
+    """Is the boundary inside a list of codes ("chasing WO-10001, WO-10003 | and WO-10005. Where is each of them
+    at?", "what T-1401, T-1402 | and V-1410 are"), which says them for one request?"""
+    return bool(re.search(r"\b[a-z]+[- ]?\d+$", before.lower()) and re.match(r"(?:(?:and|or|plus|&|also)\s+)*[a-z]+[- ]?\d+\b", after.lower()))
 
 
 #: Words that give a choice for things told before, beside the choice itself ("call them both medium", "neither
