@@ -115,6 +115,8 @@ _CANCEL_ALONE = re.compile(r"^(?:no )?(?:stop|cancel|enough|quit)$")
 #: what follows is a reason, not a request ("cancel my service request" runs on, so it is not one).
 _CANCEL_FIRST = re.compile(r"^\W*(?:(?:no|nah|oh|um|well|okay|ok|actually|sorry|hang on|hold on|wait|wait a (?:sec|second|minute))\W+)*"
                            r"(?:leave it|forget it|forget that|never ?mind|don'?t bother|scrap that|drop it|"
+                           # "no, leave the Word one": the one offered, by what it was about
+                           r"(?:leave|forget|skip|drop|scrap) (?:the|that) (?:[\w'-]+ ){0,3}?one|"
                            r"cancel (?:it|that|this)|stop (?:it|that|there)|leave it for now|"
                            r"don'?t worry(?: about (?:it|that))?|no need(?: for (?:it|that))?|"
                            # "no, I don't want work order now": the record not wanted, by its kind
@@ -249,8 +251,8 @@ def classify(text: str, *, in_task: bool, offer: str | None = None, topic: str =
         reply = entities.yes_no(plain)
         if reply.yes is not None and len(reply.rest.split()) <= 3:
             return Move("accept" if reply.yes else "decline")
-        if _CANCEL_LAST.search(plain):
-            return Move("decline")  # "oh, it's just come back, never mind"
+        if _CANCEL_LAST.search(plain) or drops_request(plain):
+            return Move("decline")  # "oh, it's just come back, never mind", "no, leave the Word one"
     said = set(plain.split())
     if _REPEAT_ALONE.match(plain) or (said <= _REPEAT_WORDS and said & _REPEAT_CUES):
         return Move("repeat")

@@ -1543,8 +1543,9 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
                 and set(words[2:]) & _AUXILIARIES:
             words = words[1:]  # "I'm [at the operations centre], the big chiller ...": the place is taken out already
         # "the tag is", "the tag's" once the tag is taken out
+        said_to = len(words)  # (where the caller stopped: "aren't coming on" ends there, "jamming on every job" not)
         while words and (words[-1] in _DANGLING | _VALUE_LEAD or re.sub(r"'s$", "", words[-1]) in _VALUE_LEAD) \
-                and not _state_after_verb(words):
+                and not _state_after_verb(words, whole=len(words) == said_to):
             words = words[:-1]
         # (Nor one that only says which record: "about job ten thousand and nine".)
         if len(words) >= 2 and set(entities.words_besides_numbers(_SETTING.sub(" ", " ".join(words)))) - _DANGLING \
@@ -1582,7 +1583,7 @@ def paraphrase(opening: str, ctx: Context, asked: str = "") -> str:
         out += ([] if verb or not out else ["and"]) + words  # "the pump, was making a noise" is one sentence
     # (A clause a word or two over is said whole: "... from a drip to a proper" cut short says less than "spray".)
     cut = len(out) if len(out) <= SUMMARY_WORDS + SUMMARY_OVERRUN else SUMMARY_WORDS
-    return " ".join(_without_dangling(out[:cut]))  # "... is high since this" reads as cut off
+    return " ".join(_without_dangling(out[:cut], whole=cut >= len(out)))  # "... is high since this" reads as cut off
 
 
 def _verb_led(words: list[str]) -> bool:
@@ -1617,15 +1618,18 @@ def _hyphens_rejoined(words: list[str]) -> list[str]:
     return words
 
 
-def _state_after_verb(words: list[str]) -> bool:
+def _state_after_verb(words: list[str], *, whole: bool = False) -> bool:
     """Does ``words`` end on a state said of its subject ("the alarm's on", "the light is on", "the fans aren't coming
-    on"), not on a word that leads into something cut off ("the pump on")?"""
-    return len(words) > 1 and words[-1] == "on" and (words[-2] in _AUXILIARIES or words[-2].endswith(("'s", "ing")))
+    on", when that is where the caller stopped: ``whole``), not on a word that leads into something cut off ("the
+    pump on", "keeps jamming on [every job]")?"""
+    return len(words) > 1 and words[-1] == "on" and (
+        words[-2] in _AUXILIARIES or words[-2].endswith("'s") or (whole and words[-2].endswith("ing")))
 
 
-def _without_dangling(words: list[str]) -> list[str]:
-    """``words`` without the words at the end that lead into something cut off ("... this morning and")."""
-    while words and words[-1].lower().rstrip(",;:") in _DANGLING and not _state_after_verb(words):
+def _without_dangling(words: list[str], *, whole: bool = False) -> list[str]:
+    """``words`` without the words at the end that lead into something cut off ("... this morning and"). ``whole``:
+    nothing was cut off after them."""
+    while words and words[-1].lower().rstrip(",;:") in _DANGLING and not _state_after_verb(words, whole=whole):
         words = words[:-1]
     return words
 

@@ -3992,7 +3992,10 @@ class SwitchboardBrain:
             if any(_INFO_QUESTION.match(_LEAD.sub("", x.strip().lower())) for x in _SENTENCE.split(before)) \
                     and not self._names_a_record(before):
                 continue  # "Who decides how urgent a ticket is, anyway?": a question of how things work, no act of its own
-            if self._story_of_named_record(head.intent, before, tail.intent, after) \
+            # (A part the caller leads with a switch, "And while I have you, what's the latest on INC-20001?", is
+            # another matter, whatever record it names.)
+            switched = any(at <= len(_LEAD_IN.match(after).group(0)) for at, _ in self._switch_cues(after))
+            if (not switched and self._story_of_named_record(head.intent, before, tail.intent, after)) \
                     or self._new_one_asked_beside_old(head.intent, tail.intent, after) \
                     or self._story_with_its_record(head.intent, before):
                 continue
@@ -4908,6 +4911,10 @@ def _inside_a_list(before: str, after: str) -> bool:
 #: is urgent", "make those two low please").
 _CHOOSING = {"call", "make", "mark", "both", "them", "they", "neither", "none", "either", "each", "those", "these",
              "please", "just", "fine", "okay", "then", "ones", "their", "lot", "whole", "really", "would", "should"}
+
+
+#: The words a part may start with before what it says ("And oh, while I have you, ...").
+_LEAD_IN = re.compile(r"^\W*(?:(?:and|oh|also|so|right)\W+)*", re.I)
 
 
 #: A form of "be" or "have" (see ``_switch_cues``).

@@ -474,3 +474,28 @@ def test_a_clause_of_time_is_no_question(said: str, asks: bool) -> None:
 def test_a_person_asked_for_with_a_bad_line_is_a_person_not_a_repeat(said: str) -> None:
     assert moves.classify(said, in_task=False) == moves.Move("person")
     assert moves.classify("sorry, I can't hear you", in_task=False).kind == "repeat"
+
+
+@pytest.mark.parametrize("said, counted", [
+    ("Three quick ones. The generator", "three quick ones"),
+    ("I've got three for you. The pump", "i've got three for you"),
+    ("Couple of requests. I need a laptop", "couple of requests"),
+    ("a couple more for you", "a couple more for you"),
+])
+def test_a_count_of_things_is_heard_in_its_everyday_forms(said: str, counted: str) -> None:
+    assert moves.SEVERAL.search(said.lower())
+    assert moves.announcement(said)[0].lower() == counted
+
+
+@pytest.mark.parametrize("said", ["I rang two calls ago", "my two tickets back in May were closed", "some things"])
+def test_a_time_or_an_unsure_some_is_no_count(said: str) -> None:
+    assert not moves.SEVERAL.search(said.lower())
+
+
+def test_a_code_taken_back_with_its_letters_and_dash_is_negated_whole() -> None:
+    assert moves.split_negated("Sorry, not T-1402, it's T-1401.")[1] == ["t - 1402"]
+
+
+@pytest.mark.parametrize("said", ["no, leave the Word one", "no, skip that one", "leave the printer one for now"])
+def test_the_one_offered_dropped_by_what_it_was_about_is_a_decline(said: str) -> None:
+    assert moves.classify(said, in_task=False, offer="later") == moves.Move("decline")

@@ -1371,3 +1371,27 @@ def test_words_dictated_at_a_read_back_are_told_more(said: str) -> None:
 def test_a_value_denied_in_its_clause_is_not_chosen(said, expected):
     priority = s.Slot("priority", {"type": "string", "enum": ["low", "medium", "high", "urgent"]}, False)
     assert s.parse(priority, said, CTX, asked=False) == expected
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("Neither is urgent, call them both medium.", "medium"),  # before: urgent
+    ("none of them are urgent really", None),
+    ("nothing urgent, low priority, just want it looked at", "low"),  # "nothing" denies the next value only
+    ("mark them all low please", "low"),
+    ("nothing works at all, high please", "high"),
+])
+def test_a_value_denied_by_none_of_them_and_one_set_for_all(said, expected):
+    assert s.parse(PRIORITY, said, CTX, asked=False) == expected
+
+
+@pytest.mark.parametrize("opening, summary", [
+    # A clause led by its verb stays with its thing, even when the question asked moves it first.
+    ("Eastgate shift lead. Gas compressor unit 2, C-2102, tripped on high discharge temperature twice this morning",
+     "gas compressor unit 2 tripped on high discharge temperature twice this morning"),
+    # The count said before the thing is no part of what is wrong.
+    ("Because I've got two more for you: booster pump 2, A702, is cavitating", "booster pump 2 is cavitating"),
+    # A state after a verb ("coming on") is kept whole.
+    ("the cooling fans on the step-up transformer aren't coming on", "the cooling fans on the step-up transformer aren't coming on"),
+])
+def test_a_summary_keeps_a_verb_led_clause_and_leaves_out_the_count(opening, summary):
+    assert s.paraphrase(opening, CTX, "What is wrong with it?") == summary
