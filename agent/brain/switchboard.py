@@ -3784,6 +3784,13 @@ class SwitchboardBrain:
                 digits = re.sub(r"\D", "", str(values[0]))
                 run = next((r for r in entities.number_runs(text) if r.digits.endswith(digits)), None)
                 found.append((run.start if run else len(toks), run.end if run else len(toks), read))
+        # A thing's tag beside a record's number is that record's thing ("work order one double oh oh one, the A123
+        # intake pump"), and one number heard two ways ("in c two zero zero zero one") is the record: things are looked
+        # up only when no record is named.
+        # Things are looked up only when asked what they are ("Can you tell me what T-1401, T-1402 and V-1410 are?"),
+        # not when their records are asked for ("any jobs on pump A 123? and on A 124?") or codes come in a story.
+        things = _asks_something(text) and not _RECORDS_ASKED.search(text.lower())
+        found = [f for f in found if not f[2]["intent"].endswith(".lookup")] or (found if things else [])
         if len(found) < 2:
             return []
         found.sort(key=lambda x: x[0])
@@ -3893,6 +3900,28 @@ class SwitchboardBrain:
         return [(kept[m.start()], kept[m.end() - 1] + 1) for m in switch.finditer(plain) if m.end() > m.start()
                 and (" " in m.group(0).strip() or not _BEING.search(re.split(r"[.,;:!?]|\b(?:and|but)\b", plain[:m.start()])[-1]))]
 
+    def _each_of_a_list(self, text: str, state: CallState) -> tuple[Any, str, dict[str, Any]] | None:
+        """A counted list of things after what is wanted for them ("I need three things for her: a laptop, a headset,
+        and Visio installed on the laptop"): each thing with those words is a request of its own, in the order said,
+        when each is clearly heard as one. The first's decision and words, and the others kept in turn; None otherwise."""
+        m = _LISTED.search(text)
+        items = [x.strip(" ,") for x in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group("items")) if x.strip(" ,")] if m else []
+        if not 2 <= len(items) <= MAX_STARTED or any(len(x.split()) > LIST_ITEM_WORDS for x in items):
+            return None
+        # The clause that says what is wanted ("I've a new starter on Monday and | I need three things for her"), each
+        # thing where the count stood: "I need a laptop for her".
+        lead = m.group("lead")
+        verb = _WANTED.search(lead)
+        lead = lead[max(lead.rfind(",", 0, verb.start()), lead.rfind(" and ", 0, verb.start()), -1) + 1:].strip(" ,")
+        lead = lead.removeprefix("and ").strip()
+        parts = [_SEVERAL_THINGS.sub(x, lead, count=1) if _SEVERAL_THINGS.search(lead) else f"{lead} {x}" for x in items]
+        heard = [self.coordinator.decide(p, state) for p in parts]
+        if any(d.action != "route" or d.intent not in INTENT_TOOLS for d in heard):
+            return None
+        kept = [{"text": p, "target": d.target, "intent": d.intent} for p, d in zip(parts[1:], heard[1:])]
+        return dataclasses.replace(heard[0], policy_hits=[*heard[0].policy_hits, "first_of_two"]), \
+            parts[0], {**kept[0], "then": kept[1:]}  # (who calls is taken from the whole turn, see ``_keep_who_calls``)
+
     def _kept(self, decision: Any, text: str, state: CallState, *, counted: bool = False, **flags: Any) -> dict[str, Any]:
         """The request to keep for later: ``decision`` on ``text``, unless ``text`` holds more than one (a turn of
         three things: "... While I have you, when's the technician coming for WO-10002? And can you bump WO-10006 up
@@ -3916,6 +3945,9 @@ class SwitchboardBrain:
         bounds = sorted(_CLAUSE_BOUNDARY.finditer(text), key=lambda m: (not _NEXT_ONE.match(text[m.start():]),
                                                                         not re.match(r"[.;!?]", m.group(0))))
         counted = counted or bool(moves.SEVERAL.search(text.lower()))
+        listed = self._each_of_a_list(text, state) if counted else None
+        if listed is not None:
+            return listed
         for boundary in bounds[:MAX_SPLITS]:
             before, after = text[:boundary.start()].strip(" ,.;"), text[boundary.end():].strip(" ,.;")
             before += "?" if boundary.group(0).startswith("?") else ""  # (a question stays one: "Are there any open jobs?")
@@ -4146,11 +4178,6 @@ class SwitchboardBrain:
         if head.target != tail.target:
             return False
         first, second = INTENT_TOOLS[head.intent][1], INTENT_TOOLS[tail.intent][1]
-        if self._ids_of(head.intent) and self._names_its_ids(head.intent, before, self._context()) \
-                and self._ids_of(tail.intent) and self._names_its_ids(tail.intent, after, self._context()):
-            # "Gas compressor unit 2, C-2102, tripped ... Raise that as high please. And put a note on WO-10003 that
-            # ...": each names its own thing or record, two requests.
-            return False
         if first.startswith(NEW_RECORD_PREFIXES) and head.confidence < SWITCH_CONFIDENCE and self._ids_of(tail.intent) \
                 and _REQUEST_QUESTION.search(after.lower()):
             # "We've got a permit freeze at North Ridge this week. Can you cancel the technician visit for work
@@ -4163,9 +4190,12 @@ class SwitchboardBrain:
             # of INC 20003" tells nothing: a request put in two words.)
             return True
         if second.startswith(NEWS_PREFIXES) and first.startswith(NEW_RECORD_PREFIXES):
-            # "The booster pump is banging again. Can you stick a note on job 10009?": the fault told is
-            # what the note says, one request.
-            return True
+            # "The booster pump is banging again. Can you stick a note on job 10009?": the fault told is what the note
+            # says, one request; unless each names its own thing ("Gas compressor unit 2, C-2102, tripped ... Raise
+            # that as high please. And put a note on WO-10003 that ...").
+            ctx = self._context()
+            return not (self._ids_of(head.intent) and self._names_its_ids(head.intent, before, ctx)
+                        and self._ids_of(tail.intent) and self._names_its_ids(tail.intent, after, ctx))
         # Without a cue, two clauses for one desk are one request told in two ("my password ran out and I can't get
         # onto anything", "my headset has died, I'd like a replacement"), unless the second names a record of its
         # own ("..., and when is work order 10002 due").
@@ -4911,6 +4941,16 @@ def _inside_a_list(before: str, after: str) -> bool:
 #: is urgent", "make those two low please").
 _CHOOSING = {"call", "make", "mark", "both", "them", "they", "neither", "none", "either", "each", "those", "these",
              "please", "just", "fine", "okay", "then", "ones", "their", "lot", "whole", "really", "would", "should"}
+
+
+#: What is wanted, then the things it is wanted for, listed after a colon ("I need three things for her: a laptop, a
+#: headset, and Visio installed on the laptop"), within one sentence.
+_WANTED = re.compile(r"\b(?:need|needs|want|wants|order|get|request|like)\b", re.I)
+_LISTED = re.compile(rf"(?P<lead>[^.!?:]*{_WANTED.pattern}[^.!?:]*):\s*(?P<items>[^.!?:]+)", re.I)
+#: The count in the words before a list ("three things", "a couple of bits").
+_SEVERAL_THINGS = re.compile(moves.SEVERAL.pattern, re.I)
+#: Words one listed thing has at most (more is a sentence of its own, no item of a list).
+LIST_ITEM_WORDS = 6
 
 
 #: The words a part may start with before what it says ("And oh, while I have you, ...").
