@@ -77,6 +77,9 @@ DESCRIBED_RECORD = re.compile(r"\b(?:the|that|this|our|my|his|her|their)((?: (?!
 ANOTHER_RECORD = re.compile(r"\bthere(?:'s| is| was| were) (?:also |another |one more )?(?:one|a job|a ticket|an incident|a work order|"
                             r"a request)\b(?: [\w']+){0,2}? (?:for|on|about|against|with)\b|"
                             r"\bthe other (?:one|job|ticket|incident|work order|request)\b")  # ("another one" is one to make)
+#: Words too common to point to a record by ("move the aircon visit to Monday": "aircon" points, "that" does not).
+_COMMON_WORDS = {"that", "this", "with", "have", "what", "when", "there", "about", "next", "instead", "please", "could",
+                 "would", "just", "then", "they", "them", "their", "were", "will", "from", "wait", "sorry", "good", "okay"}
 #: Whether a piece of work was ever done, asked by what was done, not of the record ("was the mechanical seal ever
 #: replaced?", "has the filter been changed?"): the words name the work, which may be another record's.
 WORK_ASKED = re.compile(r"\b(?:was|were|has|have|had|did)\s+(?:the|a|an|its|their)\s+"
@@ -688,7 +691,7 @@ class DomainAgent:
         for turn in (t["text"] for t in reversed(state.turns) if t.get("role") == "caller" and t["text"] != said):
             self._keep_who_calls(spec, turn, state, own_too=True)
         same = self._same_thing(spec, text, state)
-        known = {**same, **state.entities}
+        known = {**same, **state.entities, **self._record_by_its_words(spec, text, state)}
         if ANOTHER_RECORD.search(text.lower()) or self._other_work_asked(spec, text, known, state):
             # not the call's record: the one this turn brings up
             known = {k: v for k, v in known.items()
@@ -745,6 +748,26 @@ class DomainAgent:
         """The filters of ``kinds`` that ``server``'s list tools take ("site", "asset_tag"), sorted."""
         return sorted({x.name for lister in self.tools.tools(server).values() if lister.name.startswith("list_")
                        for x in slots.slots_of(lister.input_schema) if x.kind in kinds})
+
+    def _record_by_its_words(self, spec: ToolSpec, text: str, state: CallState) -> dict[str, Any]:
+        """Of the records the caller named by number earlier in the call, the one ``text`` points to by a word said
+        beside its number then ("WO-10004, the aircon, this Friday" ... "move the aircon visit to Monday"), when it is
+        not the call's latest: {its id field: its number}. {} otherwise."""
+        ctx = self.context()
+        tool_words = {w for w in re.findall(r"[a-z]+", spec.name) for w in slots.tool_words(w)}
+        words = {w for w in entities.tokens(text.lower()) if len(w) > 3 and w.isalpha() and not entities.names_day(w)
+                 and w not in tool_words and w not in _COMMON_WORDS}
+        found: dict[str, Any] = {}
+        for slot in [x for x in slots.slots_of(spec.input_schema) if x.kind == "code" and x.name in state.entities]:
+            for turn in (t["text"] for t in state.turns if t.get("role") == "caller" and t["text"] != text):
+                parts = re.split(r"[,.;!?]+", turn)
+                for n, part in enumerate(parts):
+                    value = slots.parse(slot, part, ctx, asked=False)
+                    # (the clause with the number and the ones either side of it: "WO-10004, the aircon, this Friday")
+                    near = set(entities.tokens(" ".join(parts[max(n - 1, 0):n + 2]).lower()))
+                    if value is not None and value != state.entities.get(slot.name) and words & near:
+                        found[slot.name] = value
+        return found
 
     @staticmethod
     def _same_thing(spec: ToolSpec, text: str, state: CallState) -> dict[str, Any]:

@@ -905,8 +905,10 @@ class SwitchboardBrain:
                         yield action
                 if not done:  # not submitted (the server refused a value, or it failed): the call goes on
                     return
-                async for action in self._named_reads_left(state):
+                async for action in self._asked_and_left(state):
                     yield action
+                if state.task is not None:
+                    return  # (a change promised straight after is read back: the call goes on)
             self.coordinator.record(decision, state)
             yield route_event(decision)
             state.task = None
@@ -934,6 +936,12 @@ class SwitchboardBrain:
             # "And while you're at it, the rooftop unit is dripping. Another job for that, low priority." at the first one's
             # read-back: a second request, with its own values, taken after the first (whose read-back stands).
             state.dialogue["later"] = {"text": text, "target": state.task["server"], "intent": state.task["intent"]}
+            replies = self._say(f"I'll take that one straight after. {self._resume(state)}")
+        elif state.task and state.task.get("confirming") and not later and reply.yes is not True \
+                and (other := self._act_on_another_record(text, state)) is not None:
+            # "Oh wait, Friday's no good. Move the aircon visit to next Monday afternoon instead." at a new job's
+            # read-back: an act named in full on another record, taken straight after (the read-back stands).
+            state.dialogue["later"] = {"text": text, **other, "accepted": True}
             replies = self._say(f"I'll take that one straight after. {self._resume(state)}")
         elif self._yes_to_more(text, state):
             # "Yes" to "anything else?" says there is more, not what: ask for it, route nothing.
@@ -2454,7 +2462,34 @@ class SwitchboardBrain:
         """The one of ``intents`` whose tool ``text`` names in every word ("add a note": add_work_order_note), or
         None when none or several are."""
         named = [i for i in intents if self._names_whole_tool(text, i)]
-        return named[0] if len(named) == 1 else None
+        return self._taking_all_said(named[0], intents, text) if len(named) == 1 else None
+
+    def _act_on_another_record(self, text: str, state: CallState) -> dict[str, Any] | None:
+        """At the read-back of a new record, a change named in full ("move the aircon visit to Monday") that can only be
+        of a record that exists already, not of the one being made: that change, as a request to keep. None otherwise."""
+        task = state.task or {}
+        if not str(task.get("tool", "")).startswith(NEW_RECORD_PREFIXES):
+            return None
+        acts = [i for i, (server, tool) in INTENT_TOOLS.items() if server == task.get("server") and self._ids_of(i)
+                and tool != task.get("tool") and not tool.startswith(NEW_RECORD_PREFIXES)
+                and (spec := self._spec_of(i)) is not None and slots.is_write(spec.name, spec.annotations)
+                and not self._needs_what_it_makes(str(task.get("intent", "")), i, text)]
+        named = self._tool_named_in_full(acts, text)
+        return {"target": INTENT_TOOLS[named][0], "intent": named} if named else None
+
+    def _taking_all_said(self, intent: str, intents: list[str], text: str) -> str:
+        """``intent``, unless a scale choice said with it ("add that as a note and make it urgent") is one its tool does
+        not take, and another write of ``intents`` takes that and everything ``intent``'s tool takes: that one (the
+        update, with its note and priority). What is asked is done whole, not a part of it dropped."""
+        mine = {x.name for x in self._slots_of(intent)}
+        scales = [x for i in intents for x in self._slots_of(i) if x.kind == "enum" and not x.meanings and x.name not in mine]
+        said = set(slots.mentioned(scales, text, self._context()))
+        for other in intents if said else []:
+            spec, theirs = self._spec_of(other), {x.name for x in self._slots_of(other)}
+            if other != intent and spec is not None and slots.is_write(spec.name, spec.annotations) \
+                    and not spec.name.startswith(NEW_RECORD_PREFIXES) and mine | said <= theirs:
+                return other
+        return intent
 
     def _names_whole_tool(self, clause: str, intent: str) -> bool:
         """Does ``clause`` say every word of the name of ``intent``'s tool besides its record's ("cancel" and "visit"
@@ -3926,16 +3961,17 @@ class SwitchboardBrain:
         """The request to keep for later: ``decision`` on ``text``, unless ``text`` holds more than one (a turn of
         three things: "... While I have you, when's the technician coming for WO-10002? And can you bump WO-10006 up
         to urgent"): then its first, with the others queued after it (``then``), each offered in turn."""
-        first, words, more = self._split_two(decision, text, state, counted=counted)
+        first, words, more = self._split_two(decision, text, state, counted=counted, kept_as=decision)
         if more is None:
             return {"text": text, "target": decision.target, "intent": decision.intent, **flags}
         return {"text": words, "target": first.target, "intent": first.intent, **flags, "then": [_one(more), *more.get("then", [])]}
 
-    def _split_two(self, decision: Any, text: str, state: CallState, *,
-                   counted: bool = False, depth: int = 0) -> tuple[Any, str, dict[str, Any] | None]:
+    def _split_two(self, decision: Any, text: str, state: CallState, *, counted: bool = False, depth: int = 0,
+                   kept_as: Any = None) -> tuple[Any, str, dict[str, Any] | None]:
         """See ``_keep_second_request``: the first clause boundary that leaves two clear requests, as the first's
         decision and words and the second to keep for later (with any more the second's words hold queued after
-        it); (decision, text, None) when there is none. ``counted``: the caller said before how many there are."""
+        it); (decision, text, None) when there is none. ``counted``: the caller said before how many there are.
+        ``kept_as``: the request ``text`` was kept as, settled by the words around it (see ``_kept``)."""
         ctx = self._context()
         threshold = self.coordinator.policy.low_confidence_threshold
         # Sentence ends first: "..., is stiff and won't close fully, low priority. And where are we with ...?" is two
@@ -4004,6 +4040,22 @@ class SwitchboardBrain:
             made = _made_by_kind(before.lower(), _RECORD_KINDS, loosely=False)
             head = self._settled((made and self._unfounded_change(unsure, before, state)) or unsure, before, told=False)
             head = self._act_named_in_full(head, before, before)
+            # (Or the whole turn was heard as an act on a record only the first part names: "INC-20005 ... says resolved
+            # but it's dead again. Reopen it please. | And I need a password reset while you're at it.")
+            # (Not when the second part points back to the record: "... no dial tone. | Reopen it please" is the act;
+            # "while you're at it" points at nothing.)
+            settled = kept_as or (decision if decision.action == "route" and self._ids_of(decision.intent)
+                                  and self._names_its_ids(decision.intent, before, ctx)
+                                  and not self._names_its_ids(decision.intent, after, ctx)
+                                  and not re.search(r"(?<!at )\b(?:it|them|that one|this one)\b", after.lower()) else None)
+            if settled is not None and head.action == "clarify" and self._id_names(settled.intent) and any(
+                    self._id_names(i) == self._id_names(settled.intent) for i in [head.intent, *(a["intent"] for a in head.alternatives[:1])]):
+                # The words kept for a request already settled (a note on the record named before, "Put a note on it
+                # that ... And is there anything open on H-1420?"): their first part, unsure alone, is that request.
+                acts = [i for i in INTENT_TOOLS if self._id_names(i) == self._id_names(settled.intent)
+                        and not INTENT_TOOLS[i][1].startswith(NEW_RECORD_PREFIXES)]
+                head = dataclasses.replace(head, action="route", target=settled.target, confidence=max(head.confidence, threshold),
+                                           intent=self._tool_named_in_full(acts, before) or settled.intent)  # ("put a note")
             # ("Two things about WO-10001: what's the status on it, and can you add a note that ...": the record is
             # said once, for both.)
             tail = self._act_named_in_full(tail, after, text)
@@ -4078,8 +4130,9 @@ class SwitchboardBrain:
                 and not _VERB.search(_without_names(after).lower()) and not moves.asks(after)
             # ("Two things on WO-10005. Put a note on it ... And book a fitter for tomorrow": the record said once for
             # both, when the caller counted what they have.)
-            shared = counted and bool(self._id_names(tail.intent)) and self._id_names(tail.intent) <= self._id_names(head.intent) \
-                and self._names_its_ids(head.intent, before, ctx)
+            # (Or pointed back to: "Cancel tomorrow's visit on WO-10002 ... Put a note on it that ...".)
+            shared = (counted or bool(_ON_IT.search(after.lower()))) and bool(self._id_names(tail.intent)) \
+                and self._id_names(tail.intent) <= self._id_names(head.intent) and self._names_its_ids(head.intent, before, ctx)
             # ("... can you get a work order in, high priority, and get someone out today": the record the first makes
             # is the one the second needs.)
             shared = shared or self._needs_what_it_makes(head.intent, tail.intent, after)
@@ -4198,8 +4251,10 @@ class SwitchboardBrain:
                         and self._ids_of(tail.intent) and self._names_its_ids(tail.intent, after, ctx))
         # Without a cue, two clauses for one desk are one request told in two ("my password ran out and I can't get
         # onto anything", "my headset has died, I'd like a replacement"), unless the second names a record of its
-        # own ("..., and when is work order 10002 due").
-        return head.intent != tail.intent and not self._ids_of(tail.intent)
+        # own ("..., and when is work order 10002 due"), or the first acts on a record it names and the second asks for
+        # something of its own ("INC-20005 ... Reopen it please. And I need a password reset while you're at it").
+        on_record = bool(self._ids_of(head.intent)) and self._names_its_ids(head.intent, before, self._context())
+        return head.intent != tail.intent and not self._ids_of(tail.intent) and not (on_record and _asks_something(after))
 
     def _settled(self, decision: Any, text: str, *, told: bool = True) -> Any:
         """An unsure decision between a look-up and a write that a choice only the write takes settles
@@ -4585,17 +4640,20 @@ class SwitchboardBrain:
             return True
         return False
 
-    async def _named_reads_left(self, state: CallState) -> AsyncIterator[Action]:
+    async def _asked_and_left(self, state: CallState) -> AsyncIterator[Action]:
         """On the way out after a read-back ("No, that's everything"): the records the caller named in a turn of
-        several and asked to hear about are read still ("... And what's the latest on INC-20001?"); the other
+        several and asked to hear about are read still ("... And what's the latest on INC-20001?"), and a change they
+        were told would come straight after is read back (the call then goes on: ``state.task`` is set); the other
         requests kept are dropped, the caller having said that was all."""
         kept = [x for x in [state.dialogue.pop("later", None), *state.dialogue.pop("queued", [])] if x]
         for item in [y for x in kept for y in [_one(x), *x.get("then", [])]]:
-            if self._reads_named(item):
+            if self._reads_named(item) or item.get("accepted"):
                 state.dialogue["later"] = item
                 async for action in self._apply(moves.Move("accept"), state, "later"):
                     if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
                         yield action
+                if state.task is not None:
+                    return
 
     def _reads_named(self, later: dict[str, Any]) -> bool:
         """Does the request kept for later only read a record its words name ("... and what's happening with
@@ -4953,6 +5011,8 @@ _SEVERAL_THINGS = re.compile(moves.SEVERAL.pattern, re.I)
 LIST_ITEM_WORDS = 6
 
 
+#: A record pointed back to as the place of an act ("put a note on it", "add that to the job").
+_ON_IT = re.compile(r"\b(?:on|to|against|for) (?:it|that one|the same one|that job|the job|that ticket|the ticket)\b")
 #: The words a part may start with before what it says ("And oh, while I have you, ...").
 _LEAD_IN = re.compile(r"^\W*(?:(?:and|oh|also|so|right)\W+)*", re.I)
 

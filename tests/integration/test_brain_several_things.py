@@ -123,3 +123,55 @@ async def test_a_value_said_for_all_is_no_request_and_two_problems_of_different_
         actions = await say(brain, state, "yes")
         assert tools_ok(actions) == ["create_incident"], spoken(actions)
         assert "Anything else" in spoken(actions) or "anything" in spoken(actions).lower(), spoken(actions)
+
+
+async def test_a_note_and_a_priority_asked_together_are_one_update_and_a_pointed_back_note_is_its_own_request(
+        scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("note-and-priority")
+        actions = await say(brain, state, "On WO-10003, the Eastgate compressor, the discharge pressure has dropped "
+                                          "again. Put that down as a note and raise it to high please.")
+        said = spoken(actions)
+        # Before: the note alone, the priority dropped.
+        assert "update the work order" in said and "priority high" in said and "note" in said, said
+    async with scratch.fresh() as brain:
+        state = CallState("cancel-note-ask")
+        actions = await say(brain, state, "Cancel the visit on WO-10002, we've got an audit on site. Put a note on it "
+                                          "that the relay was swapped by our own team. And is anything open on the "
+                                          "cooling oil pump, P-4512?")
+        assert "cancel the visit" in spoken(actions), spoken(actions)
+        actions = await say(brain, state, "yes")
+        assert tools_ok(actions) == ["cancel_visit"] and "note" in spoken(actions), spoken(actions)
+        actions = await say(brain, state, "yes")
+        said = spoken(actions)
+        assert "add a work order note" in said and "relay was swapped" in said, said
+        actions = await say(brain, state, "yes")
+        # The note sent, then the thing asked about read without another offer.
+        assert tools_ok(actions) == ["add_work_order_note", "lookup_asset"], spoken(actions)
+
+
+async def test_a_change_to_an_earlier_record_at_a_read_back_is_done_straight_after_on_the_record_it_describes(
+        scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("move-at-read-back")
+        await say(brain, state, "Can you book an engineer for WO-10005, the backwash valve, on Thursday morning?")
+        actions = await say(brain, state, "yes")
+        assert tools_ok(actions) == ["schedule_visit"], spoken(actions)
+        await say(brain, state, "And the blower at Lakeside, C-5520, is grinding, raise a job for that.")
+        actions = await say(brain, state, "Actually, move the backwash valve visit to Friday afternoon.")
+        # Before: taken as more words for the job being read back.
+        assert "straight after" in spoken(actions), spoken(actions)
+        actions = await say(brain, state, "yes, that's all")
+        said = spoken(actions)
+        assert tools_ok(actions) == ["create_work_order"] and "zero zero, zero five" in said and "Friday" in said, said
+        actions = await say(brain, state, "yes")
+        assert tools_ok(actions) == ["reschedule_visit"], spoken(actions)
+
+
+async def test_closing_a_record_beside_a_new_thing_never_sets_it_back_to_new(scratch: ScratchBrain) -> None:
+    async with scratch.fresh() as brain:
+        state = CallState("close-not-new")
+        actions = await say(brain, state, "Dev Patel, E10517. My replacement tablet arrived, so you can close INC-20004. "
+                                          "The new tablet is working fine.")
+        said = spoken(actions)
+        assert "status new" not in said and ("closed" in said or "resolved" in said), said

@@ -1395,3 +1395,13 @@ def test_a_value_denied_by_none_of_them_and_one_set_for_all(said, expected):
 ])
 def test_a_summary_keeps_a_verb_led_clause_and_leaves_out_the_count(opening, summary):
     assert s.paraphrase(opening, CTX, "What is wrong with it?") == summary
+
+
+@pytest.mark.parametrize("said, expected", [
+    ("you can close it. But the new tablet won't connect to the Wi-Fi", "closed"),  # before: new, a wrong write
+    ("my new laptop is fine, mark it resolved", "resolved"),
+    ("set it back to new please", "new"),
+])
+def test_an_option_word_between_a_determiner_and_its_noun_describes_the_thing(said, expected):
+    status = s.Slot("status", {"type": "string", "enum": ["new", "in_progress", "resolved", "closed"]}, False)
+    assert s.parse(status, said, CTX, asked=False) == expected
