@@ -8,6 +8,7 @@ All progress lives in ``CallState.task`` so the next turn can run on another con
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import time
@@ -759,6 +760,10 @@ class DomainAgent:
                  and w not in tool_words and w not in _COMMON_WORDS}
         found: dict[str, Any] = {}
         for slot in [x for x in slots.slots_of(spec.input_schema) if x.kind == "code" and x.name in state.entities]:
+            latest = next((a["result"] for a in reversed(state.tool_attempts) if a.get("ok") and isinstance(a.get("result"), dict)
+                           and str(state.entities[slot.name]) in {str(a["result"].get(k)) for k in (slot.name, "number")}), {})
+            if words & {w for w in entities.tokens(json.dumps(latest).lower()) if len(w) > 3}:
+                continue  # (the words fit the latest record too: that one, as ever)
             for turn in (t["text"] for t in state.turns if t.get("role") == "caller" and t["text"] != text):
                 parts = re.split(r"[,.;!?]+", turn)
                 for n, part in enumerate(parts):

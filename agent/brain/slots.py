@@ -367,10 +367,11 @@ _SETTING = re.compile(r"(?:(?:^|\s)(?:it|that|this|priority)\s+(?:should be|shou
 _CHANGED_TO = re.compile(r"\b(?:bump|bumped|raise|lift|lower|drop|change|set|move|upgrade|downgrade|escalate|increase|"
                          r"reduce|push|knock|put)\b.*\b(?:up |down |back )?(?:to|as)\s*$")
 #: Words before a thing's name that make an option word after them describe the thing ("the new tablet").
-_OWNING = {"the", "my", "our", "his", "her", "their", "this", "that", "your"}
+_OWNING = {"the", "my", "our", "his", "her", "their", "your"}
 #: Words after an option word that are no noun it could describe ("the new is fine", "my high please").
 _NOT_A_NOUN = {"is", "was", "are", "were", "and", "or", "please", "then", "now", "for", "to", "as", "one", "ones", "if",
-               "so", "but", "too", "again", "already", "thanks", "instead"}
+               "so", "but", "too", "again", "already", "thanks", "instead", "of", "on", "in", "at", "with", "from", "by",
+               "after", "before", "until", "till", "slot", "one's", "'s", "would", "will", "should", "works", "suits"}
 #: Words that deny what follows them in their clause ("they didn't say it was urgent", "I wouldn't call it high").
 _NEGATIONS = {"don't", "dont", "doesn't", "didn't", "didnt", "never", "without", "wasn't", "wouldn't", "aren't"}
 #: Words that deny the next value said after them in their clause, and no other ("neither is urgent", "none of them
@@ -495,8 +496,9 @@ def _enum(slot: Slot, text: str, *, asked: bool, strict: bool = False, verbs: bo
         if not asked and (before[-1:] in (["a"], ["an"]) or (before[-1:] == ["the"] and after[:1] and
                                                            re.fullmatch(r"ones?(?:'s)?", after[0]))) and not (label & set(after)):
             continue  # "stores gave me a new one", "the new one's fine": the word describes a thing ("a high priority" names its slot)
-        if not asked and before[-1:] and before[-1] in _OWNING and after[:1] and re.fullmatch(r"[a-z]+", after[0]) \
-                and after[0] not in _NOT_A_NOUN and not (label & set(after[:1])) and low[end:end + 1] == " ":
+        noun = re.match(r" ([a-z]+)\b(?!')", low[end:])  # (the word straight after, no mark between)
+        if not asked and before[-1:] and before[-1] in _OWNING and noun and noun.group(1) not in _NOT_A_NOUN \
+                and noun.group(1) not in label:
             continue  # "the new tablet won't connect", "my high-vis": a word of a thing, between its determiner and its noun
         if not asked and (strict or phrase in _ENUM_WORDS) and not (label & {*before, *after}) \
                 and not (before[-1:] == ["as"] and not re.match(r"\s*[a-z]", low[end:])):  # "put a job in as high"
@@ -1665,8 +1667,8 @@ TOOL_WORD_KIN = {
     "visit": ("engineer", "technician", "tech", "appointment", "callout", "call-out", "booking"),
     # (as said of a record, in the clause that names it: "that AutoCAD request, SR-30002, bin it")
     "cancel": ("bin", "scrap", "ditch", "withdraw", "call off"),
-    # (of a visit, said with it: "move the aircon visit to Monday", "rebook the engineer")
-    "reschedule": ("move", "rebook", "shift", "push back", "bring forward"),
+    # (of a visit, said with it: "move the aircon visit to Monday", "rebook the engineer"; "shift" is the night's)
+    "reschedule": ("move", "rebook"),
 }
 
 

@@ -941,8 +941,9 @@ class SwitchboardBrain:
                 and (other := self._act_on_another_record(text, state)) is not None:
             # "Oh wait, Friday's no good. Move the aircon visit to next Monday afternoon instead." at a new job's
             # read-back: an act named in full on another record, taken straight after (the read-back stands).
-            state.dialogue["later"] = {"text": text, **other, "accepted": True}
-            replies = self._say(f"I'll take that one straight after. {self._resume(state)}")
+            # (Its values said back with the question open, so one yes sends both, as for a second act on one record.)
+            doing = self._keep_next_on_record({"text": text, **other, "accepted": True, "promised": True}, text, state)
+            replies = self._say(f"{doing} {self._resume(state)}")
         elif self._yes_to_more(text, state):
             # "Yes" to "anything else?" says there is more, not what: ask for it, route nothing.
             replies = self._say("Sure. What else can I help with?")
@@ -2483,7 +2484,9 @@ class SwitchboardBrain:
         update, with its note and priority). What is asked is done whole, not a part of it dropped."""
         mine = {x.name for x in self._slots_of(intent)}
         scales = [x for i in intents for x in self._slots_of(i) if x.kind == "enum" and not x.meanings and x.name not in mine]
-        said = set(slots.mentioned(scales, text, self._context()))
+        # (Said as what the record is to become, in a clause with a verb that sets it: "jammed half open" is no status.)
+        said = {k for part in re.split(r"[,.;!?]|\band\b", text) if _SETS.search(part.lower())
+                for k in slots.mentioned(scales, part, self._context())}
         for other in intents if said else []:
             spec, theirs = self._spec_of(other), {x.name for x in self._slots_of(other)}
             if other != intent and spec is not None and slots.is_write(spec.name, spec.annotations) \
@@ -4251,10 +4254,18 @@ class SwitchboardBrain:
                         and self._ids_of(tail.intent) and self._names_its_ids(tail.intent, after, ctx))
         # Without a cue, two clauses for one desk are one request told in two ("my password ran out and I can't get
         # onto anything", "my headset has died, I'd like a replacement"), unless the second names a record of its
-        # own ("..., and when is work order 10002 due"), or the first acts on a record it names and the second asks for
-        # something of its own ("INC-20005 ... Reopen it please. And I need a password reset while you're at it").
-        on_record = bool(self._ids_of(head.intent)) and self._names_its_ids(head.intent, before, self._context())
-        return head.intent != tail.intent and not self._ids_of(tail.intent) and not (on_record and _asks_something(after))
+        # own ("..., and when is work order 10002 due"), or each part asks for something of its own ("I need admin access
+        # to GIS ..., and reset my password while you're at it"; "INC-20005 ... Reopen it please. And I need a password
+        # reset": the first acts on the record it names).
+        ctx = self._context()
+        on_record = bool(self._ids_of(head.intent)) and self._names_its_ids(head.intent, before, ctx)
+        asked = _asks_something(after) or self._names_a_tool(after, [tail.intent])  # ("reset my password")
+        people = [{str(v) for v in slots.mentioned([x for x in self._slots_of(d.intent) if x.kind == "user"], words, ctx).values()}
+                  for d, words in ((head, before), (tail, after))]
+        if all(people) and people[0] != people[1]:
+            return False  # ("Hannah Weiss, E11050. SAP throws ... Also Tom Reyes on my team, E11003, needs ...": two people)
+        return head.intent != tail.intent and not self._ids_of(tail.intent) \
+            and not ((on_record or _asks_something(before)) and asked)
 
     def _settled(self, decision: Any, text: str, *, told: bool = True) -> Any:
         """An unsure decision between a look-up and a write that a choice only the write takes settles
@@ -4647,7 +4658,7 @@ class SwitchboardBrain:
         requests kept are dropped, the caller having said that was all."""
         kept = [x for x in [state.dialogue.pop("later", None), *state.dialogue.pop("queued", [])] if x]
         for item in [y for x in kept for y in [_one(x), *x.get("then", [])]]:
-            if self._reads_named(item) or item.get("accepted"):
+            if self._reads_named(item) or item.get("promised"):
                 state.dialogue["later"] = item
                 async for action in self._apply(moves.Move("accept"), state, "later"):
                     if not (isinstance(action, Say) and action.text == ANYTHING_ELSE):
@@ -5011,6 +5022,8 @@ _SEVERAL_THINGS = re.compile(moves.SEVERAL.pattern, re.I)
 LIST_ITEM_WORDS = 6
 
 
+#: A verb that sets a value of a record ("make it urgent", "raise it to high", "put it down as low").
+_SETS = re.compile(r"\b(?:make|set|raise|bump|put|change|mark|drop|lower|increase|up|down)\b")
 #: A record pointed back to as the place of an act ("put a note on it", "add that to the job").
 _ON_IT = re.compile(r"\b(?:on|to|against|for) (?:it|that one|the same one|that job|the job|that ticket|the ticket)\b")
 #: The words a part may start with before what it says ("And oh, while I have you, ...").

@@ -159,13 +159,14 @@ async def test_a_change_to_an_earlier_record_at_a_read_back_is_done_straight_aft
         assert tools_ok(actions) == ["schedule_visit"], spoken(actions)
         await say(brain, state, "And the blower at Lakeside, C-5520, is grinding, raise a job for that.")
         actions = await say(brain, state, "Actually, move the backwash valve visit to Friday afternoon.")
-        # Before: taken as more words for the job being read back.
-        assert "straight after" in spoken(actions), spoken(actions)
-        actions = await say(brain, state, "yes, that's all")
+        # Before: taken as more words for the job being read back. Now said back with its values, one yes for both.
         said = spoken(actions)
-        assert tools_ok(actions) == ["create_work_order"] and "zero zero, zero five" in said and "Friday" in said, said
-        actions = await say(brain, state, "yes")
-        assert tools_ok(actions) == ["reschedule_visit"], spoken(actions)
+        assert "straight after" in said and "friday" in said.lower() and "afternoon" in said, said
+        actions = await say(brain, state, "yes, that's all")
+        # On the record the caller's words named (the backwash valve's job), not the job just made.
+        assert tools_ok(actions) == ["create_work_order", "reschedule_visit"], spoken(actions)
+        moved = next(a for a in actions if getattr(a, "name", "") == "reschedule_visit" and a.status == "ok")
+        assert moved.arguments["work_order_id"] == "WO-10005", moved.arguments
 
 
 async def test_closing_a_record_beside_a_new_thing_never_sets_it_back_to_new(scratch: ScratchBrain) -> None:

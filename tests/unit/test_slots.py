@@ -1401,7 +1401,18 @@ def test_a_summary_keeps_a_verb_led_clause_and_leaves_out_the_count(opening, sum
     ("you can close it. But the new tablet won't connect to the Wi-Fi", "closed"),  # before: new, a wrong write
     ("my new laptop is fine, mark it resolved", "resolved"),
     ("set it back to new please", "new"),
+    ("close it, the new one works", "closed"),
 ])
 def test_an_option_word_between_a_determiner_and_its_noun_describes_the_thing(said, expected):
     status = s.Slot("status", {"type": "string", "enum": ["new", "in_progress", "resolved", "closed"]}, False)
     assert s.parse(status, said, CTX, asked=False) == expected
+
+
+def test_a_priority_before_a_noun_describes_the_noun():
+    assert s.parse(PRIORITY, "the high pressure alarm is going off", CTX, asked=False) is None
+
+
+def test_a_time_before_of_is_the_time_asked_for():
+    window = s.Slot("time_window", {"type": "string", "enum": ["morning", "afternoon", "evening"]}, False)
+    assert s.parse(window, "can we move it to the morning of the day after tomorrow instead? we've got a delivery "
+                           "coming in the afternoon", CTX, asked=False) == "morning"
