@@ -4050,7 +4050,7 @@ class SwitchboardBrain:
             settled = kept_as or (decision if decision.action == "route" and self._ids_of(decision.intent)
                                   and self._names_its_ids(decision.intent, before, ctx)
                                   and not self._names_its_ids(decision.intent, after, ctx)
-                                  and not re.search(r"(?<!at )\b(?:it|them|that one|this one)\b", after.lower()) else None)
+                                  and not re.search(r"(?<!at )\b(?:it|them|that one|this one)\b", re.split(r"[,.;!?]", after.lower())[0]) else None)
             if settled is not None and head.action == "clarify" and self._id_names(settled.intent) and any(
                     self._id_names(i) == self._id_names(settled.intent) for i in [head.intent, *(a["intent"] for a in head.alternatives[:1])]):
                 # The words kept for a request already settled (a note on the record named before, "Put a note on it
@@ -4259,7 +4259,9 @@ class SwitchboardBrain:
         # reset": the first acts on the record it names).
         ctx = self._context()
         on_record = bool(self._ids_of(head.intent)) and self._names_its_ids(head.intent, before, ctx)
-        asked = _asks_something(after) or self._names_a_tool(after, [tail.intent])  # ("reset my password")
+        # ("reset my password"; not a part that points back, "I need it for the site layout drawings": a reason)
+        asked = (_asks_something(after) or self._names_a_tool(after, [tail.intent])) \
+            and not re.search(r"(?<!at )\b(?:it|them|that one|this one)\b", re.split(r"[,.;!?]", after.lower())[0])
         people = [{str(v) for v in slots.mentioned([x for x in self._slots_of(d.intent) if x.kind == "user"], words, ctx).values()}
                   for d, words in ((head, before), (tail, after))]
         if all(people) and people[0] != people[1]:
