@@ -371,7 +371,8 @@ _OWNING = {"the", "my", "our", "his", "her", "their", "your"}
 #: Words after an option word that are no noun it could describe ("the new is fine", "my high please").
 _NOT_A_NOUN = {"is", "was", "are", "were", "and", "or", "please", "then", "now", "for", "to", "as", "one", "ones", "if",
                "so", "but", "too", "again", "already", "thanks", "instead", "of", "on", "in", "at", "with", "from", "by",
-               "after", "before", "until", "till", "slot", "one's", "'s", "would", "will", "should", "works", "suits"}
+               "after", "before", "until", "till", "slot", "one's", "'s", "would", "will", "should", "works", "suits",
+               "any", "ok", "okay", "fine", "good", "all", "still", "not", "keeps", "has", "had", "does", "did", "do"}
 #: Words that deny what follows them in their clause ("they didn't say it was urgent", "I wouldn't call it high").
 _NEGATIONS = {"don't", "dont", "doesn't", "didn't", "didnt", "never", "without", "wasn't", "wouldn't", "aren't"}
 #: Words that deny the next value said after them in their clause, and no other ("neither is urgent", "none of them
