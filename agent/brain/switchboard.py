@@ -4050,7 +4050,8 @@ class SwitchboardBrain:
             settled = kept_as or (decision if decision.action == "route" and self._ids_of(decision.intent)
                                   and self._names_its_ids(decision.intent, before, ctx)
                                   and not self._names_its_ids(decision.intent, after, ctx)
-                                  and not re.search(r"(?<!at )\b(?:it|them|that one|this one)\b", re.split(r"[,.;!?]", after.lower())[0]) else None)
+                                  and not re.search(r"(?<!at )\b(?:it|them|that one|this one)\b", re.split(r"[,.;!?]", after.lower())[0])
+                                  and not _ON_IT.search(after.lower()) else None)  # ("Can you stick that on the job?")
             if settled is not None and head.action == "clarify" and self._id_names(settled.intent) and any(
                     self._id_names(i) == self._id_names(settled.intent) for i in [head.intent, *(a["intent"] for a in head.alternatives[:1])]):
                 # The words kept for a request already settled (a note on the record named before, "Put a note on it
