@@ -349,7 +349,7 @@ _COUNTED = (r"(?:(?:quick|little|small|different|separate|short|more|other|new)\
             r"tickets?|incidents?|work orders?|calls?)\b(?! (?:ago|back|before)\b)|(?=for you\b))")
 #: The caller counting their requests, anywhere in the turn ("two things", "a couple of questions"); not a time
 #: ("two calls ago").
-SEVERAL = re.compile(rf"\b{_COUNT}\s+{_COUNTED}")
+SEVERAL = re.compile(rf"\b{_COUNT}\s+{_COUNTED}", re.I)
 #: The caller saying there is more than one thing to come before saying any ("I've got three things for you
 #: tonight", "a couple of quick questions"): a count of things, with what may stand around it.
 ANNOUNCES = (

@@ -1306,8 +1306,7 @@ class SwitchboardBrain:
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and not state.dialogue.get("later") \
                     and state.dialogue.get("queued"):
                 # One of a turn of three or more is done: the next one told is the one kept now.
-                queued = state.dialogue.pop("queued")
-                state.dialogue["later"] = {**queued[0], "then": queued[1:]}
+                state.dialogue["later"] = _queued(state.dialogue.pop("queued"))
             later = state.dialogue.get("later") or {}
             if isinstance(action, Say) and action.text == ANYTHING_ELSE and (later.get("accepted") or self._reads_named(later)):
                 # The caller asked for both, or the second only reads a record they named ("... And what's happening
@@ -1319,9 +1318,11 @@ class SwitchboardBrain:
                 elif held is not None:  # its read-back follows at once: of this result, the reference is enough
                     ref = next((x for x in _SENTENCE.split(held.text) if "reference" in x.lower()), None)
                     # (of a record read, what it was asked for: "when's the technician coming for WO-10002?")
-                    answer = self._from_last_result(state.dialogue.get("asking", ""), state, one_of_kind=True)
-                    short = for_the_ear(held.text, LATER_RESULT_WORDS)
-                    held = dataclasses.replace(held, text=ref or (f"{short} {answer}" if answer and answer not in short else short))
+                    if ref is None:
+                        answer = self._from_last_result(state.dialogue.get("asking", ""), state, one_of_kind=True)
+                        short = for_the_ear(held.text, LATER_RESULT_WORDS)
+                        ref = f"{short} {answer}" if answer and answer not in short else short
+                    held = dataclasses.replace(held, text=ref)
                 state.dialogue["start_later"] = True
                 if not later.get("accepted"):
                     # (A read asked for nothing first: its result has the room this turn's reply has left, "Anything
@@ -1470,7 +1471,7 @@ class SwitchboardBrain:
             later = state.dialogue.pop("later", None) or {}
             yield Say("Okay, I'll leave that for now.")
             if later.get("then"):  # (the next thing of a turn of three is offered still)
-                state.dialogue["later"] = {**later["then"][0], "then": later["then"][1:]}
+                state.dialogue["later"] = _queued(later["then"])
                 yield Say(self._offer_later(state))
                 return
             yield Say(ANYTHING_ELSE)
@@ -3797,7 +3798,7 @@ class SwitchboardBrain:
         """Tickets named by their numbers, letters said ("INC 20004 ... SR 30002", "WO-10001, WO-10003 and
         WO-10005"), each only to be heard about: their status checks, in the order named. [] when fewer than two
         are named, or when the turn asks for something else done with any."""
-        ctx, found, toks = self._context(), [], entities.tokens(text)
+        ctx, found = self._context(), []
         # "Grace Kim, E10850. ...": the caller's own id is who calls, no thing to look up.
         for theirs in {str(v) for i in INTENT_TOOLS for s in self._slots_of(i) if s.kind == "user"
                        and (v := slots.parse(s, text, ctx, asked=False)) is not None}:
@@ -3813,7 +3814,7 @@ class SwitchboardBrain:
                 if self._wanted_with_record(same, intent, text, ctx) != intent:
                     return []
                 read = {"target": INTENT_TOOLS[intent][0], "intent": intent}
-                listed = self._listed_of_kind(ids, values[0], text) if len(ids) == 1 else []
+                listed = self._listed_of_kind(ids, values[0], text)
                 if len(listed) > 1:
                     # "the status on two requests, S R 300 03 and S R 300 06": all of one kind, each after the first
                     # read by its own number.
@@ -3822,11 +3823,10 @@ class SwitchboardBrain:
                 digits = re.sub(r"\D", "", str(values[0]))
                 run = next((r for r in entities.number_runs(text) if r.digits.endswith(digits)), None)
                 found.append((run.start if run else len(toks), run.end if run else len(toks), read))
-        # A thing's tag beside a record's number is that record's thing ("work order one double oh oh one, the A123
-        # intake pump"), and one number heard two ways ("in c two zero zero zero one") is the record: things are looked
-        # up only when no record is named.
-        # Things are looked up only when asked what they are ("Can you tell me what T-1401, T-1402 and V-1410 are?"),
-        # not when their records are asked for ("any jobs on pump A 123? and on A 124?") or codes come in a story.
+        # Things are looked up only when no record is named (a thing's tag beside a record's number is that record's
+        # thing, "work order one double oh oh one, the A123 intake pump"; one number heard two ways, "in c two zero
+        # zero zero one", is the record), and only when asked what they are ("Can you tell me what T-1401, T-1402 and
+        # V-1410 are?"), not when their records are asked for ("any jobs on pump A 123? and on A 124?").
         things = _asks_something(text) and not _RECORDS_ASKED.search(text.lower())
         found = [f for f in found if not f[2]["intent"].endswith(".lookup")] or (found if things else [])
         if len(found) < 2:
@@ -3952,13 +3952,13 @@ class SwitchboardBrain:
         verb = _WANTED.search(lead)
         lead = lead[max(lead.rfind(",", 0, verb.start()), lead.rfind(" and ", 0, verb.start()), -1) + 1:].strip(" ,")
         lead = lead.removeprefix("and ").strip()
-        parts = [_SEVERAL_THINGS.sub(x, lead, count=1) if _SEVERAL_THINGS.search(lead) else f"{lead} {x}" for x in items]
+        parts = [moves.SEVERAL.sub(x, lead, count=1) if moves.SEVERAL.search(lead) else f"{lead} {x}" for x in items]
         heard = [self.coordinator.decide(p, state) for p in parts]
         if any(d.action != "route" or d.intent not in INTENT_TOOLS for d in heard):
             return None
         kept = [{"text": p, "target": d.target, "intent": d.intent} for p, d in zip(parts[1:], heard[1:])]
         return dataclasses.replace(heard[0], policy_hits=[*heard[0].policy_hits, "first_of_two"]), \
-            parts[0], {**kept[0], "then": kept[1:]}  # (who calls is taken from the whole turn, see ``_keep_who_calls``)
+            parts[0], _queued(kept)  # (who calls is taken from the whole turn, see ``_keep_who_calls``)
 
     def _kept(self, decision: Any, text: str, state: CallState, *, counted: bool = False, **flags: Any) -> dict[str, Any]:
         """The request to keep for later: ``decision`` on ``text``, unless ``text`` holds more than one (a turn of
@@ -3967,7 +3967,7 @@ class SwitchboardBrain:
         first, words, more = self._split_two(decision, text, state, counted=counted, kept_as=decision)
         if more is None:
             return {"text": text, "target": decision.target, "intent": decision.intent, **flags}
-        return {"text": words, "target": first.target, "intent": first.intent, **flags, "then": [_one(more), *more.get("then", [])]}
+        return _queued([{"text": words, "target": first.target, "intent": first.intent, **flags}, *_in_turn(more)])
 
     def _split_two(self, decision: Any, text: str, state: CallState, *, counted: bool = False, depth: int = 0,
                    kept_as: Any = None) -> tuple[Any, str, dict[str, Any] | None]:
@@ -4025,8 +4025,7 @@ class SwitchboardBrain:
                 # inspection ever get done?": counted, the second is the first of what follows, heard on its own.)
                 second, words, more = self._split_two(tail, after, state, counted=True, depth=depth + 1)
                 if more is not None:
-                    inner = {"text": words, "target": second.target, "intent": second.intent,
-                             "then": [_one(more), *more.get("then", [])]}
+                    inner = _queued([{"text": words, "target": second.target, "intent": second.intent}, *_in_turn(more)])
                     tail = dataclasses.replace(second, policy_hits=[h for h in second.policy_hits if h != "first_of_two"])
             lead = re.split(r"[,;.!?]", after)[0]
             if tail.action == "route" and tail.intent.endswith(".status") and self._ids_of(tail.intent) \
@@ -4050,7 +4049,7 @@ class SwitchboardBrain:
             settled = kept_as or (decision if decision.action == "route" and self._ids_of(decision.intent)
                                   and self._names_its_ids(decision.intent, before, ctx)
                                   and not self._names_its_ids(decision.intent, after, ctx)
-                                  and not re.search(r"(?<!at )\b(?:it|them|that one|this one)\b", re.split(r"[,.;!?]", after.lower())[0])
+                                  and not _points_back(after)
                                   and not _ON_IT.search(after.lower()) else None)  # ("Can you stick that on the job?")
             if settled is not None and head.action == "clarify" and self._id_names(settled.intent) and any(
                     self._id_names(i) == self._id_names(settled.intent) for i in [head.intent, *(a["intent"] for a in head.alternatives[:1])]):
@@ -4170,8 +4169,7 @@ class SwitchboardBrain:
             first, words, more = self._split_two(head, before, state, counted=counted, depth=depth + 1) \
                 if not made_for and depth < MAX_NESTED else (head, before, None)
             if more is not None:
-                queue = [_one(more), *more.get("then", []), _one(kept), *kept.get("then", [])]
-                head, before, kept = first, words, {**queue[0], "then": queue[1:]}
+                head, before, kept = first, words, _queued([*_in_turn(more), *_in_turn(kept)])
             return dataclasses.replace(head, policy_hits=[*head.policy_hits, "first_of_two"]), before, kept
         return decision, text, None
 
@@ -4234,7 +4232,7 @@ class SwitchboardBrain:
         stands to the first?"""
         if head.target != tail.target:
             return False
-        first, second = INTENT_TOOLS[head.intent][1], INTENT_TOOLS[tail.intent][1]
+        first, second, ctx = INTENT_TOOLS[head.intent][1], INTENT_TOOLS[tail.intent][1], self._context()
         if first.startswith(NEW_RECORD_PREFIXES) and head.confidence < SWITCH_CONFIDENCE and self._ids_of(tail.intent) \
                 and _REQUEST_QUESTION.search(after.lower()):
             # "We've got a permit freeze at North Ridge this week. Can you cancel the technician visit for work
@@ -4250,7 +4248,6 @@ class SwitchboardBrain:
             # "The booster pump is banging again. Can you stick a note on job 10009?": the fault told is what the note
             # says, one request; unless each names its own thing ("Gas compressor unit 2, C-2102, tripped ... Raise
             # that as high please. And put a note on WO-10003 that ...").
-            ctx = self._context()
             return not (self._ids_of(head.intent) and self._names_its_ids(head.intent, before, ctx)
                         and self._ids_of(tail.intent) and self._names_its_ids(tail.intent, after, ctx))
         # Without a cue, two clauses for one desk are one request told in two ("my password ran out and I can't get
@@ -4258,11 +4255,10 @@ class SwitchboardBrain:
         # own ("..., and when is work order 10002 due"), or each part asks for something of its own ("I need admin access
         # to GIS ..., and reset my password while you're at it"; "INC-20005 ... Reopen it please. And I need a password
         # reset": the first acts on the record it names).
-        ctx = self._context()
         on_record = bool(self._ids_of(head.intent)) and self._names_its_ids(head.intent, before, ctx)
         # ("reset my password"; not a part that points back, "I need it for the site layout drawings": a reason)
         asked = (_asks_something(after) or self._names_a_tool(after, [tail.intent])) \
-            and not re.search(r"(?<!at )\b(?:it|them|that one|this one)\b", re.split(r"[,.;!?]", after.lower())[0])
+            and not _points_back(after)
         people = [{str(v) for v in slots.mentioned([x for x in self._slots_of(d.intent) if x.kind == "user"], words, ctx).values()}
                   for d, words in ((head, before), (tail, after))]
         if all(people) and people[0] != people[1]:
@@ -4660,7 +4656,7 @@ class SwitchboardBrain:
         were told would come straight after is read back (the call then goes on: ``state.task`` is set); the other
         requests kept are dropped, the caller having said that was all."""
         kept = [x for x in [state.dialogue.pop("later", None), *state.dialogue.pop("queued", [])] if x]
-        for item in [y for x in kept for y in [_one(x), *x.get("then", [])]]:
+        for item in [y for x in kept for y in _in_turn(x)]:
             if self._reads_named(item) or item.get("promised"):
                 state.dialogue["later"] = item
                 async for action in self._apply(moves.Move("accept"), state, "later"):
@@ -4998,9 +4994,20 @@ def _inside_a_number(before: str, after: str) -> bool:
     return last in ("hundred", "thousand") and bool(entities.number_runs(first))
 
 
-def _one(kept: dict[str, Any]) -> dict[str, Any]:
-    """A kept request without the ones queued after it."""
-    return {k: v for k, v in kept.items() if k != "then"}
+def _in_turn(kept: dict[str, Any]) -> list[dict[str, Any]]:
+    """A kept request and the ones queued after it (``then``), in the order they are to be done."""
+    return [{k: v for k, v in kept.items() if k != "then"}, *kept.get("then", [])]
+
+
+def _queued(requests: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first of ``requests`` to keep, the others queued after it (see ``_in_turn``)."""
+    return {**requests[0], "then": requests[1:]}
+
+
+def _points_back(part: str) -> bool:
+    """Does the first clause of ``part`` point back to something said before ("Reopen it please", "I need it for the
+    drawings")? "While you're at it" points at nothing."""
+    return bool(re.search(r"(?<!at )\b(?:it|them|that one|this one)\b", re.split(r"[,.;!?]", part.lower())[0]))
 
 
 def _inside_a_list(before: str, after: str) -> bool:
@@ -5019,8 +5026,6 @@ _CHOOSING = {"call", "make", "mark", "both", "them", "they", "neither", "none", 
 #: headset, and Visio installed on the laptop"), within one sentence.
 _WANTED = re.compile(r"\b(?:need|needs|want|wants|order|get|request|like)\b", re.I)
 _LISTED = re.compile(rf"(?P<lead>[^.!?:]*{_WANTED.pattern}[^.!?:]*):\s*(?P<items>[^.!?:]+)", re.I)
-#: The count in the words before a list ("three things", "a couple of bits").
-_SEVERAL_THINGS = re.compile(moves.SEVERAL.pattern, re.I)
 #: Words one listed thing has at most (more is a sentence of its own, no item of a list).
 LIST_ITEM_WORDS = 6
 
